@@ -244,7 +244,10 @@ EOF
             stack.add(
                 events::Rule::new("Sweep")
                     .schedule_expression("rate(5 minutes)")
-                    .targets([events::rule::Target::new(function.arn(), "worker")]),
+                    .targets([events::rule::Target::new(events::rule::TargetRequired {
+                        id: "worker".into(),
+                        arn: function.arn(),
+                    })]),
             );
             stack.output("Queue", queue.arn());
             stack.output("Topic", topic.topic_arn());

@@ -26,8 +26,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::ACMPCA::CertificateAuthorityActivation
     stack.add(g::acmpca::CertificateAuthorityActivation::new(
         "AcmpcaCertificateAuthorityActivation",
-        "sample",
-        "sample",
+        g::acmpca::CertificateAuthorityActivationRequired {
+            certificate_authority_arn: "sample".into(),
+            certificate: "sample".into(),
+        },
     ));
     // AWS::AgentRegistry::Registry
     stack.add(g::agentregistry::Registry::new(
@@ -42,8 +44,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::AmazonMQ::Configuration
     stack.add(g::amazonmq::Configuration::new(
         "AmazonMqConfiguration",
-        "ACTIVEMQ",
-        "sample",
+        g::amazonmq::ConfigurationRequired {
+            engine_type: "ACTIVEMQ".into(),
+            name: "sample".into(),
+        },
     ));
     // AWS::Amplify::App
     stack.add(g::amplify::App::new("AmplifyApp", "a"));
@@ -58,28 +62,38 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::AppFabric::AppAuthorization
     stack.add(g::appfabric::AppAuthorization::new(
         "AppFabricAppAuthorization",
-        "sample",
-        "arn:a",
-        g::appfabric::app_authorization::AuthType::Oauth2,
-        g::appfabric::app_authorization::Tenant::new("sample", "sample"),
+        g::appfabric::AppAuthorizationRequired {
+            app_bundle_identifier: "arn:a".into(),
+            app: "sample".into(),
+            auth_type: g::appfabric::app_authorization::AuthType::Oauth2,
+            tenant: g::appfabric::app_authorization::Tenant::new(
+                g::appfabric::app_authorization::TenantRequired {
+                    tenant_identifier: "sample".into(),
+                    tenant_display_name: "sample".into(),
+                },
+            ),
+        },
     ));
     // AWS::AppFlow::Connector
     stack.add(g::appflow::Connector::new(
         "AppFlowConnector",
-        g::appflow::connector::ConnectorProvisioningConfig::new(),
         "aa",
+        g::appflow::connector::ConnectorProvisioningConfig::new(),
     ));
     // AWS::AppIntegrations::Application
     stack.add(g::appintegrations::Application::new(
         "AppIntegrationsApplication",
-        g::appintegrations::application::ApplicationSourceConfig::new(
-            g::appintegrations::application::ExternalUrlConfig::new("a://"),
-        ),
-        "a",
-        "a",
+        g::appintegrations::ApplicationRequired {
+            name: "a".into(),
+            namespace: "a".into(),
+            application_source_config:
+                g::appintegrations::application::ApplicationSourceConfig::new(
+                    g::appintegrations::application::ExternalUrlConfig::new("a://"),
+                ),
+        },
     ));
     // AWS::ApplicationAutoScaling::ScalableTarget
-    stack.add(g::applicationautoscaling::ScalableTarget::new("ApplicationAutoScalingScalableTarget", 1, 1, "sample", g::applicationautoscaling::scalable_target::ScalableDimension::AppstreamFleetDesiredCapacity, g::applicationautoscaling::scalable_target::ServiceNamespace::Appstream));
+    stack.add(g::applicationautoscaling::ScalableTarget::new("ApplicationAutoScalingScalableTarget", g::applicationautoscaling::ScalableTargetRequired { resource_id: "sample".into(), service_namespace: g::applicationautoscaling::scalable_target::ServiceNamespace::Appstream, scalable_dimension: g::applicationautoscaling::scalable_target::ScalableDimension::AppstreamFleetDesiredCapacity, min_capacity: 1, max_capacity: 1 }));
     // AWS::ApplicationInsights::Application
     stack.add(g::applicationinsights::Application::new(
         "ApplicationInsightsApplication",
@@ -147,10 +161,12 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::BCM::ScheduledReport
     stack.add(g::bcm::ScheduledReport::new(
         "BcmScheduledReport",
-        "arn:aws:bcm-dashboards::000000000000:dashboard/*",
-        "aa",
-        g::bcm::scheduled_report::ScheduleConfig::new(),
-        "arn:aws:iam::111111111111:role/sample",
+        g::bcm::ScheduledReportRequired {
+            name: "aa".into(),
+            dashboard_arn: "arn:aws:bcm-dashboards::000000000000:dashboard/*".into(),
+            scheduled_report_execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(),
+            schedule_config: g::bcm::scheduled_report::ScheduleConfig::new(),
+        },
     ));
     // AWS::BCMDataExports::Export
     stack.add(g::bcmdataexports::Export::new(
@@ -159,15 +175,18 @@ fn awscc_us_east_1(stack: &mut Stack) {
             g::bcmdataexports::export::DataQuery::new("a"),
             g::bcmdataexports::export::DestinationConfigurations::new(
                 g::bcmdataexports::export::S3Destination::new(
-                    "sample-bucket",
-                    g::bcmdataexports::export::S3OutputConfigurations::new(
-                        g::bcmdataexports::export::CompressionOption::Gzip,
-                        g::bcmdataexports::export::FormatOption::TextOrCsv,
-                        g::bcmdataexports::export::S3OutputType::Custom,
-                        g::bcmdataexports::export::OverwriteOption::CreateNewReport,
-                    ),
-                    "",
-                    "",
+                    g::bcmdataexports::export::S3DestinationRequired {
+                        s3_bucket: "sample-bucket".into(),
+                        s3_output_configurations:
+                            g::bcmdataexports::export::S3OutputConfigurations::new(
+                                g::bcmdataexports::export::CompressionOption::Gzip,
+                                g::bcmdataexports::export::FormatOption::TextOrCsv,
+                                g::bcmdataexports::export::S3OutputType::Custom,
+                                g::bcmdataexports::export::OverwriteOption::CreateNewReport,
+                            ),
+                        s3_prefix: "".into(),
+                        s3_region: "".into(),
+                    },
                 ),
             ),
             "a",
@@ -206,25 +225,32 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::Braket::SpendingLimit
     stack.add(g::braket::SpendingLimit::new(
         "BraketSpendingLimit",
-        "sample",
-        "0",
+        g::braket::SpendingLimitRequired {
+            device_arn: "sample".into(),
+            spending_limit: "0".into(),
+        },
     ));
     // AWS::Budgets::BudgetsAction
     stack.add(g::budgets::BudgetsAction::new(
         "BudgetsBudgetsAction",
-        g::budgets::budgets_action::ActionThreshold::new(
-            g::budgets::budgets_action::Type2::Percentage,
-            1,
-        ),
-        g::budgets::budgets_action::ActionType::ApplyIamPolicy,
-        "a",
-        g::budgets::budgets_action::Definition::new(),
-        "arn:aws:iam::111111111111:role/sample",
-        g::budgets::budgets_action::NotificationType::Actual,
-        [g::budgets::budgets_action::Subscriber::new(
-            "a ",
-            g::budgets::budgets_action::Type::Sns,
-        )],
+        g::budgets::BudgetsActionRequired {
+            budget_name: "a".into(),
+            notification_type: g::budgets::budgets_action::NotificationType::Actual,
+            action_type: g::budgets::budgets_action::ActionType::ApplyIamPolicy,
+            action_threshold: g::budgets::budgets_action::ActionThreshold::new(
+                1,
+                g::budgets::budgets_action::Type2::Percentage,
+            ),
+            execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(),
+            definition: g::budgets::budgets_action::Definition::new(),
+            subscribers: [g::budgets::budgets_action::Subscriber::new(
+                g::budgets::budgets_action::Type::Sns,
+                "a ",
+            )]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        },
     ));
     // AWS::Cases::Domain
     stack.add(g::cases::Domain::new("CasesDomain", "a"));
@@ -258,8 +284,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::CleanRoomsML::ConfiguredModelAlgorithm
     stack.add(g::cleanroomsml::ConfiguredModelAlgorithm::new(
         "CleanRoomsMlConfiguredModelAlgorithm",
-        "sample",
-        "arn:aws:iam::111111111111:role/sample",
+        g::cleanroomsml::ConfiguredModelAlgorithmRequired {
+            name: "sample".into(),
+            role_arn: "arn:aws:iam::111111111111:role/sample".into(),
+        },
     ));
     // AWS::Cloud9::EnvironmentEC2
     stack.add(g::cloud9::EnvironmentEc2::new("Cloud9EnvironmentEc2"));
@@ -310,11 +338,16 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::CodePipeline::Webhook
     stack.add(g::codepipeline::Webhook::new(
         "CodePipelineWebhook",
-        g::codepipeline::webhook::Authentication::GithubHmac,
-        g::codepipeline::webhook::WebhookAuthConfiguration::new(),
-        [g::codepipeline::webhook::WebhookFilterRule::new("sample")],
-        "a",
-        "a",
+        g::codepipeline::WebhookRequired {
+            authentication_configuration: g::codepipeline::webhook::WebhookAuthConfiguration::new(),
+            filters: [g::codepipeline::webhook::WebhookFilterRule::new("sample")]
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            authentication: g::codepipeline::webhook::Authentication::GithubHmac,
+            target_pipeline: "a".into(),
+            target_action: "a".into(),
+        },
     ));
     // AWS::CodeStarConnections::Connection
     stack.add(g::codestarconnections::Connection::new(
@@ -324,24 +357,32 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::CodeStarNotifications::NotificationRule
     stack.add(g::codestarnotifications::NotificationRule::new(
         "CodeStarNotificationsNotificationRule",
-        g::codestarnotifications::notification_rule::DetailType::Basic,
-        ["sample"],
-        "a",
-        "arn:aws:::000000000000:a",
-        [g::codestarnotifications::notification_rule::Target::new(
-            "sample", "sample",
-        )],
+        g::codestarnotifications::NotificationRuleRequired {
+            event_type_ids: ["sample"].into_iter().map(Into::into).collect(),
+            resource: "arn:aws:::000000000000:a".into(),
+            detail_type: g::codestarnotifications::notification_rule::DetailType::Basic,
+            targets: [g::codestarnotifications::notification_rule::Target::new(
+                g::codestarnotifications::notification_rule::TargetRequired {
+                    target_type: "sample".into(),
+                    target_address: "sample".into(),
+                },
+            )]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+            name: "a".into(),
+        },
     ));
     // AWS::Cognito::IdentityPool
     stack.add(g::cognito::IdentityPool::new("CognitoIdentityPool", true));
     // AWS::Comprehend::EntityRecognizerEndpoint
     stack.add(g::comprehend::EntityRecognizerEndpoint::new(
         "ComprehendEntityRecognizerEndpoint",
-        1,
         "a",
+        1,
     ));
     // AWS::ComputeOptimizer::AutomationRule
-    stack.add(g::computeoptimizer::AutomationRule::new("ComputeOptimizerAutomationRule", "", [g::computeoptimizer::automation_rule::RecommendedActionTypes::SnapshotAndDeleteUnattachedEbsVolume], g::computeoptimizer::automation_rule::RuleType::AccountRule, g::computeoptimizer::automation_rule::Schedule::new(), g::computeoptimizer::automation_rule::Status::Active));
+    stack.add(g::computeoptimizer::AutomationRule::new("ComputeOptimizerAutomationRule", "", g::computeoptimizer::automation_rule::RuleType::AccountRule, [g::computeoptimizer::automation_rule::RecommendedActionTypes::SnapshotAndDeleteUnattachedEbsVolume], g::computeoptimizer::automation_rule::Schedule::new(), g::computeoptimizer::automation_rule::Status::Active));
     // AWS::Config::ConfigurationAggregator
     stack.add(g::config::ConfigurationAggregator::new(
         "ConfigConfigurationAggregator",
@@ -354,39 +395,48 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::ConnectCampaigns::Campaign
     stack.add(g::connectcampaigns::Campaign::new(
         "ConnectCampaignsCampaign",
-        "arn:aws:connect::000000000000:instance/",
-        g::connectcampaigns::campaign::DialerConfig::new().progressive_dialer_config(
-            g::connectcampaigns::campaign::ProgressiveDialerConfig::new(0),
-        ),
-        "sample",
-        g::connectcampaigns::campaign::OutboundCallConfig::new(
-            "arn:aws:connect::000000000000:instance//contact-flow/",
-        ),
+        g::connectcampaigns::CampaignRequired {
+            connect_instance_arn: "arn:aws:connect::000000000000:instance/".into(),
+            dialer_config: g::connectcampaigns::campaign::DialerConfig::new()
+                .progressive_dialer_config(
+                    g::connectcampaigns::campaign::ProgressiveDialerConfig::new(0),
+                ),
+            name: "sample".into(),
+            outbound_call_config: g::connectcampaigns::campaign::OutboundCallConfig::new(
+                "arn:aws:connect::000000000000:instance//contact-flow/",
+            ),
+        },
     ));
     // AWS::ConnectCampaignsV2::Campaign
     stack.add(g::connectcampaignsv2::Campaign::new(
         "ConnectCampaignsV2Campaign",
-        "",
-        "sample",
+        g::connectcampaignsv2::CampaignRequired {
+            name: "sample".into(),
+            connect_instance_id: "".into(),
+        },
     ));
     // AWS::ControlTower::EnabledControl
     stack.add(g::controltower::EnabledControl::new(
         "ControlTowerEnabledControl",
-        "arn:awsaaaaaaaaaaaaaaaa",
-        "arn:awsaaaaaaaaaaaaaaaa",
+        g::controltower::EnabledControlRequired {
+            target_identifier: "arn:awsaaaaaaaaaaaaaaaa".into(),
+            control_identifier: "arn:awsaaaaaaaaaaaaaaaa".into(),
+        },
     ));
     // AWS::CUR::ReportDefinition
     stack.add(g::cur::ReportDefinition::new(
         "CurReportDefinition",
-        g::cur::report_definition::Compression::Zip,
-        g::cur::report_definition::Format::TextORcsv,
-        true,
-        "a",
-        g::cur::report_definition::ReportVersioning::CreateNewReport,
-        "sample-bucket",
-        "a",
-        "sample",
-        g::cur::report_definition::TimeUnit::Hourly,
+        g::cur::ReportDefinitionRequired {
+            report_name: "a".into(),
+            time_unit: g::cur::report_definition::TimeUnit::Hourly,
+            format: g::cur::report_definition::Format::TextORcsv,
+            compression: g::cur::report_definition::Compression::Zip,
+            s3_bucket: "sample-bucket".into(),
+            s3_prefix: "a".into(),
+            s3_region: "sample".into(),
+            refresh_closed_reports: true,
+            report_versioning: g::cur::report_definition::ReportVersioning::CreateNewReport,
+        },
     ));
     // AWS::CustomerProfiles::Integration
     stack.add(g::customerprofiles::Integration::new(
@@ -396,8 +446,8 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::DataBrew::Dataset
     stack.add(g::databrew::Dataset::new(
         "DataBrewDataset",
-        g::databrew::dataset::Input::new(),
         "sample",
+        g::databrew::dataset::Input::new(),
     ));
     // AWS::DataExchange::EventAction
     stack.add(g::dataexchange::EventAction::new(
@@ -437,11 +487,11 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::DirectoryService::MicrosoftAD
     stack.add(g::directoryservice::MicrosoftAd::new(
         "DirectoryServiceMicrosoftAd",
-        "a-a",
         g::directoryservice::microsoft_ad::VpcSettings::new(
-            ["subnet-aaaaaaaa"],
             "vpc-0123456789abcdef0",
+            ["subnet-aaaaaaaa"],
         ),
+        "a-a",
     ));
     // AWS::DLM::LifecyclePolicy
     stack.add(g::dlm::LifecyclePolicy::new("DlmLifecyclePolicy"));
@@ -455,8 +505,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::DocDBElastic::ClusterSnapshot
     stack.add(g::docdbelastic::ClusterSnapshot::new(
         "DocDbElasticClusterSnapshot",
-        "sample",
-        "sample",
+        g::docdbelastic::ClusterSnapshotRequired {
+            cluster_arn: "sample".into(),
+            snapshot_name: "sample".into(),
+        },
     ));
     // AWS::DRS::LaunchConfigurationTemplate
     stack.add(g::drs::LaunchConfigurationTemplate::new(
@@ -499,7 +551,11 @@ fn awscc_us_east_1(stack: &mut Stack) {
     stack.add(g::elasticloadbalancing::LoadBalancer::new(
         "ElasticLoadBalancingLoadBalancer",
         [g::elasticloadbalancing::load_balancer::Listeners::new(
-            "sample", "sample", "HTTP",
+            g::elasticloadbalancing::load_balancer::ListenersRequired {
+                instance_port: "sample".into(),
+                load_balancer_port: "sample".into(),
+                protocol: "HTTP".into(),
+            },
         )],
     ));
     // AWS::ElasticLoadBalancingV2::TargetGroup
@@ -517,8 +573,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::EMRServerless::Application
     stack.add(g::emrserverless::Application::new(
         "EmrServerlessApplication",
-        "a",
-        "sample",
+        g::emrserverless::ApplicationRequired {
+            release_label: "a".into(),
+            type_: "sample".into(),
+        },
     ));
     // AWS::EntityResolution::IdNamespace
     stack.add(g::entityresolution::IdNamespace::new(
@@ -535,25 +593,31 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::EVS::Environment
     stack.add(g::evs::Environment::new(
         "EvsEnvironment",
-        "subnet-aaaaaaaa",
-        true,
-        g::evs::environment::VcfVersion::Vcf521,
-        "vpc-0123456789abcdef0",
+        g::evs::EnvironmentRequired {
+            vpc_id: "vpc-0123456789abcdef0".into(),
+            service_access_subnet_id: "subnet-aaaaaaaa".into(),
+            vcf_version: g::evs::environment::VcfVersion::Vcf521,
+            terms_accepted: true,
+        },
     ));
     // AWS::FinSpace::Environment
     stack.add(g::finspace::Environment::new("FinSpaceEnvironment", "aa"));
     // AWS::FIS::TargetAccountConfiguration
     stack.add(g::fis::TargetAccountConfiguration::new(
         "FisTargetAccountConfiguration",
-        "aaaaaaaaaaaaaaaa",
-        "a",
-        "arn:aws:iam::111111111111:role/sample",
+        g::fis::TargetAccountConfigurationRequired {
+            experiment_template_id: "a".into(),
+            account_id: "aaaaaaaaaaaaaaaa".into(),
+            role_arn: "arn:aws:iam::111111111111:role/sample".into(),
+        },
     ));
     // AWS::FMS::NotificationChannel
     stack.add(g::fms::NotificationChannel::new(
         "FmsNotificationChannel",
-        "a",
-        "a",
+        g::fms::NotificationChannelRequired {
+            sns_role_name: "a".into(),
+            sns_topic_arn: "a".into(),
+        },
     ));
     // AWS::Forecast::DatasetGroup
     stack.add(g::forecast::DatasetGroup::new(
@@ -569,7 +633,7 @@ fn awscc_us_east_1(stack: &mut Stack) {
         [g::frauddetector::detector::Rule::new()],
     ));
     // AWS::FSx::Volume
-    stack.add(g::fsx::Volume::new("FSxVolume", "a"));
+    stack.add(g::fsx::Volume::new("FsxVolume", "a"));
     // AWS::GameLift::Build
     stack.add(g::gamelift::Build::new("GameLiftBuild"));
     // AWS::GlobalAccelerator::Accelerator
@@ -582,9 +646,9 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::Grafana::Workspace
     stack.add(g::grafana::Workspace::new(
         "GrafanaWorkspace",
-        g::grafana::workspace::AccountAccessType::CurrentAccount,
         [g::grafana::workspace::AuthenticationProviderTypes::AwsSso],
         g::grafana::workspace::PermissionType::CustomerManaged,
+        g::grafana::workspace::AccountAccessType::CurrentAccount,
     ));
     // AWS::GreengrassV2::ComponentVersion
     stack.add(g::greengrassv2::ComponentVersion::new(
@@ -622,8 +686,8 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::ImageBuilder::DistributionConfiguration
     stack.add(g::imagebuilder::DistributionConfiguration::new(
         "ImageBuilderDistributionConfiguration",
-        [g::imagebuilder::distribution_configuration::Distribution::new("sample")],
         "aaa",
+        [g::imagebuilder::distribution_configuration::Distribution::new("sample")],
     ));
     // AWS::Inspector::AssessmentTarget
     stack.add(g::inspector::AssessmentTarget::new(
@@ -644,52 +708,46 @@ fn awscc_us_east_1(stack: &mut Stack) {
         "a",
     ));
     // AWS::Invoicing::ProcurementPortalPreference
-    stack.add(g::invoicing::ProcurementPortalPreference::new(
-        "InvoicingProcurementPortalPreference",
-        g::invoicing::procurement_portal_preference::BuyerDomain::NetworkId,
-        "a",
-        [g::invoicing::procurement_portal_preference::Contact::new()],
-        true,
-        g::invoicing::procurement_portal_preference::ProcurementPortalName::SapBusinessNetwork,
-        true,
-        g::invoicing::procurement_portal_preference::SupplierDomain::NetworkId,
-        "a",
-    ));
+    stack.add(g::invoicing::ProcurementPortalPreference::new("InvoicingProcurementPortalPreference", g::invoicing::ProcurementPortalPreferenceRequired { procurement_portal_name: g::invoicing::procurement_portal_preference::ProcurementPortalName::SapBusinessNetwork, buyer_domain: g::invoicing::procurement_portal_preference::BuyerDomain::NetworkId, buyer_identifier: "a".into(), supplier_domain: g::invoicing::procurement_portal_preference::SupplierDomain::NetworkId, supplier_identifier: "a".into(), einvoice_delivery_enabled: true, purchase_order_retrieval_enabled: true, contacts: [g::invoicing::procurement_portal_preference::Contact::new()].into_iter().map(Into::into).collect() }));
     // AWS::IoT::BillingGroup
-    stack.add(g::iot::BillingGroup::new("IoTBillingGroup"));
+    stack.add(g::iot::BillingGroup::new("IotBillingGroup"));
     // AWS::IoTCoreDeviceAdvisor::SuiteDefinition
     stack.add(g::iotcoredeviceadvisor::SuiteDefinition::new(
-        "IoTCoreDeviceAdvisorSuiteDefinition",
+        "IotCoreDeviceAdvisorSuiteDefinition",
         g::iotcoredeviceadvisor::suite_definition::SuiteDefinitionConfiguration::new(
-            "sampleaaaaaaaaaaaaaa",
-            "sample",
+            g::iotcoredeviceadvisor::suite_definition::SuiteDefinitionConfigurationRequired {
+                device_permission_role_arn: "sampleaaaaaaaaaaaaaa".into(),
+                root_group: "sample".into(),
+            },
         ),
     ));
     // AWS::IoTFleetWise::SignalCatalog
     stack.add(g::iotfleetwise::SignalCatalog::new(
-        "IoTFleetWiseSignalCatalog",
+        "IotFleetWiseSignalCatalog",
     ));
     // AWS::IoTSecureTunneling::Tunnel
     stack.add(g::iotsecuretunneling::Tunnel::new(
-        "IoTSecureTunnelingTunnel",
+        "IotSecureTunnelingTunnel",
     ));
     // AWS::IoTSiteWise::AccessPolicy
     stack.add(g::iotsitewise::AccessPolicy::new(
-        "IoTSiteWiseAccessPolicy",
+        "IotSiteWiseAccessPolicy",
         g::iotsitewise::access_policy::AccessPolicyIdentity::new(),
         g::iotsitewise::access_policy::AccessPolicyPermission::Administrator,
         g::iotsitewise::access_policy::AccessPolicyResource::new(),
     ));
     // AWS::IoTTwinMaker::Scene
     stack.add(g::iottwinmaker::Scene::new(
-        "IoTTwinMakerScene",
-        "s3://a",
-        "aa",
-        "aa",
+        "IotTwinMakerScene",
+        g::iottwinmaker::SceneRequired {
+            workspace_id: "aa".into(),
+            scene_id: "aa".into(),
+            content_location: "s3://a".into(),
+        },
     ));
     // AWS::IoTWireless::DeviceProfile
     stack.add(g::iotwireless::DeviceProfile::new(
-        "IoTWirelessDeviceProfile",
+        "IotWirelessDeviceProfile",
     ));
     // AWS::IVS::AdConfiguration
     stack.add(g::ivs::AdConfiguration::new(
@@ -704,15 +762,19 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::KafkaConnect::WorkerConfiguration
     stack.add(g::kafkaconnect::WorkerConfiguration::new(
         "KafkaConnectWorkerConfiguration",
-        "sample",
-        "sample",
+        g::kafkaconnect::WorkerConfigurationRequired {
+            name: "sample".into(),
+            properties_file_content: "sample".into(),
+        },
     ));
     // AWS::Kendra::Index
     stack.add(g::kendra::Index::new(
         "KendraIndex",
-        g::kendra::index::Edition::DeveloperEdition,
-        "a",
-        "arn:a::::a",
+        g::kendra::IndexRequired {
+            name: "a".into(),
+            role_arn: "arn:a::::a".into(),
+            edition: g::kendra::index::Edition::DeveloperEdition,
+        },
     ));
     // AWS::KendraRanking::ExecutionPlan
     stack.add(g::kendraranking::ExecutionPlan::new(
@@ -740,10 +802,20 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::LakeFormation::PrincipalPermissions
     stack.add(g::lakeformation::PrincipalPermissions::new(
         "LakeFormationPrincipalPermissions",
-        [g::lakeformation::principal_permissions::Permission::All],
-        [g::lakeformation::principal_permissions::Permission::All],
-        g::lakeformation::principal_permissions::DataLakePrincipal::new(),
-        g::lakeformation::principal_permissions::Resource::new(),
+        g::lakeformation::PrincipalPermissionsRequired {
+            principal: g::lakeformation::principal_permissions::DataLakePrincipal::new(),
+            resource: g::lakeformation::principal_permissions::Resource::new(),
+            permissions: [g::lakeformation::principal_permissions::Permission::All]
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            permissions_with_grant_option: [
+                g::lakeformation::principal_permissions::Permission::All,
+            ]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        },
     ));
     // AWS::Lambda::CodeSigningConfig
     stack.add(g::lambda::CodeSigningConfig::new(
@@ -753,17 +825,21 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::LaunchWizard::Deployment
     stack.add(g::launchwizard::Deployment::new(
         "LaunchWizardDeployment",
-        "a",
-        "a",
-        "a",
+        g::launchwizard::DeploymentRequired {
+            deployment_pattern_name: "a".into(),
+            name: "a".into(),
+            workload_name: "a".into(),
+        },
     ));
     // AWS::Lex::Bot
     stack.add(g::lex::Bot::new(
         "LexBot",
-        g::lex::bot::DataPrivacy::new(true),
-        60,
-        "a",
-        "arn:aws:iam::111111111111:role/sample",
+        g::lex::BotRequired {
+            name: "a".into(),
+            role_arn: "arn:aws:iam::111111111111:role/sample".into(),
+            data_privacy: g::lex::bot::DataPrivacy::new(true),
+            idle_session_ttl_in_seconds: 60,
+        },
     ));
     // AWS::LicenseManager::Grant
     stack.add(g::licensemanager::Grant::new("LicenseManagerGrant"));
@@ -788,15 +864,20 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::LookoutEquipment::InferenceScheduler
     stack.add(g::lookoutequipment::InferenceScheduler::new(
         "LookoutEquipmentInferenceScheduler",
-        g::lookoutequipment::inference_scheduler::DataInputConfiguration::new(
-            g::lookoutequipment::inference_scheduler::S3InputConfiguration::new("aaa"),
-        ),
-        g::lookoutequipment::inference_scheduler::DataOutputConfiguration::new(
-            g::lookoutequipment::inference_scheduler::S3OutputConfiguration::new("aaa"),
-        ),
-        g::lookoutequipment::inference_scheduler::DataUploadFrequency::Pt5m,
-        "a",
-        "arn:aws:iam::111111111111:role/sample",
+        g::lookoutequipment::InferenceSchedulerRequired {
+            data_input_configuration:
+                g::lookoutequipment::inference_scheduler::DataInputConfiguration::new(
+                    g::lookoutequipment::inference_scheduler::S3InputConfiguration::new("aaa"),
+                ),
+            data_output_configuration:
+                g::lookoutequipment::inference_scheduler::DataOutputConfiguration::new(
+                    g::lookoutequipment::inference_scheduler::S3OutputConfiguration::new("aaa"),
+                ),
+            data_upload_frequency:
+                g::lookoutequipment::inference_scheduler::DataUploadFrequency::Pt5m,
+            model_name: "a".into(),
+            role_arn: "arn:aws:iam::111111111111:role/sample".into(),
+        },
     ));
     // AWS::LookoutVision::Project
     stack.add(g::lookoutvision::Project::new("LookoutVisionProject", "a"));
@@ -828,8 +909,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::MediaPackage::PackagingConfiguration
     stack.add(g::mediapackage::PackagingConfiguration::new(
         "MediaPackagePackagingConfiguration",
-        "sample",
-        "sample",
+        g::mediapackage::PackagingConfigurationRequired {
+            packaging_group_id: "sample".into(),
+            id_property: "sample".into(),
+        },
     ));
     // AWS::MediaPackageV2::ChannelGroup
     stack.add(g::mediapackagev2::ChannelGroup::new(
@@ -847,16 +930,20 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::MGN::Connector
     stack.add(g::mgn::Connector::new(
         "MgnConnector",
-        "a",
-        "i-aaaaaaaaaaaaaaaaa",
+        g::mgn::ConnectorRequired {
+            name: "a".into(),
+            ssm_instance_id: "i-aaaaaaaaaaaaaaaaa".into(),
+        },
     ));
     // AWS::MPA::IdentitySource
     stack.add(g::mpa::IdentitySource::new(
         "MpaIdentitySource",
         g::mpa::identity_source::IdentitySourceParameters::new(
             g::mpa::identity_source::IamIdentityCenter::new(
-                "arn:a:sso:::instance/ins-aaaaaaaaaaaaaaaa",
-                "sample",
+                g::mpa::identity_source::IamIdentityCenterRequired {
+                    instance_arn: "arn:a:sso:::instance/ins-aaaaaaaaaaaaaaaa".into(),
+                    region: "sample".into(),
+                },
             ),
         ),
     ));
@@ -870,7 +957,12 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::MWAAServerless::Workflow
     stack.add(g::mwaaserverless::Workflow::new(
         "MwaaServerlessWorkflow",
-        g::mwaaserverless::workflow::S3Location::new("sample", "sample"),
+        g::mwaaserverless::workflow::S3Location::new(
+            g::mwaaserverless::workflow::S3LocationRequired {
+                bucket: "sample".into(),
+                object_key: "sample".into(),
+            },
+        ),
         "arn:aws:iam::111111111111:role/sample",
     ));
     // AWS::Neptune::DBCluster
@@ -880,17 +972,17 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::NetworkFirewall::TLSInspectionConfiguration
     stack.add(g::networkfirewall::TlsInspectionConfiguration::new(
         "NetworkFirewallTlsInspectionConfiguration",
-        g::networkfirewall::tls_inspection_configuration::TlsInspectionConfiguration::new(),
         "a",
+        g::networkfirewall::tls_inspection_configuration::TlsInspectionConfiguration::new(),
     ));
     // AWS::NetworkFlowMonitor::Monitor
     stack.add(g::networkflowmonitor::Monitor::new(
         "NetworkFlowMonitorMonitor",
-        [g::networkflowmonitor::monitor::MonitorLocalResource::new(
-            "sample",
-            g::networkflowmonitor::monitor::Type2::AwsEc2Vpc,
-        )],
         "a",
+        [g::networkflowmonitor::monitor::MonitorLocalResource::new(
+            g::networkflowmonitor::monitor::Type2::AwsEc2Vpc,
+            "sample",
+        )],
     ));
     // AWS::NetworkManager::GlobalNetwork
     stack.add(g::networkmanager::GlobalNetwork::new(
@@ -914,8 +1006,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::NotificationsContacts::EmailContact
     stack.add(g::notificationscontacts::EmailContact::new(
         "NotificationsContactsEmailContact",
-        "sample@example.com",
-        "sample",
+        g::notificationscontacts::EmailContactRequired {
+            email_address: "sample@example.com".into(),
+            name: "sample".into(),
+        },
     ));
     // AWS::Oam::Sink
     stack.add(g::oam::Sink::new("OamSink", "a"));
@@ -933,9 +1027,11 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::OpenSearch::DataSource
     stack.add(g::opensearch::DataSource::new(
         "OpenSearchDataSource",
-        g::opensearch::data_source::DataSourceType::new(),
-        "aaaa",
-        "aaaa",
+        g::opensearch::DataSourceRequired {
+            domain_name: "aaaa".into(),
+            name: "aaaa".into(),
+            data_source_type: g::opensearch::data_source::DataSourceType::new(),
+        },
     ));
     // AWS::OpenSearchServerless::SecurityConfig
     stack.add(g::opensearchserverless::SecurityConfig::new(
@@ -950,18 +1046,20 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::OSIS::Pipeline
     stack.add(g::osis::Pipeline::new(
         "OsisPipeline",
-        1,
-        1,
-        "sample",
-        "aaaa",
+        g::osis::PipelineRequired {
+            max_units: 1,
+            min_units: 1,
+            pipeline_configuration_body: "sample".into(),
+            pipeline_name: "aaaa".into(),
+        },
     ));
     // AWS::Outposts::Site
     stack.add(g::outposts::Site::new("OutpostsSite", "a"));
     // AWS::Panorama::ApplicationInstance
     stack.add(g::panorama::ApplicationInstance::new(
         "PanoramaApplicationInstance",
-        "a",
         g::panorama::application_instance::ManifestPayload::new(),
+        "a",
     ));
     // AWS::PaymentCryptography::Alias
     stack.add(g::paymentcryptography::Alias::new(
@@ -985,10 +1083,12 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::PI::PerfReports
     stack.add(g::pi::PerfReports::new(
         "PiPerfReports",
-        "2026-01-01T00:00:00Z",
-        "a",
-        g::pi::perf_reports::ServiceType::Rds,
-        "2026-01-01T00:00:00Z",
+        g::pi::PerfReportsRequired {
+            service_type: g::pi::perf_reports::ServiceType::Rds,
+            identifier: "a".into(),
+            start_time: "2026-01-01T00:00:00Z".into(),
+            end_time: "2026-01-01T00:00:00Z".into(),
+        },
     ));
     // AWS::Pinpoint::InAppTemplate
     stack.add(g::pinpoint::InAppTemplate::new(
@@ -998,12 +1098,20 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::Pipes::Pipe
     stack.add(g::pipes::Pipe::new(
         "PipesPipe",
-        "arn:aws:iam::111111111111:role/sample",
-        "smk://a:0",
-        "arn:aws:a:::a",
+        g::pipes::PipeRequired {
+            role_arn: "arn:aws:iam::111111111111:role/sample".into(),
+            source: "smk://a:0".into(),
+            target: "arn:aws:a:::a".into(),
+        },
     ));
     // AWS::Polly::Lexicon
-    stack.add(g::polly::Lexicon::new("PollyLexicon", "sample", "a"));
+    stack.add(g::polly::Lexicon::new(
+        "PollyLexicon",
+        g::polly::LexiconRequired {
+            name: "a".into(),
+            content: "sample".into(),
+        },
+    ));
     // AWS::PricingPlanManager::Subscription
     stack.add(g::pricingplanmanager::Subscription::new(
         "PricingPlanManagerSubscription",
@@ -1024,8 +1132,8 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::Rbin::Rule
     stack.add(g::rbin::Rule::new(
         "RbinRule",
+        g::rbin::rule::RetentionPeriod::new(1, g::rbin::rule::RetentionPeriodUnit::Days),
         g::rbin::rule::ResourceType::EbsSnapshot,
-        g::rbin::rule::RetentionPeriod::new(g::rbin::rule::RetentionPeriodUnit::Days, 1),
     ));
     // AWS::RDS::DBInstance
     stack.add(g::rds::DbInstance::new("RdsDbInstance"));
@@ -1051,12 +1159,22 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::ResilienceHub::App
     stack.add(g::resiliencehub::App::new(
         "ResilienceHubApp",
-        "a",
-        "aa",
-        [g::resiliencehub::app::ResourceMapping::new(
-            "CfnStack",
-            g::resiliencehub::app::PhysicalResourceId::new("sample", "Arn"),
-        )],
+        g::resiliencehub::AppRequired {
+            name: "aa".into(),
+            app_template_body: "a".into(),
+            resource_mappings: [g::resiliencehub::app::ResourceMapping::new(
+                "CfnStack",
+                g::resiliencehub::app::PhysicalResourceId::new(
+                    g::resiliencehub::app::PhysicalResourceIdRequired {
+                        identifier: "sample".into(),
+                        type_: "Arn".into(),
+                    },
+                ),
+            )]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        },
     ));
     // AWS::ResilienceHubV2::Policy
     stack.add(g::resiliencehubv2::Policy::new(
@@ -1075,8 +1193,10 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::RolesAnywhere::CRL
     stack.add(g::rolesanywhere::Crl::new(
         "RolesAnywhereCrl",
-        "sample",
-        "sample",
+        g::rolesanywhere::CrlRequired {
+            name: "sample".into(),
+            crl_data: "sample".into(),
+        },
     ));
     // AWS::Route53::DelegationSet
     stack.add(g::route53::DelegationSet::new("Route53DelegationSet"));
@@ -1109,7 +1229,12 @@ fn awscc_us_east_1(stack: &mut Stack) {
         "rtb-gw-a",
         g::rtbfabric::inbound_external_link::LinkLogSettings::new(
             g::rtbfabric::inbound_external_link::ApplicationLogs::new(
-                g::rtbfabric::inbound_external_link::LinkApplicationLogSampling::new(0, 0),
+                g::rtbfabric::inbound_external_link::LinkApplicationLogSampling::new(
+                    g::rtbfabric::inbound_external_link::LinkApplicationLogSamplingRequired {
+                        error_log: 0,
+                        filter_log: 0,
+                    },
+                ),
             ),
         ),
     ));
@@ -1161,9 +1286,11 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::S3Outposts::AccessPoint
     stack.add(g::s3outposts::AccessPoint::new(
         "S3OutpostsAccessPoint",
-        "arn:a:s3-outposts:a:000000000000:outpost/a/bucket/a",
-        "aaa",
-        g::s3outposts::access_point::VpcConfiguration::new(),
+        g::s3outposts::AccessPointRequired {
+            bucket: "arn:a:s3-outposts:a:000000000000:outpost/a/bucket/a".into(),
+            name: "aaa".into(),
+            vpc_configuration: g::s3outposts::access_point::VpcConfiguration::new(),
+        },
     ));
     // AWS::S3Tables::TableBucket
     stack.add(g::s3tables::TableBucket::new(
@@ -1193,9 +1320,11 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::ServerlessRepo::Application
     stack.add(g::serverlessrepo::Application::new(
         "ServerlessRepoApplication",
-        "sample",
-        "sample",
-        "a",
+        g::serverlessrepo::ApplicationRequired {
+            author: "sample".into(),
+            description: "sample".into(),
+            name: "a".into(),
+        },
     ));
     // AWS::ServiceCatalog::CloudFormationProvisionedProduct
     stack.add(g::servicecatalog::CloudFormationProvisionedProduct::new(
@@ -1224,12 +1353,16 @@ fn awscc_us_east_1(stack: &mut Stack) {
     stack.add(
         g::simspaceweaver::Simulation::new(
             "SimSpaceWeaverSimulation",
-            "a",
-            "arn:aws:iam::111111111111:role/sample",
+            g::simspaceweaver::SimulationRequired {
+                name: "a".into(),
+                role_arn: "arn:aws:iam::111111111111:role/sample".into(),
+            },
         )
         .schema_s3_location(g::simspaceweaver::simulation::S3Location::new(
-            "sample-bucket",
-            "sample",
+            g::simspaceweaver::simulation::S3LocationRequired {
+                bucket_name: "sample-bucket".into(),
+                object_key: "sample".into(),
+            },
         )),
     );
     // AWS::SMSVOICE::ConfigurationSet
@@ -1245,9 +1378,11 @@ fn awscc_us_east_1(stack: &mut Stack) {
     // AWS::SSMContacts::Contact
     stack.add(g::ssmcontacts::Contact::new(
         "SsmContactsContact",
-        "a",
-        "a",
-        g::ssmcontacts::contact::Type::Personal,
+        g::ssmcontacts::ContactRequired {
+            alias: "a".into(),
+            display_name: "a".into(),
+            type_: g::ssmcontacts::contact::Type::Personal,
+        },
     ));
     // AWS::SSMGuiConnect::Preferences
     stack.add(g::ssmguiconnect::Preferences::new(
@@ -1343,17 +1478,17 @@ fn awscc_us_east_1(stack: &mut Stack) {
     stack.add(g::vpclattice::Service::new("VpcLatticeService"));
     // AWS::WAFv2::LoggingConfiguration
     stack.add(g::wafv2::LoggingConfiguration::new(
-        "WaFv2LoggingConfiguration",
-        ["sample"],
+        "WafV2LoggingConfiguration",
         "sample",
+        ["sample"],
     ));
     // AWS::WellArchitected::Lens
     stack.add(g::wellarchitected::Lens::new("WellArchitectedLens"));
     // AWS::Wickr::Network
     stack.add(g::wickr::Network::new(
         "WickrNetwork",
-        g::wickr::network::AccessLevel::Standard,
         "",
+        g::wickr::network::AccessLevel::Standard,
     ));
     // AWS::Wisdom::MessageTemplateVersion
     stack.add(g::wisdom::MessageTemplateVersion::new(
@@ -1384,11 +1519,13 @@ fn cloudformation_only_af_south_1(stack: &mut Stack) {
     // AMZN::SDC::Deployment
     stack.add(g::sdc::Deployment::new(
         "SdcDeployment",
-        "sample",
-        "sample",
-        "sample-bucket",
-        "sample",
-        "sample",
+        g::sdc::DeploymentRequired {
+            config_name: "sample".into(),
+            s3_bucket: "sample-bucket".into(),
+            s3_key: "sample".into(),
+            stage: "sample".into(),
+            dimension: "sample".into(),
+        },
     ));
 }
 
@@ -1405,7 +1542,7 @@ fn cloudformation_only_ap_southeast_1(stack: &mut Stack) {
 fn cloudformation_only_eu_west_1(stack: &mut Stack) {
     // AWS::IoTManagedIntegrations::CredentialLocker
     stack.add(g::iotmanagedintegrations::CredentialLocker::new(
-        "IoTManagedIntegrationsCredentialLocker",
+        "IotManagedIntegrationsCredentialLocker",
     ));
 }
 
@@ -1420,26 +1557,40 @@ fn cloudformation_only_us_east_1(stack: &mut Stack) {
     // AWS::ARCRegionSwitch::Plan
     stack.add(g::arcregionswitch::Plan::new(
         "ArcRegionSwitchPlan",
-        "arn:aws:iam::000000000000:role/a",
-        "a",
-        g::arcregionswitch::plan::RecoveryApproach::ActiveActive,
-        ["aa-a-0", "aa-a-0"],
-        [g::arcregionswitch::plan::Workflow::new(
-            g::arcregionswitch::plan::WorkflowTargetAction::Activate,
-        )],
+        g::arcregionswitch::PlanRequired {
+            execution_role: "arn:aws:iam::000000000000:role/a".into(),
+            name: "a".into(),
+            recovery_approach: g::arcregionswitch::plan::RecoveryApproach::ActiveActive,
+            regions: ["aa-a-0", "aa-a-0"].into_iter().map(Into::into).collect(),
+            workflows: [g::arcregionswitch::plan::Workflow::new(
+                g::arcregionswitch::plan::WorkflowTargetAction::Activate,
+            )]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        },
     ));
     // Alexa::ASK::Skill
     stack.add(
         g::ask::Skill::new(
             "AskSkill",
-            g::ask::skill::AuthenticationConfiguration::new("sample", "sample", "sample"),
-            g::ask::skill::SkillPackage::new("sample-bucket", "sample"),
+            g::ask::skill::AuthenticationConfiguration::new(
+                g::ask::skill::AuthenticationConfigurationRequired {
+                    refresh_token: "sample".into(),
+                    client_secret: "sample".into(),
+                    client_id: "sample".into(),
+                },
+            ),
             "sample",
+            g::ask::skill::SkillPackage::new(g::ask::skill::SkillPackageRequired {
+                s3_bucket: "sample-bucket".into(),
+                s3_key: "sample".into(),
+            }),
         )
         .allow_plaintext_secret("a sample value for the outside checkers, not a secret"),
     );
     // AWS::AutoScalingPlans::ScalingPlan
-    stack.add(g::autoscalingplans::ScalingPlan::new("AutoScalingPlansScalingPlan", g::autoscalingplans::scaling_plan::ApplicationSource::new(), [g::autoscalingplans::scaling_plan::ScalingInstruction::new(1, 1, "sample", g::autoscalingplans::scaling_plan::ScalableDimension::AutoscalingAutoScalingGroupDesiredCapacity, g::autoscalingplans::scaling_plan::ServiceNamespace::Autoscaling, [g::autoscalingplans::scaling_plan::TargetTrackingConfiguration::new(1)])]));
+    stack.add(g::autoscalingplans::ScalingPlan::new("AutoScalingPlansScalingPlan", [g::autoscalingplans::scaling_plan::ScalingInstruction::new(g::autoscalingplans::scaling_plan::ScalingInstructionRequired { resource_id: "sample".into(), service_namespace: g::autoscalingplans::scaling_plan::ServiceNamespace::Autoscaling, scalable_dimension: g::autoscalingplans::scaling_plan::ScalableDimension::AutoscalingAutoScalingGroupDesiredCapacity, min_capacity: 1, target_tracking_configurations: [g::autoscalingplans::scaling_plan::TargetTrackingConfiguration::new(1)].into_iter().map(Into::into).collect(), max_capacity: 1 })], g::autoscalingplans::scaling_plan::ApplicationSource::new()));
     // AWS::CDK::Metadata
     stack.add(g::cdk::Metadata::new("CdkMetadata"));
     // AWS::Elasticsearch::Domain
@@ -1495,9 +1646,16 @@ fn cloudformation_only_us_west_2(stack: &mut Stack) {
     // AWS::GameLiftStreams::StreamGroup
     stack.add(g::gameliftstreams::StreamGroup::new(
         "GameLiftStreamsStreamGroup",
-        "a",
-        [g::gameliftstreams::stream_group::LocationConfiguration::new("a")],
-        "sample",
+        g::gameliftstreams::StreamGroupRequired {
+            description: "a".into(),
+            location_configurations: [
+                g::gameliftstreams::stream_group::LocationConfiguration::new("a"),
+            ]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+            stream_class: "sample".into(),
+        },
     ));
 }
 

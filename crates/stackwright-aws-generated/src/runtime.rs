@@ -171,6 +171,12 @@ pub enum Node {
     List(Vec<Node>),
     /// String keys to nodes.
     Map(Vec<(String, Node)>),
+    /// Literal text given for a string property whose value is a number or a boolean ([`NumberString`],
+    /// [`BoolString`]) that is not one: lowered as given, and a problem of the resource at synth.
+    Invalid {
+        text: String,
+        expected: &'static str,
+    },
 }
 
 /// The properties set on a builder or nested value: (CloudFormation name, awscc name, value), in the
@@ -195,8 +201,14 @@ impl Props {
         }
     }
 
-    /// The CloudFormation and awscc maps, and the paths of set properties awscc has no name for.
-    fn lower(&self, path: &str, unmapped: &mut Vec<String>) -> (Value, Value) {
+    /// The CloudFormation and awscc maps, and the paths of set properties awscc has no name for; `invalid`
+    /// gets a problem per [`Node::Invalid`] value.
+    fn lower(
+        &self,
+        path: &str,
+        unmapped: &mut Vec<String>,
+        invalid: &mut Vec<String>,
+    ) -> (Value, Value) {
         let mut cfn = Vec::new();
         let mut tf = Vec::new();
         for (name, terraform, node) in &self.0 {
@@ -205,7 +217,7 @@ impl Props {
             } else {
                 format!("{path}.{name}")
             };
-            let (c, t) = node.lower(&here, unmapped);
+            let (c, t) = node.lower(&here, unmapped, invalid);
             cfn.push(((*name).to_owned(), c));
             match terraform {
                 Some(terraform) => tf.push(((*terraform).to_owned(), t)),
@@ -217,8 +229,20 @@ impl Props {
 }
 
 impl Node {
-    fn lower(&self, path: &str, unmapped: &mut Vec<String>) -> (Value, Value) {
+    fn lower(
+        &self,
+        path: &str,
+        unmapped: &mut Vec<String>,
+        invalid: &mut Vec<String>,
+    ) -> (Value, Value) {
         match self {
+            Node::Invalid { text, expected } => {
+                invalid.push(format!(
+                    "property `{path}`: `{text}` is not {expected}, which the property takes (as a Rust value or as text)"
+                ));
+                let v = Value::from(text.clone());
+                (v.clone(), v)
+            }
             Node::Value(v) => (v.clone(), v.clone()),
             Node::JsonString(v) => (
                 v.clone(),
@@ -228,16 +252,19 @@ impl Node {
                 v.clone(),
                 Value::Map(vec![(AWSCC_OBJECT.to_owned(), v.clone())]),
             ),
-            Node::Object(props) => props.lower(path, unmapped),
+            Node::Object(props) => props.lower(path, unmapped, invalid),
             Node::List(items) => {
-                let (c, t) = items.iter().map(|n| n.lower(path, unmapped)).unzip();
+                let (c, t) = items
+                    .iter()
+                    .map(|n| n.lower(path, unmapped, invalid))
+                    .unzip();
                 (Value::List(c), Value::List(t))
             }
             Node::Map(entries) => {
                 let mut c = Vec::new();
                 let mut t = Vec::new();
                 for (key, node) in entries {
-                    let (cv, tv) = node.lower(path, unmapped);
+                    let (cv, tv) = node.lower(path, unmapped, invalid);
                     c.push((key.clone(), cv));
                     t.push((key.clone(), tv));
                 }
@@ -296,7 +323,9 @@ impl Base {
             info,
         } = self;
         let mut unmapped = Vec::new();
-        let (cfn, tf) = properties.lower("", &mut unmapped);
+        let mut invalid = Vec::new();
+        let (cfn, tf) = properties.lower("", &mut unmapped, &mut invalid);
+        resource.problems.extend(invalid);
         validate(&mut resource, info, &cfn);
         resource.set(props::CLOUDFORMATION_TYPE, info.cloudformation);
         resource.set(props::CLOUDFORMATION_PROPERTIES, cfn);
@@ -393,6 +422,92 @@ pub fn string_map<K: Into<String>, V: Into<Expr>>(
             .map(|(k, v)| (k.into(), string(v)))
             .collect(),
     )
+}
+
+/// The value of a string property that holds a number (`MaxSize` of an auto scaling group: the
+/// hashicorp/aws provider types the same attribute as a number): an integer, or text, which must then be a
+/// number (`"60"`; `"sixty"` is a problem at synth); a reference is taken as it is. Lowered as a string, as
+/// the registry schema wants.
+#[derive(Clone, Debug)]
+pub struct NumberString(Node);
+
+/// The value of a string property that holds a boolean (the hashicorp/aws provider types it as a bool): a
+/// `bool`, or text, which must then be `true` or `false`; a reference is taken as it is. Lowered as a
+/// string.
+#[derive(Clone, Debug)]
+pub struct BoolString(Node);
+
+macro_rules! number_strings {
+    ($($t:ty),*) => {$(
+        impl From<$t> for NumberString {
+            fn from(v: $t) -> Self {
+                NumberString(string(v.to_string()))
+            }
+        }
+    )*};
+}
+number_strings!(i8, i16, i32, i64, u8, u16, u32, u64, usize);
+
+impl From<Expr> for NumberString {
+    fn from(v: Expr) -> Self {
+        match v.as_literal() {
+            Some(text) if text.trim().parse::<f64>().is_err() => NumberString(Node::Invalid {
+                text: text.to_owned(),
+                expected: "a number",
+            }),
+            _ => NumberString(string(v)),
+        }
+    }
+}
+
+impl From<&str> for NumberString {
+    fn from(v: &str) -> Self {
+        Expr::from(v).into()
+    }
+}
+
+impl From<String> for NumberString {
+    fn from(v: String) -> Self {
+        Expr::from(v).into()
+    }
+}
+
+impl From<bool> for BoolString {
+    fn from(v: bool) -> Self {
+        BoolString(string(v.to_string()))
+    }
+}
+
+impl From<Expr> for BoolString {
+    fn from(v: Expr) -> Self {
+        match v.as_literal() {
+            Some(text) if text != "true" && text != "false" => BoolString(Node::Invalid {
+                text: text.to_owned(),
+                expected: "a boolean (`true` or `false`)",
+            }),
+            _ => BoolString(string(v)),
+        }
+    }
+}
+
+impl From<&str> for BoolString {
+    fn from(v: &str) -> Self {
+        Expr::from(v).into()
+    }
+}
+
+impl From<String> for BoolString {
+    fn from(v: String) -> Self {
+        Expr::from(v).into()
+    }
+}
+
+pub fn number_string(value: impl Into<NumberString>) -> Node {
+    value.into().0
+}
+
+pub fn bool_string(value: impl Into<BoolString>) -> Node {
+    value.into().0
 }
 
 /// A schema-free value that both targets take as a value.
@@ -575,6 +690,8 @@ pub(crate) use nested;
 #[allow(unused_macros)]
 macro_rules! string_enum {
     ($name:ident { $($variant:ident => $value:literal),* $(,)? }) => {
+        // The match names every variant, deprecated ones included.
+        #[allow(deprecated)]
         impl $name {
             /// The value as the registry spells it.
             pub fn as_str(self) -> &'static str {
@@ -622,4 +739,46 @@ pub fn add_override(
         value,
         location: std::panic::Location::caller(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Integer- and boolean-valued string properties take Rust values and text, lower both as strings, and
+    /// report text that is not one at synth (the resource's problem, so located at its builder).
+    #[test]
+    fn number_and_boolean_strings_take_values_and_report_text_that_is_not_one() {
+        let mut props = Props::default();
+        props.set("MaxSize", Some("max_size"), number_string(3));
+        props.set("MinSize", Some("min_size"), number_string("1"));
+        props.set("Cooldown", Some("cooldown"), number_string("sixty"));
+        props.set("Enabled", Some("enabled"), bool_string(true));
+        props.set("Flag", Some("flag"), bool_string("yes"));
+        let mut unmapped = Vec::new();
+        let mut invalid = Vec::new();
+        let (cfn, _) = props.lower("", &mut unmapped, &mut invalid);
+        let Value::Map(entries) = cfn else {
+            panic!("a map: {cfn:?}")
+        };
+        let text = |name: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| match v {
+                    Value::Str(e) => e.as_literal().map(str::to_owned),
+                    _ => None,
+                })
+        };
+        assert_eq!(text("MaxSize").as_deref(), Some("3"));
+        assert_eq!(text("MinSize").as_deref(), Some("1"));
+        assert_eq!(text("Enabled").as_deref(), Some("true"));
+        assert_eq!(
+            invalid,
+            [
+                "property `Cooldown`: `sixty` is not a number, which the property takes (as a Rust value or as text)",
+                "property `Flag`: `yes` is not a boolean (`true` or `false`), which the property takes (as a Rust value or as text)",
+            ]
+        );
+    }
 }

@@ -5,7 +5,7 @@ use serde_json::{json, Value as Json};
 use stackwright::prelude::*;
 use stackwright::synth::{synthesize, Request};
 use stackwright::Value;
-use stackwright_aws_generated::{apptest, lambda, sqs};
+use stackwright_aws_generated::{apptest, autoscaling, lambda, sqs};
 
 fn app(define: fn(&mut Stack, &Environment<()>)) -> App<()> {
     App::new("t")
@@ -231,5 +231,92 @@ fn a_misspelled_key_in_a_one_of_value_is_one_located_error() {
             && found[0].contains("does not match any of the allowed shapes")
             && found[0].ends_with("@ crates/stackwright-aws-generated/tests/awscc.rs"),
         "{found:#?}"
+    );
+}
+
+/// String properties that hold numbers (the hashicorp/aws provider types them as numbers) take integers
+/// and text, lowered as the strings the registry wants; text that is not a number is an error at the
+/// builder's line, not a failed deployment.
+#[test]
+fn number_valued_strings_take_integers_and_refuse_words_at_synth() {
+    fn fleet(cooldown: autoscaling::AutoScalingGroup) -> autoscaling::AutoScalingGroup {
+        cooldown
+            .availability_zones(["us-east-1a"])
+            .launch_configuration_name("web")
+    }
+    let m = module(|stack, _| {
+        stack.add(fleet(
+            autoscaling::AutoScalingGroup::new(
+                "Fleet",
+                autoscaling::AutoScalingGroupRequired {
+                    max_size: 4.into(),
+                    min_size: "1".into(),
+                },
+            )
+            .cooldown(60),
+        ));
+    });
+    let group = &m["resource"]["awscc_autoscaling_auto_scaling_group"]["fleet"];
+    assert_eq!(
+        (&group["max_size"], &group["min_size"], &group["cooldown"]),
+        (&json!("4"), &json!("1"), &json!("60")),
+        "{m:#}"
+    );
+    let problems = problems(|stack, _| {
+        stack.add(fleet(
+            autoscaling::AutoScalingGroup::new(
+                "Fleet",
+                autoscaling::AutoScalingGroupRequired {
+                    max_size: 4.into(),
+                    min_size: 1.into(),
+                },
+            )
+            .cooldown("sixty"),
+        ));
+    });
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("property `Cooldown`: `sixty` is not a number")
+            && problems[0].ends_with("@ crates/stackwright-aws-generated/tests/awscc.rs"),
+        "{problems:#?}"
+    );
+}
+
+/// A schema-free policy document property takes the typed `iam::PolicyDocument` (IAM's JSON shape,
+/// references live).
+#[test]
+fn a_policy_document_property_takes_the_typed_document() {
+    let app = app(|stack, _| {
+        use stackwright::aws::iam::{PolicyDocument, Principal, Statement};
+        let queue = stack.add(sqs::Queue::new("Jobs"));
+        let document = PolicyDocument::from(
+            Statement::allow()
+                .principal(Principal::service("sns.amazonaws.com"))
+                .action("sqs:SendMessage")
+                .resource(queue.arn()),
+        );
+        stack.add(sqs::QueuePolicy::new(
+            "Access",
+            document,
+            [queue.queue_url()],
+        ));
+    });
+    let request = Request {
+        targets: vec![stackwright::synth::Target::CloudFormation],
+        ..Request::default()
+    };
+    let synthesis = synthesize(&app, &request).unwrap_or_else(|p| panic!("{p:#?}"));
+    let template: Json = synthesis
+        .artifacts
+        .iter()
+        .find(|a| a.path.ends_with(".template.json"))
+        .map(|a| serde_json::from_slice(&a.bytes).expect("JSON"))
+        .expect("a template");
+    assert_eq!(
+        template["Resources"]["Access"]["Properties"]["PolicyDocument"],
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": ["sns.amazonaws.com"]}, "Action": ["sqs:SendMessage"],
+            "Resource": [{"Fn::GetAtt": ["Jobs", "Arn"]}]}]}),
+        "{template:#}"
     );
 }

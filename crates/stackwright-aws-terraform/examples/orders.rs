@@ -20,7 +20,7 @@ pub fn app() -> App<()> {
 
 /// The stack.
 pub fn orders(stack: &mut Stack, _: &Environment<()>) {
-    use iam::data::policy_document::{Principals, PrincipalsRequired, Statement};
+    use iam::data::policy_document::{Principals, Statement};
 
     // The network: a hand-written VPC with two private subnets; a generated interface endpoint for SQS.
     let network = stack.add(ec2::Vpc::new("Network", "10.20.0.0/16"));
@@ -79,10 +79,7 @@ pub fn orders(stack: &mut Stack, _: &Environment<()>) {
         iam::data::PolicyDocument::new("Trust").statement(
             Statement::new()
                 .actions(["sts:AssumeRole"])
-                .principals(Principals::new(PrincipalsRequired {
-                    identifiers: ["lambda.amazonaws.com"].into(),
-                    type_: "Service".into(),
-                })),
+                .principals(Principals::new(["lambda.amazonaws.com"], "Service")),
         ),
     );
     let role = stack.add(iam::Role::new("Worker", trust.json()).tag("team", "orders"));
@@ -100,7 +97,7 @@ pub fn orders(stack: &mut Stack, _: &Environment<()>) {
     stack.add(iam::RolePolicy::new(
         "ReadJobs",
         iam::RolePolicyRequired {
-            policy: access.json(),
+            policy: access.json().into(),
             role: role.id(),
         },
     ));

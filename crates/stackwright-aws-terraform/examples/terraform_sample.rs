@@ -14,7 +14,7 @@ pub fn app() -> App<()> {
 // `accessanalyzer`: `aws_accessanalyzer_analyzer`
 stack.add(tf::accessanalyzer::Analyzer::new("Accessanalyzer", "sample"));
 // `account`: `aws_account_region`
-stack.add(tf::account::Region::new("Account", tf::account::RegionRequired { enabled: true.into(), region_name: "sample".into() }));
+stack.add(tf::account::Region::new("Account", true, "sample"));
 // `acm`: `aws_acm_certificate`
 stack.add(tf::acm::Certificate::new("Acm").domain_name("sample.example.com").validation_method("DNS"));
 // `acmpca`: `aws_acmpca_certificate_authority_certificate`
@@ -32,7 +32,7 @@ stack.add(tf::appconfig::Application::new("Appconfig", "sample"));
 // `appfabric`: `aws_appfabric_app_bundle`
 stack.add(tf::appfabric::AppBundle::new("Appfabric"));
 // `appflow`: `aws_appflow_connector_profile`
-stack.add(tf::appflow::ConnectorProfile::new("Appflow", tf::appflow::ConnectorProfileRequired { connection_mode: "Public".into(), connector_type: "Slack".into(), name: "sample".into(), connector_profile_config: tf::appflow::connector_profile::ConnectorProfileConfig::new(tf::appflow::connector_profile::ConnectorProfileConfigRequired { connector_profile_credentials: tf::appflow::connector_profile::ConnectorProfileCredentials::new(), connector_profile_properties: tf::appflow::connector_profile::ConnectorProfileProperties::new() }) }));
+stack.add(tf::appflow::ConnectorProfile::new("Appflow", tf::appflow::ConnectorProfileRequired { connection_mode: "Public".into(), connector_type: "Slack".into(), name: "sample".into(), connector_profile_config: tf::appflow::connector_profile::ConnectorProfileConfig::new(tf::appflow::connector_profile::ConnectorProfileCredentials::new(), tf::appflow::connector_profile::ConnectorProfileProperties::new()) }));
 // `appintegrations`: `aws_appintegrations_event_integration`
 stack.add(tf::appintegrations::EventIntegration::new("Appintegrations", tf::appintegrations::EventIntegrationRequired { eventbridge_bus: "sample".into(), name: "sample".into(), event_filter: tf::appintegrations::event_integration::EventFilter::new("aws.partner/example.com") }));
 // `applicationinsights`: `aws_applicationinsights_application`
@@ -52,7 +52,7 @@ stack.add(tf::auditmanager::AccountRegistration::new("Auditmanager"));
 // `autoscaling`: `aws_autoscaling_attachment`
 stack.add(tf::autoscaling::Attachment::new("Autoscaling", "sample").lb_target_group_arn("arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/sample/0123456789abcdef"));
 // `autoscalingplans`: `aws_autoscalingplans_scaling_plan`
-stack.add(tf::autoscalingplans::ScalingPlan::new("Autoscalingplans", tf::autoscalingplans::ScalingPlanRequired { name: "sample".into(), application_source: tf::autoscalingplans::scaling_plan::ApplicationSource::new(), scaling_instruction: tf::autoscalingplans::scaling_plan::ScalingInstruction::new(tf::autoscalingplans::scaling_plan::ScalingInstructionRequired { max_capacity: 1.into(), min_capacity: 1.into(), resource_id: "sample".into(), scalable_dimension: "autoscaling:autoScalingGroup:DesiredCapacity".into(), service_namespace: "autoscaling".into(), target_tracking_configuration: tf::autoscalingplans::scaling_plan::TargetTrackingConfiguration::new(1) }) }));
+stack.add(tf::autoscalingplans::ScalingPlan::new("Autoscalingplans", "sample", tf::autoscalingplans::scaling_plan::ApplicationSource::new(), tf::autoscalingplans::scaling_plan::ScalingInstruction::new(tf::autoscalingplans::scaling_plan::ScalingInstructionRequired { max_capacity: 1.into(), min_capacity: 1.into(), resource_id: "sample".into(), scalable_dimension: "autoscaling:autoScalingGroup:DesiredCapacity".into(), service_namespace: "autoscaling".into(), target_tracking_configuration: tf::autoscalingplans::scaling_plan::TargetTrackingConfiguration::new(1) })));
 // `backup`: `aws_backup_global_settings`
 stack.add(tf::backup::GlobalSettings::new("Backup", [("sample", "sample")]));
 // `batch`: `aws_batch_compute_environment`
@@ -194,7 +194,7 @@ stack.add(tf::elb::Attachment::new("Elb", tf::elb::AttachmentRequired { elb: "sa
 // `emr`: `aws_emr_block_public_access_configuration`
 stack.add(tf::emr::BlockPublicAccessConfiguration::new("Emr", true));
 // `emrcontainers`: `aws_emrcontainers_job_template`
-stack.add(tf::emrcontainers::JobTemplate::new("Emrcontainers", tf::emrcontainers::JobTemplateRequired { name: "sample".into(), job_template_data: tf::emrcontainers::job_template::JobTemplateData::new(tf::emrcontainers::job_template::JobTemplateDataRequired { execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), release_label: "sample".into(), job_driver: tf::emrcontainers::job_template::JobDriver::new().spark_submit_job_driver(tf::emrcontainers::job_template::SparkSubmitJobDriver::new("s3://sample/app.py")) }) }));
+stack.add(tf::emrcontainers::JobTemplate::new("Emrcontainers", "sample", tf::emrcontainers::job_template::JobTemplateData::new(tf::emrcontainers::job_template::JobTemplateDataRequired { execution_role_arn: "arn:aws:iam::111111111111:role/sample".into(), release_label: "sample".into(), job_driver: tf::emrcontainers::job_template::JobDriver::new().spark_submit_job_driver(tf::emrcontainers::job_template::SparkSubmitJobDriver::new("s3://sample/app.py")) })));
 // `emrserverless`: `aws_emrserverless_application`
 stack.add(tf::emrserverless::Application::new("Emrserverless", tf::emrserverless::ApplicationRequired { name: "sample".into(), release_label: "sample".into(), type_: "sample".into() }));
 // `evidently`: `aws_evidently_project`
@@ -256,7 +256,7 @@ stack.add(tf::lb::Lb::new("Lb").subnets(["subnet-0123456789abcdef0", "subnet-012
 // `lex`: `aws_lex_bot_alias`
 stack.add(tf::lex::BotAlias::new("Lex", tf::lex::BotAliasRequired { bot_name: "sample".into(), bot_version: "$LATEST".into(), name: "sample".into() }));
 // `lexv2models`: `aws_lexv2models_bot_version`
-stack.add(tf::lexv2models::BotVersion::new("Lexv2models", tf::lexv2models::BotVersionRequired { bot_id: "sample".into(), locale_specification: stackwright::Value::Map(Vec::new()) }));
+stack.add(tf::lexv2models::BotVersion::new("Lexv2models", "sample", stackwright::Value::Map(Vec::new())));
 // `licensemanager`: `aws_licensemanager_grant_accepter`
 stack.add(tf::licensemanager::GrantAccepter::new("Licensemanager", "arn:aws:iam::111111111111:role/sample"));
 // `lightsail`: `aws_lightsail_key_pair`
@@ -326,7 +326,7 @@ stack.add(tf::pipes::Pipe::new("Pipes", tf::pipes::PipeRequired { role_arn: "arn
 // `polly`: `aws_polly_voices`
 stack.add(tf::polly::data::Voices::new("Polly"));
 // `pricing`: `aws_pricing_product`
-stack.add(tf::pricing::data::Product::new("Pricing", tf::pricing::data::ProductRequired { service_code: "sample".into(), filters: tf::pricing::data::product::Filters::new(tf::pricing::data::product::FiltersRequired { field: "sample".into(), value: "sample".into() }) }));
+stack.add(tf::pricing::data::Product::new("Pricing", "sample", tf::pricing::data::product::Filters::new(tf::pricing::data::product::FiltersRequired { field: "sample".into(), value: "sample".into() })));
 // `prometheus`: `aws_prometheus_workspace`
 stack.add(tf::prometheus::Workspace::new("Prometheus"));
 // `qbusiness`: `aws_qbusiness_application`
@@ -338,7 +338,7 @@ stack.add(tf::quicksight::AccountSettings::new("Quicksight"));
 // `ram`: `aws_ram_sharing_with_organization`
 stack.add(tf::ram::SharingWithOrganization::new("Ram"));
 // `rbin`: `aws_rbin_rule`
-stack.add(tf::rbin::Rule::new("Rbin", tf::rbin::RuleRequired { resource_type: "EBS_SNAPSHOT".into(), retention_period: tf::rbin::rule::RetentionPeriod::new(tf::rbin::rule::RetentionPeriodRequired { retention_period_unit: "DAYS".into(), retention_period_value: 1.into() }) }));
+stack.add(tf::rbin::Rule::new("Rbin", "EBS_SNAPSHOT", tf::rbin::rule::RetentionPeriod::new("DAYS", 1)));
 // `rds`: `aws_db_event_subscription`
 stack.add(tf::rds::DbEventSubscription::new("Rds", "arn:aws:sns:us-east-1:111111111111:sample"));
 // `redshift`: `aws_redshift_cluster_iam_roles`
@@ -390,7 +390,7 @@ stack.add(tf::secretsmanager::Secret::new("Secretsmanager"));
 // `securityhub`: `aws_securityhub_account`
 stack.add(tf::securityhub::Account::new("Securityhub"));
 // `securitylake`: `aws_securitylake_aws_log_source`
-stack.add(tf::securitylake::AwsLogSource::new("Securitylake").source(tf::securitylake::aws_log_source::Source::new(tf::securitylake::aws_log_source::SourceRequired { regions: ["us-east-1"].into(), source_name: "ROUTE53".into() })));
+stack.add(tf::securitylake::AwsLogSource::new("Securitylake").source(tf::securitylake::aws_log_source::Source::new(["us-east-1"], "ROUTE53")));
 // `serverlessapplicationrepository`: `aws_serverlessapplicationrepository_cloudformation_stack`
 stack.add(tf::serverlessapplicationrepository::CloudformationStack::new("Serverlessapplicationrepository", tf::serverlessapplicationrepository::CloudformationStackRequired { application_id: "arn:aws:serverlessrepo:us-east-1:111111111111:applications/sample".into(), capabilities: ["CAPABILITY_IAM"].into(), name: "sample".into() }));
 // `servicecatalog`: `aws_servicecatalog_organizations_access`

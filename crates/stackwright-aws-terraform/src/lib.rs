@@ -11,9 +11,10 @@
 //! `iam::data::PolicyDocument`), nested blocks in a module named after the type
 //! (`lambda::function::VpcConfig`). Attributes and setters keep the provider's snake-case names.
 //!
-//! Required attributes and blocks are arguments of `new`: the one required value itself, or, when there
-//! are two or more, a `...Required` struct with one field per value, so that none can be forgotten and two
-//! of the same type cannot be swapped:
+//! Required attributes and blocks are arguments of `new`, so that none can be forgotten: positional, in
+//! schema order, while each has a type of its own (`Principals::new(identifiers, type_)` takes a list and
+//! a string); as soon as two share a type, a `...Required` struct with one field per value, so that two of
+//! the same type cannot be swapped (the same rule as the registry layer's builders):
 //!
 //! ```
 //! use stackwright::prelude::*;
@@ -37,6 +38,13 @@
 //!         sqs::QueuePolicyRequired { policy: "{}".into(), queue_url: queue.url() },
 //!     ));
 //! }
+//! ```
+//!
+//! Passing same-typed required values by position does not compile:
+//!
+//! ```compile_fail,E0061
+//! use stackwright_aws_terraform::lambda;
+//! let _ = lambda::Permission::new("Invoke", "lambda:InvokeFunction", "worker", "sqs.amazonaws.com");
 //! ```
 //!
 //! Positional required values do not compile, and neither does a missing one:

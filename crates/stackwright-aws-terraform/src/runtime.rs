@@ -298,6 +298,52 @@ pub fn string(value: impl Into<Expr>) -> Value {
     Value::Str(value.into())
 }
 
+/// A string attribute that holds an IAM policy document as JSON (`policy`, `assume_role_policy`, ...):
+/// text or a reference as any string, or a typed [`stackwright_aws::iam::PolicyDocument`], written as the
+/// compact JSON `jsonencode` would write, with its references live.
+#[derive(Clone, Debug)]
+pub struct PolicyText(Expr);
+
+impl From<stackwright_aws::iam::PolicyDocument> for PolicyText {
+    fn from(document: stackwright_aws::iam::PolicyDocument) -> Self {
+        PolicyText(document.to_json_text())
+    }
+}
+
+impl From<&stackwright_aws::iam::PolicyDocument> for PolicyText {
+    fn from(document: &stackwright_aws::iam::PolicyDocument) -> Self {
+        PolicyText(document.to_json_text())
+    }
+}
+
+impl From<Expr> for PolicyText {
+    fn from(e: Expr) -> Self {
+        PolicyText(e)
+    }
+}
+
+impl From<&Expr> for PolicyText {
+    fn from(e: &Expr) -> Self {
+        PolicyText(e.clone())
+    }
+}
+
+impl From<&str> for PolicyText {
+    fn from(s: &str) -> Self {
+        PolicyText(Expr::from(s))
+    }
+}
+
+impl From<String> for PolicyText {
+    fn from(s: String) -> Self {
+        PolicyText(Expr::from(s))
+    }
+}
+
+pub fn policy_text(value: impl Into<PolicyText>) -> Value {
+    Value::Str(value.into().0)
+}
+
 pub fn number(value: impl Into<Number>) -> Value {
     value.into().0
 }

@@ -258,3 +258,33 @@ fn plan_replaces_a_generated_type_on_a_force_new_attribute() {
         Some("force-new attribute `statement_id`")
     );
 }
+
+/// A policy argument takes the typed `iam::PolicyDocument`: the module holds it as the compact JSON string
+/// `jsonencode` would write, its references live (Terraform interpolates them).
+#[test]
+fn a_typed_policy_document_is_a_json_string_with_live_references() {
+    use stackwright::aws::iam::{PolicyDocument, Principal, Statement};
+    let m = module(|stack, _| {
+        let queue = stack.add(sqs::Queue::new("Jobs"));
+        let document = PolicyDocument::from(
+            Statement::allow()
+                .principal(Principal::service("sns.amazonaws.com"))
+                .action("sqs:SendMessage")
+                .resource(queue.arn()),
+        );
+        stack.add(sqs::QueuePolicy::new(
+            "Access",
+            sqs::QueuePolicyRequired {
+                policy: document.into(),
+                queue_url: queue.url(),
+            },
+        ));
+    });
+    assert_eq!(
+        m["resource"]["aws_sqs_queue_policy"]["access"]["policy"],
+        json!(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com"]},"Action":["sqs:SendMessage"],"Resource":["${aws_sqs_queue.jobs.arn}"]}]}"#
+        ),
+        "{m:#}"
+    );
+}

@@ -2,7 +2,7 @@
 //! a static `TypeInfo` and by-value setters per type, no proc macros.
 
 use crate::model::{Model, Property, ResourceType, Service, Struct, Ty};
-use crate::COMMAND;
+use crate::{required, COMMAND};
 use heck::ToShoutySnakeCase;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -76,11 +76,20 @@ fn param(ty: &Ty, module: Option<&str>, value: &str) -> (String, String) {
     };
     match ty {
         Ty::Str => ("impl Into<rt::Expr>".into(), format!("rt::string({value})")),
+        Ty::NumStr => (
+            "impl Into<rt::NumberString>".into(),
+            format!("rt::number_string({value})"),
+        ),
+        Ty::BoolStr => (
+            "impl Into<rt::BoolString>".into(),
+            format!("rt::bool_string({value})"),
+        ),
         Ty::Int => ("i64".into(), format!("rt::int({value})")),
         Ty::Bool => ("bool".into(), format!("rt::boolean({value})")),
         Ty::Enum(name) | Ty::Struct(name) => (path(name), format!("{value}.into()")),
         Ty::List(inner) => match &**inner {
-            Ty::Str => (
+            // Items are never numbers-as-strings (only properties are matched with the provider).
+            Ty::Str | Ty::NumStr | Ty::BoolStr => (
                 "impl IntoIterator<Item = impl Into<rt::Expr>>".into(),
                 format!("rt::strings({value})"),
             ),
@@ -127,6 +136,53 @@ fn tf(name: &Option<String>) -> String {
     }
 }
 
+/// A required-properties struct's field type for `ty` (concrete: the caller converts).
+fn field(ty: &Ty, module: Option<&str>) -> String {
+    let path = |name: &str| match module {
+        Some(m) => format!("{m}::{name}"),
+        None => name.to_owned(),
+    };
+    match ty {
+        Ty::Str => "rt::Expr".into(),
+        Ty::NumStr => "rt::NumberString".into(),
+        Ty::BoolStr => "rt::BoolString".into(),
+        Ty::Int => "i64".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Enum(name) | Ty::Struct(name) => path(name),
+        Ty::List(inner) => match &**inner {
+            Ty::List(_) | Ty::StrMap | Ty::Json(_) | Ty::JsonObject => "rt::Value".into(),
+            inner => format!("Vec<{}>", field(inner, module)),
+        },
+        Ty::StrMap => "Vec<(String, rt::Expr)>".into(),
+        Ty::Json(_) | Ty::JsonObject => "rt::Value".into(),
+    }
+}
+
+/// The key deciding the shape of `new` (see [`required::Arg::key`]): what a string literal converts into is
+/// one key.
+fn required_key(ty: &Ty) -> String {
+    match ty {
+        Ty::Str | Ty::NumStr | Ty::BoolStr => "text".into(),
+        other => field(other, None),
+    }
+}
+
+/// The required properties, in the order of the schema's `required` list.
+pub(crate) fn required_properties(properties: &[Property]) -> Vec<&Property> {
+    let mut required: Vec<&Property> = properties.iter().filter(|p| p.required).collect();
+    required.sort_by_key(|p| p.required_at);
+    required
+}
+
+/// Whether `new` takes the required properties by name (see [`required::named`]).
+pub(crate) fn required_named(properties: &[Property]) -> bool {
+    let fields: Vec<String> = required_properties(properties)
+        .iter()
+        .map(|p| required_key(&p.ty))
+        .collect();
+    required::named(fields.iter().map(String::as_str))
+}
+
 /// `new(...)` and the setters of a resource builder or nested struct.
 fn builder_impl(
     out: &mut String,
@@ -136,38 +192,47 @@ fn builder_impl(
     module: Option<&str>,
     new_doc: &str,
 ) {
+    let args: Vec<required::Arg> = required_properties(properties)
+        .into_iter()
+        .map(|p| required::Arg {
+            store_at: properties
+                .iter()
+                .position(|q| std::ptr::eq(p, q))
+                .unwrap_or_default(),
+            name: p.rust.clone(),
+            param: param(&p.ty, module, "").0,
+            field: field(&p.ty, module),
+            key: required_key(&p.ty),
+            doc: format!("{} CloudFormation `{}`.", summary(&p.doc), p.cfn)
+                .trim_start()
+                .replace(|c: char| c.is_control(), " "),
+            store: format!(
+                "this.set({:?}, {}, {});",
+                p.cfn,
+                tf(&p.terraform),
+                param(&p.ty, module, required::VALUE).1
+            ),
+        })
+        .collect();
+    let with_id = ctor.starts_with("rt::Base");
+    let emitted = required::emit(rust, with_id, &args);
+    out.push_str(&emitted.item);
     let _ = writeln!(out, "impl {rust} {{");
-    let required: Vec<&Property> = properties.iter().filter(|p| p.required).collect();
-    let mut params = String::new();
-    let mut sets = String::new();
-    for p in &required {
-        let (ty, node) = param(&p.ty, module, &p.rust);
-        let _ = write!(params, ", {}: {ty}", p.rust);
-        let _ = writeln!(sets, "this.set({:?}, {}, {node});", p.cfn, tf(&p.terraform));
-    }
     doc_lines(out, &[new_doc.to_owned()]);
-    let (id_param, first) = if ctor.starts_with("rt::Base") {
-        ("id: impl Into<String>", "")
-    } else {
-        ("", ", ")
-    };
-    let params = if id_param.is_empty() {
-        params.trim_start_matches(first).to_owned()
-    } else {
-        params
-    };
-    if id_param.is_empty() {
-        let _ = writeln!(out, "pub fn new({params}) -> Self {{");
-    } else {
+    if with_id {
         let _ = writeln!(
             out,
-            "#[track_caller]\npub fn new({id_param}{params}) -> Self {{"
+            "#[track_caller]\npub fn new(id: impl Into<String>{}) -> Self {{",
+            emitted.params
         );
+    } else {
+        let _ = writeln!(out, "pub fn new({}) -> Self {{", emitted.params);
     }
-    let mutability = if required.is_empty() { "" } else { "mut " };
+    let mutability = if args.is_empty() { "" } else { "mut " };
     let _ = writeln!(
         out,
-        "let {mutability}this = {ctor};\n{sets}{rust}(this)\n}}"
+        "let {mutability}this = {ctor};\n{}{rust}(this)\n}}",
+        emitted.stores
     );
     for p in properties.iter().filter(|p| !p.required) {
         doc_lines(out, &property_doc(p));
@@ -184,9 +249,8 @@ fn builder_impl(
 }
 
 fn required_doc(properties: &[Property]) -> String {
-    let required: Vec<String> = properties
+    let required: Vec<String> = required_properties(properties)
         .iter()
-        .filter(|p| p.required)
         .map(|p| format!("`{}` (`{}`)", p.rust, p.cfn))
         .collect();
     if required.is_empty() {
@@ -197,9 +261,10 @@ fn required_doc(properties: &[Property]) -> String {
 }
 
 /// Stands for a nested item's resource-specific docs (its reference page, the types using it) in
-/// [`Items`]' texts, which are compared to find the items resources share.
-const URL: &str = "\u{1}url\u{1}";
-const USERS: &str = "\u{1}users\u{1}";
+/// [`Items`]' texts, which are compared to find the items resources share. Private-use characters, not
+/// control characters, which `doc_lines` blanks (that left `[AWS reference]( url )` in every nested type).
+const URL: &str = "\u{E000}url\u{E000}";
+const USERS: &str = "\u{E000}users\u{E000}";
 
 fn nested_struct(out: &mut String, s: &Struct) {
     doc_lines(
@@ -335,7 +400,7 @@ fn resource(out: &mut String, r: &ResourceType, index: usize, service: &Service,
         let hoisted: Vec<&str> = items
             .iter()
             .filter(|i| shared.uses(index, i))
-            .map(|i| i.name.as_str())
+            .flat_map(|i| std::iter::once(i.name.as_str()).chain(i.required.as_deref()))
             .collect();
         if !hoisted.is_empty() {
             let _ = writeln!(out, "pub use super::{SHARED}::{{{}}};", hoisted.join(", "));
@@ -359,6 +424,8 @@ const SHARED: &str = "shared";
 /// its resource-specific docs) and the names of the module's types it uses.
 struct Item {
     name: String,
+    /// Its required-properties struct, when it has one (re-exported with it).
+    required: Option<String>,
     text: String,
     url: String,
     refs: Vec<String>,
@@ -383,6 +450,7 @@ fn items(r: &ResourceType) -> Vec<Item> {
         }
         items.push(Item {
             name: s.rust.clone(),
+            required: required_named(&s.properties).then(|| required::struct_name(&s.rust)),
             text,
             url: s.doc_url.clone(),
             refs,
@@ -396,7 +464,11 @@ fn items(r: &ResourceType) -> Vec<Item> {
             e.rust, e.rust
         );
         for (variant, value) in &e.variants {
-            let _ = writeln!(text, "/// `{}`\n{variant},", value.replace('`', "'"));
+            let _ = writeln!(text, "/// `{}`", value.replace('`', "'"));
+            if let Some(note) = e.deprecated.get(value) {
+                let _ = writeln!(text, "#[deprecated(note = {note:?})]");
+            }
+            let _ = writeln!(text, "{variant},");
         }
         let arms: Vec<String> = e
             .variants
@@ -411,6 +483,7 @@ fn items(r: &ResourceType) -> Vec<Item> {
         );
         items.push(Item {
             name: e.rust.clone(),
+            required: None,
             text,
             url: String::new(),
             refs: Vec::new(),
@@ -657,7 +730,7 @@ serde_json.workspace = true
 # The registry sample (examples/registry_sample.rs) is an app.
 stackwright.workspace = true
 # The crate itself with the services its tests declare (tests/awscc.rs), so `cargo test` runs them.
-stackwright-aws-generated = { path = ".", features = ["apptest", "lambda", "sqs"] }
+stackwright-aws-generated = { path = ".", features = ["apptest", "autoscaling", "lambda", "sqs"] }
 
 [lints]
 workspace = true

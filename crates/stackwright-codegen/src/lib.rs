@@ -11,6 +11,7 @@
 pub mod aws_terraform;
 mod emit;
 mod model;
+mod required;
 mod sample;
 
 use serde_json::Value as Json;
@@ -35,6 +36,12 @@ pub struct Inputs {
     pub regions: Json,
     pub awscc: Json,
     pub overlay: Json,
+    /// The hashicorp/aws provider schema (`data/hashicorp-aws`, as the hashicorp layer reads it): which
+    /// string properties hold numbers or booleans.
+    pub hashicorp: Json,
+    /// Enum values AWS deprecated (`data/deprecated-values.json`, from `scripts/vendor-deprecated-values.py`):
+    /// `{"types": {type prefix: {value: note}}}`.
+    pub deprecated: Json,
 }
 
 /// Generated files by path relative to the generated crate's root (`src/generated/<service>.rs`,
@@ -93,6 +100,10 @@ pub fn read_inputs(root: &Path) -> Result<Inputs, String> {
     let data = crate_dir.join("data");
     let regions = data.join("region-availability.json.gz");
     let awscc = data.join("awscc-resources.json.gz");
+    let hashicorp = data.join("hashicorp-aws/aws-5.100.0.json.gz");
+    let deprecated = data.join("deprecated-values.json");
+    let deprecated_text = std::fs::read_to_string(&deprecated)
+        .map_err(|e| format!("{}: {e}", deprecated.display()))?;
     let overlay = crate_dir.join("overlay.json");
     let overlay_text =
         std::fs::read_to_string(&overlay).map_err(|e| format!("{}: {e}", overlay.display()))?;
@@ -101,6 +112,8 @@ pub fn read_inputs(root: &Path) -> Result<Inputs, String> {
         regions: parse(&regions, &gunzip(&regions)?)?,
         awscc: parse(&awscc, &gunzip(&awscc)?)?,
         overlay: parse(&overlay, &overlay_text)?,
+        hashicorp: parse(&hashicorp, &gunzip(&hashicorp)?)?,
+        deprecated: parse(&deprecated, &deprecated_text)?,
     })
 }
 

@@ -71,6 +71,8 @@ pub struct Property {
     pub terraform: Option<String>,
     pub ty: Ty,
     pub required: bool,
+    /// Its place in the schema's `required` list: `new` takes required properties in that order.
+    pub required_at: Option<usize>,
     pub create_only: bool,
     pub doc: String,
     pub constraints: Vec<String>,
@@ -165,11 +167,18 @@ pub struct Enum {
     pub rust: String,
     /// (variant, value)
     pub variants: Vec<(String, String)>,
+    /// Value -> why AWS deprecated it (`data/deprecated-values.json`): the variant is `#[deprecated]`.
+    pub deprecated: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
     Str,
+    /// A string the registry types as such whose value is a number: the hashicorp/aws provider types the
+    /// same attribute (same type, same name, ignoring case and underscores) as a number.
+    NumStr,
+    /// A string whose value is a boolean: the hashicorp/aws provider types the same attribute as a bool.
+    BoolStr,
     Int,
     Bool,
     Enum(String),
@@ -264,8 +273,100 @@ pub fn mangle(name: String) -> String {
     }
 }
 
+/// Words of registry names that heck's case conversion splits wrongly, as one capitalized word each: units
+/// and names spelled in mixed case (`MemoryMiB` is `memory_mib`, not `memory_mi_b`), and runs of
+/// capitals that are two acronyms (`VPCDHCPOptions` is `VpcDhcpOptions`, not `VpcdhcpOptions`). Taken
+/// from the vendored registry: every name whose heck spelling had a one-letter word or glued two acronyms
+/// together. A word matches only where the name's next character does not continue it in lower case.
+const WORDS: &[(&str, &str)] = &[
+    // Units.
+    ("MiB", "Mib"),
+    ("GiB", "Gib"),
+    ("KiB", "Kib"),
+    ("TiB", "Tib"),
+    ("PiB", "Pib"),
+    // Names in mixed case.
+    ("IPv4", "Ipv4"),
+    ("IPv6", "Ipv6"),
+    ("IoT", "Iot"),
+    ("OAuth", "Oauth"),
+    ("DDoS", "Ddos"),
+    ("IdC", "Idc"),
+    ("SaaS", "Saas"),
+    ("FSx", "Fsx"),
+    ("QnA", "Qna"),
+    ("ETag", "Etag"),
+    // Two acronyms in one run of capitals.
+    ("SAPOData", "SapOdata"),
+    ("VPCDHCP", "VpcDhcp"),
+    ("HANADB", "HanaDb"),
+    ("HANASID", "HanaSid"),
+    ("SAPSID", "SapSid"),
+    ("JMXURL", "JmxUrl"),
+    ("JDBCURL", "JdbcUrl"),
+    ("EMREKS", "EmrEks"),
+    ("AWSKMS", "AwsKms"),
+    ("SSEKMS", "SseKms"),
+    ("CIDRIP", "CidrIp"),
+    ("SMBACL", "SmbAcl"),
+];
+
+/// `name` with its words spelled so that heck finds them: the [`WORDS`], plural acronyms as one word
+/// (`TargetGroupARNs` -> `TargetGroupArns`, `SizeInGBs` -> `SizeInGbs`) and an acronym before a version
+/// (`IMDSv2` -> `ImdsV2`, `DynamoDBv2` -> `DynamoDbV2`).
+fn words(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len());
+    let mut i = 0;
+    // Whether the word ending before `at` ends there: the next character does not continue it in lower case.
+    let ends = |at: usize| chars.get(at).is_none_or(|c| !c.is_ascii_lowercase());
+    let capitalized = |run: &[char]| -> String {
+        run.iter()
+            .enumerate()
+            .map(|(k, c)| if k == 0 { *c } else { c.to_ascii_lowercase() })
+            .collect()
+    };
+    'next: while i < chars.len() {
+        for (word, spelled) in WORDS {
+            let w: Vec<char> = word.chars().collect();
+            if chars[i..].starts_with(&w) && ends(i + w.len()) {
+                out.push_str(spelled);
+                i += w.len();
+                continue 'next;
+            }
+        }
+        // A run of two or more capitals (at a word's start).
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_uppercase())
+            .count();
+        let starts_word = i == 0 || !chars[i - 1].is_ascii_uppercase();
+        if starts_word && run >= 2 {
+            let after = i + run;
+            if chars.get(after) == Some(&'s') && ends(after + 1) {
+                out.push_str(&capitalized(&chars[i..after]));
+                out.push('s');
+                i = after + 1;
+                continue;
+            }
+            if chars.get(after) == Some(&'v')
+                && chars.get(after + 1).is_some_and(char::is_ascii_digit)
+            {
+                out.push_str(&capitalized(&chars[i..after]));
+                out.push('V');
+                i = after + 1;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The snake-case Rust name of a registry name (see [`words`]), keywords mangled.
 pub fn snake(name: &str) -> String {
-    let s = name.to_snake_case();
+    let s = words(name).to_snake_case();
     let s = if s.starts_with(|c: char| c.is_ascii_digit()) || s.is_empty() {
         format!("v{s}")
     } else {
@@ -274,8 +375,9 @@ pub fn snake(name: &str) -> String {
     mangle(s)
 }
 
+/// The camel-case Rust name of a registry name (see [`words`]).
 pub fn camel(name: &str) -> String {
-    let s: String = name
+    let s: String = words(name)
         .to_upper_camel_case()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -333,7 +435,19 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// A nested struct to emit: its Rust name, its schema name, its node, its awscc scope and its hashicorp/aws
+/// block.
+type Queued<'a> = (
+    String,
+    String,
+    &'a Json,
+    Option<Scope<'a>>,
+    Option<&'a Json>,
+);
+
 struct Ctx<'a> {
+    /// Deprecated enum values by registry type prefix (see [`crate::Inputs::deprecated`]).
+    deprecated: &'a Map<String, Json>,
     schema: &'a Json,
     type_name: &'a str,
     overlay: &'a Json,
@@ -344,7 +458,7 @@ struct Ctx<'a> {
     taken: BTreeSet<String>,
     /// Definition name -> struct name, once emitted or queued.
     by_definition: BTreeMap<String, String>,
-    queue: Vec<(String, String, &'a Json, Option<Scope<'a>>)>,
+    queue: Vec<Queued<'a>>,
     unmapped: usize,
     terraform: bool,
 }
@@ -437,6 +551,7 @@ impl<'a> Ctx<'a> {
         node: &'a Json,
         scope: Option<Scope<'a>>,
         tf_attr: Option<&Json>,
+        hashicorp: Option<&'a Json>,
     ) -> Ty {
         let (node, def) = self.resolve(node);
         let json = |tf_attr: Option<&Json>| {
@@ -474,7 +589,7 @@ impl<'a> Ctx<'a> {
                 let Some(items) = node.get("items") else {
                     return json(tf_attr);
                 };
-                let inner = self.ty(prop_name, items, scope, None);
+                let inner = self.ty(prop_name, items, scope, None, hashicorp);
                 match inner {
                     Ty::Json(_) | Ty::JsonObject | Ty::List(_) | Ty::StrMap => json(tf_attr),
                     inner => Ty::List(Box::new(inner)),
@@ -502,6 +617,7 @@ impl<'a> Ctx<'a> {
                         def.unwrap_or_else(|| prop_name.to_owned()),
                         node,
                         scope,
+                        hashicorp,
                     ));
                     return Ty::Struct(name);
                 }
@@ -580,9 +696,18 @@ impl<'a> Ctx<'a> {
             }
             variants.push((name, value));
         }
+        let deprecated = self
+            .deprecated
+            .iter()
+            .filter(|(prefix, _)| self.type_name.starts_with(prefix.as_str()))
+            .flat_map(|(_, values)| values.as_object().into_iter().flatten())
+            .filter(|(value, _)| variants.iter().any(|(_, v)| v == *value))
+            .filter_map(|(value, note)| Some((value.clone(), note.as_str()?.to_owned())))
+            .collect();
         self.enums.push(Enum {
             rust: rust.clone(),
             variants,
+            deprecated,
         });
         rust
     }
@@ -593,6 +718,7 @@ impl<'a> Ctx<'a> {
         &mut self,
         node: &'a Json,
         scope: Option<Scope<'a>>,
+        hashicorp: Option<&'a Json>,
         top: bool,
         doc_url: &str,
         anchor: &str,
@@ -608,7 +734,7 @@ impl<'a> Ctx<'a> {
         } else {
             BTreeSet::new()
         };
-        let required: BTreeSet<String> = strings(node.get("required")).into_iter().collect();
+        let required: Vec<String> = strings(node.get("required"));
         let tag_property = if top { tag_property(schema) } else { None };
         let Some(props) = node.get("properties").and_then(Json::as_object) else {
             return Vec::new();
@@ -651,7 +777,27 @@ impl<'a> Ctx<'a> {
             if terraform.is_none() && self.terraform {
                 self.unmapped += 1;
             }
-            let ty = self.ty(cfn, prop, child_scope, tf_attr);
+            let hashicorp_name = if top {
+                self.overlay
+                    .pointer(&format!(
+                        "/hashicorp_names/{}/{}",
+                        self.type_name.replace('/', "~1"),
+                        cfn.replace('/', "~1")
+                    ))
+                    .and_then(Json::as_str)
+            } else {
+                None
+            };
+            let (hc_attr, hc_block) = hashicorp_find(hashicorp, cfn, hashicorp_name);
+            let ty = self.ty(cfn, prop, child_scope, tf_attr, hc_block);
+            let ty = match (
+                ty,
+                hc_attr.and_then(|a| a.get("type")).and_then(Json::as_str),
+            ) {
+                (Ty::Str, Some("number")) if takes_text(self.resolve(prop).0, "1") => Ty::NumStr,
+                (Ty::Str, Some("bool")) if takes_text(self.resolve(prop).0, "true") => Ty::BoolStr,
+                (ty, _) => ty,
+            };
             let mut rust = snake(cfn);
             if top && BUILDER_METHODS.contains(&rust.as_str()) {
                 rust = format!("{rust}_property");
@@ -695,6 +841,7 @@ impl<'a> Ctx<'a> {
                 terraform,
                 ty,
                 required: required.contains(cfn),
+                required_at: required.iter().position(|r| r == cfn),
                 create_only: create_only.contains(cfn),
                 doc,
                 constraints,
@@ -706,7 +853,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn drain_structs(&mut self, service: &str, resource: &str) {
-        while let Some((rust, cfn, node, scope)) = self.queue.pop() {
+        while let Some((rust, cfn, node, scope, hashicorp)) = self.queue.pop() {
             let anchor = format!(
                 "{}-{}-{}",
                 service.to_ascii_lowercase(),
@@ -714,7 +861,7 @@ impl<'a> Ctx<'a> {
                 cfn.to_ascii_lowercase()
             );
             let doc_url = format!("{}aws-properties-{anchor}.html", self.doc_base);
-            let properties = self.properties(node, scope, false, &doc_url, &anchor);
+            let properties = self.properties(node, scope, hashicorp, false, &doc_url, &anchor);
             self.structs.push(Struct {
                 rust,
                 cfn,
@@ -726,6 +873,78 @@ impl<'a> Ctx<'a> {
         }
         self.structs.sort_by(|a, b| a.rust.cmp(&b.rust));
     }
+}
+
+/// The hashicorp/aws attribute or nested block of `block` (a provider schema block) for registry property
+/// `cfn`: the one named `name` (the overlay's), else the one of the same name ignoring case and underscores.
+fn hashicorp_find<'a>(
+    block: Option<&'a Json>,
+    cfn: &str,
+    name: Option<&str>,
+) -> (Option<&'a Json>, Option<&'a Json>) {
+    let Some(block) = block else {
+        return (None, None);
+    };
+    let wanted = normalize(cfn);
+    let hit = |k: &String| match name {
+        Some(n) => k == n,
+        None => normalize(k) == wanted,
+    };
+    let find = |key: &str| {
+        block
+            .get(key)
+            .and_then(Json::as_object)
+            .and_then(|m| m.iter().find(|(k, _)| hit(k)).map(|(_, v)| v))
+    };
+    (
+        find("attributes"),
+        find("block_types").and_then(|b| b.get("block")),
+    )
+}
+
+/// Whether a string node takes `text`: no `format`, and no `pattern` that refuses it.
+fn takes_text(node: &Json, text: &str) -> bool {
+    node.get("format").is_none()
+        && node
+            .get("pattern")
+            .and_then(Json::as_str)
+            .is_none_or(|p| regex::Regex::new(p).is_ok_and(|r| r.is_match(text)))
+}
+
+/// The hashicorp/aws resource of a registry type: the overlay's (`hashicorp_types`), else the one named
+/// after the service and resource (`AWS::EFS::AccessPoint` -> `aws_efs_access_point`), else after the
+/// resource alone when no other registry type is named so (`AWS::AutoScaling::AutoScalingGroup` ->
+/// `aws_autoscaling_group`), all ignoring case and underscores.
+fn hashicorp_type<'a>(
+    resources: &'a BTreeMap<String, &'a Json>,
+    overlay: &Json,
+    type_name: &str,
+    alone: &BTreeMap<String, usize>,
+) -> Option<&'a Json> {
+    if let Some(name) = overlay
+        .pointer(&format!(
+            "/hashicorp_types/{}/type",
+            type_name.replace('/', "~1")
+        ))
+        .and_then(Json::as_str)
+    {
+        return resources
+            .get(&normalize(name.trim_start_matches("aws_")))
+            .copied();
+    }
+    let parts: Vec<&str> = type_name.split("::").collect();
+    let [_, service, resource] = parts[..] else {
+        return None;
+    };
+    let resource = normalize(resource);
+    resources
+        .get(&format!("{}{resource}", normalize(service)))
+        .or_else(|| {
+            (alone.get(&resource) == Some(&1))
+                .then(|| resources.get(&resource))
+                .flatten()
+        })
+        .copied()
 }
 
 /// A registry pointer (`/properties/A/*/B`) as an awscc dotted path (`a.b`; list items are implicit), when
@@ -880,6 +1099,21 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
     let overlay = &inputs.overlay;
     let stateful = overlay.get("stateful").and_then(Json::as_object);
     let cloudformation_only = overlay.get("cloudformation_only").and_then(Json::as_object);
+    // hashicorp/aws resources by normalized name without `aws_`, each as its schema block.
+    let hashicorp: BTreeMap<String, &Json> = inputs
+        .hashicorp
+        .get("resources")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, r)| Some((normalize(name.trim_start_matches("aws_")), r.get("block")?)))
+        .collect();
+    let no_deprecations = Map::new();
+    let deprecated = inputs
+        .deprecated
+        .get("types")
+        .and_then(Json::as_object)
+        .unwrap_or(&no_deprecations);
     let mut by_service: BTreeMap<String, Service> = BTreeMap::new();
     let mut stats = Stats::default();
     let mut schemas = Vec::new();
@@ -888,6 +1122,16 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             let schema: Json =
                 serde_json::from_str(line).map_err(|e| format!("registry line {}: {e}", n + 1))?;
             schemas.push((n, schema));
+        }
+    }
+    let mut alone: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, schema) in &schemas {
+        if let Some(resource) = schema
+            .get("typeName")
+            .and_then(Json::as_str)
+            .and_then(|t| t.rsplit("::").next())
+        {
+            *alone.entry(normalize(resource)).or_default() += 1;
         }
     }
     for (n, schema) in &schemas {
@@ -917,6 +1161,7 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         );
         let doc_url = format!("{doc_base}aws-resource-{anchor}.html");
         let mut ctx = Ctx {
+            deprecated,
             schema,
             type_name,
             overlay,
@@ -929,7 +1174,8 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             unmapped: 0,
             terraform: tf.is_some(),
         };
-        let properties = ctx.properties(schema, scope, true, &doc_url, &anchor);
+        let hashicorp_block = hashicorp_type(&hashicorp, overlay, type_name, &alone);
+        let properties = ctx.properties(schema, scope, hashicorp_block, true, &doc_url, &anchor);
         ctx.drain_structs(service_name, resource_name);
         stats.unmapped_properties += ctx.unmapped;
         let json_objects = properties
@@ -1035,7 +1281,7 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         if RESERVED_TYPES.contains(&rust.as_str()) {
             rust.push_str("Resource");
         }
-        let mut module = snake(&resource_name.to_snake_case());
+        let mut module = snake(resource_name);
         if module == "rt" {
             module.push('_');
         }
@@ -1112,4 +1358,60 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         services: by_service.into_values().collect(),
         stats,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{camel, snake};
+
+    #[test]
+    fn acronyms_and_units_keep_their_words() {
+        for (name, expected) in [
+            ("TargetGroupARNs", "target_group_arns"),
+            ("MemoryMiB", "memory_mib"),
+            (
+                "AcceleratorTotalMemoryMiBRange",
+                "accelerator_total_memory_mib_range",
+            ),
+            ("MemoryGiBPerVCpu", "memory_gib_per_v_cpu"),
+            ("DataStorageSizeInGBs", "data_storage_size_in_gbs"),
+            ("CNAMEs", "cnames"),
+            (
+                "ReplicationServersSecurityGroupsIDs",
+                "replication_servers_security_groups_ids",
+            ),
+            ("PrivateIPv4Address", "private_ipv4_address"),
+            ("IPv6Addresses", "ipv6_addresses"),
+            ("HttpTokensIMDSv2", "http_tokens_imds_v2"),
+            ("DynamoDBv2Action", "dynamo_db_v2_action"),
+            ("OAuth2ClientApplication", "oauth2_client_application"),
+            ("IoTJobAbortConfig", "iot_job_abort_config"),
+            ("LocationFSxLustre", "location_fsx_lustre"),
+            (
+                "AWSManagedRulesAntiDDoSRuleSet",
+                "aws_managed_rules_anti_ddos_rule_set",
+            ),
+            ("ETag", "etag"),
+            ("SAPODataSourceProperties", "sap_odata_source_properties"),
+            // Unchanged: what heck already spells right.
+            ("VPCIds", "vpc_ids"),
+            ("DBInstanceIdentifier", "db_instance_identifier"),
+            ("HTTPSPort", "https_port"),
+            ("Status", "status"),
+            ("Ipv6CidrBlock", "ipv6_cidr_block"),
+            ("IdCard", "id_card"),
+            ("type", "type_"),
+        ] {
+            assert_eq!(snake(name), expected, "{name}");
+        }
+        for (name, expected) in [
+            ("VPCDHCPOptionsAssociation", "VpcDhcpOptionsAssociation"),
+            ("TargetGroupARNs", "TargetGroupArns"),
+            ("MemoryMiB", "MemoryMib"),
+            ("DBCluster", "DbCluster"),
+            ("nodejs4.3", "Nodejs43"),
+        ] {
+            assert_eq!(camel(name), expected, "{name}");
+        }
+    }
 }

@@ -237,10 +237,15 @@ impl<'a> Sampler<'a> {
                 };
                 Some((v.to_string(), COST_LEAF))
             }
-            Ty::Bool => Some(("true".into(), COST_LEAF)),
+            Ty::Bool | Ty::BoolStr => Some(("true".into(), COST_LEAF)),
+            Ty::NumStr => Some(("1".into(), COST_LEAF)),
             Ty::Enum(name) => {
                 let e = self.r.enums.iter().find(|e| &e.rust == name)?;
-                let (variant, _) = e.variants.first()?;
+                // The first value AWS has not deprecated.
+                let (variant, _) = e
+                    .variants
+                    .iter()
+                    .find(|(_, value)| !e.deprecated.contains_key(value))?;
                 Some((format!("{}::{variant}", self.module_path(name)), COST_LEAF))
             }
             Ty::Struct(name) => {
@@ -248,12 +253,10 @@ impl<'a> Sampler<'a> {
                 if depth > 6 {
                     return None;
                 }
+                let owner = self.module_path(name);
                 let (args, setters, cost) =
-                    self.fields(&s.properties, &s.choice, path, depth + 1)?;
-                Some((
-                    format!("{}::new({args}){setters}", self.module_path(name)),
-                    cost,
-                ))
+                    self.fields(&owner, &s.properties, &s.choice, path, depth + 1)?;
+                Some((format!("{owner}::new({args}){setters}"), cost))
             }
             Ty::List(inner) => {
                 let (item, cost) = self.value(p, inner, path, depth)?;
@@ -268,7 +271,9 @@ impl<'a> Sampler<'a> {
 
     fn overlay_value(&self, ty: &Ty, json: &Json) -> Option<String> {
         match (ty, json) {
-            (Ty::Str, Json::String(s)) => Some(literal(s)),
+            (Ty::Str | Ty::NumStr | Ty::BoolStr, Json::String(s)) => Some(literal(s)),
+            (Ty::NumStr, Json::Number(n)) => Some(n.to_string()),
+            (Ty::BoolStr, Json::Bool(b)) => Some(b.to_string()),
             (Ty::Int, Json::Number(n)) => Some(n.as_i64()?.to_string()),
             (Ty::Bool, Json::Bool(b)) => Some(b.to_string()),
             (Ty::Enum(name), Json::String(s)) => {
@@ -295,9 +300,11 @@ impl<'a> Sampler<'a> {
         }
     }
 
-    /// `new(...)` arguments (required properties) and setters (optional properties the overlay sets).
+    /// `new(...)` arguments (required properties, in the schema's order, by name in `<owner>Required` when
+    /// `new` takes them so) and setters (optional properties the overlay sets).
     fn fields(
         &self,
+        owner: &str,
         properties: &[Property],
         choice: &[String],
         path: &str,
@@ -306,6 +313,7 @@ impl<'a> Sampler<'a> {
         let mut args = Vec::new();
         let mut setters = String::new();
         let mut cost = 0;
+        let named = crate::emit::required_named(properties);
         for p in properties {
             let here = if path.is_empty() {
                 p.cfn.clone()
@@ -322,12 +330,37 @@ impl<'a> Sampler<'a> {
             let (code, c) = self.value(p, &p.ty, &here, depth)?;
             cost += c;
             if p.required {
-                args.push(code);
+                let code = if named {
+                    format!("{}: {}", p.rust, field_code(&p.ty, &code))
+                } else {
+                    code
+                };
+                args.push((p.required_at, code));
             } else {
                 let _ = write!(setters, ".{}({code})", p.rust);
             }
         }
-        Some((args.join(", "), setters, cost))
+        args.sort_by_key(|(at, _)| *at);
+        let args: Vec<String> = args.into_iter().map(|(_, code)| code).collect();
+        let args = if named {
+            format!("{owner}Required {{ {} }}", args.join(", "))
+        } else {
+            args.join(", ")
+        };
+        Some((args, setters, cost))
+    }
+}
+
+/// A value's code (as [`Sampler::value`] writes it for an argument) as a required-properties struct's
+/// field, whose types are concrete (`rt::Expr`, `Vec<..>`).
+fn field_code(ty: &Ty, code: &str) -> String {
+    match ty {
+        Ty::Str | Ty::NumStr | Ty::BoolStr => format!("{code}.into()"),
+        Ty::List(_) if code.starts_with('[') => {
+            format!("{code}.into_iter().map(Into::into).collect()")
+        }
+        Ty::StrMap => format!("{code}.into_iter().map(|(k, v)| (k.into(), v.into())).collect()"),
+        _ => code.to_owned(),
     }
 }
 
@@ -373,7 +406,9 @@ fn pick<'a>(service: &'a Service, sample: &'a Json, awscc: bool) -> Option<Pick<
             awscc,
             formats: sample.get("formats").and_then(Json::as_object),
         };
-        let Some((args, setters, cost)) = sampler.fields(&r.properties, &r.choice, "", 0) else {
+        let owner = format!("g::{}::{}", service.module, r.rust);
+        let Some((args, setters, cost)) = sampler.fields(&owner, &r.properties, &r.choice, "", 0)
+        else {
             continue;
         };
         // A type the overlay gives values for is the service's pick; then the cheapest, the simplest
@@ -392,10 +427,7 @@ fn pick<'a>(service: &'a Service, sample: &'a Json, awscc: bool) -> Option<Pick<
         } else {
             ""
         };
-        let code = format!(
-            "g::{}::{}::new({id:?}{comma}{args}){setters}{accept}",
-            service.module, r.rust
-        );
+        let code = format!("{owner}::new({id:?}{comma}{args}){setters}{accept}");
         if best.as_ref().is_none_or(|(c, _)| cost < *c) {
             best = Some((
                 cost,

@@ -48,6 +48,8 @@ fn inputs() -> Inputs {
             }
         }}}),
         overlay: json!({"stateful": {"AWS::Fake::Widget": "its data"}}),
+        hashicorp: json!({"resources": {}}),
+        deprecated: json!({"types": {"AWS::Fake::": {"LARGE": "too large", "other": "not a value of Type"}}}),
     }
 }
 
@@ -69,6 +71,8 @@ fn a_fake_registry_generates_typed_builders_with_both_targets_names() {
         // The keyword mangling, enums for closed sets, integers.
         "pub fn type_(mut self, value: widget::Type) -> Self",
         "Small => \"small\", Large => \"LARGE\", XY => \"x.y\"",
+        // A value AWS deprecated (data/deprecated-values.json) carries its note.
+        "/// `LARGE`\n        #[deprecated(note = \"too large\")]\n        Large,",
         "pub fn size(mut self, value: i64) -> Self",
         // Nested property types in the per-resource module, with their own required arguments.
         "pub fn config(mut self, value: widget::Config) -> Self",
@@ -292,4 +296,58 @@ fn awscc_schemas_are_data_of_the_service_and_one_of_objects_are_renamed_json() {
     let output = generate(&inputs).expect("generates");
     assert!(!output.files.contains_key("src/generated/fake.awscc.jsonl"));
     assert!(!output.files["src/generated/fake.rs"].contains("AWSCC_SCHEMAS"));
+}
+
+/// Required properties come in the order of the schema's `required` list, not the alphabet's; two of one
+/// Rust type are named fields of a `<Type>Required` struct, so that a swap does not compile; the sample
+/// passes them so. String properties the hashicorp/aws provider types as numbers or booleans (same type,
+/// same name; the overlay's name where it differs) take those, unless the registry's pattern refuses them.
+#[test]
+fn required_properties_keep_the_schema_order_and_same_typed_ones_are_named() {
+    let mut inputs = inputs();
+    let check = json!({"type": "object", "properties": {
+        "HealthyThreshold": {"type": "string"}, "Interval": {"type": "string"}, "Port": {"type": "integer"},
+        "Target": {"type": "string"}}, "required": ["Target", "Interval", "HealthyThreshold"]});
+    let range = json!({"type": "object", "properties": {"Label": {"type": "string"}, "Max": {"type": "integer"}},
+        "required": ["Max", "Label"]});
+    let thing = json!({"typeName": "AWS::Fake::Thing",
+        "properties": {"Check": {"$ref": "#/definitions/Check"}, "Range": {"$ref": "#/definitions/Range"},
+            "Cooldown": {"type": "string"}, "Enabled": {"type": "string"},
+            "Code": {"type": "string", "pattern": "^[a-z]+$"}},
+        "definitions": {"Check": check, "Range": range}, "required": ["Range", "Check"],
+        "primaryIdentifier": ["/properties/Range"]});
+    inputs.registry = format!("{thing}\n");
+    inputs.regions = json!({"AWS::Fake::Thing": ["eu-west-1"]});
+    inputs.overlay =
+        json!({"hashicorp_names": {"AWS::Fake::Thing": {"Cooldown": "default_cooldown"}}});
+    inputs.hashicorp = json!({"resources": {"aws_fake_thing": {"block": {
+        "attributes": {"default_cooldown": {"type": "number"}, "enabled": {"type": "bool"},
+            "code": {"type": "number"}},
+        "block_types": {"check": {"nesting_mode": "list", "block": {"attributes": {
+            "interval": {"type": "number"}, "healthy_threshold": {"type": "number"},
+            "target": {"type": "string"}}}}}}}}});
+    let output = generate(&inputs).expect("generates");
+    let fake = &output.files["src/generated/fake.rs"];
+    for expected in [
+        // Distinct types, positional in schema order: `max` before `label`, `range` before `check`.
+        "pub fn new(max: i64, label: impl Into<rt::Expr>) -> Self {",
+        "pub fn new(id: impl Into<String>, range: thing::Range, check: thing::Check) -> Self {",
+        // Two numbers: by name, in schema order.
+        "pub struct CheckRequired {",
+        "pub target: rt::Expr,\n",
+        "pub interval: rt::NumberString,\n",
+        "pub fn new(required: CheckRequired) -> Self {",
+        // Stored in the schema's property order, as before: the artifacts do not change with `new`.
+        "this.set(\"Interval\", None, rt::number_string(required.interval));\n            this.set(\"Target\", None, rt::string(required.target));",
+        "Required properties: `target` (`Target`), `interval` (`Interval`), `healthy_threshold` (`HealthyThreshold`).",
+        // Numbers and booleans by the provider's types; a pattern that refuses digits keeps the string.
+        "pub fn cooldown(mut self, value: impl Into<rt::NumberString>) -> Self",
+        "pub fn enabled(mut self, value: impl Into<rt::BoolString>) -> Self",
+        "pub fn code(mut self, value: impl Into<rt::Expr>) -> Self",
+    ] {
+        assert!(fake.contains(expected), "missing `{expected}` in:\n{fake}");
+    }
+    let sample = &output.files["examples/registry_sample.rs"];
+    assert!(sample.contains("thing::CheckRequired {\n"), "{sample}");
+    assert!(sample.contains("interval: 1.into(),"), "{sample}");
 }

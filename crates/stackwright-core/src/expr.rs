@@ -361,6 +361,19 @@ impl From<i64> for Value {
     }
 }
 
+/// Integer literals (`3`, which Rust types as `i32` when nothing else decides), as in [`crate::json!`].
+impl From<i32> for Value {
+    fn from(i: i32) -> Self {
+        Value::Int(i64::from(i))
+    }
+}
+
+impl From<u32> for Value {
+    fn from(i: u32) -> Self {
+        Value::Int(i64::from(i))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

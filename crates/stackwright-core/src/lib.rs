@@ -35,6 +35,71 @@ pub use stack::{
 };
 pub use target::Target;
 
+/// Builds a [`Value`] in JSON's syntax, references live: objects with literal keys, lists, and any value a
+/// `Value` is made from (text, an [`Expr`] such as `handle.arn()`, integers, booleans), for schema-free
+/// properties (environment variables, documents without a typed builder).
+///
+/// ```
+/// # use stackwright_core::{json, Expr, Value};
+/// let arn = Expr::from("arn:aws:sqs:eu-west-1:111111111111:jobs");
+/// let value = json!({"QUEUE": arn.clone(), "N": 3, "On": true, "Tags": ["a", "b"], "Deep": {"K": -1}});
+/// assert_eq!(
+///     value,
+///     Value::Map(vec![
+///         ("QUEUE".into(), Value::Str(arn)),
+///         ("N".into(), Value::Int(3)),
+///         ("On".into(), Value::Bool(true)),
+///         ("Tags".into(), Value::List(vec![Value::from("a"), Value::from("b")])),
+///         ("Deep".into(), Value::Map(vec![("K".into(), Value::Int(-1))])),
+///     ])
+/// );
+/// assert_eq!(json!([]), Value::List(vec![]));
+/// ```
+#[macro_export]
+macro_rules! json {
+    ({ $($body:tt)* }) => {
+        $crate::Value::Map($crate::__json_entries!([] $($body)*))
+    };
+    ([ $($body:tt)* ]) => {
+        $crate::Value::List($crate::__json_items!([] $($body)*))
+    };
+    ($value:expr) => {
+        $crate::Value::from($value)
+    };
+}
+
+/// The entries of [`json!`]'s object, one at a time.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __json_entries {
+    ([$($done:expr,)*]) => { ::std::vec![$($done,)*] };
+    ([$($done:expr,)*] $key:literal : { $($v:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__json_entries!([$($done,)* (::std::string::String::from($key), $crate::json!({ $($v)* })),] $($($rest)*)?)
+    };
+    ([$($done:expr,)*] $key:literal : [ $($v:tt)* ] $(, $($rest:tt)*)?) => {
+        $crate::__json_entries!([$($done,)* (::std::string::String::from($key), $crate::json!([ $($v)* ])),] $($($rest)*)?)
+    };
+    ([$($done:expr,)*] $key:literal : $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__json_entries!([$($done,)* (::std::string::String::from($key), $crate::json!($v)),] $($($rest)*)?)
+    };
+}
+
+/// The items of [`json!`]'s list, one at a time.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __json_items {
+    ([$($done:expr,)*]) => { ::std::vec![$($done,)*] };
+    ([$($done:expr,)*] { $($v:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__json_items!([$($done,)* $crate::json!({ $($v)* }),] $($($rest)*)?)
+    };
+    ([$($done:expr,)*] [ $($v:tt)* ] $(, $($rest:tt)*)?) => {
+        $crate::__json_items!([$($done,)* $crate::json!([ $($v)* ]),] $($($rest)*)?)
+    };
+    ([$($done:expr,)*] $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__json_items!([$($done,)* $crate::json!($v),] $($($rest)*)?)
+    };
+}
+
 /// Builds an [`Expr`] by concatenating literals and references, as string interpolation would.
 ///
 /// ```

@@ -92,7 +92,12 @@ fn connection(id: &str, key: impl Into<stackwright::Expr>) -> events::Connection
         .authorization_type(events::connection::AuthorizationType::ApiKey)
         .auth_parameters(
             events::connection::AuthParameters::new().api_key_auth_parameters(
-                events::connection::ApiKeyAuthParameters::new("x-api-key", key),
+                events::connection::ApiKeyAuthParameters::new(
+                    events::connection::ApiKeyAuthParametersRequired {
+                        api_key_name: "x-api-key".into(),
+                        api_key_value: key.into(),
+                    },
+                ),
             ),
         )
 }

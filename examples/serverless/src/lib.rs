@@ -97,7 +97,7 @@ fn function_role(
     ]);
     stack.add(
         iam::Role::new(id, trust)
-            .policies([iam::role::Policy::new(policy, format!("{id}-policy"))])
+            .policies([iam::role::Policy::new(format!("{id}-policy"), policy)])
             .description(format!("Runs the {id} function")),
     )
 }
@@ -211,8 +211,8 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
     ));
     let url = stack.add(lambda::Url::new(
         "ApiUrl",
-        lambda::url::AuthType::AwsIam,
         api.arn(),
+        lambda::url::AuthType::AwsIam,
     ));
 
     let worker_role = function_role(
@@ -245,14 +245,19 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
             .description("Runs the worker every five minutes")
             .schedule_expression("rate(5 minutes)")
             .state(events::rule::State::Enabled)
-            .targets([events::rule::Target::new(worker.arn(), "worker")]),
+            .targets([events::rule::Target::new(events::rule::TargetRequired {
+                id: "worker".into(),
+                arn: worker.arn(),
+            })]),
     );
     stack.add(
         lambda::Permission::new(
             "SweepInvokes",
-            "lambda:InvokeFunction",
-            worker.arn(),
-            "events.amazonaws.com",
+            lambda::PermissionRequired {
+                function_name: worker.arn(),
+                action: "lambda:InvokeFunction".into(),
+                principal: "events.amazonaws.com".into(),
+            },
         )
         .source_arn(schedule.arn()),
     );

@@ -241,8 +241,8 @@ fn a_region_without_the_type_is_a_located_error() {
         ));
         stack.add(lambda::Url::new(
             "Url",
-            lambda::url::AuthType::AwsIam,
             f.arn(),
+            lambda::url::AuthType::AwsIam,
         ));
     });
     let region: Vec<_> = problems
@@ -356,7 +356,10 @@ fn valid_generated_resources_pass_the_schema_check() {
                 .name("sweep")
                 .schedule_expression("rate(5 minutes)")
                 .state(events::rule::State::Enabled)
-                .targets([events::rule::Target::new(topic.id(), "alerts")]),
+                .targets([events::rule::Target::new(events::rule::TargetRequired {
+                    id: "alerts".into(),
+                    arn: topic.id(),
+                })]),
         );
         stack.add(lambda::EventSourceMapping::new("Jobs", "worker").batch_size(10));
     });

@@ -90,7 +90,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `AnalysisRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analysisrule.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisRule(rt::Props);
     impl AnalysisRule {
@@ -113,7 +113,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `AnalysisRuleCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analysisrulecriteria.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisRuleCriteria(rt::Props);
     impl AnalysisRuleCriteria {
@@ -147,7 +147,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `AnalyzerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-analyzerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnalyzerConfiguration(rt::Props);
     impl AnalyzerConfiguration {
@@ -184,7 +184,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `ArchiveRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-archiverule.html)
     #[derive(Clone, Debug)]
     pub struct ArchiveRule(rt::Props);
     impl ArchiveRule {
@@ -202,7 +202,7 @@ pub mod analyzer {
     nested!(ArchiveRule);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -238,7 +238,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `InternalAccessAnalysisRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessanalysisrule.html)
     #[derive(Clone, Debug)]
     pub struct InternalAccessAnalysisRule(rt::Props);
     impl InternalAccessAnalysisRule {
@@ -264,7 +264,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `InternalAccessAnalysisRuleCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessanalysisrulecriteria.html)
     #[derive(Clone, Debug)]
     pub struct InternalAccessAnalysisRuleCriteria(rt::Props);
     impl InternalAccessAnalysisRuleCriteria {
@@ -309,7 +309,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `InternalAccessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-internalaccessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InternalAccessConfiguration(rt::Props);
     impl InternalAccessConfiguration {
@@ -335,7 +335,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -358,7 +358,7 @@ pub mod analyzer {
     ///
     /// CloudFormation property type `UnusedAccessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accessanalyzer-analyzer-unusedaccessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct UnusedAccessConfiguration(rt::Props);
     impl UnusedAccessConfiguration {
@@ -440,23 +440,31 @@ static ARCHIVE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ArchiveRule`], by name: two of them have one type, and a swap must not compile.
+pub struct ArchiveRuleRequired {
+    /// The name of the analyzer for the archive rule. CloudFormation `AnalyzerName`.
+    pub analyzer_name: rt::Expr,
+    /// The name of the archive rule. CloudFormation `RuleName`.
+    pub rule_name: rt::Expr,
+    /// The criteria for the archive rule. CloudFormation `Filter`.
+    pub filter: rt::Value,
+}
 impl ArchiveRule {
-    /// Declares a `AWS::AccessAnalyzer::ArchiveRule` with the stack-unique `id`. Required properties: `analyzer_name` (`AnalyzerName`), `filter` (`Filter`), `rule_name` (`RuleName`).
+    /// Declares a `AWS::AccessAnalyzer::ArchiveRule` with the stack-unique `id`. Required properties: `analyzer_name` (`AnalyzerName`), `rule_name` (`RuleName`), `filter` (`Filter`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        analyzer_name: impl Into<rt::Expr>,
-        filter: impl Into<rt::Value>,
-        rule_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ArchiveRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &ARCHIVE_RULE_TYPE);
         this.set(
             "AnalyzerName",
             Some("analyzer_name"),
-            rt::string(analyzer_name),
+            rt::string(required.analyzer_name),
         );
-        this.set("Filter", Some("filter"), rt::json_object(filter));
-        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
+        this.set("Filter", Some("filter"), rt::json_object(required.filter));
+        this.set(
+            "RuleName",
+            Some("rule_name"),
+            rt::string(required.rule_name),
+        );
         ArchiveRule(this)
     }
 }

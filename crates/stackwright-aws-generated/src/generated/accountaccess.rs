@@ -128,7 +128,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `IdentityCenter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-application-identitycenter.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenter(rt::Props);
     impl IdentityCenter {
@@ -154,7 +154,7 @@ pub mod application {
     nested!(IdentityCenter);
     /// CloudFormation property type `IdentitySource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-application-identitysource.html)
     #[derive(Clone, Debug)]
     pub struct IdentitySource(rt::Props);
     impl IdentitySource {
@@ -263,7 +263,7 @@ pub mod entitlement {
     use super::*;
     /// CloudFormation property type `Entitlement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-entitlement.html)
     #[derive(Clone, Debug)]
     pub struct Entitlement(rt::Props);
     impl Entitlement {
@@ -281,7 +281,7 @@ pub mod entitlement {
     nested!(Entitlement);
     /// CloudFormation property type `IdentityCenterPrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-identitycenterprincipal.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenterPrincipal(rt::Props);
     impl IdentityCenterPrincipal {
@@ -308,7 +308,7 @@ pub mod entitlement {
     nested!(IdentityCenterPrincipal);
     /// CloudFormation property type `Principal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-principal.html)
     #[derive(Clone, Debug)]
     pub struct Principal(rt::Props);
     impl Principal {
@@ -326,7 +326,7 @@ pub mod entitlement {
     nested!(Principal);
     /// CloudFormation property type `PrincipalRoleEntitlement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-accountaccess-entitlement-principalroleentitlement.html)
     #[derive(Clone, Debug)]
     pub struct PrincipalRoleEntitlement(rt::Props);
     impl PrincipalRoleEntitlement {

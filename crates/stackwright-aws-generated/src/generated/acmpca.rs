@@ -36,33 +36,38 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Certificate`], by name: two of them have one type, and a swap must not compile.
+pub struct CertificateRequired {
+    /// The Amazon Resource Name (ARN) for the private CA issues the certificate. CloudFormation `CertificateAuthorityArn`.
+    pub certificate_authority_arn: rt::Expr,
+    /// The certificate signing request (CSR) for the certificate. CloudFormation `CertificateSigningRequest`.
+    pub certificate_signing_request: rt::Expr,
+    /// The name of the algorithm that will be used to sign the certificate to be issued. CloudFormation `SigningAlgorithm`.
+    pub signing_algorithm: rt::Expr,
+    /// The period of time during which the certificate will be valid. CloudFormation `Validity`.
+    pub validity: certificate::Validity,
+}
 impl Certificate {
     /// Declares a `AWS::ACMPCA::Certificate` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`), `certificate_signing_request` (`CertificateSigningRequest`), `signing_algorithm` (`SigningAlgorithm`), `validity` (`Validity`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        certificate_authority_arn: impl Into<rt::Expr>,
-        certificate_signing_request: impl Into<rt::Expr>,
-        signing_algorithm: impl Into<rt::Expr>,
-        validity: certificate::Validity,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            rt::string(certificate_authority_arn),
+            rt::string(required.certificate_authority_arn),
         );
         this.set(
             "CertificateSigningRequest",
             Some("certificate_signing_request"),
-            rt::string(certificate_signing_request),
+            rt::string(required.certificate_signing_request),
         );
         this.set(
             "SigningAlgorithm",
             Some("signing_algorithm"),
-            rt::string(signing_algorithm),
+            rt::string(required.signing_algorithm),
         );
-        this.set("Validity", Some("validity"), validity.into());
+        this.set("Validity", Some("validity"), required.validity.into());
         Certificate(this)
     }
     /// Specifies X.509 certificate information to be included in the issued certificate.
@@ -115,7 +120,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `ApiPassthrough`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-apipassthrough.html)
     #[derive(Clone, Debug)]
     pub struct ApiPassthrough(rt::Props);
     impl ApiPassthrough {
@@ -144,19 +149,26 @@ pub mod certificate {
     ///
     /// CloudFormation property type `CustomAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-customattribute.html)
     #[derive(Clone, Debug)]
     pub struct CustomAttribute(rt::Props);
+    /// The required values of [`CustomAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomAttributeRequired {
+        /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN). CloudFormation `ObjectIdentifier`.
+        pub object_identifier: rt::Expr,
+        /// Specifies the attribute value of relative distinguished name (RDN). CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CustomAttribute {
         /// A new `CustomAttribute`. Required properties: `object_identifier` (`ObjectIdentifier`), `value` (`Value`).
-        pub fn new(object_identifier: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomAttributeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ObjectIdentifier",
                 Some("object_identifier"),
-                rt::string(object_identifier),
+                rt::string(required.object_identifier),
             );
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             CustomAttribute(this)
         }
     }
@@ -165,19 +177,26 @@ pub mod certificate {
     ///
     /// CloudFormation property type `CustomExtension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-customextension.html)
     #[derive(Clone, Debug)]
     pub struct CustomExtension(rt::Props);
+    /// The required values of [`CustomExtension`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomExtensionRequired {
+        /// Specifies the object identifier (OID) of the X.509 extension. CloudFormation `ObjectIdentifier`.
+        pub object_identifier: rt::Expr,
+        /// Specifies the base64-encoded value of the X.509 extension. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CustomExtension {
         /// A new `CustomExtension`. Required properties: `object_identifier` (`ObjectIdentifier`), `value` (`Value`).
-        pub fn new(object_identifier: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomExtensionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ObjectIdentifier",
                 Some("object_identifier"),
-                rt::string(object_identifier),
+                rt::string(required.object_identifier),
             );
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             CustomExtension(this)
         }
         /// Specifies the critical flag of the X.509 extension.
@@ -193,19 +212,30 @@ pub mod certificate {
     ///
     /// CloudFormation property type `EdiPartyName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-edipartyname.html)
     #[derive(Clone, Debug)]
     pub struct EdiPartyName(rt::Props);
+    /// The required values of [`EdiPartyName`], by name: two of them have one type, and a swap must not compile.
+    pub struct EdiPartyNameRequired {
+        /// Specifies the party name. CloudFormation `PartyName`.
+        pub party_name: rt::Expr,
+        /// Specifies the name assigner. CloudFormation `NameAssigner`.
+        pub name_assigner: rt::Expr,
+    }
     impl EdiPartyName {
-        /// A new `EdiPartyName`. Required properties: `name_assigner` (`NameAssigner`), `party_name` (`PartyName`).
-        pub fn new(name_assigner: impl Into<rt::Expr>, party_name: impl Into<rt::Expr>) -> Self {
+        /// A new `EdiPartyName`. Required properties: `party_name` (`PartyName`), `name_assigner` (`NameAssigner`).
+        pub fn new(required: EdiPartyNameRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "NameAssigner",
                 Some("name_assigner"),
-                rt::string(name_assigner),
+                rt::string(required.name_assigner),
             );
-            this.set("PartyName", Some("party_name"), rt::string(party_name));
+            this.set(
+                "PartyName",
+                Some("party_name"),
+                rt::string(required.party_name),
+            );
             EdiPartyName(this)
         }
     }
@@ -214,7 +244,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `ExtendedKeyUsage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-extendedkeyusage.html)
     #[derive(Clone, Debug)]
     pub struct ExtendedKeyUsage(rt::Props);
     impl ExtendedKeyUsage {
@@ -251,7 +281,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Extensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-extensions.html)
     #[derive(Clone, Debug)]
     pub struct Extensions(rt::Props);
     impl Extensions {
@@ -329,7 +359,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `GeneralName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-generalname.html)
     #[derive(Clone, Debug)]
     pub struct GeneralName(rt::Props);
     impl GeneralName {
@@ -409,7 +439,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `KeyUsage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-keyusage.html)
     #[derive(Clone, Debug)]
     pub struct KeyUsage(rt::Props);
     impl KeyUsage {
@@ -507,15 +537,22 @@ pub mod certificate {
     ///
     /// CloudFormation property type `OtherName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-othername.html)
     #[derive(Clone, Debug)]
     pub struct OtherName(rt::Props);
+    /// The required values of [`OtherName`], by name: two of them have one type, and a swap must not compile.
+    pub struct OtherNameRequired {
+        /// Specifies an OID. CloudFormation `TypeId`.
+        pub type_id: rt::Expr,
+        /// Specifies an OID value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl OtherName {
         /// A new `OtherName`. Required properties: `type_id` (`TypeId`), `value` (`Value`).
-        pub fn new(type_id: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: OtherNameRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("TypeId", Some("type_id"), rt::string(type_id));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("TypeId", Some("type_id"), rt::string(required.type_id));
+            this.set("Value", Some("value"), rt::string(required.value));
             OtherName(this)
         }
     }
@@ -524,7 +561,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `PolicyInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-policyinformation.html)
     #[derive(Clone, Debug)]
     pub struct PolicyInformation(rt::Props);
     impl PolicyInformation {
@@ -558,7 +595,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `PolicyQualifierInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-policyqualifierinfo.html)
     #[derive(Clone, Debug)]
     pub struct PolicyQualifierInfo(rt::Props);
     impl PolicyQualifierInfo {
@@ -579,7 +616,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Qualifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-qualifier.html)
     #[derive(Clone, Debug)]
     pub struct Qualifier(rt::Props);
     impl Qualifier {
@@ -595,7 +632,7 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Subject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-subject.html)
     #[derive(Clone, Debug)]
     pub struct Subject(rt::Props);
     impl Subject {
@@ -739,12 +776,12 @@ pub mod certificate {
     ///
     /// CloudFormation property type `Validity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificate-validity.html)
     #[derive(Clone, Debug)]
     pub struct Validity(rt::Props);
     impl Validity {
-        /// A new `Validity`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<rt::Expr>, value: i64) -> Self {
+        /// A new `Validity`. Required properties: `value` (`Value`), `type_` (`Type`).
+        pub fn new(value: i64, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Type", Some("type"), rt::string(type_));
             this.set("Value", Some("value"), rt::int(value));
@@ -775,29 +812,34 @@ static CERTIFICATE_AUTHORITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`CertificateAuthority`], by name: two of them have one type, and a swap must not compile.
+pub struct CertificateAuthorityRequired {
+    /// The type of the certificate authority. CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// Public key algorithm and size, in bits, of the key pair that your CA creates when it issues a certificate. CloudFormation `KeyAlgorithm`.
+    pub key_algorithm: rt::Expr,
+    /// Algorithm your CA uses to sign certificate requests. CloudFormation `SigningAlgorithm`.
+    pub signing_algorithm: rt::Expr,
+    /// Structure that contains X.500 distinguished name information for your CA. CloudFormation `Subject`.
+    pub subject: certificate_authority::Subject,
+}
 impl CertificateAuthority {
-    /// Declares a `AWS::ACMPCA::CertificateAuthority` with the stack-unique `id`. Required properties: `key_algorithm` (`KeyAlgorithm`), `signing_algorithm` (`SigningAlgorithm`), `subject` (`Subject`), `type_` (`Type`).
+    /// Declares a `AWS::ACMPCA::CertificateAuthority` with the stack-unique `id`. Required properties: `type_` (`Type`), `key_algorithm` (`KeyAlgorithm`), `signing_algorithm` (`SigningAlgorithm`), `subject` (`Subject`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        key_algorithm: impl Into<rt::Expr>,
-        signing_algorithm: impl Into<rt::Expr>,
-        subject: certificate_authority::Subject,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CertificateAuthorityRequired) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_TYPE);
         this.set(
             "KeyAlgorithm",
             Some("key_algorithm"),
-            rt::string(key_algorithm),
+            rt::string(required.key_algorithm),
         );
         this.set(
             "SigningAlgorithm",
             Some("signing_algorithm"),
-            rt::string(signing_algorithm),
+            rt::string(required.signing_algorithm),
         );
-        this.set("Subject", Some("subject"), subject.into());
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Subject", Some("subject"), required.subject.into());
+        this.set("Type", Some("type"), rt::string(required.type_));
         CertificateAuthority(this)
     }
     /// Structure that contains CSR pass through extension information used by the CreateCertificateAuthority action.
@@ -870,12 +912,12 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `AccessDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-accessdescription.html)
     #[derive(Clone, Debug)]
     pub struct AccessDescription(rt::Props);
     impl AccessDescription {
-        /// A new `AccessDescription`. Required properties: `access_location` (`AccessLocation`), `access_method` (`AccessMethod`).
-        pub fn new(access_location: GeneralName, access_method: AccessMethod) -> Self {
+        /// A new `AccessDescription`. Required properties: `access_method` (`AccessMethod`), `access_location` (`AccessLocation`).
+        pub fn new(access_method: AccessMethod, access_location: GeneralName) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessLocation",
@@ -891,7 +933,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `AccessMethod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-accessmethod.html)
     #[derive(Clone, Debug)]
     pub struct AccessMethod(rt::Props);
     impl AccessMethod {
@@ -928,7 +970,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CrlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-crlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrlConfiguration(rt::Props);
     impl CrlConfiguration {
@@ -996,7 +1038,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CrlDistributionPointExtensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-crldistributionpointextensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrlDistributionPointExtensionConfiguration(rt::Props);
     impl CrlDistributionPointExtensionConfiguration {
@@ -1016,7 +1058,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CsrExtensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-csrextensions.html)
     #[derive(Clone, Debug)]
     pub struct CsrExtensions(rt::Props);
     impl CsrExtensions {
@@ -1052,19 +1094,26 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `CustomAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-customattribute.html)
     #[derive(Clone, Debug)]
     pub struct CustomAttribute(rt::Props);
+    /// The required values of [`CustomAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomAttributeRequired {
+        /// String that contains X.509 ObjectIdentifier information. CloudFormation `ObjectIdentifier`.
+        pub object_identifier: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CustomAttribute {
         /// A new `CustomAttribute`. Required properties: `object_identifier` (`ObjectIdentifier`), `value` (`Value`).
-        pub fn new(object_identifier: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomAttributeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ObjectIdentifier",
                 Some("object_identifier"),
-                rt::string(object_identifier),
+                rt::string(required.object_identifier),
             );
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             CustomAttribute(this)
         }
     }
@@ -1073,7 +1122,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `EdiPartyName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-edipartyname.html)
     #[derive(Clone, Debug)]
     pub struct EdiPartyName(rt::Props);
     impl EdiPartyName {
@@ -1095,7 +1144,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `GeneralName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-generalname.html)
     #[derive(Clone, Debug)]
     pub struct GeneralName(rt::Props);
     impl GeneralName {
@@ -1175,7 +1224,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `KeyUsage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-keyusage.html)
     #[derive(Clone, Debug)]
     pub struct KeyUsage(rt::Props);
     impl KeyUsage {
@@ -1255,7 +1304,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `OcspConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-ocspconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OcspConfiguration(rt::Props);
     impl OcspConfiguration {
@@ -1280,15 +1329,22 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `OtherName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-othername.html)
     #[derive(Clone, Debug)]
     pub struct OtherName(rt::Props);
+    /// The required values of [`OtherName`], by name: two of them have one type, and a swap must not compile.
+    pub struct OtherNameRequired {
+        /// String that contains X.509 ObjectIdentifier information. CloudFormation `TypeId`.
+        pub type_id: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl OtherName {
         /// A new `OtherName`. Required properties: `type_id` (`TypeId`), `value` (`Value`).
-        pub fn new(type_id: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: OtherNameRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("TypeId", Some("type_id"), rt::string(type_id));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("TypeId", Some("type_id"), rt::string(required.type_id));
+            this.set("Value", Some("value"), rt::string(required.value));
             OtherName(this)
         }
     }
@@ -1297,7 +1353,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `RevocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-revocationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RevocationConfiguration(rt::Props);
     impl RevocationConfiguration {
@@ -1331,7 +1387,7 @@ pub mod certificate_authority {
     ///
     /// CloudFormation property type `Subject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-acmpca-certificateauthority-subject.html)
     #[derive(Clone, Debug)]
     pub struct Subject(rt::Props);
     impl Subject {
@@ -1501,20 +1557,27 @@ static CERTIFICATE_AUTHORITY_ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`CertificateAuthorityActivation`], by name: two of them have one type, and a swap must not compile.
+pub struct CertificateAuthorityActivationRequired {
+    /// Arn of the Certificate Authority. CloudFormation `CertificateAuthorityArn`.
+    pub certificate_authority_arn: rt::Expr,
+    /// Certificate Authority certificate that will be installed in the Certificate Authority. CloudFormation `Certificate`.
+    pub certificate: rt::Expr,
+}
 impl CertificateAuthorityActivation {
-    /// Declares a `AWS::ACMPCA::CertificateAuthorityActivation` with the stack-unique `id`. Required properties: `certificate` (`Certificate`), `certificate_authority_arn` (`CertificateAuthorityArn`).
+    /// Declares a `AWS::ACMPCA::CertificateAuthorityActivation` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`), `certificate` (`Certificate`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        certificate: impl Into<rt::Expr>,
-        certificate_authority_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CertificateAuthorityActivationRequired) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_ACTIVATION_TYPE);
-        this.set("Certificate", Some("certificate"), rt::string(certificate));
+        this.set(
+            "Certificate",
+            Some("certificate"),
+            rt::string(required.certificate),
+        );
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            rt::string(certificate_authority_arn),
+            rt::string(required.certificate_authority_arn),
         );
         CertificateAuthorityActivation(this)
     }
@@ -1569,23 +1632,31 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Permission`], by name: two of them have one type, and a swap must not compile.
+pub struct PermissionRequired {
+    /// The actions that the specified AWS service principal can use. CloudFormation `Actions`.
+    pub actions: Vec<permission::Actions>,
+    /// The Amazon Resource Name (ARN) of the Private Certificate Authority that grants the permission. CloudFormation `CertificateAuthorityArn`.
+    pub certificate_authority_arn: rt::Expr,
+    /// The AWS service or identity that receives the permission. CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl Permission {
     /// Declares a `AWS::ACMPCA::Permission` with the stack-unique `id`. Required properties: `actions` (`Actions`), `certificate_authority_arn` (`CertificateAuthorityArn`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl IntoIterator<Item = permission::Actions>,
-        certificate_authority_arn: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_TYPE);
-        this.set("Actions", Some("actions"), rt::list(actions));
+        this.set("Actions", Some("actions"), rt::list(required.actions));
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            rt::string(certificate_authority_arn),
+            rt::string(required.certificate_authority_arn),
         );
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         Permission(this)
     }
     /// The ID of the calling account.

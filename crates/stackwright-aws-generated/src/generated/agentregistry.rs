@@ -216,7 +216,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `ApprovalConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-approvalconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApprovalConfiguration(rt::Props);
     impl ApprovalConfiguration {
@@ -245,7 +245,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -265,14 +265,14 @@ pub mod registry {
     ///
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
-        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
+        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_value` (`ClaimMatchValue`), `claim_match_operator` (`ClaimMatchOperator`).
         pub fn new(
-            claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
+            claim_match_operator: ClaimMatchOperator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -293,7 +293,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -329,15 +329,15 @@ pub mod registry {
     ///
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
-        /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
+        /// A new `CustomClaimValidationType`. Required properties: `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`), `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`).
         pub fn new(
-            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
             inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
+            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -363,7 +363,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -433,7 +433,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `CustomMetadataSchemaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-custommetadataschemaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomMetadataSchemaConfiguration(rt::Props);
     impl CustomMetadataSchemaConfiguration {
@@ -470,7 +470,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `DiscoveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-discoveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DiscoveryConfiguration(rt::Props);
     impl DiscoveryConfiguration {
@@ -496,7 +496,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -512,7 +512,7 @@ pub mod registry {
     ///
     /// CloudFormation property type `RecordTypeSchemaOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registry-recordtypeschemaoverride.html)
     #[derive(Clone, Debug)]
     pub struct RecordTypeSchemaOverride(rt::Props);
     impl RecordTypeSchemaOverride {
@@ -642,13 +642,13 @@ static REGISTRY_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl RegistryRecord {
-    /// Declares a `AWS::AgentRegistry::RegistryRecord` with the stack-unique `id`. Required properties: `descriptors` (`Descriptors`), `name` (`Name`), `record_type` (`RecordType`).
+    /// Declares a `AWS::AgentRegistry::RegistryRecord` with the stack-unique `id`. Required properties: `name` (`Name`), `record_type` (`RecordType`), `descriptors` (`Descriptors`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        descriptors: registry_record::Descriptors,
         name: impl Into<rt::Expr>,
         record_type: registry_record::RecordType,
+        descriptors: registry_record::Descriptors,
     ) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_RECORD_TYPE);
         this.set("Descriptors", Some("descriptors"), descriptors.into());
@@ -754,7 +754,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `A2aAgentCardDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-a2aagentcarddescriptor.html)
     #[derive(Clone, Debug)]
     pub struct A2aAgentCardDescriptor(rt::Props);
     impl A2aAgentCardDescriptor {
@@ -794,7 +794,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `AgUiDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-aguidescriptor.html)
     #[derive(Clone, Debug)]
     pub struct AgUiDescriptor(rt::Props);
     impl AgUiDescriptor {
@@ -816,7 +816,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `AgentSkillsAdditionalData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsadditionaldata.html)
     #[derive(Clone, Debug)]
     pub struct AgentSkillsAdditionalData(rt::Props);
     impl AgentSkillsAdditionalData {
@@ -838,7 +838,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `AgentSkillsDefinitionDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsdefinitiondescriptor.html)
     #[derive(Clone, Debug)]
     pub struct AgentSkillsDefinitionDescriptor(rt::Props);
     impl AgentSkillsDefinitionDescriptor {
@@ -879,7 +879,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `AgentSkillsMdDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-agentskillsmddescriptor.html)
     #[derive(Clone, Debug)]
     pub struct AgentSkillsMdDescriptor(rt::Props);
     impl AgentSkillsMdDescriptor {
@@ -919,7 +919,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `CustomDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-customdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct CustomDescriptor(rt::Props);
     impl CustomDescriptor {
@@ -941,7 +941,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `DescriptorSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptorsource.html)
     #[derive(Clone, Debug)]
     pub struct DescriptorSource(rt::Props);
     impl DescriptorSource {
@@ -963,7 +963,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `DescriptorSourceFromUrl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptorsourcefromurl.html)
     #[derive(Clone, Debug)]
     pub struct DescriptorSourceFromUrl(rt::Props);
     impl DescriptorSourceFromUrl {
@@ -993,7 +993,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `Descriptors`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-descriptors.html)
     #[derive(Clone, Debug)]
     pub struct Descriptors(rt::Props);
     impl Descriptors {
@@ -1055,7 +1055,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `HttpDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-httpdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct HttpDescriptor(rt::Props);
     impl HttpDescriptor {
@@ -1077,7 +1077,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `McpServerAdditionalData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcpserveradditionaldata.html)
     #[derive(Clone, Debug)]
     pub struct McpServerAdditionalData(rt::Props);
     impl McpServerAdditionalData {
@@ -1099,7 +1099,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `McpServerDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcpserverdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct McpServerDescriptor(rt::Props);
     impl McpServerDescriptor {
@@ -1147,7 +1147,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `McpToolsDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-mcptoolsdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct McpToolsDescriptor(rt::Props);
     impl McpToolsDescriptor {
@@ -1180,14 +1180,14 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `RegistryRecordCredentialProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordcredentialproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RegistryRecordCredentialProviderConfiguration(rt::Props);
     impl RegistryRecordCredentialProviderConfiguration {
-        /// A new `RegistryRecordCredentialProviderConfiguration`. Required properties: `credential_provider` (`CredentialProvider`), `credential_provider_type` (`CredentialProviderType`).
+        /// A new `RegistryRecordCredentialProviderConfiguration`. Required properties: `credential_provider_type` (`CredentialProviderType`), `credential_provider` (`CredentialProvider`).
         pub fn new(
-            credential_provider: RegistryRecordCredentialProviderUnion,
             credential_provider_type: CredentialProviderType,
+            credential_provider: RegistryRecordCredentialProviderUnion,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1208,7 +1208,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `RegistryRecordCredentialProviderUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordcredentialproviderunion.html)
     #[derive(Clone, Debug)]
     pub struct RegistryRecordCredentialProviderUnion(rt::Props);
     impl RegistryRecordCredentialProviderUnion {
@@ -1236,7 +1236,7 @@ pub mod registry_record {
         /// CloudFormation `OauthCredentialProvider`, Terraform `oauth_credential_provider`.
         pub fn oauth_credential_provider(
             mut self,
-            value: RegistryRecordOAuthCredentialProvider,
+            value: RegistryRecordOauthCredentialProvider,
         ) -> Self {
             self.0.set(
                 "OauthCredentialProvider",
@@ -1251,7 +1251,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `RegistryRecordIamCredentialProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordiamcredentialprovider.html)
     #[derive(Clone, Debug)]
     pub struct RegistryRecordIamCredentialProvider(rt::Props);
     impl RegistryRecordIamCredentialProvider {
@@ -1287,11 +1287,11 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `RegistryRecordOAuthCredentialProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-registryrecordoauthcredentialprovider.html)
     #[derive(Clone, Debug)]
-    pub struct RegistryRecordOAuthCredentialProvider(rt::Props);
-    impl RegistryRecordOAuthCredentialProvider {
-        /// A new `RegistryRecordOAuthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`).
+    pub struct RegistryRecordOauthCredentialProvider(rt::Props);
+    impl RegistryRecordOauthCredentialProvider {
+        /// A new `RegistryRecordOauthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`).
         pub fn new(provider_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1299,7 +1299,7 @@ pub mod registry_record {
                 Some("provider_arn"),
                 rt::string(provider_arn),
             );
-            RegistryRecordOAuthCredentialProvider(this)
+            RegistryRecordOauthCredentialProvider(this)
         }
         /// Additional custom parameters for the OAuth flow.
         ///
@@ -1328,12 +1328,12 @@ pub mod registry_record {
             self
         }
     }
-    nested!(RegistryRecordOAuthCredentialProvider);
+    nested!(RegistryRecordOauthCredentialProvider);
     /// Source configuration for a SkillMd document.
     ///
     /// CloudFormation property type `SkillMdSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-skillmdsource.html)
     #[derive(Clone, Debug)]
     pub struct SkillMdSource(rt::Props);
     impl SkillMdSource {
@@ -1355,7 +1355,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `SkillMdSourceFromUrl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-skillmdsourcefromurl.html)
     #[derive(Clone, Debug)]
     pub struct SkillMdSourceFromUrl(rt::Props);
     impl SkillMdSourceFromUrl {
@@ -1371,7 +1371,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `SourceOnlyDescriptorSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-sourceonlydescriptorsource.html)
     #[derive(Clone, Debug)]
     pub struct SourceOnlyDescriptorSource(rt::Props);
     impl SourceOnlyDescriptorSource {
@@ -1393,7 +1393,7 @@ pub mod registry_record {
     ///
     /// CloudFormation property type `SourceOnlyDescriptorSourceFromUrl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-agentregistry-registryrecord-sourceonlydescriptorsourcefromurl.html)
     #[derive(Clone, Debug)]
     pub struct SourceOnlyDescriptorSourceFromUrl(rt::Props);
     impl SourceOnlyDescriptorSourceFromUrl {

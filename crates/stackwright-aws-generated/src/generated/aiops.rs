@@ -190,7 +190,7 @@ pub mod investigation_group {
     use super::*;
     /// CloudFormation property type `ChatbotNotificationChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-chatbotnotificationchannel.html)
     #[derive(Clone, Debug)]
     pub struct ChatbotNotificationChannel(rt::Props);
     impl ChatbotNotificationChannel {
@@ -221,7 +221,7 @@ pub mod investigation_group {
     nested!(ChatbotNotificationChannel);
     /// CloudFormation property type `CrossAccountConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-crossaccountconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrossAccountConfiguration(rt::Props);
     impl CrossAccountConfiguration {
@@ -242,7 +242,7 @@ pub mod investigation_group {
     nested!(CrossAccountConfiguration);
     /// CloudFormation property type `EncryptionConfigMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aiops-investigationgroup-encryptionconfigmap.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfigMap(rt::Props);
     impl EncryptionConfigMap {

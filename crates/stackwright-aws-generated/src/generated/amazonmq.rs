@@ -49,23 +49,37 @@ static BROKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`Broker`], by name: two of them have one type, and a swap must not compile.
+pub struct BrokerRequired {
+    /// CloudFormation `BrokerName`.
+    pub broker_name: rt::Expr,
+    /// CloudFormation `EngineType`.
+    pub engine_type: rt::Expr,
+    /// CloudFormation `DeploymentMode`.
+    pub deployment_mode: rt::Expr,
+    /// CloudFormation `HostInstanceType`.
+    pub host_instance_type: rt::Expr,
+    /// CloudFormation `PubliclyAccessible`.
+    pub publicly_accessible: bool,
+}
 impl Broker {
-    /// Declares a `AWS::AmazonMQ::Broker` with the stack-unique `id`. Required properties: `broker_name` (`BrokerName`), `deployment_mode` (`DeploymentMode`), `engine_type` (`EngineType`), `host_instance_type` (`HostInstanceType`), `publicly_accessible` (`PubliclyAccessible`).
+    /// Declares a `AWS::AmazonMQ::Broker` with the stack-unique `id`. Required properties: `broker_name` (`BrokerName`), `engine_type` (`EngineType`), `deployment_mode` (`DeploymentMode`), `host_instance_type` (`HostInstanceType`), `publicly_accessible` (`PubliclyAccessible`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        broker_name: impl Into<rt::Expr>,
-        deployment_mode: impl Into<rt::Expr>,
-        engine_type: impl Into<rt::Expr>,
-        host_instance_type: impl Into<rt::Expr>,
-        publicly_accessible: bool,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BrokerRequired) -> Self {
         let mut this = rt::Base::new(id, &BROKER_TYPE);
-        this.set("BrokerName", None, rt::string(broker_name));
-        this.set("DeploymentMode", None, rt::string(deployment_mode));
-        this.set("EngineType", None, rt::string(engine_type));
-        this.set("HostInstanceType", None, rt::string(host_instance_type));
-        this.set("PubliclyAccessible", None, rt::boolean(publicly_accessible));
+        this.set("BrokerName", None, rt::string(required.broker_name));
+        this.set("DeploymentMode", None, rt::string(required.deployment_mode));
+        this.set("EngineType", None, rt::string(required.engine_type));
+        this.set(
+            "HostInstanceType",
+            None,
+            rt::string(required.host_instance_type),
+        );
+        this.set(
+            "PubliclyAccessible",
+            None,
+            rt::boolean(required.publicly_accessible),
+        );
         Broker(this)
     }
     /// Changing it replaces the resource. CloudFormation `AuthenticationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -224,7 +238,7 @@ impl BrokerHandle {
         self.0.attr("AmqpEndpoints")
     }
     /// CloudFormation `Fn::GetAtt` `ConsoleURLs`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn console_ur_ls(&self) -> rt::Expr {
+    pub fn console_urls(&self) -> rt::Expr {
         self.0.attr("ConsoleURLs")
     }
 }
@@ -234,7 +248,7 @@ pub mod broker {
     use super::*;
     /// CloudFormation property type `EncryptionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-encryptionoptions.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionOptions(rt::Props);
     impl EncryptionOptions {
@@ -255,30 +269,46 @@ pub mod broker {
     nested!(EncryptionOptions);
     /// CloudFormation property type `LdapServerMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-ldapservermetadata.html)
     #[derive(Clone, Debug)]
     pub struct LdapServerMetadata(rt::Props);
+    /// The required values of [`LdapServerMetadata`], by name: two of them have one type, and a swap must not compile.
+    pub struct LdapServerMetadataRequired {
+        /// CloudFormation `Hosts`.
+        pub hosts: Vec<rt::Expr>,
+        /// CloudFormation `UserSearchMatching`.
+        pub user_search_matching: rt::Expr,
+        /// CloudFormation `UserBase`.
+        pub user_base: rt::Expr,
+        /// CloudFormation `RoleSearchMatching`.
+        pub role_search_matching: rt::Expr,
+        /// CloudFormation `ServiceAccountUsername`.
+        pub service_account_username: rt::Expr,
+        /// CloudFormation `RoleBase`.
+        pub role_base: rt::Expr,
+    }
     impl LdapServerMetadata {
-        /// A new `LdapServerMetadata`. Required properties: `hosts` (`Hosts`), `role_base` (`RoleBase`), `role_search_matching` (`RoleSearchMatching`), `service_account_username` (`ServiceAccountUsername`), `user_base` (`UserBase`), `user_search_matching` (`UserSearchMatching`).
-        pub fn new(
-            hosts: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            role_base: impl Into<rt::Expr>,
-            role_search_matching: impl Into<rt::Expr>,
-            service_account_username: impl Into<rt::Expr>,
-            user_base: impl Into<rt::Expr>,
-            user_search_matching: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `LdapServerMetadata`. Required properties: `hosts` (`Hosts`), `user_search_matching` (`UserSearchMatching`), `user_base` (`UserBase`), `role_search_matching` (`RoleSearchMatching`), `service_account_username` (`ServiceAccountUsername`), `role_base` (`RoleBase`).
+        pub fn new(required: LdapServerMetadataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Hosts", None, rt::strings(hosts));
-            this.set("RoleBase", None, rt::string(role_base));
-            this.set("RoleSearchMatching", None, rt::string(role_search_matching));
+            this.set("Hosts", None, rt::strings(required.hosts));
+            this.set("RoleBase", None, rt::string(required.role_base));
+            this.set(
+                "RoleSearchMatching",
+                None,
+                rt::string(required.role_search_matching),
+            );
             this.set(
                 "ServiceAccountUsername",
                 None,
-                rt::string(service_account_username),
+                rt::string(required.service_account_username),
             );
-            this.set("UserBase", None, rt::string(user_base));
-            this.set("UserSearchMatching", None, rt::string(user_search_matching));
+            this.set("UserBase", None, rt::string(required.user_base));
+            this.set(
+                "UserSearchMatching",
+                None,
+                rt::string(required.user_search_matching),
+            );
             LdapServerMetadata(this)
         }
         /// CloudFormation `RoleName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -311,7 +341,7 @@ pub mod broker {
     nested!(LdapServerMetadata);
     /// CloudFormation property type `LogList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-loglist.html)
     #[derive(Clone, Debug)]
     pub struct LogList(rt::Props);
     impl LogList {
@@ -334,35 +364,47 @@ pub mod broker {
     nested!(LogList);
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
+    /// The required values of [`MaintenanceWindow`], by name: two of them have one type, and a swap must not compile.
+    pub struct MaintenanceWindowRequired {
+        /// _Allowed Values_: <code>MONDAY</code> | <code>TUESDAY</code> | <code>WEDNESDAY</code> | <code>THURSDAY</code> | <code>FRIDAY</code> | <code>SATURDAY</code> | <code>SUNDAY</code> CloudFormation `DayOfWeek`.
+        pub day_of_week: rt::Expr,
+        /// The time, in 24-hour format, and use only numbers separated by a colon, HH:MM or HH:MM:SS. CloudFormation `TimeOfDay`.
+        pub time_of_day: rt::Expr,
+        /// The time zone, UTC by default, in either the Country/City format, or the UTC offset format. CloudFormation `TimeZone`.
+        pub time_zone: rt::Expr,
+    }
     impl MaintenanceWindow {
         /// A new `MaintenanceWindow`. Required properties: `day_of_week` (`DayOfWeek`), `time_of_day` (`TimeOfDay`), `time_zone` (`TimeZone`).
-        pub fn new(
-            day_of_week: impl Into<rt::Expr>,
-            time_of_day: impl Into<rt::Expr>,
-            time_zone: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MaintenanceWindowRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DayOfWeek", None, rt::string(day_of_week));
-            this.set("TimeOfDay", None, rt::string(time_of_day));
-            this.set("TimeZone", None, rt::string(time_zone));
+            this.set("DayOfWeek", None, rt::string(required.day_of_week));
+            this.set("TimeOfDay", None, rt::string(required.time_of_day));
+            this.set("TimeZone", None, rt::string(required.time_zone));
             MaintenanceWindow(this)
         }
     }
     nested!(MaintenanceWindow);
     /// CloudFormation property type `User`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-user.html)
     #[derive(Clone, Debug)]
     pub struct User(rt::Props);
+    /// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserRequired {
+        /// CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl User {
-        /// A new `User`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `User`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: UserRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", None, rt::string(password));
-            this.set("Username", None, rt::string(username));
+            this.set("Password", None, rt::string(required.password));
+            this.set("Username", None, rt::string(required.username));
             User(this)
         }
         /// CloudFormation `ConsoleAccess`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -403,17 +445,24 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Configuration`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfigurationRequired {
+    /// The type of broker engine. CloudFormation `EngineType`.
+    pub engine_type: rt::Expr,
+    /// The name of the configuration. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Configuration {
     /// Declares a `AWS::AmazonMQ::Configuration` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        engine_type: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
-        this.set("EngineType", Some("engine_type"), rt::string(engine_type));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "EngineType",
+            Some("engine_type"),
+            rt::string(required.engine_type),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         Configuration(this)
     }
     /// The authentication strategy associated with the configuration.
@@ -493,12 +542,12 @@ static CONFIGURATION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ConfigurationAssociation {
-    /// Declares a `AWS::AmazonMQ::ConfigurationAssociation` with the stack-unique `id`. Required properties: `broker` (`Broker`), `configuration` (`Configuration`).
+    /// Declares a `AWS::AmazonMQ::ConfigurationAssociation` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `broker` (`Broker`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        broker: impl Into<rt::Expr>,
         configuration: configuration_association::ConfigurationId,
+        broker: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_ASSOCIATION_TYPE);
         this.set("Broker", None, rt::string(broker));
@@ -530,14 +579,14 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `ConfigurationId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amazonmq-broker-configurationid.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationId(rt::Props);
     impl ConfigurationId {
-        /// A new `ConfigurationId`. Required properties: `id` (`Id`), `revision` (`Revision`).
-        pub fn new(id: impl Into<rt::Expr>, revision: i64) -> Self {
+        /// A new `ConfigurationId`. Required properties: `revision` (`Revision`), `id` (`Id`).
+        pub fn new(revision: i64, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Revision", None, rt::int(revision));
             ConfigurationId(this)
         }

@@ -206,11 +206,11 @@ impl AppHandle {
 }
 /// Property types and value sets of [`App`] (`AWS::Amplify::App`).
 pub mod app {
-    pub use super::shared::{EnvironmentVariable, Stage};
+    pub use super::shared::{EnvironmentVariable, EnvironmentVariableRequired, Stage};
     use super::*;
     /// CloudFormation property type `AutoBranchCreationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-autobranchcreationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoBranchCreationConfig(rt::Props);
     impl AutoBranchCreationConfig {
@@ -315,7 +315,7 @@ pub mod app {
     nested!(AutoBranchCreationConfig);
     /// CloudFormation property type `BasicAuthConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-basicauthconfig.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthConfig(rt::Props);
     impl BasicAuthConfig {
@@ -347,7 +347,7 @@ pub mod app {
     nested!(BasicAuthConfig);
     /// CloudFormation property type `CacheConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-cacheconfig.html)
     #[derive(Clone, Debug)]
     pub struct CacheConfig(rt::Props);
     impl CacheConfig {
@@ -365,15 +365,22 @@ pub mod app {
     nested!(CacheConfig);
     /// CloudFormation property type `CustomRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-customrule.html)
     #[derive(Clone, Debug)]
     pub struct CustomRule(rt::Props);
+    /// The required values of [`CustomRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomRuleRequired {
+        /// CloudFormation `Target`.
+        pub target: rt::Expr,
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+    }
     impl CustomRule {
-        /// A new `CustomRule`. Required properties: `source` (`Source`), `target` (`Target`).
-        pub fn new(source: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+        /// A new `CustomRule`. Required properties: `target` (`Target`), `source` (`Source`).
+        pub fn new(required: CustomRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Source", Some("source"), rt::string(source));
-            this.set("Target", Some("target"), rt::string(target));
+            this.set("Source", Some("source"), rt::string(required.source));
+            this.set("Target", Some("target"), rt::string(required.target));
             CustomRule(this)
         }
         /// Constraints: length 0..=2048; pattern `(?s).*`. CloudFormation `Condition`, Terraform `condition`.
@@ -391,7 +398,7 @@ pub mod app {
     nested!(CustomRule);
     /// CloudFormation property type `JobConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-jobconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobConfig(rt::Props);
     impl JobConfig {
@@ -474,17 +481,24 @@ static BRANCH_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Branch`], by name: two of them have one type, and a swap must not compile.
+pub struct BranchRequired {
+    /// CloudFormation `AppId`.
+    pub app_id: rt::Expr,
+    /// CloudFormation `BranchName`.
+    pub branch_name: rt::Expr,
+}
 impl Branch {
     /// Declares a `AWS::Amplify::Branch` with the stack-unique `id`. Required properties: `app_id` (`AppId`), `branch_name` (`BranchName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_id: impl Into<rt::Expr>,
-        branch_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BranchRequired) -> Self {
         let mut this = rt::Base::new(id, &BRANCH_TYPE);
-        this.set("AppId", Some("app_id"), rt::string(app_id));
-        this.set("BranchName", Some("branch_name"), rt::string(branch_name));
+        this.set("AppId", Some("app_id"), rt::string(required.app_id));
+        this.set(
+            "BranchName",
+            Some("branch_name"),
+            rt::string(required.branch_name),
+        );
         Branch(this)
     }
     /// CloudFormation `Backend`, Terraform `backend`.
@@ -601,11 +615,11 @@ impl BranchHandle {
 }
 /// Property types and value sets of [`Branch`] (`AWS::Amplify::Branch`).
 pub mod branch {
-    pub use super::shared::{EnvironmentVariable, Stage};
+    pub use super::shared::{EnvironmentVariable, EnvironmentVariableRequired, Stage};
     use super::*;
     /// CloudFormation property type `Backend`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-backend.html)
     #[derive(Clone, Debug)]
     pub struct Backend(rt::Props);
     impl Backend {
@@ -623,15 +637,22 @@ pub mod branch {
     nested!(Backend);
     /// CloudFormation property type `BasicAuthConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-branch-basicauthconfig.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthConfig(rt::Props);
+    /// The required values of [`BasicAuthConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct BasicAuthConfigRequired {
+        /// CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl BasicAuthConfig {
-        /// A new `BasicAuthConfig`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `BasicAuthConfig`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: BasicAuthConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             BasicAuthConfig(this)
         }
         /// CloudFormation `EnableBasicAuth`, Terraform `enable_basic_auth`.
@@ -688,22 +709,30 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Domain`], by name: two of them have one type, and a swap must not compile.
+pub struct DomainRequired {
+    /// CloudFormation `AppId`.
+    pub app_id: rt::Expr,
+    /// CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// CloudFormation `SubDomainSettings`.
+    pub sub_domain_settings: Vec<domain::SubDomainSetting>,
+}
 impl Domain {
     /// Declares a `AWS::Amplify::Domain` with the stack-unique `id`. Required properties: `app_id` (`AppId`), `domain_name` (`DomainName`), `sub_domain_settings` (`SubDomainSettings`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_id: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-        sub_domain_settings: impl IntoIterator<Item = domain::SubDomainSetting>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DomainRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-        this.set("AppId", Some("app_id"), rt::string(app_id));
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set("AppId", Some("app_id"), rt::string(required.app_id));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "SubDomainSettings",
             Some("sub_domain_settings"),
-            rt::list(sub_domain_settings),
+            rt::list(required.sub_domain_settings),
         );
         Domain(this)
     }
@@ -783,7 +812,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `CertificateSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-domain-certificatesettings.html)
     #[derive(Clone, Debug)]
     pub struct CertificateSettings(rt::Props);
     impl CertificateSettings {
@@ -811,15 +840,26 @@ pub mod domain {
     nested!(CertificateSettings);
     /// CloudFormation property type `SubDomainSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-domain-subdomainsetting.html)
     #[derive(Clone, Debug)]
     pub struct SubDomainSetting(rt::Props);
+    /// The required values of [`SubDomainSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubDomainSettingRequired {
+        /// CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+        /// CloudFormation `BranchName`.
+        pub branch_name: rt::Expr,
+    }
     impl SubDomainSetting {
-        /// A new `SubDomainSetting`. Required properties: `branch_name` (`BranchName`), `prefix` (`Prefix`).
-        pub fn new(branch_name: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+        /// A new `SubDomainSetting`. Required properties: `prefix` (`Prefix`), `branch_name` (`BranchName`).
+        pub fn new(required: SubDomainSettingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BranchName", Some("branch_name"), rt::string(branch_name));
-            this.set("Prefix", Some("prefix"), rt::string(prefix));
+            this.set(
+                "BranchName",
+                Some("branch_name"),
+                rt::string(required.branch_name),
+            );
+            this.set("Prefix", Some("prefix"), rt::string(required.prefix));
             SubDomainSetting(this)
         }
     }
@@ -928,15 +968,22 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplify-app-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             EnvironmentVariable(this)
         }
     }

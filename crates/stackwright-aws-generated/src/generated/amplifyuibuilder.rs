@@ -154,20 +154,25 @@ pub mod component {
     use super::*;
     /// CloudFormation property type `ComponentChild`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentchild.html)
     #[derive(Clone, Debug)]
     pub struct ComponentChild(rt::Props);
+    /// The required values of [`ComponentChild`], by name: two of them have one type, and a swap must not compile.
+    pub struct ComponentChildRequired {
+        /// CloudFormation `ComponentType`.
+        pub component_type: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Properties`.
+        pub properties: rt::Value,
+    }
     impl ComponentChild {
         /// A new `ComponentChild`. Required properties: `component_type` (`ComponentType`), `name` (`Name`), `properties` (`Properties`).
-        pub fn new(
-            component_type: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            properties: impl Into<rt::Value>,
-        ) -> Self {
+        pub fn new(required: ComponentChildRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ComponentType", None, rt::string(component_type));
-            this.set("Name", None, rt::string(name));
-            this.set("Properties", None, rt::json(properties));
+            this.set("ComponentType", None, rt::string(required.component_type));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Properties", None, rt::json(required.properties));
             ComponentChild(this)
         }
         /// CloudFormation `Children`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -189,7 +194,7 @@ pub mod component {
     nested!(ComponentChild);
     /// CloudFormation property type `ComponentVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-component-componentvariant.html)
     #[derive(Clone, Debug)]
     pub struct ComponentVariant(rt::Props);
     impl ComponentVariant {
@@ -329,7 +334,7 @@ pub mod form {
     use super::*;
     /// CloudFormation property type `FormButton`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formbutton.html)
     #[derive(Clone, Debug)]
     pub struct FormButton(rt::Props);
     impl FormButton {
@@ -357,7 +362,7 @@ pub mod form {
     nested!(FormButton);
     /// CloudFormation property type `FormCTA`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formcta.html)
     #[derive(Clone, Debug)]
     pub struct FormCta(rt::Props);
     impl FormCta {
@@ -390,7 +395,7 @@ pub mod form {
     nested!(FormCta);
     /// CloudFormation property type `FormDataTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formdatatypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct FormDataTypeConfig(rt::Props);
     impl FormDataTypeConfig {
@@ -408,7 +413,7 @@ pub mod form {
     nested!(FormDataTypeConfig);
     /// CloudFormation property type `FormStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-form-formstyle.html)
     #[derive(Clone, Debug)]
     pub struct FormStyle(rt::Props);
     impl FormStyle {
@@ -568,7 +573,7 @@ pub mod theme {
     use super::*;
     /// CloudFormation property type `ThemeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalue.html)
     #[derive(Clone, Debug)]
     pub struct ThemeValue(rt::Props);
     impl ThemeValue {
@@ -591,7 +596,7 @@ pub mod theme {
     nested!(ThemeValue);
     /// CloudFormation property type `ThemeValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-amplifyuibuilder-theme-themevalues.html)
     #[derive(Clone, Debug)]
     pub struct ThemeValues(rt::Props);
     impl ThemeValues {

@@ -149,7 +149,7 @@ pub mod api_key {
     ///
     /// CloudFormation property type `StageKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-apikey-stagekey.html)
     #[derive(Clone, Debug)]
     pub struct StageKey(rt::Props);
     impl StageKey {
@@ -189,19 +189,27 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Authorizer`], by name: two of them have one type, and a swap must not compile.
+pub struct AuthorizerRequired {
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+    /// CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Authorizer {
-    /// Declares a `AWS::ApiGateway::Authorizer` with the stack-unique `id`. Required properties: `name` (`Name`), `rest_api_id` (`RestApiId`), `type_` (`Type`).
+    /// Declares a `AWS::ApiGateway::Authorizer` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`), `type_` (`Type`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AuthorizerRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
+        this.set("Type", Some("type"), rt::string(required.type_));
         Authorizer(this)
     }
     /// CloudFormation `AuthType`, Terraform `auth_type`.
@@ -249,7 +257,7 @@ impl Authorizer {
         self
     }
     /// CloudFormation `ProviderARNs`, Terraform `provider_ar_ns`.
-    pub fn provider_ar_ns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+    pub fn provider_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("ProviderARNs", Some("provider_ar_ns"), rt::strings(value));
         self
@@ -328,21 +336,28 @@ static BASE_PATH_MAPPING_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`BasePathMappingV2`], by name: two of them have one type, and a swap must not compile.
+pub struct BasePathMappingV2Required {
+    /// The Arn of an AWS::ApiGateway::DomainNameV2 resource. CloudFormation `DomainNameArn`.
+    pub domain_name_arn: rt::Expr,
+    /// The ID of the API. CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl BasePathMappingV2 {
     /// Declares a `AWS::ApiGateway::BasePathMappingV2` with the stack-unique `id`. Required properties: `domain_name_arn` (`DomainNameArn`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name_arn: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BasePathMappingV2Required) -> Self {
         let mut this = rt::Base::new(id, &BASE_PATH_MAPPING_V2_TYPE);
         this.set(
             "DomainNameArn",
             Some("domain_name_arn"),
-            rt::string(domain_name_arn),
+            rt::string(required.domain_name_arn),
         );
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         BasePathMappingV2(this)
     }
     /// The base path name that callers of the API must provide in the URL after the domain name.
@@ -491,7 +506,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `AccessLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-accesslogsetting.html)
     #[derive(Clone, Debug)]
     pub struct AccessLogSetting(rt::Props);
     impl AccessLogSetting {
@@ -517,7 +532,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `CanarySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-canarysetting.html)
     #[derive(Clone, Debug)]
     pub struct CanarySetting(rt::Props);
     impl CanarySetting {
@@ -556,7 +571,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `DeploymentCanarySettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-deploymentcanarysettings.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentCanarySettings(rt::Props);
     impl DeploymentCanarySettings {
@@ -595,7 +610,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `MethodSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-methodsetting.html)
     #[derive(Clone, Debug)]
     pub struct MethodSetting(rt::Props);
     impl MethodSetting {
@@ -695,7 +710,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `StageDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-stagedescription.html)
     #[derive(Clone, Debug)]
     pub struct StageDescription(rt::Props);
     impl StageDescription {
@@ -898,15 +913,22 @@ pub mod deployment {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-deployment-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The value for the specified tag key. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// A string you can use to assign a value. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -928,19 +950,31 @@ static DOCUMENTATION_PART_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`DocumentationPart`], by name: two of them have one type, and a swap must not compile.
+pub struct DocumentationPartRequired {
+    /// The ``Location`` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. CloudFormation `Location`.
+    pub location: documentation_part::Location,
+    /// CloudFormation `Properties`.
+    pub properties: rt::Expr,
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl DocumentationPart {
     /// Declares a `AWS::ApiGateway::DocumentationPart` with the stack-unique `id`. Required properties: `location` (`Location`), `properties` (`Properties`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        location: documentation_part::Location,
-        properties: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DocumentationPartRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENTATION_PART_TYPE);
-        this.set("Location", Some("location"), location.into());
-        this.set("Properties", Some("properties"), rt::string(properties));
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set("Location", Some("location"), required.location.into());
+        this.set(
+            "Properties",
+            Some("properties"),
+            rt::string(required.properties),
+        );
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         DocumentationPart(this)
     }
 }
@@ -962,7 +996,7 @@ pub mod documentation_part {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-documentationpart-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -1045,21 +1079,28 @@ static DOCUMENTATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`DocumentationVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct DocumentationVersionRequired {
+    /// CloudFormation `DocumentationVersion`.
+    pub documentation_version: rt::Expr,
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl DocumentationVersion {
     /// Declares a `AWS::ApiGateway::DocumentationVersion` with the stack-unique `id`. Required properties: `documentation_version` (`DocumentationVersion`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        documentation_version: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DocumentationVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENTATION_VERSION_TYPE);
         this.set(
             "DocumentationVersion",
             Some("documentation_version"),
-            rt::string(documentation_version),
+            rt::string(required.documentation_version),
         );
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         DocumentationVersion(this)
     }
     /// CloudFormation `Description`, Terraform `description`.
@@ -1218,7 +1259,7 @@ pub mod domain_name {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainname-endpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -1242,7 +1283,7 @@ pub mod domain_name {
     nested!(EndpointConfiguration);
     /// CloudFormation property type `MutualTlsAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainname-mutualtlsauthentication.html)
     #[derive(Clone, Debug)]
     pub struct MutualTlsAuthentication(rt::Props);
     impl MutualTlsAuthentication {
@@ -1288,30 +1329,34 @@ static DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`DomainNameAccessAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct DomainNameAccessAssociationRequired {
+    /// The amazon resource name (ARN) of the domain name resource. CloudFormation `DomainNameArn`.
+    pub domain_name_arn: rt::Expr,
+    /// The source of the domain name access association resource. CloudFormation `AccessAssociationSource`.
+    pub access_association_source: rt::Expr,
+    /// The source type of the domain name access association resource. CloudFormation `AccessAssociationSourceType`.
+    pub access_association_source_type: domain_name_access_association::AccessAssociationSourceType,
+}
 impl DomainNameAccessAssociation {
-    /// Declares a `AWS::ApiGateway::DomainNameAccessAssociation` with the stack-unique `id`. Required properties: `access_association_source` (`AccessAssociationSource`), `access_association_source_type` (`AccessAssociationSourceType`), `domain_name_arn` (`DomainNameArn`).
+    /// Declares a `AWS::ApiGateway::DomainNameAccessAssociation` with the stack-unique `id`. Required properties: `domain_name_arn` (`DomainNameArn`), `access_association_source` (`AccessAssociationSource`), `access_association_source_type` (`AccessAssociationSourceType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        access_association_source: impl Into<rt::Expr>,
-        access_association_source_type: domain_name_access_association::AccessAssociationSourceType,
-        domain_name_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DomainNameAccessAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE);
         this.set(
             "AccessAssociationSource",
             Some("access_association_source"),
-            rt::string(access_association_source),
+            rt::string(required.access_association_source),
         );
         this.set(
             "AccessAssociationSourceType",
             Some("access_association_source_type"),
-            access_association_source_type.into(),
+            required.access_association_source_type.into(),
         );
         this.set(
             "DomainNameArn",
             Some("domain_name_arn"),
-            rt::string(domain_name_arn),
+            rt::string(required.domain_name_arn),
         );
         DomainNameAccessAssociation(this)
     }
@@ -1442,7 +1487,7 @@ pub mod domain_name_v2 {
     use super::*;
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-domainnamev2-endpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -1481,21 +1526,28 @@ static GATEWAY_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`GatewayResponse`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayResponseRequired {
+    /// CloudFormation `ResponseType`.
+    pub response_type: rt::Expr,
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl GatewayResponse {
     /// Declares a `AWS::ApiGateway::GatewayResponse` with the stack-unique `id`. Required properties: `response_type` (`ResponseType`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        response_type: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_RESPONSE_TYPE);
         this.set(
             "ResponseType",
             Some("response_type"),
-            rt::string(response_type),
+            rt::string(required.response_type),
         );
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         GatewayResponse(this)
     }
     /// CloudFormation `ResponseParameters`, Terraform `response_parameters`.
@@ -1556,19 +1608,35 @@ static METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`Method`], by name: two of them have one type, and a swap must not compile.
+pub struct MethodRequired {
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+    /// CloudFormation `ResourceId`.
+    pub resource_id: rt::Expr,
+    /// CloudFormation `HttpMethod`.
+    pub http_method: rt::Expr,
+}
 impl Method {
-    /// Declares a `AWS::ApiGateway::Method` with the stack-unique `id`. Required properties: `http_method` (`HttpMethod`), `resource_id` (`ResourceId`), `rest_api_id` (`RestApiId`).
+    /// Declares a `AWS::ApiGateway::Method` with the stack-unique `id`. Required properties: `rest_api_id` (`RestApiId`), `resource_id` (`ResourceId`), `http_method` (`HttpMethod`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        http_method: impl Into<rt::Expr>,
-        resource_id: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MethodRequired) -> Self {
         let mut this = rt::Base::new(id, &METHOD_TYPE);
-        this.set("HttpMethod", Some("http_method"), rt::string(http_method));
-        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "HttpMethod",
+            Some("http_method"),
+            rt::string(required.http_method),
+        );
+        this.set(
+            "ResourceId",
+            Some("resource_id"),
+            rt::string(required.resource_id),
+        );
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         Method(this)
     }
     /// CloudFormation `ApiKeyRequired`, Terraform `api_key_required`.
@@ -1674,7 +1742,7 @@ pub mod method {
     ///
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integration.html)
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -1815,7 +1883,7 @@ pub mod method {
     ///
     /// CloudFormation property type `IntegrationResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-integrationresponse.html)
     #[derive(Clone, Debug)]
     pub struct IntegrationResponse(rt::Props);
     impl IntegrationResponse {
@@ -1868,7 +1936,7 @@ pub mod method {
     nested!(IntegrationResponse);
     /// CloudFormation property type `MethodResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-method-methodresponse.html)
     #[derive(Clone, Debug)]
     pub struct MethodResponse(rt::Props);
     impl MethodResponse {
@@ -2084,19 +2152,35 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`Resource`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourceRequired {
+    /// CloudFormation `ParentId`.
+    pub parent_id: rt::Expr,
+    /// CloudFormation `PathPart`.
+    pub path_part: rt::Expr,
+    /// CloudFormation `RestApiId`.
+    pub rest_api_id: rt::Expr,
+}
 impl Resource {
     /// Declares a `AWS::ApiGateway::Resource` with the stack-unique `id`. Required properties: `parent_id` (`ParentId`), `path_part` (`PathPart`), `rest_api_id` (`RestApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        parent_id: impl Into<rt::Expr>,
-        path_part: impl Into<rt::Expr>,
-        rest_api_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourceRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_TYPE);
-        this.set("ParentId", Some("parent_id"), rt::string(parent_id));
-        this.set("PathPart", Some("path_part"), rt::string(path_part));
-        this.set("RestApiId", Some("rest_api_id"), rt::string(rest_api_id));
+        this.set(
+            "ParentId",
+            Some("parent_id"),
+            rt::string(required.parent_id),
+        );
+        this.set(
+            "PathPart",
+            Some("path_part"),
+            rt::string(required.path_part),
+        );
+        this.set(
+            "RestApiId",
+            Some("rest_api_id"),
+            rt::string(required.rest_api_id),
+        );
         Resource(this)
     }
 }
@@ -2293,7 +2377,7 @@ pub mod rest_api {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-restapi-endpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -2331,7 +2415,7 @@ pub mod rest_api {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-restapi-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -2350,7 +2434,7 @@ pub mod rest_api {
         /// The Amazon S3 ETag (a file checksum) of the OpenAPI file.
         ///
         /// CloudFormation `ETag`, Terraform `e_tag`.
-        pub fn e_tag(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn etag(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("ETag", Some("e_tag"), rt::string(value));
             self
         }
@@ -2505,7 +2589,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `AccessLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-accesslogsetting.html)
     #[derive(Clone, Debug)]
     pub struct AccessLogSetting(rt::Props);
     impl AccessLogSetting {
@@ -2533,7 +2617,7 @@ pub mod stage {
     nested!(AccessLogSetting);
     /// CloudFormation property type `CanarySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-canarysetting.html)
     #[derive(Clone, Debug)]
     pub struct CanarySetting(rt::Props);
     impl CanarySetting {
@@ -2578,7 +2662,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `MethodSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-stage-methodsetting.html)
     #[derive(Clone, Debug)]
     pub struct MethodSetting(rt::Props);
     impl MethodSetting {
@@ -2746,7 +2830,7 @@ pub mod usage_plan {
     use super::*;
     /// CloudFormation property type `ApiStage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-apistage.html)
     #[derive(Clone, Debug)]
     pub struct ApiStage(rt::Props);
     impl ApiStage {
@@ -2777,7 +2861,7 @@ pub mod usage_plan {
     ///
     /// CloudFormation property type `QuotaSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-quotasettings.html)
     #[derive(Clone, Debug)]
     pub struct QuotaSettings(rt::Props);
     impl QuotaSettings {
@@ -2807,7 +2891,7 @@ pub mod usage_plan {
     ///
     /// CloudFormation property type `ThrottleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-usageplan-throttlesettings.html)
     #[derive(Clone, Debug)]
     pub struct ThrottleSettings(rt::Props);
     impl ThrottleSettings {
@@ -2846,22 +2930,26 @@ static USAGE_PLAN_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`UsagePlanKey`], by name: two of them have one type, and a swap must not compile.
+pub struct UsagePlanKeyRequired {
+    /// CloudFormation `KeyType`.
+    pub key_type: usage_plan_key::KeyType,
+    /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer. CloudFormation `UsagePlanId`.
+    pub usage_plan_id: rt::Expr,
+    /// The Id of the UsagePlanKey resource. CloudFormation `KeyId`.
+    pub key_id: rt::Expr,
+}
 impl UsagePlanKey {
-    /// Declares a `AWS::ApiGateway::UsagePlanKey` with the stack-unique `id`. Required properties: `key_id` (`KeyId`), `key_type` (`KeyType`), `usage_plan_id` (`UsagePlanId`).
+    /// Declares a `AWS::ApiGateway::UsagePlanKey` with the stack-unique `id`. Required properties: `key_type` (`KeyType`), `usage_plan_id` (`UsagePlanId`), `key_id` (`KeyId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        key_id: impl Into<rt::Expr>,
-        key_type: usage_plan_key::KeyType,
-        usage_plan_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UsagePlanKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &USAGE_PLAN_KEY_TYPE);
-        this.set("KeyId", Some("key_id"), rt::string(key_id));
-        this.set("KeyType", Some("key_type"), key_type.into());
+        this.set("KeyId", Some("key_id"), rt::string(required.key_id));
+        this.set("KeyType", Some("key_type"), required.key_type.into());
         this.set(
             "UsagePlanId",
             Some("usage_plan_id"),
-            rt::string(usage_plan_id),
+            rt::string(required.usage_plan_id),
         );
         UsagePlanKey(this)
     }

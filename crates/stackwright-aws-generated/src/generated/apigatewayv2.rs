@@ -220,7 +220,7 @@ pub mod api {
     ///
     /// CloudFormation property type `BodyS3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-bodys3location.html)
     #[derive(Clone, Debug)]
     pub struct BodyS3Location(rt::Props);
     impl BodyS3Location {
@@ -263,7 +263,7 @@ pub mod api {
     ///
     /// CloudFormation property type `Cors`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-cors.html)
     #[derive(Clone, Debug)]
     pub struct Cors(rt::Props);
     impl Cors {
@@ -404,7 +404,7 @@ pub mod api_gateway_managed_overrides {
     use super::*;
     /// CloudFormation property type `AccessLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-accesslogsettings.html)
     #[derive(Clone, Debug)]
     pub struct AccessLogSettings(rt::Props);
     impl AccessLogSettings {
@@ -432,7 +432,7 @@ pub mod api_gateway_managed_overrides {
     nested!(AccessLogSettings);
     /// CloudFormation property type `IntegrationOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-integrationoverrides.html)
     #[derive(Clone, Debug)]
     pub struct IntegrationOverrides(rt::Props);
     impl IntegrationOverrides {
@@ -483,7 +483,7 @@ pub mod api_gateway_managed_overrides {
     nested!(IntegrationOverrides);
     /// CloudFormation property type `RouteOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routeoverrides.html)
     #[derive(Clone, Debug)]
     pub struct RouteOverrides(rt::Props);
     impl RouteOverrides {
@@ -544,7 +544,7 @@ pub mod api_gateway_managed_overrides {
     nested!(RouteOverrides);
     /// CloudFormation property type `RouteSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-routesettings.html)
     #[derive(Clone, Debug)]
     pub struct RouteSettings(rt::Props);
     impl RouteSettings {
@@ -590,7 +590,7 @@ pub mod api_gateway_managed_overrides {
     nested!(RouteSettings);
     /// CloudFormation property type `StageOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-apigatewaymanagedoverrides-stageoverrides.html)
     #[derive(Clone, Debug)]
     pub struct StageOverrides(rt::Props);
     impl StageOverrides {
@@ -671,19 +671,27 @@ static API_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ApiMapping`], by name: two of them have one type, and a swap must not compile.
+pub struct ApiMappingRequired {
+    /// The domain name. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The API stage. CloudFormation `Stage`.
+    pub stage: rt::Expr,
+    /// The API identifier. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+}
 impl ApiMapping {
-    /// Declares a `AWS::ApiGatewayV2::ApiMapping` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `domain_name` (`DomainName`), `stage` (`Stage`).
+    /// Declares a `AWS::ApiGatewayV2::ApiMapping` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `stage` (`Stage`), `api_id` (`ApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-        stage: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApiMappingRequired) -> Self {
         let mut this = rt::Base::new(id, &API_MAPPING_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
-        this.set("Stage", Some("stage"), rt::string(stage));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
+        this.set("Stage", Some("stage"), rt::string(required.stage));
         ApiMapping(this)
     }
     /// The API mapping key.
@@ -722,23 +730,27 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Authorizer`], by name: two of them have one type, and a swap must not compile.
+pub struct AuthorizerRequired {
+    /// The authorizer type. Specify ``REQUEST`` for a Lambda function using incoming request parameters. Specify ``JWT`` to use JSON Web Tokens (supported only for HTTP APIs). CloudFormation `AuthorizerType`.
+    pub authorizer_type: rt::Expr,
+    /// The API identifier. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// The name of the authorizer. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Authorizer {
-    /// Declares a `AWS::ApiGatewayV2::Authorizer` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `authorizer_type` (`AuthorizerType`), `name` (`Name`).
+    /// Declares a `AWS::ApiGatewayV2::Authorizer` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `api_id` (`ApiId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        authorizer_type: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AuthorizerRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTHORIZER_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
         this.set(
             "AuthorizerType",
             Some("authorizer_type"),
-            rt::string(authorizer_type),
+            rt::string(required.authorizer_type),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Authorizer(this)
     }
     /// Specifies the required credentials as an IAM role for API Gateway to invoke the authorizer.
@@ -842,7 +854,7 @@ pub mod authorizer {
     ///
     /// CloudFormation property type `JWTConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-authorizer-jwtconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JwtConfiguration(rt::Props);
     impl JwtConfiguration {
@@ -1011,7 +1023,7 @@ pub mod domain_name {
     ///
     /// CloudFormation property type `DomainNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-domainname-domainnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DomainNameConfiguration(rt::Props);
     impl DomainNameConfiguration {
@@ -1083,7 +1095,7 @@ pub mod domain_name {
     ///
     /// CloudFormation property type `MutualTlsAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-domainname-mutualtlsauthentication.html)
     #[derive(Clone, Debug)]
     pub struct MutualTlsAuthentication(rt::Props);
     impl MutualTlsAuthentication {
@@ -1141,20 +1153,23 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
+pub struct IntegrationRequired {
+    /// The API identifier. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// The integration type of an integration. CloudFormation `IntegrationType`.
+    pub integration_type: rt::Expr,
+}
 impl Integration {
     /// Declares a `AWS::ApiGatewayV2::Integration` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `integration_type` (`IntegrationType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        integration_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
         this.set(
             "IntegrationType",
             Some("integration_type"),
-            rt::string(integration_type),
+            rt::string(required.integration_type),
         );
         Integration(this)
     }
@@ -1339,7 +1354,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `TlsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-integration-tlsconfig.html)
     #[derive(Clone, Debug)]
     pub struct TlsConfig(rt::Props);
     impl TlsConfig {
@@ -1376,26 +1391,30 @@ static INTEGRATION_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`IntegrationResponse`], by name: two of them have one type, and a swap must not compile.
+pub struct IntegrationResponseRequired {
+    /// The API identifier. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// The integration ID. CloudFormation `IntegrationId`.
+    pub integration_id: rt::Expr,
+    /// The integration response key. CloudFormation `IntegrationResponseKey`.
+    pub integration_response_key: rt::Expr,
+}
 impl IntegrationResponse {
     /// Declares a `AWS::ApiGatewayV2::IntegrationResponse` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `integration_id` (`IntegrationId`), `integration_response_key` (`IntegrationResponseKey`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        integration_id: impl Into<rt::Expr>,
-        integration_response_key: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IntegrationResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_RESPONSE_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
         this.set(
             "IntegrationId",
             Some("integration_id"),
-            rt::string(integration_id),
+            rt::string(required.integration_id),
         );
         this.set(
             "IntegrationResponseKey",
             Some("integration_response_key"),
-            rt::string(integration_response_key),
+            rt::string(required.integration_response_key),
         );
         IntegrationResponse(this)
     }
@@ -1467,19 +1486,23 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`Model`], by name: two of them have one type, and a swap must not compile.
+pub struct ModelRequired {
+    /// The API identifier. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// CloudFormation `Schema`.
+    pub schema: rt::Value,
+    /// The name of the model. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Model {
-    /// Declares a `AWS::ApiGatewayV2::Model` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`), `schema` (`Schema`).
+    /// Declares a `AWS::ApiGatewayV2::Model` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `schema` (`Schema`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        schema: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ModelRequired) -> Self {
         let mut this = rt::Base::new(id, &MODEL_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Schema", Some("schema"), rt::json_string(schema));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Schema", Some("schema"), rt::json_string(required.schema));
         Model(this)
     }
     /// The content-type for the model, for example, "application/json".
@@ -1626,17 +1649,24 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Route`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteRequired {
+    /// The route key for the route. CloudFormation `RouteKey`.
+    pub route_key: rt::Expr,
+    /// The API identifier. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+}
 impl Route {
-    /// Declares a `AWS::ApiGatewayV2::Route` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `route_key` (`RouteKey`).
+    /// Declares a `AWS::ApiGatewayV2::Route` with the stack-unique `id`. Required properties: `route_key` (`RouteKey`), `api_id` (`ApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        route_key: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("RouteKey", Some("route_key"), rt::string(route_key));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set(
+            "RouteKey",
+            Some("route_key"),
+            rt::string(required.route_key),
+        );
         Route(this)
     }
     /// Specifies whether an API key is required for the route.
@@ -1768,22 +1798,26 @@ static ROUTE_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`RouteResponse`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteResponseRequired {
+    /// The route response key. CloudFormation `RouteResponseKey`.
+    pub route_response_key: rt::Expr,
+    /// The route ID. CloudFormation `RouteId`.
+    pub route_id: rt::Expr,
+    /// The API identifier. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+}
 impl RouteResponse {
-    /// Declares a `AWS::ApiGatewayV2::RouteResponse` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `route_id` (`RouteId`), `route_response_key` (`RouteResponseKey`).
+    /// Declares a `AWS::ApiGatewayV2::RouteResponse` with the stack-unique `id`. Required properties: `route_response_key` (`RouteResponseKey`), `route_id` (`RouteId`), `api_id` (`ApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        route_id: impl Into<rt::Expr>,
-        route_response_key: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_RESPONSE_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("RouteId", Some("route_id"), rt::string(route_id));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set("RouteId", Some("route_id"), rt::string(required.route_id));
         this.set(
             "RouteResponseKey",
             Some("route_response_key"),
-            rt::string(route_response_key),
+            rt::string(required.route_response_key),
         );
         RouteResponse(this)
     }
@@ -1850,14 +1884,14 @@ static ROUTING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl RoutingRule {
-    /// Declares a `AWS::ApiGatewayV2::RoutingRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `conditions` (`Conditions`), `domain_name_arn` (`DomainNameArn`), `priority` (`Priority`).
+    /// Declares a `AWS::ApiGatewayV2::RoutingRule` with the stack-unique `id`. Required properties: `domain_name_arn` (`DomainNameArn`), `priority` (`Priority`), `conditions` (`Conditions`), `actions` (`Actions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        actions: impl IntoIterator<Item = routing_rule::Action>,
-        conditions: impl IntoIterator<Item = routing_rule::Condition>,
         domain_name_arn: impl Into<rt::Expr>,
         priority: i64,
+        conditions: impl IntoIterator<Item = routing_rule::Condition>,
+        actions: impl IntoIterator<Item = routing_rule::Action>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ROUTING_RULE_TYPE);
         this.set("Actions", Some("actions"), rt::list(actions));
@@ -1893,7 +1927,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -1909,15 +1943,22 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `ActionInvokeApi`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-actioninvokeapi.html)
     #[derive(Clone, Debug)]
     pub struct ActionInvokeApi(rt::Props);
+    /// The required values of [`ActionInvokeApi`], by name: two of them have one type, and a swap must not compile.
+    pub struct ActionInvokeApiRequired {
+        /// The API identifier of the target API. CloudFormation `ApiId`.
+        pub api_id: rt::Expr,
+        /// The name of the target stage. CloudFormation `Stage`.
+        pub stage: rt::Expr,
+    }
     impl ActionInvokeApi {
         /// A new `ActionInvokeApi`. Required properties: `api_id` (`ApiId`), `stage` (`Stage`).
-        pub fn new(api_id: impl Into<rt::Expr>, stage: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ActionInvokeApiRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiId", Some("api_id"), rt::string(api_id));
-            this.set("Stage", Some("stage"), rt::string(stage));
+            this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+            this.set("Stage", Some("stage"), rt::string(required.stage));
             ActionInvokeApi(this)
         }
         /// The strip base path setting.
@@ -1934,7 +1975,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1965,7 +2006,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchBasePaths`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchbasepaths.html)
     #[derive(Clone, Debug)]
     pub struct MatchBasePaths(rt::Props);
     impl MatchBasePaths {
@@ -1981,15 +2022,26 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchHeaderValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchheadervalue.html)
     #[derive(Clone, Debug)]
     pub struct MatchHeaderValue(rt::Props);
+    /// The required values of [`MatchHeaderValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct MatchHeaderValueRequired {
+        /// The case insensitive header name to be matched. CloudFormation `Header`.
+        pub header: rt::Expr,
+        /// The case sensitive header glob value to be matched against entire header value. CloudFormation `ValueGlob`.
+        pub value_glob: rt::Expr,
+    }
     impl MatchHeaderValue {
         /// A new `MatchHeaderValue`. Required properties: `header` (`Header`), `value_glob` (`ValueGlob`).
-        pub fn new(header: impl Into<rt::Expr>, value_glob: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MatchHeaderValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Header", Some("header"), rt::string(header));
-            this.set("ValueGlob", Some("value_glob"), rt::string(value_glob));
+            this.set("Header", Some("header"), rt::string(required.header));
+            this.set(
+                "ValueGlob",
+                Some("value_glob"),
+                rt::string(required.value_glob),
+            );
             MatchHeaderValue(this)
         }
     }
@@ -1998,7 +2050,7 @@ pub mod routing_rule {
     ///
     /// CloudFormation property type `MatchHeaders`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-routingrule-matchheaders.html)
     #[derive(Clone, Debug)]
     pub struct MatchHeaders(rt::Props);
     impl MatchHeaders {
@@ -2027,17 +2079,24 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`Stage`], by name: two of them have one type, and a swap must not compile.
+pub struct StageRequired {
+    /// The stage name. Stage names can contain only alphanumeric characters, hyphens, and underscores, or be $default. Maximum length is 128 characters. CloudFormation `StageName`.
+    pub stage_name: rt::Expr,
+    /// The API identifier. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+}
 impl Stage {
-    /// Declares a `AWS::ApiGatewayV2::Stage` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `stage_name` (`StageName`).
+    /// Declares a `AWS::ApiGatewayV2::Stage` with the stack-unique `id`. Required properties: `stage_name` (`StageName`), `api_id` (`ApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        stage_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StageRequired) -> Self {
         let mut this = rt::Base::new(id, &STAGE_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("StageName", Some("stage_name"), rt::string(stage_name));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set(
+            "StageName",
+            Some("stage_name"),
+            rt::string(required.stage_name),
+        );
         Stage(this)
     }
     /// Settings for logging access in this stage.
@@ -2126,7 +2185,7 @@ pub mod stage {
     use super::*;
     /// CloudFormation property type `AccessLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-stage-accesslogsettings.html)
     #[derive(Clone, Debug)]
     pub struct AccessLogSettings(rt::Props);
     impl AccessLogSettings {
@@ -2150,7 +2209,7 @@ pub mod stage {
     nested!(AccessLogSettings);
     /// CloudFormation property type `RouteSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-stage-routesettings.html)
     #[derive(Clone, Debug)]
     pub struct RouteSettings(rt::Props);
     impl RouteSettings {
@@ -2221,12 +2280,12 @@ static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl VpcLink {
-    /// Declares a `AWS::ApiGatewayV2::VpcLink` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`).
+    /// Declares a `AWS::ApiGatewayV2::VpcLink` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`), `name` (`Name`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<rt::Expr>,
         subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &VPC_LINK_TYPE);
         this.set("Name", Some("name"), rt::string(name));

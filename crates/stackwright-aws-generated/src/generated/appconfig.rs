@@ -85,27 +85,31 @@ static CONFIGURATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ConfigurationProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfigurationProfileRequired {
+    /// A URI to locate the configuration. CloudFormation `LocationUri`.
+    pub location_uri: rt::Expr,
+    /// The application ID. CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// A name for the configuration profile. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl ConfigurationProfile {
-    /// Declares a `AWS::AppConfig::ConfigurationProfile` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `location_uri` (`LocationUri`), `name` (`Name`).
+    /// Declares a `AWS::AppConfig::ConfigurationProfile` with the stack-unique `id`. Required properties: `location_uri` (`LocationUri`), `application_id` (`ApplicationId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        location_uri: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConfigurationProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_PROFILE_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
         this.set(
             "LocationUri",
             Some("location_uri"),
-            rt::string(location_uri),
+            rt::string(required.location_uri),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         ConfigurationProfile(this)
     }
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protectio…
@@ -198,7 +202,7 @@ pub mod configuration_profile {
     ///
     /// CloudFormation property type `Validators`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-configurationprofile-validators.html)
     #[derive(Clone, Debug)]
     pub struct Validators(rt::Props);
     impl Validators {
@@ -252,42 +256,48 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Deployment`], by name: two of them have one type, and a swap must not compile.
+pub struct DeploymentRequired {
+    /// The application ID. CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// The configuration profile ID. CloudFormation `ConfigurationProfileId`.
+    pub configuration_profile_id: rt::Expr,
+    /// The deployment strategy ID. CloudFormation `DeploymentStrategyId`.
+    pub deployment_strategy_id: rt::Expr,
+    /// The environment ID. CloudFormation `EnvironmentId`.
+    pub environment_id: rt::Expr,
+    /// The configuration version to deploy. CloudFormation `ConfigurationVersion`.
+    pub configuration_version: rt::Expr,
+}
 impl Deployment {
-    /// Declares a `AWS::AppConfig::Deployment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration_profile_id` (`ConfigurationProfileId`), `configuration_version` (`ConfigurationVersion`), `deployment_strategy_id` (`DeploymentStrategyId`), `environment_id` (`EnvironmentId`).
+    /// Declares a `AWS::AppConfig::Deployment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration_profile_id` (`ConfigurationProfileId`), `deployment_strategy_id` (`DeploymentStrategyId`), `environment_id` (`EnvironmentId`), `configuration_version` (`ConfigurationVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        configuration_profile_id: impl Into<rt::Expr>,
-        configuration_version: impl Into<rt::Expr>,
-        deployment_strategy_id: impl Into<rt::Expr>,
-        environment_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeploymentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
         this.set(
             "ConfigurationProfileId",
             Some("configuration_profile_id"),
-            rt::string(configuration_profile_id),
+            rt::string(required.configuration_profile_id),
         );
         this.set(
             "ConfigurationVersion",
             Some("configuration_version"),
-            rt::string(configuration_version),
+            rt::string(required.configuration_version),
         );
         this.set(
             "DeploymentStrategyId",
             Some("deployment_strategy_id"),
-            rt::string(deployment_strategy_id),
+            rt::string(required.deployment_strategy_id),
         );
         this.set(
             "EnvironmentId",
             Some("environment_id"),
-            rt::string(environment_id),
+            rt::string(required.environment_id),
         );
         Deployment(this)
     }
@@ -347,7 +357,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `DynamicExtensionParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-deployment-dynamicextensionparameters.html)
     #[derive(Clone, Debug)]
     pub struct DynamicExtensionParameters(rt::Props);
     impl DynamicExtensionParameters {
@@ -396,29 +406,38 @@ static DEPLOYMENT_STRATEGY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`DeploymentStrategy`], by name: two of them have one type, and a swap must not compile.
+pub struct DeploymentStrategyRequired {
+    /// Total amount of time for a deployment to last. CloudFormation `DeploymentDurationInMinutes`.
+    pub deployment_duration_in_minutes: i64,
+    /// The percentage of targets to receive a deployed configuration during each interval. CloudFormation `GrowthFactor`.
+    pub growth_factor: i64,
+    /// A name for the deployment strategy. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Save the deployment strategy to a Systems Manager (SSM) document. CloudFormation `ReplicateTo`.
+    pub replicate_to: deployment_strategy::ReplicateTo,
+}
 impl DeploymentStrategy {
     /// Declares a `AWS::AppConfig::DeploymentStrategy` with the stack-unique `id`. Required properties: `deployment_duration_in_minutes` (`DeploymentDurationInMinutes`), `growth_factor` (`GrowthFactor`), `name` (`Name`), `replicate_to` (`ReplicateTo`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        deployment_duration_in_minutes: i64,
-        growth_factor: i64,
-        name: impl Into<rt::Expr>,
-        replicate_to: deployment_strategy::ReplicateTo,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeploymentStrategyRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_STRATEGY_TYPE);
         this.set(
             "DeploymentDurationInMinutes",
             Some("deployment_duration_in_minutes"),
-            rt::int(deployment_duration_in_minutes),
+            rt::int(required.deployment_duration_in_minutes),
         );
         this.set(
             "GrowthFactor",
             Some("growth_factor"),
-            rt::int(growth_factor),
+            rt::int(required.growth_factor),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ReplicateTo", Some("replicate_to"), replicate_to.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "ReplicateTo",
+            Some("replicate_to"),
+            required.replicate_to.into(),
+        );
         DeploymentStrategy(this)
     }
     /// A description of the deployment strategy.
@@ -499,21 +518,24 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
+pub struct EnvironmentRequired {
+    /// A name for the environment. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The application ID. CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+}
 impl Environment {
-    /// Declares a `AWS::AppConfig::Environment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`).
+    /// Declares a `AWS::AppConfig::Environment` with the stack-unique `id`. Required properties: `name` (`Name`), `application_id` (`ApplicationId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Environment(this)
     }
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protectio…
@@ -567,7 +589,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `Monitor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-environment-monitor.html)
     #[derive(Clone, Debug)]
     pub struct Monitor(rt::Props);
     impl Monitor {
@@ -611,45 +633,58 @@ static EXPERIMENT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`ExperimentDefinition`], by name: two of them have one type, and a swap must not compile.
+pub struct ExperimentDefinitionRequired {
+    /// The application ID, name, or ARN. CloudFormation `ApplicationIdentifier`.
+    pub application_identifier: rt::Expr,
+    /// A name for the experiment definition. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The configuration profile ID, name, or ARN. CloudFormation `ConfigurationProfileIdentifier`.
+    pub configuration_profile_identifier: rt::Expr,
+    /// The environment ID, name, or ARN. CloudFormation `EnvironmentIdentifier`.
+    pub environment_identifier: rt::Expr,
+    /// The key of the existing flag in the configuration profile to experiment on. CloudFormation `FlagKey`.
+    pub flag_key: rt::Expr,
+    /// Treatment variants (1-5). CloudFormation `Treatments`.
+    pub treatments: Vec<experiment_definition::Treatment>,
+    /// The control (baseline) variant. CloudFormation `Control`.
+    pub control: experiment_definition::Treatment,
+    /// Rule expression defining the experiment audience. CloudFormation `AudienceRule`.
+    pub audience_rule: rt::Expr,
+}
 impl ExperimentDefinition {
-    /// Declares a `AWS::AppConfig::ExperimentDefinition` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `audience_rule` (`AudienceRule`), `configuration_profile_identifier` (`ConfigurationProfileIdentifier`), `control` (`Control`), `environment_identifier` (`EnvironmentIdentifier`), `flag_key` (`FlagKey`), `name` (`Name`), `treatments` (`Treatments`).
+    /// Declares a `AWS::AppConfig::ExperimentDefinition` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `name` (`Name`), `configuration_profile_identifier` (`ConfigurationProfileIdentifier`), `environment_identifier` (`EnvironmentIdentifier`), `flag_key` (`FlagKey`), `treatments` (`Treatments`), `control` (`Control`), `audience_rule` (`AudienceRule`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_identifier: impl Into<rt::Expr>,
-        audience_rule: impl Into<rt::Expr>,
-        configuration_profile_identifier: impl Into<rt::Expr>,
-        control: experiment_definition::Treatment,
-        environment_identifier: impl Into<rt::Expr>,
-        flag_key: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        treatments: impl IntoIterator<Item = experiment_definition::Treatment>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ExperimentDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &EXPERIMENT_DEFINITION_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            rt::string(application_identifier),
+            rt::string(required.application_identifier),
         );
         this.set(
             "AudienceRule",
             Some("audience_rule"),
-            rt::string(audience_rule),
+            rt::string(required.audience_rule),
         );
         this.set(
             "ConfigurationProfileIdentifier",
             Some("configuration_profile_identifier"),
-            rt::string(configuration_profile_identifier),
+            rt::string(required.configuration_profile_identifier),
         );
-        this.set("Control", Some("control"), control.into());
+        this.set("Control", Some("control"), required.control.into());
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            rt::string(environment_identifier),
+            rt::string(required.environment_identifier),
         );
-        this.set("FlagKey", Some("flag_key"), rt::string(flag_key));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Treatments", Some("treatments"), rt::list(treatments));
+        this.set("FlagKey", Some("flag_key"), rt::string(required.flag_key));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Treatments",
+            Some("treatments"),
+            rt::list(required.treatments),
+        );
         ExperimentDefinition(this)
     }
     /// Human-readable description of the audience.
@@ -728,12 +763,12 @@ pub mod experiment_definition {
     ///
     /// CloudFormation property type `Treatment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-experimentdefinition-treatment.html)
     #[derive(Clone, Debug)]
     pub struct Treatment(rt::Props);
     impl Treatment {
-        /// A new `Treatment`. Required properties: `enabled` (`Enabled`), `weight` (`Weight`).
-        pub fn new(enabled: bool, weight: i64) -> Self {
+        /// A new `Treatment`. Required properties: `weight` (`Weight`), `enabled` (`Enabled`).
+        pub fn new(weight: i64, enabled: bool) -> Self {
             let mut this = rt::Props::default();
             this.set("Enabled", Some("enabled"), rt::boolean(enabled));
             this.set("Weight", Some("weight"), rt::int(weight));
@@ -789,30 +824,34 @@ static EXPERIMENT_RUN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`ExperimentRun`], by name: two of them have one type, and a swap must not compile.
+pub struct ExperimentRunRequired {
+    /// The application name or ID used to create the experiment run. CloudFormation `ApplicationIdentifier`.
+    pub application_identifier: rt::Expr,
+    /// The experiment definition name or ID used to create the experiment run. CloudFormation `ExperimentDefinitionIdentifier`.
+    pub experiment_definition_identifier: rt::Expr,
+    /// Percentage of traffic exposed to the experiment (0-100). CloudFormation `ExposurePercentage`.
+    pub exposure_percentage: i64,
+}
 impl ExperimentRun {
     /// Declares a `AWS::AppConfig::ExperimentRun` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `experiment_definition_identifier` (`ExperimentDefinitionIdentifier`), `exposure_percentage` (`ExposurePercentage`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_identifier: impl Into<rt::Expr>,
-        experiment_definition_identifier: impl Into<rt::Expr>,
-        exposure_percentage: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ExperimentRunRequired) -> Self {
         let mut this = rt::Base::new(id, &EXPERIMENT_RUN_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            rt::string(application_identifier),
+            rt::string(required.application_identifier),
         );
         this.set(
             "ExperimentDefinitionIdentifier",
             Some("experiment_definition_identifier"),
-            rt::string(experiment_definition_identifier),
+            rt::string(required.experiment_definition_identifier),
         );
         this.set(
             "ExposurePercentage",
             Some("exposure_percentage"),
-            rt::int(exposure_percentage),
+            rt::int(required.exposure_percentage),
         );
         ExperimentRun(this)
     }
@@ -886,7 +925,7 @@ pub mod experiment_run {
     ///
     /// CloudFormation property type `TreatmentOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appconfig-experimentrun-treatmentoverrides.html)
     #[derive(Clone, Debug)]
     pub struct TreatmentOverrides(rt::Props);
     impl TreatmentOverrides {
@@ -929,12 +968,12 @@ static EXTENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Extension {
-    /// Declares a `AWS::AppConfig::Extension` with the stack-unique `id`. Required properties: `actions` (`Actions`), `name` (`Name`).
+    /// Declares a `AWS::AppConfig::Extension` with the stack-unique `id`. Required properties: `name` (`Name`), `actions` (`Actions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        actions: impl Into<rt::Value>,
         name: impl Into<rt::Expr>,
+        actions: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &EXTENSION_TYPE);
         this.set("Actions", Some("actions"), rt::json_object(actions));
@@ -1088,32 +1127,37 @@ static HOSTED_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`HostedConfigurationVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct HostedConfigurationVersionRequired {
+    /// The application ID. CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// The configuration profile ID. CloudFormation `ConfigurationProfileId`.
+    pub configuration_profile_id: rt::Expr,
+    /// The content of the configuration or the configuration data. CloudFormation `Content`.
+    pub content: rt::Expr,
+    /// A standard MIME type describing the format of the configuration content. CloudFormation `ContentType`.
+    pub content_type: rt::Expr,
+}
 impl HostedConfigurationVersion {
     /// Declares a `AWS::AppConfig::HostedConfigurationVersion` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration_profile_id` (`ConfigurationProfileId`), `content` (`Content`), `content_type` (`ContentType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        configuration_profile_id: impl Into<rt::Expr>,
-        content: impl Into<rt::Expr>,
-        content_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HostedConfigurationVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_CONFIGURATION_VERSION_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
         this.set(
             "ConfigurationProfileId",
             Some("configuration_profile_id"),
-            rt::string(configuration_profile_id),
+            rt::string(required.configuration_profile_id),
         );
-        this.set("Content", Some("content"), rt::string(content));
+        this.set("Content", Some("content"), rt::string(required.content));
         this.set(
             "ContentType",
             Some("content_type"),
-            rt::string(content_type),
+            rt::string(required.content_type),
         );
         HostedConfigurationVersion(this)
     }

@@ -82,25 +82,30 @@ static APP_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AppAuthorization`], by name: two of them have one type, and a swap must not compile.
+pub struct AppAuthorizationRequired {
+    /// The Amazon Resource Name (ARN) or Universal Unique Identifier (UUID) of the app bundle to use for the request. CloudFormation `AppBundleIdentifier`.
+    pub app_bundle_identifier: rt::Expr,
+    /// The name of the application. CloudFormation `App`.
+    pub app: rt::Expr,
+    /// The authorization type. CloudFormation `AuthType`.
+    pub auth_type: app_authorization::AuthType,
+    /// Contains information about an application tenant. CloudFormation `Tenant`.
+    pub tenant: app_authorization::Tenant,
+}
 impl AppAuthorization {
-    /// Declares a `AWS::AppFabric::AppAuthorization` with the stack-unique `id`. Required properties: `app` (`App`), `app_bundle_identifier` (`AppBundleIdentifier`), `auth_type` (`AuthType`), `tenant` (`Tenant`).
+    /// Declares a `AWS::AppFabric::AppAuthorization` with the stack-unique `id`. Required properties: `app_bundle_identifier` (`AppBundleIdentifier`), `app` (`App`), `auth_type` (`AuthType`), `tenant` (`Tenant`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app: impl Into<rt::Expr>,
-        app_bundle_identifier: impl Into<rt::Expr>,
-        auth_type: app_authorization::AuthType,
-        tenant: app_authorization::Tenant,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AppAuthorizationRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_AUTHORIZATION_TYPE);
-        this.set("App", Some("app"), rt::string(app));
+        this.set("App", Some("app"), rt::string(required.app));
         this.set(
             "AppBundleIdentifier",
             Some("app_bundle_identifier"),
-            rt::string(app_bundle_identifier),
+            rt::string(required.app_bundle_identifier),
         );
-        this.set("AuthType", Some("auth_type"), auth_type.into());
-        this.set("Tenant", Some("tenant"), tenant.into());
+        this.set("AuthType", Some("auth_type"), required.auth_type.into());
+        this.set("Tenant", Some("tenant"), required.tenant.into());
         AppAuthorization(this)
     }
     /// Contains credentials for the application.
@@ -167,7 +172,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `ApiKeyCredential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-apikeycredential.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredential(rt::Props);
     impl ApiKeyCredential {
@@ -183,7 +188,7 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Credential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-credential.html)
     #[derive(Clone, Debug)]
     pub struct Credential(rt::Props);
     impl Credential {
@@ -214,18 +219,29 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Oauth2Credential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-oauth2credential.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2Credential(rt::Props);
+    /// The required values of [`Oauth2Credential`], by name: two of them have one type, and a swap must not compile.
+    pub struct Oauth2CredentialRequired {
+        /// The client ID of the client application. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret of the client application. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl Oauth2Credential {
         /// A new `Oauth2Credential`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: Oauth2CredentialRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             Oauth2Credential(this)
         }
@@ -235,25 +251,29 @@ pub mod app_authorization {
     ///
     /// CloudFormation property type `Tenant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-appauthorization-tenant.html)
     #[derive(Clone, Debug)]
     pub struct Tenant(rt::Props);
+    /// The required values of [`Tenant`], by name: two of them have one type, and a swap must not compile.
+    pub struct TenantRequired {
+        /// The ID of the application tenant. CloudFormation `TenantIdentifier`.
+        pub tenant_identifier: rt::Expr,
+        /// The display name of the tenant. CloudFormation `TenantDisplayName`.
+        pub tenant_display_name: rt::Expr,
+    }
     impl Tenant {
-        /// A new `Tenant`. Required properties: `tenant_display_name` (`TenantDisplayName`), `tenant_identifier` (`TenantIdentifier`).
-        pub fn new(
-            tenant_display_name: impl Into<rt::Expr>,
-            tenant_identifier: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Tenant`. Required properties: `tenant_identifier` (`TenantIdentifier`), `tenant_display_name` (`TenantDisplayName`).
+        pub fn new(required: TenantRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "TenantDisplayName",
                 Some("tenant_display_name"),
-                rt::string(tenant_display_name),
+                rt::string(required.tenant_display_name),
             );
             this.set(
                 "TenantIdentifier",
                 Some("tenant_identifier"),
-                rt::string(tenant_identifier),
+                rt::string(required.tenant_identifier),
             );
             Tenant(this)
         }
@@ -325,36 +345,41 @@ static INGESTION_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`IngestionDestination`], by name: two of them have one type, and a swap must not compile.
+pub struct IngestionDestinationRequired {
+    /// The Amazon Resource Name (ARN) of the app bundle. CloudFormation `AppBundleArn`.
+    pub app_bundle_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the ingestion. CloudFormation `IngestionArn`.
+    pub ingestion_arn: rt::Expr,
+    /// Contains information about how ingested data is processed. CloudFormation `ProcessingConfiguration`.
+    pub processing_configuration: ingestion_destination::ProcessingConfiguration,
+    /// Contains information about the destination of ingested data. CloudFormation `DestinationConfiguration`.
+    pub destination_configuration: ingestion_destination::DestinationConfiguration,
+}
 impl IngestionDestination {
-    /// Declares a `AWS::AppFabric::IngestionDestination` with the stack-unique `id`. Required properties: `app_bundle_arn` (`AppBundleArn`), `destination_configuration` (`DestinationConfiguration`), `ingestion_arn` (`IngestionArn`), `processing_configuration` (`ProcessingConfiguration`).
+    /// Declares a `AWS::AppFabric::IngestionDestination` with the stack-unique `id`. Required properties: `app_bundle_arn` (`AppBundleArn`), `ingestion_arn` (`IngestionArn`), `processing_configuration` (`ProcessingConfiguration`), `destination_configuration` (`DestinationConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_bundle_arn: impl Into<rt::Expr>,
-        destination_configuration: ingestion_destination::DestinationConfiguration,
-        ingestion_arn: impl Into<rt::Expr>,
-        processing_configuration: ingestion_destination::ProcessingConfiguration,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IngestionDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &INGESTION_DESTINATION_TYPE);
         this.set(
             "AppBundleArn",
             Some("app_bundle_arn"),
-            rt::string(app_bundle_arn),
+            rt::string(required.app_bundle_arn),
         );
         this.set(
             "DestinationConfiguration",
             Some("destination_configuration"),
-            destination_configuration.into(),
+            required.destination_configuration.into(),
         );
         this.set(
             "IngestionArn",
             Some("ingestion_arn"),
-            rt::string(ingestion_arn),
+            rt::string(required.ingestion_arn),
         );
         this.set(
             "ProcessingConfiguration",
             Some("processing_configuration"),
-            processing_configuration.into(),
+            required.processing_configuration.into(),
         );
         IngestionDestination(this)
     }
@@ -397,7 +422,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `AuditLogDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-auditlogdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuditLogDestinationConfiguration(rt::Props);
     impl AuditLogDestinationConfiguration {
@@ -413,12 +438,12 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `AuditLogProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-auditlogprocessingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuditLogProcessingConfiguration(rt::Props);
     impl AuditLogProcessingConfiguration {
-        /// A new `AuditLogProcessingConfiguration`. Required properties: `format` (`Format`), `schema` (`Schema`).
-        pub fn new(format: Format, schema: Schema) -> Self {
+        /// A new `AuditLogProcessingConfiguration`. Required properties: `schema` (`Schema`), `format` (`Format`).
+        pub fn new(schema: Schema, format: Format) -> Self {
             let mut this = rt::Props::default();
             this.set("Format", Some("format"), format.into());
             this.set("Schema", Some("schema"), schema.into());
@@ -430,7 +455,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -460,7 +485,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -476,7 +501,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `FirehoseStream`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-firehosestream.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseStream(rt::Props);
     impl FirehoseStream {
@@ -492,7 +517,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `ProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-processingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingConfiguration(rt::Props);
     impl ProcessingConfiguration {
@@ -508,7 +533,7 @@ pub mod ingestion_destination {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appfabric-ingestiondestination-s3bucket.html)
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
     impl S3Bucket {

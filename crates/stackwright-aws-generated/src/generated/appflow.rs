@@ -59,12 +59,12 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Connector {
-    /// Declares a `AWS::AppFlow::Connector` with the stack-unique `id`. Required properties: `connector_provisioning_config` (`ConnectorProvisioningConfig`), `connector_provisioning_type` (`ConnectorProvisioningType`).
+    /// Declares a `AWS::AppFlow::Connector` with the stack-unique `id`. Required properties: `connector_provisioning_type` (`ConnectorProvisioningType`), `connector_provisioning_config` (`ConnectorProvisioningConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connector_provisioning_config: connector::ConnectorProvisioningConfig,
         connector_provisioning_type: impl Into<rt::Expr>,
+        connector_provisioning_config: connector::ConnectorProvisioningConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
         this.set(
@@ -116,7 +116,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorProvisioningConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connector-connectorprovisioningconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProvisioningConfig(rt::Props);
     impl ConnectorProvisioningConfig {
@@ -138,7 +138,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `LambdaConnectorProvisioningConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connector-lambdaconnectorprovisioningconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConnectorProvisioningConfig(rt::Props);
     impl LambdaConnectorProvisioningConfig {
@@ -193,12 +193,12 @@ static CONNECTOR_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ConnectorProfile {
-    /// Declares a `AWS::AppFlow::ConnectorProfile` with the stack-unique `id`. Required properties: `connection_mode` (`ConnectionMode`), `connector_profile_name` (`ConnectorProfileName`), `connector_type` (`ConnectorType`).
+    /// Declares a `AWS::AppFlow::ConnectorProfile` with the stack-unique `id`. Required properties: `connector_profile_name` (`ConnectorProfileName`), `connection_mode` (`ConnectionMode`), `connector_type` (`ConnectorType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_mode: connector_profile::ConnectionMode,
         connector_profile_name: impl Into<rt::Expr>,
+        connection_mode: connector_profile::ConnectionMode,
         connector_type: connector_profile::ConnectorType,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_PROFILE_TYPE);
@@ -273,22 +273,33 @@ pub mod connector_profile {
     use super::*;
     /// CloudFormation property type `AmplitudeConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-amplitudeconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct AmplitudeConnectorProfileCredentials(rt::Props);
+    /// The required values of [`AmplitudeConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct AmplitudeConnectorProfileCredentialsRequired {
+        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API. CloudFormation `ApiKey`.
+        pub api_key: rt::Expr,
+        /// CloudFormation `SecretKey`.
+        pub secret_key: rt::Expr,
+    }
     impl AmplitudeConnectorProfileCredentials {
         /// A new `AmplitudeConnectorProfileCredentials`. Required properties: `api_key` (`ApiKey`), `secret_key` (`SecretKey`).
-        pub fn new(api_key: impl Into<rt::Expr>, secret_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AmplitudeConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKey", Some("api_key"), rt::string(api_key));
-            this.set("SecretKey", Some("secret_key"), rt::string(secret_key));
+            this.set("ApiKey", Some("api_key"), rt::string(required.api_key));
+            this.set(
+                "SecretKey",
+                Some("secret_key"),
+                rt::string(required.secret_key),
+            );
             AmplitudeConnectorProfileCredentials(this)
         }
     }
     nested!(AmplitudeConnectorProfileCredentials);
     /// CloudFormation property type `ApiKeyCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-apikeycredentials.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredentials(rt::Props);
     impl ApiKeyCredentials {
@@ -308,29 +319,36 @@ pub mod connector_profile {
     nested!(ApiKeyCredentials);
     /// CloudFormation property type `BasicAuthCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-basicauthcredentials.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthCredentials(rt::Props);
+    /// The required values of [`BasicAuthCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct BasicAuthCredentialsRequired {
+        /// CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl BasicAuthCredentials {
-        /// A new `BasicAuthCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `BasicAuthCredentials`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: BasicAuthCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             BasicAuthCredentials(this)
         }
     }
     nested!(BasicAuthCredentials);
     /// CloudFormation property type `ConnectorOAuthRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectoroauthrequest.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorOAuthRequest(rt::Props);
-    impl ConnectorOAuthRequest {
-        /// A new `ConnectorOAuthRequest`. No property is required.
+    pub struct ConnectorOauthRequest(rt::Props);
+    impl ConnectorOauthRequest {
+        /// A new `ConnectorOauthRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            ConnectorOAuthRequest(this)
+            ConnectorOauthRequest(this)
         }
         /// The code provided by the connector when it has been authenticated via the connected app.
         ///
@@ -348,12 +366,12 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(ConnectorOAuthRequest);
+    nested!(ConnectorOauthRequest);
     /// Connector specific configurations needed to create connector profile
     ///
     /// CloudFormation property type `ConnectorProfileConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofileconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileConfig(rt::Props);
     impl ConnectorProfileConfig {
@@ -390,7 +408,7 @@ pub mod connector_profile {
     ///
     /// CloudFormation property type `ConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileCredentials(rt::Props);
     impl ConnectorProfileCredentials {
@@ -450,7 +468,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataConnectorProfileCredentials) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataConnectorProfileCredentials) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -500,7 +518,7 @@ pub mod connector_profile {
     ///
     /// CloudFormation property type `ConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-connectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileProperties(rt::Props);
     impl ConnectorProfileProperties {
@@ -546,7 +564,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataConnectorProfileProperties) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataConnectorProfileProperties) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -584,7 +602,7 @@ pub mod connector_profile {
     nested!(ConnectorProfileProperties);
     /// CloudFormation property type `CustomAuthCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customauthcredentials.html)
     #[derive(Clone, Debug)]
     pub struct CustomAuthCredentials(rt::Props);
     impl CustomAuthCredentials {
@@ -616,7 +634,7 @@ pub mod connector_profile {
     nested!(CustomAuthCredentials);
     /// CloudFormation property type `CustomConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct CustomConnectorProfileCredentials(rt::Props);
     impl CustomConnectorProfileCredentials {
@@ -646,7 +664,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `Oauth2`, Terraform `oauth_2`.
-        pub fn oauth2(mut self, value: OAuth2Credentials) -> Self {
+        pub fn oauth2(mut self, value: Oauth2Credentials) -> Self {
             self.0.set("Oauth2", Some("oauth_2"), value.into());
             self
         }
@@ -654,7 +672,7 @@ pub mod connector_profile {
     nested!(CustomConnectorProfileCredentials);
     /// CloudFormation property type `CustomConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-customconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct CustomConnectorProfileProperties(rt::Props);
     impl CustomConnectorProfileProperties {
@@ -664,7 +682,7 @@ pub mod connector_profile {
             CustomConnectorProfileProperties(this)
         }
         /// CloudFormation `OAuth2Properties`, Terraform `o_auth_2_properties`.
-        pub fn o_auth2_properties(mut self, value: OAuth2Properties) -> Self {
+        pub fn oauth2_properties(mut self, value: Oauth2Properties) -> Self {
             self.0.set(
                 "OAuth2Properties",
                 Some("o_auth_2_properties"),
@@ -690,18 +708,25 @@ pub mod connector_profile {
     nested!(CustomConnectorProfileProperties);
     /// CloudFormation property type `DatadogConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-datadogconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct DatadogConnectorProfileCredentials(rt::Props);
+    /// The required values of [`DatadogConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatadogConnectorProfileCredentialsRequired {
+        /// A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API. CloudFormation `ApiKey`.
+        pub api_key: rt::Expr,
+        /// Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API. CloudFormation `ApplicationKey`.
+        pub application_key: rt::Expr,
+    }
     impl DatadogConnectorProfileCredentials {
         /// A new `DatadogConnectorProfileCredentials`. Required properties: `api_key` (`ApiKey`), `application_key` (`ApplicationKey`).
-        pub fn new(api_key: impl Into<rt::Expr>, application_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DatadogConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKey", Some("api_key"), rt::string(api_key));
+            this.set("ApiKey", Some("api_key"), rt::string(required.api_key));
             this.set(
                 "ApplicationKey",
                 Some("application_key"),
-                rt::string(application_key),
+                rt::string(required.application_key),
             );
             DatadogConnectorProfileCredentials(this)
         }
@@ -709,7 +734,7 @@ pub mod connector_profile {
     nested!(DatadogConnectorProfileCredentials);
     /// CloudFormation property type `DatadogConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-datadogconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct DatadogConnectorProfileProperties(rt::Props);
     impl DatadogConnectorProfileProperties {
@@ -727,7 +752,7 @@ pub mod connector_profile {
     nested!(DatadogConnectorProfileProperties);
     /// CloudFormation property type `DynatraceConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-dynatraceconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct DynatraceConnectorProfileCredentials(rt::Props);
     impl DynatraceConnectorProfileCredentials {
@@ -741,7 +766,7 @@ pub mod connector_profile {
     nested!(DynatraceConnectorProfileCredentials);
     /// CloudFormation property type `DynatraceConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-dynatraceconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct DynatraceConnectorProfileProperties(rt::Props);
     impl DynatraceConnectorProfileProperties {
@@ -759,18 +784,29 @@ pub mod connector_profile {
     nested!(DynatraceConnectorProfileProperties);
     /// CloudFormation property type `GoogleAnalyticsConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-googleanalyticsconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct GoogleAnalyticsConnectorProfileCredentials(rt::Props);
+    /// The required values of [`GoogleAnalyticsConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct GoogleAnalyticsConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret used by the oauth client to authenticate to the authorization server. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl GoogleAnalyticsConnectorProfileCredentials {
         /// A new `GoogleAnalyticsConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GoogleAnalyticsConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             GoogleAnalyticsConnectorProfileCredentials(this)
         }
@@ -785,7 +821,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -805,37 +841,43 @@ pub mod connector_profile {
     nested!(GoogleAnalyticsConnectorProfileCredentials);
     /// CloudFormation property type `InforNexusConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-infornexusconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct InforNexusConnectorProfileCredentials(rt::Props);
+    /// The required values of [`InforNexusConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct InforNexusConnectorProfileCredentialsRequired {
+        /// The Access Key portion of the credentials. CloudFormation `AccessKeyId`.
+        pub access_key_id: rt::Expr,
+        /// The identiﬁer for the user. CloudFormation `UserId`.
+        pub user_id: rt::Expr,
+        /// The secret key used to sign requests. CloudFormation `SecretAccessKey`.
+        pub secret_access_key: rt::Expr,
+        /// The encryption keys used to encrypt data. CloudFormation `Datakey`.
+        pub datakey: rt::Expr,
+    }
     impl InforNexusConnectorProfileCredentials {
-        /// A new `InforNexusConnectorProfileCredentials`. Required properties: `access_key_id` (`AccessKeyId`), `datakey` (`Datakey`), `secret_access_key` (`SecretAccessKey`), `user_id` (`UserId`).
-        pub fn new(
-            access_key_id: impl Into<rt::Expr>,
-            datakey: impl Into<rt::Expr>,
-            secret_access_key: impl Into<rt::Expr>,
-            user_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `InforNexusConnectorProfileCredentials`. Required properties: `access_key_id` (`AccessKeyId`), `user_id` (`UserId`), `secret_access_key` (`SecretAccessKey`), `datakey` (`Datakey`).
+        pub fn new(required: InforNexusConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessKeyId",
                 Some("access_key_id"),
-                rt::string(access_key_id),
+                rt::string(required.access_key_id),
             );
-            this.set("Datakey", Some("datakey"), rt::string(datakey));
+            this.set("Datakey", Some("datakey"), rt::string(required.datakey));
             this.set(
                 "SecretAccessKey",
                 Some("secret_access_key"),
-                rt::string(secret_access_key),
+                rt::string(required.secret_access_key),
             );
-            this.set("UserId", Some("user_id"), rt::string(user_id));
+            this.set("UserId", Some("user_id"), rt::string(required.user_id));
             InforNexusConnectorProfileCredentials(this)
         }
     }
     nested!(InforNexusConnectorProfileCredentials);
     /// CloudFormation property type `InforNexusConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-infornexusconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct InforNexusConnectorProfileProperties(rt::Props);
     impl InforNexusConnectorProfileProperties {
@@ -853,18 +895,29 @@ pub mod connector_profile {
     nested!(InforNexusConnectorProfileProperties);
     /// CloudFormation property type `MarketoConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-marketoconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct MarketoConnectorProfileCredentials(rt::Props);
+    /// The required values of [`MarketoConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct MarketoConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret used by the oauth client to authenticate to the authorization server. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl MarketoConnectorProfileCredentials {
         /// A new `MarketoConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MarketoConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             MarketoConnectorProfileCredentials(this)
         }
@@ -879,7 +932,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -891,7 +944,7 @@ pub mod connector_profile {
     nested!(MarketoConnectorProfileCredentials);
     /// CloudFormation property type `MarketoConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-marketoconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct MarketoConnectorProfileProperties(rt::Props);
     impl MarketoConnectorProfileProperties {
@@ -909,14 +962,14 @@ pub mod connector_profile {
     nested!(MarketoConnectorProfileProperties);
     /// CloudFormation property type `OAuth2Credentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauth2credentials.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2Credentials(rt::Props);
-    impl OAuth2Credentials {
-        /// A new `OAuth2Credentials`. No property is required.
+    pub struct Oauth2Credentials(rt::Props);
+    impl Oauth2Credentials {
+        /// A new `Oauth2Credentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2Credentials(this)
+            Oauth2Credentials(this)
         }
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -934,7 +987,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `OAuthRequest`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set("OAuthRequest", None, value.into());
             self
         }
@@ -944,20 +997,20 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(OAuth2Credentials);
+    nested!(Oauth2Credentials);
     /// CloudFormation property type `OAuth2Properties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauth2properties.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2Properties(rt::Props);
-    impl OAuth2Properties {
-        /// A new `OAuth2Properties`. No property is required.
+    pub struct Oauth2Properties(rt::Props);
+    impl Oauth2Properties {
+        /// A new `Oauth2Properties`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2Properties(this)
+            Oauth2Properties(this)
         }
         /// CloudFormation `OAuth2GrantType`, Terraform `o_auth_2_grant_type`.
-        pub fn o_auth2_grant_type(mut self, value: OAuth2GrantType) -> Self {
+        pub fn oauth2_grant_type(mut self, value: Oauth2GrantType) -> Self {
             self.0
                 .set("OAuth2GrantType", Some("o_auth_2_grant_type"), value.into());
             self
@@ -982,17 +1035,17 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(OAuth2Properties);
+    nested!(Oauth2Properties);
     /// CloudFormation property type `OAuthCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauthcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthCredentials(rt::Props);
-    impl OAuthCredentials {
-        /// A new `OAuthCredentials`. No property is required.
+    pub struct OauthCredentials(rt::Props);
+    impl OauthCredentials {
+        /// A new `OauthCredentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuthCredentials(this)
+            OauthCredentials(this)
         }
         /// Constraints: length 0..=4096; pattern `\S+`. CloudFormation `AccessToken`, Terraform `access_token`.
         pub fn access_token(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -1012,7 +1065,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1027,17 +1080,17 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(OAuthCredentials);
+    nested!(OauthCredentials);
     /// CloudFormation property type `OAuthProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-oauthproperties.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthProperties(rt::Props);
-    impl OAuthProperties {
-        /// A new `OAuthProperties`. No property is required.
+    pub struct OauthProperties(rt::Props);
+    impl OauthProperties {
+        /// A new `OauthProperties`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuthProperties(this)
+            OauthProperties(this)
         }
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`. CloudFormation `AuthCodeUrl`, Terraform `auth_code_url`.
         pub fn auth_code_url(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -1046,7 +1099,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `OAuthScopes`, Terraform `o_auth_scopes`.
-        pub fn o_auth_scopes(
+        pub fn oauth_scopes(
             mut self,
             value: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
@@ -1060,10 +1113,10 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(OAuthProperties);
+    nested!(OauthProperties);
     /// CloudFormation property type `PardotConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-pardotconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct PardotConnectorProfileCredentials(rt::Props);
     impl PardotConnectorProfileCredentials {
@@ -1094,7 +1147,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1114,7 +1167,7 @@ pub mod connector_profile {
     nested!(PardotConnectorProfileCredentials);
     /// CloudFormation property type `PardotConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-pardotconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct PardotConnectorProfileProperties(rt::Props);
     impl PardotConnectorProfileProperties {
@@ -1151,7 +1204,7 @@ pub mod connector_profile {
     nested!(PardotConnectorProfileProperties);
     /// CloudFormation property type `RedshiftConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-redshiftconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftConnectorProfileCredentials(rt::Props);
     impl RedshiftConnectorProfileCredentials {
@@ -1178,15 +1231,26 @@ pub mod connector_profile {
     nested!(RedshiftConnectorProfileCredentials);
     /// CloudFormation property type `RedshiftConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-redshiftconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftConnectorProfileProperties(rt::Props);
+    /// The required values of [`RedshiftConnectorProfileProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftConnectorProfilePropertiesRequired {
+        /// The name of the Amazon S3 bucket associated with Redshift. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the IAM role. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl RedshiftConnectorProfileProperties {
         /// A new `RedshiftConnectorProfileProperties`. Required properties: `bucket_name` (`BucketName`), `role_arn` (`RoleArn`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RedshiftConnectorProfilePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             RedshiftConnectorProfileProperties(this)
         }
         /// The object key for the destination bucket in which Amazon AppFlow will place the ﬁles.
@@ -1258,7 +1322,7 @@ pub mod connector_profile {
     nested!(RedshiftConnectorProfileProperties);
     /// CloudFormation property type `SalesforceConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-salesforceconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceConnectorProfileCredentials(rt::Props);
     impl SalesforceConnectorProfileCredentials {
@@ -1289,7 +1353,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1307,7 +1371,7 @@ pub mod connector_profile {
         /// The grant types to fetch an access token
         ///
         /// CloudFormation `OAuth2GrantType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn o_auth2_grant_type(mut self, value: OAuth2GrantType) -> Self {
+        pub fn oauth2_grant_type(mut self, value: Oauth2GrantType) -> Self {
             self.0.set("OAuth2GrantType", None, value.into());
             self
         }
@@ -1323,7 +1387,7 @@ pub mod connector_profile {
     nested!(SalesforceConnectorProfileCredentials);
     /// CloudFormation property type `SalesforceConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-salesforceconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceConnectorProfileProperties(rt::Props);
     impl SalesforceConnectorProfileProperties {
@@ -1366,14 +1430,14 @@ pub mod connector_profile {
     nested!(SalesforceConnectorProfileProperties);
     /// CloudFormation property type `SAPODataConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-sapodataconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataConnectorProfileCredentials(rt::Props);
-    impl SapoDataConnectorProfileCredentials {
-        /// A new `SapoDataConnectorProfileCredentials`. No property is required.
+    pub struct SapOdataConnectorProfileCredentials(rt::Props);
+    impl SapOdataConnectorProfileCredentials {
+        /// A new `SapOdataConnectorProfileCredentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            SapoDataConnectorProfileCredentials(this)
+            SapOdataConnectorProfileCredentials(this)
         }
         /// CloudFormation `BasicAuthCredentials`, Terraform `basic_auth_credentials`.
         pub fn basic_auth_credentials(mut self, value: BasicAuthCredentials) -> Self {
@@ -1385,23 +1449,23 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `OAuthCredentials`, Terraform `o_auth_credentials`.
-        pub fn o_auth_credentials(mut self, value: OAuthCredentials) -> Self {
+        pub fn oauth_credentials(mut self, value: OauthCredentials) -> Self {
             self.0
                 .set("OAuthCredentials", Some("o_auth_credentials"), value.into());
             self
         }
     }
-    nested!(SapoDataConnectorProfileCredentials);
+    nested!(SapOdataConnectorProfileCredentials);
     /// CloudFormation property type `SAPODataConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-sapodataconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataConnectorProfileProperties(rt::Props);
-    impl SapoDataConnectorProfileProperties {
-        /// A new `SapoDataConnectorProfileProperties`. No property is required.
+    pub struct SapOdataConnectorProfileProperties(rt::Props);
+    impl SapOdataConnectorProfileProperties {
+        /// A new `SapOdataConnectorProfileProperties`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            SapoDataConnectorProfileProperties(this)
+            SapOdataConnectorProfileProperties(this)
         }
         /// Constraints: length 0..=256; pattern `^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]`. CloudFormation `ApplicationHostUrl`, Terraform `application_host_url`.
         pub fn application_host_url(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -1441,7 +1505,7 @@ pub mod connector_profile {
             self
         }
         /// CloudFormation `OAuthProperties`, Terraform `o_auth_properties`.
-        pub fn o_auth_properties(mut self, value: OAuthProperties) -> Self {
+        pub fn oauth_properties(mut self, value: OauthProperties) -> Self {
             self.0
                 .set("OAuthProperties", Some("o_auth_properties"), value.into());
             self
@@ -1462,10 +1526,10 @@ pub mod connector_profile {
             self
         }
     }
-    nested!(SapoDataConnectorProfileProperties);
+    nested!(SapOdataConnectorProfileProperties);
     /// CloudFormation property type `ServiceNowConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-servicenowconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowConnectorProfileCredentials(rt::Props);
     impl ServiceNowConnectorProfileCredentials {
@@ -1477,7 +1541,7 @@ pub mod connector_profile {
         /// The OAuth 2.0 credentials required to authenticate the user.
         ///
         /// CloudFormation `OAuth2Credentials`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn o_auth2_credentials(mut self, value: OAuth2Credentials) -> Self {
+        pub fn oauth2_credentials(mut self, value: Oauth2Credentials) -> Self {
             self.0.set("OAuth2Credentials", None, value.into());
             self
         }
@@ -1499,7 +1563,7 @@ pub mod connector_profile {
     nested!(ServiceNowConnectorProfileCredentials);
     /// CloudFormation property type `ServiceNowConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-servicenowconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowConnectorProfileProperties(rt::Props);
     impl ServiceNowConnectorProfileProperties {
@@ -1517,7 +1581,7 @@ pub mod connector_profile {
     nested!(ServiceNowConnectorProfileProperties);
     /// CloudFormation property type `SingularConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-singularconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SingularConnectorProfileCredentials(rt::Props);
     impl SingularConnectorProfileCredentials {
@@ -1531,18 +1595,29 @@ pub mod connector_profile {
     nested!(SingularConnectorProfileCredentials);
     /// CloudFormation property type `SlackConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-slackconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SlackConnectorProfileCredentials(rt::Props);
+    /// The required values of [`SlackConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlackConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret used by the oauth client to authenticate to the authorization server. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl SlackConnectorProfileCredentials {
         /// A new `SlackConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SlackConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             SlackConnectorProfileCredentials(this)
         }
@@ -1557,7 +1632,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1569,7 +1644,7 @@ pub mod connector_profile {
     nested!(SlackConnectorProfileCredentials);
     /// CloudFormation property type `SlackConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-slackconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct SlackConnectorProfileProperties(rt::Props);
     impl SlackConnectorProfileProperties {
@@ -1587,35 +1662,55 @@ pub mod connector_profile {
     nested!(SlackConnectorProfileProperties);
     /// CloudFormation property type `SnowflakeConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-snowflakeconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeConnectorProfileCredentials(rt::Props);
+    /// The required values of [`SnowflakeConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeConnectorProfileCredentialsRequired {
+        /// The name of the user. CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// The password that corresponds to the username. CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl SnowflakeConnectorProfileCredentials {
-        /// A new `SnowflakeConnectorProfileCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `SnowflakeConnectorProfileCredentials`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: SnowflakeConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             SnowflakeConnectorProfileCredentials(this)
         }
     }
     nested!(SnowflakeConnectorProfileCredentials);
     /// CloudFormation property type `SnowflakeConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-snowflakeconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeConnectorProfileProperties(rt::Props);
+    /// The required values of [`SnowflakeConnectorProfileProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeConnectorProfilePropertiesRequired {
+        /// The name of the Snowﬂake warehouse. CloudFormation `Warehouse`.
+        pub warehouse: rt::Expr,
+        /// The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the CloudFormation `Stage`.
+        pub stage: rt::Expr,
+        /// The name of the Amazon S3 bucket associated with Snowﬂake. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+    }
     impl SnowflakeConnectorProfileProperties {
-        /// A new `SnowflakeConnectorProfileProperties`. Required properties: `bucket_name` (`BucketName`), `stage` (`Stage`), `warehouse` (`Warehouse`).
-        pub fn new(
-            bucket_name: impl Into<rt::Expr>,
-            stage: impl Into<rt::Expr>,
-            warehouse: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SnowflakeConnectorProfileProperties`. Required properties: `warehouse` (`Warehouse`), `stage` (`Stage`), `bucket_name` (`BucketName`).
+        pub fn new(required: SnowflakeConnectorProfilePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-            this.set("Stage", Some("stage"), rt::string(stage));
-            this.set("Warehouse", Some("warehouse"), rt::string(warehouse));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
+            this.set("Stage", Some("stage"), rt::string(required.stage));
+            this.set(
+                "Warehouse",
+                Some("warehouse"),
+                rt::string(required.warehouse),
+            );
             SnowflakeConnectorProfileProperties(this)
         }
         /// The name of the account.
@@ -1656,7 +1751,7 @@ pub mod connector_profile {
     nested!(SnowflakeConnectorProfileProperties);
     /// CloudFormation property type `TrendmicroConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-trendmicroconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct TrendmicroConnectorProfileCredentials(rt::Props);
     impl TrendmicroConnectorProfileCredentials {
@@ -1674,22 +1769,29 @@ pub mod connector_profile {
     nested!(TrendmicroConnectorProfileCredentials);
     /// CloudFormation property type `VeevaConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-veevaconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct VeevaConnectorProfileCredentials(rt::Props);
+    /// The required values of [`VeevaConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct VeevaConnectorProfileCredentialsRequired {
+        /// The name of the user. CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// The password that corresponds to the username. CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl VeevaConnectorProfileCredentials {
-        /// A new `VeevaConnectorProfileCredentials`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `VeevaConnectorProfileCredentials`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: VeevaConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             VeevaConnectorProfileCredentials(this)
         }
     }
     nested!(VeevaConnectorProfileCredentials);
     /// CloudFormation property type `VeevaConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-veevaconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct VeevaConnectorProfileProperties(rt::Props);
     impl VeevaConnectorProfileProperties {
@@ -1707,18 +1809,29 @@ pub mod connector_profile {
     nested!(VeevaConnectorProfileProperties);
     /// CloudFormation property type `ZendeskConnectorProfileCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-zendeskconnectorprofilecredentials.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskConnectorProfileCredentials(rt::Props);
+    /// The required values of [`ZendeskConnectorProfileCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct ZendeskConnectorProfileCredentialsRequired {
+        /// The identiﬁer for the desired client. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The client secret used by the oauth client to authenticate to the authorization server. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl ZendeskConnectorProfileCredentials {
         /// A new `ZendeskConnectorProfileCredentials`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ZendeskConnectorProfileCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             ZendeskConnectorProfileCredentials(this)
         }
@@ -1733,7 +1846,7 @@ pub mod connector_profile {
         /// The oauth needed to request security tokens from the connector endpoint.
         ///
         /// CloudFormation `ConnectorOAuthRequest`, Terraform `connector_o_auth_request`.
-        pub fn connector_o_auth_request(mut self, value: ConnectorOAuthRequest) -> Self {
+        pub fn connector_oauth_request(mut self, value: ConnectorOauthRequest) -> Self {
             self.0.set(
                 "ConnectorOAuthRequest",
                 Some("connector_o_auth_request"),
@@ -1745,7 +1858,7 @@ pub mod connector_profile {
     nested!(ZendeskConnectorProfileCredentials);
     /// CloudFormation property type `ZendeskConnectorProfileProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-connectorprofile-zendeskconnectorprofileproperties.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskConnectorProfileProperties(rt::Props);
     impl ZendeskConnectorProfileProperties {
@@ -1792,7 +1905,7 @@ pub mod connector_profile {
         /// `Servicenow`
         Servicenow,
         /// `SAPOData`
-        SapoData,
+        SapOdata,
         /// `Datadog`
         Datadog,
         /// `Trendmicro`
@@ -1810,10 +1923,10 @@ pub mod connector_profile {
         /// `CustomConnector`
         CustomConnector,
     }
-    string_enum!(ConnectorType { Salesforce => "Salesforce", Pardot => "Pardot", Singular => "Singular", Slack => "Slack", Redshift => "Redshift", Marketo => "Marketo", Googleanalytics => "Googleanalytics", Zendesk => "Zendesk", Servicenow => "Servicenow", SapoData => "SAPOData", Datadog => "Datadog", Trendmicro => "Trendmicro", Snowflake => "Snowflake", Dynatrace => "Dynatrace", Infornexus => "Infornexus", Amplitude => "Amplitude", Veeva => "Veeva", CustomConnector => "CustomConnector" });
-    /// The values `OAuth2GrantType` accepts in `AppFlow::ConnectorProfile`.
+    string_enum!(ConnectorType { Salesforce => "Salesforce", Pardot => "Pardot", Singular => "Singular", Slack => "Slack", Redshift => "Redshift", Marketo => "Marketo", Googleanalytics => "Googleanalytics", Zendesk => "Zendesk", Servicenow => "Servicenow", SapOdata => "SAPOData", Datadog => "Datadog", Trendmicro => "Trendmicro", Snowflake => "Snowflake", Dynatrace => "Dynatrace", Infornexus => "Infornexus", Amplitude => "Amplitude", Veeva => "Veeva", CustomConnector => "CustomConnector" });
+    /// The values `Oauth2GrantType` accepts in `AppFlow::ConnectorProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OAuth2GrantType {
+    pub enum Oauth2GrantType {
         /// `CLIENT_CREDENTIALS`
         ClientCredentials,
         /// `AUTHORIZATION_CODE`
@@ -1821,7 +1934,7 @@ pub mod connector_profile {
         /// `JWT_BEARER`
         JwtBearer,
     }
-    string_enum!(OAuth2GrantType { ClientCredentials => "CLIENT_CREDENTIALS", AuthorizationCode => "AUTHORIZATION_CODE", JwtBearer => "JWT_BEARER" });
+    string_enum!(Oauth2GrantType { ClientCredentials => "CLIENT_CREDENTIALS", AuthorizationCode => "AUTHORIZATION_CODE", JwtBearer => "JWT_BEARER" });
     /// The values `AuthenticationType` accepts in `AppFlow::ConnectorProfile`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AuthenticationType {
@@ -1875,14 +1988,14 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Flow {
-    /// Declares a `AWS::AppFlow::Flow` with the stack-unique `id`. Required properties: `destination_flow_config_list` (`DestinationFlowConfigList`), `flow_name` (`FlowName`), `source_flow_config` (`SourceFlowConfig`), `tasks` (`Tasks`), `trigger_config` (`TriggerConfig`).
+    /// Declares a `AWS::AppFlow::Flow` with the stack-unique `id`. Required properties: `flow_name` (`FlowName`), `tasks` (`Tasks`), `source_flow_config` (`SourceFlowConfig`), `destination_flow_config_list` (`DestinationFlowConfigList`), `trigger_config` (`TriggerConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_flow_config_list: impl IntoIterator<Item = flow::DestinationFlowConfig>,
         flow_name: impl Into<rt::Expr>,
-        source_flow_config: flow::SourceFlowConfig,
         tasks: impl IntoIterator<Item = flow::Task>,
+        source_flow_config: flow::SourceFlowConfig,
+        destination_flow_config_list: impl IntoIterator<Item = flow::DestinationFlowConfig>,
         trigger_config: flow::TriggerConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &FLOW_TYPE);
@@ -1957,7 +2070,7 @@ pub mod flow {
     use super::*;
     /// CloudFormation property type `AggregationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-aggregationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AggregationConfig(rt::Props);
     impl AggregationConfig {
@@ -1982,7 +2095,7 @@ pub mod flow {
     nested!(AggregationConfig);
     /// CloudFormation property type `AmplitudeSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-amplitudesourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct AmplitudeSourceProperties(rt::Props);
     impl AmplitudeSourceProperties {
@@ -1998,7 +2111,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `ConnectorOperator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-connectoroperator.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorOperator(rt::Props);
     impl ConnectorOperator {
@@ -2055,7 +2168,7 @@ pub mod flow {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataConnectorOperator) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataConnectorOperator) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -2098,7 +2211,7 @@ pub mod flow {
     nested!(ConnectorOperator);
     /// CloudFormation property type `CustomConnectorDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-customconnectordestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct CustomConnectorDestinationProperties(rt::Props);
     impl CustomConnectorDestinationProperties {
@@ -2155,7 +2268,7 @@ pub mod flow {
     nested!(CustomConnectorDestinationProperties);
     /// CloudFormation property type `CustomConnectorSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-customconnectorsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct CustomConnectorSourceProperties(rt::Props);
     impl CustomConnectorSourceProperties {
@@ -2189,7 +2302,7 @@ pub mod flow {
     nested!(CustomConnectorSourceProperties);
     /// CloudFormation property type `DataTransferApi`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-datatransferapi.html)
     #[derive(Clone, Debug)]
     pub struct DataTransferApi2(rt::Props);
     impl DataTransferApi2 {
@@ -2204,7 +2317,7 @@ pub mod flow {
     nested!(DataTransferApi2);
     /// CloudFormation property type `DatadogSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-datadogsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct DatadogSourceProperties(rt::Props);
     impl DatadogSourceProperties {
@@ -2220,7 +2333,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `DestinationConnectorProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-destinationconnectorproperties.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConnectorProperties(rt::Props);
     impl DestinationConnectorProperties {
@@ -2263,7 +2376,7 @@ pub mod flow {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataDestinationProperties) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataDestinationProperties) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -2293,7 +2406,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `DestinationFlowConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-destinationflowconfig.html)
     #[derive(Clone, Debug)]
     pub struct DestinationFlowConfig(rt::Props);
     impl DestinationFlowConfig {
@@ -2338,7 +2451,7 @@ pub mod flow {
     nested!(DestinationFlowConfig);
     /// CloudFormation property type `DynatraceSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-dynatracesourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct DynatraceSourceProperties(rt::Props);
     impl DynatraceSourceProperties {
@@ -2352,7 +2465,7 @@ pub mod flow {
     nested!(DynatraceSourceProperties);
     /// CloudFormation property type `ErrorHandlingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-errorhandlingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ErrorHandlingConfig(rt::Props);
     impl ErrorHandlingConfig {
@@ -2386,7 +2499,7 @@ pub mod flow {
     nested!(ErrorHandlingConfig);
     /// CloudFormation property type `EventBridgeDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-eventbridgedestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeDestinationProperties(rt::Props);
     impl EventBridgeDestinationProperties {
@@ -2411,27 +2524,32 @@ pub mod flow {
     ///
     /// CloudFormation property type `GlueDataCatalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-gluedatacatalog.html)
     #[derive(Clone, Debug)]
     pub struct GlueDataCatalog(rt::Props);
+    /// The required values of [`GlueDataCatalog`], by name: two of them have one type, and a swap must not compile.
+    pub struct GlueDataCatalogRequired {
+        /// A string containing the value for the tag CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// A string containing the value for the tag CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// A string containing the value for the tag CloudFormation `TablePrefix`.
+        pub table_prefix: rt::Expr,
+    }
     impl GlueDataCatalog {
-        /// A new `GlueDataCatalog`. Required properties: `database_name` (`DatabaseName`), `role_arn` (`RoleArn`), `table_prefix` (`TablePrefix`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            table_prefix: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `GlueDataCatalog`. Required properties: `role_arn` (`RoleArn`), `database_name` (`DatabaseName`), `table_prefix` (`TablePrefix`).
+        pub fn new(required: GlueDataCatalogRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "TablePrefix",
                 Some("table_prefix"),
-                rt::string(table_prefix),
+                rt::string(required.table_prefix),
             );
             GlueDataCatalog(this)
         }
@@ -2439,7 +2557,7 @@ pub mod flow {
     nested!(GlueDataCatalog);
     /// CloudFormation property type `GoogleAnalyticsSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-googleanalyticssourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct GoogleAnalyticsSourceProperties(rt::Props);
     impl GoogleAnalyticsSourceProperties {
@@ -2455,7 +2573,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `IncrementalPullConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-incrementalpullconfig.html)
     #[derive(Clone, Debug)]
     pub struct IncrementalPullConfig(rt::Props);
     impl IncrementalPullConfig {
@@ -2479,7 +2597,7 @@ pub mod flow {
     nested!(IncrementalPullConfig);
     /// CloudFormation property type `InforNexusSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-infornexussourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct InforNexusSourceProperties(rt::Props);
     impl InforNexusSourceProperties {
@@ -2493,7 +2611,7 @@ pub mod flow {
     nested!(InforNexusSourceProperties);
     /// CloudFormation property type `LookoutMetricsDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-lookoutmetricsdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct LookoutMetricsDestinationProperties(rt::Props);
     impl LookoutMetricsDestinationProperties {
@@ -2511,7 +2629,7 @@ pub mod flow {
     nested!(LookoutMetricsDestinationProperties);
     /// CloudFormation property type `MarketoDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-marketodestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct MarketoDestinationProperties(rt::Props);
     impl MarketoDestinationProperties {
@@ -2534,7 +2652,7 @@ pub mod flow {
     nested!(MarketoDestinationProperties);
     /// CloudFormation property type `MarketoSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-marketosourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct MarketoSourceProperties(rt::Props);
     impl MarketoSourceProperties {
@@ -2550,7 +2668,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `MetadataCatalogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-metadatacatalogconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetadataCatalogConfig(rt::Props);
     impl MetadataCatalogConfig {
@@ -2571,7 +2689,7 @@ pub mod flow {
     nested!(MetadataCatalogConfig);
     /// CloudFormation property type `PardotSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-pardotsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct PardotSourceProperties(rt::Props);
     impl PardotSourceProperties {
@@ -2585,7 +2703,7 @@ pub mod flow {
     nested!(PardotSourceProperties);
     /// CloudFormation property type `PrefixConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-prefixconfig.html)
     #[derive(Clone, Debug)]
     pub struct PrefixConfig(rt::Props);
     impl PrefixConfig {
@@ -2621,22 +2739,26 @@ pub mod flow {
     nested!(PrefixConfig);
     /// CloudFormation property type `RedshiftDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-redshiftdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftDestinationProperties(rt::Props);
+    /// The required values of [`RedshiftDestinationProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftDestinationPropertiesRequired {
+        /// CloudFormation `Object`.
+        pub object: rt::Expr,
+        /// CloudFormation `IntermediateBucketName`.
+        pub intermediate_bucket_name: rt::Expr,
+    }
     impl RedshiftDestinationProperties {
-        /// A new `RedshiftDestinationProperties`. Required properties: `intermediate_bucket_name` (`IntermediateBucketName`), `object` (`Object`).
-        pub fn new(
-            intermediate_bucket_name: impl Into<rt::Expr>,
-            object: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RedshiftDestinationProperties`. Required properties: `object` (`Object`), `intermediate_bucket_name` (`IntermediateBucketName`).
+        pub fn new(required: RedshiftDestinationPropertiesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IntermediateBucketName",
                 Some("intermediate_bucket_name"),
-                rt::string(intermediate_bucket_name),
+                rt::string(required.intermediate_bucket_name),
             );
-            this.set("Object", Some("object"), rt::string(object));
+            this.set("Object", Some("object"), rt::string(required.object));
             RedshiftDestinationProperties(this)
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
@@ -2658,7 +2780,7 @@ pub mod flow {
     nested!(RedshiftDestinationProperties);
     /// CloudFormation property type `S3DestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3destinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationProperties(rt::Props);
     impl S3DestinationProperties {
@@ -2687,7 +2809,7 @@ pub mod flow {
     nested!(S3DestinationProperties);
     /// CloudFormation property type `S3InputFormatConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3inputformatconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3InputFormatConfig(rt::Props);
     impl S3InputFormatConfig {
@@ -2706,7 +2828,7 @@ pub mod flow {
     nested!(S3InputFormatConfig);
     /// CloudFormation property type `S3OutputFormatConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3outputformatconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3OutputFormatConfig(rt::Props);
     impl S3OutputFormatConfig {
@@ -2748,18 +2870,29 @@ pub mod flow {
     nested!(S3OutputFormatConfig);
     /// CloudFormation property type `S3SourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-s3sourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct S3SourceProperties(rt::Props);
+    /// The required values of [`S3SourceProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3SourcePropertiesRequired {
+        /// CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// CloudFormation `BucketPrefix`.
+        pub bucket_prefix: rt::Expr,
+    }
     impl S3SourceProperties {
         /// A new `S3SourceProperties`. Required properties: `bucket_name` (`BucketName`), `bucket_prefix` (`BucketPrefix`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, bucket_prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3SourcePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
             this.set(
                 "BucketPrefix",
                 Some("bucket_prefix"),
-                rt::string(bucket_prefix),
+                rt::string(required.bucket_prefix),
             );
             S3SourceProperties(this)
         }
@@ -2776,7 +2909,7 @@ pub mod flow {
     nested!(S3SourceProperties);
     /// CloudFormation property type `SalesforceDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-salesforcedestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceDestinationProperties(rt::Props);
     impl SalesforceDestinationProperties {
@@ -2825,7 +2958,7 @@ pub mod flow {
     nested!(SalesforceDestinationProperties);
     /// CloudFormation property type `SalesforceSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-salesforcesourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceProperties(rt::Props);
     impl SalesforceSourceProperties {
@@ -2863,15 +2996,15 @@ pub mod flow {
     nested!(SalesforceSourceProperties);
     /// CloudFormation property type `SAPODataDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatadestinationproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataDestinationProperties(rt::Props);
-    impl SapoDataDestinationProperties {
-        /// A new `SapoDataDestinationProperties`. Required properties: `object_path` (`ObjectPath`).
+    pub struct SapOdataDestinationProperties(rt::Props);
+    impl SapOdataDestinationProperties {
+        /// A new `SapOdataDestinationProperties`. Required properties: `object_path` (`ObjectPath`).
         pub fn new(object_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("ObjectPath", Some("object_path"), rt::string(object_path));
-            SapoDataDestinationProperties(this)
+            SapOdataDestinationProperties(this)
         }
         /// CloudFormation `ErrorHandlingConfig`, Terraform `error_handling_config`.
         pub fn error_handling_config(mut self, value: ErrorHandlingConfig) -> Self {
@@ -2915,32 +3048,32 @@ pub mod flow {
             self
         }
     }
-    nested!(SapoDataDestinationProperties);
+    nested!(SapOdataDestinationProperties);
     /// SAP Source connector page size
     ///
     /// CloudFormation property type `SAPODataPaginationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatapaginationconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataPaginationConfig(rt::Props);
-    impl SapoDataPaginationConfig {
-        /// A new `SapoDataPaginationConfig`. Required properties: `max_page_size` (`maxPageSize`).
+    pub struct SapOdataPaginationConfig(rt::Props);
+    impl SapOdataPaginationConfig {
+        /// A new `SapOdataPaginationConfig`. Required properties: `max_page_size` (`maxPageSize`).
         pub fn new(max_page_size: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("maxPageSize", Some("max_page_size"), rt::int(max_page_size));
-            SapoDataPaginationConfig(this)
+            SapOdataPaginationConfig(this)
         }
     }
-    nested!(SapoDataPaginationConfig);
+    nested!(SapOdataPaginationConfig);
     /// SAP Source connector parallelism factor
     ///
     /// CloudFormation property type `SAPODataParallelismConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodataparallelismconfig.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataParallelismConfig(rt::Props);
-    impl SapoDataParallelismConfig {
-        /// A new `SapoDataParallelismConfig`. Required properties: `max_parallelism` (`maxParallelism`).
+    pub struct SapOdataParallelismConfig(rt::Props);
+    impl SapOdataParallelismConfig {
+        /// A new `SapOdataParallelismConfig`. Required properties: `max_parallelism` (`maxParallelism`).
         pub fn new(max_parallelism: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2948,26 +3081,26 @@ pub mod flow {
                 Some("max_parallelism"),
                 rt::int(max_parallelism),
             );
-            SapoDataParallelismConfig(this)
+            SapOdataParallelismConfig(this)
         }
     }
-    nested!(SapoDataParallelismConfig);
+    nested!(SapOdataParallelismConfig);
     /// CloudFormation property type `SAPODataSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sapodatasourceproperties.html)
     #[derive(Clone, Debug)]
-    pub struct SapoDataSourceProperties(rt::Props);
-    impl SapoDataSourceProperties {
-        /// A new `SapoDataSourceProperties`. Required properties: `object_path` (`ObjectPath`).
+    pub struct SapOdataSourceProperties(rt::Props);
+    impl SapOdataSourceProperties {
+        /// A new `SapOdataSourceProperties`. Required properties: `object_path` (`ObjectPath`).
         pub fn new(object_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("ObjectPath", Some("object_path"), rt::string(object_path));
-            SapoDataSourceProperties(this)
+            SapOdataSourceProperties(this)
         }
         /// SAP Source connector page size
         ///
         /// CloudFormation `paginationConfig`, Terraform `pagination_config`.
-        pub fn pagination_config(mut self, value: SapoDataPaginationConfig) -> Self {
+        pub fn pagination_config(mut self, value: SapOdataPaginationConfig) -> Self {
             self.0
                 .set("paginationConfig", Some("pagination_config"), value.into());
             self
@@ -2975,7 +3108,7 @@ pub mod flow {
         /// SAP Source connector parallelism factor
         ///
         /// CloudFormation `parallelismConfig`, Terraform `parallelism_config`.
-        pub fn parallelism_config(mut self, value: SapoDataParallelismConfig) -> Self {
+        pub fn parallelism_config(mut self, value: SapOdataParallelismConfig) -> Self {
             self.0.set(
                 "parallelismConfig",
                 Some("parallelism_config"),
@@ -2984,12 +3117,12 @@ pub mod flow {
             self
         }
     }
-    nested!(SapoDataSourceProperties);
+    nested!(SapOdataSourceProperties);
     /// Details required for scheduled trigger type
     ///
     /// CloudFormation property type `ScheduledTriggerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-scheduledtriggerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledTriggerProperties(rt::Props);
     impl ScheduledTriggerProperties {
@@ -3057,7 +3190,7 @@ pub mod flow {
     nested!(ScheduledTriggerProperties);
     /// CloudFormation property type `ServiceNowSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-servicenowsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowSourceProperties(rt::Props);
     impl ServiceNowSourceProperties {
@@ -3071,7 +3204,7 @@ pub mod flow {
     nested!(ServiceNowSourceProperties);
     /// CloudFormation property type `SingularSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-singularsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SingularSourceProperties(rt::Props);
     impl SingularSourceProperties {
@@ -3085,7 +3218,7 @@ pub mod flow {
     nested!(SingularSourceProperties);
     /// CloudFormation property type `SlackSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-slacksourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SlackSourceProperties(rt::Props);
     impl SlackSourceProperties {
@@ -3099,22 +3232,26 @@ pub mod flow {
     nested!(SlackSourceProperties);
     /// CloudFormation property type `SnowflakeDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-snowflakedestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeDestinationProperties(rt::Props);
+    /// The required values of [`SnowflakeDestinationProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeDestinationPropertiesRequired {
+        /// CloudFormation `Object`.
+        pub object: rt::Expr,
+        /// CloudFormation `IntermediateBucketName`.
+        pub intermediate_bucket_name: rt::Expr,
+    }
     impl SnowflakeDestinationProperties {
-        /// A new `SnowflakeDestinationProperties`. Required properties: `intermediate_bucket_name` (`IntermediateBucketName`), `object` (`Object`).
-        pub fn new(
-            intermediate_bucket_name: impl Into<rt::Expr>,
-            object: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SnowflakeDestinationProperties`. Required properties: `object` (`Object`), `intermediate_bucket_name` (`IntermediateBucketName`).
+        pub fn new(required: SnowflakeDestinationPropertiesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IntermediateBucketName",
                 Some("intermediate_bucket_name"),
-                rt::string(intermediate_bucket_name),
+                rt::string(required.intermediate_bucket_name),
             );
-            this.set("Object", Some("object"), rt::string(object));
+            this.set("Object", Some("object"), rt::string(required.object));
             SnowflakeDestinationProperties(this)
         }
         /// Constraints: length 0..=512. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
@@ -3138,7 +3275,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceConnectorProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sourceconnectorproperties.html)
     #[derive(Clone, Debug)]
     pub struct SourceConnectorProperties(rt::Props);
     impl SourceConnectorProperties {
@@ -3195,7 +3332,7 @@ pub mod flow {
             self
         }
         /// CloudFormation `SAPOData`, Terraform `sapo_data`.
-        pub fn sapo_data(mut self, value: SapoDataSourceProperties) -> Self {
+        pub fn sap_odata(mut self, value: SapOdataSourceProperties) -> Self {
             self.0.set("SAPOData", Some("sapo_data"), value.into());
             self
         }
@@ -3240,7 +3377,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceFlowConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-sourceflowconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceFlowConfig(rt::Props);
     impl SourceFlowConfig {
@@ -3296,7 +3433,7 @@ pub mod flow {
     nested!(SourceFlowConfig);
     /// CloudFormation property type `SuccessResponseHandlingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-successresponsehandlingconfig.html)
     #[derive(Clone, Debug)]
     pub struct SuccessResponseHandlingConfig(rt::Props);
     impl SuccessResponseHandlingConfig {
@@ -3321,7 +3458,7 @@ pub mod flow {
     nested!(SuccessResponseHandlingConfig);
     /// CloudFormation property type `Task`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-task.html)
     #[derive(Clone, Debug)]
     pub struct Task(rt::Props);
     impl Task {
@@ -3378,7 +3515,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `TaskPropertiesObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-taskpropertiesobject.html)
     #[derive(Clone, Debug)]
     pub struct TaskPropertiesObject(rt::Props);
     impl TaskPropertiesObject {
@@ -3393,7 +3530,7 @@ pub mod flow {
     nested!(TaskPropertiesObject);
     /// CloudFormation property type `TrendmicroSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-trendmicrosourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct TrendmicroSourceProperties(rt::Props);
     impl TrendmicroSourceProperties {
@@ -3409,7 +3546,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-triggerconfig.html)
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
@@ -3434,7 +3571,7 @@ pub mod flow {
     nested!(TriggerConfig);
     /// CloudFormation property type `UpsolverDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-upsolverdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct UpsolverDestinationProperties(rt::Props);
     impl UpsolverDestinationProperties {
@@ -3462,7 +3599,7 @@ pub mod flow {
     nested!(UpsolverDestinationProperties);
     /// CloudFormation property type `UpsolverS3OutputFormatConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-upsolvers3outputformatconfig.html)
     #[derive(Clone, Debug)]
     pub struct UpsolverS3OutputFormatConfig(rt::Props);
     impl UpsolverS3OutputFormatConfig {
@@ -3490,7 +3627,7 @@ pub mod flow {
     nested!(UpsolverS3OutputFormatConfig);
     /// CloudFormation property type `VeevaSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-veevasourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct VeevaSourceProperties(rt::Props);
     impl VeevaSourceProperties {
@@ -3537,7 +3674,7 @@ pub mod flow {
     nested!(VeevaSourceProperties);
     /// CloudFormation property type `ZendeskDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-zendeskdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskDestinationProperties(rt::Props);
     impl ZendeskDestinationProperties {
@@ -3580,7 +3717,7 @@ pub mod flow {
     nested!(ZendeskDestinationProperties);
     /// CloudFormation property type `ZendeskSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appflow-flow-zendesksourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskSourceProperties(rt::Props);
     impl ZendeskSourceProperties {
@@ -3970,9 +4107,9 @@ pub mod flow {
         NoOp,
     }
     string_enum!(S3ConnectorOperator { Projection => "PROJECTION", LessThan => "LESS_THAN", GreaterThan => "GREATER_THAN", Between => "BETWEEN", LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO", GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO", EqualTo => "EQUAL_TO", NotEqualTo => "NOT_EQUAL_TO", Addition => "ADDITION", Multiplication => "MULTIPLICATION", Division => "DIVISION", Subtraction => "SUBTRACTION", MaskAll => "MASK_ALL", MaskFirstN => "MASK_FIRST_N", MaskLastN => "MASK_LAST_N", ValidateNonNull => "VALIDATE_NON_NULL", ValidateNonZero => "VALIDATE_NON_ZERO", ValidateNonNegative => "VALIDATE_NON_NEGATIVE", ValidateNumeric => "VALIDATE_NUMERIC", NoOp => "NO_OP" });
-    /// The values `SapoDataConnectorOperator` accepts in `AppFlow::Flow`.
+    /// The values `SapOdataConnectorOperator` accepts in `AppFlow::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum SapoDataConnectorOperator {
+    pub enum SapOdataConnectorOperator {
         /// `PROJECTION`
         Projection,
         /// `LESS_THAN`
@@ -4016,7 +4153,7 @@ pub mod flow {
         /// `NO_OP`
         NoOp,
     }
-    string_enum!(SapoDataConnectorOperator { Projection => "PROJECTION", LessThan => "LESS_THAN", Contains => "CONTAINS", GreaterThan => "GREATER_THAN", Between => "BETWEEN", LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO", GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO", EqualTo => "EQUAL_TO", NotEqualTo => "NOT_EQUAL_TO", Addition => "ADDITION", Multiplication => "MULTIPLICATION", Division => "DIVISION", Subtraction => "SUBTRACTION", MaskAll => "MASK_ALL", MaskFirstN => "MASK_FIRST_N", MaskLastN => "MASK_LAST_N", ValidateNonNull => "VALIDATE_NON_NULL", ValidateNonZero => "VALIDATE_NON_ZERO", ValidateNonNegative => "VALIDATE_NON_NEGATIVE", ValidateNumeric => "VALIDATE_NUMERIC", NoOp => "NO_OP" });
+    string_enum!(SapOdataConnectorOperator { Projection => "PROJECTION", LessThan => "LESS_THAN", Contains => "CONTAINS", GreaterThan => "GREATER_THAN", Between => "BETWEEN", LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO", GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO", EqualTo => "EQUAL_TO", NotEqualTo => "NOT_EQUAL_TO", Addition => "ADDITION", Multiplication => "MULTIPLICATION", Division => "DIVISION", Subtraction => "SUBTRACTION", MaskAll => "MASK_ALL", MaskFirstN => "MASK_FIRST_N", MaskLastN => "MASK_LAST_N", ValidateNonNull => "VALIDATE_NON_NULL", ValidateNonZero => "VALIDATE_NON_ZERO", ValidateNonNegative => "VALIDATE_NON_NEGATIVE", ValidateNumeric => "VALIDATE_NUMERIC", NoOp => "NO_OP" });
     /// The values `SalesforceConnectorOperator` accepts in `AppFlow::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SalesforceConnectorOperator {
@@ -4294,7 +4431,7 @@ pub mod flow {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ConnectorType {
         /// `SAPOData`
-        SapoData,
+        SapOdata,
         /// `Salesforce`
         Salesforce,
         /// `Pardot`
@@ -4338,7 +4475,7 @@ pub mod flow {
         /// `LookoutMetrics`
         LookoutMetrics,
     }
-    string_enum!(ConnectorType { SapoData => "SAPOData", Salesforce => "Salesforce", Pardot => "Pardot", Singular => "Singular", Slack => "Slack", Redshift => "Redshift", S3 => "S3", Marketo => "Marketo", Googleanalytics => "Googleanalytics", Zendesk => "Zendesk", Servicenow => "Servicenow", Datadog => "Datadog", Trendmicro => "Trendmicro", Snowflake => "Snowflake", Dynatrace => "Dynatrace", Infornexus => "Infornexus", Amplitude => "Amplitude", Veeva => "Veeva", CustomConnector => "CustomConnector", EventBridge => "EventBridge", Upsolver => "Upsolver", LookoutMetrics => "LookoutMetrics" });
+    string_enum!(ConnectorType { SapOdata => "SAPOData", Salesforce => "Salesforce", Pardot => "Pardot", Singular => "Singular", Slack => "Slack", Redshift => "Redshift", S3 => "S3", Marketo => "Marketo", Googleanalytics => "Googleanalytics", Zendesk => "Zendesk", Servicenow => "Servicenow", Datadog => "Datadog", Trendmicro => "Trendmicro", Snowflake => "Snowflake", Dynatrace => "Dynatrace", Infornexus => "Infornexus", Amplitude => "Amplitude", Veeva => "Veeva", CustomConnector => "CustomConnector", EventBridge => "EventBridge", Upsolver => "Upsolver", LookoutMetrics => "LookoutMetrics" });
     /// The values `DataTransferApi` accepts in `AppFlow::Flow`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DataTransferApi {

@@ -65,23 +65,31 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// The name of the application. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The namespace of the application. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// Application source config CloudFormation `ApplicationSourceConfig`.
+    pub application_source_config: application::ApplicationSourceConfig,
+}
 impl Application {
-    /// Declares a `AWS::AppIntegrations::Application` with the stack-unique `id`. Required properties: `application_source_config` (`ApplicationSourceConfig`), `name` (`Name`), `namespace` (`Namespace`).
+    /// Declares a `AWS::AppIntegrations::Application` with the stack-unique `id`. Required properties: `name` (`Name`), `namespace` (`Namespace`), `application_source_config` (`ApplicationSourceConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_source_config: application::ApplicationSourceConfig,
-        name: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ApplicationSourceConfig",
             Some("application_source_config"),
-            application_source_config.into(),
+            required.application_source_config.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Application(this)
     }
     /// The application configuration.
@@ -171,7 +179,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApplicationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-applicationconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationConfig(rt::Props);
     impl ApplicationConfig {
@@ -192,7 +200,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-applicationsourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSourceConfig(rt::Props);
     impl ApplicationSourceConfig {
@@ -210,7 +218,7 @@ pub mod application {
     nested!(ApplicationSourceConfig);
     /// CloudFormation property type `ContactHandling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-contacthandling.html)
     #[derive(Clone, Debug)]
     pub struct ContactHandling(rt::Props);
     impl ContactHandling {
@@ -224,7 +232,7 @@ pub mod application {
     nested!(ContactHandling);
     /// CloudFormation property type `ExternalUrlConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-externalurlconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExternalUrlConfig(rt::Props);
     impl ExternalUrlConfig {
@@ -250,7 +258,7 @@ pub mod application {
     nested!(ExternalUrlConfig);
     /// CloudFormation property type `IframeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-application-iframeconfig.html)
     #[derive(Clone, Debug)]
     pub struct IframeConfig(rt::Props);
     impl IframeConfig {
@@ -338,19 +346,27 @@ static DATA_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DataIntegration`], by name: two of them have one type, and a swap must not compile.
+pub struct DataIntegrationRequired {
+    /// The name of the data integration. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The KMS key of the data integration. CloudFormation `KmsKey`.
+    pub kms_key: rt::Expr,
+    /// The URI of the data source. CloudFormation `SourceURI`.
+    pub source_uri: rt::Expr,
+}
 impl DataIntegration {
-    /// Declares a `AWS::AppIntegrations::DataIntegration` with the stack-unique `id`. Required properties: `kms_key` (`KmsKey`), `name` (`Name`), `source_uri` (`SourceURI`).
+    /// Declares a `AWS::AppIntegrations::DataIntegration` with the stack-unique `id`. Required properties: `name` (`Name`), `kms_key` (`KmsKey`), `source_uri` (`SourceURI`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        kms_key: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        source_uri: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataIntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_INTEGRATION_TYPE);
-        this.set("KmsKey", Some("kms_key"), rt::string(kms_key));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("SourceURI", Some("source_uri"), rt::string(source_uri));
+        this.set("KmsKey", Some("kms_key"), rt::string(required.kms_key));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "SourceURI",
+            Some("source_uri"),
+            rt::string(required.source_uri),
+        );
         DataIntegration(this)
     }
     /// The data integration description.
@@ -418,7 +434,7 @@ pub mod data_integration {
     ///
     /// CloudFormation property type `FileConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-dataintegration-fileconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FileConfiguration(rt::Props);
     impl FileConfiguration {
@@ -439,7 +455,7 @@ pub mod data_integration {
     nested!(FileConfiguration);
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-dataintegration-scheduleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -518,23 +534,31 @@ static EVENT_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`EventIntegration`], by name: two of them have one type, and a swap must not compile.
+pub struct EventIntegrationRequired {
+    /// The name of the event integration. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The Amazon Eventbridge bus for the event integration. CloudFormation `EventBridgeBus`.
+    pub event_bridge_bus: rt::Expr,
+    /// The EventFilter (source) associated with the event integration. CloudFormation `EventFilter`.
+    pub event_filter: event_integration::EventFilter,
+}
 impl EventIntegration {
-    /// Declares a `AWS::AppIntegrations::EventIntegration` with the stack-unique `id`. Required properties: `event_bridge_bus` (`EventBridgeBus`), `event_filter` (`EventFilter`), `name` (`Name`).
+    /// Declares a `AWS::AppIntegrations::EventIntegration` with the stack-unique `id`. Required properties: `name` (`Name`), `event_bridge_bus` (`EventBridgeBus`), `event_filter` (`EventFilter`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        event_bridge_bus: impl Into<rt::Expr>,
-        event_filter: event_integration::EventFilter,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventIntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_INTEGRATION_TYPE);
         this.set(
             "EventBridgeBus",
             Some("event_bridge_bus"),
-            rt::string(event_bridge_bus),
+            rt::string(required.event_bridge_bus),
         );
-        this.set("EventFilter", Some("event_filter"), event_filter.into());
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "EventFilter",
+            Some("event_filter"),
+            required.event_filter.into(),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         EventIntegration(this)
     }
     /// The event integration description.
@@ -564,7 +588,7 @@ pub mod event_integration {
     use super::*;
     /// CloudFormation property type `EventFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appintegrations-eventintegration-eventfilter.html)
     #[derive(Clone, Debug)]
     pub struct EventFilter(rt::Props);
     impl EventFilter {

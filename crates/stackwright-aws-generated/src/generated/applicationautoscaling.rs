@@ -38,30 +38,48 @@ static SCALABLE_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ScalableTarget`], by name: two of them have one type, and a swap must not compile.
+pub struct ScalableTargetRequired {
+    /// The identifier of the resource associated with the scalable target. CloudFormation `ResourceId`.
+    pub resource_id: rt::Expr,
+    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``. CloudFormation `ServiceNamespace`.
+    pub service_namespace: scalable_target::ServiceNamespace,
+    /// The scalable dimension associated with the scalable target. CloudFormation `ScalableDimension`.
+    pub scalable_dimension: scalable_target::ScalableDimension,
+    /// The minimum value that you plan to scale in to. CloudFormation `MinCapacity`.
+    pub min_capacity: i64,
+    /// The maximum value that you plan to scale out to. CloudFormation `MaxCapacity`.
+    pub max_capacity: i64,
+}
 impl ScalableTarget {
-    /// Declares a `AWS::ApplicationAutoScaling::ScalableTarget` with the stack-unique `id`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `resource_id` (`ResourceId`), `scalable_dimension` (`ScalableDimension`), `service_namespace` (`ServiceNamespace`).
+    /// Declares a `AWS::ApplicationAutoScaling::ScalableTarget` with the stack-unique `id`. Required properties: `resource_id` (`ResourceId`), `service_namespace` (`ServiceNamespace`), `scalable_dimension` (`ScalableDimension`), `min_capacity` (`MinCapacity`), `max_capacity` (`MaxCapacity`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        max_capacity: i64,
-        min_capacity: i64,
-        resource_id: impl Into<rt::Expr>,
-        scalable_dimension: scalable_target::ScalableDimension,
-        service_namespace: scalable_target::ServiceNamespace,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ScalableTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &SCALABLE_TARGET_TYPE);
-        this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
-        this.set("MinCapacity", Some("min_capacity"), rt::int(min_capacity));
-        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
+        this.set(
+            "MaxCapacity",
+            Some("max_capacity"),
+            rt::int(required.max_capacity),
+        );
+        this.set(
+            "MinCapacity",
+            Some("min_capacity"),
+            rt::int(required.min_capacity),
+        );
+        this.set(
+            "ResourceId",
+            Some("resource_id"),
+            rt::string(required.resource_id),
+        );
         this.set(
             "ScalableDimension",
             Some("scalable_dimension"),
-            scalable_dimension.into(),
+            required.scalable_dimension.into(),
         );
         this.set(
             "ServiceNamespace",
             Some("service_namespace"),
-            service_namespace.into(),
+            required.service_namespace.into(),
         );
         ScalableTarget(this)
     }
@@ -114,7 +132,7 @@ pub mod scalable_target {
     ///
     /// CloudFormation property type `ScalableTargetAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scalabletargetaction.html)
     #[derive(Clone, Debug)]
     pub struct ScalableTargetAction(rt::Props);
     impl ScalableTargetAction {
@@ -145,21 +163,25 @@ pub mod scalable_target {
     ///
     /// CloudFormation property type `ScheduledAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-scheduledaction.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledAction(rt::Props);
+    /// The required values of [`ScheduledAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScheduledActionRequired {
+        /// The name of the scheduled action. CloudFormation `ScheduledActionName`.
+        pub scheduled_action_name: rt::Expr,
+        /// The schedule for this action. CloudFormation `Schedule`.
+        pub schedule: rt::Expr,
+    }
     impl ScheduledAction {
-        /// A new `ScheduledAction`. Required properties: `schedule` (`Schedule`), `scheduled_action_name` (`ScheduledActionName`).
-        pub fn new(
-            schedule: impl Into<rt::Expr>,
-            scheduled_action_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ScheduledAction`. Required properties: `scheduled_action_name` (`ScheduledActionName`), `schedule` (`Schedule`).
+        pub fn new(required: ScheduledActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Schedule", Some("schedule"), rt::string(schedule));
+            this.set("Schedule", Some("schedule"), rt::string(required.schedule));
             this.set(
                 "ScheduledActionName",
                 Some("scheduled_action_name"),
-                rt::string(scheduled_action_name),
+                rt::string(required.scheduled_action_name),
             );
             ScheduledAction(this)
         }
@@ -202,7 +224,7 @@ pub mod scalable_target {
     ///
     /// CloudFormation property type `SuspendedState`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalabletarget-suspendedstate.html)
     #[derive(Clone, Debug)]
     pub struct SuspendedState(rt::Props);
     impl SuspendedState {
@@ -431,7 +453,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `CustomizedMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct CustomizedMetricSpecification(rt::Props);
     impl CustomizedMetricSpecification {
@@ -494,15 +516,22 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
+    /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDimensionRequired {
+        /// The value of the dimension. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The name of the dimension. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl MetricDimension {
-        /// A new `MetricDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricDimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             MetricDimension(this)
         }
     }
@@ -511,7 +540,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredefinedMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predefinedmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedMetricSpecification(rt::Props);
     impl PredefinedMetricSpecification {
@@ -539,7 +568,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedCapacityMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedCapacityMetric(rt::Props);
     impl PredictiveScalingCustomizedCapacityMetric {
@@ -561,7 +590,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedLoadMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedLoadMetric(rt::Props);
     impl PredictiveScalingCustomizedLoadMetric {
@@ -583,7 +612,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingCustomizedScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedScalingMetric(rt::Props);
     impl PredictiveScalingCustomizedScalingMetric {
@@ -605,7 +634,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetric(rt::Props);
     impl PredictiveScalingMetric {
@@ -647,7 +676,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricDataQuery(rt::Props);
     impl PredictiveScalingMetricDataQuery {
@@ -699,7 +728,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricdimension.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricDimension(rt::Props);
     impl PredictiveScalingMetricDimension {
@@ -728,7 +757,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricSpecification(rt::Props);
     impl PredictiveScalingMetricSpecification {
@@ -828,7 +857,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingMetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingmetricstat.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricStat(rt::Props);
     impl PredictiveScalingMetricStat {
@@ -864,7 +893,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPolicyConfiguration(rt::Props);
     impl PredictiveScalingPolicyConfiguration {
@@ -926,7 +955,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedLoadMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedLoadMetric(rt::Props);
     impl PredictiveScalingPredefinedLoadMetric {
@@ -954,7 +983,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedMetricPair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedMetricPair(rt::Props);
     impl PredictiveScalingPredefinedMetricPair {
@@ -982,7 +1011,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `PredictiveScalingPredefinedScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedScalingMetric(rt::Props);
     impl PredictiveScalingPredefinedScalingMetric {
@@ -1010,7 +1039,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `StepAdjustment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-stepadjustment.html)
     #[derive(Clone, Debug)]
     pub struct StepAdjustment(rt::Props);
     impl StepAdjustment {
@@ -1052,7 +1081,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `StepScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StepScalingPolicyConfiguration(rt::Props);
     impl StepScalingPolicyConfiguration {
@@ -1112,7 +1141,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetric.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetric(rt::Props);
     impl TargetTrackingMetric {
@@ -1154,7 +1183,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
@@ -1206,7 +1235,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdimension.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDimension(rt::Props);
     impl TargetTrackingMetricDimension {
@@ -1235,7 +1264,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingMetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
@@ -1271,7 +1300,7 @@ pub mod scaling_policy {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {

@@ -189,7 +189,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Alarm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-alarm.html)
     #[derive(Clone, Debug)]
     pub struct Alarm(rt::Props);
     impl Alarm {
@@ -212,7 +212,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AlarmMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-alarmmetric.html)
     #[derive(Clone, Debug)]
     pub struct AlarmMetric(rt::Props);
     impl AlarmMetric {
@@ -232,7 +232,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ComponentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-componentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComponentConfiguration(rt::Props);
     impl ComponentConfiguration {
@@ -272,14 +272,14 @@ pub mod application {
     ///
     /// CloudFormation property type `ComponentMonitoringSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-componentmonitoringsetting.html)
     #[derive(Clone, Debug)]
     pub struct ComponentMonitoringSetting(rt::Props);
     impl ComponentMonitoringSetting {
-        /// A new `ComponentMonitoringSetting`. Required properties: `component_configuration_mode` (`ComponentConfigurationMode`), `tier` (`Tier`).
+        /// A new `ComponentMonitoringSetting`. Required properties: `tier` (`Tier`), `component_configuration_mode` (`ComponentConfigurationMode`).
         pub fn new(
-            component_configuration_mode: ComponentConfigurationMode,
             tier: impl Into<rt::Expr>,
+            component_configuration_mode: ComponentConfigurationMode,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -337,7 +337,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ConfigurationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-configurationdetails.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationDetails(rt::Props);
     impl ConfigurationDetails {
@@ -453,7 +453,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CustomComponent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-customcomponent.html)
     #[derive(Clone, Debug)]
     pub struct CustomComponent(rt::Props);
     impl CustomComponent {
@@ -481,7 +481,7 @@ pub mod application {
     ///
     /// CloudFormation property type `HAClusterPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-haclusterprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct HaClusterPrometheusExporter(rt::Props);
     impl HaClusterPrometheusExporter {
@@ -504,29 +504,39 @@ pub mod application {
     ///
     /// CloudFormation property type `HANAPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-hanaprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct HanaPrometheusExporter(rt::Props);
+    /// The required values of [`HanaPrometheusExporter`], by name: two of them have one type, and a swap must not compile.
+    pub struct HanaPrometheusExporterRequired {
+        /// HANA DB SID. CloudFormation `HANASID`.
+        pub hana_sid: rt::Expr,
+        /// The HANA DB port. CloudFormation `HANAPort`.
+        pub hana_port: rt::Expr,
+        /// The secret name which manages the HANA DB credentials e.g. CloudFormation `HANASecretName`.
+        pub hana_secret_name: rt::Expr,
+        /// A flag which indicates agreeing to install SAP HANA DB client. CloudFormation `AgreeToInstallHANADBClient`.
+        pub agree_to_install_hana_db_client: bool,
+    }
     impl HanaPrometheusExporter {
-        /// A new `HanaPrometheusExporter`. Required properties: `agree_to_install_hanadb_client` (`AgreeToInstallHANADBClient`), `hana_port` (`HANAPort`), `hanasid` (`HANASID`), `hana_secret_name` (`HANASecretName`).
-        pub fn new(
-            agree_to_install_hanadb_client: bool,
-            hana_port: impl Into<rt::Expr>,
-            hanasid: impl Into<rt::Expr>,
-            hana_secret_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `HanaPrometheusExporter`. Required properties: `hana_sid` (`HANASID`), `hana_port` (`HANAPort`), `hana_secret_name` (`HANASecretName`), `agree_to_install_hana_db_client` (`AgreeToInstallHANADBClient`).
+        pub fn new(required: HanaPrometheusExporterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AgreeToInstallHANADBClient",
                 Some("agree_to_install_hanadb_client"),
-                rt::boolean(agree_to_install_hanadb_client),
+                rt::boolean(required.agree_to_install_hana_db_client),
             );
-            this.set("HANAPort", Some("hana_port"), rt::string(hana_port));
-            this.set("HANASID", Some("hanasid"), rt::string(hanasid));
+            this.set(
+                "HANAPort",
+                Some("hana_port"),
+                rt::string(required.hana_port),
+            );
+            this.set("HANASID", Some("hanasid"), rt::string(required.hana_sid));
             this.set(
                 "HANASecretName",
                 Some("hana_secret_name"),
-                rt::string(hana_secret_name),
+                rt::string(required.hana_secret_name),
             );
             HanaPrometheusExporter(this)
         }
@@ -544,7 +554,7 @@ pub mod application {
     ///
     /// CloudFormation property type `JMXPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-jmxprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct JmxPrometheusExporter(rt::Props);
     impl JmxPrometheusExporter {
@@ -563,7 +573,7 @@ pub mod application {
         /// JMX service URL.
         ///
         /// CloudFormation `JMXURL`, Terraform `jmxurl`.
-        pub fn jmxurl(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn jmx_url(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("JMXURL", Some("jmxurl"), rt::string(value));
             self
         }
@@ -581,7 +591,7 @@ pub mod application {
     ///
     /// CloudFormation property type `Log`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-log.html)
     #[derive(Clone, Debug)]
     pub struct Log(rt::Props);
     impl Log {
@@ -627,24 +637,29 @@ pub mod application {
     ///
     /// CloudFormation property type `LogPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-logpattern.html)
     #[derive(Clone, Debug)]
     pub struct LogPattern(rt::Props);
+    /// The required values of [`LogPattern`], by name: two of them have one type, and a swap must not compile.
+    pub struct LogPatternRequired {
+        /// The name of the log pattern. CloudFormation `PatternName`.
+        pub pattern_name: rt::Expr,
+        /// The log pattern. CloudFormation `Pattern`.
+        pub pattern: rt::Expr,
+        /// Rank of the log pattern. CloudFormation `Rank`.
+        pub rank: i64,
+    }
     impl LogPattern {
-        /// A new `LogPattern`. Required properties: `pattern` (`Pattern`), `pattern_name` (`PatternName`), `rank` (`Rank`).
-        pub fn new(
-            pattern: impl Into<rt::Expr>,
-            pattern_name: impl Into<rt::Expr>,
-            rank: i64,
-        ) -> Self {
+        /// A new `LogPattern`. Required properties: `pattern_name` (`PatternName`), `pattern` (`Pattern`), `rank` (`Rank`).
+        pub fn new(required: LogPatternRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Pattern", Some("pattern"), rt::string(pattern));
+            this.set("Pattern", Some("pattern"), rt::string(required.pattern));
             this.set(
                 "PatternName",
                 Some("pattern_name"),
-                rt::string(pattern_name),
+                rt::string(required.pattern_name),
             );
-            this.set("Rank", Some("rank"), rt::int(rank));
+            this.set("Rank", Some("rank"), rt::int(required.rank));
             LogPattern(this)
         }
     }
@@ -653,14 +668,14 @@ pub mod application {
     ///
     /// CloudFormation property type `LogPatternSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-logpatternset.html)
     #[derive(Clone, Debug)]
     pub struct LogPatternSet(rt::Props);
     impl LogPatternSet {
-        /// A new `LogPatternSet`. Required properties: `log_patterns` (`LogPatterns`), `pattern_set_name` (`PatternSetName`).
+        /// A new `LogPatternSet`. Required properties: `pattern_set_name` (`PatternSetName`), `log_patterns` (`LogPatterns`).
         pub fn new(
-            log_patterns: impl IntoIterator<Item = LogPattern>,
             pattern_set_name: impl Into<rt::Expr>,
+            log_patterns: impl IntoIterator<Item = LogPattern>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("LogPatterns", Some("log_patterns"), rt::list(log_patterns));
@@ -677,14 +692,14 @@ pub mod application {
     ///
     /// CloudFormation property type `NetWeaverPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-netweaverprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct NetWeaverPrometheusExporter(rt::Props);
     impl NetWeaverPrometheusExporter {
-        /// A new `NetWeaverPrometheusExporter`. Required properties: `instance_numbers` (`InstanceNumbers`), `sapsid` (`SAPSID`).
+        /// A new `NetWeaverPrometheusExporter`. Required properties: `sap_sid` (`SAPSID`), `instance_numbers` (`InstanceNumbers`).
         pub fn new(
+            sap_sid: impl Into<rt::Expr>,
             instance_numbers: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            sapsid: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -692,7 +707,7 @@ pub mod application {
                 Some("instance_numbers"),
                 rt::strings(instance_numbers),
             );
-            this.set("SAPSID", Some("sapsid"), rt::string(sapsid));
+            this.set("SAPSID", Some("sapsid"), rt::string(sap_sid));
             NetWeaverPrometheusExporter(this)
         }
         /// Prometheus exporter port.
@@ -709,14 +724,14 @@ pub mod application {
     ///
     /// CloudFormation property type `Process`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-process.html)
     #[derive(Clone, Debug)]
     pub struct Process(rt::Props);
     impl Process {
-        /// A new `Process`. Required properties: `alarm_metrics` (`AlarmMetrics`), `process_name` (`ProcessName`).
+        /// A new `Process`. Required properties: `process_name` (`ProcessName`), `alarm_metrics` (`AlarmMetrics`).
         pub fn new(
-            alarm_metrics: impl IntoIterator<Item = AlarmMetric>,
             process_name: impl Into<rt::Expr>,
+            alarm_metrics: impl IntoIterator<Item = AlarmMetric>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -737,25 +752,29 @@ pub mod application {
     ///
     /// CloudFormation property type `SQLServerPrometheusExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-sqlserverprometheusexporter.html)
     #[derive(Clone, Debug)]
     pub struct SqlServerPrometheusExporter(rt::Props);
+    /// The required values of [`SqlServerPrometheusExporter`], by name: two of them have one type, and a swap must not compile.
+    pub struct SqlServerPrometheusExporterRequired {
+        /// Prometheus exporter port. CloudFormation `PrometheusPort`.
+        pub prometheus_port: rt::Expr,
+        /// Secret name which managers SQL exporter connection. CloudFormation `SQLSecretName`.
+        pub sql_secret_name: rt::Expr,
+    }
     impl SqlServerPrometheusExporter {
         /// A new `SqlServerPrometheusExporter`. Required properties: `prometheus_port` (`PrometheusPort`), `sql_secret_name` (`SQLSecretName`).
-        pub fn new(
-            prometheus_port: impl Into<rt::Expr>,
-            sql_secret_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SqlServerPrometheusExporterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PrometheusPort",
                 Some("prometheus_port"),
-                rt::string(prometheus_port),
+                rt::string(required.prometheus_port),
             );
             this.set(
                 "SQLSecretName",
                 Some("sql_secret_name"),
-                rt::string(sql_secret_name),
+                rt::string(required.sql_secret_name),
             );
             SqlServerPrometheusExporter(this)
         }
@@ -765,7 +784,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SubComponentConfigurationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-subcomponentconfigurationdetails.html)
     #[derive(Clone, Debug)]
     pub struct SubComponentConfigurationDetails(rt::Props);
     impl SubComponentConfigurationDetails {
@@ -810,14 +829,14 @@ pub mod application {
     ///
     /// CloudFormation property type `SubComponentTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-subcomponenttypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SubComponentTypeConfiguration(rt::Props);
     impl SubComponentTypeConfiguration {
-        /// A new `SubComponentTypeConfiguration`. Required properties: `sub_component_configuration_details` (`SubComponentConfigurationDetails`), `sub_component_type` (`SubComponentType`).
+        /// A new `SubComponentTypeConfiguration`. Required properties: `sub_component_type` (`SubComponentType`), `sub_component_configuration_details` (`SubComponentConfigurationDetails`).
         pub fn new(
-            sub_component_configuration_details: SubComponentConfigurationDetails,
             sub_component_type: SubComponentType,
+            sub_component_configuration_details: SubComponentConfigurationDetails,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -838,23 +857,36 @@ pub mod application {
     ///
     /// CloudFormation property type `WindowsEvent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationinsights-application-windowsevent.html)
     #[derive(Clone, Debug)]
     pub struct WindowsEvent(rt::Props);
+    /// The required values of [`WindowsEvent`], by name: two of them have one type, and a swap must not compile.
+    pub struct WindowsEventRequired {
+        /// The CloudWatch log group name to be associated to the monitored log. CloudFormation `LogGroupName`.
+        pub log_group_name: rt::Expr,
+        /// The type of Windows Events to log. CloudFormation `EventName`.
+        pub event_name: rt::Expr,
+        /// The levels of event to log. CloudFormation `EventLevels`.
+        pub event_levels: Vec<EventLevel>,
+    }
     impl WindowsEvent {
-        /// A new `WindowsEvent`. Required properties: `event_levels` (`EventLevels`), `event_name` (`EventName`), `log_group_name` (`LogGroupName`).
-        pub fn new(
-            event_levels: impl IntoIterator<Item = EventLevel>,
-            event_name: impl Into<rt::Expr>,
-            log_group_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `WindowsEvent`. Required properties: `log_group_name` (`LogGroupName`), `event_name` (`EventName`), `event_levels` (`EventLevels`).
+        pub fn new(required: WindowsEventRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EventLevels", Some("event_levels"), rt::list(event_levels));
-            this.set("EventName", Some("event_name"), rt::string(event_name));
+            this.set(
+                "EventLevels",
+                Some("event_levels"),
+                rt::list(required.event_levels),
+            );
+            this.set(
+                "EventName",
+                Some("event_name"),
+                rt::string(required.event_name),
+            );
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                rt::string(log_group_name),
+                rt::string(required.log_group_name),
             );
             WindowsEvent(this)
         }

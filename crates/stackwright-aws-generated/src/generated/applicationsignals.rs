@@ -113,7 +113,7 @@ pub mod grouping_configuration {
     use super::*;
     /// CloudFormation property type `GroupingAttributeDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-groupingconfiguration-groupingattributedefinition.html)
     #[derive(Clone, Debug)]
     pub struct GroupingAttributeDefinition(rt::Props);
     impl GroupingAttributeDefinition {
@@ -201,33 +201,48 @@ static INSTRUMENTATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`InstrumentationConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct InstrumentationConfigRequired {
+    /// Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted). CloudFormation `InstrumentationType`.
+    pub instrumentation_type: instrumentation_config::InstrumentationType,
+    /// The name of the service to instrument. CloudFormation `Service`.
+    pub service: rt::Expr,
+    /// The environment that the service is running in. CloudFormation `Environment`.
+    pub environment: rt::Expr,
+    /// The telemetry signal type to emit for this instrumentation. CloudFormation `SignalType`.
+    pub signal_type: instrumentation_config::SignalType,
+    /// The location where instrumentation should be applied. CloudFormation `Location`.
+    pub location: instrumentation_config::Location,
+    /// Specifies what to capture when the instrumentation point is hit. CloudFormation `CaptureConfiguration`.
+    pub capture_configuration: instrumentation_config::CaptureConfiguration,
+}
 impl InstrumentationConfig {
-    /// Declares a `AWS::ApplicationSignals::InstrumentationConfig` with the stack-unique `id`. Required properties: `capture_configuration` (`CaptureConfiguration`), `environment` (`Environment`), `instrumentation_type` (`InstrumentationType`), `location` (`Location`), `service` (`Service`), `signal_type` (`SignalType`).
+    /// Declares a `AWS::ApplicationSignals::InstrumentationConfig` with the stack-unique `id`. Required properties: `instrumentation_type` (`InstrumentationType`), `service` (`Service`), `environment` (`Environment`), `signal_type` (`SignalType`), `location` (`Location`), `capture_configuration` (`CaptureConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capture_configuration: instrumentation_config::CaptureConfiguration,
-        environment: impl Into<rt::Expr>,
-        instrumentation_type: instrumentation_config::InstrumentationType,
-        location: instrumentation_config::Location,
-        service: impl Into<rt::Expr>,
-        signal_type: instrumentation_config::SignalType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InstrumentationConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTRUMENTATION_CONFIG_TYPE);
         this.set(
             "CaptureConfiguration",
             Some("capture_configuration"),
-            capture_configuration.into(),
+            required.capture_configuration.into(),
         );
-        this.set("Environment", Some("environment"), rt::string(environment));
+        this.set(
+            "Environment",
+            Some("environment"),
+            rt::string(required.environment),
+        );
         this.set(
             "InstrumentationType",
             Some("instrumentation_type"),
-            instrumentation_type.into(),
+            required.instrumentation_type.into(),
         );
-        this.set("Location", Some("location"), location.into());
-        this.set("Service", Some("service"), rt::string(service));
-        this.set("SignalType", Some("signal_type"), signal_type.into());
+        this.set("Location", Some("location"), required.location.into());
+        this.set("Service", Some("service"), rt::string(required.service));
+        this.set(
+            "SignalType",
+            Some("signal_type"),
+            required.signal_type.into(),
+        );
         InstrumentationConfig(this)
     }
     /// Client-side filters that target specific instances.
@@ -290,7 +305,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CaptureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-captureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CaptureConfiguration(rt::Props);
     impl CaptureConfiguration {
@@ -306,7 +321,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CaptureLimitsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-capturelimitsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CaptureLimitsConfig(rt::Props);
     impl CaptureLimitsConfig {
@@ -396,7 +411,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CodeCaptureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codecaptureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeCaptureConfiguration(rt::Props);
     impl CodeCaptureConfiguration {
@@ -460,12 +475,12 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `CodeLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-codelocation.html)
     #[derive(Clone, Debug)]
     pub struct CodeLocation(rt::Props);
     impl CodeLocation {
-        /// A new `CodeLocation`. Required properties: `file_path` (`FilePath`), `language` (`Language`).
-        pub fn new(file_path: impl Into<rt::Expr>, language: Language) -> Self {
+        /// A new `CodeLocation`. Required properties: `language` (`Language`), `file_path` (`FilePath`).
+        pub fn new(language: Language, file_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("FilePath", Some("file_path"), rt::string(file_path));
             this.set("Language", Some("language"), language.into());
@@ -508,7 +523,7 @@ pub mod instrumentation_config {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-instrumentationconfig-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -674,7 +689,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `BurnRateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-burnrateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BurnRateConfiguration(rt::Props);
     impl BurnRateConfiguration {
@@ -694,23 +709,40 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `CalendarInterval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-calendarinterval.html)
     #[derive(Clone, Debug)]
     pub struct CalendarInterval(rt::Props);
+    /// The required values of [`CalendarInterval`], by name: two of them have one type, and a swap must not compile.
+    pub struct CalendarIntervalRequired {
+        /// Epoch time in seconds you want the first interval to start. CloudFormation `StartTime`.
+        pub start_time: i64,
+        /// Specifies the interval unit. CloudFormation `DurationUnit`.
+        pub duration_unit: DurationUnit,
+        /// Specifies the duration of each interval. CloudFormation `Duration`.
+        pub duration: i64,
+    }
     impl CalendarInterval {
-        /// A new `CalendarInterval`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`), `start_time` (`StartTime`).
-        pub fn new(duration: i64, duration_unit: DurationUnit, start_time: i64) -> Self {
+        /// A new `CalendarInterval`. Required properties: `start_time` (`StartTime`), `duration_unit` (`DurationUnit`), `duration` (`Duration`).
+        pub fn new(required: CalendarIntervalRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Duration", Some("duration"), rt::int(duration));
-            this.set("DurationUnit", Some("duration_unit"), duration_unit.into());
-            this.set("StartTime", Some("start_time"), rt::int(start_time));
+            this.set("Duration", Some("duration"), rt::int(required.duration));
+            this.set(
+                "DurationUnit",
+                Some("duration_unit"),
+                required.duration_unit.into(),
+            );
+            this.set(
+                "StartTime",
+                Some("start_time"),
+                rt::int(required.start_time),
+            );
             CalendarInterval(this)
         }
     }
     nested!(CalendarInterval);
     /// CloudFormation property type `CompositeSliComponent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositeslicomponent.html)
     #[derive(Clone, Debug)]
     pub struct CompositeSliComponent(rt::Props);
     impl CompositeSliComponent {
@@ -728,7 +760,7 @@ pub mod service_level_objective {
     nested!(CompositeSliComponent);
     /// CloudFormation property type `CompositeSliConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-compositesliconfig.html)
     #[derive(Clone, Debug)]
     pub struct CompositeSliConfig(rt::Props);
     impl CompositeSliConfig {
@@ -760,7 +792,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `DependencyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dependencyconfig.html)
     #[derive(Clone, Debug)]
     pub struct DependencyConfig(rt::Props);
     impl DependencyConfig {
@@ -790,15 +822,22 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
+    /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionRequired {
+        /// The value of the dimension. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The name of the dimension. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Dimension {
-        /// A new `Dimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Dimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: DimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             Dimension(this)
         }
     }
@@ -807,7 +846,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `ExclusionWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-exclusionwindow.html)
     #[derive(Clone, Debug)]
     pub struct ExclusionWindow(rt::Props);
     impl ExclusionWindow {
@@ -846,7 +885,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Goal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-goal.html)
     #[derive(Clone, Debug)]
     pub struct Goal(rt::Props);
     impl Goal {
@@ -887,7 +926,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Interval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-interval.html)
     #[derive(Clone, Debug)]
     pub struct Interval(rt::Props);
     impl Interval {
@@ -918,7 +957,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -957,14 +996,14 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricDataQuery(this)
         }
         /// The ID of the account where the metrics are located, if this is a cross-account alarm.
@@ -1004,7 +1043,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricsource.html)
     #[derive(Clone, Debug)]
     pub struct MetricSource(rt::Props);
     impl MetricSource {
@@ -1042,12 +1081,12 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-metricstat.html)
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
-        /// A new `MetricStat`. Required properties: `metric` (`Metric`), `period` (`Period`), `stat` (`Stat`).
-        pub fn new(metric: Metric, period: i64, stat: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricStat`. Required properties: `stat` (`Stat`), `period` (`Period`), `metric` (`Metric`).
+        pub fn new(stat: impl Into<rt::Expr>, period: i64, metric: Metric) -> Self {
             let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
             this.set("Period", Some("period"), rt::int(period));
@@ -1067,7 +1106,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `MonitoredRequestCountMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-monitoredrequestcountmetric.html)
     #[derive(Clone, Debug)]
     pub struct MonitoredRequestCountMetric(rt::Props);
     impl MonitoredRequestCountMetric {
@@ -1107,7 +1146,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RecurrenceRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-recurrencerule.html)
     #[derive(Clone, Debug)]
     pub struct RecurrenceRule(rt::Props);
     impl RecurrenceRule {
@@ -1123,7 +1162,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RequestBasedSli`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedsli.html)
     #[derive(Clone, Debug)]
     pub struct RequestBasedSli(rt::Props);
     impl RequestBasedSli {
@@ -1162,7 +1201,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RequestBasedSliMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-requestbasedslimetric.html)
     #[derive(Clone, Debug)]
     pub struct RequestBasedSliMetric(rt::Props);
     impl RequestBasedSliMetric {
@@ -1267,12 +1306,12 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `RollingInterval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-rollinginterval.html)
     #[derive(Clone, Debug)]
     pub struct RollingInterval(rt::Props);
     impl RollingInterval {
-        /// A new `RollingInterval`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`).
-        pub fn new(duration: i64, duration_unit: DurationUnit) -> Self {
+        /// A new `RollingInterval`. Required properties: `duration_unit` (`DurationUnit`), `duration` (`Duration`).
+        pub fn new(duration_unit: DurationUnit, duration: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Duration", Some("duration"), rt::int(duration));
             this.set("DurationUnit", Some("duration_unit"), duration_unit.into());
@@ -1282,7 +1321,7 @@ pub mod service_level_objective {
     nested!(RollingInterval);
     /// CloudFormation property type `SelectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-selectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct SelectionConfig(rt::Props);
     impl SelectionConfig {
@@ -1303,15 +1342,15 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Sli`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-sli.html)
     #[derive(Clone, Debug)]
     pub struct Sli(rt::Props);
     impl Sli {
-        /// A new `Sli`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_threshold` (`MetricThreshold`), `sli_metric` (`SliMetric`).
+        /// A new `Sli`. Required properties: `sli_metric` (`SliMetric`), `metric_threshold` (`MetricThreshold`), `comparison_operator` (`ComparisonOperator`).
         pub fn new(
-            comparison_operator: ComparisonOperator,
-            metric_threshold: i64,
             sli_metric: SliMetric,
+            metric_threshold: i64,
+            comparison_operator: ComparisonOperator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1333,7 +1372,7 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `SliMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-slimetric.html)
     #[derive(Clone, Debug)]
     pub struct SliMetric(rt::Props);
     impl SliMetric {
@@ -1440,12 +1479,12 @@ pub mod service_level_objective {
     ///
     /// CloudFormation property type `Window`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-applicationsignals-servicelevelobjective-window.html)
     #[derive(Clone, Debug)]
     pub struct Window(rt::Props);
     impl Window {
-        /// A new `Window`. Required properties: `duration` (`Duration`), `duration_unit` (`DurationUnit`).
-        pub fn new(duration: i64, duration_unit: DurationUnit) -> Self {
+        /// A new `Window`. Required properties: `duration_unit` (`DurationUnit`), `duration` (`Duration`).
+        pub fn new(duration_unit: DurationUnit, duration: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Duration", Some("duration"), rt::int(duration));
             this.set("DurationUnit", Some("duration_unit"), duration_unit.into());

@@ -49,19 +49,27 @@ static GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`GatewayRoute`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayRouteRequired {
+    /// CloudFormation `MeshName`.
+    pub mesh_name: rt::Expr,
+    /// CloudFormation `VirtualGatewayName`.
+    pub virtual_gateway_name: rt::Expr,
+    /// CloudFormation `Spec`.
+    pub spec: gateway_route::GatewayRouteSpec,
+}
 impl GatewayRoute {
-    /// Declares a `AWS::AppMesh::GatewayRoute` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_gateway_name` (`VirtualGatewayName`).
+    /// Declares a `AWS::AppMesh::GatewayRoute` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `virtual_gateway_name` (`VirtualGatewayName`), `spec` (`Spec`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        mesh_name: impl Into<rt::Expr>,
-        spec: gateway_route::GatewayRouteSpec,
-        virtual_gateway_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_ROUTE_TYPE);
-        this.set("MeshName", None, rt::string(mesh_name));
-        this.set("Spec", None, spec.into());
-        this.set("VirtualGatewayName", None, rt::string(virtual_gateway_name));
+        this.set("MeshName", None, rt::string(required.mesh_name));
+        this.set("Spec", None, required.spec.into());
+        this.set(
+            "VirtualGatewayName",
+            None,
+            rt::string(required.virtual_gateway_name),
+        );
         GatewayRoute(this)
     }
     /// Changing it replaces the resource. CloudFormation `GatewayRouteName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -104,7 +112,7 @@ pub mod gateway_route {
     use super::*;
     /// CloudFormation property type `GatewayRouteHostnameMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutehostnamematch.html)
     #[derive(Clone, Debug)]
     pub struct GatewayRouteHostnameMatch(rt::Props);
     impl GatewayRouteHostnameMatch {
@@ -127,7 +135,7 @@ pub mod gateway_route {
     nested!(GatewayRouteHostnameMatch);
     /// CloudFormation property type `GatewayRouteHostnameRewrite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutehostnamerewrite.html)
     #[derive(Clone, Debug)]
     pub struct GatewayRouteHostnameRewrite(rt::Props);
     impl GatewayRouteHostnameRewrite {
@@ -145,7 +153,7 @@ pub mod gateway_route {
     nested!(GatewayRouteHostnameRewrite);
     /// CloudFormation property type `GatewayRouteMetadataMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutemetadatamatch.html)
     #[derive(Clone, Debug)]
     pub struct GatewayRouteMetadataMatch(rt::Props);
     impl GatewayRouteMetadataMatch {
@@ -183,22 +191,29 @@ pub mod gateway_route {
     nested!(GatewayRouteMetadataMatch);
     /// CloudFormation property type `GatewayRouteRangeMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayrouterangematch.html)
     #[derive(Clone, Debug)]
     pub struct GatewayRouteRangeMatch(rt::Props);
+    /// The required values of [`GatewayRouteRangeMatch`], by name: two of them have one type, and a swap must not compile.
+    pub struct GatewayRouteRangeMatchRequired {
+        /// CloudFormation `Start`.
+        pub start: i64,
+        /// CloudFormation `End`.
+        pub end: i64,
+    }
     impl GatewayRouteRangeMatch {
-        /// A new `GatewayRouteRangeMatch`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: i64, start: i64) -> Self {
+        /// A new `GatewayRouteRangeMatch`. Required properties: `start` (`Start`), `end` (`End`).
+        pub fn new(required: GatewayRouteRangeMatchRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("End", None, rt::int(end));
-            this.set("Start", None, rt::int(start));
+            this.set("End", None, rt::int(required.end));
+            this.set("Start", None, rt::int(required.start));
             GatewayRouteRangeMatch(this)
         }
     }
     nested!(GatewayRouteRangeMatch);
     /// CloudFormation property type `GatewayRouteSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutespec.html)
     #[derive(Clone, Debug)]
     pub struct GatewayRouteSpec(rt::Props);
     impl GatewayRouteSpec {
@@ -231,7 +246,7 @@ pub mod gateway_route {
     nested!(GatewayRouteSpec);
     /// CloudFormation property type `GatewayRouteTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutetarget.html)
     #[derive(Clone, Debug)]
     pub struct GatewayRouteTarget(rt::Props);
     impl GatewayRouteTarget {
@@ -250,7 +265,7 @@ pub mod gateway_route {
     nested!(GatewayRouteTarget);
     /// CloudFormation property type `GatewayRouteVirtualService`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-gatewayroutevirtualservice.html)
     #[derive(Clone, Debug)]
     pub struct GatewayRouteVirtualService(rt::Props);
     impl GatewayRouteVirtualService {
@@ -264,7 +279,7 @@ pub mod gateway_route {
     nested!(GatewayRouteVirtualService);
     /// CloudFormation property type `GrpcGatewayRoute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroute.html)
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRoute(rt::Props);
     impl GrpcGatewayRoute {
@@ -279,7 +294,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRoute);
     /// CloudFormation property type `GrpcGatewayRouteAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayrouteaction.html)
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRouteAction(rt::Props);
     impl GrpcGatewayRouteAction {
@@ -298,7 +313,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRouteAction);
     /// CloudFormation property type `GrpcGatewayRouteMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroutematch.html)
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRouteMatch(rt::Props);
     impl GrpcGatewayRouteMatch {
@@ -334,7 +349,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRouteMatch);
     /// CloudFormation property type `GrpcGatewayRouteMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayroutemetadata.html)
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRouteMetadata(rt::Props);
     impl GrpcGatewayRouteMetadata {
@@ -358,7 +373,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRouteMetadata);
     /// CloudFormation property type `GrpcGatewayRouteRewrite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-grpcgatewayrouterewrite.html)
     #[derive(Clone, Debug)]
     pub struct GrpcGatewayRouteRewrite(rt::Props);
     impl GrpcGatewayRouteRewrite {
@@ -376,7 +391,7 @@ pub mod gateway_route {
     nested!(GrpcGatewayRouteRewrite);
     /// CloudFormation property type `HttpGatewayRoute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroute.html)
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRoute(rt::Props);
     impl HttpGatewayRoute {
@@ -391,7 +406,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRoute);
     /// CloudFormation property type `HttpGatewayRouteAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteaction.html)
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteAction(rt::Props);
     impl HttpGatewayRouteAction {
@@ -410,7 +425,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRouteAction);
     /// CloudFormation property type `HttpGatewayRouteHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteheader.html)
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteHeader(rt::Props);
     impl HttpGatewayRouteHeader {
@@ -434,7 +449,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRouteHeader);
     /// CloudFormation property type `HttpGatewayRouteHeaderMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteheadermatch.html)
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteHeaderMatch(rt::Props);
     impl HttpGatewayRouteHeaderMatch {
@@ -472,7 +487,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRouteHeaderMatch);
     /// CloudFormation property type `HttpGatewayRouteMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroutematch.html)
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteMatch(rt::Props);
     impl HttpGatewayRouteMatch {
@@ -520,7 +535,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRouteMatch);
     /// CloudFormation property type `HttpGatewayRoutePathRewrite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayroutepathrewrite.html)
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRoutePathRewrite(rt::Props);
     impl HttpGatewayRoutePathRewrite {
@@ -538,7 +553,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRoutePathRewrite);
     /// CloudFormation property type `HttpGatewayRoutePrefixRewrite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouteprefixrewrite.html)
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRoutePrefixRewrite(rt::Props);
     impl HttpGatewayRoutePrefixRewrite {
@@ -561,7 +576,7 @@ pub mod gateway_route {
     nested!(HttpGatewayRoutePrefixRewrite);
     /// CloudFormation property type `HttpGatewayRouteRewrite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpgatewayrouterewrite.html)
     #[derive(Clone, Debug)]
     pub struct HttpGatewayRouteRewrite(rt::Props);
     impl HttpGatewayRouteRewrite {
@@ -670,7 +685,7 @@ pub mod mesh {
     use super::*;
     /// CloudFormation property type `EgressFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-egressfilter.html)
     #[derive(Clone, Debug)]
     pub struct EgressFilter(rt::Props);
     impl EgressFilter {
@@ -684,7 +699,7 @@ pub mod mesh {
     nested!(EgressFilter);
     /// CloudFormation property type `MeshServiceDiscovery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-meshservicediscovery.html)
     #[derive(Clone, Debug)]
     pub struct MeshServiceDiscovery(rt::Props);
     impl MeshServiceDiscovery {
@@ -702,7 +717,7 @@ pub mod mesh {
     nested!(MeshServiceDiscovery);
     /// CloudFormation property type `MeshSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-mesh-meshspec.html)
     #[derive(Clone, Debug)]
     pub struct MeshSpec(rt::Props);
     impl MeshSpec {
@@ -755,19 +770,27 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`Route`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteRequired {
+    /// CloudFormation `MeshName`.
+    pub mesh_name: rt::Expr,
+    /// CloudFormation `VirtualRouterName`.
+    pub virtual_router_name: rt::Expr,
+    /// CloudFormation `Spec`.
+    pub spec: route::RouteSpec,
+}
 impl Route {
-    /// Declares a `AWS::AppMesh::Route` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_router_name` (`VirtualRouterName`).
+    /// Declares a `AWS::AppMesh::Route` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `virtual_router_name` (`VirtualRouterName`), `spec` (`Spec`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        mesh_name: impl Into<rt::Expr>,
-        spec: route::RouteSpec,
-        virtual_router_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TYPE);
-        this.set("MeshName", None, rt::string(mesh_name));
-        this.set("Spec", None, spec.into());
-        this.set("VirtualRouterName", None, rt::string(virtual_router_name));
+        this.set("MeshName", None, rt::string(required.mesh_name));
+        this.set("Spec", None, required.spec.into());
+        this.set(
+            "VirtualRouterName",
+            None,
+            rt::string(required.virtual_router_name),
+        );
         Route(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -813,7 +836,7 @@ pub mod route {
     use super::*;
     /// CloudFormation property type `GrpcRetryPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcretrypolicy.html)
     #[derive(Clone, Debug)]
     pub struct GrpcRetryPolicy(rt::Props);
     impl GrpcRetryPolicy {
@@ -852,7 +875,7 @@ pub mod route {
     nested!(GrpcRetryPolicy);
     /// CloudFormation property type `GrpcRoute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroute.html)
     #[derive(Clone, Debug)]
     pub struct GrpcRoute(rt::Props);
     impl GrpcRoute {
@@ -877,7 +900,7 @@ pub mod route {
     nested!(GrpcRoute);
     /// CloudFormation property type `GrpcRouteAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcrouteaction.html)
     #[derive(Clone, Debug)]
     pub struct GrpcRouteAction(rt::Props);
     impl GrpcRouteAction {
@@ -891,7 +914,7 @@ pub mod route {
     nested!(GrpcRouteAction);
     /// CloudFormation property type `GrpcRouteMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutematch.html)
     #[derive(Clone, Debug)]
     pub struct GrpcRouteMatch(rt::Props);
     impl GrpcRouteMatch {
@@ -924,7 +947,7 @@ pub mod route {
     nested!(GrpcRouteMatch);
     /// CloudFormation property type `GrpcRouteMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutemetadata.html)
     #[derive(Clone, Debug)]
     pub struct GrpcRouteMetadata(rt::Props);
     impl GrpcRouteMetadata {
@@ -948,7 +971,7 @@ pub mod route {
     nested!(GrpcRouteMetadata);
     /// CloudFormation property type `GrpcRouteMetadataMatchMethod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpcroutemetadatamatchmethod.html)
     #[derive(Clone, Debug)]
     pub struct GrpcRouteMetadataMatchMethod(rt::Props);
     impl GrpcRouteMetadataMatchMethod {
@@ -986,7 +1009,7 @@ pub mod route {
     nested!(GrpcRouteMetadataMatchMethod);
     /// CloudFormation property type `HeaderMatchMethod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-headermatchmethod.html)
     #[derive(Clone, Debug)]
     pub struct HeaderMatchMethod(rt::Props);
     impl HeaderMatchMethod {
@@ -1024,7 +1047,7 @@ pub mod route {
     nested!(HeaderMatchMethod);
     /// CloudFormation property type `HttpRetryPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httpretrypolicy.html)
     #[derive(Clone, Debug)]
     pub struct HttpRetryPolicy(rt::Props);
     impl HttpRetryPolicy {
@@ -1055,7 +1078,7 @@ pub mod route {
     nested!(HttpRetryPolicy);
     /// CloudFormation property type `HttpRoute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httproute.html)
     #[derive(Clone, Debug)]
     pub struct HttpRoute(rt::Props);
     impl HttpRoute {
@@ -1080,7 +1103,7 @@ pub mod route {
     nested!(HttpRoute);
     /// CloudFormation property type `HttpRouteAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httprouteaction.html)
     #[derive(Clone, Debug)]
     pub struct HttpRouteAction(rt::Props);
     impl HttpRouteAction {
@@ -1094,7 +1117,7 @@ pub mod route {
     nested!(HttpRouteAction);
     /// CloudFormation property type `HttpRouteHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httprouteheader.html)
     #[derive(Clone, Debug)]
     pub struct HttpRouteHeader(rt::Props);
     impl HttpRouteHeader {
@@ -1118,7 +1141,7 @@ pub mod route {
     nested!(HttpRouteHeader);
     /// CloudFormation property type `HttpRouteMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httproutematch.html)
     #[derive(Clone, Debug)]
     pub struct HttpRouteMatch(rt::Props);
     impl HttpRouteMatch {
@@ -1166,22 +1189,29 @@ pub mod route {
     nested!(HttpRouteMatch);
     /// CloudFormation property type `MatchRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-matchrange.html)
     #[derive(Clone, Debug)]
     pub struct MatchRange(rt::Props);
+    /// The required values of [`MatchRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct MatchRangeRequired {
+        /// CloudFormation `Start`.
+        pub start: i64,
+        /// CloudFormation `End`.
+        pub end: i64,
+    }
     impl MatchRange {
-        /// A new `MatchRange`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: i64, start: i64) -> Self {
+        /// A new `MatchRange`. Required properties: `start` (`Start`), `end` (`End`).
+        pub fn new(required: MatchRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("End", None, rt::int(end));
-            this.set("Start", None, rt::int(start));
+            this.set("End", None, rt::int(required.end));
+            this.set("Start", None, rt::int(required.start));
             MatchRange(this)
         }
     }
     nested!(MatchRange);
     /// CloudFormation property type `RouteSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-routespec.html)
     #[derive(Clone, Debug)]
     pub struct RouteSpec(rt::Props);
     impl RouteSpec {
@@ -1219,7 +1249,7 @@ pub mod route {
     nested!(RouteSpec);
     /// CloudFormation property type `TcpRoute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcproute.html)
     #[derive(Clone, Debug)]
     pub struct TcpRoute(rt::Props);
     impl TcpRoute {
@@ -1243,7 +1273,7 @@ pub mod route {
     nested!(TcpRoute);
     /// CloudFormation property type `TcpRouteAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcprouteaction.html)
     #[derive(Clone, Debug)]
     pub struct TcpRouteAction(rt::Props);
     impl TcpRouteAction {
@@ -1257,7 +1287,7 @@ pub mod route {
     nested!(TcpRouteAction);
     /// CloudFormation property type `TcpRouteMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcproutematch.html)
     #[derive(Clone, Debug)]
     pub struct TcpRouteMatch(rt::Props);
     impl TcpRouteMatch {
@@ -1275,7 +1305,7 @@ pub mod route {
     nested!(TcpRouteMatch);
     /// CloudFormation property type `WeightedTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-weightedtarget.html)
     #[derive(Clone, Debug)]
     pub struct WeightedTarget(rt::Props);
     impl WeightedTarget {
@@ -1375,12 +1405,13 @@ impl VirtualGatewayHandle {
 /// Property types and value sets of [`VirtualGateway`] (`AWS::AppMesh::VirtualGateway`).
 pub mod virtual_gateway {
     pub use super::shared::{
-        JsonFormatRef, LoggingFormat, SubjectAlternativeNameMatchers, SubjectAlternativeNames,
+        JsonFormatRef, JsonFormatRefRequired, LoggingFormat, SubjectAlternativeNameMatchers,
+        SubjectAlternativeNames,
     };
     use super::*;
     /// CloudFormation property type `VirtualGatewayAccessLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayaccesslog.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayAccessLog(rt::Props);
     impl VirtualGatewayAccessLog {
@@ -1398,7 +1429,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayAccessLog);
     /// CloudFormation property type `VirtualGatewayBackendDefaults`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaybackenddefaults.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayBackendDefaults(rt::Props);
     impl VirtualGatewayBackendDefaults {
@@ -1416,7 +1447,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayBackendDefaults);
     /// CloudFormation property type `VirtualGatewayClientPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclientpolicy.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayClientPolicy(rt::Props);
     impl VirtualGatewayClientPolicy {
@@ -1434,7 +1465,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayClientPolicy);
     /// CloudFormation property type `VirtualGatewayClientPolicyTls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclientpolicytls.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayClientPolicyTls(rt::Props);
     impl VirtualGatewayClientPolicyTls {
@@ -1463,7 +1494,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayClientPolicyTls);
     /// CloudFormation property type `VirtualGatewayClientTlsCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayclienttlscertificate.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayClientTlsCertificate(rt::Props);
     impl VirtualGatewayClientTlsCertificate {
@@ -1486,7 +1517,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayClientTlsCertificate);
     /// CloudFormation property type `VirtualGatewayConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayconnectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayConnectionPool(rt::Props);
     impl VirtualGatewayConnectionPool {
@@ -1514,7 +1545,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayConnectionPool);
     /// CloudFormation property type `VirtualGatewayFileAccessLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayfileaccesslog.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayFileAccessLog(rt::Props);
     impl VirtualGatewayFileAccessLog {
@@ -1533,7 +1564,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayFileAccessLog);
     /// CloudFormation property type `VirtualGatewayGrpcConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaygrpcconnectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayGrpcConnectionPool(rt::Props);
     impl VirtualGatewayGrpcConnectionPool {
@@ -1547,24 +1578,39 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayGrpcConnectionPool);
     /// CloudFormation property type `VirtualGatewayHealthCheckPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhealthcheckpolicy.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayHealthCheckPolicy(rt::Props);
+    /// The required values of [`VirtualGatewayHealthCheckPolicy`], by name: two of them have one type, and a swap must not compile.
+    pub struct VirtualGatewayHealthCheckPolicyRequired {
+        /// CloudFormation `UnhealthyThreshold`.
+        pub unhealthy_threshold: i64,
+        /// CloudFormation `HealthyThreshold`.
+        pub healthy_threshold: i64,
+        /// CloudFormation `TimeoutMillis`.
+        pub timeout_millis: i64,
+        /// CloudFormation `Protocol`.
+        pub protocol: rt::Expr,
+        /// CloudFormation `IntervalMillis`.
+        pub interval_millis: i64,
+    }
     impl VirtualGatewayHealthCheckPolicy {
-        /// A new `VirtualGatewayHealthCheckPolicy`. Required properties: `healthy_threshold` (`HealthyThreshold`), `interval_millis` (`IntervalMillis`), `protocol` (`Protocol`), `timeout_millis` (`TimeoutMillis`), `unhealthy_threshold` (`UnhealthyThreshold`).
-        pub fn new(
-            healthy_threshold: i64,
-            interval_millis: i64,
-            protocol: impl Into<rt::Expr>,
-            timeout_millis: i64,
-            unhealthy_threshold: i64,
-        ) -> Self {
+        /// A new `VirtualGatewayHealthCheckPolicy`. Required properties: `unhealthy_threshold` (`UnhealthyThreshold`), `healthy_threshold` (`HealthyThreshold`), `timeout_millis` (`TimeoutMillis`), `protocol` (`Protocol`), `interval_millis` (`IntervalMillis`).
+        pub fn new(required: VirtualGatewayHealthCheckPolicyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HealthyThreshold", None, rt::int(healthy_threshold));
-            this.set("IntervalMillis", None, rt::int(interval_millis));
-            this.set("Protocol", None, rt::string(protocol));
-            this.set("TimeoutMillis", None, rt::int(timeout_millis));
-            this.set("UnhealthyThreshold", None, rt::int(unhealthy_threshold));
+            this.set(
+                "HealthyThreshold",
+                None,
+                rt::int(required.healthy_threshold),
+            );
+            this.set("IntervalMillis", None, rt::int(required.interval_millis));
+            this.set("Protocol", None, rt::string(required.protocol));
+            this.set("TimeoutMillis", None, rt::int(required.timeout_millis));
+            this.set(
+                "UnhealthyThreshold",
+                None,
+                rt::int(required.unhealthy_threshold),
+            );
             VirtualGatewayHealthCheckPolicy(this)
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1581,7 +1627,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayHealthCheckPolicy);
     /// CloudFormation property type `VirtualGatewayHttp2ConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhttp2connectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayHttp2ConnectionPool(rt::Props);
     impl VirtualGatewayHttp2ConnectionPool {
@@ -1595,7 +1641,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayHttp2ConnectionPool);
     /// CloudFormation property type `VirtualGatewayHttpConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayhttpconnectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayHttpConnectionPool(rt::Props);
     impl VirtualGatewayHttpConnectionPool {
@@ -1614,7 +1660,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayHttpConnectionPool);
     /// CloudFormation property type `VirtualGatewayListener`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistener.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListener(rt::Props);
     impl VirtualGatewayListener {
@@ -1643,14 +1689,14 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListener);
     /// CloudFormation property type `VirtualGatewayListenerTls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertls.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTls(rt::Props);
     impl VirtualGatewayListenerTls {
-        /// A new `VirtualGatewayListenerTls`. Required properties: `certificate` (`Certificate`), `mode` (`Mode`).
+        /// A new `VirtualGatewayListenerTls`. Required properties: `mode` (`Mode`), `certificate` (`Certificate`).
         pub fn new(
-            certificate: VirtualGatewayListenerTlsCertificate,
             mode: impl Into<rt::Expr>,
+            certificate: VirtualGatewayListenerTlsCertificate,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Certificate", None, certificate.into());
@@ -1666,7 +1712,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTls);
     /// CloudFormation property type `VirtualGatewayListenerTlsAcmCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsacmcertificate.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsAcmCertificate(rt::Props);
     impl VirtualGatewayListenerTlsAcmCertificate {
@@ -1680,7 +1726,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsAcmCertificate);
     /// CloudFormation property type `VirtualGatewayListenerTlsCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlscertificate.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsCertificate(rt::Props);
     impl VirtualGatewayListenerTlsCertificate {
@@ -1708,25 +1754,33 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsCertificate);
     /// CloudFormation property type `VirtualGatewayListenerTlsFileCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsfilecertificate.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsFileCertificate(rt::Props);
+    /// The required values of [`VirtualGatewayListenerTlsFileCertificate`], by name: two of them have one type, and a swap must not compile.
+    pub struct VirtualGatewayListenerTlsFileCertificateRequired {
+        /// CloudFormation `PrivateKey`.
+        pub private_key: rt::Expr,
+        /// CloudFormation `CertificateChain`.
+        pub certificate_chain: rt::Expr,
+    }
     impl VirtualGatewayListenerTlsFileCertificate {
-        /// A new `VirtualGatewayListenerTlsFileCertificate`. Required properties: `certificate_chain` (`CertificateChain`), `private_key` (`PrivateKey`).
-        pub fn new(
-            certificate_chain: impl Into<rt::Expr>,
-            private_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `VirtualGatewayListenerTlsFileCertificate`. Required properties: `private_key` (`PrivateKey`), `certificate_chain` (`CertificateChain`).
+        pub fn new(required: VirtualGatewayListenerTlsFileCertificateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CertificateChain", None, rt::string(certificate_chain));
-            this.set("PrivateKey", None, rt::string(private_key));
+            this.set(
+                "CertificateChain",
+                None,
+                rt::string(required.certificate_chain),
+            );
+            this.set("PrivateKey", None, rt::string(required.private_key));
             VirtualGatewayListenerTlsFileCertificate(this)
         }
     }
     nested!(VirtualGatewayListenerTlsFileCertificate);
     /// CloudFormation property type `VirtualGatewayListenerTlsSdsCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlssdscertificate.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsSdsCertificate(rt::Props);
     impl VirtualGatewayListenerTlsSdsCertificate {
@@ -1740,7 +1794,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsSdsCertificate);
     /// CloudFormation property type `VirtualGatewayListenerTlsValidationContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsvalidationcontext.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsValidationContext(rt::Props);
     impl VirtualGatewayListenerTlsValidationContext {
@@ -1759,7 +1813,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsValidationContext);
     /// CloudFormation property type `VirtualGatewayListenerTlsValidationContextTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylistenertlsvalidationcontexttrust.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayListenerTlsValidationContextTrust(rt::Props);
     impl VirtualGatewayListenerTlsValidationContextTrust {
@@ -1782,7 +1836,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayListenerTlsValidationContextTrust);
     /// CloudFormation property type `VirtualGatewayLogging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaylogging.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayLogging(rt::Props);
     impl VirtualGatewayLogging {
@@ -1800,7 +1854,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayLogging);
     /// CloudFormation property type `VirtualGatewayPortMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayportmapping.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayPortMapping(rt::Props);
     impl VirtualGatewayPortMapping {
@@ -1815,7 +1869,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayPortMapping);
     /// CloudFormation property type `VirtualGatewaySpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewayspec.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewaySpec(rt::Props);
     impl VirtualGatewaySpec {
@@ -1839,7 +1893,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewaySpec);
     /// CloudFormation property type `VirtualGatewayTlsValidationContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontext.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContext(rt::Props);
     impl VirtualGatewayTlsValidationContext {
@@ -1858,7 +1912,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayTlsValidationContext);
     /// CloudFormation property type `VirtualGatewayTlsValidationContextAcmTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextacmtrust.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContextAcmTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextAcmTrust {
@@ -1878,7 +1932,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayTlsValidationContextAcmTrust);
     /// CloudFormation property type `VirtualGatewayTlsValidationContextFileTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextfiletrust.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContextFileTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextFileTrust {
@@ -1892,7 +1946,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayTlsValidationContextFileTrust);
     /// CloudFormation property type `VirtualGatewayTlsValidationContextSdsTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontextsdstrust.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContextSdsTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextSdsTrust {
@@ -1906,7 +1960,7 @@ pub mod virtual_gateway {
     nested!(VirtualGatewayTlsValidationContextSdsTrust);
     /// CloudFormation property type `VirtualGatewayTlsValidationContextTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-virtualgatewaytlsvalidationcontexttrust.html)
     #[derive(Clone, Debug)]
     pub struct VirtualGatewayTlsValidationContextTrust(rt::Props);
     impl VirtualGatewayTlsValidationContextTrust {
@@ -2014,13 +2068,13 @@ impl VirtualNodeHandle {
 /// Property types and value sets of [`VirtualNode`] (`AWS::AppMesh::VirtualNode`).
 pub mod virtual_node {
     pub use super::shared::{
-        Duration, GrpcTimeout, HttpTimeout, JsonFormatRef, LoggingFormat, PortMapping,
-        SubjectAlternativeNameMatchers, SubjectAlternativeNames, TcpTimeout,
+        Duration, GrpcTimeout, HttpTimeout, JsonFormatRef, JsonFormatRefRequired, LoggingFormat,
+        PortMapping, SubjectAlternativeNameMatchers, SubjectAlternativeNames, TcpTimeout,
     };
     use super::*;
     /// CloudFormation property type `AccessLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-accesslog.html)
     #[derive(Clone, Debug)]
     pub struct AccessLog(rt::Props);
     impl AccessLog {
@@ -2038,30 +2092,44 @@ pub mod virtual_node {
     nested!(AccessLog);
     /// CloudFormation property type `AwsCloudMapInstanceAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-awscloudmapinstanceattribute.html)
     #[derive(Clone, Debug)]
     pub struct AwsCloudMapInstanceAttribute(rt::Props);
+    /// The required values of [`AwsCloudMapInstanceAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct AwsCloudMapInstanceAttributeRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl AwsCloudMapInstanceAttribute {
-        /// A new `AwsCloudMapInstanceAttribute`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `AwsCloudMapInstanceAttribute`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: AwsCloudMapInstanceAttributeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             AwsCloudMapInstanceAttribute(this)
         }
     }
     nested!(AwsCloudMapInstanceAttribute);
     /// CloudFormation property type `AwsCloudMapServiceDiscovery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-awscloudmapservicediscovery.html)
     #[derive(Clone, Debug)]
     pub struct AwsCloudMapServiceDiscovery(rt::Props);
+    /// The required values of [`AwsCloudMapServiceDiscovery`], by name: two of them have one type, and a swap must not compile.
+    pub struct AwsCloudMapServiceDiscoveryRequired {
+        /// CloudFormation `NamespaceName`.
+        pub namespace_name: rt::Expr,
+        /// CloudFormation `ServiceName`.
+        pub service_name: rt::Expr,
+    }
     impl AwsCloudMapServiceDiscovery {
         /// A new `AwsCloudMapServiceDiscovery`. Required properties: `namespace_name` (`NamespaceName`), `service_name` (`ServiceName`).
-        pub fn new(namespace_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AwsCloudMapServiceDiscoveryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("NamespaceName", None, rt::string(namespace_name));
-            this.set("ServiceName", None, rt::string(service_name));
+            this.set("NamespaceName", None, rt::string(required.namespace_name));
+            this.set("ServiceName", None, rt::string(required.service_name));
             AwsCloudMapServiceDiscovery(this)
         }
         /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2081,7 +2149,7 @@ pub mod virtual_node {
     nested!(AwsCloudMapServiceDiscovery);
     /// CloudFormation property type `Backend`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-backend.html)
     #[derive(Clone, Debug)]
     pub struct Backend(rt::Props);
     impl Backend {
@@ -2099,7 +2167,7 @@ pub mod virtual_node {
     nested!(Backend);
     /// CloudFormation property type `BackendDefaults`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-backenddefaults.html)
     #[derive(Clone, Debug)]
     pub struct BackendDefaults(rt::Props);
     impl BackendDefaults {
@@ -2117,7 +2185,7 @@ pub mod virtual_node {
     nested!(BackendDefaults);
     /// CloudFormation property type `ClientPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clientpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ClientPolicy(rt::Props);
     impl ClientPolicy {
@@ -2135,7 +2203,7 @@ pub mod virtual_node {
     nested!(ClientPolicy);
     /// CloudFormation property type `ClientPolicyTls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clientpolicytls.html)
     #[derive(Clone, Debug)]
     pub struct ClientPolicyTls(rt::Props);
     impl ClientPolicyTls {
@@ -2164,7 +2232,7 @@ pub mod virtual_node {
     nested!(ClientPolicyTls);
     /// CloudFormation property type `ClientTlsCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-clienttlscertificate.html)
     #[derive(Clone, Debug)]
     pub struct ClientTlsCertificate(rt::Props);
     impl ClientTlsCertificate {
@@ -2187,7 +2255,7 @@ pub mod virtual_node {
     nested!(ClientTlsCertificate);
     /// CloudFormation property type `DnsServiceDiscovery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-dnsservicediscovery.html)
     #[derive(Clone, Debug)]
     pub struct DnsServiceDiscovery(rt::Props);
     impl DnsServiceDiscovery {
@@ -2211,7 +2279,7 @@ pub mod virtual_node {
     nested!(DnsServiceDiscovery);
     /// CloudFormation property type `FileAccessLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-fileaccesslog.html)
     #[derive(Clone, Debug)]
     pub struct FileAccessLog(rt::Props);
     impl FileAccessLog {
@@ -2230,24 +2298,39 @@ pub mod virtual_node {
     nested!(FileAccessLog);
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-healthcheck.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
+    /// The required values of [`HealthCheck`], by name: two of them have one type, and a swap must not compile.
+    pub struct HealthCheckRequired {
+        /// CloudFormation `UnhealthyThreshold`.
+        pub unhealthy_threshold: i64,
+        /// CloudFormation `HealthyThreshold`.
+        pub healthy_threshold: i64,
+        /// CloudFormation `TimeoutMillis`.
+        pub timeout_millis: i64,
+        /// CloudFormation `Protocol`.
+        pub protocol: rt::Expr,
+        /// CloudFormation `IntervalMillis`.
+        pub interval_millis: i64,
+    }
     impl HealthCheck {
-        /// A new `HealthCheck`. Required properties: `healthy_threshold` (`HealthyThreshold`), `interval_millis` (`IntervalMillis`), `protocol` (`Protocol`), `timeout_millis` (`TimeoutMillis`), `unhealthy_threshold` (`UnhealthyThreshold`).
-        pub fn new(
-            healthy_threshold: i64,
-            interval_millis: i64,
-            protocol: impl Into<rt::Expr>,
-            timeout_millis: i64,
-            unhealthy_threshold: i64,
-        ) -> Self {
+        /// A new `HealthCheck`. Required properties: `unhealthy_threshold` (`UnhealthyThreshold`), `healthy_threshold` (`HealthyThreshold`), `timeout_millis` (`TimeoutMillis`), `protocol` (`Protocol`), `interval_millis` (`IntervalMillis`).
+        pub fn new(required: HealthCheckRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HealthyThreshold", None, rt::int(healthy_threshold));
-            this.set("IntervalMillis", None, rt::int(interval_millis));
-            this.set("Protocol", None, rt::string(protocol));
-            this.set("TimeoutMillis", None, rt::int(timeout_millis));
-            this.set("UnhealthyThreshold", None, rt::int(unhealthy_threshold));
+            this.set(
+                "HealthyThreshold",
+                None,
+                rt::int(required.healthy_threshold),
+            );
+            this.set("IntervalMillis", None, rt::int(required.interval_millis));
+            this.set("Protocol", None, rt::string(required.protocol));
+            this.set("TimeoutMillis", None, rt::int(required.timeout_millis));
+            this.set(
+                "UnhealthyThreshold",
+                None,
+                rt::int(required.unhealthy_threshold),
+            );
             HealthCheck(this)
         }
         /// CloudFormation `Path`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2264,7 +2347,7 @@ pub mod virtual_node {
     nested!(HealthCheck);
     /// CloudFormation property type `Listener`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listener.html)
     #[derive(Clone, Debug)]
     pub struct Listener(rt::Props);
     impl Listener {
@@ -2303,7 +2386,7 @@ pub mod virtual_node {
     nested!(Listener);
     /// CloudFormation property type `ListenerTimeout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertimeout.html)
     #[derive(Clone, Debug)]
     pub struct ListenerTimeout(rt::Props);
     impl ListenerTimeout {
@@ -2336,12 +2419,12 @@ pub mod virtual_node {
     nested!(ListenerTimeout);
     /// CloudFormation property type `ListenerTls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertls.html)
     #[derive(Clone, Debug)]
     pub struct ListenerTls(rt::Props);
     impl ListenerTls {
-        /// A new `ListenerTls`. Required properties: `certificate` (`Certificate`), `mode` (`Mode`).
-        pub fn new(certificate: ListenerTlsCertificate, mode: impl Into<rt::Expr>) -> Self {
+        /// A new `ListenerTls`. Required properties: `mode` (`Mode`), `certificate` (`Certificate`).
+        pub fn new(mode: impl Into<rt::Expr>, certificate: ListenerTlsCertificate) -> Self {
             let mut this = rt::Props::default();
             this.set("Certificate", None, certificate.into());
             this.set("Mode", None, rt::string(mode));
@@ -2356,7 +2439,7 @@ pub mod virtual_node {
     nested!(ListenerTls);
     /// CloudFormation property type `ListenerTlsAcmCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsacmcertificate.html)
     #[derive(Clone, Debug)]
     pub struct ListenerTlsAcmCertificate(rt::Props);
     impl ListenerTlsAcmCertificate {
@@ -2370,7 +2453,7 @@ pub mod virtual_node {
     nested!(ListenerTlsAcmCertificate);
     /// CloudFormation property type `ListenerTlsCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlscertificate.html)
     #[derive(Clone, Debug)]
     pub struct ListenerTlsCertificate(rt::Props);
     impl ListenerTlsCertificate {
@@ -2398,25 +2481,33 @@ pub mod virtual_node {
     nested!(ListenerTlsCertificate);
     /// CloudFormation property type `ListenerTlsFileCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsfilecertificate.html)
     #[derive(Clone, Debug)]
     pub struct ListenerTlsFileCertificate(rt::Props);
+    /// The required values of [`ListenerTlsFileCertificate`], by name: two of them have one type, and a swap must not compile.
+    pub struct ListenerTlsFileCertificateRequired {
+        /// CloudFormation `PrivateKey`.
+        pub private_key: rt::Expr,
+        /// CloudFormation `CertificateChain`.
+        pub certificate_chain: rt::Expr,
+    }
     impl ListenerTlsFileCertificate {
-        /// A new `ListenerTlsFileCertificate`. Required properties: `certificate_chain` (`CertificateChain`), `private_key` (`PrivateKey`).
-        pub fn new(
-            certificate_chain: impl Into<rt::Expr>,
-            private_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ListenerTlsFileCertificate`. Required properties: `private_key` (`PrivateKey`), `certificate_chain` (`CertificateChain`).
+        pub fn new(required: ListenerTlsFileCertificateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CertificateChain", None, rt::string(certificate_chain));
-            this.set("PrivateKey", None, rt::string(private_key));
+            this.set(
+                "CertificateChain",
+                None,
+                rt::string(required.certificate_chain),
+            );
+            this.set("PrivateKey", None, rt::string(required.private_key));
             ListenerTlsFileCertificate(this)
         }
     }
     nested!(ListenerTlsFileCertificate);
     /// CloudFormation property type `ListenerTlsSdsCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlssdscertificate.html)
     #[derive(Clone, Debug)]
     pub struct ListenerTlsSdsCertificate(rt::Props);
     impl ListenerTlsSdsCertificate {
@@ -2430,7 +2521,7 @@ pub mod virtual_node {
     nested!(ListenerTlsSdsCertificate);
     /// CloudFormation property type `ListenerTlsValidationContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsvalidationcontext.html)
     #[derive(Clone, Debug)]
     pub struct ListenerTlsValidationContext(rt::Props);
     impl ListenerTlsValidationContext {
@@ -2449,7 +2540,7 @@ pub mod virtual_node {
     nested!(ListenerTlsValidationContext);
     /// CloudFormation property type `ListenerTlsValidationContextTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-listenertlsvalidationcontexttrust.html)
     #[derive(Clone, Debug)]
     pub struct ListenerTlsValidationContextTrust(rt::Props);
     impl ListenerTlsValidationContextTrust {
@@ -2472,7 +2563,7 @@ pub mod virtual_node {
     nested!(ListenerTlsValidationContextTrust);
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -2490,29 +2581,43 @@ pub mod virtual_node {
     nested!(Logging);
     /// CloudFormation property type `OutlierDetection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-outlierdetection.html)
     #[derive(Clone, Debug)]
     pub struct OutlierDetection(rt::Props);
+    /// The required values of [`OutlierDetection`], by name: two of them have one type, and a swap must not compile.
+    pub struct OutlierDetectionRequired {
+        /// CloudFormation `MaxEjectionPercent`.
+        pub max_ejection_percent: i64,
+        /// CloudFormation `BaseEjectionDuration`.
+        pub base_ejection_duration: Duration,
+        /// CloudFormation `MaxServerErrors`.
+        pub max_server_errors: i64,
+        /// CloudFormation `Interval`.
+        pub interval: Duration,
+    }
     impl OutlierDetection {
-        /// A new `OutlierDetection`. Required properties: `base_ejection_duration` (`BaseEjectionDuration`), `interval` (`Interval`), `max_ejection_percent` (`MaxEjectionPercent`), `max_server_errors` (`MaxServerErrors`).
-        pub fn new(
-            base_ejection_duration: Duration,
-            interval: Duration,
-            max_ejection_percent: i64,
-            max_server_errors: i64,
-        ) -> Self {
+        /// A new `OutlierDetection`. Required properties: `max_ejection_percent` (`MaxEjectionPercent`), `base_ejection_duration` (`BaseEjectionDuration`), `max_server_errors` (`MaxServerErrors`), `interval` (`Interval`).
+        pub fn new(required: OutlierDetectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BaseEjectionDuration", None, base_ejection_duration.into());
-            this.set("Interval", None, interval.into());
-            this.set("MaxEjectionPercent", None, rt::int(max_ejection_percent));
-            this.set("MaxServerErrors", None, rt::int(max_server_errors));
+            this.set(
+                "BaseEjectionDuration",
+                None,
+                required.base_ejection_duration.into(),
+            );
+            this.set("Interval", None, required.interval.into());
+            this.set(
+                "MaxEjectionPercent",
+                None,
+                rt::int(required.max_ejection_percent),
+            );
+            this.set("MaxServerErrors", None, rt::int(required.max_server_errors));
             OutlierDetection(this)
         }
     }
     nested!(OutlierDetection);
     /// CloudFormation property type `ServiceDiscovery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-servicediscovery.html)
     #[derive(Clone, Debug)]
     pub struct ServiceDiscovery(rt::Props);
     impl ServiceDiscovery {
@@ -2535,7 +2640,7 @@ pub mod virtual_node {
     nested!(ServiceDiscovery);
     /// CloudFormation property type `TlsValidationContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontext.html)
     #[derive(Clone, Debug)]
     pub struct TlsValidationContext(rt::Props);
     impl TlsValidationContext {
@@ -2554,7 +2659,7 @@ pub mod virtual_node {
     nested!(TlsValidationContext);
     /// CloudFormation property type `TlsValidationContextAcmTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextacmtrust.html)
     #[derive(Clone, Debug)]
     pub struct TlsValidationContextAcmTrust(rt::Props);
     impl TlsValidationContextAcmTrust {
@@ -2574,7 +2679,7 @@ pub mod virtual_node {
     nested!(TlsValidationContextAcmTrust);
     /// CloudFormation property type `TlsValidationContextFileTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextfiletrust.html)
     #[derive(Clone, Debug)]
     pub struct TlsValidationContextFileTrust(rt::Props);
     impl TlsValidationContextFileTrust {
@@ -2588,7 +2693,7 @@ pub mod virtual_node {
     nested!(TlsValidationContextFileTrust);
     /// CloudFormation property type `TlsValidationContextSdsTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontextsdstrust.html)
     #[derive(Clone, Debug)]
     pub struct TlsValidationContextSdsTrust(rt::Props);
     impl TlsValidationContextSdsTrust {
@@ -2602,7 +2707,7 @@ pub mod virtual_node {
     nested!(TlsValidationContextSdsTrust);
     /// CloudFormation property type `TlsValidationContextTrust`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-tlsvalidationcontexttrust.html)
     #[derive(Clone, Debug)]
     pub struct TlsValidationContextTrust(rt::Props);
     impl TlsValidationContextTrust {
@@ -2630,7 +2735,7 @@ pub mod virtual_node {
     nested!(TlsValidationContextTrust);
     /// CloudFormation property type `VirtualNodeConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodeconnectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualNodeConnectionPool(rt::Props);
     impl VirtualNodeConnectionPool {
@@ -2663,7 +2768,7 @@ pub mod virtual_node {
     nested!(VirtualNodeConnectionPool);
     /// CloudFormation property type `VirtualNodeGrpcConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodegrpcconnectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualNodeGrpcConnectionPool(rt::Props);
     impl VirtualNodeGrpcConnectionPool {
@@ -2677,7 +2782,7 @@ pub mod virtual_node {
     nested!(VirtualNodeGrpcConnectionPool);
     /// CloudFormation property type `VirtualNodeHttp2ConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodehttp2connectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualNodeHttp2ConnectionPool(rt::Props);
     impl VirtualNodeHttp2ConnectionPool {
@@ -2691,7 +2796,7 @@ pub mod virtual_node {
     nested!(VirtualNodeHttp2ConnectionPool);
     /// CloudFormation property type `VirtualNodeHttpConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodehttpconnectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualNodeHttpConnectionPool(rt::Props);
     impl VirtualNodeHttpConnectionPool {
@@ -2710,7 +2815,7 @@ pub mod virtual_node {
     nested!(VirtualNodeHttpConnectionPool);
     /// CloudFormation property type `VirtualNodeSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodespec.html)
     #[derive(Clone, Debug)]
     pub struct VirtualNodeSpec(rt::Props);
     impl VirtualNodeSpec {
@@ -2748,7 +2853,7 @@ pub mod virtual_node {
     nested!(VirtualNodeSpec);
     /// CloudFormation property type `VirtualNodeTcpConnectionPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualnodetcpconnectionpool.html)
     #[derive(Clone, Debug)]
     pub struct VirtualNodeTcpConnectionPool(rt::Props);
     impl VirtualNodeTcpConnectionPool {
@@ -2762,7 +2867,7 @@ pub mod virtual_node {
     nested!(VirtualNodeTcpConnectionPool);
     /// CloudFormation property type `VirtualServiceBackend`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-virtualservicebackend.html)
     #[derive(Clone, Debug)]
     pub struct VirtualServiceBackend(rt::Props);
     impl VirtualServiceBackend {
@@ -2864,7 +2969,7 @@ pub mod virtual_router {
     use super::*;
     /// CloudFormation property type `VirtualRouterListener`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualrouter-virtualrouterlistener.html)
     #[derive(Clone, Debug)]
     pub struct VirtualRouterListener(rt::Props);
     impl VirtualRouterListener {
@@ -2878,7 +2983,7 @@ pub mod virtual_router {
     nested!(VirtualRouterListener);
     /// CloudFormation property type `VirtualRouterSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualrouter-virtualrouterspec.html)
     #[derive(Clone, Debug)]
     pub struct VirtualRouterSpec(rt::Props);
     impl VirtualRouterSpec {
@@ -2922,19 +3027,27 @@ static VIRTUAL_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: None,
 };
+/// The required values of [`VirtualService`], by name: two of them have one type, and a swap must not compile.
+pub struct VirtualServiceRequired {
+    /// CloudFormation `MeshName`.
+    pub mesh_name: rt::Expr,
+    /// CloudFormation `VirtualServiceName`.
+    pub virtual_service_name: rt::Expr,
+    /// CloudFormation `Spec`.
+    pub spec: virtual_service::VirtualServiceSpec,
+}
 impl VirtualService {
-    /// Declares a `AWS::AppMesh::VirtualService` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `spec` (`Spec`), `virtual_service_name` (`VirtualServiceName`).
+    /// Declares a `AWS::AppMesh::VirtualService` with the stack-unique `id`. Required properties: `mesh_name` (`MeshName`), `virtual_service_name` (`VirtualServiceName`), `spec` (`Spec`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        mesh_name: impl Into<rt::Expr>,
-        spec: virtual_service::VirtualServiceSpec,
-        virtual_service_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VirtualServiceRequired) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_SERVICE_TYPE);
-        this.set("MeshName", None, rt::string(mesh_name));
-        this.set("Spec", None, spec.into());
-        this.set("VirtualServiceName", None, rt::string(virtual_service_name));
+        this.set("MeshName", None, rt::string(required.mesh_name));
+        this.set("Spec", None, required.spec.into());
+        this.set(
+            "VirtualServiceName",
+            None,
+            rt::string(required.virtual_service_name),
+        );
         VirtualService(this)
     }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2971,7 +3084,7 @@ pub mod virtual_service {
     use super::*;
     /// CloudFormation property type `VirtualNodeServiceProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualnodeserviceprovider.html)
     #[derive(Clone, Debug)]
     pub struct VirtualNodeServiceProvider(rt::Props);
     impl VirtualNodeServiceProvider {
@@ -2985,7 +3098,7 @@ pub mod virtual_service {
     nested!(VirtualNodeServiceProvider);
     /// CloudFormation property type `VirtualRouterServiceProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualrouterserviceprovider.html)
     #[derive(Clone, Debug)]
     pub struct VirtualRouterServiceProvider(rt::Props);
     impl VirtualRouterServiceProvider {
@@ -2999,7 +3112,7 @@ pub mod virtual_service {
     nested!(VirtualRouterServiceProvider);
     /// CloudFormation property type `VirtualServiceProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualserviceprovider.html)
     #[derive(Clone, Debug)]
     pub struct VirtualServiceProvider(rt::Props);
     impl VirtualServiceProvider {
@@ -3022,7 +3135,7 @@ pub mod virtual_service {
     nested!(VirtualServiceProvider);
     /// CloudFormation property type `VirtualServiceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualservice-virtualservicespec.html)
     #[derive(Clone, Debug)]
     pub struct VirtualServiceSpec(rt::Props);
     impl VirtualServiceSpec {
@@ -3045,12 +3158,12 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Duration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-duration.html)
     #[derive(Clone, Debug)]
     pub struct Duration(rt::Props);
     impl Duration {
-        /// A new `Duration`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: impl Into<rt::Expr>, value: i64) -> Self {
+        /// A new `Duration`. Required properties: `value` (`Value`), `unit` (`Unit`).
+        pub fn new(value: i64, unit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Unit", None, rt::string(unit));
             this.set("Value", None, rt::int(value));
@@ -3060,7 +3173,7 @@ pub mod shared {
     nested!(Duration);
     /// CloudFormation property type `GrpcTimeout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-grpctimeout.html)
     #[derive(Clone, Debug)]
     pub struct GrpcTimeout(rt::Props);
     impl GrpcTimeout {
@@ -3083,7 +3196,7 @@ pub mod shared {
     nested!(GrpcTimeout);
     /// CloudFormation property type `HttpPathMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httppathmatch.html)
     #[derive(Clone, Debug)]
     pub struct HttpPathMatch(rt::Props);
     impl HttpPathMatch {
@@ -3106,7 +3219,7 @@ pub mod shared {
     nested!(HttpPathMatch);
     /// CloudFormation property type `HttpQueryParameterMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-httpqueryparametermatch.html)
     #[derive(Clone, Debug)]
     pub struct HttpQueryParameterMatch(rt::Props);
     impl HttpQueryParameterMatch {
@@ -3124,7 +3237,7 @@ pub mod shared {
     nested!(HttpQueryParameterMatch);
     /// CloudFormation property type `HttpTimeout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-httptimeout.html)
     #[derive(Clone, Debug)]
     pub struct HttpTimeout(rt::Props);
     impl HttpTimeout {
@@ -3147,22 +3260,29 @@ pub mod shared {
     nested!(HttpTimeout);
     /// CloudFormation property type `JsonFormatRef`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-jsonformatref.html)
     #[derive(Clone, Debug)]
     pub struct JsonFormatRef(rt::Props);
+    /// The required values of [`JsonFormatRef`], by name: two of them have one type, and a swap must not compile.
+    pub struct JsonFormatRefRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl JsonFormatRef {
-        /// A new `JsonFormatRef`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `JsonFormatRef`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: JsonFormatRefRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             JsonFormatRef(this)
         }
     }
     nested!(JsonFormatRef);
     /// CloudFormation property type `LoggingFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-loggingformat.html)
     #[derive(Clone, Debug)]
     pub struct LoggingFormat(rt::Props);
     impl LoggingFormat {
@@ -3185,7 +3305,7 @@ pub mod shared {
     nested!(LoggingFormat);
     /// CloudFormation property type `PortMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualnode-portmapping.html)
     #[derive(Clone, Debug)]
     pub struct PortMapping(rt::Props);
     impl PortMapping {
@@ -3200,7 +3320,7 @@ pub mod shared {
     nested!(PortMapping);
     /// CloudFormation property type `QueryParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-gatewayroute-queryparameter.html)
     #[derive(Clone, Debug)]
     pub struct QueryParameter(rt::Props);
     impl QueryParameter {
@@ -3219,7 +3339,7 @@ pub mod shared {
     nested!(QueryParameter);
     /// CloudFormation property type `SubjectAlternativeNameMatchers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-subjectalternativenamematchers.html)
     #[derive(Clone, Debug)]
     pub struct SubjectAlternativeNameMatchers(rt::Props);
     impl SubjectAlternativeNameMatchers {
@@ -3237,7 +3357,7 @@ pub mod shared {
     nested!(SubjectAlternativeNameMatchers);
     /// CloudFormation property type `SubjectAlternativeNames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-virtualgateway-subjectalternativenames.html)
     #[derive(Clone, Debug)]
     pub struct SubjectAlternativeNames(rt::Props);
     impl SubjectAlternativeNames {
@@ -3251,7 +3371,7 @@ pub mod shared {
     nested!(SubjectAlternativeNames);
     /// CloudFormation property type `TcpTimeout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appmesh-route-tcptimeout.html)
     #[derive(Clone, Debug)]
     pub struct TcpTimeout(rt::Props);
     impl TcpTimeout {

@@ -257,7 +257,7 @@ pub mod observability_configuration {
     ///
     /// CloudFormation property type `TraceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-observabilityconfiguration-traceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TraceConfiguration(rt::Props);
     impl TraceConfiguration {
@@ -453,7 +453,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -484,7 +484,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CodeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-codeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeConfiguration(rt::Props);
     impl CodeConfiguration {
@@ -515,7 +515,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CodeConfigurationValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-codeconfigurationvalues.html)
     #[derive(Clone, Debug)]
     pub struct CodeConfigurationValues(rt::Props);
     impl CodeConfigurationValues {
@@ -580,7 +580,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CodeRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-coderepository.html)
     #[derive(Clone, Debug)]
     pub struct CodeRepository(rt::Props);
     impl CodeRepository {
@@ -630,7 +630,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EgressConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-egressconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EgressConfiguration(rt::Props);
     impl EgressConfiguration {
@@ -657,7 +657,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -673,7 +673,7 @@ pub mod service {
     ///
     /// CloudFormation property type `HealthCheckConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-healthcheckconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfiguration(rt::Props);
     impl HealthCheckConfiguration {
@@ -738,7 +738,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ImageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-imageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfiguration(rt::Props);
     impl ImageConfiguration {
@@ -794,7 +794,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ImageRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-imagerepository.html)
     #[derive(Clone, Debug)]
     pub struct ImageRepository(rt::Props);
     impl ImageRepository {
@@ -833,7 +833,7 @@ pub mod service {
     ///
     /// CloudFormation property type `IngressConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-ingressconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IngressConfiguration(rt::Props);
     impl IngressConfiguration {
@@ -853,7 +853,7 @@ pub mod service {
     ///
     /// CloudFormation property type `InstanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-instanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceConfiguration(rt::Props);
     impl InstanceConfiguration {
@@ -891,7 +891,7 @@ pub mod service {
     nested!(InstanceConfiguration);
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-keyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
@@ -916,7 +916,7 @@ pub mod service {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -961,7 +961,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceObservabilityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-serviceobservabilityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceObservabilityConfiguration(rt::Props);
     impl ServiceObservabilityConfiguration {
@@ -992,7 +992,7 @@ pub mod service {
     ///
     /// CloudFormation property type `SourceCodeVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-sourcecodeversion.html)
     #[derive(Clone, Debug)]
     pub struct SourceCodeVersion(rt::Props);
     impl SourceCodeVersion {
@@ -1009,7 +1009,7 @@ pub mod service {
     ///
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-service-sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -1292,12 +1292,12 @@ static VPC_INGRESS_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl VpcIngressConnection {
-    /// Declares a `AWS::AppRunner::VpcIngressConnection` with the stack-unique `id`. Required properties: `ingress_vpc_configuration` (`IngressVpcConfiguration`), `service_arn` (`ServiceArn`).
+    /// Declares a `AWS::AppRunner::VpcIngressConnection` with the stack-unique `id`. Required properties: `service_arn` (`ServiceArn`), `ingress_vpc_configuration` (`IngressVpcConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ingress_vpc_configuration: vpc_ingress_connection::IngressVpcConfiguration,
         service_arn: impl Into<rt::Expr>,
+        ingress_vpc_configuration: vpc_ingress_connection::IngressVpcConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &VPC_INGRESS_CONNECTION_TYPE);
         this.set(
@@ -1352,19 +1352,26 @@ pub mod vpc_ingress_connection {
     ///
     /// CloudFormation property type `IngressVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apprunner-vpcingressconnection-ingressvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IngressVpcConfiguration(rt::Props);
+    /// The required values of [`IngressVpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct IngressVpcConfigurationRequired {
+        /// The ID of the VPC that the VPC endpoint is used in. CloudFormation `VpcId`.
+        pub vpc_id: rt::Expr,
+        /// The ID of the VPC endpoint that your App Runner service connects to. CloudFormation `VpcEndpointId`.
+        pub vpc_endpoint_id: rt::Expr,
+    }
     impl IngressVpcConfiguration {
-        /// A new `IngressVpcConfiguration`. Required properties: `vpc_endpoint_id` (`VpcEndpointId`), `vpc_id` (`VpcId`).
-        pub fn new(vpc_endpoint_id: impl Into<rt::Expr>, vpc_id: impl Into<rt::Expr>) -> Self {
+        /// A new `IngressVpcConfiguration`. Required properties: `vpc_id` (`VpcId`), `vpc_endpoint_id` (`VpcEndpointId`).
+        pub fn new(required: IngressVpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "VpcEndpointId",
                 Some("vpc_endpoint_id"),
-                rt::string(vpc_endpoint_id),
+                rt::string(required.vpc_endpoint_id),
             );
-            this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+            this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
             IngressVpcConfiguration(this)
         }
     }

@@ -125,7 +125,7 @@ pub mod app_block {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblock-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -144,14 +144,14 @@ pub mod app_block {
     nested!(S3Location);
     /// CloudFormation property type `ScriptDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblock-scriptdetails.html)
     #[derive(Clone, Debug)]
     pub struct ScriptDetails(rt::Props);
     impl ScriptDetails {
-        /// A new `ScriptDetails`. Required properties: `executable_path` (`ExecutablePath`), `script_s3_location` (`ScriptS3Location`), `timeout_in_seconds` (`TimeoutInSeconds`).
+        /// A new `ScriptDetails`. Required properties: `script_s3_location` (`ScriptS3Location`), `executable_path` (`ExecutablePath`), `timeout_in_seconds` (`TimeoutInSeconds`).
         pub fn new(
-            executable_path: impl Into<rt::Expr>,
             script_s3_location: S3Location,
+            executable_path: impl Into<rt::Expr>,
             timeout_in_seconds: i64,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -224,25 +224,30 @@ static APP_BLOCK_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`AppBlockBuilder`], by name: two of them have one type, and a swap must not compile.
+pub struct AppBlockBuilderRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Platform`.
+    pub platform: app_block_builder::PlatformType,
+    /// CloudFormation `InstanceType`.
+    pub instance_type: rt::Expr,
+    /// CloudFormation `VpcConfig`.
+    pub vpc_config: app_block_builder::VpcConfig,
+}
 impl AppBlockBuilder {
-    /// Declares a `AWS::AppStream::AppBlockBuilder` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`), `platform` (`Platform`), `vpc_config` (`VpcConfig`).
+    /// Declares a `AWS::AppStream::AppBlockBuilder` with the stack-unique `id`. Required properties: `name` (`Name`), `platform` (`Platform`), `instance_type` (`InstanceType`), `vpc_config` (`VpcConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_type: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        platform: app_block_builder::PlatformType,
-        vpc_config: app_block_builder::VpcConfig,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AppBlockBuilderRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_BLOCK_BUILDER_TYPE);
         this.set(
             "InstanceType",
             Some("instance_type"),
-            rt::string(instance_type),
+            rt::string(required.instance_type),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Platform", Some("platform"), platform.into());
-        this.set("VpcConfig", Some("vpc_config"), vpc_config.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Platform", Some("platform"), required.platform.into());
+        this.set("VpcConfig", Some("vpc_config"), required.vpc_config.into());
         AppBlockBuilder(this)
     }
     /// Constraints: 1..=4 items. CloudFormation `AccessEndpoints`, Terraform `access_endpoints`.
@@ -352,37 +357,48 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `IconS3Location`.
+    pub icon_s3_location: application::S3Location,
+    /// CloudFormation `LaunchPath`.
+    pub launch_path: rt::Expr,
+    /// CloudFormation `Platforms`.
+    pub platforms: Vec<application::PlatformType>,
+    /// CloudFormation `InstanceFamilies`.
+    pub instance_families: Vec<rt::Expr>,
+    /// CloudFormation `AppBlockArn`.
+    pub app_block_arn: rt::Expr,
+}
 impl Application {
-    /// Declares a `AWS::AppStream::Application` with the stack-unique `id`. Required properties: `app_block_arn` (`AppBlockArn`), `icon_s3_location` (`IconS3Location`), `instance_families` (`InstanceFamilies`), `launch_path` (`LaunchPath`), `name` (`Name`), `platforms` (`Platforms`).
+    /// Declares a `AWS::AppStream::Application` with the stack-unique `id`. Required properties: `name` (`Name`), `icon_s3_location` (`IconS3Location`), `launch_path` (`LaunchPath`), `platforms` (`Platforms`), `instance_families` (`InstanceFamilies`), `app_block_arn` (`AppBlockArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_block_arn: impl Into<rt::Expr>,
-        icon_s3_location: application::S3Location,
-        instance_families: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        launch_path: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        platforms: impl IntoIterator<Item = application::PlatformType>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "AppBlockArn",
             Some("app_block_arn"),
-            rt::string(app_block_arn),
+            rt::string(required.app_block_arn),
         );
         this.set(
             "IconS3Location",
             Some("icon_s3_location"),
-            icon_s3_location.into(),
+            required.icon_s3_location.into(),
         );
         this.set(
             "InstanceFamilies",
             Some("instance_families"),
-            rt::strings(instance_families),
+            rt::strings(required.instance_families),
         );
-        this.set("LaunchPath", Some("launch_path"), rt::string(launch_path));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Platforms", Some("platforms"), rt::list(platforms));
+        this.set(
+            "LaunchPath",
+            Some("launch_path"),
+            rt::string(required.launch_path),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Platforms", Some("platforms"), rt::list(required.platforms));
         Application(this)
     }
     /// CloudFormation `AttributesToDelete`, Terraform `attributes_to_delete`.
@@ -445,7 +461,7 @@ impl ApplicationHandle {
 }
 /// Property types and value sets of [`Application`] (`AWS::AppStream::Application`).
 pub mod application {
-    pub use super::shared::S3Location;
+    pub use super::shared::{S3Location, S3LocationRequired};
     use super::*;
     /// The values `PlatformType` accepts in `AppStream::Application`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -502,27 +518,35 @@ static APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ApplicationEntitlementAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationEntitlementAssociationRequired {
+    /// CloudFormation `StackName`.
+    pub stack_name: rt::Expr,
+    /// CloudFormation `EntitlementName`.
+    pub entitlement_name: rt::Expr,
+    /// CloudFormation `ApplicationIdentifier`.
+    pub application_identifier: rt::Expr,
+}
 impl ApplicationEntitlementAssociation {
-    /// Declares a `AWS::AppStream::ApplicationEntitlementAssociation` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `entitlement_name` (`EntitlementName`), `stack_name` (`StackName`).
+    /// Declares a `AWS::AppStream::ApplicationEntitlementAssociation` with the stack-unique `id`. Required properties: `stack_name` (`StackName`), `entitlement_name` (`EntitlementName`), `application_identifier` (`ApplicationIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_identifier: impl Into<rt::Expr>,
-        entitlement_name: impl Into<rt::Expr>,
-        stack_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationEntitlementAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            rt::string(application_identifier),
+            rt::string(required.application_identifier),
         );
         this.set(
             "EntitlementName",
             Some("entitlement_name"),
-            rt::string(entitlement_name),
+            rt::string(required.entitlement_name),
         );
-        this.set("StackName", Some("stack_name"), rt::string(stack_name));
+        this.set(
+            "StackName",
+            Some("stack_name"),
+            rt::string(required.stack_name),
+        );
         ApplicationEntitlementAssociation(this)
     }
 }
@@ -565,21 +589,28 @@ static APPLICATION_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`ApplicationFleetAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationFleetAssociationRequired {
+    /// CloudFormation `FleetName`.
+    pub fleet_name: rt::Expr,
+    /// CloudFormation `ApplicationArn`.
+    pub application_arn: rt::Expr,
+}
 impl ApplicationFleetAssociation {
-    /// Declares a `AWS::AppStream::ApplicationFleetAssociation` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `fleet_name` (`FleetName`).
+    /// Declares a `AWS::AppStream::ApplicationFleetAssociation` with the stack-unique `id`. Required properties: `fleet_name` (`FleetName`), `application_arn` (`ApplicationArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_arn: impl Into<rt::Expr>,
-        fleet_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationFleetAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_FLEET_ASSOCIATION_TYPE);
         this.set(
             "ApplicationArn",
             Some("application_arn"),
-            rt::string(application_arn),
+            rt::string(required.application_arn),
         );
-        this.set("FleetName", Some("fleet_name"), rt::string(fleet_name));
+        this.set(
+            "FleetName",
+            Some("fleet_name"),
+            rt::string(required.fleet_name),
+        );
         ApplicationFleetAssociation(this)
     }
 }
@@ -670,7 +701,7 @@ pub mod directory_config {
     use super::*;
     /// CloudFormation property type `CertificateBasedAuthProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-directoryconfig-certificatebasedauthproperties.html)
     #[derive(Clone, Debug)]
     pub struct CertificateBasedAuthProperties(rt::Props);
     impl CertificateBasedAuthProperties {
@@ -697,25 +728,29 @@ pub mod directory_config {
     nested!(CertificateBasedAuthProperties);
     /// CloudFormation property type `ServiceAccountCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-directoryconfig-serviceaccountcredentials.html)
     #[derive(Clone, Debug)]
     pub struct ServiceAccountCredentials(rt::Props);
+    /// The required values of [`ServiceAccountCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct ServiceAccountCredentialsRequired {
+        /// CloudFormation `AccountName`.
+        pub account_name: rt::Expr,
+        /// CloudFormation `AccountPassword`.
+        pub account_password: rt::Expr,
+    }
     impl ServiceAccountCredentials {
         /// A new `ServiceAccountCredentials`. Required properties: `account_name` (`AccountName`), `account_password` (`AccountPassword`).
-        pub fn new(
-            account_name: impl Into<rt::Expr>,
-            account_password: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ServiceAccountCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccountName",
                 Some("account_name"),
-                rt::string(account_name),
+                rt::string(required.account_name),
             );
             this.set(
                 "AccountPassword",
                 Some("account_password"),
-                rt::string(account_password),
+                rt::string(required.account_password),
             );
             ServiceAccountCredentials(this)
         }
@@ -767,25 +802,38 @@ static ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Entitlement`], by name: two of them have one type, and a swap must not compile.
+pub struct EntitlementRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `StackName`.
+    pub stack_name: rt::Expr,
+    /// CloudFormation `AppVisibility`.
+    pub app_visibility: entitlement::AppVisibility,
+    /// CloudFormation `Attributes`.
+    pub attributes: Vec<entitlement::Attribute>,
+}
 impl Entitlement {
-    /// Declares a `AWS::AppStream::Entitlement` with the stack-unique `id`. Required properties: `app_visibility` (`AppVisibility`), `attributes` (`Attributes`), `name` (`Name`), `stack_name` (`StackName`).
+    /// Declares a `AWS::AppStream::Entitlement` with the stack-unique `id`. Required properties: `name` (`Name`), `stack_name` (`StackName`), `app_visibility` (`AppVisibility`), `attributes` (`Attributes`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_visibility: entitlement::AppVisibility,
-        attributes: impl IntoIterator<Item = entitlement::Attribute>,
-        name: impl Into<rt::Expr>,
-        stack_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EntitlementRequired) -> Self {
         let mut this = rt::Base::new(id, &ENTITLEMENT_TYPE);
         this.set(
             "AppVisibility",
             Some("app_visibility"),
-            app_visibility.into(),
+            required.app_visibility.into(),
         );
-        this.set("Attributes", Some("attributes"), rt::list(attributes));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("StackName", Some("stack_name"), rt::string(stack_name));
+        this.set(
+            "Attributes",
+            Some("attributes"),
+            rt::list(required.attributes),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "StackName",
+            Some("stack_name"),
+            rt::string(required.stack_name),
+        );
         Entitlement(this)
     }
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
@@ -815,15 +863,22 @@ pub mod entitlement {
     use super::*;
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-entitlement-attribute.html)
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
+    /// The required values of [`Attribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct AttributeRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Attribute {
         /// A new `Attribute`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AttributeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             Attribute(this)
         }
     }
@@ -868,21 +923,24 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`Fleet`], by name: two of them have one type, and a swap must not compile.
+pub struct FleetRequired {
+    /// CloudFormation `InstanceType`.
+    pub instance_type: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Fleet {
     /// Declares a `AWS::AppStream::Fleet` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_type: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FleetRequired) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
         this.set(
             "InstanceType",
             Some("instance_type"),
-            rt::string(instance_type),
+            rt::string(required.instance_type),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Fleet(this)
     }
     /// CloudFormation `AttributesToDelete`, Terraform `attributes_to_delete`.
@@ -1060,11 +1118,13 @@ impl FleetHandle {
 }
 /// Property types and value sets of [`Fleet`] (`AWS::AppStream::Fleet`).
 pub mod fleet {
-    pub use super::shared::{DomainJoinInfo, S3Location, VolumeConfig, VpcConfig};
+    pub use super::shared::{
+        DomainJoinInfo, S3Location, S3LocationRequired, VolumeConfig, VpcConfig,
+    };
     use super::*;
     /// CloudFormation property type `ComputeCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-computecapacity.html)
     #[derive(Clone, Debug)]
     pub struct ComputeCapacity(rt::Props);
     impl ComputeCapacity {
@@ -1172,21 +1232,24 @@ static IMAGE_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`ImageBuilder`], by name: two of them have one type, and a swap must not compile.
+pub struct ImageBuilderRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `InstanceType`.
+    pub instance_type: rt::Expr,
+}
 impl ImageBuilder {
-    /// Declares a `AWS::AppStream::ImageBuilder` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `name` (`Name`).
+    /// Declares a `AWS::AppStream::ImageBuilder` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_type` (`InstanceType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_type: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ImageBuilderRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_BUILDER_TYPE);
         this.set(
             "InstanceType",
             Some("instance_type"),
-            rt::string(instance_type),
+            rt::string(required.instance_type),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         ImageBuilder(this)
     }
     /// Constraints: 1..=4 items. CloudFormation `AccessEndpoints`, Terraform `access_endpoints`.
@@ -1520,7 +1583,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `AccessEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-accessendpoint.html)
     #[derive(Clone, Debug)]
     pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
@@ -1537,15 +1600,15 @@ pub mod stack {
     ///
     /// CloudFormation property type `AgentAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-agentaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct AgentAccessConfig(rt::Props);
     impl AgentAccessConfig {
-        /// A new `AgentAccessConfig`. Required properties: `screen_image_format` (`ScreenImageFormat`), `screen_resolution` (`ScreenResolution`), `settings` (`Settings`).
+        /// A new `AgentAccessConfig`. Required properties: `settings` (`Settings`), `screen_resolution` (`ScreenResolution`), `screen_image_format` (`ScreenImageFormat`).
         pub fn new(
-            screen_image_format: ScreenImageFormat,
-            screen_resolution: ScreenResolution,
             settings: impl IntoIterator<Item = AgentAccessSetting>,
+            screen_resolution: ScreenResolution,
+            screen_image_format: ScreenImageFormat,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1594,7 +1657,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `AgentAccessSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-agentaccesssetting.html)
     #[derive(Clone, Debug)]
     pub struct AgentAccessSetting(rt::Props);
     impl AgentAccessSetting {
@@ -1611,7 +1674,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `ApplicationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-applicationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSettings(rt::Props);
     impl ApplicationSettings {
@@ -1635,7 +1698,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `ContentRedirection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-contentredirection.html)
     #[derive(Clone, Debug)]
     pub struct ContentRedirection(rt::Props);
     impl ContentRedirection {
@@ -1658,7 +1721,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `StorageConnector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-storageconnector.html)
     #[derive(Clone, Debug)]
     pub struct StorageConnector(rt::Props);
     impl StorageConnector {
@@ -1696,7 +1759,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `StreamingExperienceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-streamingexperiencesettings.html)
     #[derive(Clone, Debug)]
     pub struct StreamingExperienceSettings(rt::Props);
     impl StreamingExperienceSettings {
@@ -1722,7 +1785,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `UrlRedirectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-urlredirectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct UrlRedirectionConfig(rt::Props);
     impl UrlRedirectionConfig {
@@ -1757,7 +1820,7 @@ pub mod stack {
     ///
     /// CloudFormation property type `UserSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-stack-usersetting.html)
     #[derive(Clone, Debug)]
     pub struct UserSetting(rt::Props);
     impl UserSetting {
@@ -1897,17 +1960,28 @@ static STACK_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`StackFleetAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct StackFleetAssociationRequired {
+    /// The name of the fleet. CloudFormation `FleetName`.
+    pub fleet_name: rt::Expr,
+    /// The name of the stack. CloudFormation `StackName`.
+    pub stack_name: rt::Expr,
+}
 impl StackFleetAssociation {
     /// Declares a `AWS::AppStream::StackFleetAssociation` with the stack-unique `id`. Required properties: `fleet_name` (`FleetName`), `stack_name` (`StackName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        fleet_name: impl Into<rt::Expr>,
-        stack_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StackFleetAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &STACK_FLEET_ASSOCIATION_TYPE);
-        this.set("FleetName", Some("fleet_name"), rt::string(fleet_name));
-        this.set("StackName", Some("stack_name"), rt::string(stack_name));
+        this.set(
+            "FleetName",
+            Some("fleet_name"),
+            rt::string(required.fleet_name),
+        );
+        this.set(
+            "StackName",
+            Some("stack_name"),
+            rt::string(required.stack_name),
+        );
         StackFleetAssociation(this)
     }
 }
@@ -1946,23 +2020,35 @@ static STACK_USER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`StackUserAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct StackUserAssociationRequired {
+    /// The authentication type for the user who is associated with the stack. CloudFormation `AuthenticationType`.
+    pub authentication_type: rt::Expr,
+    /// The name of the stack that is associated with the user. CloudFormation `StackName`.
+    pub stack_name: rt::Expr,
+    /// The name of the user who is associated with the stack. CloudFormation `UserName`.
+    pub user_name: rt::Expr,
+}
 impl StackUserAssociation {
     /// Declares a `AWS::AppStream::StackUserAssociation` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `stack_name` (`StackName`), `user_name` (`UserName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authentication_type: impl Into<rt::Expr>,
-        stack_name: impl Into<rt::Expr>,
-        user_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StackUserAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &STACK_USER_ASSOCIATION_TYPE);
         this.set(
             "AuthenticationType",
             Some("authentication_type"),
-            rt::string(authentication_type),
+            rt::string(required.authentication_type),
         );
-        this.set("StackName", Some("stack_name"), rt::string(stack_name));
-        this.set("UserName", Some("user_name"), rt::string(user_name));
+        this.set(
+            "StackName",
+            Some("stack_name"),
+            rt::string(required.stack_name),
+        );
+        this.set(
+            "UserName",
+            Some("user_name"),
+            rt::string(required.user_name),
+        );
         StackUserAssociation(this)
     }
     /// Specifies whether a welcome email is sent to a user after the user is created in the user pool.
@@ -2013,12 +2099,12 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl User {
-    /// Declares a `AWS::AppStream::User` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `user_name` (`UserName`).
+    /// Declares a `AWS::AppStream::User` with the stack-unique `id`. Required properties: `user_name` (`UserName`), `authentication_type` (`AuthenticationType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        authentication_type: user::AuthenticationType,
         user_name: impl Into<rt::Expr>,
+        authentication_type: user::AuthenticationType,
     ) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
         this.set(
@@ -2098,7 +2184,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `AccessEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblockbuilder-accessendpoint.html)
     #[derive(Clone, Debug)]
     pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
@@ -2113,7 +2199,7 @@ pub mod shared {
     nested!(AccessEndpoint);
     /// CloudFormation property type `DomainJoinInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-domainjoininfo.html)
     #[derive(Clone, Debug)]
     pub struct DomainJoinInfo(rt::Props);
     impl DomainJoinInfo {
@@ -2151,22 +2237,33 @@ pub mod shared {
     string_enum!(EndpointType { Streaming => "STREAMING" });
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-application-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// CloudFormation `S3Key`.
+        pub s3_key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
+            this.set("S3Key", Some("s3_key"), rt::string(required.s3_key));
             S3Location(this)
         }
     }
     nested!(S3Location);
     /// CloudFormation property type `VolumeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-fleet-volumeconfig.html)
     #[derive(Clone, Debug)]
     pub struct VolumeConfig(rt::Props);
     impl VolumeConfig {
@@ -2185,7 +2282,7 @@ pub mod shared {
     nested!(VolumeConfig);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appstream-appblockbuilder-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {

@@ -112,7 +112,7 @@ pub mod api {
     ///
     /// CloudFormation property type `AuthProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-authprovider.html)
     #[derive(Clone, Debug)]
     pub struct AuthProvider(rt::Props);
     impl AuthProvider {
@@ -158,15 +158,30 @@ pub mod api {
     ///
     /// CloudFormation property type `CognitoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-cognitoconfig.html)
     #[derive(Clone, Debug)]
     pub struct CognitoConfig(rt::Props);
+    /// The required values of [`CognitoConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CognitoConfigRequired {
+        /// CloudFormation `UserPoolId`.
+        pub user_pool_id: rt::Expr,
+        /// CloudFormation `AwsRegion`.
+        pub aws_region: rt::Expr,
+    }
     impl CognitoConfig {
-        /// A new `CognitoConfig`. Required properties: `aws_region` (`AwsRegion`), `user_pool_id` (`UserPoolId`).
-        pub fn new(aws_region: impl Into<rt::Expr>, user_pool_id: impl Into<rt::Expr>) -> Self {
+        /// A new `CognitoConfig`. Required properties: `user_pool_id` (`UserPoolId`), `aws_region` (`AwsRegion`).
+        pub fn new(required: CognitoConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AwsRegion", Some("aws_region"), rt::string(aws_region));
-            this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+            this.set(
+                "AwsRegion",
+                Some("aws_region"),
+                rt::string(required.aws_region),
+            );
+            this.set(
+                "UserPoolId",
+                Some("user_pool_id"),
+                rt::string(required.user_pool_id),
+            );
             CognitoConfig(this)
         }
         /// CloudFormation `AppIdClientRegex`, Terraform `app_id_client_regex`.
@@ -184,37 +199,43 @@ pub mod api {
     ///
     /// CloudFormation property type `EventConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-eventconfig.html)
     #[derive(Clone, Debug)]
     pub struct EventConfig(rt::Props);
+    /// The required values of [`EventConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct EventConfigRequired {
+        /// A list of auth providers for the AppSync API. CloudFormation `AuthProviders`.
+        pub auth_providers: Vec<AuthProvider>,
+        /// A list of auth modes for the AppSync API. CloudFormation `ConnectionAuthModes`.
+        pub connection_auth_modes: Vec<AuthMode>,
+        /// A list of auth modes for the AppSync API. CloudFormation `DefaultPublishAuthModes`.
+        pub default_publish_auth_modes: Vec<AuthMode>,
+        /// A list of auth modes for the AppSync API. CloudFormation `DefaultSubscribeAuthModes`.
+        pub default_subscribe_auth_modes: Vec<AuthMode>,
+    }
     impl EventConfig {
         /// A new `EventConfig`. Required properties: `auth_providers` (`AuthProviders`), `connection_auth_modes` (`ConnectionAuthModes`), `default_publish_auth_modes` (`DefaultPublishAuthModes`), `default_subscribe_auth_modes` (`DefaultSubscribeAuthModes`).
-        pub fn new(
-            auth_providers: impl IntoIterator<Item = AuthProvider>,
-            connection_auth_modes: impl IntoIterator<Item = AuthMode>,
-            default_publish_auth_modes: impl IntoIterator<Item = AuthMode>,
-            default_subscribe_auth_modes: impl IntoIterator<Item = AuthMode>,
-        ) -> Self {
+        pub fn new(required: EventConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthProviders",
                 Some("auth_providers"),
-                rt::list(auth_providers),
+                rt::list(required.auth_providers),
             );
             this.set(
                 "ConnectionAuthModes",
                 Some("connection_auth_modes"),
-                rt::list(connection_auth_modes),
+                rt::list(required.connection_auth_modes),
             );
             this.set(
                 "DefaultPublishAuthModes",
                 Some("default_publish_auth_modes"),
-                rt::list(default_publish_auth_modes),
+                rt::list(required.default_publish_auth_modes),
             );
             this.set(
                 "DefaultSubscribeAuthModes",
                 Some("default_subscribe_auth_modes"),
-                rt::list(default_subscribe_auth_modes),
+                rt::list(required.default_subscribe_auth_modes),
             );
             EventConfig(this)
         }
@@ -231,14 +252,14 @@ pub mod api {
     ///
     /// CloudFormation property type `EventLogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-eventlogconfig.html)
     #[derive(Clone, Debug)]
     pub struct EventLogConfig(rt::Props);
     impl EventLogConfig {
-        /// A new `EventLogConfig`. Required properties: `cloud_watch_logs_role_arn` (`CloudWatchLogsRoleArn`), `log_level` (`LogLevel`).
+        /// A new `EventLogConfig`. Required properties: `log_level` (`LogLevel`), `cloud_watch_logs_role_arn` (`CloudWatchLogsRoleArn`).
         pub fn new(
-            cloud_watch_logs_role_arn: impl Into<rt::Expr>,
             log_level: EventLogLevel,
+            cloud_watch_logs_role_arn: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -255,7 +276,7 @@ pub mod api {
     ///
     /// CloudFormation property type `LambdaAuthorizerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-lambdaauthorizerconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaAuthorizerConfig(rt::Props);
     impl LambdaAuthorizerConfig {
@@ -293,7 +314,7 @@ pub mod api {
     ///
     /// CloudFormation property type `OpenIDConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-openidconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenIdConnectConfig(rt::Props);
     impl OpenIdConnectConfig {
@@ -359,14 +380,14 @@ static API_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ApiCache {
-    /// Declares a `AWS::AppSync::ApiCache` with the stack-unique `id`. Required properties: `api_caching_behavior` (`ApiCachingBehavior`), `api_id` (`ApiId`), `ttl` (`Ttl`), `type_` (`Type`).
+    /// Declares a `AWS::AppSync::ApiCache` with the stack-unique `id`. Required properties: `type_` (`Type`), `api_id` (`ApiId`), `api_caching_behavior` (`ApiCachingBehavior`), `ttl` (`Ttl`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        api_caching_behavior: api_cache::ApiCachingBehavior,
-        api_id: impl Into<rt::Expr>,
-        ttl: i64,
         type_: api_cache::Type,
+        api_id: impl Into<rt::Expr>,
+        api_caching_behavior: api_cache::ApiCachingBehavior,
+        ttl: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &API_CACHE_TYPE);
         this.set(
@@ -582,17 +603,20 @@ static CHANNEL_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ChannelNamespace`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelNamespaceRequired {
+    /// AppSync Api Id that this Channel Namespace belongs to. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// Namespace indentifier. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl ChannelNamespace {
     /// Declares a `AWS::AppSync::ChannelNamespace` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelNamespaceRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_NAMESPACE_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set("Name", Some("name"), rt::string(required.name));
         ChannelNamespace(this)
     }
     /// String of APPSYNC_JS code to be used by the handlers.
@@ -666,7 +690,7 @@ pub mod channel_namespace {
     use super::*;
     /// CloudFormation property type `HandlerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-handlerconfig.html)
     #[derive(Clone, Debug)]
     pub struct HandlerConfig(rt::Props);
     impl HandlerConfig {
@@ -681,7 +705,7 @@ pub mod channel_namespace {
     nested!(HandlerConfig);
     /// CloudFormation property type `HandlerConfigs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-handlerconfigs.html)
     #[derive(Clone, Debug)]
     pub struct HandlerConfigs(rt::Props);
     impl HandlerConfigs {
@@ -705,7 +729,7 @@ pub mod channel_namespace {
     nested!(HandlerConfigs);
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-integration.html)
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -729,7 +753,7 @@ pub mod channel_namespace {
     nested!(Integration);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-channelnamespace-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -782,19 +806,23 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSourceRequired {
+    /// The type of the data source. CloudFormation `Type`.
+    pub type_: data_source::Type,
+    /// Unique AWS AppSync GraphQL API identifier where this data source will be created. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// Friendly name for you to identify your AppSync data source after creation. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl DataSource {
-    /// Declares a `AWS::AppSync::DataSource` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `name` (`Name`), `type_` (`Type`).
+    /// Declares a `AWS::AppSync::DataSource` with the stack-unique `id`. Required properties: `type_` (`Type`), `api_id` (`ApiId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        type_: data_source::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), type_.into());
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), required.type_.into());
         DataSource(this)
     }
     /// The description of the data source.
@@ -914,7 +942,7 @@ pub mod data_source {
     use super::*;
     /// CloudFormation property type `AuthorizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-authorizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
@@ -940,7 +968,7 @@ pub mod data_source {
     nested!(AuthorizationConfig);
     /// CloudFormation property type `AwsIamConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-awsiamconfig.html)
     #[derive(Clone, Debug)]
     pub struct AwsIamConfig(rt::Props);
     impl AwsIamConfig {
@@ -972,31 +1000,36 @@ pub mod data_source {
     nested!(AwsIamConfig);
     /// CloudFormation property type `DeltaSyncConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-deltasyncconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeltaSyncConfig(rt::Props);
+    /// The required values of [`DeltaSyncConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeltaSyncConfigRequired {
+        /// The number of minutes that an Item is stored in the data source. CloudFormation `BaseTableTTL`.
+        pub base_table_ttl: rt::NumberString,
+        /// The number of minutes that a Delta Sync log entry is stored in the Delta Sync table. CloudFormation `DeltaSyncTableTTL`.
+        pub delta_sync_table_ttl: rt::NumberString,
+        /// The Delta Sync table name. CloudFormation `DeltaSyncTableName`.
+        pub delta_sync_table_name: rt::Expr,
+    }
     impl DeltaSyncConfig {
-        /// A new `DeltaSyncConfig`. Required properties: `base_table_ttl` (`BaseTableTTL`), `delta_sync_table_name` (`DeltaSyncTableName`), `delta_sync_table_ttl` (`DeltaSyncTableTTL`).
-        pub fn new(
-            base_table_ttl: impl Into<rt::Expr>,
-            delta_sync_table_name: impl Into<rt::Expr>,
-            delta_sync_table_ttl: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DeltaSyncConfig`. Required properties: `base_table_ttl` (`BaseTableTTL`), `delta_sync_table_ttl` (`DeltaSyncTableTTL`), `delta_sync_table_name` (`DeltaSyncTableName`).
+        pub fn new(required: DeltaSyncConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BaseTableTTL",
                 Some("base_table_ttl"),
-                rt::string(base_table_ttl),
+                rt::number_string(required.base_table_ttl),
             );
             this.set(
                 "DeltaSyncTableName",
                 Some("delta_sync_table_name"),
-                rt::string(delta_sync_table_name),
+                rt::string(required.delta_sync_table_name),
             );
             this.set(
                 "DeltaSyncTableTTL",
                 Some("delta_sync_table_ttl"),
-                rt::string(delta_sync_table_ttl),
+                rt::number_string(required.delta_sync_table_ttl),
             );
             DeltaSyncConfig(this)
         }
@@ -1004,15 +1037,30 @@ pub mod data_source {
     nested!(DeltaSyncConfig);
     /// CloudFormation property type `DynamoDBConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-dynamodbconfig.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbConfig(rt::Props);
+    /// The required values of [`DynamoDbConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct DynamoDbConfigRequired {
+        /// The table name. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// The AWS Region. CloudFormation `AwsRegion`.
+        pub aws_region: rt::Expr,
+    }
     impl DynamoDbConfig {
-        /// A new `DynamoDbConfig`. Required properties: `aws_region` (`AwsRegion`), `table_name` (`TableName`).
-        pub fn new(aws_region: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        /// A new `DynamoDbConfig`. Required properties: `table_name` (`TableName`), `aws_region` (`AwsRegion`).
+        pub fn new(required: DynamoDbConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AwsRegion", Some("aws_region"), rt::string(aws_region));
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "AwsRegion",
+                Some("aws_region"),
+                rt::string(required.aws_region),
+            );
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DynamoDbConfig(this)
         }
         /// The DeltaSyncConfig for a versioned datasource.
@@ -1046,22 +1094,33 @@ pub mod data_source {
     nested!(DynamoDbConfig);
     /// CloudFormation property type `ElasticsearchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-elasticsearchconfig.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchConfig(rt::Props);
+    /// The required values of [`ElasticsearchConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ElasticsearchConfigRequired {
+        /// The AWS Region. CloudFormation `AwsRegion`.
+        pub aws_region: rt::Expr,
+        /// The endpoint. CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+    }
     impl ElasticsearchConfig {
         /// A new `ElasticsearchConfig`. Required properties: `aws_region` (`AwsRegion`), `endpoint` (`Endpoint`).
-        pub fn new(aws_region: impl Into<rt::Expr>, endpoint: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ElasticsearchConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AwsRegion", Some("aws_region"), rt::string(aws_region));
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
+            this.set(
+                "AwsRegion",
+                Some("aws_region"),
+                rt::string(required.aws_region),
+            );
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
             ElasticsearchConfig(this)
         }
     }
     nested!(ElasticsearchConfig);
     /// CloudFormation property type `EventBridgeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-eventbridgeconfig.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeConfig(rt::Props);
     impl EventBridgeConfig {
@@ -1079,7 +1138,7 @@ pub mod data_source {
     nested!(EventBridgeConfig);
     /// CloudFormation property type `HttpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-httpconfig.html)
     #[derive(Clone, Debug)]
     pub struct HttpConfig(rt::Props);
     impl HttpConfig {
@@ -1104,7 +1163,7 @@ pub mod data_source {
     nested!(HttpConfig);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -1122,42 +1181,62 @@ pub mod data_source {
     nested!(LambdaConfig);
     /// CloudFormation property type `OpenSearchServiceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-opensearchserviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchServiceConfig(rt::Props);
+    /// The required values of [`OpenSearchServiceConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchServiceConfigRequired {
+        /// The AWS Region. CloudFormation `AwsRegion`.
+        pub aws_region: rt::Expr,
+        /// The endpoint. CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+    }
     impl OpenSearchServiceConfig {
         /// A new `OpenSearchServiceConfig`. Required properties: `aws_region` (`AwsRegion`), `endpoint` (`Endpoint`).
-        pub fn new(aws_region: impl Into<rt::Expr>, endpoint: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: OpenSearchServiceConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AwsRegion", Some("aws_region"), rt::string(aws_region));
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
+            this.set(
+                "AwsRegion",
+                Some("aws_region"),
+                rt::string(required.aws_region),
+            );
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
             OpenSearchServiceConfig(this)
         }
     }
     nested!(OpenSearchServiceConfig);
     /// CloudFormation property type `RdsHttpEndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-rdshttpendpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct RdsHttpEndpointConfig(rt::Props);
+    /// The required values of [`RdsHttpEndpointConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct RdsHttpEndpointConfigRequired {
+        /// AWS Region for RDS HTTP endpoint. CloudFormation `AwsRegion`.
+        pub aws_region: rt::Expr,
+        /// Amazon RDS cluster Amazon Resource Name (ARN). CloudFormation `DbClusterIdentifier`.
+        pub db_cluster_identifier: rt::Expr,
+        /// The ARN for database credentials stored in AWS Secrets Manager. CloudFormation `AwsSecretStoreArn`.
+        pub aws_secret_store_arn: rt::Expr,
+    }
     impl RdsHttpEndpointConfig {
-        /// A new `RdsHttpEndpointConfig`. Required properties: `aws_region` (`AwsRegion`), `aws_secret_store_arn` (`AwsSecretStoreArn`), `db_cluster_identifier` (`DbClusterIdentifier`).
-        pub fn new(
-            aws_region: impl Into<rt::Expr>,
-            aws_secret_store_arn: impl Into<rt::Expr>,
-            db_cluster_identifier: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RdsHttpEndpointConfig`. Required properties: `aws_region` (`AwsRegion`), `db_cluster_identifier` (`DbClusterIdentifier`), `aws_secret_store_arn` (`AwsSecretStoreArn`).
+        pub fn new(required: RdsHttpEndpointConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AwsRegion", Some("aws_region"), rt::string(aws_region));
+            this.set(
+                "AwsRegion",
+                Some("aws_region"),
+                rt::string(required.aws_region),
+            );
             this.set(
                 "AwsSecretStoreArn",
                 Some("aws_secret_store_arn"),
-                rt::string(aws_secret_store_arn),
+                rt::string(required.aws_secret_store_arn),
             );
             this.set(
                 "DbClusterIdentifier",
                 Some("db_cluster_identifier"),
-                rt::string(db_cluster_identifier),
+                rt::string(required.db_cluster_identifier),
             );
             RdsHttpEndpointConfig(this)
         }
@@ -1180,7 +1259,7 @@ pub mod data_source {
     nested!(RdsHttpEndpointConfig);
     /// CloudFormation property type `RelationalDatabaseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-datasource-relationaldatabaseconfig.html)
     #[derive(Clone, Debug)]
     pub struct RelationalDatabaseConfig(rt::Props);
     impl RelationalDatabaseConfig {
@@ -1282,21 +1361,28 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`DomainName`], by name: two of them have one type, and a swap must not compile.
+pub struct DomainNameRequired {
+    /// CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// CloudFormation `CertificateArn`.
+    pub certificate_arn: rt::Expr,
+}
 impl DomainName {
-    /// Declares a `AWS::AppSync::DomainName` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `domain_name` (`DomainName`).
+    /// Declares a `AWS::AppSync::DomainName` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `certificate_arn` (`CertificateArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        certificate_arn: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DomainNameRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
         this.set(
             "CertificateArn",
             Some("certificate_arn"),
-            rt::string(certificate_arn),
+            rt::string(required.certificate_arn),
         );
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         DomainName(this)
     }
     /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
@@ -1354,17 +1440,24 @@ static DOMAIN_NAME_API_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`DomainNameApiAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct DomainNameApiAssociationRequired {
+    /// CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+}
 impl DomainNameApiAssociation {
-    /// Declares a `AWS::AppSync::DomainNameApiAssociation` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `domain_name` (`DomainName`).
+    /// Declares a `AWS::AppSync::DomainNameApiAssociation` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `api_id` (`ApiId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DomainNameApiAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_API_ASSOCIATION_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         DomainNameApiAssociation(this)
     }
 }
@@ -1404,23 +1497,27 @@ static FUNCTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`FunctionConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct FunctionConfigurationRequired {
+    /// The AWS AppSync GraphQL API that you want to attach using this function. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// The name of data source this function will attach. CloudFormation `DataSourceName`.
+    pub data_source_name: rt::Expr,
+    /// The name of the function. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl FunctionConfiguration {
     /// Declares a `AWS::AppSync::FunctionConfiguration` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `data_source_name` (`DataSourceName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        data_source_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FunctionConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_CONFIGURATION_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
         this.set(
             "DataSourceName",
             Some("data_source_name"),
-            rt::string(data_source_name),
+            rt::string(required.data_source_name),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         FunctionConfiguration(this)
     }
     /// The resolver code that contains the request and response functions.
@@ -1554,7 +1651,7 @@ pub mod function_configuration {
     ///
     /// CloudFormation property type `AppSyncRuntime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-appsyncruntime.html)
     #[derive(Clone, Debug)]
     pub struct AppSyncRuntime(rt::Props);
     impl AppSyncRuntime {
@@ -1575,7 +1672,7 @@ pub mod function_configuration {
     ///
     /// CloudFormation property type `LambdaConflictHandlerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-lambdaconflicthandlerconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConflictHandlerConfig(rt::Props);
     impl LambdaConflictHandlerConfig {
@@ -1601,7 +1698,7 @@ pub mod function_configuration {
     ///
     /// CloudFormation property type `SyncConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-functionconfiguration-syncconfig.html)
     #[derive(Clone, Debug)]
     pub struct SyncConfig(rt::Props);
     impl SyncConfig {
@@ -1671,12 +1768,12 @@ static GRAPH_QL_API_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl GraphQlApi {
-    /// Declares a `AWS::AppSync::GraphQLApi` with the stack-unique `id`. Required properties: `authentication_type` (`AuthenticationType`), `name` (`Name`).
+    /// Declares a `AWS::AppSync::GraphQLApi` with the stack-unique `id`. Required properties: `name` (`Name`), `authentication_type` (`AuthenticationType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        authentication_type: graph_ql_api::AuthenticationType,
         name: impl Into<rt::Expr>,
+        authentication_type: graph_ql_api::AuthenticationType,
     ) -> Self {
         let mut this = rt::Base::new(id, &GRAPH_QL_API_TYPE);
         this.set(
@@ -1889,7 +1986,7 @@ pub mod graph_ql_api {
     use super::*;
     /// CloudFormation property type `AdditionalAuthenticationProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-additionalauthenticationprovider.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalAuthenticationProvider(rt::Props);
     impl AdditionalAuthenticationProvider {
@@ -1931,7 +2028,7 @@ pub mod graph_ql_api {
     nested!(AdditionalAuthenticationProvider);
     /// CloudFormation property type `CognitoUserPoolConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-cognitouserpoolconfig.html)
     #[derive(Clone, Debug)]
     pub struct CognitoUserPoolConfig(rt::Props);
     impl CognitoUserPoolConfig {
@@ -1971,15 +2068,15 @@ pub mod graph_ql_api {
     nested!(CognitoUserPoolConfig);
     /// CloudFormation property type `EnhancedMetricsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-enhancedmetricsconfig.html)
     #[derive(Clone, Debug)]
     pub struct EnhancedMetricsConfig(rt::Props);
     impl EnhancedMetricsConfig {
-        /// A new `EnhancedMetricsConfig`. Required properties: `data_source_level_metrics_behavior` (`DataSourceLevelMetricsBehavior`), `operation_level_metrics_config` (`OperationLevelMetricsConfig`), `resolver_level_metrics_behavior` (`ResolverLevelMetricsBehavior`).
+        /// A new `EnhancedMetricsConfig`. Required properties: `operation_level_metrics_config` (`OperationLevelMetricsConfig`), `resolver_level_metrics_behavior` (`ResolverLevelMetricsBehavior`), `data_source_level_metrics_behavior` (`DataSourceLevelMetricsBehavior`).
         pub fn new(
-            data_source_level_metrics_behavior: DataSourceLevelMetricsBehavior,
             operation_level_metrics_config: OperationLevelMetricsConfig,
             resolver_level_metrics_behavior: ResolverLevelMetricsBehavior,
+            data_source_level_metrics_behavior: DataSourceLevelMetricsBehavior,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2003,7 +2100,7 @@ pub mod graph_ql_api {
     nested!(EnhancedMetricsConfig);
     /// CloudFormation property type `LambdaAuthorizerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-lambdaauthorizerconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaAuthorizerConfig(rt::Props);
     impl LambdaAuthorizerConfig {
@@ -2046,14 +2143,14 @@ pub mod graph_ql_api {
     nested!(LambdaAuthorizerConfig);
     /// CloudFormation property type `LogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-logconfig.html)
     #[derive(Clone, Debug)]
     pub struct LogConfig(rt::Props);
     impl LogConfig {
-        /// A new `LogConfig`. Required properties: `cloud_watch_logs_role_arn` (`CloudWatchLogsRoleArn`), `field_log_level` (`FieldLogLevel`).
+        /// A new `LogConfig`. Required properties: `field_log_level` (`FieldLogLevel`), `cloud_watch_logs_role_arn` (`CloudWatchLogsRoleArn`).
         pub fn new(
-            cloud_watch_logs_role_arn: impl Into<rt::Expr>,
             field_log_level: FieldLogLevel,
+            cloud_watch_logs_role_arn: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2083,7 +2180,7 @@ pub mod graph_ql_api {
     nested!(LogConfig);
     /// CloudFormation property type `OpenIDConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-openidconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenIdConnectConfig(rt::Props);
     impl OpenIdConnectConfig {
@@ -2124,7 +2221,7 @@ pub mod graph_ql_api {
     nested!(OpenIdConnectConfig);
     /// CloudFormation property type `UserPoolConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-graphqlapi-userpoolconfig.html)
     #[derive(Clone, Debug)]
     pub struct UserPoolConfig(rt::Props);
     impl UserPoolConfig {
@@ -2338,19 +2435,31 @@ static RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Resolver`], by name: two of them have one type, and a swap must not compile.
+pub struct ResolverRequired {
+    /// The GraphQL type that invokes this resolver. CloudFormation `TypeName`.
+    pub type_name: rt::Expr,
+    /// The APSYlong GraphQL API to which you want to attach this resolver. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// The GraphQL field on a type that invokes the resolver. CloudFormation `FieldName`.
+    pub field_name: rt::Expr,
+}
 impl Resolver {
-    /// Declares a `AWS::AppSync::Resolver` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `field_name` (`FieldName`), `type_name` (`TypeName`).
+    /// Declares a `AWS::AppSync::Resolver` with the stack-unique `id`. Required properties: `type_name` (`TypeName`), `api_id` (`ApiId`), `field_name` (`FieldName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        field_name: impl Into<rt::Expr>,
-        type_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResolverRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("FieldName", Some("field_name"), rt::string(field_name));
-        this.set("TypeName", Some("type_name"), rt::string(type_name));
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set(
+            "FieldName",
+            Some("field_name"),
+            rt::string(required.field_name),
+        );
+        this.set(
+            "TypeName",
+            Some("type_name"),
+            rt::string(required.type_name),
+        );
         Resolver(this)
     }
     /// The caching configuration for the resolver.
@@ -2499,12 +2608,12 @@ pub mod resolver {
     ///
     /// CloudFormation property type `AppSyncRuntime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-appsyncruntime.html)
     #[derive(Clone, Debug)]
     pub struct AppSyncRuntime(rt::Props);
     impl AppSyncRuntime {
-        /// A new `AppSyncRuntime`. Required properties: `name` (`Name`), `runtime_version` (`RuntimeVersion`).
-        pub fn new(name: Name, runtime_version: impl Into<rt::Expr>) -> Self {
+        /// A new `AppSyncRuntime`. Required properties: `runtime_version` (`RuntimeVersion`), `name` (`Name`).
+        pub fn new(runtime_version: impl Into<rt::Expr>, name: Name) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), name.into());
             this.set(
@@ -2520,7 +2629,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `CachingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-cachingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CachingConfig(rt::Props);
     impl CachingConfig {
@@ -2547,7 +2656,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `LambdaConflictHandlerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-lambdaconflicthandlerconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConflictHandlerConfig(rt::Props);
     impl LambdaConflictHandlerConfig {
@@ -2573,7 +2682,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `PipelineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-pipelineconfig.html)
     #[derive(Clone, Debug)]
     pub struct PipelineConfig(rt::Props);
     impl PipelineConfig {
@@ -2596,7 +2705,7 @@ pub mod resolver {
     ///
     /// CloudFormation property type `SyncConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-resolver-syncconfig.html)
     #[derive(Clone, Debug)]
     pub struct SyncConfig(rt::Props);
     impl SyncConfig {
@@ -2812,7 +2921,7 @@ pub mod source_api_association {
     use super::*;
     /// CloudFormation property type `SourceApiAssociationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-sourceapiassociation-sourceapiassociationconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceApiAssociationConfig(rt::Props);
     impl SourceApiAssociationConfig {
@@ -2865,19 +2974,27 @@ static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Type`], by name: two of them have one type, and a swap must not compile.
+pub struct TypeRequired {
+    /// The API ID. CloudFormation `ApiId`.
+    pub api_id: rt::Expr,
+    /// The type definition, in GraphQL Schema Definition Language (SDL) format. CloudFormation `Definition`.
+    pub definition: rt::Expr,
+    /// The type format: SDL or JSON. CloudFormation `Format`.
+    pub format: type_::Format,
+}
 impl Type {
     /// Declares a `AWS::AppSync::Type` with the stack-unique `id`. Required properties: `api_id` (`ApiId`), `definition` (`Definition`), `format` (`Format`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_id: impl Into<rt::Expr>,
-        definition: impl Into<rt::Expr>,
-        format: type_::Format,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TypeRequired) -> Self {
         let mut this = rt::Base::new(id, &TYPE_TYPE);
-        this.set("ApiId", Some("api_id"), rt::string(api_id));
-        this.set("Definition", Some("definition"), rt::string(definition));
-        this.set("Format", Some("format"), format.into());
+        this.set("ApiId", Some("api_id"), rt::string(required.api_id));
+        this.set(
+            "Definition",
+            Some("definition"),
+            rt::string(required.definition),
+        );
+        this.set("Format", Some("format"), required.format.into());
         Type(this)
     }
 }
@@ -2921,7 +3038,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AuthMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-appsync-api-authmode.html)
     #[derive(Clone, Debug)]
     pub struct AuthMode(rt::Props);
     impl AuthMode {

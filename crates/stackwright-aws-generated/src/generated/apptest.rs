@@ -138,7 +138,7 @@ pub mod test_case {
     use super::*;
     /// CloudFormation property type `Step`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apptest-testcase-step.html)
     #[derive(Clone, Debug)]
     pub struct Step(rt::Props);
     impl Step {

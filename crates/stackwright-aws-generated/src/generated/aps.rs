@@ -36,19 +36,31 @@ static ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AnomalyDetector`], by name: two of them have one type, and a swap must not compile.
+pub struct AnomalyDetectorRequired {
+    /// Required to identify a specific APS Workspace associated with this Anomaly Detector. CloudFormation `Workspace`.
+    pub workspace: rt::Expr,
+    /// Determines the anomaly detector's algorithm and its configuration. CloudFormation `Configuration`.
+    pub configuration: anomaly_detector::AnomalyDetectorConfiguration,
+    /// The AnomalyDetector alias. CloudFormation `Alias`.
+    pub alias: rt::Expr,
+}
 impl AnomalyDetector {
-    /// Declares a `AWS::APS::AnomalyDetector` with the stack-unique `id`. Required properties: `alias` (`Alias`), `configuration` (`Configuration`), `workspace` (`Workspace`).
+    /// Declares a `AWS::APS::AnomalyDetector` with the stack-unique `id`. Required properties: `workspace` (`Workspace`), `configuration` (`Configuration`), `alias` (`Alias`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        alias: impl Into<rt::Expr>,
-        configuration: anomaly_detector::AnomalyDetectorConfiguration,
-        workspace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AnomalyDetectorRequired) -> Self {
         let mut this = rt::Base::new(id, &ANOMALY_DETECTOR_TYPE);
-        this.set("Alias", Some("alias"), rt::string(alias));
-        this.set("Configuration", Some("configuration"), configuration.into());
-        this.set("Workspace", Some("workspace"), rt::string(workspace));
+        this.set("Alias", Some("alias"), rt::string(required.alias));
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            required.configuration.into(),
+        );
+        this.set(
+            "Workspace",
+            Some("workspace"),
+            rt::string(required.workspace),
+        );
         AnomalyDetector(this)
     }
     /// The AnomalyDetector period of detection and metric generation.
@@ -99,7 +111,7 @@ pub mod anomaly_detector {
     use super::*;
     /// CloudFormation property type `AnomalyDetectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-anomalydetectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnomalyDetectorConfiguration(rt::Props);
     impl AnomalyDetectorConfiguration {
@@ -117,7 +129,7 @@ pub mod anomaly_detector {
     nested!(AnomalyDetectorConfiguration);
     /// CloudFormation property type `IgnoreNearExpected`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-ignorenearexpected.html)
     #[derive(Clone, Debug)]
     pub struct IgnoreNearExpected(rt::Props);
     impl IgnoreNearExpected {
@@ -142,22 +154,29 @@ pub mod anomaly_detector {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
+    /// The required values of [`Label`], by name: two of them have one type, and a swap must not compile.
+    pub struct LabelRequired {
+        /// The key name of the tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Label {
         /// A new `Label`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LabelRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Label(this)
         }
     }
     nested!(Label);
     /// CloudFormation property type `MissingDataAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-missingdataaction.html)
     #[derive(Clone, Debug)]
     pub struct MissingDataAction(rt::Props);
     impl MissingDataAction {
@@ -181,7 +200,7 @@ pub mod anomaly_detector {
     nested!(MissingDataAction);
     /// CloudFormation property type `RandomCutForestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-anomalydetector-randomcutforestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RandomCutForestConfiguration(rt::Props);
     impl RandomCutForestConfiguration {
@@ -240,24 +259,27 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourcePolicyRequired {
+    /// The Arn of an APS Workspace that the PolicyDocument will be attached to. CloudFormation `WorkspaceArn`.
+    pub workspace_arn: rt::Expr,
+    /// The JSON to use as the Resource-based Policy. CloudFormation `PolicyDocument`.
+    pub policy_document: rt::Expr,
+}
 impl ResourcePolicy {
-    /// Declares a `AWS::APS::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `workspace_arn` (`WorkspaceArn`).
+    /// Declares a `AWS::APS::ResourcePolicy` with the stack-unique `id`. Required properties: `workspace_arn` (`WorkspaceArn`), `policy_document` (`PolicyDocument`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy_document: impl Into<rt::Expr>,
-        workspace_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            rt::string(policy_document),
+            rt::string(required.policy_document),
         );
         this.set(
             "WorkspaceArn",
             Some("workspace_arn"),
-            rt::string(workspace_arn),
+            rt::string(required.workspace_arn),
         );
         ResourcePolicy(this)
     }
@@ -283,19 +305,27 @@ static RULE_GROUPS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`RuleGroupsNamespace`], by name: two of them have one type, and a swap must not compile.
+pub struct RuleGroupsNamespaceRequired {
+    /// Required to identify a specific APS Workspace associated with this RuleGroupsNamespace. CloudFormation `Workspace`.
+    pub workspace: rt::Expr,
+    /// The RuleGroupsNamespace data. CloudFormation `Data`.
+    pub data: rt::Expr,
+    /// The RuleGroupsNamespace name. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl RuleGroupsNamespace {
-    /// Declares a `AWS::APS::RuleGroupsNamespace` with the stack-unique `id`. Required properties: `data` (`Data`), `name` (`Name`), `workspace` (`Workspace`).
+    /// Declares a `AWS::APS::RuleGroupsNamespace` with the stack-unique `id`. Required properties: `workspace` (`Workspace`), `data` (`Data`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        workspace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RuleGroupsNamespaceRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUPS_NAMESPACE_TYPE);
-        this.set("Data", Some("data"), rt::string(data));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Workspace", Some("workspace"), rt::string(workspace));
+        this.set("Data", Some("data"), rt::string(required.data));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Workspace",
+            Some("workspace"),
+            rt::string(required.workspace),
+        );
         RuleGroupsNamespace(this)
     }
 }
@@ -338,13 +368,13 @@ static SCRAPER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Scraper {
-    /// Declares a `AWS::APS::Scraper` with the stack-unique `id`. Required properties: `destination` (`Destination`), `scrape_configuration` (`ScrapeConfiguration`), `source` (`Source`).
+    /// Declares a `AWS::APS::Scraper` with the stack-unique `id`. Required properties: `scrape_configuration` (`ScrapeConfiguration`), `source` (`Source`), `destination` (`Destination`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination: scraper::Destination,
         scrape_configuration: scraper::ScrapeConfiguration,
         source: scraper::Source,
+        destination: scraper::Destination,
     ) -> Self {
         let mut this = rt::Base::new(id, &SCRAPER_TYPE);
         this.set("Destination", Some("destination"), destination.into());
@@ -421,7 +451,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `AmpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-ampconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmpConfiguration(rt::Props);
     impl AmpConfiguration {
@@ -441,7 +471,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `CloudWatchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-cloudwatchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchConfiguration(rt::Props);
     impl CloudWatchConfiguration {
@@ -457,7 +487,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -478,7 +508,7 @@ pub mod scraper {
     nested!(CloudWatchLogDestination);
     /// CloudFormation property type `ComponentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-componentconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComponentConfig(rt::Props);
     impl ComponentConfig {
@@ -502,7 +532,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -536,7 +566,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `EksConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-eksconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EksConfiguration(rt::Props);
     impl EksConfiguration {
@@ -570,7 +600,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `RoleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-roleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RoleConfiguration(rt::Props);
     impl RoleConfiguration {
@@ -601,7 +631,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScrapeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scrapeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScrapeConfiguration(rt::Props);
     impl ScrapeConfiguration {
@@ -625,7 +655,7 @@ pub mod scraper {
     nested!(ScrapeConfiguration);
     /// CloudFormation property type `ScraperComponent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scrapercomponent.html)
     #[derive(Clone, Debug)]
     pub struct ScraperComponent(rt::Props);
     impl ScraperComponent {
@@ -646,14 +676,14 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScraperLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scraperloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScraperLoggingConfiguration(rt::Props);
     impl ScraperLoggingConfiguration {
-        /// A new `ScraperLoggingConfiguration`. Required properties: `logging_destination` (`LoggingDestination`), `scraper_components` (`ScraperComponents`).
+        /// A new `ScraperLoggingConfiguration`. Required properties: `scraper_components` (`ScraperComponents`), `logging_destination` (`LoggingDestination`).
         pub fn new(
-            logging_destination: ScraperLoggingDestination,
             scraper_components: impl IntoIterator<Item = ScraperComponent>,
+            logging_destination: ScraperLoggingDestination,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -674,7 +704,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `ScraperLoggingDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-scraperloggingdestination.html)
     #[derive(Clone, Debug)]
     pub struct ScraperLoggingDestination(rt::Props);
     impl ScraperLoggingDestination {
@@ -697,7 +727,7 @@ pub mod scraper {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -728,22 +758,30 @@ pub mod scraper {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-scraper-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// List of security group IDs CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// List of subnet IDs CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcConfiguration(this)
         }
     }
@@ -882,7 +920,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -902,15 +940,22 @@ pub mod workspace {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
+    /// The required values of [`Label`], by name: two of them have one type, and a swap must not compile.
+    pub struct LabelRequired {
+        /// Name of the label CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Value of the label CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Label {
         /// A new `Label`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LabelRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             Label(this)
         }
     }
@@ -919,14 +964,14 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LimitsPerLabelSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-limitsperlabelset.html)
     #[derive(Clone, Debug)]
     pub struct LimitsPerLabelSet(rt::Props);
     impl LimitsPerLabelSet {
-        /// A new `LimitsPerLabelSet`. Required properties: `label_set` (`LabelSet`), `limits` (`Limits`).
+        /// A new `LimitsPerLabelSet`. Required properties: `limits` (`Limits`), `label_set` (`LabelSet`).
         pub fn new(
-            label_set: impl IntoIterator<Item = Label>,
             limits: LimitsPerLabelSetEntry,
+            label_set: impl IntoIterator<Item = Label>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("LabelSet", Some("label_set"), rt::list(label_set));
@@ -939,7 +984,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LimitsPerLabelSetEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-limitsperlabelsetentry.html)
     #[derive(Clone, Debug)]
     pub struct LimitsPerLabelSetEntry(rt::Props);
     impl LimitsPerLabelSetEntry {
@@ -961,7 +1006,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -984,7 +1029,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingdestination.html)
     #[derive(Clone, Debug)]
     pub struct LoggingDestination(rt::Props);
     impl LoggingDestination {
@@ -1005,7 +1050,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `LoggingFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-loggingfilter.html)
     #[derive(Clone, Debug)]
     pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
@@ -1025,7 +1070,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `QueryLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-queryloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QueryLoggingConfiguration(rt::Props);
     impl QueryLoggingConfiguration {
@@ -1041,7 +1086,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `WorkspaceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-aps-workspace-workspaceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceConfiguration(rt::Props);
     impl WorkspaceConfiguration {

@@ -41,23 +41,29 @@ static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`Plan`], by name: two of them have one type, and a swap must not compile.
+pub struct PlanRequired {
+    /// CloudFormation `ExecutionRole`.
+    pub execution_role: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RecoveryApproach`.
+    pub recovery_approach: plan::RecoveryApproach,
+    /// CloudFormation `Regions`.
+    pub regions: Vec<rt::Expr>,
+    /// CloudFormation `Workflows`.
+    pub workflows: Vec<plan::Workflow>,
+}
 impl Plan {
     /// Declares a `AWS::ARCRegionSwitch::Plan` with the stack-unique `id`. Required properties: `execution_role` (`ExecutionRole`), `name` (`Name`), `recovery_approach` (`RecoveryApproach`), `regions` (`Regions`), `workflows` (`Workflows`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        recovery_approach: plan::RecoveryApproach,
-        regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        workflows: impl IntoIterator<Item = plan::Workflow>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PlanRequired) -> Self {
         let mut this = rt::Base::new(id, &PLAN_TYPE);
-        this.set("ExecutionRole", None, rt::string(execution_role));
-        this.set("Name", None, rt::string(name));
-        this.set("RecoveryApproach", None, recovery_approach.into());
-        this.set("Regions", None, rt::strings(regions));
-        this.set("Workflows", None, rt::list(workflows));
+        this.set("ExecutionRole", None, rt::string(required.execution_role));
+        this.set("Name", None, rt::string(required.name));
+        this.set("RecoveryApproach", None, required.recovery_approach.into());
+        this.set("Regions", None, rt::strings(required.regions));
+        this.set("Workflows", None, rt::list(required.workflows));
         Plan(this)
     }
     /// CloudFormation `AssociatedAlarms`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -134,7 +140,7 @@ pub mod plan {
     use super::*;
     /// CloudFormation property type `ReportConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-reportconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReportConfiguration(rt::Props);
     impl ReportConfiguration {
@@ -152,7 +158,7 @@ pub mod plan {
     nested!(ReportConfiguration);
     /// CloudFormation property type `Step`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-step.html)
     #[derive(Clone, Debug)]
     pub struct Step(rt::Props);
     impl Step {
@@ -181,7 +187,7 @@ pub mod plan {
     nested!(Step);
     /// CloudFormation property type `Trigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-trigger.html)
     #[derive(Clone, Debug)]
     pub struct Trigger(rt::Props);
     impl Trigger {
@@ -212,7 +218,7 @@ pub mod plan {
     nested!(Trigger);
     /// CloudFormation property type `TriggerCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-triggercondition.html)
     #[derive(Clone, Debug)]
     pub struct TriggerCondition(rt::Props);
     impl TriggerCondition {
@@ -231,7 +237,7 @@ pub mod plan {
     nested!(TriggerCondition);
     /// CloudFormation property type `Workflow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arcregionswitch-plan-workflow.html)
     #[derive(Clone, Debug)]
     pub struct Workflow(rt::Props);
     impl Workflow {

@@ -150,26 +150,33 @@ pub mod zonal_autoshift_configuration {
     use super::*;
     /// CloudFormation property type `ControlCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-controlcondition.html)
     #[derive(Clone, Debug)]
     pub struct ControlCondition(rt::Props);
+    /// The required values of [`ControlCondition`], by name: two of them have one type, and a swap must not compile.
+    pub struct ControlConditionRequired {
+        /// CloudFormation `AlarmIdentifier`.
+        pub alarm_identifier: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl ControlCondition {
         /// A new `ControlCondition`. Required properties: `alarm_identifier` (`AlarmIdentifier`), `type_` (`Type`).
-        pub fn new(alarm_identifier: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ControlConditionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AlarmIdentifier",
                 Some("alarm_identifier"),
-                rt::string(alarm_identifier),
+                rt::string(required.alarm_identifier),
             );
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Type", Some("type"), rt::string(required.type_));
             ControlCondition(this)
         }
     }
     nested!(ControlCondition);
     /// CloudFormation property type `PracticeRunConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-arczonalshift-zonalautoshiftconfiguration-practicerunconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PracticeRunConfiguration(rt::Props);
     impl PracticeRunConfiguration {

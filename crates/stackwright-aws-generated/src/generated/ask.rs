@@ -58,13 +58,13 @@ static SKILL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl Skill {
-    /// Declares a `Alexa::ASK::Skill` with the stack-unique `id`. Required properties: `authentication_configuration` (`AuthenticationConfiguration`), `skill_package` (`SkillPackage`), `vendor_id` (`VendorId`).
+    /// Declares a `Alexa::ASK::Skill` with the stack-unique `id`. Required properties: `authentication_configuration` (`AuthenticationConfiguration`), `vendor_id` (`VendorId`), `skill_package` (`SkillPackage`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         authentication_configuration: skill::AuthenticationConfiguration,
-        skill_package: skill::SkillPackage,
         vendor_id: impl Into<rt::Expr>,
+        skill_package: skill::SkillPackage,
     ) -> Self {
         let mut this = rt::Base::new(id, &SKILL_TYPE);
         this.set(
@@ -93,27 +93,32 @@ pub mod skill {
     use super::*;
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
+    /// The required values of [`AuthenticationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticationConfigurationRequired {
+        /// CloudFormation `RefreshToken`.
+        pub refresh_token: rt::Expr,
+        /// CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+        /// CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+    }
     impl AuthenticationConfiguration {
-        /// A new `AuthenticationConfiguration`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`), `refresh_token` (`RefreshToken`).
-        pub fn new(
-            client_id: impl Into<rt::Expr>,
-            client_secret: impl Into<rt::Expr>,
-            refresh_token: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticationConfiguration`. Required properties: `refresh_token` (`RefreshToken`), `client_secret` (`ClientSecret`), `client_id` (`ClientId`).
+        pub fn new(required: AuthenticationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", None, rt::string(client_id));
-            this.set("ClientSecret", None, rt::string(client_secret));
-            this.set("RefreshToken", None, rt::string(refresh_token));
+            this.set("ClientId", None, rt::string(required.client_id));
+            this.set("ClientSecret", None, rt::string(required.client_secret));
+            this.set("RefreshToken", None, rt::string(required.refresh_token));
             AuthenticationConfiguration(this)
         }
     }
     nested!(AuthenticationConfiguration);
     /// CloudFormation property type `Overrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-overrides.html)
     #[derive(Clone, Debug)]
     pub struct Overrides(rt::Props);
     impl Overrides {
@@ -131,15 +136,22 @@ pub mod skill {
     nested!(Overrides);
     /// CloudFormation property type `SkillPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ask-skill-skillpackage.html)
     #[derive(Clone, Debug)]
     pub struct SkillPackage(rt::Props);
+    /// The required values of [`SkillPackage`], by name: two of them have one type, and a swap must not compile.
+    pub struct SkillPackageRequired {
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// CloudFormation `S3Key`.
+        pub s3_key: rt::Expr,
+    }
     impl SkillPackage {
         /// A new `SkillPackage`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SkillPackageRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", None, rt::string(s3_bucket));
-            this.set("S3Key", None, rt::string(s3_key));
+            this.set("S3Bucket", None, rt::string(required.s3_bucket));
+            this.set("S3Key", None, rt::string(required.s3_key));
             SkillPackage(this)
         }
         /// CloudFormation `Overrides`; awscc has no attribute for it, so Terraform synthesis reports it when set.

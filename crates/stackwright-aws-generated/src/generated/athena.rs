@@ -115,7 +115,7 @@ pub mod capacity_reservation {
     use super::*;
     /// CloudFormation property type `CapacityAssignment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-capacityreservation-capacityassignment.html)
     #[derive(Clone, Debug)]
     pub struct CapacityAssignment(rt::Props);
     impl CapacityAssignment {
@@ -135,7 +135,7 @@ pub mod capacity_reservation {
     ///
     /// CloudFormation property type `CapacityAssignmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-capacityreservation-capacityassignmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityAssignmentConfiguration(rt::Props);
     impl CapacityAssignmentConfiguration {
@@ -284,20 +284,23 @@ static NAMED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`NamedQuery`], by name: two of them have one type, and a swap must not compile.
+pub struct NamedQueryRequired {
+    /// The database to which the query belongs. CloudFormation `Database`.
+    pub database: rt::Expr,
+    /// The contents of the query with all query statements. CloudFormation `QueryString`.
+    pub query_string: rt::Expr,
+}
 impl NamedQuery {
     /// Declares a `AWS::Athena::NamedQuery` with the stack-unique `id`. Required properties: `database` (`Database`), `query_string` (`QueryString`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        database: impl Into<rt::Expr>,
-        query_string: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NamedQueryRequired) -> Self {
         let mut this = rt::Base::new(id, &NAMED_QUERY_TYPE);
-        this.set("Database", Some("database"), rt::string(database));
+        this.set("Database", Some("database"), rt::string(required.database));
         this.set(
             "QueryString",
             Some("query_string"),
-            rt::string(query_string),
+            rt::string(required.query_string),
         );
         NamedQuery(this)
     }
@@ -354,27 +357,35 @@ static PREPARED_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PreparedStatement`], by name: two of them have one type, and a swap must not compile.
+pub struct PreparedStatementRequired {
+    /// The name of the prepared statement. CloudFormation `StatementName`.
+    pub statement_name: rt::Expr,
+    /// The name of the workgroup to which the prepared statement belongs. CloudFormation `WorkGroup`.
+    pub work_group: rt::Expr,
+    /// The query string for the prepared statement. CloudFormation `QueryStatement`.
+    pub query_statement: rt::Expr,
+}
 impl PreparedStatement {
-    /// Declares a `AWS::Athena::PreparedStatement` with the stack-unique `id`. Required properties: `query_statement` (`QueryStatement`), `statement_name` (`StatementName`), `work_group` (`WorkGroup`).
+    /// Declares a `AWS::Athena::PreparedStatement` with the stack-unique `id`. Required properties: `statement_name` (`StatementName`), `work_group` (`WorkGroup`), `query_statement` (`QueryStatement`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        query_statement: impl Into<rt::Expr>,
-        statement_name: impl Into<rt::Expr>,
-        work_group: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PreparedStatementRequired) -> Self {
         let mut this = rt::Base::new(id, &PREPARED_STATEMENT_TYPE);
         this.set(
             "QueryStatement",
             Some("query_statement"),
-            rt::string(query_statement),
+            rt::string(required.query_statement),
         );
         this.set(
             "StatementName",
             Some("statement_name"),
-            rt::string(statement_name),
+            rt::string(required.statement_name),
         );
-        this.set("WorkGroup", Some("work_group"), rt::string(work_group));
+        this.set(
+            "WorkGroup",
+            Some("work_group"),
+            rt::string(required.work_group),
+        );
         PreparedStatement(this)
     }
     /// The description of the prepared statement.
@@ -509,7 +520,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `AclConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-aclconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AclConfiguration(rt::Props);
     impl AclConfiguration {
@@ -525,7 +536,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `Classification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-classification.html)
     #[derive(Clone, Debug)]
     pub struct Classification(rt::Props);
     impl Classification {
@@ -558,7 +569,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `CloudWatchLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-cloudwatchloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
@@ -605,7 +616,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `CustomerContentEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-customercontentencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomerContentEncryptionConfiguration(rt::Props);
     impl CustomerContentEncryptionConfiguration {
@@ -621,7 +632,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -648,7 +659,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EngineConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-engineconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EngineConfiguration(rt::Props);
     impl EngineConfiguration {
@@ -732,7 +743,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `EngineVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-engineversion.html)
     #[derive(Clone, Debug)]
     pub struct EngineVersion(rt::Props);
     impl EngineVersion {
@@ -769,7 +780,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedLoggingConfiguration(rt::Props);
     impl ManagedLoggingConfiguration {
@@ -798,7 +809,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedQueryResultsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedqueryresultsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedQueryResultsConfiguration(rt::Props);
     impl ManagedQueryResultsConfiguration {
@@ -832,7 +843,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ManagedStorageEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-managedstorageencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedStorageEncryptionConfiguration(rt::Props);
     impl ManagedStorageEncryptionConfiguration {
@@ -854,7 +865,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -905,7 +916,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ResultConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResultConfiguration(rt::Props);
     impl ResultConfiguration {
@@ -958,7 +969,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `ResultConfigurationUpdates`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-resultconfigurationupdates.html)
     #[derive(Clone, Debug)]
     pub struct ResultConfigurationUpdates(rt::Props);
     impl ResultConfigurationUpdates {
@@ -1047,7 +1058,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `S3LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-s3loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3LoggingConfiguration(rt::Props);
     impl S3LoggingConfiguration {
@@ -1082,7 +1093,7 @@ pub mod work_group {
     nested!(S3LoggingConfiguration);
     /// CloudFormation property type `WorkGroupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkGroupConfiguration(rt::Props);
     impl WorkGroupConfiguration {
@@ -1229,7 +1240,7 @@ pub mod work_group {
     ///
     /// CloudFormation property type `WorkGroupConfigurationUpdates`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-athena-workgroup-workgroupconfigurationupdates.html)
     #[derive(Clone, Debug)]
     pub struct WorkGroupConfigurationUpdates(rt::Props);
     impl WorkGroupConfigurationUpdates {

@@ -173,7 +173,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AssessmentReportsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-assessmentreportsdestination.html)
     #[derive(Clone, Debug)]
     pub struct AssessmentReportsDestination(rt::Props);
     impl AssessmentReportsDestination {
@@ -204,7 +204,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AWSAccount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-awsaccount.html)
     #[derive(Clone, Debug)]
     pub struct AwsAccount(rt::Props);
     impl AwsAccount {
@@ -241,7 +241,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `AWSService`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-awsservice.html)
     #[derive(Clone, Debug)]
     pub struct AwsService(rt::Props);
     impl AwsService {
@@ -264,7 +264,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Delegation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-delegation.html)
     #[derive(Clone, Debug)]
     pub struct Delegation(rt::Props);
     impl Delegation {
@@ -358,7 +358,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Role`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-role.html)
     #[derive(Clone, Debug)]
     pub struct Role(rt::Props);
     impl Role {
@@ -387,7 +387,7 @@ pub mod assessment {
     ///
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessment-scope.html)
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -512,12 +512,12 @@ static ASSESSMENT_FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AssessmentFramework {
-    /// Declares a `AWS::AuditManager::AssessmentFramework` with the stack-unique `id`. Required properties: `control_sets` (`ControlSets`), `name` (`Name`).
+    /// Declares a `AWS::AuditManager::AssessmentFramework` with the stack-unique `id`. Required properties: `name` (`Name`), `control_sets` (`ControlSets`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        control_sets: impl IntoIterator<Item = assessment_framework::ControlSet>,
         name: impl Into<rt::Expr>,
+        control_sets: impl IntoIterator<Item = assessment_framework::ControlSet>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ASSESSMENT_FRAMEWORK_TYPE);
         this.set("ControlSets", Some("control_sets"), rt::list(control_sets));
@@ -597,14 +597,14 @@ pub mod assessment_framework {
     ///
     /// CloudFormation property type `ControlSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessmentframework-controlset.html)
     #[derive(Clone, Debug)]
     pub struct ControlSet(rt::Props);
     impl ControlSet {
-        /// A new `ControlSet`. Required properties: `controls` (`Controls`), `name` (`Name`).
+        /// A new `ControlSet`. Required properties: `name` (`Name`), `controls` (`Controls`).
         pub fn new(
-            controls: impl IntoIterator<Item = ControlSetControl>,
             name: impl Into<rt::Expr>,
+            controls: impl IntoIterator<Item = ControlSetControl>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Controls", Some("controls"), rt::list(controls));
@@ -617,14 +617,14 @@ pub mod assessment_framework {
     ///
     /// CloudFormation property type `ControlSetControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-assessmentframework-controlsetcontrol.html)
     #[derive(Clone, Debug)]
     pub struct ControlSetControl(rt::Props);
     impl ControlSetControl {
         /// A new `ControlSetControl`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             ControlSetControl(this)
         }
     }
@@ -701,12 +701,12 @@ static CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl Control {
-    /// Declares a `AWS::AuditManager::Control` with the stack-unique `id`. Required properties: `control_mapping_sources` (`ControlMappingSources`), `name` (`Name`).
+    /// Declares a `AWS::AuditManager::Control` with the stack-unique `id`. Required properties: `name` (`Name`), `control_mapping_sources` (`ControlMappingSources`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        control_mapping_sources: impl IntoIterator<Item = control::ControlMappingSource>,
         name: impl Into<rt::Expr>,
+        control_mapping_sources: impl IntoIterator<Item = control::ControlMappingSource>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONTROL_TYPE);
         this.set(
@@ -807,7 +807,7 @@ pub mod control {
     use super::*;
     /// CloudFormation property type `ControlMappingSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-control-controlmappingsource.html)
     #[derive(Clone, Debug)]
     pub struct ControlMappingSource(rt::Props);
     impl ControlMappingSource {
@@ -860,7 +860,7 @@ pub mod control {
     nested!(ControlMappingSource);
     /// CloudFormation property type `SourceKeyword`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-auditmanager-control-sourcekeyword.html)
     #[derive(Clone, Debug)]
     pub struct SourceKeyword(rt::Props);
     impl SourceKeyword {

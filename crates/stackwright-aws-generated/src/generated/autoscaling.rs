@@ -36,17 +36,28 @@ static AUTO_SCALING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AutoScalingGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct AutoScalingGroupRequired {
+    /// The minimum size of the group. CloudFormation `MinSize`.
+    pub min_size: rt::NumberString,
+    /// The maximum size of the group. CloudFormation `MaxSize`.
+    pub max_size: rt::NumberString,
+}
 impl AutoScalingGroup {
-    /// Declares a `AWS::AutoScaling::AutoScalingGroup` with the stack-unique `id`. Required properties: `max_size` (`MaxSize`), `min_size` (`MinSize`).
+    /// Declares a `AWS::AutoScaling::AutoScalingGroup` with the stack-unique `id`. Required properties: `min_size` (`MinSize`), `max_size` (`MaxSize`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        max_size: impl Into<rt::Expr>,
-        min_size: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AutoScalingGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTO_SCALING_GROUP_TYPE);
-        this.set("MaxSize", Some("max_size"), rt::string(max_size));
-        this.set("MinSize", Some("min_size"), rt::string(min_size));
+        this.set(
+            "MaxSize",
+            Some("max_size"),
+            rt::number_string(required.max_size),
+        );
+        this.set(
+            "MinSize",
+            Some("min_size"),
+            rt::number_string(required.min_size),
+        );
         AutoScalingGroup(this)
     }
     /// The name of the Auto Scaling group.
@@ -151,8 +162,9 @@ impl AutoScalingGroup {
     /// *Only needed if you use simple scaling policies.*
     ///
     /// CloudFormation `Cooldown`, Terraform `cooldown`.
-    pub fn cooldown(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("Cooldown", Some("cooldown"), rt::string(value));
+    pub fn cooldown(mut self, value: impl Into<rt::NumberString>) -> Self {
+        self.0
+            .set("Cooldown", Some("cooldown"), rt::number_string(value));
         self
     }
     /// The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the ``InService`` state.
@@ -180,11 +192,11 @@ impl AutoScalingGroup {
     /// The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain.
     ///
     /// Constraints: pattern `^[0-9]+$`. CloudFormation `DesiredCapacity`, Terraform `desired_capacity`.
-    pub fn desired_capacity(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn desired_capacity(mut self, value: impl Into<rt::NumberString>) -> Self {
         self.0.set(
             "DesiredCapacity",
             Some("desired_capacity"),
-            rt::string(value),
+            rt::number_string(value),
         );
         self
     }
@@ -416,7 +428,7 @@ impl AutoScalingGroup {
     /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group.
     ///
     /// CloudFormation `TargetGroupARNs`, Terraform `target_group_ar_ns`.
-    pub fn target_group_ar_ns(
+    pub fn target_group_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -485,7 +497,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AcceleratorCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
@@ -514,14 +526,14 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
-    impl AcceleratorTotalMemoryMiBRequest {
-        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
+    pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
+    impl AcceleratorTotalMemoryMibRequest {
+        /// A new `AcceleratorTotalMemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            AcceleratorTotalMemoryMiBRequest(this)
+            AcceleratorTotalMemoryMibRequest(this)
         }
         /// The memory maximum in MiB.
         ///
@@ -538,12 +550,12 @@ pub mod auto_scaling_group {
             self
         }
     }
-    nested!(AcceleratorTotalMemoryMiBRequest);
+    nested!(AcceleratorTotalMemoryMibRequest);
     /// ``AvailabilityZoneDistribution`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html…
     ///
     /// CloudFormation property type `AvailabilityZoneDistribution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-availabilityzonedistribution.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneDistribution(rt::Props);
     impl AvailabilityZoneDistribution {
@@ -572,7 +584,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `AvailabilityZoneImpairmentPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-availabilityzoneimpairmentpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneImpairmentPolicy(rt::Props);
     impl AvailabilityZoneImpairmentPolicy {
@@ -600,7 +612,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
@@ -629,7 +641,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `BaselinePerformanceFactorsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-baselineperformancefactorsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselinePerformanceFactorsRequest(rt::Props);
     impl BaselinePerformanceFactorsRequest {
@@ -651,7 +663,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -682,7 +694,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -725,7 +737,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `CpuPerformanceFactorRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-cpuperformancefactorrequest.html)
     #[derive(Clone, Debug)]
     pub struct CpuPerformanceFactorRequest(rt::Props);
     impl CpuPerformanceFactorRequest {
@@ -751,7 +763,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `DistributionSegment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-distributionsegment.html)
     #[derive(Clone, Debug)]
     pub struct DistributionSegment(rt::Props);
     impl DistributionSegment {
@@ -771,7 +783,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceLifecyclePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancelifecyclepolicy.html)
     #[derive(Clone, Debug)]
     pub struct InstanceLifecyclePolicy(rt::Props);
     impl InstanceLifecyclePolicy {
@@ -797,7 +809,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceMaintenancePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancemaintenancepolicy.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMaintenancePolicy(rt::Props);
     impl InstanceMaintenancePolicy {
@@ -834,14 +846,14 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
-        /// A new `InstanceRequirements`. Required properties: `memory_mi_b` (`MemoryMiB`), `v_cpu_count` (`VCpuCount`).
-        pub fn new(memory_mi_b: MemoryMiBRequest, v_cpu_count: VCpuCountRequest) -> Self {
+        /// A new `InstanceRequirements`. Required properties: `memory_mib` (`MemoryMiB`), `v_cpu_count` (`VCpuCount`).
+        pub fn new(memory_mib: MemoryMibRequest, v_cpu_count: VCpuCountRequest) -> Self {
             let mut this = rt::Props::default();
-            this.set("MemoryMiB", Some("memory_mi_b"), memory_mi_b.into());
+            this.set("MemoryMiB", Some("memory_mi_b"), memory_mib.into());
             this.set("VCpuCount", Some("v_cpu_count"), v_cpu_count.into());
             InstanceRequirements(this)
         }
@@ -884,9 +896,9 @@ pub mod auto_scaling_group {
         /// The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
         ///
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(
+        pub fn accelerator_total_memory_mib(
             mut self,
-            value: AcceleratorTotalMemoryMiBRequest,
+            value: AcceleratorTotalMemoryMibRequest,
         ) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
@@ -1050,7 +1062,7 @@ pub mod auto_scaling_group {
         /// The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
         ///
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpuRequest) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpuRequest) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -1130,7 +1142,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `InstancesDistribution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-instancesdistribution.html)
     #[derive(Clone, Debug)]
     pub struct InstancesDistribution(rt::Props);
     impl InstancesDistribution {
@@ -1222,7 +1234,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplate(rt::Props);
     impl LaunchTemplate {
@@ -1252,7 +1264,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplateOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateOverrides(rt::Props);
     impl LaunchTemplateOverrides {
@@ -1315,7 +1327,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -1353,25 +1365,29 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `LifecycleHookSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-lifecyclehookspecification.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleHookSpecification(rt::Props);
+    /// The required values of [`LifecycleHookSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct LifecycleHookSpecificationRequired {
+        /// The name of the lifecycle hook. CloudFormation `LifecycleHookName`.
+        pub lifecycle_hook_name: rt::Expr,
+        /// The lifecycle transition. CloudFormation `LifecycleTransition`.
+        pub lifecycle_transition: rt::Expr,
+    }
     impl LifecycleHookSpecification {
         /// A new `LifecycleHookSpecification`. Required properties: `lifecycle_hook_name` (`LifecycleHookName`), `lifecycle_transition` (`LifecycleTransition`).
-        pub fn new(
-            lifecycle_hook_name: impl Into<rt::Expr>,
-            lifecycle_transition: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LifecycleHookSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LifecycleHookName",
                 Some("lifecycle_hook_name"),
-                rt::string(lifecycle_hook_name),
+                rt::string(required.lifecycle_hook_name),
             );
             this.set(
                 "LifecycleTransition",
                 Some("lifecycle_transition"),
-                rt::string(lifecycle_transition),
+                rt::string(required.lifecycle_transition),
             );
             LifecycleHookSpecification(this)
         }
@@ -1429,14 +1445,14 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(rt::Props);
-    impl MemoryGiBPerVCpuRequest {
-        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
+    pub struct MemoryGibPerVCpuRequest(rt::Props);
+    impl MemoryGibPerVCpuRequest {
+        /// A new `MemoryGibPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryGiBPerVCpuRequest(this)
+            MemoryGibPerVCpuRequest(this)
         }
         /// The memory maximum in GiB.
         ///
@@ -1453,19 +1469,19 @@ pub mod auto_scaling_group {
             self
         }
     }
-    nested!(MemoryGiBPerVCpuRequest);
+    nested!(MemoryGibPerVCpuRequest);
     /// ``MemoryMiBRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/Use…
     ///
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-memorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(rt::Props);
-    impl MemoryMiBRequest {
-        /// A new `MemoryMiBRequest`. No property is required.
+    pub struct MemoryMibRequest(rt::Props);
+    impl MemoryMibRequest {
+        /// A new `MemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryMiBRequest(this)
+            MemoryMibRequest(this)
         }
         /// The memory maximum in MiB.
         ///
@@ -1482,12 +1498,12 @@ pub mod auto_scaling_group {
             self
         }
     }
-    nested!(MemoryMiBRequest);
+    nested!(MemoryMibRequest);
     /// ``MetricsCollection`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource…
     ///
     /// CloudFormation property type `MetricsCollection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-metricscollection.html)
     #[derive(Clone, Debug)]
     pub struct MetricsCollection(rt::Props);
     impl MetricsCollection {
@@ -1510,7 +1526,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `MixedInstancesPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html)
     #[derive(Clone, Debug)]
     pub struct MixedInstancesPolicy(rt::Props);
     impl MixedInstancesPolicy {
@@ -1541,7 +1557,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
@@ -1570,7 +1586,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NetworkInterfaceCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
@@ -1599,7 +1615,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1629,7 +1645,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `PerformanceFactorReferenceRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-performancefactorreferencerequest.html)
     #[derive(Clone, Debug)]
     pub struct PerformanceFactorReferenceRequest(rt::Props);
     impl PerformanceFactorReferenceRequest {
@@ -1652,7 +1668,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `RetentionTriggers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-retentiontriggers.html)
     #[derive(Clone, Debug)]
     pub struct RetentionTriggers(rt::Props);
     impl RetentionTriggers {
@@ -1678,7 +1694,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `TotalLocalStorageGBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
@@ -1707,15 +1723,26 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `TrafficSourceIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-trafficsourceidentifier.html)
     #[derive(Clone, Debug)]
     pub struct TrafficSourceIdentifier(rt::Props);
+    /// The required values of [`TrafficSourceIdentifier`], by name: two of them have one type, and a swap must not compile.
+    pub struct TrafficSourceIdentifierRequired {
+        /// Identifies the traffic source. CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// Provides additional context for the value of ``Identifier``. CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl TrafficSourceIdentifier {
         /// A new `TrafficSourceIdentifier`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TrafficSourceIdentifierRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Identifier", Some("identifier"), rt::string(identifier));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set(
+                "Identifier",
+                Some("identifier"),
+                rt::string(required.identifier),
+            );
+            this.set("Type", Some("type"), rt::string(required.type_));
             TrafficSourceIdentifier(this)
         }
     }
@@ -1724,7 +1751,7 @@ pub mod auto_scaling_group {
     ///
     /// CloudFormation property type `VCpuCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-autoscalinggroup-vcpucountrequest.html)
     #[derive(Clone, Debug)]
     pub struct VCpuCountRequest(rt::Props);
     impl VCpuCountRequest {
@@ -1939,20 +1966,23 @@ static LAUNCH_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`LaunchConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct LaunchConfigurationRequired {
+    /// Provides the unique ID of the Amazon Machine Image (AMI) that was assigned during registration. CloudFormation `ImageId`.
+    pub image_id: rt::Expr,
+    /// Specifies the instance type of the EC2 instance. CloudFormation `InstanceType`.
+    pub instance_type: rt::Expr,
+}
 impl LaunchConfiguration {
     /// Declares a `AWS::AutoScaling::LaunchConfiguration` with the stack-unique `id`. Required properties: `image_id` (`ImageId`), `instance_type` (`InstanceType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        image_id: impl Into<rt::Expr>,
-        instance_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LaunchConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &LAUNCH_CONFIGURATION_TYPE);
-        this.set("ImageId", Some("image_id"), rt::string(image_id));
+        this.set("ImageId", Some("image_id"), rt::string(required.image_id));
         this.set(
             "InstanceType",
             Some("instance_type"),
-            rt::string(instance_type),
+            rt::string(required.instance_type),
         );
         LaunchConfiguration(this)
     }
@@ -2135,7 +2165,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `BlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-blockdevice.html)
     #[derive(Clone, Debug)]
     pub struct BlockDevice(rt::Props);
     impl BlockDevice {
@@ -2207,7 +2237,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -2246,7 +2276,7 @@ pub mod launch_configuration {
     ///
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-launchconfiguration-metadataoptions.html)
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -2319,12 +2349,12 @@ static LIFECYCLE_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LifecycleHook {
-    /// Declares a `AWS::AutoScaling::LifecycleHook` with the stack-unique `id`. Required properties: `auto_scaling_group_name` (`AutoScalingGroupName`), `lifecycle_transition` (`LifecycleTransition`).
+    /// Declares a `AWS::AutoScaling::LifecycleHook` with the stack-unique `id`. Required properties: `lifecycle_transition` (`LifecycleTransition`), `auto_scaling_group_name` (`AutoScalingGroupName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        auto_scaling_group_name: impl Into<rt::Expr>,
         lifecycle_transition: lifecycle_hook::LifecycleTransition,
+        auto_scaling_group_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_HOOK_TYPE);
         this.set(
@@ -2582,7 +2612,7 @@ pub mod scaling_policy {
     use super::*;
     /// CloudFormation property type `CustomizedMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-customizedmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct CustomizedMetricSpecification(rt::Props);
     impl CustomizedMetricSpecification {
@@ -2636,15 +2666,30 @@ pub mod scaling_policy {
     nested!(CustomizedMetricSpecification);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
+    /// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricRequired {
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+    }
     impl Metric {
         /// A new `Metric`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`).
-        pub fn new(metric_name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
-            this.set("Namespace", Some("namespace"), rt::string(namespace));
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
+            this.set(
+                "Namespace",
+                Some("namespace"),
+                rt::string(required.namespace),
+            );
             Metric(this)
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
@@ -2657,14 +2702,14 @@ pub mod scaling_policy {
     nested!(Metric);
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricDataQuery(this)
         }
         /// Constraints: length 1..=1023. CloudFormation `Expression`, Terraform `expression`.
@@ -2693,27 +2738,34 @@ pub mod scaling_policy {
     nested!(MetricDataQuery);
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
+    /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDimensionRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl MetricDimension {
-        /// A new `MetricDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricDimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             MetricDimension(this)
         }
     }
     nested!(MetricDimension);
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-metricstat.html)
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
-        /// A new `MetricStat`. Required properties: `metric` (`Metric`), `stat` (`Stat`).
-        pub fn new(metric: Metric, stat: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricStat`. Required properties: `stat` (`Stat`), `metric` (`Metric`).
+        pub fn new(stat: impl Into<rt::Expr>, metric: Metric) -> Self {
             let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
             this.set("Stat", Some("stat"), rt::string(stat));
@@ -2728,7 +2780,7 @@ pub mod scaling_policy {
     nested!(MetricStat);
     /// CloudFormation property type `PredefinedMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predefinedmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedMetricSpecification(rt::Props);
     impl PredefinedMetricSpecification {
@@ -2752,7 +2804,7 @@ pub mod scaling_policy {
     nested!(PredefinedMetricSpecification);
     /// CloudFormation property type `PredictiveScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingConfiguration(rt::Props);
     impl PredictiveScalingConfiguration {
@@ -2804,7 +2856,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingConfiguration);
     /// CloudFormation property type `PredictiveScalingCustomizedCapacityMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedcapacitymetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedCapacityMetric(rt::Props);
     impl PredictiveScalingCustomizedCapacityMetric {
@@ -2822,7 +2874,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedCapacityMetric);
     /// CloudFormation property type `PredictiveScalingCustomizedLoadMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedloadmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedLoadMetric(rt::Props);
     impl PredictiveScalingCustomizedLoadMetric {
@@ -2840,7 +2892,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedLoadMetric);
     /// CloudFormation property type `PredictiveScalingCustomizedScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingcustomizedscalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingCustomizedScalingMetric(rt::Props);
     impl PredictiveScalingCustomizedScalingMetric {
@@ -2858,7 +2910,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingCustomizedScalingMetric);
     /// CloudFormation property type `PredictiveScalingMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingMetricSpecification(rt::Props);
     impl PredictiveScalingMetricSpecification {
@@ -2944,7 +2996,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingMetricSpecification);
     /// CloudFormation property type `PredictiveScalingPredefinedLoadMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedloadmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedLoadMetric(rt::Props);
     impl PredictiveScalingPredefinedLoadMetric {
@@ -2968,7 +3020,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedLoadMetric);
     /// CloudFormation property type `PredictiveScalingPredefinedMetricPair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedmetricpair.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedMetricPair(rt::Props);
     impl PredictiveScalingPredefinedMetricPair {
@@ -2992,7 +3044,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedMetricPair);
     /// CloudFormation property type `PredictiveScalingPredefinedScalingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-predictivescalingpredefinedscalingmetric.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveScalingPredefinedScalingMetric(rt::Props);
     impl PredictiveScalingPredefinedScalingMetric {
@@ -3016,7 +3068,7 @@ pub mod scaling_policy {
     nested!(PredictiveScalingPredefinedScalingMetric);
     /// CloudFormation property type `StepAdjustment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-stepadjustment.html)
     #[derive(Clone, Debug)]
     pub struct StepAdjustment(rt::Props);
     impl StepAdjustment {
@@ -3052,7 +3104,7 @@ pub mod scaling_policy {
     nested!(StepAdjustment);
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
@@ -3099,14 +3151,14 @@ pub mod scaling_policy {
     nested!(TargetTrackingConfiguration);
     /// CloudFormation property type `TargetTrackingMetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingmetricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricDataQuery(rt::Props);
     impl TargetTrackingMetricDataQuery {
         /// A new `TargetTrackingMetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             TargetTrackingMetricDataQuery(this)
         }
         /// Constraints: length 1..=2047. CloudFormation `Expression`, Terraform `expression`.
@@ -3140,12 +3192,12 @@ pub mod scaling_policy {
     nested!(TargetTrackingMetricDataQuery);
     /// CloudFormation property type `TargetTrackingMetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-scalingpolicy-targettrackingmetricstat.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingMetricStat(rt::Props);
     impl TargetTrackingMetricStat {
-        /// A new `TargetTrackingMetricStat`. Required properties: `metric` (`Metric`), `stat` (`Stat`).
-        pub fn new(metric: Metric, stat: impl Into<rt::Expr>) -> Self {
+        /// A new `TargetTrackingMetricStat`. Required properties: `stat` (`Stat`), `metric` (`Metric`).
+        pub fn new(stat: impl Into<rt::Expr>, metric: Metric) -> Self {
             let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
             this.set("Stat", Some("stat"), rt::string(stat));
@@ -3432,7 +3484,7 @@ pub mod warm_pool {
     use super::*;
     /// CloudFormation property type `InstanceReusePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscaling-warmpool-instancereusepolicy.html)
     #[derive(Clone, Debug)]
     pub struct InstanceReusePolicy(rt::Props);
     impl InstanceReusePolicy {

@@ -55,12 +55,12 @@ static SCALING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ScalingPlan {
-    /// Declares a `AWS::AutoScalingPlans::ScalingPlan` with the stack-unique `id`. Required properties: `application_source` (`ApplicationSource`), `scaling_instructions` (`ScalingInstructions`).
+    /// Declares a `AWS::AutoScalingPlans::ScalingPlan` with the stack-unique `id`. Required properties: `scaling_instructions` (`ScalingInstructions`), `application_source` (`ApplicationSource`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_source: scaling_plan::ApplicationSource,
         scaling_instructions: impl IntoIterator<Item = scaling_plan::ScalingInstruction>,
+        application_source: scaling_plan::ApplicationSource,
     ) -> Self {
         let mut this = rt::Base::new(id, &SCALING_PLAN_TYPE);
         this.set("ApplicationSource", None, application_source.into());
@@ -98,7 +98,7 @@ pub mod scaling_plan {
     use super::*;
     /// CloudFormation property type `ApplicationSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-applicationsource.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSource(rt::Props);
     impl ApplicationSource {
@@ -126,20 +126,25 @@ pub mod scaling_plan {
     nested!(ApplicationSource);
     /// CloudFormation property type `CustomizedLoadMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-customizedloadmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct CustomizedLoadMetricSpecification(rt::Props);
+    /// The required values of [`CustomizedLoadMetricSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomizedLoadMetricSpecificationRequired {
+        /// The name of the metric. CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// The statistic of the metric. CloudFormation `Statistic`.
+        pub statistic: Statistic,
+        /// The namespace of the metric. CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+    }
     impl CustomizedLoadMetricSpecification {
-        /// A new `CustomizedLoadMetricSpecification`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`), `statistic` (`Statistic`).
-        pub fn new(
-            metric_name: impl Into<rt::Expr>,
-            namespace: impl Into<rt::Expr>,
-            statistic: Statistic,
-        ) -> Self {
+        /// A new `CustomizedLoadMetricSpecification`. Required properties: `metric_name` (`MetricName`), `statistic` (`Statistic`), `namespace` (`Namespace`).
+        pub fn new(required: CustomizedLoadMetricSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MetricName", None, rt::string(metric_name));
-            this.set("Namespace", None, rt::string(namespace));
-            this.set("Statistic", None, statistic.into());
+            this.set("MetricName", None, rt::string(required.metric_name));
+            this.set("Namespace", None, rt::string(required.namespace));
+            this.set("Statistic", None, required.statistic.into());
             CustomizedLoadMetricSpecification(this)
         }
         /// The dimensions of the metric.
@@ -160,20 +165,25 @@ pub mod scaling_plan {
     nested!(CustomizedLoadMetricSpecification);
     /// CloudFormation property type `CustomizedScalingMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-customizedscalingmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct CustomizedScalingMetricSpecification(rt::Props);
+    /// The required values of [`CustomizedScalingMetricSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomizedScalingMetricSpecificationRequired {
+        /// The name of the metric. CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// The statistic of the metric. CloudFormation `Statistic`.
+        pub statistic: Statistic,
+        /// The namespace of the metric. CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+    }
     impl CustomizedScalingMetricSpecification {
-        /// A new `CustomizedScalingMetricSpecification`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`), `statistic` (`Statistic`).
-        pub fn new(
-            metric_name: impl Into<rt::Expr>,
-            namespace: impl Into<rt::Expr>,
-            statistic: Statistic,
-        ) -> Self {
+        /// A new `CustomizedScalingMetricSpecification`. Required properties: `metric_name` (`MetricName`), `statistic` (`Statistic`), `namespace` (`Namespace`).
+        pub fn new(required: CustomizedScalingMetricSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MetricName", None, rt::string(metric_name));
-            this.set("Namespace", None, rt::string(namespace));
-            this.set("Statistic", None, statistic.into());
+            this.set("MetricName", None, rt::string(required.metric_name));
+            this.set("Namespace", None, rt::string(required.namespace));
+            this.set("Statistic", None, required.statistic.into());
             CustomizedScalingMetricSpecification(this)
         }
         /// The dimensions of the metric.
@@ -194,22 +204,29 @@ pub mod scaling_plan {
     nested!(CustomizedScalingMetricSpecification);
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
+    /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDimensionRequired {
+        /// The value of the dimension. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The name of the dimension. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl MetricDimension {
-        /// A new `MetricDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricDimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Value", None, rt::string(required.value));
             MetricDimension(this)
         }
     }
     nested!(MetricDimension);
     /// CloudFormation property type `PredefinedLoadMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-predefinedloadmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedLoadMetricSpecification(rt::Props);
     impl PredefinedLoadMetricSpecification {
@@ -234,7 +251,7 @@ pub mod scaling_plan {
     nested!(PredefinedLoadMetricSpecification);
     /// CloudFormation property type `PredefinedScalingMetricSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-predefinedscalingmetricspecification.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedScalingMetricSpecification(rt::Props);
     impl PredefinedScalingMetricSpecification {
@@ -259,29 +276,41 @@ pub mod scaling_plan {
     nested!(PredefinedScalingMetricSpecification);
     /// CloudFormation property type `ScalingInstruction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-scalinginstruction.html)
     #[derive(Clone, Debug)]
     pub struct ScalingInstruction(rt::Props);
+    /// The required values of [`ScalingInstruction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScalingInstructionRequired {
+        /// The ID of the resource. CloudFormation `ResourceId`.
+        pub resource_id: rt::Expr,
+        /// The namespace of the AWS service. CloudFormation `ServiceNamespace`.
+        pub service_namespace: ServiceNamespace,
+        /// The scalable dimension associated with the resource. CloudFormation `ScalableDimension`.
+        pub scalable_dimension: ScalableDimension,
+        /// The minimum capacity of the resource. CloudFormation `MinCapacity`.
+        pub min_capacity: i64,
+        /// The target tracking configurations (up to 10). CloudFormation `TargetTrackingConfigurations`.
+        pub target_tracking_configurations: Vec<TargetTrackingConfiguration>,
+        /// The maximum capacity of the resource. CloudFormation `MaxCapacity`.
+        pub max_capacity: i64,
+    }
     impl ScalingInstruction {
-        /// A new `ScalingInstruction`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `resource_id` (`ResourceId`), `scalable_dimension` (`ScalableDimension`), `service_namespace` (`ServiceNamespace`), `target_tracking_configurations` (`TargetTrackingConfigurations`).
-        pub fn new(
-            max_capacity: i64,
-            min_capacity: i64,
-            resource_id: impl Into<rt::Expr>,
-            scalable_dimension: ScalableDimension,
-            service_namespace: ServiceNamespace,
-            target_tracking_configurations: impl IntoIterator<Item = TargetTrackingConfiguration>,
-        ) -> Self {
+        /// A new `ScalingInstruction`. Required properties: `resource_id` (`ResourceId`), `service_namespace` (`ServiceNamespace`), `scalable_dimension` (`ScalableDimension`), `min_capacity` (`MinCapacity`), `target_tracking_configurations` (`TargetTrackingConfigurations`), `max_capacity` (`MaxCapacity`).
+        pub fn new(required: ScalingInstructionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxCapacity", None, rt::int(max_capacity));
-            this.set("MinCapacity", None, rt::int(min_capacity));
-            this.set("ResourceId", None, rt::string(resource_id));
-            this.set("ScalableDimension", None, scalable_dimension.into());
-            this.set("ServiceNamespace", None, service_namespace.into());
+            this.set("MaxCapacity", None, rt::int(required.max_capacity));
+            this.set("MinCapacity", None, rt::int(required.min_capacity));
+            this.set("ResourceId", None, rt::string(required.resource_id));
+            this.set(
+                "ScalableDimension",
+                None,
+                required.scalable_dimension.into(),
+            );
+            this.set("ServiceNamespace", None, required.service_namespace.into());
             this.set(
                 "TargetTrackingConfigurations",
                 None,
-                rt::list(target_tracking_configurations),
+                rt::list(required.target_tracking_configurations),
             );
             ScalingInstruction(this)
         }
@@ -364,7 +393,7 @@ pub mod scaling_plan {
     nested!(ScalingInstruction);
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -385,7 +414,7 @@ pub mod scaling_plan {
     nested!(TagFilter);
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-autoscalingplans-scalingplan-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {

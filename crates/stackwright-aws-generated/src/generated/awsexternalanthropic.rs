@@ -110,7 +110,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `DataResidency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-awsexternalanthropic-workspace-dataresidency.html)
     #[derive(Clone, Debug)]
     pub struct DataResidency(rt::Props);
     impl DataResidency {

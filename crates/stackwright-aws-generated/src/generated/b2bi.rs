@@ -133,7 +133,7 @@ pub mod capability {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-capability-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -217,25 +217,34 @@ static PARTNERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Partnership`], by name: two of them have one type, and a swap must not compile.
+pub struct PartnershipRequired {
+    /// CloudFormation `Capabilities`.
+    pub capabilities: Vec<rt::Expr>,
+    /// CloudFormation `Email`.
+    pub email: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `ProfileId`.
+    pub profile_id: rt::Expr,
+}
 impl Partnership {
     /// Declares a `AWS::B2BI::Partnership` with the stack-unique `id`. Required properties: `capabilities` (`Capabilities`), `email` (`Email`), `name` (`Name`), `profile_id` (`ProfileId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capabilities: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        email: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        profile_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PartnershipRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTNERSHIP_TYPE);
         this.set(
             "Capabilities",
             Some("capabilities"),
-            rt::strings(capabilities),
+            rt::strings(required.capabilities),
         );
-        this.set("Email", Some("email"), rt::string(email));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ProfileId", Some("profile_id"), rt::string(profile_id));
+        this.set("Email", Some("email"), rt::string(required.email));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "ProfileId",
+            Some("profile_id"),
+            rt::string(required.profile_id),
+        );
         Partnership(this)
     }
     /// CloudFormation `CapabilityOptions`, Terraform `capability_options`.
@@ -285,7 +294,7 @@ pub mod partnership {
     use super::*;
     /// CloudFormation property type `CapabilityOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-capabilityoptions.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityOptions(rt::Props);
     impl CapabilityOptions {
@@ -309,7 +318,7 @@ pub mod partnership {
     nested!(CapabilityOptions);
     /// CloudFormation property type `InboundEdiOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-inboundedioptions.html)
     #[derive(Clone, Debug)]
     pub struct InboundEdiOptions(rt::Props);
     impl InboundEdiOptions {
@@ -327,7 +336,7 @@ pub mod partnership {
     nested!(InboundEdiOptions);
     /// CloudFormation property type `X12AcknowledgmentOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-x12acknowledgmentoptions.html)
     #[derive(Clone, Debug)]
     pub struct X12AcknowledgmentOptions(rt::Props);
     impl X12AcknowledgmentOptions {
@@ -353,7 +362,7 @@ pub mod partnership {
     nested!(X12AcknowledgmentOptions);
     /// CloudFormation property type `X12InboundEdiOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-partnership-x12inboundedioptions.html)
     #[derive(Clone, Debug)]
     pub struct X12InboundEdiOptions(rt::Props);
     impl X12InboundEdiOptions {
@@ -448,25 +457,30 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Profile`], by name: two of them have one type, and a swap must not compile.
+pub struct ProfileRequired {
+    /// CloudFormation `BusinessName`.
+    pub business_name: rt::Expr,
+    /// CloudFormation `Logging`.
+    pub logging: profile::Logging,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Phone`.
+    pub phone: rt::Expr,
+}
 impl Profile {
     /// Declares a `AWS::B2BI::Profile` with the stack-unique `id`. Required properties: `business_name` (`BusinessName`), `logging` (`Logging`), `name` (`Name`), `phone` (`Phone`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        business_name: impl Into<rt::Expr>,
-        logging: profile::Logging,
-        name: impl Into<rt::Expr>,
-        phone: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
         this.set(
             "BusinessName",
             Some("business_name"),
-            rt::string(business_name),
+            rt::string(required.business_name),
         );
-        this.set("Logging", Some("logging"), logging.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Phone", Some("phone"), rt::string(phone));
+        this.set("Logging", Some("logging"), required.logging.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Phone", Some("phone"), rt::string(required.phone));
         Profile(this)
     }
     /// Constraints: length 5..=254; pattern `^[\w\.\-]+@[\w\.\-]+$`. CloudFormation `Email`, Terraform `email`.
@@ -663,7 +677,7 @@ pub mod transformer {
     use super::*;
     /// CloudFormation property type `AdvancedOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-advancedoptions.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedOptions(rt::Props);
     impl AdvancedOptions {
@@ -681,7 +695,7 @@ pub mod transformer {
     nested!(AdvancedOptions);
     /// CloudFormation property type `InputConversion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-inputconversion.html)
     #[derive(Clone, Debug)]
     pub struct InputConversion(rt::Props);
     impl InputConversion {
@@ -710,7 +724,7 @@ pub mod transformer {
     nested!(InputConversion);
     /// CloudFormation property type `Mapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-mapping.html)
     #[derive(Clone, Debug)]
     pub struct Mapping(rt::Props);
     impl Mapping {
@@ -733,7 +747,7 @@ pub mod transformer {
     nested!(Mapping);
     /// CloudFormation property type `OutputConversion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-outputconversion.html)
     #[derive(Clone, Debug)]
     pub struct OutputConversion(rt::Props);
     impl OutputConversion {
@@ -762,7 +776,7 @@ pub mod transformer {
     nested!(OutputConversion);
     /// CloudFormation property type `SampleDocumentKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-sampledocumentkeys.html)
     #[derive(Clone, Debug)]
     pub struct SampleDocumentKeys(rt::Props);
     impl SampleDocumentKeys {
@@ -785,7 +799,7 @@ pub mod transformer {
     nested!(SampleDocumentKeys);
     /// CloudFormation property type `SampleDocuments`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-sampledocuments.html)
     #[derive(Clone, Debug)]
     pub struct SampleDocuments(rt::Props);
     impl SampleDocuments {
@@ -803,7 +817,7 @@ pub mod transformer {
     nested!(SampleDocuments);
     /// CloudFormation property type `X12AdvancedOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12advancedoptions.html)
     #[derive(Clone, Debug)]
     pub struct X12AdvancedOptions(rt::Props);
     impl X12AdvancedOptions {
@@ -831,7 +845,7 @@ pub mod transformer {
     nested!(X12AdvancedOptions);
     /// CloudFormation property type `X12SplitOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12splitoptions.html)
     #[derive(Clone, Debug)]
     pub struct X12SplitOptions(rt::Props);
     impl X12SplitOptions {
@@ -849,7 +863,7 @@ pub mod transformer {
     nested!(X12SplitOptions);
     /// CloudFormation property type `X12ValidationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-b2bi-transformer-x12validationoptions.html)
     #[derive(Clone, Debug)]
     pub struct X12ValidationOptions(rt::Props);
     impl X12ValidationOptions {

@@ -73,7 +73,7 @@ pub mod backup_plan {
     use super::*;
     /// CloudFormation property type `AdvancedBackupSettingResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-advancedbackupsettingresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedBackupSettingResourceType(rt::Props);
     impl AdvancedBackupSettingResourceType {
@@ -99,7 +99,7 @@ pub mod backup_plan {
     nested!(AdvancedBackupSettingResourceType);
     /// CloudFormation property type `BackupPlanResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-backupplanresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct BackupPlanResourceType(rt::Props);
     impl BackupPlanResourceType {
@@ -146,21 +146,29 @@ pub mod backup_plan {
     nested!(BackupPlanResourceType);
     /// CloudFormation property type `BackupRuleResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-backupruleresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct BackupRuleResourceType(rt::Props);
+    /// The required values of [`BackupRuleResourceType`], by name: two of them have one type, and a swap must not compile.
+    pub struct BackupRuleResourceTypeRequired {
+        /// CloudFormation `TargetBackupVault`.
+        pub target_backup_vault: rt::Expr,
+        /// CloudFormation `RuleName`.
+        pub rule_name: rt::Expr,
+    }
     impl BackupRuleResourceType {
-        /// A new `BackupRuleResourceType`. Required properties: `rule_name` (`RuleName`), `target_backup_vault` (`TargetBackupVault`).
-        pub fn new(
-            rule_name: impl Into<rt::Expr>,
-            target_backup_vault: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `BackupRuleResourceType`. Required properties: `target_backup_vault` (`TargetBackupVault`), `rule_name` (`RuleName`).
+        pub fn new(required: BackupRuleResourceTypeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RuleName", Some("rule_name"), rt::string(rule_name));
+            this.set(
+                "RuleName",
+                Some("rule_name"),
+                rt::string(required.rule_name),
+            );
             this.set(
                 "TargetBackupVault",
                 Some("target_backup_vault"),
-                rt::string(target_backup_vault),
+                rt::string(required.target_backup_vault),
             );
             BackupRuleResourceType(this)
         }
@@ -269,7 +277,7 @@ pub mod backup_plan {
     nested!(BackupRuleResourceType);
     /// CloudFormation property type `CopyActionResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-copyactionresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct CopyActionResourceType(rt::Props);
     impl CopyActionResourceType {
@@ -292,7 +300,7 @@ pub mod backup_plan {
     nested!(CopyActionResourceType);
     /// CloudFormation property type `IndexActionsResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-indexactionsresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct IndexActionsResourceType(rt::Props);
     impl IndexActionsResourceType {
@@ -314,7 +322,7 @@ pub mod backup_plan {
     nested!(IndexActionsResourceType);
     /// CloudFormation property type `LifecycleResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-lifecycleresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleResourceType(rt::Props);
     impl LifecycleResourceType {
@@ -351,7 +359,7 @@ pub mod backup_plan {
     nested!(LifecycleResourceType);
     /// CloudFormation property type `ScanActionResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-scanactionresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct ScanActionResourceType(rt::Props);
     impl ScanActionResourceType {
@@ -375,7 +383,7 @@ pub mod backup_plan {
     nested!(ScanActionResourceType);
     /// CloudFormation property type `ScanSettingResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupplan-scansettingresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct ScanSettingResourceType(rt::Props);
     impl ScanSettingResourceType {
@@ -444,12 +452,12 @@ static BACKUP_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl BackupSelection {
-    /// Declares a `AWS::Backup::BackupSelection` with the stack-unique `id`. Required properties: `backup_plan_id` (`BackupPlanId`), `backup_selection` (`BackupSelection`).
+    /// Declares a `AWS::Backup::BackupSelection` with the stack-unique `id`. Required properties: `backup_selection` (`BackupSelection`), `backup_plan_id` (`BackupPlanId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        backup_plan_id: impl Into<rt::Expr>,
         backup_selection: backup_selection::BackupSelectionResourceType,
+        backup_plan_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &BACKUP_SELECTION_TYPE);
         this.set(
@@ -485,18 +493,29 @@ pub mod backup_selection {
     use super::*;
     /// CloudFormation property type `BackupSelectionResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-backupselectionresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct BackupSelectionResourceType(rt::Props);
+    /// The required values of [`BackupSelectionResourceType`], by name: two of them have one type, and a swap must not compile.
+    pub struct BackupSelectionResourceTypeRequired {
+        /// CloudFormation `SelectionName`.
+        pub selection_name: rt::Expr,
+        /// CloudFormation `IamRoleArn`.
+        pub iam_role_arn: rt::Expr,
+    }
     impl BackupSelectionResourceType {
-        /// A new `BackupSelectionResourceType`. Required properties: `iam_role_arn` (`IamRoleArn`), `selection_name` (`SelectionName`).
-        pub fn new(iam_role_arn: impl Into<rt::Expr>, selection_name: impl Into<rt::Expr>) -> Self {
+        /// A new `BackupSelectionResourceType`. Required properties: `selection_name` (`SelectionName`), `iam_role_arn` (`IamRoleArn`).
+        pub fn new(required: BackupSelectionResourceTypeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+            this.set(
+                "IamRoleArn",
+                Some("iam_role_arn"),
+                rt::string(required.iam_role_arn),
+            );
             this.set(
                 "SelectionName",
                 Some("selection_name"),
-                rt::string(selection_name),
+                rt::string(required.selection_name),
             );
             BackupSelectionResourceType(this)
         }
@@ -533,7 +552,7 @@ pub mod backup_selection {
     nested!(BackupSelectionResourceType);
     /// CloudFormation property type `ConditionParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditionparameter.html)
     #[derive(Clone, Debug)]
     pub struct ConditionParameter(rt::Props);
     impl ConditionParameter {
@@ -558,31 +577,36 @@ pub mod backup_selection {
     nested!(ConditionParameter);
     /// CloudFormation property type `ConditionResourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditionresourcetype.html)
     #[derive(Clone, Debug)]
     pub struct ConditionResourceType(rt::Props);
+    /// The required values of [`ConditionResourceType`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConditionResourceTypeRequired {
+        /// CloudFormation `ConditionValue`.
+        pub condition_value: rt::Expr,
+        /// CloudFormation `ConditionKey`.
+        pub condition_key: rt::Expr,
+        /// CloudFormation `ConditionType`.
+        pub condition_type: rt::Expr,
+    }
     impl ConditionResourceType {
-        /// A new `ConditionResourceType`. Required properties: `condition_key` (`ConditionKey`), `condition_type` (`ConditionType`), `condition_value` (`ConditionValue`).
-        pub fn new(
-            condition_key: impl Into<rt::Expr>,
-            condition_type: impl Into<rt::Expr>,
-            condition_value: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ConditionResourceType`. Required properties: `condition_value` (`ConditionValue`), `condition_key` (`ConditionKey`), `condition_type` (`ConditionType`).
+        pub fn new(required: ConditionResourceTypeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ConditionKey",
                 Some("condition_key"),
-                rt::string(condition_key),
+                rt::string(required.condition_key),
             );
             this.set(
                 "ConditionType",
                 Some("condition_type"),
-                rt::string(condition_type),
+                rt::string(required.condition_type),
             );
             this.set(
                 "ConditionValue",
                 Some("condition_value"),
-                rt::string(condition_value),
+                rt::string(required.condition_value),
             );
             ConditionResourceType(this)
         }
@@ -590,7 +614,7 @@ pub mod backup_selection {
     nested!(ConditionResourceType);
     /// CloudFormation property type `Conditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupselection-conditions.html)
     #[derive(Clone, Debug)]
     pub struct Conditions(rt::Props);
     impl Conditions {
@@ -719,7 +743,7 @@ pub mod backup_vault {
     use super::*;
     /// CloudFormation property type `LockConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupvault-lockconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct LockConfigurationType(rt::Props);
     impl LockConfigurationType {
@@ -856,25 +880,29 @@ pub mod framework {
     use super::*;
     /// CloudFormation property type `ControlInputParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-controlinputparameter.html)
     #[derive(Clone, Debug)]
     pub struct ControlInputParameter(rt::Props);
+    /// The required values of [`ControlInputParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ControlInputParameterRequired {
+        /// CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl ControlInputParameter {
         /// A new `ControlInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ControlInputParameterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             ControlInputParameter(this)
         }
@@ -884,7 +912,7 @@ pub mod framework {
     ///
     /// CloudFormation property type `ControlScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-controlscope.html)
     #[derive(Clone, Debug)]
     pub struct ControlScope(rt::Props);
     impl ControlScope {
@@ -932,7 +960,7 @@ pub mod framework {
     nested!(ControlScope);
     /// CloudFormation property type `FrameworkControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-frameworkcontrol.html)
     #[derive(Clone, Debug)]
     pub struct FrameworkControl(rt::Props);
     impl FrameworkControl {
@@ -974,7 +1002,7 @@ pub mod framework {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-framework-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1055,23 +1083,31 @@ static LEGAL_HOLD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`LegalHold`], by name: two of them have one type, and a swap must not compile.
+pub struct LegalHoldRequired {
+    /// The title of the legal hold. CloudFormation `Title`.
+    pub title: rt::Expr,
+    /// The description of the legal hold. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The criteria to assign a set of resources, such as resource types or backup vaults. CloudFormation `RecoveryPointSelection`.
+    pub recovery_point_selection: legal_hold::RecoveryPointSelection,
+}
 impl LegalHold {
-    /// Declares a `AWS::Backup::LegalHold` with the stack-unique `id`. Required properties: `description` (`Description`), `recovery_point_selection` (`RecoveryPointSelection`), `title` (`Title`).
+    /// Declares a `AWS::Backup::LegalHold` with the stack-unique `id`. Required properties: `title` (`Title`), `description` (`Description`), `recovery_point_selection` (`RecoveryPointSelection`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        recovery_point_selection: legal_hold::RecoveryPointSelection,
-        title: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LegalHoldRequired) -> Self {
         let mut this = rt::Base::new(id, &LEGAL_HOLD_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         this.set(
             "RecoveryPointSelection",
             Some("recovery_point_selection"),
-            recovery_point_selection.into(),
+            required.recovery_point_selection.into(),
         );
-        this.set("Title", Some("title"), rt::string(title));
+        this.set("Title", Some("title"), rt::string(required.title));
         LegalHold(this)
     }
 }
@@ -1113,15 +1149,26 @@ pub mod legal_hold {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-legalhold-daterange.html)
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
+    /// The required values of [`DateRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateRangeRequired {
+        /// The beginning date, inclusive. CloudFormation `FromDate`.
+        pub from_date: rt::Expr,
+        /// The end date, inclusive. CloudFormation `ToDate`.
+        pub to_date: rt::Expr,
+    }
     impl DateRange {
         /// A new `DateRange`. Required properties: `from_date` (`FromDate`), `to_date` (`ToDate`).
-        pub fn new(from_date: impl Into<rt::Expr>, to_date: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DateRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromDate", Some("from_date"), rt::string(from_date));
-            this.set("ToDate", Some("to_date"), rt::string(to_date));
+            this.set(
+                "FromDate",
+                Some("from_date"),
+                rt::string(required.from_date),
+            );
+            this.set("ToDate", Some("to_date"), rt::string(required.to_date));
             DateRange(this)
         }
     }
@@ -1130,7 +1177,7 @@ pub mod legal_hold {
     ///
     /// CloudFormation property type `RecoveryPointSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-legalhold-recoverypointselection.html)
     #[derive(Clone, Debug)]
     pub struct RecoveryPointSelection(rt::Props);
     impl RecoveryPointSelection {
@@ -1202,30 +1249,34 @@ static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`LogicallyAirGappedBackupVault`], by name: two of them have one type, and a swap must not compile.
+pub struct LogicallyAirGappedBackupVaultRequired {
+    /// CloudFormation `BackupVaultName`.
+    pub backup_vault_name: rt::Expr,
+    /// CloudFormation `MinRetentionDays`.
+    pub min_retention_days: i64,
+    /// CloudFormation `MaxRetentionDays`.
+    pub max_retention_days: i64,
+}
 impl LogicallyAirGappedBackupVault {
-    /// Declares a `AWS::Backup::LogicallyAirGappedBackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `max_retention_days` (`MaxRetentionDays`), `min_retention_days` (`MinRetentionDays`).
+    /// Declares a `AWS::Backup::LogicallyAirGappedBackupVault` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `min_retention_days` (`MinRetentionDays`), `max_retention_days` (`MaxRetentionDays`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        backup_vault_name: impl Into<rt::Expr>,
-        max_retention_days: i64,
-        min_retention_days: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LogicallyAirGappedBackupVaultRequired) -> Self {
         let mut this = rt::Base::new(id, &LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE);
         this.set(
             "BackupVaultName",
             Some("backup_vault_name"),
-            rt::string(backup_vault_name),
+            rt::string(required.backup_vault_name),
         );
         this.set(
             "MaxRetentionDays",
             Some("max_retention_days"),
-            rt::int(max_retention_days),
+            rt::int(required.max_retention_days),
         );
         this.set(
             "MinRetentionDays",
             Some("min_retention_days"),
-            rt::int(min_retention_days),
+            rt::int(required.min_retention_days),
         );
         LogicallyAirGappedBackupVault(this)
     }
@@ -1383,7 +1434,7 @@ pub mod report_plan {
     ///
     /// CloudFormation property type `ReportDeliveryChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-reportplan-reportdeliverychannel.html)
     #[derive(Clone, Debug)]
     pub struct ReportDeliveryChannel(rt::Props);
     impl ReportDeliveryChannel {
@@ -1418,7 +1469,7 @@ pub mod report_plan {
     ///
     /// CloudFormation property type `ReportSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-reportplan-reportsetting.html)
     #[derive(Clone, Debug)]
     pub struct ReportSetting(rt::Props);
     impl ReportSetting {
@@ -1497,30 +1548,34 @@ static RESTORE_TESTING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`RestoreTestingPlan`], by name: two of them have one type, and a swap must not compile.
+pub struct RestoreTestingPlanRequired {
+    /// CloudFormation `RecoveryPointSelection`.
+    pub recovery_point_selection: restore_testing_plan::RestoreTestingRecoveryPointSelection,
+    /// CloudFormation `ScheduleExpression`.
+    pub schedule_expression: rt::Expr,
+    /// CloudFormation `RestoreTestingPlanName`.
+    pub restore_testing_plan_name: rt::Expr,
+}
 impl RestoreTestingPlan {
-    /// Declares a `AWS::Backup::RestoreTestingPlan` with the stack-unique `id`. Required properties: `recovery_point_selection` (`RecoveryPointSelection`), `restore_testing_plan_name` (`RestoreTestingPlanName`), `schedule_expression` (`ScheduleExpression`).
+    /// Declares a `AWS::Backup::RestoreTestingPlan` with the stack-unique `id`. Required properties: `recovery_point_selection` (`RecoveryPointSelection`), `schedule_expression` (`ScheduleExpression`), `restore_testing_plan_name` (`RestoreTestingPlanName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        recovery_point_selection: restore_testing_plan::RestoreTestingRecoveryPointSelection,
-        restore_testing_plan_name: impl Into<rt::Expr>,
-        schedule_expression: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RestoreTestingPlanRequired) -> Self {
         let mut this = rt::Base::new(id, &RESTORE_TESTING_PLAN_TYPE);
         this.set(
             "RecoveryPointSelection",
             Some("recovery_point_selection"),
-            recovery_point_selection.into(),
+            required.recovery_point_selection.into(),
         );
         this.set(
             "RestoreTestingPlanName",
             Some("restore_testing_plan_name"),
-            rt::string(restore_testing_plan_name),
+            rt::string(required.restore_testing_plan_name),
         );
         this.set(
             "ScheduleExpression",
             Some("schedule_expression"),
-            rt::string(schedule_expression),
+            rt::string(required.schedule_expression),
         );
         RestoreTestingPlan(this)
     }
@@ -1559,15 +1614,15 @@ pub mod restore_testing_plan {
     use super::*;
     /// CloudFormation property type `RestoreTestingRecoveryPointSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingplan-restoretestingrecoverypointselection.html)
     #[derive(Clone, Debug)]
     pub struct RestoreTestingRecoveryPointSelection(rt::Props);
     impl RestoreTestingRecoveryPointSelection {
-        /// A new `RestoreTestingRecoveryPointSelection`. Required properties: `algorithm` (`Algorithm`), `include_vaults` (`IncludeVaults`), `recovery_point_types` (`RecoveryPointTypes`).
+        /// A new `RestoreTestingRecoveryPointSelection`. Required properties: `algorithm` (`Algorithm`), `recovery_point_types` (`RecoveryPointTypes`), `include_vaults` (`IncludeVaults`).
         pub fn new(
             algorithm: RestoreTestingRecoveryPointSelectionAlgorithm,
-            include_vaults: impl IntoIterator<Item = impl Into<rt::Expr>>,
             recovery_point_types: impl IntoIterator<Item = RestoreTestingRecoveryPointType>,
+            include_vaults: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Algorithm", Some("algorithm"), algorithm.into());
@@ -1645,32 +1700,41 @@ static RESTORE_TESTING_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`RestoreTestingSelection`], by name: two of them have one type, and a swap must not compile.
+pub struct RestoreTestingSelectionRequired {
+    /// CloudFormation `IamRoleArn`.
+    pub iam_role_arn: rt::Expr,
+    /// CloudFormation `ProtectedResourceType`.
+    pub protected_resource_type: rt::Expr,
+    /// CloudFormation `RestoreTestingPlanName`.
+    pub restore_testing_plan_name: rt::Expr,
+    /// CloudFormation `RestoreTestingSelectionName`.
+    pub restore_testing_selection_name: rt::Expr,
+}
 impl RestoreTestingSelection {
     /// Declares a `AWS::Backup::RestoreTestingSelection` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `protected_resource_type` (`ProtectedResourceType`), `restore_testing_plan_name` (`RestoreTestingPlanName`), `restore_testing_selection_name` (`RestoreTestingSelectionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        iam_role_arn: impl Into<rt::Expr>,
-        protected_resource_type: impl Into<rt::Expr>,
-        restore_testing_plan_name: impl Into<rt::Expr>,
-        restore_testing_selection_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RestoreTestingSelectionRequired) -> Self {
         let mut this = rt::Base::new(id, &RESTORE_TESTING_SELECTION_TYPE);
-        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+        this.set(
+            "IamRoleArn",
+            Some("iam_role_arn"),
+            rt::string(required.iam_role_arn),
+        );
         this.set(
             "ProtectedResourceType",
             Some("protected_resource_type"),
-            rt::string(protected_resource_type),
+            rt::string(required.protected_resource_type),
         );
         this.set(
             "RestoreTestingPlanName",
             Some("restore_testing_plan_name"),
-            rt::string(restore_testing_plan_name),
+            rt::string(required.restore_testing_plan_name),
         );
         this.set(
             "RestoreTestingSelectionName",
             Some("restore_testing_selection_name"),
-            rt::string(restore_testing_selection_name),
+            rt::string(required.restore_testing_selection_name),
         );
         RestoreTestingSelection(this)
     }
@@ -1730,22 +1794,29 @@ pub mod restore_testing_selection {
     use super::*;
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingselection-keyvalue.html)
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
+    /// The required values of [`KeyValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeyValueRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl KeyValue {
         /// A new `KeyValue`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KeyValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             KeyValue(this)
         }
     }
     nested!(KeyValue);
     /// CloudFormation property type `ProtectedResourceConditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-restoretestingselection-protectedresourceconditions.html)
     #[derive(Clone, Debug)]
     pub struct ProtectedResourceConditions(rt::Props);
     impl ProtectedResourceConditions {
@@ -1792,30 +1863,34 @@ static TIERING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`TieringConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct TieringConfigurationRequired {
+    /// CloudFormation `TieringConfigurationName`.
+    pub tiering_configuration_name: rt::Expr,
+    /// CloudFormation `BackupVaultName`.
+    pub backup_vault_name: rt::Expr,
+    /// CloudFormation `ResourceSelection`.
+    pub resource_selection: Vec<tiering_configuration::ResourceSelection>,
+}
 impl TieringConfiguration {
-    /// Declares a `AWS::Backup::TieringConfiguration` with the stack-unique `id`. Required properties: `backup_vault_name` (`BackupVaultName`), `resource_selection` (`ResourceSelection`), `tiering_configuration_name` (`TieringConfigurationName`).
+    /// Declares a `AWS::Backup::TieringConfiguration` with the stack-unique `id`. Required properties: `tiering_configuration_name` (`TieringConfigurationName`), `backup_vault_name` (`BackupVaultName`), `resource_selection` (`ResourceSelection`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        backup_vault_name: impl Into<rt::Expr>,
-        resource_selection: impl IntoIterator<Item = tiering_configuration::ResourceSelection>,
-        tiering_configuration_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TieringConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &TIERING_CONFIGURATION_TYPE);
         this.set(
             "BackupVaultName",
             Some("backup_vault_name"),
-            rt::string(backup_vault_name),
+            rt::string(required.backup_vault_name),
         );
         this.set(
             "ResourceSelection",
             Some("resource_selection"),
-            rt::list(resource_selection),
+            rt::list(required.resource_selection),
         );
         this.set(
             "TieringConfigurationName",
             Some("tiering_configuration_name"),
-            rt::string(tiering_configuration_name),
+            rt::string(required.tiering_configuration_name),
         );
         TieringConfiguration(this)
     }
@@ -1844,15 +1919,15 @@ pub mod tiering_configuration {
     use super::*;
     /// CloudFormation property type `ResourceSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-tieringconfiguration-resourceselection.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
-        /// A new `ResourceSelection`. Required properties: `resource_type` (`ResourceType`), `resources` (`Resources`), `tiering_down_settings_in_days` (`TieringDownSettingsInDays`).
+        /// A new `ResourceSelection`. Required properties: `resources` (`Resources`), `tiering_down_settings_in_days` (`TieringDownSettingsInDays`), `resource_type` (`ResourceType`).
         pub fn new(
-            resource_type: impl Into<rt::Expr>,
             resources: impl IntoIterator<Item = impl Into<rt::Expr>>,
             tiering_down_settings_in_days: i64,
+            resource_type: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1877,14 +1952,14 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `NotificationObjectType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-backup-backupvault-notificationobjecttype.html)
     #[derive(Clone, Debug)]
     pub struct NotificationObjectType(rt::Props);
     impl NotificationObjectType {
-        /// A new `NotificationObjectType`. Required properties: `backup_vault_events` (`BackupVaultEvents`), `sns_topic_arn` (`SNSTopicArn`).
+        /// A new `NotificationObjectType`. Required properties: `sns_topic_arn` (`SNSTopicArn`), `backup_vault_events` (`BackupVaultEvents`).
         pub fn new(
-            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
             sns_topic_arn: impl Into<rt::Expr>,
+            backup_vault_events: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(

@@ -135,7 +135,7 @@ pub mod compute_environment {
     use super::*;
     /// CloudFormation property type `CapacityReservations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-capacityreservations.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservations(rt::Props);
     impl CapacityReservations {
@@ -166,12 +166,12 @@ pub mod compute_environment {
     nested!(CapacityReservations);
     /// CloudFormation property type `ComputeResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-computeresources.html)
     #[derive(Clone, Debug)]
     pub struct ComputeResources(rt::Props);
     impl ComputeResources {
-        /// A new `ComputeResources`. Required properties: `maxv_cpus` (`MaxvCpus`), `type_` (`Type`).
-        pub fn new(maxv_cpus: i64, type_: impl Into<rt::Expr>) -> Self {
+        /// A new `ComputeResources`. Required properties: `type_` (`Type`), `maxv_cpus` (`MaxvCpus`).
+        pub fn new(type_: impl Into<rt::Expr>, maxv_cpus: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("MaxvCpus", Some("maxv_cpus"), rt::int(maxv_cpus));
             this.set("Type", Some("type"), rt::string(type_));
@@ -328,7 +328,7 @@ pub mod compute_environment {
     nested!(ComputeResources);
     /// CloudFormation property type `ComputeScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-computescalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ComputeScalingPolicy(rt::Props);
     impl ComputeScalingPolicy {
@@ -350,7 +350,7 @@ pub mod compute_environment {
     nested!(ComputeScalingPolicy);
     /// CloudFormation property type `Ec2ConfigurationObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-ec2configurationobject.html)
     #[derive(Clone, Debug)]
     pub struct Ec2ConfigurationObject(rt::Props);
     impl Ec2ConfigurationObject {
@@ -391,7 +391,7 @@ pub mod compute_environment {
     nested!(Ec2ConfigurationObject);
     /// CloudFormation property type `EcsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-ecssettings.html)
     #[derive(Clone, Debug)]
     pub struct EcsSettings(rt::Props);
     impl EcsSettings {
@@ -417,7 +417,7 @@ pub mod compute_environment {
     ///
     /// CloudFormation property type `EksAccessEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-eksaccessentry.html)
     #[derive(Clone, Debug)]
     pub struct EksAccessEntry(rt::Props);
     impl EksAccessEntry {
@@ -445,25 +445,29 @@ pub mod compute_environment {
     nested!(EksAccessEntry);
     /// CloudFormation property type `EksConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-eksconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EksConfiguration(rt::Props);
+    /// The required values of [`EksConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct EksConfigurationRequired {
+        /// CloudFormation `EksClusterArn`.
+        pub eks_cluster_arn: rt::Expr,
+        /// CloudFormation `KubernetesNamespace`.
+        pub kubernetes_namespace: rt::Expr,
+    }
     impl EksConfiguration {
         /// A new `EksConfiguration`. Required properties: `eks_cluster_arn` (`EksClusterArn`), `kubernetes_namespace` (`KubernetesNamespace`).
-        pub fn new(
-            eks_cluster_arn: impl Into<rt::Expr>,
-            kubernetes_namespace: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: EksConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EksClusterArn",
                 Some("eks_cluster_arn"),
-                rt::string(eks_cluster_arn),
+                rt::string(required.eks_cluster_arn),
             );
             this.set(
                 "KubernetesNamespace",
                 Some("kubernetes_namespace"),
-                rt::string(kubernetes_namespace),
+                rt::string(required.kubernetes_namespace),
             );
             EksConfiguration(this)
         }
@@ -479,7 +483,7 @@ pub mod compute_environment {
     nested!(EksConfiguration);
     /// CloudFormation property type `InfrastructureOptimization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-infrastructureoptimization.html)
     #[derive(Clone, Debug)]
     pub struct InfrastructureOptimization(rt::Props);
     impl InfrastructureOptimization {
@@ -498,7 +502,7 @@ pub mod compute_environment {
     nested!(InfrastructureOptimization);
     /// CloudFormation property type `InstanceLaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-instancelaunchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct InstanceLaunchTemplate(rt::Props);
     impl InstanceLaunchTemplate {
@@ -596,7 +600,7 @@ pub mod compute_environment {
     nested!(InstanceLaunchTemplate);
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -621,7 +625,7 @@ pub mod compute_environment {
     nested!(InstanceRequirements);
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -671,7 +675,7 @@ pub mod compute_environment {
     nested!(LaunchTemplateSpecification);
     /// CloudFormation property type `LaunchTemplateSpecificationOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-launchtemplatespecificationoverride.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecificationOverride(rt::Props);
     impl LaunchTemplateSpecificationOverride {
@@ -725,7 +729,7 @@ pub mod compute_environment {
     nested!(LaunchTemplateSpecificationOverride);
     /// CloudFormation property type `ManagedInstancesLocalStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstanceslocalstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesLocalStorageConfiguration(rt::Props);
     impl ManagedInstancesLocalStorageConfiguration {
@@ -747,29 +751,33 @@ pub mod compute_environment {
     nested!(ManagedInstancesLocalStorageConfiguration);
     /// CloudFormation property type `ManagedInstancesNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesnetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesNetworkConfiguration(rt::Props);
+    /// The required values of [`ManagedInstancesNetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManagedInstancesNetworkConfigurationRequired {
+        /// CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+        /// CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+    }
     impl ManagedInstancesNetworkConfiguration {
-        /// A new `ManagedInstancesNetworkConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ManagedInstancesNetworkConfiguration`. Required properties: `subnets` (`Subnets`), `security_groups` (`SecurityGroups`).
+        pub fn new(required: ManagedInstancesNetworkConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             ManagedInstancesNetworkConfiguration(this)
         }
     }
     nested!(ManagedInstancesNetworkConfiguration);
     /// CloudFormation property type `ManagedInstancesProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesprovider.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesProvider(rt::Props);
     impl ManagedInstancesProvider {
@@ -810,7 +818,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesProvider);
     /// CloudFormation property type `ManagedInstancesStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-managedinstancesstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
@@ -820,7 +828,7 @@ pub mod compute_environment {
             ManagedInstancesStorageConfiguration(this)
         }
         /// CloudFormation `StorageSizeGiB`, Terraform `storage_size_gi_b`.
-        pub fn storage_size_gi_b(mut self, value: i64) -> Self {
+        pub fn storage_size_gib(mut self, value: i64) -> Self {
             self.0
                 .set("StorageSizeGiB", Some("storage_size_gi_b"), rt::int(value));
             self
@@ -829,7 +837,7 @@ pub mod compute_environment {
     nested!(ManagedInstancesStorageConfiguration);
     /// CloudFormation property type `UpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-computeenvironment-updatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct UpdatePolicy(rt::Props);
     impl UpdatePolicy {
@@ -1117,7 +1125,7 @@ pub mod job_definition {
     use super::*;
     /// CloudFormation property type `ConsumableResourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-consumableresourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConsumableResourceProperties(rt::Props);
     impl ConsumableResourceProperties {
@@ -1137,7 +1145,7 @@ pub mod job_definition {
     nested!(ConsumableResourceProperties);
     /// CloudFormation property type `ConsumableResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-consumableresourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct ConsumableResourceRequirement(rt::Props);
     impl ConsumableResourceRequirement {
@@ -1156,7 +1164,7 @@ pub mod job_definition {
     nested!(ConsumableResourceRequirement);
     /// CloudFormation property type `ContainerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-containerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ContainerProperties(rt::Props);
     impl ContainerProperties {
@@ -1322,7 +1330,7 @@ pub mod job_definition {
     nested!(ContainerProperties);
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -1352,7 +1360,7 @@ pub mod job_definition {
     nested!(Device);
     /// CloudFormation property type `EcsProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ecsproperties.html)
     #[derive(Clone, Debug)]
     pub struct EcsProperties(rt::Props);
     impl EcsProperties {
@@ -1370,7 +1378,7 @@ pub mod job_definition {
     nested!(EcsProperties);
     /// CloudFormation property type `EcsTaskProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ecstaskproperties.html)
     #[derive(Clone, Debug)]
     pub struct EcsTaskProperties(rt::Props);
     impl EcsTaskProperties {
@@ -1467,7 +1475,7 @@ pub mod job_definition {
     nested!(EcsTaskProperties);
     /// CloudFormation property type `EFSAuthorizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-efsauthorizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct EfsAuthorizationConfig(rt::Props);
     impl EfsAuthorizationConfig {
@@ -1491,7 +1499,7 @@ pub mod job_definition {
     nested!(EfsAuthorizationConfig);
     /// CloudFormation property type `EFSVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-efsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
@@ -1542,7 +1550,7 @@ pub mod job_definition {
     nested!(EfsVolumeConfiguration);
     /// CloudFormation property type `EksContainer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainer.html)
     #[derive(Clone, Debug)]
     pub struct EksContainer(rt::Props);
     impl EksContainer {
@@ -1608,7 +1616,7 @@ pub mod job_definition {
     nested!(EksContainer);
     /// CloudFormation property type `EksContainerEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainerenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerEnvironmentVariable(rt::Props);
     impl EksContainerEnvironmentVariable {
@@ -1627,7 +1635,7 @@ pub mod job_definition {
     nested!(EksContainerEnvironmentVariable);
     /// CloudFormation property type `EksContainerResourceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainerresourcerequirements.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerResourceRequirements(rt::Props);
     impl EksContainerResourceRequirements {
@@ -1657,7 +1665,7 @@ pub mod job_definition {
     nested!(EksContainerResourceRequirements);
     /// CloudFormation property type `EksContainerSecurityContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainersecuritycontext.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerSecurityContext(rt::Props);
     impl EksContainerSecurityContext {
@@ -1711,7 +1719,7 @@ pub mod job_definition {
     nested!(EksContainerSecurityContext);
     /// CloudFormation property type `EksContainerVolumeMount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekscontainervolumemount.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerVolumeMount(rt::Props);
     impl EksContainerVolumeMount {
@@ -1746,7 +1754,7 @@ pub mod job_definition {
     nested!(EksContainerVolumeMount);
     /// CloudFormation property type `EksEmptyDir`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksemptydir.html)
     #[derive(Clone, Debug)]
     pub struct EksEmptyDir(rt::Props);
     impl EksEmptyDir {
@@ -1770,7 +1778,7 @@ pub mod job_definition {
     nested!(EksEmptyDir);
     /// CloudFormation property type `EksHostPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekshostpath.html)
     #[derive(Clone, Debug)]
     pub struct EksHostPath(rt::Props);
     impl EksHostPath {
@@ -1788,7 +1796,7 @@ pub mod job_definition {
     nested!(EksHostPath);
     /// CloudFormation property type `EksMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksmetadata.html)
     #[derive(Clone, Debug)]
     pub struct EksMetadata(rt::Props);
     impl EksMetadata {
@@ -1824,7 +1832,7 @@ pub mod job_definition {
     nested!(EksMetadata);
     /// CloudFormation property type `EksPersistentVolumeClaim`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekspersistentvolumeclaim.html)
     #[derive(Clone, Debug)]
     pub struct EksPersistentVolumeClaim(rt::Props);
     impl EksPersistentVolumeClaim {
@@ -1844,7 +1852,7 @@ pub mod job_definition {
     nested!(EksPersistentVolumeClaim);
     /// CloudFormation property type `EksPodProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekspodproperties.html)
     #[derive(Clone, Debug)]
     pub struct EksPodProperties(rt::Props);
     impl EksPodProperties {
@@ -1921,7 +1929,7 @@ pub mod job_definition {
     nested!(EksPodProperties);
     /// CloudFormation property type `EksProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksproperties.html)
     #[derive(Clone, Debug)]
     pub struct EksProperties(rt::Props);
     impl EksProperties {
@@ -1940,7 +1948,7 @@ pub mod job_definition {
     nested!(EksProperties);
     /// CloudFormation property type `EksSecret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ekssecret.html)
     #[derive(Clone, Debug)]
     pub struct EksSecret(rt::Props);
     impl EksSecret {
@@ -1959,7 +1967,7 @@ pub mod job_definition {
     nested!(EksSecret);
     /// CloudFormation property type `EksVolume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-eksvolume.html)
     #[derive(Clone, Debug)]
     pub struct EksVolume(rt::Props);
     impl EksVolume {
@@ -1997,7 +2005,7 @@ pub mod job_definition {
     nested!(EksVolume);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -2020,21 +2028,21 @@ pub mod job_definition {
     nested!(Environment);
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
-        /// A new `EphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
-        pub fn new(size_in_gi_b: i64) -> Self {
+        /// A new `EphemeralStorage`. Required properties: `size_in_gib` (`SizeInGiB`).
+        pub fn new(size_in_gib: i64) -> Self {
             let mut this = rt::Props::default();
-            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
+            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gib));
             EphemeralStorage(this)
         }
     }
     nested!(EphemeralStorage);
     /// CloudFormation property type `EvaluateOnExit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-evaluateonexit.html)
     #[derive(Clone, Debug)]
     pub struct EvaluateOnExit(rt::Props);
     impl EvaluateOnExit {
@@ -2068,7 +2076,7 @@ pub mod job_definition {
     nested!(EvaluateOnExit);
     /// CloudFormation property type `FargatePlatformConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-fargateplatformconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FargatePlatformConfiguration(rt::Props);
     impl FargatePlatformConfiguration {
@@ -2090,7 +2098,7 @@ pub mod job_definition {
     nested!(FargatePlatformConfiguration);
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -2113,7 +2121,7 @@ pub mod job_definition {
     nested!(FirelensConfiguration);
     /// CloudFormation property type `Host`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-host.html)
     #[derive(Clone, Debug)]
     pub struct Host(rt::Props);
     impl Host {
@@ -2132,7 +2140,7 @@ pub mod job_definition {
     nested!(Host);
     /// CloudFormation property type `ImagePullSecret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-imagepullsecret.html)
     #[derive(Clone, Debug)]
     pub struct ImagePullSecret(rt::Props);
     impl ImagePullSecret {
@@ -2150,7 +2158,7 @@ pub mod job_definition {
     nested!(ImagePullSecret);
     /// CloudFormation property type `JobTimeout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-jobtimeout.html)
     #[derive(Clone, Debug)]
     pub struct JobTimeout(rt::Props);
     impl JobTimeout {
@@ -2172,7 +2180,7 @@ pub mod job_definition {
     nested!(JobTimeout);
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -2223,7 +2231,7 @@ pub mod job_definition {
     nested!(LinuxParameters);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -2252,7 +2260,7 @@ pub mod job_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `MountPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-mountpoint.html)
     #[derive(Clone, Debug)]
     pub struct MountPoint(rt::Props);
     impl MountPoint {
@@ -2283,7 +2291,7 @@ pub mod job_definition {
     nested!(MountPoint);
     /// CloudFormation property type `MultiNodeContainerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodecontainerproperties.html)
     #[derive(Clone, Debug)]
     pub struct MultiNodeContainerProperties(rt::Props);
     impl MultiNodeContainerProperties {
@@ -2434,7 +2442,7 @@ pub mod job_definition {
     nested!(MultiNodeContainerProperties);
     /// CloudFormation property type `MultiNodeEcsProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodeecsproperties.html)
     #[derive(Clone, Debug)]
     pub struct MultiNodeEcsProperties(rt::Props);
     impl MultiNodeEcsProperties {
@@ -2452,7 +2460,7 @@ pub mod job_definition {
     nested!(MultiNodeEcsProperties);
     /// CloudFormation property type `MultiNodeEcsTaskProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-multinodeecstaskproperties.html)
     #[derive(Clone, Debug)]
     pub struct MultiNodeEcsTaskProperties(rt::Props);
     impl MultiNodeEcsTaskProperties {
@@ -2513,7 +2521,7 @@ pub mod job_definition {
     nested!(MultiNodeEcsTaskProperties);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -2535,31 +2543,36 @@ pub mod job_definition {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `NodeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-nodeproperties.html)
     #[derive(Clone, Debug)]
     pub struct NodeProperties(rt::Props);
+    /// The required values of [`NodeProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct NodePropertiesRequired {
+        /// CloudFormation `NumNodes`.
+        pub num_nodes: i64,
+        /// CloudFormation `MainNode`.
+        pub main_node: i64,
+        /// CloudFormation `NodeRangeProperties`.
+        pub node_range_properties: Vec<NodeRangeProperty>,
+    }
     impl NodeProperties {
-        /// A new `NodeProperties`. Required properties: `main_node` (`MainNode`), `node_range_properties` (`NodeRangeProperties`), `num_nodes` (`NumNodes`).
-        pub fn new(
-            main_node: i64,
-            node_range_properties: impl IntoIterator<Item = NodeRangeProperty>,
-            num_nodes: i64,
-        ) -> Self {
+        /// A new `NodeProperties`. Required properties: `num_nodes` (`NumNodes`), `main_node` (`MainNode`), `node_range_properties` (`NodeRangeProperties`).
+        pub fn new(required: NodePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MainNode", Some("main_node"), rt::int(main_node));
+            this.set("MainNode", Some("main_node"), rt::int(required.main_node));
             this.set(
                 "NodeRangeProperties",
                 Some("node_range_properties"),
-                rt::list(node_range_properties),
+                rt::list(required.node_range_properties),
             );
-            this.set("NumNodes", Some("num_nodes"), rt::int(num_nodes));
+            this.set("NumNodes", Some("num_nodes"), rt::int(required.num_nodes));
             NodeProperties(this)
         }
     }
     nested!(NodeProperties);
     /// CloudFormation property type `NodeRangeProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-noderangeproperty.html)
     #[derive(Clone, Debug)]
     pub struct NodeRangeProperty(rt::Props);
     impl NodeRangeProperty {
@@ -2615,7 +2628,7 @@ pub mod job_definition {
     nested!(NodeRangeProperty);
     /// CloudFormation property type `RepositoryCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
@@ -2633,7 +2646,7 @@ pub mod job_definition {
     nested!(RepositoryCredentials);
     /// CloudFormation property type `ResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-resourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
@@ -2656,7 +2669,7 @@ pub mod job_definition {
     nested!(ResourceRequirement);
     /// CloudFormation property type `ResourceRetentionPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-resourceretentionpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourceRetentionPolicy(rt::Props);
     impl ResourceRetentionPolicy {
@@ -2678,7 +2691,7 @@ pub mod job_definition {
     nested!(ResourceRetentionPolicy);
     /// CloudFormation property type `RetryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-retrystrategy.html)
     #[derive(Clone, Debug)]
     pub struct RetryStrategy(rt::Props);
     impl RetryStrategy {
@@ -2702,7 +2715,7 @@ pub mod job_definition {
     nested!(RetryStrategy);
     /// CloudFormation property type `RuntimePlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-runtimeplatform.html)
     #[derive(Clone, Debug)]
     pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
@@ -2733,7 +2746,7 @@ pub mod job_definition {
     nested!(RuntimePlatform);
     /// CloudFormation property type `S3FilesVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-s3filesvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesVolumeConfiguration(rt::Props);
     impl S3FilesVolumeConfiguration {
@@ -2775,33 +2788,55 @@ pub mod job_definition {
     nested!(S3FilesVolumeConfiguration);
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-secret.html)
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
+    /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueFrom`.
+        pub value_from: rt::Expr,
+    }
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SecretRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "ValueFrom",
+                Some("value_from"),
+                rt::string(required.value_from),
+            );
             Secret(this)
         }
     }
     nested!(Secret);
     /// CloudFormation property type `TaskContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-taskcontainerdependency.html)
     #[derive(Clone, Debug)]
     pub struct TaskContainerDependency(rt::Props);
+    /// The required values of [`TaskContainerDependency`], by name: two of them have one type, and a swap must not compile.
+    pub struct TaskContainerDependencyRequired {
+        /// CloudFormation `ContainerName`.
+        pub container_name: rt::Expr,
+        /// CloudFormation `Condition`.
+        pub condition: rt::Expr,
+    }
     impl TaskContainerDependency {
-        /// A new `TaskContainerDependency`. Required properties: `condition` (`Condition`), `container_name` (`ContainerName`).
-        pub fn new(condition: impl Into<rt::Expr>, container_name: impl Into<rt::Expr>) -> Self {
+        /// A new `TaskContainerDependency`. Required properties: `container_name` (`ContainerName`), `condition` (`Condition`).
+        pub fn new(required: TaskContainerDependencyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Condition", Some("condition"), rt::string(condition));
+            this.set(
+                "Condition",
+                Some("condition"),
+                rt::string(required.condition),
+            );
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                rt::string(container_name),
+                rt::string(required.container_name),
             );
             TaskContainerDependency(this)
         }
@@ -2809,7 +2844,7 @@ pub mod job_definition {
     nested!(TaskContainerDependency);
     /// CloudFormation property type `TaskContainerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-taskcontainerproperties.html)
     #[derive(Clone, Debug)]
     pub struct TaskContainerProperties(rt::Props);
     impl TaskContainerProperties {
@@ -2943,7 +2978,7 @@ pub mod job_definition {
     nested!(TaskContainerProperties);
     /// CloudFormation property type `Tmpfs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
     pub struct Tmpfs(rt::Props);
     impl Tmpfs {
@@ -2971,23 +3006,40 @@ pub mod job_definition {
     nested!(Tmpfs);
     /// CloudFormation property type `Ulimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-ulimit.html)
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
+    /// The required values of [`Ulimit`], by name: two of them have one type, and a swap must not compile.
+    pub struct UlimitRequired {
+        /// CloudFormation `HardLimit`.
+        pub hard_limit: i64,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `SoftLimit`.
+        pub soft_limit: i64,
+    }
     impl Ulimit {
         /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: impl Into<rt::Expr>, soft_limit: i64) -> Self {
+        pub fn new(required: UlimitRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
+            this.set(
+                "HardLimit",
+                Some("hard_limit"),
+                rt::int(required.hard_limit),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "SoftLimit",
+                Some("soft_limit"),
+                rt::int(required.soft_limit),
+            );
             Ulimit(this)
         }
     }
     nested!(Ulimit);
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobdefinition-volume.html)
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -3130,7 +3182,7 @@ pub mod job_queue {
     use super::*;
     /// CloudFormation property type `ComputeEnvironmentOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-computeenvironmentorder.html)
     #[derive(Clone, Debug)]
     pub struct ComputeEnvironmentOrder(rt::Props);
     impl ComputeEnvironmentOrder {
@@ -3149,38 +3201,44 @@ pub mod job_queue {
     nested!(ComputeEnvironmentOrder);
     /// CloudFormation property type `JobStateTimeLimitAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-jobstatetimelimitaction.html)
     #[derive(Clone, Debug)]
     pub struct JobStateTimeLimitAction(rt::Props);
+    /// The required values of [`JobStateTimeLimitAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct JobStateTimeLimitActionRequired {
+        /// CloudFormation `Action`.
+        pub action: rt::Expr,
+        /// CloudFormation `MaxTimeSeconds`.
+        pub max_time_seconds: i64,
+        /// CloudFormation `Reason`.
+        pub reason: rt::Expr,
+        /// CloudFormation `State`.
+        pub state: State2,
+    }
     impl JobStateTimeLimitAction {
         /// A new `JobStateTimeLimitAction`. Required properties: `action` (`Action`), `max_time_seconds` (`MaxTimeSeconds`), `reason` (`Reason`), `state` (`State`).
-        pub fn new(
-            action: impl Into<rt::Expr>,
-            max_time_seconds: i64,
-            reason: impl Into<rt::Expr>,
-            state: State2,
-        ) -> Self {
+        pub fn new(required: JobStateTimeLimitActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), rt::string(action));
+            this.set("Action", Some("action"), rt::string(required.action));
             this.set(
                 "MaxTimeSeconds",
                 Some("max_time_seconds"),
-                rt::int(max_time_seconds),
+                rt::int(required.max_time_seconds),
             );
-            this.set("Reason", Some("reason"), rt::string(reason));
-            this.set("State", Some("state"), state.into());
+            this.set("Reason", Some("reason"), rt::string(required.reason));
+            this.set("State", Some("state"), required.state.into());
             JobStateTimeLimitAction(this)
         }
     }
     nested!(JobStateTimeLimitAction);
     /// CloudFormation property type `ServiceEnvironmentOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-jobqueue-serviceenvironmentorder.html)
     #[derive(Clone, Debug)]
     pub struct ServiceEnvironmentOrder(rt::Props);
     impl ServiceEnvironmentOrder {
-        /// A new `ServiceEnvironmentOrder`. Required properties: `order` (`Order`), `service_environment` (`ServiceEnvironment`).
-        pub fn new(order: i64, service_environment: impl Into<rt::Expr>) -> Self {
+        /// A new `ServiceEnvironmentOrder`. Required properties: `service_environment` (`ServiceEnvironment`), `order` (`Order`).
+        pub fn new(service_environment: impl Into<rt::Expr>, order: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Order", Some("order"), rt::int(order));
             this.set(
@@ -3225,38 +3283,48 @@ static QUOTA_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`QuotaShare`], by name: two of them have one type, and a swap must not compile.
+pub struct QuotaShareRequired {
+    /// The name of the quota share. CloudFormation `QuotaShareName`.
+    pub quota_share_name: rt::Expr,
+    /// The AWS Batch job queue associated with the quota share. CloudFormation `JobQueue`.
+    pub job_queue: rt::Expr,
+    /// A list that specifies the quantity and type of compute capacity allocated to the quota share. CloudFormation `CapacityLimits`.
+    pub capacity_limits: Vec<quota_share::QuotaShareCapacityLimit>,
+    /// Specifies whether a quota share reserves, lends, or both lends and borrows idle compute capacity. CloudFormation `ResourceSharingConfiguration`.
+    pub resource_sharing_configuration: quota_share::QuotaShareResourceSharingConfiguration,
+    /// Specifies the preemption behavior for jobs in a quota share. CloudFormation `PreemptionConfiguration`.
+    pub preemption_configuration: quota_share::QuotaSharePreemptionConfiguration,
+}
 impl QuotaShare {
-    /// Declares a `AWS::Batch::QuotaShare` with the stack-unique `id`. Required properties: `capacity_limits` (`CapacityLimits`), `job_queue` (`JobQueue`), `preemption_configuration` (`PreemptionConfiguration`), `quota_share_name` (`QuotaShareName`), `resource_sharing_configuration` (`ResourceSharingConfiguration`).
+    /// Declares a `AWS::Batch::QuotaShare` with the stack-unique `id`. Required properties: `quota_share_name` (`QuotaShareName`), `job_queue` (`JobQueue`), `capacity_limits` (`CapacityLimits`), `resource_sharing_configuration` (`ResourceSharingConfiguration`), `preemption_configuration` (`PreemptionConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capacity_limits: impl IntoIterator<Item = quota_share::QuotaShareCapacityLimit>,
-        job_queue: impl Into<rt::Expr>,
-        preemption_configuration: quota_share::QuotaSharePreemptionConfiguration,
-        quota_share_name: impl Into<rt::Expr>,
-        resource_sharing_configuration: quota_share::QuotaShareResourceSharingConfiguration,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QuotaShareRequired) -> Self {
         let mut this = rt::Base::new(id, &QUOTA_SHARE_TYPE);
         this.set(
             "CapacityLimits",
             Some("capacity_limits"),
-            rt::list(capacity_limits),
+            rt::list(required.capacity_limits),
         );
-        this.set("JobQueue", Some("job_queue"), rt::string(job_queue));
+        this.set(
+            "JobQueue",
+            Some("job_queue"),
+            rt::string(required.job_queue),
+        );
         this.set(
             "PreemptionConfiguration",
             Some("preemption_configuration"),
-            preemption_configuration.into(),
+            required.preemption_configuration.into(),
         );
         this.set(
             "QuotaShareName",
             Some("quota_share_name"),
-            rt::string(quota_share_name),
+            rt::string(required.quota_share_name),
         );
         this.set(
             "ResourceSharingConfiguration",
             Some("resource_sharing_configuration"),
-            resource_sharing_configuration.into(),
+            required.resource_sharing_configuration.into(),
         );
         QuotaShare(this)
     }
@@ -3286,12 +3354,12 @@ pub mod quota_share {
     use super::*;
     /// CloudFormation property type `QuotaShareCapacityLimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotasharecapacitylimit.html)
     #[derive(Clone, Debug)]
     pub struct QuotaShareCapacityLimit(rt::Props);
     impl QuotaShareCapacityLimit {
-        /// A new `QuotaShareCapacityLimit`. Required properties: `capacity_unit` (`CapacityUnit`), `max_capacity` (`MaxCapacity`).
-        pub fn new(capacity_unit: impl Into<rt::Expr>, max_capacity: i64) -> Self {
+        /// A new `QuotaShareCapacityLimit`. Required properties: `max_capacity` (`MaxCapacity`), `capacity_unit` (`CapacityUnit`).
+        pub fn new(max_capacity: i64, capacity_unit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CapacityUnit",
@@ -3305,7 +3373,7 @@ pub mod quota_share {
     nested!(QuotaShareCapacityLimit);
     /// CloudFormation property type `QuotaSharePreemptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotasharepreemptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuotaSharePreemptionConfiguration(rt::Props);
     impl QuotaSharePreemptionConfiguration {
@@ -3323,7 +3391,7 @@ pub mod quota_share {
     nested!(QuotaSharePreemptionConfiguration);
     /// CloudFormation property type `QuotaShareResourceSharingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-quotashare-quotashareresourcesharingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuotaShareResourceSharingConfiguration(rt::Props);
     impl QuotaShareResourceSharingConfiguration {
@@ -3418,7 +3486,7 @@ pub mod scheduling_policy {
     ///
     /// CloudFormation property type `FairsharePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-fairsharepolicy.html)
     #[derive(Clone, Debug)]
     pub struct FairsharePolicy(rt::Props);
     impl FairsharePolicy {
@@ -3465,7 +3533,7 @@ pub mod scheduling_policy {
     ///
     /// CloudFormation property type `QuotaSharePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-quotasharepolicy.html)
     #[derive(Clone, Debug)]
     pub struct QuotaSharePolicy(rt::Props);
     impl QuotaSharePolicy {
@@ -3487,7 +3555,7 @@ pub mod scheduling_policy {
     nested!(QuotaSharePolicy);
     /// CloudFormation property type `ShareAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-schedulingpolicy-shareattributes.html)
     #[derive(Clone, Debug)]
     pub struct ShareAttributes(rt::Props);
     impl ShareAttributes {
@@ -3531,12 +3599,12 @@ static SERVICE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ServiceEnvironment {
-    /// Declares a `AWS::Batch::ServiceEnvironment` with the stack-unique `id`. Required properties: `capacity_limits` (`CapacityLimits`), `service_environment_type` (`ServiceEnvironmentType`).
+    /// Declares a `AWS::Batch::ServiceEnvironment` with the stack-unique `id`. Required properties: `service_environment_type` (`ServiceEnvironmentType`), `capacity_limits` (`CapacityLimits`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        capacity_limits: impl IntoIterator<Item = service_environment::CapacityLimit>,
         service_environment_type: impl Into<rt::Expr>,
+        capacity_limits: impl IntoIterator<Item = service_environment::CapacityLimit>,
     ) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_ENVIRONMENT_TYPE);
         this.set(
@@ -3582,7 +3650,7 @@ pub mod service_environment {
     use super::*;
     /// CloudFormation property type `CapacityLimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-batch-serviceenvironment-capacitylimit.html)
     #[derive(Clone, Debug)]
     pub struct CapacityLimit(rt::Props);
     impl CapacityLimit {

@@ -95,7 +95,7 @@ pub mod dashboard {
     use super::*;
     /// CloudFormation property type `CostAndUsageExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costandusageexpression.html)
     #[derive(Clone, Debug)]
     pub struct CostAndUsageExpression(rt::Props);
     impl CostAndUsageExpression {
@@ -138,15 +138,15 @@ pub mod dashboard {
     nested!(CostAndUsageExpression);
     /// CloudFormation property type `CostAndUsageQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costandusagequery.html)
     #[derive(Clone, Debug)]
     pub struct CostAndUsageQuery(rt::Props);
     impl CostAndUsageQuery {
-        /// A new `CostAndUsageQuery`. Required properties: `granularity` (`Granularity`), `metrics` (`Metrics`), `time_range` (`TimeRange`).
+        /// A new `CostAndUsageQuery`. Required properties: `metrics` (`Metrics`), `time_range` (`TimeRange`), `granularity` (`Granularity`).
         pub fn new(
-            granularity: Granularity,
             metrics: impl IntoIterator<Item = MetricName>,
             time_range: DateTimeRange,
+            granularity: Granularity,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Granularity", None, granularity.into());
@@ -168,7 +168,7 @@ pub mod dashboard {
     nested!(CostAndUsageQuery);
     /// CloudFormation property type `CostCategoryValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-costcategoryvalues.html)
     #[derive(Clone, Debug)]
     pub struct CostCategoryValues(rt::Props);
     impl CostCategoryValues {
@@ -191,22 +191,29 @@ pub mod dashboard {
     nested!(CostCategoryValues);
     /// CloudFormation property type `DateTimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-datetimerange.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeRange(rt::Props);
+    /// The required values of [`DateTimeRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateTimeRangeRequired {
+        /// CloudFormation `StartTime`.
+        pub start_time: DateTimeValue,
+        /// CloudFormation `EndTime`.
+        pub end_time: DateTimeValue,
+    }
     impl DateTimeRange {
-        /// A new `DateTimeRange`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: DateTimeValue, start_time: DateTimeValue) -> Self {
+        /// A new `DateTimeRange`. Required properties: `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: DateTimeRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", None, end_time.into());
-            this.set("StartTime", None, start_time.into());
+            this.set("EndTime", None, required.end_time.into());
+            this.set("StartTime", None, required.start_time.into());
             DateTimeRange(this)
         }
     }
     nested!(DateTimeRange);
     /// CloudFormation property type `DateTimeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-datetimevalue.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeValue(rt::Props);
     impl DateTimeValue {
@@ -221,7 +228,7 @@ pub mod dashboard {
     nested!(DateTimeValue);
     /// CloudFormation property type `DimensionValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-dimensionvalues.html)
     #[derive(Clone, Debug)]
     pub struct DimensionValues(rt::Props);
     impl DimensionValues {
@@ -241,7 +248,7 @@ pub mod dashboard {
     nested!(DimensionValues);
     /// CloudFormation property type `DisplayConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-displayconfig.html)
     #[derive(Clone, Debug)]
     pub struct DisplayConfig(rt::Props);
     impl DisplayConfig {
@@ -264,7 +271,7 @@ pub mod dashboard {
     nested!(DisplayConfig);
     /// CloudFormation property type `Expression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-expression.html)
     #[derive(Clone, Debug)]
     pub struct Expression(rt::Props);
     impl Expression {
@@ -302,7 +309,7 @@ pub mod dashboard {
     nested!(Expression);
     /// CloudFormation property type `GroupDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-groupdefinition.html)
     #[derive(Clone, Debug)]
     pub struct GroupDefinition(rt::Props);
     impl GroupDefinition {
@@ -321,7 +328,7 @@ pub mod dashboard {
     nested!(GroupDefinition);
     /// CloudFormation property type `QueryParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-queryparameters.html)
     #[derive(Clone, Debug)]
     pub struct QueryParameters(rt::Props);
     impl QueryParameters {
@@ -359,7 +366,7 @@ pub mod dashboard {
     nested!(QueryParameters);
     /// CloudFormation property type `ReservationCoverageQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-reservationcoveragequery.html)
     #[derive(Clone, Debug)]
     pub struct ReservationCoverageQuery(rt::Props);
     impl ReservationCoverageQuery {
@@ -393,7 +400,7 @@ pub mod dashboard {
     nested!(ReservationCoverageQuery);
     /// CloudFormation property type `ReservationUtilizationQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-reservationutilizationquery.html)
     #[derive(Clone, Debug)]
     pub struct ReservationUtilizationQuery(rt::Props);
     impl ReservationUtilizationQuery {
@@ -422,7 +429,7 @@ pub mod dashboard {
     nested!(ReservationUtilizationQuery);
     /// CloudFormation property type `SavingsPlansCoverageQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-savingsplanscoveragequery.html)
     #[derive(Clone, Debug)]
     pub struct SavingsPlansCoverageQuery(rt::Props);
     impl SavingsPlansCoverageQuery {
@@ -456,7 +463,7 @@ pub mod dashboard {
     nested!(SavingsPlansCoverageQuery);
     /// CloudFormation property type `SavingsPlansUtilizationQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-savingsplansutilizationquery.html)
     #[derive(Clone, Debug)]
     pub struct SavingsPlansUtilizationQuery(rt::Props);
     impl SavingsPlansUtilizationQuery {
@@ -480,7 +487,7 @@ pub mod dashboard {
     nested!(SavingsPlansUtilizationQuery);
     /// CloudFormation property type `TagValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-tagvalues.html)
     #[derive(Clone, Debug)]
     pub struct TagValues(rt::Props);
     impl TagValues {
@@ -503,14 +510,14 @@ pub mod dashboard {
     nested!(TagValues);
     /// CloudFormation property type `Widget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-widget.html)
     #[derive(Clone, Debug)]
     pub struct Widget(rt::Props);
     impl Widget {
-        /// A new `Widget`. Required properties: `configs` (`Configs`), `title` (`Title`).
+        /// A new `Widget`. Required properties: `title` (`Title`), `configs` (`Configs`).
         pub fn new(
-            configs: impl IntoIterator<Item = WidgetConfig>,
             title: impl Into<rt::Expr>,
+            configs: impl IntoIterator<Item = WidgetConfig>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Configs", None, rt::list(configs));
@@ -541,12 +548,12 @@ pub mod dashboard {
     nested!(Widget);
     /// CloudFormation property type `WidgetConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-dashboard-widgetconfig.html)
     #[derive(Clone, Debug)]
     pub struct WidgetConfig(rt::Props);
     impl WidgetConfig {
-        /// A new `WidgetConfig`. Required properties: `display_config` (`DisplayConfig`), `query_parameters` (`QueryParameters`).
-        pub fn new(display_config: DisplayConfig, query_parameters: QueryParameters) -> Self {
+        /// A new `WidgetConfig`. Required properties: `query_parameters` (`QueryParameters`), `display_config` (`DisplayConfig`).
+        pub fn new(query_parameters: QueryParameters, display_config: DisplayConfig) -> Self {
             let mut this = rt::Props::default();
             this.set("DisplayConfig", None, display_config.into());
             this.set("QueryParameters", None, query_parameters.into());
@@ -737,32 +744,37 @@ static SCHEDULED_REPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ScheduledReport`], by name: two of them have one type, and a swap must not compile.
+pub struct ScheduledReportRequired {
+    /// The name of the scheduled report. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the dashboard associated with the scheduled report. CloudFormation `DashboardArn`.
+    pub dashboard_arn: rt::Expr,
+    /// The ARN of the IAM role that the scheduled report uses to execute. CloudFormation `ScheduledReportExecutionRoleArn`.
+    pub scheduled_report_execution_role_arn: rt::Expr,
+    /// The schedule configuration that defines when and how often the report is generated. CloudFormation `ScheduleConfig`.
+    pub schedule_config: scheduled_report::ScheduleConfig,
+}
 impl ScheduledReport {
-    /// Declares a `AWS::BCM::ScheduledReport` with the stack-unique `id`. Required properties: `dashboard_arn` (`DashboardArn`), `name` (`Name`), `schedule_config` (`ScheduleConfig`), `scheduled_report_execution_role_arn` (`ScheduledReportExecutionRoleArn`).
+    /// Declares a `AWS::BCM::ScheduledReport` with the stack-unique `id`. Required properties: `name` (`Name`), `dashboard_arn` (`DashboardArn`), `scheduled_report_execution_role_arn` (`ScheduledReportExecutionRoleArn`), `schedule_config` (`ScheduleConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dashboard_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        schedule_config: scheduled_report::ScheduleConfig,
-        scheduled_report_execution_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ScheduledReportRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULED_REPORT_TYPE);
         this.set(
             "DashboardArn",
             Some("dashboard_arn"),
-            rt::string(dashboard_arn),
+            rt::string(required.dashboard_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ScheduleConfig",
             Some("schedule_config"),
-            schedule_config.into(),
+            required.schedule_config.into(),
         );
         this.set(
             "ScheduledReportExecutionRoleArn",
             Some("scheduled_report_execution_role_arn"),
-            rt::string(scheduled_report_execution_role_arn),
+            rt::string(required.scheduled_report_execution_role_arn),
         );
         ScheduledReport(this)
     }
@@ -833,15 +845,22 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `DateTimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-datetimerange.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeRange(rt::Props);
+    /// The required values of [`DateTimeRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateTimeRangeRequired {
+        /// The start of the range. CloudFormation `StartTime`.
+        pub start_time: DateTimeValue,
+        /// The end of the range. CloudFormation `EndTime`.
+        pub end_time: DateTimeValue,
+    }
     impl DateTimeRange {
-        /// A new `DateTimeRange`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: DateTimeValue, start_time: DateTimeValue) -> Self {
+        /// A new `DateTimeRange`. Required properties: `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: DateTimeRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", Some("end_time"), end_time.into());
-            this.set("StartTime", Some("start_time"), start_time.into());
+            this.set("EndTime", Some("end_time"), required.end_time.into());
+            this.set("StartTime", Some("start_time"), required.start_time.into());
             DateTimeRange(this)
         }
     }
@@ -850,7 +869,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `DateTimeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-datetimevalue.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeValue(rt::Props);
     impl DateTimeValue {
@@ -867,7 +886,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-scheduleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -919,7 +938,7 @@ pub mod scheduled_report {
     ///
     /// CloudFormation property type `SchedulePeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcm-scheduledreport-scheduleperiod.html)
     #[derive(Clone, Debug)]
     pub struct SchedulePeriod(rt::Props);
     impl SchedulePeriod {

@@ -102,7 +102,7 @@ pub mod export {
     use super::*;
     /// CloudFormation property type `DataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-dataquery.html)
     #[derive(Clone, Debug)]
     pub struct DataQuery(rt::Props);
     impl DataQuery {
@@ -129,7 +129,7 @@ pub mod export {
     nested!(DataQuery);
     /// CloudFormation property type `DestinationConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-destinationconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfigurations(rt::Props);
     impl DestinationConfigurations {
@@ -147,7 +147,7 @@ pub mod export {
     nested!(DestinationConfigurations);
     /// CloudFormation property type `Export`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-export.html)
     #[derive(Clone, Debug)]
     pub struct Export(rt::Props);
     impl Export {
@@ -189,7 +189,7 @@ pub mod export {
     nested!(Export);
     /// CloudFormation property type `RefreshCadence`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-refreshcadence.html)
     #[derive(Clone, Debug)]
     pub struct RefreshCadence(rt::Props);
     impl RefreshCadence {
@@ -203,26 +203,44 @@ pub mod export {
     nested!(RefreshCadence);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3destination.html)
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
+    /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3DestinationRequired {
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// CloudFormation `S3OutputConfigurations`.
+        pub s3_output_configurations: S3OutputConfigurations,
+        /// CloudFormation `S3Prefix`.
+        pub s3_prefix: rt::Expr,
+        /// CloudFormation `S3Region`.
+        pub s3_region: rt::Expr,
+    }
     impl S3Destination {
         /// A new `S3Destination`. Required properties: `s3_bucket` (`S3Bucket`), `s3_output_configurations` (`S3OutputConfigurations`), `s3_prefix` (`S3Prefix`), `s3_region` (`S3Region`).
-        pub fn new(
-            s3_bucket: impl Into<rt::Expr>,
-            s3_output_configurations: S3OutputConfigurations,
-            s3_prefix: impl Into<rt::Expr>,
-            s3_region: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3DestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             this.set(
                 "S3OutputConfigurations",
                 Some("s3_output_configurations"),
-                s3_output_configurations.into(),
+                required.s3_output_configurations.into(),
             );
-            this.set("S3Prefix", Some("s3_prefix"), rt::string(s3_prefix));
-            this.set("S3Region", Some("s3_region"), rt::string(s3_region));
+            this.set(
+                "S3Prefix",
+                Some("s3_prefix"),
+                rt::string(required.s3_prefix),
+            );
+            this.set(
+                "S3Region",
+                Some("s3_region"),
+                rt::string(required.s3_region),
+            );
             S3Destination(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `S3BucketOwner`, Terraform `s3_bucket_owner`.
@@ -235,7 +253,7 @@ pub mod export {
     nested!(S3Destination);
     /// CloudFormation property type `S3OutputConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bcmdataexports-export-s3outputconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct S3OutputConfigurations(rt::Props);
     impl S3OutputConfigurations {

@@ -335,7 +335,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentActionGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentactiongroup.html)
     #[derive(Clone, Debug)]
     pub struct AgentActionGroup(rt::Props);
     impl AgentActionGroup {
@@ -420,31 +420,36 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentCollaborator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentcollaborator.html)
     #[derive(Clone, Debug)]
     pub struct AgentCollaborator(rt::Props);
+    /// The required values of [`AgentCollaborator`], by name: two of them have one type, and a swap must not compile.
+    pub struct AgentCollaboratorRequired {
+        /// Agent descriptor for agent collaborator CloudFormation `AgentDescriptor`.
+        pub agent_descriptor: AgentDescriptor,
+        /// Agent collaborator instruction CloudFormation `CollaborationInstruction`.
+        pub collaboration_instruction: rt::Expr,
+        /// Agent collaborator name CloudFormation `CollaboratorName`.
+        pub collaborator_name: rt::Expr,
+    }
     impl AgentCollaborator {
         /// A new `AgentCollaborator`. Required properties: `agent_descriptor` (`AgentDescriptor`), `collaboration_instruction` (`CollaborationInstruction`), `collaborator_name` (`CollaboratorName`).
-        pub fn new(
-            agent_descriptor: AgentDescriptor,
-            collaboration_instruction: impl Into<rt::Expr>,
-            collaborator_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AgentCollaboratorRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AgentDescriptor",
                 Some("agent_descriptor"),
-                agent_descriptor.into(),
+                required.agent_descriptor.into(),
             );
             this.set(
                 "CollaborationInstruction",
                 Some("collaboration_instruction"),
-                rt::string(collaboration_instruction),
+                rt::string(required.collaboration_instruction),
             );
             this.set(
                 "CollaboratorName",
                 Some("collaborator_name"),
-                rt::string(collaborator_name),
+                rt::string(required.collaborator_name),
             );
             AgentCollaborator(this)
         }
@@ -465,7 +470,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct AgentDescriptor(rt::Props);
     impl AgentDescriptor {
@@ -487,21 +492,29 @@ pub mod agent {
     ///
     /// CloudFormation property type `AgentKnowledgeBase`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-agentknowledgebase.html)
     #[derive(Clone, Debug)]
     pub struct AgentKnowledgeBase(rt::Props);
+    /// The required values of [`AgentKnowledgeBase`], by name: two of them have one type, and a swap must not compile.
+    pub struct AgentKnowledgeBaseRequired {
+        /// Identifier for a resource. CloudFormation `KnowledgeBaseId`.
+        pub knowledge_base_id: rt::Expr,
+        /// Description of the Resource. CloudFormation `Description`.
+        pub description: rt::Expr,
+    }
     impl AgentKnowledgeBase {
-        /// A new `AgentKnowledgeBase`. Required properties: `description` (`Description`), `knowledge_base_id` (`KnowledgeBaseId`).
-        pub fn new(
-            description: impl Into<rt::Expr>,
-            knowledge_base_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AgentKnowledgeBase`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `description` (`Description`).
+        pub fn new(required: AgentKnowledgeBaseRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Description", Some("description"), rt::string(description));
+            this.set(
+                "Description",
+                Some("description"),
+                rt::string(required.description),
+            );
             this.set(
                 "KnowledgeBaseId",
                 Some("knowledge_base_id"),
-                rt::string(knowledge_base_id),
+                rt::string(required.knowledge_base_id),
             );
             AgentKnowledgeBase(this)
         }
@@ -522,7 +535,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomOrchestration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-customorchestration.html)
     #[derive(Clone, Debug)]
     pub struct CustomOrchestration(rt::Props);
     impl CustomOrchestration {
@@ -544,7 +557,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `Function`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-function.html)
     #[derive(Clone, Debug)]
     pub struct Function(rt::Props);
     impl Function {
@@ -587,7 +600,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `FunctionSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-functionschema.html)
     #[derive(Clone, Debug)]
     pub struct FunctionSchema(rt::Props);
     impl FunctionSchema {
@@ -603,7 +616,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `GuardrailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-guardrailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailConfiguration(rt::Props);
     impl GuardrailConfiguration {
@@ -640,7 +653,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `InferenceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-inferenceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InferenceConfiguration(rt::Props);
     impl InferenceConfiguration {
@@ -696,7 +709,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `MemoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-memoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MemoryConfiguration(rt::Props);
     impl MemoryConfiguration {
@@ -741,7 +754,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `OrchestrationExecutor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-orchestrationexecutor.html)
     #[derive(Clone, Debug)]
     pub struct OrchestrationExecutor(rt::Props);
     impl OrchestrationExecutor {
@@ -757,7 +770,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `PromptConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-promptconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PromptConfiguration(rt::Props);
     impl PromptConfiguration {
@@ -849,7 +862,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `PromptOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-promptoverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PromptOverrideConfiguration(rt::Props);
     impl PromptOverrideConfiguration {
@@ -877,7 +890,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `SessionSummaryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agent-sessionsummaryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SessionSummaryConfiguration(rt::Props);
     impl SessionSummaryConfiguration {
@@ -1049,21 +1062,24 @@ static AGENT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`AgentAlias`], by name: two of them have one type, and a swap must not compile.
+pub struct AgentAliasRequired {
+    /// Name for a resource. CloudFormation `AgentAliasName`.
+    pub agent_alias_name: rt::Expr,
+    /// Identifier for a resource. CloudFormation `AgentId`.
+    pub agent_id: rt::Expr,
+}
 impl AgentAlias {
     /// Declares a `AWS::Bedrock::AgentAlias` with the stack-unique `id`. Required properties: `agent_alias_name` (`AgentAliasName`), `agent_id` (`AgentId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_alias_name: impl Into<rt::Expr>,
-        agent_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgentAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_ALIAS_TYPE);
         this.set(
             "AgentAliasName",
             Some("agent_alias_name"),
-            rt::string(agent_alias_name),
+            rt::string(required.agent_alias_name),
         );
-        this.set("AgentId", Some("agent_id"), rt::string(agent_id));
+        this.set("AgentId", Some("agent_id"), rt::string(required.agent_id));
         AgentAlias(this)
     }
     /// Description of the Resource.
@@ -1137,7 +1153,7 @@ pub mod agent_alias {
     ///
     /// CloudFormation property type `AgentAliasRoutingConfigurationListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-agentalias-agentaliasroutingconfigurationlistitem.html)
     #[derive(Clone, Debug)]
     pub struct AgentAliasRoutingConfigurationListItem(rt::Props);
     impl AgentAliasRoutingConfigurationListItem {
@@ -1416,7 +1432,7 @@ pub mod automated_reasoning_policy {
     use super::*;
     /// CloudFormation property type `PolicyDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinition.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinition(rt::Props);
     impl PolicyDefinition {
@@ -1460,15 +1476,26 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinition);
     /// CloudFormation property type `PolicyDefinitionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitionrule.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionRule(rt::Props);
+    /// The required values of [`PolicyDefinitionRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct PolicyDefinitionRuleRequired {
+        /// A unique id within the PolicyDefinition CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// The SMT expression for this rule CloudFormation `Expression`.
+        pub expression: rt::Expr,
+    }
     impl PolicyDefinitionRule {
-        /// A new `PolicyDefinitionRule`. Required properties: `expression` (`Expression`), `id` (`Id`).
-        pub fn new(expression: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+        /// A new `PolicyDefinitionRule`. Required properties: `id` (`Id`), `expression` (`Expression`).
+        pub fn new(required: PolicyDefinitionRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Expression", Some("expression"), rt::string(expression));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set(
+                "Expression",
+                Some("expression"),
+                rt::string(required.expression),
+            );
+            this.set("Id", Some("id"), rt::string(required.id));
             PolicyDefinitionRule(this)
         }
         /// An alternate expression for this rule
@@ -1486,7 +1513,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionRule);
     /// CloudFormation property type `PolicyDefinitionType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitiontype.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionType(rt::Props);
     impl PolicyDefinitionType {
@@ -1512,7 +1539,7 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionType);
     /// CloudFormation property type `PolicyDefinitionTypeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitiontypevalue.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionTypeValue(rt::Props);
     impl PolicyDefinitionTypeValue {
@@ -1534,20 +1561,29 @@ pub mod automated_reasoning_policy {
     nested!(PolicyDefinitionTypeValue);
     /// CloudFormation property type `PolicyDefinitionVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-automatedreasoningpolicy-policydefinitionvariable.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinitionVariable(rt::Props);
+    /// The required values of [`PolicyDefinitionVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct PolicyDefinitionVariableRequired {
+        /// A name from this variable. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// A type for this variable. CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// A natural language description of this variable. CloudFormation `Description`.
+        pub description: rt::Expr,
+    }
     impl PolicyDefinitionVariable {
-        /// A new `PolicyDefinitionVariable`. Required properties: `description` (`Description`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(
-            description: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `PolicyDefinitionVariable`. Required properties: `name` (`Name`), `type_` (`Type`), `description` (`Description`).
+        pub fn new(required: PolicyDefinitionVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Description", Some("description"), rt::string(description));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set(
+                "Description",
+                Some("description"),
+                rt::string(required.description),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), rt::string(required.type_));
             PolicyDefinitionVariable(this)
         }
     }
@@ -1930,7 +1966,7 @@ pub mod data_automation_library {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationlibrary-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -2139,7 +2175,7 @@ pub mod data_automation_project {
     use super::*;
     /// CloudFormation property type `AudioExtractionCategory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audioextractioncategory.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionCategory(rt::Props);
     impl AudioExtractionCategory {
@@ -2173,7 +2209,7 @@ pub mod data_automation_project {
     nested!(AudioExtractionCategory);
     /// CloudFormation property type `AudioExtractionCategoryTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audioextractioncategorytypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionCategoryTypeConfiguration(rt::Props);
     impl AudioExtractionCategoryTypeConfiguration {
@@ -2191,7 +2227,7 @@ pub mod data_automation_project {
     nested!(AudioExtractionCategoryTypeConfiguration);
     /// CloudFormation property type `AudioLanguageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiolanguageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioLanguageConfiguration(rt::Props);
     impl AudioLanguageConfiguration {
@@ -2228,7 +2264,7 @@ pub mod data_automation_project {
     nested!(AudioLanguageConfiguration);
     /// CloudFormation property type `AudioOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiooverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioOverrideConfiguration(rt::Props);
     impl AudioOverrideConfiguration {
@@ -2268,7 +2304,7 @@ pub mod data_automation_project {
     nested!(AudioOverrideConfiguration);
     /// CloudFormation property type `AudioStandardExtraction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardextraction.html)
     #[derive(Clone, Debug)]
     pub struct AudioStandardExtraction(rt::Props);
     impl AudioStandardExtraction {
@@ -2282,7 +2318,7 @@ pub mod data_automation_project {
     nested!(AudioStandardExtraction);
     /// CloudFormation property type `AudioStandardGenerativeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardgenerativefield.html)
     #[derive(Clone, Debug)]
     pub struct AudioStandardGenerativeField(rt::Props);
     impl AudioStandardGenerativeField {
@@ -2304,7 +2340,7 @@ pub mod data_automation_project {
     nested!(AudioStandardGenerativeField);
     /// CloudFormation property type `AudioStandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-audiostandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioStandardOutputConfiguration(rt::Props);
     impl AudioStandardOutputConfiguration {
@@ -2328,7 +2364,7 @@ pub mod data_automation_project {
     nested!(AudioStandardOutputConfiguration);
     /// CloudFormation property type `BlueprintItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-blueprintitem.html)
     #[derive(Clone, Debug)]
     pub struct BlueprintItem(rt::Props);
     impl BlueprintItem {
@@ -2365,7 +2401,7 @@ pub mod data_automation_project {
     nested!(BlueprintItem);
     /// CloudFormation property type `ChannelLabelingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-channellabelingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ChannelLabelingConfiguration(rt::Props);
     impl ChannelLabelingConfiguration {
@@ -2381,7 +2417,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `CustomOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-customoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomOutputConfiguration(rt::Props);
     impl CustomOutputConfiguration {
@@ -2400,7 +2436,7 @@ pub mod data_automation_project {
     nested!(CustomOutputConfiguration);
     /// CloudFormation property type `DocumentBoundingBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentboundingbox.html)
     #[derive(Clone, Debug)]
     pub struct DocumentBoundingBox(rt::Props);
     impl DocumentBoundingBox {
@@ -2414,7 +2450,7 @@ pub mod data_automation_project {
     nested!(DocumentBoundingBox);
     /// CloudFormation property type `DocumentExtractionGranularity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentextractiongranularity.html)
     #[derive(Clone, Debug)]
     pub struct DocumentExtractionGranularity(rt::Props);
     impl DocumentExtractionGranularity {
@@ -2435,7 +2471,7 @@ pub mod data_automation_project {
     nested!(DocumentExtractionGranularity);
     /// CloudFormation property type `DocumentOutputAdditionalFileFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputadditionalfileformat.html)
     #[derive(Clone, Debug)]
     pub struct DocumentOutputAdditionalFileFormat(rt::Props);
     impl DocumentOutputAdditionalFileFormat {
@@ -2449,7 +2485,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputAdditionalFileFormat);
     /// CloudFormation property type `DocumentOutputFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputformat.html)
     #[derive(Clone, Debug)]
     pub struct DocumentOutputFormat(rt::Props);
     impl DocumentOutputFormat {
@@ -2471,7 +2507,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputFormat);
     /// CloudFormation property type `DocumentOutputTextFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoutputtextformat.html)
     #[derive(Clone, Debug)]
     pub struct DocumentOutputTextFormat(rt::Props);
     impl DocumentOutputTextFormat {
@@ -2492,7 +2528,7 @@ pub mod data_automation_project {
     nested!(DocumentOutputTextFormat);
     /// CloudFormation property type `DocumentOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentoverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentOverrideConfiguration(rt::Props);
     impl DocumentOverrideConfiguration {
@@ -2528,7 +2564,7 @@ pub mod data_automation_project {
     nested!(DocumentOverrideConfiguration);
     /// CloudFormation property type `DocumentStandardExtraction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardextraction.html)
     #[derive(Clone, Debug)]
     pub struct DocumentStandardExtraction(rt::Props);
     impl DocumentStandardExtraction {
@@ -2546,7 +2582,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardExtraction);
     /// CloudFormation property type `DocumentStandardGenerativeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardgenerativefield.html)
     #[derive(Clone, Debug)]
     pub struct DocumentStandardGenerativeField(rt::Props);
     impl DocumentStandardGenerativeField {
@@ -2560,7 +2596,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardGenerativeField);
     /// CloudFormation property type `DocumentStandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-documentstandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentStandardOutputConfiguration(rt::Props);
     impl DocumentStandardOutputConfiguration {
@@ -2590,7 +2626,7 @@ pub mod data_automation_project {
     nested!(DocumentStandardOutputConfiguration);
     /// CloudFormation property type `ImageBoundingBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageboundingbox.html)
     #[derive(Clone, Debug)]
     pub struct ImageBoundingBox(rt::Props);
     impl ImageBoundingBox {
@@ -2604,7 +2640,7 @@ pub mod data_automation_project {
     nested!(ImageBoundingBox);
     /// CloudFormation property type `ImageExtractionCategory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageextractioncategory.html)
     #[derive(Clone, Debug)]
     pub struct ImageExtractionCategory(rt::Props);
     impl ImageExtractionCategory {
@@ -2626,7 +2662,7 @@ pub mod data_automation_project {
     nested!(ImageExtractionCategory);
     /// CloudFormation property type `ImageOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imageoverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageOverrideConfiguration(rt::Props);
     impl ImageOverrideConfiguration {
@@ -2657,7 +2693,7 @@ pub mod data_automation_project {
     nested!(ImageOverrideConfiguration);
     /// CloudFormation property type `ImageStandardExtraction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardextraction.html)
     #[derive(Clone, Debug)]
     pub struct ImageStandardExtraction(rt::Props);
     impl ImageStandardExtraction {
@@ -2672,7 +2708,7 @@ pub mod data_automation_project {
     nested!(ImageStandardExtraction);
     /// CloudFormation property type `ImageStandardGenerativeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardgenerativefield.html)
     #[derive(Clone, Debug)]
     pub struct ImageStandardGenerativeField(rt::Props);
     impl ImageStandardGenerativeField {
@@ -2694,7 +2730,7 @@ pub mod data_automation_project {
     nested!(ImageStandardGenerativeField);
     /// CloudFormation property type `ImageStandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-imagestandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageStandardOutputConfiguration(rt::Props);
     impl ImageStandardOutputConfiguration {
@@ -2718,7 +2754,7 @@ pub mod data_automation_project {
     nested!(ImageStandardOutputConfiguration);
     /// CloudFormation property type `ModalityProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-modalityprocessingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ModalityProcessingConfiguration(rt::Props);
     impl ModalityProcessingConfiguration {
@@ -2738,7 +2774,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `ModalityRoutingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-modalityroutingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ModalityRoutingConfiguration(rt::Props);
     impl ModalityRoutingConfiguration {
@@ -2773,7 +2809,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `OverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-overrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OverrideConfiguration(rt::Props);
     impl OverrideConfiguration {
@@ -2814,7 +2850,7 @@ pub mod data_automation_project {
     nested!(OverrideConfiguration);
     /// CloudFormation property type `PIIEntitiesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-piientitiesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PiiEntitiesConfiguration(rt::Props);
     impl PiiEntitiesConfiguration {
@@ -2842,7 +2878,7 @@ pub mod data_automation_project {
     nested!(PiiEntitiesConfiguration);
     /// CloudFormation property type `SensitiveDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-sensitivedataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SensitiveDataConfiguration(rt::Props);
     impl SensitiveDataConfiguration {
@@ -2879,7 +2915,7 @@ pub mod data_automation_project {
     nested!(SensitiveDataConfiguration);
     /// CloudFormation property type `SpeakerLabelingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-speakerlabelingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SpeakerLabelingConfiguration(rt::Props);
     impl SpeakerLabelingConfiguration {
@@ -2893,7 +2929,7 @@ pub mod data_automation_project {
     nested!(SpeakerLabelingConfiguration);
     /// CloudFormation property type `SplitterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-splitterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SplitterConfiguration(rt::Props);
     impl SplitterConfiguration {
@@ -2913,7 +2949,7 @@ pub mod data_automation_project {
     ///
     /// CloudFormation property type `StandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-standardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StandardOutputConfiguration(rt::Props);
     impl StandardOutputConfiguration {
@@ -2946,7 +2982,7 @@ pub mod data_automation_project {
     nested!(StandardOutputConfiguration);
     /// CloudFormation property type `TranscriptConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-transcriptconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TranscriptConfiguration(rt::Props);
     impl TranscriptConfiguration {
@@ -2971,7 +3007,7 @@ pub mod data_automation_project {
     nested!(TranscriptConfiguration);
     /// CloudFormation property type `VideoBoundingBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videoboundingbox.html)
     #[derive(Clone, Debug)]
     pub struct VideoBoundingBox(rt::Props);
     impl VideoBoundingBox {
@@ -2985,7 +3021,7 @@ pub mod data_automation_project {
     nested!(VideoBoundingBox);
     /// CloudFormation property type `VideoExtractionCategory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videoextractioncategory.html)
     #[derive(Clone, Debug)]
     pub struct VideoExtractionCategory(rt::Props);
     impl VideoExtractionCategory {
@@ -3007,7 +3043,7 @@ pub mod data_automation_project {
     nested!(VideoExtractionCategory);
     /// CloudFormation property type `VideoOverrideConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videooverrideconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoOverrideConfiguration(rt::Props);
     impl VideoOverrideConfiguration {
@@ -3038,7 +3074,7 @@ pub mod data_automation_project {
     nested!(VideoOverrideConfiguration);
     /// CloudFormation property type `VideoStandardExtraction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardextraction.html)
     #[derive(Clone, Debug)]
     pub struct VideoStandardExtraction(rt::Props);
     impl VideoStandardExtraction {
@@ -3053,7 +3089,7 @@ pub mod data_automation_project {
     nested!(VideoStandardExtraction);
     /// CloudFormation property type `VideoStandardGenerativeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardgenerativefield.html)
     #[derive(Clone, Debug)]
     pub struct VideoStandardGenerativeField(rt::Props);
     impl VideoStandardGenerativeField {
@@ -3075,7 +3111,7 @@ pub mod data_automation_project {
     nested!(VideoStandardGenerativeField);
     /// CloudFormation property type `VideoStandardOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-dataautomationproject-videostandardoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoStandardOutputConfiguration(rt::Props);
     impl VideoStandardOutputConfiguration {
@@ -3371,27 +3407,31 @@ pub mod data_automation_project {
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrock-datasource.html)
 pub struct DataSource(rt::Base);
 static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo { cloudformation: "AWS::Bedrock::DataSource", terraform: Some("awscc_bedrock_data_source"), tags: rt::TagsShape::None, stateful: false, unavailable_in: &["af-south-1", "ap-east-1", "ap-east-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "cn-north-1", "cn-northwest-1", "il-central-1", "me-central-1", "mx-central-1", "us-west-1"], attributes: &[("DataSourceId", Some("data_source_id")), ("DataSourceStatus", Some("data_source_status")), ("CreatedAt", Some("created_at")), ("UpdatedAt", Some("updated_at")), ("FailureReasons", Some("failure_reasons")), ("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", Some("data_source_configuration.web_configuration.crawler_configuration.user_agent_header"))], schema: (&SCHEMAS, 8), awscc_schema: Some((&AWSCC_SCHEMAS, 8)) };
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSourceRequired {
+    /// Specifies a raw data source location to ingest. CloudFormation `DataSourceConfiguration`.
+    pub data_source_configuration: data_source::DataSourceConfiguration,
+    /// The name of the data source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The unique identifier of the knowledge base to which to add the data source. CloudFormation `KnowledgeBaseId`.
+    pub knowledge_base_id: rt::Expr,
+}
 impl DataSource {
-    /// Declares a `AWS::Bedrock::DataSource` with the stack-unique `id`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
+    /// Declares a `AWS::Bedrock::DataSource` with the stack-unique `id`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `name` (`Name`), `knowledge_base_id` (`KnowledgeBaseId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_source_configuration: data_source::DataSourceConfiguration,
-        knowledge_base_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "DataSourceConfiguration",
             Some("data_source_configuration"),
-            data_source_configuration.into(),
+            required.data_source_configuration.into(),
         );
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            rt::string(knowledge_base_id),
+            rt::string(required.knowledge_base_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         DataSource(this)
     }
     /// The deletion policy for the data source.
@@ -3492,7 +3532,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AudioExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-audioextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
@@ -3512,7 +3552,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockDataAutomationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockdataautomationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockDataAutomationConfiguration(rt::Props);
     impl BedrockDataAutomationConfiguration {
@@ -3535,7 +3575,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockFoundationModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockfoundationmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelConfiguration(rt::Props);
     impl BedrockFoundationModelConfiguration {
@@ -3567,7 +3607,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `BedrockFoundationModelContextEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-bedrockfoundationmodelcontextenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelContextEnrichmentConfiguration(rt::Props);
     impl BedrockFoundationModelContextEnrichmentConfiguration {
@@ -3591,7 +3631,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-chunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ChunkingConfiguration(rt::Props);
     impl ChunkingConfiguration {
@@ -3653,7 +3693,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencecrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceCrawlerConfiguration(rt::Props);
     impl ConfluenceCrawlerConfiguration {
@@ -3679,7 +3719,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceDataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencedatasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceDataSourceConfiguration(rt::Props);
     impl ConfluenceDataSourceConfiguration {
@@ -3710,26 +3750,32 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ConfluenceSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-confluencesourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceSourceConfiguration(rt::Props);
+    /// The required values of [`ConfluenceSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConfluenceSourceConfigurationRequired {
+        /// The Confluence host URL or instance URL. CloudFormation `HostUrl`.
+        pub host_url: rt::Expr,
+        /// The supported host type, whether online/cloud or server/on-premises. CloudFormation `HostType`.
+        pub host_type: HostType2,
+        /// The supported authentication type to authenticate and connect to your Confluence instance. CloudFormation `AuthType`.
+        pub auth_type: AuthType3,
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+    }
     impl ConfluenceSourceConfiguration {
-        /// A new `ConfluenceSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `host_type` (`HostType`), `host_url` (`HostUrl`).
-        pub fn new(
-            auth_type: AuthType3,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            host_type: HostType2,
-            host_url: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ConfluenceSourceConfiguration`. Required properties: `host_url` (`HostUrl`), `host_type` (`HostType`), `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`).
+        pub fn new(required: ConfluenceSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AuthType", Some("auth_type"), auth_type.into());
+            this.set("AuthType", Some("auth_type"), required.auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
-            this.set("HostType", Some("host_type"), host_type.into());
-            this.set("HostUrl", Some("host_url"), rt::string(host_url));
+            this.set("HostType", Some("host_type"), required.host_type.into());
+            this.set("HostUrl", Some("host_url"), rt::string(required.host_url));
             ConfluenceSourceConfiguration(this)
         }
     }
@@ -3738,7 +3784,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ContextEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-contextenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContextEnrichmentConfiguration(rt::Props);
     impl ContextEnrichmentConfiguration {
@@ -3768,7 +3814,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `CrawlFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-crawlfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrawlFilterConfiguration(rt::Props);
     impl CrawlFilterConfiguration {
@@ -3795,7 +3841,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `CustomTransformationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-customtransformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomTransformationConfiguration(rt::Props);
     impl CustomTransformationConfiguration {
@@ -3823,7 +3869,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -3911,7 +3957,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DayOfMonth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-dayofmonth.html)
     #[derive(Clone, Debug)]
     pub struct DayOfMonth(rt::Props);
     impl DayOfMonth {
@@ -3944,7 +3990,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DeletionProtectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-deletionprotectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeletionProtectionConfiguration(rt::Props);
     impl DeletionProtectionConfiguration {
@@ -3975,7 +4021,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `EnrichmentStrategyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-enrichmentstrategyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EnrichmentStrategyConfiguration(rt::Props);
     impl EnrichmentStrategyConfiguration {
@@ -3991,18 +4037,29 @@ pub mod data_source {
     ///
     /// CloudFormation property type `FixedSizeChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-fixedsizechunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(rt::Props);
+    /// The required values of [`FixedSizeChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct FixedSizeChunkingConfigurationRequired {
+        /// The maximum number of tokens to include in a chunk. CloudFormation `MaxTokens`.
+        pub max_tokens: i64,
+        /// The percentage of overlap between adjacent chunks of a data source. CloudFormation `OverlapPercentage`.
+        pub overlap_percentage: i64,
+    }
     impl FixedSizeChunkingConfiguration {
         /// A new `FixedSizeChunkingConfiguration`. Required properties: `max_tokens` (`MaxTokens`), `overlap_percentage` (`OverlapPercentage`).
-        pub fn new(max_tokens: i64, overlap_percentage: i64) -> Self {
+        pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
+            this.set(
+                "MaxTokens",
+                Some("max_tokens"),
+                rt::int(required.max_tokens),
+            );
             this.set(
                 "OverlapPercentage",
                 Some("overlap_percentage"),
-                rt::int(overlap_percentage),
+                rt::int(required.overlap_percentage),
             );
             FixedSizeChunkingConfiguration(this)
         }
@@ -4012,7 +4069,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `HierarchicalChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-hierarchicalchunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingConfiguration(rt::Props);
     impl HierarchicalChunkingConfiguration {
@@ -4040,7 +4097,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `HierarchicalChunkingLevelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-hierarchicalchunkinglevelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingLevelConfiguration(rt::Props);
     impl HierarchicalChunkingLevelConfiguration {
@@ -4056,7 +4113,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ImageExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-imageextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
@@ -4076,7 +4133,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `IntermediateStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-intermediatestorage.html)
     #[derive(Clone, Debug)]
     pub struct IntermediateStorage(rt::Props);
     impl IntermediateStorage {
@@ -4092,7 +4149,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseConnectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-managedknowledgebaseconnectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseConnectorConfiguration(rt::Props);
     impl ManagedKnowledgeBaseConnectorConfiguration {
@@ -4154,7 +4211,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MediaExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-mediaextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
@@ -4211,7 +4268,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MonthlySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-monthlyschedule.html)
     #[derive(Clone, Debug)]
     pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
@@ -4227,7 +4284,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ParsingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-parsingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParsingConfiguration(rt::Props);
     impl ParsingConfiguration {
@@ -4275,7 +4332,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ParsingPrompt`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-parsingprompt.html)
     #[derive(Clone, Debug)]
     pub struct ParsingPrompt(rt::Props);
     impl ParsingPrompt {
@@ -4295,7 +4352,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PatternObjectFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-patternobjectfilter.html)
     #[derive(Clone, Debug)]
     pub struct PatternObjectFilter(rt::Props);
     impl PatternObjectFilter {
@@ -4339,7 +4396,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PatternObjectFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-patternobjectfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PatternObjectFilterConfiguration(rt::Props);
     impl PatternObjectFilterConfiguration {
@@ -4355,7 +4412,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-s3datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DataSourceConfiguration(rt::Props);
     impl S3DataSourceConfiguration {
@@ -4396,7 +4453,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SalesforceCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcecrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceCrawlerConfiguration(rt::Props);
     impl SalesforceCrawlerConfiguration {
@@ -4422,7 +4479,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SalesforceDataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcedatasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceDataSourceConfiguration(rt::Props);
     impl SalesforceDataSourceConfiguration {
@@ -4453,24 +4510,29 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SalesforceSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-salesforcesourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceConfiguration(rt::Props);
+    /// The required values of [`SalesforceSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SalesforceSourceConfigurationRequired {
+        /// The Salesforce host URL or instance URL. CloudFormation `HostUrl`.
+        pub host_url: rt::Expr,
+        /// The supported authentication type to authenticate and connect to your Salesforce instance. CloudFormation `AuthType`.
+        pub auth_type: AuthType2,
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+    }
     impl SalesforceSourceConfiguration {
-        /// A new `SalesforceSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `host_url` (`HostUrl`).
-        pub fn new(
-            auth_type: AuthType2,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            host_url: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SalesforceSourceConfiguration`. Required properties: `host_url` (`HostUrl`), `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`).
+        pub fn new(required: SalesforceSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AuthType", Some("auth_type"), auth_type.into());
+            this.set("AuthType", Some("auth_type"), required.auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
-            this.set("HostUrl", Some("host_url"), rt::string(host_url));
+            this.set("HostUrl", Some("host_url"), rt::string(required.host_url));
             SalesforceSourceConfiguration(this)
         }
     }
@@ -4479,7 +4541,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SeedUrl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-seedurl.html)
     #[derive(Clone, Debug)]
     pub struct SeedUrl(rt::Props);
     impl SeedUrl {
@@ -4495,24 +4557,37 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SemanticChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-semanticchunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(rt::Props);
+    /// The required values of [`SemanticChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SemanticChunkingConfigurationRequired {
+        /// The dissimilarity threshold for splitting chunks. CloudFormation `BreakpointPercentileThreshold`.
+        pub breakpoint_percentile_threshold: i64,
+        /// The buffer size. CloudFormation `BufferSize`.
+        pub buffer_size: i64,
+        /// The maximum number of tokens that a chunk can contain. CloudFormation `MaxTokens`.
+        pub max_tokens: i64,
+    }
     impl SemanticChunkingConfiguration {
         /// A new `SemanticChunkingConfiguration`. Required properties: `breakpoint_percentile_threshold` (`BreakpointPercentileThreshold`), `buffer_size` (`BufferSize`), `max_tokens` (`MaxTokens`).
-        pub fn new(
-            breakpoint_percentile_threshold: i64,
-            buffer_size: i64,
-            max_tokens: i64,
-        ) -> Self {
+        pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BreakpointPercentileThreshold",
                 Some("breakpoint_percentile_threshold"),
-                rt::int(breakpoint_percentile_threshold),
+                rt::int(required.breakpoint_percentile_threshold),
             );
-            this.set("BufferSize", Some("buffer_size"), rt::int(buffer_size));
-            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
+            this.set(
+                "BufferSize",
+                Some("buffer_size"),
+                rt::int(required.buffer_size),
+            );
+            this.set(
+                "MaxTokens",
+                Some("max_tokens"),
+                rt::int(required.max_tokens),
+            );
             SemanticChunkingConfiguration(this)
         }
     }
@@ -4521,7 +4596,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
@@ -4544,7 +4619,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SharePointCrawlerConfiguration(rt::Props);
     impl SharePointCrawlerConfiguration {
@@ -4570,7 +4645,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointDataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointdatasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SharePointDataSourceConfiguration(rt::Props);
     impl SharePointDataSourceConfiguration {
@@ -4601,28 +4676,39 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-sharepointsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SharePointSourceConfiguration(rt::Props);
+    /// The required values of [`SharePointSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SharePointSourceConfigurationRequired {
+        /// The domain of your SharePoint instance or site URL/URLs. CloudFormation `Domain`.
+        pub domain: rt::Expr,
+        /// A list of one or more SharePoint site URLs. CloudFormation `SiteUrls`.
+        pub site_urls: Vec<rt::Expr>,
+        /// The supported host type, whether online/cloud or server/on-premises. CloudFormation `HostType`.
+        pub host_type: HostType,
+        /// The supported authentication type to authenticate and connect to your SharePoint site/sites. CloudFormation `AuthType`.
+        pub auth_type: AuthType,
+        /// The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your SharePoint site/sites. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+    }
     impl SharePointSourceConfiguration {
-        /// A new `SharePointSourceConfiguration`. Required properties: `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`), `domain` (`Domain`), `host_type` (`HostType`), `site_urls` (`SiteUrls`).
-        pub fn new(
-            auth_type: AuthType,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            domain: impl Into<rt::Expr>,
-            host_type: HostType,
-            site_urls: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `SharePointSourceConfiguration`. Required properties: `domain` (`Domain`), `site_urls` (`SiteUrls`), `host_type` (`HostType`), `auth_type` (`AuthType`), `credentials_secret_arn` (`CredentialsSecretArn`).
+        pub fn new(required: SharePointSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AuthType", Some("auth_type"), auth_type.into());
+            this.set("AuthType", Some("auth_type"), required.auth_type.into());
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
-            this.set("Domain", Some("domain"), rt::string(domain));
-            this.set("HostType", Some("host_type"), host_type.into());
-            this.set("SiteUrls", Some("site_urls"), rt::strings(site_urls));
+            this.set("Domain", Some("domain"), rt::string(required.domain));
+            this.set("HostType", Some("host_type"), required.host_type.into());
+            this.set(
+                "SiteUrls",
+                Some("site_urls"),
+                rt::strings(required.site_urls),
+            );
             SharePointSourceConfiguration(this)
         }
         /// The identifier of your Microsoft 365 tenant.
@@ -4638,7 +4724,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SyncSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-syncschedule.html)
     #[derive(Clone, Debug)]
     pub struct SyncSchedule(rt::Props);
     impl SyncSchedule {
@@ -4674,7 +4760,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `Transformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformation.html)
     #[derive(Clone, Debug)]
     pub struct Transformation(rt::Props);
     impl Transformation {
@@ -4698,7 +4784,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TransformationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformationfunction.html)
     #[derive(Clone, Debug)]
     pub struct TransformationFunction(rt::Props);
     impl TransformationFunction {
@@ -4718,7 +4804,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TransformationLambdaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-transformationlambdaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransformationLambdaConfiguration(rt::Props);
     impl TransformationLambdaConfiguration {
@@ -4734,7 +4820,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `UrlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-urlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct UrlConfiguration(rt::Props);
     impl UrlConfiguration {
@@ -4750,7 +4836,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `VectorIngestionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-vectoringestionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VectorIngestionConfiguration(rt::Props);
     impl VectorIngestionConfiguration {
@@ -4815,7 +4901,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `VideoExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-videoextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
@@ -4835,7 +4921,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerConfiguration(rt::Props);
     impl WebCrawlerConfiguration {
@@ -4912,7 +4998,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebCrawlerLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webcrawlerlimits.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerLimits(rt::Props);
     impl WebCrawlerLimits {
@@ -4941,7 +5027,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebDataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-webdatasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebDataSourceConfiguration(rt::Props);
     impl WebDataSourceConfiguration {
@@ -4972,7 +5058,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WebSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-websourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebSourceConfiguration(rt::Props);
     impl WebSourceConfiguration {
@@ -4992,7 +5078,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `WeeklySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-weeklyschedule.html)
     #[derive(Clone, Debug)]
     pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
@@ -5206,24 +5292,27 @@ static ENFORCED_GUARDRAIL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`EnforcedGuardrailConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct EnforcedGuardrailConfigurationRequired {
+    /// Identifier for the guardrail, could be the ID or the ARN CloudFormation `GuardrailIdentifier`.
+    pub guardrail_identifier: rt::Expr,
+    /// Numerical guardrail version (not DRAFT) CloudFormation `GuardrailVersion`.
+    pub guardrail_version: rt::Expr,
+}
 impl EnforcedGuardrailConfiguration {
     /// Declares a `AWS::Bedrock::EnforcedGuardrailConfiguration` with the stack-unique `id`. Required properties: `guardrail_identifier` (`GuardrailIdentifier`), `guardrail_version` (`GuardrailVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        guardrail_identifier: impl Into<rt::Expr>,
-        guardrail_version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnforcedGuardrailConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENFORCED_GUARDRAIL_CONFIGURATION_TYPE);
         this.set(
             "GuardrailIdentifier",
             Some("guardrail_identifier"),
-            rt::string(guardrail_identifier),
+            rt::string(required.guardrail_identifier),
         );
         this.set(
             "GuardrailVersion",
             Some("guardrail_version"),
-            rt::string(guardrail_version),
+            rt::string(required.guardrail_version),
         );
         EnforcedGuardrailConfiguration(this)
     }
@@ -5316,25 +5405,29 @@ pub mod enforced_guardrail_configuration {
     ///
     /// CloudFormation property type `ModelEnforcement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-enforcedguardrailconfiguration-modelenforcement.html)
     #[derive(Clone, Debug)]
     pub struct ModelEnforcement(rt::Props);
+    /// The required values of [`ModelEnforcement`], by name: two of them have one type, and a swap must not compile.
+    pub struct ModelEnforcementRequired {
+        /// Models to enforce the guardrail on CloudFormation `IncludedModels`.
+        pub included_models: Vec<rt::Expr>,
+        /// Models to exclude from enforcement. CloudFormation `ExcludedModels`.
+        pub excluded_models: Vec<rt::Expr>,
+    }
     impl ModelEnforcement {
-        /// A new `ModelEnforcement`. Required properties: `excluded_models` (`ExcludedModels`), `included_models` (`IncludedModels`).
-        pub fn new(
-            excluded_models: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            included_models: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ModelEnforcement`. Required properties: `included_models` (`IncludedModels`), `excluded_models` (`ExcludedModels`).
+        pub fn new(required: ModelEnforcementRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExcludedModels",
                 Some("excluded_models"),
-                rt::strings(excluded_models),
+                rt::strings(required.excluded_models),
             );
             this.set(
                 "IncludedModels",
                 Some("included_models"),
-                rt::strings(included_models),
+                rt::strings(required.included_models),
             );
             ModelEnforcement(this)
         }
@@ -5344,7 +5437,7 @@ pub mod enforced_guardrail_configuration {
     ///
     /// CloudFormation property type `SelectiveContentGuarding`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-enforcedguardrailconfiguration-selectivecontentguarding.html)
     #[derive(Clone, Debug)]
     pub struct SelectiveContentGuarding(rt::Props);
     impl SelectiveContentGuarding {
@@ -5428,17 +5521,24 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: None,
 };
+/// The required values of [`Flow`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowRequired {
+    /// ARN of a IAM role CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// Name for the flow CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Flow {
     /// Declares a `AWS::Bedrock::Flow` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_TYPE);
-        this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
-        this.set("Name", None, rt::string(name));
+        this.set(
+            "ExecutionRoleArn",
+            None,
+            rt::string(required.execution_role_arn),
+        );
+        this.set("Name", None, rt::string(required.name));
         Flow(this)
     }
     /// A KMS key ARN
@@ -5547,22 +5647,28 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowConnection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flowconnection.html)
     #[derive(Clone, Debug)]
     pub struct FlowConnection(rt::Props);
+    /// The required values of [`FlowConnection`], by name: two of them have one type, and a swap must not compile.
+    pub struct FlowConnectionRequired {
+        /// Name of a connection in a flow CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Name of a node in a flow CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// Name of a node in a flow CloudFormation `Target`.
+        pub target: rt::Expr,
+        /// Connection type CloudFormation `Type`.
+        pub type_: FlowConnectionType,
+    }
     impl FlowConnection {
         /// A new `FlowConnection`. Required properties: `name` (`Name`), `source` (`Source`), `target` (`Target`), `type_` (`Type`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            source: impl Into<rt::Expr>,
-            target: impl Into<rt::Expr>,
-            type_: FlowConnectionType,
-        ) -> Self {
+        pub fn new(required: FlowConnectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Source", None, rt::string(source));
-            this.set("Target", None, rt::string(target));
-            this.set("Type", None, type_.into());
+            this.set("Name", None, rt::string(required.name));
+            this.set("Source", None, rt::string(required.source));
+            this.set("Target", None, rt::string(required.target));
+            this.set("Type", None, required.type_.into());
             FlowConnection(this)
         }
         /// Connection configuration
@@ -5578,7 +5684,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flowdefinition.html)
     #[derive(Clone, Debug)]
     pub struct FlowDefinition(rt::Props);
     impl FlowDefinition {
@@ -5607,7 +5713,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownode.html)
     #[derive(Clone, Debug)]
     pub struct FlowNode(rt::Props);
     impl FlowNode {
@@ -5645,20 +5751,25 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNodeInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownodeinput.html)
     #[derive(Clone, Debug)]
     pub struct FlowNodeInput(rt::Props);
+    /// The required values of [`FlowNodeInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct FlowNodeInputRequired {
+        /// Expression for a node input in a flow CloudFormation `Expression`.
+        pub expression: rt::Expr,
+        /// Name of a node input in a flow CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Type of input/output for a node in a flow CloudFormation `Type`.
+        pub type_: FlowNodeIoDataType,
+    }
     impl FlowNodeInput {
         /// A new `FlowNodeInput`. Required properties: `expression` (`Expression`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(
-            expression: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            type_: FlowNodeIoDataType,
-        ) -> Self {
+        pub fn new(required: FlowNodeInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Expression", None, rt::string(expression));
-            this.set("Name", None, rt::string(name));
-            this.set("Type", None, type_.into());
+            this.set("Expression", None, rt::string(required.expression));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Type", None, required.type_.into());
             FlowNodeInput(this)
         }
         /// Optional tag to classify input type, currently exclusive to LoopNode
@@ -5674,7 +5785,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FlowNodeOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-flownodeoutput.html)
     #[derive(Clone, Debug)]
     pub struct FlowNodeOutput(rt::Props);
     impl FlowNodeOutput {
@@ -5691,15 +5802,22 @@ pub mod flow {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flow-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// A bucket in S3 CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// A object key in S3 CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", None, rt::string(bucket));
-            this.set("Key", None, rt::string(key));
+            this.set("Bucket", None, rt::string(required.bucket));
+            this.set("Key", None, rt::string(required.key));
             S3Location(this)
         }
         /// The version of the the S3 object to use
@@ -5822,24 +5940,26 @@ static FLOW_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`FlowAlias`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowAliasRequired {
+    /// Name for a resource. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Arn representation of the Flow CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// Routing configuration for a Flow alias. CloudFormation `RoutingConfiguration`.
+    pub routing_configuration: Vec<flow_alias::FlowAliasRoutingConfigurationListItem>,
+}
 impl FlowAlias {
-    /// Declares a `AWS::Bedrock::FlowAlias` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `routing_configuration` (`RoutingConfiguration`).
+    /// Declares a `AWS::Bedrock::FlowAlias` with the stack-unique `id`. Required properties: `name` (`Name`), `flow_arn` (`FlowArn`), `routing_configuration` (`RoutingConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        flow_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        routing_configuration: impl IntoIterator<
-            Item = flow_alias::FlowAliasRoutingConfigurationListItem,
-        >,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_ALIAS_TYPE);
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "RoutingConfiguration",
             Some("routing_configuration"),
-            rt::list(routing_configuration),
+            rt::list(required.routing_configuration),
         );
         FlowAlias(this)
     }
@@ -5906,7 +6026,7 @@ pub mod flow_alias {
     use super::*;
     /// CloudFormation property type `FlowAliasConcurrencyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flowalias-flowaliasconcurrencyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FlowAliasConcurrencyConfiguration(rt::Props);
     impl FlowAliasConcurrencyConfiguration {
@@ -5930,7 +6050,7 @@ pub mod flow_alias {
     ///
     /// CloudFormation property type `FlowAliasRoutingConfigurationListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-flowalias-flowaliasroutingconfigurationlistitem.html)
     #[derive(Clone, Debug)]
     pub struct FlowAliasRoutingConfigurationListItem(rt::Props);
     impl FlowAliasRoutingConfigurationListItem {
@@ -6104,27 +6224,31 @@ static GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`Guardrail`], by name: two of them have one type, and a swap must not compile.
+pub struct GuardrailRequired {
+    /// Name of the guardrail CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Messaging for when violations are detected in text CloudFormation `BlockedInputMessaging`.
+    pub blocked_input_messaging: rt::Expr,
+    /// Messaging for when violations are detected in text CloudFormation `BlockedOutputsMessaging`.
+    pub blocked_outputs_messaging: rt::Expr,
+}
 impl Guardrail {
-    /// Declares a `AWS::Bedrock::Guardrail` with the stack-unique `id`. Required properties: `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`), `name` (`Name`).
+    /// Declares a `AWS::Bedrock::Guardrail` with the stack-unique `id`. Required properties: `name` (`Name`), `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        blocked_input_messaging: impl Into<rt::Expr>,
-        blocked_outputs_messaging: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GuardrailRequired) -> Self {
         let mut this = rt::Base::new(id, &GUARDRAIL_TYPE);
         this.set(
             "BlockedInputMessaging",
             Some("blocked_input_messaging"),
-            rt::string(blocked_input_messaging),
+            rt::string(required.blocked_input_messaging),
         );
         this.set(
             "BlockedOutputsMessaging",
             Some("blocked_outputs_messaging"),
-            rt::string(blocked_outputs_messaging),
+            rt::string(required.blocked_outputs_messaging),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Guardrail(this)
     }
     /// Optional configuration for integrating Automated Reasoning policies with the guardrail.
@@ -6287,7 +6411,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `AutomatedReasoningPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-automatedreasoningpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutomatedReasoningPolicyConfig(rt::Props);
     impl AutomatedReasoningPolicyConfig {
@@ -6314,28 +6438,33 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContentFilterConfig(rt::Props);
+    /// The required values of [`ContentFilterConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContentFilterConfigRequired {
+        /// Strength for filters CloudFormation `InputStrength`.
+        pub input_strength: FilterStrength,
+        /// Strength for filters CloudFormation `OutputStrength`.
+        pub output_strength: FilterStrength,
+        /// Type of filter in content policy CloudFormation `Type`.
+        pub type_: ContentFilterType,
+    }
     impl ContentFilterConfig {
         /// A new `ContentFilterConfig`. Required properties: `input_strength` (`InputStrength`), `output_strength` (`OutputStrength`), `type_` (`Type`).
-        pub fn new(
-            input_strength: FilterStrength,
-            output_strength: FilterStrength,
-            type_: ContentFilterType,
-        ) -> Self {
+        pub fn new(required: ContentFilterConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InputStrength",
                 Some("input_strength"),
-                input_strength.into(),
+                required.input_strength.into(),
             );
             this.set(
                 "OutputStrength",
                 Some("output_strength"),
-                output_strength.into(),
+                required.output_strength.into(),
             );
-            this.set("Type", Some("type"), type_.into());
+            this.set("Type", Some("type"), required.type_.into());
             ContentFilterConfig(this)
         }
         /// CloudFormation `InputAction`, Terraform `input_action`.
@@ -6387,7 +6516,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentFiltersTierConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentfilterstierconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContentFiltersTierConfig(rt::Props);
     impl ContentFiltersTierConfig {
@@ -6403,7 +6532,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContentPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contentpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContentPolicyConfig(rt::Props);
     impl ContentPolicyConfig {
@@ -6434,7 +6563,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContextualGroundingFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contextualgroundingfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContextualGroundingFilterConfig(rt::Props);
     impl ContextualGroundingFilterConfig {
@@ -6461,7 +6590,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ContextualGroundingPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-contextualgroundingpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContextualGroundingPolicyConfig(rt::Props);
     impl ContextualGroundingPolicyConfig {
@@ -6483,7 +6612,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `GuardrailCrossRegionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-guardrailcrossregionconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailCrossRegionConfig(rt::Props);
     impl GuardrailCrossRegionConfig {
@@ -6503,7 +6632,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `ManagedWordsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-managedwordsconfig.html)
     #[derive(Clone, Debug)]
     pub struct ManagedWordsConfig(rt::Props);
     impl ManagedWordsConfig {
@@ -6543,7 +6672,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `PiiEntityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-piientityconfig.html)
     #[derive(Clone, Debug)]
     pub struct PiiEntityConfig(rt::Props);
     impl PiiEntityConfig {
@@ -6588,20 +6717,25 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `RegexConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-regexconfig.html)
     #[derive(Clone, Debug)]
     pub struct RegexConfig(rt::Props);
+    /// The required values of [`RegexConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct RegexConfigRequired {
+        /// Options for sensitive information action. CloudFormation `Action`.
+        pub action: SensitiveInformationAction,
+        /// The regex name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The regex pattern. CloudFormation `Pattern`.
+        pub pattern: rt::Expr,
+    }
     impl RegexConfig {
         /// A new `RegexConfig`. Required properties: `action` (`Action`), `name` (`Name`), `pattern` (`Pattern`).
-        pub fn new(
-            action: SensitiveInformationAction,
-            name: impl Into<rt::Expr>,
-            pattern: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RegexConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Pattern", Some("pattern"), rt::string(pattern));
+            this.set("Action", Some("action"), required.action.into());
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Pattern", Some("pattern"), rt::string(required.pattern));
             RegexConfig(this)
         }
         /// The regex description.
@@ -6646,7 +6780,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `SensitiveInformationPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-sensitiveinformationpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct SensitiveInformationPolicyConfig(rt::Props);
     impl SensitiveInformationPolicyConfig {
@@ -6683,20 +6817,29 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicconfig.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfig(rt::Props);
+    /// The required values of [`TopicConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicConfigRequired {
+        /// Definition of topic in topic policy CloudFormation `Definition`.
+        pub definition: rt::Expr,
+        /// Name of topic in topic policy CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Type of topic in a policy CloudFormation `Type`.
+        pub type_: TopicType,
+    }
     impl TopicConfig {
         /// A new `TopicConfig`. Required properties: `definition` (`Definition`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(
-            definition: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            type_: TopicType,
-        ) -> Self {
+        pub fn new(required: TopicConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Definition", Some("definition"), rt::string(definition));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), type_.into());
+            this.set(
+                "Definition",
+                Some("definition"),
+                rt::string(required.definition),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), required.type_.into());
             TopicConfig(this)
         }
         /// List of text examples
@@ -6736,7 +6879,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct TopicPolicyConfig(rt::Props);
     impl TopicPolicyConfig {
@@ -6764,7 +6907,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `TopicsTierConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-topicstierconfig.html)
     #[derive(Clone, Debug)]
     pub struct TopicsTierConfig(rt::Props);
     impl TopicsTierConfig {
@@ -6780,7 +6923,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `WordConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-wordconfig.html)
     #[derive(Clone, Debug)]
     pub struct WordConfig(rt::Props);
     impl WordConfig {
@@ -6820,7 +6963,7 @@ pub mod guardrail {
     ///
     /// CloudFormation property type `WordPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-guardrail-wordpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct WordPolicyConfig(rt::Props);
     impl WordPolicyConfig {
@@ -7250,7 +7393,7 @@ pub mod intelligent_prompt_router {
     ///
     /// CloudFormation property type `PromptRouterTargetModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-intelligentpromptrouter-promptroutertargetmodel.html)
     #[derive(Clone, Debug)]
     pub struct PromptRouterTargetModel(rt::Props);
     impl PromptRouterTargetModel {
@@ -7266,7 +7409,7 @@ pub mod intelligent_prompt_router {
     ///
     /// CloudFormation property type `RoutingCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-intelligentpromptrouter-routingcriteria.html)
     #[derive(Clone, Debug)]
     pub struct RoutingCriteria(rt::Props);
     impl RoutingCriteria {
@@ -7322,23 +7465,27 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`KnowledgeBase`], by name: two of them have one type, and a swap must not compile.
+pub struct KnowledgeBaseRequired {
+    /// Contains details about the embeddings model used for the knowledge base. CloudFormation `KnowledgeBaseConfiguration`.
+    pub knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
+    /// The name of the knowledge base. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the IAM role with permissions to invoke API operations on the knowledge base. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl KnowledgeBase {
     /// Declares a `AWS::Bedrock::KnowledgeBase` with the stack-unique `id`. Required properties: `knowledge_base_configuration` (`KnowledgeBaseConfiguration`), `name` (`Name`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: KnowledgeBaseRequired) -> Self {
         let mut this = rt::Base::new(id, &KNOWLEDGE_BASE_TYPE);
         this.set(
             "KnowledgeBaseConfiguration",
             Some("knowledge_base_configuration"),
-            knowledge_base_configuration.into(),
+            required.knowledge_base_configuration.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         KnowledgeBase(this)
     }
     /// Description of the Resource.
@@ -7410,7 +7557,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `AudioConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-audioconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioConfiguration(rt::Props);
     impl AudioConfiguration {
@@ -7430,7 +7577,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `AudioSegmentationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-audiosegmentationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioSegmentationConfiguration(rt::Props);
     impl AudioSegmentationConfiguration {
@@ -7450,7 +7597,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `BedrockEmbeddingModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-bedrockembeddingmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockEmbeddingModelConfiguration(rt::Props);
     impl BedrockEmbeddingModelConfiguration {
@@ -7508,19 +7655,26 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `CuratedQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-curatedquery.html)
     #[derive(Clone, Debug)]
     pub struct CuratedQuery(rt::Props);
+    /// The required values of [`CuratedQuery`], by name: two of them have one type, and a swap must not compile.
+    pub struct CuratedQueryRequired {
+        /// Question for the curated query CloudFormation `NaturalLanguage`.
+        pub natural_language: rt::Expr,
+        /// Answer for the curated query CloudFormation `Sql`.
+        pub sql: rt::Expr,
+    }
     impl CuratedQuery {
         /// A new `CuratedQuery`. Required properties: `natural_language` (`NaturalLanguage`), `sql` (`Sql`).
-        pub fn new(natural_language: impl Into<rt::Expr>, sql: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CuratedQueryRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "NaturalLanguage",
                 Some("natural_language"),
-                rt::string(natural_language),
+                rt::string(required.natural_language),
             );
-            this.set("Sql", Some("sql"), rt::string(sql));
+            this.set("Sql", Some("sql"), rt::string(required.sql));
             CuratedQuery(this)
         }
     }
@@ -7529,7 +7683,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `EmbeddingModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-embeddingmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EmbeddingModelConfiguration(rt::Props);
     impl EmbeddingModelConfiguration {
@@ -7558,7 +7712,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `KendraKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-kendraknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KendraKnowledgeBaseConfiguration(rt::Props);
     impl KendraKnowledgeBaseConfiguration {
@@ -7578,7 +7732,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `KnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-knowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KnowledgeBaseConfiguration(rt::Props);
     impl KnowledgeBaseConfiguration {
@@ -7650,7 +7804,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-managedknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseConfiguration(rt::Props);
     impl ManagedKnowledgeBaseConfiguration {
@@ -7726,7 +7880,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `ManagedKnowledgeBaseServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-managedknowledgebaseserversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedKnowledgeBaseServerSideEncryptionConfiguration(rt::Props);
     impl ManagedKnowledgeBaseServerSideEncryptionConfiguration {
@@ -7749,41 +7903,53 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `MongoDbAtlasConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-mongodbatlasconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbAtlasConfiguration(rt::Props);
+    /// The required values of [`MongoDbAtlasConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct MongoDbAtlasConfigurationRequired {
+        /// MongoDB Atlas endpoint. CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon Mongo database. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+        /// Name of the database within MongoDB Atlas. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// Name of the collection within MongoDB Atlas. CloudFormation `CollectionName`.
+        pub collection_name: rt::Expr,
+        /// Name of a MongoDB Atlas index. CloudFormation `VectorIndexName`.
+        pub vector_index_name: rt::Expr,
+        /// Contains the names of the fields to which to map information about the vector store. CloudFormation `FieldMapping`.
+        pub field_mapping: MongoDbAtlasFieldMapping,
+    }
     impl MongoDbAtlasConfiguration {
-        /// A new `MongoDbAtlasConfiguration`. Required properties: `collection_name` (`CollectionName`), `credentials_secret_arn` (`CredentialsSecretArn`), `database_name` (`DatabaseName`), `endpoint` (`Endpoint`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
-        pub fn new(
-            collection_name: impl Into<rt::Expr>,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            database_name: impl Into<rt::Expr>,
-            endpoint: impl Into<rt::Expr>,
-            field_mapping: MongoDbAtlasFieldMapping,
-            vector_index_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MongoDbAtlasConfiguration`. Required properties: `endpoint` (`Endpoint`), `credentials_secret_arn` (`CredentialsSecretArn`), `database_name` (`DatabaseName`), `collection_name` (`CollectionName`), `vector_index_name` (`VectorIndexName`), `field_mapping` (`FieldMapping`).
+        pub fn new(required: MongoDbAtlasConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CollectionName",
                 Some("collection_name"),
-                rt::string(collection_name),
+                rt::string(required.collection_name),
             );
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                rt::string(vector_index_name),
+                rt::string(required.vector_index_name),
             );
             MongoDbAtlasConfiguration(this)
         }
@@ -7812,27 +7978,36 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `MongoDbAtlasFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-mongodbatlasfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbAtlasFieldMapping(rt::Props);
+    /// The required values of [`MongoDbAtlasFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct MongoDbAtlasFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources. CloudFormation `VectorField`.
+        pub vector_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+    }
     impl MongoDbAtlasFieldMapping {
-        /// A new `MongoDbAtlasFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
-        pub fn new(
-            metadata_field: impl Into<rt::Expr>,
-            text_field: impl Into<rt::Expr>,
-            vector_field: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MongoDbAtlasFieldMapping`. Required properties: `vector_field` (`VectorField`), `metadata_field` (`MetadataField`), `text_field` (`TextField`).
+        pub fn new(required: MongoDbAtlasFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             this.set(
                 "VectorField",
                 Some("vector_field"),
-                rt::string(vector_field),
+                rt::string(required.vector_field),
             );
             MongoDbAtlasFieldMapping(this)
         }
@@ -7842,14 +8017,14 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `NeptuneAnalyticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-neptuneanalyticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NeptuneAnalyticsConfiguration(rt::Props);
     impl NeptuneAnalyticsConfiguration {
-        /// A new `NeptuneAnalyticsConfiguration`. Required properties: `field_mapping` (`FieldMapping`), `graph_arn` (`GraphArn`).
+        /// A new `NeptuneAnalyticsConfiguration`. Required properties: `graph_arn` (`GraphArn`), `field_mapping` (`FieldMapping`).
         pub fn new(
-            field_mapping: NeptuneAnalyticsFieldMapping,
             graph_arn: impl Into<rt::Expr>,
+            field_mapping: NeptuneAnalyticsFieldMapping,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
@@ -7862,19 +8037,30 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `NeptuneAnalyticsFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-neptuneanalyticsfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct NeptuneAnalyticsFieldMapping(rt::Props);
+    /// The required values of [`NeptuneAnalyticsFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct NeptuneAnalyticsFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+    }
     impl NeptuneAnalyticsFieldMapping {
-        /// A new `NeptuneAnalyticsFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`).
-        pub fn new(metadata_field: impl Into<rt::Expr>, text_field: impl Into<rt::Expr>) -> Self {
+        /// A new `NeptuneAnalyticsFieldMapping`. Required properties: `text_field` (`TextField`), `metadata_field` (`MetadataField`).
+        pub fn new(required: NeptuneAnalyticsFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             NeptuneAnalyticsFieldMapping(this)
         }
     }
@@ -7883,29 +8069,43 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchManagedClusterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchManagedClusterConfiguration(rt::Props);
+    /// The required values of [`OpenSearchManagedClusterConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchManagedClusterConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the OpenSearch domain. CloudFormation `DomainArn`.
+        pub domain_arn: rt::Expr,
+        /// The endpoint URL the OpenSearch domain. CloudFormation `DomainEndpoint`.
+        pub domain_endpoint: rt::Expr,
+        /// The name of the vector store. CloudFormation `VectorIndexName`.
+        pub vector_index_name: rt::Expr,
+        /// A mapping of Bedrock Knowledge Base fields to OpenSearch Managed Cluster field names CloudFormation `FieldMapping`.
+        pub field_mapping: OpenSearchManagedClusterFieldMapping,
+    }
     impl OpenSearchManagedClusterConfiguration {
-        /// A new `OpenSearchManagedClusterConfiguration`. Required properties: `domain_arn` (`DomainArn`), `domain_endpoint` (`DomainEndpoint`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
-        pub fn new(
-            domain_arn: impl Into<rt::Expr>,
-            domain_endpoint: impl Into<rt::Expr>,
-            field_mapping: OpenSearchManagedClusterFieldMapping,
-            vector_index_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OpenSearchManagedClusterConfiguration`. Required properties: `domain_arn` (`DomainArn`), `domain_endpoint` (`DomainEndpoint`), `vector_index_name` (`VectorIndexName`), `field_mapping` (`FieldMapping`).
+        pub fn new(required: OpenSearchManagedClusterConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainArn", Some("domain_arn"), rt::string(domain_arn));
+            this.set(
+                "DomainArn",
+                Some("domain_arn"),
+                rt::string(required.domain_arn),
+            );
             this.set(
                 "DomainEndpoint",
                 Some("domain_endpoint"),
-                rt::string(domain_endpoint),
+                rt::string(required.domain_endpoint),
             );
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                rt::string(vector_index_name),
+                rt::string(required.vector_index_name),
             );
             OpenSearchManagedClusterConfiguration(this)
         }
@@ -7915,27 +8115,36 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchManagedClusterFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchmanagedclusterfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchManagedClusterFieldMapping(rt::Props);
+    /// The required values of [`OpenSearchManagedClusterFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchManagedClusterFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources. CloudFormation `VectorField`.
+        pub vector_field: rt::Expr,
+    }
     impl OpenSearchManagedClusterFieldMapping {
         /// A new `OpenSearchManagedClusterFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
-        pub fn new(
-            metadata_field: impl Into<rt::Expr>,
-            text_field: impl Into<rt::Expr>,
-            vector_field: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: OpenSearchManagedClusterFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             this.set(
                 "VectorField",
                 Some("vector_field"),
-                rt::string(vector_field),
+                rt::string(required.vector_field),
             );
             OpenSearchManagedClusterFieldMapping(this)
         }
@@ -7945,27 +8154,36 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchServerlessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchserverlessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchServerlessConfiguration(rt::Props);
+    /// The required values of [`OpenSearchServerlessConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchServerlessConfigurationRequired {
+        /// The ARN of the OpenSearch Service vector store. CloudFormation `CollectionArn`.
+        pub collection_arn: rt::Expr,
+        /// A mapping of Bedrock Knowledge Base fields to OpenSearch Serverless field names CloudFormation `FieldMapping`.
+        pub field_mapping: OpenSearchServerlessFieldMapping,
+        /// The name of the vector store. CloudFormation `VectorIndexName`.
+        pub vector_index_name: rt::Expr,
+    }
     impl OpenSearchServerlessConfiguration {
         /// A new `OpenSearchServerlessConfiguration`. Required properties: `collection_arn` (`CollectionArn`), `field_mapping` (`FieldMapping`), `vector_index_name` (`VectorIndexName`).
-        pub fn new(
-            collection_arn: impl Into<rt::Expr>,
-            field_mapping: OpenSearchServerlessFieldMapping,
-            vector_index_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: OpenSearchServerlessConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CollectionArn",
                 Some("collection_arn"),
-                rt::string(collection_arn),
+                rt::string(required.collection_arn),
             );
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             this.set(
                 "VectorIndexName",
                 Some("vector_index_name"),
-                rt::string(vector_index_name),
+                rt::string(required.vector_index_name),
             );
             OpenSearchServerlessConfiguration(this)
         }
@@ -7975,27 +8193,36 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `OpenSearchServerlessFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-opensearchserverlessfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchServerlessFieldMapping(rt::Props);
+    /// The required values of [`OpenSearchServerlessFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchServerlessFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources. CloudFormation `VectorField`.
+        pub vector_field: rt::Expr,
+    }
     impl OpenSearchServerlessFieldMapping {
         /// A new `OpenSearchServerlessFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
-        pub fn new(
-            metadata_field: impl Into<rt::Expr>,
-            text_field: impl Into<rt::Expr>,
-            vector_field: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: OpenSearchServerlessFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             this.set(
                 "VectorField",
                 Some("vector_field"),
-                rt::string(vector_field),
+                rt::string(required.vector_field),
             );
             OpenSearchServerlessFieldMapping(this)
         }
@@ -8005,28 +8232,37 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `PineconeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-pineconeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PineconeConfiguration(rt::Props);
+    /// The required values of [`PineconeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct PineconeConfigurationRequired {
+        /// The endpoint URL for your index management page. CloudFormation `ConnectionString`.
+        pub connection_string: rt::Expr,
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+        /// Contains the names of the fields to which to map information about the vector store. CloudFormation `FieldMapping`.
+        pub field_mapping: PineconeFieldMapping,
+    }
     impl PineconeConfiguration {
         /// A new `PineconeConfiguration`. Required properties: `connection_string` (`ConnectionString`), `credentials_secret_arn` (`CredentialsSecretArn`), `field_mapping` (`FieldMapping`).
-        pub fn new(
-            connection_string: impl Into<rt::Expr>,
-            credentials_secret_arn: impl Into<rt::Expr>,
-            field_mapping: PineconeFieldMapping,
-        ) -> Self {
+        pub fn new(required: PineconeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ConnectionString",
                 Some("connection_string"),
-                rt::string(connection_string),
+                rt::string(required.connection_string),
             );
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             PineconeConfiguration(this)
         }
         /// The namespace to be used to write new data to your database.
@@ -8043,19 +8279,30 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `PineconeFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-pineconefieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct PineconeFieldMapping(rt::Props);
+    /// The required values of [`PineconeFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct PineconeFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+    }
     impl PineconeFieldMapping {
         /// A new `PineconeFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `text_field` (`TextField`).
-        pub fn new(metadata_field: impl Into<rt::Expr>, text_field: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PineconeFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             PineconeFieldMapping(this)
         }
     }
@@ -8064,7 +8311,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationcolumn.html)
     #[derive(Clone, Debug)]
     pub struct QueryGenerationColumn(rt::Props);
     impl QueryGenerationColumn {
@@ -8101,7 +8348,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QueryGenerationConfiguration(rt::Props);
     impl QueryGenerationConfiguration {
@@ -8138,7 +8385,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationcontext.html)
     #[derive(Clone, Debug)]
     pub struct QueryGenerationContext(rt::Props);
     impl QueryGenerationContext {
@@ -8168,7 +8415,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `QueryGenerationTable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-querygenerationtable.html)
     #[derive(Clone, Debug)]
     pub struct QueryGenerationTable(rt::Props);
     impl QueryGenerationTable {
@@ -8206,36 +8453,51 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RdsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-rdsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RdsConfiguration(rt::Props);
+    /// The required values of [`RdsConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct RdsConfigurationRequired {
+        /// The ARN of the secret that you created in AWS Secrets Manager that is linked to your Amazon RDS database. CloudFormation `CredentialsSecretArn`.
+        pub credentials_secret_arn: rt::Expr,
+        /// The name of your Amazon RDS database. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// Contains the names of the fields to which to map information about the vector store. CloudFormation `FieldMapping`.
+        pub field_mapping: RdsFieldMapping,
+        /// The ARN of the vector store. CloudFormation `ResourceArn`.
+        pub resource_arn: rt::Expr,
+        /// The name of the table in the database. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl RdsConfiguration {
         /// A new `RdsConfiguration`. Required properties: `credentials_secret_arn` (`CredentialsSecretArn`), `database_name` (`DatabaseName`), `field_mapping` (`FieldMapping`), `resource_arn` (`ResourceArn`), `table_name` (`TableName`).
-        pub fn new(
-            credentials_secret_arn: impl Into<rt::Expr>,
-            database_name: impl Into<rt::Expr>,
-            field_mapping: RdsFieldMapping,
-            resource_arn: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RdsConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CredentialsSecretArn",
                 Some("credentials_secret_arn"),
-                rt::string(credentials_secret_arn),
+                rt::string(required.credentials_secret_arn),
             );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("FieldMapping", Some("field_mapping"), field_mapping.into());
+            this.set(
+                "FieldMapping",
+                Some("field_mapping"),
+                required.field_mapping.into(),
+            );
             this.set(
                 "ResourceArn",
                 Some("resource_arn"),
-                rt::string(resource_arn),
+                rt::string(required.resource_arn),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             RdsConfiguration(this)
         }
     }
@@ -8244,33 +8506,43 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RdsFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-rdsfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct RdsFieldMapping(rt::Props);
+    /// The required values of [`RdsFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct RdsFieldMappingRequired {
+        /// The name of the field in which Amazon Bedrock stores metadata about the vector store. CloudFormation `MetadataField`.
+        pub metadata_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the ID for each entry. CloudFormation `PrimaryKeyField`.
+        pub primary_key_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the raw text from your data. CloudFormation `TextField`.
+        pub text_field: rt::Expr,
+        /// The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources. CloudFormation `VectorField`.
+        pub vector_field: rt::Expr,
+    }
     impl RdsFieldMapping {
         /// A new `RdsFieldMapping`. Required properties: `metadata_field` (`MetadataField`), `primary_key_field` (`PrimaryKeyField`), `text_field` (`TextField`), `vector_field` (`VectorField`).
-        pub fn new(
-            metadata_field: impl Into<rt::Expr>,
-            primary_key_field: impl Into<rt::Expr>,
-            text_field: impl Into<rt::Expr>,
-            vector_field: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RdsFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MetadataField",
                 Some("metadata_field"),
-                rt::string(metadata_field),
+                rt::string(required.metadata_field),
             );
             this.set(
                 "PrimaryKeyField",
                 Some("primary_key_field"),
-                rt::string(primary_key_field),
+                rt::string(required.primary_key_field),
             );
-            this.set("TextField", Some("text_field"), rt::string(text_field));
+            this.set(
+                "TextField",
+                Some("text_field"),
+                rt::string(required.text_field),
+            );
             this.set(
                 "VectorField",
                 Some("vector_field"),
-                rt::string(vector_field),
+                rt::string(required.vector_field),
             );
             RdsFieldMapping(this)
         }
@@ -8291,14 +8563,14 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftConfiguration(rt::Props);
     impl RedshiftConfiguration {
-        /// A new `RedshiftConfiguration`. Required properties: `query_engine_configuration` (`QueryEngineConfiguration`), `storage_configurations` (`StorageConfigurations`).
+        /// A new `RedshiftConfiguration`. Required properties: `storage_configurations` (`StorageConfigurations`), `query_engine_configuration` (`QueryEngineConfiguration`).
         pub fn new(
-            query_engine_configuration: RedshiftQueryEngineConfiguration,
             storage_configurations: impl IntoIterator<Item = RedshiftQueryEngineStorageConfiguration>,
+            query_engine_configuration: RedshiftQueryEngineConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -8333,7 +8605,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftProvisionedAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftprovisionedauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftProvisionedAuthConfiguration(rt::Props);
     impl RedshiftProvisionedAuthConfiguration {
@@ -8368,14 +8640,14 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftProvisionedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftprovisionedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftProvisionedConfiguration(rt::Props);
     impl RedshiftProvisionedConfiguration {
-        /// A new `RedshiftProvisionedConfiguration`. Required properties: `auth_configuration` (`AuthConfiguration`), `cluster_identifier` (`ClusterIdentifier`).
+        /// A new `RedshiftProvisionedConfiguration`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `auth_configuration` (`AuthConfiguration`).
         pub fn new(
-            auth_configuration: RedshiftProvisionedAuthConfiguration,
             cluster_identifier: impl Into<rt::Expr>,
+            auth_configuration: RedshiftProvisionedAuthConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -8396,7 +8668,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineAwsDataCatalogStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineawsdatacatalogstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
@@ -8412,7 +8684,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineConfiguration(rt::Props);
     impl RedshiftQueryEngineConfiguration {
@@ -8453,7 +8725,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineRedshiftStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryengineredshiftstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineRedshiftStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineRedshiftStorageConfiguration {
@@ -8473,7 +8745,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftQueryEngineStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftqueryenginestorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftQueryEngineStorageConfiguration(rt::Props);
     impl RedshiftQueryEngineStorageConfiguration {
@@ -8517,7 +8789,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftServerlessAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftserverlessauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftServerlessAuthConfiguration(rt::Props);
     impl RedshiftServerlessAuthConfiguration {
@@ -8544,14 +8816,14 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `RedshiftServerlessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-redshiftserverlessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftServerlessConfiguration(rt::Props);
     impl RedshiftServerlessConfiguration {
-        /// A new `RedshiftServerlessConfiguration`. Required properties: `auth_configuration` (`AuthConfiguration`), `workgroup_arn` (`WorkgroupArn`).
+        /// A new `RedshiftServerlessConfiguration`. Required properties: `workgroup_arn` (`WorkgroupArn`), `auth_configuration` (`AuthConfiguration`).
         pub fn new(
-            auth_configuration: RedshiftServerlessAuthConfiguration,
             workgroup_arn: impl Into<rt::Expr>,
+            auth_configuration: RedshiftServerlessAuthConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -8572,7 +8844,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `S3VectorsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-s3vectorsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3VectorsConfiguration(rt::Props);
     impl S3VectorsConfiguration {
@@ -8613,7 +8885,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SqlKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-sqlknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SqlKnowledgeBaseConfiguration(rt::Props);
     impl SqlKnowledgeBaseConfiguration {
@@ -8640,7 +8912,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `StorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-storageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageConfiguration(rt::Props);
     impl StorageConfiguration {
@@ -8739,7 +9011,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SupplementalDataStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-supplementaldatastorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SupplementalDataStorageConfiguration(rt::Props);
     impl SupplementalDataStorageConfiguration {
@@ -8763,7 +9035,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `SupplementalDataStorageLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-supplementaldatastoragelocation.html)
     #[derive(Clone, Debug)]
     pub struct SupplementalDataStorageLocation(rt::Props);
     impl SupplementalDataStorageLocation {
@@ -8792,7 +9064,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VectorKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-vectorknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VectorKnowledgeBaseConfiguration(rt::Props);
     impl VectorKnowledgeBaseConfiguration {
@@ -8837,7 +9109,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VideoConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-videoconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoConfiguration(rt::Props);
     impl VideoConfiguration {
@@ -8857,7 +9129,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `VideoSegmentationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-knowledgebase-videosegmentationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoSegmentationConfiguration(rt::Props);
     impl VideoSegmentationConfiguration {
@@ -9192,15 +9464,22 @@ pub mod prompt {
     ///
     /// CloudFormation property type `PromptMetadataEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-prompt-promptmetadataentry.html)
     #[derive(Clone, Debug)]
     pub struct PromptMetadataEntry(rt::Props);
+    /// The required values of [`PromptMetadataEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct PromptMetadataEntryRequired {
+        /// The key of a metadata tag for a prompt variant. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value of a metadata tag for a prompt variant. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl PromptMetadataEntry {
         /// A new `PromptMetadataEntry`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PromptMetadataEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             PromptMetadataEntry(this)
         }
     }
@@ -9209,15 +9488,15 @@ pub mod prompt {
     ///
     /// CloudFormation property type `PromptVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-prompt-promptvariant.html)
     #[derive(Clone, Debug)]
     pub struct PromptVariant(rt::Props);
     impl PromptVariant {
-        /// A new `PromptVariant`. Required properties: `name` (`Name`), `template_configuration` (`TemplateConfiguration`), `template_type` (`TemplateType`).
+        /// A new `PromptVariant`. Required properties: `name` (`Name`), `template_type` (`TemplateType`), `template_configuration` (`TemplateConfiguration`).
         pub fn new(
             name: impl Into<rt::Expr>,
-            template_configuration: impl Into<rt::Value>,
             template_type: PromptTemplateType,
+            template_configuration: impl Into<rt::Value>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
@@ -9437,12 +9716,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::Bedrock::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::Bedrock::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy_document` (`PolicyDocument`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<rt::Value>,
         resource_arn: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
@@ -9512,12 +9791,12 @@ static RETRIEVAL_INSTRUCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl RetrievalInstruction {
-    /// Declares a `AWS::Bedrock::RetrievalInstruction` with the stack-unique `id`. Required properties: `instruction` (`Instruction`), `name` (`Name`).
+    /// Declares a `AWS::Bedrock::RetrievalInstruction` with the stack-unique `id`. Required properties: `name` (`Name`), `instruction` (`Instruction`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instruction: retrieval_instruction::Instruction,
         name: impl Into<rt::Expr>,
+        instruction: retrieval_instruction::Instruction,
     ) -> Self {
         let mut this = rt::Base::new(id, &RETRIEVAL_INSTRUCTION_TYPE);
         this.set("Instruction", None, instruction.into());
@@ -9590,7 +9869,7 @@ pub mod retrieval_instruction {
     ///
     /// CloudFormation property type `Instruction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-retrievalinstruction-instruction.html)
     #[derive(Clone, Debug)]
     pub struct Instruction(rt::Props);
     impl Instruction {
@@ -9764,7 +10043,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrock-datasource-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {

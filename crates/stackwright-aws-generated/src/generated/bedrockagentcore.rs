@@ -141,7 +141,7 @@ impl ApiKeyCredentialProviderHandle {
 }
 /// Property types and value sets of [`ApiKeyCredentialProvider`] (`AWS::BedrockAgentCore::ApiKeyCredentialProvider`).
 pub mod api_key_credential_provider {
-    pub use super::shared::SecretReference;
+    pub use super::shared::{SecretReference, SecretReferenceRequired};
     use super::*;
     /// The values `ApiKeySecretSource` accepts in `BedrockAgentCore::ApiKeyCredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -313,13 +313,13 @@ impl BrowserCustomHandle {
 }
 /// Property types and value sets of [`BrowserCustom`] (`AWS::BedrockAgentCore::BrowserCustom`).
 pub mod browser_custom {
-    pub use super::shared::{Certificate, CertificateLocation, VpcConfig};
+    pub use super::shared::{Certificate, CertificateLocation, VpcConfig, VpcConfigRequired};
     use super::*;
     /// Browser enterprise policy configuration.
     ///
     /// CloudFormation property type `BrowserEnterprisePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browserenterprisepolicy.html)
     #[derive(Clone, Debug)]
     pub struct BrowserEnterprisePolicy(rt::Props);
     impl BrowserEnterprisePolicy {
@@ -336,7 +336,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `BrowserNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browsernetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BrowserNetworkConfiguration(rt::Props);
     impl BrowserNetworkConfiguration {
@@ -359,7 +359,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `BrowserSigning`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-browsersigning.html)
     #[derive(Clone, Debug)]
     pub struct BrowserSigning(rt::Props);
     impl BrowserSigning {
@@ -379,7 +379,7 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `RecordingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-recordingconfig.html)
     #[derive(Clone, Debug)]
     pub struct RecordingConfig(rt::Props);
     impl RecordingConfig {
@@ -406,15 +406,22 @@ pub mod browser_custom {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `prefix` (`Prefix`).
-        pub fn new(bucket: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Prefix", Some("prefix"), rt::string(prefix));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Prefix", Some("prefix"), rt::string(required.prefix));
             S3Location(this)
         }
     }
@@ -588,13 +595,13 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl CapacityProvider {
-    /// Declares a `AWS::BedrockAgentCore::CapacityProvider` with the stack-unique `id`. Required properties: `compute_configuration` (`ComputeConfiguration`), `name` (`Name`), `permissions_configuration` (`PermissionsConfiguration`).
+    /// Declares a `AWS::BedrockAgentCore::CapacityProvider` with the stack-unique `id`. Required properties: `name` (`Name`), `permissions_configuration` (`PermissionsConfiguration`), `compute_configuration` (`ComputeConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        compute_configuration: capacity_provider::ComputeConfiguration,
         name: impl Into<rt::Expr>,
         permissions_configuration: capacity_provider::PermissionsConfiguration,
+        compute_configuration: capacity_provider::ComputeConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_PROVIDER_TYPE);
         this.set(
@@ -663,7 +670,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -703,7 +710,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -743,7 +750,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `ComputeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-computeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComputeConfiguration(rt::Props);
     impl ComputeConfiguration {
@@ -763,15 +770,15 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EbsVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EbsVolumeConfiguration(rt::Props);
     impl EbsVolumeConfiguration {
-        /// A new `EbsVolumeConfiguration`. Required properties: `name` (`Name`), `size_gi_b` (`SizeGiB`).
-        pub fn new(name: impl Into<rt::Expr>, size_gi_b: i64) -> Self {
+        /// A new `EbsVolumeConfiguration`. Required properties: `name` (`Name`), `size_gib` (`SizeGiB`).
+        pub fn new(name: impl Into<rt::Expr>, size_gib: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
-            this.set("SizeGiB", Some("size_gi_b"), rt::int(size_gi_b));
+            this.set("SizeGiB", Some("size_gi_b"), rt::int(size_gib));
             EbsVolumeConfiguration(this)
         }
         /// Whether to encrypt the volume.
@@ -825,7 +832,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `Ec2Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ec2configuration.html)
     #[derive(Clone, Debug)]
     pub struct Ec2Configuration(rt::Props);
     impl Ec2Configuration {
@@ -878,7 +885,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EphemeralBlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ephemeralblockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralBlockDeviceMapping(rt::Props);
     impl EphemeralBlockDeviceMapping {
@@ -916,7 +923,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `EphemeralEBSVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-ephemeralebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralEbsVolumeConfiguration(rt::Props);
     impl EphemeralEbsVolumeConfiguration {
@@ -1003,7 +1010,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceLifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-instancelifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceLifecycleConfiguration(rt::Props);
     impl InstanceLifecycleConfiguration {
@@ -1037,7 +1044,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -1057,14 +1064,14 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LaunchParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-launchparameters.html)
     #[derive(Clone, Debug)]
     pub struct LaunchParameters(rt::Props);
     impl LaunchParameters {
-        /// A new `LaunchParameters`. Required properties: `instance_requirements` (`InstanceRequirements`), `operating_system` (`OperatingSystem`).
+        /// A new `LaunchParameters`. Required properties: `operating_system` (`OperatingSystem`), `instance_requirements` (`InstanceRequirements`).
         pub fn new(
-            instance_requirements: InstanceRequirements,
             operating_system: OperatingSystem,
+            instance_requirements: InstanceRequirements,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1167,7 +1174,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LaunchTemplateSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-launchtemplatesource.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSource(rt::Props);
     impl LaunchTemplateSource {
@@ -1187,7 +1194,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-licensespecification.html)
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -1207,7 +1214,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `PermissionsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-permissionsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PermissionsConfiguration(rt::Props);
     impl PermissionsConfiguration {
@@ -1227,7 +1234,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `RootVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-rootvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RootVolumeConfiguration(rt::Props);
     impl RootVolumeConfiguration {
@@ -1247,7 +1254,7 @@ pub mod capacity_provider {
         /// The free space guaranteed on the root volume, in GiB.
         ///
         /// Constraints: range 2..=65000. CloudFormation `FreeSpaceGiB`, Terraform `free_space_gi_b`.
-        pub fn free_space_gi_b(mut self, value: i64) -> Self {
+        pub fn free_space_gib(mut self, value: i64) -> Self {
             self.0
                 .set("FreeSpaceGiB", Some("free_space_gi_b"), rt::int(value));
             self
@@ -1287,7 +1294,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `VolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-volumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VolumeConfiguration(rt::Props);
     impl VolumeConfiguration {
@@ -1307,22 +1314,26 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-capacityprovider-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// The IDs of the subnets in which to launch instances. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+        /// The IDs of the security groups to associate with the instances. CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
-        /// A new `VpcConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfiguration`. Required properties: `subnets` (`Subnets`), `security_groups` (`SecurityGroups`).
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfiguration(this)
         }
     }
@@ -1506,13 +1517,13 @@ impl CodeInterpreterCustomHandle {
 }
 /// Property types and value sets of [`CodeInterpreterCustom`] (`AWS::BedrockAgentCore::CodeInterpreterCustom`).
 pub mod code_interpreter_custom {
-    pub use super::shared::{Certificate, CertificateLocation, VpcConfig};
+    pub use super::shared::{Certificate, CertificateLocation, VpcConfig, VpcConfigRequired};
     use super::*;
     /// Network configuration for code interpreter
     ///
     /// CloudFormation property type `CodeInterpreterNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-codeinterpretercustom-codeinterpreternetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeInterpreterNetworkConfiguration(rt::Props);
     impl CodeInterpreterNetworkConfiguration {
@@ -1688,7 +1699,7 @@ pub mod configuration_bundle {
     ///
     /// CloudFormation property type `VersionCreatedBySource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-configurationbundle-versioncreatedbysource.html)
     #[derive(Clone, Debug)]
     pub struct VersionCreatedBySource(rt::Props);
     impl VersionCreatedBySource {
@@ -1748,25 +1759,30 @@ static CONSENT_PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`ConsentPortal`], by name: two of them have one type, and a swap must not compile.
+pub struct ConsentPortalRequired {
+    /// CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// CloudFormation `IdpConfig`.
+    pub idp_config: consent_portal::IdpConfig,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Sources`.
+    pub sources: Vec<consent_portal::ConsentPortalSource>,
+}
 impl ConsentPortal {
     /// Declares a `AWS::BedrockAgentCore::ConsentPortal` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `idp_config` (`IdpConfig`), `name` (`Name`), `sources` (`Sources`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        idp_config: consent_portal::IdpConfig,
-        name: impl Into<rt::Expr>,
-        sources: impl IntoIterator<Item = consent_portal::ConsentPortalSource>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConsentPortalRequired) -> Self {
         let mut this = rt::Base::new(id, &CONSENT_PORTAL_TYPE);
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
-        this.set("IdpConfig", Some("idp_config"), idp_config.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Sources", Some("sources"), rt::list(sources));
+        this.set("IdpConfig", Some("idp_config"), required.idp_config.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Sources", Some("sources"), rt::list(required.sources));
         ConsentPortal(this)
     }
     /// Constraints: length at most 512. CloudFormation `Description`, Terraform `description`.
@@ -1814,7 +1830,7 @@ pub mod consent_portal {
     use super::*;
     /// CloudFormation property type `ConsentPortalSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-consentportal-consentportalsource.html)
     #[derive(Clone, Debug)]
     pub struct ConsentPortalSource(rt::Props);
     impl ConsentPortalSource {
@@ -1829,7 +1845,7 @@ pub mod consent_portal {
     nested!(ConsentPortalSource);
     /// CloudFormation property type `IdpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-consentportal-idpconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdpConfig(rt::Props);
     impl IdpConfig {
@@ -1987,7 +2003,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataSourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-datasourcetype.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceType(rt::Props);
     impl DataSourceType {
@@ -2016,7 +2032,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `InlineExamplesSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-inlineexamplessource.html)
     #[derive(Clone, Debug)]
     pub struct InlineExamplesSource(rt::Props);
     impl InlineExamplesSource {
@@ -2032,7 +2048,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `S3Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-dataset-s3source.html)
     #[derive(Clone, Debug)]
     pub struct S3Source(rt::Props);
     impl S3Source {
@@ -2099,12 +2115,12 @@ static EVALUATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Evaluator {
-    /// Declares a `AWS::BedrockAgentCore::Evaluator` with the stack-unique `id`. Required properties: `evaluator_config` (`EvaluatorConfig`), `evaluator_name` (`EvaluatorName`), `level` (`Level`).
+    /// Declares a `AWS::BedrockAgentCore::Evaluator` with the stack-unique `id`. Required properties: `evaluator_name` (`EvaluatorName`), `evaluator_config` (`EvaluatorConfig`), `level` (`Level`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        evaluator_config: evaluator::EvaluatorConfig,
         evaluator_name: impl Into<rt::Expr>,
+        evaluator_config: evaluator::EvaluatorConfig,
         level: evaluator::EvaluatorLevel,
     ) -> Self {
         let mut this = rt::Base::new(id, &EVALUATOR_TYPE);
@@ -2194,7 +2210,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `BedrockEvaluatorModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-bedrockevaluatormodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct BedrockEvaluatorModelConfig(rt::Props);
     impl BedrockEvaluatorModelConfig {
@@ -2229,15 +2245,26 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `CategoricalScaleDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-categoricalscaledefinition.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalScaleDefinition(rt::Props);
+    /// The required values of [`CategoricalScaleDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct CategoricalScaleDefinitionRequired {
+        /// The label of this categorical rating option. CloudFormation `Label`.
+        pub label: rt::Expr,
+        /// The description that explains what this categorical rating represents. CloudFormation `Definition`.
+        pub definition: rt::Expr,
+    }
     impl CategoricalScaleDefinition {
-        /// A new `CategoricalScaleDefinition`. Required properties: `definition` (`Definition`), `label` (`Label`).
-        pub fn new(definition: impl Into<rt::Expr>, label: impl Into<rt::Expr>) -> Self {
+        /// A new `CategoricalScaleDefinition`. Required properties: `label` (`Label`), `definition` (`Definition`).
+        pub fn new(required: CategoricalScaleDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Definition", Some("definition"), rt::string(definition));
-            this.set("Label", Some("label"), rt::string(label));
+            this.set(
+                "Definition",
+                Some("definition"),
+                rt::string(required.definition),
+            );
+            this.set("Label", Some("label"), rt::string(required.label));
             CategoricalScaleDefinition(this)
         }
     }
@@ -2246,7 +2273,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `CodeBasedEvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-codebasedevaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct CodeBasedEvaluatorConfig(rt::Props);
     impl CodeBasedEvaluatorConfig {
@@ -2262,7 +2289,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `DerivedEvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-derivedevaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct DerivedEvaluatorConfig(rt::Props);
     impl DerivedEvaluatorConfig {
@@ -2286,7 +2313,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `DimensionRatingScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-dimensionratingscale.html)
     #[derive(Clone, Debug)]
     pub struct DimensionRatingScale(rt::Props);
     impl DimensionRatingScale {
@@ -2321,24 +2348,33 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluationDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluationdimension.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationDimension(rt::Props);
+    /// The required values of [`EvaluationDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct EvaluationDimensionRequired {
+        /// The name of the dimension. CloudFormation `DimensionName`.
+        pub dimension_name: rt::Expr,
+        /// The instruction to the evaluator model describing what to judge for this dimension. CloudFormation `DimensionInstruction`.
+        pub dimension_instruction: rt::Expr,
+        /// The rating scale for one dimension of an LLM-as-a-Judge evaluator. CloudFormation `DimensionRatingScale`.
+        pub dimension_rating_scale: DimensionRatingScale,
+    }
     impl EvaluationDimension {
-        /// A new `EvaluationDimension`. Required properties: `dimension_instruction` (`DimensionInstruction`), `dimension_name` (`DimensionName`), `dimension_rating_scale` (`DimensionRatingScale`).
-        pub fn new(
-            dimension_instruction: impl Into<rt::Expr>,
-            dimension_name: impl Into<rt::Expr>,
-            dimension_rating_scale: DimensionRatingScale,
-        ) -> Self {
+        /// A new `EvaluationDimension`. Required properties: `dimension_name` (`DimensionName`), `dimension_instruction` (`DimensionInstruction`), `dimension_rating_scale` (`DimensionRatingScale`).
+        pub fn new(required: EvaluationDimensionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DimensionInstruction",
                 None,
-                rt::string(dimension_instruction),
+                rt::string(required.dimension_instruction),
             );
-            this.set("DimensionName", None, rt::string(dimension_name));
-            this.set("DimensionRatingScale", None, dimension_rating_scale.into());
+            this.set("DimensionName", None, rt::string(required.dimension_name));
+            this.set(
+                "DimensionRatingScale",
+                None,
+                required.dimension_rating_scale.into(),
+            );
             EvaluationDimension(this)
         }
     }
@@ -2347,7 +2383,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct EvaluatorConfig(rt::Props);
     impl EvaluatorConfig {
@@ -2384,7 +2420,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `EvaluatorModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-evaluatormodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct EvaluatorModelConfig(rt::Props);
     impl EvaluatorModelConfig {
@@ -2427,7 +2463,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `InferenceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-inferenceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InferenceConfiguration(rt::Props);
     impl InferenceConfiguration {
@@ -2475,7 +2511,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `LambdaEvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-lambdaevaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaEvaluatorConfig(rt::Props);
     impl LambdaEvaluatorConfig {
@@ -2502,15 +2538,15 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `LlmAsAJudgeEvaluatorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-llmasajudgeevaluatorconfig.html)
     #[derive(Clone, Debug)]
     pub struct LlmAsAJudgeEvaluatorConfig(rt::Props);
     impl LlmAsAJudgeEvaluatorConfig {
-        /// A new `LlmAsAJudgeEvaluatorConfig`. Required properties: `instructions` (`Instructions`), `model_config` (`ModelConfig`), `rating_scale` (`RatingScale`).
+        /// A new `LlmAsAJudgeEvaluatorConfig`. Required properties: `instructions` (`Instructions`), `rating_scale` (`RatingScale`), `model_config` (`ModelConfig`).
         pub fn new(
             instructions: impl Into<rt::Expr>,
-            model_config: EvaluatorModelConfig,
             rating_scale: RatingScale,
+            model_config: EvaluatorModelConfig,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2528,20 +2564,29 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `NumericalScaleDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-numericalscaledefinition.html)
     #[derive(Clone, Debug)]
     pub struct NumericalScaleDefinition(rt::Props);
+    /// The required values of [`NumericalScaleDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct NumericalScaleDefinitionRequired {
+        /// The numerical value for this rating scale option. CloudFormation `Value`.
+        pub value: i64,
+        /// The label that describes this numerical rating option. CloudFormation `Label`.
+        pub label: rt::Expr,
+        /// The description that explains what this numerical rating represents. CloudFormation `Definition`.
+        pub definition: rt::Expr,
+    }
     impl NumericalScaleDefinition {
-        /// A new `NumericalScaleDefinition`. Required properties: `definition` (`Definition`), `label` (`Label`), `value` (`Value`).
-        pub fn new(
-            definition: impl Into<rt::Expr>,
-            label: impl Into<rt::Expr>,
-            value: i64,
-        ) -> Self {
+        /// A new `NumericalScaleDefinition`. Required properties: `value` (`Value`), `label` (`Label`), `definition` (`Definition`).
+        pub fn new(required: NumericalScaleDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Definition", Some("definition"), rt::string(definition));
-            this.set("Label", Some("label"), rt::string(label));
-            this.set("Value", Some("value"), rt::int(value));
+            this.set(
+                "Definition",
+                Some("definition"),
+                rt::string(required.definition),
+            );
+            this.set("Label", Some("label"), rt::string(required.label));
+            this.set("Value", Some("value"), rt::int(required.value));
             NumericalScaleDefinition(this)
         }
     }
@@ -2550,7 +2595,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `OpenResponsesEvaluatorModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-openresponsesevaluatormodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenResponsesEvaluatorModelConfig(rt::Props);
     impl OpenResponsesEvaluatorModelConfig {
@@ -2596,7 +2641,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `RatingScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-ratingscale.html)
     #[derive(Clone, Debug)]
     pub struct RatingScale(rt::Props);
     impl RatingScale {
@@ -2638,7 +2683,7 @@ pub mod evaluator {
     ///
     /// CloudFormation property type `ReasoningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-evaluator-reasoningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReasoningConfiguration(rt::Props);
     impl ReasoningConfiguration {
@@ -2708,23 +2753,27 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`Gateway`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayRequired {
+    /// CloudFormation `AuthorizerType`.
+    pub authorizer_type: gateway::AuthorizerType,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Gateway {
     /// Declares a `AWS::BedrockAgentCore::Gateway` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `name` (`Name`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authorizer_type: gateway::AuthorizerType,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_TYPE);
         this.set(
             "AuthorizerType",
             Some("authorizer_type"),
-            authorizer_type.into(),
+            required.authorizer_type.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Gateway(this)
     }
     /// CloudFormation `AuthorizerConfiguration`, Terraform `authorizer_configuration`.
@@ -2851,7 +2900,7 @@ pub mod gateway {
     use super::*;
     /// CloudFormation property type `GatewayInterceptorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-gatewayinterceptorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayInterceptorConfiguration(rt::Props);
     impl GatewayInterceptorConfiguration {
@@ -2886,7 +2935,7 @@ pub mod gateway {
     nested!(GatewayInterceptorConfiguration);
     /// CloudFormation property type `GatewayPolicyEngineConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-gatewaypolicyengineconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayPolicyEngineConfiguration(rt::Props);
     impl GatewayPolicyEngineConfiguration {
@@ -2901,7 +2950,7 @@ pub mod gateway {
     nested!(GatewayPolicyEngineConfiguration);
     /// CloudFormation property type `InterceptorInputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-interceptorinputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InterceptorInputConfiguration(rt::Props);
     impl InterceptorInputConfiguration {
@@ -2925,7 +2974,7 @@ pub mod gateway {
     nested!(InterceptorInputConfiguration);
     /// CloudFormation property type `InterceptorPayloadFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-interceptorpayloadfilter.html)
     #[derive(Clone, Debug)]
     pub struct InterceptorPayloadFilter(rt::Props);
     impl InterceptorPayloadFilter {
@@ -2939,7 +2988,7 @@ pub mod gateway {
     nested!(InterceptorPayloadFilter);
     /// CloudFormation property type `WafConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gateway-wafconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WafConfiguration(rt::Props);
     impl WafConfiguration {
@@ -3108,7 +3157,7 @@ pub mod gateway_rate_limit {
     ///
     /// CloudFormation property type `LimitEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewayratelimit-limitentry.html)
     #[derive(Clone, Debug)]
     pub struct LimitEntry(rt::Props);
     impl LimitEntry {
@@ -3148,7 +3197,7 @@ pub mod gateway_rate_limit {
     ///
     /// CloudFormation property type `RateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewayratelimit-rateconfig.html)
     #[derive(Clone, Debug)]
     pub struct RateConfig(rt::Props);
     impl RateConfig {
@@ -3410,7 +3459,7 @@ pub mod gateway_target {
     use super::*;
     /// CloudFormation property type `CredentialProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewaytarget-credentialproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CredentialProviderConfiguration(rt::Props);
     impl CredentialProviderConfiguration {
@@ -3433,7 +3482,7 @@ pub mod gateway_target {
     nested!(CredentialProviderConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-gatewaytarget-metadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -3545,27 +3594,31 @@ static HARNESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`Harness`], by name: two of them have one type, and a swap must not compile.
+pub struct HarnessRequired {
+    /// The name of the harness. CloudFormation `HarnessName`.
+    pub harness_name: rt::Expr,
+    /// The ARN of the IAM role that the harness assumes when running. CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// The model configuration for the harness. CloudFormation `Model`.
+    pub model: harness::HarnessModelConfiguration,
+}
 impl Harness {
-    /// Declares a `AWS::BedrockAgentCore::Harness` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `harness_name` (`HarnessName`), `model` (`Model`).
+    /// Declares a `AWS::BedrockAgentCore::Harness` with the stack-unique `id`. Required properties: `harness_name` (`HarnessName`), `execution_role_arn` (`ExecutionRoleArn`), `model` (`Model`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        harness_name: impl Into<rt::Expr>,
-        model: harness::HarnessModelConfiguration,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HarnessRequired) -> Self {
         let mut this = rt::Base::new(id, &HARNESS_TYPE);
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
         this.set(
             "HarnessName",
             Some("harness_name"),
-            rt::string(harness_name),
+            rt::string(required.harness_name),
         );
-        this.set("Model", Some("model"), model.into());
+        this.set("Model", Some("model"), required.model.into());
         Harness(this)
     }
     /// The tools that the agent is allowed to use.
@@ -3760,7 +3813,7 @@ pub mod harness {
     use super::*;
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -3782,14 +3835,14 @@ pub mod harness {
     nested!(AuthorizerConfiguration);
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
-        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
+        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_value` (`ClaimMatchValue`), `claim_match_operator` (`ClaimMatchOperator`).
         pub fn new(
-            claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
+            claim_match_operator: ClaimMatchOperator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3808,7 +3861,7 @@ pub mod harness {
     nested!(AuthorizingClaimMatchValueType);
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -3842,15 +3895,15 @@ pub mod harness {
     nested!(ClaimMatchValueType);
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
-        /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
+        /// A new `CustomClaimValidationType`. Required properties: `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`), `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`).
         pub fn new(
-            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
             inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
+            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3874,7 +3927,7 @@ pub mod harness {
     nested!(CustomClaimValidationType);
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -3963,22 +4016,33 @@ pub mod harness {
     ///
     /// CloudFormation property type `EfsAccessPointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-efsaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsAccessPointConfiguration(rt::Props);
+    /// The required values of [`EfsAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct EfsAccessPointConfigurationRequired {
+        /// CloudFormation `AccessPointArn`.
+        pub access_point_arn: rt::Expr,
+        /// CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl EfsAccessPointConfiguration {
         /// A new `EfsAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EfsAccessPointConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccessPointArn", None, rt::string(access_point_arn));
-            this.set("MountPath", None, rt::string(mount_path));
+            this.set(
+                "AccessPointArn",
+                None,
+                rt::string(required.access_point_arn),
+            );
+            this.set("MountPath", None, rt::string(required.mount_path));
             EfsAccessPointConfiguration(this)
         }
     }
     nested!(EfsAccessPointConfiguration);
     /// CloudFormation property type `FilesystemConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-filesystemconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilesystemConfiguration(rt::Props);
     impl FilesystemConfiguration {
@@ -4013,7 +4077,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessAfterInvocationHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessafterinvocationhook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAfterInvocationHook(rt::Props);
     impl HarnessAfterInvocationHook {
@@ -4030,7 +4094,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessAfterToolCallHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessaftertoolcallhook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAfterToolCallHook(rt::Props);
     impl HarnessAfterToolCallHook {
@@ -4045,7 +4109,7 @@ pub mod harness {
     nested!(HarnessAfterToolCallHook);
     /// CloudFormation property type `HarnessAgentCoreBrowserConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorebrowserconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreBrowserConfig(rt::Props);
     impl HarnessAgentCoreBrowserConfig {
@@ -4064,7 +4128,7 @@ pub mod harness {
     nested!(HarnessAgentCoreBrowserConfig);
     /// CloudFormation property type `HarnessAgentCoreCodeInterpreterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorecodeinterpreterconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreCodeInterpreterConfig(rt::Props);
     impl HarnessAgentCoreCodeInterpreterConfig {
@@ -4086,7 +4150,7 @@ pub mod harness {
     nested!(HarnessAgentCoreCodeInterpreterConfig);
     /// CloudFormation property type `HarnessAgentCoreGatewayConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoregatewayconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreGatewayConfig(rt::Props);
     impl HarnessAgentCoreGatewayConfig {
@@ -4106,7 +4170,7 @@ pub mod harness {
     nested!(HarnessAgentCoreGatewayConfig);
     /// CloudFormation property type `HarnessAgentCoreMemoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcorememoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreMemoryConfiguration(rt::Props);
     impl HarnessAgentCoreMemoryConfiguration {
@@ -4140,7 +4204,7 @@ pub mod harness {
     nested!(HarnessAgentCoreMemoryConfiguration);
     /// CloudFormation property type `HarnessAgentCoreRuntimeEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessagentcoreruntimeenvironment.html)
     #[derive(Clone, Debug)]
     pub struct HarnessAgentCoreRuntimeEnvironment(rt::Props);
     impl HarnessAgentCoreRuntimeEnvironment {
@@ -4216,7 +4280,7 @@ pub mod harness {
     nested!(HarnessAgentCoreRuntimeEnvironment);
     /// CloudFormation property type `HarnessBedrockModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbedrockmodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessBedrockModelConfig(rt::Props);
     impl HarnessBedrockModelConfig {
@@ -4260,7 +4324,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessBeforeInvocationHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbeforeinvocationhook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessBeforeInvocationHook(rt::Props);
     impl HarnessBeforeInvocationHook {
@@ -4277,7 +4341,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessBeforeToolCallHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessbeforetoolcallhook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessBeforeToolCallHook(rt::Props);
     impl HarnessBeforeToolCallHook {
@@ -4292,7 +4356,7 @@ pub mod harness {
     nested!(HarnessBeforeToolCallHook);
     /// CloudFormation property type `HarnessEnvironmentArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessenvironmentartifact.html)
     #[derive(Clone, Debug)]
     pub struct HarnessEnvironmentArtifact(rt::Props);
     impl HarnessEnvironmentArtifact {
@@ -4314,7 +4378,7 @@ pub mod harness {
     nested!(HarnessEnvironmentArtifact);
     /// CloudFormation property type `HarnessEnvironmentProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessenvironmentprovider.html)
     #[derive(Clone, Debug)]
     pub struct HarnessEnvironmentProvider(rt::Props);
     impl HarnessEnvironmentProvider {
@@ -4339,7 +4403,7 @@ pub mod harness {
     nested!(HarnessEnvironmentProvider);
     /// CloudFormation property type `HarnessGatewayOutboundAuth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessgatewayoutboundauth.html)
     #[derive(Clone, Debug)]
     pub struct HarnessGatewayOutboundAuth(rt::Props);
     impl HarnessGatewayOutboundAuth {
@@ -4360,7 +4424,7 @@ pub mod harness {
             self
         }
         /// CloudFormation `Oauth`, Terraform `oauth`.
-        pub fn oauth(mut self, value: OAuthCredentialProvider) -> Self {
+        pub fn oauth(mut self, value: OauthCredentialProvider) -> Self {
             self.0.set("Oauth", Some("oauth"), value.into());
             self
         }
@@ -4368,15 +4432,26 @@ pub mod harness {
     nested!(HarnessGatewayOutboundAuth);
     /// CloudFormation property type `HarnessGeminiModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessgeminimodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessGeminiModelConfig(rt::Props);
+    /// The required values of [`HarnessGeminiModelConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct HarnessGeminiModelConfigRequired {
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+        /// CloudFormation `ApiKeyArn`.
+        pub api_key_arn: rt::Expr,
+    }
     impl HarnessGeminiModelConfig {
-        /// A new `HarnessGeminiModelConfig`. Required properties: `api_key_arn` (`ApiKeyArn`), `model_id` (`ModelId`).
-        pub fn new(api_key_arn: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        /// A new `HarnessGeminiModelConfig`. Required properties: `model_id` (`ModelId`), `api_key_arn` (`ApiKeyArn`).
+        pub fn new(required: HarnessGeminiModelConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKeyArn", Some("api_key_arn"), rt::string(api_key_arn));
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set(
+                "ApiKeyArn",
+                Some("api_key_arn"),
+                rt::string(required.api_key_arn),
+            );
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             HarnessGeminiModelConfig(this)
         }
         /// Provider-specific parameters passed through to the Gemini model provider unchanged.
@@ -4413,7 +4488,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshook.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHook(rt::Props);
     impl HarnessHook {
@@ -4456,7 +4531,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookEventBridgeTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshookeventbridgetarget.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHookEventBridgeTarget(rt::Props);
     impl HarnessHookEventBridgeTarget {
@@ -4472,7 +4547,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookLambdaTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooklambdatarget.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHookLambdaTarget(rt::Props);
     impl HarnessHookLambdaTarget {
@@ -4502,7 +4577,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookSnsTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooksnstarget.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHookSnsTarget(rt::Props);
     impl HarnessHookSnsTarget {
@@ -4518,7 +4593,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessHookTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesshooktarget.html)
     #[derive(Clone, Debug)]
     pub struct HarnessHookTarget(rt::Props);
     impl HarnessHookTarget {
@@ -4552,7 +4627,7 @@ pub mod harness {
     nested!(HarnessHookTarget);
     /// CloudFormation property type `HarnessInlineFunctionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessinlinefunctionconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessInlineFunctionConfig(rt::Props);
     impl HarnessInlineFunctionConfig {
@@ -4571,7 +4646,7 @@ pub mod harness {
     nested!(HarnessInlineFunctionConfig);
     /// CloudFormation property type `HarnessLiteLlmModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesslitellmmodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessLiteLlmModelConfig(rt::Props);
     impl HarnessLiteLlmModelConfig {
@@ -4619,7 +4694,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessManagedMemoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmanagedmemoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessManagedMemoryConfiguration(rt::Props);
     impl HarnessManagedMemoryConfiguration {
@@ -4660,7 +4735,7 @@ pub mod harness {
     nested!(HarnessManagedMemoryConfiguration);
     /// CloudFormation property type `HarnessMemoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmemoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessMemoryConfiguration(rt::Props);
     impl HarnessMemoryConfiguration {
@@ -4702,7 +4777,7 @@ pub mod harness {
     nested!(HarnessMemoryConfiguration);
     /// CloudFormation property type `HarnessModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessModelConfiguration(rt::Props);
     impl HarnessModelConfiguration {
@@ -4747,15 +4822,26 @@ pub mod harness {
     nested!(HarnessModelConfiguration);
     /// CloudFormation property type `HarnessOpenAiModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessopenaimodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessOpenAiModelConfig(rt::Props);
+    /// The required values of [`HarnessOpenAiModelConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct HarnessOpenAiModelConfigRequired {
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+        /// CloudFormation `ApiKeyArn`.
+        pub api_key_arn: rt::Expr,
+    }
     impl HarnessOpenAiModelConfig {
-        /// A new `HarnessOpenAiModelConfig`. Required properties: `api_key_arn` (`ApiKeyArn`), `model_id` (`ModelId`).
-        pub fn new(api_key_arn: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        /// A new `HarnessOpenAiModelConfig`. Required properties: `model_id` (`ModelId`), `api_key_arn` (`ApiKeyArn`).
+        pub fn new(required: HarnessOpenAiModelConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKeyArn", Some("api_key_arn"), rt::string(api_key_arn));
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set(
+                "ApiKeyArn",
+                Some("api_key_arn"),
+                rt::string(required.api_key_arn),
+            );
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             HarnessOpenAiModelConfig(this)
         }
         /// Provider-specific parameters passed through to the model provider unchanged.
@@ -4797,7 +4883,7 @@ pub mod harness {
     nested!(HarnessOpenAiModelConfig);
     /// CloudFormation property type `HarnessRemoteMcpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessremotemcpconfig.html)
     #[derive(Clone, Debug)]
     pub struct HarnessRemoteMcpConfig(rt::Props);
     impl HarnessRemoteMcpConfig {
@@ -4820,7 +4906,7 @@ pub mod harness {
     nested!(HarnessRemoteMcpConfig);
     /// CloudFormation property type `HarnessSkill`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskill.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkill(rt::Props);
     impl HarnessSkill {
@@ -4863,7 +4949,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillAwsSkillsSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillawsskillssource.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkillAwsSkillsSource(rt::Props);
     impl HarnessSkillAwsSkillsSource {
@@ -4885,7 +4971,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillGitAuth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillgitauth.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkillGitAuth(rt::Props);
     impl HarnessSkillGitAuth {
@@ -4908,7 +4994,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillGitSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskillgitsource.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkillGitSource(rt::Props);
     impl HarnessSkillGitSource {
@@ -4938,7 +5024,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `HarnessSkillS3Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessskills3source.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSkillS3Source(rt::Props);
     impl HarnessSkillS3Source {
@@ -4952,7 +5038,7 @@ pub mod harness {
     nested!(HarnessSkillS3Source);
     /// CloudFormation property type `HarnessSlidingWindowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnessslidingwindowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSlidingWindowConfiguration(rt::Props);
     impl HarnessSlidingWindowConfiguration {
@@ -4971,7 +5057,7 @@ pub mod harness {
     nested!(HarnessSlidingWindowConfiguration);
     /// CloudFormation property type `HarnessSummarizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesssummarizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSummarizationConfiguration(rt::Props);
     impl HarnessSummarizationConfiguration {
@@ -5008,7 +5094,7 @@ pub mod harness {
     nested!(HarnessSummarizationConfiguration);
     /// CloudFormation property type `HarnessSystemContentBlock`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesssystemcontentblock.html)
     #[derive(Clone, Debug)]
     pub struct HarnessSystemContentBlock(rt::Props);
     impl HarnessSystemContentBlock {
@@ -5022,7 +5108,7 @@ pub mod harness {
     nested!(HarnessSystemContentBlock);
     /// CloudFormation property type `HarnessTool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstool.html)
     #[derive(Clone, Debug)]
     pub struct HarnessTool(rt::Props);
     impl HarnessTool {
@@ -5046,7 +5132,7 @@ pub mod harness {
     nested!(HarnessTool);
     /// CloudFormation property type `HarnessToolConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstoolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessToolConfiguration(rt::Props);
     impl HarnessToolConfiguration {
@@ -5094,7 +5180,7 @@ pub mod harness {
     nested!(HarnessToolConfiguration);
     /// CloudFormation property type `HarnessTruncationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstruncationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessTruncationConfiguration(rt::Props);
     impl HarnessTruncationConfiguration {
@@ -5113,7 +5199,7 @@ pub mod harness {
     nested!(HarnessTruncationConfiguration);
     /// CloudFormation property type `HarnessTruncationStrategyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-harnesstruncationstrategyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HarnessTruncationStrategyConfiguration(rt::Props);
     impl HarnessTruncationStrategyConfiguration {
@@ -5138,7 +5224,7 @@ pub mod harness {
     nested!(HarnessTruncationStrategyConfiguration);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -5168,15 +5254,15 @@ pub mod harness {
     ///
     /// CloudFormation property type `ManagedVpcResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-managedvpcresource.html)
     #[derive(Clone, Debug)]
     pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
-        /// A new `ManagedVpcResource`. Required properties: `endpoint_ip_address_type` (`EndpointIpAddressType`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
+        /// A new `ManagedVpcResource`. Required properties: `vpc_identifier` (`VpcIdentifier`), `subnet_ids` (`SubnetIds`), `endpoint_ip_address_type` (`EndpointIpAddressType`).
         pub fn new(
-            endpoint_ip_address_type: EndpointIpAddressType,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
             vpc_identifier: impl Into<rt::Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            endpoint_ip_address_type: EndpointIpAddressType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -5213,7 +5299,7 @@ pub mod harness {
     nested!(ManagedVpcResource);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -5236,11 +5322,11 @@ pub mod harness {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `OAuthCredentialProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-oauthcredentialprovider.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthCredentialProvider(rt::Props);
-    impl OAuthCredentialProvider {
-        /// A new `OAuthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`), `scopes` (`Scopes`).
+    pub struct OauthCredentialProvider(rt::Props);
+    impl OauthCredentialProvider {
+        /// A new `OauthCredentialProvider`. Required properties: `provider_arn` (`ProviderArn`), `scopes` (`Scopes`).
         pub fn new(
             provider_arn: impl Into<rt::Expr>,
             scopes: impl IntoIterator<Item = impl Into<rt::Expr>>,
@@ -5252,7 +5338,7 @@ pub mod harness {
                 rt::string(provider_arn),
             );
             this.set("Scopes", Some("scopes"), rt::strings(scopes));
-            OAuthCredentialProvider(this)
+            OauthCredentialProvider(this)
         }
         /// CloudFormation `CustomParameters`, Terraform `custom_parameters`.
         pub fn custom_parameters(
@@ -5281,12 +5367,12 @@ pub mod harness {
             self
         }
     }
-    nested!(OAuthCredentialProvider);
+    nested!(OauthCredentialProvider);
     /// Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
     ///
     /// CloudFormation property type `PrivateEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-privateendpoint.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpoint(rt::Props);
     impl PrivateEndpoint {
@@ -5315,7 +5401,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-privateendpointoverride.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -5332,15 +5418,26 @@ pub mod harness {
     ///
     /// CloudFormation property type `S3FilesAccessPointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-s3filesaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesAccessPointConfiguration(rt::Props);
+    /// The required values of [`S3FilesAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3FilesAccessPointConfigurationRequired {
+        /// CloudFormation `AccessPointArn`.
+        pub access_point_arn: rt::Expr,
+        /// CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl S3FilesAccessPointConfiguration {
         /// A new `S3FilesAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3FilesAccessPointConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccessPointArn", None, rt::string(access_point_arn));
-            this.set("MountPath", None, rt::string(mount_path));
+            this.set(
+                "AccessPointArn",
+                None,
+                rt::string(required.access_point_arn),
+            );
+            this.set("MountPath", None, rt::string(required.mount_path));
             S3FilesAccessPointConfiguration(this)
         }
     }
@@ -5349,7 +5446,7 @@ pub mod harness {
     ///
     /// CloudFormation property type `SelfManagedLatticeResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-selfmanagedlatticeresource.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedLatticeResource(rt::Props);
     impl SelfManagedLatticeResource {
@@ -5367,7 +5464,7 @@ pub mod harness {
     nested!(SelfManagedLatticeResource);
     /// CloudFormation property type `SessionStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-sessionstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SessionStorageConfiguration(rt::Props);
     impl SessionStorageConfiguration {
@@ -5381,22 +5478,26 @@ pub mod harness {
     nested!(SessionStorageConfiguration);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+        /// CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -5525,21 +5626,28 @@ static HARNESS_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`HarnessEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct HarnessEndpointRequired {
+    /// The ID of the harness that the endpoint belongs to. CloudFormation `HarnessId`.
+    pub harness_id: rt::Expr,
+    /// The name of the endpoint. CloudFormation `EndpointName`.
+    pub endpoint_name: rt::Expr,
+}
 impl HarnessEndpoint {
-    /// Declares a `AWS::BedrockAgentCore::HarnessEndpoint` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `harness_id` (`HarnessId`).
+    /// Declares a `AWS::BedrockAgentCore::HarnessEndpoint` with the stack-unique `id`. Required properties: `harness_id` (`HarnessId`), `endpoint_name` (`EndpointName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        endpoint_name: impl Into<rt::Expr>,
-        harness_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HarnessEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &HARNESS_ENDPOINT_TYPE);
         this.set(
             "EndpointName",
             Some("endpoint_name"),
-            rt::string(endpoint_name),
+            rt::string(required.endpoint_name),
         );
-        this.set("HarnessId", Some("harness_id"), rt::string(harness_id));
+        this.set(
+            "HarnessId",
+            Some("harness_id"),
+            rt::string(required.harness_id),
+        );
         HarnessEndpoint(this)
     }
     /// The description of the endpoint.
@@ -5645,12 +5753,12 @@ static MEMORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl Memory {
-    /// Declares a `AWS::BedrockAgentCore::Memory` with the stack-unique `id`. Required properties: `event_expiry_duration` (`EventExpiryDuration`), `name` (`Name`).
+    /// Declares a `AWS::BedrockAgentCore::Memory` with the stack-unique `id`. Required properties: `name` (`Name`), `event_expiry_duration` (`EventExpiryDuration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_expiry_duration: i64,
         name: impl Into<rt::Expr>,
+        event_expiry_duration: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &MEMORY_TYPE);
         this.set(
@@ -5770,7 +5878,7 @@ pub mod memory {
     use super::*;
     /// CloudFormation property type `ContentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-contentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContentConfiguration(rt::Props);
     impl ContentConfiguration {
@@ -5791,7 +5899,7 @@ pub mod memory {
     nested!(ContentConfiguration);
     /// CloudFormation property type `CustomConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-customconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct CustomConfigurationInput(rt::Props);
     impl CustomConfigurationInput {
@@ -5840,7 +5948,7 @@ pub mod memory {
     nested!(CustomConfigurationInput);
     /// CloudFormation property type `CustomMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-custommemorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct CustomMemoryStrategy(rt::Props);
     impl CustomMemoryStrategy {
@@ -5952,7 +6060,7 @@ pub mod memory {
     nested!(CustomMemoryStrategy);
     /// CloudFormation property type `EpisodicMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicmemorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicMemoryStrategy(rt::Props);
     impl EpisodicMemoryStrategy {
@@ -6070,7 +6178,7 @@ pub mod memory {
     nested!(EpisodicMemoryStrategy);
     /// CloudFormation property type `EpisodicOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverride.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicOverride(rt::Props);
     impl EpisodicOverride {
@@ -6102,57 +6210,78 @@ pub mod memory {
     nested!(EpisodicOverride);
     /// CloudFormation property type `EpisodicOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideConsolidationConfigurationInput(rt::Props);
+    /// The required values of [`EpisodicOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EpisodicOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl EpisodicOverrideConsolidationConfigurationInput {
         /// A new `EpisodicOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EpisodicOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             EpisodicOverrideConsolidationConfigurationInput(this)
         }
     }
     nested!(EpisodicOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `EpisodicOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideExtractionConfigurationInput(rt::Props);
+    /// The required values of [`EpisodicOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EpisodicOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl EpisodicOverrideExtractionConfigurationInput {
         /// A new `EpisodicOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EpisodicOverrideExtractionConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             EpisodicOverrideExtractionConfigurationInput(this)
         }
     }
     nested!(EpisodicOverrideExtractionConfigurationInput);
     /// CloudFormation property type `EpisodicOverrideReflectionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicoverridereflectionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicOverrideReflectionConfigurationInput(rt::Props);
+    /// The required values of [`EpisodicOverrideReflectionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EpisodicOverrideReflectionConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl EpisodicOverrideReflectionConfigurationInput {
         /// A new `EpisodicOverrideReflectionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EpisodicOverrideReflectionConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             EpisodicOverrideReflectionConfigurationInput(this)
         }
         /// CloudFormation `MemoryRecordSchema`, Terraform `memory_record_schema`.
@@ -6190,7 +6319,7 @@ pub mod memory {
     nested!(EpisodicOverrideReflectionConfigurationInput);
     /// CloudFormation property type `EpisodicReflectionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-episodicreflectionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct EpisodicReflectionConfigurationInput(rt::Props);
     impl EpisodicReflectionConfigurationInput {
@@ -6234,7 +6363,7 @@ pub mod memory {
     nested!(EpisodicReflectionConfigurationInput);
     /// CloudFormation property type `ExtractionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-extractionconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExtractionConfig(rt::Props);
     impl ExtractionConfig {
@@ -6256,7 +6385,7 @@ pub mod memory {
     nested!(ExtractionConfig);
     /// CloudFormation property type `IndexedKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-indexedkey.html)
     #[derive(Clone, Debug)]
     pub struct IndexedKey(rt::Props);
     impl IndexedKey {
@@ -6271,7 +6400,7 @@ pub mod memory {
     nested!(IndexedKey);
     /// CloudFormation property type `InvocationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-invocationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct InvocationConfigurationInput(rt::Props);
     impl InvocationConfigurationInput {
@@ -6300,14 +6429,14 @@ pub mod memory {
     nested!(InvocationConfigurationInput);
     /// CloudFormation property type `KinesisResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-kinesisresource.html)
     #[derive(Clone, Debug)]
     pub struct KinesisResource(rt::Props);
     impl KinesisResource {
-        /// A new `KinesisResource`. Required properties: `content_configurations` (`ContentConfigurations`), `data_stream_arn` (`DataStreamArn`).
+        /// A new `KinesisResource`. Required properties: `data_stream_arn` (`DataStreamArn`), `content_configurations` (`ContentConfigurations`).
         pub fn new(
-            content_configurations: impl IntoIterator<Item = ContentConfiguration>,
             data_stream_arn: impl Into<rt::Expr>,
+            content_configurations: impl IntoIterator<Item = ContentConfiguration>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -6326,7 +6455,7 @@ pub mod memory {
     nested!(KinesisResource);
     /// CloudFormation property type `LlmExtractionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-llmextractionconfig.html)
     #[derive(Clone, Debug)]
     pub struct LlmExtractionConfig(rt::Props);
     impl LlmExtractionConfig {
@@ -6356,7 +6485,7 @@ pub mod memory {
     nested!(LlmExtractionConfig);
     /// CloudFormation property type `MemoryRecordSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-memoryrecordschema.html)
     #[derive(Clone, Debug)]
     pub struct MemoryRecordSchema(rt::Props);
     impl MemoryRecordSchema {
@@ -6380,7 +6509,7 @@ pub mod memory {
     nested!(MemoryRecordSchema);
     /// CloudFormation property type `MemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-memorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct MemoryStrategy(rt::Props);
     impl MemoryStrategy {
@@ -6441,7 +6570,7 @@ pub mod memory {
     nested!(MemoryStrategy);
     /// CloudFormation property type `MessageBasedTriggerInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-messagebasedtriggerinput.html)
     #[derive(Clone, Debug)]
     pub struct MessageBasedTriggerInput(rt::Props);
     impl MessageBasedTriggerInput {
@@ -6460,7 +6589,7 @@ pub mod memory {
     nested!(MessageBasedTriggerInput);
     /// CloudFormation property type `MetadataSchemaEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-metadataschemaentry.html)
     #[derive(Clone, Debug)]
     pub struct MetadataSchemaEntry(rt::Props);
     impl MetadataSchemaEntry {
@@ -6497,7 +6626,7 @@ pub mod memory {
     ///
     /// CloudFormation property type `NamespaceKeyEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-namespacekeyentry.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceKeyEntry(rt::Props);
     impl NamespaceKeyEntry {
@@ -6520,7 +6649,7 @@ pub mod memory {
     ///
     /// CloudFormation property type `NamespaceKeyValidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-namespacekeyvalidation.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceKeyValidation(rt::Props);
     impl NamespaceKeyValidation {
@@ -6552,7 +6681,7 @@ pub mod memory {
     nested!(NamespaceKeyValidation);
     /// CloudFormation property type `NumberValidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-numbervalidation.html)
     #[derive(Clone, Debug)]
     pub struct NumberValidation(rt::Props);
     impl NumberValidation {
@@ -6575,7 +6704,7 @@ pub mod memory {
     nested!(NumberValidation);
     /// CloudFormation property type `SelfManagedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-selfmanagedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedConfiguration(rt::Props);
     impl SelfManagedConfiguration {
@@ -6618,7 +6747,7 @@ pub mod memory {
     nested!(SelfManagedConfiguration);
     /// CloudFormation property type `SemanticMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticmemorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct SemanticMemoryStrategy(rt::Props);
     impl SemanticMemoryStrategy {
@@ -6724,7 +6853,7 @@ pub mod memory {
     nested!(SemanticMemoryStrategy);
     /// CloudFormation property type `SemanticOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverride.html)
     #[derive(Clone, Debug)]
     pub struct SemanticOverride(rt::Props);
     impl SemanticOverride {
@@ -6751,45 +6880,59 @@ pub mod memory {
     nested!(SemanticOverride);
     /// CloudFormation property type `SemanticOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct SemanticOverrideConsolidationConfigurationInput(rt::Props);
+    /// The required values of [`SemanticOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct SemanticOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl SemanticOverrideConsolidationConfigurationInput {
         /// A new `SemanticOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SemanticOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             SemanticOverrideConsolidationConfigurationInput(this)
         }
     }
     nested!(SemanticOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `SemanticOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-semanticoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct SemanticOverrideExtractionConfigurationInput(rt::Props);
+    /// The required values of [`SemanticOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct SemanticOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl SemanticOverrideExtractionConfigurationInput {
         /// A new `SemanticOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SemanticOverrideExtractionConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             SemanticOverrideExtractionConfigurationInput(this)
         }
     }
     nested!(SemanticOverrideExtractionConfigurationInput);
     /// CloudFormation property type `StreamDeliveryResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-streamdeliveryresource.html)
     #[derive(Clone, Debug)]
     pub struct StreamDeliveryResource(rt::Props);
     impl StreamDeliveryResource {
@@ -6807,7 +6950,7 @@ pub mod memory {
     nested!(StreamDeliveryResource);
     /// CloudFormation property type `StreamDeliveryResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-streamdeliveryresources.html)
     #[derive(Clone, Debug)]
     pub struct StreamDeliveryResources(rt::Props);
     impl StreamDeliveryResources {
@@ -6821,7 +6964,7 @@ pub mod memory {
     nested!(StreamDeliveryResources);
     /// CloudFormation property type `StringListValidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-stringlistvalidation.html)
     #[derive(Clone, Debug)]
     pub struct StringListValidation(rt::Props);
     impl StringListValidation {
@@ -6848,7 +6991,7 @@ pub mod memory {
     nested!(StringListValidation);
     /// CloudFormation property type `StringValidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-stringvalidation.html)
     #[derive(Clone, Debug)]
     pub struct StringValidation(rt::Props);
     impl StringValidation {
@@ -6866,7 +7009,7 @@ pub mod memory {
     nested!(StringValidation);
     /// CloudFormation property type `SummaryMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summarymemorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct SummaryMemoryStrategy(rt::Props);
     impl SummaryMemoryStrategy {
@@ -6972,7 +7115,7 @@ pub mod memory {
     nested!(SummaryMemoryStrategy);
     /// CloudFormation property type `SummaryOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summaryoverride.html)
     #[derive(Clone, Debug)]
     pub struct SummaryOverride(rt::Props);
     impl SummaryOverride {
@@ -6994,26 +7137,33 @@ pub mod memory {
     nested!(SummaryOverride);
     /// CloudFormation property type `SummaryOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-summaryoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct SummaryOverrideConsolidationConfigurationInput(rt::Props);
+    /// The required values of [`SummaryOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct SummaryOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl SummaryOverrideConsolidationConfigurationInput {
         /// A new `SummaryOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SummaryOverrideConsolidationConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             SummaryOverrideConsolidationConfigurationInput(this)
         }
     }
     nested!(SummaryOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `TimeBasedTriggerInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-timebasedtriggerinput.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedTriggerInput(rt::Props);
     impl TimeBasedTriggerInput {
@@ -7035,7 +7185,7 @@ pub mod memory {
     nested!(TimeBasedTriggerInput);
     /// CloudFormation property type `TokenBasedTriggerInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-tokenbasedtriggerinput.html)
     #[derive(Clone, Debug)]
     pub struct TokenBasedTriggerInput(rt::Props);
     impl TokenBasedTriggerInput {
@@ -7054,7 +7204,7 @@ pub mod memory {
     nested!(TokenBasedTriggerInput);
     /// CloudFormation property type `TriggerConditionInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-triggerconditioninput.html)
     #[derive(Clone, Debug)]
     pub struct TriggerConditionInput(rt::Props);
     impl TriggerConditionInput {
@@ -7091,7 +7241,7 @@ pub mod memory {
     nested!(TriggerConditionInput);
     /// CloudFormation property type `UserPreferenceMemoryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferencememorystrategy.html)
     #[derive(Clone, Debug)]
     pub struct UserPreferenceMemoryStrategy(rt::Props);
     impl UserPreferenceMemoryStrategy {
@@ -7197,7 +7347,7 @@ pub mod memory {
     nested!(UserPreferenceMemoryStrategy);
     /// CloudFormation property type `UserPreferenceOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverride.html)
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverride(rt::Props);
     impl UserPreferenceOverride {
@@ -7227,45 +7377,61 @@ pub mod memory {
     nested!(UserPreferenceOverride);
     /// CloudFormation property type `UserPreferenceOverrideConsolidationConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverrideconsolidationconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverrideConsolidationConfigurationInput(rt::Props);
+    /// The required values of [`UserPreferenceOverrideConsolidationConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserPreferenceOverrideConsolidationConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl UserPreferenceOverrideConsolidationConfigurationInput {
         /// A new `UserPreferenceOverrideConsolidationConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(
+            required: UserPreferenceOverrideConsolidationConfigurationInputRequired,
+        ) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             UserPreferenceOverrideConsolidationConfigurationInput(this)
         }
     }
     nested!(UserPreferenceOverrideConsolidationConfigurationInput);
     /// CloudFormation property type `UserPreferenceOverrideExtractionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-userpreferenceoverrideextractionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct UserPreferenceOverrideExtractionConfigurationInput(rt::Props);
+    /// The required values of [`UserPreferenceOverrideExtractionConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserPreferenceOverrideExtractionConfigurationInputRequired {
+        /// Text prompt for model instructions CloudFormation `AppendToPrompt`.
+        pub append_to_prompt: rt::Expr,
+        /// CloudFormation `ModelId`.
+        pub model_id: rt::Expr,
+    }
     impl UserPreferenceOverrideExtractionConfigurationInput {
         /// A new `UserPreferenceOverrideExtractionConfigurationInput`. Required properties: `append_to_prompt` (`AppendToPrompt`), `model_id` (`ModelId`).
-        pub fn new(append_to_prompt: impl Into<rt::Expr>, model_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: UserPreferenceOverrideExtractionConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppendToPrompt",
                 Some("append_to_prompt"),
-                rt::string(append_to_prompt),
+                rt::string(required.append_to_prompt),
             );
-            this.set("ModelId", Some("model_id"), rt::string(model_id));
+            this.set("ModelId", Some("model_id"), rt::string(required.model_id));
             UserPreferenceOverrideExtractionConfigurationInput(this)
         }
     }
     nested!(UserPreferenceOverrideExtractionConfigurationInput);
     /// CloudFormation property type `Validation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-memory-validation.html)
     #[derive(Clone, Debug)]
     pub struct Validation(rt::Props);
     impl Validation {
@@ -7367,8 +7533,8 @@ pub mod memory {
 /// CloudFormation: `AWS::BedrockAgentCore::OAuth2CredentialProvider`. Terraform: `awscc_bedrockagentcore_o_auth_2_credential_provider` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-bedrockagentcore-oauth2credentialprovider.html)
-pub struct OAuth2CredentialProvider(rt::Base);
-static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct Oauth2CredentialProvider(rt::Base);
+static OAUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::BedrockAgentCore::OAuth2CredentialProvider",
     terraform: Some("awscc_bedrockagentcore_o_auth_2_credential_provider"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -7407,29 +7573,29 @@ static O_AUTH2_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
-impl OAuth2CredentialProvider {
-    /// Declares a `AWS::BedrockAgentCore::OAuth2CredentialProvider` with the stack-unique `id`. Required properties: `credential_provider_vendor` (`CredentialProviderVendor`), `name` (`Name`).
+impl Oauth2CredentialProvider {
+    /// Declares a `AWS::BedrockAgentCore::OAuth2CredentialProvider` with the stack-unique `id`. Required properties: `name` (`Name`), `credential_provider_vendor` (`CredentialProviderVendor`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        credential_provider_vendor: o_auth2_credential_provider::CredentialProviderVendor,
         name: impl Into<rt::Expr>,
+        credential_provider_vendor: oauth2_credential_provider::CredentialProviderVendor,
     ) -> Self {
-        let mut this = rt::Base::new(id, &O_AUTH2_CREDENTIAL_PROVIDER_TYPE);
+        let mut this = rt::Base::new(id, &OAUTH2_CREDENTIAL_PROVIDER_TYPE);
         this.set(
             "CredentialProviderVendor",
             Some("credential_provider_vendor"),
             credential_provider_vendor.into(),
         );
         this.set("Name", Some("name"), rt::string(name));
-        OAuth2CredentialProvider(this)
+        Oauth2CredentialProvider(this)
     }
     /// The configuration settings for the OAuth2 provider
     ///
     /// CloudFormation `Oauth2ProviderConfigInput`, Terraform `oauth_2_provider_config_input`.
     pub fn oauth2_provider_config_input(
         mut self,
-        value: o_auth2_credential_provider::Oauth2ProviderConfigInput,
+        value: oauth2_credential_provider::Oauth2ProviderConfigInput,
     ) -> Self {
         self.0.set(
             "Oauth2ProviderConfigInput",
@@ -7439,12 +7605,12 @@ impl OAuth2CredentialProvider {
         self
     }
 }
-builder!(OAuth2CredentialProvider, OAuth2CredentialProviderHandle);
+builder!(Oauth2CredentialProvider, Oauth2CredentialProviderHandle);
 /// A declared `AWS::BedrockAgentCore::OAuth2CredentialProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OAuth2CredentialProviderHandle(rt::Handle);
-handle!(OAuth2CredentialProviderHandle);
-impl OAuth2CredentialProviderHandle {
+pub struct Oauth2CredentialProviderHandle(rt::Handle);
+handle!(Oauth2CredentialProviderHandle);
+impl Oauth2CredentialProviderHandle {
     /// The Amazon Resource Name (ARN) of the OAuth2 credential provider
     ///
     /// CloudFormation `Fn::GetAtt` `CredentialProviderArn`; Terraform `credential_provider_arn`.
@@ -7500,15 +7666,15 @@ impl OAuth2CredentialProviderHandle {
         self.0.attr("Status")
     }
 }
-/// Property types and value sets of [`OAuth2CredentialProvider`] (`AWS::BedrockAgentCore::OAuth2CredentialProvider`).
-pub mod o_auth2_credential_provider {
-    pub use super::shared::{EndpointIpAddressType, SecretReference};
+/// Property types and value sets of [`Oauth2CredentialProvider`] (`AWS::BedrockAgentCore::OAuth2CredentialProvider`).
+pub mod oauth2_credential_provider {
+    pub use super::shared::{EndpointIpAddressType, SecretReference, SecretReferenceRequired};
     use super::*;
     /// Input configuration for an Atlassian OAuth2 provider
     ///
     /// CloudFormation property type `AtlassianOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-atlassianoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct AtlassianOauth2ProviderConfigInput(rt::Props);
     impl AtlassianOauth2ProviderConfigInput {
@@ -7550,7 +7716,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `CustomOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-customoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct CustomOauth2ProviderConfigInput(rt::Props);
     impl CustomOauth2ProviderConfigInput {
@@ -7665,7 +7831,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `GithubOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-githuboauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct GithubOauth2ProviderConfigInput(rt::Props);
     impl GithubOauth2ProviderConfigInput {
@@ -7707,7 +7873,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `GoogleOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-googleoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct GoogleOauth2ProviderConfigInput(rt::Props);
     impl GoogleOauth2ProviderConfigInput {
@@ -7749,7 +7915,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `IncludedOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-includedoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct IncludedOauth2ProviderConfigInput(rt::Props);
     impl IncludedOauth2ProviderConfigInput {
@@ -7817,7 +7983,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `KmsKeySourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-kmskeysourcetype.html)
     #[derive(Clone, Debug)]
     pub struct KmsKeySourceType(rt::Props);
     impl KmsKeySourceType {
@@ -7833,7 +7999,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `LinkedinOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-linkedinoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct LinkedinOauth2ProviderConfigInput(rt::Props);
     impl LinkedinOauth2ProviderConfigInput {
@@ -7875,15 +8041,15 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `ManagedVpcResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-managedvpcresource.html)
     #[derive(Clone, Debug)]
     pub struct ManagedVpcResource(rt::Props);
     impl ManagedVpcResource {
-        /// A new `ManagedVpcResource`. Required properties: `endpoint_ip_address_type` (`EndpointIpAddressType`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
+        /// A new `ManagedVpcResource`. Required properties: `vpc_identifier` (`VpcIdentifier`), `subnet_ids` (`SubnetIds`), `endpoint_ip_address_type` (`EndpointIpAddressType`).
         pub fn new(
-            endpoint_ip_address_type: EndpointIpAddressType,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
             vpc_identifier: impl Into<rt::Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            endpoint_ip_address_type: EndpointIpAddressType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -7937,7 +8103,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `MicrosoftOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-microsoftoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct MicrosoftOauth2ProviderConfigInput(rt::Props);
     impl MicrosoftOauth2ProviderConfigInput {
@@ -7986,27 +8152,32 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2AuthorizationServerMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2authorizationservermetadata.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2AuthorizationServerMetadata(rt::Props);
+    /// The required values of [`Oauth2AuthorizationServerMetadata`], by name: two of them have one type, and a swap must not compile.
+    pub struct Oauth2AuthorizationServerMetadataRequired {
+        /// The issuer URL for the OAuth2 authorization server CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+        /// The authorization endpoint URL CloudFormation `AuthorizationEndpoint`.
+        pub authorization_endpoint: rt::Expr,
+        /// The token endpoint URL CloudFormation `TokenEndpoint`.
+        pub token_endpoint: rt::Expr,
+    }
     impl Oauth2AuthorizationServerMetadata {
-        /// A new `Oauth2AuthorizationServerMetadata`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`).
-        pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
-            issuer: impl Into<rt::Expr>,
-            token_endpoint: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Oauth2AuthorizationServerMetadata`. Required properties: `issuer` (`Issuer`), `authorization_endpoint` (`AuthorizationEndpoint`), `token_endpoint` (`TokenEndpoint`).
+        pub fn new(required: Oauth2AuthorizationServerMetadataRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                rt::string(authorization_endpoint),
+                rt::string(required.authorization_endpoint),
             );
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                rt::string(token_endpoint),
+                rt::string(required.token_endpoint),
             );
             Oauth2AuthorizationServerMetadata(this)
         }
@@ -8027,7 +8198,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2Discovery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2discovery.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2Discovery(rt::Props);
     impl Oauth2Discovery {
@@ -8064,7 +8235,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `Oauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-oauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct Oauth2ProviderConfigInput(rt::Props);
     impl Oauth2ProviderConfigInput {
@@ -8205,7 +8376,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `OnBehalfOfTokenExchangeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-onbehalfoftokenexchangeconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnBehalfOfTokenExchangeConfig(rt::Props);
     impl OnBehalfOfTokenExchangeConfig {
@@ -8235,7 +8406,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privateendpoint.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpoint(rt::Props);
     impl PrivateEndpoint {
@@ -8272,7 +8443,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privateendpointoverride.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -8293,7 +8464,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateKeyJwtConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privatekeyjwtconfig.html)
     #[derive(Clone, Debug)]
     pub struct PrivateKeyJwtConfig(rt::Props);
     impl PrivateKeyJwtConfig {
@@ -8352,7 +8523,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `PrivateKeySource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-privatekeysource.html)
     #[derive(Clone, Debug)]
     pub struct PrivateKeySource(rt::Props);
     impl PrivateKeySource {
@@ -8375,7 +8546,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `SalesforceOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-salesforceoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceOauth2ProviderConfigInput(rt::Props);
     impl SalesforceOauth2ProviderConfigInput {
@@ -8417,7 +8588,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `SelfManagedLatticeResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-selfmanagedlatticeresource.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedLatticeResource(rt::Props);
     impl SelfManagedLatticeResource {
@@ -8437,7 +8608,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `SlackOauth2ProviderConfigInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-slackoauth2providerconfiginput.html)
     #[derive(Clone, Debug)]
     pub struct SlackOauth2ProviderConfigInput(rt::Props);
     impl SlackOauth2ProviderConfigInput {
@@ -8479,7 +8650,7 @@ pub mod o_auth2_credential_provider {
     ///
     /// CloudFormation property type `TokenExchangeGrantTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-oauth2credentialprovider-tokenexchangegranttypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct TokenExchangeGrantTypeConfig(rt::Props);
     impl TokenExchangeGrantTypeConfig {
@@ -8509,7 +8680,7 @@ pub mod o_auth2_credential_provider {
         }
     }
     nested!(TokenExchangeGrantTypeConfig);
-    /// The values `CredentialProviderVendor` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `CredentialProviderVendor` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CredentialProviderVendor {
         /// `GoogleOauth2`
@@ -8564,7 +8735,7 @@ pub mod o_auth2_credential_provider {
         CognitoOauth2,
     }
     string_enum!(CredentialProviderVendor { GoogleOauth2 => "GoogleOauth2", GithubOauth2 => "GithubOauth2", SlackOauth2 => "SlackOauth2", SalesforceOauth2 => "SalesforceOauth2", MicrosoftOauth2 => "MicrosoftOauth2", CustomOauth2 => "CustomOauth2", AtlassianOauth2 => "AtlassianOauth2", LinkedinOauth2 => "LinkedinOauth2", XOauth2 => "XOauth2", OktaOauth2 => "OktaOauth2", OneLoginOauth2 => "OneLoginOauth2", PingOneOauth2 => "PingOneOauth2", FacebookOauth2 => "FacebookOauth2", YandexOauth2 => "YandexOauth2", RedditOauth2 => "RedditOauth2", ZoomOauth2 => "ZoomOauth2", TwitchOauth2 => "TwitchOauth2", SpotifyOauth2 => "SpotifyOauth2", DropboxOauth2 => "DropboxOauth2", NotionOauth2 => "NotionOauth2", HubspotOauth2 => "HubspotOauth2", CyberArkOauth2 => "CyberArkOauth2", FusionAuthOauth2 => "FusionAuthOauth2", Auth0Oauth2 => "Auth0Oauth2", CognitoOauth2 => "CognitoOauth2" });
-    /// The values `ClientSecretSource` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `ClientSecretSource` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ClientSecretSource {
         /// `MANAGED`
@@ -8573,7 +8744,7 @@ pub mod o_auth2_credential_provider {
         External,
     }
     string_enum!(ClientSecretSource { Managed => "MANAGED", External => "EXTERNAL" });
-    /// The values `ClientAuthenticationMethod` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `ClientAuthenticationMethod` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ClientAuthenticationMethod {
         /// `CLIENT_SECRET_BASIC`
@@ -8586,7 +8757,7 @@ pub mod o_auth2_credential_provider {
         PrivateKeyJwt,
     }
     string_enum!(ClientAuthenticationMethod { ClientSecretBasic => "CLIENT_SECRET_BASIC", ClientSecretPost => "CLIENT_SECRET_POST", AwsIamIdTokenJwt => "AWS_IAM_ID_TOKEN_JWT", PrivateKeyJwt => "PRIVATE_KEY_JWT" });
-    /// The values `SigningAlgorithm` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `SigningAlgorithm` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SigningAlgorithm {
         /// `RS256`
@@ -8597,7 +8768,7 @@ pub mod o_auth2_credential_provider {
         Es256,
     }
     string_enum!(SigningAlgorithm { Rs256 => "RS256", Ps256 => "PS256", Es256 => "ES256" });
-    /// The values `GrantType` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `GrantType` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum GrantType {
         /// `TOKEN_EXCHANGE`
@@ -8606,7 +8777,7 @@ pub mod o_auth2_credential_provider {
         JwtAuthorizationGrant,
     }
     string_enum!(GrantType { TokenExchange => "TOKEN_EXCHANGE", JwtAuthorizationGrant => "JWT_AUTHORIZATION_GRANT" });
-    /// The values `ActorTokenContent` accepts in `BedrockAgentCore::OAuth2CredentialProvider`.
+    /// The values `ActorTokenContent` accepts in `BedrockAgentCore::Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ActorTokenContent {
         /// `NONE`
@@ -8663,33 +8834,38 @@ static ONLINE_EVALUATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
+/// The required values of [`OnlineEvaluationConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct OnlineEvaluationConfigRequired {
+    /// The name of the online evaluation configuration. CloudFormation `OnlineEvaluationConfigName`.
+    pub online_evaluation_config_name: rt::Expr,
+    /// The data source configuration that specifies CloudWatch log groups and service names to monitor. CloudFormation `DataSourceConfig`.
+    pub data_source_config: online_evaluation_config::DataSourceConfig,
+    /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation. CloudFormation `EvaluationExecutionRoleArn`.
+    pub evaluation_execution_role_arn: rt::Expr,
+    /// The evaluation rule that defines sampling configuration, filters, and session detection settings. CloudFormation `Rule`.
+    pub rule: online_evaluation_config::Rule,
+}
 impl OnlineEvaluationConfig {
-    /// Declares a `AWS::BedrockAgentCore::OnlineEvaluationConfig` with the stack-unique `id`. Required properties: `data_source_config` (`DataSourceConfig`), `evaluation_execution_role_arn` (`EvaluationExecutionRoleArn`), `online_evaluation_config_name` (`OnlineEvaluationConfigName`), `rule` (`Rule`).
+    /// Declares a `AWS::BedrockAgentCore::OnlineEvaluationConfig` with the stack-unique `id`. Required properties: `online_evaluation_config_name` (`OnlineEvaluationConfigName`), `data_source_config` (`DataSourceConfig`), `evaluation_execution_role_arn` (`EvaluationExecutionRoleArn`), `rule` (`Rule`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_source_config: online_evaluation_config::DataSourceConfig,
-        evaluation_execution_role_arn: impl Into<rt::Expr>,
-        online_evaluation_config_name: impl Into<rt::Expr>,
-        rule: online_evaluation_config::Rule,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OnlineEvaluationConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &ONLINE_EVALUATION_CONFIG_TYPE);
         this.set(
             "DataSourceConfig",
             Some("data_source_config"),
-            data_source_config.into(),
+            required.data_source_config.into(),
         );
         this.set(
             "EvaluationExecutionRoleArn",
             Some("evaluation_execution_role_arn"),
-            rt::string(evaluation_execution_role_arn),
+            rt::string(required.evaluation_execution_role_arn),
         );
         this.set(
             "OnlineEvaluationConfigName",
             Some("online_evaluation_config_name"),
-            rt::string(online_evaluation_config_name),
+            rt::string(required.online_evaluation_config_name),
         );
-        this.set("Rule", Some("rule"), rule.into());
+        this.set("Rule", Some("rule"), required.rule.into());
         OnlineEvaluationConfig(this)
     }
     /// The configuration for clustering analysis of evaluation results.
@@ -8790,7 +8966,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `CloudWatchLogsInputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-cloudwatchlogsinputconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsInputConfig(rt::Props);
     impl CloudWatchLogsInputConfig {
@@ -8835,7 +9011,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `CloudWatchOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-cloudwatchoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchOutputConfig(rt::Props);
     impl CloudWatchOutputConfig {
@@ -8880,7 +9056,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `ClusteringConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-clusteringconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusteringConfig(rt::Props);
     impl ClusteringConfig {
@@ -8896,7 +9072,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `DataSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-datasourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfig(rt::Props);
     impl DataSourceConfig {
@@ -8916,7 +9092,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `EvaluatorReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-evaluatorreference.html)
     #[derive(Clone, Debug)]
     pub struct EvaluatorReference(rt::Props);
     impl EvaluatorReference {
@@ -8936,7 +9112,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -8954,7 +9130,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `FilterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-filtervalue.html)
     #[derive(Clone, Debug)]
     pub struct FilterValue(rt::Props);
     impl FilterValue {
@@ -8993,7 +9169,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Insight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-insight.html)
     #[derive(Clone, Debug)]
     pub struct Insight(rt::Props);
     impl Insight {
@@ -9009,7 +9185,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `OutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-outputconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutputConfig(rt::Props);
     impl OutputConfig {
@@ -9032,7 +9208,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -9067,7 +9243,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `SamplingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-samplingconfig.html)
     #[derive(Clone, Debug)]
     pub struct SamplingConfig(rt::Props);
     impl SamplingConfig {
@@ -9087,7 +9263,7 @@ pub mod online_evaluation_config {
     ///
     /// CloudFormation property type `SessionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-onlineevaluationconfig-sessionconfig.html)
     #[derive(Clone, Debug)]
     pub struct SessionConfig(rt::Props);
     impl SessionConfig {
@@ -9203,30 +9379,34 @@ static PAYMENT_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 18),
     awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
+/// The required values of [`PaymentConnector`], by name: two of them have one type, and a swap must not compile.
+pub struct PaymentConnectorRequired {
+    /// The identifier of the parent payment manager CloudFormation `PaymentManagerId`.
+    pub payment_manager_id: rt::Expr,
+    /// The name of the payment connector CloudFormation `ConnectorName`.
+    pub connector_name: rt::Expr,
+    /// CloudFormation `ConnectorType`.
+    pub connector_type: payment_connector::PaymentConnectorType,
+}
 impl PaymentConnector {
-    /// Declares a `AWS::BedrockAgentCore::PaymentConnector` with the stack-unique `id`. Required properties: `connector_name` (`ConnectorName`), `connector_type` (`ConnectorType`), `payment_manager_id` (`PaymentManagerId`).
+    /// Declares a `AWS::BedrockAgentCore::PaymentConnector` with the stack-unique `id`. Required properties: `payment_manager_id` (`PaymentManagerId`), `connector_name` (`ConnectorName`), `connector_type` (`ConnectorType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connector_name: impl Into<rt::Expr>,
-        connector_type: payment_connector::PaymentConnectorType,
-        payment_manager_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PaymentConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &PAYMENT_CONNECTOR_TYPE);
         this.set(
             "ConnectorName",
             Some("connector_name"),
-            rt::string(connector_name),
+            rt::string(required.connector_name),
         );
         this.set(
             "ConnectorType",
             Some("connector_type"),
-            connector_type.into(),
+            required.connector_type.into(),
         );
         this.set(
             "PaymentManagerId",
             Some("payment_manager_id"),
-            rt::string(payment_manager_id),
+            rt::string(required.payment_manager_id),
         );
         PaymentConnector(this)
     }
@@ -9310,7 +9490,7 @@ pub mod payment_connector {
     use super::*;
     /// CloudFormation property type `CredentialsProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentconnector-credentialsproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CredentialsProviderConfiguration(rt::Props);
     impl CredentialsProviderConfiguration {
@@ -9335,7 +9515,7 @@ pub mod payment_connector {
     nested!(CredentialsProviderConfiguration);
     /// CloudFormation property type `PaymentCredentialProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentconnector-paymentcredentialproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PaymentCredentialProviderConfiguration(rt::Props);
     impl PaymentCredentialProviderConfiguration {
@@ -9421,12 +9601,12 @@ static PAYMENT_CREDENTIAL_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl PaymentCredentialProvider {
-    /// Declares a `AWS::BedrockAgentCore::PaymentCredentialProvider` with the stack-unique `id`. Required properties: `credential_provider_vendor` (`CredentialProviderVendor`), `name` (`Name`).
+    /// Declares a `AWS::BedrockAgentCore::PaymentCredentialProvider` with the stack-unique `id`. Required properties: `name` (`Name`), `credential_provider_vendor` (`CredentialProviderVendor`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        credential_provider_vendor: payment_credential_provider::PaymentCredentialProviderVendorType,
         name: impl Into<rt::Expr>,
+        credential_provider_vendor: payment_credential_provider::PaymentCredentialProviderVendorType,
     ) -> Self {
         let mut this = rt::Base::new(id, &PAYMENT_CREDENTIAL_PROVIDER_TYPE);
         this.set(
@@ -9483,13 +9663,13 @@ impl PaymentCredentialProviderHandle {
 }
 /// Property types and value sets of [`PaymentCredentialProvider`] (`AWS::BedrockAgentCore::PaymentCredentialProvider`).
 pub mod payment_credential_provider {
-    pub use super::shared::SecretReference;
+    pub use super::shared::{SecretReference, SecretReferenceRequired};
     use super::*;
     /// Coinbase CDP configuration with API credentials
     ///
     /// CloudFormation property type `CoinbaseCdpConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-coinbasecdpconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct CoinbaseCdpConfigurationInput(rt::Props);
     impl CoinbaseCdpConfigurationInput {
@@ -9565,7 +9745,7 @@ pub mod payment_credential_provider {
     ///
     /// CloudFormation property type `PaymentProviderConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-paymentproviderconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct PaymentProviderConfigurationInput(rt::Props);
     impl PaymentProviderConfigurationInput {
@@ -9602,18 +9782,25 @@ pub mod payment_credential_provider {
     ///
     /// CloudFormation property type `StripePrivyConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentcredentialprovider-stripeprivyconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct StripePrivyConfigurationInput(rt::Props);
+    /// The required values of [`StripePrivyConfigurationInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct StripePrivyConfigurationInputRequired {
+        /// The app ID provided by Privy CloudFormation `AppId`.
+        pub app_id: rt::Expr,
+        /// The authorization ID for the Stripe Privy integration CloudFormation `AuthorizationId`.
+        pub authorization_id: rt::Expr,
+    }
     impl StripePrivyConfigurationInput {
         /// A new `StripePrivyConfigurationInput`. Required properties: `app_id` (`AppId`), `authorization_id` (`AuthorizationId`).
-        pub fn new(app_id: impl Into<rt::Expr>, authorization_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: StripePrivyConfigurationInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AppId", Some("app_id"), rt::string(app_id));
+            this.set("AppId", Some("app_id"), rt::string(required.app_id));
             this.set(
                 "AuthorizationId",
                 Some("authorization_id"),
-                rt::string(authorization_id),
+                rt::string(required.authorization_id),
             );
             StripePrivyConfigurationInput(this)
         }
@@ -9744,23 +9931,27 @@ static PAYMENT_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`PaymentManager`], by name: two of them have one type, and a swap must not compile.
+pub struct PaymentManagerRequired {
+    /// The name of the payment manager CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `AuthorizerType`.
+    pub authorizer_type: payment_manager::PaymentsAuthorizerType,
+    /// The ARN of the IAM role for the payment manager CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl PaymentManager {
-    /// Declares a `AWS::BedrockAgentCore::PaymentManager` with the stack-unique `id`. Required properties: `authorizer_type` (`AuthorizerType`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::BedrockAgentCore::PaymentManager` with the stack-unique `id`. Required properties: `name` (`Name`), `authorizer_type` (`AuthorizerType`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authorizer_type: payment_manager::PaymentsAuthorizerType,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PaymentManagerRequired) -> Self {
         let mut this = rt::Base::new(id, &PAYMENT_MANAGER_TYPE);
         this.set(
             "AuthorizerType",
             Some("authorizer_type"),
-            authorizer_type.into(),
+            required.authorizer_type.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         PaymentManager(this)
     }
     /// Changing it replaces the resource. CloudFormation `AuthorizerConfiguration`, Terraform `authorizer_configuration`.
@@ -9829,7 +10020,7 @@ pub mod payment_manager {
     use super::*;
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -9847,14 +10038,14 @@ pub mod payment_manager {
     nested!(AuthorizerConfiguration);
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
-        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_operator` (`ClaimMatchOperator`), `claim_match_value` (`ClaimMatchValue`).
+        /// A new `AuthorizingClaimMatchValueType`. Required properties: `claim_match_value` (`ClaimMatchValue`), `claim_match_operator` (`ClaimMatchOperator`).
         pub fn new(
-            claim_match_operator: ClaimMatchOperator,
             claim_match_value: ClaimMatchValueType,
+            claim_match_operator: ClaimMatchOperator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -9873,7 +10064,7 @@ pub mod payment_manager {
     nested!(AuthorizingClaimMatchValueType);
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -9907,15 +10098,15 @@ pub mod payment_manager {
     nested!(ClaimMatchValueType);
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
-        /// A new `CustomClaimValidationType`. Required properties: `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`), `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`).
+        /// A new `CustomClaimValidationType`. Required properties: `inbound_token_claim_name` (`InboundTokenClaimName`), `inbound_token_claim_value_type` (`InboundTokenClaimValueType`), `authorizing_claim_match_value` (`AuthorizingClaimMatchValue`).
         pub fn new(
-            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
             inbound_token_claim_name: impl Into<rt::Expr>,
             inbound_token_claim_value_type: InboundTokenClaimValueType,
+            authorizing_claim_match_value: AuthorizingClaimMatchValueType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -9939,7 +10130,7 @@ pub mod payment_manager {
     nested!(CustomClaimValidationType);
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-paymentmanager-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -10046,22 +10237,26 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 21),
     awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
+/// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyRequired {
+    /// The identifier of the policy engine which contains this policy. CloudFormation `PolicyEngineId`.
+    pub policy_engine_id: rt::Expr,
+    /// The customer-assigned immutable name for the policy. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The definition structure for policies. CloudFormation `Definition`.
+    pub definition: policy::PolicyDefinition,
+}
 impl Policy {
-    /// Declares a `AWS::BedrockAgentCore::Policy` with the stack-unique `id`. Required properties: `definition` (`Definition`), `name` (`Name`), `policy_engine_id` (`PolicyEngineId`).
+    /// Declares a `AWS::BedrockAgentCore::Policy` with the stack-unique `id`. Required properties: `policy_engine_id` (`PolicyEngineId`), `name` (`Name`), `definition` (`Definition`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        definition: policy::PolicyDefinition,
-        name: impl Into<rt::Expr>,
-        policy_engine_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set("Definition", Some("definition"), definition.into());
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Definition", Some("definition"), required.definition.into());
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PolicyEngineId",
             Some("policy_engine_id"),
-            rt::string(policy_engine_id),
+            rt::string(required.policy_engine_id),
         );
         Policy(this)
     }
@@ -10140,7 +10335,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `CedarPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-cedarpolicy.html)
     #[derive(Clone, Debug)]
     pub struct CedarPolicy(rt::Props);
     impl CedarPolicy {
@@ -10156,7 +10351,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-policydefinition.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDefinition(rt::Props);
     impl PolicyDefinition {
@@ -10185,7 +10380,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-policy-policystatement.html)
     #[derive(Clone, Debug)]
     pub struct PolicyStatement(rt::Props);
     impl PolicyStatement {
@@ -10364,20 +10559,23 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
     awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourcePolicyRequired {
+    /// The Amazon Resource Name (ARN) of the resource for which to create or update the resource policy. CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+    /// The resource policy to create or update. CloudFormation `Policy`.
+    pub policy: rt::Expr,
+}
 impl ResourcePolicy {
-    /// Declares a `AWS::BedrockAgentCore::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::BedrockAgentCore::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy: impl Into<rt::Expr>,
-        resource_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("Policy", Some("policy"), rt::string(policy));
+        this.set("Policy", Some("policy"), rt::string(required.policy));
         this.set(
             "ResourceArn",
             Some("resource_arn"),
-            rt::string(resource_arn),
+            rt::string(required.resource_arn),
         );
         ResourcePolicy(this)
     }
@@ -10426,27 +10624,31 @@ static RUNTIME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
     awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
+/// The required values of [`Runtime`], by name: two of them have one type, and a swap must not compile.
+pub struct RuntimeRequired {
+    /// Name for a resource CloudFormation `AgentRuntimeName`.
+    pub agent_runtime_name: rt::Expr,
+    /// The artifact of the agent CloudFormation `AgentRuntimeArtifact`.
+    pub agent_runtime_artifact: runtime::AgentRuntimeArtifact,
+    /// Amazon Resource Name (ARN) of an IAM role CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Runtime {
-    /// Declares a `AWS::BedrockAgentCore::Runtime` with the stack-unique `id`. Required properties: `agent_runtime_artifact` (`AgentRuntimeArtifact`), `agent_runtime_name` (`AgentRuntimeName`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::BedrockAgentCore::Runtime` with the stack-unique `id`. Required properties: `agent_runtime_name` (`AgentRuntimeName`), `agent_runtime_artifact` (`AgentRuntimeArtifact`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_runtime_artifact: runtime::AgentRuntimeArtifact,
-        agent_runtime_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RuntimeRequired) -> Self {
         let mut this = rt::Base::new(id, &RUNTIME_TYPE);
         this.set(
             "AgentRuntimeArtifact",
             Some("agent_runtime_artifact"),
-            agent_runtime_artifact.into(),
+            required.agent_runtime_artifact.into(),
         );
         this.set(
             "AgentRuntimeName",
             Some("agent_runtime_name"),
-            rt::string(agent_runtime_name),
+            rt::string(required.agent_runtime_name),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Runtime(this)
     }
     /// Authorizer configuration for the agent runtime
@@ -10628,12 +10830,12 @@ impl RuntimeHandle {
 pub mod runtime {
     pub use super::shared::{
         ClaimMatchOperator, ContainerConfiguration, InboundTokenClaimValueType, NetworkMode,
-        VpcConfig,
+        VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// CloudFormation property type `AgentRuntimeArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-agentruntimeartifact.html)
     #[derive(Clone, Debug)]
     pub struct AgentRuntimeArtifact(rt::Props);
     impl AgentRuntimeArtifact {
@@ -10668,7 +10870,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AllowedWorkloadConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-allowedworkloadconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AllowedWorkloadConfiguration(rt::Props);
     impl AllowedWorkloadConfiguration {
@@ -10711,7 +10913,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-authorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfiguration(rt::Props);
     impl AuthorizerConfiguration {
@@ -10737,7 +10939,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `AuthorizingClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-authorizingclaimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizingClaimMatchValueType(rt::Props);
     impl AuthorizingClaimMatchValueType {
@@ -10765,7 +10967,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CapacityProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-capacityproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderConfiguration(rt::Props);
     impl CapacityProviderConfiguration {
@@ -10785,15 +10987,30 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CapacityProviderVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-capacityprovidervolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderVolumeConfiguration(rt::Props);
+    /// The required values of [`CapacityProviderVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapacityProviderVolumeConfigurationRequired {
+        /// Name of the capacity provider volume CloudFormation `VolumeName`.
+        pub volume_name: rt::Expr,
+        /// Mount path for filesystem configuration CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl CapacityProviderVolumeConfiguration {
-        /// A new `CapacityProviderVolumeConfiguration`. Required properties: `mount_path` (`MountPath`), `volume_name` (`VolumeName`).
-        pub fn new(mount_path: impl Into<rt::Expr>, volume_name: impl Into<rt::Expr>) -> Self {
+        /// A new `CapacityProviderVolumeConfiguration`. Required properties: `volume_name` (`VolumeName`), `mount_path` (`MountPath`).
+        pub fn new(required: CapacityProviderVolumeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
-            this.set("VolumeName", Some("volume_name"), rt::string(volume_name));
+            this.set(
+                "MountPath",
+                Some("mount_path"),
+                rt::string(required.mount_path),
+            );
+            this.set(
+                "VolumeName",
+                Some("volume_name"),
+                rt::string(required.volume_name),
+            );
             CapacityProviderVolumeConfiguration(this)
         }
     }
@@ -10802,7 +11019,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `ClaimMatchValueType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-claimmatchvaluetype.html)
     #[derive(Clone, Debug)]
     pub struct ClaimMatchValueType(rt::Props);
     impl ClaimMatchValueType {
@@ -10842,7 +11059,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -10864,15 +11081,15 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CodeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-codeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeConfiguration(rt::Props);
     impl CodeConfiguration {
-        /// A new `CodeConfiguration`. Required properties: `code` (`Code`), `entry_point` (`EntryPoint`), `runtime` (`Runtime`).
+        /// A new `CodeConfiguration`. Required properties: `code` (`Code`), `runtime` (`Runtime`), `entry_point` (`EntryPoint`).
         pub fn new(
             code: Code,
-            entry_point: impl IntoIterator<Item = impl Into<rt::Expr>>,
             runtime: AgentManagedRuntimeType,
+            entry_point: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Code", Some("code"), code.into());
@@ -10886,7 +11103,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CustomClaimValidationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-customclaimvalidationtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomClaimValidationType(rt::Props);
     impl CustomClaimValidationType {
@@ -10920,7 +11137,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `CustomJWTAuthorizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-customjwtauthorizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomJwtAuthorizerConfiguration(rt::Props);
     impl CustomJwtAuthorizerConfiguration {
@@ -11029,19 +11246,30 @@ pub mod runtime {
     ///
     /// CloudFormation property type `EfsAccessPointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-efsaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsAccessPointConfiguration(rt::Props);
+    /// The required values of [`EfsAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct EfsAccessPointConfigurationRequired {
+        /// ARN of the EFS access point CloudFormation `AccessPointArn`.
+        pub access_point_arn: rt::Expr,
+        /// Mount path for filesystem configuration CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl EfsAccessPointConfiguration {
         /// A new `EfsAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EfsAccessPointConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessPointArn",
                 Some("access_point_arn"),
-                rt::string(access_point_arn),
+                rt::string(required.access_point_arn),
             );
-            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
+            this.set(
+                "MountPath",
+                Some("mount_path"),
+                rt::string(required.mount_path),
+            );
             EfsAccessPointConfiguration(this)
         }
     }
@@ -11050,7 +11278,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `FilesystemConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-filesystemconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilesystemConfiguration(rt::Props);
     impl FilesystemConfiguration {
@@ -11106,7 +11334,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `HostingEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-hostingenvironment.html)
     #[derive(Clone, Debug)]
     pub struct HostingEnvironment(rt::Props);
     impl HostingEnvironment {
@@ -11122,7 +11350,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -11154,7 +11382,7 @@ pub mod runtime {
     nested!(LifecycleConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -11181,7 +11409,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `PrivateEndpointOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-privateendpointoverride.html)
     #[derive(Clone, Debug)]
     pub struct PrivateEndpointOverride(rt::Props);
     impl PrivateEndpointOverride {
@@ -11202,7 +11430,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `RequestHeaderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-requestheaderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RequestHeaderConfiguration(rt::Props);
     impl RequestHeaderConfiguration {
@@ -11231,19 +11459,30 @@ pub mod runtime {
     ///
     /// CloudFormation property type `S3FilesAccessPointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-s3filesaccesspointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesAccessPointConfiguration(rt::Props);
+    /// The required values of [`S3FilesAccessPointConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3FilesAccessPointConfigurationRequired {
+        /// ARN of the S3 Files access point CloudFormation `AccessPointArn`.
+        pub access_point_arn: rt::Expr,
+        /// Mount path for filesystem configuration CloudFormation `MountPath`.
+        pub mount_path: rt::Expr,
+    }
     impl S3FilesAccessPointConfiguration {
         /// A new `S3FilesAccessPointConfiguration`. Required properties: `access_point_arn` (`AccessPointArn`), `mount_path` (`MountPath`).
-        pub fn new(access_point_arn: impl Into<rt::Expr>, mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3FilesAccessPointConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessPointArn",
                 Some("access_point_arn"),
-                rt::string(access_point_arn),
+                rt::string(required.access_point_arn),
             );
-            this.set("MountPath", Some("mount_path"), rt::string(mount_path));
+            this.set(
+                "MountPath",
+                Some("mount_path"),
+                rt::string(required.mount_path),
+            );
             S3FilesAccessPointConfiguration(this)
         }
     }
@@ -11252,15 +11491,22 @@ pub mod runtime {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// S3 bucket name CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// S3 object key prefix CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `prefix` (`Prefix`).
-        pub fn new(bucket: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Prefix", Some("prefix"), rt::string(prefix));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Prefix", Some("prefix"), rt::string(required.prefix));
             S3Location(this)
         }
         /// S3 object version ID
@@ -11277,7 +11523,7 @@ pub mod runtime {
     ///
     /// CloudFormation property type `SessionStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-runtime-sessionstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SessionStorageConfiguration(rt::Props);
     impl SessionStorageConfiguration {
@@ -11363,21 +11609,24 @@ static RUNTIME_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
     awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
+/// The required values of [`RuntimeEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct RuntimeEndpointRequired {
+    /// The ID of the parent Agent Runtime (required for creation) CloudFormation `AgentRuntimeId`.
+    pub agent_runtime_id: rt::Expr,
+    /// The name of the Agent Runtime Endpoint CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl RuntimeEndpoint {
     /// Declares a `AWS::BedrockAgentCore::RuntimeEndpoint` with the stack-unique `id`. Required properties: `agent_runtime_id` (`AgentRuntimeId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_runtime_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RuntimeEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &RUNTIME_ENDPOINT_TYPE);
         this.set(
             "AgentRuntimeId",
             Some("agent_runtime_id"),
-            rt::string(agent_runtime_id),
+            rt::string(required.agent_runtime_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         RuntimeEndpoint(this)
     }
     /// The version of the AgentCore Runtime to use for the endpoint.
@@ -11549,7 +11798,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-certificate.html)
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -11569,7 +11818,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CertificateLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-certificatelocation.html)
     #[derive(Clone, Debug)]
     pub struct CertificateLocation(rt::Props);
     impl CertificateLocation {
@@ -11594,7 +11843,7 @@ pub mod shared {
     string_enum!(ClaimMatchOperator { Equals => "EQUALS", Contains => "CONTAINS", ContainsAny => "CONTAINS_ANY" });
     /// CloudFormation property type `ContainerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-harness-containerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerConfiguration(rt::Props);
     impl ContainerConfiguration {
@@ -11610,7 +11859,7 @@ pub mod shared {
         }
     }
     nested!(ContainerConfiguration);
-    /// The values `EndpointIpAddressType` accepts in `BedrockAgentCore`'s `Harness`, `OAuth2CredentialProvider`.
+    /// The values `EndpointIpAddressType` accepts in `BedrockAgentCore`'s `Harness`, `Oauth2CredentialProvider`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum EndpointIpAddressType {
         /// `IPV4`
@@ -11641,15 +11890,26 @@ pub mod shared {
     ///
     /// CloudFormation property type `SecretReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-apikeycredentialprovider-secretreference.html)
     #[derive(Clone, Debug)]
     pub struct SecretReference(rt::Props);
+    /// The required values of [`SecretReference`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretReferenceRequired {
+        /// The ID or ARN of the secret in AWS Secrets Manager CloudFormation `SecretId`.
+        pub secret_id: rt::Expr,
+        /// The JSON key within the secret that contains the credential value CloudFormation `JsonKey`.
+        pub json_key: rt::Expr,
+    }
     impl SecretReference {
-        /// A new `SecretReference`. Required properties: `json_key` (`JsonKey`), `secret_id` (`SecretId`).
-        pub fn new(json_key: impl Into<rt::Expr>, secret_id: impl Into<rt::Expr>) -> Self {
+        /// A new `SecretReference`. Required properties: `secret_id` (`SecretId`), `json_key` (`JsonKey`).
+        pub fn new(required: SecretReferenceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("JsonKey", Some("json_key"), rt::string(json_key));
-            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
+            this.set("JsonKey", Some("json_key"), rt::string(required.json_key));
+            this.set(
+                "SecretId",
+                Some("secret_id"),
+                rt::string(required.secret_id),
+            );
             SecretReference(this)
         }
     }
@@ -11658,22 +11918,26 @@ pub mod shared {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-bedrockagentcore-browsercustom-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// Security groups for VPC CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+        /// Subnets for VPC CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }

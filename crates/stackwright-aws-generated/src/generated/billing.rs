@@ -147,7 +147,7 @@ pub mod billing_view {
     use super::*;
     /// CloudFormation property type `DataFilterExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-datafilterexpression.html)
     #[derive(Clone, Debug)]
     pub struct DataFilterExpression(rt::Props);
     impl DataFilterExpression {
@@ -175,7 +175,7 @@ pub mod billing_view {
     nested!(DataFilterExpression);
     /// CloudFormation property type `Dimensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-dimensions.html)
     #[derive(Clone, Debug)]
     pub struct Dimensions(rt::Props);
     impl Dimensions {
@@ -198,7 +198,7 @@ pub mod billing_view {
     nested!(Dimensions);
     /// CloudFormation property type `Tags`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-tags.html)
     #[derive(Clone, Debug)]
     pub struct Tags(rt::Props);
     impl Tags {
@@ -221,7 +221,7 @@ pub mod billing_view {
     nested!(Tags);
     /// CloudFormation property type `TimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billing-billingview-timerange.html)
     #[derive(Clone, Debug)]
     pub struct TimeRange(rt::Props);
     impl TimeRange {

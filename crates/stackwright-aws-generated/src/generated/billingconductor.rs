@@ -81,13 +81,13 @@ static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl BillingGroup {
-    /// Declares a `AWS::BillingConductor::BillingGroup` with the stack-unique `id`. Required properties: `account_grouping` (`AccountGrouping`), `computation_preference` (`ComputationPreference`), `name` (`Name`).
+    /// Declares a `AWS::BillingConductor::BillingGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `account_grouping` (`AccountGrouping`), `computation_preference` (`ComputationPreference`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        name: impl Into<rt::Expr>,
         account_grouping: billing_group::AccountGrouping,
         computation_preference: billing_group::ComputationPreference,
-        name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &BILLING_GROUP_TYPE);
         this.set(
@@ -165,7 +165,7 @@ pub mod billing_group {
     use super::*;
     /// CloudFormation property type `AccountGrouping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-billinggroup-accountgrouping.html)
     #[derive(Clone, Debug)]
     pub struct AccountGrouping(rt::Props);
     impl AccountGrouping {
@@ -205,7 +205,7 @@ pub mod billing_group {
     nested!(AccountGrouping);
     /// CloudFormation property type `ComputationPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-billinggroup-computationpreference.html)
     #[derive(Clone, Debug)]
     pub struct ComputationPreference(rt::Props);
     impl ComputationPreference {
@@ -282,21 +282,24 @@ static CUSTOM_LINE_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`CustomLineItem`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomLineItemRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Billing Group ARN CloudFormation `BillingGroupArn`.
+    pub billing_group_arn: rt::Expr,
+}
 impl CustomLineItem {
-    /// Declares a `AWS::BillingConductor::CustomLineItem` with the stack-unique `id`. Required properties: `billing_group_arn` (`BillingGroupArn`), `name` (`Name`).
+    /// Declares a `AWS::BillingConductor::CustomLineItem` with the stack-unique `id`. Required properties: `name` (`Name`), `billing_group_arn` (`BillingGroupArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        billing_group_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomLineItemRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_LINE_ITEM_TYPE);
         this.set(
             "BillingGroupArn",
             Some("billing_group_arn"),
-            rt::string(billing_group_arn),
+            rt::string(required.billing_group_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         CustomLineItem(this)
     }
     /// The account which this custom line item will be charged to
@@ -396,7 +399,7 @@ pub mod custom_line_item {
     use super::*;
     /// CloudFormation property type `BillingPeriodRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-billingperiodrange.html)
     #[derive(Clone, Debug)]
     pub struct BillingPeriodRange(rt::Props);
     impl BillingPeriodRange {
@@ -427,7 +430,7 @@ pub mod custom_line_item {
     nested!(BillingPeriodRange);
     /// CloudFormation property type `CustomLineItemChargeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitemchargedetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomLineItemChargeDetails(rt::Props);
     impl CustomLineItemChargeDetails {
@@ -463,7 +466,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemChargeDetails);
     /// CloudFormation property type `CustomLineItemFlatChargeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitemflatchargedetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomLineItemFlatChargeDetails(rt::Props);
     impl CustomLineItemFlatChargeDetails {
@@ -477,7 +480,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemFlatChargeDetails);
     /// CloudFormation property type `CustomLineItemPercentageChargeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-customlineitempercentagechargedetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomLineItemPercentageChargeDetails(rt::Props);
     impl CustomLineItemPercentageChargeDetails {
@@ -507,7 +510,7 @@ pub mod custom_line_item {
     nested!(CustomLineItemPercentageChargeDetails);
     /// CloudFormation property type `LineItemFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-lineitemfilter.html)
     #[derive(Clone, Debug)]
     pub struct LineItemFilter(rt::Props);
     impl LineItemFilter {
@@ -539,7 +542,7 @@ pub mod custom_line_item {
     nested!(LineItemFilter);
     /// CloudFormation property type `PresentationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-customlineitem-presentationdetails.html)
     #[derive(Clone, Debug)]
     pub struct PresentationDetails(rt::Props);
     impl PresentationDetails {
@@ -883,19 +886,30 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `CustomTier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-customtier.html)
     #[derive(Clone, Debug)]
     pub struct CustomTier(rt::Props);
+    /// The required values of [`CustomTier`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomTierRequired {
+        /// The inclusive beginning of the tier's usage range. CloudFormation `BeginRangeInclusive`.
+        pub begin_range_inclusive: i64,
+        /// The custom rate applied to usage within the tier's range. CloudFormation `RateValue`.
+        pub rate_value: i64,
+    }
     impl CustomTier {
         /// A new `CustomTier`. Required properties: `begin_range_inclusive` (`BeginRangeInclusive`), `rate_value` (`RateValue`).
-        pub fn new(begin_range_inclusive: i64, rate_value: i64) -> Self {
+        pub fn new(required: CustomTierRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BeginRangeInclusive",
                 Some("begin_range_inclusive"),
-                rt::int(begin_range_inclusive),
+                rt::int(required.begin_range_inclusive),
             );
-            this.set("RateValue", Some("rate_value"), rt::int(rate_value));
+            this.set(
+                "RateValue",
+                Some("rate_value"),
+                rt::int(required.rate_value),
+            );
             CustomTier(this)
         }
         /// The exclusive end of the tier's usage range.
@@ -915,7 +929,7 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `FreeTier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-freetier.html)
     #[derive(Clone, Debug)]
     pub struct FreeTier(rt::Props);
     impl FreeTier {
@@ -931,7 +945,7 @@ pub mod pricing_rule {
     ///
     /// CloudFormation property type `Tiering`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-billingconductor-pricingrule-tiering.html)
     #[derive(Clone, Debug)]
     pub struct Tiering(rt::Props);
     impl Tiering {

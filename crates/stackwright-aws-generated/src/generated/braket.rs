@@ -75,20 +75,27 @@ static SPENDING_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`SpendingLimit`], by name: two of them have one type, and a swap must not compile.
+pub struct SpendingLimitRequired {
+    /// The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to. CloudFormation `DeviceArn`.
+    pub device_arn: rt::Expr,
+    /// The maximum amount that can be spent on the specified device, in USD. CloudFormation `SpendingLimit`.
+    pub spending_limit: rt::Expr,
+}
 impl SpendingLimit {
     /// Declares a `AWS::Braket::SpendingLimit` with the stack-unique `id`. Required properties: `device_arn` (`DeviceArn`), `spending_limit` (`SpendingLimit`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        device_arn: impl Into<rt::Expr>,
-        spending_limit: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SpendingLimitRequired) -> Self {
         let mut this = rt::Base::new(id, &SPENDING_LIMIT_TYPE);
-        this.set("DeviceArn", Some("device_arn"), rt::string(device_arn));
+        this.set(
+            "DeviceArn",
+            Some("device_arn"),
+            rt::string(required.device_arn),
+        );
         this.set(
             "SpendingLimit",
             Some("spending_limit"),
-            rt::string(spending_limit),
+            rt::string(required.spending_limit),
         );
         SpendingLimit(this)
     }
@@ -144,15 +151,22 @@ pub mod spending_limit {
     ///
     /// CloudFormation property type `TimePeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-braket-spendinglimit-timeperiod.html)
     #[derive(Clone, Debug)]
     pub struct TimePeriod(rt::Props);
+    /// The required values of [`TimePeriod`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimePeriodRequired {
+        /// The start date and time for the spending limit period, in ISO 8601 format. CloudFormation `StartAt`.
+        pub start_at: rt::Expr,
+        /// The end date and time for the spending limit period, in ISO 8601 format. CloudFormation `EndAt`.
+        pub end_at: rt::Expr,
+    }
     impl TimePeriod {
-        /// A new `TimePeriod`. Required properties: `end_at` (`EndAt`), `start_at` (`StartAt`).
-        pub fn new(end_at: impl Into<rt::Expr>, start_at: impl Into<rt::Expr>) -> Self {
+        /// A new `TimePeriod`. Required properties: `start_at` (`StartAt`), `end_at` (`EndAt`).
+        pub fn new(required: TimePeriodRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndAt", Some("end_at"), rt::string(end_at));
-            this.set("StartAt", Some("start_at"), rt::string(start_at));
+            this.set("EndAt", Some("end_at"), rt::string(required.end_at));
+            this.set("StartAt", Some("start_at"), rt::string(required.start_at));
             TimePeriod(this)
         }
     }

@@ -91,7 +91,7 @@ pub mod budget {
     use super::*;
     /// CloudFormation property type `AutoAdjustData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-autoadjustdata.html)
     #[derive(Clone, Debug)]
     pub struct AutoAdjustData(rt::Props);
     impl AutoAdjustData {
@@ -110,15 +110,22 @@ pub mod budget {
     nested!(AutoAdjustData);
     /// CloudFormation property type `BudgetData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-budgetdata.html)
     #[derive(Clone, Debug)]
     pub struct BudgetData(rt::Props);
+    /// The required values of [`BudgetData`], by name: two of them have one type, and a swap must not compile.
+    pub struct BudgetDataRequired {
+        /// CloudFormation `TimeUnit`.
+        pub time_unit: rt::Expr,
+        /// CloudFormation `BudgetType`.
+        pub budget_type: rt::Expr,
+    }
     impl BudgetData {
-        /// A new `BudgetData`. Required properties: `budget_type` (`BudgetType`), `time_unit` (`TimeUnit`).
-        pub fn new(budget_type: impl Into<rt::Expr>, time_unit: impl Into<rt::Expr>) -> Self {
+        /// A new `BudgetData`. Required properties: `time_unit` (`TimeUnit`), `budget_type` (`BudgetType`).
+        pub fn new(required: BudgetDataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BudgetType", None, rt::string(budget_type));
-            this.set("TimeUnit", None, rt::string(time_unit));
+            this.set("BudgetType", None, rt::string(required.budget_type));
+            this.set("TimeUnit", None, rt::string(required.time_unit));
             BudgetData(this)
         }
         /// CloudFormation `AutoAdjustData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -175,7 +182,7 @@ pub mod budget {
     nested!(BudgetData);
     /// CloudFormation property type `CostCategoryValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-costcategoryvalues.html)
     #[derive(Clone, Debug)]
     pub struct CostCategoryValues(rt::Props);
     impl CostCategoryValues {
@@ -206,7 +213,7 @@ pub mod budget {
     nested!(CostCategoryValues);
     /// CloudFormation property type `CostTypes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-costtypes.html)
     #[derive(Clone, Debug)]
     pub struct CostTypes(rt::Props);
     impl CostTypes {
@@ -275,7 +282,7 @@ pub mod budget {
     nested!(CostTypes);
     /// CloudFormation property type `Expression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-expression.html)
     #[derive(Clone, Debug)]
     pub struct Expression(rt::Props);
     impl Expression {
@@ -318,7 +325,7 @@ pub mod budget {
     nested!(Expression);
     /// CloudFormation property type `ExpressionDimensionValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-expressiondimensionvalues.html)
     #[derive(Clone, Debug)]
     pub struct ExpressionDimensionValues(rt::Props);
     impl ExpressionDimensionValues {
@@ -349,7 +356,7 @@ pub mod budget {
     nested!(ExpressionDimensionValues);
     /// CloudFormation property type `HistoricalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-historicaloptions.html)
     #[derive(Clone, Debug)]
     pub struct HistoricalOptions(rt::Props);
     impl HistoricalOptions {
@@ -367,20 +374,33 @@ pub mod budget {
     nested!(HistoricalOptions);
     /// CloudFormation property type `Notification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-notification.html)
     #[derive(Clone, Debug)]
     pub struct Notification(rt::Props);
+    /// The required values of [`Notification`], by name: two of them have one type, and a swap must not compile.
+    pub struct NotificationRequired {
+        /// CloudFormation `ComparisonOperator`.
+        pub comparison_operator: rt::Expr,
+        /// CloudFormation `NotificationType`.
+        pub notification_type: rt::Expr,
+        /// CloudFormation `Threshold`.
+        pub threshold: i64,
+    }
     impl Notification {
         /// A new `Notification`. Required properties: `comparison_operator` (`ComparisonOperator`), `notification_type` (`NotificationType`), `threshold` (`Threshold`).
-        pub fn new(
-            comparison_operator: impl Into<rt::Expr>,
-            notification_type: impl Into<rt::Expr>,
-            threshold: i64,
-        ) -> Self {
+        pub fn new(required: NotificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ComparisonOperator", None, rt::string(comparison_operator));
-            this.set("NotificationType", None, rt::string(notification_type));
-            this.set("Threshold", None, rt::int(threshold));
+            this.set(
+                "ComparisonOperator",
+                None,
+                rt::string(required.comparison_operator),
+            );
+            this.set(
+                "NotificationType",
+                None,
+                rt::string(required.notification_type),
+            );
+            this.set("Threshold", None, rt::int(required.threshold));
             Notification(this)
         }
         /// CloudFormation `ThresholdType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -392,14 +412,14 @@ pub mod budget {
     nested!(Notification);
     /// CloudFormation property type `NotificationWithSubscribers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-notificationwithsubscribers.html)
     #[derive(Clone, Debug)]
     pub struct NotificationWithSubscribers(rt::Props);
     impl NotificationWithSubscribers {
-        /// A new `NotificationWithSubscribers`. Required properties: `notification` (`Notification`), `subscribers` (`Subscribers`).
+        /// A new `NotificationWithSubscribers`. Required properties: `subscribers` (`Subscribers`), `notification` (`Notification`).
         pub fn new(
-            notification: Notification,
             subscribers: impl IntoIterator<Item = Subscriber>,
+            notification: Notification,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Notification", None, notification.into());
@@ -410,7 +430,7 @@ pub mod budget {
     nested!(NotificationWithSubscribers);
     /// CloudFormation property type `Spend`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-spend.html)
     #[derive(Clone, Debug)]
     pub struct Spend(rt::Props);
     impl Spend {
@@ -425,22 +445,33 @@ pub mod budget {
     nested!(Spend);
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-subscriber.html)
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
+    /// The required values of [`Subscriber`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubscriberRequired {
+        /// CloudFormation `SubscriptionType`.
+        pub subscription_type: rt::Expr,
+        /// CloudFormation `Address`.
+        pub address: rt::Expr,
+    }
     impl Subscriber {
-        /// A new `Subscriber`. Required properties: `address` (`Address`), `subscription_type` (`SubscriptionType`).
-        pub fn new(address: impl Into<rt::Expr>, subscription_type: impl Into<rt::Expr>) -> Self {
+        /// A new `Subscriber`. Required properties: `subscription_type` (`SubscriptionType`), `address` (`Address`).
+        pub fn new(required: SubscriberRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Address", None, rt::string(address));
-            this.set("SubscriptionType", None, rt::string(subscription_type));
+            this.set("Address", None, rt::string(required.address));
+            this.set(
+                "SubscriptionType",
+                None,
+                rt::string(required.subscription_type),
+            );
             Subscriber(this)
         }
     }
     nested!(Subscriber);
     /// CloudFormation property type `TagValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-tagvalues.html)
     #[derive(Clone, Debug)]
     pub struct TagValues(rt::Props);
     impl TagValues {
@@ -471,7 +502,7 @@ pub mod budget {
     nested!(TagValues);
     /// CloudFormation property type `TimePeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budget-timeperiod.html)
     #[derive(Clone, Debug)]
     pub struct TimePeriod(rt::Props);
     impl TimePeriod {
@@ -530,39 +561,59 @@ static BUDGETS_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`BudgetsAction`], by name: two of them have one type, and a swap must not compile.
+pub struct BudgetsActionRequired {
+    /// CloudFormation `BudgetName`.
+    pub budget_name: rt::Expr,
+    /// CloudFormation `NotificationType`.
+    pub notification_type: budgets_action::NotificationType,
+    /// CloudFormation `ActionType`.
+    pub action_type: budgets_action::ActionType,
+    /// CloudFormation `ActionThreshold`.
+    pub action_threshold: budgets_action::ActionThreshold,
+    /// CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// CloudFormation `Definition`.
+    pub definition: budgets_action::Definition,
+    /// CloudFormation `Subscribers`.
+    pub subscribers: Vec<budgets_action::Subscriber>,
+}
 impl BudgetsAction {
-    /// Declares a `AWS::Budgets::BudgetsAction` with the stack-unique `id`. Required properties: `action_threshold` (`ActionThreshold`), `action_type` (`ActionType`), `budget_name` (`BudgetName`), `definition` (`Definition`), `execution_role_arn` (`ExecutionRoleArn`), `notification_type` (`NotificationType`), `subscribers` (`Subscribers`).
+    /// Declares a `AWS::Budgets::BudgetsAction` with the stack-unique `id`. Required properties: `budget_name` (`BudgetName`), `notification_type` (`NotificationType`), `action_type` (`ActionType`), `action_threshold` (`ActionThreshold`), `execution_role_arn` (`ExecutionRoleArn`), `definition` (`Definition`), `subscribers` (`Subscribers`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action_threshold: budgets_action::ActionThreshold,
-        action_type: budgets_action::ActionType,
-        budget_name: impl Into<rt::Expr>,
-        definition: budgets_action::Definition,
-        execution_role_arn: impl Into<rt::Expr>,
-        notification_type: budgets_action::NotificationType,
-        subscribers: impl IntoIterator<Item = budgets_action::Subscriber>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BudgetsActionRequired) -> Self {
         let mut this = rt::Base::new(id, &BUDGETS_ACTION_TYPE);
         this.set(
             "ActionThreshold",
             Some("action_threshold"),
-            action_threshold.into(),
+            required.action_threshold.into(),
         );
-        this.set("ActionType", Some("action_type"), action_type.into());
-        this.set("BudgetName", Some("budget_name"), rt::string(budget_name));
-        this.set("Definition", Some("definition"), definition.into());
+        this.set(
+            "ActionType",
+            Some("action_type"),
+            required.action_type.into(),
+        );
+        this.set(
+            "BudgetName",
+            Some("budget_name"),
+            rt::string(required.budget_name),
+        );
+        this.set("Definition", Some("definition"), required.definition.into());
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
         this.set(
             "NotificationType",
             Some("notification_type"),
-            notification_type.into(),
+            required.notification_type.into(),
         );
-        this.set("Subscribers", Some("subscribers"), rt::list(subscribers));
+        this.set(
+            "Subscribers",
+            Some("subscribers"),
+            rt::list(required.subscribers),
+        );
         BudgetsAction(this)
     }
     /// CloudFormation `ApprovalModel`, Terraform `approval_model`.
@@ -588,12 +639,12 @@ pub mod budgets_action {
     use super::*;
     /// CloudFormation property type `ActionThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-actionthreshold.html)
     #[derive(Clone, Debug)]
     pub struct ActionThreshold(rt::Props);
     impl ActionThreshold {
-        /// A new `ActionThreshold`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: Type2, value: i64) -> Self {
+        /// A new `ActionThreshold`. Required properties: `value` (`Value`), `type_` (`Type`).
+        pub fn new(value: i64, type_: Type2) -> Self {
             let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             this.set("Value", Some("value"), rt::int(value));
@@ -603,7 +654,7 @@ pub mod budgets_action {
     nested!(ActionThreshold);
     /// CloudFormation property type `Definition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-definition.html)
     #[derive(Clone, Debug)]
     pub struct Definition(rt::Props);
     impl Definition {
@@ -643,7 +694,7 @@ pub mod budgets_action {
     nested!(Definition);
     /// CloudFormation property type `IamActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-iamactiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct IamActionDefinition(rt::Props);
     impl IamActionDefinition {
@@ -672,7 +723,7 @@ pub mod budgets_action {
     nested!(IamActionDefinition);
     /// CloudFormation property type `ScpActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-scpactiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct ScpActionDefinition(rt::Props);
     impl ScpActionDefinition {
@@ -690,15 +741,15 @@ pub mod budgets_action {
     nested!(ScpActionDefinition);
     /// CloudFormation property type `SsmActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-ssmactiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct SsmActionDefinition(rt::Props);
     impl SsmActionDefinition {
-        /// A new `SsmActionDefinition`. Required properties: `instance_ids` (`InstanceIds`), `region` (`Region`), `subtype` (`Subtype`).
+        /// A new `SsmActionDefinition`. Required properties: `subtype` (`Subtype`), `region` (`Region`), `instance_ids` (`InstanceIds`).
         pub fn new(
-            instance_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            region: impl Into<rt::Expr>,
             subtype: Subtype,
+            region: impl Into<rt::Expr>,
+            instance_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -714,12 +765,12 @@ pub mod budgets_action {
     nested!(SsmActionDefinition);
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-budgets-budgetsaction-subscriber.html)
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     impl Subscriber {
-        /// A new `Subscriber`. Required properties: `address` (`Address`), `type_` (`Type`).
-        pub fn new(address: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `Subscriber`. Required properties: `type_` (`Type`), `address` (`Address`).
+        pub fn new(type_: Type, address: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Address", Some("address"), rt::string(address));
             this.set("Type", Some("type"), type_.into());

@@ -71,21 +71,38 @@ static CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Case`], by name: two of them have one type, and a swap must not compile.
+pub struct CaseRequired {
+    /// The unique identifier of the Cases domain. CloudFormation `DomainId`.
+    pub domain_id: rt::Expr,
+    /// A unique identifier of a template. CloudFormation `TemplateId`.
+    pub template_id: rt::Expr,
+    /// The title of the case. CloudFormation `Title`.
+    pub title: rt::Expr,
+    /// The full customer profile ARN for the case. CloudFormation `CustomerId`.
+    pub customer_id: rt::Expr,
+}
 impl Case {
-    /// Declares a `AWS::Cases::Case` with the stack-unique `id`. Required properties: `customer_id` (`CustomerId`), `domain_id` (`DomainId`), `template_id` (`TemplateId`), `title` (`Title`).
+    /// Declares a `AWS::Cases::Case` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `template_id` (`TemplateId`), `title` (`Title`), `customer_id` (`CustomerId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        customer_id: impl Into<rt::Expr>,
-        domain_id: impl Into<rt::Expr>,
-        template_id: impl Into<rt::Expr>,
-        title: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CaseRequired) -> Self {
         let mut this = rt::Base::new(id, &CASE_TYPE);
-        this.set("CustomerId", Some("customer_id"), rt::string(customer_id));
-        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
-        this.set("TemplateId", Some("template_id"), rt::string(template_id));
-        this.set("Title", Some("title"), rt::string(title));
+        this.set(
+            "CustomerId",
+            Some("customer_id"),
+            rt::string(required.customer_id),
+        );
+        this.set(
+            "DomainId",
+            Some("domain_id"),
+            rt::string(required.domain_id),
+        );
+        this.set(
+            "TemplateId",
+            Some("template_id"),
+            rt::string(required.template_id),
+        );
+        this.set("Title", Some("title"), rt::string(required.title));
         Case(this)
     }
 }
@@ -427,7 +444,7 @@ pub mod field {
     ///
     /// CloudFormation property type `FieldAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-field-fieldattributes.html)
     #[derive(Clone, Debug)]
     pub struct FieldAttributes(rt::Props);
     impl FieldAttributes {
@@ -449,7 +466,7 @@ pub mod field {
     ///
     /// CloudFormation property type `TextAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-field-textattributes.html)
     #[derive(Clone, Debug)]
     pub struct TextAttributes(rt::Props);
     impl TextAttributes {
@@ -639,21 +656,30 @@ static RELATED_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`RelatedItem`], by name: two of them have one type, and a swap must not compile.
+pub struct RelatedItemRequired {
+    /// The unique identifier of the Cases domain. CloudFormation `DomainId`.
+    pub domain_id: rt::Expr,
+    /// A unique identifier of the case. CloudFormation `CaseId`.
+    pub case_id: rt::Expr,
+    /// The type of a related item. CloudFormation `Type`.
+    pub type_: related_item::Type,
+    /// The content of a related item to be created. CloudFormation `Content`.
+    pub content: related_item::RelatedItemContent,
+}
 impl RelatedItem {
-    /// Declares a `AWS::Cases::RelatedItem` with the stack-unique `id`. Required properties: `case_id` (`CaseId`), `content` (`Content`), `domain_id` (`DomainId`), `type_` (`Type`).
+    /// Declares a `AWS::Cases::RelatedItem` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `case_id` (`CaseId`), `type_` (`Type`), `content` (`Content`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        case_id: impl Into<rt::Expr>,
-        content: related_item::RelatedItemContent,
-        domain_id: impl Into<rt::Expr>,
-        type_: related_item::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RelatedItemRequired) -> Self {
         let mut this = rt::Base::new(id, &RELATED_ITEM_TYPE);
-        this.set("CaseId", Some("case_id"), rt::string(case_id));
-        this.set("Content", Some("content"), content.into());
-        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
-        this.set("Type", Some("type"), type_.into());
+        this.set("CaseId", Some("case_id"), rt::string(required.case_id));
+        this.set("Content", Some("content"), required.content.into());
+        this.set(
+            "DomainId",
+            Some("domain_id"),
+            rt::string(required.domain_id),
+        );
+        this.set("Type", Some("type"), required.type_.into());
         RelatedItem(this)
     }
 }
@@ -683,7 +709,7 @@ pub mod related_item {
     ///
     /// CloudFormation property type `CommentContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-relateditem-commentcontent.html)
     #[derive(Clone, Debug)]
     pub struct CommentContent(rt::Props);
     impl CommentContent {
@@ -700,7 +726,7 @@ pub mod related_item {
     ///
     /// CloudFormation property type `RelatedItemContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-relateditem-relateditemcontent.html)
     #[derive(Clone, Debug)]
     pub struct RelatedItemContent(rt::Props);
     impl RelatedItemContent {
@@ -889,7 +915,7 @@ pub mod template {
     ///
     /// CloudFormation property type `LayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-layoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LayoutConfiguration(rt::Props);
     impl LayoutConfiguration {
@@ -912,7 +938,7 @@ pub mod template {
     ///
     /// CloudFormation property type `RequiredField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-requiredfield.html)
     #[derive(Clone, Debug)]
     pub struct RequiredField(rt::Props);
     impl RequiredField {
@@ -928,7 +954,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cases-template-templaterule.html)
     #[derive(Clone, Debug)]
     pub struct TemplateRule(rt::Props);
     impl TemplateRule {

@@ -82,7 +82,7 @@ pub mod keyspace {
     use super::*;
     /// CloudFormation property type `ReplicationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-keyspace-replicationspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationSpecification(rt::Props);
     impl ReplicationSpecification {
@@ -287,7 +287,7 @@ pub mod table {
     ///
     /// CloudFormation property type `AutoScalingSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-autoscalingsetting.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingSetting(rt::Props);
     impl AutoScalingSetting {
@@ -331,7 +331,7 @@ pub mod table {
     ///
     /// CloudFormation property type `AutoScalingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-autoscalingspecification.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingSpecification(rt::Props);
     impl AutoScalingSpecification {
@@ -366,7 +366,7 @@ pub mod table {
     nested!(AutoScalingSpecification);
     /// CloudFormation property type `BillingMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-billingmode.html)
     #[derive(Clone, Debug)]
     pub struct BillingMode(rt::Props);
     impl BillingMode {
@@ -393,7 +393,7 @@ pub mod table {
     ///
     /// CloudFormation property type `CdcSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-cdcspecification.html)
     #[derive(Clone, Debug)]
     pub struct CdcSpecification(rt::Props);
     impl CdcSpecification {
@@ -421,7 +421,7 @@ pub mod table {
     nested!(CdcSpecification);
     /// CloudFormation property type `ClusteringKeyColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-clusteringkeycolumn.html)
     #[derive(Clone, Debug)]
     pub struct ClusteringKeyColumn(rt::Props);
     impl ClusteringKeyColumn {
@@ -440,15 +440,30 @@ pub mod table {
     nested!(ClusteringKeyColumn);
     /// CloudFormation property type `Column`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-column.html)
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
+    /// The required values of [`Column`], by name: two of them have one type, and a swap must not compile.
+    pub struct ColumnRequired {
+        /// CloudFormation `ColumnName`.
+        pub column_name: rt::Expr,
+        /// CloudFormation `ColumnType`.
+        pub column_type: rt::Expr,
+    }
     impl Column {
         /// A new `Column`. Required properties: `column_name` (`ColumnName`), `column_type` (`ColumnType`).
-        pub fn new(column_name: impl Into<rt::Expr>, column_type: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ColumnName", Some("column_name"), rt::string(column_name));
-            this.set("ColumnType", Some("column_type"), rt::string(column_type));
+            this.set(
+                "ColumnName",
+                Some("column_name"),
+                rt::string(required.column_name),
+            );
+            this.set(
+                "ColumnType",
+                Some("column_type"),
+                rt::string(required.column_type),
+            );
             Column(this)
         }
     }
@@ -457,7 +472,7 @@ pub mod table {
     ///
     /// CloudFormation property type `EncryptionSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-encryptionspecification.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionSpecification(rt::Props);
     impl EncryptionSpecification {
@@ -488,22 +503,29 @@ pub mod table {
     ///
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-provisionedthroughput.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
+    /// The required values of [`ProvisionedThroughput`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProvisionedThroughputRequired {
+        /// CloudFormation `ReadCapacityUnits`.
+        pub read_capacity_units: i64,
+        /// CloudFormation `WriteCapacityUnits`.
+        pub write_capacity_units: i64,
+    }
     impl ProvisionedThroughput {
         /// A new `ProvisionedThroughput`. Required properties: `read_capacity_units` (`ReadCapacityUnits`), `write_capacity_units` (`WriteCapacityUnits`).
-        pub fn new(read_capacity_units: i64, write_capacity_units: i64) -> Self {
+        pub fn new(required: ProvisionedThroughputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ReadCapacityUnits",
                 Some("read_capacity_units"),
-                rt::int(read_capacity_units),
+                rt::int(required.read_capacity_units),
             );
             this.set(
                 "WriteCapacityUnits",
                 Some("write_capacity_units"),
-                rt::int(write_capacity_units),
+                rt::int(required.write_capacity_units),
             );
             ProvisionedThroughput(this)
         }
@@ -513,7 +535,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ReplicaSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-replicaspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
@@ -549,7 +571,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-scalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -578,15 +600,22 @@ pub mod table {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -595,7 +624,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
@@ -635,7 +664,7 @@ pub mod table {
     ///
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-table-warmthroughput.html)
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -736,23 +765,31 @@ static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Type`], by name: two of them have one type, and a swap must not compile.
+pub struct TypeRequired {
+    /// Name of the Keyspace which contains the User-Defined Type. CloudFormation `KeyspaceName`.
+    pub keyspace_name: rt::Expr,
+    /// Name of the User-Defined Type. CloudFormation `TypeName`.
+    pub type_name: rt::Expr,
+    /// Field definitions of the User-Defined Type CloudFormation `Fields`.
+    pub fields: Vec<type_::Field>,
+}
 impl Type {
-    /// Declares a `AWS::Cassandra::Type` with the stack-unique `id`. Required properties: `fields` (`Fields`), `keyspace_name` (`KeyspaceName`), `type_name` (`TypeName`).
+    /// Declares a `AWS::Cassandra::Type` with the stack-unique `id`. Required properties: `keyspace_name` (`KeyspaceName`), `type_name` (`TypeName`), `fields` (`Fields`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        fields: impl IntoIterator<Item = type_::Field>,
-        keyspace_name: impl Into<rt::Expr>,
-        type_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TypeRequired) -> Self {
         let mut this = rt::Base::new(id, &TYPE_TYPE);
-        this.set("Fields", Some("fields"), rt::list(fields));
+        this.set("Fields", Some("fields"), rt::list(required.fields));
         this.set(
             "KeyspaceName",
             Some("keyspace_name"),
-            rt::string(keyspace_name),
+            rt::string(required.keyspace_name),
         );
-        this.set("TypeName", Some("type_name"), rt::string(type_name));
+        this.set(
+            "TypeName",
+            Some("type_name"),
+            rt::string(required.type_name),
+        );
         Type(this)
     }
 }
@@ -798,15 +835,30 @@ pub mod type_ {
     use super::*;
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cassandra-type-field.html)
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
+    /// The required values of [`Field`], by name: two of them have one type, and a swap must not compile.
+    pub struct FieldRequired {
+        /// CloudFormation `FieldName`.
+        pub field_name: rt::Expr,
+        /// CloudFormation `FieldType`.
+        pub field_type: rt::Expr,
+    }
     impl Field {
         /// A new `Field`. Required properties: `field_name` (`FieldName`), `field_type` (`FieldType`).
-        pub fn new(field_name: impl Into<rt::Expr>, field_type: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: FieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FieldName", Some("field_name"), rt::string(field_name));
-            this.set("FieldType", Some("field_type"), rt::string(field_type));
+            this.set(
+                "FieldName",
+                Some("field_name"),
+                rt::string(required.field_name),
+            );
+            this.set(
+                "FieldType",
+                Some("field_type"),
+                rt::string(required.field_type),
+            );
             Field(this)
         }
     }

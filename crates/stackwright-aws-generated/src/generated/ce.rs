@@ -174,13 +174,13 @@ static ANOMALY_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AnomalySubscription {
-    /// Declares a `AWS::CE::AnomalySubscription` with the stack-unique `id`. Required properties: `frequency` (`Frequency`), `monitor_arn_list` (`MonitorArnList`), `subscribers` (`Subscribers`), `subscription_name` (`SubscriptionName`).
+    /// Declares a `AWS::CE::AnomalySubscription` with the stack-unique `id`. Required properties: `monitor_arn_list` (`MonitorArnList`), `subscribers` (`Subscribers`), `frequency` (`Frequency`), `subscription_name` (`SubscriptionName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        frequency: anomaly_subscription::Frequency,
         monitor_arn_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
         subscribers: impl IntoIterator<Item = anomaly_subscription::Subscriber>,
+        frequency: anomaly_subscription::Frequency,
         subscription_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ANOMALY_SUBSCRIPTION_TYPE);
@@ -239,7 +239,7 @@ pub mod anomaly_subscription {
     use super::*;
     /// CloudFormation property type `Subscriber`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ce-anomalysubscription-subscriber.html)
     #[derive(Clone, Debug)]
     pub struct Subscriber(rt::Props);
     impl Subscriber {
@@ -324,19 +324,27 @@ static COST_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`CostCategory`], by name: two of them have one type, and a swap must not compile.
+pub struct CostCategoryRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RuleVersion`.
+    pub rule_version: cost_category::RuleVersion,
+    /// JSON array format of Expression in Billing and Cost Management API CloudFormation `Rules`.
+    pub rules: rt::Expr,
+}
 impl CostCategory {
     /// Declares a `AWS::CE::CostCategory` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_version` (`RuleVersion`), `rules` (`Rules`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        rule_version: cost_category::RuleVersion,
-        rules: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CostCategoryRequired) -> Self {
         let mut this = rt::Base::new(id, &COST_CATEGORY_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RuleVersion", Some("rule_version"), rule_version.into());
-        this.set("Rules", Some("rules"), rt::string(rules));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "RuleVersion",
+            Some("rule_version"),
+            required.rule_version.into(),
+        );
+        this.set("Rules", Some("rules"), rt::string(required.rules));
         CostCategory(this)
     }
     /// The default value for the cost category

@@ -83,7 +83,7 @@ pub mod account {
     use super::*;
     /// CloudFormation property type `ExpiryEventsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-account-expiryeventsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExpiryEventsConfiguration(rt::Props);
     impl ExpiryEventsConfiguration {
@@ -126,26 +126,34 @@ static ACME_DOMAIN_VALIDATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`AcmeDomainValidation`], by name: two of them have one type, and a swap must not compile.
+pub struct AcmeDomainValidationRequired {
+    /// The ARN of the ACME endpoint this domain validation is associated with. CloudFormation `AcmeEndpointArn`.
+    pub acme_endpoint_arn: rt::Expr,
+    /// The domain name to validate. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// Prevalidation method configuration. CloudFormation `PrevalidationOptions`.
+    pub prevalidation_options: acme_domain_validation::PrevalidationOptions,
+}
 impl AcmeDomainValidation {
     /// Declares a `AWS::CertificateManager::AcmeDomainValidation` with the stack-unique `id`. Required properties: `acme_endpoint_arn` (`AcmeEndpointArn`), `domain_name` (`DomainName`), `prevalidation_options` (`PrevalidationOptions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        acme_endpoint_arn: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-        prevalidation_options: acme_domain_validation::PrevalidationOptions,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AcmeDomainValidationRequired) -> Self {
         let mut this = rt::Base::new(id, &ACME_DOMAIN_VALIDATION_TYPE);
         this.set(
             "AcmeEndpointArn",
             Some("acme_endpoint_arn"),
-            rt::string(acme_endpoint_arn),
+            rt::string(required.acme_endpoint_arn),
         );
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "PrevalidationOptions",
             Some("prevalidation_options"),
-            prevalidation_options.into(),
+            required.prevalidation_options.into(),
         );
         AcmeDomainValidation(this)
     }
@@ -170,7 +178,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `DnsPrevalidationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-dnsprevalidationoptions.html)
     #[derive(Clone, Debug)]
     pub struct DnsPrevalidationOptions(rt::Props);
     impl DnsPrevalidationOptions {
@@ -201,7 +209,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `DomainScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-domainscope.html)
     #[derive(Clone, Debug)]
     pub struct DomainScope(rt::Props);
     impl DomainScope {
@@ -240,7 +248,7 @@ pub mod acme_domain_validation {
     ///
     /// CloudFormation property type `PrevalidationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmedomainvalidation-prevalidationoptions.html)
     #[derive(Clone, Debug)]
     pub struct PrevalidationOptions(rt::Props);
     impl PrevalidationOptions {
@@ -345,7 +353,7 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `CertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-certificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct CertificateAuthority(rt::Props);
     impl CertificateAuthority {
@@ -365,7 +373,7 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `PublicCertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-publiccertificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct PublicCertificateAuthority(rt::Props);
     impl PublicCertificateAuthority {
@@ -394,15 +402,22 @@ pub mod acme_endpoint {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeendpoint-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The key name of the tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -449,21 +464,24 @@ static ACME_EXTERNAL_ACCOUNT_BINDING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`AcmeExternalAccountBinding`], by name: two of them have one type, and a swap must not compile.
+pub struct AcmeExternalAccountBindingRequired {
+    /// The ARN of the ACME endpoint this binding is associated with. CloudFormation `AcmeEndpointArn`.
+    pub acme_endpoint_arn: rt::Expr,
+    /// The IAM role ARN for cross-account access. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl AcmeExternalAccountBinding {
     /// Declares a `AWS::CertificateManager::AcmeExternalAccountBinding` with the stack-unique `id`. Required properties: `acme_endpoint_arn` (`AcmeEndpointArn`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        acme_endpoint_arn: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AcmeExternalAccountBindingRequired) -> Self {
         let mut this = rt::Base::new(id, &ACME_EXTERNAL_ACCOUNT_BINDING_TYPE);
         this.set(
             "AcmeEndpointArn",
             Some("acme_endpoint_arn"),
-            rt::string(acme_endpoint_arn),
+            rt::string(required.acme_endpoint_arn),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         AcmeExternalAccountBinding(this)
     }
     /// The expiration configuration for the external account binding.
@@ -494,12 +512,12 @@ pub mod acme_external_account_binding {
     ///
     /// CloudFormation property type `Expiration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-acmeexternalaccountbinding-expiration.html)
     #[derive(Clone, Debug)]
     pub struct Expiration(rt::Props);
     impl Expiration {
-        /// A new `Expiration`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: Type, value: i64) -> Self {
+        /// A new `Expiration`. Required properties: `value` (`Value`), `type_` (`Type`).
+        pub fn new(value: i64, type_: Type) -> Self {
             let mut this = rt::Props::default();
             this.set("Type", Some("type"), type_.into());
             this.set("Value", Some("value"), rt::int(value));
@@ -650,7 +668,7 @@ pub mod certificate {
     use super::*;
     /// CloudFormation property type `DomainValidationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-certificatemanager-certificate-domainvalidationoption.html)
     #[derive(Clone, Debug)]
     pub struct DomainValidationOption(rt::Props);
     impl DomainValidationOption {

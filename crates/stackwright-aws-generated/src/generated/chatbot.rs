@@ -86,7 +86,7 @@ pub mod custom_action {
     use super::*;
     /// CloudFormation property type `CustomActionAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactionattachment.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionAttachment(rt::Props);
     impl CustomActionAttachment {
@@ -131,7 +131,7 @@ pub mod custom_action {
     nested!(CustomActionAttachment);
     /// CloudFormation property type `CustomActionAttachmentCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactionattachmentcriteria.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionAttachmentCriteria(rt::Props);
     impl CustomActionAttachmentCriteria {
@@ -158,7 +158,7 @@ pub mod custom_action {
     nested!(CustomActionAttachmentCriteria);
     /// CloudFormation property type `CustomActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chatbot-customaction-customactiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionDefinition(rt::Props);
     impl CustomActionDefinition {
@@ -205,34 +205,47 @@ static MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`MicrosoftTeamsChannelConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct MicrosoftTeamsChannelConfigurationRequired {
+    /// The id of the Microsoft Teams team CloudFormation `TeamId`.
+    pub team_id: rt::Expr,
+    /// The id of the Microsoft Teams channel CloudFormation `TeamsChannelId`.
+    pub teams_channel_id: rt::Expr,
+    /// The id of the Microsoft Teams tenant CloudFormation `TeamsTenantId`.
+    pub teams_tenant_id: rt::Expr,
+    /// The name of the configuration CloudFormation `ConfigurationName`.
+    pub configuration_name: rt::Expr,
+    /// The ARN of the IAM role that defines the permissions for AWS Chatbot CloudFormation `IamRoleArn`.
+    pub iam_role_arn: rt::Expr,
+}
 impl MicrosoftTeamsChannelConfiguration {
-    /// Declares a `AWS::Chatbot::MicrosoftTeamsChannelConfiguration` with the stack-unique `id`. Required properties: `configuration_name` (`ConfigurationName`), `iam_role_arn` (`IamRoleArn`), `team_id` (`TeamId`), `teams_channel_id` (`TeamsChannelId`), `teams_tenant_id` (`TeamsTenantId`).
+    /// Declares a `AWS::Chatbot::MicrosoftTeamsChannelConfiguration` with the stack-unique `id`. Required properties: `team_id` (`TeamId`), `teams_channel_id` (`TeamsChannelId`), `teams_tenant_id` (`TeamsTenantId`), `configuration_name` (`ConfigurationName`), `iam_role_arn` (`IamRoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configuration_name: impl Into<rt::Expr>,
-        iam_role_arn: impl Into<rt::Expr>,
-        team_id: impl Into<rt::Expr>,
-        teams_channel_id: impl Into<rt::Expr>,
-        teams_tenant_id: impl Into<rt::Expr>,
+        required: MicrosoftTeamsChannelConfigurationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE);
         this.set(
             "ConfigurationName",
             Some("configuration_name"),
-            rt::string(configuration_name),
+            rt::string(required.configuration_name),
         );
-        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
-        this.set("TeamId", Some("team_id"), rt::string(team_id));
+        this.set(
+            "IamRoleArn",
+            Some("iam_role_arn"),
+            rt::string(required.iam_role_arn),
+        );
+        this.set("TeamId", Some("team_id"), rt::string(required.team_id));
         this.set(
             "TeamsChannelId",
             Some("teams_channel_id"),
-            rt::string(teams_channel_id),
+            rt::string(required.teams_channel_id),
         );
         this.set(
             "TeamsTenantId",
             Some("teams_tenant_id"),
-            rt::string(teams_tenant_id),
+            rt::string(required.teams_tenant_id),
         );
         MicrosoftTeamsChannelConfiguration(this)
     }
@@ -340,32 +353,41 @@ static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`SlackChannelConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct SlackChannelConfigurationRequired {
+    /// The id of the Slack workspace CloudFormation `SlackWorkspaceId`.
+    pub slack_workspace_id: rt::Expr,
+    /// The id of the Slack channel CloudFormation `SlackChannelId`.
+    pub slack_channel_id: rt::Expr,
+    /// The name of the configuration CloudFormation `ConfigurationName`.
+    pub configuration_name: rt::Expr,
+    /// The ARN of the IAM role that defines the permissions for AWS Chatbot CloudFormation `IamRoleArn`.
+    pub iam_role_arn: rt::Expr,
+}
 impl SlackChannelConfiguration {
-    /// Declares a `AWS::Chatbot::SlackChannelConfiguration` with the stack-unique `id`. Required properties: `configuration_name` (`ConfigurationName`), `iam_role_arn` (`IamRoleArn`), `slack_channel_id` (`SlackChannelId`), `slack_workspace_id` (`SlackWorkspaceId`).
+    /// Declares a `AWS::Chatbot::SlackChannelConfiguration` with the stack-unique `id`. Required properties: `slack_workspace_id` (`SlackWorkspaceId`), `slack_channel_id` (`SlackChannelId`), `configuration_name` (`ConfigurationName`), `iam_role_arn` (`IamRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration_name: impl Into<rt::Expr>,
-        iam_role_arn: impl Into<rt::Expr>,
-        slack_channel_id: impl Into<rt::Expr>,
-        slack_workspace_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SlackChannelConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &SLACK_CHANNEL_CONFIGURATION_TYPE);
         this.set(
             "ConfigurationName",
             Some("configuration_name"),
-            rt::string(configuration_name),
+            rt::string(required.configuration_name),
         );
-        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+        this.set(
+            "IamRoleArn",
+            Some("iam_role_arn"),
+            rt::string(required.iam_role_arn),
+        );
         this.set(
             "SlackChannelId",
             Some("slack_channel_id"),
-            rt::string(slack_channel_id),
+            rt::string(required.slack_channel_id),
         );
         this.set(
             "SlackWorkspaceId",
             Some("slack_workspace_id"),
-            rt::string(slack_workspace_id),
+            rt::string(required.slack_workspace_id),
         );
         SlackChannelConfiguration(this)
     }

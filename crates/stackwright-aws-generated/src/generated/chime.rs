@@ -237,7 +237,7 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-configuration.html)
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -253,7 +253,7 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `InvokedBy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-invokedby.html)
     #[derive(Clone, Debug)]
     pub struct InvokedBy(rt::Props);
     impl InvokedBy {
@@ -281,19 +281,30 @@ pub mod app_instance_bot {
     ///
     /// CloudFormation property type `LexConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstancebot-lexconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LexConfiguration(rt::Props);
+    /// The required values of [`LexConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct LexConfigurationRequired {
+        /// The ARN of the Amazon Lex V2 bot's alias. CloudFormation `LexBotAliasArn`.
+        pub lex_bot_alias_arn: rt::Expr,
+        /// Identifies the Amazon Lex V2 bot's language and locale. CloudFormation `LocaleId`.
+        pub locale_id: rt::Expr,
+    }
     impl LexConfiguration {
         /// A new `LexConfiguration`. Required properties: `lex_bot_alias_arn` (`LexBotAliasArn`), `locale_id` (`LocaleId`).
-        pub fn new(lex_bot_alias_arn: impl Into<rt::Expr>, locale_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LexConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LexBotAliasArn",
                 Some("lex_bot_alias_arn"),
-                rt::string(lex_bot_alias_arn),
+                rt::string(required.lex_bot_alias_arn),
             );
-            this.set("LocaleId", Some("locale_id"), rt::string(locale_id));
+            this.set(
+                "LocaleId",
+                Some("locale_id"),
+                rt::string(required.locale_id),
+            );
             LexConfiguration(this)
         }
         /// Specifies the type of message that triggers a bot.
@@ -402,24 +413,27 @@ static APP_INSTANCE_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`AppInstanceUser`], by name: two of them have one type, and a swap must not compile.
+pub struct AppInstanceUserRequired {
+    /// CloudFormation `AppInstanceArn`.
+    pub app_instance_arn: rt::Expr,
+    /// CloudFormation `AppInstanceUserId`.
+    pub app_instance_user_id: rt::Expr,
+}
 impl AppInstanceUser {
     /// Declares a `AWS::Chime::AppInstanceUser` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `app_instance_user_id` (`AppInstanceUserId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_instance_arn: impl Into<rt::Expr>,
-        app_instance_user_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AppInstanceUserRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_INSTANCE_USER_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            rt::string(app_instance_arn),
+            rt::string(required.app_instance_arn),
         );
         this.set(
             "AppInstanceUserId",
             Some("app_instance_user_id"),
-            rt::string(app_instance_user_id),
+            rt::string(required.app_instance_user_id),
         );
         AppInstanceUser(this)
     }
@@ -459,12 +473,12 @@ pub mod app_instance_user {
     use super::*;
     /// CloudFormation property type `ExpirationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-appinstanceuser-expirationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
-        /// A new `ExpirationSettings`. Required properties: `expiration_criterion` (`ExpirationCriterion`), `expiration_days` (`ExpirationDays`).
-        pub fn new(expiration_criterion: ExpirationCriterion, expiration_days: i64) -> Self {
+        /// A new `ExpirationSettings`. Required properties: `expiration_days` (`ExpirationDays`), `expiration_criterion` (`ExpirationCriterion`).
+        pub fn new(expiration_days: i64, expiration_criterion: ExpirationCriterion) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExpirationCriterion",
@@ -548,27 +562,31 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelRequired {
+    /// The ARN of the AppInstance that contains the channel. CloudFormation `AppInstanceArn`.
+    pub app_instance_arn: rt::Expr,
+    /// The ARN of the AppInstanceUser or AppInstanceBot that performs every operation on this channel. CloudFormation `ChimeBearer`.
+    pub chime_bearer: rt::Expr,
+    /// The name of the channel. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Channel {
     /// Declares a `AWS::Chime::Channel` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `chime_bearer` (`ChimeBearer`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_instance_arn: impl Into<rt::Expr>,
-        chime_bearer: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            rt::string(app_instance_arn),
+            rt::string(required.app_instance_arn),
         );
         this.set(
             "ChimeBearer",
             Some("chime_bearer"),
-            rt::string(chime_bearer),
+            rt::string(required.chime_bearer),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Channel(this)
     }
     /// The ID of the channel.
@@ -690,31 +708,36 @@ pub mod channel {
     ///
     /// CloudFormation property type `ElasticChannelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channel-elasticchannelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ElasticChannelConfiguration(rt::Props);
+    /// The required values of [`ElasticChannelConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ElasticChannelConfigurationRequired {
+        /// The maximum number of SubChannels allowed in the elastic channel. CloudFormation `MaximumSubChannels`.
+        pub maximum_sub_channels: i64,
+        /// The maximum number of members allowed in a SubChannel. CloudFormation `TargetMembershipsPerSubChannel`.
+        pub target_memberships_per_sub_channel: i64,
+        /// The minimum allowed percentage of TargetMembershipsPerSubChannel users, used to balance members across SubChannels. CloudFormation `MinimumMembershipPercentage`.
+        pub minimum_membership_percentage: i64,
+    }
     impl ElasticChannelConfiguration {
-        /// A new `ElasticChannelConfiguration`. Required properties: `maximum_sub_channels` (`MaximumSubChannels`), `minimum_membership_percentage` (`MinimumMembershipPercentage`), `target_memberships_per_sub_channel` (`TargetMembershipsPerSubChannel`).
-        pub fn new(
-            maximum_sub_channels: i64,
-            minimum_membership_percentage: i64,
-            target_memberships_per_sub_channel: i64,
-        ) -> Self {
+        /// A new `ElasticChannelConfiguration`. Required properties: `maximum_sub_channels` (`MaximumSubChannels`), `target_memberships_per_sub_channel` (`TargetMembershipsPerSubChannel`), `minimum_membership_percentage` (`MinimumMembershipPercentage`).
+        pub fn new(required: ElasticChannelConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaximumSubChannels",
                 Some("maximum_sub_channels"),
-                rt::int(maximum_sub_channels),
+                rt::int(required.maximum_sub_channels),
             );
             this.set(
                 "MinimumMembershipPercentage",
                 Some("minimum_membership_percentage"),
-                rt::int(minimum_membership_percentage),
+                rt::int(required.minimum_membership_percentage),
             );
             this.set(
                 "TargetMembershipsPerSubChannel",
                 Some("target_memberships_per_sub_channel"),
-                rt::int(target_memberships_per_sub_channel),
+                rt::int(required.target_memberships_per_sub_channel),
             );
             ElasticChannelConfiguration(this)
         }
@@ -724,12 +747,12 @@ pub mod channel {
     ///
     /// CloudFormation property type `ExpirationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channel-expirationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ExpirationSettings(rt::Props);
     impl ExpirationSettings {
-        /// A new `ExpirationSettings`. Required properties: `expiration_criterion` (`ExpirationCriterion`), `expiration_days` (`ExpirationDays`).
-        pub fn new(expiration_criterion: ExpirationCriterion, expiration_days: i64) -> Self {
+        /// A new `ExpirationSettings`. Required properties: `expiration_days` (`ExpirationDays`), `expiration_criterion` (`ExpirationCriterion`).
+        pub fn new(expiration_days: i64, expiration_criterion: ExpirationCriterion) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExpirationCriterion",
@@ -831,23 +854,31 @@ static CHANNEL_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`ChannelFlow`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelFlowRequired {
+    /// The ARN of the app instance. CloudFormation `AppInstanceArn`.
+    pub app_instance_arn: rt::Expr,
+    /// The name of the channel flow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Information about the processor Lambda functions. CloudFormation `Processors`.
+    pub processors: Vec<channel_flow::Processor>,
+}
 impl ChannelFlow {
     /// Declares a `AWS::Chime::ChannelFlow` with the stack-unique `id`. Required properties: `app_instance_arn` (`AppInstanceArn`), `name` (`Name`), `processors` (`Processors`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        processors: impl IntoIterator<Item = channel_flow::Processor>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelFlowRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_FLOW_TYPE);
         this.set(
             "AppInstanceArn",
             Some("app_instance_arn"),
-            rt::string(app_instance_arn),
+            rt::string(required.app_instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Processors", Some("processors"), rt::list(processors));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Processors",
+            Some("processors"),
+            rt::list(required.processors),
+        );
         ChannelFlow(this)
     }
 }
@@ -895,12 +926,12 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `LambdaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-lambdaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfiguration(rt::Props);
     impl LambdaConfiguration {
-        /// A new `LambdaConfiguration`. Required properties: `invocation_type` (`InvocationType`), `resource_arn` (`ResourceArn`).
-        pub fn new(invocation_type: InvocationType, resource_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `LambdaConfiguration`. Required properties: `resource_arn` (`ResourceArn`), `invocation_type` (`InvocationType`).
+        pub fn new(resource_arn: impl Into<rt::Expr>, invocation_type: InvocationType) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InvocationType",
@@ -920,16 +951,16 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-processor.html)
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
-        /// A new `Processor`. Required properties: `configuration` (`Configuration`), `execution_order` (`ExecutionOrder`), `fallback_action` (`FallbackAction`), `name` (`Name`).
+        /// A new `Processor`. Required properties: `name` (`Name`), `configuration` (`Configuration`), `execution_order` (`ExecutionOrder`), `fallback_action` (`FallbackAction`).
         pub fn new(
+            name: impl Into<rt::Expr>,
             configuration: ProcessorConfiguration,
             execution_order: i64,
             fallback_action: FallbackAction,
-            name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Configuration", Some("configuration"), configuration.into());
@@ -952,7 +983,7 @@ pub mod channel_flow {
     ///
     /// CloudFormation property type `ProcessorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-channelflow-processorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProcessorConfiguration(rt::Props);
     impl ProcessorConfiguration {
@@ -1043,28 +1074,34 @@ static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`MediaInsightsPipelineConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct MediaInsightsPipelineConfigurationRequired {
+    /// The name of the media insights pipeline configuration. CloudFormation `MediaInsightsPipelineConfigurationName`.
+    pub media_insights_pipeline_configuration_name: rt::Expr,
+    /// The ARN of the role used by the service to access Amazon Web Services resources. CloudFormation `ResourceAccessRoleArn`.
+    pub resource_access_role_arn: rt::Expr,
+    /// The elements in the configuration. CloudFormation `Elements`.
+    pub elements:
+        Vec<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>,
+}
 impl MediaInsightsPipelineConfiguration {
-    /// Declares a `AWS::Chime::MediaInsightsPipelineConfiguration` with the stack-unique `id`. Required properties: `elements` (`Elements`), `media_insights_pipeline_configuration_name` (`MediaInsightsPipelineConfigurationName`), `resource_access_role_arn` (`ResourceAccessRoleArn`).
+    /// Declares a `AWS::Chime::MediaInsightsPipelineConfiguration` with the stack-unique `id`. Required properties: `media_insights_pipeline_configuration_name` (`MediaInsightsPipelineConfigurationName`), `resource_access_role_arn` (`ResourceAccessRoleArn`), `elements` (`Elements`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        elements: impl IntoIterator<
-            Item = media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement,
-        >,
-        media_insights_pipeline_configuration_name: impl Into<rt::Expr>,
-        resource_access_role_arn: impl Into<rt::Expr>,
+        required: MediaInsightsPipelineConfigurationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE);
-        this.set("Elements", Some("elements"), rt::list(elements));
+        this.set("Elements", Some("elements"), rt::list(required.elements));
         this.set(
             "MediaInsightsPipelineConfigurationName",
             Some("media_insights_pipeline_configuration_name"),
-            rt::string(media_insights_pipeline_configuration_name),
+            rt::string(required.media_insights_pipeline_configuration_name),
         );
         this.set(
             "ResourceAccessRoleArn",
             Some("resource_access_role_arn"),
-            rt::string(resource_access_role_arn),
+            rt::string(required.resource_access_role_arn),
         );
         MediaInsightsPipelineConfiguration(this)
     }
@@ -1120,7 +1157,7 @@ pub mod media_insights_pipeline_configuration {
     use super::*;
     /// CloudFormation property type `AmazonTranscribeCallAnalyticsProcessorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-amazontranscribecallanalyticsprocessorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmazonTranscribeCallAnalyticsProcessorConfiguration(rt::Props);
     impl AmazonTranscribeCallAnalyticsProcessorConfiguration {
@@ -1264,7 +1301,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(AmazonTranscribeCallAnalyticsProcessorConfiguration);
     /// CloudFormation property type `AmazonTranscribeProcessorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-amazontranscribeprocessorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmazonTranscribeProcessorConfiguration(rt::Props);
     impl AmazonTranscribeProcessorConfiguration {
@@ -1469,7 +1506,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(AmazonTranscribeProcessorConfiguration);
     /// CloudFormation property type `IssueDetectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-issuedetectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IssueDetectionConfiguration(rt::Props);
     impl IssueDetectionConfiguration {
@@ -1483,14 +1520,14 @@ pub mod media_insights_pipeline_configuration {
     nested!(IssueDetectionConfiguration);
     /// CloudFormation property type `KeywordMatchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-keywordmatchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KeywordMatchConfiguration(rt::Props);
     impl KeywordMatchConfiguration {
-        /// A new `KeywordMatchConfiguration`. Required properties: `keywords` (`Keywords`), `rule_name` (`RuleName`).
+        /// A new `KeywordMatchConfiguration`. Required properties: `rule_name` (`RuleName`), `keywords` (`Keywords`).
         pub fn new(
-            keywords: impl IntoIterator<Item = impl Into<rt::Expr>>,
             rule_name: impl Into<rt::Expr>,
+            keywords: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Keywords", Some("keywords"), rt::strings(keywords));
@@ -1508,7 +1545,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(KeywordMatchConfiguration);
     /// CloudFormation property type `KinesisDataStreamSinkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-kinesisdatastreamsinkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KinesisDataStreamSinkConfiguration(rt::Props);
     impl KinesisDataStreamSinkConfiguration {
@@ -1529,7 +1566,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(KinesisDataStreamSinkConfiguration);
     /// CloudFormation property type `MediaInsightsPipelineConfigurationElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-mediainsightspipelineconfigurationelement.html)
     #[derive(Clone, Debug)]
     pub struct MediaInsightsPipelineConfigurationElement(rt::Props);
     impl MediaInsightsPipelineConfigurationElement {
@@ -1591,25 +1628,29 @@ pub mod media_insights_pipeline_configuration {
     nested!(MediaInsightsPipelineConfigurationElement);
     /// CloudFormation property type `PostCallAnalyticsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-postcallanalyticssettings.html)
     #[derive(Clone, Debug)]
     pub struct PostCallAnalyticsSettings(rt::Props);
+    /// The required values of [`PostCallAnalyticsSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct PostCallAnalyticsSettingsRequired {
+        /// The URL of the Amazon S3 bucket for post-call data. CloudFormation `OutputLocation`.
+        pub output_location: rt::Expr,
+        /// The ARN of the role used by Transcribe to upload post-call analysis. CloudFormation `DataAccessRoleArn`.
+        pub data_access_role_arn: rt::Expr,
+    }
     impl PostCallAnalyticsSettings {
-        /// A new `PostCallAnalyticsSettings`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `output_location` (`OutputLocation`).
-        pub fn new(
-            data_access_role_arn: impl Into<rt::Expr>,
-            output_location: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `PostCallAnalyticsSettings`. Required properties: `output_location` (`OutputLocation`), `data_access_role_arn` (`DataAccessRoleArn`).
+        pub fn new(required: PostCallAnalyticsSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataAccessRoleArn",
                 Some("data_access_role_arn"),
-                rt::string(data_access_role_arn),
+                rt::string(required.data_access_role_arn),
             );
             this.set(
                 "OutputLocation",
                 Some("output_location"),
-                rt::string(output_location),
+                rt::string(required.output_location),
             );
             PostCallAnalyticsSettings(this)
         }
@@ -1639,7 +1680,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(PostCallAnalyticsSettings);
     /// CloudFormation property type `RealTimeAlertConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-realtimealertconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RealTimeAlertConfiguration(rt::Props);
     impl RealTimeAlertConfiguration {
@@ -1666,7 +1707,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(RealTimeAlertConfiguration);
     /// CloudFormation property type `RealTimeAlertRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-realtimealertrule.html)
     #[derive(Clone, Debug)]
     pub struct RealTimeAlertRule(rt::Props);
     impl RealTimeAlertRule {
@@ -1707,7 +1748,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(RealTimeAlertRule);
     /// CloudFormation property type `S3RecordingSinkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-s3recordingsinkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3RecordingSinkConfiguration(rt::Props);
     impl S3RecordingSinkConfiguration {
@@ -1739,7 +1780,7 @@ pub mod media_insights_pipeline_configuration {
     nested!(S3RecordingSinkConfiguration);
     /// CloudFormation property type `SentimentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediainsightspipelineconfiguration-sentimentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SentimentConfiguration(rt::Props);
     impl SentimentConfiguration {
@@ -2008,7 +2049,7 @@ pub mod media_pipeline_kinesis_video_stream_pool {
     ///
     /// CloudFormation property type `StreamConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-mediapipelinekinesisvideostreampool-streamconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StreamConfiguration(rt::Props);
     impl StreamConfiguration {
@@ -2082,19 +2123,27 @@ static SIP_MEDIA_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`SipMediaApplication`], by name: two of them have one type, and a swap must not compile.
+pub struct SipMediaApplicationRequired {
+    /// The AWS Region in which the SIP media application is created. CloudFormation `AwsRegion`.
+    pub aws_region: rt::Expr,
+    /// The name of the SIP media application. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// List of endpoints (Lambda ARNs) specified for the SIP media application. CloudFormation `Endpoints`.
+    pub endpoints: Vec<sip_media_application::SipMediaApplicationEndpoint>,
+}
 impl SipMediaApplication {
-    /// Declares a `AWS::Chime::SipMediaApplication` with the stack-unique `id`. Required properties: `aws_region` (`AwsRegion`), `endpoints` (`Endpoints`), `name` (`Name`).
+    /// Declares a `AWS::Chime::SipMediaApplication` with the stack-unique `id`. Required properties: `aws_region` (`AwsRegion`), `name` (`Name`), `endpoints` (`Endpoints`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_region: impl Into<rt::Expr>,
-        endpoints: impl IntoIterator<Item = sip_media_application::SipMediaApplicationEndpoint>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SipMediaApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &SIP_MEDIA_APPLICATION_TYPE);
-        this.set("AwsRegion", Some("aws_region"), rt::string(aws_region));
-        this.set("Endpoints", Some("endpoints"), rt::list(endpoints));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "AwsRegion",
+            Some("aws_region"),
+            rt::string(required.aws_region),
+        );
+        this.set("Endpoints", Some("endpoints"), rt::list(required.endpoints));
+        this.set("Name", Some("name"), rt::string(required.name));
         SipMediaApplication(this)
     }
 }
@@ -2134,7 +2183,7 @@ pub mod sip_media_application {
     use super::*;
     /// CloudFormation property type `SipMediaApplicationEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-chime-sipmediaapplication-sipmediaapplicationendpoint.html)
     #[derive(Clone, Debug)]
     pub struct SipMediaApplicationEndpoint(rt::Props);
     impl SipMediaApplicationEndpoint {

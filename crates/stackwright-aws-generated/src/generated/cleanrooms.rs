@@ -72,25 +72,30 @@ static ANALYSIS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AnalysisTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct AnalysisTemplateRequired {
+    /// CloudFormation `Source`.
+    pub source: rt::Value,
+    /// CloudFormation `Format`.
+    pub format: analysis_template::Format,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `MembershipIdentifier`.
+    pub membership_identifier: rt::Expr,
+}
 impl AnalysisTemplate {
-    /// Declares a `AWS::CleanRooms::AnalysisTemplate` with the stack-unique `id`. Required properties: `format` (`Format`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `source` (`Source`).
+    /// Declares a `AWS::CleanRooms::AnalysisTemplate` with the stack-unique `id`. Required properties: `source` (`Source`), `format` (`Format`), `name` (`Name`), `membership_identifier` (`MembershipIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        format: analysis_template::Format,
-        membership_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        source: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AnalysisTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &ANALYSIS_TEMPLATE_TYPE);
-        this.set("Format", Some("format"), format.into());
+        this.set("Format", Some("format"), required.format.into());
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            rt::string(membership_identifier),
+            rt::string(required.membership_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Source", Some("source"), rt::json_object(source));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Source", Some("source"), rt::json_object(required.source));
         AnalysisTemplate(this)
     }
     /// The member who can query can provide this placeholder for a literal data value in an analysis template
@@ -181,7 +186,7 @@ pub mod analysis_template {
     use super::*;
     /// CloudFormation property type `AnalysisParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-analysisparameter.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisParameter(rt::Props);
     impl AnalysisParameter {
@@ -202,7 +207,7 @@ pub mod analysis_template {
     nested!(AnalysisParameter);
     /// CloudFormation property type `AnalysisSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-analysisschema.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisSchema(rt::Props);
     impl AnalysisSchema {
@@ -220,7 +225,7 @@ pub mod analysis_template {
     nested!(AnalysisSchema);
     /// CloudFormation property type `ErrorMessageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-analysistemplate-errormessageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ErrorMessageConfiguration(rt::Props);
     impl ErrorMessageConfiguration {
@@ -356,28 +361,37 @@ static COLLABORATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Collaboration`], by name: two of them have one type, and a swap must not compile.
+pub struct CollaborationRequired {
+    /// CloudFormation `CreatorDisplayName`.
+    pub creator_display_name: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// CloudFormation `QueryLogStatus`.
+    pub query_log_status: collaboration::CollaborationQueryLogStatus,
+}
 impl Collaboration {
-    /// Declares a `AWS::CleanRooms::Collaboration` with the stack-unique `id`. Required properties: `creator_display_name` (`CreatorDisplayName`), `description` (`Description`), `name` (`Name`), `query_log_status` (`QueryLogStatus`).
+    /// Declares a `AWS::CleanRooms::Collaboration` with the stack-unique `id`. Required properties: `creator_display_name` (`CreatorDisplayName`), `name` (`Name`), `description` (`Description`), `query_log_status` (`QueryLogStatus`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        creator_display_name: impl Into<rt::Expr>,
-        description: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        query_log_status: collaboration::CollaborationQueryLogStatus,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CollaborationRequired) -> Self {
         let mut this = rt::Base::new(id, &COLLABORATION_TYPE);
         this.set(
             "CreatorDisplayName",
             Some("creator_display_name"),
-            rt::string(creator_display_name),
+            rt::string(required.creator_display_name),
         );
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "QueryLogStatus",
             Some("query_log_status"),
-            query_log_status.into(),
+            required.query_log_status.into(),
         );
         Collaboration(this)
     }
@@ -500,37 +514,43 @@ pub mod collaboration {
     use super::*;
     /// CloudFormation property type `DataEncryptionMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-dataencryptionmetadata.html)
     #[derive(Clone, Debug)]
     pub struct DataEncryptionMetadata(rt::Props);
+    /// The required values of [`DataEncryptionMetadata`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataEncryptionMetadataRequired {
+        /// CloudFormation `AllowCleartext`.
+        pub allow_cleartext: bool,
+        /// CloudFormation `AllowDuplicates`.
+        pub allow_duplicates: bool,
+        /// CloudFormation `AllowJoinsOnColumnsWithDifferentNames`.
+        pub allow_joins_on_columns_with_different_names: bool,
+        /// CloudFormation `PreserveNulls`.
+        pub preserve_nulls: bool,
+    }
     impl DataEncryptionMetadata {
         /// A new `DataEncryptionMetadata`. Required properties: `allow_cleartext` (`AllowCleartext`), `allow_duplicates` (`AllowDuplicates`), `allow_joins_on_columns_with_different_names` (`AllowJoinsOnColumnsWithDifferentNames`), `preserve_nulls` (`PreserveNulls`).
-        pub fn new(
-            allow_cleartext: bool,
-            allow_duplicates: bool,
-            allow_joins_on_columns_with_different_names: bool,
-            preserve_nulls: bool,
-        ) -> Self {
+        pub fn new(required: DataEncryptionMetadataRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AllowCleartext",
                 Some("allow_cleartext"),
-                rt::boolean(allow_cleartext),
+                rt::boolean(required.allow_cleartext),
             );
             this.set(
                 "AllowDuplicates",
                 Some("allow_duplicates"),
-                rt::boolean(allow_duplicates),
+                rt::boolean(required.allow_duplicates),
             );
             this.set(
                 "AllowJoinsOnColumnsWithDifferentNames",
                 Some("allow_joins_on_columns_with_different_names"),
-                rt::boolean(allow_joins_on_columns_with_different_names),
+                rt::boolean(required.allow_joins_on_columns_with_different_names),
             );
             this.set(
                 "PreserveNulls",
                 Some("preserve_nulls"),
-                rt::boolean(preserve_nulls),
+                rt::boolean(required.preserve_nulls),
             );
             DataEncryptionMetadata(this)
         }
@@ -538,7 +558,7 @@ pub mod collaboration {
     nested!(DataEncryptionMetadata);
     /// CloudFormation property type `JobComputePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-jobcomputepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobComputePaymentConfig(rt::Props);
     impl JobComputePaymentConfig {
@@ -556,18 +576,29 @@ pub mod collaboration {
     nested!(JobComputePaymentConfig);
     /// CloudFormation property type `MemberSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-memberspecification.html)
     #[derive(Clone, Debug)]
     pub struct MemberSpecification(rt::Props);
+    /// The required values of [`MemberSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct MemberSpecificationRequired {
+        /// CloudFormation `AccountId`.
+        pub account_id: rt::Expr,
+        /// CloudFormation `DisplayName`.
+        pub display_name: rt::Expr,
+    }
     impl MemberSpecification {
         /// A new `MemberSpecification`. Required properties: `account_id` (`AccountId`), `display_name` (`DisplayName`).
-        pub fn new(account_id: impl Into<rt::Expr>, display_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MemberSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccountId", Some("account_id"), rt::string(account_id));
+            this.set(
+                "AccountId",
+                Some("account_id"),
+                rt::string(required.account_id),
+            );
             this.set(
                 "DisplayName",
                 Some("display_name"),
-                rt::string(display_name),
+                rt::string(required.display_name),
             );
             MemberSpecification(this)
         }
@@ -599,7 +630,7 @@ pub mod collaboration {
     nested!(MemberSpecification);
     /// CloudFormation property type `MLMemberAbilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-mlmemberabilities.html)
     #[derive(Clone, Debug)]
     pub struct MlMemberAbilities(rt::Props);
     impl MlMemberAbilities {
@@ -619,7 +650,7 @@ pub mod collaboration {
     nested!(MlMemberAbilities);
     /// CloudFormation property type `MLPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-mlpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MlPaymentConfig(rt::Props);
     impl MlPaymentConfig {
@@ -656,7 +687,7 @@ pub mod collaboration {
     nested!(MlPaymentConfig);
     /// CloudFormation property type `ModelInferencePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-modelinferencepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelInferencePaymentConfig(rt::Props);
     impl ModelInferencePaymentConfig {
@@ -674,7 +705,7 @@ pub mod collaboration {
     nested!(ModelInferencePaymentConfig);
     /// CloudFormation property type `ModelTrainingPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-modeltrainingpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelTrainingPaymentConfig(rt::Props);
     impl ModelTrainingPaymentConfig {
@@ -692,7 +723,7 @@ pub mod collaboration {
     nested!(ModelTrainingPaymentConfig);
     /// CloudFormation property type `PaymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-paymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PaymentConfiguration(rt::Props);
     impl PaymentConfiguration {
@@ -717,7 +748,7 @@ pub mod collaboration {
     nested!(PaymentConfiguration);
     /// CloudFormation property type `QueryComputePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-querycomputepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryComputePaymentConfig(rt::Props);
     impl QueryComputePaymentConfig {
@@ -735,7 +766,7 @@ pub mod collaboration {
     nested!(QueryComputePaymentConfig);
     /// CloudFormation property type `SyntheticDataGenerationPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-collaboration-syntheticdatagenerationpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct SyntheticDataGenerationPaymentConfig(rt::Props);
     impl SyntheticDataGenerationPaymentConfig {
@@ -1007,14 +1038,14 @@ pub mod configured_table {
     use super::*;
     /// CloudFormation property type `AnalysisRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtable-analysisrule.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisRule(rt::Props);
     impl AnalysisRule {
-        /// A new `AnalysisRule`. Required properties: `policy` (`Policy`), `type_` (`Type`).
+        /// A new `AnalysisRule`. Required properties: `type_` (`Type`), `policy` (`Policy`).
         pub fn new(
-            policy: ConfiguredTableAnalysisRulePolicy,
             type_: ConfiguredTableAnalysisRuleType,
+            policy: ConfiguredTableAnalysisRulePolicy,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Policy", Some("policy"), policy.into());
@@ -1025,7 +1056,7 @@ pub mod configured_table {
     nested!(AnalysisRule);
     /// CloudFormation property type `ConfiguredTableAnalysisRulePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtable-configuredtableanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAnalysisRulePolicy(rt::Props);
     impl ConfiguredTableAnalysisRulePolicy {
@@ -1118,29 +1149,34 @@ static CONFIGURED_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ConfiguredTableAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfiguredTableAssociationRequired {
+    /// CloudFormation `ConfiguredTableIdentifier`.
+    pub configured_table_identifier: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// CloudFormation `MembershipIdentifier`.
+    pub membership_identifier: rt::Expr,
+}
 impl ConfiguredTableAssociation {
-    /// Declares a `AWS::CleanRooms::ConfiguredTableAssociation` with the stack-unique `id`. Required properties: `configured_table_identifier` (`ConfiguredTableIdentifier`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::CleanRooms::ConfiguredTableAssociation` with the stack-unique `id`. Required properties: `configured_table_identifier` (`ConfiguredTableIdentifier`), `name` (`Name`), `role_arn` (`RoleArn`), `membership_identifier` (`MembershipIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configured_table_identifier: impl Into<rt::Expr>,
-        membership_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConfiguredTableAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURED_TABLE_ASSOCIATION_TYPE);
         this.set(
             "ConfiguredTableIdentifier",
             Some("configured_table_identifier"),
-            rt::string(configured_table_identifier),
+            rt::string(required.configured_table_identifier),
         );
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            rt::string(membership_identifier),
+            rt::string(required.membership_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         ConfiguredTableAssociation(this)
     }
     /// Constraints: 1..=1 items. CloudFormation `ConfiguredTableAssociationAnalysisRules`, Terraform `configured_table_association_analysis_rules`.
@@ -1184,14 +1220,14 @@ pub mod configured_table_association {
     use super::*;
     /// CloudFormation property type `ConfiguredTableAssociationAnalysisRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtableassociation-configuredtableassociationanalysisrule.html)
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAssociationAnalysisRule(rt::Props);
     impl ConfiguredTableAssociationAnalysisRule {
-        /// A new `ConfiguredTableAssociationAnalysisRule`. Required properties: `policy` (`Policy`), `type_` (`Type`).
+        /// A new `ConfiguredTableAssociationAnalysisRule`. Required properties: `type_` (`Type`), `policy` (`Policy`).
         pub fn new(
-            policy: ConfiguredTableAssociationAnalysisRulePolicy,
             type_: ConfiguredTableAssociationAnalysisRuleType,
+            policy: ConfiguredTableAssociationAnalysisRulePolicy,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Policy", Some("policy"), policy.into());
@@ -1202,7 +1238,7 @@ pub mod configured_table_association {
     nested!(ConfiguredTableAssociationAnalysisRule);
     /// CloudFormation property type `ConfiguredTableAssociationAnalysisRulePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-configuredtableassociation-configuredtableassociationanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ConfiguredTableAssociationAnalysisRulePolicy(rt::Props);
     impl ConfiguredTableAssociationAnalysisRulePolicy {
@@ -1283,27 +1319,31 @@ static ID_MAPPING_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`IdMappingTable`], by name: two of them have one type, and a swap must not compile.
+pub struct IdMappingTableRequired {
+    /// CloudFormation `MembershipIdentifier`.
+    pub membership_identifier: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `InputReferenceConfig`.
+    pub input_reference_config: id_mapping_table::IdMappingTableInputReferenceConfig,
+}
 impl IdMappingTable {
-    /// Declares a `AWS::CleanRooms::IdMappingTable` with the stack-unique `id`. Required properties: `input_reference_config` (`InputReferenceConfig`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
+    /// Declares a `AWS::CleanRooms::IdMappingTable` with the stack-unique `id`. Required properties: `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `input_reference_config` (`InputReferenceConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        input_reference_config: id_mapping_table::IdMappingTableInputReferenceConfig,
-        membership_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IdMappingTableRequired) -> Self {
         let mut this = rt::Base::new(id, &ID_MAPPING_TABLE_TYPE);
         this.set(
             "InputReferenceConfig",
             Some("input_reference_config"),
-            input_reference_config.into(),
+            required.input_reference_config.into(),
         );
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            rt::string(membership_identifier),
+            rt::string(required.membership_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         IdMappingTable(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`, Terraform `description`.
@@ -1355,7 +1395,7 @@ pub mod id_mapping_table {
     use super::*;
     /// CloudFormation property type `IdMappingTableInputReferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idmappingtable-idmappingtableinputreferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingTableInputReferenceConfig(rt::Props);
     impl IdMappingTableInputReferenceConfig {
@@ -1431,23 +1471,32 @@ static ID_NAMESPACE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: None,
 };
+/// The required values of [`IdNamespaceAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct IdNamespaceAssociationRequired {
+    /// CloudFormation `MembershipIdentifier`.
+    pub membership_identifier: rt::Expr,
+    /// CloudFormation `InputReferenceConfig`.
+    pub input_reference_config:
+        id_namespace_association::IdNamespaceAssociationInputReferenceConfig,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl IdNamespaceAssociation {
-    /// Declares a `AWS::CleanRooms::IdNamespaceAssociation` with the stack-unique `id`. Required properties: `input_reference_config` (`InputReferenceConfig`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
+    /// Declares a `AWS::CleanRooms::IdNamespaceAssociation` with the stack-unique `id`. Required properties: `membership_identifier` (`MembershipIdentifier`), `input_reference_config` (`InputReferenceConfig`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        input_reference_config: id_namespace_association::IdNamespaceAssociationInputReferenceConfig,
-        membership_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IdNamespaceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ID_NAMESPACE_ASSOCIATION_TYPE);
-        this.set("InputReferenceConfig", None, input_reference_config.into());
+        this.set(
+            "InputReferenceConfig",
+            None,
+            required.input_reference_config.into(),
+        );
         this.set(
             "MembershipIdentifier",
             None,
-            rt::string(membership_identifier),
+            rt::string(required.membership_identifier),
         );
-        this.set("Name", None, rt::string(name));
+        this.set("Name", None, rt::string(required.name));
         IdNamespaceAssociation(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1497,7 +1546,7 @@ pub mod id_namespace_association {
     use super::*;
     /// CloudFormation property type `IdMappingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idnamespaceassociation-idmappingconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingConfig(rt::Props);
     impl IdMappingConfig {
@@ -1515,7 +1564,7 @@ pub mod id_namespace_association {
     nested!(IdMappingConfig);
     /// CloudFormation property type `IdNamespaceAssociationInputReferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-idnamespaceassociation-idnamespaceassociationinputreferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdNamespaceAssociationInputReferenceConfig(rt::Props);
     impl IdNamespaceAssociationInputReferenceConfig {
@@ -1589,26 +1638,30 @@ static INTERMEDIATE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`IntermediateTable`], by name: two of them have one type, and a swap must not compile.
+pub struct IntermediateTableRequired {
+    /// CloudFormation `MembershipIdentifier`.
+    pub membership_identifier: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `PopulationAnalysisConfiguration`.
+    pub population_analysis_configuration: intermediate_table::PopulationAnalysisConfiguration,
+}
 impl IntermediateTable {
     /// Declares a `AWS::CleanRooms::IntermediateTable` with the stack-unique `id`. Required properties: `membership_identifier` (`MembershipIdentifier`), `name` (`Name`), `population_analysis_configuration` (`PopulationAnalysisConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        membership_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        population_analysis_configuration: intermediate_table::PopulationAnalysisConfiguration,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IntermediateTableRequired) -> Self {
         let mut this = rt::Base::new(id, &INTERMEDIATE_TABLE_TYPE);
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            rt::string(membership_identifier),
+            rt::string(required.membership_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PopulationAnalysisConfiguration",
             Some("population_analysis_configuration"),
-            population_analysis_configuration.into(),
+            required.population_analysis_configuration.into(),
         );
         IntermediateTable(this)
     }
@@ -1670,14 +1723,14 @@ pub mod intermediate_table {
     use super::*;
     /// CloudFormation property type `IntermediateTableAnalysisRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-intermediatetableanalysisrule.html)
     #[derive(Clone, Debug)]
     pub struct IntermediateTableAnalysisRule(rt::Props);
     impl IntermediateTableAnalysisRule {
-        /// A new `IntermediateTableAnalysisRule`. Required properties: `policy` (`Policy`), `type_` (`Type`).
+        /// A new `IntermediateTableAnalysisRule`. Required properties: `type_` (`Type`), `policy` (`Policy`).
         pub fn new(
-            policy: IntermediateTableAnalysisRulePolicy,
             type_: IntermediateTableAnalysisRuleType,
+            policy: IntermediateTableAnalysisRulePolicy,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Policy", Some("policy"), policy.into());
@@ -1688,7 +1741,7 @@ pub mod intermediate_table {
     nested!(IntermediateTableAnalysisRule);
     /// CloudFormation property type `IntermediateTableAnalysisRulePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-intermediatetableanalysisrulepolicy.html)
     #[derive(Clone, Debug)]
     pub struct IntermediateTableAnalysisRulePolicy(rt::Props);
     impl IntermediateTableAnalysisRulePolicy {
@@ -1702,7 +1755,7 @@ pub mod intermediate_table {
     nested!(IntermediateTableAnalysisRulePolicy);
     /// CloudFormation property type `PopulationAnalysisConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-populationanalysisconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PopulationAnalysisConfiguration(rt::Props);
     impl PopulationAnalysisConfiguration {
@@ -1721,7 +1774,7 @@ pub mod intermediate_table {
     nested!(PopulationAnalysisConfiguration);
     /// CloudFormation property type `PopulationAnalysisSqlParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-intermediatetable-populationanalysissqlparameters.html)
     #[derive(Clone, Debug)]
     pub struct PopulationAnalysisSqlParameters(rt::Props);
     impl PopulationAnalysisSqlParameters {
@@ -1907,7 +1960,7 @@ pub mod membership {
     use super::*;
     /// CloudFormation property type `MembershipJobComputePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipjobcomputepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipJobComputePaymentConfig(rt::Props);
     impl MembershipJobComputePaymentConfig {
@@ -1925,7 +1978,7 @@ pub mod membership {
     nested!(MembershipJobComputePaymentConfig);
     /// CloudFormation property type `MembershipMLPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmlpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipMlPaymentConfig(rt::Props);
     impl MembershipMlPaymentConfig {
@@ -1962,7 +2015,7 @@ pub mod membership {
     nested!(MembershipMlPaymentConfig);
     /// CloudFormation property type `MembershipModelInferencePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmodelinferencepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipModelInferencePaymentConfig(rt::Props);
     impl MembershipModelInferencePaymentConfig {
@@ -1980,7 +2033,7 @@ pub mod membership {
     nested!(MembershipModelInferencePaymentConfig);
     /// CloudFormation property type `MembershipModelTrainingPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipmodeltrainingpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipModelTrainingPaymentConfig(rt::Props);
     impl MembershipModelTrainingPaymentConfig {
@@ -1998,7 +2051,7 @@ pub mod membership {
     nested!(MembershipModelTrainingPaymentConfig);
     /// CloudFormation property type `MembershipPaymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershippaymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipPaymentConfiguration(rt::Props);
     impl MembershipPaymentConfiguration {
@@ -2023,7 +2076,7 @@ pub mod membership {
     nested!(MembershipPaymentConfiguration);
     /// CloudFormation property type `MembershipProtectedJobOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedjoboutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedJobOutputConfiguration(rt::Props);
     impl MembershipProtectedJobOutputConfiguration {
@@ -2037,7 +2090,7 @@ pub mod membership {
     nested!(MembershipProtectedJobOutputConfiguration);
     /// CloudFormation property type `MembershipProtectedJobResultConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedjobresultconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedJobResultConfiguration(rt::Props);
     impl MembershipProtectedJobResultConfiguration {
@@ -2059,7 +2112,7 @@ pub mod membership {
     nested!(MembershipProtectedJobResultConfiguration);
     /// CloudFormation property type `MembershipProtectedQueryOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedqueryoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedQueryOutputConfiguration(rt::Props);
     impl MembershipProtectedQueryOutputConfiguration {
@@ -2073,7 +2126,7 @@ pub mod membership {
     nested!(MembershipProtectedQueryOutputConfiguration);
     /// CloudFormation property type `MembershipProtectedQueryResultConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipprotectedqueryresultconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MembershipProtectedQueryResultConfiguration(rt::Props);
     impl MembershipProtectedQueryResultConfiguration {
@@ -2096,7 +2149,7 @@ pub mod membership {
     nested!(MembershipProtectedQueryResultConfiguration);
     /// CloudFormation property type `MembershipQueryComputePaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipquerycomputepaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipQueryComputePaymentConfig(rt::Props);
     impl MembershipQueryComputePaymentConfig {
@@ -2114,7 +2167,7 @@ pub mod membership {
     nested!(MembershipQueryComputePaymentConfig);
     /// CloudFormation property type `MembershipSyntheticDataGenerationPaymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-membershipsyntheticdatagenerationpaymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct MembershipSyntheticDataGenerationPaymentConfig(rt::Props);
     impl MembershipSyntheticDataGenerationPaymentConfig {
@@ -2132,7 +2185,7 @@ pub mod membership {
     nested!(MembershipSyntheticDataGenerationPaymentConfig);
     /// CloudFormation property type `ProtectedJobS3OutputConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-protectedjobs3outputconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct ProtectedJobS3OutputConfigurationInput(rt::Props);
     impl ProtectedJobS3OutputConfigurationInput {
@@ -2152,12 +2205,12 @@ pub mod membership {
     nested!(ProtectedJobS3OutputConfigurationInput);
     /// CloudFormation property type `ProtectedQueryS3OutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-membership-protectedquerys3outputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProtectedQueryS3OutputConfiguration(rt::Props);
     impl ProtectedQueryS3OutputConfiguration {
-        /// A new `ProtectedQueryS3OutputConfiguration`. Required properties: `bucket` (`Bucket`), `result_format` (`ResultFormat`).
-        pub fn new(bucket: impl Into<rt::Expr>, result_format: ResultFormat) -> Self {
+        /// A new `ProtectedQueryS3OutputConfiguration`. Required properties: `result_format` (`ResultFormat`), `bucket` (`Bucket`).
+        pub fn new(result_format: ResultFormat, bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Bucket", Some("bucket"), rt::string(bucket));
             this.set("ResultFormat", Some("result_format"), result_format.into());
@@ -2261,14 +2314,14 @@ static PRIVACY_BUDGET_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl PrivacyBudgetTemplate {
-    /// Declares a `AWS::CleanRooms::PrivacyBudgetTemplate` with the stack-unique `id`. Required properties: `auto_refresh` (`AutoRefresh`), `membership_identifier` (`MembershipIdentifier`), `parameters` (`Parameters`), `privacy_budget_type` (`PrivacyBudgetType`).
+    /// Declares a `AWS::CleanRooms::PrivacyBudgetTemplate` with the stack-unique `id`. Required properties: `auto_refresh` (`AutoRefresh`), `privacy_budget_type` (`PrivacyBudgetType`), `parameters` (`Parameters`), `membership_identifier` (`MembershipIdentifier`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         auto_refresh: privacy_budget_template::AutoRefresh,
-        membership_identifier: impl Into<rt::Expr>,
-        parameters: privacy_budget_template::Parameters,
         privacy_budget_type: privacy_budget_template::PrivacyBudgetType,
+        parameters: privacy_budget_template::Parameters,
+        membership_identifier: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &PRIVACY_BUDGET_TEMPLATE_TYPE);
         this.set("AutoRefresh", Some("auto_refresh"), auto_refresh.into());
@@ -2318,12 +2371,12 @@ pub mod privacy_budget_template {
     use super::*;
     /// CloudFormation property type `BudgetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-privacybudgettemplate-budgetparameter.html)
     #[derive(Clone, Debug)]
     pub struct BudgetParameter(rt::Props);
     impl BudgetParameter {
-        /// A new `BudgetParameter`. Required properties: `budget` (`Budget`), `type_` (`Type`).
-        pub fn new(budget: i64, type_: Type) -> Self {
+        /// A new `BudgetParameter`. Required properties: `type_` (`Type`), `budget` (`Budget`).
+        pub fn new(type_: Type, budget: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Budget", Some("budget"), rt::int(budget));
             this.set("Type", Some("type"), type_.into());
@@ -2339,7 +2392,7 @@ pub mod privacy_budget_template {
     nested!(BudgetParameter);
     /// CloudFormation property type `Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanrooms-privacybudgettemplate-parameters.html)
     #[derive(Clone, Debug)]
     pub struct Parameters(rt::Props);
     impl Parameters {

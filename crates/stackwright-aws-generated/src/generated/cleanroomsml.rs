@@ -66,17 +66,20 @@ static CONFIGURED_MODEL_ALGORITHM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ConfiguredModelAlgorithm`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfiguredModelAlgorithmRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl ConfiguredModelAlgorithm {
     /// Declares a `AWS::CleanRoomsML::ConfiguredModelAlgorithm` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConfiguredModelAlgorithmRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURED_MODEL_ALGORITHM_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         ConfiguredModelAlgorithm(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -132,7 +135,7 @@ pub mod configured_model_algorithm {
     use super::*;
     /// CloudFormation property type `ContainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-containerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContainerConfig(rt::Props);
     impl ContainerConfig {
@@ -170,7 +173,7 @@ pub mod configured_model_algorithm {
     nested!(ContainerConfig);
     /// CloudFormation property type `InferenceContainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-inferencecontainerconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceContainerConfig(rt::Props);
     impl InferenceContainerConfig {
@@ -184,15 +187,22 @@ pub mod configured_model_algorithm {
     nested!(InferenceContainerConfig);
     /// CloudFormation property type `MetricDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithm-metricdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
+    /// The required values of [`MetricDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDefinitionRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Regex`.
+        pub regex: rt::Expr,
+    }
     impl MetricDefinition {
         /// A new `MetricDefinition`. Required properties: `name` (`Name`), `regex` (`Regex`).
-        pub fn new(name: impl Into<rt::Expr>, regex: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Regex", Some("regex"), rt::string(regex));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Regex", Some("regex"), rt::string(required.regex));
             MetricDefinition(this)
         }
     }
@@ -247,27 +257,34 @@ static CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo 
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ConfiguredModelAlgorithmAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfiguredModelAlgorithmAssociationRequired {
+    /// CloudFormation `MembershipIdentifier`.
+    pub membership_identifier: rt::Expr,
+    /// CloudFormation `ConfiguredModelAlgorithmArn`.
+    pub configured_model_algorithm_arn: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl ConfiguredModelAlgorithmAssociation {
-    /// Declares a `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation` with the stack-unique `id`. Required properties: `configured_model_algorithm_arn` (`ConfiguredModelAlgorithmArn`), `membership_identifier` (`MembershipIdentifier`), `name` (`Name`).
+    /// Declares a `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation` with the stack-unique `id`. Required properties: `membership_identifier` (`MembershipIdentifier`), `configured_model_algorithm_arn` (`ConfiguredModelAlgorithmArn`), `name` (`Name`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        configured_model_algorithm_arn: impl Into<rt::Expr>,
-        membership_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
+        required: ConfiguredModelAlgorithmAssociationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE);
         this.set(
             "ConfiguredModelAlgorithmArn",
             Some("configured_model_algorithm_arn"),
-            rt::string(configured_model_algorithm_arn),
+            rt::string(required.configured_model_algorithm_arn),
         );
         this.set(
             "MembershipIdentifier",
             Some("membership_identifier"),
-            rt::string(membership_identifier),
+            rt::string(required.membership_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         ConfiguredModelAlgorithmAssociation(this)
     }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -312,7 +329,7 @@ pub mod configured_model_algorithm_association {
     use super::*;
     /// CloudFormation property type `CustomEntityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-customentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomEntityConfig(rt::Props);
     impl CustomEntityConfig {
@@ -330,7 +347,7 @@ pub mod configured_model_algorithm_association {
     nested!(CustomEntityConfig);
     /// CloudFormation property type `LogRedactionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-logredactionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogRedactionConfiguration(rt::Props);
     impl LogRedactionConfiguration {
@@ -357,7 +374,7 @@ pub mod configured_model_algorithm_association {
     nested!(LogRedactionConfiguration);
     /// CloudFormation property type `LogsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-logsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct LogsConfigurationPolicy(rt::Props);
     impl LogsConfigurationPolicy {
@@ -395,7 +412,7 @@ pub mod configured_model_algorithm_association {
     nested!(LogsConfigurationPolicy);
     /// CloudFormation property type `MetricsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-metricsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfigurationPolicy(rt::Props);
     impl MetricsConfigurationPolicy {
@@ -409,7 +426,7 @@ pub mod configured_model_algorithm_association {
     nested!(MetricsConfigurationPolicy);
     /// CloudFormation property type `PrivacyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-privacyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PrivacyConfiguration(rt::Props);
     impl PrivacyConfiguration {
@@ -423,7 +440,7 @@ pub mod configured_model_algorithm_association {
     nested!(PrivacyConfiguration);
     /// CloudFormation property type `PrivacyConfigurationPolicies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-privacyconfigurationpolicies.html)
     #[derive(Clone, Debug)]
     pub struct PrivacyConfigurationPolicies(rt::Props);
     impl PrivacyConfigurationPolicies {
@@ -466,7 +483,7 @@ pub mod configured_model_algorithm_association {
     nested!(PrivacyConfigurationPolicies);
     /// CloudFormation property type `TrainedModelArtifactMaxSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelartifactmaxsize.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelArtifactMaxSize(rt::Props);
     impl TrainedModelArtifactMaxSize {
@@ -481,14 +498,14 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelArtifactMaxSize);
     /// CloudFormation property type `TrainedModelExportsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelexportsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelExportsConfigurationPolicy(rt::Props);
     impl TrainedModelExportsConfigurationPolicy {
-        /// A new `TrainedModelExportsConfigurationPolicy`. Required properties: `files_to_export` (`FilesToExport`), `max_size` (`MaxSize`).
+        /// A new `TrainedModelExportsConfigurationPolicy`. Required properties: `max_size` (`MaxSize`), `files_to_export` (`FilesToExport`).
         pub fn new(
-            files_to_export: impl IntoIterator<Item = TrainedModelExportFileType>,
             max_size: TrainedModelExportsMaxSize,
+            files_to_export: impl IntoIterator<Item = TrainedModelExportFileType>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -503,7 +520,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelExportsConfigurationPolicy);
     /// CloudFormation property type `TrainedModelExportsMaxSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelexportsmaxsize.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelExportsMaxSize(rt::Props);
     impl TrainedModelExportsMaxSize {
@@ -518,7 +535,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelExportsMaxSize);
     /// CloudFormation property type `TrainedModelInferenceJobsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelinferencejobsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelInferenceJobsConfigurationPolicy(rt::Props);
     impl TrainedModelInferenceJobsConfigurationPolicy {
@@ -546,7 +563,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelInferenceJobsConfigurationPolicy);
     /// CloudFormation property type `TrainedModelInferenceMaxOutputSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelinferencemaxoutputsize.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelInferenceMaxOutputSize(rt::Props);
     impl TrainedModelInferenceMaxOutputSize {
@@ -561,7 +578,7 @@ pub mod configured_model_algorithm_association {
     nested!(TrainedModelInferenceMaxOutputSize);
     /// CloudFormation property type `TrainedModelsConfigurationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-configuredmodelalgorithmassociation-trainedmodelsconfigurationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TrainedModelsConfigurationPolicy(rt::Props);
     impl TrainedModelsConfigurationPolicy {
@@ -703,22 +720,26 @@ static TRAINING_DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`TrainingDataset`], by name: two of them have one type, and a swap must not compile.
+pub struct TrainingDatasetRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// CloudFormation `TrainingData`.
+    pub training_data: Vec<training_dataset::Dataset>,
+}
 impl TrainingDataset {
     /// Declares a `AWS::CleanRoomsML::TrainingDataset` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `training_data` (`TrainingData`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        training_data: impl IntoIterator<Item = training_dataset::Dataset>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TrainingDatasetRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAINING_DATASET_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "TrainingData",
             Some("training_data"),
-            rt::list(training_data),
+            rt::list(required.training_data),
         );
         TrainingDataset(this)
     }
@@ -749,7 +770,7 @@ pub mod training_dataset {
     use super::*;
     /// CloudFormation property type `ColumnSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-columnschema.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSchema(rt::Props);
     impl ColumnSchema {
@@ -767,7 +788,7 @@ pub mod training_dataset {
     nested!(ColumnSchema);
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -785,7 +806,7 @@ pub mod training_dataset {
     nested!(DataSource);
     /// CloudFormation property type `Dataset`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-dataset.html)
     #[derive(Clone, Debug)]
     pub struct Dataset(rt::Props);
     impl Dataset {
@@ -800,7 +821,7 @@ pub mod training_dataset {
     nested!(Dataset);
     /// CloudFormation property type `DatasetInputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-datasetinputconfig.html)
     #[derive(Clone, Debug)]
     pub struct DatasetInputConfig(rt::Props);
     impl DatasetInputConfig {
@@ -818,19 +839,30 @@ pub mod training_dataset {
     nested!(DatasetInputConfig);
     /// CloudFormation property type `GlueDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cleanroomsml-trainingdataset-gluedatasource.html)
     #[derive(Clone, Debug)]
     pub struct GlueDataSource(rt::Props);
+    /// The required values of [`GlueDataSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct GlueDataSourceRequired {
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl GlueDataSource {
         /// A new `GlueDataSource`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GlueDataSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             GlueDataSource(this)
         }
         /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. CloudFormation `CatalogId`, Terraform `catalog_id`.

@@ -160,25 +160,29 @@ pub mod environment_ec2 {
     use super::*;
     /// CloudFormation property type `Repository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloud9-environmentec2-repository.html)
     #[derive(Clone, Debug)]
     pub struct Repository(rt::Props);
+    /// The required values of [`Repository`], by name: two of them have one type, and a swap must not compile.
+    pub struct RepositoryRequired {
+        /// The path within the development environment's default file system location to clone the AWS CodeCommit repository into. CloudFormation `PathComponent`.
+        pub path_component: rt::Expr,
+        /// The clone URL of the AWS CodeCommit repository to be cloned. CloudFormation `RepositoryUrl`.
+        pub repository_url: rt::Expr,
+    }
     impl Repository {
         /// A new `Repository`. Required properties: `path_component` (`PathComponent`), `repository_url` (`RepositoryUrl`).
-        pub fn new(
-            path_component: impl Into<rt::Expr>,
-            repository_url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RepositoryRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PathComponent",
                 Some("path_component"),
-                rt::string(path_component),
+                rt::string(required.path_component),
             );
             this.set(
                 "RepositoryUrl",
                 Some("repository_url"),
-                rt::string(repository_url),
+                rt::string(required.repository_url),
             );
             Repository(this)
         }

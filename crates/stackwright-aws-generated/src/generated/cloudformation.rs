@@ -74,21 +74,28 @@ static CHANGE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ChangeSet`], by name: two of them have one type, and a swap must not compile.
+pub struct ChangeSetRequired {
+    /// The name of the change set. CloudFormation `ChangeSetName`.
+    pub change_set_name: rt::Expr,
+    /// The name or unique ID of the stack for which you are creating a change set. CloudFormation `StackName`.
+    pub stack_name: rt::Expr,
+}
 impl ChangeSet {
     /// Declares a `AWS::CloudFormation::ChangeSet` with the stack-unique `id`. Required properties: `change_set_name` (`ChangeSetName`), `stack_name` (`StackName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        change_set_name: impl Into<rt::Expr>,
-        stack_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChangeSetRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANGE_SET_TYPE);
         this.set(
             "ChangeSetName",
             Some("change_set_name"),
-            rt::string(change_set_name),
+            rt::string(required.change_set_name),
         );
-        this.set("StackName", Some("stack_name"), rt::string(stack_name));
+        this.set(
+            "StackName",
+            Some("stack_name"),
+            rt::string(required.stack_name),
+        );
         ChangeSet(this)
     }
     /// The capabilities that are allowed in the stack.
@@ -151,7 +158,7 @@ impl ChangeSet {
     /// The ARNs of Amazon SNS topics that CloudFormation associates with the stack.
     ///
     /// Constraints: 0..=5 items. Changing it replaces the resource. CloudFormation `NotificationARNs`, Terraform `notification_ar_ns`.
-    pub fn notification_ar_ns(
+    pub fn notification_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -447,7 +454,7 @@ pub mod generated_template {
     ///
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-generatedtemplate-templateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -517,32 +524,51 @@ static GUARD_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`GuardHook`], by name: two of them have one type, and a swap must not compile.
+pub struct GuardHookRequired {
+    /// S3 Source Location for the Guard files. CloudFormation `RuleLocation`.
+    pub rule_location: guard_hook::S3Location,
+    /// Attribute to specify which stacks this hook applies to or should get invoked for CloudFormation `HookStatus`.
+    pub hook_status: guard_hook::HookStatus,
+    /// Which operations should this Hook run against? Resource changes, stacks or change sets. CloudFormation `TargetOperations`.
+    pub target_operations: Vec<guard_hook::TargetOperation>,
+    /// Attribute to specify CloudFormation behavior on hook failure. CloudFormation `FailureMode`.
+    pub failure_mode: guard_hook::FailureMode,
+    /// The typename alias for the hook. CloudFormation `Alias`.
+    pub alias: rt::Expr,
+    /// The execution role ARN assumed by hooks to read Guard rules from S3 and write Guard outputs to S3. CloudFormation `ExecutionRole`.
+    pub execution_role: rt::Expr,
+}
 impl GuardHook {
-    /// Declares a `AWS::CloudFormation::GuardHook` with the stack-unique `id`. Required properties: `alias` (`Alias`), `execution_role` (`ExecutionRole`), `failure_mode` (`FailureMode`), `hook_status` (`HookStatus`), `rule_location` (`RuleLocation`), `target_operations` (`TargetOperations`).
+    /// Declares a `AWS::CloudFormation::GuardHook` with the stack-unique `id`. Required properties: `rule_location` (`RuleLocation`), `hook_status` (`HookStatus`), `target_operations` (`TargetOperations`), `failure_mode` (`FailureMode`), `alias` (`Alias`), `execution_role` (`ExecutionRole`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        alias: impl Into<rt::Expr>,
-        execution_role: impl Into<rt::Expr>,
-        failure_mode: guard_hook::FailureMode,
-        hook_status: guard_hook::HookStatus,
-        rule_location: guard_hook::S3Location,
-        target_operations: impl IntoIterator<Item = guard_hook::TargetOperation>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GuardHookRequired) -> Self {
         let mut this = rt::Base::new(id, &GUARD_HOOK_TYPE);
-        this.set("Alias", Some("alias"), rt::string(alias));
+        this.set("Alias", Some("alias"), rt::string(required.alias));
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            rt::string(execution_role),
+            rt::string(required.execution_role),
         );
-        this.set("FailureMode", Some("failure_mode"), failure_mode.into());
-        this.set("HookStatus", Some("hook_status"), hook_status.into());
-        this.set("RuleLocation", Some("rule_location"), rule_location.into());
+        this.set(
+            "FailureMode",
+            Some("failure_mode"),
+            required.failure_mode.into(),
+        );
+        this.set(
+            "HookStatus",
+            Some("hook_status"),
+            required.hook_status.into(),
+        );
+        this.set(
+            "RuleLocation",
+            Some("rule_location"),
+            required.rule_location.into(),
+        );
         this.set(
             "TargetOperations",
             Some("target_operations"),
-            rt::list(target_operations),
+            rt::list(required.target_operations),
         );
         GuardHook(this)
     }
@@ -601,7 +627,7 @@ pub mod guard_hook {
     use super::*;
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-options.html)
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -624,7 +650,7 @@ pub mod guard_hook {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -811,21 +837,28 @@ static HOOK_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`HookVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct HookVersionRequired {
+    /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register. CloudFormation `SchemaHandlerPackage`.
+    pub schema_handler_package: rt::Expr,
+    /// The name of the type being registered. CloudFormation `TypeName`.
+    pub type_name: rt::Expr,
+}
 impl HookVersion {
     /// Declares a `AWS::CloudFormation::HookVersion` with the stack-unique `id`. Required properties: `schema_handler_package` (`SchemaHandlerPackage`), `type_name` (`TypeName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        schema_handler_package: impl Into<rt::Expr>,
-        type_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HookVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &HOOK_VERSION_TYPE);
         this.set(
             "SchemaHandlerPackage",
             Some("schema_handler_package"),
-            rt::string(schema_handler_package),
+            rt::string(required.schema_handler_package),
         );
-        this.set("TypeName", Some("type_name"), rt::string(type_name));
+        this.set(
+            "TypeName",
+            Some("type_name"),
+            rt::string(required.type_name),
+        );
         HookVersion(this)
     }
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
@@ -911,36 +944,51 @@ static LAMBDA_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`LambdaHook`], by name: two of them have one type, and a swap must not compile.
+pub struct LambdaHookRequired {
+    /// Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook. CloudFormation `LambdaFunction`.
+    pub lambda_function: rt::Expr,
+    /// Attribute to specify CloudFormation behavior on hook failure. CloudFormation `FailureMode`.
+    pub failure_mode: lambda_hook::FailureMode,
+    /// The typename alias for the hook. CloudFormation `Alias`.
+    pub alias: rt::Expr,
+    /// The execution role ARN assumed by Hooks to invoke Lambda. CloudFormation `ExecutionRole`.
+    pub execution_role: rt::Expr,
+    /// Which operations should this Hook run against? Resource changes, stacks or change sets. CloudFormation `TargetOperations`.
+    pub target_operations: Vec<lambda_hook::TargetOperation>,
+    /// Attribute to specify which stacks this hook applies to or should get invoked for CloudFormation `HookStatus`.
+    pub hook_status: lambda_hook::HookStatus,
+}
 impl LambdaHook {
-    /// Declares a `AWS::CloudFormation::LambdaHook` with the stack-unique `id`. Required properties: `alias` (`Alias`), `execution_role` (`ExecutionRole`), `failure_mode` (`FailureMode`), `hook_status` (`HookStatus`), `lambda_function` (`LambdaFunction`), `target_operations` (`TargetOperations`).
+    /// Declares a `AWS::CloudFormation::LambdaHook` with the stack-unique `id`. Required properties: `lambda_function` (`LambdaFunction`), `failure_mode` (`FailureMode`), `alias` (`Alias`), `execution_role` (`ExecutionRole`), `target_operations` (`TargetOperations`), `hook_status` (`HookStatus`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        alias: impl Into<rt::Expr>,
-        execution_role: impl Into<rt::Expr>,
-        failure_mode: lambda_hook::FailureMode,
-        hook_status: lambda_hook::HookStatus,
-        lambda_function: impl Into<rt::Expr>,
-        target_operations: impl IntoIterator<Item = lambda_hook::TargetOperation>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LambdaHookRequired) -> Self {
         let mut this = rt::Base::new(id, &LAMBDA_HOOK_TYPE);
-        this.set("Alias", Some("alias"), rt::string(alias));
+        this.set("Alias", Some("alias"), rt::string(required.alias));
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            rt::string(execution_role),
+            rt::string(required.execution_role),
         );
-        this.set("FailureMode", Some("failure_mode"), failure_mode.into());
-        this.set("HookStatus", Some("hook_status"), hook_status.into());
+        this.set(
+            "FailureMode",
+            Some("failure_mode"),
+            required.failure_mode.into(),
+        );
+        this.set(
+            "HookStatus",
+            Some("hook_status"),
+            required.hook_status.into(),
+        );
         this.set(
             "LambdaFunction",
             Some("lambda_function"),
-            rt::string(lambda_function),
+            rt::string(required.lambda_function),
         );
         this.set(
             "TargetOperations",
             Some("target_operations"),
-            rt::list(target_operations),
+            rt::list(required.target_operations),
         );
         LambdaHook(this)
     }
@@ -1004,19 +1052,30 @@ pub mod lambda_hook {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-lambdahook-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
+    /// The required values of [`LoggingConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct LoggingConfigRequired {
+        /// The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers. CloudFormation `LogGroupName`.
+        pub log_group_name: rt::Expr,
+        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch Logs. CloudFormation `LogRoleArn`.
+        pub log_role_arn: rt::Expr,
+    }
     impl LoggingConfig {
         /// A new `LoggingConfig`. Required properties: `log_group_name` (`LogGroupName`), `log_role_arn` (`LogRoleArn`).
-        pub fn new(log_group_name: impl Into<rt::Expr>, log_role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LoggingConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                rt::string(log_group_name),
+                rt::string(required.log_group_name),
             );
-            this.set("LogRoleArn", Some("log_role_arn"), rt::string(log_role_arn));
+            this.set(
+                "LogRoleArn",
+                Some("log_role_arn"),
+                rt::string(required.log_role_arn),
+            );
             LoggingConfig(this)
         }
     }
@@ -1038,17 +1097,20 @@ static MACRO_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: None,
 };
+/// The required values of [`Macro`], by name: two of them have one type, and a swap must not compile.
+pub struct MacroRequired {
+    /// CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Macro {
     /// Declares a `AWS::CloudFormation::Macro` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        function_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MacroRequired) -> Self {
         let mut this = rt::Base::new(id, &MACRO_TYPE);
-        this.set("FunctionName", None, rt::string(function_name));
-        this.set("Name", None, rt::string(name));
+        this.set("FunctionName", None, rt::string(required.function_name));
+        this.set("Name", None, rt::string(required.name));
         Macro(this)
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1181,20 +1243,27 @@ static MODULE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`ModuleVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct ModuleVersionRequired {
+    /// The name of the module being registered. CloudFormation `ModuleName`.
+    pub module_name: rt::Expr,
+    /// The url to the S3 bucket containing the schema and template fragment for the module you want to register. CloudFormation `ModulePackage`.
+    pub module_package: rt::Expr,
+}
 impl ModuleVersion {
     /// Declares a `AWS::CloudFormation::ModuleVersion` with the stack-unique `id`. Required properties: `module_name` (`ModuleName`), `module_package` (`ModulePackage`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        module_name: impl Into<rt::Expr>,
-        module_package: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ModuleVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &MODULE_VERSION_TYPE);
-        this.set("ModuleName", Some("module_name"), rt::string(module_name));
+        this.set(
+            "ModuleName",
+            Some("module_name"),
+            rt::string(required.module_name),
+        );
         this.set(
             "ModulePackage",
             Some("module_package"),
-            rt::string(module_package),
+            rt::string(required.module_package),
         );
         ModuleVersion(this)
     }
@@ -1534,21 +1603,28 @@ static RESOURCE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`ResourceVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourceVersionRequired {
+    /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register. CloudFormation `SchemaHandlerPackage`.
+    pub schema_handler_package: rt::Expr,
+    /// The name of the type being registered. CloudFormation `TypeName`.
+    pub type_name: rt::Expr,
+}
 impl ResourceVersion {
     /// Declares a `AWS::CloudFormation::ResourceVersion` with the stack-unique `id`. Required properties: `schema_handler_package` (`SchemaHandlerPackage`), `type_name` (`TypeName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        schema_handler_package: impl Into<rt::Expr>,
-        type_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourceVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_VERSION_TYPE);
         this.set(
             "SchemaHandlerPackage",
             Some("schema_handler_package"),
-            rt::string(schema_handler_package),
+            rt::string(required.schema_handler_package),
         );
-        this.set("TypeName", Some("type_name"), rt::string(type_name));
+        this.set(
+            "TypeName",
+            Some("type_name"),
+            rt::string(required.type_name),
+        );
         ResourceVersion(this)
     }
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
@@ -1648,7 +1724,7 @@ impl Stack {
         Stack(this)
     }
     /// Constraints: at most 5 items. CloudFormation `NotificationARNs`, Terraform `notification_ar_ns`.
-    pub fn notification_ar_ns(
+    pub fn notification_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -1703,12 +1779,12 @@ static STACK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl StackSet {
-    /// Declares a `AWS::CloudFormation::StackSet` with the stack-unique `id`. Required properties: `permission_model` (`PermissionModel`), `stack_set_name` (`StackSetName`).
+    /// Declares a `AWS::CloudFormation::StackSet` with the stack-unique `id`. Required properties: `stack_set_name` (`StackSetName`), `permission_model` (`PermissionModel`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        permission_model: stack_set::PermissionModel,
         stack_set_name: impl Into<rt::Expr>,
+        permission_model: stack_set::PermissionModel,
     ) -> Self {
         let mut this = rt::Base::new(id, &STACK_SET_TYPE);
         this.set(
@@ -1852,7 +1928,7 @@ pub mod stack_set {
     use super::*;
     /// CloudFormation property type `AutoDeployment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-autodeployment.html)
     #[derive(Clone, Debug)]
     pub struct AutoDeployment(rt::Props);
     impl AutoDeployment {
@@ -1893,7 +1969,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `DeploymentTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-deploymenttargets.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentTargets(rt::Props);
     impl DeploymentTargets {
@@ -1948,7 +2024,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `ManagedExecution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-managedexecution.html)
     #[derive(Clone, Debug)]
     pub struct ManagedExecution(rt::Props);
     impl ManagedExecution {
@@ -1970,7 +2046,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `OperationPreferences`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-operationpreferences.html)
     #[derive(Clone, Debug)]
     pub struct OperationPreferences(rt::Props);
     impl OperationPreferences {
@@ -2047,25 +2123,29 @@ pub mod stack_set {
     nested!(OperationPreferences);
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterRequired {
+        /// The key associated with the parameter. CloudFormation `ParameterKey`.
+        pub parameter_key: rt::Expr,
+        /// The input value associated with the parameter. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl Parameter {
         /// A new `Parameter`. Required properties: `parameter_key` (`ParameterKey`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_key: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterKey",
                 Some("parameter_key"),
-                rt::string(parameter_key),
+                rt::string(required.parameter_key),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             Parameter(this)
         }
@@ -2075,7 +2155,7 @@ pub mod stack_set {
     ///
     /// CloudFormation property type `StackInstances`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-stackset-stackinstances.html)
     #[derive(Clone, Debug)]
     pub struct StackInstances(rt::Props);
     impl StackInstances {
@@ -2301,7 +2381,7 @@ pub mod type_activation {
     use super::*;
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-typeactivation-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -2460,7 +2540,7 @@ pub mod shared {
     string_enum!(HookStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-hookversion-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -2491,7 +2571,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StackFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stackfilters.html)
     #[derive(Clone, Debug)]
     pub struct StackFilters(rt::Props);
     impl StackFilters {
@@ -2525,7 +2605,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StackNames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stacknames.html)
     #[derive(Clone, Debug)]
     pub struct StackNames(rt::Props);
     impl StackNames {
@@ -2554,7 +2634,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StackRoles`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudformation-guardhook-stackroles.html)
     #[derive(Clone, Debug)]
     pub struct StackRoles(rt::Props);
     impl StackRoles {

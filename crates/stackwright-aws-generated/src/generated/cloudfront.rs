@@ -84,7 +84,7 @@ impl AnycastIpListHandle {
         self.0.attr("AnycastIpList")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; awscc has no such attribute: referencing it in Terraform is an error.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `Id`; awscc has no such attribute: referencing it in Terraform is an error.
@@ -104,15 +104,22 @@ pub mod anycast_ip_list {
     ///
     /// CloudFormation property type `IpamCidrConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-anycastiplist-ipamcidrconfig.html)
     #[derive(Clone, Debug)]
     pub struct IpamCidrConfig(rt::Props);
+    /// The required values of [`IpamCidrConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct IpamCidrConfigRequired {
+        /// The CIDR that specifies the IP address range for this IPAM configuration. CloudFormation `Cidr`.
+        pub cidr: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the IPAM pool that the CIDR block is assigned to. CloudFormation `IpamPoolArn`.
+        pub ipam_pool_arn: rt::Expr,
+    }
     impl IpamCidrConfig {
         /// A new `IpamCidrConfig`. Required properties: `cidr` (`Cidr`), `ipam_pool_arn` (`IpamPoolArn`).
-        pub fn new(cidr: impl Into<rt::Expr>, ipam_pool_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: IpamCidrConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Cidr", None, rt::string(cidr));
-            this.set("IpamPoolArn", None, rt::string(ipam_pool_arn));
+            this.set("Cidr", None, rt::string(required.cidr));
+            this.set("IpamPoolArn", None, rt::string(required.ipam_pool_arn));
             IpamCidrConfig(this)
         }
     }
@@ -175,27 +182,41 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `CachePolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-cachepolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct CachePolicyConfig(rt::Props);
+    /// The required values of [`CachePolicyConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CachePolicyConfigRequired {
+        /// A unique name to identify the cache policy. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFormation `MinTTL`.
+        pub min_ttl: i64,
+        /// The maximum amount of time, in seconds, that objects stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFormation `MaxTTL`.
+        pub max_ttl: i64,
+        /// The default amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. CloudFormation `DefaultTTL`.
+        pub default_ttl: i64,
+        /// The HTTP headers, cookies, and URL query strings to include in the cache key. CloudFormation `ParametersInCacheKeyAndForwardedToOrigin`.
+        pub parameters_in_cache_key_and_forwarded_to_origin:
+            ParametersInCacheKeyAndForwardedToOrigin,
+    }
     impl CachePolicyConfig {
-        /// A new `CachePolicyConfig`. Required properties: `default_ttl` (`DefaultTTL`), `max_ttl` (`MaxTTL`), `min_ttl` (`MinTTL`), `name` (`Name`), `parameters_in_cache_key_and_forwarded_to_origin` (`ParametersInCacheKeyAndForwardedToOrigin`).
-        pub fn new(
-            default_ttl: i64,
-            max_ttl: i64,
-            min_ttl: i64,
-            name: impl Into<rt::Expr>,
-            parameters_in_cache_key_and_forwarded_to_origin: ParametersInCacheKeyAndForwardedToOrigin,
-        ) -> Self {
+        /// A new `CachePolicyConfig`. Required properties: `name` (`Name`), `min_ttl` (`MinTTL`), `max_ttl` (`MaxTTL`), `default_ttl` (`DefaultTTL`), `parameters_in_cache_key_and_forwarded_to_origin` (`ParametersInCacheKeyAndForwardedToOrigin`).
+        pub fn new(required: CachePolicyConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DefaultTTL", Some("default_ttl"), rt::int(default_ttl));
-            this.set("MaxTTL", Some("max_ttl"), rt::int(max_ttl));
-            this.set("MinTTL", Some("min_ttl"), rt::int(min_ttl));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "DefaultTTL",
+                Some("default_ttl"),
+                rt::int(required.default_ttl),
+            );
+            this.set("MaxTTL", Some("max_ttl"), rt::int(required.max_ttl));
+            this.set("MinTTL", Some("min_ttl"), rt::int(required.min_ttl));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "ParametersInCacheKeyAndForwardedToOrigin",
                 Some("parameters_in_cache_key_and_forwarded_to_origin"),
-                parameters_in_cache_key_and_forwarded_to_origin.into(),
+                required
+                    .parameters_in_cache_key_and_forwarded_to_origin
+                    .into(),
             );
             CachePolicyConfig(this)
         }
@@ -212,7 +233,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `CookiesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-cookiesconfig.html)
     #[derive(Clone, Debug)]
     pub struct CookiesConfig(rt::Props);
     impl CookiesConfig {
@@ -239,7 +260,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `HeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-headersconfig.html)
     #[derive(Clone, Debug)]
     pub struct HeadersConfig(rt::Props);
     impl HeadersConfig {
@@ -266,15 +287,15 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `ParametersInCacheKeyAndForwardedToOrigin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-parametersincachekeyandforwardedtoorigin.html)
     #[derive(Clone, Debug)]
     pub struct ParametersInCacheKeyAndForwardedToOrigin(rt::Props);
     impl ParametersInCacheKeyAndForwardedToOrigin {
-        /// A new `ParametersInCacheKeyAndForwardedToOrigin`. Required properties: `cookies_config` (`CookiesConfig`), `enable_accept_encoding_gzip` (`EnableAcceptEncodingGzip`), `headers_config` (`HeadersConfig`), `query_strings_config` (`QueryStringsConfig`).
+        /// A new `ParametersInCacheKeyAndForwardedToOrigin`. Required properties: `enable_accept_encoding_gzip` (`EnableAcceptEncodingGzip`), `headers_config` (`HeadersConfig`), `cookies_config` (`CookiesConfig`), `query_strings_config` (`QueryStringsConfig`).
         pub fn new(
-            cookies_config: CookiesConfig,
             enable_accept_encoding_gzip: bool,
             headers_config: HeadersConfig,
+            cookies_config: CookiesConfig,
             query_strings_config: QueryStringsConfig,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -317,7 +338,7 @@ pub mod cache_policy {
     ///
     /// CloudFormation property type `QueryStringsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cachepolicy-querystringsconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringsConfig(rt::Props);
     impl QueryStringsConfig {
@@ -405,7 +426,7 @@ pub mod cloud_front_origin_access_identity {
     ///
     /// CloudFormation property type `CloudFrontOriginAccessIdentityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-cloudfrontoriginaccessidentity-cloudfrontoriginaccessidentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudFrontOriginAccessIdentityConfig(rt::Props);
     impl CloudFrontOriginAccessIdentityConfig {
@@ -447,27 +468,31 @@ static CONNECTION_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ConnectionFunction`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectionFunctionRequired {
+    /// The connection function name. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The code for the connection function. CloudFormation `ConnectionFunctionCode`.
+    pub connection_function_code: rt::Expr,
+    /// Contains configuration information about a CloudFront function. CloudFormation `ConnectionFunctionConfig`.
+    pub connection_function_config: connection_function::ConnectionFunctionConfig,
+}
 impl ConnectionFunction {
-    /// Declares a `AWS::CloudFront::ConnectionFunction` with the stack-unique `id`. Required properties: `connection_function_code` (`ConnectionFunctionCode`), `connection_function_config` (`ConnectionFunctionConfig`), `name` (`Name`).
+    /// Declares a `AWS::CloudFront::ConnectionFunction` with the stack-unique `id`. Required properties: `name` (`Name`), `connection_function_code` (`ConnectionFunctionCode`), `connection_function_config` (`ConnectionFunctionConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connection_function_code: impl Into<rt::Expr>,
-        connection_function_config: connection_function::ConnectionFunctionConfig,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectionFunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_FUNCTION_TYPE);
         this.set(
             "ConnectionFunctionCode",
             Some("connection_function_code"),
-            rt::string(connection_function_code),
+            rt::string(required.connection_function_code),
         );
         this.set(
             "ConnectionFunctionConfig",
             Some("connection_function_config"),
-            connection_function_config.into(),
+            required.connection_function_config.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         ConnectionFunction(this)
     }
     /// A flag that determines whether to automatically publish the function to the ``LIVE`` stage when it’s created.
@@ -502,7 +527,7 @@ impl ConnectionFunctionHandle {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedTime`; Terraform `created_time`.
@@ -522,7 +547,7 @@ pub mod connection_function {
     ///
     /// CloudFormation property type `ConnectionFunctionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-connectionfunction-connectionfunctionconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionFunctionConfig(rt::Props);
     impl ConnectionFunctionConfig {
@@ -657,7 +682,7 @@ impl ConnectionGroupHandle {
         self.0.attr("IsDefault")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
 }
@@ -723,7 +748,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `ContinuousDeploymentPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-continuousdeploymentpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContinuousDeploymentPolicyConfig(rt::Props);
     impl ContinuousDeploymentPolicyConfig {
@@ -784,15 +809,26 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SessionStickinessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-sessionstickinessconfig.html)
     #[derive(Clone, Debug)]
     pub struct SessionStickinessConfig(rt::Props);
+    /// The required values of [`SessionStickinessConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SessionStickinessConfigRequired {
+        /// The amount of time after which you want sessions to cease if no requests are received. CloudFormation `IdleTTL`.
+        pub idle_ttl: i64,
+        /// The maximum amount of time to consider requests from the viewer as being part of the same session. CloudFormation `MaximumTTL`.
+        pub maximum_ttl: i64,
+    }
     impl SessionStickinessConfig {
         /// A new `SessionStickinessConfig`. Required properties: `idle_ttl` (`IdleTTL`), `maximum_ttl` (`MaximumTTL`).
-        pub fn new(idle_ttl: i64, maximum_ttl: i64) -> Self {
+        pub fn new(required: SessionStickinessConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IdleTTL", Some("idle_ttl"), rt::int(idle_ttl));
-            this.set("MaximumTTL", Some("maximum_ttl"), rt::int(maximum_ttl));
+            this.set("IdleTTL", Some("idle_ttl"), rt::int(required.idle_ttl));
+            this.set(
+                "MaximumTTL",
+                Some("maximum_ttl"),
+                rt::int(required.maximum_ttl),
+            );
             SessionStickinessConfig(this)
         }
     }
@@ -801,15 +837,22 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleHeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleheaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeaderConfig(rt::Props);
+    /// The required values of [`SingleHeaderConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SingleHeaderConfigRequired {
+        /// The request header name that you want CloudFront to send to your staging distribution. CloudFormation `Header`.
+        pub header: rt::Expr,
+        /// The request header value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SingleHeaderConfig {
         /// A new `SingleHeaderConfig`. Required properties: `header` (`Header`), `value` (`Value`).
-        pub fn new(header: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SingleHeaderConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Header", Some("header"), rt::string(header));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Header", Some("header"), rt::string(required.header));
+            this.set("Value", Some("value"), rt::string(required.value));
             SingleHeaderConfig(this)
         }
     }
@@ -818,15 +861,22 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleHeaderPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleheaderpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeaderPolicyConfig(rt::Props);
+    /// The required values of [`SingleHeaderPolicyConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SingleHeaderPolicyConfigRequired {
+        /// CloudFormation `Header`.
+        pub header: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SingleHeaderPolicyConfig {
         /// A new `SingleHeaderPolicyConfig`. Required properties: `header` (`Header`), `value` (`Value`).
-        pub fn new(header: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SingleHeaderPolicyConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Header", Some("header"), rt::string(header));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Header", Some("header"), rt::string(required.header));
+            this.set("Value", Some("value"), rt::string(required.value));
             SingleHeaderPolicyConfig(this)
         }
     }
@@ -835,7 +885,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleWeightConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleweightconfig.html)
     #[derive(Clone, Debug)]
     pub struct SingleWeightConfig(rt::Props);
     impl SingleWeightConfig {
@@ -862,7 +912,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `SingleWeightPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-singleweightpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct SingleWeightPolicyConfig(rt::Props);
     impl SingleWeightPolicyConfig {
@@ -889,7 +939,7 @@ pub mod continuous_deployment_policy {
     ///
     /// CloudFormation property type `TrafficConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-continuousdeploymentpolicy-trafficconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrafficConfig(rt::Props);
     impl TrafficConfig {
@@ -983,23 +1033,32 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cachebehavior.html)
     #[derive(Clone, Debug)]
     pub struct CacheBehavior(rt::Props);
+    /// The required values of [`CacheBehavior`], by name: two of them have one type, and a swap must not compile.
+    pub struct CacheBehaviorRequired {
+        /// The pattern (for example, ``images/*.jpg``) that specifies which requests to apply the behavior to. CloudFormation `PathPattern`.
+        pub path_pattern: rt::Expr,
+        /// The value of ``ID`` for the origin that you want CloudFront to route requests to when they match this cache behavior. CloudFormation `TargetOriginId`.
+        pub target_origin_id: rt::Expr,
+        /// The protocol that viewers can use to access the files in the origin specified by ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. CloudFormation `ViewerProtocolPolicy`.
+        pub viewer_protocol_policy: rt::Expr,
+    }
     impl CacheBehavior {
         /// A new `CacheBehavior`. Required properties: `path_pattern` (`PathPattern`), `target_origin_id` (`TargetOriginId`), `viewer_protocol_policy` (`ViewerProtocolPolicy`).
-        pub fn new(
-            path_pattern: impl Into<rt::Expr>,
-            target_origin_id: impl Into<rt::Expr>,
-            viewer_protocol_policy: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CacheBehaviorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PathPattern", None, rt::string(path_pattern));
-            this.set("TargetOriginId", None, rt::string(target_origin_id));
+            this.set("PathPattern", None, rt::string(required.path_pattern));
+            this.set(
+                "TargetOriginId",
+                None,
+                rt::string(required.target_origin_id),
+            );
             this.set(
                 "ViewerProtocolPolicy",
                 None,
-                rt::string(viewer_protocol_policy),
+                rt::string(required.viewer_protocol_policy),
             );
             CacheBehavior(this)
         }
@@ -1156,7 +1215,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheTagConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cachetagconfig.html)
     #[derive(Clone, Debug)]
     pub struct CacheTagConfig(rt::Props);
     impl CacheTagConfig {
@@ -1172,14 +1231,14 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ConnectionFunctionAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-connectionfunctionassociation.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionFunctionAssociation(rt::Props);
     impl ConnectionFunctionAssociation {
         /// A new `ConnectionFunctionAssociation`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             ConnectionFunctionAssociation(this)
         }
     }
@@ -1188,7 +1247,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Cookies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-cookies.html)
     #[derive(Clone, Debug)]
     pub struct Cookies(rt::Props);
     impl Cookies {
@@ -1214,7 +1273,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CustomErrorResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-customerrorresponse.html)
     #[derive(Clone, Debug)]
     pub struct CustomErrorResponse(rt::Props);
     impl CustomErrorResponse {
@@ -1251,7 +1310,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CustomOriginConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-customoriginconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomOriginConfig(rt::Props);
     impl CustomOriginConfig {
@@ -1323,7 +1382,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `DefaultCacheBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-defaultcachebehavior.html)
     #[derive(Clone, Debug)]
     pub struct DefaultCacheBehavior(rt::Props);
     impl DefaultCacheBehavior {
@@ -1490,7 +1549,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Definition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-definition.html)
     #[derive(Clone, Debug)]
     pub struct Definition(rt::Props);
     impl Definition {
@@ -1510,12 +1569,12 @@ pub mod distribution {
     ///
     /// CloudFormation property type `DistributionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-distributionconfig.html)
     #[derive(Clone, Debug)]
     pub struct DistributionConfig(rt::Props);
     impl DistributionConfig {
-        /// A new `DistributionConfig`. Required properties: `default_cache_behavior` (`DefaultCacheBehavior`), `enabled` (`Enabled`).
-        pub fn new(default_cache_behavior: DefaultCacheBehavior, enabled: bool) -> Self {
+        /// A new `DistributionConfig`. Required properties: `enabled` (`Enabled`), `default_cache_behavior` (`DefaultCacheBehavior`).
+        pub fn new(enabled: bool, default_cache_behavior: DefaultCacheBehavior) -> Self {
             let mut this = rt::Props::default();
             this.set("DefaultCacheBehavior", None, default_cache_behavior.into());
             this.set("Enabled", None, rt::boolean(enabled));
@@ -1538,7 +1597,7 @@ pub mod distribution {
         /// An alias for the CF distribution's domain name.
         ///
         /// CloudFormation `CNAMEs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cnam_es(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        pub fn cnames(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             self.0.set("CNAMEs", None, rt::strings(value));
             self
         }
@@ -1710,7 +1769,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ForwardedValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-forwardedvalues.html)
     #[derive(Clone, Debug)]
     pub struct ForwardedValues(rt::Props);
     impl ForwardedValues {
@@ -1750,7 +1809,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `FunctionAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-functionassociation.html)
     #[derive(Clone, Debug)]
     pub struct FunctionAssociation(rt::Props);
     impl FunctionAssociation {
@@ -1779,7 +1838,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `GeoRestriction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-georestriction.html)
     #[derive(Clone, Debug)]
     pub struct GeoRestriction(rt::Props);
     impl GeoRestriction {
@@ -1802,7 +1861,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `GrpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-grpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct GrpcConfig(rt::Props);
     impl GrpcConfig {
@@ -1818,7 +1877,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LambdaFunctionAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-lambdafunctionassociation.html)
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionAssociation(rt::Props);
     impl LambdaFunctionAssociation {
@@ -1854,27 +1913,32 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LegacyCustomOrigin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-legacycustomorigin.html)
     #[derive(Clone, Debug)]
     pub struct LegacyCustomOrigin(rt::Props);
+    /// The required values of [`LegacyCustomOrigin`], by name: two of them have one type, and a swap must not compile.
+    pub struct LegacyCustomOriginRequired {
+        /// The domain name assigned to your CF distribution. CloudFormation `DNSName`.
+        pub dns_name: rt::Expr,
+        /// Specifies the protocol (HTTP or HTTPS) that CF uses to connect to the origin. CloudFormation `OriginProtocolPolicy`.
+        pub origin_protocol_policy: rt::Expr,
+        /// The minimum SSL/TLS protocol version that CF uses when communicating with your origin server over HTTPs. CloudFormation `OriginSSLProtocols`.
+        pub origin_ssl_protocols: Vec<rt::Expr>,
+    }
     impl LegacyCustomOrigin {
         /// A new `LegacyCustomOrigin`. Required properties: `dns_name` (`DNSName`), `origin_protocol_policy` (`OriginProtocolPolicy`), `origin_ssl_protocols` (`OriginSSLProtocols`).
-        pub fn new(
-            dns_name: impl Into<rt::Expr>,
-            origin_protocol_policy: impl Into<rt::Expr>,
-            origin_ssl_protocols: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: LegacyCustomOriginRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DNSName", None, rt::string(dns_name));
+            this.set("DNSName", None, rt::string(required.dns_name));
             this.set(
                 "OriginProtocolPolicy",
                 None,
-                rt::string(origin_protocol_policy),
+                rt::string(required.origin_protocol_policy),
             );
             this.set(
                 "OriginSSLProtocols",
                 None,
-                rt::strings(origin_ssl_protocols),
+                rt::strings(required.origin_ssl_protocols),
             );
             LegacyCustomOrigin(this)
         }
@@ -1898,7 +1962,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `LegacyS3Origin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-legacys3origin.html)
     #[derive(Clone, Debug)]
     pub struct LegacyS3Origin(rt::Props);
     impl LegacyS3Origin {
@@ -1921,7 +1985,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -1957,15 +2021,22 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Origin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origin.html)
     #[derive(Clone, Debug)]
     pub struct Origin(rt::Props);
+    /// The required values of [`Origin`], by name: two of them have one type, and a swap must not compile.
+    pub struct OriginRequired {
+        /// The domain name for the origin. CloudFormation `DomainName`.
+        pub domain_name: rt::Expr,
+        /// A unique identifier for the origin. CloudFormation `Id`.
+        pub id: rt::Expr,
+    }
     impl Origin {
         /// A new `Origin`. Required properties: `domain_name` (`DomainName`), `id` (`Id`).
-        pub fn new(domain_name: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: OriginRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainName", None, rt::string(domain_name));
-            this.set("Id", None, rt::string(id));
+            this.set("DomainName", None, rt::string(required.domain_name));
+            this.set("Id", None, rt::string(required.id));
             Origin(this)
         }
         /// The number of times that CloudFront attempts to connect to the origin.
@@ -2048,15 +2119,22 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginCustomHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origincustomheader.html)
     #[derive(Clone, Debug)]
     pub struct OriginCustomHeader(rt::Props);
+    /// The required values of [`OriginCustomHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct OriginCustomHeaderRequired {
+        /// The value for the header that you specified in the ``HeaderName`` field. CloudFormation `HeaderValue`.
+        pub header_value: rt::Expr,
+        /// The name of a header that you want CloudFront to send to your origin. CloudFormation `HeaderName`.
+        pub header_name: rt::Expr,
+    }
     impl OriginCustomHeader {
-        /// A new `OriginCustomHeader`. Required properties: `header_name` (`HeaderName`), `header_value` (`HeaderValue`).
-        pub fn new(header_name: impl Into<rt::Expr>, header_value: impl Into<rt::Expr>) -> Self {
+        /// A new `OriginCustomHeader`. Required properties: `header_value` (`HeaderValue`), `header_name` (`HeaderName`).
+        pub fn new(required: OriginCustomHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HeaderName", None, rt::string(header_name));
-            this.set("HeaderValue", None, rt::string(header_value));
+            this.set("HeaderName", None, rt::string(required.header_name));
+            this.set("HeaderValue", None, rt::string(required.header_value));
             OriginCustomHeader(this)
         }
     }
@@ -2065,19 +2143,19 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroup.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroup(rt::Props);
     impl OriginGroup {
-        /// A new `OriginGroup`. Required properties: `failover_criteria` (`FailoverCriteria`), `id` (`Id`), `members` (`Members`).
+        /// A new `OriginGroup`. Required properties: `id` (`Id`), `failover_criteria` (`FailoverCriteria`), `members` (`Members`).
         pub fn new(
+            id_value: impl Into<rt::Expr>,
             failover_criteria: OriginGroupFailoverCriteria,
-            id: impl Into<rt::Expr>,
             members: OriginGroupMembers,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("FailoverCriteria", None, failover_criteria.into());
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Members", None, members.into());
             OriginGroup(this)
         }
@@ -2094,7 +2172,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupFailoverCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupfailovercriteria.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroupFailoverCriteria(rt::Props);
     impl OriginGroupFailoverCriteria {
@@ -2110,7 +2188,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupMember`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupmember.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroupMember(rt::Props);
     impl OriginGroupMember {
@@ -2126,12 +2204,12 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroupMembers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroupmembers.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroupMembers(rt::Props);
     impl OriginGroupMembers {
-        /// A new `OriginGroupMembers`. Required properties: `items` (`Items`), `quantity` (`Quantity`).
-        pub fn new(items: impl IntoIterator<Item = OriginGroupMember>, quantity: i64) -> Self {
+        /// A new `OriginGroupMembers`. Required properties: `quantity` (`Quantity`), `items` (`Items`).
+        pub fn new(quantity: i64, items: impl IntoIterator<Item = OriginGroupMember>) -> Self {
             let mut this = rt::Props::default();
             this.set("Items", None, rt::list(items));
             this.set("Quantity", None, rt::int(quantity));
@@ -2143,7 +2221,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginGroups`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-origingroups.html)
     #[derive(Clone, Debug)]
     pub struct OriginGroups(rt::Props);
     impl OriginGroups {
@@ -2166,7 +2244,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginMtlsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-originmtlsconfig.html)
     #[derive(Clone, Debug)]
     pub struct OriginMtlsConfig(rt::Props);
     impl OriginMtlsConfig {
@@ -2186,7 +2264,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `OriginShield`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-originshield.html)
     #[derive(Clone, Debug)]
     pub struct OriginShield(rt::Props);
     impl OriginShield {
@@ -2215,12 +2293,12 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ParameterDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-parameterdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ParameterDefinition(rt::Props);
     impl ParameterDefinition {
-        /// A new `ParameterDefinition`. Required properties: `definition` (`Definition`), `name` (`Name`).
-        pub fn new(definition: Definition, name: impl Into<rt::Expr>) -> Self {
+        /// A new `ParameterDefinition`. Required properties: `name` (`Name`), `definition` (`Definition`).
+        pub fn new(name: impl Into<rt::Expr>, definition: Definition) -> Self {
             let mut this = rt::Props::default();
             this.set("Definition", None, definition.into());
             this.set("Name", None, rt::string(name));
@@ -2232,7 +2310,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `Restrictions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-restrictions.html)
     #[derive(Clone, Debug)]
     pub struct Restrictions(rt::Props);
     impl Restrictions {
@@ -2248,7 +2326,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `S3OriginConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-s3originconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3OriginConfig(rt::Props);
     impl S3OriginConfig {
@@ -2277,12 +2355,12 @@ pub mod distribution {
     ///
     /// CloudFormation property type `StatusCodes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-statuscodes.html)
     #[derive(Clone, Debug)]
     pub struct StatusCodes(rt::Props);
     impl StatusCodes {
-        /// A new `StatusCodes`. Required properties: `items` (`Items`), `quantity` (`Quantity`).
-        pub fn new(items: impl IntoIterator<Item = i64>, quantity: i64) -> Self {
+        /// A new `StatusCodes`. Required properties: `quantity` (`Quantity`), `items` (`Items`).
+        pub fn new(quantity: i64, items: impl IntoIterator<Item = i64>) -> Self {
             let mut this = rt::Props::default();
             this.set("Items", None, rt::list(items));
             this.set("Quantity", None, rt::int(quantity));
@@ -2292,14 +2370,14 @@ pub mod distribution {
     nested!(StatusCodes);
     /// CloudFormation property type `StringSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-stringschema.html)
     #[derive(Clone, Debug)]
     pub struct StringSchema(rt::Props);
     impl StringSchema {
         /// A new `StringSchema`. Required properties: `required` (`Required`).
-        pub fn new(required: bool) -> Self {
+        pub fn new(required_value: bool) -> Self {
             let mut this = rt::Props::default();
-            this.set("Required", None, rt::boolean(required));
+            this.set("Required", None, rt::boolean(required_value));
             StringSchema(this)
         }
         /// CloudFormation `Comment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2318,7 +2396,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `TenantConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-tenantconfig.html)
     #[derive(Clone, Debug)]
     pub struct TenantConfig(rt::Props);
     impl TenantConfig {
@@ -2341,7 +2419,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `TrustStoreConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-truststoreconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrustStoreConfig(rt::Props);
     impl TrustStoreConfig {
@@ -2373,7 +2451,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ViewerCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-viewercertificate.html)
     #[derive(Clone, Debug)]
     pub struct ViewerCertificate(rt::Props);
     impl ViewerCertificate {
@@ -2424,7 +2502,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `ViewerMtlsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-viewermtlsconfig.html)
     #[derive(Clone, Debug)]
     pub struct ViewerMtlsConfig(rt::Props);
     impl ViewerMtlsConfig {
@@ -2453,7 +2531,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `VpcOriginConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distribution-vpcoriginconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcOriginConfig(rt::Props);
     impl VpcOriginConfig {
@@ -2536,25 +2614,25 @@ pub mod distribution {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MinimumProtocolVersion {
         /// `SSLv3`
-        SsLv3,
+        SslV3,
         /// `TLSv1`
-        TlSv1,
+        TlsV1,
         /// `TLSv1.1_2016`
-        TlSv112016,
+        TlsV112016,
         /// `TLSv1.2_2018`
-        TlSv122018,
+        TlsV122018,
         /// `TLSv1.2_2019`
-        TlSv122019,
+        TlsV122019,
         /// `TLSv1.2_2021`
-        TlSv122021,
+        TlsV122021,
         /// `TLSv1.2_2025`
-        TlSv122025,
+        TlsV122025,
         /// `TLSv1.3_2025`
-        TlSv132025,
+        TlsV132025,
         /// `TLSv1_2016`
-        TlSv12016,
+        TlsV12016,
     }
-    string_enum!(MinimumProtocolVersion { SsLv3 => "SSLv3", TlSv1 => "TLSv1", TlSv112016 => "TLSv1.1_2016", TlSv122018 => "TLSv1.2_2018", TlSv122019 => "TLSv1.2_2019", TlSv122021 => "TLSv1.2_2021", TlSv122025 => "TLSv1.2_2025", TlSv132025 => "TLSv1.3_2025", TlSv12016 => "TLSv1_2016" });
+    string_enum!(MinimumProtocolVersion { SslV3 => "SSLv3", TlsV1 => "TLSv1", TlsV112016 => "TLSv1.1_2016", TlsV122018 => "TLSv1.2_2018", TlsV122019 => "TLSv1.2_2019", TlsV122021 => "TLSv1.2_2021", TlsV122025 => "TLSv1.2_2025", TlsV132025 => "TLSv1.3_2025", TlsV12016 => "TLSv1_2016" });
     /// The values `SslSupportMethod` accepts in `CloudFront::Distribution`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SslSupportMethod {
@@ -3141,23 +3219,27 @@ static DISTRIBUTION_TENANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`DistributionTenant`], by name: two of them have one type, and a swap must not compile.
+pub struct DistributionTenantRequired {
+    /// The ID of the multi-tenant distribution. CloudFormation `DistributionId`.
+    pub distribution_id: rt::Expr,
+    /// The name of the distribution tenant. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The domains associated with the distribution tenant. CloudFormation `Domains`.
+    pub domains: Vec<rt::Expr>,
+}
 impl DistributionTenant {
-    /// Declares a `AWS::CloudFront::DistributionTenant` with the stack-unique `id`. Required properties: `distribution_id` (`DistributionId`), `domains` (`Domains`), `name` (`Name`).
+    /// Declares a `AWS::CloudFront::DistributionTenant` with the stack-unique `id`. Required properties: `distribution_id` (`DistributionId`), `name` (`Name`), `domains` (`Domains`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        distribution_id: impl Into<rt::Expr>,
-        domains: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DistributionTenantRequired) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_TENANT_TYPE);
         this.set(
             "DistributionId",
             Some("distribution_id"),
-            rt::string(distribution_id),
+            rt::string(required.distribution_id),
         );
-        this.set("Domains", Some("domains"), rt::strings(domains));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Domains", Some("domains"), rt::strings(required.domains));
+        this.set("Name", Some("name"), rt::string(required.name));
         DistributionTenant(this)
     }
     /// The ID of the connection group for the distribution tenant.
@@ -3231,7 +3313,7 @@ impl DistributionTenantHandle {
         self.0.attr("DomainResults")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `Status`; Terraform `status`.
@@ -3254,7 +3336,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-certificate.html)
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -3276,7 +3358,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Customizations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-customizations.html)
     #[derive(Clone, Debug)]
     pub struct Customizations(rt::Props);
     impl Customizations {
@@ -3313,7 +3395,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `GeoRestrictionCustomization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-georestrictioncustomization.html)
     #[derive(Clone, Debug)]
     pub struct GeoRestrictionCustomization(rt::Props);
     impl GeoRestrictionCustomization {
@@ -3344,7 +3426,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `ManagedCertificateRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-managedcertificaterequest.html)
     #[derive(Clone, Debug)]
     pub struct ManagedCertificateRequest(rt::Props);
     impl ManagedCertificateRequest {
@@ -3395,7 +3477,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -3424,7 +3506,7 @@ pub mod distribution_tenant {
     ///
     /// CloudFormation property type `WebAclCustomization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-distributiontenant-webaclcustomization.html)
     #[derive(Clone, Debug)]
     pub struct WebAclCustomization(rt::Props);
     impl WebAclCustomization {
@@ -3604,20 +3686,25 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `ContentTypeProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-contenttypeprofile.html)
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfile(rt::Props);
+    /// The required values of [`ContentTypeProfile`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContentTypeProfileRequired {
+        /// The encryption format CloudFront uses for this content type. CloudFormation `Format`.
+        pub format: Format,
+        /// The content type CloudFront encrypts. CloudFormation `ContentType`.
+        pub content_type: rt::Expr,
+        /// The identifier of the field-level encryption profile CloudFront uses for this content type. CloudFormation `ProfileId`.
+        pub profile_id: rt::Expr,
+    }
     impl ContentTypeProfile {
-        /// A new `ContentTypeProfile`. Required properties: `content_type` (`ContentType`), `format` (`Format`), `profile_id` (`ProfileId`).
-        pub fn new(
-            content_type: impl Into<rt::Expr>,
-            format: Format,
-            profile_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ContentTypeProfile`. Required properties: `format` (`Format`), `content_type` (`ContentType`), `profile_id` (`ProfileId`).
+        pub fn new(required: ContentTypeProfileRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ContentType", None, rt::string(content_type));
-            this.set("Format", None, format.into());
-            this.set("ProfileId", None, rt::string(profile_id));
+            this.set("ContentType", None, rt::string(required.content_type));
+            this.set("Format", None, required.format.into());
+            this.set("ProfileId", None, rt::string(required.profile_id));
             ContentTypeProfile(this)
         }
     }
@@ -3626,14 +3713,14 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `ContentTypeProfileConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-contenttypeprofileconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfileConfig(rt::Props);
     impl ContentTypeProfileConfig {
-        /// A new `ContentTypeProfileConfig`. Required properties: `content_type_profiles` (`ContentTypeProfiles`), `forward_when_content_type_is_unknown` (`ForwardWhenContentTypeIsUnknown`).
+        /// A new `ContentTypeProfileConfig`. Required properties: `forward_when_content_type_is_unknown` (`ForwardWhenContentTypeIsUnknown`), `content_type_profiles` (`ContentTypeProfiles`).
         pub fn new(
-            content_type_profiles: impl IntoIterator<Item = ContentTypeProfile>,
             forward_when_content_type_is_unknown: bool,
+            content_type_profiles: impl IntoIterator<Item = ContentTypeProfile>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("ContentTypeProfiles", None, rt::list(content_type_profiles));
@@ -3650,15 +3737,22 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `QueryArgProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-queryargprofile.html)
     #[derive(Clone, Debug)]
     pub struct QueryArgProfile(rt::Props);
+    /// The required values of [`QueryArgProfile`], by name: two of them have one type, and a swap must not compile.
+    pub struct QueryArgProfileRequired {
+        /// The query argument that CloudFront encrypts with the paired profile. CloudFormation `QueryArg`.
+        pub query_arg: rt::Expr,
+        /// The identifier of the field-level encryption profile CloudFront uses for this query argument. CloudFormation `ProfileId`.
+        pub profile_id: rt::Expr,
+    }
     impl QueryArgProfile {
-        /// A new `QueryArgProfile`. Required properties: `profile_id` (`ProfileId`), `query_arg` (`QueryArg`).
-        pub fn new(profile_id: impl Into<rt::Expr>, query_arg: impl Into<rt::Expr>) -> Self {
+        /// A new `QueryArgProfile`. Required properties: `query_arg` (`QueryArg`), `profile_id` (`ProfileId`).
+        pub fn new(required: QueryArgProfileRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ProfileId", None, rt::string(profile_id));
-            this.set("QueryArg", None, rt::string(query_arg));
+            this.set("ProfileId", None, rt::string(required.profile_id));
+            this.set("QueryArg", None, rt::string(required.query_arg));
             QueryArgProfile(this)
         }
     }
@@ -3667,7 +3761,7 @@ pub mod field_level_encryption_config {
     ///
     /// CloudFormation property type `QueryArgProfileConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionconfig-queryargprofileconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryArgProfileConfig(rt::Props);
     impl QueryArgProfileConfig {
@@ -3803,27 +3897,36 @@ pub mod field_level_encryption_profile {
     ///
     /// CloudFormation property type `EncryptionEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionprofile-encryptionentity.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionEntity(rt::Props);
+    /// The required values of [`EncryptionEntity`], by name: two of them have one type, and a swap must not compile.
+    pub struct EncryptionEntityRequired {
+        /// The identifier of the CloudFront public key used to encrypt the fields that match the patterns. CloudFormation `PublicKeyId`.
+        pub public_key_id: rt::Expr,
+        /// The provider associated with the public key. CloudFormation `ProviderId`.
+        pub provider_id: rt::Expr,
+        /// The request-body field names to encrypt. CloudFormation `FieldPatterns`.
+        pub field_patterns: Vec<rt::Expr>,
+    }
     impl EncryptionEntity {
-        /// A new `EncryptionEntity`. Required properties: `field_patterns` (`FieldPatterns`), `provider_id` (`ProviderId`), `public_key_id` (`PublicKeyId`).
-        pub fn new(
-            field_patterns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            provider_id: impl Into<rt::Expr>,
-            public_key_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `EncryptionEntity`. Required properties: `public_key_id` (`PublicKeyId`), `provider_id` (`ProviderId`), `field_patterns` (`FieldPatterns`).
+        pub fn new(required: EncryptionEntityRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FieldPatterns",
                 Some("field_patterns"),
-                rt::strings(field_patterns),
+                rt::strings(required.field_patterns),
             );
-            this.set("ProviderId", Some("provider_id"), rt::string(provider_id));
+            this.set(
+                "ProviderId",
+                Some("provider_id"),
+                rt::string(required.provider_id),
+            );
             this.set(
                 "PublicKeyId",
                 Some("public_key_id"),
-                rt::string(public_key_id),
+                rt::string(required.public_key_id),
             );
             EncryptionEntity(this)
         }
@@ -3833,28 +3936,33 @@ pub mod field_level_encryption_profile {
     ///
     /// CloudFormation property type `FieldLevelEncryptionProfileConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-fieldlevelencryptionprofile-fieldlevelencryptionprofileconfig.html)
     #[derive(Clone, Debug)]
     pub struct FieldLevelEncryptionProfileConfig(rt::Props);
+    /// The required values of [`FieldLevelEncryptionProfileConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FieldLevelEncryptionProfileConfigRequired {
+        /// The name of the field-level encryption profile. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// A unique value that identifies the creation request. CloudFormation `CallerReference`.
+        pub caller_reference: rt::Expr,
+        /// The encryption entities of the field-level encryption profile. CloudFormation `EncryptionEntities`.
+        pub encryption_entities: Vec<EncryptionEntity>,
+    }
     impl FieldLevelEncryptionProfileConfig {
-        /// A new `FieldLevelEncryptionProfileConfig`. Required properties: `caller_reference` (`CallerReference`), `encryption_entities` (`EncryptionEntities`), `name` (`Name`).
-        pub fn new(
-            caller_reference: impl Into<rt::Expr>,
-            encryption_entities: impl IntoIterator<Item = EncryptionEntity>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `FieldLevelEncryptionProfileConfig`. Required properties: `name` (`Name`), `caller_reference` (`CallerReference`), `encryption_entities` (`EncryptionEntities`).
+        pub fn new(required: FieldLevelEncryptionProfileConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CallerReference",
                 Some("caller_reference"),
-                rt::string(caller_reference),
+                rt::string(required.caller_reference),
             );
             this.set(
                 "EncryptionEntities",
                 Some("encryption_entities"),
-                rt::list(encryption_entities),
+                rt::list(required.encryption_entities),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             FieldLevelEncryptionProfileConfig(this)
         }
         /// An optional comment describing the field-level encryption profile.
@@ -3895,27 +4003,31 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Function`], by name: two of them have one type, and a swap must not compile.
+pub struct FunctionRequired {
+    /// A name to identify the function. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Contains configuration information about a CloudFront function. CloudFormation `FunctionConfig`.
+    pub function_config: function::FunctionConfig,
+    /// The function code. For more information about writing a CloudFront function, see [Writing function code for CloudFront Functions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/wri… CloudFormation `FunctionCode`.
+    pub function_code: rt::Expr,
+}
 impl Function {
-    /// Declares a `AWS::CloudFront::Function` with the stack-unique `id`. Required properties: `function_code` (`FunctionCode`), `function_config` (`FunctionConfig`), `name` (`Name`).
+    /// Declares a `AWS::CloudFront::Function` with the stack-unique `id`. Required properties: `name` (`Name`), `function_config` (`FunctionConfig`), `function_code` (`FunctionCode`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        function_code: impl Into<rt::Expr>,
-        function_config: function::FunctionConfig,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_TYPE);
         this.set(
             "FunctionCode",
             Some("function_code"),
-            rt::string(function_code),
+            rt::string(required.function_code),
         );
         this.set(
             "FunctionConfig",
             Some("function_config"),
-            function_config.into(),
+            required.function_config.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Function(this)
     }
     /// A flag that determines whether to automatically publish the function to the ``LIVE`` stage when it’s created.
@@ -3962,7 +4074,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FunctionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-functionconfig.html)
     #[derive(Clone, Debug)]
     pub struct FunctionConfig(rt::Props);
     impl FunctionConfig {
@@ -3993,7 +4105,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FunctionMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-function-functionmetadata.html)
     #[derive(Clone, Debug)]
     pub struct FunctionMetadata(rt::Props);
     impl FunctionMetadata {
@@ -4076,14 +4188,14 @@ pub mod key_group {
     ///
     /// CloudFormation property type `KeyGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-keygroup-keygroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct KeyGroupConfig(rt::Props);
     impl KeyGroupConfig {
-        /// A new `KeyGroupConfig`. Required properties: `items` (`Items`), `name` (`Name`).
+        /// A new `KeyGroupConfig`. Required properties: `name` (`Name`), `items` (`Items`).
         pub fn new(
-            items: impl IntoIterator<Item = impl Into<rt::Expr>>,
             name: impl Into<rt::Expr>,
+            items: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Items", Some("items"), rt::strings(items));
@@ -4175,12 +4287,12 @@ pub mod key_value_store {
     ///
     /// CloudFormation property type `ImportSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-keyvaluestore-importsource.html)
     #[derive(Clone, Debug)]
     pub struct ImportSource(rt::Props);
     impl ImportSource {
-        /// A new `ImportSource`. Required properties: `source_arn` (`SourceArn`), `source_type` (`SourceType`).
-        pub fn new(source_arn: impl Into<rt::Expr>, source_type: SourceType) -> Self {
+        /// A new `ImportSource`. Required properties: `source_type` (`SourceType`), `source_arn` (`SourceArn`).
+        pub fn new(source_type: SourceType, source_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
             this.set("SourceType", Some("source_type"), source_type.into());
@@ -4251,7 +4363,7 @@ pub mod monitoring_subscription {
     ///
     /// CloudFormation property type `MonitoringSubscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-monitoringsubscription-monitoringsubscription.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringSubscription(rt::Props);
     impl MonitoringSubscription {
@@ -4280,7 +4392,7 @@ pub mod monitoring_subscription {
     ///
     /// CloudFormation property type `RealtimeMetricsSubscriptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-monitoringsubscription-realtimemetricssubscriptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct RealtimeMetricsSubscriptionConfig(rt::Props);
     impl RealtimeMetricsSubscriptionConfig {
@@ -4363,33 +4475,39 @@ pub mod origin_access_control {
     ///
     /// CloudFormation property type `OriginAccessControlConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originaccesscontrol-originaccesscontrolconfig.html)
     #[derive(Clone, Debug)]
     pub struct OriginAccessControlConfig(rt::Props);
+    /// The required values of [`OriginAccessControlConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct OriginAccessControlConfigRequired {
+        /// A name to identify the origin access control. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests. CloudFormation `SigningProtocol`.
+        pub signing_protocol: rt::Expr,
+        /// Specifies which requests CloudFront signs (adds authentication information to). CloudFormation `SigningBehavior`.
+        pub signing_behavior: rt::Expr,
+        /// The type of origin that this origin access control is for. CloudFormation `OriginAccessControlOriginType`.
+        pub origin_access_control_origin_type: rt::Expr,
+    }
     impl OriginAccessControlConfig {
-        /// A new `OriginAccessControlConfig`. Required properties: `name` (`Name`), `origin_access_control_origin_type` (`OriginAccessControlOriginType`), `signing_behavior` (`SigningBehavior`), `signing_protocol` (`SigningProtocol`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            origin_access_control_origin_type: impl Into<rt::Expr>,
-            signing_behavior: impl Into<rt::Expr>,
-            signing_protocol: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OriginAccessControlConfig`. Required properties: `name` (`Name`), `signing_protocol` (`SigningProtocol`), `signing_behavior` (`SigningBehavior`), `origin_access_control_origin_type` (`OriginAccessControlOriginType`).
+        pub fn new(required: OriginAccessControlConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "OriginAccessControlOriginType",
                 Some("origin_access_control_origin_type"),
-                rt::string(origin_access_control_origin_type),
+                rt::string(required.origin_access_control_origin_type),
             );
             this.set(
                 "SigningBehavior",
                 Some("signing_behavior"),
-                rt::string(signing_behavior),
+                rt::string(required.signing_behavior),
             );
             this.set(
                 "SigningProtocol",
                 Some("signing_protocol"),
-                rt::string(signing_protocol),
+                rt::string(required.signing_protocol),
             );
             OriginAccessControlConfig(this)
         }
@@ -4461,7 +4579,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `CookiesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-cookiesconfig.html)
     #[derive(Clone, Debug)]
     pub struct CookiesConfig(rt::Props);
     impl CookiesConfig {
@@ -4488,7 +4606,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `HeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-headersconfig.html)
     #[derive(Clone, Debug)]
     pub struct HeadersConfig(rt::Props);
     impl HeadersConfig {
@@ -4515,15 +4633,15 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `OriginRequestPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-originrequestpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct OriginRequestPolicyConfig(rt::Props);
     impl OriginRequestPolicyConfig {
-        /// A new `OriginRequestPolicyConfig`. Required properties: `cookies_config` (`CookiesConfig`), `headers_config` (`HeadersConfig`), `name` (`Name`), `query_strings_config` (`QueryStringsConfig`).
+        /// A new `OriginRequestPolicyConfig`. Required properties: `name` (`Name`), `headers_config` (`HeadersConfig`), `cookies_config` (`CookiesConfig`), `query_strings_config` (`QueryStringsConfig`).
         pub fn new(
-            cookies_config: CookiesConfig,
-            headers_config: HeadersConfig,
             name: impl Into<rt::Expr>,
+            headers_config: HeadersConfig,
+            cookies_config: CookiesConfig,
             query_strings_config: QueryStringsConfig,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -4558,7 +4676,7 @@ pub mod origin_request_policy {
     ///
     /// CloudFormation property type `QueryStringsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-originrequestpolicy-querystringsconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringsConfig(rt::Props);
     impl QueryStringsConfig {
@@ -4637,24 +4755,33 @@ pub mod public_key {
     ///
     /// CloudFormation property type `PublicKeyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-publickey-publickeyconfig.html)
     #[derive(Clone, Debug)]
     pub struct PublicKeyConfig(rt::Props);
+    /// The required values of [`PublicKeyConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct PublicKeyConfigRequired {
+        /// A string included in the request to help make sure that the request can't be replayed. CloudFormation `CallerReference`.
+        pub caller_reference: rt::Expr,
+        /// A name to help identify the public key. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://… CloudFormation `EncodedKey`.
+        pub encoded_key: rt::Expr,
+    }
     impl PublicKeyConfig {
-        /// A new `PublicKeyConfig`. Required properties: `caller_reference` (`CallerReference`), `encoded_key` (`EncodedKey`), `name` (`Name`).
-        pub fn new(
-            caller_reference: impl Into<rt::Expr>,
-            encoded_key: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `PublicKeyConfig`. Required properties: `caller_reference` (`CallerReference`), `name` (`Name`), `encoded_key` (`EncodedKey`).
+        pub fn new(required: PublicKeyConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CallerReference",
                 Some("caller_reference"),
-                rt::string(caller_reference),
+                rt::string(required.caller_reference),
             );
-            this.set("EncodedKey", Some("encoded_key"), rt::string(encoded_key));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "EncodedKey",
+                Some("encoded_key"),
+                rt::string(required.encoded_key),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             PublicKeyConfig(this)
         }
         /// A comment to describe the public key.
@@ -4684,13 +4811,13 @@ static REALTIME_LOG_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
 impl RealtimeLogConfig {
-    /// Declares a `AWS::CloudFront::RealtimeLogConfig` with the stack-unique `id`. Required properties: `end_points` (`EndPoints`), `fields` (`Fields`), `name` (`Name`), `sampling_rate` (`SamplingRate`).
+    /// Declares a `AWS::CloudFront::RealtimeLogConfig` with the stack-unique `id`. Required properties: `name` (`Name`), `end_points` (`EndPoints`), `fields` (`Fields`), `sampling_rate` (`SamplingRate`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        name: impl Into<rt::Expr>,
         end_points: impl IntoIterator<Item = realtime_log_config::EndPoint>,
         fields: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        name: impl Into<rt::Expr>,
         sampling_rate: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &REALTIME_LOG_CONFIG_TYPE);
@@ -4723,7 +4850,7 @@ pub mod realtime_log_config {
     ///
     /// CloudFormation property type `EndPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-realtimelogconfig-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct EndPoint(rt::Props);
     impl EndPoint {
@@ -4747,15 +4874,26 @@ pub mod realtime_log_config {
     ///
     /// CloudFormation property type `KinesisStreamConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-realtimelogconfig-kinesisstreamconfig.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamConfig(rt::Props);
+    /// The required values of [`KinesisStreamConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisStreamConfigRequired {
+        /// The Amazon Resource Name (ARN) of an IAMlong (IAM) role that CloudFront can use to send real-time log data to your Kinesis data stream. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Kinesis data stream where you are sending real-time log data. CloudFormation `StreamArn`.
+        pub stream_arn: rt::Expr,
+    }
     impl KinesisStreamConfig {
         /// A new `KinesisStreamConfig`. Required properties: `role_arn` (`RoleArn`), `stream_arn` (`StreamArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>, stream_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisStreamConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("StreamArn", Some("stream_arn"), rt::string(stream_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "StreamArn",
+                Some("stream_arn"),
+                rt::string(required.stream_arn),
+            );
             KinesisStreamConfig(this)
         }
     }
@@ -4818,7 +4956,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowHeaders`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowheaders.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowHeaders(rt::Props);
     impl AccessControlAllowHeaders {
@@ -4834,7 +4972,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowMethods`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolallowmethods.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowMethods(rt::Props);
     impl AccessControlAllowMethods {
@@ -4850,7 +4988,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlAllowOrigins`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolalloworigins.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAllowOrigins(rt::Props);
     impl AccessControlAllowOrigins {
@@ -4866,7 +5004,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `AccessControlExposeHeaders`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-accesscontrolexposeheaders.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlExposeHeaders(rt::Props);
     impl AccessControlExposeHeaders {
@@ -4882,12 +5020,12 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ContentSecurityPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-contentsecuritypolicy.html)
     #[derive(Clone, Debug)]
     pub struct ContentSecurityPolicy(rt::Props);
     impl ContentSecurityPolicy {
-        /// A new `ContentSecurityPolicy`. Required properties: `content_security_policy` (`ContentSecurityPolicy`), `override_` (`Override`).
-        pub fn new(content_security_policy: impl Into<rt::Expr>, override_: bool) -> Self {
+        /// A new `ContentSecurityPolicy`. Required properties: `override_` (`Override`), `content_security_policy` (`ContentSecurityPolicy`).
+        pub fn new(override_: bool, content_security_policy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContentSecurityPolicy",
@@ -4903,7 +5041,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ContentTypeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-contenttypeoptions.html)
     #[derive(Clone, Debug)]
     pub struct ContentTypeOptions(rt::Props);
     impl ContentTypeOptions {
@@ -4919,43 +5057,50 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CorsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-corsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CorsConfig(rt::Props);
+    /// The required values of [`CorsConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CorsConfigRequired {
+        /// A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header. CloudFormation `AccessControlAllowOrigins`.
+        pub access_control_allow_origins: AccessControlAllowOrigins,
+        /// A list of HTTP header names that CloudFront includes as values for the ``Access-Control-Allow-Headers`` HTTP response header. CloudFormation `AccessControlAllowHeaders`.
+        pub access_control_allow_headers: AccessControlAllowHeaders,
+        /// A list of HTTP methods that CloudFront includes as values for the ``Access-Control-Allow-Methods`` HTTP response header. CloudFormation `AccessControlAllowMethods`.
+        pub access_control_allow_methods: AccessControlAllowMethods,
+        /// A Boolean that CloudFront uses as the value for the ``Access-Control-Allow-Credentials`` HTTP response header. CloudFormation `AccessControlAllowCredentials`.
+        pub access_control_allow_credentials: bool,
+        /// A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy. CloudFormation `OriginOverride`.
+        pub origin_override: bool,
+    }
     impl CorsConfig {
-        /// A new `CorsConfig`. Required properties: `access_control_allow_credentials` (`AccessControlAllowCredentials`), `access_control_allow_headers` (`AccessControlAllowHeaders`), `access_control_allow_methods` (`AccessControlAllowMethods`), `access_control_allow_origins` (`AccessControlAllowOrigins`), `origin_override` (`OriginOverride`).
-        pub fn new(
-            access_control_allow_credentials: bool,
-            access_control_allow_headers: AccessControlAllowHeaders,
-            access_control_allow_methods: AccessControlAllowMethods,
-            access_control_allow_origins: AccessControlAllowOrigins,
-            origin_override: bool,
-        ) -> Self {
+        /// A new `CorsConfig`. Required properties: `access_control_allow_origins` (`AccessControlAllowOrigins`), `access_control_allow_headers` (`AccessControlAllowHeaders`), `access_control_allow_methods` (`AccessControlAllowMethods`), `access_control_allow_credentials` (`AccessControlAllowCredentials`), `origin_override` (`OriginOverride`).
+        pub fn new(required: CorsConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessControlAllowCredentials",
                 Some("access_control_allow_credentials"),
-                rt::boolean(access_control_allow_credentials),
+                rt::boolean(required.access_control_allow_credentials),
             );
             this.set(
                 "AccessControlAllowHeaders",
                 Some("access_control_allow_headers"),
-                access_control_allow_headers.into(),
+                required.access_control_allow_headers.into(),
             );
             this.set(
                 "AccessControlAllowMethods",
                 Some("access_control_allow_methods"),
-                access_control_allow_methods.into(),
+                required.access_control_allow_methods.into(),
             );
             this.set(
                 "AccessControlAllowOrigins",
                 Some("access_control_allow_origins"),
-                access_control_allow_origins.into(),
+                required.access_control_allow_origins.into(),
             );
             this.set(
                 "OriginOverride",
                 Some("origin_override"),
-                rt::boolean(origin_override),
+                rt::boolean(required.origin_override),
             );
             CorsConfig(this)
         }
@@ -4987,20 +5132,29 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CustomHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-customheader.html)
     #[derive(Clone, Debug)]
     pub struct CustomHeader(rt::Props);
+    /// The required values of [`CustomHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomHeaderRequired {
+        /// The HTTP response header name. CloudFormation `Header`.
+        pub header: rt::Expr,
+        /// The value for the HTTP response header. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here. CloudFormation `Override`.
+        pub override_: bool,
+    }
     impl CustomHeader {
-        /// A new `CustomHeader`. Required properties: `header` (`Header`), `override_` (`Override`), `value` (`Value`).
-        pub fn new(
-            header: impl Into<rt::Expr>,
-            override_: bool,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CustomHeader`. Required properties: `header` (`Header`), `value` (`Value`), `override_` (`Override`).
+        pub fn new(required: CustomHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Header", Some("header"), rt::string(header));
-            this.set("Override", Some("override"), rt::boolean(override_));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Header", Some("header"), rt::string(required.header));
+            this.set(
+                "Override",
+                Some("override"),
+                rt::boolean(required.override_),
+            );
+            this.set("Value", Some("value"), rt::string(required.value));
             CustomHeader(this)
         }
     }
@@ -5009,7 +5163,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `CustomHeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-customheadersconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomHeadersConfig(rt::Props);
     impl CustomHeadersConfig {
@@ -5025,12 +5179,12 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `FrameOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-frameoptions.html)
     #[derive(Clone, Debug)]
     pub struct FrameOptions(rt::Props);
     impl FrameOptions {
-        /// A new `FrameOptions`. Required properties: `frame_option` (`FrameOption`), `override_` (`Override`).
-        pub fn new(frame_option: impl Into<rt::Expr>, override_: bool) -> Self {
+        /// A new `FrameOptions`. Required properties: `override_` (`Override`), `frame_option` (`FrameOption`).
+        pub fn new(override_: bool, frame_option: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FrameOption",
@@ -5046,7 +5200,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ReferrerPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-referrerpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ReferrerPolicy(rt::Props);
     impl ReferrerPolicy {
@@ -5067,7 +5221,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `RemoveHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-removeheader.html)
     #[derive(Clone, Debug)]
     pub struct RemoveHeader(rt::Props);
     impl RemoveHeader {
@@ -5083,7 +5237,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `RemoveHeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-removeheadersconfig.html)
     #[derive(Clone, Debug)]
     pub struct RemoveHeadersConfig(rt::Props);
     impl RemoveHeadersConfig {
@@ -5099,7 +5253,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ResponseHeadersPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-responseheaderspolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ResponseHeadersPolicyConfig(rt::Props);
     impl ResponseHeadersPolicyConfig {
@@ -5173,7 +5327,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `SecurityHeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-securityheadersconfig.html)
     #[derive(Clone, Debug)]
     pub struct SecurityHeadersConfig(rt::Props);
     impl SecurityHeadersConfig {
@@ -5245,7 +5399,7 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `ServerTimingHeadersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-servertimingheadersconfig.html)
     #[derive(Clone, Debug)]
     pub struct ServerTimingHeadersConfig(rt::Props);
     impl ServerTimingHeadersConfig {
@@ -5269,12 +5423,12 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `StrictTransportSecurity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-stricttransportsecurity.html)
     #[derive(Clone, Debug)]
     pub struct StrictTransportSecurity(rt::Props);
     impl StrictTransportSecurity {
-        /// A new `StrictTransportSecurity`. Required properties: `access_control_max_age_sec` (`AccessControlMaxAgeSec`), `override_` (`Override`).
-        pub fn new(access_control_max_age_sec: i64, override_: bool) -> Self {
+        /// A new `StrictTransportSecurity`. Required properties: `override_` (`Override`), `access_control_max_age_sec` (`AccessControlMaxAgeSec`).
+        pub fn new(override_: bool, access_control_max_age_sec: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessControlMaxAgeSec",
@@ -5308,15 +5462,30 @@ pub mod response_headers_policy {
     ///
     /// CloudFormation property type `XSSProtection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-responseheaderspolicy-xssprotection.html)
     #[derive(Clone, Debug)]
     pub struct XssProtection(rt::Props);
+    /// The required values of [`XssProtection`], by name: two of them have one type, and a swap must not compile.
+    pub struct XssProtectionRequired {
+        /// A Boolean that determines whether CloudFront overrides the ``X-XSS-Protection`` HTTP response header received from the origin with the one specified in this response headers policy. CloudFormation `Override`.
+        pub override_: bool,
+        /// A Boolean that determines the value of the ``X-XSS-Protection`` HTTP response header. CloudFormation `Protection`.
+        pub protection: bool,
+    }
     impl XssProtection {
         /// A new `XssProtection`. Required properties: `override_` (`Override`), `protection` (`Protection`).
-        pub fn new(override_: bool, protection: bool) -> Self {
+        pub fn new(required: XssProtectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Override", Some("override"), rt::boolean(override_));
-            this.set("Protection", Some("protection"), rt::boolean(protection));
+            this.set(
+                "Override",
+                Some("override"),
+                rt::boolean(required.override_),
+            );
+            this.set(
+                "Protection",
+                Some("protection"),
+                rt::boolean(required.protection),
+            );
             XssProtection(this)
         }
         /// A Boolean that determines whether CloudFront includes the ``mode=block`` directive in the ``X-XSS-Protection`` header.
@@ -5427,41 +5596,50 @@ pub mod streaming_distribution {
     use super::*;
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
+    /// The required values of [`Logging`], by name: two of them have one type, and a swap must not compile.
+    pub struct LoggingRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Enabled`.
+        pub enabled: bool,
+        /// CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+    }
     impl Logging {
         /// A new `Logging`. Required properties: `bucket` (`Bucket`), `enabled` (`Enabled`), `prefix` (`Prefix`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            enabled: bool,
-            prefix: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LoggingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", None, rt::string(bucket));
-            this.set("Enabled", None, rt::boolean(enabled));
-            this.set("Prefix", None, rt::string(prefix));
+            this.set("Bucket", None, rt::string(required.bucket));
+            this.set("Enabled", None, rt::boolean(required.enabled));
+            this.set("Prefix", None, rt::string(required.prefix));
             Logging(this)
         }
     }
     nested!(Logging);
     /// CloudFormation property type `S3Origin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-s3origin.html)
     #[derive(Clone, Debug)]
     pub struct S3Origin(rt::Props);
+    /// The required values of [`S3Origin`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3OriginRequired {
+        /// CloudFormation `DomainName`.
+        pub domain_name: rt::Expr,
+        /// CloudFormation `OriginAccessIdentity`.
+        pub origin_access_identity: rt::Expr,
+    }
     impl S3Origin {
         /// A new `S3Origin`. Required properties: `domain_name` (`DomainName`), `origin_access_identity` (`OriginAccessIdentity`).
-        pub fn new(
-            domain_name: impl Into<rt::Expr>,
-            origin_access_identity: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3OriginRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainName", None, rt::string(domain_name));
+            this.set("DomainName", None, rt::string(required.domain_name));
             this.set(
                 "OriginAccessIdentity",
                 None,
-                rt::string(origin_access_identity),
+                rt::string(required.origin_access_identity),
             );
             S3Origin(this)
         }
@@ -5469,7 +5647,7 @@ pub mod streaming_distribution {
     nested!(S3Origin);
     /// CloudFormation property type `StreamingDistributionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-streamingdistributionconfig.html)
     #[derive(Clone, Debug)]
     pub struct StreamingDistributionConfig(rt::Props);
     impl StreamingDistributionConfig {
@@ -5506,7 +5684,7 @@ pub mod streaming_distribution {
     nested!(StreamingDistributionConfig);
     /// CloudFormation property type `TrustedSigners`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-streamingdistribution-trustedsigners.html)
     #[derive(Clone, Debug)]
     pub struct TrustedSigners(rt::Props);
     impl TrustedSigners {
@@ -5608,7 +5786,7 @@ impl TrustStoreHandle {
         self.0.attr("Status")
     }
     /// CloudFormation `Fn::GetAtt` `ETag`; Terraform `e_tag`.
-    pub fn e_tag(&self) -> rt::Expr {
+    pub fn etag(&self) -> rt::Expr {
         self.0.attr("ETag")
     }
     /// CloudFormation `Fn::GetAtt` `LastModifiedTime`; Terraform `last_modified_time`.
@@ -5627,20 +5805,25 @@ pub mod trust_store {
     ///
     /// CloudFormation property type `CaCertificatesBundleS3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-truststore-cacertificatesbundles3location.html)
     #[derive(Clone, Debug)]
     pub struct CaCertificatesBundleS3Location(rt::Props);
+    /// The required values of [`CaCertificatesBundleS3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct CaCertificatesBundleS3LocationRequired {
+        /// The S3 bucket. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The location's key. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The location's Region. CloudFormation `Region`.
+        pub region: rt::Expr,
+    }
     impl CaCertificatesBundleS3Location {
         /// A new `CaCertificatesBundleS3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `region` (`Region`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            key: impl Into<rt::Expr>,
-            region: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CaCertificatesBundleS3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Region", Some("region"), rt::string(region));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Region", Some("region"), rt::string(required.region));
             CaCertificatesBundleS3Location(this)
         }
         /// The location's version.
@@ -5656,7 +5839,7 @@ pub mod trust_store {
     ///
     /// CloudFormation property type `CaCertificatesBundleSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-truststore-cacertificatesbundlesource.html)
     #[derive(Clone, Debug)]
     pub struct CaCertificatesBundleSource(rt::Props);
     impl CaCertificatesBundleSource {
@@ -5756,15 +5939,22 @@ pub mod vpc_origin {
     ///
     /// CloudFormation property type `VpcOriginEndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-vpcorigin-vpcoriginendpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcOriginEndpointConfig(rt::Props);
+    /// The required values of [`VpcOriginEndpointConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcOriginEndpointConfigRequired {
+        /// The name of the CloudFront VPC origin endpoint configuration. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The ARN of the CloudFront VPC origin endpoint configuration. CloudFormation `Arn`.
+        pub arn: rt::Expr,
+    }
     impl VpcOriginEndpointConfig {
-        /// A new `VpcOriginEndpointConfig`. Required properties: `arn` (`Arn`), `name` (`Name`).
-        pub fn new(arn: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `VpcOriginEndpointConfig`. Required properties: `name` (`Name`), `arn` (`Arn`).
+        pub fn new(required: VpcOriginEndpointConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Arn", Some("arn"), rt::string(arn));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Arn", Some("arn"), rt::string(required.arn));
+            this.set("Name", Some("name"), rt::string(required.name));
             VpcOriginEndpointConfig(this)
         }
         /// The HTTP port for the CloudFront VPC origin endpoint configuration.
@@ -5843,7 +6033,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `KeyValueStoreAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudfront-connectionfunction-keyvaluestoreassociation.html)
     #[derive(Clone, Debug)]
     pub struct KeyValueStoreAssociation(rt::Props);
     impl KeyValueStoreAssociation {

@@ -151,7 +151,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `BackupRetentionPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudhsm-cluster-backupretentionpolicy.html)
     #[derive(Clone, Debug)]
     pub struct BackupRetentionPolicy(rt::Props);
     impl BackupRetentionPolicy {

@@ -100,12 +100,12 @@ pub mod channel {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-channel-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
-        /// A new `Destination`. Required properties: `location` (`Location`), `type_` (`Type`).
-        pub fn new(location: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `Destination`. Required properties: `type_` (`Type`), `location` (`Location`).
+        pub fn new(type_: Type, location: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Location", Some("location"), rt::string(location));
             this.set("Type", Some("type"), type_.into());
@@ -226,7 +226,7 @@ pub mod dashboard {
     use super::*;
     /// CloudFormation property type `Frequency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-frequency.html)
     #[derive(Clone, Debug)]
     pub struct Frequency(rt::Props);
     impl Frequency {
@@ -243,7 +243,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `RefreshSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-refreshschedule.html)
     #[derive(Clone, Debug)]
     pub struct RefreshSchedule(rt::Props);
     impl RefreshSchedule {
@@ -278,7 +278,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `Widget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-dashboard-widget.html)
     #[derive(Clone, Debug)]
     pub struct Widget(rt::Props);
     impl Widget {
@@ -567,7 +567,7 @@ pub mod event_data_store {
     ///
     /// CloudFormation property type `AdvancedEventSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-advancedeventselector.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
@@ -594,12 +594,12 @@ pub mod event_data_store {
     ///
     /// CloudFormation property type `ContextKeySelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-contextkeyselector.html)
     #[derive(Clone, Debug)]
     pub struct ContextKeySelector(rt::Props);
     impl ContextKeySelector {
-        /// A new `ContextKeySelector`. Required properties: `equals` (`Equals`), `type_` (`Type`).
-        pub fn new(equals: impl IntoIterator<Item = impl Into<rt::Expr>>, type_: Type) -> Self {
+        /// A new `ContextKeySelector`. Required properties: `type_` (`Type`), `equals` (`Equals`).
+        pub fn new(type_: Type, equals: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
             let mut this = rt::Props::default();
             this.set("Equals", Some("equals"), rt::strings(equals));
             this.set("Type", Some("type"), type_.into());
@@ -611,7 +611,7 @@ pub mod event_data_store {
     ///
     /// CloudFormation property type `InsightSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-insightselector.html)
     #[derive(Clone, Debug)]
     pub struct InsightSelector(rt::Props);
     impl InsightSelector {
@@ -718,12 +718,12 @@ static TRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Trail {
-    /// Declares a `AWS::CloudTrail::Trail` with the stack-unique `id`. Required properties: `is_logging` (`IsLogging`), `s3_bucket_name` (`S3BucketName`).
+    /// Declares a `AWS::CloudTrail::Trail` with the stack-unique `id`. Required properties: `s3_bucket_name` (`S3BucketName`), `is_logging` (`IsLogging`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        is_logging: bool,
         s3_bucket_name: impl Into<rt::Expr>,
+        is_logging: bool,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRAIL_TYPE);
         this.set("IsLogging", Some("is_logging"), rt::boolean(is_logging));
@@ -907,7 +907,7 @@ pub mod trail {
     ///
     /// CloudFormation property type `AdvancedEventSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-advancedeventselector.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
@@ -934,7 +934,7 @@ pub mod trail {
     ///
     /// CloudFormation property type `AggregationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-aggregationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AggregationConfiguration(rt::Props);
     impl AggregationConfiguration {
@@ -958,7 +958,7 @@ pub mod trail {
     ///
     /// CloudFormation property type `DataResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-dataresource.html)
     #[derive(Clone, Debug)]
     pub struct DataResource(rt::Props);
     impl DataResource {
@@ -981,7 +981,7 @@ pub mod trail {
     ///
     /// CloudFormation property type `EventSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-eventselector.html)
     #[derive(Clone, Debug)]
     pub struct EventSelector(rt::Props);
     impl EventSelector {
@@ -1035,7 +1035,7 @@ pub mod trail {
     ///
     /// CloudFormation property type `InsightSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-trail-insightselector.html)
     #[derive(Clone, Debug)]
     pub struct InsightSelector(rt::Props);
     impl InsightSelector {
@@ -1135,7 +1135,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AdvancedFieldSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudtrail-eventdatastore-advancedfieldselector.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedFieldSelector(rt::Props);
     impl AdvancedFieldSelector {

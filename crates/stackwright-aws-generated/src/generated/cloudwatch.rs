@@ -300,7 +300,7 @@ pub mod alarm {
     use super::*;
     /// CloudFormation property type `ActionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-actionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
@@ -322,7 +322,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `AlarmPromQLCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-alarmpromqlcriteria.html)
     #[derive(Clone, Debug)]
     pub struct AlarmPromQlCriteria(rt::Props);
     impl AlarmPromQlCriteria {
@@ -358,7 +358,7 @@ pub mod alarm {
     nested!(AlarmPromQlCriteria);
     /// CloudFormation property type `AlarmTagsPropagation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-alarmtagspropagation.html)
     #[derive(Clone, Debug)]
     pub struct AlarmTagsPropagation(rt::Props);
     impl AlarmTagsPropagation {
@@ -394,15 +394,22 @@ pub mod alarm {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
+    /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionRequired {
+        /// The value for the dimension, from 1–255 characters in length. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The name of the dimension, from 1–255 characters in length. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Dimension {
-        /// A new `Dimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Dimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: DimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             Dimension(this)
         }
     }
@@ -411,7 +418,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `EvaluationCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationcriteria.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationCriteria(rt::Props);
     impl EvaluationCriteria {
@@ -434,7 +441,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `EvaluationWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-evaluationwindow.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationWindow(rt::Props);
     impl EvaluationWindow {
@@ -468,7 +475,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -507,14 +514,14 @@ pub mod alarm {
     ///
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricDataQuery(this)
         }
         /// The ID of the account where the metrics are located, if this is a cross-account alarm.
@@ -568,12 +575,12 @@ pub mod alarm {
     ///
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-metricstat.html)
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
-        /// A new `MetricStat`. Required properties: `metric` (`Metric`), `period` (`Period`), `stat` (`Stat`).
-        pub fn new(metric: Metric, period: i64, stat: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricStat`. Required properties: `stat` (`Stat`), `period` (`Period`), `metric` (`Metric`).
+        pub fn new(stat: impl Into<rt::Expr>, period: i64, metric: Metric) -> Self {
             let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
             this.set("Period", Some("period"), rt::int(period));
@@ -593,7 +600,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `WallClockWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-wallclockwindow.html)
     #[derive(Clone, Debug)]
     pub struct WallClockWindow(rt::Props);
     impl WallClockWindow {
@@ -615,7 +622,7 @@ pub mod alarm {
     ///
     /// CloudFormation property type `WarmUpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarm-warmupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WarmUpConfiguration(rt::Props);
     impl WarmUpConfiguration {
@@ -843,7 +850,7 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `MuteTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-mutetargets.html)
     #[derive(Clone, Debug)]
     pub struct MuteTargets(rt::Props);
     impl MuteTargets {
@@ -859,7 +866,7 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -875,15 +882,26 @@ pub mod alarm_mute_rule {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-alarmmuterule-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
+    /// The required values of [`Schedule`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScheduleRequired {
+        /// The duration of the schedule when it triggers CloudFormation `Duration`.
+        pub duration: rt::Expr,
+        /// The expression of the schedule CloudFormation `Expression`.
+        pub expression: rt::Expr,
+    }
     impl Schedule {
         /// A new `Schedule`. Required properties: `duration` (`Duration`), `expression` (`Expression`).
-        pub fn new(duration: impl Into<rt::Expr>, expression: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ScheduleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Duration", Some("duration"), rt::string(duration));
-            this.set("Expression", Some("expression"), rt::string(expression));
+            this.set("Duration", Some("duration"), rt::string(required.duration));
+            this.set(
+                "Expression",
+                Some("expression"),
+                rt::string(required.expression),
+            );
             Schedule(this)
         }
         /// The timezone of the schedule
@@ -1004,7 +1022,7 @@ pub mod anomaly_detector {
     use super::*;
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-configuration.html)
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -1035,30 +1053,52 @@ pub mod anomaly_detector {
     nested!(Configuration);
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
+    /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Dimension {
-        /// A new `Dimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Dimension`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: DimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             Dimension(this)
         }
     }
     nested!(Dimension);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
+    /// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricRequired {
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+    }
     impl Metric {
         /// A new `Metric`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`).
-        pub fn new(metric_name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
-            this.set("Namespace", Some("namespace"), rt::string(namespace));
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
+            this.set(
+                "Namespace",
+                Some("namespace"),
+                rt::string(required.namespace),
+            );
             Metric(this)
         }
         /// CloudFormation `Dimensions`, Terraform `dimensions`.
@@ -1071,7 +1111,7 @@ pub mod anomaly_detector {
     nested!(Metric);
     /// CloudFormation property type `MetricCharacteristics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metriccharacteristics.html)
     #[derive(Clone, Debug)]
     pub struct MetricCharacteristics(rt::Props);
     impl MetricCharacteristics {
@@ -1093,14 +1133,14 @@ pub mod anomaly_detector {
     nested!(MetricCharacteristics);
     /// CloudFormation property type `MetricDataQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricdataquery.html)
     #[derive(Clone, Debug)]
     pub struct MetricDataQuery(rt::Props);
     impl MetricDataQuery {
         /// A new `MetricDataQuery`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricDataQuery(this)
         }
         /// CloudFormation `AccountId`, Terraform `account_id`.
@@ -1140,7 +1180,7 @@ pub mod anomaly_detector {
     nested!(MetricDataQuery);
     /// CloudFormation property type `MetricMathAnomalyDetector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricmathanomalydetector.html)
     #[derive(Clone, Debug)]
     pub struct MetricMathAnomalyDetector(rt::Props);
     impl MetricMathAnomalyDetector {
@@ -1165,12 +1205,12 @@ pub mod anomaly_detector {
     nested!(MetricMathAnomalyDetector);
     /// CloudFormation property type `MetricStat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-metricstat.html)
     #[derive(Clone, Debug)]
     pub struct MetricStat(rt::Props);
     impl MetricStat {
-        /// A new `MetricStat`. Required properties: `metric` (`Metric`), `period` (`Period`), `stat` (`Stat`).
-        pub fn new(metric: Metric, period: i64, stat: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricStat`. Required properties: `stat` (`Stat`), `period` (`Period`), `metric` (`Metric`).
+        pub fn new(stat: impl Into<rt::Expr>, period: i64, metric: Metric) -> Self {
             let mut this = rt::Props::default();
             this.set("Metric", Some("metric"), metric.into());
             this.set("Period", Some("period"), rt::int(period));
@@ -1186,22 +1226,33 @@ pub mod anomaly_detector {
     nested!(MetricStat);
     /// CloudFormation property type `Range`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-range.html)
     #[derive(Clone, Debug)]
     pub struct Range(rt::Props);
+    /// The required values of [`Range`], by name: two of them have one type, and a swap must not compile.
+    pub struct RangeRequired {
+        /// CloudFormation `EndTime`.
+        pub end_time: rt::Expr,
+        /// CloudFormation `StartTime`.
+        pub start_time: rt::Expr,
+    }
     impl Range {
         /// A new `Range`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", Some("end_time"), rt::string(end_time));
-            this.set("StartTime", Some("start_time"), rt::string(start_time));
+            this.set("EndTime", Some("end_time"), rt::string(required.end_time));
+            this.set(
+                "StartTime",
+                Some("start_time"),
+                rt::string(required.start_time),
+            );
             Range(this)
         }
     }
     nested!(Range);
     /// CloudFormation property type `SingleMetricAnomalyDetector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-anomalydetector-singlemetricanomalydetector.html)
     #[derive(Clone, Debug)]
     pub struct SingleMetricAnomalyDetector(rt::Props);
     impl SingleMetricAnomalyDetector {
@@ -1443,19 +1494,31 @@ static INSIGHT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`InsightRule`], by name: two of them have one type, and a swap must not compile.
+pub struct InsightRuleRequired {
+    /// CloudFormation `RuleName`.
+    pub rule_name: rt::Expr,
+    /// CloudFormation `RuleState`.
+    pub rule_state: insight_rule::RuleState,
+    /// CloudFormation `RuleBody`.
+    pub rule_body: rt::Expr,
+}
 impl InsightRule {
-    /// Declares a `AWS::CloudWatch::InsightRule` with the stack-unique `id`. Required properties: `rule_body` (`RuleBody`), `rule_name` (`RuleName`), `rule_state` (`RuleState`).
+    /// Declares a `AWS::CloudWatch::InsightRule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `rule_state` (`RuleState`), `rule_body` (`RuleBody`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        rule_body: impl Into<rt::Expr>,
-        rule_name: impl Into<rt::Expr>,
-        rule_state: insight_rule::RuleState,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InsightRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &INSIGHT_RULE_TYPE);
-        this.set("RuleBody", Some("rule_body"), rt::string(rule_body));
-        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
-        this.set("RuleState", Some("rule_state"), rule_state.into());
+        this.set(
+            "RuleBody",
+            Some("rule_body"),
+            rt::string(required.rule_body),
+        );
+        this.set(
+            "RuleName",
+            Some("rule_name"),
+            rt::string(required.rule_name),
+        );
+        this.set("RuleState", Some("rule_state"), required.rule_state.into());
         InsightRule(this)
     }
     /// CloudFormation `ApplyOnTransformedLogs`, Terraform `apply_on_transformed_logs`.
@@ -1631,7 +1694,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ApiKeyCredential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-integration-apikeycredential.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyCredential(rt::Props);
     impl ApiKeyCredential {
@@ -1651,7 +1714,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `IntegrationCredential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-integration-integrationcredential.html)
     #[derive(Clone, Debug)]
     pub struct IntegrationCredential(rt::Props);
     impl IntegrationCredential {
@@ -1701,39 +1764,45 @@ static LOG_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`LogAlarm`], by name: two of them have one type, and a swap must not compile.
+pub struct LogAlarmRequired {
+    /// The arithmetic operation to use when comparing the specified threshold and the query results. CloudFormation `ComparisonOperator`.
+    pub comparison_operator: log_alarm::ComparisonOperator,
+    /// The value to compare against the results of the scheduled query evaluation. CloudFormation `Threshold`.
+    pub threshold: i64,
+    /// The number of query results that must be breaching to trigger the alarm. CloudFormation `QueryResultsToAlarm`.
+    pub query_results_to_alarm: i64,
+    /// The number of query results over which data is compared to the specified threshold. CloudFormation `QueryResultsToEvaluate`.
+    pub query_results_to_evaluate: i64,
+    /// The scheduled query configuration for the log alarm. CloudFormation `ScheduledQueryConfiguration`.
+    pub scheduled_query_configuration: log_alarm::ScheduledQueryConfiguration,
+}
 impl LogAlarm {
-    /// Declares a `AWS::CloudWatch::LogAlarm` with the stack-unique `id`. Required properties: `comparison_operator` (`ComparisonOperator`), `query_results_to_alarm` (`QueryResultsToAlarm`), `query_results_to_evaluate` (`QueryResultsToEvaluate`), `scheduled_query_configuration` (`ScheduledQueryConfiguration`), `threshold` (`Threshold`).
+    /// Declares a `AWS::CloudWatch::LogAlarm` with the stack-unique `id`. Required properties: `comparison_operator` (`ComparisonOperator`), `threshold` (`Threshold`), `query_results_to_alarm` (`QueryResultsToAlarm`), `query_results_to_evaluate` (`QueryResultsToEvaluate`), `scheduled_query_configuration` (`ScheduledQueryConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        comparison_operator: log_alarm::ComparisonOperator,
-        query_results_to_alarm: i64,
-        query_results_to_evaluate: i64,
-        scheduled_query_configuration: log_alarm::ScheduledQueryConfiguration,
-        threshold: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LogAlarmRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_ALARM_TYPE);
         this.set(
             "ComparisonOperator",
             Some("comparison_operator"),
-            comparison_operator.into(),
+            required.comparison_operator.into(),
         );
         this.set(
             "QueryResultsToAlarm",
             Some("query_results_to_alarm"),
-            rt::int(query_results_to_alarm),
+            rt::int(required.query_results_to_alarm),
         );
         this.set(
             "QueryResultsToEvaluate",
             Some("query_results_to_evaluate"),
-            rt::int(query_results_to_evaluate),
+            rt::int(required.query_results_to_evaluate),
         );
         this.set(
             "ScheduledQueryConfiguration",
             Some("scheduled_query_configuration"),
-            scheduled_query_configuration.into(),
+            required.scheduled_query_configuration.into(),
         );
-        this.set("Threshold", Some("threshold"), rt::int(threshold));
+        this.set("Threshold", Some("threshold"), rt::int(required.threshold));
         LogAlarm(this)
     }
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
@@ -1869,7 +1938,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -1902,37 +1971,43 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `ScheduledQueryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-scheduledqueryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledQueryConfiguration(rt::Props);
+    /// The required values of [`ScheduledQueryConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScheduledQueryConfigurationRequired {
+        /// The query string to execute against the specified log groups. CloudFormation `QueryString`.
+        pub query_string: rt::Expr,
+        /// The aggregation expression for the scheduled query, e.g. CloudFormation `AggregationExpression`.
+        pub aggregation_expression: rt::Expr,
+        /// The ARN of the IAM role that grants permissions to execute the scheduled query. CloudFormation `ScheduledQueryRoleARN`.
+        pub scheduled_query_role_arn: rt::Expr,
+        /// The schedule configuration. CloudFormation `ScheduleConfiguration`.
+        pub schedule_configuration: ScheduleConfiguration,
+    }
     impl ScheduledQueryConfiguration {
-        /// A new `ScheduledQueryConfiguration`. Required properties: `aggregation_expression` (`AggregationExpression`), `query_string` (`QueryString`), `schedule_configuration` (`ScheduleConfiguration`), `scheduled_query_role_arn` (`ScheduledQueryRoleARN`).
-        pub fn new(
-            aggregation_expression: impl Into<rt::Expr>,
-            query_string: impl Into<rt::Expr>,
-            schedule_configuration: ScheduleConfiguration,
-            scheduled_query_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ScheduledQueryConfiguration`. Required properties: `query_string` (`QueryString`), `aggregation_expression` (`AggregationExpression`), `scheduled_query_role_arn` (`ScheduledQueryRoleARN`), `schedule_configuration` (`ScheduleConfiguration`).
+        pub fn new(required: ScheduledQueryConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AggregationExpression",
                 Some("aggregation_expression"),
-                rt::string(aggregation_expression),
+                rt::string(required.aggregation_expression),
             );
             this.set(
                 "QueryString",
                 Some("query_string"),
-                rt::string(query_string),
+                rt::string(required.query_string),
             );
             this.set(
                 "ScheduleConfiguration",
                 Some("schedule_configuration"),
-                schedule_configuration.into(),
+                required.schedule_configuration.into(),
             );
             this.set(
                 "ScheduledQueryRoleARN",
                 Some("scheduled_query_role_arn"),
-                rt::string(scheduled_query_role_arn),
+                rt::string(required.scheduled_query_role_arn),
             );
             ScheduledQueryConfiguration(this)
         }
@@ -1963,15 +2038,22 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// A unique identifier for the tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the specified tag key. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -1980,7 +2062,7 @@ pub mod log_alarm {
     ///
     /// CloudFormation property type `WarmUpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-logalarm-warmupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WarmUpConfiguration(rt::Props);
     impl WarmUpConfiguration {
@@ -2158,7 +2240,7 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamfilter.html)
     #[derive(Clone, Debug)]
     pub struct MetricStreamFilter(rt::Props);
     impl MetricStreamFilter {
@@ -2185,7 +2267,7 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamStatisticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamstatisticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricStreamStatisticsConfiguration(rt::Props);
     impl MetricStreamStatisticsConfiguration {
@@ -2213,15 +2295,30 @@ pub mod metric_stream {
     ///
     /// CloudFormation property type `MetricStreamStatisticsMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-metricstream-metricstreamstatisticsmetric.html)
     #[derive(Clone, Debug)]
     pub struct MetricStreamStatisticsMetric(rt::Props);
+    /// The required values of [`MetricStreamStatisticsMetric`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricStreamStatisticsMetricRequired {
+        /// The name of the metric. CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// The namespace of the metric. CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+    }
     impl MetricStreamStatisticsMetric {
         /// A new `MetricStreamStatisticsMetric`. Required properties: `metric_name` (`MetricName`), `namespace` (`Namespace`).
-        pub fn new(metric_name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricStreamStatisticsMetricRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
-            this.set("Namespace", Some("namespace"), rt::string(namespace));
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
+            this.set(
+                "Namespace",
+                Some("namespace"),
+                rt::string(required.namespace),
+            );
             MetricStreamStatisticsMetric(this)
         }
     }
@@ -2318,7 +2415,7 @@ pub mod o_tel_enrichment {
     ///
     /// CloudFormation property type `OTelEnrichmentMetricSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-otelenrichment-otelenrichmentmetricselector.html)
     #[derive(Clone, Debug)]
     pub struct OTelEnrichmentMetricSelector(rt::Props);
     impl OTelEnrichmentMetricSelector {
@@ -2424,7 +2521,7 @@ pub mod resource_metrics_configuration {
     ///
     /// CloudFormation property type `ResourceMetricSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-resourcemetricsconfiguration-resourcemetricselection.html)
     #[derive(Clone, Debug)]
     pub struct ResourceMetricSelection(rt::Props);
     impl ResourceMetricSelection {
@@ -2552,7 +2649,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ActionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-compositealarm-actionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
@@ -2574,7 +2671,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AlarmTagsPropagation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cloudwatch-compositealarm-alarmtagspropagation.html)
     #[derive(Clone, Debug)]
     pub struct AlarmTagsPropagation(rt::Props);
     impl AlarmTagsPropagation {

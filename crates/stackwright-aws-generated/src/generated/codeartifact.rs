@@ -158,17 +158,24 @@ static PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`PackageGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct PackageGroupRequired {
+    /// The package group pattern that is used to gather packages. CloudFormation `Pattern`.
+    pub pattern: rt::Expr,
+    /// The name of the domain that contains the package group. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+}
 impl PackageGroup {
-    /// Declares a `AWS::CodeArtifact::PackageGroup` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `pattern` (`Pattern`).
+    /// Declares a `AWS::CodeArtifact::PackageGroup` with the stack-unique `id`. Required properties: `pattern` (`Pattern`), `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name: impl Into<rt::Expr>,
-        pattern: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PackageGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &PACKAGE_GROUP_TYPE);
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
-        this.set("Pattern", Some("pattern"), rt::string(pattern));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
+        this.set("Pattern", Some("pattern"), rt::string(required.pattern));
         PackageGroup(this)
     }
     /// The contact info of the package group.
@@ -225,7 +232,7 @@ pub mod package_group {
     use super::*;
     /// CloudFormation property type `OriginConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-originconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OriginConfiguration(rt::Props);
     impl OriginConfiguration {
@@ -239,7 +246,7 @@ pub mod package_group {
     nested!(OriginConfiguration);
     /// CloudFormation property type `RestrictionType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-restrictiontype.html)
     #[derive(Clone, Debug)]
     pub struct RestrictionType(rt::Props);
     impl RestrictionType {
@@ -266,7 +273,7 @@ pub mod package_group {
     nested!(RestrictionType);
     /// CloudFormation property type `Restrictions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeartifact-packagegroup-restrictions.html)
     #[derive(Clone, Debug)]
     pub struct Restrictions(rt::Props);
     impl Restrictions {
@@ -359,20 +366,27 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Repository`], by name: two of them have one type, and a swap must not compile.
+pub struct RepositoryRequired {
+    /// The name of the repository. CloudFormation `RepositoryName`.
+    pub repository_name: rt::Expr,
+    /// The name of the domain that contains the repository. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+}
 impl Repository {
-    /// Declares a `AWS::CodeArtifact::Repository` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `repository_name` (`RepositoryName`).
+    /// Declares a `AWS::CodeArtifact::Repository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`), `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name: impl Into<rt::Expr>,
-        repository_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RepositoryRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "RepositoryName",
             Some("repository_name"),
-            rt::string(repository_name),
+            rt::string(required.repository_name),
         );
         Repository(this)
     }

@@ -164,7 +164,7 @@ pub mod fleet {
     use super::*;
     /// CloudFormation property type `ComputeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-computeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComputeConfiguration(rt::Props);
     impl ComputeConfiguration {
@@ -204,7 +204,7 @@ pub mod fleet {
     nested!(ComputeConfiguration);
     /// CloudFormation property type `FleetProxyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-fleetproxyrule.html)
     #[derive(Clone, Debug)]
     pub struct FleetProxyRule(rt::Props);
     impl FleetProxyRule {
@@ -232,7 +232,7 @@ pub mod fleet {
     nested!(FleetProxyRule);
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-proxyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -263,7 +263,7 @@ pub mod fleet {
     nested!(ProxyConfiguration);
     /// CloudFormation property type `ScalingConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-scalingconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfigurationInput(rt::Props);
     impl ScalingConfigurationInput {
@@ -300,7 +300,7 @@ pub mod fleet {
     nested!(ScalingConfigurationInput);
     /// CloudFormation property type `TargetTrackingScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-targettrackingscalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingConfiguration(rt::Props);
     impl TargetTrackingScalingConfiguration {
@@ -324,7 +324,7 @@ pub mod fleet {
     nested!(TargetTrackingScalingConfiguration);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-fleet-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -476,13 +476,13 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl Project {
-    /// Declares a `AWS::CodeBuild::Project` with the stack-unique `id`. Required properties: `artifacts` (`Artifacts`), `environment` (`Environment`), `service_role` (`ServiceRole`), `source` (`Source`).
+    /// Declares a `AWS::CodeBuild::Project` with the stack-unique `id`. Required properties: `artifacts` (`Artifacts`), `service_role` (`ServiceRole`), `environment` (`Environment`), `source` (`Source`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         artifacts: project::Artifacts,
-        environment: project::Environment,
         service_role: impl Into<rt::Expr>,
+        environment: project::Environment,
         source: project::Source,
     ) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
@@ -622,7 +622,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `Artifacts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-artifacts.html)
     #[derive(Clone, Debug)]
     pub struct Artifacts(rt::Props);
     impl Artifacts {
@@ -676,7 +676,7 @@ pub mod project {
     nested!(Artifacts);
     /// CloudFormation property type `BatchRestrictions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-batchrestrictions.html)
     #[derive(Clone, Debug)]
     pub struct BatchRestrictions(rt::Props);
     impl BatchRestrictions {
@@ -702,7 +702,7 @@ pub mod project {
     nested!(BatchRestrictions);
     /// CloudFormation property type `BuildStatusConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-buildstatusconfig.html)
     #[derive(Clone, Debug)]
     pub struct BuildStatusConfig(rt::Props);
     impl BuildStatusConfig {
@@ -725,7 +725,7 @@ pub mod project {
     nested!(BuildStatusConfig);
     /// CloudFormation property type `CloudWatchLogsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-cloudwatchlogsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfig(rt::Props);
     impl CloudWatchLogsConfig {
@@ -749,7 +749,7 @@ pub mod project {
     nested!(CloudWatchLogsConfig);
     /// CloudFormation property type `DockerServer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-dockerserver.html)
     #[derive(Clone, Debug)]
     pub struct DockerServer(rt::Props);
     impl DockerServer {
@@ -771,20 +771,25 @@ pub mod project {
     nested!(DockerServer);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
+    /// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Image`.
+        pub image: rt::Expr,
+        /// CloudFormation `ComputeType`.
+        pub compute_type: rt::Expr,
+    }
     impl Environment {
-        /// A new `Environment`. Required properties: `compute_type` (`ComputeType`), `image` (`Image`), `type_` (`Type`).
-        pub fn new(
-            compute_type: impl Into<rt::Expr>,
-            image: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Environment`. Required properties: `type_` (`Type`), `image` (`Image`), `compute_type` (`ComputeType`).
+        pub fn new(required: EnvironmentRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ComputeType", None, rt::string(compute_type));
-            this.set("Image", None, rt::string(image));
-            this.set("Type", None, rt::string(type_));
+            this.set("ComputeType", None, rt::string(required.compute_type));
+            this.set("Image", None, rt::string(required.image));
+            this.set("Type", None, rt::string(required.type_));
             Environment(this)
         }
         /// CloudFormation `Certificate`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -835,15 +840,22 @@ pub mod project {
     nested!(Environment);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl EnvironmentVariable {
-        /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `EnvironmentVariable`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Value", None, rt::string(required.value));
             EnvironmentVariable(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -855,7 +867,7 @@ pub mod project {
     nested!(EnvironmentVariable);
     /// CloudFormation property type `GitSubmodulesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-gitsubmodulesconfig.html)
     #[derive(Clone, Debug)]
     pub struct GitSubmodulesConfig(rt::Props);
     impl GitSubmodulesConfig {
@@ -869,7 +881,7 @@ pub mod project {
     nested!(GitSubmodulesConfig);
     /// CloudFormation property type `LogsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-logsconfig.html)
     #[derive(Clone, Debug)]
     pub struct LogsConfig(rt::Props);
     impl LogsConfig {
@@ -892,7 +904,7 @@ pub mod project {
     nested!(LogsConfig);
     /// CloudFormation property type `ProjectBuildBatchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectbuildbatchconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProjectBuildBatchConfig(rt::Props);
     impl ProjectBuildBatchConfig {
@@ -930,7 +942,7 @@ pub mod project {
     nested!(ProjectBuildBatchConfig);
     /// CloudFormation property type `ProjectCache`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectcache.html)
     #[derive(Clone, Debug)]
     pub struct ProjectCache(rt::Props);
     impl ProjectCache {
@@ -959,22 +971,28 @@ pub mod project {
     nested!(ProjectCache);
     /// CloudFormation property type `ProjectFileSystemLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectfilesystemlocation.html)
     #[derive(Clone, Debug)]
     pub struct ProjectFileSystemLocation(rt::Props);
+    /// The required values of [`ProjectFileSystemLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProjectFileSystemLocationRequired {
+        /// CloudFormation `MountPoint`.
+        pub mount_point: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// CloudFormation `Location`.
+        pub location: rt::Expr,
+    }
     impl ProjectFileSystemLocation {
-        /// A new `ProjectFileSystemLocation`. Required properties: `identifier` (`Identifier`), `location` (`Location`), `mount_point` (`MountPoint`), `type_` (`Type`).
-        pub fn new(
-            identifier: impl Into<rt::Expr>,
-            location: impl Into<rt::Expr>,
-            mount_point: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ProjectFileSystemLocation`. Required properties: `mount_point` (`MountPoint`), `type_` (`Type`), `identifier` (`Identifier`), `location` (`Location`).
+        pub fn new(required: ProjectFileSystemLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Identifier", None, rt::string(identifier));
-            this.set("Location", None, rt::string(location));
-            this.set("MountPoint", None, rt::string(mount_point));
-            this.set("Type", None, rt::string(type_));
+            this.set("Identifier", None, rt::string(required.identifier));
+            this.set("Location", None, rt::string(required.location));
+            this.set("MountPoint", None, rt::string(required.mount_point));
+            this.set("Type", None, rt::string(required.type_));
             ProjectFileSystemLocation(this)
         }
         /// CloudFormation `MountOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -986,7 +1004,7 @@ pub mod project {
     nested!(ProjectFileSystemLocation);
     /// CloudFormation property type `ProjectFleet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectfleet.html)
     #[derive(Clone, Debug)]
     pub struct ProjectFleet(rt::Props);
     impl ProjectFleet {
@@ -1004,7 +1022,7 @@ pub mod project {
     nested!(ProjectFleet);
     /// CloudFormation property type `ProjectSourceVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projectsourceversion.html)
     #[derive(Clone, Debug)]
     pub struct ProjectSourceVersion(rt::Props);
     impl ProjectSourceVersion {
@@ -1023,7 +1041,7 @@ pub mod project {
     nested!(ProjectSourceVersion);
     /// CloudFormation property type `ProjectTriggers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-projecttriggers.html)
     #[derive(Clone, Debug)]
     pub struct ProjectTriggers(rt::Props);
     impl ProjectTriggers {
@@ -1061,7 +1079,7 @@ pub mod project {
     nested!(ProjectTriggers);
     /// CloudFormation property type `PullRequestBuildPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-pullrequestbuildpolicy.html)
     #[derive(Clone, Debug)]
     pub struct PullRequestBuildPolicy(rt::Props);
     impl PullRequestBuildPolicy {
@@ -1087,25 +1105,33 @@ pub mod project {
     nested!(PullRequestBuildPolicy);
     /// CloudFormation property type `RegistryCredential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-registrycredential.html)
     #[derive(Clone, Debug)]
     pub struct RegistryCredential(rt::Props);
+    /// The required values of [`RegistryCredential`], by name: two of them have one type, and a swap must not compile.
+    pub struct RegistryCredentialRequired {
+        /// CloudFormation `Credential`.
+        pub credential: rt::Expr,
+        /// CloudFormation `CredentialProvider`.
+        pub credential_provider: rt::Expr,
+    }
     impl RegistryCredential {
         /// A new `RegistryCredential`. Required properties: `credential` (`Credential`), `credential_provider` (`CredentialProvider`).
-        pub fn new(
-            credential: impl Into<rt::Expr>,
-            credential_provider: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: RegistryCredentialRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Credential", None, rt::string(credential));
-            this.set("CredentialProvider", None, rt::string(credential_provider));
+            this.set("Credential", None, rt::string(required.credential));
+            this.set(
+                "CredentialProvider",
+                None,
+                rt::string(required.credential_provider),
+            );
             RegistryCredential(this)
         }
     }
     nested!(RegistryCredential);
     /// CloudFormation property type `S3LogsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-s3logsconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3LogsConfig(rt::Props);
     impl S3LogsConfig {
@@ -1129,7 +1155,7 @@ pub mod project {
     nested!(S3LogsConfig);
     /// CloudFormation property type `ScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-scopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScopeConfiguration(rt::Props);
     impl ScopeConfiguration {
@@ -1153,7 +1179,7 @@ pub mod project {
     nested!(ScopeConfiguration);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -1212,7 +1238,7 @@ pub mod project {
     nested!(Source);
     /// CloudFormation property type `SourceAuth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-sourceauth.html)
     #[derive(Clone, Debug)]
     pub struct SourceAuth(rt::Props);
     impl SourceAuth {
@@ -1231,7 +1257,7 @@ pub mod project {
     nested!(SourceAuth);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-project-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -1278,12 +1304,12 @@ static REPORT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReportGroup {
-    /// Declares a `AWS::CodeBuild::ReportGroup` with the stack-unique `id`. Required properties: `export_config` (`ExportConfig`), `type_` (`Type`).
+    /// Declares a `AWS::CodeBuild::ReportGroup` with the stack-unique `id`. Required properties: `type_` (`Type`), `export_config` (`ExportConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        export_config: report_group::ReportExportConfig,
         type_: report_group::Type,
+        export_config: report_group::ReportExportConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &REPORT_GROUP_TYPE);
         this.set("ExportConfig", Some("export_config"), export_config.into());
@@ -1318,7 +1344,7 @@ pub mod report_group {
     use super::*;
     /// CloudFormation property type `ReportExportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-reportgroup-reportexportconfig.html)
     #[derive(Clone, Debug)]
     pub struct ReportExportConfig(rt::Props);
     impl ReportExportConfig {
@@ -1342,7 +1368,7 @@ pub mod report_group {
     nested!(ReportExportConfig);
     /// CloudFormation property type `S3ReportExportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codebuild-reportgroup-s3reportexportconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3ReportExportConfig(rt::Props);
     impl S3ReportExportConfig {
@@ -1429,19 +1455,31 @@ static SOURCE_CREDENTIAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`SourceCredential`], by name: two of them have one type, and a swap must not compile.
+pub struct SourceCredentialRequired {
+    /// The type of source provider. CloudFormation `ServerType`.
+    pub server_type: rt::Expr,
+    /// For GitHub or GitHub Enterprise, this is the personal access token. CloudFormation `Token`.
+    pub token: rt::Expr,
+    /// The type of authentication used by the credentials. CloudFormation `AuthType`.
+    pub auth_type: rt::Expr,
+}
 impl SourceCredential {
-    /// Declares a `AWS::CodeBuild::SourceCredential` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `server_type` (`ServerType`), `token` (`Token`).
+    /// Declares a `AWS::CodeBuild::SourceCredential` with the stack-unique `id`. Required properties: `server_type` (`ServerType`), `token` (`Token`), `auth_type` (`AuthType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        auth_type: impl Into<rt::Expr>,
-        server_type: impl Into<rt::Expr>,
-        token: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SourceCredentialRequired) -> Self {
         let mut this = rt::Base::new(id, &SOURCE_CREDENTIAL_TYPE);
-        this.set("AuthType", Some("auth_type"), rt::string(auth_type));
-        this.set("ServerType", Some("server_type"), rt::string(server_type));
-        this.set("Token", Some("token"), rt::string(token));
+        this.set(
+            "AuthType",
+            Some("auth_type"),
+            rt::string(required.auth_type),
+        );
+        this.set(
+            "ServerType",
+            Some("server_type"),
+            rt::string(required.server_type),
+        );
+        this.set("Token", Some("token"), rt::string(required.token));
         SourceCredential(this)
     }
     /// The Bitbucket username when the authType is BASIC_AUTH.

@@ -150,7 +150,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -174,24 +174,29 @@ pub mod repository {
     ///
     /// CloudFormation property type `RepositoryTrigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-repositorytrigger.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryTrigger(rt::Props);
+    /// The required values of [`RepositoryTrigger`], by name: two of them have one type, and a swap must not compile.
+    pub struct RepositoryTriggerRequired {
+        /// The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS. CloudFormation `Events`.
+        pub events: Vec<Events>,
+        /// The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS). CloudFormation `DestinationArn`.
+        pub destination_arn: rt::Expr,
+        /// The name of the trigger. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl RepositoryTrigger {
-        /// A new `RepositoryTrigger`. Required properties: `destination_arn` (`DestinationArn`), `events` (`Events`), `name` (`Name`).
-        pub fn new(
-            destination_arn: impl Into<rt::Expr>,
-            events: impl IntoIterator<Item = Events>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RepositoryTrigger`. Required properties: `events` (`Events`), `destination_arn` (`DestinationArn`), `name` (`Name`).
+        pub fn new(required: RepositoryTriggerRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DestinationArn",
                 Some("destination_arn"),
-                rt::string(destination_arn),
+                rt::string(required.destination_arn),
             );
-            this.set("Events", Some("events"), rt::list(events));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Events", Some("events"), rt::list(required.events));
+            this.set("Name", Some("name"), rt::string(required.name));
             RepositoryTrigger(this)
         }
         /// The branches to be included in the trigger configuration.
@@ -215,15 +220,22 @@ pub mod repository {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codecommit-repository-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
+    /// The required values of [`S3`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3Required {
+        /// The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The key to use for accessing the Amazon S3 bucket. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3 {
         /// A new `S3`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3(this)
         }
         /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket.

@@ -174,23 +174,31 @@ static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Host`], by name: two of them have one type, and a swap must not compile.
+pub struct HostRequired {
+    /// The name of the host. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The name of the installed provider to be associated with your connection. CloudFormation `ProviderType`.
+    pub provider_type: host::ProviderType,
+    /// The endpoint of the infrastructure where your provider type is installed. CloudFormation `ProviderEndpoint`.
+    pub provider_endpoint: rt::Expr,
+}
 impl Host {
-    /// Declares a `AWS::CodeConnections::Host` with the stack-unique `id`. Required properties: `name` (`Name`), `provider_endpoint` (`ProviderEndpoint`), `provider_type` (`ProviderType`).
+    /// Declares a `AWS::CodeConnections::Host` with the stack-unique `id`. Required properties: `name` (`Name`), `provider_type` (`ProviderType`), `provider_endpoint` (`ProviderEndpoint`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        provider_endpoint: impl Into<rt::Expr>,
-        provider_type: host::ProviderType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HostRequired) -> Self {
         let mut this = rt::Base::new(id, &HOST_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ProviderEndpoint",
             Some("provider_endpoint"),
-            rt::string(provider_endpoint),
+            rt::string(required.provider_endpoint),
         );
-        this.set("ProviderType", Some("provider_type"), provider_type.into());
+        this.set(
+            "ProviderType",
+            Some("provider_type"),
+            required.provider_type.into(),
+        );
         Host(this)
     }
     /// The VPC configuration provisioned for the host.
@@ -234,24 +242,33 @@ pub mod host {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeconnections-host-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// The ID of the Amazon VPC connected to the infrastructure where your provider type is installed. CloudFormation `VpcId`.
+        pub vpc_id: rt::Expr,
+        /// The ID of the subnet or subnets associated with the Amazon VPC. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// The ID of the security group or security groups associated with the Amazon VPC. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
-        /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            vpc_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `VpcConfiguration`. Required properties: `vpc_id` (`VpcId`), `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
-            this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
+            this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
             VpcConfiguration(this)
         }
         /// The value of the Transport Layer Security (TLS) certificate associated with the infrastructure where your provider type is installed.

@@ -160,7 +160,7 @@ pub mod deployment_config {
     use super::*;
     /// CloudFormation property type `MinimumHealthyHosts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-minimumhealthyhosts.html)
     #[derive(Clone, Debug)]
     pub struct MinimumHealthyHosts(rt::Props);
     impl MinimumHealthyHosts {
@@ -175,7 +175,7 @@ pub mod deployment_config {
     nested!(MinimumHealthyHosts);
     /// CloudFormation property type `MinimumHealthyHostsPerZone`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-minimumhealthyhostsperzone.html)
     #[derive(Clone, Debug)]
     pub struct MinimumHealthyHostsPerZone(rt::Props);
     impl MinimumHealthyHostsPerZone {
@@ -190,22 +190,29 @@ pub mod deployment_config {
     nested!(MinimumHealthyHostsPerZone);
     /// CloudFormation property type `TimeBasedCanary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-timebasedcanary.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedCanary(rt::Props);
+    /// The required values of [`TimeBasedCanary`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeBasedCanaryRequired {
+        /// CloudFormation `CanaryPercentage`.
+        pub canary_percentage: i64,
+        /// CloudFormation `CanaryInterval`.
+        pub canary_interval: i64,
+    }
     impl TimeBasedCanary {
-        /// A new `TimeBasedCanary`. Required properties: `canary_interval` (`CanaryInterval`), `canary_percentage` (`CanaryPercentage`).
-        pub fn new(canary_interval: i64, canary_percentage: i64) -> Self {
+        /// A new `TimeBasedCanary`. Required properties: `canary_percentage` (`CanaryPercentage`), `canary_interval` (`CanaryInterval`).
+        pub fn new(required: TimeBasedCanaryRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CanaryInterval",
                 Some("canary_interval"),
-                rt::int(canary_interval),
+                rt::int(required.canary_interval),
             );
             this.set(
                 "CanaryPercentage",
                 Some("canary_percentage"),
-                rt::int(canary_percentage),
+                rt::int(required.canary_percentage),
             );
             TimeBasedCanary(this)
         }
@@ -213,22 +220,29 @@ pub mod deployment_config {
     nested!(TimeBasedCanary);
     /// CloudFormation property type `TimeBasedLinear`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-timebasedlinear.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedLinear(rt::Props);
+    /// The required values of [`TimeBasedLinear`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeBasedLinearRequired {
+        /// CloudFormation `LinearInterval`.
+        pub linear_interval: i64,
+        /// CloudFormation `LinearPercentage`.
+        pub linear_percentage: i64,
+    }
     impl TimeBasedLinear {
         /// A new `TimeBasedLinear`. Required properties: `linear_interval` (`LinearInterval`), `linear_percentage` (`LinearPercentage`).
-        pub fn new(linear_interval: i64, linear_percentage: i64) -> Self {
+        pub fn new(required: TimeBasedLinearRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LinearInterval",
                 Some("linear_interval"),
-                rt::int(linear_interval),
+                rt::int(required.linear_interval),
             );
             this.set(
                 "LinearPercentage",
                 Some("linear_percentage"),
-                rt::int(linear_percentage),
+                rt::int(required.linear_percentage),
             );
             TimeBasedLinear(this)
         }
@@ -236,7 +250,7 @@ pub mod deployment_config {
     nested!(TimeBasedLinear);
     /// CloudFormation property type `TrafficRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-trafficroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrafficRoutingConfig(rt::Props);
     impl TrafficRoutingConfig {
@@ -262,7 +276,7 @@ pub mod deployment_config {
     nested!(TrafficRoutingConfig);
     /// CloudFormation property type `ZonalConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentconfig-zonalconfig.html)
     #[derive(Clone, Debug)]
     pub struct ZonalConfig(rt::Props);
     impl ZonalConfig {
@@ -337,24 +351,27 @@ static DEPLOYMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`DeploymentGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct DeploymentGroupRequired {
+    /// The name of an existing CodeDeploy application to associate this deployment group with. CloudFormation `ApplicationName`.
+    pub application_name: rt::Expr,
+    /// A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf. CloudFormation `ServiceRoleArn`.
+    pub service_role_arn: rt::Expr,
+}
 impl DeploymentGroup {
     /// Declares a `AWS::CodeDeploy::DeploymentGroup` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `service_role_arn` (`ServiceRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_name: impl Into<rt::Expr>,
-        service_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeploymentGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_GROUP_TYPE);
         this.set(
             "ApplicationName",
             Some("application_name"),
-            rt::string(application_name),
+            rt::string(required.application_name),
         );
         this.set(
             "ServiceRoleArn",
             Some("service_role_arn"),
-            rt::string(service_role_arn),
+            rt::string(required.service_role_arn),
         );
         DeploymentGroup(this)
     }
@@ -562,7 +579,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `Alarm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-alarm.html)
     #[derive(Clone, Debug)]
     pub struct Alarm(rt::Props);
     impl Alarm {
@@ -584,7 +601,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `AlarmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-alarmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AlarmConfiguration(rt::Props);
     impl AlarmConfiguration {
@@ -624,7 +641,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `AutoRollbackConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-autorollbackconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfiguration(rt::Props);
     impl AutoRollbackConfiguration {
@@ -653,7 +670,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `BlueGreenDeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BlueGreenDeploymentConfiguration(rt::Props);
     impl BlueGreenDeploymentConfiguration {
@@ -707,7 +724,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `BlueInstanceTerminationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-blueinstanceterminationoption.html)
     #[derive(Clone, Debug)]
     pub struct BlueInstanceTerminationOption(rt::Props);
     impl BlueInstanceTerminationOption {
@@ -740,7 +757,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `Deployment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deployment.html)
     #[derive(Clone, Debug)]
     pub struct Deployment(rt::Props);
     impl Deployment {
@@ -775,7 +792,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `DeploymentReadyOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deploymentreadyoption.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentReadyOption(rt::Props);
     impl DeploymentReadyOption {
@@ -809,7 +826,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `DeploymentStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-deploymentstyle.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentStyle(rt::Props);
     impl DeploymentStyle {
@@ -840,7 +857,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct Ec2TagFilter(rt::Props);
     impl Ec2TagFilter {
@@ -876,7 +893,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagset.html)
     #[derive(Clone, Debug)]
     pub struct Ec2TagSet(rt::Props);
     impl Ec2TagSet {
@@ -902,7 +919,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `EC2TagSetListObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ec2tagsetlistobject.html)
     #[derive(Clone, Debug)]
     pub struct Ec2TagSetListObject(rt::Props);
     impl Ec2TagSetListObject {
@@ -925,22 +942,29 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `ECSService`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-ecsservice.html)
     #[derive(Clone, Debug)]
     pub struct EcsService(rt::Props);
+    /// The required values of [`EcsService`], by name: two of them have one type, and a swap must not compile.
+    pub struct EcsServiceRequired {
+        /// The name of the target Amazon ECS service. CloudFormation `ServiceName`.
+        pub service_name: rt::Expr,
+        /// The name of the cluster that the Amazon ECS service is associated with. CloudFormation `ClusterName`.
+        pub cluster_name: rt::Expr,
+    }
     impl EcsService {
-        /// A new `EcsService`. Required properties: `cluster_name` (`ClusterName`), `service_name` (`ServiceName`).
-        pub fn new(cluster_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+        /// A new `EcsService`. Required properties: `service_name` (`ServiceName`), `cluster_name` (`ClusterName`).
+        pub fn new(required: EcsServiceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ClusterName",
                 Some("cluster_name"),
-                rt::string(cluster_name),
+                rt::string(required.cluster_name),
             );
             this.set(
                 "ServiceName",
                 Some("service_name"),
-                rt::string(service_name),
+                rt::string(required.service_name),
             );
             EcsService(this)
         }
@@ -950,7 +974,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `ELBInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-elbinfo.html)
     #[derive(Clone, Debug)]
     pub struct ElbInfo(rt::Props);
     impl ElbInfo {
@@ -972,15 +996,30 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `GitHubLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-githublocation.html)
     #[derive(Clone, Debug)]
     pub struct GitHubLocation(rt::Props);
+    /// The required values of [`GitHubLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct GitHubLocationRequired {
+        /// The GitHub account and repository pair that stores the application revision to be deployed. CloudFormation `Repository`.
+        pub repository: rt::Expr,
+        /// The SHA1 commit ID of the GitHub commit that represents the bundled artifacts for the application revision. CloudFormation `CommitId`.
+        pub commit_id: rt::Expr,
+    }
     impl GitHubLocation {
-        /// A new `GitHubLocation`. Required properties: `commit_id` (`CommitId`), `repository` (`Repository`).
-        pub fn new(commit_id: impl Into<rt::Expr>, repository: impl Into<rt::Expr>) -> Self {
+        /// A new `GitHubLocation`. Required properties: `repository` (`Repository`), `commit_id` (`CommitId`).
+        pub fn new(required: GitHubLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CommitId", Some("commit_id"), rt::string(commit_id));
-            this.set("Repository", Some("repository"), rt::string(repository));
+            this.set(
+                "CommitId",
+                Some("commit_id"),
+                rt::string(required.commit_id),
+            );
+            this.set(
+                "Repository",
+                Some("repository"),
+                rt::string(required.repository),
+            );
             GitHubLocation(this)
         }
     }
@@ -989,7 +1028,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `GreenFleetProvisioningOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-greenfleetprovisioningoption.html)
     #[derive(Clone, Debug)]
     pub struct GreenFleetProvisioningOption(rt::Props);
     impl GreenFleetProvisioningOption {
@@ -1011,7 +1050,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `LoadBalancerInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-loadbalancerinfo.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancerInfo(rt::Props);
     impl LoadBalancerInfo {
@@ -1062,7 +1101,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `OnPremisesTagSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-onpremisestagset.html)
     #[derive(Clone, Debug)]
     pub struct OnPremisesTagSet(rt::Props);
     impl OnPremisesTagSet {
@@ -1091,7 +1130,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `OnPremisesTagSetListObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-onpremisestagsetlistobject.html)
     #[derive(Clone, Debug)]
     pub struct OnPremisesTagSetListObject(rt::Props);
     impl OnPremisesTagSetListObject {
@@ -1117,7 +1156,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `RevisionLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-revisionlocation.html)
     #[derive(Clone, Debug)]
     pub struct RevisionLocation(rt::Props);
     impl RevisionLocation {
@@ -1155,15 +1194,22 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// The name of the Amazon S3 bucket where the application revision is stored. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The name of the Amazon S3 object that represents the bundled artifacts for the application revision. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Location(this)
         }
         /// The file type of the application revision.
@@ -1177,7 +1223,7 @@ pub mod deployment_group {
         /// The ETag of the Amazon S3 object that represents the bundled artifacts for the application revision.
         ///
         /// CloudFormation `ETag`, Terraform `e_tag`.
-        pub fn e_tag(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn etag(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("ETag", Some("e_tag"), rt::string(value));
             self
         }
@@ -1194,7 +1240,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -1230,7 +1276,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TargetGroupInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-targetgroupinfo.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupInfo(rt::Props);
     impl TargetGroupInfo {
@@ -1252,7 +1298,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TargetGroupPairInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-targetgrouppairinfo.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupPairInfo(rt::Props);
     impl TargetGroupPairInfo {
@@ -1291,7 +1337,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TrafficRoute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-trafficroute.html)
     #[derive(Clone, Debug)]
     pub struct TrafficRoute(rt::Props);
     impl TrafficRoute {
@@ -1317,7 +1363,7 @@ pub mod deployment_group {
     ///
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codedeploy-deploymentgroup-triggerconfig.html)
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {

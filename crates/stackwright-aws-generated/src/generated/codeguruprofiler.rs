@@ -127,7 +127,7 @@ pub mod profiling_group {
     ///
     /// CloudFormation property type `AgentPermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeguruprofiler-profilinggroup-agentpermissions.html)
     #[derive(Clone, Debug)]
     pub struct AgentPermissions(rt::Props);
     impl AgentPermissions {
@@ -143,7 +143,7 @@ pub mod profiling_group {
     ///
     /// CloudFormation property type `Channel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codeguruprofiler-profilinggroup-channel.html)
     #[derive(Clone, Debug)]
     pub struct Channel(rt::Props);
     impl Channel {

@@ -36,31 +36,37 @@ static CUSTOM_ACTION_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`CustomActionType`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomActionTypeRequired {
+    /// The category of the custom action, such as a build action or a test action. CloudFormation `Category`.
+    pub category: custom_action_type::Category,
+    /// The details of the input artifact for the action, such as its commit ID. CloudFormation `InputArtifactDetails`.
+    pub input_artifact_details: custom_action_type::ArtifactDetails,
+    /// The details of the output artifact of the action, such as its commit ID. CloudFormation `OutputArtifactDetails`.
+    pub output_artifact_details: custom_action_type::ArtifactDetails,
+    /// The provider of the service used in the custom action, such as AWS CodeDeploy. CloudFormation `Provider`.
+    pub provider: rt::Expr,
+    /// The version identifier of the custom action. CloudFormation `Version`.
+    pub version: rt::Expr,
+}
 impl CustomActionType {
     /// Declares a `AWS::CodePipeline::CustomActionType` with the stack-unique `id`. Required properties: `category` (`Category`), `input_artifact_details` (`InputArtifactDetails`), `output_artifact_details` (`OutputArtifactDetails`), `provider` (`Provider`), `version` (`Version`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        category: custom_action_type::Category,
-        input_artifact_details: custom_action_type::ArtifactDetails,
-        output_artifact_details: custom_action_type::ArtifactDetails,
-        provider: impl Into<rt::Expr>,
-        version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomActionTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_ACTION_TYPE_TYPE);
-        this.set("Category", Some("category"), category.into());
+        this.set("Category", Some("category"), required.category.into());
         this.set(
             "InputArtifactDetails",
             Some("input_artifact_details"),
-            input_artifact_details.into(),
+            required.input_artifact_details.into(),
         );
         this.set(
             "OutputArtifactDetails",
             Some("output_artifact_details"),
-            output_artifact_details.into(),
+            required.output_artifact_details.into(),
         );
-        this.set("Provider", None, rt::string(provider));
-        this.set("Version", Some("version"), rt::string(version));
+        this.set("Provider", None, rt::string(required.provider));
+        this.set("Version", Some("version"), rt::string(required.version));
         CustomActionType(this)
     }
     /// The configuration properties for the custom action.
@@ -103,22 +109,29 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `ArtifactDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-artifactdetails.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactDetails(rt::Props);
+    /// The required values of [`ArtifactDetails`], by name: two of them have one type, and a swap must not compile.
+    pub struct ArtifactDetailsRequired {
+        /// The maximum number of artifacts allowed for the action type. CloudFormation `MaximumCount`.
+        pub maximum_count: i64,
+        /// The minimum number of artifacts allowed for the action type. CloudFormation `MinimumCount`.
+        pub minimum_count: i64,
+    }
     impl ArtifactDetails {
         /// A new `ArtifactDetails`. Required properties: `maximum_count` (`MaximumCount`), `minimum_count` (`MinimumCount`).
-        pub fn new(maximum_count: i64, minimum_count: i64) -> Self {
+        pub fn new(required: ArtifactDetailsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaximumCount",
                 Some("maximum_count"),
-                rt::int(maximum_count),
+                rt::int(required.maximum_count),
             );
             this.set(
                 "MinimumCount",
                 Some("minimum_count"),
-                rt::int(minimum_count),
+                rt::int(required.minimum_count),
             );
             ArtifactDetails(this)
         }
@@ -128,17 +141,28 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `ConfigurationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-configurationproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationProperties(rt::Props);
+    /// The required values of [`ConfigurationProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConfigurationPropertiesRequired {
+        /// Whether the configuration property is a key. CloudFormation `Key`.
+        pub key: bool,
+        /// The name of the action configuration property. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Whether the configuration property is a required value. CloudFormation `Required`.
+        pub required: bool,
+        /// Whether the configuration property is secret. CloudFormation `Secret`.
+        pub secret: bool,
+    }
     impl ConfigurationProperties {
         /// A new `ConfigurationProperties`. Required properties: `key` (`Key`), `name` (`Name`), `required` (`Required`), `secret` (`Secret`).
-        pub fn new(key: bool, name: impl Into<rt::Expr>, required: bool, secret: bool) -> Self {
+        pub fn new(required: ConfigurationPropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::boolean(key));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Required", Some("required"), rt::boolean(required));
-            this.set("Secret", Some("secret"), rt::boolean(secret));
+            this.set("Key", Some("key"), rt::boolean(required.key));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Required", Some("required"), rt::boolean(required.required));
+            this.set("Secret", Some("secret"), rt::boolean(required.secret));
             ConfigurationProperties(this)
         }
         /// The description of the action configuration property that is displayed to users.
@@ -170,7 +194,7 @@ pub mod custom_action_type {
     ///
     /// CloudFormation property type `Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-customactiontype-settings.html)
     #[derive(Clone, Debug)]
     pub struct Settings(rt::Props);
     impl Settings {
@@ -273,12 +297,12 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Pipeline {
-    /// Declares a `AWS::CodePipeline::Pipeline` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `stages` (`Stages`).
+    /// Declares a `AWS::CodePipeline::Pipeline` with the stack-unique `id`. Required properties: `stages` (`Stages`), `role_arn` (`RoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        role_arn: impl Into<rt::Expr>,
         stages: impl IntoIterator<Item = pipeline::StageDeclaration>,
+        role_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
         this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
@@ -399,7 +423,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ActionDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-actiondeclaration.html)
     #[derive(Clone, Debug)]
     pub struct ActionDeclaration(rt::Props);
     impl ActionDeclaration {
@@ -516,22 +540,28 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ActionTypeId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-actiontypeid.html)
     #[derive(Clone, Debug)]
     pub struct ActionTypeId(rt::Props);
+    /// The required values of [`ActionTypeId`], by name: two of them have one type, and a swap must not compile.
+    pub struct ActionTypeIdRequired {
+        /// The creator of the action being called. CloudFormation `Owner`.
+        pub owner: rt::Expr,
+        /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. CloudFormation `Category`.
+        pub category: Category,
+        /// A string that describes the action version. CloudFormation `Version`.
+        pub version: rt::Expr,
+        /// The provider of the service being called by the action. CloudFormation `Provider`.
+        pub provider: rt::Expr,
+    }
     impl ActionTypeId {
-        /// A new `ActionTypeId`. Required properties: `category` (`Category`), `owner` (`Owner`), `provider` (`Provider`), `version` (`Version`).
-        pub fn new(
-            category: Category,
-            owner: impl Into<rt::Expr>,
-            provider: impl Into<rt::Expr>,
-            version: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ActionTypeId`. Required properties: `owner` (`Owner`), `category` (`Category`), `version` (`Version`), `provider` (`Provider`).
+        pub fn new(required: ActionTypeIdRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Category", Some("category"), category.into());
-            this.set("Owner", Some("owner"), rt::string(owner));
-            this.set("Provider", Some("provider"), rt::string(provider));
-            this.set("Version", Some("version"), rt::string(version));
+            this.set("Category", Some("category"), required.category.into());
+            this.set("Owner", Some("owner"), rt::string(required.owner));
+            this.set("Provider", Some("provider"), rt::string(required.provider));
+            this.set("Version", Some("version"), rt::string(required.version));
             ActionTypeId(this)
         }
     }
@@ -540,12 +570,12 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ArtifactStore`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstore.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactStore(rt::Props);
     impl ArtifactStore {
-        /// A new `ArtifactStore`. Required properties: `location` (`Location`), `type_` (`Type`).
-        pub fn new(location: impl Into<rt::Expr>, type_: Type3) -> Self {
+        /// A new `ArtifactStore`. Required properties: `type_` (`Type`), `location` (`Location`).
+        pub fn new(type_: Type3, location: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Location", Some("location"), rt::string(location));
             this.set("Type", Some("type"), type_.into());
@@ -565,7 +595,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ArtifactStoreMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-artifactstoremap.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactStoreMap(rt::Props);
     impl ArtifactStoreMap {
@@ -586,7 +616,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BeforeEntryConditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-beforeentryconditions.html)
     #[derive(Clone, Debug)]
     pub struct BeforeEntryConditions(rt::Props);
     impl BeforeEntryConditions {
@@ -607,12 +637,12 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BlockerDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-blockerdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct BlockerDeclaration(rt::Props);
     impl BlockerDeclaration {
-        /// A new `BlockerDeclaration`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `BlockerDeclaration`. Required properties: `type_` (`Type`), `name` (`Name`).
+        pub fn new(type_: Type, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
             this.set("Type", Some("type"), type_.into());
@@ -624,7 +654,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -651,15 +681,22 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-encryptionkey.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
+    /// The required values of [`EncryptionKey`], by name: two of them have one type, and a swap must not compile.
+    pub struct EncryptionKeyRequired {
+        /// The type of encryption key, such as an AWS KMS key. CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// The ID used to identify the key. CloudFormation `Id`.
+        pub id: rt::Expr,
+    }
     impl EncryptionKey {
-        /// A new `EncryptionKey`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        /// A new `EncryptionKey`. Required properties: `type_` (`Type`), `id` (`Id`).
+        pub fn new(required: EncryptionKeyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Id", Some("id"), rt::string(required.id));
+            this.set("Type", Some("type"), rt::string(required.type_));
             EncryptionKey(this)
         }
     }
@@ -668,15 +705,22 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentVariableRequired {
+        /// The name of the environment variable. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The value of the environment variable. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             EnvironmentVariable(this)
         }
         /// The type of the environment variable.
@@ -692,7 +736,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `FailureConditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-failureconditions.html)
     #[derive(Clone, Debug)]
     pub struct FailureConditions(rt::Props);
     impl FailureConditions {
@@ -731,7 +775,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitBranchFilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitbranchfiltercriteria.html)
     #[derive(Clone, Debug)]
     pub struct GitBranchFilterCriteria(rt::Props);
     impl GitBranchFilterCriteria {
@@ -760,7 +804,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GitConfiguration(rt::Props);
     impl GitConfiguration {
@@ -798,7 +842,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitFilePathFilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitfilepathfiltercriteria.html)
     #[derive(Clone, Debug)]
     pub struct GitFilePathFilterCriteria(rt::Props);
     impl GitFilePathFilterCriteria {
@@ -827,7 +871,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitPullRequestFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpullrequestfilter.html)
     #[derive(Clone, Debug)]
     pub struct GitPullRequestFilter(rt::Props);
     impl GitPullRequestFilter {
@@ -863,7 +907,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitPushFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gitpushfilter.html)
     #[derive(Clone, Debug)]
     pub struct GitPushFilter(rt::Props);
     impl GitPushFilter {
@@ -899,7 +943,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `GitTagFilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-gittagfiltercriteria.html)
     #[derive(Clone, Debug)]
     pub struct GitTagFilterCriteria(rt::Props);
     impl GitTagFilterCriteria {
@@ -928,7 +972,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `InputArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-inputartifact.html)
     #[derive(Clone, Debug)]
     pub struct InputArtifact(rt::Props);
     impl InputArtifact {
@@ -944,7 +988,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `OutputArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-outputartifact.html)
     #[derive(Clone, Debug)]
     pub struct OutputArtifact(rt::Props);
     impl OutputArtifact {
@@ -967,7 +1011,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `PipelineTriggerDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-pipelinetriggerdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct PipelineTriggerDeclaration(rt::Props);
     impl PipelineTriggerDeclaration {
@@ -991,7 +1035,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RetryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-retryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RetryConfiguration(rt::Props);
     impl RetryConfiguration {
@@ -1013,7 +1057,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RuleDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-ruledeclaration.html)
     #[derive(Clone, Debug)]
     pub struct RuleDeclaration(rt::Props);
     impl RuleDeclaration {
@@ -1080,7 +1124,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `RuleTypeId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-ruletypeid.html)
     #[derive(Clone, Debug)]
     pub struct RuleTypeId(rt::Props);
     impl RuleTypeId {
@@ -1123,7 +1167,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `StageDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-stagedeclaration.html)
     #[derive(Clone, Debug)]
     pub struct StageDeclaration(rt::Props);
     impl StageDeclaration {
@@ -1170,15 +1214,26 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `StageTransition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-stagetransition.html)
     #[derive(Clone, Debug)]
     pub struct StageTransition(rt::Props);
+    /// The required values of [`StageTransition`], by name: two of them have one type, and a swap must not compile.
+    pub struct StageTransitionRequired {
+        /// The name of the stage where you want to disable the inbound or outbound transition of artifacts. CloudFormation `StageName`.
+        pub stage_name: rt::Expr,
+        /// The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests. CloudFormation `Reason`.
+        pub reason: rt::Expr,
+    }
     impl StageTransition {
-        /// A new `StageTransition`. Required properties: `reason` (`Reason`), `stage_name` (`StageName`).
-        pub fn new(reason: impl Into<rt::Expr>, stage_name: impl Into<rt::Expr>) -> Self {
+        /// A new `StageTransition`. Required properties: `stage_name` (`StageName`), `reason` (`Reason`).
+        pub fn new(required: StageTransitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Reason", Some("reason"), rt::string(reason));
-            this.set("StageName", Some("stage_name"), rt::string(stage_name));
+            this.set("Reason", Some("reason"), rt::string(required.reason));
+            this.set(
+                "StageName",
+                Some("stage_name"),
+                rt::string(required.stage_name),
+            );
             StageTransition(this)
         }
     }
@@ -1187,7 +1242,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `SuccessConditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-successconditions.html)
     #[derive(Clone, Debug)]
     pub struct SuccessConditions(rt::Props);
     impl SuccessConditions {
@@ -1208,7 +1263,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VariableDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-pipeline-variabledeclaration.html)
     #[derive(Clone, Debug)]
     pub struct VariableDeclaration(rt::Props);
     impl VariableDeclaration {
@@ -1346,38 +1401,44 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Webhook`], by name: two of them have one type, and a swap must not compile.
+pub struct WebhookRequired {
+    /// Properties that configure the authentication applied to incoming webhook trigger requests CloudFormation `AuthenticationConfiguration`.
+    pub authentication_configuration: webhook::WebhookAuthConfiguration,
+    /// A list of rules applied to the body/payload sent in the POST request to a webhook URL CloudFormation `Filters`.
+    pub filters: Vec<webhook::WebhookFilterRule>,
+    /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED. CloudFormation `Authentication`.
+    pub authentication: webhook::Authentication,
+    /// The name of the pipeline you want to connect to the webhook. CloudFormation `TargetPipeline`.
+    pub target_pipeline: rt::Expr,
+    /// The name of the action in a pipeline you want to connect to the webhook. CloudFormation `TargetAction`.
+    pub target_action: rt::Expr,
+}
 impl Webhook {
-    /// Declares a `AWS::CodePipeline::Webhook` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `authentication_configuration` (`AuthenticationConfiguration`), `filters` (`Filters`), `target_action` (`TargetAction`), `target_pipeline` (`TargetPipeline`).
+    /// Declares a `AWS::CodePipeline::Webhook` with the stack-unique `id`. Required properties: `authentication_configuration` (`AuthenticationConfiguration`), `filters` (`Filters`), `authentication` (`Authentication`), `target_pipeline` (`TargetPipeline`), `target_action` (`TargetAction`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authentication: webhook::Authentication,
-        authentication_configuration: webhook::WebhookAuthConfiguration,
-        filters: impl IntoIterator<Item = webhook::WebhookFilterRule>,
-        target_action: impl Into<rt::Expr>,
-        target_pipeline: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WebhookRequired) -> Self {
         let mut this = rt::Base::new(id, &WEBHOOK_TYPE);
         this.set(
             "Authentication",
             Some("authentication"),
-            authentication.into(),
+            required.authentication.into(),
         );
         this.set(
             "AuthenticationConfiguration",
             Some("authentication_configuration"),
-            authentication_configuration.into(),
+            required.authentication_configuration.into(),
         );
-        this.set("Filters", Some("filters"), rt::list(filters));
+        this.set("Filters", Some("filters"), rt::list(required.filters));
         this.set(
             "TargetAction",
             Some("target_action"),
-            rt::string(target_action),
+            rt::string(required.target_action),
         );
         this.set(
             "TargetPipeline",
             Some("target_pipeline"),
-            rt::string(target_pipeline),
+            rt::string(required.target_pipeline),
         );
         Webhook(this)
     }
@@ -1437,7 +1498,7 @@ pub mod webhook {
     ///
     /// CloudFormation property type `WebhookAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-webhook-webhookauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebhookAuthConfiguration(rt::Props);
     impl WebhookAuthConfiguration {
@@ -1471,7 +1532,7 @@ pub mod webhook {
     ///
     /// CloudFormation property type `WebhookFilterRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codepipeline-webhook-webhookfilterrule.html)
     #[derive(Clone, Debug)]
     pub struct WebhookFilterRule(rt::Props);
     impl WebhookFilterRule {

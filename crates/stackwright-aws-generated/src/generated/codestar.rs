@@ -56,17 +56,24 @@ static GIT_HUB_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`GitHubRepository`], by name: two of them have one type, and a swap must not compile.
+pub struct GitHubRepositoryRequired {
+    /// CloudFormation `RepositoryName`.
+    pub repository_name: rt::Expr,
+    /// CloudFormation `RepositoryOwner`.
+    pub repository_owner: rt::Expr,
+}
 impl GitHubRepository {
     /// Declares a `AWS::CodeStar::GitHubRepository` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`), `repository_owner` (`RepositoryOwner`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        repository_name: impl Into<rt::Expr>,
-        repository_owner: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GitHubRepositoryRequired) -> Self {
         let mut this = rt::Base::new(id, &GIT_HUB_REPOSITORY_TYPE);
-        this.set("RepositoryName", None, rt::string(repository_name));
-        this.set("RepositoryOwner", None, rt::string(repository_owner));
+        this.set("RepositoryName", None, rt::string(required.repository_name));
+        this.set(
+            "RepositoryOwner",
+            None,
+            rt::string(required.repository_owner),
+        );
         GitHubRepository(this)
     }
     /// CloudFormation `Code`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -116,7 +123,7 @@ pub mod git_hub_repository {
     use super::*;
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -130,15 +137,22 @@ pub mod git_hub_repository {
     nested!(Code);
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestar-githubrepository-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
+    /// The required values of [`S3`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3Required {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3 {
         /// A new `S3`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", None, rt::string(bucket));
-            this.set("Key", None, rt::string(key));
+            this.set("Bucket", None, rt::string(required.bucket));
+            this.set("Key", None, rt::string(required.key));
             S3(this)
         }
         /// CloudFormation `ObjectVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.

@@ -174,26 +174,30 @@ static REPOSITORY_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`RepositoryLink`], by name: two of them have one type, and a swap must not compile.
+pub struct RepositoryLinkRequired {
+    /// The repository for which the link is being created. CloudFormation `RepositoryName`.
+    pub repository_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the CodeStarConnection. CloudFormation `ConnectionArn`.
+    pub connection_arn: rt::Expr,
+    /// the ID of the entity that owns the repository. CloudFormation `OwnerId`.
+    pub owner_id: rt::Expr,
+}
 impl RepositoryLink {
-    /// Declares a `AWS::CodeStarConnections::RepositoryLink` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `owner_id` (`OwnerId`), `repository_name` (`RepositoryName`).
+    /// Declares a `AWS::CodeStarConnections::RepositoryLink` with the stack-unique `id`. Required properties: `repository_name` (`RepositoryName`), `connection_arn` (`ConnectionArn`), `owner_id` (`OwnerId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connection_arn: impl Into<rt::Expr>,
-        owner_id: impl Into<rt::Expr>,
-        repository_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RepositoryLinkRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_LINK_TYPE);
         this.set(
             "ConnectionArn",
             Some("connection_arn"),
-            rt::string(connection_arn),
+            rt::string(required.connection_arn),
         );
-        this.set("OwnerId", Some("owner_id"), rt::string(owner_id));
+        this.set("OwnerId", Some("owner_id"), rt::string(required.owner_id));
         this.set(
             "RepositoryName",
             Some("repository_name"),
-            rt::string(repository_name),
+            rt::string(required.repository_name),
         );
         RepositoryLink(this)
     }
@@ -275,33 +279,44 @@ static SYNC_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`SyncConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct SyncConfigurationRequired {
+    /// The name of the branch of the repository from which resources are to be synchronized, CloudFormation `Branch`.
+    pub branch: rt::Expr,
+    /// The source provider repository path of the sync configuration file of the respective SyncType. CloudFormation `ConfigFile`.
+    pub config_file: rt::Expr,
+    /// A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with. CloudFormation `RepositoryLinkId`.
+    pub repository_link_id: rt::Expr,
+    /// The name of the resource that is being synchronized to the repository. CloudFormation `ResourceName`.
+    pub resource_name: rt::Expr,
+    /// The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC. CloudFormation `SyncType`.
+    pub sync_type: sync_configuration::SyncType,
+    /// The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl SyncConfiguration {
-    /// Declares a `AWS::CodeStarConnections::SyncConfiguration` with the stack-unique `id`. Required properties: `branch` (`Branch`), `config_file` (`ConfigFile`), `repository_link_id` (`RepositoryLinkId`), `resource_name` (`ResourceName`), `role_arn` (`RoleArn`), `sync_type` (`SyncType`).
+    /// Declares a `AWS::CodeStarConnections::SyncConfiguration` with the stack-unique `id`. Required properties: `branch` (`Branch`), `config_file` (`ConfigFile`), `repository_link_id` (`RepositoryLinkId`), `resource_name` (`ResourceName`), `sync_type` (`SyncType`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        branch: impl Into<rt::Expr>,
-        config_file: impl Into<rt::Expr>,
-        repository_link_id: impl Into<rt::Expr>,
-        resource_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        sync_type: sync_configuration::SyncType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SyncConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &SYNC_CONFIGURATION_TYPE);
-        this.set("Branch", Some("branch"), rt::string(branch));
-        this.set("ConfigFile", Some("config_file"), rt::string(config_file));
+        this.set("Branch", Some("branch"), rt::string(required.branch));
+        this.set(
+            "ConfigFile",
+            Some("config_file"),
+            rt::string(required.config_file),
+        );
         this.set(
             "RepositoryLinkId",
             Some("repository_link_id"),
-            rt::string(repository_link_id),
+            rt::string(required.repository_link_id),
         );
         this.set(
             "ResourceName",
             Some("resource_name"),
-            rt::string(resource_name),
+            rt::string(required.resource_name),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("SyncType", Some("sync_type"), sync_type.into());
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("SyncType", Some("sync_type"), required.sync_type.into());
         SyncConfiguration(this)
     }
     /// Whether to enable or disable publishing of deployment status to source providers.

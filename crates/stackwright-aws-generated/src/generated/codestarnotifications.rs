@@ -58,27 +58,37 @@ static NOTIFICATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`NotificationRule`], by name: two of them have one type, and a swap must not compile.
+pub struct NotificationRuleRequired {
+    /// CloudFormation `EventTypeIds`.
+    pub event_type_ids: Vec<rt::Expr>,
+    /// CloudFormation `Resource`.
+    pub resource: rt::Expr,
+    /// CloudFormation `DetailType`.
+    pub detail_type: notification_rule::DetailType,
+    /// CloudFormation `Targets`.
+    pub targets: Vec<notification_rule::Target>,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl NotificationRule {
-    /// Declares a `AWS::CodeStarNotifications::NotificationRule` with the stack-unique `id`. Required properties: `detail_type` (`DetailType`), `event_type_ids` (`EventTypeIds`), `name` (`Name`), `resource` (`Resource`), `targets` (`Targets`).
+    /// Declares a `AWS::CodeStarNotifications::NotificationRule` with the stack-unique `id`. Required properties: `event_type_ids` (`EventTypeIds`), `resource` (`Resource`), `detail_type` (`DetailType`), `targets` (`Targets`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        detail_type: notification_rule::DetailType,
-        event_type_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        name: impl Into<rt::Expr>,
-        resource: impl Into<rt::Expr>,
-        targets: impl IntoIterator<Item = notification_rule::Target>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NotificationRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_RULE_TYPE);
-        this.set("DetailType", Some("detail_type"), detail_type.into());
+        this.set(
+            "DetailType",
+            Some("detail_type"),
+            required.detail_type.into(),
+        );
         this.set(
             "EventTypeIds",
             Some("event_type_ids"),
-            rt::strings(event_type_ids),
+            rt::strings(required.event_type_ids),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Resource", Some("resource"), rt::string(resource));
-        this.set("Targets", Some("targets"), rt::list(targets));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Resource", Some("resource"), rt::string(required.resource));
+        this.set("Targets", Some("targets"), rt::list(required.targets));
         NotificationRule(this)
     }
     /// Constraints: length 1..=2048. CloudFormation `CreatedBy`, Terraform `created_by`.
@@ -121,19 +131,30 @@ pub mod notification_rule {
     use super::*;
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-codestarnotifications-notificationrule-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
+    /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.
+    pub struct TargetRequired {
+        /// CloudFormation `TargetType`.
+        pub target_type: rt::Expr,
+        /// CloudFormation `TargetAddress`.
+        pub target_address: rt::Expr,
+    }
     impl Target {
-        /// A new `Target`. Required properties: `target_address` (`TargetAddress`), `target_type` (`TargetType`).
-        pub fn new(target_address: impl Into<rt::Expr>, target_type: impl Into<rt::Expr>) -> Self {
+        /// A new `Target`. Required properties: `target_type` (`TargetType`), `target_address` (`TargetAddress`).
+        pub fn new(required: TargetRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "TargetAddress",
                 Some("target_address"),
-                rt::string(target_address),
+                rt::string(required.target_address),
             );
-            this.set("TargetType", Some("target_type"), rt::string(target_type));
+            this.set(
+                "TargetType",
+                Some("target_type"),
+                rt::string(required.target_type),
+            );
             Target(this)
         }
     }

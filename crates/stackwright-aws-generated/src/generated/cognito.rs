@@ -103,7 +103,7 @@ impl IdentityPool {
         self
     }
     /// CloudFormation `OpenIdConnectProviderARNs`, Terraform `open_id_connect_provider_ar_ns`.
-    pub fn open_id_connect_provider_ar_ns(
+    pub fn open_id_connect_provider_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -120,7 +120,7 @@ impl IdentityPool {
         self
     }
     /// CloudFormation `SamlProviderARNs`, Terraform `saml_provider_ar_ns`.
-    pub fn saml_provider_ar_ns(
+    pub fn saml_provider_arns(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -161,18 +161,29 @@ pub mod identity_pool {
     use super::*;
     /// CloudFormation property type `CognitoIdentityProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-cognitoidentityprovider.html)
     #[derive(Clone, Debug)]
     pub struct CognitoIdentityProvider(rt::Props);
+    /// The required values of [`CognitoIdentityProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct CognitoIdentityProviderRequired {
+        /// CloudFormation `ProviderName`.
+        pub provider_name: rt::Expr,
+        /// CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+    }
     impl CognitoIdentityProvider {
-        /// A new `CognitoIdentityProvider`. Required properties: `client_id` (`ClientId`), `provider_name` (`ProviderName`).
-        pub fn new(client_id: impl Into<rt::Expr>, provider_name: impl Into<rt::Expr>) -> Self {
+        /// A new `CognitoIdentityProvider`. Required properties: `provider_name` (`ProviderName`), `client_id` (`ClientId`).
+        pub fn new(required: CognitoIdentityProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ProviderName",
                 Some("provider_name"),
-                rt::string(provider_name),
+                rt::string(required.provider_name),
             );
             CognitoIdentityProvider(this)
         }
@@ -189,7 +200,7 @@ pub mod identity_pool {
     nested!(CognitoIdentityProvider);
     /// CloudFormation property type `CognitoStreams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-cognitostreams.html)
     #[derive(Clone, Debug)]
     pub struct CognitoStreams(rt::Props);
     impl CognitoStreams {
@@ -222,7 +233,7 @@ pub mod identity_pool {
     nested!(CognitoStreams);
     /// CloudFormation property type `PushSync`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-identitypool-pushsync.html)
     #[derive(Clone, Debug)]
     pub struct PushSync(rt::Props);
     impl PushSync {
@@ -267,24 +278,27 @@ static IDENTITY_POOL_PRINCIPAL_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`IdentityPoolPrincipalTag`], by name: two of them have one type, and a swap must not compile.
+pub struct IdentityPoolPrincipalTagRequired {
+    /// CloudFormation `IdentityPoolId`.
+    pub identity_pool_id: rt::Expr,
+    /// CloudFormation `IdentityProviderName`.
+    pub identity_provider_name: rt::Expr,
+}
 impl IdentityPoolPrincipalTag {
     /// Declares a `AWS::Cognito::IdentityPoolPrincipalTag` with the stack-unique `id`. Required properties: `identity_pool_id` (`IdentityPoolId`), `identity_provider_name` (`IdentityProviderName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        identity_pool_id: impl Into<rt::Expr>,
-        identity_provider_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IdentityPoolPrincipalTagRequired) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_POOL_PRINCIPAL_TAG_TYPE);
         this.set(
             "IdentityPoolId",
             Some("identity_pool_id"),
-            rt::string(identity_pool_id),
+            rt::string(required.identity_pool_id),
         );
         this.set(
             "IdentityProviderName",
             Some("identity_provider_name"),
-            rt::string(identity_provider_name),
+            rt::string(required.identity_provider_name),
         );
         IdentityPoolPrincipalTag(this)
     }
@@ -419,7 +433,7 @@ pub mod log_delivery_configuration {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -438,7 +452,7 @@ pub mod log_delivery_configuration {
     nested!(CloudWatchLogsConfiguration);
     /// CloudFormation property type `FirehoseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-firehoseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseConfiguration(rt::Props);
     impl FirehoseConfiguration {
@@ -457,7 +471,7 @@ pub mod log_delivery_configuration {
     nested!(FirehoseConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -508,7 +522,7 @@ pub mod log_delivery_configuration {
     nested!(LogConfiguration);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-logdeliveryconfiguration-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -604,7 +618,7 @@ pub mod managed_login_branding {
     use super::*;
     /// CloudFormation property type `AssetType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-managedloginbranding-assettype.html)
     #[derive(Clone, Debug)]
     pub struct AssetType(rt::Props);
     impl AssetType {
@@ -711,23 +725,45 @@ static TERMS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Terms`], by name: two of them have one type, and a swap must not compile.
+pub struct TermsRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `TermsName`.
+    pub terms_name: rt::Expr,
+    /// CloudFormation `TermsSource`.
+    pub terms_source: terms::TermsSourceType,
+    /// CloudFormation `Enforcement`.
+    pub enforcement: terms::TermsEnforcementType,
+    /// CloudFormation `Links`.
+    pub links: Vec<(String, rt::Expr)>,
+}
 impl Terms {
-    /// Declares a `AWS::Cognito::Terms` with the stack-unique `id`. Required properties: `enforcement` (`Enforcement`), `links` (`Links`), `terms_name` (`TermsName`), `terms_source` (`TermsSource`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::Terms` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `terms_name` (`TermsName`), `terms_source` (`TermsSource`), `enforcement` (`Enforcement`), `links` (`Links`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        enforcement: terms::TermsEnforcementType,
-        links: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        terms_name: impl Into<rt::Expr>,
-        terms_source: terms::TermsSourceType,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TermsRequired) -> Self {
         let mut this = rt::Base::new(id, &TERMS_TYPE);
-        this.set("Enforcement", Some("enforcement"), enforcement.into());
-        this.set("Links", Some("links"), rt::string_map(links));
-        this.set("TermsName", Some("terms_name"), rt::string(terms_name));
-        this.set("TermsSource", Some("terms_source"), terms_source.into());
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "Enforcement",
+            Some("enforcement"),
+            required.enforcement.into(),
+        );
+        this.set("Links", Some("links"), rt::string_map(required.links));
+        this.set(
+            "TermsName",
+            Some("terms_name"),
+            rt::string(required.terms_name),
+        );
+        this.set(
+            "TermsSource",
+            Some("terms_source"),
+            required.terms_source.into(),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         Terms(this)
     }
     /// Constraints: length 1..=128; pattern `^[\w+]+$`. Changing it replaces the resource. CloudFormation `ClientId`, Terraform `client_id`.
@@ -1008,7 +1044,7 @@ pub mod user_pool {
     use super::*;
     /// CloudFormation property type `AccountRecoverySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-accountrecoverysetting.html)
     #[derive(Clone, Debug)]
     pub struct AccountRecoverySetting(rt::Props);
     impl AccountRecoverySetting {
@@ -1029,7 +1065,7 @@ pub mod user_pool {
     nested!(AccountRecoverySetting);
     /// CloudFormation property type `AdminCreateUserConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-admincreateuserconfig.html)
     #[derive(Clone, Debug)]
     pub struct AdminCreateUserConfig(rt::Props);
     impl AdminCreateUserConfig {
@@ -1059,7 +1095,7 @@ pub mod user_pool {
     nested!(AdminCreateUserConfig);
     /// CloudFormation property type `AdvancedSecurityAdditionalFlows`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-advancedsecurityadditionalflows.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedSecurityAdditionalFlows(rt::Props);
     impl AdvancedSecurityAdditionalFlows {
@@ -1077,7 +1113,7 @@ pub mod user_pool {
     nested!(AdvancedSecurityAdditionalFlows);
     /// CloudFormation property type `CustomEmailSender`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-customemailsender.html)
     #[derive(Clone, Debug)]
     pub struct CustomEmailSender(rt::Props);
     impl CustomEmailSender {
@@ -1100,7 +1136,7 @@ pub mod user_pool {
     nested!(CustomEmailSender);
     /// CloudFormation property type `CustomSMSSender`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-customsmssender.html)
     #[derive(Clone, Debug)]
     pub struct CustomSmsSender(rt::Props);
     impl CustomSmsSender {
@@ -1123,7 +1159,7 @@ pub mod user_pool {
     nested!(CustomSmsSender);
     /// CloudFormation property type `DeviceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-deviceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeviceConfiguration(rt::Props);
     impl DeviceConfiguration {
@@ -1148,7 +1184,7 @@ pub mod user_pool {
     nested!(DeviceConfiguration);
     /// CloudFormation property type `EmailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-emailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EmailConfiguration(rt::Props);
     impl EmailConfiguration {
@@ -1186,7 +1222,7 @@ pub mod user_pool {
     nested!(EmailConfiguration);
     /// CloudFormation property type `EumsSmsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-eumssmsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EumsSmsConfiguration(rt::Props);
     impl EumsSmsConfiguration {
@@ -1230,7 +1266,7 @@ pub mod user_pool {
     nested!(EumsSmsConfiguration);
     /// CloudFormation property type `InboundFederation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-inboundfederation.html)
     #[derive(Clone, Debug)]
     pub struct InboundFederation(rt::Props);
     impl InboundFederation {
@@ -1253,7 +1289,7 @@ pub mod user_pool {
     nested!(InboundFederation);
     /// CloudFormation property type `InviteMessageTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-invitemessagetemplate.html)
     #[derive(Clone, Debug)]
     pub struct InviteMessageTemplate(rt::Props);
     impl InviteMessageTemplate {
@@ -1281,7 +1317,7 @@ pub mod user_pool {
     nested!(InviteMessageTemplate);
     /// CloudFormation property type `IssuerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-issuerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IssuerConfiguration(rt::Props);
     impl IssuerConfiguration {
@@ -1299,7 +1335,7 @@ pub mod user_pool {
     nested!(IssuerConfiguration);
     /// CloudFormation property type `KeyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-keyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KeyConfiguration(rt::Props);
     impl KeyConfiguration {
@@ -1322,7 +1358,7 @@ pub mod user_pool {
     nested!(KeyConfiguration);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -1411,7 +1447,7 @@ pub mod user_pool {
     nested!(LambdaConfig);
     /// CloudFormation property type `NumberAttributeConstraints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-numberattributeconstraints.html)
     #[derive(Clone, Debug)]
     pub struct NumberAttributeConstraints(rt::Props);
     impl NumberAttributeConstraints {
@@ -1434,7 +1470,7 @@ pub mod user_pool {
     nested!(NumberAttributeConstraints);
     /// CloudFormation property type `PasswordPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-passwordpolicy.html)
     #[derive(Clone, Debug)]
     pub struct PasswordPolicy(rt::Props);
     impl PasswordPolicy {
@@ -1483,7 +1519,7 @@ pub mod user_pool {
     nested!(PasswordPolicy);
     /// CloudFormation property type `Policies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-policies.html)
     #[derive(Clone, Debug)]
     pub struct Policies(rt::Props);
     impl Policies {
@@ -1506,7 +1542,7 @@ pub mod user_pool {
     nested!(Policies);
     /// CloudFormation property type `PreTokenGenerationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-pretokengenerationconfig.html)
     #[derive(Clone, Debug)]
     pub struct PreTokenGenerationConfig(rt::Props);
     impl PreTokenGenerationConfig {
@@ -1529,7 +1565,7 @@ pub mod user_pool {
     nested!(PreTokenGenerationConfig);
     /// CloudFormation property type `RecoveryOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-recoveryoption.html)
     #[derive(Clone, Debug)]
     pub struct RecoveryOption(rt::Props);
     impl RecoveryOption {
@@ -1552,7 +1588,7 @@ pub mod user_pool {
     nested!(RecoveryOption);
     /// CloudFormation property type `SchemaAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-schemaattribute.html)
     #[derive(Clone, Debug)]
     pub struct SchemaAttribute(rt::Props);
     impl SchemaAttribute {
@@ -1601,7 +1637,7 @@ pub mod user_pool {
     nested!(SchemaAttribute);
     /// CloudFormation property type `SignInPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-signinpolicy.html)
     #[derive(Clone, Debug)]
     pub struct SignInPolicy(rt::Props);
     impl SignInPolicy {
@@ -1622,7 +1658,7 @@ pub mod user_pool {
     nested!(SignInPolicy);
     /// CloudFormation property type `SmsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-smsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SmsConfiguration(rt::Props);
     impl SmsConfiguration {
@@ -1655,7 +1691,7 @@ pub mod user_pool {
     nested!(SmsConfiguration);
     /// CloudFormation property type `StringAttributeConstraints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-stringattributeconstraints.html)
     #[derive(Clone, Debug)]
     pub struct StringAttributeConstraints(rt::Props);
     impl StringAttributeConstraints {
@@ -1678,7 +1714,7 @@ pub mod user_pool {
     nested!(StringAttributeConstraints);
     /// CloudFormation property type `UserAttributeUpdateSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userattributeupdatesettings.html)
     #[derive(Clone, Debug)]
     pub struct UserAttributeUpdateSettings(rt::Props);
     impl UserAttributeUpdateSettings {
@@ -1700,7 +1736,7 @@ pub mod user_pool {
     nested!(UserAttributeUpdateSettings);
     /// CloudFormation property type `UserPoolAddOns`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userpooladdons.html)
     #[derive(Clone, Debug)]
     pub struct UserPoolAddOns(rt::Props);
     impl UserPoolAddOns {
@@ -1727,7 +1763,7 @@ pub mod user_pool {
     nested!(UserPoolAddOns);
     /// CloudFormation property type `UsernameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-usernameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct UsernameConfiguration(rt::Props);
     impl UsernameConfiguration {
@@ -1745,7 +1781,7 @@ pub mod user_pool {
     nested!(UsernameConfiguration);
     /// CloudFormation property type `VerificationMessageTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-verificationmessagetemplate.html)
     #[derive(Clone, Debug)]
     pub struct VerificationMessageTemplate(rt::Props);
     impl VerificationMessageTemplate {
@@ -2016,9 +2052,9 @@ impl UserPoolClient {
         self
     }
     /// Constraints: 0..=3 items. CloudFormation `AllowedOAuthFlows`, Terraform `allowed_o_auth_flows`.
-    pub fn allowed_o_auth_flows(
+    pub fn allowed_oauth_flows(
         mut self,
-        value: impl IntoIterator<Item = user_pool_client::AllowedOAuthFlows>,
+        value: impl IntoIterator<Item = user_pool_client::AllowedOauthFlows>,
     ) -> Self {
         self.0.set(
             "AllowedOAuthFlows",
@@ -2028,7 +2064,7 @@ impl UserPoolClient {
         self
     }
     /// CloudFormation `AllowedOAuthFlowsUserPoolClient`, Terraform `allowed_o_auth_flows_user_pool_client`.
-    pub fn allowed_o_auth_flows_user_pool_client(mut self, value: bool) -> Self {
+    pub fn allowed_oauth_flows_user_pool_client(mut self, value: bool) -> Self {
         self.0.set(
             "AllowedOAuthFlowsUserPoolClient",
             Some("allowed_o_auth_flows_user_pool_client"),
@@ -2037,7 +2073,7 @@ impl UserPoolClient {
         self
     }
     /// Constraints: 0..=50 items. CloudFormation `AllowedOAuthScopes`, Terraform `allowed_o_auth_scopes`.
-    pub fn allowed_o_auth_scopes(
+    pub fn allowed_oauth_scopes(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -2070,7 +2106,7 @@ impl UserPoolClient {
         self
     }
     /// Constraints: 0..=100 items. CloudFormation `CallbackURLs`, Terraform `callback_ur_ls`.
-    pub fn callback_ur_ls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+    pub fn callback_urls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("CallbackURLs", Some("callback_ur_ls"), rt::strings(value));
         self
@@ -2136,7 +2172,7 @@ impl UserPoolClient {
         self
     }
     /// Constraints: 0..=100 items. CloudFormation `LogoutURLs`, Terraform `logout_ur_ls`.
-    pub fn logout_ur_ls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+    pub fn logout_urls(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("LogoutURLs", Some("logout_ur_ls"), rt::strings(value));
         self
@@ -2238,7 +2274,7 @@ pub mod user_pool_client {
     use super::*;
     /// CloudFormation property type `AnalyticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-analyticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
@@ -2283,7 +2319,7 @@ pub mod user_pool_client {
     nested!(AnalyticsConfiguration);
     /// CloudFormation property type `RefreshTokenRotation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-refreshtokenrotation.html)
     #[derive(Clone, Debug)]
     pub struct RefreshTokenRotation(rt::Props);
     impl RefreshTokenRotation {
@@ -2310,7 +2346,7 @@ pub mod user_pool_client {
     nested!(RefreshTokenRotation);
     /// CloudFormation property type `TokenValidityUnits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolclient-tokenvalidityunits.html)
     #[derive(Clone, Debug)]
     pub struct TokenValidityUnits(rt::Props);
     impl TokenValidityUnits {
@@ -2338,9 +2374,9 @@ pub mod user_pool_client {
         }
     }
     nested!(TokenValidityUnits);
-    /// The values `AllowedOAuthFlows` accepts in `Cognito::UserPoolClient`.
+    /// The values `AllowedOauthFlows` accepts in `Cognito::UserPoolClient`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum AllowedOAuthFlows {
+    pub enum AllowedOauthFlows {
         /// `client_credentials`
         ClientCredentials,
         /// `code`
@@ -2348,7 +2384,7 @@ pub mod user_pool_client {
         /// `implicit`
         Implicit,
     }
-    string_enum!(AllowedOAuthFlows { ClientCredentials => "client_credentials", Code => "code", Implicit => "implicit" });
+    string_enum!(AllowedOauthFlows { ClientCredentials => "client_credentials", Code => "code", Implicit => "implicit" });
     /// The values `ExplicitAuthFlows` accepts in `Cognito::UserPoolClient`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ExplicitAuthFlows {
@@ -2446,17 +2482,24 @@ static USER_POOL_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`UserPoolDomain`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolDomainRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `Domain`.
+    pub domain: rt::Expr,
+}
 impl UserPoolDomain {
-    /// Declares a `AWS::Cognito::UserPoolDomain` with the stack-unique `id`. Required properties: `domain` (`Domain`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolDomain` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `domain` (`Domain`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolDomainRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_DOMAIN_TYPE);
-        this.set("Domain", Some("domain"), rt::string(domain));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set("Domain", Some("domain"), rt::string(required.domain));
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolDomain(this)
     }
     /// CloudFormation `CustomDomainConfig`, Terraform `custom_domain_config`.
@@ -2499,7 +2542,7 @@ pub mod user_pool_domain {
     use super::*;
     /// CloudFormation property type `CustomDomainConfigType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-customdomainconfigtype.html)
     #[derive(Clone, Debug)]
     pub struct CustomDomainConfigType(rt::Props);
     impl CustomDomainConfigType {
@@ -2524,25 +2567,29 @@ pub mod user_pool_domain {
     nested!(CustomDomainConfigType);
     /// CloudFormation property type `FailoverType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-failovertype.html)
     #[derive(Clone, Debug)]
     pub struct FailoverType(rt::Props);
+    /// The required values of [`FailoverType`], by name: two of them have one type, and a swap must not compile.
+    pub struct FailoverTypeRequired {
+        /// CloudFormation `SecondaryRegion`.
+        pub secondary_region: rt::Expr,
+        /// CloudFormation `PrimaryRoute53HealthCheckId`.
+        pub primary_route53_health_check_id: rt::Expr,
+    }
     impl FailoverType {
-        /// A new `FailoverType`. Required properties: `primary_route53_health_check_id` (`PrimaryRoute53HealthCheckId`), `secondary_region` (`SecondaryRegion`).
-        pub fn new(
-            primary_route53_health_check_id: impl Into<rt::Expr>,
-            secondary_region: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `FailoverType`. Required properties: `secondary_region` (`SecondaryRegion`), `primary_route53_health_check_id` (`PrimaryRoute53HealthCheckId`).
+        pub fn new(required: FailoverTypeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PrimaryRoute53HealthCheckId",
                 Some("primary_route_53_health_check_id"),
-                rt::string(primary_route53_health_check_id),
+                rt::string(required.primary_route53_health_check_id),
             );
             this.set(
                 "SecondaryRegion",
                 Some("secondary_region"),
-                rt::string(secondary_region),
+                rt::string(required.secondary_region),
             );
             FailoverType(this)
         }
@@ -2550,7 +2597,7 @@ pub mod user_pool_domain {
     nested!(FailoverType);
     /// CloudFormation property type `RoutingType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooldomain-routingtype.html)
     #[derive(Clone, Debug)]
     pub struct RoutingType(rt::Props);
     impl RoutingType {
@@ -2646,29 +2693,42 @@ static USER_POOL_IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`UserPoolIdentityProvider`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolIdentityProviderRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `ProviderName`.
+    pub provider_name: rt::Expr,
+    /// CloudFormation `ProviderType`.
+    pub provider_type: user_pool_identity_provider::ProviderType,
+    /// CloudFormation `ProviderDetails`.
+    pub provider_details: Vec<(String, rt::Expr)>,
+}
 impl UserPoolIdentityProvider {
-    /// Declares a `AWS::Cognito::UserPoolIdentityProvider` with the stack-unique `id`. Required properties: `provider_details` (`ProviderDetails`), `provider_name` (`ProviderName`), `provider_type` (`ProviderType`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolIdentityProvider` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `provider_name` (`ProviderName`), `provider_type` (`ProviderType`), `provider_details` (`ProviderDetails`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        provider_details: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        provider_name: impl Into<rt::Expr>,
-        provider_type: user_pool_identity_provider::ProviderType,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolIdentityProviderRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_IDENTITY_PROVIDER_TYPE);
         this.set(
             "ProviderDetails",
             Some("provider_details"),
-            rt::string_map(provider_details),
+            rt::string_map(required.provider_details),
         );
         this.set(
             "ProviderName",
             Some("provider_name"),
-            rt::string(provider_name),
+            rt::string(required.provider_name),
         );
-        this.set("ProviderType", Some("provider_type"), provider_type.into());
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "ProviderType",
+            Some("provider_type"),
+            required.provider_type.into(),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolIdentityProvider(this)
     }
     /// CloudFormation `AttributeMapping`, Terraform `attribute_mapping`.
@@ -2816,7 +2876,7 @@ pub mod user_pool_regional_configuration_attachment {
     use super::*;
     /// CloudFormation property type `CustomEmailSender`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-customemailsender.html)
     #[derive(Clone, Debug)]
     pub struct CustomEmailSender(rt::Props);
     impl CustomEmailSender {
@@ -2841,7 +2901,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(CustomEmailSender);
     /// CloudFormation property type `CustomSMSSender`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-customsmssender.html)
     #[derive(Clone, Debug)]
     pub struct CustomSmsSender(rt::Props);
     impl CustomSmsSender {
@@ -2866,7 +2926,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(CustomSmsSender);
     /// CloudFormation property type `EmailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-emailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EmailConfiguration(rt::Props);
     impl EmailConfiguration {
@@ -2917,7 +2977,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(EmailConfiguration);
     /// CloudFormation property type `EumsSmsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-eumssmsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EumsSmsConfiguration(rt::Props);
     impl EumsSmsConfiguration {
@@ -2972,7 +3032,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(EumsSmsConfiguration);
     /// CloudFormation property type `InboundFederation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-inboundfederation.html)
     #[derive(Clone, Debug)]
     pub struct InboundFederation(rt::Props);
     impl InboundFederation {
@@ -2997,7 +3057,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(InboundFederation);
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -3130,7 +3190,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(LambdaConfig);
     /// CloudFormation property type `PreTokenGenerationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-pretokengenerationconfig.html)
     #[derive(Clone, Debug)]
     pub struct PreTokenGenerationConfig(rt::Props);
     impl PreTokenGenerationConfig {
@@ -3155,7 +3215,7 @@ pub mod user_pool_regional_configuration_attachment {
     nested!(PreTokenGenerationConfig);
     /// CloudFormation property type `SmsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolregionalconfigurationattachment-smsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SmsConfiguration(rt::Props);
     impl SmsConfiguration {
@@ -3228,17 +3288,28 @@ static USER_POOL_REPLICA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`UserPoolReplica`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolReplicaRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `RegionName`.
+    pub region_name: rt::Expr,
+}
 impl UserPoolReplica {
-    /// Declares a `AWS::Cognito::UserPoolReplica` with the stack-unique `id`. Required properties: `region_name` (`RegionName`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolReplica` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `region_name` (`RegionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        region_name: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolReplicaRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_REPLICA_TYPE);
-        this.set("RegionName", Some("region_name"), rt::string(region_name));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "RegionName",
+            Some("region_name"),
+            rt::string(required.region_name),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolReplica(this)
     }
 }
@@ -3263,19 +3334,31 @@ static USER_POOL_RESOURCE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`UserPoolResourceServer`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolResourceServerRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `Identifier`.
+    pub identifier: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl UserPoolResourceServer {
-    /// Declares a `AWS::Cognito::UserPoolResourceServer` with the stack-unique `id`. Required properties: `identifier` (`Identifier`), `name` (`Name`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolResourceServer` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `identifier` (`Identifier`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolResourceServerRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_RESOURCE_SERVER_TYPE);
-        this.set("Identifier", Some("identifier"), rt::string(identifier));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "Identifier",
+            Some("identifier"),
+            rt::string(required.identifier),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolResourceServer(this)
     }
     /// Constraints: 0..=100 items. CloudFormation `Scopes`, Terraform `scopes`.
@@ -3297,22 +3380,30 @@ pub mod user_pool_resource_server {
     use super::*;
     /// CloudFormation property type `ResourceServerScopeType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolresourceserver-resourceserverscopetype.html)
     #[derive(Clone, Debug)]
     pub struct ResourceServerScopeType(rt::Props);
+    /// The required values of [`ResourceServerScopeType`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResourceServerScopeTypeRequired {
+        /// CloudFormation `ScopeDescription`.
+        pub scope_description: rt::Expr,
+        /// CloudFormation `ScopeName`.
+        pub scope_name: rt::Expr,
+    }
     impl ResourceServerScopeType {
         /// A new `ResourceServerScopeType`. Required properties: `scope_description` (`ScopeDescription`), `scope_name` (`ScopeName`).
-        pub fn new(
-            scope_description: impl Into<rt::Expr>,
-            scope_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ResourceServerScopeTypeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ScopeDescription",
                 Some("scope_description"),
-                rt::string(scope_description),
+                rt::string(required.scope_description),
             );
-            this.set("ScopeName", Some("scope_name"), rt::string(scope_name));
+            this.set(
+                "ScopeName",
+                Some("scope_name"),
+                rt::string(required.scope_name),
+            );
             ResourceServerScopeType(this)
         }
     }
@@ -3334,17 +3425,31 @@ static USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`UserPoolRiskConfigurationAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolRiskConfigurationAttachmentRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `ClientId`.
+    pub client_id: rt::Expr,
+}
 impl UserPoolRiskConfigurationAttachment {
-    /// Declares a `AWS::Cognito::UserPoolRiskConfigurationAttachment` with the stack-unique `id`. Required properties: `client_id` (`ClientId`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolRiskConfigurationAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `client_id` (`ClientId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        client_id: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
+        required: UserPoolRiskConfigurationAttachmentRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE);
-        this.set("ClientId", Some("client_id"), rt::string(client_id));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "ClientId",
+            Some("client_id"),
+            rt::string(required.client_id),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolRiskConfigurationAttachment(this)
     }
     /// CloudFormation `AccountTakeoverRiskConfiguration`, Terraform `account_takeover_risk_configuration`.
@@ -3397,7 +3502,7 @@ pub mod user_pool_risk_configuration_attachment {
     use super::*;
     /// CloudFormation property type `AccountTakeoverActionType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoveractiontype.html)
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverActionType(rt::Props);
     impl AccountTakeoverActionType {
@@ -3416,7 +3521,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverActionType);
     /// CloudFormation property type `AccountTakeoverActionsType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoveractionstype.html)
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverActionsType(rt::Props);
     impl AccountTakeoverActionsType {
@@ -3445,7 +3550,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverActionsType);
     /// CloudFormation property type `AccountTakeoverRiskConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-accounttakeoverriskconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverRiskConfigurationType(rt::Props);
     impl AccountTakeoverRiskConfigurationType {
@@ -3468,7 +3573,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(AccountTakeoverRiskConfigurationType);
     /// CloudFormation property type `CompromisedCredentialsActionsType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-compromisedcredentialsactionstype.html)
     #[derive(Clone, Debug)]
     pub struct CompromisedCredentialsActionsType(rt::Props);
     impl CompromisedCredentialsActionsType {
@@ -3486,7 +3591,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(CompromisedCredentialsActionsType);
     /// CloudFormation property type `CompromisedCredentialsRiskConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-compromisedcredentialsriskconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct CompromisedCredentialsRiskConfigurationType(rt::Props);
     impl CompromisedCredentialsRiskConfigurationType {
@@ -3509,7 +3614,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(CompromisedCredentialsRiskConfigurationType);
     /// CloudFormation property type `NotifyConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-notifyconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct NotifyConfigurationType(rt::Props);
     impl NotifyConfigurationType {
@@ -3549,7 +3654,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(NotifyConfigurationType);
     /// CloudFormation property type `NotifyEmailType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-notifyemailtype.html)
     #[derive(Clone, Debug)]
     pub struct NotifyEmailType(rt::Props);
     impl NotifyEmailType {
@@ -3573,7 +3678,7 @@ pub mod user_pool_risk_configuration_attachment {
     nested!(NotifyEmailType);
     /// CloudFormation property type `RiskExceptionConfigurationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpoolriskconfigurationattachment-riskexceptionconfigurationtype.html)
     #[derive(Clone, Debug)]
     pub struct RiskExceptionConfigurationType(rt::Props);
     impl RiskExceptionConfigurationType {
@@ -3625,17 +3730,28 @@ static USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`UserPoolUiCustomizationAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolUiCustomizationAttachmentRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `ClientId`.
+    pub client_id: rt::Expr,
+}
 impl UserPoolUiCustomizationAttachment {
-    /// Declares a `AWS::Cognito::UserPoolUICustomizationAttachment` with the stack-unique `id`. Required properties: `client_id` (`ClientId`), `user_pool_id` (`UserPoolId`).
+    /// Declares a `AWS::Cognito::UserPoolUICustomizationAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `client_id` (`ClientId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        client_id: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolUiCustomizationAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE);
-        this.set("ClientId", Some("client_id"), rt::string(client_id));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
+        this.set(
+            "ClientId",
+            Some("client_id"),
+            rt::string(required.client_id),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
         UserPoolUiCustomizationAttachment(this)
     }
     /// CloudFormation `CSS`, Terraform `css`.
@@ -3749,7 +3865,7 @@ pub mod user_pool_user {
     use super::*;
     /// CloudFormation property type `AttributeType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpooluser-attributetype.html)
     #[derive(Clone, Debug)]
     pub struct AttributeType(rt::Props);
     impl AttributeType {
@@ -3787,19 +3903,31 @@ static USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
+/// The required values of [`UserPoolUserToGroupAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPoolUserToGroupAttachmentRequired {
+    /// CloudFormation `UserPoolId`.
+    pub user_pool_id: rt::Expr,
+    /// CloudFormation `Username`.
+    pub username: rt::Expr,
+    /// CloudFormation `GroupName`.
+    pub group_name: rt::Expr,
+}
 impl UserPoolUserToGroupAttachment {
-    /// Declares a `AWS::Cognito::UserPoolUserToGroupAttachment` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `user_pool_id` (`UserPoolId`), `username` (`Username`).
+    /// Declares a `AWS::Cognito::UserPoolUserToGroupAttachment` with the stack-unique `id`. Required properties: `user_pool_id` (`UserPoolId`), `username` (`Username`), `group_name` (`GroupName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_name: impl Into<rt::Expr>,
-        user_pool_id: impl Into<rt::Expr>,
-        username: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPoolUserToGroupAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE);
-        this.set("GroupName", Some("group_name"), rt::string(group_name));
-        this.set("UserPoolId", Some("user_pool_id"), rt::string(user_pool_id));
-        this.set("Username", Some("username"), rt::string(username));
+        this.set(
+            "GroupName",
+            Some("group_name"),
+            rt::string(required.group_name),
+        );
+        this.set(
+            "UserPoolId",
+            Some("user_pool_id"),
+            rt::string(required.user_pool_id),
+        );
+        this.set("Username", Some("username"), rt::string(required.username));
         UserPoolUserToGroupAttachment(this)
     }
 }

@@ -62,33 +62,42 @@ static DOCUMENT_CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DocumentClassifier`], by name: two of them have one type, and a swap must not compile.
+pub struct DocumentClassifierRequired {
+    /// CloudFormation `DocumentClassifierName`.
+    pub document_classifier_name: rt::Expr,
+    /// CloudFormation `DataAccessRoleArn`.
+    pub data_access_role_arn: rt::Expr,
+    /// CloudFormation `InputDataConfig`.
+    pub input_data_config: document_classifier::DocumentClassifierInputDataConfig,
+    /// CloudFormation `LanguageCode`.
+    pub language_code: document_classifier::LanguageCode,
+}
 impl DocumentClassifier {
-    /// Declares a `AWS::Comprehend::DocumentClassifier` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `document_classifier_name` (`DocumentClassifierName`), `input_data_config` (`InputDataConfig`), `language_code` (`LanguageCode`).
+    /// Declares a `AWS::Comprehend::DocumentClassifier` with the stack-unique `id`. Required properties: `document_classifier_name` (`DocumentClassifierName`), `data_access_role_arn` (`DataAccessRoleArn`), `input_data_config` (`InputDataConfig`), `language_code` (`LanguageCode`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_access_role_arn: impl Into<rt::Expr>,
-        document_classifier_name: impl Into<rt::Expr>,
-        input_data_config: document_classifier::DocumentClassifierInputDataConfig,
-        language_code: document_classifier::LanguageCode,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DocumentClassifierRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENT_CLASSIFIER_TYPE);
         this.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            rt::string(data_access_role_arn),
+            rt::string(required.data_access_role_arn),
         );
         this.set(
             "DocumentClassifierName",
             Some("document_classifier_name"),
-            rt::string(document_classifier_name),
+            rt::string(required.document_classifier_name),
         );
         this.set(
             "InputDataConfig",
             Some("input_data_config"),
-            input_data_config.into(),
+            required.input_data_config.into(),
         );
-        this.set("LanguageCode", Some("language_code"), language_code.into());
+        this.set(
+            "LanguageCode",
+            Some("language_code"),
+            required.language_code.into(),
+        );
         DocumentClassifier(this)
     }
     /// Changing it replaces the resource. CloudFormation `Mode`, Terraform `mode`.
@@ -151,11 +160,13 @@ impl DocumentClassifierHandle {
 }
 /// Property types and value sets of [`DocumentClassifier`] (`AWS::Comprehend::DocumentClassifier`).
 pub mod document_classifier {
-    pub use super::shared::{DataFormat, DocumentType, LanguageCode, Mode, Split, VpcConfig};
+    pub use super::shared::{
+        DataFormat, DocumentType, LanguageCode, Mode, Split, VpcConfig, VpcConfigRequired,
+    };
     use super::*;
     /// CloudFormation property type `AugmentedManifestsListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-augmentedmanifestslistitem.html)
     #[derive(Clone, Debug)]
     pub struct AugmentedManifestsListItem(rt::Props);
     impl AugmentedManifestsListItem {
@@ -182,7 +193,7 @@ pub mod document_classifier {
     nested!(AugmentedManifestsListItem);
     /// CloudFormation property type `DocumentClassifierDocuments`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifierdocuments.html)
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierDocuments(rt::Props);
     impl DocumentClassifierDocuments {
@@ -202,7 +213,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierDocuments);
     /// CloudFormation property type `DocumentClassifierInputDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifierinputdataconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierInputDataConfig(rt::Props);
     impl DocumentClassifierInputDataConfig {
@@ -269,7 +280,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierInputDataConfig);
     /// CloudFormation property type `DocumentClassifierOutputDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentclassifieroutputdataconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentClassifierOutputDataConfig(rt::Props);
     impl DocumentClassifierOutputDataConfig {
@@ -293,7 +304,7 @@ pub mod document_classifier {
     nested!(DocumentClassifierOutputDataConfig);
     /// CloudFormation property type `DocumentReaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-documentreaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentReaderConfig(rt::Props);
     impl DocumentReaderConfig {
@@ -404,27 +415,35 @@ static DOCUMENT_CLASSIFIER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DocumentClassifierEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct DocumentClassifierEndpointRequired {
+    /// The name of the endpoint. CloudFormation `EndpointName`.
+    pub endpoint_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the document classifier model to which the endpoint is attached. CloudFormation `ModelArn`.
+    pub model_arn: rt::Expr,
+    /// The desired number of inference units to be used by the model. CloudFormation `DesiredInferenceUnits`.
+    pub desired_inference_units: i64,
+}
 impl DocumentClassifierEndpoint {
-    /// Declares a `AWS::Comprehend::DocumentClassifierEndpoint` with the stack-unique `id`. Required properties: `desired_inference_units` (`DesiredInferenceUnits`), `endpoint_name` (`EndpointName`), `model_arn` (`ModelArn`).
+    /// Declares a `AWS::Comprehend::DocumentClassifierEndpoint` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `model_arn` (`ModelArn`), `desired_inference_units` (`DesiredInferenceUnits`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        desired_inference_units: i64,
-        endpoint_name: impl Into<rt::Expr>,
-        model_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DocumentClassifierEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &DOCUMENT_CLASSIFIER_ENDPOINT_TYPE);
         this.set(
             "DesiredInferenceUnits",
             Some("desired_inference_units"),
-            rt::int(desired_inference_units),
+            rt::int(required.desired_inference_units),
         );
         this.set(
             "EndpointName",
             Some("endpoint_name"),
-            rt::string(endpoint_name),
+            rt::string(required.endpoint_name),
         );
-        this.set("ModelArn", Some("model_arn"), rt::string(model_arn));
+        this.set(
+            "ModelArn",
+            Some("model_arn"),
+            rt::string(required.model_arn),
+        );
         DocumentClassifierEndpoint(this)
     }
 }
@@ -509,32 +528,41 @@ static ENTITY_RECOGNIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`EntityRecognizer`], by name: two of them have one type, and a swap must not compile.
+pub struct EntityRecognizerRequired {
+    /// The name given to the entity recognizer. CloudFormation `RecognizerName`.
+    pub recognizer_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to your input data. CloudFormation `DataAccessRoleArn`.
+    pub data_access_role_arn: rt::Expr,
+    /// Specifies the format and location of the input data. CloudFormation `InputDataConfig`.
+    pub input_data_config: entity_recognizer::EntityRecognizerInputDataConfig,
+    /// The language of the input documents. CloudFormation `LanguageCode`.
+    pub language_code: entity_recognizer::LanguageCode,
+}
 impl EntityRecognizer {
-    /// Declares a `AWS::Comprehend::EntityRecognizer` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `input_data_config` (`InputDataConfig`), `language_code` (`LanguageCode`), `recognizer_name` (`RecognizerName`).
+    /// Declares a `AWS::Comprehend::EntityRecognizer` with the stack-unique `id`. Required properties: `recognizer_name` (`RecognizerName`), `data_access_role_arn` (`DataAccessRoleArn`), `input_data_config` (`InputDataConfig`), `language_code` (`LanguageCode`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_access_role_arn: impl Into<rt::Expr>,
-        input_data_config: entity_recognizer::EntityRecognizerInputDataConfig,
-        language_code: entity_recognizer::LanguageCode,
-        recognizer_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EntityRecognizerRequired) -> Self {
         let mut this = rt::Base::new(id, &ENTITY_RECOGNIZER_TYPE);
         this.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            rt::string(data_access_role_arn),
+            rt::string(required.data_access_role_arn),
         );
         this.set(
             "InputDataConfig",
             Some("input_data_config"),
-            input_data_config.into(),
+            required.input_data_config.into(),
         );
-        this.set("LanguageCode", Some("language_code"), language_code.into());
+        this.set(
+            "LanguageCode",
+            Some("language_code"),
+            required.language_code.into(),
+        );
         this.set(
             "RecognizerName",
             Some("recognizer_name"),
-            rt::string(recognizer_name),
+            rt::string(required.recognizer_name),
         );
         EntityRecognizer(this)
     }
@@ -602,14 +630,14 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `AugmentedManifestsListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-augmentedmanifestslistitem.html)
     #[derive(Clone, Debug)]
     pub struct AugmentedManifestsListItem(rt::Props);
     impl AugmentedManifestsListItem {
-        /// A new `AugmentedManifestsListItem`. Required properties: `attribute_names` (`AttributeNames`), `s3_uri` (`S3Uri`).
+        /// A new `AugmentedManifestsListItem`. Required properties: `s3_uri` (`S3Uri`), `attribute_names` (`AttributeNames`).
         pub fn new(
-            attribute_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
             s3_uri: impl Into<rt::Expr>,
+            attribute_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -663,7 +691,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerAnnotations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerannotations.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerAnnotations(rt::Props);
     impl EntityRecognizerAnnotations {
@@ -687,7 +715,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerDocuments`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerdocuments.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerDocuments(rt::Props);
     impl EntityRecognizerDocuments {
@@ -719,7 +747,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerEntityList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerentitylist.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerEntityList(rt::Props);
     impl EntityRecognizerEntityList {
@@ -735,7 +763,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityRecognizerInputDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entityrecognizerinputdataconfig.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognizerInputDataConfig(rt::Props);
     impl EntityRecognizerInputDataConfig {
@@ -793,7 +821,7 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `EntityTypesListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-entitytypeslistitem.html)
     #[derive(Clone, Debug)]
     pub struct EntityTypesListItem(rt::Props);
     impl EntityTypesListItem {
@@ -809,22 +837,26 @@ pub mod entity_recognizer {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-entityrecognizer-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The ID number for a security group on an instance of your private VPC. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The ID for each subnet being used in your private VPC. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -925,12 +957,12 @@ static ENTITY_RECOGNIZER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl EntityRecognizerEndpoint {
-    /// Declares a `AWS::Comprehend::EntityRecognizerEndpoint` with the stack-unique `id`. Required properties: `desired_inference_units` (`DesiredInferenceUnits`), `endpoint_name` (`EndpointName`).
+    /// Declares a `AWS::Comprehend::EntityRecognizerEndpoint` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `desired_inference_units` (`DesiredInferenceUnits`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        desired_inference_units: i64,
         endpoint_name: impl Into<rt::Expr>,
+        desired_inference_units: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &ENTITY_RECOGNIZER_ENDPOINT_TYPE);
         this.set(
@@ -1051,30 +1083,34 @@ static FLYWHEEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Flywheel`], by name: two of them have one type, and a swap must not compile.
+pub struct FlywheelRequired {
+    /// CloudFormation `FlywheelName`.
+    pub flywheel_name: rt::Expr,
+    /// CloudFormation `DataAccessRoleArn`.
+    pub data_access_role_arn: rt::Expr,
+    /// CloudFormation `DataLakeS3Uri`.
+    pub data_lake_s3_uri: rt::Expr,
+}
 impl Flywheel {
-    /// Declares a `AWS::Comprehend::Flywheel` with the stack-unique `id`. Required properties: `data_access_role_arn` (`DataAccessRoleArn`), `data_lake_s3_uri` (`DataLakeS3Uri`), `flywheel_name` (`FlywheelName`).
+    /// Declares a `AWS::Comprehend::Flywheel` with the stack-unique `id`. Required properties: `flywheel_name` (`FlywheelName`), `data_access_role_arn` (`DataAccessRoleArn`), `data_lake_s3_uri` (`DataLakeS3Uri`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_access_role_arn: impl Into<rt::Expr>,
-        data_lake_s3_uri: impl Into<rt::Expr>,
-        flywheel_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlywheelRequired) -> Self {
         let mut this = rt::Base::new(id, &FLYWHEEL_TYPE);
         this.set(
             "DataAccessRoleArn",
             Some("data_access_role_arn"),
-            rt::string(data_access_role_arn),
+            rt::string(required.data_access_role_arn),
         );
         this.set(
             "DataLakeS3Uri",
             Some("data_lake_s3_uri"),
-            rt::string(data_lake_s3_uri),
+            rt::string(required.data_lake_s3_uri),
         );
         this.set(
             "FlywheelName",
             Some("flywheel_name"),
-            rt::string(flywheel_name),
+            rt::string(required.flywheel_name),
         );
         Flywheel(this)
     }
@@ -1120,11 +1156,11 @@ impl FlywheelHandle {
 }
 /// Property types and value sets of [`Flywheel`] (`AWS::Comprehend::Flywheel`).
 pub mod flywheel {
-    pub use super::shared::{LanguageCode, Mode, VpcConfig};
+    pub use super::shared::{LanguageCode, Mode, VpcConfig, VpcConfigRequired};
     use super::*;
     /// CloudFormation property type `DataSecurityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-datasecurityconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataSecurityConfig(rt::Props);
     impl DataSecurityConfig {
@@ -1166,7 +1202,7 @@ pub mod flywheel {
     nested!(DataSecurityConfig);
     /// CloudFormation property type `DocumentClassificationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-documentclassificationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentClassificationConfig(rt::Props);
     impl DocumentClassificationConfig {
@@ -1185,7 +1221,7 @@ pub mod flywheel {
     nested!(DocumentClassificationConfig);
     /// CloudFormation property type `EntityRecognitionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-entityrecognitionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EntityRecognitionConfig(rt::Props);
     impl EntityRecognitionConfig {
@@ -1207,7 +1243,7 @@ pub mod flywheel {
     nested!(EntityRecognitionConfig);
     /// CloudFormation property type `EntityTypesListItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-entitytypeslistitem.html)
     #[derive(Clone, Debug)]
     pub struct EntityTypesListItem(rt::Props);
     impl EntityTypesListItem {
@@ -1221,7 +1257,7 @@ pub mod flywheel {
     nested!(EntityTypesListItem);
     /// CloudFormation property type `TaskConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-flywheel-taskconfig.html)
     #[derive(Clone, Debug)]
     pub struct TaskConfig(rt::Props);
     impl TaskConfig {
@@ -1323,22 +1359,26 @@ pub mod shared {
     string_enum!(Split { Train => "TRAIN", Test => "TEST" });
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-comprehend-documentclassifier-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }

@@ -65,13 +65,13 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AutomationRule {
-    /// Declares a `AWS::ComputeOptimizer::AutomationRule` with the stack-unique `id`. Required properties: `name` (`Name`), `recommended_action_types` (`RecommendedActionTypes`), `rule_type` (`RuleType`), `schedule` (`Schedule`), `status` (`Status`).
+    /// Declares a `AWS::ComputeOptimizer::AutomationRule` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_type` (`RuleType`), `recommended_action_types` (`RecommendedActionTypes`), `schedule` (`Schedule`), `status` (`Status`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         name: impl Into<rt::Expr>,
-        recommended_action_types: impl IntoIterator<Item = automation_rule::RecommendedActionTypes>,
         rule_type: automation_rule::RuleType,
+        recommended_action_types: impl IntoIterator<Item = automation_rule::RecommendedActionTypes>,
         schedule: automation_rule::Schedule,
         status: automation_rule::Status,
     ) -> Self {
@@ -172,7 +172,7 @@ pub mod automation_rule {
     use super::*;
     /// CloudFormation property type `Criteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-criteria.html)
     #[derive(Clone, Debug)]
     pub struct Criteria(rt::Props);
     impl Criteria {
@@ -262,7 +262,7 @@ pub mod automation_rule {
     nested!(Criteria);
     /// CloudFormation property type `DoubleCriteriaCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-doublecriteriacondition.html)
     #[derive(Clone, Debug)]
     pub struct DoubleCriteriaCondition(rt::Props);
     impl DoubleCriteriaCondition {
@@ -285,7 +285,7 @@ pub mod automation_rule {
     nested!(DoubleCriteriaCondition);
     /// CloudFormation property type `IntegerCriteriaCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-integercriteriacondition.html)
     #[derive(Clone, Debug)]
     pub struct IntegerCriteriaCondition(rt::Props);
     impl IntegerCriteriaCondition {
@@ -308,7 +308,7 @@ pub mod automation_rule {
     nested!(IntegerCriteriaCondition);
     /// CloudFormation property type `OrganizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-organizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationConfiguration(rt::Props);
     impl OrganizationConfiguration {
@@ -337,7 +337,7 @@ pub mod automation_rule {
     nested!(OrganizationConfiguration);
     /// CloudFormation property type `ResourceTagsCriteriaCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-resourcetagscriteriacondition.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTagsCriteriaCondition(rt::Props);
     impl ResourceTagsCriteriaCondition {
@@ -365,7 +365,7 @@ pub mod automation_rule {
     nested!(ResourceTagsCriteriaCondition);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -411,7 +411,7 @@ pub mod automation_rule {
     nested!(Schedule);
     /// CloudFormation property type `StringCriteriaCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-computeoptimizer-automationrule-stringcriteriacondition.html)
     #[derive(Clone, Debug)]
     pub struct StringCriteriaCondition(rt::Props);
     impl StringCriteriaCondition {

@@ -39,24 +39,27 @@ static AGGREGATION_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AggregationAuthorization`], by name: two of them have one type, and a swap must not compile.
+pub struct AggregationAuthorizationRequired {
+    /// The 12-digit account ID of the account authorized to aggregate data. CloudFormation `AuthorizedAccountId`.
+    pub authorized_account_id: rt::Expr,
+    /// The region authorized to collect aggregated data. CloudFormation `AuthorizedAwsRegion`.
+    pub authorized_aws_region: rt::Expr,
+}
 impl AggregationAuthorization {
     /// Declares a `AWS::Config::AggregationAuthorization` with the stack-unique `id`. Required properties: `authorized_account_id` (`AuthorizedAccountId`), `authorized_aws_region` (`AuthorizedAwsRegion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authorized_account_id: impl Into<rt::Expr>,
-        authorized_aws_region: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AggregationAuthorizationRequired) -> Self {
         let mut this = rt::Base::new(id, &AGGREGATION_AUTHORIZATION_TYPE);
         this.set(
             "AuthorizedAccountId",
             Some("authorized_account_id"),
-            rt::string(authorized_account_id),
+            rt::string(required.authorized_account_id),
         );
         this.set(
             "AuthorizedAwsRegion",
             Some("authorized_aws_region"),
-            rt::string(authorized_aws_region),
+            rt::string(required.authorized_aws_region),
         );
         AggregationAuthorization(this)
     }
@@ -197,7 +200,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Compliance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-compliance.html)
     #[derive(Clone, Debug)]
     pub struct Compliance(rt::Props);
     impl Compliance {
@@ -219,7 +222,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `CustomPolicyDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-custompolicydetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomPolicyDetails(rt::Props);
     impl CustomPolicyDetails {
@@ -261,7 +264,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `EvaluationModeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-evaluationmodeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationModeConfiguration(rt::Props);
     impl EvaluationModeConfiguration {
@@ -283,7 +286,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-scope.html)
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -337,7 +340,7 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -383,22 +386,29 @@ pub mod config_rule {
     ///
     /// CloudFormation property type `SourceDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configrule-sourcedetail.html)
     #[derive(Clone, Debug)]
     pub struct SourceDetail(rt::Props);
+    /// The required values of [`SourceDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct SourceDetailRequired {
+        /// The source of the event, such as an AWS service, that triggers CC to evaluate your AWS resources. CloudFormation `EventSource`.
+        pub event_source: rt::Expr,
+        /// The type of notification that triggers CC to run an evaluation for a rule. CloudFormation `MessageType`.
+        pub message_type: rt::Expr,
+    }
     impl SourceDetail {
         /// A new `SourceDetail`. Required properties: `event_source` (`EventSource`), `message_type` (`MessageType`).
-        pub fn new(event_source: impl Into<rt::Expr>, message_type: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SourceDetailRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EventSource",
                 Some("event_source"),
-                rt::string(event_source),
+                rt::string(required.event_source),
             );
             this.set(
                 "MessageType",
                 Some("message_type"),
-                rt::string(message_type),
+                rt::string(required.message_type),
             );
             SourceDetail(this)
         }
@@ -496,7 +506,7 @@ pub mod configuration_aggregator {
     use super::*;
     /// CloudFormation property type `AccountAggregationSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationaggregator-accountaggregationsource.html)
     #[derive(Clone, Debug)]
     pub struct AccountAggregationSource(rt::Props);
     impl AccountAggregationSource {
@@ -522,7 +532,7 @@ pub mod configuration_aggregator {
     nested!(AccountAggregationSource);
     /// CloudFormation property type `OrganizationAggregationSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationaggregator-organizationaggregationsource.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationAggregationSource(rt::Props);
     impl OrganizationAggregationSource {
@@ -626,7 +636,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `ExclusionByResourceTypes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-exclusionbyresourcetypes.html)
     #[derive(Clone, Debug)]
     pub struct ExclusionByResourceTypes(rt::Props);
     impl ExclusionByResourceTypes {
@@ -646,7 +656,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordinggroup.html)
     #[derive(Clone, Debug)]
     pub struct RecordingGroup(rt::Props);
     impl RecordingGroup {
@@ -713,7 +723,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingmode.html)
     #[derive(Clone, Debug)]
     pub struct RecordingMode(rt::Props);
     impl RecordingMode {
@@ -747,14 +757,14 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingModeOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingmodeoverride.html)
     #[derive(Clone, Debug)]
     pub struct RecordingModeOverride(rt::Props);
     impl RecordingModeOverride {
-        /// A new `RecordingModeOverride`. Required properties: `recording_frequency` (`RecordingFrequency`), `resource_types` (`ResourceTypes`).
+        /// A new `RecordingModeOverride`. Required properties: `resource_types` (`ResourceTypes`), `recording_frequency` (`RecordingFrequency`).
         pub fn new(
-            recording_frequency: impl Into<rt::Expr>,
             resource_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            recording_frequency: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -783,7 +793,7 @@ pub mod configuration_recorder {
     ///
     /// CloudFormation property type `RecordingStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-configurationrecorder-recordingstrategy.html)
     #[derive(Clone, Debug)]
     pub struct RecordingStrategy(rt::Props);
     impl RecordingStrategy {
@@ -906,13 +916,44 @@ impl ConformancePackHandle {
 }
 /// Property types and value sets of [`ConformancePack`] (`AWS::Config::ConformancePack`).
 pub mod conformance_pack {
-    pub use super::shared::ConformancePackInputParameter;
     use super::*;
+    /// Input parameters in the form of key-value pairs for the conformance pack.
+    ///
+    /// CloudFormation property type `ConformancePackInputParameter`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-conformancepack-conformancepackinputparameter.html)
+    #[derive(Clone, Debug)]
+    pub struct ConformancePackInputParameter(rt::Props);
+    /// The required values of [`ConformancePackInputParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConformancePackInputParameterRequired {
+        /// Key part of key-value pair with value being parameter value CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// Value part of key-value pair with key being parameter Name CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
+    impl ConformancePackInputParameter {
+        /// A new `ConformancePackInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
+        pub fn new(required: ConformancePackInputParameterRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ParameterName",
+                Some("parameter_name"),
+                rt::string(required.parameter_name),
+            );
+            this.set(
+                "ParameterValue",
+                Some("parameter_value"),
+                rt::string(required.parameter_value),
+            );
+            ConformancePackInputParameter(this)
+        }
+    }
+    nested!(ConformancePackInputParameter);
     /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
     ///
     /// CloudFormation property type `TemplateSSMDocumentDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-conformancepack-templatessmdocumentdetails.html)
     #[derive(Clone, Debug)]
     pub struct TemplateSsmDocumentDetails(rt::Props);
     impl TemplateSsmDocumentDetails {
@@ -1013,25 +1054,29 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureConnectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-connector-azureconnectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureConnectorConfiguration(rt::Props);
+    /// The required values of [`AzureConnectorConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AzureConnectorConfigurationRequired {
+        /// The Azure tenant identifier. CloudFormation `TenantIdentifier`.
+        pub tenant_identifier: rt::Expr,
+        /// The Azure client (application) identifier. CloudFormation `ClientIdentifier`.
+        pub client_identifier: rt::Expr,
+    }
     impl AzureConnectorConfiguration {
-        /// A new `AzureConnectorConfiguration`. Required properties: `client_identifier` (`ClientIdentifier`), `tenant_identifier` (`TenantIdentifier`).
-        pub fn new(
-            client_identifier: impl Into<rt::Expr>,
-            tenant_identifier: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AzureConnectorConfiguration`. Required properties: `tenant_identifier` (`TenantIdentifier`), `client_identifier` (`ClientIdentifier`).
+        pub fn new(required: AzureConnectorConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ClientIdentifier",
                 Some("client_identifier"),
-                rt::string(client_identifier),
+                rt::string(required.client_identifier),
             );
             this.set(
                 "TenantIdentifier",
                 Some("tenant_identifier"),
-                rt::string(tenant_identifier),
+                rt::string(required.tenant_identifier),
             );
             AzureConnectorConfiguration(this)
         }
@@ -1041,7 +1086,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-connector-connectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorConfiguration(rt::Props);
     impl ConnectorConfiguration {
@@ -1144,7 +1189,7 @@ pub mod delivery_channel {
     use super::*;
     /// CloudFormation property type `ConfigSnapshotDeliveryProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-deliverychannel-configsnapshotdeliveryproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConfigSnapshotDeliveryProperties(rt::Props);
     impl ConfigSnapshotDeliveryProperties {
@@ -1288,15 +1333,26 @@ pub mod organization_config_rule {
     use super::*;
     /// CloudFormation property type `OrganizationCustomPolicyRuleMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationcustompolicyrulemetadata.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationCustomPolicyRuleMetadata(rt::Props);
+    /// The required values of [`OrganizationCustomPolicyRuleMetadata`], by name: two of them have one type, and a swap must not compile.
+    pub struct OrganizationCustomPolicyRuleMetadataRequired {
+        /// The runtime system for your organization AWS Config Custom Policy rules. CloudFormation `Runtime`.
+        pub runtime: rt::Expr,
+        /// The policy definition containing the logic for your organization AWS Config Custom Policy rule. CloudFormation `PolicyText`.
+        pub policy_text: rt::Expr,
+    }
     impl OrganizationCustomPolicyRuleMetadata {
-        /// A new `OrganizationCustomPolicyRuleMetadata`. Required properties: `policy_text` (`PolicyText`), `runtime` (`Runtime`).
-        pub fn new(policy_text: impl Into<rt::Expr>, runtime: impl Into<rt::Expr>) -> Self {
+        /// A new `OrganizationCustomPolicyRuleMetadata`. Required properties: `runtime` (`Runtime`), `policy_text` (`PolicyText`).
+        pub fn new(required: OrganizationCustomPolicyRuleMetadataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PolicyText", Some("policy_text"), rt::string(policy_text));
-            this.set("Runtime", Some("runtime"), rt::string(runtime));
+            this.set(
+                "PolicyText",
+                Some("policy_text"),
+                rt::string(required.policy_text),
+            );
+            this.set("Runtime", Some("runtime"), rt::string(required.runtime));
             OrganizationCustomPolicyRuleMetadata(this)
         }
         /// A list of accounts that you can enable debug logging for your organization AWS Config Custom Policy rule.
@@ -1391,7 +1447,7 @@ pub mod organization_config_rule {
     nested!(OrganizationCustomPolicyRuleMetadata);
     /// CloudFormation property type `OrganizationCustomRuleMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationcustomrulemetadata.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationCustomRuleMetadata(rt::Props);
     impl OrganizationCustomRuleMetadata {
@@ -1490,7 +1546,7 @@ pub mod organization_config_rule {
     nested!(OrganizationCustomRuleMetadata);
     /// CloudFormation property type `OrganizationManagedRuleMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconfigrule-organizationmanagedrulemetadata.html)
     #[derive(Clone, Debug)]
     pub struct OrganizationManagedRuleMetadata(rt::Props);
     impl OrganizationManagedRuleMetadata {
@@ -1732,8 +1788,39 @@ impl OrganizationConformancePackHandle {
 }
 /// Property types and value sets of [`OrganizationConformancePack`] (`AWS::Config::OrganizationConformancePack`).
 pub mod organization_conformance_pack {
-    pub use super::shared::ConformancePackInputParameter;
     use super::*;
+    /// Input parameters in the form of key-value pairs for the conformance pack.
+    ///
+    /// CloudFormation property type `ConformancePackInputParameter`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-organizationconformancepack-conformancepackinputparameter.html)
+    #[derive(Clone, Debug)]
+    pub struct ConformancePackInputParameter(rt::Props);
+    /// The required values of [`ConformancePackInputParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConformancePackInputParameterRequired {
+        /// CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
+    impl ConformancePackInputParameter {
+        /// A new `ConformancePackInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
+        pub fn new(required: ConformancePackInputParameterRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ParameterName",
+                Some("parameter_name"),
+                rt::string(required.parameter_name),
+            );
+            this.set(
+                "ParameterValue",
+                Some("parameter_value"),
+                rt::string(required.parameter_value),
+            );
+            ConformancePackInputParameter(this)
+        }
+    }
+    nested!(ConformancePackInputParameter);
 }
 /// Resource Type definition for AWS::Config::RemediationConfiguration
 ///
@@ -1756,23 +1843,35 @@ static REMEDIATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`RemediationConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct RemediationConfigurationRequired {
+    /// CloudFormation `TargetType`.
+    pub target_type: rt::Expr,
+    /// CloudFormation `ConfigRuleName`.
+    pub config_rule_name: rt::Expr,
+    /// CloudFormation `TargetId`.
+    pub target_id: rt::Expr,
+}
 impl RemediationConfiguration {
-    /// Declares a `AWS::Config::RemediationConfiguration` with the stack-unique `id`. Required properties: `config_rule_name` (`ConfigRuleName`), `target_id` (`TargetId`), `target_type` (`TargetType`).
+    /// Declares a `AWS::Config::RemediationConfiguration` with the stack-unique `id`. Required properties: `target_type` (`TargetType`), `config_rule_name` (`ConfigRuleName`), `target_id` (`TargetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        config_rule_name: impl Into<rt::Expr>,
-        target_id: impl Into<rt::Expr>,
-        target_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RemediationConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &REMEDIATION_CONFIGURATION_TYPE);
         this.set(
             "ConfigRuleName",
             Some("config_rule_name"),
-            rt::string(config_rule_name),
+            rt::string(required.config_rule_name),
         );
-        this.set("TargetId", Some("target_id"), rt::string(target_id));
-        this.set("TargetType", Some("target_type"), rt::string(target_type));
+        this.set(
+            "TargetId",
+            Some("target_id"),
+            rt::string(required.target_id),
+        );
+        this.set(
+            "TargetType",
+            Some("target_type"),
+            rt::string(required.target_type),
+        );
         RemediationConfiguration(this)
     }
     /// CloudFormation `Automatic`, Terraform `automatic`.
@@ -1840,7 +1939,7 @@ pub mod remediation_configuration {
     use super::*;
     /// CloudFormation property type `ExecutionControls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-remediationconfiguration-executioncontrols.html)
     #[derive(Clone, Debug)]
     pub struct ExecutionControls(rt::Props);
     impl ExecutionControls {
@@ -1859,7 +1958,7 @@ pub mod remediation_configuration {
     nested!(ExecutionControls);
     /// CloudFormation property type `SsmControls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-config-remediationconfiguration-ssmcontrols.html)
     #[derive(Clone, Debug)]
     pub struct SsmControls(rt::Props);
     impl SsmControls {
@@ -1905,21 +2004,28 @@ static STORED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`StoredQuery`], by name: two of them have one type, and a swap must not compile.
+pub struct StoredQueryRequired {
+    /// CloudFormation `QueryName`.
+    pub query_name: rt::Expr,
+    /// CloudFormation `QueryExpression`.
+    pub query_expression: rt::Expr,
+}
 impl StoredQuery {
-    /// Declares a `AWS::Config::StoredQuery` with the stack-unique `id`. Required properties: `query_expression` (`QueryExpression`), `query_name` (`QueryName`).
+    /// Declares a `AWS::Config::StoredQuery` with the stack-unique `id`. Required properties: `query_name` (`QueryName`), `query_expression` (`QueryExpression`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        query_expression: impl Into<rt::Expr>,
-        query_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StoredQueryRequired) -> Self {
         let mut this = rt::Base::new(id, &STORED_QUERY_TYPE);
         this.set(
             "QueryExpression",
             Some("query_expression"),
-            rt::string(query_expression),
+            rt::string(required.query_expression),
         );
-        this.set("QueryName", Some("query_name"), rt::string(query_name));
+        this.set(
+            "QueryName",
+            Some("query_name"),
+            rt::string(required.query_name),
+        );
         StoredQuery(this)
     }
     /// Constraints: length 0..=256; pattern `[\s\S]*`. CloudFormation `QueryDescription`, Terraform `query_description`.
@@ -1946,37 +2052,4 @@ impl StoredQueryHandle {
     pub fn query_arn(&self) -> rt::Expr {
         self.0.attr("QueryArn")
     }
-}
-/// Nested types that several `Config` resource types define the same way; each resource type's module
-/// re-exports the ones it uses.
-pub mod shared {
-    use super::*;
-    /// Input parameters in the form of key-value pairs for the conformance pack.
-    ///
-    /// CloudFormation property type `ConformancePackInputParameter`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct ConformancePackInputParameter(rt::Props);
-    impl ConformancePackInputParameter {
-        /// A new `ConformancePackInputParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "ParameterName",
-                Some("parameter_name"),
-                rt::string(parameter_name),
-            );
-            this.set(
-                "ParameterValue",
-                Some("parameter_value"),
-                rt::string(parameter_value),
-            );
-            ConformancePackInputParameter(this)
-        }
-    }
-    nested!(ConformancePackInputParameter);
 }

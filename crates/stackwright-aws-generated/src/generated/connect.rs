@@ -65,23 +65,27 @@ static AGENT_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AgentStatus`], by name: two of them have one type, and a swap must not compile.
+pub struct AgentStatusRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the status. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The state of the status. CloudFormation `State`.
+    pub state: agent_status::State,
+}
 impl AgentStatus {
     /// Declares a `AWS::Connect::AgentStatus` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `state` (`State`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        state: agent_status::State,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgentStatusRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_STATUS_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("State", Some("state"), state.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("State", Some("state"), required.state.into());
         AgentStatus(this)
     }
     /// The description of the status.
@@ -209,17 +213,24 @@ static APPROVED_ORIGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ApprovedOrigin`], by name: two of them have one type, and a swap must not compile.
+pub struct ApprovedOriginRequired {
+    /// Domain name to be added to the allowlist of instance CloudFormation `Origin`.
+    pub origin: rt::Expr,
+    /// Amazon Connect instance identifier CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+}
 impl ApprovedOrigin {
-    /// Declares a `AWS::Connect::ApprovedOrigin` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `origin` (`Origin`).
+    /// Declares a `AWS::Connect::ApprovedOrigin` with the stack-unique `id`. Required properties: `origin` (`Origin`), `instance_id` (`InstanceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        origin: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApprovedOriginRequired) -> Self {
         let mut this = rt::Base::new(id, &APPROVED_ORIGIN_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("Origin", Some("origin"), rt::string(origin));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set("Origin", Some("origin"), rt::string(required.origin));
         ApprovedOrigin(this)
     }
 }
@@ -269,25 +280,30 @@ static CONTACT_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ContactFlow`], by name: two of them have one type, and a swap must not compile.
+pub struct ContactFlowRequired {
+    /// The identifier of the Amazon Connect instance (ARN). CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The content of the contact flow in JSON format. CloudFormation `Content`.
+    pub content: rt::Expr,
+    /// The name of the contact flow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of the contact flow. CloudFormation `Type`.
+    pub type_: contact_flow::Type,
+}
 impl ContactFlow {
-    /// Declares a `AWS::Connect::ContactFlow` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`), `type_` (`Type`).
+    /// Declares a `AWS::Connect::ContactFlow` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `content` (`Content`), `name` (`Name`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        type_: contact_flow::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContactFlowRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_FLOW_TYPE);
-        this.set("Content", Some("content"), rt::string(content));
+        this.set("Content", Some("content"), rt::string(required.content));
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), required.type_.into());
         ContactFlow(this)
     }
     /// The description of the contact flow.
@@ -401,23 +417,27 @@ static CONTACT_FLOW_MODULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ContactFlowModule`], by name: two of them have one type, and a swap must not compile.
+pub struct ContactFlowModuleRequired {
+    /// The identifier of the Amazon Connect instance (ARN). CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the contact flow module. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The content of the contact flow module in JSON format. CloudFormation `Content`.
+    pub content: rt::Expr,
+}
 impl ContactFlowModule {
-    /// Declares a `AWS::Connect::ContactFlowModule` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`).
+    /// Declares a `AWS::Connect::ContactFlowModule` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `content` (`Content`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContactFlowModuleRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_FLOW_MODULE_TYPE);
-        this.set("Content", Some("content"), rt::string(content));
+        this.set("Content", Some("content"), rt::string(required.content));
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         ContactFlowModule(this)
     }
     /// The description of the contact flow module.
@@ -483,7 +503,7 @@ pub mod contact_flow_module {
     ///
     /// CloudFormation property type `ExternalInvocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-contactflowmodule-externalinvocationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExternalInvocationConfiguration(rt::Props);
     impl ExternalInvocationConfiguration {
@@ -549,27 +569,31 @@ static CONTACT_FLOW_MODULE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`ContactFlowModuleAlias`], by name: two of them have one type, and a swap must not compile.
+pub struct ContactFlowModuleAliasRequired {
+    /// The identifier of the contact flow module (ARN) this alias is tied to. CloudFormation `ContactFlowModuleId`.
+    pub contact_flow_module_id: rt::Expr,
+    /// The version number of the contact flow module this alias points to. CloudFormation `ContactFlowModuleVersion`.
+    pub contact_flow_module_version: i64,
+    /// The name of the alias. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl ContactFlowModuleAlias {
     /// Declares a `AWS::Connect::ContactFlowModuleAlias` with the stack-unique `id`. Required properties: `contact_flow_module_id` (`ContactFlowModuleId`), `contact_flow_module_version` (`ContactFlowModuleVersion`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        contact_flow_module_id: impl Into<rt::Expr>,
-        contact_flow_module_version: i64,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContactFlowModuleAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_FLOW_MODULE_ALIAS_TYPE);
         this.set(
             "ContactFlowModuleId",
             Some("contact_flow_module_id"),
-            rt::string(contact_flow_module_id),
+            rt::string(required.contact_flow_module_id),
         );
         this.set(
             "ContactFlowModuleVersion",
             Some("contact_flow_module_version"),
-            rt::int(contact_flow_module_version),
+            rt::int(required.contact_flow_module_version),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         ContactFlowModuleAlias(this)
     }
     /// The description of the alias.
@@ -840,17 +864,28 @@ static DATA_LAKE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`DataLakeAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct DataLakeAssociationRequired {
+    /// The identifier of the Amazon Connect instance CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The identifier of the analytics data set. CloudFormation `DataSetId`.
+    pub data_set_id: rt::Expr,
+}
 impl DataLakeAssociation {
-    /// Declares a `AWS::Connect::DataLakeAssociation` with the stack-unique `id`. Required properties: `data_set_id` (`DataSetId`), `instance_id` (`InstanceId`).
+    /// Declares a `AWS::Connect::DataLakeAssociation` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `data_set_id` (`DataSetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_set_id: impl Into<rt::Expr>,
-        instance_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataLakeAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_LAKE_ASSOCIATION_TYPE);
-        this.set("DataSetId", Some("data_set_id"), rt::string(data_set_id));
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set(
+            "DataSetId",
+            Some("data_set_id"),
+            rt::string(required.data_set_id),
+        );
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
         DataLakeAssociation(this)
     }
     /// The identifier of the target account
@@ -931,30 +966,40 @@ static DATA_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`DataTable`], by name: two of them have one type, and a swap must not compile.
+pub struct DataTableRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the Data Table CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The time zone of the Data Table CloudFormation `TimeZone`.
+    pub time_zone: rt::Expr,
+    /// The value lock level of the Data Table CloudFormation `ValueLockLevel`.
+    pub value_lock_level: data_table::ValueLockLevel,
+    /// The status of the Data Table CloudFormation `Status`.
+    pub status: data_table::Status,
+}
 impl DataTable {
-    /// Declares a `AWS::Connect::DataTable` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `status` (`Status`), `time_zone` (`TimeZone`), `value_lock_level` (`ValueLockLevel`).
+    /// Declares a `AWS::Connect::DataTable` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `time_zone` (`TimeZone`), `value_lock_level` (`ValueLockLevel`), `status` (`Status`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        status: data_table::Status,
-        time_zone: impl Into<rt::Expr>,
-        value_lock_level: data_table::ValueLockLevel,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataTableRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_TABLE_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Status", Some("status"), status.into());
-        this.set("TimeZone", Some("time_zone"), rt::string(time_zone));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Status", Some("status"), required.status.into());
+        this.set(
+            "TimeZone",
+            Some("time_zone"),
+            rt::string(required.time_zone),
+        );
         this.set(
             "ValueLockLevel",
             Some("value_lock_level"),
-            value_lock_level.into(),
+            required.value_lock_level.into(),
         );
         DataTable(this)
     }
@@ -1076,29 +1121,34 @@ static DATA_TABLE_ATTRIBUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`DataTableAttribute`], by name: two of them have one type, and a swap must not compile.
+pub struct DataTableAttributeRequired {
+    /// CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// CloudFormation `DataTableArn`.
+    pub data_table_arn: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `ValueType`.
+    pub value_type: data_table_attribute::ValueType,
+}
 impl DataTableAttribute {
-    /// Declares a `AWS::Connect::DataTableAttribute` with the stack-unique `id`. Required properties: `data_table_arn` (`DataTableArn`), `instance_arn` (`InstanceArn`), `name` (`Name`), `value_type` (`ValueType`).
+    /// Declares a `AWS::Connect::DataTableAttribute` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `data_table_arn` (`DataTableArn`), `name` (`Name`), `value_type` (`ValueType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_table_arn: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        value_type: data_table_attribute::ValueType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataTableAttributeRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_TABLE_ATTRIBUTE_TYPE);
         this.set(
             "DataTableArn",
             Some("data_table_arn"),
-            rt::string(data_table_arn),
+            rt::string(required.data_table_arn),
         );
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ValueType", Some("value_type"), value_type.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("ValueType", Some("value_type"), required.value_type.into());
         DataTableAttribute(this)
     }
     /// Constraints: length 0..=250; pattern `^[\P{C}   ]+$`. CloudFormation `Description`, Terraform `description`.
@@ -1146,7 +1196,7 @@ pub mod data_table_attribute {
     use super::*;
     /// CloudFormation property type `Enum`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatableattribute-enum.html)
     #[derive(Clone, Debug)]
     pub struct Enum(rt::Props);
     impl Enum {
@@ -1169,7 +1219,7 @@ pub mod data_table_attribute {
     nested!(Enum);
     /// CloudFormation property type `Validation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatableattribute-validation.html)
     #[derive(Clone, Debug)]
     pub struct Validation(rt::Props);
     impl Validation {
@@ -1296,30 +1346,34 @@ static DATA_TABLE_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`DataTableRecord`], by name: two of them have one type, and a swap must not compile.
+pub struct DataTableRecordRequired {
+    /// CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// CloudFormation `DataTableArn`.
+    pub data_table_arn: rt::Expr,
+    /// CloudFormation `DataTableRecord`.
+    pub data_table_record: data_table_record::DataTableRecord,
+}
 impl DataTableRecord {
-    /// Declares a `AWS::Connect::DataTableRecord` with the stack-unique `id`. Required properties: `data_table_arn` (`DataTableArn`), `data_table_record` (`DataTableRecord`), `instance_arn` (`InstanceArn`).
+    /// Declares a `AWS::Connect::DataTableRecord` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `data_table_arn` (`DataTableArn`), `data_table_record` (`DataTableRecord`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_table_arn: impl Into<rt::Expr>,
-        data_table_record: data_table_record::DataTableRecord,
-        instance_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataTableRecordRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_TABLE_RECORD_TYPE);
         this.set(
             "DataTableArn",
             Some("data_table_arn"),
-            rt::string(data_table_arn),
+            rt::string(required.data_table_arn),
         );
         this.set(
             "DataTableRecord",
             Some("data_table_record"),
-            data_table_record.into(),
+            required.data_table_record.into(),
         );
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
         DataTableRecord(this)
     }
@@ -1340,7 +1394,7 @@ pub mod data_table_record {
     use super::*;
     /// CloudFormation property type `DataTableRecord`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatablerecord-datatablerecord.html)
     #[derive(Clone, Debug)]
     pub struct DataTableRecord(rt::Props);
     impl DataTableRecord {
@@ -1360,7 +1414,7 @@ pub mod data_table_record {
     nested!(DataTableRecord);
     /// CloudFormation property type `Value`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-datatablerecord-value.html)
     #[derive(Clone, Debug)]
     pub struct Value(rt::Props);
     impl Value {
@@ -1426,24 +1480,27 @@ static EMAIL_ADDRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`EmailAddress`], by name: two of them have one type, and a swap must not compile.
+pub struct EmailAddressRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// Email address to be created for this instance CloudFormation `EmailAddress`.
+    pub email_address: rt::Expr,
+}
 impl EmailAddress {
-    /// Declares a `AWS::Connect::EmailAddress` with the stack-unique `id`. Required properties: `email_address` (`EmailAddress`), `instance_arn` (`InstanceArn`).
+    /// Declares a `AWS::Connect::EmailAddress` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `email_address` (`EmailAddress`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        email_address: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EmailAddressRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_ADDRESS_TYPE);
         this.set(
             "EmailAddress",
             Some("email_address"),
-            rt::string(email_address),
+            rt::string(required.email_address),
         );
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
         EmailAddress(this)
     }
@@ -1498,7 +1555,7 @@ pub mod email_address {
     ///
     /// CloudFormation property type `AliasConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-emailaddress-aliasconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AliasConfiguration(rt::Props);
     impl AliasConfiguration {
@@ -1557,21 +1614,26 @@ static EVALUATION_FORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: None,
 };
+/// The required values of [`EvaluationForm`], by name: two of them have one type, and a swap must not compile.
+pub struct EvaluationFormRequired {
+    /// A title of the evaluation form. CloudFormation `Title`.
+    pub title: rt::Expr,
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// Items that are part of the evaluation form. CloudFormation `Items`.
+    pub items: Vec<evaluation_form::EvaluationFormBaseItem>,
+    /// The status of the evaluation form. CloudFormation `Status`.
+    pub status: evaluation_form::Status,
+}
 impl EvaluationForm {
-    /// Declares a `AWS::Connect::EvaluationForm` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `items` (`Items`), `status` (`Status`), `title` (`Title`).
+    /// Declares a `AWS::Connect::EvaluationForm` with the stack-unique `id`. Required properties: `title` (`Title`), `instance_arn` (`InstanceArn`), `items` (`Items`), `status` (`Status`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        items: impl IntoIterator<Item = evaluation_form::EvaluationFormBaseItem>,
-        status: evaluation_form::Status,
-        title: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EvaluationFormRequired) -> Self {
         let mut this = rt::Base::new(id, &EVALUATION_FORM_TYPE);
-        this.set("InstanceArn", None, rt::string(instance_arn));
-        this.set("Items", None, rt::list(items));
-        this.set("Status", None, status.into());
-        this.set("Title", None, rt::string(title));
+        this.set("InstanceArn", None, rt::string(required.instance_arn));
+        this.set("Items", None, rt::list(required.items));
+        this.set("Status", None, required.status.into());
+        this.set("Title", None, rt::string(required.title));
         EvaluationForm(this)
     }
     /// The AI version to use for the evaluation form.
@@ -1655,7 +1717,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `AutoEvaluationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-autoevaluationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoEvaluationConfiguration(rt::Props);
     impl AutoEvaluationConfiguration {
@@ -1675,7 +1737,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `AutomaticFailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-automaticfailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutomaticFailConfiguration(rt::Props);
     impl AutomaticFailConfiguration {
@@ -1697,7 +1759,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormBaseItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformbaseitem.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormBaseItem(rt::Props);
     impl EvaluationFormBaseItem {
@@ -1713,7 +1775,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitem.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItem(rt::Props);
     impl EvaluationFormItem {
@@ -1742,7 +1804,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementcondition.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementCondition(rt::Props);
     impl EvaluationFormItemEnablementCondition {
@@ -1767,7 +1829,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementConditionOperand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementconditionoperand.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementConditionOperand(rt::Props);
     impl EvaluationFormItemEnablementConditionOperand {
@@ -1789,12 +1851,12 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementConfiguration(rt::Props);
     impl EvaluationFormItemEnablementConfiguration {
-        /// A new `EvaluationFormItemEnablementConfiguration`. Required properties: `action` (`Action`), `condition` (`Condition`).
-        pub fn new(action: Action, condition: EvaluationFormItemEnablementCondition) -> Self {
+        /// A new `EvaluationFormItemEnablementConfiguration`. Required properties: `condition` (`Condition`), `action` (`Action`).
+        pub fn new(condition: EvaluationFormItemEnablementCondition, action: Action) -> Self {
             let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Condition", None, condition.into());
@@ -1813,15 +1875,15 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementexpression.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementExpression(rt::Props);
     impl EvaluationFormItemEnablementExpression {
-        /// A new `EvaluationFormItemEnablementExpression`. Required properties: `comparator` (`Comparator`), `source` (`Source`), `values` (`Values`).
+        /// A new `EvaluationFormItemEnablementExpression`. Required properties: `source` (`Source`), `values` (`Values`), `comparator` (`Comparator`).
         pub fn new(
-            comparator: Comparator,
             source: EvaluationFormItemEnablementSource,
             values: impl IntoIterator<Item = EvaluationFormItemEnablementSourceValue>,
+            comparator: Comparator,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Comparator", None, comparator.into());
@@ -1835,7 +1897,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementsource.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementSource(rt::Props);
     impl EvaluationFormItemEnablementSource {
@@ -1858,7 +1920,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormItemEnablementSourceValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformitemenablementsourcevalue.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormItemEnablementSourceValue(rt::Props);
     impl EvaluationFormItemEnablementSourceValue {
@@ -1887,7 +1949,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormLanguageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformlanguageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormLanguageConfiguration(rt::Props);
     impl EvaluationFormLanguageConfiguration {
@@ -1909,12 +1971,12 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMetricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmetricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMetricConfiguration(rt::Props);
     impl EvaluationFormMetricConfiguration {
-        /// A new `EvaluationFormMetricConfiguration`. Required properties: `metric_name` (`MetricName`), `metric_type` (`MetricType`).
-        pub fn new(metric_name: impl Into<rt::Expr>, metric_type: MetricType) -> Self {
+        /// A new `EvaluationFormMetricConfiguration`. Required properties: `metric_type` (`MetricType`), `metric_name` (`MetricName`).
+        pub fn new(metric_type: MetricType, metric_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("MetricName", None, rt::string(metric_name));
             this.set("MetricType", None, metric_type.into());
@@ -1926,7 +1988,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionautomation.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionAutomation(rt::Props);
     impl EvaluationFormMultiSelectQuestionAutomation {
@@ -1971,7 +2033,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionAutomationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionautomationoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionAutomationOption(rt::Props);
     impl EvaluationFormMultiSelectQuestionAutomationOption {
@@ -1987,15 +2049,22 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionOption(rt::Props);
+    /// The required values of [`EvaluationFormMultiSelectQuestionOption`], by name: two of them have one type, and a swap must not compile.
+    pub struct EvaluationFormMultiSelectQuestionOptionRequired {
+        /// Reference identifier for this option. CloudFormation `RefId`.
+        pub ref_id: rt::Expr,
+        /// Display text for this option. CloudFormation `Text`.
+        pub text: rt::Expr,
+    }
     impl EvaluationFormMultiSelectQuestionOption {
         /// A new `EvaluationFormMultiSelectQuestionOption`. Required properties: `ref_id` (`RefId`), `text` (`Text`).
-        pub fn new(ref_id: impl Into<rt::Expr>, text: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EvaluationFormMultiSelectQuestionOptionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RefId", None, rt::string(ref_id));
-            this.set("Text", None, rt::string(text));
+            this.set("RefId", None, rt::string(required.ref_id));
+            this.set("Text", None, rt::string(required.text));
             EvaluationFormMultiSelectQuestionOption(this)
         }
         /// The flag to mark the option as automatic fail.
@@ -2032,7 +2101,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormMultiSelectQuestionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformmultiselectquestionproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormMultiSelectQuestionProperties(rt::Props);
     impl EvaluationFormMultiSelectQuestionProperties {
@@ -2064,7 +2133,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionautomation.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionAutomation(rt::Props);
     impl EvaluationFormNumericQuestionAutomation {
@@ -2096,15 +2165,22 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionOption(rt::Props);
+    /// The required values of [`EvaluationFormNumericQuestionOption`], by name: two of them have one type, and a swap must not compile.
+    pub struct EvaluationFormNumericQuestionOptionRequired {
+        /// The minimum answer value of the range option. CloudFormation `MinValue`.
+        pub min_value: i64,
+        /// The maximum answer value of the range option. CloudFormation `MaxValue`.
+        pub max_value: i64,
+    }
     impl EvaluationFormNumericQuestionOption {
-        /// A new `EvaluationFormNumericQuestionOption`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
-        pub fn new(max_value: i64, min_value: i64) -> Self {
+        /// A new `EvaluationFormNumericQuestionOption`. Required properties: `min_value` (`MinValue`), `max_value` (`MaxValue`).
+        pub fn new(required: EvaluationFormNumericQuestionOptionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxValue", None, rt::int(max_value));
-            this.set("MinValue", None, rt::int(min_value));
+            this.set("MaxValue", None, rt::int(required.max_value));
+            this.set("MinValue", None, rt::int(required.min_value));
             EvaluationFormNumericQuestionOption(this)
         }
         /// The flag to mark the option as automatic fail.
@@ -2141,15 +2217,22 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormNumericQuestionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformnumericquestionproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormNumericQuestionProperties(rt::Props);
+    /// The required values of [`EvaluationFormNumericQuestionProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct EvaluationFormNumericQuestionPropertiesRequired {
+        /// The minimum answer value. CloudFormation `MinValue`.
+        pub min_value: i64,
+        /// The maximum answer value. CloudFormation `MaxValue`.
+        pub max_value: i64,
+    }
     impl EvaluationFormNumericQuestionProperties {
-        /// A new `EvaluationFormNumericQuestionProperties`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
-        pub fn new(max_value: i64, min_value: i64) -> Self {
+        /// A new `EvaluationFormNumericQuestionProperties`. Required properties: `min_value` (`MinValue`), `max_value` (`MaxValue`).
+        pub fn new(required: EvaluationFormNumericQuestionPropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxValue", None, rt::int(max_value));
-            this.set("MinValue", None, rt::int(min_value));
+            this.set("MaxValue", None, rt::int(required.max_value));
+            this.set("MinValue", None, rt::int(required.min_value));
             EvaluationFormNumericQuestionProperties(this)
         }
         /// The automation properties of the numeric question.
@@ -2175,20 +2258,25 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestion.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestion(rt::Props);
+    /// The required values of [`EvaluationFormQuestion`], by name: two of them have one type, and a swap must not compile.
+    pub struct EvaluationFormQuestionRequired {
+        /// The identifier of the question. CloudFormation `RefId`.
+        pub ref_id: rt::Expr,
+        /// The title of the question. CloudFormation `Title`.
+        pub title: rt::Expr,
+        /// The type of the question. CloudFormation `QuestionType`.
+        pub question_type: QuestionType,
+    }
     impl EvaluationFormQuestion {
-        /// A new `EvaluationFormQuestion`. Required properties: `question_type` (`QuestionType`), `ref_id` (`RefId`), `title` (`Title`).
-        pub fn new(
-            question_type: QuestionType,
-            ref_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `EvaluationFormQuestion`. Required properties: `ref_id` (`RefId`), `title` (`Title`), `question_type` (`QuestionType`).
+        pub fn new(required: EvaluationFormQuestionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("QuestionType", None, question_type.into());
-            this.set("RefId", None, rt::string(ref_id));
-            this.set("Title", None, rt::string(title));
+            this.set("QuestionType", None, required.question_type.into());
+            this.set("RefId", None, rt::string(required.ref_id));
+            this.set("Title", None, rt::string(required.title));
             EvaluationFormQuestion(this)
         }
         /// A question conditional enablement.
@@ -2252,7 +2340,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionAutomationAnswerSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestionautomationanswersource.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionAutomationAnswerSource(rt::Props);
     impl EvaluationFormQuestionAutomationAnswerSource {
@@ -2268,7 +2356,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionScoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestionscoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionScoringConfiguration(rt::Props);
     impl EvaluationFormQuestionScoringConfiguration {
@@ -2308,7 +2396,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormQuestionTypeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformquestiontypeproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormQuestionTypeProperties(rt::Props);
     impl EvaluationFormQuestionTypeProperties {
@@ -2354,7 +2442,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormScoreThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformscorethreshold.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormScoreThreshold(rt::Props);
     impl EvaluationFormScoreThreshold {
@@ -2384,15 +2472,22 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsection.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSection(rt::Props);
+    /// The required values of [`EvaluationFormSection`], by name: two of them have one type, and a swap must not compile.
+    pub struct EvaluationFormSectionRequired {
+        /// The identifier of the section. CloudFormation `RefId`.
+        pub ref_id: rt::Expr,
+        /// The title of the section. CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl EvaluationFormSection {
         /// A new `EvaluationFormSection`. Required properties: `ref_id` (`RefId`), `title` (`Title`).
-        pub fn new(ref_id: impl Into<rt::Expr>, title: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EvaluationFormSectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RefId", None, rt::string(ref_id));
-            this.set("Title", None, rt::string(title));
+            this.set("RefId", None, rt::string(required.ref_id));
+            this.set("Title", None, rt::string(required.title));
             EvaluationFormSection(this)
         }
         /// The instructions of the section.
@@ -2440,7 +2535,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionautomation.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionAutomation(rt::Props);
     impl EvaluationFormSingleSelectQuestionAutomation {
@@ -2482,7 +2577,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionAutomationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionautomationoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionAutomationOption(rt::Props);
     impl EvaluationFormSingleSelectQuestionAutomationOption {
@@ -2498,15 +2593,22 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionoption.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionOption(rt::Props);
+    /// The required values of [`EvaluationFormSingleSelectQuestionOption`], by name: two of them have one type, and a swap must not compile.
+    pub struct EvaluationFormSingleSelectQuestionOptionRequired {
+        /// The identifier of the answer option. CloudFormation `RefId`.
+        pub ref_id: rt::Expr,
+        /// The title of the answer option. CloudFormation `Text`.
+        pub text: rt::Expr,
+    }
     impl EvaluationFormSingleSelectQuestionOption {
         /// A new `EvaluationFormSingleSelectQuestionOption`. Required properties: `ref_id` (`RefId`), `text` (`Text`).
-        pub fn new(ref_id: impl Into<rt::Expr>, text: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EvaluationFormSingleSelectQuestionOptionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RefId", None, rt::string(ref_id));
-            this.set("Text", None, rt::string(text));
+            this.set("RefId", None, rt::string(required.ref_id));
+            this.set("Text", None, rt::string(required.text));
             EvaluationFormSingleSelectQuestionOption(this)
         }
         /// The flag to mark the option as automatic fail.
@@ -2543,7 +2645,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormSingleSelectQuestionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformsingleselectquestionproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormSingleSelectQuestionProperties(rt::Props);
     impl EvaluationFormSingleSelectQuestionProperties {
@@ -2575,7 +2677,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTargetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtargetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTargetConfiguration(rt::Props);
     impl EvaluationFormTargetConfiguration {
@@ -2595,7 +2697,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTextQuestionAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtextquestionautomation.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTextQuestionAutomation(rt::Props);
     impl EvaluationFormTextQuestionAutomation {
@@ -2620,7 +2722,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationFormTextQuestionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationformtextquestionproperties.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationFormTextQuestionProperties(rt::Props);
     impl EvaluationFormTextQuestionProperties {
@@ -2642,7 +2744,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewConfiguration(rt::Props);
     impl EvaluationReviewConfiguration {
@@ -2673,7 +2775,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewNotificationRecipient`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewnotificationrecipient.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewNotificationRecipient(rt::Props);
     impl EvaluationReviewNotificationRecipient {
@@ -2690,7 +2792,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `EvaluationReviewNotificationRecipientValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-evaluationreviewnotificationrecipientvalue.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationReviewNotificationRecipientValue(rt::Props);
     impl EvaluationReviewNotificationRecipientValue {
@@ -2712,7 +2814,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `MultiSelectQuestionRuleCategoryAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-multiselectquestionrulecategoryautomation.html)
     #[derive(Clone, Debug)]
     pub struct MultiSelectQuestionRuleCategoryAutomation(rt::Props);
     impl MultiSelectQuestionRuleCategoryAutomation {
@@ -2734,7 +2836,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `NumericQuestionPropertyValueAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-numericquestionpropertyvalueautomation.html)
     #[derive(Clone, Debug)]
     pub struct NumericQuestionPropertyValueAutomation(rt::Props);
     impl NumericQuestionPropertyValueAutomation {
@@ -2750,7 +2852,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `QuestionOptionPointsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-questionoptionpointsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuestionOptionPointsConfiguration(rt::Props);
     impl QuestionOptionPointsConfiguration {
@@ -2773,7 +2875,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `QuestionPointsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-questionpointsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuestionPointsConfiguration(rt::Props);
     impl QuestionPointsConfiguration {
@@ -2809,7 +2911,7 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `ScoringStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-scoringstrategy.html)
     #[derive(Clone, Debug)]
     pub struct ScoringStrategy(rt::Props);
     impl ScoringStrategy {
@@ -2834,20 +2936,25 @@ pub mod evaluation_form {
     ///
     /// CloudFormation property type `SingleSelectQuestionRuleCategoryAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-evaluationform-singleselectquestionrulecategoryautomation.html)
     #[derive(Clone, Debug)]
     pub struct SingleSelectQuestionRuleCategoryAutomation(rt::Props);
+    /// The required values of [`SingleSelectQuestionRuleCategoryAutomation`], by name: two of them have one type, and a swap must not compile.
+    pub struct SingleSelectQuestionRuleCategoryAutomationRequired {
+        /// The category name, as defined in Rules. CloudFormation `Category`.
+        pub category: rt::Expr,
+        /// The condition to apply for the automation option. CloudFormation `Condition`.
+        pub condition: Condition,
+        /// The identifier of the answer option. CloudFormation `OptionRefId`.
+        pub option_ref_id: rt::Expr,
+    }
     impl SingleSelectQuestionRuleCategoryAutomation {
         /// A new `SingleSelectQuestionRuleCategoryAutomation`. Required properties: `category` (`Category`), `condition` (`Condition`), `option_ref_id` (`OptionRefId`).
-        pub fn new(
-            category: impl Into<rt::Expr>,
-            condition: Condition,
-            option_ref_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SingleSelectQuestionRuleCategoryAutomationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Category", None, rt::string(category));
-            this.set("Condition", None, condition.into());
-            this.set("OptionRefId", None, rt::string(option_ref_id));
+            this.set("Category", None, rt::string(required.category));
+            this.set("Condition", None, required.condition.into());
+            this.set("OptionRefId", None, rt::string(required.option_ref_id));
             SingleSelectQuestionRuleCategoryAutomation(this)
         }
     }
@@ -3118,25 +3225,34 @@ static HOURS_OF_OPERATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`HoursOfOperation`], by name: two of them have one type, and a swap must not compile.
+pub struct HoursOfOperationRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the hours of operation. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The time zone of the hours of operation. CloudFormation `TimeZone`.
+    pub time_zone: rt::Expr,
+    /// Configuration information for the hours of operation: day, start time, and end time. CloudFormation `Config`.
+    pub config: Vec<hours_of_operation::HoursOfOperationConfig>,
+}
 impl HoursOfOperation {
-    /// Declares a `AWS::Connect::HoursOfOperation` with the stack-unique `id`. Required properties: `config` (`Config`), `instance_arn` (`InstanceArn`), `name` (`Name`), `time_zone` (`TimeZone`).
+    /// Declares a `AWS::Connect::HoursOfOperation` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `time_zone` (`TimeZone`), `config` (`Config`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        config: impl IntoIterator<Item = hours_of_operation::HoursOfOperationConfig>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        time_zone: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HoursOfOperationRequired) -> Self {
         let mut this = rt::Base::new(id, &HOURS_OF_OPERATION_TYPE);
-        this.set("Config", Some("config"), rt::list(config));
+        this.set("Config", Some("config"), rt::list(required.config));
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("TimeZone", Some("time_zone"), rt::string(time_zone));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "TimeZone",
+            Some("time_zone"),
+            rt::string(required.time_zone),
+        );
         HoursOfOperation(this)
     }
     /// List of child hours of operations.
@@ -3210,20 +3326,25 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationconfig.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationConfig(rt::Props);
+    /// The required values of [`HoursOfOperationConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct HoursOfOperationConfigRequired {
+        /// The day that the hours of operation applies to. CloudFormation `Day`.
+        pub day: Day,
+        /// The start time that your contact center opens. CloudFormation `StartTime`.
+        pub start_time: HoursOfOperationTimeSlice,
+        /// The end time that your contact center closes. CloudFormation `EndTime`.
+        pub end_time: HoursOfOperationTimeSlice,
+    }
     impl HoursOfOperationConfig {
-        /// A new `HoursOfOperationConfig`. Required properties: `day` (`Day`), `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(
-            day: Day,
-            end_time: HoursOfOperationTimeSlice,
-            start_time: HoursOfOperationTimeSlice,
-        ) -> Self {
+        /// A new `HoursOfOperationConfig`. Required properties: `day` (`Day`), `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: HoursOfOperationConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Day", Some("day"), day.into());
-            this.set("EndTime", Some("end_time"), end_time.into());
-            this.set("StartTime", Some("start_time"), start_time.into());
+            this.set("Day", Some("day"), required.day.into());
+            this.set("EndTime", Some("end_time"), required.end_time.into());
+            this.set("StartTime", Some("start_time"), required.start_time.into());
             HoursOfOperationConfig(this)
         }
     }
@@ -3232,37 +3353,43 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationoverride.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationOverride(rt::Props);
+    /// The required values of [`HoursOfOperationOverride`], by name: two of them have one type, and a swap must not compile.
+    pub struct HoursOfOperationOverrideRequired {
+        /// The name of the hours of operation override. CloudFormation `OverrideName`.
+        pub override_name: rt::Expr,
+        /// The date from which the hours of operation override would be effective. CloudFormation `EffectiveFrom`.
+        pub effective_from: rt::Expr,
+        /// The date till which the hours of operation override would be effective. CloudFormation `EffectiveTill`.
+        pub effective_till: rt::Expr,
+        /// Configuration information for the hours of operation override: day, start time, and end time. CloudFormation `OverrideConfig`.
+        pub override_config: Vec<HoursOfOperationOverrideConfig>,
+    }
     impl HoursOfOperationOverride {
-        /// A new `HoursOfOperationOverride`. Required properties: `effective_from` (`EffectiveFrom`), `effective_till` (`EffectiveTill`), `override_config` (`OverrideConfig`), `override_name` (`OverrideName`).
-        pub fn new(
-            effective_from: impl Into<rt::Expr>,
-            effective_till: impl Into<rt::Expr>,
-            override_config: impl IntoIterator<Item = HoursOfOperationOverrideConfig>,
-            override_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `HoursOfOperationOverride`. Required properties: `override_name` (`OverrideName`), `effective_from` (`EffectiveFrom`), `effective_till` (`EffectiveTill`), `override_config` (`OverrideConfig`).
+        pub fn new(required: HoursOfOperationOverrideRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EffectiveFrom",
                 Some("effective_from"),
-                rt::string(effective_from),
+                rt::string(required.effective_from),
             );
             this.set(
                 "EffectiveTill",
                 Some("effective_till"),
-                rt::string(effective_till),
+                rt::string(required.effective_till),
             );
             this.set(
                 "OverrideConfig",
                 Some("override_config"),
-                rt::list(override_config),
+                rt::list(required.override_config),
             );
             this.set(
                 "OverrideName",
                 Some("override_name"),
-                rt::string(override_name),
+                rt::string(required.override_name),
             );
             HoursOfOperationOverride(this)
         }
@@ -3310,16 +3437,25 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationOverrideConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationoverrideconfig.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationOverrideConfig(rt::Props);
+    /// The required values of [`HoursOfOperationOverrideConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct HoursOfOperationOverrideConfigRequired {
+        /// The day that the hours of operation override applies to. CloudFormation `Day`.
+        pub day: Day,
+        /// The new start time that your contact center opens for the overriden days. CloudFormation `StartTime`.
+        pub start_time: OverrideTimeSlice,
+        /// The new end time that your contact center closes for the overriden days. CloudFormation `EndTime`.
+        pub end_time: OverrideTimeSlice,
+    }
     impl HoursOfOperationOverrideConfig {
-        /// A new `HoursOfOperationOverrideConfig`. Required properties: `day` (`Day`), `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(day: Day, end_time: OverrideTimeSlice, start_time: OverrideTimeSlice) -> Self {
+        /// A new `HoursOfOperationOverrideConfig`. Required properties: `day` (`Day`), `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: HoursOfOperationOverrideConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Day", Some("day"), day.into());
-            this.set("EndTime", Some("end_time"), end_time.into());
-            this.set("StartTime", Some("start_time"), start_time.into());
+            this.set("Day", Some("day"), required.day.into());
+            this.set("EndTime", Some("end_time"), required.end_time.into());
+            this.set("StartTime", Some("start_time"), required.start_time.into());
             HoursOfOperationOverrideConfig(this)
         }
     }
@@ -3328,15 +3464,22 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationTimeSlice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationtimeslice.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationTimeSlice(rt::Props);
+    /// The required values of [`HoursOfOperationTimeSlice`], by name: two of them have one type, and a swap must not compile.
+    pub struct HoursOfOperationTimeSliceRequired {
+        /// The hours. CloudFormation `Hours`.
+        pub hours: i64,
+        /// The minutes. CloudFormation `Minutes`.
+        pub minutes: i64,
+    }
     impl HoursOfOperationTimeSlice {
         /// A new `HoursOfOperationTimeSlice`. Required properties: `hours` (`Hours`), `minutes` (`Minutes`).
-        pub fn new(hours: i64, minutes: i64) -> Self {
+        pub fn new(required: HoursOfOperationTimeSliceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Hours", Some("hours"), rt::int(hours));
-            this.set("Minutes", Some("minutes"), rt::int(minutes));
+            this.set("Hours", Some("hours"), rt::int(required.hours));
+            this.set("Minutes", Some("minutes"), rt::int(required.minutes));
             HoursOfOperationTimeSlice(this)
         }
     }
@@ -3345,14 +3488,14 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `HoursOfOperationsIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-hoursofoperationsidentifier.html)
     #[derive(Clone, Debug)]
     pub struct HoursOfOperationsIdentifier(rt::Props);
     impl HoursOfOperationsIdentifier {
         /// A new `HoursOfOperationsIdentifier`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             HoursOfOperationsIdentifier(this)
         }
         /// The name of the hours of operation.
@@ -3368,15 +3511,22 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `OverrideTimeSlice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-overridetimeslice.html)
     #[derive(Clone, Debug)]
     pub struct OverrideTimeSlice(rt::Props);
+    /// The required values of [`OverrideTimeSlice`], by name: two of them have one type, and a swap must not compile.
+    pub struct OverrideTimeSliceRequired {
+        /// The hours. CloudFormation `Hours`.
+        pub hours: i64,
+        /// The minutes. CloudFormation `Minutes`.
+        pub minutes: i64,
+    }
     impl OverrideTimeSlice {
         /// A new `OverrideTimeSlice`. Required properties: `hours` (`Hours`), `minutes` (`Minutes`).
-        pub fn new(hours: i64, minutes: i64) -> Self {
+        pub fn new(required: OverrideTimeSliceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Hours", Some("hours"), rt::int(hours));
-            this.set("Minutes", Some("minutes"), rt::int(minutes));
+            this.set("Hours", Some("hours"), rt::int(required.hours));
+            this.set("Minutes", Some("minutes"), rt::int(required.minutes));
             OverrideTimeSlice(this)
         }
     }
@@ -3385,7 +3535,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `RecurrenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-recurrenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct RecurrenceConfig(rt::Props);
     impl RecurrenceConfig {
@@ -3405,7 +3555,7 @@ pub mod hours_of_operation {
     ///
     /// CloudFormation property type `RecurrencePattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-hoursofoperation-recurrencepattern.html)
     #[derive(Clone, Debug)]
     pub struct RecurrencePattern(rt::Props);
     impl RecurrencePattern {
@@ -3542,12 +3692,12 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Instance {
-    /// Declares a `AWS::Connect::Instance` with the stack-unique `id`. Required properties: `attributes` (`Attributes`), `identity_management_type` (`IdentityManagementType`).
+    /// Declares a `AWS::Connect::Instance` with the stack-unique `id`. Required properties: `identity_management_type` (`IdentityManagementType`), `attributes` (`Attributes`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        attributes: instance::Attributes,
         identity_management_type: instance::IdentityManagementType,
+        attributes: instance::Attributes,
     ) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TYPE);
         this.set("Attributes", Some("attributes"), attributes.into());
@@ -3617,22 +3767,29 @@ pub mod instance {
     use super::*;
     /// CloudFormation property type `Attributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instance-attributes.html)
     #[derive(Clone, Debug)]
     pub struct Attributes(rt::Props);
+    /// The required values of [`Attributes`], by name: two of them have one type, and a swap must not compile.
+    pub struct AttributesRequired {
+        /// Mandatory element which enables inbound calls on new instance. CloudFormation `InboundCalls`.
+        pub inbound_calls: bool,
+        /// Mandatory element which enables outbound calls on new instance. CloudFormation `OutboundCalls`.
+        pub outbound_calls: bool,
+    }
     impl Attributes {
         /// A new `Attributes`. Required properties: `inbound_calls` (`InboundCalls`), `outbound_calls` (`OutboundCalls`).
-        pub fn new(inbound_calls: bool, outbound_calls: bool) -> Self {
+        pub fn new(required: AttributesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InboundCalls",
                 Some("inbound_calls"),
-                rt::boolean(inbound_calls),
+                rt::boolean(required.inbound_calls),
             );
             this.set(
                 "OutboundCalls",
                 Some("outbound_calls"),
-                rt::boolean(outbound_calls),
+                rt::boolean(required.outbound_calls),
             );
             Attributes(this)
         }
@@ -3890,7 +4047,7 @@ pub mod instance_storage_config {
     use super::*;
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-encryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -3909,7 +4066,7 @@ pub mod instance_storage_config {
     nested!(EncryptionConfig);
     /// CloudFormation property type `KinesisFirehoseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisfirehoseconfig.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseConfig(rt::Props);
     impl KinesisFirehoseConfig {
@@ -3927,7 +4084,7 @@ pub mod instance_storage_config {
     nested!(KinesisFirehoseConfig);
     /// CloudFormation property type `KinesisStreamConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisstreamconfig.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamConfig(rt::Props);
     impl KinesisStreamConfig {
@@ -3941,15 +4098,15 @@ pub mod instance_storage_config {
     nested!(KinesisStreamConfig);
     /// CloudFormation property type `KinesisVideoStreamConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-kinesisvideostreamconfig.html)
     #[derive(Clone, Debug)]
     pub struct KinesisVideoStreamConfig(rt::Props);
     impl KinesisVideoStreamConfig {
-        /// A new `KinesisVideoStreamConfig`. Required properties: `encryption_config` (`EncryptionConfig`), `prefix` (`Prefix`), `retention_period_hours` (`RetentionPeriodHours`).
+        /// A new `KinesisVideoStreamConfig`. Required properties: `prefix` (`Prefix`), `retention_period_hours` (`RetentionPeriodHours`), `encryption_config` (`EncryptionConfig`).
         pub fn new(
-            encryption_config: EncryptionConfig,
             prefix: impl Into<rt::Expr>,
             retention_period_hours: i64,
+            encryption_config: EncryptionConfig,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3969,18 +4126,29 @@ pub mod instance_storage_config {
     nested!(KinesisVideoStreamConfig);
     /// CloudFormation property type `S3Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-instancestorageconfig-s3config.html)
     #[derive(Clone, Debug)]
     pub struct S3Config(rt::Props);
+    /// The required values of [`S3Config`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ConfigRequired {
+        /// A name for the S3 Bucket CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// Prefixes are used to infer logical hierarchy CloudFormation `BucketPrefix`.
+        pub bucket_prefix: rt::Expr,
+    }
     impl S3Config {
         /// A new `S3Config`. Required properties: `bucket_name` (`BucketName`), `bucket_prefix` (`BucketPrefix`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, bucket_prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3ConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
             this.set(
                 "BucketPrefix",
                 Some("bucket_prefix"),
-                rt::string(bucket_prefix),
+                rt::string(required.bucket_prefix),
             );
             S3Config(this)
         }
@@ -4088,26 +4256,34 @@ static INTEGRATION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`IntegrationAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct IntegrationAssociationRequired {
+    /// Amazon Connect instance identifier CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// Specifies the integration type to be associated with the instance CloudFormation `IntegrationType`.
+    pub integration_type: integration_association::IntegrationType,
+    /// ARN of Integration being associated with the instance CloudFormation `IntegrationArn`.
+    pub integration_arn: rt::Expr,
+}
 impl IntegrationAssociation {
-    /// Declares a `AWS::Connect::IntegrationAssociation` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `integration_arn` (`IntegrationArn`), `integration_type` (`IntegrationType`).
+    /// Declares a `AWS::Connect::IntegrationAssociation` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `integration_type` (`IntegrationType`), `integration_arn` (`IntegrationArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        integration_arn: impl Into<rt::Expr>,
-        integration_type: integration_association::IntegrationType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IntegrationAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_ASSOCIATION_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
         this.set(
             "IntegrationArn",
             Some("integration_arn"),
-            rt::string(integration_arn),
+            rt::string(required.integration_arn),
         );
         this.set(
             "IntegrationType",
             Some("integration_type"),
-            integration_type.into(),
+            required.integration_type.into(),
         );
         IntegrationAssociation(this)
     }
@@ -4265,31 +4441,37 @@ static METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
+/// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
+pub struct MetricRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the custom metric CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The calculation configuration for the metric CloudFormation `MetricCalculation`.
+    pub metric_calculation: metric::MetricCalculation,
+    /// Display unit for the metric data CloudFormation `Unit`.
+    pub unit: metric::Unit,
+    /// The status of the custom metric CloudFormation `Status`.
+    pub status: metric::Status,
+}
 impl Metric {
-    /// Declares a `AWS::Connect::Metric` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `metric_calculation` (`MetricCalculation`), `name` (`Name`), `status` (`Status`), `unit` (`Unit`).
+    /// Declares a `AWS::Connect::Metric` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `metric_calculation` (`MetricCalculation`), `unit` (`Unit`), `status` (`Status`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        metric_calculation: metric::MetricCalculation,
-        name: impl Into<rt::Expr>,
-        status: metric::Status,
-        unit: metric::Unit,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MetricRequired) -> Self {
         let mut this = rt::Base::new(id, &METRIC_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
         this.set(
             "MetricCalculation",
             Some("metric_calculation"),
-            metric_calculation.into(),
+            required.metric_calculation.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Status", Some("status"), status.into());
-        this.set("Unit", Some("unit"), unit.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Status", Some("status"), required.status.into());
+        this.set("Unit", Some("unit"), required.unit.into());
         Metric(this)
     }
     /// The description of the custom metric
@@ -4429,7 +4611,7 @@ pub mod metric {
     use super::*;
     /// CloudFormation property type `CalculationComponent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-calculationcomponent.html)
     #[derive(Clone, Debug)]
     pub struct CalculationComponent(rt::Props);
     impl CalculationComponent {
@@ -4462,14 +4644,14 @@ pub mod metric {
     ///
     /// CloudFormation property type `MetricCalculation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metriccalculation.html)
     #[derive(Clone, Debug)]
     pub struct MetricCalculation(rt::Props);
     impl MetricCalculation {
-        /// A new `MetricCalculation`. Required properties: `calculation` (`Calculation`), `calculation_components` (`CalculationComponents`).
+        /// A new `MetricCalculation`. Required properties: `calculation_components` (`CalculationComponents`), `calculation` (`Calculation`).
         pub fn new(
-            calculation: impl Into<rt::Expr>,
             calculation_components: impl IntoIterator<Item = CalculationComponent>,
+            calculation: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Calculation", Some("calculation"), rt::string(calculation));
@@ -4484,7 +4666,7 @@ pub mod metric {
     nested!(MetricCalculation);
     /// CloudFormation property type `MetricFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilter.html)
     #[derive(Clone, Debug)]
     pub struct MetricFilter(rt::Props);
     impl MetricFilter {
@@ -4525,7 +4707,7 @@ pub mod metric {
     nested!(MetricFilter);
     /// CloudFormation property type `MetricFilterBooleanCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilterbooleancondition.html)
     #[derive(Clone, Debug)]
     pub struct MetricFilterBooleanCondition(rt::Props);
     impl MetricFilterBooleanCondition {
@@ -4539,7 +4721,7 @@ pub mod metric {
     nested!(MetricFilterBooleanCondition);
     /// CloudFormation property type `MetricFilterNumberCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilternumbercondition.html)
     #[derive(Clone, Debug)]
     pub struct MetricFilterNumberCondition(rt::Props);
     impl MetricFilterNumberCondition {
@@ -4554,7 +4736,7 @@ pub mod metric {
     nested!(MetricFilterNumberCondition);
     /// CloudFormation property type `MetricFilterStringCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-metric-metricfilterstringcondition.html)
     #[derive(Clone, Debug)]
     pub struct MetricFilterStringCondition(rt::Props);
     impl MetricFilterStringCondition {
@@ -4672,12 +4854,12 @@ static NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl Notification {
-    /// Declares a `AWS::Connect::Notification` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`).
+    /// Declares a `AWS::Connect::Notification` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `content` (`Content`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: notification::NotificationContent,
         instance_arn: impl Into<rt::Expr>,
+        content: notification::NotificationContent,
     ) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_TYPE);
         this.set("Content", Some("content"), content.into());
@@ -4745,7 +4927,7 @@ pub mod notification {
     ///
     /// CloudFormation property type `NotificationContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-notification-notificationcontent.html)
     #[derive(Clone, Debug)]
     pub struct NotificationContent(rt::Props);
     impl NotificationContent {
@@ -4992,21 +5174,24 @@ static PREDEFINED_ATTRIBUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`PredefinedAttribute`], by name: two of them have one type, and a swap must not compile.
+pub struct PredefinedAttributeRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the predefined attribute. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl PredefinedAttribute {
     /// Declares a `AWS::Connect::PredefinedAttribute` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PredefinedAttributeRequired) -> Self {
         let mut this = rt::Base::new(id, &PREDEFINED_ATTRIBUTE_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         PredefinedAttribute(this)
     }
     /// Custom metadata associated to a Predefined attribute that controls how the attribute behaves when used by upstream services.
@@ -5064,7 +5249,7 @@ pub mod predefined_attribute {
     ///
     /// CloudFormation property type `AttributeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-predefinedattribute-attributeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AttributeConfiguration(rt::Props);
     impl AttributeConfiguration {
@@ -5098,7 +5283,7 @@ pub mod predefined_attribute {
     ///
     /// CloudFormation property type `Values`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-predefinedattribute-values.html)
     #[derive(Clone, Debug)]
     pub struct Values(rt::Props);
     impl Values {
@@ -5159,21 +5344,24 @@ static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 21),
     awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
+/// The required values of [`Prompt`], by name: two of them have one type, and a swap must not compile.
+pub struct PromptRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the prompt. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Prompt {
     /// Declares a `AWS::Connect::Prompt` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PromptRequired) -> Self {
         let mut this = rt::Base::new(id, &PROMPT_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Prompt(this)
     }
     /// The description of the prompt.
@@ -5251,27 +5439,31 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
     awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
+/// The required values of [`Queue`], by name: two of them have one type, and a swap must not compile.
+pub struct QueueRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The identifier for the hours of operation. CloudFormation `HoursOfOperationArn`.
+    pub hours_of_operation_arn: rt::Expr,
+    /// The name of the queue. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Queue {
-    /// Declares a `AWS::Connect::Queue` with the stack-unique `id`. Required properties: `hours_of_operation_arn` (`HoursOfOperationArn`), `instance_arn` (`InstanceArn`), `name` (`Name`).
+    /// Declares a `AWS::Connect::Queue` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `hours_of_operation_arn` (`HoursOfOperationArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        hours_of_operation_arn: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QueueRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_TYPE);
         this.set(
             "HoursOfOperationArn",
             Some("hours_of_operation_arn"),
-            rt::string(hours_of_operation_arn),
+            rt::string(required.hours_of_operation_arn),
         );
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Queue(this)
     }
     /// The email addresses that agents can use when replying to or initiating email contacts
@@ -5386,7 +5578,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `EmailAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-emailaddress.html)
     #[derive(Clone, Debug)]
     pub struct EmailAddress(rt::Props);
     impl EmailAddress {
@@ -5406,7 +5598,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `OutboundCallerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-outboundcallerconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutboundCallerConfig(rt::Props);
     impl OutboundCallerConfig {
@@ -5454,7 +5646,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `OutboundEmailConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-queue-outboundemailconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutboundEmailConfig(rt::Props);
     impl OutboundEmailConfig {
@@ -5530,26 +5722,30 @@ static QUICK_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
     awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
+/// The required values of [`QuickConnect`], by name: two of them have one type, and a swap must not compile.
+pub struct QuickConnectRequired {
+    /// The name of the quick connect. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// Configuration settings for the quick connect. CloudFormation `QuickConnectConfig`.
+    pub quick_connect_config: quick_connect::QuickConnectConfig,
+}
 impl QuickConnect {
-    /// Declares a `AWS::Connect::QuickConnect` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `quick_connect_config` (`QuickConnectConfig`).
+    /// Declares a `AWS::Connect::QuickConnect` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_arn` (`InstanceArn`), `quick_connect_config` (`QuickConnectConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        quick_connect_config: quick_connect::QuickConnectConfig,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QuickConnectRequired) -> Self {
         let mut this = rt::Base::new(id, &QUICK_CONNECT_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "QuickConnectConfig",
             Some("quick_connect_config"),
-            quick_connect_config.into(),
+            required.quick_connect_config.into(),
         );
         QuickConnect(this)
     }
@@ -5588,7 +5784,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `FlowQuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-flowquickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct FlowQuickConnectConfig(rt::Props);
     impl FlowQuickConnectConfig {
@@ -5608,7 +5804,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `PhoneNumberQuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-phonenumberquickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct PhoneNumberQuickConnectConfig(rt::Props);
     impl PhoneNumberQuickConnectConfig {
@@ -5628,19 +5824,30 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `QueueQuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-queuequickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueueQuickConnectConfig(rt::Props);
+    /// The required values of [`QueueQuickConnectConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct QueueQuickConnectConfigRequired {
+        /// The identifier of the contact flow. CloudFormation `ContactFlowArn`.
+        pub contact_flow_arn: rt::Expr,
+        /// The identifier for the queue. CloudFormation `QueueArn`.
+        pub queue_arn: rt::Expr,
+    }
     impl QueueQuickConnectConfig {
         /// A new `QueueQuickConnectConfig`. Required properties: `contact_flow_arn` (`ContactFlowArn`), `queue_arn` (`QueueArn`).
-        pub fn new(contact_flow_arn: impl Into<rt::Expr>, queue_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: QueueQuickConnectConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContactFlowArn",
                 Some("contact_flow_arn"),
-                rt::string(contact_flow_arn),
+                rt::string(required.contact_flow_arn),
             );
-            this.set("QueueArn", Some("queue_arn"), rt::string(queue_arn));
+            this.set(
+                "QueueArn",
+                Some("queue_arn"),
+                rt::string(required.queue_arn),
+            );
             QueueQuickConnectConfig(this)
         }
     }
@@ -5649,7 +5856,7 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `QuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-quickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct QuickConnectConfig(rt::Props);
     impl QuickConnectConfig {
@@ -5699,19 +5906,26 @@ pub mod quick_connect {
     ///
     /// CloudFormation property type `UserQuickConnectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-quickconnect-userquickconnectconfig.html)
     #[derive(Clone, Debug)]
     pub struct UserQuickConnectConfig(rt::Props);
+    /// The required values of [`UserQuickConnectConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserQuickConnectConfigRequired {
+        /// The identifier of the contact flow. CloudFormation `ContactFlowArn`.
+        pub contact_flow_arn: rt::Expr,
+        /// The identifier of the user. CloudFormation `UserArn`.
+        pub user_arn: rt::Expr,
+    }
     impl UserQuickConnectConfig {
         /// A new `UserQuickConnectConfig`. Required properties: `contact_flow_arn` (`ContactFlowArn`), `user_arn` (`UserArn`).
-        pub fn new(contact_flow_arn: impl Into<rt::Expr>, user_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: UserQuickConnectConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContactFlowArn",
                 Some("contact_flow_arn"),
-                rt::string(contact_flow_arn),
+                rt::string(required.contact_flow_arn),
             );
-            this.set("UserArn", Some("user_arn"), rt::string(user_arn));
+            this.set("UserArn", Some("user_arn"), rt::string(required.user_arn));
             UserQuickConnectConfig(this)
         }
     }
@@ -5771,35 +5985,45 @@ static ROUTING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
     awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
+/// The required values of [`RoutingProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct RoutingProfileRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the routing profile. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The description of the routing profile. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The channels agents can handle in the Contact Control Panel (CCP) for this routing profile. CloudFormation `MediaConcurrencies`.
+    pub media_concurrencies: Vec<routing_profile::MediaConcurrency>,
+    /// The identifier of the default outbound queue for this routing profile. CloudFormation `DefaultOutboundQueueArn`.
+    pub default_outbound_queue_arn: rt::Expr,
+}
 impl RoutingProfile {
-    /// Declares a `AWS::Connect::RoutingProfile` with the stack-unique `id`. Required properties: `default_outbound_queue_arn` (`DefaultOutboundQueueArn`), `description` (`Description`), `instance_arn` (`InstanceArn`), `media_concurrencies` (`MediaConcurrencies`), `name` (`Name`).
+    /// Declares a `AWS::Connect::RoutingProfile` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `description` (`Description`), `media_concurrencies` (`MediaConcurrencies`), `default_outbound_queue_arn` (`DefaultOutboundQueueArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        default_outbound_queue_arn: impl Into<rt::Expr>,
-        description: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-        media_concurrencies: impl IntoIterator<Item = routing_profile::MediaConcurrency>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RoutingProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTING_PROFILE_TYPE);
         this.set(
             "DefaultOutboundQueueArn",
             Some("default_outbound_queue_arn"),
-            rt::string(default_outbound_queue_arn),
+            rt::string(required.default_outbound_queue_arn),
         );
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
         this.set(
             "MediaConcurrencies",
             Some("media_concurrencies"),
-            rt::list(media_concurrencies),
+            rt::list(required.media_concurrencies),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         RoutingProfile(this)
     }
     /// Whether agents with this routing profile will have their routing order calculated based on longest idle time or time since their last inbound contact.
@@ -5863,7 +6087,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `CrossChannelBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-crosschannelbehavior.html)
     #[derive(Clone, Debug)]
     pub struct CrossChannelBehavior(rt::Props);
     impl CrossChannelBehavior {
@@ -5879,7 +6103,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `MediaConcurrency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-mediaconcurrency.html)
     #[derive(Clone, Debug)]
     pub struct MediaConcurrency(rt::Props);
     impl MediaConcurrency {
@@ -5907,7 +6131,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileManualAssignmentQueueConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilemanualassignmentqueueconfig.html)
     #[derive(Clone, Debug)]
     pub struct RoutingProfileManualAssignmentQueueConfig(rt::Props);
     impl RoutingProfileManualAssignmentQueueConfig {
@@ -5927,23 +6151,28 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileQueueConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilequeueconfig.html)
     #[derive(Clone, Debug)]
     pub struct RoutingProfileQueueConfig(rt::Props);
+    /// The required values of [`RoutingProfileQueueConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct RoutingProfileQueueConfigRequired {
+        /// The delay, in seconds, a contact should wait in the queue before they are routed to an available agent. CloudFormation `Delay`.
+        pub delay: i64,
+        /// The order in which contacts are to be handled for the queue. CloudFormation `Priority`.
+        pub priority: i64,
+        /// Contains the channel and queue identifier for a routing profile. CloudFormation `QueueReference`.
+        pub queue_reference: RoutingProfileQueueReference,
+    }
     impl RoutingProfileQueueConfig {
         /// A new `RoutingProfileQueueConfig`. Required properties: `delay` (`Delay`), `priority` (`Priority`), `queue_reference` (`QueueReference`).
-        pub fn new(
-            delay: i64,
-            priority: i64,
-            queue_reference: RoutingProfileQueueReference,
-        ) -> Self {
+        pub fn new(required: RoutingProfileQueueConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Delay", Some("delay"), rt::int(delay));
-            this.set("Priority", Some("priority"), rt::int(priority));
+            this.set("Delay", Some("delay"), rt::int(required.delay));
+            this.set("Priority", Some("priority"), rt::int(required.priority));
             this.set(
                 "QueueReference",
                 Some("queue_reference"),
-                queue_reference.into(),
+                required.queue_reference.into(),
             );
             RoutingProfileQueueConfig(this)
         }
@@ -5953,7 +6182,7 @@ pub mod routing_profile {
     ///
     /// CloudFormation property type `RoutingProfileQueueReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-routingprofile-routingprofilequeuereference.html)
     #[derive(Clone, Debug)]
     pub struct RoutingProfileQueueReference(rt::Props);
     impl RoutingProfileQueueReference {
@@ -6028,25 +6257,36 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
     awscc_schema: None,
 };
+/// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
+pub struct RuleRequired {
+    /// The name of the rule. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The event source to trigger the rule. CloudFormation `TriggerEventSource`.
+    pub trigger_event_source: rule::RuleTriggerEventSource,
+    /// The conditions of the rule. CloudFormation `Function`.
+    pub function: rt::Expr,
+    /// A list of actions to be run when the rule is triggered. CloudFormation `Actions`.
+    pub actions: rule::Actions,
+    /// The publish status of the rule. CloudFormation `PublishStatus`.
+    pub publish_status: rule::PublishStatus,
+}
 impl Rule {
-    /// Declares a `AWS::Connect::Rule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `function` (`Function`), `instance_arn` (`InstanceArn`), `name` (`Name`), `publish_status` (`PublishStatus`), `trigger_event_source` (`TriggerEventSource`).
+    /// Declares a `AWS::Connect::Rule` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_arn` (`InstanceArn`), `trigger_event_source` (`TriggerEventSource`), `function` (`Function`), `actions` (`Actions`), `publish_status` (`PublishStatus`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: rule::Actions,
-        function: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        publish_status: rule::PublishStatus,
-        trigger_event_source: rule::RuleTriggerEventSource,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);
-        this.set("Actions", None, actions.into());
-        this.set("Function", None, rt::string(function));
-        this.set("InstanceArn", None, rt::string(instance_arn));
-        this.set("Name", None, rt::string(name));
-        this.set("PublishStatus", None, publish_status.into());
-        this.set("TriggerEventSource", None, trigger_event_source.into());
+        this.set("Actions", None, required.actions.into());
+        this.set("Function", None, rt::string(required.function));
+        this.set("InstanceArn", None, rt::string(required.instance_arn));
+        this.set("Name", None, rt::string(required.name));
+        this.set("PublishStatus", None, required.publish_status.into());
+        this.set(
+            "TriggerEventSource",
+            None,
+            required.trigger_event_source.into(),
+        );
         Rule(this)
     }
 }
@@ -6069,7 +6309,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `Actions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-actions.html)
     #[derive(Clone, Debug)]
     pub struct Actions(rt::Props);
     impl Actions {
@@ -6177,14 +6417,14 @@ pub mod rule {
     nested!(Actions);
     /// CloudFormation property type `AssignSlaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-assignslaaction.html)
     #[derive(Clone, Debug)]
     pub struct AssignSlaAction(rt::Props);
     impl AssignSlaAction {
-        /// A new `AssignSlaAction`. Required properties: `case_sla_configuration` (`CaseSlaConfiguration`), `sla_assignment_type` (`SlaAssignmentType`).
+        /// A new `AssignSlaAction`. Required properties: `sla_assignment_type` (`SlaAssignmentType`), `case_sla_configuration` (`CaseSlaConfiguration`).
         pub fn new(
-            case_sla_configuration: CaseSlaConfiguration,
             sla_assignment_type: SlaAssignmentType,
+            case_sla_configuration: CaseSlaConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("CaseSlaConfiguration", None, case_sla_configuration.into());
@@ -6195,12 +6435,12 @@ pub mod rule {
     nested!(AssignSlaAction);
     /// CloudFormation property type `CaseSlaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-caseslaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CaseSlaConfiguration(rt::Props);
     impl CaseSlaConfiguration {
-        /// A new `CaseSlaConfiguration`. Required properties: `name` (`Name`), `target_sla_minutes` (`TargetSlaMinutes`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, target_sla_minutes: i64, type_: Type) -> Self {
+        /// A new `CaseSlaConfiguration`. Required properties: `type_` (`Type`), `name` (`Name`), `target_sla_minutes` (`TargetSlaMinutes`).
+        pub fn new(type_: Type, name: impl Into<rt::Expr>, target_sla_minutes: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", None, rt::string(name));
             this.set("TargetSlaMinutes", None, rt::int(target_sla_minutes));
@@ -6228,7 +6468,7 @@ pub mod rule {
     nested!(CaseSlaConfiguration);
     /// CloudFormation property type `CreateCaseAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-createcaseaction.html)
     #[derive(Clone, Debug)]
     pub struct CreateCaseAction(rt::Props);
     impl CreateCaseAction {
@@ -6248,7 +6488,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `EventBridgeAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-eventbridgeaction.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeAction(rt::Props);
     impl EventBridgeAction {
@@ -6262,14 +6502,14 @@ pub mod rule {
     nested!(EventBridgeAction);
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-field.html)
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
         /// A new `Field`. Required properties: `id` (`Id`), `value` (`Value`).
-        pub fn new(id: impl Into<rt::Expr>, value: FieldValue) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>, value: FieldValue) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Value", None, value.into());
             Field(this)
         }
@@ -6279,7 +6519,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `FieldValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-fieldvalue.html)
     #[derive(Clone, Debug)]
     pub struct FieldValue(rt::Props);
     impl FieldValue {
@@ -6312,7 +6552,7 @@ pub mod rule {
     nested!(FieldValue);
     /// CloudFormation property type `InAppNotificationRecipientType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-inappnotificationrecipienttype.html)
     #[derive(Clone, Debug)]
     pub struct InAppNotificationRecipientType(rt::Props);
     impl InAppNotificationRecipientType {
@@ -6342,7 +6582,7 @@ pub mod rule {
     nested!(InAppNotificationRecipientType);
     /// CloudFormation property type `NotificationContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-notificationcontent.html)
     #[derive(Clone, Debug)]
     pub struct NotificationContent(rt::Props);
     impl NotificationContent {
@@ -6434,7 +6674,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `NotificationRecipientType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-notificationrecipienttype.html)
     #[derive(Clone, Debug)]
     pub struct NotificationRecipientType(rt::Props);
     impl NotificationRecipientType {
@@ -6466,7 +6706,7 @@ pub mod rule {
     ///
     /// CloudFormation property type `RuleTriggerEventSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-ruletriggereventsource.html)
     #[derive(Clone, Debug)]
     pub struct RuleTriggerEventSource(rt::Props);
     impl RuleTriggerEventSource {
@@ -6488,7 +6728,7 @@ pub mod rule {
     nested!(RuleTriggerEventSource);
     /// CloudFormation property type `SendInAppNotificationAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-sendinappnotificationaction.html)
     #[derive(Clone, Debug)]
     pub struct SendInAppNotificationAction(rt::Props);
     impl SendInAppNotificationAction {
@@ -6520,16 +6760,16 @@ pub mod rule {
     ///
     /// CloudFormation property type `SendNotificationAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-sendnotificationaction.html)
     #[derive(Clone, Debug)]
     pub struct SendNotificationAction(rt::Props);
     impl SendNotificationAction {
-        /// A new `SendNotificationAction`. Required properties: `content` (`Content`), `content_type` (`ContentType`), `delivery_method` (`DeliveryMethod`), `recipient` (`Recipient`).
+        /// A new `SendNotificationAction`. Required properties: `delivery_method` (`DeliveryMethod`), `content` (`Content`), `recipient` (`Recipient`), `content_type` (`ContentType`).
         pub fn new(
-            content: impl Into<rt::Expr>,
-            content_type: ContentType,
             delivery_method: DeliveryMethod,
+            content: impl Into<rt::Expr>,
             recipient: NotificationRecipientType,
+            content_type: ContentType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Content", None, rt::string(content));
@@ -6556,7 +6796,7 @@ pub mod rule {
     nested!(SendNotificationAction);
     /// CloudFormation property type `SlaTargetFieldValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-slatargetfieldvalue.html)
     #[derive(Clone, Debug)]
     pub struct SlaTargetFieldValue(rt::Props);
     impl SlaTargetFieldValue {
@@ -6574,7 +6814,7 @@ pub mod rule {
     nested!(SlaTargetFieldValue);
     /// CloudFormation property type `SubmitAutoEvaluationAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-submitautoevaluationaction.html)
     #[derive(Clone, Debug)]
     pub struct SubmitAutoEvaluationAction(rt::Props);
     impl SubmitAutoEvaluationAction {
@@ -6590,15 +6830,26 @@ pub mod rule {
     ///
     /// CloudFormation property type `TaskAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-taskaction.html)
     #[derive(Clone, Debug)]
     pub struct TaskAction(rt::Props);
+    /// The required values of [`TaskAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct TaskActionRequired {
+        /// The name. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Administrators… CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the flow. CloudFormation `ContactFlowArn`.
+        pub contact_flow_arn: rt::Expr,
+    }
     impl TaskAction {
-        /// A new `TaskAction`. Required properties: `contact_flow_arn` (`ContactFlowArn`), `name` (`Name`).
-        pub fn new(contact_flow_arn: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `TaskAction`. Required properties: `name` (`Name`), `contact_flow_arn` (`ContactFlowArn`).
+        pub fn new(required: TaskActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ContactFlowArn", None, rt::string(contact_flow_arn));
-            this.set("Name", None, rt::string(name));
+            this.set(
+                "ContactFlowArn",
+                None,
+                rt::string(required.contact_flow_arn),
+            );
+            this.set("Name", None, rt::string(required.name));
             TaskAction(this)
         }
         /// The description. Supports variable injection. For more information, see [JSONPath reference](https://docs.aws.amazon.com/connect/latest/adminguide/contact-lens-variable-injection.html) in the *Adminis…
@@ -6619,7 +6870,7 @@ pub mod rule {
     nested!(TaskAction);
     /// CloudFormation property type `UpdateCaseAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-rule-updatecaseaction.html)
     #[derive(Clone, Debug)]
     pub struct UpdateCaseAction(rt::Props);
     impl UpdateCaseAction {
@@ -6747,17 +6998,24 @@ static SECURITY_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 26),
     awscc_schema: Some((&AWSCC_SCHEMAS, 26)),
 };
+/// The required values of [`SecurityKey`], by name: two of them have one type, and a swap must not compile.
+pub struct SecurityKeyRequired {
+    /// A valid security key in PEM format. CloudFormation `Key`.
+    pub key: rt::Expr,
+    /// Amazon Connect instance identifier CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+}
 impl SecurityKey {
-    /// Declares a `AWS::Connect::SecurityKey` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `key` (`Key`).
+    /// Declares a `AWS::Connect::SecurityKey` with the stack-unique `id`. Required properties: `key` (`Key`), `instance_id` (`InstanceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        key: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SecurityKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_KEY_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("Key", Some("key"), rt::string(key));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set("Key", Some("key"), rt::string(required.key));
         SecurityKey(this)
     }
 }
@@ -6817,24 +7075,27 @@ static SECURITY_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
     awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
+/// The required values of [`SecurityProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct SecurityProfileRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the security profile. CloudFormation `SecurityProfileName`.
+    pub security_profile_name: rt::Expr,
+}
 impl SecurityProfile {
     /// Declares a `AWS::Connect::SecurityProfile` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `security_profile_name` (`SecurityProfileName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        security_profile_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SecurityProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_PROFILE_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
         this.set(
             "SecurityProfileName",
             Some("security_profile_name"),
-            rt::string(security_profile_name),
+            rt::string(required.security_profile_name),
         );
         SecurityProfile(this)
     }
@@ -6977,7 +7238,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-application.html)
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -7021,7 +7282,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `DataTableAccessControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-datatableaccesscontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataTableAccessControlConfiguration(rt::Props);
     impl DataTableAccessControlConfiguration {
@@ -7050,7 +7311,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `FlowModule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-flowmodule.html)
     #[derive(Clone, Debug)]
     pub struct FlowModule(rt::Props);
     impl FlowModule {
@@ -7078,7 +7339,7 @@ pub mod security_profile {
     nested!(FlowModule);
     /// CloudFormation property type `GranularAccessControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-granularaccesscontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GranularAccessControlConfiguration(rt::Props);
     impl GranularAccessControlConfiguration {
@@ -7107,7 +7368,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `PrimaryAttributeAccessControlConfigurationItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-primaryattributeaccesscontrolconfigurationitem.html)
     #[derive(Clone, Debug)]
     pub struct PrimaryAttributeAccessControlConfigurationItem(rt::Props);
     impl PrimaryAttributeAccessControlConfigurationItem {
@@ -7136,7 +7397,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `PrimaryAttributeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-primaryattributevalue.html)
     #[derive(Clone, Debug)]
     pub struct PrimaryAttributeValue(rt::Props);
     impl PrimaryAttributeValue {
@@ -7173,15 +7434,22 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-securityprofile-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The key name of the tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -7358,7 +7626,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `Constraints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-constraints.html)
     #[derive(Clone, Debug)]
     pub struct Constraints(rt::Props);
     impl Constraints {
@@ -7406,19 +7674,19 @@ pub mod task_template {
     ///
     /// CloudFormation property type `DefaultFieldValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-defaultfieldvalue.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFieldValue(rt::Props);
     impl DefaultFieldValue {
-        /// A new `DefaultFieldValue`. Required properties: `default_value` (`DefaultValue`), `id` (`Id`).
-        pub fn new(default_value: impl Into<rt::Expr>, id: FieldIdentifier) -> Self {
+        /// A new `DefaultFieldValue`. Required properties: `id` (`Id`), `default_value` (`DefaultValue`).
+        pub fn new(id_value: FieldIdentifier, default_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultValue",
                 Some("default_value"),
                 rt::string(default_value),
             );
-            this.set("Id", Some("id"), id.into());
+            this.set("Id", Some("id"), id_value.into());
             DefaultFieldValue(this)
         }
     }
@@ -7427,14 +7695,14 @@ pub mod task_template {
     ///
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-field.html)
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
         /// A new `Field`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: FieldIdentifier, type_: FieldType) -> Self {
+        pub fn new(id_value: FieldIdentifier, type_: FieldType) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), id.into());
+            this.set("Id", Some("id"), id_value.into());
             this.set("Type", Some("type"), type_.into());
             Field(this)
         }
@@ -7466,7 +7734,7 @@ pub mod task_template {
     ///
     /// CloudFormation property type `FieldIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-fieldidentifier.html)
     #[derive(Clone, Debug)]
     pub struct FieldIdentifier(rt::Props);
     impl FieldIdentifier {
@@ -7482,14 +7750,14 @@ pub mod task_template {
     ///
     /// CloudFormation property type `InvisibleFieldInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-invisiblefieldinfo.html)
     #[derive(Clone, Debug)]
     pub struct InvisibleFieldInfo(rt::Props);
     impl InvisibleFieldInfo {
         /// A new `InvisibleFieldInfo`. Required properties: `id` (`Id`).
-        pub fn new(id: FieldIdentifier) -> Self {
+        pub fn new(id_value: FieldIdentifier) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), id.into());
+            this.set("Id", Some("id"), id_value.into());
             InvisibleFieldInfo(this)
         }
     }
@@ -7498,14 +7766,14 @@ pub mod task_template {
     ///
     /// CloudFormation property type `ReadOnlyFieldInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-readonlyfieldinfo.html)
     #[derive(Clone, Debug)]
     pub struct ReadOnlyFieldInfo(rt::Props);
     impl ReadOnlyFieldInfo {
         /// A new `ReadOnlyFieldInfo`. Required properties: `id` (`Id`).
-        pub fn new(id: FieldIdentifier) -> Self {
+        pub fn new(id_value: FieldIdentifier) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), id.into());
+            this.set("Id", Some("id"), id_value.into());
             ReadOnlyFieldInfo(this)
         }
     }
@@ -7514,14 +7782,14 @@ pub mod task_template {
     ///
     /// CloudFormation property type `RequiredFieldInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-tasktemplate-requiredfieldinfo.html)
     #[derive(Clone, Debug)]
     pub struct RequiredFieldInfo(rt::Props);
     impl RequiredFieldInfo {
         /// A new `RequiredFieldInfo`. Required properties: `id` (`Id`).
-        pub fn new(id: FieldIdentifier) -> Self {
+        pub fn new(id_value: FieldIdentifier) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), id.into());
+            this.set("Id", Some("id"), id_value.into());
             RequiredFieldInfo(this)
         }
     }
@@ -7615,23 +7883,27 @@ static TEST_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 29),
     awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
+/// The required values of [`TestCase`], by name: two of them have one type, and a swap must not compile.
+pub struct TestCaseRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name of the test case. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The content of the test case. CloudFormation `Content`.
+    pub content: rt::Expr,
+}
 impl TestCase {
-    /// Declares a `AWS::Connect::TestCase` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_arn` (`InstanceArn`), `name` (`Name`).
+    /// Declares a `AWS::Connect::TestCase` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`), `content` (`Content`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TestCaseRequired) -> Self {
         let mut this = rt::Base::new(id, &TEST_CASE_TYPE);
-        this.set("Content", Some("content"), rt::string(content));
+        this.set("Content", Some("content"), rt::string(required.content));
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         TestCase(this)
     }
     /// The description of the test case.
@@ -7701,7 +7973,7 @@ pub mod test_case {
     ///
     /// CloudFormation property type `ChatEntryPointParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-chatentrypointparameters.html)
     #[derive(Clone, Debug)]
     pub struct ChatEntryPointParameters(rt::Props);
     impl ChatEntryPointParameters {
@@ -7723,7 +7995,7 @@ pub mod test_case {
     ///
     /// CloudFormation property type `EntryPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-entrypoint.html)
     #[derive(Clone, Debug)]
     pub struct EntryPoint(rt::Props);
     impl EntryPoint {
@@ -7770,7 +8042,7 @@ pub mod test_case {
     ///
     /// CloudFormation property type `VoiceCallEntryPointParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-testcase-voicecallentrypointparameters.html)
     #[derive(Clone, Debug)]
     pub struct VoiceCallEntryPointParameters(rt::Props);
     impl VoiceCallEntryPointParameters {
@@ -7875,21 +8147,24 @@ static TRAFFIC_DISTRIBUTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 30),
     awscc_schema: Some((&AWSCC_SCHEMAS, 30)),
 };
+/// The required values of [`TrafficDistributionGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct TrafficDistributionGroupRequired {
+    /// The identifier of the Amazon Connect instance that has been replicated. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The name for the traffic distribution group. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl TrafficDistributionGroup {
     /// Declares a `AWS::Connect::TrafficDistributionGroup` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TrafficDistributionGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_DISTRIBUTION_GROUP_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         TrafficDistributionGroup(this)
     }
     /// A description for the traffic distribution group.
@@ -7980,23 +8255,35 @@ static USE_CASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 31),
     awscc_schema: Some((&AWSCC_SCHEMAS, 31)),
 };
+/// The required values of [`UseCase`], by name: two of them have one type, and a swap must not compile.
+pub struct UseCaseRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The identifier for the integration association. CloudFormation `IntegrationAssociationId`.
+    pub integration_association_id: rt::Expr,
+    /// The type of use case to associate to the integration association. CloudFormation `UseCaseType`.
+    pub use_case_type: use_case::UseCaseType,
+}
 impl UseCase {
     /// Declares a `AWS::Connect::UseCase` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `integration_association_id` (`IntegrationAssociationId`), `use_case_type` (`UseCaseType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        integration_association_id: impl Into<rt::Expr>,
-        use_case_type: use_case::UseCaseType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UseCaseRequired) -> Self {
         let mut this = rt::Base::new(id, &USE_CASE_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
         this.set(
             "IntegrationAssociationId",
             Some("integration_association_id"),
-            rt::string(integration_association_id),
+            rt::string(required.integration_association_id),
         );
-        this.set("UseCaseType", Some("use_case_type"), use_case_type.into());
+        this.set(
+            "UseCaseType",
+            Some("use_case_type"),
+            required.use_case_type.into(),
+        );
         UseCase(this)
     }
 }
@@ -8073,33 +8360,38 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 32),
     awscc_schema: Some((&AWSCC_SCHEMAS, 32)),
 };
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
+pub struct UserRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The identifier of the routing profile for the user. CloudFormation `RoutingProfileArn`.
+    pub routing_profile_arn: rt::Expr,
+    /// One or more security profile arns for the user CloudFormation `SecurityProfileArns`.
+    pub security_profile_arns: Vec<rt::Expr>,
+    /// The user name for the account. CloudFormation `Username`.
+    pub username: rt::Expr,
+}
 impl User {
     /// Declares a `AWS::Connect::User` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `routing_profile_arn` (`RoutingProfileArn`), `security_profile_arns` (`SecurityProfileArns`), `username` (`Username`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        routing_profile_arn: impl Into<rt::Expr>,
-        security_profile_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        username: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
         this.set(
             "RoutingProfileArn",
             Some("routing_profile_arn"),
-            rt::string(routing_profile_arn),
+            rt::string(required.routing_profile_arn),
         );
         this.set(
             "SecurityProfileArns",
             Some("security_profile_arns"),
-            rt::strings(security_profile_arns),
+            rt::strings(required.security_profile_arns),
         );
-        this.set("Username", Some("username"), rt::string(username));
+        this.set("Username", Some("username"), rt::string(required.username));
         User(this)
     }
     /// After Contact Work configurations of a user.
@@ -8253,7 +8545,7 @@ pub mod user {
     ///
     /// CloudFormation property type `AfterContactWorkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-aftercontactworkconfig.html)
     #[derive(Clone, Debug)]
     pub struct AfterContactWorkConfig(rt::Props);
     impl AfterContactWorkConfig {
@@ -8290,12 +8582,12 @@ pub mod user {
     ///
     /// CloudFormation property type `AfterContactWorkConfigPerChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-aftercontactworkconfigperchannel.html)
     #[derive(Clone, Debug)]
     pub struct AfterContactWorkConfigPerChannel(rt::Props);
     impl AfterContactWorkConfigPerChannel {
-        /// A new `AfterContactWorkConfigPerChannel`. Required properties: `after_contact_work_config` (`AfterContactWorkConfig`), `channel` (`Channel`).
-        pub fn new(after_contact_work_config: AfterContactWorkConfig, channel: Channel) -> Self {
+        /// A new `AfterContactWorkConfigPerChannel`. Required properties: `channel` (`Channel`), `after_contact_work_config` (`AfterContactWorkConfig`).
+        pub fn new(channel: Channel, after_contact_work_config: AfterContactWorkConfig) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AfterContactWorkConfig",
@@ -8325,12 +8617,12 @@ pub mod user {
     ///
     /// CloudFormation property type `AutoAcceptConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-autoacceptconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoAcceptConfig(rt::Props);
     impl AutoAcceptConfig {
-        /// A new `AutoAcceptConfig`. Required properties: `auto_accept` (`AutoAccept`), `channel` (`Channel`).
-        pub fn new(auto_accept: bool, channel: Channel) -> Self {
+        /// A new `AutoAcceptConfig`. Required properties: `channel` (`Channel`), `auto_accept` (`AutoAccept`).
+        pub fn new(channel: Channel, auto_accept: bool) -> Self {
             let mut this = rt::Props::default();
             this.set("AutoAccept", Some("auto_accept"), rt::boolean(auto_accept));
             this.set("Channel", Some("channel"), channel.into());
@@ -8353,7 +8645,7 @@ pub mod user {
     ///
     /// CloudFormation property type `PersistentConnectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-persistentconnectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct PersistentConnectionConfig(rt::Props);
     impl PersistentConnectionConfig {
@@ -8374,7 +8666,7 @@ pub mod user {
     ///
     /// CloudFormation property type `PhoneNumberConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-phonenumberconfig.html)
     #[derive(Clone, Debug)]
     pub struct PhoneNumberConfig(rt::Props);
     impl PhoneNumberConfig {
@@ -8399,7 +8691,7 @@ pub mod user {
     ///
     /// CloudFormation property type `UserIdentityInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-useridentityinfo.html)
     #[derive(Clone, Debug)]
     pub struct UserIdentityInfo(rt::Props);
     impl UserIdentityInfo {
@@ -8451,7 +8743,7 @@ pub mod user {
     ///
     /// CloudFormation property type `UserPhoneConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-userphoneconfig.html)
     #[derive(Clone, Debug)]
     pub struct UserPhoneConfig(rt::Props);
     impl UserPhoneConfig {
@@ -8514,28 +8806,33 @@ pub mod user {
     ///
     /// CloudFormation property type `UserProficiency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-userproficiency.html)
     #[derive(Clone, Debug)]
     pub struct UserProficiency(rt::Props);
+    /// The required values of [`UserProficiency`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserProficiencyRequired {
+        /// The name of user's proficiency. CloudFormation `AttributeName`.
+        pub attribute_name: rt::Expr,
+        /// The value of user's proficiency. CloudFormation `AttributeValue`.
+        pub attribute_value: rt::Expr,
+        /// The level of the proficiency. CloudFormation `Level`.
+        pub level: i64,
+    }
     impl UserProficiency {
         /// A new `UserProficiency`. Required properties: `attribute_name` (`AttributeName`), `attribute_value` (`AttributeValue`), `level` (`Level`).
-        pub fn new(
-            attribute_name: impl Into<rt::Expr>,
-            attribute_value: impl Into<rt::Expr>,
-            level: i64,
-        ) -> Self {
+        pub fn new(required: UserProficiencyRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                rt::string(attribute_name),
+                rt::string(required.attribute_name),
             );
             this.set(
                 "AttributeValue",
                 Some("attribute_value"),
-                rt::string(attribute_value),
+                rt::string(required.attribute_value),
             );
-            this.set("Level", Some("level"), rt::int(level));
+            this.set("Level", Some("level"), rt::int(required.level));
             UserProficiency(this)
         }
     }
@@ -8544,7 +8841,7 @@ pub mod user {
     ///
     /// CloudFormation property type `VoiceEnhancementConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-user-voiceenhancementconfig.html)
     #[derive(Clone, Debug)]
     pub struct VoiceEnhancementConfig(rt::Props);
     impl VoiceEnhancementConfig {
@@ -8634,21 +8931,24 @@ static USER_HIERARCHY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 33),
     awscc_schema: Some((&AWSCC_SCHEMAS, 33)),
 };
+/// The required values of [`UserHierarchyGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct UserHierarchyGroupRequired {
+    /// The name of the user hierarchy group. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+}
 impl UserHierarchyGroup {
-    /// Declares a `AWS::Connect::UserHierarchyGroup` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
+    /// Declares a `AWS::Connect::UserHierarchyGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_arn` (`InstanceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserHierarchyGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_HIERARCHY_GROUP_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         UserHierarchyGroup(this)
     }
     /// The Amazon Resource Name (ARN) for the parent user hierarchy group.
@@ -8767,7 +9067,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelFive`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelfive.html)
     #[derive(Clone, Debug)]
     pub struct LevelFive(rt::Props);
     impl LevelFive {
@@ -8805,7 +9105,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelFour`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelfour.html)
     #[derive(Clone, Debug)]
     pub struct LevelFour(rt::Props);
     impl LevelFour {
@@ -8843,7 +9143,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelOne`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelone.html)
     #[derive(Clone, Debug)]
     pub struct LevelOne(rt::Props);
     impl LevelOne {
@@ -8881,7 +9181,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelThree`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-levelthree.html)
     #[derive(Clone, Debug)]
     pub struct LevelThree(rt::Props);
     impl LevelThree {
@@ -8919,7 +9219,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `LevelTwo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-leveltwo.html)
     #[derive(Clone, Debug)]
     pub struct LevelTwo(rt::Props);
     impl LevelTwo {
@@ -8957,7 +9257,7 @@ pub mod user_hierarchy_structure {
     ///
     /// CloudFormation property type `UserHierarchyStructure`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-userhierarchystructure-userhierarchystructure.html)
     #[derive(Clone, Debug)]
     pub struct UserHierarchyStructure(rt::Props);
     impl UserHierarchyStructure {
@@ -9050,25 +9350,34 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 35),
     awscc_schema: Some((&AWSCC_SCHEMAS, 35)),
 };
+/// The required values of [`View`], by name: two of them have one type, and a swap must not compile.
+pub struct ViewRequired {
+    /// The Amazon Resource Name (ARN) of the instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// CloudFormation `Template`.
+    pub template: rt::Value,
+    /// The actions of the view in an array. CloudFormation `Actions`.
+    pub actions: Vec<rt::Expr>,
+    /// The name of the view. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl View {
-    /// Declares a `AWS::Connect::View` with the stack-unique `id`. Required properties: `actions` (`Actions`), `instance_arn` (`InstanceArn`), `name` (`Name`), `template` (`Template`).
+    /// Declares a `AWS::Connect::View` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `template` (`Template`), `actions` (`Actions`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        template: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ViewRequired) -> Self {
         let mut this = rt::Base::new(id, &VIEW_TYPE);
-        this.set("Actions", Some("actions"), rt::strings(actions));
+        this.set("Actions", Some("actions"), rt::strings(required.actions));
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Template", Some("template"), rt::json_string(template));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Template",
+            Some("template"),
+            rt::json_string(required.template),
+        );
         View(this)
     }
     /// The description of the view.
@@ -9249,24 +9558,37 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 37),
     awscc_schema: Some((&AWSCC_SCHEMAS, 37)),
 };
+/// The required values of [`Vocabulary`], by name: two of them have one type, and a swap must not compile.
+pub struct VocabularyRequired {
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// A unique name of the custom vocabulary. CloudFormation `VocabularyName`.
+    pub vocabulary_name: rt::Expr,
+    /// The language code of the vocabulary entries. CloudFormation `LanguageCode`.
+    pub language_code: vocabulary::LanguageCode,
+    /// The content of the custom vocabulary in plain-text format with a table of values. CloudFormation `Content`.
+    pub content: rt::Expr,
+}
 impl Vocabulary {
-    /// Declares a `AWS::Connect::Vocabulary` with the stack-unique `id`. Required properties: `content` (`Content`), `instance_id` (`InstanceId`), `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
+    /// Declares a `AWS::Connect::Vocabulary` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `vocabulary_name` (`VocabularyName`), `language_code` (`LanguageCode`), `content` (`Content`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: impl Into<rt::Expr>,
-        instance_id: impl Into<rt::Expr>,
-        language_code: vocabulary::LanguageCode,
-        vocabulary_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VocabularyRequired) -> Self {
         let mut this = rt::Base::new(id, &VOCABULARY_TYPE);
-        this.set("Content", Some("content"), rt::string(content));
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("LanguageCode", Some("language_code"), language_code.into());
+        this.set("Content", Some("content"), rt::string(required.content));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set(
+            "LanguageCode",
+            Some("language_code"),
+            required.language_code.into(),
+        );
         this.set(
             "VocabularyName",
             Some("vocabulary_name"),
-            rt::string(vocabulary_name),
+            rt::string(required.vocabulary_name),
         );
         Vocabulary(this)
     }
@@ -9418,21 +9740,24 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 38),
     awscc_schema: Some((&AWSCC_SCHEMAS, 38)),
 };
+/// The required values of [`Workspace`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkspaceRequired {
+    /// The name of the workspace. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The identifier of the Amazon Connect instance. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+}
 impl Workspace {
-    /// Declares a `AWS::Connect::Workspace` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
+    /// Declares a `AWS::Connect::Workspace` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_arn` (`InstanceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkspaceRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Workspace(this)
     }
     /// The resource ARNs associated with the workspace
@@ -9511,7 +9836,7 @@ pub mod workspace {
     use super::*;
     /// CloudFormation property type `FontFamily`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-fontfamily.html)
     #[derive(Clone, Debug)]
     pub struct FontFamily(rt::Props);
     impl FontFamily {
@@ -9529,7 +9854,7 @@ pub mod workspace {
     nested!(FontFamily);
     /// CloudFormation property type `MediaItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-mediaitem.html)
     #[derive(Clone, Debug)]
     pub struct MediaItem(rt::Props);
     impl MediaItem {
@@ -9548,7 +9873,7 @@ pub mod workspace {
     nested!(MediaItem);
     /// CloudFormation property type `PaletteCanvas`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-palettecanvas.html)
     #[derive(Clone, Debug)]
     pub struct PaletteCanvas(rt::Props);
     impl PaletteCanvas {
@@ -9585,7 +9910,7 @@ pub mod workspace {
     nested!(PaletteCanvas);
     /// CloudFormation property type `PaletteHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-paletteheader.html)
     #[derive(Clone, Debug)]
     pub struct PaletteHeader(rt::Props);
     impl PaletteHeader {
@@ -9624,7 +9949,7 @@ pub mod workspace {
     nested!(PaletteHeader);
     /// CloudFormation property type `PaletteNavigation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-palettenavigation.html)
     #[derive(Clone, Debug)]
     pub struct PaletteNavigation(rt::Props);
     impl PaletteNavigation {
@@ -9687,7 +10012,7 @@ pub mod workspace {
     nested!(PaletteNavigation);
     /// CloudFormation property type `PalettePrimary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-paletteprimary.html)
     #[derive(Clone, Debug)]
     pub struct PalettePrimary(rt::Props);
     impl PalettePrimary {
@@ -9716,18 +10041,25 @@ pub mod workspace {
     nested!(PalettePrimary);
     /// CloudFormation property type `WorkspacePage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacepage.html)
     #[derive(Clone, Debug)]
     pub struct WorkspacePage(rt::Props);
+    /// The required values of [`WorkspacePage`], by name: two of them have one type, and a swap must not compile.
+    pub struct WorkspacePageRequired {
+        /// The Amazon Resource Name (ARN) of the resource associated with the page. CloudFormation `ResourceArn`.
+        pub resource_arn: rt::Expr,
+        /// The page identifier. CloudFormation `Page`.
+        pub page: rt::Expr,
+    }
     impl WorkspacePage {
-        /// A new `WorkspacePage`. Required properties: `page` (`Page`), `resource_arn` (`ResourceArn`).
-        pub fn new(page: impl Into<rt::Expr>, resource_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `WorkspacePage`. Required properties: `resource_arn` (`ResourceArn`), `page` (`Page`).
+        pub fn new(required: WorkspacePageRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Page", Some("page"), rt::string(page));
+            this.set("Page", Some("page"), rt::string(required.page));
             this.set(
                 "ResourceArn",
                 Some("resource_arn"),
-                rt::string(resource_arn),
+                rt::string(required.resource_arn),
             );
             WorkspacePage(this)
         }
@@ -9752,7 +10084,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `WorkspaceTheme`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacetheme.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceTheme(rt::Props);
     impl WorkspaceTheme {
@@ -9775,7 +10107,7 @@ pub mod workspace {
     nested!(WorkspaceTheme);
     /// CloudFormation property type `WorkspaceThemeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemeconfig.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemeConfig(rt::Props);
     impl WorkspaceThemeConfig {
@@ -9798,7 +10130,7 @@ pub mod workspace {
     nested!(WorkspaceThemeConfig);
     /// CloudFormation property type `WorkspaceThemePalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemepalette.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemePalette(rt::Props);
     impl WorkspaceThemePalette {
@@ -9831,7 +10163,7 @@ pub mod workspace {
     nested!(WorkspaceThemePalette);
     /// CloudFormation property type `WorkspaceThemeTypography`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connect-workspace-workspacethemetypography.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceThemeTypography(rt::Props);
     impl WorkspaceThemeTypography {

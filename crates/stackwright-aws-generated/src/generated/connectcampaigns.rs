@@ -68,28 +68,37 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Campaign`], by name: two of them have one type, and a swap must not compile.
+pub struct CampaignRequired {
+    /// Amazon Connect Instance Arn CloudFormation `ConnectInstanceArn`.
+    pub connect_instance_arn: rt::Expr,
+    /// The possible types of dialer config parameters CloudFormation `DialerConfig`.
+    pub dialer_config: campaign::DialerConfig,
+    /// Amazon Connect Campaign Name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The configuration used for outbound calls. CloudFormation `OutboundCallConfig`.
+    pub outbound_call_config: campaign::OutboundCallConfig,
+}
 impl Campaign {
     /// Declares a `AWS::ConnectCampaigns::Campaign` with the stack-unique `id`. Required properties: `connect_instance_arn` (`ConnectInstanceArn`), `dialer_config` (`DialerConfig`), `name` (`Name`), `outbound_call_config` (`OutboundCallConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connect_instance_arn: impl Into<rt::Expr>,
-        dialer_config: campaign::DialerConfig,
-        name: impl Into<rt::Expr>,
-        outbound_call_config: campaign::OutboundCallConfig,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CampaignRequired) -> Self {
         let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
         this.set(
             "ConnectInstanceArn",
             Some("connect_instance_arn"),
-            rt::string(connect_instance_arn),
+            rt::string(required.connect_instance_arn),
         );
-        this.set("DialerConfig", Some("dialer_config"), dialer_config.into());
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "DialerConfig",
+            Some("dialer_config"),
+            required.dialer_config.into(),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "OutboundCallConfig",
             Some("outbound_call_config"),
-            outbound_call_config.into(),
+            required.outbound_call_config.into(),
         );
         Campaign(this)
     }
@@ -114,7 +123,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AgentlessDialerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-agentlessdialerconfig.html)
     #[derive(Clone, Debug)]
     pub struct AgentlessDialerConfig(rt::Props);
     impl AgentlessDialerConfig {
@@ -137,7 +146,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AnswerMachineDetectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-answermachinedetectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
@@ -168,7 +177,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `DialerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-dialerconfig.html)
     #[derive(Clone, Debug)]
     pub struct DialerConfig(rt::Props);
     impl DialerConfig {
@@ -216,7 +225,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `OutboundCallConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-outboundcallconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutboundCallConfig(rt::Props);
     impl OutboundCallConfig {
@@ -272,7 +281,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PredictiveDialerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-predictivedialerconfig.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveDialerConfig(rt::Props);
     impl PredictiveDialerConfig {
@@ -300,7 +309,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ProgressiveDialerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaigns-campaign-progressivedialerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProgressiveDialerConfig(rt::Props);
     impl ProgressiveDialerConfig {

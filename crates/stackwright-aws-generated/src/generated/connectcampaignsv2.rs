@@ -65,21 +65,24 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Campaign`], by name: two of them have one type, and a swap must not compile.
+pub struct CampaignRequired {
+    /// Campaign name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Amazon Connect Instance Id CloudFormation `ConnectInstanceId`.
+    pub connect_instance_id: rt::Expr,
+}
 impl Campaign {
-    /// Declares a `AWS::ConnectCampaignsV2::Campaign` with the stack-unique `id`. Required properties: `connect_instance_id` (`ConnectInstanceId`), `name` (`Name`).
+    /// Declares a `AWS::ConnectCampaignsV2::Campaign` with the stack-unique `id`. Required properties: `name` (`Name`), `connect_instance_id` (`ConnectInstanceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connect_instance_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CampaignRequired) -> Self {
         let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
         this.set(
             "ConnectInstanceId",
             Some("connect_instance_id"),
-            rt::string(connect_instance_id),
+            rt::string(required.connect_instance_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Campaign(this)
     }
     /// The possible types of channel subtype config parameters
@@ -182,7 +185,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `AnswerMachineDetectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-answermachinedetectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct AnswerMachineDetectionConfig(rt::Props);
     impl AnswerMachineDetectionConfig {
@@ -213,7 +216,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-channelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ChannelSubtypeConfig(rt::Props);
     impl ChannelSubtypeConfig {
@@ -256,24 +259,29 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimit.html)
     #[derive(Clone, Debug)]
     pub struct CommunicationLimit(rt::Props);
+    /// The required values of [`CommunicationLimit`], by name: two of them have one type, and a swap must not compile.
+    pub struct CommunicationLimitRequired {
+        /// CloudFormation `MaxCountPerRecipient`.
+        pub max_count_per_recipient: i64,
+        /// CloudFormation `Frequency`.
+        pub frequency: i64,
+        /// The communication limit time unit CloudFormation `Unit`.
+        pub unit: CommunicationLimitTimeUnit,
+    }
     impl CommunicationLimit {
-        /// A new `CommunicationLimit`. Required properties: `frequency` (`Frequency`), `max_count_per_recipient` (`MaxCountPerRecipient`), `unit` (`Unit`).
-        pub fn new(
-            frequency: i64,
-            max_count_per_recipient: i64,
-            unit: CommunicationLimitTimeUnit,
-        ) -> Self {
+        /// A new `CommunicationLimit`. Required properties: `max_count_per_recipient` (`MaxCountPerRecipient`), `frequency` (`Frequency`), `unit` (`Unit`).
+        pub fn new(required: CommunicationLimitRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Frequency", Some("frequency"), rt::int(frequency));
+            this.set("Frequency", Some("frequency"), rt::int(required.frequency));
             this.set(
                 "MaxCountPerRecipient",
                 Some("max_count_per_recipient"),
-                rt::int(max_count_per_recipient),
+                rt::int(required.max_count_per_recipient),
             );
-            this.set("Unit", Some("unit"), unit.into());
+            this.set("Unit", Some("unit"), required.unit.into());
             CommunicationLimit(this)
         }
     }
@@ -282,7 +290,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimits.html)
     #[derive(Clone, Debug)]
     pub struct CommunicationLimits(rt::Props);
     impl CommunicationLimits {
@@ -311,7 +319,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationLimitsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationlimitsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CommunicationLimitsConfig(rt::Props);
     impl CommunicationLimitsConfig {
@@ -348,7 +356,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CommunicationTimeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-communicationtimeconfig.html)
     #[derive(Clone, Debug)]
     pub struct CommunicationTimeConfig(rt::Props);
     impl CommunicationTimeConfig {
@@ -396,7 +404,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `DailyHour`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-dailyhour.html)
     #[derive(Clone, Debug)]
     pub struct DailyHour(rt::Props);
     impl DailyHour {
@@ -425,14 +433,14 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailchannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct EmailChannelSubtypeConfig(rt::Props);
     impl EmailChannelSubtypeConfig {
-        /// A new `EmailChannelSubtypeConfig`. Required properties: `default_outbound_config` (`DefaultOutboundConfig`), `outbound_mode` (`OutboundMode`).
+        /// A new `EmailChannelSubtypeConfig`. Required properties: `outbound_mode` (`OutboundMode`), `default_outbound_config` (`DefaultOutboundConfig`).
         pub fn new(
-            default_outbound_config: EmailOutboundConfig,
             outbound_mode: EmailOutboundMode,
+            default_outbound_config: EmailOutboundConfig,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -456,25 +464,29 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailOutboundConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailoutboundconfig.html)
     #[derive(Clone, Debug)]
     pub struct EmailOutboundConfig(rt::Props);
+    /// The required values of [`EmailOutboundConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct EmailOutboundConfigRequired {
+        /// Email address used for Email messages CloudFormation `ConnectSourceEmailAddress`.
+        pub connect_source_email_address: rt::Expr,
+        /// Arn CloudFormation `WisdomTemplateArn`.
+        pub wisdom_template_arn: rt::Expr,
+    }
     impl EmailOutboundConfig {
         /// A new `EmailOutboundConfig`. Required properties: `connect_source_email_address` (`ConnectSourceEmailAddress`), `wisdom_template_arn` (`WisdomTemplateArn`).
-        pub fn new(
-            connect_source_email_address: impl Into<rt::Expr>,
-            wisdom_template_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: EmailOutboundConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ConnectSourceEmailAddress",
                 Some("connect_source_email_address"),
-                rt::string(connect_source_email_address),
+                rt::string(required.connect_source_email_address),
             );
             this.set(
                 "WisdomTemplateArn",
                 Some("wisdom_template_arn"),
-                rt::string(wisdom_template_arn),
+                rt::string(required.wisdom_template_arn),
             );
             EmailOutboundConfig(this)
         }
@@ -495,7 +507,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EmailOutboundMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-emailoutboundmode.html)
     #[derive(Clone, Debug)]
     pub struct EmailOutboundMode(rt::Props);
     impl EmailOutboundMode {
@@ -521,7 +533,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EntryLimitsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-entrylimitsconfig.html)
     #[derive(Clone, Debug)]
     pub struct EntryLimitsConfig(rt::Props);
     impl EntryLimitsConfig {
@@ -546,7 +558,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `EventTrigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-eventtrigger.html)
     #[derive(Clone, Debug)]
     pub struct EventTrigger(rt::Props);
     impl EventTrigger {
@@ -572,7 +584,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `LocalTimeZoneConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-localtimezoneconfig.html)
     #[derive(Clone, Debug)]
     pub struct LocalTimeZoneConfig(rt::Props);
     impl LocalTimeZoneConfig {
@@ -626,7 +638,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `OpenHours`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-openhours.html)
     #[derive(Clone, Debug)]
     pub struct OpenHours(rt::Props);
     impl OpenHours {
@@ -642,7 +654,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PredictiveConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-predictiveconfig.html)
     #[derive(Clone, Debug)]
     pub struct PredictiveConfig(rt::Props);
     impl PredictiveConfig {
@@ -662,7 +674,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `PreviewConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-previewconfig.html)
     #[derive(Clone, Debug)]
     pub struct PreviewConfig(rt::Props);
     impl PreviewConfig {
@@ -695,7 +707,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `ProgressiveConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-progressiveconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProgressiveConfig(rt::Props);
     impl ProgressiveConfig {
@@ -715,15 +727,26 @@ pub mod campaign {
     ///
     /// CloudFormation property type `RestrictedPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-restrictedperiod.html)
     #[derive(Clone, Debug)]
     pub struct RestrictedPeriod(rt::Props);
+    /// The required values of [`RestrictedPeriod`], by name: two of them have one type, and a swap must not compile.
+    pub struct RestrictedPeriodRequired {
+        /// Date in ISO 8601 format, e.g. CloudFormation `StartDate`.
+        pub start_date: rt::Expr,
+        /// Date in ISO 8601 format, e.g. CloudFormation `EndDate`.
+        pub end_date: rt::Expr,
+    }
     impl RestrictedPeriod {
-        /// A new `RestrictedPeriod`. Required properties: `end_date` (`EndDate`), `start_date` (`StartDate`).
-        pub fn new(end_date: impl Into<rt::Expr>, start_date: impl Into<rt::Expr>) -> Self {
+        /// A new `RestrictedPeriod`. Required properties: `start_date` (`StartDate`), `end_date` (`EndDate`).
+        pub fn new(required: RestrictedPeriodRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndDate", Some("end_date"), rt::string(end_date));
-            this.set("StartDate", Some("start_date"), rt::string(start_date));
+            this.set("EndDate", Some("end_date"), rt::string(required.end_date));
+            this.set(
+                "StartDate",
+                Some("start_date"),
+                rt::string(required.start_date),
+            );
             RestrictedPeriod(this)
         }
         /// The name of a restricted period
@@ -739,7 +762,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `RestrictedPeriods`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-restrictedperiods.html)
     #[derive(Clone, Debug)]
     pub struct RestrictedPeriods(rt::Props);
     impl RestrictedPeriods {
@@ -768,15 +791,26 @@ pub mod campaign {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
+    /// The required values of [`Schedule`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScheduleRequired {
+        /// Timestamp with no UTC offset or timezone CloudFormation `StartTime`.
+        pub start_time: rt::Expr,
+        /// Timestamp with no UTC offset or timezone CloudFormation `EndTime`.
+        pub end_time: rt::Expr,
+    }
     impl Schedule {
-        /// A new `Schedule`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+        /// A new `Schedule`. Required properties: `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: ScheduleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", Some("end_time"), rt::string(end_time));
-            this.set("StartTime", Some("start_time"), rt::string(start_time));
+            this.set("EndTime", Some("end_time"), rt::string(required.end_time));
+            this.set(
+                "StartTime",
+                Some("start_time"),
+                rt::string(required.start_time),
+            );
             Schedule(this)
         }
         /// Time duration in ISO 8601 format
@@ -796,14 +830,14 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smschannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct SmsChannelSubtypeConfig(rt::Props);
     impl SmsChannelSubtypeConfig {
-        /// A new `SmsChannelSubtypeConfig`. Required properties: `default_outbound_config` (`DefaultOutboundConfig`), `outbound_mode` (`OutboundMode`).
+        /// A new `SmsChannelSubtypeConfig`. Required properties: `outbound_mode` (`OutboundMode`), `default_outbound_config` (`DefaultOutboundConfig`).
         pub fn new(
-            default_outbound_config: SmsOutboundConfig,
             outbound_mode: SmsOutboundMode,
+            default_outbound_config: SmsOutboundConfig,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -827,25 +861,29 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsOutboundConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smsoutboundconfig.html)
     #[derive(Clone, Debug)]
     pub struct SmsOutboundConfig(rt::Props);
+    /// The required values of [`SmsOutboundConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SmsOutboundConfigRequired {
+        /// Arn CloudFormation `ConnectSourcePhoneNumberArn`.
+        pub connect_source_phone_number_arn: rt::Expr,
+        /// Arn CloudFormation `WisdomTemplateArn`.
+        pub wisdom_template_arn: rt::Expr,
+    }
     impl SmsOutboundConfig {
         /// A new `SmsOutboundConfig`. Required properties: `connect_source_phone_number_arn` (`ConnectSourcePhoneNumberArn`), `wisdom_template_arn` (`WisdomTemplateArn`).
-        pub fn new(
-            connect_source_phone_number_arn: impl Into<rt::Expr>,
-            wisdom_template_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SmsOutboundConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ConnectSourcePhoneNumberArn",
                 Some("connect_source_phone_number_arn"),
-                rt::string(connect_source_phone_number_arn),
+                rt::string(required.connect_source_phone_number_arn),
             );
             this.set(
                 "WisdomTemplateArn",
                 Some("wisdom_template_arn"),
-                rt::string(wisdom_template_arn),
+                rt::string(required.wisdom_template_arn),
             );
             SmsOutboundConfig(this)
         }
@@ -855,7 +893,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `SmsOutboundMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-smsoutboundmode.html)
     #[derive(Clone, Debug)]
     pub struct SmsOutboundMode(rt::Props);
     impl SmsOutboundMode {
@@ -881,7 +919,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -915,14 +953,14 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonychannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct TelephonyChannelSubtypeConfig(rt::Props);
     impl TelephonyChannelSubtypeConfig {
-        /// A new `TelephonyChannelSubtypeConfig`. Required properties: `default_outbound_config` (`DefaultOutboundConfig`), `outbound_mode` (`OutboundMode`).
+        /// A new `TelephonyChannelSubtypeConfig`. Required properties: `outbound_mode` (`OutboundMode`), `default_outbound_config` (`DefaultOutboundConfig`).
         pub fn new(
-            default_outbound_config: TelephonyOutboundConfig,
             outbound_mode: TelephonyOutboundMode,
+            default_outbound_config: TelephonyOutboundConfig,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -957,7 +995,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyOutboundConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonyoutboundconfig.html)
     #[derive(Clone, Debug)]
     pub struct TelephonyOutboundConfig(rt::Props);
     impl TelephonyOutboundConfig {
@@ -1010,7 +1048,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TelephonyOutboundMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-telephonyoutboundmode.html)
     #[derive(Clone, Debug)]
     pub struct TelephonyOutboundMode(rt::Props);
     impl TelephonyOutboundMode {
@@ -1063,15 +1101,26 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timerange.html)
     #[derive(Clone, Debug)]
     pub struct TimeRange(rt::Props);
+    /// The required values of [`TimeRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeRangeRequired {
+        /// Time in ISO 8601 format, e.g. CloudFormation `StartTime`.
+        pub start_time: rt::Expr,
+        /// Time in ISO 8601 format, e.g. CloudFormation `EndTime`.
+        pub end_time: rt::Expr,
+    }
     impl TimeRange {
-        /// A new `TimeRange`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+        /// A new `TimeRange`. Required properties: `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: TimeRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", Some("end_time"), rt::string(end_time));
-            this.set("StartTime", Some("start_time"), rt::string(start_time));
+            this.set("EndTime", Some("end_time"), rt::string(required.end_time));
+            this.set(
+                "StartTime",
+                Some("start_time"),
+                rt::string(required.start_time),
+            );
             TimeRange(this)
         }
     }
@@ -1080,7 +1129,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timewindow.html)
     #[derive(Clone, Debug)]
     pub struct TimeWindow(rt::Props);
     impl TimeWindow {
@@ -1107,7 +1156,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-timeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -1133,14 +1182,14 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppChannelSubtypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappchannelsubtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct WhatsAppChannelSubtypeConfig(rt::Props);
     impl WhatsAppChannelSubtypeConfig {
-        /// A new `WhatsAppChannelSubtypeConfig`. Required properties: `default_outbound_config` (`DefaultOutboundConfig`), `outbound_mode` (`OutboundMode`).
+        /// A new `WhatsAppChannelSubtypeConfig`. Required properties: `outbound_mode` (`OutboundMode`), `default_outbound_config` (`DefaultOutboundConfig`).
         pub fn new(
-            default_outbound_config: WhatsAppOutboundConfig,
             outbound_mode: WhatsAppOutboundMode,
+            default_outbound_config: WhatsAppOutboundConfig,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1164,25 +1213,29 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppOutboundConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappoutboundconfig.html)
     #[derive(Clone, Debug)]
     pub struct WhatsAppOutboundConfig(rt::Props);
+    /// The required values of [`WhatsAppOutboundConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct WhatsAppOutboundConfigRequired {
+        /// Arn CloudFormation `ConnectSourcePhoneNumberArn`.
+        pub connect_source_phone_number_arn: rt::Expr,
+        /// Arn CloudFormation `WisdomTemplateArn`.
+        pub wisdom_template_arn: rt::Expr,
+    }
     impl WhatsAppOutboundConfig {
         /// A new `WhatsAppOutboundConfig`. Required properties: `connect_source_phone_number_arn` (`ConnectSourcePhoneNumberArn`), `wisdom_template_arn` (`WisdomTemplateArn`).
-        pub fn new(
-            connect_source_phone_number_arn: impl Into<rt::Expr>,
-            wisdom_template_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: WhatsAppOutboundConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ConnectSourcePhoneNumberArn",
                 Some("connect_source_phone_number_arn"),
-                rt::string(connect_source_phone_number_arn),
+                rt::string(required.connect_source_phone_number_arn),
             );
             this.set(
                 "WisdomTemplateArn",
                 Some("wisdom_template_arn"),
-                rt::string(wisdom_template_arn),
+                rt::string(required.wisdom_template_arn),
             );
             WhatsAppOutboundConfig(this)
         }
@@ -1192,7 +1245,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `WhatsAppOutboundMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-connectcampaignsv2-campaign-whatsappoutboundmode.html)
     #[derive(Clone, Debug)]
     pub struct WhatsAppOutboundMode(rt::Props);
     impl WhatsAppOutboundMode {

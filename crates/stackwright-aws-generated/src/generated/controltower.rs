@@ -36,19 +36,35 @@ static ENABLED_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`EnabledBaseline`], by name: two of them have one type, and a swap must not compile.
+pub struct EnabledBaselineRequired {
+    /// CloudFormation `BaselineIdentifier`.
+    pub baseline_identifier: rt::Expr,
+    /// CloudFormation `TargetIdentifier`.
+    pub target_identifier: rt::Expr,
+    /// CloudFormation `BaselineVersion`.
+    pub baseline_version: rt::Expr,
+}
 impl EnabledBaseline {
-    /// Declares a `AWS::ControlTower::EnabledBaseline` with the stack-unique `id`. Required properties: `baseline_identifier` (`BaselineIdentifier`), `baseline_version` (`BaselineVersion`), `target_identifier` (`TargetIdentifier`).
+    /// Declares a `AWS::ControlTower::EnabledBaseline` with the stack-unique `id`. Required properties: `baseline_identifier` (`BaselineIdentifier`), `target_identifier` (`TargetIdentifier`), `baseline_version` (`BaselineVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        baseline_identifier: impl Into<rt::Expr>,
-        baseline_version: impl Into<rt::Expr>,
-        target_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnabledBaselineRequired) -> Self {
         let mut this = rt::Base::new(id, &ENABLED_BASELINE_TYPE);
-        this.set("BaselineIdentifier", None, rt::string(baseline_identifier));
-        this.set("BaselineVersion", None, rt::string(baseline_version));
-        this.set("TargetIdentifier", None, rt::string(target_identifier));
+        this.set(
+            "BaselineIdentifier",
+            None,
+            rt::string(required.baseline_identifier),
+        );
+        this.set(
+            "BaselineVersion",
+            None,
+            rt::string(required.baseline_version),
+        );
+        this.set(
+            "TargetIdentifier",
+            None,
+            rt::string(required.target_identifier),
+        );
         EnabledBaseline(this)
     }
     /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -76,7 +92,7 @@ pub mod enabled_baseline {
     use super::*;
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-controltower-enabledbaseline-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
     impl Parameter {
@@ -114,24 +130,27 @@ static ENABLED_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`EnabledControl`], by name: two of them have one type, and a swap must not compile.
+pub struct EnabledControlRequired {
+    /// Arn for Organizational unit to which the control needs to be applied CloudFormation `TargetIdentifier`.
+    pub target_identifier: rt::Expr,
+    /// Arn of the control. CloudFormation `ControlIdentifier`.
+    pub control_identifier: rt::Expr,
+}
 impl EnabledControl {
-    /// Declares a `AWS::ControlTower::EnabledControl` with the stack-unique `id`. Required properties: `control_identifier` (`ControlIdentifier`), `target_identifier` (`TargetIdentifier`).
+    /// Declares a `AWS::ControlTower::EnabledControl` with the stack-unique `id`. Required properties: `target_identifier` (`TargetIdentifier`), `control_identifier` (`ControlIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        control_identifier: impl Into<rt::Expr>,
-        target_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnabledControlRequired) -> Self {
         let mut this = rt::Base::new(id, &ENABLED_CONTROL_TYPE);
         this.set(
             "ControlIdentifier",
             Some("control_identifier"),
-            rt::string(control_identifier),
+            rt::string(required.control_identifier),
         );
         this.set(
             "TargetIdentifier",
             Some("target_identifier"),
-            rt::string(target_identifier),
+            rt::string(required.target_identifier),
         );
         EnabledControl(this)
     }
@@ -156,12 +175,12 @@ pub mod enabled_control {
     use super::*;
     /// CloudFormation property type `EnabledControlParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-controltower-enabledcontrol-enabledcontrolparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnabledControlParameter(rt::Props);
     impl EnabledControlParameter {
-        /// A new `EnabledControlParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Value>) -> Self {
+        /// A new `EnabledControlParameter`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(value: impl Into<rt::Value>, key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", None, rt::string(key));
             this.set("Value", None, rt::json(value));

@@ -72,39 +72,69 @@ static REPORT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ReportDefinition`], by name: two of them have one type, and a swap must not compile.
+pub struct ReportDefinitionRequired {
+    /// The name of the report that you want to create. CloudFormation `ReportName`.
+    pub report_name: rt::Expr,
+    /// The granularity of the line items in the report. CloudFormation `TimeUnit`.
+    pub time_unit: report_definition::TimeUnit,
+    /// The format that AWS saves the report in. CloudFormation `Format`.
+    pub format: report_definition::Format,
+    /// The compression format that AWS uses for the report. CloudFormation `Compression`.
+    pub compression: report_definition::Compression,
+    /// The S3 bucket where AWS delivers the report. CloudFormation `S3Bucket`.
+    pub s3_bucket: rt::Expr,
+    /// The prefix that AWS adds to the report name when AWS delivers the report. CloudFormation `S3Prefix`.
+    pub s3_prefix: rt::Expr,
+    /// The region of the S3 bucket that AWS delivers the report into. CloudFormation `S3Region`.
+    pub s3_region: rt::Expr,
+    /// Whether you want Amazon Web Services to update your reports after they have been finalized if Amazon Web Services detects charges related to previous months. CloudFormation `RefreshClosedReports`.
+    pub refresh_closed_reports: bool,
+    /// Whether you want Amazon Web Services to overwrite the previous version of each report or to deliver the report in addition to the previous versions. CloudFormation `ReportVersioning`.
+    pub report_versioning: report_definition::ReportVersioning,
+}
 impl ReportDefinition {
-    /// Declares a `AWS::CUR::ReportDefinition` with the stack-unique `id`. Required properties: `compression` (`Compression`), `format` (`Format`), `refresh_closed_reports` (`RefreshClosedReports`), `report_name` (`ReportName`), `report_versioning` (`ReportVersioning`), `s3_bucket` (`S3Bucket`), `s3_prefix` (`S3Prefix`), `s3_region` (`S3Region`), `time_unit` (`TimeUnit`).
+    /// Declares a `AWS::CUR::ReportDefinition` with the stack-unique `id`. Required properties: `report_name` (`ReportName`), `time_unit` (`TimeUnit`), `format` (`Format`), `compression` (`Compression`), `s3_bucket` (`S3Bucket`), `s3_prefix` (`S3Prefix`), `s3_region` (`S3Region`), `refresh_closed_reports` (`RefreshClosedReports`), `report_versioning` (`ReportVersioning`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        compression: report_definition::Compression,
-        format: report_definition::Format,
-        refresh_closed_reports: bool,
-        report_name: impl Into<rt::Expr>,
-        report_versioning: report_definition::ReportVersioning,
-        s3_bucket: impl Into<rt::Expr>,
-        s3_prefix: impl Into<rt::Expr>,
-        s3_region: impl Into<rt::Expr>,
-        time_unit: report_definition::TimeUnit,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ReportDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &REPORT_DEFINITION_TYPE);
-        this.set("Compression", Some("compression"), compression.into());
-        this.set("Format", Some("format"), format.into());
+        this.set(
+            "Compression",
+            Some("compression"),
+            required.compression.into(),
+        );
+        this.set("Format", Some("format"), required.format.into());
         this.set(
             "RefreshClosedReports",
             Some("refresh_closed_reports"),
-            rt::boolean(refresh_closed_reports),
+            rt::boolean(required.refresh_closed_reports),
         );
-        this.set("ReportName", Some("report_name"), rt::string(report_name));
+        this.set(
+            "ReportName",
+            Some("report_name"),
+            rt::string(required.report_name),
+        );
         this.set(
             "ReportVersioning",
             Some("report_versioning"),
-            report_versioning.into(),
+            required.report_versioning.into(),
         );
-        this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-        this.set("S3Prefix", Some("s3_prefix"), rt::string(s3_prefix));
-        this.set("S3Region", Some("s3_region"), rt::string(s3_region));
-        this.set("TimeUnit", Some("time_unit"), time_unit.into());
+        this.set(
+            "S3Bucket",
+            Some("s3_bucket"),
+            rt::string(required.s3_bucket),
+        );
+        this.set(
+            "S3Prefix",
+            Some("s3_prefix"),
+            rt::string(required.s3_prefix),
+        );
+        this.set(
+            "S3Region",
+            Some("s3_region"),
+            rt::string(required.s3_region),
+        );
+        this.set("TimeUnit", Some("time_unit"), required.time_unit.into());
         ReportDefinition(this)
     }
     /// A list of manifests that you want Amazon Web Services to create for this report.

@@ -69,29 +69,38 @@ static CALCULATED_ATTRIBUTE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`CalculatedAttributeDefinition`], by name: two of them have one type, and a swap must not compile.
+pub struct CalculatedAttributeDefinitionRequired {
+    /// The unique name of the domain. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The unique name of the calculated attribute. CloudFormation `CalculatedAttributeName`.
+    pub calculated_attribute_name: rt::Expr,
+    /// Mathematical expression and a list of attribute items specified in that expression. CloudFormation `AttributeDetails`.
+    pub attribute_details: calculated_attribute_definition::AttributeDetails,
+    /// The aggregation operation to perform for the calculated attribute. CloudFormation `Statistic`.
+    pub statistic: calculated_attribute_definition::Statistic,
+}
 impl CalculatedAttributeDefinition {
-    /// Declares a `AWS::CustomerProfiles::CalculatedAttributeDefinition` with the stack-unique `id`. Required properties: `attribute_details` (`AttributeDetails`), `calculated_attribute_name` (`CalculatedAttributeName`), `domain_name` (`DomainName`), `statistic` (`Statistic`).
+    /// Declares a `AWS::CustomerProfiles::CalculatedAttributeDefinition` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `calculated_attribute_name` (`CalculatedAttributeName`), `attribute_details` (`AttributeDetails`), `statistic` (`Statistic`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        attribute_details: calculated_attribute_definition::AttributeDetails,
-        calculated_attribute_name: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-        statistic: calculated_attribute_definition::Statistic,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CalculatedAttributeDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &CALCULATED_ATTRIBUTE_DEFINITION_TYPE);
         this.set(
             "AttributeDetails",
             Some("attribute_details"),
-            attribute_details.into(),
+            required.attribute_details.into(),
         );
         this.set(
             "CalculatedAttributeName",
             Some("calculated_attribute_name"),
-            rt::string(calculated_attribute_name),
+            rt::string(required.calculated_attribute_name),
         );
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
-        this.set("Statistic", Some("statistic"), statistic.into());
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
+        this.set("Statistic", Some("statistic"), required.statistic.into());
         CalculatedAttributeDefinition(this)
     }
     /// The conditions including range, object count, and threshold for the calculated attribute.
@@ -168,7 +177,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `AttributeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-attributedetails.html)
     #[derive(Clone, Debug)]
     pub struct AttributeDetails(rt::Props);
     impl AttributeDetails {
@@ -188,7 +197,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `AttributeItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-attributeitem.html)
     #[derive(Clone, Debug)]
     pub struct AttributeItem(rt::Props);
     impl AttributeItem {
@@ -204,7 +213,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Conditions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-conditions.html)
     #[derive(Clone, Debug)]
     pub struct Conditions(rt::Props);
     impl Conditions {
@@ -241,7 +250,7 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Range`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-range.html)
     #[derive(Clone, Debug)]
     pub struct Range(rt::Props);
     impl Range {
@@ -293,12 +302,12 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `Threshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-threshold.html)
     #[derive(Clone, Debug)]
     pub struct Threshold(rt::Props);
     impl Threshold {
-        /// A new `Threshold`. Required properties: `operator` (`Operator`), `value` (`Value`).
-        pub fn new(operator: ThresholdOperator, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Threshold`. Required properties: `value` (`Value`), `operator` (`Operator`).
+        pub fn new(value: impl Into<rt::Expr>, operator: ThresholdOperator) -> Self {
             let mut this = rt::Props::default();
             this.set("Operator", Some("operator"), operator.into());
             this.set("Value", Some("value"), rt::string(value));
@@ -310,15 +319,22 @@ pub mod calculated_attribute_definition {
     ///
     /// CloudFormation property type `ValueRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-calculatedattributedefinition-valuerange.html)
     #[derive(Clone, Debug)]
     pub struct ValueRange(rt::Props);
+    /// The required values of [`ValueRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct ValueRangeRequired {
+        /// The starting point for this range. CloudFormation `Start`.
+        pub start: i64,
+        /// The ending point for this range. CloudFormation `End`.
+        pub end: i64,
+    }
     impl ValueRange {
-        /// A new `ValueRange`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: i64, start: i64) -> Self {
+        /// A new `ValueRange`. Required properties: `start` (`Start`), `end` (`End`).
+        pub fn new(required: ValueRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("End", Some("end"), rt::int(end));
-            this.set("Start", Some("start"), rt::int(start));
+            this.set("End", Some("end"), rt::int(required.end));
+            this.set("Start", Some("start"), rt::int(required.start));
             ValueRange(this)
         }
     }
@@ -416,12 +432,12 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Domain {
-    /// Declares a `AWS::CustomerProfiles::Domain` with the stack-unique `id`. Required properties: `default_expiration_days` (`DefaultExpirationDays`), `domain_name` (`DomainName`).
+    /// Declares a `AWS::CustomerProfiles::Domain` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `default_expiration_days` (`DefaultExpirationDays`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        default_expiration_days: i64,
         domain_name: impl Into<rt::Expr>,
+        default_expiration_days: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
         this.set(
@@ -514,7 +530,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `AttributeTypesSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-attributetypesselector.html)
     #[derive(Clone, Debug)]
     pub struct AttributeTypesSelector(rt::Props);
     impl AttributeTypesSelector {
@@ -561,7 +577,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `AutoMerging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-automerging.html)
     #[derive(Clone, Debug)]
     pub struct AutoMerging(rt::Props);
     impl AutoMerging {
@@ -599,7 +615,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `ConflictResolution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-conflictresolution.html)
     #[derive(Clone, Debug)]
     pub struct ConflictResolution(rt::Props);
     impl ConflictResolution {
@@ -626,7 +642,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Consolidation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-consolidation.html)
     #[derive(Clone, Debug)]
     pub struct Consolidation(rt::Props);
     impl Consolidation {
@@ -646,7 +662,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DataStore`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-datastore.html)
     #[derive(Clone, Debug)]
     pub struct DataStore(rt::Props);
     impl DataStore {
@@ -675,7 +691,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `ExportingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-exportingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExportingConfig(rt::Props);
     impl ExportingConfig {
@@ -697,7 +713,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JobSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-jobschedule.html)
     #[derive(Clone, Debug)]
     pub struct JobSchedule(rt::Props);
     impl JobSchedule {
@@ -714,7 +730,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Matching`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-matching.html)
     #[derive(Clone, Debug)]
     pub struct Matching(rt::Props);
     impl Matching {
@@ -751,7 +767,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `MatchingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-matchingrule.html)
     #[derive(Clone, Debug)]
     pub struct MatchingRule(rt::Props);
     impl MatchingRule {
@@ -767,7 +783,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `Readiness`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-readiness.html)
     #[derive(Clone, Debug)]
     pub struct Readiness(rt::Props);
     impl Readiness {
@@ -796,7 +812,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `RuleBasedMatching`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-rulebasedmatching.html)
     #[derive(Clone, Debug)]
     pub struct RuleBasedMatching(rt::Props);
     impl RuleBasedMatching {
@@ -861,7 +877,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `S3ExportingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-domain-s3exportingconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3ExportingConfig(rt::Props);
     impl S3ExportingConfig {
@@ -978,22 +994,30 @@ static DOMAIN_OBJECT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`DomainObjectType`], by name: two of them have one type, and a swap must not compile.
+pub struct DomainObjectTypeRequired {
+    /// The unique name of the domain. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The name of the domain object type. CloudFormation `ObjectTypeName`.
+    pub object_type_name: rt::Expr,
+    /// A map of the name and ObjectType field. CloudFormation `Fields`.
+    pub fields: rt::Value,
+}
 impl DomainObjectType {
-    /// Declares a `AWS::CustomerProfiles::DomainObjectType` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `fields` (`Fields`), `object_type_name` (`ObjectTypeName`).
+    /// Declares a `AWS::CustomerProfiles::DomainObjectType` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `object_type_name` (`ObjectTypeName`), `fields` (`Fields`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name: impl Into<rt::Expr>,
-        fields: impl Into<rt::Value>,
-        object_type_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DomainObjectTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_OBJECT_TYPE_TYPE);
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
-        this.set("Fields", Some("fields"), rt::json_object(fields));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
+        this.set("Fields", Some("fields"), rt::json_object(required.fields));
         this.set(
             "ObjectTypeName",
             Some("object_type_name"),
-            rt::string(object_type_name),
+            rt::string(required.object_type_name),
         );
         DomainObjectType(this)
     }
@@ -1082,23 +1106,31 @@ static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`EventStream`], by name: two of them have one type, and a swap must not compile.
+pub struct EventStreamRequired {
+    /// The unique name of the domain. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The name of the event stream. CloudFormation `EventStreamName`.
+    pub event_stream_name: rt::Expr,
+    /// The StreamARN of the destination to deliver profile events to. CloudFormation `Uri`.
+    pub uri: rt::Expr,
+}
 impl EventStream {
     /// Declares a `AWS::CustomerProfiles::EventStream` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `event_stream_name` (`EventStreamName`), `uri` (`Uri`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name: impl Into<rt::Expr>,
-        event_stream_name: impl Into<rt::Expr>,
-        uri: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_STREAM_TYPE);
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "EventStreamName",
             Some("event_stream_name"),
-            rt::string(event_stream_name),
+            rt::string(required.event_stream_name),
         );
-        this.set("Uri", Some("uri"), rt::string(uri));
+        this.set("Uri", Some("uri"), rt::string(required.uri));
         EventStream(this)
     }
 }
@@ -1180,32 +1212,41 @@ static EVENT_TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`EventTrigger`], by name: two of them have one type, and a swap must not compile.
+pub struct EventTriggerRequired {
+    /// The unique name of the domain. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The unique name of the event trigger. CloudFormation `EventTriggerName`.
+    pub event_trigger_name: rt::Expr,
+    /// The unique name of the object type. CloudFormation `ObjectTypeName`.
+    pub object_type_name: rt::Expr,
+    /// A list of conditions that determine when an event should trigger the destination. CloudFormation `EventTriggerConditions`.
+    pub event_trigger_conditions: Vec<event_trigger::EventTriggerCondition>,
+}
 impl EventTrigger {
-    /// Declares a `AWS::CustomerProfiles::EventTrigger` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `event_trigger_conditions` (`EventTriggerConditions`), `event_trigger_name` (`EventTriggerName`), `object_type_name` (`ObjectTypeName`).
+    /// Declares a `AWS::CustomerProfiles::EventTrigger` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `event_trigger_name` (`EventTriggerName`), `object_type_name` (`ObjectTypeName`), `event_trigger_conditions` (`EventTriggerConditions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name: impl Into<rt::Expr>,
-        event_trigger_conditions: impl IntoIterator<Item = event_trigger::EventTriggerCondition>,
-        event_trigger_name: impl Into<rt::Expr>,
-        object_type_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventTriggerRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_TRIGGER_TYPE);
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "EventTriggerConditions",
             Some("event_trigger_conditions"),
-            rt::list(event_trigger_conditions),
+            rt::list(required.event_trigger_conditions),
         );
         this.set(
             "EventTriggerName",
             Some("event_trigger_name"),
-            rt::string(event_trigger_name),
+            rt::string(required.event_trigger_name),
         );
         this.set(
             "ObjectTypeName",
             Some("object_type_name"),
-            rt::string(object_type_name),
+            rt::string(required.object_type_name),
         );
         EventTrigger(this)
     }
@@ -1263,7 +1304,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggercondition.html)
     #[derive(Clone, Debug)]
     pub struct EventTriggerCondition(rt::Props);
     impl EventTriggerCondition {
@@ -1291,7 +1332,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggerdimension.html)
     #[derive(Clone, Debug)]
     pub struct EventTriggerDimension(rt::Props);
     impl EventTriggerDimension {
@@ -1311,7 +1352,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `EventTriggerLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-eventtriggerlimits.html)
     #[derive(Clone, Debug)]
     pub struct EventTriggerLimits(rt::Props);
     impl EventTriggerLimits {
@@ -1341,7 +1382,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `ObjectAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-objectattribute.html)
     #[derive(Clone, Debug)]
     pub struct ObjectAttribute(rt::Props);
     impl ObjectAttribute {
@@ -1380,7 +1421,7 @@ pub mod event_trigger {
     ///
     /// CloudFormation property type `Period`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-eventtrigger-period.html)
     #[derive(Clone, Debug)]
     pub struct Period(rt::Props);
     impl Period {
@@ -1613,7 +1654,7 @@ pub mod integration {
     use super::*;
     /// CloudFormation property type `ConnectorOperator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-connectoroperator.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorOperator(rt::Props);
     impl ConnectorOperator {
@@ -1651,31 +1692,42 @@ pub mod integration {
     nested!(ConnectorOperator);
     /// CloudFormation property type `FlowDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-flowdefinition.html)
     #[derive(Clone, Debug)]
     pub struct FlowDefinition(rt::Props);
+    /// The required values of [`FlowDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct FlowDefinitionRequired {
+        /// CloudFormation `FlowName`.
+        pub flow_name: rt::Expr,
+        /// CloudFormation `KmsArn`.
+        pub kms_arn: rt::Expr,
+        /// CloudFormation `Tasks`.
+        pub tasks: Vec<Task>,
+        /// CloudFormation `TriggerConfig`.
+        pub trigger_config: TriggerConfig,
+        /// CloudFormation `SourceFlowConfig`.
+        pub source_flow_config: SourceFlowConfig,
+    }
     impl FlowDefinition {
-        /// A new `FlowDefinition`. Required properties: `flow_name` (`FlowName`), `kms_arn` (`KmsArn`), `source_flow_config` (`SourceFlowConfig`), `tasks` (`Tasks`), `trigger_config` (`TriggerConfig`).
-        pub fn new(
-            flow_name: impl Into<rt::Expr>,
-            kms_arn: impl Into<rt::Expr>,
-            source_flow_config: SourceFlowConfig,
-            tasks: impl IntoIterator<Item = Task>,
-            trigger_config: TriggerConfig,
-        ) -> Self {
+        /// A new `FlowDefinition`. Required properties: `flow_name` (`FlowName`), `kms_arn` (`KmsArn`), `tasks` (`Tasks`), `trigger_config` (`TriggerConfig`), `source_flow_config` (`SourceFlowConfig`).
+        pub fn new(required: FlowDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FlowName", Some("flow_name"), rt::string(flow_name));
-            this.set("KmsArn", Some("kms_arn"), rt::string(kms_arn));
+            this.set(
+                "FlowName",
+                Some("flow_name"),
+                rt::string(required.flow_name),
+            );
+            this.set("KmsArn", Some("kms_arn"), rt::string(required.kms_arn));
             this.set(
                 "SourceFlowConfig",
                 Some("source_flow_config"),
-                source_flow_config.into(),
+                required.source_flow_config.into(),
             );
-            this.set("Tasks", Some("tasks"), rt::list(tasks));
+            this.set("Tasks", Some("tasks"), rt::list(required.tasks));
             this.set(
                 "TriggerConfig",
                 Some("trigger_config"),
-                trigger_config.into(),
+                required.trigger_config.into(),
             );
             FlowDefinition(this)
         }
@@ -1689,7 +1741,7 @@ pub mod integration {
     nested!(FlowDefinition);
     /// CloudFormation property type `IncrementalPullConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-incrementalpullconfig.html)
     #[derive(Clone, Debug)]
     pub struct IncrementalPullConfig(rt::Props);
     impl IncrementalPullConfig {
@@ -1711,7 +1763,7 @@ pub mod integration {
     nested!(IncrementalPullConfig);
     /// CloudFormation property type `MarketoSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-marketosourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct MarketoSourceProperties(rt::Props);
     impl MarketoSourceProperties {
@@ -1725,22 +1777,29 @@ pub mod integration {
     nested!(MarketoSourceProperties);
     /// CloudFormation property type `ObjectTypeMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-objecttypemapping.html)
     #[derive(Clone, Debug)]
     pub struct ObjectTypeMapping(rt::Props);
+    /// The required values of [`ObjectTypeMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct ObjectTypeMappingRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ObjectTypeMapping {
         /// A new `ObjectTypeMapping`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ObjectTypeMappingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ObjectTypeMapping(this)
         }
     }
     nested!(ObjectTypeMapping);
     /// CloudFormation property type `S3SourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-s3sourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct S3SourceProperties(rt::Props);
     impl S3SourceProperties {
@@ -1760,7 +1819,7 @@ pub mod integration {
     nested!(S3SourceProperties);
     /// CloudFormation property type `SalesforceSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-salesforcesourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceSourceProperties(rt::Props);
     impl SalesforceSourceProperties {
@@ -1792,7 +1851,7 @@ pub mod integration {
     nested!(SalesforceSourceProperties);
     /// CloudFormation property type `ScheduledTriggerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-scheduledtriggerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledTriggerProperties(rt::Props);
     impl ScheduledTriggerProperties {
@@ -1851,7 +1910,7 @@ pub mod integration {
     nested!(ScheduledTriggerProperties);
     /// CloudFormation property type `ServiceNowSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-servicenowsourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowSourceProperties(rt::Props);
     impl ServiceNowSourceProperties {
@@ -1865,7 +1924,7 @@ pub mod integration {
     nested!(ServiceNowSourceProperties);
     /// CloudFormation property type `SourceConnectorProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-sourceconnectorproperties.html)
     #[derive(Clone, Debug)]
     pub struct SourceConnectorProperties(rt::Props);
     impl SourceConnectorProperties {
@@ -1903,7 +1962,7 @@ pub mod integration {
     nested!(SourceConnectorProperties);
     /// CloudFormation property type `SourceFlowConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-sourceflowconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceFlowConfig(rt::Props);
     impl SourceFlowConfig {
@@ -1947,7 +2006,7 @@ pub mod integration {
     nested!(SourceFlowConfig);
     /// CloudFormation property type `Task`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-task.html)
     #[derive(Clone, Debug)]
     pub struct Task(rt::Props);
     impl Task {
@@ -1996,7 +2055,7 @@ pub mod integration {
     nested!(Task);
     /// CloudFormation property type `TaskPropertiesMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-taskpropertiesmap.html)
     #[derive(Clone, Debug)]
     pub struct TaskPropertiesMap(rt::Props);
     impl TaskPropertiesMap {
@@ -2018,7 +2077,7 @@ pub mod integration {
     nested!(TaskPropertiesMap);
     /// CloudFormation property type `TriggerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-triggerconfig.html)
     #[derive(Clone, Debug)]
     pub struct TriggerConfig(rt::Props);
     impl TriggerConfig {
@@ -2041,7 +2100,7 @@ pub mod integration {
     nested!(TriggerConfig);
     /// CloudFormation property type `TriggerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-triggerproperties.html)
     #[derive(Clone, Debug)]
     pub struct TriggerProperties(rt::Props);
     impl TriggerProperties {
@@ -2059,7 +2118,7 @@ pub mod integration {
     nested!(TriggerProperties);
     /// CloudFormation property type `ZendeskSourceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-integration-zendesksourceproperties.html)
     #[derive(Clone, Debug)]
     pub struct ZendeskSourceProperties(rt::Props);
     impl ZendeskSourceProperties {
@@ -2428,22 +2487,34 @@ static OBJECT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`ObjectType`], by name: two of them have one type, and a swap must not compile.
+pub struct ObjectTypeRequired {
+    /// The unique name of the domain. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The name of the profile object type. CloudFormation `ObjectTypeName`.
+    pub object_type_name: rt::Expr,
+    /// Description of the profile object type. CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl ObjectType {
-    /// Declares a `AWS::CustomerProfiles::ObjectType` with the stack-unique `id`. Required properties: `description` (`Description`), `domain_name` (`DomainName`), `object_type_name` (`ObjectTypeName`).
+    /// Declares a `AWS::CustomerProfiles::ObjectType` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `object_type_name` (`ObjectTypeName`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-        object_type_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ObjectTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &OBJECT_TYPE_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "ObjectTypeName",
             Some("object_type_name"),
-            rt::string(object_type_name),
+            rt::string(required.object_type_name),
         );
         ObjectType(this)
     }
@@ -2557,7 +2628,7 @@ pub mod object_type {
     use super::*;
     /// CloudFormation property type `FieldMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-fieldmap.html)
     #[derive(Clone, Debug)]
     pub struct FieldMap(rt::Props);
     impl FieldMap {
@@ -2583,7 +2654,7 @@ pub mod object_type {
     nested!(FieldMap);
     /// CloudFormation property type `KeyMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-keymap.html)
     #[derive(Clone, Debug)]
     pub struct KeyMap(rt::Props);
     impl KeyMap {
@@ -2615,7 +2686,7 @@ pub mod object_type {
     ///
     /// CloudFormation property type `ObjectTypeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-objecttypefield.html)
     #[derive(Clone, Debug)]
     pub struct ObjectTypeField(rt::Props);
     impl ObjectTypeField {
@@ -2652,7 +2723,7 @@ pub mod object_type {
     ///
     /// CloudFormation property type `ObjectTypeKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-objecttype-objecttypekey.html)
     #[derive(Clone, Debug)]
     pub struct ObjectTypeKey(rt::Props);
     impl ObjectTypeKey {
@@ -2800,26 +2871,34 @@ static RECOMMENDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`Recommender`], by name: two of them have one type, and a swap must not compile.
+pub struct RecommenderRequired {
+    /// The name of the domain for which the recommender will be created CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The name of the recommender CloudFormation `RecommenderName`.
+    pub recommender_name: rt::Expr,
+    /// The name of the recommender recipe. CloudFormation `RecommenderRecipeName`.
+    pub recommender_recipe_name: recommender::RecommenderRecipeName,
+}
 impl Recommender {
     /// Declares a `AWS::CustomerProfiles::Recommender` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `recommender_name` (`RecommenderName`), `recommender_recipe_name` (`RecommenderRecipeName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name: impl Into<rt::Expr>,
-        recommender_name: impl Into<rt::Expr>,
-        recommender_recipe_name: recommender::RecommenderRecipeName,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RecommenderRequired) -> Self {
         let mut this = rt::Base::new(id, &RECOMMENDER_TYPE);
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "RecommenderName",
             Some("recommender_name"),
-            rt::string(recommender_name),
+            rt::string(required.recommender_name),
         );
         this.set(
             "RecommenderRecipeName",
             Some("recommender_recipe_name"),
-            recommender_recipe_name.into(),
+            required.recommender_recipe_name.into(),
         );
         Recommender(this)
     }
@@ -2893,7 +2972,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `EventParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-eventparameters.html)
     #[derive(Clone, Debug)]
     pub struct EventParameters(rt::Props);
     impl EventParameters {
@@ -2920,7 +2999,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `EventsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-eventsconfig.html)
     #[derive(Clone, Debug)]
     pub struct EventsConfig(rt::Props);
     impl EventsConfig {
@@ -2940,7 +3019,7 @@ pub mod recommender {
     ///
     /// CloudFormation property type `RecommenderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-recommender-recommenderconfig.html)
     #[derive(Clone, Debug)]
     pub struct RecommenderConfig(rt::Props);
     impl RecommenderConfig {
@@ -3034,26 +3113,34 @@ static RECOMMENDER_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`RecommenderFilter`], by name: two of them have one type, and a swap must not compile.
+pub struct RecommenderFilterRequired {
+    /// The unique name of the domain. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The name of the recommender filter. CloudFormation `RecommenderFilterName`.
+    pub recommender_filter_name: rt::Expr,
+    /// The filter expression that defines which items to include or exclude from recommendations. CloudFormation `RecommenderFilterExpression`.
+    pub recommender_filter_expression: rt::Expr,
+}
 impl RecommenderFilter {
-    /// Declares a `AWS::CustomerProfiles::RecommenderFilter` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `recommender_filter_expression` (`RecommenderFilterExpression`), `recommender_filter_name` (`RecommenderFilterName`).
+    /// Declares a `AWS::CustomerProfiles::RecommenderFilter` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `recommender_filter_name` (`RecommenderFilterName`), `recommender_filter_expression` (`RecommenderFilterExpression`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name: impl Into<rt::Expr>,
-        recommender_filter_expression: impl Into<rt::Expr>,
-        recommender_filter_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RecommenderFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &RECOMMENDER_FILTER_TYPE);
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "RecommenderFilterExpression",
             Some("recommender_filter_expression"),
-            rt::string(recommender_filter_expression),
+            rt::string(required.recommender_filter_expression),
         );
         this.set(
             "RecommenderFilterName",
             Some("recommender_filter_name"),
-            rt::string(recommender_filter_name),
+            rt::string(required.recommender_filter_name),
         );
         RecommenderFilter(this)
     }
@@ -3153,22 +3240,26 @@ static RECOMMENDER_SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: None,
 };
+/// The required values of [`RecommenderSchema`], by name: two of them have one type, and a swap must not compile.
+pub struct RecommenderSchemaRequired {
+    /// CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// CloudFormation `RecommenderSchemaName`.
+    pub recommender_schema_name: rt::Expr,
+    /// CloudFormation `Fields`.
+    pub fields: rt::Value,
+}
 impl RecommenderSchema {
-    /// Declares a `AWS::CustomerProfiles::RecommenderSchema` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `fields` (`Fields`), `recommender_schema_name` (`RecommenderSchemaName`).
+    /// Declares a `AWS::CustomerProfiles::RecommenderSchema` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `recommender_schema_name` (`RecommenderSchemaName`), `fields` (`Fields`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_name: impl Into<rt::Expr>,
-        fields: impl Into<rt::Value>,
-        recommender_schema_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RecommenderSchemaRequired) -> Self {
         let mut this = rt::Base::new(id, &RECOMMENDER_SCHEMA_TYPE);
-        this.set("DomainName", None, rt::string(domain_name));
-        this.set("Fields", None, rt::json(fields));
+        this.set("DomainName", None, rt::string(required.domain_name));
+        this.set("Fields", None, rt::json(required.fields));
         this.set(
             "RecommenderSchemaName",
             None,
-            rt::string(recommender_schema_name),
+            rt::string(required.recommender_schema_name),
         );
         RecommenderSchema(this)
     }
@@ -3240,26 +3331,34 @@ static SEGMENT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`SegmentDefinition`], by name: two of them have one type, and a swap must not compile.
+pub struct SegmentDefinitionRequired {
+    /// The unique name of the domain. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The display name of the segment definition. CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// The unique name of the segment definition. CloudFormation `SegmentDefinitionName`.
+    pub segment_definition_name: rt::Expr,
+}
 impl SegmentDefinition {
-    /// Declares a `AWS::CustomerProfiles::SegmentDefinition` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `domain_name` (`DomainName`), `segment_definition_name` (`SegmentDefinitionName`).
+    /// Declares a `AWS::CustomerProfiles::SegmentDefinition` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `display_name` (`DisplayName`), `segment_definition_name` (`SegmentDefinitionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        display_name: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-        segment_definition_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SegmentDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &SEGMENT_DEFINITION_TYPE);
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         this.set(
             "SegmentDefinitionName",
             Some("segment_definition_name"),
-            rt::string(segment_definition_name),
+            rt::string(required.segment_definition_name),
         );
         SegmentDefinition(this)
     }
@@ -3331,7 +3430,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `Group`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-group.html)
     #[derive(Clone, Debug)]
     pub struct Group(rt::Props);
     impl Group {
@@ -3370,7 +3469,7 @@ pub mod segment_definition {
     nested!(Group);
     /// CloudFormation property type `SegmentGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-segmentgroup.html)
     #[derive(Clone, Debug)]
     pub struct SegmentGroup(rt::Props);
     impl SegmentGroup {
@@ -3397,7 +3496,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SegmentSort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-segmentsort.html)
     #[derive(Clone, Debug)]
     pub struct SegmentSort(rt::Props);
     impl SegmentSort {
@@ -3413,7 +3512,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SortAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-sortattribute.html)
     #[derive(Clone, Debug)]
     pub struct SortAttribute(rt::Props);
     impl SortAttribute {
@@ -3444,7 +3543,7 @@ pub mod segment_definition {
     ///
     /// CloudFormation property type `SourceSegment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-customerprofiles-segmentdefinition-sourcesegment.html)
     #[derive(Clone, Debug)]
     pub struct SourceSegment(rt::Props);
     impl SourceSegment {

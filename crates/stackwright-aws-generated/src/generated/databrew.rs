@@ -53,9 +53,9 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Dataset {
-    /// Declares a `AWS::DataBrew::Dataset` with the stack-unique `id`. Required properties: `input` (`Input`), `name` (`Name`).
+    /// Declares a `AWS::DataBrew::Dataset` with the stack-unique `id`. Required properties: `name` (`Name`), `input` (`Input`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, input: dataset::Input, name: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>, input: dataset::Input) -> Self {
         let mut this = rt::Base::new(id, &DATASET_TYPE);
         this.set("Input", Some("input"), input.into());
         this.set("Name", Some("name"), rt::string(name));
@@ -104,7 +104,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `CsvOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-csvoptions.html)
     #[derive(Clone, Debug)]
     pub struct CsvOptions(rt::Props);
     impl CsvOptions {
@@ -129,7 +129,7 @@ pub mod dataset {
     nested!(CsvOptions);
     /// CloudFormation property type `DataCatalogInputDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datacataloginputdefinition.html)
     #[derive(Clone, Debug)]
     pub struct DataCatalogInputDefinition(rt::Props);
     impl DataCatalogInputDefinition {
@@ -174,7 +174,7 @@ pub mod dataset {
     nested!(DataCatalogInputDefinition);
     /// CloudFormation property type `DatabaseInputDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-databaseinputdefinition.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseInputDefinition(rt::Props);
     impl DatabaseInputDefinition {
@@ -219,7 +219,7 @@ pub mod dataset {
     nested!(DatabaseInputDefinition);
     /// CloudFormation property type `DatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct DatasetParameter(rt::Props);
     impl DatasetParameter {
@@ -253,7 +253,7 @@ pub mod dataset {
     nested!(DatasetParameter);
     /// CloudFormation property type `DatetimeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-datetimeoptions.html)
     #[derive(Clone, Debug)]
     pub struct DatetimeOptions(rt::Props);
     impl DatetimeOptions {
@@ -283,7 +283,7 @@ pub mod dataset {
     nested!(DatetimeOptions);
     /// CloudFormation property type `ExcelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-exceloptions.html)
     #[derive(Clone, Debug)]
     pub struct ExcelOptions(rt::Props);
     impl ExcelOptions {
@@ -314,7 +314,7 @@ pub mod dataset {
     nested!(ExcelOptions);
     /// CloudFormation property type `FilesLimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-fileslimit.html)
     #[derive(Clone, Debug)]
     pub struct FilesLimit(rt::Props);
     impl FilesLimit {
@@ -342,7 +342,7 @@ pub mod dataset {
     nested!(FilesLimit);
     /// CloudFormation property type `FilterExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-filterexpression.html)
     #[derive(Clone, Debug)]
     pub struct FilterExpression(rt::Props);
     impl FilterExpression {
@@ -362,18 +362,25 @@ pub mod dataset {
     ///
     /// CloudFormation property type `FilterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-filtervalue.html)
     #[derive(Clone, Debug)]
     pub struct FilterValue(rt::Props);
+    /// The required values of [`FilterValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterValueRequired {
+        /// Variable name CloudFormation `ValueReference`.
+        pub value_reference: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl FilterValue {
-        /// A new `FilterValue`. Required properties: `value` (`Value`), `value_reference` (`ValueReference`).
-        pub fn new(value: impl Into<rt::Expr>, value_reference: impl Into<rt::Expr>) -> Self {
+        /// A new `FilterValue`. Required properties: `value_reference` (`ValueReference`), `value` (`Value`).
+        pub fn new(required: FilterValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             this.set(
                 "ValueReference",
                 Some("value_reference"),
-                rt::string(value_reference),
+                rt::string(required.value_reference),
             );
             FilterValue(this)
         }
@@ -383,7 +390,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `FormatOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-formatoptions.html)
     #[derive(Clone, Debug)]
     pub struct FormatOptions(rt::Props);
     impl FormatOptions {
@@ -417,7 +424,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-input.html)
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
@@ -466,7 +473,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `JsonOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-jsonoptions.html)
     #[derive(Clone, Debug)]
     pub struct JsonOptions(rt::Props);
     impl JsonOptions {
@@ -485,7 +492,7 @@ pub mod dataset {
     nested!(JsonOptions);
     /// CloudFormation property type `Metadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-metadata.html)
     #[derive(Clone, Debug)]
     pub struct Metadata(rt::Props);
     impl Metadata {
@@ -508,7 +515,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PathOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-pathoptions.html)
     #[derive(Clone, Debug)]
     pub struct PathOptions(rt::Props);
     impl PathOptions {
@@ -543,14 +550,14 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PathParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-pathparameter.html)
     #[derive(Clone, Debug)]
     pub struct PathParameter(rt::Props);
     impl PathParameter {
-        /// A new `PathParameter`. Required properties: `dataset_parameter` (`DatasetParameter`), `path_parameter_name` (`PathParameterName`).
+        /// A new `PathParameter`. Required properties: `path_parameter_name` (`PathParameterName`), `dataset_parameter` (`DatasetParameter`).
         pub fn new(
-            dataset_parameter: DatasetParameter,
             path_parameter_name: impl Into<rt::Expr>,
+            dataset_parameter: DatasetParameter,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -571,7 +578,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-dataset-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -682,19 +689,23 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Job`], by name: two of them have one type, and a swap must not compile.
+pub struct JobRequired {
+    /// Job name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Role arn CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Job type CloudFormation `Type`.
+    pub type_: job::Type,
+}
 impl Job {
     /// Declares a `AWS::DataBrew::Job` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        type_: job::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: JobRequired) -> Self {
         let mut this = rt::Base::new(id, &JOB_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("Type", Some("type"), required.type_.into());
         Job(this)
     }
     /// Constraints: at least 1 items. CloudFormation `DataCatalogOutputs`, Terraform `data_catalog_outputs`.
@@ -845,7 +856,7 @@ pub mod job {
     use super::*;
     /// CloudFormation property type `AllowedStatistics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-allowedstatistics.html)
     #[derive(Clone, Debug)]
     pub struct AllowedStatistics(rt::Props);
     impl AllowedStatistics {
@@ -859,7 +870,7 @@ pub mod job {
     nested!(AllowedStatistics);
     /// CloudFormation property type `ColumnSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-columnselector.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSelector(rt::Props);
     impl ColumnSelector {
@@ -882,7 +893,7 @@ pub mod job {
     nested!(ColumnSelector);
     /// CloudFormation property type `ColumnStatisticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-columnstatisticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ColumnStatisticsConfiguration(rt::Props);
     impl ColumnStatisticsConfiguration {
@@ -903,7 +914,7 @@ pub mod job {
     ///
     /// CloudFormation property type `CsvOutputOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-csvoutputoptions.html)
     #[derive(Clone, Debug)]
     pub struct CsvOutputOptions(rt::Props);
     impl CsvOutputOptions {
@@ -922,19 +933,30 @@ pub mod job {
     nested!(CsvOutputOptions);
     /// CloudFormation property type `DataCatalogOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-datacatalogoutput.html)
     #[derive(Clone, Debug)]
     pub struct DataCatalogOutput(rt::Props);
+    /// The required values of [`DataCatalogOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataCatalogOutputRequired {
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl DataCatalogOutput {
         /// A new `DataCatalogOutput`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DataCatalogOutputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DataCatalogOutput(this)
         }
         /// Constraints: length 1..=255. CloudFormation `CatalogId`, Terraform `catalog_id`.
@@ -964,14 +986,14 @@ pub mod job {
     nested!(DataCatalogOutput);
     /// CloudFormation property type `DatabaseOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-databaseoutput.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseOutput(rt::Props);
     impl DatabaseOutput {
-        /// A new `DatabaseOutput`. Required properties: `database_options` (`DatabaseOptions`), `glue_connection_name` (`GlueConnectionName`).
+        /// A new `DatabaseOutput`. Required properties: `glue_connection_name` (`GlueConnectionName`), `database_options` (`DatabaseOptions`).
         pub fn new(
-            database_options: DatabaseTableOutputOptions,
             glue_connection_name: impl Into<rt::Expr>,
+            database_options: DatabaseTableOutputOptions,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1001,7 +1023,7 @@ pub mod job {
     nested!(DatabaseOutput);
     /// CloudFormation property type `DatabaseTableOutputOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-databasetableoutputoptions.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseTableOutputOptions(rt::Props);
     impl DatabaseTableOutputOptions {
@@ -1023,7 +1045,7 @@ pub mod job {
     nested!(DatabaseTableOutputOptions);
     /// CloudFormation property type `EntityDetectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-entitydetectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EntityDetectorConfiguration(rt::Props);
     impl EntityDetectorConfiguration {
@@ -1052,7 +1074,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobSample`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-jobsample.html)
     #[derive(Clone, Debug)]
     pub struct JobSample(rt::Props);
     impl JobSample {
@@ -1079,7 +1101,7 @@ pub mod job {
     nested!(JobSample);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-output.html)
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -1141,7 +1163,7 @@ pub mod job {
     ///
     /// CloudFormation property type `OutputFormatOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-outputformatoptions.html)
     #[derive(Clone, Debug)]
     pub struct OutputFormatOptions(rt::Props);
     impl OutputFormatOptions {
@@ -1163,7 +1185,7 @@ pub mod job {
     ///
     /// CloudFormation property type `OutputLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-outputlocation.html)
     #[derive(Clone, Debug)]
     pub struct OutputLocation(rt::Props);
     impl OutputLocation {
@@ -1188,7 +1210,7 @@ pub mod job {
     nested!(OutputLocation);
     /// CloudFormation property type `ProfileConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-profileconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
@@ -1237,7 +1259,7 @@ pub mod job {
     nested!(ProfileConfiguration);
     /// CloudFormation property type `Recipe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-recipe.html)
     #[derive(Clone, Debug)]
     pub struct Recipe(rt::Props);
     impl Recipe {
@@ -1260,7 +1282,7 @@ pub mod job {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -1285,7 +1307,7 @@ pub mod job {
     nested!(S3Location);
     /// CloudFormation property type `S3TableOutputOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-s3tableoutputoptions.html)
     #[derive(Clone, Debug)]
     pub struct S3TableOutputOptions(rt::Props);
     impl S3TableOutputOptions {
@@ -1299,14 +1321,14 @@ pub mod job {
     nested!(S3TableOutputOptions);
     /// CloudFormation property type `StatisticOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-statisticoverride.html)
     #[derive(Clone, Debug)]
     pub struct StatisticOverride(rt::Props);
     impl StatisticOverride {
-        /// A new `StatisticOverride`. Required properties: `parameters` (`Parameters`), `statistic` (`Statistic`).
+        /// A new `StatisticOverride`. Required properties: `statistic` (`Statistic`), `parameters` (`Parameters`).
         pub fn new(
-            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
             statistic: impl Into<rt::Expr>,
+            parameters: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Parameters", Some("parameters"), rt::string_map(parameters));
@@ -1317,7 +1339,7 @@ pub mod job {
     nested!(StatisticOverride);
     /// CloudFormation property type `StatisticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-statisticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StatisticsConfiguration(rt::Props);
     impl StatisticsConfiguration {
@@ -1349,7 +1371,7 @@ pub mod job {
     ///
     /// CloudFormation property type `ValidationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-job-validationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ValidationConfiguration(rt::Props);
     impl ValidationConfiguration {
@@ -1494,25 +1516,34 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Project`], by name: two of them have one type, and a swap must not compile.
+pub struct ProjectRequired {
+    /// Dataset name CloudFormation `DatasetName`.
+    pub dataset_name: rt::Expr,
+    /// Project name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Recipe name CloudFormation `RecipeName`.
+    pub recipe_name: rt::Expr,
+    /// Role arn CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Project {
     /// Declares a `AWS::DataBrew::Project` with the stack-unique `id`. Required properties: `dataset_name` (`DatasetName`), `name` (`Name`), `recipe_name` (`RecipeName`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataset_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        recipe_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
         this.set(
             "DatasetName",
             Some("dataset_name"),
-            rt::string(dataset_name),
+            rt::string(required.dataset_name),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RecipeName", Some("recipe_name"), rt::string(recipe_name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "RecipeName",
+            Some("recipe_name"),
+            rt::string(required.recipe_name),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Project(this)
     }
     /// Sample
@@ -1533,7 +1564,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `Sample`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-project-sample.html)
     #[derive(Clone, Debug)]
     pub struct Sample(rt::Props);
     impl Sample {
@@ -1627,7 +1658,7 @@ pub mod recipe {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -1648,15 +1679,22 @@ pub mod recipe {
     ///
     /// CloudFormation property type `ConditionExpression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-conditionexpression.html)
     #[derive(Clone, Debug)]
     pub struct ConditionExpression(rt::Props);
+    /// The required values of [`ConditionExpression`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConditionExpressionRequired {
+        /// Input condition to be applied to the target column CloudFormation `Condition`.
+        pub condition: rt::Expr,
+        /// Name of the target column CloudFormation `TargetColumn`.
+        pub target_column: rt::Expr,
+    }
     impl ConditionExpression {
         /// A new `ConditionExpression`. Required properties: `condition` (`Condition`), `target_column` (`TargetColumn`).
-        pub fn new(condition: impl Into<rt::Expr>, target_column: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ConditionExpressionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Condition", None, rt::string(condition));
-            this.set("TargetColumn", None, rt::string(target_column));
+            this.set("Condition", None, rt::string(required.condition));
+            this.set("TargetColumn", None, rt::string(required.target_column));
             ConditionExpression(this)
         }
         /// Value of the condition
@@ -1670,7 +1708,7 @@ pub mod recipe {
     nested!(ConditionExpression);
     /// CloudFormation property type `RecipeStep`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-recipe-recipestep.html)
     #[derive(Clone, Debug)]
     pub struct RecipeStep(rt::Props);
     impl RecipeStep {
@@ -1725,19 +1763,27 @@ static RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Ruleset`], by name: two of them have one type, and a swap must not compile.
+pub struct RulesetRequired {
+    /// Name of the Ruleset CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Arn of the target resource (dataset) to apply the ruleset to CloudFormation `TargetArn`.
+    pub target_arn: rt::Expr,
+    /// List of the data quality rules in the ruleset CloudFormation `Rules`.
+    pub rules: Vec<ruleset::Rule>,
+}
 impl Ruleset {
-    /// Declares a `AWS::DataBrew::Ruleset` with the stack-unique `id`. Required properties: `name` (`Name`), `rules` (`Rules`), `target_arn` (`TargetArn`).
+    /// Declares a `AWS::DataBrew::Ruleset` with the stack-unique `id`. Required properties: `name` (`Name`), `target_arn` (`TargetArn`), `rules` (`Rules`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        rules: impl IntoIterator<Item = ruleset::Rule>,
-        target_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RulesetRequired) -> Self {
         let mut this = rt::Base::new(id, &RULESET_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Rules", Some("rules"), rt::list(rules));
-        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Rules", Some("rules"), rt::list(required.rules));
+        this.set(
+            "TargetArn",
+            Some("target_arn"),
+            rt::string(required.target_arn),
+        );
         Ruleset(this)
     }
     /// Description of the Ruleset
@@ -1761,7 +1807,7 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `ColumnSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-columnselector.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSelector(rt::Props);
     impl ColumnSelector {
@@ -1790,19 +1836,26 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
+    /// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
+    pub struct RuleRequired {
+        /// Name of the rule CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Expression with rule conditions CloudFormation `CheckExpression`.
+        pub check_expression: rt::Expr,
+    }
     impl Rule {
-        /// A new `Rule`. Required properties: `check_expression` (`CheckExpression`), `name` (`Name`).
-        pub fn new(check_expression: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `Rule`. Required properties: `name` (`Name`), `check_expression` (`CheckExpression`).
+        pub fn new(required: RuleRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CheckExpression",
                 Some("check_expression"),
-                rt::string(check_expression),
+                rt::string(required.check_expression),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             Rule(this)
         }
         /// Constraints: at least 1 items. CloudFormation `ColumnSelectors`, Terraform `column_selectors`.
@@ -1838,18 +1891,25 @@ pub mod ruleset {
     ///
     /// CloudFormation property type `SubstitutionValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-substitutionvalue.html)
     #[derive(Clone, Debug)]
     pub struct SubstitutionValue(rt::Props);
+    /// The required values of [`SubstitutionValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubstitutionValueRequired {
+        /// Variable name CloudFormation `ValueReference`.
+        pub value_reference: rt::Expr,
+        /// Value or column name CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SubstitutionValue {
-        /// A new `SubstitutionValue`. Required properties: `value` (`Value`), `value_reference` (`ValueReference`).
-        pub fn new(value: impl Into<rt::Expr>, value_reference: impl Into<rt::Expr>) -> Self {
+        /// A new `SubstitutionValue`. Required properties: `value_reference` (`ValueReference`), `value` (`Value`).
+        pub fn new(required: SubstitutionValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             this.set(
                 "ValueReference",
                 Some("value_reference"),
-                rt::string(value_reference),
+                rt::string(required.value_reference),
             );
             SubstitutionValue(this)
         }
@@ -1857,7 +1917,7 @@ pub mod ruleset {
     nested!(SubstitutionValue);
     /// CloudFormation property type `Threshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-databrew-ruleset-threshold.html)
     #[derive(Clone, Debug)]
     pub struct Threshold(rt::Props);
     impl Threshold {
@@ -1938,21 +1998,24 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Schedule`], by name: two of them have one type, and a swap must not compile.
+pub struct ScheduleRequired {
+    /// Schedule Name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Schedule cron CloudFormation `CronExpression`.
+    pub cron_expression: rt::Expr,
+}
 impl Schedule {
-    /// Declares a `AWS::DataBrew::Schedule` with the stack-unique `id`. Required properties: `cron_expression` (`CronExpression`), `name` (`Name`).
+    /// Declares a `AWS::DataBrew::Schedule` with the stack-unique `id`. Required properties: `name` (`Name`), `cron_expression` (`CronExpression`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cron_expression: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ScheduleRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULE_TYPE);
         this.set(
             "CronExpression",
             Some("cron_expression"),
-            rt::string(cron_expression),
+            rt::string(required.cron_expression),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Schedule(this)
     }
     /// Constraints: 0..=50 items. CloudFormation `JobNames`, Terraform `job_names`.

@@ -69,19 +69,27 @@ static DATA_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DataSet`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSetRequired {
+    /// The type of asset that is added to a data set. CloudFormation `AssetType`.
+    pub asset_type: data_set::AssetType,
+    /// A description for the data set. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The name of the data set. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl DataSet {
     /// Declares a `AWS::DataExchange::DataSet` with the stack-unique `id`. Required properties: `asset_type` (`AssetType`), `description` (`Description`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        asset_type: data_set::AssetType,
-        description: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSetRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SET_TYPE);
-        this.set("AssetType", Some("asset_type"), asset_type.into());
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("AssetType", Some("asset_type"), required.asset_type.into());
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         DataSet(this)
     }
 }
@@ -241,7 +249,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -270,7 +278,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `AutoExportRevisionDestinationEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-autoexportrevisiondestinationentry.html)
     #[derive(Clone, Debug)]
     pub struct AutoExportRevisionDestinationEntry(rt::Props);
     impl AutoExportRevisionDestinationEntry {
@@ -294,7 +302,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `AutoExportRevisionToS3RequestDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-autoexportrevisiontos3requestdetails.html)
     #[derive(Clone, Debug)]
     pub struct AutoExportRevisionToS3RequestDetails(rt::Props);
     impl AutoExportRevisionToS3RequestDetails {
@@ -321,7 +329,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `Event`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-event.html)
     #[derive(Clone, Debug)]
     pub struct Event(rt::Props);
     impl Event {
@@ -347,7 +355,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `ExportServerSideEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-exportserversideencryption.html)
     #[derive(Clone, Debug)]
     pub struct ExportServerSideEncryption(rt::Props);
     impl ExportServerSideEncryption {
@@ -371,7 +379,7 @@ pub mod event_action {
     ///
     /// CloudFormation property type `RevisionPublished`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dataexchange-eventaction-revisionpublished.html)
     #[derive(Clone, Debug)]
     pub struct RevisionPublished(rt::Props);
     impl RevisionPublished {

@@ -112,7 +112,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-field.html)
     #[derive(Clone, Debug)]
     pub struct Field(rt::Props);
     impl Field {
@@ -141,18 +141,25 @@ pub mod pipeline {
     nested!(Field);
     /// CloudFormation property type `ParameterAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parameterattribute.html)
     #[derive(Clone, Debug)]
     pub struct ParameterAttribute(rt::Props);
+    /// The required values of [`ParameterAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterAttributeRequired {
+        /// The field identifier. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The field value, expressed as a String. CloudFormation `StringValue`.
+        pub string_value: rt::Expr,
+    }
     impl ParameterAttribute {
         /// A new `ParameterAttribute`. Required properties: `key` (`Key`), `string_value` (`StringValue`).
-        pub fn new(key: impl Into<rt::Expr>, string_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ParameterAttributeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Key", Some("key"), rt::string(required.key));
             this.set(
                 "StringValue",
                 Some("string_value"),
-                rt::string(string_value),
+                rt::string(required.string_value),
             );
             ParameterAttribute(this)
         }
@@ -160,36 +167,43 @@ pub mod pipeline {
     nested!(ParameterAttribute);
     /// CloudFormation property type `ParameterObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parameterobject.html)
     #[derive(Clone, Debug)]
     pub struct ParameterObject(rt::Props);
     impl ParameterObject {
         /// A new `ParameterObject`. Required properties: `attributes` (`Attributes`), `id` (`Id`).
         pub fn new(
             attributes: impl IntoIterator<Item = ParameterAttribute>,
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Attributes", Some("attributes"), rt::list(attributes));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             ParameterObject(this)
         }
     }
     nested!(ParameterObject);
     /// CloudFormation property type `ParameterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-parametervalue.html)
     #[derive(Clone, Debug)]
     pub struct ParameterValue(rt::Props);
+    /// The required values of [`ParameterValue`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterValueRequired {
+        /// The ID of the parameter value. CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// The field value, expressed as a String. CloudFormation `StringValue`.
+        pub string_value: rt::Expr,
+    }
     impl ParameterValue {
         /// A new `ParameterValue`. Required properties: `id` (`Id`), `string_value` (`StringValue`).
-        pub fn new(id: impl Into<rt::Expr>, string_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ParameterValueRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(required.id));
             this.set(
                 "StringValue",
                 Some("string_value"),
-                rt::string(string_value),
+                rt::string(required.string_value),
             );
             ParameterValue(this)
         }
@@ -197,20 +211,25 @@ pub mod pipeline {
     nested!(ParameterValue);
     /// CloudFormation property type `PipelineObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datapipeline-pipeline-pipelineobject.html)
     #[derive(Clone, Debug)]
     pub struct PipelineObject(rt::Props);
+    /// The required values of [`PipelineObject`], by name: two of them have one type, and a swap must not compile.
+    pub struct PipelineObjectRequired {
+        /// Key-value pairs that define the properties of the object. CloudFormation `Fields`.
+        pub fields: Vec<Field>,
+        /// The ID of the object. CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// The name of the object. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl PipelineObject {
         /// A new `PipelineObject`. Required properties: `fields` (`Fields`), `id` (`Id`), `name` (`Name`).
-        pub fn new(
-            fields: impl IntoIterator<Item = Field>,
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: PipelineObjectRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Fields", Some("fields"), rt::list(fields));
-            this.set("Id", Some("id"), rt::string(id));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Fields", Some("fields"), rt::list(required.fields));
+            this.set("Id", Some("id"), rt::string(required.id));
+            this.set("Name", Some("name"), rt::string(required.name));
             PipelineObject(this)
         }
     }

@@ -271,13 +271,13 @@ impl LocationAzureBlobHandle {
 }
 /// Property types and value sets of [`LocationAzureBlob`] (`AWS::DataSync::LocationAzureBlob`).
 pub mod location_azure_blob {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// Specifies the shared access signature (SAS) that DataSync uses to access your Azure Blob Storage container.
     ///
     /// CloudFormation property type `AzureBlobSasConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azureblobsasconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureBlobSasConfiguration(rt::Props);
     impl AzureBlobSasConfiguration {
@@ -297,7 +297,7 @@ pub mod location_azure_blob {
     ///
     /// CloudFormation property type `AzureFederatedIdentityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azurefederatedidentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct AzureFederatedIdentityConfig(rt::Props);
     impl AzureFederatedIdentityConfig {
@@ -327,15 +327,30 @@ pub mod location_azure_blob {
     ///
     /// CloudFormation property type `AzureOidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-azureoidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct AzureOidcConfig(rt::Props);
+    /// The required values of [`AzureOidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AzureOidcConfigRequired {
+        /// Specifies the Microsoft Entra (Azure AD) tenant ID that the identity belongs to. CloudFormation `TenantId`.
+        pub tenant_id: rt::Expr,
+        /// Specifies the client ID of the Microsoft Entra (Azure AD) identity that DataSync uses to obtain an access token. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+    }
     impl AzureOidcConfig {
-        /// A new `AzureOidcConfig`. Required properties: `client_id` (`ClientId`), `tenant_id` (`TenantId`).
-        pub fn new(client_id: impl Into<rt::Expr>, tenant_id: impl Into<rt::Expr>) -> Self {
+        /// A new `AzureOidcConfig`. Required properties: `tenant_id` (`TenantId`), `client_id` (`ClientId`).
+        pub fn new(required: AzureOidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("TenantId", Some("tenant_id"), rt::string(tenant_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set(
+                "TenantId",
+                Some("tenant_id"),
+                rt::string(required.tenant_id),
+            );
             AzureOidcConfig(this)
         }
     }
@@ -476,7 +491,7 @@ pub mod location_efs {
     ///
     /// CloudFormation property type `Ec2Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationefs-ec2config.html)
     #[derive(Clone, Debug)]
     pub struct Ec2Config(rt::Props);
     impl Ec2Config {
@@ -511,8 +526,8 @@ pub mod location_efs {
 /// CloudFormation: `AWS::DataSync::LocationFSxLustre`. Terraform: `awscc_datasync_location_fsx_lustre` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxlustre.html)
-pub struct LocationFSxLustre(rt::Base);
-static LOCATION_F_SX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct LocationFsxLustre(rt::Base);
+static LOCATION_FSX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxLustre",
     terraform: Some("awscc_datasync_location_fsx_lustre"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -525,20 +540,20 @@ static LOCATION_F_SX_LUSTRE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
-impl LocationFSxLustre {
+impl LocationFsxLustre {
     /// Declares a `AWS::DataSync::LocationFSxLustre` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = rt::Base::new(id, &LOCATION_F_SX_LUSTRE_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_FSX_LUSTRE_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
             rt::strings(security_group_arns),
         );
-        LocationFSxLustre(this)
+        LocationFsxLustre(this)
     }
     /// The Amazon Resource Name (ARN) for the FSx for Lustre file system.
     ///
@@ -560,12 +575,12 @@ impl LocationFSxLustre {
         self
     }
 }
-builder!(LocationFSxLustre, LocationFSxLustreHandle);
+builder!(LocationFsxLustre, LocationFsxLustreHandle);
 /// A declared `AWS::DataSync::LocationFSxLustre`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxLustreHandle(rt::Handle);
-handle!(LocationFSxLustreHandle);
-impl LocationFSxLustreHandle {
+pub struct LocationFsxLustreHandle(rt::Handle);
+handle!(LocationFsxLustreHandle);
+impl LocationFsxLustreHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx for Lustre file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
@@ -584,8 +599,8 @@ impl LocationFSxLustreHandle {
 /// CloudFormation: `AWS::DataSync::LocationFSxONTAP`. Terraform: `awscc_datasync_location_fsx_ontap` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxontap.html)
-pub struct LocationFSxOntap(rt::Base);
-static LOCATION_F_SX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct LocationFsxOntap(rt::Base);
+static LOCATION_FSX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxONTAP",
     terraform: Some("awscc_datasync_location_fsx_ontap"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -607,7 +622,7 @@ static LOCATION_F_SX_ONTAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
-impl LocationFSxOntap {
+impl LocationFsxOntap {
     /// Declares a `AWS::DataSync::LocationFSxONTAP` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `storage_virtual_machine_arn` (`StorageVirtualMachineArn`).
     #[track_caller]
     pub fn new(
@@ -615,7 +630,7 @@ impl LocationFSxOntap {
         security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         storage_virtual_machine_arn: impl Into<rt::Expr>,
     ) -> Self {
-        let mut this = rt::Base::new(id, &LOCATION_F_SX_ONTAP_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_FSX_ONTAP_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
@@ -626,12 +641,12 @@ impl LocationFSxOntap {
             Some("storage_virtual_machine_arn"),
             rt::string(storage_virtual_machine_arn),
         );
-        LocationFSxOntap(this)
+        LocationFsxOntap(this)
     }
     /// Configuration settings for NFS or SMB protocol.
     ///
     /// CloudFormation `Protocol`, Terraform `protocol`.
-    pub fn protocol(mut self, value: location_f_sx_ontap::Protocol) -> Self {
+    pub fn protocol(mut self, value: location_fsx_ontap::Protocol) -> Self {
         self.0.set("Protocol", Some("protocol"), value.into());
         self
     }
@@ -644,12 +659,12 @@ impl LocationFSxOntap {
         self
     }
 }
-builder!(LocationFSxOntap, LocationFSxOntapHandle);
+builder!(LocationFsxOntap, LocationFsxOntapHandle);
 /// A declared `AWS::DataSync::LocationFSxONTAP`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxOntapHandle(rt::Handle);
-handle!(LocationFSxOntapHandle);
-impl LocationFSxOntapHandle {
+pub struct LocationFsxOntapHandle(rt::Handle);
+handle!(LocationFsxOntapHandle);
+impl LocationFsxOntapHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx ONTAP file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
@@ -677,15 +692,15 @@ impl LocationFSxOntapHandle {
         self.0.attr("Protocol.SMB.CmkSecretConfig.SecretArn")
     }
 }
-/// Property types and value sets of [`LocationFSxOntap`] (`AWS::DataSync::LocationFSxONTAP`).
-pub mod location_f_sx_ontap {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+/// Property types and value sets of [`LocationFsxOntap`] (`AWS::DataSync::LocationFSxONTAP`).
+pub mod location_fsx_ontap {
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location.
     ///
     /// CloudFormation property type `ManagedSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-managedsecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct ManagedSecretConfig(rt::Props);
     impl ManagedSecretConfig {
@@ -701,7 +716,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `NFS`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-nfs.html)
     #[derive(Clone, Debug)]
     pub struct Nfs(rt::Props);
     impl Nfs {
@@ -717,7 +732,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `NfsMountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-nfsmountoptions.html)
     #[derive(Clone, Debug)]
     pub struct NfsMountOptions(rt::Props);
     impl NfsMountOptions {
@@ -739,7 +754,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `Protocol`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-protocol.html)
     #[derive(Clone, Debug)]
     pub struct Protocol(rt::Props);
     impl Protocol {
@@ -768,12 +783,12 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `SMB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-smb.html)
     #[derive(Clone, Debug)]
     pub struct Smb(rt::Props);
     impl Smb {
-        /// A new `Smb`. Required properties: `mount_options` (`MountOptions`), `user` (`User`).
-        pub fn new(mount_options: SmbMountOptions, user: impl Into<rt::Expr>) -> Self {
+        /// A new `Smb`. Required properties: `user` (`User`), `mount_options` (`MountOptions`).
+        pub fn new(user: impl Into<rt::Expr>, mount_options: SmbMountOptions) -> Self {
             let mut this = rt::Props::default();
             this.set("MountOptions", Some("mount_options"), mount_options.into());
             this.set("User", Some("user"), rt::string(user));
@@ -829,7 +844,7 @@ pub mod location_f_sx_ontap {
     ///
     /// CloudFormation property type `SmbMountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxontap-smbmountoptions.html)
     #[derive(Clone, Debug)]
     pub struct SmbMountOptions(rt::Props);
     impl SmbMountOptions {
@@ -847,7 +862,7 @@ pub mod location_f_sx_ontap {
         }
     }
     nested!(SmbMountOptions);
-    /// The values `Version` accepts in `DataSync::LocationFSxOntap`.
+    /// The values `Version` accepts in `DataSync::LocationFsxOntap`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Version {
         /// `AUTOMATIC`
@@ -858,7 +873,7 @@ pub mod location_f_sx_ontap {
         Smb3,
     }
     string_enum!(Version { Automatic => "AUTOMATIC", Smb2 => "SMB2", Smb3 => "SMB3" });
-    /// The values `Version2` accepts in `DataSync::LocationFSxOntap`.
+    /// The values `Version2` accepts in `DataSync::LocationFsxOntap`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Version2 {
         /// `AUTOMATIC`
@@ -877,8 +892,8 @@ pub mod location_f_sx_ontap {
 /// CloudFormation: `AWS::DataSync::LocationFSxOpenZFS`. Terraform: `awscc_datasync_location_fsx_open_zfs` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxopenzfs.html)
-pub struct LocationFSxOpenZfs(rt::Base);
-static LOCATION_F_SX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct LocationFsxOpenZfs(rt::Base);
+static LOCATION_FSX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxOpenZFS",
     terraform: Some("awscc_datasync_location_fsx_open_zfs"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -908,22 +923,22 @@ static LOCATION_F_SX_OPEN_ZFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
-impl LocationFSxOpenZfs {
-    /// Declares a `AWS::DataSync::LocationFSxOpenZFS` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `security_group_arns` (`SecurityGroupArns`).
+impl LocationFsxOpenZfs {
+    /// Declares a `AWS::DataSync::LocationFSxOpenZFS` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `protocol` (`Protocol`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        protocol: location_f_sx_open_zfs::Protocol,
         security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        protocol: location_fsx_open_zfs::Protocol,
     ) -> Self {
-        let mut this = rt::Base::new(id, &LOCATION_F_SX_OPEN_ZFS_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_FSX_OPEN_ZFS_TYPE);
         this.set("Protocol", Some("protocol"), protocol.into());
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
             rt::strings(security_group_arns),
         );
-        LocationFSxOpenZfs(this)
+        LocationFsxOpenZfs(this)
     }
     /// The Amazon Resource Name (ARN) for the FSx OpenZFS file system.
     ///
@@ -945,12 +960,12 @@ impl LocationFSxOpenZfs {
         self
     }
 }
-builder!(LocationFSxOpenZfs, LocationFSxOpenZfsHandle);
+builder!(LocationFsxOpenZfs, LocationFsxOpenZfsHandle);
 /// A declared `AWS::DataSync::LocationFSxOpenZFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxOpenZfsHandle(rt::Handle);
-handle!(LocationFSxOpenZfsHandle);
-impl LocationFSxOpenZfsHandle {
+pub struct LocationFsxOpenZfsHandle(rt::Handle);
+handle!(LocationFsxOpenZfsHandle);
+impl LocationFsxOpenZfsHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx OpenZFS file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
@@ -964,15 +979,15 @@ impl LocationFSxOpenZfsHandle {
         self.0.attr("LocationUri")
     }
 }
-/// Property types and value sets of [`LocationFSxOpenZfs`] (`AWS::DataSync::LocationFSxOpenZFS`).
-pub mod location_f_sx_open_zfs {
+/// Property types and value sets of [`LocationFsxOpenZfs`] (`AWS::DataSync::LocationFSxOpenZFS`).
+pub mod location_fsx_open_zfs {
     pub use super::shared::{MountOptions, Version};
     use super::*;
     /// FSx OpenZFS file system NFS protocol information
     ///
     /// CloudFormation property type `NFS`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-nfs.html)
     #[derive(Clone, Debug)]
     pub struct Nfs(rt::Props);
     impl Nfs {
@@ -988,7 +1003,7 @@ pub mod location_f_sx_open_zfs {
     ///
     /// CloudFormation property type `Protocol`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-protocol.html)
     #[derive(Clone, Debug)]
     pub struct Protocol(rt::Props);
     impl Protocol {
@@ -1012,8 +1027,8 @@ pub mod location_f_sx_open_zfs {
 /// CloudFormation: `AWS::DataSync::LocationFSxWindows`. Terraform: `awscc_datasync_location_fsx_windows` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-datasync-locationfsxwindows.html)
-pub struct LocationFSxWindows(rt::Base);
-static LOCATION_F_SX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct LocationFsxWindows(rt::Base);
+static LOCATION_FSX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::DataSync::LocationFSxWindows",
     terraform: Some("awscc_datasync_location_fsx_windows"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -1031,27 +1046,27 @@ static LOCATION_F_SX_WINDOWS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
-impl LocationFSxWindows {
-    /// Declares a `AWS::DataSync::LocationFSxWindows` with the stack-unique `id`. Required properties: `security_group_arns` (`SecurityGroupArns`), `user` (`User`).
+impl LocationFsxWindows {
+    /// Declares a `AWS::DataSync::LocationFSxWindows` with the stack-unique `id`. Required properties: `user` (`User`), `security_group_arns` (`SecurityGroupArns`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         user: impl Into<rt::Expr>,
+        security_group_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
-        let mut this = rt::Base::new(id, &LOCATION_F_SX_WINDOWS_TYPE);
+        let mut this = rt::Base::new(id, &LOCATION_FSX_WINDOWS_TYPE);
         this.set(
             "SecurityGroupArns",
             Some("security_group_arns"),
             rt::strings(security_group_arns),
         );
         this.set("User", Some("user"), rt::string(user));
-        LocationFSxWindows(this)
+        LocationFsxWindows(this)
     }
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-manag…
     ///
     /// CloudFormation `CmkSecretConfig`, Terraform `cmk_secret_config`.
-    pub fn cmk_secret_config(mut self, value: location_f_sx_windows::CmkSecretConfig) -> Self {
+    pub fn cmk_secret_config(mut self, value: location_fsx_windows::CmkSecretConfig) -> Self {
         self.0
             .set("CmkSecretConfig", Some("cmk_secret_config"), value.into());
         self
@@ -1059,10 +1074,7 @@ impl LocationFSxWindows {
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that…
     ///
     /// CloudFormation `CustomSecretConfig`, Terraform `custom_secret_config`.
-    pub fn custom_secret_config(
-        mut self,
-        value: location_f_sx_windows::CustomSecretConfig,
-    ) -> Self {
+    pub fn custom_secret_config(mut self, value: location_fsx_windows::CustomSecretConfig) -> Self {
         self.0.set(
             "CustomSecretConfig",
             Some("custom_secret_config"),
@@ -1104,12 +1116,12 @@ impl LocationFSxWindows {
         self
     }
 }
-builder!(LocationFSxWindows, LocationFSxWindowsHandle);
+builder!(LocationFsxWindows, LocationFsxWindowsHandle);
 /// A declared `AWS::DataSync::LocationFSxWindows`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct LocationFSxWindowsHandle(rt::Handle);
-handle!(LocationFSxWindowsHandle);
-impl LocationFSxWindowsHandle {
+pub struct LocationFsxWindowsHandle(rt::Handle);
+handle!(LocationFsxWindowsHandle);
+impl LocationFsxWindowsHandle {
     /// The Amazon Resource Name (ARN) of the Amazon FSx for Windows file system location that is created.
     ///
     /// CloudFormation `Fn::GetAtt` `LocationArn`; Terraform `location_arn`.
@@ -1131,9 +1143,9 @@ impl LocationFSxWindowsHandle {
         self.0.attr("CmkSecretConfig.SecretArn")
     }
 }
-/// Property types and value sets of [`LocationFSxWindows`] (`AWS::DataSync::LocationFSxWindows`).
-pub mod location_f_sx_windows {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+/// Property types and value sets of [`LocationFsxWindows`] (`AWS::DataSync::LocationFSxWindows`).
+pub mod location_fsx_windows {
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::DataSync::LocationHDFS.
@@ -1161,13 +1173,13 @@ static LOCATION_HDFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl LocationHdfs {
-    /// Declares a `AWS::DataSync::LocationHDFS` with the stack-unique `id`. Required properties: `agent_arns` (`AgentArns`), `authentication_type` (`AuthenticationType`), `name_nodes` (`NameNodes`).
+    /// Declares a `AWS::DataSync::LocationHDFS` with the stack-unique `id`. Required properties: `name_nodes` (`NameNodes`), `authentication_type` (`AuthenticationType`), `agent_arns` (`AgentArns`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        agent_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        authentication_type: location_hdfs::AuthenticationType,
         name_nodes: impl IntoIterator<Item = location_hdfs::NameNode>,
+        authentication_type: location_hdfs::AuthenticationType,
+        agent_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_HDFS_TYPE);
         this.set("AgentArns", Some("agent_arns"), rt::strings(agent_arns));
@@ -1311,13 +1323,13 @@ impl LocationHdfsHandle {
 }
 /// Property types and value sets of [`LocationHdfs`] (`AWS::DataSync::LocationHDFS`).
 pub mod location_hdfs {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// HDFS Name Node IP and port information.
     ///
     /// CloudFormation property type `NameNode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-namenode.html)
     #[derive(Clone, Debug)]
     pub struct NameNode(rt::Props);
     impl NameNode {
@@ -1334,7 +1346,7 @@ pub mod location_hdfs {
     ///
     /// CloudFormation property type `QopConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationhdfs-qopconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QopConfiguration(rt::Props);
     impl QopConfiguration {
@@ -1483,7 +1495,7 @@ pub mod location_nfs {
     ///
     /// CloudFormation property type `OnPremConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationnfs-onpremconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnPremConfig(rt::Props);
     impl OnPremConfig {
@@ -1668,43 +1680,49 @@ impl LocationObjectStorageHandle {
 }
 /// Property types and value sets of [`LocationObjectStorage`] (`AWS::DataSync::LocationObjectStorage`).
 pub mod location_object_storage {
-    pub use super::shared::{CmkSecretConfig, CustomSecretConfig};
+    pub use super::shared::{CmkSecretConfig, CustomSecretConfig, CustomSecretConfigRequired};
     use super::*;
     /// Specifies the Google Cloud workload identity federation configuration that DataSync uses to obtain an access token for your Google Cloud Storage bucket.
     ///
     /// CloudFormation property type `GoogleOidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-googleoidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct GoogleOidcConfig(rt::Props);
+    /// The required values of [`GoogleOidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct GoogleOidcConfigRequired {
+        /// The human-readable Google Cloud project name. CloudFormation `ProjectName`.
+        pub project_name: rt::Expr,
+        /// The numeric Google Cloud project ID, as a string. CloudFormation `ProjectNumber`.
+        pub project_number: rt::Expr,
+        /// The name of the Google Cloud workload identity pool that DataSync federates with. CloudFormation `IdentityPoolName`.
+        pub identity_pool_name: rt::Expr,
+        /// The name of the OIDC identity provider configured in the Google Cloud workload identity pool. CloudFormation `IdentityProviderName`.
+        pub identity_provider_name: rt::Expr,
+    }
     impl GoogleOidcConfig {
-        /// A new `GoogleOidcConfig`. Required properties: `identity_pool_name` (`IdentityPoolName`), `identity_provider_name` (`IdentityProviderName`), `project_name` (`ProjectName`), `project_number` (`ProjectNumber`).
-        pub fn new(
-            identity_pool_name: impl Into<rt::Expr>,
-            identity_provider_name: impl Into<rt::Expr>,
-            project_name: impl Into<rt::Expr>,
-            project_number: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `GoogleOidcConfig`. Required properties: `project_name` (`ProjectName`), `project_number` (`ProjectNumber`), `identity_pool_name` (`IdentityPoolName`), `identity_provider_name` (`IdentityProviderName`).
+        pub fn new(required: GoogleOidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IdentityPoolName",
                 Some("identity_pool_name"),
-                rt::string(identity_pool_name),
+                rt::string(required.identity_pool_name),
             );
             this.set(
                 "IdentityProviderName",
                 Some("identity_provider_name"),
-                rt::string(identity_provider_name),
+                rt::string(required.identity_provider_name),
             );
             this.set(
                 "ProjectName",
                 Some("project_name"),
-                rt::string(project_name),
+                rt::string(required.project_name),
             );
             this.set(
                 "ProjectNumber",
                 Some("project_number"),
-                rt::string(project_number),
+                rt::string(required.project_number),
             );
             GoogleOidcConfig(this)
         }
@@ -1714,7 +1732,7 @@ pub mod location_object_storage {
     ///
     /// CloudFormation property type `ObjectStorageExternalIdentityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-objectstorageexternalidentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct ObjectStorageExternalIdentityConfig(rt::Props);
     impl ObjectStorageExternalIdentityConfig {
@@ -1736,7 +1754,7 @@ pub mod location_object_storage {
     ///
     /// CloudFormation property type `ObjectStorageFederatedIdentityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationobjectstorage-objectstoragefederatedidentityconfig.html)
     #[derive(Clone, Debug)]
     pub struct ObjectStorageFederatedIdentityConfig(rt::Props);
     impl ObjectStorageFederatedIdentityConfig {
@@ -1851,7 +1869,7 @@ pub mod location_s3 {
     ///
     /// CloudFormation property type `S3Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locations3-s3config.html)
     #[derive(Clone, Debug)]
     pub struct S3Config(rt::Props);
     impl S3Config {
@@ -2076,7 +2094,7 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `CmkSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-cmksecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
@@ -2107,22 +2125,30 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `CustomSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-customsecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomSecretConfig(rt::Props);
+    /// The required values of [`CustomSecretConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn. CloudFormation `SecretAccessRoleArn`.
+        pub secret_access_role_arn: rt::Expr,
+    }
     impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CustomSecretConfig`. Required properties: `secret_arn` (`SecretArn`), `secret_access_role_arn` (`SecretAccessRoleArn`).
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
+                rt::string(required.secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             CustomSecretConfig(this)
         }
     }
@@ -2131,7 +2157,7 @@ pub mod location_smb {
     ///
     /// CloudFormation property type `MountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationsmb-mountoptions.html)
     #[derive(Clone, Debug)]
     pub struct MountOptions(rt::Props);
     impl MountOptions {
@@ -2201,24 +2227,27 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Task`], by name: two of them have one type, and a swap must not compile.
+pub struct TaskRequired {
+    /// The ARN of an AWS storage resource's location. CloudFormation `DestinationLocationArn`.
+    pub destination_location_arn: rt::Expr,
+    /// The ARN of the source location for the task. CloudFormation `SourceLocationArn`.
+    pub source_location_arn: rt::Expr,
+}
 impl Task {
     /// Declares a `AWS::DataSync::Task` with the stack-unique `id`. Required properties: `destination_location_arn` (`DestinationLocationArn`), `source_location_arn` (`SourceLocationArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        destination_location_arn: impl Into<rt::Expr>,
-        source_location_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TaskRequired) -> Self {
         let mut this = rt::Base::new(id, &TASK_TYPE);
         this.set(
             "DestinationLocationArn",
             Some("destination_location_arn"),
-            rt::string(destination_location_arn),
+            rt::string(required.destination_location_arn),
         );
         this.set(
             "SourceLocationArn",
             Some("source_location_arn"),
-            rt::string(source_location_arn),
+            rt::string(required.source_location_arn),
         );
         Task(this)
     }
@@ -2322,7 +2351,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Deleted`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-deleted.html)
     #[derive(Clone, Debug)]
     pub struct Deleted(rt::Props);
     impl Deleted {
@@ -2345,7 +2374,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -2367,7 +2396,7 @@ pub mod task {
     ///
     /// CloudFormation property type `FilterRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-filterrule.html)
     #[derive(Clone, Debug)]
     pub struct FilterRule(rt::Props);
     impl FilterRule {
@@ -2396,7 +2425,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ManifestConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-manifestconfig.html)
     #[derive(Clone, Debug)]
     pub struct ManifestConfig(rt::Props);
     impl ManifestConfig {
@@ -2426,7 +2455,7 @@ pub mod task {
     ///
     /// CloudFormation property type `ManifestConfigSourceS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-manifestconfigsources3.html)
     #[derive(Clone, Debug)]
     pub struct ManifestConfigSourceS3(rt::Props);
     impl ManifestConfigSourceS3 {
@@ -2482,7 +2511,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-options.html)
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -2627,7 +2656,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Overrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-overrides.html)
     #[derive(Clone, Debug)]
     pub struct Overrides(rt::Props);
     impl Overrides {
@@ -2670,7 +2699,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Skipped`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-skipped.html)
     #[derive(Clone, Debug)]
     pub struct Skipped(rt::Props);
     impl Skipped {
@@ -2693,7 +2722,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -2715,7 +2744,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskReportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskreportconfig.html)
     #[derive(Clone, Debug)]
     pub struct TaskReportConfig(rt::Props);
     impl TaskReportConfig {
@@ -2755,7 +2784,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskReportConfigDestinationS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskreportconfigdestinations3.html)
     #[derive(Clone, Debug)]
     pub struct TaskReportConfigDestinationS3(rt::Props);
     impl TaskReportConfigDestinationS3 {
@@ -2797,7 +2826,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-taskschedule.html)
     #[derive(Clone, Debug)]
     pub struct TaskSchedule(rt::Props);
     impl TaskSchedule {
@@ -2830,7 +2859,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Transferred`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-transferred.html)
     #[derive(Clone, Debug)]
     pub struct Transferred(rt::Props);
     impl Transferred {
@@ -2853,7 +2882,7 @@ pub mod task {
     ///
     /// CloudFormation property type `Verified`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-task-verified.html)
     #[derive(Clone, Debug)]
     pub struct Verified(rt::Props);
     impl Verified {
@@ -3096,7 +3125,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CmkSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-cmksecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct CmkSecretConfig(rt::Props);
     impl CmkSecretConfig {
@@ -3127,22 +3156,30 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomSecretConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationazureblob-customsecretconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomSecretConfig(rt::Props);
+    /// The required values of [`CustomSecretConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomSecretConfigRequired {
+        /// Specifies the ARN for a customer created AWS Secrets Manager secret. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn. CloudFormation `SecretAccessRoleArn`.
+        pub secret_access_role_arn: rt::Expr,
+    }
     impl CustomSecretConfig {
-        /// A new `CustomSecretConfig`. Required properties: `secret_access_role_arn` (`SecretAccessRoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(
-            secret_access_role_arn: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CustomSecretConfig`. Required properties: `secret_arn` (`SecretArn`), `secret_access_role_arn` (`SecretAccessRoleArn`).
+        pub fn new(required: CustomSecretConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecretAccessRoleArn",
                 Some("secret_access_role_arn"),
-                rt::string(secret_access_role_arn),
+                rt::string(required.secret_access_role_arn),
             );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             CustomSecretConfig(this)
         }
     }
@@ -3151,7 +3188,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datasync-locationfsxopenzfs-mountoptions.html)
     #[derive(Clone, Debug)]
     pub struct MountOptions(rt::Props);
     impl MountOptions {
@@ -3169,7 +3206,7 @@ pub mod shared {
         }
     }
     nested!(MountOptions);
-    /// The values `Version` accepts in `DataSync`'s `LocationFSxOpenZfs`, `LocationNfs`.
+    /// The values `Version` accepts in `DataSync`'s `LocationFsxOpenZfs`, `LocationNfs`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Version {
         /// `AUTOMATIC`

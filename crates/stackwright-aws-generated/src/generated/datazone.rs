@@ -67,21 +67,24 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Connection`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectionRequired {
+    /// The identifier of the domain in which the connection is created. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The name of the connection. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Connection {
     /// Declares a `AWS::DataZone::Connection` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Connection(this)
     }
     /// AWS Location of project
@@ -211,7 +214,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AwsLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-connection-awslocation.html)
     #[derive(Clone, Debug)]
     pub struct AwsLocation(rt::Props);
     impl AwsLocation {
@@ -253,7 +256,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `ConnectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-connection-connectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionConfiguration(rt::Props);
     impl ConnectionConfiguration {
@@ -340,29 +343,34 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSourceRequired {
+    /// The name of the data source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ID of the Amazon DataZone domain where the data source is created. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The identifier of the Amazon DataZone project in which you want to add the data source. CloudFormation `ProjectIdentifier`.
+    pub project_identifier: rt::Expr,
+    /// The type of the data source. CloudFormation `Type`.
+    pub type_: rt::Expr,
+}
 impl DataSource {
-    /// Declares a `AWS::DataZone::DataSource` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`), `type_` (`Type`).
+    /// Declares a `AWS::DataZone::DataSource` with the stack-unique `id`. Required properties: `name` (`Name`), `domain_identifier` (`DomainIdentifier`), `project_identifier` (`ProjectIdentifier`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        project_identifier: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            rt::string(project_identifier),
+            rt::string(required.project_identifier),
         );
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Type", Some("type"), rt::string(required.type_));
         DataSource(this)
     }
     /// The metadata forms that are to be attached to the assets that this data source works with.
@@ -535,7 +543,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `FormInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-forminput.html)
     #[derive(Clone, Debug)]
     pub struct FormInput(rt::Props);
     impl FormInput {
@@ -574,7 +582,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RecommendationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-recommendationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RecommendationConfiguration(rt::Props);
     impl RecommendationConfiguration {
@@ -600,7 +608,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-datasource-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -937,7 +945,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `SingleSignOn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-domain-singlesignon.html)
     #[derive(Clone, Debug)]
     pub struct SingleSignOn(rt::Props);
     impl SingleSignOn {
@@ -1044,26 +1052,30 @@ static DOMAIN_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`DomainUnit`], by name: two of them have one type, and a swap must not compile.
+pub struct DomainUnitRequired {
+    /// The ID of the domain where you want to create a domain unit. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The name of the domain unit. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ID of the parent domain unit. CloudFormation `ParentDomainUnitIdentifier`.
+    pub parent_domain_unit_identifier: rt::Expr,
+}
 impl DomainUnit {
     /// Declares a `AWS::DataZone::DomainUnit` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `parent_domain_unit_identifier` (`ParentDomainUnitIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        parent_domain_unit_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DomainUnitRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_UNIT_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ParentDomainUnitIdentifier",
             Some("parent_domain_unit_identifier"),
-            rt::string(parent_domain_unit_identifier),
+            rt::string(required.parent_domain_unit_identifier),
         );
         DomainUnit(this)
     }
@@ -1167,26 +1179,30 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
+pub struct EnvironmentRequired {
+    /// The name of the environment. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ID of the Amazon DataZone project in which the environment would be created. CloudFormation `ProjectIdentifier`.
+    pub project_identifier: rt::Expr,
+    /// The identifier of the Amazon DataZone domain in which the environment would be created. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+}
 impl Environment {
-    /// Declares a `AWS::DataZone::Environment` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`).
+    /// Declares a `AWS::DataZone::Environment` with the stack-unique `id`. Required properties: `name` (`Name`), `project_identifier` (`ProjectIdentifier`), `domain_identifier` (`DomainIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        project_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            rt::string(project_identifier),
+            rt::string(required.project_identifier),
         );
         Environment(this)
     }
@@ -1378,7 +1394,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environment-environmentparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -1529,7 +1545,7 @@ pub mod environment_actions {
     ///
     /// CloudFormation property type `AwsConsoleLinkParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentactions-awsconsolelinkparameters.html)
     #[derive(Clone, Debug)]
     pub struct AwsConsoleLinkParameters(rt::Props);
     impl AwsConsoleLinkParameters {
@@ -1588,30 +1604,34 @@ static ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`EnvironmentBlueprintConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct EnvironmentBlueprintConfigurationRequired {
+    /// CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// CloudFormation `EnvironmentBlueprintIdentifier`.
+    pub environment_blueprint_identifier: rt::Expr,
+    /// CloudFormation `EnabledRegions`.
+    pub enabled_regions: Vec<rt::Expr>,
+}
 impl EnvironmentBlueprintConfiguration {
-    /// Declares a `AWS::DataZone::EnvironmentBlueprintConfiguration` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `enabled_regions` (`EnabledRegions`), `environment_blueprint_identifier` (`EnvironmentBlueprintIdentifier`).
+    /// Declares a `AWS::DataZone::EnvironmentBlueprintConfiguration` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `environment_blueprint_identifier` (`EnvironmentBlueprintIdentifier`), `enabled_regions` (`EnabledRegions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        enabled_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        environment_blueprint_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnvironmentBlueprintConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
         this.set(
             "EnabledRegions",
             Some("enabled_regions"),
-            rt::strings(enabled_regions),
+            rt::strings(required.enabled_regions),
         );
         this.set(
             "EnvironmentBlueprintIdentifier",
             Some("environment_blueprint_identifier"),
-            rt::string(environment_blueprint_identifier),
+            rt::string(required.environment_blueprint_identifier),
         );
         EnvironmentBlueprintConfiguration(this)
     }
@@ -1709,7 +1729,7 @@ pub mod environment_blueprint_configuration {
     use super::*;
     /// CloudFormation property type `RegionalParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentblueprintconfiguration-regionalparameter.html)
     #[derive(Clone, Debug)]
     pub struct RegionalParameter(rt::Props);
     impl RegionalParameter {
@@ -1778,44 +1798,51 @@ static ENVIRONMENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`EnvironmentProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct EnvironmentProfileRequired {
+    /// The ID of the blueprint with which this environment profile is created. CloudFormation `EnvironmentBlueprintIdentifier`.
+    pub environment_blueprint_identifier: rt::Expr,
+    /// The identifier of the project in which to create the environment profile. CloudFormation `ProjectIdentifier`.
+    pub project_identifier: rt::Expr,
+    /// The ID of the Amazon DataZone domain in which this environment profile is created. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The AWS account in which the Amazon DataZone environment is created. CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// The AWS region in which this environment profile is created. CloudFormation `AwsAccountRegion`.
+    pub aws_account_region: rt::Expr,
+    /// The name of this Amazon DataZone environment profile. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl EnvironmentProfile {
-    /// Declares a `AWS::DataZone::EnvironmentProfile` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `aws_account_region` (`AwsAccountRegion`), `domain_identifier` (`DomainIdentifier`), `environment_blueprint_identifier` (`EnvironmentBlueprintIdentifier`), `name` (`Name`), `project_identifier` (`ProjectIdentifier`).
+    /// Declares a `AWS::DataZone::EnvironmentProfile` with the stack-unique `id`. Required properties: `environment_blueprint_identifier` (`EnvironmentBlueprintIdentifier`), `project_identifier` (`ProjectIdentifier`), `domain_identifier` (`DomainIdentifier`), `aws_account_id` (`AwsAccountId`), `aws_account_region` (`AwsAccountRegion`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        aws_account_region: impl Into<rt::Expr>,
-        domain_identifier: impl Into<rt::Expr>,
-        environment_blueprint_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        project_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnvironmentProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_PROFILE_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "AwsAccountRegion",
             Some("aws_account_region"),
-            rt::string(aws_account_region),
+            rt::string(required.aws_account_region),
         );
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
         this.set(
             "EnvironmentBlueprintIdentifier",
             Some("environment_blueprint_identifier"),
-            rt::string(environment_blueprint_identifier),
+            rt::string(required.environment_blueprint_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            rt::string(project_identifier),
+            rt::string(required.project_identifier),
         );
         EnvironmentProfile(this)
     }
@@ -1895,7 +1922,7 @@ pub mod environment_profile {
     ///
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-environmentprofile-environmentparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -1963,28 +1990,33 @@ static FORM_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`FormType`], by name: two of them have one type, and a swap must not compile.
+pub struct FormTypeRequired {
+    /// The ID of the Amazon DataZone domain in which this metadata form type is created. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The model of this Amazon DataZone metadata form type. CloudFormation `Model`.
+    pub model: form_type::Model,
+    /// The name of this Amazon DataZone metadata form type. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ID of the Amazon DataZone project that owns this metadata form type. CloudFormation `OwningProjectIdentifier`.
+    pub owning_project_identifier: rt::Expr,
+}
 impl FormType {
     /// Declares a `AWS::DataZone::FormType` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `model` (`Model`), `name` (`Name`), `owning_project_identifier` (`OwningProjectIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        model: form_type::Model,
-        name: impl Into<rt::Expr>,
-        owning_project_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FormTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &FORM_TYPE_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
-        this.set("Model", Some("model"), model.into());
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Model", Some("model"), required.model.into());
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "OwningProjectIdentifier",
             Some("owning_project_identifier"),
-            rt::string(owning_project_identifier),
+            rt::string(required.owning_project_identifier),
         );
         FormType(this)
     }
@@ -2055,7 +2087,7 @@ pub mod form_type {
     ///
     /// CloudFormation property type `Model`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-formtype-model.html)
     #[derive(Clone, Debug)]
     pub struct Model(rt::Props);
     impl Model {
@@ -2252,29 +2284,38 @@ static OWNER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Owner`], by name: two of them have one type, and a swap must not compile.
+pub struct OwnerRequired {
+    /// The ID of the domain in which you want to add the entity owner. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The ID of the entity to which you want to add an owner. CloudFormation `EntityIdentifier`.
+    pub entity_identifier: rt::Expr,
+    /// The type of an entity. CloudFormation `EntityType`.
+    pub entity_type: owner::EntityType,
+    /// The owner that you want to add to the entity. CloudFormation `Owner`.
+    pub owner: rt::Value,
+}
 impl Owner {
     /// Declares a `AWS::DataZone::Owner` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `entity_identifier` (`EntityIdentifier`), `entity_type` (`EntityType`), `owner` (`Owner`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        entity_identifier: impl Into<rt::Expr>,
-        entity_type: owner::EntityType,
-        owner: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OwnerRequired) -> Self {
         let mut this = rt::Base::new(id, &OWNER_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
         this.set(
             "EntityIdentifier",
             Some("entity_identifier"),
-            rt::string(entity_identifier),
+            rt::string(required.entity_identifier),
         );
-        this.set("EntityType", Some("entity_type"), entity_type.into());
-        this.set("Owner", Some("owner"), rt::json_object(owner));
+        this.set(
+            "EntityType",
+            Some("entity_type"),
+            required.entity_type.into(),
+        );
+        this.set("Owner", Some("owner"), rt::json_object(required.owner));
         Owner(this)
     }
 }
@@ -2343,33 +2384,52 @@ static POLICY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`PolicyGrant`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyGrantRequired {
+    /// CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// CloudFormation `EntityIdentifier`.
+    pub entity_identifier: rt::Expr,
+    /// CloudFormation `EntityType`.
+    pub entity_type: policy_grant::TargetEntityType,
+    /// CloudFormation `PolicyType`.
+    pub policy_type: policy_grant::ManagedPolicyType,
+    /// CloudFormation `Principal`.
+    pub principal: rt::Value,
+    /// CloudFormation `Detail`.
+    pub detail: rt::Value,
+}
 impl PolicyGrant {
-    /// Declares a `AWS::DataZone::PolicyGrant` with the stack-unique `id`. Required properties: `detail` (`Detail`), `domain_identifier` (`DomainIdentifier`), `entity_identifier` (`EntityIdentifier`), `entity_type` (`EntityType`), `policy_type` (`PolicyType`), `principal` (`Principal`).
+    /// Declares a `AWS::DataZone::PolicyGrant` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `entity_identifier` (`EntityIdentifier`), `entity_type` (`EntityType`), `policy_type` (`PolicyType`), `principal` (`Principal`), `detail` (`Detail`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        detail: impl Into<rt::Value>,
-        domain_identifier: impl Into<rt::Expr>,
-        entity_identifier: impl Into<rt::Expr>,
-        entity_type: policy_grant::TargetEntityType,
-        policy_type: policy_grant::ManagedPolicyType,
-        principal: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyGrantRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_GRANT_TYPE);
-        this.set("Detail", Some("detail"), rt::json_object(detail));
+        this.set("Detail", Some("detail"), rt::json_object(required.detail));
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
         this.set(
             "EntityIdentifier",
             Some("entity_identifier"),
-            rt::string(entity_identifier),
+            rt::string(required.entity_identifier),
         );
-        this.set("EntityType", Some("entity_type"), entity_type.into());
-        this.set("PolicyType", Some("policy_type"), policy_type.into());
-        this.set("Principal", Some("principal"), rt::json_object(principal));
+        this.set(
+            "EntityType",
+            Some("entity_type"),
+            required.entity_type.into(),
+        );
+        this.set(
+            "PolicyType",
+            Some("policy_type"),
+            required.policy_type.into(),
+        );
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::json_object(required.principal),
+        );
         PolicyGrant(this)
     }
 }
@@ -2488,21 +2548,24 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Project`], by name: two of them have one type, and a swap must not compile.
+pub struct ProjectRequired {
+    /// The ID of the Amazon DataZone domain in which this project is created. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The name of the Amazon DataZone project. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Project {
     /// Declares a `AWS::DataZone::Project` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Project(this)
     }
     /// The description of the Amazon DataZone project.
@@ -2655,7 +2718,7 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `EnvironmentConfigurationUserParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-environmentconfigurationuserparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationUserParameter(rt::Props);
     impl EnvironmentConfigurationUserParameter {
@@ -2695,7 +2758,7 @@ pub mod project {
     nested!(EnvironmentConfigurationUserParameter);
     /// CloudFormation property type `EnvironmentParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-environmentparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentParameter(rt::Props);
     impl EnvironmentParameter {
@@ -2720,7 +2783,7 @@ pub mod project {
     ///
     /// CloudFormation property type `Member`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-member.html)
     #[derive(Clone, Debug)]
     pub struct Member(rt::Props);
     impl Member {
@@ -2750,12 +2813,12 @@ pub mod project {
     ///
     /// CloudFormation property type `ProjectMembershipAssignment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-projectmembershipassignment.html)
     #[derive(Clone, Debug)]
     pub struct ProjectMembershipAssignment(rt::Props);
     impl ProjectMembershipAssignment {
-        /// A new `ProjectMembershipAssignment`. Required properties: `designation` (`Designation`), `member` (`Member`).
-        pub fn new(designation: impl Into<rt::Expr>, member: Member) -> Self {
+        /// A new `ProjectMembershipAssignment`. Required properties: `member` (`Member`), `designation` (`Designation`).
+        pub fn new(member: Member, designation: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Designation", Some("designation"), rt::string(designation));
             this.set("Member", Some("member"), member.into());
@@ -2765,15 +2828,22 @@ pub mod project {
     nested!(ProjectMembershipAssignment);
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-project-resourcetag.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
+    /// The required values of [`ResourceTag`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResourceTagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ResourceTag {
         /// A new `ResourceTag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ResourceTag(this)
         }
     }
@@ -2817,28 +2887,37 @@ static PROJECT_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`ProjectMembership`], by name: two of them have one type, and a swap must not compile.
+pub struct ProjectMembershipRequired {
+    /// CloudFormation `Designation`.
+    pub designation: rt::Expr,
+    /// CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// CloudFormation `ProjectIdentifier`.
+    pub project_identifier: rt::Expr,
+    /// CloudFormation `Member`.
+    pub member: rt::Value,
+}
 impl ProjectMembership {
-    /// Declares a `AWS::DataZone::ProjectMembership` with the stack-unique `id`. Required properties: `designation` (`Designation`), `domain_identifier` (`DomainIdentifier`), `member` (`Member`), `project_identifier` (`ProjectIdentifier`).
+    /// Declares a `AWS::DataZone::ProjectMembership` with the stack-unique `id`. Required properties: `designation` (`Designation`), `domain_identifier` (`DomainIdentifier`), `project_identifier` (`ProjectIdentifier`), `member` (`Member`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        designation: impl Into<rt::Expr>,
-        domain_identifier: impl Into<rt::Expr>,
-        member: impl Into<rt::Value>,
-        project_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProjectMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_MEMBERSHIP_TYPE);
-        this.set("Designation", Some("designation"), rt::string(designation));
+        this.set(
+            "Designation",
+            Some("designation"),
+            rt::string(required.designation),
+        );
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
-        this.set("Member", Some("member"), rt::json_object(member));
+        this.set("Member", Some("member"), rt::json_object(required.member));
         this.set(
             "ProjectIdentifier",
             Some("project_identifier"),
-            rt::string(project_identifier),
+            rt::string(required.project_identifier),
         );
         ProjectMembership(this)
     }
@@ -3035,7 +3114,7 @@ pub mod project_profile {
     use super::*;
     /// CloudFormation property type `AwsAccount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-awsaccount.html)
     #[derive(Clone, Debug)]
     pub struct AwsAccount(rt::Props);
     impl AwsAccount {
@@ -3053,24 +3132,29 @@ pub mod project_profile {
     nested!(AwsAccount);
     /// CloudFormation property type `EnvironmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfiguration(rt::Props);
+    /// The required values of [`EnvironmentConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentConfigurationRequired {
+        /// CloudFormation `AwsRegion`.
+        pub aws_region: Region,
+        /// CloudFormation `EnvironmentBlueprintId`.
+        pub environment_blueprint_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl EnvironmentConfiguration {
         /// A new `EnvironmentConfiguration`. Required properties: `aws_region` (`AwsRegion`), `environment_blueprint_id` (`EnvironmentBlueprintId`), `name` (`Name`).
-        pub fn new(
-            aws_region: Region,
-            environment_blueprint_id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: EnvironmentConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AwsRegion", Some("aws_region"), aws_region.into());
+            this.set("AwsRegion", Some("aws_region"), required.aws_region.into());
             this.set(
                 "EnvironmentBlueprintId",
                 Some("environment_blueprint_id"),
-                rt::string(environment_blueprint_id),
+                rt::string(required.environment_blueprint_id),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             EnvironmentConfiguration(this)
         }
         /// CloudFormation `AwsAccount`, Terraform `aws_account`.
@@ -3121,7 +3205,7 @@ pub mod project_profile {
     nested!(EnvironmentConfiguration);
     /// CloudFormation property type `EnvironmentConfigurationParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfigurationparameter.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationParameter(rt::Props);
     impl EnvironmentConfigurationParameter {
@@ -3150,7 +3234,7 @@ pub mod project_profile {
     nested!(EnvironmentConfigurationParameter);
     /// CloudFormation property type `EnvironmentConfigurationParametersDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-environmentconfigurationparametersdetails.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfigurationParametersDetails(rt::Props);
     impl EnvironmentConfigurationParametersDetails {
@@ -3192,7 +3276,7 @@ pub mod project_profile {
     nested!(EnvironmentConfigurationParametersDetails);
     /// CloudFormation property type `Region`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-region.html)
     #[derive(Clone, Debug)]
     pub struct Region(rt::Props);
     impl Region {
@@ -3206,24 +3290,29 @@ pub mod project_profile {
     nested!(Region);
     /// CloudFormation property type `ResourceTagParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-projectprofile-resourcetagparameter.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTagParameter(rt::Props);
+    /// The required values of [`ResourceTagParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResourceTagParameterRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `IsValueEditable`.
+        pub is_value_editable: bool,
+    }
     impl ResourceTagParameter {
-        /// A new `ResourceTagParameter`. Required properties: `is_value_editable` (`IsValueEditable`), `key` (`Key`), `value` (`Value`).
-        pub fn new(
-            is_value_editable: bool,
-            key: impl Into<rt::Expr>,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ResourceTagParameter`. Required properties: `key` (`Key`), `value` (`Value`), `is_value_editable` (`IsValueEditable`).
+        pub fn new(required: ResourceTagParameterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IsValueEditable",
                 Some("is_value_editable"),
-                rt::boolean(is_value_editable),
+                rt::boolean(required.is_value_editable),
             );
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ResourceTagParameter(this)
         }
     }
@@ -3282,49 +3371,55 @@ static SUBSCRIPTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`SubscriptionTarget`], by name: two of them have one type, and a swap must not compile.
+pub struct SubscriptionTargetRequired {
+    /// The asset types that can be included in the subscription target. CloudFormation `ApplicableAssetTypes`.
+    pub applicable_asset_types: Vec<rt::Expr>,
+    /// The authorized principals of the subscription target. CloudFormation `AuthorizedPrincipals`.
+    pub authorized_principals: Vec<rt::Expr>,
+    /// The ID of the Amazon DataZone domain in which subscription target would be created. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The ID of the environment in which subscription target would be created. CloudFormation `EnvironmentIdentifier`.
+    pub environment_identifier: rt::Expr,
+    /// The name of the subscription target. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The configuration of the subscription target. CloudFormation `SubscriptionTargetConfig`.
+    pub subscription_target_config: Vec<subscription_target::SubscriptionTargetForm>,
+    /// The type of the subscription target. CloudFormation `Type`.
+    pub type_: rt::Expr,
+}
 impl SubscriptionTarget {
     /// Declares a `AWS::DataZone::SubscriptionTarget` with the stack-unique `id`. Required properties: `applicable_asset_types` (`ApplicableAssetTypes`), `authorized_principals` (`AuthorizedPrincipals`), `domain_identifier` (`DomainIdentifier`), `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`), `subscription_target_config` (`SubscriptionTargetConfig`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        applicable_asset_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        authorized_principals: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        domain_identifier: impl Into<rt::Expr>,
-        environment_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        subscription_target_config: impl IntoIterator<
-            Item = subscription_target::SubscriptionTargetForm,
-        >,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubscriptionTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIPTION_TARGET_TYPE);
         this.set(
             "ApplicableAssetTypes",
             Some("applicable_asset_types"),
-            rt::strings(applicable_asset_types),
+            rt::strings(required.applicable_asset_types),
         );
         this.set(
             "AuthorizedPrincipals",
             Some("authorized_principals"),
-            rt::strings(authorized_principals),
+            rt::strings(required.authorized_principals),
         );
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            rt::string(environment_identifier),
+            rt::string(required.environment_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SubscriptionTargetConfig",
             Some("subscription_target_config"),
-            rt::list(subscription_target_config),
+            rt::list(required.subscription_target_config),
         );
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Type", Some("type"), rt::string(required.type_));
         SubscriptionTarget(this)
     }
     /// The manage access role that is used to create the subscription target.
@@ -3408,15 +3503,26 @@ pub mod subscription_target {
     ///
     /// CloudFormation property type `SubscriptionTargetForm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-datazone-subscriptiontarget-subscriptiontargetform.html)
     #[derive(Clone, Debug)]
     pub struct SubscriptionTargetForm(rt::Props);
+    /// The required values of [`SubscriptionTargetForm`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubscriptionTargetFormRequired {
+        /// The content of the subscription target configuration. CloudFormation `Content`.
+        pub content: rt::Expr,
+        /// The form name included in the subscription target configuration. CloudFormation `FormName`.
+        pub form_name: rt::Expr,
+    }
     impl SubscriptionTargetForm {
         /// A new `SubscriptionTargetForm`. Required properties: `content` (`Content`), `form_name` (`FormName`).
-        pub fn new(content: impl Into<rt::Expr>, form_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SubscriptionTargetFormRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Content", Some("content"), rt::string(content));
-            this.set("FormName", Some("form_name"), rt::string(form_name));
+            this.set("Content", Some("content"), rt::string(required.content));
+            this.set(
+                "FormName",
+                Some("form_name"),
+                rt::string(required.form_name),
+            );
             SubscriptionTargetForm(this)
         }
     }
@@ -3462,24 +3568,27 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`UserProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct UserProfileRequired {
+    /// The identifier of the Amazon DataZone domain in which the user profile would be created. CloudFormation `DomainIdentifier`.
+    pub domain_identifier: rt::Expr,
+    /// The ID of the user. CloudFormation `UserIdentifier`.
+    pub user_identifier: rt::Expr,
+}
 impl UserProfile {
     /// Declares a `AWS::DataZone::UserProfile` with the stack-unique `id`. Required properties: `domain_identifier` (`DomainIdentifier`), `user_identifier` (`UserIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_identifier: impl Into<rt::Expr>,
-        user_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);
         this.set(
             "DomainIdentifier",
             Some("domain_identifier"),
-            rt::string(domain_identifier),
+            rt::string(required.domain_identifier),
         );
         this.set(
             "UserIdentifier",
             Some("user_identifier"),
-            rt::string(user_identifier),
+            rt::string(required.user_identifier),
         );
         UserProfile(this)
     }

@@ -65,19 +65,27 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterRequired {
+    /// CloudFormation `ReplicationFactor`.
+    pub replication_factor: i64,
+    /// CloudFormation `IAMRoleARN`.
+    pub iam_role_arn: rt::Expr,
+    /// CloudFormation `NodeType`.
+    pub node_type: rt::Expr,
+}
 impl Cluster {
-    /// Declares a `AWS::DAX::Cluster` with the stack-unique `id`. Required properties: `iam_role_arn` (`IAMRoleARN`), `node_type` (`NodeType`), `replication_factor` (`ReplicationFactor`).
+    /// Declares a `AWS::DAX::Cluster` with the stack-unique `id`. Required properties: `replication_factor` (`ReplicationFactor`), `iam_role_arn` (`IAMRoleARN`), `node_type` (`NodeType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        iam_role_arn: impl Into<rt::Expr>,
-        node_type: impl Into<rt::Expr>,
-        replication_factor: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-        this.set("IAMRoleARN", None, rt::string(iam_role_arn));
-        this.set("NodeType", None, rt::string(node_type));
-        this.set("ReplicationFactor", None, rt::int(replication_factor));
+        this.set("IAMRoleARN", None, rt::string(required.iam_role_arn));
+        this.set("NodeType", None, rt::string(required.node_type));
+        this.set(
+            "ReplicationFactor",
+            None,
+            rt::int(required.replication_factor),
+        );
         Cluster(this)
     }
     /// CloudFormation `AvailabilityZones`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -172,7 +180,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dax-cluster-ssespecification.html)
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {

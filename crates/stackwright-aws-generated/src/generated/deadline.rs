@@ -68,36 +68,43 @@ static BUDGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Budget`], by name: two of them have one type, and a swap must not compile.
+pub struct BudgetRequired {
+    /// The farm ID. CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+    /// The display name of the budget. CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// The usage details of the allotted budget. CloudFormation `UsageTrackingResource`.
+    pub usage_tracking_resource: budget::UsageTrackingResource,
+    /// The dollar limit based on consumed usage. CloudFormation `ApproximateDollarLimit`.
+    pub approximate_dollar_limit: i64,
+    /// The budget actions to specify what happens when the budget runs out. CloudFormation `Actions`.
+    pub actions: Vec<budget::BudgetActionToAdd>,
+    /// The start and end time of the budget. CloudFormation `Schedule`.
+    pub schedule: budget::BudgetSchedule,
+}
 impl Budget {
-    /// Declares a `AWS::Deadline::Budget` with the stack-unique `id`. Required properties: `actions` (`Actions`), `approximate_dollar_limit` (`ApproximateDollarLimit`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `schedule` (`Schedule`), `usage_tracking_resource` (`UsageTrackingResource`).
+    /// Declares a `AWS::Deadline::Budget` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `display_name` (`DisplayName`), `usage_tracking_resource` (`UsageTrackingResource`), `approximate_dollar_limit` (`ApproximateDollarLimit`), `actions` (`Actions`), `schedule` (`Schedule`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl IntoIterator<Item = budget::BudgetActionToAdd>,
-        approximate_dollar_limit: i64,
-        display_name: impl Into<rt::Expr>,
-        farm_id: impl Into<rt::Expr>,
-        schedule: budget::BudgetSchedule,
-        usage_tracking_resource: budget::UsageTrackingResource,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BudgetRequired) -> Self {
         let mut this = rt::Base::new(id, &BUDGET_TYPE);
-        this.set("Actions", Some("actions"), rt::list(actions));
+        this.set("Actions", Some("actions"), rt::list(required.actions));
         this.set(
             "ApproximateDollarLimit",
             Some("approximate_dollar_limit"),
-            rt::int(approximate_dollar_limit),
+            rt::int(required.approximate_dollar_limit),
         );
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
-        this.set("Schedule", Some("schedule"), schedule.into());
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
+        this.set("Schedule", Some("schedule"), required.schedule.into());
         this.set(
             "UsageTrackingResource",
             Some("usage_tracking_resource"),
-            usage_tracking_resource.into(),
+            required.usage_tracking_resource.into(),
         );
         Budget(this)
     }
@@ -142,12 +149,12 @@ pub mod budget {
     ///
     /// CloudFormation property type `BudgetActionToAdd`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-budgetactiontoadd.html)
     #[derive(Clone, Debug)]
     pub struct BudgetActionToAdd(rt::Props);
     impl BudgetActionToAdd {
-        /// A new `BudgetActionToAdd`. Required properties: `threshold_percentage` (`ThresholdPercentage`), `type_` (`Type`).
-        pub fn new(threshold_percentage: i64, type_: Type) -> Self {
+        /// A new `BudgetActionToAdd`. Required properties: `type_` (`Type`), `threshold_percentage` (`ThresholdPercentage`).
+        pub fn new(type_: Type, threshold_percentage: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ThresholdPercentage",
@@ -171,7 +178,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `BudgetSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-budgetschedule.html)
     #[derive(Clone, Debug)]
     pub struct BudgetSchedule(rt::Props);
     impl BudgetSchedule {
@@ -187,15 +194,26 @@ pub mod budget {
     ///
     /// CloudFormation property type `FixedBudgetSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-fixedbudgetschedule.html)
     #[derive(Clone, Debug)]
     pub struct FixedBudgetSchedule(rt::Props);
+    /// The required values of [`FixedBudgetSchedule`], by name: two of them have one type, and a swap must not compile.
+    pub struct FixedBudgetScheduleRequired {
+        /// When the budget starts. CloudFormation `StartTime`.
+        pub start_time: rt::Expr,
+        /// When the budget ends. CloudFormation `EndTime`.
+        pub end_time: rt::Expr,
+    }
     impl FixedBudgetSchedule {
-        /// A new `FixedBudgetSchedule`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+        /// A new `FixedBudgetSchedule`. Required properties: `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: FixedBudgetScheduleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", Some("end_time"), rt::string(end_time));
-            this.set("StartTime", Some("start_time"), rt::string(start_time));
+            this.set("EndTime", Some("end_time"), rt::string(required.end_time));
+            this.set(
+                "StartTime",
+                Some("start_time"),
+                rt::string(required.start_time),
+            );
             FixedBudgetSchedule(this)
         }
     }
@@ -204,7 +222,7 @@ pub mod budget {
     ///
     /// CloudFormation property type `UsageTrackingResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-budget-usagetrackingresource.html)
     #[derive(Clone, Debug)]
     pub struct UsageTrackingResource(rt::Props);
     impl UsageTrackingResource {
@@ -367,35 +385,41 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Fleet`], by name: two of them have one type, and a swap must not compile.
+pub struct FleetRequired {
+    /// CloudFormation `Configuration`.
+    pub configuration: rt::Value,
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+    /// CloudFormation `MaxWorkerCount`.
+    pub max_worker_count: i64,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Fleet {
     /// Declares a `AWS::Deadline::Fleet` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `max_worker_count` (`MaxWorkerCount`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration: impl Into<rt::Value>,
-        display_name: impl Into<rt::Expr>,
-        farm_id: impl Into<rt::Expr>,
-        max_worker_count: i64,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FleetRequired) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json_object(configuration),
+            rt::json_object(required.configuration),
         );
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
         this.set(
             "MaxWorkerCount",
             Some("max_worker_count"),
-            rt::int(max_worker_count),
+            rt::int(required.max_worker_count),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Fleet(this)
     }
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
@@ -456,7 +480,7 @@ pub mod fleet {
     use super::*;
     /// CloudFormation property type `HostConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-fleet-hostconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HostConfiguration(rt::Props);
     impl HostConfiguration {
@@ -528,23 +552,31 @@ static LICENSE_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`LicenseEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct LicenseEndpointRequired {
+    /// CloudFormation `SecurityGroupIds`.
+    pub security_group_ids: Vec<rt::Expr>,
+    /// CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+}
 impl LicenseEndpoint {
     /// Declares a `AWS::Deadline::LicenseEndpoint` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LicenseEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &LICENSE_ENDPOINT_TYPE);
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            rt::strings(security_group_ids),
+            rt::strings(required.security_group_ids),
         );
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         LicenseEndpoint(this)
     }
 }
@@ -622,29 +654,34 @@ static LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Limit`], by name: two of them have one type, and a swap must not compile.
+pub struct LimitRequired {
+    /// CloudFormation `AmountRequirementName`.
+    pub amount_requirement_name: rt::Expr,
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// CloudFormation `MaxCount`.
+    pub max_count: i64,
+    /// CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+}
 impl Limit {
-    /// Declares a `AWS::Deadline::Limit` with the stack-unique `id`. Required properties: `amount_requirement_name` (`AmountRequirementName`), `display_name` (`DisplayName`), `farm_id` (`FarmId`), `max_count` (`MaxCount`).
+    /// Declares a `AWS::Deadline::Limit` with the stack-unique `id`. Required properties: `amount_requirement_name` (`AmountRequirementName`), `display_name` (`DisplayName`), `max_count` (`MaxCount`), `farm_id` (`FarmId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        amount_requirement_name: impl Into<rt::Expr>,
-        display_name: impl Into<rt::Expr>,
-        farm_id: impl Into<rt::Expr>,
-        max_count: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LimitRequired) -> Self {
         let mut this = rt::Base::new(id, &LIMIT_TYPE);
         this.set(
             "AmountRequirementName",
             Some("amount_requirement_name"),
-            rt::string(amount_requirement_name),
+            rt::string(required.amount_requirement_name),
         );
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
-        this.set("MaxCount", Some("max_count"), rt::int(max_count));
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
+        this.set("MaxCount", Some("max_count"), rt::int(required.max_count));
         Limit(this)
     }
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
@@ -816,29 +853,38 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Monitor`], by name: two of them have one type, and a swap must not compile.
+pub struct MonitorRequired {
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// CloudFormation `IdentityCenterInstanceArn`.
+    pub identity_center_instance_arn: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// CloudFormation `Subdomain`.
+    pub subdomain: rt::Expr,
+}
 impl Monitor {
     /// Declares a `AWS::Deadline::Monitor` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `identity_center_instance_arn` (`IdentityCenterInstanceArn`), `role_arn` (`RoleArn`), `subdomain` (`Subdomain`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        display_name: impl Into<rt::Expr>,
-        identity_center_instance_arn: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        subdomain: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MonitorRequired) -> Self {
         let mut this = rt::Base::new(id, &MONITOR_TYPE);
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
         this.set(
             "IdentityCenterInstanceArn",
             Some("identity_center_instance_arn"),
-            rt::string(identity_center_instance_arn),
+            rt::string(required.identity_center_instance_arn),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Subdomain", Some("subdomain"), rt::string(subdomain));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set(
+            "Subdomain",
+            Some("subdomain"),
+            rt::string(required.subdomain),
+        );
         Monitor(this)
     }
     /// The AWS region where IAM Identity Center is enabled.
@@ -920,21 +966,24 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`Queue`], by name: two of them have one type, and a swap must not compile.
+pub struct QueueRequired {
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+}
 impl Queue {
     /// Declares a `AWS::Deadline::Queue` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `farm_id` (`FarmId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        display_name: impl Into<rt::Expr>,
-        farm_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QueueRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_TYPE);
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
         Queue(this)
     }
     /// Constraints: 0..=20 items. CloudFormation `AllowedStorageProfileIds`, Terraform `allowed_storage_profile_ids`.
@@ -1026,18 +1075,29 @@ pub mod queue {
     use super::*;
     /// CloudFormation property type `JobAttachmentSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-jobattachmentsettings.html)
     #[derive(Clone, Debug)]
     pub struct JobAttachmentSettings(rt::Props);
+    /// The required values of [`JobAttachmentSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct JobAttachmentSettingsRequired {
+        /// CloudFormation `RootPrefix`.
+        pub root_prefix: rt::Expr,
+        /// CloudFormation `S3BucketName`.
+        pub s3_bucket_name: rt::Expr,
+    }
     impl JobAttachmentSettings {
         /// A new `JobAttachmentSettings`. Required properties: `root_prefix` (`RootPrefix`), `s3_bucket_name` (`S3BucketName`).
-        pub fn new(root_prefix: impl Into<rt::Expr>, s3_bucket_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: JobAttachmentSettingsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RootPrefix", Some("root_prefix"), rt::string(root_prefix));
+            this.set(
+                "RootPrefix",
+                Some("root_prefix"),
+                rt::string(required.root_prefix),
+            );
             this.set(
                 "S3BucketName",
                 Some("s3_bucket_name"),
-                rt::string(s3_bucket_name),
+                rt::string(required.s3_bucket_name),
             );
             JobAttachmentSettings(this)
         }
@@ -1045,7 +1105,7 @@ pub mod queue {
     nested!(JobAttachmentSettings);
     /// CloudFormation property type `JobRunAsUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-jobrunasuser.html)
     #[derive(Clone, Debug)]
     pub struct JobRunAsUser(rt::Props);
     impl JobRunAsUser {
@@ -1069,34 +1129,48 @@ pub mod queue {
     nested!(JobRunAsUser);
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-posixuser.html)
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
+    /// The required values of [`PosixUser`], by name: two of them have one type, and a swap must not compile.
+    pub struct PosixUserRequired {
+        /// CloudFormation `Group`.
+        pub group: rt::Expr,
+        /// CloudFormation `User`.
+        pub user: rt::Expr,
+    }
     impl PosixUser {
         /// A new `PosixUser`. Required properties: `group` (`Group`), `user` (`User`).
-        pub fn new(group: impl Into<rt::Expr>, user: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PosixUserRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Group", Some("group"), rt::string(group));
-            this.set("User", Some("user"), rt::string(user));
+            this.set("Group", Some("group"), rt::string(required.group));
+            this.set("User", Some("user"), rt::string(required.user));
             PosixUser(this)
         }
     }
     nested!(PosixUser);
     /// CloudFormation property type `WindowsUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-queue-windowsuser.html)
     #[derive(Clone, Debug)]
     pub struct WindowsUser(rt::Props);
+    /// The required values of [`WindowsUser`], by name: two of them have one type, and a swap must not compile.
+    pub struct WindowsUserRequired {
+        /// CloudFormation `PasswordArn`.
+        pub password_arn: rt::Expr,
+        /// CloudFormation `User`.
+        pub user: rt::Expr,
+    }
     impl WindowsUser {
         /// A new `WindowsUser`. Required properties: `password_arn` (`PasswordArn`), `user` (`User`).
-        pub fn new(password_arn: impl Into<rt::Expr>, user: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: WindowsUserRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PasswordArn",
                 Some("password_arn"),
-                rt::string(password_arn),
+                rt::string(required.password_arn),
             );
-            this.set("User", Some("user"), rt::string(user));
+            this.set("User", Some("user"), rt::string(required.user));
             WindowsUser(this)
         }
     }
@@ -1169,23 +1243,33 @@ static QUEUE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`QueueEnvironment`], by name: two of them have one type, and a swap must not compile.
+pub struct QueueEnvironmentRequired {
+    /// CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+    /// CloudFormation `QueueId`.
+    pub queue_id: rt::Expr,
+    /// CloudFormation `Priority`.
+    pub priority: i64,
+    /// CloudFormation `Template`.
+    pub template: rt::Expr,
+    /// CloudFormation `TemplateType`.
+    pub template_type: queue_environment::EnvironmentTemplateType,
+}
 impl QueueEnvironment {
-    /// Declares a `AWS::Deadline::QueueEnvironment` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `priority` (`Priority`), `queue_id` (`QueueId`), `template` (`Template`), `template_type` (`TemplateType`).
+    /// Declares a `AWS::Deadline::QueueEnvironment` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `queue_id` (`QueueId`), `priority` (`Priority`), `template` (`Template`), `template_type` (`TemplateType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        farm_id: impl Into<rt::Expr>,
-        priority: i64,
-        queue_id: impl Into<rt::Expr>,
-        template: impl Into<rt::Expr>,
-        template_type: queue_environment::EnvironmentTemplateType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QueueEnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_ENVIRONMENT_TYPE);
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
-        this.set("Priority", Some("priority"), rt::int(priority));
-        this.set("QueueId", Some("queue_id"), rt::string(queue_id));
-        this.set("Template", Some("template"), rt::string(template));
-        this.set("TemplateType", Some("template_type"), template_type.into());
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
+        this.set("Priority", Some("priority"), rt::int(required.priority));
+        this.set("QueueId", Some("queue_id"), rt::string(required.queue_id));
+        this.set("Template", Some("template"), rt::string(required.template));
+        this.set(
+            "TemplateType",
+            Some("template_type"),
+            required.template_type.into(),
+        );
         QueueEnvironment(this)
     }
 }
@@ -1261,19 +1345,23 @@ static QUEUE_FLEET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`QueueFleetAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct QueueFleetAssociationRequired {
+    /// CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+    /// CloudFormation `FleetId`.
+    pub fleet_id: rt::Expr,
+    /// CloudFormation `QueueId`.
+    pub queue_id: rt::Expr,
+}
 impl QueueFleetAssociation {
     /// Declares a `AWS::Deadline::QueueFleetAssociation` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `fleet_id` (`FleetId`), `queue_id` (`QueueId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        farm_id: impl Into<rt::Expr>,
-        fleet_id: impl Into<rt::Expr>,
-        queue_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QueueFleetAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_FLEET_ASSOCIATION_TYPE);
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
-        this.set("FleetId", Some("fleet_id"), rt::string(fleet_id));
-        this.set("QueueId", Some("queue_id"), rt::string(queue_id));
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
+        this.set("FleetId", Some("fleet_id"), rt::string(required.fleet_id));
+        this.set("QueueId", Some("queue_id"), rt::string(required.queue_id));
         QueueFleetAssociation(this)
     }
 }
@@ -1326,19 +1414,23 @@ static QUEUE_LIMIT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`QueueLimitAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct QueueLimitAssociationRequired {
+    /// CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+    /// CloudFormation `LimitId`.
+    pub limit_id: rt::Expr,
+    /// CloudFormation `QueueId`.
+    pub queue_id: rt::Expr,
+}
 impl QueueLimitAssociation {
     /// Declares a `AWS::Deadline::QueueLimitAssociation` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `limit_id` (`LimitId`), `queue_id` (`QueueId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        farm_id: impl Into<rt::Expr>,
-        limit_id: impl Into<rt::Expr>,
-        queue_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QueueLimitAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_LIMIT_ASSOCIATION_TYPE);
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
-        this.set("LimitId", Some("limit_id"), rt::string(limit_id));
-        this.set("QueueId", Some("queue_id"), rt::string(queue_id));
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
+        this.set("LimitId", Some("limit_id"), rt::string(required.limit_id));
+        this.set("QueueId", Some("queue_id"), rt::string(required.queue_id));
         QueueLimitAssociation(this)
     }
 }
@@ -1391,23 +1483,27 @@ static STORAGE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`StorageProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct StorageProfileRequired {
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+    /// CloudFormation `OsFamily`.
+    pub os_family: storage_profile::StorageProfileOperatingSystemFamily,
+}
 impl StorageProfile {
     /// Declares a `AWS::Deadline::StorageProfile` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `farm_id` (`FarmId`), `os_family` (`OsFamily`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        display_name: impl Into<rt::Expr>,
-        farm_id: impl Into<rt::Expr>,
-        os_family: storage_profile::StorageProfileOperatingSystemFamily,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StorageProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &STORAGE_PROFILE_TYPE);
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
-        this.set("OsFamily", Some("os_family"), os_family.into());
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
+        this.set("OsFamily", Some("os_family"), required.os_family.into());
         StorageProfile(this)
     }
     /// Constraints: 0..=20 items. CloudFormation `FileSystemLocations`, Terraform `file_system_locations`.
@@ -1439,20 +1535,25 @@ pub mod storage_profile {
     use super::*;
     /// CloudFormation property type `FileSystemLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-storageprofile-filesystemlocation.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemLocation(rt::Props);
+    /// The required values of [`FileSystemLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct FileSystemLocationRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Path`.
+        pub path: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: FileSystemLocationType,
+    }
     impl FileSystemLocation {
         /// A new `FileSystemLocation`. Required properties: `name` (`Name`), `path` (`Path`), `type_` (`Type`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            path: impl Into<rt::Expr>,
-            type_: FileSystemLocationType,
-        ) -> Self {
+        pub fn new(required: FileSystemLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Path", Some("path"), rt::string(path));
-            this.set("Type", Some("type"), type_.into());
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Path", Some("path"), rt::string(required.path));
+            this.set("Type", Some("type"), required.type_.into());
             FileSystemLocation(this)
         }
     }
@@ -1528,17 +1629,20 @@ static WORKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Worker`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkerRequired {
+    /// The farm ID. CloudFormation `FarmId`.
+    pub farm_id: rt::Expr,
+    /// The fleet ID. CloudFormation `FleetId`.
+    pub fleet_id: rt::Expr,
+}
 impl Worker {
     /// Declares a `AWS::Deadline::Worker` with the stack-unique `id`. Required properties: `farm_id` (`FarmId`), `fleet_id` (`FleetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        farm_id: impl Into<rt::Expr>,
-        fleet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkerRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKER_TYPE);
-        this.set("FarmId", Some("farm_id"), rt::string(farm_id));
-        this.set("FleetId", Some("fleet_id"), rt::string(fleet_id));
+        this.set("FarmId", Some("farm_id"), rt::string(required.farm_id));
+        this.set("FleetId", Some("fleet_id"), rt::string(required.fleet_id));
         Worker(this)
     }
     /// The IP address and host name of the worker.
@@ -1594,7 +1698,7 @@ pub mod worker {
     ///
     /// CloudFormation property type `HostPropertiesRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-worker-hostpropertiesrequest.html)
     #[derive(Clone, Debug)]
     pub struct HostPropertiesRequest(rt::Props);
     impl HostPropertiesRequest {
@@ -1624,7 +1728,7 @@ pub mod worker {
     ///
     /// CloudFormation property type `IpAddresses`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-deadline-worker-ipaddresses.html)
     #[derive(Clone, Debug)]
     pub struct IpAddresses(rt::Props);
     impl IpAddresses {

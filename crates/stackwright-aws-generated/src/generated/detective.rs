@@ -116,23 +116,35 @@ static MEMBER_INVITATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`MemberInvitation`], by name: two of them have one type, and a swap must not compile.
+pub struct MemberInvitationRequired {
+    /// The ARN of the graph to which the member account will be invited CloudFormation `GraphArn`.
+    pub graph_arn: rt::Expr,
+    /// The AWS account ID to be invited to join the graph as a member CloudFormation `MemberId`.
+    pub member_id: rt::Expr,
+    /// The root email address for the account to be invited, for validation. CloudFormation `MemberEmailAddress`.
+    pub member_email_address: rt::Expr,
+}
 impl MemberInvitation {
-    /// Declares a `AWS::Detective::MemberInvitation` with the stack-unique `id`. Required properties: `graph_arn` (`GraphArn`), `member_email_address` (`MemberEmailAddress`), `member_id` (`MemberId`).
+    /// Declares a `AWS::Detective::MemberInvitation` with the stack-unique `id`. Required properties: `graph_arn` (`GraphArn`), `member_id` (`MemberId`), `member_email_address` (`MemberEmailAddress`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        graph_arn: impl Into<rt::Expr>,
-        member_email_address: impl Into<rt::Expr>,
-        member_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MemberInvitationRequired) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_INVITATION_TYPE);
-        this.set("GraphArn", Some("graph_arn"), rt::string(graph_arn));
+        this.set(
+            "GraphArn",
+            Some("graph_arn"),
+            rt::string(required.graph_arn),
+        );
         this.set(
             "MemberEmailAddress",
             Some("member_email_address"),
-            rt::string(member_email_address),
+            rt::string(required.member_email_address),
         );
-        this.set("MemberId", Some("member_id"), rt::string(member_id));
+        this.set(
+            "MemberId",
+            Some("member_id"),
+            rt::string(required.member_id),
+        );
         MemberInvitation(this)
     }
     /// When set to true, invitation emails are not sent to the member accounts.

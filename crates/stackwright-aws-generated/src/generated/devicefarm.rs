@@ -79,19 +79,23 @@ static DEVICE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`DevicePool`], by name: two of them have one type, and a swap must not compile.
+pub struct DevicePoolRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Rules`.
+    pub rules: Vec<device_pool::Rule>,
+    /// CloudFormation `ProjectArn`.
+    pub project_arn: rt::Expr,
+}
 impl DevicePool {
-    /// Declares a `AWS::DeviceFarm::DevicePool` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`), `rules` (`Rules`).
+    /// Declares a `AWS::DeviceFarm::DevicePool` with the stack-unique `id`. Required properties: `name` (`Name`), `rules` (`Rules`), `project_arn` (`ProjectArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        project_arn: impl Into<rt::Expr>,
-        rules: impl IntoIterator<Item = device_pool::Rule>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DevicePoolRequired) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_POOL_TYPE);
-        this.set("Name", None, rt::string(name));
-        this.set("ProjectArn", None, rt::string(project_arn));
-        this.set("Rules", None, rt::list(rules));
+        this.set("Name", None, rt::string(required.name));
+        this.set("ProjectArn", None, rt::string(required.project_arn));
+        this.set("Rules", None, rt::list(required.rules));
         DevicePool(this)
     }
     /// Constraints: length 1..=16384. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -123,7 +127,7 @@ pub mod device_pool {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-devicepool-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -374,17 +378,20 @@ static NETWORK_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`NetworkProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct NetworkProfileRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `ProjectArn`.
+    pub project_arn: rt::Expr,
+}
 impl NetworkProfile {
     /// Declares a `AWS::DeviceFarm::NetworkProfile` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        project_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NetworkProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_PROFILE_TYPE);
-        this.set("Name", None, rt::string(name));
-        this.set("ProjectArn", None, rt::string(project_arn));
+        this.set("Name", None, rt::string(required.name));
+        this.set("ProjectArn", None, rt::string(required.project_arn));
         NetworkProfile(this)
     }
     /// Constraints: length 1..=16384. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -555,15 +562,22 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-project-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Value", None, rt::string(required.value));
             EnvironmentVariable(this)
         }
     }
@@ -572,20 +586,29 @@ pub mod project {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-project-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// An array of security group Ids in your Amazon VPC CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// A array of subnet IDs in your Amazon VPC. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// The ID of the Amazon VPC CloudFormation `VpcId`.
+        pub vpc_id: rt::Expr,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            vpc_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecurityGroupIds", None, rt::strings(security_group_ids));
-            this.set("SubnetIds", None, rt::strings(subnet_ids));
-            this.set("VpcId", None, rt::string(vpc_id));
+            this.set(
+                "SecurityGroupIds",
+                None,
+                rt::strings(required.security_group_ids),
+            );
+            this.set("SubnetIds", None, rt::strings(required.subnet_ids));
+            this.set("VpcId", None, rt::string(required.vpc_id));
             VpcConfig(this)
         }
     }
@@ -691,20 +714,29 @@ pub mod test_grid_project {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devicefarm-testgridproject-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// A list of VPC security group IDs in your Amazon VPC. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// A list of VPC subnet IDs in your Amazon VPC. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// CloudFormation `VpcId`.
+        pub vpc_id: rt::Expr,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            vpc_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecurityGroupIds", None, rt::strings(security_group_ids));
-            this.set("SubnetIds", None, rt::strings(subnet_ids));
-            this.set("VpcId", None, rt::string(vpc_id));
+            this.set(
+                "SecurityGroupIds",
+                None,
+                rt::strings(required.security_group_ids),
+            );
+            this.set("SubnetIds", None, rt::strings(required.subnet_ids));
+            this.set("VpcId", None, rt::string(required.vpc_id));
             VpcConfig(this)
         }
     }
@@ -776,19 +808,23 @@ static UPLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: None,
 };
+/// The required values of [`Upload`], by name: two of them have one type, and a swap must not compile.
+pub struct UploadRequired {
+    /// The ARN of the project for the upload. CloudFormation `ProjectArn`.
+    pub project_arn: rt::Expr,
+    /// The upload's file name. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The upload's type. CloudFormation `Type`.
+    pub type_: upload::Type,
+}
 impl Upload {
-    /// Declares a `AWS::DeviceFarm::Upload` with the stack-unique `id`. Required properties: `name` (`Name`), `project_arn` (`ProjectArn`), `type_` (`Type`).
+    /// Declares a `AWS::DeviceFarm::Upload` with the stack-unique `id`. Required properties: `project_arn` (`ProjectArn`), `name` (`Name`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        project_arn: impl Into<rt::Expr>,
-        type_: upload::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UploadRequired) -> Self {
         let mut this = rt::Base::new(id, &UPLOAD_TYPE);
-        this.set("Name", None, rt::string(name));
-        this.set("ProjectArn", None, rt::string(project_arn));
-        this.set("Type", None, type_.into());
+        this.set("Name", None, rt::string(required.name));
+        this.set("ProjectArn", None, rt::string(required.project_arn));
+        this.set("Type", None, required.type_.into());
         Upload(this)
     }
     /// The upload's content type (for example, application/octet-stream).
@@ -964,23 +1000,35 @@ static VPCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: None,
 };
+/// The required values of [`VpceConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct VpceConfigurationRequired {
+    /// CloudFormation `ServiceDnsName`.
+    pub service_dns_name: rt::Expr,
+    /// CloudFormation `VpceConfigurationName`.
+    pub vpce_configuration_name: rt::Expr,
+    /// CloudFormation `VpceServiceName`.
+    pub vpce_service_name: rt::Expr,
+}
 impl VpceConfiguration {
     /// Declares a `AWS::DeviceFarm::VPCEConfiguration` with the stack-unique `id`. Required properties: `service_dns_name` (`ServiceDnsName`), `vpce_configuration_name` (`VpceConfigurationName`), `vpce_service_name` (`VpceServiceName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        service_dns_name: impl Into<rt::Expr>,
-        vpce_configuration_name: impl Into<rt::Expr>,
-        vpce_service_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpceConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &VPCE_CONFIGURATION_TYPE);
-        this.set("ServiceDnsName", None, rt::string(service_dns_name));
+        this.set(
+            "ServiceDnsName",
+            None,
+            rt::string(required.service_dns_name),
+        );
         this.set(
             "VpceConfigurationName",
             None,
-            rt::string(vpce_configuration_name),
+            rt::string(required.vpce_configuration_name),
         );
-        this.set("VpceServiceName", None, rt::string(vpce_service_name));
+        this.set(
+            "VpceServiceName",
+            None,
+            rt::string(required.vpce_service_name),
+        );
         VpceConfiguration(this)
     }
     /// Constraints: length 1..=2048. CloudFormation `VpceConfigurationDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.

@@ -209,7 +209,7 @@ pub mod agent_space {
     use super::*;
     /// CloudFormation property type `IamAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-iamauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IamAuthConfiguration(rt::Props);
     impl IamAuthConfiguration {
@@ -239,25 +239,29 @@ pub mod agent_space {
     nested!(IamAuthConfiguration);
     /// CloudFormation property type `IdcAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-idcauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdcAuthConfiguration(rt::Props);
+    /// The required values of [`IdcAuthConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct IdcAuthConfigurationRequired {
+        /// CloudFormation `OperatorAppRoleArn`.
+        pub operator_app_role_arn: rt::Expr,
+        /// CloudFormation `IdcInstanceArn`.
+        pub idc_instance_arn: rt::Expr,
+    }
     impl IdcAuthConfiguration {
-        /// A new `IdcAuthConfiguration`. Required properties: `idc_instance_arn` (`IdcInstanceArn`), `operator_app_role_arn` (`OperatorAppRoleArn`).
-        pub fn new(
-            idc_instance_arn: impl Into<rt::Expr>,
-            operator_app_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `IdcAuthConfiguration`. Required properties: `operator_app_role_arn` (`OperatorAppRoleArn`), `idc_instance_arn` (`IdcInstanceArn`).
+        pub fn new(required: IdcAuthConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IdcInstanceArn",
                 Some("idc_instance_arn"),
-                rt::string(idc_instance_arn),
+                rt::string(required.idc_instance_arn),
             );
             this.set(
                 "OperatorAppRoleArn",
                 Some("operator_app_role_arn"),
-                rt::string(operator_app_role_arn),
+                rt::string(required.operator_app_role_arn),
             );
             IdcAuthConfiguration(this)
         }
@@ -288,32 +292,47 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `IdpAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-idpauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdpAuthConfiguration(rt::Props);
+    /// The required values of [`IdpAuthConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct IdpAuthConfigurationRequired {
+        /// The IAM role that Operator App users assume to access DevOps Agent APIs. CloudFormation `OperatorAppRoleArn`.
+        pub operator_app_role_arn: rt::Expr,
+        /// The OIDC issuer URL for the external identity provider. CloudFormation `IssuerUrl`.
+        pub issuer_url: rt::Expr,
+        /// The OIDC client identifier for the external identity provider application. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The OIDC client secret for the external identity provider application. CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+        /// The external identity provider type. CloudFormation `Provider`.
+        pub provider: Provider,
+    }
     impl IdpAuthConfiguration {
-        /// A new `IdpAuthConfiguration`. Required properties: `client_id` (`ClientId`), `client_secret` (`ClientSecret`), `issuer_url` (`IssuerUrl`), `operator_app_role_arn` (`OperatorAppRoleArn`), `provider` (`Provider`).
-        pub fn new(
-            client_id: impl Into<rt::Expr>,
-            client_secret: impl Into<rt::Expr>,
-            issuer_url: impl Into<rt::Expr>,
-            operator_app_role_arn: impl Into<rt::Expr>,
-            provider: Provider,
-        ) -> Self {
+        /// A new `IdpAuthConfiguration`. Required properties: `operator_app_role_arn` (`OperatorAppRoleArn`), `issuer_url` (`IssuerUrl`), `client_id` (`ClientId`), `client_secret` (`ClientSecret`), `provider` (`Provider`).
+        pub fn new(required: IdpAuthConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
-            this.set("IssuerUrl", Some("issuer_url"), rt::string(issuer_url));
+            this.set(
+                "IssuerUrl",
+                Some("issuer_url"),
+                rt::string(required.issuer_url),
+            );
             this.set(
                 "OperatorAppRoleArn",
                 Some("operator_app_role_arn"),
-                rt::string(operator_app_role_arn),
+                rt::string(required.operator_app_role_arn),
             );
-            this.set("Provider", Some("provider"), provider.into());
+            this.set("Provider", Some("provider"), required.provider.into());
             IdpAuthConfiguration(this)
         }
         /// CloudFormation `CreatedAt`, Terraform `created_at`.
@@ -340,7 +359,7 @@ pub mod agent_space {
     nested!(IdpAuthConfiguration);
     /// CloudFormation property type `OperatorApp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-operatorapp.html)
     #[derive(Clone, Debug)]
     pub struct OperatorApp(rt::Props);
     impl OperatorApp {
@@ -372,7 +391,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `Preferences`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-agentspace-preferences.html)
     #[derive(Clone, Debug)]
     pub struct Preferences(rt::Props);
     impl Preferences {
@@ -449,21 +468,28 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Asset`], by name: two of them have one type, and a swap must not compile.
+pub struct AssetRequired {
+    /// The unique identifier of the parent Agent Space. CloudFormation `AgentSpaceId`.
+    pub agent_space_id: rt::Expr,
+    /// The type of asset. The Asset API treats this as an open string; call ListAssetTypes for the current authoritative set of supported types. As of launch, customer-creatable types include skill, agents_m… CloudFormation `AssetType`.
+    pub asset_type: rt::Expr,
+}
 impl Asset {
     /// Declares a `AWS::DevOpsAgent::Asset` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `asset_type` (`AssetType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_space_id: impl Into<rt::Expr>,
-        asset_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AssetRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSET_TYPE);
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            rt::string(agent_space_id),
+            rt::string(required.agent_space_id),
         );
-        this.set("AssetType", Some("asset_type"), rt::string(asset_type));
+        this.set(
+            "AssetType",
+            Some("asset_type"),
+            rt::string(required.asset_type),
+        );
         Asset(this)
     }
     /// Inline file list. Mutually exclusive with Zip; enforced by the handler at Create/Update time. Write-only: not repopulated by Read.
@@ -533,7 +559,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-asset-assetfile.html)
     #[derive(Clone, Debug)]
     pub struct AssetFile(rt::Props);
     impl AssetFile {
@@ -613,27 +639,35 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Association`], by name: two of them have one type, and a swap must not compile.
+pub struct AssociationRequired {
+    /// The unique identifier of the AgentSpace CloudFormation `AgentSpaceId`.
+    pub agent_space_id: rt::Expr,
+    /// The identifier for the associated service CloudFormation `ServiceId`.
+    pub service_id: rt::Expr,
+    /// The configuration that directs how AgentSpace interacts with the given service CloudFormation `Configuration`.
+    pub configuration: rt::Value,
+}
 impl Association {
-    /// Declares a `AWS::DevOpsAgent::Association` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `configuration` (`Configuration`), `service_id` (`ServiceId`).
+    /// Declares a `AWS::DevOpsAgent::Association` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `service_id` (`ServiceId`), `configuration` (`Configuration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_space_id: impl Into<rt::Expr>,
-        configuration: impl Into<rt::Value>,
-        service_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSOCIATION_TYPE);
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            rt::string(agent_space_id),
+            rt::string(required.agent_space_id),
         );
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json_object(configuration),
+            rt::json_object(required.configuration),
         );
-        this.set("ServiceId", Some("service_id"), rt::string(service_id));
+        this.set(
+            "ServiceId",
+            Some("service_id"),
+            rt::string(required.service_id),
+        );
         Association(this)
     }
     /// Set of linked association IDs for parent-child relationships
@@ -720,12 +754,12 @@ static PRIVATE_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PrivateConnection {
-    /// Declares a `AWS::DevOpsAgent::PrivateConnection` with the stack-unique `id`. Required properties: `connection_configuration` (`ConnectionConfiguration`), `name` (`Name`).
+    /// Declares a `AWS::DevOpsAgent::PrivateConnection` with the stack-unique `id`. Required properties: `name` (`Name`), `connection_configuration` (`ConnectionConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connection_configuration: impl Into<rt::Value>,
         name: impl Into<rt::Expr>,
+        connection_configuration: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &PRIVATE_CONNECTION_TYPE);
         this.set(
@@ -992,14 +1026,14 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl Trigger {
-    /// Declares a `AWS::DevOpsAgent::Trigger` with the stack-unique `id`. Required properties: `action` (`Action`), `agent_space_id` (`AgentSpaceId`), `condition` (`Condition`), `type_` (`Type`).
+    /// Declares a `AWS::DevOpsAgent::Trigger` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `type_` (`Type`), `condition` (`Condition`), `action` (`Action`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        action: impl Into<rt::Value>,
         agent_space_id: impl Into<rt::Expr>,
-        condition: trigger::Condition,
         type_: trigger::Type,
+        condition: trigger::Condition,
+        action: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRIGGER_TYPE);
         this.set("Action", Some("action"), rt::json_string(action));
@@ -1058,7 +1092,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-trigger-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1074,7 +1108,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsagent-trigger-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {

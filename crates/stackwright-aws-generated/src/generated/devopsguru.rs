@@ -150,7 +150,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `NotificationChannelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-notificationchannelconfig.html)
     #[derive(Clone, Debug)]
     pub struct NotificationChannelConfig(rt::Props);
     impl NotificationChannelConfig {
@@ -179,7 +179,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `NotificationFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-notificationfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct NotificationFilterConfig(rt::Props);
     impl NotificationFilterConfig {
@@ -213,7 +213,7 @@ pub mod notification_channel {
     ///
     /// CloudFormation property type `SnsChannelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-notificationchannel-snschannelconfig.html)
     #[derive(Clone, Debug)]
     pub struct SnsChannelConfig(rt::Props);
     impl SnsChannelConfig {
@@ -330,7 +330,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `CloudFormationCollectionFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-cloudformationcollectionfilter.html)
     #[derive(Clone, Debug)]
     pub struct CloudFormationCollectionFilter(rt::Props);
     impl CloudFormationCollectionFilter {
@@ -353,7 +353,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `ResourceCollectionFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-resourcecollectionfilter.html)
     #[derive(Clone, Debug)]
     pub struct ResourceCollectionFilter(rt::Props);
     impl ResourceCollectionFilter {
@@ -383,7 +383,7 @@ pub mod resource_collection {
     ///
     /// CloudFormation property type `TagCollection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-devopsguru-resourcecollection-tagcollection.html)
     #[derive(Clone, Debug)]
     pub struct TagCollection(rt::Props);
     impl TagCollection {

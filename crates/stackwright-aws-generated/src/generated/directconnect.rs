@@ -40,23 +40,31 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Connection`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectionRequired {
+    /// The bandwidth of the connection. CloudFormation `Bandwidth`.
+    pub bandwidth: rt::Expr,
+    /// The name of the connection. CloudFormation `ConnectionName`.
+    pub connection_name: rt::Expr,
+    /// The location of the connection. CloudFormation `Location`.
+    pub location: rt::Expr,
+}
 impl Connection {
     /// Declares a `AWS::DirectConnect::Connection` with the stack-unique `id`. Required properties: `bandwidth` (`Bandwidth`), `connection_name` (`ConnectionName`), `location` (`Location`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bandwidth: impl Into<rt::Expr>,
-        connection_name: impl Into<rt::Expr>,
-        location: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
-        this.set("Bandwidth", Some("bandwidth"), rt::string(bandwidth));
+        this.set(
+            "Bandwidth",
+            Some("bandwidth"),
+            rt::string(required.bandwidth),
+        );
         this.set(
             "ConnectionName",
             Some("connection_name"),
-            rt::string(connection_name),
+            rt::string(required.connection_name),
         );
-        this.set("Location", Some("location"), rt::string(location));
+        this.set("Location", Some("location"), rt::string(required.location));
         Connection(this)
     }
     /// The ID or ARN of the LAG to associate the connection with.
@@ -186,24 +194,27 @@ static DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`DirectConnectGatewayAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct DirectConnectGatewayAssociationRequired {
+    /// The ID or ARN of the Direct Connect gateway. CloudFormation `DirectConnectGatewayId`.
+    pub direct_connect_gateway_id: rt::Expr,
+    /// The ID or ARN of the virtual private gateway or transit gateway. CloudFormation `AssociatedGatewayId`.
+    pub associated_gateway_id: rt::Expr,
+}
 impl DirectConnectGatewayAssociation {
-    /// Declares a `AWS::DirectConnect::DirectConnectGatewayAssociation` with the stack-unique `id`. Required properties: `associated_gateway_id` (`AssociatedGatewayId`), `direct_connect_gateway_id` (`DirectConnectGatewayId`).
+    /// Declares a `AWS::DirectConnect::DirectConnectGatewayAssociation` with the stack-unique `id`. Required properties: `direct_connect_gateway_id` (`DirectConnectGatewayId`), `associated_gateway_id` (`AssociatedGatewayId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        associated_gateway_id: impl Into<rt::Expr>,
-        direct_connect_gateway_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DirectConnectGatewayAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE);
         this.set(
             "AssociatedGatewayId",
             Some("associated_gateway_id"),
-            rt::string(associated_gateway_id),
+            rt::string(required.associated_gateway_id),
         );
         this.set(
             "DirectConnectGatewayId",
             Some("direct_connect_gateway_id"),
-            rt::string(direct_connect_gateway_id),
+            rt::string(required.direct_connect_gateway_id),
         );
         DirectConnectGatewayAssociation(this)
     }
@@ -272,23 +283,27 @@ static LAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Lag`], by name: two of them have one type, and a swap must not compile.
+pub struct LagRequired {
+    /// The name of the LAG. CloudFormation `LagName`.
+    pub lag_name: rt::Expr,
+    /// The location for the LAG. CloudFormation `Location`.
+    pub location: rt::Expr,
+    /// The bandwidth of the individual physical dedicated connections bundled by the LAG. CloudFormation `ConnectionsBandwidth`.
+    pub connections_bandwidth: rt::Expr,
+}
 impl Lag {
-    /// Declares a `AWS::DirectConnect::Lag` with the stack-unique `id`. Required properties: `connections_bandwidth` (`ConnectionsBandwidth`), `lag_name` (`LagName`), `location` (`Location`).
+    /// Declares a `AWS::DirectConnect::Lag` with the stack-unique `id`. Required properties: `lag_name` (`LagName`), `location` (`Location`), `connections_bandwidth` (`ConnectionsBandwidth`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connections_bandwidth: impl Into<rt::Expr>,
-        lag_name: impl Into<rt::Expr>,
-        location: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LagRequired) -> Self {
         let mut this = rt::Base::new(id, &LAG_TYPE);
         this.set(
             "ConnectionsBandwidth",
             Some("connections_bandwidth"),
-            rt::string(connections_bandwidth),
+            rt::string(required.connections_bandwidth),
         );
-        this.set("LagName", Some("lag_name"), rt::string(lag_name));
-        this.set("Location", Some("location"), rt::string(location));
+        this.set("LagName", Some("lag_name"), rt::string(required.lag_name));
+        this.set("Location", Some("location"), rt::string(required.location));
         Lag(this)
     }
     /// The minimum number of physical dedicated connections that must be operational for the LAG itself to be operational.
@@ -360,29 +375,34 @@ static PRIVATE_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`PrivateVirtualInterface`], by name: two of them have one type, and a swap must not compile.
+pub struct PrivateVirtualInterfaceRequired {
+    /// The BGP peers configured on this virtual interface. CloudFormation `BgpPeers`.
+    pub bgp_peers: Vec<private_virtual_interface::BgpPeer>,
+    /// The ID or ARN of the connection or LAG. CloudFormation `ConnectionId`.
+    pub connection_id: rt::Expr,
+    /// The name of the virtual interface assigned by the customer network. CloudFormation `VirtualInterfaceName`.
+    pub virtual_interface_name: rt::Expr,
+    /// The ID of the VLAN. CloudFormation `Vlan`.
+    pub vlan: i64,
+}
 impl PrivateVirtualInterface {
     /// Declares a `AWS::DirectConnect::PrivateVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bgp_peers: impl IntoIterator<Item = private_virtual_interface::BgpPeer>,
-        connection_id: impl Into<rt::Expr>,
-        virtual_interface_name: impl Into<rt::Expr>,
-        vlan: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrivateVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &PRIVATE_VIRTUAL_INTERFACE_TYPE);
-        this.set("BgpPeers", Some("bgp_peers"), rt::list(bgp_peers));
+        this.set("BgpPeers", Some("bgp_peers"), rt::list(required.bgp_peers));
         this.set(
             "ConnectionId",
             Some("connection_id"),
-            rt::string(connection_id),
+            rt::string(required.connection_id),
         );
         this.set(
             "VirtualInterfaceName",
             Some("virtual_interface_name"),
-            rt::string(virtual_interface_name),
+            rt::string(required.virtual_interface_name),
         );
-        this.set("Vlan", Some("vlan"), rt::int(vlan));
+        this.set("Vlan", Some("vlan"), rt::int(required.vlan));
         PrivateVirtualInterface(this)
     }
     /// The Amazon Resource Name (ARN) of the role to allocate the private virtual interface.
@@ -469,7 +489,7 @@ impl PrivateVirtualInterfaceHandle {
 }
 /// Property types and value sets of [`PrivateVirtualInterface`] (`AWS::DirectConnect::PrivateVirtualInterface`).
 pub mod private_virtual_interface {
-    pub use super::shared::BgpPeer;
+    pub use super::shared::{BgpPeer, BgpPeerRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::DirectConnect::PublicVirtualInterface
@@ -491,29 +511,34 @@ static PUBLIC_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`PublicVirtualInterface`], by name: two of them have one type, and a swap must not compile.
+pub struct PublicVirtualInterfaceRequired {
+    /// The BGP peers configured on this virtual interface. CloudFormation `BgpPeers`.
+    pub bgp_peers: Vec<public_virtual_interface::BgpPeer>,
+    /// The ID or ARN of the connection or LAG. CloudFormation `ConnectionId`.
+    pub connection_id: rt::Expr,
+    /// The name of the virtual interface assigned by the customer network. CloudFormation `VirtualInterfaceName`.
+    pub virtual_interface_name: rt::Expr,
+    /// The ID of the VLAN. CloudFormation `Vlan`.
+    pub vlan: i64,
+}
 impl PublicVirtualInterface {
     /// Declares a `AWS::DirectConnect::PublicVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bgp_peers: impl IntoIterator<Item = public_virtual_interface::BgpPeer>,
-        connection_id: impl Into<rt::Expr>,
-        virtual_interface_name: impl Into<rt::Expr>,
-        vlan: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PublicVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &PUBLIC_VIRTUAL_INTERFACE_TYPE);
-        this.set("BgpPeers", Some("bgp_peers"), rt::list(bgp_peers));
+        this.set("BgpPeers", Some("bgp_peers"), rt::list(required.bgp_peers));
         this.set(
             "ConnectionId",
             Some("connection_id"),
-            rt::string(connection_id),
+            rt::string(required.connection_id),
         );
         this.set(
             "VirtualInterfaceName",
             Some("virtual_interface_name"),
-            rt::string(virtual_interface_name),
+            rt::string(required.virtual_interface_name),
         );
-        this.set("Vlan", Some("vlan"), rt::int(vlan));
+        this.set("Vlan", Some("vlan"), rt::int(required.vlan));
         PublicVirtualInterface(this)
     }
     /// The Amazon Resource Name (ARN) of the role to allocate the public virtual interface.
@@ -574,7 +599,7 @@ impl PublicVirtualInterfaceHandle {
 }
 /// Property types and value sets of [`PublicVirtualInterface`] (`AWS::DirectConnect::PublicVirtualInterface`).
 pub mod public_virtual_interface {
-    pub use super::shared::BgpPeer;
+    pub use super::shared::{BgpPeer, BgpPeerRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::DirectConnect::TransitVirtualInterface
@@ -596,35 +621,41 @@ static TRANSIT_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`TransitVirtualInterface`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitVirtualInterfaceRequired {
+    /// The BGP peers configured on this virtual interface.. CloudFormation `BgpPeers`.
+    pub bgp_peers: Vec<transit_virtual_interface::BgpPeer>,
+    /// The ID or ARN of the connection or LAG. CloudFormation `ConnectionId`.
+    pub connection_id: rt::Expr,
+    /// The ID or ARN of the Direct Connect gateway. CloudFormation `DirectConnectGatewayId`.
+    pub direct_connect_gateway_id: rt::Expr,
+    /// The name of the virtual interface assigned by the customer network. CloudFormation `VirtualInterfaceName`.
+    pub virtual_interface_name: rt::Expr,
+    /// The ID of the VLAN. CloudFormation `Vlan`.
+    pub vlan: i64,
+}
 impl TransitVirtualInterface {
     /// Declares a `AWS::DirectConnect::TransitVirtualInterface` with the stack-unique `id`. Required properties: `bgp_peers` (`BgpPeers`), `connection_id` (`ConnectionId`), `direct_connect_gateway_id` (`DirectConnectGatewayId`), `virtual_interface_name` (`VirtualInterfaceName`), `vlan` (`Vlan`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bgp_peers: impl IntoIterator<Item = transit_virtual_interface::BgpPeer>,
-        connection_id: impl Into<rt::Expr>,
-        direct_connect_gateway_id: impl Into<rt::Expr>,
-        virtual_interface_name: impl Into<rt::Expr>,
-        vlan: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TransitVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_VIRTUAL_INTERFACE_TYPE);
-        this.set("BgpPeers", Some("bgp_peers"), rt::list(bgp_peers));
+        this.set("BgpPeers", Some("bgp_peers"), rt::list(required.bgp_peers));
         this.set(
             "ConnectionId",
             Some("connection_id"),
-            rt::string(connection_id),
+            rt::string(required.connection_id),
         );
         this.set(
             "DirectConnectGatewayId",
             Some("direct_connect_gateway_id"),
-            rt::string(direct_connect_gateway_id),
+            rt::string(required.direct_connect_gateway_id),
         );
         this.set(
             "VirtualInterfaceName",
             Some("virtual_interface_name"),
-            rt::string(virtual_interface_name),
+            rt::string(required.virtual_interface_name),
         );
-        this.set("Vlan", Some("vlan"), rt::int(vlan));
+        this.set("Vlan", Some("vlan"), rt::int(required.vlan));
         TransitVirtualInterface(this)
     }
     /// The Amazon Resource Name (ARN) of the role to allocate the TransitVifAllocation.
@@ -694,19 +725,26 @@ pub mod transit_virtual_interface {
     ///
     /// CloudFormation property type `BgpPeer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-transitvirtualinterface-bgppeer.html)
     #[derive(Clone, Debug)]
     pub struct BgpPeer(rt::Props);
+    /// The required values of [`BgpPeer`], by name: two of them have one type, and a swap must not compile.
+    pub struct BgpPeerRequired {
+        /// The address family for the BGP peer. CloudFormation `AddressFamily`.
+        pub address_family: rt::Expr,
+        /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration. CloudFormation `Asn`.
+        pub asn: rt::Expr,
+    }
     impl BgpPeer {
         /// A new `BgpPeer`. Required properties: `address_family` (`AddressFamily`), `asn` (`Asn`).
-        pub fn new(address_family: impl Into<rt::Expr>, asn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: BgpPeerRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AddressFamily",
                 Some("address_family"),
-                rt::string(address_family),
+                rt::string(required.address_family),
             );
-            this.set("Asn", Some("asn"), rt::string(asn));
+            this.set("Asn", Some("asn"), rt::string(required.asn));
             BgpPeer(this)
         }
         /// The IP address assigned to the Amazon interface.
@@ -752,19 +790,26 @@ pub mod shared {
     ///
     /// CloudFormation property type `BgpPeer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directconnect-privatevirtualinterface-bgppeer.html)
     #[derive(Clone, Debug)]
     pub struct BgpPeer(rt::Props);
+    /// The required values of [`BgpPeer`], by name: two of them have one type, and a swap must not compile.
+    pub struct BgpPeerRequired {
+        /// The address family for the BGP peer. CloudFormation `AddressFamily`.
+        pub address_family: rt::Expr,
+        /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration. CloudFormation `Asn`.
+        pub asn: rt::Expr,
+    }
     impl BgpPeer {
         /// A new `BgpPeer`. Required properties: `address_family` (`AddressFamily`), `asn` (`Asn`).
-        pub fn new(address_family: impl Into<rt::Expr>, asn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: BgpPeerRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AddressFamily",
                 Some("address_family"),
-                rt::string(address_family),
+                rt::string(required.address_family),
             );
-            this.set("Asn", Some("asn"), rt::string(asn));
+            this.set("Asn", Some("asn"), rt::string(required.asn));
             BgpPeer(this)
         }
         /// The IP address assigned to the Amazon interface.

@@ -41,12 +41,12 @@ static MICROSOFT_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl MicrosoftAd {
-    /// Declares a `AWS::DirectoryService::MicrosoftAD` with the stack-unique `id`. Required properties: `name` (`Name`), `vpc_settings` (`VpcSettings`).
+    /// Declares a `AWS::DirectoryService::MicrosoftAD` with the stack-unique `id`. Required properties: `vpc_settings` (`VpcSettings`), `name` (`Name`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<rt::Expr>,
         vpc_settings: microsoft_ad::VpcSettings,
+        name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MICROSOFT_AD_TYPE);
         this.set("Name", Some("name"), rt::string(name));
@@ -124,14 +124,14 @@ pub mod microsoft_ad {
     ///
     /// CloudFormation property type `VpcSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-microsoftad-vpcsettings.html)
     #[derive(Clone, Debug)]
     pub struct VpcSettings(rt::Props);
     impl VpcSettings {
-        /// A new `VpcSettings`. Required properties: `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
+        /// A new `VpcSettings`. Required properties: `vpc_id` (`VpcId`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
             vpc_id: impl Into<rt::Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
@@ -171,13 +171,13 @@ static SIMPLE_AD_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl SimpleAd {
-    /// Declares a `AWS::DirectoryService::SimpleAD` with the stack-unique `id`. Required properties: `name` (`Name`), `size` (`Size`), `vpc_settings` (`VpcSettings`).
+    /// Declares a `AWS::DirectoryService::SimpleAD` with the stack-unique `id`. Required properties: `vpc_settings` (`VpcSettings`), `size` (`Size`), `name` (`Name`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        size: simple_ad::Size,
         vpc_settings: simple_ad::VpcSettings,
+        size: simple_ad::Size,
+        name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &SIMPLE_AD_TYPE);
         this.set("Name", Some("name"), rt::string(name));
@@ -255,14 +255,14 @@ pub mod simple_ad {
     use super::*;
     /// CloudFormation property type `VpcSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-directoryservice-simplead-vpcsettings.html)
     #[derive(Clone, Debug)]
     pub struct VpcSettings(rt::Props);
     impl VpcSettings {
-        /// A new `VpcSettings`. Required properties: `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
+        /// A new `VpcSettings`. Required properties: `vpc_id` (`VpcId`), `subnet_ids` (`SubnetIds`).
         pub fn new(
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
             vpc_id: impl Into<rt::Expr>,
+            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));

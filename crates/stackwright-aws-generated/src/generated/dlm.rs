@@ -166,7 +166,7 @@ pub mod lifecycle_policy {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -190,7 +190,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ArchiveRetainRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-archiveretainrule.html)
     #[derive(Clone, Debug)]
     pub struct ArchiveRetainRule(rt::Props);
     impl ArchiveRetainRule {
@@ -210,7 +210,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ArchiveRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-archiverule.html)
     #[derive(Clone, Debug)]
     pub struct ArchiveRule(rt::Props);
     impl ArchiveRule {
@@ -226,7 +226,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `CreateRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-createrule.html)
     #[derive(Clone, Debug)]
     pub struct CreateRule(rt::Props);
     impl CreateRule {
@@ -283,14 +283,14 @@ pub mod lifecycle_policy {
     nested!(CreateRule);
     /// CloudFormation property type `CrossRegionCopyAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyaction.html)
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyAction(rt::Props);
     impl CrossRegionCopyAction {
-        /// A new `CrossRegionCopyAction`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `target` (`Target`).
+        /// A new `CrossRegionCopyAction`. Required properties: `target` (`Target`), `encryption_configuration` (`EncryptionConfiguration`).
         pub fn new(
-            encryption_configuration: EncryptionConfiguration,
             target: impl Into<rt::Expr>,
+            encryption_configuration: EncryptionConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -314,12 +314,12 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `CrossRegionCopyDeprecateRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopydeprecaterule.html)
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyDeprecateRule(rt::Props);
     impl CrossRegionCopyDeprecateRule {
-        /// A new `CrossRegionCopyDeprecateRule`. Required properties: `interval` (`Interval`), `interval_unit` (`IntervalUnit`).
-        pub fn new(interval: i64, interval_unit: IntervalUnit) -> Self {
+        /// A new `CrossRegionCopyDeprecateRule`. Required properties: `interval_unit` (`IntervalUnit`), `interval` (`Interval`).
+        pub fn new(interval_unit: IntervalUnit, interval: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Interval", Some("interval"), rt::int(interval));
             this.set("IntervalUnit", Some("interval_unit"), interval_unit.into());
@@ -331,12 +331,12 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `CrossRegionCopyRetainRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyretainrule.html)
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyRetainRule(rt::Props);
     impl CrossRegionCopyRetainRule {
-        /// A new `CrossRegionCopyRetainRule`. Required properties: `interval` (`Interval`), `interval_unit` (`IntervalUnit`).
-        pub fn new(interval: i64, interval_unit: IntervalUnit) -> Self {
+        /// A new `CrossRegionCopyRetainRule`. Required properties: `interval_unit` (`IntervalUnit`), `interval` (`Interval`).
+        pub fn new(interval_unit: IntervalUnit, interval: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Interval", Some("interval"), rt::int(interval));
             this.set("IntervalUnit", Some("interval_unit"), interval_unit.into());
@@ -346,7 +346,7 @@ pub mod lifecycle_policy {
     nested!(CrossRegionCopyRetainRule);
     /// CloudFormation property type `CrossRegionCopyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopyrule.html)
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyRule(rt::Props);
     impl CrossRegionCopyRule {
@@ -405,7 +405,7 @@ pub mod lifecycle_policy {
     nested!(CrossRegionCopyRule);
     /// CloudFormation property type `CrossRegionCopyTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-crossregioncopytarget.html)
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyTarget(rt::Props);
     impl CrossRegionCopyTarget {
@@ -428,7 +428,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `DeprecateRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-deprecaterule.html)
     #[derive(Clone, Debug)]
     pub struct DeprecateRule(rt::Props);
     impl DeprecateRule {
@@ -465,7 +465,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -488,7 +488,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `EventParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-eventparameters.html)
     #[derive(Clone, Debug)]
     pub struct EventParameters(rt::Props);
     impl EventParameters {
@@ -523,7 +523,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `EventSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-eventsource.html)
     #[derive(Clone, Debug)]
     pub struct EventSource(rt::Props);
     impl EventSource {
@@ -546,7 +546,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Exclusions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-exclusions.html)
     #[derive(Clone, Debug)]
     pub struct Exclusions(rt::Props);
     impl Exclusions {
@@ -594,7 +594,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `FastRestoreRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-fastrestorerule.html)
     #[derive(Clone, Debug)]
     pub struct FastRestoreRule(rt::Props);
     impl FastRestoreRule {
@@ -659,7 +659,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-parameters.html)
     #[derive(Clone, Debug)]
     pub struct Parameters(rt::Props);
     impl Parameters {
@@ -704,7 +704,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `PolicyDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-policydetails.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDetails(rt::Props);
     impl PolicyDetails {
@@ -857,7 +857,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `RetainRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-retainrule.html)
     #[derive(Clone, Debug)]
     pub struct RetainRule(rt::Props);
     impl RetainRule {
@@ -894,7 +894,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `RetentionArchiveTier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-retentionarchivetier.html)
     #[derive(Clone, Debug)]
     pub struct RetentionArchiveTier(rt::Props);
     impl RetentionArchiveTier {
@@ -929,7 +929,7 @@ pub mod lifecycle_policy {
     nested!(RetentionArchiveTier);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -1033,7 +1033,7 @@ pub mod lifecycle_policy {
     nested!(Schedule);
     /// CloudFormation property type `Script`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-script.html)
     #[derive(Clone, Debug)]
     pub struct Script(rt::Props);
     impl Script {
@@ -1108,7 +1108,7 @@ pub mod lifecycle_policy {
     nested!(Script);
     /// CloudFormation property type `ShareRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-sharerule.html)
     #[derive(Clone, Debug)]
     pub struct ShareRule(rt::Props);
     impl ShareRule {
@@ -1154,15 +1154,22 @@ pub mod lifecycle_policy {
     nested!(ShareRule);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dlm-lifecyclepolicy-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The tag value. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The tag key. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

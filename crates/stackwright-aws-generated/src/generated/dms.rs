@@ -128,30 +128,34 @@ static DATA_MIGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DataMigration`], by name: two of them have one type, and a swap must not compile.
+pub struct DataMigrationRequired {
+    /// The property describes the type of migration. CloudFormation `DataMigrationType`.
+    pub data_migration_type: data_migration::DataMigrationType,
+    /// The property describes an identifier for the migration project. CloudFormation `MigrationProjectIdentifier`.
+    pub migration_project_identifier: rt::Expr,
+    /// The property describes Amazon Resource Name (ARN) of the service access role. CloudFormation `ServiceAccessRoleArn`.
+    pub service_access_role_arn: rt::Expr,
+}
 impl DataMigration {
     /// Declares a `AWS::DMS::DataMigration` with the stack-unique `id`. Required properties: `data_migration_type` (`DataMigrationType`), `migration_project_identifier` (`MigrationProjectIdentifier`), `service_access_role_arn` (`ServiceAccessRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_migration_type: data_migration::DataMigrationType,
-        migration_project_identifier: impl Into<rt::Expr>,
-        service_access_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataMigrationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_MIGRATION_TYPE);
         this.set(
             "DataMigrationType",
             Some("data_migration_type"),
-            data_migration_type.into(),
+            required.data_migration_type.into(),
         );
         this.set(
             "MigrationProjectIdentifier",
             Some("migration_project_identifier"),
-            rt::string(migration_project_identifier),
+            rt::string(required.migration_project_identifier),
         );
         this.set(
             "ServiceAccessRoleArn",
             Some("service_access_role_arn"),
-            rt::string(service_access_role_arn),
+            rt::string(required.service_access_role_arn),
         );
         DataMigration(this)
     }
@@ -227,7 +231,7 @@ pub mod data_migration {
     use super::*;
     /// CloudFormation property type `DataMigrationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-datamigration-datamigrationsettings.html)
     #[derive(Clone, Debug)]
     pub struct DataMigrationSettings(rt::Props);
     impl DataMigrationSettings {
@@ -267,7 +271,7 @@ pub mod data_migration {
     nested!(DataMigrationSettings);
     /// CloudFormation property type `SourceDataSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-datamigration-sourcedatasettings.html)
     #[derive(Clone, Debug)]
     pub struct SourceDataSettings(rt::Props);
     impl SourceDataSettings {
@@ -433,24 +437,33 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `DocDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-docdbsettings.html)
     #[derive(Clone, Debug)]
     pub struct DocDbSettings(rt::Props);
+    /// The required values of [`DocDbSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct DocDbSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl DocDbSettings {
-        /// A new `DocDbSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DocDbSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `database_name` (`DatabaseName`).
+        pub fn new(required: DocDbSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
             DocDbSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -470,26 +483,36 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `IbmDb2LuwSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-ibmdb2luwsettings.html)
     #[derive(Clone, Debug)]
     pub struct IbmDb2LuwSettings(rt::Props);
+    /// The required values of [`IbmDb2LuwSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct IbmDb2LuwSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: Db2SslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl IbmDb2LuwSettings {
-        /// A new `IbmDb2LuwSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: Db2SslModeValue,
-        ) -> Self {
+        /// A new `IbmDb2LuwSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: IbmDb2LuwSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             IbmDb2LuwSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -522,26 +545,36 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `IbmDb2zOsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-ibmdb2zossettings.html)
     #[derive(Clone, Debug)]
     pub struct IbmDb2zOsSettings(rt::Props);
+    /// The required values of [`IbmDb2zOsSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct IbmDb2zOsSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: Db2SslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl IbmDb2zOsSettings {
-        /// A new `IbmDb2zOsSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: Db2SslModeValue,
-        ) -> Self {
+        /// A new `IbmDb2zOsSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: IbmDb2zOsSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             IbmDb2zOsSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -556,12 +589,12 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MariaDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mariadbsettings.html)
     #[derive(Clone, Debug)]
     pub struct MariaDbSettings(rt::Props);
     impl MariaDbSettings {
-        /// A new `MariaDbSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(port: i64, server_name: impl Into<rt::Expr>, ssl_mode: DmsSslModeValue) -> Self {
+        /// A new `MariaDbSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`).
+        pub fn new(server_name: impl Into<rt::Expr>, port: i64, ssl_mode: DmsSslModeValue) -> Self {
             let mut this = rt::Props::default();
             this.set("Port", Some("port"), rt::int(port));
             this.set("ServerName", Some("server_name"), rt::string(server_name));
@@ -580,26 +613,36 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MicrosoftSqlServerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-microsoftsqlserversettings.html)
     #[derive(Clone, Debug)]
     pub struct MicrosoftSqlServerSettings(rt::Props);
+    /// The required values of [`MicrosoftSqlServerSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct MicrosoftSqlServerSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: DmsSslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl MicrosoftSqlServerSettings {
-        /// A new `MicrosoftSqlServerSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: DmsSslModeValue,
-        ) -> Self {
+        /// A new `MicrosoftSqlServerSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: MicrosoftSqlServerSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             MicrosoftSqlServerSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -632,12 +675,12 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MongoDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mongodbsettings.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
-        /// A new `MongoDbSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`).
-        pub fn new(port: i64, server_name: impl Into<rt::Expr>) -> Self {
+        /// A new `MongoDbSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`).
+        pub fn new(server_name: impl Into<rt::Expr>, port: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Port", Some("port"), rt::int(port));
             this.set("ServerName", Some("server_name"), rt::string(server_name));
@@ -683,12 +726,12 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `MySqlSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-mysqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
-        /// A new `MySqlSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(port: i64, server_name: impl Into<rt::Expr>, ssl_mode: DmsSslModeValue) -> Self {
+        /// A new `MySqlSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`).
+        pub fn new(server_name: impl Into<rt::Expr>, port: i64, ssl_mode: DmsSslModeValue) -> Self {
             let mut this = rt::Props::default();
             this.set("Port", Some("port"), rt::int(port));
             this.set("ServerName", Some("server_name"), rt::string(server_name));
@@ -707,26 +750,36 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `OracleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-oraclesettings.html)
     #[derive(Clone, Debug)]
     pub struct OracleSettings(rt::Props);
+    /// The required values of [`OracleSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct OracleSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: DmsSslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl OracleSettings {
-        /// A new `OracleSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: DmsSslModeValue,
-        ) -> Self {
+        /// A new `OracleSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: OracleSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             OracleSettings(this)
         }
         /// CloudFormation `AsmServer`, Terraform `asm_server`.
@@ -792,26 +845,36 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `PostgreSqlSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-postgresqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct PostgreSqlSettings(rt::Props);
+    /// The required values of [`PostgreSqlSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct PostgreSqlSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `SslMode`.
+        pub ssl_mode: DmsSslModeValue,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl PostgreSqlSettings {
-        /// A new `PostgreSqlSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-            ssl_mode: DmsSslModeValue,
-        ) -> Self {
+        /// A new `PostgreSqlSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`), `database_name` (`DatabaseName`).
+        pub fn new(required: PostgreSqlSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
-            this.set("SslMode", Some("ssl_mode"), ssl_mode.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
+            this.set("SslMode", Some("ssl_mode"), required.ssl_mode.into());
             PostgreSqlSettings(this)
         }
         /// CloudFormation `CertificateArn`, Terraform `certificate_arn`.
@@ -826,24 +889,33 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `RedshiftSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-redshiftsettings.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftSettings(rt::Props);
+    /// The required values of [`RedshiftSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftSettingsRequired {
+        /// CloudFormation `ServerName`.
+        pub server_name: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl RedshiftSettings {
-        /// A new `RedshiftSettings`. Required properties: `database_name` (`DatabaseName`), `port` (`Port`), `server_name` (`ServerName`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            port: i64,
-            server_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RedshiftSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `database_name` (`DatabaseName`).
+        pub fn new(required: RedshiftSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("ServerName", Some("server_name"), rt::string(server_name));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set(
+                "ServerName",
+                Some("server_name"),
+                rt::string(required.server_name),
+            );
             RedshiftSettings(this)
         }
     }
@@ -852,7 +924,7 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-settings.html)
     #[derive(Clone, Debug)]
     pub struct Settings(rt::Props);
     impl Settings {
@@ -970,14 +1042,14 @@ pub mod data_provider {
     ///
     /// CloudFormation property type `SybaseAseSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-dataprovider-sybaseasesettings.html)
     #[derive(Clone, Debug)]
     pub struct SybaseAseSettings(rt::Props);
     impl SybaseAseSettings {
-        /// A new `SybaseAseSettings`. Required properties: `port` (`Port`), `server_name` (`ServerName`), `ssl_mode` (`SslMode`).
+        /// A new `SybaseAseSettings`. Required properties: `server_name` (`ServerName`), `port` (`Port`), `ssl_mode` (`SslMode`).
         pub fn new(
-            port: i64,
             server_name: impl Into<rt::Expr>,
+            port: i64,
             ssl_mode: SybaseSslModeValue,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -1138,21 +1210,28 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Endpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct EndpointRequired {
+    /// The type of endpoint. CloudFormation `EndpointType`.
+    pub endpoint_type: rt::Expr,
+    /// The type of engine for the endpoint, depending on the EndpointType value. CloudFormation `EngineName`.
+    pub engine_name: rt::Expr,
+}
 impl Endpoint {
     /// Declares a `AWS::DMS::Endpoint` with the stack-unique `id`. Required properties: `endpoint_type` (`EndpointType`), `engine_name` (`EngineName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        endpoint_type: impl Into<rt::Expr>,
-        engine_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
         this.set(
             "EndpointType",
             Some("endpoint_type"),
-            rt::string(endpoint_type),
+            rt::string(required.endpoint_type),
         );
-        this.set("EngineName", Some("engine_name"), rt::string(engine_name));
+        this.set(
+            "EngineName",
+            Some("engine_name"),
+            rt::string(required.engine_name),
+        );
         Endpoint(this)
     }
     /// The Amazon Resource Name (ARN) for the certificate.
@@ -1425,7 +1504,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `DocDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-docdbsettings.html)
     #[derive(Clone, Debug)]
     pub struct DocDbSettings(rt::Props);
     impl DocDbSettings {
@@ -1489,7 +1568,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `DynamoDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-dynamodbsettings.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbSettings(rt::Props);
     impl DynamoDbSettings {
@@ -1515,7 +1594,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `ElasticsearchSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-elasticsearchsettings.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchSettings(rt::Props);
     impl ElasticsearchSettings {
@@ -1571,7 +1650,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `GcpMySQLSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-gcpmysqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct GcpMySqlSettings(rt::Props);
     impl GcpMySqlSettings {
@@ -1705,7 +1784,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `IbmDb2Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-ibmdb2settings.html)
     #[derive(Clone, Debug)]
     pub struct IbmDb2Settings(rt::Props);
     impl IbmDb2Settings {
@@ -1804,7 +1883,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `KafkaSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-kafkasettings.html)
     #[derive(Clone, Debug)]
     pub struct KafkaSettings(rt::Props);
     impl KafkaSettings {
@@ -1994,7 +2073,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `KinesisSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-kinesissettings.html)
     #[derive(Clone, Debug)]
     pub struct KinesisSettings(rt::Props);
     impl KinesisSettings {
@@ -2110,7 +2189,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MicrosoftSqlServerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-microsoftsqlserversettings.html)
     #[derive(Clone, Debug)]
     pub struct MicrosoftSqlServerSettings(rt::Props);
     impl MicrosoftSqlServerSettings {
@@ -2291,7 +2370,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MongoDbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-mongodbsettings.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbSettings(rt::Props);
     impl MongoDbSettings {
@@ -2415,7 +2494,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `MySqlSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-mysqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct MySqlSettings(rt::Props);
     impl MySqlSettings {
@@ -2520,7 +2599,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `NeptuneSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-neptunesettings.html)
     #[derive(Clone, Debug)]
     pub struct NeptuneSettings(rt::Props);
     impl NeptuneSettings {
@@ -2603,7 +2682,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `OracleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-oraclesettings.html)
     #[derive(Clone, Debug)]
     pub struct OracleSettings(rt::Props);
     impl OracleSettings {
@@ -2987,7 +3066,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `PostgreSqlSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-postgresqlsettings.html)
     #[derive(Clone, Debug)]
     pub struct PostgreSqlSettings(rt::Props);
     impl PostgreSqlSettings {
@@ -3159,7 +3238,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `RedisSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-redissettings.html)
     #[derive(Clone, Debug)]
     pub struct RedisSettings(rt::Props);
     impl RedisSettings {
@@ -3234,7 +3313,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `RedshiftSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-redshiftsettings.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftSettings(rt::Props);
     impl RedshiftSettings {
@@ -3490,7 +3569,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `S3Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-s3settings.html)
     #[derive(Clone, Debug)]
     pub struct S3Settings(rt::Props);
     impl S3Settings {
@@ -3906,7 +3985,7 @@ pub mod endpoint {
     ///
     /// CloudFormation property type `SybaseSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-endpoint-sybasesettings.html)
     #[derive(Clone, Debug)]
     pub struct SybaseSettings(rt::Props);
     impl SybaseSettings {
@@ -4355,7 +4434,7 @@ pub mod migration_project {
     ///
     /// CloudFormation property type `DataProviderDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-migrationproject-dataproviderdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct DataProviderDescriptor(rt::Props);
     impl DataProviderDescriptor {
@@ -4415,7 +4494,7 @@ pub mod migration_project {
     ///
     /// CloudFormation property type `SchemaConversionApplicationAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-migrationproject-schemaconversionapplicationattributes.html)
     #[derive(Clone, Debug)]
     pub struct SchemaConversionApplicationAttributes(rt::Props);
     impl SchemaConversionApplicationAttributes {
@@ -4466,48 +4545,55 @@ static REPLICATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`ReplicationConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct ReplicationConfigRequired {
+    /// A unique identifier of replication configuration CloudFormation `ReplicationConfigIdentifier`.
+    pub replication_config_identifier: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration CloudFormation `SourceEndpointArn`.
+    pub source_endpoint_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration CloudFormation `TargetEndpointArn`.
+    pub target_endpoint_arn: rt::Expr,
+    /// The type of AWS DMS Serverless replication to provision using this replication configuration CloudFormation `ReplicationType`.
+    pub replication_type: replication_config::ReplicationType,
+    /// Configuration parameters for provisioning a AWS DMS Serverless replication CloudFormation `ComputeConfig`.
+    pub compute_config: replication_config::ComputeConfig,
+    /// CloudFormation `TableMappings`.
+    pub table_mappings: rt::Value,
+}
 impl ReplicationConfig {
-    /// Declares a `AWS::DMS::ReplicationConfig` with the stack-unique `id`. Required properties: `compute_config` (`ComputeConfig`), `replication_config_identifier` (`ReplicationConfigIdentifier`), `replication_type` (`ReplicationType`), `source_endpoint_arn` (`SourceEndpointArn`), `table_mappings` (`TableMappings`), `target_endpoint_arn` (`TargetEndpointArn`).
+    /// Declares a `AWS::DMS::ReplicationConfig` with the stack-unique `id`. Required properties: `replication_config_identifier` (`ReplicationConfigIdentifier`), `source_endpoint_arn` (`SourceEndpointArn`), `target_endpoint_arn` (`TargetEndpointArn`), `replication_type` (`ReplicationType`), `compute_config` (`ComputeConfig`), `table_mappings` (`TableMappings`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        compute_config: replication_config::ComputeConfig,
-        replication_config_identifier: impl Into<rt::Expr>,
-        replication_type: replication_config::ReplicationType,
-        source_endpoint_arn: impl Into<rt::Expr>,
-        table_mappings: impl Into<rt::Value>,
-        target_endpoint_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ReplicationConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_CONFIG_TYPE);
         this.set(
             "ComputeConfig",
             Some("compute_config"),
-            compute_config.into(),
+            required.compute_config.into(),
         );
         this.set(
             "ReplicationConfigIdentifier",
             Some("replication_config_identifier"),
-            rt::string(replication_config_identifier),
+            rt::string(required.replication_config_identifier),
         );
         this.set(
             "ReplicationType",
             Some("replication_type"),
-            replication_type.into(),
+            required.replication_type.into(),
         );
         this.set(
             "SourceEndpointArn",
             Some("source_endpoint_arn"),
-            rt::string(source_endpoint_arn),
+            rt::string(required.source_endpoint_arn),
         );
         this.set(
             "TableMappings",
             Some("table_mappings"),
-            rt::json_string(table_mappings),
+            rt::json_string(required.table_mappings),
         );
         this.set(
             "TargetEndpointArn",
             Some("target_endpoint_arn"),
-            rt::string(target_endpoint_arn),
+            rt::string(required.target_endpoint_arn),
         );
         ReplicationConfig(this)
     }
@@ -4561,7 +4647,7 @@ pub mod replication_config {
     ///
     /// CloudFormation property type `ComputeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dms-replicationconfig-computeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComputeConfig(rt::Props);
     impl ComputeConfig {
@@ -4900,42 +4986,48 @@ static REPLICATION_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`ReplicationTask`], by name: two of them have one type, and a swap must not compile.
+pub struct ReplicationTaskRequired {
+    /// The table mappings for the task, in JSON format. CloudFormation `TableMappings`.
+    pub table_mappings: rt::Expr,
+    /// An Amazon Resource Name (ARN) that uniquely identifies the source endpoint. CloudFormation `SourceEndpointArn`.
+    pub source_endpoint_arn: rt::Expr,
+    /// The migration type. CloudFormation `MigrationType`.
+    pub migration_type: replication_task::MigrationType,
+    /// An Amazon Resource Name (ARN) that uniquely identifies the target endpoint. CloudFormation `TargetEndpointArn`.
+    pub target_endpoint_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of a replication instance. CloudFormation `ReplicationInstanceArn`.
+    pub replication_instance_arn: rt::Expr,
+}
 impl ReplicationTask {
-    /// Declares a `AWS::DMS::ReplicationTask` with the stack-unique `id`. Required properties: `migration_type` (`MigrationType`), `replication_instance_arn` (`ReplicationInstanceArn`), `source_endpoint_arn` (`SourceEndpointArn`), `table_mappings` (`TableMappings`), `target_endpoint_arn` (`TargetEndpointArn`).
+    /// Declares a `AWS::DMS::ReplicationTask` with the stack-unique `id`. Required properties: `table_mappings` (`TableMappings`), `source_endpoint_arn` (`SourceEndpointArn`), `migration_type` (`MigrationType`), `target_endpoint_arn` (`TargetEndpointArn`), `replication_instance_arn` (`ReplicationInstanceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        migration_type: replication_task::MigrationType,
-        replication_instance_arn: impl Into<rt::Expr>,
-        source_endpoint_arn: impl Into<rt::Expr>,
-        table_mappings: impl Into<rt::Expr>,
-        target_endpoint_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ReplicationTaskRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_TASK_TYPE);
         this.set(
             "MigrationType",
             Some("migration_type"),
-            migration_type.into(),
+            required.migration_type.into(),
         );
         this.set(
             "ReplicationInstanceArn",
             Some("replication_instance_arn"),
-            rt::string(replication_instance_arn),
+            rt::string(required.replication_instance_arn),
         );
         this.set(
             "SourceEndpointArn",
             Some("source_endpoint_arn"),
-            rt::string(source_endpoint_arn),
+            rt::string(required.source_endpoint_arn),
         );
         this.set(
             "TableMappings",
             Some("table_mappings"),
-            rt::string(table_mappings),
+            rt::string(required.table_mappings),
         );
         this.set(
             "TargetEndpointArn",
             Some("target_endpoint_arn"),
-            rt::string(target_endpoint_arn),
+            rt::string(required.target_endpoint_arn),
         );
         ReplicationTask(this)
     }

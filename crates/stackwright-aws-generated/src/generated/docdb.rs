@@ -246,15 +246,22 @@ pub mod db_cluster {
     use super::*;
     /// CloudFormation property type `ServerlessV2ScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-docdb-dbcluster-serverlessv2scalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessV2ScalingConfiguration(rt::Props);
+    /// The required values of [`ServerlessV2ScalingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ServerlessV2ScalingConfigurationRequired {
+        /// CloudFormation `MinCapacity`.
+        pub min_capacity: i64,
+        /// CloudFormation `MaxCapacity`.
+        pub max_capacity: i64,
+    }
     impl ServerlessV2ScalingConfiguration {
-        /// A new `ServerlessV2ScalingConfiguration`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
-        pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
+        /// A new `ServerlessV2ScalingConfiguration`. Required properties: `min_capacity` (`MinCapacity`), `max_capacity` (`MaxCapacity`).
+        pub fn new(required: ServerlessV2ScalingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxCapacity", None, rt::int(max_capacity));
-            this.set("MinCapacity", None, rt::int(min_capacity));
+            this.set("MaxCapacity", None, rt::int(required.max_capacity));
+            this.set("MinCapacity", None, rt::int(required.min_capacity));
             ServerlessV2ScalingConfiguration(this)
         }
     }
@@ -295,22 +302,30 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DbClusterParameterGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct DbClusterParameterGroupRequired {
+    /// The DB cluster parameter group family name (e.g. CloudFormation `Family`.
+    pub family: rt::Expr,
+    /// The description for the DB cluster parameter group. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// CloudFormation `Parameters`.
+    pub parameters: rt::Value,
+}
 impl DbClusterParameterGroup {
-    /// Declares a `AWS::DocDB::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
+    /// Declares a `AWS::DocDB::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `family` (`Family`), `description` (`Description`), `parameters` (`Parameters`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        family: impl Into<rt::Expr>,
-        parameters: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbClusterParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Family", Some("family"), rt::string(required.family));
         this.set(
             "Parameters",
             Some("parameters"),
-            rt::json_string(parameters),
+            rt::json_string(required.parameters),
         );
         DbClusterParameterGroup(this)
     }
@@ -343,21 +358,28 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`DbInstance`], by name: two of them have one type, and a swap must not compile.
+pub struct DbInstanceRequired {
+    /// CloudFormation `DBInstanceClass`.
+    pub db_instance_class: rt::Expr,
+    /// CloudFormation `DBClusterIdentifier`.
+    pub db_cluster_identifier: rt::Expr,
+}
 impl DbInstance {
-    /// Declares a `AWS::DocDB::DBInstance` with the stack-unique `id`. Required properties: `db_cluster_identifier` (`DBClusterIdentifier`), `db_instance_class` (`DBInstanceClass`).
+    /// Declares a `AWS::DocDB::DBInstance` with the stack-unique `id`. Required properties: `db_instance_class` (`DBInstanceClass`), `db_cluster_identifier` (`DBClusterIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        db_cluster_identifier: impl Into<rt::Expr>,
-        db_instance_class: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_INSTANCE_TYPE);
         this.set(
             "DBClusterIdentifier",
             None,
-            rt::string(db_cluster_identifier),
+            rt::string(required.db_cluster_identifier),
         );
-        this.set("DBInstanceClass", None, rt::string(db_instance_class));
+        this.set(
+            "DBInstanceClass",
+            None,
+            rt::string(required.db_instance_class),
+        );
         DbInstance(this)
     }
     /// CloudFormation `AutoMinorVersionUpgrade`; awscc has no attribute for it, so Terraform synthesis reports it when set.

@@ -61,35 +61,49 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterRequired {
+    /// CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// CloudFormation `AdminUserName`.
+    pub admin_user_name: rt::Expr,
+    /// CloudFormation `ShardCapacity`.
+    pub shard_capacity: i64,
+    /// CloudFormation `ShardCount`.
+    pub shard_count: i64,
+    /// CloudFormation `AuthType`.
+    pub auth_type: rt::Expr,
+}
 impl Cluster {
-    /// Declares a `AWS::DocDBElastic::Cluster` with the stack-unique `id`. Required properties: `admin_user_name` (`AdminUserName`), `auth_type` (`AuthType`), `cluster_name` (`ClusterName`), `shard_capacity` (`ShardCapacity`), `shard_count` (`ShardCount`).
+    /// Declares a `AWS::DocDBElastic::Cluster` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `admin_user_name` (`AdminUserName`), `shard_capacity` (`ShardCapacity`), `shard_count` (`ShardCount`), `auth_type` (`AuthType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        admin_user_name: impl Into<rt::Expr>,
-        auth_type: impl Into<rt::Expr>,
-        cluster_name: impl Into<rt::Expr>,
-        shard_capacity: i64,
-        shard_count: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
             "AdminUserName",
             Some("admin_user_name"),
-            rt::string(admin_user_name),
+            rt::string(required.admin_user_name),
         );
-        this.set("AuthType", Some("auth_type"), rt::string(auth_type));
+        this.set(
+            "AuthType",
+            Some("auth_type"),
+            rt::string(required.auth_type),
+        );
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "ShardCapacity",
             Some("shard_capacity"),
-            rt::int(shard_capacity),
+            rt::int(required.shard_capacity),
         );
-        this.set("ShardCount", Some("shard_count"), rt::int(shard_count));
+        this.set(
+            "ShardCount",
+            Some("shard_count"),
+            rt::int(required.shard_count),
+        );
         Cluster(this)
     }
     /// CloudFormation `AdminUserPassword`, Terraform `admin_user_password`.
@@ -237,20 +251,27 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ClusterSnapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterSnapshotRequired {
+    /// The ARN of the elastic cluster of which to create a snapshot. CloudFormation `ClusterArn`.
+    pub cluster_arn: rt::Expr,
+    /// The name of the elastic cluster snapshot. CloudFormation `SnapshotName`.
+    pub snapshot_name: rt::Expr,
+}
 impl ClusterSnapshot {
     /// Declares a `AWS::DocDBElastic::ClusterSnapshot` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `snapshot_name` (`SnapshotName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
-        snapshot_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_SNAPSHOT_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
+        this.set(
+            "ClusterArn",
+            Some("cluster_arn"),
+            rt::string(required.cluster_arn),
+        );
         this.set(
             "SnapshotName",
             Some("snapshot_name"),
-            rt::string(snapshot_name),
+            rt::string(required.snapshot_name),
         );
         ClusterSnapshot(this)
     }

@@ -197,7 +197,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `Licensing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-drs-launchconfigurationtemplate-licensing.html)
     #[derive(Clone, Debug)]
     pub struct Licensing(rt::Props);
     impl Licensing {
@@ -403,16 +403,16 @@ static REPLICATION_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReplicationConfigurationTemplate {
-    /// Declares a `AWS::DRS::ReplicationConfigurationTemplate` with the stack-unique `id`. Required properties: `bandwidth_throttling` (`BandwidthThrottling`), `ebs_encryption` (`EbsEncryption`), `pit_policy` (`PitPolicy`), `replication_servers_security_groups_i_ds` (`ReplicationServersSecurityGroupsIDs`), `staging_area_subnet_id` (`StagingAreaSubnetId`), `staging_area_tags` (`StagingAreaTags`).
+    /// Declares a `AWS::DRS::ReplicationConfigurationTemplate` with the stack-unique `id`. Required properties: `staging_area_subnet_id` (`StagingAreaSubnetId`), `replication_servers_security_groups_ids` (`ReplicationServersSecurityGroupsIDs`), `ebs_encryption` (`EbsEncryption`), `bandwidth_throttling` (`BandwidthThrottling`), `staging_area_tags` (`StagingAreaTags`), `pit_policy` (`PitPolicy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        bandwidth_throttling: i64,
-        ebs_encryption: replication_configuration_template::EbsEncryption,
-        pit_policy: impl IntoIterator<Item = replication_configuration_template::PitPolicyRule>,
-        replication_servers_security_groups_i_ds: impl IntoIterator<Item = impl Into<rt::Expr>>,
         staging_area_subnet_id: impl Into<rt::Expr>,
+        replication_servers_security_groups_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ebs_encryption: replication_configuration_template::EbsEncryption,
+        bandwidth_throttling: i64,
         staging_area_tags: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+        pit_policy: impl IntoIterator<Item = replication_configuration_template::PitPolicyRule>,
     ) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_CONFIGURATION_TEMPLATE_TYPE);
         this.set(
@@ -429,7 +429,7 @@ impl ReplicationConfigurationTemplate {
         this.set(
             "ReplicationServersSecurityGroupsIDs",
             Some("replication_servers_security_groups_i_ds"),
-            rt::strings(replication_servers_security_groups_i_ds),
+            rt::strings(replication_servers_security_groups_ids),
         );
         this.set(
             "StagingAreaSubnetId",
@@ -573,20 +573,29 @@ pub mod replication_configuration_template {
     use super::*;
     /// CloudFormation property type `PITPolicyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-drs-replicationconfigurationtemplate-pitpolicyrule.html)
     #[derive(Clone, Debug)]
     pub struct PitPolicyRule(rt::Props);
+    /// The required values of [`PitPolicyRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct PitPolicyRuleRequired {
+        /// The units used to measure the interval and retentionDuration. CloudFormation `Units`.
+        pub units: Units,
+        /// How often, in the chosen units, a snapshot should be taken. CloudFormation `Interval`.
+        pub interval: i64,
+        /// The duration to retain a snapshot for, in the chosen units. CloudFormation `RetentionDuration`.
+        pub retention_duration: i64,
+    }
     impl PitPolicyRule {
-        /// A new `PitPolicyRule`. Required properties: `interval` (`Interval`), `retention_duration` (`RetentionDuration`), `units` (`Units`).
-        pub fn new(interval: i64, retention_duration: i64, units: Units) -> Self {
+        /// A new `PitPolicyRule`. Required properties: `units` (`Units`), `interval` (`Interval`), `retention_duration` (`RetentionDuration`).
+        pub fn new(required: PitPolicyRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Interval", Some("interval"), rt::int(interval));
+            this.set("Interval", Some("interval"), rt::int(required.interval));
             this.set(
                 "RetentionDuration",
                 Some("retention_duration"),
-                rt::int(retention_duration),
+                rt::int(required.retention_duration),
             );
-            this.set("Units", Some("units"), units.into());
+            this.set("Units", Some("units"), required.units.into());
             PitPolicyRule(this)
         }
         /// Whether this rule is enabled or not.
@@ -712,27 +721,31 @@ static SOURCE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`SourceNetwork`], by name: two of them have one type, and a swap must not compile.
+pub struct SourceNetworkRequired {
+    /// The VPC ID to protect. CloudFormation `VpcID`.
+    pub vpc_id: rt::Expr,
+    /// The account ID containing the VPC to protect. CloudFormation `OriginAccountID`.
+    pub origin_account_id: rt::Expr,
+    /// The region containing the VPC to protect. CloudFormation `OriginRegion`.
+    pub origin_region: rt::Expr,
+}
 impl SourceNetwork {
-    /// Declares a `AWS::DRS::SourceNetwork` with the stack-unique `id`. Required properties: `origin_account_id` (`OriginAccountID`), `origin_region` (`OriginRegion`), `vpc_id` (`VpcID`).
+    /// Declares a `AWS::DRS::SourceNetwork` with the stack-unique `id`. Required properties: `vpc_id` (`VpcID`), `origin_account_id` (`OriginAccountID`), `origin_region` (`OriginRegion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        origin_account_id: impl Into<rt::Expr>,
-        origin_region: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SourceNetworkRequired) -> Self {
         let mut this = rt::Base::new(id, &SOURCE_NETWORK_TYPE);
         this.set(
             "OriginAccountID",
             Some("origin_account_id"),
-            rt::string(origin_account_id),
+            rt::string(required.origin_account_id),
         );
         this.set(
             "OriginRegion",
             Some("origin_region"),
-            rt::string(origin_region),
+            rt::string(required.origin_region),
         );
-        this.set("VpcID", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcID", Some("vpc_id"), rt::string(required.vpc_id));
         SourceNetwork(this)
     }
 }

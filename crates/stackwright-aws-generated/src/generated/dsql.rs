@@ -181,7 +181,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `MultiRegionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dsql-cluster-multiregionproperties.html)
     #[derive(Clone, Debug)]
     pub struct MultiRegionProperties(rt::Props);
     impl MultiRegionProperties {

@@ -87,17 +87,28 @@ static BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Backup`], by name: two of them have one type, and a swap must not compile.
+pub struct BackupRequired {
+    /// CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// CloudFormation `BackupName`.
+    pub backup_name: rt::Expr,
+}
 impl Backup {
-    /// Declares a `AWS::DynamoDB::Backup` with the stack-unique `id`. Required properties: `backup_name` (`BackupName`), `table_name` (`TableName`).
+    /// Declares a `AWS::DynamoDB::Backup` with the stack-unique `id`. Required properties: `table_name` (`TableName`), `backup_name` (`BackupName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        backup_name: impl Into<rt::Expr>,
-        table_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BackupRequired) -> Self {
         let mut this = rt::Base::new(id, &BACKUP_TYPE);
-        this.set("BackupName", Some("backup_name"), rt::string(backup_name));
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "BackupName",
+            Some("backup_name"),
+            rt::string(required.backup_name),
+        );
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         Backup(this)
     }
 }
@@ -373,7 +384,7 @@ pub mod global_table {
     use super::*;
     /// CloudFormation property type `AttributeDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-attributedefinition.html)
     #[derive(Clone, Debug)]
     pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
@@ -396,23 +407,36 @@ pub mod global_table {
     nested!(AttributeDefinition);
     /// CloudFormation property type `CapacityAutoScalingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-capacityautoscalingsettings.html)
     #[derive(Clone, Debug)]
     pub struct CapacityAutoScalingSettings(rt::Props);
+    /// The required values of [`CapacityAutoScalingSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapacityAutoScalingSettingsRequired {
+        /// CloudFormation `MinCapacity`.
+        pub min_capacity: i64,
+        /// CloudFormation `MaxCapacity`.
+        pub max_capacity: i64,
+        /// CloudFormation `TargetTrackingScalingPolicyConfiguration`.
+        pub target_tracking_scaling_policy_configuration: TargetTrackingScalingPolicyConfiguration,
+    }
     impl CapacityAutoScalingSettings {
-        /// A new `CapacityAutoScalingSettings`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`), `target_tracking_scaling_policy_configuration` (`TargetTrackingScalingPolicyConfiguration`).
-        pub fn new(
-            max_capacity: i64,
-            min_capacity: i64,
-            target_tracking_scaling_policy_configuration: TargetTrackingScalingPolicyConfiguration,
-        ) -> Self {
+        /// A new `CapacityAutoScalingSettings`. Required properties: `min_capacity` (`MinCapacity`), `max_capacity` (`MaxCapacity`), `target_tracking_scaling_policy_configuration` (`TargetTrackingScalingPolicyConfiguration`).
+        pub fn new(required: CapacityAutoScalingSettingsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
-            this.set("MinCapacity", Some("min_capacity"), rt::int(min_capacity));
+            this.set(
+                "MaxCapacity",
+                Some("max_capacity"),
+                rt::int(required.max_capacity),
+            );
+            this.set(
+                "MinCapacity",
+                Some("min_capacity"),
+                rt::int(required.min_capacity),
+            );
             this.set(
                 "TargetTrackingScalingPolicyConfiguration",
                 Some("target_tracking_scaling_policy_configuration"),
-                target_tracking_scaling_policy_configuration.into(),
+                required.target_tracking_scaling_policy_configuration.into(),
             );
             CapacityAutoScalingSettings(this)
         }
@@ -426,7 +450,7 @@ pub mod global_table {
     nested!(CapacityAutoScalingSettings);
     /// CloudFormation property type `ContributorInsightsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-contributorinsightsspecification.html)
     #[derive(Clone, Debug)]
     pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
@@ -445,7 +469,7 @@ pub mod global_table {
     nested!(ContributorInsightsSpecification);
     /// CloudFormation property type `GlobalReadProvisionedThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalreadprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct GlobalReadProvisionedThroughputSettings(rt::Props);
     impl GlobalReadProvisionedThroughputSettings {
@@ -467,15 +491,15 @@ pub mod global_table {
     nested!(GlobalReadProvisionedThroughputSettings);
     /// CloudFormation property type `GlobalSecondaryIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globalsecondaryindex.html)
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
-        /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
+        /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `projection` (`Projection`), `key_schema` (`KeySchema`).
         pub fn new(
             index_name: impl Into<rt::Expr>,
-            key_schema: impl IntoIterator<Item = KeySchema3>,
             projection: Projection,
+            key_schema: impl IntoIterator<Item = KeySchema3>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("IndexName", Some("index_name"), rt::string(index_name));
@@ -541,7 +565,7 @@ pub mod global_table {
     nested!(GlobalSecondaryIndex);
     /// CloudFormation property type `GlobalTableWitness`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-globaltablewitness.html)
     #[derive(Clone, Debug)]
     pub struct GlobalTableWitness(rt::Props);
     impl GlobalTableWitness {
@@ -559,12 +583,12 @@ pub mod global_table {
     nested!(GlobalTableWitness);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
     impl KeySchema {
-        /// A new `KeySchema`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+        /// A new `KeySchema`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(key_type: KeyType, attribute_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
@@ -578,12 +602,12 @@ pub mod global_table {
     nested!(KeySchema);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
     impl KeySchema2 {
-        /// A new `KeySchema2`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+        /// A new `KeySchema2`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(key_type: KeyType, attribute_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
@@ -597,12 +621,12 @@ pub mod global_table {
     nested!(KeySchema2);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema3(rt::Props);
     impl KeySchema3 {
-        /// A new `KeySchema3`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: KeyType) -> Self {
+        /// A new `KeySchema3`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(key_type: KeyType, attribute_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
@@ -616,7 +640,7 @@ pub mod global_table {
     nested!(KeySchema3);
     /// CloudFormation property type `KinesisStreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-kinesisstreamspecification.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
@@ -642,15 +666,15 @@ pub mod global_table {
     nested!(KinesisStreamSpecification);
     /// CloudFormation property type `LocalSecondaryIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-localsecondaryindex.html)
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
-        /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
+        /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `projection` (`Projection`), `key_schema` (`KeySchema`).
         pub fn new(
             index_name: impl Into<rt::Expr>,
-            key_schema: impl IntoIterator<Item = KeySchema2>,
             projection: Projection,
+            key_schema: impl IntoIterator<Item = KeySchema2>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("IndexName", Some("index_name"), rt::string(index_name));
@@ -662,7 +686,7 @@ pub mod global_table {
     nested!(LocalSecondaryIndex);
     /// CloudFormation property type `PointInTimeRecoverySpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-pointintimerecoveryspecification.html)
     #[derive(Clone, Debug)]
     pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
@@ -693,7 +717,7 @@ pub mod global_table {
     nested!(PointInTimeRecoverySpecification);
     /// CloudFormation property type `Projection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-projection.html)
     #[derive(Clone, Debug)]
     pub struct Projection(rt::Props);
     impl Projection {
@@ -724,7 +748,7 @@ pub mod global_table {
     nested!(Projection);
     /// CloudFormation property type `ReadOnDemandThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readondemandthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct ReadOnDemandThroughputSettings(rt::Props);
     impl ReadOnDemandThroughputSettings {
@@ -746,7 +770,7 @@ pub mod global_table {
     nested!(ReadOnDemandThroughputSettings);
     /// CloudFormation property type `ReadProvisionedThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-readprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct ReadProvisionedThroughputSettings(rt::Props);
     impl ReadProvisionedThroughputSettings {
@@ -780,7 +804,7 @@ pub mod global_table {
     nested!(ReadProvisionedThroughputSettings);
     /// CloudFormation property type `ReplicaGlobalSecondaryIndexSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaglobalsecondaryindexspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaGlobalSecondaryIndexSpecification(rt::Props);
     impl ReplicaGlobalSecondaryIndexSpecification {
@@ -830,7 +854,7 @@ pub mod global_table {
     nested!(ReplicaGlobalSecondaryIndexSpecification);
     /// CloudFormation property type `ReplicaSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicaspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaSpecification(rt::Props);
     impl ReplicaSpecification {
@@ -972,7 +996,7 @@ pub mod global_table {
     nested!(ReplicaSpecification);
     /// CloudFormation property type `ReplicaSSESpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicassespecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaSseSpecification(rt::Props);
     impl ReplicaSseSpecification {
@@ -990,7 +1014,7 @@ pub mod global_table {
     nested!(ReplicaSseSpecification);
     /// CloudFormation property type `ReplicaStreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-replicastreamspecification.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaStreamSpecification(rt::Props);
     impl ReplicaStreamSpecification {
@@ -1014,7 +1038,7 @@ pub mod global_table {
     nested!(ReplicaStreamSpecification);
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-resourcepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -1032,7 +1056,7 @@ pub mod global_table {
     nested!(ResourcePolicy);
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-ssespecification.html)
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -1051,7 +1075,7 @@ pub mod global_table {
     nested!(SseSpecification);
     /// CloudFormation property type `StreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-streamspecification.html)
     #[derive(Clone, Debug)]
     pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
@@ -1069,22 +1093,29 @@ pub mod global_table {
     nested!(StreamSpecification);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
     nested!(Tag);
     /// CloudFormation property type `TargetTrackingScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-targettrackingscalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicyConfiguration(rt::Props);
     impl TargetTrackingScalingPolicyConfiguration {
@@ -1122,7 +1153,7 @@ pub mod global_table {
     nested!(TargetTrackingScalingPolicyConfiguration);
     /// CloudFormation property type `TimeToLiveSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-timetolivespecification.html)
     #[derive(Clone, Debug)]
     pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
@@ -1142,17 +1173,17 @@ pub mod global_table {
     nested!(TimeToLiveSpecification);
     /// CloudFormation property type `VectorIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorindex.html)
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
-        /// A new `VectorIndex`. Required properties: `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`), `index_name` (`IndexName`), `projection` (`Projection`), `vector_attribute` (`VectorAttribute`).
+        /// A new `VectorIndex`. Required properties: `index_name` (`IndexName`), `vector_attribute` (`VectorAttribute`), `projection` (`Projection`), `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`).
         pub fn new(
+            index_name: impl Into<rt::Expr>,
+            vector_attribute: VectorAttribute,
+            projection: Projection,
             dimensions: i64,
             distance_function: DistanceFunction,
-            index_name: impl Into<rt::Expr>,
-            projection: Projection,
-            vector_attribute: VectorAttribute,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Dimensions", Some("dimensions"), rt::int(dimensions));
@@ -1183,7 +1214,7 @@ pub mod global_table {
     nested!(VectorIndex);
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-warmthroughput.html)
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -1214,7 +1245,7 @@ pub mod global_table {
     nested!(WarmThroughput);
     /// CloudFormation property type `WriteOnDemandThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeondemandthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct WriteOnDemandThroughputSettings(rt::Props);
     impl WriteOnDemandThroughputSettings {
@@ -1236,7 +1267,7 @@ pub mod global_table {
     nested!(WriteOnDemandThroughputSettings);
     /// CloudFormation property type `WriteProvisionedThroughputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-writeprovisionedthroughputsettings.html)
     #[derive(Clone, Debug)]
     pub struct WriteProvisionedThroughputSettings(rt::Props);
     impl WriteProvisionedThroughputSettings {
@@ -1553,7 +1584,7 @@ pub mod table {
     ///
     /// CloudFormation property type `AttributeDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-attributedefinition.html)
     #[derive(Clone, Debug)]
     pub struct AttributeDefinition(rt::Props);
     impl AttributeDefinition {
@@ -1578,7 +1609,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ContributorInsightsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-contributorinsightsspecification.html)
     #[derive(Clone, Debug)]
     pub struct ContributorInsightsSpecification(rt::Props);
     impl ContributorInsightsSpecification {
@@ -1601,7 +1632,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-csv.html)
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -1632,15 +1663,15 @@ pub mod table {
     ///
     /// CloudFormation property type `GlobalSecondaryIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-globalsecondaryindex.html)
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(rt::Props);
     impl GlobalSecondaryIndex {
-        /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
+        /// A new `GlobalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `projection` (`Projection`), `key_schema` (`KeySchema`).
         pub fn new(
             index_name: impl Into<rt::Expr>,
-            key_schema: impl IntoIterator<Item = KeySchema2>,
             projection: Projection,
+            key_schema: impl IntoIterator<Item = KeySchema2>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("IndexName", Some("index_name"), rt::string(index_name));
@@ -1698,12 +1729,12 @@ pub mod table {
     ///
     /// CloudFormation property type `ImportSourceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-importsourcespecification.html)
     #[derive(Clone, Debug)]
     pub struct ImportSourceSpecification(rt::Props);
     impl ImportSourceSpecification {
-        /// A new `ImportSourceSpecification`. Required properties: `input_format` (`InputFormat`), `s3_bucket_source` (`S3BucketSource`).
-        pub fn new(input_format: impl Into<rt::Expr>, s3_bucket_source: S3BucketSource) -> Self {
+        /// A new `ImportSourceSpecification`. Required properties: `s3_bucket_source` (`S3BucketSource`), `input_format` (`InputFormat`).
+        pub fn new(s3_bucket_source: S3BucketSource, input_format: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InputFormat",
@@ -1745,7 +1776,7 @@ pub mod table {
     ///
     /// CloudFormation property type `InputFormatOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-inputformatoptions.html)
     #[derive(Clone, Debug)]
     pub struct InputFormatOptions(rt::Props);
     impl InputFormatOptions {
@@ -1765,38 +1796,52 @@ pub mod table {
     nested!(InputFormatOptions);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema(rt::Props);
+    /// The required values of [`KeySchema`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeySchemaRequired {
+        /// CloudFormation `KeyType`.
+        pub key_type: rt::Expr,
+        /// CloudFormation `AttributeName`.
+        pub attribute_name: rt::Expr,
+    }
     impl KeySchema {
-        /// A new `KeySchema`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: impl Into<rt::Expr>) -> Self {
+        /// A new `KeySchema`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(required: KeySchemaRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                rt::string(attribute_name),
+                rt::string(required.attribute_name),
             );
-            this.set("KeyType", Some("key_type"), rt::string(key_type));
+            this.set("KeyType", Some("key_type"), rt::string(required.key_type));
             KeySchema(this)
         }
     }
     nested!(KeySchema);
     /// CloudFormation property type `KeySchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-keyschema.html)
     #[derive(Clone, Debug)]
     pub struct KeySchema2(rt::Props);
+    /// The required values of [`KeySchema2`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeySchema2Required {
+        /// CloudFormation `KeyType`.
+        pub key_type: rt::Expr,
+        /// CloudFormation `AttributeName`.
+        pub attribute_name: rt::Expr,
+    }
     impl KeySchema2 {
-        /// A new `KeySchema2`. Required properties: `attribute_name` (`AttributeName`), `key_type` (`KeyType`).
-        pub fn new(attribute_name: impl Into<rt::Expr>, key_type: impl Into<rt::Expr>) -> Self {
+        /// A new `KeySchema2`. Required properties: `key_type` (`KeyType`), `attribute_name` (`AttributeName`).
+        pub fn new(required: KeySchema2Required) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                rt::string(attribute_name),
+                rt::string(required.attribute_name),
             );
-            this.set("KeyType", Some("key_type"), rt::string(key_type));
+            this.set("KeyType", Some("key_type"), rt::string(required.key_type));
             KeySchema2(this)
         }
     }
@@ -1805,7 +1850,7 @@ pub mod table {
     ///
     /// CloudFormation property type `KinesisStreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-kinesisstreamspecification.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSpecification(rt::Props);
     impl KinesisStreamSpecification {
@@ -1835,15 +1880,15 @@ pub mod table {
     ///
     /// CloudFormation property type `LocalSecondaryIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-localsecondaryindex.html)
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(rt::Props);
     impl LocalSecondaryIndex {
-        /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `key_schema` (`KeySchema`), `projection` (`Projection`).
+        /// A new `LocalSecondaryIndex`. Required properties: `index_name` (`IndexName`), `projection` (`Projection`), `key_schema` (`KeySchema`).
         pub fn new(
             index_name: impl Into<rt::Expr>,
-            key_schema: impl IntoIterator<Item = KeySchema>,
             projection: Projection,
+            key_schema: impl IntoIterator<Item = KeySchema>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("IndexName", Some("index_name"), rt::string(index_name));
@@ -1857,7 +1902,7 @@ pub mod table {
     ///
     /// CloudFormation property type `OnDemandThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ondemandthroughput.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandThroughput(rt::Props);
     impl OnDemandThroughput {
@@ -1894,7 +1939,7 @@ pub mod table {
     ///
     /// CloudFormation property type `PointInTimeRecoverySpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-pointintimerecoveryspecification.html)
     #[derive(Clone, Debug)]
     pub struct PointInTimeRecoverySpecification(rt::Props);
     impl PointInTimeRecoverySpecification {
@@ -1931,7 +1976,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Projection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-projection.html)
     #[derive(Clone, Debug)]
     pub struct Projection(rt::Props);
     impl Projection {
@@ -1968,22 +2013,29 @@ pub mod table {
     ///
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-provisionedthroughput.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
+    /// The required values of [`ProvisionedThroughput`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProvisionedThroughputRequired {
+        /// The maximum number of writes consumed per second before DynamoDB returns a ``ThrottlingException``. CloudFormation `WriteCapacityUnits`.
+        pub write_capacity_units: i64,
+        /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a ``ThrottlingException``. CloudFormation `ReadCapacityUnits`.
+        pub read_capacity_units: i64,
+    }
     impl ProvisionedThroughput {
-        /// A new `ProvisionedThroughput`. Required properties: `read_capacity_units` (`ReadCapacityUnits`), `write_capacity_units` (`WriteCapacityUnits`).
-        pub fn new(read_capacity_units: i64, write_capacity_units: i64) -> Self {
+        /// A new `ProvisionedThroughput`. Required properties: `write_capacity_units` (`WriteCapacityUnits`), `read_capacity_units` (`ReadCapacityUnits`).
+        pub fn new(required: ProvisionedThroughputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ReadCapacityUnits",
                 Some("read_capacity_units"),
-                rt::int(read_capacity_units),
+                rt::int(required.read_capacity_units),
             );
             this.set(
                 "WriteCapacityUnits",
                 Some("write_capacity_units"),
-                rt::int(write_capacity_units),
+                rt::int(required.write_capacity_units),
             );
             ProvisionedThroughput(this)
         }
@@ -1993,7 +2045,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-resourcepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -2013,7 +2065,7 @@ pub mod table {
     ///
     /// CloudFormation property type `S3BucketSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-s3bucketsource.html)
     #[derive(Clone, Debug)]
     pub struct S3BucketSource(rt::Props);
     impl S3BucketSource {
@@ -2045,7 +2097,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SSESpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-ssespecification.html)
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -2079,7 +2131,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StreamSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-streamspecification.html)
     #[derive(Clone, Debug)]
     pub struct StreamSpecification(rt::Props);
     impl StreamSpecification {
@@ -2114,15 +2166,22 @@ pub mod table {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The value of the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The key of the tag. Tag keys are case sensitive. Each DynamoDB table can only have up to one tag with the same key. If you try to add an existing tag (same key), the existing tag value will be updated… CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -2131,7 +2190,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TimeToLiveSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-timetolivespecification.html)
     #[derive(Clone, Debug)]
     pub struct TimeToLiveSpecification(rt::Props);
     impl TimeToLiveSpecification {
@@ -2153,17 +2212,17 @@ pub mod table {
     nested!(TimeToLiveSpecification);
     /// CloudFormation property type `VectorIndex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-vectorindex.html)
     #[derive(Clone, Debug)]
     pub struct VectorIndex(rt::Props);
     impl VectorIndex {
-        /// A new `VectorIndex`. Required properties: `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`), `index_name` (`IndexName`), `projection` (`Projection`), `vector_attribute` (`VectorAttribute`).
+        /// A new `VectorIndex`. Required properties: `index_name` (`IndexName`), `vector_attribute` (`VectorAttribute`), `projection` (`Projection`), `dimensions` (`Dimensions`), `distance_function` (`DistanceFunction`).
         pub fn new(
+            index_name: impl Into<rt::Expr>,
+            vector_attribute: VectorAttribute,
+            projection: Projection,
             dimensions: i64,
             distance_function: DistanceFunction,
-            index_name: impl Into<rt::Expr>,
-            projection: Projection,
-            vector_attribute: VectorAttribute,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Dimensions", Some("dimensions"), rt::int(dimensions));
@@ -2196,7 +2255,7 @@ pub mod table {
     ///
     /// CloudFormation property type `WarmThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-table-warmthroughput.html)
     #[derive(Clone, Debug)]
     pub struct WarmThroughput(rt::Props);
     impl WarmThroughput {
@@ -2305,7 +2364,7 @@ pub mod shared {
     string_enum!(ProjectionType { All => "ALL", Include => "INCLUDE", KeysOnly => "KEYS_ONLY" });
     /// CloudFormation property type `SearchSchemaElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-searchschemaelement.html)
     #[derive(Clone, Debug)]
     pub struct SearchSchemaElement(rt::Props);
     impl SearchSchemaElement {
@@ -2360,7 +2419,7 @@ pub mod shared {
     string_enum!(StreamViewType { KeysOnly => "KEYS_ONLY", NewAndOldImages => "NEW_AND_OLD_IMAGES", NewImage => "NEW_IMAGE", OldImage => "OLD_IMAGE" });
     /// CloudFormation property type `VectorAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-dynamodb-globaltable-vectorattribute.html)
     #[derive(Clone, Debug)]
     pub struct VectorAttribute(rt::Props);
     impl VectorAttribute {

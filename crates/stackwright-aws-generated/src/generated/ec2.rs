@@ -50,12 +50,12 @@ static APPLICATION_STATUS_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApplicationStatusCheck {
-    /// Declares a `AWS::EC2::ApplicationStatusCheck` with the stack-unique `id`. Required properties: `port` (`Port`), `protocol` (`Protocol`).
+    /// Declares a `AWS::EC2::ApplicationStatusCheck` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `port` (`Port`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        port: i64,
         protocol: application_status_check::Protocol,
+        port: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_STATUS_CHECK_TYPE);
         this.set("Port", Some("port"), rt::int(port));
@@ -201,7 +201,7 @@ pub mod application_status_check {
     use super::*;
     /// CloudFormation property type `HealthCheckPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpath.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckPath(rt::Props);
     impl HealthCheckPath {
@@ -228,7 +228,7 @@ pub mod application_status_check {
     nested!(HealthCheckPath);
     /// CloudFormation property type `HealthCheckPathDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpathdestination.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckPathDestination(rt::Props);
     impl HealthCheckPathDestination {
@@ -255,7 +255,7 @@ pub mod application_status_check {
     nested!(HealthCheckPathDestination);
     /// CloudFormation property type `HealthCheckPathSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-applicationstatuscheck-healthcheckpathsource.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckPathSource(rt::Props);
     impl HealthCheckPathSource {
@@ -356,13 +356,13 @@ static CAPACITY_MANAGER_DATA_EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CapacityManagerDataExport {
-    /// Declares a `AWS::EC2::CapacityManagerDataExport` with the stack-unique `id`. Required properties: `output_format` (`OutputFormat`), `s3_bucket_name` (`S3BucketName`), `schedule` (`Schedule`).
+    /// Declares a `AWS::EC2::CapacityManagerDataExport` with the stack-unique `id`. Required properties: `s3_bucket_name` (`S3BucketName`), `schedule` (`Schedule`), `output_format` (`OutputFormat`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        output_format: capacity_manager_data_export::OutputFormat,
         s3_bucket_name: impl Into<rt::Expr>,
         schedule: capacity_manager_data_export::Schedule,
+        output_format: capacity_manager_data_export::OutputFormat,
     ) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_MANAGER_DATA_EXPORT_TYPE);
         this.set("OutputFormat", Some("output_format"), output_format.into());
@@ -638,7 +638,7 @@ impl CapacityReservationHandle {
 }
 /// Property types and value sets of [`CapacityReservation`] (`AWS::EC2::CapacityReservation`).
 pub mod capacity_reservation {
-    pub use super::shared::{InstancePlatform, ResourceType, Tag, TagSpecification};
+    pub use super::shared::{InstancePlatform, ResourceType, Tag, TagRequired, TagSpecification};
     use super::*;
     /// The values `EndDateType` accepts in `EC2::CapacityReservation`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -787,11 +787,11 @@ impl CapacityReservationFleetHandle {
 }
 /// Property types and value sets of [`CapacityReservationFleet`] (`AWS::EC2::CapacityReservationFleet`).
 pub mod capacity_reservation_fleet {
-    pub use super::shared::{InstancePlatform, ResourceType, Tag, TagSpecification};
+    pub use super::shared::{InstancePlatform, ResourceType, Tag, TagRequired, TagSpecification};
     use super::*;
     /// CloudFormation property type `InstanceTypeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservationfleet-instancetypespecification.html)
     #[derive(Clone, Debug)]
     pub struct InstanceTypeSpecification(rt::Props);
     impl InstanceTypeSpecification {
@@ -960,24 +960,27 @@ static CLIENT_VPN_AUTHORIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`ClientVpnAuthorizationRule`], by name: two of them have one type, and a swap must not compile.
+pub struct ClientVpnAuthorizationRuleRequired {
+    /// The ID of the Client VPN endpoint. CloudFormation `ClientVpnEndpointId`.
+    pub client_vpn_endpoint_id: rt::Expr,
+    /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized. CloudFormation `TargetNetworkCidr`.
+    pub target_network_cidr: rt::Expr,
+}
 impl ClientVpnAuthorizationRule {
     /// Declares a `AWS::EC2::ClientVpnAuthorizationRule` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`), `target_network_cidr` (`TargetNetworkCidr`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        client_vpn_endpoint_id: impl Into<rt::Expr>,
-        target_network_cidr: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClientVpnAuthorizationRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &CLIENT_VPN_AUTHORIZATION_RULE_TYPE);
         this.set(
             "ClientVpnEndpointId",
             Some("client_vpn_endpoint_id"),
-            rt::string(client_vpn_endpoint_id),
+            rt::string(required.client_vpn_endpoint_id),
         );
         this.set(
             "TargetNetworkCidr",
             Some("target_network_cidr"),
-            rt::string(target_network_cidr),
+            rt::string(required.target_network_cidr),
         );
         ClientVpnAuthorizationRule(this)
     }
@@ -1039,14 +1042,14 @@ static CLIENT_VPN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ClientVpnEndpoint {
-    /// Declares a `AWS::EC2::ClientVpnEndpoint` with the stack-unique `id`. Required properties: `authentication_options` (`AuthenticationOptions`), `connection_log_options` (`ConnectionLogOptions`), `server_certificate_arn` (`ServerCertificateArn`).
+    /// Declares a `AWS::EC2::ClientVpnEndpoint` with the stack-unique `id`. Required properties: `connection_log_options` (`ConnectionLogOptions`), `authentication_options` (`AuthenticationOptions`), `server_certificate_arn` (`ServerCertificateArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        connection_log_options: client_vpn_endpoint::ConnectionLogOptions,
         authentication_options: impl IntoIterator<
             Item = client_vpn_endpoint::ClientAuthenticationRequest,
         >,
-        connection_log_options: client_vpn_endpoint::ConnectionLogOptions,
         server_certificate_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CLIENT_VPN_ENDPOINT_TYPE);
@@ -1204,7 +1207,7 @@ pub mod client_vpn_endpoint {
     use super::*;
     /// CloudFormation property type `AuthorizationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-authorizationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationPolicy(rt::Props);
     impl AuthorizationPolicy {
@@ -1228,7 +1231,7 @@ pub mod client_vpn_endpoint {
     nested!(AuthorizationPolicy);
     /// CloudFormation property type `CertificateAuthenticationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-certificateauthenticationrequest.html)
     #[derive(Clone, Debug)]
     pub struct CertificateAuthenticationRequest(rt::Props);
     impl CertificateAuthenticationRequest {
@@ -1246,7 +1249,7 @@ pub mod client_vpn_endpoint {
     nested!(CertificateAuthenticationRequest);
     /// CloudFormation property type `ClientAuthenticationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientauthenticationrequest.html)
     #[derive(Clone, Debug)]
     pub struct ClientAuthenticationRequest(rt::Props);
     impl ClientAuthenticationRequest {
@@ -1275,7 +1278,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientAuthenticationRequest);
     /// CloudFormation property type `ClientConnectOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientconnectoptions.html)
     #[derive(Clone, Debug)]
     pub struct ClientConnectOptions(rt::Props);
     impl ClientConnectOptions {
@@ -1294,7 +1297,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientConnectOptions);
     /// CloudFormation property type `ClientLoginBannerOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientloginbanneroptions.html)
     #[derive(Clone, Debug)]
     pub struct ClientLoginBannerOptions(rt::Props);
     impl ClientLoginBannerOptions {
@@ -1313,7 +1316,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientLoginBannerOptions);
     /// CloudFormation property type `ClientRouteEnforcementOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-clientrouteenforcementoptions.html)
     #[derive(Clone, Debug)]
     pub struct ClientRouteEnforcementOptions(rt::Props);
     impl ClientRouteEnforcementOptions {
@@ -1331,7 +1334,7 @@ pub mod client_vpn_endpoint {
     nested!(ClientRouteEnforcementOptions);
     /// CloudFormation property type `ConnectionLogOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-connectionlogoptions.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionLogOptions(rt::Props);
     impl ConnectionLogOptions {
@@ -1364,14 +1367,14 @@ pub mod client_vpn_endpoint {
     nested!(ConnectionLogOptions);
     /// CloudFormation property type `DevicePostureOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-devicepostureoptions.html)
     #[derive(Clone, Debug)]
     pub struct DevicePostureOptions(rt::Props);
     impl DevicePostureOptions {
-        /// A new `DevicePostureOptions`. Required properties: `enabled` (`Enabled`), `trust_providers` (`TrustProviders`).
+        /// A new `DevicePostureOptions`. Required properties: `trust_providers` (`TrustProviders`), `enabled` (`Enabled`).
         pub fn new(
-            enabled: bool,
             trust_providers: impl IntoIterator<Item = DevicePostureTrustProvider>,
+            enabled: bool,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Enabled", None, rt::boolean(enabled));
@@ -1382,18 +1385,26 @@ pub mod client_vpn_endpoint {
     nested!(DevicePostureOptions);
     /// CloudFormation property type `DevicePostureTrustProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-deviceposturetrustprovider.html)
     #[derive(Clone, Debug)]
     pub struct DevicePostureTrustProvider(rt::Props);
+    /// The required values of [`DevicePostureTrustProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct DevicePostureTrustProviderRequired {
+        /// CloudFormation `TenantId`.
+        pub tenant_id: rt::Expr,
+        /// CloudFormation `TrustProviderType`.
+        pub trust_provider_type: rt::Expr,
+    }
     impl DevicePostureTrustProvider {
         /// A new `DevicePostureTrustProvider`. Required properties: `tenant_id` (`TenantId`), `trust_provider_type` (`TrustProviderType`).
-        pub fn new(
-            tenant_id: impl Into<rt::Expr>,
-            trust_provider_type: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DevicePostureTrustProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("TenantId", None, rt::string(tenant_id));
-            this.set("TrustProviderType", None, rt::string(trust_provider_type));
+            this.set("TenantId", None, rt::string(required.tenant_id));
+            this.set(
+                "TrustProviderType",
+                None,
+                rt::string(required.trust_provider_type),
+            );
             DevicePostureTrustProvider(this)
         }
         /// CloudFormation `PublicSigningKeyUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1405,7 +1416,7 @@ pub mod client_vpn_endpoint {
     nested!(DevicePostureTrustProvider);
     /// CloudFormation property type `DirectoryServiceAuthenticationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-directoryserviceauthenticationrequest.html)
     #[derive(Clone, Debug)]
     pub struct DirectoryServiceAuthenticationRequest(rt::Props);
     impl DirectoryServiceAuthenticationRequest {
@@ -1419,7 +1430,7 @@ pub mod client_vpn_endpoint {
     nested!(DirectoryServiceAuthenticationRequest);
     /// CloudFormation property type `FederatedAuthenticationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-federatedauthenticationrequest.html)
     #[derive(Clone, Debug)]
     pub struct FederatedAuthenticationRequest(rt::Props);
     impl FederatedAuthenticationRequest {
@@ -1439,22 +1450,29 @@ pub mod client_vpn_endpoint {
     nested!(FederatedAuthenticationRequest);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             Tag(this)
         }
     }
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -1472,7 +1490,7 @@ pub mod client_vpn_endpoint {
     nested!(TagSpecification);
     /// CloudFormation property type `TransitGatewayConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-clientvpnendpoint-transitgatewayconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConfiguration(rt::Props);
     impl TransitGatewayConfiguration {
@@ -1517,24 +1535,27 @@ static CLIENT_VPN_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`ClientVpnRoute`], by name: two of them have one type, and a swap must not compile.
+pub struct ClientVpnRouteRequired {
+    /// The ID of the Client VPN endpoint to which to add the route. CloudFormation `ClientVpnEndpointId`.
+    pub client_vpn_endpoint_id: rt::Expr,
+    /// The IPv4 address range, in CIDR notation, of the route destination. CloudFormation `DestinationCidrBlock`.
+    pub destination_cidr_block: rt::Expr,
+}
 impl ClientVpnRoute {
     /// Declares a `AWS::EC2::ClientVpnRoute` with the stack-unique `id`. Required properties: `client_vpn_endpoint_id` (`ClientVpnEndpointId`), `destination_cidr_block` (`DestinationCidrBlock`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        client_vpn_endpoint_id: impl Into<rt::Expr>,
-        destination_cidr_block: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClientVpnRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &CLIENT_VPN_ROUTE_TYPE);
         this.set(
             "ClientVpnEndpointId",
             Some("client_vpn_endpoint_id"),
-            rt::string(client_vpn_endpoint_id),
+            rt::string(required.client_vpn_endpoint_id),
         );
         this.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            rt::string(destination_cidr_block),
+            rt::string(required.destination_cidr_block),
         );
         ClientVpnRoute(this)
     }
@@ -1645,17 +1666,24 @@ static CUSTOMER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`CustomerGateway`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomerGatewayRequired {
+    /// The IP address for the customer gateway device's outside interface. CloudFormation `IpAddress`.
+    pub ip_address: rt::Expr,
+    /// The type of VPN connection that this customer gateway supports (``ipsec.1``). CloudFormation `Type`.
+    pub type_: rt::Expr,
+}
 impl CustomerGateway {
     /// Declares a `AWS::EC2::CustomerGateway` with the stack-unique `id`. Required properties: `ip_address` (`IpAddress`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ip_address: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomerGatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOMER_GATEWAY_TYPE);
-        this.set("IpAddress", Some("ip_address"), rt::string(ip_address));
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set(
+            "IpAddress",
+            Some("ip_address"),
+            rt::string(required.ip_address),
+        );
+        this.set("Type", Some("type"), rt::string(required.type_));
         CustomerGateway(this)
     }
     /// For customer gateway devices that support BGP, specify the device's ASN.
@@ -1816,12 +1844,12 @@ static EC2_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Ec2Fleet {
-    /// Declares a `AWS::EC2::EC2Fleet` with the stack-unique `id`. Required properties: `launch_template_configs` (`LaunchTemplateConfigs`), `target_capacity_specification` (`TargetCapacitySpecification`).
+    /// Declares a `AWS::EC2::EC2Fleet` with the stack-unique `id`. Required properties: `target_capacity_specification` (`TargetCapacitySpecification`), `launch_template_configs` (`LaunchTemplateConfigs`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        launch_template_configs: impl IntoIterator<Item = ec2_fleet::FleetLaunchTemplateConfigRequest>,
         target_capacity_specification: ec2_fleet::TargetCapacitySpecificationRequest,
+        launch_template_configs: impl IntoIterator<Item = ec2_fleet::FleetLaunchTemplateConfigRequest>,
     ) -> Self {
         let mut this = rt::Base::new(id, &EC2_FLEET_TYPE);
         this.set(
@@ -1940,19 +1968,19 @@ impl Ec2FleetHandle {
 pub mod ec2_fleet {
     pub use super::shared::{
         AcceleratorCountRequest, AcceleratorManufacturers, AcceleratorNames,
-        AcceleratorTotalMemoryMiBRequest, AcceleratorTypes, BareMetal,
+        AcceleratorTotalMemoryMibRequest, AcceleratorTypes, BareMetal,
         BaselineEbsBandwidthMbpsRequest, BaselinePerformanceFactorsRequest, BurstablePerformance,
         CpuManufacturers, CpuPerformanceFactorRequest, HttpEndpoint, HttpTokens,
         InstanceGenerations, InstanceInterruptionBehavior, LocalStorage, LocalStorageTypes,
-        MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+        MemoryGibPerVCpuRequest, MemoryMibRequest, NetworkBandwidthGbpsRequest,
         NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
-        TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest, VCpuCountRangeRequest,
-        VolumeType,
+        TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
+        VCpuCountRangeRequest, VolumeType,
     };
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -1987,7 +2015,7 @@ pub mod ec2_fleet {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `CapacityRebalance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityrebalance.html)
     #[derive(Clone, Debug)]
     pub struct CapacityRebalance(rt::Props);
     impl CapacityRebalance {
@@ -2018,7 +2046,7 @@ pub mod ec2_fleet {
     nested!(CapacityRebalance);
     /// CloudFormation property type `CapacityReservationOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityreservationoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationOptionsRequest(rt::Props);
     impl CapacityReservationOptionsRequest {
@@ -2037,7 +2065,7 @@ pub mod ec2_fleet {
     nested!(CapacityReservationOptionsRequest);
     /// CloudFormation property type `CapacityReservationTargetRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-capacityreservationtargetrequest.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTargetRequest(rt::Props);
     impl CapacityReservationTargetRequest {
@@ -2074,7 +2102,7 @@ pub mod ec2_fleet {
     nested!(CapacityReservationTargetRequest);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ebsblockdevice.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -2142,7 +2170,7 @@ pub mod ec2_fleet {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `FleetLaunchTemplateConfigRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplateconfigrequest.html)
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateConfigRequest(rt::Props);
     impl FleetLaunchTemplateConfigRequest {
@@ -2175,7 +2203,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateConfigRequest);
     /// CloudFormation property type `FleetLaunchTemplateOverridesRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplateoverridesrequest.html)
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateOverridesRequest(rt::Props);
     impl FleetLaunchTemplateOverridesRequest {
@@ -2294,7 +2322,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateOverridesRequest);
     /// CloudFormation property type `FleetLaunchTemplateSpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-fleetlaunchtemplatespecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateSpecificationRequest(rt::Props);
     impl FleetLaunchTemplateSpecificationRequest {
@@ -2338,7 +2366,7 @@ pub mod ec2_fleet {
     nested!(FleetLaunchTemplateSpecificationRequest);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -2361,7 +2389,7 @@ pub mod ec2_fleet {
     nested!(IamInstanceProfileSpecification);
     /// CloudFormation property type `InstanceMetadataOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-instancemetadataoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptionsRequest(rt::Props);
     impl InstanceMetadataOptionsRequest {
@@ -2394,7 +2422,7 @@ pub mod ec2_fleet {
     nested!(InstanceMetadataOptionsRequest);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
@@ -2434,9 +2462,9 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(
+        pub fn accelerator_total_memory_mib(
             mut self,
-            value: AcceleratorTotalMemoryMiBRequest,
+            value: AcceleratorTotalMemoryMibRequest,
         ) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
@@ -2574,7 +2602,7 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpuRequest) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpuRequest) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -2583,7 +2611,7 @@ pub mod ec2_fleet {
             self
         }
         /// CloudFormation `MemoryMiB`, Terraform `memory_mi_b`.
-        pub fn memory_mi_b(mut self, value: MemoryMiBRequest) -> Self {
+        pub fn memory_mib(mut self, value: MemoryMibRequest) -> Self {
             self.0.set("MemoryMiB", Some("memory_mi_b"), value.into());
             self
         }
@@ -2659,7 +2687,7 @@ pub mod ec2_fleet {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `Ipv6AddressRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ipv6addressrequest.html)
     #[derive(Clone, Debug)]
     pub struct Ipv6AddressRequest(rt::Props);
     impl Ipv6AddressRequest {
@@ -2678,7 +2706,7 @@ pub mod ec2_fleet {
     nested!(Ipv6AddressRequest);
     /// CloudFormation property type `MaintenanceStrategies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-maintenancestrategies.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceStrategies(rt::Props);
     impl MaintenanceStrategies {
@@ -2700,7 +2728,7 @@ pub mod ec2_fleet {
     nested!(MaintenanceStrategies);
     /// CloudFormation property type `MultiAvailabilityZoneConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-multiavailabilityzoneconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MultiAvailabilityZoneConfiguration(rt::Props);
     impl MultiAvailabilityZoneConfiguration {
@@ -2734,7 +2762,7 @@ pub mod ec2_fleet {
     nested!(MultiAvailabilityZoneConfiguration);
     /// CloudFormation property type `NetworkInterfaceSpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkinterfacespecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceSpecificationRequest(rt::Props);
     impl NetworkInterfaceSpecificationRequest {
@@ -2859,7 +2887,7 @@ pub mod ec2_fleet {
     nested!(NetworkInterfaceSpecificationRequest);
     /// CloudFormation property type `OnDemandOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-ondemandoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandOptionsRequest(rt::Props);
     impl OnDemandOptionsRequest {
@@ -2926,7 +2954,7 @@ pub mod ec2_fleet {
     nested!(OnDemandOptionsRequest);
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-placement.html)
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -2990,7 +3018,7 @@ pub mod ec2_fleet {
     nested!(Placement);
     /// CloudFormation property type `PrivateIpAddressSpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-privateipaddressspecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct PrivateIpAddressSpecificationRequest(rt::Props);
     impl PrivateIpAddressSpecificationRequest {
@@ -3017,7 +3045,7 @@ pub mod ec2_fleet {
     nested!(PrivateIpAddressSpecificationRequest);
     /// CloudFormation property type `ReservedCapacityFallbackOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-reservedcapacityfallbackoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct ReservedCapacityFallbackOptionsRequest(rt::Props);
     impl ReservedCapacityFallbackOptionsRequest {
@@ -3036,7 +3064,7 @@ pub mod ec2_fleet {
     nested!(ReservedCapacityFallbackOptionsRequest);
     /// CloudFormation property type `ReservedCapacityOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-reservedcapacityoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct ReservedCapacityOptionsRequest(rt::Props);
     impl ReservedCapacityOptionsRequest {
@@ -3094,7 +3122,7 @@ pub mod ec2_fleet {
     nested!(ReservedCapacityOptionsRequest);
     /// CloudFormation property type `SpotOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-spotoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct SpotOptionsRequest(rt::Props);
     impl SpotOptionsRequest {
@@ -3179,7 +3207,7 @@ pub mod ec2_fleet {
     nested!(SpotOptionsRequest);
     /// CloudFormation property type `StandbyAvailabilityZone`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-standbyavailabilityzone.html)
     #[derive(Clone, Debug)]
     pub struct StandbyAvailabilityZone(rt::Props);
     impl StandbyAvailabilityZone {
@@ -3210,7 +3238,7 @@ pub mod ec2_fleet {
     nested!(StandbyAvailabilityZone);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -3234,7 +3262,7 @@ pub mod ec2_fleet {
     nested!(TagSpecification);
     /// CloudFormation property type `TargetCapacitySpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-targetcapacityspecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct TargetCapacitySpecificationRequest(rt::Props);
     impl TargetCapacitySpecificationRequest {
@@ -3744,21 +3772,27 @@ static ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`EnclaveCertificateIamRoleAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct EnclaveCertificateIamRoleAssociationRequired {
+    /// The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role. CloudFormation `CertificateArn`.
+    pub certificate_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl EnclaveCertificateIamRoleAssociation {
     /// Declares a `AWS::EC2::EnclaveCertificateIamRoleAssociation` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `role_arn` (`RoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificate_arn: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
+        required: EnclaveCertificateIamRoleAssociationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE);
         this.set(
             "CertificateArn",
             Some("certificate_arn"),
-            rt::string(certificate_arn),
+            rt::string(required.certificate_arn),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         EnclaveCertificateIamRoleAssociation(this)
     }
 }
@@ -3807,12 +3841,12 @@ static FLOW_LOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl FlowLog {
-    /// Declares a `AWS::EC2::FlowLog` with the stack-unique `id`. Required properties: `resource_id` (`ResourceId`), `resource_type` (`ResourceType`).
+    /// Declares a `AWS::EC2::FlowLog` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `resource_id` (`ResourceId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_id: impl Into<rt::Expr>,
         resource_type: flow_log::ResourceType,
+        resource_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &FLOW_LOG_TYPE);
         this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
@@ -3937,27 +3971,36 @@ pub mod flow_log {
     use super::*;
     /// CloudFormation property type `DestinationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-destinationoptions.html)
     #[derive(Clone, Debug)]
     pub struct DestinationOptions(rt::Props);
+    /// The required values of [`DestinationOptions`], by name: two of them have one type, and a swap must not compile.
+    pub struct DestinationOptionsRequired {
+        /// CloudFormation `FileFormat`.
+        pub file_format: FileFormat,
+        /// CloudFormation `HiveCompatiblePartitions`.
+        pub hive_compatible_partitions: bool,
+        /// CloudFormation `PerHourPartition`.
+        pub per_hour_partition: bool,
+    }
     impl DestinationOptions {
         /// A new `DestinationOptions`. Required properties: `file_format` (`FileFormat`), `hive_compatible_partitions` (`HiveCompatiblePartitions`), `per_hour_partition` (`PerHourPartition`).
-        pub fn new(
-            file_format: FileFormat,
-            hive_compatible_partitions: bool,
-            per_hour_partition: bool,
-        ) -> Self {
+        pub fn new(required: DestinationOptionsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FileFormat", Some("file_format"), file_format.into());
+            this.set(
+                "FileFormat",
+                Some("file_format"),
+                required.file_format.into(),
+            );
             this.set(
                 "HiveCompatiblePartitions",
                 Some("hive_compatible_partitions"),
-                rt::boolean(hive_compatible_partitions),
+                rt::boolean(required.hive_compatible_partitions),
             );
             this.set(
                 "PerHourPartition",
                 Some("per_hour_partition"),
-                rt::boolean(per_hour_partition),
+                rt::boolean(required.per_hour_partition),
             );
             DestinationOptions(this)
         }
@@ -3965,7 +4008,7 @@ pub mod flow_log {
     nested!(DestinationOptions);
     /// CloudFormation property type `TagFieldSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-flowlog-tagfieldspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagFieldSpecification(rt::Props);
     impl TagFieldSpecification {
@@ -4214,7 +4257,7 @@ pub mod fpga_image {
     ///
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-fpgaimage-storagelocation.html)
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
     impl StorageLocation {
@@ -4256,20 +4299,27 @@ static GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 18),
     awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
+/// The required values of [`GatewayRouteTableAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayRouteTableAssociationRequired {
+    /// The ID of the route table. CloudFormation `RouteTableId`.
+    pub route_table_id: rt::Expr,
+    /// The ID of the gateway. CloudFormation `GatewayId`.
+    pub gateway_id: rt::Expr,
+}
 impl GatewayRouteTableAssociation {
-    /// Declares a `AWS::EC2::GatewayRouteTableAssociation` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `route_table_id` (`RouteTableId`).
+    /// Declares a `AWS::EC2::GatewayRouteTableAssociation` with the stack-unique `id`. Required properties: `route_table_id` (`RouteTableId`), `gateway_id` (`GatewayId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        gateway_id: impl Into<rt::Expr>,
-        route_table_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayRouteTableAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE);
-        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
+        this.set(
+            "GatewayId",
+            Some("gateway_id"),
+            rt::string(required.gateway_id),
+        );
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            rt::string(route_table_id),
+            rt::string(required.route_table_id),
         );
         GatewayRouteTableAssociation(this)
     }
@@ -4582,7 +4632,7 @@ pub mod ipam {
     ///
     /// CloudFormation property type `IpamOperatingRegion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipam-ipamoperatingregion.html)
     #[derive(Clone, Debug)]
     pub struct IpamOperatingRegion(rt::Props);
     impl IpamOperatingRegion {
@@ -4598,7 +4648,7 @@ pub mod ipam {
     ///
     /// CloudFormation property type `IpamOrganizationalUnitExclusion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipam-ipamorganizationalunitexclusion.html)
     #[derive(Clone, Debug)]
     pub struct IpamOrganizationalUnitExclusion(rt::Props);
     impl IpamOrganizationalUnitExclusion {
@@ -4717,24 +4767,27 @@ static IPAM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
     awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
+/// The required values of [`IpamPool`], by name: two of them have one type, and a swap must not compile.
+pub struct IpamPoolRequired {
+    /// The Id of the scope this pool is a part of. CloudFormation `IpamScopeId`.
+    pub ipam_scope_id: rt::Expr,
+    /// The address family of the address space in this pool. CloudFormation `AddressFamily`.
+    pub address_family: rt::Expr,
+}
 impl IpamPool {
-    /// Declares a `AWS::EC2::IPAMPool` with the stack-unique `id`. Required properties: `address_family` (`AddressFamily`), `ipam_scope_id` (`IpamScopeId`).
+    /// Declares a `AWS::EC2::IPAMPool` with the stack-unique `id`. Required properties: `ipam_scope_id` (`IpamScopeId`), `address_family` (`AddressFamily`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        address_family: impl Into<rt::Expr>,
-        ipam_scope_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IpamPoolRequired) -> Self {
         let mut this = rt::Base::new(id, &IPAM_POOL_TYPE);
         this.set(
             "AddressFamily",
             Some("address_family"),
-            rt::string(address_family),
+            rt::string(required.address_family),
         );
         this.set(
             "IpamScopeId",
             Some("ipam_scope_id"),
-            rt::string(ipam_scope_id),
+            rt::string(required.ipam_scope_id),
         );
         IpamPool(this)
     }
@@ -4932,7 +4985,7 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `ProvisionedCidr`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-provisionedcidr.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedCidr(rt::Props);
     impl ProvisionedCidr {
@@ -4948,33 +5001,43 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `SourceResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-sourceresource.html)
     #[derive(Clone, Debug)]
     pub struct SourceResource(rt::Props);
+    /// The required values of [`SourceResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct SourceResourceRequired {
+        /// CloudFormation `ResourceId`.
+        pub resource_id: rt::Expr,
+        /// CloudFormation `ResourceType`.
+        pub resource_type: rt::Expr,
+        /// CloudFormation `ResourceRegion`.
+        pub resource_region: rt::Expr,
+        /// CloudFormation `ResourceOwner`.
+        pub resource_owner: rt::Expr,
+    }
     impl SourceResource {
-        /// A new `SourceResource`. Required properties: `resource_id` (`ResourceId`), `resource_owner` (`ResourceOwner`), `resource_region` (`ResourceRegion`), `resource_type` (`ResourceType`).
-        pub fn new(
-            resource_id: impl Into<rt::Expr>,
-            resource_owner: impl Into<rt::Expr>,
-            resource_region: impl Into<rt::Expr>,
-            resource_type: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SourceResource`. Required properties: `resource_id` (`ResourceId`), `resource_type` (`ResourceType`), `resource_region` (`ResourceRegion`), `resource_owner` (`ResourceOwner`).
+        pub fn new(required: SourceResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
+            this.set(
+                "ResourceId",
+                Some("resource_id"),
+                rt::string(required.resource_id),
+            );
             this.set(
                 "ResourceOwner",
                 Some("resource_owner"),
-                rt::string(resource_owner),
+                rt::string(required.resource_owner),
             );
             this.set(
                 "ResourceRegion",
                 Some("resource_region"),
-                rt::string(resource_region),
+                rt::string(required.resource_region),
             );
             this.set(
                 "ResourceType",
                 Some("resource_type"),
-                rt::string(resource_type),
+                rt::string(required.resource_type),
             );
             SourceResource(this)
         }
@@ -4984,15 +5047,22 @@ pub mod ipam_pool {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipampool-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The key name of the tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -5157,7 +5227,7 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `IpamPrefixListResolverRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-ipamprefixlistresolverrule.html)
     #[derive(Clone, Debug)]
     pub struct IpamPrefixListResolverRule(rt::Props);
     impl IpamPrefixListResolverRule {
@@ -5208,7 +5278,7 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `IpamPrefixListResolverRuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-ipamprefixlistresolverrulecondition.html)
     #[derive(Clone, Debug)]
     pub struct IpamPrefixListResolverRuleCondition(rt::Props);
     impl IpamPrefixListResolverRuleCondition {
@@ -5277,15 +5347,22 @@ pub mod ipam_prefix_list_resolver {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamprefixlistresolver-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The key name of the tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -5360,36 +5437,41 @@ static IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
     awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
+/// The required values of [`IpamPrefixListResolverTarget`], by name: two of them have one type, and a swap must not compile.
+pub struct IpamPrefixListResolverTargetRequired {
+    /// The Id of the IPAM Prefix List Resolver associated with this Target. CloudFormation `IpamPrefixListResolverId`.
+    pub ipam_prefix_list_resolver_id: rt::Expr,
+    /// The Id of the Managed Prefix List. CloudFormation `PrefixListId`.
+    pub prefix_list_id: rt::Expr,
+    /// The region that the Managed Prefix List is located in. CloudFormation `PrefixListRegion`.
+    pub prefix_list_region: rt::Expr,
+    /// Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver. CloudFormation `TrackLatestVersion`.
+    pub track_latest_version: bool,
+}
 impl IpamPrefixListResolverTarget {
     /// Declares a `AWS::EC2::IPAMPrefixListResolverTarget` with the stack-unique `id`. Required properties: `ipam_prefix_list_resolver_id` (`IpamPrefixListResolverId`), `prefix_list_id` (`PrefixListId`), `prefix_list_region` (`PrefixListRegion`), `track_latest_version` (`TrackLatestVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ipam_prefix_list_resolver_id: impl Into<rt::Expr>,
-        prefix_list_id: impl Into<rt::Expr>,
-        prefix_list_region: impl Into<rt::Expr>,
-        track_latest_version: bool,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IpamPrefixListResolverTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE);
         this.set(
             "IpamPrefixListResolverId",
             Some("ipam_prefix_list_resolver_id"),
-            rt::string(ipam_prefix_list_resolver_id),
+            rt::string(required.ipam_prefix_list_resolver_id),
         );
         this.set(
             "PrefixListId",
             Some("prefix_list_id"),
-            rt::string(prefix_list_id),
+            rt::string(required.prefix_list_id),
         );
         this.set(
             "PrefixListRegion",
             Some("prefix_list_region"),
-            rt::string(prefix_list_region),
+            rt::string(required.prefix_list_region),
         );
         this.set(
             "TrackLatestVersion",
             Some("track_latest_version"),
-            rt::boolean(track_latest_version),
+            rt::boolean(required.track_latest_version),
         );
         IpamPrefixListResolverTarget(this)
     }
@@ -5550,7 +5632,7 @@ pub mod ipam_resource_discovery {
     ///
     /// CloudFormation property type `IpamOperatingRegion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamresourcediscovery-ipamoperatingregion.html)
     #[derive(Clone, Debug)]
     pub struct IpamOperatingRegion(rt::Props);
     impl IpamOperatingRegion {
@@ -5566,7 +5648,7 @@ pub mod ipam_resource_discovery {
     ///
     /// CloudFormation property type `IpamResourceDiscoveryOrganizationalUnitExclusion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamresourcediscovery-ipamresourcediscoveryorganizationalunitexclusion.html)
     #[derive(Clone, Debug)]
     pub struct IpamResourceDiscoveryOrganizationalUnitExclusion(rt::Props);
     impl IpamResourceDiscoveryOrganizationalUnitExclusion {
@@ -5614,20 +5696,23 @@ static IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
     awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
+/// The required values of [`IpamResourceDiscoveryAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct IpamResourceDiscoveryAssociationRequired {
+    /// The Id of the IPAM this Resource Discovery is associated to. CloudFormation `IpamId`.
+    pub ipam_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association. CloudFormation `IpamResourceDiscoveryId`.
+    pub ipam_resource_discovery_id: rt::Expr,
+}
 impl IpamResourceDiscoveryAssociation {
     /// Declares a `AWS::EC2::IPAMResourceDiscoveryAssociation` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`), `ipam_resource_discovery_id` (`IpamResourceDiscoveryId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ipam_id: impl Into<rt::Expr>,
-        ipam_resource_discovery_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IpamResourceDiscoveryAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE);
-        this.set("IpamId", Some("ipam_id"), rt::string(ipam_id));
+        this.set("IpamId", Some("ipam_id"), rt::string(required.ipam_id));
         this.set(
             "IpamResourceDiscoveryId",
             Some("ipam_resource_discovery_id"),
-            rt::string(ipam_resource_discovery_id),
+            rt::string(required.ipam_resource_discovery_id),
         );
         IpamResourceDiscoveryAssociation(this)
     }
@@ -5792,14 +5877,14 @@ pub mod ipam_scope {
     ///
     /// CloudFormation property type `IpamScopeExternalAuthorityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ipamscope-ipamscopeexternalauthorityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IpamScopeExternalAuthorityConfiguration(rt::Props);
     impl IpamScopeExternalAuthorityConfiguration {
-        /// A new `IpamScopeExternalAuthorityConfiguration`. Required properties: `external_resource_identifier` (`ExternalResourceIdentifier`), `ipam_scope_external_authority_type` (`IpamScopeExternalAuthorityType`).
+        /// A new `IpamScopeExternalAuthorityConfiguration`. Required properties: `ipam_scope_external_authority_type` (`IpamScopeExternalAuthorityType`), `external_resource_identifier` (`ExternalResourceIdentifier`).
         pub fn new(
-            external_resource_identifier: impl Into<rt::Expr>,
             ipam_scope_external_authority_type: IpamScopeExternalAuthorityType,
+            external_resource_identifier: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -5829,8 +5914,8 @@ pub mod ipam_scope {
 /// CloudFormation: `AWS::EC2::IPv4Pool`. Terraform: `awscc_ec2_i_pv_4_pool` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-ipv4pool.html)
-pub struct IPv4Pool(rt::Base);
-static I_PV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct Ipv4Pool(rt::Base);
+static IPV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::IPv4Pool",
     terraform: Some("awscc_ec2_i_pv_4_pool"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -5884,20 +5969,20 @@ static I_PV4_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 29),
     awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
-impl IPv4Pool {
+impl Ipv4Pool {
     /// Declares a `AWS::EC2::IPv4Pool` with the stack-unique `id`. No property is required.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let this = rt::Base::new(id, &I_PV4_POOL_TYPE);
-        IPv4Pool(this)
+        let this = rt::Base::new(id, &IPV4_POOL_TYPE);
+        Ipv4Pool(this)
     }
 }
-builder!(IPv4Pool, IPv4PoolHandle);
+builder!(Ipv4Pool, Ipv4PoolHandle);
 /// A declared `AWS::EC2::IPv4Pool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct IPv4PoolHandle(rt::Handle);
-handle!(IPv4PoolHandle);
-impl IPv4PoolHandle {
+pub struct Ipv4PoolHandle(rt::Handle);
+handle!(Ipv4PoolHandle);
+impl Ipv4PoolHandle {
     /// The Amazon Resource Name (ARN) of the public IPv4 pool.
     ///
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
@@ -6423,14 +6508,14 @@ pub mod instance {
     use super::*;
     /// CloudFormation property type `AssociationParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-associationparameter.html)
     #[derive(Clone, Debug)]
     pub struct AssociationParameter(rt::Props);
     impl AssociationParameter {
-        /// A new `AssociationParameter`. Required properties: `key` (`Key`), `value` (`Value`).
+        /// A new `AssociationParameter`. Required properties: `value` (`Value`), `key` (`Key`).
         pub fn new(
-            key: impl Into<rt::Expr>,
             value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            key: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", Some("key"), rt::string(key));
@@ -6441,7 +6526,7 @@ pub mod instance {
     nested!(AssociationParameter);
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -6476,7 +6561,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `CpuOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-cpuoptions.html)
     #[derive(Clone, Debug)]
     pub struct CpuOptions(rt::Props);
     impl CpuOptions {
@@ -6502,7 +6587,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `CreditSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-creditspecification.html)
     #[derive(Clone, Debug)]
     pub struct CreditSpecification(rt::Props);
     impl CreditSpecification {
@@ -6521,7 +6606,7 @@ pub mod instance {
     nested!(CreditSpecification);
     /// CloudFormation property type `Ebs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-ebs.html)
     #[derive(Clone, Debug)]
     pub struct Ebs(rt::Props);
     impl Ebs {
@@ -6591,7 +6676,7 @@ pub mod instance {
     nested!(Ebs);
     /// CloudFormation property type `ElasticGpuSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-elasticgpuspecification.html)
     #[derive(Clone, Debug)]
     pub struct ElasticGpuSpecification(rt::Props);
     impl ElasticGpuSpecification {
@@ -6605,7 +6690,7 @@ pub mod instance {
     nested!(ElasticGpuSpecification);
     /// CloudFormation property type `ElasticInferenceAccelerator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-elasticinferenceaccelerator.html)
     #[derive(Clone, Debug)]
     pub struct ElasticInferenceAccelerator(rt::Props);
     impl ElasticInferenceAccelerator {
@@ -6628,7 +6713,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enasrdspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -6662,7 +6747,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -6688,7 +6773,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `EnclaveOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-enclaveoptions.html)
     #[derive(Clone, Debug)]
     pub struct EnclaveOptions(rt::Props);
     impl EnclaveOptions {
@@ -6710,7 +6795,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `HibernationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-hibernationoptions.html)
     #[derive(Clone, Debug)]
     pub struct HibernationOptions(rt::Props);
     impl HibernationOptions {
@@ -6731,7 +6816,7 @@ pub mod instance {
     nested!(HibernationOptions);
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -6773,7 +6858,7 @@ pub mod instance {
     nested!(LaunchTemplateSpecification);
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-licensespecification.html)
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -6791,7 +6876,7 @@ pub mod instance {
     nested!(LicenseSpecification);
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-metadataoptions.html)
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -6852,7 +6937,7 @@ pub mod instance {
     nested!(MetadataOptions);
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-networkinterface.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -7006,7 +7091,7 @@ pub mod instance {
     nested!(NetworkInterface);
     /// CloudFormation property type `PrivateDnsNameOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-privatednsnameoptions.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptions(rt::Props);
     impl PrivateDnsNameOptions {
@@ -7049,7 +7134,7 @@ pub mod instance {
     nested!(PrivateDnsNameOptions);
     /// CloudFormation property type `SsmAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-ssmassociation.html)
     #[derive(Clone, Debug)]
     pub struct SsmAssociation(rt::Props);
     impl SsmAssociation {
@@ -7081,15 +7166,26 @@ pub mod instance {
     nested!(SsmAssociation);
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-volume.html)
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
+    /// The required values of [`Volume`], by name: two of them have one type, and a swap must not compile.
+    pub struct VolumeRequired {
+        /// The ID of the EBS volume. CloudFormation `VolumeId`.
+        pub volume_id: rt::Expr,
+        /// The device name (for example, /dev/sdh or xvdh). CloudFormation `Device`.
+        pub device: rt::Expr,
+    }
     impl Volume {
-        /// A new `Volume`. Required properties: `device` (`Device`), `volume_id` (`VolumeId`).
-        pub fn new(device: impl Into<rt::Expr>, volume_id: impl Into<rt::Expr>) -> Self {
+        /// A new `Volume`. Required properties: `volume_id` (`VolumeId`), `device` (`Device`).
+        pub fn new(required: VolumeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Device", Some("device"), rt::string(device));
-            this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
+            this.set("Device", Some("device"), rt::string(required.device));
+            this.set(
+                "VolumeId",
+                Some("volume_id"),
+                rt::string(required.volume_id),
+            );
             Volume(this)
         }
     }
@@ -7370,7 +7466,7 @@ pub mod instance_event_window {
     ///
     /// CloudFormation property type `TimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instanceeventwindow-timerange.html)
     #[derive(Clone, Debug)]
     pub struct TimeRange(rt::Props);
     impl TimeRange {
@@ -7500,24 +7596,27 @@ static IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 34),
     awscc_schema: Some((&AWSCC_SCHEMAS, 34)),
 };
+/// The required values of [`IpPoolRouteTableAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct IpPoolRouteTableAssociationRequired {
+    /// The ID of the public IPv4 pool. CloudFormation `PublicIpv4Pool`.
+    pub public_ipv4_pool: rt::Expr,
+    /// The ID of the route table. CloudFormation `RouteTableId`.
+    pub route_table_id: rt::Expr,
+}
 impl IpPoolRouteTableAssociation {
     /// Declares a `AWS::EC2::IpPoolRouteTableAssociation` with the stack-unique `id`. Required properties: `public_ipv4_pool` (`PublicIpv4Pool`), `route_table_id` (`RouteTableId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        public_ipv4_pool: impl Into<rt::Expr>,
-        route_table_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IpPoolRouteTableAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE);
         this.set(
             "PublicIpv4Pool",
             Some("public_ipv_4_pool"),
-            rt::string(public_ipv4_pool),
+            rt::string(required.public_ipv4_pool),
         );
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            rt::string(route_table_id),
+            rt::string(required.route_table_id),
         );
         IpPoolRouteTableAssociation(this)
     }
@@ -7735,19 +7834,27 @@ static IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 36),
     awscc_schema: None,
 };
+/// The required values of [`IpamInternetRegistryAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct IpamInternetRegistryAssociationRequired {
+    /// The ID of the IPAM to associate with the internet registry. CloudFormation `IpamId`.
+    pub ipam_id: rt::Expr,
+    /// The Regional Internet Registry to associate with. CloudFormation `Rir`.
+    pub rir: ipam_internet_registry_association::Rir,
+    /// The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID). CloudFormation `OrganizationHandle`.
+    pub organization_handle: rt::Expr,
+}
 impl IpamInternetRegistryAssociation {
-    /// Declares a `AWS::EC2::IpamInternetRegistryAssociation` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`), `organization_handle` (`OrganizationHandle`), `rir` (`Rir`).
+    /// Declares a `AWS::EC2::IpamInternetRegistryAssociation` with the stack-unique `id`. Required properties: `ipam_id` (`IpamId`), `rir` (`Rir`), `organization_handle` (`OrganizationHandle`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ipam_id: impl Into<rt::Expr>,
-        organization_handle: impl Into<rt::Expr>,
-        rir: ipam_internet_registry_association::Rir,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IpamInternetRegistryAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE);
-        this.set("IpamId", None, rt::string(ipam_id));
-        this.set("OrganizationHandle", None, rt::string(organization_handle));
-        this.set("Rir", None, rir.into());
+        this.set("IpamId", None, rt::string(required.ipam_id));
+        this.set(
+            "OrganizationHandle",
+            None,
+            rt::string(required.organization_handle),
+        );
+        this.set("Rir", None, required.rir.into());
         IpamInternetRegistryAssociation(this)
     }
     /// A description for the internet registry association.
@@ -8014,7 +8121,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `AcceleratorCount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-acceleratorcount.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorCount(rt::Props);
     impl AcceleratorCount {
@@ -8043,14 +8150,14 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `AcceleratorTotalMemoryMiB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-acceleratortotalmemorymib.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiB(rt::Props);
-    impl AcceleratorTotalMemoryMiB {
-        /// A new `AcceleratorTotalMemoryMiB`. No property is required.
+    pub struct AcceleratorTotalMemoryMib(rt::Props);
+    impl AcceleratorTotalMemoryMib {
+        /// A new `AcceleratorTotalMemoryMib`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            AcceleratorTotalMemoryMiB(this)
+            AcceleratorTotalMemoryMib(this)
         }
         /// The maximum amount of accelerator memory, in MiB.
         ///
@@ -8067,12 +8174,12 @@ pub mod launch_template {
             self
         }
     }
-    nested!(AcceleratorTotalMemoryMiB);
+    nested!(AcceleratorTotalMemoryMib);
     /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps.
     ///
     /// CloudFormation property type `BaselineEbsBandwidthMbps`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-baselineebsbandwidthmbps.html)
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbps(rt::Props);
     impl BaselineEbsBandwidthMbps {
@@ -8101,7 +8208,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `BaselinePerformanceFactors`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-baselineperformancefactors.html)
     #[derive(Clone, Debug)]
     pub struct BaselinePerformanceFactors(rt::Props);
     impl BaselinePerformanceFactors {
@@ -8123,7 +8230,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -8168,7 +8275,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -8208,7 +8315,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -8248,7 +8355,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `ConnectionTrackingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-connectiontrackingspecification.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionTrackingSpecification(rt::Props);
     impl ConnectionTrackingSpecification {
@@ -8293,7 +8400,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Cpu`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-cpu.html)
     #[derive(Clone, Debug)]
     pub struct Cpu(rt::Props);
     impl Cpu {
@@ -8316,7 +8423,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CpuOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-cpuoptions.html)
     #[derive(Clone, Debug)]
     pub struct CpuOptions(rt::Props);
     impl CpuOptions {
@@ -8360,7 +8467,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `CreditSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-creditspecification.html)
     #[derive(Clone, Debug)]
     pub struct CreditSpecification(rt::Props);
     impl CreditSpecification {
@@ -8383,7 +8490,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ebs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ebs.html)
     #[derive(Clone, Debug)]
     pub struct Ebs(rt::Props);
     impl Ebs {
@@ -8474,7 +8581,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enasrdspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -8508,7 +8615,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -8534,7 +8641,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `EnclaveOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-enclaveoptions.html)
     #[derive(Clone, Debug)]
     pub struct EnclaveOptions(rt::Props);
     impl EnclaveOptions {
@@ -8556,7 +8663,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `HibernationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-hibernationoptions.html)
     #[derive(Clone, Debug)]
     pub struct HibernationOptions(rt::Props);
     impl HibernationOptions {
@@ -8579,7 +8686,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `IamInstanceProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-iaminstanceprofile.html)
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfile(rt::Props);
     impl IamInstanceProfile {
@@ -8608,7 +8715,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `InstanceMarketOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-instancemarketoptions.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMarketOptions(rt::Props);
     impl InstanceMarketOptions {
@@ -8638,7 +8745,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -8686,7 +8793,7 @@ pub mod launch_template {
         /// The minimum and maximum amount of total accelerator memory, in MiB.
         ///
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(mut self, value: AcceleratorTotalMemoryMiB) -> Self {
+        pub fn accelerator_total_memory_mib(mut self, value: AcceleratorTotalMemoryMib) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
                 Some("accelerator_total_memory_mi_b"),
@@ -8843,7 +8950,7 @@ pub mod launch_template {
         /// The minimum and maximum amount of memory per vCPU, in GiB.
         ///
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpu) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpu) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -8854,7 +8961,7 @@ pub mod launch_template {
         /// The minimum and maximum amount of memory, in MiB.
         ///
         /// CloudFormation `MemoryMiB`, Terraform `memory_mi_b`.
-        pub fn memory_mi_b(mut self, value: MemoryMiB) -> Self {
+        pub fn memory_mib(mut self, value: MemoryMib) -> Self {
             self.0.set("MemoryMiB", Some("memory_mi_b"), value.into());
             self
         }
@@ -8937,7 +9044,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv4PrefixSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv4prefixspecification.html)
     #[derive(Clone, Debug)]
     pub struct Ipv4PrefixSpecification(rt::Props);
     impl Ipv4PrefixSpecification {
@@ -8960,7 +9067,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv6Add`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv6add.html)
     #[derive(Clone, Debug)]
     pub struct Ipv6Add(rt::Props);
     impl Ipv6Add {
@@ -8983,7 +9090,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Ipv6PrefixSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-ipv6prefixspecification.html)
     #[derive(Clone, Debug)]
     pub struct Ipv6PrefixSpecification(rt::Props);
     impl Ipv6PrefixSpecification {
@@ -9006,7 +9113,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LaunchTemplateData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-launchtemplatedata.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateData(rt::Props);
     impl LaunchTemplateData {
@@ -9328,7 +9435,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LaunchTemplateTagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-launchtemplatetagspecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateTagSpecification(rt::Props);
     impl LaunchTemplateTagSpecification {
@@ -9358,7 +9465,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `LicenseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-licensespecification.html)
     #[derive(Clone, Debug)]
     pub struct LicenseSpecification(rt::Props);
     impl LicenseSpecification {
@@ -9384,7 +9491,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MaintenanceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-maintenanceoptions.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceOptions(rt::Props);
     impl MaintenanceOptions {
@@ -9407,14 +9514,14 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `MemoryGiBPerVCpu`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-memorygibpervcpu.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpu(rt::Props);
-    impl MemoryGiBPerVCpu {
-        /// A new `MemoryGiBPerVCpu`. No property is required.
+    pub struct MemoryGibPerVCpu(rt::Props);
+    impl MemoryGibPerVCpu {
+        /// A new `MemoryGibPerVCpu`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryGiBPerVCpu(this)
+            MemoryGibPerVCpu(this)
         }
         /// The maximum amount of memory per vCPU, in GiB.
         ///
@@ -9431,19 +9538,19 @@ pub mod launch_template {
             self
         }
     }
-    nested!(MemoryGiBPerVCpu);
+    nested!(MemoryGibPerVCpu);
     /// The minimum and maximum amount of memory, in MiB.
     ///
     /// CloudFormation property type `MemoryMiB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-memorymib.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiB(rt::Props);
-    impl MemoryMiB {
-        /// A new `MemoryMiB`. No property is required.
+    pub struct MemoryMib(rt::Props);
+    impl MemoryMib {
+        /// A new `MemoryMib`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryMiB(this)
+            MemoryMib(this)
         }
         /// The maximum amount of memory, in MiB.
         ///
@@ -9460,12 +9567,12 @@ pub mod launch_template {
             self
         }
     }
-    nested!(MemoryMiB);
+    nested!(MemoryMib);
     /// The metadata options for the instance.
     ///
     /// CloudFormation property type `MetadataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-metadataoptions.html)
     #[derive(Clone, Debug)]
     pub struct MetadataOptions(rt::Props);
     impl MetadataOptions {
@@ -9528,7 +9635,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Monitoring`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-monitoring.html)
     #[derive(Clone, Debug)]
     pub struct Monitoring(rt::Props);
     impl Monitoring {
@@ -9550,7 +9657,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkBandwidthGbps`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkbandwidthgbps.html)
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbps(rt::Props);
     impl NetworkBandwidthGbps {
@@ -9579,7 +9686,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkinterface.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -9826,7 +9933,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkInterfaceCount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkinterfacecount.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCount(rt::Props);
     impl NetworkInterfaceCount {
@@ -9855,7 +9962,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `NetworkPerformanceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-networkperformanceoptions.html)
     #[derive(Clone, Debug)]
     pub struct NetworkPerformanceOptions(rt::Props);
     impl NetworkPerformanceOptions {
@@ -9877,7 +9984,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-placement.html)
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -9966,7 +10073,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `PrivateDnsNameOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-privatednsnameoptions.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptions(rt::Props);
     impl PrivateDnsNameOptions {
@@ -10011,7 +10118,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `PrivateIpAdd`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-privateipadd.html)
     #[derive(Clone, Debug)]
     pub struct PrivateIpAdd(rt::Props);
     impl PrivateIpAdd {
@@ -10044,7 +10151,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Reference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-reference.html)
     #[derive(Clone, Debug)]
     pub struct Reference(rt::Props);
     impl Reference {
@@ -10067,7 +10174,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `SpotOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-spotoptions.html)
     #[derive(Clone, Debug)]
     pub struct SpotOptions(rt::Props);
     impl SpotOptions {
@@ -10130,15 +10237,22 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The tag value. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The tag key. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -10147,7 +10261,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -10177,7 +10291,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `TotalLocalStorageGB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-totallocalstoragegb.html)
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGb(rt::Props);
     impl TotalLocalStorageGb {
@@ -10206,7 +10320,7 @@ pub mod launch_template {
     ///
     /// CloudFormation property type `VCpuCount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-launchtemplate-vcpucount.html)
     #[derive(Clone, Debug)]
     pub struct VCpuCount(rt::Props);
     impl VCpuCount {
@@ -10643,21 +10757,27 @@ static LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeIn
     schema: (&SCHEMAS, 41),
     awscc_schema: Some((&AWSCC_SCHEMAS, 41)),
 };
+/// The required values of [`LocalGatewayRouteTableVpcAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct LocalGatewayRouteTableVpcAssociationRequired {
+    /// The ID of the local gateway route table. CloudFormation `LocalGatewayRouteTableId`.
+    pub local_gateway_route_table_id: rt::Expr,
+    /// The ID of the VPC. CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+}
 impl LocalGatewayRouteTableVpcAssociation {
     /// Declares a `AWS::EC2::LocalGatewayRouteTableVPCAssociation` with the stack-unique `id`. Required properties: `local_gateway_route_table_id` (`LocalGatewayRouteTableId`), `vpc_id` (`VpcId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        local_gateway_route_table_id: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
+        required: LocalGatewayRouteTableVpcAssociationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE);
         this.set(
             "LocalGatewayRouteTableId",
             Some("local_gateway_route_table_id"),
-            rt::string(local_gateway_route_table_id),
+            rt::string(required.local_gateway_route_table_id),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         LocalGatewayRouteTableVpcAssociation(this)
     }
 }
@@ -10728,13 +10848,19 @@ static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_TYPE: rt::T
         schema: (&SCHEMAS, 42),
         awscc_schema: Some((&AWSCC_SCHEMAS, 42)),
     };
+/// The required values of [`LocalGatewayRouteTableVirtualInterfaceGroupAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired {
+    /// The ID of the local gateway route table. CloudFormation `LocalGatewayRouteTableId`.
+    pub local_gateway_route_table_id: rt::Expr,
+    /// The ID of the local gateway route table virtual interface group. CloudFormation `LocalGatewayVirtualInterfaceGroupId`.
+    pub local_gateway_virtual_interface_group_id: rt::Expr,
+}
 impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     /// Declares a `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation` with the stack-unique `id`. Required properties: `local_gateway_route_table_id` (`LocalGatewayRouteTableId`), `local_gateway_virtual_interface_group_id` (`LocalGatewayVirtualInterfaceGroupId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        local_gateway_route_table_id: impl Into<rt::Expr>,
-        local_gateway_virtual_interface_group_id: impl Into<rt::Expr>,
+        required: LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired,
     ) -> Self {
         let mut this = rt::Base::new(
             id,
@@ -10743,12 +10869,12 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         this.set(
             "LocalGatewayRouteTableId",
             Some("local_gateway_route_table_id"),
-            rt::string(local_gateway_route_table_id),
+            rt::string(required.local_gateway_route_table_id),
         );
         this.set(
             "LocalGatewayVirtualInterfaceGroupId",
             Some("local_gateway_virtual_interface_group_id"),
-            rt::string(local_gateway_virtual_interface_group_id),
+            rt::string(required.local_gateway_virtual_interface_group_id),
         );
         LocalGatewayRouteTableVirtualInterfaceGroupAssociation(this)
     }
@@ -10830,39 +10956,45 @@ static LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 43),
     awscc_schema: Some((&AWSCC_SCHEMAS, 43)),
 };
+/// The required values of [`LocalGatewayVirtualInterface`], by name: two of them have one type, and a swap must not compile.
+pub struct LocalGatewayVirtualInterfaceRequired {
+    /// The Outpost LAG ID. CloudFormation `OutpostLagId`.
+    pub outpost_lag_id: rt::Expr,
+    /// The ID of the virtual interface group CloudFormation `LocalGatewayVirtualInterfaceGroupId`.
+    pub local_gateway_virtual_interface_group_id: rt::Expr,
+    /// The ID of the VLAN. CloudFormation `Vlan`.
+    pub vlan: i64,
+    /// The local address. CloudFormation `LocalAddress`.
+    pub local_address: rt::Expr,
+    /// The peer address. CloudFormation `PeerAddress`.
+    pub peer_address: rt::Expr,
+}
 impl LocalGatewayVirtualInterface {
-    /// Declares a `AWS::EC2::LocalGatewayVirtualInterface` with the stack-unique `id`. Required properties: `local_address` (`LocalAddress`), `local_gateway_virtual_interface_group_id` (`LocalGatewayVirtualInterfaceGroupId`), `outpost_lag_id` (`OutpostLagId`), `peer_address` (`PeerAddress`), `vlan` (`Vlan`).
+    /// Declares a `AWS::EC2::LocalGatewayVirtualInterface` with the stack-unique `id`. Required properties: `outpost_lag_id` (`OutpostLagId`), `local_gateway_virtual_interface_group_id` (`LocalGatewayVirtualInterfaceGroupId`), `vlan` (`Vlan`), `local_address` (`LocalAddress`), `peer_address` (`PeerAddress`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        local_address: impl Into<rt::Expr>,
-        local_gateway_virtual_interface_group_id: impl Into<rt::Expr>,
-        outpost_lag_id: impl Into<rt::Expr>,
-        peer_address: impl Into<rt::Expr>,
-        vlan: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LocalGatewayVirtualInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE);
         this.set(
             "LocalAddress",
             Some("local_address"),
-            rt::string(local_address),
+            rt::string(required.local_address),
         );
         this.set(
             "LocalGatewayVirtualInterfaceGroupId",
             Some("local_gateway_virtual_interface_group_id"),
-            rt::string(local_gateway_virtual_interface_group_id),
+            rt::string(required.local_gateway_virtual_interface_group_id),
         );
         this.set(
             "OutpostLagId",
             Some("outpost_lag_id"),
-            rt::string(outpost_lag_id),
+            rt::string(required.outpost_lag_id),
         );
         this.set(
             "PeerAddress",
             Some("peer_address"),
-            rt::string(peer_address),
+            rt::string(required.peer_address),
         );
-        this.set("Vlan", Some("vlan"), rt::int(vlan));
+        this.set("Vlan", Some("vlan"), rt::int(required.vlan));
         LocalGatewayVirtualInterface(this)
     }
     /// The peer BGP ASN.
@@ -11216,7 +11348,7 @@ pub mod nat_gateway {
     ///
     /// CloudFormation property type `AvailabilityZoneAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-natgateway-availabilityzoneaddress.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneAddress(rt::Props);
     impl AvailabilityZoneAddress {
@@ -11325,21 +11457,26 @@ static NETWORK_ACL_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 47),
     awscc_schema: None,
 };
+/// The required values of [`NetworkAclEntry`], by name: two of them have one type, and a swap must not compile.
+pub struct NetworkAclEntryRequired {
+    /// The ID of the network ACL CloudFormation `NetworkAclId`.
+    pub network_acl_id: rt::Expr,
+    /// Indicates whether to allow or deny the traffic that matches the rule CloudFormation `RuleAction`.
+    pub rule_action: rt::Expr,
+    /// Rule number to assign to the entry, such as 100. CloudFormation `RuleNumber`.
+    pub rule_number: i64,
+    /// The protocol number. A value of "-1" means all protocols. If you specify "-1" or a protocol number other than "6" (TCP), "17" (UDP), or "1" (ICMP), traffic on all ports is allowed, regardless of any p… CloudFormation `Protocol`.
+    pub protocol: i64,
+}
 impl NetworkAclEntry {
-    /// Declares a `AWS::EC2::NetworkAclEntry` with the stack-unique `id`. Required properties: `network_acl_id` (`NetworkAclId`), `protocol` (`Protocol`), `rule_action` (`RuleAction`), `rule_number` (`RuleNumber`).
+    /// Declares a `AWS::EC2::NetworkAclEntry` with the stack-unique `id`. Required properties: `network_acl_id` (`NetworkAclId`), `rule_action` (`RuleAction`), `rule_number` (`RuleNumber`), `protocol` (`Protocol`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        network_acl_id: impl Into<rt::Expr>,
-        protocol: i64,
-        rule_action: impl Into<rt::Expr>,
-        rule_number: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NetworkAclEntryRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_ACL_ENTRY_TYPE);
-        this.set("NetworkAclId", None, rt::string(network_acl_id));
-        this.set("Protocol", None, rt::int(protocol));
-        this.set("RuleAction", None, rt::string(rule_action));
-        this.set("RuleNumber", None, rt::int(rule_number));
+        this.set("NetworkAclId", None, rt::string(required.network_acl_id));
+        this.set("Protocol", None, rt::int(required.protocol));
+        this.set("RuleAction", None, rt::string(required.rule_action));
+        this.set("RuleNumber", None, rt::int(required.rule_number));
         NetworkAclEntry(this)
     }
     /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24).
@@ -11394,7 +11531,7 @@ pub mod network_acl_entry {
     use super::*;
     /// CloudFormation property type `Icmp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkaclentry-icmp.html)
     #[derive(Clone, Debug)]
     pub struct Icmp(rt::Props);
     impl Icmp {
@@ -11417,7 +11554,7 @@ pub mod network_acl_entry {
     nested!(Icmp);
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkaclentry-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {
@@ -11521,7 +11658,7 @@ pub mod network_insights_access_scope {
     use super::*;
     /// CloudFormation property type `AccessScopePathRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-accessscopepathrequest.html)
     #[derive(Clone, Debug)]
     pub struct AccessScopePathRequest(rt::Props);
     impl AccessScopePathRequest {
@@ -11556,7 +11693,7 @@ pub mod network_insights_access_scope {
     nested!(AccessScopePathRequest);
     /// CloudFormation property type `PacketHeaderStatementRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-packetheaderstatementrequest.html)
     #[derive(Clone, Debug)]
     pub struct PacketHeaderStatementRequest(rt::Props);
     impl PacketHeaderStatementRequest {
@@ -11643,7 +11780,7 @@ pub mod network_insights_access_scope {
     nested!(PacketHeaderStatementRequest);
     /// CloudFormation property type `PathStatementRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-pathstatementrequest.html)
     #[derive(Clone, Debug)]
     pub struct PathStatementRequest(rt::Props);
     impl PathStatementRequest {
@@ -11674,7 +11811,7 @@ pub mod network_insights_access_scope {
     nested!(PathStatementRequest);
     /// CloudFormation property type `ResourceStatementRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-resourcestatementrequest.html)
     #[derive(Clone, Debug)]
     pub struct ResourceStatementRequest(rt::Props);
     impl ResourceStatementRequest {
@@ -11702,7 +11839,7 @@ pub mod network_insights_access_scope {
     nested!(ResourceStatementRequest);
     /// CloudFormation property type `ThroughResourcesStatementRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightsaccessscope-throughresourcesstatementrequest.html)
     #[derive(Clone, Debug)]
     pub struct ThroughResourcesStatementRequest(rt::Props);
     impl ThroughResourcesStatementRequest {
@@ -12036,7 +12173,7 @@ pub mod network_insights_path {
     use super::*;
     /// CloudFormation property type `FilterPortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightspath-filterportrange.html)
     #[derive(Clone, Debug)]
     pub struct FilterPortRange(rt::Props);
     impl FilterPortRange {
@@ -12059,7 +12196,7 @@ pub mod network_insights_path {
     nested!(FilterPortRange);
     /// CloudFormation property type `PathFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinsightspath-pathfilter.html)
     #[derive(Clone, Debug)]
     pub struct PathFilter(rt::Props);
     impl PathFilter {
@@ -12360,7 +12497,7 @@ pub mod network_interface {
     use super::*;
     /// CloudFormation property type `ConnectionTrackingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-connectiontrackingspecification.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionTrackingSpecification(rt::Props);
     impl ConnectionTrackingSpecification {
@@ -12397,7 +12534,7 @@ pub mod network_interface {
     nested!(ConnectionTrackingSpecification);
     /// CloudFormation property type `Ipv4PrefixSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-ipv4prefixspecification.html)
     #[derive(Clone, Debug)]
     pub struct Ipv4PrefixSpecification(rt::Props);
     impl Ipv4PrefixSpecification {
@@ -12411,7 +12548,7 @@ pub mod network_interface {
     nested!(Ipv4PrefixSpecification);
     /// CloudFormation property type `Ipv6PrefixSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterface-ipv6prefixspecification.html)
     #[derive(Clone, Debug)]
     pub struct Ipv6PrefixSpecification(rt::Props);
     impl Ipv6PrefixSpecification {
@@ -12451,26 +12588,34 @@ static NETWORK_INTERFACE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 53),
     awscc_schema: Some((&AWSCC_SCHEMAS, 53)),
 };
+/// The required values of [`NetworkInterfaceAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct NetworkInterfaceAttachmentRequired {
+    /// The network interface's position in the attachment order. CloudFormation `DeviceIndex`.
+    pub device_index: rt::NumberString,
+    /// The ID of the instance to which you will attach the ENI. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The ID of the ENI that you want to attach. CloudFormation `NetworkInterfaceId`.
+    pub network_interface_id: rt::Expr,
+}
 impl NetworkInterfaceAttachment {
     /// Declares a `AWS::EC2::NetworkInterfaceAttachment` with the stack-unique `id`. Required properties: `device_index` (`DeviceIndex`), `instance_id` (`InstanceId`), `network_interface_id` (`NetworkInterfaceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        device_index: impl Into<rt::Expr>,
-        instance_id: impl Into<rt::Expr>,
-        network_interface_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NetworkInterfaceAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INTERFACE_ATTACHMENT_TYPE);
         this.set(
             "DeviceIndex",
             Some("device_index"),
-            rt::string(device_index),
+            rt::number_string(required.device_index),
         );
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            rt::string(network_interface_id),
+            rt::string(required.network_interface_id),
         );
         NetworkInterfaceAttachment(this)
     }
@@ -12526,7 +12671,7 @@ pub mod network_interface_attachment {
     ///
     /// CloudFormation property type `EnaSrdSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterfaceattachment-enasrdspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdSpecification(rt::Props);
     impl EnaSrdSpecification {
@@ -12560,7 +12705,7 @@ pub mod network_interface_attachment {
     ///
     /// CloudFormation property type `EnaSrdUdpSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-networkinterfaceattachment-enasrdudpspecification.html)
     #[derive(Clone, Debug)]
     pub struct EnaSrdUdpSpecification(rt::Props);
     impl EnaSrdUdpSpecification {
@@ -12597,19 +12742,27 @@ static NETWORK_INTERFACE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 54),
     awscc_schema: None,
 };
+/// The required values of [`NetworkInterfacePermission`], by name: two of them have one type, and a swap must not compile.
+pub struct NetworkInterfacePermissionRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `NetworkInterfaceId`.
+    pub network_interface_id: rt::Expr,
+    /// CloudFormation `Permission`.
+    pub permission: rt::Expr,
+}
 impl NetworkInterfacePermission {
     /// Declares a `AWS::EC2::NetworkInterfacePermission` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `network_interface_id` (`NetworkInterfaceId`), `permission` (`Permission`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        network_interface_id: impl Into<rt::Expr>,
-        permission: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NetworkInterfacePermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INTERFACE_PERMISSION_TYPE);
-        this.set("AwsAccountId", None, rt::string(aws_account_id));
-        this.set("NetworkInterfaceId", None, rt::string(network_interface_id));
-        this.set("Permission", None, rt::string(permission));
+        this.set("AwsAccountId", None, rt::string(required.aws_account_id));
+        this.set(
+            "NetworkInterfaceId",
+            None,
+            rt::string(required.network_interface_id),
+        );
+        this.set("Permission", None, rt::string(required.permission));
         NetworkInterfacePermission(this)
     }
 }
@@ -12652,21 +12805,37 @@ static NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo
     schema: (&SCHEMAS, 55),
     awscc_schema: Some((&AWSCC_SCHEMAS, 55)),
 };
+/// The required values of [`NetworkPerformanceMetricSubscription`], by name: two of them have one type, and a swap must not compile.
+pub struct NetworkPerformanceMetricSubscriptionRequired {
+    /// The starting Region or Availability Zone for metric to subscribe to. CloudFormation `Source`.
+    pub source: rt::Expr,
+    /// The target Region or Availability Zone for the metric to subscribe to. CloudFormation `Destination`.
+    pub destination: rt::Expr,
+    /// The metric type to subscribe to. CloudFormation `Metric`.
+    pub metric: rt::Expr,
+    /// The statistic to subscribe to. CloudFormation `Statistic`.
+    pub statistic: rt::Expr,
+}
 impl NetworkPerformanceMetricSubscription {
-    /// Declares a `AWS::EC2::NetworkPerformanceMetricSubscription` with the stack-unique `id`. Required properties: `destination` (`Destination`), `metric` (`Metric`), `source` (`Source`), `statistic` (`Statistic`).
+    /// Declares a `AWS::EC2::NetworkPerformanceMetricSubscription` with the stack-unique `id`. Required properties: `source` (`Source`), `destination` (`Destination`), `metric` (`Metric`), `statistic` (`Statistic`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination: impl Into<rt::Expr>,
-        metric: impl Into<rt::Expr>,
-        source: impl Into<rt::Expr>,
-        statistic: impl Into<rt::Expr>,
+        required: NetworkPerformanceMetricSubscriptionRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE);
-        this.set("Destination", Some("destination"), rt::string(destination));
-        this.set("Metric", Some("metric"), rt::string(metric));
-        this.set("Source", Some("source"), rt::string(source));
-        this.set("Statistic", Some("statistic"), rt::string(statistic));
+        this.set(
+            "Destination",
+            Some("destination"),
+            rt::string(required.destination),
+        );
+        this.set("Metric", Some("metric"), rt::string(required.metric));
+        this.set("Source", Some("source"), rt::string(required.source));
+        this.set(
+            "Statistic",
+            Some("statistic"),
+            rt::string(required.statistic),
+        );
         NetworkPerformanceMetricSubscription(this)
     }
 }
@@ -12803,12 +12972,12 @@ static PREFIX_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 57)),
 };
 impl PrefixList {
-    /// Declares a `AWS::EC2::PrefixList` with the stack-unique `id`. Required properties: `address_family` (`AddressFamily`), `prefix_list_name` (`PrefixListName`).
+    /// Declares a `AWS::EC2::PrefixList` with the stack-unique `id`. Required properties: `prefix_list_name` (`PrefixListName`), `address_family` (`AddressFamily`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        address_family: prefix_list::AddressFamily,
         prefix_list_name: impl Into<rt::Expr>,
+        address_family: prefix_list::AddressFamily,
     ) -> Self {
         let mut this = rt::Base::new(id, &PREFIX_LIST_TYPE);
         this.set(
@@ -12875,7 +13044,7 @@ pub mod prefix_list {
     use super::*;
     /// CloudFormation property type `Entry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-prefixlist-entry.html)
     #[derive(Clone, Debug)]
     pub struct Entry(rt::Props);
     impl Entry {
@@ -12897,11 +13066,11 @@ pub mod prefix_list {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AddressFamily {
         /// `IPv4`
-        IPv4,
+        Ipv4,
         /// `IPv6`
-        IPv6,
+        Ipv6,
     }
-    string_enum!(AddressFamily { IPv4 => "IPv4", IPv6 => "IPv6" });
+    string_enum!(AddressFamily { Ipv4 => "IPv4", Ipv6 => "IPv6" });
 }
 /// Specifies a route in a route table.
 ///
@@ -13210,21 +13379,24 @@ static ROUTE_SERVER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 60),
     awscc_schema: Some((&AWSCC_SCHEMAS, 60)),
 };
+/// The required values of [`RouteServerAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteServerAssociationRequired {
+    /// Route Server ID CloudFormation `RouteServerId`.
+    pub route_server_id: rt::Expr,
+    /// VPC ID CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+}
 impl RouteServerAssociation {
     /// Declares a `AWS::EC2::RouteServerAssociation` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        route_server_id: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteServerAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_ASSOCIATION_TYPE);
         this.set(
             "RouteServerId",
             Some("route_server_id"),
-            rt::string(route_server_id),
+            rt::string(required.route_server_id),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         RouteServerAssociation(this)
     }
 }
@@ -13260,21 +13432,28 @@ static ROUTE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 61),
     awscc_schema: Some((&AWSCC_SCHEMAS, 61)),
 };
+/// The required values of [`RouteServerEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteServerEndpointRequired {
+    /// Route Server ID CloudFormation `RouteServerId`.
+    pub route_server_id: rt::Expr,
+    /// Subnet ID CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+}
 impl RouteServerEndpoint {
     /// Declares a `AWS::EC2::RouteServerEndpoint` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        route_server_id: impl Into<rt::Expr>,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteServerEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_ENDPOINT_TYPE);
         this.set(
             "RouteServerId",
             Some("route_server_id"),
-            rt::string(route_server_id),
+            rt::string(required.route_server_id),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         RouteServerEndpoint(this)
     }
 }
@@ -13344,26 +13523,34 @@ static ROUTE_SERVER_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 62),
     awscc_schema: Some((&AWSCC_SCHEMAS, 62)),
 };
+/// The required values of [`RouteServerPeer`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteServerPeerRequired {
+    /// Route Server Endpoint ID CloudFormation `RouteServerEndpointId`.
+    pub route_server_endpoint_id: rt::Expr,
+    /// IP address of the Route Server Peer CloudFormation `PeerAddress`.
+    pub peer_address: rt::Expr,
+    /// BGP Options CloudFormation `BgpOptions`.
+    pub bgp_options: route_server_peer::BgpOptions,
+}
 impl RouteServerPeer {
-    /// Declares a `AWS::EC2::RouteServerPeer` with the stack-unique `id`. Required properties: `bgp_options` (`BgpOptions`), `peer_address` (`PeerAddress`), `route_server_endpoint_id` (`RouteServerEndpointId`).
+    /// Declares a `AWS::EC2::RouteServerPeer` with the stack-unique `id`. Required properties: `route_server_endpoint_id` (`RouteServerEndpointId`), `peer_address` (`PeerAddress`), `bgp_options` (`BgpOptions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bgp_options: route_server_peer::BgpOptions,
-        peer_address: impl Into<rt::Expr>,
-        route_server_endpoint_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteServerPeerRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_PEER_TYPE);
-        this.set("BgpOptions", Some("bgp_options"), bgp_options.into());
+        this.set(
+            "BgpOptions",
+            Some("bgp_options"),
+            required.bgp_options.into(),
+        );
         this.set(
             "PeerAddress",
             Some("peer_address"),
-            rt::string(peer_address),
+            rt::string(required.peer_address),
         );
         this.set(
             "RouteServerEndpointId",
             Some("route_server_endpoint_id"),
-            rt::string(route_server_endpoint_id),
+            rt::string(required.route_server_endpoint_id),
         );
         RouteServerPeer(this)
     }
@@ -13424,7 +13611,7 @@ pub mod route_server_peer {
     ///
     /// CloudFormation property type `BgpOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-routeserverpeer-bgpoptions.html)
     #[derive(Clone, Debug)]
     pub struct BgpOptions(rt::Props);
     impl BgpOptions {
@@ -13484,24 +13671,27 @@ static ROUTE_SERVER_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 63),
     awscc_schema: Some((&AWSCC_SCHEMAS, 63)),
 };
+/// The required values of [`RouteServerPropagation`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteServerPropagationRequired {
+    /// Route Server ID CloudFormation `RouteServerId`.
+    pub route_server_id: rt::Expr,
+    /// Route Table ID CloudFormation `RouteTableId`.
+    pub route_table_id: rt::Expr,
+}
 impl RouteServerPropagation {
     /// Declares a `AWS::EC2::RouteServerPropagation` with the stack-unique `id`. Required properties: `route_server_id` (`RouteServerId`), `route_table_id` (`RouteTableId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        route_server_id: impl Into<rt::Expr>,
-        route_table_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteServerPropagationRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_PROPAGATION_TYPE);
         this.set(
             "RouteServerId",
             Some("route_server_id"),
-            rt::string(route_server_id),
+            rt::string(required.route_server_id),
         );
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            rt::string(route_table_id),
+            rt::string(required.route_table_id),
         );
         RouteServerPropagation(this)
     }
@@ -13762,7 +13952,7 @@ pub mod security_group {
     use super::*;
     /// CloudFormation property type `Egress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-egress.html)
     #[derive(Clone, Debug)]
     pub struct Egress(rt::Props);
     impl Egress {
@@ -13821,7 +14011,7 @@ pub mod security_group {
     nested!(Egress);
     /// CloudFormation property type `Ingress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-securitygroup-ingress.html)
     #[derive(Clone, Debug)]
     pub struct Ingress(rt::Props);
     impl Ingress {
@@ -13913,17 +14103,24 @@ static SECURITY_GROUP_EGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 67),
     awscc_schema: Some((&AWSCC_SCHEMAS, 67)),
 };
+/// The required values of [`SecurityGroupEgress`], by name: two of them have one type, and a swap must not compile.
+pub struct SecurityGroupEgressRequired {
+    /// The IP protocol name (``tcp``, ``udp``, ``icmp``, ``icmpv6``) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)). CloudFormation `IpProtocol`.
+    pub ip_protocol: rt::Expr,
+    /// The ID of the security group. CloudFormation `GroupId`.
+    pub group_id: rt::Expr,
+}
 impl SecurityGroupEgress {
-    /// Declares a `AWS::EC2::SecurityGroupEgress` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `ip_protocol` (`IpProtocol`).
+    /// Declares a `AWS::EC2::SecurityGroupEgress` with the stack-unique `id`. Required properties: `ip_protocol` (`IpProtocol`), `group_id` (`GroupId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_id: impl Into<rt::Expr>,
-        ip_protocol: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SecurityGroupEgressRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_GROUP_EGRESS_TYPE);
-        this.set("GroupId", Some("group_id"), rt::string(group_id));
-        this.set("IpProtocol", Some("ip_protocol"), rt::string(ip_protocol));
+        this.set("GroupId", Some("group_id"), rt::string(required.group_id));
+        this.set(
+            "IpProtocol",
+            Some("ip_protocol"),
+            rt::string(required.ip_protocol),
+        );
         SecurityGroupEgress(this)
     }
     /// The IPv4 address range, in CIDR format.
@@ -14151,17 +14348,20 @@ static SECURITY_GROUP_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 69),
     awscc_schema: Some((&AWSCC_SCHEMAS, 69)),
 };
+/// The required values of [`SecurityGroupVpcAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct SecurityGroupVpcAssociationRequired {
+    /// The group ID of the specified security group. CloudFormation `GroupId`.
+    pub group_id: rt::Expr,
+    /// The ID of the VPC in the security group vpc association. CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+}
 impl SecurityGroupVpcAssociation {
     /// Declares a `AWS::EC2::SecurityGroupVpcAssociation` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_id: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SecurityGroupVpcAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_GROUP_VPC_ASSOCIATION_TYPE);
-        this.set("GroupId", Some("group_id"), rt::string(group_id));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("GroupId", Some("group_id"), rt::string(required.group_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         SecurityGroupVpcAssociation(this)
     }
 }
@@ -14298,18 +14498,19 @@ impl SpotFleetHandle {
 pub mod spot_fleet {
     pub use super::shared::{
         AcceleratorCountRequest, AcceleratorManufacturers, AcceleratorNames,
-        AcceleratorTotalMemoryMiBRequest, AcceleratorTypes, BareMetal,
+        AcceleratorTotalMemoryMibRequest, AcceleratorTypes, BareMetal,
         BaselineEbsBandwidthMbpsRequest, BaselinePerformanceFactorsRequest, BurstablePerformance,
         CpuManufacturers, CpuPerformanceFactorRequest, InstanceGenerations,
         InstanceInterruptionBehavior, InstanceIpv6Address, LocalStorage, LocalStorageTypes,
-        MemoryGiBPerVCpuRequest, MemoryMiBRequest, NetworkBandwidthGbpsRequest,
+        MemoryGibPerVCpuRequest, MemoryMibRequest, NetworkBandwidthGbpsRequest,
         NetworkInterfaceCountRequest, PerformanceFactorReferenceRequest, ReplacementStrategy, Tag,
-        TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest, VCpuCountRangeRequest,
+        TagRequired, TargetCapacityUnitType, Tenancy, TotalLocalStorageGbRequest,
+        VCpuCountRangeRequest,
     };
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -14339,7 +14540,7 @@ pub mod spot_fleet {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `ClassicLoadBalancer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-classicloadbalancer.html)
     #[derive(Clone, Debug)]
     pub struct ClassicLoadBalancer(rt::Props);
     impl ClassicLoadBalancer {
@@ -14353,7 +14554,7 @@ pub mod spot_fleet {
     nested!(ClassicLoadBalancer);
     /// CloudFormation property type `ClassicLoadBalancersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-classicloadbalancersconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClassicLoadBalancersConfig(rt::Props);
     impl ClassicLoadBalancersConfig {
@@ -14371,7 +14572,7 @@ pub mod spot_fleet {
     nested!(ClassicLoadBalancersConfig);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-ebsblockdevice.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -14422,7 +14623,7 @@ pub mod spot_fleet {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `FleetLaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-fleetlaunchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct FleetLaunchTemplateSpecification(rt::Props);
     impl FleetLaunchTemplateSpecification {
@@ -14454,7 +14655,7 @@ pub mod spot_fleet {
     nested!(FleetLaunchTemplateSpecification);
     /// CloudFormation property type `GroupIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-groupidentifier.html)
     #[derive(Clone, Debug)]
     pub struct GroupIdentifier(rt::Props);
     impl GroupIdentifier {
@@ -14468,7 +14669,7 @@ pub mod spot_fleet {
     nested!(GroupIdentifier);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -14486,7 +14687,7 @@ pub mod spot_fleet {
     nested!(IamInstanceProfileSpecification);
     /// CloudFormation property type `InstanceNetworkInterfaceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instancenetworkinterfacespecification.html)
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkInterfaceSpecification(rt::Props);
     impl InstanceNetworkInterfaceSpecification {
@@ -14587,7 +14788,7 @@ pub mod spot_fleet {
     nested!(InstanceNetworkInterfaceSpecification);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
@@ -14627,9 +14828,9 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(
+        pub fn accelerator_total_memory_mib(
             mut self,
-            value: AcceleratorTotalMemoryMiBRequest,
+            value: AcceleratorTotalMemoryMibRequest,
         ) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
@@ -14767,7 +14968,7 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpuRequest) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpuRequest) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -14776,7 +14977,7 @@ pub mod spot_fleet {
             self
         }
         /// CloudFormation `MemoryMiB`, Terraform `memory_mi_b`.
-        pub fn memory_mi_b(mut self, value: MemoryMiBRequest) -> Self {
+        pub fn memory_mib(mut self, value: MemoryMibRequest) -> Self {
             self.0.set("MemoryMiB", Some("memory_mi_b"), value.into());
             self
         }
@@ -14852,7 +15053,7 @@ pub mod spot_fleet {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `LaunchTemplateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-launchtemplateconfig.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateConfig(rt::Props);
     impl LaunchTemplateConfig {
@@ -14885,7 +15086,7 @@ pub mod spot_fleet {
     nested!(LaunchTemplateConfig);
     /// CloudFormation property type `LaunchTemplateOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-launchtemplateoverrides.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateOverrides(rt::Props);
     impl LaunchTemplateOverrides {
@@ -14956,7 +15157,7 @@ pub mod spot_fleet {
     nested!(LaunchTemplateOverrides);
     /// CloudFormation property type `LoadBalancersConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-loadbalancersconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancersConfig(rt::Props);
     impl LoadBalancersConfig {
@@ -14987,7 +15188,7 @@ pub mod spot_fleet {
     nested!(LoadBalancersConfig);
     /// CloudFormation property type `PrivateIpAddressSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-privateipaddressspecification.html)
     #[derive(Clone, Debug)]
     pub struct PrivateIpAddressSpecification(rt::Props);
     impl PrivateIpAddressSpecification {
@@ -15010,7 +15211,7 @@ pub mod spot_fleet {
     nested!(PrivateIpAddressSpecification);
     /// CloudFormation property type `SpotCapacityRebalance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotcapacityrebalance.html)
     #[derive(Clone, Debug)]
     pub struct SpotCapacityRebalance(rt::Props);
     impl SpotCapacityRebalance {
@@ -15041,7 +15242,7 @@ pub mod spot_fleet {
     nested!(SpotCapacityRebalance);
     /// CloudFormation property type `SpotFleetLaunchSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetlaunchspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotFleetLaunchSpecification(rt::Props);
     impl SpotFleetLaunchSpecification {
@@ -15178,7 +15379,7 @@ pub mod spot_fleet {
     nested!(SpotFleetLaunchSpecification);
     /// CloudFormation property type `SpotFleetMonitoring`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetmonitoring.html)
     #[derive(Clone, Debug)]
     pub struct SpotFleetMonitoring(rt::Props);
     impl SpotFleetMonitoring {
@@ -15196,7 +15397,7 @@ pub mod spot_fleet {
     nested!(SpotFleetMonitoring);
     /// CloudFormation property type `SpotFleetRequestConfigData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleetrequestconfigdata.html)
     #[derive(Clone, Debug)]
     pub struct SpotFleetRequestConfigData(rt::Props);
     impl SpotFleetRequestConfigData {
@@ -15406,7 +15607,7 @@ pub mod spot_fleet {
     nested!(SpotFleetRequestConfigData);
     /// CloudFormation property type `SpotFleetTagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotfleettagspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotFleetTagSpecification(rt::Props);
     impl SpotFleetTagSpecification {
@@ -15430,7 +15631,7 @@ pub mod spot_fleet {
     nested!(SpotFleetTagSpecification);
     /// CloudFormation property type `SpotMaintenanceStrategies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotmaintenancestrategies.html)
     #[derive(Clone, Debug)]
     pub struct SpotMaintenanceStrategies(rt::Props);
     impl SpotMaintenanceStrategies {
@@ -15452,7 +15653,7 @@ pub mod spot_fleet {
     nested!(SpotMaintenanceStrategies);
     /// CloudFormation property type `SpotPlacement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-spotplacement.html)
     #[derive(Clone, Debug)]
     pub struct SpotPlacement(rt::Props);
     impl SpotPlacement {
@@ -15494,7 +15695,7 @@ pub mod spot_fleet {
     nested!(SpotPlacement);
     /// CloudFormation property type `TargetGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-targetgroup.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroup(rt::Props);
     impl TargetGroup {
@@ -15508,7 +15709,7 @@ pub mod spot_fleet {
     nested!(TargetGroup);
     /// CloudFormation property type `TargetGroupsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-spotfleet-targetgroupsconfig.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupsConfig(rt::Props);
     impl TargetGroupsConfig {
@@ -15942,7 +16143,7 @@ pub mod subnet {
     ///
     /// CloudFormation property type `PrivateDnsNameOptionsOnLaunch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-subnet-privatednsnameoptionsonlaunch.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptionsOnLaunch(rt::Props);
     impl PrivateDnsNameOptionsOnLaunch {
@@ -16121,23 +16322,31 @@ static SUBNET_CIDR_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 75),
     awscc_schema: Some((&AWSCC_SCHEMAS, 75)),
 };
+/// The required values of [`SubnetCidrReservation`], by name: two of them have one type, and a swap must not compile.
+pub struct SubnetCidrReservationRequired {
+    /// The identifier of the subnet the CIDR range is reserved in. CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+    /// The IPv4 or IPv6 CIDR range to reserve. CloudFormation `Cidr`.
+    pub cidr: rt::Expr,
+    /// The type of reservation. CloudFormation `ReservationType`.
+    pub reservation_type: subnet_cidr_reservation::ReservationType,
+}
 impl SubnetCidrReservation {
-    /// Declares a `AWS::EC2::SubnetCidrReservation` with the stack-unique `id`. Required properties: `cidr` (`Cidr`), `reservation_type` (`ReservationType`), `subnet_id` (`SubnetId`).
+    /// Declares a `AWS::EC2::SubnetCidrReservation` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`), `cidr` (`Cidr`), `reservation_type` (`ReservationType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cidr: impl Into<rt::Expr>,
-        reservation_type: subnet_cidr_reservation::ReservationType,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubnetCidrReservationRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_CIDR_RESERVATION_TYPE);
-        this.set("Cidr", Some("cidr"), rt::string(cidr));
+        this.set("Cidr", Some("cidr"), rt::string(required.cidr));
         this.set(
             "ReservationType",
             Some("reservation_type"),
-            reservation_type.into(),
+            required.reservation_type.into(),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         SubnetCidrReservation(this)
     }
     /// The description of the subnet CIDR reservation.
@@ -16203,21 +16412,28 @@ static SUBNET_NETWORK_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 76),
     awscc_schema: Some((&AWSCC_SCHEMAS, 76)),
 };
+/// The required values of [`SubnetNetworkAclAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct SubnetNetworkAclAssociationRequired {
+    /// The ID of the network ACL CloudFormation `NetworkAclId`.
+    pub network_acl_id: rt::Expr,
+    /// The ID of the subnet CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+}
 impl SubnetNetworkAclAssociation {
     /// Declares a `AWS::EC2::SubnetNetworkAclAssociation` with the stack-unique `id`. Required properties: `network_acl_id` (`NetworkAclId`), `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        network_acl_id: impl Into<rt::Expr>,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubnetNetworkAclAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_NETWORK_ACL_ASSOCIATION_TYPE);
         this.set(
             "NetworkAclId",
             Some("network_acl_id"),
-            rt::string(network_acl_id),
+            rt::string(required.network_acl_id),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         SubnetNetworkAclAssociation(this)
     }
 }
@@ -16251,21 +16467,28 @@ static SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 77),
     awscc_schema: Some((&AWSCC_SCHEMAS, 77)),
 };
+/// The required values of [`SubnetRouteTableAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct SubnetRouteTableAssociationRequired {
+    /// The ID of the route table. CloudFormation `RouteTableId`.
+    pub route_table_id: rt::Expr,
+    /// The ID of the subnet. CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+}
 impl SubnetRouteTableAssociation {
     /// Declares a `AWS::EC2::SubnetRouteTableAssociation` with the stack-unique `id`. Required properties: `route_table_id` (`RouteTableId`), `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        route_table_id: impl Into<rt::Expr>,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubnetRouteTableAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE);
         this.set(
             "RouteTableId",
             Some("route_table_id"),
-            rt::string(route_table_id),
+            rt::string(required.route_table_id),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         SubnetRouteTableAssociation(this)
     }
 }
@@ -16369,40 +16592,55 @@ static TRAFFIC_MIRROR_FILTER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 79),
     awscc_schema: Some((&AWSCC_SCHEMAS, 79)),
 };
+/// The required values of [`TrafficMirrorFilterRule`], by name: two of them have one type, and a swap must not compile.
+pub struct TrafficMirrorFilterRuleRequired {
+    /// The action to take on the filtered traffic (accept/reject). CloudFormation `RuleAction`.
+    pub rule_action: rt::Expr,
+    /// The source CIDR block to assign to the Traffic Mirror Filter rule. CloudFormation `SourceCidrBlock`.
+    pub source_cidr_block: rt::Expr,
+    /// The number of the Traffic Mirror rule. CloudFormation `RuleNumber`.
+    pub rule_number: i64,
+    /// The destination CIDR block to assign to the Traffic Mirror rule. CloudFormation `DestinationCidrBlock`.
+    pub destination_cidr_block: rt::Expr,
+    /// The ID of the filter that this rule is associated with. CloudFormation `TrafficMirrorFilterId`.
+    pub traffic_mirror_filter_id: rt::Expr,
+    /// The direction of traffic (ingress/egress). CloudFormation `TrafficDirection`.
+    pub traffic_direction: rt::Expr,
+}
 impl TrafficMirrorFilterRule {
-    /// Declares a `AWS::EC2::TrafficMirrorFilterRule` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `rule_action` (`RuleAction`), `rule_number` (`RuleNumber`), `source_cidr_block` (`SourceCidrBlock`), `traffic_direction` (`TrafficDirection`), `traffic_mirror_filter_id` (`TrafficMirrorFilterId`).
+    /// Declares a `AWS::EC2::TrafficMirrorFilterRule` with the stack-unique `id`. Required properties: `rule_action` (`RuleAction`), `source_cidr_block` (`SourceCidrBlock`), `rule_number` (`RuleNumber`), `destination_cidr_block` (`DestinationCidrBlock`), `traffic_mirror_filter_id` (`TrafficMirrorFilterId`), `traffic_direction` (`TrafficDirection`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        destination_cidr_block: impl Into<rt::Expr>,
-        rule_action: impl Into<rt::Expr>,
-        rule_number: i64,
-        source_cidr_block: impl Into<rt::Expr>,
-        traffic_direction: impl Into<rt::Expr>,
-        traffic_mirror_filter_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TrafficMirrorFilterRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_MIRROR_FILTER_RULE_TYPE);
         this.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            rt::string(destination_cidr_block),
+            rt::string(required.destination_cidr_block),
         );
-        this.set("RuleAction", Some("rule_action"), rt::string(rule_action));
-        this.set("RuleNumber", Some("rule_number"), rt::int(rule_number));
+        this.set(
+            "RuleAction",
+            Some("rule_action"),
+            rt::string(required.rule_action),
+        );
+        this.set(
+            "RuleNumber",
+            Some("rule_number"),
+            rt::int(required.rule_number),
+        );
         this.set(
             "SourceCidrBlock",
             Some("source_cidr_block"),
-            rt::string(source_cidr_block),
+            rt::string(required.source_cidr_block),
         );
         this.set(
             "TrafficDirection",
             Some("traffic_direction"),
-            rt::string(traffic_direction),
+            rt::string(required.traffic_direction),
         );
         this.set(
             "TrafficMirrorFilterId",
             Some("traffic_mirror_filter_id"),
-            rt::string(traffic_mirror_filter_id),
+            rt::string(required.traffic_mirror_filter_id),
         );
         TrafficMirrorFilterRule(this)
     }
@@ -16465,15 +16703,22 @@ pub mod traffic_mirror_filter_rule {
     use super::*;
     /// CloudFormation property type `TrafficMirrorPortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-trafficmirrorfilterrule-trafficmirrorportrange.html)
     #[derive(Clone, Debug)]
     pub struct TrafficMirrorPortRange(rt::Props);
+    /// The required values of [`TrafficMirrorPortRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct TrafficMirrorPortRangeRequired {
+        /// The first port in the Traffic Mirror port range. CloudFormation `FromPort`.
+        pub from_port: i64,
+        /// The last port in the Traffic Mirror port range. CloudFormation `ToPort`.
+        pub to_port: i64,
+    }
     impl TrafficMirrorPortRange {
         /// A new `TrafficMirrorPortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
-        pub fn new(from_port: i64, to_port: i64) -> Self {
+        pub fn new(required: TrafficMirrorPortRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            this.set("FromPort", Some("from_port"), rt::int(required.from_port));
+            this.set("ToPort", Some("to_port"), rt::int(required.to_port));
             TrafficMirrorPortRange(this)
         }
     }
@@ -16495,36 +16740,41 @@ static TRAFFIC_MIRROR_SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 80),
     awscc_schema: Some((&AWSCC_SCHEMAS, 80)),
 };
+/// The required values of [`TrafficMirrorSession`], by name: two of them have one type, and a swap must not compile.
+pub struct TrafficMirrorSessionRequired {
+    /// The ID of the source network interface. CloudFormation `NetworkInterfaceId`.
+    pub network_interface_id: rt::Expr,
+    /// The ID of a Traffic Mirror filter. CloudFormation `TrafficMirrorFilterId`.
+    pub traffic_mirror_filter_id: rt::Expr,
+    /// The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions. CloudFormation `SessionNumber`.
+    pub session_number: i64,
+    /// The ID of a Traffic Mirror target. CloudFormation `TrafficMirrorTargetId`.
+    pub traffic_mirror_target_id: rt::Expr,
+}
 impl TrafficMirrorSession {
-    /// Declares a `AWS::EC2::TrafficMirrorSession` with the stack-unique `id`. Required properties: `network_interface_id` (`NetworkInterfaceId`), `session_number` (`SessionNumber`), `traffic_mirror_filter_id` (`TrafficMirrorFilterId`), `traffic_mirror_target_id` (`TrafficMirrorTargetId`).
+    /// Declares a `AWS::EC2::TrafficMirrorSession` with the stack-unique `id`. Required properties: `network_interface_id` (`NetworkInterfaceId`), `traffic_mirror_filter_id` (`TrafficMirrorFilterId`), `session_number` (`SessionNumber`), `traffic_mirror_target_id` (`TrafficMirrorTargetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        network_interface_id: impl Into<rt::Expr>,
-        session_number: i64,
-        traffic_mirror_filter_id: impl Into<rt::Expr>,
-        traffic_mirror_target_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TrafficMirrorSessionRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_MIRROR_SESSION_TYPE);
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            rt::string(network_interface_id),
+            rt::string(required.network_interface_id),
         );
         this.set(
             "SessionNumber",
             Some("session_number"),
-            rt::int(session_number),
+            rt::int(required.session_number),
         );
         this.set(
             "TrafficMirrorFilterId",
             Some("traffic_mirror_filter_id"),
-            rt::string(traffic_mirror_filter_id),
+            rt::string(required.traffic_mirror_filter_id),
         );
         this.set(
             "TrafficMirrorTargetId",
             Some("traffic_mirror_target_id"),
-            rt::string(traffic_mirror_target_id),
+            rt::string(required.traffic_mirror_target_id),
         );
         TrafficMirrorSession(this)
     }
@@ -16839,23 +17089,31 @@ static TRANSIT_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 83),
     awscc_schema: Some((&AWSCC_SCHEMAS, 83)),
 };
+/// The required values of [`TransitGatewayAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayAttachmentRequired {
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+    /// CloudFormation `TransitGatewayId`.
+    pub transit_gateway_id: rt::Expr,
+}
 impl TransitGatewayAttachment {
-    /// Declares a `AWS::EC2::TransitGatewayAttachment` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`), `transit_gateway_id` (`TransitGatewayId`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::EC2::TransitGatewayAttachment` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`), `subnet_ids` (`SubnetIds`), `transit_gateway_id` (`TransitGatewayId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        transit_gateway_id: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TransitGatewayAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ATTACHMENT_TYPE);
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            rt::string(transit_gateway_id),
+            rt::string(required.transit_gateway_id),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         TransitGatewayAttachment(this)
     }
     /// The options for the transit gateway vpc attachment.
@@ -16909,12 +17167,12 @@ static TRANSIT_GATEWAY_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 84)),
 };
 impl TransitGatewayConnect {
-    /// Declares a `AWS::EC2::TransitGatewayConnect` with the stack-unique `id`. Required properties: `options` (`Options`), `transport_transit_gateway_attachment_id` (`TransportTransitGatewayAttachmentId`).
+    /// Declares a `AWS::EC2::TransitGatewayConnect` with the stack-unique `id`. Required properties: `transport_transit_gateway_attachment_id` (`TransportTransitGatewayAttachmentId`), `options` (`Options`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        options: transit_gateway_connect::TransitGatewayConnectOptions,
         transport_transit_gateway_attachment_id: impl Into<rt::Expr>,
+        options: transit_gateway_connect::TransitGatewayConnectOptions,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_CONNECT_TYPE);
         this.set("Options", Some("options"), options.into());
@@ -16962,7 +17220,7 @@ pub mod transit_gateway_connect {
     use super::*;
     /// CloudFormation property type `TransitGatewayConnectOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnect-transitgatewayconnectoptions.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConnectOptions(rt::Props);
     impl TransitGatewayConnectOptions {
@@ -17020,12 +17278,12 @@ static TRANSIT_GATEWAY_CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 85)),
 };
 impl TransitGatewayConnectPeer {
-    /// Declares a `AWS::EC2::TransitGatewayConnectPeer` with the stack-unique `id`. Required properties: `connect_peer_configuration` (`ConnectPeerConfiguration`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`).
+    /// Declares a `AWS::EC2::TransitGatewayConnectPeer` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `connect_peer_configuration` (`ConnectPeerConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connect_peer_configuration: transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration,
         transit_gateway_attachment_id: impl Into<rt::Expr>,
+        connect_peer_configuration: transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_CONNECT_PEER_TYPE);
         this.set(
@@ -17079,7 +17337,7 @@ pub mod transit_gateway_connect_peer {
     use super::*;
     /// CloudFormation property type `TransitGatewayAttachmentBgpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnectpeer-transitgatewayattachmentbgpconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayAttachmentBgpConfiguration(rt::Props);
     impl TransitGatewayAttachmentBgpConfiguration {
@@ -17127,14 +17385,14 @@ pub mod transit_gateway_connect_peer {
     nested!(TransitGatewayAttachmentBgpConfiguration);
     /// CloudFormation property type `TransitGatewayConnectPeerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayconnectpeer-transitgatewayconnectpeerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConnectPeerConfiguration(rt::Props);
     impl TransitGatewayConnectPeerConfiguration {
-        /// A new `TransitGatewayConnectPeerConfiguration`. Required properties: `inside_cidr_blocks` (`InsideCidrBlocks`), `peer_address` (`PeerAddress`).
+        /// A new `TransitGatewayConnectPeerConfiguration`. Required properties: `peer_address` (`PeerAddress`), `inside_cidr_blocks` (`InsideCidrBlocks`).
         pub fn new(
-            inside_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
             peer_address: impl Into<rt::Expr>,
+            inside_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -17282,13 +17540,13 @@ static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 87)),
 };
 impl TransitGatewayMeteringPolicyEntry {
-    /// Declares a `AWS::EC2::TransitGatewayMeteringPolicyEntry` with the stack-unique `id`. Required properties: `metered_account` (`MeteredAccount`), `policy_rule_number` (`PolicyRuleNumber`), `transit_gateway_metering_policy_id` (`TransitGatewayMeteringPolicyId`).
+    /// Declares a `AWS::EC2::TransitGatewayMeteringPolicyEntry` with the stack-unique `id`. Required properties: `transit_gateway_metering_policy_id` (`TransitGatewayMeteringPolicyId`), `policy_rule_number` (`PolicyRuleNumber`), `metered_account` (`MeteredAccount`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        metered_account: transit_gateway_metering_policy_entry::TransitGatewayMeteringPayerType,
-        policy_rule_number: i64,
         transit_gateway_metering_policy_id: impl Into<rt::Expr>,
+        policy_rule_number: i64,
+        metered_account: transit_gateway_metering_policy_entry::TransitGatewayMeteringPayerType,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE);
         this.set(
@@ -17554,7 +17812,7 @@ pub mod transit_gateway_multicast_domain {
     ///
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewaymulticastdomain-options.html)
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -17646,26 +17904,37 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE: rt::TypeInfo = rt::Typ
     schema: (&SCHEMAS, 89),
     awscc_schema: Some((&AWSCC_SCHEMAS, 89)),
 };
+/// The required values of [`TransitGatewayMulticastDomainAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayMulticastDomainAssociationRequired {
+    /// The ID of the transit gateway multicast domain. CloudFormation `TransitGatewayMulticastDomainId`.
+    pub transit_gateway_multicast_domain_id: rt::Expr,
+    /// The ID of the transit gateway attachment. CloudFormation `TransitGatewayAttachmentId`.
+    pub transit_gateway_attachment_id: rt::Expr,
+    /// The IDs of the subnets to associate with the transit gateway multicast domain. CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+}
 impl TransitGatewayMulticastDomainAssociation {
-    /// Declares a `AWS::EC2::TransitGatewayMulticastDomainAssociation` with the stack-unique `id`. Required properties: `subnet_id` (`SubnetId`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
+    /// Declares a `AWS::EC2::TransitGatewayMulticastDomainAssociation` with the stack-unique `id`. Required properties: `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `subnet_id` (`SubnetId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        subnet_id: impl Into<rt::Expr>,
-        transit_gateway_attachment_id: impl Into<rt::Expr>,
-        transit_gateway_multicast_domain_id: impl Into<rt::Expr>,
+        required: TransitGatewayMulticastDomainAssociationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE);
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            rt::string(transit_gateway_attachment_id),
+            rt::string(required.transit_gateway_attachment_id),
         );
         this.set(
             "TransitGatewayMulticastDomainId",
             Some("transit_gateway_multicast_domain_id"),
-            rt::string(transit_gateway_multicast_domain_id),
+            rt::string(required.transit_gateway_multicast_domain_id),
         );
         TransitGatewayMulticastDomainAssociation(this)
     }
@@ -17725,30 +17994,37 @@ static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo 
     schema: (&SCHEMAS, 90),
     awscc_schema: Some((&AWSCC_SCHEMAS, 90)),
 };
+/// The required values of [`TransitGatewayMulticastGroupMember`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayMulticastGroupMemberRequired {
+    /// The IP address assigned to the transit gateway multicast group. CloudFormation `GroupIpAddress`.
+    pub group_ip_address: rt::Expr,
+    /// The ID of the transit gateway attachment. CloudFormation `NetworkInterfaceId`.
+    pub network_interface_id: rt::Expr,
+    /// The ID of the transit gateway multicast domain. CloudFormation `TransitGatewayMulticastDomainId`.
+    pub transit_gateway_multicast_domain_id: rt::Expr,
+}
 impl TransitGatewayMulticastGroupMember {
     /// Declares a `AWS::EC2::TransitGatewayMulticastGroupMember` with the stack-unique `id`. Required properties: `group_ip_address` (`GroupIpAddress`), `network_interface_id` (`NetworkInterfaceId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_ip_address: impl Into<rt::Expr>,
-        network_interface_id: impl Into<rt::Expr>,
-        transit_gateway_multicast_domain_id: impl Into<rt::Expr>,
+        required: TransitGatewayMulticastGroupMemberRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE);
         this.set(
             "GroupIpAddress",
             Some("group_ip_address"),
-            rt::string(group_ip_address),
+            rt::string(required.group_ip_address),
         );
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            rt::string(network_interface_id),
+            rt::string(required.network_interface_id),
         );
         this.set(
             "TransitGatewayMulticastDomainId",
             Some("transit_gateway_multicast_domain_id"),
-            rt::string(transit_gateway_multicast_domain_id),
+            rt::string(required.transit_gateway_multicast_domain_id),
         );
         TransitGatewayMulticastGroupMember(this)
     }
@@ -17832,30 +18108,37 @@ static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo 
     schema: (&SCHEMAS, 91),
     awscc_schema: Some((&AWSCC_SCHEMAS, 91)),
 };
+/// The required values of [`TransitGatewayMulticastGroupSource`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayMulticastGroupSourceRequired {
+    /// The ID of the transit gateway multicast domain. CloudFormation `TransitGatewayMulticastDomainId`.
+    pub transit_gateway_multicast_domain_id: rt::Expr,
+    /// The ID of the transit gateway attachment. CloudFormation `NetworkInterfaceId`.
+    pub network_interface_id: rt::Expr,
+    /// The IP address assigned to the transit gateway multicast group. CloudFormation `GroupIpAddress`.
+    pub group_ip_address: rt::Expr,
+}
 impl TransitGatewayMulticastGroupSource {
-    /// Declares a `AWS::EC2::TransitGatewayMulticastGroupSource` with the stack-unique `id`. Required properties: `group_ip_address` (`GroupIpAddress`), `network_interface_id` (`NetworkInterfaceId`), `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`).
+    /// Declares a `AWS::EC2::TransitGatewayMulticastGroupSource` with the stack-unique `id`. Required properties: `transit_gateway_multicast_domain_id` (`TransitGatewayMulticastDomainId`), `network_interface_id` (`NetworkInterfaceId`), `group_ip_address` (`GroupIpAddress`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        group_ip_address: impl Into<rt::Expr>,
-        network_interface_id: impl Into<rt::Expr>,
-        transit_gateway_multicast_domain_id: impl Into<rt::Expr>,
+        required: TransitGatewayMulticastGroupSourceRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE);
         this.set(
             "GroupIpAddress",
             Some("group_ip_address"),
-            rt::string(group_ip_address),
+            rt::string(required.group_ip_address),
         );
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            rt::string(network_interface_id),
+            rt::string(required.network_interface_id),
         );
         this.set(
             "TransitGatewayMulticastDomainId",
             Some("transit_gateway_multicast_domain_id"),
-            rt::string(transit_gateway_multicast_domain_id),
+            rt::string(required.transit_gateway_multicast_domain_id),
         );
         TransitGatewayMulticastGroupSource(this)
     }
@@ -17936,32 +18219,41 @@ static TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 92),
     awscc_schema: Some((&AWSCC_SCHEMAS, 92)),
 };
+/// The required values of [`TransitGatewayPeeringAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayPeeringAttachmentRequired {
+    /// The ID of the transit gateway. CloudFormation `TransitGatewayId`.
+    pub transit_gateway_id: rt::Expr,
+    /// The ID of the peer transit gateway. CloudFormation `PeerTransitGatewayId`.
+    pub peer_transit_gateway_id: rt::Expr,
+    /// The ID of the peer account CloudFormation `PeerAccountId`.
+    pub peer_account_id: rt::Expr,
+    /// Peer Region CloudFormation `PeerRegion`.
+    pub peer_region: rt::Expr,
+}
 impl TransitGatewayPeeringAttachment {
-    /// Declares a `AWS::EC2::TransitGatewayPeeringAttachment` with the stack-unique `id`. Required properties: `peer_account_id` (`PeerAccountId`), `peer_region` (`PeerRegion`), `peer_transit_gateway_id` (`PeerTransitGatewayId`), `transit_gateway_id` (`TransitGatewayId`).
+    /// Declares a `AWS::EC2::TransitGatewayPeeringAttachment` with the stack-unique `id`. Required properties: `transit_gateway_id` (`TransitGatewayId`), `peer_transit_gateway_id` (`PeerTransitGatewayId`), `peer_account_id` (`PeerAccountId`), `peer_region` (`PeerRegion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        peer_account_id: impl Into<rt::Expr>,
-        peer_region: impl Into<rt::Expr>,
-        peer_transit_gateway_id: impl Into<rt::Expr>,
-        transit_gateway_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TransitGatewayPeeringAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE);
         this.set(
             "PeerAccountId",
             Some("peer_account_id"),
-            rt::string(peer_account_id),
+            rt::string(required.peer_account_id),
         );
-        this.set("PeerRegion", Some("peer_region"), rt::string(peer_region));
+        this.set(
+            "PeerRegion",
+            Some("peer_region"),
+            rt::string(required.peer_region),
+        );
         this.set(
             "PeerTransitGatewayId",
             Some("peer_transit_gateway_id"),
-            rt::string(peer_transit_gateway_id),
+            rt::string(required.peer_transit_gateway_id),
         );
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            rt::string(transit_gateway_id),
+            rt::string(required.transit_gateway_id),
         );
         TransitGatewayPeeringAttachment(this)
     }
@@ -18077,24 +18369,30 @@ static TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
     schema: (&SCHEMAS, 94),
     awscc_schema: Some((&AWSCC_SCHEMAS, 94)),
 };
+/// The required values of [`TransitGatewayPolicyTableAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayPolicyTableAssociationRequired {
+    /// The ID of transit gateway policy table. CloudFormation `TransitGatewayPolicyTableId`.
+    pub transit_gateway_policy_table_id: rt::Expr,
+    /// The ID of transit gateway attachment. CloudFormation `TransitGatewayAttachmentId`.
+    pub transit_gateway_attachment_id: rt::Expr,
+}
 impl TransitGatewayPolicyTableAssociation {
-    /// Declares a `AWS::EC2::TransitGatewayPolicyTableAssociation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_policy_table_id` (`TransitGatewayPolicyTableId`).
+    /// Declares a `AWS::EC2::TransitGatewayPolicyTableAssociation` with the stack-unique `id`. Required properties: `transit_gateway_policy_table_id` (`TransitGatewayPolicyTableId`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        transit_gateway_attachment_id: impl Into<rt::Expr>,
-        transit_gateway_policy_table_id: impl Into<rt::Expr>,
+        required: TransitGatewayPolicyTableAssociationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE);
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            rt::string(transit_gateway_attachment_id),
+            rt::string(required.transit_gateway_attachment_id),
         );
         this.set(
             "TransitGatewayPolicyTableId",
             Some("transit_gateway_policy_table_id"),
-            rt::string(transit_gateway_policy_table_id),
+            rt::string(required.transit_gateway_policy_table_id),
         );
         TransitGatewayPolicyTableAssociation(this)
     }
@@ -18131,32 +18429,41 @@ static TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 95),
     awscc_schema: Some((&AWSCC_SCHEMAS, 95)),
 };
+/// The required values of [`TransitGatewayPolicyTableEntry`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayPolicyTableEntryRequired {
+    /// The ID of the transit gateway policy table. CloudFormation `TransitGatewayPolicyTableId`.
+    pub transit_gateway_policy_table_id: rt::Expr,
+    /// The rule number for the policy table entry. CloudFormation `PolicyRuleNumber`.
+    pub policy_rule_number: rt::Expr,
+    /// The policy rule associated with the entry. CloudFormation `PolicyRule`.
+    pub policy_rule: transit_gateway_policy_table_entry::TransitGatewayPolicyRule,
+    /// The ID of the target route table. CloudFormation `TargetRouteTableId`.
+    pub target_route_table_id: rt::Expr,
+}
 impl TransitGatewayPolicyTableEntry {
-    /// Declares a `AWS::EC2::TransitGatewayPolicyTableEntry` with the stack-unique `id`. Required properties: `policy_rule` (`PolicyRule`), `policy_rule_number` (`PolicyRuleNumber`), `target_route_table_id` (`TargetRouteTableId`), `transit_gateway_policy_table_id` (`TransitGatewayPolicyTableId`).
+    /// Declares a `AWS::EC2::TransitGatewayPolicyTableEntry` with the stack-unique `id`. Required properties: `transit_gateway_policy_table_id` (`TransitGatewayPolicyTableId`), `policy_rule_number` (`PolicyRuleNumber`), `policy_rule` (`PolicyRule`), `target_route_table_id` (`TargetRouteTableId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy_rule: transit_gateway_policy_table_entry::TransitGatewayPolicyRule,
-        policy_rule_number: impl Into<rt::Expr>,
-        target_route_table_id: impl Into<rt::Expr>,
-        transit_gateway_policy_table_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TransitGatewayPolicyTableEntryRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE);
-        this.set("PolicyRule", Some("policy_rule"), policy_rule.into());
+        this.set(
+            "PolicyRule",
+            Some("policy_rule"),
+            required.policy_rule.into(),
+        );
         this.set(
             "PolicyRuleNumber",
             Some("policy_rule_number"),
-            rt::string(policy_rule_number),
+            rt::string(required.policy_rule_number),
         );
         this.set(
             "TargetRouteTableId",
             Some("target_route_table_id"),
-            rt::string(target_route_table_id),
+            rt::string(required.target_route_table_id),
         );
         this.set(
             "TransitGatewayPolicyTableId",
             Some("transit_gateway_policy_table_id"),
-            rt::string(transit_gateway_policy_table_id),
+            rt::string(required.transit_gateway_policy_table_id),
         );
         TransitGatewayPolicyTableEntry(this)
     }
@@ -18182,7 +18489,7 @@ pub mod transit_gateway_policy_table_entry {
     use super::*;
     /// CloudFormation property type `TransitGatewayPolicyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewaypolicytableentry-transitgatewaypolicyrule.html)
     #[derive(Clone, Debug)]
     pub struct TransitGatewayPolicyRule(rt::Props);
     impl TransitGatewayPolicyRule {
@@ -18261,24 +18568,27 @@ static TRANSIT_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 96),
     awscc_schema: Some((&AWSCC_SCHEMAS, 96)),
 };
+/// The required values of [`TransitGatewayRoute`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayRouteRequired {
+    /// The ID of transit gateway route table. CloudFormation `TransitGatewayRouteTableId`.
+    pub transit_gateway_route_table_id: rt::Expr,
+    /// The CIDR range used for destination matches. CloudFormation `DestinationCidrBlock`.
+    pub destination_cidr_block: rt::Expr,
+}
 impl TransitGatewayRoute {
-    /// Declares a `AWS::EC2::TransitGatewayRoute` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
+    /// Declares a `AWS::EC2::TransitGatewayRoute` with the stack-unique `id`. Required properties: `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`), `destination_cidr_block` (`DestinationCidrBlock`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        destination_cidr_block: impl Into<rt::Expr>,
-        transit_gateway_route_table_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TransitGatewayRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TYPE);
         this.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            rt::string(destination_cidr_block),
+            rt::string(required.destination_cidr_block),
         );
         this.set(
             "TransitGatewayRouteTableId",
             Some("transit_gateway_route_table_id"),
-            rt::string(transit_gateway_route_table_id),
+            rt::string(required.transit_gateway_route_table_id),
         );
         TransitGatewayRoute(this)
     }
@@ -18368,24 +18678,30 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo
     schema: (&SCHEMAS, 98),
     awscc_schema: Some((&AWSCC_SCHEMAS, 98)),
 };
+/// The required values of [`TransitGatewayRouteTableAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayRouteTableAssociationRequired {
+    /// The ID of transit gateway route table. CloudFormation `TransitGatewayRouteTableId`.
+    pub transit_gateway_route_table_id: rt::Expr,
+    /// The ID of transit gateway attachment. CloudFormation `TransitGatewayAttachmentId`.
+    pub transit_gateway_attachment_id: rt::Expr,
+}
 impl TransitGatewayRouteTableAssociation {
-    /// Declares a `AWS::EC2::TransitGatewayRouteTableAssociation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
+    /// Declares a `AWS::EC2::TransitGatewayRouteTableAssociation` with the stack-unique `id`. Required properties: `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        transit_gateway_attachment_id: impl Into<rt::Expr>,
-        transit_gateway_route_table_id: impl Into<rt::Expr>,
+        required: TransitGatewayRouteTableAssociationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE);
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            rt::string(transit_gateway_attachment_id),
+            rt::string(required.transit_gateway_attachment_id),
         );
         this.set(
             "TransitGatewayRouteTableId",
             Some("transit_gateway_route_table_id"),
-            rt::string(transit_gateway_route_table_id),
+            rt::string(required.transit_gateway_route_table_id),
         );
         TransitGatewayRouteTableAssociation(this)
     }
@@ -18414,24 +18730,30 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo
     schema: (&SCHEMAS, 99),
     awscc_schema: Some((&AWSCC_SCHEMAS, 99)),
 };
+/// The required values of [`TransitGatewayRouteTablePropagation`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayRouteTablePropagationRequired {
+    /// The ID of transit gateway route table. CloudFormation `TransitGatewayRouteTableId`.
+    pub transit_gateway_route_table_id: rt::Expr,
+    /// The ID of transit gateway attachment. CloudFormation `TransitGatewayAttachmentId`.
+    pub transit_gateway_attachment_id: rt::Expr,
+}
 impl TransitGatewayRouteTablePropagation {
-    /// Declares a `AWS::EC2::TransitGatewayRouteTablePropagation` with the stack-unique `id`. Required properties: `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`), `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`).
+    /// Declares a `AWS::EC2::TransitGatewayRouteTablePropagation` with the stack-unique `id`. Required properties: `transit_gateway_route_table_id` (`TransitGatewayRouteTableId`), `transit_gateway_attachment_id` (`TransitGatewayAttachmentId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        transit_gateway_attachment_id: impl Into<rt::Expr>,
-        transit_gateway_route_table_id: impl Into<rt::Expr>,
+        required: TransitGatewayRouteTablePropagationRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE);
         this.set(
             "TransitGatewayAttachmentId",
             Some("transit_gateway_attachment_id"),
-            rt::string(transit_gateway_attachment_id),
+            rt::string(required.transit_gateway_attachment_id),
         );
         this.set(
             "TransitGatewayRouteTableId",
             Some("transit_gateway_route_table_id"),
-            rt::string(transit_gateway_route_table_id),
+            rt::string(required.transit_gateway_route_table_id),
         );
         TransitGatewayRouteTablePropagation(this)
     }
@@ -18460,23 +18782,31 @@ static TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 100),
     awscc_schema: Some((&AWSCC_SCHEMAS, 100)),
 };
+/// The required values of [`TransitGatewayVpcAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayVpcAttachmentRequired {
+    /// CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// CloudFormation `TransitGatewayId`.
+    pub transit_gateway_id: rt::Expr,
+}
 impl TransitGatewayVpcAttachment {
-    /// Declares a `AWS::EC2::TransitGatewayVpcAttachment` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`), `transit_gateway_id` (`TransitGatewayId`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::EC2::TransitGatewayVpcAttachment` with the stack-unique `id`. Required properties: `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`), `transit_gateway_id` (`TransitGatewayId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        transit_gateway_id: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TransitGatewayVpcAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE);
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
         this.set(
             "TransitGatewayId",
             Some("transit_gateway_id"),
-            rt::string(transit_gateway_id),
+            rt::string(required.transit_gateway_id),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         TransitGatewayVpcAttachment(this)
     }
     /// CloudFormation `AddSubnetIds`, Terraform `add_subnet_ids`.
@@ -18917,7 +19247,7 @@ pub mod vpc {
     ///
     /// CloudFormation property type `VpcEncryptionControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrol.html)
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControl(rt::Props);
     impl VpcEncryptionControl {
@@ -19058,7 +19388,7 @@ pub mod vpc {
     ///
     /// CloudFormation property type `VpcEncryptionControlExclusion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrolexclusion.html)
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControlExclusion(rt::Props);
     impl VpcEncryptionControlExclusion {
@@ -19087,7 +19417,7 @@ pub mod vpc {
     ///
     /// CloudFormation property type `VpcEncryptionControlExclusions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpc-vpcencryptioncontrolexclusions.html)
     #[derive(Clone, Debug)]
     pub struct VpcEncryptionControlExclusions(rt::Props);
     impl VpcEncryptionControlExclusions {
@@ -19535,8 +19865,8 @@ impl VpcCidrBlockHandle {
 /// CloudFormation: `AWS::EC2::VPCDHCPOptionsAssociation`. Terraform: `awscc_ec2_vpcdhcp_options_association` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcdhcpoptionsassociation.html)
-pub struct VpcdhcpOptionsAssociation(rt::Base);
-static VPCDHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct VpcDhcpOptionsAssociation(rt::Base);
+static VPC_DHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::EC2::VPCDHCPOptionsAssociation",
     terraform: Some("awscc_ec2_vpcdhcp_options_association"),
     tags: rt::TagsShape::None,
@@ -19546,29 +19876,32 @@ static VPCDHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 105),
     awscc_schema: Some((&AWSCC_SCHEMAS, 105)),
 };
-impl VpcdhcpOptionsAssociation {
-    /// Declares a `AWS::EC2::VPCDHCPOptionsAssociation` with the stack-unique `id`. Required properties: `dhcp_options_id` (`DhcpOptionsId`), `vpc_id` (`VpcId`).
+/// The required values of [`VpcDhcpOptionsAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcDhcpOptionsAssociationRequired {
+    /// The ID of the VPC. CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// The ID of the DHCP options set, or default to associate no DHCP options with the VPC. CloudFormation `DhcpOptionsId`.
+    pub dhcp_options_id: rt::Expr,
+}
+impl VpcDhcpOptionsAssociation {
+    /// Declares a `AWS::EC2::VPCDHCPOptionsAssociation` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`), `dhcp_options_id` (`DhcpOptionsId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dhcp_options_id: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
-        let mut this = rt::Base::new(id, &VPCDHCP_OPTIONS_ASSOCIATION_TYPE);
+    pub fn new(id: impl Into<String>, required: VpcDhcpOptionsAssociationRequired) -> Self {
+        let mut this = rt::Base::new(id, &VPC_DHCP_OPTIONS_ASSOCIATION_TYPE);
         this.set(
             "DhcpOptionsId",
             Some("dhcp_options_id"),
-            rt::string(dhcp_options_id),
+            rt::string(required.dhcp_options_id),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
-        VpcdhcpOptionsAssociation(this)
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
+        VpcDhcpOptionsAssociation(this)
     }
 }
-builder!(VpcdhcpOptionsAssociation, VpcdhcpOptionsAssociationHandle);
+builder!(VpcDhcpOptionsAssociation, VpcDhcpOptionsAssociationHandle);
 /// A declared `AWS::EC2::VPCDHCPOptionsAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct VpcdhcpOptionsAssociationHandle(rt::Handle);
-handle!(VpcdhcpOptionsAssociationHandle);
+pub struct VpcDhcpOptionsAssociationHandle(rt::Handle);
+handle!(VpcDhcpOptionsAssociationHandle);
 /// Resource Type definition for AWS::EC2::VPCEncryptionControl
 ///
 /// CloudFormation: `AWS::EC2::VPCEncryptionControl`. Terraform: `awscc_ec2_vpc_encryption_control` (awscc provider).
@@ -20148,7 +20481,7 @@ pub mod vpc_endpoint {
     ///
     /// CloudFormation property type `DnsOptionsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpoint-dnsoptionsspecification.html)
     #[derive(Clone, Debug)]
     pub struct DnsOptionsSpecification(rt::Props);
     impl DnsOptionsSpecification {
@@ -20523,7 +20856,7 @@ pub mod vpc_endpoint_service {
     use super::*;
     /// CloudFormation property type `PrivateDnsNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpcendpointservice-privatednsnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameConfiguration(rt::Props);
     impl PrivateDnsNameConfiguration {
@@ -20682,17 +21015,24 @@ static VPC_PEERING_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 112),
     awscc_schema: Some((&AWSCC_SCHEMAS, 112)),
 };
+/// The required values of [`VpcPeeringConnection`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcPeeringConnectionRequired {
+    /// The ID of the VPC. CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// The ID of the VPC with which you are creating the VPC peering connection. CloudFormation `PeerVpcId`.
+    pub peer_vpc_id: rt::Expr,
+}
 impl VpcPeeringConnection {
-    /// Declares a `AWS::EC2::VPCPeeringConnection` with the stack-unique `id`. Required properties: `peer_vpc_id` (`PeerVpcId`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::EC2::VPCPeeringConnection` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`), `peer_vpc_id` (`PeerVpcId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        peer_vpc_id: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpcPeeringConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_PEERING_CONNECTION_TYPE);
-        this.set("PeerVpcId", Some("peer_vpc_id"), rt::string(peer_vpc_id));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set(
+            "PeerVpcId",
+            Some("peer_vpc_id"),
+            rt::string(required.peer_vpc_id),
+        );
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcPeeringConnection(this)
     }
     /// The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided.
@@ -20815,21 +21155,24 @@ static VPN_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 114),
     awscc_schema: Some((&AWSCC_SCHEMAS, 114)),
 };
+/// The required values of [`VpnConnection`], by name: two of them have one type, and a swap must not compile.
+pub struct VpnConnectionRequired {
+    /// The type of VPN connection. CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// The ID of the customer gateway at your end of the VPN connection. CloudFormation `CustomerGatewayId`.
+    pub customer_gateway_id: rt::Expr,
+}
 impl VpnConnection {
-    /// Declares a `AWS::EC2::VPNConnection` with the stack-unique `id`. Required properties: `customer_gateway_id` (`CustomerGatewayId`), `type_` (`Type`).
+    /// Declares a `AWS::EC2::VPNConnection` with the stack-unique `id`. Required properties: `type_` (`Type`), `customer_gateway_id` (`CustomerGatewayId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        customer_gateway_id: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpnConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &VPN_CONNECTION_TYPE);
         this.set(
             "CustomerGatewayId",
             Some("customer_gateway_id"),
-            rt::string(customer_gateway_id),
+            rt::string(required.customer_gateway_id),
         );
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Type", Some("type"), rt::string(required.type_));
         VpnConnection(this)
     }
     /// Indicate whether to enable acceleration for the VPN connection.
@@ -21013,7 +21356,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `CloudwatchLogOptionsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-cloudwatchlogoptionsspecification.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogOptionsSpecification(rt::Props);
     impl CloudwatchLogOptionsSpecification {
@@ -21082,7 +21425,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `IKEVersionsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-ikeversionsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct IkeVersionsRequestListValue(rt::Props);
     impl IkeVersionsRequestListValue {
@@ -21104,7 +21447,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1DHGroupNumbersRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1dhgroupnumbersrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase1DhGroupNumbersRequestListValue(rt::Props);
     impl Phase1DhGroupNumbersRequestListValue {
@@ -21126,7 +21469,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1EncryptionAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1encryptionalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase1EncryptionAlgorithmsRequestListValue(rt::Props);
     impl Phase1EncryptionAlgorithmsRequestListValue {
@@ -21148,7 +21491,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase1IntegrityAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase1integrityalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase1IntegrityAlgorithmsRequestListValue(rt::Props);
     impl Phase1IntegrityAlgorithmsRequestListValue {
@@ -21170,7 +21513,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2DHGroupNumbersRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2dhgroupnumbersrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase2DhGroupNumbersRequestListValue(rt::Props);
     impl Phase2DhGroupNumbersRequestListValue {
@@ -21192,7 +21535,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2EncryptionAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2encryptionalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase2EncryptionAlgorithmsRequestListValue(rt::Props);
     impl Phase2EncryptionAlgorithmsRequestListValue {
@@ -21214,7 +21557,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `Phase2IntegrityAlgorithmsRequestListValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-phase2integrityalgorithmsrequestlistvalue.html)
     #[derive(Clone, Debug)]
     pub struct Phase2IntegrityAlgorithmsRequestListValue(rt::Props);
     impl Phase2IntegrityAlgorithmsRequestListValue {
@@ -21236,7 +21579,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `VpnTunnelLogOptionsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-vpntunnellogoptionsspecification.html)
     #[derive(Clone, Debug)]
     pub struct VpnTunnelLogOptionsSpecification(rt::Props);
     impl VpnTunnelLogOptionsSpecification {
@@ -21262,7 +21605,7 @@ pub mod vpn_connection {
     ///
     /// CloudFormation property type `VpnTunnelOptionsSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-vpnconnection-vpntunneloptionsspecification.html)
     #[derive(Clone, Debug)]
     pub struct VpnTunnelOptionsSpecification(rt::Props);
     impl VpnTunnelOptionsSpecification {
@@ -21606,24 +21949,27 @@ static VPN_CONNECTION_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 115),
     awscc_schema: Some((&AWSCC_SCHEMAS, 115)),
 };
+/// The required values of [`VpnConnectionRoute`], by name: two of them have one type, and a swap must not compile.
+pub struct VpnConnectionRouteRequired {
+    /// The CIDR block associated with the local subnet of the customer network. CloudFormation `DestinationCidrBlock`.
+    pub destination_cidr_block: rt::Expr,
+    /// The ID of the VPN connection. CloudFormation `VpnConnectionId`.
+    pub vpn_connection_id: rt::Expr,
+}
 impl VpnConnectionRoute {
     /// Declares a `AWS::EC2::VPNConnectionRoute` with the stack-unique `id`. Required properties: `destination_cidr_block` (`DestinationCidrBlock`), `vpn_connection_id` (`VpnConnectionId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        destination_cidr_block: impl Into<rt::Expr>,
-        vpn_connection_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpnConnectionRouteRequired) -> Self {
         let mut this = rt::Base::new(id, &VPN_CONNECTION_ROUTE_TYPE);
         this.set(
             "DestinationCidrBlock",
             Some("destination_cidr_block"),
-            rt::string(destination_cidr_block),
+            rt::string(required.destination_cidr_block),
         );
         this.set(
             "VpnConnectionId",
             Some("vpn_connection_id"),
-            rt::string(vpn_connection_id),
+            rt::string(required.vpn_connection_id),
         );
         VpnConnectionRoute(this)
     }
@@ -21969,7 +22315,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `CidrOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-cidroptions.html)
     #[derive(Clone, Debug)]
     pub struct CidrOptions(rt::Props);
     impl CidrOptions {
@@ -22014,7 +22360,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `LoadBalancerOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-loadbalanceroptions.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancerOptions(rt::Props);
     impl LoadBalancerOptions {
@@ -22070,7 +22416,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `NetworkInterfaceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-networkinterfaceoptions.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceOptions(rt::Props);
     impl NetworkInterfaceOptions {
@@ -22118,7 +22464,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
     impl PortRange {
@@ -22147,7 +22493,7 @@ pub mod verified_access_endpoint {
     ///
     /// CloudFormation property type `RdsOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-rdsoptions.html)
     #[derive(Clone, Debug)]
     pub struct RdsOptions(rt::Props);
     impl RdsOptions {
@@ -22537,7 +22883,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -22566,7 +22912,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `KinesisDataFirehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-kinesisdatafirehose.html)
     #[derive(Clone, Debug)]
     pub struct KinesisDataFirehose(rt::Props);
     impl KinesisDataFirehose {
@@ -22596,7 +22942,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -22641,7 +22987,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `VerifiedAccessLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-verifiedaccesslogs.html)
     #[derive(Clone, Debug)]
     pub struct VerifiedAccessLogs(rt::Props);
     impl VerifiedAccessLogs {
@@ -22701,7 +23047,7 @@ pub mod verified_access_instance {
     ///
     /// CloudFormation property type `VerifiedAccessTrustProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessinstance-verifiedaccesstrustprovider.html)
     #[derive(Clone, Debug)]
     pub struct VerifiedAccessTrustProvider(rt::Props);
     impl VerifiedAccessTrustProvider {
@@ -22807,12 +23153,12 @@ static VERIFIED_ACCESS_TRUST_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 121)),
 };
 impl VerifiedAccessTrustProvider {
-    /// Declares a `AWS::EC2::VerifiedAccessTrustProvider` with the stack-unique `id`. Required properties: `policy_reference_name` (`PolicyReferenceName`), `trust_provider_type` (`TrustProviderType`).
+    /// Declares a `AWS::EC2::VerifiedAccessTrustProvider` with the stack-unique `id`. Required properties: `trust_provider_type` (`TrustProviderType`), `policy_reference_name` (`PolicyReferenceName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_reference_name: impl Into<rt::Expr>,
         trust_provider_type: verified_access_trust_provider::TrustProviderType,
+        policy_reference_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &VERIFIED_ACCESS_TRUST_PROVIDER_TYPE);
         this.set(
@@ -22941,7 +23287,7 @@ pub mod verified_access_trust_provider {
     ///
     /// CloudFormation property type `DeviceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-deviceoptions.html)
     #[derive(Clone, Debug)]
     pub struct DeviceOptions(rt::Props);
     impl DeviceOptions {
@@ -22974,7 +23320,7 @@ pub mod verified_access_trust_provider {
     ///
     /// CloudFormation property type `NativeApplicationOidcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-nativeapplicationoidcoptions.html)
     #[derive(Clone, Debug)]
     pub struct NativeApplicationOidcOptions(rt::Props);
     impl NativeApplicationOidcOptions {
@@ -23059,7 +23405,7 @@ pub mod verified_access_trust_provider {
     ///
     /// CloudFormation property type `OidcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccesstrustprovider-oidcoptions.html)
     #[derive(Clone, Debug)]
     pub struct OidcOptions(rt::Props);
     impl OidcOptions {
@@ -23336,17 +23682,28 @@ static VOLUME_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 123),
     awscc_schema: Some((&AWSCC_SCHEMAS, 123)),
 };
+/// The required values of [`VolumeAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct VolumeAttachmentRequired {
+    /// The ID of the Amazon EBS volume. CloudFormation `VolumeId`.
+    pub volume_id: rt::Expr,
+    /// The ID of the instance to which the volume attaches. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+}
 impl VolumeAttachment {
-    /// Declares a `AWS::EC2::VolumeAttachment` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `volume_id` (`VolumeId`).
+    /// Declares a `AWS::EC2::VolumeAttachment` with the stack-unique `id`. Required properties: `volume_id` (`VolumeId`), `instance_id` (`InstanceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        volume_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VolumeAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &VOLUME_ATTACHMENT_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set(
+            "VolumeId",
+            Some("volume_id"),
+            rt::string(required.volume_id),
+        );
         VolumeAttachment(this)
     }
     /// The device name (for example, ``/dev/sdh`` or ``xvdh``).
@@ -23376,7 +23733,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `AcceleratorCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
@@ -23457,14 +23814,14 @@ pub mod shared {
     string_enum!(AcceleratorNames { A10g => "a10g", A100 => "a100", H100 => "h100", Inferentia => "inferentia", K520 => "k520", K80 => "k80", M60 => "m60", RadeonProV520 => "radeon-pro-v520", T4 => "t4", T4g => "t4g", Vu9p => "vu9p", V100 => "v100", L40s => "l40s", L4 => "l4", GaudiHl205 => "gaudi-hl-205", Inferentia2 => "inferentia2", Trainium => "trainium", Trainium2 => "trainium2", U30 => "u30" });
     /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
-    impl AcceleratorTotalMemoryMiBRequest {
-        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
+    pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
+    impl AcceleratorTotalMemoryMibRequest {
+        /// A new `AcceleratorTotalMemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            AcceleratorTotalMemoryMiBRequest(this)
+            AcceleratorTotalMemoryMibRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -23477,7 +23834,7 @@ pub mod shared {
             self
         }
     }
-    nested!(AcceleratorTotalMemoryMiBRequest);
+    nested!(AcceleratorTotalMemoryMibRequest);
     /// The values `AcceleratorTypes` accepts in `EC2`'s `Ec2Fleet`, `SpotFleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AcceleratorTypes {
@@ -23513,7 +23870,7 @@ pub mod shared {
     string_enum!(BareMetal { Included => "included", Required => "required", Excluded => "excluded" });
     /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
@@ -23536,7 +23893,7 @@ pub mod shared {
     nested!(BaselineEbsBandwidthMbpsRequest);
     /// CloudFormation property type `BaselinePerformanceFactorsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-baselineperformancefactorsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselinePerformanceFactorsRequest(rt::Props);
     impl BaselinePerformanceFactorsRequest {
@@ -23578,7 +23935,7 @@ pub mod shared {
     string_enum!(CpuManufacturers { Intel => "intel", Amd => "amd", AmazonWebServices => "amazon-web-services", Apple => "apple" });
     /// CloudFormation property type `CpuPerformanceFactorRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-cpuperformancefactorrequest.html)
     #[derive(Clone, Debug)]
     pub struct CpuPerformanceFactorRequest(rt::Props);
     impl CpuPerformanceFactorRequest {
@@ -23674,7 +24031,7 @@ pub mod shared {
     string_enum!(InstanceInterruptionBehavior { Hibernate => "hibernate", Stop => "stop", Terminate => "terminate" });
     /// CloudFormation property type `InstanceIpv6Address`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-instanceipv6address.html)
     #[derive(Clone, Debug)]
     pub struct InstanceIpv6Address(rt::Props);
     impl InstanceIpv6Address {
@@ -23771,14 +24128,14 @@ pub mod shared {
     string_enum!(LocalStorageTypes { Hdd => "hdd", Ssd => "ssd" });
     /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(rt::Props);
-    impl MemoryGiBPerVCpuRequest {
-        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
+    pub struct MemoryGibPerVCpuRequest(rt::Props);
+    impl MemoryGibPerVCpuRequest {
+        /// A new `MemoryGibPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryGiBPerVCpuRequest(this)
+            MemoryGibPerVCpuRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -23791,17 +24148,17 @@ pub mod shared {
             self
         }
     }
-    nested!(MemoryGiBPerVCpuRequest);
+    nested!(MemoryGibPerVCpuRequest);
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-memorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(rt::Props);
-    impl MemoryMiBRequest {
-        /// A new `MemoryMiBRequest`. No property is required.
+    pub struct MemoryMibRequest(rt::Props);
+    impl MemoryMibRequest {
+        /// A new `MemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryMiBRequest(this)
+            MemoryMibRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -23814,7 +24171,7 @@ pub mod shared {
             self
         }
     }
-    nested!(MemoryMiBRequest);
+    nested!(MemoryMibRequest);
     /// The values `Mode` accepts in `EC2`'s `Vpc`, `VpcEncryptionControl`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Mode {
@@ -23826,7 +24183,7 @@ pub mod shared {
     string_enum!(Mode { Monitor => "monitor", Enforce => "enforce" });
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
@@ -23849,7 +24206,7 @@ pub mod shared {
     nested!(NetworkBandwidthGbpsRequest);
     /// CloudFormation property type `NetworkInterfaceCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
@@ -23874,7 +24231,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-transitgatewayattachment-options.html)
     #[derive(Clone, Debug)]
     pub struct Options(rt::Props);
     impl Options {
@@ -23927,7 +24284,7 @@ pub mod shared {
     nested!(Options);
     /// CloudFormation property type `PerformanceFactorReferenceRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-performancefactorreferencerequest.html)
     #[derive(Clone, Debug)]
     pub struct PerformanceFactorReferenceRequest(rt::Props);
     impl PerformanceFactorReferenceRequest {
@@ -23946,12 +24303,12 @@ pub mod shared {
     nested!(PerformanceFactorReferenceRequest);
     /// CloudFormation property type `PrivateIpAddressSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-instance-privateipaddressspecification.html)
     #[derive(Clone, Debug)]
     pub struct PrivateIpAddressSpecification(rt::Props);
     impl PrivateIpAddressSpecification {
-        /// A new `PrivateIpAddressSpecification`. Required properties: `primary` (`Primary`), `private_ip_address` (`PrivateIpAddress`).
-        pub fn new(primary: bool, private_ip_address: impl Into<rt::Expr>) -> Self {
+        /// A new `PrivateIpAddressSpecification`. Required properties: `private_ip_address` (`PrivateIpAddress`), `primary` (`Primary`).
+        pub fn new(private_ip_address: impl Into<rt::Expr>, primary: bool) -> Self {
             let mut this = rt::Props::default();
             this.set("Primary", Some("primary"), rt::boolean(primary));
             this.set(
@@ -24223,7 +24580,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-verifiedaccessendpoint-ssespecification.html)
     #[derive(Clone, Debug)]
     pub struct SseSpecification(rt::Props);
     impl SseSpecification {
@@ -24255,22 +24612,29 @@ pub mod shared {
     nested!(SseSpecification);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservation-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-capacityreservation-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -24316,7 +24680,7 @@ pub mod shared {
     string_enum!(Tenancy { Dedicated => "dedicated", Default => "default", Host => "host" });
     /// CloudFormation property type `TotalLocalStorageGBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
@@ -24339,7 +24703,7 @@ pub mod shared {
     nested!(TotalLocalStorageGbRequest);
     /// CloudFormation property type `VCpuCountRangeRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ec2-ec2fleet-vcpucountrangerequest.html)
     #[derive(Clone, Debug)]
     pub struct VCpuCountRangeRequest(rt::Props);
     impl VCpuCountRangeRequest {

@@ -132,7 +132,7 @@ pub mod public_repository {
     ///
     /// CloudFormation property type `RepositoryCatalogData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-publicrepository-repositorycatalogdata.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryCatalogData(rt::Props);
     impl RepositoryCatalogData {
@@ -434,7 +434,7 @@ pub mod registry_scanning_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-registryscanningconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -451,14 +451,14 @@ pub mod registry_scanning_configuration {
     ///
     /// CloudFormation property type `ScanningRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-registryscanningconfiguration-scanningrule.html)
     #[derive(Clone, Debug)]
     pub struct ScanningRule(rt::Props);
     impl ScanningRule {
-        /// A new `ScanningRule`. Required properties: `repository_filters` (`RepositoryFilters`), `scan_frequency` (`ScanFrequency`).
+        /// A new `ScanningRule`. Required properties: `scan_frequency` (`ScanFrequency`), `repository_filters` (`RepositoryFilters`).
         pub fn new(
-            repository_filters: impl IntoIterator<Item = RepositoryFilter>,
             scan_frequency: ScanFrequency,
+            repository_filters: impl IntoIterator<Item = RepositoryFilter>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -551,7 +551,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -567,15 +567,26 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationdestination.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
+    /// The required values of [`ReplicationDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct ReplicationDestinationRequired {
+        /// The Region to replicate to. CloudFormation `Region`.
+        pub region: rt::Expr,
+        /// The AWS account ID of the Amazon ECR private registry to replicate to. CloudFormation `RegistryId`.
+        pub registry_id: rt::Expr,
+    }
     impl ReplicationDestination {
         /// A new `ReplicationDestination`. Required properties: `region` (`Region`), `registry_id` (`RegistryId`).
-        pub fn new(region: impl Into<rt::Expr>, registry_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ReplicationDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Region", Some("region"), rt::string(region));
-            this.set("RegistryId", Some("registry_id"), rt::string(registry_id));
+            this.set("Region", Some("region"), rt::string(required.region));
+            this.set(
+                "RegistryId",
+                Some("registry_id"),
+                rt::string(required.registry_id),
+            );
             ReplicationDestination(this)
         }
     }
@@ -584,7 +595,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-replicationrule.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -614,7 +625,7 @@ pub mod replication_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-replicationconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -775,7 +786,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -798,7 +809,7 @@ pub mod repository {
     ///
     /// CloudFormation property type `LifecyclePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-lifecyclepolicy.html)
     #[derive(Clone, Debug)]
     pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
@@ -862,12 +873,12 @@ static REPOSITORY_CREATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl RepositoryCreationTemplate {
-    /// Declares a `AWS::ECR::RepositoryCreationTemplate` with the stack-unique `id`. Required properties: `applied_for` (`AppliedFor`), `prefix` (`Prefix`).
+    /// Declares a `AWS::ECR::RepositoryCreationTemplate` with the stack-unique `id`. Required properties: `prefix` (`Prefix`), `applied_for` (`AppliedFor`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        applied_for: impl IntoIterator<Item = repository_creation_template::AppliedForItem>,
         prefix: impl Into<rt::Expr>,
+        applied_for: impl IntoIterator<Item = repository_creation_template::AppliedForItem>,
     ) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_CREATION_TEMPLATE_TYPE);
         this.set("AppliedFor", Some("applied_for"), rt::list(applied_for));
@@ -992,15 +1003,22 @@ pub mod repository_creation_template {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repositorycreationtemplate-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// One part of a key-value pair that make up a tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// A ``value`` acts as a descriptor within a tag category (key). CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -1095,7 +1113,7 @@ pub mod signing_configuration {
     ///
     /// CloudFormation property type `RepositoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-signingconfiguration-repositoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(rt::Props);
     impl RepositoryFilter {
@@ -1110,7 +1128,7 @@ pub mod signing_configuration {
     nested!(RepositoryFilter);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-signingconfiguration-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -1156,7 +1174,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1194,7 +1212,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ImageTagMutabilityExclusionFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecr-repository-imagetagmutabilityexclusionfilter.html)
     #[derive(Clone, Debug)]
     pub struct ImageTagMutabilityExclusionFilter(rt::Props);
     impl ImageTagMutabilityExclusionFilter {

@@ -89,7 +89,7 @@ pub mod capacity_provider {
     use super::*;
     /// CloudFormation property type `AcceleratorCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-acceleratorcountrequest.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorCountRequest(rt::Props);
     impl AcceleratorCountRequest {
@@ -112,14 +112,14 @@ pub mod capacity_provider {
     nested!(AcceleratorCountRequest);
     /// CloudFormation property type `AcceleratorTotalMemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-acceleratortotalmemorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct AcceleratorTotalMemoryMiBRequest(rt::Props);
-    impl AcceleratorTotalMemoryMiBRequest {
-        /// A new `AcceleratorTotalMemoryMiBRequest`. No property is required.
+    pub struct AcceleratorTotalMemoryMibRequest(rt::Props);
+    impl AcceleratorTotalMemoryMibRequest {
+        /// A new `AcceleratorTotalMemoryMibRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            AcceleratorTotalMemoryMiBRequest(this)
+            AcceleratorTotalMemoryMibRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -132,10 +132,10 @@ pub mod capacity_provider {
             self
         }
     }
-    nested!(AcceleratorTotalMemoryMiBRequest);
+    nested!(AcceleratorTotalMemoryMibRequest);
     /// CloudFormation property type `AutoRepairConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-autorepairconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoRepairConfiguration(rt::Props);
     impl AutoRepairConfiguration {
@@ -154,7 +154,7 @@ pub mod capacity_provider {
     nested!(AutoRepairConfiguration);
     /// CloudFormation property type `AutoScalingGroupProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-autoscalinggroupprovider.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingGroupProvider(rt::Props);
     impl AutoScalingGroupProvider {
@@ -198,7 +198,7 @@ pub mod capacity_provider {
     nested!(AutoScalingGroupProvider);
     /// CloudFormation property type `BaselineEbsBandwidthMbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-baselineebsbandwidthmbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct BaselineEbsBandwidthMbpsRequest(rt::Props);
     impl BaselineEbsBandwidthMbpsRequest {
@@ -221,7 +221,7 @@ pub mod capacity_provider {
     nested!(BaselineEbsBandwidthMbpsRequest);
     /// CloudFormation property type `CapacityReservationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-capacityreservationrequest.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationRequest(rt::Props);
     impl CapacityReservationRequest {
@@ -254,7 +254,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InfrastructureOptimization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-infrastructureoptimization.html)
     #[derive(Clone, Debug)]
     pub struct InfrastructureOptimization(rt::Props);
     impl InfrastructureOptimization {
@@ -275,7 +275,7 @@ pub mod capacity_provider {
     nested!(InfrastructureOptimization);
     /// CloudFormation property type `InstanceLaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-instancelaunchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct InstanceLaunchTemplate(rt::Props);
     impl InstanceLaunchTemplate {
@@ -372,14 +372,14 @@ pub mod capacity_provider {
     nested!(InstanceLaunchTemplate);
     /// CloudFormation property type `InstanceRequirementsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-instancerequirementsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirementsRequest(rt::Props);
     impl InstanceRequirementsRequest {
-        /// A new `InstanceRequirementsRequest`. Required properties: `memory_mi_b` (`MemoryMiB`), `v_cpu_count` (`VCpuCount`).
-        pub fn new(memory_mi_b: MemoryMiBRequest, v_cpu_count: VCpuCountRangeRequest) -> Self {
+        /// A new `InstanceRequirementsRequest`. Required properties: `v_cpu_count` (`VCpuCount`), `memory_mib` (`MemoryMiB`).
+        pub fn new(v_cpu_count: VCpuCountRangeRequest, memory_mib: MemoryMibRequest) -> Self {
             let mut this = rt::Props::default();
-            this.set("MemoryMiB", Some("memory_mi_b"), memory_mi_b.into());
+            this.set("MemoryMiB", Some("memory_mi_b"), memory_mib.into());
             this.set("VCpuCount", Some("v_cpu_count"), v_cpu_count.into());
             InstanceRequirementsRequest(this)
         }
@@ -414,9 +414,9 @@ pub mod capacity_provider {
             self
         }
         /// CloudFormation `AcceleratorTotalMemoryMiB`, Terraform `accelerator_total_memory_mi_b`.
-        pub fn accelerator_total_memory_mi_b(
+        pub fn accelerator_total_memory_mib(
             mut self,
-            value: AcceleratorTotalMemoryMiBRequest,
+            value: AcceleratorTotalMemoryMibRequest,
         ) -> Self {
             self.0.set(
                 "AcceleratorTotalMemoryMiB",
@@ -542,7 +542,7 @@ pub mod capacity_provider {
             self
         }
         /// CloudFormation `MemoryGiBPerVCpu`, Terraform `memory_gi_b_per_v_cpu`.
-        pub fn memory_gi_b_per_v_cpu(mut self, value: MemoryGiBPerVCpuRequest) -> Self {
+        pub fn memory_gib_per_v_cpu(mut self, value: MemoryGibPerVCpuRequest) -> Self {
             self.0.set(
                 "MemoryGiBPerVCpu",
                 Some("memory_gi_b_per_v_cpu"),
@@ -608,7 +608,7 @@ pub mod capacity_provider {
     nested!(InstanceRequirementsRequest);
     /// CloudFormation property type `ManagedInstancesLocalStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstanceslocalstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesLocalStorageConfiguration(rt::Props);
     impl ManagedInstancesLocalStorageConfiguration {
@@ -630,29 +630,33 @@ pub mod capacity_provider {
     nested!(ManagedInstancesLocalStorageConfiguration);
     /// CloudFormation property type `ManagedInstancesNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesnetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesNetworkConfiguration(rt::Props);
+    /// The required values of [`ManagedInstancesNetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManagedInstancesNetworkConfigurationRequired {
+        /// CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+        /// CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl ManagedInstancesNetworkConfiguration {
         /// A new `ManagedInstancesNetworkConfiguration`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: ManagedInstancesNetworkConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             ManagedInstancesNetworkConfiguration(this)
         }
     }
     nested!(ManagedInstancesNetworkConfiguration);
     /// CloudFormation property type `ManagedInstancesProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesprovider.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesProvider(rt::Props);
     impl ManagedInstancesProvider {
@@ -704,17 +708,17 @@ pub mod capacity_provider {
     nested!(ManagedInstancesProvider);
     /// CloudFormation property type `ManagedInstancesStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedinstancesstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstancesStorageConfiguration(rt::Props);
     impl ManagedInstancesStorageConfiguration {
-        /// A new `ManagedInstancesStorageConfiguration`. Required properties: `storage_size_gi_b` (`StorageSizeGiB`).
-        pub fn new(storage_size_gi_b: i64) -> Self {
+        /// A new `ManagedInstancesStorageConfiguration`. Required properties: `storage_size_gib` (`StorageSizeGiB`).
+        pub fn new(storage_size_gib: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "StorageSizeGiB",
                 Some("storage_size_gi_b"),
-                rt::int(storage_size_gi_b),
+                rt::int(storage_size_gib),
             );
             ManagedInstancesStorageConfiguration(this)
         }
@@ -724,7 +728,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `ManagedScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-managedscaling.html)
     #[derive(Clone, Debug)]
     pub struct ManagedScaling(rt::Props);
     impl ManagedScaling {
@@ -775,14 +779,14 @@ pub mod capacity_provider {
     nested!(ManagedScaling);
     /// CloudFormation property type `MemoryGiBPerVCpuRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-memorygibpervcpurequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryGiBPerVCpuRequest(rt::Props);
-    impl MemoryGiBPerVCpuRequest {
-        /// A new `MemoryGiBPerVCpuRequest`. No property is required.
+    pub struct MemoryGibPerVCpuRequest(rt::Props);
+    impl MemoryGibPerVCpuRequest {
+        /// A new `MemoryGibPerVCpuRequest`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            MemoryGiBPerVCpuRequest(this)
+            MemoryGibPerVCpuRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -795,18 +799,18 @@ pub mod capacity_provider {
             self
         }
     }
-    nested!(MemoryGiBPerVCpuRequest);
+    nested!(MemoryGibPerVCpuRequest);
     /// CloudFormation property type `MemoryMiBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-memorymibrequest.html)
     #[derive(Clone, Debug)]
-    pub struct MemoryMiBRequest(rt::Props);
-    impl MemoryMiBRequest {
-        /// A new `MemoryMiBRequest`. Required properties: `min` (`Min`).
+    pub struct MemoryMibRequest(rt::Props);
+    impl MemoryMibRequest {
+        /// A new `MemoryMibRequest`. Required properties: `min` (`Min`).
         pub fn new(min: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Min", Some("min"), rt::int(min));
-            MemoryMiBRequest(this)
+            MemoryMibRequest(this)
         }
         /// CloudFormation `Max`, Terraform `max`.
         pub fn max(mut self, value: i64) -> Self {
@@ -814,10 +818,10 @@ pub mod capacity_provider {
             self
         }
     }
-    nested!(MemoryMiBRequest);
+    nested!(MemoryMibRequest);
     /// CloudFormation property type `NetworkBandwidthGbpsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-networkbandwidthgbpsrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkBandwidthGbpsRequest(rt::Props);
     impl NetworkBandwidthGbpsRequest {
@@ -840,7 +844,7 @@ pub mod capacity_provider {
     nested!(NetworkBandwidthGbpsRequest);
     /// CloudFormation property type `NetworkInterfaceCountRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-networkinterfacecountrequest.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterfaceCountRequest(rt::Props);
     impl NetworkInterfaceCountRequest {
@@ -863,7 +867,7 @@ pub mod capacity_provider {
     nested!(NetworkInterfaceCountRequest);
     /// CloudFormation property type `TotalLocalStorageGBRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-totallocalstoragegbrequest.html)
     #[derive(Clone, Debug)]
     pub struct TotalLocalStorageGbRequest(rt::Props);
     impl TotalLocalStorageGbRequest {
@@ -886,7 +890,7 @@ pub mod capacity_provider {
     nested!(TotalLocalStorageGbRequest);
     /// CloudFormation property type `VCpuCountRangeRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-capacityprovider-vcpucountrangerequest.html)
     #[derive(Clone, Debug)]
     pub struct VCpuCountRangeRequest(rt::Props);
     impl VCpuCountRangeRequest {
@@ -1219,7 +1223,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -1259,7 +1263,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-clusterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ClusterConfiguration(rt::Props);
     impl ClusterConfiguration {
@@ -1296,7 +1300,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-clustersettings.html)
     #[derive(Clone, Debug)]
     pub struct ClusterSettings(rt::Props);
     impl ClusterSettings {
@@ -1325,7 +1329,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ExecuteCommandConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-executecommandconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExecuteCommandConfiguration(rt::Props);
     impl ExecuteCommandConfiguration {
@@ -1363,7 +1367,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ExecuteCommandLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-executecommandlogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExecuteCommandLogConfiguration(rt::Props);
     impl ExecuteCommandLogConfiguration {
@@ -1427,7 +1431,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ManagedStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-managedstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedStorageConfiguration(rt::Props);
     impl ManagedStorageConfiguration {
@@ -1461,7 +1465,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ServiceConnectDefaults`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-cluster-serviceconnectdefaults.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectDefaults(rt::Props);
     impl ServiceConnectDefaults {
@@ -1555,7 +1559,7 @@ pub mod cluster_capacity_provider_associations {
     use super::*;
     /// CloudFormation property type `CapacityProviderStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-clustercapacityproviderassociations-capacityproviderstrategy.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategy(rt::Props);
     impl CapacityProviderStrategy {
@@ -1740,7 +1744,7 @@ pub mod daemon {
     ///
     /// CloudFormation property type `DaemonAlarmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemon-daemonalarmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DaemonAlarmConfiguration(rt::Props);
     impl DaemonAlarmConfiguration {
@@ -1770,7 +1774,7 @@ pub mod daemon {
     ///
     /// CloudFormation property type `DaemonDeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemon-daemondeploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DaemonDeploymentConfiguration(rt::Props);
     impl DaemonDeploymentConfiguration {
@@ -1943,14 +1947,15 @@ impl DaemonTaskDefinitionHandle {
 pub mod daemon_task_definition {
     pub use super::shared::{
         Condition, KernelCapabilities, KeyValuePair, MountPoint, Name, Permissions,
-        RepositoryCredentials, Secret, SystemControl, Tmpfs, Ulimit,
+        RepositoryCredentials, Secret, SecretRequired, SystemControl, Tmpfs, Ulimit,
+        UlimitRequired,
     };
     use super::*;
     /// The dependencies defined for container startup and shutdown.
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
@@ -1980,15 +1985,22 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `DaemonContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-daemoncontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct DaemonContainerDefinition(rt::Props);
+    /// The required values of [`DaemonContainerDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct DaemonContainerDefinitionRequired {
+        /// The name of the container. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The image used to start the container. CloudFormation `Image`.
+        pub image: rt::Expr,
+    }
     impl DaemonContainerDefinition {
-        /// A new `DaemonContainerDefinition`. Required properties: `image` (`Image`), `name` (`Name`).
-        pub fn new(image: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `DaemonContainerDefinition`. Required properties: `name` (`Name`), `image` (`Image`).
+        pub fn new(required: DaemonContainerDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Image", Some("image"), rt::string(image));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Image", Some("image"), rt::string(required.image));
+            this.set("Name", Some("name"), rt::string(required.name));
             DaemonContainerDefinition(this)
         }
         /// The command that's passed to the container.
@@ -2230,7 +2242,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -2268,7 +2280,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `EnvironmentFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-environmentfile.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentFile(rt::Props);
     impl EnvironmentFile {
@@ -2297,7 +2309,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -2330,7 +2342,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-healthcheck.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -2381,7 +2393,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `HostVolumeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-hostvolumeproperties.html)
     #[derive(Clone, Debug)]
     pub struct HostVolumeProperties(rt::Props);
     impl HostVolumeProperties {
@@ -2404,7 +2416,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -2452,7 +2464,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -2485,7 +2497,7 @@ pub mod daemon_task_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `RestartPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-restartpolicy.html)
     #[derive(Clone, Debug)]
     pub struct RestartPolicy(rt::Props);
     impl RestartPolicy {
@@ -2523,7 +2535,7 @@ pub mod daemon_task_definition {
     ///
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-volume.html)
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -2825,7 +2837,7 @@ pub mod express_gateway_service {
     use super::*;
     /// CloudFormation property type `ExpressGatewayContainer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewaycontainer.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayContainer(rt::Props);
     impl ExpressGatewayContainer {
@@ -2885,7 +2897,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayContainer);
     /// CloudFormation property type `ExpressGatewayRepositoryCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayrepositorycredentials.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayRepositoryCredentials(rt::Props);
     impl ExpressGatewayRepositoryCredentials {
@@ -2903,7 +2915,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayRepositoryCredentials);
     /// CloudFormation property type `ExpressGatewayScalingTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayscalingtarget.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayScalingTarget(rt::Props);
     impl ExpressGatewayScalingTarget {
@@ -2946,18 +2958,29 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayScalingTarget);
     /// CloudFormation property type `ExpressGatewayServiceAwsLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayserviceawslogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayServiceAwsLogsConfiguration(rt::Props);
+    /// The required values of [`ExpressGatewayServiceAwsLogsConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ExpressGatewayServiceAwsLogsConfigurationRequired {
+        /// CloudFormation `LogGroup`.
+        pub log_group: rt::Expr,
+        /// CloudFormation `LogStreamPrefix`.
+        pub log_stream_prefix: rt::Expr,
+    }
     impl ExpressGatewayServiceAwsLogsConfiguration {
         /// A new `ExpressGatewayServiceAwsLogsConfiguration`. Required properties: `log_group` (`LogGroup`), `log_stream_prefix` (`LogStreamPrefix`).
-        pub fn new(log_group: impl Into<rt::Expr>, log_stream_prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ExpressGatewayServiceAwsLogsConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LogGroup", Some("log_group"), rt::string(log_group));
+            this.set(
+                "LogGroup",
+                Some("log_group"),
+                rt::string(required.log_group),
+            );
             this.set(
                 "LogStreamPrefix",
                 Some("log_stream_prefix"),
-                rt::string(log_stream_prefix),
+                rt::string(required.log_stream_prefix),
             );
             ExpressGatewayServiceAwsLogsConfiguration(this)
         }
@@ -2965,7 +2988,7 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayServiceAwsLogsConfiguration);
     /// CloudFormation property type `ExpressGatewayServiceNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-expressgatewayservicenetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExpressGatewayServiceNetworkConfiguration(rt::Props);
     impl ExpressGatewayServiceNetworkConfiguration {
@@ -2995,30 +3018,48 @@ pub mod express_gateway_service {
     nested!(ExpressGatewayServiceNetworkConfiguration);
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-keyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
+    /// The required values of [`KeyValuePair`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeyValuePairRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl KeyValuePair {
         /// A new `KeyValuePair`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KeyValuePairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             KeyValuePair(this)
         }
     }
     nested!(KeyValuePair);
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-expressgatewayservice-secret.html)
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
+    /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueFrom`.
+        pub value_from: rt::Expr,
+    }
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SecretRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "ValueFrom",
+                Some("value_from"),
+                rt::string(required.value_from),
+            );
             Secret(this)
         }
     }
@@ -3069,22 +3110,26 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: None,
 };
+/// The required values of [`Gateway`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayRequired {
+    /// The name of the gateway. CloudFormation `GatewayName`.
+    pub gateway_name: rt::Expr,
+    /// The ARN of the IAM role that ECS uses to manage infrastructure for the gateway. CloudFormation `InfrastructureRoleArn`.
+    pub infrastructure_role_arn: rt::Expr,
+    /// The configuration for the gateway. CloudFormation `Configuration`.
+    pub configuration: gateway::GatewayConfiguration,
+}
 impl Gateway {
-    /// Declares a `AWS::ECS::Gateway` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `gateway_name` (`GatewayName`), `infrastructure_role_arn` (`InfrastructureRoleArn`).
+    /// Declares a `AWS::ECS::Gateway` with the stack-unique `id`. Required properties: `gateway_name` (`GatewayName`), `infrastructure_role_arn` (`InfrastructureRoleArn`), `configuration` (`Configuration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration: gateway::GatewayConfiguration,
-        gateway_name: impl Into<rt::Expr>,
-        infrastructure_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_TYPE);
-        this.set("Configuration", None, configuration.into());
-        this.set("GatewayName", None, rt::string(gateway_name));
+        this.set("Configuration", None, required.configuration.into());
+        this.set("GatewayName", None, rt::string(required.gateway_name));
         this.set(
             "InfrastructureRoleArn",
             None,
-            rt::string(infrastructure_role_arn),
+            rt::string(required.infrastructure_role_arn),
         );
         Gateway(this)
     }
@@ -3151,7 +3196,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayAlbTestTrafficRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayalbtesttrafficrules.html)
     #[derive(Clone, Debug)]
     pub struct GatewayAlbTestTrafficRules(rt::Props);
     impl GatewayAlbTestTrafficRules {
@@ -3173,7 +3218,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConfiguration(rt::Props);
     impl GatewayConfiguration {
@@ -3189,7 +3234,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogConfiguration(rt::Props);
     impl GatewayElbAccessLogConfiguration {
@@ -3211,7 +3256,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogdestination.html)
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogDestination(rt::Props);
     impl GatewayElbAccessLogDestination {
@@ -3233,7 +3278,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbAccessLogS3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbaccesslogs3destination.html)
     #[derive(Clone, Debug)]
     pub struct GatewayElbAccessLogS3Destination(rt::Props);
     impl GatewayElbAccessLogS3Destination {
@@ -3256,7 +3301,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayElbNetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewayelbnetworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GatewayElbNetworkConfiguration(rt::Props);
     impl GatewayElbNetworkConfiguration {
@@ -3292,7 +3337,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayTestTrafficHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-gatewaytesttrafficheader.html)
     #[derive(Clone, Debug)]
     pub struct GatewayTestTrafficHeader(rt::Props);
     impl GatewayTestTrafficHeader {
@@ -3312,7 +3357,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `HostSharedAlbConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-gateway-hostsharedalbconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HostSharedAlbConfiguration(rt::Props);
     impl HostSharedAlbConfiguration {
@@ -3470,17 +3515,20 @@ static GATEWAY_CLUSTER_ASSOCIATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: None,
 };
+/// The required values of [`GatewayClusterAssociations`], by name: two of them have one type, and a swap must not compile.
+pub struct GatewayClusterAssociationsRequired {
+    /// The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster. CloudFormation `Gateway`.
+    pub gateway: rt::Expr,
+    /// The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with. CloudFormation `Cluster`.
+    pub cluster: rt::Expr,
+}
 impl GatewayClusterAssociations {
-    /// Declares a `AWS::ECS::GatewayClusterAssociations` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `gateway` (`Gateway`).
+    /// Declares a `AWS::ECS::GatewayClusterAssociations` with the stack-unique `id`. Required properties: `gateway` (`Gateway`), `cluster` (`Cluster`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster: impl Into<rt::Expr>,
-        gateway: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GatewayClusterAssociationsRequired) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_CLUSTER_ASSOCIATIONS_TYPE);
-        this.set("Cluster", None, rt::string(cluster));
-        this.set("Gateway", None, rt::string(gateway));
+        this.set("Cluster", None, rt::string(required.cluster));
+        this.set("Gateway", None, rt::string(required.gateway));
         GatewayClusterAssociations(this)
     }
 }
@@ -3525,19 +3573,27 @@ static PRIMARY_TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`PrimaryTaskSet`], by name: two of them have one type, and a swap must not compile.
+pub struct PrimaryTaskSetRequired {
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in. CloudFormation `Cluster`.
+    pub cluster: rt::Expr,
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in. CloudFormation `Service`.
+    pub service: rt::Expr,
+    /// The ID or full Amazon Resource Name (ARN) of the task set. CloudFormation `TaskSetId`.
+    pub task_set_id: rt::Expr,
+}
 impl PrimaryTaskSet {
     /// Declares a `AWS::ECS::PrimaryTaskSet` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `service` (`Service`), `task_set_id` (`TaskSetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster: impl Into<rt::Expr>,
-        service: impl Into<rt::Expr>,
-        task_set_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrimaryTaskSetRequired) -> Self {
         let mut this = rt::Base::new(id, &PRIMARY_TASK_SET_TYPE);
-        this.set("Cluster", Some("cluster"), rt::string(cluster));
-        this.set("Service", Some("service"), rt::string(service));
-        this.set("TaskSetId", Some("task_set_id"), rt::string(task_set_id));
+        this.set("Cluster", Some("cluster"), rt::string(required.cluster));
+        this.set("Service", Some("service"), rt::string(required.service));
+        this.set(
+            "TaskSetId",
+            Some("task_set_id"),
+            rt::string(required.task_set_id),
+        );
         PrimaryTaskSet(this)
     }
 }
@@ -3877,13 +3933,13 @@ impl ServiceHandle {
 }
 /// Property types and value sets of [`Service`] (`AWS::ECS::Service`).
 pub mod service {
-    pub use super::shared::{AssignPublicIp, Secret};
+    pub use super::shared::{AssignPublicIp, Secret, SecretRequired};
     use super::*;
     /// The advanced settings for a load balancer used in blue/green deployments.
     ///
     /// CloudFormation property type `AdvancedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-advancedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedConfiguration(rt::Props);
     impl AdvancedConfiguration {
@@ -3932,7 +3988,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -3976,7 +4032,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CanaryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-canaryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CanaryConfiguration(rt::Props);
     impl CanaryConfiguration {
@@ -4010,7 +4066,7 @@ pub mod service {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -4050,20 +4106,29 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentAlarms`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentalarms.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentAlarms(rt::Props);
+    /// The required values of [`DeploymentAlarms`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeploymentAlarmsRequired {
+        /// One or more CloudWatch alarm names. CloudFormation `AlarmNames`.
+        pub alarm_names: Vec<rt::Expr>,
+        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. CloudFormation `Rollback`.
+        pub rollback: bool,
+        /// Determines whether to use the CloudWatch alarm option in the service deployment process. CloudFormation `Enable`.
+        pub enable: bool,
+    }
     impl DeploymentAlarms {
-        /// A new `DeploymentAlarms`. Required properties: `alarm_names` (`AlarmNames`), `enable` (`Enable`), `rollback` (`Rollback`).
-        pub fn new(
-            alarm_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            enable: bool,
-            rollback: bool,
-        ) -> Self {
+        /// A new `DeploymentAlarms`. Required properties: `alarm_names` (`AlarmNames`), `rollback` (`Rollback`), `enable` (`Enable`).
+        pub fn new(required: DeploymentAlarmsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AlarmNames", Some("alarm_names"), rt::strings(alarm_names));
-            this.set("Enable", Some("enable"), rt::boolean(enable));
-            this.set("Rollback", Some("rollback"), rt::boolean(rollback));
+            this.set(
+                "AlarmNames",
+                Some("alarm_names"),
+                rt::strings(required.alarm_names),
+            );
+            this.set("Enable", Some("enable"), rt::boolean(required.enable));
+            this.set("Rollback", Some("rollback"), rt::boolean(required.rollback));
             DeploymentAlarms(this)
         }
     }
@@ -4072,15 +4137,22 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentCircuitBreaker`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentcircuitbreaker.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentCircuitBreaker(rt::Props);
+    /// The required values of [`DeploymentCircuitBreaker`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeploymentCircuitBreakerRequired {
+        /// Determines whether to use the deployment circuit breaker logic for the service. CloudFormation `Enable`.
+        pub enable: bool,
+        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. CloudFormation `Rollback`.
+        pub rollback: bool,
+    }
     impl DeploymentCircuitBreaker {
         /// A new `DeploymentCircuitBreaker`. Required properties: `enable` (`Enable`), `rollback` (`Rollback`).
-        pub fn new(enable: bool, rollback: bool) -> Self {
+        pub fn new(required: DeploymentCircuitBreakerRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Enable", Some("enable"), rt::boolean(enable));
-            this.set("Rollback", Some("rollback"), rt::boolean(rollback));
+            this.set("Enable", Some("enable"), rt::boolean(required.enable));
+            this.set("Rollback", Some("rollback"), rt::boolean(required.rollback));
             DeploymentCircuitBreaker(this)
         }
         /// Specifies whether the deployment circuit breaker resets its failure count when a task reaches a healthy state.
@@ -4111,7 +4183,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -4225,7 +4297,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentController`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentcontroller.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentController(rt::Props);
     impl DeploymentController {
@@ -4247,7 +4319,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentEarlySuccessCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentearlysuccesscriteria.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentEarlySuccessCriteria(rt::Props);
     impl DeploymentEarlySuccessCriteria {
@@ -4291,7 +4363,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DeploymentLifecycleHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentlifecyclehook.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentLifecycleHook(rt::Props);
     impl DeploymentLifecycleHook {
@@ -4352,7 +4424,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EBSTagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-ebstagspecification.html)
     #[derive(Clone, Debug)]
     pub struct EbsTagSpecification(rt::Props);
     impl EbsTagSpecification {
@@ -4383,7 +4455,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ForceNewDeployment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html)
     #[derive(Clone, Debug)]
     pub struct ForceNewDeployment(rt::Props);
     impl ForceNewDeployment {
@@ -4412,7 +4484,7 @@ pub mod service {
     nested!(ForceNewDeployment);
     /// CloudFormation property type `GatewayConnector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnector.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConnector(rt::Props);
     impl GatewayConnector {
@@ -4436,7 +4508,7 @@ pub mod service {
     nested!(GatewayConnector);
     /// CloudFormation property type `GatewayConnectorFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorfilters.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorFilters(rt::Props);
     impl GatewayConnectorFilters {
@@ -4454,7 +4526,7 @@ pub mod service {
     nested!(GatewayConnectorFilters);
     /// CloudFormation property type `GatewayConnectorHealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorhealthcheck.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorHealthCheck(rt::Props);
     impl GatewayConnectorHealthCheck {
@@ -4509,7 +4581,7 @@ pub mod service {
     nested!(GatewayConnectorHealthCheck);
     /// CloudFormation property type `GatewayConnectorHealthCheckMatcher`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-gatewayconnectorhealthcheckmatcher.html)
     #[derive(Clone, Debug)]
     pub struct GatewayConnectorHealthCheckMatcher(rt::Props);
     impl GatewayConnectorHealthCheckMatcher {
@@ -4532,7 +4604,7 @@ pub mod service {
     nested!(GatewayConnectorHealthCheckMatcher);
     /// CloudFormation property type `HookTimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-hooktimeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct HookTimeoutConfig(rt::Props);
     impl HookTimeoutConfig {
@@ -4561,7 +4633,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LinearConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-linearconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LinearConfiguration(rt::Props);
     impl LinearConfiguration {
@@ -4595,7 +4667,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LoadBalancer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-loadbalancer.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancer(rt::Props);
     impl LoadBalancer {
@@ -4659,7 +4731,7 @@ pub mod service {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -4701,7 +4773,7 @@ pub mod service {
     ///
     /// CloudFormation property type `MetricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-metricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricConfiguration(rt::Props);
     impl MetricConfiguration {
@@ -4725,7 +4797,7 @@ pub mod service {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -4745,7 +4817,7 @@ pub mod service {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -4771,7 +4843,7 @@ pub mod service {
     ///
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-placementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -4795,7 +4867,7 @@ pub mod service {
     ///
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-placementstrategy.html)
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -4818,7 +4890,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectAccessLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectaccesslogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectAccessLogConfiguration(rt::Props);
     impl ServiceConnectAccessLogConfiguration {
@@ -4845,7 +4917,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectClientAlias`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectclientalias.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectClientAlias(rt::Props);
     impl ServiceConnectClientAlias {
@@ -4876,7 +4948,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectConfiguration(rt::Props);
     impl ServiceConnectConfiguration {
@@ -4935,7 +5007,7 @@ pub mod service {
     nested!(ServiceConnectConfiguration);
     /// CloudFormation property type `ServiceConnectContainerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectcontainerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectContainerConfiguration(rt::Props);
     impl ServiceConnectContainerConfiguration {
@@ -4955,7 +5027,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectService`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectservice.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectService(rt::Props);
     impl ServiceConnectService {
@@ -5015,7 +5087,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTestTrafficRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrules.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRules(rt::Props);
     impl ServiceConnectTestTrafficRules {
@@ -5029,7 +5101,7 @@ pub mod service {
     nested!(ServiceConnectTestTrafficRules);
     /// CloudFormation property type `ServiceConnectTestTrafficRulesHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrulesheader.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRulesHeader(rt::Props);
     impl ServiceConnectTestTrafficRulesHeader {
@@ -5048,7 +5120,7 @@ pub mod service {
     nested!(ServiceConnectTestTrafficRulesHeader);
     /// CloudFormation property type `ServiceConnectTestTrafficRulesHeaderValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttesttrafficrulesheadervalue.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTestTrafficRulesHeaderValue(rt::Props);
     impl ServiceConnectTestTrafficRulesHeaderValue {
@@ -5064,7 +5136,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTlsCertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttlscertificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTlsCertificateAuthority(rt::Props);
     impl ServiceConnectTlsCertificateAuthority {
@@ -5090,7 +5162,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceConnectTlsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnecttlsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConnectTlsConfiguration(rt::Props);
     impl ServiceConnectTlsConfiguration {
@@ -5124,7 +5196,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceManagedEBSVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-servicemanagedebsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceManagedEbsVolumeConfiguration(rt::Props);
     impl ServiceManagedEbsVolumeConfiguration {
@@ -5168,7 +5240,7 @@ pub mod service {
         /// The size of the volume in GiB.
         ///
         /// CloudFormation `SizeInGiB`, Terraform `size_in_gi_b`.
-        pub fn size_in_gi_b(mut self, value: i64) -> Self {
+        pub fn size_in_gib(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInGiB", Some("size_in_gi_b"), rt::int(value));
             self
@@ -5227,7 +5299,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceRegistry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceregistry.html)
     #[derive(Clone, Debug)]
     pub struct ServiceRegistry(rt::Props);
     impl ServiceRegistry {
@@ -5273,7 +5345,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-servicevolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceVolumeConfiguration(rt::Props);
     impl ServiceVolumeConfiguration {
@@ -5297,7 +5369,7 @@ pub mod service {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -5326,7 +5398,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ThresholdConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-thresholdconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ThresholdConfiguration(rt::Props);
     impl ThresholdConfiguration {
@@ -5343,7 +5415,7 @@ pub mod service {
     ///
     /// CloudFormation property type `TimeoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-timeoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfiguration(rt::Props);
     impl TimeoutConfiguration {
@@ -5380,7 +5452,7 @@ pub mod service {
     ///
     /// CloudFormation property type `VpcLatticeAdvancedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-vpclatticeadvancedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcLatticeAdvancedConfiguration(rt::Props);
     impl VpcLatticeAdvancedConfiguration {
@@ -5428,23 +5500,32 @@ pub mod service {
     ///
     /// CloudFormation property type `VpcLatticeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-vpclatticeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcLatticeConfiguration(rt::Props);
+    /// The required values of [`VpcLatticeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcLatticeConfigurationRequired {
+        /// The ARN of the IAM role to associate with this VPC Lattice configuration. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to. CloudFormation `TargetGroupArn`.
+        pub target_group_arn: rt::Expr,
+        /// The name of the port mapping to register in the VPC Lattice target group. CloudFormation `PortName`.
+        pub port_name: rt::Expr,
+    }
     impl VpcLatticeConfiguration {
-        /// A new `VpcLatticeConfiguration`. Required properties: `port_name` (`PortName`), `role_arn` (`RoleArn`), `target_group_arn` (`TargetGroupArn`).
-        pub fn new(
-            port_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            target_group_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `VpcLatticeConfiguration`. Required properties: `role_arn` (`RoleArn`), `target_group_arn` (`TargetGroupArn`), `port_name` (`PortName`).
+        pub fn new(required: VpcLatticeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PortName", Some("port_name"), rt::string(port_name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "PortName",
+                Some("port_name"),
+                rt::string(required.port_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "TargetGroupArn",
                 Some("target_group_arn"),
-                rt::string(target_group_arn),
+                rt::string(required.target_group_arn),
             );
             VpcLatticeConfiguration(this)
         }
@@ -5877,14 +5958,15 @@ impl TaskDefinitionHandle {
 pub mod task_definition {
     pub use super::shared::{
         Condition, KernelCapabilities, KeyValuePair, MountPoint, Name, Permissions,
-        RepositoryCredentials, Secret, SystemControl, Tmpfs, Ulimit,
+        RepositoryCredentials, Secret, SecretRequired, SystemControl, Tmpfs, Ulimit,
+        UlimitRequired,
     };
     use super::*;
     /// The authorization configuration details for the Amazon EFS file system.
     ///
     /// CloudFormation property type `AuthorizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-authorizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
@@ -5914,15 +5996,22 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-containerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDefinition(rt::Props);
+    /// The required values of [`ContainerDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerDefinitionRequired {
+        /// The name of a container. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The image used to start a container. CloudFormation `Image`.
+        pub image: rt::Expr,
+    }
     impl ContainerDefinition {
-        /// A new `ContainerDefinition`. Required properties: `image` (`Image`), `name` (`Name`).
-        pub fn new(image: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `ContainerDefinition`. Required properties: `name` (`Name`), `image` (`Image`).
+        pub fn new(required: ContainerDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Image", Some("image"), rt::string(image));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Image", Some("image"), rt::string(required.image));
+            this.set("Name", Some("name"), rt::string(required.name));
             ContainerDefinition(this)
         }
         /// The command that's passed to the container.
@@ -6299,7 +6388,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
@@ -6329,7 +6418,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -6367,7 +6456,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `DockerVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-dockervolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DockerVolumeConfiguration(rt::Props);
     impl DockerVolumeConfiguration {
@@ -6425,7 +6514,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EFSVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-efsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
@@ -6486,7 +6575,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EnvironmentFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-environmentfile.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentFile(rt::Props);
     impl EnvironmentFile {
@@ -6515,7 +6604,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-ephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -6527,81 +6616,18 @@ pub mod task_definition {
         /// The total amount, in GiB, of ephemeral storage to set for the task.
         ///
         /// CloudFormation `SizeInGiB`, Terraform `size_in_gi_b`.
-        pub fn size_in_gi_b(mut self, value: i64) -> Self {
+        pub fn size_in_gib(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInGiB", Some("size_in_gi_b"), rt::int(value));
             self
         }
     }
     nested!(EphemeralStorage);
-    /// The authorization configuration details for Amazon FSx for Windows File Server file system.
-    ///
-    /// CloudFormation property type `FSxAuthorizationConfig`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct FSxAuthorizationConfig(rt::Props);
-    impl FSxAuthorizationConfig {
-        /// A new `FSxAuthorizationConfig`. Required properties: `credentials_parameter` (`CredentialsParameter`), `domain` (`Domain`).
-        pub fn new(
-            credentials_parameter: impl Into<rt::Expr>,
-            domain: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CredentialsParameter",
-                Some("credentials_parameter"),
-                rt::string(credentials_parameter),
-            );
-            this.set("Domain", Some("domain"), rt::string(domain));
-            FSxAuthorizationConfig(this)
-        }
-    }
-    nested!(FSxAuthorizationConfig);
-    /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
-    ///
-    /// CloudFormation property type `FSxWindowsFileServerVolumeConfiguration`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct FSxWindowsFileServerVolumeConfiguration(rt::Props);
-    impl FSxWindowsFileServerVolumeConfiguration {
-        /// A new `FSxWindowsFileServerVolumeConfiguration`. Required properties: `file_system_id` (`FileSystemId`), `root_directory` (`RootDirectory`).
-        pub fn new(
-            file_system_id: impl Into<rt::Expr>,
-            root_directory: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "FileSystemId",
-                Some("file_system_id"),
-                rt::string(file_system_id),
-            );
-            this.set(
-                "RootDirectory",
-                Some("root_directory"),
-                rt::string(root_directory),
-            );
-            FSxWindowsFileServerVolumeConfiguration(this)
-        }
-        /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
-        ///
-        /// CloudFormation `AuthorizationConfig`, Terraform `authorization_config`.
-        pub fn authorization_config(mut self, value: FSxAuthorizationConfig) -> Self {
-            self.0.set(
-                "AuthorizationConfig",
-                Some("authorization_config"),
-                value.into(),
-            );
-            self
-        }
-    }
-    nested!(FSxWindowsFileServerVolumeConfiguration);
     /// The FireLens configuration for the container.
     ///
     /// CloudFormation property type `FirelensConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-firelensconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirelensConfiguration(rt::Props);
     impl FirelensConfiguration {
@@ -6630,11 +6656,82 @@ pub mod task_definition {
         }
     }
     nested!(FirelensConfiguration);
+    /// The authorization configuration details for Amazon FSx for Windows File Server file system.
+    ///
+    /// CloudFormation property type `FSxAuthorizationConfig`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-fsxauthorizationconfig.html)
+    #[derive(Clone, Debug)]
+    pub struct FsxAuthorizationConfig(rt::Props);
+    /// The required values of [`FsxAuthorizationConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FsxAuthorizationConfigRequired {
+        /// The authorization credential option to use. CloudFormation `CredentialsParameter`.
+        pub credentials_parameter: rt::Expr,
+        /// A fully qualified domain name hosted by an [](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on… CloudFormation `Domain`.
+        pub domain: rt::Expr,
+    }
+    impl FsxAuthorizationConfig {
+        /// A new `FsxAuthorizationConfig`. Required properties: `credentials_parameter` (`CredentialsParameter`), `domain` (`Domain`).
+        pub fn new(required: FsxAuthorizationConfigRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CredentialsParameter",
+                Some("credentials_parameter"),
+                rt::string(required.credentials_parameter),
+            );
+            this.set("Domain", Some("domain"), rt::string(required.domain));
+            FsxAuthorizationConfig(this)
+        }
+    }
+    nested!(FsxAuthorizationConfig);
+    /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
+    ///
+    /// CloudFormation property type `FSxWindowsFileServerVolumeConfiguration`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-fsxwindowsfileservervolumeconfiguration.html)
+    #[derive(Clone, Debug)]
+    pub struct FsxWindowsFileServerVolumeConfiguration(rt::Props);
+    /// The required values of [`FsxWindowsFileServerVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct FsxWindowsFileServerVolumeConfigurationRequired {
+        /// The Amazon FSx for Windows File Server file system ID to use. CloudFormation `FileSystemId`.
+        pub file_system_id: rt::Expr,
+        /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host. CloudFormation `RootDirectory`.
+        pub root_directory: rt::Expr,
+    }
+    impl FsxWindowsFileServerVolumeConfiguration {
+        /// A new `FsxWindowsFileServerVolumeConfiguration`. Required properties: `file_system_id` (`FileSystemId`), `root_directory` (`RootDirectory`).
+        pub fn new(required: FsxWindowsFileServerVolumeConfigurationRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "FileSystemId",
+                Some("file_system_id"),
+                rt::string(required.file_system_id),
+            );
+            this.set(
+                "RootDirectory",
+                Some("root_directory"),
+                rt::string(required.root_directory),
+            );
+            FsxWindowsFileServerVolumeConfiguration(this)
+        }
+        /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
+        ///
+        /// CloudFormation `AuthorizationConfig`, Terraform `authorization_config`.
+        pub fn authorization_config(mut self, value: FsxAuthorizationConfig) -> Self {
+            self.0.set(
+                "AuthorizationConfig",
+                Some("authorization_config"),
+                value.into(),
+            );
+            self
+        }
+    }
+    nested!(FsxWindowsFileServerVolumeConfiguration);
     /// The ``HealthCheck`` property specifies an object representing a container health check.
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-healthcheck.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
     impl HealthCheck {
@@ -6685,7 +6782,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `HostEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-hostentry.html)
     #[derive(Clone, Debug)]
     pub struct HostEntry(rt::Props);
     impl HostEntry {
@@ -6715,7 +6812,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `HostVolumeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-hostvolumeproperties.html)
     #[derive(Clone, Debug)]
     pub struct HostVolumeProperties(rt::Props);
     impl HostVolumeProperties {
@@ -6736,7 +6833,7 @@ pub mod task_definition {
     nested!(HostVolumeProperties);
     /// CloudFormation property type `InferenceAccelerator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-inferenceaccelerator.html)
     #[derive(Clone, Debug)]
     pub struct InferenceAccelerator(rt::Props);
     impl InferenceAccelerator {
@@ -6763,7 +6860,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -6836,7 +6933,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -6869,7 +6966,7 @@ pub mod task_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `NvidiaMpsAllocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-nvidiampsallocation.html)
     #[derive(Clone, Debug)]
     pub struct NvidiaMpsAllocation(rt::Props);
     impl NvidiaMpsAllocation {
@@ -6892,7 +6989,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `PortMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-portmapping.html)
     #[derive(Clone, Debug)]
     pub struct PortMapping(rt::Props);
     impl PortMapping {
@@ -6955,7 +7052,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-proxyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -6996,7 +7093,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `ResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-resourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
@@ -7024,7 +7121,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `RestartPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-restartpolicy.html)
     #[derive(Clone, Debug)]
     pub struct RestartPolicy(rt::Props);
     impl RestartPolicy {
@@ -7068,7 +7165,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `RuntimePlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-runtimeplatform.html)
     #[derive(Clone, Debug)]
     pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
@@ -7102,7 +7199,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `S3FilesVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-s3filesvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesVolumeConfiguration(rt::Props);
     impl S3FilesVolumeConfiguration {
@@ -7150,7 +7247,7 @@ pub mod task_definition {
     nested!(S3FilesVolumeConfiguration);
     /// CloudFormation property type `SharingStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-sharingstrategy.html)
     #[derive(Clone, Debug)]
     pub struct SharingStrategy(rt::Props);
     impl SharingStrategy {
@@ -7166,7 +7263,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `TaskDefinitionPlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-taskdefinitionplacementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct TaskDefinitionPlacementConstraint(rt::Props);
     impl TaskDefinitionPlacementConstraint {
@@ -7190,7 +7287,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `Volume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-volume.html)
     #[derive(Clone, Debug)]
     pub struct Volume(rt::Props);
     impl Volume {
@@ -7235,9 +7332,9 @@ pub mod task_definition {
         /// This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
         ///
         /// CloudFormation `FSxWindowsFileServerVolumeConfiguration`, Terraform `fsx_windows_file_server_volume_configuration`.
-        pub fn f_sx_windows_file_server_volume_configuration(
+        pub fn fsx_windows_file_server_volume_configuration(
             mut self,
-            value: FSxWindowsFileServerVolumeConfiguration,
+            value: FsxWindowsFileServerVolumeConfiguration,
         ) -> Self {
             self.0.set(
                 "FSxWindowsFileServerVolumeConfiguration",
@@ -7277,7 +7374,7 @@ pub mod task_definition {
     ///
     /// CloudFormation property type `VolumeFrom`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskdefinition-volumefrom.html)
     #[derive(Clone, Debug)]
     pub struct VolumeFrom(rt::Props);
     impl VolumeFrom {
@@ -7501,22 +7598,26 @@ static TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`TaskSet`], by name: two of them have one type, and a swap must not compile.
+pub struct TaskSetRequired {
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in. CloudFormation `Cluster`.
+    pub cluster: rt::Expr,
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in. CloudFormation `Service`.
+    pub service: rt::Expr,
+    /// The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use. CloudFormation `TaskDefinition`.
+    pub task_definition: rt::Expr,
+}
 impl TaskSet {
     /// Declares a `AWS::ECS::TaskSet` with the stack-unique `id`. Required properties: `cluster` (`Cluster`), `service` (`Service`), `task_definition` (`TaskDefinition`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster: impl Into<rt::Expr>,
-        service: impl Into<rt::Expr>,
-        task_definition: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TaskSetRequired) -> Self {
         let mut this = rt::Base::new(id, &TASK_SET_TYPE);
-        this.set("Cluster", Some("cluster"), rt::string(cluster));
-        this.set("Service", Some("service"), rt::string(service));
+        this.set("Cluster", Some("cluster"), rt::string(required.cluster));
+        this.set("Service", Some("service"), rt::string(required.service));
         this.set(
             "TaskDefinition",
             Some("task_definition"),
-            rt::string(task_definition),
+            rt::string(required.task_definition),
         );
         TaskSet(this)
     }
@@ -7621,7 +7722,7 @@ pub mod task_set {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -7657,7 +7758,7 @@ pub mod task_set {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -7691,7 +7792,7 @@ pub mod task_set {
     ///
     /// CloudFormation property type `LoadBalancer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-loadbalancer.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancer(rt::Props);
     impl LoadBalancer {
@@ -7733,7 +7834,7 @@ pub mod task_set {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -7757,7 +7858,7 @@ pub mod task_set {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `Scale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-scale.html)
     #[derive(Clone, Debug)]
     pub struct Scale(rt::Props);
     impl Scale {
@@ -7784,7 +7885,7 @@ pub mod task_set {
     nested!(Scale);
     /// CloudFormation property type `ServiceRegistry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-taskset-serviceregistry.html)
     #[derive(Clone, Debug)]
     pub struct ServiceRegistry(rt::Props);
     impl ServiceRegistry {
@@ -7873,7 +7974,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `KernelCapabilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-kernelcapabilities.html)
     #[derive(Clone, Debug)]
     pub struct KernelCapabilities(rt::Props);
     impl KernelCapabilities {
@@ -7902,7 +8003,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-keyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
     impl KeyValuePair {
@@ -7931,7 +8032,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MountPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-mountpoint.html)
     #[derive(Clone, Debug)]
     pub struct MountPoint(rt::Props);
     impl MountPoint {
@@ -8016,7 +8117,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RepositoryCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
@@ -8042,15 +8143,26 @@ pub mod shared {
     ///
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-secret.html)
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
+    /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretRequired {
+        /// The name of the secret. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The secret to expose to the container. CloudFormation `ValueFrom`.
+        pub value_from: rt::Expr,
+    }
     impl Secret {
         /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SecretRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("ValueFrom", Some("value_from"), rt::string(value_from));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "ValueFrom",
+                Some("value_from"),
+                rt::string(required.value_from),
+            );
             Secret(this)
         }
     }
@@ -8059,7 +8171,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SystemControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-systemcontrol.html)
     #[derive(Clone, Debug)]
     pub struct SystemControl(rt::Props);
     impl SystemControl {
@@ -8089,7 +8201,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Tmpfs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
     pub struct Tmpfs(rt::Props);
     impl Tmpfs {
@@ -8124,16 +8236,33 @@ pub mod shared {
     ///
     /// CloudFormation property type `Ulimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-daemontaskdefinition-ulimit.html)
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
+    /// The required values of [`Ulimit`], by name: two of them have one type, and a swap must not compile.
+    pub struct UlimitRequired {
+        /// The hard limit for the ``ulimit`` type. CloudFormation `HardLimit`.
+        pub hard_limit: i64,
+        /// The ``type`` of the ``ulimit``. CloudFormation `Name`.
+        pub name: Name,
+        /// The soft limit for the ``ulimit`` type. CloudFormation `SoftLimit`.
+        pub soft_limit: i64,
+    }
     impl Ulimit {
         /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: Name, soft_limit: i64) -> Self {
+        pub fn new(required: UlimitRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HardLimit", Some("hard_limit"), rt::int(hard_limit));
-            this.set("Name", Some("name"), name.into());
-            this.set("SoftLimit", Some("soft_limit"), rt::int(soft_limit));
+            this.set(
+                "HardLimit",
+                Some("hard_limit"),
+                rt::int(required.hard_limit),
+            );
+            this.set("Name", Some("name"), required.name.into());
+            this.set(
+                "SoftLimit",
+                Some("soft_limit"),
+                rt::int(required.soft_limit),
+            );
             Ulimit(this)
         }
     }

@@ -97,20 +97,37 @@ pub mod access_point {
     ///
     /// CloudFormation property type `CreationInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-creationinfo.html)
     #[derive(Clone, Debug)]
     pub struct CreationInfo(rt::Props);
+    /// The required values of [`CreationInfo`], by name: two of them have one type, and a swap must not compile.
+    pub struct CreationInfoRequired {
+        /// Specifies the POSIX user ID to apply to the ``RootDirectory``. CloudFormation `OwnerUid`.
+        pub owner_uid: rt::NumberString,
+        /// Specifies the POSIX group ID to apply to the ``RootDirectory``. CloudFormation `OwnerGid`.
+        pub owner_gid: rt::NumberString,
+        /// Specifies the POSIX permissions to apply to the ``RootDirectory``, in the format of an octal number representing the file's mode bits. CloudFormation `Permissions`.
+        pub permissions: rt::Expr,
+    }
     impl CreationInfo {
-        /// A new `CreationInfo`. Required properties: `owner_gid` (`OwnerGid`), `owner_uid` (`OwnerUid`), `permissions` (`Permissions`).
-        pub fn new(
-            owner_gid: impl Into<rt::Expr>,
-            owner_uid: impl Into<rt::Expr>,
-            permissions: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CreationInfo`. Required properties: `owner_uid` (`OwnerUid`), `owner_gid` (`OwnerGid`), `permissions` (`Permissions`).
+        pub fn new(required: CreationInfoRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("OwnerGid", Some("owner_gid"), rt::string(owner_gid));
-            this.set("OwnerUid", Some("owner_uid"), rt::string(owner_uid));
-            this.set("Permissions", Some("permissions"), rt::string(permissions));
+            this.set(
+                "OwnerGid",
+                Some("owner_gid"),
+                rt::number_string(required.owner_gid),
+            );
+            this.set(
+                "OwnerUid",
+                Some("owner_uid"),
+                rt::number_string(required.owner_uid),
+            );
+            this.set(
+                "Permissions",
+                Some("permissions"),
+                rt::string(required.permissions),
+            );
             CreationInfo(this)
         }
     }
@@ -119,15 +136,22 @@ pub mod access_point {
     ///
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-posixuser.html)
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
+    /// The required values of [`PosixUser`], by name: two of them have one type, and a swap must not compile.
+    pub struct PosixUserRequired {
+        /// The POSIX user ID used for all file system operations using this access point. CloudFormation `Uid`.
+        pub uid: rt::NumberString,
+        /// The POSIX group ID used for all file system operations using this access point. CloudFormation `Gid`.
+        pub gid: rt::NumberString,
+    }
     impl PosixUser {
-        /// A new `PosixUser`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: impl Into<rt::Expr>, uid: impl Into<rt::Expr>) -> Self {
+        /// A new `PosixUser`. Required properties: `uid` (`Uid`), `gid` (`Gid`).
+        pub fn new(required: PosixUserRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::string(gid));
-            this.set("Uid", Some("uid"), rt::string(uid));
+            this.set("Gid", Some("gid"), rt::number_string(required.gid));
+            this.set("Uid", Some("uid"), rt::number_string(required.uid));
             PosixUser(this)
         }
         /// Secondary POSIX group IDs used for all file system operations using this access point.
@@ -147,7 +171,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `RootDirectory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-accesspoint-rootdirectory.html)
     #[derive(Clone, Debug)]
     pub struct RootDirectory(rt::Props);
     impl RootDirectory {
@@ -346,7 +370,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `BackupPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-backuppolicy.html)
     #[derive(Clone, Debug)]
     pub struct BackupPolicy(rt::Props);
     impl BackupPolicy {
@@ -362,7 +386,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `FileSystemProtection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-filesystemprotection.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemProtection(rt::Props);
     impl FileSystemProtection {
@@ -391,7 +415,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `LifecyclePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-lifecyclepolicy.html)
     #[derive(Clone, Debug)]
     pub struct LifecyclePolicy(rt::Props);
     impl LifecyclePolicy {
@@ -439,7 +463,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -465,7 +489,7 @@ pub mod file_system {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-efs-filesystem-replicationdestination.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -640,27 +664,35 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`MountTarget`], by name: two of them have one type, and a swap must not compile.
+pub struct MountTargetRequired {
+    /// The ID of the file system for which to create the mount target. CloudFormation `FileSystemId`.
+    pub file_system_id: rt::Expr,
+    /// VPC security group IDs, of the form ``sg-xxxxxxxx``. CloudFormation `SecurityGroups`.
+    pub security_groups: Vec<rt::Expr>,
+    /// The ID of the subnet to add the mount target in. CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+}
 impl MountTarget {
     /// Declares a `AWS::EFS::MountTarget` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `security_groups` (`SecurityGroups`), `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        file_system_id: impl Into<rt::Expr>,
-        security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MountTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &MOUNT_TARGET_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            rt::string(file_system_id),
+            rt::string(required.file_system_id),
         );
         this.set(
             "SecurityGroups",
             Some("security_groups"),
-            rt::strings(security_groups),
+            rt::strings(required.security_groups),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         MountTarget(this)
     }
     /// If the ``IpAddressType`` for the mount target is IPv4 ( ``IPV4_ONLY`` or ``DUAL_STACK``), then specify the IPv4 address to use.

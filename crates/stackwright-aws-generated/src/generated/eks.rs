@@ -36,24 +36,27 @@ static ACCESS_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AccessEntry`], by name: two of them have one type, and a swap must not compile.
+pub struct AccessEntryRequired {
+    /// The principal ARN that the access entry is created for. CloudFormation `PrincipalArn`.
+    pub principal_arn: rt::Expr,
+    /// The cluster that the access entry is created for. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+}
 impl AccessEntry {
-    /// Declares a `AWS::EKS::AccessEntry` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `principal_arn` (`PrincipalArn`).
+    /// Declares a `AWS::EKS::AccessEntry` with the stack-unique `id`. Required properties: `principal_arn` (`PrincipalArn`), `cluster_name` (`ClusterName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        principal_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccessEntryRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_ENTRY_TYPE);
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "PrincipalArn",
             Some("principal_arn"),
-            rt::string(principal_arn),
+            rt::string(required.principal_arn),
         );
         AccessEntry(this)
     }
@@ -117,12 +120,12 @@ pub mod access_entry {
     ///
     /// CloudFormation property type `AccessPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-accessentry-accesspolicy.html)
     #[derive(Clone, Debug)]
     pub struct AccessPolicy(rt::Props);
     impl AccessPolicy {
-        /// A new `AccessPolicy`. Required properties: `access_scope` (`AccessScope`), `policy_arn` (`PolicyArn`).
-        pub fn new(access_scope: AccessScope, policy_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `AccessPolicy`. Required properties: `policy_arn` (`PolicyArn`), `access_scope` (`AccessScope`).
+        pub fn new(policy_arn: impl Into<rt::Expr>, access_scope: AccessScope) -> Self {
             let mut this = rt::Props::default();
             this.set("AccessScope", Some("access_scope"), access_scope.into());
             this.set("PolicyArn", Some("policy_arn"), rt::string(policy_arn));
@@ -134,7 +137,7 @@ pub mod access_entry {
     ///
     /// CloudFormation property type `AccessScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-accessentry-accessscope.html)
     #[derive(Clone, Debug)]
     pub struct AccessScope(rt::Props);
     impl AccessScope {
@@ -180,20 +183,27 @@ static ADDON_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Addon`], by name: two of them have one type, and a swap must not compile.
+pub struct AddonRequired {
+    /// Name of Cluster CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// Name of Addon CloudFormation `AddonName`.
+    pub addon_name: rt::Expr,
+}
 impl Addon {
-    /// Declares a `AWS::EKS::Addon` with the stack-unique `id`. Required properties: `addon_name` (`AddonName`), `cluster_name` (`ClusterName`).
+    /// Declares a `AWS::EKS::Addon` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `addon_name` (`AddonName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        addon_name: impl Into<rt::Expr>,
-        cluster_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AddonRequired) -> Self {
         let mut this = rt::Base::new(id, &ADDON_TYPE);
-        this.set("AddonName", Some("addon_name"), rt::string(addon_name));
+        this.set(
+            "AddonName",
+            Some("addon_name"),
+            rt::string(required.addon_name),
+        );
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         Addon(this)
     }
@@ -289,7 +299,7 @@ pub mod addon {
     ///
     /// CloudFormation property type `NamespaceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-namespaceconfig.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceConfig(rt::Props);
     impl NamespaceConfig {
@@ -305,18 +315,25 @@ pub mod addon {
     ///
     /// CloudFormation property type `PodIdentityAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-addon-podidentityassociation.html)
     #[derive(Clone, Debug)]
     pub struct PodIdentityAssociation(rt::Props);
+    /// The required values of [`PodIdentityAssociation`], by name: two of them have one type, and a swap must not compile.
+    pub struct PodIdentityAssociationRequired {
+        /// The Kubernetes service account that the pod identity association is created for. CloudFormation `ServiceAccount`.
+        pub service_account: rt::Expr,
+        /// The IAM role ARN that the pod identity association is created for. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl PodIdentityAssociation {
-        /// A new `PodIdentityAssociation`. Required properties: `role_arn` (`RoleArn`), `service_account` (`ServiceAccount`).
-        pub fn new(role_arn: impl Into<rt::Expr>, service_account: impl Into<rt::Expr>) -> Self {
+        /// A new `PodIdentityAssociation`. Required properties: `service_account` (`ServiceAccount`), `role_arn` (`RoleArn`).
+        pub fn new(required: PodIdentityAssociationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "ServiceAccount",
                 Some("service_account"),
-                rt::string(service_account),
+                rt::string(required.service_account),
             );
             PodIdentityAssociation(this)
         }
@@ -364,35 +381,41 @@ static CAPABILITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Capability`], by name: two of them have one type, and a swap must not compile.
+pub struct CapabilityRequired {
+    /// The name of the EKS cluster where you want to create the capability. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// A unique name for the capability. CloudFormation `CapabilityName`.
+    pub capability_name: rt::Expr,
+    /// The type of capability to create. CloudFormation `Type`.
+    pub type_: capability::Type,
+    /// The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Specifies how Kubernetes resources managed by the capability should be handled when the capability is deleted. CloudFormation `DeletePropagationPolicy`.
+    pub delete_propagation_policy: capability::DeletePropagationPolicy,
+}
 impl Capability {
-    /// Declares a `AWS::EKS::Capability` with the stack-unique `id`. Required properties: `capability_name` (`CapabilityName`), `cluster_name` (`ClusterName`), `delete_propagation_policy` (`DeletePropagationPolicy`), `role_arn` (`RoleArn`), `type_` (`Type`).
+    /// Declares a `AWS::EKS::Capability` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `capability_name` (`CapabilityName`), `type_` (`Type`), `role_arn` (`RoleArn`), `delete_propagation_policy` (`DeletePropagationPolicy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capability_name: impl Into<rt::Expr>,
-        cluster_name: impl Into<rt::Expr>,
-        delete_propagation_policy: capability::DeletePropagationPolicy,
-        role_arn: impl Into<rt::Expr>,
-        type_: capability::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CapabilityRequired) -> Self {
         let mut this = rt::Base::new(id, &CAPABILITY_TYPE);
         this.set(
             "CapabilityName",
             Some("capability_name"),
-            rt::string(capability_name),
+            rt::string(required.capability_name),
         );
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "DeletePropagationPolicy",
             Some("delete_propagation_policy"),
-            delete_propagation_policy.into(),
+            required.delete_propagation_policy.into(),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Type", Some("type"), type_.into());
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("Type", Some("type"), required.type_.into());
         Capability(this)
     }
     /// The configuration settings for the capability.
@@ -457,7 +480,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `Ack`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-ack.html)
     #[derive(Clone, Debug)]
     pub struct Ack(rt::Props);
     impl Ack {
@@ -497,7 +520,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `ArgoCd`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-argocd.html)
     #[derive(Clone, Debug)]
     pub struct ArgoCd(rt::Props);
     impl ArgoCd {
@@ -559,12 +582,12 @@ pub mod capability {
     ///
     /// CloudFormation property type `ArgoCdRoleMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-argocdrolemapping.html)
     #[derive(Clone, Debug)]
     pub struct ArgoCdRoleMapping(rt::Props);
     impl ArgoCdRoleMapping {
-        /// A new `ArgoCdRoleMapping`. Required properties: `identities` (`Identities`), `role` (`Role`).
-        pub fn new(identities: impl IntoIterator<Item = SsoIdentity>, role: Role) -> Self {
+        /// A new `ArgoCdRoleMapping`. Required properties: `role` (`Role`), `identities` (`Identities`).
+        pub fn new(role: Role, identities: impl IntoIterator<Item = SsoIdentity>) -> Self {
             let mut this = rt::Props::default();
             this.set("Identities", Some("identities"), rt::list(identities));
             this.set("Role", Some("role"), role.into());
@@ -576,7 +599,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `AwsIdc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-awsidc.html)
     #[derive(Clone, Debug)]
     pub struct AwsIdc(rt::Props);
     impl AwsIdc {
@@ -615,7 +638,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `CapabilityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-capabilityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityConfiguration(rt::Props);
     impl CapabilityConfiguration {
@@ -644,7 +667,7 @@ pub mod capability {
     ///
     /// CloudFormation property type `NetworkAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-networkaccess.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAccess(rt::Props);
     impl NetworkAccess {
@@ -666,14 +689,14 @@ pub mod capability {
     ///
     /// CloudFormation property type `SsoIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-capability-ssoidentity.html)
     #[derive(Clone, Debug)]
     pub struct SsoIdentity(rt::Props);
     impl SsoIdentity {
         /// A new `SsoIdentity`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: Type2) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>, type_: Type2) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("Type", Some("type"), type_.into());
             SsoIdentity(this)
         }
@@ -892,12 +915,12 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Cluster {
-    /// Declares a `AWS::EKS::Cluster` with the stack-unique `id`. Required properties: `resources_vpc_config` (`ResourcesVpcConfig`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::EKS::Cluster` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `resources_vpc_config` (`ResourcesVpcConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resources_vpc_config: cluster::ResourcesVpcConfig,
         role_arn: impl Into<rt::Expr>,
+        resources_vpc_config: cluster::ResourcesVpcConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
@@ -1182,7 +1205,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-accessconfig.html)
     #[derive(Clone, Debug)]
     pub struct AccessConfig(rt::Props);
     impl AccessConfig {
@@ -1219,7 +1242,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ActiveCertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-activecertificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct ActiveCertificateAuthority(rt::Props);
     impl ActiveCertificateAuthority {
@@ -1248,7 +1271,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `BlockStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-blockstorage.html)
     #[derive(Clone, Debug)]
     pub struct BlockStorage(rt::Props);
     impl BlockStorage {
@@ -1270,7 +1293,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CertificateAuthority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-certificateauthority.html)
     #[derive(Clone, Debug)]
     pub struct CertificateAuthority(rt::Props);
     impl CertificateAuthority {
@@ -1299,7 +1322,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterLogging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-clusterlogging.html)
     #[derive(Clone, Debug)]
     pub struct ClusterLogging(rt::Props);
     impl ClusterLogging {
@@ -1322,7 +1345,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ComputeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-computeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComputeConfig(rt::Props);
     impl ComputeConfig {
@@ -1360,7 +1383,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ControlPlanePlacement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-controlplaneplacement.html)
     #[derive(Clone, Debug)]
     pub struct ControlPlanePlacement(rt::Props);
     impl ControlPlanePlacement {
@@ -1391,7 +1414,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ControlPlaneScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-controlplanescalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ControlPlaneScalingConfig(rt::Props);
     impl ControlPlaneScalingConfig {
@@ -1413,7 +1436,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ElasticLoadBalancing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-elasticloadbalancing.html)
     #[derive(Clone, Debug)]
     pub struct ElasticLoadBalancing(rt::Props);
     impl ElasticLoadBalancing {
@@ -1435,7 +1458,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-encryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -1465,7 +1488,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EtcdPlacement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-etcdplacement.html)
     #[derive(Clone, Debug)]
     pub struct EtcdPlacement(rt::Props);
     impl EtcdPlacement {
@@ -1488,7 +1511,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `HorizontalPodAutoscalerControllerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-horizontalpodautoscalercontrollerconfig.html)
     #[derive(Clone, Debug)]
     pub struct HorizontalPodAutoscalerControllerConfig(rt::Props);
     impl HorizontalPodAutoscalerControllerConfig {
@@ -1514,7 +1537,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeApiServerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubeapiserverconfig.html)
     #[derive(Clone, Debug)]
     pub struct KubeApiServerConfig(rt::Props);
     impl KubeApiServerConfig {
@@ -1547,7 +1570,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeControllerManagerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubecontrollermanagerconfig.html)
     #[derive(Clone, Debug)]
     pub struct KubeControllerManagerConfig(rt::Props);
     impl KubeControllerManagerConfig {
@@ -1583,7 +1606,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubeSchedulerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubeschedulerconfig.html)
     #[derive(Clone, Debug)]
     pub struct KubeSchedulerConfig(rt::Props);
     impl KubeSchedulerConfig {
@@ -1606,7 +1629,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `KubernetesNetworkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-kubernetesnetworkconfig.html)
     #[derive(Clone, Debug)]
     pub struct KubernetesNetworkConfig(rt::Props);
     impl KubernetesNetworkConfig {
@@ -1661,7 +1684,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -1684,7 +1707,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `LoggingTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-loggingtypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingTypeConfig(rt::Props);
     impl LoggingTypeConfig {
@@ -1706,7 +1729,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `NodeResourcesFitConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-noderesourcesfitconfig.html)
     #[derive(Clone, Debug)]
     pub struct NodeResourcesFitConfig(rt::Props);
     impl NodeResourcesFitConfig {
@@ -1729,14 +1752,14 @@ pub mod cluster {
     ///
     /// CloudFormation property type `OutpostConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-outpostconfig.html)
     #[derive(Clone, Debug)]
     pub struct OutpostConfig(rt::Props);
     impl OutpostConfig {
-        /// A new `OutpostConfig`. Required properties: `control_plane_instance_type` (`ControlPlaneInstanceType`), `outpost_arns` (`OutpostArns`).
+        /// A new `OutpostConfig`. Required properties: `outpost_arns` (`OutpostArns`), `control_plane_instance_type` (`ControlPlaneInstanceType`).
         pub fn new(
-            control_plane_instance_type: impl Into<rt::Expr>,
             outpost_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            control_plane_instance_type: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1787,7 +1810,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `PodGcControllerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-podgccontrollerconfig.html)
     #[derive(Clone, Debug)]
     pub struct PodGcControllerConfig(rt::Props);
     impl PodGcControllerConfig {
@@ -1807,7 +1830,7 @@ pub mod cluster {
     nested!(PodGcControllerConfig);
     /// CloudFormation property type `Provider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-provider.html)
     #[derive(Clone, Debug)]
     pub struct Provider(rt::Props);
     impl Provider {
@@ -1829,7 +1852,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemoteNetworkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotenetworkconfig.html)
     #[derive(Clone, Debug)]
     pub struct RemoteNetworkConfig(rt::Props);
     impl RemoteNetworkConfig {
@@ -1872,7 +1895,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemoteNodeNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotenodenetwork.html)
     #[derive(Clone, Debug)]
     pub struct RemoteNodeNetwork(rt::Props);
     impl RemoteNodeNetwork {
@@ -1888,7 +1911,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RemotePodNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-remotepodnetwork.html)
     #[derive(Clone, Debug)]
     pub struct RemotePodNetwork(rt::Props);
     impl RemotePodNetwork {
@@ -1904,7 +1927,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ResourceWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-resourceweight.html)
     #[derive(Clone, Debug)]
     pub struct ResourceWeight(rt::Props);
     impl ResourceWeight {
@@ -1933,7 +1956,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ResourcesVpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-resourcesvpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct ResourcesVpcConfig(rt::Props);
     impl ResourcesVpcConfig {
@@ -2010,7 +2033,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RollbackConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-rollbackconfig.html)
     #[derive(Clone, Debug)]
     pub struct RollbackConfig(rt::Props);
     impl RollbackConfig {
@@ -2033,7 +2056,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ScoringStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-scoringstrategy.html)
     #[derive(Clone, Debug)]
     pub struct ScoringStrategy(rt::Props);
     impl ScoringStrategy {
@@ -2062,7 +2085,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ServiceNodePortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-servicenodeportrange.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNodePortRange(rt::Props);
     impl ServiceNodePortRange {
@@ -2091,7 +2114,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `StorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-storageconfig.html)
     #[derive(Clone, Debug)]
     pub struct StorageConfig(rt::Props);
     impl StorageConfig {
@@ -2114,7 +2137,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `UpgradePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-upgradepolicy.html)
     #[derive(Clone, Debug)]
     pub struct UpgradePolicy(rt::Props);
     impl UpgradePolicy {
@@ -2137,7 +2160,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ZonalShiftConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-cluster-zonalshiftconfig.html)
     #[derive(Clone, Debug)]
     pub struct ZonalShiftConfig(rt::Props);
     impl ZonalShiftConfig {
@@ -2262,27 +2285,31 @@ static FARGATE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`FargateProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct FargateProfileRequired {
+    /// Name of the Cluster CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// The IAM policy arn for pods CloudFormation `PodExecutionRoleArn`.
+    pub pod_execution_role_arn: rt::Expr,
+    /// CloudFormation `Selectors`.
+    pub selectors: Vec<fargate_profile::Selector>,
+}
 impl FargateProfile {
     /// Declares a `AWS::EKS::FargateProfile` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `pod_execution_role_arn` (`PodExecutionRoleArn`), `selectors` (`Selectors`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        pod_execution_role_arn: impl Into<rt::Expr>,
-        selectors: impl IntoIterator<Item = fargate_profile::Selector>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FargateProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &FARGATE_PROFILE_TYPE);
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "PodExecutionRoleArn",
             Some("pod_execution_role_arn"),
-            rt::string(pod_execution_role_arn),
+            rt::string(required.pod_execution_role_arn),
         );
-        this.set("Selectors", Some("selectors"), rt::list(selectors));
+        this.set("Selectors", Some("selectors"), rt::list(required.selectors));
         FargateProfile(this)
     }
     /// Name of FargateProfile
@@ -2320,22 +2347,29 @@ pub mod fargate_profile {
     ///
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-fargateprofile-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
+    /// The required values of [`Label`], by name: two of them have one type, and a swap must not compile.
+    pub struct LabelRequired {
+        /// The key name of the label. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the label. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Label {
         /// A new `Label`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LabelRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Label(this)
         }
     }
     nested!(Label);
     /// CloudFormation property type `Selector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-fargateprofile-selector.html)
     #[derive(Clone, Debug)]
     pub struct Selector(rt::Props);
     impl Selector {
@@ -2373,12 +2407,12 @@ static IDENTITY_PROVIDER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl IdentityProviderConfig {
-    /// Declares a `AWS::EKS::IdentityProviderConfig` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `type_` (`Type`).
+    /// Declares a `AWS::EKS::IdentityProviderConfig` with the stack-unique `id`. Required properties: `type_` (`Type`), `cluster_name` (`ClusterName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
         type_: identity_provider_config::Type,
+        cluster_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_PROVIDER_CONFIG_TYPE);
         this.set(
@@ -2428,15 +2462,30 @@ pub mod identity_provider_config {
     ///
     /// CloudFormation property type `OidcIdentityProviderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-identityproviderconfig-oidcidentityproviderconfig.html)
     #[derive(Clone, Debug)]
     pub struct OidcIdentityProviderConfig(rt::Props);
+    /// The required values of [`OidcIdentityProviderConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct OidcIdentityProviderConfigRequired {
+        /// This is also known as audience. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The URL of the OpenID identity provider that allows the API server to discover public signing keys for verifying tokens. CloudFormation `IssuerUrl`.
+        pub issuer_url: rt::Expr,
+    }
     impl OidcIdentityProviderConfig {
         /// A new `OidcIdentityProviderConfig`. Required properties: `client_id` (`ClientId`), `issuer_url` (`IssuerUrl`).
-        pub fn new(client_id: impl Into<rt::Expr>, issuer_url: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: OidcIdentityProviderConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("IssuerUrl", Some("issuer_url"), rt::string(issuer_url));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set(
+                "IssuerUrl",
+                Some("issuer_url"),
+                rt::string(required.issuer_url),
+            );
             OidcIdentityProviderConfig(this)
         }
         /// The JWT claim that the provider uses to return your groups.
@@ -2483,15 +2532,22 @@ pub mod identity_provider_config {
     ///
     /// CloudFormation property type `RequiredClaim`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-identityproviderconfig-requiredclaim.html)
     #[derive(Clone, Debug)]
     pub struct RequiredClaim(rt::Props);
+    /// The required values of [`RequiredClaim`], by name: two of them have one type, and a swap must not compile.
+    pub struct RequiredClaimRequired {
+        /// The key of the requiredClaims. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the requiredClaims. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl RequiredClaim {
         /// A new `RequiredClaim`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RequiredClaimRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             RequiredClaim(this)
         }
     }
@@ -2520,19 +2576,23 @@ static NODEGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: None,
 };
+/// The required values of [`Nodegroup`], by name: two of them have one type, and a swap must not compile.
+pub struct NodegroupRequired {
+    /// Name of the cluster to create the node group in. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. CloudFormation `NodeRole`.
+    pub node_role: rt::Expr,
+    /// The subnets to use for the Auto Scaling group that is created for your node group. CloudFormation `Subnets`.
+    pub subnets: Vec<rt::Expr>,
+}
 impl Nodegroup {
     /// Declares a `AWS::EKS::Nodegroup` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `node_role` (`NodeRole`), `subnets` (`Subnets`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        node_role: impl Into<rt::Expr>,
-        subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NodegroupRequired) -> Self {
         let mut this = rt::Base::new(id, &NODEGROUP_TYPE);
-        this.set("ClusterName", None, rt::string(cluster_name));
-        this.set("NodeRole", None, rt::string(node_role));
-        this.set("Subnets", None, rt::strings(subnets));
+        this.set("ClusterName", None, rt::string(required.cluster_name));
+        this.set("NodeRole", None, rt::string(required.node_role));
+        this.set("Subnets", None, rt::strings(required.subnets));
         Nodegroup(this)
     }
     /// The AMI type for your node group.
@@ -2673,7 +2733,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `LaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-launchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateSpecification(rt::Props);
     impl LaunchTemplateSpecification {
@@ -2703,7 +2763,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `NodeRepairConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-noderepairconfig.html)
     #[derive(Clone, Debug)]
     pub struct NodeRepairConfig(rt::Props);
     impl NodeRepairConfig {
@@ -2768,7 +2828,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `NodeRepairConfigOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-noderepairconfigoverrides.html)
     #[derive(Clone, Debug)]
     pub struct NodeRepairConfigOverrides(rt::Props);
     impl NodeRepairConfigOverrides {
@@ -2812,7 +2872,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `RemoteAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-remoteaccess.html)
     #[derive(Clone, Debug)]
     pub struct RemoteAccess(rt::Props);
     impl RemoteAccess {
@@ -2836,7 +2896,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-scalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -2866,7 +2926,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `Taint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-taint.html)
     #[derive(Clone, Debug)]
     pub struct Taint(rt::Props);
     impl Taint {
@@ -2896,7 +2956,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `UpdateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-updateconfig.html)
     #[derive(Clone, Debug)]
     pub struct UpdateConfig(rt::Props);
     impl UpdateConfig {
@@ -2932,7 +2992,7 @@ pub mod nodegroup {
     ///
     /// CloudFormation property type `WarmPoolConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eks-nodegroup-warmpoolconfig.html)
     #[derive(Clone, Debug)]
     pub struct WarmPoolConfig(rt::Props);
     impl WarmPoolConfig {
@@ -3105,28 +3165,37 @@ static POD_IDENTITY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`PodIdentityAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct PodIdentityAssociationRequired {
+    /// The cluster that the pod identity association is created for. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// The IAM role ARN that the pod identity association is created for. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// The Kubernetes namespace that the pod identity association is created for. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// The Kubernetes service account that the pod identity association is created for. CloudFormation `ServiceAccount`.
+    pub service_account: rt::Expr,
+}
 impl PodIdentityAssociation {
-    /// Declares a `AWS::EKS::PodIdentityAssociation` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `namespace` (`Namespace`), `role_arn` (`RoleArn`), `service_account` (`ServiceAccount`).
+    /// Declares a `AWS::EKS::PodIdentityAssociation` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `role_arn` (`RoleArn`), `namespace` (`Namespace`), `service_account` (`ServiceAccount`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        service_account: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PodIdentityAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &POD_IDENTITY_ASSOCIATION_TYPE);
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "ServiceAccount",
             Some("service_account"),
-            rt::string(service_account),
+            rt::string(required.service_account),
         );
         PodIdentityAssociation(this)
     }

@@ -43,26 +43,30 @@ static CACHE_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`CacheCluster`], by name: two of them have one type, and a swap must not compile.
+pub struct CacheClusterRequired {
+    /// The compute and memory capacity of the nodes in the node group (shard). CloudFormation `CacheNodeType`.
+    pub cache_node_type: rt::Expr,
+    /// The number of cache nodes that the cache cluster should have. CloudFormation `NumCacheNodes`.
+    pub num_cache_nodes: i64,
+    /// The name of the cache engine to be used for this cluster. CloudFormation `Engine`.
+    pub engine: rt::Expr,
+}
 impl CacheCluster {
-    /// Declares a `AWS::ElastiCache::CacheCluster` with the stack-unique `id`. Required properties: `cache_node_type` (`CacheNodeType`), `engine` (`Engine`), `num_cache_nodes` (`NumCacheNodes`).
+    /// Declares a `AWS::ElastiCache::CacheCluster` with the stack-unique `id`. Required properties: `cache_node_type` (`CacheNodeType`), `num_cache_nodes` (`NumCacheNodes`), `engine` (`Engine`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cache_node_type: impl Into<rt::Expr>,
-        engine: impl Into<rt::Expr>,
-        num_cache_nodes: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CacheClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CACHE_CLUSTER_TYPE);
         this.set(
             "CacheNodeType",
             Some("cache_node_type"),
-            rt::string(cache_node_type),
+            rt::string(required.cache_node_type),
         );
-        this.set("Engine", Some("engine"), rt::string(engine));
+        this.set("Engine", Some("engine"), rt::string(required.engine));
         this.set(
             "NumCacheNodes",
             Some("num_cache_nodes"),
-            rt::int(num_cache_nodes),
+            rt::int(required.num_cache_nodes),
         );
         CacheCluster(this)
     }
@@ -321,7 +325,7 @@ pub mod cache_cluster {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsDestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-cloudwatchlogsdestinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestinationDetails(rt::Props);
     impl CloudWatchLogsDestinationDetails {
@@ -335,7 +339,7 @@ pub mod cache_cluster {
     nested!(CloudWatchLogsDestinationDetails);
     /// CloudFormation property type `DestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-destinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct DestinationDetails(rt::Props);
     impl DestinationDetails {
@@ -373,7 +377,7 @@ pub mod cache_cluster {
     nested!(DestinationDetails);
     /// CloudFormation property type `KinesisFirehoseDestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-kinesisfirehosedestinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestinationDetails(rt::Props);
     impl KinesisFirehoseDestinationDetails {
@@ -391,30 +395,40 @@ pub mod cache_cluster {
     nested!(KinesisFirehoseDestinationDetails);
     /// CloudFormation property type `LogDeliveryConfigurationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-cachecluster-logdeliveryconfigurationrequest.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfigurationRequest(rt::Props);
+    /// The required values of [`LogDeliveryConfigurationRequest`], by name: two of them have one type, and a swap must not compile.
+    pub struct LogDeliveryConfigurationRequestRequired {
+        /// Valid values are either json or text CloudFormation `LogFormat`.
+        pub log_format: rt::Expr,
+        /// Valid value is either slow-log, which refers to slow-log or engine-log CloudFormation `LogType`.
+        pub log_type: rt::Expr,
+        /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. CloudFormation `DestinationType`.
+        pub destination_type: rt::Expr,
+        /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination. CloudFormation `DestinationDetails`.
+        pub destination_details: DestinationDetails,
+    }
     impl LogDeliveryConfigurationRequest {
-        /// A new `LogDeliveryConfigurationRequest`. Required properties: `destination_details` (`DestinationDetails`), `destination_type` (`DestinationType`), `log_format` (`LogFormat`), `log_type` (`LogType`).
-        pub fn new(
-            destination_details: DestinationDetails,
-            destination_type: impl Into<rt::Expr>,
-            log_format: impl Into<rt::Expr>,
-            log_type: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `LogDeliveryConfigurationRequest`. Required properties: `log_format` (`LogFormat`), `log_type` (`LogType`), `destination_type` (`DestinationType`), `destination_details` (`DestinationDetails`).
+        pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DestinationDetails",
                 Some("destination_details"),
-                destination_details.into(),
+                required.destination_details.into(),
             );
             this.set(
                 "DestinationType",
                 Some("destination_type"),
-                rt::string(destination_type),
+                rt::string(required.destination_type),
             );
-            this.set("LogFormat", Some("log_format"), rt::string(log_format));
-            this.set("LogType", Some("log_type"), rt::string(log_type));
+            this.set(
+                "LogFormat",
+                Some("log_format"),
+                rt::string(required.log_format),
+            );
+            this.set("LogType", Some("log_type"), rt::string(required.log_type));
             LogDeliveryConfigurationRequest(this)
         }
     }
@@ -577,7 +591,7 @@ pub mod global_replication_group {
     use super::*;
     /// CloudFormation property type `GlobalReplicationGroupMember`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-globalreplicationgroupmember.html)
     #[derive(Clone, Debug)]
     pub struct GlobalReplicationGroupMember(rt::Props);
     impl GlobalReplicationGroupMember {
@@ -619,7 +633,7 @@ pub mod global_replication_group {
     nested!(GlobalReplicationGroupMember);
     /// CloudFormation property type `RegionalConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-regionalconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RegionalConfiguration(rt::Props);
     impl RegionalConfiguration {
@@ -668,7 +682,7 @@ pub mod global_replication_group {
     nested!(RegionalConfiguration);
     /// CloudFormation property type `ReshardingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-globalreplicationgroup-reshardingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReshardingConfiguration(rt::Props);
     impl ReshardingConfiguration {
@@ -730,21 +744,28 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ParameterGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct ParameterGroupRequired {
+    /// The description for this cache parameter group. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The name of the cache parameter group family that this cache parameter group is compatible with. CloudFormation `CacheParameterGroupFamily`.
+    pub cache_parameter_group_family: rt::Expr,
+}
 impl ParameterGroup {
-    /// Declares a `AWS::ElastiCache::ParameterGroup` with the stack-unique `id`. Required properties: `cache_parameter_group_family` (`CacheParameterGroupFamily`), `description` (`Description`).
+    /// Declares a `AWS::ElastiCache::ParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `cache_parameter_group_family` (`CacheParameterGroupFamily`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cache_parameter_group_family: impl Into<rt::Expr>,
-        description: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
         this.set(
             "CacheParameterGroupFamily",
             Some("cache_parameter_group_family"),
-            rt::string(cache_parameter_group_family),
+            rt::string(required.cache_parameter_group_family),
         );
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         ParameterGroup(this)
     }
     /// A comma-delimited list of parameter name/value pairs.
@@ -1059,7 +1080,7 @@ impl ReplicationGroup {
     /// A list of EC2 Availability Zones in which the replication group's clusters are created.
     ///
     /// Changing it replaces the resource. CloudFormation `PreferredCacheClusterAZs`, Terraform `preferred_cache_cluster_a_zs`.
-    pub fn preferred_cache_cluster_a_zs(
+    pub fn preferred_cache_cluster_azs(
         mut self,
         value: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
@@ -1295,7 +1316,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `CloudWatchLogsDestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-cloudwatchlogsdestinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestinationDetails(rt::Props);
     impl CloudWatchLogsDestinationDetails {
@@ -1311,7 +1332,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `DestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-destinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct DestinationDetails(rt::Props);
     impl DestinationDetails {
@@ -1351,7 +1372,7 @@ pub mod replication_group {
     ///
     /// CloudFormation property type `KinesisFirehoseDestinationDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-kinesisfirehosedestinationdetails.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestinationDetails(rt::Props);
     impl KinesisFirehoseDestinationDetails {
@@ -1369,37 +1390,47 @@ pub mod replication_group {
     nested!(KinesisFirehoseDestinationDetails);
     /// CloudFormation property type `LogDeliveryConfigurationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-logdeliveryconfigurationrequest.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfigurationRequest(rt::Props);
+    /// The required values of [`LogDeliveryConfigurationRequest`], by name: two of them have one type, and a swap must not compile.
+    pub struct LogDeliveryConfigurationRequestRequired {
+        /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination. CloudFormation `DestinationDetails`.
+        pub destination_details: DestinationDetails,
+        /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. CloudFormation `DestinationType`.
+        pub destination_type: rt::Expr,
+        /// Valid values are either json or text. CloudFormation `LogFormat`.
+        pub log_format: rt::Expr,
+        /// Valid value is either slow-log, which refers to slow-log or engine-log. CloudFormation `LogType`.
+        pub log_type: rt::Expr,
+    }
     impl LogDeliveryConfigurationRequest {
         /// A new `LogDeliveryConfigurationRequest`. Required properties: `destination_details` (`DestinationDetails`), `destination_type` (`DestinationType`), `log_format` (`LogFormat`), `log_type` (`LogType`).
-        pub fn new(
-            destination_details: DestinationDetails,
-            destination_type: impl Into<rt::Expr>,
-            log_format: impl Into<rt::Expr>,
-            log_type: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DestinationDetails",
                 Some("destination_details"),
-                destination_details.into(),
+                required.destination_details.into(),
             );
             this.set(
                 "DestinationType",
                 Some("destination_type"),
-                rt::string(destination_type),
+                rt::string(required.destination_type),
             );
-            this.set("LogFormat", Some("log_format"), rt::string(log_format));
-            this.set("LogType", Some("log_type"), rt::string(log_type));
+            this.set(
+                "LogFormat",
+                Some("log_format"),
+                rt::string(required.log_format),
+            );
+            this.set("LogType", Some("log_type"), rt::string(required.log_type));
             LogDeliveryConfigurationRequest(this)
         }
     }
     nested!(LogDeliveryConfigurationRequest);
     /// CloudFormation property type `NodeGroupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-replicationgroup-nodegroupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NodeGroupConfiguration(rt::Props);
     impl NodeGroupConfiguration {
@@ -1511,24 +1542,27 @@ static SECURITY_GROUP_INGRESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: None,
 };
+/// The required values of [`SecurityGroupIngress`], by name: two of them have one type, and a swap must not compile.
+pub struct SecurityGroupIngressRequired {
+    /// CloudFormation `EC2SecurityGroupName`.
+    pub ec2_security_group_name: rt::Expr,
+    /// CloudFormation `CacheSecurityGroupName`.
+    pub cache_security_group_name: rt::Expr,
+}
 impl SecurityGroupIngress {
-    /// Declares a `AWS::ElastiCache::SecurityGroupIngress` with the stack-unique `id`. Required properties: `cache_security_group_name` (`CacheSecurityGroupName`), `ec2_security_group_name` (`EC2SecurityGroupName`).
+    /// Declares a `AWS::ElastiCache::SecurityGroupIngress` with the stack-unique `id`. Required properties: `ec2_security_group_name` (`EC2SecurityGroupName`), `cache_security_group_name` (`CacheSecurityGroupName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cache_security_group_name: impl Into<rt::Expr>,
-        ec2_security_group_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SecurityGroupIngressRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_GROUP_INGRESS_TYPE);
         this.set(
             "CacheSecurityGroupName",
             None,
-            rt::string(cache_security_group_name),
+            rt::string(required.cache_security_group_name),
         );
         this.set(
             "EC2SecurityGroupName",
             None,
-            rt::string(ec2_security_group_name),
+            rt::string(required.ec2_security_group_name),
         );
         SecurityGroupIngress(this)
     }
@@ -1575,20 +1609,23 @@ static SERVERLESS_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`ServerlessCache`], by name: two of them have one type, and a swap must not compile.
+pub struct ServerlessCacheRequired {
+    /// The name of the Serverless Cache. CloudFormation `ServerlessCacheName`.
+    pub serverless_cache_name: rt::Expr,
+    /// The engine name of the Serverless Cache. CloudFormation `Engine`.
+    pub engine: rt::Expr,
+}
 impl ServerlessCache {
-    /// Declares a `AWS::ElastiCache::ServerlessCache` with the stack-unique `id`. Required properties: `engine` (`Engine`), `serverless_cache_name` (`ServerlessCacheName`).
+    /// Declares a `AWS::ElastiCache::ServerlessCache` with the stack-unique `id`. Required properties: `serverless_cache_name` (`ServerlessCacheName`), `engine` (`Engine`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        engine: impl Into<rt::Expr>,
-        serverless_cache_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ServerlessCacheRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVERLESS_CACHE_TYPE);
-        this.set("Engine", Some("engine"), rt::string(engine));
+        this.set("Engine", Some("engine"), rt::string(required.engine));
         this.set(
             "ServerlessCacheName",
             Some("serverless_cache_name"),
-            rt::string(serverless_cache_name),
+            rt::string(required.serverless_cache_name),
         );
         ServerlessCache(this)
     }
@@ -1790,7 +1827,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `CacheUsageLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-cacheusagelimits.html)
     #[derive(Clone, Debug)]
     pub struct CacheUsageLimits(rt::Props);
     impl CacheUsageLimits {
@@ -1821,7 +1858,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `DataStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-datastorage.html)
     #[derive(Clone, Debug)]
     pub struct DataStorage(rt::Props);
     impl DataStorage {
@@ -1851,7 +1888,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `ECPUPerSecond`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-ecpupersecond.html)
     #[derive(Clone, Debug)]
     pub struct EcpuPerSecond(rt::Props);
     impl EcpuPerSecond {
@@ -1880,7 +1917,7 @@ pub mod serverless_cache {
     ///
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-serverlesscache-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -1966,24 +2003,27 @@ static SERVERLESS_CACHE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`ServerlessCacheSnapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct ServerlessCacheSnapshotRequired {
+    /// The name of the serverless cache snapshot. CloudFormation `ServerlessCacheSnapshotName`.
+    pub serverless_cache_snapshot_name: rt::Expr,
+    /// The name of an existing serverless cache. CloudFormation `ServerlessCacheName`.
+    pub serverless_cache_name: rt::Expr,
+}
 impl ServerlessCacheSnapshot {
-    /// Declares a `AWS::ElastiCache::ServerlessCacheSnapshot` with the stack-unique `id`. Required properties: `serverless_cache_name` (`ServerlessCacheName`), `serverless_cache_snapshot_name` (`ServerlessCacheSnapshotName`).
+    /// Declares a `AWS::ElastiCache::ServerlessCacheSnapshot` with the stack-unique `id`. Required properties: `serverless_cache_snapshot_name` (`ServerlessCacheSnapshotName`), `serverless_cache_name` (`ServerlessCacheName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        serverless_cache_name: impl Into<rt::Expr>,
-        serverless_cache_snapshot_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ServerlessCacheSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVERLESS_CACHE_SNAPSHOT_TYPE);
         this.set(
             "ServerlessCacheName",
             Some("serverless_cache_name"),
-            rt::string(serverless_cache_name),
+            rt::string(required.serverless_cache_name),
         );
         this.set(
             "ServerlessCacheSnapshotName",
             Some("serverless_cache_snapshot_name"),
-            rt::string(serverless_cache_snapshot_name),
+            rt::string(required.serverless_cache_snapshot_name),
         );
         ServerlessCacheSnapshot(this)
     }
@@ -2378,19 +2418,27 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
+pub struct UserRequired {
+    /// The ID of the user. CloudFormation `UserId`.
+    pub user_id: rt::Expr,
+    /// The username of the user. CloudFormation `UserName`.
+    pub user_name: rt::Expr,
+    /// The target cache engine for the user. CloudFormation `Engine`.
+    pub engine: user::Engine,
+}
 impl User {
-    /// Declares a `AWS::ElastiCache::User` with the stack-unique `id`. Required properties: `engine` (`Engine`), `user_id` (`UserId`), `user_name` (`UserName`).
+    /// Declares a `AWS::ElastiCache::User` with the stack-unique `id`. Required properties: `user_id` (`UserId`), `user_name` (`UserName`), `engine` (`Engine`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        engine: user::Engine,
-        user_id: impl Into<rt::Expr>,
-        user_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
-        this.set("Engine", Some("engine"), engine.into());
-        this.set("UserId", Some("user_id"), rt::string(user_id));
-        this.set("UserName", Some("user_name"), rt::string(user_name));
+        this.set("Engine", Some("engine"), required.engine.into());
+        this.set("UserId", Some("user_id"), rt::string(required.user_id));
+        this.set(
+            "UserName",
+            Some("user_name"),
+            rt::string(required.user_name),
+        );
         User(this)
     }
     /// Access permissions string used for this user account.
@@ -2455,7 +2503,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `AuthenticationMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticache-user-authenticationmode.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationMode(rt::Props);
     impl AuthenticationMode {
@@ -2493,12 +2541,12 @@ static USER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl UserGroup {
-    /// Declares a `AWS::ElastiCache::UserGroup` with the stack-unique `id`. Required properties: `engine` (`Engine`), `user_group_id` (`UserGroupId`), `user_ids` (`UserIds`).
+    /// Declares a `AWS::ElastiCache::UserGroup` with the stack-unique `id`. Required properties: `user_group_id` (`UserGroupId`), `engine` (`Engine`), `user_ids` (`UserIds`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        engine: user_group::Engine,
         user_group_id: impl Into<rt::Expr>,
+        engine: user_group::Engine,
         user_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &USER_GROUP_TYPE);

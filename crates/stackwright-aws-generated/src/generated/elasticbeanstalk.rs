@@ -87,7 +87,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApplicationResourceLifecycleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationresourcelifecycleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationResourceLifecycleConfig(rt::Props);
     impl ApplicationResourceLifecycleConfig {
@@ -122,7 +122,7 @@ pub mod application {
     nested!(ApplicationResourceLifecycleConfig);
     /// CloudFormation property type `ApplicationVersionLifecycleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-applicationversionlifecycleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationVersionLifecycleConfig(rt::Props);
     impl ApplicationVersionLifecycleConfig {
@@ -150,7 +150,7 @@ pub mod application {
     nested!(ApplicationVersionLifecycleConfig);
     /// CloudFormation property type `MaxAgeRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxagerule.html)
     #[derive(Clone, Debug)]
     pub struct MaxAgeRule(rt::Props);
     impl MaxAgeRule {
@@ -189,7 +189,7 @@ pub mod application {
     nested!(MaxAgeRule);
     /// CloudFormation property type `MaxCountRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-application-maxcountrule.html)
     #[derive(Clone, Debug)]
     pub struct MaxCountRule(rt::Props);
     impl MaxCountRule {
@@ -316,22 +316,26 @@ pub mod application_version {
     use super::*;
     /// CloudFormation property type `BuildConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-buildconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BuildConfiguration(rt::Props);
+    /// The required values of [`BuildConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct BuildConfigurationRequired {
+        /// The ARN of the IAM role that AWS CodeBuild assumes to build the application version. CloudFormation `CodeBuildServiceRole`.
+        pub code_build_service_role: rt::Expr,
+        /// The CodeBuild image used for the build environment. CloudFormation `Image`.
+        pub image: rt::Expr,
+    }
     impl BuildConfiguration {
         /// A new `BuildConfiguration`. Required properties: `code_build_service_role` (`CodeBuildServiceRole`), `image` (`Image`).
-        pub fn new(
-            code_build_service_role: impl Into<rt::Expr>,
-            image: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BuildConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CodeBuildServiceRole",
                 Some("code_build_service_role"),
-                rt::string(code_build_service_role),
+                rt::string(required.code_build_service_role),
             );
-            this.set("Image", Some("image"), rt::string(image));
+            this.set("Image", Some("image"), rt::string(required.image));
             BuildConfiguration(this)
         }
         /// The name of the build artifact.
@@ -365,12 +369,12 @@ pub mod application_version {
     nested!(BuildConfiguration);
     /// CloudFormation property type `ImageBuildConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagebuildconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageBuildConfiguration(rt::Props);
     impl ImageBuildConfiguration {
-        /// A new `ImageBuildConfiguration`. Required properties: `code_build_service_role` (`CodeBuildServiceRole`), `type_` (`Type`).
-        pub fn new(code_build_service_role: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `ImageBuildConfiguration`. Required properties: `type_` (`Type`), `code_build_service_role` (`CodeBuildServiceRole`).
+        pub fn new(type_: Type, code_build_service_role: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CodeBuildServiceRole",
@@ -430,7 +434,7 @@ pub mod application_version {
     nested!(ImageBuildConfiguration);
     /// CloudFormation property type `ImageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfiguration(rt::Props);
     impl ImageConfiguration {
@@ -457,7 +461,7 @@ pub mod application_version {
     nested!(ImageConfiguration);
     /// CloudFormation property type `ImageSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-imagesource.html)
     #[derive(Clone, Debug)]
     pub struct ImageSource(rt::Props);
     impl ImageSource {
@@ -477,15 +481,26 @@ pub mod application_version {
     nested!(ImageSource);
     /// CloudFormation property type `SourceBundle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-applicationversion-sourcebundle.html)
     #[derive(Clone, Debug)]
     pub struct SourceBundle(rt::Props);
+    /// The required values of [`SourceBundle`], by name: two of them have one type, and a swap must not compile.
+    pub struct SourceBundleRequired {
+        /// The Amazon S3 bucket where the data is located. CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// The Amazon S3 key where the data is located. CloudFormation `S3Key`.
+        pub s3_key: rt::Expr,
+    }
     impl SourceBundle {
         /// A new `SourceBundle`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SourceBundleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
+            this.set("S3Key", Some("s3_key"), rt::string(required.s3_key));
             SourceBundle(this)
         }
     }
@@ -627,15 +642,30 @@ pub mod configuration_template {
     use super::*;
     /// CloudFormation property type `ConfigurationOptionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-configurationoptionsetting.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationOptionSetting(rt::Props);
+    /// The required values of [`ConfigurationOptionSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConfigurationOptionSettingRequired {
+        /// A unique namespace that identifies the option's associated AWS resource. CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+        /// The name of the configuration option. CloudFormation `OptionName`.
+        pub option_name: rt::Expr,
+    }
     impl ConfigurationOptionSetting {
         /// A new `ConfigurationOptionSetting`. Required properties: `namespace` (`Namespace`), `option_name` (`OptionName`).
-        pub fn new(namespace: impl Into<rt::Expr>, option_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ConfigurationOptionSettingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Namespace", Some("namespace"), rt::string(namespace));
-            this.set("OptionName", Some("option_name"), rt::string(option_name));
+            this.set(
+                "Namespace",
+                Some("namespace"),
+                rt::string(required.namespace),
+            );
+            this.set(
+                "OptionName",
+                Some("option_name"),
+                rt::string(required.option_name),
+            );
             ConfigurationOptionSetting(this)
         }
         /// A unique resource name for the option setting.
@@ -657,25 +687,29 @@ pub mod configuration_template {
     nested!(ConfigurationOptionSetting);
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-configurationtemplate-sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
+    /// The required values of [`SourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SourceConfigurationRequired {
+        /// The name of the configuration template. CloudFormation `TemplateName`.
+        pub template_name: rt::Expr,
+        /// The name of the application associated with the configuration. CloudFormation `ApplicationName`.
+        pub application_name: rt::Expr,
+    }
     impl SourceConfiguration {
-        /// A new `SourceConfiguration`. Required properties: `application_name` (`ApplicationName`), `template_name` (`TemplateName`).
-        pub fn new(
-            application_name: impl Into<rt::Expr>,
-            template_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SourceConfiguration`. Required properties: `template_name` (`TemplateName`), `application_name` (`ApplicationName`).
+        pub fn new(required: SourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ApplicationName",
                 Some("application_name"),
-                rt::string(application_name),
+                rt::string(required.application_name),
             );
             this.set(
                 "TemplateName",
                 Some("template_name"),
-                rt::string(template_name),
+                rt::string(required.template_name),
             );
             SourceConfiguration(this)
         }
@@ -815,15 +849,30 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `OptionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-optionsetting.html)
     #[derive(Clone, Debug)]
     pub struct OptionSetting(rt::Props);
+    /// The required values of [`OptionSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct OptionSettingRequired {
+        /// A unique namespace that identifies the option's associated AWS resource. CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+        /// The name of the configuration option. CloudFormation `OptionName`.
+        pub option_name: rt::Expr,
+    }
     impl OptionSetting {
         /// A new `OptionSetting`. Required properties: `namespace` (`Namespace`), `option_name` (`OptionName`).
-        pub fn new(namespace: impl Into<rt::Expr>, option_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: OptionSettingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Namespace", Some("namespace"), rt::string(namespace));
-            this.set("OptionName", Some("option_name"), rt::string(option_name));
+            this.set(
+                "Namespace",
+                Some("namespace"),
+                rt::string(required.namespace),
+            );
+            this.set(
+                "OptionName",
+                Some("option_name"),
+                rt::string(required.option_name),
+            );
             OptionSetting(this)
         }
         /// A unique resource name for the option setting.
@@ -845,7 +894,7 @@ pub mod environment {
     nested!(OptionSetting);
     /// CloudFormation property type `Tier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticbeanstalk-environment-tier.html)
     #[derive(Clone, Debug)]
     pub struct Tier(rt::Props);
     impl Tier {

@@ -251,7 +251,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `AccessLoggingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-accessloggingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AccessLoggingPolicy(rt::Props);
     impl AccessLoggingPolicy {
@@ -291,15 +291,30 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `AppCookieStickinessPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-appcookiestickinesspolicy.html)
     #[derive(Clone, Debug)]
     pub struct AppCookieStickinessPolicy(rt::Props);
+    /// The required values of [`AppCookieStickinessPolicy`], by name: two of them have one type, and a swap must not compile.
+    pub struct AppCookieStickinessPolicyRequired {
+        /// The mnemonic name for the policy being created. CloudFormation `PolicyName`.
+        pub policy_name: rt::Expr,
+        /// The name of the application cookie used for stickiness. CloudFormation `CookieName`.
+        pub cookie_name: rt::Expr,
+    }
     impl AppCookieStickinessPolicy {
-        /// A new `AppCookieStickinessPolicy`. Required properties: `cookie_name` (`CookieName`), `policy_name` (`PolicyName`).
-        pub fn new(cookie_name: impl Into<rt::Expr>, policy_name: impl Into<rt::Expr>) -> Self {
+        /// A new `AppCookieStickinessPolicy`. Required properties: `policy_name` (`PolicyName`), `cookie_name` (`CookieName`).
+        pub fn new(required: AppCookieStickinessPolicyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CookieName", Some("cookie_name"), rt::string(cookie_name));
-            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+            this.set(
+                "CookieName",
+                Some("cookie_name"),
+                rt::string(required.cookie_name),
+            );
+            this.set(
+                "PolicyName",
+                Some("policy_name"),
+                rt::string(required.policy_name),
+            );
             AppCookieStickinessPolicy(this)
         }
     }
@@ -308,7 +323,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `ConnectionDrainingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectiondrainingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionDrainingPolicy(rt::Props);
     impl ConnectionDrainingPolicy {
@@ -331,7 +346,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `ConnectionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-connectionsettings.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionSettings(rt::Props);
     impl ConnectionSettings {
@@ -347,31 +362,46 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `HealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-healthcheck.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheck(rt::Props);
+    /// The required values of [`HealthCheck`], by name: two of them have one type, and a swap must not compile.
+    pub struct HealthCheckRequired {
+        /// The instance being checked. CloudFormation `Target`.
+        pub target: rt::Expr,
+        /// The number of consecutive health check failures required before moving the instance to the `Unhealthy` state. CloudFormation `UnhealthyThreshold`.
+        pub unhealthy_threshold: rt::NumberString,
+        /// The amount of time, in seconds, during which no response means a failed health check. CloudFormation `Timeout`.
+        pub timeout: rt::NumberString,
+        /// The number of consecutive health checks successes required before moving the instance to the `Healthy` state. CloudFormation `HealthyThreshold`.
+        pub healthy_threshold: rt::NumberString,
+        /// The approximate interval, in seconds, between health checks of an individual instance. CloudFormation `Interval`.
+        pub interval: rt::NumberString,
+    }
     impl HealthCheck {
-        /// A new `HealthCheck`. Required properties: `healthy_threshold` (`HealthyThreshold`), `interval` (`Interval`), `target` (`Target`), `timeout` (`Timeout`), `unhealthy_threshold` (`UnhealthyThreshold`).
-        pub fn new(
-            healthy_threshold: impl Into<rt::Expr>,
-            interval: impl Into<rt::Expr>,
-            target: impl Into<rt::Expr>,
-            timeout: impl Into<rt::Expr>,
-            unhealthy_threshold: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `HealthCheck`. Required properties: `target` (`Target`), `unhealthy_threshold` (`UnhealthyThreshold`), `timeout` (`Timeout`), `healthy_threshold` (`HealthyThreshold`), `interval` (`Interval`).
+        pub fn new(required: HealthCheckRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "HealthyThreshold",
                 Some("healthy_threshold"),
-                rt::string(healthy_threshold),
+                rt::number_string(required.healthy_threshold),
             );
-            this.set("Interval", Some("interval"), rt::string(interval));
-            this.set("Target", Some("target"), rt::string(target));
-            this.set("Timeout", Some("timeout"), rt::string(timeout));
+            this.set(
+                "Interval",
+                Some("interval"),
+                rt::number_string(required.interval),
+            );
+            this.set("Target", Some("target"), rt::string(required.target));
+            this.set(
+                "Timeout",
+                Some("timeout"),
+                rt::number_string(required.timeout),
+            );
             this.set(
                 "UnhealthyThreshold",
                 Some("unhealthy_threshold"),
-                rt::string(unhealthy_threshold),
+                rt::number_string(required.unhealthy_threshold),
             );
             HealthCheck(this)
         }
@@ -381,7 +411,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `LBCookieStickinessPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-lbcookiestickinesspolicy.html)
     #[derive(Clone, Debug)]
     pub struct LbCookieStickinessPolicy(rt::Props);
     impl LbCookieStickinessPolicy {
@@ -413,28 +443,33 @@ pub mod load_balancer {
     nested!(LbCookieStickinessPolicy);
     /// CloudFormation property type `Listeners`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-listeners.html)
     #[derive(Clone, Debug)]
     pub struct Listeners(rt::Props);
+    /// The required values of [`Listeners`], by name: two of them have one type, and a swap must not compile.
+    pub struct ListenersRequired {
+        /// The port on which the instance is listening. CloudFormation `InstancePort`.
+        pub instance_port: rt::Expr,
+        /// The port on which the load balancer is listening. CloudFormation `LoadBalancerPort`.
+        pub load_balancer_port: rt::Expr,
+        /// The load balancer transport protocol to use for routing: HTTP, HTTPS, TCP, or SSL. CloudFormation `Protocol`.
+        pub protocol: rt::Expr,
+    }
     impl Listeners {
         /// A new `Listeners`. Required properties: `instance_port` (`InstancePort`), `load_balancer_port` (`LoadBalancerPort`), `protocol` (`Protocol`).
-        pub fn new(
-            instance_port: impl Into<rt::Expr>,
-            load_balancer_port: impl Into<rt::Expr>,
-            protocol: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ListenersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstancePort",
                 Some("instance_port"),
-                rt::string(instance_port),
+                rt::string(required.instance_port),
             );
             this.set(
                 "LoadBalancerPort",
                 Some("load_balancer_port"),
-                rt::string(load_balancer_port),
+                rt::string(required.load_balancer_port),
             );
-            this.set("Protocol", Some("protocol"), rt::string(protocol));
+            this.set("Protocol", Some("protocol"), rt::string(required.protocol));
             Listeners(this)
         }
         /// The protocol to use for routing traffic to instances: HTTP, HTTPS, TCP, or SSL.
@@ -474,20 +509,37 @@ pub mod load_balancer {
     nested!(Listeners);
     /// CloudFormation property type `Policies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policies.html)
     #[derive(Clone, Debug)]
     pub struct Policies(rt::Props);
+    /// The required values of [`Policies`], by name: two of them have one type, and a swap must not compile.
+    pub struct PoliciesRequired {
+        /// The name of the policy type. CloudFormation `PolicyType`.
+        pub policy_type: rt::Expr,
+        /// The name of the policy. CloudFormation `PolicyName`.
+        pub policy_name: rt::Expr,
+        /// The policy attributes. CloudFormation `Attributes`.
+        pub attributes: Vec<PolicyItem>,
+    }
     impl Policies {
-        /// A new `Policies`. Required properties: `attributes` (`Attributes`), `policy_name` (`PolicyName`), `policy_type` (`PolicyType`).
-        pub fn new(
-            attributes: impl IntoIterator<Item = PolicyItem>,
-            policy_name: impl Into<rt::Expr>,
-            policy_type: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Policies`. Required properties: `policy_type` (`PolicyType`), `policy_name` (`PolicyName`), `attributes` (`Attributes`).
+        pub fn new(required: PoliciesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Attributes", Some("attributes"), rt::list(attributes));
-            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
-            this.set("PolicyType", Some("policy_type"), rt::string(policy_type));
+            this.set(
+                "Attributes",
+                Some("attributes"),
+                rt::list(required.attributes),
+            );
+            this.set(
+                "PolicyName",
+                Some("policy_name"),
+                rt::string(required.policy_name),
+            );
+            this.set(
+                "PolicyType",
+                Some("policy_type"),
+                rt::string(required.policy_type),
+            );
             Policies(this)
         }
         /// The instance ports for the policy.
@@ -519,7 +571,7 @@ pub mod load_balancer {
     nested!(Policies);
     /// CloudFormation property type `PolicyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancing-loadbalancer-policyitem.html)
     #[derive(Clone, Debug)]
     pub struct PolicyItem(rt::Props);
     impl PolicyItem {

@@ -39,12 +39,12 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Listener {
-    /// Declares a `AWS::ElasticLoadBalancingV2::Listener` with the stack-unique `id`. Required properties: `default_actions` (`DefaultActions`), `load_balancer_arn` (`LoadBalancerArn`).
+    /// Declares a `AWS::ElasticLoadBalancingV2::Listener` with the stack-unique `id`. Required properties: `load_balancer_arn` (`LoadBalancerArn`), `default_actions` (`DefaultActions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        default_actions: impl IntoIterator<Item = listener::Action>,
         load_balancer_arn: impl Into<rt::Expr>,
+        default_actions: impl IntoIterator<Item = listener::Action>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_TYPE);
         this.set(
@@ -138,15 +138,15 @@ impl ListenerHandle {
 pub mod listener {
     pub use super::shared::{
         FixedResponseConfig, Format, ForwardConfig, JwtValidationActionAdditionalClaim,
-        JwtValidationConfig, OnUnauthenticatedRequest, Protocol, RedirectConfig, StatusCode,
-        TargetGroupStickinessConfig, TargetGroupTuple,
+        JwtValidationConfig, JwtValidationConfigRequired, OnUnauthenticatedRequest, Protocol,
+        RedirectConfig, StatusCode, TargetGroupStickinessConfig, TargetGroupTuple,
     };
     use super::*;
     /// Specifies an action for a listener rule.
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -240,31 +240,36 @@ pub mod listener {
     ///
     /// CloudFormation property type `AuthenticateCognitoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-authenticatecognitoconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognitoConfig(rt::Props);
+    /// The required values of [`AuthenticateCognitoConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticateCognitoConfigRequired {
+        /// The ID of the Amazon Cognito user pool client. CloudFormation `UserPoolClientId`.
+        pub user_pool_client_id: rt::Expr,
+        /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool. CloudFormation `UserPoolDomain`.
+        pub user_pool_domain: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool. CloudFormation `UserPoolArn`.
+        pub user_pool_arn: rt::Expr,
+    }
     impl AuthenticateCognitoConfig {
-        /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_arn` (`UserPoolArn`), `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`).
-        pub fn new(
-            user_pool_arn: impl Into<rt::Expr>,
-            user_pool_client_id: impl Into<rt::Expr>,
-            user_pool_domain: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`), `user_pool_arn` (`UserPoolArn`).
+        pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "UserPoolArn",
                 Some("user_pool_arn"),
-                rt::string(user_pool_arn),
+                rt::string(required.user_pool_arn),
             );
             this.set(
                 "UserPoolClientId",
                 Some("user_pool_client_id"),
-                rt::string(user_pool_client_id),
+                rt::string(required.user_pool_client_id),
             );
             this.set(
                 "UserPoolDomain",
                 Some("user_pool_domain"),
-                rt::string(user_pool_domain),
+                rt::string(required.user_pool_domain),
             );
             AuthenticateCognitoConfig(this)
         }
@@ -325,35 +330,46 @@ pub mod listener {
     ///
     /// CloudFormation property type `AuthenticateOidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-authenticateoidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidcConfig(rt::Props);
+    /// The required values of [`AuthenticateOidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticateOidcConfigRequired {
+        /// The token endpoint of the IdP. CloudFormation `TokenEndpoint`.
+        pub token_endpoint: rt::Expr,
+        /// The OIDC issuer identifier of the IdP. CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+        /// The user info endpoint of the IdP. CloudFormation `UserInfoEndpoint`.
+        pub user_info_endpoint: rt::Expr,
+        /// The OAuth 2.0 client identifier. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The authorization endpoint of the IdP. CloudFormation `AuthorizationEndpoint`.
+        pub authorization_endpoint: rt::Expr,
+    }
     impl AuthenticateOidcConfig {
-        /// A new `AuthenticateOidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
-        pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
-            client_id: impl Into<rt::Expr>,
-            issuer: impl Into<rt::Expr>,
-            token_endpoint: impl Into<rt::Expr>,
-            user_info_endpoint: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticateOidcConfig`. Required properties: `token_endpoint` (`TokenEndpoint`), `issuer` (`Issuer`), `user_info_endpoint` (`UserInfoEndpoint`), `client_id` (`ClientId`), `authorization_endpoint` (`AuthorizationEndpoint`).
+        pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                rt::string(authorization_endpoint),
+                rt::string(required.authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                rt::string(token_endpoint),
+                rt::string(required.token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                rt::string(user_info_endpoint),
+                rt::string(required.user_info_endpoint),
             );
             AuthenticateOidcConfig(this)
         }
@@ -433,7 +449,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-certificate.html)
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -456,7 +472,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `ListenerAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-listenerattribute.html)
     #[derive(Clone, Debug)]
     pub struct ListenerAttribute(rt::Props);
     impl ListenerAttribute {
@@ -485,7 +501,7 @@ pub mod listener {
     ///
     /// CloudFormation property type `MutualAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-mutualauthentication.html)
     #[derive(Clone, Debug)]
     pub struct MutualAuthentication(rt::Props);
     impl MutualAuthentication {
@@ -577,12 +593,12 @@ static LISTENER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ListenerCertificate {
-    /// Declares a `AWS::ElasticLoadBalancingV2::ListenerCertificate` with the stack-unique `id`. Required properties: `certificates` (`Certificates`), `listener_arn` (`ListenerArn`).
+    /// Declares a `AWS::ElasticLoadBalancingV2::ListenerCertificate` with the stack-unique `id`. Required properties: `listener_arn` (`ListenerArn`), `certificates` (`Certificates`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        certificates: impl IntoIterator<Item = listener_certificate::Certificate>,
         listener_arn: impl Into<rt::Expr>,
+        certificates: impl IntoIterator<Item = listener_certificate::Certificate>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_CERTIFICATE_TYPE);
         this.set("Certificates", None, rt::list(certificates));
@@ -606,7 +622,7 @@ pub mod listener_certificate {
     use super::*;
     /// CloudFormation property type `Certificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenercertificate-certificate.html)
     #[derive(Clone, Debug)]
     pub struct Certificate(rt::Props);
     impl Certificate {
@@ -643,13 +659,13 @@ static LISTENER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ListenerRule {
-    /// Declares a `AWS::ElasticLoadBalancingV2::ListenerRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `conditions` (`Conditions`), `priority` (`Priority`).
+    /// Declares a `AWS::ElasticLoadBalancingV2::ListenerRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `priority` (`Priority`), `conditions` (`Conditions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         actions: impl IntoIterator<Item = listener_rule::Action>,
-        conditions: impl IntoIterator<Item = listener_rule::RuleCondition>,
         priority: i64,
+        conditions: impl IntoIterator<Item = listener_rule::RuleCondition>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_RULE_TYPE);
         this.set("Actions", Some("actions"), rt::list(actions));
@@ -691,15 +707,16 @@ impl ListenerRuleHandle {
 pub mod listener_rule {
     pub use super::shared::{
         FixedResponseConfig, Format, ForwardConfig, IpAddressType,
-        JwtValidationActionAdditionalClaim, JwtValidationConfig, OnUnauthenticatedRequest,
-        RedirectConfig, StatusCode, TargetGroupStickinessConfig, TargetGroupTuple,
+        JwtValidationActionAdditionalClaim, JwtValidationConfig, JwtValidationConfigRequired,
+        OnUnauthenticatedRequest, RedirectConfig, StatusCode, TargetGroupStickinessConfig,
+        TargetGroupTuple,
     };
     use super::*;
     /// Specifies an action for a listener rule.
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -793,31 +810,36 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `AuthenticateCognitoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-authenticatecognitoconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognitoConfig(rt::Props);
+    /// The required values of [`AuthenticateCognitoConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticateCognitoConfigRequired {
+        /// The ID of the Amazon Cognito user pool client. CloudFormation `UserPoolClientId`.
+        pub user_pool_client_id: rt::Expr,
+        /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool. CloudFormation `UserPoolDomain`.
+        pub user_pool_domain: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool. CloudFormation `UserPoolArn`.
+        pub user_pool_arn: rt::Expr,
+    }
     impl AuthenticateCognitoConfig {
-        /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_arn` (`UserPoolArn`), `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`).
-        pub fn new(
-            user_pool_arn: impl Into<rt::Expr>,
-            user_pool_client_id: impl Into<rt::Expr>,
-            user_pool_domain: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticateCognitoConfig`. Required properties: `user_pool_client_id` (`UserPoolClientId`), `user_pool_domain` (`UserPoolDomain`), `user_pool_arn` (`UserPoolArn`).
+        pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "UserPoolArn",
                 Some("user_pool_arn"),
-                rt::string(user_pool_arn),
+                rt::string(required.user_pool_arn),
             );
             this.set(
                 "UserPoolClientId",
                 Some("user_pool_client_id"),
-                rt::string(user_pool_client_id),
+                rt::string(required.user_pool_client_id),
             );
             this.set(
                 "UserPoolDomain",
                 Some("user_pool_domain"),
-                rt::string(user_pool_domain),
+                rt::string(required.user_pool_domain),
             );
             AuthenticateCognitoConfig(this)
         }
@@ -878,35 +900,46 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `AuthenticateOidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-authenticateoidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidcConfig(rt::Props);
+    /// The required values of [`AuthenticateOidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthenticateOidcConfigRequired {
+        /// The token endpoint of the IdP. CloudFormation `TokenEndpoint`.
+        pub token_endpoint: rt::Expr,
+        /// The OIDC issuer identifier of the IdP. CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+        /// The user info endpoint of the IdP. CloudFormation `UserInfoEndpoint`.
+        pub user_info_endpoint: rt::Expr,
+        /// The OAuth 2.0 client identifier. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The authorization endpoint of the IdP. CloudFormation `AuthorizationEndpoint`.
+        pub authorization_endpoint: rt::Expr,
+    }
     impl AuthenticateOidcConfig {
-        /// A new `AuthenticateOidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
-        pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
-            client_id: impl Into<rt::Expr>,
-            issuer: impl Into<rt::Expr>,
-            token_endpoint: impl Into<rt::Expr>,
-            user_info_endpoint: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AuthenticateOidcConfig`. Required properties: `token_endpoint` (`TokenEndpoint`), `issuer` (`Issuer`), `user_info_endpoint` (`UserInfoEndpoint`), `client_id` (`ClientId`), `authorization_endpoint` (`AuthorizationEndpoint`).
+        pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                rt::string(authorization_endpoint),
+                rt::string(required.authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                rt::string(token_endpoint),
+                rt::string(required.token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                rt::string(user_info_endpoint),
+                rt::string(required.user_info_endpoint),
             );
             AuthenticateOidcConfig(this)
         }
@@ -986,7 +1019,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `HostHeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-hostheaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct HostHeaderConfig(rt::Props);
     impl HostHeaderConfig {
@@ -1017,7 +1050,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `HttpHeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-httpheaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct HttpHeaderConfig(rt::Props);
     impl HttpHeaderConfig {
@@ -1059,7 +1092,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `HttpRequestMethodConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-httprequestmethodconfig.html)
     #[derive(Clone, Debug)]
     pub struct HttpRequestMethodConfig(rt::Props);
     impl HttpRequestMethodConfig {
@@ -1081,7 +1114,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `PathPatternConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-pathpatternconfig.html)
     #[derive(Clone, Debug)]
     pub struct PathPatternConfig(rt::Props);
     impl PathPatternConfig {
@@ -1112,7 +1145,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `QueryStringConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-querystringconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringConfig(rt::Props);
     impl QueryStringConfig {
@@ -1134,7 +1167,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `QueryStringKeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-querystringkeyvalue.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringKeyValue(rt::Props);
     impl QueryStringKeyValue {
@@ -1163,22 +1196,29 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `RewriteConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rewriteconfig.html)
     #[derive(Clone, Debug)]
     pub struct RewriteConfig(rt::Props);
+    /// The required values of [`RewriteConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct RewriteConfigRequired {
+        /// The regular expression to match in the input string. CloudFormation `Regex`.
+        pub regex: rt::Expr,
+        /// The replacement string to use when rewriting the matched input. CloudFormation `Replace`.
+        pub replace: rt::Expr,
+    }
     impl RewriteConfig {
         /// A new `RewriteConfig`. Required properties: `regex` (`Regex`), `replace` (`Replace`).
-        pub fn new(regex: impl Into<rt::Expr>, replace: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RewriteConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Regex", Some("regex"), rt::string(regex));
-            this.set("Replace", Some("replace"), rt::string(replace));
+            this.set("Regex", Some("regex"), rt::string(required.regex));
+            this.set("Replace", Some("replace"), rt::string(required.replace));
             RewriteConfig(this)
         }
     }
     nested!(RewriteConfig);
     /// CloudFormation property type `RewriteConfigObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rewriteconfigobject.html)
     #[derive(Clone, Debug)]
     pub struct RewriteConfigObject(rt::Props);
     impl RewriteConfigObject {
@@ -1194,7 +1234,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-rulecondition.html)
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -1291,7 +1331,7 @@ pub mod listener_rule {
     ///
     /// CloudFormation property type `SourceIpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-sourceipconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceIpConfig(rt::Props);
     impl SourceIpConfig {
@@ -1317,7 +1357,7 @@ pub mod listener_rule {
     nested!(SourceIpConfig);
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listenerrule-transform.html)
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -1571,7 +1611,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `LoadBalancerAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-loadbalancerattribute.html)
     #[derive(Clone, Debug)]
     pub struct LoadBalancerAttribute(rt::Props);
     impl LoadBalancerAttribute {
@@ -1600,7 +1640,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `MinimumLoadBalancerCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-minimumloadbalancercapacity.html)
     #[derive(Clone, Debug)]
     pub struct MinimumLoadBalancerCapacity(rt::Props);
     impl MinimumLoadBalancerCapacity {
@@ -1620,7 +1660,7 @@ pub mod load_balancer {
     ///
     /// CloudFormation property type `SubnetMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-subnetmapping.html)
     #[derive(Clone, Debug)]
     pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {
@@ -1641,7 +1681,7 @@ pub mod load_balancer {
         /// [Network Load Balancers] The IPv6 address.
         ///
         /// CloudFormation `IPv6Address`, Terraform `i_pv_6_address`.
-        pub fn i_pv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn ipv6_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
                 .set("IPv6Address", Some("i_pv_6_address"), rt::string(value));
             self
@@ -1649,7 +1689,7 @@ pub mod load_balancer {
         /// [Network Load Balancers] The private IPv4 address for an internal load balancer.
         ///
         /// CloudFormation `PrivateIPv4Address`, Terraform `private_i_pv_4_address`.
-        pub fn private_i_pv4_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn private_ipv4_address(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "PrivateIPv4Address",
                 Some("private_i_pv_4_address"),
@@ -1961,7 +2001,7 @@ pub mod target_group {
     use super::*;
     /// CloudFormation property type `Matcher`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-matcher.html)
     #[derive(Clone, Debug)]
     pub struct Matcher(rt::Props);
     impl Matcher {
@@ -1988,14 +2028,14 @@ pub mod target_group {
     nested!(Matcher);
     /// CloudFormation property type `TargetDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-targetdescription.html)
     #[derive(Clone, Debug)]
     pub struct TargetDescription(rt::Props);
     impl TargetDescription {
         /// A new `TargetDescription`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             TargetDescription(this)
         }
         /// An Availability Zone or all.
@@ -2028,7 +2068,7 @@ pub mod target_group {
     nested!(TargetDescription);
     /// CloudFormation property type `TargetGroupAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-targetgroup-targetgroupattribute.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupAttribute(rt::Props);
     impl TargetGroupAttribute {
@@ -2256,7 +2296,7 @@ pub mod trust_store_revocation {
     use super::*;
     /// CloudFormation property type `RevocationContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-truststorerevocation-revocationcontent.html)
     #[derive(Clone, Debug)]
     pub struct RevocationContent(rt::Props);
     impl RevocationContent {
@@ -2308,7 +2348,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FixedResponseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-fixedresponseconfig.html)
     #[derive(Clone, Debug)]
     pub struct FixedResponseConfig(rt::Props);
     impl FixedResponseConfig {
@@ -2351,7 +2391,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ForwardConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-forwardconfig.html)
     #[derive(Clone, Debug)]
     pub struct ForwardConfig(rt::Props);
     impl ForwardConfig {
@@ -2397,7 +2437,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JwtValidationActionAdditionalClaim`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-jwtvalidationactionadditionalclaim.html)
     #[derive(Clone, Debug)]
     pub struct JwtValidationActionAdditionalClaim(rt::Props);
     impl JwtValidationActionAdditionalClaim {
@@ -2417,18 +2457,25 @@ pub mod shared {
     nested!(JwtValidationActionAdditionalClaim);
     /// CloudFormation property type `JwtValidationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-jwtvalidationconfig.html)
     #[derive(Clone, Debug)]
     pub struct JwtValidationConfig(rt::Props);
+    /// The required values of [`JwtValidationConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct JwtValidationConfigRequired {
+        /// CloudFormation `JwksEndpoint`.
+        pub jwks_endpoint: rt::Expr,
+        /// CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+    }
     impl JwtValidationConfig {
-        /// A new `JwtValidationConfig`. Required properties: `issuer` (`Issuer`), `jwks_endpoint` (`JwksEndpoint`).
-        pub fn new(issuer: impl Into<rt::Expr>, jwks_endpoint: impl Into<rt::Expr>) -> Self {
+        /// A new `JwtValidationConfig`. Required properties: `jwks_endpoint` (`JwksEndpoint`), `issuer` (`Issuer`).
+        pub fn new(required: JwtValidationConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
             this.set(
                 "JwksEndpoint",
                 Some("jwks_endpoint"),
-                rt::string(jwks_endpoint),
+                rt::string(required.jwks_endpoint),
             );
             JwtValidationConfig(this)
         }
@@ -2484,7 +2531,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RedirectConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-redirectconfig.html)
     #[derive(Clone, Debug)]
     pub struct RedirectConfig(rt::Props);
     impl RedirectConfig {
@@ -2544,7 +2591,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `TargetGroupStickinessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-targetgroupstickinessconfig.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupStickinessConfig(rt::Props);
     impl TargetGroupStickinessConfig {
@@ -2574,7 +2621,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `TargetGroupTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-listener-targetgrouptuple.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupTuple(rt::Props);
     impl TargetGroupTuple {

@@ -158,7 +158,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `AdvancedSecurityOptionsInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-advancedsecurityoptionsinput.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedSecurityOptionsInput(rt::Props);
     impl AdvancedSecurityOptionsInput {
@@ -192,7 +192,7 @@ pub mod domain {
     nested!(AdvancedSecurityOptionsInput);
     /// CloudFormation property type `CognitoOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-cognitooptions.html)
     #[derive(Clone, Debug)]
     pub struct CognitoOptions(rt::Props);
     impl CognitoOptions {
@@ -225,7 +225,7 @@ pub mod domain {
     nested!(CognitoOptions);
     /// CloudFormation property type `ColdStorageOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-coldstorageoptions.html)
     #[derive(Clone, Debug)]
     pub struct ColdStorageOptions(rt::Props);
     impl ColdStorageOptions {
@@ -243,7 +243,7 @@ pub mod domain {
     nested!(ColdStorageOptions);
     /// CloudFormation property type `DomainEndpointOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-domainendpointoptions.html)
     #[derive(Clone, Debug)]
     pub struct DomainEndpointOptions(rt::Props);
     impl DomainEndpointOptions {
@@ -283,7 +283,7 @@ pub mod domain {
     nested!(DomainEndpointOptions);
     /// CloudFormation property type `EBSOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-ebsoptions.html)
     #[derive(Clone, Debug)]
     pub struct EbsOptions(rt::Props);
     impl EbsOptions {
@@ -316,7 +316,7 @@ pub mod domain {
     nested!(EbsOptions);
     /// CloudFormation property type `ElasticsearchClusterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-elasticsearchclusterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchClusterConfig(rt::Props);
     impl ElasticsearchClusterConfig {
@@ -385,7 +385,7 @@ pub mod domain {
     nested!(ElasticsearchClusterConfig);
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-encryptionatrestoptions.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -408,7 +408,7 @@ pub mod domain {
     nested!(EncryptionAtRestOptions);
     /// CloudFormation property type `MasterUserOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-masteruseroptions.html)
     #[derive(Clone, Debug)]
     pub struct MasterUserOptions(rt::Props);
     impl MasterUserOptions {
@@ -436,7 +436,7 @@ pub mod domain {
     nested!(MasterUserOptions);
     /// CloudFormation property type `NodeToNodeEncryptionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-nodetonodeencryptionoptions.html)
     #[derive(Clone, Debug)]
     pub struct NodeToNodeEncryptionOptions(rt::Props);
     impl NodeToNodeEncryptionOptions {
@@ -454,7 +454,7 @@ pub mod domain {
     nested!(NodeToNodeEncryptionOptions);
     /// CloudFormation property type `SnapshotOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-snapshotoptions.html)
     #[derive(Clone, Debug)]
     pub struct SnapshotOptions(rt::Props);
     impl SnapshotOptions {
@@ -473,7 +473,7 @@ pub mod domain {
     nested!(SnapshotOptions);
     /// CloudFormation property type `VPCOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-vpcoptions.html)
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {
@@ -499,7 +499,7 @@ pub mod domain {
     nested!(VpcOptions);
     /// CloudFormation property type `ZoneAwarenessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticsearch-domain-zoneawarenessconfig.html)
     #[derive(Clone, Debug)]
     pub struct ZoneAwarenessConfig(rt::Props);
     impl ZoneAwarenessConfig {

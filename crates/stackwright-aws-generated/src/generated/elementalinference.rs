@@ -222,7 +222,7 @@ pub mod feed {
     use super::*;
     /// CloudFormation property type `GetOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elementalinference-feed-getoutput.html)
     #[derive(Clone, Debug)]
     pub struct GetOutput(rt::Props);
     impl GetOutput {

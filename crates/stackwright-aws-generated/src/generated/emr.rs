@@ -36,21 +36,26 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterRequired {
+    /// CloudFormation `Instances`.
+    pub instances: cluster::JobFlowInstancesConfig,
+    /// CloudFormation `ServiceRole`.
+    pub service_role: rt::Expr,
+    /// CloudFormation `JobFlowRole`.
+    pub job_flow_role: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Cluster {
-    /// Declares a `AWS::EMR::Cluster` with the stack-unique `id`. Required properties: `instances` (`Instances`), `job_flow_role` (`JobFlowRole`), `name` (`Name`), `service_role` (`ServiceRole`).
+    /// Declares a `AWS::EMR::Cluster` with the stack-unique `id`. Required properties: `instances` (`Instances`), `service_role` (`ServiceRole`), `job_flow_role` (`JobFlowRole`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instances: cluster::JobFlowInstancesConfig,
-        job_flow_role: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        service_role: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-        this.set("Instances", None, instances.into());
-        this.set("JobFlowRole", None, rt::string(job_flow_role));
-        this.set("Name", None, rt::string(name));
-        this.set("ServiceRole", None, rt::string(service_role));
+        this.set("Instances", None, required.instances.into());
+        this.set("JobFlowRole", None, rt::string(required.job_flow_role));
+        this.set("Name", None, rt::string(required.name));
+        this.set("ServiceRole", None, rt::string(required.service_role));
         Cluster(this)
     }
     /// Changing it replaces the resource. CloudFormation `AdditionalInfo`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -191,14 +196,15 @@ impl ClusterHandle {
 /// Property types and value sets of [`Cluster`] (`AWS::EMR::Cluster`).
 pub mod cluster {
     pub use super::shared::{
-        AutoScalingPolicy, CloudWatchAlarmDefinition, MetricDimension, ScalingAction,
-        ScalingConstraints, ScalingRule, ScalingTrigger, SimpleScalingPolicyConfiguration,
+        AutoScalingPolicy, CloudWatchAlarmDefinition, CloudWatchAlarmDefinitionRequired,
+        MetricDimension, MetricDimensionRequired, ScalingAction, ScalingConstraints,
+        ScalingConstraintsRequired, ScalingRule, ScalingTrigger, SimpleScalingPolicyConfiguration,
         VolumeSpecification,
     };
     use super::*;
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-application.html)
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -234,7 +240,7 @@ pub mod cluster {
     nested!(Application);
     /// CloudFormation property type `AutoTerminationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-autoterminationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoTerminationPolicy(rt::Props);
     impl AutoTerminationPolicy {
@@ -252,14 +258,14 @@ pub mod cluster {
     nested!(AutoTerminationPolicy);
     /// CloudFormation property type `BootstrapActionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-bootstrapactionconfig.html)
     #[derive(Clone, Debug)]
     pub struct BootstrapActionConfig(rt::Props);
     impl BootstrapActionConfig {
-        /// A new `BootstrapActionConfig`. Required properties: `name` (`Name`), `script_bootstrap_action` (`ScriptBootstrapAction`).
+        /// A new `BootstrapActionConfig`. Required properties: `script_bootstrap_action` (`ScriptBootstrapAction`), `name` (`Name`).
         pub fn new(
-            name: impl Into<rt::Expr>,
             script_bootstrap_action: ScriptBootstrapActionConfig,
+            name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", None, rt::string(name));
@@ -274,28 +280,33 @@ pub mod cluster {
     nested!(BootstrapActionConfig);
     /// CloudFormation property type `ComputeLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-computelimits.html)
     #[derive(Clone, Debug)]
     pub struct ComputeLimits(rt::Props);
+    /// The required values of [`ComputeLimits`], by name: two of them have one type, and a swap must not compile.
+    pub struct ComputeLimitsRequired {
+        /// CloudFormation `UnitType`.
+        pub unit_type: rt::Expr,
+        /// CloudFormation `MaximumCapacityUnits`.
+        pub maximum_capacity_units: i64,
+        /// CloudFormation `MinimumCapacityUnits`.
+        pub minimum_capacity_units: i64,
+    }
     impl ComputeLimits {
-        /// A new `ComputeLimits`. Required properties: `maximum_capacity_units` (`MaximumCapacityUnits`), `minimum_capacity_units` (`MinimumCapacityUnits`), `unit_type` (`UnitType`).
-        pub fn new(
-            maximum_capacity_units: i64,
-            minimum_capacity_units: i64,
-            unit_type: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ComputeLimits`. Required properties: `unit_type` (`UnitType`), `maximum_capacity_units` (`MaximumCapacityUnits`), `minimum_capacity_units` (`MinimumCapacityUnits`).
+        pub fn new(required: ComputeLimitsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaximumCapacityUnits",
                 None,
-                rt::int(maximum_capacity_units),
+                rt::int(required.maximum_capacity_units),
             );
             this.set(
                 "MinimumCapacityUnits",
                 None,
-                rt::int(minimum_capacity_units),
+                rt::int(required.minimum_capacity_units),
             );
-            this.set("UnitType", None, rt::string(unit_type));
+            this.set("UnitType", None, rt::string(required.unit_type));
             ComputeLimits(this)
         }
         /// CloudFormation `MaximumCoreCapacityUnits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -313,7 +324,7 @@ pub mod cluster {
     nested!(ComputeLimits);
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-configuration.html)
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -345,7 +356,7 @@ pub mod cluster {
     nested!(Configuration);
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -364,7 +375,7 @@ pub mod cluster {
     nested!(EbsBlockDeviceConfig);
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ebsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -390,7 +401,7 @@ pub mod cluster {
     nested!(EbsConfiguration);
     /// CloudFormation property type `HadoopJarStepConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-hadoopjarstepconfig.html)
     #[derive(Clone, Debug)]
     pub struct HadoopJarStepConfig(rt::Props);
     impl HadoopJarStepConfig {
@@ -419,7 +430,7 @@ pub mod cluster {
     nested!(HadoopJarStepConfig);
     /// CloudFormation property type `InstanceFleetConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetConfig(rt::Props);
     impl InstanceFleetConfig {
@@ -468,7 +479,7 @@ pub mod cluster {
     nested!(InstanceFleetConfig);
     /// CloudFormation property type `InstanceFleetProvisioningSpecifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetprovisioningspecifications.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetProvisioningSpecifications(rt::Props);
     impl InstanceFleetProvisioningSpecifications {
@@ -491,7 +502,7 @@ pub mod cluster {
     nested!(InstanceFleetProvisioningSpecifications);
     /// CloudFormation property type `InstanceFleetResizingSpecifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancefleetresizingspecifications.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetResizingSpecifications(rt::Props);
     impl InstanceFleetResizingSpecifications {
@@ -518,7 +529,7 @@ pub mod cluster {
     nested!(InstanceFleetResizingSpecifications);
     /// CloudFormation property type `InstanceGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancegroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceGroupConfig(rt::Props);
     impl InstanceGroupConfig {
@@ -568,7 +579,7 @@ pub mod cluster {
     nested!(InstanceGroupConfig);
     /// CloudFormation property type `InstanceTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-instancetypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceTypeConfig(rt::Props);
     impl InstanceTypeConfig {
@@ -618,7 +629,7 @@ pub mod cluster {
     nested!(InstanceTypeConfig);
     /// CloudFormation property type `JobFlowInstancesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-jobflowinstancesconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobFlowInstancesConfig(rt::Props);
     impl JobFlowInstancesConfig {
@@ -748,15 +759,26 @@ pub mod cluster {
     nested!(JobFlowInstancesConfig);
     /// CloudFormation property type `KerberosAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-kerberosattributes.html)
     #[derive(Clone, Debug)]
     pub struct KerberosAttributes(rt::Props);
+    /// The required values of [`KerberosAttributes`], by name: two of them have one type, and a swap must not compile.
+    pub struct KerberosAttributesRequired {
+        /// CloudFormation `KdcAdminPassword`.
+        pub kdc_admin_password: rt::Expr,
+        /// CloudFormation `Realm`.
+        pub realm: rt::Expr,
+    }
     impl KerberosAttributes {
         /// A new `KerberosAttributes`. Required properties: `kdc_admin_password` (`KdcAdminPassword`), `realm` (`Realm`).
-        pub fn new(kdc_admin_password: impl Into<rt::Expr>, realm: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KerberosAttributesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("KdcAdminPassword", None, rt::string(kdc_admin_password));
-            this.set("Realm", None, rt::string(realm));
+            this.set(
+                "KdcAdminPassword",
+                None,
+                rt::string(required.kdc_admin_password),
+            );
+            this.set("Realm", None, rt::string(required.realm));
             KerberosAttributes(this)
         }
         /// CloudFormation `ADDomainJoinPassword`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -779,7 +801,7 @@ pub mod cluster {
     nested!(KerberosAttributes);
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-keyvalue.html)
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
     impl KeyValue {
@@ -802,7 +824,7 @@ pub mod cluster {
     nested!(KeyValue);
     /// CloudFormation property type `ManagedScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-managedscalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ManagedScalingPolicy(rt::Props);
     impl ManagedScalingPolicy {
@@ -831,7 +853,7 @@ pub mod cluster {
     nested!(ManagedScalingPolicy);
     /// CloudFormation property type `OnDemandCapacityReservationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandcapacityreservationoptions.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandCapacityReservationOptions(rt::Props);
     impl OnDemandCapacityReservationOptions {
@@ -867,7 +889,7 @@ pub mod cluster {
     nested!(OnDemandCapacityReservationOptions);
     /// CloudFormation property type `OnDemandProvisioningSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandprovisioningspecification.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandProvisioningSpecification(rt::Props);
     impl OnDemandProvisioningSpecification {
@@ -889,7 +911,7 @@ pub mod cluster {
     nested!(OnDemandProvisioningSpecification);
     /// CloudFormation property type `OnDemandResizingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-ondemandresizingspecification.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandResizingSpecification(rt::Props);
     impl OnDemandResizingSpecification {
@@ -920,7 +942,7 @@ pub mod cluster {
     nested!(OnDemandResizingSpecification);
     /// CloudFormation property type `PlacementGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-placementgroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct PlacementGroupConfig(rt::Props);
     impl PlacementGroupConfig {
@@ -939,7 +961,7 @@ pub mod cluster {
     nested!(PlacementGroupConfig);
     /// CloudFormation property type `PlacementType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-placementtype.html)
     #[derive(Clone, Debug)]
     pub struct PlacementType(rt::Props);
     impl PlacementType {
@@ -953,7 +975,7 @@ pub mod cluster {
     nested!(PlacementType);
     /// CloudFormation property type `ScriptBootstrapActionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scriptbootstrapactionconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScriptBootstrapActionConfig(rt::Props);
     impl ScriptBootstrapActionConfig {
@@ -972,12 +994,12 @@ pub mod cluster {
     nested!(ScriptBootstrapActionConfig);
     /// CloudFormation property type `SpotProvisioningSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-spotprovisioningspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotProvisioningSpecification(rt::Props);
     impl SpotProvisioningSpecification {
-        /// A new `SpotProvisioningSpecification`. Required properties: `timeout_action` (`TimeoutAction`), `timeout_duration_minutes` (`TimeoutDurationMinutes`).
-        pub fn new(timeout_action: impl Into<rt::Expr>, timeout_duration_minutes: i64) -> Self {
+        /// A new `SpotProvisioningSpecification`. Required properties: `timeout_duration_minutes` (`TimeoutDurationMinutes`), `timeout_action` (`TimeoutAction`).
+        pub fn new(timeout_duration_minutes: i64, timeout_action: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("TimeoutAction", None, rt::string(timeout_action));
             this.set(
@@ -1001,7 +1023,7 @@ pub mod cluster {
     nested!(SpotProvisioningSpecification);
     /// CloudFormation property type `SpotResizingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-spotresizingspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotResizingSpecification(rt::Props);
     impl SpotResizingSpecification {
@@ -1024,7 +1046,7 @@ pub mod cluster {
     nested!(SpotResizingSpecification);
     /// CloudFormation property type `StepConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-stepconfig.html)
     #[derive(Clone, Debug)]
     pub struct StepConfig(rt::Props);
     impl StepConfig {
@@ -1059,17 +1081,24 @@ static INSTANCE_FLEET_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: None,
 };
+/// The required values of [`InstanceFleetConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct InstanceFleetConfigRequired {
+    /// The node type that the instance fleet hosts. CloudFormation `InstanceFleetType`.
+    pub instance_fleet_type: rt::Expr,
+    /// The unique identifier of the EMR cluster. CloudFormation `ClusterId`.
+    pub cluster_id: rt::Expr,
+}
 impl InstanceFleetConfig {
-    /// Declares a `AWS::EMR::InstanceFleetConfig` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`), `instance_fleet_type` (`InstanceFleetType`).
+    /// Declares a `AWS::EMR::InstanceFleetConfig` with the stack-unique `id`. Required properties: `instance_fleet_type` (`InstanceFleetType`), `cluster_id` (`ClusterId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_id: impl Into<rt::Expr>,
-        instance_fleet_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InstanceFleetConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_FLEET_CONFIG_TYPE);
-        this.set("ClusterId", None, rt::string(cluster_id));
-        this.set("InstanceFleetType", None, rt::string(instance_fleet_type));
+        this.set("ClusterId", None, rt::string(required.cluster_id));
+        this.set(
+            "InstanceFleetType",
+            None,
+            rt::string(required.instance_fleet_type),
+        );
         InstanceFleetConfig(this)
     }
     /// InstanceTypeConfigs determine the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
@@ -1144,7 +1173,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `ApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-applicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationConfiguration(rt::Props);
     impl ApplicationConfiguration {
@@ -1187,7 +1216,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -1210,7 +1239,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ebsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -1242,7 +1271,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `InstanceFleetProvisioningSpecifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancefleetprovisioningspecifications.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetProvisioningSpecifications(rt::Props);
     impl InstanceFleetProvisioningSpecifications {
@@ -1269,7 +1298,7 @@ pub mod instance_fleet_config {
     nested!(InstanceFleetProvisioningSpecifications);
     /// CloudFormation property type `InstanceFleetResizingSpecifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancefleetresizingspecifications.html)
     #[derive(Clone, Debug)]
     pub struct InstanceFleetResizingSpecifications(rt::Props);
     impl InstanceFleetResizingSpecifications {
@@ -1302,7 +1331,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `InstanceTypeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-instancetypeconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceTypeConfig(rt::Props);
     impl InstanceTypeConfig {
@@ -1369,7 +1398,7 @@ pub mod instance_fleet_config {
     nested!(InstanceTypeConfig);
     /// CloudFormation property type `OnDemandCapacityReservationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandcapacityreservationoptions.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandCapacityReservationOptions(rt::Props);
     impl OnDemandCapacityReservationOptions {
@@ -1413,7 +1442,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `OnDemandProvisioningSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandprovisioningspecification.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandProvisioningSpecification(rt::Props);
     impl OnDemandProvisioningSpecification {
@@ -1435,7 +1464,7 @@ pub mod instance_fleet_config {
     nested!(OnDemandProvisioningSpecification);
     /// CloudFormation property type `OnDemandResizingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-ondemandresizingspecification.html)
     #[derive(Clone, Debug)]
     pub struct OnDemandResizingSpecification(rt::Props);
     impl OnDemandResizingSpecification {
@@ -1474,12 +1503,12 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `SpotProvisioningSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-spotprovisioningspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotProvisioningSpecification(rt::Props);
     impl SpotProvisioningSpecification {
-        /// A new `SpotProvisioningSpecification`. Required properties: `timeout_action` (`TimeoutAction`), `timeout_duration_minutes` (`TimeoutDurationMinutes`).
-        pub fn new(timeout_action: impl Into<rt::Expr>, timeout_duration_minutes: i64) -> Self {
+        /// A new `SpotProvisioningSpecification`. Required properties: `timeout_duration_minutes` (`TimeoutDurationMinutes`), `timeout_action` (`TimeoutAction`).
+        pub fn new(timeout_duration_minutes: i64, timeout_action: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("TimeoutAction", None, rt::string(timeout_action));
             this.set(
@@ -1507,7 +1536,7 @@ pub mod instance_fleet_config {
     nested!(SpotProvisioningSpecification);
     /// CloudFormation property type `SpotResizingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-spotresizingspecification.html)
     #[derive(Clone, Debug)]
     pub struct SpotResizingSpecification(rt::Props);
     impl SpotResizingSpecification {
@@ -1536,7 +1565,7 @@ pub mod instance_fleet_config {
     ///
     /// CloudFormation property type `VolumeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancefleetconfig-volumespecification.html)
     #[derive(Clone, Debug)]
     pub struct VolumeSpecification(rt::Props);
     impl VolumeSpecification {
@@ -1580,21 +1609,26 @@ static INSTANCE_GROUP_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`InstanceGroupConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct InstanceGroupConfigRequired {
+    /// CloudFormation `JobFlowId`.
+    pub job_flow_id: rt::Expr,
+    /// CloudFormation `InstanceCount`.
+    pub instance_count: i64,
+    /// CloudFormation `InstanceRole`.
+    pub instance_role: rt::Expr,
+    /// CloudFormation `InstanceType`.
+    pub instance_type: rt::Expr,
+}
 impl InstanceGroupConfig {
-    /// Declares a `AWS::EMR::InstanceGroupConfig` with the stack-unique `id`. Required properties: `instance_count` (`InstanceCount`), `instance_role` (`InstanceRole`), `instance_type` (`InstanceType`), `job_flow_id` (`JobFlowId`).
+    /// Declares a `AWS::EMR::InstanceGroupConfig` with the stack-unique `id`. Required properties: `job_flow_id` (`JobFlowId`), `instance_count` (`InstanceCount`), `instance_role` (`InstanceRole`), `instance_type` (`InstanceType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_count: i64,
-        instance_role: impl Into<rt::Expr>,
-        instance_type: impl Into<rt::Expr>,
-        job_flow_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InstanceGroupConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_GROUP_CONFIG_TYPE);
-        this.set("InstanceCount", None, rt::int(instance_count));
-        this.set("InstanceRole", None, rt::string(instance_role));
-        this.set("InstanceType", None, rt::string(instance_type));
-        this.set("JobFlowId", None, rt::string(job_flow_id));
+        this.set("InstanceCount", None, rt::int(required.instance_count));
+        this.set("InstanceRole", None, rt::string(required.instance_role));
+        this.set("InstanceType", None, rt::string(required.instance_type));
+        this.set("JobFlowId", None, rt::string(required.job_flow_id));
         InstanceGroupConfig(this)
     }
     /// CloudFormation `AutoScalingPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1650,14 +1684,15 @@ impl InstanceGroupConfigHandle {
 /// Property types and value sets of [`InstanceGroupConfig`] (`AWS::EMR::InstanceGroupConfig`).
 pub mod instance_group_config {
     pub use super::shared::{
-        AutoScalingPolicy, CloudWatchAlarmDefinition, MetricDimension, ScalingAction,
-        ScalingConstraints, ScalingRule, ScalingTrigger, SimpleScalingPolicyConfiguration,
+        AutoScalingPolicy, CloudWatchAlarmDefinition, CloudWatchAlarmDefinitionRequired,
+        MetricDimension, MetricDimensionRequired, ScalingAction, ScalingConstraints,
+        ScalingConstraintsRequired, ScalingRule, ScalingTrigger, SimpleScalingPolicyConfiguration,
         VolumeSpecification,
     };
     use super::*;
     /// CloudFormation property type `AppConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-appconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AppConfiguration(rt::Props);
     impl AppConfiguration {
@@ -1689,7 +1724,7 @@ pub mod instance_group_config {
     nested!(AppConfiguration);
     /// CloudFormation property type `EbsBlockDeviceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-ebsblockdeviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDeviceConfig(rt::Props);
     impl EbsBlockDeviceConfig {
@@ -1710,7 +1745,7 @@ pub mod instance_group_config {
     nested!(EbsBlockDeviceConfig);
     /// CloudFormation property type `EbsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-instancegroupconfig-ebsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EbsConfiguration(rt::Props);
     impl EbsConfiguration {
@@ -1792,29 +1827,38 @@ static STEP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Step`], by name: two of them have one type, and a swap must not compile.
+pub struct StepRequired {
+    /// A string that uniquely identifies the cluster (job flow). CloudFormation `JobFlowId`.
+    pub job_flow_id: rt::Expr,
+    /// The HadoopJarStepConfig property type specifies a job flow step consisting of a JAR file whose main function will be executed. CloudFormation `HadoopJarStep`.
+    pub hadoop_jar_step: step::HadoopJarStepConfig,
+    /// This specifies what action to take when the cluster step fails. CloudFormation `ActionOnFailure`.
+    pub action_on_failure: rt::Expr,
+    /// The name of the cluster step. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Step {
-    /// Declares a `AWS::EMR::Step` with the stack-unique `id`. Required properties: `action_on_failure` (`ActionOnFailure`), `hadoop_jar_step` (`HadoopJarStep`), `job_flow_id` (`JobFlowId`), `name` (`Name`).
+    /// Declares a `AWS::EMR::Step` with the stack-unique `id`. Required properties: `job_flow_id` (`JobFlowId`), `hadoop_jar_step` (`HadoopJarStep`), `action_on_failure` (`ActionOnFailure`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action_on_failure: impl Into<rt::Expr>,
-        hadoop_jar_step: step::HadoopJarStepConfig,
-        job_flow_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StepRequired) -> Self {
         let mut this = rt::Base::new(id, &STEP_TYPE);
         this.set(
             "ActionOnFailure",
             Some("action_on_failure"),
-            rt::string(action_on_failure),
+            rt::string(required.action_on_failure),
         );
         this.set(
             "HadoopJarStep",
             Some("hadoop_jar_step"),
-            hadoop_jar_step.into(),
+            required.hadoop_jar_step.into(),
         );
-        this.set("JobFlowId", Some("job_flow_id"), rt::string(job_flow_id));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "JobFlowId",
+            Some("job_flow_id"),
+            rt::string(required.job_flow_id),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         Step(this)
     }
     /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
@@ -1854,7 +1898,7 @@ pub mod step {
     use super::*;
     /// CloudFormation property type `HadoopJarStepConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-step-hadoopjarstepconfig.html)
     #[derive(Clone, Debug)]
     pub struct HadoopJarStepConfig(rt::Props);
     impl HadoopJarStepConfig {
@@ -1885,7 +1929,7 @@ pub mod step {
     nested!(HadoopJarStepConfig);
     /// CloudFormation property type `KeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-step-keyvalue.html)
     #[derive(Clone, Debug)]
     pub struct KeyValue(rt::Props);
     impl KeyValue {
@@ -1927,44 +1971,57 @@ static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Studio`], by name: two of them have one type, and a swap must not compile.
+pub struct StudioRequired {
+    /// Specifies whether the Studio authenticates users using single sign-on (SSO) or IAM. CloudFormation `AuthMode`.
+    pub auth_mode: studio::AuthMode,
+    /// The ID of the Amazon EMR Studio Engine security group. CloudFormation `EngineSecurityGroupId`.
+    pub engine_security_group_id: rt::Expr,
+    /// A descriptive name for the Amazon EMR Studio. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The IAM role that will be assumed by the Amazon EMR Studio. CloudFormation `ServiceRole`.
+    pub service_role: rt::Expr,
+    /// A list of up to 5 subnet IDs to associate with the Studio. CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+    /// The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio. CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// The ID of the Amazon EMR Studio Workspace security group. CloudFormation `WorkspaceSecurityGroupId`.
+    pub workspace_security_group_id: rt::Expr,
+    /// The default Amazon S3 location to back up EMR Studio Workspaces and notebook files. CloudFormation `DefaultS3Location`.
+    pub default_s3_location: rt::Expr,
+}
 impl Studio {
-    /// Declares a `AWS::EMR::Studio` with the stack-unique `id`. Required properties: `auth_mode` (`AuthMode`), `default_s3_location` (`DefaultS3Location`), `engine_security_group_id` (`EngineSecurityGroupId`), `name` (`Name`), `service_role` (`ServiceRole`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`), `workspace_security_group_id` (`WorkspaceSecurityGroupId`).
+    /// Declares a `AWS::EMR::Studio` with the stack-unique `id`. Required properties: `auth_mode` (`AuthMode`), `engine_security_group_id` (`EngineSecurityGroupId`), `name` (`Name`), `service_role` (`ServiceRole`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`), `workspace_security_group_id` (`WorkspaceSecurityGroupId`), `default_s3_location` (`DefaultS3Location`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        auth_mode: studio::AuthMode,
-        default_s3_location: impl Into<rt::Expr>,
-        engine_security_group_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        service_role: impl Into<rt::Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_id: impl Into<rt::Expr>,
-        workspace_security_group_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StudioRequired) -> Self {
         let mut this = rt::Base::new(id, &STUDIO_TYPE);
-        this.set("AuthMode", Some("auth_mode"), auth_mode.into());
+        this.set("AuthMode", Some("auth_mode"), required.auth_mode.into());
         this.set(
             "DefaultS3Location",
             Some("default_s3_location"),
-            rt::string(default_s3_location),
+            rt::string(required.default_s3_location),
         );
         this.set(
             "EngineSecurityGroupId",
             Some("engine_security_group_id"),
-            rt::string(engine_security_group_id),
+            rt::string(required.engine_security_group_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ServiceRole",
             Some("service_role"),
-            rt::string(service_role),
+            rt::string(required.service_role),
         );
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         this.set(
             "WorkspaceSecurityGroupId",
             Some("workspace_security_group_id"),
-            rt::string(workspace_security_group_id),
+            rt::string(required.workspace_security_group_id),
         );
         Studio(this)
     }
@@ -2110,29 +2167,42 @@ static STUDIO_SESSION_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`StudioSessionMapping`], by name: two of them have one type, and a swap must not compile.
+pub struct StudioSessionMappingRequired {
+    /// The ID of the Amazon EMR Studio to which the user or group will be mapped. CloudFormation `StudioId`.
+    pub studio_id: rt::Expr,
+    /// The name of the user or group. CloudFormation `IdentityName`.
+    pub identity_name: rt::Expr,
+    /// Specifies whether the identity to map to the Studio is a user or a group. CloudFormation `IdentityType`.
+    pub identity_type: studio_session_mapping::IdentityType,
+    /// The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group. CloudFormation `SessionPolicyArn`.
+    pub session_policy_arn: rt::Expr,
+}
 impl StudioSessionMapping {
-    /// Declares a `AWS::EMR::StudioSessionMapping` with the stack-unique `id`. Required properties: `identity_name` (`IdentityName`), `identity_type` (`IdentityType`), `session_policy_arn` (`SessionPolicyArn`), `studio_id` (`StudioId`).
+    /// Declares a `AWS::EMR::StudioSessionMapping` with the stack-unique `id`. Required properties: `studio_id` (`StudioId`), `identity_name` (`IdentityName`), `identity_type` (`IdentityType`), `session_policy_arn` (`SessionPolicyArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        identity_name: impl Into<rt::Expr>,
-        identity_type: studio_session_mapping::IdentityType,
-        session_policy_arn: impl Into<rt::Expr>,
-        studio_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StudioSessionMappingRequired) -> Self {
         let mut this = rt::Base::new(id, &STUDIO_SESSION_MAPPING_TYPE);
         this.set(
             "IdentityName",
             Some("identity_name"),
-            rt::string(identity_name),
+            rt::string(required.identity_name),
         );
-        this.set("IdentityType", Some("identity_type"), identity_type.into());
+        this.set(
+            "IdentityType",
+            Some("identity_type"),
+            required.identity_type.into(),
+        );
         this.set(
             "SessionPolicyArn",
             Some("session_policy_arn"),
-            rt::string(session_policy_arn),
+            rt::string(required.session_policy_arn),
         );
-        this.set("StudioId", Some("studio_id"), rt::string(studio_id));
+        this.set(
+            "StudioId",
+            Some("studio_id"),
+            rt::string(required.studio_id),
+        );
         StudioSessionMapping(this)
     }
 }
@@ -2209,7 +2279,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `AutoScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-autoscalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingPolicy(rt::Props);
     impl AutoScalingPolicy {
@@ -2227,22 +2297,32 @@ pub mod shared {
     nested!(AutoScalingPolicy);
     /// CloudFormation property type `CloudWatchAlarmDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-cloudwatchalarmdefinition.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchAlarmDefinition(rt::Props);
+    /// The required values of [`CloudWatchAlarmDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudWatchAlarmDefinitionRequired {
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// CloudFormation `ComparisonOperator`.
+        pub comparison_operator: rt::Expr,
+        /// CloudFormation `Period`.
+        pub period: i64,
+        /// CloudFormation `Threshold`.
+        pub threshold: i64,
+    }
     impl CloudWatchAlarmDefinition {
-        /// A new `CloudWatchAlarmDefinition`. Required properties: `comparison_operator` (`ComparisonOperator`), `metric_name` (`MetricName`), `period` (`Period`), `threshold` (`Threshold`).
-        pub fn new(
-            comparison_operator: impl Into<rt::Expr>,
-            metric_name: impl Into<rt::Expr>,
-            period: i64,
-            threshold: i64,
-        ) -> Self {
+        /// A new `CloudWatchAlarmDefinition`. Required properties: `metric_name` (`MetricName`), `comparison_operator` (`ComparisonOperator`), `period` (`Period`), `threshold` (`Threshold`).
+        pub fn new(required: CloudWatchAlarmDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ComparisonOperator", None, rt::string(comparison_operator));
-            this.set("MetricName", None, rt::string(metric_name));
-            this.set("Period", None, rt::int(period));
-            this.set("Threshold", None, rt::int(threshold));
+            this.set(
+                "ComparisonOperator",
+                None,
+                rt::string(required.comparison_operator),
+            );
+            this.set("MetricName", None, rt::string(required.metric_name));
+            this.set("Period", None, rt::int(required.period));
+            this.set("Threshold", None, rt::int(required.threshold));
             CloudWatchAlarmDefinition(this)
         }
         /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2274,22 +2354,29 @@ pub mod shared {
     nested!(CloudWatchAlarmDefinition);
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
+    /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDimensionRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl MetricDimension {
-        /// A new `MetricDimension`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricDimension`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: MetricDimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             MetricDimension(this)
         }
     }
     nested!(MetricDimension);
     /// CloudFormation property type `ScalingAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingaction.html)
     #[derive(Clone, Debug)]
     pub struct ScalingAction(rt::Props);
     impl ScalingAction {
@@ -2312,30 +2399,37 @@ pub mod shared {
     nested!(ScalingAction);
     /// CloudFormation property type `ScalingConstraints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingconstraints.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConstraints(rt::Props);
+    /// The required values of [`ScalingConstraints`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScalingConstraintsRequired {
+        /// CloudFormation `MinCapacity`.
+        pub min_capacity: i64,
+        /// CloudFormation `MaxCapacity`.
+        pub max_capacity: i64,
+    }
     impl ScalingConstraints {
-        /// A new `ScalingConstraints`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
-        pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
+        /// A new `ScalingConstraints`. Required properties: `min_capacity` (`MinCapacity`), `max_capacity` (`MaxCapacity`).
+        pub fn new(required: ScalingConstraintsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxCapacity", None, rt::int(max_capacity));
-            this.set("MinCapacity", None, rt::int(min_capacity));
+            this.set("MaxCapacity", None, rt::int(required.max_capacity));
+            this.set("MinCapacity", None, rt::int(required.min_capacity));
             ScalingConstraints(this)
         }
     }
     nested!(ScalingConstraints);
     /// CloudFormation property type `ScalingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingrule.html)
     #[derive(Clone, Debug)]
     pub struct ScalingRule(rt::Props);
     impl ScalingRule {
-        /// A new `ScalingRule`. Required properties: `action` (`Action`), `name` (`Name`), `trigger` (`Trigger`).
+        /// A new `ScalingRule`. Required properties: `action` (`Action`), `trigger` (`Trigger`), `name` (`Name`).
         pub fn new(
             action: ScalingAction,
-            name: impl Into<rt::Expr>,
             trigger: ScalingTrigger,
+            name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Action", None, action.into());
@@ -2352,7 +2446,7 @@ pub mod shared {
     nested!(ScalingRule);
     /// CloudFormation property type `ScalingTrigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-scalingtrigger.html)
     #[derive(Clone, Debug)]
     pub struct ScalingTrigger(rt::Props);
     impl ScalingTrigger {
@@ -2370,7 +2464,7 @@ pub mod shared {
     nested!(ScalingTrigger);
     /// CloudFormation property type `SimpleScalingPolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-simplescalingpolicyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SimpleScalingPolicyConfiguration(rt::Props);
     impl SimpleScalingPolicyConfiguration {
@@ -2394,7 +2488,7 @@ pub mod shared {
     nested!(SimpleScalingPolicyConfiguration);
     /// CloudFormation property type `VolumeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emr-cluster-volumespecification.html)
     #[derive(Clone, Debug)]
     pub struct VolumeSpecification(rt::Props);
     impl VolumeSpecification {

@@ -63,21 +63,34 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`Endpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct EndpointRequired {
+    /// The ID of the virtual cluster for which the managed endpoint is created. CloudFormation `VirtualClusterId`.
+    pub virtual_cluster_id: rt::Expr,
+    /// The type of the managed endpoint. CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// The Amazon EMR release label. CloudFormation `ReleaseLabel`.
+    pub release_label: rt::Expr,
+    /// The execution role ARN for the managed endpoint. CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+}
 impl Endpoint {
-    /// Declares a `AWS::EMRContainers::Endpoint` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `release_label` (`ReleaseLabel`), `type_` (`Type`), `virtual_cluster_id` (`VirtualClusterId`).
+    /// Declares a `AWS::EMRContainers::Endpoint` with the stack-unique `id`. Required properties: `virtual_cluster_id` (`VirtualClusterId`), `type_` (`Type`), `release_label` (`ReleaseLabel`), `execution_role_arn` (`ExecutionRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        release_label: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-        virtual_cluster_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
-        this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
-        this.set("ReleaseLabel", None, rt::string(release_label));
-        this.set("Type", None, rt::string(type_));
-        this.set("VirtualClusterId", None, rt::string(virtual_cluster_id));
+        this.set(
+            "ExecutionRoleArn",
+            None,
+            rt::string(required.execution_role_arn),
+        );
+        this.set("ReleaseLabel", None, rt::string(required.release_label));
+        this.set("Type", None, rt::string(required.type_));
+        this.set(
+            "VirtualClusterId",
+            None,
+            rt::string(required.virtual_cluster_id),
+        );
         Endpoint(this)
     }
     /// The configuration overrides for the managed endpoint.
@@ -175,7 +188,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `CloudWatchMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-cloudwatchmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchMonitoringConfiguration(rt::Props);
     impl CloudWatchMonitoringConfiguration {
@@ -194,7 +207,7 @@ pub mod endpoint {
     nested!(CloudWatchMonitoringConfiguration);
     /// CloudFormation property type `ConfigurationOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-configurationoverrides.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationOverrides(rt::Props);
     impl ConfigurationOverrides {
@@ -206,7 +219,7 @@ pub mod endpoint {
         /// Constraints: 0..=100 items. CloudFormation `ApplicationConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn application_configuration(
             mut self,
-            value: impl IntoIterator<Item = EmreksConfiguration>,
+            value: impl IntoIterator<Item = EmrEksConfiguration>,
         ) -> Self {
             self.0
                 .set("ApplicationConfiguration", None, rt::list(value));
@@ -221,12 +234,12 @@ pub mod endpoint {
     nested!(ConfigurationOverrides);
     /// CloudFormation property type `ContainerLogRotationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-containerlogrotationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerLogRotationConfiguration(rt::Props);
     impl ContainerLogRotationConfiguration {
-        /// A new `ContainerLogRotationConfiguration`. Required properties: `max_files_to_keep` (`MaxFilesToKeep`), `rotation_size` (`RotationSize`).
-        pub fn new(max_files_to_keep: i64, rotation_size: impl Into<rt::Expr>) -> Self {
+        /// A new `ContainerLogRotationConfiguration`. Required properties: `rotation_size` (`RotationSize`), `max_files_to_keep` (`MaxFilesToKeep`).
+        pub fn new(rotation_size: impl Into<rt::Expr>, max_files_to_keep: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("MaxFilesToKeep", None, rt::int(max_files_to_keep));
             this.set("RotationSize", None, rt::string(rotation_size));
@@ -236,20 +249,20 @@ pub mod endpoint {
     nested!(ContainerLogRotationConfiguration);
     /// CloudFormation property type `EMREKSConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-emreksconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct EmreksConfiguration(rt::Props);
-    impl EmreksConfiguration {
-        /// A new `EmreksConfiguration`. Required properties: `classification` (`Classification`).
+    pub struct EmrEksConfiguration(rt::Props);
+    impl EmrEksConfiguration {
+        /// A new `EmrEksConfiguration`. Required properties: `classification` (`Classification`).
         pub fn new(classification: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Classification", None, rt::string(classification));
-            EmreksConfiguration(this)
+            EmrEksConfiguration(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `Configurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn configurations(
             mut self,
-            value: impl IntoIterator<Item = EmreksConfiguration>,
+            value: impl IntoIterator<Item = EmrEksConfiguration>,
         ) -> Self {
             self.0.set("Configurations", None, rt::list(value));
             self
@@ -263,10 +276,10 @@ pub mod endpoint {
             self
         }
     }
-    nested!(EmreksConfiguration);
+    nested!(EmrEksConfiguration);
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -307,7 +320,7 @@ pub mod endpoint {
     nested!(MonitoringConfiguration);
     /// CloudFormation property type `S3MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-endpoint-s3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
@@ -385,12 +398,12 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl JobTemplate {
-    /// Declares a `AWS::EMRContainers::JobTemplate` with the stack-unique `id`. Required properties: `job_template_data` (`JobTemplateData`), `name` (`Name`).
+    /// Declares a `AWS::EMRContainers::JobTemplate` with the stack-unique `id`. Required properties: `name` (`Name`), `job_template_data` (`JobTemplateData`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_template_data: job_template::JobTemplateData,
         name: impl Into<rt::Expr>,
+        job_template_data: job_template::JobTemplateData,
     ) -> Self {
         let mut this = rt::Base::new(id, &JOB_TEMPLATE_TYPE);
         this.set("JobTemplateData", None, job_template_data.into());
@@ -436,7 +449,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-configuration.html)
     #[derive(Clone, Debug)]
     pub struct Configuration(rt::Props);
     impl Configuration {
@@ -467,7 +480,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobDriver`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-jobdriver.html)
     #[derive(Clone, Debug)]
     pub struct JobDriver(rt::Props);
     impl JobDriver {
@@ -496,20 +509,29 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobTemplateData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-jobtemplatedata.html)
     #[derive(Clone, Debug)]
     pub struct JobTemplateData(rt::Props);
+    /// The required values of [`JobTemplateData`], by name: two of them have one type, and a swap must not compile.
+    pub struct JobTemplateDataRequired {
+        /// The execution role ARN of the job run, or a template parameter reference. CloudFormation `ExecutionRoleArn`.
+        pub execution_role_arn: rt::Expr,
+        /// The release version of Amazon EMR, or a template parameter reference. CloudFormation `ReleaseLabel`.
+        pub release_label: rt::Expr,
+        /// Specify the driver that the job runs on. CloudFormation `JobDriver`.
+        pub job_driver: JobDriver,
+    }
     impl JobTemplateData {
-        /// A new `JobTemplateData`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `job_driver` (`JobDriver`), `release_label` (`ReleaseLabel`).
-        pub fn new(
-            execution_role_arn: impl Into<rt::Expr>,
-            job_driver: JobDriver,
-            release_label: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `JobTemplateData`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `release_label` (`ReleaseLabel`), `job_driver` (`JobDriver`).
+        pub fn new(required: JobTemplateDataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ExecutionRoleArn", None, rt::string(execution_role_arn));
-            this.set("JobDriver", None, job_driver.into());
-            this.set("ReleaseLabel", None, rt::string(release_label));
+            this.set(
+                "ExecutionRoleArn",
+                None,
+                rt::string(required.execution_role_arn),
+            );
+            this.set("JobDriver", None, required.job_driver.into());
+            this.set("ReleaseLabel", None, rt::string(required.release_label));
             JobTemplateData(this)
         }
         /// A configuration specification to be used to override existing configurations.
@@ -542,7 +564,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricCloudWatchMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametriccloudwatchmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParametricCloudWatchMonitoringConfiguration(rt::Props);
     impl ParametricCloudWatchMonitoringConfiguration {
@@ -571,7 +593,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricConfigurationOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametricconfigurationoverrides.html)
     #[derive(Clone, Debug)]
     pub struct ParametricConfigurationOverrides(rt::Props);
     impl ParametricConfigurationOverrides {
@@ -605,7 +627,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametricmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParametricMonitoringConfiguration(rt::Props);
     impl ParametricMonitoringConfiguration {
@@ -648,7 +670,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ParametricS3MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-parametrics3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParametricS3MonitoringConfiguration(rt::Props);
     impl ParametricS3MonitoringConfiguration {
@@ -670,7 +692,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `SparkSqlJobDriver`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-sparksqljobdriver.html)
     #[derive(Clone, Debug)]
     pub struct SparkSqlJobDriver(rt::Props);
     impl SparkSqlJobDriver {
@@ -695,7 +717,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `SparkSubmitJobDriver`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-jobtemplate-sparksubmitjobdriver.html)
     #[derive(Clone, Debug)]
     pub struct SparkSubmitJobDriver(rt::Props);
     impl SparkSubmitJobDriver {
@@ -807,7 +829,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `AtRestEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-atrestencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AtRestEncryptionConfiguration(rt::Props);
     impl AtRestEncryptionConfiguration {
@@ -840,7 +862,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -870,7 +892,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `AuthorizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-authorizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfiguration(rt::Props);
     impl AuthorizationConfiguration {
@@ -892,7 +914,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `ContainerInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-containerinfo.html)
     #[derive(Clone, Debug)]
     pub struct ContainerInfo(rt::Props);
     impl ContainerInfo {
@@ -914,14 +936,14 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `ContainerProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-containerprovider.html)
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
-        /// A new `ContainerProvider`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `ContainerProvider`. Required properties: `type_` (`Type`), `id` (`Id`).
+        pub fn new(type_: Type, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Type", None, type_.into());
             ContainerProvider(this)
         }
@@ -938,7 +960,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EksInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-eksinfo.html)
     #[derive(Clone, Debug)]
     pub struct EksInfo(rt::Props);
     impl EksInfo {
@@ -960,7 +982,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -997,7 +1019,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `IAMConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-iamconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IamConfiguration(rt::Props);
     impl IamConfiguration {
@@ -1019,7 +1041,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-identitycenterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -1060,7 +1082,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `InTransitEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-intransitencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InTransitEncryptionConfiguration(rt::Props);
     impl InTransitEncryptionConfiguration {
@@ -1083,7 +1105,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `LakeFormationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-lakeformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LakeFormationConfiguration(rt::Props);
     impl LakeFormationConfiguration {
@@ -1128,7 +1150,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `LocalDiskEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-localdiskencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocalDiskEncryptionConfiguration(rt::Props);
     impl LocalDiskEncryptionConfiguration {
@@ -1157,7 +1179,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `S3EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-s3encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3EncryptionConfiguration(rt::Props);
     impl S3EncryptionConfiguration {
@@ -1186,7 +1208,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `SecureNamespaceInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-securenamespaceinfo.html)
     #[derive(Clone, Debug)]
     pub struct SecureNamespaceInfo(rt::Props);
     impl SecureNamespaceInfo {
@@ -1215,7 +1237,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `SecurityConfigurationData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-securityconfigurationdata.html)
     #[derive(Clone, Debug)]
     pub struct SecurityConfigurationData(rt::Props);
     impl SecurityConfigurationData {
@@ -1252,7 +1274,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `TLSCertificateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-securityconfiguration-tlscertificateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TlsCertificateConfiguration(rt::Props);
     impl TlsCertificateConfiguration {
@@ -1335,12 +1357,12 @@ static VIRTUAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl VirtualCluster {
-    /// Declares a `AWS::EMRContainers::VirtualCluster` with the stack-unique `id`. Required properties: `container_provider` (`ContainerProvider`), `name` (`Name`).
+    /// Declares a `AWS::EMRContainers::VirtualCluster` with the stack-unique `id`. Required properties: `name` (`Name`), `container_provider` (`ContainerProvider`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        container_provider: virtual_cluster::ContainerProvider,
         name: impl Into<rt::Expr>,
+        container_provider: virtual_cluster::ContainerProvider,
     ) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_CLUSTER_TYPE);
         this.set("ContainerProvider", None, container_provider.into());
@@ -1386,7 +1408,7 @@ pub mod virtual_cluster {
     use super::*;
     /// CloudFormation property type `ContainerInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-containerinfo.html)
     #[derive(Clone, Debug)]
     pub struct ContainerInfo(rt::Props);
     impl ContainerInfo {
@@ -1400,14 +1422,14 @@ pub mod virtual_cluster {
     nested!(ContainerInfo);
     /// CloudFormation property type `ContainerProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-containerprovider.html)
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(rt::Props);
     impl ContainerProvider {
-        /// A new `ContainerProvider`. Required properties: `id` (`Id`), `info` (`Info`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, info: ContainerInfo, type_: Type) -> Self {
+        /// A new `ContainerProvider`. Required properties: `type_` (`Type`), `id` (`Id`), `info` (`Info`).
+        pub fn new(type_: Type, id_value: impl Into<rt::Expr>, info: ContainerInfo) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Info", None, info.into());
             this.set("Type", None, type_.into());
             ContainerProvider(this)
@@ -1416,7 +1438,7 @@ pub mod virtual_cluster {
     nested!(ContainerProvider);
     /// CloudFormation property type `EksInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrcontainers-virtualcluster-eksinfo.html)
     #[derive(Clone, Debug)]
     pub struct EksInfo(rt::Props);
     impl EksInfo {

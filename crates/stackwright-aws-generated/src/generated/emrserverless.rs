@@ -39,21 +39,24 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// EMR release label. CloudFormation `ReleaseLabel`.
+    pub release_label: rt::Expr,
+    /// The type of the application CloudFormation `Type`.
+    pub type_: rt::Expr,
+}
 impl Application {
     /// Declares a `AWS::EMRServerless::Application` with the stack-unique `id`. Required properties: `release_label` (`ReleaseLabel`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        release_label: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ReleaseLabel",
             Some("release_label"),
-            rt::string(release_label),
+            rt::string(required.release_label),
         );
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Type", Some("type"), rt::string(required.type_));
         Application(this)
     }
     /// The cpu architecture of an application.
@@ -215,7 +218,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AutoStartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoStartConfiguration(rt::Props);
     impl AutoStartConfiguration {
@@ -237,7 +240,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AutoStopConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-autostopconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoStopConfiguration(rt::Props);
     impl AutoStopConfiguration {
@@ -268,7 +271,7 @@ pub mod application {
     nested!(AutoStopConfiguration);
     /// CloudFormation property type `CloudWatchLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-cloudwatchloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingConfiguration(rt::Props);
     impl CloudWatchLoggingConfiguration {
@@ -321,7 +324,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ConfigurationObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-configurationobject.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationObject(rt::Props);
     impl ConfigurationObject {
@@ -353,7 +356,7 @@ pub mod application {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-identitycenterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -376,7 +379,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ImageConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-imageconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfigurationInput(rt::Props);
     impl ImageConfigurationInput {
@@ -396,12 +399,12 @@ pub mod application {
     nested!(ImageConfigurationInput);
     /// CloudFormation property type `InitialCapacityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfig.html)
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfig(rt::Props);
     impl InitialCapacityConfig {
-        /// A new `InitialCapacityConfig`. Required properties: `worker_configuration` (`WorkerConfiguration`), `worker_count` (`WorkerCount`).
-        pub fn new(worker_configuration: WorkerConfiguration, worker_count: i64) -> Self {
+        /// A new `InitialCapacityConfig`. Required properties: `worker_count` (`WorkerCount`), `worker_configuration` (`WorkerConfiguration`).
+        pub fn new(worker_count: i64, worker_configuration: WorkerConfiguration) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "WorkerConfiguration",
@@ -415,7 +418,7 @@ pub mod application {
     nested!(InitialCapacityConfig);
     /// CloudFormation property type `InitialCapacityConfigKeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-initialcapacityconfigkeyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct InitialCapacityConfigKeyValuePair(rt::Props);
     impl InitialCapacityConfigKeyValuePair {
@@ -430,7 +433,7 @@ pub mod application {
     nested!(InitialCapacityConfigKeyValuePair);
     /// CloudFormation property type `InteractiveConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-interactiveconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InteractiveConfiguration(rt::Props);
     impl InteractiveConfiguration {
@@ -464,7 +467,7 @@ pub mod application {
     nested!(InteractiveConfiguration);
     /// CloudFormation property type `LogTypeMapKeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-logtypemapkeyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct LogTypeMapKeyValuePair(rt::Props);
     impl LogTypeMapKeyValuePair {
@@ -482,7 +485,7 @@ pub mod application {
     nested!(LogTypeMapKeyValuePair);
     /// CloudFormation property type `ManagedPersistenceMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-managedpersistencemonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedPersistenceMonitoringConfiguration(rt::Props);
     impl ManagedPersistenceMonitoringConfiguration {
@@ -509,15 +512,22 @@ pub mod application {
     nested!(ManagedPersistenceMonitoringConfiguration);
     /// CloudFormation property type `MaximumAllowedResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-maximumallowedresources.html)
     #[derive(Clone, Debug)]
     pub struct MaximumAllowedResources(rt::Props);
+    /// The required values of [`MaximumAllowedResources`], by name: two of them have one type, and a swap must not compile.
+    pub struct MaximumAllowedResourcesRequired {
+        /// Per worker CPU resource. CloudFormation `Cpu`.
+        pub cpu: rt::Expr,
+        /// Per worker memory resource. CloudFormation `Memory`.
+        pub memory: rt::Expr,
+    }
     impl MaximumAllowedResources {
         /// A new `MaximumAllowedResources`. Required properties: `cpu` (`Cpu`), `memory` (`Memory`).
-        pub fn new(cpu: impl Into<rt::Expr>, memory: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MaximumAllowedResourcesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Cpu", Some("cpu"), rt::string(cpu));
-            this.set("Memory", Some("memory"), rt::string(memory));
+            this.set("Cpu", Some("cpu"), rt::string(required.cpu));
+            this.set("Memory", Some("memory"), rt::string(required.memory));
             MaximumAllowedResources(this)
         }
         /// Per worker Disk resource.
@@ -533,7 +543,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -589,7 +599,7 @@ pub mod application {
     nested!(MonitoringConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -624,7 +634,7 @@ pub mod application {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PrometheusMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-prometheusmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PrometheusMonitoringConfiguration(rt::Props);
     impl PrometheusMonitoringConfiguration {
@@ -644,7 +654,7 @@ pub mod application {
     nested!(PrometheusMonitoringConfiguration);
     /// CloudFormation property type `S3MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-s3monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3MonitoringConfiguration(rt::Props);
     impl S3MonitoringConfiguration {
@@ -671,7 +681,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SchedulerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-schedulerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SchedulerConfiguration(rt::Props);
     impl SchedulerConfiguration {
@@ -698,15 +708,22 @@ pub mod application {
     nested!(SchedulerConfiguration);
     /// CloudFormation property type `WorkerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-emrserverless-application-workerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
+    /// The required values of [`WorkerConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct WorkerConfigurationRequired {
+        /// Per worker CPU resource. CloudFormation `Cpu`.
+        pub cpu: rt::Expr,
+        /// Per worker memory resource. CloudFormation `Memory`.
+        pub memory: rt::Expr,
+    }
     impl WorkerConfiguration {
         /// A new `WorkerConfiguration`. Required properties: `cpu` (`Cpu`), `memory` (`Memory`).
-        pub fn new(cpu: impl Into<rt::Expr>, memory: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: WorkerConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Cpu", Some("cpu"), rt::string(cpu));
-            this.set("Memory", Some("memory"), rt::string(memory));
+            this.set("Cpu", Some("cpu"), rt::string(required.cpu));
+            this.set("Memory", Some("memory"), rt::string(required.memory));
             WorkerConfiguration(this)
         }
         /// Per worker Disk resource.

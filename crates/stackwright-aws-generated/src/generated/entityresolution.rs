@@ -66,32 +66,37 @@ static ID_MAPPING_WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`IdMappingWorkflow`], by name: two of them have one type, and a swap must not compile.
+pub struct IdMappingWorkflowRequired {
+    /// The name of the IdMappingWorkflow CloudFormation `WorkflowName`.
+    pub workflow_name: rt::Expr,
+    /// CloudFormation `InputSourceConfig`.
+    pub input_source_config: Vec<id_mapping_workflow::IdMappingWorkflowInputSource>,
+    /// CloudFormation `IdMappingTechniques`.
+    pub id_mapping_techniques: id_mapping_workflow::IdMappingTechniques,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl IdMappingWorkflow {
-    /// Declares a `AWS::EntityResolution::IdMappingWorkflow` with the stack-unique `id`. Required properties: `id_mapping_techniques` (`IdMappingTechniques`), `input_source_config` (`InputSourceConfig`), `role_arn` (`RoleArn`), `workflow_name` (`WorkflowName`).
+    /// Declares a `AWS::EntityResolution::IdMappingWorkflow` with the stack-unique `id`. Required properties: `workflow_name` (`WorkflowName`), `input_source_config` (`InputSourceConfig`), `id_mapping_techniques` (`IdMappingTechniques`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        id_mapping_techniques: id_mapping_workflow::IdMappingTechniques,
-        input_source_config: impl IntoIterator<Item = id_mapping_workflow::IdMappingWorkflowInputSource>,
-        role_arn: impl Into<rt::Expr>,
-        workflow_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IdMappingWorkflowRequired) -> Self {
         let mut this = rt::Base::new(id, &ID_MAPPING_WORKFLOW_TYPE);
         this.set(
             "IdMappingTechniques",
             Some("id_mapping_techniques"),
-            id_mapping_techniques.into(),
+            required.id_mapping_techniques.into(),
         );
         this.set(
             "InputSourceConfig",
             Some("input_source_config"),
-            rt::list(input_source_config),
+            rt::list(required.input_source_config),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "WorkflowName",
             Some("workflow_name"),
-            rt::string(workflow_name),
+            rt::string(required.workflow_name),
         );
         IdMappingWorkflow(this)
     }
@@ -156,7 +161,7 @@ pub mod id_mapping_workflow {
     use super::*;
     /// CloudFormation property type `IdMappingIncrementalRunConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingincrementalrunconfig.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingIncrementalRunConfig(rt::Props);
     impl IdMappingIncrementalRunConfig {
@@ -174,7 +179,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingIncrementalRunConfig);
     /// CloudFormation property type `IdMappingRuleBasedProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingrulebasedproperties.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingRuleBasedProperties(rt::Props);
     impl IdMappingRuleBasedProperties {
@@ -214,7 +219,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingRuleBasedProperties);
     /// CloudFormation property type `IdMappingTechniques`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingtechniques.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingTechniques(rt::Props);
     impl IdMappingTechniques {
@@ -260,7 +265,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingTechniques);
     /// CloudFormation property type `IdMappingWorkflowInputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingworkflowinputsource.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingWorkflowInputSource(rt::Props);
     impl IdMappingWorkflowInputSource {
@@ -291,7 +296,7 @@ pub mod id_mapping_workflow {
     nested!(IdMappingWorkflowInputSource);
     /// CloudFormation property type `IdMappingWorkflowOutputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-idmappingworkflowoutputsource.html)
     #[derive(Clone, Debug)]
     pub struct IdMappingWorkflowOutputSource(rt::Props);
     impl IdMappingWorkflowOutputSource {
@@ -452,7 +457,7 @@ pub mod id_namespace {
     use super::*;
     /// CloudFormation property type `IdNamespaceIdMappingWorkflowProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-idnamespaceidmappingworkflowproperties.html)
     #[derive(Clone, Debug)]
     pub struct IdNamespaceIdMappingWorkflowProperties(rt::Props);
     impl IdNamespaceIdMappingWorkflowProperties {
@@ -488,7 +493,7 @@ pub mod id_namespace {
     nested!(IdNamespaceIdMappingWorkflowProperties);
     /// CloudFormation property type `IdNamespaceInputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-idnamespaceinputsource.html)
     #[derive(Clone, Debug)]
     pub struct IdNamespaceInputSource(rt::Props);
     impl IdNamespaceInputSource {
@@ -512,7 +517,7 @@ pub mod id_namespace {
     nested!(IdNamespaceInputSource);
     /// CloudFormation property type `NamespaceProviderProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-namespaceproviderproperties.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceProviderProperties(rt::Props);
     impl NamespaceProviderProperties {
@@ -544,7 +549,7 @@ pub mod id_namespace {
     nested!(NamespaceProviderProperties);
     /// CloudFormation property type `NamespaceRuleBasedProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idnamespace-namespacerulebasedproperties.html)
     #[derive(Clone, Debug)]
     pub struct NamespaceRuleBasedProperties(rt::Props);
     impl NamespaceRuleBasedProperties {
@@ -640,38 +645,44 @@ static MATCHING_WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`MatchingWorkflow`], by name: two of them have one type, and a swap must not compile.
+pub struct MatchingWorkflowRequired {
+    /// The name of the MatchingWorkflow CloudFormation `WorkflowName`.
+    pub workflow_name: rt::Expr,
+    /// CloudFormation `InputSourceConfig`.
+    pub input_source_config: Vec<matching_workflow::InputSource>,
+    /// CloudFormation `OutputSourceConfig`.
+    pub output_source_config: Vec<matching_workflow::OutputSource>,
+    /// CloudFormation `ResolutionTechniques`.
+    pub resolution_techniques: matching_workflow::ResolutionTechniques,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl MatchingWorkflow {
-    /// Declares a `AWS::EntityResolution::MatchingWorkflow` with the stack-unique `id`. Required properties: `input_source_config` (`InputSourceConfig`), `output_source_config` (`OutputSourceConfig`), `resolution_techniques` (`ResolutionTechniques`), `role_arn` (`RoleArn`), `workflow_name` (`WorkflowName`).
+    /// Declares a `AWS::EntityResolution::MatchingWorkflow` with the stack-unique `id`. Required properties: `workflow_name` (`WorkflowName`), `input_source_config` (`InputSourceConfig`), `output_source_config` (`OutputSourceConfig`), `resolution_techniques` (`ResolutionTechniques`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        input_source_config: impl IntoIterator<Item = matching_workflow::InputSource>,
-        output_source_config: impl IntoIterator<Item = matching_workflow::OutputSource>,
-        resolution_techniques: matching_workflow::ResolutionTechniques,
-        role_arn: impl Into<rt::Expr>,
-        workflow_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MatchingWorkflowRequired) -> Self {
         let mut this = rt::Base::new(id, &MATCHING_WORKFLOW_TYPE);
         this.set(
             "InputSourceConfig",
             Some("input_source_config"),
-            rt::list(input_source_config),
+            rt::list(required.input_source_config),
         );
         this.set(
             "OutputSourceConfig",
             Some("output_source_config"),
-            rt::list(output_source_config),
+            rt::list(required.output_source_config),
         );
         this.set(
             "ResolutionTechniques",
             Some("resolution_techniques"),
-            resolution_techniques.into(),
+            required.resolution_techniques.into(),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "WorkflowName",
             Some("workflow_name"),
-            rt::string(workflow_name),
+            rt::string(required.workflow_name),
         );
         MatchingWorkflow(this)
     }
@@ -725,18 +736,29 @@ pub mod matching_workflow {
     ///
     /// CloudFormation property type `CustomerProfilesIntegrationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-customerprofilesintegrationconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomerProfilesIntegrationConfig(rt::Props);
+    /// The required values of [`CustomerProfilesIntegrationConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomerProfilesIntegrationConfigRequired {
+        /// The Amazon Resource Name (ARN) of the Customer Profiles domain CloudFormation `DomainArn`.
+        pub domain_arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Customer Profiles object type CloudFormation `ObjectTypeArn`.
+        pub object_type_arn: rt::Expr,
+    }
     impl CustomerProfilesIntegrationConfig {
         /// A new `CustomerProfilesIntegrationConfig`. Required properties: `domain_arn` (`DomainArn`), `object_type_arn` (`ObjectTypeArn`).
-        pub fn new(domain_arn: impl Into<rt::Expr>, object_type_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomerProfilesIntegrationConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainArn", Some("domain_arn"), rt::string(domain_arn));
+            this.set(
+                "DomainArn",
+                Some("domain_arn"),
+                rt::string(required.domain_arn),
+            );
             this.set(
                 "ObjectTypeArn",
                 Some("object_type_arn"),
-                rt::string(object_type_arn),
+                rt::string(required.object_type_arn),
             );
             CustomerProfilesIntegrationConfig(this)
         }
@@ -744,7 +766,7 @@ pub mod matching_workflow {
     nested!(CustomerProfilesIntegrationConfig);
     /// CloudFormation property type `IncrementalRunConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-incrementalrunconfig.html)
     #[derive(Clone, Debug)]
     pub struct IncrementalRunConfig(rt::Props);
     impl IncrementalRunConfig {
@@ -762,19 +784,30 @@ pub mod matching_workflow {
     nested!(IncrementalRunConfig);
     /// CloudFormation property type `InputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-inputsource.html)
     #[derive(Clone, Debug)]
     pub struct InputSource(rt::Props);
+    /// The required values of [`InputSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct InputSourceRequired {
+        /// An Glue table ARN for the input source table CloudFormation `InputSourceARN`.
+        pub input_source_arn: rt::Expr,
+        /// The SchemaMapping arn associated with the Schema CloudFormation `SchemaArn`.
+        pub schema_arn: rt::Expr,
+    }
     impl InputSource {
         /// A new `InputSource`. Required properties: `input_source_arn` (`InputSourceARN`), `schema_arn` (`SchemaArn`).
-        pub fn new(input_source_arn: impl Into<rt::Expr>, schema_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: InputSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InputSourceARN",
                 Some("input_source_arn"),
-                rt::string(input_source_arn),
+                rt::string(required.input_source_arn),
             );
-            this.set("SchemaArn", Some("schema_arn"), rt::string(schema_arn));
+            this.set(
+                "SchemaArn",
+                Some("schema_arn"),
+                rt::string(required.schema_arn),
+            );
             InputSource(this)
         }
         /// CloudFormation `ApplyNormalization`, Terraform `apply_normalization`.
@@ -792,7 +825,7 @@ pub mod matching_workflow {
     ///
     /// CloudFormation property type `MatchingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-matchingconfig.html)
     #[derive(Clone, Debug)]
     pub struct MatchingConfig(rt::Props);
     impl MatchingConfig {
@@ -816,7 +849,7 @@ pub mod matching_workflow {
     nested!(MatchingConfig);
     /// CloudFormation property type `OutputAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-outputattribute.html)
     #[derive(Clone, Debug)]
     pub struct OutputAttribute(rt::Props);
     impl OutputAttribute {
@@ -835,7 +868,7 @@ pub mod matching_workflow {
     nested!(OutputAttribute);
     /// CloudFormation property type `OutputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-outputsource.html)
     #[derive(Clone, Debug)]
     pub struct OutputSource(rt::Props);
     impl OutputSource {
@@ -885,7 +918,7 @@ pub mod matching_workflow {
     nested!(OutputSource);
     /// CloudFormation property type `ResolutionTechniques`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-resolutiontechniques.html)
     #[derive(Clone, Debug)]
     pub struct ResolutionTechniques(rt::Props);
     impl ResolutionTechniques {
@@ -942,7 +975,7 @@ pub mod matching_workflow {
     nested!(ResolutionTechniques);
     /// CloudFormation property type `RuleBasedProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rulebasedproperties.html)
     #[derive(Clone, Debug)]
     pub struct RuleBasedProperties(rt::Props);
     impl RuleBasedProperties {
@@ -970,7 +1003,7 @@ pub mod matching_workflow {
     nested!(RuleBasedProperties);
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-rulecondition.html)
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -994,7 +1027,7 @@ pub mod matching_workflow {
     nested!(RuleCondition);
     /// CloudFormation property type `RuleConditionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-matchingworkflow-ruleconditionproperties.html)
     #[derive(Clone, Debug)]
     pub struct RuleConditionProperties(rt::Props);
     impl RuleConditionProperties {
@@ -1084,20 +1117,23 @@ static POLICY_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PolicyStatement`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyStatementRequired {
+    /// Arn of the resource to which the policy statement is being attached. CloudFormation `Arn`.
+    pub arn: rt::Expr,
+    /// The Statement Id of the policy statement that is being attached. CloudFormation `StatementId`.
+    pub statement_id: rt::Expr,
+}
 impl PolicyStatement {
     /// Declares a `AWS::EntityResolution::PolicyStatement` with the stack-unique `id`. Required properties: `arn` (`Arn`), `statement_id` (`StatementId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        arn: impl Into<rt::Expr>,
-        statement_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyStatementRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_STATEMENT_TYPE);
-        this.set("Arn", Some("arn"), rt::string(arn));
+        this.set("Arn", Some("arn"), rt::string(required.arn));
         this.set(
             "StatementId",
             Some("statement_id"),
-            rt::string(statement_id),
+            rt::string(required.statement_id),
         );
         PolicyStatement(this)
     }
@@ -1190,12 +1226,12 @@ static SCHEMA_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl SchemaMapping {
-    /// Declares a `AWS::EntityResolution::SchemaMapping` with the stack-unique `id`. Required properties: `mapped_input_fields` (`MappedInputFields`), `schema_name` (`SchemaName`).
+    /// Declares a `AWS::EntityResolution::SchemaMapping` with the stack-unique `id`. Required properties: `schema_name` (`SchemaName`), `mapped_input_fields` (`MappedInputFields`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mapped_input_fields: impl IntoIterator<Item = schema_mapping::SchemaInputAttribute>,
         schema_name: impl Into<rt::Expr>,
+        mapped_input_fields: impl IntoIterator<Item = schema_mapping::SchemaInputAttribute>,
     ) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_MAPPING_TYPE);
         this.set(
@@ -1243,7 +1279,7 @@ pub mod schema_mapping {
     use super::*;
     /// CloudFormation property type `SchemaInputAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-schemamapping-schemainputattribute.html)
     #[derive(Clone, Debug)]
     pub struct SchemaInputAttribute(rt::Props);
     impl SchemaInputAttribute {
@@ -1349,7 +1385,7 @@ pub mod shared {
     string_enum!(IdMappingType { Provider => "PROVIDER", RuleBased => "RULE_BASED" });
     /// CloudFormation property type `IntermediateSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-intermediatesourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IntermediateSourceConfiguration(rt::Props);
     impl IntermediateSourceConfiguration {
@@ -1367,7 +1403,7 @@ pub mod shared {
     nested!(IntermediateSourceConfiguration);
     /// CloudFormation property type `ProviderProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-providerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ProviderProperties(rt::Props);
     impl ProviderProperties {
@@ -1420,14 +1456,14 @@ pub mod shared {
     string_enum!(RecordMatchingModel { OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET", ManySourceToOneTarget => "MANY_SOURCE_TO_ONE_TARGET" });
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-entityresolution-idmappingworkflow-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
-        /// A new `Rule`. Required properties: `matching_keys` (`MatchingKeys`), `rule_name` (`RuleName`).
+        /// A new `Rule`. Required properties: `rule_name` (`RuleName`), `matching_keys` (`MatchingKeys`).
         pub fn new(
-            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
             rule_name: impl Into<rt::Expr>,
+            matching_keys: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(

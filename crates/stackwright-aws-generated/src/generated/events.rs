@@ -48,26 +48,34 @@ static API_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ApiDestination`], by name: two of them have one type, and a swap must not compile.
+pub struct ApiDestinationRequired {
+    /// The arn of the connection. CloudFormation `ConnectionArn`.
+    pub connection_arn: rt::Expr,
+    /// Url endpoint to invoke. CloudFormation `InvocationEndpoint`.
+    pub invocation_endpoint: rt::Expr,
+    /// CloudFormation `HttpMethod`.
+    pub http_method: api_destination::HttpMethod,
+}
 impl ApiDestination {
-    /// Declares a `AWS::Events::ApiDestination` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `http_method` (`HttpMethod`), `invocation_endpoint` (`InvocationEndpoint`).
+    /// Declares a `AWS::Events::ApiDestination` with the stack-unique `id`. Required properties: `connection_arn` (`ConnectionArn`), `invocation_endpoint` (`InvocationEndpoint`), `http_method` (`HttpMethod`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connection_arn: impl Into<rt::Expr>,
-        http_method: api_destination::HttpMethod,
-        invocation_endpoint: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApiDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &API_DESTINATION_TYPE);
         this.set(
             "ConnectionArn",
             Some("connection_arn"),
-            rt::string(connection_arn),
+            rt::string(required.connection_arn),
         );
-        this.set("HttpMethod", Some("http_method"), http_method.into());
+        this.set(
+            "HttpMethod",
+            Some("http_method"),
+            required.http_method.into(),
+        );
         this.set(
             "InvocationEndpoint",
             Some("invocation_endpoint"),
-            rt::string(invocation_endpoint),
+            rt::string(required.invocation_endpoint),
         );
         ApiDestination(this)
     }
@@ -320,18 +328,29 @@ pub mod connection {
     use super::*;
     /// CloudFormation property type `ApiKeyAuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-apikeyauthparameters.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyAuthParameters(rt::Props);
+    /// The required values of [`ApiKeyAuthParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct ApiKeyAuthParametersRequired {
+        /// CloudFormation `ApiKeyName`.
+        pub api_key_name: rt::Expr,
+        /// CloudFormation `ApiKeyValue`.
+        pub api_key_value: rt::Expr,
+    }
     impl ApiKeyAuthParameters {
         /// A new `ApiKeyAuthParameters`. Required properties: `api_key_name` (`ApiKeyName`), `api_key_value` (`ApiKeyValue`).
-        pub fn new(api_key_name: impl Into<rt::Expr>, api_key_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ApiKeyAuthParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ApiKeyName", Some("api_key_name"), rt::string(api_key_name));
+            this.set(
+                "ApiKeyName",
+                Some("api_key_name"),
+                rt::string(required.api_key_name),
+            );
             this.set(
                 "ApiKeyValue",
                 Some("api_key_value"),
-                rt::string(api_key_value),
+                rt::string(required.api_key_value),
             );
             ApiKeyAuthParameters(this)
         }
@@ -339,7 +358,7 @@ pub mod connection {
     nested!(ApiKeyAuthParameters);
     /// CloudFormation property type `AuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-authparameters.html)
     #[derive(Clone, Debug)]
     pub struct AuthParameters(rt::Props);
     impl AuthParameters {
@@ -385,7 +404,7 @@ pub mod connection {
             self
         }
         /// CloudFormation `OAuthParameters`, Terraform `o_auth_parameters`.
-        pub fn o_auth_parameters(mut self, value: OAuthParameters) -> Self {
+        pub fn oauth_parameters(mut self, value: OauthParameters) -> Self {
             self.0
                 .set("OAuthParameters", Some("o_auth_parameters"), value.into());
             self
@@ -394,33 +413,51 @@ pub mod connection {
     nested!(AuthParameters);
     /// CloudFormation property type `BasicAuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-basicauthparameters.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthParameters(rt::Props);
+    /// The required values of [`BasicAuthParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct BasicAuthParametersRequired {
+        /// CloudFormation `Username`.
+        pub username: rt::Expr,
+        /// CloudFormation `Password`.
+        pub password: rt::Expr,
+    }
     impl BasicAuthParameters {
-        /// A new `BasicAuthParameters`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        /// A new `BasicAuthParameters`. Required properties: `username` (`Username`), `password` (`Password`).
+        pub fn new(required: BasicAuthParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             BasicAuthParameters(this)
         }
     }
     nested!(BasicAuthParameters);
     /// CloudFormation property type `ClientParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-clientparameters.html)
     #[derive(Clone, Debug)]
     pub struct ClientParameters(rt::Props);
+    /// The required values of [`ClientParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClientParametersRequired {
+        /// CloudFormation `ClientID`.
+        pub client_id: rt::Expr,
+        /// CloudFormation `ClientSecret`.
+        pub client_secret: rt::Expr,
+    }
     impl ClientParameters {
         /// A new `ClientParameters`. Required properties: `client_id` (`ClientID`), `client_secret` (`ClientSecret`).
-        pub fn new(client_id: impl Into<rt::Expr>, client_secret: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ClientParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientID", Some("client_id"), rt::string(client_id));
+            this.set(
+                "ClientID",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
             this.set(
                 "ClientSecret",
                 Some("client_secret"),
-                rt::string(client_secret),
+                rt::string(required.client_secret),
             );
             ClientParameters(this)
         }
@@ -428,7 +465,7 @@ pub mod connection {
     nested!(ClientParameters);
     /// CloudFormation property type `ConnectionHttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-connectionhttpparameters.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionHttpParameters(rt::Props);
     impl ConnectionHttpParameters {
@@ -468,7 +505,7 @@ pub mod connection {
     nested!(ConnectionHttpParameters);
     /// CloudFormation property type `ConnectivityParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-connectivityparameters.html)
     #[derive(Clone, Debug)]
     pub struct ConnectivityParameters(rt::Props);
     impl ConnectivityParameters {
@@ -488,7 +525,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `InvocationConnectivityParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-invocationconnectivityparameters.html)
     #[derive(Clone, Debug)]
     pub struct InvocationConnectivityParameters(rt::Props);
     impl InvocationConnectivityParameters {
@@ -506,14 +543,14 @@ pub mod connection {
     nested!(InvocationConnectivityParameters);
     /// CloudFormation property type `OAuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-oauthparameters.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthParameters(rt::Props);
-    impl OAuthParameters {
-        /// A new `OAuthParameters`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_parameters` (`ClientParameters`), `http_method` (`HttpMethod`).
+    pub struct OauthParameters(rt::Props);
+    impl OauthParameters {
+        /// A new `OauthParameters`. Required properties: `client_parameters` (`ClientParameters`), `authorization_endpoint` (`AuthorizationEndpoint`), `http_method` (`HttpMethod`).
         pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
             client_parameters: ClientParameters,
+            authorization_endpoint: impl Into<rt::Expr>,
             http_method: HttpMethod,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -528,10 +565,10 @@ pub mod connection {
                 client_parameters.into(),
             );
             this.set("HttpMethod", Some("http_method"), http_method.into());
-            OAuthParameters(this)
+            OauthParameters(this)
         }
         /// CloudFormation `OAuthHttpParameters`, Terraform `o_auth_http_parameters`.
-        pub fn o_auth_http_parameters(mut self, value: ConnectionHttpParameters) -> Self {
+        pub fn oauth_http_parameters(mut self, value: ConnectionHttpParameters) -> Self {
             self.0.set(
                 "OAuthHttpParameters",
                 Some("o_auth_http_parameters"),
@@ -540,18 +577,25 @@ pub mod connection {
             self
         }
     }
-    nested!(OAuthParameters);
+    nested!(OauthParameters);
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Parameter {
         /// A new `Parameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Parameter(this)
         }
         /// CloudFormation `IsValueSecret`, Terraform `is_value_secret`.
@@ -564,7 +608,7 @@ pub mod connection {
     nested!(Parameter);
     /// CloudFormation property type `ResourceParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-connection-resourceparameters.html)
     #[derive(Clone, Debug)]
     pub struct ResourceParameters(rt::Props);
     impl ResourceParameters {
@@ -656,12 +700,12 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Endpoint {
-    /// Declares a `AWS::Events::Endpoint` with the stack-unique `id`. Required properties: `event_buses` (`EventBuses`), `routing_config` (`RoutingConfig`).
+    /// Declares a `AWS::Events::Endpoint` with the stack-unique `id`. Required properties: `routing_config` (`RoutingConfig`), `event_buses` (`EventBuses`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        event_buses: impl IntoIterator<Item = endpoint::EndpointEventBus>,
         routing_config: endpoint::RoutingConfig,
+        event_buses: impl IntoIterator<Item = endpoint::EndpointEventBus>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
         this.set("EventBuses", Some("event_buses"), rt::list(event_buses));
@@ -730,7 +774,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `EndpointEventBus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-endpointeventbus.html)
     #[derive(Clone, Debug)]
     pub struct EndpointEventBus(rt::Props);
     impl EndpointEventBus {
@@ -748,7 +792,7 @@ pub mod endpoint {
     nested!(EndpointEventBus);
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-failoverconfig.html)
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -763,7 +807,7 @@ pub mod endpoint {
     nested!(FailoverConfig);
     /// CloudFormation property type `Primary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-primary.html)
     #[derive(Clone, Debug)]
     pub struct Primary(rt::Props);
     impl Primary {
@@ -781,7 +825,7 @@ pub mod endpoint {
     nested!(Primary);
     /// CloudFormation property type `ReplicationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-replicationconfig.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfig(rt::Props);
     impl ReplicationConfig {
@@ -795,7 +839,7 @@ pub mod endpoint {
     nested!(ReplicationConfig);
     /// CloudFormation property type `RoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-routingconfig.html)
     #[derive(Clone, Debug)]
     pub struct RoutingConfig(rt::Props);
     impl RoutingConfig {
@@ -813,7 +857,7 @@ pub mod endpoint {
     nested!(RoutingConfig);
     /// CloudFormation property type `Secondary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-endpoint-secondary.html)
     #[derive(Clone, Debug)]
     pub struct Secondary(rt::Props);
     impl Secondary {
@@ -932,7 +976,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbus-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -952,7 +996,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `LogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbus-logconfig.html)
     #[derive(Clone, Debug)]
     pub struct LogConfig(rt::Props);
     impl LogConfig {
@@ -1078,7 +1122,7 @@ pub mod event_bus_policy {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-eventbuspolicy-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1239,7 +1283,7 @@ pub mod rule {
     use super::*;
     /// CloudFormation property type `AppSyncParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-appsyncparameters.html)
     #[derive(Clone, Debug)]
     pub struct AppSyncParameters(rt::Props);
     impl AppSyncParameters {
@@ -1257,7 +1301,7 @@ pub mod rule {
     nested!(AppSyncParameters);
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -1289,7 +1333,7 @@ pub mod rule {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `BatchArrayProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batcharrayproperties.html)
     #[derive(Clone, Debug)]
     pub struct BatchArrayProperties(rt::Props);
     impl BatchArrayProperties {
@@ -1307,19 +1351,26 @@ pub mod rule {
     nested!(BatchArrayProperties);
     /// CloudFormation property type `BatchParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batchparameters.html)
     #[derive(Clone, Debug)]
     pub struct BatchParameters(rt::Props);
+    /// The required values of [`BatchParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchParametersRequired {
+        /// CloudFormation `JobName`.
+        pub job_name: rt::Expr,
+        /// CloudFormation `JobDefinition`.
+        pub job_definition: rt::Expr,
+    }
     impl BatchParameters {
-        /// A new `BatchParameters`. Required properties: `job_definition` (`JobDefinition`), `job_name` (`JobName`).
-        pub fn new(job_definition: impl Into<rt::Expr>, job_name: impl Into<rt::Expr>) -> Self {
+        /// A new `BatchParameters`. Required properties: `job_name` (`JobName`), `job_definition` (`JobDefinition`).
+        pub fn new(required: BatchParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "JobDefinition",
                 Some("job_definition"),
-                rt::string(job_definition),
+                rt::string(required.job_definition),
             );
-            this.set("JobName", Some("job_name"), rt::string(job_name));
+            this.set("JobName", Some("job_name"), rt::string(required.job_name));
             BatchParameters(this)
         }
         /// CloudFormation `ArrayProperties`, Terraform `array_properties`.
@@ -1338,7 +1389,7 @@ pub mod rule {
     nested!(BatchParameters);
     /// CloudFormation property type `BatchRetryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-batchretrystrategy.html)
     #[derive(Clone, Debug)]
     pub struct BatchRetryStrategy(rt::Props);
     impl BatchRetryStrategy {
@@ -1356,7 +1407,7 @@ pub mod rule {
     nested!(BatchRetryStrategy);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -1384,7 +1435,7 @@ pub mod rule {
     nested!(CapacityProviderStrategyItem);
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -1402,7 +1453,7 @@ pub mod rule {
     nested!(DeadLetterConfig);
     /// CloudFormation property type `EcsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-ecsparameters.html)
     #[derive(Clone, Debug)]
     pub struct EcsParameters(rt::Props);
     impl EcsParameters {
@@ -1524,7 +1575,7 @@ pub mod rule {
     nested!(EcsParameters);
     /// CloudFormation property type `HttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-httpparameters.html)
     #[derive(Clone, Debug)]
     pub struct HttpParameters(rt::Props);
     impl HttpParameters {
@@ -1573,7 +1624,7 @@ pub mod rule {
     nested!(HttpParameters);
     /// CloudFormation property type `InputTransformer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-inputtransformer.html)
     #[derive(Clone, Debug)]
     pub struct InputTransformer(rt::Props);
     impl InputTransformer {
@@ -1603,7 +1654,7 @@ pub mod rule {
     nested!(InputTransformer);
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-kinesisparameters.html)
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -1621,7 +1672,7 @@ pub mod rule {
     nested!(KinesisParameters);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -1643,7 +1694,7 @@ pub mod rule {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-placementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -1667,7 +1718,7 @@ pub mod rule {
     nested!(PlacementConstraint);
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-placementstrategy.html)
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -1690,7 +1741,7 @@ pub mod rule {
     nested!(PlacementStrategy);
     /// CloudFormation property type `RedshiftDataParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-redshiftdataparameters.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftDataParameters(rt::Props);
     impl RedshiftDataParameters {
@@ -1740,7 +1791,7 @@ pub mod rule {
     nested!(RedshiftDataParameters);
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-retrypolicy.html)
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -1771,7 +1822,7 @@ pub mod rule {
     nested!(RetryPolicy);
     /// CloudFormation property type `RunCommandParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-runcommandparameters.html)
     #[derive(Clone, Debug)]
     pub struct RunCommandParameters(rt::Props);
     impl RunCommandParameters {
@@ -1789,14 +1840,14 @@ pub mod rule {
     nested!(RunCommandParameters);
     /// CloudFormation property type `RunCommandTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-runcommandtarget.html)
     #[derive(Clone, Debug)]
     pub struct RunCommandTarget(rt::Props);
     impl RunCommandTarget {
-        /// A new `RunCommandTarget`. Required properties: `key` (`Key`), `values` (`Values`).
+        /// A new `RunCommandTarget`. Required properties: `values` (`Values`), `key` (`Key`).
         pub fn new(
-            key: impl Into<rt::Expr>,
             values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            key: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", Some("key"), rt::string(key));
@@ -1807,22 +1858,29 @@ pub mod rule {
     nested!(RunCommandTarget);
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
+    /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct SageMakerPipelineParameterRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl SageMakerPipelineParameter {
-        /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `SageMakerPipelineParameter`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             SageMakerPipelineParameter(this)
         }
     }
     nested!(SageMakerPipelineParameter);
     /// CloudFormation property type `SageMakerPipelineParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
@@ -1847,7 +1905,7 @@ pub mod rule {
     nested!(SageMakerPipelineParameters);
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-sqsparameters.html)
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -1865,7 +1923,7 @@ pub mod rule {
     nested!(SqsParameters);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1888,15 +1946,22 @@ pub mod rule {
     nested!(Tag);
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-events-rule-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
+    /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.
+    pub struct TargetRequired {
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `Arn`.
+        pub arn: rt::Expr,
+    }
     impl Target {
-        /// A new `Target`. Required properties: `arn` (`Arn`), `id` (`Id`).
-        pub fn new(arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+        /// A new `Target`. Required properties: `id` (`Id`), `arn` (`Arn`).
+        pub fn new(required: TargetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Arn", Some("arn"), rt::string(arn));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Arn", Some("arn"), rt::string(required.arn));
+            this.set("Id", Some("id"), rt::string(required.id));
             Target(this)
         }
         /// CloudFormation `AppSyncParameters`, Terraform `app_sync_parameters`.

@@ -190,12 +190,12 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RegistryPolicy {
-    /// Declares a `AWS::EventSchemas::RegistryPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `registry_name` (`RegistryName`).
+    /// Declares a `AWS::EventSchemas::RegistryPolicy` with the stack-unique `id`. Required properties: `registry_name` (`RegistryName`), `policy` (`Policy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<rt::Value>,
         registry_name: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
         this.set("Policy", Some("policy"), rt::json_string(policy));
@@ -255,23 +255,27 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Schema`], by name: two of them have one type, and a swap must not compile.
+pub struct SchemaRequired {
+    /// The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4. CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// The source of the schema definition. CloudFormation `Content`.
+    pub content: rt::Expr,
+    /// The name of the schema registry. CloudFormation `RegistryName`.
+    pub registry_name: rt::Expr,
+}
 impl Schema {
-    /// Declares a `AWS::EventSchemas::Schema` with the stack-unique `id`. Required properties: `content` (`Content`), `registry_name` (`RegistryName`), `type_` (`Type`).
+    /// Declares a `AWS::EventSchemas::Schema` with the stack-unique `id`. Required properties: `type_` (`Type`), `content` (`Content`), `registry_name` (`RegistryName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: impl Into<rt::Expr>,
-        registry_name: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SchemaRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_TYPE);
-        this.set("Content", Some("content"), rt::string(content));
+        this.set("Content", Some("content"), rt::string(required.content));
         this.set(
             "RegistryName",
             Some("registry_name"),
-            rt::string(registry_name),
+            rt::string(required.registry_name),
         );
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Type", Some("type"), rt::string(required.type_));
         Schema(this)
     }
     /// A description of the schema.

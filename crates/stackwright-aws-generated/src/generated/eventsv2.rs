@@ -142,7 +142,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventbus-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -168,7 +168,7 @@ pub mod event_bus {
     ///
     /// CloudFormation property type `StorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventbus-storageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageConfiguration(rt::Props);
     impl StorageConfiguration {
@@ -237,23 +237,31 @@ static EVENT_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`EventSource`], by name: two of them have one type, and a swap must not compile.
+pub struct EventSourceRequired {
+    /// The name of the event source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the custom event bus the event source forwards onto. CloudFormation `EventBusArn`.
+    pub event_bus_arn: rt::Expr,
+    /// The event source configuration. CloudFormation `Configuration`.
+    pub configuration: event_source::EventSourceConfiguration,
+}
 impl EventSource {
-    /// Declares a `AWS::EventsV2::EventSource` with the stack-unique `id`. Required properties: `configuration` (`Configuration`), `event_bus_arn` (`EventBusArn`), `name` (`Name`).
+    /// Declares a `AWS::EventsV2::EventSource` with the stack-unique `id`. Required properties: `name` (`Name`), `event_bus_arn` (`EventBusArn`), `configuration` (`Configuration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration: event_source::EventSourceConfiguration,
-        event_bus_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SOURCE_TYPE);
-        this.set("Configuration", Some("configuration"), configuration.into());
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            required.configuration.into(),
+        );
         this.set(
             "EventBusArn",
             Some("event_bus_arn"),
-            rt::string(event_bus_arn),
+            rt::string(required.event_bus_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         EventSource(this)
     }
     /// A description of the event source.
@@ -309,7 +317,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `AwsServiceEventsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-awsserviceeventsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsServiceEventsConfiguration(rt::Props);
     impl AwsServiceEventsConfiguration {
@@ -343,7 +351,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `EventSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-eventsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EventSourceConfiguration(rt::Props);
     impl EventSourceConfiguration {
@@ -383,7 +391,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `OnFailureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-onfailureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OnFailureConfiguration(rt::Props);
     impl OnFailureConfiguration {
@@ -405,7 +413,7 @@ pub mod event_source {
     ///
     /// CloudFormation property type `PartnerEventsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-eventsource-partnereventsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PartnerEventsConfiguration(rt::Props);
     impl PartnerEventsConfiguration {
@@ -571,27 +579,31 @@ static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Subscriber`], by name: two of them have one type, and a swap must not compile.
+pub struct SubscriberRequired {
+    /// The name of the subscriber. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the event bus this subscriber belongs to. CloudFormation `EventBusArn`.
+    pub event_bus_arn: rt::Expr,
+    /// Configuration for how the subscriber invokes its target, including the target ARN, the IAM role used to invoke it, and, optionally, the target-specific parameters object that matches the target type. CloudFormation `InvokeConfiguration`.
+    pub invoke_configuration: subscriber::InvokeConfiguration,
+}
 impl Subscriber {
-    /// Declares a `AWS::EventsV2::Subscriber` with the stack-unique `id`. Required properties: `event_bus_arn` (`EventBusArn`), `invoke_configuration` (`InvokeConfiguration`), `name` (`Name`).
+    /// Declares a `AWS::EventsV2::Subscriber` with the stack-unique `id`. Required properties: `name` (`Name`), `event_bus_arn` (`EventBusArn`), `invoke_configuration` (`InvokeConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        event_bus_arn: impl Into<rt::Expr>,
-        invoke_configuration: subscriber::InvokeConfiguration,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubscriberRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIBER_TYPE);
         this.set(
             "EventBusArn",
             Some("event_bus_arn"),
-            rt::string(event_bus_arn),
+            rt::string(required.event_bus_arn),
         );
         this.set(
             "InvokeConfiguration",
             Some("invoke_configuration"),
-            invoke_configuration.into(),
+            required.invoke_configuration.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Subscriber(this)
     }
     /// Configuration for batching events into a single delivery to the target.
@@ -741,7 +753,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `BatchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-batchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BatchConfiguration(rt::Props);
     impl BatchConfiguration {
@@ -775,7 +787,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `DeduplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-deduplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeduplicationConfiguration(rt::Props);
     impl DeduplicationConfiguration {
@@ -795,7 +807,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `EventBusV2Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-eventbusv2parameters.html)
     #[derive(Clone, Debug)]
     pub struct EventBusV2Parameters(rt::Props);
     impl EventBusV2Parameters {
@@ -840,7 +852,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `EventBusV2SystemMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-eventbusv2systemmetadata.html)
     #[derive(Clone, Debug)]
     pub struct EventBusV2SystemMetadata(rt::Props);
     impl EventBusV2SystemMetadata {
@@ -874,7 +886,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -891,7 +903,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-filterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -914,7 +926,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `HttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-httpparameters.html)
     #[derive(Clone, Debug)]
     pub struct HttpParameters(rt::Props);
     impl HttpParameters {
@@ -982,15 +994,26 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `InvokeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-invokeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InvokeConfiguration(rt::Props);
+    /// The required values of [`InvokeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct InvokeConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the target that the subscriber invokes. CloudFormation `TargetArn`.
+        pub target_arn: rt::Expr,
+        /// The ARN of the IAM role the service assumes to invoke the target. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl InvokeConfiguration {
-        /// A new `InvokeConfiguration`. Required properties: `role_arn` (`RoleArn`), `target_arn` (`TargetArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>, target_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `InvokeConfiguration`. Required properties: `target_arn` (`TargetArn`), `role_arn` (`RoleArn`).
+        pub fn new(required: InvokeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "TargetArn",
+                Some("target_arn"),
+                rt::string(required.target_arn),
+            );
             InvokeConfiguration(this)
         }
         /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
@@ -1075,7 +1098,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `JsonataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-jsonataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JsonataConfiguration(rt::Props);
     impl JsonataConfiguration {
@@ -1091,7 +1114,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-kinesisparameters.html)
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -1125,7 +1148,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `LambdaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-lambdaparameters.html)
     #[derive(Clone, Debug)]
     pub struct LambdaParameters(rt::Props);
     impl LambdaParameters {
@@ -1185,7 +1208,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1215,7 +1238,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `OnFailureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-onfailureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OnFailureConfiguration(rt::Props);
     impl OnFailureConfiguration {
@@ -1237,7 +1260,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `PointInTimeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-pointintimeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PointInTimeConfiguration(rt::Props);
     impl PointInTimeConfiguration {
@@ -1268,7 +1291,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-retrypolicy.html)
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -1313,7 +1336,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SnsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-snsparameters.html)
     #[derive(Clone, Debug)]
     pub struct SnsParameters(rt::Props);
     impl SnsParameters {
@@ -1379,7 +1402,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-sqsparameters.html)
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -1446,7 +1469,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `StepFunctionsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-stepfunctionsparameters.html)
     #[derive(Clone, Debug)]
     pub struct StepFunctionsParameters(rt::Props);
     impl StepFunctionsParameters {
@@ -1495,7 +1518,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `Transformer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-transformer.html)
     #[derive(Clone, Debug)]
     pub struct Transformer(rt::Props);
     impl Transformer {
@@ -1528,7 +1551,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `UniversalTargetParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-eventsv2-subscriber-universaltargetparameters.html)
     #[derive(Clone, Debug)]
     pub struct UniversalTargetParameters(rt::Props);
     impl UniversalTargetParameters {

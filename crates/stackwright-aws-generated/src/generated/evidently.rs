@@ -65,27 +65,41 @@ static EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Experiment`], by name: two of them have one type, and a swap must not compile.
+pub struct ExperimentRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Project`.
+    pub project: rt::Expr,
+    /// CloudFormation `Treatments`.
+    pub treatments: Vec<experiment::TreatmentObject>,
+    /// CloudFormation `MetricGoals`.
+    pub metric_goals: Vec<experiment::MetricGoalObject>,
+    /// CloudFormation `OnlineAbConfig`.
+    pub online_ab_config: experiment::OnlineAbConfigObject,
+}
 impl Experiment {
-    /// Declares a `AWS::Evidently::Experiment` with the stack-unique `id`. Required properties: `metric_goals` (`MetricGoals`), `name` (`Name`), `online_ab_config` (`OnlineAbConfig`), `project` (`Project`), `treatments` (`Treatments`).
+    /// Declares a `AWS::Evidently::Experiment` with the stack-unique `id`. Required properties: `name` (`Name`), `project` (`Project`), `treatments` (`Treatments`), `metric_goals` (`MetricGoals`), `online_ab_config` (`OnlineAbConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        metric_goals: impl IntoIterator<Item = experiment::MetricGoalObject>,
-        name: impl Into<rt::Expr>,
-        online_ab_config: experiment::OnlineAbConfigObject,
-        project: impl Into<rt::Expr>,
-        treatments: impl IntoIterator<Item = experiment::TreatmentObject>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ExperimentRequired) -> Self {
         let mut this = rt::Base::new(id, &EXPERIMENT_TYPE);
-        this.set("MetricGoals", Some("metric_goals"), rt::list(metric_goals));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "MetricGoals",
+            Some("metric_goals"),
+            rt::list(required.metric_goals),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "OnlineAbConfig",
             Some("online_ab_config"),
-            online_ab_config.into(),
+            required.online_ab_config.into(),
         );
-        this.set("Project", Some("project"), rt::string(project));
-        this.set("Treatments", Some("treatments"), rt::list(treatments));
+        this.set("Project", Some("project"), rt::string(required.project));
+        this.set(
+            "Treatments",
+            Some("treatments"),
+            rt::list(required.treatments),
+        );
         Experiment(this)
     }
     /// Constraints: length 0..=160. CloudFormation `Description`, Terraform `description`.
@@ -145,30 +159,44 @@ pub mod experiment {
     use super::*;
     /// CloudFormation property type `MetricGoalObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-metricgoalobject.html)
     #[derive(Clone, Debug)]
     pub struct MetricGoalObject(rt::Props);
+    /// The required values of [`MetricGoalObject`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricGoalObjectRequired {
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// The JSON path to reference the entity id in the event. CloudFormation `EntityIdKey`.
+        pub entity_id_key: rt::Expr,
+        /// The JSON path to reference the numerical metric value in the event. CloudFormation `ValueKey`.
+        pub value_key: rt::Expr,
+        /// CloudFormation `DesiredChange`.
+        pub desired_change: DesiredChange,
+    }
     impl MetricGoalObject {
-        /// A new `MetricGoalObject`. Required properties: `desired_change` (`DesiredChange`), `entity_id_key` (`EntityIdKey`), `metric_name` (`MetricName`), `value_key` (`ValueKey`).
-        pub fn new(
-            desired_change: DesiredChange,
-            entity_id_key: impl Into<rt::Expr>,
-            metric_name: impl Into<rt::Expr>,
-            value_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MetricGoalObject`. Required properties: `metric_name` (`MetricName`), `entity_id_key` (`EntityIdKey`), `value_key` (`ValueKey`), `desired_change` (`DesiredChange`).
+        pub fn new(required: MetricGoalObjectRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DesiredChange",
                 Some("desired_change"),
-                desired_change.into(),
+                required.desired_change.into(),
             );
             this.set(
                 "EntityIdKey",
                 Some("entity_id_key"),
-                rt::string(entity_id_key),
+                rt::string(required.entity_id_key),
             );
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
-            this.set("ValueKey", Some("value_key"), rt::string(value_key));
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
+            this.set(
+                "ValueKey",
+                Some("value_key"),
+                rt::string(required.value_key),
+            );
             MetricGoalObject(this)
         }
         /// Event patterns have the same structure as the events they match.
@@ -189,7 +217,7 @@ pub mod experiment {
     nested!(MetricGoalObject);
     /// CloudFormation property type `OnlineAbConfigObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-onlineabconfigobject.html)
     #[derive(Clone, Debug)]
     pub struct OnlineAbConfigObject(rt::Props);
     impl OnlineAbConfigObject {
@@ -223,7 +251,7 @@ pub mod experiment {
     nested!(OnlineAbConfigObject);
     /// CloudFormation property type `RunningStatusObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-runningstatusobject.html)
     #[derive(Clone, Debug)]
     pub struct RunningStatusObject(rt::Props);
     impl RunningStatusObject {
@@ -269,24 +297,33 @@ pub mod experiment {
     nested!(RunningStatusObject);
     /// CloudFormation property type `TreatmentObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-treatmentobject.html)
     #[derive(Clone, Debug)]
     pub struct TreatmentObject(rt::Props);
+    /// The required values of [`TreatmentObject`], by name: two of them have one type, and a swap must not compile.
+    pub struct TreatmentObjectRequired {
+        /// CloudFormation `TreatmentName`.
+        pub treatment_name: rt::Expr,
+        /// CloudFormation `Feature`.
+        pub feature: rt::Expr,
+        /// CloudFormation `Variation`.
+        pub variation: rt::Expr,
+    }
     impl TreatmentObject {
-        /// A new `TreatmentObject`. Required properties: `feature` (`Feature`), `treatment_name` (`TreatmentName`), `variation` (`Variation`).
-        pub fn new(
-            feature: impl Into<rt::Expr>,
-            treatment_name: impl Into<rt::Expr>,
-            variation: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `TreatmentObject`. Required properties: `treatment_name` (`TreatmentName`), `feature` (`Feature`), `variation` (`Variation`).
+        pub fn new(required: TreatmentObjectRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Feature", Some("feature"), rt::string(feature));
+            this.set("Feature", Some("feature"), rt::string(required.feature));
             this.set(
                 "TreatmentName",
                 Some("treatment_name"),
-                rt::string(treatment_name),
+                rt::string(required.treatment_name),
             );
-            this.set("Variation", Some("variation"), rt::string(variation));
+            this.set(
+                "Variation",
+                Some("variation"),
+                rt::string(required.variation),
+            );
             TreatmentObject(this)
         }
         /// CloudFormation `Description`, Terraform `description`.
@@ -299,12 +336,12 @@ pub mod experiment {
     nested!(TreatmentObject);
     /// CloudFormation property type `TreatmentToWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-experiment-treatmenttoweight.html)
     #[derive(Clone, Debug)]
     pub struct TreatmentToWeight(rt::Props);
     impl TreatmentToWeight {
-        /// A new `TreatmentToWeight`. Required properties: `split_weight` (`SplitWeight`), `treatment` (`Treatment`).
-        pub fn new(split_weight: i64, treatment: impl Into<rt::Expr>) -> Self {
+        /// A new `TreatmentToWeight`. Required properties: `treatment` (`Treatment`), `split_weight` (`SplitWeight`).
+        pub fn new(treatment: impl Into<rt::Expr>, split_weight: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("SplitWeight", Some("split_weight"), rt::int(split_weight));
             this.set("Treatment", Some("treatment"), rt::string(treatment));
@@ -367,19 +404,27 @@ static FEATURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Feature`], by name: two of them have one type, and a swap must not compile.
+pub struct FeatureRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Project`.
+    pub project: rt::Expr,
+    /// CloudFormation `Variations`.
+    pub variations: Vec<feature::VariationObject>,
+}
 impl Feature {
     /// Declares a `AWS::Evidently::Feature` with the stack-unique `id`. Required properties: `name` (`Name`), `project` (`Project`), `variations` (`Variations`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        project: impl Into<rt::Expr>,
-        variations: impl IntoIterator<Item = feature::VariationObject>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FeatureRequired) -> Self {
         let mut this = rt::Base::new(id, &FEATURE_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Project", Some("project"), rt::string(project));
-        this.set("Variations", Some("variations"), rt::list(variations));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Project", Some("project"), rt::string(required.project));
+        this.set(
+            "Variations",
+            Some("variations"),
+            rt::list(required.variations),
+        );
         Feature(this)
     }
     /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. CloudFormation `DefaultVariation`, Terraform `default_variation`.
@@ -432,7 +477,7 @@ pub mod feature {
     use super::*;
     /// CloudFormation property type `EntityOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-feature-entityoverride.html)
     #[derive(Clone, Debug)]
     pub struct EntityOverride(rt::Props);
     impl EntityOverride {
@@ -456,7 +501,7 @@ pub mod feature {
     nested!(EntityOverride);
     /// CloudFormation property type `VariationObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-feature-variationobject.html)
     #[derive(Clone, Debug)]
     pub struct VariationObject(rt::Props);
     impl VariationObject {
@@ -551,24 +596,29 @@ static LAUNCH_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Launch`], by name: two of them have one type, and a swap must not compile.
+pub struct LaunchRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Project`.
+    pub project: rt::Expr,
+    /// CloudFormation `Groups`.
+    pub groups: Vec<launch::LaunchGroupObject>,
+    /// CloudFormation `ScheduledSplitsConfig`.
+    pub scheduled_splits_config: Vec<launch::StepConfig>,
+}
 impl Launch {
-    /// Declares a `AWS::Evidently::Launch` with the stack-unique `id`. Required properties: `groups` (`Groups`), `name` (`Name`), `project` (`Project`), `scheduled_splits_config` (`ScheduledSplitsConfig`).
+    /// Declares a `AWS::Evidently::Launch` with the stack-unique `id`. Required properties: `name` (`Name`), `project` (`Project`), `groups` (`Groups`), `scheduled_splits_config` (`ScheduledSplitsConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        groups: impl IntoIterator<Item = launch::LaunchGroupObject>,
-        name: impl Into<rt::Expr>,
-        project: impl Into<rt::Expr>,
-        scheduled_splits_config: impl IntoIterator<Item = launch::StepConfig>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LaunchRequired) -> Self {
         let mut this = rt::Base::new(id, &LAUNCH_TYPE);
-        this.set("Groups", Some("groups"), rt::list(groups));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Project", Some("project"), rt::string(project));
+        this.set("Groups", Some("groups"), rt::list(required.groups));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Project", Some("project"), rt::string(required.project));
         this.set(
             "ScheduledSplitsConfig",
             Some("scheduled_splits_config"),
-            rt::list(scheduled_splits_config),
+            rt::list(required.scheduled_splits_config),
         );
         Launch(this)
     }
@@ -621,7 +671,7 @@ pub mod launch {
     use super::*;
     /// CloudFormation property type `ExecutionStatusObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-executionstatusobject.html)
     #[derive(Clone, Debug)]
     pub struct ExecutionStatusObject(rt::Props);
     impl ExecutionStatusObject {
@@ -650,7 +700,7 @@ pub mod launch {
     nested!(ExecutionStatusObject);
     /// CloudFormation property type `GroupToWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-grouptoweight.html)
     #[derive(Clone, Debug)]
     pub struct GroupToWeight(rt::Props);
     impl GroupToWeight {
@@ -665,20 +715,33 @@ pub mod launch {
     nested!(GroupToWeight);
     /// CloudFormation property type `LaunchGroupObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-launchgroupobject.html)
     #[derive(Clone, Debug)]
     pub struct LaunchGroupObject(rt::Props);
+    /// The required values of [`LaunchGroupObject`], by name: two of them have one type, and a swap must not compile.
+    pub struct LaunchGroupObjectRequired {
+        /// CloudFormation `GroupName`.
+        pub group_name: rt::Expr,
+        /// CloudFormation `Feature`.
+        pub feature: rt::Expr,
+        /// CloudFormation `Variation`.
+        pub variation: rt::Expr,
+    }
     impl LaunchGroupObject {
-        /// A new `LaunchGroupObject`. Required properties: `feature` (`Feature`), `group_name` (`GroupName`), `variation` (`Variation`).
-        pub fn new(
-            feature: impl Into<rt::Expr>,
-            group_name: impl Into<rt::Expr>,
-            variation: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `LaunchGroupObject`. Required properties: `group_name` (`GroupName`), `feature` (`Feature`), `variation` (`Variation`).
+        pub fn new(required: LaunchGroupObjectRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Feature", Some("feature"), rt::string(feature));
-            this.set("GroupName", Some("group_name"), rt::string(group_name));
-            this.set("Variation", Some("variation"), rt::string(variation));
+            this.set("Feature", Some("feature"), rt::string(required.feature));
+            this.set(
+                "GroupName",
+                Some("group_name"),
+                rt::string(required.group_name),
+            );
+            this.set(
+                "Variation",
+                Some("variation"),
+                rt::string(required.variation),
+            );
             LaunchGroupObject(this)
         }
         /// Constraints: length 0..=160. CloudFormation `Description`, Terraform `description`.
@@ -691,24 +754,37 @@ pub mod launch {
     nested!(LaunchGroupObject);
     /// CloudFormation property type `MetricDefinitionObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-metricdefinitionobject.html)
     #[derive(Clone, Debug)]
     pub struct MetricDefinitionObject(rt::Props);
+    /// The required values of [`MetricDefinitionObject`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDefinitionObjectRequired {
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// The JSON path to reference the entity id in the event. CloudFormation `EntityIdKey`.
+        pub entity_id_key: rt::Expr,
+        /// The JSON path to reference the numerical metric value in the event. CloudFormation `ValueKey`.
+        pub value_key: rt::Expr,
+    }
     impl MetricDefinitionObject {
-        /// A new `MetricDefinitionObject`. Required properties: `entity_id_key` (`EntityIdKey`), `metric_name` (`MetricName`), `value_key` (`ValueKey`).
-        pub fn new(
-            entity_id_key: impl Into<rt::Expr>,
-            metric_name: impl Into<rt::Expr>,
-            value_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MetricDefinitionObject`. Required properties: `metric_name` (`MetricName`), `entity_id_key` (`EntityIdKey`), `value_key` (`ValueKey`).
+        pub fn new(required: MetricDefinitionObjectRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EntityIdKey",
                 Some("entity_id_key"),
-                rt::string(entity_id_key),
+                rt::string(required.entity_id_key),
             );
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
-            this.set("ValueKey", Some("value_key"), rt::string(value_key));
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
+            this.set(
+                "ValueKey",
+                Some("value_key"),
+                rt::string(required.value_key),
+            );
             MetricDefinitionObject(this)
         }
         /// Event patterns have the same structure as the events they match.
@@ -729,14 +805,14 @@ pub mod launch {
     nested!(MetricDefinitionObject);
     /// CloudFormation property type `SegmentOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-segmentoverride.html)
     #[derive(Clone, Debug)]
     pub struct SegmentOverride(rt::Props);
     impl SegmentOverride {
-        /// A new `SegmentOverride`. Required properties: `evaluation_order` (`EvaluationOrder`), `segment` (`Segment`), `weights` (`Weights`).
+        /// A new `SegmentOverride`. Required properties: `segment` (`Segment`), `evaluation_order` (`EvaluationOrder`), `weights` (`Weights`).
         pub fn new(
-            evaluation_order: i64,
             segment: impl Into<rt::Expr>,
+            evaluation_order: i64,
             weights: impl IntoIterator<Item = GroupToWeight>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -753,14 +829,14 @@ pub mod launch {
     nested!(SegmentOverride);
     /// CloudFormation property type `StepConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-launch-stepconfig.html)
     #[derive(Clone, Debug)]
     pub struct StepConfig(rt::Props);
     impl StepConfig {
-        /// A new `StepConfig`. Required properties: `group_weights` (`GroupWeights`), `start_time` (`StartTime`).
+        /// A new `StepConfig`. Required properties: `start_time` (`StartTime`), `group_weights` (`GroupWeights`).
         pub fn new(
-            group_weights: impl IntoIterator<Item = GroupToWeight>,
             start_time: impl Into<rt::Expr>,
+            group_weights: impl IntoIterator<Item = GroupToWeight>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -879,25 +955,29 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `AppConfigResourceObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-appconfigresourceobject.html)
     #[derive(Clone, Debug)]
     pub struct AppConfigResourceObject(rt::Props);
+    /// The required values of [`AppConfigResourceObject`], by name: two of them have one type, and a swap must not compile.
+    pub struct AppConfigResourceObjectRequired {
+        /// CloudFormation `ApplicationId`.
+        pub application_id: rt::Expr,
+        /// CloudFormation `EnvironmentId`.
+        pub environment_id: rt::Expr,
+    }
     impl AppConfigResourceObject {
         /// A new `AppConfigResourceObject`. Required properties: `application_id` (`ApplicationId`), `environment_id` (`EnvironmentId`).
-        pub fn new(
-            application_id: impl Into<rt::Expr>,
-            environment_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AppConfigResourceObjectRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ApplicationId",
                 Some("application_id"),
-                rt::string(application_id),
+                rt::string(required.application_id),
             );
             this.set(
                 "EnvironmentId",
                 Some("environment_id"),
-                rt::string(environment_id),
+                rt::string(required.environment_id),
             );
             AppConfigResourceObject(this)
         }
@@ -907,7 +987,7 @@ pub mod project {
     ///
     /// CloudFormation property type `DataDeliveryObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-datadeliveryobject.html)
     #[derive(Clone, Debug)]
     pub struct DataDeliveryObject(rt::Props);
     impl DataDeliveryObject {
@@ -930,7 +1010,7 @@ pub mod project {
     nested!(DataDeliveryObject);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evidently-project-s3destination.html)
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {

@@ -57,29 +57,38 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
+pub struct EnvironmentRequired {
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// CloudFormation `ServiceAccessSubnetId`.
+    pub service_access_subnet_id: rt::Expr,
+    /// CloudFormation `VcfVersion`.
+    pub vcf_version: environment::VcfVersion,
+    /// CloudFormation `TermsAccepted`.
+    pub terms_accepted: bool,
+}
 impl Environment {
-    /// Declares a `AWS::EVS::Environment` with the stack-unique `id`. Required properties: `service_access_subnet_id` (`ServiceAccessSubnetId`), `terms_accepted` (`TermsAccepted`), `vcf_version` (`VcfVersion`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::EVS::Environment` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`), `service_access_subnet_id` (`ServiceAccessSubnetId`), `vcf_version` (`VcfVersion`), `terms_accepted` (`TermsAccepted`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        service_access_subnet_id: impl Into<rt::Expr>,
-        terms_accepted: bool,
-        vcf_version: environment::VcfVersion,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
         this.set(
             "ServiceAccessSubnetId",
             Some("service_access_subnet_id"),
-            rt::string(service_access_subnet_id),
+            rt::string(required.service_access_subnet_id),
         );
         this.set(
             "TermsAccepted",
             Some("terms_accepted"),
-            rt::boolean(terms_accepted),
+            rt::boolean(required.terms_accepted),
         );
-        this.set("VcfVersion", Some("vcf_version"), vcf_version.into());
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set(
+            "VcfVersion",
+            Some("vcf_version"),
+            required.vcf_version.into(),
+        );
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         Environment(this)
     }
     /// Changing it replaces the resource. CloudFormation `ConnectivityInfo`, Terraform `connectivity_info`.
@@ -199,7 +208,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `ConnectivityInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-connectivityinfo.html)
     #[derive(Clone, Debug)]
     pub struct ConnectivityInfo(rt::Props);
     impl ConnectivityInfo {
@@ -219,20 +228,33 @@ pub mod environment {
     nested!(ConnectivityInfo);
     /// CloudFormation property type `HostInfoForCreate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-hostinfoforcreate.html)
     #[derive(Clone, Debug)]
     pub struct HostInfoForCreate(rt::Props);
+    /// The required values of [`HostInfoForCreate`], by name: two of them have one type, and a swap must not compile.
+    pub struct HostInfoForCreateRequired {
+        /// CloudFormation `HostName`.
+        pub host_name: rt::Expr,
+        /// CloudFormation `KeyName`.
+        pub key_name: rt::Expr,
+        /// CloudFormation `InstanceType`.
+        pub instance_type: InstanceType,
+    }
     impl HostInfoForCreate {
-        /// A new `HostInfoForCreate`. Required properties: `host_name` (`HostName`), `instance_type` (`InstanceType`), `key_name` (`KeyName`).
-        pub fn new(
-            host_name: impl Into<rt::Expr>,
-            instance_type: InstanceType,
-            key_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `HostInfoForCreate`. Required properties: `host_name` (`HostName`), `key_name` (`KeyName`), `instance_type` (`InstanceType`).
+        pub fn new(required: HostInfoForCreateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HostName", Some("host_name"), rt::string(host_name));
-            this.set("InstanceType", Some("instance_type"), instance_type.into());
-            this.set("KeyName", Some("key_name"), rt::string(key_name));
+            this.set(
+                "HostName",
+                Some("host_name"),
+                rt::string(required.host_name),
+            );
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                required.instance_type.into(),
+            );
+            this.set("KeyName", Some("key_name"), rt::string(required.key_name));
             HostInfoForCreate(this)
         }
         /// Constraints: length 1..=25; pattern `^h-[a-f0-9]{8}([a-f0-9]{9})?$`. CloudFormation `DedicatedHostId`, Terraform `dedicated_host_id`.
@@ -257,7 +279,7 @@ pub mod environment {
     nested!(HostInfoForCreate);
     /// CloudFormation property type `InitialVlanInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-initialvlaninfo.html)
     #[derive(Clone, Debug)]
     pub struct InitialVlanInfo(rt::Props);
     impl InitialVlanInfo {
@@ -273,45 +295,65 @@ pub mod environment {
     ///
     /// CloudFormation property type `InitialVlans`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-initialvlans.html)
     #[derive(Clone, Debug)]
     pub struct InitialVlans(rt::Props);
+    /// The required values of [`InitialVlans`], by name: two of them have one type, and a swap must not compile.
+    pub struct InitialVlansRequired {
+        /// CloudFormation `VmkManagement`.
+        pub vmk_management: InitialVlanInfo,
+        /// CloudFormation `VmManagement`.
+        pub vm_management: InitialVlanInfo,
+        /// CloudFormation `VMotion`.
+        pub v_motion: InitialVlanInfo,
+        /// CloudFormation `VSan`.
+        pub v_san: InitialVlanInfo,
+        /// CloudFormation `VTep`.
+        pub v_tep: InitialVlanInfo,
+        /// CloudFormation `EdgeVTep`.
+        pub edge_v_tep: InitialVlanInfo,
+        /// CloudFormation `NsxUpLink`.
+        pub nsx_up_link: InitialVlanInfo,
+        /// CloudFormation `Hcx`.
+        pub hcx: InitialVlanInfo,
+        /// CloudFormation `ExpansionVlan1`.
+        pub expansion_vlan1: InitialVlanInfo,
+        /// CloudFormation `ExpansionVlan2`.
+        pub expansion_vlan2: InitialVlanInfo,
+    }
     impl InitialVlans {
-        /// A new `InitialVlans`. Required properties: `edge_v_tep` (`EdgeVTep`), `expansion_vlan1` (`ExpansionVlan1`), `expansion_vlan2` (`ExpansionVlan2`), `hcx` (`Hcx`), `nsx_up_link` (`NsxUpLink`), `v_motion` (`VMotion`), `v_san` (`VSan`), `v_tep` (`VTep`), `vm_management` (`VmManagement`), `vmk_management` (`VmkManagement`).
-        pub fn new(
-            edge_v_tep: InitialVlanInfo,
-            expansion_vlan1: InitialVlanInfo,
-            expansion_vlan2: InitialVlanInfo,
-            hcx: InitialVlanInfo,
-            nsx_up_link: InitialVlanInfo,
-            v_motion: InitialVlanInfo,
-            v_san: InitialVlanInfo,
-            v_tep: InitialVlanInfo,
-            vm_management: InitialVlanInfo,
-            vmk_management: InitialVlanInfo,
-        ) -> Self {
+        /// A new `InitialVlans`. Required properties: `vmk_management` (`VmkManagement`), `vm_management` (`VmManagement`), `v_motion` (`VMotion`), `v_san` (`VSan`), `v_tep` (`VTep`), `edge_v_tep` (`EdgeVTep`), `nsx_up_link` (`NsxUpLink`), `hcx` (`Hcx`), `expansion_vlan1` (`ExpansionVlan1`), `expansion_vlan2` (`ExpansionVlan2`).
+        pub fn new(required: InitialVlansRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EdgeVTep", Some("edge_v_tep"), edge_v_tep.into());
+            this.set("EdgeVTep", Some("edge_v_tep"), required.edge_v_tep.into());
             this.set(
                 "ExpansionVlan1",
                 Some("expansion_vlan_1"),
-                expansion_vlan1.into(),
+                required.expansion_vlan1.into(),
             );
             this.set(
                 "ExpansionVlan2",
                 Some("expansion_vlan_2"),
-                expansion_vlan2.into(),
+                required.expansion_vlan2.into(),
             );
-            this.set("Hcx", Some("hcx"), hcx.into());
-            this.set("NsxUpLink", Some("nsx_up_link"), nsx_up_link.into());
-            this.set("VMotion", Some("v_motion"), v_motion.into());
-            this.set("VSan", Some("v_san"), v_san.into());
-            this.set("VTep", Some("v_tep"), v_tep.into());
-            this.set("VmManagement", Some("vm_management"), vm_management.into());
+            this.set("Hcx", Some("hcx"), required.hcx.into());
+            this.set(
+                "NsxUpLink",
+                Some("nsx_up_link"),
+                required.nsx_up_link.into(),
+            );
+            this.set("VMotion", Some("v_motion"), required.v_motion.into());
+            this.set("VSan", Some("v_san"), required.v_san.into());
+            this.set("VTep", Some("v_tep"), required.v_tep.into());
+            this.set(
+                "VmManagement",
+                Some("vm_management"),
+                required.vm_management.into(),
+            );
             this.set(
                 "VmkManagement",
                 Some("vmk_management"),
-                vmk_management.into(),
+                required.vmk_management.into(),
             );
             InitialVlans(this)
         }
@@ -336,26 +378,33 @@ pub mod environment {
     ///
     /// CloudFormation property type `LicenseInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-licenseinfo.html)
     #[derive(Clone, Debug)]
     pub struct LicenseInfo(rt::Props);
+    /// The required values of [`LicenseInfo`], by name: two of them have one type, and a swap must not compile.
+    pub struct LicenseInfoRequired {
+        /// CloudFormation `SolutionKey`.
+        pub solution_key: rt::Expr,
+        /// CloudFormation `VsanKey`.
+        pub vsan_key: rt::Expr,
+    }
     impl LicenseInfo {
         /// A new `LicenseInfo`. Required properties: `solution_key` (`SolutionKey`), `vsan_key` (`VsanKey`).
-        pub fn new(solution_key: impl Into<rt::Expr>, vsan_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LicenseInfoRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SolutionKey",
                 Some("solution_key"),
-                rt::string(solution_key),
+                rt::string(required.solution_key),
             );
-            this.set("VsanKey", Some("vsan_key"), rt::string(vsan_key));
+            this.set("VsanKey", Some("vsan_key"), rt::string(required.vsan_key));
             LicenseInfo(this)
         }
     }
     nested!(LicenseInfo);
     /// CloudFormation property type `ServiceAccessSecurityGroups`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-serviceaccesssecuritygroups.html)
     #[derive(Clone, Debug)]
     pub struct ServiceAccessSecurityGroups(rt::Props);
     impl ServiceAccessSecurityGroups {
@@ -380,52 +429,71 @@ pub mod environment {
     nested!(ServiceAccessSecurityGroups);
     /// CloudFormation property type `VcfHostnames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-evs-environment-vcfhostnames.html)
     #[derive(Clone, Debug)]
     pub struct VcfHostnames(rt::Props);
+    /// The required values of [`VcfHostnames`], by name: two of them have one type, and a swap must not compile.
+    pub struct VcfHostnamesRequired {
+        /// CloudFormation `VCenter`.
+        pub v_center: rt::Expr,
+        /// CloudFormation `Nsx`.
+        pub nsx: rt::Expr,
+        /// CloudFormation `NsxManager1`.
+        pub nsx_manager1: rt::Expr,
+        /// CloudFormation `NsxManager2`.
+        pub nsx_manager2: rt::Expr,
+        /// CloudFormation `NsxManager3`.
+        pub nsx_manager3: rt::Expr,
+        /// CloudFormation `NsxEdge1`.
+        pub nsx_edge1: rt::Expr,
+        /// CloudFormation `NsxEdge2`.
+        pub nsx_edge2: rt::Expr,
+        /// CloudFormation `SddcManager`.
+        pub sddc_manager: rt::Expr,
+        /// CloudFormation `CloudBuilder`.
+        pub cloud_builder: rt::Expr,
+    }
     impl VcfHostnames {
-        /// A new `VcfHostnames`. Required properties: `cloud_builder` (`CloudBuilder`), `nsx` (`Nsx`), `nsx_edge1` (`NsxEdge1`), `nsx_edge2` (`NsxEdge2`), `nsx_manager1` (`NsxManager1`), `nsx_manager2` (`NsxManager2`), `nsx_manager3` (`NsxManager3`), `sddc_manager` (`SddcManager`), `v_center` (`VCenter`).
-        pub fn new(
-            cloud_builder: impl Into<rt::Expr>,
-            nsx: impl Into<rt::Expr>,
-            nsx_edge1: impl Into<rt::Expr>,
-            nsx_edge2: impl Into<rt::Expr>,
-            nsx_manager1: impl Into<rt::Expr>,
-            nsx_manager2: impl Into<rt::Expr>,
-            nsx_manager3: impl Into<rt::Expr>,
-            sddc_manager: impl Into<rt::Expr>,
-            v_center: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `VcfHostnames`. Required properties: `v_center` (`VCenter`), `nsx` (`Nsx`), `nsx_manager1` (`NsxManager1`), `nsx_manager2` (`NsxManager2`), `nsx_manager3` (`NsxManager3`), `nsx_edge1` (`NsxEdge1`), `nsx_edge2` (`NsxEdge2`), `sddc_manager` (`SddcManager`), `cloud_builder` (`CloudBuilder`).
+        pub fn new(required: VcfHostnamesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CloudBuilder",
                 Some("cloud_builder"),
-                rt::string(cloud_builder),
+                rt::string(required.cloud_builder),
             );
-            this.set("Nsx", Some("nsx"), rt::string(nsx));
-            this.set("NsxEdge1", Some("nsx_edge_1"), rt::string(nsx_edge1));
-            this.set("NsxEdge2", Some("nsx_edge_2"), rt::string(nsx_edge2));
+            this.set("Nsx", Some("nsx"), rt::string(required.nsx));
+            this.set(
+                "NsxEdge1",
+                Some("nsx_edge_1"),
+                rt::string(required.nsx_edge1),
+            );
+            this.set(
+                "NsxEdge2",
+                Some("nsx_edge_2"),
+                rt::string(required.nsx_edge2),
+            );
             this.set(
                 "NsxManager1",
                 Some("nsx_manager_1"),
-                rt::string(nsx_manager1),
+                rt::string(required.nsx_manager1),
             );
             this.set(
                 "NsxManager2",
                 Some("nsx_manager_2"),
-                rt::string(nsx_manager2),
+                rt::string(required.nsx_manager2),
             );
             this.set(
                 "NsxManager3",
                 Some("nsx_manager_3"),
-                rt::string(nsx_manager3),
+                rt::string(required.nsx_manager3),
             );
             this.set(
                 "SddcManager",
                 Some("sddc_manager"),
-                rt::string(sddc_manager),
+                rt::string(required.sddc_manager),
             );
-            this.set("VCenter", Some("v_center"), rt::string(v_center));
+            this.set("VCenter", Some("v_center"), rt::string(required.v_center));
             VcfHostnames(this)
         }
     }

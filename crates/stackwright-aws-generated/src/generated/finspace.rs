@@ -200,7 +200,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `AttributeMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-attributemap.html)
     #[derive(Clone, Debug)]
     pub struct AttributeMap(rt::Props);
     impl AttributeMap {
@@ -229,7 +229,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `FederationParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-federationparameters.html)
     #[derive(Clone, Debug)]
     pub struct FederationParameters(rt::Props);
     impl FederationParameters {
@@ -304,7 +304,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `SuperuserParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-finspace-environment-superuserparameters.html)
     #[derive(Clone, Debug)]
     pub struct SuperuserParameters(rt::Props);
     impl SuperuserParameters {

@@ -49,25 +49,38 @@ static EXPERIMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ExperimentTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct ExperimentTemplateRequired {
+    /// A description for the experiment template. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// One or more stop conditions. CloudFormation `StopConditions`.
+    pub stop_conditions: Vec<experiment_template::ExperimentTemplateStopCondition>,
+    /// The targets for the experiment. CloudFormation `Targets`.
+    pub targets: rt::Value,
+    /// The Amazon Resource Name (ARN) of an IAM role that grants the AWS FIS service permission to perform service actions on your behalf. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl ExperimentTemplate {
-    /// Declares a `AWS::FIS::ExperimentTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `role_arn` (`RoleArn`), `stop_conditions` (`StopConditions`), `targets` (`Targets`).
+    /// Declares a `AWS::FIS::ExperimentTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `stop_conditions` (`StopConditions`), `targets` (`Targets`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        stop_conditions: impl IntoIterator<Item = experiment_template::ExperimentTemplateStopCondition>,
-        targets: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ExperimentTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &EXPERIMENT_TEMPLATE_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "StopConditions",
             Some("stop_conditions"),
-            rt::list(stop_conditions),
+            rt::list(required.stop_conditions),
         );
-        this.set("Targets", Some("targets"), rt::json_object(targets));
+        this.set(
+            "Targets",
+            Some("targets"),
+            rt::json_object(required.targets),
+        );
         ExperimentTemplate(this)
     }
     /// The actions for the experiment.
@@ -128,7 +141,7 @@ pub mod experiment_template {
     use super::*;
     /// CloudFormation property type `CloudWatchDashboard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-cloudwatchdashboard.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchDashboard(rt::Props);
     impl CloudWatchDashboard {
@@ -146,7 +159,7 @@ pub mod experiment_template {
     nested!(CloudWatchDashboard);
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -164,7 +177,7 @@ pub mod experiment_template {
     nested!(CloudWatchLogsConfiguration);
     /// CloudFormation property type `DataSources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-datasources.html)
     #[derive(Clone, Debug)]
     pub struct DataSources(rt::Props);
     impl DataSources {
@@ -189,7 +202,7 @@ pub mod experiment_template {
     nested!(DataSources);
     /// CloudFormation property type `ExperimentReportS3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimentreports3configuration.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentReportS3Configuration(rt::Props);
     impl ExperimentReportS3Configuration {
@@ -208,7 +221,7 @@ pub mod experiment_template {
     nested!(ExperimentReportS3Configuration);
     /// CloudFormation property type `ExperimentTemplateExperimentOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplateexperimentoptions.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateExperimentOptions(rt::Props);
     impl ExperimentTemplateExperimentOptions {
@@ -240,7 +253,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateExperimentOptions);
     /// CloudFormation property type `ExperimentTemplateExperimentReportConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplateexperimentreportconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateExperimentReportConfiguration(rt::Props);
     impl ExperimentTemplateExperimentReportConfiguration {
@@ -278,7 +291,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateExperimentReportConfiguration);
     /// CloudFormation property type `ExperimentTemplateLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplatelogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateLogConfiguration(rt::Props);
     impl ExperimentTemplateLogConfiguration {
@@ -314,7 +327,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateLogConfiguration);
     /// CloudFormation property type `ExperimentTemplateStopCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-experimenttemplatestopcondition.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentTemplateStopCondition(rt::Props);
     impl ExperimentTemplateStopCondition {
@@ -333,7 +346,7 @@ pub mod experiment_template {
     nested!(ExperimentTemplateStopCondition);
     /// CloudFormation property type `Outputs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-outputs.html)
     #[derive(Clone, Debug)]
     pub struct Outputs(rt::Props);
     impl Outputs {
@@ -351,7 +364,7 @@ pub mod experiment_template {
     nested!(Outputs);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fis-experimenttemplate-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -416,23 +429,31 @@ static TARGET_ACCOUNT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`TargetAccountConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct TargetAccountConfigurationRequired {
+    /// The ID of the experiment template. CloudFormation `ExperimentTemplateId`.
+    pub experiment_template_id: rt::Expr,
+    /// The AWS account ID of the target account. CloudFormation `AccountId`.
+    pub account_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of an IAM role for the target account. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl TargetAccountConfiguration {
-    /// Declares a `AWS::FIS::TargetAccountConfiguration` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `experiment_template_id` (`ExperimentTemplateId`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::FIS::TargetAccountConfiguration` with the stack-unique `id`. Required properties: `experiment_template_id` (`ExperimentTemplateId`), `account_id` (`AccountId`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_id: impl Into<rt::Expr>,
-        experiment_template_id: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TargetAccountConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &TARGET_ACCOUNT_CONFIGURATION_TYPE);
-        this.set("AccountId", Some("account_id"), rt::string(account_id));
+        this.set(
+            "AccountId",
+            Some("account_id"),
+            rt::string(required.account_id),
+        );
         this.set(
             "ExperimentTemplateId",
             Some("experiment_template_id"),
-            rt::string(experiment_template_id),
+            rt::string(required.experiment_template_id),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         TargetAccountConfiguration(this)
     }
     /// The description of the target account.

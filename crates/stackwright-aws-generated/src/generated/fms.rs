@@ -76,12 +76,12 @@ static APPLICATIONS_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApplicationsList {
-    /// Declares a `AWS::FMS::ApplicationsList` with the stack-unique `id`. Required properties: `apps_list` (`AppsList`), `list_name` (`ListName`).
+    /// Declares a `AWS::FMS::ApplicationsList` with the stack-unique `id`. Required properties: `list_name` (`ListName`), `apps_list` (`AppsList`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        apps_list: impl IntoIterator<Item = applications_list::App>,
         list_name: impl Into<rt::Expr>,
+        apps_list: impl IntoIterator<Item = applications_list::App>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATIONS_LIST_TYPE);
         this.set("AppsList", Some("apps_list"), rt::list(apps_list));
@@ -127,20 +127,25 @@ pub mod applications_list {
     ///
     /// CloudFormation property type `App`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-applicationslist-app.html)
     #[derive(Clone, Debug)]
     pub struct App(rt::Props);
+    /// The required values of [`App`], by name: two of them have one type, and a swap must not compile.
+    pub struct AppRequired {
+        /// The application's name. CloudFormation `AppName`.
+        pub app_name: rt::Expr,
+        /// The IP protocol name or number. CloudFormation `Protocol`.
+        pub protocol: rt::Expr,
+        /// The application's port number, for example 80. CloudFormation `Port`.
+        pub port: i64,
+    }
     impl App {
-        /// A new `App`. Required properties: `app_name` (`AppName`), `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(
-            app_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `App`. Required properties: `app_name` (`AppName`), `protocol` (`Protocol`), `port` (`Port`).
+        pub fn new(required: AppRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AppName", Some("app_name"), rt::string(app_name));
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), rt::string(protocol));
+            this.set("AppName", Some("app_name"), rt::string(required.app_name));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), rt::string(required.protocol));
             App(this)
         }
     }
@@ -162,24 +167,27 @@ static NOTIFICATION_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`NotificationChannel`], by name: two of them have one type, and a swap must not compile.
+pub struct NotificationChannelRequired {
+    /// A resource ARN. CloudFormation `SnsRoleName`.
+    pub sns_role_name: rt::Expr,
+    /// A resource ARN. CloudFormation `SnsTopicArn`.
+    pub sns_topic_arn: rt::Expr,
+}
 impl NotificationChannel {
     /// Declares a `AWS::FMS::NotificationChannel` with the stack-unique `id`. Required properties: `sns_role_name` (`SnsRoleName`), `sns_topic_arn` (`SnsTopicArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        sns_role_name: impl Into<rt::Expr>,
-        sns_topic_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NotificationChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_CHANNEL_TYPE);
         this.set(
             "SnsRoleName",
             Some("sns_role_name"),
-            rt::string(sns_role_name),
+            rt::string(required.sns_role_name),
         );
         this.set(
             "SnsTopicArn",
             Some("sns_topic_arn"),
-            rt::string(sns_topic_arn),
+            rt::string(required.sns_topic_arn),
         );
         NotificationChannel(this)
     }
@@ -205,32 +213,41 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyRequired {
+    /// CloudFormation `ExcludeResourceTags`.
+    pub exclude_resource_tags: bool,
+    /// CloudFormation `PolicyName`.
+    pub policy_name: rt::Expr,
+    /// CloudFormation `RemediationEnabled`.
+    pub remediation_enabled: bool,
+    /// Firewall security service policy data. CloudFormation `SecurityServicePolicyData`.
+    pub security_service_policy_data: policy::SecurityServicePolicyData,
+}
 impl Policy {
     /// Declares a `AWS::FMS::Policy` with the stack-unique `id`. Required properties: `exclude_resource_tags` (`ExcludeResourceTags`), `policy_name` (`PolicyName`), `remediation_enabled` (`RemediationEnabled`), `security_service_policy_data` (`SecurityServicePolicyData`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        exclude_resource_tags: bool,
-        policy_name: impl Into<rt::Expr>,
-        remediation_enabled: bool,
-        security_service_policy_data: policy::SecurityServicePolicyData,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set(
             "ExcludeResourceTags",
             Some("exclude_resource_tags"),
-            rt::boolean(exclude_resource_tags),
+            rt::boolean(required.exclude_resource_tags),
         );
-        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+        this.set(
+            "PolicyName",
+            Some("policy_name"),
+            rt::string(required.policy_name),
+        );
         this.set(
             "RemediationEnabled",
             Some("remediation_enabled"),
-            rt::boolean(remediation_enabled),
+            rt::boolean(required.remediation_enabled),
         );
         this.set(
             "SecurityServicePolicyData",
             Some("security_service_policy_data"),
-            security_service_policy_data.into(),
+            required.security_service_policy_data.into(),
         );
         Policy(this)
     }
@@ -348,15 +365,22 @@ pub mod policy {
     ///
     /// CloudFormation property type `IcmpTypeCode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-icmptypecode.html)
     #[derive(Clone, Debug)]
     pub struct IcmpTypeCode(rt::Props);
+    /// The required values of [`IcmpTypeCode`], by name: two of them have one type, and a swap must not compile.
+    pub struct IcmpTypeCodeRequired {
+        /// Code. CloudFormation `Code`.
+        pub code: i64,
+        /// Type. CloudFormation `Type`.
+        pub type_: i64,
+    }
     impl IcmpTypeCode {
         /// A new `IcmpTypeCode`. Required properties: `code` (`Code`), `type_` (`Type`).
-        pub fn new(code: i64, type_: i64) -> Self {
+        pub fn new(required: IcmpTypeCodeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Code", Some("code"), rt::int(code));
-            this.set("Type", Some("type"), rt::int(type_));
+            this.set("Code", Some("code"), rt::int(required.code));
+            this.set("Type", Some("type"), rt::int(required.type_));
             IcmpTypeCode(this)
         }
     }
@@ -365,7 +389,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `IEMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-iemap.html)
     #[derive(Clone, Debug)]
     pub struct IeMap(rt::Props);
     impl IeMap {
@@ -390,7 +414,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclCommonPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclcommonpolicy.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAclCommonPolicy(rt::Props);
     impl NetworkAclCommonPolicy {
@@ -410,7 +434,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclentry.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAclEntry(rt::Props);
     impl NetworkAclEntry {
@@ -459,25 +483,29 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkAclEntrySet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkaclentryset.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAclEntrySet(rt::Props);
+    /// The required values of [`NetworkAclEntrySet`], by name: two of them have one type, and a swap must not compile.
+    pub struct NetworkAclEntrySetRequired {
+        /// CloudFormation `ForceRemediateForFirstEntries`.
+        pub force_remediate_for_first_entries: bool,
+        /// CloudFormation `ForceRemediateForLastEntries`.
+        pub force_remediate_for_last_entries: bool,
+    }
     impl NetworkAclEntrySet {
         /// A new `NetworkAclEntrySet`. Required properties: `force_remediate_for_first_entries` (`ForceRemediateForFirstEntries`), `force_remediate_for_last_entries` (`ForceRemediateForLastEntries`).
-        pub fn new(
-            force_remediate_for_first_entries: bool,
-            force_remediate_for_last_entries: bool,
-        ) -> Self {
+        pub fn new(required: NetworkAclEntrySetRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ForceRemediateForFirstEntries",
                 Some("force_remediate_for_first_entries"),
-                rt::boolean(force_remediate_for_first_entries),
+                rt::boolean(required.force_remediate_for_first_entries),
             );
             this.set(
                 "ForceRemediateForLastEntries",
                 Some("force_remediate_for_last_entries"),
-                rt::boolean(force_remediate_for_last_entries),
+                rt::boolean(required.force_remediate_for_last_entries),
             );
             NetworkAclEntrySet(this)
         }
@@ -503,7 +531,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `NetworkFirewallPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-networkfirewallpolicy.html)
     #[derive(Clone, Debug)]
     pub struct NetworkFirewallPolicy(rt::Props);
     impl NetworkFirewallPolicy {
@@ -523,7 +551,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-policyoption.html)
     #[derive(Clone, Debug)]
     pub struct PolicyOption(rt::Props);
     impl PolicyOption {
@@ -571,15 +599,22 @@ pub mod policy {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
+    /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct PortRangeRequired {
+        /// From Port. CloudFormation `From`.
+        pub from: i64,
+        /// To Port. CloudFormation `To`.
+        pub to: i64,
+    }
     impl PortRange {
         /// A new `PortRange`. Required properties: `from` (`From`), `to` (`To`).
-        pub fn new(from: i64, to: i64) -> Self {
+        pub fn new(required: PortRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("From", Some("from"), rt::int(from));
-            this.set("To", Some("to"), rt::int(to));
+            this.set("From", Some("from"), rt::int(required.from));
+            this.set("To", Some("to"), rt::int(required.to));
             PortRange(this)
         }
     }
@@ -588,7 +623,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-resourcetag.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -609,7 +644,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `SecurityServicePolicyData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-securityservicepolicydata.html)
     #[derive(Clone, Debug)]
     pub struct SecurityServicePolicyData(rt::Props);
     impl SecurityServicePolicyData {
@@ -644,7 +679,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `ThirdPartyFirewallPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fms-policy-thirdpartyfirewallpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ThirdPartyFirewallPolicy(rt::Props);
     impl ThirdPartyFirewallPolicy {

@@ -117,7 +117,7 @@ pub mod dataset {
     use super::*;
     /// CloudFormation property type `Attributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-attributes.html)
     #[derive(Clone, Debug)]
     pub struct Attributes(rt::Props);
     impl Attributes {
@@ -146,7 +146,7 @@ pub mod dataset {
     nested!(Attributes);
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-encryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -174,7 +174,7 @@ pub mod dataset {
     nested!(EncryptionConfig);
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-forecast-dataset-schema.html)
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {

@@ -179,11 +179,11 @@ impl DetectorHandle {
 }
 /// Property types and value sets of [`Detector`] (`AWS::FraudDetector::Detector`).
 pub mod detector {
-    pub use super::shared::{DataSource, DataType, Tag, VariableType};
+    pub use super::shared::{DataSource, DataType, Tag, TagRequired, VariableType};
     use super::*;
     /// CloudFormation property type `EntityType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-entitytype.html)
     #[derive(Clone, Debug)]
     pub struct EntityType(rt::Props);
     impl EntityType {
@@ -245,7 +245,7 @@ pub mod detector {
     nested!(EntityType);
     /// CloudFormation property type `EventType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-eventtype.html)
     #[derive(Clone, Debug)]
     pub struct EventType(rt::Props);
     impl EventType {
@@ -328,7 +328,7 @@ pub mod detector {
     nested!(EventType);
     /// CloudFormation property type `EventVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-eventvariable.html)
     #[derive(Clone, Debug)]
     pub struct EventVariable(rt::Props);
     impl EventVariable {
@@ -412,7 +412,7 @@ pub mod detector {
     nested!(EventVariable);
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -476,7 +476,7 @@ pub mod detector {
     ///
     /// CloudFormation property type `Model`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-model.html)
     #[derive(Clone, Debug)]
     pub struct Model(rt::Props);
     impl Model {
@@ -494,7 +494,7 @@ pub mod detector {
     nested!(Model);
     /// CloudFormation property type `Outcome`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-outcome.html)
     #[derive(Clone, Debug)]
     pub struct Outcome(rt::Props);
     impl Outcome {
@@ -556,7 +556,7 @@ pub mod detector {
     nested!(Outcome);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -868,11 +868,11 @@ impl EventTypeHandle {
 }
 /// Property types and value sets of [`EventType`] (`AWS::FraudDetector::EventType`).
 pub mod event_type {
-    pub use super::shared::{DataSource, DataType, Tag, VariableType};
+    pub use super::shared::{DataSource, DataType, Tag, TagRequired, VariableType};
     use super::*;
     /// CloudFormation property type `EntityType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-entitytype.html)
     #[derive(Clone, Debug)]
     pub struct EntityType(rt::Props);
     impl EntityType {
@@ -934,7 +934,7 @@ pub mod event_type {
     nested!(EntityType);
     /// CloudFormation property type `EventVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-eventvariable.html)
     #[derive(Clone, Debug)]
     pub struct EventVariable(rt::Props);
     impl EventVariable {
@@ -1018,7 +1018,7 @@ pub mod event_type {
     nested!(EventVariable);
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-eventtype-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -1427,25 +1427,34 @@ static VARIABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Variable`], by name: two of them have one type, and a swap must not compile.
+pub struct VariableRequired {
+    /// The data type. CloudFormation `DataType`.
+    pub data_type: variable::DataType,
+    /// The source of the data. CloudFormation `DataSource`.
+    pub data_source: variable::DataSource,
+    /// The default value for the variable when no value is received. CloudFormation `DefaultValue`.
+    pub default_value: rt::Expr,
+    /// The name of the variable. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Variable {
-    /// Declares a `AWS::FraudDetector::Variable` with the stack-unique `id`. Required properties: `data_source` (`DataSource`), `data_type` (`DataType`), `default_value` (`DefaultValue`), `name` (`Name`).
+    /// Declares a `AWS::FraudDetector::Variable` with the stack-unique `id`. Required properties: `data_type` (`DataType`), `data_source` (`DataSource`), `default_value` (`DefaultValue`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_source: variable::DataSource,
-        data_type: variable::DataType,
-        default_value: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VariableRequired) -> Self {
         let mut this = rt::Base::new(id, &VARIABLE_TYPE);
-        this.set("DataSource", Some("data_source"), data_source.into());
-        this.set("DataType", Some("data_type"), data_type.into());
+        this.set(
+            "DataSource",
+            Some("data_source"),
+            required.data_source.into(),
+        );
+        this.set("DataType", Some("data_type"), required.data_type.into());
         this.set(
             "DefaultValue",
             Some("default_value"),
-            rt::string(default_value),
+            rt::string(required.default_value),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Variable(this)
     }
     /// The description.
@@ -1530,15 +1539,22 @@ pub mod shared {
     string_enum!(DataType { String => "STRING", Integer => "INTEGER", Float => "FLOAT", Boolean => "BOOLEAN" });
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-frauddetector-detector-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

@@ -141,30 +141,34 @@ static DATA_REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DataRepositoryAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct DataRepositoryAssociationRequired {
+    /// The globally unique ID of the file system, assigned by Amazon FSx. CloudFormation `FileSystemId`.
+    pub file_system_id: rt::Expr,
+    /// This path specifies where in your file system files will be exported from or imported to. CloudFormation `FileSystemPath`.
+    pub file_system_path: rt::Expr,
+    /// The path to the Amazon S3 data repository that will be linked to the file system. CloudFormation `DataRepositoryPath`.
+    pub data_repository_path: rt::Expr,
+}
 impl DataRepositoryAssociation {
-    /// Declares a `AWS::FSx::DataRepositoryAssociation` with the stack-unique `id`. Required properties: `data_repository_path` (`DataRepositoryPath`), `file_system_id` (`FileSystemId`), `file_system_path` (`FileSystemPath`).
+    /// Declares a `AWS::FSx::DataRepositoryAssociation` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `file_system_path` (`FileSystemPath`), `data_repository_path` (`DataRepositoryPath`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_repository_path: impl Into<rt::Expr>,
-        file_system_id: impl Into<rt::Expr>,
-        file_system_path: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataRepositoryAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_REPOSITORY_ASSOCIATION_TYPE);
         this.set(
             "DataRepositoryPath",
             Some("data_repository_path"),
-            rt::string(data_repository_path),
+            rt::string(required.data_repository_path),
         );
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            rt::string(file_system_id),
+            rt::string(required.file_system_id),
         );
         this.set(
             "FileSystemPath",
             Some("file_system_path"),
-            rt::string(file_system_path),
+            rt::string(required.file_system_path),
         );
         DataRepositoryAssociation(this)
     }
@@ -224,7 +228,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `AutoExportPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoexportpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoExportPolicy(rt::Props);
     impl AutoExportPolicy {
@@ -240,7 +244,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `AutoImportPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-autoimportpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoImportPolicy(rt::Props);
     impl AutoImportPolicy {
@@ -256,7 +260,7 @@ pub mod data_repository_association {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-datarepositoryassociation-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -499,25 +503,33 @@ pub mod file_cache {
     use super::*;
     /// CloudFormation property type `DataRepositoryAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-datarepositoryassociation.html)
     #[derive(Clone, Debug)]
     pub struct DataRepositoryAssociation(rt::Props);
+    /// The required values of [`DataRepositoryAssociation`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataRepositoryAssociationRequired {
+        /// CloudFormation `FileCachePath`.
+        pub file_cache_path: rt::Expr,
+        /// CloudFormation `DataRepositoryPath`.
+        pub data_repository_path: rt::Expr,
+    }
     impl DataRepositoryAssociation {
-        /// A new `DataRepositoryAssociation`. Required properties: `data_repository_path` (`DataRepositoryPath`), `file_cache_path` (`FileCachePath`).
-        pub fn new(
-            data_repository_path: impl Into<rt::Expr>,
-            file_cache_path: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DataRepositoryAssociation`. Required properties: `file_cache_path` (`FileCachePath`), `data_repository_path` (`DataRepositoryPath`).
+        pub fn new(required: DataRepositoryAssociationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataRepositoryPath", None, rt::string(data_repository_path));
-            this.set("FileCachePath", None, rt::string(file_cache_path));
+            this.set(
+                "DataRepositoryPath",
+                None,
+                rt::string(required.data_repository_path),
+            );
+            this.set("FileCachePath", None, rt::string(required.file_cache_path));
             DataRepositoryAssociation(this)
         }
     }
     nested!(DataRepositoryAssociation);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -536,15 +548,15 @@ pub mod file_cache {
     nested!(LogConfiguration);
     /// CloudFormation property type `LustreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-lustreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
-        /// A new `LustreConfiguration`. Required properties: `deployment_type` (`DeploymentType`), `metadata_configuration` (`MetadataConfiguration`), `per_unit_storage_throughput` (`PerUnitStorageThroughput`).
+        /// A new `LustreConfiguration`. Required properties: `per_unit_storage_throughput` (`PerUnitStorageThroughput`), `deployment_type` (`DeploymentType`), `metadata_configuration` (`MetadataConfiguration`).
         pub fn new(
+            per_unit_storage_throughput: i64,
             deployment_type: DeploymentType,
             metadata_configuration: MetadataConfiguration,
-            per_unit_storage_throughput: i64,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("DeploymentType", None, deployment_type.into());
@@ -576,7 +588,7 @@ pub mod file_cache {
     nested!(LustreConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filecache-metadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -744,25 +756,29 @@ pub mod file_system {
     use super::*;
     /// CloudFormation property type `AuditLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-auditlogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuditLogConfiguration(rt::Props);
+    /// The required values of [`AuditLogConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuditLogConfigurationRequired {
+        /// CloudFormation `FileAccessAuditLogLevel`.
+        pub file_access_audit_log_level: rt::Expr,
+        /// CloudFormation `FileShareAccessAuditLogLevel`.
+        pub file_share_access_audit_log_level: rt::Expr,
+    }
     impl AuditLogConfiguration {
         /// A new `AuditLogConfiguration`. Required properties: `file_access_audit_log_level` (`FileAccessAuditLogLevel`), `file_share_access_audit_log_level` (`FileShareAccessAuditLogLevel`).
-        pub fn new(
-            file_access_audit_log_level: impl Into<rt::Expr>,
-            file_share_access_audit_log_level: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AuditLogConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FileAccessAuditLogLevel",
                 None,
-                rt::string(file_access_audit_log_level),
+                rt::string(required.file_access_audit_log_level),
             );
             this.set(
                 "FileShareAccessAuditLogLevel",
                 None,
-                rt::string(file_share_access_audit_log_level),
+                rt::string(required.file_share_access_audit_log_level),
             );
             AuditLogConfiguration(this)
         }
@@ -775,7 +791,7 @@ pub mod file_system {
     nested!(AuditLogConfiguration);
     /// CloudFormation property type `ClientConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-clientconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
@@ -798,7 +814,7 @@ pub mod file_system {
     nested!(ClientConfigurations);
     /// CloudFormation property type `DataReadCacheConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-datareadcacheconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataReadCacheConfiguration(rt::Props);
     impl DataReadCacheConfiguration {
@@ -808,7 +824,7 @@ pub mod file_system {
             DataReadCacheConfiguration(this)
         }
         /// CloudFormation `SizeGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn size_gi_b(mut self, value: i64) -> Self {
+        pub fn size_gib(mut self, value: i64) -> Self {
             self.0.set("SizeGiB", None, rt::int(value));
             self
         }
@@ -821,7 +837,7 @@ pub mod file_system {
     nested!(DataReadCacheConfiguration);
     /// CloudFormation property type `DiskIopsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-diskiopsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DiskIopsConfiguration(rt::Props);
     impl DiskIopsConfiguration {
@@ -844,7 +860,7 @@ pub mod file_system {
     nested!(DiskIopsConfiguration);
     /// CloudFormation property type `FsrmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-fsrmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FsrmConfiguration(rt::Props);
     impl FsrmConfiguration {
@@ -867,7 +883,7 @@ pub mod file_system {
     nested!(FsrmConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -886,7 +902,7 @@ pub mod file_system {
     nested!(LogConfiguration);
     /// CloudFormation property type `LustreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-lustreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LustreConfiguration(rt::Props);
     impl LustreConfiguration {
@@ -987,7 +1003,7 @@ pub mod file_system {
     nested!(LustreConfiguration);
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-metadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -1010,7 +1026,7 @@ pub mod file_system {
     nested!(MetadataConfiguration);
     /// CloudFormation property type `NfsExports`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-nfsexports.html)
     #[derive(Clone, Debug)]
     pub struct NfsExports(rt::Props);
     impl NfsExports {
@@ -1031,7 +1047,7 @@ pub mod file_system {
     nested!(NfsExports);
     /// CloudFormation property type `OntapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-ontapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OntapConfiguration(rt::Props);
     impl OntapConfiguration {
@@ -1114,7 +1130,7 @@ pub mod file_system {
     nested!(OntapConfiguration);
     /// CloudFormation property type `OpenZFSConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-openzfsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpenZfsConfiguration(rt::Props);
     impl OpenZfsConfiguration {
@@ -1206,7 +1222,7 @@ pub mod file_system {
     nested!(OpenZfsConfiguration);
     /// CloudFormation property type `ReadCacheConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-readcacheconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReadCacheConfiguration(rt::Props);
     impl ReadCacheConfiguration {
@@ -1216,7 +1232,7 @@ pub mod file_system {
             ReadCacheConfiguration(this)
         }
         /// CloudFormation `SizeGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn size_gi_b(mut self, value: i64) -> Self {
+        pub fn size_gib(mut self, value: i64) -> Self {
             self.0.set("SizeGiB", None, rt::int(value));
             self
         }
@@ -1229,7 +1245,7 @@ pub mod file_system {
     nested!(ReadCacheConfiguration);
     /// CloudFormation property type `RootVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-rootvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RootVolumeConfiguration(rt::Props);
     impl RootVolumeConfiguration {
@@ -1259,7 +1275,7 @@ pub mod file_system {
             self
         }
         /// CloudFormation `RecordSizeKiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn record_size_ki_b(mut self, value: i64) -> Self {
+        pub fn record_size_kib(mut self, value: i64) -> Self {
             self.0.set("RecordSizeKiB", None, rt::int(value));
             self
         }
@@ -1275,7 +1291,7 @@ pub mod file_system {
     nested!(RootVolumeConfiguration);
     /// CloudFormation property type `SelfManagedActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-selfmanagedactivedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedActiveDirectoryConfiguration(rt::Props);
     impl SelfManagedActiveDirectoryConfiguration {
@@ -1332,7 +1348,7 @@ pub mod file_system {
     nested!(SelfManagedActiveDirectoryConfiguration);
     /// CloudFormation property type `UserAndGroupQuotas`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-userandgroupquotas.html)
     #[derive(Clone, Debug)]
     pub struct UserAndGroupQuotas(rt::Props);
     impl UserAndGroupQuotas {
@@ -1347,7 +1363,7 @@ pub mod file_system {
             self
         }
         /// CloudFormation `StorageCapacityQuotaGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn storage_capacity_quota_gi_b(mut self, value: i64) -> Self {
+        pub fn storage_capacity_quota_gib(mut self, value: i64) -> Self {
             self.0.set("StorageCapacityQuotaGiB", None, rt::int(value));
             self
         }
@@ -1360,7 +1376,7 @@ pub mod file_system {
     nested!(UserAndGroupQuotas);
     /// CloudFormation property type `WindowsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-filesystem-windowsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WindowsConfiguration(rt::Props);
     impl WindowsConfiguration {
@@ -1542,7 +1558,7 @@ pub mod s3_access_point_attachment {
     use super::*;
     /// CloudFormation property type `FileSystemGID`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-filesystemgid.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemGid(rt::Props);
     impl FileSystemGid {
@@ -1556,7 +1572,7 @@ pub mod s3_access_point_attachment {
     nested!(FileSystemGid);
     /// CloudFormation property type `OntapFileSystemIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapfilesystemidentity.html)
     #[derive(Clone, Debug)]
     pub struct OntapFileSystemIdentity(rt::Props);
     impl OntapFileSystemIdentity {
@@ -1585,7 +1601,7 @@ pub mod s3_access_point_attachment {
     nested!(OntapFileSystemIdentity);
     /// CloudFormation property type `OntapUnixFileSystemUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapunixfilesystemuser.html)
     #[derive(Clone, Debug)]
     pub struct OntapUnixFileSystemUser(rt::Props);
     impl OntapUnixFileSystemUser {
@@ -1599,7 +1615,7 @@ pub mod s3_access_point_attachment {
     nested!(OntapUnixFileSystemUser);
     /// CloudFormation property type `OntapWindowsFileSystemUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-ontapwindowsfilesystemuser.html)
     #[derive(Clone, Debug)]
     pub struct OntapWindowsFileSystemUser(rt::Props);
     impl OntapWindowsFileSystemUser {
@@ -1613,12 +1629,12 @@ pub mod s3_access_point_attachment {
     nested!(OntapWindowsFileSystemUser);
     /// CloudFormation property type `OpenZFSFileSystemIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-openzfsfilesystemidentity.html)
     #[derive(Clone, Debug)]
     pub struct OpenZfsFileSystemIdentity(rt::Props);
     impl OpenZfsFileSystemIdentity {
-        /// A new `OpenZfsFileSystemIdentity`. Required properties: `posix_user` (`PosixUser`), `type_` (`Type`).
-        pub fn new(posix_user: OpenZfsPosixFileSystemUser, type_: Type2) -> Self {
+        /// A new `OpenZfsFileSystemIdentity`. Required properties: `type_` (`Type`), `posix_user` (`PosixUser`).
+        pub fn new(type_: Type2, posix_user: OpenZfsPosixFileSystemUser) -> Self {
             let mut this = rt::Props::default();
             this.set("PosixUser", Some("posix_user"), posix_user.into());
             this.set("Type", Some("type"), type_.into());
@@ -1628,15 +1644,22 @@ pub mod s3_access_point_attachment {
     nested!(OpenZfsFileSystemIdentity);
     /// CloudFormation property type `OpenZFSPosixFileSystemUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-openzfsposixfilesystemuser.html)
     #[derive(Clone, Debug)]
     pub struct OpenZfsPosixFileSystemUser(rt::Props);
+    /// The required values of [`OpenZfsPosixFileSystemUser`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenZfsPosixFileSystemUserRequired {
+        /// The UID of the file system user. CloudFormation `Uid`.
+        pub uid: i64,
+        /// The GID of the file system user. CloudFormation `Gid`.
+        pub gid: i64,
+    }
     impl OpenZfsPosixFileSystemUser {
-        /// A new `OpenZfsPosixFileSystemUser`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: i64, uid: i64) -> Self {
+        /// A new `OpenZfsPosixFileSystemUser`. Required properties: `uid` (`Uid`), `gid` (`Gid`).
+        pub fn new(required: OpenZfsPosixFileSystemUserRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::int(gid));
-            this.set("Uid", Some("uid"), rt::int(uid));
+            this.set("Gid", Some("gid"), rt::int(required.gid));
+            this.set("Uid", Some("uid"), rt::int(required.uid));
             OpenZfsPosixFileSystemUser(this)
         }
         /// The list of secondary GIDs for the file system user.
@@ -1651,7 +1674,7 @@ pub mod s3_access_point_attachment {
     nested!(OpenZfsPosixFileSystemUser);
     /// CloudFormation property type `S3AccessPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspoint.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPoint(rt::Props);
     impl S3AccessPoint {
@@ -1694,14 +1717,14 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPoint);
     /// CloudFormation property type `S3AccessPointOntapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointontapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPointOntapConfiguration(rt::Props);
     impl S3AccessPointOntapConfiguration {
-        /// A new `S3AccessPointOntapConfiguration`. Required properties: `file_system_identity` (`FileSystemIdentity`), `volume_id` (`VolumeId`).
+        /// A new `S3AccessPointOntapConfiguration`. Required properties: `volume_id` (`VolumeId`), `file_system_identity` (`FileSystemIdentity`).
         pub fn new(
-            file_system_identity: OntapFileSystemIdentity,
             volume_id: impl Into<rt::Expr>,
+            file_system_identity: OntapFileSystemIdentity,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1716,14 +1739,14 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPointOntapConfiguration);
     /// CloudFormation property type `S3AccessPointOpenZFSConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointopenzfsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPointOpenZfsConfiguration(rt::Props);
     impl S3AccessPointOpenZfsConfiguration {
-        /// A new `S3AccessPointOpenZfsConfiguration`. Required properties: `file_system_identity` (`FileSystemIdentity`), `volume_id` (`VolumeId`).
+        /// A new `S3AccessPointOpenZfsConfiguration`. Required properties: `volume_id` (`VolumeId`), `file_system_identity` (`FileSystemIdentity`).
         pub fn new(
-            file_system_identity: OpenZfsFileSystemIdentity,
             volume_id: impl Into<rt::Expr>,
+            file_system_identity: OpenZfsFileSystemIdentity,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1738,7 +1761,7 @@ pub mod s3_access_point_attachment {
     nested!(S3AccessPointOpenZfsConfiguration);
     /// CloudFormation property type `S3AccessPointVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-s3accesspointattachment-s3accesspointvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPointVpcConfiguration(rt::Props);
     impl S3AccessPointVpcConfiguration {
@@ -1792,17 +1815,24 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Snapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct SnapshotRequired {
+    /// The ID of the volume that the snapshot is of. CloudFormation `VolumeId`.
+    pub volume_id: rt::Expr,
+    /// The name of the snapshot. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Snapshot {
-    /// Declares a `AWS::FSx::Snapshot` with the stack-unique `id`. Required properties: `name` (`Name`), `volume_id` (`VolumeId`).
+    /// Declares a `AWS::FSx::Snapshot` with the stack-unique `id`. Required properties: `volume_id` (`VolumeId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        volume_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "VolumeId",
+            Some("volume_id"),
+            rt::string(required.volume_id),
+        );
         Snapshot(this)
     }
 }
@@ -1848,21 +1878,24 @@ static STORAGE_VIRTUAL_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`StorageVirtualMachine`], by name: two of them have one type, and a swap must not compile.
+pub struct StorageVirtualMachineRequired {
+    /// Specifies the FSx for ONTAP file system on which to create the SVM. CloudFormation `FileSystemId`.
+    pub file_system_id: rt::Expr,
+    /// The name of the SVM. Pattern: `^[^\u0000\u0085\u2028\u2029\r\n]{1,47}$` CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl StorageVirtualMachine {
     /// Declares a `AWS::FSx::StorageVirtualMachine` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        file_system_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StorageVirtualMachineRequired) -> Self {
         let mut this = rt::Base::new(id, &STORAGE_VIRTUAL_MACHINE_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            rt::string(file_system_id),
+            rt::string(required.file_system_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         StorageVirtualMachine(this)
     }
     /// Describes the Microsoft Active Directory configuration to which the SVM is joined, if applicable.
@@ -1937,7 +1970,7 @@ pub mod storage_virtual_machine {
     ///
     /// CloudFormation property type `ActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-storagevirtualmachine-activedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActiveDirectoryConfiguration(rt::Props);
     impl ActiveDirectoryConfiguration {
@@ -1972,7 +2005,7 @@ pub mod storage_virtual_machine {
     nested!(ActiveDirectoryConfiguration);
     /// CloudFormation property type `SelfManagedActiveDirectoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-storagevirtualmachine-selfmanagedactivedirectoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedActiveDirectoryConfiguration(rt::Props);
     impl SelfManagedActiveDirectoryConfiguration {
@@ -2155,7 +2188,7 @@ pub mod volume {
     use super::*;
     /// CloudFormation property type `AggregateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-aggregateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AggregateConfiguration(rt::Props);
     impl AggregateConfiguration {
@@ -2187,7 +2220,7 @@ pub mod volume {
     nested!(AggregateConfiguration);
     /// CloudFormation property type `AutocommitPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-autocommitperiod.html)
     #[derive(Clone, Debug)]
     pub struct AutocommitPeriod(rt::Props);
     impl AutocommitPeriod {
@@ -2208,14 +2241,14 @@ pub mod volume {
     nested!(AutocommitPeriod);
     /// CloudFormation property type `ClientConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-clientconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct ClientConfigurations(rt::Props);
     impl ClientConfigurations {
-        /// A new `ClientConfigurations`. Required properties: `clients` (`Clients`), `options` (`Options`).
+        /// A new `ClientConfigurations`. Required properties: `options` (`Options`), `clients` (`Clients`).
         pub fn new(
-            clients: impl Into<rt::Expr>,
             options: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            clients: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Clients", Some("clients"), rt::string(clients));
@@ -2226,7 +2259,7 @@ pub mod volume {
     nested!(ClientConfigurations);
     /// CloudFormation property type `NfsExports`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-nfsexports.html)
     #[derive(Clone, Debug)]
     pub struct NfsExports(rt::Props);
     impl NfsExports {
@@ -2244,7 +2277,7 @@ pub mod volume {
     nested!(NfsExports);
     /// CloudFormation property type `OntapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-ontapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OntapConfiguration(rt::Props);
     impl OntapConfiguration {
@@ -2373,7 +2406,7 @@ pub mod volume {
     nested!(OntapConfiguration);
     /// CloudFormation property type `OpenZFSConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-openzfsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpenZfsConfiguration(rt::Props);
     impl OpenZfsConfiguration {
@@ -2443,7 +2476,7 @@ pub mod volume {
         /// Specifies the suggested block size for a volume in a ZFS dataset, in kibibytes (KiB).
         ///
         /// Constraints: range 4..=4096. CloudFormation `RecordSizeKiB`, Terraform `record_size_ki_b`.
-        pub fn record_size_ki_b(mut self, value: i64) -> Self {
+        pub fn record_size_kib(mut self, value: i64) -> Self {
             self.0
                 .set("RecordSizeKiB", Some("record_size_ki_b"), rt::int(value));
             self
@@ -2451,7 +2484,7 @@ pub mod volume {
         /// Sets the maximum storage size in gibibytes (GiB) for the volume.
         ///
         /// Constraints: range -1..=2147483647. CloudFormation `StorageCapacityQuotaGiB`, Terraform `storage_capacity_quota_gi_b`.
-        pub fn storage_capacity_quota_gi_b(mut self, value: i64) -> Self {
+        pub fn storage_capacity_quota_gib(mut self, value: i64) -> Self {
             self.0.set(
                 "StorageCapacityQuotaGiB",
                 Some("storage_capacity_quota_gi_b"),
@@ -2462,7 +2495,7 @@ pub mod volume {
         /// Specifies the amount of storage in gibibytes (GiB) to reserve from the parent volume.
         ///
         /// Constraints: range -1..=2147483647. CloudFormation `StorageCapacityReservationGiB`, Terraform `storage_capacity_reservation_gi_b`.
-        pub fn storage_capacity_reservation_gi_b(mut self, value: i64) -> Self {
+        pub fn storage_capacity_reservation_gib(mut self, value: i64) -> Self {
             self.0.set(
                 "StorageCapacityReservationGiB",
                 Some("storage_capacity_reservation_gi_b"),
@@ -2488,7 +2521,7 @@ pub mod volume {
     nested!(OpenZfsConfiguration);
     /// CloudFormation property type `OriginSnapshot`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-originsnapshot.html)
     #[derive(Clone, Debug)]
     pub struct OriginSnapshot(rt::Props);
     impl OriginSnapshot {
@@ -2507,7 +2540,7 @@ pub mod volume {
     nested!(OriginSnapshot);
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-retentionperiod.html)
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
@@ -2528,7 +2561,7 @@ pub mod volume {
     nested!(RetentionPeriod);
     /// CloudFormation property type `SnaplockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-snaplockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnaplockConfiguration(rt::Props);
     impl SnaplockConfiguration {
@@ -2588,31 +2621,36 @@ pub mod volume {
     nested!(SnaplockConfiguration);
     /// CloudFormation property type `SnaplockRetentionPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-snaplockretentionperiod.html)
     #[derive(Clone, Debug)]
     pub struct SnaplockRetentionPeriod(rt::Props);
+    /// The required values of [`SnaplockRetentionPeriod`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnaplockRetentionPeriodRequired {
+        /// The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume. CloudFormation `DefaultRetention`.
+        pub default_retention: RetentionPeriod,
+        /// The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume. CloudFormation `MaximumRetention`.
+        pub maximum_retention: RetentionPeriod,
+        /// The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume. CloudFormation `MinimumRetention`.
+        pub minimum_retention: RetentionPeriod,
+    }
     impl SnaplockRetentionPeriod {
         /// A new `SnaplockRetentionPeriod`. Required properties: `default_retention` (`DefaultRetention`), `maximum_retention` (`MaximumRetention`), `minimum_retention` (`MinimumRetention`).
-        pub fn new(
-            default_retention: RetentionPeriod,
-            maximum_retention: RetentionPeriod,
-            minimum_retention: RetentionPeriod,
-        ) -> Self {
+        pub fn new(required: SnaplockRetentionPeriodRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultRetention",
                 Some("default_retention"),
-                default_retention.into(),
+                required.default_retention.into(),
             );
             this.set(
                 "MaximumRetention",
                 Some("maximum_retention"),
-                maximum_retention.into(),
+                required.maximum_retention.into(),
             );
             this.set(
                 "MinimumRetention",
                 Some("minimum_retention"),
-                minimum_retention.into(),
+                required.minimum_retention.into(),
             );
             SnaplockRetentionPeriod(this)
         }
@@ -2622,7 +2660,7 @@ pub mod volume {
     ///
     /// CloudFormation property type `TieringPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-tieringpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TieringPolicy(rt::Props);
     impl TieringPolicy {
@@ -2650,20 +2688,29 @@ pub mod volume {
     nested!(TieringPolicy);
     /// CloudFormation property type `UserAndGroupQuotas`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-fsx-volume-userandgroupquotas.html)
     #[derive(Clone, Debug)]
     pub struct UserAndGroupQuotas(rt::Props);
+    /// The required values of [`UserAndGroupQuotas`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserAndGroupQuotasRequired {
+        /// Specifies whether the quota applies to a user or group. CloudFormation `Type`.
+        pub type_: Type,
+        /// The ID of the user or group that the quota applies to. CloudFormation `Id`.
+        pub id: i64,
+        /// The user or group's storage quota, in gibibytes (GiB). CloudFormation `StorageCapacityQuotaGiB`.
+        pub storage_capacity_quota_gib: i64,
+    }
     impl UserAndGroupQuotas {
-        /// A new `UserAndGroupQuotas`. Required properties: `id` (`Id`), `storage_capacity_quota_gi_b` (`StorageCapacityQuotaGiB`), `type_` (`Type`).
-        pub fn new(id: i64, storage_capacity_quota_gi_b: i64, type_: Type) -> Self {
+        /// A new `UserAndGroupQuotas`. Required properties: `type_` (`Type`), `id` (`Id`), `storage_capacity_quota_gib` (`StorageCapacityQuotaGiB`).
+        pub fn new(required: UserAndGroupQuotasRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::int(id));
+            this.set("Id", Some("id"), rt::int(required.id));
             this.set(
                 "StorageCapacityQuotaGiB",
                 Some("storage_capacity_quota_gi_b"),
-                rt::int(storage_capacity_quota_gi_b),
+                rt::int(required.storage_capacity_quota_gib),
             );
-            this.set("Type", Some("type"), type_.into());
+            this.set("Type", Some("type"), required.type_.into());
             UserAndGroupQuotas(this)
         }
     }

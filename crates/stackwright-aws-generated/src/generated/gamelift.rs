@@ -89,7 +89,7 @@ pub mod alias {
     use super::*;
     /// CloudFormation property type `RoutingStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-alias-routingstrategy.html)
     #[derive(Clone, Debug)]
     pub struct RoutingStrategy(rt::Props);
     impl RoutingStrategy {
@@ -217,20 +217,25 @@ pub mod build {
     use super::*;
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-build-storagelocation.html)
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
+    /// The required values of [`StorageLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct StorageLocationRequired {
+        /// An Amazon S3 bucket identifier. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The name of the zip file that contains the build files or script files. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl StorageLocation {
         /// A new `StorageLocation`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `role_arn` (`RoleArn`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            key: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: StorageLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             StorageLocation(this)
         }
         /// The version of the file, if object versioning is turned on for the bucket.
@@ -574,24 +579,31 @@ impl ContainerFleetHandle {
 /// Property types and value sets of [`ContainerFleet`] (`AWS::GameLift::ContainerFleet`).
 pub mod container_fleet {
     pub use super::shared::{
-        ComparisonOperator, IpPermission, MetricName, NewGameSessionProtectionPolicy,
-        PlayerGatewayMode, PlayerGatewayStatus, PolicyType, Protocol, ScalingAdjustmentType,
-        TargetConfiguration, ZeroCapacityStrategy,
+        ComparisonOperator, IpPermission, IpPermissionRequired, MetricName,
+        NewGameSessionProtectionPolicy, PlayerGatewayMode, PlayerGatewayStatus, PolicyType,
+        Protocol, ScalingAdjustmentType, TargetConfiguration, ZeroCapacityStrategy,
     };
     use super::*;
     /// Defines the range of ports on the instance that allow inbound traffic to connect with containers in a fleet.
     ///
     /// CloudFormation property type `ConnectionPortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-connectionportrange.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionPortRange(rt::Props);
+    /// The required values of [`ConnectionPortRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConnectionPortRangeRequired {
+        /// A starting value for a range of allowed port numbers. CloudFormation `FromPort`.
+        pub from_port: i64,
+        /// An ending value for a range of allowed port numbers. CloudFormation `ToPort`.
+        pub to_port: i64,
+    }
     impl ConnectionPortRange {
         /// A new `ConnectionPortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
-        pub fn new(from_port: i64, to_port: i64) -> Self {
+        pub fn new(required: ConnectionPortRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            this.set("FromPort", Some("from_port"), rt::int(required.from_port));
+            this.set("ToPort", Some("to_port"), rt::int(required.to_port));
             ConnectionPortRange(this)
         }
     }
@@ -600,7 +612,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -648,7 +660,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `GameSessionCreationLimitPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-gamesessioncreationlimitpolicy.html)
     #[derive(Clone, Debug)]
     pub struct GameSessionCreationLimitPolicy(rt::Props);
     impl GameSessionCreationLimitPolicy {
@@ -685,7 +697,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `LocationCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-locationcapacity.html)
     #[derive(Clone, Debug)]
     pub struct LocationCapacity(rt::Props);
     impl LocationCapacity {
@@ -733,7 +745,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-locationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -776,7 +788,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -815,7 +827,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `ManagedCapacityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-managedcapacityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedCapacityConfiguration(rt::Props);
     impl ManagedCapacityConfiguration {
@@ -846,7 +858,7 @@ pub mod container_fleet {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-scalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -1177,12 +1189,12 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerdependency.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDependency(rt::Props);
     impl ContainerDependency {
-        /// A new `ContainerDependency`. Required properties: `condition` (`Condition`), `container_name` (`ContainerName`).
-        pub fn new(condition: Condition, container_name: impl Into<rt::Expr>) -> Self {
+        /// A new `ContainerDependency`. Required properties: `container_name` (`ContainerName`), `condition` (`Condition`).
+        pub fn new(container_name: impl Into<rt::Expr>, condition: Condition) -> Self {
             let mut this = rt::Props::default();
             this.set("Condition", Some("condition"), condition.into());
             this.set(
@@ -1198,15 +1210,22 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerenvironment.html)
     #[derive(Clone, Debug)]
     pub struct ContainerEnvironment(rt::Props);
+    /// The required values of [`ContainerEnvironment`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerEnvironmentRequired {
+        /// The environment variable name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The environment variable value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ContainerEnvironment {
         /// A new `ContainerEnvironment`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ContainerEnvironmentRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             ContainerEnvironment(this)
         }
     }
@@ -1215,7 +1234,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerHealthCheck`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerhealthcheck.html)
     #[derive(Clone, Debug)]
     pub struct ContainerHealthCheck(rt::Props);
     impl ContainerHealthCheck {
@@ -1260,7 +1279,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerMountPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containermountpoint.html)
     #[derive(Clone, Debug)]
     pub struct ContainerMountPoint(rt::Props);
     impl ContainerMountPoint {
@@ -1296,16 +1315,25 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `ContainerPortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-containerportrange.html)
     #[derive(Clone, Debug)]
     pub struct ContainerPortRange(rt::Props);
+    /// The required values of [`ContainerPortRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerPortRangeRequired {
+        /// A starting value for the range of allowed port numbers. CloudFormation `FromPort`.
+        pub from_port: i64,
+        /// Defines the protocol of these ports. CloudFormation `Protocol`.
+        pub protocol: Protocol,
+        /// An ending value for the range of allowed port numbers. CloudFormation `ToPort`.
+        pub to_port: i64,
+    }
     impl ContainerPortRange {
         /// A new `ContainerPortRange`. Required properties: `from_port` (`FromPort`), `protocol` (`Protocol`), `to_port` (`ToPort`).
-        pub fn new(from_port: i64, protocol: Protocol, to_port: i64) -> Self {
+        pub fn new(required: ContainerPortRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            this.set("FromPort", Some("from_port"), rt::int(required.from_port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
+            this.set("ToPort", Some("to_port"), rt::int(required.to_port));
             ContainerPortRange(this)
         }
     }
@@ -1314,27 +1342,36 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `GameServerContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-gameservercontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct GameServerContainerDefinition(rt::Props);
+    /// The required values of [`GameServerContainerDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct GameServerContainerDefinitionRequired {
+        /// A descriptive label for the container definition. CloudFormation `ContainerName`.
+        pub container_name: rt::Expr,
+        /// Specifies the image URI of this container. CloudFormation `ImageUri`.
+        pub image_uri: rt::Expr,
+        /// The version of the server SDK used in this container group CloudFormation `ServerSdkVersion`.
+        pub server_sdk_version: rt::Expr,
+    }
     impl GameServerContainerDefinition {
         /// A new `GameServerContainerDefinition`. Required properties: `container_name` (`ContainerName`), `image_uri` (`ImageUri`), `server_sdk_version` (`ServerSdkVersion`).
-        pub fn new(
-            container_name: impl Into<rt::Expr>,
-            image_uri: impl Into<rt::Expr>,
-            server_sdk_version: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: GameServerContainerDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                rt::string(container_name),
+                rt::string(required.container_name),
             );
-            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
+            this.set(
+                "ImageUri",
+                Some("image_uri"),
+                rt::string(required.image_uri),
+            );
             this.set(
                 "ServerSdkVersion",
                 Some("server_sdk_version"),
-                rt::string(server_sdk_version),
+                rt::string(required.server_sdk_version),
             );
             GameServerContainerDefinition(this)
         }
@@ -1416,7 +1453,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `LinuxCapabilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-linuxcapabilities.html)
     #[derive(Clone, Debug)]
     pub struct LinuxCapabilities(rt::Props);
     impl LinuxCapabilities {
@@ -1438,7 +1475,7 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `PortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-portconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PortConfiguration(rt::Props);
     impl PortConfiguration {
@@ -1458,19 +1495,30 @@ pub mod container_group_definition {
     ///
     /// CloudFormation property type `SupportContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containergroupdefinition-supportcontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct SupportContainerDefinition(rt::Props);
+    /// The required values of [`SupportContainerDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct SupportContainerDefinitionRequired {
+        /// A descriptive label for the container definition. CloudFormation `ContainerName`.
+        pub container_name: rt::Expr,
+        /// Specifies the image URI of this container. CloudFormation `ImageUri`.
+        pub image_uri: rt::Expr,
+    }
     impl SupportContainerDefinition {
         /// A new `SupportContainerDefinition`. Required properties: `container_name` (`ContainerName`), `image_uri` (`ImageUri`).
-        pub fn new(container_name: impl Into<rt::Expr>, image_uri: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SupportContainerDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContainerName",
                 Some("container_name"),
-                rt::string(container_name),
+                rt::string(required.container_name),
             );
-            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
+            this.set(
+                "ImageUri",
+                Some("image_uri"),
+                rt::string(required.image_uri),
+            );
             SupportContainerDefinition(this)
         }
         /// A list of container dependencies that determines when this container starts up and shuts down.
@@ -2024,16 +2072,16 @@ impl FleetHandle {
 /// Property types and value sets of [`Fleet`] (`AWS::GameLift::Fleet`).
 pub mod fleet {
     pub use super::shared::{
-        ComparisonOperator, IpPermission, MetricName, NewGameSessionProtectionPolicy,
-        PlayerGatewayMode, PlayerGatewayStatus, PolicyType, Protocol, ScalingAdjustmentType,
-        TargetConfiguration, ZeroCapacityStrategy,
+        ComparisonOperator, IpPermission, IpPermissionRequired, MetricName,
+        NewGameSessionProtectionPolicy, PlayerGatewayMode, PlayerGatewayStatus, PolicyType,
+        Protocol, ScalingAdjustmentType, TargetConfiguration, ZeroCapacityStrategy,
     };
     use super::*;
     /// Configuration for Anywhere fleet.
     ///
     /// CloudFormation property type `AnywhereConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-anywhereconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnywhereConfiguration(rt::Props);
     impl AnywhereConfiguration {
@@ -2049,7 +2097,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `CertificateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-certificateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CertificateConfiguration(rt::Props);
     impl CertificateConfiguration {
@@ -2069,7 +2117,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `LocationCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-locationcapacity.html)
     #[derive(Clone, Debug)]
     pub struct LocationCapacity(rt::Props);
     impl LocationCapacity {
@@ -2117,7 +2165,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-locationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -2152,7 +2200,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ManagedCapacityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-managedcapacityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ManagedCapacityConfiguration(rt::Props);
     impl ManagedCapacityConfiguration {
@@ -2183,7 +2231,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `PlayerGatewayConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-playergatewayconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PlayerGatewayConfiguration(rt::Props);
     impl PlayerGatewayConfiguration {
@@ -2212,7 +2260,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ResourceCreationLimitPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-resourcecreationlimitpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourceCreationLimitPolicy(rt::Props);
     impl ResourceCreationLimitPolicy {
@@ -2249,7 +2297,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `RuntimeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-runtimeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeConfiguration(rt::Props);
     impl RuntimeConfiguration {
@@ -2294,7 +2342,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-scalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScalingPolicy(rt::Props);
     impl ScalingPolicy {
@@ -2406,7 +2454,7 @@ pub mod fleet {
     ///
     /// CloudFormation property type `ServerProcess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-fleet-serverprocess.html)
     #[derive(Clone, Debug)]
     pub struct ServerProcess(rt::Props);
     impl ServerProcess {
@@ -2497,11 +2545,11 @@ pub mod fleet {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum GameServerIpProtocolSupported {
         /// `IPv4`
-        IPv4,
+        Ipv4,
         /// `DUAL_STACK`
         DualStack,
     }
-    string_enum!(GameServerIpProtocolSupported { IPv4 => "IPv4", DualStack => "DUAL_STACK" });
+    string_enum!(GameServerIpProtocolSupported { Ipv4 => "IPv4", DualStack => "DUAL_STACK" });
     /// The values `CertificateType` accepts in `GameLift::Fleet`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CertificateType {
@@ -2553,27 +2601,31 @@ static GAME_SERVER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`GameServerGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct GameServerGroupRequired {
+    /// An identifier for the new game server group. CloudFormation `GameServerGroupName`.
+    pub game_server_group_name: rt::Expr,
+    /// A set of EC2 instance types to use when creating instances in the group. CloudFormation `InstanceDefinitions`.
+    pub instance_definitions: Vec<game_server_group::InstanceDefinition>,
+    /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access your EC2 Auto Scaling groups. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl GameServerGroup {
     /// Declares a `AWS::GameLift::GameServerGroup` with the stack-unique `id`. Required properties: `game_server_group_name` (`GameServerGroupName`), `instance_definitions` (`InstanceDefinitions`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        game_server_group_name: impl Into<rt::Expr>,
-        instance_definitions: impl IntoIterator<Item = game_server_group::InstanceDefinition>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GameServerGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GAME_SERVER_GROUP_TYPE);
         this.set(
             "GameServerGroupName",
             Some("game_server_group_name"),
-            rt::string(game_server_group_name),
+            rt::string(required.game_server_group_name),
         );
         this.set(
             "InstanceDefinitions",
             Some("instance_definitions"),
-            rt::list(instance_definitions),
+            rt::list(required.instance_definitions),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         GameServerGroup(this)
     }
     /// Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting.
@@ -2677,7 +2729,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `AutoScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-autoscalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingPolicy(rt::Props);
     impl AutoScalingPolicy {
@@ -2708,7 +2760,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `InstanceDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-instancedefinition.html)
     #[derive(Clone, Debug)]
     pub struct InstanceDefinition(rt::Props);
     impl InstanceDefinition {
@@ -2739,7 +2791,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `LaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-launchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplate(rt::Props);
     impl LaunchTemplate {
@@ -2783,7 +2835,7 @@ pub mod game_server_group {
     ///
     /// CloudFormation property type `TargetTrackingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gameservergroup-targettrackingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingConfiguration(rt::Props);
     impl TargetTrackingConfiguration {
@@ -2975,7 +3027,7 @@ pub mod game_session_queue {
     use super::*;
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-filterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -3004,7 +3056,7 @@ pub mod game_session_queue {
     ///
     /// CloudFormation property type `GameSessionQueueDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-gamesessionqueuedestination.html)
     #[derive(Clone, Debug)]
     pub struct GameSessionQueueDestination(rt::Props);
     impl GameSessionQueueDestination {
@@ -3025,7 +3077,7 @@ pub mod game_session_queue {
     ///
     /// CloudFormation property type `PlayerLatencyPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-playerlatencypolicy.html)
     #[derive(Clone, Debug)]
     pub struct PlayerLatencyPolicy(rt::Props);
     impl PlayerLatencyPolicy {
@@ -3060,7 +3112,7 @@ pub mod game_session_queue {
     nested!(PlayerLatencyPolicy);
     /// CloudFormation property type `PriorityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-gamesessionqueue-priorityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PriorityConfiguration(rt::Props);
     impl PriorityConfiguration {
@@ -3206,32 +3258,37 @@ static MATCHMAKING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`MatchmakingConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct MatchmakingConfigurationRequired {
+    /// A flag that indicates whether a match that was created with this configuration must be accepted by the matched players CloudFormation `AcceptanceRequired`.
+    pub acceptance_required: bool,
+    /// A unique identifier for the matchmaking configuration. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out. CloudFormation `RequestTimeoutSeconds`.
+    pub request_timeout_seconds: i64,
+    /// A unique identifier for the matchmaking rule set to use with this configuration. CloudFormation `RuleSetName`.
+    pub rule_set_name: rt::Expr,
+}
 impl MatchmakingConfiguration {
     /// Declares a `AWS::GameLift::MatchmakingConfiguration` with the stack-unique `id`. Required properties: `acceptance_required` (`AcceptanceRequired`), `name` (`Name`), `request_timeout_seconds` (`RequestTimeoutSeconds`), `rule_set_name` (`RuleSetName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        acceptance_required: bool,
-        name: impl Into<rt::Expr>,
-        request_timeout_seconds: i64,
-        rule_set_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MatchmakingConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &MATCHMAKING_CONFIGURATION_TYPE);
         this.set(
             "AcceptanceRequired",
             Some("acceptance_required"),
-            rt::boolean(acceptance_required),
+            rt::boolean(required.acceptance_required),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "RequestTimeoutSeconds",
             Some("request_timeout_seconds"),
-            rt::int(request_timeout_seconds),
+            rt::int(required.request_timeout_seconds),
         );
         this.set(
             "RuleSetName",
             Some("rule_set_name"),
-            rt::string(rule_set_name),
+            rt::string(required.rule_set_name),
         );
         MatchmakingConfiguration(this)
     }
@@ -3376,15 +3433,22 @@ pub mod matchmaking_configuration {
     ///
     /// CloudFormation property type `GameProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-matchmakingconfiguration-gameproperty.html)
     #[derive(Clone, Debug)]
     pub struct GameProperty(rt::Props);
+    /// The required values of [`GameProperty`], by name: two of them have one type, and a swap must not compile.
+    pub struct GamePropertyRequired {
+        /// The game property identifier. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The game property value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl GameProperty {
         /// A new `GameProperty`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GamePropertyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             GameProperty(this)
         }
     }
@@ -3449,20 +3513,23 @@ static MATCHMAKING_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`MatchmakingRuleSet`], by name: two of them have one type, and a swap must not compile.
+pub struct MatchmakingRuleSetRequired {
+    /// A unique identifier for the matchmaking rule set. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// A collection of matchmaking rules, formatted as a JSON string. CloudFormation `RuleSetBody`.
+    pub rule_set_body: rt::Expr,
+}
 impl MatchmakingRuleSet {
     /// Declares a `AWS::GameLift::MatchmakingRuleSet` with the stack-unique `id`. Required properties: `name` (`Name`), `rule_set_body` (`RuleSetBody`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        rule_set_body: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MatchmakingRuleSetRequired) -> Self {
         let mut this = rt::Base::new(id, &MATCHMAKING_RULE_SET_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "RuleSetBody",
             Some("rule_set_body"),
-            rt::string(rule_set_body),
+            rt::string(required.rule_set_body),
         );
         MatchmakingRuleSet(this)
     }
@@ -3600,20 +3667,25 @@ pub mod script {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-script-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// An Amazon S3 bucket identifier. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The name of the zip file that contains the script files. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `role_arn` (`RoleArn`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            key: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             S3Location(this)
         }
         /// The version of the file, if object versioning is turned on for the bucket.
@@ -3648,22 +3720,28 @@ pub mod shared {
     ///
     /// CloudFormation property type `IpPermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-ippermission.html)
     #[derive(Clone, Debug)]
     pub struct IpPermission(rt::Props);
+    /// The required values of [`IpPermission`], by name: two of them have one type, and a swap must not compile.
+    pub struct IpPermissionRequired {
+        /// A starting value for a range of allowed port numbers. CloudFormation `FromPort`.
+        pub from_port: i64,
+        /// A range of allowed IP addresses. CloudFormation `IpRange`.
+        pub ip_range: rt::Expr,
+        /// The network communication protocol used by the fleet. CloudFormation `Protocol`.
+        pub protocol: Protocol,
+        /// An ending value for a range of allowed port numbers. CloudFormation `ToPort`.
+        pub to_port: i64,
+    }
     impl IpPermission {
         /// A new `IpPermission`. Required properties: `from_port` (`FromPort`), `ip_range` (`IpRange`), `protocol` (`Protocol`), `to_port` (`ToPort`).
-        pub fn new(
-            from_port: i64,
-            ip_range: impl Into<rt::Expr>,
-            protocol: Protocol,
-            to_port: i64,
-        ) -> Self {
+        pub fn new(required: IpPermissionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("IpRange", Some("ip_range"), rt::string(ip_range));
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            this.set("FromPort", Some("from_port"), rt::int(required.from_port));
+            this.set("IpRange", Some("ip_range"), rt::string(required.ip_range));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
+            this.set("ToPort", Some("to_port"), rt::int(required.to_port));
             IpPermission(this)
         }
     }
@@ -3761,7 +3839,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `TargetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gamelift-containerfleet-targetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetConfiguration(rt::Props);
     impl TargetConfiguration {

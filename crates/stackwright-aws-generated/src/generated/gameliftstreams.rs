@@ -76,25 +76,34 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// CloudFormation `ApplicationSourceUri`.
+    pub application_source_uri: rt::Expr,
+    /// CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// CloudFormation `ExecutablePath`.
+    pub executable_path: rt::Expr,
+    /// CloudFormation `RuntimeEnvironment`.
+    pub runtime_environment: application::RuntimeEnvironment,
+}
 impl Application {
     /// Declares a `AWS::GameLiftStreams::Application` with the stack-unique `id`. Required properties: `application_source_uri` (`ApplicationSourceUri`), `description` (`Description`), `executable_path` (`ExecutablePath`), `runtime_environment` (`RuntimeEnvironment`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_source_uri: impl Into<rt::Expr>,
-        description: impl Into<rt::Expr>,
-        executable_path: impl Into<rt::Expr>,
-        runtime_environment: application::RuntimeEnvironment,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ApplicationSourceUri",
             None,
-            rt::string(application_source_uri),
+            rt::string(required.application_source_uri),
         );
-        this.set("Description", None, rt::string(description));
-        this.set("ExecutablePath", None, rt::string(executable_path));
-        this.set("RuntimeEnvironment", None, runtime_environment.into());
+        this.set("Description", None, rt::string(required.description));
+        this.set("ExecutablePath", None, rt::string(required.executable_path));
+        this.set(
+            "RuntimeEnvironment",
+            None,
+            required.runtime_environment.into(),
+        );
         Application(this)
     }
     /// Constraints: length 0..=1024; pattern `^$|^s3://([a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9])(/[a-zA-Z0-9._-]+)*/?$`. CloudFormation `ApplicationLogOutputUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -132,15 +141,22 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `RuntimeEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-application-runtimeenvironment.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeEnvironment(rt::Props);
+    /// The required values of [`RuntimeEnvironment`], by name: two of them have one type, and a swap must not compile.
+    pub struct RuntimeEnvironmentRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Version`.
+        pub version: rt::Expr,
+    }
     impl RuntimeEnvironment {
         /// A new `RuntimeEnvironment`. Required properties: `type_` (`Type`), `version` (`Version`).
-        pub fn new(type_: impl Into<rt::Expr>, version: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RuntimeEnvironmentRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            this.set("Version", None, rt::string(version));
+            this.set("Type", None, rt::string(required.type_));
+            this.set("Version", None, rt::string(required.version));
             RuntimeEnvironment(this)
         }
     }
@@ -204,23 +220,27 @@ static STREAM_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: None,
 };
+/// The required values of [`StreamGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct StreamGroupRequired {
+    /// CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// CloudFormation `LocationConfigurations`.
+    pub location_configurations: Vec<stream_group::LocationConfiguration>,
+    /// CloudFormation `StreamClass`.
+    pub stream_class: rt::Expr,
+}
 impl StreamGroup {
     /// Declares a `AWS::GameLiftStreams::StreamGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `location_configurations` (`LocationConfigurations`), `stream_class` (`StreamClass`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        location_configurations: impl IntoIterator<Item = stream_group::LocationConfiguration>,
-        stream_class: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StreamGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &STREAM_GROUP_TYPE);
-        this.set("Description", None, rt::string(description));
+        this.set("Description", None, rt::string(required.description));
         this.set(
             "LocationConfigurations",
             None,
-            rt::list(location_configurations),
+            rt::list(required.location_configurations),
         );
-        this.set("StreamClass", None, rt::string(stream_class));
+        this.set("StreamClass", None, rt::string(required.stream_class));
         StreamGroup(this)
     }
     /// CloudFormation `DefaultApplication`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -249,7 +269,7 @@ pub mod stream_group {
     use super::*;
     /// CloudFormation property type `DefaultApplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-defaultapplication.html)
     #[derive(Clone, Debug)]
     pub struct DefaultApplication(rt::Props);
     impl DefaultApplication {
@@ -272,7 +292,7 @@ pub mod stream_group {
     nested!(DefaultApplication);
     /// CloudFormation property type `LocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-locationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocationConfiguration(rt::Props);
     impl LocationConfiguration {
@@ -313,7 +333,7 @@ pub mod stream_group {
     nested!(LocationConfiguration);
     /// CloudFormation property type `VpcTransitConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gameliftstreams-streamgroup-vpctransitconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcTransitConfiguration(rt::Props);
     impl VpcTransitConfiguration {

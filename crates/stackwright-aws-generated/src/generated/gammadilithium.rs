@@ -158,7 +158,7 @@ pub mod job_definition {
     use super::*;
     /// CloudFormation property type `AuthorizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-authorizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationConfig(rt::Props);
     impl AuthorizationConfig {
@@ -181,7 +181,7 @@ pub mod job_definition {
     nested!(AuthorizationConfig);
     /// CloudFormation property type `ContainerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-containerproperties.html)
     #[derive(Clone, Debug)]
     pub struct ContainerProperties(rt::Props);
     impl ContainerProperties {
@@ -313,7 +313,7 @@ pub mod job_definition {
     nested!(ContainerProperties);
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -341,7 +341,7 @@ pub mod job_definition {
     nested!(Device);
     /// CloudFormation property type `EcsProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ecsproperties.html)
     #[derive(Clone, Debug)]
     pub struct EcsProperties(rt::Props);
     impl EcsProperties {
@@ -355,7 +355,7 @@ pub mod job_definition {
     nested!(EcsProperties);
     /// CloudFormation property type `EcsTaskProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ecstaskproperties.html)
     #[derive(Clone, Debug)]
     pub struct EcsTaskProperties(rt::Props);
     impl EcsTaskProperties {
@@ -421,7 +421,7 @@ pub mod job_definition {
     nested!(EcsTaskProperties);
     /// CloudFormation property type `EfsVolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-efsvolumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EfsVolumeConfiguration(rt::Props);
     impl EfsVolumeConfiguration {
@@ -455,7 +455,7 @@ pub mod job_definition {
     nested!(EfsVolumeConfiguration);
     /// CloudFormation property type `EksContainer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainer.html)
     #[derive(Clone, Debug)]
     pub struct EksContainer(rt::Props);
     impl EksContainer {
@@ -515,7 +515,7 @@ pub mod job_definition {
     nested!(EksContainer);
     /// CloudFormation property type `EksContainerEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainerenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerEnvironmentVariable(rt::Props);
     impl EksContainerEnvironmentVariable {
@@ -534,7 +534,7 @@ pub mod job_definition {
     nested!(EksContainerEnvironmentVariable);
     /// CloudFormation property type `EksContainerResourceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainerresourcerequirements.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerResourceRequirements(rt::Props);
     impl EksContainerResourceRequirements {
@@ -557,7 +557,7 @@ pub mod job_definition {
     nested!(EksContainerResourceRequirements);
     /// CloudFormation property type `EksContainerSecurityContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainersecuritycontext.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerSecurityContext(rt::Props);
     impl EksContainerSecurityContext {
@@ -602,7 +602,7 @@ pub mod job_definition {
     nested!(EksContainerSecurityContext);
     /// CloudFormation property type `EksContainerVolumeMount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekscontainervolumemount.html)
     #[derive(Clone, Debug)]
     pub struct EksContainerVolumeMount(rt::Props);
     impl EksContainerVolumeMount {
@@ -630,7 +630,7 @@ pub mod job_definition {
     nested!(EksContainerVolumeMount);
     /// CloudFormation property type `EksEmptyDir`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksemptydir.html)
     #[derive(Clone, Debug)]
     pub struct EksEmptyDir(rt::Props);
     impl EksEmptyDir {
@@ -653,7 +653,7 @@ pub mod job_definition {
     nested!(EksEmptyDir);
     /// CloudFormation property type `EksHostPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekshostpath.html)
     #[derive(Clone, Debug)]
     pub struct EksHostPath(rt::Props);
     impl EksHostPath {
@@ -671,7 +671,7 @@ pub mod job_definition {
     nested!(EksHostPath);
     /// CloudFormation property type `EksProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksproperties.html)
     #[derive(Clone, Debug)]
     pub struct EksProperties(rt::Props);
     impl EksProperties {
@@ -689,7 +689,7 @@ pub mod job_definition {
     nested!(EksProperties);
     /// CloudFormation property type `EksSecret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ekssecret.html)
     #[derive(Clone, Debug)]
     pub struct EksSecret(rt::Props);
     impl EksSecret {
@@ -708,7 +708,7 @@ pub mod job_definition {
     nested!(EksSecret);
     /// CloudFormation property type `EksVolume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-eksvolume.html)
     #[derive(Clone, Debug)]
     pub struct EksVolume(rt::Props);
     impl EksVolume {
@@ -737,7 +737,7 @@ pub mod job_definition {
     nested!(EksVolume);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -760,21 +760,21 @@ pub mod job_definition {
     nested!(Environment);
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
-        /// A new `EphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
-        pub fn new(size_in_gi_b: i64) -> Self {
+        /// A new `EphemeralStorage`. Required properties: `size_in_gib` (`SizeInGiB`).
+        pub fn new(size_in_gib: i64) -> Self {
             let mut this = rt::Props::default();
-            this.set("SizeInGiB", None, rt::int(size_in_gi_b));
+            this.set("SizeInGiB", None, rt::int(size_in_gib));
             EphemeralStorage(this)
         }
     }
     nested!(EphemeralStorage);
     /// CloudFormation property type `EvaluateOnExit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-evaluateonexit.html)
     #[derive(Clone, Debug)]
     pub struct EvaluateOnExit(rt::Props);
     impl EvaluateOnExit {
@@ -803,7 +803,7 @@ pub mod job_definition {
     nested!(EvaluateOnExit);
     /// CloudFormation property type `FargatePlatformConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-fargateplatformconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FargatePlatformConfiguration(rt::Props);
     impl FargatePlatformConfiguration {
@@ -821,7 +821,7 @@ pub mod job_definition {
     nested!(FargatePlatformConfiguration);
     /// CloudFormation property type `ImagePullSecret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-imagepullsecret.html)
     #[derive(Clone, Debug)]
     pub struct ImagePullSecret(rt::Props);
     impl ImagePullSecret {
@@ -835,7 +835,7 @@ pub mod job_definition {
     nested!(ImagePullSecret);
     /// CloudFormation property type `LinuxParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-linuxparameters.html)
     #[derive(Clone, Debug)]
     pub struct LinuxParameters(rt::Props);
     impl LinuxParameters {
@@ -878,7 +878,7 @@ pub mod job_definition {
     nested!(LinuxParameters);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -902,7 +902,7 @@ pub mod job_definition {
     nested!(LogConfiguration);
     /// CloudFormation property type `Metadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-metadata.html)
     #[derive(Clone, Debug)]
     pub struct Metadata(rt::Props);
     impl Metadata {
@@ -920,7 +920,7 @@ pub mod job_definition {
     nested!(Metadata);
     /// CloudFormation property type `MountPoints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-mountpoints.html)
     #[derive(Clone, Debug)]
     pub struct MountPoints(rt::Props);
     impl MountPoints {
@@ -948,7 +948,7 @@ pub mod job_definition {
     nested!(MountPoints);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -966,27 +966,36 @@ pub mod job_definition {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `NodeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-nodeproperties.html)
     #[derive(Clone, Debug)]
     pub struct NodeProperties(rt::Props);
+    /// The required values of [`NodeProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct NodePropertiesRequired {
+        /// CloudFormation `MainNode`.
+        pub main_node: i64,
+        /// CloudFormation `NodeRangeProperties`.
+        pub node_range_properties: Vec<NodeRangeProperty>,
+        /// CloudFormation `NumNodes`.
+        pub num_nodes: i64,
+    }
     impl NodeProperties {
         /// A new `NodeProperties`. Required properties: `main_node` (`MainNode`), `node_range_properties` (`NodeRangeProperties`), `num_nodes` (`NumNodes`).
-        pub fn new(
-            main_node: i64,
-            node_range_properties: impl IntoIterator<Item = NodeRangeProperty>,
-            num_nodes: i64,
-        ) -> Self {
+        pub fn new(required: NodePropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MainNode", None, rt::int(main_node));
-            this.set("NodeRangeProperties", None, rt::list(node_range_properties));
-            this.set("NumNodes", None, rt::int(num_nodes));
+            this.set("MainNode", None, rt::int(required.main_node));
+            this.set(
+                "NodeRangeProperties",
+                None,
+                rt::list(required.node_range_properties),
+            );
+            this.set("NumNodes", None, rt::int(required.num_nodes));
             NodeProperties(this)
         }
     }
     nested!(NodeProperties);
     /// CloudFormation property type `NodeRangeProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-noderangeproperty.html)
     #[derive(Clone, Debug)]
     pub struct NodeRangeProperty(rt::Props);
     impl NodeRangeProperty {
@@ -1023,7 +1032,7 @@ pub mod job_definition {
     nested!(NodeRangeProperty);
     /// CloudFormation property type `PodProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-podproperties.html)
     #[derive(Clone, Debug)]
     pub struct PodProperties(rt::Props);
     impl PodProperties {
@@ -1085,7 +1094,7 @@ pub mod job_definition {
     nested!(PodProperties);
     /// CloudFormation property type `RepositoryCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-repositorycredentials.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryCredentials(rt::Props);
     impl RepositoryCredentials {
@@ -1103,7 +1112,7 @@ pub mod job_definition {
     nested!(RepositoryCredentials);
     /// CloudFormation property type `ResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-resourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(rt::Props);
     impl ResourceRequirement {
@@ -1126,7 +1135,7 @@ pub mod job_definition {
     nested!(ResourceRequirement);
     /// CloudFormation property type `RetryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-retrystrategy.html)
     #[derive(Clone, Debug)]
     pub struct RetryStrategy(rt::Props);
     impl RetryStrategy {
@@ -1149,7 +1158,7 @@ pub mod job_definition {
     nested!(RetryStrategy);
     /// CloudFormation property type `RuntimePlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-runtimeplatform.html)
     #[derive(Clone, Debug)]
     pub struct RuntimePlatform(rt::Props);
     impl RuntimePlatform {
@@ -1172,37 +1181,51 @@ pub mod job_definition {
     nested!(RuntimePlatform);
     /// CloudFormation property type `Secret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-secret.html)
     #[derive(Clone, Debug)]
     pub struct Secret(rt::Props);
+    /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecretRequired {
+        /// CloudFormation `ValueFrom`.
+        pub value_from: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Secret {
-        /// A new `Secret`. Required properties: `name` (`Name`), `value_from` (`ValueFrom`).
-        pub fn new(name: impl Into<rt::Expr>, value_from: impl Into<rt::Expr>) -> Self {
+        /// A new `Secret`. Required properties: `value_from` (`ValueFrom`), `name` (`Name`).
+        pub fn new(required: SecretRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("ValueFrom", None, rt::string(value_from));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueFrom", None, rt::string(required.value_from));
             Secret(this)
         }
     }
     nested!(Secret);
     /// CloudFormation property type `TaskContainerDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-taskcontainerdependency.html)
     #[derive(Clone, Debug)]
     pub struct TaskContainerDependency(rt::Props);
+    /// The required values of [`TaskContainerDependency`], by name: two of them have one type, and a swap must not compile.
+    pub struct TaskContainerDependencyRequired {
+        /// CloudFormation `Condition`.
+        pub condition: rt::Expr,
+        /// CloudFormation `ContainerName`.
+        pub container_name: rt::Expr,
+    }
     impl TaskContainerDependency {
         /// A new `TaskContainerDependency`. Required properties: `condition` (`Condition`), `container_name` (`ContainerName`).
-        pub fn new(condition: impl Into<rt::Expr>, container_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TaskContainerDependencyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Condition", None, rt::string(condition));
-            this.set("ContainerName", None, rt::string(container_name));
+            this.set("Condition", None, rt::string(required.condition));
+            this.set("ContainerName", None, rt::string(required.container_name));
             TaskContainerDependency(this)
         }
     }
     nested!(TaskContainerDependency);
     /// CloudFormation property type `TaskContainerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-taskcontainerproperties.html)
     #[derive(Clone, Debug)]
     pub struct TaskContainerProperties(rt::Props);
     impl TaskContainerProperties {
@@ -1298,7 +1321,7 @@ pub mod job_definition {
     nested!(TaskContainerProperties);
     /// CloudFormation property type `Timeout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-timeout.html)
     #[derive(Clone, Debug)]
     pub struct Timeout(rt::Props);
     impl Timeout {
@@ -1316,12 +1339,12 @@ pub mod job_definition {
     nested!(Timeout);
     /// CloudFormation property type `Tmpfs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-tmpfs.html)
     #[derive(Clone, Debug)]
     pub struct Tmpfs(rt::Props);
     impl Tmpfs {
-        /// A new `Tmpfs`. Required properties: `container_path` (`ContainerPath`), `size` (`Size`).
-        pub fn new(container_path: impl Into<rt::Expr>, size: i64) -> Self {
+        /// A new `Tmpfs`. Required properties: `size` (`Size`), `container_path` (`ContainerPath`).
+        pub fn new(size: i64, container_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("ContainerPath", None, rt::string(container_path));
             this.set("Size", None, rt::int(size));
@@ -1339,23 +1362,32 @@ pub mod job_definition {
     nested!(Tmpfs);
     /// CloudFormation property type `Ulimit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-ulimit.html)
     #[derive(Clone, Debug)]
     pub struct Ulimit(rt::Props);
+    /// The required values of [`Ulimit`], by name: two of them have one type, and a swap must not compile.
+    pub struct UlimitRequired {
+        /// CloudFormation `SoftLimit`.
+        pub soft_limit: i64,
+        /// CloudFormation `HardLimit`.
+        pub hard_limit: i64,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Ulimit {
-        /// A new `Ulimit`. Required properties: `hard_limit` (`HardLimit`), `name` (`Name`), `soft_limit` (`SoftLimit`).
-        pub fn new(hard_limit: i64, name: impl Into<rt::Expr>, soft_limit: i64) -> Self {
+        /// A new `Ulimit`. Required properties: `soft_limit` (`SoftLimit`), `hard_limit` (`HardLimit`), `name` (`Name`).
+        pub fn new(required: UlimitRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HardLimit", None, rt::int(hard_limit));
-            this.set("Name", None, rt::string(name));
-            this.set("SoftLimit", None, rt::int(soft_limit));
+            this.set("HardLimit", None, rt::int(required.hard_limit));
+            this.set("Name", None, rt::string(required.name));
+            this.set("SoftLimit", None, rt::int(required.soft_limit));
             Ulimit(this)
         }
     }
     nested!(Ulimit);
     /// CloudFormation property type `Volumes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-volumes.html)
     #[derive(Clone, Debug)]
     pub struct Volumes(rt::Props);
     impl Volumes {
@@ -1383,7 +1415,7 @@ pub mod job_definition {
     nested!(Volumes);
     /// CloudFormation property type `VolumesHost`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-gammadilithium-jobdefinition-volumeshost.html)
     #[derive(Clone, Debug)]
     pub struct VolumesHost(rt::Props);
     impl VolumesHost {

@@ -230,7 +230,7 @@ pub mod cross_account_attachment {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-crossaccountattachment-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -279,24 +279,27 @@ static ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`EndpointGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct EndpointGroupRequired {
+    /// The Amazon Resource Name (ARN) of the listener CloudFormation `ListenerArn`.
+    pub listener_arn: rt::Expr,
+    /// The name of the AWS Region where the endpoint group is located CloudFormation `EndpointGroupRegion`.
+    pub endpoint_group_region: rt::Expr,
+}
 impl EndpointGroup {
-    /// Declares a `AWS::GlobalAccelerator::EndpointGroup` with the stack-unique `id`. Required properties: `endpoint_group_region` (`EndpointGroupRegion`), `listener_arn` (`ListenerArn`).
+    /// Declares a `AWS::GlobalAccelerator::EndpointGroup` with the stack-unique `id`. Required properties: `listener_arn` (`ListenerArn`), `endpoint_group_region` (`EndpointGroupRegion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        endpoint_group_region: impl Into<rt::Expr>,
-        listener_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EndpointGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_GROUP_TYPE);
         this.set(
             "EndpointGroupRegion",
             Some("endpoint_group_region"),
-            rt::string(endpoint_group_region),
+            rt::string(required.endpoint_group_region),
         );
         this.set(
             "ListenerArn",
             Some("listener_arn"),
-            rt::string(listener_arn),
+            rt::string(required.listener_arn),
         );
         EndpointGroup(this)
     }
@@ -402,7 +405,7 @@ pub mod endpoint_group {
     ///
     /// CloudFormation property type `EndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-endpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfiguration(rt::Props);
     impl EndpointConfiguration {
@@ -444,22 +447,29 @@ pub mod endpoint_group {
     ///
     /// CloudFormation property type `PortOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-endpointgroup-portoverride.html)
     #[derive(Clone, Debug)]
     pub struct PortOverride(rt::Props);
+    /// The required values of [`PortOverride`], by name: two of them have one type, and a swap must not compile.
+    pub struct PortOverrideRequired {
+        /// A network port number CloudFormation `ListenerPort`.
+        pub listener_port: i64,
+        /// A network port number CloudFormation `EndpointPort`.
+        pub endpoint_port: i64,
+    }
     impl PortOverride {
-        /// A new `PortOverride`. Required properties: `endpoint_port` (`EndpointPort`), `listener_port` (`ListenerPort`).
-        pub fn new(endpoint_port: i64, listener_port: i64) -> Self {
+        /// A new `PortOverride`. Required properties: `listener_port` (`ListenerPort`), `endpoint_port` (`EndpointPort`).
+        pub fn new(required: PortOverrideRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointPort",
                 Some("endpoint_port"),
-                rt::int(endpoint_port),
+                rt::int(required.endpoint_port),
             );
             this.set(
                 "ListenerPort",
                 Some("listener_port"),
-                rt::int(listener_port),
+                rt::int(required.listener_port),
             );
             PortOverride(this)
         }
@@ -546,15 +556,22 @@ pub mod listener {
     ///
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-globalaccelerator-listener-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
+    /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct PortRangeRequired {
+        /// A network port number CloudFormation `FromPort`.
+        pub from_port: i64,
+        /// A network port number CloudFormation `ToPort`.
+        pub to_port: i64,
+    }
     impl PortRange {
         /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
-        pub fn new(from_port: i64, to_port: i64) -> Self {
+        pub fn new(required: PortRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            this.set("FromPort", Some("from_port"), rt::int(required.from_port));
+            this.set("ToPort", Some("to_port"), rt::int(required.to_port));
             PortRange(this)
         }
     }

@@ -76,21 +76,24 @@ static BLUEPRINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Blueprint`], by name: two of them have one type, and a swap must not compile.
+pub struct BlueprintRequired {
+    /// The name of the blueprint. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Specifies a path in Amazon S3 where the blueprint is published. CloudFormation `BlueprintLocation`.
+    pub blueprint_location: rt::Expr,
+}
 impl Blueprint {
-    /// Declares a `AWS::Glue::Blueprint` with the stack-unique `id`. Required properties: `blueprint_location` (`BlueprintLocation`), `name` (`Name`).
+    /// Declares a `AWS::Glue::Blueprint` with the stack-unique `id`. Required properties: `name` (`Name`), `blueprint_location` (`BlueprintLocation`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        blueprint_location: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BlueprintRequired) -> Self {
         let mut this = rt::Base::new(id, &BLUEPRINT_TYPE);
         this.set(
             "BlueprintLocation",
             Some("blueprint_location"),
-            rt::string(blueprint_location),
+            rt::string(required.blueprint_location),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Blueprint(this)
     }
     /// A description of the blueprint.
@@ -363,7 +366,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `CatalogProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-catalogproperties.html)
     #[derive(Clone, Debug)]
     pub struct CatalogProperties(rt::Props);
     impl CatalogProperties {
@@ -400,7 +403,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `DataLakeAccessProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-datalakeaccessproperties.html)
     #[derive(Clone, Debug)]
     pub struct DataLakeAccessProperties(rt::Props);
     impl DataLakeAccessProperties {
@@ -499,7 +502,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -525,7 +528,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `FederatedCatalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-federatedcatalog.html)
     #[derive(Clone, Debug)]
     pub struct FederatedCatalog(rt::Props);
     impl FederatedCatalog {
@@ -556,7 +559,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `PrincipalPermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-principalpermissions.html)
     #[derive(Clone, Debug)]
     pub struct PrincipalPermissions(rt::Props);
     impl PrincipalPermissions {
@@ -586,7 +589,7 @@ pub mod catalog {
     ///
     /// CloudFormation property type `TargetRedshiftCatalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-catalog-targetredshiftcatalog.html)
     #[derive(Clone, Debug)]
     pub struct TargetRedshiftCatalog(rt::Props);
     impl TargetRedshiftCatalog {
@@ -714,7 +717,7 @@ pub mod classifier {
     use super::*;
     /// CloudFormation property type `CsvClassifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-csvclassifier.html)
     #[derive(Clone, Debug)]
     pub struct CsvClassifier(rt::Props);
     impl CsvClassifier {
@@ -812,22 +815,29 @@ pub mod classifier {
     nested!(CsvClassifier);
     /// CloudFormation property type `GrokClassifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-grokclassifier.html)
     #[derive(Clone, Debug)]
     pub struct GrokClassifier(rt::Props);
+    /// The required values of [`GrokClassifier`], by name: two of them have one type, and a swap must not compile.
+    pub struct GrokClassifierRequired {
+        /// The grok pattern applied to a data store by this classifier. CloudFormation `GrokPattern`.
+        pub grok_pattern: rt::Expr,
+        /// An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on. CloudFormation `Classification`.
+        pub classification: rt::Expr,
+    }
     impl GrokClassifier {
-        /// A new `GrokClassifier`. Required properties: `classification` (`Classification`), `grok_pattern` (`GrokPattern`).
-        pub fn new(classification: impl Into<rt::Expr>, grok_pattern: impl Into<rt::Expr>) -> Self {
+        /// A new `GrokClassifier`. Required properties: `grok_pattern` (`GrokPattern`), `classification` (`Classification`).
+        pub fn new(required: GrokClassifierRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "Classification",
                 Some("classification"),
-                rt::string(classification),
+                rt::string(required.classification),
             );
             this.set(
                 "GrokPattern",
                 Some("grok_pattern"),
-                rt::string(grok_pattern),
+                rt::string(required.grok_pattern),
             );
             GrokClassifier(this)
         }
@@ -850,7 +860,7 @@ pub mod classifier {
     nested!(GrokClassifier);
     /// CloudFormation property type `JsonClassifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-jsonclassifier.html)
     #[derive(Clone, Debug)]
     pub struct JsonClassifier(rt::Props);
     impl JsonClassifier {
@@ -871,19 +881,26 @@ pub mod classifier {
     nested!(JsonClassifier);
     /// CloudFormation property type `XMLClassifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-classifier-xmlclassifier.html)
     #[derive(Clone, Debug)]
     pub struct XmlClassifier(rt::Props);
+    /// The required values of [`XmlClassifier`], by name: two of them have one type, and a swap must not compile.
+    pub struct XmlClassifierRequired {
+        /// The XML tag designating the element that contains each record in an XML document being parsed. CloudFormation `RowTag`.
+        pub row_tag: rt::Expr,
+        /// An identifier of the data format that the classifier matches. CloudFormation `Classification`.
+        pub classification: rt::Expr,
+    }
     impl XmlClassifier {
-        /// A new `XmlClassifier`. Required properties: `classification` (`Classification`), `row_tag` (`RowTag`).
-        pub fn new(classification: impl Into<rt::Expr>, row_tag: impl Into<rt::Expr>) -> Self {
+        /// A new `XmlClassifier`. Required properties: `row_tag` (`RowTag`), `classification` (`Classification`).
+        pub fn new(required: XmlClassifierRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "Classification",
                 Some("classification"),
-                rt::string(classification),
+                rt::string(required.classification),
             );
-            this.set("RowTag", Some("row_tag"), rt::string(row_tag));
+            this.set("RowTag", Some("row_tag"), rt::string(required.row_tag));
             XmlClassifier(this)
         }
         /// The name of the classifier.
@@ -924,12 +941,12 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Connection {
-    /// Declares a `AWS::Glue::Connection` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `connection_input` (`ConnectionInput`).
+    /// Declares a `AWS::Glue::Connection` with the stack-unique `id`. Required properties: `connection_input` (`ConnectionInput`), `catalog_id` (`CatalogId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
         connection_input: connection::ConnectionInput,
+        catalog_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
         this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
@@ -959,7 +976,7 @@ pub mod connection {
     use super::*;
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
@@ -1009,7 +1026,7 @@ pub mod connection {
         /// A structure containing properties for OAuth2 in the CreateConnection request.
         ///
         /// CloudFormation `OAuth2Properties`, Terraform `o_auth_2_properties`.
-        pub fn o_auth2_properties(mut self, value: OAuth2Properties) -> Self {
+        pub fn oauth2_properties(mut self, value: Oauth2Properties) -> Self {
             self.0.set(
                 "OAuth2Properties",
                 Some("o_auth_2_properties"),
@@ -1031,7 +1048,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AuthorizationCodeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-authorizationcodeproperties.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizationCodeProperties(rt::Props);
     impl AuthorizationCodeProperties {
@@ -1065,7 +1082,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `BasicAuthenticationCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-basicauthenticationcredentials.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthenticationCredentials(rt::Props);
     impl BasicAuthenticationCredentials {
@@ -1092,7 +1109,7 @@ pub mod connection {
     nested!(BasicAuthenticationCredentials);
     /// CloudFormation property type `ConnectionInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-connectioninput.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionInput(rt::Props);
     impl ConnectionInput {
@@ -1228,14 +1245,14 @@ pub mod connection {
     ///
     /// CloudFormation property type `OAuth2ClientApplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2clientapplication.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2ClientApplication(rt::Props);
-    impl OAuth2ClientApplication {
-        /// A new `OAuth2ClientApplication`. No property is required.
+    pub struct Oauth2ClientApplication(rt::Props);
+    impl Oauth2ClientApplication {
+        /// A new `Oauth2ClientApplication`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2ClientApplication(this)
+            Oauth2ClientApplication(this)
         }
         /// The reference to the SaaS-side client app that is AWS managed.
         ///
@@ -1266,19 +1283,19 @@ pub mod connection {
             self
         }
     }
-    nested!(OAuth2ClientApplication);
+    nested!(Oauth2ClientApplication);
     /// A structure containing the OAuth2 credentials used in the authentication configuration.
     ///
     /// CloudFormation property type `OAuth2Credentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2credentials.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2Credentials(rt::Props);
-    impl OAuth2Credentials {
-        /// A new `OAuth2Credentials`. No property is required.
+    pub struct Oauth2Credentials(rt::Props);
+    impl Oauth2Credentials {
+        /// A new `Oauth2Credentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2Credentials(this)
+            Oauth2Credentials(this)
         }
         /// The access token used in the authentication configuration.
         ///
@@ -1318,19 +1335,19 @@ pub mod connection {
             self
         }
     }
-    nested!(OAuth2Credentials);
+    nested!(Oauth2Credentials);
     /// A structure containing the authentication credentials in the CreateConnection request.
     ///
     /// CloudFormation property type `OAuth2Properties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-oauth2properties.html)
     #[derive(Clone, Debug)]
-    pub struct OAuth2Properties(rt::Props);
-    impl OAuth2Properties {
-        /// A new `OAuth2Properties`. No property is required.
+    pub struct Oauth2Properties(rt::Props);
+    impl Oauth2Properties {
+        /// A new `Oauth2Properties`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuth2Properties(this)
+            Oauth2Properties(this)
         }
         /// The set of properties required for the the OAuth2 AUTHORIZATION_CODE grant type workflow.
         ///
@@ -1346,7 +1363,7 @@ pub mod connection {
         /// The OAuth2 client app used for the connection.
         ///
         /// CloudFormation `OAuth2ClientApplication`, Terraform `o_auth_2_client_application`.
-        pub fn o_auth2_client_application(mut self, value: OAuth2ClientApplication) -> Self {
+        pub fn oauth2_client_application(mut self, value: Oauth2ClientApplication) -> Self {
             self.0.set(
                 "OAuth2ClientApplication",
                 Some("o_auth_2_client_application"),
@@ -1357,7 +1374,7 @@ pub mod connection {
         /// A structure containing the OAuth2 credentials used in the authentication configuration.
         ///
         /// CloudFormation `OAuth2Credentials`, Terraform `o_auth_2_credentials`.
-        pub fn o_auth2_credentials(mut self, value: OAuth2Credentials) -> Self {
+        pub fn oauth2_credentials(mut self, value: Oauth2Credentials) -> Self {
             self.0.set(
                 "OAuth2Credentials",
                 Some("o_auth_2_credentials"),
@@ -1368,7 +1385,7 @@ pub mod connection {
         /// The grant type used in the authentication configuration.
         ///
         /// CloudFormation `OAuth2GrantType`, Terraform `o_auth_2_grant_type`.
-        pub fn o_auth2_grant_type(mut self, value: OAuth2GrantType) -> Self {
+        pub fn oauth2_grant_type(mut self, value: Oauth2GrantType) -> Self {
             self.0
                 .set("OAuth2GrantType", Some("o_auth_2_grant_type"), value.into());
             self
@@ -1392,10 +1409,10 @@ pub mod connection {
             self
         }
     }
-    nested!(OAuth2Properties);
+    nested!(Oauth2Properties);
     /// CloudFormation property type `PhysicalConnectionRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connection-physicalconnectionrequirements.html)
     #[derive(Clone, Debug)]
     pub struct PhysicalConnectionRequirements(rt::Props);
     impl PhysicalConnectionRequirements {
@@ -1651,9 +1668,9 @@ pub mod connection {
         Oauth2,
     }
     string_enum!(AuthenticationType { Basic => "BASIC", Custom => "CUSTOM", Iam => "IAM", Oauth2 => "OAUTH2" });
-    /// The values `OAuth2GrantType` accepts in `Glue::Connection`.
+    /// The values `Oauth2GrantType` accepts in `Glue::Connection`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OAuth2GrantType {
+    pub enum Oauth2GrantType {
         /// `AUTHORIZATION_CODE`
         AuthorizationCode,
         /// `CLIENT_CREDENTIALS`
@@ -1663,7 +1680,7 @@ pub mod connection {
         /// `REFRESH_TOKEN`
         RefreshToken,
     }
-    string_enum!(OAuth2GrantType { AuthorizationCode => "AUTHORIZATION_CODE", ClientCredentials => "CLIENT_CREDENTIALS", JwtBearer => "JWT_BEARER", RefreshToken => "REFRESH_TOKEN" });
+    string_enum!(Oauth2GrantType { AuthorizationCode => "AUTHORIZATION_CODE", ClientCredentials => "CLIENT_CREDENTIALS", JwtBearer => "JWT_BEARER", RefreshToken => "REFRESH_TOKEN" });
 }
 /// Registers a custom connection type in Glue based on the configuration provided.
 ///
@@ -1801,7 +1818,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `BasicAuthenticationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-basicauthenticationproperties.html)
     #[derive(Clone, Debug)]
     pub struct BasicAuthenticationProperties(rt::Props);
     impl BasicAuthenticationProperties {
@@ -1830,7 +1847,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `BetweenConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-betweenconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BetweenConfiguration(rt::Props);
     impl BetweenConfiguration {
@@ -1868,7 +1885,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ClientCredentialsProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-clientcredentialsproperties.html)
     #[derive(Clone, Debug)]
     pub struct ClientCredentialsProperties(rt::Props);
     impl ClientCredentialsProperties {
@@ -1936,7 +1953,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectionPropertiesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectionpropertiesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionPropertiesConfiguration(rt::Props);
     impl ConnectionPropertiesConfiguration {
@@ -1972,7 +1989,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorAuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorAuthenticationConfiguration(rt::Props);
     impl ConnectorAuthenticationConfiguration {
@@ -2017,7 +2034,7 @@ pub mod connection_type {
         /// OAuth2 configuration container.
         ///
         /// CloudFormation `OAuth2Properties`, Terraform `o_auth_2_properties`.
-        pub fn o_auth2_properties(mut self, value: ConnectorOAuth2Properties) -> Self {
+        pub fn oauth2_properties(mut self, value: ConnectorOauth2Properties) -> Self {
             self.0.set(
                 "OAuth2Properties",
                 Some("o_auth_2_properties"),
@@ -2031,7 +2048,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorAuthorizationCodeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorauthorizationcodeproperties.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorAuthorizationCodeProperties(rt::Props);
     impl ConnectorAuthorizationCodeProperties {
@@ -2136,19 +2153,19 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ConnectorOAuth2Properties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectoroauth2properties.html)
     #[derive(Clone, Debug)]
-    pub struct ConnectorOAuth2Properties(rt::Props);
-    impl ConnectorOAuth2Properties {
-        /// A new `ConnectorOAuth2Properties`. Required properties: `o_auth2_grant_type` (`OAuth2GrantType`).
-        pub fn new(o_auth2_grant_type: OAuth2GrantType) -> Self {
+    pub struct ConnectorOauth2Properties(rt::Props);
+    impl ConnectorOauth2Properties {
+        /// A new `ConnectorOauth2Properties`. Required properties: `oauth2_grant_type` (`OAuth2GrantType`).
+        pub fn new(oauth2_grant_type: Oauth2GrantType) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "OAuth2GrantType",
                 Some("o_auth_2_grant_type"),
-                o_auth2_grant_type.into(),
+                oauth2_grant_type.into(),
             );
-            ConnectorOAuth2Properties(this)
+            ConnectorOauth2Properties(this)
         }
         /// OAuth2 authorization code configuration.
         ///
@@ -2187,21 +2204,25 @@ pub mod connection_type {
             self
         }
     }
-    nested!(ConnectorOAuth2Properties);
+    nested!(ConnectorOauth2Properties);
     /// Defines a property configuration for connection types.
     ///
     /// CloudFormation property type `ConnectorProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-connectorproperty.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorProperty(rt::Props);
     impl ConnectorProperty {
-        /// A new `ConnectorProperty`. Required properties: `name` (`Name`), `property_type` (`PropertyType`), `required` (`Required`).
-        pub fn new(name: impl Into<rt::Expr>, property_type: PropertyType, required: bool) -> Self {
+        /// A new `ConnectorProperty`. Required properties: `name` (`Name`), `required` (`Required`), `property_type` (`PropertyType`).
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            required_value: bool,
+            property_type: PropertyType,
+        ) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
             this.set("PropertyType", Some("property_type"), property_type.into());
-            this.set("Required", Some("required"), rt::boolean(required));
+            this.set("Required", Some("required"), rt::boolean(required_value));
             ConnectorProperty(this)
         }
         /// A list of allowed values for the property.
@@ -2245,7 +2266,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `CursorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-cursorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CursorConfiguration(rt::Props);
     impl CursorConfiguration {
@@ -2269,7 +2290,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `CustomAuthenticationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-customauthenticationproperties.html)
     #[derive(Clone, Debug)]
     pub struct CustomAuthenticationProperties(rt::Props);
     impl CustomAuthenticationProperties {
@@ -2291,7 +2312,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ExtractedParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-extractedparameter.html)
     #[derive(Clone, Debug)]
     pub struct ExtractedParameter(rt::Props);
     impl ExtractedParameter {
@@ -2336,7 +2357,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-filterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -2407,7 +2428,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `FilterStringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-filterstringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterStringConfiguration(rt::Props);
     impl FilterStringConfiguration {
@@ -2446,7 +2467,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `JWTBearerProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-jwtbearerproperties.html)
     #[derive(Clone, Debug)]
     pub struct JwtBearerProperties(rt::Props);
     impl JwtBearerProperties {
@@ -2499,25 +2520,29 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `OffsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-offsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OffsetConfiguration(rt::Props);
+    /// The required values of [`OffsetConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct OffsetConfigurationRequired {
+        /// Parameter extraction configuration. CloudFormation `OffsetParameter`.
+        pub offset_parameter: ExtractedParameter,
+        /// Parameter extraction configuration. CloudFormation `LimitParameter`.
+        pub limit_parameter: ExtractedParameter,
+    }
     impl OffsetConfiguration {
-        /// A new `OffsetConfiguration`. Required properties: `limit_parameter` (`LimitParameter`), `offset_parameter` (`OffsetParameter`).
-        pub fn new(
-            limit_parameter: ExtractedParameter,
-            offset_parameter: ExtractedParameter,
-        ) -> Self {
+        /// A new `OffsetConfiguration`. Required properties: `offset_parameter` (`OffsetParameter`), `limit_parameter` (`LimitParameter`).
+        pub fn new(required: OffsetConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LimitParameter",
                 Some("limit_parameter"),
-                limit_parameter.into(),
+                required.limit_parameter.into(),
             );
             this.set(
                 "OffsetParameter",
                 Some("offset_parameter"),
-                offset_parameter.into(),
+                required.offset_parameter.into(),
             );
             OffsetConfiguration(this)
         }
@@ -2527,7 +2552,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `PaginationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-paginationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PaginationConfiguration(rt::Props);
     impl PaginationConfiguration {
@@ -2564,7 +2589,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ResponseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-responseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResponseConfiguration(rt::Props);
     impl ResponseConfiguration {
@@ -2588,7 +2613,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ResponseExtractionMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-responseextractionmapping.html)
     #[derive(Clone, Debug)]
     pub struct ResponseExtractionMapping(rt::Props);
     impl ResponseExtractionMapping {
@@ -2619,7 +2644,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `RestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-restconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RestConfiguration(rt::Props);
     impl RestConfiguration {
@@ -2670,20 +2695,20 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `SecretConnectorProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-secretconnectorproperty.html)
     #[derive(Clone, Debug)]
     pub struct SecretConnectorProperty(rt::Props);
     impl SecretConnectorProperty {
-        /// A new `SecretConnectorProperty`. Required properties: `name` (`Name`), `property_type` (`PropertyType`), `required` (`Required`).
+        /// A new `SecretConnectorProperty`. Required properties: `name` (`Name`), `required` (`Required`), `property_type` (`PropertyType`).
         pub fn new(
             name: impl Into<rt::Expr>,
+            required_value: bool,
             property_type: PropertyType2,
-            required: bool,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Name", Some("name"), rt::string(name));
             this.set("PropertyType", Some("property_type"), property_type.into());
-            this.set("Required", Some("required"), rt::boolean(required));
+            this.set("Required", Some("required"), rt::boolean(required_value));
             SecretConnectorProperty(this)
         }
         /// A key name to use when sending this property in API requests.
@@ -2708,7 +2733,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -2786,7 +2811,7 @@ pub mod connection_type {
     ///
     /// CloudFormation property type `ValidationEndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-connectiontype-validationendpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ValidationEndpointConfiguration(rt::Props);
     impl ValidationEndpointConfiguration {
@@ -2879,9 +2904,9 @@ pub mod connection_type {
         Iam,
     }
     string_enum!(AuthenticationTypes { Basic => "BASIC", Oauth2 => "OAUTH2", Custom => "CUSTOM", Iam => "IAM" });
-    /// The values `OAuth2GrantType` accepts in `Glue::ConnectionType`.
+    /// The values `Oauth2GrantType` accepts in `Glue::ConnectionType`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OAuth2GrantType {
+    pub enum Oauth2GrantType {
         /// `CLIENT_CREDENTIALS`
         ClientCredentials,
         /// `JWT_BEARER`
@@ -2889,7 +2914,7 @@ pub mod connection_type {
         /// `AUTHORIZATION_CODE`
         AuthorizationCode,
     }
-    string_enum!(OAuth2GrantType { ClientCredentials => "CLIENT_CREDENTIALS", JwtBearer => "JWT_BEARER", AuthorizationCode => "AUTHORIZATION_CODE" });
+    string_enum!(Oauth2GrantType { ClientCredentials => "CLIENT_CREDENTIALS", JwtBearer => "JWT_BEARER", AuthorizationCode => "AUTHORIZATION_CODE" });
     /// The values `ContentType` accepts in `Glue::ConnectionType`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ContentType {
@@ -3047,7 +3072,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `CatalogTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-catalogtarget.html)
     #[derive(Clone, Debug)]
     pub struct CatalogTarget(rt::Props);
     impl CatalogTarget {
@@ -3104,7 +3129,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `DeltaTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-deltatarget.html)
     #[derive(Clone, Debug)]
     pub struct DeltaTarget(rt::Props);
     impl DeltaTarget {
@@ -3155,7 +3180,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `DynamoDBTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-dynamodbtarget.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbTarget(rt::Props);
     impl DynamoDbTarget {
@@ -3191,7 +3216,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `HudiTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-huditarget.html)
     #[derive(Clone, Debug)]
     pub struct HudiTarget(rt::Props);
     impl HudiTarget {
@@ -3240,7 +3265,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `IcebergTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-icebergtarget.html)
     #[derive(Clone, Debug)]
     pub struct IcebergTarget(rt::Props);
     impl IcebergTarget {
@@ -3289,7 +3314,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `JdbcTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-jdbctarget.html)
     #[derive(Clone, Debug)]
     pub struct JdbcTarget(rt::Props);
     impl JdbcTarget {
@@ -3341,7 +3366,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `LakeFormationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-lakeformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LakeFormationConfiguration(rt::Props);
     impl LakeFormationConfiguration {
@@ -3375,7 +3400,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `MongoDBTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-mongodbtarget.html)
     #[derive(Clone, Debug)]
     pub struct MongoDbTarget(rt::Props);
     impl MongoDbTarget {
@@ -3405,7 +3430,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `RecrawlPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-recrawlpolicy.html)
     #[derive(Clone, Debug)]
     pub struct RecrawlPolicy(rt::Props);
     impl RecrawlPolicy {
@@ -3428,7 +3453,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `S3Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-s3target.html)
     #[derive(Clone, Debug)]
     pub struct S3Target(rt::Props);
     impl S3Target {
@@ -3493,7 +3518,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -3519,7 +3544,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `SchemaChangePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-schemachangepolicy.html)
     #[derive(Clone, Debug)]
     pub struct SchemaChangePolicy(rt::Props);
     impl SchemaChangePolicy {
@@ -3550,7 +3575,7 @@ pub mod crawler {
     ///
     /// CloudFormation property type `Targets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-crawler-targets.html)
     #[derive(Clone, Debug)]
     pub struct Targets(rt::Props);
     impl Targets {
@@ -3745,12 +3770,12 @@ static DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl DataCatalogEncryptionSettings {
-    /// Declares a `AWS::Glue::DataCatalogEncryptionSettings` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `data_catalog_encryption_settings` (`DataCatalogEncryptionSettings`).
+    /// Declares a `AWS::Glue::DataCatalogEncryptionSettings` with the stack-unique `id`. Required properties: `data_catalog_encryption_settings` (`DataCatalogEncryptionSettings`), `catalog_id` (`CatalogId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
         data_catalog_encryption_settings: data_catalog_encryption_settings::DataCatalogEncryptionSettings,
+        catalog_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE);
         this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
@@ -3777,7 +3802,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `ConnectionPasswordEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-connectionpasswordencryption.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionPasswordEncryption(rt::Props);
     impl ConnectionPasswordEncryption {
@@ -3811,7 +3836,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `DataCatalogEncryptionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-datacatalogencryptionsettings.html)
     #[derive(Clone, Debug)]
     pub struct DataCatalogEncryptionSettings(rt::Props);
     impl DataCatalogEncryptionSettings {
@@ -3848,7 +3873,7 @@ pub mod data_catalog_encryption_settings {
     ///
     /// CloudFormation property type `EncryptionAtRest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-datacatalogencryptionsettings-encryptionatrest.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRest(rt::Props);
     impl EncryptionAtRest {
@@ -3972,19 +3997,30 @@ pub mod data_quality_ruleset {
     ///
     /// CloudFormation property type `DataQualityTargetTable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-dataqualityruleset-dataqualitytargettable.html)
     #[derive(Clone, Debug)]
     pub struct DataQualityTargetTable(rt::Props);
+    /// The required values of [`DataQualityTargetTable`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataQualityTargetTableRequired {
+        /// The name of the database where the AWS Glue table exists. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// The name of the AWS Glue table. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl DataQualityTargetTable {
         /// A new `DataQualityTargetTable`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DataQualityTargetTableRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DataQualityTargetTable(this)
         }
     }
@@ -4007,12 +4043,12 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Database {
-    /// Declares a `AWS::Glue::Database` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_input` (`DatabaseInput`).
+    /// Declares a `AWS::Glue::Database` with the stack-unique `id`. Required properties: `database_input` (`DatabaseInput`), `catalog_id` (`CatalogId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
         database_input: database::DatabaseInput,
+        catalog_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_TYPE);
         this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
@@ -4044,7 +4080,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -4070,7 +4106,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DatabaseIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-databaseidentifier.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseIdentifier(rt::Props);
     impl DatabaseIdentifier {
@@ -4108,7 +4144,7 @@ pub mod database {
     ///
     /// CloudFormation property type `DatabaseInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-databaseinput.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseInput(rt::Props);
     impl DatabaseInput {
@@ -4185,7 +4221,7 @@ pub mod database {
     ///
     /// CloudFormation property type `FederatedDatabase`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-federateddatabase.html)
     #[derive(Clone, Debug)]
     pub struct FederatedDatabase(rt::Props);
     impl FederatedDatabase {
@@ -4216,7 +4252,7 @@ pub mod database {
     ///
     /// CloudFormation property type `PrincipalPrivileges`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-database-principalprivileges.html)
     #[derive(Clone, Debug)]
     pub struct PrincipalPrivileges(rt::Props);
     impl PrincipalPrivileges {
@@ -4502,23 +4538,35 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
+pub struct IntegrationRequired {
+    /// The name of the integration. CloudFormation `IntegrationName`.
+    pub integration_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication CloudFormation `SourceArn`.
+    pub source_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the Glue data warehouse to use as the target for replication CloudFormation `TargetArn`.
+    pub target_arn: rt::Expr,
+}
 impl Integration {
     /// Declares a `AWS::Glue::Integration` with the stack-unique `id`. Required properties: `integration_name` (`IntegrationName`), `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        integration_name: impl Into<rt::Expr>,
-        source_arn: impl Into<rt::Expr>,
-        target_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
         this.set(
             "IntegrationName",
             Some("integration_name"),
-            rt::string(integration_name),
+            rt::string(required.integration_name),
         );
-        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
-        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+        this.set(
+            "SourceArn",
+            Some("source_arn"),
+            rt::string(required.source_arn),
+        );
+        this.set(
+            "TargetArn",
+            Some("target_arn"),
+            rt::string(required.target_arn),
+        );
         Integration(this)
     }
     /// An optional set of non-secret key value pairs that contains additional contextual information about the data.
@@ -4599,7 +4647,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `IntegrationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integration-integrationconfig.html)
     #[derive(Clone, Debug)]
     pub struct IntegrationConfig(rt::Props);
     impl IntegrationConfig {
@@ -4750,7 +4798,7 @@ pub mod integration_resource_property {
     ///
     /// CloudFormation property type `SourceProcessingProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integrationresourceproperty-sourceprocessingproperties.html)
     #[derive(Clone, Debug)]
     pub struct SourceProcessingProperties(rt::Props);
     impl SourceProcessingProperties {
@@ -4766,7 +4814,7 @@ pub mod integration_resource_property {
     ///
     /// CloudFormation property type `TargetProcessingProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-integrationresourceproperty-targetprocessingproperties.html)
     #[derive(Clone, Debug)]
     pub struct TargetProcessingProperties(rt::Props);
     impl TargetProcessingProperties {
@@ -4819,9 +4867,9 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl Job {
-    /// Declares a `AWS::Glue::Job` with the stack-unique `id`. Required properties: `command` (`Command`), `role` (`Role`).
+    /// Declares a `AWS::Glue::Job` with the stack-unique `id`. Required properties: `role` (`Role`), `command` (`Command`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, command: job::JobCommand, role: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, role: impl Into<rt::Expr>, command: job::JobCommand) -> Self {
         let mut this = rt::Base::new(id, &JOB_TYPE);
         this.set("Command", Some("command"), command.into());
         this.set("Role", Some("role"), rt::string(role));
@@ -5012,7 +5060,7 @@ pub mod job {
     use super::*;
     /// CloudFormation property type `ConnectionsList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-connectionslist.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionsList(rt::Props);
     impl ConnectionsList {
@@ -5033,7 +5081,7 @@ pub mod job {
     nested!(ConnectionsList);
     /// CloudFormation property type `ExecutionProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-executionproperty.html)
     #[derive(Clone, Debug)]
     pub struct ExecutionProperty(rt::Props);
     impl ExecutionProperty {
@@ -5057,7 +5105,7 @@ pub mod job {
     nested!(ExecutionProperty);
     /// CloudFormation property type `JobCommand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-jobcommand.html)
     #[derive(Clone, Debug)]
     pub struct JobCommand(rt::Props);
     impl JobCommand {
@@ -5100,7 +5148,7 @@ pub mod job {
     nested!(JobCommand);
     /// CloudFormation property type `NotificationProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-job-notificationproperty.html)
     #[derive(Clone, Debug)]
     pub struct NotificationProperty(rt::Props);
     impl NotificationProperty {
@@ -5191,13 +5239,13 @@ static ML_TRANSFORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl MlTransform {
-    /// Declares a `AWS::Glue::MLTransform` with the stack-unique `id`. Required properties: `input_record_tables` (`InputRecordTables`), `role` (`Role`), `transform_parameters` (`TransformParameters`).
+    /// Declares a `AWS::Glue::MLTransform` with the stack-unique `id`. Required properties: `input_record_tables` (`InputRecordTables`), `transform_parameters` (`TransformParameters`), `role` (`Role`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         input_record_tables: ml_transform::InputRecordTables,
-        role: impl Into<rt::Expr>,
         transform_parameters: ml_transform::TransformParameters,
+        role: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ML_TRANSFORM_TYPE);
         this.set(
@@ -5306,7 +5354,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `FindMatchesParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-findmatchesparameters.html)
     #[derive(Clone, Debug)]
     pub struct FindMatchesParameters(rt::Props);
     impl FindMatchesParameters {
@@ -5359,19 +5407,30 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `GlueTables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-gluetables.html)
     #[derive(Clone, Debug)]
     pub struct GlueTables(rt::Props);
+    /// The required values of [`GlueTables`], by name: two of them have one type, and a swap must not compile.
+    pub struct GlueTablesRequired {
+        /// A database name in the AWS Glue Data Catalog. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// A table name in the AWS Glue Data Catalog. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl GlueTables {
         /// A new `GlueTables`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GlueTablesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             GlueTables(this)
         }
         /// A unique identifier for the AWS Glue Data Catalog.
@@ -5396,7 +5455,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `InputRecordTables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-inputrecordtables.html)
     #[derive(Clone, Debug)]
     pub struct InputRecordTables(rt::Props);
     impl InputRecordTables {
@@ -5419,7 +5478,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `MLUserDataEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-mluserdataencryption.html)
     #[derive(Clone, Debug)]
     pub struct MlUserDataEncryption(rt::Props);
     impl MlUserDataEncryption {
@@ -5447,7 +5506,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `TransformEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-transformencryption.html)
     #[derive(Clone, Debug)]
     pub struct TransformEncryption(rt::Props);
     impl TransformEncryption {
@@ -5484,7 +5543,7 @@ pub mod ml_transform {
     ///
     /// CloudFormation property type `TransformParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-mltransform-transformparameters.html)
     #[derive(Clone, Debug)]
     pub struct TransformParameters(rt::Props);
     impl TransformParameters {
@@ -5559,29 +5618,42 @@ static PARTITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`Partition`], by name: two of them have one type, and a swap must not compile.
+pub struct PartitionRequired {
+    /// The name of the metadata table in which the partition is to be created. CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// The AWS account ID of the catalog in which the partion is to be created. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// The name of the catalog database in which to create the partition. CloudFormation `CatalogId`.
+    pub catalog_id: rt::Expr,
+    /// The structure used to create and update a partition. CloudFormation `PartitionInput`.
+    pub partition_input: partition::PartitionInput,
+}
 impl Partition {
-    /// Declares a `AWS::Glue::Partition` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `partition_input` (`PartitionInput`), `table_name` (`TableName`).
+    /// Declares a `AWS::Glue::Partition` with the stack-unique `id`. Required properties: `table_name` (`TableName`), `database_name` (`DatabaseName`), `catalog_id` (`CatalogId`), `partition_input` (`PartitionInput`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
-        database_name: impl Into<rt::Expr>,
-        partition_input: partition::PartitionInput,
-        table_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PartitionRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTITION_TYPE);
-        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "CatalogId",
+            Some("catalog_id"),
+            rt::string(required.catalog_id),
+        );
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
         this.set(
             "PartitionInput",
             Some("partition_input"),
-            partition_input.into(),
+            required.partition_input.into(),
         );
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         Partition(this)
     }
 }
@@ -5606,7 +5678,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `Order`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-order.html)
     #[derive(Clone, Debug)]
     pub struct Order(rt::Props);
     impl Order {
@@ -5629,7 +5701,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `PartitionInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-partitioninput.html)
     #[derive(Clone, Debug)]
     pub struct PartitionInput(rt::Props);
     impl PartitionInput {
@@ -5662,7 +5734,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `SerdeInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-serdeinfo.html)
     #[derive(Clone, Debug)]
     pub struct SerdeInfo(rt::Props);
     impl SerdeInfo {
@@ -5701,7 +5773,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `SkewedInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-skewedinfo.html)
     #[derive(Clone, Debug)]
     pub struct SkewedInfo(rt::Props);
     impl SkewedInfo {
@@ -5753,7 +5825,7 @@ pub mod partition {
     ///
     /// CloudFormation property type `StorageDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-storagedescriptor.html)
     #[derive(Clone, Debug)]
     pub struct StorageDescriptor(rt::Props);
     impl StorageDescriptor {
@@ -5935,13 +6007,13 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
 impl Schema {
-    /// Declares a `AWS::Glue::Schema` with the stack-unique `id`. Required properties: `compatibility` (`Compatibility`), `data_format` (`DataFormat`), `name` (`Name`).
+    /// Declares a `AWS::Glue::Schema` with the stack-unique `id`. Required properties: `name` (`Name`), `data_format` (`DataFormat`), `compatibility` (`Compatibility`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        compatibility: schema::Compatibility,
-        data_format: schema::DataFormat,
         name: impl Into<rt::Expr>,
+        data_format: schema::DataFormat,
+        compatibility: schema::Compatibility,
     ) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_TYPE);
         this.set("Compatibility", Some("compatibility"), compatibility.into());
@@ -6013,7 +6085,7 @@ pub mod schema {
     ///
     /// CloudFormation property type `Registry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schema-registry.html)
     #[derive(Clone, Debug)]
     pub struct Registry(rt::Props);
     impl Registry {
@@ -6042,7 +6114,7 @@ pub mod schema {
     ///
     /// CloudFormation property type `SchemaVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schema-schemaversion.html)
     #[derive(Clone, Debug)]
     pub struct SchemaVersion(rt::Props);
     impl SchemaVersion {
@@ -6156,7 +6228,7 @@ pub mod schema_version {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-schemaversion-schema.html)
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
@@ -6208,23 +6280,27 @@ static SCHEMA_VERSION_METADATA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`SchemaVersionMetadata`], by name: two of them have one type, and a swap must not compile.
+pub struct SchemaVersionMetadataRequired {
+    /// Represents the version ID associated with the schema version. CloudFormation `SchemaVersionId`.
+    pub schema_version_id: rt::Expr,
+    /// Metadata key CloudFormation `Key`.
+    pub key: rt::Expr,
+    /// Metadata value CloudFormation `Value`.
+    pub value: rt::Expr,
+}
 impl SchemaVersionMetadata {
-    /// Declares a `AWS::Glue::SchemaVersionMetadata` with the stack-unique `id`. Required properties: `key` (`Key`), `schema_version_id` (`SchemaVersionId`), `value` (`Value`).
+    /// Declares a `AWS::Glue::SchemaVersionMetadata` with the stack-unique `id`. Required properties: `schema_version_id` (`SchemaVersionId`), `key` (`Key`), `value` (`Value`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        key: impl Into<rt::Expr>,
-        schema_version_id: impl Into<rt::Expr>,
-        value: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SchemaVersionMetadataRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_VERSION_METADATA_TYPE);
-        this.set("Key", Some("key"), rt::string(key));
+        this.set("Key", Some("key"), rt::string(required.key));
         this.set(
             "SchemaVersionId",
             Some("schema_version_id"),
-            rt::string(schema_version_id),
+            rt::string(required.schema_version_id),
         );
-        this.set("Value", Some("value"), rt::string(value));
+        this.set("Value", Some("value"), rt::string(required.value));
         SchemaVersionMetadata(this)
     }
 }
@@ -6279,7 +6355,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `CloudWatchEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-cloudwatchencryption.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchEncryption(rt::Props);
     impl CloudWatchEncryption {
@@ -6309,7 +6385,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -6354,7 +6430,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `JobBookmarksEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-jobbookmarksencryption.html)
     #[derive(Clone, Debug)]
     pub struct JobBookmarksEncryption(rt::Props);
     impl JobBookmarksEncryption {
@@ -6384,7 +6460,7 @@ pub mod security_configuration {
     ///
     /// CloudFormation property type `S3Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-securityconfiguration-s3encryption.html)
     #[derive(Clone, Debug)]
     pub struct S3Encryption(rt::Props);
     impl S3Encryption {
@@ -6456,19 +6532,23 @@ static SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
     awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
+/// The required values of [`Session`], by name: two of them have one type, and a swap must not compile.
+pub struct SessionRequired {
+    /// The ID of the session. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+    /// The IAM Role ARN. CloudFormation `Role`.
+    pub role: rt::Expr,
+    /// The SessionCommand that runs the job. CloudFormation `Command`.
+    pub command: session::SessionCommand,
+}
 impl Session {
-    /// Declares a `AWS::Glue::Session` with the stack-unique `id`. Required properties: `command` (`Command`), `id_property` (`Id`), `role` (`Role`).
+    /// Declares a `AWS::Glue::Session` with the stack-unique `id`. Required properties: `id_property` (`Id`), `role` (`Role`), `command` (`Command`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        command: session::SessionCommand,
-        id_property: impl Into<rt::Expr>,
-        role: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SessionRequired) -> Self {
         let mut this = rt::Base::new(id, &SESSION_TYPE);
-        this.set("Command", Some("command"), command.into());
-        this.set("Id", Some("session_id"), rt::string(id_property));
-        this.set("Role", Some("role"), rt::string(role));
+        this.set("Command", Some("command"), required.command.into());
+        this.set("Id", Some("session_id"), rt::string(required.id_property));
+        this.set("Role", Some("role"), rt::string(required.role));
         Session(this)
     }
     /// Specifies the connections used by the session.
@@ -6604,7 +6684,7 @@ pub mod session {
     ///
     /// CloudFormation property type `ConnectionsList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-session-connectionslist.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionsList(rt::Props);
     impl ConnectionsList {
@@ -6627,7 +6707,7 @@ pub mod session {
     ///
     /// CloudFormation property type `SessionCommand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-session-sessioncommand.html)
     #[derive(Clone, Debug)]
     pub struct SessionCommand(rt::Props);
     impl SessionCommand {
@@ -6689,20 +6769,27 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
     awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
+/// The required values of [`Table`], by name: two of them have one type, and a swap must not compile.
+pub struct TableRequired {
+    /// The name of the database where the table metadata resides. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// The ID of the Data Catalog in which to create the Table. CloudFormation `CatalogId`.
+    pub catalog_id: rt::Expr,
+}
 impl Table {
-    /// Declares a `AWS::Glue::Table` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
+    /// Declares a `AWS::Glue::Table` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `catalog_id` (`CatalogId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
-        database_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TableRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_TYPE);
-        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "CatalogId",
+            Some("catalog_id"),
+            rt::string(required.catalog_id),
+        );
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
         Table(this)
     }
@@ -6745,7 +6832,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-iceberginput.html)
     #[derive(Clone, Debug)]
     pub struct IcebergInput(rt::Props);
     impl IcebergInput {
@@ -6789,20 +6876,29 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergpartitionfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionField(rt::Props);
+    /// The required values of [`IcebergPartitionField`], by name: two of them have one type, and a swap must not compile.
+    pub struct IcebergPartitionFieldRequired {
+        /// The source field ID. CloudFormation `SourceId`.
+        pub source_id: i64,
+        /// The transform to apply. CloudFormation `Transform`.
+        pub transform: rt::Expr,
+        /// The partition field name. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl IcebergPartitionField {
-        /// A new `IcebergPartitionField`. Required properties: `name` (`Name`), `source_id` (`SourceId`), `transform` (`Transform`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            source_id: i64,
-            transform: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `IcebergPartitionField`. Required properties: `source_id` (`SourceId`), `transform` (`Transform`), `name` (`Name`).
+        pub fn new(required: IcebergPartitionFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("SourceId", Some("source_id"), rt::int(source_id));
-            this.set("Transform", Some("transform"), rt::string(transform));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("SourceId", Some("source_id"), rt::int(required.source_id));
+            this.set(
+                "Transform",
+                Some("transform"),
+                rt::string(required.transform),
+            );
             IcebergPartitionField(this)
         }
         /// The partition field ID.
@@ -6818,7 +6914,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergpartitionspec.html)
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionSpec(rt::Props);
     impl IcebergPartitionSpec {
@@ -6841,7 +6937,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergschema.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSchema(rt::Props);
     impl IcebergSchema {
@@ -6882,22 +6978,40 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergsortfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSortField(rt::Props);
+    /// The required values of [`IcebergSortField`], by name: two of them have one type, and a swap must not compile.
+    pub struct IcebergSortFieldRequired {
+        /// The source field ID. CloudFormation `SourceId`.
+        pub source_id: i64,
+        /// The transform to apply. CloudFormation `Transform`.
+        pub transform: rt::Expr,
+        /// The sort direction. CloudFormation `Direction`.
+        pub direction: rt::Expr,
+        /// The null ordering. CloudFormation `NullOrder`.
+        pub null_order: rt::Expr,
+    }
     impl IcebergSortField {
-        /// A new `IcebergSortField`. Required properties: `direction` (`Direction`), `null_order` (`NullOrder`), `source_id` (`SourceId`), `transform` (`Transform`).
-        pub fn new(
-            direction: impl Into<rt::Expr>,
-            null_order: impl Into<rt::Expr>,
-            source_id: i64,
-            transform: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `IcebergSortField`. Required properties: `source_id` (`SourceId`), `transform` (`Transform`), `direction` (`Direction`), `null_order` (`NullOrder`).
+        pub fn new(required: IcebergSortFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Direction", Some("direction"), rt::string(direction));
-            this.set("NullOrder", Some("null_order"), rt::string(null_order));
-            this.set("SourceId", Some("source_id"), rt::int(source_id));
-            this.set("Transform", Some("transform"), rt::string(transform));
+            this.set(
+                "Direction",
+                Some("direction"),
+                rt::string(required.direction),
+            );
+            this.set(
+                "NullOrder",
+                Some("null_order"),
+                rt::string(required.null_order),
+            );
+            this.set("SourceId", Some("source_id"), rt::int(required.source_id));
+            this.set(
+                "Transform",
+                Some("transform"),
+                rt::string(required.transform),
+            );
             IcebergSortField(this)
         }
     }
@@ -6906,12 +7020,12 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergsortorder.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
-        /// A new `IcebergSortOrder`. Required properties: `fields` (`Fields`), `order_id` (`OrderId`).
-        pub fn new(fields: impl IntoIterator<Item = IcebergSortField>, order_id: i64) -> Self {
+        /// A new `IcebergSortOrder`. Required properties: `order_id` (`OrderId`), `fields` (`Fields`).
+        pub fn new(order_id: i64, fields: impl IntoIterator<Item = IcebergSortField>) -> Self {
             let mut this = rt::Props::default();
             this.set("Fields", Some("fields"), rt::list(fields));
             this.set("OrderId", Some("order_id"), rt::int(order_id));
@@ -6923,22 +7037,28 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergStructField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergstructfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergStructField(rt::Props);
+    /// The required values of [`IcebergStructField`], by name: two of them have one type, and a swap must not compile.
+    pub struct IcebergStructFieldRequired {
+        /// The field ID. CloudFormation `Id`.
+        pub id: i64,
+        /// The field name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The field type. CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// Whether the field is required. CloudFormation `Required`.
+        pub required: bool,
+    }
     impl IcebergStructField {
-        /// A new `IcebergStructField`. Required properties: `id` (`Id`), `name` (`Name`), `required` (`Required`), `type_` (`Type`).
-        pub fn new(
-            id: i64,
-            name: impl Into<rt::Expr>,
-            required: bool,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `IcebergStructField`. Required properties: `id` (`Id`), `name` (`Name`), `type_` (`Type`), `required` (`Required`).
+        pub fn new(required: IcebergStructFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::int(id));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Required", Some("required"), rt::boolean(required));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Id", Some("id"), rt::int(required.id));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Required", Some("required"), rt::boolean(required.required));
+            this.set("Type", Some("type"), rt::string(required.type_));
             IcebergStructField(this)
         }
         /// Documentation for the field.
@@ -6954,7 +7074,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergTableInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-icebergtableinput.html)
     #[derive(Clone, Debug)]
     pub struct IcebergTableInput(rt::Props);
     impl IcebergTableInput {
@@ -6997,7 +7117,7 @@ pub mod table {
     ///
     /// CloudFormation property type `OpenTableFormatInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-opentableformatinput.html)
     #[derive(Clone, Debug)]
     pub struct OpenTableFormatInput(rt::Props);
     impl OpenTableFormatInput {
@@ -7020,7 +7140,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Order`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-order.html)
     #[derive(Clone, Debug)]
     pub struct Order(rt::Props);
     impl Order {
@@ -7037,7 +7157,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SerdeInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-serdeinfo.html)
     #[derive(Clone, Debug)]
     pub struct SerdeInfo(rt::Props);
     impl SerdeInfo {
@@ -7076,7 +7196,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SkewedInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-skewedinfo.html)
     #[derive(Clone, Debug)]
     pub struct SkewedInfo(rt::Props);
     impl SkewedInfo {
@@ -7128,7 +7248,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StorageDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-storagedescriptor.html)
     #[derive(Clone, Debug)]
     pub struct StorageDescriptor(rt::Props);
     impl StorageDescriptor {
@@ -7247,7 +7367,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TableIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-tableidentifier.html)
     #[derive(Clone, Debug)]
     pub struct TableIdentifier(rt::Props);
     impl TableIdentifier {
@@ -7292,7 +7412,7 @@ pub mod table {
     ///
     /// CloudFormation property type `TableInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-tableinput.html)
     #[derive(Clone, Debug)]
     pub struct TableInput(rt::Props);
     impl TableInput {
@@ -7406,7 +7526,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ViewDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-viewdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ViewDefinition(rt::Props);
     impl ViewDefinition {
@@ -7455,7 +7575,7 @@ pub mod table {
     ///
     /// CloudFormation property type `ViewRepresentation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-table-viewrepresentation.html)
     #[derive(Clone, Debug)]
     pub struct ViewRepresentation(rt::Props);
     impl ViewRepresentation {
@@ -7581,31 +7701,45 @@ static TABLE_OPTIMIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 24),
     awscc_schema: Some((&AWSCC_SCHEMAS, 24)),
 };
+/// The required values of [`TableOptimizer`], by name: two of them have one type, and a swap must not compile.
+pub struct TableOptimizerRequired {
+    /// The table name. For Hive compatibility, this must be entirely lowercase. CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// The type of table optimizer. CloudFormation `Type`.
+    pub type_: table_optimizer::Type,
+    /// The name of the database. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// Specifies configuration details of a table optimizer. CloudFormation `TableOptimizerConfiguration`.
+    pub table_optimizer_configuration: table_optimizer::TableOptimizerConfiguration,
+    /// The catalog ID of the table CloudFormation `CatalogId`.
+    pub catalog_id: rt::Expr,
+}
 impl TableOptimizer {
-    /// Declares a `AWS::Glue::TableOptimizer` with the stack-unique `id`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `table_optimizer_configuration` (`TableOptimizerConfiguration`), `type_` (`Type`).
+    /// Declares a `AWS::Glue::TableOptimizer` with the stack-unique `id`. Required properties: `table_name` (`TableName`), `type_` (`Type`), `database_name` (`DatabaseName`), `table_optimizer_configuration` (`TableOptimizerConfiguration`), `catalog_id` (`CatalogId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        catalog_id: impl Into<rt::Expr>,
-        database_name: impl Into<rt::Expr>,
-        table_name: impl Into<rt::Expr>,
-        table_optimizer_configuration: table_optimizer::TableOptimizerConfiguration,
-        type_: table_optimizer::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TableOptimizerRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_OPTIMIZER_TYPE);
-        this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+        this.set(
+            "CatalogId",
+            Some("catalog_id"),
+            rt::string(required.catalog_id),
+        );
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         this.set(
             "TableOptimizerConfiguration",
             Some("table_optimizer_configuration"),
-            table_optimizer_configuration.into(),
+            required.table_optimizer_configuration.into(),
         );
-        this.set("Type", Some("type"), type_.into());
+        this.set("Type", Some("type"), required.type_.into());
         TableOptimizer(this)
     }
 }
@@ -7619,7 +7753,7 @@ pub mod table_optimizer {
     use super::*;
     /// CloudFormation property type `CompactionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-compactionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CompactionConfiguration(rt::Props);
     impl CompactionConfiguration {
@@ -7643,7 +7777,7 @@ pub mod table_optimizer {
     nested!(CompactionConfiguration);
     /// CloudFormation property type `IcebergCompactionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergcompactionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergCompactionConfiguration(rt::Props);
     impl IcebergCompactionConfiguration {
@@ -7682,7 +7816,7 @@ pub mod table_optimizer {
     nested!(IcebergCompactionConfiguration);
     /// CloudFormation property type `IcebergConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergConfiguration(rt::Props);
     impl IcebergConfiguration {
@@ -7713,7 +7847,7 @@ pub mod table_optimizer {
     nested!(IcebergConfiguration);
     /// CloudFormation property type `IcebergRetentionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-icebergretentionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergRetentionConfiguration(rt::Props);
     impl IcebergRetentionConfiguration {
@@ -7753,7 +7887,7 @@ pub mod table_optimizer {
     nested!(IcebergRetentionConfiguration);
     /// CloudFormation property type `OrphanFileDeletionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-orphanfiledeletionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OrphanFileDeletionConfiguration(rt::Props);
     impl OrphanFileDeletionConfiguration {
@@ -7777,7 +7911,7 @@ pub mod table_optimizer {
     nested!(OrphanFileDeletionConfiguration);
     /// CloudFormation property type `RetentionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-retentionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RetentionConfiguration(rt::Props);
     impl RetentionConfiguration {
@@ -7801,7 +7935,7 @@ pub mod table_optimizer {
     nested!(RetentionConfiguration);
     /// CloudFormation property type `TableOptimizerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-tableoptimizerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableOptimizerConfiguration(rt::Props);
     impl TableOptimizerConfiguration {
@@ -7860,7 +7994,7 @@ pub mod table_optimizer {
     nested!(TableOptimizerConfiguration);
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-tableoptimizer-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -7922,12 +8056,12 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
 impl Trigger {
-    /// Declares a `AWS::Glue::Trigger` with the stack-unique `id`. Required properties: `actions` (`Actions`), `type_` (`Type`).
+    /// Declares a `AWS::Glue::Trigger` with the stack-unique `id`. Required properties: `type_` (`Type`), `actions` (`Actions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        actions: impl IntoIterator<Item = trigger::Action>,
         type_: trigger::Type,
+        actions: impl IntoIterator<Item = trigger::Action>,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRIGGER_TYPE);
         this.set("Actions", Some("actions"), rt::list(actions));
@@ -8006,7 +8140,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -8071,7 +8205,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -8123,7 +8257,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `EventBatchingCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-eventbatchingcondition.html)
     #[derive(Clone, Debug)]
     pub struct EventBatchingCondition(rt::Props);
     impl EventBatchingCondition {
@@ -8147,7 +8281,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `NotificationProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-notificationproperty.html)
     #[derive(Clone, Debug)]
     pub struct NotificationProperty(rt::Props);
     impl NotificationProperty {
@@ -8173,7 +8307,7 @@ pub mod trigger {
     ///
     /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-trigger-predicate.html)
     #[derive(Clone, Debug)]
     pub struct Predicate(rt::Props);
     impl Predicate {
@@ -8327,7 +8461,7 @@ pub mod usage_profile {
     use super::*;
     /// CloudFormation property type `ProfileConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-usageprofile-profileconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
@@ -8399,24 +8533,27 @@ static USER_DEFINED_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
     awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
+/// The required values of [`UserDefinedFunction`], by name: two of them have one type, and a swap must not compile.
+pub struct UserDefinedFunctionRequired {
+    /// The name of the catalog database in which the function is located. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// The name of the function. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+}
 impl UserDefinedFunction {
     /// Declares a `AWS::Glue::UserDefinedFunction` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `function_name` (`FunctionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        database_name: impl Into<rt::Expr>,
-        function_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserDefinedFunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_DEFINED_FUNCTION_TYPE);
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
         UserDefinedFunction(this)
     }
@@ -8483,7 +8620,7 @@ pub mod user_defined_function {
     ///
     /// CloudFormation property type `ResourceUri`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-userdefinedfunction-resourceuri.html)
     #[derive(Clone, Debug)]
     pub struct ResourceUri(rt::Props);
     impl ResourceUri {
@@ -8615,7 +8752,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Column`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-column.html)
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
     impl Column {
@@ -8645,7 +8782,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SchemaId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-schemaid.html)
     #[derive(Clone, Debug)]
     pub struct SchemaId(rt::Props);
     impl SchemaId {
@@ -8684,7 +8821,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SchemaReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-glue-partition-schemareference.html)
     #[derive(Clone, Debug)]
     pub struct SchemaReference(rt::Props);
     impl SchemaReference {

@@ -73,13 +73,13 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Workspace {
-    /// Declares a `AWS::Grafana::Workspace` with the stack-unique `id`. Required properties: `account_access_type` (`AccountAccessType`), `authentication_providers` (`AuthenticationProviders`), `permission_type` (`PermissionType`).
+    /// Declares a `AWS::Grafana::Workspace` with the stack-unique `id`. Required properties: `authentication_providers` (`AuthenticationProviders`), `permission_type` (`PermissionType`), `account_access_type` (`AccountAccessType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        account_access_type: workspace::AccountAccessType,
         authentication_providers: impl IntoIterator<Item = workspace::AuthenticationProviderTypes>,
         permission_type: workspace::PermissionType,
+        account_access_type: workspace::AccountAccessType,
     ) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
         this.set(
@@ -289,7 +289,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `AssertionAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-assertionattributes.html)
     #[derive(Clone, Debug)]
     pub struct AssertionAttributes(rt::Props);
     impl AssertionAttributes {
@@ -346,7 +346,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `IdpMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-idpmetadata.html)
     #[derive(Clone, Debug)]
     pub struct IdpMetadata(rt::Props);
     impl IdpMetadata {
@@ -375,7 +375,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `NetworkAccessControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-networkaccesscontrol.html)
     #[derive(Clone, Debug)]
     pub struct NetworkAccessControl(rt::Props);
     impl NetworkAccessControl {
@@ -408,7 +408,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `RoleValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-rolevalues.html)
     #[derive(Clone, Debug)]
     pub struct RoleValues(rt::Props);
     impl RoleValues {
@@ -437,7 +437,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `SamlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-samlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SamlConfiguration(rt::Props);
     impl SamlConfiguration {
@@ -496,22 +496,30 @@ pub mod workspace {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-grafana-workspace-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcConfiguration(this)
         }
     }

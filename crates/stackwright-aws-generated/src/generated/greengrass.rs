@@ -95,11 +95,11 @@ impl ConnectorDefinitionHandle {
 }
 /// Property types and value sets of [`ConnectorDefinition`] (`AWS::Greengrass::ConnectorDefinition`).
 pub mod connector_definition {
-    pub use super::shared::Connector;
+    pub use super::shared::{Connector, ConnectorRequired};
     use super::*;
     /// CloudFormation property type `ConnectorDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinition-connectordefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorDefinitionVersion(rt::Props);
     impl ConnectorDefinitionVersion {
@@ -152,12 +152,12 @@ static CONNECTOR_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ConnectorDefinitionVersion {
-    /// Declares a `AWS::Greengrass::ConnectorDefinitionVersion` with the stack-unique `id`. Required properties: `connector_definition_id` (`ConnectorDefinitionId`), `connectors` (`Connectors`).
+    /// Declares a `AWS::Greengrass::ConnectorDefinitionVersion` with the stack-unique `id`. Required properties: `connectors` (`Connectors`), `connector_definition_id` (`ConnectorDefinitionId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        connector_definition_id: impl Into<rt::Expr>,
         connectors: impl IntoIterator<Item = connector_definition_version::Connector>,
+        connector_definition_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_DEFINITION_VERSION_TYPE);
         this.set(
@@ -182,7 +182,7 @@ impl ConnectorDefinitionVersionHandle {
 }
 /// Property types and value sets of [`ConnectorDefinitionVersion`] (`AWS::Greengrass::ConnectorDefinitionVersion`).
 pub mod connector_definition_version {
-    pub use super::shared::Connector;
+    pub use super::shared::{Connector, ConnectorRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::Greengrass::CoreDefinition
@@ -259,11 +259,11 @@ impl CoreDefinitionHandle {
 }
 /// Property types and value sets of [`CoreDefinition`] (`AWS::Greengrass::CoreDefinition`).
 pub mod core_definition {
-    pub use super::shared::Core;
+    pub use super::shared::{Core, CoreRequired};
     use super::*;
     /// CloudFormation property type `CoreDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinition-coredefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct CoreDefinitionVersion(rt::Props);
     impl CoreDefinitionVersion {
@@ -316,12 +316,12 @@ static CORE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl CoreDefinitionVersion {
-    /// Declares a `AWS::Greengrass::CoreDefinitionVersion` with the stack-unique `id`. Required properties: `core_definition_id` (`CoreDefinitionId`), `cores` (`Cores`).
+    /// Declares a `AWS::Greengrass::CoreDefinitionVersion` with the stack-unique `id`. Required properties: `cores` (`Cores`), `core_definition_id` (`CoreDefinitionId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        core_definition_id: impl Into<rt::Expr>,
         cores: impl IntoIterator<Item = core_definition_version::Core>,
+        core_definition_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CORE_DEFINITION_VERSION_TYPE);
         this.set("CoreDefinitionId", None, rt::string(core_definition_id));
@@ -342,7 +342,7 @@ impl CoreDefinitionVersionHandle {
 }
 /// Property types and value sets of [`CoreDefinitionVersion`] (`AWS::Greengrass::CoreDefinitionVersion`).
 pub mod core_definition_version {
-    pub use super::shared::Core;
+    pub use super::shared::{Core, CoreRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::Greengrass::DeviceDefinition
@@ -419,11 +419,11 @@ impl DeviceDefinitionHandle {
 }
 /// Property types and value sets of [`DeviceDefinition`] (`AWS::Greengrass::DeviceDefinition`).
 pub mod device_definition {
-    pub use super::shared::Device;
+    pub use super::shared::{Device, DeviceRequired};
     use super::*;
     /// CloudFormation property type `DeviceDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinition-devicedefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct DeviceDefinitionVersion(rt::Props);
     impl DeviceDefinitionVersion {
@@ -476,12 +476,12 @@ static DEVICE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl DeviceDefinitionVersion {
-    /// Declares a `AWS::Greengrass::DeviceDefinitionVersion` with the stack-unique `id`. Required properties: `device_definition_id` (`DeviceDefinitionId`), `devices` (`Devices`).
+    /// Declares a `AWS::Greengrass::DeviceDefinitionVersion` with the stack-unique `id`. Required properties: `devices` (`Devices`), `device_definition_id` (`DeviceDefinitionId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        device_definition_id: impl Into<rt::Expr>,
         devices: impl IntoIterator<Item = device_definition_version::Device>,
+        device_definition_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_DEFINITION_VERSION_TYPE);
         this.set("DeviceDefinitionId", None, rt::string(device_definition_id));
@@ -502,7 +502,7 @@ impl DeviceDefinitionVersionHandle {
 }
 /// Property types and value sets of [`DeviceDefinitionVersion`] (`AWS::Greengrass::DeviceDefinitionVersion`).
 pub mod device_definition_version {
-    pub use super::shared::Device;
+    pub use super::shared::{Device, DeviceRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::Greengrass::FunctionDefinition
@@ -583,13 +583,13 @@ impl FunctionDefinitionHandle {
 /// Property types and value sets of [`FunctionDefinition`] (`AWS::Greengrass::FunctionDefinition`).
 pub mod function_definition {
     pub use super::shared::{
-        DefaultConfig, Environment, Execution, Function, FunctionConfiguration,
+        DefaultConfig, Environment, Execution, Function, FunctionConfiguration, FunctionRequired,
         ResourceAccessPolicy, RunAs,
     };
     use super::*;
     /// CloudFormation property type `FunctionDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-functiondefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct FunctionDefinitionVersion(rt::Props);
     impl FunctionDefinitionVersion {
@@ -683,7 +683,7 @@ impl FunctionDefinitionVersionHandle {
 /// Property types and value sets of [`FunctionDefinitionVersion`] (`AWS::Greengrass::FunctionDefinitionVersion`).
 pub mod function_definition_version {
     pub use super::shared::{
-        DefaultConfig, Environment, Execution, Function, FunctionConfiguration,
+        DefaultConfig, Environment, Execution, Function, FunctionConfiguration, FunctionRequired,
         ResourceAccessPolicy, RunAs,
     };
     use super::*;
@@ -779,7 +779,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `GroupVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-group-groupversion.html)
     #[derive(Clone, Debug)]
     pub struct GroupVersion(rt::Props);
     impl GroupVersion {
@@ -1008,11 +1008,11 @@ impl LoggerDefinitionHandle {
 }
 /// Property types and value sets of [`LoggerDefinition`] (`AWS::Greengrass::LoggerDefinition`).
 pub mod logger_definition {
-    pub use super::shared::Logger;
+    pub use super::shared::{Logger, LoggerRequired};
     use super::*;
     /// CloudFormation property type `LoggerDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinition-loggerdefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct LoggerDefinitionVersion(rt::Props);
     impl LoggerDefinitionVersion {
@@ -1065,12 +1065,12 @@ static LOGGER_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl LoggerDefinitionVersion {
-    /// Declares a `AWS::Greengrass::LoggerDefinitionVersion` with the stack-unique `id`. Required properties: `logger_definition_id` (`LoggerDefinitionId`), `loggers` (`Loggers`).
+    /// Declares a `AWS::Greengrass::LoggerDefinitionVersion` with the stack-unique `id`. Required properties: `loggers` (`Loggers`), `logger_definition_id` (`LoggerDefinitionId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        logger_definition_id: impl Into<rt::Expr>,
         loggers: impl IntoIterator<Item = logger_definition_version::Logger>,
+        logger_definition_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOGGER_DEFINITION_VERSION_TYPE);
         this.set("LoggerDefinitionId", None, rt::string(logger_definition_id));
@@ -1091,7 +1091,7 @@ impl LoggerDefinitionVersionHandle {
 }
 /// Property types and value sets of [`LoggerDefinitionVersion`] (`AWS::Greengrass::LoggerDefinitionVersion`).
 pub mod logger_definition_version {
-    pub use super::shared::Logger;
+    pub use super::shared::{Logger, LoggerRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::Greengrass::ResourceDefinition
@@ -1172,14 +1172,17 @@ impl ResourceDefinitionHandle {
 /// Property types and value sets of [`ResourceDefinition`] (`AWS::Greengrass::ResourceDefinition`).
 pub mod resource_definition {
     pub use super::shared::{
-        GroupOwnerSetting, LocalDeviceResourceData, LocalVolumeResourceData, ResourceDataContainer,
-        ResourceDownloadOwnerSetting, ResourceInstance, S3MachineLearningModelResourceData,
-        SageMakerMachineLearningModelResourceData, SecretsManagerSecretResourceData,
+        GroupOwnerSetting, LocalDeviceResourceData, LocalVolumeResourceData,
+        LocalVolumeResourceDataRequired, ResourceDataContainer, ResourceDownloadOwnerSetting,
+        ResourceDownloadOwnerSettingRequired, ResourceInstance, ResourceInstanceRequired,
+        S3MachineLearningModelResourceData, S3MachineLearningModelResourceDataRequired,
+        SageMakerMachineLearningModelResourceData,
+        SageMakerMachineLearningModelResourceDataRequired, SecretsManagerSecretResourceData,
     };
     use super::*;
     /// CloudFormation property type `ResourceDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct ResourceDefinitionVersion(rt::Props);
     impl ResourceDefinitionVersion {
@@ -1232,12 +1235,12 @@ static RESOURCE_DEFINITION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ResourceDefinitionVersion {
-    /// Declares a `AWS::Greengrass::ResourceDefinitionVersion` with the stack-unique `id`. Required properties: `resource_definition_id` (`ResourceDefinitionId`), `resources` (`Resources`).
+    /// Declares a `AWS::Greengrass::ResourceDefinitionVersion` with the stack-unique `id`. Required properties: `resources` (`Resources`), `resource_definition_id` (`ResourceDefinitionId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_definition_id: impl Into<rt::Expr>,
         resources: impl IntoIterator<Item = resource_definition_version::ResourceInstance>,
+        resource_definition_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_DEFINITION_VERSION_TYPE);
         this.set(
@@ -1263,9 +1266,12 @@ impl ResourceDefinitionVersionHandle {
 /// Property types and value sets of [`ResourceDefinitionVersion`] (`AWS::Greengrass::ResourceDefinitionVersion`).
 pub mod resource_definition_version {
     pub use super::shared::{
-        GroupOwnerSetting, LocalDeviceResourceData, LocalVolumeResourceData, ResourceDataContainer,
-        ResourceDownloadOwnerSetting, ResourceInstance, S3MachineLearningModelResourceData,
-        SageMakerMachineLearningModelResourceData, SecretsManagerSecretResourceData,
+        GroupOwnerSetting, LocalDeviceResourceData, LocalVolumeResourceData,
+        LocalVolumeResourceDataRequired, ResourceDataContainer, ResourceDownloadOwnerSetting,
+        ResourceDownloadOwnerSettingRequired, ResourceInstance, ResourceInstanceRequired,
+        S3MachineLearningModelResourceData, S3MachineLearningModelResourceDataRequired,
+        SageMakerMachineLearningModelResourceData,
+        SageMakerMachineLearningModelResourceDataRequired, SecretsManagerSecretResourceData,
     };
     use super::*;
 }
@@ -1346,11 +1352,11 @@ impl SubscriptionDefinitionHandle {
 }
 /// Property types and value sets of [`SubscriptionDefinition`] (`AWS::Greengrass::SubscriptionDefinition`).
 pub mod subscription_definition {
-    pub use super::shared::Subscription;
+    pub use super::shared::{Subscription, SubscriptionRequired};
     use super::*;
     /// CloudFormation property type `SubscriptionDefinitionVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinition-subscriptiondefinitionversion.html)
     #[derive(Clone, Debug)]
     pub struct SubscriptionDefinitionVersion(rt::Props);
     impl SubscriptionDefinitionVersion {
@@ -1436,7 +1442,7 @@ impl SubscriptionDefinitionVersionHandle {
 }
 /// Property types and value sets of [`SubscriptionDefinitionVersion`] (`AWS::Greengrass::SubscriptionDefinitionVersion`).
 pub mod subscription_definition_version {
-    pub use super::shared::Subscription;
+    pub use super::shared::{Subscription, SubscriptionRequired};
     use super::*;
 }
 /// Nested types that several `Greengrass` resource types define the same way; each resource type's module
@@ -1445,15 +1451,22 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Connector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-connectordefinition-connector.html)
     #[derive(Clone, Debug)]
     pub struct Connector(rt::Props);
+    /// The required values of [`Connector`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConnectorRequired {
+        /// CloudFormation `ConnectorArn`.
+        pub connector_arn: rt::Expr,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+    }
     impl Connector {
         /// A new `Connector`. Required properties: `connector_arn` (`ConnectorArn`), `id` (`Id`).
-        pub fn new(connector_arn: impl Into<rt::Expr>, id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ConnectorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ConnectorArn", None, rt::string(connector_arn));
-            this.set("Id", None, rt::string(id));
+            this.set("ConnectorArn", None, rt::string(required.connector_arn));
+            this.set("Id", None, rt::string(required.id));
             Connector(this)
         }
         /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1465,20 +1478,25 @@ pub mod shared {
     nested!(Connector);
     /// CloudFormation property type `Core`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-coredefinition-core.html)
     #[derive(Clone, Debug)]
     pub struct Core(rt::Props);
+    /// The required values of [`Core`], by name: two of them have one type, and a swap must not compile.
+    pub struct CoreRequired {
+        /// CloudFormation `ThingArn`.
+        pub thing_arn: rt::Expr,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `CertificateArn`.
+        pub certificate_arn: rt::Expr,
+    }
     impl Core {
-        /// A new `Core`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
-        pub fn new(
-            certificate_arn: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            thing_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Core`. Required properties: `thing_arn` (`ThingArn`), `id` (`Id`), `certificate_arn` (`CertificateArn`).
+        pub fn new(required: CoreRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CertificateArn", None, rt::string(certificate_arn));
-            this.set("Id", None, rt::string(id));
-            this.set("ThingArn", None, rt::string(thing_arn));
+            this.set("CertificateArn", None, rt::string(required.certificate_arn));
+            this.set("Id", None, rt::string(required.id));
+            this.set("ThingArn", None, rt::string(required.thing_arn));
             Core(this)
         }
         /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1490,7 +1508,7 @@ pub mod shared {
     nested!(Core);
     /// CloudFormation property type `DefaultConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-defaultconfig.html)
     #[derive(Clone, Debug)]
     pub struct DefaultConfig(rt::Props);
     impl DefaultConfig {
@@ -1504,20 +1522,25 @@ pub mod shared {
     nested!(DefaultConfig);
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-devicedefinition-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
+    /// The required values of [`Device`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeviceRequired {
+        /// CloudFormation `ThingArn`.
+        pub thing_arn: rt::Expr,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `CertificateArn`.
+        pub certificate_arn: rt::Expr,
+    }
     impl Device {
-        /// A new `Device`. Required properties: `certificate_arn` (`CertificateArn`), `id` (`Id`), `thing_arn` (`ThingArn`).
-        pub fn new(
-            certificate_arn: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            thing_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Device`. Required properties: `thing_arn` (`ThingArn`), `id` (`Id`), `certificate_arn` (`CertificateArn`).
+        pub fn new(required: DeviceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CertificateArn", None, rt::string(certificate_arn));
-            this.set("Id", None, rt::string(id));
-            this.set("ThingArn", None, rt::string(thing_arn));
+            this.set("CertificateArn", None, rt::string(required.certificate_arn));
+            this.set("Id", None, rt::string(required.id));
+            this.set("ThingArn", None, rt::string(required.thing_arn));
             Device(this)
         }
         /// CloudFormation `SyncShadow`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1529,7 +1552,7 @@ pub mod shared {
     nested!(Device);
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -1565,7 +1588,7 @@ pub mod shared {
     nested!(Environment);
     /// CloudFormation property type `Execution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-execution.html)
     #[derive(Clone, Debug)]
     pub struct Execution(rt::Props);
     impl Execution {
@@ -1588,27 +1611,36 @@ pub mod shared {
     nested!(Execution);
     /// CloudFormation property type `Function`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-function.html)
     #[derive(Clone, Debug)]
     pub struct Function(rt::Props);
+    /// The required values of [`Function`], by name: two of them have one type, and a swap must not compile.
+    pub struct FunctionRequired {
+        /// CloudFormation `FunctionArn`.
+        pub function_arn: rt::Expr,
+        /// CloudFormation `FunctionConfiguration`.
+        pub function_configuration: FunctionConfiguration,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+    }
     impl Function {
         /// A new `Function`. Required properties: `function_arn` (`FunctionArn`), `function_configuration` (`FunctionConfiguration`), `id` (`Id`).
-        pub fn new(
-            function_arn: impl Into<rt::Expr>,
-            function_configuration: FunctionConfiguration,
-            id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FunctionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FunctionArn", None, rt::string(function_arn));
-            this.set("FunctionConfiguration", None, function_configuration.into());
-            this.set("Id", None, rt::string(id));
+            this.set("FunctionArn", None, rt::string(required.function_arn));
+            this.set(
+                "FunctionConfiguration",
+                None,
+                required.function_configuration.into(),
+            );
+            this.set("Id", None, rt::string(required.id));
             Function(this)
         }
     }
     nested!(Function);
     /// CloudFormation property type `FunctionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-functionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FunctionConfiguration(rt::Props);
     impl FunctionConfiguration {
@@ -1656,7 +1688,7 @@ pub mod shared {
     nested!(FunctionConfiguration);
     /// CloudFormation property type `GroupOwnerSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-groupownersetting.html)
     #[derive(Clone, Debug)]
     pub struct GroupOwnerSetting(rt::Props);
     impl GroupOwnerSetting {
@@ -1675,7 +1707,7 @@ pub mod shared {
     nested!(GroupOwnerSetting);
     /// CloudFormation property type `LocalDeviceResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-localdeviceresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct LocalDeviceResourceData(rt::Props);
     impl LocalDeviceResourceData {
@@ -1694,18 +1726,26 @@ pub mod shared {
     nested!(LocalDeviceResourceData);
     /// CloudFormation property type `LocalVolumeResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-localvolumeresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct LocalVolumeResourceData(rt::Props);
+    /// The required values of [`LocalVolumeResourceData`], by name: two of them have one type, and a swap must not compile.
+    pub struct LocalVolumeResourceDataRequired {
+        /// CloudFormation `SourcePath`.
+        pub source_path: rt::Expr,
+        /// CloudFormation `DestinationPath`.
+        pub destination_path: rt::Expr,
+    }
     impl LocalVolumeResourceData {
-        /// A new `LocalVolumeResourceData`. Required properties: `destination_path` (`DestinationPath`), `source_path` (`SourcePath`).
-        pub fn new(
-            destination_path: impl Into<rt::Expr>,
-            source_path: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `LocalVolumeResourceData`. Required properties: `source_path` (`SourcePath`), `destination_path` (`DestinationPath`).
+        pub fn new(required: LocalVolumeResourceDataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("SourcePath", None, rt::string(source_path));
+            this.set(
+                "DestinationPath",
+                None,
+                rt::string(required.destination_path),
+            );
+            this.set("SourcePath", None, rt::string(required.source_path));
             LocalVolumeResourceData(this)
         }
         /// CloudFormation `GroupOwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1717,22 +1757,28 @@ pub mod shared {
     nested!(LocalVolumeResourceData);
     /// CloudFormation property type `Logger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-loggerdefinition-logger.html)
     #[derive(Clone, Debug)]
     pub struct Logger(rt::Props);
+    /// The required values of [`Logger`], by name: two of them have one type, and a swap must not compile.
+    pub struct LoggerRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Level`.
+        pub level: rt::Expr,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `Component`.
+        pub component: rt::Expr,
+    }
     impl Logger {
-        /// A new `Logger`. Required properties: `component` (`Component`), `id` (`Id`), `level` (`Level`), `type_` (`Type`).
-        pub fn new(
-            component: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            level: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Logger`. Required properties: `type_` (`Type`), `level` (`Level`), `id` (`Id`), `component` (`Component`).
+        pub fn new(required: LoggerRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Component", None, rt::string(component));
-            this.set("Id", None, rt::string(id));
-            this.set("Level", None, rt::string(level));
-            this.set("Type", None, rt::string(type_));
+            this.set("Component", None, rt::string(required.component));
+            this.set("Id", None, rt::string(required.id));
+            this.set("Level", None, rt::string(required.level));
+            this.set("Type", None, rt::string(required.type_));
             Logger(this)
         }
         /// CloudFormation `Space`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1744,7 +1790,7 @@ pub mod shared {
     nested!(Logger);
     /// CloudFormation property type `ResourceAccessPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-resourceaccesspolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourceAccessPolicy(rt::Props);
     impl ResourceAccessPolicy {
@@ -1763,7 +1809,7 @@ pub mod shared {
     nested!(ResourceAccessPolicy);
     /// CloudFormation property type `ResourceDataContainer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedatacontainer.html)
     #[derive(Clone, Debug)]
     pub struct ResourceDataContainer(rt::Props);
     impl ResourceDataContainer {
@@ -1816,41 +1862,54 @@ pub mod shared {
     nested!(ResourceDataContainer);
     /// CloudFormation property type `ResourceDownloadOwnerSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourcedownloadownersetting.html)
     #[derive(Clone, Debug)]
     pub struct ResourceDownloadOwnerSetting(rt::Props);
+    /// The required values of [`ResourceDownloadOwnerSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResourceDownloadOwnerSettingRequired {
+        /// CloudFormation `GroupOwner`.
+        pub group_owner: rt::Expr,
+        /// CloudFormation `GroupPermission`.
+        pub group_permission: rt::Expr,
+    }
     impl ResourceDownloadOwnerSetting {
         /// A new `ResourceDownloadOwnerSetting`. Required properties: `group_owner` (`GroupOwner`), `group_permission` (`GroupPermission`).
-        pub fn new(
-            group_owner: impl Into<rt::Expr>,
-            group_permission: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ResourceDownloadOwnerSettingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("GroupOwner", None, rt::string(group_owner));
-            this.set("GroupPermission", None, rt::string(group_permission));
+            this.set("GroupOwner", None, rt::string(required.group_owner));
+            this.set(
+                "GroupPermission",
+                None,
+                rt::string(required.group_permission),
+            );
             ResourceDownloadOwnerSetting(this)
         }
     }
     nested!(ResourceDownloadOwnerSetting);
     /// CloudFormation property type `ResourceInstance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-resourceinstance.html)
     #[derive(Clone, Debug)]
     pub struct ResourceInstance(rt::Props);
+    /// The required values of [`ResourceInstance`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResourceInstanceRequired {
+        /// CloudFormation `ResourceDataContainer`.
+        pub resource_data_container: ResourceDataContainer,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl ResourceInstance {
-        /// A new `ResourceInstance`. Required properties: `id` (`Id`), `name` (`Name`), `resource_data_container` (`ResourceDataContainer`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            resource_data_container: ResourceDataContainer,
-        ) -> Self {
+        /// A new `ResourceInstance`. Required properties: `resource_data_container` (`ResourceDataContainer`), `id` (`Id`), `name` (`Name`).
+        pub fn new(required: ResourceInstanceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
             this.set(
                 "ResourceDataContainer",
                 None,
-                resource_data_container.into(),
+                required.resource_data_container.into(),
             );
             ResourceInstance(this)
         }
@@ -1858,7 +1917,7 @@ pub mod shared {
     nested!(ResourceInstance);
     /// CloudFormation property type `RunAs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-functiondefinition-runas.html)
     #[derive(Clone, Debug)]
     pub struct RunAs(rt::Props);
     impl RunAs {
@@ -1881,15 +1940,26 @@ pub mod shared {
     nested!(RunAs);
     /// CloudFormation property type `S3MachineLearningModelResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-s3machinelearningmodelresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct S3MachineLearningModelResourceData(rt::Props);
+    /// The required values of [`S3MachineLearningModelResourceData`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3MachineLearningModelResourceDataRequired {
+        /// CloudFormation `DestinationPath`.
+        pub destination_path: rt::Expr,
+        /// CloudFormation `S3Uri`.
+        pub s3_uri: rt::Expr,
+    }
     impl S3MachineLearningModelResourceData {
         /// A new `S3MachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `s3_uri` (`S3Uri`).
-        pub fn new(destination_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3MachineLearningModelResourceDataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("S3Uri", None, rt::string(s3_uri));
+            this.set(
+                "DestinationPath",
+                None,
+                rt::string(required.destination_path),
+            );
+            this.set("S3Uri", None, rt::string(required.s3_uri));
             S3MachineLearningModelResourceData(this)
         }
         /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1901,18 +1971,30 @@ pub mod shared {
     nested!(S3MachineLearningModelResourceData);
     /// CloudFormation property type `SageMakerMachineLearningModelResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-sagemakermachinelearningmodelresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerMachineLearningModelResourceData(rt::Props);
+    /// The required values of [`SageMakerMachineLearningModelResourceData`], by name: two of them have one type, and a swap must not compile.
+    pub struct SageMakerMachineLearningModelResourceDataRequired {
+        /// CloudFormation `DestinationPath`.
+        pub destination_path: rt::Expr,
+        /// CloudFormation `SageMakerJobArn`.
+        pub sage_maker_job_arn: rt::Expr,
+    }
     impl SageMakerMachineLearningModelResourceData {
         /// A new `SageMakerMachineLearningModelResourceData`. Required properties: `destination_path` (`DestinationPath`), `sage_maker_job_arn` (`SageMakerJobArn`).
-        pub fn new(
-            destination_path: impl Into<rt::Expr>,
-            sage_maker_job_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SageMakerMachineLearningModelResourceDataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DestinationPath", None, rt::string(destination_path));
-            this.set("SageMakerJobArn", None, rt::string(sage_maker_job_arn));
+            this.set(
+                "DestinationPath",
+                None,
+                rt::string(required.destination_path),
+            );
+            this.set(
+                "SageMakerJobArn",
+                None,
+                rt::string(required.sage_maker_job_arn),
+            );
             SageMakerMachineLearningModelResourceData(this)
         }
         /// CloudFormation `OwnerSetting`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1924,7 +2006,7 @@ pub mod shared {
     nested!(SageMakerMachineLearningModelResourceData);
     /// CloudFormation property type `SecretsManagerSecretResourceData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-resourcedefinition-secretsmanagersecretresourcedata.html)
     #[derive(Clone, Debug)]
     pub struct SecretsManagerSecretResourceData(rt::Props);
     impl SecretsManagerSecretResourceData {
@@ -1950,22 +2032,28 @@ pub mod shared {
     nested!(SecretsManagerSecretResourceData);
     /// CloudFormation property type `Subscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrass-subscriptiondefinition-subscription.html)
     #[derive(Clone, Debug)]
     pub struct Subscription(rt::Props);
+    /// The required values of [`Subscription`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubscriptionRequired {
+        /// CloudFormation `Target`.
+        pub target: rt::Expr,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `Subject`.
+        pub subject: rt::Expr,
+    }
     impl Subscription {
-        /// A new `Subscription`. Required properties: `id` (`Id`), `source` (`Source`), `subject` (`Subject`), `target` (`Target`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            source: impl Into<rt::Expr>,
-            subject: impl Into<rt::Expr>,
-            target: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Subscription`. Required properties: `target` (`Target`), `id` (`Id`), `source` (`Source`), `subject` (`Subject`).
+        pub fn new(required: SubscriptionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Source", None, rt::string(source));
-            this.set("Subject", None, rt::string(subject));
-            this.set("Target", None, rt::string(target));
+            this.set("Id", None, rt::string(required.id));
+            this.set("Source", None, rt::string(required.source));
+            this.set("Subject", None, rt::string(required.subject));
+            this.set("Target", None, rt::string(required.target));
             Subscription(this)
         }
     }

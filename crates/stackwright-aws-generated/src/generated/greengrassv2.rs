@@ -105,7 +105,7 @@ pub mod component_version {
     use super::*;
     /// CloudFormation property type `ComponentPlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-componentplatform.html)
     #[derive(Clone, Debug)]
     pub struct ComponentPlatform(rt::Props);
     impl ComponentPlatform {
@@ -132,7 +132,7 @@ pub mod component_version {
     nested!(ComponentPlatform);
     /// CloudFormation property type `LambdaContainerParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdacontainerparams.html)
     #[derive(Clone, Debug)]
     pub struct LambdaContainerParams(rt::Props);
     impl LambdaContainerParams {
@@ -167,7 +167,7 @@ pub mod component_version {
     nested!(LambdaContainerParams);
     /// CloudFormation property type `LambdaDeviceMount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdadevicemount.html)
     #[derive(Clone, Debug)]
     pub struct LambdaDeviceMount(rt::Props);
     impl LambdaDeviceMount {
@@ -196,7 +196,7 @@ pub mod component_version {
     nested!(LambdaDeviceMount);
     /// CloudFormation property type `LambdaEventSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdaeventsource.html)
     #[derive(Clone, Debug)]
     pub struct LambdaEventSource(rt::Props);
     impl LambdaEventSource {
@@ -219,7 +219,7 @@ pub mod component_version {
     nested!(LambdaEventSource);
     /// CloudFormation property type `LambdaExecutionParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdaexecutionparameters.html)
     #[derive(Clone, Debug)]
     pub struct LambdaExecutionParameters(rt::Props);
     impl LambdaExecutionParameters {
@@ -321,7 +321,7 @@ pub mod component_version {
     nested!(LambdaExecutionParameters);
     /// CloudFormation property type `LambdaFunctionRecipeSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdafunctionrecipesource.html)
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionRecipeSource(rt::Props);
     impl LambdaFunctionRecipeSource {
@@ -385,7 +385,7 @@ pub mod component_version {
     nested!(LambdaFunctionRecipeSource);
     /// CloudFormation property type `LambdaLinuxProcessParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdalinuxprocessparams.html)
     #[derive(Clone, Debug)]
     pub struct LambdaLinuxProcessParams(rt::Props);
     impl LambdaLinuxProcessParams {
@@ -410,7 +410,7 @@ pub mod component_version {
     nested!(LambdaLinuxProcessParams);
     /// CloudFormation property type `LambdaVolumeMount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-componentversion-lambdavolumemount.html)
     #[derive(Clone, Debug)]
     pub struct LambdaVolumeMount(rt::Props);
     impl LambdaVolumeMount {
@@ -553,7 +553,7 @@ impl Deployment {
     /// Changing it replaces the resource. CloudFormation `IotJobConfiguration`, Terraform `iot_job_configuration`.
     pub fn iot_job_configuration(
         mut self,
-        value: deployment::DeploymentIoTJobConfiguration,
+        value: deployment::DeploymentIotJobConfiguration,
     ) -> Self {
         self.0.set(
             "IotJobConfiguration",
@@ -588,7 +588,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `DeploymentComponentUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentcomponentupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentComponentUpdatePolicy(rt::Props);
     impl DeploymentComponentUpdatePolicy {
@@ -615,7 +615,7 @@ pub mod deployment {
     nested!(DeploymentComponentUpdatePolicy);
     /// CloudFormation property type `DeploymentConfigurationValidationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentconfigurationvalidationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfigurationValidationPolicy(rt::Props);
     impl DeploymentConfigurationValidationPolicy {
@@ -637,17 +637,17 @@ pub mod deployment {
     nested!(DeploymentConfigurationValidationPolicy);
     /// CloudFormation property type `DeploymentIoTJobConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentiotjobconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct DeploymentIoTJobConfiguration(rt::Props);
-    impl DeploymentIoTJobConfiguration {
-        /// A new `DeploymentIoTJobConfiguration`. No property is required.
+    pub struct DeploymentIotJobConfiguration(rt::Props);
+    impl DeploymentIotJobConfiguration {
+        /// A new `DeploymentIotJobConfiguration`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            DeploymentIoTJobConfiguration(this)
+            DeploymentIotJobConfiguration(this)
         }
         /// CloudFormation `AbortConfig`, Terraform `abort_config`.
-        pub fn abort_config(mut self, value: IoTJobAbortConfig) -> Self {
+        pub fn abort_config(mut self, value: IotJobAbortConfig) -> Self {
             self.0
                 .set("AbortConfig", Some("abort_config"), value.into());
             self
@@ -655,7 +655,7 @@ pub mod deployment {
         /// CloudFormation `JobExecutionsRolloutConfig`, Terraform `job_executions_rollout_config`.
         pub fn job_executions_rollout_config(
             mut self,
-            value: IoTJobExecutionsRolloutConfig,
+            value: IotJobExecutionsRolloutConfig,
         ) -> Self {
             self.0.set(
                 "JobExecutionsRolloutConfig",
@@ -665,16 +665,16 @@ pub mod deployment {
             self
         }
         /// CloudFormation `TimeoutConfig`, Terraform `timeout_config`.
-        pub fn timeout_config(mut self, value: IoTJobTimeoutConfig) -> Self {
+        pub fn timeout_config(mut self, value: IotJobTimeoutConfig) -> Self {
             self.0
                 .set("TimeoutConfig", Some("timeout_config"), value.into());
             self
         }
     }
-    nested!(DeploymentIoTJobConfiguration);
+    nested!(DeploymentIotJobConfiguration);
     /// CloudFormation property type `DeploymentPolicies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-deploymentpolicies.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentPolicies(rt::Props);
     impl DeploymentPolicies {
@@ -717,65 +717,75 @@ pub mod deployment {
     nested!(DeploymentPolicies);
     /// CloudFormation property type `IoTJobAbortConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobabortconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobAbortConfig(rt::Props);
-    impl IoTJobAbortConfig {
-        /// A new `IoTJobAbortConfig`. Required properties: `criteria_list` (`CriteriaList`).
-        pub fn new(criteria_list: impl IntoIterator<Item = IoTJobAbortCriteria>) -> Self {
+    pub struct IotJobAbortConfig(rt::Props);
+    impl IotJobAbortConfig {
+        /// A new `IotJobAbortConfig`. Required properties: `criteria_list` (`CriteriaList`).
+        pub fn new(criteria_list: impl IntoIterator<Item = IotJobAbortCriteria>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CriteriaList",
                 Some("criteria_list"),
                 rt::list(criteria_list),
             );
-            IoTJobAbortConfig(this)
+            IotJobAbortConfig(this)
         }
     }
-    nested!(IoTJobAbortConfig);
+    nested!(IotJobAbortConfig);
     /// CloudFormation property type `IoTJobAbortCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobabortcriteria.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobAbortCriteria(rt::Props);
-    impl IoTJobAbortCriteria {
-        /// A new `IoTJobAbortCriteria`. Required properties: `action` (`Action`), `failure_type` (`FailureType`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`), `threshold_percentage` (`ThresholdPercentage`).
-        pub fn new(
-            action: Action,
-            failure_type: FailureType,
-            min_number_of_executed_things: i64,
-            threshold_percentage: i64,
-        ) -> Self {
+    pub struct IotJobAbortCriteria(rt::Props);
+    /// The required values of [`IotJobAbortCriteria`], by name: two of them have one type, and a swap must not compile.
+    pub struct IotJobAbortCriteriaRequired {
+        /// CloudFormation `FailureType`.
+        pub failure_type: FailureType,
+        /// CloudFormation `Action`.
+        pub action: Action,
+        /// CloudFormation `ThresholdPercentage`.
+        pub threshold_percentage: i64,
+        /// CloudFormation `MinNumberOfExecutedThings`.
+        pub min_number_of_executed_things: i64,
+    }
+    impl IotJobAbortCriteria {
+        /// A new `IotJobAbortCriteria`. Required properties: `failure_type` (`FailureType`), `action` (`Action`), `threshold_percentage` (`ThresholdPercentage`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`).
+        pub fn new(required: IotJobAbortCriteriaRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("FailureType", Some("failure_type"), failure_type.into());
+            this.set("Action", Some("action"), required.action.into());
+            this.set(
+                "FailureType",
+                Some("failure_type"),
+                required.failure_type.into(),
+            );
             this.set(
                 "MinNumberOfExecutedThings",
                 Some("min_number_of_executed_things"),
-                rt::int(min_number_of_executed_things),
+                rt::int(required.min_number_of_executed_things),
             );
             this.set(
                 "ThresholdPercentage",
                 Some("threshold_percentage"),
-                rt::int(threshold_percentage),
+                rt::int(required.threshold_percentage),
             );
-            IoTJobAbortCriteria(this)
+            IotJobAbortCriteria(this)
         }
     }
-    nested!(IoTJobAbortCriteria);
+    nested!(IotJobAbortCriteria);
     /// CloudFormation property type `IoTJobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobExecutionsRolloutConfig(rt::Props);
-    impl IoTJobExecutionsRolloutConfig {
-        /// A new `IoTJobExecutionsRolloutConfig`. No property is required.
+    pub struct IotJobExecutionsRolloutConfig(rt::Props);
+    impl IotJobExecutionsRolloutConfig {
+        /// A new `IotJobExecutionsRolloutConfig`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            IoTJobExecutionsRolloutConfig(this)
+            IotJobExecutionsRolloutConfig(this)
         }
         /// CloudFormation `ExponentialRate`, Terraform `exponential_rate`.
-        pub fn exponential_rate(mut self, value: IoTJobExponentialRolloutRate) -> Self {
+        pub fn exponential_rate(mut self, value: IotJobExponentialRolloutRate) -> Self {
             self.0
                 .set("ExponentialRate", Some("exponential_rate"), value.into());
             self
@@ -790,49 +800,54 @@ pub mod deployment {
             self
         }
     }
-    nested!(IoTJobExecutionsRolloutConfig);
+    nested!(IotJobExecutionsRolloutConfig);
     /// CloudFormation property type `IoTJobExponentialRolloutRate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobexponentialrolloutrate.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobExponentialRolloutRate(rt::Props);
-    impl IoTJobExponentialRolloutRate {
-        /// A new `IoTJobExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
-        pub fn new(
-            base_rate_per_minute: i64,
-            increment_factor: i64,
-            rate_increase_criteria: impl Into<rt::Value>,
-        ) -> Self {
+    pub struct IotJobExponentialRolloutRate(rt::Props);
+    /// The required values of [`IotJobExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
+    pub struct IotJobExponentialRolloutRateRequired {
+        /// CloudFormation `BaseRatePerMinute`.
+        pub base_rate_per_minute: i64,
+        /// CloudFormation `IncrementFactor`.
+        pub increment_factor: i64,
+        /// CloudFormation `RateIncreaseCriteria`.
+        pub rate_increase_criteria: rt::Value,
+    }
+    impl IotJobExponentialRolloutRate {
+        /// A new `IotJobExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
+        pub fn new(required: IotJobExponentialRolloutRateRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BaseRatePerMinute",
                 Some("base_rate_per_minute"),
-                rt::int(base_rate_per_minute),
+                rt::int(required.base_rate_per_minute),
             );
             this.set(
                 "IncrementFactor",
                 Some("increment_factor"),
-                rt::int(increment_factor),
+                rt::int(required.increment_factor),
             );
             this.set(
                 "RateIncreaseCriteria",
                 Some("rate_increase_criteria"),
-                rt::json_object(rate_increase_criteria),
+                rt::json_object(required.rate_increase_criteria),
             );
-            IoTJobExponentialRolloutRate(this)
+            IotJobExponentialRolloutRate(this)
         }
     }
-    nested!(IoTJobExponentialRolloutRate);
+    nested!(IotJobExponentialRolloutRate);
     /// CloudFormation property type `IoTJobTimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-greengrassv2-deployment-iotjobtimeoutconfig.html)
     #[derive(Clone, Debug)]
-    pub struct IoTJobTimeoutConfig(rt::Props);
-    impl IoTJobTimeoutConfig {
-        /// A new `IoTJobTimeoutConfig`. No property is required.
+    pub struct IotJobTimeoutConfig(rt::Props);
+    impl IotJobTimeoutConfig {
+        /// A new `IotJobTimeoutConfig`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            IoTJobTimeoutConfig(this)
+            IotJobTimeoutConfig(this)
         }
         /// Constraints: range 0..=2147483647. CloudFormation `InProgressTimeoutInMinutes`, Terraform `in_progress_timeout_in_minutes`.
         pub fn in_progress_timeout_in_minutes(mut self, value: i64) -> Self {
@@ -844,7 +859,7 @@ pub mod deployment {
             self
         }
     }
-    nested!(IoTJobTimeoutConfig);
+    nested!(IotJobTimeoutConfig);
     /// The values `Action` accepts in `GreengrassV2::Deployment`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Action {

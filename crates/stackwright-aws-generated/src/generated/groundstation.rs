@@ -68,12 +68,12 @@ static CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Config {
-    /// Declares a `AWS::GroundStation::Config` with the stack-unique `id`. Required properties: `config_data` (`ConfigData`), `name` (`Name`).
+    /// Declares a `AWS::GroundStation::Config` with the stack-unique `id`. Required properties: `name` (`Name`), `config_data` (`ConfigData`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        config_data: config::ConfigData,
         name: impl Into<rt::Expr>,
+        config_data: config::ConfigData,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONFIG_TYPE);
         this.set("ConfigData", Some("config_data"), config_data.into());
@@ -105,7 +105,7 @@ pub mod config {
     use super::*;
     /// CloudFormation property type `AntennaDownlinkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennadownlinkconfig.html)
     #[derive(Clone, Debug)]
     pub struct AntennaDownlinkConfig(rt::Props);
     impl AntennaDownlinkConfig {
@@ -124,7 +124,7 @@ pub mod config {
     nested!(AntennaDownlinkConfig);
     /// CloudFormation property type `AntennaDownlinkDemodDecodeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennadownlinkdemoddecodeconfig.html)
     #[derive(Clone, Debug)]
     pub struct AntennaDownlinkDemodDecodeConfig(rt::Props);
     impl AntennaDownlinkDemodDecodeConfig {
@@ -158,7 +158,7 @@ pub mod config {
     nested!(AntennaDownlinkDemodDecodeConfig);
     /// CloudFormation property type `AntennaUplinkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-antennauplinkconfig.html)
     #[derive(Clone, Debug)]
     pub struct AntennaUplinkConfig(rt::Props);
     impl AntennaUplinkConfig {
@@ -191,7 +191,7 @@ pub mod config {
     nested!(AntennaUplinkConfig);
     /// CloudFormation property type `ConfigData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-configdata.html)
     #[derive(Clone, Debug)]
     pub struct ConfigData(rt::Props);
     impl ConfigData {
@@ -273,7 +273,7 @@ pub mod config {
     nested!(ConfigData);
     /// CloudFormation property type `DataflowEndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-dataflowendpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataflowEndpointConfig(rt::Props);
     impl DataflowEndpointConfig {
@@ -304,7 +304,7 @@ pub mod config {
     nested!(DataflowEndpointConfig);
     /// CloudFormation property type `DecodeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-decodeconfig.html)
     #[derive(Clone, Debug)]
     pub struct DecodeConfig(rt::Props);
     impl DecodeConfig {
@@ -326,7 +326,7 @@ pub mod config {
     nested!(DecodeConfig);
     /// CloudFormation property type `DemodulationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-demodulationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DemodulationConfig(rt::Props);
     impl DemodulationConfig {
@@ -348,7 +348,7 @@ pub mod config {
     nested!(DemodulationConfig);
     /// CloudFormation property type `Eirp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-eirp.html)
     #[derive(Clone, Debug)]
     pub struct Eirp(rt::Props);
     impl Eirp {
@@ -371,7 +371,7 @@ pub mod config {
     nested!(Eirp);
     /// CloudFormation property type `Frequency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-frequency.html)
     #[derive(Clone, Debug)]
     pub struct Frequency(rt::Props);
     impl Frequency {
@@ -394,7 +394,7 @@ pub mod config {
     nested!(Frequency);
     /// CloudFormation property type `FrequencyBandwidth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-frequencybandwidth.html)
     #[derive(Clone, Debug)]
     pub struct FrequencyBandwidth(rt::Props);
     impl FrequencyBandwidth {
@@ -417,25 +417,29 @@ pub mod config {
     nested!(FrequencyBandwidth);
     /// CloudFormation property type `KinesisDataStreamData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-kinesisdatastreamdata.html)
     #[derive(Clone, Debug)]
     pub struct KinesisDataStreamData(rt::Props);
+    /// The required values of [`KinesisDataStreamData`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisDataStreamDataRequired {
+        /// CloudFormation `KinesisRoleArn`.
+        pub kinesis_role_arn: rt::Expr,
+        /// CloudFormation `KinesisDataStreamArn`.
+        pub kinesis_data_stream_arn: rt::Expr,
+    }
     impl KinesisDataStreamData {
-        /// A new `KinesisDataStreamData`. Required properties: `kinesis_data_stream_arn` (`KinesisDataStreamArn`), `kinesis_role_arn` (`KinesisRoleArn`).
-        pub fn new(
-            kinesis_data_stream_arn: impl Into<rt::Expr>,
-            kinesis_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `KinesisDataStreamData`. Required properties: `kinesis_role_arn` (`KinesisRoleArn`), `kinesis_data_stream_arn` (`KinesisDataStreamArn`).
+        pub fn new(required: KinesisDataStreamDataRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "KinesisDataStreamArn",
                 Some("kinesis_data_stream_arn"),
-                rt::string(kinesis_data_stream_arn),
+                rt::string(required.kinesis_data_stream_arn),
             );
             this.set(
                 "KinesisRoleArn",
                 Some("kinesis_role_arn"),
-                rt::string(kinesis_role_arn),
+                rt::string(required.kinesis_role_arn),
             );
             KinesisDataStreamData(this)
         }
@@ -443,7 +447,7 @@ pub mod config {
     nested!(KinesisDataStreamData);
     /// CloudFormation property type `S3RecordingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-s3recordingconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3RecordingConfig(rt::Props);
     impl S3RecordingConfig {
@@ -472,7 +476,7 @@ pub mod config {
     nested!(S3RecordingConfig);
     /// CloudFormation property type `SpectrumConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-spectrumconfig.html)
     #[derive(Clone, Debug)]
     pub struct SpectrumConfig(rt::Props);
     impl SpectrumConfig {
@@ -502,14 +506,14 @@ pub mod config {
     nested!(SpectrumConfig);
     /// CloudFormation property type `TelemetrySinkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-telemetrysinkconfig.html)
     #[derive(Clone, Debug)]
     pub struct TelemetrySinkConfig(rt::Props);
     impl TelemetrySinkConfig {
-        /// A new `TelemetrySinkConfig`. Required properties: `telemetry_sink_data` (`TelemetrySinkData`), `telemetry_sink_type` (`TelemetrySinkType`).
+        /// A new `TelemetrySinkConfig`. Required properties: `telemetry_sink_type` (`TelemetrySinkType`), `telemetry_sink_data` (`TelemetrySinkData`).
         pub fn new(
-            telemetry_sink_data: TelemetrySinkData,
             telemetry_sink_type: TelemetrySinkType,
+            telemetry_sink_data: TelemetrySinkData,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -528,7 +532,7 @@ pub mod config {
     nested!(TelemetrySinkConfig);
     /// CloudFormation property type `TelemetrySinkData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-telemetrysinkdata.html)
     #[derive(Clone, Debug)]
     pub struct TelemetrySinkData(rt::Props);
     impl TelemetrySinkData {
@@ -550,7 +554,7 @@ pub mod config {
     nested!(TelemetrySinkData);
     /// CloudFormation property type `TrackingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-trackingconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrackingConfig(rt::Props);
     impl TrackingConfig {
@@ -568,7 +572,7 @@ pub mod config {
     nested!(TrackingConfig);
     /// CloudFormation property type `UplinkEchoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-uplinkechoconfig.html)
     #[derive(Clone, Debug)]
     pub struct UplinkEchoConfig(rt::Props);
     impl UplinkEchoConfig {
@@ -595,7 +599,7 @@ pub mod config {
     nested!(UplinkEchoConfig);
     /// CloudFormation property type `UplinkSpectrumConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-config-uplinkspectrumconfig.html)
     #[derive(Clone, Debug)]
     pub struct UplinkSpectrumConfig(rt::Props);
     impl UplinkSpectrumConfig {
@@ -780,7 +784,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `AwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-awsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
     pub struct AwsGroundStationAgentEndpoint(rt::Props);
     impl AwsGroundStationAgentEndpoint {
@@ -832,7 +836,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `ConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-connectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionDetails(rt::Props);
     impl ConnectionDetails {
@@ -858,7 +862,7 @@ pub mod dataflow_endpoint_group {
     nested!(ConnectionDetails);
     /// CloudFormation property type `DataflowEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-dataflowendpoint.html)
     #[derive(Clone, Debug)]
     pub struct DataflowEndpoint(rt::Props);
     impl DataflowEndpoint {
@@ -886,7 +890,7 @@ pub mod dataflow_endpoint_group {
     nested!(DataflowEndpoint);
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-endpointdetails.html)
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -926,7 +930,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `IntegerRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-integerrange.html)
     #[derive(Clone, Debug)]
     pub struct IntegerRange(rt::Props);
     impl IntegerRange {
@@ -955,7 +959,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `RangedConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-rangedconnectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct RangedConnectionDetails(rt::Props);
     impl RangedConnectionDetails {
@@ -985,7 +989,7 @@ pub mod dataflow_endpoint_group {
     ///
     /// CloudFormation property type `RangedSocketAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-rangedsocketaddress.html)
     #[derive(Clone, Debug)]
     pub struct RangedSocketAddress(rt::Props);
     impl RangedSocketAddress {
@@ -1012,7 +1016,7 @@ pub mod dataflow_endpoint_group {
     nested!(RangedSocketAddress);
     /// CloudFormation property type `SecurityDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-securitydetails.html)
     #[derive(Clone, Debug)]
     pub struct SecurityDetails(rt::Props);
     impl SecurityDetails {
@@ -1048,7 +1052,7 @@ pub mod dataflow_endpoint_group {
     nested!(SecurityDetails);
     /// CloudFormation property type `SocketAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroup-socketaddress.html)
     #[derive(Clone, Debug)]
     pub struct SocketAddress(rt::Props);
     impl SocketAddress {
@@ -1203,7 +1207,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `ConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-connectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionDetails(rt::Props);
     impl ConnectionDetails {
@@ -1228,7 +1232,7 @@ pub mod dataflow_endpoint_group_v2 {
     nested!(ConnectionDetails);
     /// CloudFormation property type `CreateEndpointDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-createendpointdetails.html)
     #[derive(Clone, Debug)]
     pub struct CreateEndpointDetails(rt::Props);
     impl CreateEndpointDetails {
@@ -1271,12 +1275,12 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkAwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkawsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
     pub struct DownlinkAwsGroundStationAgentEndpoint(rt::Props);
     impl DownlinkAwsGroundStationAgentEndpoint {
-        /// A new `DownlinkAwsGroundStationAgentEndpoint`. Required properties: `dataflow_details` (`DataflowDetails`), `name` (`Name`).
-        pub fn new(dataflow_details: DownlinkDataflowDetails, name: impl Into<rt::Expr>) -> Self {
+        /// A new `DownlinkAwsGroundStationAgentEndpoint`. Required properties: `name` (`Name`), `dataflow_details` (`DataflowDetails`).
+        pub fn new(name: impl Into<rt::Expr>, dataflow_details: DownlinkDataflowDetails) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataflowDetails",
@@ -1292,14 +1296,14 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkconnectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct DownlinkConnectionDetails(rt::Props);
     impl DownlinkConnectionDetails {
-        /// A new `DownlinkConnectionDetails`. Required properties: `agent_ip_and_port_address` (`AgentIpAndPortAddress`), `egress_address_and_port` (`EgressAddressAndPort`).
+        /// A new `DownlinkConnectionDetails`. Required properties: `egress_address_and_port` (`EgressAddressAndPort`), `agent_ip_and_port_address` (`AgentIpAndPortAddress`).
         pub fn new(
-            agent_ip_and_port_address: RangedConnectionDetails,
             egress_address_and_port: ConnectionDetails,
+            agent_ip_and_port_address: RangedConnectionDetails,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1320,7 +1324,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `DownlinkDataflowDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-downlinkdataflowdetails.html)
     #[derive(Clone, Debug)]
     pub struct DownlinkDataflowDetails(rt::Props);
     impl DownlinkDataflowDetails {
@@ -1346,15 +1350,22 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `IntegerRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-integerrange.html)
     #[derive(Clone, Debug)]
     pub struct IntegerRange(rt::Props);
+    /// The required values of [`IntegerRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct IntegerRangeRequired {
+        /// A minimum value. CloudFormation `Minimum`.
+        pub minimum: i64,
+        /// A maximum value. CloudFormation `Maximum`.
+        pub maximum: i64,
+    }
     impl IntegerRange {
-        /// A new `IntegerRange`. Required properties: `maximum` (`Maximum`), `minimum` (`Minimum`).
-        pub fn new(maximum: i64, minimum: i64) -> Self {
+        /// A new `IntegerRange`. Required properties: `minimum` (`Minimum`), `maximum` (`Maximum`).
+        pub fn new(required: IntegerRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Maximum", Some("maximum"), rt::int(maximum));
-            this.set("Minimum", Some("minimum"), rt::int(minimum));
+            this.set("Maximum", Some("maximum"), rt::int(required.maximum));
+            this.set("Minimum", Some("minimum"), rt::int(required.minimum));
             IntegerRange(this)
         }
     }
@@ -1363,7 +1374,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `RangedConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-rangedconnectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct RangedConnectionDetails(rt::Props);
     impl RangedConnectionDetails {
@@ -1390,7 +1401,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `RangedSocketAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-rangedsocketaddress.html)
     #[derive(Clone, Debug)]
     pub struct RangedSocketAddress(rt::Props);
     impl RangedSocketAddress {
@@ -1405,7 +1416,7 @@ pub mod dataflow_endpoint_group_v2 {
     nested!(RangedSocketAddress);
     /// CloudFormation property type `SocketAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-socketaddress.html)
     #[derive(Clone, Debug)]
     pub struct SocketAddress(rt::Props);
     impl SocketAddress {
@@ -1422,12 +1433,12 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkAwsGroundStationAgentEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkawsgroundstationagentendpoint.html)
     #[derive(Clone, Debug)]
     pub struct UplinkAwsGroundStationAgentEndpoint(rt::Props);
     impl UplinkAwsGroundStationAgentEndpoint {
-        /// A new `UplinkAwsGroundStationAgentEndpoint`. Required properties: `dataflow_details` (`DataflowDetails`), `name` (`Name`).
-        pub fn new(dataflow_details: UplinkDataflowDetails, name: impl Into<rt::Expr>) -> Self {
+        /// A new `UplinkAwsGroundStationAgentEndpoint`. Required properties: `name` (`Name`), `dataflow_details` (`DataflowDetails`).
+        pub fn new(name: impl Into<rt::Expr>, dataflow_details: UplinkDataflowDetails) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataflowDetails",
@@ -1443,14 +1454,14 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkConnectionDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkconnectiondetails.html)
     #[derive(Clone, Debug)]
     pub struct UplinkConnectionDetails(rt::Props);
     impl UplinkConnectionDetails {
-        /// A new `UplinkConnectionDetails`. Required properties: `agent_ip_and_port_address` (`AgentIpAndPortAddress`), `ingress_address_and_port` (`IngressAddressAndPort`).
+        /// A new `UplinkConnectionDetails`. Required properties: `ingress_address_and_port` (`IngressAddressAndPort`), `agent_ip_and_port_address` (`AgentIpAndPortAddress`).
         pub fn new(
-            agent_ip_and_port_address: RangedConnectionDetails,
             ingress_address_and_port: ConnectionDetails,
+            agent_ip_and_port_address: RangedConnectionDetails,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1471,7 +1482,7 @@ pub mod dataflow_endpoint_group_v2 {
     ///
     /// CloudFormation property type `UplinkDataflowDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-dataflowendpointgroupv2-uplinkdataflowdetails.html)
     #[derive(Clone, Debug)]
     pub struct UplinkDataflowDetails(rt::Props);
     impl UplinkDataflowDetails {
@@ -1541,32 +1552,37 @@ static MISSION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`MissionProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct MissionProfileRequired {
+    /// A name used to identify a mission profile. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Visibilities with shorter duration than the specified minimum viable contact duration will be ignored when searching for available contacts. CloudFormation `MinimumViableContactDurationSeconds`.
+    pub minimum_viable_contact_duration_seconds: i64,
+    /// CloudFormation `DataflowEdges`.
+    pub dataflow_edges: Vec<mission_profile::DataflowEdge>,
+    /// CloudFormation `TrackingConfigArn`.
+    pub tracking_config_arn: rt::Expr,
+}
 impl MissionProfile {
-    /// Declares a `AWS::GroundStation::MissionProfile` with the stack-unique `id`. Required properties: `dataflow_edges` (`DataflowEdges`), `minimum_viable_contact_duration_seconds` (`MinimumViableContactDurationSeconds`), `name` (`Name`), `tracking_config_arn` (`TrackingConfigArn`).
+    /// Declares a `AWS::GroundStation::MissionProfile` with the stack-unique `id`. Required properties: `name` (`Name`), `minimum_viable_contact_duration_seconds` (`MinimumViableContactDurationSeconds`), `dataflow_edges` (`DataflowEdges`), `tracking_config_arn` (`TrackingConfigArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataflow_edges: impl IntoIterator<Item = mission_profile::DataflowEdge>,
-        minimum_viable_contact_duration_seconds: i64,
-        name: impl Into<rt::Expr>,
-        tracking_config_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MissionProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &MISSION_PROFILE_TYPE);
         this.set(
             "DataflowEdges",
             Some("dataflow_edges"),
-            rt::list(dataflow_edges),
+            rt::list(required.dataflow_edges),
         );
         this.set(
             "MinimumViableContactDurationSeconds",
             Some("minimum_viable_contact_duration_seconds"),
-            rt::int(minimum_viable_contact_duration_seconds),
+            rt::int(required.minimum_viable_contact_duration_seconds),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "TrackingConfigArn",
             Some("tracking_config_arn"),
-            rt::string(tracking_config_arn),
+            rt::string(required.tracking_config_arn),
         );
         MissionProfile(this)
     }
@@ -1647,7 +1663,7 @@ pub mod mission_profile {
     use super::*;
     /// CloudFormation property type `DataflowEdge`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-missionprofile-dataflowedge.html)
     #[derive(Clone, Debug)]
     pub struct DataflowEdge(rt::Props);
     impl DataflowEdge {
@@ -1671,7 +1687,7 @@ pub mod mission_profile {
     nested!(DataflowEdge);
     /// CloudFormation property type `StreamsKmsKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-groundstation-missionprofile-streamskmskey.html)
     #[derive(Clone, Debug)]
     pub struct StreamsKmsKey(rt::Props);
     impl StreamsKmsKey {

@@ -43,12 +43,12 @@ static CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CustomDetectionRuleAssociation {
-    /// Declares a `AWS::GuardDuty::CustomDetectionRuleAssociation` with the stack-unique `id`. Required properties: `mode` (`Mode`), `rule_id` (`RuleId`).
+    /// Declares a `AWS::GuardDuty::CustomDetectionRuleAssociation` with the stack-unique `id`. Required properties: `rule_id` (`RuleId`), `mode` (`Mode`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mode: custom_detection_rule_association::Mode,
         rule_id: impl Into<rt::Expr>,
+        mode: custom_detection_rule_association::Mode,
     ) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE);
         this.set("Mode", Some("mode"), mode.into());
@@ -176,7 +176,7 @@ pub mod detector {
     use super::*;
     /// CloudFormation property type `CFNDataSourceConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfndatasourceconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct CfnDataSourceConfigurations(rt::Props);
     impl CfnDataSourceConfigurations {
@@ -208,7 +208,7 @@ pub mod detector {
     nested!(CfnDataSourceConfigurations);
     /// CloudFormation property type `CFNFeatureAdditionalConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnfeatureadditionalconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnFeatureAdditionalConfiguration(rt::Props);
     impl CfnFeatureAdditionalConfiguration {
@@ -231,7 +231,7 @@ pub mod detector {
     nested!(CfnFeatureAdditionalConfiguration);
     /// CloudFormation property type `CFNFeatureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnfeatureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnFeatureConfiguration(rt::Props);
     impl CfnFeatureConfiguration {
@@ -258,7 +258,7 @@ pub mod detector {
     nested!(CfnFeatureConfiguration);
     /// CloudFormation property type `CFNKubernetesAuditLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnkubernetesauditlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnKubernetesAuditLogsConfiguration(rt::Props);
     impl CfnKubernetesAuditLogsConfiguration {
@@ -272,7 +272,7 @@ pub mod detector {
     nested!(CfnKubernetesAuditLogsConfiguration);
     /// CloudFormation property type `CFNKubernetesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnkubernetesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnKubernetesConfiguration(rt::Props);
     impl CfnKubernetesConfiguration {
@@ -286,7 +286,7 @@ pub mod detector {
     nested!(CfnKubernetesConfiguration);
     /// CloudFormation property type `CFNMalwareProtectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnmalwareprotectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnMalwareProtectionConfiguration(rt::Props);
     impl CfnMalwareProtectionConfiguration {
@@ -311,7 +311,7 @@ pub mod detector {
     nested!(CfnMalwareProtectionConfiguration);
     /// CloudFormation property type `CFNScanEc2InstanceWithFindingsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfnscanec2instancewithfindingsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CfnScanEc2InstanceWithFindingsConfiguration(rt::Props);
     impl CfnScanEc2InstanceWithFindingsConfiguration {
@@ -330,7 +330,7 @@ pub mod detector {
     nested!(CfnScanEc2InstanceWithFindingsConfiguration);
     /// CloudFormation property type `CFNS3LogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-detector-cfns3logsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct Cfns3LogsConfiguration(rt::Props);
     impl Cfns3LogsConfiguration {
@@ -424,23 +424,31 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
+pub struct FilterRequired {
+    /// CloudFormation `DetectorId`.
+    pub detector_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `FindingCriteria`.
+    pub finding_criteria: filter::FindingCriteria,
+}
 impl Filter {
-    /// Declares a `AWS::GuardDuty::Filter` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `finding_criteria` (`FindingCriteria`), `name` (`Name`).
+    /// Declares a `AWS::GuardDuty::Filter` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `name` (`Name`), `finding_criteria` (`FindingCriteria`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        detector_id: impl Into<rt::Expr>,
-        finding_criteria: filter::FindingCriteria,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FilterRequired) -> Self {
         let mut this = rt::Base::new(id, &FILTER_TYPE);
-        this.set("DetectorId", Some("detector_id"), rt::string(detector_id));
+        this.set(
+            "DetectorId",
+            Some("detector_id"),
+            rt::string(required.detector_id),
+        );
         this.set(
             "FindingCriteria",
             Some("finding_criteria"),
-            finding_criteria.into(),
+            required.finding_criteria.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Filter(this)
     }
     /// CloudFormation `Action`, Terraform `action`.
@@ -470,7 +478,7 @@ pub mod filter {
     use super::*;
     /// CloudFormation property type `FindingCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-filter-findingcriteria.html)
     #[derive(Clone, Debug)]
     pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {
@@ -594,12 +602,12 @@ static MALWARE_PROTECTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl MalwareProtectionPlan {
-    /// Declares a `AWS::GuardDuty::MalwareProtectionPlan` with the stack-unique `id`. Required properties: `protected_resource` (`ProtectedResource`), `role` (`Role`).
+    /// Declares a `AWS::GuardDuty::MalwareProtectionPlan` with the stack-unique `id`. Required properties: `role` (`Role`), `protected_resource` (`ProtectedResource`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        protected_resource: malware_protection_plan::CfnProtectedResource,
         role: impl Into<rt::Expr>,
+        protected_resource: malware_protection_plan::CfnProtectedResource,
     ) -> Self {
         let mut this = rt::Base::new(id, &MALWARE_PROTECTION_PLAN_TYPE);
         this.set(
@@ -660,7 +668,7 @@ pub mod malware_protection_plan {
     use super::*;
     /// CloudFormation property type `CFNActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfnactions.html)
     #[derive(Clone, Debug)]
     pub struct CfnActions(rt::Props);
     impl CfnActions {
@@ -680,7 +688,7 @@ pub mod malware_protection_plan {
     nested!(CfnActions);
     /// CloudFormation property type `CFNProtectedResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfnprotectedresource.html)
     #[derive(Clone, Debug)]
     pub struct CfnProtectedResource(rt::Props);
     impl CfnProtectedResource {
@@ -694,7 +702,7 @@ pub mod malware_protection_plan {
     nested!(CfnProtectedResource);
     /// CloudFormation property type `CFNTagging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-cfntagging.html)
     #[derive(Clone, Debug)]
     pub struct CfnTagging(rt::Props);
     impl CfnTagging {
@@ -716,7 +724,7 @@ pub mod malware_protection_plan {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-malwareprotectionplan-s3bucket.html)
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
     impl S3Bucket {
@@ -775,17 +783,28 @@ static MASTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Master`], by name: two of them have one type, and a swap must not compile.
+pub struct MasterRequired {
+    /// ID of the account used as the master account. CloudFormation `MasterId`.
+    pub master_id: rt::Expr,
+    /// Unique ID of the detector of the GuardDuty member account. CloudFormation `DetectorId`.
+    pub detector_id: rt::Expr,
+}
 impl Master {
-    /// Declares a `AWS::GuardDuty::Master` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `master_id` (`MasterId`).
+    /// Declares a `AWS::GuardDuty::Master` with the stack-unique `id`. Required properties: `master_id` (`MasterId`), `detector_id` (`DetectorId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        detector_id: impl Into<rt::Expr>,
-        master_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MasterRequired) -> Self {
         let mut this = rt::Base::new(id, &MASTER_TYPE);
-        this.set("DetectorId", Some("detector_id"), rt::string(detector_id));
-        this.set("MasterId", Some("master_id"), rt::string(master_id));
+        this.set(
+            "DetectorId",
+            Some("detector_id"),
+            rt::string(required.detector_id),
+        );
+        this.set(
+            "MasterId",
+            Some("master_id"),
+            rt::string(required.master_id),
+        );
         Master(this)
     }
     /// Value used to validate the master account to the member account.
@@ -907,13 +926,13 @@ static PUBLISHING_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl PublishingDestination {
-    /// Declares a `AWS::GuardDuty::PublishingDestination` with the stack-unique `id`. Required properties: `destination_properties` (`DestinationProperties`), `destination_type` (`DestinationType`), `detector_id` (`DetectorId`).
+    /// Declares a `AWS::GuardDuty::PublishingDestination` with the stack-unique `id`. Required properties: `detector_id` (`DetectorId`), `destination_type` (`DestinationType`), `destination_properties` (`DestinationProperties`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_properties: publishing_destination::CfnDestinationProperties,
-        destination_type: publishing_destination::DestinationType,
         detector_id: impl Into<rt::Expr>,
+        destination_type: publishing_destination::DestinationType,
+        destination_properties: publishing_destination::CfnDestinationProperties,
     ) -> Self {
         let mut this = rt::Base::new(id, &PUBLISHING_DESTINATION_TYPE);
         this.set(
@@ -960,7 +979,7 @@ pub mod publishing_destination {
     use super::*;
     /// CloudFormation property type `CFNDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-guardduty-publishingdestination-cfndestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct CfnDestinationProperties(rt::Props);
     impl CfnDestinationProperties {

@@ -146,7 +146,7 @@ pub mod data_transformation_profile {
     ///
     /// CloudFormation property type `ExistingVersionedProfileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-existingversionedprofilesource.html)
     #[derive(Clone, Debug)]
     pub struct ExistingVersionedProfileSource(rt::Props);
     impl ExistingVersionedProfileSource {
@@ -163,7 +163,7 @@ pub mod data_transformation_profile {
     ///
     /// CloudFormation property type `ProfileMappingSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-profilemappingsource.html)
     #[derive(Clone, Debug)]
     pub struct ProfileMappingSource(rt::Props);
     impl ProfileMappingSource {
@@ -185,7 +185,7 @@ pub mod data_transformation_profile {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -230,7 +230,7 @@ pub mod data_transformation_profile {
     ///
     /// CloudFormation property type `StarterProfileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-datatransformationprofile-starterprofilesource.html)
     #[derive(Clone, Debug)]
     pub struct StarterProfileSource(rt::Props);
     impl StarterProfileSource {
@@ -423,7 +423,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `AnalyticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-analyticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
@@ -439,7 +439,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `IdentityProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-identityproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdentityProviderConfiguration(rt::Props);
     impl IdentityProviderConfiguration {
@@ -485,7 +485,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `KmsEncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-kmsencryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct KmsEncryptionConfig(rt::Props);
     impl KmsEncryptionConfig {
@@ -509,7 +509,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `NlpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-nlpconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NlpConfiguration(rt::Props);
     impl NlpConfiguration {
@@ -525,7 +525,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `PreloadDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-preloaddataconfig.html)
     #[derive(Clone, Debug)]
     pub struct PreloadDataConfig(rt::Props);
     impl PreloadDataConfig {
@@ -545,7 +545,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `ProfileConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-profileconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProfileConfiguration(rt::Props);
     impl ProfileConfiguration {
@@ -561,7 +561,7 @@ pub mod fhir_datastore {
     ///
     /// CloudFormation property type `SseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-healthlake-fhirdatastore-sseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SseConfiguration(rt::Props);
     impl SseConfiguration {

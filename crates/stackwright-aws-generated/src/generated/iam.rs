@@ -143,8 +143,31 @@ impl GroupHandle {
 }
 /// Property types and value sets of [`Group`] (`AWS::IAM::Group`).
 pub mod group {
-    pub use super::shared::Policy;
     use super::*;
+    /// Contains information about an attached policy.
+    ///
+    /// CloudFormation property type `Policy`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-group-policy.html)
+    #[derive(Clone, Debug)]
+    pub struct Policy(rt::Props);
+    impl Policy {
+        /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
+        pub fn new(
+            policy_document: impl Into<rt::Value>,
+            policy_name: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "PolicyDocument",
+                Some("policy_document"),
+                rt::json_string(policy_document),
+            );
+            this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+            Policy(this)
+        }
+    }
+    nested!(Policy);
 }
 /// Adds or updates an inline policy document that is embedded in the specified IAM group.
 ///
@@ -162,17 +185,28 @@ static GROUP_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`GroupPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct GroupPolicyRequired {
+    /// The name of the policy document. CloudFormation `PolicyName`.
+    pub policy_name: rt::Expr,
+    /// The name of the group to associate the policy with. CloudFormation `GroupName`.
+    pub group_name: rt::Expr,
+}
 impl GroupPolicy {
-    /// Declares a `AWS::IAM::GroupPolicy` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `policy_name` (`PolicyName`).
+    /// Declares a `AWS::IAM::GroupPolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `group_name` (`GroupName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_name: impl Into<rt::Expr>,
-        policy_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GroupPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICY_TYPE);
-        this.set("GroupName", Some("group_name"), rt::string(group_name));
-        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+        this.set(
+            "GroupName",
+            Some("group_name"),
+            rt::string(required.group_name),
+        );
+        this.set(
+            "PolicyName",
+            Some("policy_name"),
+            rt::string(required.policy_name),
+        );
         GroupPolicy(this)
     }
     /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
@@ -623,17 +657,28 @@ static ROLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`RolePolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct RolePolicyRequired {
+    /// The name of the policy document. CloudFormation `PolicyName`.
+    pub policy_name: rt::Expr,
+    /// The name of the role to associate the policy with. CloudFormation `RoleName`.
+    pub role_name: rt::Expr,
+}
 impl RolePolicy {
     /// Declares a `AWS::IAM::RolePolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `role_name` (`RoleName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy_name: impl Into<rt::Expr>,
-        role_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RolePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICY_TYPE);
-        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
-        this.set("RoleName", Some("role_name"), rt::string(role_name));
+        this.set(
+            "PolicyName",
+            Some("policy_name"),
+            rt::string(required.policy_name),
+        );
+        this.set(
+            "RoleName",
+            Some("role_name"),
+            rt::string(required.role_name),
+        );
         RolePolicy(this)
     }
     /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
@@ -760,15 +805,26 @@ pub mod saml_provider {
     ///
     /// CloudFormation property type `SAMLPrivateKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-samlprovider-samlprivatekey.html)
     #[derive(Clone, Debug)]
     pub struct SamlPrivateKey(rt::Props);
+    /// The required values of [`SamlPrivateKey`], by name: two of them have one type, and a swap must not compile.
+    pub struct SamlPrivateKeyRequired {
+        /// The unique identifier for the SAML private key. CloudFormation `KeyId`.
+        pub key_id: rt::Expr,
+        /// The date and time, in <a href=\"http://www.iso.org/iso/iso8601\">ISO 8601 date-time </a> format, when the private key was uploaded. CloudFormation `Timestamp`.
+        pub timestamp: rt::Expr,
+    }
     impl SamlPrivateKey {
         /// A new `SamlPrivateKey`. Required properties: `key_id` (`KeyId`), `timestamp` (`Timestamp`).
-        pub fn new(key_id: impl Into<rt::Expr>, timestamp: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SamlPrivateKeyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("KeyId", Some("key_id"), rt::string(key_id));
-            this.set("Timestamp", Some("timestamp"), rt::string(timestamp));
+            this.set("KeyId", Some("key_id"), rt::string(required.key_id));
+            this.set(
+                "Timestamp",
+                Some("timestamp"),
+                rt::string(required.timestamp),
+            );
             SamlPrivateKey(this)
         }
     }
@@ -1026,7 +1082,7 @@ pub mod user {
     ///
     /// CloudFormation property type `LoginProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-user-loginprofile.html)
     #[derive(Clone, Debug)]
     pub struct LoginProfile(rt::Props);
     impl LoginProfile {
@@ -1066,17 +1122,28 @@ static USER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`UserPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct UserPolicyRequired {
+    /// The name of the policy document. CloudFormation `PolicyName`.
+    pub policy_name: rt::Expr,
+    /// The name of the user to associate the policy with. CloudFormation `UserName`.
+    pub user_name: rt::Expr,
+}
 impl UserPolicy {
     /// Declares a `AWS::IAM::UserPolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `user_name` (`UserName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy_name: impl Into<rt::Expr>,
-        user_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICY_TYPE);
-        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
-        this.set("UserName", Some("user_name"), rt::string(user_name));
+        this.set(
+            "PolicyName",
+            Some("policy_name"),
+            rt::string(required.policy_name),
+        );
+        this.set(
+            "UserName",
+            Some("user_name"),
+            rt::string(required.user_name),
+        );
         UserPolicy(this)
     }
     /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
@@ -1211,14 +1278,14 @@ pub mod shared {
     ///
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iam-role-policy.html)
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {
-        /// A new `Policy`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
+        /// A new `Policy`. Required properties: `policy_name` (`PolicyName`), `policy_document` (`PolicyDocument`).
         pub fn new(
-            policy_document: impl Into<rt::Value>,
             policy_name: impl Into<rt::Expr>,
+            policy_document: impl Into<rt::Value>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(

@@ -36,24 +36,27 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Group`], by name: two of them have one type, and a swap must not compile.
+pub struct GroupRequired {
+    /// The globally unique identifier for the identity store. CloudFormation `IdentityStoreId`.
+    pub identity_store_id: rt::Expr,
+    /// A string containing the name of the group. CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+}
 impl Group {
-    /// Declares a `AWS::IdentityStore::Group` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `identity_store_id` (`IdentityStoreId`).
+    /// Declares a `AWS::IdentityStore::Group` with the stack-unique `id`. Required properties: `identity_store_id` (`IdentityStoreId`), `display_name` (`DisplayName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        display_name: impl Into<rt::Expr>,
-        identity_store_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
         this.set(
             "IdentityStoreId",
             Some("identity_store_id"),
-            rt::string(identity_store_id),
+            rt::string(required.identity_store_id),
         );
         Group(this)
     }
@@ -95,23 +98,27 @@ static GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`GroupMembership`], by name: two of them have one type, and a swap must not compile.
+pub struct GroupMembershipRequired {
+    /// The globally unique identifier for the identity store. CloudFormation `IdentityStoreId`.
+    pub identity_store_id: rt::Expr,
+    /// The unique identifier for a group in the identity store. CloudFormation `GroupId`.
+    pub group_id: rt::Expr,
+    /// An object containing the identifier of a group member. CloudFormation `MemberId`.
+    pub member_id: group_membership::MemberId,
+}
 impl GroupMembership {
-    /// Declares a `AWS::IdentityStore::GroupMembership` with the stack-unique `id`. Required properties: `group_id` (`GroupId`), `identity_store_id` (`IdentityStoreId`), `member_id` (`MemberId`).
+    /// Declares a `AWS::IdentityStore::GroupMembership` with the stack-unique `id`. Required properties: `identity_store_id` (`IdentityStoreId`), `group_id` (`GroupId`), `member_id` (`MemberId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_id: impl Into<rt::Expr>,
-        identity_store_id: impl Into<rt::Expr>,
-        member_id: group_membership::MemberId,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GroupMembershipRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_MEMBERSHIP_TYPE);
-        this.set("GroupId", Some("group_id"), rt::string(group_id));
+        this.set("GroupId", Some("group_id"), rt::string(required.group_id));
         this.set(
             "IdentityStoreId",
             Some("identity_store_id"),
-            rt::string(identity_store_id),
+            rt::string(required.identity_store_id),
         );
-        this.set("MemberId", Some("member_id"), member_id.into());
+        this.set("MemberId", Some("member_id"), required.member_id.into());
         GroupMembership(this)
     }
 }
@@ -135,7 +142,7 @@ pub mod group_membership {
     ///
     /// CloudFormation property type `MemberId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-groupmembership-memberid.html)
     #[derive(Clone, Debug)]
     pub struct MemberId(rt::Props);
     impl MemberId {
@@ -403,7 +410,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `Addresses`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-addresses.html)
     #[derive(Clone, Debug)]
     pub struct Addresses(rt::Props);
     impl Addresses {
@@ -475,7 +482,7 @@ pub mod user {
     nested!(Addresses);
     /// CloudFormation property type `Emails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-emails.html)
     #[derive(Clone, Debug)]
     pub struct Emails(rt::Props);
     impl Emails {
@@ -511,7 +518,7 @@ pub mod user {
     ///
     /// CloudFormation property type `Name`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-name.html)
     #[derive(Clone, Debug)]
     pub struct Name(rt::Props);
     impl Name {
@@ -578,7 +585,7 @@ pub mod user {
     nested!(Name);
     /// CloudFormation property type `PhoneNumbers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-phonenumbers.html)
     #[derive(Clone, Debug)]
     pub struct PhoneNumbers(rt::Props);
     impl PhoneNumbers {
@@ -612,7 +619,7 @@ pub mod user {
     nested!(PhoneNumbers);
     /// CloudFormation property type `Photos`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-photos.html)
     #[derive(Clone, Debug)]
     pub struct Photos(rt::Props);
     impl Photos {
@@ -647,7 +654,7 @@ pub mod user {
     nested!(Photos);
     /// CloudFormation property type `Roles`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-identitystore-user-roles.html)
     #[derive(Clone, Debug)]
     pub struct Roles(rt::Props);
     impl Roles {

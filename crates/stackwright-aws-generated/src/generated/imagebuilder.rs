@@ -45,19 +45,23 @@ static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Component`], by name: two of them have one type, and a swap must not compile.
+pub struct ComponentRequired {
+    /// The name of the component. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The platform of the component. CloudFormation `Platform`.
+    pub platform: component::Platform,
+    /// The version of the component. CloudFormation `Version`.
+    pub version: rt::Expr,
+}
 impl Component {
     /// Declares a `AWS::ImageBuilder::Component` with the stack-unique `id`. Required properties: `name` (`Name`), `platform` (`Platform`), `version` (`Version`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        platform: component::Platform,
-        version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ComponentRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPONENT_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Platform", Some("platform"), platform.into());
-        this.set("Version", Some("version"), rt::string(version));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Platform", Some("platform"), required.platform.into());
+        this.set("Version", Some("version"), rt::string(required.version));
         Component(this)
     }
     /// The change description of the component.
@@ -386,7 +390,7 @@ pub mod container_recipe {
     ///
     /// CloudFormation property type `InstanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-instanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceConfiguration(rt::Props);
     impl InstanceConfiguration {
@@ -422,7 +426,7 @@ pub mod container_recipe {
     ///
     /// CloudFormation property type `TargetContainerRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-targetcontainerrepository.html)
     #[derive(Clone, Debug)]
     pub struct TargetContainerRepository(rt::Props);
     impl TargetContainerRepository {
@@ -482,12 +486,12 @@ static DISTRIBUTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DistributionConfiguration {
-    /// Declares a `AWS::ImageBuilder::DistributionConfiguration` with the stack-unique `id`. Required properties: `distributions` (`Distributions`), `name` (`Name`).
+    /// Declares a `AWS::ImageBuilder::DistributionConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `distributions` (`Distributions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        distributions: impl IntoIterator<Item = distribution_configuration::Distribution>,
         name: impl Into<rt::Expr>,
+        distributions: impl IntoIterator<Item = distribution_configuration::Distribution>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_CONFIGURATION_TYPE);
         this.set(
@@ -528,7 +532,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `AmiDistributionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-amidistributionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmiDistributionConfiguration(rt::Props);
     impl AmiDistributionConfiguration {
@@ -605,7 +609,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `ContainerDistributionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-containerdistributionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDistributionConfiguration(rt::Props);
     impl ContainerDistributionConfiguration {
@@ -647,7 +651,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `Distribution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-distribution.html)
     #[derive(Clone, Debug)]
     pub struct Distribution(rt::Props);
     impl Distribution {
@@ -747,7 +751,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FastLaunchConfiguration(rt::Props);
     impl FastLaunchConfiguration {
@@ -807,7 +811,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchLaunchTemplateSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchlaunchtemplatespecification.html)
     #[derive(Clone, Debug)]
     pub struct FastLaunchLaunchTemplateSpecification(rt::Props);
     impl FastLaunchLaunchTemplateSpecification {
@@ -855,7 +859,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `FastLaunchSnapshotConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchsnapshotconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FastLaunchSnapshotConfiguration(rt::Props);
     impl FastLaunchSnapshotConfiguration {
@@ -881,7 +885,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `LaunchPermissionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-launchpermissionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LaunchPermissionConfiguration(rt::Props);
     impl LaunchPermissionConfiguration {
@@ -939,7 +943,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `LaunchTemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-launchtemplateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateConfiguration(rt::Props);
     impl LaunchTemplateConfiguration {
@@ -984,7 +988,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `SsmParameterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-ssmparameterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SsmParameterConfiguration(rt::Props);
     impl SsmParameterConfiguration {
@@ -1019,7 +1023,7 @@ pub mod distribution_configuration {
     ///
     /// CloudFormation property type `TargetContainerRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-targetcontainerrepository.html)
     #[derive(Clone, Debug)]
     pub struct TargetContainerRepository(rt::Props);
     impl TargetContainerRepository {
@@ -1283,7 +1287,7 @@ pub mod image {
     ///
     /// CloudFormation property type `DeletionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-deletionsettings.html)
     #[derive(Clone, Debug)]
     pub struct DeletionSettings(rt::Props);
     impl DeletionSettings {
@@ -1303,7 +1307,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImageLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imageloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageLoggingConfiguration(rt::Props);
     impl ImageLoggingConfiguration {
@@ -1326,7 +1330,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImagePipelineExecutionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagepipelineexecutionsettings.html)
     #[derive(Clone, Debug)]
     pub struct ImagePipelineExecutionSettings(rt::Props);
     impl ImagePipelineExecutionSettings {
@@ -1357,7 +1361,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -1391,7 +1395,7 @@ pub mod image {
     ///
     /// CloudFormation property type `ImageTestsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-imagetestsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageTestsConfiguration(rt::Props);
     impl ImageTestsConfiguration {
@@ -1633,7 +1637,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `AutoDisablePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-autodisablepolicy.html)
     #[derive(Clone, Debug)]
     pub struct AutoDisablePolicy(rt::Props);
     impl AutoDisablePolicy {
@@ -1653,7 +1657,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `ImageScanningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-imagescanningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageScanningConfiguration(rt::Props);
     impl ImageScanningConfiguration {
@@ -1687,7 +1691,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `ImageTestsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-imagetestsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageTestsConfiguration(rt::Props);
     impl ImageTestsConfiguration {
@@ -1721,7 +1725,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `PipelineLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-pipelineloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PipelineLoggingConfiguration(rt::Props);
     impl PipelineLoggingConfiguration {
@@ -1758,7 +1762,7 @@ pub mod image_pipeline {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagepipeline-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -1845,23 +1849,27 @@ static IMAGE_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`ImageRecipe`], by name: two of them have one type, and a swap must not compile.
+pub struct ImageRecipeRequired {
+    /// The name of the image recipe. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The version of the image recipe. CloudFormation `Version`.
+    pub version: rt::Expr,
+    /// The parent image of the image recipe. CloudFormation `ParentImage`.
+    pub parent_image: rt::Expr,
+}
 impl ImageRecipe {
-    /// Declares a `AWS::ImageBuilder::ImageRecipe` with the stack-unique `id`. Required properties: `name` (`Name`), `parent_image` (`ParentImage`), `version` (`Version`).
+    /// Declares a `AWS::ImageBuilder::ImageRecipe` with the stack-unique `id`. Required properties: `name` (`Name`), `version` (`Version`), `parent_image` (`ParentImage`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        parent_image: impl Into<rt::Expr>,
-        version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ImageRecipeRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_RECIPE_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ParentImage",
             Some("parent_image"),
-            rt::string(parent_image),
+            rt::string(required.parent_image),
         );
-        this.set("Version", Some("version"), rt::string(version));
+        this.set("Version", Some("version"), rt::string(required.version));
         ImageRecipe(this)
     }
     /// Specify additional settings and launch scripts for your build instances.
@@ -1988,7 +1996,7 @@ pub mod image_recipe {
     ///
     /// CloudFormation property type `AdditionalInstanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-additionalinstanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalInstanceConfiguration(rt::Props);
     impl AdditionalInstanceConfiguration {
@@ -2025,7 +2033,7 @@ pub mod image_recipe {
     ///
     /// CloudFormation property type `SystemsManagerAgent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-imagerecipe-systemsmanageragent.html)
     #[derive(Clone, Debug)]
     pub struct SystemsManagerAgent(rt::Props);
     impl SystemsManagerAgent {
@@ -2064,21 +2072,24 @@ static INFRASTRUCTURE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`InfrastructureConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct InfrastructureConfigurationRequired {
+    /// The name of the infrastructure configuration. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The instance profile of the infrastructure configuration. CloudFormation `InstanceProfileName`.
+    pub instance_profile_name: rt::Expr,
+}
 impl InfrastructureConfiguration {
-    /// Declares a `AWS::ImageBuilder::InfrastructureConfiguration` with the stack-unique `id`. Required properties: `instance_profile_name` (`InstanceProfileName`), `name` (`Name`).
+    /// Declares a `AWS::ImageBuilder::InfrastructureConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_profile_name` (`InstanceProfileName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_profile_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InfrastructureConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &INFRASTRUCTURE_CONFIGURATION_TYPE);
         this.set(
             "InstanceProfileName",
             Some("instance_profile_name"),
-            rt::string(instance_profile_name),
+            rt::string(required.instance_profile_name),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         InfrastructureConfiguration(this)
     }
     /// The description of the infrastructure configuration.
@@ -2222,7 +2233,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `AutoScalingGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-autoscalinggroup.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingGroup(rt::Props);
     impl AutoScalingGroup {
@@ -2246,7 +2257,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `InstanceMetadataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-instancemetadataoptions.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptions(rt::Props);
     impl InstanceMetadataOptions {
@@ -2279,7 +2290,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -2301,7 +2312,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `ParentInstance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-parentinstance.html)
     #[derive(Clone, Debug)]
     pub struct ParentInstance(rt::Props);
     impl ParentInstance {
@@ -2317,7 +2328,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-placement.html)
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -2368,7 +2379,7 @@ pub mod infrastructure_configuration {
     ///
     /// CloudFormation property type `S3Logs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-infrastructureconfiguration-s3logs.html)
     #[derive(Clone, Debug)]
     pub struct S3Logs(rt::Props);
     impl S3Logs {
@@ -2432,35 +2443,45 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct LifecyclePolicyRequired {
+    /// The name of the lifecycle policy. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The execution role of the lifecycle policy. CloudFormation `ExecutionRole`.
+    pub execution_role: rt::Expr,
+    /// The resource type of the lifecycle policy. CloudFormation `ResourceType`.
+    pub resource_type: lifecycle_policy::ResourceType,
+    /// The policy details of the lifecycle policy. CloudFormation `PolicyDetails`.
+    pub policy_details: Vec<lifecycle_policy::PolicyDetail>,
+    /// The resource selection of the lifecycle policy. CloudFormation `ResourceSelection`.
+    pub resource_selection: lifecycle_policy::ResourceSelection,
+}
 impl LifecyclePolicy {
-    /// Declares a `AWS::ImageBuilder::LifecyclePolicy` with the stack-unique `id`. Required properties: `execution_role` (`ExecutionRole`), `name` (`Name`), `policy_details` (`PolicyDetails`), `resource_selection` (`ResourceSelection`), `resource_type` (`ResourceType`).
+    /// Declares a `AWS::ImageBuilder::LifecyclePolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `execution_role` (`ExecutionRole`), `resource_type` (`ResourceType`), `policy_details` (`PolicyDetails`), `resource_selection` (`ResourceSelection`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        policy_details: impl IntoIterator<Item = lifecycle_policy::PolicyDetail>,
-        resource_selection: lifecycle_policy::ResourceSelection,
-        resource_type: lifecycle_policy::ResourceType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            rt::string(execution_role),
+            rt::string(required.execution_role),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PolicyDetails",
             Some("policy_details"),
-            rt::list(policy_details),
+            rt::list(required.policy_details),
         );
         this.set(
             "ResourceSelection",
             Some("resource_selection"),
-            resource_selection.into(),
+            required.resource_selection.into(),
         );
-        this.set("ResourceType", Some("resource_type"), resource_type.into());
+        this.set(
+            "ResourceType",
+            Some("resource_type"),
+            required.resource_type.into(),
+        );
         LifecyclePolicy(this)
     }
     /// The description of the lifecycle policy.
@@ -2500,7 +2521,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -2524,7 +2545,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `AmiExclusionRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-amiexclusionrules.html)
     #[derive(Clone, Debug)]
     pub struct AmiExclusionRules(rt::Props);
     impl AmiExclusionRules {
@@ -2586,7 +2607,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ExclusionRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-exclusionrules.html)
     #[derive(Clone, Debug)]
     pub struct ExclusionRules(rt::Props);
     impl ExclusionRules {
@@ -2618,7 +2639,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -2650,7 +2671,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `IncludeResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-includeresources.html)
     #[derive(Clone, Debug)]
     pub struct IncludeResources(rt::Props);
     impl IncludeResources {
@@ -2688,12 +2709,12 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `LastLaunched`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-lastlaunched.html)
     #[derive(Clone, Debug)]
     pub struct LastLaunched(rt::Props);
     impl LastLaunched {
-        /// A new `LastLaunched`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: TimeUnit, value: i64) -> Self {
+        /// A new `LastLaunched`. Required properties: `value` (`Value`), `unit` (`Unit`).
+        pub fn new(value: i64, unit: TimeUnit) -> Self {
             let mut this = rt::Props::default();
             this.set("Unit", Some("unit"), unit.into());
             this.set("Value", Some("value"), rt::int(value));
@@ -2705,7 +2726,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `PolicyDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-policydetail.html)
     #[derive(Clone, Debug)]
     pub struct PolicyDetail(rt::Props);
     impl PolicyDetail {
@@ -2730,18 +2751,25 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `RecipeSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-recipeselection.html)
     #[derive(Clone, Debug)]
     pub struct RecipeSelection(rt::Props);
+    /// The required values of [`RecipeSelection`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecipeSelectionRequired {
+        /// The recipe name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The recipe version. CloudFormation `SemanticVersion`.
+        pub semantic_version: rt::Expr,
+    }
     impl RecipeSelection {
         /// A new `RecipeSelection`. Required properties: `name` (`Name`), `semantic_version` (`SemanticVersion`).
-        pub fn new(name: impl Into<rt::Expr>, semantic_version: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RecipeSelectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "SemanticVersion",
                 Some("semantic_version"),
-                rt::string(semantic_version),
+                rt::string(required.semantic_version),
             );
             RecipeSelection(this)
         }
@@ -2751,7 +2779,7 @@ pub mod lifecycle_policy {
     ///
     /// CloudFormation property type `ResourceSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-resourceselection.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSelection(rt::Props);
     impl ResourceSelection {
@@ -2845,19 +2873,23 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`Workflow`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkflowRequired {
+    /// The name of the workflow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of the workflow denotes whether the workflow is used to build, test, or distribute. CloudFormation `Type`.
+    pub type_: workflow::Type,
+    /// The version of the workflow. CloudFormation `Version`.
+    pub version: rt::Expr,
+}
 impl Workflow {
     /// Declares a `AWS::ImageBuilder::Workflow` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `version` (`Version`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        type_: workflow::Type,
-        version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkflowRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKFLOW_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), type_.into());
-        this.set("Version", Some("version"), rt::string(version));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), required.type_.into());
+        this.set("Version", Some("version"), rt::string(required.version));
         Workflow(this)
     }
     /// The change description of the workflow.
@@ -2960,7 +2992,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ComponentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-componentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComponentConfiguration(rt::Props);
     impl ComponentConfiguration {
@@ -2991,7 +3023,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ComponentParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-componentparameter.html)
     #[derive(Clone, Debug)]
     pub struct ComponentParameter(rt::Props);
     impl ComponentParameter {
@@ -3011,7 +3043,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `EbsInstanceBlockDeviceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-ebsinstanceblockdevicespecification.html)
     #[derive(Clone, Debug)]
     pub struct EbsInstanceBlockDeviceSpecification(rt::Props);
     impl EbsInstanceBlockDeviceSpecification {
@@ -3090,7 +3122,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `EcrConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-ecrconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EcrConfiguration(rt::Props);
     impl EcrConfiguration {
@@ -3124,7 +3156,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `InstanceBlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-containerrecipe-instanceblockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct InstanceBlockDeviceMapping(rt::Props);
     impl InstanceBlockDeviceMapping {
@@ -3217,7 +3249,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `WorkflowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-workflowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowConfiguration(rt::Props);
     impl WorkflowConfiguration {
@@ -3263,7 +3295,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `WorkflowParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-workflowparameter.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowParameter(rt::Props);
     impl WorkflowParameter {

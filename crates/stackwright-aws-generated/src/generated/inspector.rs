@@ -199,7 +199,7 @@ impl AssessmentTemplateHandle {
 }
 /// Property types and value sets of [`AssessmentTemplate`] (`AWS::Inspector::AssessmentTemplate`).
 pub mod assessment_template {
-    pub use super::shared::Tag;
+    pub use super::shared::{Tag, TagRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::Inspector::ResourceGroup
@@ -271,7 +271,7 @@ impl ResourceGroupHandle {
 }
 /// Property types and value sets of [`ResourceGroup`] (`AWS::Inspector::ResourceGroup`).
 pub mod resource_group {
-    pub use super::shared::Tag;
+    pub use super::shared::{Tag, TagRequired};
     use super::*;
 }
 /// Nested types that several `Inspector` resource types define the same way; each resource type's module
@@ -280,15 +280,22 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspector-assessmenttemplate-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

@@ -37,13 +37,13 @@ static CIS_SCAN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl CisScanConfiguration {
-    /// Declares a `AWS::InspectorV2::CisScanConfiguration` with the stack-unique `id`. Required properties: `scan_name` (`ScanName`), `schedule` (`Schedule`), `security_level` (`SecurityLevel`), `targets` (`Targets`).
+    /// Declares a `AWS::InspectorV2::CisScanConfiguration` with the stack-unique `id`. Required properties: `scan_name` (`ScanName`), `security_level` (`SecurityLevel`), `schedule` (`Schedule`), `targets` (`Targets`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         scan_name: impl Into<rt::Expr>,
-        schedule: cis_scan_configuration::Schedule,
         security_level: cis_scan_configuration::CisSecurityLevel,
+        schedule: cis_scan_configuration::Schedule,
         targets: cis_scan_configuration::CisTargets,
     ) -> Self {
         let mut this = rt::Base::new(id, &CIS_SCAN_CONFIGURATION_TYPE);
@@ -76,7 +76,7 @@ pub mod cis_scan_configuration {
     use super::*;
     /// CloudFormation property type `CisTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-cistargets.html)
     #[derive(Clone, Debug)]
     pub struct CisTargets(rt::Props);
     impl CisTargets {
@@ -98,7 +98,7 @@ pub mod cis_scan_configuration {
     nested!(CisTargets);
     /// CloudFormation property type `DailySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-dailyschedule.html)
     #[derive(Clone, Debug)]
     pub struct DailySchedule(rt::Props);
     impl DailySchedule {
@@ -112,12 +112,12 @@ pub mod cis_scan_configuration {
     nested!(DailySchedule);
     /// CloudFormation property type `MonthlySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-monthlyschedule.html)
     #[derive(Clone, Debug)]
     pub struct MonthlySchedule(rt::Props);
     impl MonthlySchedule {
-        /// A new `MonthlySchedule`. Required properties: `day` (`Day`), `start_time` (`StartTime`).
-        pub fn new(day: Day, start_time: Time) -> Self {
+        /// A new `MonthlySchedule`. Required properties: `start_time` (`StartTime`), `day` (`Day`).
+        pub fn new(start_time: Time, day: Day) -> Self {
             let mut this = rt::Props::default();
             this.set("Day", Some("day"), day.into());
             this.set("StartTime", Some("start_time"), start_time.into());
@@ -129,7 +129,7 @@ pub mod cis_scan_configuration {
     ///
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -163,27 +163,42 @@ pub mod cis_scan_configuration {
     nested!(Schedule);
     /// CloudFormation property type `Time`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-time.html)
     #[derive(Clone, Debug)]
     pub struct Time(rt::Props);
+    /// The required values of [`Time`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeRequired {
+        /// CloudFormation `TimeOfDay`.
+        pub time_of_day: rt::Expr,
+        /// CloudFormation `TimeZone`.
+        pub time_zone: rt::Expr,
+    }
     impl Time {
         /// A new `Time`. Required properties: `time_of_day` (`TimeOfDay`), `time_zone` (`TimeZone`).
-        pub fn new(time_of_day: impl Into<rt::Expr>, time_zone: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TimeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("TimeOfDay", Some("time_of_day"), rt::string(time_of_day));
-            this.set("TimeZone", Some("time_zone"), rt::string(time_zone));
+            this.set(
+                "TimeOfDay",
+                Some("time_of_day"),
+                rt::string(required.time_of_day),
+            );
+            this.set(
+                "TimeZone",
+                Some("time_zone"),
+                rt::string(required.time_zone),
+            );
             Time(this)
         }
     }
     nested!(Time);
     /// CloudFormation property type `WeeklySchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-cisscanconfiguration-weeklyschedule.html)
     #[derive(Clone, Debug)]
     pub struct WeeklySchedule(rt::Props);
     impl WeeklySchedule {
-        /// A new `WeeklySchedule`. Required properties: `days` (`Days`), `start_time` (`StartTime`).
-        pub fn new(days: impl IntoIterator<Item = Day>, start_time: Time) -> Self {
+        /// A new `WeeklySchedule`. Required properties: `start_time` (`StartTime`), `days` (`Days`).
+        pub fn new(start_time: Time, days: impl IntoIterator<Item = Day>) -> Self {
             let mut this = rt::Props::default();
             this.set("Days", Some("days"), rt::list(days));
             this.set("StartTime", Some("start_time"), start_time.into());
@@ -369,7 +384,7 @@ pub mod code_security_integration {
     use super::*;
     /// CloudFormation property type `CreateDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-createdetails.html)
     #[derive(Clone, Debug)]
     pub struct CreateDetails(rt::Props);
     impl CreateDetails {
@@ -387,22 +402,29 @@ pub mod code_security_integration {
     nested!(CreateDetails);
     /// CloudFormation property type `CreateGitLabSelfManagedIntegrationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-creategitlabselfmanagedintegrationdetail.html)
     #[derive(Clone, Debug)]
     pub struct CreateGitLabSelfManagedIntegrationDetail(rt::Props);
+    /// The required values of [`CreateGitLabSelfManagedIntegrationDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct CreateGitLabSelfManagedIntegrationDetailRequired {
+        /// CloudFormation `instanceUrl`.
+        pub instance_url: rt::Expr,
+        /// CloudFormation `accessToken`.
+        pub access_token: rt::Expr,
+    }
     impl CreateGitLabSelfManagedIntegrationDetail {
-        /// A new `CreateGitLabSelfManagedIntegrationDetail`. Required properties: `access_token` (`accessToken`), `instance_url` (`instanceUrl`).
-        pub fn new(access_token: impl Into<rt::Expr>, instance_url: impl Into<rt::Expr>) -> Self {
+        /// A new `CreateGitLabSelfManagedIntegrationDetail`. Required properties: `instance_url` (`instanceUrl`), `access_token` (`accessToken`).
+        pub fn new(required: CreateGitLabSelfManagedIntegrationDetailRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "accessToken",
                 Some("access_token"),
-                rt::string(access_token),
+                rt::string(required.access_token),
             );
             this.set(
                 "instanceUrl",
                 Some("instance_url"),
-                rt::string(instance_url),
+                rt::string(required.instance_url),
             );
             CreateGitLabSelfManagedIntegrationDetail(this)
         }
@@ -410,7 +432,7 @@ pub mod code_security_integration {
     nested!(CreateGitLabSelfManagedIntegrationDetail);
     /// CloudFormation property type `UpdateDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updatedetails.html)
     #[derive(Clone, Debug)]
     pub struct UpdateDetails(rt::Props);
     impl UpdateDetails {
@@ -440,18 +462,25 @@ pub mod code_security_integration {
     nested!(UpdateDetails);
     /// CloudFormation property type `UpdateGitHubIntegrationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updategithubintegrationdetail.html)
     #[derive(Clone, Debug)]
     pub struct UpdateGitHubIntegrationDetail(rt::Props);
+    /// The required values of [`UpdateGitHubIntegrationDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct UpdateGitHubIntegrationDetailRequired {
+        /// CloudFormation `code`.
+        pub code: rt::Expr,
+        /// CloudFormation `installationId`.
+        pub installation_id: rt::Expr,
+    }
     impl UpdateGitHubIntegrationDetail {
         /// A new `UpdateGitHubIntegrationDetail`. Required properties: `code` (`code`), `installation_id` (`installationId`).
-        pub fn new(code: impl Into<rt::Expr>, installation_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: UpdateGitHubIntegrationDetailRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("code", Some("code"), rt::string(code));
+            this.set("code", Some("code"), rt::string(required.code));
             this.set(
                 "installationId",
                 Some("installation_id"),
-                rt::string(installation_id),
+                rt::string(required.installation_id),
             );
             UpdateGitHubIntegrationDetail(this)
         }
@@ -459,7 +488,7 @@ pub mod code_security_integration {
     nested!(UpdateGitHubIntegrationDetail);
     /// CloudFormation property type `UpdateGitLabSelfManagedIntegrationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityintegration-updategitlabselfmanagedintegrationdetail.html)
     #[derive(Clone, Debug)]
     pub struct UpdateGitLabSelfManagedIntegrationDetail(rt::Props);
     impl UpdateGitLabSelfManagedIntegrationDetail {
@@ -590,7 +619,7 @@ pub mod code_security_scan_configuration {
     use super::*;
     /// CloudFormation property type `CodeSecurityScanConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-codesecurityscanconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CodeSecurityScanConfiguration(rt::Props);
     impl CodeSecurityScanConfiguration {
@@ -629,7 +658,7 @@ pub mod code_security_scan_configuration {
     nested!(CodeSecurityScanConfiguration);
     /// CloudFormation property type `ContinuousIntegrationScanConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-continuousintegrationscanconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContinuousIntegrationScanConfiguration(rt::Props);
     impl ContinuousIntegrationScanConfiguration {
@@ -649,7 +678,7 @@ pub mod code_security_scan_configuration {
     nested!(ContinuousIntegrationScanConfiguration);
     /// CloudFormation property type `PeriodicScanConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-periodicscanconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PeriodicScanConfiguration(rt::Props);
     impl PeriodicScanConfiguration {
@@ -676,7 +705,7 @@ pub mod code_security_scan_configuration {
     nested!(PeriodicScanConfiguration);
     /// CloudFormation property type `ScopeSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-codesecurityscanconfiguration-scopesettings.html)
     #[derive(Clone, Debug)]
     pub struct ScopeSettings(rt::Props);
     impl ScopeSettings {
@@ -868,15 +897,15 @@ pub mod connector {
     use super::*;
     /// CloudFormation property type `AzureProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-azureproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
-        /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AwsConfigConnectorArn`), `azure_regions` (`AzureRegions`), `scope_configuration` (`ScopeConfiguration`).
+        /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AwsConfigConnectorArn`), `scope_configuration` (`ScopeConfiguration`), `azure_regions` (`AzureRegions`).
         pub fn new(
             aws_config_connector_arn: impl Into<rt::Expr>,
-            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             scope_configuration: AzureScopeConfigurationMap,
+            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -913,7 +942,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureScopeConfigurationMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-azurescopeconfigurationmap.html)
     #[derive(Clone, Debug)]
     pub struct AzureScopeConfigurationMap(rt::Props);
     impl AzureScopeConfigurationMap {
@@ -955,7 +984,7 @@ pub mod connector {
     nested!(AzureScopeConfigurationMap);
     /// CloudFormation property type `ProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-providerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProviderConfiguration(rt::Props);
     impl ProviderConfiguration {
@@ -971,7 +1000,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-connector-scopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScopeConfiguration(rt::Props);
     impl ScopeConfiguration {
@@ -1054,13 +1083,13 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Filter {
-    /// Declares a `AWS::InspectorV2::Filter` with the stack-unique `id`. Required properties: `filter_action` (`FilterAction`), `filter_criteria` (`FilterCriteria`), `name` (`Name`).
+    /// Declares a `AWS::InspectorV2::Filter` with the stack-unique `id`. Required properties: `name` (`Name`), `filter_criteria` (`FilterCriteria`), `filter_action` (`FilterAction`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        filter_action: filter::FilterAction,
-        filter_criteria: filter::FilterCriteria,
         name: impl Into<rt::Expr>,
+        filter_criteria: filter::FilterCriteria,
+        filter_action: filter::FilterAction,
     ) -> Self {
         let mut this = rt::Base::new(id, &FILTER_TYPE);
         this.set("FilterAction", Some("filter_action"), filter_action.into());
@@ -1099,7 +1128,7 @@ pub mod filter {
     use super::*;
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-datefilter.html)
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -1124,7 +1153,7 @@ pub mod filter {
     nested!(DateFilter);
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-filtercriteria.html)
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -1500,7 +1529,7 @@ pub mod filter {
     nested!(FilterCriteria);
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-mapfilter.html)
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
     impl MapFilter {
@@ -1524,7 +1553,7 @@ pub mod filter {
     nested!(MapFilter);
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-numberfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -1547,7 +1576,7 @@ pub mod filter {
     nested!(NumberFilter);
     /// CloudFormation property type `PackageFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-packagefilter.html)
     #[derive(Clone, Debug)]
     pub struct PackageFilter(rt::Props);
     impl PackageFilter {
@@ -1606,7 +1635,7 @@ pub mod filter {
     nested!(PackageFilter);
     /// CloudFormation property type `PortRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-portrangefilter.html)
     #[derive(Clone, Debug)]
     pub struct PortRangeFilter(rt::Props);
     impl PortRangeFilter {
@@ -1631,7 +1660,7 @@ pub mod filter {
     nested!(PortRangeFilter);
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-inspectorv2-filter-stringfilter.html)
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {

@@ -191,7 +191,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `AttachPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-interconnect-connection-attachpoint.html)
     #[derive(Clone, Debug)]
     pub struct AttachPoint(rt::Props);
     impl AttachPoint {
@@ -224,7 +224,7 @@ pub mod connection {
     ///
     /// CloudFormation property type `RemoteAccount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-interconnect-connection-remoteaccount.html)
     #[derive(Clone, Debug)]
     pub struct RemoteAccount(rt::Props);
     impl RemoteAccount {

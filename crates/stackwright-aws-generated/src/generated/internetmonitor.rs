@@ -191,7 +191,7 @@ pub mod monitor {
     use super::*;
     /// CloudFormation property type `HealthEventsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-healtheventsconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthEventsConfig(rt::Props);
     impl HealthEventsConfig {
@@ -246,7 +246,7 @@ pub mod monitor {
     nested!(HealthEventsConfig);
     /// CloudFormation property type `InternetMeasurementsLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-internetmeasurementslogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct InternetMeasurementsLogDelivery(rt::Props);
     impl InternetMeasurementsLogDelivery {
@@ -264,7 +264,7 @@ pub mod monitor {
     nested!(InternetMeasurementsLogDelivery);
     /// CloudFormation property type `LocalHealthEventsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-localhealtheventsconfig.html)
     #[derive(Clone, Debug)]
     pub struct LocalHealthEventsConfig(rt::Props);
     impl LocalHealthEventsConfig {
@@ -300,7 +300,7 @@ pub mod monitor {
     nested!(LocalHealthEventsConfig);
     /// CloudFormation property type `S3Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-internetmonitor-monitor-s3config.html)
     #[derive(Clone, Debug)]
     pub struct S3Config(rt::Props);
     impl S3Config {

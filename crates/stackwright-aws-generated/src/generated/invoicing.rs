@@ -60,23 +60,27 @@ static INVOICE_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`InvoiceUnit`], by name: two of them have one type, and a swap must not compile.
+pub struct InvoiceUnitRequired {
+    /// CloudFormation `InvoiceReceiver`.
+    pub invoice_receiver: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Rule`.
+    pub rule: invoice_unit::Rule,
+}
 impl InvoiceUnit {
     /// Declares a `AWS::Invoicing::InvoiceUnit` with the stack-unique `id`. Required properties: `invoice_receiver` (`InvoiceReceiver`), `name` (`Name`), `rule` (`Rule`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        invoice_receiver: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        rule: invoice_unit::Rule,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InvoiceUnitRequired) -> Self {
         let mut this = rt::Base::new(id, &INVOICE_UNIT_TYPE);
         this.set(
             "InvoiceReceiver",
             Some("invoice_receiver"),
-            rt::string(invoice_receiver),
+            rt::string(required.invoice_receiver),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Rule", Some("rule"), rule.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Rule", Some("rule"), required.rule.into());
         InvoiceUnit(this)
     }
     /// Constraints: length 0..=500; pattern `^[\S\s]*$`. CloudFormation `Description`, Terraform `description`.
@@ -115,7 +119,7 @@ pub mod invoice_unit {
     use super::*;
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-invoiceunit-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -203,52 +207,65 @@ static PROCUREMENT_PORTAL_PREFERENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ProcurementPortalPreference`], by name: two of them have one type, and a swap must not compile.
+pub struct ProcurementPortalPreferenceRequired {
+    /// The name of the procurement portal. CloudFormation `ProcurementPortalName`.
+    pub procurement_portal_name: procurement_portal_preference::ProcurementPortalName,
+    /// The domain identifier for the buyer in the procurement portal. CloudFormation `BuyerDomain`.
+    pub buyer_domain: procurement_portal_preference::BuyerDomain,
+    /// The unique identifier for the buyer in the procurement portal. CloudFormation `BuyerIdentifier`.
+    pub buyer_identifier: rt::Expr,
+    /// The domain identifier for the supplier in the procurement portal. CloudFormation `SupplierDomain`.
+    pub supplier_domain: procurement_portal_preference::SupplierDomain,
+    /// The unique identifier for the supplier in the procurement portal. CloudFormation `SupplierIdentifier`.
+    pub supplier_identifier: rt::Expr,
+    /// Indicates whether e-invoice delivery is enabled for this procurement portal preference. CloudFormation `EinvoiceDeliveryEnabled`.
+    pub einvoice_delivery_enabled: bool,
+    /// Indicates whether purchase order retrieval is enabled for this procurement portal preference. CloudFormation `PurchaseOrderRetrievalEnabled`.
+    pub purchase_order_retrieval_enabled: bool,
+    /// List of contact information for portal administrators and technical contacts. CloudFormation `Contacts`.
+    pub contacts: Vec<procurement_portal_preference::Contact>,
+}
 impl ProcurementPortalPreference {
-    /// Declares a `AWS::Invoicing::ProcurementPortalPreference` with the stack-unique `id`. Required properties: `buyer_domain` (`BuyerDomain`), `buyer_identifier` (`BuyerIdentifier`), `contacts` (`Contacts`), `einvoice_delivery_enabled` (`EinvoiceDeliveryEnabled`), `procurement_portal_name` (`ProcurementPortalName`), `purchase_order_retrieval_enabled` (`PurchaseOrderRetrievalEnabled`), `supplier_domain` (`SupplierDomain`), `supplier_identifier` (`SupplierIdentifier`).
+    /// Declares a `AWS::Invoicing::ProcurementPortalPreference` with the stack-unique `id`. Required properties: `procurement_portal_name` (`ProcurementPortalName`), `buyer_domain` (`BuyerDomain`), `buyer_identifier` (`BuyerIdentifier`), `supplier_domain` (`SupplierDomain`), `supplier_identifier` (`SupplierIdentifier`), `einvoice_delivery_enabled` (`EinvoiceDeliveryEnabled`), `purchase_order_retrieval_enabled` (`PurchaseOrderRetrievalEnabled`), `contacts` (`Contacts`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        buyer_domain: procurement_portal_preference::BuyerDomain,
-        buyer_identifier: impl Into<rt::Expr>,
-        contacts: impl IntoIterator<Item = procurement_portal_preference::Contact>,
-        einvoice_delivery_enabled: bool,
-        procurement_portal_name: procurement_portal_preference::ProcurementPortalName,
-        purchase_order_retrieval_enabled: bool,
-        supplier_domain: procurement_portal_preference::SupplierDomain,
-        supplier_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProcurementPortalPreferenceRequired) -> Self {
         let mut this = rt::Base::new(id, &PROCUREMENT_PORTAL_PREFERENCE_TYPE);
-        this.set("BuyerDomain", Some("buyer_domain"), buyer_domain.into());
+        this.set(
+            "BuyerDomain",
+            Some("buyer_domain"),
+            required.buyer_domain.into(),
+        );
         this.set(
             "BuyerIdentifier",
             Some("buyer_identifier"),
-            rt::string(buyer_identifier),
+            rt::string(required.buyer_identifier),
         );
-        this.set("Contacts", Some("contacts"), rt::list(contacts));
+        this.set("Contacts", Some("contacts"), rt::list(required.contacts));
         this.set(
             "EinvoiceDeliveryEnabled",
             Some("einvoice_delivery_enabled"),
-            rt::boolean(einvoice_delivery_enabled),
+            rt::boolean(required.einvoice_delivery_enabled),
         );
         this.set(
             "ProcurementPortalName",
             Some("procurement_portal_name"),
-            procurement_portal_name.into(),
+            required.procurement_portal_name.into(),
         );
         this.set(
             "PurchaseOrderRetrievalEnabled",
             Some("purchase_order_retrieval_enabled"),
-            rt::boolean(purchase_order_retrieval_enabled),
+            rt::boolean(required.purchase_order_retrieval_enabled),
         );
         this.set(
             "SupplierDomain",
             Some("supplier_domain"),
-            supplier_domain.into(),
+            required.supplier_domain.into(),
         );
         this.set(
             "SupplierIdentifier",
             Some("supplier_identifier"),
-            rt::string(supplier_identifier),
+            rt::string(required.supplier_identifier),
         );
         ProcurementPortalPreference(this)
     }
@@ -378,7 +395,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `Contact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-contact.html)
     #[derive(Clone, Debug)]
     pub struct Contact(rt::Props);
     impl Contact {
@@ -407,7 +424,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `EinvoiceDeliveryPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-einvoicedeliverypreference.html)
     #[derive(Clone, Debug)]
     pub struct EinvoiceDeliveryPreference(rt::Props);
     impl EinvoiceDeliveryPreference {
@@ -493,7 +510,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `ProcurementPortalPreferenceSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-procurementportalpreferenceselector.html)
     #[derive(Clone, Debug)]
     pub struct ProcurementPortalPreferenceSelector(rt::Props);
     impl ProcurementPortalPreferenceSelector {
@@ -522,7 +539,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `PurchaseOrderDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-purchaseorderdatasource.html)
     #[derive(Clone, Debug)]
     pub struct PurchaseOrderDataSource(rt::Props);
     impl PurchaseOrderDataSource {
@@ -565,7 +582,7 @@ pub mod procurement_portal_preference {
     ///
     /// CloudFormation property type `TestEnvPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-invoicing-procurementportalpreference-testenvpreference.html)
     #[derive(Clone, Debug)]
     pub struct TestEnvPreference(rt::Props);
     impl TestEnvPreference {

@@ -51,23 +51,31 @@ static ACCOUNT_AUDIT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AccountAuditConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct AccountAuditConfigurationRequired {
+    /// Your 12-digit account ID (used as the primary identifier for the CloudFormation resource). CloudFormation `AccountId`.
+    pub account_id: rt::Expr,
+    /// Specifies which audit checks are enabled and disabled for this account. CloudFormation `AuditCheckConfigurations`.
+    pub audit_check_configurations: account_audit_configuration::AuditCheckConfigurations,
+    /// The ARN of the role that grants permission to AWS IoT to access information about your devices, policies, certificates and other items as required when performing an audit. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl AccountAuditConfiguration {
     /// Declares a `AWS::IoT::AccountAuditConfiguration` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `audit_check_configurations` (`AuditCheckConfigurations`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_id: impl Into<rt::Expr>,
-        audit_check_configurations: account_audit_configuration::AuditCheckConfigurations,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccountAuditConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_AUDIT_CONFIGURATION_TYPE);
-        this.set("AccountId", Some("account_id"), rt::string(account_id));
+        this.set(
+            "AccountId",
+            Some("account_id"),
+            rt::string(required.account_id),
+        );
         this.set(
             "AuditCheckConfigurations",
             Some("audit_check_configurations"),
-            audit_check_configurations.into(),
+            required.audit_check_configurations.into(),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         AccountAuditConfiguration(this)
     }
     /// Information about the targets to which audit notifications are sent.
@@ -97,7 +105,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditCheckConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditcheckconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuditCheckConfiguration(rt::Props);
     impl AuditCheckConfiguration {
@@ -119,7 +127,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditCheckConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditcheckconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct AuditCheckConfigurations(rt::Props);
     impl AuditCheckConfigurations {
@@ -245,7 +253,7 @@ pub mod account_audit_configuration {
         /// The configuration for a specific audit check.
         ///
         /// CloudFormation `IoTPolicyPotentialMisConfigurationCheck`, Terraform `io_t_policy_potential_mis_configuration_check`.
-        pub fn io_t_policy_potential_mis_configuration_check(
+        pub fn iot_policy_potential_mis_configuration_check(
             mut self,
             value: AuditCheckConfiguration,
         ) -> Self {
@@ -355,7 +363,7 @@ pub mod account_audit_configuration {
     nested!(AuditCheckConfigurations);
     /// CloudFormation property type `AuditNotificationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditnotificationtarget.html)
     #[derive(Clone, Debug)]
     pub struct AuditNotificationTarget(rt::Props);
     impl AuditNotificationTarget {
@@ -392,7 +400,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `AuditNotificationTargetConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-auditnotificationtargetconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct AuditNotificationTargetConfigurations(rt::Props);
     impl AuditNotificationTargetConfigurations {
@@ -412,7 +420,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `CertAgeCheckCustomConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-certagecheckcustomconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CertAgeCheckCustomConfiguration(rt::Props);
     impl CertAgeCheckCustomConfiguration {
@@ -438,7 +446,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `CertExpirationCheckCustomConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-certexpirationcheckcustomconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CertExpirationCheckCustomConfiguration(rt::Props);
     impl CertExpirationCheckCustomConfiguration {
@@ -464,7 +472,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `DeviceCertAgeAuditCheckConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-devicecertageauditcheckconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeviceCertAgeAuditCheckConfiguration(rt::Props);
     impl DeviceCertAgeAuditCheckConfiguration {
@@ -494,7 +502,7 @@ pub mod account_audit_configuration {
     ///
     /// CloudFormation property type `DeviceCertExpirationAuditCheckConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-accountauditconfiguration-devicecertexpirationauditcheckconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeviceCertExpirationAuditCheckConfiguration(rt::Props);
     impl DeviceCertExpirationAuditCheckConfiguration {
@@ -702,7 +710,7 @@ pub mod billing_group {
     use super::*;
     /// CloudFormation property type `BillingGroupProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-billinggroup-billinggroupproperties.html)
     #[derive(Clone, Debug)]
     pub struct BillingGroupProperties(rt::Props);
     impl BillingGroupProperties {
@@ -837,7 +845,7 @@ pub mod ca_certificate {
     use super::*;
     /// CloudFormation property type `RegistrationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-cacertificate-registrationconfig.html)
     #[derive(Clone, Debug)]
     pub struct RegistrationConfig(rt::Props);
     impl RegistrationConfig {
@@ -994,14 +1002,14 @@ static CERTIFICATE_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl CertificateProvider {
-    /// Declares a `AWS::IoT::CertificateProvider` with the stack-unique `id`. Required properties: `account_default_for_operations` (`AccountDefaultForOperations`), `lambda_function_arn` (`LambdaFunctionArn`).
+    /// Declares a `AWS::IoT::CertificateProvider` with the stack-unique `id`. Required properties: `lambda_function_arn` (`LambdaFunctionArn`), `account_default_for_operations` (`AccountDefaultForOperations`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        lambda_function_arn: impl Into<rt::Expr>,
         account_default_for_operations: impl IntoIterator<
             Item = certificate_provider::CertificateProviderOperation,
         >,
-        lambda_function_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_PROVIDER_TYPE);
         this.set(
@@ -1208,7 +1216,7 @@ pub mod command {
     use super::*;
     /// CloudFormation property type `AwsJsonSubstitutionCommandPreprocessorConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-awsjsonsubstitutioncommandpreprocessorconfig.html)
     #[derive(Clone, Debug)]
     pub struct AwsJsonSubstitutionCommandPreprocessorConfig(rt::Props);
     impl AwsJsonSubstitutionCommandPreprocessorConfig {
@@ -1222,7 +1230,7 @@ pub mod command {
     nested!(AwsJsonSubstitutionCommandPreprocessorConfig);
     /// CloudFormation property type `CommandParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparameter.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameter(rt::Props);
     impl CommandParameter {
@@ -1267,7 +1275,7 @@ pub mod command {
     nested!(CommandParameter);
     /// CloudFormation property type `CommandParameterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervalue.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameterValue(rt::Props);
     impl CommandParameterValue {
@@ -1315,7 +1323,7 @@ pub mod command {
     nested!(CommandParameterValue);
     /// CloudFormation property type `CommandParameterValueComparisonOperand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluecomparisonoperand.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueComparisonOperand(rt::Props);
     impl CommandParameterValueComparisonOperand {
@@ -1354,7 +1362,7 @@ pub mod command {
     nested!(CommandParameterValueComparisonOperand);
     /// CloudFormation property type `CommandParameterValueCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluecondition.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueCondition(rt::Props);
     impl CommandParameterValueCondition {
@@ -1376,22 +1384,29 @@ pub mod command {
     nested!(CommandParameterValueCondition);
     /// CloudFormation property type `CommandParameterValueNumberRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandparametervaluenumberrange.html)
     #[derive(Clone, Debug)]
     pub struct CommandParameterValueNumberRange(rt::Props);
+    /// The required values of [`CommandParameterValueNumberRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct CommandParameterValueNumberRangeRequired {
+        /// CloudFormation `Min`.
+        pub min: rt::Expr,
+        /// CloudFormation `Max`.
+        pub max: rt::Expr,
+    }
     impl CommandParameterValueNumberRange {
-        /// A new `CommandParameterValueNumberRange`. Required properties: `max` (`Max`), `min` (`Min`).
-        pub fn new(max: impl Into<rt::Expr>, min: impl Into<rt::Expr>) -> Self {
+        /// A new `CommandParameterValueNumberRange`. Required properties: `min` (`Min`), `max` (`Max`).
+        pub fn new(required: CommandParameterValueNumberRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Max", Some("max"), rt::string(max));
-            this.set("Min", Some("min"), rt::string(min));
+            this.set("Max", Some("max"), rt::string(required.max));
+            this.set("Min", Some("min"), rt::string(required.min));
             CommandParameterValueNumberRange(this)
         }
     }
     nested!(CommandParameterValueNumberRange);
     /// CloudFormation property type `CommandPayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandpayload.html)
     #[derive(Clone, Debug)]
     pub struct CommandPayload(rt::Props);
     impl CommandPayload {
@@ -1415,7 +1430,7 @@ pub mod command {
     nested!(CommandPayload);
     /// CloudFormation property type `CommandPreprocessor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-command-commandpreprocessor.html)
     #[derive(Clone, Debug)]
     pub struct CommandPreprocessor(rt::Props);
     impl CommandPreprocessor {
@@ -1442,11 +1457,11 @@ pub mod command {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Namespace {
         /// `AWS-IoT`
-        AwsIoT,
+        AwsIot,
         /// `AWS-IoT-FleetWise`
-        AwsIoTFleetWise,
+        AwsIotFleetWise,
     }
-    string_enum!(Namespace { AwsIoT => "AWS-IoT", AwsIoTFleetWise => "AWS-IoT-FleetWise" });
+    string_enum!(Namespace { AwsIot => "AWS-IoT", AwsIotFleetWise => "AWS-IoT-FleetWise" });
     /// The values `OutputFormat` accepts in `IoT::Command`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum OutputFormat {
@@ -1619,12 +1634,12 @@ static DIMENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl Dimension {
-    /// Declares a `AWS::IoT::Dimension` with the stack-unique `id`. Required properties: `string_values` (`StringValues`), `type_` (`Type`).
+    /// Declares a `AWS::IoT::Dimension` with the stack-unique `id`. Required properties: `type_` (`Type`), `string_values` (`StringValues`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        string_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         type_: dimension::Type,
+        string_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DIMENSION_TYPE);
         this.set(
@@ -1841,7 +1856,7 @@ pub mod domain_configuration {
     use super::*;
     /// CloudFormation property type `AuthorizerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-authorizerconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerConfig(rt::Props);
     impl AuthorizerConfig {
@@ -1872,7 +1887,7 @@ pub mod domain_configuration {
     nested!(AuthorizerConfig);
     /// CloudFormation property type `ClientCertificateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-clientcertificateconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClientCertificateConfig(rt::Props);
     impl ClientCertificateConfig {
@@ -1894,7 +1909,7 @@ pub mod domain_configuration {
     nested!(ClientCertificateConfig);
     /// CloudFormation property type `ServerCertificateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-servercertificateconfig.html)
     #[derive(Clone, Debug)]
     pub struct ServerCertificateConfig(rt::Props);
     impl ServerCertificateConfig {
@@ -1931,7 +1946,7 @@ pub mod domain_configuration {
     nested!(ServerCertificateConfig);
     /// CloudFormation property type `TlsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-domainconfiguration-tlsconfig.html)
     #[derive(Clone, Debug)]
     pub struct TlsConfig(rt::Props);
     impl TlsConfig {
@@ -2237,7 +2252,7 @@ pub mod fleet_metric {
     ///
     /// CloudFormation property type `AggregationType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-fleetmetric-aggregationtype.html)
     #[derive(Clone, Debug)]
     pub struct AggregationType(rt::Props);
     impl AggregationType {
@@ -2539,7 +2554,7 @@ pub mod job {
     ///
     /// CloudFormation property type `AbortConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-abortconfig.html)
     #[derive(Clone, Debug)]
     pub struct AbortConfig(rt::Props);
     impl AbortConfig {
@@ -2559,29 +2574,39 @@ pub mod job {
     ///
     /// CloudFormation property type `AbortCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-abortcriteria.html)
     #[derive(Clone, Debug)]
     pub struct AbortCriteria(rt::Props);
+    /// The required values of [`AbortCriteria`], by name: two of them have one type, and a swap must not compile.
+    pub struct AbortCriteriaRequired {
+        /// The type of job execution failures that can initiate a job abort. CloudFormation `FailureType`.
+        pub failure_type: FailureType2,
+        /// The type of job action to take to initiate the job abort. CloudFormation `Action`.
+        pub action: Action,
+        /// The minimum percentage of job execution failures that must occur to initiate the job abort. CloudFormation `ThresholdPercentage`.
+        pub threshold_percentage: i64,
+        /// The minimum number of things which must receive job execution notifications before the job can be aborted. CloudFormation `MinNumberOfExecutedThings`.
+        pub min_number_of_executed_things: i64,
+    }
     impl AbortCriteria {
-        /// A new `AbortCriteria`. Required properties: `action` (`Action`), `failure_type` (`FailureType`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`), `threshold_percentage` (`ThresholdPercentage`).
-        pub fn new(
-            action: Action,
-            failure_type: FailureType2,
-            min_number_of_executed_things: i64,
-            threshold_percentage: i64,
-        ) -> Self {
+        /// A new `AbortCriteria`. Required properties: `failure_type` (`FailureType`), `action` (`Action`), `threshold_percentage` (`ThresholdPercentage`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`).
+        pub fn new(required: AbortCriteriaRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("FailureType", Some("failure_type"), failure_type.into());
+            this.set("Action", Some("action"), required.action.into());
+            this.set(
+                "FailureType",
+                Some("failure_type"),
+                required.failure_type.into(),
+            );
             this.set(
                 "MinNumberOfExecutedThings",
                 Some("min_number_of_executed_things"),
-                rt::int(min_number_of_executed_things),
+                rt::int(required.min_number_of_executed_things),
             );
             this.set(
                 "ThresholdPercentage",
                 Some("threshold_percentage"),
-                rt::int(threshold_percentage),
+                rt::int(required.threshold_percentage),
             );
             AbortCriteria(this)
         }
@@ -2591,31 +2616,36 @@ pub mod job {
     ///
     /// CloudFormation property type `ExponentialRolloutRate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-exponentialrolloutrate.html)
     #[derive(Clone, Debug)]
     pub struct ExponentialRolloutRate(rt::Props);
+    /// The required values of [`ExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
+    pub struct ExponentialRolloutRateRequired {
+        /// The minimum number of things that will be notified of a pending job, per minute at the start of job rollout. CloudFormation `BaseRatePerMinute`.
+        pub base_rate_per_minute: i64,
+        /// The exponential factor to increase the rate of rollout for a job. CloudFormation `IncrementFactor`.
+        pub increment_factor: i64,
+        /// Allows you to define a criteria to initiate the increase in rate of rollout for a job. CloudFormation `RateIncreaseCriteria`.
+        pub rate_increase_criteria: RateIncreaseCriteria,
+    }
     impl ExponentialRolloutRate {
         /// A new `ExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
-        pub fn new(
-            base_rate_per_minute: i64,
-            increment_factor: i64,
-            rate_increase_criteria: RateIncreaseCriteria,
-        ) -> Self {
+        pub fn new(required: ExponentialRolloutRateRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BaseRatePerMinute",
                 Some("base_rate_per_minute"),
-                rt::int(base_rate_per_minute),
+                rt::int(required.base_rate_per_minute),
             );
             this.set(
                 "IncrementFactor",
                 Some("increment_factor"),
-                rt::int(increment_factor),
+                rt::int(required.increment_factor),
             );
             this.set(
                 "RateIncreaseCriteria",
                 Some("rate_increase_criteria"),
-                rate_increase_criteria.into(),
+                required.rate_increase_criteria.into(),
             );
             ExponentialRolloutRate(this)
         }
@@ -2625,7 +2655,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobExecutionsRetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-jobexecutionsretryconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRetryConfig(rt::Props);
     impl JobExecutionsRetryConfig {
@@ -2645,7 +2675,7 @@ pub mod job {
     ///
     /// CloudFormation property type `JobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-jobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRolloutConfig(rt::Props);
     impl JobExecutionsRolloutConfig {
@@ -2679,12 +2709,12 @@ pub mod job {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
-        /// A new `MaintenanceWindow`. Required properties: `duration_in_minutes` (`DurationInMinutes`), `start_time` (`StartTime`).
-        pub fn new(duration_in_minutes: i64, start_time: impl Into<rt::Expr>) -> Self {
+        /// A new `MaintenanceWindow`. Required properties: `start_time` (`StartTime`), `duration_in_minutes` (`DurationInMinutes`).
+        pub fn new(start_time: impl Into<rt::Expr>, duration_in_minutes: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DurationInMinutes",
@@ -2700,7 +2730,7 @@ pub mod job {
     ///
     /// CloudFormation property type `PresignedUrlConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-presignedurlconfig.html)
     #[derive(Clone, Debug)]
     pub struct PresignedUrlConfig(rt::Props);
     impl PresignedUrlConfig {
@@ -2730,7 +2760,7 @@ pub mod job {
     ///
     /// CloudFormation property type `RateIncreaseCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-rateincreasecriteria.html)
     #[derive(Clone, Debug)]
     pub struct RateIncreaseCriteria(rt::Props);
     impl RateIncreaseCriteria {
@@ -2767,7 +2797,7 @@ pub mod job {
     ///
     /// CloudFormation property type `RetryCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-retrycriteria.html)
     #[derive(Clone, Debug)]
     pub struct RetryCriteria(rt::Props);
     impl RetryCriteria {
@@ -2788,7 +2818,7 @@ pub mod job {
     ///
     /// CloudFormation property type `SchedulingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-schedulingconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchedulingConfig(rt::Props);
     impl SchedulingConfig {
@@ -2840,7 +2870,7 @@ pub mod job {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-job-timeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -2935,20 +2965,27 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`JobTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct JobTemplateRequired {
+    /// CloudFormation `JobTemplateId`.
+    pub job_template_id: rt::Expr,
+    /// A description of the Job Template. CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl JobTemplate {
-    /// Declares a `AWS::IoT::JobTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `job_template_id` (`JobTemplateId`).
+    /// Declares a `AWS::IoT::JobTemplate` with the stack-unique `id`. Required properties: `job_template_id` (`JobTemplateId`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        job_template_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: JobTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &JOB_TEMPLATE_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         this.set(
             "JobTemplateId",
             Some("job_template_id"),
-            rt::string(job_template_id),
+            rt::string(required.job_template_id),
         );
         JobTemplate(this)
     }
@@ -3071,7 +3108,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `AbortConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-abortconfig.html)
     #[derive(Clone, Debug)]
     pub struct AbortConfig(rt::Props);
     impl AbortConfig {
@@ -3091,29 +3128,39 @@ pub mod job_template {
     ///
     /// CloudFormation property type `AbortCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-abortcriteria.html)
     #[derive(Clone, Debug)]
     pub struct AbortCriteria(rt::Props);
+    /// The required values of [`AbortCriteria`], by name: two of them have one type, and a swap must not compile.
+    pub struct AbortCriteriaRequired {
+        /// The type of job action to take to initiate the job abort. CloudFormation `Action`.
+        pub action: Action,
+        /// The type of job execution failures that can initiate a job abort. CloudFormation `FailureType`.
+        pub failure_type: FailureType,
+        /// The minimum number of things which must receive job execution notifications before the job can be aborted. CloudFormation `MinNumberOfExecutedThings`.
+        pub min_number_of_executed_things: i64,
+        /// The minimum percentage of job execution failures that must occur to initiate the job abort. CloudFormation `ThresholdPercentage`.
+        pub threshold_percentage: i64,
+    }
     impl AbortCriteria {
         /// A new `AbortCriteria`. Required properties: `action` (`Action`), `failure_type` (`FailureType`), `min_number_of_executed_things` (`MinNumberOfExecutedThings`), `threshold_percentage` (`ThresholdPercentage`).
-        pub fn new(
-            action: Action,
-            failure_type: FailureType,
-            min_number_of_executed_things: i64,
-            threshold_percentage: i64,
-        ) -> Self {
+        pub fn new(required: AbortCriteriaRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("FailureType", Some("failure_type"), failure_type.into());
+            this.set("Action", Some("action"), required.action.into());
+            this.set(
+                "FailureType",
+                Some("failure_type"),
+                required.failure_type.into(),
+            );
             this.set(
                 "MinNumberOfExecutedThings",
                 Some("min_number_of_executed_things"),
-                rt::int(min_number_of_executed_things),
+                rt::int(required.min_number_of_executed_things),
             );
             this.set(
                 "ThresholdPercentage",
                 Some("threshold_percentage"),
-                rt::int(threshold_percentage),
+                rt::int(required.threshold_percentage),
             );
             AbortCriteria(this)
         }
@@ -3123,31 +3170,36 @@ pub mod job_template {
     ///
     /// CloudFormation property type `ExponentialRolloutRate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-exponentialrolloutrate.html)
     #[derive(Clone, Debug)]
     pub struct ExponentialRolloutRate(rt::Props);
+    /// The required values of [`ExponentialRolloutRate`], by name: two of them have one type, and a swap must not compile.
+    pub struct ExponentialRolloutRateRequired {
+        /// The minimum number of things that will be notified of a pending job, per minute at the start of job rollout. CloudFormation `BaseRatePerMinute`.
+        pub base_rate_per_minute: i64,
+        /// The exponential factor to increase the rate of rollout for a job. CloudFormation `IncrementFactor`.
+        pub increment_factor: i64,
+        /// The criteria to initiate the increase in rate of rollout for a job. CloudFormation `RateIncreaseCriteria`.
+        pub rate_increase_criteria: RateIncreaseCriteria,
+    }
     impl ExponentialRolloutRate {
         /// A new `ExponentialRolloutRate`. Required properties: `base_rate_per_minute` (`BaseRatePerMinute`), `increment_factor` (`IncrementFactor`), `rate_increase_criteria` (`RateIncreaseCriteria`).
-        pub fn new(
-            base_rate_per_minute: i64,
-            increment_factor: i64,
-            rate_increase_criteria: RateIncreaseCriteria,
-        ) -> Self {
+        pub fn new(required: ExponentialRolloutRateRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BaseRatePerMinute",
                 Some("base_rate_per_minute"),
-                rt::int(base_rate_per_minute),
+                rt::int(required.base_rate_per_minute),
             );
             this.set(
                 "IncrementFactor",
                 Some("increment_factor"),
-                rt::int(increment_factor),
+                rt::int(required.increment_factor),
             );
             this.set(
                 "RateIncreaseCriteria",
                 Some("rate_increase_criteria"),
-                rate_increase_criteria.into(),
+                required.rate_increase_criteria.into(),
             );
             ExponentialRolloutRate(this)
         }
@@ -3155,7 +3207,7 @@ pub mod job_template {
     nested!(ExponentialRolloutRate);
     /// CloudFormation property type `JobExecutionsRetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-jobexecutionsretryconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRetryConfig(rt::Props);
     impl JobExecutionsRetryConfig {
@@ -3182,7 +3234,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `JobExecutionsRolloutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-jobexecutionsrolloutconfig.html)
     #[derive(Clone, Debug)]
     pub struct JobExecutionsRolloutConfig(rt::Props);
     impl JobExecutionsRolloutConfig {
@@ -3219,7 +3271,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -3249,7 +3301,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `PresignedUrlConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-presignedurlconfig.html)
     #[derive(Clone, Debug)]
     pub struct PresignedUrlConfig(rt::Props);
     impl PresignedUrlConfig {
@@ -3271,7 +3323,7 @@ pub mod job_template {
     nested!(PresignedUrlConfig);
     /// CloudFormation property type `RateIncreaseCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-rateincreasecriteria.html)
     #[derive(Clone, Debug)]
     pub struct RateIncreaseCriteria(rt::Props);
     impl RateIncreaseCriteria {
@@ -3304,7 +3356,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `RetryCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-retrycriteria.html)
     #[derive(Clone, Debug)]
     pub struct RetryCriteria(rt::Props);
     impl RetryCriteria {
@@ -3331,7 +3383,7 @@ pub mod job_template {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-jobtemplate-timeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {
@@ -3400,23 +3452,31 @@ static LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`Logging`], by name: two of them have one type, and a swap must not compile.
+pub struct LoggingRequired {
+    /// Your 12-digit account ID (used as the primary identifier for the CloudFormation resource). CloudFormation `AccountId`.
+    pub account_id: rt::Expr,
+    /// The ARN of the role that allows IoT to write to Cloudwatch logs. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// The log level to use. CloudFormation `DefaultLogLevel`.
+    pub default_log_level: logging::DefaultLogLevel,
+}
 impl Logging {
-    /// Declares a `AWS::IoT::Logging` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `default_log_level` (`DefaultLogLevel`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::IoT::Logging` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `role_arn` (`RoleArn`), `default_log_level` (`DefaultLogLevel`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_id: impl Into<rt::Expr>,
-        default_log_level: logging::DefaultLogLevel,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LoggingRequired) -> Self {
         let mut this = rt::Base::new(id, &LOGGING_TYPE);
-        this.set("AccountId", Some("account_id"), rt::string(account_id));
+        this.set(
+            "AccountId",
+            Some("account_id"),
+            rt::string(required.account_id),
+        );
         this.set(
             "DefaultLogLevel",
             Some("default_log_level"),
-            default_log_level.into(),
+            required.default_log_level.into(),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Logging(this)
     }
     /// Configurations for event-based logging that specifies which event types to log and their logging settings.
@@ -3447,7 +3507,7 @@ pub mod logging {
     ///
     /// CloudFormation property type `EventConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-logging-eventconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EventConfiguration(rt::Props);
     impl EventConfiguration {
@@ -3525,12 +3585,12 @@ static MITIGATION_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl MitigationAction {
-    /// Declares a `AWS::IoT::MitigationAction` with the stack-unique `id`. Required properties: `action_params` (`ActionParams`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::IoT::MitigationAction` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `action_params` (`ActionParams`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        action_params: mitigation_action::ActionParams,
         role_arn: impl Into<rt::Expr>,
+        action_params: mitigation_action::ActionParams,
     ) -> Self {
         let mut this = rt::Base::new(id, &MITIGATION_ACTION_TYPE);
         this.set("ActionParams", Some("action_params"), action_params.into());
@@ -3568,7 +3628,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `ActionParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-actionparams.html)
     #[derive(Clone, Debug)]
     pub struct ActionParams(rt::Props);
     impl ActionParams {
@@ -3594,7 +3654,7 @@ pub mod mitigation_action {
         /// Parameters to define a mitigation action that enables AWS IoT logging at a specified level of detail.
         ///
         /// CloudFormation `EnableIoTLoggingParams`, Terraform `enable_io_t_logging_params`.
-        pub fn enable_io_t_logging_params(mut self, value: EnableIoTLoggingParams) -> Self {
+        pub fn enable_iot_logging_params(mut self, value: EnableIotLoggingParams) -> Self {
             self.0.set(
                 "EnableIoTLoggingParams",
                 Some("enable_io_t_logging_params"),
@@ -3658,7 +3718,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `AddThingsToThingGroupParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-addthingstothinggroupparams.html)
     #[derive(Clone, Debug)]
     pub struct AddThingsToThingGroupParams(rt::Props);
     impl AddThingsToThingGroupParams {
@@ -3689,11 +3749,11 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `EnableIoTLoggingParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-enableiotloggingparams.html)
     #[derive(Clone, Debug)]
-    pub struct EnableIoTLoggingParams(rt::Props);
-    impl EnableIoTLoggingParams {
-        /// A new `EnableIoTLoggingParams`. Required properties: `log_level` (`LogLevel`), `role_arn_for_logging` (`RoleArnForLogging`).
+    pub struct EnableIotLoggingParams(rt::Props);
+    impl EnableIotLoggingParams {
+        /// A new `EnableIotLoggingParams`. Required properties: `log_level` (`LogLevel`), `role_arn_for_logging` (`RoleArnForLogging`).
         pub fn new(log_level: LogLevel, role_arn_for_logging: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("LogLevel", Some("log_level"), log_level.into());
@@ -3702,15 +3762,15 @@ pub mod mitigation_action {
                 Some("role_arn_for_logging"),
                 rt::string(role_arn_for_logging),
             );
-            EnableIoTLoggingParams(this)
+            EnableIotLoggingParams(this)
         }
     }
-    nested!(EnableIoTLoggingParams);
+    nested!(EnableIotLoggingParams);
     /// Parameters, to define a mitigation action that publishes findings to Amazon SNS.
     ///
     /// CloudFormation property type `PublishFindingToSnsParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-publishfindingtosnsparams.html)
     #[derive(Clone, Debug)]
     pub struct PublishFindingToSnsParams(rt::Props);
     impl PublishFindingToSnsParams {
@@ -3726,7 +3786,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `ReplaceDefaultPolicyVersionParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-replacedefaultpolicyversionparams.html)
     #[derive(Clone, Debug)]
     pub struct ReplaceDefaultPolicyVersionParams(rt::Props);
     impl ReplaceDefaultPolicyVersionParams {
@@ -3742,7 +3802,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `UpdateCACertificateParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-updatecacertificateparams.html)
     #[derive(Clone, Debug)]
     pub struct UpdateCaCertificateParams(rt::Props);
     impl UpdateCaCertificateParams {
@@ -3758,7 +3818,7 @@ pub mod mitigation_action {
     ///
     /// CloudFormation property type `UpdateDeviceCertificateParams`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-mitigationaction-updatedevicecertificateparams.html)
     #[derive(Clone, Debug)]
     pub struct UpdateDeviceCertificateParams(rt::Props);
     impl UpdateDeviceCertificateParams {
@@ -3870,17 +3930,28 @@ static POLICY_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
+/// The required values of [`PolicyPrincipalAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyPrincipalAttachmentRequired {
+    /// The name of the AWS IoT policy CloudFormation `PolicyName`.
+    pub policy_name: rt::Expr,
+    /// The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl PolicyPrincipalAttachment {
     /// Declares a `AWS::IoT::PolicyPrincipalAttachment` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy_name: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyPrincipalAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_PRINCIPAL_ATTACHMENT_TYPE);
-        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "PolicyName",
+            Some("policy_name"),
+            rt::string(required.policy_name),
+        );
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         PolicyPrincipalAttachment(this)
     }
 }
@@ -3917,24 +3988,27 @@ static PROVISIONING_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 18),
     awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
+/// The required values of [`ProvisioningTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct ProvisioningTemplateRequired {
+    /// CloudFormation `ProvisioningRoleArn`.
+    pub provisioning_role_arn: rt::Expr,
+    /// CloudFormation `TemplateBody`.
+    pub template_body: rt::Expr,
+}
 impl ProvisioningTemplate {
     /// Declares a `AWS::IoT::ProvisioningTemplate` with the stack-unique `id`. Required properties: `provisioning_role_arn` (`ProvisioningRoleArn`), `template_body` (`TemplateBody`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        provisioning_role_arn: impl Into<rt::Expr>,
-        template_body: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProvisioningTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &PROVISIONING_TEMPLATE_TYPE);
         this.set(
             "ProvisioningRoleArn",
             Some("provisioning_role_arn"),
-            rt::string(provisioning_role_arn),
+            rt::string(required.provisioning_role_arn),
         );
         this.set(
             "TemplateBody",
             Some("template_body"),
-            rt::string(template_body),
+            rt::string(required.template_body),
         );
         ProvisioningTemplate(this)
     }
@@ -3987,7 +4061,7 @@ pub mod provisioning_template {
     use super::*;
     /// CloudFormation property type `ProvisioningHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-provisioningtemplate-provisioninghook.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningHook(rt::Props);
     impl ProvisioningHook {
@@ -4049,13 +4123,13 @@ static RESOURCE_SPECIFIC_LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
 impl ResourceSpecificLogging {
-    /// Declares a `AWS::IoT::ResourceSpecificLogging` with the stack-unique `id`. Required properties: `log_level` (`LogLevel`), `target_name` (`TargetName`), `target_type` (`TargetType`).
+    /// Declares a `AWS::IoT::ResourceSpecificLogging` with the stack-unique `id`. Required properties: `target_name` (`TargetName`), `target_type` (`TargetType`), `log_level` (`LogLevel`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        log_level: resource_specific_logging::LogLevel,
         target_name: impl Into<rt::Expr>,
         target_type: resource_specific_logging::TargetType,
+        log_level: resource_specific_logging::LogLevel,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_SPECIFIC_LOGGING_TYPE);
         this.set("LogLevel", Some("log_level"), log_level.into());
@@ -4421,7 +4495,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `Behavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-behavior.html)
     #[derive(Clone, Debug)]
     pub struct Behavior(rt::Props);
     impl Behavior {
@@ -4478,7 +4552,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `BehaviorCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-behaviorcriteria.html)
     #[derive(Clone, Debug)]
     pub struct BehaviorCriteria(rt::Props);
     impl BehaviorCriteria {
@@ -4563,7 +4637,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MachineLearningDetectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-machinelearningdetectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct MachineLearningDetectionConfig(rt::Props);
     impl MachineLearningDetectionConfig {
@@ -4586,7 +4660,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricdimension.html)
     #[derive(Clone, Debug)]
     pub struct MetricDimension(rt::Props);
     impl MetricDimension {
@@ -4613,7 +4687,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricToRetain`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metrictoretain.html)
     #[derive(Clone, Debug)]
     pub struct MetricToRetain(rt::Props);
     impl MetricToRetain {
@@ -4645,7 +4719,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricvalue.html)
     #[derive(Clone, Debug)]
     pub struct MetricValue(rt::Props);
     impl MetricValue {
@@ -4702,15 +4776,26 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `MetricsExportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-metricsexportconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetricsExportConfig(rt::Props);
+    /// The required values of [`MetricsExportConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricsExportConfigRequired {
+        /// The topic for metrics export. CloudFormation `MqttTopic`.
+        pub mqtt_topic: rt::Expr,
+        /// The ARN of the role that grants permission to publish to mqtt topic. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl MetricsExportConfig {
         /// A new `MetricsExportConfig`. Required properties: `mqtt_topic` (`MqttTopic`), `role_arn` (`RoleArn`).
-        pub fn new(mqtt_topic: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricsExportConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MqttTopic", Some("mqtt_topic"), rt::string(mqtt_topic));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "MqttTopic",
+                Some("mqtt_topic"),
+                rt::string(required.mqtt_topic),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             MetricsExportConfig(this)
         }
     }
@@ -4719,7 +4804,7 @@ pub mod security_profile {
     ///
     /// CloudFormation property type `StatisticalThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-securityprofile-statisticalthreshold.html)
     #[derive(Clone, Debug)]
     pub struct StatisticalThreshold(rt::Props);
     impl StatisticalThreshold {
@@ -4989,7 +5074,7 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `PackageVersionArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-packageversionartifact.html)
     #[derive(Clone, Debug)]
     pub struct PackageVersionArtifact(rt::Props);
     impl PackageVersionArtifact {
@@ -5005,20 +5090,25 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// The S3 bucket CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The S3 key CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The S3 version CloudFormation `Version`.
+        pub version: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `version` (`Version`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            key: impl Into<rt::Expr>,
-            version: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Version", Some("version"), rt::string(version));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Version", Some("version"), rt::string(required.version));
             S3Location(this)
         }
     }
@@ -5027,7 +5117,7 @@ pub mod software_package_version {
     ///
     /// CloudFormation property type `Sbom`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-softwarepackageversion-sbom.html)
     #[derive(Clone, Debug)]
     pub struct Sbom(rt::Props);
     impl Sbom {
@@ -5082,19 +5172,27 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
     awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
+/// The required values of [`Stream`], by name: two of them have one type, and a swap must not compile.
+pub struct StreamRequired {
+    /// The stream ID. CloudFormation `StreamId`.
+    pub stream_id: rt::Expr,
+    /// The files to stream. CloudFormation `Files`.
+    pub files: Vec<stream::StreamFile>,
+    /// An IAM role that allows the IoT service principal to access your S3 files. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Stream {
-    /// Declares a `AWS::IoT::Stream` with the stack-unique `id`. Required properties: `files` (`Files`), `role_arn` (`RoleArn`), `stream_id` (`StreamId`).
+    /// Declares a `AWS::IoT::Stream` with the stack-unique `id`. Required properties: `stream_id` (`StreamId`), `files` (`Files`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        files: impl IntoIterator<Item = stream::StreamFile>,
-        role_arn: impl Into<rt::Expr>,
-        stream_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StreamRequired) -> Self {
         let mut this = rt::Base::new(id, &STREAM_TYPE);
-        this.set("Files", Some("files"), rt::list(files));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("StreamId", Some("stream_id"), rt::string(stream_id));
+        this.set("Files", Some("files"), rt::list(required.files));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set(
+            "StreamId",
+            Some("stream_id"),
+            rt::string(required.stream_id),
+        );
         Stream(this)
     }
     /// The description of the stream.
@@ -5144,7 +5242,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-stream-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
     impl S3Location {
@@ -5180,7 +5278,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-stream-streamfile.html)
     #[derive(Clone, Debug)]
     pub struct StreamFile(rt::Props);
     impl StreamFile {
@@ -5352,7 +5450,7 @@ pub mod thing_group {
     use super::*;
     /// CloudFormation property type `ThingGroupProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thinggroup-thinggroupproperties.html)
     #[derive(Clone, Debug)]
     pub struct ThingGroupProperties(rt::Props);
     impl ThingGroupProperties {
@@ -5395,17 +5493,28 @@ static THING_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 28),
     awscc_schema: Some((&AWSCC_SCHEMAS, 28)),
 };
+/// The required values of [`ThingPrincipalAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct ThingPrincipalAttachmentRequired {
+    /// The name of the AWS IoT thing. CloudFormation `ThingName`.
+    pub thing_name: rt::Expr,
+    /// The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID. CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl ThingPrincipalAttachment {
-    /// Declares a `AWS::IoT::ThingPrincipalAttachment` with the stack-unique `id`. Required properties: `principal` (`Principal`), `thing_name` (`ThingName`).
+    /// Declares a `AWS::IoT::ThingPrincipalAttachment` with the stack-unique `id`. Required properties: `thing_name` (`ThingName`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        principal: impl Into<rt::Expr>,
-        thing_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ThingPrincipalAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &THING_PRINCIPAL_ATTACHMENT_TYPE);
-        this.set("Principal", Some("principal"), rt::string(principal));
-        this.set("ThingName", Some("thing_name"), rt::string(thing_name));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
+        this.set(
+            "ThingName",
+            Some("thing_name"),
+            rt::string(required.thing_name),
+        );
         ThingPrincipalAttachment(this)
     }
     /// The type of the relation you want to specify when you attach a principal to a thing.
@@ -5505,7 +5614,7 @@ pub mod thing_type {
     use super::*;
     /// CloudFormation property type `Mqtt5Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-mqtt5configuration.html)
     #[derive(Clone, Debug)]
     pub struct Mqtt5Configuration(rt::Props);
     impl Mqtt5Configuration {
@@ -5530,7 +5639,7 @@ pub mod thing_type {
     nested!(Mqtt5Configuration);
     /// CloudFormation property type `PropagatingAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-propagatingattribute.html)
     #[derive(Clone, Debug)]
     pub struct PropagatingAttribute(rt::Props);
     impl PropagatingAttribute {
@@ -5563,7 +5672,7 @@ pub mod thing_type {
     nested!(PropagatingAttribute);
     /// CloudFormation property type `ThingTypeProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thingtype-thingtypeproperties.html)
     #[derive(Clone, Debug)]
     pub struct ThingTypeProperties(rt::Props);
     impl ThingTypeProperties {
@@ -5664,7 +5773,7 @@ pub mod topic_rule {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -5697,7 +5806,7 @@ pub mod topic_rule {
             self
         }
         /// CloudFormation `DynamoDBv2`, Terraform `dynamo_d_bv_2`.
-        pub fn dynamo_d_bv2(mut self, value: DynamoDBv2Action) -> Self {
+        pub fn dynamo_db_v2(mut self, value: DynamoDbV2Action) -> Self {
             self.0
                 .set("DynamoDBv2", Some("dynamo_d_bv_2"), value.into());
             self
@@ -5800,7 +5909,7 @@ pub mod topic_rule {
     nested!(Action);
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -5824,12 +5933,12 @@ pub mod topic_rule {
     nested!(AssetPropertyTimestamp);
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
-        /// A new `AssetPropertyValue`. Required properties: `timestamp` (`Timestamp`), `value` (`Value`).
-        pub fn new(timestamp: AssetPropertyTimestamp, value: AssetPropertyVariant) -> Self {
+        /// A new `AssetPropertyValue`. Required properties: `value` (`Value`), `timestamp` (`Timestamp`).
+        pub fn new(value: AssetPropertyVariant, timestamp: AssetPropertyTimestamp) -> Self {
             let mut this = rt::Props::default();
             this.set("Timestamp", Some("timestamp"), timestamp.into());
             this.set("Value", Some("value"), value.into());
@@ -5844,7 +5953,7 @@ pub mod topic_rule {
     nested!(AssetPropertyValue);
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -5881,7 +5990,7 @@ pub mod topic_rule {
     nested!(AssetPropertyVariant);
     /// CloudFormation property type `BatchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-batchconfig.html)
     #[derive(Clone, Debug)]
     pub struct BatchConfig(rt::Props);
     impl BatchConfig {
@@ -5924,45 +6033,66 @@ pub mod topic_rule {
     nested!(BatchConfig);
     /// CloudFormation property type `CloudwatchAlarmAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchalarmaction.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchAlarmAction(rt::Props);
+    /// The required values of [`CloudwatchAlarmAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudwatchAlarmActionRequired {
+        /// CloudFormation `AlarmName`.
+        pub alarm_name: rt::Expr,
+        /// CloudFormation `StateReason`.
+        pub state_reason: rt::Expr,
+        /// CloudFormation `StateValue`.
+        pub state_value: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl CloudwatchAlarmAction {
-        /// A new `CloudwatchAlarmAction`. Required properties: `alarm_name` (`AlarmName`), `role_arn` (`RoleArn`), `state_reason` (`StateReason`), `state_value` (`StateValue`).
-        pub fn new(
-            alarm_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            state_reason: impl Into<rt::Expr>,
-            state_value: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CloudwatchAlarmAction`. Required properties: `alarm_name` (`AlarmName`), `state_reason` (`StateReason`), `state_value` (`StateValue`), `role_arn` (`RoleArn`).
+        pub fn new(required: CloudwatchAlarmActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "AlarmName",
+                Some("alarm_name"),
+                rt::string(required.alarm_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "StateReason",
                 Some("state_reason"),
-                rt::string(state_reason),
+                rt::string(required.state_reason),
             );
-            this.set("StateValue", Some("state_value"), rt::string(state_value));
+            this.set(
+                "StateValue",
+                Some("state_value"),
+                rt::string(required.state_value),
+            );
             CloudwatchAlarmAction(this)
         }
     }
     nested!(CloudwatchAlarmAction);
     /// CloudFormation property type `CloudwatchLogsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchlogsaction.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogsAction(rt::Props);
+    /// The required values of [`CloudwatchLogsAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudwatchLogsActionRequired {
+        /// CloudFormation `LogGroupName`.
+        pub log_group_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl CloudwatchLogsAction {
         /// A new `CloudwatchLogsAction`. Required properties: `log_group_name` (`LogGroupName`), `role_arn` (`RoleArn`).
-        pub fn new(log_group_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CloudwatchLogsActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LogGroupName",
                 Some("log_group_name"),
-                rt::string(log_group_name),
+                rt::string(required.log_group_name),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             CloudwatchLogsAction(this)
         }
         /// CloudFormation `BatchMode`, Terraform `batch_mode`.
@@ -5975,32 +6105,47 @@ pub mod topic_rule {
     nested!(CloudwatchLogsAction);
     /// CloudFormation property type `CloudwatchMetricAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-cloudwatchmetricaction.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchMetricAction(rt::Props);
+    /// The required values of [`CloudwatchMetricAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudwatchMetricActionRequired {
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// CloudFormation `MetricValue`.
+        pub metric_value: rt::Expr,
+        /// CloudFormation `MetricNamespace`.
+        pub metric_namespace: rt::Expr,
+        /// CloudFormation `MetricUnit`.
+        pub metric_unit: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl CloudwatchMetricAction {
-        /// A new `CloudwatchMetricAction`. Required properties: `metric_name` (`MetricName`), `metric_namespace` (`MetricNamespace`), `metric_unit` (`MetricUnit`), `metric_value` (`MetricValue`), `role_arn` (`RoleArn`).
-        pub fn new(
-            metric_name: impl Into<rt::Expr>,
-            metric_namespace: impl Into<rt::Expr>,
-            metric_unit: impl Into<rt::Expr>,
-            metric_value: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CloudwatchMetricAction`. Required properties: `metric_name` (`MetricName`), `metric_value` (`MetricValue`), `metric_namespace` (`MetricNamespace`), `metric_unit` (`MetricUnit`), `role_arn` (`RoleArn`).
+        pub fn new(required: CloudwatchMetricActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
             this.set(
                 "MetricNamespace",
                 Some("metric_namespace"),
-                rt::string(metric_namespace),
+                rt::string(required.metric_namespace),
             );
-            this.set("MetricUnit", Some("metric_unit"), rt::string(metric_unit));
+            this.set(
+                "MetricUnit",
+                Some("metric_unit"),
+                rt::string(required.metric_unit),
+            );
             this.set(
                 "MetricValue",
                 Some("metric_value"),
-                rt::string(metric_value),
+                rt::string(required.metric_value),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             CloudwatchMetricAction(this)
         }
         /// CloudFormation `MetricTimestamp`, Terraform `metric_timestamp`.
@@ -6014,55 +6159,42 @@ pub mod topic_rule {
         }
     }
     nested!(CloudwatchMetricAction);
-    /// CloudFormation property type `DynamoDBv2Action`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct DynamoDBv2Action(rt::Props);
-    impl DynamoDBv2Action {
-        /// A new `DynamoDBv2Action`. No property is required.
-        pub fn new() -> Self {
-            let this = rt::Props::default();
-            DynamoDBv2Action(this)
-        }
-        /// CloudFormation `PutItem`, Terraform `put_item`.
-        pub fn put_item(mut self, value: PutItemInput) -> Self {
-            self.0.set("PutItem", Some("put_item"), value.into());
-            self
-        }
-        /// CloudFormation `RoleArn`, Terraform `role_arn`.
-        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
-            self
-        }
-    }
-    nested!(DynamoDBv2Action);
     /// CloudFormation property type `DynamoDBAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-dynamodbaction.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDbAction(rt::Props);
+    /// The required values of [`DynamoDbAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct DynamoDbActionRequired {
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `HashKeyField`.
+        pub hash_key_field: rt::Expr,
+        /// CloudFormation `HashKeyValue`.
+        pub hash_key_value: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl DynamoDbAction {
-        /// A new `DynamoDbAction`. Required properties: `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `role_arn` (`RoleArn`), `table_name` (`TableName`).
-        pub fn new(
-            hash_key_field: impl Into<rt::Expr>,
-            hash_key_value: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DynamoDbAction`. Required properties: `table_name` (`TableName`), `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `role_arn` (`RoleArn`).
+        pub fn new(required: DynamoDbActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "HashKeyField",
                 Some("hash_key_field"),
-                rt::string(hash_key_field),
+                rt::string(required.hash_key_field),
             );
             this.set(
                 "HashKeyValue",
                 Some("hash_key_value"),
-                rt::string(hash_key_value),
+                rt::string(required.hash_key_value),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DynamoDbAction(this)
         }
         /// CloudFormation `HashKeyType`, Terraform `hash_key_type`.
@@ -6097,48 +6229,82 @@ pub mod topic_rule {
         }
     }
     nested!(DynamoDbAction);
+    /// CloudFormation property type `DynamoDBv2Action`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-dynamodbv2action.html)
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbV2Action(rt::Props);
+    impl DynamoDbV2Action {
+        /// A new `DynamoDbV2Action`. No property is required.
+        pub fn new() -> Self {
+            let this = rt::Props::default();
+            DynamoDbV2Action(this)
+        }
+        /// CloudFormation `PutItem`, Terraform `put_item`.
+        pub fn put_item(mut self, value: PutItemInput) -> Self {
+            self.0.set("PutItem", Some("put_item"), value.into());
+            self
+        }
+        /// CloudFormation `RoleArn`, Terraform `role_arn`.
+        pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+            self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+            self
+        }
+    }
+    nested!(DynamoDbV2Action);
     /// CloudFormation property type `ElasticsearchAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-elasticsearchaction.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchAction(rt::Props);
+    /// The required values of [`ElasticsearchAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ElasticsearchActionRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// CloudFormation `Index`.
+        pub index: rt::Expr,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl ElasticsearchAction {
-        /// A new `ElasticsearchAction`. Required properties: `endpoint` (`Endpoint`), `id` (`Id`), `index` (`Index`), `role_arn` (`RoleArn`), `type_` (`Type`).
-        pub fn new(
-            endpoint: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            index: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ElasticsearchAction`. Required properties: `type_` (`Type`), `endpoint` (`Endpoint`), `index` (`Index`), `id` (`Id`), `role_arn` (`RoleArn`).
+        pub fn new(required: ElasticsearchActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
-            this.set("Id", Some("id"), rt::string(id));
-            this.set("Index", Some("index"), rt::string(index));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
+            this.set("Id", Some("id"), rt::string(required.id));
+            this.set("Index", Some("index"), rt::string(required.index));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set("Type", Some("type"), rt::string(required.type_));
             ElasticsearchAction(this)
         }
     }
     nested!(ElasticsearchAction);
     /// CloudFormation property type `FirehoseAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-firehoseaction.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseAction(rt::Props);
+    /// The required values of [`FirehoseAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct FirehoseActionRequired {
+        /// CloudFormation `DeliveryStreamName`.
+        pub delivery_stream_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl FirehoseAction {
         /// A new `FirehoseAction`. Required properties: `delivery_stream_name` (`DeliveryStreamName`), `role_arn` (`RoleArn`).
-        pub fn new(
-            delivery_stream_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FirehoseActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamName",
                 Some("delivery_stream_name"),
-                rt::string(delivery_stream_name),
+                rt::string(required.delivery_stream_name),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             FirehoseAction(this)
         }
         /// CloudFormation `BatchMode`, Terraform `batch_mode`.
@@ -6157,7 +6323,7 @@ pub mod topic_rule {
     nested!(FirehoseAction);
     /// CloudFormation property type `HttpAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpaction.html)
     #[derive(Clone, Debug)]
     pub struct HttpAction(rt::Props);
     impl HttpAction {
@@ -6205,22 +6371,29 @@ pub mod topic_rule {
     nested!(HttpAction);
     /// CloudFormation property type `HttpActionHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpactionheader.html)
     #[derive(Clone, Debug)]
     pub struct HttpActionHeader(rt::Props);
+    /// The required values of [`HttpActionHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct HttpActionHeaderRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl HttpActionHeader {
-        /// A new `HttpActionHeader`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `HttpActionHeader`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: HttpActionHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             HttpActionHeader(this)
         }
     }
     nested!(HttpActionHeader);
     /// CloudFormation property type `HttpAuthorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-httpauthorization.html)
     #[derive(Clone, Debug)]
     pub struct HttpAuthorization(rt::Props);
     impl HttpAuthorization {
@@ -6238,30 +6411,40 @@ pub mod topic_rule {
     nested!(HttpAuthorization);
     /// CloudFormation property type `InfluxDBAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-influxdbaction.html)
     #[derive(Clone, Debug)]
     pub struct InfluxDbAction(rt::Props);
+    /// The required values of [`InfluxDbAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct InfluxDbActionRequired {
+        /// CloudFormation `DestinationArn`.
+        pub destination_arn: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl InfluxDbAction {
-        /// A new `InfluxDbAction`. Required properties: `database_name` (`DatabaseName`), `destination_arn` (`DestinationArn`), `role_arn` (`RoleArn`), `table_name` (`TableName`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            destination_arn: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `InfluxDbAction`. Required properties: `destination_arn` (`DestinationArn`), `role_arn` (`RoleArn`), `database_name` (`DatabaseName`), `table_name` (`TableName`).
+        pub fn new(required: InfluxDbActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
             this.set(
                 "DestinationArn",
                 Some("destination_arn"),
-                rt::string(destination_arn),
+                rt::string(required.destination_arn),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             InfluxDbAction(this)
         }
         /// CloudFormation `BatchConfig`, Terraform `batch_config`.
@@ -6294,7 +6477,7 @@ pub mod topic_rule {
     nested!(InfluxDbAction);
     /// CloudFormation property type `InfluxDBBatchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-influxdbbatchconfig.html)
     #[derive(Clone, Debug)]
     pub struct InfluxDbBatchConfig(rt::Props);
     impl InfluxDbBatchConfig {
@@ -6337,19 +6520,26 @@ pub mod topic_rule {
     nested!(InfluxDbBatchConfig);
     /// CloudFormation property type `IotAnalyticsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-iotanalyticsaction.html)
     #[derive(Clone, Debug)]
     pub struct IotAnalyticsAction(rt::Props);
+    /// The required values of [`IotAnalyticsAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct IotAnalyticsActionRequired {
+        /// CloudFormation `ChannelName`.
+        pub channel_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl IotAnalyticsAction {
         /// A new `IotAnalyticsAction`. Required properties: `channel_name` (`ChannelName`), `role_arn` (`RoleArn`).
-        pub fn new(channel_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: IotAnalyticsActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ChannelName",
                 Some("channel_name"),
-                rt::string(channel_name),
+                rt::string(required.channel_name),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             IotAnalyticsAction(this)
         }
         /// CloudFormation `BatchMode`, Terraform `batch_mode`.
@@ -6362,15 +6552,26 @@ pub mod topic_rule {
     nested!(IotAnalyticsAction);
     /// CloudFormation property type `IotEventsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-ioteventsaction.html)
     #[derive(Clone, Debug)]
     pub struct IotEventsAction(rt::Props);
+    /// The required values of [`IotEventsAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct IotEventsActionRequired {
+        /// CloudFormation `InputName`.
+        pub input_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl IotEventsAction {
         /// A new `IotEventsAction`. Required properties: `input_name` (`InputName`), `role_arn` (`RoleArn`).
-        pub fn new(input_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: IotEventsActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("InputName", Some("input_name"), rt::string(input_name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "InputName",
+                Some("input_name"),
+                rt::string(required.input_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             IotEventsAction(this)
         }
         /// CloudFormation `BatchMode`, Terraform `batch_mode`.
@@ -6389,7 +6590,7 @@ pub mod topic_rule {
     nested!(IotEventsAction);
     /// CloudFormation property type `IotSiteWiseAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-iotsitewiseaction.html)
     #[derive(Clone, Debug)]
     pub struct IotSiteWiseAction(rt::Props);
     impl IotSiteWiseAction {
@@ -6411,28 +6612,33 @@ pub mod topic_rule {
     nested!(IotSiteWiseAction);
     /// CloudFormation property type `KafkaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kafkaaction.html)
     #[derive(Clone, Debug)]
     pub struct KafkaAction(rt::Props);
+    /// The required values of [`KafkaAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct KafkaActionRequired {
+        /// CloudFormation `DestinationArn`.
+        pub destination_arn: rt::Expr,
+        /// CloudFormation `Topic`.
+        pub topic: rt::Expr,
+        /// CloudFormation `ClientProperties`.
+        pub client_properties: Vec<(String, rt::Expr)>,
+    }
     impl KafkaAction {
-        /// A new `KafkaAction`. Required properties: `client_properties` (`ClientProperties`), `destination_arn` (`DestinationArn`), `topic` (`Topic`).
-        pub fn new(
-            client_properties: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-            destination_arn: impl Into<rt::Expr>,
-            topic: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `KafkaAction`. Required properties: `destination_arn` (`DestinationArn`), `topic` (`Topic`), `client_properties` (`ClientProperties`).
+        pub fn new(required: KafkaActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ClientProperties",
                 Some("client_properties"),
-                rt::string_map(client_properties),
+                rt::string_map(required.client_properties),
             );
             this.set(
                 "DestinationArn",
                 Some("destination_arn"),
-                rt::string(destination_arn),
+                rt::string(required.destination_arn),
             );
-            this.set("Topic", Some("topic"), rt::string(topic));
+            this.set("Topic", Some("topic"), rt::string(required.topic));
             KafkaAction(this)
         }
         /// Constraints: 1..=100 items. CloudFormation `Headers`, Terraform `headers`.
@@ -6455,30 +6661,48 @@ pub mod topic_rule {
     nested!(KafkaAction);
     /// CloudFormation property type `KafkaActionHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kafkaactionheader.html)
     #[derive(Clone, Debug)]
     pub struct KafkaActionHeader(rt::Props);
+    /// The required values of [`KafkaActionHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct KafkaActionHeaderRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl KafkaActionHeader {
-        /// A new `KafkaActionHeader`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `KafkaActionHeader`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: KafkaActionHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             KafkaActionHeader(this)
         }
     }
     nested!(KafkaActionHeader);
     /// CloudFormation property type `KinesisAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-kinesisaction.html)
     #[derive(Clone, Debug)]
     pub struct KinesisAction(rt::Props);
+    /// The required values of [`KinesisAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisActionRequired {
+        /// CloudFormation `StreamName`.
+        pub stream_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisAction {
-        /// A new `KinesisAction`. Required properties: `role_arn` (`RoleArn`), `stream_name` (`StreamName`).
-        pub fn new(role_arn: impl Into<rt::Expr>, stream_name: impl Into<rt::Expr>) -> Self {
+        /// A new `KinesisAction`. Required properties: `stream_name` (`StreamName`), `role_arn` (`RoleArn`).
+        pub fn new(required: KinesisActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("StreamName", Some("stream_name"), rt::string(stream_name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "StreamName",
+                Some("stream_name"),
+                rt::string(required.stream_name),
+            );
             KinesisAction(this)
         }
         /// CloudFormation `PartitionKey`, Terraform `partition_key`.
@@ -6491,7 +6715,7 @@ pub mod topic_rule {
     nested!(KinesisAction);
     /// CloudFormation property type `LambdaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-lambdaaction.html)
     #[derive(Clone, Debug)]
     pub struct LambdaAction(rt::Props);
     impl LambdaAction {
@@ -6510,27 +6734,42 @@ pub mod topic_rule {
     nested!(LambdaAction);
     /// CloudFormation property type `LocationAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-locationaction.html)
     #[derive(Clone, Debug)]
     pub struct LocationAction(rt::Props);
+    /// The required values of [`LocationAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct LocationActionRequired {
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `TrackerName`.
+        pub tracker_name: rt::Expr,
+        /// CloudFormation `DeviceId`.
+        pub device_id: rt::Expr,
+        /// CloudFormation `Latitude`.
+        pub latitude: rt::Expr,
+        /// CloudFormation `Longitude`.
+        pub longitude: rt::Expr,
+    }
     impl LocationAction {
-        /// A new `LocationAction`. Required properties: `device_id` (`DeviceId`), `latitude` (`Latitude`), `longitude` (`Longitude`), `role_arn` (`RoleArn`), `tracker_name` (`TrackerName`).
-        pub fn new(
-            device_id: impl Into<rt::Expr>,
-            latitude: impl Into<rt::Expr>,
-            longitude: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            tracker_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `LocationAction`. Required properties: `role_arn` (`RoleArn`), `tracker_name` (`TrackerName`), `device_id` (`DeviceId`), `latitude` (`Latitude`), `longitude` (`Longitude`).
+        pub fn new(required: LocationActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DeviceId", Some("device_id"), rt::string(device_id));
-            this.set("Latitude", Some("latitude"), rt::string(latitude));
-            this.set("Longitude", Some("longitude"), rt::string(longitude));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "DeviceId",
+                Some("device_id"),
+                rt::string(required.device_id),
+            );
+            this.set("Latitude", Some("latitude"), rt::string(required.latitude));
+            this.set(
+                "Longitude",
+                Some("longitude"),
+                rt::string(required.longitude),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "TrackerName",
                 Some("tracker_name"),
-                rt::string(tracker_name),
+                rt::string(required.tracker_name),
             );
             LocationAction(this)
         }
@@ -6543,31 +6782,38 @@ pub mod topic_rule {
     nested!(LocationAction);
     /// CloudFormation property type `OpenSearchAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-opensearchaction.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchAction(rt::Props);
+    /// The required values of [`OpenSearchAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct OpenSearchActionRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// CloudFormation `Index`.
+        pub index: rt::Expr,
+        /// CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl OpenSearchAction {
-        /// A new `OpenSearchAction`. Required properties: `endpoint` (`Endpoint`), `id` (`Id`), `index` (`Index`), `role_arn` (`RoleArn`), `type_` (`Type`).
-        pub fn new(
-            endpoint: impl Into<rt::Expr>,
-            id: impl Into<rt::Expr>,
-            index: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OpenSearchAction`. Required properties: `type_` (`Type`), `endpoint` (`Endpoint`), `index` (`Index`), `id` (`Id`), `role_arn` (`RoleArn`).
+        pub fn new(required: OpenSearchActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
-            this.set("Id", Some("id"), rt::string(id));
-            this.set("Index", Some("index"), rt::string(index));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
+            this.set("Id", Some("id"), rt::string(required.id));
+            this.set("Index", Some("index"), rt::string(required.index));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set("Type", Some("type"), rt::string(required.type_));
             OpenSearchAction(this)
         }
     }
     nested!(OpenSearchAction);
     /// CloudFormation property type `PutAssetPropertyValueEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-putassetpropertyvalueentry.html)
     #[derive(Clone, Debug)]
     pub struct PutAssetPropertyValueEntry(rt::Props);
     impl PutAssetPropertyValueEntry {
@@ -6607,7 +6853,7 @@ pub mod topic_rule {
     nested!(PutAssetPropertyValueEntry);
     /// CloudFormation property type `PutItemInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-putiteminput.html)
     #[derive(Clone, Debug)]
     pub struct PutItemInput(rt::Props);
     impl PutItemInput {
@@ -6621,15 +6867,22 @@ pub mod topic_rule {
     nested!(PutItemInput);
     /// CloudFormation property type `RepublishAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-republishaction.html)
     #[derive(Clone, Debug)]
     pub struct RepublishAction(rt::Props);
+    /// The required values of [`RepublishAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct RepublishActionRequired {
+        /// CloudFormation `Topic`.
+        pub topic: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl RepublishAction {
-        /// A new `RepublishAction`. Required properties: `role_arn` (`RoleArn`), `topic` (`Topic`).
-        pub fn new(role_arn: impl Into<rt::Expr>, topic: impl Into<rt::Expr>) -> Self {
+        /// A new `RepublishAction`. Required properties: `topic` (`Topic`), `role_arn` (`RoleArn`).
+        pub fn new(required: RepublishActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("Topic", Some("topic"), rt::string(topic));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set("Topic", Some("topic"), rt::string(required.topic));
             RepublishAction(this)
         }
         /// CloudFormation `Headers`, Terraform `headers`.
@@ -6646,7 +6899,7 @@ pub mod topic_rule {
     nested!(RepublishAction);
     /// CloudFormation property type `RepublishActionHeaders`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-republishactionheaders.html)
     #[derive(Clone, Debug)]
     pub struct RepublishActionHeaders(rt::Props);
     impl RepublishActionHeaders {
@@ -6701,20 +6954,29 @@ pub mod topic_rule {
     nested!(RepublishActionHeaders);
     /// CloudFormation property type `S3Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-s3action.html)
     #[derive(Clone, Debug)]
     pub struct S3Action(rt::Props);
+    /// The required values of [`S3Action`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ActionRequired {
+        /// CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl S3Action {
         /// A new `S3Action`. Required properties: `bucket_name` (`BucketName`), `key` (`Key`), `role_arn` (`RoleArn`).
-        pub fn new(
-            bucket_name: impl Into<rt::Expr>,
-            key: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3ActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             S3Action(this)
         }
         /// CloudFormation `CannedAcl`, Terraform `canned_acl`.
@@ -6726,27 +6988,32 @@ pub mod topic_rule {
     nested!(S3Action);
     /// CloudFormation property type `SigV4Authorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-sigv4authorization.html)
     #[derive(Clone, Debug)]
     pub struct SigV4Authorization(rt::Props);
+    /// The required values of [`SigV4Authorization`], by name: two of them have one type, and a swap must not compile.
+    pub struct SigV4AuthorizationRequired {
+        /// CloudFormation `ServiceName`.
+        pub service_name: rt::Expr,
+        /// CloudFormation `SigningRegion`.
+        pub signing_region: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl SigV4Authorization {
-        /// A new `SigV4Authorization`. Required properties: `role_arn` (`RoleArn`), `service_name` (`ServiceName`), `signing_region` (`SigningRegion`).
-        pub fn new(
-            role_arn: impl Into<rt::Expr>,
-            service_name: impl Into<rt::Expr>,
-            signing_region: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SigV4Authorization`. Required properties: `service_name` (`ServiceName`), `signing_region` (`SigningRegion`), `role_arn` (`RoleArn`).
+        pub fn new(required: SigV4AuthorizationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "ServiceName",
                 Some("service_name"),
-                rt::string(service_name),
+                rt::string(required.service_name),
             );
             this.set(
                 "SigningRegion",
                 Some("signing_region"),
-                rt::string(signing_region),
+                rt::string(required.signing_region),
             );
             SigV4Authorization(this)
         }
@@ -6754,15 +7021,26 @@ pub mod topic_rule {
     nested!(SigV4Authorization);
     /// CloudFormation property type `SnsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-snsaction.html)
     #[derive(Clone, Debug)]
     pub struct SnsAction(rt::Props);
+    /// The required values of [`SnsAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnsActionRequired {
+        /// CloudFormation `TargetArn`.
+        pub target_arn: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl SnsAction {
-        /// A new `SnsAction`. Required properties: `role_arn` (`RoleArn`), `target_arn` (`TargetArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>, target_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `SnsAction`. Required properties: `target_arn` (`TargetArn`), `role_arn` (`RoleArn`).
+        pub fn new(required: SnsActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "TargetArn",
+                Some("target_arn"),
+                rt::string(required.target_arn),
+            );
             SnsAction(this)
         }
         /// CloudFormation `MessageFormat`, Terraform `message_format`.
@@ -6775,15 +7053,26 @@ pub mod topic_rule {
     nested!(SnsAction);
     /// CloudFormation property type `SqsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-sqsaction.html)
     #[derive(Clone, Debug)]
     pub struct SqsAction(rt::Props);
+    /// The required values of [`SqsAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct SqsActionRequired {
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `QueueUrl`.
+        pub queue_url: rt::Expr,
+    }
     impl SqsAction {
-        /// A new `SqsAction`. Required properties: `queue_url` (`QueueUrl`), `role_arn` (`RoleArn`).
-        pub fn new(queue_url: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `SqsAction`. Required properties: `role_arn` (`RoleArn`), `queue_url` (`QueueUrl`).
+        pub fn new(required: SqsActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("QueueUrl", Some("queue_url"), rt::string(queue_url));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "QueueUrl",
+                Some("queue_url"),
+                rt::string(required.queue_url),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             SqsAction(this)
         }
         /// CloudFormation `UseBase64`, Terraform `use_base_64`.
@@ -6796,18 +7085,25 @@ pub mod topic_rule {
     nested!(SqsAction);
     /// CloudFormation property type `StepFunctionsAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-stepfunctionsaction.html)
     #[derive(Clone, Debug)]
     pub struct StepFunctionsAction(rt::Props);
+    /// The required values of [`StepFunctionsAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct StepFunctionsActionRequired {
+        /// CloudFormation `StateMachineName`.
+        pub state_machine_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl StepFunctionsAction {
-        /// A new `StepFunctionsAction`. Required properties: `role_arn` (`RoleArn`), `state_machine_name` (`StateMachineName`).
-        pub fn new(role_arn: impl Into<rt::Expr>, state_machine_name: impl Into<rt::Expr>) -> Self {
+        /// A new `StepFunctionsAction`. Required properties: `state_machine_name` (`StateMachineName`), `role_arn` (`RoleArn`).
+        pub fn new(required: StepFunctionsActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "StateMachineName",
                 Some("state_machine_name"),
-                rt::string(state_machine_name),
+                rt::string(required.state_machine_name),
             );
             StepFunctionsAction(this)
         }
@@ -6824,7 +7120,7 @@ pub mod topic_rule {
     nested!(StepFunctionsAction);
     /// CloudFormation property type `Timestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestamp.html)
     #[derive(Clone, Debug)]
     pub struct Timestamp(rt::Props);
     impl Timestamp {
@@ -6843,26 +7139,40 @@ pub mod topic_rule {
     nested!(Timestamp);
     /// CloudFormation property type `TimestreamAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamaction.html)
     #[derive(Clone, Debug)]
     pub struct TimestreamAction(rt::Props);
+    /// The required values of [`TimestreamAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimestreamActionRequired {
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `Dimensions`.
+        pub dimensions: Vec<TimestreamDimension>,
+    }
     impl TimestreamAction {
-        /// A new `TimestreamAction`. Required properties: `database_name` (`DatabaseName`), `dimensions` (`Dimensions`), `role_arn` (`RoleArn`), `table_name` (`TableName`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            dimensions: impl IntoIterator<Item = TimestreamDimension>,
-            role_arn: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `TimestreamAction`. Required properties: `role_arn` (`RoleArn`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `dimensions` (`Dimensions`).
+        pub fn new(required: TimestreamActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Dimensions", Some("dimensions"), rt::list(dimensions));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "Dimensions",
+                Some("dimensions"),
+                rt::list(required.dimensions),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             TimestreamAction(this)
         }
         /// CloudFormation `Timestamp`, Terraform `timestamp`.
@@ -6874,37 +7184,51 @@ pub mod topic_rule {
     nested!(TimestreamAction);
     /// CloudFormation property type `TimestreamDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamdimension.html)
     #[derive(Clone, Debug)]
     pub struct TimestreamDimension(rt::Props);
+    /// The required values of [`TimestreamDimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimestreamDimensionRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl TimestreamDimension {
         /// A new `TimestreamDimension`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TimestreamDimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             TimestreamDimension(this)
         }
     }
     nested!(TimestreamDimension);
     /// CloudFormation property type `TimestreamTimestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-timestreamtimestamp.html)
     #[derive(Clone, Debug)]
     pub struct TimestreamTimestamp(rt::Props);
+    /// The required values of [`TimestreamTimestamp`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimestreamTimestampRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Unit`.
+        pub unit: rt::Expr,
+    }
     impl TimestreamTimestamp {
-        /// A new `TimestreamTimestamp`. Required properties: `unit` (`Unit`), `value` (`Value`).
-        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `TimestreamTimestamp`. Required properties: `value` (`Value`), `unit` (`Unit`).
+        pub fn new(required: TimestreamTimestampRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Unit", Some("unit"), rt::string(unit));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Unit", Some("unit"), rt::string(required.unit));
+            this.set("Value", Some("value"), rt::string(required.value));
             TimestreamTimestamp(this)
         }
     }
     nested!(TimestreamTimestamp);
     /// CloudFormation property type `TopicRulePayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-topicrulepayload.html)
     #[derive(Clone, Debug)]
     pub struct TopicRulePayload(rt::Props);
     impl TopicRulePayload {
@@ -6946,15 +7270,22 @@ pub mod topic_rule {
     nested!(TopicRulePayload);
     /// CloudFormation property type `UserProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicrule-userproperty.html)
     #[derive(Clone, Debug)]
     pub struct UserProperty(rt::Props);
+    /// The required values of [`UserProperty`], by name: two of them have one type, and a swap must not compile.
+    pub struct UserPropertyRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl UserProperty {
         /// A new `UserProperty`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: UserPropertyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             UserProperty(this)
         }
     }
@@ -7130,7 +7461,7 @@ pub mod topic_rule_destination {
     use super::*;
     /// CloudFormation property type `HttpUrlDestinationSummary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-httpurldestinationsummary.html)
     #[derive(Clone, Debug)]
     pub struct HttpUrlDestinationSummary(rt::Props);
     impl HttpUrlDestinationSummary {
@@ -7152,24 +7483,33 @@ pub mod topic_rule_destination {
     nested!(HttpUrlDestinationSummary);
     /// CloudFormation property type `InfluxDBDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-influxdbdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct InfluxDbDestinationProperties(rt::Props);
+    /// The required values of [`InfluxDbDestinationProperties`], by name: two of them have one type, and a swap must not compile.
+    pub struct InfluxDbDestinationPropertiesRequired {
+        /// The endpoint URL of the InfluxDB database. CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// The version of the InfluxDB database (for example, V2 or V3). CloudFormation `InfluxDBVersion`.
+        pub influx_db_version: rt::Expr,
+        /// The ARN or name of the Secrets Manager secret containing the InfluxDB API token. CloudFormation `SecretId`.
+        pub secret_id: rt::Expr,
+    }
     impl InfluxDbDestinationProperties {
         /// A new `InfluxDbDestinationProperties`. Required properties: `endpoint` (`Endpoint`), `influx_db_version` (`InfluxDBVersion`), `secret_id` (`SecretId`).
-        pub fn new(
-            endpoint: impl Into<rt::Expr>,
-            influx_db_version: impl Into<rt::Expr>,
-            secret_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: InfluxDbDestinationPropertiesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
             this.set(
                 "InfluxDBVersion",
                 Some("influx_db_version"),
-                rt::string(influx_db_version),
+                rt::string(required.influx_db_version),
             );
-            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
+            this.set(
+                "SecretId",
+                Some("secret_id"),
+                rt::string(required.secret_id),
+            );
             InfluxDbDestinationProperties(this)
         }
         /// The key name within the secret that contains the InfluxDB token.
@@ -7192,7 +7532,7 @@ pub mod topic_rule_destination {
     nested!(InfluxDbDestinationProperties);
     /// CloudFormation property type `VpcDestinationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-topicruledestination-vpcdestinationproperties.html)
     #[derive(Clone, Debug)]
     pub struct VpcDestinationProperties(rt::Props);
     impl VpcDestinationProperties {
@@ -7256,7 +7596,7 @@ pub mod shared {
     string_enum!(Action { Cancel => "CANCEL" });
     /// CloudFormation property type `AttributePayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iot-thing-attributepayload.html)
     #[derive(Clone, Debug)]
     pub struct AttributePayload(rt::Props);
     impl AttributePayload {

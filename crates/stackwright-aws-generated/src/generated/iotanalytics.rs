@@ -108,7 +108,7 @@ pub mod channel {
     use super::*;
     /// CloudFormation property type `ChannelStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-channelstorage.html)
     #[derive(Clone, Debug)]
     pub struct ChannelStorage(rt::Props);
     impl ChannelStorage {
@@ -139,15 +139,22 @@ pub mod channel {
     nested!(ChannelStorage);
     /// CloudFormation property type `CustomerManagedS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-customermanageds3.html)
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3(rt::Props);
+    /// The required values of [`CustomerManagedS3`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomerManagedS3Required {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl CustomerManagedS3 {
         /// A new `CustomerManagedS3`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
-        pub fn new(bucket: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomerManagedS3Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             CustomerManagedS3(this)
         }
         /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9!_.*'()/{}:-]*/$`. CloudFormation `KeyPrefix`, Terraform `key_prefix`.
@@ -277,7 +284,7 @@ pub mod dataset {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -303,27 +310,32 @@ pub mod dataset {
     nested!(Action);
     /// CloudFormation property type `ContainerAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-containeraction.html)
     #[derive(Clone, Debug)]
     pub struct ContainerAction(rt::Props);
+    /// The required values of [`ContainerAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerActionRequired {
+        /// CloudFormation `ExecutionRoleArn`.
+        pub execution_role_arn: rt::Expr,
+        /// CloudFormation `Image`.
+        pub image: rt::Expr,
+        /// CloudFormation `ResourceConfiguration`.
+        pub resource_configuration: ResourceConfiguration,
+    }
     impl ContainerAction {
         /// A new `ContainerAction`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `image` (`Image`), `resource_configuration` (`ResourceConfiguration`).
-        pub fn new(
-            execution_role_arn: impl Into<rt::Expr>,
-            image: impl Into<rt::Expr>,
-            resource_configuration: ResourceConfiguration,
-        ) -> Self {
+        pub fn new(required: ContainerActionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExecutionRoleArn",
                 Some("execution_role_arn"),
-                rt::string(execution_role_arn),
+                rt::string(required.execution_role_arn),
             );
-            this.set("Image", Some("image"), rt::string(image));
+            this.set("Image", Some("image"), rt::string(required.image));
             this.set(
                 "ResourceConfiguration",
                 Some("resource_configuration"),
-                resource_configuration.into(),
+                required.resource_configuration.into(),
             );
             ContainerAction(this)
         }
@@ -336,7 +348,7 @@ pub mod dataset {
     nested!(ContainerAction);
     /// CloudFormation property type `DatasetContentDeliveryRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentdeliveryrule.html)
     #[derive(Clone, Debug)]
     pub struct DatasetContentDeliveryRule(rt::Props);
     impl DatasetContentDeliveryRule {
@@ -356,7 +368,7 @@ pub mod dataset {
     nested!(DatasetContentDeliveryRule);
     /// CloudFormation property type `DatasetContentDeliveryRuleDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentdeliveryruledestination.html)
     #[derive(Clone, Debug)]
     pub struct DatasetContentDeliveryRuleDestination(rt::Props);
     impl DatasetContentDeliveryRuleDestination {
@@ -390,7 +402,7 @@ pub mod dataset {
     nested!(DatasetContentDeliveryRuleDestination);
     /// CloudFormation property type `DatasetContentVersionValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-datasetcontentversionvalue.html)
     #[derive(Clone, Debug)]
     pub struct DatasetContentVersionValue(rt::Props);
     impl DatasetContentVersionValue {
@@ -408,12 +420,12 @@ pub mod dataset {
     nested!(DatasetContentVersionValue);
     /// CloudFormation property type `DeltaTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-deltatime.html)
     #[derive(Clone, Debug)]
     pub struct DeltaTime(rt::Props);
     impl DeltaTime {
-        /// A new `DeltaTime`. Required properties: `offset_seconds` (`OffsetSeconds`), `time_expression` (`TimeExpression`).
-        pub fn new(offset_seconds: i64, time_expression: impl Into<rt::Expr>) -> Self {
+        /// A new `DeltaTime`. Required properties: `time_expression` (`TimeExpression`), `offset_seconds` (`OffsetSeconds`).
+        pub fn new(time_expression: impl Into<rt::Expr>, offset_seconds: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "OffsetSeconds",
@@ -431,7 +443,7 @@ pub mod dataset {
     nested!(DeltaTime);
     /// CloudFormation property type `DeltaTimeSessionWindowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-deltatimesessionwindowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeltaTimeSessionWindowConfiguration(rt::Props);
     impl DeltaTimeSessionWindowConfiguration {
@@ -449,7 +461,7 @@ pub mod dataset {
     nested!(DeltaTimeSessionWindowConfiguration);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -467,41 +479,63 @@ pub mod dataset {
     nested!(Filter);
     /// CloudFormation property type `GlueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-glueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GlueConfiguration(rt::Props);
+    /// The required values of [`GlueConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct GlueConfigurationRequired {
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl GlueConfiguration {
-        /// A new `GlueConfiguration`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`).
-        pub fn new(database_name: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        /// A new `GlueConfiguration`. Required properties: `table_name` (`TableName`), `database_name` (`DatabaseName`).
+        pub fn new(required: GlueConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             GlueConfiguration(this)
         }
     }
     nested!(GlueConfiguration);
     /// CloudFormation property type `IotEventsDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-ioteventsdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IotEventsDestinationConfiguration(rt::Props);
+    /// The required values of [`IotEventsDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct IotEventsDestinationConfigurationRequired {
+        /// CloudFormation `InputName`.
+        pub input_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl IotEventsDestinationConfiguration {
         /// A new `IotEventsDestinationConfiguration`. Required properties: `input_name` (`InputName`), `role_arn` (`RoleArn`).
-        pub fn new(input_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: IotEventsDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("InputName", Some("input_name"), rt::string(input_name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "InputName",
+                Some("input_name"),
+                rt::string(required.input_name),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             IotEventsDestinationConfiguration(this)
         }
     }
     nested!(IotEventsDestinationConfiguration);
     /// CloudFormation property type `LateDataRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-latedatarule.html)
     #[derive(Clone, Debug)]
     pub struct LateDataRule(rt::Props);
     impl LateDataRule {
@@ -524,7 +558,7 @@ pub mod dataset {
     nested!(LateDataRule);
     /// CloudFormation property type `LateDataRuleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-latedataruleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LateDataRuleConfiguration(rt::Props);
     impl LateDataRuleConfiguration {
@@ -549,7 +583,7 @@ pub mod dataset {
     nested!(LateDataRuleConfiguration);
     /// CloudFormation property type `OutputFileUriValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-outputfileurivalue.html)
     #[derive(Clone, Debug)]
     pub struct OutputFileUriValue(rt::Props);
     impl OutputFileUriValue {
@@ -563,7 +597,7 @@ pub mod dataset {
     nested!(OutputFileUriValue);
     /// CloudFormation property type `QueryAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-queryaction.html)
     #[derive(Clone, Debug)]
     pub struct QueryAction(rt::Props);
     impl QueryAction {
@@ -582,12 +616,12 @@ pub mod dataset {
     nested!(QueryAction);
     /// CloudFormation property type `ResourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-resourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
-        /// A new `ResourceConfiguration`. Required properties: `compute_type` (`ComputeType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(compute_type: ComputeType, volume_size_in_gb: i64) -> Self {
+        /// A new `ResourceConfiguration`. Required properties: `volume_size_in_gb` (`VolumeSizeInGB`), `compute_type` (`ComputeType`).
+        pub fn new(volume_size_in_gb: i64, compute_type: ComputeType) -> Self {
             let mut this = rt::Props::default();
             this.set("ComputeType", Some("compute_type"), compute_type.into());
             this.set(
@@ -601,20 +635,25 @@ pub mod dataset {
     nested!(ResourceConfiguration);
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
+    /// The required values of [`S3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3DestinationConfigurationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `bucket` (`Bucket`), `key` (`Key`), `role_arn` (`RoleArn`).
-        pub fn new(
-            bucket: impl Into<rt::Expr>,
-            key: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3DestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             S3DestinationConfiguration(this)
         }
         /// CloudFormation `GlueConfiguration`, Terraform `glue_configuration`.
@@ -630,7 +669,7 @@ pub mod dataset {
     nested!(S3DestinationConfiguration);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -648,7 +687,7 @@ pub mod dataset {
     nested!(Schedule);
     /// CloudFormation property type `Trigger`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-trigger.html)
     #[derive(Clone, Debug)]
     pub struct Trigger(rt::Props);
     impl Trigger {
@@ -675,7 +714,7 @@ pub mod dataset {
     nested!(Trigger);
     /// CloudFormation property type `TriggeringDataset`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-triggeringdataset.html)
     #[derive(Clone, Debug)]
     pub struct TriggeringDataset(rt::Props);
     impl TriggeringDataset {
@@ -693,7 +732,7 @@ pub mod dataset {
     nested!(TriggeringDataset);
     /// CloudFormation property type `Variable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-variable.html)
     #[derive(Clone, Debug)]
     pub struct Variable(rt::Props);
     impl Variable {
@@ -741,7 +780,7 @@ pub mod dataset {
     nested!(Variable);
     /// CloudFormation property type `VersioningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-dataset-versioningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VersioningConfiguration(rt::Props);
     impl VersioningConfiguration {
@@ -880,30 +919,44 @@ pub mod datastore {
     use super::*;
     /// CloudFormation property type `Column`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-column.html)
     #[derive(Clone, Debug)]
     pub struct Column(rt::Props);
+    /// The required values of [`Column`], by name: two of them have one type, and a swap must not compile.
+    pub struct ColumnRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Column {
-        /// A new `Column`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        /// A new `Column`. Required properties: `type_` (`Type`), `name` (`Name`).
+        pub fn new(required: ColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), rt::string(required.type_));
             Column(this)
         }
     }
     nested!(Column);
     /// CloudFormation property type `CustomerManagedS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-customermanageds3.html)
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3(rt::Props);
+    /// The required values of [`CustomerManagedS3`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomerManagedS3Required {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl CustomerManagedS3 {
         /// A new `CustomerManagedS3`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
-        pub fn new(bucket: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomerManagedS3Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             CustomerManagedS3(this)
         }
         /// Constraints: length 1..=255; pattern `[a-zA-Z0-9!_.*'()/{}:-]*/`. CloudFormation `KeyPrefix`, Terraform `key_prefix`.
@@ -916,7 +969,7 @@ pub mod datastore {
     nested!(CustomerManagedS3);
     /// CloudFormation property type `CustomerManagedS3Storage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-customermanageds3storage.html)
     #[derive(Clone, Debug)]
     pub struct CustomerManagedS3Storage(rt::Props);
     impl CustomerManagedS3Storage {
@@ -936,7 +989,7 @@ pub mod datastore {
     nested!(CustomerManagedS3Storage);
     /// CloudFormation property type `DatastorePartition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorepartition.html)
     #[derive(Clone, Debug)]
     pub struct DatastorePartition(rt::Props);
     impl DatastorePartition {
@@ -963,7 +1016,7 @@ pub mod datastore {
     nested!(DatastorePartition);
     /// CloudFormation property type `DatastorePartitions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorepartitions.html)
     #[derive(Clone, Debug)]
     pub struct DatastorePartitions(rt::Props);
     impl DatastorePartitions {
@@ -982,7 +1035,7 @@ pub mod datastore {
     nested!(DatastorePartitions);
     /// CloudFormation property type `DatastoreStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-datastorestorage.html)
     #[derive(Clone, Debug)]
     pub struct DatastoreStorage(rt::Props);
     impl DatastoreStorage {
@@ -1025,7 +1078,7 @@ pub mod datastore {
     nested!(DatastoreStorage);
     /// CloudFormation property type `FileFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-fileformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FileFormatConfiguration(rt::Props);
     impl FileFormatConfiguration {
@@ -1056,7 +1109,7 @@ pub mod datastore {
     nested!(FileFormatConfiguration);
     /// CloudFormation property type `IotSiteWiseMultiLayerStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-iotsitewisemultilayerstorage.html)
     #[derive(Clone, Debug)]
     pub struct IotSiteWiseMultiLayerStorage(rt::Props);
     impl IotSiteWiseMultiLayerStorage {
@@ -1078,7 +1131,7 @@ pub mod datastore {
     nested!(IotSiteWiseMultiLayerStorage);
     /// CloudFormation property type `ParquetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-parquetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParquetConfiguration(rt::Props);
     impl ParquetConfiguration {
@@ -1097,7 +1150,7 @@ pub mod datastore {
     nested!(ParquetConfiguration);
     /// CloudFormation property type `Partition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-partition.html)
     #[derive(Clone, Debug)]
     pub struct Partition(rt::Props);
     impl Partition {
@@ -1115,7 +1168,7 @@ pub mod datastore {
     nested!(Partition);
     /// CloudFormation property type `SchemaDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-schemadefinition.html)
     #[derive(Clone, Debug)]
     pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
@@ -1133,7 +1186,7 @@ pub mod datastore {
     nested!(SchemaDefinition);
     /// CloudFormation property type `TimestampPartition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-datastore-timestamppartition.html)
     #[derive(Clone, Debug)]
     pub struct TimestampPartition(rt::Props);
     impl TimestampPartition {
@@ -1242,7 +1295,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `Activity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-activity.html)
     #[derive(Clone, Debug)]
     pub struct Activity(rt::Props);
     impl Activity {
@@ -1316,7 +1369,7 @@ pub mod pipeline {
     nested!(Activity);
     /// CloudFormation property type `AddAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-addattributes.html)
     #[derive(Clone, Debug)]
     pub struct AddAttributes(rt::Props);
     impl AddAttributes {
@@ -1339,19 +1392,26 @@ pub mod pipeline {
     nested!(AddAttributes);
     /// CloudFormation property type `Channel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-channel.html)
     #[derive(Clone, Debug)]
     pub struct Channel(rt::Props);
+    /// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
+    pub struct ChannelRequired {
+        /// CloudFormation `ChannelName`.
+        pub channel_name: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Channel {
         /// A new `Channel`. Required properties: `channel_name` (`ChannelName`), `name` (`Name`).
-        pub fn new(channel_name: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ChannelRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ChannelName",
                 Some("channel_name"),
-                rt::string(channel_name),
+                rt::string(required.channel_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             Channel(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1363,41 +1423,62 @@ pub mod pipeline {
     nested!(Channel);
     /// CloudFormation property type `Datastore`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-datastore.html)
     #[derive(Clone, Debug)]
     pub struct Datastore(rt::Props);
+    /// The required values of [`Datastore`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatastoreRequired {
+        /// CloudFormation `DatastoreName`.
+        pub datastore_name: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Datastore {
         /// A new `Datastore`. Required properties: `datastore_name` (`DatastoreName`), `name` (`Name`).
-        pub fn new(datastore_name: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DatastoreRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatastoreName",
                 Some("datastore_name"),
-                rt::string(datastore_name),
+                rt::string(required.datastore_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             Datastore(this)
         }
     }
     nested!(Datastore);
     /// CloudFormation property type `DeviceRegistryEnrich`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-deviceregistryenrich.html)
     #[derive(Clone, Debug)]
     pub struct DeviceRegistryEnrich(rt::Props);
+    /// The required values of [`DeviceRegistryEnrich`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeviceRegistryEnrichRequired {
+        /// CloudFormation `Attribute`.
+        pub attribute: rt::Expr,
+        /// CloudFormation `ThingName`.
+        pub thing_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DeviceRegistryEnrich {
-        /// A new `DeviceRegistryEnrich`. Required properties: `attribute` (`Attribute`), `name` (`Name`), `role_arn` (`RoleArn`), `thing_name` (`ThingName`).
-        pub fn new(
-            attribute: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            thing_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DeviceRegistryEnrich`. Required properties: `attribute` (`Attribute`), `thing_name` (`ThingName`), `role_arn` (`RoleArn`), `name` (`Name`).
+        pub fn new(required: DeviceRegistryEnrichRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Attribute", Some("attribute"), rt::string(attribute));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("ThingName", Some("thing_name"), rt::string(thing_name));
+            this.set(
+                "Attribute",
+                Some("attribute"),
+                rt::string(required.attribute),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "ThingName",
+                Some("thing_name"),
+                rt::string(required.thing_name),
+            );
             DeviceRegistryEnrich(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1409,22 +1490,36 @@ pub mod pipeline {
     nested!(DeviceRegistryEnrich);
     /// CloudFormation property type `DeviceShadowEnrich`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-deviceshadowenrich.html)
     #[derive(Clone, Debug)]
     pub struct DeviceShadowEnrich(rt::Props);
+    /// The required values of [`DeviceShadowEnrich`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeviceShadowEnrichRequired {
+        /// CloudFormation `Attribute`.
+        pub attribute: rt::Expr,
+        /// CloudFormation `ThingName`.
+        pub thing_name: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DeviceShadowEnrich {
-        /// A new `DeviceShadowEnrich`. Required properties: `attribute` (`Attribute`), `name` (`Name`), `role_arn` (`RoleArn`), `thing_name` (`ThingName`).
-        pub fn new(
-            attribute: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            thing_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DeviceShadowEnrich`. Required properties: `attribute` (`Attribute`), `thing_name` (`ThingName`), `role_arn` (`RoleArn`), `name` (`Name`).
+        pub fn new(required: DeviceShadowEnrichRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Attribute", Some("attribute"), rt::string(attribute));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("ThingName", Some("thing_name"), rt::string(thing_name));
+            this.set(
+                "Attribute",
+                Some("attribute"),
+                rt::string(required.attribute),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "ThingName",
+                Some("thing_name"),
+                rt::string(required.thing_name),
+            );
             DeviceShadowEnrich(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1436,15 +1531,22 @@ pub mod pipeline {
     nested!(DeviceShadowEnrich);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
+    /// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterRequired {
+        /// CloudFormation `Filter`.
+        pub filter: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Filter {
         /// A new `Filter`. Required properties: `filter` (`Filter`), `name` (`Name`).
-        pub fn new(filter: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: FilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Filter", Some("filter"), rt::string(filter));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Filter", Some("filter"), rt::string(required.filter));
+            this.set("Name", Some("name"), rt::string(required.name));
             Filter(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1456,20 +1558,33 @@ pub mod pipeline {
     nested!(Filter);
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-lambda.html)
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
+    /// The required values of [`Lambda`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaRequired {
+        /// CloudFormation `LambdaName`.
+        pub lambda_name: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `BatchSize`.
+        pub batch_size: i64,
+    }
     impl Lambda {
-        /// A new `Lambda`. Required properties: `batch_size` (`BatchSize`), `lambda_name` (`LambdaName`), `name` (`Name`).
-        pub fn new(
-            batch_size: i64,
-            lambda_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Lambda`. Required properties: `lambda_name` (`LambdaName`), `name` (`Name`), `batch_size` (`BatchSize`).
+        pub fn new(required: LambdaRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BatchSize", Some("batch_size"), rt::int(batch_size));
-            this.set("LambdaName", Some("lambda_name"), rt::string(lambda_name));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "BatchSize",
+                Some("batch_size"),
+                rt::int(required.batch_size),
+            );
+            this.set(
+                "LambdaName",
+                Some("lambda_name"),
+                rt::string(required.lambda_name),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             Lambda(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1481,20 +1596,29 @@ pub mod pipeline {
     nested!(Lambda);
     /// CloudFormation property type `Math`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-math.html)
     #[derive(Clone, Debug)]
     pub struct Math(rt::Props);
+    /// The required values of [`Math`], by name: two of them have one type, and a swap must not compile.
+    pub struct MathRequired {
+        /// CloudFormation `Attribute`.
+        pub attribute: rt::Expr,
+        /// CloudFormation `Math`.
+        pub math: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl Math {
         /// A new `Math`. Required properties: `attribute` (`Attribute`), `math` (`Math`), `name` (`Name`).
-        pub fn new(
-            attribute: impl Into<rt::Expr>,
-            math: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MathRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Attribute", Some("attribute"), rt::string(attribute));
-            this.set("Math", Some("math"), rt::string(math));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "Attribute",
+                Some("attribute"),
+                rt::string(required.attribute),
+            );
+            this.set("Math", Some("math"), rt::string(required.math));
+            this.set("Name", Some("name"), rt::string(required.name));
             Math(this)
         }
         /// Constraints: length 1..=128. CloudFormation `Next`, Terraform `next`.
@@ -1506,7 +1630,7 @@ pub mod pipeline {
     nested!(Math);
     /// CloudFormation property type `RemoveAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-removeattributes.html)
     #[derive(Clone, Debug)]
     pub struct RemoveAttributes(rt::Props);
     impl RemoveAttributes {
@@ -1529,14 +1653,14 @@ pub mod pipeline {
     nested!(RemoveAttributes);
     /// CloudFormation property type `SelectAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-pipeline-selectattributes.html)
     #[derive(Clone, Debug)]
     pub struct SelectAttributes(rt::Props);
     impl SelectAttributes {
-        /// A new `SelectAttributes`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
+        /// A new `SelectAttributes`. Required properties: `name` (`Name`), `attributes` (`Attributes`).
         pub fn new(
-            attributes: impl IntoIterator<Item = impl Into<rt::Expr>>,
             name: impl Into<rt::Expr>,
+            attributes: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Attributes", Some("attributes"), rt::strings(attributes));
@@ -1557,7 +1681,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotanalytics-channel-retentionperiod.html)
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {

@@ -121,7 +121,7 @@ pub mod suite_definition {
     use super::*;
     /// CloudFormation property type `DeviceUnderTest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotcoredeviceadvisor-suitedefinition-deviceundertest.html)
     #[derive(Clone, Debug)]
     pub struct DeviceUnderTest(rt::Props);
     impl DeviceUnderTest {
@@ -145,22 +145,30 @@ pub mod suite_definition {
     nested!(DeviceUnderTest);
     /// CloudFormation property type `SuiteDefinitionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotcoredeviceadvisor-suitedefinition-suitedefinitionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SuiteDefinitionConfiguration(rt::Props);
+    /// The required values of [`SuiteDefinitionConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SuiteDefinitionConfigurationRequired {
+        /// The device permission role arn of the test suite. CloudFormation `DevicePermissionRoleArn`.
+        pub device_permission_role_arn: rt::Expr,
+        /// The root group of the test suite. CloudFormation `RootGroup`.
+        pub root_group: rt::Expr,
+    }
     impl SuiteDefinitionConfiguration {
         /// A new `SuiteDefinitionConfiguration`. Required properties: `device_permission_role_arn` (`DevicePermissionRoleArn`), `root_group` (`RootGroup`).
-        pub fn new(
-            device_permission_role_arn: impl Into<rt::Expr>,
-            root_group: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SuiteDefinitionConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DevicePermissionRoleArn",
                 Some("device_permission_role_arn"),
-                rt::string(device_permission_role_arn),
+                rt::string(required.device_permission_role_arn),
             );
-            this.set("RootGroup", Some("root_group"), rt::string(root_group));
+            this.set(
+                "RootGroup",
+                Some("root_group"),
+                rt::string(required.root_group),
+            );
             SuiteDefinitionConfiguration(this)
         }
         /// The devices being tested in the test suite

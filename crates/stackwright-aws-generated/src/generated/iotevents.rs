@@ -150,7 +150,7 @@ pub mod alarm_model {
     use super::*;
     /// CloudFormation property type `AcknowledgeFlow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-acknowledgeflow.html)
     #[derive(Clone, Debug)]
     pub struct AcknowledgeFlow(rt::Props);
     impl AcknowledgeFlow {
@@ -168,7 +168,7 @@ pub mod alarm_model {
     nested!(AcknowledgeFlow);
     /// CloudFormation property type `AlarmAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmaction.html)
     #[derive(Clone, Debug)]
     pub struct AlarmAction(rt::Props);
     impl AlarmAction {
@@ -183,7 +183,7 @@ pub mod alarm_model {
             self
         }
         /// CloudFormation `DynamoDBv2`, Terraform `dynamo_d_bv_2`.
-        pub fn dynamo_d_bv2(mut self, value: DynamoDBv2) -> Self {
+        pub fn dynamo_db_v2(mut self, value: DynamoDbV2) -> Self {
             self.0
                 .set("DynamoDBv2", Some("dynamo_d_bv_2"), value.into());
             self
@@ -229,7 +229,7 @@ pub mod alarm_model {
     nested!(AlarmAction);
     /// CloudFormation property type `AlarmCapabilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmcapabilities.html)
     #[derive(Clone, Debug)]
     pub struct AlarmCapabilities(rt::Props);
     impl AlarmCapabilities {
@@ -257,7 +257,7 @@ pub mod alarm_model {
     nested!(AlarmCapabilities);
     /// CloudFormation property type `AlarmEventActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmeventactions.html)
     #[derive(Clone, Debug)]
     pub struct AlarmEventActions(rt::Props);
     impl AlarmEventActions {
@@ -276,7 +276,7 @@ pub mod alarm_model {
     nested!(AlarmEventActions);
     /// CloudFormation property type `AlarmRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-alarmrule.html)
     #[derive(Clone, Debug)]
     pub struct AlarmRule(rt::Props);
     impl AlarmRule {
@@ -294,7 +294,7 @@ pub mod alarm_model {
     nested!(AlarmRule);
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -318,7 +318,7 @@ pub mod alarm_model {
     nested!(AssetPropertyTimestamp);
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
@@ -342,7 +342,7 @@ pub mod alarm_model {
     nested!(AssetPropertyValue);
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -377,49 +377,39 @@ pub mod alarm_model {
         }
     }
     nested!(AssetPropertyVariant);
-    /// CloudFormation property type `DynamoDBv2`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct DynamoDBv2(rt::Props);
-    impl DynamoDBv2 {
-        /// A new `DynamoDBv2`. Required properties: `table_name` (`TableName`).
-        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TableName", Some("table_name"), rt::string(table_name));
-            DynamoDBv2(this)
-        }
-        /// CloudFormation `Payload`, Terraform `payload`.
-        pub fn payload(mut self, value: Payload) -> Self {
-            self.0.set("Payload", Some("payload"), value.into());
-            self
-        }
-    }
-    nested!(DynamoDBv2);
     /// CloudFormation property type `DynamoDB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-dynamodb.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDb(rt::Props);
+    /// The required values of [`DynamoDb`], by name: two of them have one type, and a swap must not compile.
+    pub struct DynamoDbRequired {
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `HashKeyField`.
+        pub hash_key_field: rt::Expr,
+        /// CloudFormation `HashKeyValue`.
+        pub hash_key_value: rt::Expr,
+    }
     impl DynamoDb {
-        /// A new `DynamoDb`. Required properties: `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `table_name` (`TableName`).
-        pub fn new(
-            hash_key_field: impl Into<rt::Expr>,
-            hash_key_value: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DynamoDb`. Required properties: `table_name` (`TableName`), `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`).
+        pub fn new(required: DynamoDbRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "HashKeyField",
                 Some("hash_key_field"),
-                rt::string(hash_key_field),
+                rt::string(required.hash_key_field),
             );
             this.set(
                 "HashKeyValue",
                 Some("hash_key_value"),
-                rt::string(hash_key_value),
+                rt::string(required.hash_key_value),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DynamoDb(this)
         }
         /// CloudFormation `HashKeyType`, Terraform `hash_key_type`.
@@ -465,9 +455,28 @@ pub mod alarm_model {
         }
     }
     nested!(DynamoDb);
+    /// CloudFormation property type `DynamoDBv2`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-dynamodbv2.html)
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbV2(rt::Props);
+    impl DynamoDbV2 {
+        /// A new `DynamoDbV2`. Required properties: `table_name` (`TableName`).
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableName", Some("table_name"), rt::string(table_name));
+            DynamoDbV2(this)
+        }
+        /// CloudFormation `Payload`, Terraform `payload`.
+        pub fn payload(mut self, value: Payload) -> Self {
+            self.0.set("Payload", Some("payload"), value.into());
+            self
+        }
+    }
+    nested!(DynamoDbV2);
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-firehose.html)
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -496,7 +505,7 @@ pub mod alarm_model {
     nested!(Firehose);
     /// CloudFormation property type `InitializationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-initializationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InitializationConfiguration(rt::Props);
     impl InitializationConfiguration {
@@ -514,7 +523,7 @@ pub mod alarm_model {
     nested!(InitializationConfiguration);
     /// CloudFormation property type `IotEvents`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iotevents.html)
     #[derive(Clone, Debug)]
     pub struct IotEvents(rt::Props);
     impl IotEvents {
@@ -533,7 +542,7 @@ pub mod alarm_model {
     nested!(IotEvents);
     /// CloudFormation property type `IotSiteWise`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iotsitewise.html)
     #[derive(Clone, Debug)]
     pub struct IotSiteWise(rt::Props);
     impl IotSiteWise {
@@ -574,7 +583,7 @@ pub mod alarm_model {
     nested!(IotSiteWise);
     /// CloudFormation property type `IotTopicPublish`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-iottopicpublish.html)
     #[derive(Clone, Debug)]
     pub struct IotTopicPublish(rt::Props);
     impl IotTopicPublish {
@@ -593,7 +602,7 @@ pub mod alarm_model {
     nested!(IotTopicPublish);
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-lambda.html)
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
     impl Lambda {
@@ -616,54 +625,70 @@ pub mod alarm_model {
     nested!(Lambda);
     /// CloudFormation property type `Payload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-payload.html)
     #[derive(Clone, Debug)]
     pub struct Payload(rt::Props);
+    /// The required values of [`Payload`], by name: two of them have one type, and a swap must not compile.
+    pub struct PayloadRequired {
+        /// CloudFormation `ContentExpression`.
+        pub content_expression: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl Payload {
         /// A new `Payload`. Required properties: `content_expression` (`ContentExpression`), `type_` (`Type`).
-        pub fn new(content_expression: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PayloadRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContentExpression",
                 Some("content_expression"),
-                rt::string(content_expression),
+                rt::string(required.content_expression),
             );
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Type", Some("type"), rt::string(required.type_));
             Payload(this)
         }
     }
     nested!(Payload);
     /// CloudFormation property type `SimpleRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-simplerule.html)
     #[derive(Clone, Debug)]
     pub struct SimpleRule(rt::Props);
+    /// The required values of [`SimpleRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct SimpleRuleRequired {
+        /// CloudFormation `ComparisonOperator`.
+        pub comparison_operator: rt::Expr,
+        /// CloudFormation `InputProperty`.
+        pub input_property: rt::Expr,
+        /// CloudFormation `Threshold`.
+        pub threshold: rt::Expr,
+    }
     impl SimpleRule {
         /// A new `SimpleRule`. Required properties: `comparison_operator` (`ComparisonOperator`), `input_property` (`InputProperty`), `threshold` (`Threshold`).
-        pub fn new(
-            comparison_operator: impl Into<rt::Expr>,
-            input_property: impl Into<rt::Expr>,
-            threshold: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SimpleRuleRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ComparisonOperator",
                 Some("comparison_operator"),
-                rt::string(comparison_operator),
+                rt::string(required.comparison_operator),
             );
             this.set(
                 "InputProperty",
                 Some("input_property"),
-                rt::string(input_property),
+                rt::string(required.input_property),
             );
-            this.set("Threshold", Some("threshold"), rt::string(threshold));
+            this.set(
+                "Threshold",
+                Some("threshold"),
+                rt::string(required.threshold),
+            );
             SimpleRule(this)
         }
     }
     nested!(SimpleRule);
     /// CloudFormation property type `Sns`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-sns.html)
     #[derive(Clone, Debug)]
     pub struct Sns(rt::Props);
     impl Sns {
@@ -682,7 +707,7 @@ pub mod alarm_model {
     nested!(Sns);
     /// CloudFormation property type `Sqs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-alarmmodel-sqs.html)
     #[derive(Clone, Debug)]
     pub struct Sqs(rt::Props);
     impl Sqs {
@@ -827,7 +852,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -853,7 +878,7 @@ pub mod detector_model {
         /// Writes to the DynamoDB table that you created.
         ///
         /// CloudFormation `DynamoDBv2`, Terraform `dynamo_d_bv_2`.
-        pub fn dynamo_d_bv2(mut self, value: DynamoDBv2) -> Self {
+        pub fn dynamo_db_v2(mut self, value: DynamoDbV2) -> Self {
             self.0
                 .set("DynamoDBv2", Some("dynamo_d_bv_2"), value.into());
             self
@@ -937,7 +962,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyTimestamp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertytimestamp.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyTimestamp(rt::Props);
     impl AssetPropertyTimestamp {
@@ -965,7 +990,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertyvalue.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyValue(rt::Props);
     impl AssetPropertyValue {
@@ -995,7 +1020,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `AssetPropertyVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-assetpropertyvariant.html)
     #[derive(Clone, Debug)]
     pub struct AssetPropertyVariant(rt::Props);
     impl AssetPropertyVariant {
@@ -1042,7 +1067,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `ClearTimer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-cleartimer.html)
     #[derive(Clone, Debug)]
     pub struct ClearTimer(rt::Props);
     impl ClearTimer {
@@ -1058,14 +1083,14 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `DetectorModelDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-detectormodeldefinition.html)
     #[derive(Clone, Debug)]
     pub struct DetectorModelDefinition(rt::Props);
     impl DetectorModelDefinition {
-        /// A new `DetectorModelDefinition`. Required properties: `initial_state_name` (`InitialStateName`), `states` (`States`).
+        /// A new `DetectorModelDefinition`. Required properties: `states` (`States`), `initial_state_name` (`InitialStateName`).
         pub fn new(
-            initial_state_name: impl Into<rt::Expr>,
             states: impl IntoIterator<Item = State>,
+            initial_state_name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1080,53 +1105,39 @@ pub mod detector_model {
     nested!(DetectorModelDefinition);
     /// Defines an action to write to the Amazon DynamoDB table that you created.
     ///
-    /// CloudFormation property type `DynamoDBv2`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct DynamoDBv2(rt::Props);
-    impl DynamoDBv2 {
-        /// A new `DynamoDBv2`. Required properties: `table_name` (`TableName`).
-        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("TableName", Some("table_name"), rt::string(table_name));
-            DynamoDBv2(this)
-        }
-        /// Information needed to configure the payload.
-        ///
-        /// CloudFormation `Payload`, Terraform `payload`.
-        pub fn payload(mut self, value: Payload) -> Self {
-            self.0.set("Payload", Some("payload"), value.into());
-            self
-        }
-    }
-    nested!(DynamoDBv2);
-    /// Defines an action to write to the Amazon DynamoDB table that you created.
-    ///
     /// CloudFormation property type `DynamoDB`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-dynamodb.html)
     #[derive(Clone, Debug)]
     pub struct DynamoDb(rt::Props);
+    /// The required values of [`DynamoDb`], by name: two of them have one type, and a swap must not compile.
+    pub struct DynamoDbRequired {
+        /// The name of the hash key (also called the partition key). CloudFormation `HashKeyField`.
+        pub hash_key_field: rt::Expr,
+        /// The value of the hash key (also called the partition key). CloudFormation `HashKeyValue`.
+        pub hash_key_value: rt::Expr,
+        /// The name of the DynamoDB table. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl DynamoDb {
         /// A new `DynamoDb`. Required properties: `hash_key_field` (`HashKeyField`), `hash_key_value` (`HashKeyValue`), `table_name` (`TableName`).
-        pub fn new(
-            hash_key_field: impl Into<rt::Expr>,
-            hash_key_value: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DynamoDbRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "HashKeyField",
                 Some("hash_key_field"),
-                rt::string(hash_key_field),
+                rt::string(required.hash_key_field),
             );
             this.set(
                 "HashKeyValue",
                 Some("hash_key_value"),
-                rt::string(hash_key_value),
+                rt::string(required.hash_key_value),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DynamoDb(this)
         }
         /// The data type for the hash key (also called the partition key).
@@ -1186,11 +1197,34 @@ pub mod detector_model {
         }
     }
     nested!(DynamoDb);
+    /// Defines an action to write to the Amazon DynamoDB table that you created.
+    ///
+    /// CloudFormation property type `DynamoDBv2`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-dynamodbv2.html)
+    #[derive(Clone, Debug)]
+    pub struct DynamoDbV2(rt::Props);
+    impl DynamoDbV2 {
+        /// A new `DynamoDbV2`. Required properties: `table_name` (`TableName`).
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
+            let mut this = rt::Props::default();
+            this.set("TableName", Some("table_name"), rt::string(table_name));
+            DynamoDbV2(this)
+        }
+        /// Information needed to configure the payload.
+        ///
+        /// CloudFormation `Payload`, Terraform `payload`.
+        pub fn payload(mut self, value: Payload) -> Self {
+            self.0.set("Payload", Some("payload"), value.into());
+            self
+        }
+    }
+    nested!(DynamoDbV2);
     /// Specifies the ``actions`` to be performed when the ``condition`` evaluates to TRUE.
     ///
     /// CloudFormation property type `Event`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-event.html)
     #[derive(Clone, Debug)]
     pub struct Event(rt::Props);
     impl Event {
@@ -1221,7 +1255,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-firehose.html)
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -1256,7 +1290,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotEvents`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iotevents.html)
     #[derive(Clone, Debug)]
     pub struct IotEvents(rt::Props);
     impl IotEvents {
@@ -1279,7 +1313,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotSiteWise`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iotsitewise.html)
     #[derive(Clone, Debug)]
     pub struct IotSiteWise(rt::Props);
     impl IotSiteWise {
@@ -1329,7 +1363,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `IotTopicPublish`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-iottopicpublish.html)
     #[derive(Clone, Debug)]
     pub struct IotTopicPublish(rt::Props);
     impl IotTopicPublish {
@@ -1352,7 +1386,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Lambda`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-lambda.html)
     #[derive(Clone, Debug)]
     pub struct Lambda(rt::Props);
     impl Lambda {
@@ -1379,7 +1413,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnEnter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-onenter.html)
     #[derive(Clone, Debug)]
     pub struct OnEnter(rt::Props);
     impl OnEnter {
@@ -1401,7 +1435,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnExit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-onexit.html)
     #[derive(Clone, Debug)]
     pub struct OnExit(rt::Props);
     impl OnExit {
@@ -1423,7 +1457,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `OnInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-oninput.html)
     #[derive(Clone, Debug)]
     pub struct OnInput(rt::Props);
     impl OnInput {
@@ -1459,19 +1493,26 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Payload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-payload.html)
     #[derive(Clone, Debug)]
     pub struct Payload(rt::Props);
+    /// The required values of [`Payload`], by name: two of them have one type, and a swap must not compile.
+    pub struct PayloadRequired {
+        /// The content of the payload. CloudFormation `ContentExpression`.
+        pub content_expression: rt::Expr,
+        /// The value of the payload type can be either ``STRING`` or ``JSON``. CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl Payload {
         /// A new `Payload`. Required properties: `content_expression` (`ContentExpression`), `type_` (`Type`).
-        pub fn new(content_expression: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PayloadRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContentExpression",
                 Some("content_expression"),
-                rt::string(content_expression),
+                rt::string(required.content_expression),
             );
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Type", Some("type"), rt::string(required.type_));
             Payload(this)
         }
     }
@@ -1480,7 +1521,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `ResetTimer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-resettimer.html)
     #[derive(Clone, Debug)]
     pub struct ResetTimer(rt::Props);
     impl ResetTimer {
@@ -1496,7 +1537,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `SetTimer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-settimer.html)
     #[derive(Clone, Debug)]
     pub struct SetTimer(rt::Props);
     impl SetTimer {
@@ -1530,18 +1571,25 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `SetVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-setvariable.html)
     #[derive(Clone, Debug)]
     pub struct SetVariable(rt::Props);
+    /// The required values of [`SetVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct SetVariableRequired {
+        /// The new value of the variable. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The name of the variable. CloudFormation `VariableName`.
+        pub variable_name: rt::Expr,
+    }
     impl SetVariable {
         /// A new `SetVariable`. Required properties: `value` (`Value`), `variable_name` (`VariableName`).
-        pub fn new(value: impl Into<rt::Expr>, variable_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SetVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Value", Some("value"), rt::string(required.value));
             this.set(
                 "VariableName",
                 Some("variable_name"),
-                rt::string(variable_name),
+                rt::string(required.variable_name),
             );
             SetVariable(this)
         }
@@ -1551,7 +1599,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Sns`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-sns.html)
     #[derive(Clone, Debug)]
     pub struct Sns(rt::Props);
     impl Sns {
@@ -1574,7 +1622,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `Sqs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-sqs.html)
     #[derive(Clone, Debug)]
     pub struct Sqs(rt::Props);
     impl Sqs {
@@ -1605,7 +1653,7 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `State`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-state.html)
     #[derive(Clone, Debug)]
     pub struct State(rt::Props);
     impl State {
@@ -1642,20 +1690,37 @@ pub mod detector_model {
     ///
     /// CloudFormation property type `TransitionEvent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-detectormodel-transitionevent.html)
     #[derive(Clone, Debug)]
     pub struct TransitionEvent(rt::Props);
+    /// The required values of [`TransitionEvent`], by name: two of them have one type, and a swap must not compile.
+    pub struct TransitionEventRequired {
+        /// Required. A Boolean expression that when TRUE causes the actions to be performed and the ``nextState`` to be entered. CloudFormation `Condition`.
+        pub condition: rt::Expr,
+        /// The name of the transition event. CloudFormation `EventName`.
+        pub event_name: rt::Expr,
+        /// The next state to enter. CloudFormation `NextState`.
+        pub next_state: rt::Expr,
+    }
     impl TransitionEvent {
         /// A new `TransitionEvent`. Required properties: `condition` (`Condition`), `event_name` (`EventName`), `next_state` (`NextState`).
-        pub fn new(
-            condition: impl Into<rt::Expr>,
-            event_name: impl Into<rt::Expr>,
-            next_state: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: TransitionEventRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Condition", Some("condition"), rt::string(condition));
-            this.set("EventName", Some("event_name"), rt::string(event_name));
-            this.set("NextState", Some("next_state"), rt::string(next_state));
+            this.set(
+                "Condition",
+                Some("condition"),
+                rt::string(required.condition),
+            );
+            this.set(
+                "EventName",
+                Some("event_name"),
+                rt::string(required.event_name),
+            );
+            this.set(
+                "NextState",
+                Some("next_state"),
+                rt::string(required.next_state),
+            );
             TransitionEvent(this)
         }
         /// The actions to be performed.
@@ -1775,7 +1840,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-input-attribute.html)
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     impl Attribute {
@@ -1791,7 +1856,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotevents-input-inputdefinition.html)
     #[derive(Clone, Debug)]
     pub struct InputDefinition(rt::Props);
     impl InputDefinition {

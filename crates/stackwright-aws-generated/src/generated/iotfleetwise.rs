@@ -76,29 +76,38 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Campaign`], by name: two of them have one type, and a swap must not compile.
+pub struct CampaignRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `CollectionScheme`.
+    pub collection_scheme: rt::Value,
+    /// CloudFormation `SignalCatalogArn`.
+    pub signal_catalog_arn: rt::Expr,
+    /// CloudFormation `TargetArn`.
+    pub target_arn: rt::Expr,
+}
 impl Campaign {
-    /// Declares a `AWS::IoTFleetWise::Campaign` with the stack-unique `id`. Required properties: `collection_scheme` (`CollectionScheme`), `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`), `target_arn` (`TargetArn`).
+    /// Declares a `AWS::IoTFleetWise::Campaign` with the stack-unique `id`. Required properties: `name` (`Name`), `collection_scheme` (`CollectionScheme`), `signal_catalog_arn` (`SignalCatalogArn`), `target_arn` (`TargetArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        collection_scheme: impl Into<rt::Value>,
-        name: impl Into<rt::Expr>,
-        signal_catalog_arn: impl Into<rt::Expr>,
-        target_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CampaignRequired) -> Self {
         let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
         this.set(
             "CollectionScheme",
             Some("collection_scheme"),
-            rt::json_object(collection_scheme),
+            rt::json_object(required.collection_scheme),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
-            rt::string(signal_catalog_arn),
+            rt::string(required.signal_catalog_arn),
         );
-        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+        this.set(
+            "TargetArn",
+            Some("target_arn"),
+            rt::string(required.target_arn),
+        );
         Campaign(this)
     }
     /// CloudFormation `Action`, Terraform `action`.
@@ -235,14 +244,17 @@ pub mod campaign {
     use super::*;
     /// CloudFormation property type `DataPartition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartition.html)
     #[derive(Clone, Debug)]
     pub struct DataPartition(rt::Props);
     impl DataPartition {
         /// A new `DataPartition`. Required properties: `id` (`Id`), `storage_options` (`StorageOptions`).
-        pub fn new(id: impl Into<rt::Expr>, storage_options: DataPartitionStorageOptions) -> Self {
+        pub fn new(
+            id_value: impl Into<rt::Expr>,
+            storage_options: DataPartitionStorageOptions,
+        ) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set(
                 "StorageOptions",
                 Some("storage_options"),
@@ -260,7 +272,7 @@ pub mod campaign {
     nested!(DataPartition);
     /// CloudFormation property type `DataPartitionStorageOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartitionstorageoptions.html)
     #[derive(Clone, Debug)]
     pub struct DataPartitionStorageOptions(rt::Props);
     impl DataPartitionStorageOptions {
@@ -288,7 +300,7 @@ pub mod campaign {
     nested!(DataPartitionStorageOptions);
     /// CloudFormation property type `DataPartitionUploadOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-datapartitionuploadoptions.html)
     #[derive(Clone, Debug)]
     pub struct DataPartitionUploadOptions(rt::Props);
     impl DataPartitionUploadOptions {
@@ -311,7 +323,7 @@ pub mod campaign {
     nested!(DataPartitionUploadOptions);
     /// CloudFormation property type `SignalFetchInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-signalfetchinformation.html)
     #[derive(Clone, Debug)]
     pub struct SignalFetchInformation(rt::Props);
     impl SignalFetchInformation {
@@ -348,7 +360,7 @@ pub mod campaign {
     nested!(SignalFetchInformation);
     /// CloudFormation property type `SignalInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-signalinformation.html)
     #[derive(Clone, Debug)]
     pub struct SignalInformation(rt::Props);
     impl SignalInformation {
@@ -386,7 +398,7 @@ pub mod campaign {
     nested!(SignalInformation);
     /// CloudFormation property type `StorageMaximumSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-storagemaximumsize.html)
     #[derive(Clone, Debug)]
     pub struct StorageMaximumSize(rt::Props);
     impl StorageMaximumSize {
@@ -401,7 +413,7 @@ pub mod campaign {
     nested!(StorageMaximumSize);
     /// CloudFormation property type `StorageMinimumTimeToLive`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-campaign-storageminimumtimetolive.html)
     #[derive(Clone, Debug)]
     pub struct StorageMinimumTimeToLive(rt::Props);
     impl StorageMinimumTimeToLive {
@@ -532,17 +544,24 @@ static DECODER_MANIFEST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: None,
 };
+/// The required values of [`DecoderManifest`], by name: two of them have one type, and a swap must not compile.
+pub struct DecoderManifestRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `ModelManifestArn`.
+    pub model_manifest_arn: rt::Expr,
+}
 impl DecoderManifest {
-    /// Declares a `AWS::IoTFleetWise::DecoderManifest` with the stack-unique `id`. Required properties: `model_manifest_arn` (`ModelManifestArn`), `name` (`Name`).
+    /// Declares a `AWS::IoTFleetWise::DecoderManifest` with the stack-unique `id`. Required properties: `name` (`Name`), `model_manifest_arn` (`ModelManifestArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        model_manifest_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DecoderManifestRequired) -> Self {
         let mut this = rt::Base::new(id, &DECODER_MANIFEST_TYPE);
-        this.set("ModelManifestArn", None, rt::string(model_manifest_arn));
-        this.set("Name", None, rt::string(name));
+        this.set(
+            "ModelManifestArn",
+            None,
+            rt::string(required.model_manifest_arn),
+        );
+        this.set("Name", None, rt::string(required.name));
         DecoderManifest(this)
     }
     /// CloudFormation `DefaultForUnmappedSignals`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -660,20 +679,23 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Fleet`], by name: two of them have one type, and a swap must not compile.
+pub struct FleetRequired {
+    /// CloudFormation `Id`.
+    pub id_property: rt::Expr,
+    /// CloudFormation `SignalCatalogArn`.
+    pub signal_catalog_arn: rt::Expr,
+}
 impl Fleet {
     /// Declares a `AWS::IoTFleetWise::Fleet` with the stack-unique `id`. Required properties: `id_property` (`Id`), `signal_catalog_arn` (`SignalCatalogArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        id_property: impl Into<rt::Expr>,
-        signal_catalog_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FleetRequired) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
-        this.set("Id", Some("fleet_id"), rt::string(id_property));
+        this.set("Id", Some("fleet_id"), rt::string(required.id_property));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
-            rt::string(signal_catalog_arn),
+            rt::string(required.signal_catalog_arn),
         );
         Fleet(this)
     }
@@ -758,20 +780,23 @@ static MODEL_MANIFEST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ModelManifest`], by name: two of them have one type, and a swap must not compile.
+pub struct ModelManifestRequired {
+    /// CloudFormation `SignalCatalogArn`.
+    pub signal_catalog_arn: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl ModelManifest {
-    /// Declares a `AWS::IoTFleetWise::ModelManifest` with the stack-unique `id`. Required properties: `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`).
+    /// Declares a `AWS::IoTFleetWise::ModelManifest` with the stack-unique `id`. Required properties: `signal_catalog_arn` (`SignalCatalogArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        signal_catalog_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ModelManifestRequired) -> Self {
         let mut this = rt::Base::new(id, &MODEL_MANIFEST_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
-            rt::string(signal_catalog_arn),
+            rt::string(required.signal_catalog_arn),
         );
         ModelManifest(this)
     }
@@ -958,7 +983,7 @@ pub mod signal_catalog {
     use super::*;
     /// CloudFormation property type `NodeCounts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-signalcatalog-nodecounts.html)
     #[derive(Clone, Debug)]
     pub struct NodeCounts(rt::Props);
     impl NodeCounts {
@@ -1056,26 +1081,30 @@ static STATE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`StateTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct StateTemplateRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `SignalCatalogArn`.
+    pub signal_catalog_arn: rt::Expr,
+    /// CloudFormation `StateTemplateProperties`.
+    pub state_template_properties: Vec<rt::Expr>,
+}
 impl StateTemplate {
     /// Declares a `AWS::IoTFleetWise::StateTemplate` with the stack-unique `id`. Required properties: `name` (`Name`), `signal_catalog_arn` (`SignalCatalogArn`), `state_template_properties` (`StateTemplateProperties`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        signal_catalog_arn: impl Into<rt::Expr>,
-        state_template_properties: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StateTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &STATE_TEMPLATE_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SignalCatalogArn",
             Some("signal_catalog_arn"),
-            rt::string(signal_catalog_arn),
+            rt::string(required.signal_catalog_arn),
         );
         this.set(
             "StateTemplateProperties",
             Some("state_template_properties"),
-            rt::strings(state_template_properties),
+            rt::strings(required.state_template_properties),
         );
         StateTemplate(this)
     }
@@ -1188,27 +1217,31 @@ static VEHICLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Vehicle`], by name: two of them have one type, and a swap must not compile.
+pub struct VehicleRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `DecoderManifestArn`.
+    pub decoder_manifest_arn: rt::Expr,
+    /// CloudFormation `ModelManifestArn`.
+    pub model_manifest_arn: rt::Expr,
+}
 impl Vehicle {
-    /// Declares a `AWS::IoTFleetWise::Vehicle` with the stack-unique `id`. Required properties: `decoder_manifest_arn` (`DecoderManifestArn`), `model_manifest_arn` (`ModelManifestArn`), `name` (`Name`).
+    /// Declares a `AWS::IoTFleetWise::Vehicle` with the stack-unique `id`. Required properties: `name` (`Name`), `decoder_manifest_arn` (`DecoderManifestArn`), `model_manifest_arn` (`ModelManifestArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        decoder_manifest_arn: impl Into<rt::Expr>,
-        model_manifest_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VehicleRequired) -> Self {
         let mut this = rt::Base::new(id, &VEHICLE_TYPE);
         this.set(
             "DecoderManifestArn",
             Some("decoder_manifest_arn"),
-            rt::string(decoder_manifest_arn),
+            rt::string(required.decoder_manifest_arn),
         );
         this.set(
             "ModelManifestArn",
             Some("model_manifest_arn"),
-            rt::string(model_manifest_arn),
+            rt::string(required.model_manifest_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Vehicle(this)
     }
     /// CloudFormation `AssociationBehavior`, Terraform `association_behavior`.
@@ -1263,7 +1296,7 @@ pub mod vehicle {
     use super::*;
     /// CloudFormation property type `StateTemplateAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotfleetwise-vehicle-statetemplateassociation.html)
     #[derive(Clone, Debug)]
     pub struct StateTemplateAssociation(rt::Props);
     impl StateTemplateAssociation {

@@ -152,7 +152,7 @@ pub mod account_association {
     ///
     /// CloudFormation property type `GeneralAuthorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-accountassociation-generalauthorization.html)
     #[derive(Clone, Debug)]
     pub struct GeneralAuthorization(rt::Props);
     impl GeneralAuthorization {
@@ -232,12 +232,12 @@ static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl CloudConnector {
-    /// Declares a `AWS::IoTManagedIntegrations::CloudConnector` with the stack-unique `id`. Required properties: `endpoint_config` (`EndpointConfig`), `name` (`Name`).
+    /// Declares a `AWS::IoTManagedIntegrations::CloudConnector` with the stack-unique `id`. Required properties: `name` (`Name`), `endpoint_config` (`EndpointConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        endpoint_config: cloud_connector::EndpointConfig,
         name: impl Into<rt::Expr>,
+        endpoint_config: cloud_connector::EndpointConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &CLOUD_CONNECTOR_TYPE);
         this.set("EndpointConfig", None, endpoint_config.into());
@@ -291,7 +291,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `EndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-endpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct EndpointConfig(rt::Props);
     impl EndpointConfig {
@@ -313,7 +313,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `LambdaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-cloudconnector-lambdaconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfig(rt::Props);
     impl LambdaConfig {
@@ -723,7 +723,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReport`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreport.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityReport(rt::Props);
     impl CapabilityReport {
@@ -750,26 +750,34 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReportCapability`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportcapability.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityReportCapability(rt::Props);
+    /// The required values of [`CapabilityReportCapability`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapabilityReportCapabilityRequired {
+        /// Capability actions used in Capability Report. CloudFormation `Actions`.
+        pub actions: Vec<rt::Expr>,
+        /// Capability events used in Capability Report. CloudFormation `Events`.
+        pub events: Vec<rt::Expr>,
+        /// Identifier of a SchemaVersion CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// Name for the AWS capability. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Capability properties used in Capability Report. CloudFormation `Properties`.
+        pub properties: Vec<rt::Expr>,
+        /// Version for the AWS capability. CloudFormation `Version`.
+        pub version: rt::Expr,
+    }
     impl CapabilityReportCapability {
         /// A new `CapabilityReportCapability`. Required properties: `actions` (`Actions`), `events` (`Events`), `id` (`Id`), `name` (`Name`), `properties` (`Properties`), `version` (`Version`).
-        pub fn new(
-            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            events: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            properties: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            version: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CapabilityReportCapabilityRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Actions", None, rt::strings(actions));
-            this.set("Events", None, rt::strings(events));
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("Properties", None, rt::strings(properties));
-            this.set("Version", None, rt::string(version));
+            this.set("Actions", None, rt::strings(required.actions));
+            this.set("Events", None, rt::strings(required.events));
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Properties", None, rt::strings(required.properties));
+            this.set("Version", None, rt::string(required.version));
             CapabilityReportCapability(this)
         }
     }
@@ -778,7 +786,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `CapabilityReportEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-capabilityreportendpoint.html)
     #[derive(Clone, Debug)]
     pub struct CapabilityReportEndpoint(rt::Props);
     impl CapabilityReportEndpoint {
@@ -786,12 +794,12 @@ pub mod managed_thing {
         pub fn new(
             capabilities: impl IntoIterator<Item = CapabilityReportCapability>,
             device_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Capabilities", None, rt::list(capabilities));
             this.set("DeviceTypes", None, rt::strings(device_types));
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             CapabilityReportEndpoint(this)
         }
     }
@@ -800,7 +808,7 @@ pub mod managed_thing {
     ///
     /// CloudFormation property type `WiFiSimpleSetupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotmanagedintegrations-managedthing-wifisimplesetupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WiFiSimpleSetupConfiguration(rt::Props);
     impl WiFiSimpleSetupConfiguration {

@@ -142,7 +142,7 @@ pub mod tunnel {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsecuretunneling-tunnel-destinationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -166,7 +166,7 @@ pub mod tunnel {
     ///
     /// CloudFormation property type `TimeoutConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsecuretunneling-tunnel-timeoutconfig.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutConfig(rt::Props);
     impl TimeoutConfig {

@@ -118,7 +118,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `AccessPolicyIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyidentity.html)
     #[derive(Clone, Debug)]
     pub struct AccessPolicyIdentity(rt::Props);
     impl AccessPolicyIdentity {
@@ -154,7 +154,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `AccessPolicyResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-accesspolicyresource.html)
     #[derive(Clone, Debug)]
     pub struct AccessPolicyResource(rt::Props);
     impl AccessPolicyResource {
@@ -183,7 +183,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamrole.html)
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -205,7 +205,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `IamUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-iamuser.html)
     #[derive(Clone, Debug)]
     pub struct IamUser(rt::Props);
     impl IamUser {
@@ -227,7 +227,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `Portal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-portal.html)
     #[derive(Clone, Debug)]
     pub struct Portal(rt::Props);
     impl Portal {
@@ -249,7 +249,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `Project`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-project.html)
     #[derive(Clone, Debug)]
     pub struct Project(rt::Props);
     impl Project {
@@ -271,7 +271,7 @@ pub mod access_policy {
     ///
     /// CloudFormation property type `User`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-accesspolicy-user.html)
     #[derive(Clone, Debug)]
     pub struct User(rt::Props);
     impl User {
@@ -359,20 +359,23 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// The name of the workspace that the application belongs to. CloudFormation `WorkspaceName`.
+    pub workspace_name: rt::Expr,
+    /// The name of the application. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Application {
-    /// Declares a `AWS::IoTSiteWise::Application` with the stack-unique `id`. Required properties: `name` (`Name`), `workspace_name` (`WorkspaceName`).
+    /// Declares a `AWS::IoTSiteWise::Application` with the stack-unique `id`. Required properties: `workspace_name` (`WorkspaceName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        workspace_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "WorkspaceName",
             Some("workspace_name"),
-            rt::string(workspace_name),
+            rt::string(required.workspace_name),
         );
         Application(this)
     }
@@ -489,21 +492,28 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Asset`], by name: two of them have one type, and a swap must not compile.
+pub struct AssetRequired {
+    /// A unique, friendly name for the asset. CloudFormation `AssetName`.
+    pub asset_name: rt::Expr,
+    /// The ID of the asset model from which to create the asset. CloudFormation `AssetModelId`.
+    pub asset_model_id: rt::Expr,
+}
 impl Asset {
-    /// Declares a `AWS::IoTSiteWise::Asset` with the stack-unique `id`. Required properties: `asset_model_id` (`AssetModelId`), `asset_name` (`AssetName`).
+    /// Declares a `AWS::IoTSiteWise::Asset` with the stack-unique `id`. Required properties: `asset_name` (`AssetName`), `asset_model_id` (`AssetModelId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        asset_model_id: impl Into<rt::Expr>,
-        asset_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AssetRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSET_TYPE);
         this.set(
             "AssetModelId",
             Some("asset_model_id"),
-            rt::string(asset_model_id),
+            rt::string(required.asset_model_id),
         );
-        this.set("AssetName", Some("asset_name"), rt::string(asset_name));
+        this.set(
+            "AssetName",
+            Some("asset_name"),
+            rt::string(required.asset_name),
+        );
         Asset(this)
     }
     /// A description for the asset
@@ -576,7 +586,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assethierarchy.html)
     #[derive(Clone, Debug)]
     pub struct AssetHierarchy(rt::Props);
     impl AssetHierarchy {
@@ -619,7 +629,7 @@ pub mod asset {
     ///
     /// CloudFormation property type `AssetProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-asset-assetproperty.html)
     #[derive(Clone, Debug)]
     pub struct AssetProperty(rt::Props);
     impl AssetProperty {
@@ -857,15 +867,22 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelCompositeModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelcompositemodel.html)
     #[derive(Clone, Debug)]
     pub struct AssetModelCompositeModel(rt::Props);
+    /// The required values of [`AssetModelCompositeModel`], by name: two of them have one type, and a swap must not compile.
+    pub struct AssetModelCompositeModelRequired {
+        /// A unique, friendly name for the asset composite model. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The type of the composite model. CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl AssetModelCompositeModel {
         /// A new `AssetModelCompositeModel`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AssetModelCompositeModelRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), rt::string(required.type_));
             AssetModelCompositeModel(this)
         }
         /// The component model ID for which the composite model is composed of
@@ -943,19 +960,26 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelhierarchy.html)
     #[derive(Clone, Debug)]
     pub struct AssetModelHierarchy(rt::Props);
+    /// The required values of [`AssetModelHierarchy`], by name: two of them have one type, and a swap must not compile.
+    pub struct AssetModelHierarchyRequired {
+        /// The name of the asset model hierarchy. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The ID of the asset model. CloudFormation `ChildAssetModelId`.
+        pub child_asset_model_id: rt::Expr,
+    }
     impl AssetModelHierarchy {
-        /// A new `AssetModelHierarchy`. Required properties: `child_asset_model_id` (`ChildAssetModelId`), `name` (`Name`).
-        pub fn new(child_asset_model_id: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `AssetModelHierarchy`. Required properties: `name` (`Name`), `child_asset_model_id` (`ChildAssetModelId`).
+        pub fn new(required: AssetModelHierarchyRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ChildAssetModelId",
                 Some("child_asset_model_id"),
-                rt::string(child_asset_model_id),
+                rt::string(required.child_asset_model_id),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             AssetModelHierarchy(this)
         }
         /// Customer provided external ID for hierarchy
@@ -987,12 +1011,12 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `AssetModelProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-assetmodelproperty.html)
     #[derive(Clone, Debug)]
     pub struct AssetModelProperty(rt::Props);
     impl AssetModelProperty {
-        /// A new `AssetModelProperty`. Required properties: `data_type` (`DataType`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(data_type: DataType, name: impl Into<rt::Expr>, type_: PropertyType) -> Self {
+        /// A new `AssetModelProperty`. Required properties: `name` (`Name`), `data_type` (`DataType`), `type_` (`Type`).
+        pub fn new(name: impl Into<rt::Expr>, data_type: DataType, type_: PropertyType) -> Self {
             let mut this = rt::Props::default();
             this.set("DataType", Some("data_type"), data_type.into());
             this.set("Name", Some("name"), rt::string(name));
@@ -1041,7 +1065,7 @@ pub mod asset_model {
     nested!(AssetModelProperty);
     /// CloudFormation property type `Attribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-attribute.html)
     #[derive(Clone, Debug)]
     pub struct Attribute(rt::Props);
     impl Attribute {
@@ -1062,7 +1086,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `EnforcedAssetModelInterfacePropertyMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacepropertymapping.html)
     #[derive(Clone, Debug)]
     pub struct EnforcedAssetModelInterfacePropertyMapping(rt::Props);
     impl EnforcedAssetModelInterfacePropertyMapping {
@@ -1104,7 +1128,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `EnforcedAssetModelInterfaceRelationship`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-enforcedassetmodelinterfacerelationship.html)
     #[derive(Clone, Debug)]
     pub struct EnforcedAssetModelInterfaceRelationship(rt::Props);
     impl EnforcedAssetModelInterfaceRelationship {
@@ -1142,7 +1166,7 @@ pub mod asset_model {
     nested!(EnforcedAssetModelInterfaceRelationship);
     /// CloudFormation property type `ExpressionVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-expressionvariable.html)
     #[derive(Clone, Debug)]
     pub struct ExpressionVariable(rt::Props);
     impl ExpressionVariable {
@@ -1157,7 +1181,7 @@ pub mod asset_model {
     nested!(ExpressionVariable);
     /// CloudFormation property type `Metric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metric.html)
     #[derive(Clone, Debug)]
     pub struct Metric(rt::Props);
     impl Metric {
@@ -1179,7 +1203,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `MetricWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-metricwindow.html)
     #[derive(Clone, Debug)]
     pub struct MetricWindow(rt::Props);
     impl MetricWindow {
@@ -1201,7 +1225,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `PropertyPathDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertypathdefinition.html)
     #[derive(Clone, Debug)]
     pub struct PropertyPathDefinition(rt::Props);
     impl PropertyPathDefinition {
@@ -1217,7 +1241,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `PropertyType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-propertytype.html)
     #[derive(Clone, Debug)]
     pub struct PropertyType(rt::Props);
     impl PropertyType {
@@ -1246,7 +1270,7 @@ pub mod asset_model {
     nested!(PropertyType);
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-transform.html)
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -1266,7 +1290,7 @@ pub mod asset_model {
     ///
     /// CloudFormation property type `TumblingWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-tumblingwindow.html)
     #[derive(Clone, Debug)]
     pub struct TumblingWindow(rt::Props);
     impl TumblingWindow {
@@ -1287,7 +1311,7 @@ pub mod asset_model {
     nested!(TumblingWindow);
     /// CloudFormation property type `VariableValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-assetmodel-variablevalue.html)
     #[derive(Clone, Debug)]
     pub struct VariableValue(rt::Props);
     impl VariableValue {
@@ -1464,13 +1488,13 @@ static COMPUTATION_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ComputationModel {
-    /// Declares a `AWS::IoTSiteWise::ComputationModel` with the stack-unique `id`. Required properties: `computation_model_configuration` (`ComputationModelConfiguration`), `computation_model_data_binding` (`ComputationModelDataBinding`), `computation_model_name` (`ComputationModelName`).
+    /// Declares a `AWS::IoTSiteWise::ComputationModel` with the stack-unique `id`. Required properties: `computation_model_name` (`ComputationModelName`), `computation_model_configuration` (`ComputationModelConfiguration`), `computation_model_data_binding` (`ComputationModelDataBinding`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        computation_model_name: impl Into<rt::Expr>,
         computation_model_configuration: computation_model::ComputationModelConfiguration,
         computation_model_data_binding: impl Into<rt::Value>,
-        computation_model_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &COMPUTATION_MODEL_TYPE);
         this.set(
@@ -1523,25 +1547,33 @@ pub mod computation_model {
     use super::*;
     /// CloudFormation property type `AnomalyDetectionComputationModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-anomalydetectioncomputationmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnomalyDetectionComputationModelConfiguration(rt::Props);
+    /// The required values of [`AnomalyDetectionComputationModelConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AnomalyDetectionComputationModelConfigurationRequired {
+        /// Input properties for anomaly detection. CloudFormation `InputProperties`.
+        pub input_properties: rt::Expr,
+        /// Result property for anomaly detection. CloudFormation `ResultProperty`.
+        pub result_property: rt::Expr,
+    }
     impl AnomalyDetectionComputationModelConfiguration {
         /// A new `AnomalyDetectionComputationModelConfiguration`. Required properties: `input_properties` (`InputProperties`), `result_property` (`ResultProperty`).
-        pub fn new(
-            input_properties: impl Into<rt::Expr>,
-            result_property: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AnomalyDetectionComputationModelConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("InputProperties", None, rt::string(input_properties));
-            this.set("ResultProperty", None, rt::string(result_property));
+            this.set(
+                "InputProperties",
+                None,
+                rt::string(required.input_properties),
+            );
+            this.set("ResultProperty", None, rt::string(required.result_property));
             AnomalyDetectionComputationModelConfiguration(this)
         }
     }
     nested!(AnomalyDetectionComputationModelConfiguration);
     /// CloudFormation property type `ComputationModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-computationmodel-computationmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComputationModelConfiguration(rt::Props);
     impl ComputationModelConfiguration {
@@ -1607,30 +1639,34 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Dashboard`], by name: two of them have one type, and a swap must not compile.
+pub struct DashboardRequired {
+    /// The dashboard definition specified in a JSON literal. CloudFormation `DashboardDefinition`.
+    pub dashboard_definition: rt::Expr,
+    /// A description for the dashboard. CloudFormation `DashboardDescription`.
+    pub dashboard_description: rt::Expr,
+    /// A friendly name for the dashboard. CloudFormation `DashboardName`.
+    pub dashboard_name: rt::Expr,
+}
 impl Dashboard {
     /// Declares a `AWS::IoTSiteWise::Dashboard` with the stack-unique `id`. Required properties: `dashboard_definition` (`DashboardDefinition`), `dashboard_description` (`DashboardDescription`), `dashboard_name` (`DashboardName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dashboard_definition: impl Into<rt::Expr>,
-        dashboard_description: impl Into<rt::Expr>,
-        dashboard_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DashboardRequired) -> Self {
         let mut this = rt::Base::new(id, &DASHBOARD_TYPE);
         this.set(
             "DashboardDefinition",
             Some("dashboard_definition"),
-            rt::string(dashboard_definition),
+            rt::string(required.dashboard_definition),
         );
         this.set(
             "DashboardDescription",
             Some("dashboard_description"),
-            rt::string(dashboard_description),
+            rt::string(required.dashboard_description),
         );
         this.set(
             "DashboardName",
             Some("dashboard_name"),
-            rt::string(dashboard_name),
+            rt::string(required.dashboard_name),
         );
         Dashboard(this)
     }
@@ -1795,7 +1831,7 @@ pub mod dataset {
     use super::*;
     /// CloudFormation property type `DatasetConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetconfig.html)
     #[derive(Clone, Debug)]
     pub struct DatasetConfig(rt::Props);
     impl DatasetConfig {
@@ -1815,7 +1851,7 @@ pub mod dataset {
     nested!(DatasetConfig);
     /// CloudFormation property type `DatasetSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-datasetsource.html)
     #[derive(Clone, Debug)]
     pub struct DatasetSource(rt::Props);
     impl DatasetSource {
@@ -1838,44 +1874,55 @@ pub mod dataset {
     nested!(DatasetSource);
     /// CloudFormation property type `KendraSourceDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-kendrasourcedetail.html)
     #[derive(Clone, Debug)]
     pub struct KendraSourceDetail(rt::Props);
+    /// The required values of [`KendraSourceDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct KendraSourceDetailRequired {
+        /// The knowledgeBaseArn details for the Kendra dataset source. CloudFormation `KnowledgeBaseArn`.
+        pub knowledge_base_arn: rt::Expr,
+        /// The roleARN details for the Kendra dataset source. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl KendraSourceDetail {
         /// A new `KendraSourceDetail`. Required properties: `knowledge_base_arn` (`KnowledgeBaseArn`), `role_arn` (`RoleArn`).
-        pub fn new(knowledge_base_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KendraSourceDetailRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "KnowledgeBaseArn",
                 Some("knowledge_base_arn"),
-                rt::string(knowledge_base_arn),
+                rt::string(required.knowledge_base_arn),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             KendraSourceDetail(this)
         }
     }
     nested!(KendraSourceDetail);
     /// CloudFormation property type `SessionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sessionconfig.html)
     #[derive(Clone, Debug)]
     pub struct SessionConfig(rt::Props);
+    /// The required values of [`SessionConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SessionConfigRequired {
+        /// The start time of the session as an ISO 8601 UTC instant, for example 2024-01-01T00:00:00Z. CloudFormation `SessionStartTime`.
+        pub session_start_time: rt::Expr,
+        /// The end time of the session as an ISO 8601 UTC instant, for example 2024-12-31T23:59:59Z. CloudFormation `SessionEndTime`.
+        pub session_end_time: rt::Expr,
+    }
     impl SessionConfig {
-        /// A new `SessionConfig`. Required properties: `session_end_time` (`SessionEndTime`), `session_start_time` (`SessionStartTime`).
-        pub fn new(
-            session_end_time: impl Into<rt::Expr>,
-            session_start_time: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SessionConfig`. Required properties: `session_start_time` (`SessionStartTime`), `session_end_time` (`SessionEndTime`).
+        pub fn new(required: SessionConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SessionEndTime",
                 Some("session_end_time"),
-                rt::string(session_end_time),
+                rt::string(required.session_end_time),
             );
             this.set(
                 "SessionStartTime",
                 Some("session_start_time"),
-                rt::string(session_start_time),
+                rt::string(required.session_start_time),
             );
             SessionConfig(this)
         }
@@ -1883,7 +1930,7 @@ pub mod dataset {
     nested!(SessionConfig);
     /// CloudFormation property type `SourceDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-dataset-sourcedetail.html)
     #[derive(Clone, Debug)]
     pub struct SourceDetail(rt::Props);
     impl SourceDetail {
@@ -2036,7 +2083,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayCapabilitySummary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewaycapabilitysummary.html)
     #[derive(Clone, Debug)]
     pub struct GatewayCapabilitySummary(rt::Props);
     impl GatewayCapabilitySummary {
@@ -2067,7 +2114,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayPlatform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-gatewayplatform.html)
     #[derive(Clone, Debug)]
     pub struct GatewayPlatform(rt::Props);
     impl GatewayPlatform {
@@ -2097,7 +2144,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GreengrassV2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-greengrassv2.html)
     #[derive(Clone, Debug)]
     pub struct GreengrassV2(rt::Props);
     impl GreengrassV2 {
@@ -2128,7 +2175,7 @@ pub mod gateway {
     ///
     /// CloudFormation property type `SiemensIE`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-gateway-siemensie.html)
     #[derive(Clone, Debug)]
     pub struct SiemensIe(rt::Props);
     impl SiemensIe {
@@ -2211,26 +2258,34 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`Pipeline`], by name: two of them have one type, and a swap must not compile.
+pub struct PipelineRequired {
+    /// The name of the workspace. CloudFormation `WorkspaceName`.
+    pub workspace_name: rt::Expr,
+    /// The name of the pipeline. CloudFormation `PipelineName`.
+    pub pipeline_name: rt::Expr,
+    /// The list of compute nodes that form the pipeline DAG. CloudFormation `Computations`.
+    pub computations: Vec<pipeline::ComputeNode>,
+}
 impl Pipeline {
-    /// Declares a `AWS::IoTSiteWise::Pipeline` with the stack-unique `id`. Required properties: `computations` (`Computations`), `pipeline_name` (`PipelineName`), `workspace_name` (`WorkspaceName`).
+    /// Declares a `AWS::IoTSiteWise::Pipeline` with the stack-unique `id`. Required properties: `workspace_name` (`WorkspaceName`), `pipeline_name` (`PipelineName`), `computations` (`Computations`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        computations: impl IntoIterator<Item = pipeline::ComputeNode>,
-        pipeline_name: impl Into<rt::Expr>,
-        workspace_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
-        this.set("Computations", Some("computations"), rt::list(computations));
+        this.set(
+            "Computations",
+            Some("computations"),
+            rt::list(required.computations),
+        );
         this.set(
             "PipelineName",
             Some("pipeline_name"),
-            rt::string(pipeline_name),
+            rt::string(required.pipeline_name),
         );
         this.set(
             "WorkspaceName",
             Some("workspace_name"),
-            rt::string(workspace_name),
+            rt::string(required.workspace_name),
         );
         Pipeline(this)
     }
@@ -2283,19 +2338,30 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `ComputeNode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-pipeline-computenode.html)
     #[derive(Clone, Debug)]
     pub struct ComputeNode(rt::Props);
+    /// The required values of [`ComputeNode`], by name: two of them have one type, and a swap must not compile.
+    pub struct ComputeNodeRequired {
+        /// The unique name for this compute node within the pipeline. CloudFormation `ComputeNodeName`.
+        pub compute_node_name: rt::Expr,
+        /// The name of the task to execute for this compute node. CloudFormation `TaskName`.
+        pub task_name: rt::Expr,
+    }
     impl ComputeNode {
         /// A new `ComputeNode`. Required properties: `compute_node_name` (`ComputeNodeName`), `task_name` (`TaskName`).
-        pub fn new(compute_node_name: impl Into<rt::Expr>, task_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ComputeNodeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ComputeNodeName",
                 Some("compute_node_name"),
-                rt::string(compute_node_name),
+                rt::string(required.compute_node_name),
             );
-            this.set("TaskName", Some("task_name"), rt::string(task_name));
+            this.set(
+                "TaskName",
+                Some("task_name"),
+                rt::string(required.task_name),
+            );
             ComputeNode(this)
         }
         /// A list of compute node names that must complete successfully before this node can start.
@@ -2369,23 +2435,31 @@ static PORTAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`Portal`], by name: two of them have one type, and a swap must not compile.
+pub struct PortalRequired {
+    /// The AWS administrator's contact email address. CloudFormation `PortalContactEmail`.
+    pub portal_contact_email: rt::Expr,
+    /// A friendly name for the portal. CloudFormation `PortalName`.
+    pub portal_name: rt::Expr,
+    /// The ARN of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Portal {
     /// Declares a `AWS::IoTSiteWise::Portal` with the stack-unique `id`. Required properties: `portal_contact_email` (`PortalContactEmail`), `portal_name` (`PortalName`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        portal_contact_email: impl Into<rt::Expr>,
-        portal_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PortalRequired) -> Self {
         let mut this = rt::Base::new(id, &PORTAL_TYPE);
         this.set(
             "PortalContactEmail",
             Some("portal_contact_email"),
-            rt::string(portal_contact_email),
+            rt::string(required.portal_contact_email),
         );
-        this.set("PortalName", Some("portal_name"), rt::string(portal_name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "PortalName",
+            Some("portal_name"),
+            rt::string(required.portal_name),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Portal(this)
     }
     /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal.
@@ -2482,7 +2556,7 @@ pub mod portal {
     ///
     /// CloudFormation property type `Alarms`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-portal-alarms.html)
     #[derive(Clone, Debug)]
     pub struct Alarms(rt::Props);
     impl Alarms {
@@ -2575,20 +2649,27 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Project`], by name: two of them have one type, and a swap must not compile.
+pub struct ProjectRequired {
+    /// The ID of the portal in which to create the project. CloudFormation `PortalId`.
+    pub portal_id: rt::Expr,
+    /// A friendly name for the project. CloudFormation `ProjectName`.
+    pub project_name: rt::Expr,
+}
 impl Project {
     /// Declares a `AWS::IoTSiteWise::Project` with the stack-unique `id`. Required properties: `portal_id` (`PortalId`), `project_name` (`ProjectName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        portal_id: impl Into<rt::Expr>,
-        project_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
-        this.set("PortalId", Some("portal_id"), rt::string(portal_id));
+        this.set(
+            "PortalId",
+            Some("portal_id"),
+            rt::string(required.portal_id),
+        );
         this.set(
             "ProjectName",
             Some("project_name"),
-            rt::string(project_name),
+            rt::string(required.project_name),
         );
         Project(this)
     }
@@ -2683,26 +2764,34 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`Task`], by name: two of them have one type, and a swap must not compile.
+pub struct TaskRequired {
+    /// The name of the workspace. CloudFormation `WorkspaceName`.
+    pub workspace_name: rt::Expr,
+    /// The name of the task. CloudFormation `TaskName`.
+    pub task_name: rt::Expr,
+    /// The task execution configuration. CloudFormation `TaskConfiguration`.
+    pub task_configuration: task::TaskConfiguration,
+}
 impl Task {
-    /// Declares a `AWS::IoTSiteWise::Task` with the stack-unique `id`. Required properties: `task_configuration` (`TaskConfiguration`), `task_name` (`TaskName`), `workspace_name` (`WorkspaceName`).
+    /// Declares a `AWS::IoTSiteWise::Task` with the stack-unique `id`. Required properties: `workspace_name` (`WorkspaceName`), `task_name` (`TaskName`), `task_configuration` (`TaskConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        task_configuration: task::TaskConfiguration,
-        task_name: impl Into<rt::Expr>,
-        workspace_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TaskRequired) -> Self {
         let mut this = rt::Base::new(id, &TASK_TYPE);
         this.set(
             "TaskConfiguration",
             Some("task_configuration"),
-            task_configuration.into(),
+            required.task_configuration.into(),
         );
-        this.set("TaskName", Some("task_name"), rt::string(task_name));
+        this.set(
+            "TaskName",
+            Some("task_name"),
+            rt::string(required.task_name),
+        );
         this.set(
             "WorkspaceName",
             Some("workspace_name"),
-            rt::string(workspace_name),
+            rt::string(required.workspace_name),
         );
         Task(this)
     }
@@ -2741,33 +2830,39 @@ pub mod task {
     ///
     /// CloudFormation property type `ContainerTaskConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-containertaskconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerTaskConfiguration(rt::Props);
+    /// The required values of [`ContainerTaskConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerTaskConfigurationRequired {
+        /// The Amazon ECR image URI for the task container. CloudFormation `EcrUri`.
+        pub ecr_uri: rt::Expr,
+        /// The ARN of the IAM role that grants the containerized workload permissions to access AWS resources. CloudFormation `TaskExecutionRole`.
+        pub task_execution_role: rt::Expr,
+        /// The processing type for compute resources. CloudFormation `ProcessingType`.
+        pub processing_type: ProcessingType,
+        /// The processing unit allocation that determines vCPU, memory, and GPU resources. CloudFormation `ProcessingUnit`.
+        pub processing_unit: ProcessingUnit,
+    }
     impl ContainerTaskConfiguration {
-        /// A new `ContainerTaskConfiguration`. Required properties: `ecr_uri` (`EcrUri`), `processing_type` (`ProcessingType`), `processing_unit` (`ProcessingUnit`), `task_execution_role` (`TaskExecutionRole`).
-        pub fn new(
-            ecr_uri: impl Into<rt::Expr>,
-            processing_type: ProcessingType,
-            processing_unit: ProcessingUnit,
-            task_execution_role: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ContainerTaskConfiguration`. Required properties: `ecr_uri` (`EcrUri`), `task_execution_role` (`TaskExecutionRole`), `processing_type` (`ProcessingType`), `processing_unit` (`ProcessingUnit`).
+        pub fn new(required: ContainerTaskConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EcrUri", Some("ecr_uri"), rt::string(ecr_uri));
+            this.set("EcrUri", Some("ecr_uri"), rt::string(required.ecr_uri));
             this.set(
                 "ProcessingType",
                 Some("processing_type"),
-                processing_type.into(),
+                required.processing_type.into(),
             );
             this.set(
                 "ProcessingUnit",
                 Some("processing_unit"),
-                processing_unit.into(),
+                required.processing_unit.into(),
             );
             this.set(
                 "TaskExecutionRole",
                 Some("task_execution_role"),
-                rt::string(task_execution_role),
+                rt::string(required.task_execution_role),
             );
             ContainerTaskConfiguration(this)
         }
@@ -2827,18 +2922,18 @@ pub mod task {
     ///
     /// CloudFormation property type `EphemeralStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-ephemeralstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorageConfiguration(rt::Props);
     impl EphemeralStorageConfiguration {
-        /// A new `EphemeralStorageConfiguration`. Required properties: `storage_class` (`StorageClass`), `storage_size_in_gi_b` (`StorageSizeInGiB`).
-        pub fn new(storage_class: StorageClass, storage_size_in_gi_b: i64) -> Self {
+        /// A new `EphemeralStorageConfiguration`. Required properties: `storage_class` (`StorageClass`), `storage_size_in_gib` (`StorageSizeInGiB`).
+        pub fn new(storage_class: StorageClass, storage_size_in_gib: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("StorageClass", Some("storage_class"), storage_class.into());
             this.set(
                 "StorageSizeInGiB",
                 Some("storage_size_in_gi_b"),
-                rt::int(storage_size_in_gi_b),
+                rt::int(storage_size_in_gib),
             );
             EphemeralStorageConfiguration(this)
         }
@@ -2848,26 +2943,36 @@ pub mod task {
     ///
     /// CloudFormation property type `Mount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mount.html)
     #[derive(Clone, Debug)]
     pub struct Mount(rt::Props);
+    /// The required values of [`Mount`], by name: two of them have one type, and a swap must not compile.
+    pub struct MountRequired {
+        /// A unique name for the mount within the task. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The relative path under the service-owned mount root where this mount is attached inside the container. CloudFormation `RelativePath`.
+        pub relative_path: rt::Expr,
+        /// The data source configuration for a mount. CloudFormation `Source`.
+        pub source: MountSource,
+        /// The type of storage used for the mount inside the container. CloudFormation `StorageType`.
+        pub storage_type: StorageType,
+    }
     impl Mount {
         /// A new `Mount`. Required properties: `name` (`Name`), `relative_path` (`RelativePath`), `source` (`Source`), `storage_type` (`StorageType`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            relative_path: impl Into<rt::Expr>,
-            source: MountSource,
-            storage_type: StorageType,
-        ) -> Self {
+        pub fn new(required: MountRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "RelativePath",
                 Some("relative_path"),
-                rt::string(relative_path),
+                rt::string(required.relative_path),
             );
-            this.set("Source", Some("source"), source.into());
-            this.set("StorageType", Some("storage_type"), storage_type.into());
+            this.set("Source", Some("source"), required.source.into());
+            this.set(
+                "StorageType",
+                Some("storage_type"),
+                required.storage_type.into(),
+            );
             Mount(this)
         }
     }
@@ -2876,7 +2981,7 @@ pub mod task {
     ///
     /// CloudFormation property type `MountSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-mountsource.html)
     #[derive(Clone, Debug)]
     pub struct MountSource(rt::Props);
     impl MountSource {
@@ -2896,7 +3001,7 @@ pub mod task {
     ///
     /// CloudFormation property type `S3AccessPointSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-s3accesspointsource.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessPointSource(rt::Props);
     impl S3AccessPointSource {
@@ -2923,7 +3028,7 @@ pub mod task {
     ///
     /// CloudFormation property type `TaskConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-task-taskconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TaskConfiguration(rt::Props);
     impl TaskConfiguration {
@@ -3060,12 +3165,12 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Workspace {
-    /// Declares a `AWS::IoTSiteWise::Workspace` with the stack-unique `id`. Required properties: `encryption_configuration` (`EncryptionConfiguration`), `workspace_name` (`WorkspaceName`).
+    /// Declares a `AWS::IoTSiteWise::Workspace` with the stack-unique `id`. Required properties: `workspace_name` (`WorkspaceName`), `encryption_configuration` (`EncryptionConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        encryption_configuration: workspace::EncryptionConfiguration,
         workspace_name: impl Into<rt::Expr>,
+        encryption_configuration: workspace::EncryptionConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
         this.set(
@@ -3138,7 +3243,7 @@ pub mod workspace {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotsitewise-workspace-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {

@@ -98,15 +98,22 @@ pub mod flow_template {
     use super::*;
     /// CloudFormation property type `DefinitionDocument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotthingsgraph-flowtemplate-definitiondocument.html)
     #[derive(Clone, Debug)]
     pub struct DefinitionDocument(rt::Props);
+    /// The required values of [`DefinitionDocument`], by name: two of them have one type, and a swap must not compile.
+    pub struct DefinitionDocumentRequired {
+        /// CloudFormation `Language`.
+        pub language: rt::Expr,
+        /// CloudFormation `Text`.
+        pub text: rt::Expr,
+    }
     impl DefinitionDocument {
         /// A new `DefinitionDocument`. Required properties: `language` (`Language`), `text` (`Text`).
-        pub fn new(language: impl Into<rt::Expr>, text: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DefinitionDocumentRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Language", None, rt::string(language));
-            this.set("Text", None, rt::string(text));
+            this.set("Language", None, rt::string(required.language));
+            this.set("Text", None, rt::string(required.text));
             DefinitionDocument(this)
         }
     }

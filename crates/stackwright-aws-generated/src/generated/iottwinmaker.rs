@@ -70,17 +70,24 @@ static COMPONENT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`ComponentType`], by name: two of them have one type, and a swap must not compile.
+pub struct ComponentTypeRequired {
+    /// The ID of the workspace that contains the component type. CloudFormation `WorkspaceId`.
+    pub workspace_id: rt::Expr,
+    /// The ID of the component type. CloudFormation `ComponentTypeId`.
+    pub component_type_id: rt::Expr,
+}
 impl ComponentType {
-    /// Declares a `AWS::IoTTwinMaker::ComponentType` with the stack-unique `id`. Required properties: `component_type_id` (`ComponentTypeId`), `workspace_id` (`WorkspaceId`).
+    /// Declares a `AWS::IoTTwinMaker::ComponentType` with the stack-unique `id`. Required properties: `workspace_id` (`WorkspaceId`), `component_type_id` (`ComponentTypeId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        component_type_id: impl Into<rt::Expr>,
-        workspace_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ComponentTypeRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPONENT_TYPE_TYPE);
-        this.set("ComponentTypeId", None, rt::string(component_type_id));
-        this.set("WorkspaceId", None, rt::string(workspace_id));
+        this.set(
+            "ComponentTypeId",
+            None,
+            rt::string(required.component_type_id),
+        );
+        this.set("WorkspaceId", None, rt::string(required.workspace_id));
         ComponentType(this)
     }
     /// An map of the composite component types in the component type.
@@ -225,17 +232,20 @@ static ENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: None,
 };
+/// The required values of [`Entity`], by name: two of them have one type, and a swap must not compile.
+pub struct EntityRequired {
+    /// The ID of the workspace. CloudFormation `WorkspaceId`.
+    pub workspace_id: rt::Expr,
+    /// The name of the entity. CloudFormation `EntityName`.
+    pub entity_name: rt::Expr,
+}
 impl Entity {
-    /// Declares a `AWS::IoTTwinMaker::Entity` with the stack-unique `id`. Required properties: `entity_name` (`EntityName`), `workspace_id` (`WorkspaceId`).
+    /// Declares a `AWS::IoTTwinMaker::Entity` with the stack-unique `id`. Required properties: `workspace_id` (`WorkspaceId`), `entity_name` (`EntityName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        entity_name: impl Into<rt::Expr>,
-        workspace_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EntityRequired) -> Self {
         let mut this = rt::Base::new(id, &ENTITY_TYPE);
-        this.set("EntityName", None, rt::string(entity_name));
-        this.set("WorkspaceId", None, rt::string(workspace_id));
+        this.set("EntityName", None, rt::string(required.entity_name));
+        this.set("WorkspaceId", None, rt::string(required.workspace_id));
         Entity(this)
     }
     /// A map that sets information about a component type.
@@ -359,26 +369,30 @@ static SCENE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Scene`], by name: two of them have one type, and a swap must not compile.
+pub struct SceneRequired {
+    /// The ID of the scene. CloudFormation `WorkspaceId`.
+    pub workspace_id: rt::Expr,
+    /// The ID of the scene. CloudFormation `SceneId`.
+    pub scene_id: rt::Expr,
+    /// The relative path that specifies the location of the content definition file. CloudFormation `ContentLocation`.
+    pub content_location: rt::Expr,
+}
 impl Scene {
-    /// Declares a `AWS::IoTTwinMaker::Scene` with the stack-unique `id`. Required properties: `content_location` (`ContentLocation`), `scene_id` (`SceneId`), `workspace_id` (`WorkspaceId`).
+    /// Declares a `AWS::IoTTwinMaker::Scene` with the stack-unique `id`. Required properties: `workspace_id` (`WorkspaceId`), `scene_id` (`SceneId`), `content_location` (`ContentLocation`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content_location: impl Into<rt::Expr>,
-        scene_id: impl Into<rt::Expr>,
-        workspace_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SceneRequired) -> Self {
         let mut this = rt::Base::new(id, &SCENE_TYPE);
         this.set(
             "ContentLocation",
             Some("content_location"),
-            rt::string(content_location),
+            rt::string(required.content_location),
         );
-        this.set("SceneId", Some("scene_id"), rt::string(scene_id));
+        this.set("SceneId", Some("scene_id"), rt::string(required.scene_id));
         this.set(
             "WorkspaceId",
             Some("workspace_id"),
-            rt::string(workspace_id),
+            rt::string(required.workspace_id),
         );
         Scene(this)
     }
@@ -492,22 +506,34 @@ static SYNC_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`SyncJob`], by name: two of them have one type, and a swap must not compile.
+pub struct SyncJobRequired {
+    /// The ID of the workspace. CloudFormation `WorkspaceId`.
+    pub workspace_id: rt::Expr,
+    /// The source of the SyncJob. CloudFormation `SyncSource`.
+    pub sync_source: rt::Expr,
+    /// The IAM Role that execute SyncJob. CloudFormation `SyncRole`.
+    pub sync_role: rt::Expr,
+}
 impl SyncJob {
-    /// Declares a `AWS::IoTTwinMaker::SyncJob` with the stack-unique `id`. Required properties: `sync_role` (`SyncRole`), `sync_source` (`SyncSource`), `workspace_id` (`WorkspaceId`).
+    /// Declares a `AWS::IoTTwinMaker::SyncJob` with the stack-unique `id`. Required properties: `workspace_id` (`WorkspaceId`), `sync_source` (`SyncSource`), `sync_role` (`SyncRole`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        sync_role: impl Into<rt::Expr>,
-        sync_source: impl Into<rt::Expr>,
-        workspace_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SyncJobRequired) -> Self {
         let mut this = rt::Base::new(id, &SYNC_JOB_TYPE);
-        this.set("SyncRole", Some("sync_role"), rt::string(sync_role));
-        this.set("SyncSource", Some("sync_source"), rt::string(sync_source));
+        this.set(
+            "SyncRole",
+            Some("sync_role"),
+            rt::string(required.sync_role),
+        );
+        this.set(
+            "SyncSource",
+            Some("sync_source"),
+            rt::string(required.sync_source),
+        );
         this.set(
             "WorkspaceId",
             Some("workspace_id"),
-            rt::string(workspace_id),
+            rt::string(required.workspace_id),
         );
         SyncJob(this)
     }
@@ -590,22 +616,30 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Workspace`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkspaceRequired {
+    /// The ID of the workspace. CloudFormation `WorkspaceId`.
+    pub workspace_id: rt::Expr,
+    /// The ARN of the execution role associated with the workspace. CloudFormation `Role`.
+    pub role: rt::Expr,
+    /// The ARN of the S3 bucket where resources associated with the workspace are stored. CloudFormation `S3Location`.
+    pub s3_location: rt::Expr,
+}
 impl Workspace {
-    /// Declares a `AWS::IoTTwinMaker::Workspace` with the stack-unique `id`. Required properties: `role` (`Role`), `s3_location` (`S3Location`), `workspace_id` (`WorkspaceId`).
+    /// Declares a `AWS::IoTTwinMaker::Workspace` with the stack-unique `id`. Required properties: `workspace_id` (`WorkspaceId`), `role` (`Role`), `s3_location` (`S3Location`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        role: impl Into<rt::Expr>,
-        s3_location: impl Into<rt::Expr>,
-        workspace_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkspaceRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
-        this.set("Role", Some("role"), rt::string(role));
-        this.set("S3Location", Some("s3_location"), rt::string(s3_location));
+        this.set("Role", Some("role"), rt::string(required.role));
+        this.set(
+            "S3Location",
+            Some("s3_location"),
+            rt::string(required.s3_location),
+        );
         this.set(
             "WorkspaceId",
             Some("workspace_id"),
-            rt::string(workspace_id),
+            rt::string(required.workspace_id),
         );
         Workspace(this)
     }

@@ -66,23 +66,31 @@ static DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Destination`], by name: two of them have one type, and a swap must not compile.
+pub struct DestinationRequired {
+    /// Unique name of destination CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Destination expression CloudFormation `Expression`.
+    pub expression: rt::Expr,
+    /// Must be RuleName CloudFormation `ExpressionType`.
+    pub expression_type: destination::ExpressionType,
+}
 impl Destination {
-    /// Declares a `AWS::IoTWireless::Destination` with the stack-unique `id`. Required properties: `expression` (`Expression`), `expression_type` (`ExpressionType`), `name` (`Name`).
+    /// Declares a `AWS::IoTWireless::Destination` with the stack-unique `id`. Required properties: `name` (`Name`), `expression` (`Expression`), `expression_type` (`ExpressionType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        expression: impl Into<rt::Expr>,
-        expression_type: destination::ExpressionType,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &DESTINATION_TYPE);
-        this.set("Expression", Some("expression"), rt::string(expression));
+        this.set(
+            "Expression",
+            Some("expression"),
+            rt::string(required.expression),
+        );
         this.set(
             "ExpressionType",
             Some("expression_type"),
-            expression_type.into(),
+            required.expression_type.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Destination(this)
     }
     /// Destination description
@@ -221,7 +229,7 @@ pub mod device_profile {
     use super::*;
     /// CloudFormation property type `LoRaWANDeviceProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-deviceprofile-lorawandeviceprofile.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanDeviceProfile(rt::Props);
     impl LoRaWanDeviceProfile {
@@ -409,27 +417,31 @@ static FUOTA_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`FuotaTask`], by name: two of them have one type, and a swap must not compile.
+pub struct FuotaTaskRequired {
+    /// FUOTA task LoRaWAN CloudFormation `LoRaWAN`.
+    pub lo_ra_wan: fuota_task::LoRaWan,
+    /// FUOTA task firmware update image binary S3 link CloudFormation `FirmwareUpdateImage`.
+    pub firmware_update_image: rt::Expr,
+    /// FUOTA task firmware IAM role for reading S3 CloudFormation `FirmwareUpdateRole`.
+    pub firmware_update_role: rt::Expr,
+}
 impl FuotaTask {
-    /// Declares a `AWS::IoTWireless::FuotaTask` with the stack-unique `id`. Required properties: `firmware_update_image` (`FirmwareUpdateImage`), `firmware_update_role` (`FirmwareUpdateRole`), `lo_ra_wan` (`LoRaWAN`).
+    /// Declares a `AWS::IoTWireless::FuotaTask` with the stack-unique `id`. Required properties: `lo_ra_wan` (`LoRaWAN`), `firmware_update_image` (`FirmwareUpdateImage`), `firmware_update_role` (`FirmwareUpdateRole`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        firmware_update_image: impl Into<rt::Expr>,
-        firmware_update_role: impl Into<rt::Expr>,
-        lo_ra_wan: fuota_task::LoRaWan,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FuotaTaskRequired) -> Self {
         let mut this = rt::Base::new(id, &FUOTA_TASK_TYPE);
         this.set(
             "FirmwareUpdateImage",
             Some("firmware_update_image"),
-            rt::string(firmware_update_image),
+            rt::string(required.firmware_update_image),
         );
         this.set(
             "FirmwareUpdateRole",
             Some("firmware_update_role"),
-            rt::string(firmware_update_role),
+            rt::string(required.firmware_update_role),
         );
-        this.set("LoRaWAN", Some("lo_ra_wan"), lo_ra_wan.into());
+        this.set("LoRaWAN", Some("lo_ra_wan"), required.lo_ra_wan.into());
         FuotaTask(this)
     }
     /// Multicast group to associate.
@@ -527,7 +539,7 @@ pub mod fuota_task {
     use super::*;
     /// CloudFormation property type `LoRaWAN`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-fuotatask-lorawan.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWan(rt::Props);
     impl LoRaWan {
@@ -691,12 +703,12 @@ pub mod multicast_group {
     use super::*;
     /// CloudFormation property type `LoRaWAN`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-multicastgroup-lorawan.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWan(rt::Props);
     impl LoRaWan {
-        /// A new `LoRaWan`. Required properties: `dl_class` (`DlClass`), `rf_region` (`RfRegion`).
-        pub fn new(dl_class: DlClass, rf_region: RfRegion) -> Self {
+        /// A new `LoRaWan`. Required properties: `rf_region` (`RfRegion`), `dl_class` (`DlClass`).
+        pub fn new(rf_region: RfRegion, dl_class: DlClass) -> Self {
             let mut this = rt::Props::default();
             this.set("DlClass", Some("dl_class"), dl_class.into());
             this.set("RfRegion", Some("rf_region"), rf_region.into());
@@ -859,7 +871,7 @@ pub mod network_analyzer_configuration {
     ///
     /// CloudFormation property type `TraceContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-networkanalyzerconfiguration-tracecontent.html)
     #[derive(Clone, Debug)]
     pub struct TraceContent(rt::Props);
     impl TraceContent {
@@ -1043,7 +1055,7 @@ pub mod partner_account {
     use super::*;
     /// CloudFormation property type `SidewalkAccountInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkaccountinfo.html)
     #[derive(Clone, Debug)]
     pub struct SidewalkAccountInfo(rt::Props);
     impl SidewalkAccountInfo {
@@ -1061,7 +1073,7 @@ pub mod partner_account {
     nested!(SidewalkAccountInfo);
     /// CloudFormation property type `SidewalkAccountInfoWithFingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkaccountinfowithfingerprint.html)
     #[derive(Clone, Debug)]
     pub struct SidewalkAccountInfoWithFingerprint(rt::Props);
     impl SidewalkAccountInfoWithFingerprint {
@@ -1090,7 +1102,7 @@ pub mod partner_account {
     nested!(SidewalkAccountInfoWithFingerprint);
     /// CloudFormation property type `SidewalkUpdateAccount`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-partneraccount-sidewalkupdateaccount.html)
     #[derive(Clone, Debug)]
     pub struct SidewalkUpdateAccount(rt::Props);
     impl SidewalkUpdateAccount {
@@ -1302,7 +1314,7 @@ pub mod service_profile {
     use super::*;
     /// CloudFormation property type `LoRaWANServiceProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-serviceprofile-lorawanserviceprofile.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanServiceProfile(rt::Props);
     impl LoRaWanServiceProfile {
@@ -1555,7 +1567,7 @@ pub mod task_definition {
     use super::*;
     /// CloudFormation property type `LoRaWANGatewayVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawangatewayversion.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanGatewayVersion(rt::Props);
     impl LoRaWanGatewayVersion {
@@ -1584,7 +1596,7 @@ pub mod task_definition {
     nested!(LoRaWanGatewayVersion);
     /// CloudFormation property type `LoRaWANUpdateGatewayTaskCreate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawanupdategatewaytaskcreate.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanUpdateGatewayTaskCreate(rt::Props);
     impl LoRaWanUpdateGatewayTaskCreate {
@@ -1623,7 +1635,7 @@ pub mod task_definition {
     nested!(LoRaWanUpdateGatewayTaskCreate);
     /// CloudFormation property type `LoRaWANUpdateGatewayTaskEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-lorawanupdategatewaytaskentry.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanUpdateGatewayTaskEntry(rt::Props);
     impl LoRaWanUpdateGatewayTaskEntry {
@@ -1648,7 +1660,7 @@ pub mod task_definition {
     nested!(LoRaWanUpdateGatewayTaskEntry);
     /// CloudFormation property type `UpdateWirelessGatewayTaskCreate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-taskdefinition-updatewirelessgatewaytaskcreate.html)
     #[derive(Clone, Debug)]
     pub struct UpdateWirelessGatewayTaskCreate(rt::Props);
     impl UpdateWirelessGatewayTaskCreate {
@@ -1741,12 +1753,12 @@ static WIRELESS_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
 impl WirelessDevice {
-    /// Declares a `AWS::IoTWireless::WirelessDevice` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `type_` (`Type`).
+    /// Declares a `AWS::IoTWireless::WirelessDevice` with the stack-unique `id`. Required properties: `type_` (`Type`), `destination_name` (`DestinationName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        destination_name: impl Into<rt::Expr>,
         type_: wireless_device::Type,
+        destination_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &WIRELESS_DEVICE_TYPE);
         this.set(
@@ -1835,7 +1847,7 @@ pub mod wireless_device {
     use super::*;
     /// CloudFormation property type `AbpV10x`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-abpv10x.html)
     #[derive(Clone, Debug)]
     pub struct AbpV10x(rt::Props);
     impl AbpV10x {
@@ -1850,7 +1862,7 @@ pub mod wireless_device {
     nested!(AbpV10x);
     /// CloudFormation property type `AbpV11`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-abpv11.html)
     #[derive(Clone, Debug)]
     pub struct AbpV11(rt::Props);
     impl AbpV11 {
@@ -1867,7 +1879,7 @@ pub mod wireless_device {
     ///
     /// CloudFormation property type `Application`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-application.html)
     #[derive(Clone, Debug)]
     pub struct Application(rt::Props);
     impl Application {
@@ -1905,7 +1917,7 @@ pub mod wireless_device {
     nested!(Application);
     /// CloudFormation property type `FPorts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-fports.html)
     #[derive(Clone, Debug)]
     pub struct FPorts(rt::Props);
     impl FPorts {
@@ -1926,7 +1938,7 @@ pub mod wireless_device {
     nested!(FPorts);
     /// CloudFormation property type `LoRaWANDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-lorawandevice.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanDevice(rt::Props);
     impl LoRaWanDevice {
@@ -1987,83 +1999,108 @@ pub mod wireless_device {
     nested!(LoRaWanDevice);
     /// CloudFormation property type `OtaaV10x`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-otaav10x.html)
     #[derive(Clone, Debug)]
     pub struct OtaaV10x(rt::Props);
+    /// The required values of [`OtaaV10x`], by name: two of them have one type, and a swap must not compile.
+    pub struct OtaaV10xRequired {
+        /// CloudFormation `AppKey`.
+        pub app_key: rt::Expr,
+        /// CloudFormation `AppEui`.
+        pub app_eui: rt::Expr,
+    }
     impl OtaaV10x {
-        /// A new `OtaaV10x`. Required properties: `app_eui` (`AppEui`), `app_key` (`AppKey`).
-        pub fn new(app_eui: impl Into<rt::Expr>, app_key: impl Into<rt::Expr>) -> Self {
+        /// A new `OtaaV10x`. Required properties: `app_key` (`AppKey`), `app_eui` (`AppEui`).
+        pub fn new(required: OtaaV10xRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AppEui", Some("app_eui"), rt::string(app_eui));
-            this.set("AppKey", Some("app_key"), rt::string(app_key));
+            this.set("AppEui", Some("app_eui"), rt::string(required.app_eui));
+            this.set("AppKey", Some("app_key"), rt::string(required.app_key));
             OtaaV10x(this)
         }
     }
     nested!(OtaaV10x);
     /// CloudFormation property type `OtaaV11`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-otaav11.html)
     #[derive(Clone, Debug)]
     pub struct OtaaV11(rt::Props);
+    /// The required values of [`OtaaV11`], by name: two of them have one type, and a swap must not compile.
+    pub struct OtaaV11Required {
+        /// CloudFormation `AppKey`.
+        pub app_key: rt::Expr,
+        /// CloudFormation `NwkKey`.
+        pub nwk_key: rt::Expr,
+        /// CloudFormation `JoinEui`.
+        pub join_eui: rt::Expr,
+    }
     impl OtaaV11 {
-        /// A new `OtaaV11`. Required properties: `app_key` (`AppKey`), `join_eui` (`JoinEui`), `nwk_key` (`NwkKey`).
-        pub fn new(
-            app_key: impl Into<rt::Expr>,
-            join_eui: impl Into<rt::Expr>,
-            nwk_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OtaaV11`. Required properties: `app_key` (`AppKey`), `nwk_key` (`NwkKey`), `join_eui` (`JoinEui`).
+        pub fn new(required: OtaaV11Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("AppKey", Some("app_key"), rt::string(app_key));
-            this.set("JoinEui", Some("join_eui"), rt::string(join_eui));
-            this.set("NwkKey", Some("nwk_key"), rt::string(nwk_key));
+            this.set("AppKey", Some("app_key"), rt::string(required.app_key));
+            this.set("JoinEui", Some("join_eui"), rt::string(required.join_eui));
+            this.set("NwkKey", Some("nwk_key"), rt::string(required.nwk_key));
             OtaaV11(this)
         }
     }
     nested!(OtaaV11);
     /// CloudFormation property type `SessionKeysAbpV10x`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-sessionkeysabpv10x.html)
     #[derive(Clone, Debug)]
     pub struct SessionKeysAbpV10x(rt::Props);
+    /// The required values of [`SessionKeysAbpV10x`], by name: two of them have one type, and a swap must not compile.
+    pub struct SessionKeysAbpV10xRequired {
+        /// CloudFormation `NwkSKey`.
+        pub nwk_s_key: rt::Expr,
+        /// CloudFormation `AppSKey`.
+        pub app_s_key: rt::Expr,
+    }
     impl SessionKeysAbpV10x {
-        /// A new `SessionKeysAbpV10x`. Required properties: `app_s_key` (`AppSKey`), `nwk_s_key` (`NwkSKey`).
-        pub fn new(app_s_key: impl Into<rt::Expr>, nwk_s_key: impl Into<rt::Expr>) -> Self {
+        /// A new `SessionKeysAbpV10x`. Required properties: `nwk_s_key` (`NwkSKey`), `app_s_key` (`AppSKey`).
+        pub fn new(required: SessionKeysAbpV10xRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AppSKey", Some("app_s_key"), rt::string(app_s_key));
-            this.set("NwkSKey", Some("nwk_s_key"), rt::string(nwk_s_key));
+            this.set("AppSKey", Some("app_s_key"), rt::string(required.app_s_key));
+            this.set("NwkSKey", Some("nwk_s_key"), rt::string(required.nwk_s_key));
             SessionKeysAbpV10x(this)
         }
     }
     nested!(SessionKeysAbpV10x);
     /// CloudFormation property type `SessionKeysAbpV11`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdevice-sessionkeysabpv11.html)
     #[derive(Clone, Debug)]
     pub struct SessionKeysAbpV11(rt::Props);
+    /// The required values of [`SessionKeysAbpV11`], by name: two of them have one type, and a swap must not compile.
+    pub struct SessionKeysAbpV11Required {
+        /// CloudFormation `FNwkSIntKey`.
+        pub f_nwk_s_int_key: rt::Expr,
+        /// CloudFormation `SNwkSIntKey`.
+        pub s_nwk_s_int_key: rt::Expr,
+        /// CloudFormation `NwkSEncKey`.
+        pub nwk_s_enc_key: rt::Expr,
+        /// CloudFormation `AppSKey`.
+        pub app_s_key: rt::Expr,
+    }
     impl SessionKeysAbpV11 {
-        /// A new `SessionKeysAbpV11`. Required properties: `app_s_key` (`AppSKey`), `f_nwk_s_int_key` (`FNwkSIntKey`), `nwk_s_enc_key` (`NwkSEncKey`), `s_nwk_s_int_key` (`SNwkSIntKey`).
-        pub fn new(
-            app_s_key: impl Into<rt::Expr>,
-            f_nwk_s_int_key: impl Into<rt::Expr>,
-            nwk_s_enc_key: impl Into<rt::Expr>,
-            s_nwk_s_int_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SessionKeysAbpV11`. Required properties: `f_nwk_s_int_key` (`FNwkSIntKey`), `s_nwk_s_int_key` (`SNwkSIntKey`), `nwk_s_enc_key` (`NwkSEncKey`), `app_s_key` (`AppSKey`).
+        pub fn new(required: SessionKeysAbpV11Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("AppSKey", Some("app_s_key"), rt::string(app_s_key));
+            this.set("AppSKey", Some("app_s_key"), rt::string(required.app_s_key));
             this.set(
                 "FNwkSIntKey",
                 Some("f_nwk_s_int_key"),
-                rt::string(f_nwk_s_int_key),
+                rt::string(required.f_nwk_s_int_key),
             );
             this.set(
                 "NwkSEncKey",
                 Some("nwk_s_enc_key"),
-                rt::string(nwk_s_enc_key),
+                rt::string(required.nwk_s_enc_key),
             );
             this.set(
                 "SNwkSIntKey",
                 Some("s_nwk_s_int_key"),
-                rt::string(s_nwk_s_int_key),
+                rt::string(required.s_nwk_s_int_key),
             );
             SessionKeysAbpV11(this)
         }
@@ -2270,7 +2307,7 @@ pub mod wireless_device_import_task {
     ///
     /// CloudFormation property type `Sidewalk`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessdeviceimporttask-sidewalk.html)
     #[derive(Clone, Debug)]
     pub struct Sidewalk(rt::Props);
     impl Sidewalk {
@@ -2442,15 +2479,30 @@ pub mod wireless_gateway {
     use super::*;
     /// CloudFormation property type `LoRaWANGateway`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-iotwireless-wirelessgateway-lorawangateway.html)
     #[derive(Clone, Debug)]
     pub struct LoRaWanGateway(rt::Props);
+    /// The required values of [`LoRaWanGateway`], by name: two of them have one type, and a swap must not compile.
+    pub struct LoRaWanGatewayRequired {
+        /// CloudFormation `GatewayEui`.
+        pub gateway_eui: rt::Expr,
+        /// CloudFormation `RfRegion`.
+        pub rf_region: rt::Expr,
+    }
     impl LoRaWanGateway {
         /// A new `LoRaWanGateway`. Required properties: `gateway_eui` (`GatewayEui`), `rf_region` (`RfRegion`).
-        pub fn new(gateway_eui: impl Into<rt::Expr>, rf_region: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LoRaWanGatewayRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("GatewayEui", Some("gateway_eui"), rt::string(gateway_eui));
-            this.set("RfRegion", Some("rf_region"), rt::string(rf_region));
+            this.set(
+                "GatewayEui",
+                Some("gateway_eui"),
+                rt::string(required.gateway_eui),
+            );
+            this.set(
+                "RfRegion",
+                Some("rf_region"),
+                rt::string(required.rf_region),
+            );
             LoRaWanGateway(this)
         }
     }

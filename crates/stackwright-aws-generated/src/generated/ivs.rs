@@ -129,7 +129,7 @@ pub mod ad_configuration {
     ///
     /// CloudFormation property type `MediaTailorPlaybackConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-adconfiguration-mediatailorplaybackconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaTailorPlaybackConfiguration(rt::Props);
     impl MediaTailorPlaybackConfiguration {
@@ -155,7 +155,7 @@ pub mod ad_configuration {
     ///
     /// CloudFormation property type `PostRollConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-adconfiguration-postrollconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PostRollConfiguration(rt::Props);
     impl PostRollConfiguration {
@@ -341,7 +341,7 @@ pub mod channel {
     use super::*;
     /// CloudFormation property type `MultitrackInputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-channel-multitrackinputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MultitrackInputConfiguration(rt::Props);
     impl MultitrackInputConfiguration {
@@ -529,7 +529,7 @@ pub mod encoder_configuration {
     ///
     /// CloudFormation property type `Video`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-encoderconfiguration-video.html)
     #[derive(Clone, Debug)]
     pub struct Video(rt::Props);
     impl Video {
@@ -1144,7 +1144,7 @@ pub mod recording_configuration {
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -1166,7 +1166,7 @@ pub mod recording_configuration {
     ///
     /// CloudFormation property type `RenditionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-renditionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RenditionConfiguration(rt::Props);
     impl RenditionConfiguration {
@@ -1200,7 +1200,7 @@ pub mod recording_configuration {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -1216,7 +1216,7 @@ pub mod recording_configuration {
     ///
     /// CloudFormation property type `ThumbnailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-recordingconfiguration-thumbnailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
@@ -1404,7 +1404,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `AutoParticipantRecordingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-autoparticipantrecordingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoParticipantRecordingConfiguration(rt::Props);
     impl AutoParticipantRecordingConfiguration {
@@ -1462,7 +1462,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `HlsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-hlsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HlsConfiguration(rt::Props);
     impl HlsConfiguration {
@@ -1491,7 +1491,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `ParticipantRecordingHlsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-participantrecordinghlsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParticipantRecordingHlsConfiguration(rt::Props);
     impl ParticipantRecordingHlsConfiguration {
@@ -1517,7 +1517,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `ParticipantThumbnailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-participantthumbnailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParticipantThumbnailConfiguration(rt::Props);
     impl ParticipantThumbnailConfiguration {
@@ -1558,7 +1558,7 @@ pub mod stage {
     ///
     /// CloudFormation property type `ThumbnailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-stage-thumbnailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
@@ -1676,7 +1676,7 @@ pub mod storage_configuration {
     ///
     /// CloudFormation property type `S3StorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivs-storageconfiguration-s3storageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageConfiguration(rt::Props);
     impl S3StorageConfiguration {

@@ -126,7 +126,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `CloudWatchLogsDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-cloudwatchlogsdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestinationConfiguration(rt::Props);
     impl CloudWatchLogsDestinationConfiguration {
@@ -146,7 +146,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -183,7 +183,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `FirehoseDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-firehosedestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseDestinationConfiguration(rt::Props);
     impl FirehoseDestinationConfiguration {
@@ -203,7 +203,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-loggingconfiguration-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -351,7 +351,7 @@ pub mod room {
     ///
     /// CloudFormation property type `MessageReviewHandler`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ivschat-room-messagereviewhandler.html)
     #[derive(Clone, Debug)]
     pub struct MessageReviewHandler(rt::Props);
     impl MessageReviewHandler {

@@ -36,54 +36,68 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Connector`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectorRequired {
+    /// Information about the capacity allocated to the connector. CloudFormation `Capacity`.
+    pub capacity: connector::Capacity,
+    /// The configuration for the connector. CloudFormation `ConnectorConfiguration`.
+    pub connector_configuration: Vec<(String, rt::Expr)>,
+    /// The name of the connector. CloudFormation `ConnectorName`.
+    pub connector_name: rt::Expr,
+    /// The version of Kafka Connect. CloudFormation `KafkaConnectVersion`.
+    pub kafka_connect_version: rt::Expr,
+    /// Details of how to connect to the Kafka cluster. CloudFormation `KafkaCluster`.
+    pub kafka_cluster: connector::KafkaCluster,
+    /// Details of the client authentication used by the Kafka cluster. CloudFormation `KafkaClusterClientAuthentication`.
+    pub kafka_cluster_client_authentication: connector::KafkaClusterClientAuthentication,
+    /// Details of encryption in transit to the Kafka cluster. CloudFormation `KafkaClusterEncryptionInTransit`.
+    pub kafka_cluster_encryption_in_transit: connector::KafkaClusterEncryptionInTransit,
+    /// List of plugins to use with the connector. CloudFormation `Plugins`.
+    pub plugins: Vec<connector::Plugin>,
+    /// The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon S3 objects and other external resources. CloudFormation `ServiceExecutionRoleArn`.
+    pub service_execution_role_arn: rt::Expr,
+}
 impl Connector {
-    /// Declares a `AWS::KafkaConnect::Connector` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `connector_configuration` (`ConnectorConfiguration`), `connector_name` (`ConnectorName`), `kafka_cluster` (`KafkaCluster`), `kafka_cluster_client_authentication` (`KafkaClusterClientAuthentication`), `kafka_cluster_encryption_in_transit` (`KafkaClusterEncryptionInTransit`), `kafka_connect_version` (`KafkaConnectVersion`), `plugins` (`Plugins`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
+    /// Declares a `AWS::KafkaConnect::Connector` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `connector_configuration` (`ConnectorConfiguration`), `connector_name` (`ConnectorName`), `kafka_connect_version` (`KafkaConnectVersion`), `kafka_cluster` (`KafkaCluster`), `kafka_cluster_client_authentication` (`KafkaClusterClientAuthentication`), `kafka_cluster_encryption_in_transit` (`KafkaClusterEncryptionInTransit`), `plugins` (`Plugins`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        capacity: connector::Capacity,
-        connector_configuration: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-        connector_name: impl Into<rt::Expr>,
-        kafka_cluster: connector::KafkaCluster,
-        kafka_cluster_client_authentication: connector::KafkaClusterClientAuthentication,
-        kafka_cluster_encryption_in_transit: connector::KafkaClusterEncryptionInTransit,
-        kafka_connect_version: impl Into<rt::Expr>,
-        plugins: impl IntoIterator<Item = connector::Plugin>,
-        service_execution_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
-        this.set("Capacity", Some("capacity"), capacity.into());
+        this.set("Capacity", Some("capacity"), required.capacity.into());
         this.set(
             "ConnectorConfiguration",
             Some("connector_configuration"),
-            rt::string_map(connector_configuration),
+            rt::string_map(required.connector_configuration),
         );
         this.set(
             "ConnectorName",
             Some("connector_name"),
-            rt::string(connector_name),
+            rt::string(required.connector_name),
         );
-        this.set("KafkaCluster", Some("kafka_cluster"), kafka_cluster.into());
+        this.set(
+            "KafkaCluster",
+            Some("kafka_cluster"),
+            required.kafka_cluster.into(),
+        );
         this.set(
             "KafkaClusterClientAuthentication",
             Some("kafka_cluster_client_authentication"),
-            kafka_cluster_client_authentication.into(),
+            required.kafka_cluster_client_authentication.into(),
         );
         this.set(
             "KafkaClusterEncryptionInTransit",
             Some("kafka_cluster_encryption_in_transit"),
-            kafka_cluster_encryption_in_transit.into(),
+            required.kafka_cluster_encryption_in_transit.into(),
         );
         this.set(
             "KafkaConnectVersion",
             Some("kafka_connect_version"),
-            rt::string(kafka_connect_version),
+            rt::string(required.kafka_connect_version),
         );
-        this.set("Plugins", Some("plugins"), rt::list(plugins));
+        this.set("Plugins", Some("plugins"), rt::list(required.plugins));
         this.set(
             "ServiceExecutionRoleArn",
             Some("service_execution_role_arn"),
-            rt::string(service_execution_role_arn),
+            rt::string(required.service_execution_role_arn),
         );
         Connector(this)
     }
@@ -146,7 +160,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ApacheKafkaCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-apachekafkacluster.html)
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(rt::Props);
     impl ApacheKafkaCluster {
@@ -167,39 +181,46 @@ pub mod connector {
     ///
     /// CloudFormation property type `AutoScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-autoscaling.html)
     #[derive(Clone, Debug)]
     pub struct AutoScaling(rt::Props);
+    /// The required values of [`AutoScaling`], by name: two of them have one type, and a swap must not compile.
+    pub struct AutoScalingRequired {
+        /// The maximum number of workers for a connector. CloudFormation `MaxWorkerCount`.
+        pub max_worker_count: i64,
+        /// The minimum number of workers for a connector. CloudFormation `MinWorkerCount`.
+        pub min_worker_count: i64,
+        /// Information about the scale in policy of the connector. CloudFormation `ScaleInPolicy`.
+        pub scale_in_policy: ScaleInPolicy,
+        /// Information about the scale out policy of the connector. CloudFormation `ScaleOutPolicy`.
+        pub scale_out_policy: ScaleOutPolicy,
+        /// Specifies how many MSK Connect Units (MCU) as the minimum scaling unit. CloudFormation `McuCount`.
+        pub mcu_count: i64,
+    }
     impl AutoScaling {
-        /// A new `AutoScaling`. Required properties: `max_worker_count` (`MaxWorkerCount`), `mcu_count` (`McuCount`), `min_worker_count` (`MinWorkerCount`), `scale_in_policy` (`ScaleInPolicy`), `scale_out_policy` (`ScaleOutPolicy`).
-        pub fn new(
-            max_worker_count: i64,
-            mcu_count: i64,
-            min_worker_count: i64,
-            scale_in_policy: ScaleInPolicy,
-            scale_out_policy: ScaleOutPolicy,
-        ) -> Self {
+        /// A new `AutoScaling`. Required properties: `max_worker_count` (`MaxWorkerCount`), `min_worker_count` (`MinWorkerCount`), `scale_in_policy` (`ScaleInPolicy`), `scale_out_policy` (`ScaleOutPolicy`), `mcu_count` (`McuCount`).
+        pub fn new(required: AutoScalingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaxWorkerCount",
                 Some("max_worker_count"),
-                rt::int(max_worker_count),
+                rt::int(required.max_worker_count),
             );
-            this.set("McuCount", Some("mcu_count"), rt::int(mcu_count));
+            this.set("McuCount", Some("mcu_count"), rt::int(required.mcu_count));
             this.set(
                 "MinWorkerCount",
                 Some("min_worker_count"),
-                rt::int(min_worker_count),
+                rt::int(required.min_worker_count),
             );
             this.set(
                 "ScaleInPolicy",
                 Some("scale_in_policy"),
-                scale_in_policy.into(),
+                required.scale_in_policy.into(),
             );
             this.set(
                 "ScaleOutPolicy",
                 Some("scale_out_policy"),
-                scale_out_policy.into(),
+                required.scale_out_policy.into(),
             );
             AutoScaling(this)
         }
@@ -220,7 +241,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Capacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-capacity.html)
     #[derive(Clone, Debug)]
     pub struct Capacity(rt::Props);
     impl Capacity {
@@ -254,7 +275,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `CloudWatchLogsLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-cloudwatchlogslogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogDelivery(rt::Props);
     impl CloudWatchLogsLogDelivery {
@@ -277,7 +298,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `CustomPlugin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-customplugin.html)
     #[derive(Clone, Debug)]
     pub struct CustomPlugin(rt::Props);
     impl CustomPlugin {
@@ -298,7 +319,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `FirehoseLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-firehoselogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDelivery(rt::Props);
     impl FirehoseLogDelivery {
@@ -322,7 +343,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkacluster.html)
     #[derive(Clone, Debug)]
     pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
@@ -342,7 +363,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaClusterClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterclientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
@@ -362,7 +383,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `KafkaClusterEncryptionInTransit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-kafkaclusterencryptionintransit.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
@@ -382,7 +403,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `LogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-logdelivery.html)
     #[derive(Clone, Debug)]
     pub struct LogDelivery(rt::Props);
     impl LogDelivery {
@@ -402,7 +423,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `Plugin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-plugin.html)
     #[derive(Clone, Debug)]
     pub struct Plugin(rt::Props);
     impl Plugin {
@@ -418,15 +439,26 @@ pub mod connector {
     ///
     /// CloudFormation property type `ProvisionedCapacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-provisionedcapacity.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedCapacity(rt::Props);
+    /// The required values of [`ProvisionedCapacity`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProvisionedCapacityRequired {
+        /// Specifies how many MSK Connect Units (MCU) are allocated to the connector. CloudFormation `McuCount`.
+        pub mcu_count: i64,
+        /// Number of workers for a connector. CloudFormation `WorkerCount`.
+        pub worker_count: i64,
+    }
     impl ProvisionedCapacity {
         /// A new `ProvisionedCapacity`. Required properties: `mcu_count` (`McuCount`), `worker_count` (`WorkerCount`).
-        pub fn new(mcu_count: i64, worker_count: i64) -> Self {
+        pub fn new(required: ProvisionedCapacityRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("McuCount", Some("mcu_count"), rt::int(mcu_count));
-            this.set("WorkerCount", Some("worker_count"), rt::int(worker_count));
+            this.set("McuCount", Some("mcu_count"), rt::int(required.mcu_count));
+            this.set(
+                "WorkerCount",
+                Some("worker_count"),
+                rt::int(required.worker_count),
+            );
             ProvisionedCapacity(this)
         }
     }
@@ -435,7 +467,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `S3LogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-s3logdelivery.html)
     #[derive(Clone, Debug)]
     pub struct S3LogDelivery(rt::Props);
     impl S3LogDelivery {
@@ -465,7 +497,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScaleInPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleinpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
@@ -485,7 +517,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `ScaleOutPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-scaleoutpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScaleOutPolicy(rt::Props);
     impl ScaleOutPolicy {
@@ -505,22 +537,26 @@ pub mod connector {
     ///
     /// CloudFormation property type `Vpc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-vpc.html)
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
+    /// The required values of [`Vpc`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcRequired {
+        /// The AWS security groups to associate with the elastic network interfaces in order to specify what the connector has access to. CloudFormation `SecurityGroups`.
+        pub security_groups: Vec<rt::Expr>,
+        /// The list of subnets to connect to in the virtual private cloud (VPC). CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl Vpc {
         /// A new `Vpc`. Required properties: `security_groups` (`SecurityGroups`), `subnets` (`Subnets`).
-        pub fn new(
-            security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroups",
                 Some("security_groups"),
-                rt::strings(security_groups),
+                rt::strings(required.security_groups),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             Vpc(this)
         }
     }
@@ -529,7 +565,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `WorkerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(rt::Props);
     impl WorkerConfiguration {
@@ -550,7 +586,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `WorkerLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-connector-workerlogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct WorkerLogDelivery(rt::Props);
     impl WorkerLogDelivery {
@@ -632,13 +668,13 @@ static CUSTOM_PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl CustomPlugin {
-    /// Declares a `AWS::KafkaConnect::CustomPlugin` with the stack-unique `id`. Required properties: `content_type` (`ContentType`), `location` (`Location`), `name` (`Name`).
+    /// Declares a `AWS::KafkaConnect::CustomPlugin` with the stack-unique `id`. Required properties: `name` (`Name`), `content_type` (`ContentType`), `location` (`Location`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        name: impl Into<rt::Expr>,
         content_type: custom_plugin::ContentType,
         location: custom_plugin::CustomPluginLocation,
-        name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_PLUGIN_TYPE);
         this.set("ContentType", Some("content_type"), content_type.into());
@@ -685,7 +721,7 @@ pub mod custom_plugin {
     ///
     /// CloudFormation property type `CustomPluginLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-custompluginlocation.html)
     #[derive(Clone, Debug)]
     pub struct CustomPluginLocation(rt::Props);
     impl CustomPluginLocation {
@@ -701,15 +737,26 @@ pub mod custom_plugin {
     ///
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kafkaconnect-customplugin-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// The Amazon Resource Name (ARN) of an S3 bucket. CloudFormation `BucketArn`.
+        pub bucket_arn: rt::Expr,
+        /// The file key for an object in an S3 bucket. CloudFormation `FileKey`.
+        pub file_key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket_arn` (`BucketArn`), `file_key` (`FileKey`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, file_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
-            this.set("FileKey", Some("file_key"), rt::string(file_key));
+            this.set(
+                "BucketArn",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
+            this.set("FileKey", Some("file_key"), rt::string(required.file_key));
             S3Location(this)
         }
         /// The version of an object in an S3 bucket.
@@ -751,20 +798,23 @@ static WORKER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`WorkerConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkerConfigurationRequired {
+    /// The name of the worker configuration. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Base64 encoded contents of connect-distributed.properties file. CloudFormation `PropertiesFileContent`.
+    pub properties_file_content: rt::Expr,
+}
 impl WorkerConfiguration {
     /// Declares a `AWS::KafkaConnect::WorkerConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `properties_file_content` (`PropertiesFileContent`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        properties_file_content: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkerConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKER_CONFIGURATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PropertiesFileContent",
             Some("properties_file_content"),
-            rt::string(properties_file_content),
+            rt::string(required.properties_file_content),
         );
         WorkerConfiguration(this)
     }

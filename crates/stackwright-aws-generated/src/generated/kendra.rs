@@ -64,19 +64,23 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSourceRequired {
+    /// Name of data source CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// ID of Index CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// Data source type CloudFormation `Type`.
+    pub type_: data_source::Type,
+}
 impl DataSource {
-    /// Declares a `AWS::Kendra::DataSource` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `type_` (`Type`).
+    /// Declares a `AWS::Kendra::DataSource` with the stack-unique `id`. Required properties: `name` (`Name`), `index_id` (`IndexId`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        index_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        type_: data_source::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), type_.into());
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), required.type_.into());
         DataSource(this)
     }
     /// CloudFormation `CustomDocumentEnrichmentConfiguration`, Terraform `custom_document_enrichment_configuration`.
@@ -151,11 +155,11 @@ impl DataSourceHandle {
 }
 /// Property types and value sets of [`DataSource`] (`AWS::Kendra::DataSource`).
 pub mod data_source {
-    pub use super::shared::S3Path;
+    pub use super::shared::{S3Path, S3PathRequired};
     use super::*;
     /// CloudFormation property type `AccessControlListConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-accesscontrollistconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlListConfiguration(rt::Props);
     impl AccessControlListConfiguration {
@@ -173,7 +177,7 @@ pub mod data_source {
     nested!(AccessControlListConfiguration);
     /// CloudFormation property type `AclConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-aclconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AclConfiguration(rt::Props);
     impl AclConfiguration {
@@ -191,31 +195,36 @@ pub mod data_source {
     nested!(AclConfiguration);
     /// CloudFormation property type `ColumnConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-columnconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ColumnConfiguration(rt::Props);
+    /// The required values of [`ColumnConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ColumnConfigurationRequired {
+        /// CloudFormation `DocumentIdColumnName`.
+        pub document_id_column_name: rt::Expr,
+        /// CloudFormation `DocumentDataColumnName`.
+        pub document_data_column_name: rt::Expr,
+        /// CloudFormation `ChangeDetectingColumns`.
+        pub change_detecting_columns: Vec<rt::Expr>,
+    }
     impl ColumnConfiguration {
-        /// A new `ColumnConfiguration`. Required properties: `change_detecting_columns` (`ChangeDetectingColumns`), `document_data_column_name` (`DocumentDataColumnName`), `document_id_column_name` (`DocumentIdColumnName`).
-        pub fn new(
-            change_detecting_columns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            document_data_column_name: impl Into<rt::Expr>,
-            document_id_column_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ColumnConfiguration`. Required properties: `document_id_column_name` (`DocumentIdColumnName`), `document_data_column_name` (`DocumentDataColumnName`), `change_detecting_columns` (`ChangeDetectingColumns`).
+        pub fn new(required: ColumnConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ChangeDetectingColumns",
                 Some("change_detecting_columns"),
-                rt::strings(change_detecting_columns),
+                rt::strings(required.change_detecting_columns),
             );
             this.set(
                 "DocumentDataColumnName",
                 Some("document_data_column_name"),
-                rt::string(document_data_column_name),
+                rt::string(required.document_data_column_name),
             );
             this.set(
                 "DocumentIdColumnName",
                 Some("document_id_column_name"),
-                rt::string(document_id_column_name),
+                rt::string(required.document_id_column_name),
             );
             ColumnConfiguration(this)
         }
@@ -241,7 +250,7 @@ pub mod data_source {
     nested!(ColumnConfiguration);
     /// CloudFormation property type `ConfluenceAttachmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceattachmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceAttachmentConfiguration(rt::Props);
     impl ConfluenceAttachmentConfiguration {
@@ -275,7 +284,7 @@ pub mod data_source {
     nested!(ConfluenceAttachmentConfiguration);
     /// CloudFormation property type `ConfluenceAttachmentToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceattachmenttoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceAttachmentToIndexFieldMapping(rt::Props);
     impl ConfluenceAttachmentToIndexFieldMapping {
@@ -310,7 +319,7 @@ pub mod data_source {
     nested!(ConfluenceAttachmentToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceBlogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceblogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceBlogConfiguration(rt::Props);
     impl ConfluenceBlogConfiguration {
@@ -335,7 +344,7 @@ pub mod data_source {
     nested!(ConfluenceBlogConfiguration);
     /// CloudFormation property type `ConfluenceBlogToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceblogtoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceBlogToIndexFieldMapping(rt::Props);
     impl ConfluenceBlogToIndexFieldMapping {
@@ -370,20 +379,33 @@ pub mod data_source {
     nested!(ConfluenceBlogToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluenceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceConfiguration(rt::Props);
+    /// The required values of [`ConfluenceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConfluenceConfigurationRequired {
+        /// CloudFormation `ServerUrl`.
+        pub server_url: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// CloudFormation `Version`.
+        pub version: ConfluenceVersion,
+    }
     impl ConfluenceConfiguration {
-        /// A new `ConfluenceConfiguration`. Required properties: `secret_arn` (`SecretArn`), `server_url` (`ServerUrl`), `version` (`Version`).
-        pub fn new(
-            secret_arn: impl Into<rt::Expr>,
-            server_url: impl Into<rt::Expr>,
-            version: ConfluenceVersion,
-        ) -> Self {
+        /// A new `ConfluenceConfiguration`. Required properties: `server_url` (`ServerUrl`), `secret_arn` (`SecretArn`), `version` (`Version`).
+        pub fn new(required: ConfluenceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            this.set("ServerUrl", Some("server_url"), rt::string(server_url));
-            this.set("Version", Some("version"), version.into());
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
+            this.set(
+                "ServerUrl",
+                Some("server_url"),
+                rt::string(required.server_url),
+            );
+            this.set("Version", Some("version"), required.version.into());
             ConfluenceConfiguration(this)
         }
         /// CloudFormation `AttachmentConfiguration`, Terraform `attachment_configuration`.
@@ -459,7 +481,7 @@ pub mod data_source {
     nested!(ConfluenceConfiguration);
     /// CloudFormation property type `ConfluencePageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencepageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluencePageConfiguration(rt::Props);
     impl ConfluencePageConfiguration {
@@ -484,7 +506,7 @@ pub mod data_source {
     nested!(ConfluencePageConfiguration);
     /// CloudFormation property type `ConfluencePageToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencepagetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct ConfluencePageToIndexFieldMapping(rt::Props);
     impl ConfluencePageToIndexFieldMapping {
@@ -519,7 +541,7 @@ pub mod data_source {
     nested!(ConfluencePageToIndexFieldMapping);
     /// CloudFormation property type `ConfluenceSpaceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencespaceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceSpaceConfiguration(rt::Props);
     impl ConfluenceSpaceConfiguration {
@@ -580,7 +602,7 @@ pub mod data_source {
     nested!(ConfluenceSpaceConfiguration);
     /// CloudFormation property type `ConfluenceSpaceToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-confluencespacetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceSpaceToIndexFieldMapping(rt::Props);
     impl ConfluenceSpaceToIndexFieldMapping {
@@ -615,43 +637,58 @@ pub mod data_source {
     nested!(ConfluenceSpaceToIndexFieldMapping);
     /// CloudFormation property type `ConnectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-connectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionConfiguration(rt::Props);
+    /// The required values of [`ConnectionConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConnectionConfigurationRequired {
+        /// CloudFormation `DatabaseHost`.
+        pub database_host: rt::Expr,
+        /// CloudFormation `DatabasePort`.
+        pub database_port: i64,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+    }
     impl ConnectionConfiguration {
-        /// A new `ConnectionConfiguration`. Required properties: `database_host` (`DatabaseHost`), `database_name` (`DatabaseName`), `database_port` (`DatabasePort`), `secret_arn` (`SecretArn`), `table_name` (`TableName`).
-        pub fn new(
-            database_host: impl Into<rt::Expr>,
-            database_name: impl Into<rt::Expr>,
-            database_port: i64,
-            secret_arn: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ConnectionConfiguration`. Required properties: `database_host` (`DatabaseHost`), `database_port` (`DatabasePort`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `secret_arn` (`SecretArn`).
+        pub fn new(required: ConnectionConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseHost",
                 Some("database_host"),
-                rt::string(database_host),
+                rt::string(required.database_host),
             );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
             this.set(
                 "DatabasePort",
                 Some("database_port"),
-                rt::int(database_port),
+                rt::int(required.database_port),
             );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             ConnectionConfiguration(this)
         }
     }
     nested!(ConnectionConfiguration);
     /// CloudFormation property type `CustomDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-customdocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomDocumentEnrichmentConfiguration(rt::Props);
     impl CustomDocumentEnrichmentConfiguration {
@@ -703,7 +740,7 @@ pub mod data_source {
     nested!(CustomDocumentEnrichmentConfiguration);
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -816,25 +853,29 @@ pub mod data_source {
     nested!(DataSourceConfiguration);
     /// CloudFormation property type `DataSourceToIndexFieldMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourcetoindexfieldmapping.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceToIndexFieldMapping(rt::Props);
+    /// The required values of [`DataSourceToIndexFieldMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSourceToIndexFieldMappingRequired {
+        /// CloudFormation `DataSourceFieldName`.
+        pub data_source_field_name: rt::Expr,
+        /// CloudFormation `IndexFieldName`.
+        pub index_field_name: rt::Expr,
+    }
     impl DataSourceToIndexFieldMapping {
         /// A new `DataSourceToIndexFieldMapping`. Required properties: `data_source_field_name` (`DataSourceFieldName`), `index_field_name` (`IndexFieldName`).
-        pub fn new(
-            data_source_field_name: impl Into<rt::Expr>,
-            index_field_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DataSourceToIndexFieldMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataSourceFieldName",
                 Some("data_source_field_name"),
-                rt::string(data_source_field_name),
+                rt::string(required.data_source_field_name),
             );
             this.set(
                 "IndexFieldName",
                 Some("index_field_name"),
-                rt::string(index_field_name),
+                rt::string(required.index_field_name),
             );
             DataSourceToIndexFieldMapping(this)
         }
@@ -851,36 +892,44 @@ pub mod data_source {
     nested!(DataSourceToIndexFieldMapping);
     /// CloudFormation property type `DataSourceVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-datasourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceVpcConfiguration(rt::Props);
+    /// The required values of [`DataSourceVpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSourceVpcConfigurationRequired {
+        /// CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl DataSourceVpcConfiguration {
-        /// A new `DataSourceVpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `DataSourceVpcConfiguration`. Required properties: `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             DataSourceVpcConfiguration(this)
         }
     }
     nested!(DataSourceVpcConfiguration);
     /// CloudFormation property type `DatabaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-databaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseConfiguration(rt::Props);
     impl DatabaseConfiguration {
-        /// A new `DatabaseConfiguration`. Required properties: `column_configuration` (`ColumnConfiguration`), `connection_configuration` (`ConnectionConfiguration`), `database_engine_type` (`DatabaseEngineType`).
+        /// A new `DatabaseConfiguration`. Required properties: `connection_configuration` (`ConnectionConfiguration`), `column_configuration` (`ColumnConfiguration`), `database_engine_type` (`DatabaseEngineType`).
         pub fn new(
-            column_configuration: ColumnConfiguration,
             connection_configuration: ConnectionConfiguration,
+            column_configuration: ColumnConfiguration,
             database_engine_type: DatabaseEngineType,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -923,7 +972,7 @@ pub mod data_source {
     nested!(DatabaseConfiguration);
     /// CloudFormation property type `DocumentAttributeCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributecondition.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeCondition(rt::Props);
     impl DocumentAttributeCondition {
@@ -951,7 +1000,7 @@ pub mod data_source {
     nested!(DocumentAttributeCondition);
     /// CloudFormation property type `DocumentAttributeTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributetarget.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeTarget(rt::Props);
     impl DocumentAttributeTarget {
@@ -987,7 +1036,7 @@ pub mod data_source {
     nested!(DocumentAttributeTarget);
     /// CloudFormation property type `DocumentAttributeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentattributevalue.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeValue(rt::Props);
     impl DocumentAttributeValue {
@@ -1029,7 +1078,7 @@ pub mod data_source {
     nested!(DocumentAttributeValue);
     /// CloudFormation property type `DocumentsMetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-documentsmetadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentsMetadataConfiguration(rt::Props);
     impl DocumentsMetadataConfiguration {
@@ -1047,7 +1096,7 @@ pub mod data_source {
     nested!(DocumentsMetadataConfiguration);
     /// CloudFormation property type `GoogleDriveConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-googledriveconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GoogleDriveConfiguration(rt::Props);
     impl GoogleDriveConfiguration {
@@ -1130,15 +1179,30 @@ pub mod data_source {
     nested!(GoogleDriveConfiguration);
     /// CloudFormation property type `HookConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-hookconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HookConfiguration(rt::Props);
+    /// The required values of [`HookConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct HookConfigurationRequired {
+        /// CloudFormation `LambdaArn`.
+        pub lambda_arn: rt::Expr,
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+    }
     impl HookConfiguration {
         /// A new `HookConfiguration`. Required properties: `lambda_arn` (`LambdaArn`), `s3_bucket` (`S3Bucket`).
-        pub fn new(lambda_arn: impl Into<rt::Expr>, s3_bucket: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: HookConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "LambdaArn",
+                Some("lambda_arn"),
+                rt::string(required.lambda_arn),
+            );
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             HookConfiguration(this)
         }
         /// CloudFormation `InvocationCondition`, Terraform `invocation_condition`.
@@ -1154,7 +1218,7 @@ pub mod data_source {
     nested!(HookConfiguration);
     /// CloudFormation property type `InlineCustomDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-inlinecustomdocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InlineCustomDocumentEnrichmentConfiguration(rt::Props);
     impl InlineCustomDocumentEnrichmentConfiguration {
@@ -1186,27 +1250,36 @@ pub mod data_source {
     nested!(InlineCustomDocumentEnrichmentConfiguration);
     /// CloudFormation property type `OneDriveConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-onedriveconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OneDriveConfiguration(rt::Props);
+    /// The required values of [`OneDriveConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct OneDriveConfigurationRequired {
+        /// CloudFormation `TenantDomain`.
+        pub tenant_domain: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// CloudFormation `OneDriveUsers`.
+        pub one_drive_users: OneDriveUsers,
+    }
     impl OneDriveConfiguration {
-        /// A new `OneDriveConfiguration`. Required properties: `one_drive_users` (`OneDriveUsers`), `secret_arn` (`SecretArn`), `tenant_domain` (`TenantDomain`).
-        pub fn new(
-            one_drive_users: OneDriveUsers,
-            secret_arn: impl Into<rt::Expr>,
-            tenant_domain: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OneDriveConfiguration`. Required properties: `tenant_domain` (`TenantDomain`), `secret_arn` (`SecretArn`), `one_drive_users` (`OneDriveUsers`).
+        pub fn new(required: OneDriveConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "OneDriveUsers",
                 Some("one_drive_users"),
-                one_drive_users.into(),
+                required.one_drive_users.into(),
             );
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             this.set(
                 "TenantDomain",
                 Some("tenant_domain"),
-                rt::string(tenant_domain),
+                rt::string(required.tenant_domain),
             );
             OneDriveConfiguration(this)
         }
@@ -1256,7 +1329,7 @@ pub mod data_source {
     nested!(OneDriveConfiguration);
     /// CloudFormation property type `OneDriveUsers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-onedriveusers.html)
     #[derive(Clone, Debug)]
     pub struct OneDriveUsers(rt::Props);
     impl OneDriveUsers {
@@ -1290,7 +1363,7 @@ pub mod data_source {
     nested!(OneDriveUsers);
     /// CloudFormation property type `ProxyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-proxyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(rt::Props);
     impl ProxyConfiguration {
@@ -1313,7 +1386,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-s3datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DataSourceConfiguration(rt::Props);
     impl S3DataSourceConfiguration {
@@ -1387,7 +1460,7 @@ pub mod data_source {
     nested!(S3DataSourceConfiguration);
     /// CloudFormation property type `SalesforceChatterFeedConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcechatterfeedconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceChatterFeedConfiguration(rt::Props);
     impl SalesforceChatterFeedConfiguration {
@@ -1435,15 +1508,30 @@ pub mod data_source {
     nested!(SalesforceChatterFeedConfiguration);
     /// CloudFormation property type `SalesforceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceConfiguration(rt::Props);
+    /// The required values of [`SalesforceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SalesforceConfigurationRequired {
+        /// CloudFormation `ServerUrl`.
+        pub server_url: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+    }
     impl SalesforceConfiguration {
-        /// A new `SalesforceConfiguration`. Required properties: `secret_arn` (`SecretArn`), `server_url` (`ServerUrl`).
-        pub fn new(secret_arn: impl Into<rt::Expr>, server_url: impl Into<rt::Expr>) -> Self {
+        /// A new `SalesforceConfiguration`. Required properties: `server_url` (`ServerUrl`), `secret_arn` (`SecretArn`).
+        pub fn new(required: SalesforceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
-            this.set("ServerUrl", Some("server_url"), rt::string(server_url));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
+            this.set(
+                "ServerUrl",
+                Some("server_url"),
+                rt::string(required.server_url),
+            );
             SalesforceConfiguration(this)
         }
         /// CloudFormation `ChatterFeedConfiguration`, Terraform `chatter_feed_configuration`.
@@ -1531,22 +1619,26 @@ pub mod data_source {
     nested!(SalesforceConfiguration);
     /// CloudFormation property type `SalesforceCustomKnowledgeArticleTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcecustomknowledgearticletypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceCustomKnowledgeArticleTypeConfiguration(rt::Props);
+    /// The required values of [`SalesforceCustomKnowledgeArticleTypeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SalesforceCustomKnowledgeArticleTypeConfigurationRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `DocumentDataFieldName`.
+        pub document_data_field_name: rt::Expr,
+    }
     impl SalesforceCustomKnowledgeArticleTypeConfiguration {
-        /// A new `SalesforceCustomKnowledgeArticleTypeConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`), `name` (`Name`).
-        pub fn new(
-            document_data_field_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SalesforceCustomKnowledgeArticleTypeConfiguration`. Required properties: `name` (`Name`), `document_data_field_name` (`DocumentDataFieldName`).
+        pub fn new(required: SalesforceCustomKnowledgeArticleTypeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DocumentDataFieldName",
                 Some("document_data_field_name"),
-                rt::string(document_data_field_name),
+                rt::string(required.document_data_field_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             SalesforceCustomKnowledgeArticleTypeConfiguration(this)
         }
         /// Constraints: length 1..=100. CloudFormation `DocumentTitleFieldName`, Terraform `document_title_field_name`.
@@ -1571,7 +1663,7 @@ pub mod data_source {
     nested!(SalesforceCustomKnowledgeArticleTypeConfiguration);
     /// CloudFormation property type `SalesforceKnowledgeArticleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforceknowledgearticleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceKnowledgeArticleConfiguration(rt::Props);
     impl SalesforceKnowledgeArticleConfiguration {
@@ -1615,7 +1707,7 @@ pub mod data_source {
     nested!(SalesforceKnowledgeArticleConfiguration);
     /// CloudFormation property type `SalesforceStandardKnowledgeArticleTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardknowledgearticletypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardKnowledgeArticleTypeConfiguration(rt::Props);
     impl SalesforceStandardKnowledgeArticleTypeConfiguration {
@@ -1651,7 +1743,7 @@ pub mod data_source {
     nested!(SalesforceStandardKnowledgeArticleTypeConfiguration);
     /// CloudFormation property type `SalesforceStandardObjectAttachmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardobjectattachmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardObjectAttachmentConfiguration(rt::Props);
     impl SalesforceStandardObjectAttachmentConfiguration {
@@ -1682,14 +1774,14 @@ pub mod data_source {
     nested!(SalesforceStandardObjectAttachmentConfiguration);
     /// CloudFormation property type `SalesforceStandardObjectConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-salesforcestandardobjectconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SalesforceStandardObjectConfiguration(rt::Props);
     impl SalesforceStandardObjectConfiguration {
-        /// A new `SalesforceStandardObjectConfiguration`. Required properties: `document_data_field_name` (`DocumentDataFieldName`), `name` (`Name`).
+        /// A new `SalesforceStandardObjectConfiguration`. Required properties: `name` (`Name`), `document_data_field_name` (`DocumentDataFieldName`).
         pub fn new(
-            document_data_field_name: impl Into<rt::Expr>,
             name: SalesforceStandardObjectName,
+            document_data_field_name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1722,23 +1814,32 @@ pub mod data_source {
     nested!(SalesforceStandardObjectConfiguration);
     /// CloudFormation property type `ServiceNowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowConfiguration(rt::Props);
+    /// The required values of [`ServiceNowConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ServiceNowConfigurationRequired {
+        /// CloudFormation `HostUrl`.
+        pub host_url: rt::Expr,
+        /// CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// CloudFormation `ServiceNowBuildVersion`.
+        pub service_now_build_version: ServiceNowBuildVersionType,
+    }
     impl ServiceNowConfiguration {
         /// A new `ServiceNowConfiguration`. Required properties: `host_url` (`HostUrl`), `secret_arn` (`SecretArn`), `service_now_build_version` (`ServiceNowBuildVersion`).
-        pub fn new(
-            host_url: impl Into<rt::Expr>,
-            secret_arn: impl Into<rt::Expr>,
-            service_now_build_version: ServiceNowBuildVersionType,
-        ) -> Self {
+        pub fn new(required: ServiceNowConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HostUrl", Some("host_url"), rt::string(host_url));
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set("HostUrl", Some("host_url"), rt::string(required.host_url));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             this.set(
                 "ServiceNowBuildVersion",
                 Some("service_now_build_version"),
-                service_now_build_version.into(),
+                required.service_now_build_version.into(),
             );
             ServiceNowConfiguration(this)
         }
@@ -1779,7 +1880,7 @@ pub mod data_source {
     nested!(ServiceNowConfiguration);
     /// CloudFormation property type `ServiceNowKnowledgeArticleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowknowledgearticleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowKnowledgeArticleConfiguration(rt::Props);
     impl ServiceNowKnowledgeArticleConfiguration {
@@ -1854,7 +1955,7 @@ pub mod data_source {
     nested!(ServiceNowKnowledgeArticleConfiguration);
     /// CloudFormation property type `ServiceNowServiceCatalogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-servicenowservicecatalogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceNowServiceCatalogConfiguration(rt::Props);
     impl ServiceNowServiceCatalogConfiguration {
@@ -1925,15 +2026,15 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SharePointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-sharepointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SharePointConfiguration(rt::Props);
     impl SharePointConfiguration {
-        /// A new `SharePointConfiguration`. Required properties: `secret_arn` (`SecretArn`), `share_point_version` (`SharePointVersion`), `urls` (`Urls`).
+        /// A new `SharePointConfiguration`. Required properties: `urls` (`Urls`), `secret_arn` (`SecretArn`), `share_point_version` (`SharePointVersion`).
         pub fn new(
+            urls: impl IntoIterator<Item = impl Into<rt::Expr>>,
             secret_arn: impl Into<rt::Expr>,
             share_point_version: SharePointVersion,
-            urls: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
@@ -2030,7 +2131,7 @@ pub mod data_source {
     nested!(SharePointConfiguration);
     /// CloudFormation property type `SqlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-sqlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SqlConfiguration(rt::Props);
     impl SqlConfiguration {
@@ -2055,7 +2156,7 @@ pub mod data_source {
     nested!(SqlConfiguration);
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-templateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -2069,7 +2170,7 @@ pub mod data_source {
     nested!(TemplateConfiguration);
     /// CloudFormation property type `WebCrawlerAuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerAuthenticationConfiguration(rt::Props);
     impl WebCrawlerAuthenticationConfiguration {
@@ -2094,23 +2195,36 @@ pub mod data_source {
     nested!(WebCrawlerAuthenticationConfiguration);
     /// CloudFormation property type `WebCrawlerBasicAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerbasicauthentication.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerBasicAuthentication(rt::Props);
+    /// The required values of [`WebCrawlerBasicAuthentication`], by name: two of them have one type, and a swap must not compile.
+    pub struct WebCrawlerBasicAuthenticationRequired {
+        /// CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `Credentials`.
+        pub credentials: rt::Expr,
+    }
     impl WebCrawlerBasicAuthentication {
-        /// A new `WebCrawlerBasicAuthentication`. Required properties: `credentials` (`Credentials`), `host` (`Host`), `port` (`Port`).
-        pub fn new(credentials: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        /// A new `WebCrawlerBasicAuthentication`. Required properties: `host` (`Host`), `port` (`Port`), `credentials` (`Credentials`).
+        pub fn new(required: WebCrawlerBasicAuthenticationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Credentials", Some("credentials"), rt::string(credentials));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set(
+                "Credentials",
+                Some("credentials"),
+                rt::string(required.credentials),
+            );
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             WebCrawlerBasicAuthentication(this)
         }
     }
     nested!(WebCrawlerBasicAuthentication);
     /// CloudFormation property type `WebCrawlerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerConfiguration(rt::Props);
     impl WebCrawlerConfiguration {
@@ -2202,7 +2316,7 @@ pub mod data_source {
     nested!(WebCrawlerConfiguration);
     /// CloudFormation property type `WebCrawlerSeedUrlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerseedurlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerSeedUrlConfiguration(rt::Props);
     impl WebCrawlerSeedUrlConfiguration {
@@ -2222,7 +2336,7 @@ pub mod data_source {
     nested!(WebCrawlerSeedUrlConfiguration);
     /// CloudFormation property type `WebCrawlerSiteMapsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlersitemapsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerSiteMapsConfiguration(rt::Props);
     impl WebCrawlerSiteMapsConfiguration {
@@ -2236,7 +2350,7 @@ pub mod data_source {
     nested!(WebCrawlerSiteMapsConfiguration);
     /// CloudFormation property type `WebCrawlerUrls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-webcrawlerurls.html)
     #[derive(Clone, Debug)]
     pub struct WebCrawlerUrls(rt::Props);
     impl WebCrawlerUrls {
@@ -2267,7 +2381,7 @@ pub mod data_source {
     nested!(WebCrawlerUrls);
     /// CloudFormation property type `WorkDocsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-workdocsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WorkDocsConfiguration(rt::Props);
     impl WorkDocsConfiguration {
@@ -2651,21 +2765,26 @@ static FAQ_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Faq`], by name: two of them have one type, and a swap must not compile.
+pub struct FaqRequired {
+    /// Index ID CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// FAQ name CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// FAQ S3 path CloudFormation `S3Path`.
+    pub s3_path: faq::S3Path,
+    /// FAQ role ARN CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Faq {
-    /// Declares a `AWS::Kendra::Faq` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `s3_path` (`S3Path`).
+    /// Declares a `AWS::Kendra::Faq` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `s3_path` (`S3Path`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        index_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        s3_path: faq::S3Path,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FaqRequired) -> Self {
         let mut this = rt::Base::new(id, &FAQ_TYPE);
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("S3Path", Some("s3_path"), s3_path.into());
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("S3Path", Some("s3_path"), required.s3_path.into());
         Faq(this)
     }
     /// FAQ description
@@ -2709,7 +2828,7 @@ impl FaqHandle {
 }
 /// Property types and value sets of [`Faq`] (`AWS::Kendra::Faq`).
 pub mod faq {
-    pub use super::shared::S3Path;
+    pub use super::shared::{S3Path, S3PathRequired};
     use super::*;
     /// The values `FileFormat` accepts in `Kendra::Faq`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -2770,21 +2889,24 @@ static FEATURED_RESULTS_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`FeaturedResultsSet`], by name: two of them have one type, and a swap must not compile.
+pub struct FeaturedResultsSetRequired {
+    /// The identifier of the index that you want to use for featuring results. CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// A name for the set of featured results. CloudFormation `FeaturedResultsSetName`.
+    pub featured_results_set_name: rt::Expr,
+}
 impl FeaturedResultsSet {
-    /// Declares a `AWS::Kendra::FeaturedResultsSet` with the stack-unique `id`. Required properties: `featured_results_set_name` (`FeaturedResultsSetName`), `index_id` (`IndexId`).
+    /// Declares a `AWS::Kendra::FeaturedResultsSet` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `featured_results_set_name` (`FeaturedResultsSetName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        featured_results_set_name: impl Into<rt::Expr>,
-        index_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FeaturedResultsSetRequired) -> Self {
         let mut this = rt::Base::new(id, &FEATURED_RESULTS_SET_TYPE);
         this.set(
             "FeaturedResultsSetName",
             Some("featured_results_set_name"),
-            rt::string(featured_results_set_name),
+            rt::string(required.featured_results_set_name),
         );
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
         FeaturedResultsSet(this)
     }
     /// A description for the set of featured results.
@@ -2851,7 +2973,7 @@ pub mod featured_results_set {
     ///
     /// CloudFormation property type `FeaturedDocument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-featuredresultsset-featureddocument.html)
     #[derive(Clone, Debug)]
     pub struct FeaturedDocument(rt::Props);
     impl FeaturedDocument {
@@ -2923,19 +3045,23 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Index`], by name: two of them have one type, and a swap must not compile.
+pub struct IndexRequired {
+    /// Name of index CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Role Arn CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Edition of index CloudFormation `Edition`.
+    pub edition: index::Edition,
+}
 impl Index {
-    /// Declares a `AWS::Kendra::Index` with the stack-unique `id`. Required properties: `edition` (`Edition`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::Kendra::Index` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `edition` (`Edition`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        edition: index::Edition,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IndexRequired) -> Self {
         let mut this = rt::Base::new(id, &INDEX_TYPE);
-        this.set("Edition", Some("edition"), edition.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Edition", Some("edition"), required.edition.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Index(this)
     }
     /// Capacity units
@@ -3024,22 +3150,29 @@ pub mod index {
     use super::*;
     /// CloudFormation property type `CapacityUnitsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-capacityunitsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityUnitsConfiguration(rt::Props);
+    /// The required values of [`CapacityUnitsConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapacityUnitsConfigurationRequired {
+        /// CloudFormation `StorageCapacityUnits`.
+        pub storage_capacity_units: i64,
+        /// CloudFormation `QueryCapacityUnits`.
+        pub query_capacity_units: i64,
+    }
     impl CapacityUnitsConfiguration {
-        /// A new `CapacityUnitsConfiguration`. Required properties: `query_capacity_units` (`QueryCapacityUnits`), `storage_capacity_units` (`StorageCapacityUnits`).
-        pub fn new(query_capacity_units: i64, storage_capacity_units: i64) -> Self {
+        /// A new `CapacityUnitsConfiguration`. Required properties: `storage_capacity_units` (`StorageCapacityUnits`), `query_capacity_units` (`QueryCapacityUnits`).
+        pub fn new(required: CapacityUnitsConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "QueryCapacityUnits",
                 Some("query_capacity_units"),
-                rt::int(query_capacity_units),
+                rt::int(required.query_capacity_units),
             );
             this.set(
                 "StorageCapacityUnits",
                 Some("storage_capacity_units"),
-                rt::int(storage_capacity_units),
+                rt::int(required.storage_capacity_units),
             );
             CapacityUnitsConfiguration(this)
         }
@@ -3047,7 +3180,7 @@ pub mod index {
     nested!(CapacityUnitsConfiguration);
     /// CloudFormation property type `DocumentMetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-documentmetadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentMetadataConfiguration(rt::Props);
     impl DocumentMetadataConfiguration {
@@ -3072,25 +3205,29 @@ pub mod index {
     nested!(DocumentMetadataConfiguration);
     /// CloudFormation property type `JsonTokenTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-jsontokentypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JsonTokenTypeConfiguration(rt::Props);
+    /// The required values of [`JsonTokenTypeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct JsonTokenTypeConfigurationRequired {
+        /// CloudFormation `UserNameAttributeField`.
+        pub user_name_attribute_field: rt::Expr,
+        /// CloudFormation `GroupAttributeField`.
+        pub group_attribute_field: rt::Expr,
+    }
     impl JsonTokenTypeConfiguration {
-        /// A new `JsonTokenTypeConfiguration`. Required properties: `group_attribute_field` (`GroupAttributeField`), `user_name_attribute_field` (`UserNameAttributeField`).
-        pub fn new(
-            group_attribute_field: impl Into<rt::Expr>,
-            user_name_attribute_field: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `JsonTokenTypeConfiguration`. Required properties: `user_name_attribute_field` (`UserNameAttributeField`), `group_attribute_field` (`GroupAttributeField`).
+        pub fn new(required: JsonTokenTypeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "GroupAttributeField",
                 Some("group_attribute_field"),
-                rt::string(group_attribute_field),
+                rt::string(required.group_attribute_field),
             );
             this.set(
                 "UserNameAttributeField",
                 Some("user_name_attribute_field"),
-                rt::string(user_name_attribute_field),
+                rt::string(required.user_name_attribute_field),
             );
             JsonTokenTypeConfiguration(this)
         }
@@ -3098,7 +3235,7 @@ pub mod index {
     nested!(JsonTokenTypeConfiguration);
     /// CloudFormation property type `JwtTokenTypeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-jwttokentypeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JwtTokenTypeConfiguration(rt::Props);
     impl JwtTokenTypeConfiguration {
@@ -3157,7 +3294,7 @@ pub mod index {
     nested!(JwtTokenTypeConfiguration);
     /// CloudFormation property type `Relevance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-relevance.html)
     #[derive(Clone, Debug)]
     pub struct Relevance(rt::Props);
     impl Relevance {
@@ -3203,7 +3340,7 @@ pub mod index {
     nested!(Relevance);
     /// CloudFormation property type `Search`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-search.html)
     #[derive(Clone, Debug)]
     pub struct Search(rt::Props);
     impl Search {
@@ -3239,7 +3376,7 @@ pub mod index {
     nested!(Search);
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {
@@ -3258,7 +3395,7 @@ pub mod index {
     nested!(ServerSideEncryptionConfiguration);
     /// CloudFormation property type `UserTokenConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-usertokenconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct UserTokenConfiguration(rt::Props);
     impl UserTokenConfiguration {
@@ -3289,7 +3426,7 @@ pub mod index {
     nested!(UserTokenConfiguration);
     /// CloudFormation property type `ValueImportanceItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-index-valueimportanceitem.html)
     #[derive(Clone, Debug)]
     pub struct ValueImportanceItem(rt::Props);
     impl ValueImportanceItem {
@@ -3406,24 +3543,29 @@ static QUERY_SUGGESTIONS_BLOCK_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`QuerySuggestionsBlockList`], by name: two of them have one type, and a swap must not compile.
+pub struct QuerySuggestionsBlockListRequired {
+    /// The identifier of the index for the block list. CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// The name of the block list. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Information required to find a specific file in an Amazon S3 bucket. CloudFormation `SourceS3Path`.
+    pub source_s3_path: query_suggestions_block_list::S3Path,
+    /// The Amazon Resource Name (ARN) of an IAM role with permission to access the S3 bucket that contains the block list text file. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl QuerySuggestionsBlockList {
-    /// Declares a `AWS::Kendra::QuerySuggestionsBlockList` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `source_s3_path` (`SourceS3Path`).
+    /// Declares a `AWS::Kendra::QuerySuggestionsBlockList` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `source_s3_path` (`SourceS3Path`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        index_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        source_s3_path: query_suggestions_block_list::S3Path,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QuerySuggestionsBlockListRequired) -> Self {
         let mut this = rt::Base::new(id, &QUERY_SUGGESTIONS_BLOCK_LIST_TYPE);
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "SourceS3Path",
             Some("source_s3_path"),
-            source_s3_path.into(),
+            required.source_s3_path.into(),
         );
         QuerySuggestionsBlockList(this)
     }
@@ -3462,15 +3604,22 @@ pub mod query_suggestions_block_list {
     ///
     /// CloudFormation property type `S3Path`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-querysuggestionsblocklist-s3path.html)
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
+    /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3PathRequired {
+        /// The name of the S3 bucket that contains the file. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The name of the file. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3PathRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Path(this)
         }
     }
@@ -3520,24 +3669,29 @@ static THESAURUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Thesaurus`], by name: two of them have one type, and a swap must not compile.
+pub struct ThesaurusRequired {
+    /// The identifier of the index for the thesaurus. CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// A name for the thesaurus. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// An IAM role that gives Amazon Kendra permissions to access the thesaurus file specified in SourceS3Path. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Information required to find a specific file in an Amazon S3 bucket. CloudFormation `SourceS3Path`.
+    pub source_s3_path: thesaurus::S3Path,
+}
 impl Thesaurus {
     /// Declares a `AWS::Kendra::Thesaurus` with the stack-unique `id`. Required properties: `index_id` (`IndexId`), `name` (`Name`), `role_arn` (`RoleArn`), `source_s3_path` (`SourceS3Path`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        index_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        source_s3_path: thesaurus::S3Path,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ThesaurusRequired) -> Self {
         let mut this = rt::Base::new(id, &THESAURUS_TYPE);
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "SourceS3Path",
             Some("source_s3_path"),
-            source_s3_path.into(),
+            required.source_s3_path.into(),
         );
         Thesaurus(this)
     }
@@ -3576,15 +3730,22 @@ pub mod thesaurus {
     ///
     /// CloudFormation property type `S3Path`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-thesaurus-s3path.html)
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
+    /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3PathRequired {
+        /// The name of the S3 bucket that contains the file. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The name of the file. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3PathRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Path(this)
         }
     }
@@ -3596,15 +3757,22 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `S3Path`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendra-datasource-s3path.html)
     #[derive(Clone, Debug)]
     pub struct S3Path(rt::Props);
+    /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3PathRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Path {
         /// A new `S3Path`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3PathRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Path(this)
         }
     }

@@ -110,7 +110,7 @@ pub mod execution_plan {
     use super::*;
     /// CloudFormation property type `CapacityUnitsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kendraranking-executionplan-capacityunitsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CapacityUnitsConfiguration(rt::Props);
     impl CapacityUnitsConfiguration {

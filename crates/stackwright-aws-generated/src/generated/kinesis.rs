@@ -44,30 +44,34 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelRequired {
+    /// The name of the channel. CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// The ARN of the IAM role that the channel assumes to read from the source stream, deliver records to the destination, and (when enabled) write CloudWatch Logs. CloudFormation `ServiceExecutionRoleARN`.
+    pub service_execution_role_arn: rt::Expr,
+    /// List of stream configurations associated with the channel. CloudFormation `StreamConfigurationList`.
+    pub stream_configuration_list: Vec<channel::StreamConfiguration>,
+}
 impl Channel {
     /// Declares a `AWS::Kinesis::Channel` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `service_execution_role_arn` (`ServiceExecutionRoleARN`), `stream_configuration_list` (`StreamConfigurationList`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_name: impl Into<rt::Expr>,
-        service_execution_role_arn: impl Into<rt::Expr>,
-        stream_configuration_list: impl IntoIterator<Item = channel::StreamConfiguration>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_TYPE);
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         this.set(
             "ServiceExecutionRoleARN",
             Some("service_execution_role_arn"),
-            rt::string(service_execution_role_arn),
+            rt::string(required.service_execution_role_arn),
         );
         this.set(
             "StreamConfigurationList",
             Some("stream_configuration_list"),
-            rt::list(stream_configuration_list),
+            rt::list(required.stream_configuration_list),
         );
         Channel(this)
     }
@@ -161,7 +165,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `CloudWatchLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-cloudwatchlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsConfiguration(rt::Props);
     impl CloudWatchLogsConfiguration {
@@ -193,21 +197,29 @@ pub mod channel {
     ///
     /// CloudFormation property type `DeadLetterQueueS3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-deadletterqueues3configuration.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterQueueS3Configuration(rt::Props);
+    /// The required values of [`DeadLetterQueueS3Configuration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeadLetterQueueS3ConfigurationRequired {
+        /// The ARN of the S3 bucket for storing failed records. CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// The AWS account ID of the expected owner of the dead-letter queue S3 bucket. CloudFormation `ExpectedBucketOwner`.
+        pub expected_bucket_owner: rt::Expr,
+    }
     impl DeadLetterQueueS3Configuration {
         /// A new `DeadLetterQueueS3Configuration`. Required properties: `bucket_arn` (`BucketARN`), `expected_bucket_owner` (`ExpectedBucketOwner`).
-        pub fn new(
-            bucket_arn: impl Into<rt::Expr>,
-            expected_bucket_owner: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DeadLetterQueueS3ConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
+            this.set(
+                "BucketARN",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
             this.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                rt::string(expected_bucket_owner),
+                rt::string(required.expected_bucket_owner),
             );
             DeadLetterQueueS3Configuration(this)
         }
@@ -228,7 +240,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -249,7 +261,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -269,12 +281,12 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-partitionfield.html)
     #[derive(Clone, Debug)]
     pub struct PartitionField(rt::Props);
     impl PartitionField {
-        /// A new `PartitionField`. Required properties: `source_name` (`SourceName`), `transform` (`Transform`).
-        pub fn new(source_name: impl Into<rt::Expr>, transform: Transform) -> Self {
+        /// A new `PartitionField`. Required properties: `transform` (`Transform`), `source_name` (`SourceName`).
+        pub fn new(transform: Transform, source_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("SourceName", Some("source_name"), rt::string(source_name));
             this.set("Transform", Some("transform"), transform.into());
@@ -286,7 +298,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-partitionspec.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -306,7 +318,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-recordconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RecordConfiguration(rt::Props);
     impl RecordConfiguration {
@@ -334,7 +346,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -379,27 +391,36 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3StorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3storageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageConfiguration(rt::Props);
+    /// The required values of [`S3StorageConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3StorageConfigurationRequired {
+        /// The ARN of the S3 bucket for record delivery. CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// The AWS account ID of the expected owner of the destination S3 bucket. CloudFormation `ExpectedBucketOwner`.
+        pub expected_bucket_owner: rt::Expr,
+        /// The compression algorithm applied to delivered objects. CloudFormation `CompressionType`.
+        pub compression_type: CompressionType2,
+    }
     impl S3StorageConfiguration {
-        /// A new `S3StorageConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `compression_type` (`CompressionType`), `expected_bucket_owner` (`ExpectedBucketOwner`).
-        pub fn new(
-            bucket_arn: impl Into<rt::Expr>,
-            compression_type: CompressionType2,
-            expected_bucket_owner: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `S3StorageConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `expected_bucket_owner` (`ExpectedBucketOwner`), `compression_type` (`CompressionType`).
+        pub fn new(required: S3StorageConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
+            this.set(
+                "BucketARN",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
             this.set(
                 "CompressionType",
                 Some("compression_type"),
-                compression_type.into(),
+                required.compression_type.into(),
             );
             this.set(
                 "ExpectedBucketOwner",
                 Some("expected_bucket_owner"),
-                rt::string(expected_bucket_owner),
+                rt::string(required.expected_bucket_owner),
             );
             S3StorageConfiguration(this)
         }
@@ -428,30 +449,44 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3TableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3tableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3TableConfiguration(rt::Props);
+    /// The required values of [`S3TableConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3TableConfigurationRequired {
+        /// The ARN of the S3 Tables table bucket for record delivery. CloudFormation `TableBucketARN`.
+        pub table_bucket_arn: rt::Expr,
+        /// The name of the S3 Tables namespace that contains the destination table. CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+        /// The name of the destination S3 Tables table. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// The compression algorithm applied to objects delivered to the S3 Tables destination. CloudFormation `CompressionType`.
+        pub compression_type: CompressionType,
+    }
     impl S3TableConfiguration {
-        /// A new `S3TableConfiguration`. Required properties: `compression_type` (`CompressionType`), `namespace` (`Namespace`), `table_bucket_arn` (`TableBucketARN`), `table_name` (`TableName`).
-        pub fn new(
-            compression_type: CompressionType,
-            namespace: impl Into<rt::Expr>,
-            table_bucket_arn: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `S3TableConfiguration`. Required properties: `table_bucket_arn` (`TableBucketARN`), `namespace` (`Namespace`), `table_name` (`TableName`), `compression_type` (`CompressionType`).
+        pub fn new(required: S3TableConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CompressionType",
                 Some("compression_type"),
-                compression_type.into(),
+                required.compression_type.into(),
             );
-            this.set("Namespace", Some("namespace"), rt::string(namespace));
+            this.set(
+                "Namespace",
+                Some("namespace"),
+                rt::string(required.namespace),
+            );
             this.set(
                 "TableBucketARN",
                 Some("table_bucket_arn"),
-                rt::string(table_bucket_arn),
+                rt::string(required.table_bucket_arn),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             S3TableConfiguration(this)
         }
         /// The partition specification used by the destination Iceberg table.
@@ -468,7 +503,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3TablesDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-s3tablesdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3TablesDestinationConfiguration(rt::Props);
     impl S3TablesDestinationConfiguration {
@@ -507,14 +542,14 @@ pub mod channel {
     ///
     /// CloudFormation property type `StreamConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-channel-streamconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StreamConfiguration(rt::Props);
     impl StreamConfiguration {
-        /// A new `StreamConfiguration`. Required properties: `record_configuration` (`RecordConfiguration`), `stream_arn` (`StreamARN`).
+        /// A new `StreamConfiguration`. Required properties: `stream_arn` (`StreamARN`), `record_configuration` (`RecordConfiguration`).
         pub fn new(
-            record_configuration: RecordConfiguration,
             stream_arn: impl Into<rt::Expr>,
+            record_configuration: RecordConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -669,7 +704,7 @@ impl Stream {
     /// Maximum size of a data record in KiB allowed to be put into Kinesis stream.
     ///
     /// Constraints: range 1024..=10240. CloudFormation `MaxRecordSizeInKiB`, Terraform `max_record_size_in_ki_b`.
-    pub fn max_record_size_in_ki_b(mut self, value: i64) -> Self {
+    pub fn max_record_size_in_kib(mut self, value: i64) -> Self {
         self.0.set(
             "MaxRecordSizeInKiB",
             Some("max_record_size_in_ki_b"),
@@ -775,7 +810,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streamencryption.html)
     #[derive(Clone, Debug)]
     pub struct StreamEncryption(rt::Props);
     impl StreamEncryption {
@@ -796,7 +831,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamModeDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesis-stream-streammodedetails.html)
     #[derive(Clone, Debug)]
     pub struct StreamModeDetails(rt::Props);
     impl StreamModeDetails {
@@ -871,21 +906,28 @@ static STREAM_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`StreamConsumer`], by name: two of them have one type, and a swap must not compile.
+pub struct StreamConsumerRequired {
+    /// The name of the Kinesis Stream Consumer. CloudFormation `ConsumerName`.
+    pub consumer_name: rt::Expr,
+    /// The Amazon resource name (ARN) of the Kinesis data stream that you want to register the consumer with. CloudFormation `StreamARN`.
+    pub stream_arn: rt::Expr,
+}
 impl StreamConsumer {
     /// Declares a `AWS::Kinesis::StreamConsumer` with the stack-unique `id`. Required properties: `consumer_name` (`ConsumerName`), `stream_arn` (`StreamARN`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        consumer_name: impl Into<rt::Expr>,
-        stream_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StreamConsumerRequired) -> Self {
         let mut this = rt::Base::new(id, &STREAM_CONSUMER_TYPE);
         this.set(
             "ConsumerName",
             Some("consumer_name"),
-            rt::string(consumer_name),
+            rt::string(required.consumer_name),
         );
-        this.set("StreamARN", Some("stream_arn"), rt::string(stream_arn));
+        this.set(
+            "StreamARN",
+            Some("stream_arn"),
+            rt::string(required.stream_arn),
+        );
         StreamConsumer(this)
     }
 }

@@ -92,17 +92,18 @@ impl ApplicationHandle {
 /// Property types and value sets of [`Application`] (`AWS::KinesisAnalytics::Application`).
 pub mod application {
     pub use super::shared::{
-        CsvMappingParameters, JsonMappingParameters, MappingParameters, RecordColumn, RecordFormat,
+        CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
+        MappingParameters, RecordColumn, RecordColumnRequired, RecordFormat,
     };
     use super::*;
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-input.html)
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
-        /// A new `Input`. Required properties: `input_schema` (`InputSchema`), `name_prefix` (`NamePrefix`).
-        pub fn new(input_schema: InputSchema, name_prefix: impl Into<rt::Expr>) -> Self {
+        /// A new `Input`. Required properties: `name_prefix` (`NamePrefix`), `input_schema` (`InputSchema`).
+        pub fn new(name_prefix: impl Into<rt::Expr>, input_schema: InputSchema) -> Self {
             let mut this = rt::Props::default();
             this.set("InputSchema", None, input_schema.into());
             this.set("NamePrefix", None, rt::string(name_prefix));
@@ -136,22 +137,29 @@ pub mod application {
     nested!(Input);
     /// CloudFormation property type `InputLambdaProcessor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputlambdaprocessor.html)
     #[derive(Clone, Debug)]
     pub struct InputLambdaProcessor(rt::Props);
+    /// The required values of [`InputLambdaProcessor`], by name: two of them have one type, and a swap must not compile.
+    pub struct InputLambdaProcessorRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl InputLambdaProcessor {
         /// A new `InputLambdaProcessor`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: InputLambdaProcessorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             InputLambdaProcessor(this)
         }
     }
     nested!(InputLambdaProcessor);
     /// CloudFormation property type `InputParallelism`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputparallelism.html)
     #[derive(Clone, Debug)]
     pub struct InputParallelism(rt::Props);
     impl InputParallelism {
@@ -169,7 +177,7 @@ pub mod application {
     nested!(InputParallelism);
     /// CloudFormation property type `InputProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputprocessingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputProcessingConfiguration(rt::Props);
     impl InputProcessingConfiguration {
@@ -187,7 +195,7 @@ pub mod application {
     nested!(InputProcessingConfiguration);
     /// CloudFormation property type `InputSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-inputschema.html)
     #[derive(Clone, Debug)]
     pub struct InputSchema(rt::Props);
     impl InputSchema {
@@ -210,30 +218,44 @@ pub mod application {
     nested!(InputSchema);
     /// CloudFormation property type `KinesisFirehoseInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-kinesisfirehoseinput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseInput(rt::Props);
+    /// The required values of [`KinesisFirehoseInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisFirehoseInputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisFirehoseInput {
         /// A new `KinesisFirehoseInput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisFirehoseInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             KinesisFirehoseInput(this)
         }
     }
     nested!(KinesisFirehoseInput);
     /// CloudFormation property type `KinesisStreamsInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-kinesisstreamsinput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsInput(rt::Props);
+    /// The required values of [`KinesisStreamsInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisStreamsInputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisStreamsInput {
         /// A new `KinesisStreamsInput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisStreamsInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             KinesisStreamsInput(this)
         }
     }
@@ -301,7 +323,7 @@ pub mod application_output {
     use super::*;
     /// CloudFormation property type `DestinationSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-destinationschema.html)
     #[derive(Clone, Debug)]
     pub struct DestinationSchema(rt::Props);
     impl DestinationSchema {
@@ -319,52 +341,73 @@ pub mod application_output {
     nested!(DestinationSchema);
     /// CloudFormation property type `KinesisFirehoseOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-kinesisfirehoseoutput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseOutput(rt::Props);
+    /// The required values of [`KinesisFirehoseOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisFirehoseOutputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisFirehoseOutput {
         /// A new `KinesisFirehoseOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisFirehoseOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             KinesisFirehoseOutput(this)
         }
     }
     nested!(KinesisFirehoseOutput);
     /// CloudFormation property type `KinesisStreamsOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-kinesisstreamsoutput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsOutput(rt::Props);
+    /// The required values of [`KinesisStreamsOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisStreamsOutputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl KinesisStreamsOutput {
         /// A new `KinesisStreamsOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KinesisStreamsOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             KinesisStreamsOutput(this)
         }
     }
     nested!(KinesisStreamsOutput);
     /// CloudFormation property type `LambdaOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-lambdaoutput.html)
     #[derive(Clone, Debug)]
     pub struct LambdaOutput(rt::Props);
+    /// The required values of [`LambdaOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaOutputRequired {
+        /// CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl LambdaOutput {
         /// A new `LambdaOutput`. Required properties: `resource_arn` (`ResourceARN`), `role_arn` (`RoleARN`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LambdaOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceARN", None, rt::string(resource_arn));
-            this.set("RoleARN", None, rt::string(role_arn));
+            this.set("ResourceARN", None, rt::string(required.resource_arn));
+            this.set("RoleARN", None, rt::string(required.role_arn));
             LambdaOutput(this)
         }
     }
     nested!(LambdaOutput);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationoutput-output.html)
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -430,12 +473,12 @@ static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ApplicationReferenceDataSource {
-    /// Declares a `AWS::KinesisAnalytics::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `reference_data_source` (`ReferenceDataSource`).
+    /// Declares a `AWS::KinesisAnalytics::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `reference_data_source` (`ReferenceDataSource`), `application_name` (`ApplicationName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<rt::Expr>,
         reference_data_source: application_reference_data_source::ReferenceDataSource,
+        application_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_REFERENCE_DATA_SOURCE_TYPE);
         this.set("ApplicationName", None, rt::string(application_name));
@@ -460,12 +503,13 @@ impl ApplicationReferenceDataSourceHandle {
 /// Property types and value sets of [`ApplicationReferenceDataSource`] (`AWS::KinesisAnalytics::ApplicationReferenceDataSource`).
 pub mod application_reference_data_source {
     pub use super::shared::{
-        CsvMappingParameters, JsonMappingParameters, MappingParameters, RecordColumn, RecordFormat,
+        CsvMappingParameters, CsvMappingParametersRequired, JsonMappingParameters,
+        MappingParameters, RecordColumn, RecordColumnRequired, RecordFormat,
     };
     use super::*;
     /// CloudFormation property type `ReferenceDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-referencedatasource.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceDataSource(rt::Props);
     impl ReferenceDataSource {
@@ -489,7 +533,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceDataSource);
     /// CloudFormation property type `ReferenceSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-referenceschema.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceSchema(rt::Props);
     impl ReferenceSchema {
@@ -512,20 +556,29 @@ pub mod application_reference_data_source {
     nested!(ReferenceSchema);
     /// CloudFormation property type `S3ReferenceDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-applicationreferencedatasource-s3referencedatasource.html)
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(rt::Props);
+    /// The required values of [`S3ReferenceDataSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ReferenceDataSourceRequired {
+        /// CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// CloudFormation `FileKey`.
+        pub file_key: rt::Expr,
+        /// CloudFormation `ReferenceRoleARN`.
+        pub reference_role_arn: rt::Expr,
+    }
     impl S3ReferenceDataSource {
         /// A new `S3ReferenceDataSource`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`), `reference_role_arn` (`ReferenceRoleARN`).
-        pub fn new(
-            bucket_arn: impl Into<rt::Expr>,
-            file_key: impl Into<rt::Expr>,
-            reference_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", None, rt::string(bucket_arn));
-            this.set("FileKey", None, rt::string(file_key));
-            this.set("ReferenceRoleARN", None, rt::string(reference_role_arn));
+            this.set("BucketARN", None, rt::string(required.bucket_arn));
+            this.set("FileKey", None, rt::string(required.file_key));
+            this.set(
+                "ReferenceRoleARN",
+                None,
+                rt::string(required.reference_role_arn),
+            );
             S3ReferenceDataSource(this)
         }
     }
@@ -537,29 +590,37 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `CSVMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-csvmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
+    /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct CsvMappingParametersRequired {
+        /// CloudFormation `RecordColumnDelimiter`.
+        pub record_column_delimiter: rt::Expr,
+        /// CloudFormation `RecordRowDelimiter`.
+        pub record_row_delimiter: rt::Expr,
+    }
     impl CsvMappingParameters {
         /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
-        pub fn new(
-            record_column_delimiter: impl Into<rt::Expr>,
-            record_row_delimiter: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 None,
-                rt::string(record_column_delimiter),
+                rt::string(required.record_column_delimiter),
             );
-            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
+            this.set(
+                "RecordRowDelimiter",
+                None,
+                rt::string(required.record_row_delimiter),
+            );
             CsvMappingParameters(this)
         }
     }
     nested!(CsvMappingParameters);
     /// CloudFormation property type `JSONMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
@@ -573,7 +634,7 @@ pub mod shared {
     nested!(JsonMappingParameters);
     /// CloudFormation property type `MappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-mappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct MappingParameters(rt::Props);
     impl MappingParameters {
@@ -596,15 +657,22 @@ pub mod shared {
     nested!(MappingParameters);
     /// CloudFormation property type `RecordColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-recordcolumn.html)
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
+    /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecordColumnRequired {
+        /// CloudFormation `SqlType`.
+        pub sql_type: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl RecordColumn {
-        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+        /// A new `RecordColumn`. Required properties: `sql_type` (`SqlType`), `name` (`Name`).
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("SqlType", None, rt::string(sql_type));
+            this.set("Name", None, rt::string(required.name));
+            this.set("SqlType", None, rt::string(required.sql_type));
             RecordColumn(this)
         }
         /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -616,7 +684,7 @@ pub mod shared {
     nested!(RecordColumn);
     /// CloudFormation property type `RecordFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalytics-application-recordformat.html)
     #[derive(Clone, Debug)]
     pub struct RecordFormat(rt::Props);
     impl RecordFormat {

@@ -137,12 +137,12 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationCodeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationcodeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationCodeConfiguration(rt::Props);
     impl ApplicationCodeConfiguration {
-        /// A new `ApplicationCodeConfiguration`. Required properties: `code_content` (`CodeContent`), `code_content_type` (`CodeContentType`).
-        pub fn new(code_content: CodeContent, code_content_type: CodeContentType) -> Self {
+        /// A new `ApplicationCodeConfiguration`. Required properties: `code_content_type` (`CodeContentType`), `code_content` (`CodeContent`).
+        pub fn new(code_content_type: CodeContentType, code_content: CodeContent) -> Self {
             let mut this = rt::Props::default();
             this.set("CodeContent", Some("code_content"), code_content.into());
             this.set(
@@ -158,7 +158,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationConfiguration(rt::Props);
     impl ApplicationConfiguration {
@@ -293,7 +293,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationEncryptionConfiguration(rt::Props);
     impl ApplicationEncryptionConfiguration {
@@ -316,7 +316,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationMaintenanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationmaintenanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationMaintenanceConfiguration(rt::Props);
     impl ApplicationMaintenanceConfiguration {
@@ -336,7 +336,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationRestoreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationrestoreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationRestoreConfiguration(rt::Props);
     impl ApplicationRestoreConfiguration {
@@ -364,7 +364,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSnapshotConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationsnapshotconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSnapshotConfiguration(rt::Props);
     impl ApplicationSnapshotConfiguration {
@@ -384,7 +384,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ApplicationSystemRollbackConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-applicationsystemrollbackconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSystemRollbackConfiguration(rt::Props);
     impl ApplicationSystemRollbackConfiguration {
@@ -404,7 +404,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CatalogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-catalogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CatalogConfiguration(rt::Props);
     impl CatalogConfiguration {
@@ -433,7 +433,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CheckpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-checkpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CheckpointConfiguration(rt::Props);
     impl CheckpointConfiguration {
@@ -486,7 +486,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CodeContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-codecontent.html)
     #[derive(Clone, Debug)]
     pub struct CodeContent(rt::Props);
     impl CodeContent {
@@ -531,25 +531,29 @@ pub mod application {
     ///
     /// CloudFormation property type `CSVMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-csvmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
+    /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct CsvMappingParametersRequired {
+        /// The row delimiter. For example, in a CSV format, '\n' is the typical row delimiter. CloudFormation `RecordRowDelimiter`.
+        pub record_row_delimiter: rt::Expr,
+        /// The column delimiter. CloudFormation `RecordColumnDelimiter`.
+        pub record_column_delimiter: rt::Expr,
+    }
     impl CsvMappingParameters {
-        /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
-        pub fn new(
-            record_column_delimiter: impl Into<rt::Expr>,
-            record_row_delimiter: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CsvMappingParameters`. Required properties: `record_row_delimiter` (`RecordRowDelimiter`), `record_column_delimiter` (`RecordColumnDelimiter`).
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 Some("record_column_delimiter"),
-                rt::string(record_column_delimiter),
+                rt::string(required.record_column_delimiter),
             );
             this.set(
                 "RecordRowDelimiter",
                 Some("record_row_delimiter"),
-                rt::string(record_row_delimiter),
+                rt::string(required.record_row_delimiter),
             );
             CsvMappingParameters(this)
         }
@@ -559,7 +563,7 @@ pub mod application {
     ///
     /// CloudFormation property type `CustomArtifactConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-customartifactconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomArtifactConfiguration(rt::Props);
     impl CustomArtifactConfiguration {
@@ -594,7 +598,7 @@ pub mod application {
     ///
     /// CloudFormation property type `DeployAsApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-deployasapplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeployAsApplicationConfiguration(rt::Props);
     impl DeployAsApplicationConfiguration {
@@ -614,7 +618,7 @@ pub mod application {
     ///
     /// CloudFormation property type `EnvironmentProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-environmentproperties.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentProperties(rt::Props);
     impl EnvironmentProperties {
@@ -637,7 +641,7 @@ pub mod application {
     ///
     /// CloudFormation property type `FlinkApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-flinkapplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FlinkApplicationConfiguration(rt::Props);
     impl FlinkApplicationConfiguration {
@@ -685,7 +689,7 @@ pub mod application {
     ///
     /// CloudFormation property type `FlinkRunConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-flinkrunconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FlinkRunConfiguration(rt::Props);
     impl FlinkRunConfiguration {
@@ -711,7 +715,7 @@ pub mod application {
     ///
     /// CloudFormation property type `GlueDataCatalogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-gluedatacatalogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GlueDataCatalogConfiguration(rt::Props);
     impl GlueDataCatalogConfiguration {
@@ -734,12 +738,12 @@ pub mod application {
     ///
     /// CloudFormation property type `Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-input.html)
     #[derive(Clone, Debug)]
     pub struct Input(rt::Props);
     impl Input {
-        /// A new `Input`. Required properties: `input_schema` (`InputSchema`), `name_prefix` (`NamePrefix`).
-        pub fn new(input_schema: InputSchema, name_prefix: impl Into<rt::Expr>) -> Self {
+        /// A new `Input`. Required properties: `name_prefix` (`NamePrefix`), `input_schema` (`InputSchema`).
+        pub fn new(name_prefix: impl Into<rt::Expr>, input_schema: InputSchema) -> Self {
             let mut this = rt::Props::default();
             this.set("InputSchema", Some("input_schema"), input_schema.into());
             this.set("NamePrefix", Some("name_prefix"), rt::string(name_prefix));
@@ -795,7 +799,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputLambdaProcessor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputlambdaprocessor.html)
     #[derive(Clone, Debug)]
     pub struct InputLambdaProcessor(rt::Props);
     impl InputLambdaProcessor {
@@ -815,7 +819,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputParallelism`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputparallelism.html)
     #[derive(Clone, Debug)]
     pub struct InputParallelism(rt::Props);
     impl InputParallelism {
@@ -837,7 +841,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputprocessingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputProcessingConfiguration(rt::Props);
     impl InputProcessingConfiguration {
@@ -863,7 +867,7 @@ pub mod application {
     ///
     /// CloudFormation property type `InputSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-inputschema.html)
     #[derive(Clone, Debug)]
     pub struct InputSchema(rt::Props);
     impl InputSchema {
@@ -895,7 +899,7 @@ pub mod application {
     ///
     /// CloudFormation property type `JSONMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
@@ -915,7 +919,7 @@ pub mod application {
     ///
     /// CloudFormation property type `KinesisFirehoseInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-kinesisfirehoseinput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseInput(rt::Props);
     impl KinesisFirehoseInput {
@@ -935,7 +939,7 @@ pub mod application {
     ///
     /// CloudFormation property type `KinesisStreamsInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-kinesisstreamsinput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsInput(rt::Props);
     impl KinesisStreamsInput {
@@ -955,7 +959,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-mappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct MappingParameters(rt::Props);
     impl MappingParameters {
@@ -992,20 +996,29 @@ pub mod application {
     ///
     /// CloudFormation property type `MavenReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-mavenreference.html)
     #[derive(Clone, Debug)]
     pub struct MavenReference(rt::Props);
+    /// The required values of [`MavenReference`], by name: two of them have one type, and a swap must not compile.
+    pub struct MavenReferenceRequired {
+        /// The artifact ID of the Maven reference. CloudFormation `ArtifactId`.
+        pub artifact_id: rt::Expr,
+        /// The group ID of the Maven reference. CloudFormation `GroupId`.
+        pub group_id: rt::Expr,
+        /// The version of the Maven reference. CloudFormation `Version`.
+        pub version: rt::Expr,
+    }
     impl MavenReference {
         /// A new `MavenReference`. Required properties: `artifact_id` (`ArtifactId`), `group_id` (`GroupId`), `version` (`Version`).
-        pub fn new(
-            artifact_id: impl Into<rt::Expr>,
-            group_id: impl Into<rt::Expr>,
-            version: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MavenReferenceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ArtifactId", Some("artifact_id"), rt::string(artifact_id));
-            this.set("GroupId", Some("group_id"), rt::string(group_id));
-            this.set("Version", Some("version"), rt::string(version));
+            this.set(
+                "ArtifactId",
+                Some("artifact_id"),
+                rt::string(required.artifact_id),
+            );
+            this.set("GroupId", Some("group_id"), rt::string(required.group_id));
+            this.set("Version", Some("version"), rt::string(required.version));
             MavenReference(this)
         }
     }
@@ -1014,7 +1027,7 @@ pub mod application {
     ///
     /// CloudFormation property type `MonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-monitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringConfiguration(rt::Props);
     impl MonitoringConfiguration {
@@ -1049,7 +1062,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ParallelismConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-parallelismconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParallelismConfiguration(rt::Props);
     impl ParallelismConfiguration {
@@ -1099,7 +1112,7 @@ pub mod application {
     ///
     /// CloudFormation property type `PropertyGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-propertygroup.html)
     #[derive(Clone, Debug)]
     pub struct PropertyGroup(rt::Props);
     impl PropertyGroup {
@@ -1136,15 +1149,22 @@ pub mod application {
     ///
     /// CloudFormation property type `RecordColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-recordcolumn.html)
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
+    /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecordColumnRequired {
+        /// The type of column created in the in-application input stream or reference table. CloudFormation `SqlType`.
+        pub sql_type: rt::Expr,
+        /// The name of the column that is created in the in-application input stream or reference table. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl RecordColumn {
-        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+        /// A new `RecordColumn`. Required properties: `sql_type` (`SqlType`), `name` (`Name`).
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("SqlType", Some("sql_type"), rt::string(sql_type));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("SqlType", Some("sql_type"), rt::string(required.sql_type));
             RecordColumn(this)
         }
         /// A reference to the data element in the streaming input or the reference data source.
@@ -1160,7 +1180,7 @@ pub mod application {
     ///
     /// CloudFormation property type `RecordFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-recordformat.html)
     #[derive(Clone, Debug)]
     pub struct RecordFormat(rt::Props);
     impl RecordFormat {
@@ -1191,7 +1211,7 @@ pub mod application {
     ///
     /// CloudFormation property type `RunConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-runconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RunConfiguration(rt::Props);
     impl RunConfiguration {
@@ -1231,7 +1251,7 @@ pub mod application {
     ///
     /// CloudFormation property type `S3ContentBaseLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-s3contentbaselocation.html)
     #[derive(Clone, Debug)]
     pub struct S3ContentBaseLocation(rt::Props);
     impl S3ContentBaseLocation {
@@ -1254,15 +1274,26 @@ pub mod application {
     ///
     /// CloudFormation property type `S3ContentLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-s3contentlocation.html)
     #[derive(Clone, Debug)]
     pub struct S3ContentLocation(rt::Props);
+    /// The required values of [`S3ContentLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ContentLocationRequired {
+        /// The Amazon Resource Name (ARN) for the S3 bucket containing the application code. CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// The file key for the object containing the application code. CloudFormation `FileKey`.
+        pub file_key: rt::Expr,
+    }
     impl S3ContentLocation {
         /// A new `S3ContentLocation`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, file_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3ContentLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
-            this.set("FileKey", Some("file_key"), rt::string(file_key));
+            this.set(
+                "BucketARN",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
+            this.set("FileKey", Some("file_key"), rt::string(required.file_key));
             S3ContentLocation(this)
         }
         /// The version of the object containing the application code.
@@ -1279,7 +1310,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SqlApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-sqlapplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SqlApplicationConfiguration(rt::Props);
     impl SqlApplicationConfiguration {
@@ -1301,22 +1332,30 @@ pub mod application {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// The array of SecurityGroup IDs used by the VPC configuration. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The array of Subnet IDs used by the VPC configuration. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
         /// A new `VpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcConfiguration(this)
         }
     }
@@ -1325,7 +1364,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ZeppelinApplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-zeppelinapplicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ZeppelinApplicationConfiguration(rt::Props);
     impl ZeppelinApplicationConfiguration {
@@ -1390,7 +1429,7 @@ pub mod application {
     ///
     /// CloudFormation property type `ZeppelinMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-application-zeppelinmonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ZeppelinMonitoringConfiguration(rt::Props);
     impl ZeppelinMonitoringConfiguration {
@@ -1582,12 +1621,12 @@ static APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo 
     awscc_schema: None,
 };
 impl ApplicationCloudWatchLoggingOption {
-    /// Declares a `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `cloud_watch_logging_option` (`CloudWatchLoggingOption`).
+    /// Declares a `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` with the stack-unique `id`. Required properties: `cloud_watch_logging_option` (`CloudWatchLoggingOption`), `application_name` (`ApplicationName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<rt::Expr>,
         cloud_watch_logging_option: application_cloud_watch_logging_option::CloudWatchLoggingOption,
+        application_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE);
         this.set("ApplicationName", None, rt::string(application_name));
@@ -1618,7 +1657,7 @@ pub mod application_cloud_watch_logging_option {
     use super::*;
     /// CloudFormation property type `CloudWatchLoggingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationcloudwatchloggingoption-cloudwatchloggingoption.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingOption(rt::Props);
     impl CloudWatchLoggingOption {
@@ -1693,7 +1732,7 @@ pub mod application_output {
     use super::*;
     /// CloudFormation property type `DestinationSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-destinationschema.html)
     #[derive(Clone, Debug)]
     pub struct DestinationSchema(rt::Props);
     impl DestinationSchema {
@@ -1711,7 +1750,7 @@ pub mod application_output {
     nested!(DestinationSchema);
     /// CloudFormation property type `KinesisFirehoseOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-kinesisfirehoseoutput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseOutput(rt::Props);
     impl KinesisFirehoseOutput {
@@ -1725,7 +1764,7 @@ pub mod application_output {
     nested!(KinesisFirehoseOutput);
     /// CloudFormation property type `KinesisStreamsOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-kinesisstreamsoutput.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamsOutput(rt::Props);
     impl KinesisStreamsOutput {
@@ -1739,7 +1778,7 @@ pub mod application_output {
     nested!(KinesisStreamsOutput);
     /// CloudFormation property type `LambdaOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-lambdaoutput.html)
     #[derive(Clone, Debug)]
     pub struct LambdaOutput(rt::Props);
     impl LambdaOutput {
@@ -1753,7 +1792,7 @@ pub mod application_output {
     nested!(LambdaOutput);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationoutput-output.html)
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -1819,12 +1858,12 @@ static APPLICATION_REFERENCE_DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ApplicationReferenceDataSource {
-    /// Declares a `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `application_name` (`ApplicationName`), `reference_data_source` (`ReferenceDataSource`).
+    /// Declares a `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` with the stack-unique `id`. Required properties: `reference_data_source` (`ReferenceDataSource`), `application_name` (`ApplicationName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        application_name: impl Into<rt::Expr>,
         reference_data_source: application_reference_data_source::ReferenceDataSource,
+        application_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_REFERENCE_DATA_SOURCE_TYPE);
         this.set("ApplicationName", None, rt::string(application_name));
@@ -1851,29 +1890,37 @@ pub mod application_reference_data_source {
     use super::*;
     /// CloudFormation property type `CSVMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-csvmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(rt::Props);
+    /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct CsvMappingParametersRequired {
+        /// CloudFormation `RecordColumnDelimiter`.
+        pub record_column_delimiter: rt::Expr,
+        /// CloudFormation `RecordRowDelimiter`.
+        pub record_row_delimiter: rt::Expr,
+    }
     impl CsvMappingParameters {
         /// A new `CsvMappingParameters`. Required properties: `record_column_delimiter` (`RecordColumnDelimiter`), `record_row_delimiter` (`RecordRowDelimiter`).
-        pub fn new(
-            record_column_delimiter: impl Into<rt::Expr>,
-            record_row_delimiter: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CsvMappingParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "RecordColumnDelimiter",
                 None,
-                rt::string(record_column_delimiter),
+                rt::string(required.record_column_delimiter),
             );
-            this.set("RecordRowDelimiter", None, rt::string(record_row_delimiter));
+            this.set(
+                "RecordRowDelimiter",
+                None,
+                rt::string(required.record_row_delimiter),
+            );
             CsvMappingParameters(this)
         }
     }
     nested!(CsvMappingParameters);
     /// CloudFormation property type `JSONMappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-jsonmappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct JsonMappingParameters(rt::Props);
     impl JsonMappingParameters {
@@ -1887,7 +1934,7 @@ pub mod application_reference_data_source {
     nested!(JsonMappingParameters);
     /// CloudFormation property type `MappingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-mappingparameters.html)
     #[derive(Clone, Debug)]
     pub struct MappingParameters(rt::Props);
     impl MappingParameters {
@@ -1910,15 +1957,22 @@ pub mod application_reference_data_source {
     nested!(MappingParameters);
     /// CloudFormation property type `RecordColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-recordcolumn.html)
     #[derive(Clone, Debug)]
     pub struct RecordColumn(rt::Props);
+    /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecordColumnRequired {
+        /// CloudFormation `SqlType`.
+        pub sql_type: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl RecordColumn {
-        /// A new `RecordColumn`. Required properties: `name` (`Name`), `sql_type` (`SqlType`).
-        pub fn new(name: impl Into<rt::Expr>, sql_type: impl Into<rt::Expr>) -> Self {
+        /// A new `RecordColumn`. Required properties: `sql_type` (`SqlType`), `name` (`Name`).
+        pub fn new(required: RecordColumnRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("SqlType", None, rt::string(sql_type));
+            this.set("Name", None, rt::string(required.name));
+            this.set("SqlType", None, rt::string(required.sql_type));
             RecordColumn(this)
         }
         /// CloudFormation `Mapping`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1930,7 +1984,7 @@ pub mod application_reference_data_source {
     nested!(RecordColumn);
     /// CloudFormation property type `RecordFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-recordformat.html)
     #[derive(Clone, Debug)]
     pub struct RecordFormat(rt::Props);
     impl RecordFormat {
@@ -1949,7 +2003,7 @@ pub mod application_reference_data_source {
     nested!(RecordFormat);
     /// CloudFormation property type `ReferenceDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-referencedatasource.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceDataSource(rt::Props);
     impl ReferenceDataSource {
@@ -1973,7 +2027,7 @@ pub mod application_reference_data_source {
     nested!(ReferenceDataSource);
     /// CloudFormation property type `ReferenceSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-referenceschema.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceSchema(rt::Props);
     impl ReferenceSchema {
@@ -1996,15 +2050,22 @@ pub mod application_reference_data_source {
     nested!(ReferenceSchema);
     /// CloudFormation property type `S3ReferenceDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisanalyticsv2-applicationreferencedatasource-s3referencedatasource.html)
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(rt::Props);
+    /// The required values of [`S3ReferenceDataSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ReferenceDataSourceRequired {
+        /// CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// CloudFormation `FileKey`.
+        pub file_key: rt::Expr,
+    }
     impl S3ReferenceDataSource {
         /// A new `S3ReferenceDataSource`. Required properties: `bucket_arn` (`BucketARN`), `file_key` (`FileKey`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, file_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", None, rt::string(bucket_arn));
-            this.set("FileKey", None, rt::string(file_key));
+            this.set("BucketARN", None, rt::string(required.bucket_arn));
+            this.set("FileKey", None, rt::string(required.file_key));
             S3ReferenceDataSource(this)
         }
     }

@@ -258,7 +258,7 @@ pub mod delivery_stream {
     use super::*;
     /// CloudFormation property type `AmazonOpenSearchServerlessBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessbufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessBufferingHints(rt::Props);
     impl AmazonOpenSearchServerlessBufferingHints {
@@ -277,7 +277,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -286,23 +286,32 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessBufferingHints);
     /// CloudFormation property type `AmazonOpenSearchServerlessDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessDestinationConfiguration(rt::Props);
+    /// The required values of [`AmazonOpenSearchServerlessDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AmazonOpenSearchServerlessDestinationConfigurationRequired {
+        /// CloudFormation `IndexName`.
+        pub index_name: rt::Expr,
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl AmazonOpenSearchServerlessDestinationConfiguration {
-        /// A new `AmazonOpenSearchServerlessDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
-        pub fn new(
-            index_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-        ) -> Self {
+        /// A new `AmazonOpenSearchServerlessDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `s3_configuration` (`S3Configuration`), `role_arn` (`RoleARN`).
+        pub fn new(required: AmazonOpenSearchServerlessDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IndexName", Some("index_name"), rt::string(index_name));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "IndexName",
+                Some("index_name"),
+                rt::string(required.index_name),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
             AmazonOpenSearchServerlessDestinationConfiguration(this)
         }
@@ -361,7 +370,7 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessDestinationConfiguration);
     /// CloudFormation property type `AmazonOpenSearchServerlessRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserverlessretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchServerlessRetryOptions(rt::Props);
     impl AmazonOpenSearchServerlessRetryOptions {
@@ -383,7 +392,7 @@ pub mod delivery_stream {
     nested!(AmazonOpenSearchServerlessRetryOptions);
     /// CloudFormation property type `AmazonopensearchserviceBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchservicebufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceBufferingHints(rt::Props);
     impl AmazonopensearchserviceBufferingHints {
@@ -402,7 +411,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -411,23 +420,32 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceBufferingHints);
     /// CloudFormation property type `AmazonopensearchserviceDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchservicedestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceDestinationConfiguration(rt::Props);
+    /// The required values of [`AmazonopensearchserviceDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AmazonopensearchserviceDestinationConfigurationRequired {
+        /// CloudFormation `IndexName`.
+        pub index_name: rt::Expr,
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl AmazonopensearchserviceDestinationConfiguration {
-        /// A new `AmazonopensearchserviceDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
-        pub fn new(
-            index_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-        ) -> Self {
+        /// A new `AmazonopensearchserviceDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `s3_configuration` (`S3Configuration`), `role_arn` (`RoleARN`).
+        pub fn new(required: AmazonopensearchserviceDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IndexName", Some("index_name"), rt::string(index_name));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "IndexName",
+                Some("index_name"),
+                rt::string(required.index_name),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
             AmazonopensearchserviceDestinationConfiguration(this)
         }
@@ -515,7 +533,7 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceDestinationConfiguration);
     /// CloudFormation property type `AmazonopensearchserviceRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-amazonopensearchserviceretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct AmazonopensearchserviceRetryOptions(rt::Props);
     impl AmazonopensearchserviceRetryOptions {
@@ -537,12 +555,12 @@ pub mod delivery_stream {
     nested!(AmazonopensearchserviceRetryOptions);
     /// CloudFormation property type `AuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-authenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(rt::Props);
     impl AuthenticationConfiguration {
-        /// A new `AuthenticationConfiguration`. Required properties: `connectivity` (`Connectivity`), `role_arn` (`RoleARN`).
-        pub fn new(connectivity: Connectivity, role_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `AuthenticationConfiguration`. Required properties: `role_arn` (`RoleARN`), `connectivity` (`Connectivity`).
+        pub fn new(role_arn: impl Into<rt::Expr>, connectivity: Connectivity) -> Self {
             let mut this = rt::Props::default();
             this.set("Connectivity", Some("connectivity"), connectivity.into());
             this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
@@ -552,7 +570,7 @@ pub mod delivery_stream {
     nested!(AuthenticationConfiguration);
     /// CloudFormation property type `BufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-bufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct BufferingHints(rt::Props);
     impl BufferingHints {
@@ -571,7 +589,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=128. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -580,7 +598,7 @@ pub mod delivery_stream {
     nested!(BufferingHints);
     /// CloudFormation property type `CatalogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-catalogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CatalogConfiguration(rt::Props);
     impl CatalogConfiguration {
@@ -608,7 +626,7 @@ pub mod delivery_stream {
     nested!(CatalogConfiguration);
     /// CloudFormation property type `CloudWatchLoggingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-cloudwatchloggingoptions.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLoggingOptions(rt::Props);
     impl CloudWatchLoggingOptions {
@@ -638,7 +656,7 @@ pub mod delivery_stream {
     nested!(CloudWatchLoggingOptions);
     /// CloudFormation property type `CopyCommand`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-copycommand.html)
     #[derive(Clone, Debug)]
     pub struct CopyCommand(rt::Props);
     impl CopyCommand {
@@ -671,7 +689,7 @@ pub mod delivery_stream {
     nested!(CopyCommand);
     /// CloudFormation property type `DataFormatConversionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-dataformatconversionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataFormatConversionConfiguration(rt::Props);
     impl DataFormatConversionConfiguration {
@@ -716,7 +734,7 @@ pub mod delivery_stream {
     nested!(DataFormatConversionConfiguration);
     /// CloudFormation property type `DatabaseColumns`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasecolumns.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseColumns(rt::Props);
     impl DatabaseColumns {
@@ -739,7 +757,7 @@ pub mod delivery_stream {
     nested!(DatabaseColumns);
     /// CloudFormation property type `DatabaseSourceAuthenticationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourceauthenticationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceAuthenticationConfiguration(rt::Props);
     impl DatabaseSourceAuthenticationConfiguration {
@@ -757,42 +775,52 @@ pub mod delivery_stream {
     nested!(DatabaseSourceAuthenticationConfiguration);
     /// CloudFormation property type `DatabaseSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceConfiguration(rt::Props);
+    /// The required values of [`DatabaseSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatabaseSourceConfigurationRequired {
+        /// CloudFormation `Type`.
+        pub type_: Type2,
+        /// CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// CloudFormation `Port`.
+        pub port: i64,
+        /// CloudFormation `Databases`.
+        pub databases: Databases,
+        /// CloudFormation `Tables`.
+        pub tables: DatabaseTables,
+        /// CloudFormation `SnapshotWatermarkTable`.
+        pub snapshot_watermark_table: rt::Expr,
+        /// CloudFormation `DatabaseSourceAuthenticationConfiguration`.
+        pub database_source_authentication_configuration: DatabaseSourceAuthenticationConfiguration,
+        /// CloudFormation `DatabaseSourceVPCConfiguration`.
+        pub database_source_vpc_configuration: DatabaseSourceVpcConfiguration,
+    }
     impl DatabaseSourceConfiguration {
-        /// A new `DatabaseSourceConfiguration`. Required properties: `database_source_authentication_configuration` (`DatabaseSourceAuthenticationConfiguration`), `database_source_vpc_configuration` (`DatabaseSourceVPCConfiguration`), `databases` (`Databases`), `endpoint` (`Endpoint`), `port` (`Port`), `snapshot_watermark_table` (`SnapshotWatermarkTable`), `tables` (`Tables`), `type_` (`Type`).
-        pub fn new(
-            database_source_authentication_configuration: DatabaseSourceAuthenticationConfiguration,
-            database_source_vpc_configuration: DatabaseSourceVpcConfiguration,
-            databases: Databases,
-            endpoint: impl Into<rt::Expr>,
-            port: i64,
-            snapshot_watermark_table: impl Into<rt::Expr>,
-            tables: DatabaseTables,
-            type_: Type2,
-        ) -> Self {
+        /// A new `DatabaseSourceConfiguration`. Required properties: `type_` (`Type`), `endpoint` (`Endpoint`), `port` (`Port`), `databases` (`Databases`), `tables` (`Tables`), `snapshot_watermark_table` (`SnapshotWatermarkTable`), `database_source_authentication_configuration` (`DatabaseSourceAuthenticationConfiguration`), `database_source_vpc_configuration` (`DatabaseSourceVPCConfiguration`).
+        pub fn new(required: DatabaseSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseSourceAuthenticationConfiguration",
                 Some("database_source_authentication_configuration"),
-                database_source_authentication_configuration.into(),
+                required.database_source_authentication_configuration.into(),
             );
             this.set(
                 "DatabaseSourceVPCConfiguration",
                 Some("database_source_vpc_configuration"),
-                database_source_vpc_configuration.into(),
+                required.database_source_vpc_configuration.into(),
             );
-            this.set("Databases", Some("databases"), databases.into());
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Databases", Some("databases"), required.databases.into());
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
+            this.set("Port", Some("port"), rt::int(required.port));
             this.set(
                 "SnapshotWatermarkTable",
                 Some("snapshot_watermark_table"),
-                rt::string(snapshot_watermark_table),
+                rt::string(required.snapshot_watermark_table),
             );
-            this.set("Tables", Some("tables"), tables.into());
-            this.set("Type", Some("type"), type_.into());
+            this.set("Tables", Some("tables"), required.tables.into());
+            this.set("Type", Some("type"), required.type_.into());
             DatabaseSourceConfiguration(this)
         }
         /// CloudFormation `Columns`, Terraform `columns`.
@@ -832,7 +860,7 @@ pub mod delivery_stream {
     nested!(DatabaseSourceConfiguration);
     /// CloudFormation property type `DatabaseSourceVPCConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasesourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseSourceVpcConfiguration(rt::Props);
     impl DatabaseSourceVpcConfiguration {
@@ -850,7 +878,7 @@ pub mod delivery_stream {
     nested!(DatabaseSourceVpcConfiguration);
     /// CloudFormation property type `DatabaseTables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databasetables.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseTables(rt::Props);
     impl DatabaseTables {
@@ -873,7 +901,7 @@ pub mod delivery_stream {
     nested!(DatabaseTables);
     /// CloudFormation property type `Databases`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-databases.html)
     #[derive(Clone, Debug)]
     pub struct Databases(rt::Props);
     impl Databases {
@@ -896,7 +924,7 @@ pub mod delivery_stream {
     nested!(Databases);
     /// CloudFormation property type `DeliveryStreamEncryptionConfigurationInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-deliverystreamencryptionconfigurationinput.html)
     #[derive(Clone, Debug)]
     pub struct DeliveryStreamEncryptionConfigurationInput(rt::Props);
     impl DeliveryStreamEncryptionConfigurationInput {
@@ -915,7 +943,7 @@ pub mod delivery_stream {
     nested!(DeliveryStreamEncryptionConfigurationInput);
     /// CloudFormation property type `Deserializer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-deserializer.html)
     #[derive(Clone, Debug)]
     pub struct Deserializer(rt::Props);
     impl Deserializer {
@@ -940,25 +968,29 @@ pub mod delivery_stream {
     nested!(Deserializer);
     /// CloudFormation property type `DestinationTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-destinationtableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationTableConfiguration(rt::Props);
+    /// The required values of [`DestinationTableConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DestinationTableConfigurationRequired {
+        /// CloudFormation `DestinationDatabaseName`.
+        pub destination_database_name: rt::Expr,
+        /// CloudFormation `DestinationTableName`.
+        pub destination_table_name: rt::Expr,
+    }
     impl DestinationTableConfiguration {
         /// A new `DestinationTableConfiguration`. Required properties: `destination_database_name` (`DestinationDatabaseName`), `destination_table_name` (`DestinationTableName`).
-        pub fn new(
-            destination_database_name: impl Into<rt::Expr>,
-            destination_table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DestinationTableConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DestinationDatabaseName",
                 Some("destination_database_name"),
-                rt::string(destination_database_name),
+                rt::string(required.destination_database_name),
             );
             this.set(
                 "DestinationTableName",
                 Some("destination_table_name"),
-                rt::string(destination_table_name),
+                rt::string(required.destination_table_name),
             );
             DestinationTableConfiguration(this)
         }
@@ -987,7 +1019,7 @@ pub mod delivery_stream {
     nested!(DestinationTableConfiguration);
     /// CloudFormation property type `DirectPutSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-directputsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DirectPutSourceConfiguration(rt::Props);
     impl DirectPutSourceConfiguration {
@@ -997,7 +1029,7 @@ pub mod delivery_stream {
             DirectPutSourceConfiguration(this)
         }
         /// Constraints: range 1..=100. CloudFormation `ThroughputHintInMBs`, Terraform `throughput_hint_in_m_bs`.
-        pub fn throughput_hint_in_m_bs(mut self, value: i64) -> Self {
+        pub fn throughput_hint_in_mbs(mut self, value: i64) -> Self {
             self.0.set(
                 "ThroughputHintInMBs",
                 Some("throughput_hint_in_m_bs"),
@@ -1009,7 +1041,7 @@ pub mod delivery_stream {
     nested!(DirectPutSourceConfiguration);
     /// CloudFormation property type `DocumentIdOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-documentidoptions.html)
     #[derive(Clone, Debug)]
     pub struct DocumentIdOptions(rt::Props);
     impl DocumentIdOptions {
@@ -1027,7 +1059,7 @@ pub mod delivery_stream {
     nested!(DocumentIdOptions);
     /// CloudFormation property type `DynamicPartitioningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-dynamicpartitioningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DynamicPartitioningConfiguration(rt::Props);
     impl DynamicPartitioningConfiguration {
@@ -1051,7 +1083,7 @@ pub mod delivery_stream {
     nested!(DynamicPartitioningConfiguration);
     /// CloudFormation property type `ElasticsearchBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchbufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchBufferingHints(rt::Props);
     impl ElasticsearchBufferingHints {
@@ -1070,7 +1102,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=100. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -1079,23 +1111,32 @@ pub mod delivery_stream {
     nested!(ElasticsearchBufferingHints);
     /// CloudFormation property type `ElasticsearchDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchDestinationConfiguration(rt::Props);
+    /// The required values of [`ElasticsearchDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ElasticsearchDestinationConfigurationRequired {
+        /// CloudFormation `IndexName`.
+        pub index_name: rt::Expr,
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl ElasticsearchDestinationConfiguration {
-        /// A new `ElasticsearchDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
-        pub fn new(
-            index_name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-        ) -> Self {
+        /// A new `ElasticsearchDestinationConfiguration`. Required properties: `index_name` (`IndexName`), `s3_configuration` (`S3Configuration`), `role_arn` (`RoleARN`).
+        pub fn new(required: ElasticsearchDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IndexName", Some("index_name"), rt::string(index_name));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "IndexName",
+                Some("index_name"),
+                rt::string(required.index_name),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
             ElasticsearchDestinationConfiguration(this)
         }
@@ -1183,7 +1224,7 @@ pub mod delivery_stream {
     nested!(ElasticsearchDestinationConfiguration);
     /// CloudFormation property type `ElasticsearchRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-elasticsearchretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct ElasticsearchRetryOptions(rt::Props);
     impl ElasticsearchRetryOptions {
@@ -1205,7 +1246,7 @@ pub mod delivery_stream {
     nested!(ElasticsearchRetryOptions);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1236,15 +1277,26 @@ pub mod delivery_stream {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `ExtendedS3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-extendeds3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExtendedS3DestinationConfiguration(rt::Props);
+    /// The required values of [`ExtendedS3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ExtendedS3DestinationConfigurationRequired {
+        /// CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl ExtendedS3DestinationConfiguration {
         /// A new `ExtendedS3DestinationConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `role_arn` (`RoleARN`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ExtendedS3DestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "BucketARN",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             ExtendedS3DestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -1361,7 +1413,7 @@ pub mod delivery_stream {
     nested!(ExtendedS3DestinationConfiguration);
     /// CloudFormation property type `HiveJsonSerDe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-hivejsonserde.html)
     #[derive(Clone, Debug)]
     pub struct HiveJsonSerDe(rt::Props);
     impl HiveJsonSerDe {
@@ -1386,25 +1438,29 @@ pub mod delivery_stream {
     nested!(HiveJsonSerDe);
     /// CloudFormation property type `HttpEndpointCommonAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointcommonattribute.html)
     #[derive(Clone, Debug)]
     pub struct HttpEndpointCommonAttribute(rt::Props);
+    /// The required values of [`HttpEndpointCommonAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct HttpEndpointCommonAttributeRequired {
+        /// CloudFormation `AttributeName`.
+        pub attribute_name: rt::Expr,
+        /// CloudFormation `AttributeValue`.
+        pub attribute_value: rt::Expr,
+    }
     impl HttpEndpointCommonAttribute {
         /// A new `HttpEndpointCommonAttribute`. Required properties: `attribute_name` (`AttributeName`), `attribute_value` (`AttributeValue`).
-        pub fn new(
-            attribute_name: impl Into<rt::Expr>,
-            attribute_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: HttpEndpointCommonAttributeRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttributeName",
                 Some("attribute_name"),
-                rt::string(attribute_name),
+                rt::string(required.attribute_name),
             );
             this.set(
                 "AttributeValue",
                 Some("attribute_value"),
-                rt::string(attribute_value),
+                rt::string(required.attribute_value),
             );
             HttpEndpointCommonAttribute(this)
         }
@@ -1412,7 +1468,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointCommonAttribute);
     /// CloudFormation property type `HttpEndpointConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpEndpointConfiguration(rt::Props);
     impl HttpEndpointConfiguration {
@@ -1437,7 +1493,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointConfiguration);
     /// CloudFormation property type `HttpEndpointDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpEndpointDestinationConfiguration(rt::Props);
     impl HttpEndpointDestinationConfiguration {
@@ -1522,7 +1578,7 @@ pub mod delivery_stream {
     nested!(HttpEndpointDestinationConfiguration);
     /// CloudFormation property type `HttpEndpointRequestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-httpendpointrequestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpEndpointRequestConfiguration(rt::Props);
     impl HttpEndpointRequestConfiguration {
@@ -1553,14 +1609,14 @@ pub mod delivery_stream {
     nested!(HttpEndpointRequestConfiguration);
     /// CloudFormation property type `IcebergDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-icebergdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
-        /// A new `IcebergDestinationConfiguration`. Required properties: `catalog_configuration` (`CatalogConfiguration`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
+        /// A new `IcebergDestinationConfiguration`. Required properties: `role_arn` (`RoleARN`), `catalog_configuration` (`CatalogConfiguration`), `s3_configuration` (`S3Configuration`).
         pub fn new(
-            catalog_configuration: CatalogConfiguration,
             role_arn: impl Into<rt::Expr>,
+            catalog_configuration: CatalogConfiguration,
             s3_configuration: S3DestinationConfiguration,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -1656,7 +1712,7 @@ pub mod delivery_stream {
     nested!(IcebergDestinationConfiguration);
     /// CloudFormation property type `InputFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-inputformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputFormatConfiguration(rt::Props);
     impl InputFormatConfiguration {
@@ -1675,36 +1731,43 @@ pub mod delivery_stream {
     nested!(InputFormatConfiguration);
     /// CloudFormation property type `KinesisStreamSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-kinesisstreamsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KinesisStreamSourceConfiguration(rt::Props);
+    /// The required values of [`KinesisStreamSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisStreamSourceConfigurationRequired {
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `KinesisStreamARN`.
+        pub kinesis_stream_arn: rt::Expr,
+    }
     impl KinesisStreamSourceConfiguration {
-        /// A new `KinesisStreamSourceConfiguration`. Required properties: `kinesis_stream_arn` (`KinesisStreamARN`), `role_arn` (`RoleARN`).
-        pub fn new(kinesis_stream_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `KinesisStreamSourceConfiguration`. Required properties: `role_arn` (`RoleARN`), `kinesis_stream_arn` (`KinesisStreamARN`).
+        pub fn new(required: KinesisStreamSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "KinesisStreamARN",
                 Some("kinesis_stream_arn"),
-                rt::string(kinesis_stream_arn),
+                rt::string(required.kinesis_stream_arn),
             );
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             KinesisStreamSourceConfiguration(this)
         }
     }
     nested!(KinesisStreamSourceConfiguration);
     /// CloudFormation property type `KMSEncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-kmsencryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct KmsEncryptionConfig(rt::Props);
     impl KmsEncryptionConfig {
-        /// A new `KmsEncryptionConfig`. Required properties: `awskms_key_arn` (`AWSKMSKeyARN`).
-        pub fn new(awskms_key_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `KmsEncryptionConfig`. Required properties: `aws_kms_key_arn` (`AWSKMSKeyARN`).
+        pub fn new(aws_kms_key_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AWSKMSKeyARN",
                 Some("awskms_key_arn"),
-                rt::string(awskms_key_arn),
+                rt::string(aws_kms_key_arn),
             );
             KmsEncryptionConfig(this)
         }
@@ -1712,28 +1775,37 @@ pub mod delivery_stream {
     nested!(KmsEncryptionConfig);
     /// CloudFormation property type `MSKSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-msksourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MskSourceConfiguration(rt::Props);
+    /// The required values of [`MskSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct MskSourceConfigurationRequired {
+        /// CloudFormation `MSKClusterARN`.
+        pub msk_cluster_arn: rt::Expr,
+        /// CloudFormation `TopicName`.
+        pub topic_name: rt::Expr,
+        /// CloudFormation `AuthenticationConfiguration`.
+        pub authentication_configuration: AuthenticationConfiguration,
+    }
     impl MskSourceConfiguration {
-        /// A new `MskSourceConfiguration`. Required properties: `authentication_configuration` (`AuthenticationConfiguration`), `msk_cluster_arn` (`MSKClusterARN`), `topic_name` (`TopicName`).
-        pub fn new(
-            authentication_configuration: AuthenticationConfiguration,
-            msk_cluster_arn: impl Into<rt::Expr>,
-            topic_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MskSourceConfiguration`. Required properties: `msk_cluster_arn` (`MSKClusterARN`), `topic_name` (`TopicName`), `authentication_configuration` (`AuthenticationConfiguration`).
+        pub fn new(required: MskSourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthenticationConfiguration",
                 Some("authentication_configuration"),
-                authentication_configuration.into(),
+                required.authentication_configuration.into(),
             );
             this.set(
                 "MSKClusterARN",
                 Some("msk_cluster_arn"),
-                rt::string(msk_cluster_arn),
+                rt::string(required.msk_cluster_arn),
             );
-            this.set("TopicName", Some("topic_name"), rt::string(topic_name));
+            this.set(
+                "TopicName",
+                Some("topic_name"),
+                rt::string(required.topic_name),
+            );
             MskSourceConfiguration(this)
         }
         /// CloudFormation `ReadFromTimestamp`, Terraform `read_from_timestamp`.
@@ -1749,7 +1821,7 @@ pub mod delivery_stream {
     nested!(MskSourceConfiguration);
     /// CloudFormation property type `OpenXJsonSerDe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-openxjsonserde.html)
     #[derive(Clone, Debug)]
     pub struct OpenXJsonSerDe(rt::Props);
     impl OpenXJsonSerDe {
@@ -1792,7 +1864,7 @@ pub mod delivery_stream {
     nested!(OpenXJsonSerDe);
     /// CloudFormation property type `OrcSerDe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-orcserde.html)
     #[derive(Clone, Debug)]
     pub struct OrcSerDe(rt::Props);
     impl OrcSerDe {
@@ -1879,7 +1951,7 @@ pub mod delivery_stream {
     nested!(OrcSerDe);
     /// CloudFormation property type `OutputFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-outputformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OutputFormatConfiguration(rt::Props);
     impl OutputFormatConfiguration {
@@ -1897,7 +1969,7 @@ pub mod delivery_stream {
     nested!(OutputFormatConfiguration);
     /// CloudFormation property type `ParquetSerDe`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-parquetserde.html)
     #[derive(Clone, Debug)]
     pub struct ParquetSerDe(rt::Props);
     impl ParquetSerDe {
@@ -1948,7 +2020,7 @@ pub mod delivery_stream {
     nested!(ParquetSerDe);
     /// CloudFormation property type `PartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-partitionfield.html)
     #[derive(Clone, Debug)]
     pub struct PartitionField(rt::Props);
     impl PartitionField {
@@ -1962,7 +2034,7 @@ pub mod delivery_stream {
     nested!(PartitionField);
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-partitionspec.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -1980,7 +2052,7 @@ pub mod delivery_stream {
     nested!(PartitionSpec);
     /// CloudFormation property type `ProcessingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingConfiguration(rt::Props);
     impl ProcessingConfiguration {
@@ -2004,7 +2076,7 @@ pub mod delivery_stream {
     nested!(ProcessingConfiguration);
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processor.html)
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
@@ -2024,12 +2096,12 @@ pub mod delivery_stream {
     nested!(Processor);
     /// CloudFormation property type `ProcessorParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-processorparameter.html)
     #[derive(Clone, Debug)]
     pub struct ProcessorParameter(rt::Props);
     impl ProcessorParameter {
-        /// A new `ProcessorParameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(parameter_name: ParameterName, parameter_value: impl Into<rt::Expr>) -> Self {
+        /// A new `ProcessorParameter`. Required properties: `parameter_value` (`ParameterValue`), `parameter_name` (`ParameterName`).
+        pub fn new(parameter_value: impl Into<rt::Expr>, parameter_name: ParameterName) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
@@ -2047,29 +2119,39 @@ pub mod delivery_stream {
     nested!(ProcessorParameter);
     /// CloudFormation property type `RedshiftDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-redshiftdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftDestinationConfiguration(rt::Props);
+    /// The required values of [`RedshiftDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftDestinationConfigurationRequired {
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+        /// CloudFormation `ClusterJDBCURL`.
+        pub cluster_jdbc_url: rt::Expr,
+        /// CloudFormation `CopyCommand`.
+        pub copy_command: CopyCommand,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl RedshiftDestinationConfiguration {
-        /// A new `RedshiftDestinationConfiguration`. Required properties: `cluster_jdbcurl` (`ClusterJDBCURL`), `copy_command` (`CopyCommand`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
-        pub fn new(
-            cluster_jdbcurl: impl Into<rt::Expr>,
-            copy_command: CopyCommand,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-        ) -> Self {
+        /// A new `RedshiftDestinationConfiguration`. Required properties: `s3_configuration` (`S3Configuration`), `cluster_jdbc_url` (`ClusterJDBCURL`), `copy_command` (`CopyCommand`), `role_arn` (`RoleARN`).
+        pub fn new(required: RedshiftDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ClusterJDBCURL",
                 Some("cluster_jdbcurl"),
-                rt::string(cluster_jdbcurl),
+                rt::string(required.cluster_jdbc_url),
             );
-            this.set("CopyCommand", Some("copy_command"), copy_command.into());
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "CopyCommand",
+                Some("copy_command"),
+                required.copy_command.into(),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
             RedshiftDestinationConfiguration(this)
         }
@@ -2135,7 +2217,7 @@ pub mod delivery_stream {
     nested!(RedshiftDestinationConfiguration);
     /// CloudFormation property type `RedshiftRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-redshiftretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftRetryOptions(rt::Props);
     impl RedshiftRetryOptions {
@@ -2157,7 +2239,7 @@ pub mod delivery_stream {
     nested!(RedshiftRetryOptions);
     /// CloudFormation property type `RetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-retryoptions.html)
     #[derive(Clone, Debug)]
     pub struct RetryOptions(rt::Props);
     impl RetryOptions {
@@ -2179,15 +2261,26 @@ pub mod delivery_stream {
     nested!(RetryOptions);
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
+    /// The required values of [`S3DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3DestinationConfigurationRequired {
+        /// CloudFormation `BucketARN`.
+        pub bucket_arn: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+    }
     impl S3DestinationConfiguration {
         /// A new `S3DestinationConfiguration`. Required properties: `bucket_arn` (`BucketARN`), `role_arn` (`RoleARN`).
-        pub fn new(bucket_arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3DestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketARN", Some("bucket_arn"), rt::string(bucket_arn));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "BucketARN",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             S3DestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -2241,7 +2334,7 @@ pub mod delivery_stream {
     nested!(S3DestinationConfiguration);
     /// CloudFormation property type `SchemaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-schemaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SchemaConfiguration(rt::Props);
     impl SchemaConfiguration {
@@ -2288,7 +2381,7 @@ pub mod delivery_stream {
     nested!(SchemaConfiguration);
     /// CloudFormation property type `SchemaEvolutionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-schemaevolutionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SchemaEvolutionConfiguration(rt::Props);
     impl SchemaEvolutionConfiguration {
@@ -2306,7 +2399,7 @@ pub mod delivery_stream {
     nested!(SchemaEvolutionConfiguration);
     /// CloudFormation property type `SecretsManagerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-secretsmanagerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SecretsManagerConfiguration(rt::Props);
     impl SecretsManagerConfiguration {
@@ -2331,7 +2424,7 @@ pub mod delivery_stream {
     nested!(SecretsManagerConfiguration);
     /// CloudFormation property type `Serializer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-serializer.html)
     #[derive(Clone, Debug)]
     pub struct Serializer(rt::Props);
     impl Serializer {
@@ -2355,7 +2448,7 @@ pub mod delivery_stream {
     nested!(Serializer);
     /// CloudFormation property type `SnowflakeBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakebufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeBufferingHints(rt::Props);
     impl SnowflakeBufferingHints {
@@ -2374,7 +2467,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=128. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -2383,30 +2476,42 @@ pub mod delivery_stream {
     nested!(SnowflakeBufferingHints);
     /// CloudFormation property type `SnowflakeDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakedestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeDestinationConfiguration(rt::Props);
+    /// The required values of [`SnowflakeDestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeDestinationConfigurationRequired {
+        /// CloudFormation `AccountUrl`.
+        pub account_url: rt::Expr,
+        /// CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// CloudFormation `Schema`.
+        pub schema: rt::Expr,
+        /// CloudFormation `Table`.
+        pub table: rt::Expr,
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `S3Configuration`.
+        pub s3_configuration: S3DestinationConfiguration,
+    }
     impl SnowflakeDestinationConfiguration {
-        /// A new `SnowflakeDestinationConfiguration`. Required properties: `account_url` (`AccountUrl`), `database` (`Database`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`), `schema` (`Schema`), `table` (`Table`).
-        pub fn new(
-            account_url: impl Into<rt::Expr>,
-            database: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            s3_configuration: S3DestinationConfiguration,
-            schema: impl Into<rt::Expr>,
-            table: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SnowflakeDestinationConfiguration`. Required properties: `account_url` (`AccountUrl`), `database` (`Database`), `schema` (`Schema`), `table` (`Table`), `role_arn` (`RoleARN`), `s3_configuration` (`S3Configuration`).
+        pub fn new(required: SnowflakeDestinationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccountUrl", Some("account_url"), rt::string(account_url));
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set(
+                "AccountUrl",
+                Some("account_url"),
+                rt::string(required.account_url),
+            );
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "S3Configuration",
                 Some("s3_configuration"),
-                s3_configuration.into(),
+                required.s3_configuration.into(),
             );
-            this.set("Schema", Some("schema"), rt::string(schema));
-            this.set("Table", Some("table"), rt::string(table));
+            this.set("Schema", Some("schema"), rt::string(required.schema));
+            this.set("Table", Some("table"), rt::string(required.table));
             SnowflakeDestinationConfiguration(this)
         }
         /// CloudFormation `BufferingHints`, Terraform `buffering_hints`.
@@ -2520,7 +2625,7 @@ pub mod delivery_stream {
     nested!(SnowflakeDestinationConfiguration);
     /// CloudFormation property type `SnowflakeRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakeretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeRetryOptions(rt::Props);
     impl SnowflakeRetryOptions {
@@ -2542,7 +2647,7 @@ pub mod delivery_stream {
     nested!(SnowflakeRetryOptions);
     /// CloudFormation property type `SnowflakeRoleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakeroleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeRoleConfiguration(rt::Props);
     impl SnowflakeRoleConfiguration {
@@ -2566,7 +2671,7 @@ pub mod delivery_stream {
     nested!(SnowflakeRoleConfiguration);
     /// CloudFormation property type `SnowflakeVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-snowflakevpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeVpcConfiguration(rt::Props);
     impl SnowflakeVpcConfiguration {
@@ -2584,7 +2689,7 @@ pub mod delivery_stream {
     nested!(SnowflakeVpcConfiguration);
     /// CloudFormation property type `SplunkBufferingHints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkbufferinghints.html)
     #[derive(Clone, Debug)]
     pub struct SplunkBufferingHints(rt::Props);
     impl SplunkBufferingHints {
@@ -2603,7 +2708,7 @@ pub mod delivery_stream {
             self
         }
         /// Constraints: range 1..=5. CloudFormation `SizeInMBs`, Terraform `size_in_m_bs`.
-        pub fn size_in_m_bs(mut self, value: i64) -> Self {
+        pub fn size_in_mbs(mut self, value: i64) -> Self {
             self.0
                 .set("SizeInMBs", Some("size_in_m_bs"), rt::int(value));
             self
@@ -2612,15 +2717,15 @@ pub mod delivery_stream {
     nested!(SplunkBufferingHints);
     /// CloudFormation property type `SplunkDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SplunkDestinationConfiguration(rt::Props);
     impl SplunkDestinationConfiguration {
-        /// A new `SplunkDestinationConfiguration`. Required properties: `hec_endpoint` (`HECEndpoint`), `hec_endpoint_type` (`HECEndpointType`), `s3_configuration` (`S3Configuration`).
+        /// A new `SplunkDestinationConfiguration`. Required properties: `hec_endpoint` (`HECEndpoint`), `s3_configuration` (`S3Configuration`), `hec_endpoint_type` (`HECEndpointType`).
         pub fn new(
             hec_endpoint: impl Into<rt::Expr>,
-            hec_endpoint_type: HecEndpointType,
             s3_configuration: S3DestinationConfiguration,
+            hec_endpoint_type: HecEndpointType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2703,7 +2808,7 @@ pub mod delivery_stream {
     nested!(SplunkDestinationConfiguration);
     /// CloudFormation property type `SplunkRetryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-splunkretryoptions.html)
     #[derive(Clone, Debug)]
     pub struct SplunkRetryOptions(rt::Props);
     impl SplunkRetryOptions {
@@ -2725,7 +2830,7 @@ pub mod delivery_stream {
     nested!(SplunkRetryOptions);
     /// CloudFormation property type `TableCreationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-tablecreationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableCreationConfiguration(rt::Props);
     impl TableCreationConfiguration {
@@ -2743,24 +2848,33 @@ pub mod delivery_stream {
     nested!(TableCreationConfiguration);
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisfirehose-deliverystream-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigurationRequired {
+        /// CloudFormation `RoleARN`.
+        pub role_arn: rt::Expr,
+        /// CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl VpcConfiguration {
-        /// A new `VpcConfiguration`. Required properties: `role_arn` (`RoleARN`), `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            role_arn: impl Into<rt::Expr>,
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfiguration`. Required properties: `role_arn` (`RoleARN`), `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: VpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleARN", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleARN", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcConfiguration(this)
         }
     }
@@ -2775,9 +2889,9 @@ pub mod delivery_stream {
         /// `KinesisStreamAsSource`
         KinesisStreamAsSource,
         /// `MSKAsSource`
-        MskAsSource,
+        MskasSource,
     }
-    string_enum!(DeliveryStreamType { DatabaseAsSource => "DatabaseAsSource", DirectPut => "DirectPut", KinesisStreamAsSource => "KinesisStreamAsSource", MskAsSource => "MSKAsSource" });
+    string_enum!(DeliveryStreamType { DatabaseAsSource => "DatabaseAsSource", DirectPut => "DirectPut", KinesisStreamAsSource => "KinesisStreamAsSource", MskasSource => "MSKAsSource" });
     /// The values `HecEndpointType` accepts in `KinesisFirehose::DeliveryStream`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum HecEndpointType {
@@ -2819,7 +2933,7 @@ pub mod delivery_stream {
         /// `BufferIntervalInSeconds`
         BufferIntervalInSeconds,
         /// `BufferSizeInMBs`
-        BufferSizeInMBs,
+        BufferSizeInMbs,
         /// `CompressionFormat`
         CompressionFormat,
         /// `DataMessageExtraction`
@@ -2839,7 +2953,7 @@ pub mod delivery_stream {
         /// `SubRecordType`
         SubRecordType,
     }
-    string_enum!(ParameterName { BufferIntervalInSeconds => "BufferIntervalInSeconds", BufferSizeInMBs => "BufferSizeInMBs", CompressionFormat => "CompressionFormat", DataMessageExtraction => "DataMessageExtraction", Delimiter => "Delimiter", JsonParsingEngine => "JsonParsingEngine", LambdaArn => "LambdaArn", MetadataExtractionQuery => "MetadataExtractionQuery", NumberOfRetries => "NumberOfRetries", RoleArn => "RoleArn", SubRecordType => "SubRecordType" });
+    string_enum!(ParameterName { BufferIntervalInSeconds => "BufferIntervalInSeconds", BufferSizeInMbs => "BufferSizeInMBs", CompressionFormat => "CompressionFormat", DataMessageExtraction => "DataMessageExtraction", Delimiter => "Delimiter", JsonParsingEngine => "JsonParsingEngine", LambdaArn => "LambdaArn", MetadataExtractionQuery => "MetadataExtractionQuery", NumberOfRetries => "NumberOfRetries", RoleArn => "RoleArn", SubRecordType => "SubRecordType" });
     /// The values `DataLoadingOption` accepts in `KinesisFirehose::DeliveryStream`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DataLoadingOption {

@@ -229,7 +229,7 @@ pub mod stream {
     ///
     /// CloudFormation property type `StreamStorageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-kinesisvideo-stream-streamstorageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StreamStorageConfiguration(rt::Props);
     impl StreamStorageConfiguration {

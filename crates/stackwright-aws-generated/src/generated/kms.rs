@@ -36,20 +36,27 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Alias`], by name: two of them have one type, and a swap must not compile.
+pub struct AliasRequired {
+    /// Specifies the alias name. CloudFormation `AliasName`.
+    pub alias_name: rt::Expr,
+    /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk). CloudFormation `TargetKeyId`.
+    pub target_key_id: rt::Expr,
+}
 impl Alias {
     /// Declares a `AWS::KMS::Alias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`), `target_key_id` (`TargetKeyId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        alias_name: impl Into<rt::Expr>,
-        target_key_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
-        this.set("AliasName", Some("alias_name"), rt::string(alias_name));
+        this.set(
+            "AliasName",
+            Some("alias_name"),
+            rt::string(required.alias_name),
+        );
         this.set(
             "TargetKeyId",
             Some("target_key_id"),
-            rt::string(target_key_id),
+            rt::string(required.target_key_id),
         );
         Alias(this)
     }
@@ -278,12 +285,12 @@ static REPLICA_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl ReplicaKey {
-    /// Declares a `AWS::KMS::ReplicaKey` with the stack-unique `id`. Required properties: `key_policy` (`KeyPolicy`), `primary_key_arn` (`PrimaryKeyArn`).
+    /// Declares a `AWS::KMS::ReplicaKey` with the stack-unique `id`. Required properties: `primary_key_arn` (`PrimaryKeyArn`), `key_policy` (`KeyPolicy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        key_policy: impl Into<rt::Value>,
         primary_key_arn: impl Into<rt::Expr>,
+        key_policy: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &REPLICA_KEY_TYPE);
         this.set("KeyPolicy", Some("key_policy"), rt::json_string(key_policy));

@@ -36,29 +36,38 @@ static DATA_CELLS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DataCellsFilter`], by name: two of them have one type, and a swap must not compile.
+pub struct DataCellsFilterRequired {
+    /// The Catalog Id of the Table on which to create a Data Cells Filter. CloudFormation `TableCatalogId`.
+    pub table_catalog_id: rt::Expr,
+    /// The name of the Database that the Table resides in. CloudFormation `DatabaseName`.
+    pub database_name: rt::Expr,
+    /// The name of the Table to create a Data Cells Filter for. CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// The desired name of the Data Cells Filter. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl DataCellsFilter {
-    /// Declares a `AWS::LakeFormation::DataCellsFilter` with the stack-unique `id`. Required properties: `database_name` (`DatabaseName`), `name` (`Name`), `table_catalog_id` (`TableCatalogId`), `table_name` (`TableName`).
+    /// Declares a `AWS::LakeFormation::DataCellsFilter` with the stack-unique `id`. Required properties: `table_catalog_id` (`TableCatalogId`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        database_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        table_catalog_id: impl Into<rt::Expr>,
-        table_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataCellsFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_CELLS_FILTER_TYPE);
         this.set(
             "DatabaseName",
             Some("database_name"),
-            rt::string(database_name),
+            rt::string(required.database_name),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "TableCatalogId",
             Some("table_catalog_id"),
-            rt::string(table_catalog_id),
+            rt::string(required.table_catalog_id),
         );
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         DataCellsFilter(this)
     }
     /// A list of columns to be included in this Data Cells Filter.
@@ -97,7 +106,7 @@ pub mod data_cells_filter {
     ///
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datacellsfilter-columnwildcard.html)
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -126,7 +135,7 @@ pub mod data_cells_filter {
     ///
     /// CloudFormation property type `RowFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datacellsfilter-rowfilter.html)
     #[derive(Clone, Debug)]
     pub struct RowFilter(rt::Props);
     impl RowFilter {
@@ -283,7 +292,7 @@ pub mod data_lake_settings {
     use super::*;
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datalakesettings-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -301,7 +310,7 @@ pub mod data_lake_settings {
     nested!(DataLakePrincipal);
     /// CloudFormation property type `PrincipalPermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-datalakesettings-principalpermissions.html)
     #[derive(Clone, Debug)]
     pub struct PrincipalPermissions(rt::Props);
     impl PrincipalPermissions {
@@ -378,7 +387,7 @@ pub mod permissions {
     use super::*;
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-columnwildcard.html)
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -399,7 +408,7 @@ pub mod permissions {
     nested!(ColumnWildcard);
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -418,7 +427,7 @@ pub mod permissions {
     nested!(DataLakePrincipal);
     /// CloudFormation property type `DataLocationResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-datalocationresource.html)
     #[derive(Clone, Debug)]
     pub struct DataLocationResource(rt::Props);
     impl DataLocationResource {
@@ -441,7 +450,7 @@ pub mod permissions {
     nested!(DataLocationResource);
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-databaseresource.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
     impl DatabaseResource {
@@ -464,7 +473,7 @@ pub mod permissions {
     nested!(DatabaseResource);
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -497,7 +506,7 @@ pub mod permissions {
     nested!(Resource);
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-tableresource.html)
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
     impl TableResource {
@@ -530,7 +539,7 @@ pub mod permissions {
     nested!(TableResource);
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-permissions-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
     impl TableWithColumnsResource {
@@ -589,25 +598,34 @@ static PRINCIPAL_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PrincipalPermissions`], by name: two of them have one type, and a swap must not compile.
+pub struct PrincipalPermissionsRequired {
+    /// The principal to be granted a permission. CloudFormation `Principal`.
+    pub principal: principal_permissions::DataLakePrincipal,
+    /// The resource to be granted or revoked permissions. CloudFormation `Resource`.
+    pub resource: principal_permissions::Resource,
+    /// The permissions granted or revoked. CloudFormation `Permissions`.
+    pub permissions: Vec<principal_permissions::Permission>,
+    /// Indicates the ability to grant permissions (as a subset of permissions granted). CloudFormation `PermissionsWithGrantOption`.
+    pub permissions_with_grant_option: Vec<principal_permissions::Permission>,
+}
 impl PrincipalPermissions {
-    /// Declares a `AWS::LakeFormation::PrincipalPermissions` with the stack-unique `id`. Required properties: `permissions` (`Permissions`), `permissions_with_grant_option` (`PermissionsWithGrantOption`), `principal` (`Principal`), `resource` (`Resource`).
+    /// Declares a `AWS::LakeFormation::PrincipalPermissions` with the stack-unique `id`. Required properties: `principal` (`Principal`), `resource` (`Resource`), `permissions` (`Permissions`), `permissions_with_grant_option` (`PermissionsWithGrantOption`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        permissions: impl IntoIterator<Item = principal_permissions::Permission>,
-        permissions_with_grant_option: impl IntoIterator<Item = principal_permissions::Permission>,
-        principal: principal_permissions::DataLakePrincipal,
-        resource: principal_permissions::Resource,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrincipalPermissionsRequired) -> Self {
         let mut this = rt::Base::new(id, &PRINCIPAL_PERMISSIONS_TYPE);
-        this.set("Permissions", Some("permissions"), rt::list(permissions));
+        this.set(
+            "Permissions",
+            Some("permissions"),
+            rt::list(required.permissions),
+        );
         this.set(
             "PermissionsWithGrantOption",
             Some("permissions_with_grant_option"),
-            rt::list(permissions_with_grant_option),
+            rt::list(required.permissions_with_grant_option),
         );
-        this.set("Principal", Some("principal"), principal.into());
-        this.set("Resource", Some("resource"), resource.into());
+        this.set("Principal", Some("principal"), required.principal.into());
+        this.set("Resource", Some("resource"), required.resource.into());
         PrincipalPermissions(this)
     }
     /// The identifier for the GLUDC.
@@ -640,7 +658,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `ColumnWildcard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-columnwildcard.html)
     #[derive(Clone, Debug)]
     pub struct ColumnWildcard(rt::Props);
     impl ColumnWildcard {
@@ -669,30 +687,40 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataCellsFilterResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datacellsfilterresource.html)
     #[derive(Clone, Debug)]
     pub struct DataCellsFilterResource(rt::Props);
+    /// The required values of [`DataCellsFilterResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataCellsFilterResourceRequired {
+        /// The ID of the catalog to which the table belongs. CloudFormation `TableCatalogId`.
+        pub table_catalog_id: rt::Expr,
+        /// A database in the GLUDC. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// The name of the table. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// The name given by the user to the data filter cell. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DataCellsFilterResource {
-        /// A new `DataCellsFilterResource`. Required properties: `database_name` (`DatabaseName`), `name` (`Name`), `table_catalog_id` (`TableCatalogId`), `table_name` (`TableName`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            table_catalog_id: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DataCellsFilterResource`. Required properties: `table_catalog_id` (`TableCatalogId`), `database_name` (`DatabaseName`), `table_name` (`TableName`), `name` (`Name`).
+        pub fn new(required: DataCellsFilterResourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "TableCatalogId",
                 Some("table_catalog_id"),
-                rt::string(table_catalog_id),
+                rt::string(required.table_catalog_id),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DataCellsFilterResource(this)
         }
     }
@@ -701,7 +729,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataLakePrincipal`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datalakeprincipal.html)
     #[derive(Clone, Debug)]
     pub struct DataLakePrincipal(rt::Props);
     impl DataLakePrincipal {
@@ -727,18 +755,29 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DataLocationResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-datalocationresource.html)
     #[derive(Clone, Debug)]
     pub struct DataLocationResource(rt::Props);
+    /// The required values of [`DataLocationResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataLocationResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with LFlong. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The Amazon Resource Name (ARN) that uniquely identifies the data location resource. CloudFormation `ResourceArn`.
+        pub resource_arn: rt::Expr,
+    }
     impl DataLocationResource {
         /// A new `DataLocationResource`. Required properties: `catalog_id` (`CatalogId`), `resource_arn` (`ResourceArn`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, resource_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DataLocationResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "ResourceArn",
                 Some("resource_arn"),
-                rt::string(resource_arn),
+                rt::string(required.resource_arn),
             );
             DataLocationResource(this)
         }
@@ -748,15 +787,26 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-databaseresource.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
+    /// The required values of [`DatabaseResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatabaseResourceRequired {
+        /// The identifier for the Data Catalog. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The name of the database resource. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DatabaseResource {
         /// A new `DatabaseResource`. Required properties: `catalog_id` (`CatalogId`), `name` (`Name`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DatabaseResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             DatabaseResource(this)
         }
     }
@@ -765,7 +815,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftag.html)
     #[derive(Clone, Debug)]
     pub struct LfTag(rt::Props);
     impl LfTag {
@@ -795,20 +845,33 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTagKeyResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftagkeyresource.html)
     #[derive(Clone, Debug)]
     pub struct LfTagKeyResource(rt::Props);
+    /// The required values of [`LfTagKeyResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct LfTagKeyResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with GLUDC. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The key-name for the LF-tag. CloudFormation `TagKey`.
+        pub tag_key: rt::Expr,
+        /// A list of possible values for the corresponding ``TagKey`` of an LF-tag key-value pair. CloudFormation `TagValues`.
+        pub tag_values: Vec<rt::Expr>,
+    }
     impl LfTagKeyResource {
         /// A new `LfTagKeyResource`. Required properties: `catalog_id` (`CatalogId`), `tag_key` (`TagKey`), `tag_values` (`TagValues`).
-        pub fn new(
-            catalog_id: impl Into<rt::Expr>,
-            tag_key: impl Into<rt::Expr>,
-            tag_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: LfTagKeyResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
-            this.set("TagKey", Some("tag_key"), rt::string(tag_key));
-            this.set("TagValues", Some("tag_values"), rt::strings(tag_values));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
+            this.set("TagKey", Some("tag_key"), rt::string(required.tag_key));
+            this.set(
+                "TagValues",
+                Some("tag_values"),
+                rt::strings(required.tag_values),
+            );
             LfTagKeyResource(this)
         }
     }
@@ -817,15 +880,15 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `LFTagPolicyResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-lftagpolicyresource.html)
     #[derive(Clone, Debug)]
     pub struct LfTagPolicyResource(rt::Props);
     impl LfTagPolicyResource {
-        /// A new `LfTagPolicyResource`. Required properties: `catalog_id` (`CatalogId`), `expression` (`Expression`), `resource_type` (`ResourceType`).
+        /// A new `LfTagPolicyResource`. Required properties: `catalog_id` (`CatalogId`), `resource_type` (`ResourceType`), `expression` (`Expression`).
         pub fn new(
             catalog_id: impl Into<rt::Expr>,
-            expression: impl IntoIterator<Item = LfTag>,
             resource_type: ResourceType,
+            expression: impl IntoIterator<Item = LfTag>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
@@ -839,7 +902,7 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -914,18 +977,29 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-tableresource.html)
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
+    /// The required values of [`TableResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct TableResourceRequired {
+        /// The identifier for the Data Catalog. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The name of the database for the table. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl TableResource {
         /// A new `TableResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, database_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TableResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
             TableResource(this)
         }
@@ -953,24 +1027,33 @@ pub mod principal_permissions {
     ///
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-principalpermissions-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
+    /// The required values of [`TableWithColumnsResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct TableWithColumnsResourceRequired {
+        /// The identifier for the GLUDC where the location is registered with LFlong. CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// The name of the database for the table with columns resource. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// The name of the table resource. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl TableWithColumnsResource {
         /// A new `TableWithColumnsResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `name` (`Name`).
-        pub fn new(
-            catalog_id: impl Into<rt::Expr>,
-            database_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: TableWithColumnsResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             TableWithColumnsResource(this)
         }
         /// The list of column names for the table.
@@ -1158,12 +1241,12 @@ static TAG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TagAssociation {
-    /// Declares a `AWS::LakeFormation::TagAssociation` with the stack-unique `id`. Required properties: `lf_tags` (`LFTags`), `resource` (`Resource`).
+    /// Declares a `AWS::LakeFormation::TagAssociation` with the stack-unique `id`. Required properties: `resource` (`Resource`), `lf_tags` (`LFTags`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        lf_tags: impl IntoIterator<Item = tag_association::LfTagPair>,
         resource: tag_association::Resource,
+        lf_tags: impl IntoIterator<Item = tag_association::LfTagPair>,
     ) -> Self {
         let mut this = rt::Base::new(id, &TAG_ASSOCIATION_TYPE);
         this.set("LFTags", Some("lf_tags"), rt::list(lf_tags));
@@ -1195,42 +1278,66 @@ pub mod tag_association {
     use super::*;
     /// CloudFormation property type `DatabaseResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-databaseresource.html)
     #[derive(Clone, Debug)]
     pub struct DatabaseResource(rt::Props);
+    /// The required values of [`DatabaseResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatabaseResourceRequired {
+        /// CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl DatabaseResource {
         /// A new `DatabaseResource`. Required properties: `catalog_id` (`CatalogId`), `name` (`Name`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DatabaseResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             DatabaseResource(this)
         }
     }
     nested!(DatabaseResource);
     /// CloudFormation property type `LFTagPair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-lftagpair.html)
     #[derive(Clone, Debug)]
     pub struct LfTagPair(rt::Props);
+    /// The required values of [`LfTagPair`], by name: two of them have one type, and a swap must not compile.
+    pub struct LfTagPairRequired {
+        /// CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// CloudFormation `TagKey`.
+        pub tag_key: rt::Expr,
+        /// CloudFormation `TagValues`.
+        pub tag_values: Vec<rt::Expr>,
+    }
     impl LfTagPair {
         /// A new `LfTagPair`. Required properties: `catalog_id` (`CatalogId`), `tag_key` (`TagKey`), `tag_values` (`TagValues`).
-        pub fn new(
-            catalog_id: impl Into<rt::Expr>,
-            tag_key: impl Into<rt::Expr>,
-            tag_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: LfTagPairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
-            this.set("TagKey", Some("tag_key"), rt::string(tag_key));
-            this.set("TagValues", Some("tag_values"), rt::strings(tag_values));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
+            this.set("TagKey", Some("tag_key"), rt::string(required.tag_key));
+            this.set(
+                "TagValues",
+                Some("tag_values"),
+                rt::strings(required.tag_values),
+            );
             LfTagPair(this)
         }
     }
     nested!(LfTagPair);
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -1264,18 +1371,29 @@ pub mod tag_association {
     nested!(Resource);
     /// CloudFormation property type `TableResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-tableresource.html)
     #[derive(Clone, Debug)]
     pub struct TableResource(rt::Props);
+    /// The required values of [`TableResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct TableResourceRequired {
+        /// CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+    }
     impl TableResource {
         /// A new `TableResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`).
-        pub fn new(catalog_id: impl Into<rt::Expr>, database_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TableResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
             TableResource(this)
         }
@@ -1297,30 +1415,40 @@ pub mod tag_association {
     nested!(TableResource);
     /// CloudFormation property type `TableWithColumnsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lakeformation-tagassociation-tablewithcolumnsresource.html)
     #[derive(Clone, Debug)]
     pub struct TableWithColumnsResource(rt::Props);
+    /// The required values of [`TableWithColumnsResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct TableWithColumnsResourceRequired {
+        /// CloudFormation `CatalogId`.
+        pub catalog_id: rt::Expr,
+        /// CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ColumnNames`.
+        pub column_names: Vec<rt::Expr>,
+    }
     impl TableWithColumnsResource {
-        /// A new `TableWithColumnsResource`. Required properties: `catalog_id` (`CatalogId`), `column_names` (`ColumnNames`), `database_name` (`DatabaseName`), `name` (`Name`).
-        pub fn new(
-            catalog_id: impl Into<rt::Expr>,
-            column_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            database_name: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `TableWithColumnsResource`. Required properties: `catalog_id` (`CatalogId`), `database_name` (`DatabaseName`), `name` (`Name`), `column_names` (`ColumnNames`).
+        pub fn new(required: TableWithColumnsResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CatalogId", Some("catalog_id"), rt::string(catalog_id));
+            this.set(
+                "CatalogId",
+                Some("catalog_id"),
+                rt::string(required.catalog_id),
+            );
             this.set(
                 "ColumnNames",
                 Some("column_names"),
-                rt::strings(column_names),
+                rt::strings(required.column_names),
             );
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             TableWithColumnsResource(this)
         }
     }

@@ -36,27 +36,31 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Alias`], by name: two of them have one type, and a swap must not compile.
+pub struct AliasRequired {
+    /// The name of the Lambda function. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// The function version that the alias invokes. CloudFormation `FunctionVersion`.
+    pub function_version: rt::Expr,
+    /// The name of the alias. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Alias {
     /// Declares a `AWS::Lambda::Alias` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `function_version` (`FunctionVersion`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        function_name: impl Into<rt::Expr>,
-        function_version: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
         this.set(
             "FunctionVersion",
             Some("function_version"),
-            rt::string(function_version),
+            rt::string(required.function_version),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Alias(this)
     }
     /// A description of the alias.
@@ -110,7 +114,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `AliasRoutingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-aliasroutingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AliasRoutingConfiguration(rt::Props);
     impl AliasRoutingConfiguration {
@@ -139,7 +143,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `ProvisionedConcurrencyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-provisionedconcurrencyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedConcurrencyConfiguration(rt::Props);
     impl ProvisionedConcurrencyConfiguration {
@@ -159,7 +163,7 @@ pub mod alias {
     ///
     /// CloudFormation property type `VersionWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-alias-versionweight.html)
     #[derive(Clone, Debug)]
     pub struct VersionWeight(rt::Props);
     impl VersionWeight {
@@ -306,7 +310,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderLoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderloggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderLoggingConfig(rt::Props);
     impl CapacityProviderLoggingConfig {
@@ -336,7 +340,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderPermissionsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderpermissionsconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderPermissionsConfig(rt::Props);
     impl CapacityProviderPermissionsConfig {
@@ -356,7 +360,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityproviderscalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderScalingConfig(rt::Props);
     impl CapacityProviderScalingConfig {
@@ -398,7 +402,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderTelemetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityprovidertelemetryconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderTelemetryConfig(rt::Props);
     impl CapacityProviderTelemetryConfig {
@@ -421,22 +425,30 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `CapacityProviderVpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-capacityprovidervpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderVpcConfig(rt::Props);
+    /// The required values of [`CapacityProviderVpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CapacityProviderVpcConfigRequired {
+        /// A list of subnet IDs where the capacity provider launches compute instances. CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// A list of security group IDs that control network access for compute instances managed by the capacity provider. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl CapacityProviderVpcConfig {
-        /// A new `CapacityProviderVpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `CapacityProviderVpcConfig`. Required properties: `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: CapacityProviderVpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             CapacityProviderVpcConfig(this)
         }
     }
@@ -445,7 +457,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -496,7 +508,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `PropagateTagsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-propagatetagsconfig.html)
     #[derive(Clone, Debug)]
     pub struct PropagateTagsConfig(rt::Props);
     impl PropagateTagsConfig {
@@ -526,7 +538,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -549,7 +561,7 @@ pub mod capacity_provider {
     ///
     /// CloudFormation property type `TargetTrackingScalingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-capacityprovider-targettrackingscalingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct TargetTrackingScalingPolicy(rt::Props);
     impl TargetTrackingScalingPolicy {
@@ -706,7 +718,7 @@ pub mod code_signing_config {
     ///
     /// CloudFormation property type `AllowedPublishers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-codesigningconfig-allowedpublishers.html)
     #[derive(Clone, Debug)]
     pub struct AllowedPublishers(rt::Props);
     impl AllowedPublishers {
@@ -728,7 +740,7 @@ pub mod code_signing_config {
     ///
     /// CloudFormation property type `CodeSigningPolicies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-codesigningconfig-codesigningpolicies.html)
     #[derive(Clone, Debug)]
     pub struct CodeSigningPolicies(rt::Props);
     impl CodeSigningPolicies {
@@ -770,21 +782,28 @@ static EVENT_INVOKE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`EventInvokeConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct EventInvokeConfigRequired {
+    /// The name of the Lambda function. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// The identifier of a version or alias. CloudFormation `Qualifier`.
+    pub qualifier: rt::Expr,
+}
 impl EventInvokeConfig {
     /// Declares a `AWS::Lambda::EventInvokeConfig` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `qualifier` (`Qualifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        function_name: impl Into<rt::Expr>,
-        qualifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventInvokeConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_INVOKE_CONFIG_TYPE);
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
-        this.set("Qualifier", Some("qualifier"), rt::string(qualifier));
+        this.set(
+            "Qualifier",
+            Some("qualifier"),
+            rt::string(required.qualifier),
+        );
         EventInvokeConfig(this)
     }
     /// A destination for events after they have been sent to a function for processing.
@@ -833,7 +852,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-destinationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -862,7 +881,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `OnFailure`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-onfailure.html)
     #[derive(Clone, Debug)]
     pub struct OnFailure(rt::Props);
     impl OnFailure {
@@ -878,7 +897,7 @@ pub mod event_invoke_config {
     ///
     /// CloudFormation property type `OnSuccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventinvokeconfig-onsuccess.html)
     #[derive(Clone, Debug)]
     pub struct OnSuccess(rt::Props);
     impl OnSuccess {
@@ -1222,7 +1241,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `AmazonManagedKafkaEventSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-amazonmanagedkafkaeventsourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct AmazonManagedKafkaEventSourceConfig(rt::Props);
     impl AmazonManagedKafkaEventSourceConfig {
@@ -1259,7 +1278,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `DestinationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-destinationconfig.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfig(rt::Props);
     impl DestinationConfig {
@@ -1281,7 +1300,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `DocumentDBEventSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-documentdbeventsourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct DocumentDbEventSourceConfig(rt::Props);
     impl DocumentDbEventSourceConfig {
@@ -1320,7 +1339,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `Endpoints`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-endpoints.html)
     #[derive(Clone, Debug)]
     pub struct Endpoints(rt::Props);
     impl Endpoints {
@@ -1349,7 +1368,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -1371,7 +1390,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-filtercriteria.html)
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -1393,7 +1412,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -1416,7 +1435,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `MetricsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-metricsconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfig(rt::Props);
     impl MetricsConfig {
@@ -1438,7 +1457,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `OnFailure`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-onfailure.html)
     #[derive(Clone, Debug)]
     pub struct OnFailure(rt::Props);
     impl OnFailure {
@@ -1461,7 +1480,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `ProvisionedPollerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-provisionedpollerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedPollerConfig(rt::Props);
     impl ProvisionedPollerConfig {
@@ -1503,7 +1522,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-scalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -1529,7 +1548,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaRegistryAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemaregistryaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchemaRegistryAccessConfig(rt::Props);
     impl SchemaRegistryAccessConfig {
@@ -1558,7 +1577,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaRegistryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemaregistryconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchemaRegistryConfig(rt::Props);
     impl SchemaRegistryConfig {
@@ -1620,7 +1639,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SchemaValidationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-schemavalidationconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchemaValidationConfig(rt::Props);
     impl SchemaValidationConfig {
@@ -1642,7 +1661,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SelfManagedEventSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-selfmanagedeventsource.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedEventSource(rt::Props);
     impl SelfManagedEventSource {
@@ -1664,7 +1683,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SelfManagedKafkaEventSourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-selfmanagedkafkaeventsourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedKafkaEventSourceConfig(rt::Props);
     impl SelfManagedKafkaEventSourceConfig {
@@ -1709,7 +1728,7 @@ pub mod event_source_mapping {
     ///
     /// CloudFormation property type `SourceAccessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-sourceaccessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceAccessConfiguration(rt::Props);
     impl SourceAccessConfiguration {
@@ -2143,7 +2162,7 @@ pub mod function {
     ///
     /// CloudFormation property type `CapacityProviderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-capacityproviderconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderConfig(rt::Props);
     impl CapacityProviderConfig {
@@ -2165,7 +2184,7 @@ pub mod function {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -2241,7 +2260,7 @@ pub mod function {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -2264,7 +2283,7 @@ pub mod function {
     ///
     /// CloudFormation property type `DurableConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-durableconfig.html)
     #[derive(Clone, Debug)]
     pub struct DurableConfig(rt::Props);
     impl DurableConfig {
@@ -2302,7 +2321,7 @@ pub mod function {
     ///
     /// CloudFormation property type `Environment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-environment.html)
     #[derive(Clone, Debug)]
     pub struct Environment(rt::Props);
     impl Environment {
@@ -2324,7 +2343,7 @@ pub mod function {
     ///
     /// CloudFormation property type `EphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-ephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EphemeralStorage(rt::Props);
     impl EphemeralStorage {
@@ -2340,18 +2359,25 @@ pub mod function {
     ///
     /// CloudFormation property type `FileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-filesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemConfig(rt::Props);
+    /// The required values of [`FileSystemConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FileSystemConfigRequired {
+        /// The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that provides access to the file system. CloudFormation `Arn`.
+        pub arn: rt::Expr,
+        /// The path where the function can access the file system, starting with ``/mnt/``. CloudFormation `LocalMountPath`.
+        pub local_mount_path: rt::Expr,
+    }
     impl FileSystemConfig {
         /// A new `FileSystemConfig`. Required properties: `arn` (`Arn`), `local_mount_path` (`LocalMountPath`).
-        pub fn new(arn: impl Into<rt::Expr>, local_mount_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: FileSystemConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Arn", Some("arn"), rt::string(arn));
+            this.set("Arn", Some("arn"), rt::string(required.arn));
             this.set(
                 "LocalMountPath",
                 Some("local_mount_path"),
-                rt::string(local_mount_path),
+                rt::string(required.local_mount_path),
             );
             FileSystemConfig(this)
         }
@@ -2368,7 +2394,7 @@ pub mod function {
     ///
     /// CloudFormation property type `ImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-imageconfig.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfig(rt::Props);
     impl ImageConfig {
@@ -2409,7 +2435,7 @@ pub mod function {
     ///
     /// CloudFormation property type `LambdaManagedInstancesCapacityProviderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-lambdamanagedinstancescapacityproviderconfig.html)
     #[derive(Clone, Debug)]
     pub struct LambdaManagedInstancesCapacityProviderConfig(rt::Props);
     impl LambdaManagedInstancesCapacityProviderConfig {
@@ -2426,7 +2452,7 @@ pub mod function {
         /// The amount of memory in GiB allocated per vCPU for execution environments.
         ///
         /// Constraints: range 2..=8. CloudFormation `ExecutionEnvironmentMemoryGiBPerVCpu`, Terraform `execution_environment_memory_gi_b_per_v_cpu`.
-        pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: i64) -> Self {
+        pub fn execution_environment_memory_gib_per_v_cpu(mut self, value: i64) -> Self {
             self.0.set(
                 "ExecutionEnvironmentMemoryGiBPerVCpu",
                 Some("execution_environment_memory_gi_b_per_v_cpu"),
@@ -2451,7 +2477,7 @@ pub mod function {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -2499,7 +2525,7 @@ pub mod function {
     ///
     /// CloudFormation property type `RuntimeManagementConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-runtimemanagementconfig.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeManagementConfig(rt::Props);
     impl RuntimeManagementConfig {
@@ -2530,7 +2556,7 @@ pub mod function {
     ///
     /// CloudFormation property type `S3FilesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-s3filesconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3FilesConfig(rt::Props);
     impl S3FilesConfig {
@@ -2552,7 +2578,7 @@ pub mod function {
     ///
     /// CloudFormation property type `SnapStart`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-snapstart.html)
     #[derive(Clone, Debug)]
     pub struct SnapStart(rt::Props);
     impl SnapStart {
@@ -2568,7 +2594,7 @@ pub mod function {
     ///
     /// CloudFormation property type `TenancyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-tenancyconfig.html)
     #[derive(Clone, Debug)]
     pub struct TenancyConfig(rt::Props);
     impl TenancyConfig {
@@ -2588,7 +2614,7 @@ pub mod function {
     ///
     /// CloudFormation property type `TracingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-tracingconfig.html)
     #[derive(Clone, Debug)]
     pub struct TracingConfig(rt::Props);
     impl TracingConfig {
@@ -2610,7 +2636,7 @@ pub mod function {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -2687,18 +2713,39 @@ pub mod function {
         /// `dotnet10`
         Dotnet10,
         /// `dotnet6`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-12-20; creating functions with it is blocked from 2027-02-01; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnet6,
         /// `dotnet8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-11-10; creating functions with it is blocked from 2027-02-01; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnet8,
         /// `dotnetcore1.0`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-06-27; creating functions with it is blocked from 2019-06-30; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore10,
         /// `dotnetcore2.0`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-05-30; creating functions with it is blocked from 2019-04-30; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore20,
         /// `dotnetcore2.1`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2022-01-05; creating functions with it is blocked from 2022-01-05; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore21,
         /// `dotnetcore3.1`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-04-03; creating functions with it is blocked from 2023-04-03; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore31,
         /// `go1.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         Go1X,
         /// `java11`
         Java11,
@@ -2713,24 +2760,48 @@ pub mod function {
         /// `java25`
         Java25,
         /// `java8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `java25` (cfn-lint's runtime lifecycle data)"
+        )]
         Java8,
         /// `java8.al2`
         Java8Al2,
         /// `java8.al2023`
         Java8Al2023,
         /// `nodejs`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2016-08-30; creating functions with it is blocked from 2016-09-30; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs,
         /// `nodejs10.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-30; creating functions with it is blocked from 2021-07-30; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs10X,
         /// `nodejs12.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-03-31; creating functions with it is blocked from 2023-03-31; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs12X,
         /// `nodejs14.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-04; creating functions with it is blocked from 2024-01-09; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs14X,
         /// `nodejs16.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-06-12; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs16X,
         /// `nodejs18.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2025-09-01; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs18X,
         /// `nodejs20.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-04-30; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs20X,
         /// `nodejs22.x`
         Nodejs22X,
@@ -2739,22 +2810,46 @@ pub mod function {
         /// `nodejs26.x`
         Nodejs26X,
         /// `nodejs4.3`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-05; creating functions with it is blocked from 2020-02-03; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs43,
         /// `nodejs4.3-edge`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-05; creating functions with it is blocked from 2019-03-31; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs43Edge,
         /// `nodejs6.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-08-12; creating functions with it is blocked from 2019-07-12; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs610,
         /// `nodejs8.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-06; creating functions with it is blocked from 2020-02-04; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs810,
         /// `provided`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         Provided,
         /// `provided.al2`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-07-31; creating functions with it is blocked from 2027-02-01; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         ProvidedAl2,
         /// `provided.al2023`
         ProvidedAl2023,
         /// `python2.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-15; creating functions with it is blocked from 2021-07-15; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python27,
         /// `python3.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-10-31; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python310,
         /// `python3.11`
         Python311,
@@ -2767,18 +2862,39 @@ pub mod function {
         /// `python3.15`
         Python315,
         /// `python3.6`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2022-07-18; creating functions with it is blocked from 2022-07-18; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python36,
         /// `python3.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-04; creating functions with it is blocked from 2024-01-09; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python37,
         /// `python3.8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-10-14; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python38,
         /// `python3.9`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2025-12-15; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python39,
         /// `ruby2.5`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-30; creating functions with it is blocked from 2021-07-30; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby25,
         /// `ruby2.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-07; creating functions with it is blocked from 2024-01-09; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby27,
         /// `ruby3.2`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-03-31; creating functions with it is blocked from 2027-02-01; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby32,
         /// `ruby3.3`
         Ruby33,
@@ -2939,15 +3055,26 @@ pub mod layer_version {
     use super::*;
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-layerversion-content.html)
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
+    /// The required values of [`Content`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContentRequired {
+        /// The Amazon S3 bucket of the layer archive. CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// The Amazon S3 key of the layer archive. CloudFormation `S3Key`.
+        pub s3_key: rt::Expr,
+    }
     impl Content {
         /// A new `Content`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ContentRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
+            this.set("S3Key", Some("s3_key"), rt::string(required.s3_key));
             Content(this)
         }
         /// Specifies whether Lambda should copy the deployment package to its internal storage (COPY) or reference it directly from your S3 bucket (REFERENCE).
@@ -2989,18 +3116,39 @@ pub mod layer_version {
         /// `dotnet10`
         Dotnet10,
         /// `dotnet6`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-12-20; creating functions with it is blocked from 2027-02-01; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnet6,
         /// `dotnet8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-11-10; creating functions with it is blocked from 2027-02-01; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnet8,
         /// `dotnetcore1.0`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-06-27; creating functions with it is blocked from 2019-06-30; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore10,
         /// `dotnetcore2.0`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-05-30; creating functions with it is blocked from 2019-04-30; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore20,
         /// `dotnetcore2.1`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2022-01-05; creating functions with it is blocked from 2022-01-05; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore21,
         /// `dotnetcore3.1`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-04-03; creating functions with it is blocked from 2023-04-03; its successor is `dotnet10` (cfn-lint's runtime lifecycle data)"
+        )]
         Dotnetcore31,
         /// `go1.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         Go1X,
         /// `java11`
         Java11,
@@ -3015,24 +3163,48 @@ pub mod layer_version {
         /// `java25`
         Java25,
         /// `java8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `java25` (cfn-lint's runtime lifecycle data)"
+        )]
         Java8,
         /// `java8.al2`
         Java8Al2,
         /// `java8.al2023`
         Java8Al2023,
         /// `nodejs`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2016-08-30; creating functions with it is blocked from 2016-09-30; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs,
         /// `nodejs10.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-30; creating functions with it is blocked from 2021-07-30; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs10X,
         /// `nodejs12.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-03-31; creating functions with it is blocked from 2023-03-31; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs12X,
         /// `nodejs14.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-04; creating functions with it is blocked from 2024-01-09; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs14X,
         /// `nodejs16.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-06-12; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs16X,
         /// `nodejs18.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2025-09-01; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs18X,
         /// `nodejs20.x`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-04-30; creating functions with it is blocked from 2027-02-01; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs20X,
         /// `nodejs22.x`
         Nodejs22X,
@@ -3041,22 +3213,46 @@ pub mod layer_version {
         /// `nodejs26.x`
         Nodejs26X,
         /// `nodejs4.3`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-05; creating functions with it is blocked from 2020-02-03; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs43,
         /// `nodejs4.3-edge`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-05; creating functions with it is blocked from 2019-03-31; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs43Edge,
         /// `nodejs6.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2019-08-12; creating functions with it is blocked from 2019-07-12; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs610,
         /// `nodejs8.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2020-03-06; creating functions with it is blocked from 2020-02-04; its successor is `nodejs24.x` (cfn-lint's runtime lifecycle data)"
+        )]
         Nodejs810,
         /// `provided`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-01-08; creating functions with it is blocked from 2024-02-08; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         Provided,
         /// `provided.al2`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-07-31; creating functions with it is blocked from 2027-02-01; its successor is `provided.al2023` (cfn-lint's runtime lifecycle data)"
+        )]
         ProvidedAl2,
         /// `provided.al2023`
         ProvidedAl2023,
         /// `python2.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-15; creating functions with it is blocked from 2021-07-15; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python27,
         /// `python3.10`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-10-31; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python310,
         /// `python3.11`
         Python311,
@@ -3069,18 +3265,39 @@ pub mod layer_version {
         /// `python3.15`
         Python315,
         /// `python3.6`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2022-07-18; creating functions with it is blocked from 2022-07-18; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python36,
         /// `python3.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-04; creating functions with it is blocked from 2024-01-09; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python37,
         /// `python3.8`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2024-10-14; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python38,
         /// `python3.9`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2025-12-15; creating functions with it is blocked from 2027-02-01; its successor is `python3.14` (cfn-lint's runtime lifecycle data)"
+        )]
         Python39,
         /// `ruby2.5`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2021-07-30; creating functions with it is blocked from 2021-07-30; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby25,
         /// `ruby2.7`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2023-12-07; creating functions with it is blocked from 2024-01-09; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby27,
         /// `ruby3.2`
+        #[deprecated(
+            note = "AWS Lambda deprecated this runtime on 2026-03-31; creating functions with it is blocked from 2027-02-01; its successor is `ruby4.0` (cfn-lint's runtime lifecycle data)"
+        )]
         Ruby32,
         /// `ruby3.3`
         Ruby33,
@@ -3107,23 +3324,31 @@ static LAYER_VERSION_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`LayerVersionPermission`], by name: two of them have one type, and a swap must not compile.
+pub struct LayerVersionPermissionRequired {
+    /// The name or Amazon Resource Name (ARN) of the layer. CloudFormation `LayerVersionArn`.
+    pub layer_version_arn: rt::Expr,
+    /// The API action that grants access to the layer. CloudFormation `Action`.
+    pub action: rt::Expr,
+    /// An account ID, or * to grant layer usage permission to all accounts in an organization, or all AWS accounts (if organizationId is not specified). CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl LayerVersionPermission {
-    /// Declares a `AWS::Lambda::LayerVersionPermission` with the stack-unique `id`. Required properties: `action` (`Action`), `layer_version_arn` (`LayerVersionArn`), `principal` (`Principal`).
+    /// Declares a `AWS::Lambda::LayerVersionPermission` with the stack-unique `id`. Required properties: `layer_version_arn` (`LayerVersionArn`), `action` (`Action`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action: impl Into<rt::Expr>,
-        layer_version_arn: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LayerVersionPermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &LAYER_VERSION_PERMISSION_TYPE);
-        this.set("Action", Some("action"), rt::string(action));
+        this.set("Action", Some("action"), rt::string(required.action));
         this.set(
             "LayerVersionArn",
             Some("layer_version_arn"),
-            rt::string(layer_version_arn),
+            rt::string(required.layer_version_arn),
         );
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         LayerVersionPermission(this)
     }
     /// With the principal set to *, grant permission to all accounts in the specified organization.
@@ -3201,67 +3426,89 @@ static MICROVM_IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`MicrovmImage`], by name: two of them have one type, and a swap must not compile.
+pub struct MicrovmImageRequired {
+    /// Unique name for the MicroVM image within the account. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// ARN of the base MicroVM image. CloudFormation `BaseImageArn`.
+    pub base_image_arn: rt::Expr,
+    /// Specific version of the base MicroVM image to use. CloudFormation `BaseImageVersion`.
+    pub base_image_version: rt::Expr,
+    /// ARN of the IAM build role. CloudFormation `BuildRoleArn`.
+    pub build_role_arn: rt::Expr,
+    /// Human-readable description of the MicroVM image and its purpose. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// Code artifact for the active MicroVM image. CloudFormation `CodeArtifact`.
+    pub code_artifact: microvm_image::CodeArtifact,
+    /// Configuration for MicroVM image logging. CloudFormation `Logging`.
+    pub logging: microvm_image::Logging,
+    /// CloudFormation `EgressNetworkConnectors`.
+    pub egress_network_connectors: Vec<rt::Expr>,
+    /// CloudFormation `CpuConfigurations`.
+    pub cpu_configurations: Vec<microvm_image::CpuConfiguration>,
+    /// CloudFormation `Resources`.
+    pub resources: Vec<microvm_image::Resources>,
+    /// CloudFormation `AdditionalOsCapabilities`.
+    pub additional_os_capabilities: Vec<microvm_image::AdditionalOsCapabilities>,
+    /// CloudFormation `Hooks`.
+    pub hooks: microvm_image::Hooks,
+    /// Environment variables to set in the container during the snapshot build. CloudFormation `EnvironmentVariables`.
+    pub environment_variables: Vec<microvm_image::EnvironmentVariable>,
+}
 impl MicrovmImage {
-    /// Declares a `AWS::Lambda::MicrovmImage` with the stack-unique `id`. Required properties: `additional_os_capabilities` (`AdditionalOsCapabilities`), `base_image_arn` (`BaseImageArn`), `base_image_version` (`BaseImageVersion`), `build_role_arn` (`BuildRoleArn`), `code_artifact` (`CodeArtifact`), `cpu_configurations` (`CpuConfigurations`), `description` (`Description`), `egress_network_connectors` (`EgressNetworkConnectors`), `environment_variables` (`EnvironmentVariables`), `hooks` (`Hooks`), `logging` (`Logging`), `name` (`Name`), `resources` (`Resources`).
+    /// Declares a `AWS::Lambda::MicrovmImage` with the stack-unique `id`. Required properties: `name` (`Name`), `base_image_arn` (`BaseImageArn`), `base_image_version` (`BaseImageVersion`), `build_role_arn` (`BuildRoleArn`), `description` (`Description`), `code_artifact` (`CodeArtifact`), `logging` (`Logging`), `egress_network_connectors` (`EgressNetworkConnectors`), `cpu_configurations` (`CpuConfigurations`), `resources` (`Resources`), `additional_os_capabilities` (`AdditionalOsCapabilities`), `hooks` (`Hooks`), `environment_variables` (`EnvironmentVariables`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        additional_os_capabilities: impl IntoIterator<Item = microvm_image::AdditionalOsCapabilities>,
-        base_image_arn: impl Into<rt::Expr>,
-        base_image_version: impl Into<rt::Expr>,
-        build_role_arn: impl Into<rt::Expr>,
-        code_artifact: microvm_image::CodeArtifact,
-        cpu_configurations: impl IntoIterator<Item = microvm_image::CpuConfiguration>,
-        description: impl Into<rt::Expr>,
-        egress_network_connectors: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        environment_variables: impl IntoIterator<Item = microvm_image::EnvironmentVariable>,
-        hooks: microvm_image::Hooks,
-        logging: microvm_image::Logging,
-        name: impl Into<rt::Expr>,
-        resources: impl IntoIterator<Item = microvm_image::Resources>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MicrovmImageRequired) -> Self {
         let mut this = rt::Base::new(id, &MICROVM_IMAGE_TYPE);
         this.set(
             "AdditionalOsCapabilities",
             Some("additional_os_capabilities"),
-            rt::list(additional_os_capabilities),
+            rt::list(required.additional_os_capabilities),
         );
         this.set(
             "BaseImageArn",
             Some("base_image_arn"),
-            rt::string(base_image_arn),
+            rt::string(required.base_image_arn),
         );
         this.set(
             "BaseImageVersion",
             Some("base_image_version"),
-            rt::string(base_image_version),
+            rt::string(required.base_image_version),
         );
         this.set(
             "BuildRoleArn",
             Some("build_role_arn"),
-            rt::string(build_role_arn),
+            rt::string(required.build_role_arn),
         );
-        this.set("CodeArtifact", Some("code_artifact"), code_artifact.into());
+        this.set(
+            "CodeArtifact",
+            Some("code_artifact"),
+            required.code_artifact.into(),
+        );
         this.set(
             "CpuConfigurations",
             Some("cpu_configurations"),
-            rt::list(cpu_configurations),
+            rt::list(required.cpu_configurations),
         );
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         this.set(
             "EgressNetworkConnectors",
             Some("egress_network_connectors"),
-            rt::strings(egress_network_connectors),
+            rt::strings(required.egress_network_connectors),
         );
         this.set(
             "EnvironmentVariables",
             Some("environment_variables"),
-            rt::list(environment_variables),
+            rt::list(required.environment_variables),
         );
-        this.set("Hooks", Some("hooks"), hooks.into());
-        this.set("Logging", Some("logging"), logging.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Resources", Some("resources"), rt::list(resources));
+        this.set("Hooks", Some("hooks"), required.hooks.into());
+        this.set("Logging", Some("logging"), required.logging.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Resources", Some("resources"), rt::list(required.resources));
         MicrovmImage(this)
     }
 }
@@ -3313,7 +3560,7 @@ pub mod microvm_image {
     use super::*;
     /// CloudFormation property type `CloudWatchLogging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-cloudwatchlogging.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogging(rt::Props);
     impl CloudWatchLogging {
@@ -3337,7 +3584,7 @@ pub mod microvm_image {
     nested!(CloudWatchLogging);
     /// CloudFormation property type `CodeArtifact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-codeartifact.html)
     #[derive(Clone, Debug)]
     pub struct CodeArtifact(rt::Props);
     impl CodeArtifact {
@@ -3351,7 +3598,7 @@ pub mod microvm_image {
     nested!(CodeArtifact);
     /// CloudFormation property type `CpuConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-cpuconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CpuConfiguration(rt::Props);
     impl CpuConfiguration {
@@ -3365,22 +3612,29 @@ pub mod microvm_image {
     nested!(CpuConfiguration);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl EnvironmentVariable {
         /// A new `EnvironmentVariable`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             EnvironmentVariable(this)
         }
     }
     nested!(EnvironmentVariable);
     /// CloudFormation property type `Hooks`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-hooks.html)
     #[derive(Clone, Debug)]
     pub struct Hooks(rt::Props);
     impl Hooks {
@@ -3413,7 +3667,7 @@ pub mod microvm_image {
     nested!(Hooks);
     /// CloudFormation property type `Logging`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-logging.html)
     #[derive(Clone, Debug)]
     pub struct Logging(rt::Props);
     impl Logging {
@@ -3436,7 +3690,7 @@ pub mod microvm_image {
     nested!(Logging);
     /// CloudFormation property type `MicrovmHooks`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-microvmhooks.html)
     #[derive(Clone, Debug)]
     pub struct MicrovmHooks(rt::Props);
     impl MicrovmHooks {
@@ -3505,7 +3759,7 @@ pub mod microvm_image {
     nested!(MicrovmHooks);
     /// CloudFormation property type `MicrovmImageHooks`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-microvmimagehooks.html)
     #[derive(Clone, Debug)]
     pub struct MicrovmImageHooks(rt::Props);
     impl MicrovmImageHooks {
@@ -3546,17 +3800,17 @@ pub mod microvm_image {
     nested!(MicrovmImageHooks);
     /// CloudFormation property type `Resources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-microvmimage-resources.html)
     #[derive(Clone, Debug)]
     pub struct Resources(rt::Props);
     impl Resources {
-        /// A new `Resources`. Required properties: `minimum_memory_in_mi_b` (`MinimumMemoryInMiB`).
-        pub fn new(minimum_memory_in_mi_b: i64) -> Self {
+        /// A new `Resources`. Required properties: `minimum_memory_in_mib` (`MinimumMemoryInMiB`).
+        pub fn new(minimum_memory_in_mib: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MinimumMemoryInMiB",
                 Some("minimum_memory_in_mi_b"),
-                rt::int(minimum_memory_in_mi_b),
+                rt::int(minimum_memory_in_mib),
             );
             Resources(this)
         }
@@ -3678,7 +3932,7 @@ pub mod network_connector {
     ///
     /// CloudFormation property type `Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-networkconnector-config.html)
     #[derive(Clone, Debug)]
     pub struct Config(rt::Props);
     impl Config {
@@ -3698,34 +3952,44 @@ pub mod network_connector {
     ///
     /// CloudFormation property type `VpcEgressConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-networkconnector-vpcegressconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcEgressConfiguration(rt::Props);
+    /// The required values of [`VpcEgressConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcEgressConfigurationRequired {
+        /// The IDs of the VPC subnets where Lambda provisions elastic network interfaces (ENIs). CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// The IDs of the VPC security groups to attach to the ENIs. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The network protocol for the connector. CloudFormation `NetworkProtocol`.
+        pub network_protocol: NetworkProtocol,
+        /// The types of Lambda compute resources that can use this connector. CloudFormation `AssociatedComputeResourceTypes`.
+        pub associated_compute_resource_types: Vec<AssociatedComputeResourceTypes>,
+    }
     impl VpcEgressConfiguration {
-        /// A new `VpcEgressConfiguration`. Required properties: `associated_compute_resource_types` (`AssociatedComputeResourceTypes`), `network_protocol` (`NetworkProtocol`), `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            associated_compute_resource_types: impl IntoIterator<Item = AssociatedComputeResourceTypes>,
-            network_protocol: NetworkProtocol,
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcEgressConfiguration`. Required properties: `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`), `network_protocol` (`NetworkProtocol`), `associated_compute_resource_types` (`AssociatedComputeResourceTypes`).
+        pub fn new(required: VpcEgressConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AssociatedComputeResourceTypes",
                 Some("associated_compute_resource_types"),
-                rt::list(associated_compute_resource_types),
+                rt::list(required.associated_compute_resource_types),
             );
             this.set(
                 "NetworkProtocol",
                 Some("network_protocol"),
-                network_protocol.into(),
+                required.network_protocol.into(),
             );
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcEgressConfiguration(this)
         }
     }
@@ -3743,11 +4007,11 @@ pub mod network_connector {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum NetworkProtocol {
         /// `IPv4`
-        IPv4,
+        Ipv4,
         /// `DualStack`
         DualStack,
     }
-    string_enum!(NetworkProtocol { IPv4 => "IPv4", DualStack => "DualStack" });
+    string_enum!(NetworkProtocol { Ipv4 => "IPv4", DualStack => "DualStack" });
 }
 /// The ``AWS::Lambda::Permission`` resource grants an AWS service or another account permission to use a function.
 ///
@@ -3765,23 +4029,31 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Permission`], by name: two of them have one type, and a swap must not compile.
+pub struct PermissionRequired {
+    /// The name or ARN of the Lambda function, version, or alias. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// The action that the principal can use on the function. CloudFormation `Action`.
+    pub action: rt::Expr,
+    /// The AWS-service, AWS-account, IAM user, or IAM role that invokes the function. CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl Permission {
-    /// Declares a `AWS::Lambda::Permission` with the stack-unique `id`. Required properties: `action` (`Action`), `function_name` (`FunctionName`), `principal` (`Principal`).
+    /// Declares a `AWS::Lambda::Permission` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `action` (`Action`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action: impl Into<rt::Expr>,
-        function_name: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_TYPE);
-        this.set("Action", Some("action"), rt::string(action));
+        this.set("Action", Some("action"), rt::string(required.action));
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         Permission(this)
     }
     /// For Alexa Smart Home functions, a token that the invoker must supply.
@@ -3892,12 +4164,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::Lambda::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::Lambda::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy_document` (`PolicyDocument`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<rt::Value>,
         resource_arn: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
@@ -3953,12 +4225,12 @@ static URL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
 impl Url {
-    /// Declares a `AWS::Lambda::Url` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `target_function_arn` (`TargetFunctionArn`).
+    /// Declares a `AWS::Lambda::Url` with the stack-unique `id`. Required properties: `target_function_arn` (`TargetFunctionArn`), `auth_type` (`AuthType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        auth_type: url::AuthType,
         target_function_arn: impl Into<rt::Expr>,
+        auth_type: url::AuthType,
     ) -> Self {
         let mut this = rt::Base::new(id, &URL_TYPE);
         this.set("AuthType", Some("auth_type"), auth_type.into());
@@ -4014,7 +4286,7 @@ pub mod url {
     use super::*;
     /// CloudFormation property type `Cors`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-url-cors.html)
     #[derive(Clone, Debug)]
     pub struct Cors(rt::Props);
     impl Cors {
@@ -4228,7 +4500,7 @@ pub mod version {
     ///
     /// CloudFormation property type `ProvisionedConcurrencyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-version-provisionedconcurrencyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedConcurrencyConfiguration(rt::Props);
     impl ProvisionedConcurrencyConfiguration {
@@ -4248,7 +4520,7 @@ pub mod version {
     ///
     /// CloudFormation property type `RuntimePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-version-runtimepolicy.html)
     #[derive(Clone, Debug)]
     pub struct RuntimePolicy(rt::Props);
     impl RuntimePolicy {
@@ -4417,28 +4689,37 @@ static WEB_FUNCTION_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`WebFunctionEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct WebFunctionEndpointRequired {
+    /// The name of the web function this endpoint belongs to. CloudFormation `FunctionName`.
+    pub function_name: rt::Expr,
+    /// The name of the endpoint. CloudFormation `EndpointName`.
+    pub endpoint_name: rt::Expr,
+    /// The type of the endpoint. CloudFormation `EndpointType`.
+    pub endpoint_type: web_function_endpoint::EndpointType,
+    /// The authentication type for the endpoint. CloudFormation `AuthType`.
+    pub auth_type: web_function_endpoint::AuthType,
+}
 impl WebFunctionEndpoint {
-    /// Declares a `AWS::Lambda::WebFunctionEndpoint` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `endpoint_name` (`EndpointName`), `endpoint_type` (`EndpointType`), `function_name` (`FunctionName`).
+    /// Declares a `AWS::Lambda::WebFunctionEndpoint` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `endpoint_name` (`EndpointName`), `endpoint_type` (`EndpointType`), `auth_type` (`AuthType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        auth_type: web_function_endpoint::AuthType,
-        endpoint_name: impl Into<rt::Expr>,
-        endpoint_type: web_function_endpoint::EndpointType,
-        function_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WebFunctionEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_FUNCTION_ENDPOINT_TYPE);
-        this.set("AuthType", Some("auth_type"), auth_type.into());
+        this.set("AuthType", Some("auth_type"), required.auth_type.into());
         this.set(
             "EndpointName",
             Some("endpoint_name"),
-            rt::string(endpoint_name),
+            rt::string(required.endpoint_name),
         );
-        this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
+        this.set(
+            "EndpointType",
+            Some("endpoint_type"),
+            required.endpoint_type.into(),
+        );
         this.set(
             "FunctionName",
             Some("function_name"),
-            rt::string(function_name),
+            rt::string(required.function_name),
         );
         WebFunctionEndpoint(this)
     }
@@ -4559,7 +4840,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `RevisionWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-revisionweight.html)
     #[derive(Clone, Debug)]
     pub struct RevisionWeight(rt::Props);
     impl RevisionWeight {
@@ -4576,7 +4857,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `ScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-scalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(rt::Props);
     impl ScalingConfig {
@@ -4599,7 +4880,7 @@ pub mod web_function_endpoint {
     ///
     /// CloudFormation property type `ThrottleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionendpoint-throttleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ThrottleConfig(rt::Props);
     impl ThrottleConfig {
@@ -4683,12 +4964,12 @@ static WEB_FUNCTION_REVISION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
 impl WebFunctionRevision {
-    /// Declares a `AWS::Lambda::WebFunctionRevision` with the stack-unique `id`. Required properties: `build_config` (`BuildConfig`), `function_name` (`FunctionName`), `service_config` (`ServiceConfig`).
+    /// Declares a `AWS::Lambda::WebFunctionRevision` with the stack-unique `id`. Required properties: `function_name` (`FunctionName`), `build_config` (`BuildConfig`), `service_config` (`ServiceConfig`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        build_config: web_function_revision::BuildConfig,
         function_name: impl Into<rt::Expr>,
+        build_config: web_function_revision::BuildConfig,
         service_config: web_function_revision::ServiceConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &WEB_FUNCTION_REVISION_TYPE);
@@ -4773,7 +5054,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `BuildConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-buildconfig.html)
     #[derive(Clone, Debug)]
     pub struct BuildConfig(rt::Props);
     impl BuildConfig {
@@ -4794,7 +5075,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `CodeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-codeconfig.html)
     #[derive(Clone, Debug)]
     pub struct CodeConfig(rt::Props);
     impl CodeConfig {
@@ -4810,7 +5091,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -4851,7 +5132,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `RuntimeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-runtimeconfig.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeConfig(rt::Props);
     impl RuntimeConfig {
@@ -4867,15 +5148,22 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `S3Object`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-s3object.html)
     #[derive(Clone, Debug)]
     pub struct S3Object(rt::Props);
+    /// The required values of [`S3Object`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ObjectRequired {
+        /// The S3 bucket name. CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// The S3 object key. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Object {
         /// A new `S3Object`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3ObjectRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Object(this)
         }
         /// The S3 object version ID.
@@ -4892,7 +5180,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `ServiceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-serviceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ServiceConfig(rt::Props);
     impl ServiceConfig {
@@ -4964,7 +5252,7 @@ pub mod web_function_revision {
     ///
     /// CloudFormation property type `TelemetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-webfunctionrevision-telemetryconfig.html)
     #[derive(Clone, Debug)]
     pub struct TelemetryConfig(rt::Props);
     impl TelemetryConfig {
@@ -5009,7 +5297,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FunctionScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-functionscalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct FunctionScalingConfig(rt::Props);
     impl FunctionScalingConfig {

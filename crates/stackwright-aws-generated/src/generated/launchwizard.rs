@@ -43,26 +43,30 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Deployment`], by name: two of them have one type, and a swap must not compile.
+pub struct DeploymentRequired {
+    /// Workload deployment pattern name CloudFormation `DeploymentPatternName`.
+    pub deployment_pattern_name: rt::Expr,
+    /// Name of LaunchWizard deployment CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Workload Name for LaunchWizard deployment CloudFormation `WorkloadName`.
+    pub workload_name: rt::Expr,
+}
 impl Deployment {
     /// Declares a `AWS::LaunchWizard::Deployment` with the stack-unique `id`. Required properties: `deployment_pattern_name` (`DeploymentPatternName`), `name` (`Name`), `workload_name` (`WorkloadName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        deployment_pattern_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        workload_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeploymentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "DeploymentPatternName",
             Some("deployment_pattern_name"),
-            rt::string(deployment_pattern_name),
+            rt::string(required.deployment_pattern_name),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "WorkloadName",
             Some("workload_name"),
-            rt::string(workload_name),
+            rt::string(required.workload_name),
         );
         Deployment(this)
     }

@@ -62,25 +62,34 @@ static BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Bot`], by name: two of them have one type, and a swap must not compile.
+pub struct BotRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// CloudFormation `DataPrivacy`.
+    pub data_privacy: bot::DataPrivacy,
+    /// CloudFormation `IdleSessionTTLInSeconds`.
+    pub idle_session_ttl_in_seconds: i64,
+}
 impl Bot {
-    /// Declares a `AWS::Lex::Bot` with the stack-unique `id`. Required properties: `data_privacy` (`DataPrivacy`), `idle_session_ttl_in_seconds` (`IdleSessionTTLInSeconds`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::Lex::Bot` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `data_privacy` (`DataPrivacy`), `idle_session_ttl_in_seconds` (`IdleSessionTTLInSeconds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_privacy: bot::DataPrivacy,
-        idle_session_ttl_in_seconds: i64,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BotRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_TYPE);
-        this.set("DataPrivacy", Some("data_privacy"), data_privacy.into());
+        this.set(
+            "DataPrivacy",
+            Some("data_privacy"),
+            required.data_privacy.into(),
+        );
         this.set(
             "IdleSessionTTLInSeconds",
             Some("idle_session_ttl_in_seconds"),
-            rt::int(idle_session_ttl_in_seconds),
+            rt::int(required.idle_session_ttl_in_seconds),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Bot(this)
     }
     /// CloudFormation `AutoBuildBotLocales`, Terraform `auto_build_bot_locales`.
@@ -175,11 +184,10 @@ impl BotHandle {
 }
 /// Property types and value sets of [`Bot`] (`AWS::Lex::Bot`).
 pub mod bot {
-    pub use super::shared::CloudWatchLogGroupLogDestination;
     use super::*;
     /// CloudFormation property type `AdvancedRecognitionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-advancedrecognitionsetting.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedRecognitionSetting(rt::Props);
     impl AdvancedRecognitionSetting {
@@ -201,7 +209,7 @@ pub mod bot {
     nested!(AdvancedRecognitionSetting);
     /// CloudFormation property type `AudioFillerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiofillersettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioFillerSettings(rt::Props);
     impl AudioFillerSettings {
@@ -237,7 +245,7 @@ pub mod bot {
     nested!(AudioFillerSettings);
     /// CloudFormation property type `AudioLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiologdestination.html)
     #[derive(Clone, Debug)]
     pub struct AudioLogDestination(rt::Props);
     impl AudioLogDestination {
@@ -251,7 +259,7 @@ pub mod bot {
     nested!(AudioLogDestination);
     /// CloudFormation property type `AudioLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-audiologsetting.html)
     #[derive(Clone, Debug)]
     pub struct AudioLogSetting(rt::Props);
     impl AudioLogSetting {
@@ -266,7 +274,7 @@ pub mod bot {
     nested!(AudioLogSetting);
     /// CloudFormation property type `BedrockAgentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockAgentConfiguration(rt::Props);
     impl BedrockAgentConfiguration {
@@ -289,7 +297,7 @@ pub mod bot {
     nested!(BedrockAgentConfiguration);
     /// CloudFormation property type `BedrockAgentIntentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentintentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockAgentIntentConfiguration(rt::Props);
     impl BedrockAgentIntentConfiguration {
@@ -319,7 +327,7 @@ pub mod bot {
     nested!(BedrockAgentIntentConfiguration);
     /// CloudFormation property type `BedrockAgentIntentKnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockagentintentknowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockAgentIntentKnowledgeBaseConfiguration(rt::Props);
     impl BedrockAgentIntentKnowledgeBaseConfiguration {
@@ -345,7 +353,7 @@ pub mod bot {
     nested!(BedrockAgentIntentKnowledgeBaseConfiguration);
     /// CloudFormation property type `BedrockGuardrailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockguardrailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockGuardrailConfiguration(rt::Props);
     impl BedrockGuardrailConfiguration {
@@ -370,7 +378,7 @@ pub mod bot {
     nested!(BedrockGuardrailConfiguration);
     /// CloudFormation property type `BedrockKnowledgeStoreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockknowledgestoreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockKnowledgeStoreConfiguration(rt::Props);
     impl BedrockKnowledgeStoreConfiguration {
@@ -399,7 +407,7 @@ pub mod bot {
     nested!(BedrockKnowledgeStoreConfiguration);
     /// CloudFormation property type `BedrockModelSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bedrockmodelspecification.html)
     #[derive(Clone, Debug)]
     pub struct BedrockModelSpecification(rt::Props);
     impl BedrockModelSpecification {
@@ -433,7 +441,7 @@ pub mod bot {
     nested!(BedrockModelSpecification);
     /// CloudFormation property type `BKBExactResponseFields`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-bkbexactresponsefields.html)
     #[derive(Clone, Debug)]
     pub struct BkbExactResponseFields(rt::Props);
     impl BkbExactResponseFields {
@@ -451,7 +459,7 @@ pub mod bot {
     nested!(BkbExactResponseFields);
     /// CloudFormation property type `BotAliasLocaleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botaliaslocalesettings.html)
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettings(rt::Props);
     impl BotAliasLocaleSettings {
@@ -474,14 +482,14 @@ pub mod bot {
     nested!(BotAliasLocaleSettings);
     /// CloudFormation property type `BotAliasLocaleSettingsItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botaliaslocalesettingsitem.html)
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
-        /// A new `BotAliasLocaleSettingsItem`. Required properties: `bot_alias_locale_setting` (`BotAliasLocaleSetting`), `locale_id` (`LocaleId`).
+        /// A new `BotAliasLocaleSettingsItem`. Required properties: `locale_id` (`LocaleId`), `bot_alias_locale_setting` (`BotAliasLocaleSetting`).
         pub fn new(
-            bot_alias_locale_setting: BotAliasLocaleSettings,
             locale_id: impl Into<rt::Expr>,
+            bot_alias_locale_setting: BotAliasLocaleSettings,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -496,7 +504,7 @@ pub mod bot {
     nested!(BotAliasLocaleSettingsItem);
     /// CloudFormation property type `BotLocale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botlocale.html)
     #[derive(Clone, Debug)]
     pub struct BotLocale(rt::Props);
     impl BotLocale {
@@ -572,35 +580,50 @@ pub mod bot {
     ///
     /// CloudFormation property type `BotMember`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-botmember.html)
     #[derive(Clone, Debug)]
     pub struct BotMember(rt::Props);
+    /// The required values of [`BotMember`], by name: two of them have one type, and a swap must not compile.
+    pub struct BotMemberRequired {
+        /// The alias ID of a bot that is a member of this network of bots. CloudFormation `BotMemberAliasId`.
+        pub bot_member_alias_id: rt::Expr,
+        /// The alias name of a bot that is a member of this network of bots. CloudFormation `BotMemberAliasName`.
+        pub bot_member_alias_name: rt::Expr,
+        /// The unique ID of a bot that is a member of this network of bots. CloudFormation `BotMemberId`.
+        pub bot_member_id: rt::Expr,
+        /// The unique name of a bot that is a member of this network of bots. CloudFormation `BotMemberName`.
+        pub bot_member_name: rt::Expr,
+        /// The version of a bot that is a member of this network of bots. CloudFormation `BotMemberVersion`.
+        pub bot_member_version: rt::Expr,
+    }
     impl BotMember {
         /// A new `BotMember`. Required properties: `bot_member_alias_id` (`BotMemberAliasId`), `bot_member_alias_name` (`BotMemberAliasName`), `bot_member_id` (`BotMemberId`), `bot_member_name` (`BotMemberName`), `bot_member_version` (`BotMemberVersion`).
-        pub fn new(
-            bot_member_alias_id: impl Into<rt::Expr>,
-            bot_member_alias_name: impl Into<rt::Expr>,
-            bot_member_id: impl Into<rt::Expr>,
-            bot_member_name: impl Into<rt::Expr>,
-            bot_member_version: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BotMemberRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BotMemberAliasId", None, rt::string(bot_member_alias_id));
+            this.set(
+                "BotMemberAliasId",
+                None,
+                rt::string(required.bot_member_alias_id),
+            );
             this.set(
                 "BotMemberAliasName",
                 None,
-                rt::string(bot_member_alias_name),
+                rt::string(required.bot_member_alias_name),
             );
-            this.set("BotMemberId", None, rt::string(bot_member_id));
-            this.set("BotMemberName", None, rt::string(bot_member_name));
-            this.set("BotMemberVersion", None, rt::string(bot_member_version));
+            this.set("BotMemberId", None, rt::string(required.bot_member_id));
+            this.set("BotMemberName", None, rt::string(required.bot_member_name));
+            this.set(
+                "BotMemberVersion",
+                None,
+                rt::string(required.bot_member_version),
+            );
             BotMember(this)
         }
     }
     nested!(BotMember);
     /// CloudFormation property type `BuildtimeSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-buildtimesettings.html)
     #[derive(Clone, Debug)]
     pub struct BuildtimeSettings(rt::Props);
     impl BuildtimeSettings {
@@ -631,22 +654,59 @@ pub mod bot {
     nested!(BuildtimeSettings);
     /// CloudFormation property type `Button`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-button.html)
     #[derive(Clone, Debug)]
     pub struct Button(rt::Props);
+    /// The required values of [`Button`], by name: two of them have one type, and a swap must not compile.
+    pub struct ButtonRequired {
+        /// CloudFormation `Text`.
+        pub text: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Button {
         /// A new `Button`. Required properties: `text` (`Text`), `value` (`Value`).
-        pub fn new(text: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ButtonRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Text", Some("text"), rt::string(text));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Text", Some("text"), rt::string(required.text));
+            this.set("Value", Some("value"), rt::string(required.value));
             Button(this)
         }
     }
     nested!(Button);
+    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-cloudwatchloggrouplogdestination.html)
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchLogGroupLogDestination(rt::Props);
+    /// The required values of [`CloudWatchLogGroupLogDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudWatchLogGroupLogDestinationRequired {
+        /// CloudFormation `CloudWatchLogGroupArn`.
+        pub cloud_watch_log_group_arn: rt::Expr,
+        /// CloudFormation `LogPrefix`.
+        pub log_prefix: rt::Expr,
+    }
+    impl CloudWatchLogGroupLogDestination {
+        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
+        pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CloudWatchLogGroupArn",
+                Some("cloudwatch_log_group_arn"),
+                rt::string(required.cloud_watch_log_group_arn),
+            );
+            this.set(
+                "LogPrefix",
+                Some("log_prefix"),
+                rt::string(required.log_prefix),
+            );
+            CloudWatchLogGroupLogDestination(this)
+        }
+    }
+    nested!(CloudWatchLogGroupLogDestination);
     /// CloudFormation property type `CodeHookSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-codehookspecification.html)
     #[derive(Clone, Debug)]
     pub struct CodeHookSpecification(rt::Props);
     impl CodeHookSpecification {
@@ -664,7 +724,7 @@ pub mod bot {
     nested!(CodeHookSpecification);
     /// CloudFormation property type `CompositeSlotTypeSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-compositeslottypesetting.html)
     #[derive(Clone, Debug)]
     pub struct CompositeSlotTypeSetting(rt::Props);
     impl CompositeSlotTypeSetting {
@@ -685,7 +745,7 @@ pub mod bot {
     nested!(CompositeSlotTypeSetting);
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -699,14 +759,14 @@ pub mod bot {
     nested!(Condition);
     /// CloudFormation property type `ConditionalBranch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conditionalbranch.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalBranch(rt::Props);
     impl ConditionalBranch {
-        /// A new `ConditionalBranch`. Required properties: `condition` (`Condition`), `name` (`Name`), `next_step` (`NextStep`).
+        /// A new `ConditionalBranch`. Required properties: `name` (`Name`), `condition` (`Condition`), `next_step` (`NextStep`).
         pub fn new(
-            condition: Condition,
             name: impl Into<rt::Expr>,
+            condition: Condition,
             next_step: DialogState,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -724,15 +784,15 @@ pub mod bot {
     nested!(ConditionalBranch);
     /// CloudFormation property type `ConditionalSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conditionalspecification.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalSpecification(rt::Props);
     impl ConditionalSpecification {
-        /// A new `ConditionalSpecification`. Required properties: `conditional_branches` (`ConditionalBranches`), `default_branch` (`DefaultBranch`), `is_active` (`IsActive`).
+        /// A new `ConditionalSpecification`. Required properties: `is_active` (`IsActive`), `conditional_branches` (`ConditionalBranches`), `default_branch` (`DefaultBranch`).
         pub fn new(
+            is_active: bool,
             conditional_branches: impl IntoIterator<Item = ConditionalBranch>,
             default_branch: DefaultConditionalBranch,
-            is_active: bool,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("ConditionalBranches", None, rt::list(conditional_branches));
@@ -744,7 +804,7 @@ pub mod bot {
     nested!(ConditionalSpecification);
     /// CloudFormation property type `ConversationLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-conversationlogsettings.html)
     #[derive(Clone, Debug)]
     pub struct ConversationLogSettings(rt::Props);
     impl ConversationLogSettings {
@@ -781,7 +841,7 @@ pub mod bot {
     nested!(ConversationLogSettings);
     /// CloudFormation property type `CustomPayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-custompayload.html)
     #[derive(Clone, Debug)]
     pub struct CustomPayload(rt::Props);
     impl CustomPayload {
@@ -795,7 +855,7 @@ pub mod bot {
     nested!(CustomPayload);
     /// CloudFormation property type `CustomVocabulary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-customvocabulary.html)
     #[derive(Clone, Debug)]
     pub struct CustomVocabulary(rt::Props);
     impl CustomVocabulary {
@@ -815,7 +875,7 @@ pub mod bot {
     nested!(CustomVocabulary);
     /// CloudFormation property type `CustomVocabularyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-customvocabularyitem.html)
     #[derive(Clone, Debug)]
     pub struct CustomVocabularyItem(rt::Props);
     impl CustomVocabularyItem {
@@ -839,7 +899,7 @@ pub mod bot {
     nested!(CustomVocabularyItem);
     /// CloudFormation property type `DataPrivacy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dataprivacy.html)
     #[derive(Clone, Debug)]
     pub struct DataPrivacy(rt::Props);
     impl DataPrivacy {
@@ -857,7 +917,7 @@ pub mod bot {
     nested!(DataPrivacy);
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -876,7 +936,7 @@ pub mod bot {
             self
         }
         /// CloudFormation `KendraConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn kendra_configuration(mut self, value: QnAKendraConfiguration) -> Self {
+        pub fn kendra_configuration(mut self, value: QnaKendraConfiguration) -> Self {
             self.0.set("KendraConfiguration", None, value.into());
             self
         }
@@ -889,7 +949,7 @@ pub mod bot {
     nested!(DataSourceConfiguration);
     /// CloudFormation property type `DeepgramSpeechModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-deepgramspeechmodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeepgramSpeechModelConfig(rt::Props);
     impl DeepgramSpeechModelConfig {
@@ -908,7 +968,7 @@ pub mod bot {
     nested!(DeepgramSpeechModelConfig);
     /// CloudFormation property type `DefaultConditionalBranch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-defaultconditionalbranch.html)
     #[derive(Clone, Debug)]
     pub struct DefaultConditionalBranch(rt::Props);
     impl DefaultConditionalBranch {
@@ -931,7 +991,7 @@ pub mod bot {
     nested!(DefaultConditionalBranch);
     /// CloudFormation property type `DescriptiveBotBuilderSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-descriptivebotbuilderspecification.html)
     #[derive(Clone, Debug)]
     pub struct DescriptiveBotBuilderSpecification(rt::Props);
     impl DescriptiveBotBuilderSpecification {
@@ -950,7 +1010,7 @@ pub mod bot {
     nested!(DescriptiveBotBuilderSpecification);
     /// CloudFormation property type `DialogAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogaction.html)
     #[derive(Clone, Debug)]
     pub struct DialogAction(rt::Props);
     impl DialogAction {
@@ -974,27 +1034,32 @@ pub mod bot {
     nested!(DialogAction);
     /// CloudFormation property type `DialogCodeHookInvocationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogcodehookinvocationsetting.html)
     #[derive(Clone, Debug)]
     pub struct DialogCodeHookInvocationSetting(rt::Props);
+    /// The required values of [`DialogCodeHookInvocationSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct DialogCodeHookInvocationSettingRequired {
+        /// CloudFormation `IsActive`.
+        pub is_active: bool,
+        /// CloudFormation `EnableCodeHookInvocation`.
+        pub enable_code_hook_invocation: bool,
+        /// CloudFormation `PostCodeHookSpecification`.
+        pub post_code_hook_specification: PostDialogCodeHookInvocationSpecification,
+    }
     impl DialogCodeHookInvocationSetting {
-        /// A new `DialogCodeHookInvocationSetting`. Required properties: `enable_code_hook_invocation` (`EnableCodeHookInvocation`), `is_active` (`IsActive`), `post_code_hook_specification` (`PostCodeHookSpecification`).
-        pub fn new(
-            enable_code_hook_invocation: bool,
-            is_active: bool,
-            post_code_hook_specification: PostDialogCodeHookInvocationSpecification,
-        ) -> Self {
+        /// A new `DialogCodeHookInvocationSetting`. Required properties: `is_active` (`IsActive`), `enable_code_hook_invocation` (`EnableCodeHookInvocation`), `post_code_hook_specification` (`PostCodeHookSpecification`).
+        pub fn new(required: DialogCodeHookInvocationSettingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EnableCodeHookInvocation",
                 None,
-                rt::boolean(enable_code_hook_invocation),
+                rt::boolean(required.enable_code_hook_invocation),
             );
-            this.set("IsActive", None, rt::boolean(is_active));
+            this.set("IsActive", None, rt::boolean(required.is_active));
             this.set(
                 "PostCodeHookSpecification",
                 None,
-                post_code_hook_specification.into(),
+                required.post_code_hook_specification.into(),
             );
             DialogCodeHookInvocationSetting(this)
         }
@@ -1007,7 +1072,7 @@ pub mod bot {
     nested!(DialogCodeHookInvocationSetting);
     /// CloudFormation property type `DialogCodeHookSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogcodehooksetting.html)
     #[derive(Clone, Debug)]
     pub struct DialogCodeHookSetting(rt::Props);
     impl DialogCodeHookSetting {
@@ -1021,7 +1086,7 @@ pub mod bot {
     nested!(DialogCodeHookSetting);
     /// CloudFormation property type `DialogState`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-dialogstate.html)
     #[derive(Clone, Debug)]
     pub struct DialogState(rt::Props);
     impl DialogState {
@@ -1052,7 +1117,7 @@ pub mod bot {
     nested!(DialogState);
     /// CloudFormation property type `ElicitationCodeHookInvocationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-elicitationcodehookinvocationsetting.html)
     #[derive(Clone, Debug)]
     pub struct ElicitationCodeHookInvocationSetting(rt::Props);
     impl ElicitationCodeHookInvocationSetting {
@@ -1075,7 +1140,7 @@ pub mod bot {
     nested!(ElicitationCodeHookInvocationSetting);
     /// CloudFormation property type `ErrorLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-errorlogsettings.html)
     #[derive(Clone, Debug)]
     pub struct ErrorLogSettings(rt::Props);
     impl ErrorLogSettings {
@@ -1089,7 +1154,7 @@ pub mod bot {
     nested!(ErrorLogSettings);
     /// CloudFormation property type `ExactResponseFields`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-exactresponsefields.html)
     #[derive(Clone, Debug)]
     pub struct ExactResponseFields(rt::Props);
     impl ExactResponseFields {
@@ -1112,7 +1177,7 @@ pub mod bot {
     nested!(ExactResponseFields);
     /// CloudFormation property type `ExternalSourceSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-externalsourcesetting.html)
     #[derive(Clone, Debug)]
     pub struct ExternalSourceSetting(rt::Props);
     impl ExternalSourceSetting {
@@ -1134,7 +1199,7 @@ pub mod bot {
     nested!(ExternalSourceSetting);
     /// CloudFormation property type `FulfillmentCodeHookSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentcodehooksetting.html)
     #[derive(Clone, Debug)]
     pub struct FulfillmentCodeHookSetting(rt::Props);
     impl FulfillmentCodeHookSetting {
@@ -1177,7 +1242,7 @@ pub mod bot {
     nested!(FulfillmentCodeHookSetting);
     /// CloudFormation property type `FulfillmentStartResponseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentstartresponsespecification.html)
     #[derive(Clone, Debug)]
     pub struct FulfillmentStartResponseSpecification(rt::Props);
     impl FulfillmentStartResponseSpecification {
@@ -1212,7 +1277,7 @@ pub mod bot {
     nested!(FulfillmentStartResponseSpecification);
     /// CloudFormation property type `FulfillmentUpdateResponseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentupdateresponsespecification.html)
     #[derive(Clone, Debug)]
     pub struct FulfillmentUpdateResponseSpecification(rt::Props);
     impl FulfillmentUpdateResponseSpecification {
@@ -1247,7 +1312,7 @@ pub mod bot {
     nested!(FulfillmentUpdateResponseSpecification);
     /// CloudFormation property type `FulfillmentUpdatesSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-fulfillmentupdatesspecification.html)
     #[derive(Clone, Debug)]
     pub struct FulfillmentUpdatesSpecification(rt::Props);
     impl FulfillmentUpdatesSpecification {
@@ -1282,7 +1347,7 @@ pub mod bot {
     nested!(FulfillmentUpdatesSpecification);
     /// CloudFormation property type `GenerativeAISettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-generativeaisettings.html)
     #[derive(Clone, Debug)]
     pub struct GenerativeAiSettings(rt::Props);
     impl GenerativeAiSettings {
@@ -1305,7 +1370,7 @@ pub mod bot {
     nested!(GenerativeAiSettings);
     /// CloudFormation property type `GrammarSlotTypeSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-grammarslottypesetting.html)
     #[derive(Clone, Debug)]
     pub struct GrammarSlotTypeSetting(rt::Props);
     impl GrammarSlotTypeSetting {
@@ -1323,25 +1388,29 @@ pub mod bot {
     nested!(GrammarSlotTypeSetting);
     /// CloudFormation property type `GrammarSlotTypeSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-grammarslottypesource.html)
     #[derive(Clone, Debug)]
     pub struct GrammarSlotTypeSource(rt::Props);
+    /// The required values of [`GrammarSlotTypeSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct GrammarSlotTypeSourceRequired {
+        /// CloudFormation `S3BucketName`.
+        pub s3_bucket_name: rt::Expr,
+        /// CloudFormation `S3ObjectKey`.
+        pub s3_object_key: rt::Expr,
+    }
     impl GrammarSlotTypeSource {
         /// A new `GrammarSlotTypeSource`. Required properties: `s3_bucket_name` (`S3BucketName`), `s3_object_key` (`S3ObjectKey`).
-        pub fn new(
-            s3_bucket_name: impl Into<rt::Expr>,
-            s3_object_key: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: GrammarSlotTypeSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "S3BucketName",
                 Some("s3_bucket_name"),
-                rt::string(s3_bucket_name),
+                rt::string(required.s3_bucket_name),
             );
             this.set(
                 "S3ObjectKey",
                 Some("s3_object_key"),
-                rt::string(s3_object_key),
+                rt::string(required.s3_object_key),
             );
             GrammarSlotTypeSource(this)
         }
@@ -1355,7 +1424,7 @@ pub mod bot {
     nested!(GrammarSlotTypeSource);
     /// CloudFormation property type `ImageResponseCard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-imageresponsecard.html)
     #[derive(Clone, Debug)]
     pub struct ImageResponseCard(rt::Props);
     impl ImageResponseCard {
@@ -1384,7 +1453,7 @@ pub mod bot {
     nested!(ImageResponseCard);
     /// CloudFormation property type `InitialResponseSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-initialresponsesetting.html)
     #[derive(Clone, Debug)]
     pub struct InitialResponseSetting(rt::Props);
     impl InitialResponseSetting {
@@ -1417,7 +1486,7 @@ pub mod bot {
     nested!(InitialResponseSetting);
     /// CloudFormation property type `InputContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-inputcontext.html)
     #[derive(Clone, Debug)]
     pub struct InputContext(rt::Props);
     impl InputContext {
@@ -1431,7 +1500,7 @@ pub mod bot {
     nested!(InputContext);
     /// CloudFormation property type `Intent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intent.html)
     #[derive(Clone, Debug)]
     pub struct Intent(rt::Props);
     impl Intent {
@@ -1541,7 +1610,7 @@ pub mod bot {
             self
         }
         /// CloudFormation `QnAIntentConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn qn_a_intent_configuration(mut self, value: QnAIntentConfiguration) -> Self {
+        pub fn qna_intent_configuration(mut self, value: QnaIntentConfiguration) -> Self {
             self.0.set("QnAIntentConfiguration", None, value.into());
             self
         }
@@ -1572,7 +1641,7 @@ pub mod bot {
     nested!(Intent);
     /// CloudFormation property type `IntentClosingSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentclosingsetting.html)
     #[derive(Clone, Debug)]
     pub struct IntentClosingSetting(rt::Props);
     impl IntentClosingSetting {
@@ -1607,7 +1676,7 @@ pub mod bot {
     nested!(IntentClosingSetting);
     /// CloudFormation property type `IntentConfirmationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentconfirmationsetting.html)
     #[derive(Clone, Debug)]
     pub struct IntentConfirmationSetting(rt::Props);
     impl IntentConfirmationSetting {
@@ -1693,7 +1762,7 @@ pub mod bot {
     nested!(IntentConfirmationSetting);
     /// CloudFormation property type `IntentDisambiguationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentdisambiguationsettings.html)
     #[derive(Clone, Debug)]
     pub struct IntentDisambiguationSettings(rt::Props);
     impl IntentDisambiguationSettings {
@@ -1718,7 +1787,7 @@ pub mod bot {
     nested!(IntentDisambiguationSettings);
     /// CloudFormation property type `IntentOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-intentoverride.html)
     #[derive(Clone, Debug)]
     pub struct IntentOverride(rt::Props);
     impl IntentOverride {
@@ -1741,7 +1810,7 @@ pub mod bot {
     nested!(IntentOverride);
     /// CloudFormation property type `KendraConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-kendraconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KendraConfiguration(rt::Props);
     impl KendraConfiguration {
@@ -1777,29 +1846,37 @@ pub mod bot {
     nested!(KendraConfiguration);
     /// CloudFormation property type `LambdaCodeHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-lambdacodehook.html)
     #[derive(Clone, Debug)]
     pub struct LambdaCodeHook(rt::Props);
+    /// The required values of [`LambdaCodeHook`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaCodeHookRequired {
+        /// CloudFormation `CodeHookInterfaceVersion`.
+        pub code_hook_interface_version: rt::Expr,
+        /// CloudFormation `LambdaArn`.
+        pub lambda_arn: rt::Expr,
+    }
     impl LambdaCodeHook {
         /// A new `LambdaCodeHook`. Required properties: `code_hook_interface_version` (`CodeHookInterfaceVersion`), `lambda_arn` (`LambdaArn`).
-        pub fn new(
-            code_hook_interface_version: impl Into<rt::Expr>,
-            lambda_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LambdaCodeHookRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CodeHookInterfaceVersion",
                 Some("code_hook_interface_version"),
-                rt::string(code_hook_interface_version),
+                rt::string(required.code_hook_interface_version),
             );
-            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
+            this.set(
+                "LambdaArn",
+                Some("lambda_arn"),
+                rt::string(required.lambda_arn),
+            );
             LambdaCodeHook(this)
         }
     }
     nested!(LambdaCodeHook);
     /// CloudFormation property type `Message`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-message.html)
     #[derive(Clone, Debug)]
     pub struct Message(rt::Props);
     impl Message {
@@ -1839,7 +1916,7 @@ pub mod bot {
     nested!(Message);
     /// CloudFormation property type `MessageGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-messagegroup.html)
     #[derive(Clone, Debug)]
     pub struct MessageGroup(rt::Props);
     impl MessageGroup {
@@ -1859,7 +1936,7 @@ pub mod bot {
     nested!(MessageGroup);
     /// CloudFormation property type `MultipleValuesSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-multiplevaluessetting.html)
     #[derive(Clone, Debug)]
     pub struct MultipleValuesSetting(rt::Props);
     impl MultipleValuesSetting {
@@ -1881,7 +1958,7 @@ pub mod bot {
     nested!(MultipleValuesSetting);
     /// CloudFormation property type `NluImprovementSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-nluimprovementspecification.html)
     #[derive(Clone, Debug)]
     pub struct NluImprovementSpecification(rt::Props);
     impl NluImprovementSpecification {
@@ -1909,7 +1986,7 @@ pub mod bot {
     nested!(NluImprovementSpecification);
     /// CloudFormation property type `ObfuscationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-obfuscationsetting.html)
     #[derive(Clone, Debug)]
     pub struct ObfuscationSetting(rt::Props);
     impl ObfuscationSetting {
@@ -1927,7 +2004,7 @@ pub mod bot {
     nested!(ObfuscationSetting);
     /// CloudFormation property type `OpensearchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-opensearchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OpensearchConfiguration(rt::Props);
     impl OpensearchConfiguration {
@@ -1968,31 +2045,40 @@ pub mod bot {
     nested!(OpensearchConfiguration);
     /// CloudFormation property type `OutputContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-outputcontext.html)
     #[derive(Clone, Debug)]
     pub struct OutputContext(rt::Props);
+    /// The required values of [`OutputContext`], by name: two of them have one type, and a swap must not compile.
+    pub struct OutputContextRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `TimeToLiveInSeconds`.
+        pub time_to_live_in_seconds: i64,
+        /// CloudFormation `TurnsToLive`.
+        pub turns_to_live: i64,
+    }
     impl OutputContext {
         /// A new `OutputContext`. Required properties: `name` (`Name`), `time_to_live_in_seconds` (`TimeToLiveInSeconds`), `turns_to_live` (`TurnsToLive`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            time_to_live_in_seconds: i64,
-            turns_to_live: i64,
-        ) -> Self {
+        pub fn new(required: OutputContextRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "TimeToLiveInSeconds",
                 Some("time_to_live_in_seconds"),
-                rt::int(time_to_live_in_seconds),
+                rt::int(required.time_to_live_in_seconds),
             );
-            this.set("TurnsToLive", Some("turns_to_live"), rt::int(turns_to_live));
+            this.set(
+                "TurnsToLive",
+                Some("turns_to_live"),
+                rt::int(required.turns_to_live),
+            );
             OutputContext(this)
         }
     }
     nested!(OutputContext);
     /// CloudFormation property type `PlainTextMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-plaintextmessage.html)
     #[derive(Clone, Debug)]
     pub struct PlainTextMessage(rt::Props);
     impl PlainTextMessage {
@@ -2006,7 +2092,7 @@ pub mod bot {
     nested!(PlainTextMessage);
     /// CloudFormation property type `PostDialogCodeHookInvocationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-postdialogcodehookinvocationspecification.html)
     #[derive(Clone, Debug)]
     pub struct PostDialogCodeHookInvocationSpecification(rt::Props);
     impl PostDialogCodeHookInvocationSpecification {
@@ -2064,7 +2150,7 @@ pub mod bot {
     nested!(PostDialogCodeHookInvocationSpecification);
     /// CloudFormation property type `PostFulfillmentStatusSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-postfulfillmentstatusspecification.html)
     #[derive(Clone, Debug)]
     pub struct PostFulfillmentStatusSpecification(rt::Props);
     impl PostFulfillmentStatusSpecification {
@@ -2125,14 +2211,14 @@ pub mod bot {
     nested!(PostFulfillmentStatusSpecification);
     /// CloudFormation property type `PromptSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-promptspecification.html)
     #[derive(Clone, Debug)]
     pub struct PromptSpecification(rt::Props);
     impl PromptSpecification {
-        /// A new `PromptSpecification`. Required properties: `max_retries` (`MaxRetries`), `message_groups_list` (`MessageGroupsList`).
+        /// A new `PromptSpecification`. Required properties: `message_groups_list` (`MessageGroupsList`), `max_retries` (`MaxRetries`).
         pub fn new(
-            max_retries: i64,
             message_groups_list: impl IntoIterator<Item = MessageGroup>,
+            max_retries: i64,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("MaxRetries", Some("max_retries"), rt::int(max_retries));
@@ -2174,7 +2260,7 @@ pub mod bot {
     nested!(PromptSpecification);
     /// CloudFormation property type `QInConnectAssistantConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qinconnectassistantconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QInConnectAssistantConfiguration(rt::Props);
     impl QInConnectAssistantConfiguration {
@@ -2188,7 +2274,7 @@ pub mod bot {
     nested!(QInConnectAssistantConfiguration);
     /// CloudFormation property type `QInConnectIntentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qinconnectintentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QInConnectIntentConfiguration(rt::Props);
     impl QInConnectIntentConfiguration {
@@ -2210,14 +2296,14 @@ pub mod bot {
     nested!(QInConnectIntentConfiguration);
     /// CloudFormation property type `QnAIntentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qnaintentconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QnAIntentConfiguration(rt::Props);
-    impl QnAIntentConfiguration {
-        /// A new `QnAIntentConfiguration`. Required properties: `bedrock_model_configuration` (`BedrockModelConfiguration`), `data_source_configuration` (`DataSourceConfiguration`).
+    pub struct QnaIntentConfiguration(rt::Props);
+    impl QnaIntentConfiguration {
+        /// A new `QnaIntentConfiguration`. Required properties: `data_source_configuration` (`DataSourceConfiguration`), `bedrock_model_configuration` (`BedrockModelConfiguration`).
         pub fn new(
-            bedrock_model_configuration: BedrockModelSpecification,
             data_source_configuration: DataSourceConfiguration,
+            bedrock_model_configuration: BedrockModelSpecification,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2230,31 +2316,36 @@ pub mod bot {
                 None,
                 data_source_configuration.into(),
             );
-            QnAIntentConfiguration(this)
+            QnaIntentConfiguration(this)
         }
     }
-    nested!(QnAIntentConfiguration);
+    nested!(QnaIntentConfiguration);
     /// CloudFormation property type `QnAKendraConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-qnakendraconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct QnAKendraConfiguration(rt::Props);
-    impl QnAKendraConfiguration {
-        /// A new `QnAKendraConfiguration`. Required properties: `exact_response` (`ExactResponse`), `kendra_index` (`KendraIndex`), `query_filter_string_enabled` (`QueryFilterStringEnabled`).
-        pub fn new(
-            exact_response: bool,
-            kendra_index: impl Into<rt::Expr>,
-            query_filter_string_enabled: bool,
-        ) -> Self {
+    pub struct QnaKendraConfiguration(rt::Props);
+    /// The required values of [`QnaKendraConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct QnaKendraConfigurationRequired {
+        /// CloudFormation `KendraIndex`.
+        pub kendra_index: rt::Expr,
+        /// CloudFormation `QueryFilterStringEnabled`.
+        pub query_filter_string_enabled: bool,
+        /// CloudFormation `ExactResponse`.
+        pub exact_response: bool,
+    }
+    impl QnaKendraConfiguration {
+        /// A new `QnaKendraConfiguration`. Required properties: `kendra_index` (`KendraIndex`), `query_filter_string_enabled` (`QueryFilterStringEnabled`), `exact_response` (`ExactResponse`).
+        pub fn new(required: QnaKendraConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ExactResponse", None, rt::boolean(exact_response));
-            this.set("KendraIndex", None, rt::string(kendra_index));
+            this.set("ExactResponse", None, rt::boolean(required.exact_response));
+            this.set("KendraIndex", None, rt::string(required.kendra_index));
             this.set(
                 "QueryFilterStringEnabled",
                 None,
-                rt::boolean(query_filter_string_enabled),
+                rt::boolean(required.query_filter_string_enabled),
             );
-            QnAKendraConfiguration(this)
+            QnaKendraConfiguration(this)
         }
         /// Constraints: length 1..=5000. CloudFormation `QueryFilterString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn query_filter_string(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -2262,10 +2353,10 @@ pub mod bot {
             self
         }
     }
-    nested!(QnAKendraConfiguration);
+    nested!(QnaKendraConfiguration);
     /// CloudFormation property type `Replication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-replication.html)
     #[derive(Clone, Debug)]
     pub struct Replication(rt::Props);
     impl Replication {
@@ -2279,7 +2370,7 @@ pub mod bot {
     nested!(Replication);
     /// CloudFormation property type `ResponseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-responsespecification.html)
     #[derive(Clone, Debug)]
     pub struct ResponseSpecification(rt::Props);
     impl ResponseSpecification {
@@ -2306,7 +2397,7 @@ pub mod bot {
     nested!(ResponseSpecification);
     /// CloudFormation property type `RuntimeSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-runtimesettings.html)
     #[derive(Clone, Debug)]
     pub struct RuntimeSettings(rt::Props);
     impl RuntimeSettings {
@@ -2334,18 +2425,29 @@ pub mod bot {
     nested!(RuntimeSettings);
     /// CloudFormation property type `S3BucketLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-s3bucketlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3BucketLogDestination(rt::Props);
+    /// The required values of [`S3BucketLogDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3BucketLogDestinationRequired {
+        /// CloudFormation `LogPrefix`.
+        pub log_prefix: rt::Expr,
+        /// CloudFormation `S3BucketArn`.
+        pub s3_bucket_arn: rt::Expr,
+    }
     impl S3BucketLogDestination {
         /// A new `S3BucketLogDestination`. Required properties: `log_prefix` (`LogPrefix`), `s3_bucket_arn` (`S3BucketArn`).
-        pub fn new(log_prefix: impl Into<rt::Expr>, s3_bucket_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3BucketLogDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
+            this.set(
+                "LogPrefix",
+                Some("log_prefix"),
+                rt::string(required.log_prefix),
+            );
             this.set(
                 "S3BucketArn",
                 Some("s3_bucket_arn"),
-                rt::string(s3_bucket_arn),
+                rt::string(required.s3_bucket_arn),
             );
             S3BucketLogDestination(this)
         }
@@ -2359,18 +2461,29 @@ pub mod bot {
     nested!(S3BucketLogDestination);
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// CloudFormation `S3ObjectKey`.
+        pub s3_object_key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `s3_bucket` (`S3Bucket`), `s3_object_key` (`S3ObjectKey`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_object_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             this.set(
                 "S3ObjectKey",
                 Some("s3_object_key"),
-                rt::string(s3_object_key),
+                rt::string(required.s3_object_key),
             );
             S3Location(this)
         }
@@ -2387,7 +2500,7 @@ pub mod bot {
     nested!(S3Location);
     /// CloudFormation property type `SampleUtterance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sampleutterance.html)
     #[derive(Clone, Debug)]
     pub struct SampleUtterance(rt::Props);
     impl SampleUtterance {
@@ -2401,7 +2514,7 @@ pub mod bot {
     nested!(SampleUtterance);
     /// CloudFormation property type `SampleUtteranceGenerationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sampleutterancegenerationspecification.html)
     #[derive(Clone, Debug)]
     pub struct SampleUtteranceGenerationSpecification(rt::Props);
     impl SampleUtteranceGenerationSpecification {
@@ -2420,7 +2533,7 @@ pub mod bot {
     nested!(SampleUtteranceGenerationSpecification);
     /// CloudFormation property type `SampleValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-samplevalue.html)
     #[derive(Clone, Debug)]
     pub struct SampleValue(rt::Props);
     impl SampleValue {
@@ -2434,7 +2547,7 @@ pub mod bot {
     nested!(SampleValue);
     /// CloudFormation property type `SentimentAnalysisSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sentimentanalysissettings.html)
     #[derive(Clone, Debug)]
     pub struct SentimentAnalysisSettings(rt::Props);
     impl SentimentAnalysisSettings {
@@ -2452,7 +2565,7 @@ pub mod bot {
     nested!(SentimentAnalysisSettings);
     /// CloudFormation property type `SessionAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-sessionattribute.html)
     #[derive(Clone, Debug)]
     pub struct SessionAttribute(rt::Props);
     impl SessionAttribute {
@@ -2471,27 +2584,32 @@ pub mod bot {
     nested!(SessionAttribute);
     /// CloudFormation property type `Slot`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slot.html)
     #[derive(Clone, Debug)]
     pub struct Slot(rt::Props);
+    /// The required values of [`Slot`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlotRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `SlotTypeName`.
+        pub slot_type_name: rt::Expr,
+        /// CloudFormation `ValueElicitationSetting`.
+        pub value_elicitation_setting: SlotValueElicitationSetting,
+    }
     impl Slot {
         /// A new `Slot`. Required properties: `name` (`Name`), `slot_type_name` (`SlotTypeName`), `value_elicitation_setting` (`ValueElicitationSetting`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            slot_type_name: impl Into<rt::Expr>,
-            value_elicitation_setting: SlotValueElicitationSetting,
-        ) -> Self {
+        pub fn new(required: SlotRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "SlotTypeName",
                 Some("slot_type_name"),
-                rt::string(slot_type_name),
+                rt::string(required.slot_type_name),
             );
             this.set(
                 "ValueElicitationSetting",
                 Some("value_elicitation_setting"),
-                value_elicitation_setting.into(),
+                required.value_elicitation_setting.into(),
             );
             Slot(this)
         }
@@ -2530,7 +2648,7 @@ pub mod bot {
     nested!(Slot);
     /// CloudFormation property type `SlotCaptureSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotcapturesetting.html)
     #[derive(Clone, Debug)]
     pub struct SlotCaptureSetting(rt::Props);
     impl SlotCaptureSetting {
@@ -2586,7 +2704,7 @@ pub mod bot {
     nested!(SlotCaptureSetting);
     /// CloudFormation property type `SlotDefaultValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotdefaultvalue.html)
     #[derive(Clone, Debug)]
     pub struct SlotDefaultValue(rt::Props);
     impl SlotDefaultValue {
@@ -2604,7 +2722,7 @@ pub mod bot {
     nested!(SlotDefaultValue);
     /// CloudFormation property type `SlotDefaultValueSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotdefaultvaluespecification.html)
     #[derive(Clone, Debug)]
     pub struct SlotDefaultValueSpecification(rt::Props);
     impl SlotDefaultValueSpecification {
@@ -2622,12 +2740,12 @@ pub mod bot {
     nested!(SlotDefaultValueSpecification);
     /// CloudFormation property type `SlotPriority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotpriority.html)
     #[derive(Clone, Debug)]
     pub struct SlotPriority(rt::Props);
     impl SlotPriority {
-        /// A new `SlotPriority`. Required properties: `priority` (`Priority`), `slot_name` (`SlotName`).
-        pub fn new(priority: i64, slot_name: impl Into<rt::Expr>) -> Self {
+        /// A new `SlotPriority`. Required properties: `slot_name` (`SlotName`), `priority` (`Priority`).
+        pub fn new(slot_name: impl Into<rt::Expr>, priority: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Priority", Some("priority"), rt::int(priority));
             this.set("SlotName", Some("slot_name"), rt::string(slot_name));
@@ -2637,7 +2755,7 @@ pub mod bot {
     nested!(SlotPriority);
     /// CloudFormation property type `SlotResolutionImprovementSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotresolutionimprovementspecification.html)
     #[derive(Clone, Debug)]
     pub struct SlotResolutionImprovementSpecification(rt::Props);
     impl SlotResolutionImprovementSpecification {
@@ -2656,7 +2774,7 @@ pub mod bot {
     nested!(SlotResolutionImprovementSpecification);
     /// CloudFormation property type `SlotType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slottype.html)
     #[derive(Clone, Debug)]
     pub struct SlotType(rt::Props);
     impl SlotType {
@@ -2716,7 +2834,7 @@ pub mod bot {
     nested!(SlotType);
     /// CloudFormation property type `SlotTypeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slottypevalue.html)
     #[derive(Clone, Debug)]
     pub struct SlotTypeValue(rt::Props);
     impl SlotTypeValue {
@@ -2735,7 +2853,7 @@ pub mod bot {
     nested!(SlotTypeValue);
     /// CloudFormation property type `SlotValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalue.html)
     #[derive(Clone, Debug)]
     pub struct SlotValue(rt::Props);
     impl SlotValue {
@@ -2753,7 +2871,7 @@ pub mod bot {
     nested!(SlotValue);
     /// CloudFormation property type `SlotValueElicitationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueelicitationsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueElicitationSetting(rt::Props);
     impl SlotValueElicitationSetting {
@@ -2818,7 +2936,7 @@ pub mod bot {
     nested!(SlotValueElicitationSetting);
     /// CloudFormation property type `SlotValueOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueoverride.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueOverride(rt::Props);
     impl SlotValueOverride {
@@ -2846,7 +2964,7 @@ pub mod bot {
     nested!(SlotValueOverride);
     /// CloudFormation property type `SlotValueOverrideMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueoverridemap.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueOverrideMap(rt::Props);
     impl SlotValueOverrideMap {
@@ -2869,7 +2987,7 @@ pub mod bot {
     nested!(SlotValueOverrideMap);
     /// CloudFormation property type `SlotValueRegexFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueregexfilter.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueRegexFilter(rt::Props);
     impl SlotValueRegexFilter {
@@ -2883,7 +3001,7 @@ pub mod bot {
     nested!(SlotValueRegexFilter);
     /// CloudFormation property type `SlotValueSelectionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-slotvalueselectionsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlotValueSelectionSetting(rt::Props);
     impl SlotValueSelectionSetting {
@@ -2916,7 +3034,7 @@ pub mod bot {
     nested!(SlotValueSelectionSetting);
     /// CloudFormation property type `SpeechFoundationModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechfoundationmodel.html)
     #[derive(Clone, Debug)]
     pub struct SpeechFoundationModel(rt::Props);
     impl SpeechFoundationModel {
@@ -2935,7 +3053,7 @@ pub mod bot {
     nested!(SpeechFoundationModel);
     /// CloudFormation property type `SpeechModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechmodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct SpeechModelConfig(rt::Props);
     impl SpeechModelConfig {
@@ -2953,7 +3071,7 @@ pub mod bot {
     nested!(SpeechModelConfig);
     /// CloudFormation property type `SpeechRecognitionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-speechrecognitionsettings.html)
     #[derive(Clone, Debug)]
     pub struct SpeechRecognitionSettings(rt::Props);
     impl SpeechRecognitionSettings {
@@ -2976,7 +3094,7 @@ pub mod bot {
     nested!(SpeechRecognitionSettings);
     /// CloudFormation property type `SSMLMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-ssmlmessage.html)
     #[derive(Clone, Debug)]
     pub struct SsmlMessage(rt::Props);
     impl SsmlMessage {
@@ -2990,31 +3108,36 @@ pub mod bot {
     nested!(SsmlMessage);
     /// CloudFormation property type `StillWaitingResponseSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-stillwaitingresponsespecification.html)
     #[derive(Clone, Debug)]
     pub struct StillWaitingResponseSpecification(rt::Props);
+    /// The required values of [`StillWaitingResponseSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct StillWaitingResponseSpecificationRequired {
+        /// CloudFormation `MessageGroupsList`.
+        pub message_groups_list: Vec<MessageGroup>,
+        /// CloudFormation `FrequencyInSeconds`.
+        pub frequency_in_seconds: i64,
+        /// CloudFormation `TimeoutInSeconds`.
+        pub timeout_in_seconds: i64,
+    }
     impl StillWaitingResponseSpecification {
-        /// A new `StillWaitingResponseSpecification`. Required properties: `frequency_in_seconds` (`FrequencyInSeconds`), `message_groups_list` (`MessageGroupsList`), `timeout_in_seconds` (`TimeoutInSeconds`).
-        pub fn new(
-            frequency_in_seconds: i64,
-            message_groups_list: impl IntoIterator<Item = MessageGroup>,
-            timeout_in_seconds: i64,
-        ) -> Self {
+        /// A new `StillWaitingResponseSpecification`. Required properties: `message_groups_list` (`MessageGroupsList`), `frequency_in_seconds` (`FrequencyInSeconds`), `timeout_in_seconds` (`TimeoutInSeconds`).
+        pub fn new(required: StillWaitingResponseSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FrequencyInSeconds",
                 Some("frequency_in_seconds"),
-                rt::int(frequency_in_seconds),
+                rt::int(required.frequency_in_seconds),
             );
             this.set(
                 "MessageGroupsList",
                 Some("message_groups_list"),
-                rt::list(message_groups_list),
+                rt::list(required.message_groups_list),
             );
             this.set(
                 "TimeoutInSeconds",
                 Some("timeout_in_seconds"),
-                rt::int(timeout_in_seconds),
+                rt::int(required.timeout_in_seconds),
             );
             StillWaitingResponseSpecification(this)
         }
@@ -3031,7 +3154,7 @@ pub mod bot {
     nested!(StillWaitingResponseSpecification);
     /// CloudFormation property type `SubSlotSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-subslotsetting.html)
     #[derive(Clone, Debug)]
     pub struct SubSlotSetting(rt::Props);
     impl SubSlotSetting {
@@ -3054,7 +3177,7 @@ pub mod bot {
     nested!(SubSlotSetting);
     /// CloudFormation property type `SubSlotTypeComposition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-subslottypecomposition.html)
     #[derive(Clone, Debug)]
     pub struct SubSlotTypeComposition(rt::Props);
     impl SubSlotTypeComposition {
@@ -3078,22 +3201,29 @@ pub mod bot {
     nested!(SubSlotTypeComposition);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
     nested!(Tag);
     /// CloudFormation property type `TestBotAliasSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-testbotaliassettings.html)
     #[derive(Clone, Debug)]
     pub struct TestBotAliasSettings(rt::Props);
     impl TestBotAliasSettings {
@@ -3144,7 +3274,7 @@ pub mod bot {
     nested!(TestBotAliasSettings);
     /// CloudFormation property type `TextLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-textlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct TextLogDestination(rt::Props);
     impl TextLogDestination {
@@ -3158,7 +3288,7 @@ pub mod bot {
     nested!(TextLogDestination);
     /// CloudFormation property type `TextLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-textlogsetting.html)
     #[derive(Clone, Debug)]
     pub struct TextLogSetting(rt::Props);
     impl TextLogSetting {
@@ -3173,7 +3303,7 @@ pub mod bot {
     nested!(TextLogSetting);
     /// CloudFormation property type `UnifiedSpeechSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-unifiedspeechsettings.html)
     #[derive(Clone, Debug)]
     pub struct UnifiedSpeechSettings(rt::Props);
     impl UnifiedSpeechSettings {
@@ -3191,7 +3321,7 @@ pub mod bot {
     nested!(UnifiedSpeechSettings);
     /// CloudFormation property type `VoiceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-voicesettings.html)
     #[derive(Clone, Debug)]
     pub struct VoiceSettings(rt::Props);
     impl VoiceSettings {
@@ -3210,25 +3340,29 @@ pub mod bot {
     nested!(VoiceSettings);
     /// CloudFormation property type `WaitAndContinueSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-bot-waitandcontinuespecification.html)
     #[derive(Clone, Debug)]
     pub struct WaitAndContinueSpecification(rt::Props);
+    /// The required values of [`WaitAndContinueSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct WaitAndContinueSpecificationRequired {
+        /// CloudFormation `WaitingResponse`.
+        pub waiting_response: ResponseSpecification,
+        /// CloudFormation `ContinueResponse`.
+        pub continue_response: ResponseSpecification,
+    }
     impl WaitAndContinueSpecification {
-        /// A new `WaitAndContinueSpecification`. Required properties: `continue_response` (`ContinueResponse`), `waiting_response` (`WaitingResponse`).
-        pub fn new(
-            continue_response: ResponseSpecification,
-            waiting_response: ResponseSpecification,
-        ) -> Self {
+        /// A new `WaitAndContinueSpecification`. Required properties: `waiting_response` (`WaitingResponse`), `continue_response` (`ContinueResponse`).
+        pub fn new(required: WaitAndContinueSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContinueResponse",
                 Some("continue_response"),
-                continue_response.into(),
+                required.continue_response.into(),
             );
             this.set(
                 "WaitingResponse",
                 Some("waiting_response"),
-                waiting_response.into(),
+                required.waiting_response.into(),
             );
             WaitAndContinueSpecification(this)
         }
@@ -3456,21 +3590,24 @@ static BOT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`BotAlias`], by name: two of them have one type, and a swap must not compile.
+pub struct BotAliasRequired {
+    /// Unique ID of resource CloudFormation `BotId`.
+    pub bot_id: rt::Expr,
+    /// A unique identifier for a resource. CloudFormation `BotAliasName`.
+    pub bot_alias_name: rt::Expr,
+}
 impl BotAlias {
-    /// Declares a `AWS::Lex::BotAlias` with the stack-unique `id`. Required properties: `bot_alias_name` (`BotAliasName`), `bot_id` (`BotId`).
+    /// Declares a `AWS::Lex::BotAlias` with the stack-unique `id`. Required properties: `bot_id` (`BotId`), `bot_alias_name` (`BotAliasName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bot_alias_name: impl Into<rt::Expr>,
-        bot_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BotAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &BOT_ALIAS_TYPE);
         this.set(
             "BotAliasName",
             Some("bot_alias_name"),
-            rt::string(bot_alias_name),
+            rt::string(required.bot_alias_name),
         );
-        this.set("BotId", Some("bot_id"), rt::string(bot_id));
+        this.set("BotId", Some("bot_id"), rt::string(required.bot_id));
         BotAlias(this)
     }
     /// A list of bot alias locale settings to add to the bot alias.
@@ -3550,13 +3687,12 @@ impl BotAliasHandle {
 }
 /// Property types and value sets of [`BotAlias`] (`AWS::Lex::BotAlias`).
 pub mod bot_alias {
-    pub use super::shared::CloudWatchLogGroupLogDestination;
     use super::*;
     /// The location of audio log files collected when conversation logging is enabled for a bot.
     ///
     /// CloudFormation property type `AudioLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-audiologdestination.html)
     #[derive(Clone, Debug)]
     pub struct AudioLogDestination(rt::Props);
     impl AudioLogDestination {
@@ -3572,7 +3708,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `AudioLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-audiologsetting.html)
     #[derive(Clone, Debug)]
     pub struct AudioLogSetting(rt::Props);
     impl AudioLogSetting {
@@ -3589,7 +3725,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `BotAliasLocaleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-botaliaslocalesettings.html)
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettings(rt::Props);
     impl BotAliasLocaleSettings {
@@ -3616,14 +3752,14 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `BotAliasLocaleSettingsItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-botaliaslocalesettingsitem.html)
     #[derive(Clone, Debug)]
     pub struct BotAliasLocaleSettingsItem(rt::Props);
     impl BotAliasLocaleSettingsItem {
-        /// A new `BotAliasLocaleSettingsItem`. Required properties: `bot_alias_locale_setting` (`BotAliasLocaleSetting`), `locale_id` (`LocaleId`).
+        /// A new `BotAliasLocaleSettingsItem`. Required properties: `locale_id` (`LocaleId`), `bot_alias_locale_setting` (`BotAliasLocaleSetting`).
         pub fn new(
-            bot_alias_locale_setting: BotAliasLocaleSettings,
             locale_id: impl Into<rt::Expr>,
+            bot_alias_locale_setting: BotAliasLocaleSettings,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3636,11 +3772,41 @@ pub mod bot_alias {
         }
     }
     nested!(BotAliasLocaleSettingsItem);
+    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-cloudwatchloggrouplogdestination.html)
+    #[derive(Clone, Debug)]
+    pub struct CloudWatchLogGroupLogDestination(rt::Props);
+    /// The required values of [`CloudWatchLogGroupLogDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudWatchLogGroupLogDestinationRequired {
+        /// A string used to identify the groupArn for the Cloudwatch Log Group CloudFormation `CloudWatchLogGroupArn`.
+        pub cloud_watch_log_group_arn: rt::Expr,
+        /// A string containing the value for the Log Prefix CloudFormation `LogPrefix`.
+        pub log_prefix: rt::Expr,
+    }
+    impl CloudWatchLogGroupLogDestination {
+        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
+        pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "CloudWatchLogGroupArn",
+                Some("cloudwatch_log_group_arn"),
+                rt::string(required.cloud_watch_log_group_arn),
+            );
+            this.set(
+                "LogPrefix",
+                Some("log_prefix"),
+                rt::string(required.log_prefix),
+            );
+            CloudWatchLogGroupLogDestination(this)
+        }
+    }
+    nested!(CloudWatchLogGroupLogDestination);
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
     ///
     /// CloudFormation property type `CodeHookSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-codehookspecification.html)
     #[derive(Clone, Debug)]
     pub struct CodeHookSpecification(rt::Props);
     impl CodeHookSpecification {
@@ -3660,7 +3826,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `ConversationLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-conversationlogsettings.html)
     #[derive(Clone, Debug)]
     pub struct ConversationLogSettings(rt::Props);
     impl ConversationLogSettings {
@@ -3703,22 +3869,30 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `LambdaCodeHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-lambdacodehook.html)
     #[derive(Clone, Debug)]
     pub struct LambdaCodeHook(rt::Props);
+    /// The required values of [`LambdaCodeHook`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaCodeHookRequired {
+        /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function. CloudFormation `CodeHookInterfaceVersion`.
+        pub code_hook_interface_version: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Lambda function. CloudFormation `LambdaArn`.
+        pub lambda_arn: rt::Expr,
+    }
     impl LambdaCodeHook {
         /// A new `LambdaCodeHook`. Required properties: `code_hook_interface_version` (`CodeHookInterfaceVersion`), `lambda_arn` (`LambdaArn`).
-        pub fn new(
-            code_hook_interface_version: impl Into<rt::Expr>,
-            lambda_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: LambdaCodeHookRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CodeHookInterfaceVersion",
                 Some("code_hook_interface_version"),
-                rt::string(code_hook_interface_version),
+                rt::string(required.code_hook_interface_version),
             );
-            this.set("LambdaArn", Some("lambda_arn"), rt::string(lambda_arn));
+            this.set(
+                "LambdaArn",
+                Some("lambda_arn"),
+                rt::string(required.lambda_arn),
+            );
             LambdaCodeHook(this)
         }
     }
@@ -3727,18 +3901,29 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `S3BucketLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-s3bucketlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3BucketLogDestination(rt::Props);
+    /// The required values of [`S3BucketLogDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3BucketLogDestinationRequired {
+        /// The Amazon S3 key of the deployment package. CloudFormation `LogPrefix`.
+        pub log_prefix: rt::Expr,
+        /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored. CloudFormation `S3BucketArn`.
+        pub s3_bucket_arn: rt::Expr,
+    }
     impl S3BucketLogDestination {
         /// A new `S3BucketLogDestination`. Required properties: `log_prefix` (`LogPrefix`), `s3_bucket_arn` (`S3BucketArn`).
-        pub fn new(log_prefix: impl Into<rt::Expr>, s3_bucket_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3BucketLogDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
+            this.set(
+                "LogPrefix",
+                Some("log_prefix"),
+                rt::string(required.log_prefix),
+            );
             this.set(
                 "S3BucketArn",
                 Some("s3_bucket_arn"),
-                rt::string(s3_bucket_arn),
+                rt::string(required.s3_bucket_arn),
             );
             S3BucketLogDestination(this)
         }
@@ -3756,7 +3941,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `SentimentAnalysisSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-sentimentanalysissettings.html)
     #[derive(Clone, Debug)]
     pub struct SentimentAnalysisSettings(rt::Props);
     impl SentimentAnalysisSettings {
@@ -3776,7 +3961,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `TextLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-textlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct TextLogDestination(rt::Props);
     impl TextLogDestination {
@@ -3792,7 +3977,7 @@ pub mod bot_alias {
     ///
     /// CloudFormation property type `TextLogSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botalias-textlogsetting.html)
     #[derive(Clone, Debug)]
     pub struct TextLogSetting(rt::Props);
     impl TextLogSetting {
@@ -3894,7 +4079,7 @@ pub mod bot_version {
     ///
     /// CloudFormation property type `BotVersionLocaleDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botversion-botversionlocaledetails.html)
     #[derive(Clone, Debug)]
     pub struct BotVersionLocaleDetails(rt::Props);
     impl BotVersionLocaleDetails {
@@ -3912,14 +4097,14 @@ pub mod bot_version {
     nested!(BotVersionLocaleDetails);
     /// CloudFormation property type `BotVersionLocaleSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lex-botversion-botversionlocalespecification.html)
     #[derive(Clone, Debug)]
     pub struct BotVersionLocaleSpecification(rt::Props);
     impl BotVersionLocaleSpecification {
-        /// A new `BotVersionLocaleSpecification`. Required properties: `bot_version_locale_details` (`BotVersionLocaleDetails`), `locale_id` (`LocaleId`).
+        /// A new `BotVersionLocaleSpecification`. Required properties: `locale_id` (`LocaleId`), `bot_version_locale_details` (`BotVersionLocaleDetails`).
         pub fn new(
-            bot_version_locale_details: BotVersionLocaleDetails,
             locale_id: impl Into<rt::Expr>,
+            bot_version_locale_details: BotVersionLocaleDetails,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -4007,31 +4192,4 @@ impl ResourcePolicyHandle {
     pub fn revision_id(&self) -> rt::Expr {
         self.0.attr("RevisionId")
     }
-}
-/// Nested types that several `Lex` resource types define the same way; each resource type's module
-/// re-exports the ones it uses.
-pub mod shared {
-    use super::*;
-    /// CloudFormation property type `CloudWatchLogGroupLogDestination`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct CloudWatchLogGroupLogDestination(rt::Props);
-    impl CloudWatchLogGroupLogDestination {
-        /// A new `CloudWatchLogGroupLogDestination`. Required properties: `cloud_watch_log_group_arn` (`CloudWatchLogGroupArn`), `log_prefix` (`LogPrefix`).
-        pub fn new(
-            cloud_watch_log_group_arn: impl Into<rt::Expr>,
-            log_prefix: impl Into<rt::Expr>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set(
-                "CloudWatchLogGroupArn",
-                Some("cloudwatch_log_group_arn"),
-                rt::string(cloud_watch_log_group_arn),
-            );
-            this.set("LogPrefix", Some("log_prefix"), rt::string(log_prefix));
-            CloudWatchLogGroupLogDestination(this)
-        }
-    }
-    nested!(CloudWatchLogGroupLogDestination);
 }

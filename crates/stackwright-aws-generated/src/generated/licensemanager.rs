@@ -218,43 +218,69 @@ static LICENSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`License`], by name: two of them have one type, and a swap must not compile.
+pub struct LicenseRequired {
+    /// Name for the created license. CloudFormation `LicenseName`.
+    pub license_name: rt::Expr,
+    /// Product name for the created license. CloudFormation `ProductName`.
+    pub product_name: rt::Expr,
+    /// CloudFormation `Issuer`.
+    pub issuer: license::IssuerData,
+    /// Home region for the created license. CloudFormation `HomeRegion`.
+    pub home_region: rt::Expr,
+    /// CloudFormation `Validity`.
+    pub validity: license::ValidityDateFormat,
+    /// CloudFormation `ConsumptionConfiguration`.
+    pub consumption_configuration: license::ConsumptionConfiguration,
+    /// CloudFormation `Entitlements`.
+    pub entitlements: Vec<license::Entitlement>,
+    /// Beneficiary of the license. CloudFormation `Beneficiary`.
+    pub beneficiary: rt::Expr,
+    /// ProductSKU of the license. CloudFormation `ProductSKU`.
+    pub product_sku: rt::Expr,
+}
 impl License {
-    /// Declares a `AWS::LicenseManager::License` with the stack-unique `id`. Required properties: `beneficiary` (`Beneficiary`), `consumption_configuration` (`ConsumptionConfiguration`), `entitlements` (`Entitlements`), `home_region` (`HomeRegion`), `issuer` (`Issuer`), `license_name` (`LicenseName`), `product_name` (`ProductName`), `product_sku` (`ProductSKU`), `validity` (`Validity`).
+    /// Declares a `AWS::LicenseManager::License` with the stack-unique `id`. Required properties: `license_name` (`LicenseName`), `product_name` (`ProductName`), `issuer` (`Issuer`), `home_region` (`HomeRegion`), `validity` (`Validity`), `consumption_configuration` (`ConsumptionConfiguration`), `entitlements` (`Entitlements`), `beneficiary` (`Beneficiary`), `product_sku` (`ProductSKU`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        beneficiary: impl Into<rt::Expr>,
-        consumption_configuration: license::ConsumptionConfiguration,
-        entitlements: impl IntoIterator<Item = license::Entitlement>,
-        home_region: impl Into<rt::Expr>,
-        issuer: license::IssuerData,
-        license_name: impl Into<rt::Expr>,
-        product_name: impl Into<rt::Expr>,
-        product_sku: impl Into<rt::Expr>,
-        validity: license::ValidityDateFormat,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LicenseRequired) -> Self {
         let mut this = rt::Base::new(id, &LICENSE_TYPE);
-        this.set("Beneficiary", Some("beneficiary"), rt::string(beneficiary));
+        this.set(
+            "Beneficiary",
+            Some("beneficiary"),
+            rt::string(required.beneficiary),
+        );
         this.set(
             "ConsumptionConfiguration",
             Some("consumption_configuration"),
-            consumption_configuration.into(),
+            required.consumption_configuration.into(),
         );
-        this.set("Entitlements", Some("entitlements"), rt::list(entitlements));
-        this.set("HomeRegion", Some("home_region"), rt::string(home_region));
-        this.set("Issuer", Some("issuer"), issuer.into());
+        this.set(
+            "Entitlements",
+            Some("entitlements"),
+            rt::list(required.entitlements),
+        );
+        this.set(
+            "HomeRegion",
+            Some("home_region"),
+            rt::string(required.home_region),
+        );
+        this.set("Issuer", Some("issuer"), required.issuer.into());
         this.set(
             "LicenseName",
             Some("license_name"),
-            rt::string(license_name),
+            rt::string(required.license_name),
         );
         this.set(
             "ProductName",
             Some("product_name"),
-            rt::string(product_name),
+            rt::string(required.product_name),
         );
-        this.set("ProductSKU", Some("product_sku"), rt::string(product_sku));
-        this.set("Validity", Some("validity"), validity.into());
+        this.set(
+            "ProductSKU",
+            Some("product_sku"),
+            rt::string(required.product_sku),
+        );
+        this.set("Validity", Some("validity"), required.validity.into());
         License(this)
     }
     /// CloudFormation `LicenseMetadata`, Terraform `license_metadata`.
@@ -293,12 +319,12 @@ pub mod license {
     use super::*;
     /// CloudFormation property type `BorrowConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-borrowconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BorrowConfiguration(rt::Props);
     impl BorrowConfiguration {
-        /// A new `BorrowConfiguration`. Required properties: `allow_early_check_in` (`AllowEarlyCheckIn`), `max_time_to_live_in_minutes` (`MaxTimeToLiveInMinutes`).
-        pub fn new(allow_early_check_in: bool, max_time_to_live_in_minutes: i64) -> Self {
+        /// A new `BorrowConfiguration`. Required properties: `max_time_to_live_in_minutes` (`MaxTimeToLiveInMinutes`), `allow_early_check_in` (`AllowEarlyCheckIn`).
+        pub fn new(max_time_to_live_in_minutes: i64, allow_early_check_in: bool) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AllowEarlyCheckIn",
@@ -316,7 +342,7 @@ pub mod license {
     nested!(BorrowConfiguration);
     /// CloudFormation property type `ConsumptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-consumptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConsumptionConfiguration(rt::Props);
     impl ConsumptionConfiguration {
@@ -352,7 +378,7 @@ pub mod license {
     nested!(ConsumptionConfiguration);
     /// CloudFormation property type `Entitlement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-entitlement.html)
     #[derive(Clone, Debug)]
     pub struct Entitlement(rt::Props);
     impl Entitlement {
@@ -388,7 +414,7 @@ pub mod license {
     nested!(Entitlement);
     /// CloudFormation property type `IssuerData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-issuerdata.html)
     #[derive(Clone, Debug)]
     pub struct IssuerData(rt::Props);
     impl IssuerData {
@@ -407,22 +433,29 @@ pub mod license {
     nested!(IssuerData);
     /// CloudFormation property type `Metadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-metadata.html)
     #[derive(Clone, Debug)]
     pub struct Metadata(rt::Props);
+    /// The required values of [`Metadata`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetadataRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Metadata {
         /// A new `Metadata`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetadataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             Metadata(this)
         }
     }
     nested!(Metadata);
     /// CloudFormation property type `ProvisionalConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-provisionalconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionalConfiguration(rt::Props);
     impl ProvisionalConfiguration {
@@ -440,15 +473,22 @@ pub mod license {
     nested!(ProvisionalConfiguration);
     /// CloudFormation property type `ValidityDateFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-license-validitydateformat.html)
     #[derive(Clone, Debug)]
     pub struct ValidityDateFormat(rt::Props);
+    /// The required values of [`ValidityDateFormat`], by name: two of them have one type, and a swap must not compile.
+    pub struct ValidityDateFormatRequired {
+        /// Validity begin date for the license. CloudFormation `Begin`.
+        pub begin: rt::Expr,
+        /// Validity begin date for the license. CloudFormation `End`.
+        pub end: rt::Expr,
+    }
     impl ValidityDateFormat {
         /// A new `ValidityDateFormat`. Required properties: `begin` (`Begin`), `end` (`End`).
-        pub fn new(begin: impl Into<rt::Expr>, end: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ValidityDateFormatRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Begin", Some("begin"), rt::string(begin));
-            this.set("End", Some("end"), rt::string(end));
+            this.set("Begin", Some("begin"), rt::string(required.begin));
+            this.set("End", Some("end"), rt::string(required.end));
             ValidityDateFormat(this)
         }
     }
@@ -547,21 +587,21 @@ static LICENSE_ASSET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl LicenseAssetGroup {
-    /// Declares a `AWS::LicenseManager::LicenseAssetGroup` with the stack-unique `id`. Required properties: `associated_license_asset_ruleset_ar_ns` (`AssociatedLicenseAssetRulesetARNs`), `license_asset_group_configurations` (`LicenseAssetGroupConfigurations`), `name` (`Name`).
+    /// Declares a `AWS::LicenseManager::LicenseAssetGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `associated_license_asset_ruleset_arns` (`AssociatedLicenseAssetRulesetARNs`), `license_asset_group_configurations` (`LicenseAssetGroupConfigurations`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        associated_license_asset_ruleset_ar_ns: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        name: impl Into<rt::Expr>,
+        associated_license_asset_ruleset_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
         license_asset_group_configurations: impl IntoIterator<
             Item = license_asset_group::LicenseAssetGroupConfiguration,
         >,
-        name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LICENSE_ASSET_GROUP_TYPE);
         this.set(
             "AssociatedLicenseAssetRulesetARNs",
             Some("associated_license_asset_ruleset_ar_ns"),
-            rt::strings(associated_license_asset_ruleset_ar_ns),
+            rt::strings(associated_license_asset_ruleset_arns),
         );
         this.set(
             "LicenseAssetGroupConfigurations",
@@ -609,7 +649,7 @@ pub mod license_asset_group {
     use super::*;
     /// CloudFormation property type `LicenseAssetGroupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetgroup-licenseassetgroupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LicenseAssetGroupConfiguration(rt::Props);
     impl LicenseAssetGroupConfiguration {
@@ -628,7 +668,7 @@ pub mod license_asset_group {
     nested!(LicenseAssetGroupConfiguration);
     /// CloudFormation property type `LicenseAssetGroupProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetgroup-licenseassetgroupproperty.html)
     #[derive(Clone, Debug)]
     pub struct LicenseAssetGroupProperty(rt::Props);
     impl LicenseAssetGroupProperty {
@@ -714,7 +754,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `AndRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-andrulestatement.html)
     #[derive(Clone, Debug)]
     pub struct AndRuleStatement(rt::Props);
     impl AndRuleStatement {
@@ -741,7 +781,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `InstanceRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-instancerulestatement.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRuleStatement(rt::Props);
     impl InstanceRuleStatement {
@@ -783,7 +823,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseAssetRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenseassetrule.html)
     #[derive(Clone, Debug)]
     pub struct LicenseAssetRule(rt::Props);
     impl LicenseAssetRule {
@@ -803,7 +843,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseConfigurationRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenseconfigurationrulestatement.html)
     #[derive(Clone, Debug)]
     pub struct LicenseConfigurationRuleStatement(rt::Props);
     impl LicenseConfigurationRuleStatement {
@@ -845,7 +885,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `LicenseRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-licenserulestatement.html)
     #[derive(Clone, Debug)]
     pub struct LicenseRuleStatement(rt::Props);
     impl LicenseRuleStatement {
@@ -887,23 +927,36 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `MatchingRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-matchingrulestatement.html)
     #[derive(Clone, Debug)]
     pub struct MatchingRuleStatement(rt::Props);
+    /// The required values of [`MatchingRuleStatement`], by name: two of them have one type, and a swap must not compile.
+    pub struct MatchingRuleStatementRequired {
+        /// Key to match. CloudFormation `KeyToMatch`.
+        pub key_to_match: rt::Expr,
+        /// Constraint (e.g. Equals, Not_Equals). CloudFormation `Constraint`.
+        pub constraint: rt::Expr,
+        /// Values to match. CloudFormation `ValueToMatch`.
+        pub value_to_match: Vec<rt::Expr>,
+    }
     impl MatchingRuleStatement {
-        /// A new `MatchingRuleStatement`. Required properties: `constraint` (`Constraint`), `key_to_match` (`KeyToMatch`), `value_to_match` (`ValueToMatch`).
-        pub fn new(
-            constraint: impl Into<rt::Expr>,
-            key_to_match: impl Into<rt::Expr>,
-            value_to_match: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `MatchingRuleStatement`. Required properties: `key_to_match` (`KeyToMatch`), `constraint` (`Constraint`), `value_to_match` (`ValueToMatch`).
+        pub fn new(required: MatchingRuleStatementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Constraint", Some("constraint"), rt::string(constraint));
-            this.set("KeyToMatch", Some("key_to_match"), rt::string(key_to_match));
+            this.set(
+                "Constraint",
+                Some("constraint"),
+                rt::string(required.constraint),
+            );
+            this.set(
+                "KeyToMatch",
+                Some("key_to_match"),
+                rt::string(required.key_to_match),
+            );
             this.set(
                 "ValueToMatch",
                 Some("value_to_match"),
-                rt::strings(value_to_match),
+                rt::strings(required.value_to_match),
             );
             MatchingRuleStatement(this)
         }
@@ -913,7 +966,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `OrRuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-orrulestatement.html)
     #[derive(Clone, Debug)]
     pub struct OrRuleStatement(rt::Props);
     impl OrRuleStatement {
@@ -940,7 +993,7 @@ pub mod license_asset_rule_set {
     ///
     /// CloudFormation property type `RuleStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseassetruleset-rulestatement.html)
     #[derive(Clone, Debug)]
     pub struct RuleStatement(rt::Props);
     impl RuleStatement {
@@ -1044,12 +1097,12 @@ static LICENSE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl LicenseConfiguration {
-    /// Declares a `AWS::LicenseManager::LicenseConfiguration` with the stack-unique `id`. Required properties: `license_counting_type` (`LicenseCountingType`), `name` (`Name`).
+    /// Declares a `AWS::LicenseManager::LicenseConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `license_counting_type` (`LicenseCountingType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        license_counting_type: license_configuration::LicenseCountingType,
         name: impl Into<rt::Expr>,
+        license_counting_type: license_configuration::LicenseCountingType,
     ) -> Self {
         let mut this = rt::Base::new(id, &LICENSE_CONFIGURATION_TYPE);
         this.set(
@@ -1167,14 +1220,14 @@ pub mod license_configuration {
     ///
     /// CloudFormation property type `ProductInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseconfiguration-productinformation.html)
     #[derive(Clone, Debug)]
     pub struct ProductInformation(rt::Props);
     impl ProductInformation {
-        /// A new `ProductInformation`. Required properties: `product_information_filter_list` (`ProductInformationFilterList`), `resource_type` (`ResourceType`).
+        /// A new `ProductInformation`. Required properties: `resource_type` (`ResourceType`), `product_information_filter_list` (`ProductInformationFilterList`).
         pub fn new(
-            product_information_filter_list: impl IntoIterator<Item = ProductInformationFilter>,
             resource_type: impl Into<rt::Expr>,
+            product_information_filter_list: impl IntoIterator<Item = ProductInformationFilter>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1195,25 +1248,29 @@ pub mod license_configuration {
     ///
     /// CloudFormation property type `ProductInformationFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-licenseconfiguration-productinformationfilter.html)
     #[derive(Clone, Debug)]
     pub struct ProductInformationFilter(rt::Props);
+    /// The required values of [`ProductInformationFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProductInformationFilterRequired {
+        /// Filter name. CloudFormation `ProductInformationFilterName`.
+        pub product_information_filter_name: rt::Expr,
+        /// Logical operator. CloudFormation `ProductInformationFilterComparator`.
+        pub product_information_filter_comparator: rt::Expr,
+    }
     impl ProductInformationFilter {
-        /// A new `ProductInformationFilter`. Required properties: `product_information_filter_comparator` (`ProductInformationFilterComparator`), `product_information_filter_name` (`ProductInformationFilterName`).
-        pub fn new(
-            product_information_filter_comparator: impl Into<rt::Expr>,
-            product_information_filter_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ProductInformationFilter`. Required properties: `product_information_filter_name` (`ProductInformationFilterName`), `product_information_filter_comparator` (`ProductInformationFilterComparator`).
+        pub fn new(required: ProductInformationFilterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ProductInformationFilterComparator",
                 Some("product_information_filter_comparator"),
-                rt::string(product_information_filter_comparator),
+                rt::string(required.product_information_filter_comparator),
             );
             this.set(
                 "ProductInformationFilterName",
                 Some("product_information_filter_name"),
-                rt::string(product_information_filter_name),
+                rt::string(required.product_information_filter_name),
             );
             ProductInformationFilter(this)
         }
@@ -1306,14 +1363,14 @@ static REPORT_GENERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl ReportGenerator {
-    /// Declares a `AWS::LicenseManager::ReportGenerator` with the stack-unique `id`. Required properties: `report_context` (`ReportContext`), `report_frequency` (`ReportFrequency`), `report_generator_name` (`ReportGeneratorName`), `report_type` (`ReportType`).
+    /// Declares a `AWS::LicenseManager::ReportGenerator` with the stack-unique `id`. Required properties: `report_generator_name` (`ReportGeneratorName`), `report_type` (`ReportType`), `report_context` (`ReportContext`), `report_frequency` (`ReportFrequency`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        report_context: report_generator::ReportContext,
-        report_frequency: report_generator::ReportFrequency,
         report_generator_name: impl Into<rt::Expr>,
         report_type: impl IntoIterator<Item = report_generator::ReportType>,
+        report_context: report_generator::ReportContext,
+        report_frequency: report_generator::ReportFrequency,
     ) -> Self {
         let mut this = rt::Base::new(id, &REPORT_GENERATOR_TYPE);
         this.set(
@@ -1379,7 +1436,7 @@ pub mod report_generator {
     ///
     /// CloudFormation property type `ReportContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-reportgenerator-reportcontext.html)
     #[derive(Clone, Debug)]
     pub struct ReportContext(rt::Props);
     impl ReportContext {
@@ -1441,7 +1498,7 @@ pub mod report_generator {
     ///
     /// CloudFormation property type `ReportFrequency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanager-reportgenerator-reportfrequency.html)
     #[derive(Clone, Debug)]
     pub struct ReportFrequency(rt::Props);
     impl ReportFrequency {

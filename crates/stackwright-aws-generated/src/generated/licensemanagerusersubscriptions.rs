@@ -171,7 +171,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `CredentialsProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-credentialsprovider.html)
     #[derive(Clone, Debug)]
     pub struct CredentialsProvider(rt::Props);
     impl CredentialsProvider {
@@ -193,12 +193,12 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `LicenseServerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-licenseserversettings.html)
     #[derive(Clone, Debug)]
     pub struct LicenseServerSettings(rt::Props);
     impl LicenseServerSettings {
-        /// A new `LicenseServerSettings`. Required properties: `server_settings` (`ServerSettings`), `server_type` (`ServerType`).
-        pub fn new(server_settings: ServerSettings, server_type: ServerType) -> Self {
+        /// A new `LicenseServerSettings`. Required properties: `server_type` (`ServerType`), `server_settings` (`ServerSettings`).
+        pub fn new(server_type: ServerType, server_settings: ServerSettings) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ServerSettings",
@@ -214,7 +214,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `RdsSalSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-rdssalsettings.html)
     #[derive(Clone, Debug)]
     pub struct RdsSalSettings(rt::Props);
     impl RdsSalSettings {
@@ -234,7 +234,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `SecretsManagerCredentialsProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-secretsmanagercredentialsprovider.html)
     #[derive(Clone, Debug)]
     pub struct SecretsManagerCredentialsProvider(rt::Props);
     impl SecretsManagerCredentialsProvider {
@@ -250,7 +250,7 @@ pub mod license_server_endpoint {
     ///
     /// CloudFormation property type `ServerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-licensemanagerusersubscriptions-licenseserverendpoint-serversettings.html)
     #[derive(Clone, Debug)]
     pub struct ServerSettings(rt::Props);
     impl ServerSettings {

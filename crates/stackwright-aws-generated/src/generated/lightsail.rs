@@ -55,37 +55,52 @@ static ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Alarm`], by name: two of them have one type, and a swap must not compile.
+pub struct AlarmRequired {
+    /// The name for the alarm. CloudFormation `AlarmName`.
+    pub alarm_name: rt::Expr,
+    /// The name of the Lightsail resource that the alarm monitors. CloudFormation `MonitoredResourceName`.
+    pub monitored_resource_name: rt::Expr,
+    /// The name of the metric to associate with the alarm. CloudFormation `MetricName`.
+    pub metric_name: alarm::MetricName,
+    /// The arithmetic operation to use when comparing the specified statistic to the threshold. CloudFormation `ComparisonOperator`.
+    pub comparison_operator: alarm::ComparisonOperator,
+    /// The number of most recent periods over which data is compared to the specified threshold. CloudFormation `EvaluationPeriods`.
+    pub evaluation_periods: i64,
+    /// The value against which the specified statistic is compared. CloudFormation `Threshold`.
+    pub threshold: i64,
+}
 impl Alarm {
-    /// Declares a `AWS::Lightsail::Alarm` with the stack-unique `id`. Required properties: `alarm_name` (`AlarmName`), `comparison_operator` (`ComparisonOperator`), `evaluation_periods` (`EvaluationPeriods`), `metric_name` (`MetricName`), `monitored_resource_name` (`MonitoredResourceName`), `threshold` (`Threshold`).
+    /// Declares a `AWS::Lightsail::Alarm` with the stack-unique `id`. Required properties: `alarm_name` (`AlarmName`), `monitored_resource_name` (`MonitoredResourceName`), `metric_name` (`MetricName`), `comparison_operator` (`ComparisonOperator`), `evaluation_periods` (`EvaluationPeriods`), `threshold` (`Threshold`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        alarm_name: impl Into<rt::Expr>,
-        comparison_operator: alarm::ComparisonOperator,
-        evaluation_periods: i64,
-        metric_name: alarm::MetricName,
-        monitored_resource_name: impl Into<rt::Expr>,
-        threshold: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AlarmRequired) -> Self {
         let mut this = rt::Base::new(id, &ALARM_TYPE);
-        this.set("AlarmName", Some("alarm_name"), rt::string(alarm_name));
+        this.set(
+            "AlarmName",
+            Some("alarm_name"),
+            rt::string(required.alarm_name),
+        );
         this.set(
             "ComparisonOperator",
             Some("comparison_operator"),
-            comparison_operator.into(),
+            required.comparison_operator.into(),
         );
         this.set(
             "EvaluationPeriods",
             Some("evaluation_periods"),
-            rt::int(evaluation_periods),
+            rt::int(required.evaluation_periods),
         );
-        this.set("MetricName", Some("metric_name"), metric_name.into());
+        this.set(
+            "MetricName",
+            Some("metric_name"),
+            required.metric_name.into(),
+        );
         this.set(
             "MonitoredResourceName",
             Some("monitored_resource_name"),
-            rt::string(monitored_resource_name),
+            rt::string(required.monitored_resource_name),
         );
-        this.set("Threshold", Some("threshold"), rt::int(threshold));
+        this.set("Threshold", Some("threshold"), rt::int(required.threshold));
         Alarm(this)
     }
     /// The contact protocols to use for the alarm, such as Email, SMS (text messaging), or both.
@@ -312,17 +327,28 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Bucket`], by name: two of them have one type, and a swap must not compile.
+pub struct BucketRequired {
+    /// The name for the bucket. CloudFormation `BucketName`.
+    pub bucket_name: rt::Expr,
+    /// The ID of the bundle to use for the bucket. CloudFormation `BundleId`.
+    pub bundle_id: rt::Expr,
+}
 impl Bucket {
     /// Declares a `AWS::Lightsail::Bucket` with the stack-unique `id`. Required properties: `bucket_name` (`BucketName`), `bundle_id` (`BundleId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bucket_name: impl Into<rt::Expr>,
-        bundle_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BucketRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_TYPE);
-        this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
+        this.set(
+            "BucketName",
+            Some("bucket_name"),
+            rt::string(required.bucket_name),
+        );
+        this.set(
+            "BundleId",
+            Some("bundle_id"),
+            rt::string(required.bundle_id),
+        );
         Bucket(this)
     }
     /// An object that sets the public accessibility of objects in the specified bucket.
@@ -403,7 +429,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccessRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-bucket-accessrules.html)
     #[derive(Clone, Debug)]
     pub struct AccessRules(rt::Props);
     impl AccessRules {
@@ -472,21 +498,28 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Certificate`], by name: two of them have one type, and a swap must not compile.
+pub struct CertificateRequired {
+    /// The name for the certificate. CloudFormation `CertificateName`.
+    pub certificate_name: rt::Expr,
+    /// The domain name (e.g., example.com ) for the certificate. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+}
 impl Certificate {
     /// Declares a `AWS::Lightsail::Certificate` with the stack-unique `id`. Required properties: `certificate_name` (`CertificateName`), `domain_name` (`DomainName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        certificate_name: impl Into<rt::Expr>,
-        domain_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
         this.set(
             "CertificateName",
             Some("certificate_name"),
-            rt::string(certificate_name),
+            rt::string(required.certificate_name),
         );
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
         Certificate(this)
     }
     /// An array of strings that specify the alternate domains (e.g., example2.com) and subdomains (e.g., blog.example.com) for the certificate.
@@ -580,12 +613,12 @@ static CONTACT_METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ContactMethod {
-    /// Declares a `AWS::Lightsail::ContactMethod` with the stack-unique `id`. Required properties: `contact_endpoint` (`ContactEndpoint`), `protocol` (`Protocol`).
+    /// Declares a `AWS::Lightsail::ContactMethod` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `contact_endpoint` (`ContactEndpoint`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        contact_endpoint: impl Into<rt::Expr>,
         protocol: contact_method::Protocol,
+        contact_endpoint: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_METHOD_TYPE);
         this.set(
@@ -697,13 +730,13 @@ static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Container {
-    /// Declares a `AWS::Lightsail::Container` with the stack-unique `id`. Required properties: `power` (`Power`), `scale` (`Scale`), `service_name` (`ServiceName`).
+    /// Declares a `AWS::Lightsail::Container` with the stack-unique `id`. Required properties: `service_name` (`ServiceName`), `power` (`Power`), `scale` (`Scale`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        service_name: impl Into<rt::Expr>,
         power: container::Power,
         scale: i64,
-        service_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_TYPE);
         this.set("Power", Some("power"), power.into());
@@ -798,7 +831,7 @@ pub mod container {
     ///
     /// CloudFormation property type `Container`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-container.html)
     #[derive(Clone, Debug)]
     pub struct Container(rt::Props);
     impl Container {
@@ -850,7 +883,7 @@ pub mod container {
     ///
     /// CloudFormation property type `ContainerServiceDeployment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-containerservicedeployment.html)
     #[derive(Clone, Debug)]
     pub struct ContainerServiceDeployment(rt::Props);
     impl ContainerServiceDeployment {
@@ -881,7 +914,7 @@ pub mod container {
     ///
     /// CloudFormation property type `EcrImagePullerRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-ecrimagepullerrole.html)
     #[derive(Clone, Debug)]
     pub struct EcrImagePullerRole(rt::Props);
     impl EcrImagePullerRole {
@@ -910,7 +943,7 @@ pub mod container {
     nested!(EcrImagePullerRole);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
     impl EnvironmentVariable {
@@ -935,7 +968,7 @@ pub mod container {
     ///
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-healthcheckconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -1001,7 +1034,7 @@ pub mod container {
     nested!(HealthCheckConfig);
     /// CloudFormation property type `PortInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-portinfo.html)
     #[derive(Clone, Debug)]
     pub struct PortInfo(rt::Props);
     impl PortInfo {
@@ -1026,7 +1059,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PrivateRegistryAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-privateregistryaccess.html)
     #[derive(Clone, Debug)]
     pub struct PrivateRegistryAccess(rt::Props);
     impl PrivateRegistryAccess {
@@ -1052,7 +1085,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PublicDomainName`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-publicdomainname.html)
     #[derive(Clone, Debug)]
     pub struct PublicDomainName(rt::Props);
     impl PublicDomainName {
@@ -1087,7 +1120,7 @@ pub mod container {
     ///
     /// CloudFormation property type `PublicEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-container-publicendpoint.html)
     #[derive(Clone, Debug)]
     pub struct PublicEndpoint(rt::Props);
     impl PublicEndpoint {
@@ -1178,42 +1211,48 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Database`], by name: two of them have one type, and a swap must not compile.
+pub struct DatabaseRequired {
+    /// The name to use for your new Lightsail database resource. CloudFormation `RelationalDatabaseName`.
+    pub relational_database_name: rt::Expr,
+    /// The blueprint ID for your new database. CloudFormation `RelationalDatabaseBlueprintId`.
+    pub relational_database_blueprint_id: rt::Expr,
+    /// The bundle ID for your new database. CloudFormation `RelationalDatabaseBundleId`.
+    pub relational_database_bundle_id: rt::Expr,
+    /// The name of the database to create when the Lightsail database resource is created. CloudFormation `MasterDatabaseName`.
+    pub master_database_name: rt::Expr,
+    /// The name for the master user. CloudFormation `MasterUsername`.
+    pub master_username: rt::Expr,
+}
 impl Database {
-    /// Declares a `AWS::Lightsail::Database` with the stack-unique `id`. Required properties: `master_database_name` (`MasterDatabaseName`), `master_username` (`MasterUsername`), `relational_database_blueprint_id` (`RelationalDatabaseBlueprintId`), `relational_database_bundle_id` (`RelationalDatabaseBundleId`), `relational_database_name` (`RelationalDatabaseName`).
+    /// Declares a `AWS::Lightsail::Database` with the stack-unique `id`. Required properties: `relational_database_name` (`RelationalDatabaseName`), `relational_database_blueprint_id` (`RelationalDatabaseBlueprintId`), `relational_database_bundle_id` (`RelationalDatabaseBundleId`), `master_database_name` (`MasterDatabaseName`), `master_username` (`MasterUsername`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        master_database_name: impl Into<rt::Expr>,
-        master_username: impl Into<rt::Expr>,
-        relational_database_blueprint_id: impl Into<rt::Expr>,
-        relational_database_bundle_id: impl Into<rt::Expr>,
-        relational_database_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DatabaseRequired) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_TYPE);
         this.set(
             "MasterDatabaseName",
             Some("master_database_name"),
-            rt::string(master_database_name),
+            rt::string(required.master_database_name),
         );
         this.set(
             "MasterUsername",
             Some("master_username"),
-            rt::string(master_username),
+            rt::string(required.master_username),
         );
         this.set(
             "RelationalDatabaseBlueprintId",
             Some("relational_database_blueprint_id"),
-            rt::string(relational_database_blueprint_id),
+            rt::string(required.relational_database_blueprint_id),
         );
         this.set(
             "RelationalDatabaseBundleId",
             Some("relational_database_bundle_id"),
-            rt::string(relational_database_bundle_id),
+            rt::string(required.relational_database_bundle_id),
         );
         this.set(
             "RelationalDatabaseName",
             Some("relational_database_name"),
-            rt::string(relational_database_name),
+            rt::string(required.relational_database_name),
         );
         Database(this)
     }
@@ -1338,7 +1377,7 @@ pub mod database {
     ///
     /// CloudFormation property type `RelationalDatabaseParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-database-relationaldatabaseparameter.html)
     #[derive(Clone, Debug)]
     pub struct RelationalDatabaseParameter(rt::Props);
     impl RelationalDatabaseParameter {
@@ -1475,24 +1514,27 @@ static DATABASE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`DatabaseSnapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct DatabaseSnapshotRequired {
+    /// The name for your new database snapshot. CloudFormation `RelationalDatabaseSnapshotName`.
+    pub relational_database_snapshot_name: rt::Expr,
+    /// The name of the database on which to base your new snapshot. CloudFormation `RelationalDatabaseName`.
+    pub relational_database_name: rt::Expr,
+}
 impl DatabaseSnapshot {
-    /// Declares a `AWS::Lightsail::DatabaseSnapshot` with the stack-unique `id`. Required properties: `relational_database_name` (`RelationalDatabaseName`), `relational_database_snapshot_name` (`RelationalDatabaseSnapshotName`).
+    /// Declares a `AWS::Lightsail::DatabaseSnapshot` with the stack-unique `id`. Required properties: `relational_database_snapshot_name` (`RelationalDatabaseSnapshotName`), `relational_database_name` (`RelationalDatabaseName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        relational_database_name: impl Into<rt::Expr>,
-        relational_database_snapshot_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DatabaseSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_SNAPSHOT_TYPE);
         this.set(
             "RelationalDatabaseName",
             Some("relational_database_name"),
-            rt::string(relational_database_name),
+            rt::string(required.relational_database_name),
         );
         this.set(
             "RelationalDatabaseSnapshotName",
             Some("relational_database_snapshot_name"),
-            rt::string(relational_database_snapshot_name),
+            rt::string(required.relational_database_snapshot_name),
         );
         DatabaseSnapshot(this)
     }
@@ -1748,7 +1790,7 @@ pub mod disk {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -1825,20 +1867,27 @@ static DISK_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`DiskSnapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct DiskSnapshotRequired {
+    /// The name of the disk snapshot (e.g., my-disk-snapshot). CloudFormation `DiskSnapshotName`.
+    pub disk_snapshot_name: rt::Expr,
+    /// The name of the source disk from which the snapshot was created. CloudFormation `DiskName`.
+    pub disk_name: rt::Expr,
+}
 impl DiskSnapshot {
-    /// Declares a `AWS::Lightsail::DiskSnapshot` with the stack-unique `id`. Required properties: `disk_name` (`DiskName`), `disk_snapshot_name` (`DiskSnapshotName`).
+    /// Declares a `AWS::Lightsail::DiskSnapshot` with the stack-unique `id`. Required properties: `disk_snapshot_name` (`DiskSnapshotName`), `disk_name` (`DiskName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        disk_name: impl Into<rt::Expr>,
-        disk_snapshot_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DiskSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &DISK_SNAPSHOT_TYPE);
-        this.set("DiskName", Some("disk_name"), rt::string(disk_name));
+        this.set(
+            "DiskName",
+            Some("disk_name"),
+            rt::string(required.disk_name),
+        );
         this.set(
             "DiskSnapshotName",
             Some("disk_snapshot_name"),
-            rt::string(disk_snapshot_name),
+            rt::string(required.disk_snapshot_name),
         );
         DiskSnapshot(this)
     }
@@ -1967,29 +2016,38 @@ static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`Distribution`], by name: two of them have one type, and a swap must not compile.
+pub struct DistributionRequired {
+    /// The name for the distribution. CloudFormation `DistributionName`.
+    pub distribution_name: rt::Expr,
+    /// The bundle ID to use for the distribution. CloudFormation `BundleId`.
+    pub bundle_id: rt::Expr,
+    /// An object that describes the default cache behavior for the distribution. CloudFormation `DefaultCacheBehavior`.
+    pub default_cache_behavior: distribution::CacheBehavior,
+    /// An object that describes the origin resource for the distribution, such as a Lightsail instance or load balancer. CloudFormation `Origin`.
+    pub origin: distribution::InputOrigin,
+}
 impl Distribution {
-    /// Declares a `AWS::Lightsail::Distribution` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `default_cache_behavior` (`DefaultCacheBehavior`), `distribution_name` (`DistributionName`), `origin` (`Origin`).
+    /// Declares a `AWS::Lightsail::Distribution` with the stack-unique `id`. Required properties: `distribution_name` (`DistributionName`), `bundle_id` (`BundleId`), `default_cache_behavior` (`DefaultCacheBehavior`), `origin` (`Origin`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bundle_id: impl Into<rt::Expr>,
-        default_cache_behavior: distribution::CacheBehavior,
-        distribution_name: impl Into<rt::Expr>,
-        origin: distribution::InputOrigin,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DistributionRequired) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_TYPE);
-        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
+        this.set(
+            "BundleId",
+            Some("bundle_id"),
+            rt::string(required.bundle_id),
+        );
         this.set(
             "DefaultCacheBehavior",
             Some("default_cache_behavior"),
-            default_cache_behavior.into(),
+            required.default_cache_behavior.into(),
         );
         this.set(
             "DistributionName",
             Some("distribution_name"),
-            rt::string(distribution_name),
+            rt::string(required.distribution_name),
         );
-        this.set("Origin", Some("origin"), origin.into());
+        this.set("Origin", Some("origin"), required.origin.into());
         Distribution(this)
     }
     /// An object that describes the cache behavior settings for the distribution.
@@ -2073,7 +2131,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachebehavior.html)
     #[derive(Clone, Debug)]
     pub struct CacheBehavior(rt::Props);
     impl CacheBehavior {
@@ -2095,7 +2153,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheBehaviorPerPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachebehaviorperpath.html)
     #[derive(Clone, Debug)]
     pub struct CacheBehaviorPerPath(rt::Props);
     impl CacheBehaviorPerPath {
@@ -2124,7 +2182,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CacheSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cachesettings.html)
     #[derive(Clone, Debug)]
     pub struct CacheSettings(rt::Props);
     impl CacheSettings {
@@ -2212,7 +2270,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `CookieObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-cookieobject.html)
     #[derive(Clone, Debug)]
     pub struct CookieObject(rt::Props);
     impl CookieObject {
@@ -2248,7 +2306,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `HeaderObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-headerobject.html)
     #[derive(Clone, Debug)]
     pub struct HeaderObject(rt::Props);
     impl HeaderObject {
@@ -2284,7 +2342,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `InputOrigin`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-inputorigin.html)
     #[derive(Clone, Debug)]
     pub struct InputOrigin(rt::Props);
     impl InputOrigin {
@@ -2321,7 +2379,7 @@ pub mod distribution {
     ///
     /// CloudFormation property type `QueryStringObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-distribution-querystringobject.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringObject(rt::Props);
     impl QueryStringObject {
@@ -2548,16 +2606,25 @@ pub mod domain {
     ///
     /// CloudFormation property type `DomainEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-domain-domainentry.html)
     #[derive(Clone, Debug)]
     pub struct DomainEntry(rt::Props);
+    /// The required values of [`DomainEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct DomainEntryRequired {
+        /// The name of the domain entry. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The type of domain entry (e.g., A, CNAME, MX, NS, SOA, SRV, TXT). CloudFormation `Type`.
+        pub type_: Type,
+        /// The target AWS name server (e.g., ns-111.awsdns-11.com). CloudFormation `Target`.
+        pub target: rt::Expr,
+    }
     impl DomainEntry {
-        /// A new `DomainEntry`. Required properties: `name` (`Name`), `target` (`Target`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, target: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `DomainEntry`. Required properties: `name` (`Name`), `type_` (`Type`), `target` (`Target`).
+        pub fn new(required: DomainEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Target", Some("target"), rt::string(target));
-            this.set("Type", Some("type"), type_.into());
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Target", Some("target"), rt::string(required.target));
+            this.set("Type", Some("type"), required.type_.into());
             DomainEntry(this)
         }
         /// The ID of the domain recordset entry.
@@ -2656,26 +2723,34 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`Instance`], by name: two of them have one type, and a swap must not compile.
+pub struct InstanceRequired {
+    /// The names to use for your new Lightsail instance. CloudFormation `InstanceName`.
+    pub instance_name: rt::Expr,
+    /// The ID for a virtual private server image (e.g., app_wordpress_4_4 or app_lamp_7_0 ). CloudFormation `BlueprintId`.
+    pub blueprint_id: rt::Expr,
+    /// The bundle of specification information for your virtual private server (or instance ), including the pricing plan (e.g., micro_1_0 ). CloudFormation `BundleId`.
+    pub bundle_id: rt::Expr,
+}
 impl Instance {
-    /// Declares a `AWS::Lightsail::Instance` with the stack-unique `id`. Required properties: `blueprint_id` (`BlueprintId`), `bundle_id` (`BundleId`), `instance_name` (`InstanceName`).
+    /// Declares a `AWS::Lightsail::Instance` with the stack-unique `id`. Required properties: `instance_name` (`InstanceName`), `blueprint_id` (`BlueprintId`), `bundle_id` (`BundleId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        blueprint_id: impl Into<rt::Expr>,
-        bundle_id: impl Into<rt::Expr>,
-        instance_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TYPE);
         this.set(
             "BlueprintId",
             Some("blueprint_id"),
-            rt::string(blueprint_id),
+            rt::string(required.blueprint_id),
         );
-        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
+        this.set(
+            "BundleId",
+            Some("bundle_id"),
+            rt::string(required.bundle_id),
+        );
         this.set(
             "InstanceName",
             Some("instance_name"),
-            rt::string(instance_name),
+            rt::string(required.instance_name),
         );
         Instance(this)
     }
@@ -2837,15 +2912,26 @@ pub mod instance {
     ///
     /// CloudFormation property type `Disk`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-disk.html)
     #[derive(Clone, Debug)]
     pub struct Disk(rt::Props);
+    /// The required values of [`Disk`], by name: two of them have one type, and a swap must not compile.
+    pub struct DiskRequired {
+        /// The names to use for your new Lightsail disk. CloudFormation `DiskName`.
+        pub disk_name: rt::Expr,
+        /// Path of the disk attached to the instance. CloudFormation `Path`.
+        pub path: rt::Expr,
+    }
     impl Disk {
         /// A new `Disk`. Required properties: `disk_name` (`DiskName`), `path` (`Path`).
-        pub fn new(disk_name: impl Into<rt::Expr>, path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DiskRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DiskName", Some("disk_name"), rt::string(disk_name));
-            this.set("Path", Some("path"), rt::string(path));
+            this.set(
+                "DiskName",
+                Some("disk_name"),
+                rt::string(required.disk_name),
+            );
+            this.set("Path", Some("path"), rt::string(required.path));
             Disk(this)
         }
         /// Instance attached to the disk.
@@ -2896,7 +2982,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Hardware`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-hardware.html)
     #[derive(Clone, Debug)]
     pub struct Hardware(rt::Props);
     impl Hardware {
@@ -2933,7 +3019,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -2967,7 +3053,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `MonthlyTransfer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-monthlytransfer.html)
     #[derive(Clone, Debug)]
     pub struct MonthlyTransfer(rt::Props);
     impl MonthlyTransfer {
@@ -2993,7 +3079,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Networking`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-networking.html)
     #[derive(Clone, Debug)]
     pub struct Networking(rt::Props);
     impl Networking {
@@ -3017,7 +3103,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `Port`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-port.html)
     #[derive(Clone, Debug)]
     pub struct Port(rt::Props);
     impl Port {
@@ -3117,7 +3203,7 @@ pub mod instance {
     ///
     /// CloudFormation property type `State`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-instance-state.html)
     #[derive(Clone, Debug)]
     pub struct State(rt::Props);
     impl State {
@@ -3188,24 +3274,27 @@ static INSTANCE_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`InstanceSnapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct InstanceSnapshotRequired {
+    /// The name of the snapshot. CloudFormation `InstanceSnapshotName`.
+    pub instance_snapshot_name: rt::Expr,
+    /// The instance from which the snapshot was created. CloudFormation `InstanceName`.
+    pub instance_name: rt::Expr,
+}
 impl InstanceSnapshot {
-    /// Declares a `AWS::Lightsail::InstanceSnapshot` with the stack-unique `id`. Required properties: `instance_name` (`InstanceName`), `instance_snapshot_name` (`InstanceSnapshotName`).
+    /// Declares a `AWS::Lightsail::InstanceSnapshot` with the stack-unique `id`. Required properties: `instance_snapshot_name` (`InstanceSnapshotName`), `instance_name` (`InstanceName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_name: impl Into<rt::Expr>,
-        instance_snapshot_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InstanceSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_SNAPSHOT_TYPE);
         this.set(
             "InstanceName",
             Some("instance_name"),
-            rt::string(instance_name),
+            rt::string(required.instance_name),
         );
         this.set(
             "InstanceSnapshotName",
             Some("instance_snapshot_name"),
-            rt::string(instance_snapshot_name),
+            rt::string(required.instance_snapshot_name),
         );
         InstanceSnapshot(this)
     }
@@ -3416,12 +3505,12 @@ static LOAD_BALANCER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl LoadBalancer {
-    /// Declares a `AWS::Lightsail::LoadBalancer` with the stack-unique `id`. Required properties: `instance_port` (`InstancePort`), `load_balancer_name` (`LoadBalancerName`).
+    /// Declares a `AWS::Lightsail::LoadBalancer` with the stack-unique `id`. Required properties: `load_balancer_name` (`LoadBalancerName`), `instance_port` (`InstancePort`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        instance_port: i64,
         load_balancer_name: impl Into<rt::Expr>,
+        instance_port: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOAD_BALANCER_TYPE);
         this.set(
@@ -3560,30 +3649,34 @@ static LOAD_BALANCER_TLS_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`LoadBalancerTlsCertificate`], by name: two of them have one type, and a swap must not compile.
+pub struct LoadBalancerTlsCertificateRequired {
+    /// The name of your load balancer. CloudFormation `LoadBalancerName`.
+    pub load_balancer_name: rt::Expr,
+    /// The SSL/TLS certificate name. CloudFormation `CertificateName`.
+    pub certificate_name: rt::Expr,
+    /// The domain name (e.g., example.com ) for your SSL/TLS certificate. CloudFormation `CertificateDomainName`.
+    pub certificate_domain_name: rt::Expr,
+}
 impl LoadBalancerTlsCertificate {
-    /// Declares a `AWS::Lightsail::LoadBalancerTlsCertificate` with the stack-unique `id`. Required properties: `certificate_domain_name` (`CertificateDomainName`), `certificate_name` (`CertificateName`), `load_balancer_name` (`LoadBalancerName`).
+    /// Declares a `AWS::Lightsail::LoadBalancerTlsCertificate` with the stack-unique `id`. Required properties: `load_balancer_name` (`LoadBalancerName`), `certificate_name` (`CertificateName`), `certificate_domain_name` (`CertificateDomainName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        certificate_domain_name: impl Into<rt::Expr>,
-        certificate_name: impl Into<rt::Expr>,
-        load_balancer_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LoadBalancerTlsCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &LOAD_BALANCER_TLS_CERTIFICATE_TYPE);
         this.set(
             "CertificateDomainName",
             Some("certificate_domain_name"),
-            rt::string(certificate_domain_name),
+            rt::string(required.certificate_domain_name),
         );
         this.set(
             "CertificateName",
             Some("certificate_name"),
-            rt::string(certificate_name),
+            rt::string(required.certificate_name),
         );
         this.set(
             "LoadBalancerName",
             Some("load_balancer_name"),
-            rt::string(load_balancer_name),
+            rt::string(required.load_balancer_name),
         );
         LoadBalancerTlsCertificate(this)
     }
@@ -3729,7 +3822,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AddOn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-addon.html)
     #[derive(Clone, Debug)]
     pub struct AddOn(rt::Props);
     impl AddOn {
@@ -3772,7 +3865,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AutoSnapshotAddOn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lightsail-disk-autosnapshotaddon.html)
     #[derive(Clone, Debug)]
     pub struct AutoSnapshotAddOn(rt::Props);
     impl AutoSnapshotAddOn {

@@ -138,47 +138,55 @@ pub mod api_key {
     use super::*;
     /// CloudFormation property type `AndroidApp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-androidapp.html)
     #[derive(Clone, Debug)]
     pub struct AndroidApp(rt::Props);
+    /// The required values of [`AndroidApp`], by name: two of them have one type, and a swap must not compile.
+    pub struct AndroidAppRequired {
+        /// CloudFormation `CertificateFingerprint`.
+        pub certificate_fingerprint: rt::Expr,
+        /// CloudFormation `Package`.
+        pub package: rt::Expr,
+    }
     impl AndroidApp {
         /// A new `AndroidApp`. Required properties: `certificate_fingerprint` (`CertificateFingerprint`), `package` (`Package`).
-        pub fn new(
-            certificate_fingerprint: impl Into<rt::Expr>,
-            package: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AndroidAppRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CertificateFingerprint",
                 Some("certificate_fingerprint"),
-                rt::string(certificate_fingerprint),
+                rt::string(required.certificate_fingerprint),
             );
-            this.set("Package", Some("package"), rt::string(package));
+            this.set("Package", Some("package"), rt::string(required.package));
             AndroidApp(this)
         }
     }
     nested!(AndroidApp);
     /// CloudFormation property type `ApiKeyRestrictions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-apikeyrestrictions.html)
     #[derive(Clone, Debug)]
     pub struct ApiKeyRestrictions(rt::Props);
+    /// The required values of [`ApiKeyRestrictions`], by name: two of them have one type, and a swap must not compile.
+    pub struct ApiKeyRestrictionsRequired {
+        /// CloudFormation `AllowActions`.
+        pub allow_actions: Vec<rt::Expr>,
+        /// CloudFormation `AllowResources`.
+        pub allow_resources: Vec<rt::Expr>,
+    }
     impl ApiKeyRestrictions {
         /// A new `ApiKeyRestrictions`. Required properties: `allow_actions` (`AllowActions`), `allow_resources` (`AllowResources`).
-        pub fn new(
-            allow_actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            allow_resources: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: ApiKeyRestrictionsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AllowActions",
                 Some("allow_actions"),
-                rt::strings(allow_actions),
+                rt::strings(required.allow_actions),
             );
             this.set(
                 "AllowResources",
                 Some("allow_resources"),
-                rt::strings(allow_resources),
+                rt::strings(required.allow_resources),
             );
             ApiKeyRestrictions(this)
         }
@@ -210,7 +218,7 @@ pub mod api_key {
     nested!(ApiKeyRestrictions);
     /// CloudFormation property type `AppleApp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-apikey-appleapp.html)
     #[derive(Clone, Debug)]
     pub struct AppleApp(rt::Props);
     impl AppleApp {
@@ -434,7 +442,7 @@ pub mod map {
     use super::*;
     /// CloudFormation property type `MapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-map-mapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MapConfiguration(rt::Props);
     impl MapConfiguration {
@@ -505,17 +513,28 @@ static PLACE_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PlaceIndex`], by name: two of them have one type, and a swap must not compile.
+pub struct PlaceIndexRequired {
+    /// CloudFormation `DataSource`.
+    pub data_source: rt::Expr,
+    /// CloudFormation `IndexName`.
+    pub index_name: rt::Expr,
+}
 impl PlaceIndex {
     /// Declares a `AWS::Location::PlaceIndex` with the stack-unique `id`. Required properties: `data_source` (`DataSource`), `index_name` (`IndexName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_source: impl Into<rt::Expr>,
-        index_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PlaceIndexRequired) -> Self {
         let mut this = rt::Base::new(id, &PLACE_INDEX_TYPE);
-        this.set("DataSource", Some("data_source"), rt::string(data_source));
-        this.set("IndexName", Some("index_name"), rt::string(index_name));
+        this.set(
+            "DataSource",
+            Some("data_source"),
+            rt::string(required.data_source),
+        );
+        this.set(
+            "IndexName",
+            Some("index_name"),
+            rt::string(required.index_name),
+        );
         PlaceIndex(this)
     }
     /// CloudFormation `DataSourceConfiguration`, Terraform `data_source_configuration`.
@@ -572,7 +591,7 @@ pub mod place_index {
     use super::*;
     /// CloudFormation property type `DataSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-location-placeindex-datasourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceConfiguration(rt::Props);
     impl DataSourceConfiguration {
@@ -642,21 +661,28 @@ static ROUTE_CALCULATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`RouteCalculator`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteCalculatorRequired {
+    /// CloudFormation `DataSource`.
+    pub data_source: rt::Expr,
+    /// CloudFormation `CalculatorName`.
+    pub calculator_name: rt::Expr,
+}
 impl RouteCalculator {
-    /// Declares a `AWS::Location::RouteCalculator` with the stack-unique `id`. Required properties: `calculator_name` (`CalculatorName`), `data_source` (`DataSource`).
+    /// Declares a `AWS::Location::RouteCalculator` with the stack-unique `id`. Required properties: `data_source` (`DataSource`), `calculator_name` (`CalculatorName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        calculator_name: impl Into<rt::Expr>,
-        data_source: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteCalculatorRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_CALCULATOR_TYPE);
         this.set(
             "CalculatorName",
             Some("calculator_name"),
-            rt::string(calculator_name),
+            rt::string(required.calculator_name),
         );
-        this.set("DataSource", Some("data_source"), rt::string(data_source));
+        this.set(
+            "DataSource",
+            Some("data_source"),
+            rt::string(required.data_source),
+        );
         RouteCalculator(this)
     }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
@@ -889,24 +915,27 @@ static TRACKER_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`TrackerConsumer`], by name: two of them have one type, and a swap must not compile.
+pub struct TrackerConsumerRequired {
+    /// CloudFormation `ConsumerArn`.
+    pub consumer_arn: rt::Expr,
+    /// CloudFormation `TrackerName`.
+    pub tracker_name: rt::Expr,
+}
 impl TrackerConsumer {
     /// Declares a `AWS::Location::TrackerConsumer` with the stack-unique `id`. Required properties: `consumer_arn` (`ConsumerArn`), `tracker_name` (`TrackerName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        consumer_arn: impl Into<rt::Expr>,
-        tracker_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TrackerConsumerRequired) -> Self {
         let mut this = rt::Base::new(id, &TRACKER_CONSUMER_TYPE);
         this.set(
             "ConsumerArn",
             Some("consumer_arn"),
-            rt::string(consumer_arn),
+            rt::string(required.consumer_arn),
         );
         this.set(
             "TrackerName",
             Some("tracker_name"),
-            rt::string(tracker_name),
+            rt::string(required.tracker_name),
         );
         TrackerConsumer(this)
     }

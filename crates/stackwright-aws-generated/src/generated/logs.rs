@@ -36,23 +36,35 @@ static ACCOUNT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AccountPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct AccountPolicyRequired {
+    /// The name of the account policy CloudFormation `PolicyName`.
+    pub policy_name: rt::Expr,
+    /// Type of the policy. CloudFormation `PolicyType`.
+    pub policy_type: account_policy::PolicyType,
+    /// The body of the policy document you want to use for this topic. CloudFormation `PolicyDocument`.
+    pub policy_document: rt::Expr,
+}
 impl AccountPolicy {
-    /// Declares a `AWS::Logs::AccountPolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`), `policy_type` (`PolicyType`).
+    /// Declares a `AWS::Logs::AccountPolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `policy_type` (`PolicyType`), `policy_document` (`PolicyDocument`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy_document: impl Into<rt::Expr>,
-        policy_name: impl Into<rt::Expr>,
-        policy_type: account_policy::PolicyType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccountPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            rt::string(policy_document),
+            rt::string(required.policy_document),
         );
-        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
-        this.set("PolicyType", Some("policy_type"), policy_type.into());
+        this.set(
+            "PolicyName",
+            Some("policy_name"),
+            rt::string(required.policy_name),
+        );
+        this.set(
+            "PolicyType",
+            Some("policy_type"),
+            required.policy_type.into(),
+        );
         AccountPolicy(this)
     }
     /// Scope for policy application
@@ -133,24 +145,27 @@ static DELIVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Delivery`], by name: two of them have one type, and a swap must not compile.
+pub struct DeliveryRequired {
+    /// The name of the delivery source that is associated with this delivery. CloudFormation `DeliverySourceName`.
+    pub delivery_source_name: rt::Expr,
+    /// The ARN of the delivery destination that is associated with this delivery. CloudFormation `DeliveryDestinationArn`.
+    pub delivery_destination_arn: rt::Expr,
+}
 impl Delivery {
-    /// Declares a `AWS::Logs::Delivery` with the stack-unique `id`. Required properties: `delivery_destination_arn` (`DeliveryDestinationArn`), `delivery_source_name` (`DeliverySourceName`).
+    /// Declares a `AWS::Logs::Delivery` with the stack-unique `id`. Required properties: `delivery_source_name` (`DeliverySourceName`), `delivery_destination_arn` (`DeliveryDestinationArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        delivery_destination_arn: impl Into<rt::Expr>,
-        delivery_source_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeliveryRequired) -> Self {
         let mut this = rt::Base::new(id, &DELIVERY_TYPE);
         this.set(
             "DeliveryDestinationArn",
             Some("delivery_destination_arn"),
-            rt::string(delivery_destination_arn),
+            rt::string(required.delivery_destination_arn),
         );
         this.set(
             "DeliverySourceName",
             Some("delivery_source_name"),
-            rt::string(delivery_source_name),
+            rt::string(required.delivery_source_name),
         );
         Delivery(this)
     }
@@ -302,7 +317,7 @@ pub mod delivery_destination {
     use super::*;
     /// CloudFormation property type `DestinationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-deliverydestination-destinationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct DestinationPolicy(rt::Props);
     impl DestinationPolicy {
@@ -449,23 +464,31 @@ static DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Destination`], by name: two of them have one type, and a swap must not compile.
+pub struct DestinationRequired {
+    /// The name of the destination resource CloudFormation `DestinationName`.
+    pub destination_name: rt::Expr,
+    /// The ARN of the physical target where the log events are delivered (for example, a Kinesis stream) CloudFormation `TargetArn`.
+    pub target_arn: rt::Expr,
+    /// The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Destination {
-    /// Declares a `AWS::Logs::Destination` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `role_arn` (`RoleArn`), `target_arn` (`TargetArn`).
+    /// Declares a `AWS::Logs::Destination` with the stack-unique `id`. Required properties: `destination_name` (`DestinationName`), `target_arn` (`TargetArn`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        destination_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        target_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &DESTINATION_TYPE);
         this.set(
             "DestinationName",
             Some("destination_name"),
-            rt::string(destination_name),
+            rt::string(required.destination_name),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set(
+            "TargetArn",
+            Some("target_arn"),
+            rt::string(required.target_arn),
+        );
         Destination(this)
     }
     /// An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
@@ -571,14 +594,14 @@ pub mod integration {
     use super::*;
     /// CloudFormation property type `OpenSearchResourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-integration-opensearchresourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct OpenSearchResourceConfig(rt::Props);
     impl OpenSearchResourceConfig {
-        /// A new `OpenSearchResourceConfig`. Required properties: `dashboard_viewer_principals` (`DashboardViewerPrincipals`), `data_source_role_arn` (`DataSourceRoleArn`).
+        /// A new `OpenSearchResourceConfig`. Required properties: `data_source_role_arn` (`DataSourceRoleArn`), `dashboard_viewer_principals` (`DashboardViewerPrincipals`).
         pub fn new(
-            dashboard_viewer_principals: impl IntoIterator<Item = impl Into<rt::Expr>>,
             data_source_role_arn: impl Into<rt::Expr>,
+            dashboard_viewer_principals: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -617,7 +640,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ResourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-integration-resourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ResourceConfig(rt::Props);
     impl ResourceConfig {
@@ -977,30 +1000,34 @@ static METRIC_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`MetricFilter`], by name: two of them have one type, and a swap must not compile.
+pub struct MetricFilterRequired {
+    /// A filter pattern for extracting metric data out of ingested log events. CloudFormation `FilterPattern`.
+    pub filter_pattern: rt::Expr,
+    /// The name of an existing log group that you want to associate with this metric filter. CloudFormation `LogGroupName`.
+    pub log_group_name: rt::Expr,
+    /// The metric transformations. CloudFormation `MetricTransformations`.
+    pub metric_transformations: Vec<metric_filter::MetricTransformation>,
+}
 impl MetricFilter {
     /// Declares a `AWS::Logs::MetricFilter` with the stack-unique `id`. Required properties: `filter_pattern` (`FilterPattern`), `log_group_name` (`LogGroupName`), `metric_transformations` (`MetricTransformations`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        filter_pattern: impl Into<rt::Expr>,
-        log_group_name: impl Into<rt::Expr>,
-        metric_transformations: impl IntoIterator<Item = metric_filter::MetricTransformation>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MetricFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &METRIC_FILTER_TYPE);
         this.set(
             "FilterPattern",
             Some("filter_pattern"),
-            rt::string(filter_pattern),
+            rt::string(required.filter_pattern),
         );
         this.set(
             "LogGroupName",
             Some("log_group_name"),
-            rt::string(log_group_name),
+            rt::string(required.log_group_name),
         );
         this.set(
             "MetricTransformations",
             Some("metric_transformations"),
-            rt::list(metric_transformations),
+            rt::list(required.metric_transformations),
         );
         MetricFilter(this)
     }
@@ -1061,15 +1088,22 @@ pub mod metric_filter {
     ///
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-metricfilter-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
+    /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionRequired {
+        /// The name for the CW metric dimension that the metric filter creates. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The log event field that will contain the value for this dimension. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Dimension {
         /// A new `Dimension`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DimensionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Dimension(this)
         }
     }
@@ -1078,27 +1112,36 @@ pub mod metric_filter {
     ///
     /// CloudFormation property type `MetricTransformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-metricfilter-metrictransformation.html)
     #[derive(Clone, Debug)]
     pub struct MetricTransformation(rt::Props);
+    /// The required values of [`MetricTransformation`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricTransformationRequired {
+        /// The name of the CloudWatch metric. CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// A custom namespace to contain your metric in CloudWatch. CloudFormation `MetricNamespace`.
+        pub metric_namespace: rt::Expr,
+        /// The value that is published to the CloudWatch metric. CloudFormation `MetricValue`.
+        pub metric_value: rt::Expr,
+    }
     impl MetricTransformation {
         /// A new `MetricTransformation`. Required properties: `metric_name` (`MetricName`), `metric_namespace` (`MetricNamespace`), `metric_value` (`MetricValue`).
-        pub fn new(
-            metric_name: impl Into<rt::Expr>,
-            metric_namespace: impl Into<rt::Expr>,
-            metric_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MetricTransformationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
             this.set(
                 "MetricNamespace",
                 Some("metric_namespace"),
-                rt::string(metric_namespace),
+                rt::string(required.metric_namespace),
             );
             this.set(
                 "MetricValue",
                 Some("metric_value"),
-                rt::string(metric_value),
+                rt::string(required.metric_value),
             );
             MetricTransformation(this)
         }
@@ -1203,20 +1246,23 @@ static QUERY_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`QueryDefinition`], by name: two of them have one type, and a swap must not compile.
+pub struct QueryDefinitionRequired {
+    /// A name for the saved query definition CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The query string to use for this definition CloudFormation `QueryString`.
+    pub query_string: rt::Expr,
+}
 impl QueryDefinition {
     /// Declares a `AWS::Logs::QueryDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `query_string` (`QueryString`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        query_string: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QueryDefinitionRequired) -> Self {
         let mut this = rt::Base::new(id, &QUERY_DEFINITION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "QueryString",
             Some("query_string"),
-            rt::string(query_string),
+            rt::string(required.query_string),
         );
         QueryDefinition(this)
     }
@@ -1268,7 +1314,7 @@ pub mod query_definition {
     ///
     /// CloudFormation property type `QueryParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-querydefinition-queryparameter.html)
     #[derive(Clone, Debug)]
     pub struct QueryParameter(rt::Props);
     impl QueryParameter {
@@ -1325,12 +1371,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::Logs::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
+    /// Declares a `AWS::Logs::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `policy_document` (`PolicyDocument`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<rt::Value>,
         policy_name: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
@@ -1381,38 +1427,44 @@ static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`ScheduledQuery`], by name: two of them have one type, and a swap must not compile.
+pub struct ScheduledQueryRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `QueryLanguage`.
+    pub query_language: scheduled_query::QueryLanguage,
+    /// CloudFormation `QueryString`.
+    pub query_string: rt::Expr,
+    /// CloudFormation `ScheduleExpression`.
+    pub schedule_expression: rt::Expr,
+    /// CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+}
 impl ScheduledQuery {
-    /// Declares a `AWS::Logs::ScheduledQuery` with the stack-unique `id`. Required properties: `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `query_language` (`QueryLanguage`), `query_string` (`QueryString`), `schedule_expression` (`ScheduleExpression`).
+    /// Declares a `AWS::Logs::ScheduledQuery` with the stack-unique `id`. Required properties: `name` (`Name`), `query_language` (`QueryLanguage`), `query_string` (`QueryString`), `schedule_expression` (`ScheduleExpression`), `execution_role_arn` (`ExecutionRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        execution_role_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        query_language: scheduled_query::QueryLanguage,
-        query_string: impl Into<rt::Expr>,
-        schedule_expression: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ScheduledQueryRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULED_QUERY_TYPE);
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "QueryLanguage",
             Some("query_language"),
-            query_language.into(),
+            required.query_language.into(),
         );
         this.set(
             "QueryString",
             Some("query_string"),
-            rt::string(query_string),
+            rt::string(required.query_string),
         );
         this.set(
             "ScheduleExpression",
             Some("schedule_expression"),
-            rt::string(schedule_expression),
+            rt::string(required.schedule_expression),
         );
         ScheduledQuery(this)
     }
@@ -1510,7 +1562,7 @@ pub mod scheduled_query {
     use super::*;
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-scheduledquery-destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -1529,22 +1581,26 @@ pub mod scheduled_query {
     nested!(DestinationConfiguration);
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-scheduledquery-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
+    /// The required values of [`S3Configuration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ConfigurationRequired {
+        /// CloudFormation `DestinationIdentifier`.
+        pub destination_identifier: rt::Expr,
+        /// CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl S3Configuration {
         /// A new `S3Configuration`. Required properties: `destination_identifier` (`DestinationIdentifier`), `role_arn` (`RoleArn`).
-        pub fn new(
-            destination_identifier: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: S3ConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DestinationIdentifier",
                 Some("destination_identifier"),
-                rt::string(destination_identifier),
+                rt::string(required.destination_identifier),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             S3Configuration(this)
         }
     }
@@ -1655,30 +1711,34 @@ static SUBSCRIPTION_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`SubscriptionFilter`], by name: two of them have one type, and a swap must not compile.
+pub struct SubscriptionFilterRequired {
+    /// The Amazon Resource Name (ARN) of the destination. CloudFormation `DestinationArn`.
+    pub destination_arn: rt::Expr,
+    /// The filtering expressions that restrict what gets delivered to the destination AWS resource. CloudFormation `FilterPattern`.
+    pub filter_pattern: rt::Expr,
+    /// The log group to associate with the subscription filter. CloudFormation `LogGroupName`.
+    pub log_group_name: rt::Expr,
+}
 impl SubscriptionFilter {
     /// Declares a `AWS::Logs::SubscriptionFilter` with the stack-unique `id`. Required properties: `destination_arn` (`DestinationArn`), `filter_pattern` (`FilterPattern`), `log_group_name` (`LogGroupName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        destination_arn: impl Into<rt::Expr>,
-        filter_pattern: impl Into<rt::Expr>,
-        log_group_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubscriptionFilterRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIPTION_FILTER_TYPE);
         this.set(
             "DestinationArn",
             Some("destination_arn"),
-            rt::string(destination_arn),
+            rt::string(required.destination_arn),
         );
         this.set(
             "FilterPattern",
             Some("filter_pattern"),
-            rt::string(filter_pattern),
+            rt::string(required.filter_pattern),
         );
         this.set(
             "LogGroupName",
             Some("log_group_name"),
-            rt::string(log_group_name),
+            rt::string(required.log_group_name),
         );
         SubscriptionFilter(this)
     }
@@ -1800,15 +1860,22 @@ pub mod transformer {
     use super::*;
     /// CloudFormation property type `AddKeyEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-addkeyentry.html)
     #[derive(Clone, Debug)]
     pub struct AddKeyEntry(rt::Props);
+    /// The required values of [`AddKeyEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct AddKeyEntryRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl AddKeyEntry {
         /// A new `AddKeyEntry`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AddKeyEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             AddKeyEntry(this)
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1820,7 +1887,7 @@ pub mod transformer {
     nested!(AddKeyEntry);
     /// CloudFormation property type `AddKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-addkeys.html)
     #[derive(Clone, Debug)]
     pub struct AddKeys(rt::Props);
     impl AddKeys {
@@ -1834,7 +1901,7 @@ pub mod transformer {
     nested!(AddKeys);
     /// CloudFormation property type `CopyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-copyvalue.html)
     #[derive(Clone, Debug)]
     pub struct CopyValue(rt::Props);
     impl CopyValue {
@@ -1848,15 +1915,22 @@ pub mod transformer {
     nested!(CopyValue);
     /// CloudFormation property type `CopyValueEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-copyvalueentry.html)
     #[derive(Clone, Debug)]
     pub struct CopyValueEntry(rt::Props);
+    /// The required values of [`CopyValueEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct CopyValueEntryRequired {
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `Target`.
+        pub target: rt::Expr,
+    }
     impl CopyValueEntry {
         /// A new `CopyValueEntry`. Required properties: `source` (`Source`), `target` (`Target`).
-        pub fn new(source: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CopyValueEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Source", None, rt::string(source));
-            this.set("Target", None, rt::string(target));
+            this.set("Source", None, rt::string(required.source));
+            this.set("Target", None, rt::string(required.target));
             CopyValueEntry(this)
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1868,7 +1942,7 @@ pub mod transformer {
     nested!(CopyValueEntry);
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-csv.html)
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -1901,20 +1975,25 @@ pub mod transformer {
     nested!(Csv);
     /// CloudFormation property type `DateTimeConverter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-datetimeconverter.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeConverter(rt::Props);
+    /// The required values of [`DateTimeConverter`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateTimeConverterRequired {
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `Target`.
+        pub target: rt::Expr,
+        /// CloudFormation `MatchPatterns`.
+        pub match_patterns: Vec<rt::Expr>,
+    }
     impl DateTimeConverter {
-        /// A new `DateTimeConverter`. Required properties: `match_patterns` (`MatchPatterns`), `source` (`Source`), `target` (`Target`).
-        pub fn new(
-            match_patterns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            source: impl Into<rt::Expr>,
-            target: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DateTimeConverter`. Required properties: `source` (`Source`), `target` (`Target`), `match_patterns` (`MatchPatterns`).
+        pub fn new(required: DateTimeConverterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MatchPatterns", None, rt::strings(match_patterns));
-            this.set("Source", None, rt::string(source));
-            this.set("Target", None, rt::string(target));
+            this.set("MatchPatterns", None, rt::strings(required.match_patterns));
+            this.set("Source", None, rt::string(required.source));
+            this.set("Target", None, rt::string(required.target));
             DateTimeConverter(this)
         }
         /// Constraints: length at least 1. CloudFormation `Locale`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1941,7 +2020,7 @@ pub mod transformer {
     nested!(DateTimeConverter);
     /// CloudFormation property type `DeleteKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-deletekeys.html)
     #[derive(Clone, Debug)]
     pub struct DeleteKeys(rt::Props);
     impl DeleteKeys {
@@ -1955,7 +2034,7 @@ pub mod transformer {
     nested!(DeleteKeys);
     /// CloudFormation property type `Grok`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-grok.html)
     #[derive(Clone, Debug)]
     pub struct Grok(rt::Props);
     impl Grok {
@@ -1974,15 +2053,22 @@ pub mod transformer {
     nested!(Grok);
     /// CloudFormation property type `ListToMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-listtomap.html)
     #[derive(Clone, Debug)]
     pub struct ListToMap(rt::Props);
+    /// The required values of [`ListToMap`], by name: two of them have one type, and a swap must not compile.
+    pub struct ListToMapRequired {
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl ListToMap {
-        /// A new `ListToMap`. Required properties: `key` (`Key`), `source` (`Source`).
-        pub fn new(key: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+        /// A new `ListToMap`. Required properties: `source` (`Source`), `key` (`Key`).
+        pub fn new(required: ListToMapRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Source", None, rt::string(source));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Source", None, rt::string(required.source));
             ListToMap(this)
         }
         /// CloudFormation `Flatten`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2009,7 +2095,7 @@ pub mod transformer {
     nested!(ListToMap);
     /// CloudFormation property type `LowerCaseString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-lowercasestring.html)
     #[derive(Clone, Debug)]
     pub struct LowerCaseString(rt::Props);
     impl LowerCaseString {
@@ -2023,15 +2109,22 @@ pub mod transformer {
     nested!(LowerCaseString);
     /// CloudFormation property type `MoveKeyEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-movekeyentry.html)
     #[derive(Clone, Debug)]
     pub struct MoveKeyEntry(rt::Props);
+    /// The required values of [`MoveKeyEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct MoveKeyEntryRequired {
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `Target`.
+        pub target: rt::Expr,
+    }
     impl MoveKeyEntry {
         /// A new `MoveKeyEntry`. Required properties: `source` (`Source`), `target` (`Target`).
-        pub fn new(source: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MoveKeyEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Source", None, rt::string(source));
-            this.set("Target", None, rt::string(target));
+            this.set("Source", None, rt::string(required.source));
+            this.set("Target", None, rt::string(required.target));
             MoveKeyEntry(this)
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2043,7 +2136,7 @@ pub mod transformer {
     nested!(MoveKeyEntry);
     /// CloudFormation property type `MoveKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-movekeys.html)
     #[derive(Clone, Debug)]
     pub struct MoveKeys(rt::Props);
     impl MoveKeys {
@@ -2057,7 +2150,7 @@ pub mod transformer {
     nested!(MoveKeys);
     /// CloudFormation property type `ParseCloudfront`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsecloudfront.html)
     #[derive(Clone, Debug)]
     pub struct ParseCloudfront(rt::Props);
     impl ParseCloudfront {
@@ -2075,7 +2168,7 @@ pub mod transformer {
     nested!(ParseCloudfront);
     /// CloudFormation property type `ParseJSON`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsejson.html)
     #[derive(Clone, Debug)]
     pub struct ParseJson(rt::Props);
     impl ParseJson {
@@ -2098,7 +2191,7 @@ pub mod transformer {
     nested!(ParseJson);
     /// CloudFormation property type `ParseKeyValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsekeyvalue.html)
     #[derive(Clone, Debug)]
     pub struct ParseKeyValue(rt::Props);
     impl ParseKeyValue {
@@ -2146,7 +2239,7 @@ pub mod transformer {
     nested!(ParseKeyValue);
     /// CloudFormation property type `ParsePostgres`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsepostgres.html)
     #[derive(Clone, Debug)]
     pub struct ParsePostgres(rt::Props);
     impl ParsePostgres {
@@ -2164,7 +2257,7 @@ pub mod transformer {
     nested!(ParsePostgres);
     /// CloudFormation property type `ParseRoute53`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parseroute53.html)
     #[derive(Clone, Debug)]
     pub struct ParseRoute53(rt::Props);
     impl ParseRoute53 {
@@ -2182,7 +2275,7 @@ pub mod transformer {
     nested!(ParseRoute53);
     /// CloudFormation property type `ParseToOCSF`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsetoocsf.html)
     #[derive(Clone, Debug)]
     pub struct ParseToOcsf(rt::Props);
     impl ParseToOcsf {
@@ -2207,7 +2300,7 @@ pub mod transformer {
     nested!(ParseToOcsf);
     /// CloudFormation property type `ParseVPC`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsevpc.html)
     #[derive(Clone, Debug)]
     pub struct ParseVpc(rt::Props);
     impl ParseVpc {
@@ -2225,7 +2318,7 @@ pub mod transformer {
     nested!(ParseVpc);
     /// CloudFormation property type `ParseWAF`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-parsewaf.html)
     #[derive(Clone, Debug)]
     pub struct ParseWaf(rt::Props);
     impl ParseWaf {
@@ -2245,7 +2338,7 @@ pub mod transformer {
     ///
     /// CloudFormation property type `Processor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-processor.html)
     #[derive(Clone, Debug)]
     pub struct Processor(rt::Props);
     impl Processor {
@@ -2373,15 +2466,22 @@ pub mod transformer {
     nested!(Processor);
     /// CloudFormation property type `RenameKeyEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-renamekeyentry.html)
     #[derive(Clone, Debug)]
     pub struct RenameKeyEntry(rt::Props);
+    /// The required values of [`RenameKeyEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct RenameKeyEntryRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `RenameTo`.
+        pub rename_to: rt::Expr,
+    }
     impl RenameKeyEntry {
         /// A new `RenameKeyEntry`. Required properties: `key` (`Key`), `rename_to` (`RenameTo`).
-        pub fn new(key: impl Into<rt::Expr>, rename_to: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RenameKeyEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("RenameTo", None, rt::string(rename_to));
+            this.set("Key", None, rt::string(required.key));
+            this.set("RenameTo", None, rt::string(required.rename_to));
             RenameKeyEntry(this)
         }
         /// CloudFormation `OverwriteIfExists`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2393,7 +2493,7 @@ pub mod transformer {
     nested!(RenameKeyEntry);
     /// CloudFormation property type `RenameKeys`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-renamekeys.html)
     #[derive(Clone, Debug)]
     pub struct RenameKeys(rt::Props);
     impl RenameKeys {
@@ -2407,7 +2507,7 @@ pub mod transformer {
     nested!(RenameKeys);
     /// CloudFormation property type `SplitString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-splitstring.html)
     #[derive(Clone, Debug)]
     pub struct SplitString(rt::Props);
     impl SplitString {
@@ -2421,22 +2521,29 @@ pub mod transformer {
     nested!(SplitString);
     /// CloudFormation property type `SplitStringEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-splitstringentry.html)
     #[derive(Clone, Debug)]
     pub struct SplitStringEntry(rt::Props);
+    /// The required values of [`SplitStringEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct SplitStringEntryRequired {
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `Delimiter`.
+        pub delimiter: rt::Expr,
+    }
     impl SplitStringEntry {
-        /// A new `SplitStringEntry`. Required properties: `delimiter` (`Delimiter`), `source` (`Source`).
-        pub fn new(delimiter: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+        /// A new `SplitStringEntry`. Required properties: `source` (`Source`), `delimiter` (`Delimiter`).
+        pub fn new(required: SplitStringEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Delimiter", None, rt::string(delimiter));
-            this.set("Source", None, rt::string(source));
+            this.set("Delimiter", None, rt::string(required.delimiter));
+            this.set("Source", None, rt::string(required.source));
             SplitStringEntry(this)
         }
     }
     nested!(SplitStringEntry);
     /// CloudFormation property type `SubstituteString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-substitutestring.html)
     #[derive(Clone, Debug)]
     pub struct SubstituteString(rt::Props);
     impl SubstituteString {
@@ -2450,27 +2557,32 @@ pub mod transformer {
     nested!(SubstituteString);
     /// CloudFormation property type `SubstituteStringEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-substitutestringentry.html)
     #[derive(Clone, Debug)]
     pub struct SubstituteStringEntry(rt::Props);
+    /// The required values of [`SubstituteStringEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubstituteStringEntryRequired {
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `From`.
+        pub from: rt::Expr,
+        /// CloudFormation `To`.
+        pub to: rt::Expr,
+    }
     impl SubstituteStringEntry {
-        /// A new `SubstituteStringEntry`. Required properties: `from` (`From`), `source` (`Source`), `to` (`To`).
-        pub fn new(
-            from: impl Into<rt::Expr>,
-            source: impl Into<rt::Expr>,
-            to: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SubstituteStringEntry`. Required properties: `source` (`Source`), `from` (`From`), `to` (`To`).
+        pub fn new(required: SubstituteStringEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("From", None, rt::string(from));
-            this.set("Source", None, rt::string(source));
-            this.set("To", None, rt::string(to));
+            this.set("From", None, rt::string(required.from));
+            this.set("Source", None, rt::string(required.source));
+            this.set("To", None, rt::string(required.to));
             SubstituteStringEntry(this)
         }
     }
     nested!(SubstituteStringEntry);
     /// CloudFormation property type `TrimString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-trimstring.html)
     #[derive(Clone, Debug)]
     pub struct TrimString(rt::Props);
     impl TrimString {
@@ -2484,7 +2596,7 @@ pub mod transformer {
     nested!(TrimString);
     /// CloudFormation property type `TypeConverter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-typeconverter.html)
     #[derive(Clone, Debug)]
     pub struct TypeConverter(rt::Props);
     impl TypeConverter {
@@ -2498,7 +2610,7 @@ pub mod transformer {
     nested!(TypeConverter);
     /// CloudFormation property type `TypeConverterEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-typeconverterentry.html)
     #[derive(Clone, Debug)]
     pub struct TypeConverterEntry(rt::Props);
     impl TypeConverterEntry {
@@ -2513,7 +2625,7 @@ pub mod transformer {
     nested!(TypeConverterEntry);
     /// CloudFormation property type `UpperCaseString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-logs-transformer-uppercasestring.html)
     #[derive(Clone, Debug)]
     pub struct UpperCaseString(rt::Props);
     impl UpperCaseString {

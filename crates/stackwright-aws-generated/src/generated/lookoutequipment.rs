@@ -71,35 +71,45 @@ static INFERENCE_SCHEDULER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`InferenceScheduler`], by name: two of them have one type, and a swap must not compile.
+pub struct InferenceSchedulerRequired {
+    /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location. CloudFormation `DataInputConfiguration`.
+    pub data_input_configuration: inference_scheduler::DataInputConfiguration,
+    /// Specifies configuration information for the output results for the inference scheduler, including the S3 location for the output. CloudFormation `DataOutputConfiguration`.
+    pub data_output_configuration: inference_scheduler::DataOutputConfiguration,
+    /// How often data is uploaded to the source S3 bucket for the input data. CloudFormation `DataUploadFrequency`.
+    pub data_upload_frequency: inference_scheduler::DataUploadFrequency,
+    /// The name of the previously trained ML model being used to create the inference scheduler. CloudFormation `ModelName`.
+    pub model_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl InferenceScheduler {
     /// Declares a `AWS::LookoutEquipment::InferenceScheduler` with the stack-unique `id`. Required properties: `data_input_configuration` (`DataInputConfiguration`), `data_output_configuration` (`DataOutputConfiguration`), `data_upload_frequency` (`DataUploadFrequency`), `model_name` (`ModelName`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_input_configuration: inference_scheduler::DataInputConfiguration,
-        data_output_configuration: inference_scheduler::DataOutputConfiguration,
-        data_upload_frequency: inference_scheduler::DataUploadFrequency,
-        model_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InferenceSchedulerRequired) -> Self {
         let mut this = rt::Base::new(id, &INFERENCE_SCHEDULER_TYPE);
         this.set(
             "DataInputConfiguration",
             Some("data_input_configuration"),
-            data_input_configuration.into(),
+            required.data_input_configuration.into(),
         );
         this.set(
             "DataOutputConfiguration",
             Some("data_output_configuration"),
-            data_output_configuration.into(),
+            required.data_output_configuration.into(),
         );
         this.set(
             "DataUploadFrequency",
             Some("data_upload_frequency"),
-            data_upload_frequency.into(),
+            required.data_upload_frequency.into(),
         );
-        this.set("ModelName", Some("model_name"), rt::string(model_name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "ModelName",
+            Some("model_name"),
+            rt::string(required.model_name),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         InferenceScheduler(this)
     }
     /// A period of time (in minutes) by which inference on the data is delayed after the data starts.
@@ -156,7 +166,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `DataInputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-datainputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataInputConfiguration(rt::Props);
     impl DataInputConfiguration {
@@ -198,7 +208,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `DataOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-dataoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataOutputConfiguration(rt::Props);
     impl DataOutputConfiguration {
@@ -226,7 +236,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `InputNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-inputnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputNameConfiguration(rt::Props);
     impl InputNameConfiguration {
@@ -263,7 +273,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `S3InputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-s3inputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3InputConfiguration(rt::Props);
     impl S3InputConfiguration {
@@ -284,7 +294,7 @@ pub mod inference_scheduler {
     ///
     /// CloudFormation property type `S3OutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lookoutequipment-inferencescheduler-s3outputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3OutputConfiguration(rt::Props);
     impl S3OutputConfiguration {

@@ -147,30 +147,34 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Deployment`], by name: two of them have one type, and a swap must not compile.
+pub struct DeploymentRequired {
+    /// The environment ID. CloudFormation `EnvironmentId`.
+    pub environment_id: rt::Expr,
+    /// The application ID. CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// The version number of the application to deploy CloudFormation `ApplicationVersion`.
+    pub application_version: i64,
+}
 impl Deployment {
-    /// Declares a `AWS::M2::Deployment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `application_version` (`ApplicationVersion`), `environment_id` (`EnvironmentId`).
+    /// Declares a `AWS::M2::Deployment` with the stack-unique `id`. Required properties: `environment_id` (`EnvironmentId`), `application_id` (`ApplicationId`), `application_version` (`ApplicationVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        application_version: i64,
-        environment_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeploymentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
         this.set(
             "ApplicationVersion",
             Some("application_version"),
-            rt::int(application_version),
+            rt::int(required.application_version),
         );
         this.set(
             "EnvironmentId",
             Some("environment_id"),
-            rt::string(environment_id),
+            rt::string(required.environment_id),
         );
         Deployment(this)
     }
@@ -228,23 +232,31 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
+pub struct EnvironmentRequired {
+    /// The target platform for the environment. CloudFormation `EngineType`.
+    pub engine_type: environment::EngineType,
+    /// The type of instance underlying the environment. CloudFormation `InstanceType`.
+    pub instance_type: rt::Expr,
+    /// The name of the environment. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Environment {
     /// Declares a `AWS::M2::Environment` with the stack-unique `id`. Required properties: `engine_type` (`EngineType`), `instance_type` (`InstanceType`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        engine_type: environment::EngineType,
-        instance_type: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EnvironmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ENVIRONMENT_TYPE);
-        this.set("EngineType", Some("engine_type"), engine_type.into());
+        this.set(
+            "EngineType",
+            Some("engine_type"),
+            required.engine_type.into(),
+        );
         this.set(
             "InstanceType",
             Some("instance_type"),
-            rt::string(instance_type),
+            rt::string(required.instance_type),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Environment(this)
     }
     /// The description of the environment.
@@ -371,7 +383,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `HighAvailabilityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-m2-environment-highavailabilityconfig.html)
     #[derive(Clone, Debug)]
     pub struct HighAvailabilityConfig(rt::Props);
     impl HighAvailabilityConfig {

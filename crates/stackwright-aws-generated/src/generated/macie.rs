@@ -59,12 +59,12 @@ static ALLOW_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AllowList {
-    /// Declares a `AWS::Macie::AllowList` with the stack-unique `id`. Required properties: `criteria` (`Criteria`), `name` (`Name`).
+    /// Declares a `AWS::Macie::AllowList` with the stack-unique `id`. Required properties: `name` (`Name`), `criteria` (`Criteria`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        criteria: impl Into<rt::Value>,
         name: impl Into<rt::Expr>,
+        criteria: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ALLOW_LIST_TYPE);
         this.set("Criteria", Some("criteria"), rt::json_object(criteria));
@@ -140,17 +140,20 @@ static CUSTOM_DATA_IDENTIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`CustomDataIdentifier`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomDataIdentifierRequired {
+    /// Name of custom data identifier. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Regular expression for custom data identifier. CloudFormation `Regex`.
+    pub regex: rt::Expr,
+}
 impl CustomDataIdentifier {
     /// Declares a `AWS::Macie::CustomDataIdentifier` with the stack-unique `id`. Required properties: `name` (`Name`), `regex` (`Regex`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        regex: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomDataIdentifierRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_DATA_IDENTIFIER_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Regex", Some("regex"), rt::string(regex));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Regex", Some("regex"), rt::string(required.regex));
         CustomDataIdentifier(this)
     }
     /// Description of custom data identifier.
@@ -243,12 +246,12 @@ static FINDINGS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FindingsFilter {
-    /// Declares a `AWS::Macie::FindingsFilter` with the stack-unique `id`. Required properties: `finding_criteria` (`FindingCriteria`), `name` (`Name`).
+    /// Declares a `AWS::Macie::FindingsFilter` with the stack-unique `id`. Required properties: `name` (`Name`), `finding_criteria` (`FindingCriteria`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        finding_criteria: findings_filter::FindingCriteria,
         name: impl Into<rt::Expr>,
+        finding_criteria: findings_filter::FindingCriteria,
     ) -> Self {
         let mut this = rt::Base::new(id, &FINDINGS_FILTER_TYPE);
         this.set(
@@ -306,7 +309,7 @@ pub mod findings_filter {
     use super::*;
     /// CloudFormation property type `FindingCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-macie-findingsfilter-findingcriteria.html)
     #[derive(Clone, Debug)]
     pub struct FindingCriteria(rt::Props);
     impl FindingCriteria {

@@ -227,7 +227,7 @@ pub mod member {
     use super::*;
     /// CloudFormation property type `ApprovalThresholdPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-approvalthresholdpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ApprovalThresholdPolicy(rt::Props);
     impl ApprovalThresholdPolicy {
@@ -255,7 +255,7 @@ pub mod member {
     nested!(ApprovalThresholdPolicy);
     /// CloudFormation property type `MemberConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MemberConfiguration(rt::Props);
     impl MemberConfiguration {
@@ -283,25 +283,29 @@ pub mod member {
     nested!(MemberConfiguration);
     /// CloudFormation property type `MemberFabricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberfabricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MemberFabricConfiguration(rt::Props);
+    /// The required values of [`MemberFabricConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct MemberFabricConfigurationRequired {
+        /// CloudFormation `AdminUsername`.
+        pub admin_username: rt::Expr,
+        /// CloudFormation `AdminPassword`.
+        pub admin_password: rt::Expr,
+    }
     impl MemberFabricConfiguration {
-        /// A new `MemberFabricConfiguration`. Required properties: `admin_password` (`AdminPassword`), `admin_username` (`AdminUsername`).
-        pub fn new(
-            admin_password: impl Into<rt::Expr>,
-            admin_username: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MemberFabricConfiguration`. Required properties: `admin_username` (`AdminUsername`), `admin_password` (`AdminPassword`).
+        pub fn new(required: MemberFabricConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AdminPassword", None, rt::string(admin_password));
-            this.set("AdminUsername", None, rt::string(admin_username));
+            this.set("AdminPassword", None, rt::string(required.admin_password));
+            this.set("AdminUsername", None, rt::string(required.admin_username));
             MemberFabricConfiguration(this)
         }
     }
     nested!(MemberFabricConfiguration);
     /// CloudFormation property type `MemberFrameworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-memberframeworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MemberFrameworkConfiguration(rt::Props);
     impl MemberFrameworkConfiguration {
@@ -319,22 +323,32 @@ pub mod member {
     nested!(MemberFrameworkConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
+    /// The required values of [`NetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct NetworkConfigurationRequired {
+        /// CloudFormation `VotingPolicy`.
+        pub voting_policy: VotingPolicy,
+        /// CloudFormation `Framework`.
+        pub framework: rt::Expr,
+        /// CloudFormation `FrameworkVersion`.
+        pub framework_version: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl NetworkConfiguration {
-        /// A new `NetworkConfiguration`. Required properties: `framework` (`Framework`), `framework_version` (`FrameworkVersion`), `name` (`Name`), `voting_policy` (`VotingPolicy`).
-        pub fn new(
-            framework: impl Into<rt::Expr>,
-            framework_version: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            voting_policy: VotingPolicy,
-        ) -> Self {
+        /// A new `NetworkConfiguration`. Required properties: `voting_policy` (`VotingPolicy`), `framework` (`Framework`), `framework_version` (`FrameworkVersion`), `name` (`Name`).
+        pub fn new(required: NetworkConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Framework", None, rt::string(framework));
-            this.set("FrameworkVersion", None, rt::string(framework_version));
-            this.set("Name", None, rt::string(name));
-            this.set("VotingPolicy", None, voting_policy.into());
+            this.set("Framework", None, rt::string(required.framework));
+            this.set(
+                "FrameworkVersion",
+                None,
+                rt::string(required.framework_version),
+            );
+            this.set("Name", None, rt::string(required.name));
+            this.set("VotingPolicy", None, required.voting_policy.into());
             NetworkConfiguration(this)
         }
         /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -355,7 +369,7 @@ pub mod member {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `NetworkFabricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkfabricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkFabricConfiguration(rt::Props);
     impl NetworkFabricConfiguration {
@@ -369,7 +383,7 @@ pub mod member {
     nested!(NetworkFabricConfiguration);
     /// CloudFormation property type `NetworkFrameworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-networkframeworkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkFrameworkConfiguration(rt::Props);
     impl NetworkFrameworkConfiguration {
@@ -387,7 +401,7 @@ pub mod member {
     nested!(NetworkFrameworkConfiguration);
     /// CloudFormation property type `VotingPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-member-votingpolicy.html)
     #[derive(Clone, Debug)]
     pub struct VotingPolicy(rt::Props);
     impl VotingPolicy {
@@ -490,18 +504,26 @@ pub mod node {
     use super::*;
     /// CloudFormation property type `NodeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-managedblockchain-node-nodeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NodeConfiguration(rt::Props);
+    /// The required values of [`NodeConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct NodeConfigurationRequired {
+        /// CloudFormation `AvailabilityZone`.
+        pub availability_zone: rt::Expr,
+        /// CloudFormation `InstanceType`.
+        pub instance_type: rt::Expr,
+    }
     impl NodeConfiguration {
         /// A new `NodeConfiguration`. Required properties: `availability_zone` (`AvailabilityZone`), `instance_type` (`InstanceType`).
-        pub fn new(
-            availability_zone: impl Into<rt::Expr>,
-            instance_type: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: NodeConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AvailabilityZone", None, rt::string(availability_zone));
-            this.set("InstanceType", None, rt::string(instance_type));
+            this.set(
+                "AvailabilityZone",
+                None,
+                rt::string(required.availability_zone),
+            );
+            this.set("InstanceType", None, rt::string(required.instance_type));
             NodeConfiguration(this)
         }
     }

@@ -58,23 +58,27 @@ static BRIDGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Bridge`], by name: two of them have one type, and a swap must not compile.
+pub struct BridgeRequired {
+    /// The name of the bridge. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The placement Amazon Resource Number (ARN) of the bridge. CloudFormation `PlacementArn`.
+    pub placement_arn: rt::Expr,
+    /// The sources on this bridge. CloudFormation `Sources`.
+    pub sources: Vec<bridge::BridgeSource>,
+}
 impl Bridge {
     /// Declares a `AWS::MediaConnect::Bridge` with the stack-unique `id`. Required properties: `name` (`Name`), `placement_arn` (`PlacementArn`), `sources` (`Sources`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        placement_arn: impl Into<rt::Expr>,
-        sources: impl IntoIterator<Item = bridge::BridgeSource>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BridgeRequired) -> Self {
         let mut this = rt::Base::new(id, &BRIDGE_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PlacementArn",
             Some("placement_arn"),
-            rt::string(placement_arn),
+            rt::string(required.placement_arn),
         );
-        this.set("Sources", Some("sources"), rt::list(sources));
+        this.set("Sources", Some("sources"), rt::list(required.sources));
         Bridge(this)
     }
     /// CloudFormation `EgressGatewayBridge`, Terraform `egress_gateway_bridge`.
@@ -139,15 +143,22 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeFlowSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgeflowsource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeFlowSource(rt::Props);
+    /// The required values of [`BridgeFlowSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeFlowSourceRequired {
+        /// The name of the flow source. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The ARN of the cloud flow used as a source of this bridge. CloudFormation `FlowArn`.
+        pub flow_arn: rt::Expr,
+    }
     impl BridgeFlowSource {
-        /// A new `BridgeFlowSource`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`).
-        pub fn new(flow_arn: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `BridgeFlowSource`. Required properties: `name` (`Name`), `flow_arn` (`FlowArn`).
+        pub fn new(required: BridgeFlowSourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+            this.set("Name", Some("name"), rt::string(required.name));
             BridgeFlowSource(this)
         }
         /// The name of the VPC interface attachment to use for this source.
@@ -167,30 +178,42 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeNetworkOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgenetworkoutput.html)
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkOutput(rt::Props);
+    /// The required values of [`BridgeNetworkOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeNetworkOutputRequired {
+        /// The network output name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The network output protocol. CloudFormation `Protocol`.
+        pub protocol: ProtocolEnum,
+        /// The network output IP Address. CloudFormation `IpAddress`.
+        pub ip_address: rt::Expr,
+        /// The network output port. CloudFormation `Port`.
+        pub port: i64,
+        /// The network output's gateway network name. CloudFormation `NetworkName`.
+        pub network_name: rt::Expr,
+        /// The network output TTL. CloudFormation `Ttl`.
+        pub ttl: i64,
+    }
     impl BridgeNetworkOutput {
-        /// A new `BridgeNetworkOutput`. Required properties: `ip_address` (`IpAddress`), `name` (`Name`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`), `ttl` (`Ttl`).
-        pub fn new(
-            ip_address: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            network_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: ProtocolEnum,
-            ttl: i64,
-        ) -> Self {
+        /// A new `BridgeNetworkOutput`. Required properties: `name` (`Name`), `protocol` (`Protocol`), `ip_address` (`IpAddress`), `port` (`Port`), `network_name` (`NetworkName`), `ttl` (`Ttl`).
+        pub fn new(required: BridgeNetworkOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IpAddress", Some("ip_address"), rt::string(ip_address));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "IpAddress",
+                Some("ip_address"),
+                rt::string(required.ip_address),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "NetworkName",
                 Some("network_name"),
-                rt::string(network_name),
+                rt::string(required.network_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Ttl", Some("ttl"), rt::int(ttl));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
+            this.set("Ttl", Some("ttl"), rt::int(required.ttl));
             BridgeNetworkOutput(this)
         }
     }
@@ -199,32 +222,39 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeNetworkSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgenetworksource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkSource(rt::Props);
+    /// The required values of [`BridgeNetworkSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeNetworkSourceRequired {
+        /// The name of the network source. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The network source protocol. CloudFormation `Protocol`.
+        pub protocol: ProtocolEnum,
+        /// The network source multicast IP. CloudFormation `MulticastIp`.
+        pub multicast_ip: rt::Expr,
+        /// The network source port. CloudFormation `Port`.
+        pub port: i64,
+        /// The network source's gateway network name. CloudFormation `NetworkName`.
+        pub network_name: rt::Expr,
+    }
     impl BridgeNetworkSource {
-        /// A new `BridgeNetworkSource`. Required properties: `multicast_ip` (`MulticastIp`), `name` (`Name`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(
-            multicast_ip: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            network_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: ProtocolEnum,
-        ) -> Self {
+        /// A new `BridgeNetworkSource`. Required properties: `name` (`Name`), `protocol` (`Protocol`), `multicast_ip` (`MulticastIp`), `port` (`Port`), `network_name` (`NetworkName`).
+        pub fn new(required: BridgeNetworkSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MulticastIp",
                 Some("multicast_ip"),
-                rt::string(multicast_ip),
+                rt::string(required.multicast_ip),
             );
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "NetworkName",
                 Some("network_name"),
-                rt::string(network_name),
+                rt::string(required.network_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), protocol.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
             BridgeNetworkSource(this)
         }
         /// The settings related to the multicast source.
@@ -244,7 +274,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgeoutput.html)
     #[derive(Clone, Debug)]
     pub struct BridgeOutput(rt::Props);
     impl BridgeOutput {
@@ -267,7 +297,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `BridgeSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-bridgesource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeSource(rt::Props);
     impl BridgeSource {
@@ -295,7 +325,7 @@ pub mod bridge {
     nested!(BridgeSource);
     /// CloudFormation property type `EgressGatewayBridge`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-egressgatewaybridge.html)
     #[derive(Clone, Debug)]
     pub struct EgressGatewayBridge(rt::Props);
     impl EgressGatewayBridge {
@@ -311,7 +341,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-failoverconfig.html)
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -338,15 +368,30 @@ pub mod bridge {
     nested!(FailoverConfig);
     /// CloudFormation property type `IngressGatewayBridge`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-ingressgatewaybridge.html)
     #[derive(Clone, Debug)]
     pub struct IngressGatewayBridge(rt::Props);
+    /// The required values of [`IngressGatewayBridge`], by name: two of them have one type, and a swap must not compile.
+    pub struct IngressGatewayBridgeRequired {
+        /// The maximum expected bitrate of the ingress bridge. CloudFormation `MaxBitrate`.
+        pub max_bitrate: i64,
+        /// The maximum number of outputs on the ingress bridge. CloudFormation `MaxOutputs`.
+        pub max_outputs: i64,
+    }
     impl IngressGatewayBridge {
         /// A new `IngressGatewayBridge`. Required properties: `max_bitrate` (`MaxBitrate`), `max_outputs` (`MaxOutputs`).
-        pub fn new(max_bitrate: i64, max_outputs: i64) -> Self {
+        pub fn new(required: IngressGatewayBridgeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxBitrate", Some("max_bitrate"), rt::int(max_bitrate));
-            this.set("MaxOutputs", Some("max_outputs"), rt::int(max_outputs));
+            this.set(
+                "MaxBitrate",
+                Some("max_bitrate"),
+                rt::int(required.max_bitrate),
+            );
+            this.set(
+                "MaxOutputs",
+                Some("max_outputs"),
+                rt::int(required.max_outputs),
+            );
             IngressGatewayBridge(this)
         }
     }
@@ -355,7 +400,7 @@ pub mod bridge {
     ///
     /// CloudFormation property type `SourcePriority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-sourcepriority.html)
     #[derive(Clone, Debug)]
     pub struct SourcePriority(rt::Props);
     impl SourcePriority {
@@ -426,22 +471,30 @@ static BRIDGE_OUTPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`BridgeOutput`], by name: two of them have one type, and a swap must not compile.
+pub struct BridgeOutputRequired {
+    /// The Amazon Resource Number (ARN) of the bridge. CloudFormation `BridgeArn`.
+    pub bridge_arn: rt::Expr,
+    /// The network output name. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The output of the bridge. CloudFormation `NetworkOutput`.
+    pub network_output: bridge_output::BridgeNetworkOutput,
+}
 impl BridgeOutput {
     /// Declares a `AWS::MediaConnect::BridgeOutput` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`), `network_output` (`NetworkOutput`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bridge_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        network_output: bridge_output::BridgeNetworkOutput,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BridgeOutputRequired) -> Self {
         let mut this = rt::Base::new(id, &BRIDGE_OUTPUT_TYPE);
-        this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "BridgeArn",
+            Some("bridge_arn"),
+            rt::string(required.bridge_arn),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "NetworkOutput",
             Some("network_output"),
-            network_output.into(),
+            required.network_output.into(),
         );
         BridgeOutput(this)
     }
@@ -458,28 +511,39 @@ pub mod bridge_output {
     ///
     /// CloudFormation property type `BridgeNetworkOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgeoutput-bridgenetworkoutput.html)
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkOutput(rt::Props);
+    /// The required values of [`BridgeNetworkOutput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeNetworkOutputRequired {
+        /// The network output protocol. CloudFormation `Protocol`.
+        pub protocol: Protocol,
+        /// The network output IP Address. CloudFormation `IpAddress`.
+        pub ip_address: rt::Expr,
+        /// The network output port. CloudFormation `Port`.
+        pub port: i64,
+        /// The network output's gateway network name. CloudFormation `NetworkName`.
+        pub network_name: rt::Expr,
+        /// The network output TTL. CloudFormation `Ttl`.
+        pub ttl: i64,
+    }
     impl BridgeNetworkOutput {
-        /// A new `BridgeNetworkOutput`. Required properties: `ip_address` (`IpAddress`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`), `ttl` (`Ttl`).
-        pub fn new(
-            ip_address: impl Into<rt::Expr>,
-            network_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: Protocol,
-            ttl: i64,
-        ) -> Self {
+        /// A new `BridgeNetworkOutput`. Required properties: `protocol` (`Protocol`), `ip_address` (`IpAddress`), `port` (`Port`), `network_name` (`NetworkName`), `ttl` (`Ttl`).
+        pub fn new(required: BridgeNetworkOutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IpAddress", Some("ip_address"), rt::string(ip_address));
+            this.set(
+                "IpAddress",
+                Some("ip_address"),
+                rt::string(required.ip_address),
+            );
             this.set(
                 "NetworkName",
                 Some("network_name"),
-                rt::string(network_name),
+                rt::string(required.network_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Ttl", Some("ttl"), rt::int(ttl));
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
+            this.set("Ttl", Some("ttl"), rt::int(required.ttl));
             BridgeNetworkOutput(this)
         }
     }
@@ -531,17 +595,24 @@ static BRIDGE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`BridgeSource`], by name: two of them have one type, and a swap must not compile.
+pub struct BridgeSourceRequired {
+    /// The name of the source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The Amazon Resource Number (ARN) of the bridge. CloudFormation `BridgeArn`.
+    pub bridge_arn: rt::Expr,
+}
 impl BridgeSource {
-    /// Declares a `AWS::MediaConnect::BridgeSource` with the stack-unique `id`. Required properties: `bridge_arn` (`BridgeArn`), `name` (`Name`).
+    /// Declares a `AWS::MediaConnect::BridgeSource` with the stack-unique `id`. Required properties: `name` (`Name`), `bridge_arn` (`BridgeArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bridge_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BridgeSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &BRIDGE_SOURCE_TYPE);
-        this.set("BridgeArn", Some("bridge_arn"), rt::string(bridge_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "BridgeArn",
+            Some("bridge_arn"),
+            rt::string(required.bridge_arn),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         BridgeSource(this)
     }
     /// The source of the bridge.
@@ -573,7 +644,7 @@ pub mod bridge_source {
     ///
     /// CloudFormation property type `BridgeFlowSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-bridgeflowsource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeFlowSource(rt::Props);
     impl BridgeFlowSource {
@@ -600,30 +671,36 @@ pub mod bridge_source {
     ///
     /// CloudFormation property type `BridgeNetworkSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridgesource-bridgenetworksource.html)
     #[derive(Clone, Debug)]
     pub struct BridgeNetworkSource(rt::Props);
+    /// The required values of [`BridgeNetworkSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct BridgeNetworkSourceRequired {
+        /// The network source protocol. CloudFormation `Protocol`.
+        pub protocol: ProtocolEnum,
+        /// The network source multicast IP. CloudFormation `MulticastIp`.
+        pub multicast_ip: rt::Expr,
+        /// The network source port. CloudFormation `Port`.
+        pub port: i64,
+        /// The network source's gateway network name. CloudFormation `NetworkName`.
+        pub network_name: rt::Expr,
+    }
     impl BridgeNetworkSource {
-        /// A new `BridgeNetworkSource`. Required properties: `multicast_ip` (`MulticastIp`), `network_name` (`NetworkName`), `port` (`Port`), `protocol` (`Protocol`).
-        pub fn new(
-            multicast_ip: impl Into<rt::Expr>,
-            network_name: impl Into<rt::Expr>,
-            port: i64,
-            protocol: ProtocolEnum,
-        ) -> Self {
+        /// A new `BridgeNetworkSource`. Required properties: `protocol` (`Protocol`), `multicast_ip` (`MulticastIp`), `port` (`Port`), `network_name` (`NetworkName`).
+        pub fn new(required: BridgeNetworkSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MulticastIp",
                 Some("multicast_ip"),
-                rt::string(multicast_ip),
+                rt::string(required.multicast_ip),
             );
             this.set(
                 "NetworkName",
                 Some("network_name"),
-                rt::string(network_name),
+                rt::string(required.network_name),
             );
-            this.set("Port", Some("port"), rt::int(port));
-            this.set("Protocol", Some("protocol"), protocol.into());
+            this.set("Port", Some("port"), rt::int(required.port));
+            this.set("Protocol", Some("protocol"), required.protocol.into());
             BridgeNetworkSource(this)
         }
         /// The settings related to the multicast source.
@@ -823,7 +900,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `AudioMonitoringSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-audiomonitoringsetting.html)
     #[derive(Clone, Debug)]
     pub struct AudioMonitoringSetting(rt::Props);
     impl AudioMonitoringSetting {
@@ -846,7 +923,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `BlackFrames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-blackframes.html)
     #[derive(Clone, Debug)]
     pub struct BlackFrames(rt::Props);
     impl BlackFrames {
@@ -877,7 +954,7 @@ pub mod flow {
     nested!(BlackFrames);
     /// CloudFormation property type `EncodingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-encodingconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncodingConfig(rt::Props);
     impl EncodingConfig {
@@ -908,7 +985,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FailoverConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-failoverconfig.html)
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(rt::Props);
     impl FailoverConfig {
@@ -952,7 +1029,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `FrozenFrames`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-frozenframes.html)
     #[derive(Clone, Debug)]
     pub struct FrozenFrames(rt::Props);
     impl FrozenFrames {
@@ -985,7 +1062,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `InputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-inputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputConfiguration(rt::Props);
     impl InputConfiguration {
@@ -1002,7 +1079,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `Maintenance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-maintenance.html)
     #[derive(Clone, Debug)]
     pub struct Maintenance(rt::Props);
     impl Maintenance {
@@ -1030,15 +1107,15 @@ pub mod flow {
     ///
     /// CloudFormation property type `MediaStream`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastream.html)
     #[derive(Clone, Debug)]
     pub struct MediaStream(rt::Props);
     impl MediaStream {
-        /// A new `MediaStream`. Required properties: `media_stream_id` (`MediaStreamId`), `media_stream_name` (`MediaStreamName`), `media_stream_type` (`MediaStreamType`).
+        /// A new `MediaStream`. Required properties: `media_stream_id` (`MediaStreamId`), `media_stream_type` (`MediaStreamType`), `media_stream_name` (`MediaStreamName`).
         pub fn new(
             media_stream_id: i64,
-            media_stream_name: impl Into<rt::Expr>,
             media_stream_type: MediaStreamType,
+            media_stream_name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1108,7 +1185,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `MediaStreamSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastreamsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaStreamSourceConfiguration(rt::Props);
     impl MediaStreamSourceConfiguration {
@@ -1143,7 +1220,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `NdiConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndiconfig.html)
     #[derive(Clone, Debug)]
     pub struct NdiConfig(rt::Props);
     impl NdiConfig {
@@ -1187,25 +1264,29 @@ pub mod flow {
     ///
     /// CloudFormation property type `NdiDiscoveryServerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndidiscoveryserverconfig.html)
     #[derive(Clone, Debug)]
     pub struct NdiDiscoveryServerConfig(rt::Props);
+    /// The required values of [`NdiDiscoveryServerConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct NdiDiscoveryServerConfigRequired {
+        /// The unique network address of the NDI discovery server. CloudFormation `DiscoveryServerAddress`.
+        pub discovery_server_address: rt::Expr,
+        /// The identifier for the Virtual Private Cloud (VPC) network interface used by the flow. CloudFormation `VpcInterfaceAdapter`.
+        pub vpc_interface_adapter: rt::Expr,
+    }
     impl NdiDiscoveryServerConfig {
         /// A new `NdiDiscoveryServerConfig`. Required properties: `discovery_server_address` (`DiscoveryServerAddress`), `vpc_interface_adapter` (`VpcInterfaceAdapter`).
-        pub fn new(
-            discovery_server_address: impl Into<rt::Expr>,
-            vpc_interface_adapter: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: NdiDiscoveryServerConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DiscoveryServerAddress",
                 Some("discovery_server_address"),
-                rt::string(discovery_server_address),
+                rt::string(required.discovery_server_address),
             );
             this.set(
                 "VpcInterfaceAdapter",
                 Some("vpc_interface_adapter"),
-                rt::string(vpc_interface_adapter),
+                rt::string(required.vpc_interface_adapter),
             );
             NdiDiscoveryServerConfig(this)
         }
@@ -1224,7 +1305,7 @@ pub mod flow {
     nested!(NdiDiscoveryServerConfig);
     /// CloudFormation property type `NdiSourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-ndisourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct NdiSourceSettings(rt::Props);
     impl NdiSourceSettings {
@@ -1252,7 +1333,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SilentAudio`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-silentaudio.html)
     #[derive(Clone, Debug)]
     pub struct SilentAudio(rt::Props);
     impl SilentAudio {
@@ -1285,7 +1366,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -1539,7 +1620,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourceMonitoringConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-sourcemonitoringconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceMonitoringConfig(rt::Props);
     impl SourceMonitoringConfig {
@@ -1604,7 +1685,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `SourcePriority`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-sourcepriority.html)
     #[derive(Clone, Debug)]
     pub struct SourcePriority(rt::Props);
     impl SourcePriority {
@@ -1622,15 +1703,22 @@ pub mod flow {
     nested!(SourcePriority);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -1639,7 +1727,7 @@ pub mod flow {
     ///
     /// CloudFormation property type `VideoMonitoringSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-videomonitoringsetting.html)
     #[derive(Clone, Debug)]
     pub struct VideoMonitoringSetting(rt::Props);
     impl VideoMonitoringSetting {
@@ -1670,26 +1758,36 @@ pub mod flow {
     ///
     /// CloudFormation property type `VpcInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-vpcinterface.html)
     #[derive(Clone, Debug)]
     pub struct VpcInterface(rt::Props);
+    /// The required values of [`VpcInterface`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcInterfaceRequired {
+        /// Immutable and has to be a unique against other VpcInterfaces in this Flow. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Role Arn MediaConnect can assume to create ENIs in customer's account. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// Security Group IDs to be used on ENI. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// Subnet must be in the AZ of the Flow CloudFormation `SubnetId`.
+        pub subnet_id: rt::Expr,
+    }
     impl VpcInterface {
         /// A new `VpcInterface`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`), `security_group_ids` (`SecurityGroupIds`), `subnet_id` (`SubnetId`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: VpcInterfaceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+            this.set(
+                "SubnetId",
+                Some("subnet_id"),
+                rt::string(required.subnet_id),
+            );
             VpcInterface(this)
         }
         /// IDs of the network interfaces created in customer's account by MediaConnect.
@@ -1889,21 +1987,34 @@ static FLOW_ENTITLEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`FlowEntitlement`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowEntitlementRequired {
+    /// The ARN of the flow. CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// The name of the entitlement. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The AWS account IDs that you want to share your content with. CloudFormation `Subscribers`.
+    pub subscribers: Vec<rt::Expr>,
+    /// A description of the entitlement. CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl FlowEntitlement {
-    /// Declares a `AWS::MediaConnect::FlowEntitlement` with the stack-unique `id`. Required properties: `description` (`Description`), `flow_arn` (`FlowArn`), `name` (`Name`), `subscribers` (`Subscribers`).
+    /// Declares a `AWS::MediaConnect::FlowEntitlement` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `subscribers` (`Subscribers`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        flow_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        subscribers: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowEntitlementRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_ENTITLEMENT_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Subscribers", Some("subscribers"), rt::strings(subscribers));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Subscribers",
+            Some("subscribers"),
+            rt::strings(required.subscribers),
+        );
         FlowEntitlement(this)
     }
     /// Percentage from 0-100 of the data transfer cost to be billed to the subscriber.
@@ -1957,7 +2068,7 @@ pub mod flow_entitlement {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowentitlement-encryption.html)
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -2094,32 +2205,37 @@ static FLOW_MEDIA_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`FlowMediaStream`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowMediaStreamRequired {
+    /// The Amazon Resource Name (ARN) of the flow that the media stream belongs to. CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// A name that helps you distinguish one media stream from another. CloudFormation `MediaStreamName`.
+    pub media_stream_name: rt::Expr,
+    /// A unique identifier for the media stream. CloudFormation `MediaStreamId`.
+    pub media_stream_id: i64,
+    /// The type of media stream. CloudFormation `MediaStreamType`.
+    pub media_stream_type: flow_media_stream::MediaStreamType,
+}
 impl FlowMediaStream {
-    /// Declares a `AWS::MediaConnect::FlowMediaStream` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `media_stream_id` (`MediaStreamId`), `media_stream_name` (`MediaStreamName`), `media_stream_type` (`MediaStreamType`).
+    /// Declares a `AWS::MediaConnect::FlowMediaStream` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `media_stream_name` (`MediaStreamName`), `media_stream_id` (`MediaStreamId`), `media_stream_type` (`MediaStreamType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        flow_arn: impl Into<rt::Expr>,
-        media_stream_id: i64,
-        media_stream_name: impl Into<rt::Expr>,
-        media_stream_type: flow_media_stream::MediaStreamType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowMediaStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_MEDIA_STREAM_TYPE);
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
         this.set(
             "MediaStreamId",
             Some("media_stream_id"),
-            rt::int(media_stream_id),
+            rt::int(required.media_stream_id),
         );
         this.set(
             "MediaStreamName",
             Some("media_stream_name"),
-            rt::string(media_stream_name),
+            rt::string(required.media_stream_name),
         );
         this.set(
             "MediaStreamType",
             Some("media_stream_type"),
-            media_stream_type.into(),
+            required.media_stream_type.into(),
         );
         FlowMediaStream(this)
     }
@@ -2440,7 +2556,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(rt::Props);
     impl DestinationConfiguration {
@@ -2470,7 +2586,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `EncodingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-encodingparameters.html)
     #[derive(Clone, Debug)]
     pub struct EncodingParameters(rt::Props);
     impl EncodingParameters {
@@ -2498,15 +2614,26 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-encryption.html)
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
+    /// The required values of [`Encryption`], by name: two of them have one type, and a swap must not compile.
+    pub struct EncryptionRequired {
+        /// The ARN of the role that you created during setup (when you set up AWS Elemental MediaConnect as a trusted entity). CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+    }
     impl Encryption {
         /// A new `Encryption`. Required properties: `role_arn` (`RoleArn`), `secret_arn` (`SecretArn`).
-        pub fn new(role_arn: impl Into<rt::Expr>, secret_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EncryptionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             Encryption(this)
         }
         /// The type of algorithm that is used for the encryption (such as aes128, aes192, or aes256).
@@ -2529,7 +2656,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `MediaStreamOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-mediastreamoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaStreamOutputConfiguration(rt::Props);
     impl MediaStreamOutputConfiguration {
@@ -2575,7 +2702,7 @@ pub mod flow_output {
     ///
     /// CloudFormation property type `VpcInterfaceAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flowoutput-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
     pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {
@@ -2694,19 +2821,27 @@ static FLOW_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`FlowSource`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowSourceRequired {
+    /// The ARN of the flow. CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// The name of the source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// A description for the source. CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl FlowSource {
-    /// Declares a `AWS::MediaConnect::FlowSource` with the stack-unique `id`. Required properties: `description` (`Description`), `flow_arn` (`FlowArn`), `name` (`Name`).
+    /// Declares a `AWS::MediaConnect::FlowSource` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        flow_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_SOURCE_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
         FlowSource(this)
     }
     /// The type of encryption that is used on the content ingested from this source.
@@ -2925,27 +3060,37 @@ static FLOW_VPC_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`FlowVpcInterface`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowVpcInterfaceRequired {
+    /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow. CloudFormation `FlowArn`.
+    pub flow_arn: rt::Expr,
+    /// Immutable and has to be a unique against other VpcInterfaces in this Flow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Role Arn MediaConnect can assume to create ENIs in customer's account. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// Subnet must be in the AZ of the Flow CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+    /// Security Group IDs to be used on ENI. CloudFormation `SecurityGroupIds`.
+    pub security_group_ids: Vec<rt::Expr>,
+}
 impl FlowVpcInterface {
-    /// Declares a `AWS::MediaConnect::FlowVpcInterface` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `role_arn` (`RoleArn`), `security_group_ids` (`SecurityGroupIds`), `subnet_id` (`SubnetId`).
+    /// Declares a `AWS::MediaConnect::FlowVpcInterface` with the stack-unique `id`. Required properties: `flow_arn` (`FlowArn`), `name` (`Name`), `role_arn` (`RoleArn`), `subnet_id` (`SubnetId`), `security_group_ids` (`SecurityGroupIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        flow_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowVpcInterfaceRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_VPC_INTERFACE_TYPE);
-        this.set("FlowArn", Some("flow_arn"), rt::string(flow_arn));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("FlowArn", Some("flow_arn"), rt::string(required.flow_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            rt::strings(security_group_ids),
+            rt::strings(required.security_group_ids),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         FlowVpcInterface(this)
     }
 }
@@ -3001,12 +3146,12 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl Gateway {
-    /// Declares a `AWS::MediaConnect::Gateway` with the stack-unique `id`. Required properties: `egress_cidr_blocks` (`EgressCidrBlocks`), `name` (`Name`), `networks` (`Networks`).
+    /// Declares a `AWS::MediaConnect::Gateway` with the stack-unique `id`. Required properties: `name` (`Name`), `egress_cidr_blocks` (`EgressCidrBlocks`), `networks` (`Networks`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        egress_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
         name: impl Into<rt::Expr>,
+        egress_cidr_blocks: impl IntoIterator<Item = impl Into<rt::Expr>>,
         networks: impl IntoIterator<Item = gateway::GatewayNetwork>,
     ) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_TYPE);
@@ -3046,15 +3191,26 @@ pub mod gateway {
     ///
     /// CloudFormation property type `GatewayNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-gateway-gatewaynetwork.html)
     #[derive(Clone, Debug)]
     pub struct GatewayNetwork(rt::Props);
+    /// The required values of [`GatewayNetwork`], by name: two of them have one type, and a swap must not compile.
+    pub struct GatewayNetworkRequired {
+        /// The name of the network. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// A unique IP address range to use for this network. CloudFormation `CidrBlock`.
+        pub cidr_block: rt::Expr,
+    }
     impl GatewayNetwork {
-        /// A new `GatewayNetwork`. Required properties: `cidr_block` (`CidrBlock`), `name` (`Name`).
-        pub fn new(cidr_block: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `GatewayNetwork`. Required properties: `name` (`Name`), `cidr_block` (`CidrBlock`).
+        pub fn new(required: GatewayNetworkRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CidrBlock", Some("cidr_block"), rt::string(cidr_block));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "CidrBlock",
+                Some("cidr_block"),
+                rt::string(required.cidr_block),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             GatewayNetwork(this)
         }
     }
@@ -3256,7 +3412,7 @@ pub mod router_input {
     ///
     /// CloudFormation property type `RouterInputTransitEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-routerinput-routerinputtransitencryption.html)
     #[derive(Clone, Debug)]
     pub struct RouterInputTransitEncryption(rt::Props);
     impl RouterInputTransitEncryption {
@@ -3598,7 +3754,7 @@ pub mod router_output {
     ///
     /// CloudFormation property type `FabricConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-routeroutput-fabricconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FabricConfiguration(rt::Props);
     impl FabricConfiguration {
@@ -3686,7 +3842,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-encryption.html)
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -3764,7 +3920,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FlowTransitEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-flowtransitencryption.html)
     #[derive(Clone, Debug)]
     pub struct FlowTransitEncryption(rt::Props);
     impl FlowTransitEncryption {
@@ -3802,7 +3958,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Fmtp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-fmtp.html)
     #[derive(Clone, Debug)]
     pub struct Fmtp(rt::Props);
     impl Fmtp {
@@ -3868,7 +4024,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `GatewayBridgeSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-gatewaybridgesource.html)
     #[derive(Clone, Debug)]
     pub struct GatewayBridgeSource(rt::Props);
     impl GatewayBridgeSource {
@@ -3895,7 +4051,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Interface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-interface.html)
     #[derive(Clone, Debug)]
     pub struct Interface(rt::Props);
     impl Interface {
@@ -3922,7 +4078,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MediaStreamAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-flow-mediastreamattributes.html)
     #[derive(Clone, Debug)]
     pub struct MediaStreamAttributes(rt::Props);
     impl MediaStreamAttributes {
@@ -3962,7 +4118,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MulticastSourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-multicastsourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct MulticastSourceSettings(rt::Props);
     impl MulticastSourceSettings {
@@ -4062,7 +4218,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `VpcInterfaceAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconnect-bridge-vpcinterfaceattachment.html)
     #[derive(Clone, Debug)]
     pub struct VpcInterfaceAttachment(rt::Props);
     impl VpcInterfaceAttachment {

@@ -221,7 +221,7 @@ pub mod job_template {
     use super::*;
     /// CloudFormation property type `AccelerationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconvert-jobtemplate-accelerationsettings.html)
     #[derive(Clone, Debug)]
     pub struct AccelerationSettings(rt::Props);
     impl AccelerationSettings {
@@ -235,7 +235,7 @@ pub mod job_template {
     nested!(AccelerationSettings);
     /// CloudFormation property type `HopDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediaconvert-jobtemplate-hopdestination.html)
     #[derive(Clone, Debug)]
     pub struct HopDestination(rt::Props);
     impl HopDestination {

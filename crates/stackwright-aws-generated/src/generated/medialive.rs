@@ -187,7 +187,7 @@ pub mod channel {
     use super::*;
     /// CloudFormation property type `AacSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-aacsettings.html)
     #[derive(Clone, Debug)]
     pub struct AacSettings(rt::Props);
     impl AacSettings {
@@ -245,7 +245,7 @@ pub mod channel {
     nested!(AacSettings);
     /// CloudFormation property type `AbWatermarkingCustomProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-abwatermarkingcustomprofile.html)
     #[derive(Clone, Debug)]
     pub struct AbWatermarkingCustomProfile(rt::Props);
     impl AbWatermarkingCustomProfile {
@@ -273,7 +273,7 @@ pub mod channel {
     nested!(AbWatermarkingCustomProfile);
     /// CloudFormation property type `Ac3Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ac3settings.html)
     #[derive(Clone, Debug)]
     pub struct Ac3Settings(rt::Props);
     impl Ac3Settings {
@@ -326,7 +326,7 @@ pub mod channel {
     nested!(Ac3Settings);
     /// CloudFormation property type `AdditionalDestinations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-additionaldestinations.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalDestinations(rt::Props);
     impl AdditionalDestinations {
@@ -344,7 +344,7 @@ pub mod channel {
     nested!(AdditionalDestinations);
     /// CloudFormation property type `AncillarySourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ancillarysourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct AncillarySourceSettings(rt::Props);
     impl AncillarySourceSettings {
@@ -363,7 +363,7 @@ pub mod channel {
     nested!(AncillarySourceSettings);
     /// CloudFormation property type `AnywhereSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-anywheresettings.html)
     #[derive(Clone, Debug)]
     pub struct AnywhereSettings(rt::Props);
     impl AnywhereSettings {
@@ -387,7 +387,7 @@ pub mod channel {
     nested!(AnywhereSettings);
     /// CloudFormation property type `ArchiveCdnSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivecdnsettings.html)
     #[derive(Clone, Debug)]
     pub struct ArchiveCdnSettings(rt::Props);
     impl ArchiveCdnSettings {
@@ -405,7 +405,7 @@ pub mod channel {
     nested!(ArchiveCdnSettings);
     /// CloudFormation property type `ArchiveContainerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivecontainersettings.html)
     #[derive(Clone, Debug)]
     pub struct ArchiveContainerSettings(rt::Props);
     impl ArchiveContainerSettings {
@@ -428,7 +428,7 @@ pub mod channel {
     nested!(ArchiveContainerSettings);
     /// CloudFormation property type `ArchiveFrameCaptureHlsS3Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archiveframecapturehlss3settings.html)
     #[derive(Clone, Debug)]
     pub struct ArchiveFrameCaptureHlsS3Settings(rt::Props);
     impl ArchiveFrameCaptureHlsS3Settings {
@@ -446,7 +446,7 @@ pub mod channel {
     nested!(ArchiveFrameCaptureHlsS3Settings);
     /// CloudFormation property type `ArchiveGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archivegroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct ArchiveGroupSettings(rt::Props);
     impl ArchiveGroupSettings {
@@ -474,7 +474,7 @@ pub mod channel {
     nested!(ArchiveGroupSettings);
     /// CloudFormation property type `ArchiveOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-archiveoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct ArchiveOutputSettings(rt::Props);
     impl ArchiveOutputSettings {
@@ -502,7 +502,7 @@ pub mod channel {
     nested!(ArchiveOutputSettings);
     /// CloudFormation property type `AudioChannelMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiochannelmapping.html)
     #[derive(Clone, Debug)]
     pub struct AudioChannelMapping(rt::Props);
     impl AudioChannelMapping {
@@ -528,7 +528,7 @@ pub mod channel {
     nested!(AudioChannelMapping);
     /// CloudFormation property type `AudioCodecSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiocodecsettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioCodecSettings(rt::Props);
     impl AudioCodecSettings {
@@ -576,7 +576,7 @@ pub mod channel {
     nested!(AudioCodecSettings);
     /// CloudFormation property type `AudioDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiodescription.html)
     #[derive(Clone, Debug)]
     pub struct AudioDescription(rt::Props);
     impl AudioDescription {
@@ -657,7 +657,7 @@ pub mod channel {
     nested!(AudioDescription);
     /// CloudFormation property type `AudioDolbyEDecode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiodolbyedecode.html)
     #[derive(Clone, Debug)]
     pub struct AudioDolbyEDecode(rt::Props);
     impl AudioDolbyEDecode {
@@ -675,7 +675,7 @@ pub mod channel {
     nested!(AudioDolbyEDecode);
     /// CloudFormation property type `AudioFeedInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiofeedinput.html)
     #[derive(Clone, Debug)]
     pub struct AudioFeedInput(rt::Props);
     impl AudioFeedInput {
@@ -698,7 +698,7 @@ pub mod channel {
     nested!(AudioFeedInput);
     /// CloudFormation property type `AudioHlsRenditionSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiohlsrenditionselection.html)
     #[derive(Clone, Debug)]
     pub struct AudioHlsRenditionSelection(rt::Props);
     impl AudioHlsRenditionSelection {
@@ -721,7 +721,7 @@ pub mod channel {
     nested!(AudioHlsRenditionSelection);
     /// CloudFormation property type `AudioLanguageSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiolanguageselection.html)
     #[derive(Clone, Debug)]
     pub struct AudioLanguageSelection(rt::Props);
     impl AudioLanguageSelection {
@@ -745,7 +745,7 @@ pub mod channel {
     nested!(AudioLanguageSelection);
     /// CloudFormation property type `AudioNormalizationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audionormalizationsettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioNormalizationSettings(rt::Props);
     impl AudioNormalizationSettings {
@@ -783,7 +783,7 @@ pub mod channel {
     nested!(AudioNormalizationSettings);
     /// CloudFormation property type `AudioOnlyHlsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioonlyhlssettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioOnlyHlsSettings(rt::Props);
     impl AudioOnlyHlsSettings {
@@ -816,7 +816,7 @@ pub mod channel {
     nested!(AudioOnlyHlsSettings);
     /// CloudFormation property type `AudioPid`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopid.html)
     #[derive(Clone, Debug)]
     pub struct AudioPid(rt::Props);
     impl AudioPid {
@@ -844,7 +844,7 @@ pub mod channel {
     nested!(AudioPid);
     /// CloudFormation property type `AudioPidSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopidselection.html)
     #[derive(Clone, Debug)]
     pub struct AudioPidSelection(rt::Props);
     impl AudioPidSelection {
@@ -867,7 +867,7 @@ pub mod channel {
     nested!(AudioPidSelection);
     /// CloudFormation property type `AudioPreMixerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiopremixersettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioPreMixerSettings(rt::Props);
     impl AudioPreMixerSettings {
@@ -900,7 +900,7 @@ pub mod channel {
     nested!(AudioPreMixerSettings);
     /// CloudFormation property type `AudioSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioselector.html)
     #[derive(Clone, Debug)]
     pub struct AudioSelector(rt::Props);
     impl AudioSelector {
@@ -923,7 +923,7 @@ pub mod channel {
     nested!(AudioSelector);
     /// CloudFormation property type `AudioSelectorSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audioselectorsettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioSelectorSettings(rt::Props);
     impl AudioSelectorSettings {
@@ -956,7 +956,7 @@ pub mod channel {
     nested!(AudioSelectorSettings);
     /// CloudFormation property type `AudioSilenceFailoverSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiosilencefailoversettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioSilenceFailoverSettings(rt::Props);
     impl AudioSilenceFailoverSettings {
@@ -980,7 +980,7 @@ pub mod channel {
     nested!(AudioSilenceFailoverSettings);
     /// CloudFormation property type `AudioTrack`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiotrack.html)
     #[derive(Clone, Debug)]
     pub struct AudioTrack(rt::Props);
     impl AudioTrack {
@@ -1003,7 +1003,7 @@ pub mod channel {
     nested!(AudioTrack);
     /// CloudFormation property type `AudioTrackSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiotrackselection.html)
     #[derive(Clone, Debug)]
     pub struct AudioTrackSelection(rt::Props);
     impl AudioTrackSelection {
@@ -1026,7 +1026,7 @@ pub mod channel {
     nested!(AudioTrackSelection);
     /// CloudFormation property type `AudioWatermarkSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-audiowatermarksettings.html)
     #[derive(Clone, Debug)]
     pub struct AudioWatermarkSettings(rt::Props);
     impl AudioWatermarkSettings {
@@ -1044,7 +1044,7 @@ pub mod channel {
     nested!(AudioWatermarkSettings);
     /// CloudFormation property type `AutomaticInputFailoverSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-automaticinputfailoversettings.html)
     #[derive(Clone, Debug)]
     pub struct AutomaticInputFailoverSettings(rt::Props);
     impl AutomaticInputFailoverSettings {
@@ -1080,7 +1080,7 @@ pub mod channel {
     nested!(AutomaticInputFailoverSettings);
     /// CloudFormation property type `Av1ColorSpaceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-av1colorspacesettings.html)
     #[derive(Clone, Debug)]
     pub struct Av1ColorSpaceSettings(rt::Props);
     impl Av1ColorSpaceSettings {
@@ -1119,7 +1119,7 @@ pub mod channel {
     nested!(Av1ColorSpaceSettings);
     /// CloudFormation property type `Av1Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-av1settings.html)
     #[derive(Clone, Debug)]
     pub struct Av1Settings(rt::Props);
     impl Av1Settings {
@@ -1252,7 +1252,7 @@ pub mod channel {
     nested!(Av1Settings);
     /// CloudFormation property type `AvailBlanking`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availblanking.html)
     #[derive(Clone, Debug)]
     pub struct AvailBlanking(rt::Props);
     impl AvailBlanking {
@@ -1275,7 +1275,7 @@ pub mod channel {
     nested!(AvailBlanking);
     /// CloudFormation property type `AvailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AvailConfiguration(rt::Props);
     impl AvailConfiguration {
@@ -1299,7 +1299,7 @@ pub mod channel {
     nested!(AvailConfiguration);
     /// CloudFormation property type `AvailSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-availsettings.html)
     #[derive(Clone, Debug)]
     pub struct AvailSettings(rt::Props);
     impl AvailSettings {
@@ -1333,7 +1333,7 @@ pub mod channel {
     nested!(AvailSettings);
     /// CloudFormation property type `BandwidthReductionFilterSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-bandwidthreductionfiltersettings.html)
     #[derive(Clone, Debug)]
     pub struct BandwidthReductionFilterSettings(rt::Props);
     impl BandwidthReductionFilterSettings {
@@ -1356,7 +1356,7 @@ pub mod channel {
     nested!(BandwidthReductionFilterSettings);
     /// CloudFormation property type `BlackoutSlate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-blackoutslate.html)
     #[derive(Clone, Debug)]
     pub struct BlackoutSlate(rt::Props);
     impl BlackoutSlate {
@@ -1394,7 +1394,7 @@ pub mod channel {
     nested!(BlackoutSlate);
     /// CloudFormation property type `BurnInDvbSubDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-burnindvbsubdestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct BurnInDvbSubDestinationSettings(rt::Props);
     impl BurnInDvbSubDestinationSettings {
@@ -1497,7 +1497,7 @@ pub mod channel {
     nested!(BurnInDvbSubDestinationSettings);
     /// CloudFormation property type `CaptionDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captiondescription.html)
     #[derive(Clone, Debug)]
     pub struct CaptionDescription(rt::Props);
     impl CaptionDescription {
@@ -1553,7 +1553,7 @@ pub mod channel {
     nested!(CaptionDescription);
     /// CloudFormation property type `CaptionDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captiondestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct CaptionDestinationSettings(rt::Props);
     impl CaptionDestinationSettings {
@@ -1659,7 +1659,7 @@ pub mod channel {
     nested!(CaptionDestinationSettings);
     /// CloudFormation property type `CaptionLanguageMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionlanguagemapping.html)
     #[derive(Clone, Debug)]
     pub struct CaptionLanguageMapping(rt::Props);
     impl CaptionLanguageMapping {
@@ -1687,7 +1687,7 @@ pub mod channel {
     nested!(CaptionLanguageMapping);
     /// CloudFormation property type `CaptionRectangle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionrectangle.html)
     #[derive(Clone, Debug)]
     pub struct CaptionRectangle(rt::Props);
     impl CaptionRectangle {
@@ -1720,7 +1720,7 @@ pub mod channel {
     nested!(CaptionRectangle);
     /// CloudFormation property type `CaptionSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionselector.html)
     #[derive(Clone, Debug)]
     pub struct CaptionSelector(rt::Props);
     impl CaptionSelector {
@@ -1748,7 +1748,7 @@ pub mod channel {
     nested!(CaptionSelector);
     /// CloudFormation property type `CaptionSelectorSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-captionselectorsettings.html)
     #[derive(Clone, Debug)]
     pub struct CaptionSelectorSettings(rt::Props);
     impl CaptionSelectorSettings {
@@ -1805,7 +1805,7 @@ pub mod channel {
     nested!(CaptionSelectorSettings);
     /// CloudFormation property type `CdiInputSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cdiinputspecification.html)
     #[derive(Clone, Debug)]
     pub struct CdiInputSpecification(rt::Props);
     impl CdiInputSpecification {
@@ -1823,7 +1823,7 @@ pub mod channel {
     nested!(CdiInputSpecification);
     /// CloudFormation property type `ChannelEngineVersionRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-channelengineversionrequest.html)
     #[derive(Clone, Debug)]
     pub struct ChannelEngineVersionRequest(rt::Props);
     impl ChannelEngineVersionRequest {
@@ -1841,7 +1841,7 @@ pub mod channel {
     nested!(ChannelEngineVersionRequest);
     /// CloudFormation property type `CmafIngestCaptionLanguageMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestcaptionlanguagemapping.html)
     #[derive(Clone, Debug)]
     pub struct CmafIngestCaptionLanguageMapping(rt::Props);
     impl CmafIngestCaptionLanguageMapping {
@@ -1864,7 +1864,7 @@ pub mod channel {
     nested!(CmafIngestCaptionLanguageMapping);
     /// CloudFormation property type `CmafIngestFrameCaptureOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestframecaptureoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct CmafIngestFrameCaptureOutputSettings(rt::Props);
     impl CmafIngestFrameCaptureOutputSettings {
@@ -1882,7 +1882,7 @@ pub mod channel {
     nested!(CmafIngestFrameCaptureOutputSettings);
     /// CloudFormation property type `CmafIngestGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestgroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct CmafIngestGroupSettings(rt::Props);
     impl CmafIngestGroupSettings {
@@ -1993,7 +1993,7 @@ pub mod channel {
     nested!(CmafIngestGroupSettings);
     /// CloudFormation property type `CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestmediapackagev2abwatermarkerirdetosettings.html)
     #[derive(Clone, Debug)]
     pub struct CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings(rt::Props);
     impl CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings {
@@ -2053,7 +2053,7 @@ pub mod channel {
     nested!(CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings);
     /// CloudFormation property type `CmafIngestWatermarkingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-cmafingestwatermarkingsettings.html)
     #[derive(Clone, Debug)]
     pub struct CmafIngestWatermarkingSettings(rt::Props);
     impl CmafIngestWatermarkingSettings {
@@ -2075,7 +2075,7 @@ pub mod channel {
     nested!(CmafIngestWatermarkingSettings);
     /// CloudFormation property type `ColorCorrection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-colorcorrection.html)
     #[derive(Clone, Debug)]
     pub struct ColorCorrection(rt::Props);
     impl ColorCorrection {
@@ -2103,7 +2103,7 @@ pub mod channel {
     nested!(ColorCorrection);
     /// CloudFormation property type `ColorCorrectionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-colorcorrectionsettings.html)
     #[derive(Clone, Debug)]
     pub struct ColorCorrectionSettings(rt::Props);
     impl ColorCorrectionSettings {
@@ -2124,7 +2124,7 @@ pub mod channel {
     nested!(ColorCorrectionSettings);
     /// CloudFormation property type `DisabledLockingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-disabledlockingsettings.html)
     #[derive(Clone, Debug)]
     pub struct DisabledLockingSettings(rt::Props);
     impl DisabledLockingSettings {
@@ -2142,7 +2142,7 @@ pub mod channel {
     nested!(DisabledLockingSettings);
     /// CloudFormation property type `DvbNitSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbnitsettings.html)
     #[derive(Clone, Debug)]
     pub struct DvbNitSettings(rt::Props);
     impl DvbNitSettings {
@@ -2170,7 +2170,7 @@ pub mod channel {
     nested!(DvbNitSettings);
     /// CloudFormation property type `DvbSdtSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbsdtsettings.html)
     #[derive(Clone, Debug)]
     pub struct DvbSdtSettings(rt::Props);
     impl DvbSdtSettings {
@@ -2203,7 +2203,7 @@ pub mod channel {
     nested!(DvbSdtSettings);
     /// CloudFormation property type `DvbTdtSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-dvbtdtsettings.html)
     #[derive(Clone, Debug)]
     pub struct DvbTdtSettings(rt::Props);
     impl DvbTdtSettings {
@@ -2221,7 +2221,7 @@ pub mod channel {
     nested!(DvbTdtSettings);
     /// CloudFormation property type `Eac3AtmosSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-eac3atmossettings.html)
     #[derive(Clone, Debug)]
     pub struct Eac3AtmosSettings(rt::Props);
     impl Eac3AtmosSettings {
@@ -2269,7 +2269,7 @@ pub mod channel {
     nested!(Eac3AtmosSettings);
     /// CloudFormation property type `Eac3Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-eac3settings.html)
     #[derive(Clone, Debug)]
     pub struct Eac3Settings(rt::Props);
     impl Eac3Settings {
@@ -2382,7 +2382,7 @@ pub mod channel {
     nested!(Eac3Settings);
     /// CloudFormation property type `EbuTtDDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ebuttddestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct EbuTtDDestinationSettings(rt::Props);
     impl EbuTtDDestinationSettings {
@@ -2425,7 +2425,7 @@ pub mod channel {
     nested!(EbuTtDDestinationSettings);
     /// CloudFormation property type `EmbeddedSourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-embeddedsourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct EmbeddedSourceSettings(rt::Props);
     impl EmbeddedSourceSettings {
@@ -2458,7 +2458,7 @@ pub mod channel {
     nested!(EmbeddedSourceSettings);
     /// CloudFormation property type `EncoderSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-encodersettings.html)
     #[derive(Clone, Debug)]
     pub struct EncoderSettings(rt::Props);
     impl EncoderSettings {
@@ -2551,7 +2551,7 @@ pub mod channel {
     nested!(EncoderSettings);
     /// CloudFormation property type `EpochLockingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-epochlockingsettings.html)
     #[derive(Clone, Debug)]
     pub struct EpochLockingSettings(rt::Props);
     impl EpochLockingSettings {
@@ -2574,7 +2574,7 @@ pub mod channel {
     nested!(EpochLockingSettings);
     /// CloudFormation property type `Esam`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-esam.html)
     #[derive(Clone, Debug)]
     pub struct Esam(rt::Props);
     impl Esam {
@@ -2617,7 +2617,7 @@ pub mod channel {
     nested!(Esam);
     /// CloudFormation property type `FailoverCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-failovercondition.html)
     #[derive(Clone, Debug)]
     pub struct FailoverCondition(rt::Props);
     impl FailoverCondition {
@@ -2635,7 +2635,7 @@ pub mod channel {
     nested!(FailoverCondition);
     /// CloudFormation property type `FailoverConditionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-failoverconditionsettings.html)
     #[derive(Clone, Debug)]
     pub struct FailoverConditionSettings(rt::Props);
     impl FailoverConditionSettings {
@@ -2663,7 +2663,7 @@ pub mod channel {
     nested!(FailoverConditionSettings);
     /// CloudFormation property type `FeatureActivations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-featureactivations.html)
     #[derive(Clone, Debug)]
     pub struct FeatureActivations(rt::Props);
     impl FeatureActivations {
@@ -2694,7 +2694,7 @@ pub mod channel {
     nested!(FeatureActivations);
     /// CloudFormation property type `FecOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-fecoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct FecOutputSettings(rt::Props);
     impl FecOutputSettings {
@@ -2722,7 +2722,7 @@ pub mod channel {
     nested!(FecOutputSettings);
     /// CloudFormation property type `Fmp4HlsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-fmp4hlssettings.html)
     #[derive(Clone, Debug)]
     pub struct Fmp4HlsSettings(rt::Props);
     impl Fmp4HlsSettings {
@@ -2750,7 +2750,7 @@ pub mod channel {
     nested!(Fmp4HlsSettings);
     /// CloudFormation property type `FollowerChannelSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-followerchannelsettings.html)
     #[derive(Clone, Debug)]
     pub struct FollowerChannelSettings(rt::Props);
     impl FollowerChannelSettings {
@@ -2773,7 +2773,7 @@ pub mod channel {
     nested!(FollowerChannelSettings);
     /// CloudFormation property type `FrameCaptureCdnSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturecdnsettings.html)
     #[derive(Clone, Debug)]
     pub struct FrameCaptureCdnSettings(rt::Props);
     impl FrameCaptureCdnSettings {
@@ -2794,7 +2794,7 @@ pub mod channel {
     nested!(FrameCaptureCdnSettings);
     /// CloudFormation property type `FrameCaptureGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturegroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct FrameCaptureGroupSettings(rt::Props);
     impl FrameCaptureGroupSettings {
@@ -2817,7 +2817,7 @@ pub mod channel {
     nested!(FrameCaptureGroupSettings);
     /// CloudFormation property type `FrameCaptureSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-framecapturesettings.html)
     #[derive(Clone, Debug)]
     pub struct FrameCaptureSettings(rt::Props);
     impl FrameCaptureSettings {
@@ -2845,7 +2845,7 @@ pub mod channel {
     nested!(FrameCaptureSettings);
     /// CloudFormation property type `GlobalConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-globalconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GlobalConfiguration(rt::Props);
     impl GlobalConfiguration {
@@ -2894,7 +2894,7 @@ pub mod channel {
     nested!(GlobalConfiguration);
     /// CloudFormation property type `H264ColorSpaceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264colorspacesettings.html)
     #[derive(Clone, Debug)]
     pub struct H264ColorSpaceSettings(rt::Props);
     impl H264ColorSpaceSettings {
@@ -2923,7 +2923,7 @@ pub mod channel {
     nested!(H264ColorSpaceSettings);
     /// CloudFormation property type `H264Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264settings.html)
     #[derive(Clone, Debug)]
     pub struct H264Settings(rt::Props);
     impl H264Settings {
@@ -3156,7 +3156,7 @@ pub mod channel {
     nested!(H264Settings);
     /// CloudFormation property type `H264H265FilterSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h264h265filtersettings.html)
     #[derive(Clone, Debug)]
     pub struct H264h265FilterSettings(rt::Props);
     impl H264h265FilterSettings {
@@ -3183,7 +3183,7 @@ pub mod channel {
     nested!(H264h265FilterSettings);
     /// CloudFormation property type `H265ColorSpaceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h265colorspacesettings.html)
     #[derive(Clone, Debug)]
     pub struct H265ColorSpaceSettings(rt::Props);
     impl H265ColorSpaceSettings {
@@ -3227,7 +3227,7 @@ pub mod channel {
     nested!(H265ColorSpaceSettings);
     /// CloudFormation property type `H265Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-h265settings.html)
     #[derive(Clone, Debug)]
     pub struct H265Settings(rt::Props);
     impl H265Settings {
@@ -3452,7 +3452,7 @@ pub mod channel {
     nested!(H265Settings);
     /// CloudFormation property type `Hdr10Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hdr10settings.html)
     #[derive(Clone, Debug)]
     pub struct Hdr10Settings(rt::Props);
     impl Hdr10Settings {
@@ -3475,7 +3475,7 @@ pub mod channel {
     nested!(Hdr10Settings);
     /// CloudFormation property type `HlsAkamaiSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsakamaisettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsAkamaiSettings(rt::Props);
     impl HlsAkamaiSettings {
@@ -3523,7 +3523,7 @@ pub mod channel {
     nested!(HlsAkamaiSettings);
     /// CloudFormation property type `HlsBasicPutSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsbasicputsettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsBasicPutSettings(rt::Props);
     impl HlsBasicPutSettings {
@@ -3556,7 +3556,7 @@ pub mod channel {
     nested!(HlsBasicPutSettings);
     /// CloudFormation property type `HlsCdnSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlscdnsettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsCdnSettings(rt::Props);
     impl HlsCdnSettings {
@@ -3594,7 +3594,7 @@ pub mod channel {
     nested!(HlsCdnSettings);
     /// CloudFormation property type `HlsGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsgroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsGroupSettings(rt::Props);
     impl HlsGroupSettings {
@@ -3829,7 +3829,7 @@ pub mod channel {
     nested!(HlsGroupSettings);
     /// CloudFormation property type `HlsInputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsinputsettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsInputSettings(rt::Props);
     impl HlsInputSettings {
@@ -3867,7 +3867,7 @@ pub mod channel {
     nested!(HlsInputSettings);
     /// CloudFormation property type `HlsMediaStoreSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsmediastoresettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsMediaStoreSettings(rt::Props);
     impl HlsMediaStoreSettings {
@@ -3906,7 +3906,7 @@ pub mod channel {
     nested!(HlsMediaStoreSettings);
     /// CloudFormation property type `HlsOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlsoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsOutputSettings(rt::Props);
     impl HlsOutputSettings {
@@ -3939,7 +3939,7 @@ pub mod channel {
     nested!(HlsOutputSettings);
     /// CloudFormation property type `HlsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlssettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsSettings(rt::Props);
     impl HlsSettings {
@@ -3972,7 +3972,7 @@ pub mod channel {
     nested!(HlsSettings);
     /// CloudFormation property type `HlsWebdavSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-hlswebdavsettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsWebdavSettings(rt::Props);
     impl HlsWebdavSettings {
@@ -4010,7 +4010,7 @@ pub mod channel {
     nested!(HlsWebdavSettings);
     /// CloudFormation property type `InferenceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inferencesettings.html)
     #[derive(Clone, Debug)]
     pub struct InferenceSettings(rt::Props);
     impl InferenceSettings {
@@ -4044,7 +4044,7 @@ pub mod channel {
     nested!(InferenceSettings);
     /// CloudFormation property type `InputAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputattachment.html)
     #[derive(Clone, Debug)]
     pub struct InputAttachment(rt::Props);
     impl InputAttachment {
@@ -4090,7 +4090,7 @@ pub mod channel {
     nested!(InputAttachment);
     /// CloudFormation property type `InputChannelLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputchannellevel.html)
     #[derive(Clone, Debug)]
     pub struct InputChannelLevel(rt::Props);
     impl InputChannelLevel {
@@ -4113,7 +4113,7 @@ pub mod channel {
     nested!(InputChannelLevel);
     /// CloudFormation property type `InputLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlocation.html)
     #[derive(Clone, Debug)]
     pub struct InputLocation(rt::Props);
     impl InputLocation {
@@ -4141,7 +4141,7 @@ pub mod channel {
     nested!(InputLocation);
     /// CloudFormation property type `InputLossBehavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlossbehavior.html)
     #[derive(Clone, Debug)]
     pub struct InputLossBehavior(rt::Props);
     impl InputLossBehavior {
@@ -4179,7 +4179,7 @@ pub mod channel {
     nested!(InputLossBehavior);
     /// CloudFormation property type `InputLossFailoverSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputlossfailoversettings.html)
     #[derive(Clone, Debug)]
     pub struct InputLossFailoverSettings(rt::Props);
     impl InputLossFailoverSettings {
@@ -4197,7 +4197,7 @@ pub mod channel {
     nested!(InputLossFailoverSettings);
     /// CloudFormation property type `InputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputsettings.html)
     #[derive(Clone, Debug)]
     pub struct InputSettings(rt::Props);
     impl InputSettings {
@@ -4269,7 +4269,7 @@ pub mod channel {
     nested!(InputSettings);
     /// CloudFormation property type `InputSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-inputspecification.html)
     #[derive(Clone, Debug)]
     pub struct InputSpecification(rt::Props);
     impl InputSpecification {
@@ -4297,7 +4297,7 @@ pub mod channel {
     nested!(InputSpecification);
     /// CloudFormation property type `KeyProviderSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-keyprovidersettings.html)
     #[derive(Clone, Debug)]
     pub struct KeyProviderSettings(rt::Props);
     impl KeyProviderSettings {
@@ -4315,7 +4315,7 @@ pub mod channel {
     nested!(KeyProviderSettings);
     /// CloudFormation property type `LinkedChannelSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-linkedchannelsettings.html)
     #[derive(Clone, Debug)]
     pub struct LinkedChannelSettings(rt::Props);
     impl LinkedChannelSettings {
@@ -4338,7 +4338,7 @@ pub mod channel {
     nested!(LinkedChannelSettings);
     /// CloudFormation property type `M2tsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-m2tssettings.html)
     #[derive(Clone, Debug)]
     pub struct M2tsSettings(rt::Props);
     impl M2tsSettings {
@@ -4594,7 +4594,7 @@ pub mod channel {
     nested!(M2tsSettings);
     /// CloudFormation property type `M3u8Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-m3u8settings.html)
     #[derive(Clone, Debug)]
     pub struct M3u8Settings(rt::Props);
     impl M3u8Settings {
@@ -4702,7 +4702,7 @@ pub mod channel {
     nested!(M3u8Settings);
     /// CloudFormation property type `MaintenanceCreateSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-maintenancecreatesettings.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceCreateSettings(rt::Props);
     impl MaintenanceCreateSettings {
@@ -4725,7 +4725,7 @@ pub mod channel {
     nested!(MaintenanceCreateSettings);
     /// CloudFormation property type `MediaConnectRouterGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectroutergroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct MediaConnectRouterGroupSettings(rt::Props);
     impl MediaConnectRouterGroupSettings {
@@ -4746,7 +4746,7 @@ pub mod channel {
     nested!(MediaConnectRouterGroupSettings);
     /// CloudFormation property type `MediaConnectRouterOutputConnectionMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputconnectionmap.html)
     #[derive(Clone, Debug)]
     pub struct MediaConnectRouterOutputConnectionMap(rt::Props);
     impl MediaConnectRouterOutputConnectionMap {
@@ -4769,7 +4769,7 @@ pub mod channel {
     nested!(MediaConnectRouterOutputConnectionMap);
     /// CloudFormation property type `MediaConnectRouterOutputDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputdestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct MediaConnectRouterOutputDestinationSettings(rt::Props);
     impl MediaConnectRouterOutputDestinationSettings {
@@ -4792,7 +4792,7 @@ pub mod channel {
     nested!(MediaConnectRouterOutputDestinationSettings);
     /// CloudFormation property type `MediaConnectRouterOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediaconnectrouteroutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct MediaConnectRouterOutputSettings(rt::Props);
     impl MediaConnectRouterOutputSettings {
@@ -4823,7 +4823,7 @@ pub mod channel {
     nested!(MediaConnectRouterOutputSettings);
     /// CloudFormation property type `MediaPackageGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagegroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct MediaPackageGroupSettings(rt::Props);
     impl MediaPackageGroupSettings {
@@ -4850,7 +4850,7 @@ pub mod channel {
     nested!(MediaPackageGroupSettings);
     /// CloudFormation property type `MediaPackageOutputDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackageoutputdestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct MediaPackageOutputDestinationSettings(rt::Props);
     impl MediaPackageOutputDestinationSettings {
@@ -4889,7 +4889,7 @@ pub mod channel {
     nested!(MediaPackageOutputDestinationSettings);
     /// CloudFormation property type `MediaPackageV2GroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagev2groupsettings.html)
     #[derive(Clone, Debug)]
     pub struct MediaPackageV2GroupSettings(rt::Props);
     impl MediaPackageV2GroupSettings {
@@ -4969,7 +4969,7 @@ pub mod channel {
     nested!(MediaPackageV2GroupSettings);
     /// CloudFormation property type `MediaPackageV2WatermarkingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mediapackagev2watermarkingsettings.html)
     #[derive(Clone, Debug)]
     pub struct MediaPackageV2WatermarkingSettings(rt::Props);
     impl MediaPackageV2WatermarkingSettings {
@@ -4994,7 +4994,7 @@ pub mod channel {
     nested!(MediaPackageV2WatermarkingSettings);
     /// CloudFormation property type `MotionGraphicsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-motiongraphicsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MotionGraphicsConfiguration(rt::Props);
     impl MotionGraphicsConfiguration {
@@ -5018,7 +5018,7 @@ pub mod channel {
     nested!(MotionGraphicsConfiguration);
     /// CloudFormation property type `MotionGraphicsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-motiongraphicssettings.html)
     #[derive(Clone, Debug)]
     pub struct MotionGraphicsSettings(rt::Props);
     impl MotionGraphicsSettings {
@@ -5037,7 +5037,7 @@ pub mod channel {
     nested!(MotionGraphicsSettings);
     /// CloudFormation property type `Mp2Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mp2settings.html)
     #[derive(Clone, Debug)]
     pub struct Mp2Settings(rt::Props);
     impl Mp2Settings {
@@ -5065,7 +5065,7 @@ pub mod channel {
     nested!(Mp2Settings);
     /// CloudFormation property type `Mpeg2FilterSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mpeg2filtersettings.html)
     #[derive(Clone, Debug)]
     pub struct Mpeg2FilterSettings(rt::Props);
     impl Mpeg2FilterSettings {
@@ -5083,7 +5083,7 @@ pub mod channel {
     nested!(Mpeg2FilterSettings);
     /// CloudFormation property type `Mpeg2Settings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mpeg2settings.html)
     #[derive(Clone, Debug)]
     pub struct Mpeg2Settings(rt::Props);
     impl Mpeg2Settings {
@@ -5181,7 +5181,7 @@ pub mod channel {
     nested!(Mpeg2Settings);
     /// CloudFormation property type `MsSmoothGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mssmoothgroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct MsSmoothGroupSettings(rt::Props);
     impl MsSmoothGroupSettings {
@@ -5291,7 +5291,7 @@ pub mod channel {
     nested!(MsSmoothGroupSettings);
     /// CloudFormation property type `MsSmoothOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-mssmoothoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct MsSmoothOutputSettings(rt::Props);
     impl MsSmoothOutputSettings {
@@ -5314,7 +5314,7 @@ pub mod channel {
     nested!(MsSmoothOutputSettings);
     /// CloudFormation property type `MulticastInputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multicastinputsettings.html)
     #[derive(Clone, Debug)]
     pub struct MulticastInputSettings(rt::Props);
     impl MulticastInputSettings {
@@ -5332,7 +5332,7 @@ pub mod channel {
     nested!(MulticastInputSettings);
     /// CloudFormation property type `MultiplexContainerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexcontainersettings.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexContainerSettings(rt::Props);
     impl MultiplexContainerSettings {
@@ -5350,7 +5350,7 @@ pub mod channel {
     nested!(MultiplexContainerSettings);
     /// CloudFormation property type `MultiplexM2tsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexm2tssettings.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexM2tsSettings(rt::Props);
     impl MultiplexM2tsSettings {
@@ -5435,7 +5435,7 @@ pub mod channel {
     nested!(MultiplexM2tsSettings);
     /// CloudFormation property type `MultiplexOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexOutputSettings(rt::Props);
     impl MultiplexOutputSettings {
@@ -5458,7 +5458,7 @@ pub mod channel {
     nested!(MultiplexOutputSettings);
     /// CloudFormation property type `MultiplexProgramChannelDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-multiplexprogramchanneldestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramChannelDestinationSettings(rt::Props);
     impl MultiplexProgramChannelDestinationSettings {
@@ -5481,7 +5481,7 @@ pub mod channel {
     nested!(MultiplexProgramChannelDestinationSettings);
     /// CloudFormation property type `NetworkInputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-networkinputsettings.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInputSettings(rt::Props);
     impl NetworkInputSettings {
@@ -5509,7 +5509,7 @@ pub mod channel {
     nested!(NetworkInputSettings);
     /// CloudFormation property type `NielsenCBET`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsencbet.html)
     #[derive(Clone, Debug)]
     pub struct NielsenCbet(rt::Props);
     impl NielsenCbet {
@@ -5537,7 +5537,7 @@ pub mod channel {
     nested!(NielsenCbet);
     /// CloudFormation property type `NielsenConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsenconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NielsenConfiguration(rt::Props);
     impl NielsenConfiguration {
@@ -5561,7 +5561,7 @@ pub mod channel {
     nested!(NielsenConfiguration);
     /// CloudFormation property type `NielsenNaesIiNwOnlySettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsennaesiinwonlysettings.html)
     #[derive(Clone, Debug)]
     pub struct NielsenNaesIiNwOnlySettings(rt::Props);
     impl NielsenNaesIiNwOnlySettings {
@@ -5589,7 +5589,7 @@ pub mod channel {
     nested!(NielsenNaesIiNwOnlySettings);
     /// CloudFormation property type `NielsenWatermarksSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-nielsenwatermarkssettings.html)
     #[derive(Clone, Debug)]
     pub struct NielsenWatermarksSettings(rt::Props);
     impl NielsenWatermarksSettings {
@@ -5623,7 +5623,7 @@ pub mod channel {
     nested!(NielsenWatermarksSettings);
     /// CloudFormation property type `Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-output.html)
     #[derive(Clone, Debug)]
     pub struct Output(rt::Props);
     impl Output {
@@ -5669,7 +5669,7 @@ pub mod channel {
     nested!(Output);
     /// CloudFormation property type `OutputDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputdestination.html)
     #[derive(Clone, Debug)]
     pub struct OutputDestination(rt::Props);
     impl OutputDestination {
@@ -5737,7 +5737,7 @@ pub mod channel {
     nested!(OutputDestination);
     /// CloudFormation property type `OutputDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputdestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct OutputDestinationSettings(rt::Props);
     impl OutputDestinationSettings {
@@ -5775,7 +5775,7 @@ pub mod channel {
     nested!(OutputDestinationSettings);
     /// CloudFormation property type `OutputGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputgroup.html)
     #[derive(Clone, Debug)]
     pub struct OutputGroup(rt::Props);
     impl OutputGroup {
@@ -5803,7 +5803,7 @@ pub mod channel {
     nested!(OutputGroup);
     /// CloudFormation property type `OutputGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputgroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct OutputGroupSettings(rt::Props);
     impl OutputGroupSettings {
@@ -5875,7 +5875,7 @@ pub mod channel {
     nested!(OutputGroupSettings);
     /// CloudFormation property type `OutputLocationRef`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputlocationref.html)
     #[derive(Clone, Debug)]
     pub struct OutputLocationRef(rt::Props);
     impl OutputLocationRef {
@@ -5893,7 +5893,7 @@ pub mod channel {
     nested!(OutputLocationRef);
     /// CloudFormation property type `OutputLockingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputlockingsettings.html)
     #[derive(Clone, Debug)]
     pub struct OutputLockingSettings(rt::Props);
     impl OutputLockingSettings {
@@ -5921,7 +5921,7 @@ pub mod channel {
     nested!(OutputLockingSettings);
     /// CloudFormation property type `OutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-outputsettings.html)
     #[derive(Clone, Debug)]
     pub struct OutputSettings(rt::Props);
     impl OutputSettings {
@@ -6000,7 +6000,7 @@ pub mod channel {
     nested!(OutputSettings);
     /// CloudFormation property type `PrimaryChannelSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-primarychannelsettings.html)
     #[derive(Clone, Debug)]
     pub struct PrimaryChannelSettings(rt::Props);
     impl PrimaryChannelSettings {
@@ -6018,7 +6018,7 @@ pub mod channel {
     nested!(PrimaryChannelSettings);
     /// CloudFormation property type `RemixSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-remixsettings.html)
     #[derive(Clone, Debug)]
     pub struct RemixSettings(rt::Props);
     impl RemixSettings {
@@ -6049,7 +6049,7 @@ pub mod channel {
     nested!(RemixSettings);
     /// CloudFormation property type `RtmpGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-rtmpgroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct RtmpGroupSettings(rt::Props);
     impl RtmpGroupSettings {
@@ -6102,7 +6102,7 @@ pub mod channel {
     nested!(RtmpGroupSettings);
     /// CloudFormation property type `RtmpOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-rtmpoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct RtmpOutputSettings(rt::Props);
     impl RtmpOutputSettings {
@@ -6135,7 +6135,7 @@ pub mod channel {
     nested!(RtmpOutputSettings);
     /// CloudFormation property type `Scte20SourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte20sourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct Scte20SourceSettings(rt::Props);
     impl Scte20SourceSettings {
@@ -6158,7 +6158,7 @@ pub mod channel {
     nested!(Scte20SourceSettings);
     /// CloudFormation property type `Scte27DvbSubSourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte27dvbsubsourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct Scte27DvbSubSourceSettings(rt::Props);
     impl Scte27DvbSubSourceSettings {
@@ -6181,7 +6181,7 @@ pub mod channel {
     nested!(Scte27DvbSubSourceSettings);
     /// CloudFormation property type `Scte35SpliceInsertTimeSignalAposSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-scte35spliceinserttimesignalapossettings.html)
     #[derive(Clone, Debug)]
     pub struct Scte35SpliceInsertTimeSignalAposSettings(rt::Props);
     impl Scte35SpliceInsertTimeSignalAposSettings {
@@ -6211,7 +6211,7 @@ pub mod channel {
     nested!(Scte35SpliceInsertTimeSignalAposSettings);
     /// CloudFormation property type `SmartSubtitleSourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-smartsubtitlesourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct SmartSubtitleSourceSettings(rt::Props);
     impl SmartSubtitleSourceSettings {
@@ -6235,7 +6235,7 @@ pub mod channel {
     nested!(SmartSubtitleSourceSettings);
     /// CloudFormation property type `SrtGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtgroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct SrtGroupSettings(rt::Props);
     impl SrtGroupSettings {
@@ -6253,7 +6253,7 @@ pub mod channel {
     nested!(SrtGroupSettings);
     /// CloudFormation property type `SrtOutputDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtoutputdestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct SrtOutputDestinationSettings(rt::Props);
     impl SrtOutputDestinationSettings {
@@ -6292,7 +6292,7 @@ pub mod channel {
     nested!(SrtOutputDestinationSettings);
     /// CloudFormation property type `SrtOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-srtoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct SrtOutputSettings(rt::Props);
     impl SrtOutputSettings {
@@ -6330,7 +6330,7 @@ pub mod channel {
     nested!(SrtOutputSettings);
     /// CloudFormation property type `StandardHlsSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-standardhlssettings.html)
     #[derive(Clone, Debug)]
     pub struct StandardHlsSettings(rt::Props);
     impl StandardHlsSettings {
@@ -6353,7 +6353,7 @@ pub mod channel {
     nested!(StandardHlsSettings);
     /// CloudFormation property type `StaticKeySettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-statickeysettings.html)
     #[derive(Clone, Debug)]
     pub struct StaticKeySettings(rt::Props);
     impl StaticKeySettings {
@@ -6376,7 +6376,7 @@ pub mod channel {
     nested!(StaticKeySettings);
     /// CloudFormation property type `TeletextSourceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-teletextsourcesettings.html)
     #[derive(Clone, Debug)]
     pub struct TeletextSourceSettings(rt::Props);
     impl TeletextSourceSettings {
@@ -6399,7 +6399,7 @@ pub mod channel {
     nested!(TeletextSourceSettings);
     /// CloudFormation property type `TemporalFilterSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-temporalfiltersettings.html)
     #[derive(Clone, Debug)]
     pub struct TemporalFilterSettings(rt::Props);
     impl TemporalFilterSettings {
@@ -6422,7 +6422,7 @@ pub mod channel {
     nested!(TemporalFilterSettings);
     /// CloudFormation property type `TextCaptionPositionSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-textcaptionpositionsettings.html)
     #[derive(Clone, Debug)]
     pub struct TextCaptionPositionSettings(rt::Props);
     impl TextCaptionPositionSettings {
@@ -6440,7 +6440,7 @@ pub mod channel {
     nested!(TextCaptionPositionSettings);
     /// CloudFormation property type `ThumbnailConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-thumbnailconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ThumbnailConfiguration(rt::Props);
     impl ThumbnailConfiguration {
@@ -6458,7 +6458,7 @@ pub mod channel {
     nested!(ThumbnailConfiguration);
     /// CloudFormation property type `TimecodeBurninSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-timecodeburninsettings.html)
     #[derive(Clone, Debug)]
     pub struct TimecodeBurninSettings(rt::Props);
     impl TimecodeBurninSettings {
@@ -6486,7 +6486,7 @@ pub mod channel {
     nested!(TimecodeBurninSettings);
     /// CloudFormation property type `TimecodeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-timecodeconfig.html)
     #[derive(Clone, Debug)]
     pub struct TimecodeConfig(rt::Props);
     impl TimecodeConfig {
@@ -6509,7 +6509,7 @@ pub mod channel {
     nested!(TimecodeConfig);
     /// CloudFormation property type `TtmlDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-ttmldestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct TtmlDestinationSettings(rt::Props);
     impl TtmlDestinationSettings {
@@ -6532,7 +6532,7 @@ pub mod channel {
     nested!(TtmlDestinationSettings);
     /// CloudFormation property type `UdpGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpgroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct UdpGroupSettings(rt::Props);
     impl UdpGroupSettings {
@@ -6560,7 +6560,7 @@ pub mod channel {
     nested!(UdpGroupSettings);
     /// CloudFormation property type `UdpMediaConnectRouterContainerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpmediaconnectroutercontainersettings.html)
     #[derive(Clone, Debug)]
     pub struct UdpMediaConnectRouterContainerSettings(rt::Props);
     impl UdpMediaConnectRouterContainerSettings {
@@ -6578,7 +6578,7 @@ pub mod channel {
     nested!(UdpMediaConnectRouterContainerSettings);
     /// CloudFormation property type `UdpOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-udpoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct UdpOutputSettings(rt::Props);
     impl UdpOutputSettings {
@@ -6611,7 +6611,7 @@ pub mod channel {
     nested!(UdpOutputSettings);
     /// CloudFormation property type `VideoBlackFailoverSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoblackfailoversettings.html)
     #[derive(Clone, Debug)]
     pub struct VideoBlackFailoverSettings(rt::Props);
     impl VideoBlackFailoverSettings {
@@ -6634,7 +6634,7 @@ pub mod channel {
     nested!(VideoBlackFailoverSettings);
     /// CloudFormation property type `VideoCodecSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videocodecsettings.html)
     #[derive(Clone, Debug)]
     pub struct VideoCodecSettings(rt::Props);
     impl VideoCodecSettings {
@@ -6672,7 +6672,7 @@ pub mod channel {
     nested!(VideoCodecSettings);
     /// CloudFormation property type `VideoDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videodescription.html)
     #[derive(Clone, Debug)]
     pub struct VideoDescription(rt::Props);
     impl VideoDescription {
@@ -6735,7 +6735,7 @@ pub mod channel {
     nested!(VideoDescription);
     /// CloudFormation property type `VideoPositionRectangle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videopositionrectangle.html)
     #[derive(Clone, Debug)]
     pub struct VideoPositionRectangle(rt::Props);
     impl VideoPositionRectangle {
@@ -6768,7 +6768,7 @@ pub mod channel {
     nested!(VideoPositionRectangle);
     /// CloudFormation property type `VideoSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselector.html)
     #[derive(Clone, Debug)]
     pub struct VideoSelector(rt::Props);
     impl VideoSelector {
@@ -6801,7 +6801,7 @@ pub mod channel {
     nested!(VideoSelector);
     /// CloudFormation property type `VideoSelectorColorSpaceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorcolorspacesettings.html)
     #[derive(Clone, Debug)]
     pub struct VideoSelectorColorSpaceSettings(rt::Props);
     impl VideoSelectorColorSpaceSettings {
@@ -6819,7 +6819,7 @@ pub mod channel {
     nested!(VideoSelectorColorSpaceSettings);
     /// CloudFormation property type `VideoSelectorPid`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorpid.html)
     #[derive(Clone, Debug)]
     pub struct VideoSelectorPid(rt::Props);
     impl VideoSelectorPid {
@@ -6837,7 +6837,7 @@ pub mod channel {
     nested!(VideoSelectorPid);
     /// CloudFormation property type `VideoSelectorProgramId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorprogramid.html)
     #[derive(Clone, Debug)]
     pub struct VideoSelectorProgramId(rt::Props);
     impl VideoSelectorProgramId {
@@ -6855,7 +6855,7 @@ pub mod channel {
     nested!(VideoSelectorProgramId);
     /// CloudFormation property type `VideoSelectorSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-videoselectorsettings.html)
     #[derive(Clone, Debug)]
     pub struct VideoSelectorSettings(rt::Props);
     impl VideoSelectorSettings {
@@ -6878,7 +6878,7 @@ pub mod channel {
     nested!(VideoSelectorSettings);
     /// CloudFormation property type `VpcOutputSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-vpcoutputsettings.html)
     #[derive(Clone, Debug)]
     pub struct VpcOutputSettings(rt::Props);
     impl VpcOutputSettings {
@@ -6913,7 +6913,7 @@ pub mod channel {
     nested!(VpcOutputSettings);
     /// CloudFormation property type `WavSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-wavsettings.html)
     #[derive(Clone, Debug)]
     pub struct WavSettings(rt::Props);
     impl WavSettings {
@@ -6941,7 +6941,7 @@ pub mod channel {
     nested!(WavSettings);
     /// CloudFormation property type `WebvttDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-channel-webvttdestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct WebvttDestinationSettings(rt::Props);
     impl WebvttDestinationSettings {
@@ -7108,46 +7108,60 @@ static CLOUD_WATCH_ALARM_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`CloudWatchAlarmTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct CloudWatchAlarmTemplateRequired {
+    /// The comparison operator used to compare the specified statistic and the threshold. CloudFormation `ComparisonOperator`.
+    pub comparison_operator: cloud_watch_alarm_template::CloudWatchAlarmTemplateComparisonOperator,
+    /// The number of periods over which data is compared to the specified threshold. CloudFormation `EvaluationPeriods`.
+    pub evaluation_periods: i64,
+    /// The name of the metric associated with the alarm. CloudFormation `MetricName`.
+    pub metric_name: rt::Expr,
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The period, in seconds, over which the specified statistic is applied. CloudFormation `Period`.
+    pub period: i64,
+    /// The statistic to apply to the alarm's metric data. CloudFormation `Statistic`.
+    pub statistic: cloud_watch_alarm_template::CloudWatchAlarmTemplateStatistic,
+    /// The resource type this template should dynamically generate cloudwatch metric alarms for. CloudFormation `TargetResourceType`.
+    pub target_resource_type: cloud_watch_alarm_template::CloudWatchAlarmTemplateTargetResourceType,
+    /// The threshold value to compare with the specified statistic. CloudFormation `Threshold`.
+    pub threshold: i64,
+    /// Specifies how missing data points are treated when evaluating the alarm's condition. CloudFormation `TreatMissingData`.
+    pub treat_missing_data: cloud_watch_alarm_template::CloudWatchAlarmTemplateTreatMissingData,
+}
 impl CloudWatchAlarmTemplate {
     /// Declares a `AWS::MediaLive::CloudWatchAlarmTemplate` with the stack-unique `id`. Required properties: `comparison_operator` (`ComparisonOperator`), `evaluation_periods` (`EvaluationPeriods`), `metric_name` (`MetricName`), `name` (`Name`), `period` (`Period`), `statistic` (`Statistic`), `target_resource_type` (`TargetResourceType`), `threshold` (`Threshold`), `treat_missing_data` (`TreatMissingData`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        comparison_operator: cloud_watch_alarm_template::CloudWatchAlarmTemplateComparisonOperator,
-        evaluation_periods: i64,
-        metric_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        period: i64,
-        statistic: cloud_watch_alarm_template::CloudWatchAlarmTemplateStatistic,
-        target_resource_type: cloud_watch_alarm_template::CloudWatchAlarmTemplateTargetResourceType,
-        threshold: i64,
-        treat_missing_data: cloud_watch_alarm_template::CloudWatchAlarmTemplateTreatMissingData,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CloudWatchAlarmTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &CLOUD_WATCH_ALARM_TEMPLATE_TYPE);
         this.set(
             "ComparisonOperator",
             Some("comparison_operator"),
-            comparison_operator.into(),
+            required.comparison_operator.into(),
         );
         this.set(
             "EvaluationPeriods",
             Some("evaluation_periods"),
-            rt::int(evaluation_periods),
+            rt::int(required.evaluation_periods),
         );
-        this.set("MetricName", Some("metric_name"), rt::string(metric_name));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Period", Some("period"), rt::int(period));
-        this.set("Statistic", Some("statistic"), statistic.into());
+        this.set(
+            "MetricName",
+            Some("metric_name"),
+            rt::string(required.metric_name),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Period", Some("period"), rt::int(required.period));
+        this.set("Statistic", Some("statistic"), required.statistic.into());
         this.set(
             "TargetResourceType",
             Some("target_resource_type"),
-            target_resource_type.into(),
+            required.target_resource_type.into(),
         );
-        this.set("Threshold", Some("threshold"), rt::int(threshold));
+        this.set("Threshold", Some("threshold"), rt::int(required.threshold));
         this.set(
             "TreatMissingData",
             Some("treat_missing_data"),
-            treat_missing_data.into(),
+            required.treat_missing_data.into(),
         );
         CloudWatchAlarmTemplate(this)
     }
@@ -7501,7 +7515,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterNetworkSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-cluster-clusternetworksettings.html)
     #[derive(Clone, Debug)]
     pub struct ClusterNetworkSettings(rt::Props);
     impl ClusterNetworkSettings {
@@ -7538,7 +7552,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `InterfaceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-cluster-interfacemapping.html)
     #[derive(Clone, Debug)]
     pub struct InterfaceMapping(rt::Props);
     impl InterfaceMapping {
@@ -7718,7 +7732,7 @@ pub mod event_bridge_rule_template {
     ///
     /// CloudFormation property type `EventBridgeRuleTemplateTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-eventbridgeruletemplate-eventbridgeruletemplatetarget.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeRuleTemplateTarget(rt::Props);
     impl EventBridgeRuleTemplateTarget {
@@ -8112,7 +8126,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestination.html)
     #[derive(Clone, Debug)]
     pub struct InputDestination(rt::Props);
     impl InputDestination {
@@ -8186,7 +8200,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDestinationRoute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestinationroute.html)
     #[derive(Clone, Debug)]
     pub struct InputDestinationRoute(rt::Props);
     impl InputDestinationRoute {
@@ -8215,7 +8229,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDestinationVpc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdestinationvpc.html)
     #[derive(Clone, Debug)]
     pub struct InputDestinationVpc(rt::Props);
     impl InputDestinationVpc {
@@ -8244,7 +8258,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputDeviceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputdevicesettings.html)
     #[derive(Clone, Debug)]
     pub struct InputDeviceSettings(rt::Props);
     impl InputDeviceSettings {
@@ -8266,7 +8280,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputSdpLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputsdplocation.html)
     #[derive(Clone, Debug)]
     pub struct InputSdpLocation(rt::Props);
     impl InputSdpLocation {
@@ -8295,7 +8309,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputsource.html)
     #[derive(Clone, Debug)]
     pub struct InputSource(rt::Props);
     impl InputSource {
@@ -8331,7 +8345,7 @@ pub mod input {
     ///
     /// CloudFormation property type `InputVpcRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-inputvpcrequest.html)
     #[derive(Clone, Debug)]
     pub struct InputVpcRequest(rt::Props);
     impl InputVpcRequest {
@@ -8363,7 +8377,7 @@ pub mod input {
     ///
     /// CloudFormation property type `MediaConnectFlow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-mediaconnectflow.html)
     #[derive(Clone, Debug)]
     pub struct MediaConnectFlow(rt::Props);
     impl MediaConnectFlow {
@@ -8385,7 +8399,7 @@ pub mod input {
     ///
     /// CloudFormation property type `MulticastSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-multicastsettings.html)
     #[derive(Clone, Debug)]
     pub struct MulticastSettings(rt::Props);
     impl MulticastSettings {
@@ -8407,7 +8421,7 @@ pub mod input {
     ///
     /// CloudFormation property type `MulticastSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-multicastsource.html)
     #[derive(Clone, Debug)]
     pub struct MulticastSource(rt::Props);
     impl MulticastSource {
@@ -8430,7 +8444,7 @@ pub mod input {
     ///
     /// CloudFormation property type `RouterDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-routerdestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct RouterDestinationSettings(rt::Props);
     impl RouterDestinationSettings {
@@ -8457,7 +8471,7 @@ pub mod input {
     ///
     /// CloudFormation property type `RouterSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-routersettings.html)
     #[derive(Clone, Debug)]
     pub struct RouterSettings(rt::Props);
     impl RouterSettings {
@@ -8496,7 +8510,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Smpte2110ReceiverGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroup.html)
     #[derive(Clone, Debug)]
     pub struct Smpte2110ReceiverGroup(rt::Props);
     impl Smpte2110ReceiverGroup {
@@ -8518,7 +8532,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Smpte2110ReceiverGroupSdpSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroupsdpsettings.html)
     #[derive(Clone, Debug)]
     pub struct Smpte2110ReceiverGroupSdpSettings(rt::Props);
     impl Smpte2110ReceiverGroupSdpSettings {
@@ -8554,7 +8568,7 @@ pub mod input {
     ///
     /// CloudFormation property type `Smpte2110ReceiverGroupSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-smpte2110receivergroupsettings.html)
     #[derive(Clone, Debug)]
     pub struct Smpte2110ReceiverGroupSettings(rt::Props);
     impl Smpte2110ReceiverGroupSettings {
@@ -8579,7 +8593,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtCallerDecryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtcallerdecryption.html)
     #[derive(Clone, Debug)]
     pub struct SrtCallerDecryption(rt::Props);
     impl SrtCallerDecryption {
@@ -8608,7 +8622,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtCallerSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtcallersource.html)
     #[derive(Clone, Debug)]
     pub struct SrtCallerSource(rt::Props);
     impl SrtCallerSource {
@@ -8658,7 +8672,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtListenerDecryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtlistenerdecryption.html)
     #[derive(Clone, Debug)]
     pub struct SrtListenerDecryption(rt::Props);
     impl SrtListenerDecryption {
@@ -8687,7 +8701,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtListenerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtlistenersettings.html)
     #[derive(Clone, Debug)]
     pub struct SrtListenerSettings(rt::Props);
     impl SrtListenerSettings {
@@ -8723,7 +8737,7 @@ pub mod input {
     ///
     /// CloudFormation property type `SrtSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-input-srtsettings.html)
     #[derive(Clone, Debug)]
     pub struct SrtSettings(rt::Props);
     impl SrtSettings {
@@ -8908,7 +8922,7 @@ pub mod input_security_group {
     ///
     /// CloudFormation property type `InputWhitelistRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-inputsecuritygroup-inputwhitelistrule.html)
     #[derive(Clone, Debug)]
     pub struct InputWhitelistRule(rt::Props);
     impl InputWhitelistRule {
@@ -9044,7 +9058,7 @@ pub mod multiplex {
     ///
     /// CloudFormation property type `MultiplexMediaConnectOutputDestinationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexmediaconnectoutputdestinationsettings.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexMediaConnectOutputDestinationSettings(rt::Props);
     impl MultiplexMediaConnectOutputDestinationSettings {
@@ -9067,7 +9081,7 @@ pub mod multiplex {
     ///
     /// CloudFormation property type `MultiplexOutputDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexoutputdestination.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexOutputDestination(rt::Props);
     impl MultiplexOutputDestination {
@@ -9096,22 +9110,29 @@ pub mod multiplex {
     ///
     /// CloudFormation property type `MultiplexSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplex-multiplexsettings.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexSettings(rt::Props);
+    /// The required values of [`MultiplexSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct MultiplexSettingsRequired {
+        /// Transport stream bit rate. CloudFormation `TransportStreamBitrate`.
+        pub transport_stream_bitrate: i64,
+        /// Transport stream ID. CloudFormation `TransportStreamId`.
+        pub transport_stream_id: i64,
+    }
     impl MultiplexSettings {
         /// A new `MultiplexSettings`. Required properties: `transport_stream_bitrate` (`TransportStreamBitrate`), `transport_stream_id` (`TransportStreamId`).
-        pub fn new(transport_stream_bitrate: i64, transport_stream_id: i64) -> Self {
+        pub fn new(required: MultiplexSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "TransportStreamBitrate",
                 Some("transport_stream_bitrate"),
-                rt::int(transport_stream_bitrate),
+                rt::int(required.transport_stream_bitrate),
             );
             this.set(
                 "TransportStreamId",
                 Some("transport_stream_id"),
-                rt::int(transport_stream_id),
+                rt::int(required.transport_stream_id),
             );
             MultiplexSettings(this)
         }
@@ -9271,7 +9292,7 @@ pub mod multiplexprogram {
     ///
     /// CloudFormation property type `MultiplexProgramPacketIdentifiersMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogrampacketidentifiersmap.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramPacketIdentifiersMap(rt::Props);
     impl MultiplexProgramPacketIdentifiersMap {
@@ -9365,7 +9386,7 @@ pub mod multiplexprogram {
     ///
     /// CloudFormation property type `MultiplexProgramPipelineDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogrampipelinedetail.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramPipelineDetail(rt::Props);
     impl MultiplexProgramPipelineDetail {
@@ -9399,22 +9420,29 @@ pub mod multiplexprogram {
     ///
     /// CloudFormation property type `MultiplexProgramServiceDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogramservicedescriptor.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramServiceDescriptor(rt::Props);
+    /// The required values of [`MultiplexProgramServiceDescriptor`], by name: two of them have one type, and a swap must not compile.
+    pub struct MultiplexProgramServiceDescriptorRequired {
+        /// Name of the provider. CloudFormation `ProviderName`.
+        pub provider_name: rt::Expr,
+        /// Name of the service. CloudFormation `ServiceName`.
+        pub service_name: rt::Expr,
+    }
     impl MultiplexProgramServiceDescriptor {
         /// A new `MultiplexProgramServiceDescriptor`. Required properties: `provider_name` (`ProviderName`), `service_name` (`ServiceName`).
-        pub fn new(provider_name: impl Into<rt::Expr>, service_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MultiplexProgramServiceDescriptorRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ProviderName",
                 Some("provider_name"),
-                rt::string(provider_name),
+                rt::string(required.provider_name),
             );
             this.set(
                 "ServiceName",
                 Some("service_name"),
-                rt::string(service_name),
+                rt::string(required.service_name),
             );
             MultiplexProgramServiceDescriptor(this)
         }
@@ -9424,7 +9452,7 @@ pub mod multiplexprogram {
     ///
     /// CloudFormation property type `MultiplexProgramSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-multiplexprogram-multiplexprogramsettings.html)
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramSettings(rt::Props);
     impl MultiplexProgramSettings {
@@ -9530,12 +9558,12 @@ static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl Network {
-    /// Declares a `AWS::MediaLive::Network` with the stack-unique `id`. Required properties: `ip_pools` (`IpPools`), `name` (`Name`).
+    /// Declares a `AWS::MediaLive::Network` with the stack-unique `id`. Required properties: `name` (`Name`), `ip_pools` (`IpPools`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        ip_pools: impl IntoIterator<Item = network::IpPool>,
         name: impl Into<rt::Expr>,
+        ip_pools: impl IntoIterator<Item = network::IpPool>,
     ) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_TYPE);
         this.set("IpPools", Some("ip_pools"), rt::list(ip_pools));
@@ -9586,7 +9614,7 @@ pub mod network {
     ///
     /// CloudFormation property type `IpPool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-network-ippool.html)
     #[derive(Clone, Debug)]
     pub struct IpPool(rt::Props);
     impl IpPool {
@@ -9606,7 +9634,7 @@ pub mod network {
     nested!(IpPool);
     /// CloudFormation property type `Route`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-network-route.html)
     #[derive(Clone, Debug)]
     pub struct Route(rt::Props);
     impl Route {
@@ -9787,7 +9815,7 @@ pub mod node {
     ///
     /// CloudFormation property type `NodeInterfaceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-node-nodeinterfacemapping.html)
     #[derive(Clone, Debug)]
     pub struct NodeInterfaceMapping(rt::Props);
     impl NodeInterfaceMapping {
@@ -9835,7 +9863,7 @@ pub mod node {
     ///
     /// CloudFormation property type `SdiSourceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-medialive-node-sdisourcemapping.html)
     #[derive(Clone, Debug)]
     pub struct SdiSourceMapping(rt::Props);
     impl SdiSourceMapping {
@@ -10068,21 +10096,24 @@ static SIGNAL_MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`SignalMap`], by name: two of them have one type, and a swap must not compile.
+pub struct SignalMapRequired {
+    /// A top-level supported AWS resource ARN to discovery a signal map from. CloudFormation `DiscoveryEntryPointArn`.
+    pub discovery_entry_point_arn: rt::Expr,
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl SignalMap {
     /// Declares a `AWS::MediaLive::SignalMap` with the stack-unique `id`. Required properties: `discovery_entry_point_arn` (`DiscoveryEntryPointArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        discovery_entry_point_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SignalMapRequired) -> Self {
         let mut this = rt::Base::new(id, &SIGNAL_MAP_TYPE);
         this.set(
             "DiscoveryEntryPointArn",
             Some("discovery_entry_point_arn"),
-            rt::string(discovery_entry_point_arn),
+            rt::string(required.discovery_entry_point_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         SignalMap(this)
     }
     /// CloudFormation `CloudWatchAlarmTemplateGroupIdentifiers`, Terraform `cloudwatch_alarm_template_group_identifiers`.

@@ -54,28 +54,37 @@ static ASSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Asset`], by name: two of them have one type, and a swap must not compile.
+pub struct AssetRequired {
+    /// The unique identifier for the Asset. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+    /// The ID of the PackagingGroup for the Asset. CloudFormation `PackagingGroupId`.
+    pub packaging_group_id: rt::Expr,
+    /// ARN of the source object in S3. CloudFormation `SourceArn`.
+    pub source_arn: rt::Expr,
+    /// The IAM role_arn used to access the source S3 bucket. CloudFormation `SourceRoleArn`.
+    pub source_role_arn: rt::Expr,
+}
 impl Asset {
     /// Declares a `AWS::MediaPackage::Asset` with the stack-unique `id`. Required properties: `id_property` (`Id`), `packaging_group_id` (`PackagingGroupId`), `source_arn` (`SourceArn`), `source_role_arn` (`SourceRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        id_property: impl Into<rt::Expr>,
-        packaging_group_id: impl Into<rt::Expr>,
-        source_arn: impl Into<rt::Expr>,
-        source_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AssetRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSET_TYPE);
-        this.set("Id", Some("asset_id"), rt::string(id_property));
+        this.set("Id", Some("asset_id"), rt::string(required.id_property));
         this.set(
             "PackagingGroupId",
             Some("packaging_group_id"),
-            rt::string(packaging_group_id),
+            rt::string(required.packaging_group_id),
         );
-        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
+        this.set(
+            "SourceArn",
+            Some("source_arn"),
+            rt::string(required.source_arn),
+        );
         this.set(
             "SourceRoleArn",
             Some("source_role_arn"),
-            rt::string(source_role_arn),
+            rt::string(required.source_role_arn),
         );
         Asset(this)
     }
@@ -125,22 +134,26 @@ pub mod asset {
     ///
     /// CloudFormation property type `EgressEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-asset-egressendpoint.html)
     #[derive(Clone, Debug)]
     pub struct EgressEndpoint(rt::Props);
+    /// The required values of [`EgressEndpoint`], by name: two of them have one type, and a swap must not compile.
+    pub struct EgressEndpointRequired {
+        /// The ID of the PackagingConfiguration being applied to the Asset. CloudFormation `PackagingConfigurationId`.
+        pub packaging_configuration_id: rt::Expr,
+        /// The URL of the parent manifest for the repackaged Asset. CloudFormation `Url`.
+        pub url: rt::Expr,
+    }
     impl EgressEndpoint {
         /// A new `EgressEndpoint`. Required properties: `packaging_configuration_id` (`PackagingConfigurationId`), `url` (`Url`).
-        pub fn new(
-            packaging_configuration_id: impl Into<rt::Expr>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: EgressEndpointRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PackagingConfigurationId",
                 Some("packaging_configuration_id"),
-                rt::string(packaging_configuration_id),
+                rt::string(required.packaging_configuration_id),
             );
-            this.set("Url", Some("url"), rt::string(url));
+            this.set("Url", Some("url"), rt::string(required.url));
             EgressEndpoint(this)
         }
     }
@@ -239,7 +252,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `HlsIngest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-hlsingest.html)
     #[derive(Clone, Debug)]
     pub struct HlsIngest(rt::Props);
     impl HlsIngest {
@@ -261,7 +274,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `IngestEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-ingestendpoint.html)
     #[derive(Clone, Debug)]
     pub struct IngestEndpoint(rt::Props);
     impl IngestEndpoint {
@@ -302,7 +315,7 @@ pub mod channel {
     nested!(IngestEndpoint);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-channel-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -357,17 +370,20 @@ static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`OriginEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct OriginEndpointRequired {
+    /// The ID of the OriginEndpoint. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+    /// The ID of the Channel the OriginEndpoint is associated with. CloudFormation `ChannelId`.
+    pub channel_id: rt::Expr,
+}
 impl OriginEndpoint {
-    /// Declares a `AWS::MediaPackage::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_id` (`ChannelId`), `id_property` (`Id`).
+    /// Declares a `AWS::MediaPackage::OriginEndpoint` with the stack-unique `id`. Required properties: `id_property` (`Id`), `channel_id` (`ChannelId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_id: impl Into<rt::Expr>,
-        id_property: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OriginEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_TYPE);
-        this.set("ChannelId", None, rt::string(channel_id));
-        this.set("Id", None, rt::string(id_property));
+        this.set("ChannelId", None, rt::string(required.channel_id));
+        this.set("Id", None, rt::string(required.id_property));
         OriginEndpoint(this)
     }
     /// CDN Authorization credentials
@@ -478,22 +494,30 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Authorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-authorization.html)
     #[derive(Clone, Debug)]
     pub struct Authorization(rt::Props);
+    /// The required values of [`Authorization`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthorizationRequired {
+        /// The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager. CloudFormation `SecretsRoleArn`.
+        pub secrets_role_arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) for the secret in Secrets Manager that your Content Distribution Network (CDN) uses for authorization to access your endpoint. CloudFormation `CdnIdentifierSecret`.
+        pub cdn_identifier_secret: rt::Expr,
+    }
     impl Authorization {
-        /// A new `Authorization`. Required properties: `cdn_identifier_secret` (`CdnIdentifierSecret`), `secrets_role_arn` (`SecretsRoleArn`).
-        pub fn new(
-            cdn_identifier_secret: impl Into<rt::Expr>,
-            secrets_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Authorization`. Required properties: `secrets_role_arn` (`SecretsRoleArn`), `cdn_identifier_secret` (`CdnIdentifierSecret`).
+        pub fn new(required: AuthorizationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CdnIdentifierSecret",
                 None,
-                rt::string(cdn_identifier_secret),
+                rt::string(required.cdn_identifier_secret),
             );
-            this.set("SecretsRoleArn", None, rt::string(secrets_role_arn));
+            this.set(
+                "SecretsRoleArn",
+                None,
+                rt::string(required.secrets_role_arn),
+            );
             Authorization(this)
         }
     }
@@ -502,7 +526,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `CmafEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-cmafencryption.html)
     #[derive(Clone, Debug)]
     pub struct CmafEncryption(rt::Props);
     impl CmafEncryption {
@@ -541,7 +565,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `CmafPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-cmafpackage.html)
     #[derive(Clone, Debug)]
     pub struct CmafPackage(rt::Props);
     impl CmafPackage {
@@ -591,7 +615,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-dashencryption.html)
     #[derive(Clone, Debug)]
     pub struct DashEncryption(rt::Props);
     impl DashEncryption {
@@ -615,7 +639,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-dashpackage.html)
     #[derive(Clone, Debug)]
     pub struct DashPackage(rt::Props);
     impl DashPackage {
@@ -744,7 +768,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -764,7 +788,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlsencryption.html)
     #[derive(Clone, Debug)]
     pub struct HlsEncryption(rt::Props);
     impl HlsEncryption {
@@ -810,14 +834,14 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsManifest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlsmanifest.html)
     #[derive(Clone, Debug)]
     pub struct HlsManifest(rt::Props);
     impl HlsManifest {
         /// A new `HlsManifest`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             HlsManifest(this)
         }
         /// This setting controls how ad markers are included in the packaged OriginEndpoint.
@@ -891,7 +915,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-hlspackage.html)
     #[derive(Clone, Debug)]
     pub struct HlsPackage(rt::Props);
     impl HlsPackage {
@@ -993,7 +1017,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-mssencryption.html)
     #[derive(Clone, Debug)]
     pub struct MssEncryption(rt::Props);
     impl MssEncryption {
@@ -1009,7 +1033,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-msspackage.html)
     #[derive(Clone, Debug)]
     pub struct MssPackage(rt::Props);
     impl MssPackage {
@@ -1052,22 +1076,28 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-spekekeyprovider.html)
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
+    /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct SpekeKeyProviderRequired {
+        /// The resource ID to include in key requests. CloudFormation `ResourceId`.
+        pub resource_id: rt::Expr,
+        /// The system IDs to include in key requests. CloudFormation `SystemIds`.
+        pub system_ids: Vec<rt::Expr>,
+        /// The URL of the external key provider service. CloudFormation `Url`.
+        pub url: rt::Expr,
+        /// An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl SpekeKeyProvider {
-        /// A new `SpekeKeyProvider`. Required properties: `resource_id` (`ResourceId`), `role_arn` (`RoleArn`), `system_ids` (`SystemIds`), `url` (`Url`).
-        pub fn new(
-            resource_id: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            system_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SpekeKeyProvider`. Required properties: `resource_id` (`ResourceId`), `system_ids` (`SystemIds`), `url` (`Url`), `role_arn` (`RoleArn`).
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ResourceId", None, rt::string(resource_id));
-            this.set("RoleArn", None, rt::string(role_arn));
-            this.set("SystemIds", None, rt::strings(system_ids));
-            this.set("Url", None, rt::string(url));
+            this.set("ResourceId", None, rt::string(required.resource_id));
+            this.set("RoleArn", None, rt::string(required.role_arn));
+            this.set("SystemIds", None, rt::strings(required.system_ids));
+            this.set("Url", None, rt::string(required.url));
             SpekeKeyProvider(this)
         }
         /// An Amazon Resource Name (ARN) of a Certificate Manager certificate that MediaPackage will use for enforcing secure end-to-end data transfer with the key provider service.
@@ -1094,7 +1124,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `StreamSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-originendpoint-streamselection.html)
     #[derive(Clone, Debug)]
     pub struct StreamSelection(rt::Props);
     impl StreamSelection {
@@ -1274,24 +1304,27 @@ static PACKAGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PackagingConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct PackagingConfigurationRequired {
+    /// The ID of a PackagingGroup. CloudFormation `PackagingGroupId`.
+    pub packaging_group_id: rt::Expr,
+    /// The ID of the PackagingConfiguration. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+}
 impl PackagingConfiguration {
-    /// Declares a `AWS::MediaPackage::PackagingConfiguration` with the stack-unique `id`. Required properties: `id_property` (`Id`), `packaging_group_id` (`PackagingGroupId`).
+    /// Declares a `AWS::MediaPackage::PackagingConfiguration` with the stack-unique `id`. Required properties: `packaging_group_id` (`PackagingGroupId`), `id_property` (`Id`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        id_property: impl Into<rt::Expr>,
-        packaging_group_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PackagingConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &PACKAGING_CONFIGURATION_TYPE);
         this.set(
             "Id",
             Some("packaging_configuration_id"),
-            rt::string(id_property),
+            rt::string(required.id_property),
         );
         this.set(
             "PackagingGroupId",
             Some("packaging_group_id"),
-            rt::string(packaging_group_id),
+            rt::string(required.packaging_group_id),
         );
         PackagingConfiguration(this)
     }
@@ -1350,7 +1383,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `CmafEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-cmafencryption.html)
     #[derive(Clone, Debug)]
     pub struct CmafEncryption(rt::Props);
     impl CmafEncryption {
@@ -1370,7 +1403,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `CmafPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-cmafpackage.html)
     #[derive(Clone, Debug)]
     pub struct CmafPackage(rt::Props);
     impl CmafPackage {
@@ -1419,7 +1452,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashencryption.html)
     #[derive(Clone, Debug)]
     pub struct DashEncryption(rt::Props);
     impl DashEncryption {
@@ -1439,7 +1472,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashManifest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashmanifest.html)
     #[derive(Clone, Debug)]
     pub struct DashManifest(rt::Props);
     impl DashManifest {
@@ -1507,7 +1540,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `DashPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-dashpackage.html)
     #[derive(Clone, Debug)]
     pub struct DashPackage(rt::Props);
     impl DashPackage {
@@ -1586,7 +1619,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -1614,7 +1647,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlsencryption.html)
     #[derive(Clone, Debug)]
     pub struct HlsEncryption(rt::Props);
     impl HlsEncryption {
@@ -1653,7 +1686,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsManifest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlsmanifest.html)
     #[derive(Clone, Debug)]
     pub struct HlsManifest(rt::Props);
     impl HlsManifest {
@@ -1724,7 +1757,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `HlsPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-hlspackage.html)
     #[derive(Clone, Debug)]
     pub struct HlsPackage(rt::Props);
     impl HlsPackage {
@@ -1784,7 +1817,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-mssencryption.html)
     #[derive(Clone, Debug)]
     pub struct MssEncryption(rt::Props);
     impl MssEncryption {
@@ -1804,7 +1837,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssManifest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-mssmanifest.html)
     #[derive(Clone, Debug)]
     pub struct MssManifest(rt::Props);
     impl MssManifest {
@@ -1835,7 +1868,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `MssPackage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-msspackage.html)
     #[derive(Clone, Debug)]
     pub struct MssPackage(rt::Props);
     impl MssPackage {
@@ -1873,20 +1906,29 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-spekekeyprovider.html)
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
+    /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct SpekeKeyProviderRequired {
+        /// An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The system IDs to include in key requests. CloudFormation `SystemIds`.
+        pub system_ids: Vec<rt::Expr>,
+        /// The URL of the external key provider service. CloudFormation `Url`.
+        pub url: rt::Expr,
+    }
     impl SpekeKeyProvider {
         /// A new `SpekeKeyProvider`. Required properties: `role_arn` (`RoleArn`), `system_ids` (`SystemIds`), `url` (`Url`).
-        pub fn new(
-            role_arn: impl Into<rt::Expr>,
-            system_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("SystemIds", Some("system_ids"), rt::strings(system_ids));
-            this.set("Url", Some("url"), rt::string(url));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set(
+                "SystemIds",
+                Some("system_ids"),
+                rt::strings(required.system_ids),
+            );
+            this.set("Url", Some("url"), rt::string(required.url));
             SpekeKeyProvider(this)
         }
         /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
@@ -1909,7 +1951,7 @@ pub mod packaging_configuration {
     ///
     /// CloudFormation property type `StreamSelection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packagingconfiguration-streamselection.html)
     #[derive(Clone, Debug)]
     pub struct StreamSelection(rt::Props);
     impl StreamSelection {
@@ -2072,25 +2114,29 @@ pub mod packaging_group {
     use super::*;
     /// CloudFormation property type `Authorization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packaginggroup-authorization.html)
     #[derive(Clone, Debug)]
     pub struct Authorization(rt::Props);
+    /// The required values of [`Authorization`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthorizationRequired {
+        /// The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization. CloudFormation `CdnIdentifierSecret`.
+        pub cdn_identifier_secret: rt::Expr,
+        /// The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager. CloudFormation `SecretsRoleArn`.
+        pub secrets_role_arn: rt::Expr,
+    }
     impl Authorization {
         /// A new `Authorization`. Required properties: `cdn_identifier_secret` (`CdnIdentifierSecret`), `secrets_role_arn` (`SecretsRoleArn`).
-        pub fn new(
-            cdn_identifier_secret: impl Into<rt::Expr>,
-            secrets_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: AuthorizationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CdnIdentifierSecret",
                 Some("cdn_identifier_secret"),
-                rt::string(cdn_identifier_secret),
+                rt::string(required.cdn_identifier_secret),
             );
             this.set(
                 "SecretsRoleArn",
                 Some("secrets_role_arn"),
-                rt::string(secrets_role_arn),
+                rt::string(required.secrets_role_arn),
             );
             Authorization(this)
         }
@@ -2098,7 +2144,7 @@ pub mod packaging_group {
     nested!(Authorization);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackage-packaginggroup-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {

@@ -63,24 +63,27 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelRequired {
+    /// CloudFormation `ChannelGroupName`.
+    pub channel_group_name: rt::Expr,
+    /// CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+}
 impl Channel {
     /// Declares a `AWS::MediaPackageV2::Channel` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_group_name: impl Into<rt::Expr>,
-        channel_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            rt::string(channel_group_name),
+            rt::string(required.channel_group_name),
         );
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         Channel(this)
     }
@@ -192,7 +195,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `InputSwitchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-inputswitchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InputSwitchConfiguration(rt::Props);
     impl InputSwitchConfiguration {
@@ -226,7 +229,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `MultiviewConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-multiviewconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MultiviewConfiguration(rt::Props);
     impl MultiviewConfiguration {
@@ -254,7 +257,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `OutputHeaderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-channel-outputheaderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OutputHeaderConfiguration(rt::Props);
     impl OutputHeaderConfiguration {
@@ -417,27 +420,31 @@ static CHANNEL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ChannelPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelPolicyRequired {
+    /// CloudFormation `ChannelGroupName`.
+    pub channel_group_name: rt::Expr,
+    /// CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// CloudFormation `Policy`.
+    pub policy: rt::Value,
+}
 impl ChannelPolicy {
     /// Declares a `AWS::MediaPackageV2::ChannelPolicy` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_group_name: impl Into<rt::Expr>,
-        channel_name: impl Into<rt::Expr>,
-        policy: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_POLICY_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            rt::string(channel_group_name),
+            rt::string(required.channel_group_name),
         );
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
-        this.set("Policy", Some("policy"), rt::json_string(policy));
+        this.set("Policy", Some("policy"), rt::json_string(required.policy));
         ChannelPolicy(this)
     }
 }
@@ -490,36 +497,41 @@ static ORIGIN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`OriginEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct OriginEndpointRequired {
+    /// CloudFormation `ChannelGroupName`.
+    pub channel_group_name: rt::Expr,
+    /// CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// CloudFormation `OriginEndpointName`.
+    pub origin_endpoint_name: rt::Expr,
+    /// CloudFormation `ContainerType`.
+    pub container_type: origin_endpoint::ContainerType,
+}
 impl OriginEndpoint {
-    /// Declares a `AWS::MediaPackageV2::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `container_type` (`ContainerType`), `origin_endpoint_name` (`OriginEndpointName`).
+    /// Declares a `AWS::MediaPackageV2::OriginEndpoint` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `origin_endpoint_name` (`OriginEndpointName`), `container_type` (`ContainerType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_group_name: impl Into<rt::Expr>,
-        channel_name: impl Into<rt::Expr>,
-        container_type: origin_endpoint::ContainerType,
-        origin_endpoint_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OriginEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            rt::string(channel_group_name),
+            rt::string(required.channel_group_name),
         );
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         this.set(
             "ContainerType",
             Some("container_type"),
-            container_type.into(),
+            required.container_type.into(),
         );
         this.set(
             "OriginEndpointName",
             Some("origin_endpoint_name"),
-            rt::string(origin_endpoint_name),
+            rt::string(required.origin_endpoint_name),
         );
         OriginEndpoint(this)
     }
@@ -675,7 +687,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ContentKeyPeriodConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-contentkeyperiodconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContentKeyPeriodConfiguration(rt::Props);
     impl ContentKeyPeriodConfiguration {
@@ -699,7 +711,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashBaseUrl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashbaseurl.html)
     #[derive(Clone, Debug)]
     pub struct DashBaseUrl(rt::Props);
     impl DashBaseUrl {
@@ -741,7 +753,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbFontDownload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbfontdownload.html)
     #[derive(Clone, Debug)]
     pub struct DashDvbFontDownload(rt::Props);
     impl DashDvbFontDownload {
@@ -778,7 +790,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbMetricsReporting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbmetricsreporting.html)
     #[derive(Clone, Debug)]
     pub struct DashDvbMetricsReporting(rt::Props);
     impl DashDvbMetricsReporting {
@@ -806,7 +818,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashDvbSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashdvbsettings.html)
     #[derive(Clone, Debug)]
     pub struct DashDvbSettings(rt::Props);
     impl DashDvbSettings {
@@ -840,7 +852,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashManifestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashmanifestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DashManifestConfiguration(rt::Props);
     impl DashManifestConfiguration {
@@ -1033,7 +1045,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashProgramInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashprograminformation.html)
     #[derive(Clone, Debug)]
     pub struct DashProgramInformation(rt::Props);
     impl DashProgramInformation {
@@ -1089,7 +1101,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashSubtitleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashsubtitleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DashSubtitleConfiguration(rt::Props);
     impl DashSubtitleConfiguration {
@@ -1115,7 +1127,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashTtmlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashttmlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DashTtmlConfiguration(rt::Props);
     impl DashTtmlConfiguration {
@@ -1131,7 +1143,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `DashUtcTiming`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-dashutctiming.html)
     #[derive(Clone, Debug)]
     pub struct DashUtcTiming(rt::Props);
     impl DashUtcTiming {
@@ -1159,7 +1171,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryption.html)
     #[derive(Clone, Debug)]
     pub struct Encryption(rt::Props);
     impl Encryption {
@@ -1220,7 +1232,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionContractConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryptioncontractconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionContractConfiguration(rt::Props);
     impl EncryptionContractConfiguration {
@@ -1248,7 +1260,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `EncryptionMethod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-encryptionmethod.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionMethod(rt::Props);
     impl EncryptionMethod {
@@ -1290,7 +1302,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `FilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-filterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterConfiguration(rt::Props);
     impl FilterConfiguration {
@@ -1361,7 +1373,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ForceEndpointErrorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-forceendpointerrorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ForceEndpointErrorConfiguration(rt::Props);
     impl ForceEndpointErrorConfiguration {
@@ -1390,7 +1402,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `HlsManifestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-hlsmanifestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HlsManifestConfiguration(rt::Props);
     impl HlsManifestConfiguration {
@@ -1492,7 +1504,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `LowLatencyHlsFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-lowlatencyhlsfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LowLatencyHlsFilterConfiguration(rt::Props);
     impl LowLatencyHlsFilterConfiguration {
@@ -1556,7 +1568,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `LowLatencyHlsManifestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-lowlatencyhlsmanifestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LowLatencyHlsManifestConfiguration(rt::Props);
     impl LowLatencyHlsManifestConfiguration {
@@ -1658,7 +1670,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-mssfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MssFilterConfiguration(rt::Props);
     impl MssFilterConfiguration {
@@ -1722,7 +1734,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MssManifestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-mssmanifestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MssManifestConfiguration(rt::Props);
     impl MssManifestConfiguration {
@@ -1770,7 +1782,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `MultiviewFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-multiviewfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MultiviewFilterConfiguration(rt::Props);
     impl MultiviewFilterConfiguration {
@@ -1790,7 +1802,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Scte`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-scte.html)
     #[derive(Clone, Debug)]
     pub struct Scte(rt::Props);
     impl Scte {
@@ -1827,7 +1839,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ScteDash`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-sctedash.html)
     #[derive(Clone, Debug)]
     pub struct ScteDash(rt::Props);
     impl ScteDash {
@@ -1854,7 +1866,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `ScteHls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-sctehls.html)
     #[derive(Clone, Debug)]
     pub struct ScteHls(rt::Props);
     impl ScteHls {
@@ -1881,7 +1893,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `Segment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-segment.html)
     #[derive(Clone, Debug)]
     pub struct Segment(rt::Props);
     impl Segment {
@@ -1971,28 +1983,43 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `SpekeKeyProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-spekekeyprovider.html)
     #[derive(Clone, Debug)]
     pub struct SpekeKeyProvider(rt::Props);
+    /// The required values of [`SpekeKeyProvider`], by name: two of them have one type, and a swap must not compile.
+    pub struct SpekeKeyProviderRequired {
+        /// <p>The DRM solution provider you're using to protect your content during distribution.</p> CloudFormation `DrmSystems`.
+        pub drm_systems: Vec<DrmSystem>,
+        /// <p>Configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. CloudFormation `EncryptionContractConfiguration`.
+        pub encryption_contract_configuration: EncryptionContractConfiguration,
+        /// <p>The unique identifier for the content. CloudFormation `ResourceId`.
+        pub resource_id: rt::Expr,
+        /// <p>The ARN for the IAM role granted by the key provider that provides access to the key provider API. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// <p>The URL of the API Gateway proxy that you set up to talk to your key server. CloudFormation `Url`.
+        pub url: rt::Expr,
+    }
     impl SpekeKeyProvider {
         /// A new `SpekeKeyProvider`. Required properties: `drm_systems` (`DrmSystems`), `encryption_contract_configuration` (`EncryptionContractConfiguration`), `resource_id` (`ResourceId`), `role_arn` (`RoleArn`), `url` (`Url`).
-        pub fn new(
-            drm_systems: impl IntoIterator<Item = DrmSystem>,
-            encryption_contract_configuration: EncryptionContractConfiguration,
-            resource_id: impl Into<rt::Expr>,
-            role_arn: impl Into<rt::Expr>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SpekeKeyProviderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DrmSystems", Some("drm_systems"), rt::list(drm_systems));
+            this.set(
+                "DrmSystems",
+                Some("drm_systems"),
+                rt::list(required.drm_systems),
+            );
             this.set(
                 "EncryptionContractConfiguration",
                 Some("encryption_contract_configuration"),
-                encryption_contract_configuration.into(),
+                required.encryption_contract_configuration.into(),
             );
-            this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("Url", Some("url"), rt::string(url));
+            this.set(
+                "ResourceId",
+                Some("resource_id"),
+                rt::string(required.resource_id),
+            );
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set("Url", Some("url"), rt::string(required.url));
             SpekeKeyProvider(this)
         }
         /// <p>The ARN for the certificate that you imported to Amazon Web Services Certificate Manager to add content key encryption to this endpoint.
@@ -2029,7 +2056,7 @@ pub mod origin_endpoint {
     ///
     /// CloudFormation property type `StartTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpoint-starttag.html)
     #[derive(Clone, Debug)]
     pub struct StartTag(rt::Props);
     impl StartTag {
@@ -2425,33 +2452,38 @@ static ORIGIN_ENDPOINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`OriginEndpointPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct OriginEndpointPolicyRequired {
+    /// CloudFormation `ChannelGroupName`.
+    pub channel_group_name: rt::Expr,
+    /// CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// CloudFormation `OriginEndpointName`.
+    pub origin_endpoint_name: rt::Expr,
+    /// CloudFormation `Policy`.
+    pub policy: rt::Value,
+}
 impl OriginEndpointPolicy {
     /// Declares a `AWS::MediaPackageV2::OriginEndpointPolicy` with the stack-unique `id`. Required properties: `channel_group_name` (`ChannelGroupName`), `channel_name` (`ChannelName`), `origin_endpoint_name` (`OriginEndpointName`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_group_name: impl Into<rt::Expr>,
-        channel_name: impl Into<rt::Expr>,
-        origin_endpoint_name: impl Into<rt::Expr>,
-        policy: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OriginEndpointPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_ENDPOINT_POLICY_TYPE);
         this.set(
             "ChannelGroupName",
             Some("channel_group_name"),
-            rt::string(channel_group_name),
+            rt::string(required.channel_group_name),
         );
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         this.set(
             "OriginEndpointName",
             Some("origin_endpoint_name"),
-            rt::string(origin_endpoint_name),
+            rt::string(required.origin_endpoint_name),
         );
-        this.set("Policy", Some("policy"), rt::json_string(policy));
+        this.set("Policy", Some("policy"), rt::json_string(required.policy));
         OriginEndpointPolicy(this)
     }
     /// <p>The settings to enable CDN authorization headers in MediaPackage.</p>
@@ -2481,7 +2513,7 @@ pub mod origin_endpoint_policy {
     ///
     /// CloudFormation property type `CdnAuthConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediapackagev2-originendpointpolicy-cdnauthconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CdnAuthConfiguration(rt::Props);
     impl CdnAuthConfiguration {

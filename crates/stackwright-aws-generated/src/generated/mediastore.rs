@@ -115,7 +115,7 @@ pub mod container {
     use super::*;
     /// CloudFormation property type `CorsRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-corsrule.html)
     #[derive(Clone, Debug)]
     pub struct CorsRule(rt::Props);
     impl CorsRule {
@@ -165,7 +165,7 @@ pub mod container {
     nested!(CorsRule);
     /// CloudFormation property type `MetricPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicy.html)
     #[derive(Clone, Debug)]
     pub struct MetricPolicy(rt::Props);
     impl MetricPolicy {
@@ -191,18 +191,26 @@ pub mod container {
     nested!(MetricPolicy);
     /// CloudFormation property type `MetricPolicyRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediastore-container-metricpolicyrule.html)
     #[derive(Clone, Debug)]
     pub struct MetricPolicyRule(rt::Props);
+    /// The required values of [`MetricPolicyRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricPolicyRuleRequired {
+        /// CloudFormation `ObjectGroup`.
+        pub object_group: rt::Expr,
+        /// CloudFormation `ObjectGroupName`.
+        pub object_group_name: rt::Expr,
+    }
     impl MetricPolicyRule {
         /// A new `MetricPolicyRule`. Required properties: `object_group` (`ObjectGroup`), `object_group_name` (`ObjectGroupName`).
-        pub fn new(
-            object_group: impl Into<rt::Expr>,
-            object_group_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MetricPolicyRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ObjectGroup", None, rt::string(object_group));
-            this.set("ObjectGroupName", None, rt::string(object_group_name));
+            this.set("ObjectGroup", None, rt::string(required.object_group));
+            this.set(
+                "ObjectGroupName",
+                None,
+                rt::string(required.object_group_name),
+            );
             MetricPolicyRule(this)
         }
     }

@@ -133,7 +133,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `DashPlaylistSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-dashplaylistsettings.html)
     #[derive(Clone, Debug)]
     pub struct DashPlaylistSettings(rt::Props);
     impl DashPlaylistSettings {
@@ -192,7 +192,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `HlsPlaylistSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-hlsplaylistsettings.html)
     #[derive(Clone, Debug)]
     pub struct HlsPlaylistSettings(rt::Props);
     impl HlsPlaylistSettings {
@@ -226,7 +226,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `LogConfigurationForChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-logconfigurationforchannel.html)
     #[derive(Clone, Debug)]
     pub struct LogConfigurationForChannel(rt::Props);
     impl LogConfigurationForChannel {
@@ -248,22 +248,29 @@ pub mod channel {
     ///
     /// CloudFormation property type `RequestOutputItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-requestoutputitem.html)
     #[derive(Clone, Debug)]
     pub struct RequestOutputItem(rt::Props);
+    /// The required values of [`RequestOutputItem`], by name: two of them have one type, and a swap must not compile.
+    pub struct RequestOutputItemRequired {
+        /// <p>The name of the manifest for the channel. CloudFormation `ManifestName`.
+        pub manifest_name: rt::Expr,
+        /// <p>A string used to match which <code>HttpPackageConfiguration</code> is used for each <code>VodSource</code>.</p> CloudFormation `SourceGroup`.
+        pub source_group: rt::Expr,
+    }
     impl RequestOutputItem {
         /// A new `RequestOutputItem`. Required properties: `manifest_name` (`ManifestName`), `source_group` (`SourceGroup`).
-        pub fn new(manifest_name: impl Into<rt::Expr>, source_group: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RequestOutputItemRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ManifestName",
                 Some("manifest_name"),
-                rt::string(manifest_name),
+                rt::string(required.manifest_name),
             );
             this.set(
                 "SourceGroup",
                 Some("source_group"),
-                rt::string(source_group),
+                rt::string(required.source_group),
             );
             RequestOutputItem(this)
         }
@@ -295,7 +302,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `SlateSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-slatesource.html)
     #[derive(Clone, Debug)]
     pub struct SlateSource(rt::Props);
     impl SlateSource {
@@ -329,7 +336,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `TimeShiftConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-channel-timeshiftconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TimeShiftConfiguration(rt::Props);
     impl TimeShiftConfiguration {
@@ -590,38 +597,50 @@ pub mod function {
     ///
     /// CloudFormation property type `AwsServiceRequestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-awsservicerequestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsServiceRequestConfiguration(rt::Props);
+    /// The required values of [`AwsServiceRequestConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AwsServiceRequestConfigurationRequired {
+        /// The expression language used to evaluate expressions in the function configuration. CloudFormation `Runtime`.
+        pub runtime: RuntimeType,
+        /// CloudFormation `MethodType`.
+        pub method_type: MethodType,
+        /// The maximum time, in milliseconds, that MediaTailor waits for a response from the AWS service. CloudFormation `RequestTimeoutMilliseconds`.
+        pub request_timeout_milliseconds: i64,
+        /// An expression that evaluates to the endpoint URL for the target AWS service API operation. CloudFormation `Url`.
+        pub url: rt::Expr,
+        /// The AWS service to call. CloudFormation `TargetService`.
+        pub target_service: rt::Expr,
+        /// The AWS Region for the target service. CloudFormation `TargetRegion`.
+        pub target_region: rt::Expr,
+    }
     impl AwsServiceRequestConfiguration {
-        /// A new `AwsServiceRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `target_region` (`TargetRegion`), `target_service` (`TargetService`), `url` (`Url`).
-        pub fn new(
-            method_type: MethodType,
-            request_timeout_milliseconds: i64,
-            runtime: RuntimeType,
-            target_region: impl Into<rt::Expr>,
-            target_service: impl Into<rt::Expr>,
-            url: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AwsServiceRequestConfiguration`. Required properties: `runtime` (`Runtime`), `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `url` (`Url`), `target_service` (`TargetService`), `target_region` (`TargetRegion`).
+        pub fn new(required: AwsServiceRequestConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MethodType", Some("method_type"), method_type.into());
+            this.set(
+                "MethodType",
+                Some("method_type"),
+                required.method_type.into(),
+            );
             this.set(
                 "RequestTimeoutMilliseconds",
                 Some("request_timeout_milliseconds"),
-                rt::int(request_timeout_milliseconds),
+                rt::int(required.request_timeout_milliseconds),
             );
-            this.set("Runtime", Some("runtime"), runtime.into());
+            this.set("Runtime", Some("runtime"), required.runtime.into());
             this.set(
                 "TargetRegion",
                 Some("target_region"),
-                rt::string(target_region),
+                rt::string(required.target_region),
             );
             this.set(
                 "TargetService",
                 Some("target_service"),
-                rt::string(target_service),
+                rt::string(required.target_service),
             );
-            this.set("Url", Some("url"), rt::string(url));
+            this.set("Url", Some("url"), rt::string(required.url));
             AwsServiceRequestConfiguration(this)
         }
         /// An expression that evaluates to the request body for the AWS service API call.
@@ -658,35 +677,42 @@ pub mod function {
     ///
     /// CloudFormation property type `ConcurrentExecutorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-concurrentexecutorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConcurrentExecutorConfiguration(rt::Props);
+    /// The required values of [`ConcurrentExecutorConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConcurrentExecutorConfigurationRequired {
+        /// The expression language used to evaluate expressions in the function configuration. CloudFormation `Runtime`.
+        pub runtime: RuntimeType,
+        /// A map of output bindings that controls which bindings the executor commits to the session state after all child functions complete. CloudFormation `Output`.
+        pub output: Vec<(String, rt::Expr)>,
+        /// The list of 1 to 10 child functions that MediaTailor runs in parallel. CloudFormation `FunctionList`.
+        pub function_list: Vec<FunctionRef>,
+        /// The maximum time, in milliseconds, for all child functions to complete. CloudFormation `TimeoutMilliseconds`.
+        pub timeout_milliseconds: i64,
+        /// The maximum number of child functions that MediaTailor runs simultaneously. CloudFormation `MaxConcurrency`.
+        pub max_concurrency: i64,
+    }
     impl ConcurrentExecutorConfiguration {
-        /// A new `ConcurrentExecutorConfiguration`. Required properties: `function_list` (`FunctionList`), `max_concurrency` (`MaxConcurrency`), `output` (`Output`), `runtime` (`Runtime`), `timeout_milliseconds` (`TimeoutMilliseconds`).
-        pub fn new(
-            function_list: impl IntoIterator<Item = FunctionRef>,
-            max_concurrency: i64,
-            output: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-            runtime: RuntimeType,
-            timeout_milliseconds: i64,
-        ) -> Self {
+        /// A new `ConcurrentExecutorConfiguration`. Required properties: `runtime` (`Runtime`), `output` (`Output`), `function_list` (`FunctionList`), `timeout_milliseconds` (`TimeoutMilliseconds`), `max_concurrency` (`MaxConcurrency`).
+        pub fn new(required: ConcurrentExecutorConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FunctionList",
                 Some("function_list"),
-                rt::list(function_list),
+                rt::list(required.function_list),
             );
             this.set(
                 "MaxConcurrency",
                 Some("max_concurrency"),
-                rt::int(max_concurrency),
+                rt::int(required.max_concurrency),
             );
-            this.set("Output", Some("output"), rt::string_map(output));
-            this.set("Runtime", Some("runtime"), runtime.into());
+            this.set("Output", Some("output"), rt::string_map(required.output));
+            this.set("Runtime", Some("runtime"), required.runtime.into());
             this.set(
                 "TimeoutMilliseconds",
                 Some("timeout_milliseconds"),
-                rt::int(timeout_milliseconds),
+                rt::int(required.timeout_milliseconds),
             );
             ConcurrentExecutorConfiguration(this)
         }
@@ -696,7 +722,7 @@ pub mod function {
     ///
     /// CloudFormation property type `CustomOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-customoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomOutputConfiguration(rt::Props);
     impl CustomOutputConfiguration {
@@ -722,7 +748,7 @@ pub mod function {
     ///
     /// CloudFormation property type `FunctionRef`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-functionref.html)
     #[derive(Clone, Debug)]
     pub struct FunctionRef(rt::Props);
     impl FunctionRef {
@@ -760,15 +786,15 @@ pub mod function {
     ///
     /// CloudFormation property type `HttpRequestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-httprequestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpRequestConfiguration(rt::Props);
     impl HttpRequestConfiguration {
-        /// A new `HttpRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `url` (`Url`).
+        /// A new `HttpRequestConfiguration`. Required properties: `runtime` (`Runtime`), `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `url` (`Url`).
         pub fn new(
+            runtime: RuntimeType,
             method_type: MethodType,
             request_timeout_milliseconds: i64,
-            runtime: RuntimeType,
             url: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -816,14 +842,14 @@ pub mod function {
     ///
     /// CloudFormation property type `SequentialExecutorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-sequentialexecutorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SequentialExecutorConfiguration(rt::Props);
     impl SequentialExecutorConfiguration {
-        /// A new `SequentialExecutorConfiguration`. Required properties: `function_list` (`FunctionList`), `runtime` (`Runtime`), `timeout_milliseconds` (`TimeoutMilliseconds`).
+        /// A new `SequentialExecutorConfiguration`. Required properties: `runtime` (`Runtime`), `function_list` (`FunctionList`), `timeout_milliseconds` (`TimeoutMilliseconds`).
         pub fn new(
-            function_list: impl IntoIterator<Item = FunctionRef>,
             runtime: RuntimeType,
+            function_list: impl IntoIterator<Item = FunctionRef>,
             timeout_milliseconds: i64,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -856,15 +882,15 @@ pub mod function {
     ///
     /// CloudFormation property type `VastRequestConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-function-vastrequestconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VastRequestConfiguration(rt::Props);
     impl VastRequestConfiguration {
-        /// A new `VastRequestConfiguration`. Required properties: `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `runtime` (`Runtime`), `url` (`Url`).
+        /// A new `VastRequestConfiguration`. Required properties: `runtime` (`Runtime`), `method_type` (`MethodType`), `request_timeout_milliseconds` (`RequestTimeoutMilliseconds`), `url` (`Url`).
         pub fn new(
+            runtime: RuntimeType,
             method_type: MethodType,
             request_timeout_milliseconds: i64,
-            runtime: RuntimeType,
             url: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -975,30 +1001,34 @@ static LIVE_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`LiveSource`], by name: two of them have one type, and a swap must not compile.
+pub struct LiveSourceRequired {
+    /// <p>A list of HTTP package configuration parameters for this live source.</p> CloudFormation `HttpPackageConfigurations`.
+    pub http_package_configurations: Vec<live_source::HttpPackageConfiguration>,
+    /// CloudFormation `LiveSourceName`.
+    pub live_source_name: rt::Expr,
+    /// CloudFormation `SourceLocationName`.
+    pub source_location_name: rt::Expr,
+}
 impl LiveSource {
     /// Declares a `AWS::MediaTailor::LiveSource` with the stack-unique `id`. Required properties: `http_package_configurations` (`HttpPackageConfigurations`), `live_source_name` (`LiveSourceName`), `source_location_name` (`SourceLocationName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        http_package_configurations: impl IntoIterator<Item = live_source::HttpPackageConfiguration>,
-        live_source_name: impl Into<rt::Expr>,
-        source_location_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LiveSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &LIVE_SOURCE_TYPE);
         this.set(
             "HttpPackageConfigurations",
             Some("http_package_configurations"),
-            rt::list(http_package_configurations),
+            rt::list(required.http_package_configurations),
         );
         this.set(
             "LiveSourceName",
             Some("live_source_name"),
-            rt::string(live_source_name),
+            rt::string(required.live_source_name),
         );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            rt::string(source_location_name),
+            rt::string(required.source_location_name),
         );
         LiveSource(this)
     }
@@ -1018,7 +1048,7 @@ impl LiveSourceHandle {
 }
 /// Property types and value sets of [`LiveSource`] (`AWS::MediaTailor::LiveSource`).
 pub mod live_source {
-    pub use super::shared::{HttpPackageConfiguration, Type};
+    pub use super::shared::{HttpPackageConfiguration, HttpPackageConfigurationRequired, Type};
     use super::*;
 }
 /// Resource schema for AWS::MediaTailor::PlaybackConfiguration
@@ -1060,26 +1090,30 @@ static PLAYBACK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: None,
 };
+/// The required values of [`PlaybackConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct PlaybackConfigurationRequired {
+    /// The identifier for the playback configuration. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The URL prefix for the parent manifest for the stream, minus the asset ID. CloudFormation `VideoContentSourceUrl`.
+    pub video_content_source_url: rt::Expr,
+    /// The URL for the ad decision server (ADS). CloudFormation `AdDecisionServerUrl`.
+    pub ad_decision_server_url: rt::Expr,
+}
 impl PlaybackConfiguration {
-    /// Declares a `AWS::MediaTailor::PlaybackConfiguration` with the stack-unique `id`. Required properties: `ad_decision_server_url` (`AdDecisionServerUrl`), `name` (`Name`), `video_content_source_url` (`VideoContentSourceUrl`).
+    /// Declares a `AWS::MediaTailor::PlaybackConfiguration` with the stack-unique `id`. Required properties: `name` (`Name`), `video_content_source_url` (`VideoContentSourceUrl`), `ad_decision_server_url` (`AdDecisionServerUrl`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ad_decision_server_url: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        video_content_source_url: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PlaybackConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &PLAYBACK_CONFIGURATION_TYPE);
         this.set(
             "AdDecisionServerUrl",
             None,
-            rt::string(ad_decision_server_url),
+            rt::string(required.ad_decision_server_url),
         );
-        this.set("Name", None, rt::string(name));
+        this.set("Name", None, rt::string(required.name));
         this.set(
             "VideoContentSourceUrl",
             None,
-            rt::string(video_content_source_url),
+            rt::string(required.video_content_source_url),
         );
         PlaybackConfiguration(this)
     }
@@ -1285,7 +1319,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdConditioningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adconditioningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AdConditioningConfiguration(rt::Props);
     impl AdConditioningConfiguration {
@@ -1305,7 +1339,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdDecisionServerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-addecisionserverconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AdDecisionServerConfiguration(rt::Props);
     impl AdDecisionServerConfiguration {
@@ -1334,7 +1368,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdMarkerPassthrough`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-admarkerpassthrough.html)
     #[derive(Clone, Debug)]
     pub struct AdMarkerPassthrough(rt::Props);
     impl AdMarkerPassthrough {
@@ -1354,7 +1388,7 @@ pub mod playback_configuration {
     nested!(AdMarkerPassthrough);
     /// CloudFormation property type `AdsInteractionLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adsinteractionlog.html)
     #[derive(Clone, Debug)]
     pub struct AdsInteractionLog(rt::Props);
     impl AdsInteractionLog {
@@ -1390,7 +1424,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdsPersonalizationConcurrency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adspersonalizationconcurrency.html)
     #[derive(Clone, Debug)]
     pub struct AdsPersonalizationConcurrency(rt::Props);
     impl AdsPersonalizationConcurrency {
@@ -1420,7 +1454,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AdsPersonalizationTimeouts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-adspersonalizationtimeouts.html)
     #[derive(Clone, Debug)]
     pub struct AdsPersonalizationTimeouts(rt::Props);
     impl AdsPersonalizationTimeouts {
@@ -1490,7 +1524,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `AvailSuppression`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-availsuppression.html)
     #[derive(Clone, Debug)]
     pub struct AvailSuppression(rt::Props);
     impl AvailSuppression {
@@ -1526,7 +1560,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `BeaconingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-beaconingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BeaconingConfiguration(rt::Props);
     impl BeaconingConfiguration {
@@ -1548,7 +1582,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `Bumper`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-bumper.html)
     #[derive(Clone, Debug)]
     pub struct Bumper(rt::Props);
     impl Bumper {
@@ -1577,7 +1611,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `CdnConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-cdnconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CdnConfiguration(rt::Props);
     impl CdnConfiguration {
@@ -1607,7 +1641,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `ClientSideBeaconingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-clientsidebeaconingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ClientSideBeaconingConfiguration(rt::Props);
     impl ClientSideBeaconingConfiguration {
@@ -1633,7 +1667,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `DashConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-dashconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DashConfiguration(rt::Props);
     impl DashConfiguration {
@@ -1668,7 +1702,7 @@ pub mod playback_configuration {
     nested!(DashConfiguration);
     /// CloudFormation property type `HlsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-hlsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HlsConfiguration(rt::Props);
     impl HlsConfiguration {
@@ -1691,7 +1725,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `HttpRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-httprequest.html)
     #[derive(Clone, Debug)]
     pub struct HttpRequest(rt::Props);
     impl HttpRequest {
@@ -1737,7 +1771,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `LivePreRollConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-liveprerollconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LivePreRollConfiguration(rt::Props);
     impl LivePreRollConfiguration {
@@ -1775,7 +1809,7 @@ pub mod playback_configuration {
     nested!(LivePreRollConfiguration);
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1820,7 +1854,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `ManifestProcessingRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-manifestprocessingrules.html)
     #[derive(Clone, Debug)]
     pub struct ManifestProcessingRules(rt::Props);
     impl ManifestProcessingRules {
@@ -1840,7 +1874,7 @@ pub mod playback_configuration {
     nested!(ManifestProcessingRules);
     /// CloudFormation property type `ManifestServiceInteractionLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-manifestserviceinteractionlog.html)
     #[derive(Clone, Debug)]
     pub struct ManifestServiceInteractionLog(rt::Props);
     impl ManifestServiceInteractionLog {
@@ -1865,7 +1899,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `PreRollAdDecisionServerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-prerolladdecisionserverconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PreRollAdDecisionServerConfiguration(rt::Props);
     impl PreRollAdDecisionServerConfiguration {
@@ -1887,7 +1921,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `PreRollVastResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-prerollvastresponse.html)
     #[derive(Clone, Debug)]
     pub struct PreRollVastResponse(rt::Props);
     impl PreRollVastResponse {
@@ -1909,7 +1943,7 @@ pub mod playback_configuration {
     ///
     /// CloudFormation property type `VastResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-playbackconfiguration-vastresponse.html)
     #[derive(Clone, Debug)]
     pub struct VastResponse(rt::Props);
     impl VastResponse {
@@ -2071,20 +2105,23 @@ static PREFETCH_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`PrefetchSchedule`], by name: two of them have one type, and a swap must not compile.
+pub struct PrefetchScheduleRequired {
+    /// The name to assign to the prefetch schedule. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The name of the playback configuration. CloudFormation `PlaybackConfigurationName`.
+    pub playback_configuration_name: rt::Expr,
+}
 impl PrefetchSchedule {
     /// Declares a `AWS::MediaTailor::PrefetchSchedule` with the stack-unique `id`. Required properties: `name` (`Name`), `playback_configuration_name` (`PlaybackConfigurationName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        playback_configuration_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrefetchScheduleRequired) -> Self {
         let mut this = rt::Base::new(id, &PREFETCH_SCHEDULE_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PlaybackConfigurationName",
             Some("playback_configuration_name"),
-            rt::string(playback_configuration_name),
+            rt::string(required.playback_configuration_name),
         );
         PrefetchSchedule(this)
     }
@@ -2144,7 +2181,7 @@ pub mod prefetch_schedule {
     use super::*;
     /// CloudFormation property type `AvailMatchingCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-availmatchingcriteria.html)
     #[derive(Clone, Debug)]
     pub struct AvailMatchingCriteria(rt::Props);
     impl AvailMatchingCriteria {
@@ -2163,7 +2200,7 @@ pub mod prefetch_schedule {
     nested!(AvailMatchingCriteria);
     /// CloudFormation property type `PrefetchConsumption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-prefetchconsumption.html)
     #[derive(Clone, Debug)]
     pub struct PrefetchConsumption(rt::Props);
     impl PrefetchConsumption {
@@ -2199,7 +2236,7 @@ pub mod prefetch_schedule {
     nested!(PrefetchConsumption);
     /// CloudFormation property type `PrefetchRetrieval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-prefetchretrieval.html)
     #[derive(Clone, Debug)]
     pub struct PrefetchRetrieval(rt::Props);
     impl PrefetchRetrieval {
@@ -2270,7 +2307,7 @@ pub mod prefetch_schedule {
     nested!(PrefetchRetrieval);
     /// CloudFormation property type `RecurringConsumption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringconsumption.html)
     #[derive(Clone, Debug)]
     pub struct RecurringConsumption(rt::Props);
     impl RecurringConsumption {
@@ -2308,7 +2345,7 @@ pub mod prefetch_schedule {
     nested!(RecurringConsumption);
     /// CloudFormation property type `RecurringPrefetchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringprefetchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RecurringPrefetchConfiguration(rt::Props);
     impl RecurringPrefetchConfiguration {
@@ -2344,7 +2381,7 @@ pub mod prefetch_schedule {
     nested!(RecurringPrefetchConfiguration);
     /// CloudFormation property type `RecurringRetrieval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-recurringretrieval.html)
     #[derive(Clone, Debug)]
     pub struct RecurringRetrieval(rt::Props);
     impl RecurringRetrieval {
@@ -2417,7 +2454,7 @@ pub mod prefetch_schedule {
     nested!(RecurringRetrieval);
     /// CloudFormation property type `TrafficShapingRetrievalWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-trafficshapingretrievalwindow.html)
     #[derive(Clone, Debug)]
     pub struct TrafficShapingRetrievalWindow(rt::Props);
     impl TrafficShapingRetrievalWindow {
@@ -2441,7 +2478,7 @@ pub mod prefetch_schedule {
     nested!(TrafficShapingRetrievalWindow);
     /// CloudFormation property type `TrafficShapingTpsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-prefetchschedule-trafficshapingtpsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TrafficShapingTpsConfiguration(rt::Props);
     impl TrafficShapingTpsConfiguration {
@@ -2536,30 +2573,34 @@ static PROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Program`], by name: two of them have one type, and a swap must not compile.
+pub struct ProgramRequired {
+    /// The name of the channel for this Program. CloudFormation `ChannelName`.
+    pub channel_name: rt::Expr,
+    /// The name of the Program. CloudFormation `ProgramName`.
+    pub program_name: rt::Expr,
+    /// The name of the source location. CloudFormation `SourceLocationName`.
+    pub source_location_name: rt::Expr,
+}
 impl Program {
     /// Declares a `AWS::MediaTailor::Program` with the stack-unique `id`. Required properties: `channel_name` (`ChannelName`), `program_name` (`ProgramName`), `source_location_name` (`SourceLocationName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_name: impl Into<rt::Expr>,
-        program_name: impl Into<rt::Expr>,
-        source_location_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProgramRequired) -> Self {
         let mut this = rt::Base::new(id, &PROGRAM_TYPE);
         this.set(
             "ChannelName",
             Some("channel_name"),
-            rt::string(channel_name),
+            rt::string(required.channel_name),
         );
         this.set(
             "ProgramName",
             Some("program_name"),
-            rt::string(program_name),
+            rt::string(required.program_name),
         );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            rt::string(source_location_name),
+            rt::string(required.source_location_name),
         );
         Program(this)
     }
@@ -2656,7 +2697,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AdBreak`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-adbreak.html)
     #[derive(Clone, Debug)]
     pub struct AdBreak(rt::Props);
     impl AdBreak {
@@ -2724,7 +2765,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AlternateMedia`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-alternatemedia.html)
     #[derive(Clone, Debug)]
     pub struct AlternateMedia(rt::Props);
     impl AlternateMedia {
@@ -2802,7 +2843,7 @@ pub mod program {
     ///
     /// CloudFormation property type `AudienceMedia`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-audiencemedia.html)
     #[derive(Clone, Debug)]
     pub struct AudienceMedia(rt::Props);
     impl AudienceMedia {
@@ -2832,7 +2873,7 @@ pub mod program {
     ///
     /// CloudFormation property type `ClipRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-cliprange.html)
     #[derive(Clone, Debug)]
     pub struct ClipRange(rt::Props);
     impl ClipRange {
@@ -2866,15 +2907,22 @@ pub mod program {
     ///
     /// CloudFormation property type `KeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-keyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct KeyValuePair(rt::Props);
+    /// The required values of [`KeyValuePair`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeyValuePairRequired {
+        /// The key. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl KeyValuePair {
         /// A new `KeyValuePair`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: KeyValuePairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             KeyValuePair(this)
         }
     }
@@ -2883,7 +2931,7 @@ pub mod program {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -2906,7 +2954,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SegmentationDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-segmentationdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct SegmentationDescriptor(rt::Props);
     impl SegmentationDescriptor {
@@ -3003,7 +3051,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SlateSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-slatesource.html)
     #[derive(Clone, Debug)]
     pub struct SlateSource(rt::Props);
     impl SlateSource {
@@ -3037,7 +3085,7 @@ pub mod program {
     ///
     /// CloudFormation property type `SpliceInsertMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-spliceinsertmessage.html)
     #[derive(Clone, Debug)]
     pub struct SpliceInsertMessage(rt::Props);
     impl SpliceInsertMessage {
@@ -3083,7 +3131,7 @@ pub mod program {
     ///
     /// CloudFormation property type `TimeSignalMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-timesignalmessage.html)
     #[derive(Clone, Debug)]
     pub struct TimeSignalMessage(rt::Props);
     impl TimeSignalMessage {
@@ -3112,7 +3160,7 @@ pub mod program {
     ///
     /// CloudFormation property type `Transition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-program-transition.html)
     #[derive(Clone, Debug)]
     pub struct Transition(rt::Props);
     impl Transition {
@@ -3292,7 +3340,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `AccessConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-accessconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccessConfiguration(rt::Props);
     impl AccessConfiguration {
@@ -3326,7 +3374,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `DefaultSegmentDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-defaultsegmentdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSegmentDeliveryConfiguration(rt::Props);
     impl DefaultSegmentDeliveryConfiguration {
@@ -3348,7 +3396,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `HttpConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-httpconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpConfiguration(rt::Props);
     impl HttpConfiguration {
@@ -3364,7 +3412,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `SecretsManagerAccessTokenConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-secretsmanageraccesstokenconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SecretsManagerAccessTokenConfiguration(rt::Props);
     impl SecretsManagerAccessTokenConfiguration {
@@ -3406,7 +3454,7 @@ pub mod source_location {
     ///
     /// CloudFormation property type `SegmentDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-sourcelocation-segmentdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SegmentDeliveryConfiguration(rt::Props);
     impl SegmentDeliveryConfiguration {
@@ -3476,30 +3524,34 @@ static VOD_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`VodSource`], by name: two of them have one type, and a swap must not compile.
+pub struct VodSourceRequired {
+    /// <p>A list of HTTP package configuration parameters for this VOD source.</p> CloudFormation `HttpPackageConfigurations`.
+    pub http_package_configurations: Vec<vod_source::HttpPackageConfiguration>,
+    /// CloudFormation `SourceLocationName`.
+    pub source_location_name: rt::Expr,
+    /// CloudFormation `VodSourceName`.
+    pub vod_source_name: rt::Expr,
+}
 impl VodSource {
     /// Declares a `AWS::MediaTailor::VodSource` with the stack-unique `id`. Required properties: `http_package_configurations` (`HttpPackageConfigurations`), `source_location_name` (`SourceLocationName`), `vod_source_name` (`VodSourceName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        http_package_configurations: impl IntoIterator<Item = vod_source::HttpPackageConfiguration>,
-        source_location_name: impl Into<rt::Expr>,
-        vod_source_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VodSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &VOD_SOURCE_TYPE);
         this.set(
             "HttpPackageConfigurations",
             Some("http_package_configurations"),
-            rt::list(http_package_configurations),
+            rt::list(required.http_package_configurations),
         );
         this.set(
             "SourceLocationName",
             Some("source_location_name"),
-            rt::string(source_location_name),
+            rt::string(required.source_location_name),
         );
         this.set(
             "VodSourceName",
             Some("vod_source_name"),
-            rt::string(vod_source_name),
+            rt::string(required.vod_source_name),
         );
         VodSource(this)
     }
@@ -3519,7 +3571,7 @@ impl VodSourceHandle {
 }
 /// Property types and value sets of [`VodSource`] (`AWS::MediaTailor::VodSource`).
 pub mod vod_source {
-    pub use super::shared::{HttpPackageConfiguration, Type};
+    pub use super::shared::{HttpPackageConfiguration, HttpPackageConfigurationRequired, Type};
     use super::*;
 }
 /// Nested types that several `MediaTailor` resource types define the same way; each resource type's module
@@ -3530,24 +3582,29 @@ pub mod shared {
     ///
     /// CloudFormation property type `HttpPackageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mediatailor-livesource-httppackageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpPackageConfiguration(rt::Props);
+    /// The required values of [`HttpPackageConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct HttpPackageConfigurationRequired {
+        /// <p>The relative path to the URL for this VOD source. CloudFormation `Path`.
+        pub path: rt::Expr,
+        /// <p>The name of the source group. CloudFormation `SourceGroup`.
+        pub source_group: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: Type,
+    }
     impl HttpPackageConfiguration {
         /// A new `HttpPackageConfiguration`. Required properties: `path` (`Path`), `source_group` (`SourceGroup`), `type_` (`Type`).
-        pub fn new(
-            path: impl Into<rt::Expr>,
-            source_group: impl Into<rt::Expr>,
-            type_: Type,
-        ) -> Self {
+        pub fn new(required: HttpPackageConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Path", Some("path"), rt::string(path));
+            this.set("Path", Some("path"), rt::string(required.path));
             this.set(
                 "SourceGroup",
                 Some("source_group"),
-                rt::string(source_group),
+                rt::string(required.source_group),
             );
-            this.set("Type", Some("type"), type_.into());
+            this.set("Type", Some("type"), required.type_.into());
             HttpPackageConfiguration(this)
         }
     }

@@ -124,23 +124,31 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterRequired {
+    /// The name of the cluster. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+    /// The compute and memory capacity of the nodes in the cluster. CloudFormation `NodeType`.
+    pub node_type: rt::Expr,
+    /// The name of the Access Control List to associate with the cluster. CloudFormation `ACLName`.
+    pub acl_name: rt::Expr,
+}
 impl Cluster {
-    /// Declares a `AWS::MemoryDB::Cluster` with the stack-unique `id`. Required properties: `acl_name` (`ACLName`), `cluster_name` (`ClusterName`), `node_type` (`NodeType`).
+    /// Declares a `AWS::MemoryDB::Cluster` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `node_type` (`NodeType`), `acl_name` (`ACLName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        acl_name: impl Into<rt::Expr>,
-        cluster_name: impl Into<rt::Expr>,
-        node_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-        this.set("ACLName", Some("acl_name"), rt::string(acl_name));
+        this.set("ACLName", Some("acl_name"), rt::string(required.acl_name));
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
-        this.set("NodeType", Some("node_type"), rt::string(node_type));
+        this.set(
+            "NodeType",
+            Some("node_type"),
+            rt::string(required.node_type),
+        );
         Cluster(this)
     }
     /// A flag that enables automatic minor version upgrade when set to true.
@@ -412,7 +420,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-memorydb-cluster-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -659,20 +667,23 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ParameterGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct ParameterGroupRequired {
+    /// The name of the parameter group. CloudFormation `ParameterGroupName`.
+    pub parameter_group_name: rt::Expr,
+    /// The name of the parameter group family that this parameter group is compatible with. CloudFormation `Family`.
+    pub family: rt::Expr,
+}
 impl ParameterGroup {
-    /// Declares a `AWS::MemoryDB::ParameterGroup` with the stack-unique `id`. Required properties: `family` (`Family`), `parameter_group_name` (`ParameterGroupName`).
+    /// Declares a `AWS::MemoryDB::ParameterGroup` with the stack-unique `id`. Required properties: `parameter_group_name` (`ParameterGroupName`), `family` (`Family`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        family: impl Into<rt::Expr>,
-        parameter_group_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
-        this.set("Family", Some("family"), rt::string(family));
+        this.set("Family", Some("family"), rt::string(required.family));
         this.set(
             "ParameterGroupName",
             Some("parameter_group_name"),
-            rt::string(parameter_group_name),
+            rt::string(required.parameter_group_name),
         );
         ParameterGroup(this)
     }
@@ -745,24 +756,27 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Snapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct SnapshotRequired {
+    /// The name of the snapshot. CloudFormation `SnapshotName`.
+    pub snapshot_name: rt::Expr,
+    /// The name of the cluster from which the snapshot was taken. CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+}
 impl Snapshot {
-    /// Declares a `AWS::MemoryDB::Snapshot` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `snapshot_name` (`SnapshotName`).
+    /// Declares a `AWS::MemoryDB::Snapshot` with the stack-unique `id`. Required properties: `snapshot_name` (`SnapshotName`), `cluster_name` (`ClusterName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_name: impl Into<rt::Expr>,
-        snapshot_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "SnapshotName",
             Some("snapshot_name"),
-            rt::string(snapshot_name),
+            rt::string(required.snapshot_name),
         );
         Snapshot(this)
     }
@@ -972,7 +986,7 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `AuthenticationMode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-memorydb-user-authenticationmode.html)
     #[derive(Clone, Debug)]
     pub struct AuthenticationMode(rt::Props);
     impl AuthenticationMode {

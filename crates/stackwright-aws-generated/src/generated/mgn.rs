@@ -70,20 +70,23 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Connector`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectorRequired {
+    /// The name of the connector. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The SSM instance ID associated with this connector. CloudFormation `SsmInstanceID`.
+    pub ssm_instance_id: rt::Expr,
+}
 impl Connector {
     /// Declares a `AWS::MGN::Connector` with the stack-unique `id`. Required properties: `name` (`Name`), `ssm_instance_id` (`SsmInstanceID`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        ssm_instance_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SsmInstanceID",
             Some("ssm_instance_id"),
-            rt::string(ssm_instance_id),
+            rt::string(required.ssm_instance_id),
         );
         Connector(this)
     }
@@ -122,22 +125,29 @@ pub mod connector {
     ///
     /// CloudFormation property type `ConnectorSsmCommandConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-connector-connectorssmcommandconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorSsmCommandConfig(rt::Props);
+    /// The required values of [`ConnectorSsmCommandConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConnectorSsmCommandConfigRequired {
+        /// Whether SSM command output is stored in S3. CloudFormation `S3OutputEnabled`.
+        pub s3_output_enabled: bool,
+        /// Whether SSM command output is sent to CloudWatch Logs. CloudFormation `CloudWatchOutputEnabled`.
+        pub cloud_watch_output_enabled: bool,
+    }
     impl ConnectorSsmCommandConfig {
-        /// A new `ConnectorSsmCommandConfig`. Required properties: `cloud_watch_output_enabled` (`CloudWatchOutputEnabled`), `s3_output_enabled` (`S3OutputEnabled`).
-        pub fn new(cloud_watch_output_enabled: bool, s3_output_enabled: bool) -> Self {
+        /// A new `ConnectorSsmCommandConfig`. Required properties: `s3_output_enabled` (`S3OutputEnabled`), `cloud_watch_output_enabled` (`CloudWatchOutputEnabled`).
+        pub fn new(required: ConnectorSsmCommandConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CloudWatchOutputEnabled",
                 Some("cloudwatch_output_enabled"),
-                rt::boolean(cloud_watch_output_enabled),
+                rt::boolean(required.cloud_watch_output_enabled),
             );
             this.set(
                 "S3OutputEnabled",
                 Some("s3_output_enabled"),
-                rt::boolean(s3_output_enabled),
+                rt::boolean(required.s3_output_enabled),
             );
             ConnectorSsmCommandConfig(this)
         }
@@ -387,7 +397,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `LaunchTemplateDiskConf`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-launchtemplatediskconf.html)
     #[derive(Clone, Debug)]
     pub struct LaunchTemplateDiskConf(rt::Props);
     impl LaunchTemplateDiskConf {
@@ -423,7 +433,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `Licensing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-licensing.html)
     #[derive(Clone, Debug)]
     pub struct Licensing(rt::Props);
     impl Licensing {
@@ -445,7 +455,7 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `PostLaunchActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-postlaunchactions.html)
     #[derive(Clone, Debug)]
     pub struct PostLaunchActions(rt::Props);
     impl PostLaunchActions {
@@ -496,18 +506,26 @@ pub mod launch_configuration_template {
     ///
     /// CloudFormation property type `SsmDocument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-launchconfigurationtemplate-ssmdocument.html)
     #[derive(Clone, Debug)]
     pub struct SsmDocument(rt::Props);
+    /// The required values of [`SsmDocument`], by name: two of them have one type, and a swap must not compile.
+    pub struct SsmDocumentRequired {
+        /// User-friendly name for the AWS Systems Manager Document. CloudFormation `ActionName`.
+        pub action_name: rt::Expr,
+        /// AWS Systems Manager Document name or full ARN. CloudFormation `SsmDocumentName`.
+        pub ssm_document_name: rt::Expr,
+    }
     impl SsmDocument {
         /// A new `SsmDocument`. Required properties: `action_name` (`ActionName`), `ssm_document_name` (`SsmDocumentName`).
-        pub fn new(
-            action_name: impl Into<rt::Expr>,
-            ssm_document_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SsmDocumentRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ActionName", None, rt::string(action_name));
-            this.set("SsmDocumentName", None, rt::string(ssm_document_name));
+            this.set("ActionName", None, rt::string(required.action_name));
+            this.set(
+                "SsmDocumentName",
+                None,
+                rt::string(required.ssm_document_name),
+            );
             SsmDocument(this)
         }
         /// AWS Systems Manager Document external parameters.
@@ -660,7 +678,7 @@ static NETWORK_MIGRATION_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl NetworkMigrationDefinition {
-    /// Declares a `AWS::MGN::NetworkMigrationDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `source_configurations` (`SourceConfigurations`), `target_network` (`TargetNetwork`), `target_s3_configuration` (`TargetS3Configuration`).
+    /// Declares a `AWS::MGN::NetworkMigrationDefinition` with the stack-unique `id`. Required properties: `name` (`Name`), `source_configurations` (`SourceConfigurations`), `target_s3_configuration` (`TargetS3Configuration`), `target_network` (`TargetNetwork`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
@@ -668,8 +686,8 @@ impl NetworkMigrationDefinition {
         source_configurations: impl IntoIterator<
             Item = network_migration_definition::SourceConfiguration,
         >,
-        target_network: network_migration_definition::TargetNetwork,
         target_s3_configuration: network_migration_definition::TargetS3Configuration,
+        target_network: network_migration_definition::TargetNetwork,
     ) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_MIGRATION_DEFINITION_TYPE);
         this.set("Name", Some("name"), rt::string(name));
@@ -759,7 +777,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(rt::Props);
     impl SourceConfiguration {
@@ -787,24 +805,33 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `SourceS3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-sources3configuration.html)
     #[derive(Clone, Debug)]
     pub struct SourceS3Configuration(rt::Props);
+    /// The required values of [`SourceS3Configuration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SourceS3ConfigurationRequired {
+        /// The name of the S3 bucket containing source data. CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// The AWS account ID of the S3 bucket owner. CloudFormation `S3BucketOwner`.
+        pub s3_bucket_owner: rt::Expr,
+        /// The S3 key (path) for the source data. CloudFormation `S3Key`.
+        pub s3_key: rt::Expr,
+    }
     impl SourceS3Configuration {
         /// A new `SourceS3Configuration`. Required properties: `s3_bucket` (`S3Bucket`), `s3_bucket_owner` (`S3BucketOwner`), `s3_key` (`S3Key`).
-        pub fn new(
-            s3_bucket: impl Into<rt::Expr>,
-            s3_bucket_owner: impl Into<rt::Expr>,
-            s3_key: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SourceS3ConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             this.set(
                 "S3BucketOwner",
                 Some("s3_bucket_owner"),
-                rt::string(s3_bucket_owner),
+                rt::string(required.s3_bucket_owner),
             );
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
+            this.set("S3Key", Some("s3_key"), rt::string(required.s3_key));
             SourceS3Configuration(this)
         }
     }
@@ -813,7 +840,7 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `TargetNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-targetnetwork.html)
     #[derive(Clone, Debug)]
     pub struct TargetNetwork(rt::Props);
     impl TargetNetwork {
@@ -853,18 +880,29 @@ pub mod network_migration_definition {
     ///
     /// CloudFormation property type `TargetS3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mgn-networkmigrationdefinition-targets3configuration.html)
     #[derive(Clone, Debug)]
     pub struct TargetS3Configuration(rt::Props);
+    /// The required values of [`TargetS3Configuration`], by name: two of them have one type, and a swap must not compile.
+    pub struct TargetS3ConfigurationRequired {
+        /// The name of the S3 bucket for target artifacts. CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// The AWS account ID of the S3 bucket owner. CloudFormation `S3BucketOwner`.
+        pub s3_bucket_owner: rt::Expr,
+    }
     impl TargetS3Configuration {
         /// A new `TargetS3Configuration`. Required properties: `s3_bucket` (`S3Bucket`), `s3_bucket_owner` (`S3BucketOwner`).
-        pub fn new(s3_bucket: impl Into<rt::Expr>, s3_bucket_owner: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TargetS3ConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             this.set(
                 "S3BucketOwner",
                 Some("s3_bucket_owner"),
-                rt::string(s3_bucket_owner),
+                rt::string(required.s3_bucket_owner),
             );
             TargetS3Configuration(this)
         }

@@ -83,23 +83,29 @@ static APPROVAL_TEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`ApprovalTeam`], by name: two of them have one type, and a swap must not compile.
+pub struct ApprovalTeamRequired {
+    /// CloudFormation `ApprovalStrategy`.
+    pub approval_strategy: approval_team::ApprovalStrategy,
+    /// CloudFormation `Approvers`.
+    pub approvers: Vec<approval_team::Approver>,
+    /// CloudFormation `Policies`.
+    pub policies: Vec<approval_team::Policy>,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl ApprovalTeam {
-    /// Declares a `AWS::MPA::ApprovalTeam` with the stack-unique `id`. Required properties: `approval_strategy` (`ApprovalStrategy`), `approvers` (`Approvers`), `description` (`Description`), `name` (`Name`), `policies` (`Policies`).
+    /// Declares a `AWS::MPA::ApprovalTeam` with the stack-unique `id`. Required properties: `approval_strategy` (`ApprovalStrategy`), `approvers` (`Approvers`), `policies` (`Policies`), `name` (`Name`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        approval_strategy: approval_team::ApprovalStrategy,
-        approvers: impl IntoIterator<Item = approval_team::Approver>,
-        description: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        policies: impl IntoIterator<Item = approval_team::Policy>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApprovalTeamRequired) -> Self {
         let mut this = rt::Base::new(id, &APPROVAL_TEAM_TYPE);
-        this.set("ApprovalStrategy", None, approval_strategy.into());
-        this.set("Approvers", None, rt::list(approvers));
-        this.set("Description", None, rt::string(description));
-        this.set("Name", None, rt::string(name));
-        this.set("Policies", None, rt::list(policies));
+        this.set("ApprovalStrategy", None, required.approval_strategy.into());
+        this.set("Approvers", None, rt::list(required.approvers));
+        this.set("Description", None, rt::string(required.description));
+        this.set("Name", None, rt::string(required.name));
+        this.set("Policies", None, rt::list(required.policies));
         ApprovalTeam(this)
     }
 }
@@ -151,7 +157,7 @@ pub mod approval_team {
     use super::*;
     /// CloudFormation property type `ApprovalStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-approvalstrategy.html)
     #[derive(Clone, Debug)]
     pub struct ApprovalStrategy(rt::Props);
     impl ApprovalStrategy {
@@ -165,21 +171,29 @@ pub mod approval_team {
     nested!(ApprovalStrategy);
     /// CloudFormation property type `Approver`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-approver.html)
     #[derive(Clone, Debug)]
     pub struct Approver(rt::Props);
+    /// The required values of [`Approver`], by name: two of them have one type, and a swap must not compile.
+    pub struct ApproverRequired {
+        /// CloudFormation `PrimaryIdentityId`.
+        pub primary_identity_id: rt::Expr,
+        /// CloudFormation `PrimaryIdentitySourceArn`.
+        pub primary_identity_source_arn: rt::Expr,
+    }
     impl Approver {
         /// A new `Approver`. Required properties: `primary_identity_id` (`PrimaryIdentityId`), `primary_identity_source_arn` (`PrimaryIdentitySourceArn`).
-        pub fn new(
-            primary_identity_id: impl Into<rt::Expr>,
-            primary_identity_source_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ApproverRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PrimaryIdentityId", None, rt::string(primary_identity_id));
+            this.set(
+                "PrimaryIdentityId",
+                None,
+                rt::string(required.primary_identity_id),
+            );
             this.set(
                 "PrimaryIdentitySourceArn",
                 None,
-                rt::string(primary_identity_source_arn),
+                rt::string(required.primary_identity_source_arn),
             );
             Approver(this)
         }
@@ -202,7 +216,7 @@ pub mod approval_team {
     nested!(Approver);
     /// CloudFormation property type `MofNApprovalStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-mofnapprovalstrategy.html)
     #[derive(Clone, Debug)]
     pub struct MofNApprovalStrategy(rt::Props);
     impl MofNApprovalStrategy {
@@ -220,7 +234,7 @@ pub mod approval_team {
     nested!(MofNApprovalStrategy);
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-approvalteam-policy.html)
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {
@@ -354,19 +368,26 @@ pub mod identity_source {
     use super::*;
     /// CloudFormation property type `IamIdentityCenter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-identitysource-iamidentitycenter.html)
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenter(rt::Props);
+    /// The required values of [`IamIdentityCenter`], by name: two of them have one type, and a swap must not compile.
+    pub struct IamIdentityCenterRequired {
+        /// CloudFormation `InstanceArn`.
+        pub instance_arn: rt::Expr,
+        /// CloudFormation `Region`.
+        pub region: rt::Expr,
+    }
     impl IamIdentityCenter {
         /// A new `IamIdentityCenter`. Required properties: `instance_arn` (`InstanceArn`), `region` (`Region`).
-        pub fn new(instance_arn: impl Into<rt::Expr>, region: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: IamIdentityCenterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstanceArn",
                 Some("instance_arn"),
-                rt::string(instance_arn),
+                rt::string(required.instance_arn),
             );
-            this.set("Region", Some("region"), rt::string(region));
+            this.set("Region", Some("region"), rt::string(required.region));
             IamIdentityCenter(this)
         }
         /// CloudFormation `ApprovalPortalUrl`, Terraform `approval_portal_url`.
@@ -382,7 +403,7 @@ pub mod identity_source {
     nested!(IamIdentityCenter);
     /// CloudFormation property type `IdentitySourceParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mpa-identitysource-identitysourceparameters.html)
     #[derive(Clone, Debug)]
     pub struct IdentitySourceParameters(rt::Props);
     impl IdentitySourceParameters {

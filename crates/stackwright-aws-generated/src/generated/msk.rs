@@ -187,7 +187,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `Catalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-catalog.html)
     #[derive(Clone, Debug)]
     pub struct Catalog(rt::Props);
     impl Catalog {
@@ -221,7 +221,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `ChannelLoggingInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-channellogginginfo.html)
     #[derive(Clone, Debug)]
     pub struct ChannelLoggingInfo(rt::Props);
     impl ChannelLoggingInfo {
@@ -258,7 +258,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `CloudWatchLogsLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-cloudwatchlogslogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogDestination(rt::Props);
     impl CloudWatchLogsLogDestination {
@@ -281,21 +281,29 @@ pub mod channel {
     ///
     /// CloudFormation property type `DeadLetterQueueS3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-deadletterqueues3.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterQueueS3(rt::Props);
+    /// The required values of [`DeadLetterQueueS3`], by name: two of them have one type, and a swap must not compile.
+    pub struct DeadLetterQueueS3Required {
+        /// The ARN of the S3 bucket CloudFormation `BucketArn`.
+        pub bucket_arn: rt::Expr,
+        /// The error output prefix CloudFormation `ErrorOutputPrefix`.
+        pub error_output_prefix: rt::Expr,
+    }
     impl DeadLetterQueueS3 {
         /// A new `DeadLetterQueueS3`. Required properties: `bucket_arn` (`BucketArn`), `error_output_prefix` (`ErrorOutputPrefix`).
-        pub fn new(
-            bucket_arn: impl Into<rt::Expr>,
-            error_output_prefix: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DeadLetterQueueS3Required) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
+            this.set(
+                "BucketArn",
+                Some("bucket_arn"),
+                rt::string(required.bucket_arn),
+            );
             this.set(
                 "ErrorOutputPrefix",
                 Some("error_output_prefix"),
-                rt::string(error_output_prefix),
+                rt::string(required.error_output_prefix),
             );
             DeadLetterQueueS3(this)
         }
@@ -316,25 +324,29 @@ pub mod channel {
     ///
     /// CloudFormation property type `DestinationTable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-destinationtable.html)
     #[derive(Clone, Debug)]
     pub struct DestinationTable(rt::Props);
+    /// The required values of [`DestinationTable`], by name: two of them have one type, and a swap must not compile.
+    pub struct DestinationTableRequired {
+        /// The destination database name CloudFormation `DestinationDatabaseName`.
+        pub destination_database_name: rt::Expr,
+        /// The destination table name CloudFormation `DestinationTableName`.
+        pub destination_table_name: rt::Expr,
+    }
     impl DestinationTable {
         /// A new `DestinationTable`. Required properties: `destination_database_name` (`DestinationDatabaseName`), `destination_table_name` (`DestinationTableName`).
-        pub fn new(
-            destination_database_name: impl Into<rt::Expr>,
-            destination_table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DestinationTableRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DestinationDatabaseName",
                 Some("destination_database_name"),
-                rt::string(destination_database_name),
+                rt::string(required.destination_database_name),
             );
             this.set(
                 "DestinationTableName",
                 Some("destination_table_name"),
-                rt::string(destination_table_name),
+                rt::string(required.destination_table_name),
             );
             DestinationTable(this)
         }
@@ -352,7 +364,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -368,7 +380,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `FirehoseLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-firehoselogdestination.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDestination(rt::Props);
     impl FirehoseLogDestination {
@@ -392,18 +404,18 @@ pub mod channel {
     ///
     /// CloudFormation property type `IcebergDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-icebergdestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IcebergDestinationConfiguration(rt::Props);
     impl IcebergDestinationConfiguration {
-        /// A new `IcebergDestinationConfiguration`. Required properties: `append_only` (`AppendOnly`), `dead_letter_queue_s3` (`DeadLetterQueueS3`), `destination_table_list` (`DestinationTableList`), `schema_evolution` (`SchemaEvolution`), `service_execution_role_arn` (`ServiceExecutionRoleArn`), `table_creation` (`TableCreation`).
+        /// A new `IcebergDestinationConfiguration`. Required properties: `service_execution_role_arn` (`ServiceExecutionRoleArn`), `dead_letter_queue_s3` (`DeadLetterQueueS3`), `append_only` (`AppendOnly`), `schema_evolution` (`SchemaEvolution`), `table_creation` (`TableCreation`), `destination_table_list` (`DestinationTableList`).
         pub fn new(
-            append_only: bool,
-            dead_letter_queue_s3: DeadLetterQueueS3,
-            destination_table_list: impl IntoIterator<Item = DestinationTable>,
-            schema_evolution: SchemaEvolution,
             service_execution_role_arn: impl Into<rt::Expr>,
+            dead_letter_queue_s3: DeadLetterQueueS3,
+            append_only: bool,
+            schema_evolution: SchemaEvolution,
             table_creation: TableCreation,
+            destination_table_list: impl IntoIterator<Item = DestinationTable>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("AppendOnly", Some("append_only"), rt::boolean(append_only));
@@ -466,7 +478,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-partitionsource.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSource(rt::Props);
     impl PartitionSource {
@@ -489,7 +501,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-partitionspec.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -517,7 +529,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordConverter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-recordconverter.html)
     #[derive(Clone, Debug)]
     pub struct RecordConverter(rt::Props);
     impl RecordConverter {
@@ -537,7 +549,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `RecordSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-recordschema.html)
     #[derive(Clone, Debug)]
     pub struct RecordSchema(rt::Props);
     impl RecordSchema {
@@ -553,7 +565,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3DestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3destinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3DestinationConfiguration(rt::Props);
     impl S3DestinationConfiguration {
@@ -594,7 +606,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3LogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3logdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3LogDestination(rt::Props);
     impl S3LogDestination {
@@ -624,15 +636,15 @@ pub mod channel {
     ///
     /// CloudFormation property type `S3Storage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-s3storage.html)
     #[derive(Clone, Debug)]
     pub struct S3Storage(rt::Props);
     impl S3Storage {
-        /// A new `S3Storage`. Required properties: `bucket_arn` (`BucketArn`), `compression_type` (`CompressionType`), `storage_class` (`StorageClass`).
+        /// A new `S3Storage`. Required properties: `bucket_arn` (`BucketArn`), `storage_class` (`StorageClass`), `compression_type` (`CompressionType`).
         pub fn new(
             bucket_arn: impl Into<rt::Expr>,
-            compression_type: S3CompressionType,
             storage_class: S3StorageClass,
+            compression_type: S3CompressionType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("BucketArn", Some("bucket_arn"), rt::string(bucket_arn));
@@ -680,7 +692,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `SchemaEvolution`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-schemaevolution.html)
     #[derive(Clone, Debug)]
     pub struct SchemaEvolution(rt::Props);
     impl SchemaEvolution {
@@ -700,7 +712,7 @@ pub mod channel {
     ///
     /// CloudFormation property type `TableCreation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-tablecreation.html)
     #[derive(Clone, Debug)]
     pub struct TableCreation(rt::Props);
     impl TableCreation {
@@ -720,12 +732,12 @@ pub mod channel {
     ///
     /// CloudFormation property type `TopicConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-channel-topicconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
-        /// A new `TopicConfiguration`. Required properties: `record_converter` (`RecordConverter`), `topic_arn` (`TopicArn`).
-        pub fn new(record_converter: RecordConverter, topic_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `TopicConfiguration`. Required properties: `topic_arn` (`TopicArn`), `record_converter` (`RecordConverter`).
+        pub fn new(topic_arn: impl Into<rt::Expr>, record_converter: RecordConverter) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "RecordConverter",
@@ -816,36 +828,41 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterRequired {
+    /// CloudFormation `BrokerNodeGroupInfo`.
+    pub broker_node_group_info: cluster::BrokerNodeGroupInfo,
+    /// CloudFormation `KafkaVersion`.
+    pub kafka_version: rt::Expr,
+    /// CloudFormation `NumberOfBrokerNodes`.
+    pub number_of_broker_nodes: i64,
+    /// CloudFormation `ClusterName`.
+    pub cluster_name: rt::Expr,
+}
 impl Cluster {
-    /// Declares a `AWS::MSK::Cluster` with the stack-unique `id`. Required properties: `broker_node_group_info` (`BrokerNodeGroupInfo`), `cluster_name` (`ClusterName`), `kafka_version` (`KafkaVersion`), `number_of_broker_nodes` (`NumberOfBrokerNodes`).
+    /// Declares a `AWS::MSK::Cluster` with the stack-unique `id`. Required properties: `broker_node_group_info` (`BrokerNodeGroupInfo`), `kafka_version` (`KafkaVersion`), `number_of_broker_nodes` (`NumberOfBrokerNodes`), `cluster_name` (`ClusterName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        broker_node_group_info: cluster::BrokerNodeGroupInfo,
-        cluster_name: impl Into<rt::Expr>,
-        kafka_version: impl Into<rt::Expr>,
-        number_of_broker_nodes: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
             "BrokerNodeGroupInfo",
             Some("broker_node_group_info"),
-            broker_node_group_info.into(),
+            required.broker_node_group_info.into(),
         );
         this.set(
             "ClusterName",
             Some("cluster_name"),
-            rt::string(cluster_name),
+            rt::string(required.cluster_name),
         );
         this.set(
             "KafkaVersion",
             Some("kafka_version"),
-            rt::string(kafka_version),
+            rt::string(required.kafka_version),
         );
         this.set(
             "NumberOfBrokerNodes",
             Some("number_of_broker_nodes"),
-            rt::int(number_of_broker_nodes),
+            rt::int(required.number_of_broker_nodes),
         );
         Cluster(this)
     }
@@ -935,7 +952,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `AuthorizerLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-authorizerlogs.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizerLogs(rt::Props);
     impl AuthorizerLogs {
@@ -964,7 +981,7 @@ pub mod cluster {
     nested!(AuthorizerLogs);
     /// CloudFormation property type `BrokerLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokerlogs.html)
     #[derive(Clone, Debug)]
     pub struct BrokerLogs(rt::Props);
     impl BrokerLogs {
@@ -993,7 +1010,7 @@ pub mod cluster {
     nested!(BrokerLogs);
     /// CloudFormation property type `BrokerNodeGroupInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html)
     #[derive(Clone, Debug)]
     pub struct BrokerNodeGroupInfo(rt::Props);
     impl BrokerNodeGroupInfo {
@@ -1052,7 +1069,7 @@ pub mod cluster {
     nested!(BrokerNodeGroupInfo);
     /// CloudFormation property type `ClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-clientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct ClientAuthentication(rt::Props);
     impl ClientAuthentication {
@@ -1081,7 +1098,7 @@ pub mod cluster {
     nested!(ClientAuthentication);
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -1100,12 +1117,12 @@ pub mod cluster {
     nested!(CloudWatchLogs);
     /// CloudFormation property type `ConfigurationInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-configurationinfo.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationInfo(rt::Props);
     impl ConfigurationInfo {
-        /// A new `ConfigurationInfo`. Required properties: `arn` (`Arn`), `revision` (`Revision`).
-        pub fn new(arn: impl Into<rt::Expr>, revision: i64) -> Self {
+        /// A new `ConfigurationInfo`. Required properties: `revision` (`Revision`), `arn` (`Arn`).
+        pub fn new(revision: i64, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Arn", Some("arn"), rt::string(arn));
             this.set("Revision", Some("revision"), rt::int(revision));
@@ -1115,7 +1132,7 @@ pub mod cluster {
     nested!(ConfigurationInfo);
     /// CloudFormation property type `ConnectivityInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-connectivityinfo.html)
     #[derive(Clone, Debug)]
     pub struct ConnectivityInfo(rt::Props);
     impl ConnectivityInfo {
@@ -1146,7 +1163,7 @@ pub mod cluster {
     nested!(ConnectivityInfo);
     /// CloudFormation property type `EBSStorageInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-ebsstorageinfo.html)
     #[derive(Clone, Debug)]
     pub struct EbsStorageInfo(rt::Props);
     impl EbsStorageInfo {
@@ -1174,7 +1191,7 @@ pub mod cluster {
     nested!(EbsStorageInfo);
     /// CloudFormation property type `EncryptionAtRest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionatrest.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRest(rt::Props);
     impl EncryptionAtRest {
@@ -1192,7 +1209,7 @@ pub mod cluster {
     nested!(EncryptionAtRest);
     /// CloudFormation property type `EncryptionInTransit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptionintransit.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionInTransit(rt::Props);
     impl EncryptionInTransit {
@@ -1217,7 +1234,7 @@ pub mod cluster {
     nested!(EncryptionInTransit);
     /// CloudFormation property type `EncryptionInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-encryptioninfo.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionInfo(rt::Props);
     impl EncryptionInfo {
@@ -1245,7 +1262,7 @@ pub mod cluster {
     nested!(EncryptionInfo);
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-firehose.html)
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -1265,7 +1282,7 @@ pub mod cluster {
     nested!(Firehose);
     /// CloudFormation property type `JmxExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-jmxexporter.html)
     #[derive(Clone, Debug)]
     pub struct JmxExporter(rt::Props);
     impl JmxExporter {
@@ -1283,7 +1300,7 @@ pub mod cluster {
     nested!(JmxExporter);
     /// CloudFormation property type `LoggingInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-logginginfo.html)
     #[derive(Clone, Debug)]
     pub struct LoggingInfo(rt::Props);
     impl LoggingInfo {
@@ -1307,7 +1324,7 @@ pub mod cluster {
     nested!(LoggingInfo);
     /// CloudFormation property type `NodeExporter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-nodeexporter.html)
     #[derive(Clone, Debug)]
     pub struct NodeExporter(rt::Props);
     impl NodeExporter {
@@ -1325,7 +1342,7 @@ pub mod cluster {
     nested!(NodeExporter);
     /// CloudFormation property type `OpenMonitoring`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-openmonitoring.html)
     #[derive(Clone, Debug)]
     pub struct OpenMonitoring(rt::Props);
     impl OpenMonitoring {
@@ -1339,7 +1356,7 @@ pub mod cluster {
     nested!(OpenMonitoring);
     /// CloudFormation property type `Prometheus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-prometheus.html)
     #[derive(Clone, Debug)]
     pub struct Prometheus(rt::Props);
     impl Prometheus {
@@ -1364,7 +1381,7 @@ pub mod cluster {
     nested!(Prometheus);
     /// CloudFormation property type `ProvisionedThroughput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-provisionedthroughput.html)
     #[derive(Clone, Debug)]
     pub struct ProvisionedThroughput(rt::Props);
     impl ProvisionedThroughput {
@@ -1391,7 +1408,7 @@ pub mod cluster {
     nested!(ProvisionedThroughput);
     /// CloudFormation property type `PublicAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-publicaccess.html)
     #[derive(Clone, Debug)]
     pub struct PublicAccess(rt::Props);
     impl PublicAccess {
@@ -1409,7 +1426,7 @@ pub mod cluster {
     nested!(PublicAccess);
     /// CloudFormation property type `Rebalancing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-rebalancing.html)
     #[derive(Clone, Debug)]
     pub struct Rebalancing(rt::Props);
     impl Rebalancing {
@@ -1423,7 +1440,7 @@ pub mod cluster {
     nested!(Rebalancing);
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -1447,7 +1464,7 @@ pub mod cluster {
     nested!(S3);
     /// CloudFormation property type `Sasl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-sasl.html)
     #[derive(Clone, Debug)]
     pub struct Sasl(rt::Props);
     impl Sasl {
@@ -1470,7 +1487,7 @@ pub mod cluster {
     nested!(Sasl);
     /// CloudFormation property type `Scram`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-scram.html)
     #[derive(Clone, Debug)]
     pub struct Scram(rt::Props);
     impl Scram {
@@ -1484,7 +1501,7 @@ pub mod cluster {
     nested!(Scram);
     /// CloudFormation property type `StorageInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-storageinfo.html)
     #[derive(Clone, Debug)]
     pub struct StorageInfo(rt::Props);
     impl StorageInfo {
@@ -1503,7 +1520,7 @@ pub mod cluster {
     nested!(StorageInfo);
     /// CloudFormation property type `Tls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-tls.html)
     #[derive(Clone, Debug)]
     pub struct Tls(rt::Props);
     impl Tls {
@@ -1533,7 +1550,7 @@ pub mod cluster {
     nested!(Tls);
     /// CloudFormation property type `Unauthenticated`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-unauthenticated.html)
     #[derive(Clone, Debug)]
     pub struct Unauthenticated(rt::Props);
     impl Unauthenticated {
@@ -1547,7 +1564,7 @@ pub mod cluster {
     nested!(Unauthenticated);
     /// CloudFormation property type `VpcConnectivity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivity.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivity(rt::Props);
     impl VpcConnectivity {
@@ -1569,7 +1586,7 @@ pub mod cluster {
     nested!(VpcConnectivity);
     /// CloudFormation property type `VpcConnectivityClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityclientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityClientAuthentication(rt::Props);
     impl VpcConnectivityClientAuthentication {
@@ -1592,7 +1609,7 @@ pub mod cluster {
     nested!(VpcConnectivityClientAuthentication);
     /// CloudFormation property type `VpcConnectivityIam`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityiam.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityIam(rt::Props);
     impl VpcConnectivityIam {
@@ -1606,7 +1623,7 @@ pub mod cluster {
     nested!(VpcConnectivityIam);
     /// CloudFormation property type `VpcConnectivitySasl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivitysasl.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivitySasl(rt::Props);
     impl VpcConnectivitySasl {
@@ -1629,7 +1646,7 @@ pub mod cluster {
     nested!(VpcConnectivitySasl);
     /// CloudFormation property type `VpcConnectivityScram`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivityscram.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityScram(rt::Props);
     impl VpcConnectivityScram {
@@ -1643,7 +1660,7 @@ pub mod cluster {
     nested!(VpcConnectivityScram);
     /// CloudFormation property type `VpcConnectivityTls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-vpcconnectivitytls.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectivityTls(rt::Props);
     impl VpcConnectivityTls {
@@ -1657,7 +1674,7 @@ pub mod cluster {
     nested!(VpcConnectivityTls);
     /// CloudFormation property type `ZookeeperAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-zookeeperaccess.html)
     #[derive(Clone, Debug)]
     pub struct ZookeeperAccess(rt::Props);
     impl ZookeeperAccess {
@@ -1749,12 +1766,12 @@ static CLUSTER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl ClusterPolicy {
-    /// Declares a `AWS::MSK::ClusterPolicy` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `policy` (`Policy`).
+    /// Declares a `AWS::MSK::ClusterPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `cluster_arn` (`ClusterArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
         policy: impl Into<rt::Value>,
+        cluster_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_POLICY_TYPE);
         this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
@@ -1802,20 +1819,23 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Configuration`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfigurationRequired {
+    /// CloudFormation `ServerProperties`.
+    pub server_properties: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Configuration {
-    /// Declares a `AWS::MSK::Configuration` with the stack-unique `id`. Required properties: `name` (`Name`), `server_properties` (`ServerProperties`).
+    /// Declares a `AWS::MSK::Configuration` with the stack-unique `id`. Required properties: `server_properties` (`ServerProperties`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        server_properties: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ServerProperties",
             Some("server_properties"),
-            rt::string(server_properties),
+            rt::string(required.server_properties),
         );
         Configuration(this)
     }
@@ -1872,7 +1892,7 @@ pub mod configuration {
     use super::*;
     /// CloudFormation property type `LatestRevision`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-configuration-latestrevision.html)
     #[derive(Clone, Debug)]
     pub struct LatestRevision(rt::Props);
     impl LatestRevision {
@@ -1920,36 +1940,41 @@ static REPLICATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`Replicator`], by name: two of them have one type, and a swap must not compile.
+pub struct ReplicatorRequired {
+    /// The name of the replicator. CloudFormation `ReplicatorName`.
+    pub replicator_name: rt::Expr,
+    /// A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow. CloudFormation `ReplicationInfoList`.
+    pub replication_info_list: Vec<replicator::ReplicationInfo>,
+    /// Specifies a list of Kafka clusters which are targets of the replicator. CloudFormation `KafkaClusters`.
+    pub kafka_clusters: Vec<replicator::KafkaCluster>,
+    /// The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources. CloudFormation `ServiceExecutionRoleArn`.
+    pub service_execution_role_arn: rt::Expr,
+}
 impl Replicator {
-    /// Declares a `AWS::MSK::Replicator` with the stack-unique `id`. Required properties: `kafka_clusters` (`KafkaClusters`), `replication_info_list` (`ReplicationInfoList`), `replicator_name` (`ReplicatorName`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
+    /// Declares a `AWS::MSK::Replicator` with the stack-unique `id`. Required properties: `replicator_name` (`ReplicatorName`), `replication_info_list` (`ReplicationInfoList`), `kafka_clusters` (`KafkaClusters`), `service_execution_role_arn` (`ServiceExecutionRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        kafka_clusters: impl IntoIterator<Item = replicator::KafkaCluster>,
-        replication_info_list: impl IntoIterator<Item = replicator::ReplicationInfo>,
-        replicator_name: impl Into<rt::Expr>,
-        service_execution_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ReplicatorRequired) -> Self {
         let mut this = rt::Base::new(id, &REPLICATOR_TYPE);
         this.set(
             "KafkaClusters",
             Some("kafka_clusters"),
-            rt::list(kafka_clusters),
+            rt::list(required.kafka_clusters),
         );
         this.set(
             "ReplicationInfoList",
             Some("replication_info_list"),
-            rt::list(replication_info_list),
+            rt::list(required.replication_info_list),
         );
         this.set(
             "ReplicatorName",
             Some("replicator_name"),
-            rt::string(replicator_name),
+            rt::string(required.replicator_name),
         );
         this.set(
             "ServiceExecutionRoleArn",
             Some("service_execution_role_arn"),
-            rt::string(service_execution_role_arn),
+            rt::string(required.service_execution_role_arn),
         );
         Replicator(this)
     }
@@ -1996,7 +2021,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `AmazonMskCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-amazonmskcluster.html)
     #[derive(Clone, Debug)]
     pub struct AmazonMskCluster(rt::Props);
     impl AmazonMskCluster {
@@ -2016,25 +2041,29 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ApacheKafkaCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-apachekafkacluster.html)
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(rt::Props);
+    /// The required values of [`ApacheKafkaCluster`], by name: two of them have one type, and a swap must not compile.
+    pub struct ApacheKafkaClusterRequired {
+        /// The ID of the Apache Kafka cluster. CloudFormation `ApacheKafkaClusterId`.
+        pub apache_kafka_cluster_id: rt::Expr,
+        /// The bootstrap broker string of the Apache Kafka cluster. CloudFormation `BootstrapBrokerString`.
+        pub bootstrap_broker_string: rt::Expr,
+    }
     impl ApacheKafkaCluster {
         /// A new `ApacheKafkaCluster`. Required properties: `apache_kafka_cluster_id` (`ApacheKafkaClusterId`), `bootstrap_broker_string` (`BootstrapBrokerString`).
-        pub fn new(
-            apache_kafka_cluster_id: impl Into<rt::Expr>,
-            bootstrap_broker_string: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ApacheKafkaClusterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ApacheKafkaClusterId",
                 Some("apache_kafka_cluster_id"),
-                rt::string(apache_kafka_cluster_id),
+                rt::string(required.apache_kafka_cluster_id),
             );
             this.set(
                 "BootstrapBrokerString",
                 Some("bootstrap_broker_string"),
-                rt::string(bootstrap_broker_string),
+                rt::string(required.bootstrap_broker_string),
             );
             ApacheKafkaCluster(this)
         }
@@ -2044,7 +2073,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `CloudWatchLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-cloudwatchlogs.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogs(rt::Props);
     impl CloudWatchLogs {
@@ -2067,7 +2096,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ConsumerGroupReplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-consumergroupreplication.html)
     #[derive(Clone, Debug)]
     pub struct ConsumerGroupReplication(rt::Props);
     impl ConsumerGroupReplication {
@@ -2139,7 +2168,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `Firehose`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-firehose.html)
     #[derive(Clone, Debug)]
     pub struct Firehose(rt::Props);
     impl Firehose {
@@ -2163,7 +2192,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaCluster`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkacluster.html)
     #[derive(Clone, Debug)]
     pub struct KafkaCluster(rt::Props);
     impl KafkaCluster {
@@ -2226,7 +2255,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterclientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientAuthentication(rt::Props);
     impl KafkaClusterClientAuthentication {
@@ -2245,9 +2274,9 @@ pub mod replicator {
         /// Details for client authentication using SASL/OAUTHBEARER.
         ///
         /// CloudFormation `SaslOAuthBearer`, Terraform `sasl_o_auth_bearer`.
-        pub fn sasl_o_auth_bearer(
+        pub fn sasl_oauth_bearer(
             mut self,
-            value: KafkaClusterSaslOAuthBearerAuthentication,
+            value: KafkaClusterSaslOauthBearerAuthentication,
         ) -> Self {
             self.0
                 .set("SaslOAuthBearer", Some("sasl_o_auth_bearer"), value.into());
@@ -2266,7 +2295,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterClientVpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterclientvpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterClientVpcConfig(rt::Props);
     impl KafkaClusterClientVpcConfig {
@@ -2296,7 +2325,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterEncryptionInTransit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusterencryptionintransit.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterEncryptionInTransit(rt::Props);
     impl KafkaClusterEncryptionInTransit {
@@ -2327,7 +2356,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterMtlsAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustermtlsauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterMtlsAuthentication(rt::Props);
     impl KafkaClusterMtlsAuthentication {
@@ -2343,11 +2372,11 @@ pub mod replicator {
     ///
     /// CloudFormation property type `KafkaClusterOAuthClientCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthclientcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthClientCredentials(rt::Props);
-    impl KafkaClusterOAuthClientCredentials {
-        /// A new `KafkaClusterOAuthClientCredentials`. Required properties: `token_request_secret_arn` (`TokenRequestSecretArn`).
+    pub struct KafkaClusterOauthClientCredentials(rt::Props);
+    impl KafkaClusterOauthClientCredentials {
+        /// A new `KafkaClusterOauthClientCredentials`. Required properties: `token_request_secret_arn` (`TokenRequestSecretArn`).
         pub fn new(token_request_secret_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2355,19 +2384,19 @@ pub mod replicator {
                 Some("token_request_secret_arn"),
                 rt::string(token_request_secret_arn),
             );
-            KafkaClusterOAuthClientCredentials(this)
+            KafkaClusterOauthClientCredentials(this)
         }
     }
-    nested!(KafkaClusterOAuthClientCredentials);
+    nested!(KafkaClusterOauthClientCredentials);
     /// Details for SASL/OAUTHBEARER using the client credentials grant with a JWT client assertion (RFC 7521/7523 Section 2.2).
     ///
     /// CloudFormation property type `KafkaClusterOAuthClientCredentialsAssertion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthclientcredentialsassertion.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthClientCredentialsAssertion(rt::Props);
-    impl KafkaClusterOAuthClientCredentialsAssertion {
-        /// A new `KafkaClusterOAuthClientCredentialsAssertion`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
+    pub struct KafkaClusterOauthClientCredentialsAssertion(rt::Props);
+    impl KafkaClusterOauthClientCredentialsAssertion {
+        /// A new `KafkaClusterOauthClientCredentialsAssertion`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
         pub fn new(audience: impl Into<rt::Expr>, signing_algorithm: JwtSigningAlgorithm) -> Self {
             let mut this = rt::Props::default();
             this.set("Audience", Some("audience"), rt::string(audience));
@@ -2376,7 +2405,7 @@ pub mod replicator {
                 Some("signing_algorithm"),
                 signing_algorithm.into(),
             );
-            KafkaClusterOAuthClientCredentialsAssertion(this)
+            KafkaClusterOauthClientCredentialsAssertion(this)
         }
         /// Optional Secrets Manager ARN for identity providers that require client_id as a form parameter alongside the JWT client assertion.
         ///
@@ -2390,16 +2419,16 @@ pub mod replicator {
             self
         }
     }
-    nested!(KafkaClusterOAuthClientCredentialsAssertion);
+    nested!(KafkaClusterOauthClientCredentialsAssertion);
     /// Details for SASL/OAUTHBEARER using the JWT Bearer assertion grant (RFC 7523).
     ///
     /// CloudFormation property type `KafkaClusterOAuthIamJwtBearer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclusteroauthiamjwtbearer.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterOAuthIamJwtBearer(rt::Props);
-    impl KafkaClusterOAuthIamJwtBearer {
-        /// A new `KafkaClusterOAuthIamJwtBearer`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
+    pub struct KafkaClusterOauthIamJwtBearer(rt::Props);
+    impl KafkaClusterOauthIamJwtBearer {
+        /// A new `KafkaClusterOauthIamJwtBearer`. Required properties: `audience` (`Audience`), `signing_algorithm` (`SigningAlgorithm`).
         pub fn new(audience: impl Into<rt::Expr>, signing_algorithm: JwtSigningAlgorithm) -> Self {
             let mut this = rt::Props::default();
             this.set("Audience", Some("audience"), rt::string(audience));
@@ -2408,7 +2437,7 @@ pub mod replicator {
                 Some("signing_algorithm"),
                 signing_algorithm.into(),
             );
-            KafkaClusterOAuthIamJwtBearer(this)
+            KafkaClusterOauthIamJwtBearer(this)
         }
         /// Optional Secrets Manager ARN for identity providers that require client authentication alongside the JWT Bearer assertion.
         ///
@@ -2422,19 +2451,19 @@ pub mod replicator {
             self
         }
     }
-    nested!(KafkaClusterOAuthIamJwtBearer);
+    nested!(KafkaClusterOauthIamJwtBearer);
     /// Details for client authentication using SASL/OAUTHBEARER.
     ///
     /// CloudFormation property type `KafkaClusterSaslOAuthBearerAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustersasloauthbearerauthentication.html)
     #[derive(Clone, Debug)]
-    pub struct KafkaClusterSaslOAuthBearerAuthentication(rt::Props);
-    impl KafkaClusterSaslOAuthBearerAuthentication {
-        /// A new `KafkaClusterSaslOAuthBearerAuthentication`. Required properties: `token_endpoint_authentication_method` (`TokenEndpointAuthenticationMethod`), `token_endpoint_url` (`TokenEndpointUrl`).
+    pub struct KafkaClusterSaslOauthBearerAuthentication(rt::Props);
+    impl KafkaClusterSaslOauthBearerAuthentication {
+        /// A new `KafkaClusterSaslOauthBearerAuthentication`. Required properties: `token_endpoint_url` (`TokenEndpointUrl`), `token_endpoint_authentication_method` (`TokenEndpointAuthenticationMethod`).
         pub fn new(
-            token_endpoint_authentication_method: TokenEndpointAuthenticationMethod,
             token_endpoint_url: impl Into<rt::Expr>,
+            token_endpoint_authentication_method: TokenEndpointAuthenticationMethod,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2447,12 +2476,12 @@ pub mod replicator {
                 Some("token_endpoint_url"),
                 rt::string(token_endpoint_url),
             );
-            KafkaClusterSaslOAuthBearerAuthentication(this)
+            KafkaClusterSaslOauthBearerAuthentication(this)
         }
         /// Details for SASL/OAUTHBEARER using standard client_credentials grant.
         ///
         /// CloudFormation `ClientCredentials`, Terraform `client_credentials`.
-        pub fn client_credentials(mut self, value: KafkaClusterOAuthClientCredentials) -> Self {
+        pub fn client_credentials(mut self, value: KafkaClusterOauthClientCredentials) -> Self {
             self.0.set(
                 "ClientCredentials",
                 Some("client_credentials"),
@@ -2465,7 +2494,7 @@ pub mod replicator {
         /// CloudFormation `ClientCredentialsAssertion`, Terraform `client_credentials_assertion`.
         pub fn client_credentials_assertion(
             mut self,
-            value: KafkaClusterOAuthClientCredentialsAssertion,
+            value: KafkaClusterOauthClientCredentialsAssertion,
         ) -> Self {
             self.0.set(
                 "ClientCredentialsAssertion",
@@ -2477,7 +2506,7 @@ pub mod replicator {
         /// Details for SASL/OAUTHBEARER using JWT Bearer assertion grant (RFC 7523).
         ///
         /// CloudFormation `IamJwtBearer`, Terraform `iam_jwt_bearer`.
-        pub fn iam_jwt_bearer(mut self, value: KafkaClusterOAuthIamJwtBearer) -> Self {
+        pub fn iam_jwt_bearer(mut self, value: KafkaClusterOauthIamJwtBearer) -> Self {
             self.0
                 .set("IamJwtBearer", Some("iam_jwt_bearer"), value.into());
             self
@@ -2501,12 +2530,12 @@ pub mod replicator {
             self
         }
     }
-    nested!(KafkaClusterSaslOAuthBearerAuthentication);
+    nested!(KafkaClusterSaslOauthBearerAuthentication);
     /// Details for SASL/SCRAM client authentication.
     ///
     /// CloudFormation property type `KafkaClusterSaslScramAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-kafkaclustersaslscramauthentication.html)
     #[derive(Clone, Debug)]
     pub struct KafkaClusterSaslScramAuthentication(rt::Props);
     impl KafkaClusterSaslScramAuthentication {
@@ -2526,7 +2555,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `LogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-logdelivery.html)
     #[derive(Clone, Debug)]
     pub struct LogDelivery(rt::Props);
     impl LogDelivery {
@@ -2552,15 +2581,15 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationinfo.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationInfo(rt::Props);
     impl ReplicationInfo {
-        /// A new `ReplicationInfo`. Required properties: `consumer_group_replication` (`ConsumerGroupReplication`), `target_compression_type` (`TargetCompressionType`), `topic_replication` (`TopicReplication`).
+        /// A new `ReplicationInfo`. Required properties: `topic_replication` (`TopicReplication`), `consumer_group_replication` (`ConsumerGroupReplication`), `target_compression_type` (`TargetCompressionType`).
         pub fn new(
+            topic_replication: TopicReplication,
             consumer_group_replication: ConsumerGroupReplication,
             target_compression_type: TargetCompressionType,
-            topic_replication: TopicReplication,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2630,7 +2659,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationStartingPosition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationstartingposition.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationStartingPosition(rt::Props);
     impl ReplicationStartingPosition {
@@ -2652,7 +2681,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicationTopicNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicationtopicnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationTopicNameConfiguration(rt::Props);
     impl ReplicationTopicNameConfiguration {
@@ -2674,7 +2703,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `ReplicatorLogDelivery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-replicatorlogdelivery.html)
     #[derive(Clone, Debug)]
     pub struct ReplicatorLogDelivery(rt::Props);
     impl ReplicatorLogDelivery {
@@ -2711,7 +2740,7 @@ pub mod replicator {
     ///
     /// CloudFormation property type `S3`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-s3.html)
     #[derive(Clone, Debug)]
     pub struct S3(rt::Props);
     impl S3 {
@@ -2739,7 +2768,7 @@ pub mod replicator {
     nested!(S3);
     /// CloudFormation property type `TopicReplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-replicator-topicreplication.html)
     #[derive(Clone, Debug)]
     pub struct TopicReplication(rt::Props);
     impl TopicReplication {
@@ -2925,13 +2954,13 @@ static SERVERLESS_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ServerlessCluster {
-    /// Declares a `AWS::MSK::ServerlessCluster` with the stack-unique `id`. Required properties: `client_authentication` (`ClientAuthentication`), `cluster_name` (`ClusterName`), `vpc_configs` (`VpcConfigs`).
+    /// Declares a `AWS::MSK::ServerlessCluster` with the stack-unique `id`. Required properties: `cluster_name` (`ClusterName`), `vpc_configs` (`VpcConfigs`), `client_authentication` (`ClientAuthentication`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        client_authentication: serverless_cluster::ClientAuthentication,
         cluster_name: impl Into<rt::Expr>,
         vpc_configs: impl IntoIterator<Item = serverless_cluster::VpcConfig>,
+        client_authentication: serverless_cluster::ClientAuthentication,
     ) -> Self {
         let mut this = rt::Base::new(id, &SERVERLESS_CLUSTER_TYPE);
         this.set(
@@ -2965,7 +2994,7 @@ pub mod serverless_cluster {
     use super::*;
     /// CloudFormation property type `ClientAuthentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-clientauthentication.html)
     #[derive(Clone, Debug)]
     pub struct ClientAuthentication(rt::Props);
     impl ClientAuthentication {
@@ -2979,7 +3008,7 @@ pub mod serverless_cluster {
     nested!(ClientAuthentication);
     /// CloudFormation property type `Sasl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-sasl.html)
     #[derive(Clone, Debug)]
     pub struct Sasl(rt::Props);
     impl Sasl {
@@ -2993,7 +3022,7 @@ pub mod serverless_cluster {
     nested!(Sasl);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-serverlesscluster-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -3034,29 +3063,42 @@ static TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`Topic`], by name: two of them have one type, and a swap must not compile.
+pub struct TopicRequired {
+    /// The Amazon Resource Name (ARN) of the MSK cluster CloudFormation `ClusterArn`.
+    pub cluster_arn: rt::Expr,
+    /// The name of the topic CloudFormation `TopicName`.
+    pub topic_name: rt::Expr,
+    /// The number of partitions for the topic CloudFormation `PartitionCount`.
+    pub partition_count: i64,
+    /// The replication factor for the topic CloudFormation `ReplicationFactor`.
+    pub replication_factor: i64,
+}
 impl Topic {
-    /// Declares a `AWS::MSK::Topic` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `partition_count` (`PartitionCount`), `replication_factor` (`ReplicationFactor`), `topic_name` (`TopicName`).
+    /// Declares a `AWS::MSK::Topic` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `topic_name` (`TopicName`), `partition_count` (`PartitionCount`), `replication_factor` (`ReplicationFactor`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
-        partition_count: i64,
-        replication_factor: i64,
-        topic_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TopicRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
+        this.set(
+            "ClusterArn",
+            Some("cluster_arn"),
+            rt::string(required.cluster_arn),
+        );
         this.set(
             "PartitionCount",
             Some("partition_count"),
-            rt::int(partition_count),
+            rt::int(required.partition_count),
         );
         this.set(
             "ReplicationFactor",
             Some("replication_factor"),
-            rt::int(replication_factor),
+            rt::int(required.replication_factor),
         );
-        this.set("TopicName", Some("topic_name"), rt::string(topic_name));
+        this.set(
+            "TopicName",
+            Some("topic_name"),
+            rt::string(required.topic_name),
+        );
         Topic(this)
     }
     /// Base64 encoded configuration properties of the topic
@@ -3096,39 +3138,45 @@ static VPC_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`VpcConnection`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcConnectionRequired {
+    /// The type of private link authentication CloudFormation `Authentication`.
+    pub authentication: vpc_connection::Authentication,
+    /// CloudFormation `ClientSubnets`.
+    pub client_subnets: Vec<rt::Expr>,
+    /// CloudFormation `SecurityGroups`.
+    pub security_groups: Vec<rt::Expr>,
+    /// The Amazon Resource Name (ARN) of the target cluster CloudFormation `TargetClusterArn`.
+    pub target_cluster_arn: rt::Expr,
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+}
 impl VpcConnection {
     /// Declares a `AWS::MSK::VpcConnection` with the stack-unique `id`. Required properties: `authentication` (`Authentication`), `client_subnets` (`ClientSubnets`), `security_groups` (`SecurityGroups`), `target_cluster_arn` (`TargetClusterArn`), `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        authentication: vpc_connection::Authentication,
-        client_subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        security_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        target_cluster_arn: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpcConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_CONNECTION_TYPE);
         this.set(
             "Authentication",
             Some("authentication"),
-            authentication.into(),
+            required.authentication.into(),
         );
         this.set(
             "ClientSubnets",
             Some("client_subnets"),
-            rt::strings(client_subnets),
+            rt::strings(required.client_subnets),
         );
         this.set(
             "SecurityGroups",
             Some("security_groups"),
-            rt::strings(security_groups),
+            rt::strings(required.security_groups),
         );
         this.set(
             "TargetClusterArn",
             Some("target_cluster_arn"),
-            rt::string(target_cluster_arn),
+            rt::string(required.target_cluster_arn),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcConnection(this)
     }
 }
@@ -3164,7 +3212,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Iam`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-iam.html)
     #[derive(Clone, Debug)]
     pub struct Iam(rt::Props);
     impl Iam {

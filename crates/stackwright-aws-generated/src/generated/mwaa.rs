@@ -378,7 +378,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -434,7 +434,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `ModuleLoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-moduleloggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ModuleLoggingConfiguration(rt::Props);
     impl ModuleLoggingConfiguration {
@@ -468,7 +468,7 @@ pub mod environment {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaa-environment-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {

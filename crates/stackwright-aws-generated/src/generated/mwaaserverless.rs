@@ -155,7 +155,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -173,15 +173,26 @@ pub mod workflow {
     nested!(Code);
     /// CloudFormation property type `CodeS3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-codes3location.html)
     #[derive(Clone, Debug)]
     pub struct CodeS3Location(rt::Props);
+    /// The required values of [`CodeS3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct CodeS3LocationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `ObjectKey`.
+        pub object_key: rt::Expr,
+    }
     impl CodeS3Location {
         /// A new `CodeS3Location`. Required properties: `bucket` (`Bucket`), `object_key` (`ObjectKey`).
-        pub fn new(bucket: impl Into<rt::Expr>, object_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CodeS3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("ObjectKey", Some("object_key"), rt::string(object_key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set(
+                "ObjectKey",
+                Some("object_key"),
+                rt::string(required.object_key),
+            );
             CodeS3Location(this)
         }
         /// Constraints: length 1..=1024. CloudFormation `VersionId`, Terraform `version_id`.
@@ -194,7 +205,7 @@ pub mod workflow {
     nested!(CodeS3Location);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -214,7 +225,7 @@ pub mod workflow {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -232,7 +243,7 @@ pub mod workflow {
     nested!(LoggingConfiguration);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -263,15 +274,26 @@ pub mod workflow {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-mwaaserverless-workflow-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `ObjectKey`.
+        pub object_key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `object_key` (`ObjectKey`).
-        pub fn new(bucket: impl Into<rt::Expr>, object_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("ObjectKey", Some("object_key"), rt::string(object_key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set(
+                "ObjectKey",
+                Some("object_key"),
+                rt::string(required.object_key),
+            );
             S3Location(this)
         }
         /// CloudFormation `VersionId`, Terraform `version_id`.

@@ -374,7 +374,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `DBClusterRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptune-dbcluster-dbclusterrole.html)
     #[derive(Clone, Debug)]
     pub struct DbClusterRole(rt::Props);
     impl DbClusterRole {
@@ -398,15 +398,30 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `ServerlessScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptune-dbcluster-serverlessscalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessScalingConfiguration(rt::Props);
+    /// The required values of [`ServerlessScalingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ServerlessScalingConfigurationRequired {
+        /// The minimum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. CloudFormation `MinCapacity`.
+        pub min_capacity: i64,
+        /// The maximum number of Neptune capacity units (NCUs) for a DB instance in an Neptune Serverless cluster. CloudFormation `MaxCapacity`.
+        pub max_capacity: i64,
+    }
     impl ServerlessScalingConfiguration {
-        /// A new `ServerlessScalingConfiguration`. Required properties: `max_capacity` (`MaxCapacity`), `min_capacity` (`MinCapacity`).
-        pub fn new(max_capacity: i64, min_capacity: i64) -> Self {
+        /// A new `ServerlessScalingConfiguration`. Required properties: `min_capacity` (`MinCapacity`), `max_capacity` (`MaxCapacity`).
+        pub fn new(required: ServerlessScalingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxCapacity", Some("max_capacity"), rt::int(max_capacity));
-            this.set("MinCapacity", Some("min_capacity"), rt::int(min_capacity));
+            this.set(
+                "MaxCapacity",
+                Some("max_capacity"),
+                rt::int(required.max_capacity),
+            );
+            this.set(
+                "MinCapacity",
+                Some("min_capacity"),
+                rt::int(required.min_capacity),
+            );
             ServerlessScalingConfiguration(this)
         }
     }
@@ -443,22 +458,30 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`DbClusterParameterGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct DbClusterParameterGroupRequired {
+    /// Provides the customer-specified description for this DB cluster parameter group. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// Must be neptune1 for engine versions prior to 1.2.0.0, or neptune1.2 for engine version 1.2.0.0 and higher. CloudFormation `Family`.
+    pub family: rt::Expr,
+    /// CloudFormation `Parameters`.
+    pub parameters: rt::Value,
+}
 impl DbClusterParameterGroup {
     /// Declares a `AWS::Neptune::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        family: impl Into<rt::Expr>,
-        parameters: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbClusterParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Family", Some("family"), rt::string(required.family));
         this.set(
             "Parameters",
             Some("parameters"),
-            rt::json_string(parameters),
+            rt::json_string(required.parameters),
         );
         DbClusterParameterGroup(this)
     }
@@ -661,22 +684,30 @@ static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`DbParameterGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct DbParameterGroupRequired {
+    /// Must be `neptune1` for engine versions prior to 1.2.0.0, or `neptune1.2` for engine version `1.2.0.0` and higher. CloudFormation `Family`.
+    pub family: rt::Expr,
+    /// Provides the customer-specified description for this DB parameter group. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// CloudFormation `Parameters`.
+    pub parameters: rt::Value,
+}
 impl DbParameterGroup {
-    /// Declares a `AWS::Neptune::DBParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
+    /// Declares a `AWS::Neptune::DBParameterGroup` with the stack-unique `id`. Required properties: `family` (`Family`), `description` (`Description`), `parameters` (`Parameters`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        family: impl Into<rt::Expr>,
-        parameters: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Family", Some("family"), rt::string(required.family));
         this.set(
             "Parameters",
             Some("parameters"),
-            rt::json_string(parameters),
+            rt::json_string(required.parameters),
         );
         DbParameterGroup(this)
     }

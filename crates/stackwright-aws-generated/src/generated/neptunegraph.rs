@@ -166,7 +166,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `ImportOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importoptions.html)
     #[derive(Clone, Debug)]
     pub struct ImportOptions(rt::Props);
     impl ImportOptions {
@@ -188,15 +188,22 @@ pub mod graph {
     ///
     /// CloudFormation property type `ImportTask`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-importtask.html)
     #[derive(Clone, Debug)]
     pub struct ImportTask(rt::Props);
+    /// The required values of [`ImportTask`], by name: two of them have one type, and a swap must not compile.
+    pub struct ImportTaskRequired {
+        /// A URL identifying to the location of the data to be imported. CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// The ARN of the IAM role that will allow access to the data that is to be imported. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl ImportTask {
-        /// A new `ImportTask`. Required properties: `role_arn` (`RoleArn`), `source` (`Source`).
-        pub fn new(role_arn: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+        /// A new `ImportTask`. Required properties: `source` (`Source`), `role_arn` (`RoleArn`).
+        pub fn new(required: ImportTaskRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-            this.set("Source", Some("source"), rt::string(source));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+            this.set("Source", Some("source"), rt::string(required.source));
             ImportTask(this)
         }
         /// The method to handle blank nodes in the dataset.
@@ -269,25 +276,29 @@ pub mod graph {
     ///
     /// CloudFormation property type `NeptuneImportOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-neptuneimportoptions.html)
     #[derive(Clone, Debug)]
     pub struct NeptuneImportOptions(rt::Props);
+    /// The required values of [`NeptuneImportOptions`], by name: two of them have one type, and a swap must not compile.
+    pub struct NeptuneImportOptionsRequired {
+        /// The path to an S3 bucket from which to import data. CloudFormation `S3ExportPath`.
+        pub s3_export_path: rt::Expr,
+        /// The KMS key to use to encrypt data in the S3 bucket where the graph data is exported. CloudFormation `S3ExportKmsKeyId`.
+        pub s3_export_kms_key_id: rt::Expr,
+    }
     impl NeptuneImportOptions {
-        /// A new `NeptuneImportOptions`. Required properties: `s3_export_kms_key_id` (`S3ExportKmsKeyId`), `s3_export_path` (`S3ExportPath`).
-        pub fn new(
-            s3_export_kms_key_id: impl Into<rt::Expr>,
-            s3_export_path: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `NeptuneImportOptions`. Required properties: `s3_export_path` (`S3ExportPath`), `s3_export_kms_key_id` (`S3ExportKmsKeyId`).
+        pub fn new(required: NeptuneImportOptionsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "S3ExportKmsKeyId",
                 Some("s3_export_kms_key_id"),
-                rt::string(s3_export_kms_key_id),
+                rt::string(required.s3_export_kms_key_id),
             );
             this.set(
                 "S3ExportPath",
                 Some("s3_export_path"),
-                rt::string(s3_export_path),
+                rt::string(required.s3_export_path),
             );
             NeptuneImportOptions(this)
         }
@@ -319,7 +330,7 @@ pub mod graph {
     ///
     /// CloudFormation property type `VectorSearchConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-neptunegraph-graph-vectorsearchconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VectorSearchConfiguration(rt::Props);
     impl VectorSearchConfiguration {
@@ -400,24 +411,27 @@ static GRAPH_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`GraphSnapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct GraphSnapshotRequired {
+    /// The unique identifier of the Neptune Analytics graph to create the snapshot from. CloudFormation `GraphIdentifier`.
+    pub graph_identifier: rt::Expr,
+    /// The snapshot name. CloudFormation `SnapshotName`.
+    pub snapshot_name: rt::Expr,
+}
 impl GraphSnapshot {
     /// Declares a `AWS::NeptuneGraph::GraphSnapshot` with the stack-unique `id`. Required properties: `graph_identifier` (`GraphIdentifier`), `snapshot_name` (`SnapshotName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        graph_identifier: impl Into<rt::Expr>,
-        snapshot_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GraphSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &GRAPH_SNAPSHOT_TYPE);
         this.set(
             "GraphIdentifier",
             Some("graph_identifier"),
-            rt::string(graph_identifier),
+            rt::string(required.graph_identifier),
         );
         this.set(
             "SnapshotName",
             Some("snapshot_name"),
-            rt::string(snapshot_name),
+            rt::string(required.snapshot_name),
         );
         GraphSnapshot(this)
     }
@@ -495,21 +509,24 @@ static PRIVATE_GRAPH_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`PrivateGraphEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct PrivateGraphEndpointRequired {
+    /// The auto-generated Graph Id assigned by the service. CloudFormation `GraphIdentifier`.
+    pub graph_identifier: rt::Expr,
+    /// The VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC. CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+}
 impl PrivateGraphEndpoint {
     /// Declares a `AWS::NeptuneGraph::PrivateGraphEndpoint` with the stack-unique `id`. Required properties: `graph_identifier` (`GraphIdentifier`), `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        graph_identifier: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrivateGraphEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &PRIVATE_GRAPH_ENDPOINT_TYPE);
         this.set(
             "GraphIdentifier",
             Some("graph_identifier"),
-            rt::string(graph_identifier),
+            rt::string(required.graph_identifier),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         PrivateGraphEndpoint(this)
     }
     /// The security group Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.

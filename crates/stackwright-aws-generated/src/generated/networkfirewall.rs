@@ -75,15 +75,15 @@ static CONTAINER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ContainerAssociation {
-    /// Declares a `AWS::NetworkFirewall::ContainerAssociation` with the stack-unique `id`. Required properties: `container_association_name` (`ContainerAssociationName`), `container_monitoring_configurations` (`ContainerMonitoringConfigurations`), `type_` (`Type`).
+    /// Declares a `AWS::NetworkFirewall::ContainerAssociation` with the stack-unique `id`. Required properties: `container_association_name` (`ContainerAssociationName`), `type_` (`Type`), `container_monitoring_configurations` (`ContainerMonitoringConfigurations`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         container_association_name: impl Into<rt::Expr>,
+        type_: container_association::Type,
         container_monitoring_configurations: impl IntoIterator<
             Item = container_association::ContainerMonitoringConfiguration,
         >,
-        type_: container_association::Type,
     ) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_ASSOCIATION_TYPE);
         this.set(
@@ -140,15 +140,22 @@ pub mod container_association {
     ///
     /// CloudFormation property type `ContainerAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-containerassociation-containerattribute.html)
     #[derive(Clone, Debug)]
     pub struct ContainerAttribute(rt::Props);
+    /// The required values of [`ContainerAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContainerAttributeRequired {
+        /// The attribute key to filter on. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The attribute value to match. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ContainerAttribute {
         /// A new `ContainerAttribute`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ContainerAttributeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ContainerAttribute(this)
         }
     }
@@ -157,7 +164,7 @@ pub mod container_association {
     ///
     /// CloudFormation property type `ContainerMonitoringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-containerassociation-containermonitoringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ContainerMonitoringConfiguration(rt::Props);
     impl ContainerMonitoringConfiguration {
@@ -218,24 +225,27 @@ static FIREWALL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Firewall`], by name: two of them have one type, and a swap must not compile.
+pub struct FirewallRequired {
+    /// CloudFormation `FirewallName`.
+    pub firewall_name: rt::Expr,
+    /// A resource ARN. CloudFormation `FirewallPolicyArn`.
+    pub firewall_policy_arn: rt::Expr,
+}
 impl Firewall {
     /// Declares a `AWS::NetworkFirewall::Firewall` with the stack-unique `id`. Required properties: `firewall_name` (`FirewallName`), `firewall_policy_arn` (`FirewallPolicyArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        firewall_name: impl Into<rt::Expr>,
-        firewall_policy_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FirewallRequired) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_TYPE);
         this.set(
             "FirewallName",
             Some("firewall_name"),
-            rt::string(firewall_name),
+            rt::string(required.firewall_name),
         );
         this.set(
             "FirewallPolicyArn",
             Some("firewall_policy_arn"),
-            rt::string(firewall_policy_arn),
+            rt::string(required.firewall_policy_arn),
         );
         Firewall(this)
     }
@@ -397,7 +407,7 @@ pub mod firewall {
     use super::*;
     /// CloudFormation property type `AvailabilityZoneMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-availabilityzonemapping.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilityZoneMapping(rt::Props);
     impl AvailabilityZoneMapping {
@@ -417,7 +427,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `ListenerProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-listenerproperty.html)
     #[derive(Clone, Debug)]
     pub struct ListenerProperty(rt::Props);
     impl ListenerProperty {
@@ -446,7 +456,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `NatGatewayMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-natgatewaymapping.html)
     #[derive(Clone, Debug)]
     pub struct NatGatewayMapping(rt::Props);
     impl NatGatewayMapping {
@@ -462,7 +472,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `ProxySettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-proxysettings.html)
     #[derive(Clone, Debug)]
     pub struct ProxySettings(rt::Props);
     impl ProxySettings {
@@ -485,7 +495,7 @@ pub mod firewall {
     ///
     /// CloudFormation property type `VpcEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-vpcendpoint.html)
     #[derive(Clone, Debug)]
     pub struct VpcEndpoint(rt::Props);
     impl VpcEndpoint {
@@ -547,12 +557,12 @@ static FIREWALL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl FirewallPolicy {
-    /// Declares a `AWS::NetworkFirewall::FirewallPolicy` with the stack-unique `id`. Required properties: `firewall_policy` (`FirewallPolicy`), `firewall_policy_name` (`FirewallPolicyName`).
+    /// Declares a `AWS::NetworkFirewall::FirewallPolicy` with the stack-unique `id`. Required properties: `firewall_policy_name` (`FirewallPolicyName`), `firewall_policy` (`FirewallPolicy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firewall_policy: firewall_policy::FirewallPolicy,
         firewall_policy_name: impl Into<rt::Expr>,
+        firewall_policy: firewall_policy::FirewallPolicy,
     ) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_POLICY_TYPE);
         this.set(
@@ -597,25 +607,29 @@ pub mod firewall_policy {
     use super::*;
     /// CloudFormation property type `FirewallPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-firewallpolicy.html)
     #[derive(Clone, Debug)]
     pub struct FirewallPolicy(rt::Props);
+    /// The required values of [`FirewallPolicy`], by name: two of them have one type, and a swap must not compile.
+    pub struct FirewallPolicyRequired {
+        /// CloudFormation `StatelessDefaultActions`.
+        pub stateless_default_actions: Vec<rt::Expr>,
+        /// CloudFormation `StatelessFragmentDefaultActions`.
+        pub stateless_fragment_default_actions: Vec<rt::Expr>,
+    }
     impl FirewallPolicy {
         /// A new `FirewallPolicy`. Required properties: `stateless_default_actions` (`StatelessDefaultActions`), `stateless_fragment_default_actions` (`StatelessFragmentDefaultActions`).
-        pub fn new(
-            stateless_default_actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            stateless_fragment_default_actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: FirewallPolicyRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "StatelessDefaultActions",
                 Some("stateless_default_actions"),
-                rt::strings(stateless_default_actions),
+                rt::strings(required.stateless_default_actions),
             );
             this.set(
                 "StatelessFragmentDefaultActions",
                 Some("stateless_fragment_default_actions"),
-                rt::strings(stateless_fragment_default_actions),
+                rt::strings(required.stateless_fragment_default_actions),
             );
             FirewallPolicy(this)
         }
@@ -706,7 +720,7 @@ pub mod firewall_policy {
     nested!(FirewallPolicy);
     /// CloudFormation property type `FlowTimeouts`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-flowtimeouts.html)
     #[derive(Clone, Debug)]
     pub struct FlowTimeouts(rt::Props);
     impl FlowTimeouts {
@@ -728,7 +742,7 @@ pub mod firewall_policy {
     nested!(FlowTimeouts);
     /// CloudFormation property type `PolicyVariables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-policyvariables.html)
     #[derive(Clone, Debug)]
     pub struct PolicyVariables(rt::Props);
     impl PolicyVariables {
@@ -750,7 +764,7 @@ pub mod firewall_policy {
     nested!(PolicyVariables);
     /// CloudFormation property type `StatefulEngineOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulengineoptions.html)
     #[derive(Clone, Debug)]
     pub struct StatefulEngineOptions(rt::Props);
     impl StatefulEngineOptions {
@@ -783,7 +797,7 @@ pub mod firewall_policy {
     nested!(StatefulEngineOptions);
     /// CloudFormation property type `StatefulRuleGroupOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulrulegroupoverride.html)
     #[derive(Clone, Debug)]
     pub struct StatefulRuleGroupOverride(rt::Props);
     impl StatefulRuleGroupOverride {
@@ -801,7 +815,7 @@ pub mod firewall_policy {
     nested!(StatefulRuleGroupOverride);
     /// CloudFormation property type `StatefulRuleGroupReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statefulrulegroupreference.html)
     #[derive(Clone, Debug)]
     pub struct StatefulRuleGroupReference(rt::Props);
     impl StatefulRuleGroupReference {
@@ -838,12 +852,12 @@ pub mod firewall_policy {
     nested!(StatefulRuleGroupReference);
     /// CloudFormation property type `StatelessRuleGroupReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-statelessrulegroupreference.html)
     #[derive(Clone, Debug)]
     pub struct StatelessRuleGroupReference(rt::Props);
     impl StatelessRuleGroupReference {
-        /// A new `StatelessRuleGroupReference`. Required properties: `priority` (`Priority`), `resource_arn` (`ResourceArn`).
-        pub fn new(priority: i64, resource_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `StatelessRuleGroupReference`. Required properties: `resource_arn` (`ResourceArn`), `priority` (`Priority`).
+        pub fn new(resource_arn: impl Into<rt::Expr>, priority: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Priority", Some("priority"), rt::int(priority));
             this.set(
@@ -937,15 +951,15 @@ pub mod logging_configuration {
     use super::*;
     /// CloudFormation property type `LogDestinationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-loggingconfiguration-logdestinationconfig.html)
     #[derive(Clone, Debug)]
     pub struct LogDestinationConfig(rt::Props);
     impl LogDestinationConfig {
-        /// A new `LogDestinationConfig`. Required properties: `log_destination` (`LogDestination`), `log_destination_type` (`LogDestinationType`), `log_type` (`LogType`).
+        /// A new `LogDestinationConfig`. Required properties: `log_type` (`LogType`), `log_destination_type` (`LogDestinationType`), `log_destination` (`LogDestination`).
         pub fn new(
-            log_destination: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
-            log_destination_type: LogDestinationType,
             log_type: LogType,
+            log_destination_type: LogDestinationType,
+            log_destination: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -965,7 +979,7 @@ pub mod logging_configuration {
     nested!(LogDestinationConfig);
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-loggingconfiguration-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -1026,13 +1040,13 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl RuleGroup {
-    /// Declares a `AWS::NetworkFirewall::RuleGroup` with the stack-unique `id`. Required properties: `capacity` (`Capacity`), `rule_group_name` (`RuleGroupName`), `type_` (`Type`).
+    /// Declares a `AWS::NetworkFirewall::RuleGroup` with the stack-unique `id`. Required properties: `type_` (`Type`), `capacity` (`Capacity`), `rule_group_name` (`RuleGroupName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        type_: rule_group::Type,
         capacity: i64,
         rule_group_name: impl Into<rt::Expr>,
-        type_: rule_group::Type,
     ) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
         this.set("Capacity", Some("capacity"), rt::int(capacity));
@@ -1083,43 +1097,59 @@ impl RuleGroupHandle {
 /// Property types and value sets of [`RuleGroup`] (`AWS::NetworkFirewall::RuleGroup`).
 pub mod rule_group {
     pub use super::shared::{
-        ActionDefinition, Address, CustomAction, Dimension, PortRange, PublishMetricAction,
-        RuleOrder,
+        ActionDefinition, Address, CustomAction, Dimension, PortRange, PortRangeRequired,
+        PublishMetricAction, RuleOrder,
     };
     use super::*;
     /// CloudFormation property type `Header`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-header.html)
     #[derive(Clone, Debug)]
     pub struct Header(rt::Props);
+    /// The required values of [`Header`], by name: two of them have one type, and a swap must not compile.
+    pub struct HeaderRequired {
+        /// CloudFormation `Protocol`.
+        pub protocol: Protocol,
+        /// CloudFormation `Source`.
+        pub source: rt::Expr,
+        /// CloudFormation `SourcePort`.
+        pub source_port: rt::Expr,
+        /// CloudFormation `Direction`.
+        pub direction: Direction,
+        /// CloudFormation `Destination`.
+        pub destination: rt::Expr,
+        /// CloudFormation `DestinationPort`.
+        pub destination_port: rt::Expr,
+    }
     impl Header {
-        /// A new `Header`. Required properties: `destination` (`Destination`), `destination_port` (`DestinationPort`), `direction` (`Direction`), `protocol` (`Protocol`), `source` (`Source`), `source_port` (`SourcePort`).
-        pub fn new(
-            destination: impl Into<rt::Expr>,
-            destination_port: impl Into<rt::Expr>,
-            direction: Direction,
-            protocol: Protocol,
-            source: impl Into<rt::Expr>,
-            source_port: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Header`. Required properties: `protocol` (`Protocol`), `source` (`Source`), `source_port` (`SourcePort`), `direction` (`Direction`), `destination` (`Destination`), `destination_port` (`DestinationPort`).
+        pub fn new(required: HeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Destination", Some("destination"), rt::string(destination));
+            this.set(
+                "Destination",
+                Some("destination"),
+                rt::string(required.destination),
+            );
             this.set(
                 "DestinationPort",
                 Some("destination_port"),
-                rt::string(destination_port),
+                rt::string(required.destination_port),
             );
-            this.set("Direction", Some("direction"), direction.into());
-            this.set("Protocol", Some("protocol"), protocol.into());
-            this.set("Source", Some("source"), rt::string(source));
-            this.set("SourcePort", Some("source_port"), rt::string(source_port));
+            this.set("Direction", Some("direction"), required.direction.into());
+            this.set("Protocol", Some("protocol"), required.protocol.into());
+            this.set("Source", Some("source"), rt::string(required.source));
+            this.set(
+                "SourcePort",
+                Some("source_port"),
+                rt::string(required.source_port),
+            );
             Header(this)
         }
     }
     nested!(Header);
     /// CloudFormation property type `MatchAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-matchattributes.html)
     #[derive(Clone, Debug)]
     pub struct MatchAttributes(rt::Props);
     impl MatchAttributes {
@@ -1168,7 +1198,7 @@ pub mod rule_group {
     nested!(MatchAttributes);
     /// CloudFormation property type `ReferenceSets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-referencesets.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceSets(rt::Props);
     impl ReferenceSets {
@@ -1190,14 +1220,14 @@ pub mod rule_group {
     nested!(ReferenceSets);
     /// CloudFormation property type `RuleDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-ruledefinition.html)
     #[derive(Clone, Debug)]
     pub struct RuleDefinition(rt::Props);
     impl RuleDefinition {
-        /// A new `RuleDefinition`. Required properties: `actions` (`Actions`), `match_attributes` (`MatchAttributes`).
+        /// A new `RuleDefinition`. Required properties: `match_attributes` (`MatchAttributes`), `actions` (`Actions`).
         pub fn new(
-            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             match_attributes: MatchAttributes,
+            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Actions", Some("actions"), rt::strings(actions));
@@ -1212,7 +1242,7 @@ pub mod rule_group {
     nested!(RuleDefinition);
     /// CloudFormation property type `RuleGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulegroup.html)
     #[derive(Clone, Debug)]
     pub struct RuleGroup(rt::Props);
     impl RuleGroup {
@@ -1247,7 +1277,7 @@ pub mod rule_group {
     nested!(RuleGroup);
     /// CloudFormation property type `RuleOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-ruleoption.html)
     #[derive(Clone, Debug)]
     pub struct RuleOption(rt::Props);
     impl RuleOption {
@@ -1266,7 +1296,7 @@ pub mod rule_group {
     nested!(RuleOption);
     /// CloudFormation property type `RuleVariables`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulevariables.html)
     #[derive(Clone, Debug)]
     pub struct RuleVariables(rt::Props);
     impl RuleVariables {
@@ -1291,7 +1321,7 @@ pub mod rule_group {
     nested!(RuleVariables);
     /// CloudFormation property type `RulesSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulessource.html)
     #[derive(Clone, Debug)]
     pub struct RulesSource(rt::Props);
     impl RulesSource {
@@ -1334,15 +1364,15 @@ pub mod rule_group {
     nested!(RulesSource);
     /// CloudFormation property type `RulesSourceList`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-rulessourcelist.html)
     #[derive(Clone, Debug)]
     pub struct RulesSourceList(rt::Props);
     impl RulesSourceList {
-        /// A new `RulesSourceList`. Required properties: `generated_rules_type` (`GeneratedRulesType`), `target_types` (`TargetTypes`), `targets` (`Targets`).
+        /// A new `RulesSourceList`. Required properties: `targets` (`Targets`), `target_types` (`TargetTypes`), `generated_rules_type` (`GeneratedRulesType`).
         pub fn new(
-            generated_rules_type: GeneratedRulesType,
-            target_types: impl IntoIterator<Item = TargetType>,
             targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            target_types: impl IntoIterator<Item = TargetType>,
+            generated_rules_type: GeneratedRulesType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1358,7 +1388,7 @@ pub mod rule_group {
     nested!(RulesSourceList);
     /// CloudFormation property type `StatefulRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statefulrule.html)
     #[derive(Clone, Debug)]
     pub struct StatefulRule(rt::Props);
     impl StatefulRule {
@@ -1378,7 +1408,7 @@ pub mod rule_group {
     nested!(StatefulRule);
     /// CloudFormation property type `StatefulRuleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statefulruleoptions.html)
     #[derive(Clone, Debug)]
     pub struct StatefulRuleOptions(rt::Props);
     impl StatefulRuleOptions {
@@ -1396,12 +1426,12 @@ pub mod rule_group {
     nested!(StatefulRuleOptions);
     /// CloudFormation property type `StatelessRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statelessrule.html)
     #[derive(Clone, Debug)]
     pub struct StatelessRule(rt::Props);
     impl StatelessRule {
-        /// A new `StatelessRule`. Required properties: `priority` (`Priority`), `rule_definition` (`RuleDefinition`).
-        pub fn new(priority: i64, rule_definition: RuleDefinition) -> Self {
+        /// A new `StatelessRule`. Required properties: `rule_definition` (`RuleDefinition`), `priority` (`Priority`).
+        pub fn new(rule_definition: RuleDefinition, priority: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Priority", Some("priority"), rt::int(priority));
             this.set(
@@ -1415,7 +1445,7 @@ pub mod rule_group {
     nested!(StatelessRule);
     /// CloudFormation property type `StatelessRulesAndCustomActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-statelessrulesandcustomactions.html)
     #[derive(Clone, Debug)]
     pub struct StatelessRulesAndCustomActions(rt::Props);
     impl StatelessRulesAndCustomActions {
@@ -1439,7 +1469,7 @@ pub mod rule_group {
     nested!(StatelessRulesAndCustomActions);
     /// CloudFormation property type `SummaryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-summaryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SummaryConfiguration(rt::Props);
     impl SummaryConfiguration {
@@ -1458,7 +1488,7 @@ pub mod rule_group {
     nested!(SummaryConfiguration);
     /// CloudFormation property type `TCPFlagField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-tcpflagfield.html)
     #[derive(Clone, Debug)]
     pub struct TcpFlagField(rt::Props);
     impl TcpFlagField {
@@ -1630,12 +1660,12 @@ static TLS_INSPECTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
 impl TlsInspectionConfiguration {
-    /// Declares a `AWS::NetworkFirewall::TLSInspectionConfiguration` with the stack-unique `id`. Required properties: `tls_inspection_configuration` (`TLSInspectionConfiguration`), `tls_inspection_configuration_name` (`TLSInspectionConfigurationName`).
+    /// Declares a `AWS::NetworkFirewall::TLSInspectionConfiguration` with the stack-unique `id`. Required properties: `tls_inspection_configuration_name` (`TLSInspectionConfigurationName`), `tls_inspection_configuration` (`TLSInspectionConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        tls_inspection_configuration: tls_inspection_configuration::TlsInspectionConfiguration,
         tls_inspection_configuration_name: impl Into<rt::Expr>,
+        tls_inspection_configuration: tls_inspection_configuration::TlsInspectionConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &TLS_INSPECTION_CONFIGURATION_TYPE);
         this.set(
@@ -1674,11 +1704,11 @@ impl TlsInspectionConfigurationHandle {
 }
 /// Property types and value sets of [`TlsInspectionConfiguration`] (`AWS::NetworkFirewall::TLSInspectionConfiguration`).
 pub mod tls_inspection_configuration {
-    pub use super::shared::{Address, PortRange};
+    pub use super::shared::{Address, PortRange, PortRangeRequired};
     use super::*;
     /// CloudFormation property type `CheckCertificateRevocationStatus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-checkcertificaterevocationstatus.html)
     #[derive(Clone, Debug)]
     pub struct CheckCertificateRevocationStatus(rt::Props);
     impl CheckCertificateRevocationStatus {
@@ -1709,7 +1739,7 @@ pub mod tls_inspection_configuration {
     nested!(CheckCertificateRevocationStatus);
     /// CloudFormation property type `ServerCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificate.html)
     #[derive(Clone, Debug)]
     pub struct ServerCertificate(rt::Props);
     impl ServerCertificate {
@@ -1730,7 +1760,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificate);
     /// CloudFormation property type `ServerCertificateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerCertificateConfiguration(rt::Props);
     impl ServerCertificateConfiguration {
@@ -1783,7 +1813,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificateConfiguration);
     /// CloudFormation property type `ServerCertificateScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-servercertificatescope.html)
     #[derive(Clone, Debug)]
     pub struct ServerCertificateScope(rt::Props);
     impl ServerCertificateScope {
@@ -1827,7 +1857,7 @@ pub mod tls_inspection_configuration {
     nested!(ServerCertificateScope);
     /// CloudFormation property type `TLSInspectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-tlsinspectionconfiguration-tlsinspectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TlsInspectionConfiguration(rt::Props);
     impl TlsInspectionConfiguration {
@@ -1899,27 +1929,31 @@ static VPC_ENDPOINT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`VpcEndpointAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcEndpointAssociationRequired {
+    /// A resource ARN. CloudFormation `FirewallArn`.
+    pub firewall_arn: rt::Expr,
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// CloudFormation `SubnetMapping`.
+    pub subnet_mapping: vpc_endpoint_association::SubnetMapping,
+}
 impl VpcEndpointAssociation {
-    /// Declares a `AWS::NetworkFirewall::VpcEndpointAssociation` with the stack-unique `id`. Required properties: `firewall_arn` (`FirewallArn`), `subnet_mapping` (`SubnetMapping`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::NetworkFirewall::VpcEndpointAssociation` with the stack-unique `id`. Required properties: `firewall_arn` (`FirewallArn`), `vpc_id` (`VpcId`), `subnet_mapping` (`SubnetMapping`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        firewall_arn: impl Into<rt::Expr>,
-        subnet_mapping: vpc_endpoint_association::SubnetMapping,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpcEndpointAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ENDPOINT_ASSOCIATION_TYPE);
         this.set(
             "FirewallArn",
             Some("firewall_arn"),
-            rt::string(firewall_arn),
+            rt::string(required.firewall_arn),
         );
         this.set(
             "SubnetMapping",
             Some("subnet_mapping"),
-            subnet_mapping.into(),
+            required.subnet_mapping.into(),
         );
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcEndpointAssociation(this)
     }
     /// Constraints: length 0..=512; pattern `^.*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -1959,7 +1993,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `ActionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-actiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct ActionDefinition(rt::Props);
     impl ActionDefinition {
@@ -1981,7 +2015,7 @@ pub mod shared {
     nested!(ActionDefinition);
     /// CloudFormation property type `Address`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-address.html)
     #[derive(Clone, Debug)]
     pub struct Address(rt::Props);
     impl Address {
@@ -1999,12 +2033,12 @@ pub mod shared {
     nested!(Address);
     /// CloudFormation property type `CustomAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-customaction.html)
     #[derive(Clone, Debug)]
     pub struct CustomAction(rt::Props);
     impl CustomAction {
-        /// A new `CustomAction`. Required properties: `action_definition` (`ActionDefinition`), `action_name` (`ActionName`).
-        pub fn new(action_definition: ActionDefinition, action_name: impl Into<rt::Expr>) -> Self {
+        /// A new `CustomAction`. Required properties: `action_name` (`ActionName`), `action_definition` (`ActionDefinition`).
+        pub fn new(action_name: impl Into<rt::Expr>, action_definition: ActionDefinition) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ActionDefinition",
@@ -2018,7 +2052,7 @@ pub mod shared {
     nested!(CustomAction);
     /// CloudFormation property type `Dimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-dimension.html)
     #[derive(Clone, Debug)]
     pub struct Dimension(rt::Props);
     impl Dimension {
@@ -2043,22 +2077,29 @@ pub mod shared {
     string_enum!(IpAddressType { Dualstack => "DUALSTACK", Ipv4 => "IPV4", Ipv6 => "IPV6" });
     /// CloudFormation property type `PortRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-rulegroup-portrange.html)
     #[derive(Clone, Debug)]
     pub struct PortRange(rt::Props);
+    /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
+    pub struct PortRangeRequired {
+        /// CloudFormation `FromPort`.
+        pub from_port: i64,
+        /// CloudFormation `ToPort`.
+        pub to_port: i64,
+    }
     impl PortRange {
         /// A new `PortRange`. Required properties: `from_port` (`FromPort`), `to_port` (`ToPort`).
-        pub fn new(from_port: i64, to_port: i64) -> Self {
+        pub fn new(required: PortRangeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FromPort", Some("from_port"), rt::int(from_port));
-            this.set("ToPort", Some("to_port"), rt::int(to_port));
+            this.set("FromPort", Some("from_port"), rt::int(required.from_port));
+            this.set("ToPort", Some("to_port"), rt::int(required.to_port));
             PortRange(this)
         }
     }
     nested!(PortRange);
     /// CloudFormation property type `PublishMetricAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewallpolicy-publishmetricaction.html)
     #[derive(Clone, Debug)]
     pub struct PublishMetricAction(rt::Props);
     impl PublishMetricAction {
@@ -2081,7 +2122,7 @@ pub mod shared {
     string_enum!(RuleOrder { DefaultActionOrder => "DEFAULT_ACTION_ORDER", StrictOrder => "STRICT_ORDER" });
     /// CloudFormation property type `SubnetMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkfirewall-firewall-subnetmapping.html)
     #[derive(Clone, Debug)]
     pub struct SubnetMapping(rt::Props);
     impl SubnetMapping {

@@ -77,12 +77,12 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Monitor {
-    /// Declares a `AWS::NetworkFlowMonitor::Monitor` with the stack-unique `id`. Required properties: `local_resources` (`LocalResources`), `monitor_name` (`MonitorName`).
+    /// Declares a `AWS::NetworkFlowMonitor::Monitor` with the stack-unique `id`. Required properties: `monitor_name` (`MonitorName`), `local_resources` (`LocalResources`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        local_resources: impl IntoIterator<Item = monitor::MonitorLocalResource>,
         monitor_name: impl Into<rt::Expr>,
+        local_resources: impl IntoIterator<Item = monitor::MonitorLocalResource>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MONITOR_TYPE);
         this.set(
@@ -154,12 +154,12 @@ pub mod monitor {
     ///
     /// CloudFormation property type `MonitorLocalResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-monitor-monitorlocalresource.html)
     #[derive(Clone, Debug)]
     pub struct MonitorLocalResource(rt::Props);
     impl MonitorLocalResource {
-        /// A new `MonitorLocalResource`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<rt::Expr>, type_: Type2) -> Self {
+        /// A new `MonitorLocalResource`. Required properties: `type_` (`Type`), `identifier` (`Identifier`).
+        pub fn new(type_: Type2, identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Identifier", Some("identifier"), rt::string(identifier));
             this.set("Type", Some("type"), type_.into());
@@ -171,12 +171,12 @@ pub mod monitor {
     ///
     /// CloudFormation property type `MonitorRemoteResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-monitor-monitorremoteresource.html)
     #[derive(Clone, Debug)]
     pub struct MonitorRemoteResource(rt::Props);
     impl MonitorRemoteResource {
-        /// A new `MonitorRemoteResource`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `MonitorRemoteResource`. Required properties: `type_` (`Type`), `identifier` (`Identifier`).
+        pub fn new(type_: Type, identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Identifier", Some("identifier"), rt::string(identifier));
             this.set("Type", Some("type"), type_.into());
@@ -313,7 +313,7 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetid.html)
     #[derive(Clone, Debug)]
     pub struct TargetId(rt::Props);
     impl TargetId {
@@ -329,7 +329,7 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetidentifier.html)
     #[derive(Clone, Debug)]
     pub struct TargetIdentifier(rt::Props);
     impl TargetIdentifier {
@@ -346,12 +346,12 @@ pub mod scope {
     ///
     /// CloudFormation property type `TargetResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkflowmonitor-scope-targetresource.html)
     #[derive(Clone, Debug)]
     pub struct TargetResource(rt::Props);
     impl TargetResource {
-        /// A new `TargetResource`. Required properties: `region` (`Region`), `target_identifier` (`TargetIdentifier`).
-        pub fn new(region: impl Into<rt::Expr>, target_identifier: TargetIdentifier) -> Self {
+        /// A new `TargetResource`. Required properties: `target_identifier` (`TargetIdentifier`), `region` (`Region`).
+        pub fn new(target_identifier: TargetIdentifier, region: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Region", Some("region"), rt::string(region));
             this.set(

@@ -56,32 +56,37 @@ static CONNECT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ConnectAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectAttachmentRequired {
+    /// ID of the CoreNetwork that the attachment will be attached to. CloudFormation `CoreNetworkId`.
+    pub core_network_id: rt::Expr,
+    /// Edge location of the attachment. CloudFormation `EdgeLocation`.
+    pub edge_location: rt::Expr,
+    /// Id of transport attachment CloudFormation `TransportAttachmentId`.
+    pub transport_attachment_id: rt::Expr,
+    /// Protocol options for connect attachment CloudFormation `Options`.
+    pub options: connect_attachment::ConnectAttachmentOptions,
+}
 impl ConnectAttachment {
-    /// Declares a `AWS::NetworkManager::ConnectAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `edge_location` (`EdgeLocation`), `options` (`Options`), `transport_attachment_id` (`TransportAttachmentId`).
+    /// Declares a `AWS::NetworkManager::ConnectAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `edge_location` (`EdgeLocation`), `transport_attachment_id` (`TransportAttachmentId`), `options` (`Options`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        core_network_id: impl Into<rt::Expr>,
-        edge_location: impl Into<rt::Expr>,
-        options: connect_attachment::ConnectAttachmentOptions,
-        transport_attachment_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECT_ATTACHMENT_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            rt::string(core_network_id),
+            rt::string(required.core_network_id),
         );
         this.set(
             "EdgeLocation",
             Some("edge_location"),
-            rt::string(edge_location),
+            rt::string(required.edge_location),
         );
-        this.set("Options", Some("options"), options.into());
+        this.set("Options", Some("options"), required.options.into());
         this.set(
             "TransportAttachmentId",
             Some("transport_attachment_id"),
-            rt::string(transport_attachment_id),
+            rt::string(required.transport_attachment_id),
         );
         ConnectAttachment(this)
     }
@@ -200,7 +205,7 @@ pub mod connect_attachment {
     ///
     /// CloudFormation property type `ConnectAttachmentOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-connectattachment-connectattachmentoptions.html)
     #[derive(Clone, Debug)]
     pub struct ConnectAttachmentOptions(rt::Props);
     impl ConnectAttachmentOptions {
@@ -252,24 +257,27 @@ static CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ConnectPeer`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectPeerRequired {
+    /// The ID of the attachment to connect. CloudFormation `ConnectAttachmentId`.
+    pub connect_attachment_id: rt::Expr,
+    /// The IP address of the Connect peer. CloudFormation `PeerAddress`.
+    pub peer_address: rt::Expr,
+}
 impl ConnectPeer {
     /// Declares a `AWS::NetworkManager::ConnectPeer` with the stack-unique `id`. Required properties: `connect_attachment_id` (`ConnectAttachmentId`), `peer_address` (`PeerAddress`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connect_attachment_id: impl Into<rt::Expr>,
-        peer_address: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectPeerRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECT_PEER_TYPE);
         this.set(
             "ConnectAttachmentId",
             Some("connect_attachment_id"),
-            rt::string(connect_attachment_id),
+            rt::string(required.connect_attachment_id),
         );
         this.set(
             "PeerAddress",
             Some("peer_address"),
-            rt::string(peer_address),
+            rt::string(required.peer_address),
         );
         ConnectPeer(this)
     }
@@ -370,7 +378,7 @@ pub mod connect_peer {
     ///
     /// CloudFormation property type `BgpOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-connectpeer-bgpoptions.html)
     #[derive(Clone, Debug)]
     pub struct BgpOptions(rt::Props);
     impl BgpOptions {
@@ -453,19 +461,31 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`Connection`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectionRequired {
+    /// The ID of the global network that the connection belongs to. CloudFormation `GlobalNetworkId`.
+    pub global_network_id: rt::Expr,
+    /// The ID of the first device in the connection. CloudFormation `DeviceId`.
+    pub device_id: rt::Expr,
+    /// The ID of the second device in the connection. CloudFormation `ConnectedDeviceId`.
+    pub connected_device_id: rt::Expr,
+}
 impl Connection {
-    /// Declares a `AWS::NetworkManager::Connection` with the stack-unique `id`. Required properties: `connected_device_id` (`ConnectedDeviceId`), `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`).
+    /// Declares a `AWS::NetworkManager::Connection` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`), `device_id` (`DeviceId`), `connected_device_id` (`ConnectedDeviceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connected_device_id: impl Into<rt::Expr>,
-        device_id: impl Into<rt::Expr>,
-        global_network_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectionRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
-        this.set("ConnectedDeviceId", None, rt::string(connected_device_id));
-        this.set("DeviceId", None, rt::string(device_id));
-        this.set("GlobalNetworkId", None, rt::string(global_network_id));
+        this.set(
+            "ConnectedDeviceId",
+            None,
+            rt::string(required.connected_device_id),
+        );
+        this.set("DeviceId", None, rt::string(required.device_id));
+        this.set(
+            "GlobalNetworkId",
+            None,
+            rt::string(required.global_network_id),
+        );
         Connection(this)
     }
     /// The ID of the link for the second device.
@@ -655,30 +675,34 @@ static CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`CoreNetworkPrefixListAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct CoreNetworkPrefixListAssociationRequired {
+    /// The ID of the core network. CloudFormation `CoreNetworkId`.
+    pub core_network_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the prefix list. CloudFormation `PrefixListArn`.
+    pub prefix_list_arn: rt::Expr,
+    /// The alias of the prefix list CloudFormation `PrefixListAlias`.
+    pub prefix_list_alias: rt::Expr,
+}
 impl CoreNetworkPrefixListAssociation {
-    /// Declares a `AWS::NetworkManager::CoreNetworkPrefixListAssociation` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `prefix_list_alias` (`PrefixListAlias`), `prefix_list_arn` (`PrefixListArn`).
+    /// Declares a `AWS::NetworkManager::CoreNetworkPrefixListAssociation` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `prefix_list_arn` (`PrefixListArn`), `prefix_list_alias` (`PrefixListAlias`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        core_network_id: impl Into<rt::Expr>,
-        prefix_list_alias: impl Into<rt::Expr>,
-        prefix_list_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CoreNetworkPrefixListAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            rt::string(core_network_id),
+            rt::string(required.core_network_id),
         );
         this.set(
             "PrefixListAlias",
             Some("prefix_list_alias"),
-            rt::string(prefix_list_alias),
+            rt::string(required.prefix_list_alias),
         );
         this.set(
             "PrefixListArn",
             Some("prefix_list_arn"),
-            rt::string(prefix_list_arn),
+            rt::string(required.prefix_list_arn),
         );
         CoreNetworkPrefixListAssociation(this)
     }
@@ -707,26 +731,34 @@ static CUSTOMER_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`CustomerGatewayAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomerGatewayAssociationRequired {
+    /// The ID of the global network. CloudFormation `GlobalNetworkId`.
+    pub global_network_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the customer gateway. CloudFormation `CustomerGatewayArn`.
+    pub customer_gateway_arn: rt::Expr,
+    /// The ID of the device CloudFormation `DeviceId`.
+    pub device_id: rt::Expr,
+}
 impl CustomerGatewayAssociation {
-    /// Declares a `AWS::NetworkManager::CustomerGatewayAssociation` with the stack-unique `id`. Required properties: `customer_gateway_arn` (`CustomerGatewayArn`), `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`).
+    /// Declares a `AWS::NetworkManager::CustomerGatewayAssociation` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`), `customer_gateway_arn` (`CustomerGatewayArn`), `device_id` (`DeviceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        customer_gateway_arn: impl Into<rt::Expr>,
-        device_id: impl Into<rt::Expr>,
-        global_network_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomerGatewayAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOMER_GATEWAY_ASSOCIATION_TYPE);
         this.set(
             "CustomerGatewayArn",
             Some("customer_gateway_arn"),
-            rt::string(customer_gateway_arn),
+            rt::string(required.customer_gateway_arn),
         );
-        this.set("DeviceId", Some("device_id"), rt::string(device_id));
+        this.set(
+            "DeviceId",
+            Some("device_id"),
+            rt::string(required.device_id),
+        );
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            rt::string(global_network_id),
+            rt::string(required.global_network_id),
         );
         CustomerGatewayAssociation(this)
     }
@@ -874,7 +906,7 @@ pub mod device {
     ///
     /// CloudFormation property type `AWSLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-device-awslocation.html)
     #[derive(Clone, Debug)]
     pub struct AwsLocation(rt::Props);
     impl AwsLocation {
@@ -904,7 +936,7 @@ pub mod device {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-device-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -986,30 +1018,34 @@ static DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`DirectConnectGatewayAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct DirectConnectGatewayAttachmentRequired {
+    /// The ID of a core network for the Direct Connect Gateway attachment. CloudFormation `CoreNetworkId`.
+    pub core_network_id: rt::Expr,
+    /// The ARN of the Direct Connect Gateway. CloudFormation `DirectConnectGatewayArn`.
+    pub direct_connect_gateway_arn: rt::Expr,
+    /// The Regions where the edges are located. CloudFormation `EdgeLocations`.
+    pub edge_locations: Vec<rt::Expr>,
+}
 impl DirectConnectGatewayAttachment {
     /// Declares a `AWS::NetworkManager::DirectConnectGatewayAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `direct_connect_gateway_arn` (`DirectConnectGatewayArn`), `edge_locations` (`EdgeLocations`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        core_network_id: impl Into<rt::Expr>,
-        direct_connect_gateway_arn: impl Into<rt::Expr>,
-        edge_locations: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DirectConnectGatewayAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            rt::string(core_network_id),
+            rt::string(required.core_network_id),
         );
         this.set(
             "DirectConnectGatewayArn",
             Some("direct_connect_gateway_arn"),
-            rt::string(direct_connect_gateway_arn),
+            rt::string(required.direct_connect_gateway_arn),
         );
         this.set(
             "EdgeLocations",
             Some("edge_locations"),
-            rt::strings(edge_locations),
+            rt::strings(required.edge_locations),
         );
         DirectConnectGatewayAttachment(this)
     }
@@ -1206,23 +1242,27 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`Link`], by name: two of them have one type, and a swap must not compile.
+pub struct LinkRequired {
+    /// The ID of the global network. CloudFormation `GlobalNetworkId`.
+    pub global_network_id: rt::Expr,
+    /// The ID of the site CloudFormation `SiteId`.
+    pub site_id: rt::Expr,
+    /// The Bandwidth for the link. CloudFormation `Bandwidth`.
+    pub bandwidth: link::Bandwidth,
+}
 impl Link {
-    /// Declares a `AWS::NetworkManager::Link` with the stack-unique `id`. Required properties: `bandwidth` (`Bandwidth`), `global_network_id` (`GlobalNetworkId`), `site_id` (`SiteId`).
+    /// Declares a `AWS::NetworkManager::Link` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`), `site_id` (`SiteId`), `bandwidth` (`Bandwidth`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bandwidth: link::Bandwidth,
-        global_network_id: impl Into<rt::Expr>,
-        site_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LinkRequired) -> Self {
         let mut this = rt::Base::new(id, &LINK_TYPE);
-        this.set("Bandwidth", Some("bandwidth"), bandwidth.into());
+        this.set("Bandwidth", Some("bandwidth"), required.bandwidth.into());
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            rt::string(global_network_id),
+            rt::string(required.global_network_id),
         );
-        this.set("SiteId", Some("site_id"), rt::string(site_id));
+        this.set("SiteId", Some("site_id"), rt::string(required.site_id));
         Link(this)
     }
     /// The description of the link.
@@ -1286,7 +1326,7 @@ pub mod link {
     ///
     /// CloudFormation property type `Bandwidth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-link-bandwidth.html)
     #[derive(Clone, Debug)]
     pub struct Bandwidth(rt::Props);
     impl Bandwidth {
@@ -1330,23 +1370,31 @@ static LINK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`LinkAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct LinkAssociationRequired {
+    /// The ID of the global network. CloudFormation `GlobalNetworkId`.
+    pub global_network_id: rt::Expr,
+    /// The ID of the device CloudFormation `DeviceId`.
+    pub device_id: rt::Expr,
+    /// The ID of the link CloudFormation `LinkId`.
+    pub link_id: rt::Expr,
+}
 impl LinkAssociation {
-    /// Declares a `AWS::NetworkManager::LinkAssociation` with the stack-unique `id`. Required properties: `device_id` (`DeviceId`), `global_network_id` (`GlobalNetworkId`), `link_id` (`LinkId`).
+    /// Declares a `AWS::NetworkManager::LinkAssociation` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`), `device_id` (`DeviceId`), `link_id` (`LinkId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        device_id: impl Into<rt::Expr>,
-        global_network_id: impl Into<rt::Expr>,
-        link_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LinkAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &LINK_ASSOCIATION_TYPE);
-        this.set("DeviceId", Some("device_id"), rt::string(device_id));
+        this.set(
+            "DeviceId",
+            Some("device_id"),
+            rt::string(required.device_id),
+        );
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            rt::string(global_network_id),
+            rt::string(required.global_network_id),
         );
-        this.set("LinkId", Some("link_id"), rt::string(link_id));
+        this.set("LinkId", Some("link_id"), rt::string(required.link_id));
         LinkAssociation(this)
     }
 }
@@ -1442,7 +1490,7 @@ pub mod site {
     ///
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-site-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -1513,24 +1561,27 @@ static SITE_TO_SITE_VPN_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`SiteToSiteVpnAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct SiteToSiteVpnAttachmentRequired {
+    /// The ID of a core network where you're creating a site-to-site VPN attachment. CloudFormation `CoreNetworkId`.
+    pub core_network_id: rt::Expr,
+    /// The ARN of the site-to-site VPN attachment. CloudFormation `VpnConnectionArn`.
+    pub vpn_connection_arn: rt::Expr,
+}
 impl SiteToSiteVpnAttachment {
     /// Declares a `AWS::NetworkManager::SiteToSiteVpnAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `vpn_connection_arn` (`VpnConnectionArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        core_network_id: impl Into<rt::Expr>,
-        vpn_connection_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SiteToSiteVpnAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &SITE_TO_SITE_VPN_ATTACHMENT_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            rt::string(core_network_id),
+            rt::string(required.core_network_id),
         );
         this.set(
             "VpnConnectionArn",
             Some("vpn_connection_arn"),
-            rt::string(vpn_connection_arn),
+            rt::string(required.vpn_connection_arn),
         );
         SiteToSiteVpnAttachment(this)
     }
@@ -1684,24 +1735,27 @@ static TRANSIT_GATEWAY_PEERING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`TransitGatewayPeering`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayPeeringRequired {
+    /// The Id of the core network that you want to peer a transit gateway to. CloudFormation `CoreNetworkId`.
+    pub core_network_id: rt::Expr,
+    /// The ARN (Amazon Resource Name) of the transit gateway that you will peer to a core network CloudFormation `TransitGatewayArn`.
+    pub transit_gateway_arn: rt::Expr,
+}
 impl TransitGatewayPeering {
     /// Declares a `AWS::NetworkManager::TransitGatewayPeering` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `transit_gateway_arn` (`TransitGatewayArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        core_network_id: impl Into<rt::Expr>,
-        transit_gateway_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TransitGatewayPeeringRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            rt::string(core_network_id),
+            rt::string(required.core_network_id),
         );
         this.set(
             "TransitGatewayArn",
             Some("transit_gateway_arn"),
-            rt::string(transit_gateway_arn),
+            rt::string(required.transit_gateway_arn),
         );
         TransitGatewayPeering(this)
     }
@@ -1789,24 +1843,27 @@ static TRANSIT_GATEWAY_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`TransitGatewayRegistration`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayRegistrationRequired {
+    /// The ID of the global network. CloudFormation `GlobalNetworkId`.
+    pub global_network_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the transit gateway. CloudFormation `TransitGatewayArn`.
+    pub transit_gateway_arn: rt::Expr,
+}
 impl TransitGatewayRegistration {
     /// Declares a `AWS::NetworkManager::TransitGatewayRegistration` with the stack-unique `id`. Required properties: `global_network_id` (`GlobalNetworkId`), `transit_gateway_arn` (`TransitGatewayArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        global_network_id: impl Into<rt::Expr>,
-        transit_gateway_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TransitGatewayRegistrationRequired) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_REGISTRATION_TYPE);
         this.set(
             "GlobalNetworkId",
             Some("global_network_id"),
-            rt::string(global_network_id),
+            rt::string(required.global_network_id),
         );
         this.set(
             "TransitGatewayArn",
             Some("transit_gateway_arn"),
-            rt::string(transit_gateway_arn),
+            rt::string(required.transit_gateway_arn),
         );
         TransitGatewayRegistration(this)
     }
@@ -1860,20 +1917,30 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo 
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`TransitGatewayRouteTableAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct TransitGatewayRouteTableAttachmentRequired {
+    /// The Id of peering between transit gateway and core network. CloudFormation `PeeringId`.
+    pub peering_id: rt::Expr,
+    /// The Arn of transit gateway route table. CloudFormation `TransitGatewayRouteTableArn`.
+    pub transit_gateway_route_table_arn: rt::Expr,
+}
 impl TransitGatewayRouteTableAttachment {
     /// Declares a `AWS::NetworkManager::TransitGatewayRouteTableAttachment` with the stack-unique `id`. Required properties: `peering_id` (`PeeringId`), `transit_gateway_route_table_arn` (`TransitGatewayRouteTableArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        peering_id: impl Into<rt::Expr>,
-        transit_gateway_route_table_arn: impl Into<rt::Expr>,
+        required: TransitGatewayRouteTableAttachmentRequired,
     ) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE);
-        this.set("PeeringId", Some("peering_id"), rt::string(peering_id));
+        this.set(
+            "PeeringId",
+            Some("peering_id"),
+            rt::string(required.peering_id),
+        );
         this.set(
             "TransitGatewayRouteTableArn",
             Some("transit_gateway_route_table_arn"),
-            rt::string(transit_gateway_route_table_arn),
+            rt::string(required.transit_gateway_route_table_arn),
         );
         TransitGatewayRouteTableAttachment(this)
     }
@@ -2041,23 +2108,31 @@ static VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`VpcAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcAttachmentRequired {
+    /// The ID of a core network for the VPC attachment. CloudFormation `CoreNetworkId`.
+    pub core_network_id: rt::Expr,
+    /// The ARN of the VPC. CloudFormation `VpcArn`.
+    pub vpc_arn: rt::Expr,
+    /// Subnet Arn list CloudFormation `SubnetArns`.
+    pub subnet_arns: Vec<rt::Expr>,
+}
 impl VpcAttachment {
-    /// Declares a `AWS::NetworkManager::VpcAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `subnet_arns` (`SubnetArns`), `vpc_arn` (`VpcArn`).
+    /// Declares a `AWS::NetworkManager::VpcAttachment` with the stack-unique `id`. Required properties: `core_network_id` (`CoreNetworkId`), `vpc_arn` (`VpcArn`), `subnet_arns` (`SubnetArns`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        core_network_id: impl Into<rt::Expr>,
-        subnet_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpcAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ATTACHMENT_TYPE);
         this.set(
             "CoreNetworkId",
             Some("core_network_id"),
-            rt::string(core_network_id),
+            rt::string(required.core_network_id),
         );
-        this.set("SubnetArns", Some("subnet_arns"), rt::strings(subnet_arns));
-        this.set("VpcArn", Some("vpc_arn"), rt::string(vpc_arn));
+        this.set(
+            "SubnetArns",
+            Some("subnet_arns"),
+            rt::strings(required.subnet_arns),
+        );
+        this.set("VpcArn", Some("vpc_arn"), rt::string(required.vpc_arn));
         VpcAttachment(this)
     }
     /// Vpc options of the attachment.
@@ -2183,7 +2258,7 @@ pub mod vpc_attachment {
     ///
     /// CloudFormation property type `VpcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networkmanager-vpcattachment-vpcoptions.html)
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {

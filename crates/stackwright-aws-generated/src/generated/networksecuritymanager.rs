@@ -186,7 +186,7 @@ pub mod deployment {
     use super::*;
     /// CloudFormation property type `AssociatedPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-associatedpolicy.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedPolicy(rt::Props);
     impl AssociatedPolicy {
@@ -200,7 +200,7 @@ pub mod deployment {
     nested!(AssociatedPolicy);
     /// CloudFormation property type `AssociatedScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-associatedscope.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedScope(rt::Props);
     impl AssociatedScope {
@@ -216,7 +216,7 @@ pub mod deployment {
     ///
     /// CloudFormation property type `DeploymentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-deployment-deploymentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfiguration(rt::Props);
     impl DeploymentConfiguration {
@@ -293,14 +293,14 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Policy {
-    /// Declares a `AWS::NetworkSecurityManager::Policy` with the stack-unique `id`. Required properties: `firewall_type` (`FirewallType`), `policy_configuration` (`PolicyConfiguration`), `policy_name` (`PolicyName`), `priority` (`Priority`).
+    /// Declares a `AWS::NetworkSecurityManager::Policy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `priority` (`Priority`), `firewall_type` (`FirewallType`), `policy_configuration` (`PolicyConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        firewall_type: policy::FirewallType,
-        policy_configuration: policy::PolicyConfiguration,
         policy_name: impl Into<rt::Expr>,
         priority: i64,
+        firewall_type: policy::FirewallType,
+        policy_configuration: policy::PolicyConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set("FirewallType", Some("firewall_type"), firewall_type.into());
@@ -383,7 +383,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `AssociatedTemplateAndRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-associatedtemplateandrule.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedTemplateAndRule(rt::Props);
     impl AssociatedTemplateAndRule {
@@ -413,7 +413,7 @@ pub mod policy {
     ///
     /// CloudFormation property type `PolicyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-policyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PolicyConfiguration(rt::Props);
     impl PolicyConfiguration {
@@ -457,14 +457,14 @@ pub mod policy {
     ///
     /// CloudFormation property type `WafConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-policy-wafconfig.html)
     #[derive(Clone, Debug)]
     pub struct WafConfig(rt::Props);
     impl WafConfig {
-        /// A new `WafConfig`. Required properties: `conflict_resolution` (`ConflictResolution`), `existing_customer_web_acl_resolution` (`ExistingCustomerWebACLResolution`).
+        /// A new `WafConfig`. Required properties: `existing_customer_web_acl_resolution` (`ExistingCustomerWebACLResolution`), `conflict_resolution` (`ConflictResolution`).
         pub fn new(
-            conflict_resolution: ConflictResolution,
             existing_customer_web_acl_resolution: ExistingCustomerWebAclResolution,
+            conflict_resolution: ConflictResolution,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -944,7 +944,7 @@ pub mod template {
     ///
     /// CloudFormation property type `AssociatedRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-networksecuritymanager-template-associatedrule.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedRule(rt::Props);
     impl AssociatedRule {

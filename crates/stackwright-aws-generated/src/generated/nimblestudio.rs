@@ -82,32 +82,41 @@ static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Studio`], by name: two of them have one type, and a swap must not compile.
+pub struct StudioRequired {
+    /// <p>A friendly name for the studio.</p> CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// <p>The IAM role that Studio Users will assume when logging in to the Nimble Studio portal.</p> CloudFormation `UserRoleArn`.
+    pub user_role_arn: rt::Expr,
+    /// <p>The IAM role that Studio Admins will assume when logging in to the Nimble Studio portal.</p> CloudFormation `AdminRoleArn`.
+    pub admin_role_arn: rt::Expr,
+    /// <p>The studio name that is used in the URL of the Nimble Studio portal when accessed by Nimble Studio users.</p> CloudFormation `StudioName`.
+    pub studio_name: rt::Expr,
+}
 impl Studio {
-    /// Declares a `AWS::NimbleStudio::Studio` with the stack-unique `id`. Required properties: `admin_role_arn` (`AdminRoleArn`), `display_name` (`DisplayName`), `studio_name` (`StudioName`), `user_role_arn` (`UserRoleArn`).
+    /// Declares a `AWS::NimbleStudio::Studio` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `user_role_arn` (`UserRoleArn`), `admin_role_arn` (`AdminRoleArn`), `studio_name` (`StudioName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        admin_role_arn: impl Into<rt::Expr>,
-        display_name: impl Into<rt::Expr>,
-        studio_name: impl Into<rt::Expr>,
-        user_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StudioRequired) -> Self {
         let mut this = rt::Base::new(id, &STUDIO_TYPE);
         this.set(
             "AdminRoleArn",
             Some("admin_role_arn"),
-            rt::string(admin_role_arn),
+            rt::string(required.admin_role_arn),
         );
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("StudioName", Some("studio_name"), rt::string(studio_name));
+        this.set(
+            "StudioName",
+            Some("studio_name"),
+            rt::string(required.studio_name),
+        );
         this.set(
             "UserRoleArn",
             Some("user_role_arn"),
-            rt::string(user_role_arn),
+            rt::string(required.user_role_arn),
         );
         Studio(this)
     }
@@ -162,7 +171,7 @@ pub mod studio {
     ///
     /// CloudFormation property type `StudioEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-nimblestudio-studio-studioencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StudioEncryptionConfiguration(rt::Props);
     impl StudioEncryptionConfiguration {

@@ -73,20 +73,23 @@ static CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ChannelAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ChannelAssociationRequired {
+    /// ARN identifier of the channel. CloudFormation `Arn`.
+    pub arn: rt::Expr,
+    /// ARN identifier of the NotificationConfiguration. CloudFormation `NotificationConfigurationArn`.
+    pub notification_configuration_arn: rt::Expr,
+}
 impl ChannelAssociation {
     /// Declares a `AWS::Notifications::ChannelAssociation` with the stack-unique `id`. Required properties: `arn` (`Arn`), `notification_configuration_arn` (`NotificationConfigurationArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        arn: impl Into<rt::Expr>,
-        notification_configuration_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ChannelAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_ASSOCIATION_TYPE);
-        this.set("Arn", Some("arn"), rt::string(arn));
+        this.set("Arn", Some("arn"), rt::string(required.arn));
         this.set(
             "NotificationConfigurationArn",
             Some("notification_configuration_arn"),
-            rt::string(notification_configuration_arn),
+            rt::string(required.notification_configuration_arn),
         );
         ChannelAssociation(this)
     }
@@ -154,25 +157,34 @@ static EVENT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`EventRule`], by name: two of them have one type, and a swap must not compile.
+pub struct EventRuleRequired {
+    /// CloudFormation `EventType`.
+    pub event_type: rt::Expr,
+    /// CloudFormation `NotificationConfigurationArn`.
+    pub notification_configuration_arn: rt::Expr,
+    /// CloudFormation `Regions`.
+    pub regions: Vec<rt::Expr>,
+    /// CloudFormation `Source`.
+    pub source: rt::Expr,
+}
 impl EventRule {
     /// Declares a `AWS::Notifications::EventRule` with the stack-unique `id`. Required properties: `event_type` (`EventType`), `notification_configuration_arn` (`NotificationConfigurationArn`), `regions` (`Regions`), `source` (`Source`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        event_type: impl Into<rt::Expr>,
-        notification_configuration_arn: impl Into<rt::Expr>,
-        regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        source: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_RULE_TYPE);
-        this.set("EventType", Some("event_type"), rt::string(event_type));
+        this.set(
+            "EventType",
+            Some("event_type"),
+            rt::string(required.event_type),
+        );
         this.set(
             "NotificationConfigurationArn",
             Some("notification_configuration_arn"),
-            rt::string(notification_configuration_arn),
+            rt::string(required.notification_configuration_arn),
         );
-        this.set("Regions", Some("regions"), rt::strings(regions));
-        this.set("Source", Some("source"), rt::string(source));
+        this.set("Regions", Some("regions"), rt::strings(required.regions));
+        this.set("Source", Some("source"), rt::string(required.source));
         EventRule(this)
     }
     /// Constraints: length 0..=4096. CloudFormation `EventPattern`, Terraform `event_pattern`.
@@ -369,23 +381,33 @@ static MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = 
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ManagedNotificationAdditionalChannelAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ManagedNotificationAdditionalChannelAssociationRequired {
+    /// ARN identifier of the channel. CloudFormation `ChannelArn`.
+    pub channel_arn: rt::Expr,
+    /// ARN identifier of the Managed Notification. CloudFormation `ManagedNotificationConfigurationArn`.
+    pub managed_notification_configuration_arn: rt::Expr,
+}
 impl ManagedNotificationAdditionalChannelAssociation {
     /// Declares a `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation` with the stack-unique `id`. Required properties: `channel_arn` (`ChannelArn`), `managed_notification_configuration_arn` (`ManagedNotificationConfigurationArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        channel_arn: impl Into<rt::Expr>,
-        managed_notification_configuration_arn: impl Into<rt::Expr>,
+        required: ManagedNotificationAdditionalChannelAssociationRequired,
     ) -> Self {
         let mut this = rt::Base::new(
             id,
             &MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_TYPE,
         );
-        this.set("ChannelArn", Some("channel_arn"), rt::string(channel_arn));
+        this.set(
+            "ChannelArn",
+            Some("channel_arn"),
+            rt::string(required.channel_arn),
+        );
         this.set(
             "ManagedNotificationConfigurationArn",
             Some("managed_notification_configuration_arn"),
-            rt::string(managed_notification_configuration_arn),
+            rt::string(required.managed_notification_configuration_arn),
         );
         ManagedNotificationAdditionalChannelAssociation(this)
     }
@@ -466,17 +488,24 @@ static NOTIFICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`NotificationConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct NotificationConfigurationRequired {
+    /// CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl NotificationConfiguration {
     /// Declares a `AWS::Notifications::NotificationConfiguration` with the stack-unique `id`. Required properties: `description` (`Description`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NotificationConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_CONFIGURATION_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         NotificationConfiguration(this)
     }
     /// CloudFormation `AggregationDuration`, Terraform `aggregation_duration`.
@@ -662,24 +691,27 @@ static ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`OrganizationalUnitAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct OrganizationalUnitAssociationRequired {
+    /// ARN identifier of the NotificationConfiguration. CloudFormation `NotificationConfigurationArn`.
+    pub notification_configuration_arn: rt::Expr,
+    /// The ID of the organizational unit. CloudFormation `OrganizationalUnitId`.
+    pub organizational_unit_id: rt::Expr,
+}
 impl OrganizationalUnitAssociation {
     /// Declares a `AWS::Notifications::OrganizationalUnitAssociation` with the stack-unique `id`. Required properties: `notification_configuration_arn` (`NotificationConfigurationArn`), `organizational_unit_id` (`OrganizationalUnitId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        notification_configuration_arn: impl Into<rt::Expr>,
-        organizational_unit_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OrganizationalUnitAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE);
         this.set(
             "NotificationConfigurationArn",
             Some("notification_configuration_arn"),
-            rt::string(notification_configuration_arn),
+            rt::string(required.notification_configuration_arn),
         );
         this.set(
             "OrganizationalUnitId",
             Some("organizational_unit_id"),
-            rt::string(organizational_unit_id),
+            rt::string(required.organizational_unit_id),
         );
         OrganizationalUnitAssociation(this)
     }

@@ -83,21 +83,24 @@ static EMAIL_CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`EmailContact`], by name: two of them have one type, and a swap must not compile.
+pub struct EmailContactRequired {
+    /// CloudFormation `EmailAddress`.
+    pub email_address: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl EmailContact {
     /// Declares a `AWS::NotificationsContacts::EmailContact` with the stack-unique `id`. Required properties: `email_address` (`EmailAddress`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        email_address: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EmailContactRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_CONTACT_TYPE);
         this.set(
             "EmailAddress",
             Some("email_address"),
-            rt::string(email_address),
+            rt::string(required.email_address),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         EmailContact(this)
     }
 }

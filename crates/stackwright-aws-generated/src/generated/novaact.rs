@@ -126,7 +126,7 @@ pub mod workflow_definition {
     ///
     /// CloudFormation property type `WorkflowExportConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-novaact-workflowdefinition-workflowexportconfig.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowExportConfig(rt::Props);
     impl WorkflowExportConfig {

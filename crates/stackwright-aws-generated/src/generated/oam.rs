@@ -93,7 +93,7 @@ pub mod link {
     use super::*;
     /// CloudFormation property type `LinkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-oam-link-linkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LinkConfiguration(rt::Props);
     impl LinkConfiguration {
@@ -124,7 +124,7 @@ pub mod link {
     nested!(LinkConfiguration);
     /// CloudFormation property type `LinkFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-oam-link-linkfilter.html)
     #[derive(Clone, Debug)]
     pub struct LinkFilter(rt::Props);
     impl LinkFilter {

@@ -137,12 +137,12 @@ static ORGANIZATION_CENTRALIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl OrganizationCentralizationRule {
-    /// Declares a `AWS::ObservabilityAdmin::OrganizationCentralizationRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
+    /// Declares a `AWS::ObservabilityAdmin::OrganizationCentralizationRule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `rule` (`Rule`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        rule: organization_centralization_rule::CentralizationRule,
         rule_name: impl Into<rt::Expr>,
+        rule: organization_centralization_rule::CentralizationRule,
     ) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CENTRALIZATION_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
@@ -169,14 +169,14 @@ pub mod organization_centralization_rule {
     use super::*;
     /// CloudFormation property type `CentralizationRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationrule.html)
     #[derive(Clone, Debug)]
     pub struct CentralizationRule(rt::Props);
     impl CentralizationRule {
-        /// A new `CentralizationRule`. Required properties: `destination` (`Destination`), `source` (`Source`).
+        /// A new `CentralizationRule`. Required properties: `source` (`Source`), `destination` (`Destination`).
         pub fn new(
-            destination: CentralizationRuleDestination,
             source: CentralizationRuleSource,
+            destination: CentralizationRuleDestination,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
@@ -187,7 +187,7 @@ pub mod organization_centralization_rule {
     nested!(CentralizationRule);
     /// CloudFormation property type `CentralizationRuleDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationruledestination.html)
     #[derive(Clone, Debug)]
     pub struct CentralizationRuleDestination(rt::Props);
     impl CentralizationRuleDestination {
@@ -230,7 +230,7 @@ pub mod organization_centralization_rule {
     nested!(CentralizationRuleDestination);
     /// CloudFormation property type `CentralizationRuleSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-centralizationrulesource.html)
     #[derive(Clone, Debug)]
     pub struct CentralizationRuleSource(rt::Props);
     impl CentralizationRuleSource {
@@ -267,7 +267,7 @@ pub mod organization_centralization_rule {
     nested!(CentralizationRuleSource);
     /// CloudFormation property type `DestinationLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-destinationlogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationLogsConfiguration(rt::Props);
     impl DestinationLogsConfiguration {
@@ -316,7 +316,7 @@ pub mod organization_centralization_rule {
     nested!(DestinationLogsConfiguration);
     /// CloudFormation property type `DestinationMetricsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-destinationmetricsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationMetricsConfiguration(rt::Props);
     impl DestinationMetricsConfiguration {
@@ -338,7 +338,7 @@ pub mod organization_centralization_rule {
     nested!(DestinationMetricsConfiguration);
     /// CloudFormation property type `LogGroupNameConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-loggroupnameconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogGroupNameConfiguration(rt::Props);
     impl LogGroupNameConfiguration {
@@ -356,7 +356,7 @@ pub mod organization_centralization_rule {
     nested!(LogGroupNameConfiguration);
     /// CloudFormation property type `LogsBackupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-logsbackupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogsBackupConfiguration(rt::Props);
     impl LogsBackupConfiguration {
@@ -376,7 +376,7 @@ pub mod organization_centralization_rule {
     nested!(LogsBackupConfiguration);
     /// CloudFormation property type `LogsEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-logsencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogsEncryptionConfiguration(rt::Props);
     impl LogsEncryptionConfiguration {
@@ -418,7 +418,7 @@ pub mod organization_centralization_rule {
     nested!(LogsEncryptionConfiguration);
     /// CloudFormation property type `MetricsBackupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-metricsbackupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricsBackupConfiguration(rt::Props);
     impl MetricsBackupConfiguration {
@@ -432,7 +432,7 @@ pub mod organization_centralization_rule {
     nested!(MetricsBackupConfiguration);
     /// CloudFormation property type `SourceLogsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-sourcelogsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceLogsConfiguration(rt::Props);
     impl SourceLogsConfiguration {
@@ -468,7 +468,7 @@ pub mod organization_centralization_rule {
     nested!(SourceLogsConfiguration);
     /// CloudFormation property type `SourceMetricsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-sourcemetricsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SourceMetricsConfiguration(rt::Props);
     impl SourceMetricsConfiguration {
@@ -490,7 +490,7 @@ pub mod organization_centralization_rule {
     nested!(SourceMetricsConfiguration);
     /// CloudFormation property type `TagPropagationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationcentralizationrule-tagpropagationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TagPropagationConfiguration(rt::Props);
     impl TagPropagationConfiguration {
@@ -588,12 +588,12 @@ static ORGANIZATION_TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl OrganizationTelemetryRule {
-    /// Declares a `AWS::ObservabilityAdmin::OrganizationTelemetryRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
+    /// Declares a `AWS::ObservabilityAdmin::OrganizationTelemetryRule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `rule` (`Rule`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        rule: organization_telemetry_rule::TelemetryRule,
         rule_name: impl Into<rt::Expr>,
+        rule: organization_telemetry_rule::TelemetryRule,
     ) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_TELEMETRY_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
@@ -634,7 +634,7 @@ pub mod organization_telemetry_rule {
     ///
     /// CloudFormation property type `LogDeliveryParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-logdeliveryparameters.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryParameters(rt::Props);
     impl LogDeliveryParameters {
@@ -656,7 +656,7 @@ pub mod organization_telemetry_rule {
     ///
     /// CloudFormation property type `TelemetryDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-telemetrydestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TelemetryDestinationConfiguration(rt::Props);
     impl TelemetryDestinationConfiguration {
@@ -775,7 +775,7 @@ pub mod organization_telemetry_rule {
     ///
     /// CloudFormation property type `TelemetryRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-telemetryrule.html)
     #[derive(Clone, Debug)]
     pub struct TelemetryRule(rt::Props);
     impl TelemetryRule {
@@ -870,7 +870,7 @@ pub mod organization_telemetry_rule {
         /// `AWS::EC2::VPC`
         AwsEc2Vpc,
         /// `AWS::WAFv2::WebACL`
-        AwsWaFv2WebAcl,
+        AwsWafV2WebAcl,
         /// `AWS::CloudTrail`
         AwsCloudTrail,
         /// `AWS::EKS::Cluster`
@@ -892,7 +892,7 @@ pub mod organization_telemetry_rule {
         /// `AWS::CloudWatch::OTelEnrichment`
         AwsCloudWatchOTelEnrichment,
     }
-    string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWaFv2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment" });
+    string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWafV2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment" });
     /// The values `TelemetryType` accepts in `ObservabilityAdmin::OrganizationTelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TelemetryType {
@@ -990,7 +990,7 @@ pub mod s3_table_integration {
     ///
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-s3tableintegration-encryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -1014,15 +1014,22 @@ pub mod s3_table_integration {
     ///
     /// CloudFormation property type `LogSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-s3tableintegration-logsource.html)
     #[derive(Clone, Debug)]
     pub struct LogSource(rt::Props);
+    /// The required values of [`LogSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct LogSourceRequired {
+        /// The name of the CloudWatch Logs data source CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The type of the CloudWatch Logs data source CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl LogSource {
         /// A new `LogSource`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: LogSourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), rt::string(required.type_));
             LogSource(this)
         }
         /// The ID of the CloudWatch Logs data source association
@@ -1168,7 +1175,7 @@ pub mod telemetry_pipelines {
     use super::*;
     /// CloudFormation property type `TelemetryPipelineConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetrypipelines-telemetrypipelineconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TelemetryPipelineConfiguration(rt::Props);
     impl TelemetryPipelineConfiguration {
@@ -1201,12 +1208,12 @@ static TELEMETRY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl TelemetryRule {
-    /// Declares a `AWS::ObservabilityAdmin::TelemetryRule` with the stack-unique `id`. Required properties: `rule` (`Rule`), `rule_name` (`RuleName`).
+    /// Declares a `AWS::ObservabilityAdmin::TelemetryRule` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `rule` (`Rule`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        rule: telemetry_rule::TelemetryRule,
         rule_name: impl Into<rt::Expr>,
+        rule: telemetry_rule::TelemetryRule,
     ) -> Self {
         let mut this = rt::Base::new(id, &TELEMETRY_RULE_TYPE);
         this.set("Rule", Some("rule"), rule.into());
@@ -1247,7 +1254,7 @@ pub mod telemetry_rule {
     ///
     /// CloudFormation property type `LogDeliveryParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-logdeliveryparameters.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryParameters(rt::Props);
     impl LogDeliveryParameters {
@@ -1269,7 +1276,7 @@ pub mod telemetry_rule {
     ///
     /// CloudFormation property type `TelemetryDestinationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-telemetrydestinationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TelemetryDestinationConfiguration(rt::Props);
     impl TelemetryDestinationConfiguration {
@@ -1388,7 +1395,7 @@ pub mod telemetry_rule {
     ///
     /// CloudFormation property type `TelemetryRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-telemetryrule-telemetryrule.html)
     #[derive(Clone, Debug)]
     pub struct TelemetryRule(rt::Props);
     impl TelemetryRule {
@@ -1476,7 +1483,7 @@ pub mod telemetry_rule {
         /// `AWS::EC2::VPC`
         AwsEc2Vpc,
         /// `AWS::WAFv2::WebACL`
-        AwsWaFv2WebAcl,
+        AwsWafV2WebAcl,
         /// `AWS::CloudTrail`
         AwsCloudTrail,
         /// `AWS::EKS::Cluster`
@@ -1512,7 +1519,7 @@ pub mod telemetry_rule {
         /// `AWS::BedrockAgentCore::WorkloadIdentity`
         AwsBedrockAgentCoreWorkloadIdentity,
     }
-    string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWaFv2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsBedrockAgentCoreRuntime => "AWS::BedrockAgentCore::Runtime", AwsBedrockAgentCoreBrowser => "AWS::BedrockAgentCore::Browser", AwsBedrockAgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreter", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment", AwsBedrockKnowledgeBase => "AWS::Bedrock::KnowledgeBase", AwsBedrockAgentCoreMemory => "AWS::BedrockAgentCore::Memory", AwsBedrockAgentCoreGateway => "AWS::BedrockAgentCore::Gateway", AwsBedrockAgentCoreWorkloadIdentity => "AWS::BedrockAgentCore::WorkloadIdentity" });
+    string_enum!(ResourceType { AwsEc2Vpc => "AWS::EC2::VPC", AwsWafV2WebAcl => "AWS::WAFv2::WebACL", AwsCloudTrail => "AWS::CloudTrail", AwsEksCluster => "AWS::EKS::Cluster", AwsElasticLoadBalancingV2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", AwsEc2Instance => "AWS::EC2::Instance", AwsBedrockAgentCoreRuntime => "AWS::BedrockAgentCore::Runtime", AwsBedrockAgentCoreBrowser => "AWS::BedrockAgentCore::Browser", AwsBedrockAgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreter", AwsSecurityHubHub => "AWS::SecurityHub::Hub", AwsSecurityHubHubV2 => "AWS::SecurityHub::HubV2", AwsS3Bucket => "AWS::S3::Bucket", AwsMskCluster => "AWS::MSK::Cluster", AwsCloudFrontDistribution => "AWS::CloudFront::Distribution", AwsCloudWatchOTelEnrichment => "AWS::CloudWatch::OTelEnrichment", AwsBedrockKnowledgeBase => "AWS::Bedrock::KnowledgeBase", AwsBedrockAgentCoreMemory => "AWS::BedrockAgentCore::Memory", AwsBedrockAgentCoreGateway => "AWS::BedrockAgentCore::Gateway", AwsBedrockAgentCoreWorkloadIdentity => "AWS::BedrockAgentCore::WorkloadIdentity" });
     /// The values `TelemetryType` accepts in `ObservabilityAdmin::TelemetryRule`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TelemetryType {
@@ -1573,7 +1580,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ActionCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-actioncondition.html)
     #[derive(Clone, Debug)]
     pub struct ActionCondition(rt::Props);
     impl ActionCondition {
@@ -1595,7 +1602,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AdvancedEventSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-advancedeventselector.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedEventSelector(rt::Props);
     impl AdvancedEventSelector {
@@ -1622,7 +1629,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AdvancedFieldSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-advancedfieldselector.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedFieldSelector(rt::Props);
     impl AdvancedFieldSelector {
@@ -1697,7 +1704,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CloudtrailParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-cloudtrailparameters.html)
     #[derive(Clone, Debug)]
     pub struct CloudtrailParameters(rt::Props);
     impl CloudtrailParameters {
@@ -1719,7 +1726,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -1760,7 +1767,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ELBLoadBalancerLoggingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-elbloadbalancerloggingparameters.html)
     #[derive(Clone, Debug)]
     pub struct ElbLoadBalancerLoggingParameters(rt::Props);
     impl ElbLoadBalancerLoggingParameters {
@@ -1802,7 +1809,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -1847,7 +1854,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -1902,7 +1909,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `LabelNameCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-labelnamecondition.html)
     #[derive(Clone, Debug)]
     pub struct LabelNameCondition(rt::Props);
     impl LabelNameCondition {
@@ -1925,7 +1932,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `LoggingFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-loggingfilter.html)
     #[derive(Clone, Debug)]
     pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
@@ -1955,7 +1962,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MskMonitoringParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-mskmonitoringparameters.html)
     #[derive(Clone, Debug)]
     pub struct MskMonitoringParameters(rt::Props);
     impl MskMonitoringParameters {
@@ -1990,7 +1997,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SingleHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-singleheader.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeader(rt::Props);
     impl SingleHeader {
@@ -2025,7 +2032,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `VPCFlowLogParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-vpcflowlogparameters.html)
     #[derive(Clone, Debug)]
     pub struct VpcFlowLogParameters(rt::Props);
     impl VpcFlowLogParameters {
@@ -2074,7 +2081,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `WAFLoggingParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-observabilityadmin-organizationtelemetryrule-wafloggingparameters.html)
     #[derive(Clone, Debug)]
     pub struct WafLoggingParameters(rt::Props);
     impl WafLoggingParameters {

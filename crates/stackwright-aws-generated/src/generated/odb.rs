@@ -124,7 +124,7 @@ impl CloudAutonomousVmCluster {
     /// The data storage size allocated for Autonomous Databases in the Autonomous VM cluster, in TB.
     ///
     /// Changing it replaces the resource. CloudFormation `AutonomousDataStorageSizeInTBs`, Terraform `autonomous_data_storage_size_in_t_bs`.
-    pub fn autonomous_data_storage_size_in_t_bs(mut self, value: i64) -> Self {
+    pub fn autonomous_data_storage_size_in_tbs(mut self, value: i64) -> Self {
         self.0.set(
             "AutonomousDataStorageSizeInTBs",
             Some("autonomous_data_storage_size_in_t_bs"),
@@ -224,7 +224,7 @@ impl CloudAutonomousVmCluster {
     /// The amount of memory allocated per Oracle Compute Unit, in GB.
     ///
     /// Changing it replaces the resource. CloudFormation `MemoryPerOracleComputeUnitInGBs`, Terraform `memory_per_oracle_compute_unit_in_g_bs`.
-    pub fn memory_per_oracle_compute_unit_in_g_bs(mut self, value: i64) -> Self {
+    pub fn memory_per_oracle_compute_unit_in_gbs(mut self, value: i64) -> Self {
         self.0.set(
             "MemoryPerOracleComputeUnitInGBs",
             Some("memory_per_oracle_compute_unit_in_g_bs"),
@@ -314,7 +314,7 @@ impl CloudAutonomousVmClusterHandle {
     /// The available data storage space for Autonomous Databases in the Autonomous VM cluster, in TB.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailableAutonomousDataStorageSizeInTBs`; Terraform `available_autonomous_data_storage_size_in_t_bs`.
-    pub fn available_autonomous_data_storage_size_in_t_bs(&self) -> rt::Expr {
+    pub fn available_autonomous_data_storage_size_in_tbs(&self) -> rt::Expr {
         self.0.attr("AvailableAutonomousDataStorageSizeInTBs")
     }
     /// The number of Autonomous CDBs that you can create with the currently available storage.
@@ -350,19 +350,19 @@ impl CloudAutonomousVmClusterHandle {
     /// The total data storage allocated to the Autonomous VM cluster, in GB.
     ///
     /// CloudFormation `Fn::GetAtt` `DataStorageSizeInGBs`; Terraform `data_storage_size_in_g_bs`.
-    pub fn data_storage_size_in_g_bs(&self) -> rt::Expr {
+    pub fn data_storage_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("DataStorageSizeInGBs")
     }
     /// The total data storage allocated to the Autonomous VM cluster, in TB.
     ///
     /// CloudFormation `Fn::GetAtt` `DataStorageSizeInTBs`; Terraform `data_storage_size_in_t_bs`.
-    pub fn data_storage_size_in_t_bs(&self) -> rt::Expr {
+    pub fn data_storage_size_in_tbs(&self) -> rt::Expr {
         self.0.attr("DataStorageSizeInTBs")
     }
     /// The local node storage allocated to the Autonomous VM cluster, in gigabytes (GB).
     ///
     /// CloudFormation `Fn::GetAtt` `DbNodeStorageSizeInGBs`; Terraform `db_node_storage_size_in_g_bs`.
-    pub fn db_node_storage_size_in_g_bs(&self) -> rt::Expr {
+    pub fn db_node_storage_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("DbNodeStorageSizeInGBs")
     }
     /// The domain name for the Autonomous VM cluster.
@@ -374,7 +374,7 @@ impl CloudAutonomousVmClusterHandle {
     /// The minimum value to which you can scale down the Exadata storage, in TB.
     ///
     /// CloudFormation `Fn::GetAtt` `ExadataStorageInTBsLowestScaledValue`; Terraform `exadata_storage_in_t_bs_lowest_scaled_value`.
-    pub fn exadata_storage_in_t_bs_lowest_scaled_value(&self) -> rt::Expr {
+    pub fn exadata_storage_in_tbs_lowest_scaled_value(&self) -> rt::Expr {
         self.0.attr("ExadataStorageInTBsLowestScaledValue")
     }
     /// The hostname for the Autonomous VM cluster.
@@ -404,7 +404,7 @@ impl CloudAutonomousVmClusterHandle {
     /// The total amount of memory allocated to the Autonomous VM cluster, in gigabytes (GB).
     ///
     /// CloudFormation `Fn::GetAtt` `MemorySizeInGBs`; Terraform `memory_size_in_g_bs`.
-    pub fn memory_size_in_g_bs(&self) -> rt::Expr {
+    pub fn memory_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("MemorySizeInGBs")
     }
     /// The number of database server nodes in the Autonomous VM cluster.
@@ -464,7 +464,7 @@ pub mod cloud_autonomous_vm_cluster {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudautonomousvmcluster-iamrole.html)
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -502,7 +502,7 @@ pub mod cloud_autonomous_vm_cluster {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudautonomousvmcluster-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -773,7 +773,7 @@ impl CloudExadataInfrastructureHandle {
     /// The amount of available storage, in gigabytes (GB), for the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `AvailableStorageSizeInGBs`; Terraform `available_storage_size_in_g_bs`.
-    pub fn available_storage_size_in_g_bs(&self) -> rt::Expr {
+    pub fn available_storage_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("AvailableStorageSizeInGBs")
     }
     /// The Amazon Resource Name (ARN) for the Exadata infrastructure.
@@ -803,13 +803,13 @@ impl CloudExadataInfrastructureHandle {
     /// The size of the Exadata infrastructure's data disk group, in terabytes (TB).
     ///
     /// CloudFormation `Fn::GetAtt` `DataStorageSizeInTBs`; Terraform `data_storage_size_in_t_bs`.
-    pub fn data_storage_size_in_t_bs(&self) -> rt::Expr {
+    pub fn data_storage_size_in_tbs(&self) -> rt::Expr {
         self.0.attr("DataStorageSizeInTBs")
     }
     /// The size of the Exadata infrastructure's local node storage, in gigabytes (GB).
     ///
     /// CloudFormation `Fn::GetAtt` `DbNodeStorageSizeInGBs`; Terraform `db_node_storage_size_in_g_bs`.
-    pub fn db_node_storage_size_in_g_bs(&self) -> rt::Expr {
+    pub fn db_node_storage_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("DbNodeStorageSizeInGBs")
     }
     /// The software version of the database servers (dom0) in the Exadata infrastructure.
@@ -827,25 +827,25 @@ impl CloudExadataInfrastructureHandle {
     /// The total amount of data disk group storage, in terabytes (TB), that's available on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxDataStorageInTBs`; Terraform `max_data_storage_in_t_bs`.
-    pub fn max_data_storage_in_t_bs(&self) -> rt::Expr {
+    pub fn max_data_storage_in_tbs(&self) -> rt::Expr {
         self.0.attr("MaxDataStorageInTBs")
     }
     /// The total amount of local node storage, in gigabytes (GB), that's available on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxDbNodeStorageSizeInGBs`; Terraform `max_db_node_storage_size_in_g_bs`.
-    pub fn max_db_node_storage_size_in_g_bs(&self) -> rt::Expr {
+    pub fn max_db_node_storage_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("MaxDbNodeStorageSizeInGBs")
     }
     /// The total amount of memory, in gigabytes (GB), that's available on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MaxMemoryInGBs`; Terraform `max_memory_in_g_bs`.
-    pub fn max_memory_in_g_bs(&self) -> rt::Expr {
+    pub fn max_memory_in_gbs(&self) -> rt::Expr {
         self.0.attr("MaxMemoryInGBs")
     }
     /// The amount of memory, in gigabytes (GB), that's allocated on the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `MemorySizeInGBs`; Terraform `memory_size_in_g_bs`.
-    pub fn memory_size_in_g_bs(&self) -> rt::Expr {
+    pub fn memory_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("MemorySizeInGBs")
     }
     /// The name of the OCI resource anchor for the Exadata infrastructure.
@@ -875,7 +875,7 @@ impl CloudExadataInfrastructureHandle {
     /// The total amount of storage, in gigabytes (GB), on the the Exadata infrastructure.
     ///
     /// CloudFormation `Fn::GetAtt` `TotalStorageSizeInGBs`; Terraform `total_storage_size_in_g_bs`.
-    pub fn total_storage_size_in_g_bs(&self) -> rt::Expr {
+    pub fn total_storage_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("TotalStorageSizeInGBs")
     }
     /// The list of database server identifiers for the Exadata infrastructure.
@@ -893,7 +893,7 @@ pub mod cloud_exadata_infrastructure {
     ///
     /// CloudFormation property type `CustomerContact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudexadatainfrastructure-customercontact.html)
     #[derive(Clone, Debug)]
     pub struct CustomerContact(rt::Props);
     impl CustomerContact {
@@ -915,7 +915,7 @@ pub mod cloud_exadata_infrastructure {
     ///
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudexadatainfrastructure-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -1123,7 +1123,7 @@ impl CloudVmCluster {
     /// The size of the data disk group, in terabytes (TB), that's allocated for the VM cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `DataStorageSizeInTBs`, Terraform `data_storage_size_in_t_bs`.
-    pub fn data_storage_size_in_t_bs(mut self, value: i64) -> Self {
+    pub fn data_storage_size_in_tbs(mut self, value: i64) -> Self {
         self.0.set(
             "DataStorageSizeInTBs",
             Some("data_storage_size_in_t_bs"),
@@ -1134,7 +1134,7 @@ impl CloudVmCluster {
     /// The amount of local node storage, in gigabytes (GB), that's allocated for the VM cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `DbNodeStorageSizeInGBs`, Terraform `db_node_storage_size_in_g_bs`.
-    pub fn db_node_storage_size_in_g_bs(mut self, value: i64) -> Self {
+    pub fn db_node_storage_size_in_gbs(mut self, value: i64) -> Self {
         self.0.set(
             "DbNodeStorageSizeInGBs",
             Some("db_node_storage_size_in_g_bs"),
@@ -1220,7 +1220,7 @@ impl CloudVmCluster {
     /// The amount of memory, in gigabytes (GB), that's allocated for the VM cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `MemorySizeInGBs`, Terraform `memory_size_in_g_bs`.
-    pub fn memory_size_in_g_bs(mut self, value: i64) -> Self {
+    pub fn memory_size_in_gbs(mut self, value: i64) -> Self {
         self.0.set(
             "MemorySizeInGBs",
             Some("memory_size_in_g_bs"),
@@ -1358,7 +1358,7 @@ impl CloudVmClusterHandle {
     /// The amount of local node storage, in gigabytes (GB), that's allocated to the VM cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `StorageSizeInGBs`; Terraform `storage_size_in_g_bs`.
-    pub fn storage_size_in_g_bs(&self) -> rt::Expr {
+    pub fn storage_size_in_gbs(&self) -> rt::Expr {
         self.0.attr("StorageSizeInGBs")
     }
     /// The virtual IP (VIP) addresses that are associated with the VM cluster.
@@ -1376,7 +1376,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `DataCollectionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-datacollectionoptions.html)
     #[derive(Clone, Debug)]
     pub struct DataCollectionOptions(rt::Props);
     impl DataCollectionOptions {
@@ -1424,7 +1424,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `DbNode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-dbnode.html)
     #[derive(Clone, Debug)]
     pub struct DbNode(rt::Props);
     impl DbNode {
@@ -1477,7 +1477,7 @@ pub mod cloud_vm_cluster {
         /// The amount of local node storage, in gigabytes (GB), that's allocated on the DB node.
         ///
         /// CloudFormation `DbNodeStorageSizeInGBs`, Terraform `db_node_storage_size_in_g_bs`.
-        pub fn db_node_storage_size_in_g_bs(mut self, value: i64) -> Self {
+        pub fn db_node_storage_size_in_gbs(mut self, value: i64) -> Self {
             self.0.set(
                 "DbNodeStorageSizeInGBs",
                 Some("db_node_storage_size_in_g_bs"),
@@ -1511,7 +1511,7 @@ pub mod cloud_vm_cluster {
         /// The amount of memory, in gigabytes (GB), that allocated on the DB node.
         ///
         /// CloudFormation `MemorySizeInGBs`, Terraform `memory_size_in_g_bs`.
-        pub fn memory_size_in_g_bs(mut self, value: i64) -> Self {
+        pub fn memory_size_in_gbs(mut self, value: i64) -> Self {
             self.0.set(
                 "MemorySizeInGBs",
                 Some("memory_size_in_g_bs"),
@@ -1558,7 +1558,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `IamRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-iamrole.html)
     #[derive(Clone, Debug)]
     pub struct IamRole(rt::Props);
     impl IamRole {
@@ -1596,7 +1596,7 @@ pub mod cloud_vm_cluster {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-odb-cloudvmcluster-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {

@@ -276,7 +276,7 @@ pub mod configuration {
     use super::*;
     /// CloudFormation property type `RunConfigurations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-configuration-runconfigurations.html)
     #[derive(Clone, Debug)]
     pub struct RunConfigurations(rt::Props);
     impl RunConfigurations {
@@ -294,7 +294,7 @@ pub mod configuration {
     nested!(RunConfigurations);
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-configuration-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -430,7 +430,7 @@ pub mod reference_store {
     ///
     /// CloudFormation property type `SseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-referencestore-sseconfig.html)
     #[derive(Clone, Debug)]
     pub struct SseConfig(rt::Props);
     impl SseConfig {
@@ -781,7 +781,7 @@ impl SequenceStore {
         self
     }
     /// Changing it replaces the resource. CloudFormation `ETagAlgorithmFamily`, Terraform `e_tag_algorithm_family`.
-    pub fn e_tag_algorithm_family(mut self, value: sequence_store::ETagAlgorithmFamily) -> Self {
+    pub fn etag_algorithm_family(mut self, value: sequence_store::EtagAlgorithmFamily) -> Self {
         self.0.set(
             "ETagAlgorithmFamily",
             Some("e_tag_algorithm_family"),
@@ -892,7 +892,7 @@ pub mod sequence_store {
     ///
     /// CloudFormation property type `SseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-sequencestore-sseconfig.html)
     #[derive(Clone, Debug)]
     pub struct SseConfig(rt::Props);
     impl SseConfig {
@@ -911,9 +911,9 @@ pub mod sequence_store {
         }
     }
     nested!(SseConfig);
-    /// The values `ETagAlgorithmFamily` accepts in `Omics::SequenceStore`.
+    /// The values `EtagAlgorithmFamily` accepts in `Omics::SequenceStore`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum ETagAlgorithmFamily {
+    pub enum EtagAlgorithmFamily {
         /// `MD5up`
         Md5up,
         /// `SHA256up`
@@ -921,7 +921,7 @@ pub mod sequence_store {
         /// `SHA512up`
         Sha512up,
     }
-    string_enum!(ETagAlgorithmFamily { Md5up => "MD5up", Sha256up => "SHA256up", Sha512up => "SHA512up" });
+    string_enum!(EtagAlgorithmFamily { Md5up => "MD5up", Sha256up => "SHA256up", Sha512up => "SHA512up" });
 }
 /// Definition of AWS::Omics::VariantStore Resource Type
 ///
@@ -1296,21 +1296,28 @@ static WORKFLOW_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`WorkflowVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkflowVersionRequired {
+    /// CloudFormation `WorkflowId`.
+    pub workflow_id: rt::Expr,
+    /// CloudFormation `VersionName`.
+    pub version_name: rt::Expr,
+}
 impl WorkflowVersion {
-    /// Declares a `AWS::Omics::WorkflowVersion` with the stack-unique `id`. Required properties: `version_name` (`VersionName`), `workflow_id` (`WorkflowId`).
+    /// Declares a `AWS::Omics::WorkflowVersion` with the stack-unique `id`. Required properties: `workflow_id` (`WorkflowId`), `version_name` (`VersionName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        version_name: impl Into<rt::Expr>,
-        workflow_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkflowVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKFLOW_VERSION_TYPE);
         this.set(
             "VersionName",
             Some("version_name"),
-            rt::string(version_name),
+            rt::string(required.version_name),
         );
-        this.set("WorkflowId", Some("workflow_id"), rt::string(workflow_id));
+        this.set(
+            "WorkflowId",
+            Some("workflow_id"),
+            rt::string(required.workflow_id),
+        );
         WorkflowVersion(this)
     }
     /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Accelerators`, Terraform `accelerators`.
@@ -1464,7 +1471,7 @@ pub mod shared {
     string_enum!(Accelerators { Gpu => "GPU" });
     /// CloudFormation property type `ContainerRegistryMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-containerregistrymap.html)
     #[derive(Clone, Debug)]
     pub struct ContainerRegistryMap(rt::Props);
     impl ContainerRegistryMap {
@@ -1490,7 +1497,7 @@ pub mod shared {
     nested!(ContainerRegistryMap);
     /// CloudFormation property type `DefinitionRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-definitionrepository.html)
     #[derive(Clone, Debug)]
     pub struct DefinitionRepository(rt::Props);
     impl DefinitionRepository {
@@ -1533,7 +1540,7 @@ pub mod shared {
     string_enum!(EncryptionType { Kms => "KMS" });
     /// CloudFormation property type `ImageMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-imagemapping.html)
     #[derive(Clone, Debug)]
     pub struct ImageMapping(rt::Props);
     impl ImageMapping {
@@ -1556,7 +1563,7 @@ pub mod shared {
     nested!(ImageMapping);
     /// CloudFormation property type `ReferenceItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-annotationstore-referenceitem.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceItem(rt::Props);
     impl ReferenceItem {
@@ -1574,7 +1581,7 @@ pub mod shared {
     nested!(ReferenceItem);
     /// CloudFormation property type `RegistryMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-registrymapping.html)
     #[derive(Clone, Debug)]
     pub struct RegistryMapping(rt::Props);
     impl RegistryMapping {
@@ -1608,7 +1615,7 @@ pub mod shared {
     nested!(RegistryMapping);
     /// CloudFormation property type `SourceReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-workflow-sourcereference.html)
     #[derive(Clone, Debug)]
     pub struct SourceReference(rt::Props);
     impl SourceReference {
@@ -1631,7 +1638,7 @@ pub mod shared {
     nested!(SourceReference);
     /// CloudFormation property type `SseConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-omics-annotationstore-sseconfig.html)
     #[derive(Clone, Debug)]
     pub struct SseConfig(rt::Props);
     impl SseConfig {

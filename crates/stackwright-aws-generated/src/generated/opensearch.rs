@@ -61,23 +61,31 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSourceRequired {
+    /// The name of the OpenSearch Service domain. CloudFormation `DomainName`.
+    pub domain_name: rt::Expr,
+    /// The name of the data source. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of data source. CloudFormation `DataSourceType`.
+    pub data_source_type: data_source::DataSourceType,
+}
 impl DataSource {
-    /// Declares a `AWS::OpenSearch::DataSource` with the stack-unique `id`. Required properties: `data_source_type` (`DataSourceType`), `domain_name` (`DomainName`), `name` (`Name`).
+    /// Declares a `AWS::OpenSearch::DataSource` with the stack-unique `id`. Required properties: `domain_name` (`DomainName`), `name` (`Name`), `data_source_type` (`DataSourceType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_source_type: data_source::DataSourceType,
-        domain_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "DataSourceType",
             Some("data_source_type"),
-            data_source_type.into(),
+            required.data_source_type.into(),
         );
-        this.set("DomainName", Some("domain_name"), rt::string(domain_name));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "DomainName",
+            Some("domain_name"),
+            rt::string(required.domain_name),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         DataSource(this)
     }
     /// A description of the data source.
@@ -115,7 +123,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-datasourcetype.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceType(rt::Props);
     impl DataSourceType {
@@ -141,7 +149,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3GlueDataCatalog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearch-datasource-s3gluedatacatalog.html)
     #[derive(Clone, Debug)]
     pub struct S3GlueDataCatalog(rt::Props);
     impl S3GlueDataCatalog {

@@ -51,19 +51,23 @@ static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AccessPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct AccessPolicyRequired {
+    /// The possible types for the access policy CloudFormation `Type`.
+    pub type_: access_policy::AccessPolicyType,
+    /// The name of the policy CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The JSON policy document that is the content for the policy CloudFormation `Policy`.
+    pub policy: rt::Expr,
+}
 impl AccessPolicy {
-    /// Declares a `AWS::OpenSearchServerless::AccessPolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
+    /// Declares a `AWS::OpenSearchServerless::AccessPolicy` with the stack-unique `id`. Required properties: `type_` (`Type`), `name` (`Name`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        policy: impl Into<rt::Expr>,
-        type_: access_policy::AccessPolicyType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POLICY_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Policy", Some("policy"), rt::string(policy));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Policy", Some("policy"), rt::string(required.policy));
+        this.set("Type", Some("type"), required.type_.into());
         AccessPolicy(this)
     }
     /// The description of the policy
@@ -247,7 +251,7 @@ pub mod collection {
     ///
     /// CloudFormation property type `EncryptionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collection-encryptionconfig.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(rt::Props);
     impl EncryptionConfig {
@@ -278,7 +282,7 @@ pub mod collection {
     ///
     /// CloudFormation property type `VectorOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collection-vectoroptions.html)
     #[derive(Clone, Debug)]
     pub struct VectorOptions(rt::Props);
     impl VectorOptions {
@@ -429,7 +433,7 @@ pub mod collection_group {
     use super::*;
     /// CloudFormation property type `CapacityLimits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-collectiongroup-capacitylimits.html)
     #[derive(Clone, Debug)]
     pub struct CapacityLimits(rt::Props);
     impl CapacityLimits {
@@ -537,17 +541,28 @@ static COLLECTION_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`CollectionIndex`], by name: two of them have one type, and a swap must not compile.
+pub struct CollectionIndexRequired {
+    /// The identifier of the collection CloudFormation `Id`.
+    pub id_property: rt::Expr,
+    /// The name of the collection index CloudFormation `IndexName`.
+    pub index_name: rt::Expr,
+}
 impl CollectionIndex {
     /// Declares a `AWS::OpenSearchServerless::CollectionIndex` with the stack-unique `id`. Required properties: `id_property` (`Id`), `index_name` (`IndexName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        id_property: impl Into<rt::Expr>,
-        index_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CollectionIndexRequired) -> Self {
         let mut this = rt::Base::new(id, &COLLECTION_INDEX_TYPE);
-        this.set("Id", Some("collection_index_id"), rt::string(id_property));
-        this.set("IndexName", Some("index_name"), rt::string(index_name));
+        this.set(
+            "Id",
+            Some("collection_index_id"),
+            rt::string(required.id_property),
+        );
+        this.set(
+            "IndexName",
+            Some("index_name"),
+            rt::string(required.index_name),
+        );
         CollectionIndex(this)
     }
     /// The Mappings for the collection index
@@ -594,17 +609,24 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: None,
 };
+/// The required values of [`Index`], by name: two of them have one type, and a swap must not compile.
+pub struct IndexRequired {
+    /// The endpoint for the collection. CloudFormation `CollectionEndpoint`.
+    pub collection_endpoint: rt::Expr,
+    /// The name of the OpenSearch Serverless index. CloudFormation `IndexName`.
+    pub index_name: rt::Expr,
+}
 impl Index {
     /// Declares a `AWS::OpenSearchServerless::Index` with the stack-unique `id`. Required properties: `collection_endpoint` (`CollectionEndpoint`), `index_name` (`IndexName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        collection_endpoint: impl Into<rt::Expr>,
-        index_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IndexRequired) -> Self {
         let mut this = rt::Base::new(id, &INDEX_TYPE);
-        this.set("CollectionEndpoint", None, rt::string(collection_endpoint));
-        this.set("IndexName", None, rt::string(index_name));
+        this.set(
+            "CollectionEndpoint",
+            None,
+            rt::string(required.collection_endpoint),
+        );
+        this.set("IndexName", None, rt::string(required.index_name));
         Index(this)
     }
     /// Index Mappings
@@ -642,7 +664,7 @@ pub mod index {
     ///
     /// CloudFormation property type `Analysis`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-analysis.html)
     #[derive(Clone, Debug)]
     pub struct Analysis(rt::Props);
     impl Analysis {
@@ -662,7 +684,7 @@ pub mod index {
     nested!(Analysis);
     /// CloudFormation property type `Index`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-index.html)
     #[derive(Clone, Debug)]
     pub struct Index(rt::Props);
     impl Index {
@@ -696,7 +718,7 @@ pub mod index {
     nested!(Index);
     /// CloudFormation property type `IndexSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-indexsettings.html)
     #[derive(Clone, Debug)]
     pub struct IndexSettings(rt::Props);
     impl IndexSettings {
@@ -723,7 +745,7 @@ pub mod index {
     ///
     /// CloudFormation property type `Mappings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-index-mappings.html)
     #[derive(Clone, Debug)]
     pub struct Mappings(rt::Props);
     impl Mappings {
@@ -772,19 +794,23 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct LifecyclePolicyRequired {
+    /// The type of lifecycle policy CloudFormation `Type`.
+    pub type_: lifecycle_policy::LifecyclePolicyType,
+    /// The name of the policy CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The JSON policy document that is the content for the policy CloudFormation `Policy`.
+    pub policy: rt::Expr,
+}
 impl LifecyclePolicy {
-    /// Declares a `AWS::OpenSearchServerless::LifecyclePolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
+    /// Declares a `AWS::OpenSearchServerless::LifecyclePolicy` with the stack-unique `id`. Required properties: `type_` (`Type`), `name` (`Name`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        policy: impl Into<rt::Expr>,
-        type_: lifecycle_policy::LifecyclePolicyType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Policy", Some("policy"), rt::string(policy));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Policy", Some("policy"), rt::string(required.policy));
+        this.set("Type", Some("type"), required.type_.into());
         LifecyclePolicy(this)
     }
     /// The description of the policy
@@ -955,7 +981,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `IamFederationConfigOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-iamfederationconfigoptions.html)
     #[derive(Clone, Debug)]
     pub struct IamFederationConfigOptions(rt::Props);
     impl IamFederationConfigOptions {
@@ -986,7 +1012,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `IamIdentityCenterConfigOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-iamidentitycenterconfigoptions.html)
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenterConfigOptions(rt::Props);
     impl IamIdentityCenterConfigOptions {
@@ -1052,7 +1078,7 @@ pub mod security_config {
     ///
     /// CloudFormation property type `SamlConfigOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchserverless-securityconfig-samlconfigoptions.html)
     #[derive(Clone, Debug)]
     pub struct SamlConfigOptions(rt::Props);
     impl SamlConfigOptions {
@@ -1141,19 +1167,23 @@ static SECURITY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`SecurityPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct SecurityPolicyRequired {
+    /// The possible types for the network policy CloudFormation `Type`.
+    pub type_: security_policy::SecurityPolicyType,
+    /// The name of the policy CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The JSON policy document that is the content for the policy CloudFormation `Policy`.
+    pub policy: rt::Expr,
+}
 impl SecurityPolicy {
-    /// Declares a `AWS::OpenSearchServerless::SecurityPolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `policy` (`Policy`), `type_` (`Type`).
+    /// Declares a `AWS::OpenSearchServerless::SecurityPolicy` with the stack-unique `id`. Required properties: `type_` (`Type`), `name` (`Name`), `policy` (`Policy`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        policy: impl Into<rt::Expr>,
-        type_: security_policy::SecurityPolicyType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SecurityPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_POLICY_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Policy", Some("policy"), rt::string(policy));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Policy", Some("policy"), rt::string(required.policy));
+        this.set("Type", Some("type"), required.type_.into());
         SecurityPolicy(this)
     }
     /// The description of the policy
@@ -1213,19 +1243,27 @@ static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`VpcEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct VpcEndpointRequired {
+    /// The name of the VPC Endpoint CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ID of the VPC in which the endpoint will be used. CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// The ID of one or more subnets in which to create an endpoint network interface CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+}
 impl VpcEndpoint {
-    /// Declares a `AWS::OpenSearchServerless::VpcEndpoint` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::OpenSearchServerless::VpcEndpoint` with the stack-unique `id`. Required properties: `name` (`Name`), `vpc_id` (`VpcId`), `subnet_ids` (`SubnetIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VpcEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcEndpoint(this)
     }
     /// The ID of one or more security groups to associate with the endpoint network interface

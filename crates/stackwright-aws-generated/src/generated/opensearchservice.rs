@@ -133,7 +133,7 @@ pub mod application {
     ///
     /// CloudFormation property type `AppConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-appconfig.html)
     #[derive(Clone, Debug)]
     pub struct AppConfig(rt::Props);
     impl AppConfig {
@@ -150,7 +150,7 @@ pub mod application {
     ///
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -181,7 +181,7 @@ pub mod application {
     ///
     /// CloudFormation property type `IamIdentityCenterOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-application-iamidentitycenteroptions.html)
     #[derive(Clone, Debug)]
     pub struct IamIdentityCenterOptions(rt::Props);
     impl IamIdentityCenterOptions {
@@ -531,7 +531,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `AdvancedSecurityOptionsInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-advancedsecurityoptionsinput.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedSecurityOptionsInput(rt::Props);
     impl AdvancedSecurityOptionsInput {
@@ -605,7 +605,7 @@ pub mod domain {
     nested!(AdvancedSecurityOptionsInput);
     /// CloudFormation property type `AIMLOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-aimloptions.html)
     #[derive(Clone, Debug)]
     pub struct AimlOptions(rt::Props);
     impl AimlOptions {
@@ -636,7 +636,7 @@ pub mod domain {
     nested!(AimlOptions);
     /// CloudFormation property type `AutomatedSnapshotPauseOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-automatedsnapshotpauseoptions.html)
     #[derive(Clone, Debug)]
     pub struct AutomatedSnapshotPauseOptions(rt::Props);
     impl AutomatedSnapshotPauseOptions {
@@ -661,7 +661,7 @@ pub mod domain {
     nested!(AutomatedSnapshotPauseOptions);
     /// CloudFormation property type `ClusterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-clusterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
     impl ClusterConfig {
@@ -771,7 +771,7 @@ pub mod domain {
     nested!(ClusterConfig);
     /// CloudFormation property type `CognitoOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-cognitooptions.html)
     #[derive(Clone, Debug)]
     pub struct CognitoOptions(rt::Props);
     impl CognitoOptions {
@@ -809,7 +809,7 @@ pub mod domain {
     nested!(CognitoOptions);
     /// CloudFormation property type `ColdStorageOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-coldstorageoptions.html)
     #[derive(Clone, Debug)]
     pub struct ColdStorageOptions(rt::Props);
     impl ColdStorageOptions {
@@ -827,7 +827,7 @@ pub mod domain {
     nested!(ColdStorageOptions);
     /// CloudFormation property type `DeploymentStrategyOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-deploymentstrategyoptions.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentStrategyOptions(rt::Props);
     impl DeploymentStrategyOptions {
@@ -849,7 +849,7 @@ pub mod domain {
     nested!(DeploymentStrategyOptions);
     /// CloudFormation property type `DomainEndpointOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-domainendpointoptions.html)
     #[derive(Clone, Debug)]
     pub struct DomainEndpointOptions(rt::Props);
     impl DomainEndpointOptions {
@@ -901,7 +901,7 @@ pub mod domain {
     nested!(DomainEndpointOptions);
     /// CloudFormation property type `EBSOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-ebsoptions.html)
     #[derive(Clone, Debug)]
     pub struct EbsOptions(rt::Props);
     impl EbsOptions {
@@ -942,7 +942,7 @@ pub mod domain {
     nested!(EbsOptions);
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-encryptionatrestoptions.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -966,7 +966,7 @@ pub mod domain {
     nested!(EncryptionAtRestOptions);
     /// CloudFormation property type `IAMFederationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-iamfederationoptions.html)
     #[derive(Clone, Debug)]
     pub struct IamFederationOptions(rt::Props);
     impl IamFederationOptions {
@@ -997,7 +997,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `IdentityCenterOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-identitycenteroptions.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenterOptions(rt::Props);
     impl IdentityCenterOptions {
@@ -1068,18 +1068,29 @@ pub mod domain {
     nested!(IdentityCenterOptions);
     /// CloudFormation property type `Idp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-idp.html)
     #[derive(Clone, Debug)]
     pub struct Idp(rt::Props);
+    /// The required values of [`Idp`], by name: two of them have one type, and a swap must not compile.
+    pub struct IdpRequired {
+        /// CloudFormation `MetadataContent`.
+        pub metadata_content: rt::Expr,
+        /// CloudFormation `EntityId`.
+        pub entity_id: rt::Expr,
+    }
     impl Idp {
-        /// A new `Idp`. Required properties: `entity_id` (`EntityId`), `metadata_content` (`MetadataContent`).
-        pub fn new(entity_id: impl Into<rt::Expr>, metadata_content: impl Into<rt::Expr>) -> Self {
+        /// A new `Idp`. Required properties: `metadata_content` (`MetadataContent`), `entity_id` (`EntityId`).
+        pub fn new(required: IdpRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EntityId", Some("entity_id"), rt::string(entity_id));
+            this.set(
+                "EntityId",
+                Some("entity_id"),
+                rt::string(required.entity_id),
+            );
             this.set(
                 "MetadataContent",
                 Some("metadata_content"),
-                rt::string(metadata_content),
+                rt::string(required.metadata_content),
             );
             Idp(this)
         }
@@ -1087,7 +1098,7 @@ pub mod domain {
     nested!(Idp);
     /// CloudFormation property type `JWTOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-jwtoptions.html)
     #[derive(Clone, Debug)]
     pub struct JwtOptions(rt::Props);
     impl JwtOptions {
@@ -1122,7 +1133,7 @@ pub mod domain {
     nested!(JwtOptions);
     /// CloudFormation property type `MasterUserOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-masteruseroptions.html)
     #[derive(Clone, Debug)]
     pub struct MasterUserOptions(rt::Props);
     impl MasterUserOptions {
@@ -1159,7 +1170,7 @@ pub mod domain {
     nested!(MasterUserOptions);
     /// CloudFormation property type `NodeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodeconfig.html)
     #[derive(Clone, Debug)]
     pub struct NodeConfig(rt::Props);
     impl NodeConfig {
@@ -1187,7 +1198,7 @@ pub mod domain {
     nested!(NodeConfig);
     /// CloudFormation property type `NodeOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodeoption.html)
     #[derive(Clone, Debug)]
     pub struct NodeOption(rt::Props);
     impl NodeOption {
@@ -1210,7 +1221,7 @@ pub mod domain {
     nested!(NodeOption);
     /// CloudFormation property type `NodeToNodeEncryptionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-nodetonodeencryptionoptions.html)
     #[derive(Clone, Debug)]
     pub struct NodeToNodeEncryptionOptions(rt::Props);
     impl NodeToNodeEncryptionOptions {
@@ -1228,7 +1239,7 @@ pub mod domain {
     nested!(NodeToNodeEncryptionOptions);
     /// CloudFormation property type `OffPeakWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-offpeakwindow.html)
     #[derive(Clone, Debug)]
     pub struct OffPeakWindow(rt::Props);
     impl OffPeakWindow {
@@ -1247,7 +1258,7 @@ pub mod domain {
     nested!(OffPeakWindow);
     /// CloudFormation property type `OffPeakWindowOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-offpeakwindowoptions.html)
     #[derive(Clone, Debug)]
     pub struct OffPeakWindowOptions(rt::Props);
     impl OffPeakWindowOptions {
@@ -1271,7 +1282,7 @@ pub mod domain {
     nested!(OffPeakWindowOptions);
     /// CloudFormation property type `S3VectorsEngine`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-s3vectorsengine.html)
     #[derive(Clone, Debug)]
     pub struct S3VectorsEngine(rt::Props);
     impl S3VectorsEngine {
@@ -1285,7 +1296,7 @@ pub mod domain {
     nested!(S3VectorsEngine);
     /// CloudFormation property type `SAMLOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-samloptions.html)
     #[derive(Clone, Debug)]
     pub struct SamlOptions(rt::Props);
     impl SamlOptions {
@@ -1346,7 +1357,7 @@ pub mod domain {
     nested!(SamlOptions);
     /// CloudFormation property type `ServerlessVectorAcceleration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-serverlessvectoracceleration.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessVectorAcceleration(rt::Props);
     impl ServerlessVectorAcceleration {
@@ -1366,7 +1377,7 @@ pub mod domain {
     nested!(ServerlessVectorAcceleration);
     /// CloudFormation property type `SnapshotOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-snapshotoptions.html)
     #[derive(Clone, Debug)]
     pub struct SnapshotOptions(rt::Props);
     impl SnapshotOptions {
@@ -1388,7 +1399,7 @@ pub mod domain {
     nested!(SnapshotOptions);
     /// CloudFormation property type `SoftwareUpdateOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-softwareupdateoptions.html)
     #[derive(Clone, Debug)]
     pub struct SoftwareUpdateOptions(rt::Props);
     impl SoftwareUpdateOptions {
@@ -1419,7 +1430,7 @@ pub mod domain {
     nested!(SoftwareUpdateOptions);
     /// CloudFormation property type `VPCOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-vpcoptions.html)
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {
@@ -1458,22 +1469,29 @@ pub mod domain {
     nested!(VpcOptions);
     /// CloudFormation property type `WindowStartTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-windowstarttime.html)
     #[derive(Clone, Debug)]
     pub struct WindowStartTime(rt::Props);
+    /// The required values of [`WindowStartTime`], by name: two of them have one type, and a swap must not compile.
+    pub struct WindowStartTimeRequired {
+        /// CloudFormation `Hours`.
+        pub hours: i64,
+        /// CloudFormation `Minutes`.
+        pub minutes: i64,
+    }
     impl WindowStartTime {
         /// A new `WindowStartTime`. Required properties: `hours` (`Hours`), `minutes` (`Minutes`).
-        pub fn new(hours: i64, minutes: i64) -> Self {
+        pub fn new(required: WindowStartTimeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Hours", Some("hours"), rt::int(hours));
-            this.set("Minutes", Some("minutes"), rt::int(minutes));
+            this.set("Hours", Some("hours"), rt::int(required.hours));
+            this.set("Minutes", Some("minutes"), rt::int(required.minutes));
             WindowStartTime(this)
         }
     }
     nested!(WindowStartTime);
     /// CloudFormation property type `ZoneAwarenessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opensearchservice-domain-zoneawarenessconfig.html)
     #[derive(Clone, Debug)]
     pub struct ZoneAwarenessConfig(rt::Props);
     impl ZoneAwarenessConfig {

@@ -79,19 +79,23 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`App`], by name: two of them have one type, and a swap must not compile.
+pub struct AppRequired {
+    /// CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `StackId`.
+    pub stack_id: rt::Expr,
+}
 impl App {
-    /// Declares a `AWS::OpsWorks::App` with the stack-unique `id`. Required properties: `name` (`Name`), `stack_id` (`StackId`), `type_` (`Type`).
+    /// Declares a `AWS::OpsWorks::App` with the stack-unique `id`. Required properties: `type_` (`Type`), `name` (`Name`), `stack_id` (`StackId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        stack_id: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AppRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
-        this.set("Name", None, rt::string(name));
-        this.set("StackId", None, rt::string(stack_id));
-        this.set("Type", None, rt::string(type_));
+        this.set("Name", None, rt::string(required.name));
+        this.set("StackId", None, rt::string(required.stack_id));
+        this.set("Type", None, rt::string(required.type_));
         App(this)
     }
     /// CloudFormation `AppSource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -163,7 +167,7 @@ pub mod app {
     use super::*;
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -191,15 +195,22 @@ pub mod app {
     nested!(DataSource);
     /// CloudFormation property type `EnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-environmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(rt::Props);
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct EnvironmentVariableRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl EnvironmentVariable {
-        /// A new `EnvironmentVariable`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `EnvironmentVariable`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: EnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             EnvironmentVariable(this)
         }
         /// CloudFormation `Secure`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -211,7 +222,7 @@ pub mod app {
     nested!(EnvironmentVariable);
     /// CloudFormation property type `SslConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-sslconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SslConfiguration(rt::Props);
     impl SslConfiguration {
@@ -299,21 +310,24 @@ static ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: None,
 };
+/// The required values of [`ElasticLoadBalancerAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct ElasticLoadBalancerAttachmentRequired {
+    /// CloudFormation `LayerId`.
+    pub layer_id: rt::Expr,
+    /// CloudFormation `ElasticLoadBalancerName`.
+    pub elastic_load_balancer_name: rt::Expr,
+}
 impl ElasticLoadBalancerAttachment {
-    /// Declares a `AWS::OpsWorks::ElasticLoadBalancerAttachment` with the stack-unique `id`. Required properties: `elastic_load_balancer_name` (`ElasticLoadBalancerName`), `layer_id` (`LayerId`).
+    /// Declares a `AWS::OpsWorks::ElasticLoadBalancerAttachment` with the stack-unique `id`. Required properties: `layer_id` (`LayerId`), `elastic_load_balancer_name` (`ElasticLoadBalancerName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        elastic_load_balancer_name: impl Into<rt::Expr>,
-        layer_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ElasticLoadBalancerAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE);
         this.set(
             "ElasticLoadBalancerName",
             None,
-            rt::string(elastic_load_balancer_name),
+            rt::string(required.elastic_load_balancer_name),
         );
-        this.set("LayerId", None, rt::string(layer_id));
+        this.set("LayerId", None, rt::string(required.layer_id));
         ElasticLoadBalancerAttachment(this)
     }
 }
@@ -398,19 +412,23 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`Instance`], by name: two of them have one type, and a swap must not compile.
+pub struct InstanceRequired {
+    /// CloudFormation `LayerIds`.
+    pub layer_ids: Vec<rt::Expr>,
+    /// CloudFormation `InstanceType`.
+    pub instance_type: rt::Expr,
+    /// CloudFormation `StackId`.
+    pub stack_id: rt::Expr,
+}
 impl Instance {
-    /// Declares a `AWS::OpsWorks::Instance` with the stack-unique `id`. Required properties: `instance_type` (`InstanceType`), `layer_ids` (`LayerIds`), `stack_id` (`StackId`).
+    /// Declares a `AWS::OpsWorks::Instance` with the stack-unique `id`. Required properties: `layer_ids` (`LayerIds`), `instance_type` (`InstanceType`), `stack_id` (`StackId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_type: impl Into<rt::Expr>,
-        layer_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        stack_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TYPE);
-        this.set("InstanceType", None, rt::string(instance_type));
-        this.set("LayerIds", None, rt::strings(layer_ids));
-        this.set("StackId", None, rt::string(stack_id));
+        this.set("InstanceType", None, rt::string(required.instance_type));
+        this.set("LayerIds", None, rt::strings(required.layer_ids));
+        this.set("StackId", None, rt::string(required.stack_id));
         Instance(this)
     }
     /// CloudFormation `AgentVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -539,7 +557,7 @@ pub mod instance {
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -572,7 +590,7 @@ pub mod instance {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-ebsblockdevice.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -610,7 +628,7 @@ pub mod instance {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `TimeBasedAutoScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-instance-timebasedautoscaling.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedAutoScaling(rt::Props);
     impl TimeBasedAutoScaling {
@@ -739,35 +757,47 @@ static LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: None,
 };
+/// The required values of [`Layer`], by name: two of them have one type, and a swap must not compile.
+pub struct LayerRequired {
+    /// CloudFormation `EnableAutoHealing`.
+    pub enable_auto_healing: bool,
+    /// CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// CloudFormation `AutoAssignElasticIps`.
+    pub auto_assign_elastic_ips: bool,
+    /// CloudFormation `Shortname`.
+    pub shortname: rt::Expr,
+    /// CloudFormation `AutoAssignPublicIps`.
+    pub auto_assign_public_ips: bool,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `StackId`.
+    pub stack_id: rt::Expr,
+}
 impl Layer {
-    /// Declares a `AWS::OpsWorks::Layer` with the stack-unique `id`. Required properties: `auto_assign_elastic_ips` (`AutoAssignElasticIps`), `auto_assign_public_ips` (`AutoAssignPublicIps`), `enable_auto_healing` (`EnableAutoHealing`), `name` (`Name`), `shortname` (`Shortname`), `stack_id` (`StackId`), `type_` (`Type`).
+    /// Declares a `AWS::OpsWorks::Layer` with the stack-unique `id`. Required properties: `enable_auto_healing` (`EnableAutoHealing`), `type_` (`Type`), `auto_assign_elastic_ips` (`AutoAssignElasticIps`), `shortname` (`Shortname`), `auto_assign_public_ips` (`AutoAssignPublicIps`), `name` (`Name`), `stack_id` (`StackId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        auto_assign_elastic_ips: bool,
-        auto_assign_public_ips: bool,
-        enable_auto_healing: bool,
-        name: impl Into<rt::Expr>,
-        shortname: impl Into<rt::Expr>,
-        stack_id: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LayerRequired) -> Self {
         let mut this = rt::Base::new(id, &LAYER_TYPE);
         this.set(
             "AutoAssignElasticIps",
             None,
-            rt::boolean(auto_assign_elastic_ips),
+            rt::boolean(required.auto_assign_elastic_ips),
         );
         this.set(
             "AutoAssignPublicIps",
             None,
-            rt::boolean(auto_assign_public_ips),
+            rt::boolean(required.auto_assign_public_ips),
         );
-        this.set("EnableAutoHealing", None, rt::boolean(enable_auto_healing));
-        this.set("Name", None, rt::string(name));
-        this.set("Shortname", None, rt::string(shortname));
-        this.set("StackId", None, rt::string(stack_id));
-        this.set("Type", None, rt::string(type_));
+        this.set(
+            "EnableAutoHealing",
+            None,
+            rt::boolean(required.enable_auto_healing),
+        );
+        this.set("Name", None, rt::string(required.name));
+        this.set("Shortname", None, rt::string(required.shortname));
+        this.set("StackId", None, rt::string(required.stack_id));
+        this.set("Type", None, rt::string(required.type_));
         Layer(this)
     }
     /// CloudFormation `Attributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -858,7 +888,7 @@ pub mod layer {
     use super::*;
     /// CloudFormation property type `AutoScalingThresholds`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-autoscalingthresholds.html)
     #[derive(Clone, Debug)]
     pub struct AutoScalingThresholds(rt::Props);
     impl AutoScalingThresholds {
@@ -901,7 +931,7 @@ pub mod layer {
     nested!(AutoScalingThresholds);
     /// CloudFormation property type `LifecycleEventConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-lifecycleeventconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleEventConfiguration(rt::Props);
     impl LifecycleEventConfiguration {
@@ -919,7 +949,7 @@ pub mod layer {
     nested!(LifecycleEventConfiguration);
     /// CloudFormation property type `LoadBasedAutoScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-loadbasedautoscaling.html)
     #[derive(Clone, Debug)]
     pub struct LoadBasedAutoScaling(rt::Props);
     impl LoadBasedAutoScaling {
@@ -947,7 +977,7 @@ pub mod layer {
     nested!(LoadBasedAutoScaling);
     /// CloudFormation property type `Recipes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-recipes.html)
     #[derive(Clone, Debug)]
     pub struct Recipes(rt::Props);
     impl Recipes {
@@ -985,7 +1015,7 @@ pub mod layer {
     nested!(Recipes);
     /// CloudFormation property type `ShutdownEventConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-shutdowneventconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ShutdownEventConfiguration(rt::Props);
     impl ShutdownEventConfiguration {
@@ -1009,7 +1039,7 @@ pub mod layer {
     nested!(ShutdownEventConfiguration);
     /// CloudFormation property type `VolumeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-layer-volumeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VolumeConfiguration(rt::Props);
     impl VolumeConfiguration {
@@ -1117,23 +1147,31 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: None,
 };
+/// The required values of [`Stack`], by name: two of them have one type, and a swap must not compile.
+pub struct StackRequired {
+    /// CloudFormation `DefaultInstanceProfileArn`.
+    pub default_instance_profile_arn: rt::Expr,
+    /// CloudFormation `ServiceRoleArn`.
+    pub service_role_arn: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Stack {
-    /// Declares a `AWS::OpsWorks::Stack` with the stack-unique `id`. Required properties: `default_instance_profile_arn` (`DefaultInstanceProfileArn`), `name` (`Name`), `service_role_arn` (`ServiceRoleArn`).
+    /// Declares a `AWS::OpsWorks::Stack` with the stack-unique `id`. Required properties: `default_instance_profile_arn` (`DefaultInstanceProfileArn`), `service_role_arn` (`ServiceRoleArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        default_instance_profile_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        service_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StackRequired) -> Self {
         let mut this = rt::Base::new(id, &STACK_TYPE);
         this.set(
             "DefaultInstanceProfileArn",
             None,
-            rt::string(default_instance_profile_arn),
+            rt::string(required.default_instance_profile_arn),
         );
-        this.set("Name", None, rt::string(name));
-        this.set("ServiceRoleArn", None, rt::string(service_role_arn));
+        this.set("Name", None, rt::string(required.name));
+        this.set(
+            "ServiceRoleArn",
+            None,
+            rt::string(required.service_role_arn),
+        );
         Stack(this)
     }
     /// CloudFormation `AgentVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1267,7 +1305,7 @@ pub mod stack {
     use super::*;
     /// CloudFormation property type `ChefConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-chefconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ChefConfiguration(rt::Props);
     impl ChefConfiguration {
@@ -1290,7 +1328,7 @@ pub mod stack {
     nested!(ChefConfiguration);
     /// CloudFormation property type `ElasticIp`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-elasticip.html)
     #[derive(Clone, Debug)]
     pub struct ElasticIp(rt::Props);
     impl ElasticIp {
@@ -1309,27 +1347,36 @@ pub mod stack {
     nested!(ElasticIp);
     /// CloudFormation property type `RdsDbInstance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-rdsdbinstance.html)
     #[derive(Clone, Debug)]
     pub struct RdsDbInstance(rt::Props);
+    /// The required values of [`RdsDbInstance`], by name: two of them have one type, and a swap must not compile.
+    pub struct RdsDbInstanceRequired {
+        /// CloudFormation `DbPassword`.
+        pub db_password: rt::Expr,
+        /// CloudFormation `RdsDbInstanceArn`.
+        pub rds_db_instance_arn: rt::Expr,
+        /// CloudFormation `DbUser`.
+        pub db_user: rt::Expr,
+    }
     impl RdsDbInstance {
-        /// A new `RdsDbInstance`. Required properties: `db_password` (`DbPassword`), `db_user` (`DbUser`), `rds_db_instance_arn` (`RdsDbInstanceArn`).
-        pub fn new(
-            db_password: impl Into<rt::Expr>,
-            db_user: impl Into<rt::Expr>,
-            rds_db_instance_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RdsDbInstance`. Required properties: `db_password` (`DbPassword`), `rds_db_instance_arn` (`RdsDbInstanceArn`), `db_user` (`DbUser`).
+        pub fn new(required: RdsDbInstanceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DbPassword", None, rt::string(db_password));
-            this.set("DbUser", None, rt::string(db_user));
-            this.set("RdsDbInstanceArn", None, rt::string(rds_db_instance_arn));
+            this.set("DbPassword", None, rt::string(required.db_password));
+            this.set("DbUser", None, rt::string(required.db_user));
+            this.set(
+                "RdsDbInstanceArn",
+                None,
+                rt::string(required.rds_db_instance_arn),
+            );
             RdsDbInstance(this)
         }
     }
     nested!(RdsDbInstance);
     /// CloudFormation property type `StackConfigurationManager`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-stack-stackconfigurationmanager.html)
     #[derive(Clone, Debug)]
     pub struct StackConfigurationManager(rt::Props);
     impl StackConfigurationManager {
@@ -1508,17 +1555,20 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: None,
 };
+/// The required values of [`Volume`], by name: two of them have one type, and a swap must not compile.
+pub struct VolumeRequired {
+    /// CloudFormation `Ec2VolumeId`.
+    pub ec2_volume_id: rt::Expr,
+    /// CloudFormation `StackId`.
+    pub stack_id: rt::Expr,
+}
 impl Volume {
     /// Declares a `AWS::OpsWorks::Volume` with the stack-unique `id`. Required properties: `ec2_volume_id` (`Ec2VolumeId`), `stack_id` (`StackId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ec2_volume_id: impl Into<rt::Expr>,
-        stack_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VolumeRequired) -> Self {
         let mut this = rt::Base::new(id, &VOLUME_TYPE);
-        this.set("Ec2VolumeId", None, rt::string(ec2_volume_id));
-        this.set("StackId", None, rt::string(stack_id));
+        this.set("Ec2VolumeId", None, rt::string(required.ec2_volume_id));
+        this.set("StackId", None, rt::string(required.stack_id));
         Volume(this)
     }
     /// CloudFormation `MountPoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1549,7 +1599,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-opsworks-app-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {

@@ -44,21 +44,24 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Account`], by name: two of them have one type, and a swap must not compile.
+pub struct AccountRequired {
+    /// The friendly name of the member account. CloudFormation `AccountName`.
+    pub account_name: rt::Expr,
+    /// The email address of the owner to assign to the new member account. CloudFormation `Email`.
+    pub email: rt::Expr,
+}
 impl Account {
     /// Declares a `AWS::Organizations::Account` with the stack-unique `id`. Required properties: `account_name` (`AccountName`), `email` (`Email`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_name: impl Into<rt::Expr>,
-        email: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccountRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_TYPE);
         this.set(
             "AccountName",
             Some("account_name"),
-            rt::string(account_name),
+            rt::string(required.account_name),
         );
-        this.set("Email", Some("email"), rt::string(email));
+        this.set("Email", Some("email"), rt::string(required.email));
         Account(this)
     }
     /// List of parent nodes for the member account.
@@ -240,17 +243,24 @@ static ORGANIZATIONAL_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`OrganizationalUnit`], by name: two of them have one type, and a swap must not compile.
+pub struct OrganizationalUnitRequired {
+    /// The friendly name of this OU. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The unique identifier (ID) of the parent root or OU that you want to create the new OU in. CloudFormation `ParentId`.
+    pub parent_id: rt::Expr,
+}
 impl OrganizationalUnit {
     /// Declares a `AWS::Organizations::OrganizationalUnit` with the stack-unique `id`. Required properties: `name` (`Name`), `parent_id` (`ParentId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        parent_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OrganizationalUnitRequired) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ParentId", Some("parent_id"), rt::string(parent_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "ParentId",
+            Some("parent_id"),
+            rt::string(required.parent_id),
+        );
         OrganizationalUnit(this)
     }
 }
@@ -300,13 +310,13 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Policy {
-    /// Declares a `AWS::Organizations::Policy` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`), `type_` (`Type`).
+    /// Declares a `AWS::Organizations::Policy` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `content` (`Content`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: impl Into<rt::Value>,
         name: impl Into<rt::Expr>,
         type_: policy::Type,
+        content: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set("Content", Some("content"), rt::json_string(content));

@@ -60,28 +60,33 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Pipeline`], by name: two of them have one type, and a swap must not compile.
+pub struct PipelineRequired {
+    /// The maximum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs). CloudFormation `MaxUnits`.
+    pub max_units: i64,
+    /// The minimum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs). CloudFormation `MinUnits`.
+    pub min_units: i64,
+    /// The Data Prepper pipeline configuration. CloudFormation `PipelineConfigurationBody`.
+    pub pipeline_configuration_body: rt::Expr,
+    /// Name of the OpenSearch Ingestion Service pipeline to create. CloudFormation `PipelineName`.
+    pub pipeline_name: rt::Expr,
+}
 impl Pipeline {
     /// Declares a `AWS::OSIS::Pipeline` with the stack-unique `id`. Required properties: `max_units` (`MaxUnits`), `min_units` (`MinUnits`), `pipeline_configuration_body` (`PipelineConfigurationBody`), `pipeline_name` (`PipelineName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        max_units: i64,
-        min_units: i64,
-        pipeline_configuration_body: impl Into<rt::Expr>,
-        pipeline_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
-        this.set("MaxUnits", Some("max_units"), rt::int(max_units));
-        this.set("MinUnits", Some("min_units"), rt::int(min_units));
+        this.set("MaxUnits", Some("max_units"), rt::int(required.max_units));
+        this.set("MinUnits", Some("min_units"), rt::int(required.min_units));
         this.set(
             "PipelineConfigurationBody",
             Some("pipeline_configuration_body"),
-            rt::string(pipeline_configuration_body),
+            rt::string(required.pipeline_configuration_body),
         );
         this.set(
             "PipelineName",
             Some("pipeline_name"),
-            rt::string(pipeline_name),
+            rt::string(required.pipeline_name),
         );
         Pipeline(this)
     }
@@ -178,7 +183,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `BufferOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-bufferoptions.html)
     #[derive(Clone, Debug)]
     pub struct BufferOptions(rt::Props);
     impl BufferOptions {
@@ -198,7 +203,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `CloudWatchLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-cloudwatchlogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogDestination(rt::Props);
     impl CloudWatchLogDestination {
@@ -214,7 +219,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `EncryptionAtRestOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-encryptionatrestoptions.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionAtRestOptions(rt::Props);
     impl EncryptionAtRestOptions {
@@ -230,7 +235,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `LogPublishingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-logpublishingoptions.html)
     #[derive(Clone, Debug)]
     pub struct LogPublishingOptions(rt::Props);
     impl LogPublishingOptions {
@@ -265,7 +270,7 @@ pub mod pipeline {
     nested!(LogPublishingOptions);
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-resourcepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {
@@ -281,7 +286,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VpcAttachmentOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcattachmentoptions.html)
     #[derive(Clone, Debug)]
     pub struct VpcAttachmentOptions(rt::Props);
     impl VpcAttachmentOptions {
@@ -302,7 +307,7 @@ pub mod pipeline {
     ///
     /// CloudFormation property type `VpcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-osis-pipeline-vpcoptions.html)
     #[derive(Clone, Debug)]
     pub struct VpcOptions(rt::Props);
     impl VpcOptions {

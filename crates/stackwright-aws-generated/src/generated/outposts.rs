@@ -56,17 +56,20 @@ static OUTPOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Outpost`], by name: two of them have one type, and a swap must not compile.
+pub struct OutpostRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `SiteId`.
+    pub site_id: rt::Expr,
+}
 impl Outpost {
     /// Declares a `AWS::Outposts::Outpost` with the stack-unique `id`. Required properties: `name` (`Name`), `site_id` (`SiteId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        site_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OutpostRequired) -> Self {
         let mut this = rt::Base::new(id, &OUTPOST_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("SiteId", Some("site_id"), rt::string(site_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("SiteId", Some("site_id"), rt::string(required.site_id));
         Outpost(this)
     }
     /// Constraints: length 1..=1000; pattern `^([a-zA-Z]+-){1,3}([a-zA-Z]+)?(\d+[a-zA-Z]?)?$`. Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
@@ -234,47 +237,60 @@ pub mod site {
     use super::*;
     /// CloudFormation property type `Address`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-outposts-site-address.html)
     #[derive(Clone, Debug)]
     pub struct Address(rt::Props);
+    /// The required values of [`Address`], by name: two of them have one type, and a swap must not compile.
+    pub struct AddressRequired {
+        /// CloudFormation `ContactName`.
+        pub contact_name: rt::Expr,
+        /// CloudFormation `ContactPhoneNumber`.
+        pub contact_phone_number: rt::Expr,
+        /// CloudFormation `AddressLine1`.
+        pub address_line1: rt::Expr,
+        /// CloudFormation `City`.
+        pub city: rt::Expr,
+        /// CloudFormation `StateOrRegion`.
+        pub state_or_region: rt::Expr,
+        /// CloudFormation `PostalCode`.
+        pub postal_code: rt::Expr,
+        /// CloudFormation `CountryCode`.
+        pub country_code: rt::Expr,
+    }
     impl Address {
-        /// A new `Address`. Required properties: `address_line1` (`AddressLine1`), `city` (`City`), `contact_name` (`ContactName`), `contact_phone_number` (`ContactPhoneNumber`), `country_code` (`CountryCode`), `postal_code` (`PostalCode`), `state_or_region` (`StateOrRegion`).
-        pub fn new(
-            address_line1: impl Into<rt::Expr>,
-            city: impl Into<rt::Expr>,
-            contact_name: impl Into<rt::Expr>,
-            contact_phone_number: impl Into<rt::Expr>,
-            country_code: impl Into<rt::Expr>,
-            postal_code: impl Into<rt::Expr>,
-            state_or_region: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Address`. Required properties: `contact_name` (`ContactName`), `contact_phone_number` (`ContactPhoneNumber`), `address_line1` (`AddressLine1`), `city` (`City`), `state_or_region` (`StateOrRegion`), `postal_code` (`PostalCode`), `country_code` (`CountryCode`).
+        pub fn new(required: AddressRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AddressLine1",
                 Some("address_line_1"),
-                rt::string(address_line1),
+                rt::string(required.address_line1),
             );
-            this.set("City", Some("city"), rt::string(city));
+            this.set("City", Some("city"), rt::string(required.city));
             this.set(
                 "ContactName",
                 Some("contact_name"),
-                rt::string(contact_name),
+                rt::string(required.contact_name),
             );
             this.set(
                 "ContactPhoneNumber",
                 Some("contact_phone_number"),
-                rt::string(contact_phone_number),
+                rt::string(required.contact_phone_number),
             );
             this.set(
                 "CountryCode",
                 Some("country_code"),
-                rt::string(country_code),
+                rt::string(required.country_code),
             );
-            this.set("PostalCode", Some("postal_code"), rt::string(postal_code));
+            this.set(
+                "PostalCode",
+                Some("postal_code"),
+                rt::string(required.postal_code),
+            );
             this.set(
                 "StateOrRegion",
                 Some("state_or_region"),
-                rt::string(state_or_region),
+                rt::string(required.state_or_region),
             );
             Address(this)
         }
@@ -309,7 +325,7 @@ pub mod site {
     nested!(Address);
     /// CloudFormation property type `RackPhysicalProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-outposts-site-rackphysicalproperties.html)
     #[derive(Clone, Debug)]
     pub struct RackPhysicalProperties(rt::Props);
     impl RackPhysicalProperties {

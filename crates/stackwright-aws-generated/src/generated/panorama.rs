@@ -81,12 +81,12 @@ static APPLICATION_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl ApplicationInstance {
-    /// Declares a `AWS::Panorama::ApplicationInstance` with the stack-unique `id`. Required properties: `default_runtime_context_device` (`DefaultRuntimeContextDevice`), `manifest_payload` (`ManifestPayload`).
+    /// Declares a `AWS::Panorama::ApplicationInstance` with the stack-unique `id`. Required properties: `manifest_payload` (`ManifestPayload`), `default_runtime_context_device` (`DefaultRuntimeContextDevice`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        default_runtime_context_device: impl Into<rt::Expr>,
         manifest_payload: application_instance::ManifestPayload,
+        default_runtime_context_device: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_INSTANCE_TYPE);
         this.set(
@@ -199,7 +199,7 @@ pub mod application_instance {
     ///
     /// CloudFormation property type `ManifestOverridesPayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-applicationinstance-manifestoverridespayload.html)
     #[derive(Clone, Debug)]
     pub struct ManifestOverridesPayload(rt::Props);
     impl ManifestOverridesPayload {
@@ -222,7 +222,7 @@ pub mod application_instance {
     ///
     /// CloudFormation property type `ManifestPayload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-applicationinstance-manifestpayload.html)
     #[derive(Clone, Debug)]
     pub struct ManifestPayload(rt::Props);
     impl ManifestPayload {
@@ -378,7 +378,7 @@ pub mod package {
     ///
     /// CloudFormation property type `StorageLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-panorama-package-storagelocation.html)
     #[derive(Clone, Debug)]
     pub struct StorageLocation(rt::Props);
     impl StorageLocation {
@@ -496,26 +496,34 @@ static PACKAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`PackageVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct PackageVersionRequired {
+    /// A package ID. CloudFormation `PackageId`.
+    pub package_id: rt::Expr,
+    /// A package version. CloudFormation `PackageVersion`.
+    pub package_version: rt::Expr,
+    /// A patch version. CloudFormation `PatchVersion`.
+    pub patch_version: rt::Expr,
+}
 impl PackageVersion {
     /// Declares a `AWS::Panorama::PackageVersion` with the stack-unique `id`. Required properties: `package_id` (`PackageId`), `package_version` (`PackageVersion`), `patch_version` (`PatchVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        package_id: impl Into<rt::Expr>,
-        package_version: impl Into<rt::Expr>,
-        patch_version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PackageVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &PACKAGE_VERSION_TYPE);
-        this.set("PackageId", Some("package_id"), rt::string(package_id));
+        this.set(
+            "PackageId",
+            Some("package_id"),
+            rt::string(required.package_id),
+        );
         this.set(
             "PackageVersion",
             Some("package_version"),
-            rt::string(package_version),
+            rt::string(required.package_version),
         );
         this.set(
             "PatchVersion",
             Some("patch_version"),
-            rt::string(patch_version),
+            rt::string(required.patch_version),
         );
         PackageVersion(this)
     }

@@ -206,7 +206,7 @@ pub mod key {
     use super::*;
     /// CloudFormation property type `KeyAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-paymentcryptography-key-keyattributes.html)
     #[derive(Clone, Debug)]
     pub struct KeyAttributes(rt::Props);
     impl KeyAttributes {
@@ -232,7 +232,7 @@ pub mod key {
     nested!(KeyAttributes);
     /// CloudFormation property type `KeyModesOfUse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-paymentcryptography-key-keymodesofuse.html)
     #[derive(Clone, Debug)]
     pub struct KeyModesOfUse(rt::Props);
     impl KeyModesOfUse {

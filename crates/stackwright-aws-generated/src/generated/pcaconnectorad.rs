@@ -36,30 +36,34 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Connector`], by name: two of them have one type, and a swap must not compile.
+pub struct ConnectorRequired {
+    /// CloudFormation `CertificateAuthorityArn`.
+    pub certificate_authority_arn: rt::Expr,
+    /// CloudFormation `DirectoryId`.
+    pub directory_id: rt::Expr,
+    /// CloudFormation `VpcInformation`.
+    pub vpc_information: connector::VpcInformation,
+}
 impl Connector {
     /// Declares a `AWS::PCAConnectorAD::Connector` with the stack-unique `id`. Required properties: `certificate_authority_arn` (`CertificateAuthorityArn`), `directory_id` (`DirectoryId`), `vpc_information` (`VpcInformation`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        certificate_authority_arn: impl Into<rt::Expr>,
-        directory_id: impl Into<rt::Expr>,
-        vpc_information: connector::VpcInformation,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
         this.set(
             "CertificateAuthorityArn",
             Some("certificate_authority_arn"),
-            rt::string(certificate_authority_arn),
+            rt::string(required.certificate_authority_arn),
         );
         this.set(
             "DirectoryId",
             Some("directory_id"),
-            rt::string(directory_id),
+            rt::string(required.directory_id),
         );
         this.set(
             "VpcInformation",
             Some("vpc_information"),
-            vpc_information.into(),
+            required.vpc_information.into(),
         );
         Connector(this)
     }
@@ -80,7 +84,7 @@ pub mod connector {
     use super::*;
     /// CloudFormation property type `VpcInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcaconnectorad-connector-vpcinformation.html)
     #[derive(Clone, Debug)]
     pub struct VpcInformation(rt::Props);
     impl VpcInformation {
@@ -171,24 +175,27 @@ static SERVICE_PRINCIPAL_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ServicePrincipalName`], by name: two of them have one type, and a swap must not compile.
+pub struct ServicePrincipalNameRequired {
+    /// CloudFormation `ConnectorArn`.
+    pub connector_arn: rt::Expr,
+    /// CloudFormation `DirectoryRegistrationArn`.
+    pub directory_registration_arn: rt::Expr,
+}
 impl ServicePrincipalName {
     /// Declares a `AWS::PCAConnectorAD::ServicePrincipalName` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`), `directory_registration_arn` (`DirectoryRegistrationArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connector_arn: impl Into<rt::Expr>,
-        directory_registration_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ServicePrincipalNameRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_PRINCIPAL_NAME_TYPE);
         this.set(
             "ConnectorArn",
             Some("connector_arn"),
-            rt::string(connector_arn),
+            rt::string(required.connector_arn),
         );
         this.set(
             "DirectoryRegistrationArn",
             Some("directory_registration_arn"),
-            rt::string(directory_registration_arn),
+            rt::string(required.directory_registration_arn),
         );
         ServicePrincipalName(this)
     }
@@ -214,27 +221,31 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Template`], by name: two of them have one type, and a swap must not compile.
+pub struct TemplateRequired {
+    /// CloudFormation `ConnectorArn`.
+    pub connector_arn: rt::Expr,
+    /// CloudFormation `Definition`.
+    pub definition: rt::Value,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Template {
     /// Declares a `AWS::PCAConnectorAD::Template` with the stack-unique `id`. Required properties: `connector_arn` (`ConnectorArn`), `definition` (`Definition`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        connector_arn: impl Into<rt::Expr>,
-        definition: impl Into<rt::Value>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
         this.set(
             "ConnectorArn",
             Some("connector_arn"),
-            rt::string(connector_arn),
+            rt::string(required.connector_arn),
         );
         this.set(
             "Definition",
             Some("definition"),
-            rt::json_object(definition),
+            rt::json_object(required.definition),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Template(this)
     }
     /// CloudFormation `ReenrollAllCertificateHolders`, Terraform `reenroll_all_certificate_holders`.
@@ -274,32 +285,41 @@ static TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`TemplateGroupAccessControlEntry`], by name: two of them have one type, and a swap must not compile.
+pub struct TemplateGroupAccessControlEntryRequired {
+    /// CloudFormation `AccessRights`.
+    pub access_rights: template_group_access_control_entry::AccessRights,
+    /// CloudFormation `GroupDisplayName`.
+    pub group_display_name: rt::Expr,
+    /// CloudFormation `GroupSecurityIdentifier`.
+    pub group_security_identifier: rt::Expr,
+    /// CloudFormation `TemplateArn`.
+    pub template_arn: rt::Expr,
+}
 impl TemplateGroupAccessControlEntry {
     /// Declares a `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry` with the stack-unique `id`. Required properties: `access_rights` (`AccessRights`), `group_display_name` (`GroupDisplayName`), `group_security_identifier` (`GroupSecurityIdentifier`), `template_arn` (`TemplateArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        access_rights: template_group_access_control_entry::AccessRights,
-        group_display_name: impl Into<rt::Expr>,
-        group_security_identifier: impl Into<rt::Expr>,
-        template_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TemplateGroupAccessControlEntryRequired) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE);
-        this.set("AccessRights", Some("access_rights"), access_rights.into());
+        this.set(
+            "AccessRights",
+            Some("access_rights"),
+            required.access_rights.into(),
+        );
         this.set(
             "GroupDisplayName",
             Some("group_display_name"),
-            rt::string(group_display_name),
+            rt::string(required.group_display_name),
         );
         this.set(
             "GroupSecurityIdentifier",
             Some("group_security_identifier"),
-            rt::string(group_security_identifier),
+            rt::string(required.group_security_identifier),
         );
         this.set(
             "TemplateArn",
             Some("template_arn"),
-            rt::string(template_arn),
+            rt::string(required.template_arn),
         );
         TemplateGroupAccessControlEntry(this)
     }
@@ -317,7 +337,7 @@ pub mod template_group_access_control_entry {
     use super::*;
     /// CloudFormation property type `AccessRights`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcaconnectorad-templategroupaccesscontrolentry-accessrights.html)
     #[derive(Clone, Debug)]
     pub struct AccessRights(rt::Props);
     impl AccessRights {

@@ -127,13 +127,12 @@ impl ClusterHandle {
 }
 /// Property types and value sets of [`Cluster`] (`AWS::PCS::Cluster`).
 pub mod cluster {
-    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// The accounting configuration includes configurable settings for Slurm accounting.
     ///
     /// CloudFormation property type `Accounting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-accounting.html)
     #[derive(Clone, Debug)]
     pub struct Accounting(rt::Props);
     impl Accounting {
@@ -160,18 +159,29 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AuthKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-authkey.html)
     #[derive(Clone, Debug)]
     pub struct AuthKey(rt::Props);
+    /// The required values of [`AuthKey`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuthKeyRequired {
+        /// The Amazon Resource Name (ARN) of the the shared Slurm key. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// The version of the shared Slurm key. CloudFormation `SecretVersion`.
+        pub secret_version: rt::Expr,
+    }
     impl AuthKey {
         /// A new `AuthKey`. Required properties: `secret_arn` (`SecretArn`), `secret_version` (`SecretVersion`).
-        pub fn new(secret_arn: impl Into<rt::Expr>, secret_version: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AuthKeyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             this.set(
                 "SecretVersion",
                 Some("secret_version"),
-                rt::string(secret_version),
+                rt::string(required.secret_version),
             );
             AuthKey(this)
         }
@@ -181,25 +191,29 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CgroupCustomSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-cgroupcustomsetting.html)
     #[derive(Clone, Debug)]
     pub struct CgroupCustomSetting(rt::Props);
+    /// The required values of [`CgroupCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct CgroupCustomSettingRequired {
+        /// The cgroup.conf parameter name. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the cgroup.conf parameter. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl CgroupCustomSetting {
         /// A new `CgroupCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CgroupCustomSettingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             CgroupCustomSetting(this)
         }
@@ -209,7 +223,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `JwtAuth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-jwtauth.html)
     #[derive(Clone, Debug)]
     pub struct JwtAuth(rt::Props);
     impl JwtAuth {
@@ -231,18 +245,29 @@ pub mod cluster {
     ///
     /// CloudFormation property type `JwtKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-jwtkey.html)
     #[derive(Clone, Debug)]
     pub struct JwtKey(rt::Props);
+    /// The required values of [`JwtKey`], by name: two of them have one type, and a swap must not compile.
+    pub struct JwtKeyRequired {
+        /// The Amazon Resource Name (ARN) of the JWT key secret. CloudFormation `SecretArn`.
+        pub secret_arn: rt::Expr,
+        /// The version of the JWT key secret. CloudFormation `SecretVersion`.
+        pub secret_version: rt::Expr,
+    }
     impl JwtKey {
         /// A new `JwtKey`. Required properties: `secret_arn` (`SecretArn`), `secret_version` (`SecretVersion`).
-        pub fn new(secret_arn: impl Into<rt::Expr>, secret_version: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: JwtKeyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("SecretArn", Some("secret_arn"), rt::string(secret_arn));
+            this.set(
+                "SecretArn",
+                Some("secret_arn"),
+                rt::string(required.secret_arn),
+            );
             this.set(
                 "SecretVersion",
                 Some("secret_version"),
-                rt::string(secret_version),
+                rt::string(required.secret_version),
             );
             JwtKey(this)
         }
@@ -252,7 +277,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Networking`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-networking.html)
     #[derive(Clone, Debug)]
     pub struct Networking(rt::Props);
     impl Networking {
@@ -297,7 +322,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `Scheduler`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-scheduler.html)
     #[derive(Clone, Debug)]
     pub struct Scheduler(rt::Props);
     impl Scheduler {
@@ -314,7 +339,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -406,11 +431,43 @@ pub mod cluster {
         }
     }
     nested!(SlurmConfiguration);
+    /// Additional settings that directly map to Slurm settings.
+    ///
+    /// CloudFormation property type `SlurmCustomSetting`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmcustomsetting.html)
+    #[derive(Clone, Debug)]
+    pub struct SlurmCustomSetting(rt::Props);
+    /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the following Slurm parameters for clusters: Prolog, Epilog, and SelectTypeParameters. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the configured Slurm setting. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
+    impl SlurmCustomSetting {
+        /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ParameterName",
+                Some("parameter_name"),
+                rt::string(required.parameter_name),
+            );
+            this.set(
+                "ParameterValue",
+                Some("parameter_value"),
+                rt::string(required.parameter_value),
+            );
+            SlurmCustomSetting(this)
+        }
+    }
+    nested!(SlurmCustomSetting);
     /// The SlurmRest configuration includes configurable settings for Slurm Rest.
     ///
     /// CloudFormation property type `SlurmRest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmrest.html)
     #[derive(Clone, Debug)]
     pub struct SlurmRest(rt::Props);
     impl SlurmRest {
@@ -426,25 +483,29 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SlurmdbdCustomSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-cluster-slurmdbdcustomsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlurmdbdCustomSetting(rt::Props);
+    /// The required values of [`SlurmdbdCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlurmdbdCustomSettingRequired {
+        /// The slurmdbd.conf parameter name. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the slurmdbd.conf parameter. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl SlurmdbdCustomSetting {
         /// A new `SlurmdbdCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SlurmdbdCustomSettingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             SlurmdbdCustomSetting(this)
         }
@@ -520,35 +581,49 @@ static COMPUTE_NODE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ComputeNodeGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct ComputeNodeGroupRequired {
+    /// The ID of the cluster of the compute node group. CloudFormation `ClusterId`.
+    pub cluster_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances. CloudFormation `IamInstanceProfileArn`.
+    pub iam_instance_profile_arn: rt::Expr,
+    /// A list of EC2 instance configurations that AWS PCS can provision in the compute node group. CloudFormation `InstanceConfigs`.
+    pub instance_configs: Vec<compute_node_group::InstanceConfig>,
+    /// Specifies the boundaries of the compute node group auto scaling. CloudFormation `ScalingConfiguration`.
+    pub scaling_configuration: compute_node_group::ScalingConfiguration,
+    /// The list of subnet IDs where instances are provisioned by the compute node group. CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+}
 impl ComputeNodeGroup {
     /// Declares a `AWS::PCS::ComputeNodeGroup` with the stack-unique `id`. Required properties: `cluster_id` (`ClusterId`), `iam_instance_profile_arn` (`IamInstanceProfileArn`), `instance_configs` (`InstanceConfigs`), `scaling_configuration` (`ScalingConfiguration`), `subnet_ids` (`SubnetIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_id: impl Into<rt::Expr>,
-        iam_instance_profile_arn: impl Into<rt::Expr>,
-        instance_configs: impl IntoIterator<Item = compute_node_group::InstanceConfig>,
-        scaling_configuration: compute_node_group::ScalingConfiguration,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ComputeNodeGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPUTE_NODE_GROUP_TYPE);
-        this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
+        this.set(
+            "ClusterId",
+            Some("cluster_id"),
+            rt::string(required.cluster_id),
+        );
         this.set(
             "IamInstanceProfileArn",
             Some("iam_instance_profile_arn"),
-            rt::string(iam_instance_profile_arn),
+            rt::string(required.iam_instance_profile_arn),
         );
         this.set(
             "InstanceConfigs",
             Some("instance_configs"),
-            rt::list(instance_configs),
+            rt::list(required.instance_configs),
         );
         this.set(
             "ScalingConfiguration",
             Some("scaling_configuration"),
-            scaling_configuration.into(),
+            required.scaling_configuration.into(),
         );
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
         ComputeNodeGroup(this)
     }
     /// The ID of the Amazon Machine Image (AMI) that AWS PCS uses to launch instances.
@@ -654,13 +729,12 @@ impl ComputeNodeGroupHandle {
 }
 /// Property types and value sets of [`ComputeNodeGroup`] (`AWS::PCS::ComputeNodeGroup`).
 pub mod compute_node_group {
-    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
     ///
     /// CloudFormation property type `CustomLaunchTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-customlaunchtemplate.html)
     #[derive(Clone, Debug)]
     pub struct CustomLaunchTemplate(rt::Props);
     impl CustomLaunchTemplate {
@@ -690,7 +764,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `InstanceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-instanceconfig.html)
     #[derive(Clone, Debug)]
     pub struct InstanceConfig(rt::Props);
     impl InstanceConfig {
@@ -713,7 +787,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleActions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecycleactions.html)
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleActions(rt::Props);
     impl NodeLifecycleActions {
@@ -740,7 +814,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleScript`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecyclescript.html)
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleScript(rt::Props);
     impl NodeLifecycleScript {
@@ -780,7 +854,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `NodeLifecycleStages`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-nodelifecyclestages.html)
     #[derive(Clone, Debug)]
     pub struct NodeLifecycleStages(rt::Props);
     impl NodeLifecycleStages {
@@ -816,22 +890,29 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `ScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-scalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfiguration(rt::Props);
+    /// The required values of [`ScalingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct ScalingConfigurationRequired {
+        /// The upper bound of the number of instances allowed in the compute fleet. CloudFormation `MaxInstanceCount`.
+        pub max_instance_count: i64,
+        /// The lower bound of the number of instances allowed in the compute fleet. CloudFormation `MinInstanceCount`.
+        pub min_instance_count: i64,
+    }
     impl ScalingConfiguration {
         /// A new `ScalingConfiguration`. Required properties: `max_instance_count` (`MaxInstanceCount`), `min_instance_count` (`MinInstanceCount`).
-        pub fn new(max_instance_count: i64, min_instance_count: i64) -> Self {
+        pub fn new(required: ScalingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaxInstanceCount",
                 Some("max_instance_count"),
-                rt::int(max_instance_count),
+                rt::int(required.max_instance_count),
             );
             this.set(
                 "MinInstanceCount",
                 Some("min_instance_count"),
-                rt::int(min_instance_count),
+                rt::int(required.min_instance_count),
             );
             ScalingConfiguration(this)
         }
@@ -841,7 +922,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `ScriptSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-scriptsource.html)
     #[derive(Clone, Debug)]
     pub struct ScriptSource(rt::Props);
     impl ScriptSource {
@@ -876,7 +957,7 @@ pub mod compute_node_group {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-slurmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -923,11 +1004,43 @@ pub mod compute_node_group {
         }
     }
     nested!(SlurmConfiguration);
+    /// Additional settings that directly map to Slurm settings.
+    ///
+    /// CloudFormation property type `SlurmCustomSetting`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-slurmcustomsetting.html)
+    #[derive(Clone, Debug)]
+    pub struct SlurmCustomSetting(rt::Props);
+    /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the following Slurm parameters for compute node groups: Weight and RealMemory. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the configured Slurm setting. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
+    impl SlurmCustomSetting {
+        /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set(
+                "ParameterName",
+                Some("parameter_name"),
+                rt::string(required.parameter_name),
+            );
+            this.set(
+                "ParameterValue",
+                Some("parameter_value"),
+                rt::string(required.parameter_value),
+            );
+            SlurmCustomSetting(this)
+        }
+    }
+    nested!(SlurmCustomSetting);
     /// Additional configuration when you specify SPOT as the purchase option.
     ///
     /// CloudFormation property type `SpotOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-computenodegroup-spotoptions.html)
     #[derive(Clone, Debug)]
     pub struct SpotOptions(rt::Props);
     impl SpotOptions {
@@ -1110,13 +1223,12 @@ impl QueueHandle {
 }
 /// Property types and value sets of [`Queue`] (`AWS::PCS::Queue`).
 pub mod queue {
-    pub use super::shared::SlurmCustomSetting;
     use super::*;
     /// The compute node group configuration for a queue.
     ///
     /// CloudFormation property type `ComputeNodeGroupConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-computenodegroupconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComputeNodeGroupConfiguration(rt::Props);
     impl ComputeNodeGroupConfiguration {
@@ -1142,7 +1254,7 @@ pub mod queue {
     ///
     /// CloudFormation property type `SlurmConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-slurmconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SlurmConfiguration(rt::Props);
     impl SlurmConfiguration {
@@ -1167,34 +1279,33 @@ pub mod queue {
         }
     }
     nested!(SlurmConfiguration);
-}
-/// Nested types that several `PCS` resource types define the same way; each resource type's module
-/// re-exports the ones it uses.
-pub mod shared {
-    use super::*;
     /// Additional settings that directly map to Slurm settings.
     ///
     /// CloudFormation property type `SlurmCustomSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pcs-queue-slurmcustomsetting.html)
     #[derive(Clone, Debug)]
     pub struct SlurmCustomSetting(rt::Props);
+    /// The required values of [`SlurmCustomSetting`], by name: two of them have one type, and a swap must not compile.
+    pub struct SlurmCustomSettingRequired {
+        /// AWS PCS supports configuration of the Slurm parameters for queues:. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+        /// The value for the configured Slurm setting. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+    }
     impl SlurmCustomSetting {
         /// A new `SlurmCustomSetting`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SlurmCustomSettingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             SlurmCustomSetting(this)
         }

@@ -68,20 +68,23 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Campaign`], by name: two of them have one type, and a swap must not compile.
+pub struct CampaignRequired {
+    /// The name of the campaign. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the solution version to deploy. CloudFormation `SolutionVersionArn`.
+    pub solution_version_arn: rt::Expr,
+}
 impl Campaign {
     /// Declares a `AWS::Personalize::Campaign` with the stack-unique `id`. Required properties: `name` (`Name`), `solution_version_arn` (`SolutionVersionArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        solution_version_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CampaignRequired) -> Self {
         let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SolutionVersionArn",
             Some("solution_version_arn"),
-            rt::string(solution_version_arn),
+            rt::string(required.solution_version_arn),
         );
         Campaign(this)
     }
@@ -143,7 +146,7 @@ pub mod campaign {
     ///
     /// CloudFormation property type `CampaignConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-campaign-campaignconfig.html)
     #[derive(Clone, Debug)]
     pub struct CampaignConfig(rt::Props);
     impl CampaignConfig {
@@ -244,25 +247,38 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Dataset`], by name: two of them have one type, and a swap must not compile.
+pub struct DatasetRequired {
+    /// The name for the dataset CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of dataset CloudFormation `DatasetType`.
+    pub dataset_type: dataset::DatasetType,
+    /// The Amazon Resource Name (ARN) of the dataset group to add the dataset to CloudFormation `DatasetGroupArn`.
+    pub dataset_group_arn: rt::Expr,
+    /// The ARN of the schema to associate with the dataset. CloudFormation `SchemaArn`.
+    pub schema_arn: rt::Expr,
+}
 impl Dataset {
-    /// Declares a `AWS::Personalize::Dataset` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `dataset_type` (`DatasetType`), `name` (`Name`), `schema_arn` (`SchemaArn`).
+    /// Declares a `AWS::Personalize::Dataset` with the stack-unique `id`. Required properties: `name` (`Name`), `dataset_type` (`DatasetType`), `dataset_group_arn` (`DatasetGroupArn`), `schema_arn` (`SchemaArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataset_group_arn: impl Into<rt::Expr>,
-        dataset_type: dataset::DatasetType,
-        name: impl Into<rt::Expr>,
-        schema_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DatasetRequired) -> Self {
         let mut this = rt::Base::new(id, &DATASET_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            rt::string(dataset_group_arn),
+            rt::string(required.dataset_group_arn),
         );
-        this.set("DatasetType", Some("dataset_type"), dataset_type.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("SchemaArn", Some("schema_arn"), rt::string(schema_arn));
+        this.set(
+            "DatasetType",
+            Some("dataset_type"),
+            required.dataset_type.into(),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "SchemaArn",
+            Some("schema_arn"),
+            rt::string(required.schema_arn),
+        );
         Dataset(this)
     }
     /// Initial DatasetImportJob for the created dataset
@@ -294,7 +310,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-dataset-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -317,7 +333,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DatasetImportJob`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-dataset-datasetimportjob.html)
     #[derive(Clone, Debug)]
     pub struct DatasetImportJob(rt::Props);
     impl DatasetImportJob {
@@ -517,21 +533,24 @@ static EVENT_TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`EventTracker`], by name: two of them have one type, and a swap must not compile.
+pub struct EventTrackerRequired {
+    /// The name for the event tracker. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the dataset group that receives the event data. CloudFormation `DatasetGroupArn`.
+    pub dataset_group_arn: rt::Expr,
+}
 impl EventTracker {
-    /// Declares a `AWS::Personalize::EventTracker` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `name` (`Name`).
+    /// Declares a `AWS::Personalize::EventTracker` with the stack-unique `id`. Required properties: `name` (`Name`), `dataset_group_arn` (`DatasetGroupArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataset_group_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventTrackerRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_TRACKER_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            rt::string(dataset_group_arn),
+            rt::string(required.dataset_group_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         EventTracker(this)
     }
 }
@@ -602,27 +621,31 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
+pub struct FilterRequired {
+    /// The name of the filter. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the dataset group that the filter belongs to. CloudFormation `DatasetGroupArn`.
+    pub dataset_group_arn: rt::Expr,
+    /// The filter expression that defines which items are included or excluded from recommendations. CloudFormation `FilterExpression`.
+    pub filter_expression: rt::Expr,
+}
 impl Filter {
-    /// Declares a `AWS::Personalize::Filter` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `filter_expression` (`FilterExpression`), `name` (`Name`).
+    /// Declares a `AWS::Personalize::Filter` with the stack-unique `id`. Required properties: `name` (`Name`), `dataset_group_arn` (`DatasetGroupArn`), `filter_expression` (`FilterExpression`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataset_group_arn: impl Into<rt::Expr>,
-        filter_expression: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FilterRequired) -> Self {
         let mut this = rt::Base::new(id, &FILTER_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            rt::string(dataset_group_arn),
+            rt::string(required.dataset_group_arn),
         );
         this.set(
             "FilterExpression",
             Some("filter_expression"),
-            rt::string(filter_expression),
+            rt::string(required.filter_expression),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Filter(this)
     }
 }
@@ -703,29 +726,34 @@ static METRIC_ATTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`MetricAttribution`], by name: two of them have one type, and a swap must not compile.
+pub struct MetricAttributionRequired {
+    /// The name of the metric attribution. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the destination dataset group. CloudFormation `DatasetGroupArn`.
+    pub dataset_group_arn: rt::Expr,
+    /// A list of metric attributes for the metric attribution. CloudFormation `Metrics`.
+    pub metrics: Vec<metric_attribution::MetricAttribute>,
+    /// The output configuration details for the metric attribution. CloudFormation `MetricsOutputConfig`.
+    pub metrics_output_config: metric_attribution::MetricsOutputConfig,
+}
 impl MetricAttribution {
-    /// Declares a `AWS::Personalize::MetricAttribution` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `metrics` (`Metrics`), `metrics_output_config` (`MetricsOutputConfig`), `name` (`Name`).
+    /// Declares a `AWS::Personalize::MetricAttribution` with the stack-unique `id`. Required properties: `name` (`Name`), `dataset_group_arn` (`DatasetGroupArn`), `metrics` (`Metrics`), `metrics_output_config` (`MetricsOutputConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataset_group_arn: impl Into<rt::Expr>,
-        metrics: impl IntoIterator<Item = metric_attribution::MetricAttribute>,
-        metrics_output_config: metric_attribution::MetricsOutputConfig,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MetricAttributionRequired) -> Self {
         let mut this = rt::Base::new(id, &METRIC_ATTRIBUTION_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            rt::string(dataset_group_arn),
+            rt::string(required.dataset_group_arn),
         );
-        this.set("Metrics", Some("metrics"), rt::list(metrics));
+        this.set("Metrics", Some("metrics"), rt::list(required.metrics));
         this.set(
             "MetricsOutputConfig",
             Some("metrics_output_config"),
-            metrics_output_config.into(),
+            required.metrics_output_config.into(),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         MetricAttribution(this)
     }
 }
@@ -755,20 +783,37 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `MetricAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-metricattribute.html)
     #[derive(Clone, Debug)]
     pub struct MetricAttribute(rt::Props);
+    /// The required values of [`MetricAttribute`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricAttributeRequired {
+        /// The metric's event type. CloudFormation `EventType`.
+        pub event_type: rt::Expr,
+        /// The metric's name. CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+        /// The attribute's expression. CloudFormation `Expression`.
+        pub expression: rt::Expr,
+    }
     impl MetricAttribute {
-        /// A new `MetricAttribute`. Required properties: `event_type` (`EventType`), `expression` (`Expression`), `metric_name` (`MetricName`).
-        pub fn new(
-            event_type: impl Into<rt::Expr>,
-            expression: impl Into<rt::Expr>,
-            metric_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MetricAttribute`. Required properties: `event_type` (`EventType`), `metric_name` (`MetricName`), `expression` (`Expression`).
+        pub fn new(required: MetricAttributeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EventType", Some("event_type"), rt::string(event_type));
-            this.set("Expression", Some("expression"), rt::string(expression));
-            this.set("MetricName", Some("metric_name"), rt::string(metric_name));
+            this.set(
+                "EventType",
+                Some("event_type"),
+                rt::string(required.event_type),
+            );
+            this.set(
+                "Expression",
+                Some("expression"),
+                rt::string(required.expression),
+            );
+            this.set(
+                "MetricName",
+                Some("metric_name"),
+                rt::string(required.metric_name),
+            );
             MetricAttribute(this)
         }
     }
@@ -777,7 +822,7 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `MetricsOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-metricsoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetricsOutputConfig(rt::Props);
     impl MetricsOutputConfig {
@@ -804,7 +849,7 @@ pub mod metric_attribution {
     ///
     /// CloudFormation property type `S3DataDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-metricattribution-s3datadestination.html)
     #[derive(Clone, Debug)]
     pub struct S3DataDestination(rt::Props);
     impl S3DataDestination {
@@ -867,17 +912,20 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Schema`], by name: two of them have one type, and a swap must not compile.
+pub struct SchemaRequired {
+    /// Name for the schema. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// A schema in Avro JSON format. CloudFormation `Schema`.
+    pub schema: rt::Expr,
+}
 impl Schema {
     /// Declares a `AWS::Personalize::Schema` with the stack-unique `id`. Required properties: `name` (`Name`), `schema` (`Schema`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        schema: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SchemaRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Schema", Some("schema"), rt::string(schema));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Schema", Some("schema"), rt::string(required.schema));
         Schema(this)
     }
     /// The domain of a Domain dataset group.
@@ -948,21 +996,24 @@ static SOLUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`Solution`], by name: two of them have one type, and a swap must not compile.
+pub struct SolutionRequired {
+    /// The name for the solution CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the dataset group that provides the training data. CloudFormation `DatasetGroupArn`.
+    pub dataset_group_arn: rt::Expr,
+}
 impl Solution {
-    /// Declares a `AWS::Personalize::Solution` with the stack-unique `id`. Required properties: `dataset_group_arn` (`DatasetGroupArn`), `name` (`Name`).
+    /// Declares a `AWS::Personalize::Solution` with the stack-unique `id`. Required properties: `name` (`Name`), `dataset_group_arn` (`DatasetGroupArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dataset_group_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SolutionRequired) -> Self {
         let mut this = rt::Base::new(id, &SOLUTION_TYPE);
         this.set(
             "DatasetGroupArn",
             Some("dataset_group_arn"),
-            rt::string(dataset_group_arn),
+            rt::string(required.dataset_group_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Solution(this)
     }
     /// When your have multiple event types (using an EVENT_TYPE schema field), this parameter specifies which event type (for example, 'click' or 'like') is used for training the model.
@@ -1024,7 +1075,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `AlgorithmHyperParameterRanges`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-algorithmhyperparameterranges.html)
     #[derive(Clone, Debug)]
     pub struct AlgorithmHyperParameterRanges(rt::Props);
     impl AlgorithmHyperParameterRanges {
@@ -1081,7 +1132,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `AutoMLConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-automlconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoMlConfig(rt::Props);
     impl AutoMlConfig {
@@ -1112,7 +1163,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `CategoricalHyperParameterRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-categoricalhyperparameterrange.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalHyperParameterRange(rt::Props);
     impl CategoricalHyperParameterRange {
@@ -1141,7 +1192,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `ContinuousHyperParameterRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-continuoushyperparameterrange.html)
     #[derive(Clone, Debug)]
     pub struct ContinuousHyperParameterRange(rt::Props);
     impl ContinuousHyperParameterRange {
@@ -1177,7 +1228,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hpoconfig.html)
     #[derive(Clone, Debug)]
     pub struct HpoConfig(rt::Props);
     impl HpoConfig {
@@ -1225,7 +1276,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoObjective`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hpoobjective.html)
     #[derive(Clone, Debug)]
     pub struct HpoObjective(rt::Props);
     impl HpoObjective {
@@ -1263,7 +1314,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `HpoResourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-hporesourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct HpoResourceConfig(rt::Props);
     impl HpoResourceConfig {
@@ -1300,7 +1351,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `IntegerHyperParameterRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-integerhyperparameterrange.html)
     #[derive(Clone, Debug)]
     pub struct IntegerHyperParameterRange(rt::Props);
     impl IntegerHyperParameterRange {
@@ -1336,7 +1387,7 @@ pub mod solution {
     ///
     /// CloudFormation property type `SolutionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-personalize-solution-solutionconfig.html)
     #[derive(Clone, Debug)]
     pub struct SolutionConfig(rt::Props);
     impl SolutionConfig {

@@ -75,21 +75,38 @@ static PERF_REPORTS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`PerfReports`], by name: two of them have one type, and a swap must not compile.
+pub struct PerfReportsRequired {
+    /// The AWS service for which Performance Insights returns metrics. CloudFormation `ServiceType`.
+    pub service_type: perf_reports::ServiceType,
+    /// An immutable, AWS Region-unique identifier for a data source. CloudFormation `Identifier`.
+    pub identifier: rt::Expr,
+    /// The start time defined for the analysis report in ISO 8601 format. CloudFormation `StartTime`.
+    pub start_time: rt::Expr,
+    /// The end time defined for the analysis report in ISO 8601 format. CloudFormation `EndTime`.
+    pub end_time: rt::Expr,
+}
 impl PerfReports {
-    /// Declares a `AWS::PI::PerfReports` with the stack-unique `id`. Required properties: `end_time` (`EndTime`), `identifier` (`Identifier`), `service_type` (`ServiceType`), `start_time` (`StartTime`).
+    /// Declares a `AWS::PI::PerfReports` with the stack-unique `id`. Required properties: `service_type` (`ServiceType`), `identifier` (`Identifier`), `start_time` (`StartTime`), `end_time` (`EndTime`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        end_time: impl Into<rt::Expr>,
-        identifier: impl Into<rt::Expr>,
-        service_type: perf_reports::ServiceType,
-        start_time: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PerfReportsRequired) -> Self {
         let mut this = rt::Base::new(id, &PERF_REPORTS_TYPE);
-        this.set("EndTime", Some("end_time"), rt::string(end_time));
-        this.set("Identifier", Some("identifier"), rt::string(identifier));
-        this.set("ServiceType", Some("service_type"), service_type.into());
-        this.set("StartTime", Some("start_time"), rt::string(start_time));
+        this.set("EndTime", Some("end_time"), rt::string(required.end_time));
+        this.set(
+            "Identifier",
+            Some("identifier"),
+            rt::string(required.identifier),
+        );
+        this.set(
+            "ServiceType",
+            Some("service_type"),
+            required.service_type.into(),
+        );
+        this.set(
+            "StartTime",
+            Some("start_time"),
+            rt::string(required.start_time),
+        );
         PerfReports(this)
     }
 }

@@ -62,19 +62,23 @@ static ADM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`AdmChannel`], by name: two of them have one type, and a swap must not compile.
+pub struct AdmChannelRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `ClientId`.
+    pub client_id: rt::Expr,
+    /// CloudFormation `ClientSecret`.
+    pub client_secret: rt::Expr,
+}
 impl AdmChannel {
     /// Declares a `AWS::Pinpoint::ADMChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `client_id` (`ClientId`), `client_secret` (`ClientSecret`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        client_id: impl Into<rt::Expr>,
-        client_secret: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AdmChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &ADM_CHANNEL_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("ClientId", None, rt::string(client_id));
-        this.set("ClientSecret", None, rt::string(client_secret));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("ClientId", None, rt::string(required.client_id));
+        this.set("ClientSecret", None, rt::string(required.client_secret));
         AdmChannel(this)
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -657,11 +661,11 @@ impl ApplicationSettingsHandle {
 }
 /// Property types and value sets of [`ApplicationSettings`] (`AWS::Pinpoint::ApplicationSettings`).
 pub mod application_settings {
-    pub use super::shared::{CampaignHook, QuietTime};
+    pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired};
     use super::*;
     /// CloudFormation property type `Limits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-limits.html)
     #[derive(Clone, Debug)]
     pub struct Limits(rt::Props);
     impl Limits {
@@ -735,19 +739,23 @@ static BAIDU_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: None,
 };
+/// The required values of [`BaiduChannel`], by name: two of them have one type, and a swap must not compile.
+pub struct BaiduChannelRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `SecretKey`.
+    pub secret_key: rt::Expr,
+    /// CloudFormation `ApiKey`.
+    pub api_key: rt::Expr,
+}
 impl BaiduChannel {
-    /// Declares a `AWS::Pinpoint::BaiduChannel` with the stack-unique `id`. Required properties: `api_key` (`ApiKey`), `application_id` (`ApplicationId`), `secret_key` (`SecretKey`).
+    /// Declares a `AWS::Pinpoint::BaiduChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `secret_key` (`SecretKey`), `api_key` (`ApiKey`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        api_key: impl Into<rt::Expr>,
-        application_id: impl Into<rt::Expr>,
-        secret_key: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BaiduChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &BAIDU_CHANNEL_TYPE);
-        this.set("ApiKey", None, rt::string(api_key));
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("SecretKey", None, rt::string(secret_key));
+        this.set("ApiKey", None, rt::string(required.api_key));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("SecretKey", None, rt::string(required.secret_key));
         BaiduChannel(this)
     }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -809,21 +817,26 @@ static CAMPAIGN_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: None,
 };
+/// The required values of [`Campaign`], by name: two of them have one type, and a swap must not compile.
+pub struct CampaignRequired {
+    /// CloudFormation `SegmentId`.
+    pub segment_id: rt::Expr,
+    /// CloudFormation `Schedule`.
+    pub schedule: campaign::Schedule,
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Campaign {
-    /// Declares a `AWS::Pinpoint::Campaign` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`), `schedule` (`Schedule`), `segment_id` (`SegmentId`).
+    /// Declares a `AWS::Pinpoint::Campaign` with the stack-unique `id`. Required properties: `segment_id` (`SegmentId`), `schedule` (`Schedule`), `application_id` (`ApplicationId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        schedule: campaign::Schedule,
-        segment_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CampaignRequired) -> Self {
         let mut this = rt::Base::new(id, &CAMPAIGN_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("Name", None, rt::string(name));
-        this.set("Schedule", None, schedule.into());
-        this.set("SegmentId", None, rt::string(segment_id));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("Name", None, rt::string(required.name));
+        this.set("Schedule", None, required.schedule.into());
+        this.set("SegmentId", None, rt::string(required.segment_id));
         Campaign(this)
     }
     /// CloudFormation `AdditionalTreatments`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -916,11 +929,11 @@ impl CampaignHandle {
 }
 /// Property types and value sets of [`Campaign`] (`AWS::Pinpoint::Campaign`).
 pub mod campaign {
-    pub use super::shared::{CampaignHook, QuietTime, SetDimension};
+    pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired, SetDimension};
     use super::*;
     /// CloudFormation property type `CampaignCustomMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigncustommessage.html)
     #[derive(Clone, Debug)]
     pub struct CampaignCustomMessage(rt::Props);
     impl CampaignCustomMessage {
@@ -938,7 +951,7 @@ pub mod campaign {
     nested!(CampaignCustomMessage);
     /// CloudFormation property type `CampaignEmailMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignemailmessage.html)
     #[derive(Clone, Debug)]
     pub struct CampaignEmailMessage(rt::Props);
     impl CampaignEmailMessage {
@@ -971,7 +984,7 @@ pub mod campaign {
     nested!(CampaignEmailMessage);
     /// CloudFormation property type `CampaignEventFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigneventfilter.html)
     #[derive(Clone, Debug)]
     pub struct CampaignEventFilter(rt::Props);
     impl CampaignEventFilter {
@@ -994,7 +1007,7 @@ pub mod campaign {
     nested!(CampaignEventFilter);
     /// CloudFormation property type `CampaignInAppMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaigninappmessage.html)
     #[derive(Clone, Debug)]
     pub struct CampaignInAppMessage(rt::Props);
     impl CampaignInAppMessage {
@@ -1022,7 +1035,7 @@ pub mod campaign {
     nested!(CampaignInAppMessage);
     /// CloudFormation property type `CampaignSmsMessage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-campaignsmsmessage.html)
     #[derive(Clone, Debug)]
     pub struct CampaignSmsMessage(rt::Props);
     impl CampaignSmsMessage {
@@ -1065,7 +1078,7 @@ pub mod campaign {
     nested!(CampaignSmsMessage);
     /// CloudFormation property type `CustomDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-customdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomDeliveryConfiguration(rt::Props);
     impl CustomDeliveryConfiguration {
@@ -1091,7 +1104,7 @@ pub mod campaign {
     nested!(CustomDeliveryConfiguration);
     /// CloudFormation property type `DefaultButtonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-defaultbuttonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultButtonConfiguration(rt::Props);
     impl DefaultButtonConfiguration {
@@ -1134,7 +1147,7 @@ pub mod campaign {
     nested!(DefaultButtonConfiguration);
     /// CloudFormation property type `EventDimensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-eventdimensions.html)
     #[derive(Clone, Debug)]
     pub struct EventDimensions(rt::Props);
     impl EventDimensions {
@@ -1162,7 +1175,7 @@ pub mod campaign {
     nested!(EventDimensions);
     /// CloudFormation property type `InAppMessageBodyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagebodyconfig.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageBodyConfig(rt::Props);
     impl InAppMessageBodyConfig {
@@ -1190,7 +1203,7 @@ pub mod campaign {
     nested!(InAppMessageBodyConfig);
     /// CloudFormation property type `InAppMessageButton`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagebutton.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageButton(rt::Props);
     impl InAppMessageButton {
@@ -1223,7 +1236,7 @@ pub mod campaign {
     nested!(InAppMessageButton);
     /// CloudFormation property type `InAppMessageContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessagecontent.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageContent(rt::Props);
     impl InAppMessageContent {
@@ -1266,7 +1279,7 @@ pub mod campaign {
     nested!(InAppMessageContent);
     /// CloudFormation property type `InAppMessageHeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-inappmessageheaderconfig.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageHeaderConfig(rt::Props);
     impl InAppMessageHeaderConfig {
@@ -1294,7 +1307,7 @@ pub mod campaign {
     nested!(InAppMessageHeaderConfig);
     /// CloudFormation property type `Limits`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-limits.html)
     #[derive(Clone, Debug)]
     pub struct Limits(rt::Props);
     impl Limits {
@@ -1332,7 +1345,7 @@ pub mod campaign {
     nested!(Limits);
     /// CloudFormation property type `Message`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-message.html)
     #[derive(Clone, Debug)]
     pub struct Message(rt::Props);
     impl Message {
@@ -1405,7 +1418,7 @@ pub mod campaign {
     nested!(Message);
     /// CloudFormation property type `MessageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-messageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MessageConfiguration(rt::Props);
     impl MessageConfiguration {
@@ -1463,7 +1476,7 @@ pub mod campaign {
     nested!(MessageConfiguration);
     /// CloudFormation property type `OverrideButtonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-overridebuttonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OverrideButtonConfiguration(rt::Props);
     impl OverrideButtonConfiguration {
@@ -1486,7 +1499,7 @@ pub mod campaign {
     nested!(OverrideButtonConfiguration);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -1534,7 +1547,7 @@ pub mod campaign {
     nested!(Schedule);
     /// CloudFormation property type `Template`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-template.html)
     #[derive(Clone, Debug)]
     pub struct Template(rt::Props);
     impl Template {
@@ -1557,7 +1570,7 @@ pub mod campaign {
     nested!(Template);
     /// CloudFormation property type `TemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-templateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TemplateConfiguration(rt::Props);
     impl TemplateConfiguration {
@@ -1590,7 +1603,7 @@ pub mod campaign {
     nested!(TemplateConfiguration);
     /// CloudFormation property type `WriteTreatmentResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-writetreatmentresource.html)
     #[derive(Clone, Debug)]
     pub struct WriteTreatmentResource(rt::Props);
     impl WriteTreatmentResource {
@@ -1680,19 +1693,23 @@ static EMAIL_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: None,
 };
+/// The required values of [`EmailChannel`], by name: two of them have one type, and a swap must not compile.
+pub struct EmailChannelRequired {
+    /// CloudFormation `FromAddress`.
+    pub from_address: rt::Expr,
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `Identity`.
+    pub identity: rt::Expr,
+}
 impl EmailChannel {
-    /// Declares a `AWS::Pinpoint::EmailChannel` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `from_address` (`FromAddress`), `identity` (`Identity`).
+    /// Declares a `AWS::Pinpoint::EmailChannel` with the stack-unique `id`. Required properties: `from_address` (`FromAddress`), `application_id` (`ApplicationId`), `identity` (`Identity`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        from_address: impl Into<rt::Expr>,
-        identity: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EmailChannelRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_CHANNEL_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("FromAddress", None, rt::string(from_address));
-        this.set("Identity", None, rt::string(identity));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("FromAddress", None, rt::string(required.from_address));
+        this.set("Identity", None, rt::string(required.identity));
         EmailChannel(this)
     }
     /// CloudFormation `ConfigurationSet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1770,17 +1787,20 @@ static EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: None,
 };
+/// The required values of [`EmailTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct EmailTemplateRequired {
+    /// CloudFormation `TemplateName`.
+    pub template_name: rt::Expr,
+    /// CloudFormation `Subject`.
+    pub subject: rt::Expr,
+}
 impl EmailTemplate {
-    /// Declares a `AWS::Pinpoint::EmailTemplate` with the stack-unique `id`. Required properties: `subject` (`Subject`), `template_name` (`TemplateName`).
+    /// Declares a `AWS::Pinpoint::EmailTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`), `subject` (`Subject`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        subject: impl Into<rt::Expr>,
-        template_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EmailTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_TEMPLATE_TYPE);
-        this.set("Subject", None, rt::string(subject));
-        this.set("TemplateName", None, rt::string(template_name));
+        this.set("Subject", None, rt::string(required.subject));
+        this.set("TemplateName", None, rt::string(required.template_name));
         EmailTemplate(this)
     }
     /// CloudFormation `DefaultSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1861,23 +1881,27 @@ static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: None,
 };
+/// The required values of [`EventStream`], by name: two of them have one type, and a swap must not compile.
+pub struct EventStreamRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `DestinationStreamArn`.
+    pub destination_stream_arn: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl EventStream {
     /// Declares a `AWS::Pinpoint::EventStream` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `destination_stream_arn` (`DestinationStreamArn`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        destination_stream_arn: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EventStreamRequired) -> Self {
         let mut this = rt::Base::new(id, &EVENT_STREAM_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
+        this.set("ApplicationId", None, rt::string(required.application_id));
         this.set(
             "DestinationStreamArn",
             None,
-            rt::string(destination_stream_arn),
+            rt::string(required.destination_stream_arn),
         );
-        this.set("RoleArn", None, rt::string(role_arn));
+        this.set("RoleArn", None, rt::string(required.role_arn));
         EventStream(this)
     }
 }
@@ -2076,7 +2100,7 @@ pub mod in_app_template {
     use super::*;
     /// CloudFormation property type `BodyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-bodyconfig.html)
     #[derive(Clone, Debug)]
     pub struct BodyConfig(rt::Props);
     impl BodyConfig {
@@ -2105,7 +2129,7 @@ pub mod in_app_template {
     nested!(BodyConfig);
     /// CloudFormation property type `ButtonConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-buttonconfig.html)
     #[derive(Clone, Debug)]
     pub struct ButtonConfig(rt::Props);
     impl ButtonConfig {
@@ -2139,7 +2163,7 @@ pub mod in_app_template {
     nested!(ButtonConfig);
     /// CloudFormation property type `DefaultButtonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-defaultbuttonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultButtonConfiguration(rt::Props);
     impl DefaultButtonConfiguration {
@@ -2189,7 +2213,7 @@ pub mod in_app_template {
     nested!(DefaultButtonConfiguration);
     /// CloudFormation property type `HeaderConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-headerconfig.html)
     #[derive(Clone, Debug)]
     pub struct HeaderConfig(rt::Props);
     impl HeaderConfig {
@@ -2218,7 +2242,7 @@ pub mod in_app_template {
     nested!(HeaderConfig);
     /// CloudFormation property type `InAppMessageContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-inappmessagecontent.html)
     #[derive(Clone, Debug)]
     pub struct InAppMessageContent(rt::Props);
     impl InAppMessageContent {
@@ -2267,7 +2291,7 @@ pub mod in_app_template {
     nested!(InAppMessageContent);
     /// CloudFormation property type `OverrideButtonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-inapptemplate-overridebuttonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OverrideButtonConfiguration(rt::Props);
     impl OverrideButtonConfiguration {
@@ -2435,7 +2459,7 @@ pub mod push_template {
     use super::*;
     /// CloudFormation property type `AndroidPushNotificationTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-androidpushnotificationtemplate.html)
     #[derive(Clone, Debug)]
     pub struct AndroidPushNotificationTemplate(rt::Props);
     impl AndroidPushNotificationTemplate {
@@ -2488,7 +2512,7 @@ pub mod push_template {
     nested!(AndroidPushNotificationTemplate);
     /// CloudFormation property type `APNSPushNotificationTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-apnspushnotificationtemplate.html)
     #[derive(Clone, Debug)]
     pub struct ApnsPushNotificationTemplate(rt::Props);
     impl ApnsPushNotificationTemplate {
@@ -2531,7 +2555,7 @@ pub mod push_template {
     nested!(ApnsPushNotificationTemplate);
     /// CloudFormation property type `DefaultPushNotificationTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-pushtemplate-defaultpushnotificationtemplate.html)
     #[derive(Clone, Debug)]
     pub struct DefaultPushNotificationTemplate(rt::Props);
     impl DefaultPushNotificationTemplate {
@@ -2687,17 +2711,20 @@ static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: None,
 };
+/// The required values of [`Segment`], by name: two of them have one type, and a swap must not compile.
+pub struct SegmentRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Segment {
     /// Declares a `AWS::Pinpoint::Segment` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SegmentRequired) -> Self {
         let mut this = rt::Base::new(id, &SEGMENT_TYPE);
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("Name", None, rt::string(name));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("Name", None, rt::string(required.name));
         Segment(this)
     }
     /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2732,7 +2759,7 @@ pub mod segment {
     use super::*;
     /// CloudFormation property type `Behavior`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-behavior.html)
     #[derive(Clone, Debug)]
     pub struct Behavior(rt::Props);
     impl Behavior {
@@ -2750,22 +2777,29 @@ pub mod segment {
     nested!(Behavior);
     /// CloudFormation property type `Coordinates`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-coordinates.html)
     #[derive(Clone, Debug)]
     pub struct Coordinates(rt::Props);
+    /// The required values of [`Coordinates`], by name: two of them have one type, and a swap must not compile.
+    pub struct CoordinatesRequired {
+        /// CloudFormation `Longitude`.
+        pub longitude: i64,
+        /// CloudFormation `Latitude`.
+        pub latitude: i64,
+    }
     impl Coordinates {
-        /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
-        pub fn new(latitude: i64, longitude: i64) -> Self {
+        /// A new `Coordinates`. Required properties: `longitude` (`Longitude`), `latitude` (`Latitude`).
+        pub fn new(required: CoordinatesRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Latitude", None, rt::int(latitude));
-            this.set("Longitude", None, rt::int(longitude));
+            this.set("Latitude", None, rt::int(required.latitude));
+            this.set("Longitude", None, rt::int(required.longitude));
             Coordinates(this)
         }
     }
     nested!(Coordinates);
     /// CloudFormation property type `Demographic`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-demographic.html)
     #[derive(Clone, Debug)]
     pub struct Demographic(rt::Props);
     impl Demographic {
@@ -2808,12 +2842,12 @@ pub mod segment {
     nested!(Demographic);
     /// CloudFormation property type `GPSPoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-gpspoint.html)
     #[derive(Clone, Debug)]
     pub struct GpsPoint(rt::Props);
     impl GpsPoint {
-        /// A new `GpsPoint`. Required properties: `coordinates` (`Coordinates`), `range_in_kilometers` (`RangeInKilometers`).
-        pub fn new(coordinates: Coordinates, range_in_kilometers: i64) -> Self {
+        /// A new `GpsPoint`. Required properties: `range_in_kilometers` (`RangeInKilometers`), `coordinates` (`Coordinates`).
+        pub fn new(range_in_kilometers: i64, coordinates: Coordinates) -> Self {
             let mut this = rt::Props::default();
             this.set("Coordinates", None, coordinates.into());
             this.set("RangeInKilometers", None, rt::int(range_in_kilometers));
@@ -2823,7 +2857,7 @@ pub mod segment {
     nested!(GpsPoint);
     /// CloudFormation property type `Groups`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-groups.html)
     #[derive(Clone, Debug)]
     pub struct Groups(rt::Props);
     impl Groups {
@@ -2856,7 +2890,7 @@ pub mod segment {
     nested!(Groups);
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
@@ -2879,22 +2913,29 @@ pub mod segment {
     nested!(Location);
     /// CloudFormation property type `Recency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-recency.html)
     #[derive(Clone, Debug)]
     pub struct Recency(rt::Props);
+    /// The required values of [`Recency`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecencyRequired {
+        /// CloudFormation `Duration`.
+        pub duration: rt::Expr,
+        /// CloudFormation `RecencyType`.
+        pub recency_type: rt::Expr,
+    }
     impl Recency {
         /// A new `Recency`. Required properties: `duration` (`Duration`), `recency_type` (`RecencyType`).
-        pub fn new(duration: impl Into<rt::Expr>, recency_type: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RecencyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Duration", None, rt::string(duration));
-            this.set("RecencyType", None, rt::string(recency_type));
+            this.set("Duration", None, rt::string(required.duration));
+            this.set("RecencyType", None, rt::string(required.recency_type));
             Recency(this)
         }
     }
     nested!(Recency);
     /// CloudFormation property type `SegmentDimensions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-segmentdimensions.html)
     #[derive(Clone, Debug)]
     pub struct SegmentDimensions(rt::Props);
     impl SegmentDimensions {
@@ -2937,7 +2978,7 @@ pub mod segment {
     nested!(SegmentDimensions);
     /// CloudFormation property type `SegmentGroups`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-segmentgroups.html)
     #[derive(Clone, Debug)]
     pub struct SegmentGroups(rt::Props);
     impl SegmentGroups {
@@ -2960,14 +3001,14 @@ pub mod segment {
     nested!(SegmentGroups);
     /// CloudFormation property type `SourceSegments`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-segment-sourcesegments.html)
     #[derive(Clone, Debug)]
     pub struct SourceSegments(rt::Props);
     impl SourceSegments {
         /// A new `SourceSegments`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             SourceSegments(this)
         }
         /// CloudFormation `Version`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3020,17 +3061,20 @@ static SMS_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: None,
 };
+/// The required values of [`SmsTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct SmsTemplateRequired {
+    /// CloudFormation `TemplateName`.
+    pub template_name: rt::Expr,
+    /// CloudFormation `Body`.
+    pub body: rt::Expr,
+}
 impl SmsTemplate {
-    /// Declares a `AWS::Pinpoint::SmsTemplate` with the stack-unique `id`. Required properties: `body` (`Body`), `template_name` (`TemplateName`).
+    /// Declares a `AWS::Pinpoint::SmsTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`), `body` (`Body`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        body: impl Into<rt::Expr>,
-        template_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SmsTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &SMS_TEMPLATE_TYPE);
-        this.set("Body", None, rt::string(body));
-        this.set("TemplateName", None, rt::string(template_name));
+        this.set("Body", None, rt::string(required.body));
+        this.set("TemplateName", None, rt::string(required.template_name));
         SmsTemplate(this)
     }
     /// CloudFormation `DefaultSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3132,7 +3176,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `CampaignHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-campaignhook.html)
     #[derive(Clone, Debug)]
     pub struct CampaignHook(rt::Props);
     impl CampaignHook {
@@ -3160,22 +3204,29 @@ pub mod shared {
     nested!(CampaignHook);
     /// CloudFormation property type `QuietTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-applicationsettings-quiettime.html)
     #[derive(Clone, Debug)]
     pub struct QuietTime(rt::Props);
+    /// The required values of [`QuietTime`], by name: two of them have one type, and a swap must not compile.
+    pub struct QuietTimeRequired {
+        /// CloudFormation `Start`.
+        pub start: rt::Expr,
+        /// CloudFormation `End`.
+        pub end: rt::Expr,
+    }
     impl QuietTime {
-        /// A new `QuietTime`. Required properties: `end` (`End`), `start` (`Start`).
-        pub fn new(end: impl Into<rt::Expr>, start: impl Into<rt::Expr>) -> Self {
+        /// A new `QuietTime`. Required properties: `start` (`Start`), `end` (`End`).
+        pub fn new(required: QuietTimeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("End", None, rt::string(end));
-            this.set("Start", None, rt::string(start));
+            this.set("End", None, rt::string(required.end));
+            this.set("Start", None, rt::string(required.start));
             QuietTime(this)
         }
     }
     nested!(QuietTime);
     /// CloudFormation property type `SetDimension`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpoint-campaign-setdimension.html)
     #[derive(Clone, Debug)]
     pub struct SetDimension(rt::Props);
     impl SetDimension {

@@ -111,7 +111,7 @@ pub mod configuration_set {
     use super::*;
     /// CloudFormation property type `DeliveryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-deliveryoptions.html)
     #[derive(Clone, Debug)]
     pub struct DeliveryOptions(rt::Props);
     impl DeliveryOptions {
@@ -129,7 +129,7 @@ pub mod configuration_set {
     nested!(DeliveryOptions);
     /// CloudFormation property type `ReputationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-reputationoptions.html)
     #[derive(Clone, Debug)]
     pub struct ReputationOptions(rt::Props);
     impl ReputationOptions {
@@ -148,7 +148,7 @@ pub mod configuration_set {
     nested!(ReputationOptions);
     /// CloudFormation property type `SendingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-sendingoptions.html)
     #[derive(Clone, Debug)]
     pub struct SendingOptions(rt::Props);
     impl SendingOptions {
@@ -166,7 +166,7 @@ pub mod configuration_set {
     nested!(SendingOptions);
     /// CloudFormation property type `TrackingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationset-trackingoptions.html)
     #[derive(Clone, Debug)]
     pub struct TrackingOptions(rt::Props);
     impl TrackingOptions {
@@ -231,24 +231,27 @@ static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: None,
 };
+/// The required values of [`ConfigurationSetEventDestination`], by name: two of them have one type, and a swap must not compile.
+pub struct ConfigurationSetEventDestinationRequired {
+    /// CloudFormation `ConfigurationSetName`.
+    pub configuration_set_name: rt::Expr,
+    /// CloudFormation `EventDestinationName`.
+    pub event_destination_name: rt::Expr,
+}
 impl ConfigurationSetEventDestination {
     /// Declares a `AWS::PinpointEmail::ConfigurationSetEventDestination` with the stack-unique `id`. Required properties: `configuration_set_name` (`ConfigurationSetName`), `event_destination_name` (`EventDestinationName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration_set_name: impl Into<rt::Expr>,
-        event_destination_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ConfigurationSetEventDestinationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_EVENT_DESTINATION_TYPE);
         this.set(
             "ConfigurationSetName",
             None,
-            rt::string(configuration_set_name),
+            rt::string(required.configuration_set_name),
         );
         this.set(
             "EventDestinationName",
             None,
-            rt::string(event_destination_name),
+            rt::string(required.event_destination_name),
         );
         ConfigurationSetEventDestination(this)
     }
@@ -280,7 +283,7 @@ pub mod configuration_set_event_destination {
     use super::*;
     /// CloudFormation property type `CloudWatchDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-cloudwatchdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchDestination(rt::Props);
     impl CloudWatchDestination {
@@ -301,27 +304,32 @@ pub mod configuration_set_event_destination {
     nested!(CloudWatchDestination);
     /// CloudFormation property type `DimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-dimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DimensionConfiguration(rt::Props);
+    /// The required values of [`DimensionConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionConfigurationRequired {
+        /// CloudFormation `DimensionValueSource`.
+        pub dimension_value_source: rt::Expr,
+        /// CloudFormation `DefaultDimensionValue`.
+        pub default_dimension_value: rt::Expr,
+        /// CloudFormation `DimensionName`.
+        pub dimension_name: rt::Expr,
+    }
     impl DimensionConfiguration {
-        /// A new `DimensionConfiguration`. Required properties: `default_dimension_value` (`DefaultDimensionValue`), `dimension_name` (`DimensionName`), `dimension_value_source` (`DimensionValueSource`).
-        pub fn new(
-            default_dimension_value: impl Into<rt::Expr>,
-            dimension_name: impl Into<rt::Expr>,
-            dimension_value_source: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DimensionConfiguration`. Required properties: `dimension_value_source` (`DimensionValueSource`), `default_dimension_value` (`DefaultDimensionValue`), `dimension_name` (`DimensionName`).
+        pub fn new(required: DimensionConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultDimensionValue",
                 None,
-                rt::string(default_dimension_value),
+                rt::string(required.default_dimension_value),
             );
-            this.set("DimensionName", None, rt::string(dimension_name));
+            this.set("DimensionName", None, rt::string(required.dimension_name));
             this.set(
                 "DimensionValueSource",
                 None,
-                rt::string(dimension_value_source),
+                rt::string(required.dimension_value_source),
             );
             DimensionConfiguration(this)
         }
@@ -329,7 +337,7 @@ pub mod configuration_set_event_destination {
     nested!(DimensionConfiguration);
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-eventdestination.html)
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
@@ -372,25 +380,33 @@ pub mod configuration_set_event_destination {
     nested!(EventDestination);
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
+    /// The required values of [`KinesisFirehoseDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisFirehoseDestinationRequired {
+        /// CloudFormation `DeliveryStreamArn`.
+        pub delivery_stream_arn: rt::Expr,
+        /// CloudFormation `IamRoleArn`.
+        pub iam_role_arn: rt::Expr,
+    }
     impl KinesisFirehoseDestination {
         /// A new `KinesisFirehoseDestination`. Required properties: `delivery_stream_arn` (`DeliveryStreamArn`), `iam_role_arn` (`IamRoleArn`).
-        pub fn new(
-            delivery_stream_arn: impl Into<rt::Expr>,
-            iam_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DeliveryStreamArn", None, rt::string(delivery_stream_arn));
-            this.set("IamRoleArn", None, rt::string(iam_role_arn));
+            this.set(
+                "DeliveryStreamArn",
+                None,
+                rt::string(required.delivery_stream_arn),
+            );
+            this.set("IamRoleArn", None, rt::string(required.iam_role_arn));
             KinesisFirehoseDestination(this)
         }
     }
     nested!(KinesisFirehoseDestination);
     /// CloudFormation property type `PinpointDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-pinpointdestination.html)
     #[derive(Clone, Debug)]
     pub struct PinpointDestination(rt::Props);
     impl PinpointDestination {
@@ -408,7 +424,7 @@ pub mod configuration_set_event_destination {
     nested!(PinpointDestination);
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-configurationseteventdestination-snsdestination.html)
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -614,7 +630,7 @@ pub mod identity {
     use super::*;
     /// CloudFormation property type `MailFromAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pinpointemail-identity-mailfromattributes.html)
     #[derive(Clone, Debug)]
     pub struct MailFromAttributes(rt::Props);
     impl MailFromAttributes {

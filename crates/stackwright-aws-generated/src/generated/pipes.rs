@@ -53,19 +53,23 @@ static PIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Pipe`], by name: two of them have one type, and a swap must not compile.
+pub struct PipeRequired {
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// CloudFormation `Source`.
+    pub source: rt::Expr,
+    /// CloudFormation `Target`.
+    pub target: rt::Expr,
+}
 impl Pipe {
     /// Declares a `AWS::Pipes::Pipe` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `source` (`Source`), `target` (`Target`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        role_arn: impl Into<rt::Expr>,
-        source: impl Into<rt::Expr>,
-        target: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PipeRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPE_TYPE);
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Source", Some("source"), rt::string(source));
-        this.set("Target", Some("target"), rt::string(target));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("Source", Some("source"), rt::string(required.source));
+        this.set("Target", Some("target"), rt::string(required.target));
         Pipe(this)
     }
     /// Constraints: length 0..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
@@ -160,7 +164,7 @@ pub mod pipe {
     use super::*;
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -192,7 +196,7 @@ pub mod pipe {
     nested!(AwsVpcConfiguration);
     /// CloudFormation property type `BatchArrayProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batcharrayproperties.html)
     #[derive(Clone, Debug)]
     pub struct BatchArrayProperties(rt::Props);
     impl BatchArrayProperties {
@@ -210,7 +214,7 @@ pub mod pipe {
     nested!(BatchArrayProperties);
     /// CloudFormation property type `BatchContainerOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchcontaineroverrides.html)
     #[derive(Clone, Debug)]
     pub struct BatchContainerOverrides(rt::Props);
     impl BatchContainerOverrides {
@@ -255,7 +259,7 @@ pub mod pipe {
     nested!(BatchContainerOverrides);
     /// CloudFormation property type `BatchEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct BatchEnvironmentVariable(rt::Props);
     impl BatchEnvironmentVariable {
@@ -278,7 +282,7 @@ pub mod pipe {
     nested!(BatchEnvironmentVariable);
     /// CloudFormation property type `BatchJobDependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchjobdependency.html)
     #[derive(Clone, Debug)]
     pub struct BatchJobDependency(rt::Props);
     impl BatchJobDependency {
@@ -301,7 +305,7 @@ pub mod pipe {
     nested!(BatchJobDependency);
     /// CloudFormation property type `BatchResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchresourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct BatchResourceRequirement(rt::Props);
     impl BatchResourceRequirement {
@@ -316,7 +320,7 @@ pub mod pipe {
     nested!(BatchResourceRequirement);
     /// CloudFormation property type `BatchRetryStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-batchretrystrategy.html)
     #[derive(Clone, Debug)]
     pub struct BatchRetryStrategy(rt::Props);
     impl BatchRetryStrategy {
@@ -334,7 +338,7 @@ pub mod pipe {
     nested!(BatchRetryStrategy);
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -362,7 +366,7 @@ pub mod pipe {
     nested!(CapacityProviderStrategyItem);
     /// CloudFormation property type `CloudwatchLogsLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-cloudwatchlogslogdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogsLogDestination(rt::Props);
     impl CloudwatchLogsLogDestination {
@@ -381,7 +385,7 @@ pub mod pipe {
     nested!(CloudwatchLogsLogDestination);
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -399,31 +403,36 @@ pub mod pipe {
     nested!(DeadLetterConfig);
     /// CloudFormation property type `DimensionMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-dimensionmapping.html)
     #[derive(Clone, Debug)]
     pub struct DimensionMapping(rt::Props);
+    /// The required values of [`DimensionMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionMappingRequired {
+        /// CloudFormation `DimensionName`.
+        pub dimension_name: rt::Expr,
+        /// CloudFormation `DimensionValue`.
+        pub dimension_value: rt::Expr,
+        /// CloudFormation `DimensionValueType`.
+        pub dimension_value_type: DimensionValueType,
+    }
     impl DimensionMapping {
         /// A new `DimensionMapping`. Required properties: `dimension_name` (`DimensionName`), `dimension_value` (`DimensionValue`), `dimension_value_type` (`DimensionValueType`).
-        pub fn new(
-            dimension_name: impl Into<rt::Expr>,
-            dimension_value: impl Into<rt::Expr>,
-            dimension_value_type: DimensionValueType,
-        ) -> Self {
+        pub fn new(required: DimensionMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DimensionName",
                 Some("dimension_name"),
-                rt::string(dimension_name),
+                rt::string(required.dimension_name),
             );
             this.set(
                 "DimensionValue",
                 Some("dimension_value"),
-                rt::string(dimension_value),
+                rt::string(required.dimension_value),
             );
             this.set(
                 "DimensionValueType",
                 Some("dimension_value_type"),
-                dimension_value_type.into(),
+                required.dimension_value_type.into(),
             );
             DimensionMapping(this)
         }
@@ -431,7 +440,7 @@ pub mod pipe {
     nested!(DimensionMapping);
     /// CloudFormation property type `EcsContainerOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecscontaineroverride.html)
     #[derive(Clone, Debug)]
     pub struct EcsContainerOverride(rt::Props);
     impl EcsContainerOverride {
@@ -506,7 +515,7 @@ pub mod pipe {
     nested!(EcsContainerOverride);
     /// CloudFormation property type `EcsEnvironmentFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsenvironmentfile.html)
     #[derive(Clone, Debug)]
     pub struct EcsEnvironmentFile(rt::Props);
     impl EcsEnvironmentFile {
@@ -521,7 +530,7 @@ pub mod pipe {
     nested!(EcsEnvironmentFile);
     /// CloudFormation property type `EcsEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct EcsEnvironmentVariable(rt::Props);
     impl EcsEnvironmentVariable {
@@ -544,21 +553,21 @@ pub mod pipe {
     nested!(EcsEnvironmentVariable);
     /// CloudFormation property type `EcsEphemeralStorage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsephemeralstorage.html)
     #[derive(Clone, Debug)]
     pub struct EcsEphemeralStorage(rt::Props);
     impl EcsEphemeralStorage {
-        /// A new `EcsEphemeralStorage`. Required properties: `size_in_gi_b` (`SizeInGiB`).
-        pub fn new(size_in_gi_b: i64) -> Self {
+        /// A new `EcsEphemeralStorage`. Required properties: `size_in_gib` (`SizeInGiB`).
+        pub fn new(size_in_gib: i64) -> Self {
             let mut this = rt::Props::default();
-            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
+            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gib));
             EcsEphemeralStorage(this)
         }
     }
     nested!(EcsEphemeralStorage);
     /// CloudFormation property type `EcsInferenceAcceleratorOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsinferenceacceleratoroverride.html)
     #[derive(Clone, Debug)]
     pub struct EcsInferenceAcceleratorOverride(rt::Props);
     impl EcsInferenceAcceleratorOverride {
@@ -583,7 +592,7 @@ pub mod pipe {
     nested!(EcsInferenceAcceleratorOverride);
     /// CloudFormation property type `EcsResourceRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecsresourcerequirement.html)
     #[derive(Clone, Debug)]
     pub struct EcsResourceRequirement(rt::Props);
     impl EcsResourceRequirement {
@@ -598,7 +607,7 @@ pub mod pipe {
     nested!(EcsResourceRequirement);
     /// CloudFormation property type `EcsTaskOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-ecstaskoverride.html)
     #[derive(Clone, Debug)]
     pub struct EcsTaskOverride(rt::Props);
     impl EcsTaskOverride {
@@ -666,7 +675,7 @@ pub mod pipe {
     nested!(EcsTaskOverride);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -684,7 +693,7 @@ pub mod pipe {
     nested!(Filter);
     /// CloudFormation property type `FilterCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-filtercriteria.html)
     #[derive(Clone, Debug)]
     pub struct FilterCriteria(rt::Props);
     impl FilterCriteria {
@@ -702,7 +711,7 @@ pub mod pipe {
     nested!(FilterCriteria);
     /// CloudFormation property type `FirehoseLogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-firehoselogdestination.html)
     #[derive(Clone, Debug)]
     pub struct FirehoseLogDestination(rt::Props);
     impl FirehoseLogDestination {
@@ -724,31 +733,36 @@ pub mod pipe {
     nested!(FirehoseLogDestination);
     /// CloudFormation property type `MultiMeasureAttributeMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-multimeasureattributemapping.html)
     #[derive(Clone, Debug)]
     pub struct MultiMeasureAttributeMapping(rt::Props);
+    /// The required values of [`MultiMeasureAttributeMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct MultiMeasureAttributeMappingRequired {
+        /// CloudFormation `MeasureValue`.
+        pub measure_value: rt::Expr,
+        /// CloudFormation `MeasureValueType`.
+        pub measure_value_type: MeasureValueType,
+        /// CloudFormation `MultiMeasureAttributeName`.
+        pub multi_measure_attribute_name: rt::Expr,
+    }
     impl MultiMeasureAttributeMapping {
         /// A new `MultiMeasureAttributeMapping`. Required properties: `measure_value` (`MeasureValue`), `measure_value_type` (`MeasureValueType`), `multi_measure_attribute_name` (`MultiMeasureAttributeName`).
-        pub fn new(
-            measure_value: impl Into<rt::Expr>,
-            measure_value_type: MeasureValueType,
-            multi_measure_attribute_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MultiMeasureAttributeMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MeasureValue",
                 Some("measure_value"),
-                rt::string(measure_value),
+                rt::string(required.measure_value),
             );
             this.set(
                 "MeasureValueType",
                 Some("measure_value_type"),
-                measure_value_type.into(),
+                required.measure_value_type.into(),
             );
             this.set(
                 "MultiMeasureAttributeName",
                 Some("multi_measure_attribute_name"),
-                rt::string(multi_measure_attribute_name),
+                rt::string(required.multi_measure_attribute_name),
             );
             MultiMeasureAttributeMapping(this)
         }
@@ -756,7 +770,7 @@ pub mod pipe {
     nested!(MultiMeasureAttributeMapping);
     /// CloudFormation property type `MultiMeasureMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-multimeasuremapping.html)
     #[derive(Clone, Debug)]
     pub struct MultiMeasureMapping(rt::Props);
     impl MultiMeasureMapping {
@@ -782,7 +796,7 @@ pub mod pipe {
     nested!(MultiMeasureMapping);
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -804,7 +818,7 @@ pub mod pipe {
     nested!(NetworkConfiguration);
     /// CloudFormation property type `PipeEnrichmentHttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipeenrichmenthttpparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeEnrichmentHttpParameters(rt::Props);
     impl PipeEnrichmentHttpParameters {
@@ -853,7 +867,7 @@ pub mod pipe {
     nested!(PipeEnrichmentHttpParameters);
     /// CloudFormation property type `PipeEnrichmentParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipeenrichmentparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeEnrichmentParameters(rt::Props);
     impl PipeEnrichmentParameters {
@@ -878,7 +892,7 @@ pub mod pipe {
     nested!(PipeEnrichmentParameters);
     /// CloudFormation property type `PipeLogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipelogconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PipeLogConfiguration(rt::Props);
     impl PipeLogConfiguration {
@@ -935,7 +949,7 @@ pub mod pipe {
     nested!(PipeLogConfiguration);
     /// CloudFormation property type `PipeSourceActiveMQBrokerParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceactivemqbrokerparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceActiveMqBrokerParameters(rt::Props);
     impl PipeSourceActiveMqBrokerParameters {
@@ -968,7 +982,7 @@ pub mod pipe {
     nested!(PipeSourceActiveMqBrokerParameters);
     /// CloudFormation property type `PipeSourceDynamoDBStreamParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcedynamodbstreamparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceDynamoDbStreamParameters(rt::Props);
     impl PipeSourceDynamoDbStreamParameters {
@@ -1045,7 +1059,7 @@ pub mod pipe {
     nested!(PipeSourceDynamoDbStreamParameters);
     /// CloudFormation property type `PipeSourceKinesisStreamParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcekinesisstreamparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceKinesisStreamParameters(rt::Props);
     impl PipeSourceKinesisStreamParameters {
@@ -1131,7 +1145,7 @@ pub mod pipe {
     nested!(PipeSourceKinesisStreamParameters);
     /// CloudFormation property type `PipeSourceManagedStreamingKafkaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcemanagedstreamingkafkaparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceManagedStreamingKafkaParameters(rt::Props);
     impl PipeSourceManagedStreamingKafkaParameters {
@@ -1180,7 +1194,7 @@ pub mod pipe {
     nested!(PipeSourceManagedStreamingKafkaParameters);
     /// CloudFormation property type `PipeSourceParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceParameters(rt::Props);
     impl PipeSourceParameters {
@@ -1280,7 +1294,7 @@ pub mod pipe {
     nested!(PipeSourceParameters);
     /// CloudFormation property type `PipeSourceRabbitMQBrokerParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcerabbitmqbrokerparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceRabbitMqBrokerParameters(rt::Props);
     impl PipeSourceRabbitMqBrokerParameters {
@@ -1319,7 +1333,7 @@ pub mod pipe {
     nested!(PipeSourceRabbitMqBrokerParameters);
     /// CloudFormation property type `PipeSourceSelfManagedKafkaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourceselfmanagedkafkaparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceSelfManagedKafkaParameters(rt::Props);
     impl PipeSourceSelfManagedKafkaParameters {
@@ -1396,7 +1410,7 @@ pub mod pipe {
     nested!(PipeSourceSelfManagedKafkaParameters);
     /// CloudFormation property type `PipeSourceSqsQueueParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipesourcesqsqueueparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeSourceSqsQueueParameters(rt::Props);
     impl PipeSourceSqsQueueParameters {
@@ -1423,19 +1437,26 @@ pub mod pipe {
     nested!(PipeSourceSqsQueueParameters);
     /// CloudFormation property type `PipeTargetBatchJobParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetbatchjobparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetBatchJobParameters(rt::Props);
+    /// The required values of [`PipeTargetBatchJobParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct PipeTargetBatchJobParametersRequired {
+        /// CloudFormation `JobDefinition`.
+        pub job_definition: rt::Expr,
+        /// CloudFormation `JobName`.
+        pub job_name: rt::Expr,
+    }
     impl PipeTargetBatchJobParameters {
         /// A new `PipeTargetBatchJobParameters`. Required properties: `job_definition` (`JobDefinition`), `job_name` (`JobName`).
-        pub fn new(job_definition: impl Into<rt::Expr>, job_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PipeTargetBatchJobParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "JobDefinition",
                 Some("job_definition"),
-                rt::string(job_definition),
+                rt::string(required.job_definition),
             );
-            this.set("JobName", Some("job_name"), rt::string(job_name));
+            this.set("JobName", Some("job_name"), rt::string(required.job_name));
             PipeTargetBatchJobParameters(this)
         }
         /// CloudFormation `ArrayProperties`, Terraform `array_properties`.
@@ -1477,7 +1498,7 @@ pub mod pipe {
     nested!(PipeTargetBatchJobParameters);
     /// CloudFormation property type `PipeTargetCloudWatchLogsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetcloudwatchlogsparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetCloudWatchLogsParameters(rt::Props);
     impl PipeTargetCloudWatchLogsParameters {
@@ -1502,7 +1523,7 @@ pub mod pipe {
     nested!(PipeTargetCloudWatchLogsParameters);
     /// CloudFormation property type `PipeTargetEcsTaskParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetecstaskparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetEcsTaskParameters(rt::Props);
     impl PipeTargetEcsTaskParameters {
@@ -1629,7 +1650,7 @@ pub mod pipe {
     nested!(PipeTargetEcsTaskParameters);
     /// CloudFormation property type `PipeTargetEventBridgeEventBusParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargeteventbridgeeventbusparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetEventBridgeEventBusParameters(rt::Props);
     impl PipeTargetEventBridgeEventBusParameters {
@@ -1670,7 +1691,7 @@ pub mod pipe {
     nested!(PipeTargetEventBridgeEventBusParameters);
     /// CloudFormation property type `PipeTargetHttpParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargethttpparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetHttpParameters(rt::Props);
     impl PipeTargetHttpParameters {
@@ -1719,7 +1740,7 @@ pub mod pipe {
     nested!(PipeTargetHttpParameters);
     /// CloudFormation property type `PipeTargetKinesisStreamParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetkinesisstreamparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetKinesisStreamParameters(rt::Props);
     impl PipeTargetKinesisStreamParameters {
@@ -1737,7 +1758,7 @@ pub mod pipe {
     nested!(PipeTargetKinesisStreamParameters);
     /// CloudFormation property type `PipeTargetLambdaFunctionParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetlambdafunctionparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetLambdaFunctionParameters(rt::Props);
     impl PipeTargetLambdaFunctionParameters {
@@ -1756,7 +1777,7 @@ pub mod pipe {
     nested!(PipeTargetLambdaFunctionParameters);
     /// CloudFormation property type `PipeTargetParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetParameters(rt::Props);
     impl PipeTargetParameters {
@@ -1898,7 +1919,7 @@ pub mod pipe {
     nested!(PipeTargetParameters);
     /// CloudFormation property type `PipeTargetRedshiftDataParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetredshiftdataparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetRedshiftDataParameters(rt::Props);
     impl PipeTargetRedshiftDataParameters {
@@ -1948,7 +1969,7 @@ pub mod pipe {
     nested!(PipeTargetRedshiftDataParameters);
     /// CloudFormation property type `PipeTargetSageMakerPipelineParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetsagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetSageMakerPipelineParameters(rt::Props);
     impl PipeTargetSageMakerPipelineParameters {
@@ -1973,7 +1994,7 @@ pub mod pipe {
     nested!(PipeTargetSageMakerPipelineParameters);
     /// CloudFormation property type `PipeTargetSqsQueueParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetsqsqueueparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetSqsQueueParameters(rt::Props);
     impl PipeTargetSqsQueueParameters {
@@ -2004,7 +2025,7 @@ pub mod pipe {
     nested!(PipeTargetSqsQueueParameters);
     /// CloudFormation property type `PipeTargetStateMachineParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargetstatemachineparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetStateMachineParameters(rt::Props);
     impl PipeTargetStateMachineParameters {
@@ -2023,27 +2044,36 @@ pub mod pipe {
     nested!(PipeTargetStateMachineParameters);
     /// CloudFormation property type `PipeTargetTimestreamParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-pipetargettimestreamparameters.html)
     #[derive(Clone, Debug)]
     pub struct PipeTargetTimestreamParameters(rt::Props);
+    /// The required values of [`PipeTargetTimestreamParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct PipeTargetTimestreamParametersRequired {
+        /// CloudFormation `DimensionMappings`.
+        pub dimension_mappings: Vec<DimensionMapping>,
+        /// CloudFormation `TimeValue`.
+        pub time_value: rt::Expr,
+        /// CloudFormation `VersionValue`.
+        pub version_value: rt::Expr,
+    }
     impl PipeTargetTimestreamParameters {
         /// A new `PipeTargetTimestreamParameters`. Required properties: `dimension_mappings` (`DimensionMappings`), `time_value` (`TimeValue`), `version_value` (`VersionValue`).
-        pub fn new(
-            dimension_mappings: impl IntoIterator<Item = DimensionMapping>,
-            time_value: impl Into<rt::Expr>,
-            version_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: PipeTargetTimestreamParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DimensionMappings",
                 Some("dimension_mappings"),
-                rt::list(dimension_mappings),
+                rt::list(required.dimension_mappings),
             );
-            this.set("TimeValue", Some("time_value"), rt::string(time_value));
+            this.set(
+                "TimeValue",
+                Some("time_value"),
+                rt::string(required.time_value),
+            );
             this.set(
                 "VersionValue",
                 Some("version_value"),
-                rt::string(version_value),
+                rt::string(required.version_value),
             );
             PipeTargetTimestreamParameters(this)
         }
@@ -2096,7 +2126,7 @@ pub mod pipe {
     nested!(PipeTargetTimestreamParameters);
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-placementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -2120,7 +2150,7 @@ pub mod pipe {
     nested!(PlacementConstraint);
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-placementstrategy.html)
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -2143,7 +2173,7 @@ pub mod pipe {
     nested!(PlacementStrategy);
     /// CloudFormation property type `S3LogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-s3logdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3LogDestination(rt::Props);
     impl S3LogDestination {
@@ -2179,22 +2209,29 @@ pub mod pipe {
     nested!(S3LogDestination);
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
+    /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct SageMakerPipelineParameterRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SageMakerPipelineParameter {
         /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             SageMakerPipelineParameter(this)
         }
     }
     nested!(SageMakerPipelineParameter);
     /// CloudFormation property type `SelfManagedKafkaAccessConfigurationVpc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-selfmanagedkafkaaccessconfigurationvpc.html)
     #[derive(Clone, Debug)]
     pub struct SelfManagedKafkaAccessConfigurationVpc(rt::Props);
     impl SelfManagedKafkaAccessConfigurationVpc {
@@ -2225,31 +2262,36 @@ pub mod pipe {
     nested!(SelfManagedKafkaAccessConfigurationVpc);
     /// CloudFormation property type `SingleMeasureMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-singlemeasuremapping.html)
     #[derive(Clone, Debug)]
     pub struct SingleMeasureMapping(rt::Props);
+    /// The required values of [`SingleMeasureMapping`], by name: two of them have one type, and a swap must not compile.
+    pub struct SingleMeasureMappingRequired {
+        /// CloudFormation `MeasureName`.
+        pub measure_name: rt::Expr,
+        /// CloudFormation `MeasureValue`.
+        pub measure_value: rt::Expr,
+        /// CloudFormation `MeasureValueType`.
+        pub measure_value_type: MeasureValueType,
+    }
     impl SingleMeasureMapping {
         /// A new `SingleMeasureMapping`. Required properties: `measure_name` (`MeasureName`), `measure_value` (`MeasureValue`), `measure_value_type` (`MeasureValueType`).
-        pub fn new(
-            measure_name: impl Into<rt::Expr>,
-            measure_value: impl Into<rt::Expr>,
-            measure_value_type: MeasureValueType,
-        ) -> Self {
+        pub fn new(required: SingleMeasureMappingRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MeasureName",
                 Some("measure_name"),
-                rt::string(measure_name),
+                rt::string(required.measure_name),
             );
             this.set(
                 "MeasureValue",
                 Some("measure_value"),
-                rt::string(measure_value),
+                rt::string(required.measure_value),
             );
             this.set(
                 "MeasureValueType",
                 Some("measure_value_type"),
-                measure_value_type.into(),
+                required.measure_value_type.into(),
             );
             SingleMeasureMapping(this)
         }
@@ -2257,15 +2299,22 @@ pub mod pipe {
     nested!(SingleMeasureMapping);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-pipes-pipe-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

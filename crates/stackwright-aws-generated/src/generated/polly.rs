@@ -77,17 +77,20 @@ static LEXICON_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Lexicon`], by name: two of them have one type, and a swap must not compile.
+pub struct LexiconRequired {
+    /// The name of the lexicon. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The content of the PLS lexicon in string format. CloudFormation `Content`.
+    pub content: rt::Expr,
+}
 impl Lexicon {
-    /// Declares a `AWS::Polly::Lexicon` with the stack-unique `id`. Required properties: `content` (`Content`), `name` (`Name`).
+    /// Declares a `AWS::Polly::Lexicon` with the stack-unique `id`. Required properties: `name` (`Name`), `content` (`Content`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LexiconRequired) -> Self {
         let mut this = rt::Base::new(id, &LEXICON_TYPE);
-        this.set("Content", Some("content"), rt::string(content));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Content", Some("content"), rt::string(required.content));
+        this.set("Name", Some("name"), rt::string(required.name));
         Lexicon(this)
     }
 }

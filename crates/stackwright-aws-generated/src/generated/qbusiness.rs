@@ -242,7 +242,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `AttachmentsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-attachmentsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AttachmentsConfiguration(rt::Props);
     impl AttachmentsConfiguration {
@@ -260,7 +260,7 @@ pub mod application {
     nested!(AttachmentsConfiguration);
     /// CloudFormation property type `AutoSubscriptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-autosubscriptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoSubscriptionConfiguration(rt::Props);
     impl AutoSubscriptionConfiguration {
@@ -287,7 +287,7 @@ pub mod application {
     nested!(AutoSubscriptionConfiguration);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -306,7 +306,7 @@ pub mod application {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `PersonalizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-personalizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PersonalizationConfiguration(rt::Props);
     impl PersonalizationConfiguration {
@@ -324,7 +324,7 @@ pub mod application {
     nested!(PersonalizationConfiguration);
     /// CloudFormation property type `QAppsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-qappsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QAppsConfiguration(rt::Props);
     impl QAppsConfiguration {
@@ -342,7 +342,7 @@ pub mod application {
     nested!(QAppsConfiguration);
     /// CloudFormation property type `QuickSightConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-application-quicksightconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QuickSightConfiguration(rt::Props);
     impl QuickSightConfiguration {
@@ -475,25 +475,30 @@ static DATA_ACCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: None,
 };
+/// The required values of [`DataAccessor`], by name: two of them have one type, and a swap must not compile.
+pub struct DataAccessorRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `ActionConfigurations`.
+    pub action_configurations: Vec<data_accessor::ActionConfiguration>,
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl DataAccessor {
-    /// Declares a `AWS::QBusiness::DataAccessor` with the stack-unique `id`. Required properties: `action_configurations` (`ActionConfigurations`), `application_id` (`ApplicationId`), `display_name` (`DisplayName`), `principal` (`Principal`).
+    /// Declares a `AWS::QBusiness::DataAccessor` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `action_configurations` (`ActionConfigurations`), `display_name` (`DisplayName`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action_configurations: impl IntoIterator<Item = data_accessor::ActionConfiguration>,
-        application_id: impl Into<rt::Expr>,
-        display_name: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataAccessorRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_ACCESSOR_TYPE);
         this.set(
             "ActionConfigurations",
             None,
-            rt::list(action_configurations),
+            rt::list(required.action_configurations),
         );
-        this.set("ApplicationId", None, rt::string(application_id));
-        this.set("DisplayName", None, rt::string(display_name));
-        this.set("Principal", None, rt::string(principal));
+        this.set("ApplicationId", None, rt::string(required.application_id));
+        this.set("DisplayName", None, rt::string(required.display_name));
+        this.set("Principal", None, rt::string(required.principal));
         DataAccessor(this)
     }
     /// CloudFormation `AuthenticationDetail`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -537,7 +542,7 @@ pub mod data_accessor {
     use super::*;
     /// CloudFormation property type `ActionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-actionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActionConfiguration(rt::Props);
     impl ActionConfiguration {
@@ -556,7 +561,7 @@ pub mod data_accessor {
     nested!(ActionConfiguration);
     /// CloudFormation property type `ActionFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-actionfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ActionFilterConfiguration(rt::Props);
     impl ActionFilterConfiguration {
@@ -574,7 +579,7 @@ pub mod data_accessor {
     nested!(ActionFilterConfiguration);
     /// CloudFormation property type `AttributeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-attributefilter.html)
     #[derive(Clone, Debug)]
     pub struct AttributeFilter(rt::Props);
     impl AttributeFilter {
@@ -637,7 +642,7 @@ pub mod data_accessor {
     nested!(AttributeFilter);
     /// CloudFormation property type `DataAccessorAuthenticationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-dataaccessorauthenticationdetail.html)
     #[derive(Clone, Debug)]
     pub struct DataAccessorAuthenticationDetail(rt::Props);
     impl DataAccessorAuthenticationDetail {
@@ -665,7 +670,7 @@ pub mod data_accessor {
     nested!(DataAccessorAuthenticationDetail);
     /// CloudFormation property type `DocumentAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-dataaccessor-documentattribute.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttribute(rt::Props);
     impl DocumentAttribute {
@@ -745,33 +750,38 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
+pub struct DataSourceRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `IndexId`.
+    pub index_id: rt::Expr,
+    /// CloudFormation `Configuration`.
+    pub configuration: rt::Value,
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+}
 impl DataSource {
-    /// Declares a `AWS::QBusiness::DataSource` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `index_id` (`IndexId`).
+    /// Declares a `AWS::QBusiness::DataSource` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `index_id` (`IndexId`), `configuration` (`Configuration`), `display_name` (`DisplayName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        configuration: impl Into<rt::Value>,
-        display_name: impl Into<rt::Expr>,
-        index_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_SOURCE_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json_string(configuration),
+            rt::json_string(required.configuration),
         );
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("IndexId", Some("index_id"), rt::string(index_id));
+        this.set("IndexId", Some("index_id"), rt::string(required.index_id));
         DataSource(this)
     }
     /// Constraints: length 0..=1000; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
@@ -858,7 +868,7 @@ pub mod data_source {
     use super::*;
     /// CloudFormation property type `AudioExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-audioextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
@@ -876,29 +886,37 @@ pub mod data_source {
     nested!(AudioExtractionConfiguration);
     /// CloudFormation property type `DataSourceVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-datasourcevpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceVpcConfiguration(rt::Props);
+    /// The required values of [`DataSourceVpcConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSourceVpcConfigurationRequired {
+        /// CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+    }
     impl DataSourceVpcConfiguration {
         /// A new `DataSourceVpcConfiguration`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             DataSourceVpcConfiguration(this)
         }
     }
     nested!(DataSourceVpcConfiguration);
     /// CloudFormation property type `DocumentAttributeCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentattributecondition.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeCondition(rt::Props);
     impl DocumentAttributeCondition {
@@ -921,7 +939,7 @@ pub mod data_source {
     nested!(DocumentAttributeCondition);
     /// CloudFormation property type `DocumentAttributeTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentattributetarget.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeTarget(rt::Props);
     impl DocumentAttributeTarget {
@@ -949,7 +967,7 @@ pub mod data_source {
     nested!(DocumentAttributeTarget);
     /// CloudFormation property type `DocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-documentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentEnrichmentConfiguration(rt::Props);
     impl DocumentEnrichmentConfiguration {
@@ -992,7 +1010,7 @@ pub mod data_source {
     nested!(DocumentEnrichmentConfiguration);
     /// CloudFormation property type `HookConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-hookconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HookConfiguration(rt::Props);
     impl HookConfiguration {
@@ -1031,7 +1049,7 @@ pub mod data_source {
     nested!(HookConfiguration);
     /// CloudFormation property type `ImageExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-imageextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
@@ -1049,7 +1067,7 @@ pub mod data_source {
     nested!(ImageExtractionConfiguration);
     /// CloudFormation property type `InlineDocumentEnrichmentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-inlinedocumentenrichmentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InlineDocumentEnrichmentConfiguration(rt::Props);
     impl InlineDocumentEnrichmentConfiguration {
@@ -1081,7 +1099,7 @@ pub mod data_source {
     nested!(InlineDocumentEnrichmentConfiguration);
     /// CloudFormation property type `MediaExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-mediaextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
@@ -1130,7 +1148,7 @@ pub mod data_source {
     nested!(MediaExtractionConfiguration);
     /// CloudFormation property type `VideoExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-datasource-videoextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
@@ -1272,24 +1290,27 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Index`], by name: two of them have one type, and a swap must not compile.
+pub struct IndexRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+}
 impl Index {
     /// Declares a `AWS::QBusiness::Index` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `display_name` (`DisplayName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        display_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IndexRequired) -> Self {
         let mut this = rt::Base::new(id, &INDEX_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
         Index(this)
     }
@@ -1362,7 +1383,7 @@ pub mod index {
     use super::*;
     /// CloudFormation property type `DocumentAttributeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-index-documentattributeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DocumentAttributeConfiguration(rt::Props);
     impl DocumentAttributeConfiguration {
@@ -1390,7 +1411,7 @@ pub mod index {
     nested!(DocumentAttributeConfiguration);
     /// CloudFormation property type `IndexCapacityConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-index-indexcapacityconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IndexCapacityConfiguration(rt::Props);
     impl IndexCapacityConfiguration {
@@ -1488,28 +1509,37 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Permission`], by name: two of them have one type, and a swap must not compile.
+pub struct PermissionRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `StatementId`.
+    pub statement_id: rt::Expr,
+    /// CloudFormation `Actions`.
+    pub actions: Vec<rt::Expr>,
+    /// CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl Permission {
-    /// Declares a `AWS::QBusiness::Permission` with the stack-unique `id`. Required properties: `actions` (`Actions`), `application_id` (`ApplicationId`), `principal` (`Principal`), `statement_id` (`StatementId`).
+    /// Declares a `AWS::QBusiness::Permission` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `statement_id` (`StatementId`), `actions` (`Actions`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        application_id: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-        statement_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_TYPE);
-        this.set("Actions", Some("actions"), rt::strings(actions));
+        this.set("Actions", Some("actions"), rt::strings(required.actions));
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         this.set(
             "StatementId",
             Some("statement_id"),
-            rt::string(statement_id),
+            rt::string(required.statement_id),
         );
         Permission(this)
     }
@@ -1530,14 +1560,14 @@ pub mod permission {
     use super::*;
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-permission-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
-        /// A new `Condition`. Required properties: `condition_key` (`ConditionKey`), `condition_operator` (`ConditionOperator`), `condition_values` (`ConditionValues`).
+        /// A new `Condition`. Required properties: `condition_operator` (`ConditionOperator`), `condition_key` (`ConditionKey`), `condition_values` (`ConditionValues`).
         pub fn new(
-            condition_key: impl Into<rt::Expr>,
             condition_operator: ConditionOperator,
+            condition_key: impl Into<rt::Expr>,
             condition_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -1707,7 +1737,7 @@ pub mod plugin {
     use super::*;
     /// CloudFormation property type `CustomPluginConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-plugin-custompluginconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomPluginConfiguration(rt::Props);
     impl CustomPluginConfiguration {
@@ -1841,33 +1871,38 @@ static RETRIEVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Retriever`], by name: two of them have one type, and a swap must not compile.
+pub struct RetrieverRequired {
+    /// CloudFormation `ApplicationId`.
+    pub application_id: rt::Expr,
+    /// CloudFormation `Configuration`.
+    pub configuration: rt::Value,
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// CloudFormation `Type`.
+    pub type_: retriever::RetrieverType,
+}
 impl Retriever {
     /// Declares a `AWS::QBusiness::Retriever` with the stack-unique `id`. Required properties: `application_id` (`ApplicationId`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_id: impl Into<rt::Expr>,
-        configuration: impl Into<rt::Value>,
-        display_name: impl Into<rt::Expr>,
-        type_: retriever::RetrieverType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RetrieverRequired) -> Self {
         let mut this = rt::Base::new(id, &RETRIEVER_TYPE);
         this.set(
             "ApplicationId",
             Some("application_id"),
-            rt::string(application_id),
+            rt::string(required.application_id),
         );
         this.set(
             "Configuration",
             Some("configuration"),
-            rt::json_object(configuration),
+            rt::json_object(required.configuration),
         );
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("Type", Some("type"), type_.into());
+        this.set("Type", Some("type"), required.type_.into());
         Retriever(this)
     }
     /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
@@ -2093,7 +2128,7 @@ pub mod web_experience {
     use super::*;
     /// CloudFormation property type `BrowserExtensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-webexperience-browserextensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BrowserExtensionConfiguration(rt::Props);
     impl BrowserExtensionConfiguration {
@@ -2111,7 +2146,7 @@ pub mod web_experience {
     nested!(BrowserExtensionConfiguration);
     /// CloudFormation property type `CustomizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qbusiness-webexperience-customizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomizationConfiguration(rt::Props);
     impl CustomizationConfiguration {

@@ -144,31 +144,45 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Stream`], by name: two of them have one type, and a swap must not compile.
+pub struct StreamRequired {
+    /// CloudFormation `LedgerName`.
+    pub ledger_name: rt::Expr,
+    /// CloudFormation `StreamName`.
+    pub stream_name: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// CloudFormation `KinesisConfiguration`.
+    pub kinesis_configuration: stream::KinesisConfiguration,
+    /// CloudFormation `InclusiveStartTime`.
+    pub inclusive_start_time: rt::Expr,
+}
 impl Stream {
-    /// Declares a `AWS::QLDB::Stream` with the stack-unique `id`. Required properties: `inclusive_start_time` (`InclusiveStartTime`), `kinesis_configuration` (`KinesisConfiguration`), `ledger_name` (`LedgerName`), `role_arn` (`RoleArn`), `stream_name` (`StreamName`).
+    /// Declares a `AWS::QLDB::Stream` with the stack-unique `id`. Required properties: `ledger_name` (`LedgerName`), `stream_name` (`StreamName`), `role_arn` (`RoleArn`), `kinesis_configuration` (`KinesisConfiguration`), `inclusive_start_time` (`InclusiveStartTime`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        inclusive_start_time: impl Into<rt::Expr>,
-        kinesis_configuration: stream::KinesisConfiguration,
-        ledger_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        stream_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StreamRequired) -> Self {
         let mut this = rt::Base::new(id, &STREAM_TYPE);
         this.set(
             "InclusiveStartTime",
             Some("inclusive_start_time"),
-            rt::string(inclusive_start_time),
+            rt::string(required.inclusive_start_time),
         );
         this.set(
             "KinesisConfiguration",
             Some("kinesis_configuration"),
-            kinesis_configuration.into(),
+            required.kinesis_configuration.into(),
         );
-        this.set("LedgerName", Some("ledger_name"), rt::string(ledger_name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("StreamName", Some("stream_name"), rt::string(stream_name));
+        this.set(
+            "LedgerName",
+            Some("ledger_name"),
+            rt::string(required.ledger_name),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set(
+            "StreamName",
+            Some("stream_name"),
+            rt::string(required.stream_name),
+        );
         Stream(this)
     }
     /// Changing it replaces the resource. CloudFormation `ExclusiveEndTime`, Terraform `exclusive_end_time`.
@@ -201,7 +215,7 @@ pub mod stream {
     use super::*;
     /// CloudFormation property type `KinesisConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-qldb-stream-kinesisconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KinesisConfiguration(rt::Props);
     impl KinesisConfiguration {

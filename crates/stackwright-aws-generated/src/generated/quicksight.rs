@@ -75,35 +75,41 @@ static ACTION_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ActionConnector`], by name: two of them have one type, and a swap must not compile.
+pub struct ActionConnectorRequired {
+    /// CloudFormation `ActionConnectorId`.
+    pub action_connector_id: rt::Expr,
+    /// CloudFormation `AuthenticationConfig`.
+    pub authentication_config: action_connector::AuthConfig,
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `Type`.
+    pub type_: action_connector::ActionConnectorType,
+}
 impl ActionConnector {
     /// Declares a `AWS::QuickSight::ActionConnector` with the stack-unique `id`. Required properties: `action_connector_id` (`ActionConnectorId`), `authentication_config` (`AuthenticationConfig`), `aws_account_id` (`AwsAccountId`), `name` (`Name`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action_connector_id: impl Into<rt::Expr>,
-        authentication_config: action_connector::AuthConfig,
-        aws_account_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        type_: action_connector::ActionConnectorType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ActionConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &ACTION_CONNECTOR_TYPE);
         this.set(
             "ActionConnectorId",
             Some("action_connector_id"),
-            rt::string(action_connector_id),
+            rt::string(required.action_connector_id),
         );
         this.set(
             "AuthenticationConfig",
             Some("authentication_config"),
-            authentication_config.into(),
+            required.authentication_config.into(),
         );
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), required.type_.into());
         ActionConnector(this)
     }
     /// Constraints: length 1..=2048; pattern `^[A-Za-z0-9 _.,!?-]*$`. CloudFormation `Description`, Terraform `description`.
@@ -164,7 +170,7 @@ pub mod action_connector {
     use super::*;
     /// CloudFormation property type `AuthConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-actionconnector-authconfig.html)
     #[derive(Clone, Debug)]
     pub struct AuthConfig(rt::Props);
     impl AuthConfig {
@@ -320,23 +326,27 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Agent`], by name: two of them have one type, and a swap must not compile.
+pub struct AgentRequired {
+    /// The ID of the Amazon Web Services account where the agent is being created. CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// The unique identifier for the agent. CloudFormation `AgentId`.
+    pub agent_id: rt::Expr,
+    /// The display name of the agent. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Agent {
-    /// Declares a `AWS::QuickSight::Agent` with the stack-unique `id`. Required properties: `agent_id` (`AgentId`), `aws_account_id` (`AwsAccountId`), `name` (`Name`).
+    /// Declares a `AWS::QuickSight::Agent` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `agent_id` (`AgentId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_id: impl Into<rt::Expr>,
-        aws_account_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgentRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_TYPE);
-        this.set("AgentId", Some("agent_id"), rt::string(agent_id));
+        this.set("AgentId", Some("agent_id"), rt::string(required.agent_id));
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Agent(this)
     }
     /// A list of ActionConnector ARNs (max 10) attached to the agent.
@@ -468,7 +478,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomPromptInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-agent-custompromptinput.html)
     #[derive(Clone, Debug)]
     pub struct CustomPromptInput(rt::Props);
     impl CustomPromptInput {
@@ -498,7 +508,7 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomPromptInputParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-agent-custompromptinputparameters.html)
     #[derive(Clone, Debug)]
     pub struct CustomPromptInputParameters(rt::Props);
     impl CustomPromptInputParameters {
@@ -554,31 +564,36 @@ pub mod agent {
     ///
     /// CloudFormation property type `CustomPromptProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-agent-custompromptprofile.html)
     #[derive(Clone, Debug)]
     pub struct CustomPromptProfile(rt::Props);
+    /// The required values of [`CustomPromptProfile`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomPromptProfileRequired {
+        /// The identifier of the model profile. CloudFormation `ModelProfileId`.
+        pub model_profile_id: rt::Expr,
+        /// The subscription identifier. CloudFormation `SubscriptionId`.
+        pub subscription_id: rt::Expr,
+        /// The QBS AWS account identifier. CloudFormation `QbsAwsAccountId`.
+        pub qbs_aws_account_id: rt::Expr,
+    }
     impl CustomPromptProfile {
-        /// A new `CustomPromptProfile`. Required properties: `model_profile_id` (`ModelProfileId`), `qbs_aws_account_id` (`QbsAwsAccountId`), `subscription_id` (`SubscriptionId`).
-        pub fn new(
-            model_profile_id: impl Into<rt::Expr>,
-            qbs_aws_account_id: impl Into<rt::Expr>,
-            subscription_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CustomPromptProfile`. Required properties: `model_profile_id` (`ModelProfileId`), `subscription_id` (`SubscriptionId`), `qbs_aws_account_id` (`QbsAwsAccountId`).
+        pub fn new(required: CustomPromptProfileRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ModelProfileId",
                 Some("model_profile_id"),
-                rt::string(model_profile_id),
+                rt::string(required.model_profile_id),
             );
             this.set(
                 "QbsAwsAccountId",
                 Some("qbs_aws_account_id"),
-                rt::string(qbs_aws_account_id),
+                rt::string(required.qbs_aws_account_id),
             );
             this.set(
                 "SubscriptionId",
                 Some("subscription_id"),
-                rt::string(subscription_id),
+                rt::string(required.subscription_id),
             );
             CustomPromptProfile(this)
         }
@@ -629,23 +644,31 @@ static ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Analysis`], by name: two of them have one type, and a swap must not compile.
+pub struct AnalysisRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `AnalysisId`.
+    pub analysis_id: rt::Expr,
+    /// <p>The descriptive name of the analysis.</p> CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Analysis {
-    /// Declares a `AWS::QuickSight::Analysis` with the stack-unique `id`. Required properties: `analysis_id` (`AnalysisId`), `aws_account_id` (`AwsAccountId`), `name` (`Name`).
+    /// Declares a `AWS::QuickSight::Analysis` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `analysis_id` (`AnalysisId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        analysis_id: impl Into<rt::Expr>,
-        aws_account_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AnalysisRequired) -> Self {
         let mut this = rt::Base::new(id, &ANALYSIS_TYPE);
-        this.set("AnalysisId", Some("analysis_id"), rt::string(analysis_id));
+        this.set(
+            "AnalysisId",
+            Some("analysis_id"),
+            rt::string(required.analysis_id),
+        );
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Analysis(this)
     }
     /// CloudFormation `Definition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -765,77 +788,83 @@ pub mod analysis {
         BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
         BorderSettings, BoxPlotAggregatedFieldWells, BoxPlotChartConfiguration, BoxPlotFieldWells,
         BoxPlotFillStyle, BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions,
-        BoxPlotVisual, CalculatedField, CalculatedMeasureField, CascadingControlConfiguration,
-        CascadingControlSource, CategoricalAggregationFunction, CategoricalDimensionField,
-        CategoricalMeasureField, CategoryDrillDownFilter, CategoryFilter,
-        CategoryFilterConfiguration, CategoryFilterMatchOperator, CategoryFilterSelectAllOptions,
-        CategoryInnerFilter, ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration,
-        ColorFillType, ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy,
-        ColumnIdentifier, ColumnRole, ColumnSort, ColumnTooltipItem,
-        ComboChartAggregatedFieldWells, ComboChartConfiguration, ComboChartDefaultSeriesSettings,
-        ComboChartFieldWells, ComboChartSeriesSettings, ComboChartSortConfiguration,
-        ComboChartVisual, ComboSeriesItem, CommitMode, ComparisonConfiguration,
-        ComparisonFormatConfiguration, ComparisonMethod, Computation, ConditionalFormattingColor,
-        ConditionalFormattingCustomIconCondition, ConditionalFormattingCustomIconOptions,
-        ConditionalFormattingGradientColor, ConditionalFormattingIcon,
-        ConditionalFormattingIconDisplayConfiguration, ConditionalFormattingIconDisplayOption,
-        ConditionalFormattingIconSet, ConditionalFormattingIconSetType,
-        ConditionalFormattingSolidColor, ContextMenuOption, ContributionAnalysisDefault,
-        CrossDatasetTypes, CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-        CustomActionNavigationOperation, CustomActionSetParametersOperation,
-        CustomActionUrlOperation, CustomColor, CustomContentConfiguration,
-        CustomContentImageScalingConfiguration, CustomContentType, CustomContentVisual,
-        CustomFilterConfiguration, CustomFilterListConfiguration, CustomNarrativeOptions,
-        CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
-        DataColor, DataFieldBarSeriesItem, DataFieldComboSeriesItem, DataFieldSeriesItem,
-        DataLabelContent, DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType,
-        DataPathColor, DataPathLabelType, DataPathSort, DataPathType, DataPathValue,
-        DataSetIdentifierDeclaration, DataSetReference, DateAggregationFunction, DateAxisOptions,
-        DateDimensionField, DateMeasureField, DateTimeDefaultValues, DateTimeFormatConfiguration,
-        DateTimeHierarchy, DateTimeParameter, DateTimeParameterDeclaration,
-        DateTimePickerControlDisplayOptions, DateTimeValueWhenUnsetConfiguration, DayOfTheWeek,
-        DecalPatternType, DecalSettings, DecalSettingsConfiguration, DecalStyleType,
-        DecimalDefaultValues, DecimalParameter, DecimalParameterDeclaration,
-        DecimalPlacesConfiguration, DecimalValueWhenUnsetConfiguration,
-        DefaultDateTimePickerControlOptions, DefaultFilterControlConfiguration,
-        DefaultFilterControlOptions, DefaultFilterDropDownControlOptions,
-        DefaultFilterListControlOptions, DefaultFreeFormLayoutConfiguration,
-        DefaultGridLayoutConfiguration, DefaultInteractiveLayoutConfiguration,
-        DefaultNewSheetConfiguration, DefaultPaginatedLayoutConfiguration,
-        DefaultRelativeDateTimeControlOptions, DefaultSectionBasedLayoutConfiguration,
-        DefaultSliderControlOptions, DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
-        DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField,
-        DonutCenterOptions, DonutOptions, DrillDownFilter, DropDownControlDisplayOptions,
-        DynamicDefaultValue, EmptyVisual, ExcludePeriodConfiguration, ExplicitHierarchy,
-        FieldBarSeriesItem, FieldBasedTooltip, FieldComboSeriesItem, FieldLabelType,
-        FieldSeriesItem, FieldSort, FieldSortOptions, FieldTooltipItem,
-        FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
+        BoxPlotVisual, CalculatedField, CalculatedFieldRequired, CalculatedMeasureField,
+        CalculatedMeasureFieldRequired, CascadingControlConfiguration, CascadingControlSource,
+        CategoricalAggregationFunction, CategoricalDimensionField, CategoricalMeasureField,
+        CategoryDrillDownFilter, CategoryFilter, CategoryFilterConfiguration,
+        CategoryFilterMatchOperator, CategoryFilterSelectAllOptions, CategoryInnerFilter,
+        ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration, ColorFillType,
+        ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy, ColumnIdentifier,
+        ColumnRole, ColumnSort, ColumnTooltipItem, ComboChartAggregatedFieldWells,
+        ComboChartConfiguration, ComboChartDefaultSeriesSettings, ComboChartFieldWells,
+        ComboChartSeriesSettings, ComboChartSortConfiguration, ComboChartVisual, ComboSeriesItem,
+        CommitMode, ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod,
+        Computation, ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
+        ConditionalFormattingCustomIconOptions, ConditionalFormattingGradientColor,
+        ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
+        ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
+        ConditionalFormattingIconSetType, ConditionalFormattingSolidColor, ContextMenuOption,
+        ContributionAnalysisDefault, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+        CustomActionFilterOperation, CustomActionNavigationOperation,
+        CustomActionSetParametersOperation, CustomActionUrlOperation, CustomColor,
+        CustomContentConfiguration, CustomContentImageScalingConfiguration, CustomContentType,
+        CustomContentVisual, CustomFilterConfiguration, CustomFilterListConfiguration,
+        CustomNarrativeOptions, CustomParameterValues, CustomValuesConfiguration,
+        DashboardBehavior, DataBarsOptions, DataColor, DataFieldBarSeriesItem,
+        DataFieldComboSeriesItem, DataFieldSeriesItem, DataLabelContent, DataLabelOptions,
+        DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor, DataPathLabelType,
+        DataPathSort, DataPathType, DataPathValue, DataSetIdentifierDeclaration,
+        DataSetIdentifierDeclarationRequired, DataSetReference, DataSetReferenceRequired,
+        DateAggregationFunction, DateAxisOptions, DateDimensionField, DateMeasureField,
+        DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy, DateTimeParameter,
+        DateTimeParameterDeclaration, DateTimePickerControlDisplayOptions,
+        DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecalPatternType, DecalSettings,
+        DecalSettingsConfiguration, DecalStyleType, DecimalDefaultValues, DecimalParameter,
+        DecimalParameterDeclaration, DecimalPlacesConfiguration,
+        DecimalValueWhenUnsetConfiguration, DefaultDateTimePickerControlOptions,
+        DefaultFilterControlConfiguration, DefaultFilterControlOptions,
+        DefaultFilterDropDownControlOptions, DefaultFilterListControlOptions,
+        DefaultFreeFormLayoutConfiguration, DefaultGridLayoutConfiguration,
+        DefaultInteractiveLayoutConfiguration, DefaultNewSheetConfiguration,
+        DefaultPaginatedLayoutConfiguration, DefaultRelativeDateTimeControlOptions,
+        DefaultSectionBasedLayoutConfiguration, DefaultSliderControlOptions,
+        DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
+        DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
+        DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
+        DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual,
+        ExcludePeriodConfiguration, ExplicitHierarchy, FieldBarSeriesItem, FieldBasedTooltip,
+        FieldComboSeriesItem, FieldLabelType, FieldSeriesItem, FieldSort, FieldSortOptions,
+        FieldTooltipItem, FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
         FilledMapConditionalFormattingOption, FilledMapConfiguration, FilledMapFieldWells,
         FilledMapShapeConditionalFormatting, FilledMapSortConfiguration, FilledMapVisual, Filter,
-        FilterControl, FilterCrossSheetControl, FilterDateTimePickerControl, FilterDropDownControl,
-        FilterGroup, FilterListConfiguration, FilterListControl, FilterNullOption,
-        FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
-        FilterRelativeDateTimeControl, FilterScopeConfiguration, FilterSelectableValues,
-        FilterSliderControl, FilterTextAreaControl, FilterTextFieldControl, FilterVisualScope,
-        FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight, FontWeightName,
-        ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
+        FilterControl, FilterCrossSheetControl, FilterCrossSheetControlRequired,
+        FilterDateTimePickerControl, FilterDateTimePickerControlRequired, FilterDropDownControl,
+        FilterDropDownControlRequired, FilterGroup, FilterListConfiguration, FilterListControl,
+        FilterListControlRequired, FilterNullOption, FilterOperationSelectedFieldsConfiguration,
+        FilterOperationTargetVisualsConfiguration, FilterRelativeDateTimeControl,
+        FilterRelativeDateTimeControlRequired, FilterScopeConfiguration, FilterSelectableValues,
+        FilterSliderControl, FilterSliderControlRequired, FilterTextAreaControl,
+        FilterTextAreaControlRequired, FilterTextFieldControl, FilterTextFieldControlRequired,
+        FilterVisualScope, FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight,
+        FontWeightName, ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
         ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
         FreeFormLayoutConfiguration, FreeFormLayoutElement, FreeFormLayoutElementBackgroundStyle,
-        FreeFormLayoutElementBorderStyle, FreeFormLayoutScreenCanvasSizeOptions,
-        FreeFormSectionLayoutConfiguration, FunnelChartAggregatedFieldWells,
-        FunnelChartConfiguration, FunnelChartDataLabelOptions, FunnelChartFieldWells,
-        FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration, FunnelChartVisual,
-        GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
+        FreeFormLayoutElementBorderStyle, FreeFormLayoutElementRequired,
+        FreeFormLayoutScreenCanvasSizeOptions, FreeFormSectionLayoutConfiguration,
+        FunnelChartAggregatedFieldWells, FunnelChartConfiguration, FunnelChartDataLabelOptions,
+        FunnelChartFieldWells, FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration,
+        FunnelChartVisual, GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
         GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption,
         GaugeChartConfiguration, GaugeChartFieldWells, GaugeChartOptions,
         GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GeospatialCategoricalColor,
-        GeospatialCategoricalDataColor, GeospatialCircleRadius, GeospatialCircleSymbolStyle,
-        GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
-        GeospatialDataSourceItem, GeospatialGradientColor, GeospatialGradientStepColor,
-        GeospatialHeatmapColorScale, GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor,
-        GeospatialLayerColorField, GeospatialLayerDefinition, GeospatialLayerItem,
-        GeospatialLayerJoinDefinition, GeospatialLayerMapConfiguration, GeospatialLayerType,
-        GeospatialLineLayer, GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
+        GeospatialCategoricalDataColor, GeospatialCategoricalDataColorRequired,
+        GeospatialCircleRadius, GeospatialCircleSymbolStyle, GeospatialColor, GeospatialColorState,
+        GeospatialCoordinateBounds, GeospatialCoordinateBoundsRequired, GeospatialDataSourceItem,
+        GeospatialGradientColor, GeospatialGradientStepColor, GeospatialHeatmapColorScale,
+        GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialLayerColorField,
+        GeospatialLayerDefinition, GeospatialLayerItem, GeospatialLayerJoinDefinition,
+        GeospatialLayerMapConfiguration, GeospatialLayerType, GeospatialLineLayer,
+        GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
         GeospatialMapAggregatedFieldWells, GeospatialMapConfiguration, GeospatialMapFieldWells,
         GeospatialMapNavigation, GeospatialMapState, GeospatialMapStyle, GeospatialMapStyleOptions,
         GeospatialMapVisual, GeospatialNullDataSettings, GeospatialNullSymbolStyle,
@@ -844,30 +873,31 @@ pub mod analysis {
         GeospatialSelectedPointStyle, GeospatialSolidColor, GeospatialStaticFileSource,
         GeospatialWindowOptions, GlobalTableBorderOptions, GradientColor, GradientStop,
         GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutElement,
-        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle,
+        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle, GridLayoutElementRequired,
         GridLayoutScreenCanvasSizeOptions, GrowthRateComputation, HeaderFooterSectionConfiguration,
         HeatMapAggregatedFieldWells, HeatMapConfiguration, HeatMapFieldWells,
         HeatMapSortConfiguration, HeatMapVisual, HistogramAggregatedFieldWells,
         HistogramBinOptions, HistogramBinType, HistogramConfiguration, HistogramFieldWells,
         HistogramVisual, HorizontalTextAlignment, Icon, ImageCustomAction,
-        ImageCustomActionOperation, ImageCustomActionTrigger, ImageInteractionOptions,
-        ImageMenuOption, ImageStaticFile, InnerFilter, InsightConfiguration, InsightVisual,
-        IntegerDefaultValues, IntegerParameter, IntegerParameterDeclaration,
-        IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
+        ImageCustomActionOperation, ImageCustomActionRequired, ImageCustomActionTrigger,
+        ImageInteractionOptions, ImageMenuOption, ImageStaticFile, InnerFilter,
+        InsightConfiguration, InsightVisual, IntegerDefaultValues, IntegerParameter,
+        IntegerParameterDeclaration, IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
         KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
         KpiConditionalFormatting, KpiConditionalFormattingOption, KpiConfiguration, KpiFieldWells,
         KpiOptions, KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
         KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisual,
         KpiVisualLayoutOptions, KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions,
-        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionTrigger, LayerMapVisual,
-        Layout, LayoutConfiguration, LayoutElementType, LegendOptions, LegendPosition,
-        LineChartAggregatedFieldWells, LineChartConfiguration, LineChartDefaultSeriesSettings,
-        LineChartFieldWells, LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
-        LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
-        LineChartType, LineChartVisual, LineInterpolation, LineSeriesAxisDisplayOptions,
-        ListControlDisplayOptions, ListControlSearchOptions, ListControlSelectAllOptions,
-        LoadingAnimation, LocalNavigationConfiguration, LongFormatText, MapZoomMode,
-        MappedDataSetParameter, MaximumLabelType, MaximumMinimumComputation,
+        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionRequired,
+        LayerCustomActionTrigger, LayerMapVisual, Layout, LayoutConfiguration, LayoutElementType,
+        LegendOptions, LegendPosition, LineChartAggregatedFieldWells, LineChartConfiguration,
+        LineChartDefaultSeriesSettings, LineChartFieldWells, LineChartLineStyle,
+        LineChartLineStyleSettings, LineChartMarkerShape, LineChartMarkerStyleSettings,
+        LineChartSeriesSettings, LineChartSortConfiguration, LineChartType, LineChartVisual,
+        LineInterpolation, LineSeriesAxisDisplayOptions, ListControlDisplayOptions,
+        ListControlSearchOptions, ListControlSelectAllOptions, LoadingAnimation,
+        LocalNavigationConfiguration, LongFormatText, MapZoomMode, MappedDataSetParameter,
+        MappedDataSetParameterRequired, MaximumLabelType, MaximumMinimumComputation,
         MaximumMinimumComputationType, MeasureField, MetricComparisonComputation, MinimumLabelType,
         MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
         NegativeValueDisplayMode, NestedFilter, NullValueFormatConfiguration,
@@ -876,15 +906,18 @@ pub mod analysis {
         NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
         NumericRangeFilter, NumericRangeFilterValue, NumericSeparatorConfiguration,
         NumericSeparatorSymbol, NumericalAggregationFunction, NumericalDimensionField,
-        NumericalMeasureField, OtherCategories, PaginationConfiguration, PanelBorderStyle,
-        PanelConfiguration, PanelTitleOptions, PaperOrientation, PaperSize, ParameterControl,
-        ParameterDateTimePickerControl, ParameterDeclaration, ParameterDropDownControl,
-        ParameterListControl, ParameterSelectableValues, ParameterSliderControl,
-        ParameterTextAreaControl, ParameterTextFieldControl, ParameterValueType, Parameters,
-        PercentVisibleRange, PercentageDisplayFormatConfiguration, PercentileAggregation,
-        PeriodOverPeriodComputation, PeriodToDateComputation, PieChartAggregatedFieldWells,
-        PieChartConfiguration, PieChartFieldWells, PieChartSortConfiguration, PieChartVisual,
-        PivotFieldSortOptions, PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
+        NumericalMeasureField, OtherCategories, PaginationConfiguration,
+        PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
+        PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
+        ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
+        ParameterDropDownControlRequired, ParameterListControl, ParameterListControlRequired,
+        ParameterSelectableValues, ParameterSliderControl, ParameterSliderControlRequired,
+        ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
+        ParameterTextFieldControlRequired, ParameterValueType, Parameters, PercentVisibleRange,
+        PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
+        PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartConfiguration,
+        PieChartFieldWells, PieChartSortConfiguration, PieChartVisual, PivotFieldSortOptions,
+        PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
         PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
         PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
         PivotTableConfiguration, PivotTableDataPathOption, PivotTableDataPathType,
@@ -896,29 +929,31 @@ pub mod analysis {
         PivotTableSubtotalLevel, PivotTableTotalOptions, PivotTableVisual, PivotTotalOptions,
         PluginVisual, PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
         PluginVisualItemsLimitConfiguration, PluginVisualOptions, PluginVisualProperty,
-        PluginVisualSortConfiguration, PluginVisualTableQuerySort, PredefinedHierarchy,
-        PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode, QueryExecutionOptions,
-        RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings, RadarChartAxesRangeScale,
-        RadarChartConfiguration, RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
-        RadarChartSortConfiguration, RadarChartVisual, RangeEndsLabelType, ReferenceLine,
-        ReferenceLineCustomLabelConfiguration, ReferenceLineDataConfiguration,
-        ReferenceLineDynamicDataConfiguration, ReferenceLineLabelConfiguration,
-        ReferenceLineLabelHorizontalPosition, ReferenceLineLabelVerticalPosition,
-        ReferenceLinePatternType, ReferenceLineSeriesType, ReferenceLineStaticDataConfiguration,
-        ReferenceLineStyleConfiguration, ReferenceLineValueLabelConfiguration,
-        ReferenceLineValueLabelRelativePosition, RelativeDateTimeControlDisplayOptions,
-        RelativeDateType, RelativeDatesFilter, RelativeFontSize, ResizeOption, ResourcePermission,
-        RollingDateConfiguration, RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
+        PluginVisualRequired, PluginVisualSortConfiguration, PluginVisualTableQuerySort,
+        PredefinedHierarchy, PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode,
+        QueryExecutionOptions, RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings,
+        RadarChartAxesRangeScale, RadarChartConfiguration, RadarChartFieldWells,
+        RadarChartSeriesSettings, RadarChartShape, RadarChartSortConfiguration, RadarChartVisual,
+        RangeEndsLabelType, ReferenceLine, ReferenceLineCustomLabelConfiguration,
+        ReferenceLineDataConfiguration, ReferenceLineDynamicDataConfiguration,
+        ReferenceLineLabelConfiguration, ReferenceLineLabelHorizontalPosition,
+        ReferenceLineLabelVerticalPosition, ReferenceLinePatternType, ReferenceLineSeriesType,
+        ReferenceLineStaticDataConfiguration, ReferenceLineStyleConfiguration,
+        ReferenceLineValueLabelConfiguration, ReferenceLineValueLabelRelativePosition,
+        RelativeDateTimeControlDisplayOptions, RelativeDateType, RelativeDatesFilter,
+        RelativeFontSize, ResizeOption, ResourcePermission, RollingDateConfiguration,
+        RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
         SankeyDiagramAggregatedFieldWells, SankeyDiagramChartConfiguration,
         SankeyDiagramFieldWells, SankeyDiagramSortConfiguration, SankeyDiagramVisual,
         ScatterPlotCategoricallyAggregatedFieldWells, ScatterPlotConfiguration,
         ScatterPlotFieldWells, ScatterPlotSortConfiguration, ScatterPlotUnaggregatedFieldWells,
         ScatterPlotVisual, ScrollBarOptions, SecondaryValueOptions, SectionAfterPageBreak,
         SectionBasedLayoutCanvasSizeOptions, SectionBasedLayoutConfiguration,
-        SectionBasedLayoutPaperCanvasSizeOptions, SectionLayoutConfiguration,
-        SectionPageBreakConfiguration, SectionPageBreakStatus, SectionStyle, SelectAllValueOptions,
-        SelectedFieldOptions, SelectedSheetsFilterScopeConfiguration, SelectedTooltipType,
-        SeriesItem, SetParameterValueConfiguration, ShapeConditionalFormat, SheetContentType,
+        SectionBasedLayoutConfigurationRequired, SectionBasedLayoutPaperCanvasSizeOptions,
+        SectionLayoutConfiguration, SectionPageBreakConfiguration, SectionPageBreakStatus,
+        SectionStyle, SelectAllValueOptions, SelectedFieldOptions,
+        SelectedSheetsFilterScopeConfiguration, SelectedTooltipType, SeriesItem,
+        SetParameterValueConfiguration, ShapeConditionalFormat, SheetContentType,
         SheetControlDateTimePickerType, SheetControlInfoIconLabelOptions, SheetControlLayout,
         SheetControlLayoutConfiguration, SheetControlListType, SheetControlSliderType,
         SheetDefinition, SheetElementConfigurationOverrides, SheetElementRenderingRule, SheetImage,
@@ -931,10 +966,10 @@ pub mod analysis {
         SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
         SmallMultiplesOptions, SortDirection, Spacing, SparklineAxisBehavior, SparklineVisualType,
         SparklinesOptions, SpatialStaticFile, SpecialValue, StaticFile, StaticFileS3SourceOptions,
-        StaticFileSource, StaticFileUrlSourceOptions, StringDefaultValues,
-        StringFormatConfiguration, StringParameter, StringParameterDeclaration,
-        StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions,
-        TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
+        StaticFileS3SourceOptionsRequired, StaticFileSource, StaticFileUrlSourceOptions,
+        StringDefaultValues, StringFormatConfiguration, StringParameter,
+        StringParameterDeclaration, StringValueWhenUnsetConfiguration, StyledCellType,
+        SubtotalOptions, TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
         TableCellConditionalFormatting, TableCellImageScalingConfiguration,
         TableCellImageSizingConfiguration, TableCellStyle, TableConditionalFormatting,
         TableConditionalFormattingOption, TableConfiguration, TableFieldCustomIconContent,
@@ -948,29 +983,32 @@ pub mod analysis {
         TextAreaControlDisplayOptions, TextConditionalFormat, TextControlPlaceholderOptions,
         TextFieldControlDisplayOptions, TextWrap, ThousandSeparatorOptions,
         TimeBasedForecastProperties, TimeEqualityFilter, TimeGranularity, TimeRangeDrillDownFilter,
-        TimeRangeFilter, TimeRangeFilterValue, TooltipItem, TooltipOptions, TooltipTarget,
-        TooltipTitleType, TopBottomComputationType, TopBottomFilter, TopBottomMoversComputation,
-        TopBottomRankedComputation, TopBottomSortOrder, TopicIdentifierDeclaration, TopicReference,
-        TotalAggregationComputation, TotalAggregationFunction, TotalAggregationOption,
-        TotalOptions, TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells,
-        TreeMapConfiguration, TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual,
-        TrendArrowOptions, UnaggregatedField, UniqueValuesComputation, UrlTargetConfiguration,
-        ValidationStrategy, ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment,
-        Visibility, VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
-        VisualCustomActionTrigger, VisualInteractionOptions, VisualMenuOption, VisualPalette,
-        VisualSubtitleLabelOptions, VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells,
-        WaterfallChartColorConfiguration, WaterfallChartConfiguration, WaterfallChartFieldWells,
+        TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterValue, TooltipItem,
+        TooltipOptions, TooltipTarget, TooltipTitleType, TopBottomComputationType, TopBottomFilter,
+        TopBottomMoversComputation, TopBottomRankedComputation, TopBottomSortOrder,
+        TopicIdentifierDeclaration, TopicIdentifierDeclarationRequired, TopicReference,
+        TopicReferenceRequired, TotalAggregationComputation, TotalAggregationFunction,
+        TotalAggregationOption, TotalOptions, TransposedColumnType, TransposedTableOption,
+        TreeMapAggregatedFieldWells, TreeMapConfiguration, TreeMapFieldWells,
+        TreeMapSortConfiguration, TreeMapVisual, TrendArrowOptions, UnaggregatedField,
+        UniqueValuesComputation, UrlTargetConfiguration, ValidationStrategy,
+        ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment, Visibility,
+        VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
+        VisualCustomActionRequired, VisualCustomActionTrigger, VisualInteractionOptions,
+        VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
+        WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+        WaterfallChartConfiguration, WaterfallChartFieldWells,
         WaterfallChartGroupColorConfiguration, WaterfallChartOptions,
         WaterfallChartSortConfiguration, WaterfallVisual, WhatIfPointScenario, WhatIfRangeScenario,
-        WidgetStatus, WordCloudAggregatedFieldWells, WordCloudChartConfiguration,
-        WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration,
-        WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding,
-        WordCloudWordScaling, YAxisOptions,
+        WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
+        WordCloudChartConfiguration, WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions,
+        WordCloudSortConfiguration, WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation,
+        WordCloudWordPadding, WordCloudWordScaling, YAxisOptions,
     };
     use super::*;
     /// CloudFormation property type `AnalysisDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysisdefinition.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisDefinition(rt::Props);
     impl AnalysisDefinition {
@@ -1057,7 +1095,7 @@ pub mod analysis {
     ///
     /// CloudFormation property type `AnalysisError`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysiserror.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisError(rt::Props);
     impl AnalysisError {
@@ -1091,7 +1129,7 @@ pub mod analysis {
     ///
     /// CloudFormation property type `AnalysisSourceEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysissourceentity.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisSourceEntity(rt::Props);
     impl AnalysisSourceEntity {
@@ -1114,7 +1152,7 @@ pub mod analysis {
     ///
     /// CloudFormation property type `AnalysisSourceTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysissourcetemplate.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisSourceTemplate(rt::Props);
     impl AnalysisSourceTemplate {
@@ -1141,7 +1179,7 @@ pub mod analysis {
     nested!(AnalysisSourceTemplate);
     /// CloudFormation property type `Entity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-entity.html)
     #[derive(Clone, Debug)]
     pub struct Entity(rt::Props);
     impl Entity {
@@ -1161,7 +1199,7 @@ pub mod analysis {
     ///
     /// CloudFormation property type `Sheet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheet.html)
     #[derive(Clone, Debug)]
     pub struct Sheet(rt::Props);
     impl Sheet {
@@ -1284,25 +1322,36 @@ static APPROVAL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: None,
 };
+/// The required values of [`ApprovalPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct ApprovalPolicyRequired {
+    /// CloudFormation `PolicyId`.
+    pub policy_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// List of governed actions a policy applies to. CloudFormation `Actions`.
+    pub actions: rt::Value,
+    /// List of asset types a policy applies to. CloudFormation `AssetTypes`.
+    pub asset_types: rt::Value,
+    /// Scoping: who the policy applies to. CloudFormation `ApplicableTo`.
+    pub applicable_to: approval_policy::ApplicableTo,
+    /// List of approval group ARNs (e.g. CloudFormation `ApprovalGroups`.
+    pub approval_groups: Vec<rt::Expr>,
+}
 impl ApprovalPolicy {
-    /// Declares a `AWS::QuickSight::ApprovalPolicy` with the stack-unique `id`. Required properties: `actions` (`Actions`), `applicable_to` (`ApplicableTo`), `approval_groups` (`ApprovalGroups`), `asset_types` (`AssetTypes`), `name` (`Name`), `policy_id` (`PolicyId`).
+    /// Declares a `AWS::QuickSight::ApprovalPolicy` with the stack-unique `id`. Required properties: `policy_id` (`PolicyId`), `name` (`Name`), `actions` (`Actions`), `asset_types` (`AssetTypes`), `applicable_to` (`ApplicableTo`), `approval_groups` (`ApprovalGroups`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl Into<rt::Value>,
-        applicable_to: approval_policy::ApplicableTo,
-        approval_groups: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        asset_types: impl Into<rt::Value>,
-        name: impl Into<rt::Expr>,
-        policy_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApprovalPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &APPROVAL_POLICY_TYPE);
-        this.set("Actions", None, rt::json(actions));
-        this.set("ApplicableTo", None, applicable_to.into());
-        this.set("ApprovalGroups", None, rt::strings(approval_groups));
-        this.set("AssetTypes", None, rt::json(asset_types));
-        this.set("Name", None, rt::string(name));
-        this.set("PolicyId", None, rt::string(policy_id));
+        this.set("Actions", None, rt::json(required.actions));
+        this.set("ApplicableTo", None, required.applicable_to.into());
+        this.set(
+            "ApprovalGroups",
+            None,
+            rt::strings(required.approval_groups),
+        );
+        this.set("AssetTypes", None, rt::json(required.asset_types));
+        this.set("Name", None, rt::string(required.name));
+        this.set("PolicyId", None, rt::string(required.policy_id));
         ApprovalPolicy(this)
     }
     /// Constraints: length 0..=1024. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1337,7 +1386,7 @@ pub mod approval_policy {
     ///
     /// CloudFormation property type `ApplicableTo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-approvalpolicy-applicableto.html)
     #[derive(Clone, Debug)]
     pub struct ApplicableTo(rt::Props);
     impl ApplicableTo {
@@ -1413,27 +1462,35 @@ static ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Assignment`], by name: two of them have one type, and a swap must not compile.
+pub struct AssignmentRequired {
+    /// The name of the assignment, also called a rule. CloudFormation `AssignmentName`.
+    pub assignment_name: rt::Expr,
+    /// The status of the assignment. CloudFormation `AssignmentStatus`.
+    pub assignment_status: assignment::AssignmentStatus,
+    /// The namespace that contains the assignment. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+}
 impl Assignment {
     /// Declares a `AWS::QuickSight::Assignment` with the stack-unique `id`. Required properties: `assignment_name` (`AssignmentName`), `assignment_status` (`AssignmentStatus`), `namespace` (`Namespace`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        assignment_name: impl Into<rt::Expr>,
-        assignment_status: assignment::AssignmentStatus,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AssignmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSIGNMENT_TYPE);
         this.set(
             "AssignmentName",
             Some("assignment_name"),
-            rt::string(assignment_name),
+            rt::string(required.assignment_name),
         );
         this.set(
             "AssignmentStatus",
             Some("assignment_status"),
-            assignment_status.into(),
+            required.assignment_status.into(),
         );
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Assignment(this)
     }
     /// The QuickSight users, groups, or both that you want to assign the policy to.
@@ -1619,7 +1676,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `ApplicationTheme`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-applicationtheme.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationTheme(rt::Props);
     impl ApplicationTheme {
@@ -1656,7 +1713,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `BrandColorPalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-brandcolorpalette.html)
     #[derive(Clone, Debug)]
     pub struct BrandColorPalette(rt::Props);
     impl BrandColorPalette {
@@ -1732,7 +1789,7 @@ pub mod brand {
     nested!(BrandColorPalette);
     /// CloudFormation property type `BrandDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-branddefinition.html)
     #[derive(Clone, Debug)]
     pub struct BrandDefinition(rt::Props);
     impl BrandDefinition {
@@ -1771,7 +1828,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `BrandElementStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-brandelementstyle.html)
     #[derive(Clone, Debug)]
     pub struct BrandElementStyle(rt::Props);
     impl BrandElementStyle {
@@ -1794,7 +1851,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `NavbarStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-navbarstyle.html)
     #[derive(Clone, Debug)]
     pub struct NavbarStyle(rt::Props);
     impl NavbarStyle {
@@ -1825,7 +1882,7 @@ pub mod brand {
     ///
     /// CloudFormation property type `Palette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-brand-palette.html)
     #[derive(Clone, Debug)]
     pub struct Palette(rt::Props);
     impl Palette {
@@ -1882,24 +1939,27 @@ static CUSTOM_PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`CustomPermissions`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomPermissionsRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `CustomPermissionsName`.
+    pub custom_permissions_name: rt::Expr,
+}
 impl CustomPermissions {
     /// Declares a `AWS::QuickSight::CustomPermissions` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `custom_permissions_name` (`CustomPermissionsName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        custom_permissions_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomPermissionsRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_PERMISSIONS_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "CustomPermissionsName",
             Some("custom_permissions_name"),
-            rt::string(custom_permissions_name),
+            rt::string(required.custom_permissions_name),
         );
         CustomPermissions(this)
     }
@@ -1926,7 +1986,7 @@ pub mod custom_permissions {
     use super::*;
     /// CloudFormation property type `Capabilities`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-custompermissions-capabilities.html)
     #[derive(Clone, Debug)]
     pub struct Capabilities(rt::Props);
     impl Capabilities {
@@ -3844,21 +3904,28 @@ static CUSTOMIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`Customization`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomizationRequired {
+    /// The QuickSight namespace the customization applies to. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// The ARN of the theme applied by default in the QuickSight console for this namespace. CloudFormation `DefaultTheme`.
+    pub default_theme: rt::Expr,
+}
 impl Customization {
-    /// Declares a `AWS::QuickSight::Customization` with the stack-unique `id`. Required properties: `default_theme` (`DefaultTheme`), `namespace` (`Namespace`).
+    /// Declares a `AWS::QuickSight::Customization` with the stack-unique `id`. Required properties: `namespace` (`Namespace`), `default_theme` (`DefaultTheme`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        default_theme: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomizationRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOMIZATION_TYPE);
         this.set(
             "DefaultTheme",
             Some("default_theme"),
-            rt::string(default_theme),
+            rt::string(required.default_theme),
         );
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Customization(this)
     }
 }
@@ -3933,37 +4000,48 @@ static DLP_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`DlpSetting`], by name: two of them have one type, and a swap must not compile.
+pub struct DlpSettingRequired {
+    /// CloudFormation `DlpSettingId`.
+    pub dlp_setting_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `ProviderType`.
+    pub provider_type: dlp_setting::DlpProviderType,
+    /// CloudFormation `ProviderConfig`.
+    pub provider_config: rt::Value,
+    /// CloudFormation `ProviderOutageAction`.
+    pub provider_outage_action: dlp_setting::DlpAction,
+    /// CloudFormation `Enabled`.
+    pub enabled: bool,
+}
 impl DlpSetting {
-    /// Declares a `AWS::QuickSight::DLPSetting` with the stack-unique `id`. Required properties: `dlp_setting_id` (`DlpSettingId`), `enabled` (`Enabled`), `name` (`Name`), `provider_config` (`ProviderConfig`), `provider_outage_action` (`ProviderOutageAction`), `provider_type` (`ProviderType`).
+    /// Declares a `AWS::QuickSight::DLPSetting` with the stack-unique `id`. Required properties: `dlp_setting_id` (`DlpSettingId`), `name` (`Name`), `provider_type` (`ProviderType`), `provider_config` (`ProviderConfig`), `provider_outage_action` (`ProviderOutageAction`), `enabled` (`Enabled`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        dlp_setting_id: impl Into<rt::Expr>,
-        enabled: bool,
-        name: impl Into<rt::Expr>,
-        provider_config: impl Into<rt::Value>,
-        provider_outage_action: dlp_setting::DlpAction,
-        provider_type: dlp_setting::DlpProviderType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DlpSettingRequired) -> Self {
         let mut this = rt::Base::new(id, &DLP_SETTING_TYPE);
         this.set(
             "DlpSettingId",
             Some("dlp_setting_id"),
-            rt::string(dlp_setting_id),
+            rt::string(required.dlp_setting_id),
         );
-        this.set("Enabled", Some("enabled"), rt::boolean(enabled));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Enabled", Some("enabled"), rt::boolean(required.enabled));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ProviderConfig",
             Some("provider_config"),
-            rt::json_object(provider_config),
+            rt::json_object(required.provider_config),
         );
         this.set(
             "ProviderOutageAction",
             Some("provider_outage_action"),
-            provider_outage_action.into(),
+            required.provider_outage_action.into(),
         );
-        this.set("ProviderType", Some("provider_type"), provider_type.into());
+        this.set(
+            "ProviderType",
+            Some("provider_type"),
+            required.provider_type.into(),
+        );
         DlpSetting(this)
     }
     /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
@@ -4054,27 +4132,31 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`Dashboard`], by name: two of them have one type, and a swap must not compile.
+pub struct DashboardRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `DashboardId`.
+    pub dashboard_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Dashboard {
     /// Declares a `AWS::QuickSight::Dashboard` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `dashboard_id` (`DashboardId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        dashboard_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DashboardRequired) -> Self {
         let mut this = rt::Base::new(id, &DASHBOARD_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "DashboardId",
             Some("dashboard_id"),
-            rt::string(dashboard_id),
+            rt::string(required.dashboard_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Dashboard(this)
     }
     /// <p>Dashboard publish options.</p>
@@ -4210,77 +4292,83 @@ pub mod dashboard {
         BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
         BorderSettings, BoxPlotAggregatedFieldWells, BoxPlotChartConfiguration, BoxPlotFieldWells,
         BoxPlotFillStyle, BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions,
-        BoxPlotVisual, CalculatedField, CalculatedMeasureField, CascadingControlConfiguration,
-        CascadingControlSource, CategoricalAggregationFunction, CategoricalDimensionField,
-        CategoricalMeasureField, CategoryDrillDownFilter, CategoryFilter,
-        CategoryFilterConfiguration, CategoryFilterMatchOperator, CategoryFilterSelectAllOptions,
-        CategoryInnerFilter, ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration,
-        ColorFillType, ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy,
-        ColumnIdentifier, ColumnRole, ColumnSort, ColumnTooltipItem,
-        ComboChartAggregatedFieldWells, ComboChartConfiguration, ComboChartDefaultSeriesSettings,
-        ComboChartFieldWells, ComboChartSeriesSettings, ComboChartSortConfiguration,
-        ComboChartVisual, ComboSeriesItem, CommitMode, ComparisonConfiguration,
-        ComparisonFormatConfiguration, ComparisonMethod, Computation, ConditionalFormattingColor,
-        ConditionalFormattingCustomIconCondition, ConditionalFormattingCustomIconOptions,
-        ConditionalFormattingGradientColor, ConditionalFormattingIcon,
-        ConditionalFormattingIconDisplayConfiguration, ConditionalFormattingIconDisplayOption,
-        ConditionalFormattingIconSet, ConditionalFormattingIconSetType,
-        ConditionalFormattingSolidColor, ContextMenuOption, ContributionAnalysisDefault,
-        CrossDatasetTypes, CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-        CustomActionNavigationOperation, CustomActionSetParametersOperation,
-        CustomActionUrlOperation, CustomColor, CustomContentConfiguration,
-        CustomContentImageScalingConfiguration, CustomContentType, CustomContentVisual,
-        CustomFilterConfiguration, CustomFilterListConfiguration, CustomNarrativeOptions,
-        CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
-        DataColor, DataFieldBarSeriesItem, DataFieldComboSeriesItem, DataFieldSeriesItem,
-        DataLabelContent, DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType,
-        DataPathColor, DataPathLabelType, DataPathSort, DataPathType, DataPathValue,
-        DataSetIdentifierDeclaration, DataSetReference, DateAggregationFunction, DateAxisOptions,
-        DateDimensionField, DateMeasureField, DateTimeDefaultValues, DateTimeFormatConfiguration,
-        DateTimeHierarchy, DateTimeParameter, DateTimeParameterDeclaration,
-        DateTimePickerControlDisplayOptions, DateTimeValueWhenUnsetConfiguration, DayOfTheWeek,
-        DecalPatternType, DecalSettings, DecalSettingsConfiguration, DecalStyleType,
-        DecimalDefaultValues, DecimalParameter, DecimalParameterDeclaration,
-        DecimalPlacesConfiguration, DecimalValueWhenUnsetConfiguration,
-        DefaultDateTimePickerControlOptions, DefaultFilterControlConfiguration,
-        DefaultFilterControlOptions, DefaultFilterDropDownControlOptions,
-        DefaultFilterListControlOptions, DefaultFreeFormLayoutConfiguration,
-        DefaultGridLayoutConfiguration, DefaultInteractiveLayoutConfiguration,
-        DefaultNewSheetConfiguration, DefaultPaginatedLayoutConfiguration,
-        DefaultRelativeDateTimeControlOptions, DefaultSectionBasedLayoutConfiguration,
-        DefaultSliderControlOptions, DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
-        DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField,
-        DonutCenterOptions, DonutOptions, DrillDownFilter, DropDownControlDisplayOptions,
-        DynamicDefaultValue, EmptyVisual, ExcludePeriodConfiguration, ExplicitHierarchy,
-        FieldBarSeriesItem, FieldBasedTooltip, FieldComboSeriesItem, FieldLabelType,
-        FieldSeriesItem, FieldSort, FieldSortOptions, FieldTooltipItem,
-        FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
+        BoxPlotVisual, CalculatedField, CalculatedFieldRequired, CalculatedMeasureField,
+        CalculatedMeasureFieldRequired, CascadingControlConfiguration, CascadingControlSource,
+        CategoricalAggregationFunction, CategoricalDimensionField, CategoricalMeasureField,
+        CategoryDrillDownFilter, CategoryFilter, CategoryFilterConfiguration,
+        CategoryFilterMatchOperator, CategoryFilterSelectAllOptions, CategoryInnerFilter,
+        ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration, ColorFillType,
+        ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy, ColumnIdentifier,
+        ColumnRole, ColumnSort, ColumnTooltipItem, ComboChartAggregatedFieldWells,
+        ComboChartConfiguration, ComboChartDefaultSeriesSettings, ComboChartFieldWells,
+        ComboChartSeriesSettings, ComboChartSortConfiguration, ComboChartVisual, ComboSeriesItem,
+        CommitMode, ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod,
+        Computation, ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
+        ConditionalFormattingCustomIconOptions, ConditionalFormattingGradientColor,
+        ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
+        ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
+        ConditionalFormattingIconSetType, ConditionalFormattingSolidColor, ContextMenuOption,
+        ContributionAnalysisDefault, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+        CustomActionFilterOperation, CustomActionNavigationOperation,
+        CustomActionSetParametersOperation, CustomActionUrlOperation, CustomColor,
+        CustomContentConfiguration, CustomContentImageScalingConfiguration, CustomContentType,
+        CustomContentVisual, CustomFilterConfiguration, CustomFilterListConfiguration,
+        CustomNarrativeOptions, CustomParameterValues, CustomValuesConfiguration,
+        DashboardBehavior, DataBarsOptions, DataColor, DataFieldBarSeriesItem,
+        DataFieldComboSeriesItem, DataFieldSeriesItem, DataLabelContent, DataLabelOptions,
+        DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor, DataPathLabelType,
+        DataPathSort, DataPathType, DataPathValue, DataSetIdentifierDeclaration,
+        DataSetIdentifierDeclarationRequired, DataSetReference, DataSetReferenceRequired,
+        DateAggregationFunction, DateAxisOptions, DateDimensionField, DateMeasureField,
+        DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy, DateTimeParameter,
+        DateTimeParameterDeclaration, DateTimePickerControlDisplayOptions,
+        DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecalPatternType, DecalSettings,
+        DecalSettingsConfiguration, DecalStyleType, DecimalDefaultValues, DecimalParameter,
+        DecimalParameterDeclaration, DecimalPlacesConfiguration,
+        DecimalValueWhenUnsetConfiguration, DefaultDateTimePickerControlOptions,
+        DefaultFilterControlConfiguration, DefaultFilterControlOptions,
+        DefaultFilterDropDownControlOptions, DefaultFilterListControlOptions,
+        DefaultFreeFormLayoutConfiguration, DefaultGridLayoutConfiguration,
+        DefaultInteractiveLayoutConfiguration, DefaultNewSheetConfiguration,
+        DefaultPaginatedLayoutConfiguration, DefaultRelativeDateTimeControlOptions,
+        DefaultSectionBasedLayoutConfiguration, DefaultSliderControlOptions,
+        DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
+        DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
+        DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
+        DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual,
+        ExcludePeriodConfiguration, ExplicitHierarchy, FieldBarSeriesItem, FieldBasedTooltip,
+        FieldComboSeriesItem, FieldLabelType, FieldSeriesItem, FieldSort, FieldSortOptions,
+        FieldTooltipItem, FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
         FilledMapConditionalFormattingOption, FilledMapConfiguration, FilledMapFieldWells,
         FilledMapShapeConditionalFormatting, FilledMapSortConfiguration, FilledMapVisual, Filter,
-        FilterControl, FilterCrossSheetControl, FilterDateTimePickerControl, FilterDropDownControl,
-        FilterGroup, FilterListConfiguration, FilterListControl, FilterNullOption,
-        FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
-        FilterRelativeDateTimeControl, FilterScopeConfiguration, FilterSelectableValues,
-        FilterSliderControl, FilterTextAreaControl, FilterTextFieldControl, FilterVisualScope,
-        FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight, FontWeightName,
-        ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
+        FilterControl, FilterCrossSheetControl, FilterCrossSheetControlRequired,
+        FilterDateTimePickerControl, FilterDateTimePickerControlRequired, FilterDropDownControl,
+        FilterDropDownControlRequired, FilterGroup, FilterListConfiguration, FilterListControl,
+        FilterListControlRequired, FilterNullOption, FilterOperationSelectedFieldsConfiguration,
+        FilterOperationTargetVisualsConfiguration, FilterRelativeDateTimeControl,
+        FilterRelativeDateTimeControlRequired, FilterScopeConfiguration, FilterSelectableValues,
+        FilterSliderControl, FilterSliderControlRequired, FilterTextAreaControl,
+        FilterTextAreaControlRequired, FilterTextFieldControl, FilterTextFieldControlRequired,
+        FilterVisualScope, FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight,
+        FontWeightName, ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
         ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
         FreeFormLayoutConfiguration, FreeFormLayoutElement, FreeFormLayoutElementBackgroundStyle,
-        FreeFormLayoutElementBorderStyle, FreeFormLayoutScreenCanvasSizeOptions,
-        FreeFormSectionLayoutConfiguration, FunnelChartAggregatedFieldWells,
-        FunnelChartConfiguration, FunnelChartDataLabelOptions, FunnelChartFieldWells,
-        FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration, FunnelChartVisual,
-        GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
+        FreeFormLayoutElementBorderStyle, FreeFormLayoutElementRequired,
+        FreeFormLayoutScreenCanvasSizeOptions, FreeFormSectionLayoutConfiguration,
+        FunnelChartAggregatedFieldWells, FunnelChartConfiguration, FunnelChartDataLabelOptions,
+        FunnelChartFieldWells, FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration,
+        FunnelChartVisual, GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
         GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption,
         GaugeChartConfiguration, GaugeChartFieldWells, GaugeChartOptions,
         GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GeospatialCategoricalColor,
-        GeospatialCategoricalDataColor, GeospatialCircleRadius, GeospatialCircleSymbolStyle,
-        GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
-        GeospatialDataSourceItem, GeospatialGradientColor, GeospatialGradientStepColor,
-        GeospatialHeatmapColorScale, GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor,
-        GeospatialLayerColorField, GeospatialLayerDefinition, GeospatialLayerItem,
-        GeospatialLayerJoinDefinition, GeospatialLayerMapConfiguration, GeospatialLayerType,
-        GeospatialLineLayer, GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
+        GeospatialCategoricalDataColor, GeospatialCategoricalDataColorRequired,
+        GeospatialCircleRadius, GeospatialCircleSymbolStyle, GeospatialColor, GeospatialColorState,
+        GeospatialCoordinateBounds, GeospatialCoordinateBoundsRequired, GeospatialDataSourceItem,
+        GeospatialGradientColor, GeospatialGradientStepColor, GeospatialHeatmapColorScale,
+        GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialLayerColorField,
+        GeospatialLayerDefinition, GeospatialLayerItem, GeospatialLayerJoinDefinition,
+        GeospatialLayerMapConfiguration, GeospatialLayerType, GeospatialLineLayer,
+        GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
         GeospatialMapAggregatedFieldWells, GeospatialMapConfiguration, GeospatialMapFieldWells,
         GeospatialMapNavigation, GeospatialMapState, GeospatialMapStyle, GeospatialMapStyleOptions,
         GeospatialMapVisual, GeospatialNullDataSettings, GeospatialNullSymbolStyle,
@@ -4289,30 +4377,31 @@ pub mod dashboard {
         GeospatialSelectedPointStyle, GeospatialSolidColor, GeospatialStaticFileSource,
         GeospatialWindowOptions, GlobalTableBorderOptions, GradientColor, GradientStop,
         GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutElement,
-        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle,
+        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle, GridLayoutElementRequired,
         GridLayoutScreenCanvasSizeOptions, GrowthRateComputation, HeaderFooterSectionConfiguration,
         HeatMapAggregatedFieldWells, HeatMapConfiguration, HeatMapFieldWells,
         HeatMapSortConfiguration, HeatMapVisual, HistogramAggregatedFieldWells,
         HistogramBinOptions, HistogramBinType, HistogramConfiguration, HistogramFieldWells,
         HistogramVisual, HorizontalTextAlignment, Icon, ImageCustomAction,
-        ImageCustomActionOperation, ImageCustomActionTrigger, ImageInteractionOptions,
-        ImageMenuOption, ImageStaticFile, InnerFilter, InsightConfiguration, InsightVisual,
-        IntegerDefaultValues, IntegerParameter, IntegerParameterDeclaration,
-        IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
+        ImageCustomActionOperation, ImageCustomActionRequired, ImageCustomActionTrigger,
+        ImageInteractionOptions, ImageMenuOption, ImageStaticFile, InnerFilter,
+        InsightConfiguration, InsightVisual, IntegerDefaultValues, IntegerParameter,
+        IntegerParameterDeclaration, IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
         KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
         KpiConditionalFormatting, KpiConditionalFormattingOption, KpiConfiguration, KpiFieldWells,
         KpiOptions, KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
         KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisual,
         KpiVisualLayoutOptions, KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions,
-        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionTrigger, LayerMapVisual,
-        Layout, LayoutConfiguration, LayoutElementType, LegendOptions, LegendPosition,
-        LineChartAggregatedFieldWells, LineChartConfiguration, LineChartDefaultSeriesSettings,
-        LineChartFieldWells, LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
-        LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
-        LineChartType, LineChartVisual, LineInterpolation, LineSeriesAxisDisplayOptions,
-        ListControlDisplayOptions, ListControlSearchOptions, ListControlSelectAllOptions,
-        LoadingAnimation, LocalNavigationConfiguration, LongFormatText, MapZoomMode,
-        MappedDataSetParameter, MaximumLabelType, MaximumMinimumComputation,
+        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionRequired,
+        LayerCustomActionTrigger, LayerMapVisual, Layout, LayoutConfiguration, LayoutElementType,
+        LegendOptions, LegendPosition, LineChartAggregatedFieldWells, LineChartConfiguration,
+        LineChartDefaultSeriesSettings, LineChartFieldWells, LineChartLineStyle,
+        LineChartLineStyleSettings, LineChartMarkerShape, LineChartMarkerStyleSettings,
+        LineChartSeriesSettings, LineChartSortConfiguration, LineChartType, LineChartVisual,
+        LineInterpolation, LineSeriesAxisDisplayOptions, ListControlDisplayOptions,
+        ListControlSearchOptions, ListControlSelectAllOptions, LoadingAnimation,
+        LocalNavigationConfiguration, LongFormatText, MapZoomMode, MappedDataSetParameter,
+        MappedDataSetParameterRequired, MaximumLabelType, MaximumMinimumComputation,
         MaximumMinimumComputationType, MeasureField, MetricComparisonComputation, MinimumLabelType,
         MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
         NegativeValueDisplayMode, NestedFilter, NullValueFormatConfiguration,
@@ -4321,15 +4410,18 @@ pub mod dashboard {
         NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
         NumericRangeFilter, NumericRangeFilterValue, NumericSeparatorConfiguration,
         NumericSeparatorSymbol, NumericalAggregationFunction, NumericalDimensionField,
-        NumericalMeasureField, OtherCategories, PaginationConfiguration, PanelBorderStyle,
-        PanelConfiguration, PanelTitleOptions, PaperOrientation, PaperSize, ParameterControl,
-        ParameterDateTimePickerControl, ParameterDeclaration, ParameterDropDownControl,
-        ParameterListControl, ParameterSelectableValues, ParameterSliderControl,
-        ParameterTextAreaControl, ParameterTextFieldControl, ParameterValueType, Parameters,
-        PercentVisibleRange, PercentageDisplayFormatConfiguration, PercentileAggregation,
-        PeriodOverPeriodComputation, PeriodToDateComputation, PieChartAggregatedFieldWells,
-        PieChartConfiguration, PieChartFieldWells, PieChartSortConfiguration, PieChartVisual,
-        PivotFieldSortOptions, PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
+        NumericalMeasureField, OtherCategories, PaginationConfiguration,
+        PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
+        PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
+        ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
+        ParameterDropDownControlRequired, ParameterListControl, ParameterListControlRequired,
+        ParameterSelectableValues, ParameterSliderControl, ParameterSliderControlRequired,
+        ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
+        ParameterTextFieldControlRequired, ParameterValueType, Parameters, PercentVisibleRange,
+        PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
+        PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartConfiguration,
+        PieChartFieldWells, PieChartSortConfiguration, PieChartVisual, PivotFieldSortOptions,
+        PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
         PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
         PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
         PivotTableConfiguration, PivotTableDataPathOption, PivotTableDataPathType,
@@ -4341,10 +4433,10 @@ pub mod dashboard {
         PivotTableSubtotalLevel, PivotTableTotalOptions, PivotTableVisual, PivotTotalOptions,
         PluginVisual, PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
         PluginVisualItemsLimitConfiguration, PluginVisualOptions, PluginVisualProperty,
-        PluginVisualSortConfiguration, PluginVisualTableQuerySort, PredefinedHierarchy,
-        PrimaryValueDisplayType, ProgressBarOptions, RadarChartAggregatedFieldWells,
-        RadarChartAreaStyleSettings, RadarChartAxesRangeScale, RadarChartConfiguration,
-        RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
+        PluginVisualRequired, PluginVisualSortConfiguration, PluginVisualTableQuerySort,
+        PredefinedHierarchy, PrimaryValueDisplayType, ProgressBarOptions,
+        RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings, RadarChartAxesRangeScale,
+        RadarChartConfiguration, RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
         RadarChartSortConfiguration, RadarChartVisual, RangeEndsLabelType, ReferenceLine,
         ReferenceLineCustomLabelConfiguration, ReferenceLineDataConfiguration,
         ReferenceLineDynamicDataConfiguration, ReferenceLineLabelConfiguration,
@@ -4360,10 +4452,11 @@ pub mod dashboard {
         ScatterPlotFieldWells, ScatterPlotSortConfiguration, ScatterPlotUnaggregatedFieldWells,
         ScatterPlotVisual, ScrollBarOptions, SecondaryValueOptions, SectionAfterPageBreak,
         SectionBasedLayoutCanvasSizeOptions, SectionBasedLayoutConfiguration,
-        SectionBasedLayoutPaperCanvasSizeOptions, SectionLayoutConfiguration,
-        SectionPageBreakConfiguration, SectionPageBreakStatus, SectionStyle, SelectAllValueOptions,
-        SelectedFieldOptions, SelectedSheetsFilterScopeConfiguration, SelectedTooltipType,
-        SeriesItem, SetParameterValueConfiguration, ShapeConditionalFormat, SheetContentType,
+        SectionBasedLayoutConfigurationRequired, SectionBasedLayoutPaperCanvasSizeOptions,
+        SectionLayoutConfiguration, SectionPageBreakConfiguration, SectionPageBreakStatus,
+        SectionStyle, SelectAllValueOptions, SelectedFieldOptions,
+        SelectedSheetsFilterScopeConfiguration, SelectedTooltipType, SeriesItem,
+        SetParameterValueConfiguration, ShapeConditionalFormat, SheetContentType,
         SheetControlDateTimePickerType, SheetControlInfoIconLabelOptions, SheetControlLayout,
         SheetControlLayoutConfiguration, SheetControlListType, SheetControlSliderType,
         SheetDefinition, SheetElementConfigurationOverrides, SheetElementRenderingRule, SheetImage,
@@ -4376,10 +4469,10 @@ pub mod dashboard {
         SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
         SmallMultiplesOptions, SortDirection, Spacing, SparklineAxisBehavior, SparklineVisualType,
         SparklinesOptions, SpatialStaticFile, SpecialValue, StaticFile, StaticFileS3SourceOptions,
-        StaticFileSource, StaticFileUrlSourceOptions, StringDefaultValues,
-        StringFormatConfiguration, StringParameter, StringParameterDeclaration,
-        StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions,
-        TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
+        StaticFileS3SourceOptionsRequired, StaticFileSource, StaticFileUrlSourceOptions,
+        StringDefaultValues, StringFormatConfiguration, StringParameter,
+        StringParameterDeclaration, StringValueWhenUnsetConfiguration, StyledCellType,
+        SubtotalOptions, TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
         TableCellConditionalFormatting, TableCellImageScalingConfiguration,
         TableCellImageSizingConfiguration, TableCellStyle, TableConditionalFormatting,
         TableConditionalFormattingOption, TableConfiguration, TableFieldCustomIconContent,
@@ -4393,31 +4486,34 @@ pub mod dashboard {
         TextAreaControlDisplayOptions, TextConditionalFormat, TextControlPlaceholderOptions,
         TextFieldControlDisplayOptions, TextWrap, ThousandSeparatorOptions,
         TimeBasedForecastProperties, TimeEqualityFilter, TimeGranularity, TimeRangeDrillDownFilter,
-        TimeRangeFilter, TimeRangeFilterValue, TooltipItem, TooltipOptions, TooltipTarget,
-        TooltipTitleType, TopBottomComputationType, TopBottomFilter, TopBottomMoversComputation,
-        TopBottomRankedComputation, TopBottomSortOrder, TopicIdentifierDeclaration, TopicReference,
-        TotalAggregationComputation, TotalAggregationFunction, TotalAggregationOption,
-        TotalOptions, TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells,
-        TreeMapConfiguration, TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual,
-        TrendArrowOptions, UnaggregatedField, UniqueValuesComputation, UrlTargetConfiguration,
-        ValidationStrategy, ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment,
-        Visibility, VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
-        VisualCustomActionTrigger, VisualInteractionOptions, VisualMenuOption, VisualPalette,
-        VisualSubtitleLabelOptions, VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells,
-        WaterfallChartColorConfiguration, WaterfallChartConfiguration, WaterfallChartFieldWells,
+        TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterValue, TooltipItem,
+        TooltipOptions, TooltipTarget, TooltipTitleType, TopBottomComputationType, TopBottomFilter,
+        TopBottomMoversComputation, TopBottomRankedComputation, TopBottomSortOrder,
+        TopicIdentifierDeclaration, TopicIdentifierDeclarationRequired, TopicReference,
+        TopicReferenceRequired, TotalAggregationComputation, TotalAggregationFunction,
+        TotalAggregationOption, TotalOptions, TransposedColumnType, TransposedTableOption,
+        TreeMapAggregatedFieldWells, TreeMapConfiguration, TreeMapFieldWells,
+        TreeMapSortConfiguration, TreeMapVisual, TrendArrowOptions, UnaggregatedField,
+        UniqueValuesComputation, UrlTargetConfiguration, ValidationStrategy,
+        ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment, Visibility,
+        VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
+        VisualCustomActionRequired, VisualCustomActionTrigger, VisualInteractionOptions,
+        VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
+        WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+        WaterfallChartConfiguration, WaterfallChartFieldWells,
         WaterfallChartGroupColorConfiguration, WaterfallChartOptions,
         WaterfallChartSortConfiguration, WaterfallVisual, WhatIfPointScenario, WhatIfRangeScenario,
-        WidgetStatus, WordCloudAggregatedFieldWells, WordCloudChartConfiguration,
-        WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration,
-        WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding,
-        WordCloudWordScaling, YAxisOptions,
+        WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
+        WordCloudChartConfiguration, WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions,
+        WordCloudSortConfiguration, WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation,
+        WordCloudWordPadding, WordCloudWordScaling, YAxisOptions,
     };
     use super::*;
     /// <p>An ad hoc (one-time) filtering option.</p>
     ///
     /// CloudFormation property type `AdHocFilteringOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-adhocfilteringoption.html)
     #[derive(Clone, Debug)]
     pub struct AdHocFilteringOption(rt::Props);
     impl AdHocFilteringOption {
@@ -4439,7 +4535,7 @@ pub mod dashboard {
     nested!(AdHocFilteringOption);
     /// CloudFormation property type `AssetOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-assetoptions.html)
     #[derive(Clone, Debug)]
     pub struct AssetOptions(rt::Props);
     impl AssetOptions {
@@ -4477,7 +4573,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DashboardPublishOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardpublishoptions.html)
     #[derive(Clone, Debug)]
     pub struct DashboardPublishOptions(rt::Props);
     impl DashboardPublishOptions {
@@ -4610,7 +4706,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DashboardSourceEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardsourceentity.html)
     #[derive(Clone, Debug)]
     pub struct DashboardSourceEntity(rt::Props);
     impl DashboardSourceEntity {
@@ -4633,7 +4729,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DashboardSourceTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardsourcetemplate.html)
     #[derive(Clone, Debug)]
     pub struct DashboardSourceTemplate(rt::Props);
     impl DashboardSourceTemplate {
@@ -4660,7 +4756,7 @@ pub mod dashboard {
     nested!(DashboardSourceTemplate);
     /// CloudFormation property type `DashboardVersionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardversiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct DashboardVersionDefinition(rt::Props);
     impl DashboardVersionDefinition {
@@ -4742,7 +4838,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DashboardVisualPublishOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dashboardvisualpublishoptions.html)
     #[derive(Clone, Debug)]
     pub struct DashboardVisualPublishOptions(rt::Props);
     impl DashboardVisualPublishOptions {
@@ -4764,7 +4860,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DataPointDrillUpDownOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-datapointdrillupdownoption.html)
     #[derive(Clone, Debug)]
     pub struct DataPointDrillUpDownOption(rt::Props);
     impl DataPointDrillUpDownOption {
@@ -4784,7 +4880,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DataPointMenuLabelOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-datapointmenulabeloption.html)
     #[derive(Clone, Debug)]
     pub struct DataPointMenuLabelOption(rt::Props);
     impl DataPointMenuLabelOption {
@@ -4804,7 +4900,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DataPointTooltipOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-datapointtooltipoption.html)
     #[derive(Clone, Debug)]
     pub struct DataPointTooltipOption(rt::Props);
     impl DataPointTooltipOption {
@@ -4824,7 +4920,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `DataQAEnabledOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-dataqaenabledoption.html)
     #[derive(Clone, Debug)]
     pub struct DataQaEnabledOption(rt::Props);
     impl DataQaEnabledOption {
@@ -4842,7 +4938,7 @@ pub mod dashboard {
     nested!(DataQaEnabledOption);
     /// CloudFormation property type `DataStoriesSharingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-datastoriessharingoption.html)
     #[derive(Clone, Debug)]
     pub struct DataStoriesSharingOption(rt::Props);
     impl DataStoriesSharingOption {
@@ -4860,7 +4956,7 @@ pub mod dashboard {
     nested!(DataStoriesSharingOption);
     /// CloudFormation property type `ExecutiveSummaryOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-executivesummaryoption.html)
     #[derive(Clone, Debug)]
     pub struct ExecutiveSummaryOption(rt::Props);
     impl ExecutiveSummaryOption {
@@ -4880,7 +4976,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `ExportHiddenFieldsOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-exporthiddenfieldsoption.html)
     #[derive(Clone, Debug)]
     pub struct ExportHiddenFieldsOption(rt::Props);
     impl ExportHiddenFieldsOption {
@@ -4900,7 +4996,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `ExportToCSVOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-exporttocsvoption.html)
     #[derive(Clone, Debug)]
     pub struct ExportToCsvOption(rt::Props);
     impl ExportToCsvOption {
@@ -4924,7 +5020,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `ExportWithHiddenFieldsOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-exportwithhiddenfieldsoption.html)
     #[derive(Clone, Debug)]
     pub struct ExportWithHiddenFieldsOption(rt::Props);
     impl ExportWithHiddenFieldsOption {
@@ -4942,7 +5038,7 @@ pub mod dashboard {
     nested!(ExportWithHiddenFieldsOption);
     /// CloudFormation property type `LinkSharingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-linksharingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LinkSharingConfiguration(rt::Props);
     impl LinkSharingConfiguration {
@@ -4960,7 +5056,7 @@ pub mod dashboard {
     nested!(LinkSharingConfiguration);
     /// CloudFormation property type `QuickSuiteActionsOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-quicksuiteactionsoption.html)
     #[derive(Clone, Debug)]
     pub struct QuickSuiteActionsOption(rt::Props);
     impl QuickSuiteActionsOption {
@@ -4980,7 +5076,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `SheetControlsOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-sheetcontrolsoption.html)
     #[derive(Clone, Debug)]
     pub struct SheetControlsOption(rt::Props);
     impl SheetControlsOption {
@@ -5001,7 +5097,7 @@ pub mod dashboard {
     ///
     /// CloudFormation property type `SheetLayoutElementMaximizationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-sheetlayoutelementmaximizationoption.html)
     #[derive(Clone, Debug)]
     pub struct SheetLayoutElementMaximizationOption(rt::Props);
     impl SheetLayoutElementMaximizationOption {
@@ -5019,7 +5115,7 @@ pub mod dashboard {
     nested!(SheetLayoutElementMaximizationOption);
     /// CloudFormation property type `VisualAxisSortOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-visualaxissortoption.html)
     #[derive(Clone, Debug)]
     pub struct VisualAxisSortOption(rt::Props);
     impl VisualAxisSortOption {
@@ -5037,7 +5133,7 @@ pub mod dashboard {
     nested!(VisualAxisSortOption);
     /// CloudFormation property type `VisualMenuOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dashboard-visualmenuoption.html)
     #[derive(Clone, Debug)]
     pub struct VisualMenuOption2(rt::Props);
     impl VisualMenuOption2 {
@@ -5346,7 +5442,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `ColumnGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-columngroup.html)
     #[derive(Clone, Debug)]
     pub struct ColumnGroup(rt::Props);
     impl ColumnGroup {
@@ -5372,7 +5468,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `ColumnLevelPermissionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-columnlevelpermissionrule.html)
     #[derive(Clone, Debug)]
     pub struct ColumnLevelPermissionRule(rt::Props);
     impl ColumnLevelPermissionRule {
@@ -5404,7 +5500,7 @@ pub mod data_set {
     nested!(ColumnLevelPermissionRule);
     /// CloudFormation property type `CustomInstruction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-custominstruction.html)
     #[derive(Clone, Debug)]
     pub struct CustomInstruction(rt::Props);
     impl CustomInstruction {
@@ -5422,20 +5518,33 @@ pub mod data_set {
     nested!(CustomInstruction);
     /// CloudFormation property type `DataPrepConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-dataprepconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataPrepConfiguration(rt::Props);
+    /// The required values of [`DataPrepConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataPrepConfigurationRequired {
+        /// CloudFormation `DestinationTableMap`.
+        pub destination_table_map: rt::Value,
+        /// CloudFormation `SourceTableMap`.
+        pub source_table_map: rt::Value,
+        /// CloudFormation `TransformStepMap`.
+        pub transform_step_map: rt::Value,
+    }
     impl DataPrepConfiguration {
         /// A new `DataPrepConfiguration`. Required properties: `destination_table_map` (`DestinationTableMap`), `source_table_map` (`SourceTableMap`), `transform_step_map` (`TransformStepMap`).
-        pub fn new(
-            destination_table_map: impl Into<rt::Value>,
-            source_table_map: impl Into<rt::Value>,
-            transform_step_map: impl Into<rt::Value>,
-        ) -> Self {
+        pub fn new(required: DataPrepConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DestinationTableMap", None, rt::json(destination_table_map));
-            this.set("SourceTableMap", None, rt::json(source_table_map));
-            this.set("TransformStepMap", None, rt::json(transform_step_map));
+            this.set(
+                "DestinationTableMap",
+                None,
+                rt::json(required.destination_table_map),
+            );
+            this.set("SourceTableMap", None, rt::json(required.source_table_map));
+            this.set(
+                "TransformStepMap",
+                None,
+                rt::json(required.transform_step_map),
+            );
             DataPrepConfiguration(this)
         }
     }
@@ -5444,7 +5553,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DataSetRefreshProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetrefreshproperties.html)
     #[derive(Clone, Debug)]
     pub struct DataSetRefreshProperties(rt::Props);
     impl DataSetRefreshProperties {
@@ -5469,7 +5578,7 @@ pub mod data_set {
     nested!(DataSetRefreshProperties);
     /// CloudFormation property type `DataSetSemanticDescription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetsemanticdescription.html)
     #[derive(Clone, Debug)]
     pub struct DataSetSemanticDescription(rt::Props);
     impl DataSetSemanticDescription {
@@ -5483,7 +5592,7 @@ pub mod data_set {
     nested!(DataSetSemanticDescription);
     /// CloudFormation property type `DataSetSemanticMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetsemanticmetadata.html)
     #[derive(Clone, Debug)]
     pub struct DataSetSemanticMetadata(rt::Props);
     impl DataSetSemanticMetadata {
@@ -5511,7 +5620,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DataSetUsageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetusageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSetUsageConfiguration(rt::Props);
     impl DataSetUsageConfiguration {
@@ -5548,7 +5657,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct DatasetParameter(rt::Props);
     impl DatasetParameter {
@@ -5591,20 +5700,25 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DateTimeDatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datetimedatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeDatasetParameter(rt::Props);
+    /// The required values of [`DateTimeDatasetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct DateTimeDatasetParameterRequired {
+        /// <p>An identifier for the parameter that is created in the dataset.</p> CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// <p>The name of the date time parameter that is created in the dataset.</p> CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueType`.
+        pub value_type: DatasetParameterValueType,
+    }
     impl DateTimeDatasetParameter {
         /// A new `DateTimeDatasetParameter`. Required properties: `id` (`Id`), `name` (`Name`), `value_type` (`ValueType`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            value_type: DatasetParameterValueType,
-        ) -> Self {
+        pub fn new(required: DateTimeDatasetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("ValueType", None, value_type.into());
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueType", None, required.value_type.into());
             DateTimeDatasetParameter(this)
         }
         /// <p>The default values of a date time parameter.</p>
@@ -5625,7 +5739,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DateTimeDatasetParameterDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-datetimedatasetparameterdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeDatasetParameterDefaultValues(rt::Props);
     impl DateTimeDatasetParameterDefaultValues {
@@ -5650,20 +5764,25 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DecimalDatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-decimaldatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct DecimalDatasetParameter(rt::Props);
+    /// The required values of [`DecimalDatasetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct DecimalDatasetParameterRequired {
+        /// <p>An identifier for the decimal parameter created in the dataset.</p> CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// <p>The name of the decimal parameter that is created in the dataset.</p> CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueType`.
+        pub value_type: DatasetParameterValueType,
+    }
     impl DecimalDatasetParameter {
         /// A new `DecimalDatasetParameter`. Required properties: `id` (`Id`), `name` (`Name`), `value_type` (`ValueType`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            value_type: DatasetParameterValueType,
-        ) -> Self {
+        pub fn new(required: DecimalDatasetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("ValueType", None, value_type.into());
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueType", None, required.value_type.into());
             DecimalDatasetParameter(this)
         }
         /// <p>The default values of a decimal parameter.</p>
@@ -5679,7 +5798,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `DecimalDatasetParameterDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-decimaldatasetparameterdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct DecimalDatasetParameterDefaultValues(rt::Props);
     impl DecimalDatasetParameterDefaultValues {
@@ -5701,7 +5820,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `GeoSpatialColumnGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-geospatialcolumngroup.html)
     #[derive(Clone, Debug)]
     pub struct GeoSpatialColumnGroup(rt::Props);
     impl GeoSpatialColumnGroup {
@@ -5727,7 +5846,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `IncrementalRefresh`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-incrementalrefresh.html)
     #[derive(Clone, Debug)]
     pub struct IncrementalRefresh(rt::Props);
     impl IncrementalRefresh {
@@ -5743,7 +5862,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `IngestionWaitPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-ingestionwaitpolicy.html)
     #[derive(Clone, Debug)]
     pub struct IngestionWaitPolicy(rt::Props);
     impl IngestionWaitPolicy {
@@ -5778,7 +5897,7 @@ pub mod data_set {
     nested!(IngestionWaitPolicy);
     /// CloudFormation property type `InlineCustomInstruction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-inlinecustominstruction.html)
     #[derive(Clone, Debug)]
     pub struct InlineCustomInstruction(rt::Props);
     impl InlineCustomInstruction {
@@ -5799,20 +5918,25 @@ pub mod data_set {
     ///
     /// CloudFormation property type `IntegerDatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-integerdatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct IntegerDatasetParameter(rt::Props);
+    /// The required values of [`IntegerDatasetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct IntegerDatasetParameterRequired {
+        /// <p>An identifier for the integer parameter created in the dataset.</p> CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// <p>The name of the integer parameter that is created in the dataset.</p> CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueType`.
+        pub value_type: DatasetParameterValueType,
+    }
     impl IntegerDatasetParameter {
         /// A new `IntegerDatasetParameter`. Required properties: `id` (`Id`), `name` (`Name`), `value_type` (`ValueType`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            value_type: DatasetParameterValueType,
-        ) -> Self {
+        pub fn new(required: IntegerDatasetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("ValueType", None, value_type.into());
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueType", None, required.value_type.into());
             IntegerDatasetParameter(this)
         }
         /// <p>The default values of an integer parameter.</p>
@@ -5828,7 +5952,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `IntegerDatasetParameterDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-integerdatasetparameterdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct IntegerDatasetParameterDefaultValues(rt::Props);
     impl IntegerDatasetParameterDefaultValues {
@@ -5850,7 +5974,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `LookbackWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-lookbackwindow.html)
     #[derive(Clone, Debug)]
     pub struct LookbackWindow(rt::Props);
     impl LookbackWindow {
@@ -5870,7 +5994,7 @@ pub mod data_set {
     nested!(LookbackWindow);
     /// CloudFormation property type `PerformanceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-performanceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PerformanceConfiguration(rt::Props);
     impl PerformanceConfiguration {
@@ -5890,7 +6014,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `RefreshConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-refreshconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RefreshConfiguration(rt::Props);
     impl RefreshConfiguration {
@@ -5904,7 +6028,7 @@ pub mod data_set {
     nested!(RefreshConfiguration);
     /// CloudFormation property type `RefreshFailureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-refreshfailureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RefreshFailureConfiguration(rt::Props);
     impl RefreshFailureConfiguration {
@@ -5922,7 +6046,7 @@ pub mod data_set {
     nested!(RefreshFailureConfiguration);
     /// CloudFormation property type `RefreshFailureEmailAlert`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-refreshfailureemailalert.html)
     #[derive(Clone, Debug)]
     pub struct RefreshFailureEmailAlert(rt::Props);
     impl RefreshFailureEmailAlert {
@@ -5942,7 +6066,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `RowLevelPermissionDataSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-rowlevelpermissiondataset.html)
     #[derive(Clone, Debug)]
     pub struct RowLevelPermissionDataSet(rt::Props);
     impl RowLevelPermissionDataSet {
@@ -5982,7 +6106,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `RowLevelPermissionTagConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-rowlevelpermissiontagconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RowLevelPermissionTagConfiguration(rt::Props);
     impl RowLevelPermissionTagConfiguration {
@@ -6010,15 +6134,22 @@ pub mod data_set {
     ///
     /// CloudFormation property type `RowLevelPermissionTagRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-rowlevelpermissiontagrule.html)
     #[derive(Clone, Debug)]
     pub struct RowLevelPermissionTagRule(rt::Props);
+    /// The required values of [`RowLevelPermissionTagRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct RowLevelPermissionTagRuleRequired {
+        /// <p>The column name that a tag key is assigned to.</p> CloudFormation `ColumnName`.
+        pub column_name: rt::Expr,
+        /// <p>The unique key for a tag.</p> CloudFormation `TagKey`.
+        pub tag_key: rt::Expr,
+    }
     impl RowLevelPermissionTagRule {
         /// A new `RowLevelPermissionTagRule`. Required properties: `column_name` (`ColumnName`), `tag_key` (`TagKey`).
-        pub fn new(column_name: impl Into<rt::Expr>, tag_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RowLevelPermissionTagRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ColumnName", None, rt::string(column_name));
-            this.set("TagKey", None, rt::string(tag_key));
+            this.set("ColumnName", None, rt::string(required.column_name));
+            this.set("TagKey", None, rt::string(required.tag_key));
             RowLevelPermissionTagRule(this)
         }
         /// <p>A string that you want to use to filter by all the values in a column in the dataset and don’t want to list the values one by one.
@@ -6040,7 +6171,7 @@ pub mod data_set {
     nested!(RowLevelPermissionTagRule);
     /// CloudFormation property type `SemanticModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-semanticmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SemanticModelConfiguration(rt::Props);
     impl SemanticModelConfiguration {
@@ -6068,20 +6199,25 @@ pub mod data_set {
     ///
     /// CloudFormation property type `StringDatasetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-stringdatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct StringDatasetParameter(rt::Props);
+    /// The required values of [`StringDatasetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct StringDatasetParameterRequired {
+        /// <p>An identifier for the string parameter that is created in the dataset.</p> CloudFormation `Id`.
+        pub id: rt::Expr,
+        /// <p>The name of the string parameter that is created in the dataset.</p> CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `ValueType`.
+        pub value_type: DatasetParameterValueType,
+    }
     impl StringDatasetParameter {
         /// A new `StringDatasetParameter`. Required properties: `id` (`Id`), `name` (`Name`), `value_type` (`ValueType`).
-        pub fn new(
-            id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            value_type: DatasetParameterValueType,
-        ) -> Self {
+        pub fn new(required: StringDatasetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("Name", None, rt::string(name));
-            this.set("ValueType", None, value_type.into());
+            this.set("Id", None, rt::string(required.id));
+            this.set("Name", None, rt::string(required.name));
+            this.set("ValueType", None, required.value_type.into());
             StringDatasetParameter(this)
         }
         /// <p>The default values of a string parameter.</p>
@@ -6097,7 +6233,7 @@ pub mod data_set {
     ///
     /// CloudFormation property type `StringDatasetParameterDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-stringdatasetparameterdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct StringDatasetParameterDefaultValues(rt::Props);
     impl StringDatasetParameterDefaultValues {
@@ -6120,7 +6256,7 @@ pub mod data_set {
     nested!(StringDatasetParameterDefaultValues);
     /// CloudFormation property type `UniqueKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-uniquekey.html)
     #[derive(Clone, Debug)]
     pub struct UniqueKey(rt::Props);
     impl UniqueKey {
@@ -6134,7 +6270,7 @@ pub mod data_set {
     nested!(UniqueKey);
     /// CloudFormation property type `UploadedDocumentMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-dataset-uploadeddocumentmetadata.html)
     #[derive(Clone, Debug)]
     pub struct UploadedDocumentMetadata(rt::Props);
     impl UploadedDocumentMetadata {
@@ -6401,7 +6537,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AmazonElasticsearchParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-amazonelasticsearchparameters.html)
     #[derive(Clone, Debug)]
     pub struct AmazonElasticsearchParameters(rt::Props);
     impl AmazonElasticsearchParameters {
@@ -6417,7 +6553,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AmazonOpenSearchParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-amazonopensearchparameters.html)
     #[derive(Clone, Debug)]
     pub struct AmazonOpenSearchParameters(rt::Props);
     impl AmazonOpenSearchParameters {
@@ -6433,7 +6569,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AthenaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-athenaparameters.html)
     #[derive(Clone, Debug)]
     pub struct AthenaParameters(rt::Props);
     impl AthenaParameters {
@@ -6483,16 +6619,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AuroraParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-auroraparameters.html)
     #[derive(Clone, Debug)]
     pub struct AuroraParameters(rt::Props);
+    /// The required values of [`AuroraParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuroraParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl AuroraParameters {
         /// A new `AuroraParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: AuroraParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             AuroraParameters(this)
         }
     }
@@ -6501,16 +6646,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `AuroraPostgreSqlParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-aurorapostgresqlparameters.html)
     #[derive(Clone, Debug)]
     pub struct AuroraPostgreSqlParameters(rt::Props);
+    /// The required values of [`AuroraPostgreSqlParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct AuroraPostgreSqlParametersRequired {
+        /// <p>The Amazon Aurora PostgreSQL database to connect to.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>The Amazon Aurora PostgreSQL-Compatible host to connect to.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port that Amazon Aurora PostgreSQL is listening on.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl AuroraPostgreSqlParameters {
         /// A new `AuroraPostgreSqlParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: AuroraPostgreSqlParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             AuroraPostgreSqlParameters(this)
         }
     }
@@ -6519,15 +6673,22 @@ pub mod data_source {
     ///
     /// CloudFormation property type `CredentialPair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-credentialpair.html)
     #[derive(Clone, Debug)]
     pub struct CredentialPair(rt::Props);
+    /// The required values of [`CredentialPair`], by name: two of them have one type, and a swap must not compile.
+    pub struct CredentialPairRequired {
+        /// <p>Password.</p> CloudFormation `Password`.
+        pub password: rt::Expr,
+        /// <p>User name.</p> CloudFormation `Username`.
+        pub username: rt::Expr,
+    }
     impl CredentialPair {
         /// A new `CredentialPair`. Required properties: `password` (`Password`), `username` (`Username`).
-        pub fn new(password: impl Into<rt::Expr>, username: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CredentialPairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Password", Some("password"), rt::string(password));
-            this.set("Username", Some("username"), rt::string(username));
+            this.set("Password", Some("password"), rt::string(required.password));
+            this.set("Username", Some("username"), rt::string(required.username));
             CredentialPair(this)
         }
         /// <p>A set of alternate data source parameters that you want to share for these
@@ -6550,7 +6711,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-datasourcecredentials.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceCredentials(rt::Props);
     impl DataSourceCredentials {
@@ -6585,7 +6746,7 @@ pub mod data_source {
             self
         }
         /// CloudFormation `OAuthClientCredentials`, Terraform `o_auth_client_credentials`.
-        pub fn o_auth_client_credentials(mut self, value: OAuthClientCredentials) -> Self {
+        pub fn oauth_client_credentials(mut self, value: OauthClientCredentials) -> Self {
             self.0.set(
                 "OAuthClientCredentials",
                 Some("o_auth_client_credentials"),
@@ -6607,7 +6768,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceErrorInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-datasourceerrorinfo.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceErrorInfo(rt::Props);
     impl DataSourceErrorInfo {
@@ -6634,7 +6795,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DataSourceParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-datasourceparameters.html)
     #[derive(Clone, Debug)]
     pub struct DataSourceParameters(rt::Props);
     impl DataSourceParameters {
@@ -6854,23 +7015,28 @@ pub mod data_source {
     ///
     /// CloudFormation property type `DatabricksParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-databricksparameters.html)
     #[derive(Clone, Debug)]
     pub struct DatabricksParameters(rt::Props);
+    /// The required values of [`DatabricksParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct DatabricksParametersRequired {
+        /// <p>The host name of the Databricks data source.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port for the Databricks data source.</p> CloudFormation `Port`.
+        pub port: i64,
+        /// <p>The HTTP path of the Databricks data source.</p> CloudFormation `SqlEndpointPath`.
+        pub sql_endpoint_path: rt::Expr,
+    }
     impl DatabricksParameters {
         /// A new `DatabricksParameters`. Required properties: `host` (`Host`), `port` (`Port`), `sql_endpoint_path` (`SqlEndpointPath`).
-        pub fn new(
-            host: impl Into<rt::Expr>,
-            port: i64,
-            sql_endpoint_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DatabricksParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             this.set(
                 "SqlEndpointPath",
                 Some("sql_endpoint_path"),
-                rt::string(sql_endpoint_path),
+                rt::string(required.sql_endpoint_path),
             );
             DatabricksParameters(this)
         }
@@ -6884,7 +7050,7 @@ pub mod data_source {
             self
         }
         /// CloudFormation `OAuthParameters`, Terraform `o_auth_parameters`.
-        pub fn o_auth_parameters(mut self, value: OAuthParameters) -> Self {
+        pub fn oauth_parameters(mut self, value: OauthParameters) -> Self {
             self.0
                 .set("OAuthParameters", Some("o_auth_parameters"), value.into());
             self
@@ -6895,7 +7061,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `IdentityCenterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-identitycenterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IdentityCenterConfiguration(rt::Props);
     impl IdentityCenterConfiguration {
@@ -6919,22 +7085,30 @@ pub mod data_source {
     nested!(IdentityCenterConfiguration);
     /// CloudFormation property type `KeyPairCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-keypaircredentials.html)
     #[derive(Clone, Debug)]
     pub struct KeyPairCredentials(rt::Props);
+    /// The required values of [`KeyPairCredentials`], by name: two of them have one type, and a swap must not compile.
+    pub struct KeyPairCredentialsRequired {
+        /// CloudFormation `KeyPairUsername`.
+        pub key_pair_username: rt::Expr,
+        /// CloudFormation `PrivateKey`.
+        pub private_key: rt::Expr,
+    }
     impl KeyPairCredentials {
         /// A new `KeyPairCredentials`. Required properties: `key_pair_username` (`KeyPairUsername`), `private_key` (`PrivateKey`).
-        pub fn new(
-            key_pair_username: impl Into<rt::Expr>,
-            private_key: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: KeyPairCredentialsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "KeyPairUsername",
                 Some("key_pair_username"),
-                rt::string(key_pair_username),
+                rt::string(required.key_pair_username),
             );
-            this.set("PrivateKey", Some("private_key"), rt::string(private_key));
+            this.set(
+                "PrivateKey",
+                Some("private_key"),
+                rt::string(required.private_key),
+            );
             KeyPairCredentials(this)
         }
         /// Constraints: length 0..=256. CloudFormation `PrivateKeyPassphrase`, Terraform `private_key_passphrase`.
@@ -6952,15 +7126,22 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ManifestFileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-manifestfilelocation.html)
     #[derive(Clone, Debug)]
     pub struct ManifestFileLocation(rt::Props);
+    /// The required values of [`ManifestFileLocation`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManifestFileLocationRequired {
+        /// <p>Amazon S3 bucket.</p> CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// <p>Amazon S3 key that identifies an object.</p> CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl ManifestFileLocation {
         /// A new `ManifestFileLocation`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ManifestFileLocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             ManifestFileLocation(this)
         }
     }
@@ -6969,16 +7150,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MariaDbParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-mariadbparameters.html)
     #[derive(Clone, Debug)]
     pub struct MariaDbParameters(rt::Props);
+    /// The required values of [`MariaDbParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct MariaDbParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl MariaDbParameters {
         /// A new `MariaDbParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: MariaDbParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             MariaDbParameters(this)
         }
     }
@@ -6987,30 +7177,39 @@ pub mod data_source {
     ///
     /// CloudFormation property type `MySqlParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-mysqlparameters.html)
     #[derive(Clone, Debug)]
     pub struct MySqlParameters(rt::Props);
+    /// The required values of [`MySqlParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct MySqlParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl MySqlParameters {
         /// A new `MySqlParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: MySqlParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             MySqlParameters(this)
         }
     }
     nested!(MySqlParameters);
     /// CloudFormation property type `OAuthClientCredentials`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-oauthclientcredentials.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthClientCredentials(rt::Props);
-    impl OAuthClientCredentials {
-        /// A new `OAuthClientCredentials`. No property is required.
+    pub struct OauthClientCredentials(rt::Props);
+    impl OauthClientCredentials {
+        /// A new `OauthClientCredentials`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            OAuthClientCredentials(this)
+            OauthClientCredentials(this)
         }
         /// Constraints: length 1..=256; pattern `^[^\p{Cc}]+$`. CloudFormation `ClientId`, Terraform `client_id`.
         pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -7029,14 +7228,14 @@ pub mod data_source {
             self
         }
     }
-    nested!(OAuthClientCredentials);
+    nested!(OauthClientCredentials);
     /// CloudFormation property type `OAuthParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-oauthparameters.html)
     #[derive(Clone, Debug)]
-    pub struct OAuthParameters(rt::Props);
-    impl OAuthParameters {
-        /// A new `OAuthParameters`. Required properties: `token_provider_url` (`TokenProviderUrl`).
+    pub struct OauthParameters(rt::Props);
+    impl OauthParameters {
+        /// A new `OauthParameters`. Required properties: `token_provider_url` (`TokenProviderUrl`).
         pub fn new(token_provider_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -7044,7 +7243,7 @@ pub mod data_source {
                 Some("token_provider_url"),
                 rt::string(token_provider_url),
             );
-            OAuthParameters(this)
+            OauthParameters(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `IdentityProviderResourceUri`, Terraform `identity_provider_resource_uri`.
         pub fn identity_provider_resource_uri(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -7070,27 +7269,36 @@ pub mod data_source {
             self
         }
         /// Constraints: length 1..=128. CloudFormation `OAuthScope`, Terraform `o_auth_scope`.
-        pub fn o_auth_scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn oauth_scope(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0
                 .set("OAuthScope", Some("o_auth_scope"), rt::string(value));
             self
         }
     }
-    nested!(OAuthParameters);
+    nested!(OauthParameters);
     /// <p>The parameters for Oracle.</p>
     ///
     /// CloudFormation property type `OracleParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-oracleparameters.html)
     #[derive(Clone, Debug)]
     pub struct OracleParameters(rt::Props);
+    /// The required values of [`OracleParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct OracleParametersRequired {
+        /// <p>The database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>An Oracle host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl OracleParameters {
         /// A new `OracleParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: OracleParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             OracleParameters(this)
         }
         /// CloudFormation `UseServiceName`, Terraform `use_service_name`.
@@ -7108,16 +7316,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PostgreSqlParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-postgresqlparameters.html)
     #[derive(Clone, Debug)]
     pub struct PostgreSqlParameters(rt::Props);
+    /// The required values of [`PostgreSqlParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct PostgreSqlParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl PostgreSqlParameters {
         /// A new `PostgreSqlParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: PostgreSqlParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             PostgreSqlParameters(this)
         }
     }
@@ -7126,16 +7343,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `PrestoParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-prestoparameters.html)
     #[derive(Clone, Debug)]
     pub struct PrestoParameters(rt::Props);
+    /// The required values of [`PrestoParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct PrestoParametersRequired {
+        /// <p>Catalog.</p> CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl PrestoParameters {
         /// A new `PrestoParameters`. Required properties: `catalog` (`Catalog`), `host` (`Host`), `port` (`Port`).
-        pub fn new(catalog: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: PrestoParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             PrestoParameters(this)
         }
     }
@@ -7144,15 +7370,26 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RdsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-rdsparameters.html)
     #[derive(Clone, Debug)]
     pub struct RdsParameters(rt::Props);
+    /// The required values of [`RdsParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct RdsParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Instance ID.</p> CloudFormation `InstanceId`.
+        pub instance_id: rt::Expr,
+    }
     impl RdsParameters {
         /// A new `RdsParameters`. Required properties: `database` (`Database`), `instance_id` (`InstanceId`).
-        pub fn new(database: impl Into<rt::Expr>, instance_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: RdsParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set(
+                "InstanceId",
+                Some("instance_id"),
+                rt::string(required.instance_id),
+            );
             RdsParameters(this)
         }
     }
@@ -7161,7 +7398,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RedshiftIAMParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-redshiftiamparameters.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftIamParameters(rt::Props);
     impl RedshiftIamParameters {
@@ -7210,7 +7447,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `RedshiftParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-redshiftparameters.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftParameters(rt::Props);
     impl RedshiftParameters {
@@ -7267,7 +7504,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -7292,7 +7529,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `S3Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-s3parameters.html)
     #[derive(Clone, Debug)]
     pub struct S3Parameters(rt::Props);
     impl S3Parameters {
@@ -7317,7 +7554,7 @@ pub mod data_source {
     nested!(S3Parameters);
     /// CloudFormation property type `S3TablesParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-s3tablesparameters.html)
     #[derive(Clone, Debug)]
     pub struct S3TablesParameters(rt::Props);
     impl S3TablesParameters {
@@ -7341,20 +7578,29 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SnowflakeParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-snowflakeparameters.html)
     #[derive(Clone, Debug)]
     pub struct SnowflakeParameters(rt::Props);
+    /// The required values of [`SnowflakeParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct SnowflakeParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Warehouse.</p> CloudFormation `Warehouse`.
+        pub warehouse: rt::Expr,
+    }
     impl SnowflakeParameters {
         /// A new `SnowflakeParameters`. Required properties: `database` (`Database`), `host` (`Host`), `warehouse` (`Warehouse`).
-        pub fn new(
-            database: impl Into<rt::Expr>,
-            host: impl Into<rt::Expr>,
-            warehouse: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: SnowflakeParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Warehouse", Some("warehouse"), rt::string(warehouse));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set(
+                "Warehouse",
+                Some("warehouse"),
+                rt::string(required.warehouse),
+            );
             SnowflakeParameters(this)
         }
         /// CloudFormation `AuthenticationType`, Terraform `authentication_type`.
@@ -7376,7 +7622,7 @@ pub mod data_source {
             self
         }
         /// CloudFormation `OAuthParameters`, Terraform `o_auth_parameters`.
-        pub fn o_auth_parameters(mut self, value: OAuthParameters) -> Self {
+        pub fn oauth_parameters(mut self, value: OauthParameters) -> Self {
             self.0
                 .set("OAuthParameters", Some("o_auth_parameters"), value.into());
             self
@@ -7387,7 +7633,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SparkParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-sparkparameters.html)
     #[derive(Clone, Debug)]
     pub struct SparkParameters(rt::Props);
     impl SparkParameters {
@@ -7404,16 +7650,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SqlServerParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-sqlserverparameters.html)
     #[derive(Clone, Debug)]
     pub struct SqlServerParameters(rt::Props);
+    /// The required values of [`SqlServerParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct SqlServerParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl SqlServerParameters {
         /// A new `SqlServerParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: SqlServerParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             SqlServerParameters(this)
         }
     }
@@ -7422,7 +7677,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `SslProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-sslproperties.html)
     #[derive(Clone, Debug)]
     pub struct SslProperties(rt::Props);
     impl SslProperties {
@@ -7445,16 +7700,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `StarburstParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-starburstparameters.html)
     #[derive(Clone, Debug)]
     pub struct StarburstParameters(rt::Props);
+    /// The required values of [`StarburstParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct StarburstParametersRequired {
+        /// <p>The catalog name for the Starburst data source.</p> CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// <p>The host name of the Starburst data source.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port for the Starburst data source.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl StarburstParameters {
         /// A new `StarburstParameters`. Required properties: `catalog` (`Catalog`), `host` (`Host`), `port` (`Port`).
-        pub fn new(catalog: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: StarburstParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             StarburstParameters(this)
         }
         /// CloudFormation `AuthenticationType`, Terraform `authentication_type`.
@@ -7476,7 +7740,7 @@ pub mod data_source {
             self
         }
         /// CloudFormation `OAuthParameters`, Terraform `o_auth_parameters`.
-        pub fn o_auth_parameters(mut self, value: OAuthParameters) -> Self {
+        pub fn oauth_parameters(mut self, value: OauthParameters) -> Self {
             self.0
                 .set("OAuthParameters", Some("o_auth_parameters"), value.into());
             self
@@ -7493,16 +7757,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TeradataParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-teradataparameters.html)
     #[derive(Clone, Debug)]
     pub struct TeradataParameters(rt::Props);
+    /// The required values of [`TeradataParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct TeradataParametersRequired {
+        /// <p>Database.</p> CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// <p>Host.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>Port.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl TeradataParameters {
         /// A new `TeradataParameters`. Required properties: `database` (`Database`), `host` (`Host`), `port` (`Port`).
-        pub fn new(database: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: TeradataParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             TeradataParameters(this)
         }
     }
@@ -7511,16 +7784,25 @@ pub mod data_source {
     ///
     /// CloudFormation property type `TrinoParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-trinoparameters.html)
     #[derive(Clone, Debug)]
     pub struct TrinoParameters(rt::Props);
+    /// The required values of [`TrinoParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct TrinoParametersRequired {
+        /// <p>The catalog name for the Trino data source.</p> CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// <p>The host name of the Trino data source.</p> CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// <p>The port for the Trino data source.</p> CloudFormation `Port`.
+        pub port: i64,
+    }
     impl TrinoParameters {
         /// A new `TrinoParameters`. Required properties: `catalog` (`Catalog`), `host` (`Host`), `port` (`Port`).
-        pub fn new(catalog: impl Into<rt::Expr>, host: impl Into<rt::Expr>, port: i64) -> Self {
+        pub fn new(required: TrinoParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Port", Some("port"), rt::int(port));
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Port", Some("port"), rt::int(required.port));
             TrinoParameters(this)
         }
     }
@@ -7529,7 +7811,7 @@ pub mod data_source {
     ///
     /// CloudFormation property type `VpcConnectionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-datasource-vpcconnectionproperties.html)
     #[derive(Clone, Debug)]
     pub struct VpcConnectionProperties(rt::Props);
     impl VpcConnectionProperties {
@@ -7762,27 +8044,31 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Flow`], by name: two of them have one type, and a swap must not compile.
+pub struct FlowRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `FlowDefinition`.
+    pub flow_definition: rt::Value,
+}
 impl Flow {
-    /// Declares a `AWS::QuickSight::Flow` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `flow_definition` (`FlowDefinition`), `name` (`Name`).
+    /// Declares a `AWS::QuickSight::Flow` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `name` (`Name`), `flow_definition` (`FlowDefinition`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        flow_definition: impl Into<rt::Value>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FlowRequired) -> Self {
         let mut this = rt::Base::new(id, &FLOW_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "FlowDefinition",
             Some("flow_definition"),
-            rt::json_string(flow_definition),
+            rt::json_string(required.flow_definition),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Flow(this)
     }
     /// Constraints: length 0..=1024; pattern `^(?!\s+$)[^{}"\\<>]*$`. CloudFormation `Description`, Terraform `description`.
@@ -7834,7 +8120,7 @@ pub mod flow {
     use super::*;
     /// CloudFormation property type `Permission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-flow-permission.html)
     #[derive(Clone, Debug)]
     pub struct Permission(rt::Props);
     impl Permission {
@@ -8037,17 +8323,28 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`Group`], by name: two of them have one type, and a swap must not compile.
+pub struct GroupRequired {
+    /// A name for the group. CloudFormation `GroupName`.
+    pub group_name: rt::Expr,
+    /// The namespace that you want the group to be a part of. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+}
 impl Group {
     /// Declares a `AWS::QuickSight::Group` with the stack-unique `id`. Required properties: `group_name` (`GroupName`), `namespace` (`Namespace`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group_name: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: GroupRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
-        this.set("GroupName", Some("group_name"), rt::string(group_name));
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "GroupName",
+            Some("group_name"),
+            rt::string(required.group_name),
+        );
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Group(this)
     }
     /// A description for the group.
@@ -8134,39 +8431,45 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`KnowledgeBase`], by name: two of them have one type, and a swap must not compile.
+pub struct KnowledgeBaseRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `KnowledgeBaseId`.
+    pub knowledge_base_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `DataSourceArn`.
+    pub data_source_arn: rt::Expr,
+    /// CloudFormation `KnowledgeBaseConfiguration`.
+    pub knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
+}
 impl KnowledgeBase {
-    /// Declares a `AWS::QuickSight::KnowledgeBase` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `data_source_arn` (`DataSourceArn`), `knowledge_base_configuration` (`KnowledgeBaseConfiguration`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
+    /// Declares a `AWS::QuickSight::KnowledgeBase` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`), `data_source_arn` (`DataSourceArn`), `knowledge_base_configuration` (`KnowledgeBaseConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        data_source_arn: impl Into<rt::Expr>,
-        knowledge_base_configuration: knowledge_base::KnowledgeBaseConfiguration,
-        knowledge_base_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: KnowledgeBaseRequired) -> Self {
         let mut this = rt::Base::new(id, &KNOWLEDGE_BASE_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "DataSourceArn",
             Some("data_source_arn"),
-            rt::string(data_source_arn),
+            rt::string(required.data_source_arn),
         );
         this.set(
             "KnowledgeBaseConfiguration",
             Some("knowledge_base_configuration"),
-            knowledge_base_configuration.into(),
+            required.knowledge_base_configuration.into(),
         );
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            rt::string(knowledge_base_id),
+            rt::string(required.knowledge_base_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         KnowledgeBase(this)
     }
     /// CloudFormation `AccessControlConfiguration`, Terraform `access_control_configuration`.
@@ -8271,7 +8574,7 @@ pub mod knowledge_base {
     use super::*;
     /// CloudFormation property type `AccessControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-accesscontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlConfiguration(rt::Props);
     impl AccessControlConfiguration {
@@ -8290,7 +8593,7 @@ pub mod knowledge_base {
     nested!(AccessControlConfiguration);
     /// CloudFormation property type `AudioExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-audioextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AudioExtractionConfiguration(rt::Props);
     impl AudioExtractionConfiguration {
@@ -8308,7 +8611,7 @@ pub mod knowledge_base {
     nested!(AudioExtractionConfiguration);
     /// CloudFormation property type `ImageExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-imageextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ImageExtractionConfiguration(rt::Props);
     impl ImageExtractionConfiguration {
@@ -8326,7 +8629,7 @@ pub mod knowledge_base {
     nested!(ImageExtractionConfiguration);
     /// CloudFormation property type `KbTemplateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-kbtemplateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KbTemplateConfiguration(rt::Props);
     impl KbTemplateConfiguration {
@@ -8345,7 +8648,7 @@ pub mod knowledge_base {
     nested!(KbTemplateConfiguration);
     /// CloudFormation property type `KnowledgeBaseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-knowledgebaseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KnowledgeBaseConfiguration(rt::Props);
     impl KnowledgeBaseConfiguration {
@@ -8367,7 +8670,7 @@ pub mod knowledge_base {
     nested!(KnowledgeBaseConfiguration);
     /// CloudFormation property type `MediaExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-mediaextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MediaExtractionConfiguration(rt::Props);
     impl MediaExtractionConfiguration {
@@ -8418,7 +8721,7 @@ pub mod knowledge_base {
     ///
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -8441,7 +8744,7 @@ pub mod knowledge_base {
     nested!(ResourcePermission);
     /// CloudFormation property type `VideoExtractionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-knowledgebase-videoextractionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VideoExtractionConfiguration(rt::Props);
     impl VideoExtractionConfiguration {
@@ -8554,26 +8857,34 @@ static LIMITS_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 16),
     awscc_schema: Some((&AWSCC_SCHEMAS, 16)),
 };
+/// The required values of [`LimitsProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct LimitsProfileRequired {
+    /// CloudFormation `AccountId`.
+    pub account_id: rt::Expr,
+    /// CloudFormation `ProfileName`.
+    pub profile_name: rt::Expr,
+    /// CloudFormation `ResourceLimits`.
+    pub resource_limits: rt::Value,
+}
 impl LimitsProfile {
     /// Declares a `AWS::QuickSight::LimitsProfile` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `profile_name` (`ProfileName`), `resource_limits` (`ResourceLimits`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_id: impl Into<rt::Expr>,
-        profile_name: impl Into<rt::Expr>,
-        resource_limits: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LimitsProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &LIMITS_PROFILE_TYPE);
-        this.set("AccountId", Some("account_id"), rt::string(account_id));
+        this.set(
+            "AccountId",
+            Some("account_id"),
+            rt::string(required.account_id),
+        );
         this.set(
             "ProfileName",
             Some("profile_name"),
-            rt::string(profile_name),
+            rt::string(required.profile_name),
         );
         this.set(
             "ResourceLimits",
             Some("resource_limits"),
-            rt::json_object(resource_limits),
+            rt::json_object(required.resource_limits),
         );
         LimitsProfile(this)
     }
@@ -8612,8 +8923,8 @@ impl LimitsProfileHandle {
 /// CloudFormation: `AWS::QuickSight::OAuthClientApplication`. Terraform: `awscc_quicksight_o_auth_client_application` (awscc provider).
 ///
 /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-quicksight-oauthclientapplication.html)
-pub struct OAuthClientApplication(rt::Base);
-static O_AUTH_CLIENT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
+pub struct OauthClientApplication(rt::Base);
+static OAUTH_CLIENT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     cloudformation: "AWS::QuickSight::OAuthClientApplication",
     terraform: Some("awscc_quicksight_o_auth_client_application"),
     tags: rt::TagsShape::KeyValueList("tags"),
@@ -8643,34 +8954,39 @@ static O_AUTH_CLIENT_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 17),
     awscc_schema: Some((&AWSCC_SCHEMAS, 17)),
 };
-impl OAuthClientApplication {
-    /// Declares a `AWS::QuickSight::OAuthClientApplication` with the stack-unique `id`. Required properties: `name` (`Name`), `o_auth_client_application_id` (`OAuthClientApplicationId`), `o_auth_client_authentication_type` (`OAuthClientAuthenticationType`), `o_auth_token_endpoint_url` (`OAuthTokenEndpointUrl`).
+/// The required values of [`OauthClientApplication`], by name: two of them have one type, and a swap must not compile.
+pub struct OauthClientApplicationRequired {
+    /// CloudFormation `OAuthClientApplicationId`.
+    pub oauth_client_application_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `OAuthClientAuthenticationType`.
+    pub oauth_client_authentication_type: oauth_client_application::OauthClientAuthenticationType,
+    /// CloudFormation `OAuthTokenEndpointUrl`.
+    pub oauth_token_endpoint_url: rt::Expr,
+}
+impl OauthClientApplication {
+    /// Declares a `AWS::QuickSight::OAuthClientApplication` with the stack-unique `id`. Required properties: `oauth_client_application_id` (`OAuthClientApplicationId`), `name` (`Name`), `oauth_client_authentication_type` (`OAuthClientAuthenticationType`), `oauth_token_endpoint_url` (`OAuthTokenEndpointUrl`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        o_auth_client_application_id: impl Into<rt::Expr>,
-        o_auth_client_authentication_type: o_auth_client_application::OAuthClientAuthenticationType,
-        o_auth_token_endpoint_url: impl Into<rt::Expr>,
-    ) -> Self {
-        let mut this = rt::Base::new(id, &O_AUTH_CLIENT_APPLICATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+    pub fn new(id: impl Into<String>, required: OauthClientApplicationRequired) -> Self {
+        let mut this = rt::Base::new(id, &OAUTH_CLIENT_APPLICATION_TYPE);
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "OAuthClientApplicationId",
             Some("o_auth_client_application_id"),
-            rt::string(o_auth_client_application_id),
+            rt::string(required.oauth_client_application_id),
         );
         this.set(
             "OAuthClientAuthenticationType",
             Some("o_auth_client_authentication_type"),
-            o_auth_client_authentication_type.into(),
+            required.oauth_client_authentication_type.into(),
         );
         this.set(
             "OAuthTokenEndpointUrl",
             Some("o_auth_token_endpoint_url"),
-            rt::string(o_auth_token_endpoint_url),
+            rt::string(required.oauth_token_endpoint_url),
         );
-        OAuthClientApplication(this)
+        OauthClientApplication(this)
     }
     /// Constraints: length 1..=2048; pattern `^[^\p{Cc}]+$`. CloudFormation `ClientId`, Terraform `client_id`.
     pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -8684,7 +9000,7 @@ impl OAuthClientApplication {
         self
     }
     /// CloudFormation `DataSourceType`, Terraform `data_source_type`.
-    pub fn data_source_type(mut self, value: o_auth_client_application::DataSourceType) -> Self {
+    pub fn data_source_type(mut self, value: oauth_client_application::DataSourceType) -> Self {
         self.0
             .set("DataSourceType", Some("data_source_type"), value.into());
         self
@@ -8692,7 +9008,7 @@ impl OAuthClientApplication {
     /// CloudFormation `IdentityProviderVpcConnectionProperties`, Terraform `identity_provider_vpc_connection_properties`.
     pub fn identity_provider_vpc_connection_properties(
         mut self,
-        value: o_auth_client_application::IdentityProviderVpcConnectionProperties,
+        value: oauth_client_application::IdentityProviderVpcConnectionProperties,
     ) -> Self {
         self.0.set(
             "IdentityProviderVpcConnectionProperties",
@@ -8702,7 +9018,7 @@ impl OAuthClientApplication {
         self
     }
     /// Constraints: length 1..=2048; pattern `^https://[^\p{Cc}]+$`. CloudFormation `OAuthAuthorizationEndpointUrl`, Terraform `o_auth_authorization_endpoint_url`.
-    pub fn o_auth_authorization_endpoint_url(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn oauth_authorization_endpoint_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "OAuthAuthorizationEndpointUrl",
             Some("o_auth_authorization_endpoint_url"),
@@ -8711,18 +9027,18 @@ impl OAuthClientApplication {
         self
     }
     /// Constraints: length 1..=4096; pattern `^[^\p{Cc}]+$`. CloudFormation `OAuthScopes`, Terraform `o_auth_scopes`.
-    pub fn o_auth_scopes(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn oauth_scopes(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("OAuthScopes", Some("o_auth_scopes"), rt::string(value));
         self
     }
 }
-builder!(OAuthClientApplication, OAuthClientApplicationHandle);
+builder!(OauthClientApplication, OauthClientApplicationHandle);
 /// A declared `AWS::QuickSight::OAuthClientApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct OAuthClientApplicationHandle(rt::Handle);
-handle!(OAuthClientApplicationHandle);
-impl OAuthClientApplicationHandle {
+pub struct OauthClientApplicationHandle(rt::Handle);
+handle!(OauthClientApplicationHandle);
+impl OauthClientApplicationHandle {
     /// CloudFormation `Fn::GetAtt` `Arn`; Terraform `arn`.
     pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
@@ -8736,12 +9052,12 @@ impl OAuthClientApplicationHandle {
         self.0.attr("LastUpdatedTime")
     }
 }
-/// Property types and value sets of [`OAuthClientApplication`] (`AWS::QuickSight::OAuthClientApplication`).
-pub mod o_auth_client_application {
+/// Property types and value sets of [`OauthClientApplication`] (`AWS::QuickSight::OAuthClientApplication`).
+pub mod oauth_client_application {
     use super::*;
     /// CloudFormation property type `IdentityProviderVpcConnectionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-oauthclientapplication-identityprovidervpcconnectionproperties.html)
     #[derive(Clone, Debug)]
     pub struct IdentityProviderVpcConnectionProperties(rt::Props);
     impl IdentityProviderVpcConnectionProperties {
@@ -8757,7 +9073,7 @@ pub mod o_auth_client_application {
         }
     }
     nested!(IdentityProviderVpcConnectionProperties);
-    /// The values `DataSourceType` accepts in `QuickSight::OAuthClientApplication`.
+    /// The values `DataSourceType` accepts in `QuickSight::OauthClientApplication`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DataSourceType {
         /// `ADOBE_ANALYTICS`
@@ -8838,13 +9154,13 @@ pub mod o_auth_client_application {
         WebCrawler,
     }
     string_enum!(DataSourceType { AdobeAnalytics => "ADOBE_ANALYTICS", AmazonElasticsearch => "AMAZON_ELASTICSEARCH", AmazonOpensearch => "AMAZON_OPENSEARCH", Athena => "ATHENA", Aurora => "AURORA", AuroraPostgresql => "AURORA_POSTGRESQL", AwsIotAnalytics => "AWS_IOT_ANALYTICS", Bigquery => "BIGQUERY", Confluence => "CONFLUENCE", Databricks => "DATABRICKS", Exasol => "EXASOL", Github => "GITHUB", Googlesheets => "GOOGLESHEETS", GoogleDrive => "GOOGLE_DRIVE", Jira => "JIRA", Mariadb => "MARIADB", Mysql => "MYSQL", OneDrive => "ONE_DRIVE", Oracle => "ORACLE", Postgresql => "POSTGRESQL", Presto => "PRESTO", Qbusiness => "QBUSINESS", Redshift => "REDSHIFT", S3 => "S3", S3KnowledgeBase => "S3_KNOWLEDGE_BASE", S3Tables => "S3_TABLES", Salesforce => "SALESFORCE", Servicenow => "SERVICENOW", Sharepoint => "SHAREPOINT", Snowflake => "SNOWFLAKE", Spark => "SPARK", Sqlserver => "SQLSERVER", Starburst => "STARBURST", Teradata => "TERADATA", Timestream => "TIMESTREAM", Trino => "TRINO", Twitter => "TWITTER", WebCrawler => "WEB_CRAWLER" });
-    /// The values `OAuthClientAuthenticationType` accepts in `QuickSight::OAuthClientApplication`.
+    /// The values `OauthClientAuthenticationType` accepts in `QuickSight::OauthClientApplication`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum OAuthClientAuthenticationType {
+    pub enum OauthClientAuthenticationType {
         /// `TOKEN`
         Token,
     }
-    string_enum!(OAuthClientAuthenticationType { Token => "TOKEN" });
+    string_enum!(OauthClientAuthenticationType { Token => "TOKEN" });
 }
 /// Definition of the AWS::QuickSight::RefreshSchedule Resource Type.
 ///
@@ -8919,7 +9235,7 @@ pub mod refresh_schedule {
     ///
     /// CloudFormation property type `RefreshOnDay`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-refreshschedule-refreshonday.html)
     #[derive(Clone, Debug)]
     pub struct RefreshOnDay(rt::Props);
     impl RefreshOnDay {
@@ -8945,7 +9261,7 @@ pub mod refresh_schedule {
     nested!(RefreshOnDay);
     /// CloudFormation property type `RefreshScheduleMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-refreshschedule-refreshschedulemap.html)
     #[derive(Clone, Debug)]
     pub struct RefreshScheduleMap(rt::Props);
     impl RefreshScheduleMap {
@@ -8996,7 +9312,7 @@ pub mod refresh_schedule {
     ///
     /// CloudFormation property type `ScheduleFrequency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-refreshschedule-schedulefrequency.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleFrequency(rt::Props);
     impl ScheduleFrequency {
@@ -9133,23 +9449,27 @@ static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
     awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
+/// The required values of [`Space`], by name: two of them have one type, and a swap must not compile.
+pub struct SpaceRequired {
+    /// The ID of the Amazon Web Services account where the space is being created. CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// The unique identifier for the space. CloudFormation `SpaceId`.
+    pub space_id: rt::Expr,
+    /// The display name of the space. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Space {
-    /// Declares a `AWS::QuickSight::Space` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `name` (`Name`), `space_id` (`SpaceId`).
+    /// Declares a `AWS::QuickSight::Space` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `space_id` (`SpaceId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        space_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SpaceRequired) -> Self {
         let mut this = rt::Base::new(id, &SPACE_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("SpaceId", Some("space_id"), rt::string(space_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("SpaceId", Some("space_id"), rt::string(required.space_id));
         Space(this)
     }
     /// A description of the space.
@@ -9217,14 +9537,14 @@ pub mod space {
     ///
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-space-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
-        /// A new `ResourcePermission`. Required properties: `actions` (`Actions`), `principal` (`Principal`).
+        /// A new `ResourcePermission`. Required properties: `principal` (`Principal`), `actions` (`Actions`).
         pub fn new(
-            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             principal: impl Into<rt::Expr>,
+            actions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Actions", Some("actions"), rt::strings(actions));
@@ -9237,12 +9557,12 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-space-spaceresource.html)
     #[derive(Clone, Debug)]
     pub struct SpaceResource(rt::Props);
     impl SpaceResource {
-        /// A new `SpaceResource`. Required properties: `resource_arn` (`ResourceArn`), `resource_type` (`ResourceType`).
-        pub fn new(resource_arn: impl Into<rt::Expr>, resource_type: ResourceType) -> Self {
+        /// A new `SpaceResource`. Required properties: `resource_type` (`ResourceType`), `resource_arn` (`ResourceArn`).
+        pub fn new(resource_type: ResourceType, resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ResourceArn",
@@ -9305,21 +9625,28 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`Template`], by name: two of them have one type, and a swap must not compile.
+pub struct TemplateRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `TemplateId`.
+    pub template_id: rt::Expr,
+}
 impl Template {
     /// Declares a `AWS::QuickSight::Template` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `template_id` (`TemplateId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        template_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
-        this.set("TemplateId", Some("template_id"), rt::string(template_id));
+        this.set(
+            "TemplateId",
+            Some("template_id"),
+            rt::string(required.template_id),
+        );
         Template(this)
     }
     /// CloudFormation `Definition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -9412,33 +9739,34 @@ pub mod template {
         BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
         BorderSettings, BoxPlotAggregatedFieldWells, BoxPlotChartConfiguration, BoxPlotFieldWells,
         BoxPlotFillStyle, BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions,
-        BoxPlotVisual, CalculatedField, CalculatedMeasureField, CascadingControlConfiguration,
-        CascadingControlSource, CategoricalAggregationFunction, CategoricalDimensionField,
-        CategoricalMeasureField, CategoryDrillDownFilter, CategoryFilter,
-        CategoryFilterConfiguration, CategoryFilterMatchOperator, CategoryFilterSelectAllOptions,
-        CategoryInnerFilter, ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration,
-        ColorFillType, ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy,
-        ColumnIdentifier, ColumnRole, ColumnSort, ColumnTooltipItem,
-        ComboChartAggregatedFieldWells, ComboChartConfiguration, ComboChartDefaultSeriesSettings,
-        ComboChartFieldWells, ComboChartSeriesSettings, ComboChartSortConfiguration,
-        ComboChartVisual, ComboSeriesItem, CommitMode, ComparisonConfiguration,
-        ComparisonFormatConfiguration, ComparisonMethod, Computation, ConditionalFormattingColor,
-        ConditionalFormattingCustomIconCondition, ConditionalFormattingCustomIconOptions,
-        ConditionalFormattingGradientColor, ConditionalFormattingIcon,
-        ConditionalFormattingIconDisplayConfiguration, ConditionalFormattingIconDisplayOption,
-        ConditionalFormattingIconSet, ConditionalFormattingIconSetType,
-        ConditionalFormattingSolidColor, ContextMenuOption, ContributionAnalysisDefault,
-        CrossDatasetTypes, CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-        CustomActionNavigationOperation, CustomActionSetParametersOperation,
-        CustomActionUrlOperation, CustomColor, CustomContentConfiguration,
-        CustomContentImageScalingConfiguration, CustomContentType, CustomContentVisual,
-        CustomFilterConfiguration, CustomFilterListConfiguration, CustomNarrativeOptions,
-        CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
-        DataColor, DataFieldBarSeriesItem, DataFieldComboSeriesItem, DataFieldSeriesItem,
-        DataLabelContent, DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType,
-        DataPathColor, DataPathLabelType, DataPathSort, DataPathType, DataPathValue,
-        DataSetReference, DateAggregationFunction, DateAxisOptions, DateDimensionField,
-        DateMeasureField, DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy,
+        BoxPlotVisual, CalculatedField, CalculatedFieldRequired, CalculatedMeasureField,
+        CalculatedMeasureFieldRequired, CascadingControlConfiguration, CascadingControlSource,
+        CategoricalAggregationFunction, CategoricalDimensionField, CategoricalMeasureField,
+        CategoryDrillDownFilter, CategoryFilter, CategoryFilterConfiguration,
+        CategoryFilterMatchOperator, CategoryFilterSelectAllOptions, CategoryInnerFilter,
+        ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration, ColorFillType,
+        ColorScale, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy, ColumnIdentifier,
+        ColumnRole, ColumnSort, ColumnTooltipItem, ComboChartAggregatedFieldWells,
+        ComboChartConfiguration, ComboChartDefaultSeriesSettings, ComboChartFieldWells,
+        ComboChartSeriesSettings, ComboChartSortConfiguration, ComboChartVisual, ComboSeriesItem,
+        CommitMode, ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod,
+        Computation, ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
+        ConditionalFormattingCustomIconOptions, ConditionalFormattingGradientColor,
+        ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
+        ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
+        ConditionalFormattingIconSetType, ConditionalFormattingSolidColor, ContextMenuOption,
+        ContributionAnalysisDefault, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+        CustomActionFilterOperation, CustomActionNavigationOperation,
+        CustomActionSetParametersOperation, CustomActionUrlOperation, CustomColor,
+        CustomContentConfiguration, CustomContentImageScalingConfiguration, CustomContentType,
+        CustomContentVisual, CustomFilterConfiguration, CustomFilterListConfiguration,
+        CustomNarrativeOptions, CustomParameterValues, CustomValuesConfiguration,
+        DashboardBehavior, DataBarsOptions, DataColor, DataFieldBarSeriesItem,
+        DataFieldComboSeriesItem, DataFieldSeriesItem, DataLabelContent, DataLabelOptions,
+        DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor, DataPathLabelType,
+        DataPathSort, DataPathType, DataPathValue, DataSetReference, DataSetReferenceRequired,
+        DateAggregationFunction, DateAxisOptions, DateDimensionField, DateMeasureField,
+        DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy,
         DateTimeParameterDeclaration, DateTimePickerControlDisplayOptions,
         DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecalPatternType, DecalSettings,
         DecalSettingsConfiguration, DecalStyleType, DecimalDefaultValues,
@@ -9450,22 +9778,25 @@ pub mod template {
         DefaultInteractiveLayoutConfiguration, DefaultNewSheetConfiguration,
         DefaultPaginatedLayoutConfiguration, DefaultRelativeDateTimeControlOptions,
         DefaultSectionBasedLayoutConfiguration, DefaultSliderControlOptions,
-        DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
-        DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField,
-        DonutCenterOptions, DonutOptions, DrillDownFilter, DropDownControlDisplayOptions,
-        DynamicDefaultValue, EmptyVisual, ExcludePeriodConfiguration, ExplicitHierarchy,
-        FieldBarSeriesItem, FieldBasedTooltip, FieldComboSeriesItem, FieldLabelType,
-        FieldSeriesItem, FieldSort, FieldSortOptions, FieldTooltipItem,
-        FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
+        DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
+        DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
+        DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
+        DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual,
+        ExcludePeriodConfiguration, ExplicitHierarchy, FieldBarSeriesItem, FieldBasedTooltip,
+        FieldComboSeriesItem, FieldLabelType, FieldSeriesItem, FieldSort, FieldSortOptions,
+        FieldTooltipItem, FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
         FilledMapConditionalFormattingOption, FilledMapConfiguration, FilledMapFieldWells,
         FilledMapShapeConditionalFormatting, FilledMapSortConfiguration, FilledMapVisual, Filter,
-        FilterControl, FilterCrossSheetControl, FilterDateTimePickerControl, FilterDropDownControl,
-        FilterGroup, FilterListConfiguration, FilterListControl, FilterNullOption,
-        FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
-        FilterRelativeDateTimeControl, FilterScopeConfiguration, FilterSelectableValues,
-        FilterSliderControl, FilterTextAreaControl, FilterTextFieldControl, FilterVisualScope,
-        FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight, FontWeightName,
-        ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
+        FilterControl, FilterCrossSheetControl, FilterCrossSheetControlRequired,
+        FilterDateTimePickerControl, FilterDateTimePickerControlRequired, FilterDropDownControl,
+        FilterDropDownControlRequired, FilterGroup, FilterListConfiguration, FilterListControl,
+        FilterListControlRequired, FilterNullOption, FilterOperationSelectedFieldsConfiguration,
+        FilterOperationTargetVisualsConfiguration, FilterRelativeDateTimeControl,
+        FilterRelativeDateTimeControlRequired, FilterScopeConfiguration, FilterSelectableValues,
+        FilterSliderControl, FilterSliderControlRequired, FilterTextAreaControl,
+        FilterTextAreaControlRequired, FilterTextFieldControl, FilterTextFieldControlRequired,
+        FilterVisualScope, FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight,
+        FontWeightName, ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
         ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
         FreeFormLayoutElementBackgroundStyle, FreeFormLayoutScreenCanvasSizeOptions,
         FunnelChartAggregatedFieldWells, FunnelChartConfiguration, FunnelChartDataLabelOptions,
@@ -9474,13 +9805,14 @@ pub mod template {
         GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption,
         GaugeChartConfiguration, GaugeChartFieldWells, GaugeChartOptions,
         GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GeospatialCategoricalColor,
-        GeospatialCategoricalDataColor, GeospatialCircleRadius, GeospatialCircleSymbolStyle,
-        GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
-        GeospatialDataSourceItem, GeospatialGradientColor, GeospatialGradientStepColor,
-        GeospatialHeatmapColorScale, GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor,
-        GeospatialLayerColorField, GeospatialLayerDefinition, GeospatialLayerItem,
-        GeospatialLayerJoinDefinition, GeospatialLayerMapConfiguration, GeospatialLayerType,
-        GeospatialLineLayer, GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
+        GeospatialCategoricalDataColor, GeospatialCategoricalDataColorRequired,
+        GeospatialCircleRadius, GeospatialCircleSymbolStyle, GeospatialColor, GeospatialColorState,
+        GeospatialCoordinateBounds, GeospatialCoordinateBoundsRequired, GeospatialDataSourceItem,
+        GeospatialGradientColor, GeospatialGradientStepColor, GeospatialHeatmapColorScale,
+        GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialLayerColorField,
+        GeospatialLayerDefinition, GeospatialLayerItem, GeospatialLayerJoinDefinition,
+        GeospatialLayerMapConfiguration, GeospatialLayerType, GeospatialLineLayer,
+        GeospatialLineStyle, GeospatialLineSymbolStyle, GeospatialLineWidth,
         GeospatialMapAggregatedFieldWells, GeospatialMapConfiguration, GeospatialMapFieldWells,
         GeospatialMapNavigation, GeospatialMapState, GeospatialMapStyle, GeospatialMapStyleOptions,
         GeospatialMapVisual, GeospatialNullDataSettings, GeospatialNullSymbolStyle,
@@ -9489,46 +9821,49 @@ pub mod template {
         GeospatialSelectedPointStyle, GeospatialSolidColor, GeospatialStaticFileSource,
         GeospatialWindowOptions, GlobalTableBorderOptions, GradientColor, GradientStop,
         GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutElement,
-        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle,
+        GridLayoutElementBackgroundStyle, GridLayoutElementBorderStyle, GridLayoutElementRequired,
         GridLayoutScreenCanvasSizeOptions, GrowthRateComputation, HeatMapAggregatedFieldWells,
         HeatMapConfiguration, HeatMapFieldWells, HeatMapSortConfiguration, HeatMapVisual,
         HistogramAggregatedFieldWells, HistogramBinOptions, HistogramBinType,
         HistogramConfiguration, HistogramFieldWells, HistogramVisual, HorizontalTextAlignment,
-        Icon, ImageCustomAction, ImageCustomActionOperation, ImageCustomActionTrigger,
-        ImageInteractionOptions, ImageMenuOption, ImageStaticFile, InnerFilter,
-        InsightConfiguration, InsightVisual, IntegerDefaultValues, IntegerParameterDeclaration,
-        IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
+        Icon, ImageCustomAction, ImageCustomActionOperation, ImageCustomActionRequired,
+        ImageCustomActionTrigger, ImageInteractionOptions, ImageMenuOption, ImageStaticFile,
+        InnerFilter, InsightConfiguration, InsightVisual, IntegerDefaultValues,
+        IntegerParameterDeclaration, IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
         KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
         KpiConditionalFormatting, KpiConditionalFormattingOption, KpiConfiguration, KpiFieldWells,
         KpiOptions, KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
         KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisual,
         KpiVisualLayoutOptions, KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions,
-        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionTrigger, LayerMapVisual,
-        LayoutElementType, LegendOptions, LegendPosition, LineChartAggregatedFieldWells,
-        LineChartConfiguration, LineChartDefaultSeriesSettings, LineChartFieldWells,
-        LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
+        LayerCustomAction, LayerCustomActionOperation, LayerCustomActionRequired,
+        LayerCustomActionTrigger, LayerMapVisual, LayoutElementType, LegendOptions, LegendPosition,
+        LineChartAggregatedFieldWells, LineChartConfiguration, LineChartDefaultSeriesSettings,
+        LineChartFieldWells, LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
         LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
         LineChartType, LineChartVisual, LineInterpolation, LineSeriesAxisDisplayOptions,
         ListControlDisplayOptions, ListControlSearchOptions, ListControlSelectAllOptions,
         LoadingAnimation, LocalNavigationConfiguration, LongFormatText, MapZoomMode,
-        MappedDataSetParameter, MaximumLabelType, MaximumMinimumComputation,
-        MaximumMinimumComputationType, MeasureField, MetricComparisonComputation, MinimumLabelType,
-        MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
-        NegativeValueDisplayMode, NestedFilter, NullValueFormatConfiguration,
-        NumberDisplayFormatConfiguration, NumberFormatConfiguration, NumberScale,
-        NumericAxisOptions, NumericEqualityDrillDownFilter, NumericEqualityFilter,
-        NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
-        NumericRangeFilter, NumericRangeFilterValue, NumericSeparatorConfiguration,
-        NumericSeparatorSymbol, NumericalAggregationFunction, NumericalDimensionField,
-        NumericalMeasureField, OtherCategories, PaginationConfiguration, PanelBorderStyle,
-        PanelConfiguration, PanelTitleOptions, PaperOrientation, PaperSize, ParameterControl,
-        ParameterDateTimePickerControl, ParameterDeclaration, ParameterDropDownControl,
-        ParameterListControl, ParameterSelectableValues, ParameterSliderControl,
-        ParameterTextAreaControl, ParameterTextFieldControl, ParameterValueType,
-        PercentVisibleRange, PercentageDisplayFormatConfiguration, PercentileAggregation,
-        PeriodOverPeriodComputation, PeriodToDateComputation, PieChartAggregatedFieldWells,
-        PieChartConfiguration, PieChartFieldWells, PieChartSortConfiguration, PieChartVisual,
-        PivotFieldSortOptions, PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
+        MappedDataSetParameter, MappedDataSetParameterRequired, MaximumLabelType,
+        MaximumMinimumComputation, MaximumMinimumComputationType, MeasureField,
+        MetricComparisonComputation, MinimumLabelType, MissingDataConfiguration,
+        MissingDataTreatmentOption, NegativeValueConfiguration, NegativeValueDisplayMode,
+        NestedFilter, NullValueFormatConfiguration, NumberDisplayFormatConfiguration,
+        NumberFormatConfiguration, NumberScale, NumericAxisOptions, NumericEqualityDrillDownFilter,
+        NumericEqualityFilter, NumericEqualityMatchOperator, NumericFilterSelectAllOptions,
+        NumericFormatConfiguration, NumericRangeFilter, NumericRangeFilterValue,
+        NumericSeparatorConfiguration, NumericSeparatorSymbol, NumericalAggregationFunction,
+        NumericalDimensionField, NumericalMeasureField, OtherCategories, PaginationConfiguration,
+        PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
+        PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
+        ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
+        ParameterDropDownControlRequired, ParameterListControl, ParameterListControlRequired,
+        ParameterSelectableValues, ParameterSliderControl, ParameterSliderControlRequired,
+        ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
+        ParameterTextFieldControlRequired, ParameterValueType, PercentVisibleRange,
+        PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
+        PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartConfiguration,
+        PieChartFieldWells, PieChartSortConfiguration, PieChartVisual, PivotFieldSortOptions,
+        PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
         PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
         PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
         PivotTableConfiguration, PivotTableDataPathOption, PivotTableDataPathType,
@@ -9540,19 +9875,20 @@ pub mod template {
         PivotTableSubtotalLevel, PivotTableTotalOptions, PivotTableVisual, PivotTotalOptions,
         PluginVisual, PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
         PluginVisualItemsLimitConfiguration, PluginVisualOptions, PluginVisualProperty,
-        PluginVisualSortConfiguration, PluginVisualTableQuerySort, PredefinedHierarchy,
-        PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode, QueryExecutionOptions,
-        RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings, RadarChartAxesRangeScale,
-        RadarChartConfiguration, RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
-        RadarChartSortConfiguration, RadarChartVisual, RangeEndsLabelType, ReferenceLine,
-        ReferenceLineCustomLabelConfiguration, ReferenceLineDataConfiguration,
-        ReferenceLineDynamicDataConfiguration, ReferenceLineLabelConfiguration,
-        ReferenceLineLabelHorizontalPosition, ReferenceLineLabelVerticalPosition,
-        ReferenceLinePatternType, ReferenceLineSeriesType, ReferenceLineStaticDataConfiguration,
-        ReferenceLineStyleConfiguration, ReferenceLineValueLabelConfiguration,
-        ReferenceLineValueLabelRelativePosition, RelativeDateTimeControlDisplayOptions,
-        RelativeDateType, RelativeDatesFilter, RelativeFontSize, ResizeOption, ResourcePermission,
-        RollingDateConfiguration, RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
+        PluginVisualRequired, PluginVisualSortConfiguration, PluginVisualTableQuerySort,
+        PredefinedHierarchy, PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode,
+        QueryExecutionOptions, RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings,
+        RadarChartAxesRangeScale, RadarChartConfiguration, RadarChartFieldWells,
+        RadarChartSeriesSettings, RadarChartShape, RadarChartSortConfiguration, RadarChartVisual,
+        RangeEndsLabelType, ReferenceLine, ReferenceLineCustomLabelConfiguration,
+        ReferenceLineDataConfiguration, ReferenceLineDynamicDataConfiguration,
+        ReferenceLineLabelConfiguration, ReferenceLineLabelHorizontalPosition,
+        ReferenceLineLabelVerticalPosition, ReferenceLinePatternType, ReferenceLineSeriesType,
+        ReferenceLineStaticDataConfiguration, ReferenceLineStyleConfiguration,
+        ReferenceLineValueLabelConfiguration, ReferenceLineValueLabelRelativePosition,
+        RelativeDateTimeControlDisplayOptions, RelativeDateType, RelativeDatesFilter,
+        RelativeFontSize, ResizeOption, ResourcePermission, RollingDateConfiguration,
+        RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
         SankeyDiagramAggregatedFieldWells, SankeyDiagramChartConfiguration,
         SankeyDiagramFieldWells, SankeyDiagramSortConfiguration, SankeyDiagramVisual,
         ScatterPlotCategoricallyAggregatedFieldWells, ScatterPlotConfiguration,
@@ -9574,10 +9910,11 @@ pub mod template {
         SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
         SmallMultiplesOptions, SortDirection, Spacing, SparklineAxisBehavior, SparklineVisualType,
         SparklinesOptions, SpatialStaticFile, SpecialValue, StaticFile, StaticFileS3SourceOptions,
-        StaticFileSource, StaticFileUrlSourceOptions, StringDefaultValues,
-        StringFormatConfiguration, StringParameterDeclaration, StringValueWhenUnsetConfiguration,
-        StyledCellType, SubtotalOptions, TableAggregatedFieldWells, TableBorderOptions,
-        TableBorderStyle, TableCellConditionalFormatting, TableCellImageScalingConfiguration,
+        StaticFileS3SourceOptionsRequired, StaticFileSource, StaticFileUrlSourceOptions,
+        StringDefaultValues, StringFormatConfiguration, StringParameterDeclaration,
+        StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions,
+        TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
+        TableCellConditionalFormatting, TableCellImageScalingConfiguration,
         TableCellImageSizingConfiguration, TableCellStyle, TableConditionalFormatting,
         TableConditionalFormattingOption, TableConfiguration, TableFieldCustomIconContent,
         TableFieldCustomTextContent, TableFieldIconSetType, TableFieldImageConfiguration,
@@ -9590,29 +9927,31 @@ pub mod template {
         TextAreaControlDisplayOptions, TextConditionalFormat, TextControlPlaceholderOptions,
         TextFieldControlDisplayOptions, TextWrap, ThousandSeparatorOptions,
         TimeBasedForecastProperties, TimeEqualityFilter, TimeGranularity, TimeRangeDrillDownFilter,
-        TimeRangeFilter, TimeRangeFilterValue, TooltipItem, TooltipOptions, TooltipTarget,
-        TooltipTitleType, TopBottomComputationType, TopBottomFilter, TopBottomMoversComputation,
-        TopBottomRankedComputation, TopBottomSortOrder, TopicReference,
-        TotalAggregationComputation, TotalAggregationFunction, TotalAggregationOption,
-        TotalOptions, TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells,
-        TreeMapConfiguration, TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual,
-        TrendArrowOptions, UnaggregatedField, UniqueValuesComputation, UrlTargetConfiguration,
-        ValidationStrategy, ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment,
-        Visibility, VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
-        VisualCustomActionTrigger, VisualInteractionOptions, VisualMenuOption, VisualPalette,
-        VisualSubtitleLabelOptions, VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells,
-        WaterfallChartColorConfiguration, WaterfallChartConfiguration, WaterfallChartFieldWells,
+        TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterValue, TooltipItem,
+        TooltipOptions, TooltipTarget, TooltipTitleType, TopBottomComputationType, TopBottomFilter,
+        TopBottomMoversComputation, TopBottomRankedComputation, TopBottomSortOrder, TopicReference,
+        TopicReferenceRequired, TotalAggregationComputation, TotalAggregationFunction,
+        TotalAggregationOption, TotalOptions, TransposedColumnType, TransposedTableOption,
+        TreeMapAggregatedFieldWells, TreeMapConfiguration, TreeMapFieldWells,
+        TreeMapSortConfiguration, TreeMapVisual, TrendArrowOptions, UnaggregatedField,
+        UniqueValuesComputation, UrlTargetConfiguration, ValidationStrategy,
+        ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment, Visibility,
+        VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
+        VisualCustomActionRequired, VisualCustomActionTrigger, VisualInteractionOptions,
+        VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
+        WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+        WaterfallChartConfiguration, WaterfallChartFieldWells,
         WaterfallChartGroupColorConfiguration, WaterfallChartOptions,
         WaterfallChartSortConfiguration, WaterfallVisual, WhatIfPointScenario, WhatIfRangeScenario,
-        WidgetStatus, WordCloudAggregatedFieldWells, WordCloudChartConfiguration,
-        WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration,
-        WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding,
-        WordCloudWordScaling, YAxisOptions,
+        WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
+        WordCloudChartConfiguration, WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions,
+        WordCloudSortConfiguration, WordCloudVisual, WordCloudWordCasing, WordCloudWordOrientation,
+        WordCloudWordPadding, WordCloudWordScaling, YAxisOptions,
     };
     use super::*;
     /// CloudFormation property type `BodySectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-bodysectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionConfiguration(rt::Props);
     impl BodySectionConfiguration {
@@ -9642,7 +9981,7 @@ pub mod template {
     nested!(BodySectionConfiguration);
     /// CloudFormation property type `BodySectionContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-bodysectioncontent.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionContent(rt::Props);
     impl BodySectionContent {
@@ -9662,7 +10001,7 @@ pub mod template {
     ///
     /// CloudFormation property type `ColumnGroupColumnSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-columngroupcolumnschema.html)
     #[derive(Clone, Debug)]
     pub struct ColumnGroupColumnSchema(rt::Props);
     impl ColumnGroupColumnSchema {
@@ -9684,7 +10023,7 @@ pub mod template {
     ///
     /// CloudFormation property type `ColumnGroupSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-columngroupschema.html)
     #[derive(Clone, Debug)]
     pub struct ColumnGroupSchema(rt::Props);
     impl ColumnGroupSchema {
@@ -9717,7 +10056,7 @@ pub mod template {
     ///
     /// CloudFormation property type `ColumnSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-columnschema.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSchema(rt::Props);
     impl ColumnSchema {
@@ -9753,7 +10092,7 @@ pub mod template {
     ///
     /// CloudFormation property type `DataSetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-datasetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DataSetConfiguration(rt::Props);
     impl DataSetConfiguration {
@@ -9792,7 +10131,7 @@ pub mod template {
     ///
     /// CloudFormation property type `DataSetSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-datasetschema.html)
     #[derive(Clone, Debug)]
     pub struct DataSetSchema(rt::Props);
     impl DataSetSchema {
@@ -9812,7 +10151,7 @@ pub mod template {
     nested!(DataSetSchema);
     /// CloudFormation property type `FreeFormLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-freeformlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutConfiguration(rt::Props);
     impl FreeFormLayoutConfiguration {
@@ -9836,26 +10175,34 @@ pub mod template {
     nested!(FreeFormLayoutConfiguration);
     /// CloudFormation property type `FreeFormLayoutElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-freeformlayoutelement.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElement(rt::Props);
+    /// The required values of [`FreeFormLayoutElement`], by name: two of them have one type, and a swap must not compile.
+    pub struct FreeFormLayoutElementRequired {
+        /// CloudFormation `ElementId`.
+        pub element_id: rt::Expr,
+        /// CloudFormation `ElementType`.
+        pub element_type: LayoutElementType,
+        /// String based length that is composed of value and unit in px CloudFormation `Height`.
+        pub height: rt::Expr,
+        /// String based length that is composed of value and unit in px CloudFormation `Width`.
+        pub width: rt::Expr,
+        /// String based length that is composed of value and unit in px CloudFormation `XAxisLocation`.
+        pub x_axis_location: rt::Expr,
+        /// String based length that is composed of value and unit in px with Integer.MAX_VALUE as maximum value CloudFormation `YAxisLocation`.
+        pub y_axis_location: rt::Expr,
+    }
     impl FreeFormLayoutElement {
         /// A new `FreeFormLayoutElement`. Required properties: `element_id` (`ElementId`), `element_type` (`ElementType`), `height` (`Height`), `width` (`Width`), `x_axis_location` (`XAxisLocation`), `y_axis_location` (`YAxisLocation`).
-        pub fn new(
-            element_id: impl Into<rt::Expr>,
-            element_type: LayoutElementType,
-            height: impl Into<rt::Expr>,
-            width: impl Into<rt::Expr>,
-            x_axis_location: impl Into<rt::Expr>,
-            y_axis_location: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FreeFormLayoutElementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ElementId", None, rt::string(element_id));
-            this.set("ElementType", None, element_type.into());
-            this.set("Height", None, rt::string(height));
-            this.set("Width", None, rt::string(width));
-            this.set("XAxisLocation", None, rt::string(x_axis_location));
-            this.set("YAxisLocation", None, rt::string(y_axis_location));
+            this.set("ElementId", None, rt::string(required.element_id));
+            this.set("ElementType", None, required.element_type.into());
+            this.set("Height", None, rt::string(required.height));
+            this.set("Width", None, rt::string(required.width));
+            this.set("XAxisLocation", None, rt::string(required.x_axis_location));
+            this.set("YAxisLocation", None, rt::string(required.y_axis_location));
             FreeFormLayoutElement(this)
         }
         /// CloudFormation `BackgroundStyle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -9895,7 +10242,7 @@ pub mod template {
     nested!(FreeFormLayoutElement);
     /// CloudFormation property type `FreeFormLayoutElementBorderStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-freeformlayoutelementborderstyle.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElementBorderStyle(rt::Props);
     impl FreeFormLayoutElementBorderStyle {
@@ -9918,7 +10265,7 @@ pub mod template {
     nested!(FreeFormLayoutElementBorderStyle);
     /// CloudFormation property type `FreeFormSectionLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-freeformsectionlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormSectionLayoutConfiguration(rt::Props);
     impl FreeFormSectionLayoutConfiguration {
@@ -9932,7 +10279,7 @@ pub mod template {
     nested!(FreeFormSectionLayoutConfiguration);
     /// CloudFormation property type `HeaderFooterSectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-headerfootersectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HeaderFooterSectionConfiguration(rt::Props);
     impl HeaderFooterSectionConfiguration {
@@ -9952,7 +10299,7 @@ pub mod template {
     nested!(HeaderFooterSectionConfiguration);
     /// CloudFormation property type `Layout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-layout.html)
     #[derive(Clone, Debug)]
     pub struct Layout(rt::Props);
     impl Layout {
@@ -9966,7 +10313,7 @@ pub mod template {
     nested!(Layout);
     /// CloudFormation property type `LayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-layoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LayoutConfiguration(rt::Props);
     impl LayoutConfiguration {
@@ -9994,29 +10341,39 @@ pub mod template {
     nested!(LayoutConfiguration);
     /// CloudFormation property type `SectionBasedLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-sectionbasedlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutConfiguration(rt::Props);
+    /// The required values of [`SectionBasedLayoutConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SectionBasedLayoutConfigurationRequired {
+        /// CloudFormation `BodySections`.
+        pub body_sections: Vec<BodySectionConfiguration>,
+        /// CloudFormation `CanvasSizeOptions`.
+        pub canvas_size_options: SectionBasedLayoutCanvasSizeOptions,
+        /// CloudFormation `FooterSections`.
+        pub footer_sections: Vec<HeaderFooterSectionConfiguration>,
+        /// CloudFormation `HeaderSections`.
+        pub header_sections: Vec<HeaderFooterSectionConfiguration>,
+    }
     impl SectionBasedLayoutConfiguration {
         /// A new `SectionBasedLayoutConfiguration`. Required properties: `body_sections` (`BodySections`), `canvas_size_options` (`CanvasSizeOptions`), `footer_sections` (`FooterSections`), `header_sections` (`HeaderSections`).
-        pub fn new(
-            body_sections: impl IntoIterator<Item = BodySectionConfiguration>,
-            canvas_size_options: SectionBasedLayoutCanvasSizeOptions,
-            footer_sections: impl IntoIterator<Item = HeaderFooterSectionConfiguration>,
-            header_sections: impl IntoIterator<Item = HeaderFooterSectionConfiguration>,
-        ) -> Self {
+        pub fn new(required: SectionBasedLayoutConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BodySections", None, rt::list(body_sections));
-            this.set("CanvasSizeOptions", None, canvas_size_options.into());
-            this.set("FooterSections", None, rt::list(footer_sections));
-            this.set("HeaderSections", None, rt::list(header_sections));
+            this.set("BodySections", None, rt::list(required.body_sections));
+            this.set(
+                "CanvasSizeOptions",
+                None,
+                required.canvas_size_options.into(),
+            );
+            this.set("FooterSections", None, rt::list(required.footer_sections));
+            this.set("HeaderSections", None, rt::list(required.header_sections));
             SectionBasedLayoutConfiguration(this)
         }
     }
     nested!(SectionBasedLayoutConfiguration);
     /// CloudFormation property type `SectionLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-sectionlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionLayoutConfiguration(rt::Props);
     impl SectionLayoutConfiguration {
@@ -10030,7 +10387,7 @@ pub mod template {
     nested!(SectionLayoutConfiguration);
     /// CloudFormation property type `SheetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-sheetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct SheetDefinition(rt::Props);
     impl SheetDefinition {
@@ -10107,7 +10464,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateSourceAnalysis`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-templatesourceanalysis.html)
     #[derive(Clone, Debug)]
     pub struct TemplateSourceAnalysis(rt::Props);
     impl TemplateSourceAnalysis {
@@ -10136,7 +10493,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateSourceEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-templatesourceentity.html)
     #[derive(Clone, Debug)]
     pub struct TemplateSourceEntity(rt::Props);
     impl TemplateSourceEntity {
@@ -10167,7 +10524,7 @@ pub mod template {
     ///
     /// CloudFormation property type `TemplateSourceTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-templatesourcetemplate.html)
     #[derive(Clone, Debug)]
     pub struct TemplateSourceTemplate(rt::Props);
     impl TemplateSourceTemplate {
@@ -10181,7 +10538,7 @@ pub mod template {
     nested!(TemplateSourceTemplate);
     /// CloudFormation property type `TemplateVersionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-templateversiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct TemplateVersionDefinition(rt::Props);
     impl TemplateVersionDefinition {
@@ -10265,7 +10622,7 @@ pub mod template {
     nested!(TemplateVersionDefinition);
     /// CloudFormation property type `TopicConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-template-topicconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
     impl TopicConfiguration {
@@ -10333,31 +10690,41 @@ static THEME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 21),
     awscc_schema: Some((&AWSCC_SCHEMAS, 21)),
 };
+/// The required values of [`Theme`], by name: two of them have one type, and a swap must not compile.
+pub struct ThemeRequired {
+    /// CloudFormation `AwsAccountId`.
+    pub aws_account_id: rt::Expr,
+    /// CloudFormation `ThemeId`.
+    pub theme_id: rt::Expr,
+    /// CloudFormation `BaseThemeId`.
+    pub base_theme_id: rt::Expr,
+    /// <p>The theme configuration. CloudFormation `Configuration`.
+    pub configuration: theme::ThemeConfiguration,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Theme {
-    /// Declares a `AWS::QuickSight::Theme` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `base_theme_id` (`BaseThemeId`), `configuration` (`Configuration`), `name` (`Name`), `theme_id` (`ThemeId`).
+    /// Declares a `AWS::QuickSight::Theme` with the stack-unique `id`. Required properties: `aws_account_id` (`AwsAccountId`), `theme_id` (`ThemeId`), `base_theme_id` (`BaseThemeId`), `configuration` (`Configuration`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aws_account_id: impl Into<rt::Expr>,
-        base_theme_id: impl Into<rt::Expr>,
-        configuration: theme::ThemeConfiguration,
-        name: impl Into<rt::Expr>,
-        theme_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ThemeRequired) -> Self {
         let mut this = rt::Base::new(id, &THEME_TYPE);
         this.set(
             "AwsAccountId",
             Some("aws_account_id"),
-            rt::string(aws_account_id),
+            rt::string(required.aws_account_id),
         );
         this.set(
             "BaseThemeId",
             Some("base_theme_id"),
-            rt::string(base_theme_id),
+            rt::string(required.base_theme_id),
         );
-        this.set("Configuration", Some("configuration"), configuration.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ThemeId", Some("theme_id"), rt::string(theme_id));
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            required.configuration.into(),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("ThemeId", Some("theme_id"), rt::string(required.theme_id));
         Theme(this)
     }
     /// Constraints: 1..=64 items. CloudFormation `Permissions`, Terraform `permissions`.
@@ -10422,7 +10789,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `BorderStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-borderstyle.html)
     #[derive(Clone, Debug)]
     pub struct BorderStyle(rt::Props);
     impl BorderStyle {
@@ -10458,7 +10825,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `DataColorPalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-datacolorpalette.html)
     #[derive(Clone, Debug)]
     pub struct DataColorPalette(rt::Props);
     impl DataColorPalette {
@@ -10503,7 +10870,7 @@ pub mod theme {
     nested!(DataColorPalette);
     /// CloudFormation property type `Font`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-font.html)
     #[derive(Clone, Debug)]
     pub struct Font(rt::Props);
     impl Font {
@@ -10522,7 +10889,7 @@ pub mod theme {
     nested!(Font);
     /// CloudFormation property type `FontConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-fontconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FontConfiguration(rt::Props);
     impl FontConfiguration {
@@ -10570,7 +10937,7 @@ pub mod theme {
     nested!(FontConfiguration);
     /// CloudFormation property type `FontSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-fontsize.html)
     #[derive(Clone, Debug)]
     pub struct FontSize(rt::Props);
     impl FontSize {
@@ -10590,7 +10957,7 @@ pub mod theme {
     nested!(FontSize);
     /// CloudFormation property type `FontWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-fontweight.html)
     #[derive(Clone, Debug)]
     pub struct FontWeight(rt::Props);
     impl FontWeight {
@@ -10610,7 +10977,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `GutterStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-gutterstyle.html)
     #[derive(Clone, Debug)]
     pub struct GutterStyle(rt::Props);
     impl GutterStyle {
@@ -10632,7 +10999,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `MarginStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-marginstyle.html)
     #[derive(Clone, Debug)]
     pub struct MarginStyle(rt::Props);
     impl MarginStyle {
@@ -10652,7 +11019,7 @@ pub mod theme {
     nested!(MarginStyle);
     /// CloudFormation property type `SheetBackgroundStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-sheetbackgroundstyle.html)
     #[derive(Clone, Debug)]
     pub struct SheetBackgroundStyle(rt::Props);
     impl SheetBackgroundStyle {
@@ -10679,7 +11046,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `SheetStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-sheetstyle.html)
     #[derive(Clone, Debug)]
     pub struct SheetStyle(rt::Props);
     impl SheetStyle {
@@ -10713,7 +11080,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `ThemeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-themeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ThemeConfiguration(rt::Props);
     impl ThemeConfiguration {
@@ -10756,7 +11123,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `TileLayoutStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-tilelayoutstyle.html)
     #[derive(Clone, Debug)]
     pub struct TileLayoutStyle(rt::Props);
     impl TileLayoutStyle {
@@ -10785,7 +11152,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `TileStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-tilestyle.html)
     #[derive(Clone, Debug)]
     pub struct TileStyle(rt::Props);
     impl TileStyle {
@@ -10827,7 +11194,7 @@ pub mod theme {
     nested!(TileStyle);
     /// CloudFormation property type `Typography`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-typography.html)
     #[derive(Clone, Debug)]
     pub struct Typography(rt::Props);
     impl Typography {
@@ -10917,7 +11284,7 @@ pub mod theme {
     ///
     /// CloudFormation property type `UIColorPalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-uicolorpalette.html)
     #[derive(Clone, Debug)]
     pub struct UiColorPalette(rt::Props);
     impl UiColorPalette {
@@ -11083,7 +11450,7 @@ pub mod theme {
     nested!(UiColorPalette);
     /// CloudFormation property type `VisualSubtitleFontConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-visualsubtitlefontconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VisualSubtitleFontConfiguration(rt::Props);
     impl VisualSubtitleFontConfiguration {
@@ -11117,7 +11484,7 @@ pub mod theme {
     nested!(VisualSubtitleFontConfiguration);
     /// CloudFormation property type `VisualTitleFontConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-theme-visualtitlefontconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VisualTitleFontConfiguration(rt::Props);
     impl VisualTitleFontConfiguration {
@@ -11283,7 +11650,7 @@ pub mod topic {
     use super::*;
     /// CloudFormation property type `CellValueSynonym`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-cellvaluesynonym.html)
     #[derive(Clone, Debug)]
     pub struct CellValueSynonym(rt::Props);
     impl CellValueSynonym {
@@ -11307,7 +11674,7 @@ pub mod topic {
     nested!(CellValueSynonym);
     /// CloudFormation property type `CollectiveConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-collectiveconstant.html)
     #[derive(Clone, Debug)]
     pub struct CollectiveConstant(rt::Props);
     impl CollectiveConstant {
@@ -11326,7 +11693,7 @@ pub mod topic {
     nested!(CollectiveConstant);
     /// CloudFormation property type `ComparativeOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-comparativeorder.html)
     #[derive(Clone, Debug)]
     pub struct ComparativeOrder(rt::Props);
     impl ComparativeOrder {
@@ -11368,7 +11735,7 @@ pub mod topic {
     ///
     /// CloudFormation property type `CustomInstructions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-custominstructions.html)
     #[derive(Clone, Debug)]
     pub struct CustomInstructions(rt::Props);
     impl CustomInstructions {
@@ -11386,7 +11753,7 @@ pub mod topic {
     nested!(CustomInstructions);
     /// CloudFormation property type `DataAggregation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-dataaggregation.html)
     #[derive(Clone, Debug)]
     pub struct DataAggregation(rt::Props);
     impl DataAggregation {
@@ -11417,7 +11784,7 @@ pub mod topic {
     nested!(DataAggregation);
     /// CloudFormation property type `DatasetMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-datasetmetadata.html)
     #[derive(Clone, Debug)]
     pub struct DatasetMetadata(rt::Props);
     impl DatasetMetadata {
@@ -11480,7 +11847,7 @@ pub mod topic {
     nested!(DatasetMetadata);
     /// CloudFormation property type `DefaultFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-defaultformatting.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFormatting(rt::Props);
     impl DefaultFormatting {
@@ -11508,7 +11875,7 @@ pub mod topic {
     nested!(DefaultFormatting);
     /// CloudFormation property type `DisplayFormatOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-displayformatoptions.html)
     #[derive(Clone, Debug)]
     pub struct DisplayFormatOptions(rt::Props);
     impl DisplayFormatOptions {
@@ -11599,7 +11966,7 @@ pub mod topic {
     nested!(DisplayFormatOptions);
     /// CloudFormation property type `NamedEntityDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-namedentitydefinition.html)
     #[derive(Clone, Debug)]
     pub struct NamedEntityDefinition(rt::Props);
     impl NamedEntityDefinition {
@@ -11641,7 +12008,7 @@ pub mod topic {
     nested!(NamedEntityDefinition);
     /// CloudFormation property type `NamedEntityDefinitionMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-namedentitydefinitionmetric.html)
     #[derive(Clone, Debug)]
     pub struct NamedEntityDefinitionMetric(rt::Props);
     impl NamedEntityDefinitionMetric {
@@ -11671,7 +12038,7 @@ pub mod topic {
     nested!(NamedEntityDefinitionMetric);
     /// CloudFormation property type `NegativeFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-negativeformat.html)
     #[derive(Clone, Debug)]
     pub struct NegativeFormat(rt::Props);
     impl NegativeFormat {
@@ -11694,7 +12061,7 @@ pub mod topic {
     nested!(NegativeFormat);
     /// CloudFormation property type `RangeConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-rangeconstant.html)
     #[derive(Clone, Debug)]
     pub struct RangeConstant(rt::Props);
     impl RangeConstant {
@@ -11717,7 +12084,7 @@ pub mod topic {
     nested!(RangeConstant);
     /// CloudFormation property type `SemanticEntityType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-semanticentitytype.html)
     #[derive(Clone, Debug)]
     pub struct SemanticEntityType(rt::Props);
     impl SemanticEntityType {
@@ -11753,7 +12120,7 @@ pub mod topic {
     nested!(SemanticEntityType);
     /// CloudFormation property type `SemanticType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-semantictype.html)
     #[derive(Clone, Debug)]
     pub struct SemanticType(rt::Props);
     impl SemanticType {
@@ -11831,22 +12198,30 @@ pub mod topic {
     nested!(SemanticType);
     /// CloudFormation property type `TopicCalculatedField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topiccalculatedfield.html)
     #[derive(Clone, Debug)]
     pub struct TopicCalculatedField(rt::Props);
+    /// The required values of [`TopicCalculatedField`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicCalculatedFieldRequired {
+        /// CloudFormation `CalculatedFieldName`.
+        pub calculated_field_name: rt::Expr,
+        /// CloudFormation `Expression`.
+        pub expression: rt::Expr,
+    }
     impl TopicCalculatedField {
         /// A new `TopicCalculatedField`. Required properties: `calculated_field_name` (`CalculatedFieldName`), `expression` (`Expression`).
-        pub fn new(
-            calculated_field_name: impl Into<rt::Expr>,
-            expression: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: TopicCalculatedFieldRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CalculatedFieldName",
                 Some("calculated_field_name"),
-                rt::string(calculated_field_name),
+                rt::string(required.calculated_field_name),
             );
-            this.set("Expression", Some("expression"), rt::string(expression));
+            this.set(
+                "Expression",
+                Some("expression"),
+                rt::string(required.expression),
+            );
             TopicCalculatedField(this)
         }
         /// CloudFormation `Aggregation`, Terraform `aggregation`.
@@ -11981,7 +12356,7 @@ pub mod topic {
     nested!(TopicCalculatedField);
     /// CloudFormation property type `TopicCategoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topiccategoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicCategoryFilter(rt::Props);
     impl TopicCategoryFilter {
@@ -12022,7 +12397,7 @@ pub mod topic {
     nested!(TopicCategoryFilter);
     /// CloudFormation property type `TopicCategoryFilterConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topiccategoryfilterconstant.html)
     #[derive(Clone, Debug)]
     pub struct TopicCategoryFilterConstant(rt::Props);
     impl TopicCategoryFilterConstant {
@@ -12059,7 +12434,7 @@ pub mod topic {
     nested!(TopicCategoryFilterConstant);
     /// CloudFormation property type `TopicColumn`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topiccolumn.html)
     #[derive(Clone, Debug)]
     pub struct TopicColumn(rt::Props);
     impl TopicColumn {
@@ -12210,7 +12585,7 @@ pub mod topic {
     nested!(TopicColumn);
     /// CloudFormation property type `TopicConfigOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicconfigoptions.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfigOptions(rt::Props);
     impl TopicConfigOptions {
@@ -12232,7 +12607,7 @@ pub mod topic {
     nested!(TopicConfigOptions);
     /// CloudFormation property type `TopicDateRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicdaterangefilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicDateRangeFilter(rt::Props);
     impl TopicDateRangeFilter {
@@ -12256,21 +12631,29 @@ pub mod topic {
     nested!(TopicDateRangeFilter);
     /// CloudFormation property type `TopicFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicfilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicFilter(rt::Props);
+    /// The required values of [`TopicFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicFilterRequired {
+        /// CloudFormation `FilterName`.
+        pub filter_name: rt::Expr,
+        /// CloudFormation `OperandFieldName`.
+        pub operand_field_name: rt::Expr,
+    }
     impl TopicFilter {
         /// A new `TopicFilter`. Required properties: `filter_name` (`FilterName`), `operand_field_name` (`OperandFieldName`).
-        pub fn new(
-            filter_name: impl Into<rt::Expr>,
-            operand_field_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: TopicFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterName", Some("filter_name"), rt::string(filter_name));
+            this.set(
+                "FilterName",
+                Some("filter_name"),
+                rt::string(required.filter_name),
+            );
             this.set(
                 "OperandFieldName",
                 Some("operand_field_name"),
-                rt::string(operand_field_name),
+                rt::string(required.operand_field_name),
             );
             TopicFilter(this)
         }
@@ -12349,7 +12732,7 @@ pub mod topic {
     nested!(TopicFilter);
     /// CloudFormation property type `TopicNamedEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicnamedentity.html)
     #[derive(Clone, Debug)]
     pub struct TopicNamedEntity(rt::Props);
     impl TopicNamedEntity {
@@ -12402,7 +12785,7 @@ pub mod topic {
     nested!(TopicNamedEntity);
     /// CloudFormation property type `TopicNumericEqualityFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicnumericequalityfilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicNumericEqualityFilter(rt::Props);
     impl TopicNumericEqualityFilter {
@@ -12425,7 +12808,7 @@ pub mod topic {
     nested!(TopicNumericEqualityFilter);
     /// CloudFormation property type `TopicNumericRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicnumericrangefilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicNumericRangeFilter(rt::Props);
     impl TopicNumericRangeFilter {
@@ -12454,7 +12837,7 @@ pub mod topic {
     nested!(TopicNumericRangeFilter);
     /// CloudFormation property type `TopicRangeFilterConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicrangefilterconstant.html)
     #[derive(Clone, Debug)]
     pub struct TopicRangeFilterConstant(rt::Props);
     impl TopicRangeFilterConstant {
@@ -12479,7 +12862,7 @@ pub mod topic {
     nested!(TopicRangeFilterConstant);
     /// CloudFormation property type `TopicRelativeDateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicrelativedatefilter.html)
     #[derive(Clone, Debug)]
     pub struct TopicRelativeDateFilter(rt::Props);
     impl TopicRelativeDateFilter {
@@ -12515,7 +12898,7 @@ pub mod topic {
     nested!(TopicRelativeDateFilter);
     /// CloudFormation property type `TopicSingularFilterConstant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topic-topicsingularfilterconstant.html)
     #[derive(Clone, Debug)]
     pub struct TopicSingularFilterConstant(rt::Props);
     impl TopicSingularFilterConstant {
@@ -12971,7 +13354,7 @@ pub mod topic_v2 {
     use super::*;
     /// CloudFormation property type `CustomInstructions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-custominstructions.html)
     #[derive(Clone, Debug)]
     pub struct CustomInstructions(rt::Props);
     impl CustomInstructions {
@@ -12991,7 +13374,7 @@ pub mod topic_v2 {
     ///
     /// CloudFormation property type `DataSetReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-datasetreference.html)
     #[derive(Clone, Debug)]
     pub struct DataSetReference(rt::Props);
     impl DataSetReference {
@@ -13013,29 +13396,36 @@ pub mod topic_v2 {
     ///
     /// CloudFormation property type `DataSetRelation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-datasetrelation.html)
     #[derive(Clone, Debug)]
     pub struct DataSetRelation(rt::Props);
+    /// The required values of [`DataSetRelation`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSetRelationRequired {
+        /// CloudFormation `Left`.
+        pub left: DataSetRelationEndpoint,
+        /// CloudFormation `Right`.
+        pub right: DataSetRelationEndpoint,
+    }
     impl DataSetRelation {
         /// A new `DataSetRelation`. Required properties: `left` (`Left`), `right` (`Right`).
-        pub fn new(left: DataSetRelationEndpoint, right: DataSetRelationEndpoint) -> Self {
+        pub fn new(required: DataSetRelationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Left", Some("left"), left.into());
-            this.set("Right", Some("right"), right.into());
+            this.set("Left", Some("left"), required.left.into());
+            this.set("Right", Some("right"), required.right.into());
             DataSetRelation(this)
         }
     }
     nested!(DataSetRelation);
     /// CloudFormation property type `DataSetRelationEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-datasetrelationendpoint.html)
     #[derive(Clone, Debug)]
     pub struct DataSetRelationEndpoint(rt::Props);
     impl DataSetRelationEndpoint {
-        /// A new `DataSetRelationEndpoint`. Required properties: `column_names` (`ColumnNames`), `data_set_arn` (`DataSetArn`).
+        /// A new `DataSetRelationEndpoint`. Required properties: `data_set_arn` (`DataSetArn`), `column_names` (`ColumnNames`).
         pub fn new(
-            column_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
             data_set_arn: impl Into<rt::Expr>,
+            column_names: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -13050,7 +13440,7 @@ pub mod topic_v2 {
     nested!(DataSetRelationEndpoint);
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-topicv2-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -13233,7 +13623,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `AggregationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-aggregationfunction.html)
     #[derive(Clone, Debug)]
     pub struct AggregationFunction(rt::Props);
     impl AggregationFunction {
@@ -13278,7 +13668,7 @@ pub mod shared {
     nested!(AggregationFunction);
     /// CloudFormation property type `AggregationSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-aggregationsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AggregationSortConfiguration(rt::Props);
     impl AggregationSortConfiguration {
@@ -13298,7 +13688,7 @@ pub mod shared {
     nested!(AggregationSortConfiguration);
     /// CloudFormation property type `AnalysisDefaults`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-analysisdefaults.html)
     #[derive(Clone, Debug)]
     pub struct AnalysisDefaults(rt::Props);
     impl AnalysisDefaults {
@@ -13316,7 +13706,7 @@ pub mod shared {
     nested!(AnalysisDefaults);
     /// CloudFormation property type `AnchorDateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-anchordateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnchorDateConfiguration(rt::Props);
     impl AnchorDateConfiguration {
@@ -13346,7 +13736,7 @@ pub mod shared {
     string_enum!(AnchorOption { Now => "NOW" });
     /// CloudFormation property type `ArcAxisConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-arcaxisconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ArcAxisConfiguration(rt::Props);
     impl ArcAxisConfiguration {
@@ -13369,7 +13759,7 @@ pub mod shared {
     nested!(ArcAxisConfiguration);
     /// CloudFormation property type `ArcAxisDisplayRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-arcaxisdisplayrange.html)
     #[derive(Clone, Debug)]
     pub struct ArcAxisDisplayRange(rt::Props);
     impl ArcAxisDisplayRange {
@@ -13392,7 +13782,7 @@ pub mod shared {
     nested!(ArcAxisDisplayRange);
     /// CloudFormation property type `ArcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-arcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ArcConfiguration(rt::Props);
     impl ArcConfiguration {
@@ -13415,7 +13805,7 @@ pub mod shared {
     nested!(ArcConfiguration);
     /// CloudFormation property type `ArcOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-arcoptions.html)
     #[derive(Clone, Debug)]
     pub struct ArcOptions(rt::Props);
     impl ArcOptions {
@@ -13457,7 +13847,7 @@ pub mod shared {
     string_enum!(ArcThicknessOptions { Small => "SMALL", Medium => "MEDIUM", Large => "LARGE" });
     /// CloudFormation property type `AssetOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-assetoptions.html)
     #[derive(Clone, Debug)]
     pub struct AssetOptions(rt::Props);
     impl AssetOptions {
@@ -13480,7 +13870,7 @@ pub mod shared {
     nested!(AssetOptions);
     /// CloudFormation property type `AttributeAggregationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-attributeaggregationfunction.html)
     #[derive(Clone, Debug)]
     pub struct AttributeAggregationFunction(rt::Props);
     impl AttributeAggregationFunction {
@@ -13516,7 +13906,7 @@ pub mod shared {
     string_enum!(AxisBinding { PrimaryYaxis => "PRIMARY_YAXIS", SecondaryYaxis => "SECONDARY_YAXIS" });
     /// CloudFormation property type `AxisDataOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisdataoptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisDataOptions(rt::Props);
     impl AxisDataOptions {
@@ -13539,7 +13929,7 @@ pub mod shared {
     nested!(AxisDataOptions);
     /// CloudFormation property type `AxisDisplayMinMaxRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisdisplayminmaxrange.html)
     #[derive(Clone, Debug)]
     pub struct AxisDisplayMinMaxRange(rt::Props);
     impl AxisDisplayMinMaxRange {
@@ -13562,7 +13952,7 @@ pub mod shared {
     nested!(AxisDisplayMinMaxRange);
     /// CloudFormation property type `AxisDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisdisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisDisplayOptions(rt::Props);
     impl AxisDisplayOptions {
@@ -13607,7 +13997,7 @@ pub mod shared {
     nested!(AxisDisplayOptions);
     /// CloudFormation property type `AxisDisplayRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisdisplayrange.html)
     #[derive(Clone, Debug)]
     pub struct AxisDisplayRange(rt::Props);
     impl AxisDisplayRange {
@@ -13630,7 +14020,7 @@ pub mod shared {
     nested!(AxisDisplayRange);
     /// CloudFormation property type `AxisLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axislabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisLabelOptions(rt::Props);
     impl AxisLabelOptions {
@@ -13658,7 +14048,7 @@ pub mod shared {
     nested!(AxisLabelOptions);
     /// CloudFormation property type `AxisLabelReferenceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axislabelreferenceoptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisLabelReferenceOptions(rt::Props);
     impl AxisLabelReferenceOptions {
@@ -13673,7 +14063,7 @@ pub mod shared {
     nested!(AxisLabelReferenceOptions);
     /// CloudFormation property type `AxisLinearScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axislinearscale.html)
     #[derive(Clone, Debug)]
     pub struct AxisLinearScale(rt::Props);
     impl AxisLinearScale {
@@ -13696,7 +14086,7 @@ pub mod shared {
     nested!(AxisLinearScale);
     /// CloudFormation property type `AxisLogarithmicScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axislogarithmicscale.html)
     #[derive(Clone, Debug)]
     pub struct AxisLogarithmicScale(rt::Props);
     impl AxisLogarithmicScale {
@@ -13714,7 +14104,7 @@ pub mod shared {
     nested!(AxisLogarithmicScale);
     /// CloudFormation property type `AxisScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisscale.html)
     #[derive(Clone, Debug)]
     pub struct AxisScale(rt::Props);
     impl AxisScale {
@@ -13737,7 +14127,7 @@ pub mod shared {
     nested!(AxisScale);
     /// CloudFormation property type `AxisTickLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-axisticklabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct AxisTickLabelOptions(rt::Props);
     impl AxisTickLabelOptions {
@@ -13760,7 +14150,7 @@ pub mod shared {
     nested!(AxisTickLabelOptions);
     /// CloudFormation property type `BarChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct BarChartAggregatedFieldWells(rt::Props);
     impl BarChartAggregatedFieldWells {
@@ -13793,7 +14183,7 @@ pub mod shared {
     nested!(BarChartAggregatedFieldWells);
     /// CloudFormation property type `BarChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BarChartConfiguration(rt::Props);
     impl BarChartConfiguration {
@@ -13905,7 +14295,7 @@ pub mod shared {
     nested!(BarChartConfiguration);
     /// CloudFormation property type `BarChartDefaultSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartdefaultseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct BarChartDefaultSeriesSettings(rt::Props);
     impl BarChartDefaultSeriesSettings {
@@ -13928,7 +14318,7 @@ pub mod shared {
     nested!(BarChartDefaultSeriesSettings);
     /// CloudFormation property type `BarChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct BarChartFieldWells(rt::Props);
     impl BarChartFieldWells {
@@ -13959,7 +14349,7 @@ pub mod shared {
     string_enum!(BarChartOrientation { Horizontal => "HORIZONTAL", Vertical => "VERTICAL" });
     /// CloudFormation property type `BarChartSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct BarChartSeriesSettings(rt::Props);
     impl BarChartSeriesSettings {
@@ -13982,7 +14372,7 @@ pub mod shared {
     nested!(BarChartSeriesSettings);
     /// CloudFormation property type `BarChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BarChartSortConfiguration(rt::Props);
     impl BarChartSortConfiguration {
@@ -14032,7 +14422,7 @@ pub mod shared {
     nested!(BarChartSortConfiguration);
     /// CloudFormation property type `BarChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barchartvisual.html)
     #[derive(Clone, Debug)]
     pub struct BarChartVisual(rt::Props);
     impl BarChartVisual {
@@ -14079,7 +14469,7 @@ pub mod shared {
     nested!(BarChartVisual);
     /// CloudFormation property type `BarSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-barseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct BarSeriesItem(rt::Props);
     impl BarSeriesItem {
@@ -14126,7 +14516,7 @@ pub mod shared {
     string_enum!(BaseMapStyleType { LightGray => "LIGHT_GRAY", DarkGray => "DARK_GRAY", Street => "STREET", Imagery => "IMAGERY" });
     /// CloudFormation property type `BinCountOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bincountoptions.html)
     #[derive(Clone, Debug)]
     pub struct BinCountOptions(rt::Props);
     impl BinCountOptions {
@@ -14144,7 +14534,7 @@ pub mod shared {
     nested!(BinCountOptions);
     /// CloudFormation property type `BinWidthOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-binwidthoptions.html)
     #[derive(Clone, Debug)]
     pub struct BinWidthOptions(rt::Props);
     impl BinWidthOptions {
@@ -14167,7 +14557,7 @@ pub mod shared {
     nested!(BinWidthOptions);
     /// CloudFormation property type `BodySectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionConfiguration(rt::Props);
     impl BodySectionConfiguration {
@@ -14197,7 +14587,7 @@ pub mod shared {
     nested!(BodySectionConfiguration);
     /// CloudFormation property type `BodySectionContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectioncontent.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionContent(rt::Props);
     impl BodySectionContent {
@@ -14215,7 +14605,7 @@ pub mod shared {
     nested!(BodySectionContent);
     /// CloudFormation property type `BodySectionDynamicCategoryDimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectiondynamiccategorydimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionDynamicCategoryDimensionConfiguration(rt::Props);
     impl BodySectionDynamicCategoryDimensionConfiguration {
@@ -14239,7 +14629,7 @@ pub mod shared {
     nested!(BodySectionDynamicCategoryDimensionConfiguration);
     /// CloudFormation property type `BodySectionDynamicNumericDimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectiondynamicnumericdimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionDynamicNumericDimensionConfiguration(rt::Props);
     impl BodySectionDynamicNumericDimensionConfiguration {
@@ -14263,7 +14653,7 @@ pub mod shared {
     nested!(BodySectionDynamicNumericDimensionConfiguration);
     /// CloudFormation property type `BodySectionRepeatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectionrepeatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionRepeatConfiguration(rt::Props);
     impl BodySectionRepeatConfiguration {
@@ -14300,7 +14690,7 @@ pub mod shared {
     nested!(BodySectionRepeatConfiguration);
     /// CloudFormation property type `BodySectionRepeatDimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectionrepeatdimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionRepeatDimensionConfiguration(rt::Props);
     impl BodySectionRepeatDimensionConfiguration {
@@ -14331,7 +14721,7 @@ pub mod shared {
     nested!(BodySectionRepeatDimensionConfiguration);
     /// CloudFormation property type `BodySectionRepeatPageBreakConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bodysectionrepeatpagebreakconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BodySectionRepeatPageBreakConfiguration(rt::Props);
     impl BodySectionRepeatPageBreakConfiguration {
@@ -14349,7 +14739,7 @@ pub mod shared {
     nested!(BodySectionRepeatPageBreakConfiguration);
     /// CloudFormation property type `BorderSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-bordersettings.html)
     #[derive(Clone, Debug)]
     pub struct BorderSettings(rt::Props);
     impl BorderSettings {
@@ -14379,7 +14769,7 @@ pub mod shared {
     nested!(BorderSettings);
     /// CloudFormation property type `BoxPlotAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotAggregatedFieldWells(rt::Props);
     impl BoxPlotAggregatedFieldWells {
@@ -14402,7 +14792,7 @@ pub mod shared {
     nested!(BoxPlotAggregatedFieldWells);
     /// CloudFormation property type `BoxPlotChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotChartConfiguration(rt::Props);
     impl BoxPlotChartConfiguration {
@@ -14475,7 +14865,7 @@ pub mod shared {
     nested!(BoxPlotChartConfiguration);
     /// CloudFormation property type `BoxPlotFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotFieldWells(rt::Props);
     impl BoxPlotFieldWells {
@@ -14506,7 +14896,7 @@ pub mod shared {
     string_enum!(BoxPlotFillStyle { Solid => "SOLID", Transparent => "TRANSPARENT" });
     /// CloudFormation property type `BoxPlotOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotoptions.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotOptions(rt::Props);
     impl BoxPlotOptions {
@@ -14534,7 +14924,7 @@ pub mod shared {
     nested!(BoxPlotOptions);
     /// CloudFormation property type `BoxPlotSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotSortConfiguration(rt::Props);
     impl BoxPlotSortConfiguration {
@@ -14557,7 +14947,7 @@ pub mod shared {
     nested!(BoxPlotSortConfiguration);
     /// CloudFormation property type `BoxPlotStyleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotstyleoptions.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotStyleOptions(rt::Props);
     impl BoxPlotStyleOptions {
@@ -14575,7 +14965,7 @@ pub mod shared {
     nested!(BoxPlotStyleOptions);
     /// CloudFormation property type `BoxPlotVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-boxplotvisual.html)
     #[derive(Clone, Debug)]
     pub struct BoxPlotVisual(rt::Props);
     impl BoxPlotVisual {
@@ -14622,15 +15012,22 @@ pub mod shared {
     nested!(BoxPlotVisual);
     /// CloudFormation property type `CalculatedField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-calculatedfield.html)
     #[derive(Clone, Debug)]
     pub struct CalculatedField(rt::Props);
+    /// The required values of [`CalculatedField`], by name: two of them have one type, and a swap must not compile.
+    pub struct CalculatedFieldRequired {
+        /// CloudFormation `Expression`.
+        pub expression: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl CalculatedField {
         /// A new `CalculatedField`. Required properties: `expression` (`Expression`), `name` (`Name`).
-        pub fn new(expression: impl Into<rt::Expr>, name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CalculatedFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Expression", None, rt::string(expression));
-            this.set("Name", None, rt::string(name));
+            this.set("Expression", None, rt::string(required.expression));
+            this.set("Name", None, rt::string(required.name));
             CalculatedField(this)
         }
         /// Constraints: length 0..=2048. CloudFormation `DataSetIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -14647,22 +15044,29 @@ pub mod shared {
     nested!(CalculatedField);
     /// CloudFormation property type `CalculatedMeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-calculatedmeasurefield.html)
     #[derive(Clone, Debug)]
     pub struct CalculatedMeasureField(rt::Props);
+    /// The required values of [`CalculatedMeasureField`], by name: two of them have one type, and a swap must not compile.
+    pub struct CalculatedMeasureFieldRequired {
+        /// CloudFormation `Expression`.
+        pub expression: rt::Expr,
+        /// CloudFormation `FieldId`.
+        pub field_id: rt::Expr,
+    }
     impl CalculatedMeasureField {
         /// A new `CalculatedMeasureField`. Required properties: `expression` (`Expression`), `field_id` (`FieldId`).
-        pub fn new(expression: impl Into<rt::Expr>, field_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CalculatedMeasureFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Expression", None, rt::string(expression));
-            this.set("FieldId", None, rt::string(field_id));
+            this.set("Expression", None, rt::string(required.expression));
+            this.set("FieldId", None, rt::string(required.field_id));
             CalculatedMeasureField(this)
         }
     }
     nested!(CalculatedMeasureField);
     /// CloudFormation property type `CascadingControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-cascadingcontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CascadingControlConfiguration(rt::Props);
     impl CascadingControlConfiguration {
@@ -14683,7 +15087,7 @@ pub mod shared {
     nested!(CascadingControlConfiguration);
     /// CloudFormation property type `CascadingControlSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-cascadingcontrolsource.html)
     #[derive(Clone, Debug)]
     pub struct CascadingControlSource(rt::Props);
     impl CascadingControlSource {
@@ -14715,7 +15119,7 @@ pub mod shared {
     string_enum!(CategoricalAggregationFunction { Count => "COUNT", DistinctCount => "DISTINCT_COUNT" });
     /// CloudFormation property type `CategoricalDimensionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoricaldimensionfield.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalDimensionField(rt::Props);
     impl CategoricalDimensionField {
@@ -14740,7 +15144,7 @@ pub mod shared {
     nested!(CategoricalDimensionField);
     /// CloudFormation property type `CategoricalMeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoricalmeasurefield.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalMeasureField(rt::Props);
     impl CategoricalMeasureField {
@@ -14765,7 +15169,7 @@ pub mod shared {
     nested!(CategoricalMeasureField);
     /// CloudFormation property type `CategoryDrillDownFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categorydrilldownfilter.html)
     #[derive(Clone, Debug)]
     pub struct CategoryDrillDownFilter(rt::Props);
     impl CategoryDrillDownFilter {
@@ -14783,7 +15187,7 @@ pub mod shared {
     nested!(CategoryDrillDownFilter);
     /// CloudFormation property type `CategoryFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoryfilter.html)
     #[derive(Clone, Debug)]
     pub struct CategoryFilter(rt::Props);
     impl CategoryFilter {
@@ -14812,7 +15216,7 @@ pub mod shared {
     nested!(CategoryFilter);
     /// CloudFormation property type `CategoryFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoryfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CategoryFilterConfiguration(rt::Props);
     impl CategoryFilterConfiguration {
@@ -14868,7 +15272,7 @@ pub mod shared {
     string_enum!(CategoryFilterSelectAllOptions { FilterAllValues => "FILTER_ALL_VALUES" });
     /// CloudFormation property type `CategoryInnerFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-categoryinnerfilter.html)
     #[derive(Clone, Debug)]
     pub struct CategoryInnerFilter(rt::Props);
     impl CategoryInnerFilter {
@@ -14892,7 +15296,7 @@ pub mod shared {
     nested!(CategoryInnerFilter);
     /// CloudFormation property type `ChartAxisLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-chartaxislabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct ChartAxisLabelOptions(rt::Props);
     impl ChartAxisLabelOptions {
@@ -14923,7 +15327,7 @@ pub mod shared {
     nested!(ChartAxisLabelOptions);
     /// CloudFormation property type `ClusterMarker`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-clustermarker.html)
     #[derive(Clone, Debug)]
     pub struct ClusterMarker(rt::Props);
     impl ClusterMarker {
@@ -14941,7 +15345,7 @@ pub mod shared {
     nested!(ClusterMarker);
     /// CloudFormation property type `ClusterMarkerConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-clustermarkerconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ClusterMarkerConfiguration(rt::Props);
     impl ClusterMarkerConfiguration {
@@ -14968,7 +15372,7 @@ pub mod shared {
     string_enum!(ColorFillType { Discrete => "DISCRETE", Gradient => "GRADIENT" });
     /// CloudFormation property type `ColorScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-colorscale.html)
     #[derive(Clone, Debug)]
     pub struct ColorScale(rt::Props);
     impl ColorScale {
@@ -14991,7 +15395,7 @@ pub mod shared {
     nested!(ColorScale);
     /// CloudFormation property type `ColorsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-colorsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ColorsConfiguration(rt::Props);
     impl ColorsConfiguration {
@@ -15009,7 +15413,7 @@ pub mod shared {
     nested!(ColorsConfiguration);
     /// CloudFormation property type `ColumnConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columnconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ColumnConfiguration(rt::Props);
     impl ColumnConfiguration {
@@ -15043,7 +15447,7 @@ pub mod shared {
     nested!(ColumnConfiguration);
     /// CloudFormation property type `ColumnHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columnhierarchy.html)
     #[derive(Clone, Debug)]
     pub struct ColumnHierarchy(rt::Props);
     impl ColumnHierarchy {
@@ -15071,7 +15475,7 @@ pub mod shared {
     nested!(ColumnHierarchy);
     /// CloudFormation property type `ColumnIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columnidentifier.html)
     #[derive(Clone, Debug)]
     pub struct ColumnIdentifier(rt::Props);
     impl ColumnIdentifier {
@@ -15104,7 +15508,7 @@ pub mod shared {
     string_enum!(ColumnRole { Dimension => "DIMENSION", Measure => "MEASURE" });
     /// CloudFormation property type `ColumnSort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columnsort.html)
     #[derive(Clone, Debug)]
     pub struct ColumnSort(rt::Props);
     impl ColumnSort {
@@ -15124,7 +15528,7 @@ pub mod shared {
     nested!(ColumnSort);
     /// CloudFormation property type `ColumnTooltipItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-columntooltipitem.html)
     #[derive(Clone, Debug)]
     pub struct ColumnTooltipItem(rt::Props);
     impl ColumnTooltipItem {
@@ -15158,7 +15562,7 @@ pub mod shared {
     nested!(ColumnTooltipItem);
     /// CloudFormation property type `ComboChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartAggregatedFieldWells(rt::Props);
     impl ComboChartAggregatedFieldWells {
@@ -15191,7 +15595,7 @@ pub mod shared {
     nested!(ComboChartAggregatedFieldWells);
     /// CloudFormation property type `ComboChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartConfiguration(rt::Props);
     impl ComboChartConfiguration {
@@ -15305,7 +15709,7 @@ pub mod shared {
     nested!(ComboChartConfiguration);
     /// CloudFormation property type `ComboChartDefaultSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartdefaultseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartDefaultSeriesSettings(rt::Props);
     impl ComboChartDefaultSeriesSettings {
@@ -15338,7 +15742,7 @@ pub mod shared {
     nested!(ComboChartDefaultSeriesSettings);
     /// CloudFormation property type `ComboChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartFieldWells(rt::Props);
     impl ComboChartFieldWells {
@@ -15360,7 +15764,7 @@ pub mod shared {
     nested!(ComboChartFieldWells);
     /// CloudFormation property type `ComboChartSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartSeriesSettings(rt::Props);
     impl ComboChartSeriesSettings {
@@ -15393,7 +15797,7 @@ pub mod shared {
     nested!(ComboChartSeriesSettings);
     /// CloudFormation property type `ComboChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartSortConfiguration(rt::Props);
     impl ComboChartSortConfiguration {
@@ -15426,7 +15830,7 @@ pub mod shared {
     nested!(ComboChartSortConfiguration);
     /// CloudFormation property type `ComboChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-combochartvisual.html)
     #[derive(Clone, Debug)]
     pub struct ComboChartVisual(rt::Props);
     impl ComboChartVisual {
@@ -15473,7 +15877,7 @@ pub mod shared {
     nested!(ComboChartVisual);
     /// CloudFormation property type `ComboSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-comboseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct ComboSeriesItem(rt::Props);
     impl ComboSeriesItem {
@@ -15505,7 +15909,7 @@ pub mod shared {
     string_enum!(CommitMode { Auto => "AUTO", Manual => "MANUAL" });
     /// CloudFormation property type `ComparisonConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-comparisonconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComparisonConfiguration(rt::Props);
     impl ComparisonConfiguration {
@@ -15528,7 +15932,7 @@ pub mod shared {
     nested!(ComparisonConfiguration);
     /// CloudFormation property type `ComparisonFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-comparisonformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ComparisonFormatConfiguration(rt::Props);
     impl ComparisonFormatConfiguration {
@@ -15570,7 +15974,7 @@ pub mod shared {
     string_enum!(ComparisonMethod { Difference => "DIFFERENCE", PercentDifference => "PERCENT_DIFFERENCE", Percent => "PERCENT" });
     /// CloudFormation property type `Computation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-computation.html)
     #[derive(Clone, Debug)]
     pub struct Computation(rt::Props);
     impl Computation {
@@ -15633,7 +16037,7 @@ pub mod shared {
     nested!(Computation);
     /// CloudFormation property type `ConditionalFormattingColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingcolor.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingColor(rt::Props);
     impl ConditionalFormattingColor {
@@ -15656,7 +16060,7 @@ pub mod shared {
     nested!(ConditionalFormattingColor);
     /// CloudFormation property type `ConditionalFormattingCustomIconCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingcustomiconcondition.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingCustomIconCondition(rt::Props);
     impl ConditionalFormattingCustomIconCondition {
@@ -15687,7 +16091,7 @@ pub mod shared {
     nested!(ConditionalFormattingCustomIconCondition);
     /// CloudFormation property type `ConditionalFormattingCustomIconOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingcustomiconoptions.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingCustomIconOptions(rt::Props);
     impl ConditionalFormattingCustomIconOptions {
@@ -15710,7 +16114,7 @@ pub mod shared {
     nested!(ConditionalFormattingCustomIconOptions);
     /// CloudFormation property type `ConditionalFormattingGradientColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattinggradientcolor.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingGradientColor(rt::Props);
     impl ConditionalFormattingGradientColor {
@@ -15725,7 +16129,7 @@ pub mod shared {
     nested!(ConditionalFormattingGradientColor);
     /// CloudFormation property type `ConditionalFormattingIcon`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingicon.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingIcon(rt::Props);
     impl ConditionalFormattingIcon {
@@ -15748,7 +16152,7 @@ pub mod shared {
     nested!(ConditionalFormattingIcon);
     /// CloudFormation property type `ConditionalFormattingIconDisplayConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingicondisplayconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingIconDisplayConfiguration(rt::Props);
     impl ConditionalFormattingIconDisplayConfiguration {
@@ -15776,7 +16180,7 @@ pub mod shared {
     string_enum!(ConditionalFormattingIconDisplayOption { IconOnly => "ICON_ONLY" });
     /// CloudFormation property type `ConditionalFormattingIconSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingiconset.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingIconSet(rt::Props);
     impl ConditionalFormattingIconSet {
@@ -15822,7 +16226,7 @@ pub mod shared {
     string_enum!(ConditionalFormattingIconSetType { PlusMinus => "PLUS_MINUS", CheckX => "CHECK_X", ThreeColorArrow => "THREE_COLOR_ARROW", ThreeGrayArrow => "THREE_GRAY_ARROW", CaretUpMinusDown => "CARET_UP_MINUS_DOWN", ThreeShape => "THREE_SHAPE", ThreeCircle => "THREE_CIRCLE", Flags => "FLAGS", Bars => "BARS", FourColorArrow => "FOUR_COLOR_ARROW", FourGrayArrow => "FOUR_GRAY_ARROW" });
     /// CloudFormation property type `ConditionalFormattingSolidColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-conditionalformattingsolidcolor.html)
     #[derive(Clone, Debug)]
     pub struct ConditionalFormattingSolidColor(rt::Props);
     impl ConditionalFormattingSolidColor {
@@ -15841,7 +16245,7 @@ pub mod shared {
     nested!(ConditionalFormattingSolidColor);
     /// CloudFormation property type `ContextMenuOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-contextmenuoption.html)
     #[derive(Clone, Debug)]
     pub struct ContextMenuOption(rt::Props);
     impl ContextMenuOption {
@@ -15859,7 +16263,7 @@ pub mod shared {
     nested!(ContextMenuOption);
     /// CloudFormation property type `ContributionAnalysisDefault`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-contributionanalysisdefault.html)
     #[derive(Clone, Debug)]
     pub struct ContributionAnalysisDefault(rt::Props);
     impl ContributionAnalysisDefault {
@@ -15890,7 +16294,7 @@ pub mod shared {
     string_enum!(CrossDatasetTypes { AllDatasets => "ALL_DATASETS", SingleDataset => "SINGLE_DATASET" });
     /// CloudFormation property type `CurrencyDisplayFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-currencydisplayformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CurrencyDisplayFormatConfiguration(rt::Props);
     impl CurrencyDisplayFormatConfiguration {
@@ -15947,7 +16351,7 @@ pub mod shared {
     nested!(CurrencyDisplayFormatConfiguration);
     /// CloudFormation property type `CustomActionFilterOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customactionfilteroperation.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionFilterOperation(rt::Props);
     impl CustomActionFilterOperation {
@@ -15973,7 +16377,7 @@ pub mod shared {
     nested!(CustomActionFilterOperation);
     /// CloudFormation property type `CustomActionNavigationOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customactionnavigationoperation.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionNavigationOperation(rt::Props);
     impl CustomActionNavigationOperation {
@@ -15995,7 +16399,7 @@ pub mod shared {
     nested!(CustomActionNavigationOperation);
     /// CloudFormation property type `CustomActionSetParametersOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customactionsetparametersoperation.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionSetParametersOperation(rt::Props);
     impl CustomActionSetParametersOperation {
@@ -16015,7 +16419,7 @@ pub mod shared {
     nested!(CustomActionSetParametersOperation);
     /// CloudFormation property type `CustomActionURLOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customactionurloperation.html)
     #[derive(Clone, Debug)]
     pub struct CustomActionUrlOperation(rt::Props);
     impl CustomActionUrlOperation {
@@ -16030,7 +16434,7 @@ pub mod shared {
     nested!(CustomActionUrlOperation);
     /// CloudFormation property type `CustomColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customcolor.html)
     #[derive(Clone, Debug)]
     pub struct CustomColor(rt::Props);
     impl CustomColor {
@@ -16054,7 +16458,7 @@ pub mod shared {
     nested!(CustomColor);
     /// CloudFormation property type `CustomContentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customcontentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomContentConfiguration(rt::Props);
     impl CustomContentConfiguration {
@@ -16109,7 +16513,7 @@ pub mod shared {
     string_enum!(CustomContentType { Image => "IMAGE", OtherEmbeddedContent => "OTHER_EMBEDDED_CONTENT" });
     /// CloudFormation property type `CustomContentVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customcontentvisual.html)
     #[derive(Clone, Debug)]
     pub struct CustomContentVisual(rt::Props);
     impl CustomContentVisual {
@@ -16158,7 +16562,7 @@ pub mod shared {
     nested!(CustomContentVisual);
     /// CloudFormation property type `CustomFilterConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customfilterconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomFilterConfiguration(rt::Props);
     impl CustomFilterConfiguration {
@@ -16191,7 +16595,7 @@ pub mod shared {
     nested!(CustomFilterConfiguration);
     /// CloudFormation property type `CustomFilterListConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customfilterlistconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomFilterListConfiguration(rt::Props);
     impl CustomFilterListConfiguration {
@@ -16222,7 +16626,7 @@ pub mod shared {
     nested!(CustomFilterListConfiguration);
     /// CloudFormation property type `CustomNarrativeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customnarrativeoptions.html)
     #[derive(Clone, Debug)]
     pub struct CustomNarrativeOptions(rt::Props);
     impl CustomNarrativeOptions {
@@ -16236,7 +16640,7 @@ pub mod shared {
     nested!(CustomNarrativeOptions);
     /// CloudFormation property type `CustomParameterValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customparametervalues.html)
     #[derive(Clone, Debug)]
     pub struct CustomParameterValues(rt::Props);
     impl CustomParameterValues {
@@ -16275,7 +16679,7 @@ pub mod shared {
     nested!(CustomParameterValues);
     /// CloudFormation property type `CustomValuesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-customvaluesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CustomValuesConfiguration(rt::Props);
     impl CustomValuesConfiguration {
@@ -16303,7 +16707,7 @@ pub mod shared {
     string_enum!(DashboardBehavior { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `DataBarsOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-databarsoptions.html)
     #[derive(Clone, Debug)]
     pub struct DataBarsOptions(rt::Props);
     impl DataBarsOptions {
@@ -16327,7 +16731,7 @@ pub mod shared {
     nested!(DataBarsOptions);
     /// CloudFormation property type `DataColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datacolor.html)
     #[derive(Clone, Debug)]
     pub struct DataColor(rt::Props);
     impl DataColor {
@@ -16350,7 +16754,7 @@ pub mod shared {
     nested!(DataColor);
     /// CloudFormation property type `DataFieldBarSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datafieldbarseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct DataFieldBarSeriesItem(rt::Props);
     impl DataFieldBarSeriesItem {
@@ -16374,7 +16778,7 @@ pub mod shared {
     nested!(DataFieldBarSeriesItem);
     /// CloudFormation property type `DataFieldComboSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datafieldcomboseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct DataFieldComboSeriesItem(rt::Props);
     impl DataFieldComboSeriesItem {
@@ -16398,7 +16802,7 @@ pub mod shared {
     nested!(DataFieldComboSeriesItem);
     /// CloudFormation property type `DataFieldSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datafieldseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct DataFieldSeriesItem(rt::Props);
     impl DataFieldSeriesItem {
@@ -16434,7 +16838,7 @@ pub mod shared {
     string_enum!(DataLabelContent { Value => "VALUE", Percent => "PERCENT", ValueAndPercent => "VALUE_AND_PERCENT" });
     /// CloudFormation property type `DataLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datalabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct DataLabelOptions(rt::Props);
     impl DataLabelOptions {
@@ -16523,7 +16927,7 @@ pub mod shared {
     string_enum!(DataLabelPosition { Inside => "INSIDE", Outside => "OUTSIDE", Left => "LEFT", Top => "TOP", Bottom => "BOTTOM", Right => "RIGHT" });
     /// CloudFormation property type `DataLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datalabeltype.html)
     #[derive(Clone, Debug)]
     pub struct DataLabelType(rt::Props);
     impl DataLabelType {
@@ -16561,7 +16965,7 @@ pub mod shared {
     nested!(DataLabelType);
     /// CloudFormation property type `DataPathColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathcolor.html)
     #[derive(Clone, Debug)]
     pub struct DataPathColor(rt::Props);
     impl DataPathColor {
@@ -16581,7 +16985,7 @@ pub mod shared {
     nested!(DataPathColor);
     /// CloudFormation property type `DataPathLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathlabeltype.html)
     #[derive(Clone, Debug)]
     pub struct DataPathLabelType(rt::Props);
     impl DataPathLabelType {
@@ -16609,7 +17013,7 @@ pub mod shared {
     nested!(DataPathLabelType);
     /// CloudFormation property type `DataPathSort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathsort.html)
     #[derive(Clone, Debug)]
     pub struct DataPathSort(rt::Props);
     impl DataPathSort {
@@ -16627,7 +17031,7 @@ pub mod shared {
     nested!(DataPathSort);
     /// CloudFormation property type `DataPathType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathtype.html)
     #[derive(Clone, Debug)]
     pub struct DataPathType(rt::Props);
     impl DataPathType {
@@ -16645,7 +17049,7 @@ pub mod shared {
     nested!(DataPathType);
     /// CloudFormation property type `DataPathValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datapathvalue.html)
     #[derive(Clone, Debug)]
     pub struct DataPathValue(rt::Props);
     impl DataPathValue {
@@ -16673,15 +17077,22 @@ pub mod shared {
     nested!(DataPathValue);
     /// CloudFormation property type `DataSetIdentifierDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datasetidentifierdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct DataSetIdentifierDeclaration(rt::Props);
+    /// The required values of [`DataSetIdentifierDeclaration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSetIdentifierDeclarationRequired {
+        /// CloudFormation `DataSetArn`.
+        pub data_set_arn: rt::Expr,
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+    }
     impl DataSetIdentifierDeclaration {
         /// A new `DataSetIdentifierDeclaration`. Required properties: `data_set_arn` (`DataSetArn`), `identifier` (`Identifier`).
-        pub fn new(data_set_arn: impl Into<rt::Expr>, identifier: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DataSetIdentifierDeclarationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataSetArn", None, rt::string(data_set_arn));
-            this.set("Identifier", None, rt::string(identifier));
+            this.set("DataSetArn", None, rt::string(required.data_set_arn));
+            this.set("Identifier", None, rt::string(required.identifier));
             DataSetIdentifierDeclaration(this)
         }
     }
@@ -16690,21 +17101,29 @@ pub mod shared {
     ///
     /// CloudFormation property type `DataSetReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datasetreference.html)
     #[derive(Clone, Debug)]
     pub struct DataSetReference(rt::Props);
+    /// The required values of [`DataSetReference`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataSetReferenceRequired {
+        /// <p>Dataset Amazon Resource Name (ARN).</p> CloudFormation `DataSetArn`.
+        pub data_set_arn: rt::Expr,
+        /// <p>Dataset placeholder.</p> CloudFormation `DataSetPlaceholder`.
+        pub data_set_placeholder: rt::Expr,
+    }
     impl DataSetReference {
         /// A new `DataSetReference`. Required properties: `data_set_arn` (`DataSetArn`), `data_set_placeholder` (`DataSetPlaceholder`).
-        pub fn new(
-            data_set_arn: impl Into<rt::Expr>,
-            data_set_placeholder: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: DataSetReferenceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataSetArn", Some("data_set_arn"), rt::string(data_set_arn));
+            this.set(
+                "DataSetArn",
+                Some("data_set_arn"),
+                rt::string(required.data_set_arn),
+            );
             this.set(
                 "DataSetPlaceholder",
                 Some("data_set_placeholder"),
-                rt::string(data_set_placeholder),
+                rt::string(required.data_set_placeholder),
             );
             DataSetReference(this)
         }
@@ -16725,7 +17144,7 @@ pub mod shared {
     string_enum!(DateAggregationFunction { Count => "COUNT", DistinctCount => "DISTINCT_COUNT", Min => "MIN", Max => "MAX" });
     /// CloudFormation property type `DateAxisOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-dateaxisoptions.html)
     #[derive(Clone, Debug)]
     pub struct DateAxisOptions(rt::Props);
     impl DateAxisOptions {
@@ -16743,7 +17162,7 @@ pub mod shared {
     nested!(DateAxisOptions);
     /// CloudFormation property type `DateDimensionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datedimensionfield.html)
     #[derive(Clone, Debug)]
     pub struct DateDimensionField(rt::Props);
     impl DateDimensionField {
@@ -16773,7 +17192,7 @@ pub mod shared {
     nested!(DateDimensionField);
     /// CloudFormation property type `DateMeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datemeasurefield.html)
     #[derive(Clone, Debug)]
     pub struct DateMeasureField(rt::Props);
     impl DateMeasureField {
@@ -16798,7 +17217,7 @@ pub mod shared {
     nested!(DateMeasureField);
     /// CloudFormation property type `DateTimeDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimedefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeDefaultValues(rt::Props);
     impl DateTimeDefaultValues {
@@ -16829,7 +17248,7 @@ pub mod shared {
     nested!(DateTimeDefaultValues);
     /// CloudFormation property type `DateTimeFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimeformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeFormatConfiguration(rt::Props);
     impl DateTimeFormatConfiguration {
@@ -16861,7 +17280,7 @@ pub mod shared {
     nested!(DateTimeFormatConfiguration);
     /// CloudFormation property type `DateTimeHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimehierarchy.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeHierarchy(rt::Props);
     impl DateTimeHierarchy {
@@ -16885,7 +17304,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DateTimeParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimeparameter.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeParameter(rt::Props);
     impl DateTimeParameter {
@@ -16903,7 +17322,7 @@ pub mod shared {
     nested!(DateTimeParameter);
     /// CloudFormation property type `DateTimeParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimeparameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeParameterDeclaration(rt::Props);
     impl DateTimeParameterDeclaration {
@@ -16940,7 +17359,7 @@ pub mod shared {
     nested!(DateTimeParameterDeclaration);
     /// CloudFormation property type `DateTimePickerControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimepickercontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct DateTimePickerControlDisplayOptions(rt::Props);
     impl DateTimePickerControlDisplayOptions {
@@ -16978,7 +17397,7 @@ pub mod shared {
     nested!(DateTimePickerControlDisplayOptions);
     /// CloudFormation property type `DateTimeValueWhenUnsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-datetimevaluewhenunsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DateTimeValueWhenUnsetConfiguration(rt::Props);
     impl DateTimeValueWhenUnsetConfiguration {
@@ -17069,7 +17488,7 @@ pub mod shared {
     string_enum!(DecalPatternType { Solid => "SOLID", DiagonalMedium => "DIAGONAL_MEDIUM", CircleMedium => "CIRCLE_MEDIUM", DiamondGridMedium => "DIAMOND_GRID_MEDIUM", CheckerboardMedium => "CHECKERBOARD_MEDIUM", TriangleMedium => "TRIANGLE_MEDIUM", DiagonalOppositeMedium => "DIAGONAL_OPPOSITE_MEDIUM", DiamondMedium => "DIAMOND_MEDIUM", DiagonalLarge => "DIAGONAL_LARGE", CircleLarge => "CIRCLE_LARGE", DiamondGridLarge => "DIAMOND_GRID_LARGE", CheckerboardLarge => "CHECKERBOARD_LARGE", TriangleLarge => "TRIANGLE_LARGE", DiagonalOppositeLarge => "DIAGONAL_OPPOSITE_LARGE", DiamondLarge => "DIAMOND_LARGE", DiagonalSmall => "DIAGONAL_SMALL", CircleSmall => "CIRCLE_SMALL", DiamondGridSmall => "DIAMOND_GRID_SMALL", CheckerboardSmall => "CHECKERBOARD_SMALL", TriangleSmall => "TRIANGLE_SMALL", DiagonalOppositeSmall => "DIAGONAL_OPPOSITE_SMALL", DiamondSmall => "DIAMOND_SMALL" });
     /// CloudFormation property type `DecalSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decalsettings.html)
     #[derive(Clone, Debug)]
     pub struct DecalSettings(rt::Props);
     impl DecalSettings {
@@ -17107,7 +17526,7 @@ pub mod shared {
     nested!(DecalSettings);
     /// CloudFormation property type `DecalSettingsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decalsettingsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DecalSettingsConfiguration(rt::Props);
     impl DecalSettingsConfiguration {
@@ -17137,7 +17556,7 @@ pub mod shared {
     string_enum!(DecalStyleType { Manual => "Manual", Auto => "Auto" });
     /// CloudFormation property type `DecimalDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimaldefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct DecimalDefaultValues(rt::Props);
     impl DecimalDefaultValues {
@@ -17162,7 +17581,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DecimalParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimalparameter.html)
     #[derive(Clone, Debug)]
     pub struct DecimalParameter(rt::Props);
     impl DecimalParameter {
@@ -17177,7 +17596,7 @@ pub mod shared {
     nested!(DecimalParameter);
     /// CloudFormation property type `DecimalParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimalparameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct DecimalParameterDeclaration(rt::Props);
     impl DecimalParameterDeclaration {
@@ -17210,7 +17629,7 @@ pub mod shared {
     nested!(DecimalParameterDeclaration);
     /// CloudFormation property type `DecimalPlacesConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimalplacesconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DecimalPlacesConfiguration(rt::Props);
     impl DecimalPlacesConfiguration {
@@ -17224,7 +17643,7 @@ pub mod shared {
     nested!(DecimalPlacesConfiguration);
     /// CloudFormation property type `DecimalValueWhenUnsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-decimalvaluewhenunsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DecimalValueWhenUnsetConfiguration(rt::Props);
     impl DecimalValueWhenUnsetConfiguration {
@@ -17247,7 +17666,7 @@ pub mod shared {
     nested!(DecimalValueWhenUnsetConfiguration);
     /// CloudFormation property type `DefaultDateTimePickerControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultdatetimepickercontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultDateTimePickerControlOptions(rt::Props);
     impl DefaultDateTimePickerControlOptions {
@@ -17275,7 +17694,7 @@ pub mod shared {
     nested!(DefaultDateTimePickerControlOptions);
     /// CloudFormation property type `DefaultFilterControlConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfiltercontrolconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFilterControlConfiguration(rt::Props);
     impl DefaultFilterControlConfiguration {
@@ -17293,7 +17712,7 @@ pub mod shared {
     nested!(DefaultFilterControlConfiguration);
     /// CloudFormation property type `DefaultFilterControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfiltercontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFilterControlOptions(rt::Props);
     impl DefaultFilterControlOptions {
@@ -17352,7 +17771,7 @@ pub mod shared {
     nested!(DefaultFilterControlOptions);
     /// CloudFormation property type `DefaultFilterDropDownControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfilterdropdowncontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFilterDropDownControlOptions(rt::Props);
     impl DefaultFilterDropDownControlOptions {
@@ -17385,7 +17804,7 @@ pub mod shared {
     nested!(DefaultFilterDropDownControlOptions);
     /// CloudFormation property type `DefaultFilterListControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfilterlistcontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFilterListControlOptions(rt::Props);
     impl DefaultFilterListControlOptions {
@@ -17413,7 +17832,7 @@ pub mod shared {
     nested!(DefaultFilterListControlOptions);
     /// CloudFormation property type `DefaultFreeFormLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultfreeformlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultFreeFormLayoutConfiguration(rt::Props);
     impl DefaultFreeFormLayoutConfiguration {
@@ -17427,7 +17846,7 @@ pub mod shared {
     nested!(DefaultFreeFormLayoutConfiguration);
     /// CloudFormation property type `DefaultGridLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultgridlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultGridLayoutConfiguration(rt::Props);
     impl DefaultGridLayoutConfiguration {
@@ -17441,7 +17860,7 @@ pub mod shared {
     nested!(DefaultGridLayoutConfiguration);
     /// CloudFormation property type `DefaultInteractiveLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultinteractivelayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultInteractiveLayoutConfiguration(rt::Props);
     impl DefaultInteractiveLayoutConfiguration {
@@ -17464,7 +17883,7 @@ pub mod shared {
     nested!(DefaultInteractiveLayoutConfiguration);
     /// CloudFormation property type `DefaultNewSheetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultnewsheetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultNewSheetConfiguration(rt::Props);
     impl DefaultNewSheetConfiguration {
@@ -17500,7 +17919,7 @@ pub mod shared {
     nested!(DefaultNewSheetConfiguration);
     /// CloudFormation property type `DefaultPaginatedLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultpaginatedlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultPaginatedLayoutConfiguration(rt::Props);
     impl DefaultPaginatedLayoutConfiguration {
@@ -17518,7 +17937,7 @@ pub mod shared {
     nested!(DefaultPaginatedLayoutConfiguration);
     /// CloudFormation property type `DefaultRelativeDateTimeControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultrelativedatetimecontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultRelativeDateTimeControlOptions(rt::Props);
     impl DefaultRelativeDateTimeControlOptions {
@@ -17541,7 +17960,7 @@ pub mod shared {
     nested!(DefaultRelativeDateTimeControlOptions);
     /// CloudFormation property type `DefaultSectionBasedLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultsectionbasedlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSectionBasedLayoutConfiguration(rt::Props);
     impl DefaultSectionBasedLayoutConfiguration {
@@ -17555,16 +17974,25 @@ pub mod shared {
     nested!(DefaultSectionBasedLayoutConfiguration);
     /// CloudFormation property type `DefaultSliderControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaultslidercontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSliderControlOptions(rt::Props);
+    /// The required values of [`DefaultSliderControlOptions`], by name: two of them have one type, and a swap must not compile.
+    pub struct DefaultSliderControlOptionsRequired {
+        /// CloudFormation `MaximumValue`.
+        pub maximum_value: i64,
+        /// CloudFormation `MinimumValue`.
+        pub minimum_value: i64,
+        /// CloudFormation `StepSize`.
+        pub step_size: i64,
+    }
     impl DefaultSliderControlOptions {
         /// A new `DefaultSliderControlOptions`. Required properties: `maximum_value` (`MaximumValue`), `minimum_value` (`MinimumValue`), `step_size` (`StepSize`).
-        pub fn new(maximum_value: i64, minimum_value: i64, step_size: i64) -> Self {
+        pub fn new(required: DefaultSliderControlOptionsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaximumValue", None, rt::int(maximum_value));
-            this.set("MinimumValue", None, rt::int(minimum_value));
-            this.set("StepSize", None, rt::int(step_size));
+            this.set("MaximumValue", None, rt::int(required.maximum_value));
+            this.set("MinimumValue", None, rt::int(required.minimum_value));
+            this.set("StepSize", None, rt::int(required.step_size));
             DefaultSliderControlOptions(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -17581,7 +18009,7 @@ pub mod shared {
     nested!(DefaultSliderControlOptions);
     /// CloudFormation property type `DefaultTextAreaControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaulttextareacontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultTextAreaControlOptions(rt::Props);
     impl DefaultTextAreaControlOptions {
@@ -17604,7 +18032,7 @@ pub mod shared {
     nested!(DefaultTextAreaControlOptions);
     /// CloudFormation property type `DefaultTextFieldControlOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-defaulttextfieldcontroloptions.html)
     #[derive(Clone, Debug)]
     pub struct DefaultTextFieldControlOptions(rt::Props);
     impl DefaultTextFieldControlOptions {
@@ -17622,7 +18050,7 @@ pub mod shared {
     nested!(DefaultTextFieldControlOptions);
     /// CloudFormation property type `DestinationParameterValueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-destinationparametervalueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DestinationParameterValueConfiguration(rt::Props);
     impl DestinationParameterValueConfiguration {
@@ -17669,7 +18097,7 @@ pub mod shared {
     string_enum!(DigitGroupingStyle { Default => "DEFAULT", Lakhs => "LAKHS" });
     /// CloudFormation property type `DimensionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-dimensionfield.html)
     #[derive(Clone, Debug)]
     pub struct DimensionField(rt::Props);
     impl DimensionField {
@@ -17697,7 +18125,7 @@ pub mod shared {
     nested!(DimensionField);
     /// CloudFormation property type `DonutCenterOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-donutcenteroptions.html)
     #[derive(Clone, Debug)]
     pub struct DonutCenterOptions(rt::Props);
     impl DonutCenterOptions {
@@ -17715,7 +18143,7 @@ pub mod shared {
     nested!(DonutCenterOptions);
     /// CloudFormation property type `DonutOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-donutoptions.html)
     #[derive(Clone, Debug)]
     pub struct DonutOptions(rt::Props);
     impl DonutOptions {
@@ -17738,7 +18166,7 @@ pub mod shared {
     nested!(DonutOptions);
     /// CloudFormation property type `DrillDownFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-drilldownfilter.html)
     #[derive(Clone, Debug)]
     pub struct DrillDownFilter(rt::Props);
     impl DrillDownFilter {
@@ -17766,7 +18194,7 @@ pub mod shared {
     nested!(DrillDownFilter);
     /// CloudFormation property type `DropDownControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-dropdowncontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct DropDownControlDisplayOptions(rt::Props);
     impl DropDownControlDisplayOptions {
@@ -17794,7 +18222,7 @@ pub mod shared {
     nested!(DropDownControlDisplayOptions);
     /// CloudFormation property type `DynamicDefaultValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-dynamicdefaultvalue.html)
     #[derive(Clone, Debug)]
     pub struct DynamicDefaultValue(rt::Props);
     impl DynamicDefaultValue {
@@ -17818,7 +18246,7 @@ pub mod shared {
     nested!(DynamicDefaultValue);
     /// CloudFormation property type `EmptyVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-emptyvisual.html)
     #[derive(Clone, Debug)]
     pub struct EmptyVisual(rt::Props);
     impl EmptyVisual {
@@ -17847,7 +18275,7 @@ pub mod shared {
     nested!(EmptyVisual);
     /// CloudFormation property type `ExcludePeriodConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-excludeperiodconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExcludePeriodConfiguration(rt::Props);
     impl ExcludePeriodConfiguration {
@@ -17867,7 +18295,7 @@ pub mod shared {
     nested!(ExcludePeriodConfiguration);
     /// CloudFormation property type `ExplicitHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-explicithierarchy.html)
     #[derive(Clone, Debug)]
     pub struct ExplicitHierarchy(rt::Props);
     impl ExplicitHierarchy {
@@ -17893,7 +18321,7 @@ pub mod shared {
     nested!(ExplicitHierarchy);
     /// CloudFormation property type `FieldBarSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldbarseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct FieldBarSeriesItem(rt::Props);
     impl FieldBarSeriesItem {
@@ -17912,7 +18340,7 @@ pub mod shared {
     nested!(FieldBarSeriesItem);
     /// CloudFormation property type `FieldBasedTooltip`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldbasedtooltip.html)
     #[derive(Clone, Debug)]
     pub struct FieldBasedTooltip(rt::Props);
     impl FieldBasedTooltip {
@@ -17940,7 +18368,7 @@ pub mod shared {
     nested!(FieldBasedTooltip);
     /// CloudFormation property type `FieldComboSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldcomboseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct FieldComboSeriesItem(rt::Props);
     impl FieldComboSeriesItem {
@@ -17959,7 +18387,7 @@ pub mod shared {
     nested!(FieldComboSeriesItem);
     /// CloudFormation property type `FieldLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldlabeltype.html)
     #[derive(Clone, Debug)]
     pub struct FieldLabelType(rt::Props);
     impl FieldLabelType {
@@ -17982,7 +18410,7 @@ pub mod shared {
     nested!(FieldLabelType);
     /// CloudFormation property type `FieldSeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldseriesitem.html)
     #[derive(Clone, Debug)]
     pub struct FieldSeriesItem(rt::Props);
     impl FieldSeriesItem {
@@ -18002,7 +18430,7 @@ pub mod shared {
     nested!(FieldSeriesItem);
     /// CloudFormation property type `FieldSort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldsort.html)
     #[derive(Clone, Debug)]
     pub struct FieldSort(rt::Props);
     impl FieldSort {
@@ -18017,7 +18445,7 @@ pub mod shared {
     nested!(FieldSort);
     /// CloudFormation property type `FieldSortOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldsortoptions.html)
     #[derive(Clone, Debug)]
     pub struct FieldSortOptions(rt::Props);
     impl FieldSortOptions {
@@ -18040,7 +18468,7 @@ pub mod shared {
     nested!(FieldSortOptions);
     /// CloudFormation property type `FieldTooltipItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fieldtooltipitem.html)
     #[derive(Clone, Debug)]
     pub struct FieldTooltipItem(rt::Props);
     impl FieldTooltipItem {
@@ -18069,7 +18497,7 @@ pub mod shared {
     nested!(FieldTooltipItem);
     /// CloudFormation property type `FilledMapAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapAggregatedFieldWells(rt::Props);
     impl FilledMapAggregatedFieldWells {
@@ -18092,7 +18520,7 @@ pub mod shared {
     nested!(FilledMapAggregatedFieldWells);
     /// CloudFormation property type `FilledMapConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapConditionalFormatting(rt::Props);
     impl FilledMapConditionalFormatting {
@@ -18114,7 +18542,7 @@ pub mod shared {
     nested!(FilledMapConditionalFormatting);
     /// CloudFormation property type `FilledMapConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapConditionalFormattingOption(rt::Props);
     impl FilledMapConditionalFormattingOption {
@@ -18128,7 +18556,7 @@ pub mod shared {
     nested!(FilledMapConditionalFormattingOption);
     /// CloudFormation property type `FilledMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapConfiguration(rt::Props);
     impl FilledMapConfiguration {
@@ -18176,7 +18604,7 @@ pub mod shared {
     nested!(FilledMapConfiguration);
     /// CloudFormation property type `FilledMapFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapFieldWells(rt::Props);
     impl FilledMapFieldWells {
@@ -18198,7 +18626,7 @@ pub mod shared {
     nested!(FilledMapFieldWells);
     /// CloudFormation property type `FilledMapShapeConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapshapeconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapShapeConditionalFormatting(rt::Props);
     impl FilledMapShapeConditionalFormatting {
@@ -18217,7 +18645,7 @@ pub mod shared {
     nested!(FilledMapShapeConditionalFormatting);
     /// CloudFormation property type `FilledMapSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapSortConfiguration(rt::Props);
     impl FilledMapSortConfiguration {
@@ -18235,7 +18663,7 @@ pub mod shared {
     nested!(FilledMapSortConfiguration);
     /// CloudFormation property type `FilledMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filledmapvisual.html)
     #[derive(Clone, Debug)]
     pub struct FilledMapVisual(rt::Props);
     impl FilledMapVisual {
@@ -18287,7 +18715,7 @@ pub mod shared {
     nested!(FilledMapVisual);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -18340,7 +18768,7 @@ pub mod shared {
     nested!(Filter);
     /// CloudFormation property type `FilterControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtercontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterControl(rt::Props);
     impl FilterControl {
@@ -18393,18 +18821,30 @@ pub mod shared {
     nested!(FilterControl);
     /// CloudFormation property type `FilterCrossSheetControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtercrosssheetcontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterCrossSheetControl(rt::Props);
+    /// The required values of [`FilterCrossSheetControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterCrossSheetControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+    }
     impl FilterCrossSheetControl {
         /// A new `FilterCrossSheetControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterCrossSheetControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
             FilterCrossSheetControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18420,20 +18860,33 @@ pub mod shared {
     nested!(FilterCrossSheetControl);
     /// CloudFormation property type `FilterDateTimePickerControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterdatetimepickercontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterDateTimePickerControl(rt::Props);
+    /// The required values of [`FilterDateTimePickerControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterDateTimePickerControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterDateTimePickerControl {
         /// A new `FilterDateTimePickerControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterDateTimePickerControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterDateTimePickerControl(this)
         }
         /// CloudFormation `CommitMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18455,20 +18908,33 @@ pub mod shared {
     nested!(FilterDateTimePickerControl);
     /// CloudFormation property type `FilterDropDownControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterdropdowncontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterDropDownControl(rt::Props);
+    /// The required values of [`FilterDropDownControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterDropDownControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterDropDownControl {
         /// A new `FilterDropDownControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterDropDownControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterDropDownControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18504,7 +18970,7 @@ pub mod shared {
     nested!(FilterDropDownControl);
     /// CloudFormation property type `FilterGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtergroup.html)
     #[derive(Clone, Debug)]
     pub struct FilterGroup(rt::Props);
     impl FilterGroup {
@@ -18531,7 +18997,7 @@ pub mod shared {
     nested!(FilterGroup);
     /// CloudFormation property type `FilterListConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterlistconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterListConfiguration(rt::Props);
     impl FilterListConfiguration {
@@ -18563,20 +19029,33 @@ pub mod shared {
     nested!(FilterListConfiguration);
     /// CloudFormation property type `FilterListControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterlistcontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterListControl(rt::Props);
+    /// The required values of [`FilterListControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterListControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterListControl {
         /// A new `FilterListControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterListControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterListControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18618,7 +19097,7 @@ pub mod shared {
     string_enum!(FilterNullOption { AllValues => "ALL_VALUES", NullsOnly => "NULLS_ONLY", NonNullsOnly => "NON_NULLS_ONLY" });
     /// CloudFormation property type `FilterOperationSelectedFieldsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filteroperationselectedfieldsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterOperationSelectedFieldsConfiguration(rt::Props);
     impl FilterOperationSelectedFieldsConfiguration {
@@ -18654,7 +19133,7 @@ pub mod shared {
     nested!(FilterOperationSelectedFieldsConfiguration);
     /// CloudFormation property type `FilterOperationTargetVisualsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filteroperationtargetvisualsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterOperationTargetVisualsConfiguration(rt::Props);
     impl FilterOperationTargetVisualsConfiguration {
@@ -18676,20 +19155,33 @@ pub mod shared {
     nested!(FilterOperationTargetVisualsConfiguration);
     /// CloudFormation property type `FilterRelativeDateTimeControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterrelativedatetimecontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterRelativeDateTimeControl(rt::Props);
+    /// The required values of [`FilterRelativeDateTimeControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterRelativeDateTimeControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterRelativeDateTimeControl {
         /// A new `FilterRelativeDateTimeControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterRelativeDateTimeControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterRelativeDateTimeControl(this)
         }
         /// CloudFormation `CommitMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18706,7 +19198,7 @@ pub mod shared {
     nested!(FilterRelativeDateTimeControl);
     /// CloudFormation property type `FilterScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterscopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FilterScopeConfiguration(rt::Props);
     impl FilterScopeConfiguration {
@@ -18729,7 +19221,7 @@ pub mod shared {
     nested!(FilterScopeConfiguration);
     /// CloudFormation property type `FilterSelectableValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterselectablevalues.html)
     #[derive(Clone, Debug)]
     pub struct FilterSelectableValues(rt::Props);
     impl FilterSelectableValues {
@@ -18747,26 +19239,42 @@ pub mod shared {
     nested!(FilterSelectableValues);
     /// CloudFormation property type `FilterSliderControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filterslidercontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterSliderControl(rt::Props);
+    /// The required values of [`FilterSliderControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterSliderControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `MaximumValue`.
+        pub maximum_value: i64,
+        /// CloudFormation `MinimumValue`.
+        pub minimum_value: i64,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `StepSize`.
+        pub step_size: i64,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterSliderControl {
         /// A new `FilterSliderControl`. Required properties: `filter_control_id` (`FilterControlId`), `maximum_value` (`MaximumValue`), `minimum_value` (`MinimumValue`), `source_filter_id` (`SourceFilterId`), `step_size` (`StepSize`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            maximum_value: i64,
-            minimum_value: i64,
-            source_filter_id: impl Into<rt::Expr>,
-            step_size: i64,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterSliderControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("MaximumValue", None, rt::int(maximum_value));
-            this.set("MinimumValue", None, rt::int(minimum_value));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("StepSize", None, rt::int(step_size));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set("MaximumValue", None, rt::int(required.maximum_value));
+            this.set("MinimumValue", None, rt::int(required.minimum_value));
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("StepSize", None, rt::int(required.step_size));
+            this.set("Title", None, rt::string(required.title));
             FilterSliderControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18783,20 +19291,33 @@ pub mod shared {
     nested!(FilterSliderControl);
     /// CloudFormation property type `FilterTextAreaControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtertextareacontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterTextAreaControl(rt::Props);
+    /// The required values of [`FilterTextAreaControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterTextAreaControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterTextAreaControl {
         /// A new `FilterTextAreaControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterTextAreaControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterTextAreaControl(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `Delimiter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18813,20 +19334,33 @@ pub mod shared {
     nested!(FilterTextAreaControl);
     /// CloudFormation property type `FilterTextFieldControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-filtertextfieldcontrol.html)
     #[derive(Clone, Debug)]
     pub struct FilterTextFieldControl(rt::Props);
+    /// The required values of [`FilterTextFieldControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterTextFieldControlRequired {
+        /// CloudFormation `FilterControlId`.
+        pub filter_control_id: rt::Expr,
+        /// CloudFormation `SourceFilterId`.
+        pub source_filter_id: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl FilterTextFieldControl {
         /// A new `FilterTextFieldControl`. Required properties: `filter_control_id` (`FilterControlId`), `source_filter_id` (`SourceFilterId`), `title` (`Title`).
-        pub fn new(
-            filter_control_id: impl Into<rt::Expr>,
-            source_filter_id: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FilterTextFieldControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FilterControlId", None, rt::string(filter_control_id));
-            this.set("SourceFilterId", None, rt::string(source_filter_id));
-            this.set("Title", None, rt::string(title));
+            this.set(
+                "FilterControlId",
+                None,
+                rt::string(required.filter_control_id),
+            );
+            this.set(
+                "SourceFilterId",
+                None,
+                rt::string(required.source_filter_id),
+            );
+            this.set("Title", None, rt::string(required.title));
             FilterTextFieldControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -18847,7 +19381,7 @@ pub mod shared {
     string_enum!(FilterVisualScope { AllVisuals => "ALL_VISUALS", SelectedVisuals => "SELECTED_VISUALS" });
     /// CloudFormation property type `FontConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fontconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FontConfiguration(rt::Props);
     impl FontConfiguration {
@@ -18901,7 +19435,7 @@ pub mod shared {
     string_enum!(FontDecoration { Underline => "UNDERLINE", None => "NONE" });
     /// CloudFormation property type `FontSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fontsize.html)
     #[derive(Clone, Debug)]
     pub struct FontSize(rt::Props);
     impl FontSize {
@@ -18935,7 +19469,7 @@ pub mod shared {
     string_enum!(FontStyle { Normal => "NORMAL", Italic => "ITALIC" });
     /// CloudFormation property type `FontWeight`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-fontweight.html)
     #[derive(Clone, Debug)]
     pub struct FontWeight(rt::Props);
     impl FontWeight {
@@ -18962,7 +19496,7 @@ pub mod shared {
     string_enum!(FontWeightName { Normal => "NORMAL", Bold => "BOLD" });
     /// CloudFormation property type `ForecastComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-forecastcomputation.html)
     #[derive(Clone, Debug)]
     pub struct ForecastComputation(rt::Props);
     impl ForecastComputation {
@@ -19035,7 +19569,7 @@ pub mod shared {
     string_enum!(ForecastComputationSeasonality { Automatic => "AUTOMATIC", Custom => "CUSTOM" });
     /// CloudFormation property type `ForecastConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-forecastconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ForecastConfiguration(rt::Props);
     impl ForecastConfiguration {
@@ -19058,7 +19592,7 @@ pub mod shared {
     nested!(ForecastConfiguration);
     /// CloudFormation property type `ForecastScenario`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-forecastscenario.html)
     #[derive(Clone, Debug)]
     pub struct ForecastScenario(rt::Props);
     impl ForecastScenario {
@@ -19081,7 +19615,7 @@ pub mod shared {
     nested!(ForecastScenario);
     /// CloudFormation property type `FormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-formatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FormatConfiguration(rt::Props);
     impl FormatConfiguration {
@@ -19113,7 +19647,7 @@ pub mod shared {
     nested!(FormatConfiguration);
     /// CloudFormation property type `FreeFormLayoutCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutcanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutCanvasSizeOptions(rt::Props);
     impl FreeFormLayoutCanvasSizeOptions {
@@ -19134,7 +19668,7 @@ pub mod shared {
     nested!(FreeFormLayoutCanvasSizeOptions);
     /// CloudFormation property type `FreeFormLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutConfiguration(rt::Props);
     impl FreeFormLayoutConfiguration {
@@ -19158,26 +19692,34 @@ pub mod shared {
     nested!(FreeFormLayoutConfiguration);
     /// CloudFormation property type `FreeFormLayoutElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutelement.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElement(rt::Props);
+    /// The required values of [`FreeFormLayoutElement`], by name: two of them have one type, and a swap must not compile.
+    pub struct FreeFormLayoutElementRequired {
+        /// CloudFormation `ElementId`.
+        pub element_id: rt::Expr,
+        /// CloudFormation `ElementType`.
+        pub element_type: LayoutElementType,
+        /// String based length that is composed of value and unit in px CloudFormation `Height`.
+        pub height: rt::Expr,
+        /// String based length that is composed of value and unit in px CloudFormation `Width`.
+        pub width: rt::Expr,
+        /// String based length that is composed of value and unit in px CloudFormation `XAxisLocation`.
+        pub x_axis_location: rt::Expr,
+        /// String based length that is composed of value and unit in px with Integer.MAX_VALUE as maximum value CloudFormation `YAxisLocation`.
+        pub y_axis_location: rt::Expr,
+    }
     impl FreeFormLayoutElement {
         /// A new `FreeFormLayoutElement`. Required properties: `element_id` (`ElementId`), `element_type` (`ElementType`), `height` (`Height`), `width` (`Width`), `x_axis_location` (`XAxisLocation`), `y_axis_location` (`YAxisLocation`).
-        pub fn new(
-            element_id: impl Into<rt::Expr>,
-            element_type: LayoutElementType,
-            height: impl Into<rt::Expr>,
-            width: impl Into<rt::Expr>,
-            x_axis_location: impl Into<rt::Expr>,
-            y_axis_location: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: FreeFormLayoutElementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ElementId", None, rt::string(element_id));
-            this.set("ElementType", None, element_type.into());
-            this.set("Height", None, rt::string(height));
-            this.set("Width", None, rt::string(width));
-            this.set("XAxisLocation", None, rt::string(x_axis_location));
-            this.set("YAxisLocation", None, rt::string(y_axis_location));
+            this.set("ElementId", None, rt::string(required.element_id));
+            this.set("ElementType", None, required.element_type.into());
+            this.set("Height", None, rt::string(required.height));
+            this.set("Width", None, rt::string(required.width));
+            this.set("XAxisLocation", None, rt::string(required.x_axis_location));
+            this.set("YAxisLocation", None, rt::string(required.y_axis_location));
             FreeFormLayoutElement(this)
         }
         /// CloudFormation `BackgroundStyle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -19227,7 +19769,7 @@ pub mod shared {
     nested!(FreeFormLayoutElement);
     /// CloudFormation property type `FreeFormLayoutElementBackgroundStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutelementbackgroundstyle.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElementBackgroundStyle(rt::Props);
     impl FreeFormLayoutElementBackgroundStyle {
@@ -19250,7 +19792,7 @@ pub mod shared {
     nested!(FreeFormLayoutElementBackgroundStyle);
     /// CloudFormation property type `FreeFormLayoutElementBorderStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutelementborderstyle.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElementBorderStyle(rt::Props);
     impl FreeFormLayoutElementBorderStyle {
@@ -19280,7 +19822,7 @@ pub mod shared {
     nested!(FreeFormLayoutElementBorderStyle);
     /// CloudFormation property type `FreeFormLayoutScreenCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformlayoutscreencanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutScreenCanvasSizeOptions(rt::Props);
     impl FreeFormLayoutScreenCanvasSizeOptions {
@@ -19298,7 +19840,7 @@ pub mod shared {
     nested!(FreeFormLayoutScreenCanvasSizeOptions);
     /// CloudFormation property type `FreeFormSectionLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-freeformsectionlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FreeFormSectionLayoutConfiguration(rt::Props);
     impl FreeFormSectionLayoutConfiguration {
@@ -19312,7 +19854,7 @@ pub mod shared {
     nested!(FreeFormSectionLayoutConfiguration);
     /// CloudFormation property type `FunnelChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartAggregatedFieldWells(rt::Props);
     impl FunnelChartAggregatedFieldWells {
@@ -19335,7 +19877,7 @@ pub mod shared {
     nested!(FunnelChartAggregatedFieldWells);
     /// CloudFormation property type `FunnelChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartConfiguration(rt::Props);
     impl FunnelChartConfiguration {
@@ -19388,7 +19930,7 @@ pub mod shared {
     nested!(FunnelChartConfiguration);
     /// CloudFormation property type `FunnelChartDataLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartdatalabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartDataLabelOptions(rt::Props);
     impl FunnelChartDataLabelOptions {
@@ -19436,7 +19978,7 @@ pub mod shared {
     nested!(FunnelChartDataLabelOptions);
     /// CloudFormation property type `FunnelChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartFieldWells(rt::Props);
     impl FunnelChartFieldWells {
@@ -19473,7 +20015,7 @@ pub mod shared {
     string_enum!(FunnelChartMeasureDataLabelStyle { ValueOnly => "VALUE_ONLY", PercentageByFirstStage => "PERCENTAGE_BY_FIRST_STAGE", PercentageByPreviousStage => "PERCENTAGE_BY_PREVIOUS_STAGE", ValueAndPercentageByFirstStage => "VALUE_AND_PERCENTAGE_BY_FIRST_STAGE", ValueAndPercentageByPreviousStage => "VALUE_AND_PERCENTAGE_BY_PREVIOUS_STAGE" });
     /// CloudFormation property type `FunnelChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartSortConfiguration(rt::Props);
     impl FunnelChartSortConfiguration {
@@ -19496,7 +20038,7 @@ pub mod shared {
     nested!(FunnelChartSortConfiguration);
     /// CloudFormation property type `FunnelChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-funnelchartvisual.html)
     #[derive(Clone, Debug)]
     pub struct FunnelChartVisual(rt::Props);
     impl FunnelChartVisual {
@@ -19543,7 +20085,7 @@ pub mod shared {
     nested!(FunnelChartVisual);
     /// CloudFormation property type `GaugeChartArcConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartarcconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartArcConditionalFormatting(rt::Props);
     impl GaugeChartArcConditionalFormatting {
@@ -19561,7 +20103,7 @@ pub mod shared {
     nested!(GaugeChartArcConditionalFormatting);
     /// CloudFormation property type `GaugeChartColorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartcolorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartColorConfiguration(rt::Props);
     impl GaugeChartColorConfiguration {
@@ -19584,7 +20126,7 @@ pub mod shared {
     nested!(GaugeChartColorConfiguration);
     /// CloudFormation property type `GaugeChartConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartConditionalFormatting(rt::Props);
     impl GaugeChartConditionalFormatting {
@@ -19606,7 +20148,7 @@ pub mod shared {
     nested!(GaugeChartConditionalFormatting);
     /// CloudFormation property type `GaugeChartConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartConditionalFormattingOption(rt::Props);
     impl GaugeChartConditionalFormattingOption {
@@ -19629,7 +20171,7 @@ pub mod shared {
     nested!(GaugeChartConditionalFormattingOption);
     /// CloudFormation property type `GaugeChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartConfiguration(rt::Props);
     impl GaugeChartConfiguration {
@@ -19677,7 +20219,7 @@ pub mod shared {
     nested!(GaugeChartConfiguration);
     /// CloudFormation property type `GaugeChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartFieldWells(rt::Props);
     impl GaugeChartFieldWells {
@@ -19700,7 +20242,7 @@ pub mod shared {
     nested!(GaugeChartFieldWells);
     /// CloudFormation property type `GaugeChartOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartoptions.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartOptions(rt::Props);
     impl GaugeChartOptions {
@@ -19739,7 +20281,7 @@ pub mod shared {
     nested!(GaugeChartOptions);
     /// CloudFormation property type `GaugeChartPrimaryValueConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartprimaryvalueconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartPrimaryValueConditionalFormatting(rt::Props);
     impl GaugeChartPrimaryValueConditionalFormatting {
@@ -19762,7 +20304,7 @@ pub mod shared {
     nested!(GaugeChartPrimaryValueConditionalFormatting);
     /// CloudFormation property type `GaugeChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gaugechartvisual.html)
     #[derive(Clone, Debug)]
     pub struct GaugeChartVisual(rt::Props);
     impl GaugeChartVisual {
@@ -19806,7 +20348,7 @@ pub mod shared {
     nested!(GaugeChartVisual);
     /// CloudFormation property type `GeospatialCategoricalColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcategoricalcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCategoricalColor(rt::Props);
     impl GeospatialCategoricalColor {
@@ -19837,22 +20379,29 @@ pub mod shared {
     nested!(GeospatialCategoricalColor);
     /// CloudFormation property type `GeospatialCategoricalDataColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcategoricaldatacolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCategoricalDataColor(rt::Props);
+    /// The required values of [`GeospatialCategoricalDataColor`], by name: two of them have one type, and a swap must not compile.
+    pub struct GeospatialCategoricalDataColorRequired {
+        /// CloudFormation `Color`.
+        pub color: rt::Expr,
+        /// CloudFormation `DataValue`.
+        pub data_value: rt::Expr,
+    }
     impl GeospatialCategoricalDataColor {
         /// A new `GeospatialCategoricalDataColor`. Required properties: `color` (`Color`), `data_value` (`DataValue`).
-        pub fn new(color: impl Into<rt::Expr>, data_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GeospatialCategoricalDataColorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Color", None, rt::string(color));
-            this.set("DataValue", None, rt::string(data_value));
+            this.set("Color", None, rt::string(required.color));
+            this.set("DataValue", None, rt::string(required.data_value));
             GeospatialCategoricalDataColor(this)
         }
     }
     nested!(GeospatialCategoricalDataColor);
     /// CloudFormation property type `GeospatialCircleRadius`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcircleradius.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCircleRadius(rt::Props);
     impl GeospatialCircleRadius {
@@ -19870,7 +20419,7 @@ pub mod shared {
     nested!(GeospatialCircleRadius);
     /// CloudFormation property type `GeospatialCircleSymbolStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcirclesymbolstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCircleSymbolStyle(rt::Props);
     impl GeospatialCircleSymbolStyle {
@@ -19903,7 +20452,7 @@ pub mod shared {
     nested!(GeospatialCircleSymbolStyle);
     /// CloudFormation property type `GeospatialColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialColor(rt::Props);
     impl GeospatialColor {
@@ -19942,24 +20491,35 @@ pub mod shared {
     string_enum!(GeospatialColorState { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `GeospatialCoordinateBounds`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialcoordinatebounds.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialCoordinateBounds(rt::Props);
+    /// The required values of [`GeospatialCoordinateBounds`], by name: two of them have one type, and a swap must not compile.
+    pub struct GeospatialCoordinateBoundsRequired {
+        /// CloudFormation `East`.
+        pub east: i64,
+        /// CloudFormation `North`.
+        pub north: i64,
+        /// CloudFormation `South`.
+        pub south: i64,
+        /// CloudFormation `West`.
+        pub west: i64,
+    }
     impl GeospatialCoordinateBounds {
         /// A new `GeospatialCoordinateBounds`. Required properties: `east` (`East`), `north` (`North`), `south` (`South`), `west` (`West`).
-        pub fn new(east: i64, north: i64, south: i64, west: i64) -> Self {
+        pub fn new(required: GeospatialCoordinateBoundsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("East", None, rt::int(east));
-            this.set("North", None, rt::int(north));
-            this.set("South", None, rt::int(south));
-            this.set("West", None, rt::int(west));
+            this.set("East", None, rt::int(required.east));
+            this.set("North", None, rt::int(required.north));
+            this.set("South", None, rt::int(required.south));
+            this.set("West", None, rt::int(required.west));
             GeospatialCoordinateBounds(this)
         }
     }
     nested!(GeospatialCoordinateBounds);
     /// CloudFormation property type `GeospatialDataSourceItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialdatasourceitem.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialDataSourceItem(rt::Props);
     impl GeospatialDataSourceItem {
@@ -19977,7 +20537,7 @@ pub mod shared {
     nested!(GeospatialDataSourceItem);
     /// CloudFormation property type `GeospatialGradientColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialgradientcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialGradientColor(rt::Props);
     impl GeospatialGradientColor {
@@ -20006,7 +20566,7 @@ pub mod shared {
     nested!(GeospatialGradientColor);
     /// CloudFormation property type `GeospatialGradientStepColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialgradientstepcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialGradientStepColor(rt::Props);
     impl GeospatialGradientStepColor {
@@ -20021,7 +20581,7 @@ pub mod shared {
     nested!(GeospatialGradientStepColor);
     /// CloudFormation property type `GeospatialHeatmapColorScale`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialheatmapcolorscale.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialHeatmapColorScale(rt::Props);
     impl GeospatialHeatmapColorScale {
@@ -20042,7 +20602,7 @@ pub mod shared {
     nested!(GeospatialHeatmapColorScale);
     /// CloudFormation property type `GeospatialHeatmapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialheatmapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialHeatmapConfiguration(rt::Props);
     impl GeospatialHeatmapConfiguration {
@@ -20060,7 +20620,7 @@ pub mod shared {
     nested!(GeospatialHeatmapConfiguration);
     /// CloudFormation property type `GeospatialHeatmapDataColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialheatmapdatacolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialHeatmapDataColor(rt::Props);
     impl GeospatialHeatmapDataColor {
@@ -20074,7 +20634,7 @@ pub mod shared {
     nested!(GeospatialHeatmapDataColor);
     /// CloudFormation property type `GeospatialLayerColorField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayercolorfield.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerColorField(rt::Props);
     impl GeospatialLayerColorField {
@@ -20103,7 +20663,7 @@ pub mod shared {
     nested!(GeospatialLayerColorField);
     /// CloudFormation property type `GeospatialLayerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerDefinition(rt::Props);
     impl GeospatialLayerDefinition {
@@ -20131,7 +20691,7 @@ pub mod shared {
     nested!(GeospatialLayerDefinition);
     /// CloudFormation property type `GeospatialLayerItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayeritem.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerItem(rt::Props);
     impl GeospatialLayerItem {
@@ -20185,7 +20745,7 @@ pub mod shared {
     nested!(GeospatialLayerItem);
     /// CloudFormation property type `GeospatialLayerJoinDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayerjoindefinition.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerJoinDefinition(rt::Props);
     impl GeospatialLayerJoinDefinition {
@@ -20213,7 +20773,7 @@ pub mod shared {
     nested!(GeospatialLayerJoinDefinition);
     /// CloudFormation property type `GeospatialLayerMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallayermapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLayerMapConfiguration(rt::Props);
     impl GeospatialLayerMapConfiguration {
@@ -20262,7 +20822,7 @@ pub mod shared {
     string_enum!(GeospatialLayerType { Point => "POINT", Line => "LINE", Polygon => "POLYGON" });
     /// CloudFormation property type `GeospatialLineLayer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallinelayer.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLineLayer(rt::Props);
     impl GeospatialLineLayer {
@@ -20276,7 +20836,7 @@ pub mod shared {
     nested!(GeospatialLineLayer);
     /// CloudFormation property type `GeospatialLineStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallinestyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLineStyle(rt::Props);
     impl GeospatialLineStyle {
@@ -20294,7 +20854,7 @@ pub mod shared {
     nested!(GeospatialLineStyle);
     /// CloudFormation property type `GeospatialLineSymbolStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallinesymbolstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLineSymbolStyle(rt::Props);
     impl GeospatialLineSymbolStyle {
@@ -20317,7 +20877,7 @@ pub mod shared {
     nested!(GeospatialLineSymbolStyle);
     /// CloudFormation property type `GeospatialLineWidth`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatiallinewidth.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialLineWidth(rt::Props);
     impl GeospatialLineWidth {
@@ -20335,7 +20895,7 @@ pub mod shared {
     nested!(GeospatialLineWidth);
     /// CloudFormation property type `GeospatialMapAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapAggregatedFieldWells(rt::Props);
     impl GeospatialMapAggregatedFieldWells {
@@ -20363,7 +20923,7 @@ pub mod shared {
     nested!(GeospatialMapAggregatedFieldWells);
     /// CloudFormation property type `GeospatialMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapConfiguration(rt::Props);
     impl GeospatialMapConfiguration {
@@ -20416,7 +20976,7 @@ pub mod shared {
     nested!(GeospatialMapConfiguration);
     /// CloudFormation property type `GeospatialMapFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapFieldWells(rt::Props);
     impl GeospatialMapFieldWells {
@@ -20447,7 +21007,7 @@ pub mod shared {
     string_enum!(GeospatialMapNavigation { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `GeospatialMapState`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapstate.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapState(rt::Props);
     impl GeospatialMapState {
@@ -20470,7 +21030,7 @@ pub mod shared {
     nested!(GeospatialMapState);
     /// CloudFormation property type `GeospatialMapStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapStyle(rt::Props);
     impl GeospatialMapStyle {
@@ -20498,7 +21058,7 @@ pub mod shared {
     nested!(GeospatialMapStyle);
     /// CloudFormation property type `GeospatialMapStyleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapstyleoptions.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapStyleOptions(rt::Props);
     impl GeospatialMapStyleOptions {
@@ -20516,7 +21076,7 @@ pub mod shared {
     nested!(GeospatialMapStyleOptions);
     /// CloudFormation property type `GeospatialMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialmapvisual.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialMapVisual(rt::Props);
     impl GeospatialMapVisual {
@@ -20563,7 +21123,7 @@ pub mod shared {
     nested!(GeospatialMapVisual);
     /// CloudFormation property type `GeospatialNullDataSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialnulldatasettings.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialNullDataSettings(rt::Props);
     impl GeospatialNullDataSettings {
@@ -20577,7 +21137,7 @@ pub mod shared {
     nested!(GeospatialNullDataSettings);
     /// CloudFormation property type `GeospatialNullSymbolStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialnullsymbolstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialNullSymbolStyle(rt::Props);
     impl GeospatialNullSymbolStyle {
@@ -20605,7 +21165,7 @@ pub mod shared {
     nested!(GeospatialNullSymbolStyle);
     /// CloudFormation property type `GeospatialPointLayer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpointlayer.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPointLayer(rt::Props);
     impl GeospatialPointLayer {
@@ -20619,7 +21179,7 @@ pub mod shared {
     nested!(GeospatialPointLayer);
     /// CloudFormation property type `GeospatialPointStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpointstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPointStyle(rt::Props);
     impl GeospatialPointStyle {
@@ -20637,7 +21197,7 @@ pub mod shared {
     nested!(GeospatialPointStyle);
     /// CloudFormation property type `GeospatialPointStyleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpointstyleoptions.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPointStyleOptions(rt::Props);
     impl GeospatialPointStyleOptions {
@@ -20665,7 +21225,7 @@ pub mod shared {
     nested!(GeospatialPointStyleOptions);
     /// CloudFormation property type `GeospatialPolygonLayer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpolygonlayer.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPolygonLayer(rt::Props);
     impl GeospatialPolygonLayer {
@@ -20679,7 +21239,7 @@ pub mod shared {
     nested!(GeospatialPolygonLayer);
     /// CloudFormation property type `GeospatialPolygonStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpolygonstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPolygonStyle(rt::Props);
     impl GeospatialPolygonStyle {
@@ -20697,7 +21257,7 @@ pub mod shared {
     nested!(GeospatialPolygonStyle);
     /// CloudFormation property type `GeospatialPolygonSymbolStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialpolygonsymbolstyle.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialPolygonSymbolStyle(rt::Props);
     impl GeospatialPolygonSymbolStyle {
@@ -20738,7 +21298,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `GeospatialSolidColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialsolidcolor.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialSolidColor(rt::Props);
     impl GeospatialSolidColor {
@@ -20759,7 +21319,7 @@ pub mod shared {
     nested!(GeospatialSolidColor);
     /// CloudFormation property type `GeospatialStaticFileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialstaticfilesource.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialStaticFileSource(rt::Props);
     impl GeospatialStaticFileSource {
@@ -20773,7 +21333,7 @@ pub mod shared {
     nested!(GeospatialStaticFileSource);
     /// CloudFormation property type `GeospatialWindowOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-geospatialwindowoptions.html)
     #[derive(Clone, Debug)]
     pub struct GeospatialWindowOptions(rt::Props);
     impl GeospatialWindowOptions {
@@ -20796,7 +21356,7 @@ pub mod shared {
     nested!(GeospatialWindowOptions);
     /// CloudFormation property type `GlobalTableBorderOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-globaltableborderoptions.html)
     #[derive(Clone, Debug)]
     pub struct GlobalTableBorderOptions(rt::Props);
     impl GlobalTableBorderOptions {
@@ -20819,7 +21379,7 @@ pub mod shared {
     nested!(GlobalTableBorderOptions);
     /// CloudFormation property type `GradientColor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gradientcolor.html)
     #[derive(Clone, Debug)]
     pub struct GradientColor(rt::Props);
     impl GradientColor {
@@ -20837,7 +21397,7 @@ pub mod shared {
     nested!(GradientColor);
     /// CloudFormation property type `GradientStop`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gradientstop.html)
     #[derive(Clone, Debug)]
     pub struct GradientStop(rt::Props);
     impl GradientStop {
@@ -20861,7 +21421,7 @@ pub mod shared {
     nested!(GradientStop);
     /// CloudFormation property type `GridLayoutCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutcanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutCanvasSizeOptions(rt::Props);
     impl GridLayoutCanvasSizeOptions {
@@ -20882,7 +21442,7 @@ pub mod shared {
     nested!(GridLayoutCanvasSizeOptions);
     /// CloudFormation property type `GridLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutConfiguration(rt::Props);
     impl GridLayoutConfiguration {
@@ -20901,22 +21461,28 @@ pub mod shared {
     nested!(GridLayoutConfiguration);
     /// CloudFormation property type `GridLayoutElement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutelement.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutElement(rt::Props);
+    /// The required values of [`GridLayoutElement`], by name: two of them have one type, and a swap must not compile.
+    pub struct GridLayoutElementRequired {
+        /// CloudFormation `ColumnSpan`.
+        pub column_span: i64,
+        /// CloudFormation `ElementId`.
+        pub element_id: rt::Expr,
+        /// CloudFormation `ElementType`.
+        pub element_type: LayoutElementType,
+        /// CloudFormation `RowSpan`.
+        pub row_span: i64,
+    }
     impl GridLayoutElement {
         /// A new `GridLayoutElement`. Required properties: `column_span` (`ColumnSpan`), `element_id` (`ElementId`), `element_type` (`ElementType`), `row_span` (`RowSpan`).
-        pub fn new(
-            column_span: i64,
-            element_id: impl Into<rt::Expr>,
-            element_type: LayoutElementType,
-            row_span: i64,
-        ) -> Self {
+        pub fn new(required: GridLayoutElementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ColumnSpan", None, rt::int(column_span));
-            this.set("ElementId", None, rt::string(element_id));
-            this.set("ElementType", None, element_type.into());
-            this.set("RowSpan", None, rt::int(row_span));
+            this.set("ColumnSpan", None, rt::int(required.column_span));
+            this.set("ElementId", None, rt::string(required.element_id));
+            this.set("ElementType", None, required.element_type.into());
+            this.set("RowSpan", None, rt::int(required.row_span));
             GridLayoutElement(this)
         }
         /// CloudFormation `BackgroundStyle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -20963,7 +21529,7 @@ pub mod shared {
     nested!(GridLayoutElement);
     /// CloudFormation property type `GridLayoutElementBackgroundStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutelementbackgroundstyle.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutElementBackgroundStyle(rt::Props);
     impl GridLayoutElementBackgroundStyle {
@@ -20986,7 +21552,7 @@ pub mod shared {
     nested!(GridLayoutElementBackgroundStyle);
     /// CloudFormation property type `GridLayoutElementBorderStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutelementborderstyle.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutElementBorderStyle(rt::Props);
     impl GridLayoutElementBorderStyle {
@@ -21016,7 +21582,7 @@ pub mod shared {
     nested!(GridLayoutElementBorderStyle);
     /// CloudFormation property type `GridLayoutScreenCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-gridlayoutscreencanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct GridLayoutScreenCanvasSizeOptions(rt::Props);
     impl GridLayoutScreenCanvasSizeOptions {
@@ -21038,7 +21604,7 @@ pub mod shared {
     nested!(GridLayoutScreenCanvasSizeOptions);
     /// CloudFormation property type `GrowthRateComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-growthratecomputation.html)
     #[derive(Clone, Debug)]
     pub struct GrowthRateComputation(rt::Props);
     impl GrowthRateComputation {
@@ -21072,7 +21638,7 @@ pub mod shared {
     nested!(GrowthRateComputation);
     /// CloudFormation property type `HeaderFooterSectionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-headerfootersectionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HeaderFooterSectionConfiguration(rt::Props);
     impl HeaderFooterSectionConfiguration {
@@ -21092,7 +21658,7 @@ pub mod shared {
     nested!(HeaderFooterSectionConfiguration);
     /// CloudFormation property type `HeatMapAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapAggregatedFieldWells(rt::Props);
     impl HeatMapAggregatedFieldWells {
@@ -21120,7 +21686,7 @@ pub mod shared {
     nested!(HeatMapAggregatedFieldWells);
     /// CloudFormation property type `HeatMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapConfiguration(rt::Props);
     impl HeatMapConfiguration {
@@ -21178,7 +21744,7 @@ pub mod shared {
     nested!(HeatMapConfiguration);
     /// CloudFormation property type `HeatMapFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapFieldWells(rt::Props);
     impl HeatMapFieldWells {
@@ -21200,7 +21766,7 @@ pub mod shared {
     nested!(HeatMapFieldWells);
     /// CloudFormation property type `HeatMapSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapSortConfiguration(rt::Props);
     impl HeatMapSortConfiguration {
@@ -21247,7 +21813,7 @@ pub mod shared {
     nested!(HeatMapSortConfiguration);
     /// CloudFormation property type `HeatMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-heatmapvisual.html)
     #[derive(Clone, Debug)]
     pub struct HeatMapVisual(rt::Props);
     impl HeatMapVisual {
@@ -21294,7 +21860,7 @@ pub mod shared {
     nested!(HeatMapVisual);
     /// CloudFormation property type `HistogramAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogramaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct HistogramAggregatedFieldWells(rt::Props);
     impl HistogramAggregatedFieldWells {
@@ -21312,7 +21878,7 @@ pub mod shared {
     nested!(HistogramAggregatedFieldWells);
     /// CloudFormation property type `HistogramBinOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogrambinoptions.html)
     #[derive(Clone, Debug)]
     pub struct HistogramBinOptions(rt::Props);
     impl HistogramBinOptions {
@@ -21354,7 +21920,7 @@ pub mod shared {
     string_enum!(HistogramBinType { BinCount => "BIN_COUNT", BinWidth => "BIN_WIDTH" });
     /// CloudFormation property type `HistogramConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogramconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HistogramConfiguration(rt::Props);
     impl HistogramConfiguration {
@@ -21412,7 +21978,7 @@ pub mod shared {
     nested!(HistogramConfiguration);
     /// CloudFormation property type `HistogramFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogramfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct HistogramFieldWells(rt::Props);
     impl HistogramFieldWells {
@@ -21434,7 +22000,7 @@ pub mod shared {
     nested!(HistogramFieldWells);
     /// CloudFormation property type `HistogramVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-histogramvisual.html)
     #[derive(Clone, Debug)]
     pub struct HistogramVisual(rt::Props);
     impl HistogramVisual {
@@ -21543,22 +22109,36 @@ pub mod shared {
     string_enum!(Icon { CaretUp => "CARET_UP", CaretDown => "CARET_DOWN", Plus => "PLUS", Minus => "MINUS", ArrowUp => "ARROW_UP", ArrowDown => "ARROW_DOWN", ArrowLeft => "ARROW_LEFT", ArrowUpLeft => "ARROW_UP_LEFT", ArrowDownLeft => "ARROW_DOWN_LEFT", ArrowRight => "ARROW_RIGHT", ArrowUpRight => "ARROW_UP_RIGHT", ArrowDownRight => "ARROW_DOWN_RIGHT", FaceUp => "FACE_UP", FaceDown => "FACE_DOWN", FaceFlat => "FACE_FLAT", OneBar => "ONE_BAR", TwoBar => "TWO_BAR", ThreeBar => "THREE_BAR", Circle => "CIRCLE", Triangle => "TRIANGLE", Square => "SQUARE", Flag => "FLAG", ThumbsUp => "THUMBS_UP", ThumbsDown => "THUMBS_DOWN", Checkmark => "CHECKMARK", X => "X" });
     /// CloudFormation property type `ImageCustomAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imagecustomaction.html)
     #[derive(Clone, Debug)]
     pub struct ImageCustomAction(rt::Props);
+    /// The required values of [`ImageCustomAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ImageCustomActionRequired {
+        /// CloudFormation `ActionOperations`.
+        pub action_operations: Vec<ImageCustomActionOperation>,
+        /// CloudFormation `CustomActionId`.
+        pub custom_action_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Trigger`.
+        pub trigger: ImageCustomActionTrigger,
+    }
     impl ImageCustomAction {
         /// A new `ImageCustomAction`. Required properties: `action_operations` (`ActionOperations`), `custom_action_id` (`CustomActionId`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(
-            action_operations: impl IntoIterator<Item = ImageCustomActionOperation>,
-            custom_action_id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            trigger: ImageCustomActionTrigger,
-        ) -> Self {
+        pub fn new(required: ImageCustomActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ActionOperations", None, rt::list(action_operations));
-            this.set("CustomActionId", None, rt::string(custom_action_id));
-            this.set("Name", None, rt::string(name));
-            this.set("Trigger", None, trigger.into());
+            this.set(
+                "ActionOperations",
+                None,
+                rt::list(required.action_operations),
+            );
+            this.set(
+                "CustomActionId",
+                None,
+                rt::string(required.custom_action_id),
+            );
+            this.set("Name", None, rt::string(required.name));
+            this.set("Trigger", None, required.trigger.into());
             ImageCustomAction(this)
         }
         /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -21570,7 +22150,7 @@ pub mod shared {
     nested!(ImageCustomAction);
     /// CloudFormation property type `ImageCustomActionOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imagecustomactionoperation.html)
     #[derive(Clone, Debug)]
     pub struct ImageCustomActionOperation(rt::Props);
     impl ImageCustomActionOperation {
@@ -21610,7 +22190,7 @@ pub mod shared {
     string_enum!(ImageCustomActionTrigger { Click => "CLICK", Menu => "MENU" });
     /// CloudFormation property type `ImageInteractionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imageinteractionoptions.html)
     #[derive(Clone, Debug)]
     pub struct ImageInteractionOptions(rt::Props);
     impl ImageInteractionOptions {
@@ -21628,7 +22208,7 @@ pub mod shared {
     nested!(ImageInteractionOptions);
     /// CloudFormation property type `ImageMenuOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imagemenuoption.html)
     #[derive(Clone, Debug)]
     pub struct ImageMenuOption(rt::Props);
     impl ImageMenuOption {
@@ -21646,7 +22226,7 @@ pub mod shared {
     nested!(ImageMenuOption);
     /// CloudFormation property type `ImageStaticFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-imagestaticfile.html)
     #[derive(Clone, Debug)]
     pub struct ImageStaticFile(rt::Props);
     impl ImageStaticFile {
@@ -21665,7 +22245,7 @@ pub mod shared {
     nested!(ImageStaticFile);
     /// CloudFormation property type `InnerFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-innerfilter.html)
     #[derive(Clone, Debug)]
     pub struct InnerFilter(rt::Props);
     impl InnerFilter {
@@ -21683,7 +22263,7 @@ pub mod shared {
     nested!(InnerFilter);
     /// CloudFormation property type `InsightConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-insightconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InsightConfiguration(rt::Props);
     impl InsightConfiguration {
@@ -21711,7 +22291,7 @@ pub mod shared {
     nested!(InsightConfiguration);
     /// CloudFormation property type `InsightVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-insightvisual.html)
     #[derive(Clone, Debug)]
     pub struct InsightVisual(rt::Props);
     impl InsightVisual {
@@ -21760,7 +22340,7 @@ pub mod shared {
     nested!(InsightVisual);
     /// CloudFormation property type `IntegerDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-integerdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct IntegerDefaultValues(rt::Props);
     impl IntegerDefaultValues {
@@ -21785,7 +22365,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `IntegerParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-integerparameter.html)
     #[derive(Clone, Debug)]
     pub struct IntegerParameter(rt::Props);
     impl IntegerParameter {
@@ -21800,7 +22380,7 @@ pub mod shared {
     nested!(IntegerParameter);
     /// CloudFormation property type `IntegerParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-integerparameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct IntegerParameterDeclaration(rt::Props);
     impl IntegerParameterDeclaration {
@@ -21833,7 +22413,7 @@ pub mod shared {
     nested!(IntegerParameterDeclaration);
     /// CloudFormation property type `IntegerValueWhenUnsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-integervaluewhenunsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IntegerValueWhenUnsetConfiguration(rt::Props);
     impl IntegerValueWhenUnsetConfiguration {
@@ -21856,7 +22436,7 @@ pub mod shared {
     nested!(IntegerValueWhenUnsetConfiguration);
     /// CloudFormation property type `ItemsLimitConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-itemslimitconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ItemsLimitConfiguration(rt::Props);
     impl ItemsLimitConfiguration {
@@ -21879,7 +22459,7 @@ pub mod shared {
     nested!(ItemsLimitConfiguration);
     /// CloudFormation property type `KPIActualValueConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiactualvalueconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiActualValueConditionalFormatting(rt::Props);
     impl KpiActualValueConditionalFormatting {
@@ -21902,7 +22482,7 @@ pub mod shared {
     nested!(KpiActualValueConditionalFormatting);
     /// CloudFormation property type `KPIComparisonValueConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpicomparisonvalueconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiComparisonValueConditionalFormatting(rt::Props);
     impl KpiComparisonValueConditionalFormatting {
@@ -21925,7 +22505,7 @@ pub mod shared {
     nested!(KpiComparisonValueConditionalFormatting);
     /// CloudFormation property type `KPIConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiConditionalFormatting(rt::Props);
     impl KpiConditionalFormatting {
@@ -21947,7 +22527,7 @@ pub mod shared {
     nested!(KpiConditionalFormatting);
     /// CloudFormation property type `KPIConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct KpiConditionalFormattingOption(rt::Props);
     impl KpiConditionalFormattingOption {
@@ -21980,7 +22560,7 @@ pub mod shared {
     nested!(KpiConditionalFormattingOption);
     /// CloudFormation property type `KPIConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KpiConfiguration(rt::Props);
     impl KpiConfiguration {
@@ -22013,7 +22593,7 @@ pub mod shared {
     nested!(KpiConfiguration);
     /// CloudFormation property type `KPIFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpifieldwells.html)
     #[derive(Clone, Debug)]
     pub struct KpiFieldWells(rt::Props);
     impl KpiFieldWells {
@@ -22041,7 +22621,7 @@ pub mod shared {
     nested!(KpiFieldWells);
     /// CloudFormation property type `KPIOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpioptions.html)
     #[derive(Clone, Debug)]
     pub struct KpiOptions(rt::Props);
     impl KpiOptions {
@@ -22101,7 +22681,7 @@ pub mod shared {
     nested!(KpiOptions);
     /// CloudFormation property type `KPIPrimaryValueConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiprimaryvalueconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiPrimaryValueConditionalFormatting(rt::Props);
     impl KpiPrimaryValueConditionalFormatting {
@@ -22124,7 +22704,7 @@ pub mod shared {
     nested!(KpiPrimaryValueConditionalFormatting);
     /// CloudFormation property type `KPIProgressBarConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpiprogressbarconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct KpiProgressBarConditionalFormatting(rt::Props);
     impl KpiProgressBarConditionalFormatting {
@@ -22142,7 +22722,7 @@ pub mod shared {
     nested!(KpiProgressBarConditionalFormatting);
     /// CloudFormation property type `KPISortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpisortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct KpiSortConfiguration(rt::Props);
     impl KpiSortConfiguration {
@@ -22163,7 +22743,7 @@ pub mod shared {
     nested!(KpiSortConfiguration);
     /// CloudFormation property type `KPISparklineOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpisparklineoptions.html)
     #[derive(Clone, Debug)]
     pub struct KpiSparklineOptions(rt::Props);
     impl KpiSparklineOptions {
@@ -22201,7 +22781,7 @@ pub mod shared {
     string_enum!(KpiSparklineType { Line => "LINE", Area => "AREA" });
     /// CloudFormation property type `KPIVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpivisual.html)
     #[derive(Clone, Debug)]
     pub struct KpiVisual(rt::Props);
     impl KpiVisual {
@@ -22253,7 +22833,7 @@ pub mod shared {
     nested!(KpiVisual);
     /// CloudFormation property type `KPIVisualLayoutOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpivisuallayoutoptions.html)
     #[derive(Clone, Debug)]
     pub struct KpiVisualLayoutOptions(rt::Props);
     impl KpiVisualLayoutOptions {
@@ -22271,7 +22851,7 @@ pub mod shared {
     nested!(KpiVisualLayoutOptions);
     /// CloudFormation property type `KPIVisualStandardLayout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-kpivisualstandardlayout.html)
     #[derive(Clone, Debug)]
     pub struct KpiVisualStandardLayout(rt::Props);
     impl KpiVisualStandardLayout {
@@ -22294,7 +22874,7 @@ pub mod shared {
     string_enum!(KpiVisualStandardLayoutType { Classic => "CLASSIC", Vertical => "VERTICAL" });
     /// CloudFormation property type `LabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-labeloptions.html)
     #[derive(Clone, Debug)]
     pub struct LabelOptions(rt::Props);
     impl LabelOptions {
@@ -22322,22 +22902,36 @@ pub mod shared {
     nested!(LabelOptions);
     /// CloudFormation property type `LayerCustomAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layercustomaction.html)
     #[derive(Clone, Debug)]
     pub struct LayerCustomAction(rt::Props);
+    /// The required values of [`LayerCustomAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct LayerCustomActionRequired {
+        /// CloudFormation `ActionOperations`.
+        pub action_operations: Vec<LayerCustomActionOperation>,
+        /// CloudFormation `CustomActionId`.
+        pub custom_action_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Trigger`.
+        pub trigger: LayerCustomActionTrigger,
+    }
     impl LayerCustomAction {
         /// A new `LayerCustomAction`. Required properties: `action_operations` (`ActionOperations`), `custom_action_id` (`CustomActionId`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(
-            action_operations: impl IntoIterator<Item = LayerCustomActionOperation>,
-            custom_action_id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            trigger: LayerCustomActionTrigger,
-        ) -> Self {
+        pub fn new(required: LayerCustomActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ActionOperations", None, rt::list(action_operations));
-            this.set("CustomActionId", None, rt::string(custom_action_id));
-            this.set("Name", None, rt::string(name));
-            this.set("Trigger", None, trigger.into());
+            this.set(
+                "ActionOperations",
+                None,
+                rt::list(required.action_operations),
+            );
+            this.set(
+                "CustomActionId",
+                None,
+                rt::string(required.custom_action_id),
+            );
+            this.set("Name", None, rt::string(required.name));
+            this.set("Trigger", None, required.trigger.into());
             LayerCustomAction(this)
         }
         /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -22349,7 +22943,7 @@ pub mod shared {
     nested!(LayerCustomAction);
     /// CloudFormation property type `LayerCustomActionOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layercustomactionoperation.html)
     #[derive(Clone, Debug)]
     pub struct LayerCustomActionOperation(rt::Props);
     impl LayerCustomActionOperation {
@@ -22394,7 +22988,7 @@ pub mod shared {
     string_enum!(LayerCustomActionTrigger { DataPointClick => "DATA_POINT_CLICK", DataPointMenu => "DATA_POINT_MENU" });
     /// CloudFormation property type `LayerMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layermapvisual.html)
     #[derive(Clone, Debug)]
     pub struct LayerMapVisual(rt::Props);
     impl LayerMapVisual {
@@ -22438,7 +23032,7 @@ pub mod shared {
     nested!(LayerMapVisual);
     /// CloudFormation property type `Layout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layout.html)
     #[derive(Clone, Debug)]
     pub struct Layout(rt::Props);
     impl Layout {
@@ -22452,7 +23046,7 @@ pub mod shared {
     nested!(Layout);
     /// CloudFormation property type `LayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-layoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LayoutConfiguration(rt::Props);
     impl LayoutConfiguration {
@@ -22495,7 +23089,7 @@ pub mod shared {
     string_enum!(LayoutElementType { Visual => "VISUAL", FilterControl => "FILTER_CONTROL", ParameterControl => "PARAMETER_CONTROL", TextBox => "TEXT_BOX", Image => "IMAGE" });
     /// CloudFormation property type `LegendOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-legendoptions.html)
     #[derive(Clone, Debug)]
     pub struct LegendOptions(rt::Props);
     impl LegendOptions {
@@ -22555,7 +23149,7 @@ pub mod shared {
     string_enum!(LegendPosition { Auto => "AUTO", Right => "RIGHT", Bottom => "BOTTOM", Top => "TOP" });
     /// CloudFormation property type `LineChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct LineChartAggregatedFieldWells(rt::Props);
     impl LineChartAggregatedFieldWells {
@@ -22588,7 +23182,7 @@ pub mod shared {
     nested!(LineChartAggregatedFieldWells);
     /// CloudFormation property type `LineChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LineChartConfiguration(rt::Props);
     impl LineChartConfiguration {
@@ -22720,7 +23314,7 @@ pub mod shared {
     nested!(LineChartConfiguration);
     /// CloudFormation property type `LineChartDefaultSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartdefaultseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct LineChartDefaultSeriesSettings(rt::Props);
     impl LineChartDefaultSeriesSettings {
@@ -22753,7 +23347,7 @@ pub mod shared {
     nested!(LineChartDefaultSeriesSettings);
     /// CloudFormation property type `LineChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct LineChartFieldWells(rt::Props);
     impl LineChartFieldWells {
@@ -22786,7 +23380,7 @@ pub mod shared {
     string_enum!(LineChartLineStyle { Solid => "SOLID", Dotted => "DOTTED", Dashed => "DASHED" });
     /// CloudFormation property type `LineChartLineStyleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartlinestylesettings.html)
     #[derive(Clone, Debug)]
     pub struct LineChartLineStyleSettings(rt::Props);
     impl LineChartLineStyleSettings {
@@ -22836,7 +23430,7 @@ pub mod shared {
     string_enum!(LineChartMarkerShape { Circle => "CIRCLE", Triangle => "TRIANGLE", Square => "SQUARE", Diamond => "DIAMOND", RoundedSquare => "ROUNDED_SQUARE" });
     /// CloudFormation property type `LineChartMarkerStyleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartmarkerstylesettings.html)
     #[derive(Clone, Debug)]
     pub struct LineChartMarkerStyleSettings(rt::Props);
     impl LineChartMarkerStyleSettings {
@@ -22871,7 +23465,7 @@ pub mod shared {
     nested!(LineChartMarkerStyleSettings);
     /// CloudFormation property type `LineChartSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct LineChartSeriesSettings(rt::Props);
     impl LineChartSeriesSettings {
@@ -22899,7 +23493,7 @@ pub mod shared {
     nested!(LineChartSeriesSettings);
     /// CloudFormation property type `LineChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LineChartSortConfiguration(rt::Props);
     impl LineChartSortConfiguration {
@@ -22960,7 +23554,7 @@ pub mod shared {
     string_enum!(LineChartType { Line => "LINE", Area => "AREA", StackedArea => "STACKED_AREA" });
     /// CloudFormation property type `LineChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-linechartvisual.html)
     #[derive(Clone, Debug)]
     pub struct LineChartVisual(rt::Props);
     impl LineChartVisual {
@@ -23018,7 +23612,7 @@ pub mod shared {
     string_enum!(LineInterpolation { Linear => "LINEAR", Smooth => "SMOOTH", Stepped => "STEPPED" });
     /// CloudFormation property type `LineSeriesAxisDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-lineseriesaxisdisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct LineSeriesAxisDisplayOptions(rt::Props);
     impl LineSeriesAxisDisplayOptions {
@@ -23045,7 +23639,7 @@ pub mod shared {
     nested!(LineSeriesAxisDisplayOptions);
     /// CloudFormation property type `ListControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-listcontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct ListControlDisplayOptions(rt::Props);
     impl ListControlDisplayOptions {
@@ -23078,7 +23672,7 @@ pub mod shared {
     nested!(ListControlDisplayOptions);
     /// CloudFormation property type `ListControlSearchOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-listcontrolsearchoptions.html)
     #[derive(Clone, Debug)]
     pub struct ListControlSearchOptions(rt::Props);
     impl ListControlSearchOptions {
@@ -23096,7 +23690,7 @@ pub mod shared {
     nested!(ListControlSearchOptions);
     /// CloudFormation property type `ListControlSelectAllOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-listcontrolselectalloptions.html)
     #[derive(Clone, Debug)]
     pub struct ListControlSelectAllOptions(rt::Props);
     impl ListControlSelectAllOptions {
@@ -23114,7 +23708,7 @@ pub mod shared {
     nested!(ListControlSelectAllOptions);
     /// CloudFormation property type `LoadingAnimation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-loadinganimation.html)
     #[derive(Clone, Debug)]
     pub struct LoadingAnimation(rt::Props);
     impl LoadingAnimation {
@@ -23132,7 +23726,7 @@ pub mod shared {
     nested!(LoadingAnimation);
     /// CloudFormation property type `LocalNavigationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-localnavigationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LocalNavigationConfiguration(rt::Props);
     impl LocalNavigationConfiguration {
@@ -23146,7 +23740,7 @@ pub mod shared {
     nested!(LocalNavigationConfiguration);
     /// CloudFormation property type `LongFormatText`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-longformattext.html)
     #[derive(Clone, Debug)]
     pub struct LongFormatText(rt::Props);
     impl LongFormatText {
@@ -23178,21 +23772,29 @@ pub mod shared {
     string_enum!(MapZoomMode { Auto => "AUTO", Manual => "MANUAL" });
     /// CloudFormation property type `MappedDataSetParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-mappeddatasetparameter.html)
     #[derive(Clone, Debug)]
     pub struct MappedDataSetParameter(rt::Props);
+    /// The required values of [`MappedDataSetParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct MappedDataSetParameterRequired {
+        /// CloudFormation `DataSetIdentifier`.
+        pub data_set_identifier: rt::Expr,
+        /// CloudFormation `DataSetParameterName`.
+        pub data_set_parameter_name: rt::Expr,
+    }
     impl MappedDataSetParameter {
         /// A new `MappedDataSetParameter`. Required properties: `data_set_identifier` (`DataSetIdentifier`), `data_set_parameter_name` (`DataSetParameterName`).
-        pub fn new(
-            data_set_identifier: impl Into<rt::Expr>,
-            data_set_parameter_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MappedDataSetParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataSetIdentifier", None, rt::string(data_set_identifier));
+            this.set(
+                "DataSetIdentifier",
+                None,
+                rt::string(required.data_set_identifier),
+            );
             this.set(
                 "DataSetParameterName",
                 None,
-                rt::string(data_set_parameter_name),
+                rt::string(required.data_set_parameter_name),
             );
             MappedDataSetParameter(this)
         }
@@ -23200,7 +23802,7 @@ pub mod shared {
     nested!(MappedDataSetParameter);
     /// CloudFormation property type `MaximumLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-maximumlabeltype.html)
     #[derive(Clone, Debug)]
     pub struct MaximumLabelType(rt::Props);
     impl MaximumLabelType {
@@ -23218,7 +23820,7 @@ pub mod shared {
     nested!(MaximumLabelType);
     /// CloudFormation property type `MaximumMinimumComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-maximumminimumcomputation.html)
     #[derive(Clone, Debug)]
     pub struct MaximumMinimumComputation(rt::Props);
     impl MaximumMinimumComputation {
@@ -23260,7 +23862,7 @@ pub mod shared {
     string_enum!(MaximumMinimumComputationType { Maximum => "MAXIMUM", Minimum => "MINIMUM" });
     /// CloudFormation property type `MeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-measurefield.html)
     #[derive(Clone, Debug)]
     pub struct MeasureField(rt::Props);
     impl MeasureField {
@@ -23293,7 +23895,7 @@ pub mod shared {
     nested!(MeasureField);
     /// CloudFormation property type `MetricComparisonComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-metriccomparisoncomputation.html)
     #[derive(Clone, Debug)]
     pub struct MetricComparisonComputation(rt::Props);
     impl MetricComparisonComputation {
@@ -23327,7 +23929,7 @@ pub mod shared {
     nested!(MetricComparisonComputation);
     /// CloudFormation property type `MinimumLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-minimumlabeltype.html)
     #[derive(Clone, Debug)]
     pub struct MinimumLabelType(rt::Props);
     impl MinimumLabelType {
@@ -23345,7 +23947,7 @@ pub mod shared {
     nested!(MinimumLabelType);
     /// CloudFormation property type `MissingDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-missingdataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MissingDataConfiguration(rt::Props);
     impl MissingDataConfiguration {
@@ -23374,7 +23976,7 @@ pub mod shared {
     string_enum!(MissingDataTreatmentOption { Interpolate => "INTERPOLATE", ShowAsZero => "SHOW_AS_ZERO", ShowAsBlank => "SHOW_AS_BLANK" });
     /// CloudFormation property type `NegativeValueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-negativevalueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NegativeValueConfiguration(rt::Props);
     impl NegativeValueConfiguration {
@@ -23397,7 +23999,7 @@ pub mod shared {
     string_enum!(NegativeValueDisplayMode { Positive => "POSITIVE", Negative => "NEGATIVE" });
     /// CloudFormation property type `NestedFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-nestedfilter.html)
     #[derive(Clone, Debug)]
     pub struct NestedFilter(rt::Props);
     impl NestedFilter {
@@ -23419,7 +24021,7 @@ pub mod shared {
     nested!(NestedFilter);
     /// CloudFormation property type `NullValueFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-nullvalueformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NullValueFormatConfiguration(rt::Props);
     impl NullValueFormatConfiguration {
@@ -23433,7 +24035,7 @@ pub mod shared {
     nested!(NullValueFormatConfiguration);
     /// CloudFormation property type `NumberDisplayFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numberdisplayformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NumberDisplayFormatConfiguration(rt::Props);
     impl NumberDisplayFormatConfiguration {
@@ -23485,7 +24087,7 @@ pub mod shared {
     nested!(NumberDisplayFormatConfiguration);
     /// CloudFormation property type `NumberFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numberformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NumberFormatConfiguration(rt::Props);
     impl NumberFormatConfiguration {
@@ -23524,7 +24126,7 @@ pub mod shared {
     string_enum!(NumberScale { None => "NONE", Auto => "AUTO", Thousands => "THOUSANDS", Millions => "MILLIONS", Billions => "BILLIONS", Trillions => "TRILLIONS", Lakhs => "LAKHS", Crores => "CRORES" });
     /// CloudFormation property type `NumericAxisOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericaxisoptions.html)
     #[derive(Clone, Debug)]
     pub struct NumericAxisOptions(rt::Props);
     impl NumericAxisOptions {
@@ -23547,7 +24149,7 @@ pub mod shared {
     nested!(NumericAxisOptions);
     /// CloudFormation property type `NumericEqualityDrillDownFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericequalitydrilldownfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumericEqualityDrillDownFilter(rt::Props);
     impl NumericEqualityDrillDownFilter {
@@ -23562,7 +24164,7 @@ pub mod shared {
     nested!(NumericEqualityDrillDownFilter);
     /// CloudFormation property type `NumericEqualityFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericequalityfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumericEqualityFilter(rt::Props);
     impl NumericEqualityFilter {
@@ -23629,7 +24231,7 @@ pub mod shared {
     string_enum!(NumericFilterSelectAllOptions { FilterAllValues => "FILTER_ALL_VALUES" });
     /// CloudFormation property type `NumericFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NumericFormatConfiguration(rt::Props);
     impl NumericFormatConfiguration {
@@ -23669,7 +24271,7 @@ pub mod shared {
     nested!(NumericFormatConfiguration);
     /// CloudFormation property type `NumericRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericrangefilter.html)
     #[derive(Clone, Debug)]
     pub struct NumericRangeFilter(rt::Props);
     impl NumericRangeFilter {
@@ -23728,7 +24330,7 @@ pub mod shared {
     nested!(NumericRangeFilter);
     /// CloudFormation property type `NumericRangeFilterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericrangefiltervalue.html)
     #[derive(Clone, Debug)]
     pub struct NumericRangeFilterValue(rt::Props);
     impl NumericRangeFilterValue {
@@ -23751,7 +24353,7 @@ pub mod shared {
     nested!(NumericRangeFilterValue);
     /// CloudFormation property type `NumericSeparatorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericseparatorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NumericSeparatorConfiguration(rt::Props);
     impl NumericSeparatorConfiguration {
@@ -23785,7 +24387,7 @@ pub mod shared {
     string_enum!(NumericSeparatorSymbol { Comma => "COMMA", Dot => "DOT", Space => "SPACE" });
     /// CloudFormation property type `NumericalAggregationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericalaggregationfunction.html)
     #[derive(Clone, Debug)]
     pub struct NumericalAggregationFunction(rt::Props);
     impl NumericalAggregationFunction {
@@ -23811,7 +24413,7 @@ pub mod shared {
     nested!(NumericalAggregationFunction);
     /// CloudFormation property type `NumericalDimensionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericaldimensionfield.html)
     #[derive(Clone, Debug)]
     pub struct NumericalDimensionField(rt::Props);
     impl NumericalDimensionField {
@@ -23836,7 +24438,7 @@ pub mod shared {
     nested!(NumericalDimensionField);
     /// CloudFormation property type `NumericalMeasureField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-numericalmeasurefield.html)
     #[derive(Clone, Debug)]
     pub struct NumericalMeasureField(rt::Props);
     impl NumericalMeasureField {
@@ -23870,15 +24472,22 @@ pub mod shared {
     string_enum!(OtherCategories { Include => "INCLUDE", Exclude => "EXCLUDE" });
     /// CloudFormation property type `PaginationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-paginationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PaginationConfiguration(rt::Props);
+    /// The required values of [`PaginationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct PaginationConfigurationRequired {
+        /// CloudFormation `PageNumber`.
+        pub page_number: i64,
+        /// CloudFormation `PageSize`.
+        pub page_size: i64,
+    }
     impl PaginationConfiguration {
         /// A new `PaginationConfiguration`. Required properties: `page_number` (`PageNumber`), `page_size` (`PageSize`).
-        pub fn new(page_number: i64, page_size: i64) -> Self {
+        pub fn new(required: PaginationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PageNumber", None, rt::int(page_number));
-            this.set("PageSize", None, rt::int(page_size));
+            this.set("PageNumber", None, rt::int(required.page_number));
+            this.set("PageSize", None, rt::int(required.page_size));
             PaginationConfiguration(this)
         }
     }
@@ -23896,7 +24505,7 @@ pub mod shared {
     string_enum!(PanelBorderStyle { Solid => "SOLID", Dashed => "DASHED", Dotted => "DOTTED" });
     /// CloudFormation property type `PanelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-panelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PanelConfiguration(rt::Props);
     impl PanelConfiguration {
@@ -23958,7 +24567,7 @@ pub mod shared {
     nested!(PanelConfiguration);
     /// CloudFormation property type `PanelTitleOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-paneltitleoptions.html)
     #[derive(Clone, Debug)]
     pub struct PanelTitleOptions(rt::Props);
     impl PanelTitleOptions {
@@ -24022,7 +24631,7 @@ pub mod shared {
     string_enum!(PaperSize { UsLetter => "US_LETTER", UsLegal => "US_LEGAL", UsTabloidLedger => "US_TABLOID_LEDGER", A0 => "A0", A1 => "A1", A2 => "A2", A3 => "A3", A4 => "A4", A5 => "A5", JisB4 => "JIS_B4", JisB5 => "JIS_B5" });
     /// CloudFormation property type `ParameterControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parametercontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterControl(rt::Props);
     impl ParameterControl {
@@ -24065,24 +24674,33 @@ pub mod shared {
     nested!(ParameterControl);
     /// CloudFormation property type `ParameterDateTimePickerControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterdatetimepickercontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterDateTimePickerControl(rt::Props);
+    /// The required values of [`ParameterDateTimePickerControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterDateTimePickerControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterDateTimePickerControl {
         /// A new `ParameterDateTimePickerControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterDateTimePickerControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterDateTimePickerControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24094,7 +24712,7 @@ pub mod shared {
     nested!(ParameterDateTimePickerControl);
     /// CloudFormation property type `ParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct ParameterDeclaration(rt::Props);
     impl ParameterDeclaration {
@@ -24133,24 +24751,33 @@ pub mod shared {
     nested!(ParameterDeclaration);
     /// CloudFormation property type `ParameterDropDownControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterdropdowncontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterDropDownControl(rt::Props);
+    /// The required values of [`ParameterDropDownControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterDropDownControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterDropDownControl {
         /// A new `ParameterDropDownControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterDropDownControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterDropDownControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24186,24 +24813,33 @@ pub mod shared {
     nested!(ParameterDropDownControl);
     /// CloudFormation property type `ParameterListControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterlistcontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterListControl(rt::Props);
+    /// The required values of [`ParameterListControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterListControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterListControl {
         /// A new `ParameterListControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterListControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterListControl(this)
         }
         /// CloudFormation `CascadingControlConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24234,7 +24870,7 @@ pub mod shared {
     nested!(ParameterListControl);
     /// CloudFormation property type `ParameterSelectableValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterselectablevalues.html)
     #[derive(Clone, Debug)]
     pub struct ParameterSelectableValues(rt::Props);
     impl ParameterSelectableValues {
@@ -24257,30 +24893,42 @@ pub mod shared {
     nested!(ParameterSelectableValues);
     /// CloudFormation property type `ParameterSliderControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameterslidercontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterSliderControl(rt::Props);
+    /// The required values of [`ParameterSliderControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterSliderControlRequired {
+        /// CloudFormation `MaximumValue`.
+        pub maximum_value: i64,
+        /// CloudFormation `MinimumValue`.
+        pub minimum_value: i64,
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `StepSize`.
+        pub step_size: i64,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterSliderControl {
         /// A new `ParameterSliderControl`. Required properties: `maximum_value` (`MaximumValue`), `minimum_value` (`MinimumValue`), `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `step_size` (`StepSize`), `title` (`Title`).
-        pub fn new(
-            maximum_value: i64,
-            minimum_value: i64,
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            step_size: i64,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterSliderControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaximumValue", None, rt::int(maximum_value));
-            this.set("MinimumValue", None, rt::int(minimum_value));
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set("MaximumValue", None, rt::int(required.maximum_value));
+            this.set("MinimumValue", None, rt::int(required.minimum_value));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("StepSize", None, rt::int(step_size));
-            this.set("Title", None, rt::string(title));
+            this.set("StepSize", None, rt::int(required.step_size));
+            this.set("Title", None, rt::string(required.title));
             ParameterSliderControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24292,24 +24940,33 @@ pub mod shared {
     nested!(ParameterSliderControl);
     /// CloudFormation property type `ParameterTextAreaControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parametertextareacontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterTextAreaControl(rt::Props);
+    /// The required values of [`ParameterTextAreaControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterTextAreaControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterTextAreaControl {
         /// A new `ParameterTextAreaControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterTextAreaControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterTextAreaControl(this)
         }
         /// Constraints: length 1..=2048. CloudFormation `Delimiter`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24326,24 +24983,33 @@ pub mod shared {
     nested!(ParameterTextAreaControl);
     /// CloudFormation property type `ParameterTextFieldControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parametertextfieldcontrol.html)
     #[derive(Clone, Debug)]
     pub struct ParameterTextFieldControl(rt::Props);
+    /// The required values of [`ParameterTextFieldControl`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterTextFieldControlRequired {
+        /// CloudFormation `ParameterControlId`.
+        pub parameter_control_id: rt::Expr,
+        /// CloudFormation `SourceParameterName`.
+        pub source_parameter_name: rt::Expr,
+        /// CloudFormation `Title`.
+        pub title: rt::Expr,
+    }
     impl ParameterTextFieldControl {
         /// A new `ParameterTextFieldControl`. Required properties: `parameter_control_id` (`ParameterControlId`), `source_parameter_name` (`SourceParameterName`), `title` (`Title`).
-        pub fn new(
-            parameter_control_id: impl Into<rt::Expr>,
-            source_parameter_name: impl Into<rt::Expr>,
-            title: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ParameterTextFieldControlRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ParameterControlId", None, rt::string(parameter_control_id));
+            this.set(
+                "ParameterControlId",
+                None,
+                rt::string(required.parameter_control_id),
+            );
             this.set(
                 "SourceParameterName",
                 None,
-                rt::string(source_parameter_name),
+                rt::string(required.source_parameter_name),
             );
-            this.set("Title", None, rt::string(title));
+            this.set("Title", None, rt::string(required.title));
             ParameterTextFieldControl(this)
         }
         /// CloudFormation `DisplayOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -24366,7 +25032,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Parameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-parameters.html)
     #[derive(Clone, Debug)]
     pub struct Parameters(rt::Props);
     impl Parameters {
@@ -24435,7 +25101,7 @@ pub mod shared {
     nested!(Parameters);
     /// CloudFormation property type `PercentVisibleRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-percentvisiblerange.html)
     #[derive(Clone, Debug)]
     pub struct PercentVisibleRange(rt::Props);
     impl PercentVisibleRange {
@@ -24458,7 +25124,7 @@ pub mod shared {
     nested!(PercentVisibleRange);
     /// CloudFormation property type `PercentageDisplayFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-percentagedisplayformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PercentageDisplayFormatConfiguration(rt::Props);
     impl PercentageDisplayFormatConfiguration {
@@ -24505,7 +25171,7 @@ pub mod shared {
     nested!(PercentageDisplayFormatConfiguration);
     /// CloudFormation property type `PercentileAggregation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-percentileaggregation.html)
     #[derive(Clone, Debug)]
     pub struct PercentileAggregation(rt::Props);
     impl PercentileAggregation {
@@ -24523,7 +25189,7 @@ pub mod shared {
     nested!(PercentileAggregation);
     /// CloudFormation property type `PeriodOverPeriodComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-periodoverperiodcomputation.html)
     #[derive(Clone, Debug)]
     pub struct PeriodOverPeriodComputation(rt::Props);
     impl PeriodOverPeriodComputation {
@@ -24552,7 +25218,7 @@ pub mod shared {
     nested!(PeriodOverPeriodComputation);
     /// CloudFormation property type `PeriodToDateComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-periodtodatecomputation.html)
     #[derive(Clone, Debug)]
     pub struct PeriodToDateComputation(rt::Props);
     impl PeriodToDateComputation {
@@ -24586,7 +25252,7 @@ pub mod shared {
     nested!(PeriodToDateComputation);
     /// CloudFormation property type `PieChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct PieChartAggregatedFieldWells(rt::Props);
     impl PieChartAggregatedFieldWells {
@@ -24614,7 +25280,7 @@ pub mod shared {
     nested!(PieChartAggregatedFieldWells);
     /// CloudFormation property type `PieChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PieChartConfiguration(rt::Props);
     impl PieChartConfiguration {
@@ -24691,7 +25357,7 @@ pub mod shared {
     nested!(PieChartConfiguration);
     /// CloudFormation property type `PieChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct PieChartFieldWells(rt::Props);
     impl PieChartFieldWells {
@@ -24713,7 +25379,7 @@ pub mod shared {
     nested!(PieChartFieldWells);
     /// CloudFormation property type `PieChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PieChartSortConfiguration(rt::Props);
     impl PieChartSortConfiguration {
@@ -24753,7 +25419,7 @@ pub mod shared {
     nested!(PieChartSortConfiguration);
     /// CloudFormation property type `PieChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-piechartvisual.html)
     #[derive(Clone, Debug)]
     pub struct PieChartVisual(rt::Props);
     impl PieChartVisual {
@@ -24800,7 +25466,7 @@ pub mod shared {
     nested!(PieChartVisual);
     /// CloudFormation property type `PivotFieldSortOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivotfieldsortoptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotFieldSortOptions(rt::Props);
     impl PivotFieldSortOptions {
@@ -24815,7 +25481,7 @@ pub mod shared {
     nested!(PivotFieldSortOptions);
     /// CloudFormation property type `PivotTableAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableAggregatedFieldWells(rt::Props);
     impl PivotTableAggregatedFieldWells {
@@ -24843,7 +25509,7 @@ pub mod shared {
     nested!(PivotTableAggregatedFieldWells);
     /// CloudFormation property type `PivotTableCellConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablecellconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableCellConditionalFormatting(rt::Props);
     impl PivotTableCellConditionalFormatting {
@@ -24875,7 +25541,7 @@ pub mod shared {
     nested!(PivotTableCellConditionalFormatting);
     /// CloudFormation property type `PivotTableConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableConditionalFormatting(rt::Props);
     impl PivotTableConditionalFormatting {
@@ -24897,7 +25563,7 @@ pub mod shared {
     nested!(PivotTableConditionalFormatting);
     /// CloudFormation property type `PivotTableConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableConditionalFormattingOption(rt::Props);
     impl PivotTableConditionalFormattingOption {
@@ -24915,7 +25581,7 @@ pub mod shared {
     nested!(PivotTableConditionalFormattingOption);
     /// CloudFormation property type `PivotTableConditionalFormattingScope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableconditionalformattingscope.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableConditionalFormattingScope(rt::Props);
     impl PivotTableConditionalFormattingScope {
@@ -24944,7 +25610,7 @@ pub mod shared {
     string_enum!(PivotTableConditionalFormattingScopeRole { Field => "FIELD", FieldTotal => "FIELD_TOTAL", GrandTotal => "GRAND_TOTAL" });
     /// CloudFormation property type `PivotTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableConfiguration(rt::Props);
     impl PivotTableConfiguration {
@@ -24992,7 +25658,7 @@ pub mod shared {
     nested!(PivotTableConfiguration);
     /// CloudFormation property type `PivotTableDataPathOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottabledatapathoption.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableDataPathOption(rt::Props);
     impl PivotTableDataPathOption {
@@ -25035,7 +25701,7 @@ pub mod shared {
     string_enum!(PivotTableFieldCollapseState { Collapsed => "COLLAPSED", Expanded => "EXPANDED" });
     /// CloudFormation property type `PivotTableFieldCollapseStateOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldcollapsestateoption.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldCollapseStateOption(rt::Props);
     impl PivotTableFieldCollapseStateOption {
@@ -25054,7 +25720,7 @@ pub mod shared {
     nested!(PivotTableFieldCollapseStateOption);
     /// CloudFormation property type `PivotTableFieldCollapseStateTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldcollapsestatetarget.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldCollapseStateTarget(rt::Props);
     impl PivotTableFieldCollapseStateTarget {
@@ -25080,7 +25746,7 @@ pub mod shared {
     nested!(PivotTableFieldCollapseStateTarget);
     /// CloudFormation property type `PivotTableFieldOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldoption.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldOption(rt::Props);
     impl PivotTableFieldOption {
@@ -25104,7 +25770,7 @@ pub mod shared {
     nested!(PivotTableFieldOption);
     /// CloudFormation property type `PivotTableFieldOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldoptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldOptions(rt::Props);
     impl PivotTableFieldOptions {
@@ -25141,7 +25807,7 @@ pub mod shared {
     nested!(PivotTableFieldOptions);
     /// CloudFormation property type `PivotTableFieldSubtotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldsubtotaloptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldSubtotalOptions(rt::Props);
     impl PivotTableFieldSubtotalOptions {
@@ -25159,7 +25825,7 @@ pub mod shared {
     nested!(PivotTableFieldSubtotalOptions);
     /// CloudFormation property type `PivotTableFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablefieldwells.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableFieldWells(rt::Props);
     impl PivotTableFieldWells {
@@ -25190,7 +25856,7 @@ pub mod shared {
     string_enum!(PivotTableMetricPlacement { Row => "ROW", Column => "COLUMN" });
     /// CloudFormation property type `PivotTableOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottableoptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableOptions(rt::Props);
     impl PivotTableOptions {
@@ -25271,7 +25937,7 @@ pub mod shared {
     nested!(PivotTableOptions);
     /// CloudFormation property type `PivotTablePaginatedReportOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablepaginatedreportoptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTablePaginatedReportOptions(rt::Props);
     impl PivotTablePaginatedReportOptions {
@@ -25295,7 +25961,7 @@ pub mod shared {
     nested!(PivotTablePaginatedReportOptions);
     /// CloudFormation property type `PivotTableRowsLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablerowslabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableRowsLabelOptions(rt::Props);
     impl PivotTableRowsLabelOptions {
@@ -25327,7 +25993,7 @@ pub mod shared {
     string_enum!(PivotTableRowsLayout { Tabular => "TABULAR", Hierarchy => "HIERARCHY" });
     /// CloudFormation property type `PivotTableSortBy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablesortby.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableSortBy(rt::Props);
     impl PivotTableSortBy {
@@ -25355,7 +26021,7 @@ pub mod shared {
     nested!(PivotTableSortBy);
     /// CloudFormation property type `PivotTableSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablesortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableSortConfiguration(rt::Props);
     impl PivotTableSortConfiguration {
@@ -25387,7 +26053,7 @@ pub mod shared {
     string_enum!(PivotTableSubtotalLevel { All => "ALL", Custom => "CUSTOM", Last => "LAST" });
     /// CloudFormation property type `PivotTableTotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottabletotaloptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableTotalOptions(rt::Props);
     impl PivotTableTotalOptions {
@@ -25420,7 +26086,7 @@ pub mod shared {
     nested!(PivotTableTotalOptions);
     /// CloudFormation property type `PivotTableVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottablevisual.html)
     #[derive(Clone, Debug)]
     pub struct PivotTableVisual(rt::Props);
     impl PivotTableVisual {
@@ -25464,7 +26130,7 @@ pub mod shared {
     nested!(PivotTableVisual);
     /// CloudFormation property type `PivotTotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pivottotaloptions.html)
     #[derive(Clone, Debug)]
     pub struct PivotTotalOptions(rt::Props);
     impl PivotTotalOptions {
@@ -25520,15 +26186,22 @@ pub mod shared {
     nested!(PivotTotalOptions);
     /// CloudFormation property type `PluginVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisual.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisual(rt::Props);
+    /// The required values of [`PluginVisual`], by name: two of them have one type, and a swap must not compile.
+    pub struct PluginVisualRequired {
+        /// CloudFormation `PluginArn`.
+        pub plugin_arn: rt::Expr,
+        /// CloudFormation `VisualId`.
+        pub visual_id: rt::Expr,
+    }
     impl PluginVisual {
         /// A new `PluginVisual`. Required properties: `plugin_arn` (`PluginArn`), `visual_id` (`VisualId`).
-        pub fn new(plugin_arn: impl Into<rt::Expr>, visual_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PluginVisualRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PluginArn", None, rt::string(plugin_arn));
-            this.set("VisualId", None, rt::string(visual_id));
+            this.set("PluginArn", None, rt::string(required.plugin_arn));
+            this.set("VisualId", None, rt::string(required.visual_id));
             PluginVisual(this)
         }
         /// CloudFormation `ChartConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -25564,7 +26237,7 @@ pub mod shared {
     string_enum!(PluginVisualAxisName { GroupBy => "GROUP_BY", Value => "VALUE" });
     /// CloudFormation property type `PluginVisualConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualConfiguration(rt::Props);
     impl PluginVisualConfiguration {
@@ -25595,7 +26268,7 @@ pub mod shared {
     nested!(PluginVisualConfiguration);
     /// CloudFormation property type `PluginVisualFieldWell`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualfieldwell.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualFieldWell(rt::Props);
     impl PluginVisualFieldWell {
@@ -25628,7 +26301,7 @@ pub mod shared {
     nested!(PluginVisualFieldWell);
     /// CloudFormation property type `PluginVisualItemsLimitConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualitemslimitconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualItemsLimitConfiguration(rt::Props);
     impl PluginVisualItemsLimitConfiguration {
@@ -25646,7 +26319,7 @@ pub mod shared {
     nested!(PluginVisualItemsLimitConfiguration);
     /// CloudFormation property type `PluginVisualOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualoptions.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualOptions(rt::Props);
     impl PluginVisualOptions {
@@ -25667,7 +26340,7 @@ pub mod shared {
     nested!(PluginVisualOptions);
     /// CloudFormation property type `PluginVisualProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualproperty.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualProperty(rt::Props);
     impl PluginVisualProperty {
@@ -25690,7 +26363,7 @@ pub mod shared {
     nested!(PluginVisualProperty);
     /// CloudFormation property type `PluginVisualSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualSortConfiguration(rt::Props);
     impl PluginVisualSortConfiguration {
@@ -25708,7 +26381,7 @@ pub mod shared {
     nested!(PluginVisualSortConfiguration);
     /// CloudFormation property type `PluginVisualTableQuerySort`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-pluginvisualtablequerysort.html)
     #[derive(Clone, Debug)]
     pub struct PluginVisualTableQuerySort(rt::Props);
     impl PluginVisualTableQuerySort {
@@ -25734,7 +26407,7 @@ pub mod shared {
     nested!(PluginVisualTableQuerySort);
     /// CloudFormation property type `PredefinedHierarchy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-predefinedhierarchy.html)
     #[derive(Clone, Debug)]
     pub struct PredefinedHierarchy(rt::Props);
     impl PredefinedHierarchy {
@@ -25771,7 +26444,7 @@ pub mod shared {
     string_enum!(PrimaryValueDisplayType { Hidden => "HIDDEN", Comparison => "COMPARISON", Actual => "ACTUAL" });
     /// CloudFormation property type `ProgressBarOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-progressbaroptions.html)
     #[derive(Clone, Debug)]
     pub struct ProgressBarOptions(rt::Props);
     impl ProgressBarOptions {
@@ -25798,7 +26471,7 @@ pub mod shared {
     string_enum!(QueryExecutionMode { Auto => "AUTO", Manual => "MANUAL" });
     /// CloudFormation property type `QueryExecutionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-queryexecutionoptions.html)
     #[derive(Clone, Debug)]
     pub struct QueryExecutionOptions(rt::Props);
     impl QueryExecutionOptions {
@@ -25816,7 +26489,7 @@ pub mod shared {
     nested!(QueryExecutionOptions);
     /// CloudFormation property type `RadarChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartAggregatedFieldWells(rt::Props);
     impl RadarChartAggregatedFieldWells {
@@ -25844,7 +26517,7 @@ pub mod shared {
     nested!(RadarChartAggregatedFieldWells);
     /// CloudFormation property type `RadarChartAreaStyleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartareastylesettings.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartAreaStyleSettings(rt::Props);
     impl RadarChartAreaStyleSettings {
@@ -25873,7 +26546,7 @@ pub mod shared {
     string_enum!(RadarChartAxesRangeScale { Auto => "AUTO", Independent => "INDEPENDENT", Shared => "SHARED" });
     /// CloudFormation property type `RadarChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartConfiguration(rt::Props);
     impl RadarChartConfiguration {
@@ -25968,7 +26641,7 @@ pub mod shared {
     nested!(RadarChartConfiguration);
     /// CloudFormation property type `RadarChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartFieldWells(rt::Props);
     impl RadarChartFieldWells {
@@ -25990,7 +26663,7 @@ pub mod shared {
     nested!(RadarChartFieldWells);
     /// CloudFormation property type `RadarChartSeriesSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartseriessettings.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartSeriesSettings(rt::Props);
     impl RadarChartSeriesSettings {
@@ -26017,7 +26690,7 @@ pub mod shared {
     string_enum!(RadarChartShape { Circle => "CIRCLE", Polygon => "POLYGON" });
     /// CloudFormation property type `RadarChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartSortConfiguration(rt::Props);
     impl RadarChartSortConfiguration {
@@ -26050,7 +26723,7 @@ pub mod shared {
     nested!(RadarChartSortConfiguration);
     /// CloudFormation property type `RadarChartVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-radarchartvisual.html)
     #[derive(Clone, Debug)]
     pub struct RadarChartVisual(rt::Props);
     impl RadarChartVisual {
@@ -26097,7 +26770,7 @@ pub mod shared {
     nested!(RadarChartVisual);
     /// CloudFormation property type `RangeEndsLabelType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-rangeendslabeltype.html)
     #[derive(Clone, Debug)]
     pub struct RangeEndsLabelType(rt::Props);
     impl RangeEndsLabelType {
@@ -26115,7 +26788,7 @@ pub mod shared {
     nested!(RangeEndsLabelType);
     /// CloudFormation property type `ReferenceLine`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referenceline.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLine(rt::Props);
     impl ReferenceLine {
@@ -26144,7 +26817,7 @@ pub mod shared {
     nested!(ReferenceLine);
     /// CloudFormation property type `ReferenceLineCustomLabelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinecustomlabelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineCustomLabelConfiguration(rt::Props);
     impl ReferenceLineCustomLabelConfiguration {
@@ -26158,7 +26831,7 @@ pub mod shared {
     nested!(ReferenceLineCustomLabelConfiguration);
     /// CloudFormation property type `ReferenceLineDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinedataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineDataConfiguration(rt::Props);
     impl ReferenceLineDataConfiguration {
@@ -26194,7 +26867,7 @@ pub mod shared {
     nested!(ReferenceLineDataConfiguration);
     /// CloudFormation property type `ReferenceLineDynamicDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinedynamicdataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineDynamicDataConfiguration(rt::Props);
     impl ReferenceLineDynamicDataConfiguration {
@@ -26214,7 +26887,7 @@ pub mod shared {
     nested!(ReferenceLineDynamicDataConfiguration);
     /// CloudFormation property type `ReferenceLineLabelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinelabelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineLabelConfiguration(rt::Props);
     impl ReferenceLineLabelConfiguration {
@@ -26303,7 +26976,7 @@ pub mod shared {
     string_enum!(ReferenceLineSeriesType { Bar => "BAR", Line => "LINE" });
     /// CloudFormation property type `ReferenceLineStaticDataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinestaticdataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineStaticDataConfiguration(rt::Props);
     impl ReferenceLineStaticDataConfiguration {
@@ -26317,7 +26990,7 @@ pub mod shared {
     nested!(ReferenceLineStaticDataConfiguration);
     /// CloudFormation property type `ReferenceLineStyleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinestyleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineStyleConfiguration(rt::Props);
     impl ReferenceLineStyleConfiguration {
@@ -26340,7 +27013,7 @@ pub mod shared {
     nested!(ReferenceLineStyleConfiguration);
     /// CloudFormation property type `ReferenceLineValueLabelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-referencelinevaluelabelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReferenceLineValueLabelConfiguration(rt::Props);
     impl ReferenceLineValueLabelConfiguration {
@@ -26372,7 +27045,7 @@ pub mod shared {
     string_enum!(ReferenceLineValueLabelRelativePosition { BeforeCustomLabel => "BEFORE_CUSTOM_LABEL", AfterCustomLabel => "AFTER_CUSTOM_LABEL" });
     /// CloudFormation property type `RelativeDateTimeControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-relativedatetimecontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct RelativeDateTimeControlDisplayOptions(rt::Props);
     impl RelativeDateTimeControlDisplayOptions {
@@ -26415,7 +27088,7 @@ pub mod shared {
     string_enum!(RelativeDateType { Previous => "PREVIOUS", This => "THIS", Last => "LAST", Now => "NOW", Next => "NEXT" });
     /// CloudFormation property type `RelativeDatesFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-relativedatesfilter.html)
     #[derive(Clone, Debug)]
     pub struct RelativeDatesFilter(rt::Props);
     impl RelativeDatesFilter {
@@ -26500,7 +27173,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ResourcePermission`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-actionconnector-resourcepermission.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePermission(rt::Props);
     impl ResourcePermission {
@@ -26518,7 +27191,7 @@ pub mod shared {
     nested!(ResourcePermission);
     /// CloudFormation property type `RollingDateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-rollingdateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RollingDateConfiguration(rt::Props);
     impl RollingDateConfiguration {
@@ -26537,7 +27210,7 @@ pub mod shared {
     nested!(RollingDateConfiguration);
     /// CloudFormation property type `RowAlternateColorOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-rowalternatecoloroptions.html)
     #[derive(Clone, Debug)]
     pub struct RowAlternateColorOptions(rt::Props);
     impl RowAlternateColorOptions {
@@ -26568,7 +27241,7 @@ pub mod shared {
     nested!(RowAlternateColorOptions);
     /// CloudFormation property type `SameSheetTargetVisualConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-samesheettargetvisualconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SameSheetTargetVisualConfiguration(rt::Props);
     impl SameSheetTargetVisualConfiguration {
@@ -26594,7 +27267,7 @@ pub mod shared {
     nested!(SameSheetTargetVisualConfiguration);
     /// CloudFormation property type `SankeyDiagramAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramAggregatedFieldWells(rt::Props);
     impl SankeyDiagramAggregatedFieldWells {
@@ -26622,7 +27295,7 @@ pub mod shared {
     nested!(SankeyDiagramAggregatedFieldWells);
     /// CloudFormation property type `SankeyDiagramChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramChartConfiguration(rt::Props);
     impl SankeyDiagramChartConfiguration {
@@ -26655,7 +27328,7 @@ pub mod shared {
     nested!(SankeyDiagramChartConfiguration);
     /// CloudFormation property type `SankeyDiagramFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramFieldWells(rt::Props);
     impl SankeyDiagramFieldWells {
@@ -26677,7 +27350,7 @@ pub mod shared {
     nested!(SankeyDiagramFieldWells);
     /// CloudFormation property type `SankeyDiagramSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramSortConfiguration(rt::Props);
     impl SankeyDiagramSortConfiguration {
@@ -26705,7 +27378,7 @@ pub mod shared {
     nested!(SankeyDiagramSortConfiguration);
     /// CloudFormation property type `SankeyDiagramVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sankeydiagramvisual.html)
     #[derive(Clone, Debug)]
     pub struct SankeyDiagramVisual(rt::Props);
     impl SankeyDiagramVisual {
@@ -26744,7 +27417,7 @@ pub mod shared {
     nested!(SankeyDiagramVisual);
     /// CloudFormation property type `ScatterPlotCategoricallyAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotcategoricallyaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotCategoricallyAggregatedFieldWells(rt::Props);
     impl ScatterPlotCategoricallyAggregatedFieldWells {
@@ -26782,7 +27455,7 @@ pub mod shared {
     nested!(ScatterPlotCategoricallyAggregatedFieldWells);
     /// CloudFormation property type `ScatterPlotConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotConfiguration(rt::Props);
     impl ScatterPlotConfiguration {
@@ -26850,7 +27523,7 @@ pub mod shared {
     nested!(ScatterPlotConfiguration);
     /// CloudFormation property type `ScatterPlotFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotFieldWells(rt::Props);
     impl ScatterPlotFieldWells {
@@ -26884,7 +27557,7 @@ pub mod shared {
     nested!(ScatterPlotFieldWells);
     /// CloudFormation property type `ScatterPlotSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotSortConfiguration(rt::Props);
     impl ScatterPlotSortConfiguration {
@@ -26903,7 +27576,7 @@ pub mod shared {
     nested!(ScatterPlotSortConfiguration);
     /// CloudFormation property type `ScatterPlotUnaggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotunaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotUnaggregatedFieldWells(rt::Props);
     impl ScatterPlotUnaggregatedFieldWells {
@@ -26941,7 +27614,7 @@ pub mod shared {
     nested!(ScatterPlotUnaggregatedFieldWells);
     /// CloudFormation property type `ScatterPlotVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scatterplotvisual.html)
     #[derive(Clone, Debug)]
     pub struct ScatterPlotVisual(rt::Props);
     impl ScatterPlotVisual {
@@ -26988,7 +27661,7 @@ pub mod shared {
     nested!(ScatterPlotVisual);
     /// CloudFormation property type `ScrollBarOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-scrollbaroptions.html)
     #[derive(Clone, Debug)]
     pub struct ScrollBarOptions(rt::Props);
     impl ScrollBarOptions {
@@ -27011,7 +27684,7 @@ pub mod shared {
     nested!(ScrollBarOptions);
     /// CloudFormation property type `SecondaryValueOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-secondaryvalueoptions.html)
     #[derive(Clone, Debug)]
     pub struct SecondaryValueOptions(rt::Props);
     impl SecondaryValueOptions {
@@ -27029,7 +27702,7 @@ pub mod shared {
     nested!(SecondaryValueOptions);
     /// CloudFormation property type `SectionAfterPageBreak`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionafterpagebreak.html)
     #[derive(Clone, Debug)]
     pub struct SectionAfterPageBreak(rt::Props);
     impl SectionAfterPageBreak {
@@ -27047,7 +27720,7 @@ pub mod shared {
     nested!(SectionAfterPageBreak);
     /// CloudFormation property type `SectionBasedLayoutCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionbasedlayoutcanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutCanvasSizeOptions(rt::Props);
     impl SectionBasedLayoutCanvasSizeOptions {
@@ -27068,29 +27741,39 @@ pub mod shared {
     nested!(SectionBasedLayoutCanvasSizeOptions);
     /// CloudFormation property type `SectionBasedLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionbasedlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutConfiguration(rt::Props);
+    /// The required values of [`SectionBasedLayoutConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SectionBasedLayoutConfigurationRequired {
+        /// CloudFormation `BodySections`.
+        pub body_sections: Vec<BodySectionConfiguration>,
+        /// CloudFormation `CanvasSizeOptions`.
+        pub canvas_size_options: SectionBasedLayoutCanvasSizeOptions,
+        /// CloudFormation `FooterSections`.
+        pub footer_sections: Vec<HeaderFooterSectionConfiguration>,
+        /// CloudFormation `HeaderSections`.
+        pub header_sections: Vec<HeaderFooterSectionConfiguration>,
+    }
     impl SectionBasedLayoutConfiguration {
         /// A new `SectionBasedLayoutConfiguration`. Required properties: `body_sections` (`BodySections`), `canvas_size_options` (`CanvasSizeOptions`), `footer_sections` (`FooterSections`), `header_sections` (`HeaderSections`).
-        pub fn new(
-            body_sections: impl IntoIterator<Item = BodySectionConfiguration>,
-            canvas_size_options: SectionBasedLayoutCanvasSizeOptions,
-            footer_sections: impl IntoIterator<Item = HeaderFooterSectionConfiguration>,
-            header_sections: impl IntoIterator<Item = HeaderFooterSectionConfiguration>,
-        ) -> Self {
+        pub fn new(required: SectionBasedLayoutConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BodySections", None, rt::list(body_sections));
-            this.set("CanvasSizeOptions", None, canvas_size_options.into());
-            this.set("FooterSections", None, rt::list(footer_sections));
-            this.set("HeaderSections", None, rt::list(header_sections));
+            this.set("BodySections", None, rt::list(required.body_sections));
+            this.set(
+                "CanvasSizeOptions",
+                None,
+                required.canvas_size_options.into(),
+            );
+            this.set("FooterSections", None, rt::list(required.footer_sections));
+            this.set("HeaderSections", None, rt::list(required.header_sections));
             SectionBasedLayoutConfiguration(this)
         }
     }
     nested!(SectionBasedLayoutConfiguration);
     /// CloudFormation property type `SectionBasedLayoutPaperCanvasSizeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionbasedlayoutpapercanvassizeoptions.html)
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayoutPaperCanvasSizeOptions(rt::Props);
     impl SectionBasedLayoutPaperCanvasSizeOptions {
@@ -27118,7 +27801,7 @@ pub mod shared {
     nested!(SectionBasedLayoutPaperCanvasSizeOptions);
     /// CloudFormation property type `SectionLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionlayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionLayoutConfiguration(rt::Props);
     impl SectionLayoutConfiguration {
@@ -27132,7 +27815,7 @@ pub mod shared {
     nested!(SectionLayoutConfiguration);
     /// CloudFormation property type `SectionPageBreakConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionpagebreakconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SectionPageBreakConfiguration(rt::Props);
     impl SectionPageBreakConfiguration {
@@ -27159,7 +27842,7 @@ pub mod shared {
     string_enum!(SectionPageBreakStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `SectionStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sectionstyle.html)
     #[derive(Clone, Debug)]
     pub struct SectionStyle(rt::Props);
     impl SectionStyle {
@@ -27198,7 +27881,7 @@ pub mod shared {
     string_enum!(SelectedFieldOptions { AllFields => "ALL_FIELDS" });
     /// CloudFormation property type `SelectedSheetsFilterScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-selectedsheetsfilterscopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SelectedSheetsFilterScopeConfiguration(rt::Props);
     impl SelectedSheetsFilterScopeConfiguration {
@@ -27231,7 +27914,7 @@ pub mod shared {
     string_enum!(SelectedTooltipType { Basic => "BASIC", Detailed => "DETAILED", Sheet => "SHEET" });
     /// CloudFormation property type `SeriesItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-seriesitem.html)
     #[derive(Clone, Debug)]
     pub struct SeriesItem(rt::Props);
     impl SeriesItem {
@@ -27254,7 +27937,7 @@ pub mod shared {
     nested!(SeriesItem);
     /// CloudFormation property type `SetParameterValueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-setparametervalueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SetParameterValueConfiguration(rt::Props);
     impl SetParameterValueConfiguration {
@@ -27276,7 +27959,7 @@ pub mod shared {
     nested!(SetParameterValueConfiguration);
     /// CloudFormation property type `ShapeConditionalFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-shapeconditionalformat.html)
     #[derive(Clone, Debug)]
     pub struct ShapeConditionalFormat(rt::Props);
     impl ShapeConditionalFormat {
@@ -27308,7 +27991,7 @@ pub mod shared {
     string_enum!(SheetControlDateTimePickerType { SingleValued => "SINGLE_VALUED", DateRange => "DATE_RANGE" });
     /// CloudFormation property type `SheetControlInfoIconLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetcontrolinfoiconlabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct SheetControlInfoIconLabelOptions(rt::Props);
     impl SheetControlInfoIconLabelOptions {
@@ -27331,7 +28014,7 @@ pub mod shared {
     nested!(SheetControlInfoIconLabelOptions);
     /// CloudFormation property type `SheetControlLayout`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetcontrollayout.html)
     #[derive(Clone, Debug)]
     pub struct SheetControlLayout(rt::Props);
     impl SheetControlLayout {
@@ -27345,7 +28028,7 @@ pub mod shared {
     nested!(SheetControlLayout);
     /// CloudFormation property type `SheetControlLayoutConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetcontrollayoutconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SheetControlLayoutConfiguration(rt::Props);
     impl SheetControlLayoutConfiguration {
@@ -27381,7 +28064,7 @@ pub mod shared {
     string_enum!(SheetControlSliderType { SinglePoint => "SINGLE_POINT", Range => "RANGE" });
     /// CloudFormation property type `SheetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct SheetDefinition(rt::Props);
     impl SheetDefinition {
@@ -27456,7 +28139,7 @@ pub mod shared {
     nested!(SheetDefinition);
     /// CloudFormation property type `SheetElementConfigurationOverrides`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetelementconfigurationoverrides.html)
     #[derive(Clone, Debug)]
     pub struct SheetElementConfigurationOverrides(rt::Props);
     impl SheetElementConfigurationOverrides {
@@ -27474,7 +28157,7 @@ pub mod shared {
     nested!(SheetElementConfigurationOverrides);
     /// CloudFormation property type `SheetElementRenderingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetelementrenderingrule.html)
     #[derive(Clone, Debug)]
     pub struct SheetElementRenderingRule(rt::Props);
     impl SheetElementRenderingRule {
@@ -27496,7 +28179,7 @@ pub mod shared {
     nested!(SheetElementRenderingRule);
     /// CloudFormation property type `SheetImage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimage.html)
     #[derive(Clone, Debug)]
     pub struct SheetImage(rt::Props);
     impl SheetImage {
@@ -27536,7 +28219,7 @@ pub mod shared {
     nested!(SheetImage);
     /// CloudFormation property type `SheetImageScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagescalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageScalingConfiguration(rt::Props);
     impl SheetImageScalingConfiguration {
@@ -27567,7 +28250,7 @@ pub mod shared {
     string_enum!(SheetImageScalingType { ScaleToWidth => "SCALE_TO_WIDTH", ScaleToHeight => "SCALE_TO_HEIGHT", ScaleToContainer => "SCALE_TO_CONTAINER", ScaleNone => "SCALE_NONE" });
     /// CloudFormation property type `SheetImageSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagesource.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageSource(rt::Props);
     impl SheetImageSource {
@@ -27585,7 +28268,7 @@ pub mod shared {
     nested!(SheetImageSource);
     /// CloudFormation property type `SheetImageStaticFileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagestaticfilesource.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageStaticFileSource(rt::Props);
     impl SheetImageStaticFileSource {
@@ -27599,7 +28282,7 @@ pub mod shared {
     nested!(SheetImageStaticFileSource);
     /// CloudFormation property type `SheetImageTooltipConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagetooltipconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageTooltipConfiguration(rt::Props);
     impl SheetImageTooltipConfiguration {
@@ -27622,7 +28305,7 @@ pub mod shared {
     nested!(SheetImageTooltipConfiguration);
     /// CloudFormation property type `SheetImageTooltipText`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetimagetooltiptext.html)
     #[derive(Clone, Debug)]
     pub struct SheetImageTooltipText(rt::Props);
     impl SheetImageTooltipText {
@@ -27640,17 +28323,17 @@ pub mod shared {
     nested!(SheetImageTooltipText);
     /// CloudFormation property type `SheetLayoutGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetlayoutgroup.html)
     #[derive(Clone, Debug)]
     pub struct SheetLayoutGroup(rt::Props);
     impl SheetLayoutGroup {
         /// A new `SheetLayoutGroup`. Required properties: `id` (`Id`), `members` (`Members`).
         pub fn new(
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
             members: impl IntoIterator<Item = SheetLayoutGroupMember>,
         ) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Members", None, rt::list(members));
             SheetLayoutGroup(this)
         }
@@ -27658,14 +28341,14 @@ pub mod shared {
     nested!(SheetLayoutGroup);
     /// CloudFormation property type `SheetLayoutGroupMember`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetlayoutgroupmember.html)
     #[derive(Clone, Debug)]
     pub struct SheetLayoutGroupMember(rt::Props);
     impl SheetLayoutGroupMember {
         /// A new `SheetLayoutGroupMember`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: SheetLayoutGroupMemberType) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>, type_: SheetLayoutGroupMemberType) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             this.set("Type", None, type_.into());
             SheetLayoutGroupMember(this)
         }
@@ -27682,7 +28365,7 @@ pub mod shared {
     string_enum!(SheetLayoutGroupMemberType { Element => "ELEMENT", Group => "GROUP" });
     /// CloudFormation property type `SheetTextBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheettextbox.html)
     #[derive(Clone, Debug)]
     pub struct SheetTextBox(rt::Props);
     impl SheetTextBox {
@@ -27701,7 +28384,7 @@ pub mod shared {
     nested!(SheetTextBox);
     /// CloudFormation property type `SheetVisualScopingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sheetvisualscopingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SheetVisualScopingConfiguration(rt::Props);
     impl SheetVisualScopingConfiguration {
@@ -27721,7 +28404,7 @@ pub mod shared {
     nested!(SheetVisualScopingConfiguration);
     /// CloudFormation property type `ShortFormatText`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-shortformattext.html)
     #[derive(Clone, Debug)]
     pub struct ShortFormatText(rt::Props);
     impl ShortFormatText {
@@ -27751,7 +28434,7 @@ pub mod shared {
     string_enum!(SimpleAttributeAggregationFunction { UniqueValue => "UNIQUE_VALUE" });
     /// CloudFormation property type `SimpleClusterMarker`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-simpleclustermarker.html)
     #[derive(Clone, Debug)]
     pub struct SimpleClusterMarker(rt::Props);
     impl SimpleClusterMarker {
@@ -27813,7 +28496,7 @@ pub mod shared {
     string_enum!(SimpleTotalAggregationFunction { Default => "DEFAULT", Sum => "SUM", Average => "AVERAGE", Min => "MIN", Max => "MAX", None => "NONE" });
     /// CloudFormation property type `SingleAxisOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-singleaxisoptions.html)
     #[derive(Clone, Debug)]
     pub struct SingleAxisOptions(rt::Props);
     impl SingleAxisOptions {
@@ -27838,7 +28521,7 @@ pub mod shared {
     string_enum!(SingleYAxisOption { PrimaryYAxis => "PRIMARY_Y_AXIS" });
     /// CloudFormation property type `SliderControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-slidercontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct SliderControlDisplayOptions(rt::Props);
     impl SliderControlDisplayOptions {
@@ -27870,7 +28553,7 @@ pub mod shared {
     string_enum!(SmallMultiplesAxisPlacement { Outside => "OUTSIDE", Inside => "INSIDE" });
     /// CloudFormation property type `SmallMultiplesAxisProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-smallmultiplesaxisproperties.html)
     #[derive(Clone, Debug)]
     pub struct SmallMultiplesAxisProperties(rt::Props);
     impl SmallMultiplesAxisProperties {
@@ -27902,7 +28585,7 @@ pub mod shared {
     string_enum!(SmallMultiplesAxisScale { Shared => "SHARED", Independent => "INDEPENDENT" });
     /// CloudFormation property type `SmallMultiplesOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-smallmultiplesoptions.html)
     #[derive(Clone, Debug)]
     pub struct SmallMultiplesOptions(rt::Props);
     impl SmallMultiplesOptions {
@@ -27949,7 +28632,7 @@ pub mod shared {
     string_enum!(SortDirection { Asc => "ASC", Desc => "DESC" });
     /// CloudFormation property type `Spacing`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-spacing.html)
     #[derive(Clone, Debug)]
     pub struct Spacing(rt::Props);
     impl Spacing {
@@ -28008,7 +28691,7 @@ pub mod shared {
     string_enum!(SparklineVisualType { Line => "LINE", AreaLine => "AREA_LINE" });
     /// CloudFormation property type `SparklinesOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-sparklinesoptions.html)
     #[derive(Clone, Debug)]
     pub struct SparklinesOptions(rt::Props);
     impl SparklinesOptions {
@@ -28058,7 +28741,7 @@ pub mod shared {
     nested!(SparklinesOptions);
     /// CloudFormation property type `SpatialStaticFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-spatialstaticfile.html)
     #[derive(Clone, Debug)]
     pub struct SpatialStaticFile(rt::Props);
     impl SpatialStaticFile {
@@ -28088,7 +28771,7 @@ pub mod shared {
     string_enum!(SpecialValue { Empty => "EMPTY", Null => "NULL", Other => "OTHER" });
     /// CloudFormation property type `StaticFile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-staticfile.html)
     #[derive(Clone, Debug)]
     pub struct StaticFile(rt::Props);
     impl StaticFile {
@@ -28111,27 +28794,32 @@ pub mod shared {
     nested!(StaticFile);
     /// CloudFormation property type `StaticFileS3SourceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-staticfiles3sourceoptions.html)
     #[derive(Clone, Debug)]
     pub struct StaticFileS3SourceOptions(rt::Props);
+    /// The required values of [`StaticFileS3SourceOptions`], by name: two of them have one type, and a swap must not compile.
+    pub struct StaticFileS3SourceOptionsRequired {
+        /// CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// CloudFormation `ObjectKey`.
+        pub object_key: rt::Expr,
+        /// CloudFormation `Region`.
+        pub region: rt::Expr,
+    }
     impl StaticFileS3SourceOptions {
         /// A new `StaticFileS3SourceOptions`. Required properties: `bucket_name` (`BucketName`), `object_key` (`ObjectKey`), `region` (`Region`).
-        pub fn new(
-            bucket_name: impl Into<rt::Expr>,
-            object_key: impl Into<rt::Expr>,
-            region: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: StaticFileS3SourceOptionsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", None, rt::string(bucket_name));
-            this.set("ObjectKey", None, rt::string(object_key));
-            this.set("Region", None, rt::string(region));
+            this.set("BucketName", None, rt::string(required.bucket_name));
+            this.set("ObjectKey", None, rt::string(required.object_key));
+            this.set("Region", None, rt::string(required.region));
             StaticFileS3SourceOptions(this)
         }
     }
     nested!(StaticFileS3SourceOptions);
     /// CloudFormation property type `StaticFileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-staticfilesource.html)
     #[derive(Clone, Debug)]
     pub struct StaticFileSource(rt::Props);
     impl StaticFileSource {
@@ -28154,7 +28842,7 @@ pub mod shared {
     nested!(StaticFileSource);
     /// CloudFormation property type `StaticFileUrlSourceOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-staticfileurlsourceoptions.html)
     #[derive(Clone, Debug)]
     pub struct StaticFileUrlSourceOptions(rt::Props);
     impl StaticFileUrlSourceOptions {
@@ -28168,7 +28856,7 @@ pub mod shared {
     nested!(StaticFileUrlSourceOptions);
     /// CloudFormation property type `StringDefaultValues`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringdefaultvalues.html)
     #[derive(Clone, Debug)]
     pub struct StringDefaultValues(rt::Props);
     impl StringDefaultValues {
@@ -28194,7 +28882,7 @@ pub mod shared {
     nested!(StringDefaultValues);
     /// CloudFormation property type `StringFormatConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringformatconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StringFormatConfiguration(rt::Props);
     impl StringFormatConfiguration {
@@ -28223,7 +28911,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StringParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringparameter.html)
     #[derive(Clone, Debug)]
     pub struct StringParameter(rt::Props);
     impl StringParameter {
@@ -28241,7 +28929,7 @@ pub mod shared {
     nested!(StringParameter);
     /// CloudFormation property type `StringParameterDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringparameterdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct StringParameterDeclaration(rt::Props);
     impl StringParameterDeclaration {
@@ -28274,7 +28962,7 @@ pub mod shared {
     nested!(StringParameterDeclaration);
     /// CloudFormation property type `StringValueWhenUnsetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-stringvaluewhenunsetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StringValueWhenUnsetConfiguration(rt::Props);
     impl StringValueWhenUnsetConfiguration {
@@ -28308,7 +28996,7 @@ pub mod shared {
     string_enum!(StyledCellType { Total => "TOTAL", MetricHeader => "METRIC_HEADER", Value => "VALUE" });
     /// CloudFormation property type `SubtotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-subtotaloptions.html)
     #[derive(Clone, Debug)]
     pub struct SubtotalOptions(rt::Props);
     impl SubtotalOptions {
@@ -28364,7 +29052,7 @@ pub mod shared {
     nested!(SubtotalOptions);
     /// CloudFormation property type `TableAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TableAggregatedFieldWells(rt::Props);
     impl TableAggregatedFieldWells {
@@ -28387,7 +29075,7 @@ pub mod shared {
     nested!(TableAggregatedFieldWells);
     /// CloudFormation property type `TableBorderOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableborderoptions.html)
     #[derive(Clone, Debug)]
     pub struct TableBorderOptions(rt::Props);
     impl TableBorderOptions {
@@ -28424,7 +29112,7 @@ pub mod shared {
     string_enum!(TableBorderStyle { None => "NONE", Solid => "SOLID" });
     /// CloudFormation property type `TableCellConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablecellconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct TableCellConditionalFormatting(rt::Props);
     impl TableCellConditionalFormatting {
@@ -28454,7 +29142,7 @@ pub mod shared {
     string_enum!(TableCellImageScalingConfiguration { FitToCellHeight => "FIT_TO_CELL_HEIGHT", FitToCellWidth => "FIT_TO_CELL_WIDTH", DoNotScale => "DO_NOT_SCALE" });
     /// CloudFormation property type `TableCellImageSizingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablecellimagesizingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableCellImageSizingConfiguration(rt::Props);
     impl TableCellImageSizingConfiguration {
@@ -28476,7 +29164,7 @@ pub mod shared {
     nested!(TableCellImageSizingConfiguration);
     /// CloudFormation property type `TableCellStyle`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablecellstyle.html)
     #[derive(Clone, Debug)]
     pub struct TableCellStyle(rt::Props);
     impl TableCellStyle {
@@ -28529,7 +29217,7 @@ pub mod shared {
     nested!(TableCellStyle);
     /// CloudFormation property type `TableConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct TableConditionalFormatting(rt::Props);
     impl TableConditionalFormatting {
@@ -28551,7 +29239,7 @@ pub mod shared {
     nested!(TableConditionalFormatting);
     /// CloudFormation property type `TableConditionalFormattingOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableconditionalformattingoption.html)
     #[derive(Clone, Debug)]
     pub struct TableConditionalFormattingOption(rt::Props);
     impl TableConditionalFormattingOption {
@@ -28574,7 +29262,7 @@ pub mod shared {
     nested!(TableConditionalFormattingOption);
     /// CloudFormation property type `TableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableConfiguration(rt::Props);
     impl TableConfiguration {
@@ -28631,7 +29319,7 @@ pub mod shared {
     nested!(TableConfiguration);
     /// CloudFormation property type `TableFieldCustomIconContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldcustomiconcontent.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldCustomIconContent(rt::Props);
     impl TableFieldCustomIconContent {
@@ -28649,7 +29337,7 @@ pub mod shared {
     nested!(TableFieldCustomIconContent);
     /// CloudFormation property type `TableFieldCustomTextContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldcustomtextcontent.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldCustomTextContent(rt::Props);
     impl TableFieldCustomTextContent {
@@ -28675,7 +29363,7 @@ pub mod shared {
     string_enum!(TableFieldIconSetType { Link => "LINK" });
     /// CloudFormation property type `TableFieldImageConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldimageconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldImageConfiguration(rt::Props);
     impl TableFieldImageConfiguration {
@@ -28693,7 +29381,7 @@ pub mod shared {
     nested!(TableFieldImageConfiguration);
     /// CloudFormation property type `TableFieldLinkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldlinkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldLinkConfiguration(rt::Props);
     impl TableFieldLinkConfiguration {
@@ -28711,7 +29399,7 @@ pub mod shared {
     nested!(TableFieldLinkConfiguration);
     /// CloudFormation property type `TableFieldLinkContentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldlinkcontentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldLinkContentConfiguration(rt::Props);
     impl TableFieldLinkContentConfiguration {
@@ -28734,7 +29422,7 @@ pub mod shared {
     nested!(TableFieldLinkContentConfiguration);
     /// CloudFormation property type `TableFieldOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldoption.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldOption(rt::Props);
     impl TableFieldOption {
@@ -28770,7 +29458,7 @@ pub mod shared {
     nested!(TableFieldOption);
     /// CloudFormation property type `TableFieldOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldoptions.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldOptions(rt::Props);
     impl TableFieldOptions {
@@ -28809,7 +29497,7 @@ pub mod shared {
     nested!(TableFieldOptions);
     /// CloudFormation property type `TableFieldURLConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldurlconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldUrlConfiguration(rt::Props);
     impl TableFieldUrlConfiguration {
@@ -28832,7 +29520,7 @@ pub mod shared {
     nested!(TableFieldUrlConfiguration);
     /// CloudFormation property type `TableFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablefieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TableFieldWells(rt::Props);
     impl TableFieldWells {
@@ -28859,7 +29547,7 @@ pub mod shared {
     nested!(TableFieldWells);
     /// CloudFormation property type `TableInlineVisualization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableinlinevisualization.html)
     #[derive(Clone, Debug)]
     pub struct TableInlineVisualization(rt::Props);
     impl TableInlineVisualization {
@@ -28882,7 +29570,7 @@ pub mod shared {
     nested!(TableInlineVisualization);
     /// CloudFormation property type `TableOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableoptions.html)
     #[derive(Clone, Debug)]
     pub struct TableOptions(rt::Props);
     impl TableOptions {
@@ -28924,7 +29612,7 @@ pub mod shared {
     string_enum!(TableOrientation { Vertical => "VERTICAL", Horizontal => "HORIZONTAL" });
     /// CloudFormation property type `TablePaginatedReportOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablepaginatedreportoptions.html)
     #[derive(Clone, Debug)]
     pub struct TablePaginatedReportOptions(rt::Props);
     impl TablePaginatedReportOptions {
@@ -28948,7 +29636,7 @@ pub mod shared {
     nested!(TablePaginatedReportOptions);
     /// CloudFormation property type `TablePinnedFieldOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablepinnedfieldoptions.html)
     #[derive(Clone, Debug)]
     pub struct TablePinnedFieldOptions(rt::Props);
     impl TablePinnedFieldOptions {
@@ -28969,7 +29657,7 @@ pub mod shared {
     nested!(TablePinnedFieldOptions);
     /// CloudFormation property type `TableRowConditionalFormatting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablerowconditionalformatting.html)
     #[derive(Clone, Debug)]
     pub struct TableRowConditionalFormatting(rt::Props);
     impl TableRowConditionalFormatting {
@@ -28992,7 +29680,7 @@ pub mod shared {
     nested!(TableRowConditionalFormatting);
     /// CloudFormation property type `TableSideBorderOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablesideborderoptions.html)
     #[derive(Clone, Debug)]
     pub struct TableSideBorderOptions(rt::Props);
     impl TableSideBorderOptions {
@@ -29035,7 +29723,7 @@ pub mod shared {
     nested!(TableSideBorderOptions);
     /// CloudFormation property type `TableSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablesortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TableSortConfiguration(rt::Props);
     impl TableSortConfiguration {
@@ -29058,7 +29746,7 @@ pub mod shared {
     nested!(TableSortConfiguration);
     /// CloudFormation property type `TableStyleTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablestyletarget.html)
     #[derive(Clone, Debug)]
     pub struct TableStyleTarget(rt::Props);
     impl TableStyleTarget {
@@ -29092,7 +29780,7 @@ pub mod shared {
     string_enum!(TableTotalsScrollStatus { Pinned => "PINNED", Scrolled => "SCROLLED" });
     /// CloudFormation property type `TableUnaggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tableunaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TableUnaggregatedFieldWells(rt::Props);
     impl TableUnaggregatedFieldWells {
@@ -29110,7 +29798,7 @@ pub mod shared {
     nested!(TableUnaggregatedFieldWells);
     /// CloudFormation property type `TableVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tablevisual.html)
     #[derive(Clone, Debug)]
     pub struct TableVisual(rt::Props);
     impl TableVisual {
@@ -29161,7 +29849,7 @@ pub mod shared {
     string_enum!(TargetVisualOptions { AllVisuals => "ALL_VISUALS" });
     /// CloudFormation property type `TextAreaControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-textareacontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct TextAreaControlDisplayOptions(rt::Props);
     impl TextAreaControlDisplayOptions {
@@ -29189,7 +29877,7 @@ pub mod shared {
     nested!(TextAreaControlDisplayOptions);
     /// CloudFormation property type `TextConditionalFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-textconditionalformat.html)
     #[derive(Clone, Debug)]
     pub struct TextConditionalFormat(rt::Props);
     impl TextConditionalFormat {
@@ -29217,7 +29905,7 @@ pub mod shared {
     nested!(TextConditionalFormat);
     /// CloudFormation property type `TextControlPlaceholderOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-textcontrolplaceholderoptions.html)
     #[derive(Clone, Debug)]
     pub struct TextControlPlaceholderOptions(rt::Props);
     impl TextControlPlaceholderOptions {
@@ -29235,7 +29923,7 @@ pub mod shared {
     nested!(TextControlPlaceholderOptions);
     /// CloudFormation property type `TextFieldControlDisplayOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-textfieldcontroldisplayoptions.html)
     #[derive(Clone, Debug)]
     pub struct TextFieldControlDisplayOptions(rt::Props);
     impl TextFieldControlDisplayOptions {
@@ -29272,7 +29960,7 @@ pub mod shared {
     string_enum!(TextWrap { None => "NONE", Wrap => "WRAP" });
     /// CloudFormation property type `ThousandSeparatorOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-thousandseparatoroptions.html)
     #[derive(Clone, Debug)]
     pub struct ThousandSeparatorOptions(rt::Props);
     impl ThousandSeparatorOptions {
@@ -29300,7 +29988,7 @@ pub mod shared {
     nested!(ThousandSeparatorOptions);
     /// CloudFormation property type `TimeBasedForecastProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timebasedforecastproperties.html)
     #[derive(Clone, Debug)]
     pub struct TimeBasedForecastProperties(rt::Props);
     impl TimeBasedForecastProperties {
@@ -29343,7 +30031,7 @@ pub mod shared {
     nested!(TimeBasedForecastProperties);
     /// CloudFormation property type `TimeEqualityFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timeequalityfilter.html)
     #[derive(Clone, Debug)]
     pub struct TimeEqualityFilter(rt::Props);
     impl TimeEqualityFilter {
@@ -29410,29 +30098,35 @@ pub mod shared {
     string_enum!(TimeGranularity { Year => "YEAR", Quarter => "QUARTER", Month => "MONTH", Week => "WEEK", Day => "DAY", Hour => "HOUR", Minute => "MINUTE", Second => "SECOND", Millisecond => "MILLISECOND" });
     /// CloudFormation property type `TimeRangeDrillDownFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timerangedrilldownfilter.html)
     #[derive(Clone, Debug)]
     pub struct TimeRangeDrillDownFilter(rt::Props);
+    /// The required values of [`TimeRangeDrillDownFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimeRangeDrillDownFilterRequired {
+        /// CloudFormation `Column`.
+        pub column: ColumnIdentifier,
+        /// CloudFormation `RangeMaximum`.
+        pub range_maximum: rt::Expr,
+        /// CloudFormation `RangeMinimum`.
+        pub range_minimum: rt::Expr,
+        /// CloudFormation `TimeGranularity`.
+        pub time_granularity: TimeGranularity,
+    }
     impl TimeRangeDrillDownFilter {
         /// A new `TimeRangeDrillDownFilter`. Required properties: `column` (`Column`), `range_maximum` (`RangeMaximum`), `range_minimum` (`RangeMinimum`), `time_granularity` (`TimeGranularity`).
-        pub fn new(
-            column: ColumnIdentifier,
-            range_maximum: impl Into<rt::Expr>,
-            range_minimum: impl Into<rt::Expr>,
-            time_granularity: TimeGranularity,
-        ) -> Self {
+        pub fn new(required: TimeRangeDrillDownFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Column", None, column.into());
-            this.set("RangeMaximum", None, rt::string(range_maximum));
-            this.set("RangeMinimum", None, rt::string(range_minimum));
-            this.set("TimeGranularity", None, time_granularity.into());
+            this.set("Column", None, required.column.into());
+            this.set("RangeMaximum", None, rt::string(required.range_maximum));
+            this.set("RangeMinimum", None, rt::string(required.range_minimum));
+            this.set("TimeGranularity", None, required.time_granularity.into());
             TimeRangeDrillDownFilter(this)
         }
     }
     nested!(TimeRangeDrillDownFilter);
     /// CloudFormation property type `TimeRangeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timerangefilter.html)
     #[derive(Clone, Debug)]
     pub struct TimeRangeFilter(rt::Props);
     impl TimeRangeFilter {
@@ -29491,7 +30185,7 @@ pub mod shared {
     nested!(TimeRangeFilter);
     /// CloudFormation property type `TimeRangeFilterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-timerangefiltervalue.html)
     #[derive(Clone, Debug)]
     pub struct TimeRangeFilterValue(rt::Props);
     impl TimeRangeFilterValue {
@@ -29519,7 +30213,7 @@ pub mod shared {
     nested!(TimeRangeFilterValue);
     /// CloudFormation property type `TooltipItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tooltipitem.html)
     #[derive(Clone, Debug)]
     pub struct TooltipItem(rt::Props);
     impl TooltipItem {
@@ -29542,7 +30236,7 @@ pub mod shared {
     nested!(TooltipItem);
     /// CloudFormation property type `TooltipOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-tooltipoptions.html)
     #[derive(Clone, Debug)]
     pub struct TooltipOptions(rt::Props);
     impl TooltipOptions {
@@ -29599,7 +30293,7 @@ pub mod shared {
     string_enum!(TopBottomComputationType { Top => "TOP", Bottom => "BOTTOM" });
     /// CloudFormation property type `TopBottomFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topbottomfilter.html)
     #[derive(Clone, Debug)]
     pub struct TopBottomFilter(rt::Props);
     impl TopBottomFilter {
@@ -29647,7 +30341,7 @@ pub mod shared {
     nested!(TopBottomFilter);
     /// CloudFormation property type `TopBottomMoversComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topbottommoverscomputation.html)
     #[derive(Clone, Debug)]
     pub struct TopBottomMoversComputation(rt::Props);
     impl TopBottomMoversComputation {
@@ -29692,7 +30386,7 @@ pub mod shared {
     nested!(TopBottomMoversComputation);
     /// CloudFormation property type `TopBottomRankedComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topbottomrankedcomputation.html)
     #[derive(Clone, Debug)]
     pub struct TopBottomRankedComputation(rt::Props);
     impl TopBottomRankedComputation {
@@ -29736,37 +30430,55 @@ pub mod shared {
     string_enum!(TopBottomSortOrder { PercentDifference => "PERCENT_DIFFERENCE", AbsoluteDifference => "ABSOLUTE_DIFFERENCE" });
     /// CloudFormation property type `TopicIdentifierDeclaration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topicidentifierdeclaration.html)
     #[derive(Clone, Debug)]
     pub struct TopicIdentifierDeclaration(rt::Props);
+    /// The required values of [`TopicIdentifierDeclaration`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicIdentifierDeclarationRequired {
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// CloudFormation `TopicArn`.
+        pub topic_arn: rt::Expr,
+    }
     impl TopicIdentifierDeclaration {
         /// A new `TopicIdentifierDeclaration`. Required properties: `identifier` (`Identifier`), `topic_arn` (`TopicArn`).
-        pub fn new(identifier: impl Into<rt::Expr>, topic_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TopicIdentifierDeclarationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Identifier", None, rt::string(identifier));
-            this.set("TopicArn", None, rt::string(topic_arn));
+            this.set("Identifier", None, rt::string(required.identifier));
+            this.set("TopicArn", None, rt::string(required.topic_arn));
             TopicIdentifierDeclaration(this)
         }
     }
     nested!(TopicIdentifierDeclaration);
     /// CloudFormation property type `TopicReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-topicreference.html)
     #[derive(Clone, Debug)]
     pub struct TopicReference(rt::Props);
+    /// The required values of [`TopicReference`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicReferenceRequired {
+        /// CloudFormation `TopicArn`.
+        pub topic_arn: rt::Expr,
+        /// CloudFormation `TopicPlaceholder`.
+        pub topic_placeholder: rt::Expr,
+    }
     impl TopicReference {
         /// A new `TopicReference`. Required properties: `topic_arn` (`TopicArn`), `topic_placeholder` (`TopicPlaceholder`).
-        pub fn new(topic_arn: impl Into<rt::Expr>, topic_placeholder: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TopicReferenceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("TopicArn", None, rt::string(topic_arn));
-            this.set("TopicPlaceholder", None, rt::string(topic_placeholder));
+            this.set("TopicArn", None, rt::string(required.topic_arn));
+            this.set(
+                "TopicPlaceholder",
+                None,
+                rt::string(required.topic_placeholder),
+            );
             TopicReference(this)
         }
     }
     nested!(TopicReference);
     /// CloudFormation property type `TotalAggregationComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-totalaggregationcomputation.html)
     #[derive(Clone, Debug)]
     pub struct TotalAggregationComputation(rt::Props);
     impl TotalAggregationComputation {
@@ -29790,7 +30502,7 @@ pub mod shared {
     nested!(TotalAggregationComputation);
     /// CloudFormation property type `TotalAggregationFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-totalaggregationfunction.html)
     #[derive(Clone, Debug)]
     pub struct TotalAggregationFunction(rt::Props);
     impl TotalAggregationFunction {
@@ -29812,7 +30524,7 @@ pub mod shared {
     nested!(TotalAggregationFunction);
     /// CloudFormation property type `TotalAggregationOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-totalaggregationoption.html)
     #[derive(Clone, Debug)]
     pub struct TotalAggregationOption(rt::Props);
     impl TotalAggregationOption {
@@ -29834,7 +30546,7 @@ pub mod shared {
     nested!(TotalAggregationOption);
     /// CloudFormation property type `TotalOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-totaloptions.html)
     #[derive(Clone, Debug)]
     pub struct TotalOptions(rt::Props);
     impl TotalOptions {
@@ -29889,7 +30601,7 @@ pub mod shared {
     string_enum!(TransposedColumnType { RowHeaderColumn => "ROW_HEADER_COLUMN", ValueColumn => "VALUE_COLUMN" });
     /// CloudFormation property type `TransposedTableOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-transposedtableoption.html)
     #[derive(Clone, Debug)]
     pub struct TransposedTableOption(rt::Props);
     impl TransposedTableOption {
@@ -29915,7 +30627,7 @@ pub mod shared {
     nested!(TransposedTableOption);
     /// CloudFormation property type `TreeMapAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapAggregatedFieldWells(rt::Props);
     impl TreeMapAggregatedFieldWells {
@@ -29943,7 +30655,7 @@ pub mod shared {
     nested!(TreeMapAggregatedFieldWells);
     /// CloudFormation property type `TreeMapConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapConfiguration(rt::Props);
     impl TreeMapConfiguration {
@@ -30006,7 +30718,7 @@ pub mod shared {
     nested!(TreeMapConfiguration);
     /// CloudFormation property type `TreeMapFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapFieldWells(rt::Props);
     impl TreeMapFieldWells {
@@ -30028,7 +30740,7 @@ pub mod shared {
     nested!(TreeMapFieldWells);
     /// CloudFormation property type `TreeMapSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapSortConfiguration(rt::Props);
     impl TreeMapSortConfiguration {
@@ -30055,7 +30767,7 @@ pub mod shared {
     nested!(TreeMapSortConfiguration);
     /// CloudFormation property type `TreeMapVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-treemapvisual.html)
     #[derive(Clone, Debug)]
     pub struct TreeMapVisual(rt::Props);
     impl TreeMapVisual {
@@ -30102,7 +30814,7 @@ pub mod shared {
     nested!(TreeMapVisual);
     /// CloudFormation property type `TrendArrowOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-trendarrowoptions.html)
     #[derive(Clone, Debug)]
     pub struct TrendArrowOptions(rt::Props);
     impl TrendArrowOptions {
@@ -30120,7 +30832,7 @@ pub mod shared {
     nested!(TrendArrowOptions);
     /// CloudFormation property type `UnaggregatedField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-unaggregatedfield.html)
     #[derive(Clone, Debug)]
     pub struct UnaggregatedField(rt::Props);
     impl UnaggregatedField {
@@ -30140,7 +30852,7 @@ pub mod shared {
     nested!(UnaggregatedField);
     /// CloudFormation property type `UniqueValuesComputation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-uniquevaluescomputation.html)
     #[derive(Clone, Debug)]
     pub struct UniqueValuesComputation(rt::Props);
     impl UniqueValuesComputation {
@@ -30177,7 +30889,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ValidationStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-validationstrategy.html)
     #[derive(Clone, Debug)]
     pub struct ValidationStrategy(rt::Props);
     impl ValidationStrategy {
@@ -30231,7 +30943,7 @@ pub mod shared {
     string_enum!(Visibility { Hidden => "HIDDEN", Visible => "VISIBLE" });
     /// CloudFormation property type `VisibleRangeOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visiblerangeoptions.html)
     #[derive(Clone, Debug)]
     pub struct VisibleRangeOptions(rt::Props);
     impl VisibleRangeOptions {
@@ -30249,7 +30961,7 @@ pub mod shared {
     nested!(VisibleRangeOptions);
     /// CloudFormation property type `Visual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visual.html)
     #[derive(Clone, Debug)]
     pub struct Visual(rt::Props);
     impl Visual {
@@ -30387,22 +31099,36 @@ pub mod shared {
     nested!(Visual);
     /// CloudFormation property type `VisualCustomAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualcustomaction.html)
     #[derive(Clone, Debug)]
     pub struct VisualCustomAction(rt::Props);
+    /// The required values of [`VisualCustomAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct VisualCustomActionRequired {
+        /// CloudFormation `ActionOperations`.
+        pub action_operations: Vec<VisualCustomActionOperation>,
+        /// CloudFormation `CustomActionId`.
+        pub custom_action_id: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Trigger`.
+        pub trigger: VisualCustomActionTrigger,
+    }
     impl VisualCustomAction {
         /// A new `VisualCustomAction`. Required properties: `action_operations` (`ActionOperations`), `custom_action_id` (`CustomActionId`), `name` (`Name`), `trigger` (`Trigger`).
-        pub fn new(
-            action_operations: impl IntoIterator<Item = VisualCustomActionOperation>,
-            custom_action_id: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            trigger: VisualCustomActionTrigger,
-        ) -> Self {
+        pub fn new(required: VisualCustomActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ActionOperations", None, rt::list(action_operations));
-            this.set("CustomActionId", None, rt::string(custom_action_id));
-            this.set("Name", None, rt::string(name));
-            this.set("Trigger", None, trigger.into());
+            this.set(
+                "ActionOperations",
+                None,
+                rt::list(required.action_operations),
+            );
+            this.set(
+                "CustomActionId",
+                None,
+                rt::string(required.custom_action_id),
+            );
+            this.set("Name", None, rt::string(required.name));
+            this.set("Trigger", None, required.trigger.into());
             VisualCustomAction(this)
         }
         /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -30414,7 +31140,7 @@ pub mod shared {
     nested!(VisualCustomAction);
     /// CloudFormation property type `VisualCustomActionOperation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualcustomactionoperation.html)
     #[derive(Clone, Debug)]
     pub struct VisualCustomActionOperation(rt::Props);
     impl VisualCustomActionOperation {
@@ -30459,7 +31185,7 @@ pub mod shared {
     string_enum!(VisualCustomActionTrigger { DataPointClick => "DATA_POINT_CLICK", DataPointMenu => "DATA_POINT_MENU" });
     /// CloudFormation property type `VisualInteractionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualinteractionoptions.html)
     #[derive(Clone, Debug)]
     pub struct VisualInteractionOptions(rt::Props);
     impl VisualInteractionOptions {
@@ -30482,7 +31208,7 @@ pub mod shared {
     nested!(VisualInteractionOptions);
     /// CloudFormation property type `VisualMenuOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualmenuoption.html)
     #[derive(Clone, Debug)]
     pub struct VisualMenuOption(rt::Props);
     impl VisualMenuOption {
@@ -30500,7 +31226,7 @@ pub mod shared {
     nested!(VisualMenuOption);
     /// CloudFormation property type `VisualPalette`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualpalette.html)
     #[derive(Clone, Debug)]
     pub struct VisualPalette(rt::Props);
     impl VisualPalette {
@@ -30523,7 +31249,7 @@ pub mod shared {
     nested!(VisualPalette);
     /// CloudFormation property type `VisualSubtitleLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualsubtitlelabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct VisualSubtitleLabelOptions(rt::Props);
     impl VisualSubtitleLabelOptions {
@@ -30546,7 +31272,7 @@ pub mod shared {
     nested!(VisualSubtitleLabelOptions);
     /// CloudFormation property type `VisualTitleLabelOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-visualtitlelabeloptions.html)
     #[derive(Clone, Debug)]
     pub struct VisualTitleLabelOptions(rt::Props);
     impl VisualTitleLabelOptions {
@@ -30569,7 +31295,7 @@ pub mod shared {
     nested!(VisualTitleLabelOptions);
     /// CloudFormation property type `WaterfallChartAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartAggregatedFieldWells(rt::Props);
     impl WaterfallChartAggregatedFieldWells {
@@ -30597,7 +31323,7 @@ pub mod shared {
     nested!(WaterfallChartAggregatedFieldWells);
     /// CloudFormation property type `WaterfallChartColorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartcolorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartColorConfiguration(rt::Props);
     impl WaterfallChartColorConfiguration {
@@ -30618,7 +31344,7 @@ pub mod shared {
     nested!(WaterfallChartColorConfiguration);
     /// CloudFormation property type `WaterfallChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartConfiguration(rt::Props);
     impl WaterfallChartConfiguration {
@@ -30691,7 +31417,7 @@ pub mod shared {
     nested!(WaterfallChartConfiguration);
     /// CloudFormation property type `WaterfallChartFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartFieldWells(rt::Props);
     impl WaterfallChartFieldWells {
@@ -30713,7 +31439,7 @@ pub mod shared {
     nested!(WaterfallChartFieldWells);
     /// CloudFormation property type `WaterfallChartGroupColorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartgroupcolorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartGroupColorConfiguration(rt::Props);
     impl WaterfallChartGroupColorConfiguration {
@@ -30741,7 +31467,7 @@ pub mod shared {
     nested!(WaterfallChartGroupColorConfiguration);
     /// CloudFormation property type `WaterfallChartOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartoptions.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartOptions(rt::Props);
     impl WaterfallChartOptions {
@@ -30759,7 +31485,7 @@ pub mod shared {
     nested!(WaterfallChartOptions);
     /// CloudFormation property type `WaterfallChartSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallchartsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallChartSortConfiguration(rt::Props);
     impl WaterfallChartSortConfiguration {
@@ -30782,7 +31508,7 @@ pub mod shared {
     nested!(WaterfallChartSortConfiguration);
     /// CloudFormation property type `WaterfallVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-waterfallvisual.html)
     #[derive(Clone, Debug)]
     pub struct WaterfallVisual(rt::Props);
     impl WaterfallVisual {
@@ -30829,7 +31555,7 @@ pub mod shared {
     nested!(WaterfallVisual);
     /// CloudFormation property type `WhatIfPointScenario`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-whatifpointscenario.html)
     #[derive(Clone, Debug)]
     pub struct WhatIfPointScenario(rt::Props);
     impl WhatIfPointScenario {
@@ -30844,20 +31570,25 @@ pub mod shared {
     nested!(WhatIfPointScenario);
     /// CloudFormation property type `WhatIfRangeScenario`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-whatifrangescenario.html)
     #[derive(Clone, Debug)]
     pub struct WhatIfRangeScenario(rt::Props);
+    /// The required values of [`WhatIfRangeScenario`], by name: two of them have one type, and a swap must not compile.
+    pub struct WhatIfRangeScenarioRequired {
+        /// CloudFormation `EndDate`.
+        pub end_date: rt::Expr,
+        /// CloudFormation `StartDate`.
+        pub start_date: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: i64,
+    }
     impl WhatIfRangeScenario {
         /// A new `WhatIfRangeScenario`. Required properties: `end_date` (`EndDate`), `start_date` (`StartDate`), `value` (`Value`).
-        pub fn new(
-            end_date: impl Into<rt::Expr>,
-            start_date: impl Into<rt::Expr>,
-            value: i64,
-        ) -> Self {
+        pub fn new(required: WhatIfRangeScenarioRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndDate", None, rt::string(end_date));
-            this.set("StartDate", None, rt::string(start_date));
-            this.set("Value", None, rt::int(value));
+            this.set("EndDate", None, rt::string(required.end_date));
+            this.set("StartDate", None, rt::string(required.start_date));
+            this.set("Value", None, rt::int(required.value));
             WhatIfRangeScenario(this)
         }
     }
@@ -30873,7 +31604,7 @@ pub mod shared {
     string_enum!(WidgetStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `WordCloudAggregatedFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudaggregatedfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudAggregatedFieldWells(rt::Props);
     impl WordCloudAggregatedFieldWells {
@@ -30896,7 +31627,7 @@ pub mod shared {
     nested!(WordCloudAggregatedFieldWells);
     /// CloudFormation property type `WordCloudChartConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudchartconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudChartConfiguration(rt::Props);
     impl WordCloudChartConfiguration {
@@ -30943,7 +31674,7 @@ pub mod shared {
     string_enum!(WordCloudCloudLayout { Fluid => "FLUID", Normal => "NORMAL" });
     /// CloudFormation property type `WordCloudFieldWells`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudfieldwells.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudFieldWells(rt::Props);
     impl WordCloudFieldWells {
@@ -30965,7 +31696,7 @@ pub mod shared {
     nested!(WordCloudFieldWells);
     /// CloudFormation property type `WordCloudOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudoptions.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudOptions(rt::Props);
     impl WordCloudOptions {
@@ -31008,7 +31739,7 @@ pub mod shared {
     nested!(WordCloudOptions);
     /// CloudFormation property type `WordCloudSortConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudsortconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudSortConfiguration(rt::Props);
     impl WordCloudSortConfiguration {
@@ -31031,7 +31762,7 @@ pub mod shared {
     nested!(WordCloudSortConfiguration);
     /// CloudFormation property type `WordCloudVisual`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-wordcloudvisual.html)
     #[derive(Clone, Debug)]
     pub struct WordCloudVisual(rt::Props);
     impl WordCloudVisual {
@@ -31118,7 +31849,7 @@ pub mod shared {
     string_enum!(WordCloudWordScaling { Emphasize => "EMPHASIZE", Normal => "NORMAL" });
     /// CloudFormation property type `YAxisOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-quicksight-analysis-yaxisoptions.html)
     #[derive(Clone, Debug)]
     pub struct YAxisOptions(rt::Props);
     impl YAxisOptions {

@@ -41,26 +41,30 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Permission`], by name: two of them have one type, and a swap must not compile.
+pub struct PermissionRequired {
+    /// The name of the permission. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The resource type this permission can be used with. CloudFormation `ResourceType`.
+    pub resource_type: rt::Expr,
+    /// CloudFormation `PolicyTemplate`.
+    pub policy_template: rt::Value,
+}
 impl Permission {
-    /// Declares a `AWS::RAM::Permission` with the stack-unique `id`. Required properties: `name` (`Name`), `policy_template` (`PolicyTemplate`), `resource_type` (`ResourceType`).
+    /// Declares a `AWS::RAM::Permission` with the stack-unique `id`. Required properties: `name` (`Name`), `resource_type` (`ResourceType`), `policy_template` (`PolicyTemplate`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        policy_template: impl Into<rt::Value>,
-        resource_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "PolicyTemplate",
             Some("policy_template"),
-            rt::json_string(policy_template),
+            rt::json_string(required.policy_template),
         );
         this.set(
             "ResourceType",
             Some("resource_type"),
-            rt::string(resource_type),
+            rt::string(required.resource_type),
         );
         Permission(this)
     }
@@ -115,24 +119,27 @@ static PERMISSION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`PermissionAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct PermissionAssociationRequired {
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share. CloudFormation `PermissionArn`.
+    pub permission_arn: rt::Expr,
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share. CloudFormation `ResourceShareArn`.
+    pub resource_share_arn: rt::Expr,
+}
 impl PermissionAssociation {
     /// Declares a `AWS::RAM::PermissionAssociation` with the stack-unique `id`. Required properties: `permission_arn` (`PermissionArn`), `resource_share_arn` (`ResourceShareArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        permission_arn: impl Into<rt::Expr>,
-        resource_share_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PermissionAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_ASSOCIATION_TYPE);
         this.set(
             "PermissionArn",
             Some("permission_arn"),
-            rt::string(permission_arn),
+            rt::string(required.permission_arn),
         );
         this.set(
             "ResourceShareArn",
             Some("resource_share_arn"),
-            rt::string(resource_share_arn),
+            rt::string(required.resource_share_arn),
         );
         PermissionAssociation(this)
     }
@@ -209,20 +216,27 @@ static PRINCIPAL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`PrincipalAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct PrincipalAssociationRequired {
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share. CloudFormation `ResourceShareArn`.
+    pub resource_share_arn: rt::Expr,
+    /// Specifies the principal to associate with the resource share. CloudFormation `Principal`.
+    pub principal: rt::Expr,
+}
 impl PrincipalAssociation {
-    /// Declares a `AWS::RAM::PrincipalAssociation` with the stack-unique `id`. Required properties: `principal` (`Principal`), `resource_share_arn` (`ResourceShareArn`).
+    /// Declares a `AWS::RAM::PrincipalAssociation` with the stack-unique `id`. Required properties: `resource_share_arn` (`ResourceShareArn`), `principal` (`Principal`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        principal: impl Into<rt::Expr>,
-        resource_share_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PrincipalAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PRINCIPAL_ASSOCIATION_TYPE);
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         this.set(
             "ResourceShareArn",
             Some("resource_share_arn"),
-            rt::string(resource_share_arn),
+            rt::string(required.resource_share_arn),
         );
         PrincipalAssociation(this)
     }
@@ -286,24 +300,27 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ResourceAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourceAssociationRequired {
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share. CloudFormation `ResourceShareArn`.
+    pub resource_share_arn: rt::Expr,
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource to associate with the resource share. CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+}
 impl ResourceAssociation {
-    /// Declares a `AWS::RAM::ResourceAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `resource_share_arn` (`ResourceShareArn`).
+    /// Declares a `AWS::RAM::ResourceAssociation` with the stack-unique `id`. Required properties: `resource_share_arn` (`ResourceShareArn`), `resource_arn` (`ResourceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        resource_arn: impl Into<rt::Expr>,
-        resource_share_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_ASSOCIATION_TYPE);
         this.set(
             "ResourceArn",
             Some("resource_arn"),
-            rt::string(resource_arn),
+            rt::string(required.resource_arn),
         );
         this.set(
             "ResourceShareArn",
             Some("resource_share_arn"),
-            rt::string(resource_share_arn),
+            rt::string(required.resource_share_arn),
         );
         ResourceAssociation(this)
     }
@@ -484,7 +501,7 @@ pub mod resource_share {
     ///
     /// CloudFormation property type `ResourceShareConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ram-resourceshare-resourceshareconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResourceShareConfiguration(rt::Props);
     impl ResourceShareConfiguration {
@@ -539,21 +556,28 @@ static SOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`SourceAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct SourceAssociationRequired {
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share. CloudFormation `ResourceShareArn`.
+    pub resource_share_arn: rt::Expr,
+    /// Specifies the ID of the source account to associate with the resource share. CloudFormation `SourceId`.
+    pub source_id: rt::Expr,
+}
 impl SourceAssociation {
     /// Declares a `AWS::RAM::SourceAssociation` with the stack-unique `id`. Required properties: `resource_share_arn` (`ResourceShareArn`), `source_id` (`SourceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        resource_share_arn: impl Into<rt::Expr>,
-        source_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SOURCE_ASSOCIATION_TYPE);
         this.set(
             "ResourceShareArn",
             Some("resource_share_arn"),
-            rt::string(resource_share_arn),
+            rt::string(required.resource_share_arn),
         );
-        this.set("SourceId", Some("source_id"), rt::string(source_id));
+        this.set(
+            "SourceId",
+            Some("source_id"),
+            rt::string(required.source_id),
+        );
         SourceAssociation(this)
     }
 }

@@ -41,12 +41,12 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Rule {
-    /// Declares a `AWS::Rbin::Rule` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `retention_period` (`RetentionPeriod`).
+    /// Declares a `AWS::Rbin::Rule` with the stack-unique `id`. Required properties: `retention_period` (`RetentionPeriod`), `resource_type` (`ResourceType`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_type: rule::ResourceType,
         retention_period: rule::RetentionPeriod,
+        resource_type: rule::ResourceType,
     ) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);
         this.set("ResourceType", Some("resource_type"), resource_type.into());
@@ -138,25 +138,29 @@ pub mod rule {
     ///
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-resourcetag.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
+    /// The required values of [`ResourceTag`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResourceTagRequired {
+        /// The tag key of the resource. CloudFormation `ResourceTagKey`.
+        pub resource_tag_key: rt::Expr,
+        /// The tag value of the resource CloudFormation `ResourceTagValue`.
+        pub resource_tag_value: rt::Expr,
+    }
     impl ResourceTag {
         /// A new `ResourceTag`. Required properties: `resource_tag_key` (`ResourceTagKey`), `resource_tag_value` (`ResourceTagValue`).
-        pub fn new(
-            resource_tag_key: impl Into<rt::Expr>,
-            resource_tag_value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ResourceTagRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ResourceTagKey",
                 Some("resource_tag_key"),
-                rt::string(resource_tag_key),
+                rt::string(required.resource_tag_key),
             );
             this.set(
                 "ResourceTagValue",
                 Some("resource_tag_value"),
-                rt::string(resource_tag_value),
+                rt::string(required.resource_tag_value),
             );
             ResourceTag(this)
         }
@@ -166,14 +170,14 @@ pub mod rule {
     ///
     /// CloudFormation property type `RetentionPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-retentionperiod.html)
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(rt::Props);
     impl RetentionPeriod {
-        /// A new `RetentionPeriod`. Required properties: `retention_period_unit` (`RetentionPeriodUnit`), `retention_period_value` (`RetentionPeriodValue`).
+        /// A new `RetentionPeriod`. Required properties: `retention_period_value` (`RetentionPeriodValue`), `retention_period_unit` (`RetentionPeriodUnit`).
         pub fn new(
-            retention_period_unit: RetentionPeriodUnit,
             retention_period_value: i64,
+            retention_period_unit: RetentionPeriodUnit,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -192,7 +196,7 @@ pub mod rule {
     nested!(RetentionPeriod);
     /// CloudFormation property type `UnlockDelay`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rbin-rule-unlockdelay.html)
     #[derive(Clone, Debug)]
     pub struct UnlockDelay(rt::Props);
     impl UnlockDelay {

@@ -64,24 +64,27 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ClusterSnapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterSnapshotRequired {
+    /// The identifier for the DB cluster snapshot. CloudFormation `DBClusterSnapshotIdentifier`.
+    pub db_cluster_snapshot_identifier: rt::Expr,
+    /// The identifier of the DB cluster to create a snapshot for. CloudFormation `DBClusterIdentifier`.
+    pub db_cluster_identifier: rt::Expr,
+}
 impl ClusterSnapshot {
-    /// Declares a `AWS::RDS::ClusterSnapshot` with the stack-unique `id`. Required properties: `db_cluster_identifier` (`DBClusterIdentifier`), `db_cluster_snapshot_identifier` (`DBClusterSnapshotIdentifier`).
+    /// Declares a `AWS::RDS::ClusterSnapshot` with the stack-unique `id`. Required properties: `db_cluster_snapshot_identifier` (`DBClusterSnapshotIdentifier`), `db_cluster_identifier` (`DBClusterIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        db_cluster_identifier: impl Into<rt::Expr>,
-        db_cluster_snapshot_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_SNAPSHOT_TYPE);
         this.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            rt::string(db_cluster_identifier),
+            rt::string(required.db_cluster_identifier),
         );
         this.set(
             "DBClusterSnapshotIdentifier",
             Some("db_cluster_snapshot_identifier"),
-            rt::string(db_cluster_snapshot_identifier),
+            rt::string(required.db_cluster_snapshot_identifier),
         );
         ClusterSnapshot(this)
     }
@@ -237,20 +240,23 @@ static CUSTOM_DB_ENGINE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`CustomDbEngineVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomDbEngineVersionRequired {
+    /// The database engine to use for your custom engine version (CEV). CloudFormation `Engine`.
+    pub engine: rt::Expr,
+    /// The name of your CEV. CloudFormation `EngineVersion`.
+    pub engine_version: rt::Expr,
+}
 impl CustomDbEngineVersion {
     /// Declares a `AWS::RDS::CustomDBEngineVersion` with the stack-unique `id`. Required properties: `engine` (`Engine`), `engine_version` (`EngineVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        engine: impl Into<rt::Expr>,
-        engine_version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomDbEngineVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_DB_ENGINE_VERSION_TYPE);
-        this.set("Engine", Some("engine"), rt::string(engine));
+        this.set("Engine", Some("engine"), rt::string(required.engine));
         this.set(
             "EngineVersion",
             Some("engine_version"),
-            rt::string(engine_version),
+            rt::string(required.engine_version),
         );
         CustomDbEngineVersion(this)
     }
@@ -1097,7 +1103,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `DBClusterRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-dbclusterrole.html)
     #[derive(Clone, Debug)]
     pub struct DbClusterRole(rt::Props);
     impl DbClusterRole {
@@ -1121,7 +1127,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `ScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-scalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScalingConfiguration(rt::Props);
     impl ScalingConfiguration {
@@ -1190,7 +1196,7 @@ pub mod db_cluster {
     ///
     /// CloudFormation property type `ServerlessV2ScalingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-serverlessv2scalingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessV2ScalingConfiguration(rt::Props);
     impl ServerlessV2ScalingConfiguration {
@@ -1269,30 +1275,34 @@ static DB_CLUSTER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`DbClusterEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct DbClusterEndpointRequired {
+    /// The identifier to use for the new endpoint. CloudFormation `DBClusterEndpointIdentifier`.
+    pub db_cluster_endpoint_identifier: rt::Expr,
+    /// The DB cluster identifier of the DB cluster associated with the endpoint. CloudFormation `DBClusterIdentifier`.
+    pub db_cluster_identifier: rt::Expr,
+    /// The type of the custom endpoint. CloudFormation `CustomEndpointType`.
+    pub custom_endpoint_type: db_cluster_endpoint::CustomEndpointType,
+}
 impl DbClusterEndpoint {
-    /// Declares a `AWS::RDS::DBClusterEndpoint` with the stack-unique `id`. Required properties: `custom_endpoint_type` (`CustomEndpointType`), `db_cluster_endpoint_identifier` (`DBClusterEndpointIdentifier`), `db_cluster_identifier` (`DBClusterIdentifier`).
+    /// Declares a `AWS::RDS::DBClusterEndpoint` with the stack-unique `id`. Required properties: `db_cluster_endpoint_identifier` (`DBClusterEndpointIdentifier`), `db_cluster_identifier` (`DBClusterIdentifier`), `custom_endpoint_type` (`CustomEndpointType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        custom_endpoint_type: db_cluster_endpoint::CustomEndpointType,
-        db_cluster_endpoint_identifier: impl Into<rt::Expr>,
-        db_cluster_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbClusterEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_CLUSTER_ENDPOINT_TYPE);
         this.set(
             "CustomEndpointType",
             Some("custom_endpoint_type"),
-            custom_endpoint_type.into(),
+            required.custom_endpoint_type.into(),
         );
         this.set(
             "DBClusterEndpointIdentifier",
             Some("db_cluster_endpoint_identifier"),
-            rt::string(db_cluster_endpoint_identifier),
+            rt::string(required.db_cluster_endpoint_identifier),
         );
         this.set(
             "DBClusterIdentifier",
             Some("db_cluster_identifier"),
-            rt::string(db_cluster_identifier),
+            rt::string(required.db_cluster_identifier),
         );
         DbClusterEndpoint(this)
     }
@@ -1387,22 +1397,30 @@ static DB_CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`DbClusterParameterGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct DbClusterParameterGroupRequired {
+    /// The description for the DB cluster parameter group. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The DB cluster parameter group family name. CloudFormation `Family`.
+    pub family: rt::Expr,
+    /// CloudFormation `Parameters`.
+    pub parameters: rt::Value,
+}
 impl DbClusterParameterGroup {
     /// Declares a `AWS::RDS::DBClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`), `parameters` (`Parameters`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        family: impl Into<rt::Expr>,
-        parameters: impl Into<rt::Value>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbClusterParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Family", Some("family"), rt::string(required.family));
         this.set(
             "Parameters",
             Some("parameters"),
-            rt::json_string(parameters),
+            rt::json_string(required.parameters),
         );
         DbClusterParameterGroup(this)
     }
@@ -1514,11 +1532,11 @@ impl DbInstance {
     /// The amount of storage in gibibytes (GiB) to be initially allocated for the database instance.
     ///
     /// Constraints: pattern `^[0-9]*$`. CloudFormation `AllocatedStorage`, Terraform `allocated_storage`.
-    pub fn allocated_storage(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn allocated_storage(mut self, value: impl Into<rt::NumberString>) -> Self {
         self.0.set(
             "AllocatedStorage",
             Some("allocated_storage"),
-            rt::string(value),
+            rt::number_string(value),
         );
         self
     }
@@ -2118,8 +2136,8 @@ impl DbInstance {
     /// The port number on which the database accepts connections.
     ///
     /// Constraints: pattern `^\d*$`. CloudFormation `Port`, Terraform `port`.
-    pub fn port(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("Port", Some("port"), rt::string(value));
+    pub fn port(mut self, value: impl Into<rt::NumberString>) -> Self {
+        self.0.set("Port", Some("port"), rt::number_string(value));
         self
     }
     /// The daily time range during which automated backups are created if automated backups are enabled, using the ``BackupRetentionPeriod`` parameter.
@@ -2460,7 +2478,7 @@ pub mod db_instance {
     ///
     /// CloudFormation property type `AdditionalStorageVolume`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-additionalstoragevolume.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalStorageVolume(rt::Props);
     impl AdditionalStorageVolume {
@@ -2549,19 +2567,26 @@ pub mod db_instance {
     ///
     /// CloudFormation property type `DBInstanceRole`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-dbinstancerole.html)
     #[derive(Clone, Debug)]
     pub struct DbInstanceRole(rt::Props);
+    /// The required values of [`DbInstanceRole`], by name: two of them have one type, and a swap must not compile.
+    pub struct DbInstanceRoleRequired {
+        /// The name of the feature associated with the AWS Identity and Access Management (IAM) role. CloudFormation `FeatureName`.
+        pub feature_name: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB instance. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl DbInstanceRole {
         /// A new `DbInstanceRole`. Required properties: `feature_name` (`FeatureName`), `role_arn` (`RoleArn`).
-        pub fn new(feature_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DbInstanceRoleRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FeatureName",
                 Some("feature_name"),
-                rt::string(feature_name),
+                rt::string(required.feature_name),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             DbInstanceRole(this)
         }
     }
@@ -2570,7 +2595,7 @@ pub mod db_instance {
     ///
     /// CloudFormation property type `ProcessorFeature`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbinstance-processorfeature.html)
     #[derive(Clone, Debug)]
     pub struct ProcessorFeature(rt::Props);
     impl ProcessorFeature {
@@ -2621,17 +2646,24 @@ static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`DbParameterGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct DbParameterGroupRequired {
+    /// The DB parameter group family name. CloudFormation `Family`.
+    pub family: rt::Expr,
+    /// Provides the customer-specified description for this DB parameter group. CloudFormation `Description`.
+    pub description: rt::Expr,
+}
 impl DbParameterGroup {
-    /// Declares a `AWS::RDS::DBParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `family` (`Family`).
+    /// Declares a `AWS::RDS::DBParameterGroup` with the stack-unique `id`. Required properties: `family` (`Family`), `description` (`Description`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        family: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Family", Some("family"), rt::string(family));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Family", Some("family"), rt::string(required.family));
         DbParameterGroup(this)
     }
     /// The name of the DB parameter group.
@@ -2683,28 +2715,37 @@ static DB_PROXY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`DbProxy`], by name: two of them have one type, and a swap must not compile.
+pub struct DbProxyRequired {
+    /// The identifier for the proxy. CloudFormation `DBProxyName`.
+    pub db_proxy_name: rt::Expr,
+    /// The kinds of databases that the proxy can connect to. CloudFormation `EngineFamily`.
+    pub engine_family: db_proxy::EngineFamily,
+    /// The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// VPC subnet IDs to associate with the new proxy. CloudFormation `VpcSubnetIds`.
+    pub vpc_subnet_ids: Vec<rt::Expr>,
+}
 impl DbProxy {
     /// Declares a `AWS::RDS::DBProxy` with the stack-unique `id`. Required properties: `db_proxy_name` (`DBProxyName`), `engine_family` (`EngineFamily`), `role_arn` (`RoleArn`), `vpc_subnet_ids` (`VpcSubnetIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        db_proxy_name: impl Into<rt::Expr>,
-        engine_family: db_proxy::EngineFamily,
-        role_arn: impl Into<rt::Expr>,
-        vpc_subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbProxyRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_PROXY_TYPE);
         this.set(
             "DBProxyName",
             Some("db_proxy_name"),
-            rt::string(db_proxy_name),
+            rt::string(required.db_proxy_name),
         );
-        this.set("EngineFamily", Some("engine_family"), engine_family.into());
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "EngineFamily",
+            Some("engine_family"),
+            required.engine_family.into(),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "VpcSubnetIds",
             Some("vpc_subnet_ids"),
-            rt::strings(vpc_subnet_ids),
+            rt::strings(required.vpc_subnet_ids),
         );
         DbProxy(this)
     }
@@ -2824,7 +2865,7 @@ pub mod db_proxy {
     use super::*;
     /// CloudFormation property type `AuthFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbproxy-authformat.html)
     #[derive(Clone, Debug)]
     pub struct AuthFormat(rt::Props);
     impl AuthFormat {
@@ -2960,30 +3001,34 @@ static DB_PROXY_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`DbProxyEndpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct DbProxyEndpointRequired {
+    /// The identifier for the proxy. CloudFormation `DBProxyName`.
+    pub db_proxy_name: rt::Expr,
+    /// The identifier for the DB proxy endpoint. CloudFormation `DBProxyEndpointName`.
+    pub db_proxy_endpoint_name: rt::Expr,
+    /// VPC subnet IDs to associate with the new DB proxy endpoint. CloudFormation `VpcSubnetIds`.
+    pub vpc_subnet_ids: Vec<rt::Expr>,
+}
 impl DbProxyEndpoint {
-    /// Declares a `AWS::RDS::DBProxyEndpoint` with the stack-unique `id`. Required properties: `db_proxy_endpoint_name` (`DBProxyEndpointName`), `db_proxy_name` (`DBProxyName`), `vpc_subnet_ids` (`VpcSubnetIds`).
+    /// Declares a `AWS::RDS::DBProxyEndpoint` with the stack-unique `id`. Required properties: `db_proxy_name` (`DBProxyName`), `db_proxy_endpoint_name` (`DBProxyEndpointName`), `vpc_subnet_ids` (`VpcSubnetIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        db_proxy_endpoint_name: impl Into<rt::Expr>,
-        db_proxy_name: impl Into<rt::Expr>,
-        vpc_subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbProxyEndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_PROXY_ENDPOINT_TYPE);
         this.set(
             "DBProxyEndpointName",
             Some("db_proxy_endpoint_name"),
-            rt::string(db_proxy_endpoint_name),
+            rt::string(required.db_proxy_endpoint_name),
         );
         this.set(
             "DBProxyName",
             Some("db_proxy_name"),
-            rt::string(db_proxy_name),
+            rt::string(required.db_proxy_name),
         );
         this.set(
             "VpcSubnetIds",
             Some("vpc_subnet_ids"),
-            rt::strings(vpc_subnet_ids),
+            rt::strings(required.vpc_subnet_ids),
         );
         DbProxyEndpoint(this)
     }
@@ -3157,7 +3202,7 @@ pub mod db_proxy_target_group {
     use super::*;
     /// CloudFormation property type `ConnectionPoolConfigurationInfoFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbproxytargetgroup-connectionpoolconfigurationinfoformat.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionPoolConfigurationInfoFormat(rt::Props);
     impl ConnectionPoolConfigurationInfoFormat {
@@ -3248,12 +3293,12 @@ static DB_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl DbSecurityGroup {
-    /// Declares a `AWS::RDS::DBSecurityGroup` with the stack-unique `id`. Required properties: `db_security_group_ingress` (`DBSecurityGroupIngress`), `group_description` (`GroupDescription`).
+    /// Declares a `AWS::RDS::DBSecurityGroup` with the stack-unique `id`. Required properties: `group_description` (`GroupDescription`), `db_security_group_ingress` (`DBSecurityGroupIngress`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        db_security_group_ingress: impl IntoIterator<Item = db_security_group::Ingress>,
         group_description: impl Into<rt::Expr>,
+        db_security_group_ingress: impl IntoIterator<Item = db_security_group::Ingress>,
     ) -> Self {
         let mut this = rt::Base::new(id, &DB_SECURITY_GROUP_TYPE);
         this.set(
@@ -3286,7 +3331,7 @@ pub mod db_security_group {
     use super::*;
     /// CloudFormation property type `Ingress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbsecuritygroup-ingress.html)
     #[derive(Clone, Debug)]
     pub struct Ingress(rt::Props);
     impl Ingress {
@@ -3296,7 +3341,7 @@ pub mod db_security_group {
             Ingress(this)
         }
         /// CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set("CIDRIP", None, rt::string(value));
             self
         }
@@ -3348,7 +3393,7 @@ impl DbSecurityGroupIngress {
         DbSecurityGroupIngress(this)
     }
     /// CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("CIDRIP", None, rt::string(value));
         self
     }
@@ -3523,24 +3568,27 @@ static DB_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`DbSnapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct DbSnapshotRequired {
+    /// The identifier for the DB snapshot. CloudFormation `DBSnapshotIdentifier`.
+    pub db_snapshot_identifier: rt::Expr,
+    /// The identifier of the DB instance that you want to create the snapshot of. CloudFormation `DBInstanceIdentifier`.
+    pub db_instance_identifier: rt::Expr,
+}
 impl DbSnapshot {
-    /// Declares a `AWS::RDS::DBSnapshot` with the stack-unique `id`. Required properties: `db_instance_identifier` (`DBInstanceIdentifier`), `db_snapshot_identifier` (`DBSnapshotIdentifier`).
+    /// Declares a `AWS::RDS::DBSnapshot` with the stack-unique `id`. Required properties: `db_snapshot_identifier` (`DBSnapshotIdentifier`), `db_instance_identifier` (`DBInstanceIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        db_instance_identifier: impl Into<rt::Expr>,
-        db_snapshot_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DbSnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &DB_SNAPSHOT_TYPE);
         this.set(
             "DBInstanceIdentifier",
             Some("db_instance_identifier"),
-            rt::string(db_instance_identifier),
+            rt::string(required.db_instance_identifier),
         );
         this.set(
             "DBSnapshotIdentifier",
             Some("db_snapshot_identifier"),
-            rt::string(db_snapshot_identifier),
+            rt::string(required.db_snapshot_identifier),
         );
         DbSnapshot(this)
     }
@@ -3773,21 +3821,24 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 15),
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
+/// The required values of [`Deployment`], by name: two of them have one type, and a swap must not compile.
+pub struct DeploymentRequired {
+    /// The name of the Blue/Green Deployment. CloudFormation `BlueGreenDeploymentName`.
+    pub blue_green_deployment_name: rt::Expr,
+    /// The ARN of the source production database. CloudFormation `Source`.
+    pub source: rt::Expr,
+}
 impl Deployment {
     /// Declares a `AWS::RDS::Deployment` with the stack-unique `id`. Required properties: `blue_green_deployment_name` (`BlueGreenDeploymentName`), `source` (`Source`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        blue_green_deployment_name: impl Into<rt::Expr>,
-        source: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeploymentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
         this.set(
             "BlueGreenDeploymentName",
             Some("blue_green_deployment_name"),
-            rt::string(blue_green_deployment_name),
+            rt::string(required.blue_green_deployment_name),
         );
-        this.set("Source", Some("source"), rt::string(source));
+        this.set("Source", Some("source"), rt::string(required.source));
         Deployment(this)
     }
     /// The allocated storage size in GiB for the target DB instance.
@@ -4165,17 +4216,28 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 18),
     awscc_schema: Some((&AWSCC_SCHEMAS, 18)),
 };
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
+pub struct IntegrationRequired {
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication. CloudFormation `SourceArn`.
+    pub source_arn: rt::Expr,
+    /// The ARN of the Redshift data warehouse to use as the target for replication. CloudFormation `TargetArn`.
+    pub target_arn: rt::Expr,
+}
 impl Integration {
     /// Declares a `AWS::RDS::Integration` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        source_arn: impl Into<rt::Expr>,
-        target_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
-        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
-        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+        this.set(
+            "SourceArn",
+            Some("source_arn"),
+            rt::string(required.source_arn),
+        );
+        this.set(
+            "TargetArn",
+            Some("target_arn"),
+            rt::string(required.target_arn),
+        );
         Integration(this)
     }
     /// An optional set of non-secret key–value pairs that contains additional contextual information about the data.
@@ -4259,26 +4321,34 @@ static OPTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
     awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
+/// The required values of [`OptionGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct OptionGroupRequired {
+    /// Specifies the name of the engine that this option group should be associated with. CloudFormation `EngineName`.
+    pub engine_name: rt::Expr,
+    /// Specifies the major version of the engine that this option group should be associated with. CloudFormation `MajorEngineVersion`.
+    pub major_engine_version: rt::Expr,
+    /// The description of the option group. CloudFormation `OptionGroupDescription`.
+    pub option_group_description: rt::Expr,
+}
 impl OptionGroup {
     /// Declares a `AWS::RDS::OptionGroup` with the stack-unique `id`. Required properties: `engine_name` (`EngineName`), `major_engine_version` (`MajorEngineVersion`), `option_group_description` (`OptionGroupDescription`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        engine_name: impl Into<rt::Expr>,
-        major_engine_version: impl Into<rt::Expr>,
-        option_group_description: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OptionGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &OPTION_GROUP_TYPE);
-        this.set("EngineName", Some("engine_name"), rt::string(engine_name));
+        this.set(
+            "EngineName",
+            Some("engine_name"),
+            rt::string(required.engine_name),
+        );
         this.set(
             "MajorEngineVersion",
             Some("major_engine_version"),
-            rt::string(major_engine_version),
+            rt::string(required.major_engine_version),
         );
         this.set(
             "OptionGroupDescription",
             Some("option_group_description"),
-            rt::string(option_group_description),
+            rt::string(required.option_group_description),
         );
         OptionGroup(this)
     }
@@ -4320,7 +4390,7 @@ pub mod option_group {
     ///
     /// CloudFormation property type `OptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-optiongroup-optionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct OptionConfiguration(rt::Props);
     impl OptionConfiguration {
@@ -4387,7 +4457,7 @@ pub mod option_group {
     ///
     /// CloudFormation property type `OptionSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-optiongroup-optionsetting.html)
     #[derive(Clone, Debug)]
     pub struct OptionSetting(rt::Props);
     impl OptionSetting {
@@ -4450,7 +4520,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MasterUserSecret`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rds-dbcluster-masterusersecret.html)
     #[derive(Clone, Debug)]
     pub struct MasterUserSecret(rt::Props);
     impl MasterUserSecret {

@@ -50,29 +50,38 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterRequired {
+    /// The node type to be provisioned for the cluster.Valid Values: ds2.xlarge | ds2.8xlarge | dc1.large | dc1.8xlarge | dc2.large | dc2.8xlarge | ra3.large | ra3.4xlarge | ra3.16xlarge | rg.large | rg.xlar… CloudFormation `NodeType`.
+    pub node_type: rt::Expr,
+    /// The user name associated with the master user account for the cluster that is being created. CloudFormation `MasterUsername`.
+    pub master_username: rt::Expr,
+    /// The name of the first database to be created when the cluster is created. CloudFormation `DBName`.
+    pub db_name: rt::Expr,
+    /// The type of the cluster. CloudFormation `ClusterType`.
+    pub cluster_type: rt::Expr,
+}
 impl Cluster {
-    /// Declares a `AWS::Redshift::Cluster` with the stack-unique `id`. Required properties: `cluster_type` (`ClusterType`), `db_name` (`DBName`), `master_username` (`MasterUsername`), `node_type` (`NodeType`).
+    /// Declares a `AWS::Redshift::Cluster` with the stack-unique `id`. Required properties: `node_type` (`NodeType`), `master_username` (`MasterUsername`), `db_name` (`DBName`), `cluster_type` (`ClusterType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_type: impl Into<rt::Expr>,
-        db_name: impl Into<rt::Expr>,
-        master_username: impl Into<rt::Expr>,
-        node_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
         this.set(
             "ClusterType",
             Some("cluster_type"),
-            rt::string(cluster_type),
+            rt::string(required.cluster_type),
         );
-        this.set("DBName", Some("db_name"), rt::string(db_name));
+        this.set("DBName", Some("db_name"), rt::string(required.db_name));
         this.set(
             "MasterUsername",
             Some("master_username"),
-            rt::string(master_username),
+            rt::string(required.master_username),
         );
-        this.set("NodeType", Some("node_type"), rt::string(node_type));
+        this.set(
+            "NodeType",
+            Some("node_type"),
+            rt::string(required.node_type),
+        );
         Cluster(this)
     }
     /// Major version upgrades can be applied during the maintenance window to the Amazon Redshift engine that is running on the cluster.
@@ -586,7 +595,7 @@ pub mod cluster {
     use super::*;
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-cluster-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -609,7 +618,7 @@ pub mod cluster {
     nested!(Endpoint);
     /// CloudFormation property type `LoggingProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-cluster-loggingproperties.html)
     #[derive(Clone, Debug)]
     pub struct LoggingProperties(rt::Props);
     impl LoggingProperties {
@@ -675,20 +684,27 @@ static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ClusterParameterGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterParameterGroupRequired {
+    /// A description of the parameter group. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The Amazon Redshift engine version to which the cluster parameter group applies. CloudFormation `ParameterGroupFamily`.
+    pub parameter_group_family: rt::Expr,
+}
 impl ClusterParameterGroup {
     /// Declares a `AWS::Redshift::ClusterParameterGroup` with the stack-unique `id`. Required properties: `description` (`Description`), `parameter_group_family` (`ParameterGroupFamily`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        parameter_group_family: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterParameterGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         this.set(
             "ParameterGroupFamily",
             Some("parameter_group_family"),
-            rt::string(parameter_group_family),
+            rt::string(required.parameter_group_family),
         );
         ClusterParameterGroup(this)
     }
@@ -725,25 +741,29 @@ pub mod cluster_parameter_group {
     use super::*;
     /// CloudFormation property type `Parameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-clusterparametergroup-parameter.html)
     #[derive(Clone, Debug)]
     pub struct Parameter(rt::Props);
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ParameterRequired {
+        /// The value of the parameter. CloudFormation `ParameterValue`.
+        pub parameter_value: rt::Expr,
+        /// The name of the parameter. CloudFormation `ParameterName`.
+        pub parameter_name: rt::Expr,
+    }
     impl Parameter {
-        /// A new `Parameter`. Required properties: `parameter_name` (`ParameterName`), `parameter_value` (`ParameterValue`).
-        pub fn new(
-            parameter_name: impl Into<rt::Expr>,
-            parameter_value: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Parameter`. Required properties: `parameter_value` (`ParameterValue`), `parameter_name` (`ParameterName`).
+        pub fn new(required: ParameterRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ParameterName",
                 Some("parameter_name"),
-                rt::string(parameter_name),
+                rt::string(required.parameter_name),
             );
             this.set(
                 "ParameterValue",
                 Some("parameter_value"),
-                rt::string(parameter_value),
+                rt::string(required.parameter_value),
             );
             Parameter(this)
         }
@@ -815,7 +835,7 @@ impl ClusterSecurityGroupIngress {
         ClusterSecurityGroupIngress(this)
     }
     /// Changing it replaces the resource. CloudFormation `CIDRIP`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn cidrip(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn cidr_ip(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("CIDRIP", None, rt::string(value));
         self
     }
@@ -913,36 +933,41 @@ static ENDPOINT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`EndpointAccess`], by name: two of them have one type, and a swap must not compile.
+pub struct EndpointAccessRequired {
+    /// A unique identifier for the cluster. CloudFormation `ClusterIdentifier`.
+    pub cluster_identifier: rt::Expr,
+    /// The subnet group name where Amazon Redshift chooses to deploy the endpoint. CloudFormation `SubnetGroupName`.
+    pub subnet_group_name: rt::Expr,
+    /// The name of the endpoint. CloudFormation `EndpointName`.
+    pub endpoint_name: rt::Expr,
+    /// A list of vpc security group ids to apply to the created endpoint access. CloudFormation `VpcSecurityGroupIds`.
+    pub vpc_security_group_ids: Vec<rt::Expr>,
+}
 impl EndpointAccess {
-    /// Declares a `AWS::Redshift::EndpointAccess` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `endpoint_name` (`EndpointName`), `subnet_group_name` (`SubnetGroupName`), `vpc_security_group_ids` (`VpcSecurityGroupIds`).
+    /// Declares a `AWS::Redshift::EndpointAccess` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `subnet_group_name` (`SubnetGroupName`), `endpoint_name` (`EndpointName`), `vpc_security_group_ids` (`VpcSecurityGroupIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_identifier: impl Into<rt::Expr>,
-        endpoint_name: impl Into<rt::Expr>,
-        subnet_group_name: impl Into<rt::Expr>,
-        vpc_security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EndpointAccessRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_ACCESS_TYPE);
         this.set(
             "ClusterIdentifier",
             Some("cluster_identifier"),
-            rt::string(cluster_identifier),
+            rt::string(required.cluster_identifier),
         );
         this.set(
             "EndpointName",
             Some("endpoint_name"),
-            rt::string(endpoint_name),
+            rt::string(required.endpoint_name),
         );
         this.set(
             "SubnetGroupName",
             Some("subnet_group_name"),
-            rt::string(subnet_group_name),
+            rt::string(required.subnet_group_name),
         );
         this.set(
             "VpcSecurityGroupIds",
             Some("vpc_security_group_ids"),
-            rt::strings(vpc_security_group_ids),
+            rt::strings(required.vpc_security_group_ids),
         );
         EndpointAccess(this)
     }
@@ -1035,20 +1060,23 @@ static ENDPOINT_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`EndpointAuthorization`], by name: two of them have one type, and a swap must not compile.
+pub struct EndpointAuthorizationRequired {
+    /// The cluster identifier. CloudFormation `ClusterIdentifier`.
+    pub cluster_identifier: rt::Expr,
+    /// The target AWS account ID to grant or revoke access for. CloudFormation `Account`.
+    pub account: rt::Expr,
+}
 impl EndpointAuthorization {
-    /// Declares a `AWS::Redshift::EndpointAuthorization` with the stack-unique `id`. Required properties: `account` (`Account`), `cluster_identifier` (`ClusterIdentifier`).
+    /// Declares a `AWS::Redshift::EndpointAuthorization` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `account` (`Account`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account: impl Into<rt::Expr>,
-        cluster_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EndpointAuthorizationRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_AUTHORIZATION_TYPE);
-        this.set("Account", Some("account"), rt::string(account));
+        this.set("Account", Some("account"), rt::string(required.account));
         this.set(
             "ClusterIdentifier",
             Some("cluster_identifier"),
-            rt::string(cluster_identifier),
+            rt::string(required.cluster_identifier),
         );
         EndpointAuthorization(this)
     }
@@ -1106,13 +1134,13 @@ impl EndpointAuthorizationHandle {
     /// Indicates whether all VPCs in the grantee account are allowed access to the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `AllowedAllVPCs`; Terraform `allowed_all_vp_cs`.
-    pub fn allowed_all_vp_cs(&self) -> rt::Expr {
+    pub fn allowed_all_vpcs(&self) -> rt::Expr {
         self.0.attr("AllowedAllVPCs")
     }
     /// The VPCs allowed access to the cluster.
     ///
     /// CloudFormation `Fn::GetAtt` `AllowedVPCs`; Terraform `allowed_vp_cs`.
-    pub fn allowed_vp_cs(&self) -> rt::Expr {
+    pub fn allowed_vpcs(&self) -> rt::Expr {
         self.0.attr("AllowedVPCs")
     }
     /// The number of Redshift-managed VPC endpoints created for the authorization.
@@ -1314,17 +1342,28 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
+pub struct IntegrationRequired {
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication CloudFormation `SourceArn`.
+    pub source_arn: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the Redshift data warehouse to use as the target for replication CloudFormation `TargetArn`.
+    pub target_arn: rt::Expr,
+}
 impl Integration {
     /// Declares a `AWS::Redshift::Integration` with the stack-unique `id`. Required properties: `source_arn` (`SourceArn`), `target_arn` (`TargetArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        source_arn: impl Into<rt::Expr>,
-        target_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: IntegrationRequired) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
-        this.set("SourceArn", Some("source_arn"), rt::string(source_arn));
-        this.set("TargetArn", Some("target_arn"), rt::string(target_arn));
+        this.set(
+            "SourceArn",
+            Some("source_arn"),
+            rt::string(required.source_arn),
+        );
+        this.set(
+            "TargetArn",
+            Some("target_arn"),
+            rt::string(required.target_arn),
+        );
         Integration(this)
     }
     /// An optional set of non-secret key–value pairs that contains additional contextual information about the data.
@@ -1440,30 +1479,34 @@ static QEV2_IDC_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`Qev2IdcApplication`], by name: two of them have one type, and a swap must not compile.
+pub struct Qev2IdcApplicationRequired {
+    /// The Amazon Resource Name (ARN) of the IAM Identity Center instance used to create the Amazon Redshift Query Editor (QEV2) managed application. CloudFormation `IdcInstanceArn`.
+    pub idc_instance_arn: rt::Expr,
+    /// The name of the Amazon Redshift Query Editor (QEV2) application in IAM Identity Center. CloudFormation `Qev2IdcApplicationName`.
+    pub qev2_idc_application_name: rt::Expr,
+    /// The display name for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application. CloudFormation `IdcDisplayName`.
+    pub idc_display_name: rt::Expr,
+}
 impl Qev2IdcApplication {
-    /// Declares a `AWS::Redshift::QEV2IdcApplication` with the stack-unique `id`. Required properties: `idc_display_name` (`IdcDisplayName`), `idc_instance_arn` (`IdcInstanceArn`), `qev2_idc_application_name` (`Qev2IdcApplicationName`).
+    /// Declares a `AWS::Redshift::QEV2IdcApplication` with the stack-unique `id`. Required properties: `idc_instance_arn` (`IdcInstanceArn`), `qev2_idc_application_name` (`Qev2IdcApplicationName`), `idc_display_name` (`IdcDisplayName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        idc_display_name: impl Into<rt::Expr>,
-        idc_instance_arn: impl Into<rt::Expr>,
-        qev2_idc_application_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: Qev2IdcApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &QEV2_IDC_APPLICATION_TYPE);
         this.set(
             "IdcDisplayName",
             Some("idc_display_name"),
-            rt::string(idc_display_name),
+            rt::string(required.idc_display_name),
         );
         this.set(
             "IdcInstanceArn",
             Some("idc_instance_arn"),
-            rt::string(idc_instance_arn),
+            rt::string(required.idc_instance_arn),
         );
         this.set(
             "Qev2IdcApplicationName",
             Some("qev_2_idc_application_name"),
-            rt::string(qev2_idc_application_name),
+            rt::string(required.qev2_idc_application_name),
         );
         Qev2IdcApplication(this)
     }
@@ -1556,32 +1599,41 @@ static REDSHIFT_IDC_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`RedshiftIdcApplication`], by name: two of them have one type, and a swap must not compile.
+pub struct RedshiftIdcApplicationRequired {
+    /// The Amazon resource name (ARN) of the IAM Identity Center instance where Amazon Redshift creates a new managed application. CloudFormation `IdcInstanceArn`.
+    pub idc_instance_arn: rt::Expr,
+    /// The name of the Redshift application in IAM Identity Center. CloudFormation `RedshiftIdcApplicationName`.
+    pub redshift_idc_application_name: rt::Expr,
+    /// The display name for the Amazon Redshift IAM Identity Center application instance. CloudFormation `IdcDisplayName`.
+    pub idc_display_name: rt::Expr,
+    /// The IAM role ARN for the Amazon Redshift IAM Identity Center application instance. CloudFormation `IamRoleArn`.
+    pub iam_role_arn: rt::Expr,
+}
 impl RedshiftIdcApplication {
-    /// Declares a `AWS::Redshift::RedshiftIdcApplication` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `idc_display_name` (`IdcDisplayName`), `idc_instance_arn` (`IdcInstanceArn`), `redshift_idc_application_name` (`RedshiftIdcApplicationName`).
+    /// Declares a `AWS::Redshift::RedshiftIdcApplication` with the stack-unique `id`. Required properties: `idc_instance_arn` (`IdcInstanceArn`), `redshift_idc_application_name` (`RedshiftIdcApplicationName`), `idc_display_name` (`IdcDisplayName`), `iam_role_arn` (`IamRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        iam_role_arn: impl Into<rt::Expr>,
-        idc_display_name: impl Into<rt::Expr>,
-        idc_instance_arn: impl Into<rt::Expr>,
-        redshift_idc_application_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RedshiftIdcApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &REDSHIFT_IDC_APPLICATION_TYPE);
-        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+        this.set(
+            "IamRoleArn",
+            Some("iam_role_arn"),
+            rt::string(required.iam_role_arn),
+        );
         this.set(
             "IdcDisplayName",
             Some("idc_display_name"),
-            rt::string(idc_display_name),
+            rt::string(required.idc_display_name),
         );
         this.set(
             "IdcInstanceArn",
             Some("idc_instance_arn"),
-            rt::string(idc_instance_arn),
+            rt::string(required.idc_instance_arn),
         );
         this.set(
             "RedshiftIdcApplicationName",
             Some("redshift_idc_application_name"),
-            rt::string(redshift_idc_application_name),
+            rt::string(required.redshift_idc_application_name),
         );
         RedshiftIdcApplication(this)
     }
@@ -1673,7 +1725,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `AuthorizedTokenIssuer`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-authorizedtokenissuer.html)
     #[derive(Clone, Debug)]
     pub struct AuthorizedTokenIssuer(rt::Props);
     impl AuthorizedTokenIssuer {
@@ -1713,7 +1765,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `Connect`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-connect.html)
     #[derive(Clone, Debug)]
     pub struct Connect(rt::Props);
     impl Connect {
@@ -1729,7 +1781,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `LakeFormationQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-lakeformationquery.html)
     #[derive(Clone, Debug)]
     pub struct LakeFormationQuery(rt::Props);
     impl LakeFormationQuery {
@@ -1745,7 +1797,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `LakeFormationScopeUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-lakeformationscopeunion.html)
     #[derive(Clone, Debug)]
     pub struct LakeFormationScopeUnion(rt::Props);
     impl LakeFormationScopeUnion {
@@ -1771,7 +1823,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `ReadWriteAccess`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-readwriteaccess.html)
     #[derive(Clone, Debug)]
     pub struct ReadWriteAccess(rt::Props);
     impl ReadWriteAccess {
@@ -1787,7 +1839,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `RedshiftScopeUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-redshiftscopeunion.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftScopeUnion(rt::Props);
     impl RedshiftScopeUnion {
@@ -1809,7 +1861,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `S3AccessGrantsScopeUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-s3accessgrantsscopeunion.html)
     #[derive(Clone, Debug)]
     pub struct S3AccessGrantsScopeUnion(rt::Props);
     impl S3AccessGrantsScopeUnion {
@@ -1832,7 +1884,7 @@ pub mod redshift_idc_application {
     ///
     /// CloudFormation property type `ServiceIntegrationsUnion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshift-redshiftidcapplication-serviceintegrationsunion.html)
     #[derive(Clone, Debug)]
     pub struct ServiceIntegrationsUnion(rt::Props);
     impl ServiceIntegrationsUnion {
@@ -2071,24 +2123,27 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`Snapshot`], by name: two of them have one type, and a swap must not compile.
+pub struct SnapshotRequired {
+    /// A unique identifier for the snapshot that you are requesting. CloudFormation `SnapshotIdentifier`.
+    pub snapshot_identifier: rt::Expr,
+    /// The cluster identifier for which you want a snapshot. CloudFormation `ClusterIdentifier`.
+    pub cluster_identifier: rt::Expr,
+}
 impl Snapshot {
-    /// Declares a `AWS::Redshift::Snapshot` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `snapshot_identifier` (`SnapshotIdentifier`).
+    /// Declares a `AWS::Redshift::Snapshot` with the stack-unique `id`. Required properties: `snapshot_identifier` (`SnapshotIdentifier`), `cluster_identifier` (`ClusterIdentifier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_identifier: impl Into<rt::Expr>,
-        snapshot_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SnapshotRequired) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
         this.set(
             "ClusterIdentifier",
             Some("cluster_identifier"),
-            rt::string(cluster_identifier),
+            rt::string(required.cluster_identifier),
         );
         this.set(
             "SnapshotIdentifier",
             Some("snapshot_identifier"),
-            rt::string(snapshot_identifier),
+            rt::string(required.snapshot_identifier),
         );
         Snapshot(this)
     }
@@ -2341,12 +2396,12 @@ static SNAPSHOT_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
 impl SnapshotSchedule {
-    /// Declares a `AWS::Redshift::SnapshotSchedule` with the stack-unique `id`. Required properties: `schedule_definitions` (`ScheduleDefinitions`), `schedule_identifier` (`ScheduleIdentifier`).
+    /// Declares a `AWS::Redshift::SnapshotSchedule` with the stack-unique `id`. Required properties: `schedule_identifier` (`ScheduleIdentifier`), `schedule_definitions` (`ScheduleDefinitions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        schedule_definitions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         schedule_identifier: impl Into<rt::Expr>,
+        schedule_definitions: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_SCHEDULE_TYPE);
         this.set(
@@ -2446,14 +2501,14 @@ static USAGE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl UsageLimit {
-    /// Declares a `AWS::Redshift::UsageLimit` with the stack-unique `id`. Required properties: `amount` (`Amount`), `cluster_identifier` (`ClusterIdentifier`), `feature_type` (`FeatureType`), `limit_type` (`LimitType`).
+    /// Declares a `AWS::Redshift::UsageLimit` with the stack-unique `id`. Required properties: `cluster_identifier` (`ClusterIdentifier`), `feature_type` (`FeatureType`), `limit_type` (`LimitType`), `amount` (`Amount`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        amount: i64,
         cluster_identifier: impl Into<rt::Expr>,
         feature_type: usage_limit::FeatureType,
         limit_type: usage_limit::LimitType,
+        amount: i64,
     ) -> Self {
         let mut this = rt::Base::new(id, &USAGE_LIMIT_TYPE);
         this.set("Amount", Some("amount"), rt::int(amount));

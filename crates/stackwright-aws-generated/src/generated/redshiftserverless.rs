@@ -264,7 +264,7 @@ pub mod namespace {
     use super::*;
     /// CloudFormation property type `SnapshotCopyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-namespace-snapshotcopyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnapshotCopyConfiguration(rt::Props);
     impl SnapshotCopyConfiguration {
@@ -715,7 +715,7 @@ pub mod workgroup {
     use super::*;
     /// CloudFormation property type `ConfigParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-configparameter.html)
     #[derive(Clone, Debug)]
     pub struct ConfigParameter(rt::Props);
     impl ConfigParameter {
@@ -740,7 +740,7 @@ pub mod workgroup {
     nested!(ConfigParameter);
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -769,7 +769,7 @@ pub mod workgroup {
     nested!(Endpoint);
     /// CloudFormation property type `NetworkInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-networkinterface.html)
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(rt::Props);
     impl NetworkInterface {
@@ -814,7 +814,7 @@ pub mod workgroup {
     nested!(NetworkInterface);
     /// CloudFormation property type `PerformanceTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-performancetarget.html)
     #[derive(Clone, Debug)]
     pub struct PerformanceTarget(rt::Props);
     impl PerformanceTarget {
@@ -837,7 +837,7 @@ pub mod workgroup {
     nested!(PerformanceTarget);
     /// CloudFormation property type `VpcEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-vpcendpoint.html)
     #[derive(Clone, Debug)]
     pub struct VpcEndpoint(rt::Props);
     impl VpcEndpoint {
@@ -873,7 +873,7 @@ pub mod workgroup {
     nested!(VpcEndpoint);
     /// CloudFormation property type `Workgroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-redshiftserverless-workgroup-workgroup.html)
     #[derive(Clone, Debug)]
     pub struct Workgroup(rt::Props);
     impl Workgroup {

@@ -66,25 +66,30 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// CloudFormation `EnvironmentIdentifier`.
+    pub environment_identifier: rt::Expr,
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `ProxyType`.
+    pub proxy_type: application::ProxyType,
+}
 impl Application {
-    /// Declares a `AWS::RefactorSpaces::Application` with the stack-unique `id`. Required properties: `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`), `proxy_type` (`ProxyType`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::RefactorSpaces::Application` with the stack-unique `id`. Required properties: `environment_identifier` (`EnvironmentIdentifier`), `vpc_id` (`VpcId`), `name` (`Name`), `proxy_type` (`ProxyType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        environment_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        proxy_type: application::ProxyType,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            rt::string(environment_identifier),
+            rt::string(required.environment_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ProxyType", Some("proxy_type"), proxy_type.into());
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("ProxyType", Some("proxy_type"), required.proxy_type.into());
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         Application(this)
     }
     /// Changing it replaces the resource. CloudFormation `ApiGatewayProxy`, Terraform `api_gateway_proxy`.
@@ -138,7 +143,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ApiGatewayProxyInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-application-apigatewayproxyinput.html)
     #[derive(Clone, Debug)]
     pub struct ApiGatewayProxyInput(rt::Props);
     impl ApiGatewayProxyInput {
@@ -320,32 +325,37 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Route`], by name: two of them have one type, and a swap must not compile.
+pub struct RouteRequired {
+    /// CloudFormation `EnvironmentIdentifier`.
+    pub environment_identifier: rt::Expr,
+    /// CloudFormation `ApplicationIdentifier`.
+    pub application_identifier: rt::Expr,
+    /// CloudFormation `ServiceIdentifier`.
+    pub service_identifier: rt::Expr,
+    /// CloudFormation `RouteType`.
+    pub route_type: route::RouteType,
+}
 impl Route {
-    /// Declares a `AWS::RefactorSpaces::Route` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `environment_identifier` (`EnvironmentIdentifier`), `route_type` (`RouteType`), `service_identifier` (`ServiceIdentifier`).
+    /// Declares a `AWS::RefactorSpaces::Route` with the stack-unique `id`. Required properties: `environment_identifier` (`EnvironmentIdentifier`), `application_identifier` (`ApplicationIdentifier`), `service_identifier` (`ServiceIdentifier`), `route_type` (`RouteType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_identifier: impl Into<rt::Expr>,
-        environment_identifier: impl Into<rt::Expr>,
-        route_type: route::RouteType,
-        service_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RouteRequired) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            rt::string(application_identifier),
+            rt::string(required.application_identifier),
         );
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            rt::string(environment_identifier),
+            rt::string(required.environment_identifier),
         );
-        this.set("RouteType", Some("route_type"), route_type.into());
+        this.set("RouteType", Some("route_type"), required.route_type.into());
         this.set(
             "ServiceIdentifier",
             Some("service_identifier"),
-            rt::string(service_identifier),
+            rt::string(required.service_identifier),
         );
         Route(this)
     }
@@ -386,7 +396,7 @@ pub mod route {
     use super::*;
     /// CloudFormation property type `DefaultRouteInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-route-defaultrouteinput.html)
     #[derive(Clone, Debug)]
     pub struct DefaultRouteInput(rt::Props);
     impl DefaultRouteInput {
@@ -404,7 +414,7 @@ pub mod route {
     nested!(DefaultRouteInput);
     /// CloudFormation property type `UriPathRouteInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-route-uripathrouteinput.html)
     #[derive(Clone, Debug)]
     pub struct UriPathRouteInput(rt::Props);
     impl UriPathRouteInput {
@@ -527,29 +537,38 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Service`], by name: two of them have one type, and a swap must not compile.
+pub struct ServiceRequired {
+    /// CloudFormation `EnvironmentIdentifier`.
+    pub environment_identifier: rt::Expr,
+    /// CloudFormation `ApplicationIdentifier`.
+    pub application_identifier: rt::Expr,
+    /// CloudFormation `EndpointType`.
+    pub endpoint_type: service::ServiceEndpointType,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Service {
-    /// Declares a `AWS::RefactorSpaces::Service` with the stack-unique `id`. Required properties: `application_identifier` (`ApplicationIdentifier`), `endpoint_type` (`EndpointType`), `environment_identifier` (`EnvironmentIdentifier`), `name` (`Name`).
+    /// Declares a `AWS::RefactorSpaces::Service` with the stack-unique `id`. Required properties: `environment_identifier` (`EnvironmentIdentifier`), `application_identifier` (`ApplicationIdentifier`), `endpoint_type` (`EndpointType`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_identifier: impl Into<rt::Expr>,
-        endpoint_type: service::ServiceEndpointType,
-        environment_identifier: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ServiceRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
         this.set(
             "ApplicationIdentifier",
             Some("application_identifier"),
-            rt::string(application_identifier),
+            rt::string(required.application_identifier),
         );
-        this.set("EndpointType", Some("endpoint_type"), endpoint_type.into());
+        this.set(
+            "EndpointType",
+            Some("endpoint_type"),
+            required.endpoint_type.into(),
+        );
         this.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
-            rt::string(environment_identifier),
+            rt::string(required.environment_identifier),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Service(this)
     }
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9-_\s\.\!\*\#\@\']+$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -596,7 +615,7 @@ pub mod service {
     use super::*;
     /// CloudFormation property type `LambdaEndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-service-lambdaendpointinput.html)
     #[derive(Clone, Debug)]
     pub struct LambdaEndpointInput(rt::Props);
     impl LambdaEndpointInput {
@@ -610,7 +629,7 @@ pub mod service {
     nested!(LambdaEndpointInput);
     /// CloudFormation property type `UrlEndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-refactorspaces-service-urlendpointinput.html)
     #[derive(Clone, Debug)]
     pub struct UrlEndpointInput(rt::Props);
     impl UrlEndpointInput {

@@ -287,12 +287,12 @@ static STREAM_PROCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl StreamProcessor {
-    /// Declares a `AWS::Rekognition::StreamProcessor` with the stack-unique `id`. Required properties: `kinesis_video_stream` (`KinesisVideoStream`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::Rekognition::StreamProcessor` with the stack-unique `id`. Required properties: `role_arn` (`RoleArn`), `kinesis_video_stream` (`KinesisVideoStream`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        kinesis_video_stream: stream_processor::KinesisVideoStream,
         role_arn: impl Into<rt::Expr>,
+        kinesis_video_stream: stream_processor::KinesisVideoStream,
     ) -> Self {
         let mut this = rt::Base::new(id, &STREAM_PROCESSOR_TYPE);
         this.set("KinesisVideoStream", None, kinesis_video_stream.into());
@@ -411,17 +411,28 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `BoundingBox`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-boundingbox.html)
     #[derive(Clone, Debug)]
     pub struct BoundingBox(rt::Props);
+    /// The required values of [`BoundingBox`], by name: two of them have one type, and a swap must not compile.
+    pub struct BoundingBoxRequired {
+        /// CloudFormation `Height`.
+        pub height: i64,
+        /// CloudFormation `Width`.
+        pub width: i64,
+        /// CloudFormation `Left`.
+        pub left: i64,
+        /// CloudFormation `Top`.
+        pub top: i64,
+    }
     impl BoundingBox {
-        /// A new `BoundingBox`. Required properties: `height` (`Height`), `left` (`Left`), `top` (`Top`), `width` (`Width`).
-        pub fn new(height: i64, left: i64, top: i64, width: i64) -> Self {
+        /// A new `BoundingBox`. Required properties: `height` (`Height`), `width` (`Width`), `left` (`Left`), `top` (`Top`).
+        pub fn new(required: BoundingBoxRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Height", None, rt::int(height));
-            this.set("Left", None, rt::int(left));
-            this.set("Top", None, rt::int(top));
-            this.set("Width", None, rt::int(width));
+            this.set("Height", None, rt::int(required.height));
+            this.set("Left", None, rt::int(required.left));
+            this.set("Top", None, rt::int(required.top));
+            this.set("Width", None, rt::int(required.width));
             BoundingBox(this)
         }
     }
@@ -430,7 +441,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `ConnectedHomeSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-connectedhomesettings.html)
     #[derive(Clone, Debug)]
     pub struct ConnectedHomeSettings(rt::Props);
     impl ConnectedHomeSettings {
@@ -453,7 +464,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `DataSharingPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-datasharingpreference.html)
     #[derive(Clone, Debug)]
     pub struct DataSharingPreference(rt::Props);
     impl DataSharingPreference {
@@ -469,7 +480,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `FaceSearchSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-facesearchsettings.html)
     #[derive(Clone, Debug)]
     pub struct FaceSearchSettings(rt::Props);
     impl FaceSearchSettings {
@@ -492,7 +503,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `KinesisDataStream`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-kinesisdatastream.html)
     #[derive(Clone, Debug)]
     pub struct KinesisDataStream(rt::Props);
     impl KinesisDataStream {
@@ -508,7 +519,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `KinesisVideoStream`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-kinesisvideostream.html)
     #[derive(Clone, Debug)]
     pub struct KinesisVideoStream(rt::Props);
     impl KinesisVideoStream {
@@ -524,7 +535,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `NotificationChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-notificationchannel.html)
     #[derive(Clone, Debug)]
     pub struct NotificationChannel(rt::Props);
     impl NotificationChannel {
@@ -540,15 +551,22 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `Point`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-point.html)
     #[derive(Clone, Debug)]
     pub struct Point(rt::Props);
+    /// The required values of [`Point`], by name: two of them have one type, and a swap must not compile.
+    pub struct PointRequired {
+        /// The X coordinate of the point. CloudFormation `X`.
+        pub x: i64,
+        /// The Y coordinate of the point. CloudFormation `Y`.
+        pub y: i64,
+    }
     impl Point {
         /// A new `Point`. Required properties: `x` (`X`), `y` (`Y`).
-        pub fn new(x: i64, y: i64) -> Self {
+        pub fn new(required: PointRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("X", None, rt::int(x));
-            this.set("Y", None, rt::int(y));
+            this.set("X", None, rt::int(required.x));
+            this.set("Y", None, rt::int(required.y));
             Point(this)
         }
     }
@@ -557,7 +575,7 @@ pub mod stream_processor {
     ///
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rekognition-streamprocessor-s3destination.html)
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
     impl S3Destination {

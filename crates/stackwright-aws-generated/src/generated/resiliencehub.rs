@@ -56,26 +56,30 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`App`], by name: two of them have one type, and a swap must not compile.
+pub struct AppRequired {
+    /// Name of the app. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// A string containing full ResilienceHub app template body. CloudFormation `AppTemplateBody`.
+    pub app_template_body: rt::Expr,
+    /// An array of ResourceMapping objects. CloudFormation `ResourceMappings`.
+    pub resource_mappings: Vec<app::ResourceMapping>,
+}
 impl App {
-    /// Declares a `AWS::ResilienceHub::App` with the stack-unique `id`. Required properties: `app_template_body` (`AppTemplateBody`), `name` (`Name`), `resource_mappings` (`ResourceMappings`).
+    /// Declares a `AWS::ResilienceHub::App` with the stack-unique `id`. Required properties: `name` (`Name`), `app_template_body` (`AppTemplateBody`), `resource_mappings` (`ResourceMappings`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_template_body: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        resource_mappings: impl IntoIterator<Item = app::ResourceMapping>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AppRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
         this.set(
             "AppTemplateBody",
             Some("app_template_body"),
-            rt::string(app_template_body),
+            rt::string(required.app_template_body),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ResourceMappings",
             Some("resource_mappings"),
-            rt::list(resource_mappings),
+            rt::list(required.resource_mappings),
         );
         App(this)
     }
@@ -158,12 +162,12 @@ pub mod app {
     ///
     /// CloudFormation property type `EventSubscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-eventsubscription.html)
     #[derive(Clone, Debug)]
     pub struct EventSubscription(rt::Props);
     impl EventSubscription {
-        /// A new `EventSubscription`. Required properties: `event_type` (`EventType`), `name` (`Name`).
-        pub fn new(event_type: EventType, name: impl Into<rt::Expr>) -> Self {
+        /// A new `EventSubscription`. Required properties: `name` (`Name`), `event_type` (`EventType`).
+        pub fn new(name: impl Into<rt::Expr>, event_type: EventType) -> Self {
             let mut this = rt::Props::default();
             this.set("EventType", Some("event_type"), event_type.into());
             this.set("Name", Some("name"), rt::string(name));
@@ -183,7 +187,7 @@ pub mod app {
     ///
     /// CloudFormation property type `PermissionModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-permissionmodel.html)
     #[derive(Clone, Debug)]
     pub struct PermissionModel(rt::Props);
     impl PermissionModel {
@@ -222,15 +226,26 @@ pub mod app {
     nested!(PermissionModel);
     /// CloudFormation property type `PhysicalResourceId`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-physicalresourceid.html)
     #[derive(Clone, Debug)]
     pub struct PhysicalResourceId(rt::Props);
+    /// The required values of [`PhysicalResourceId`], by name: two of them have one type, and a swap must not compile.
+    pub struct PhysicalResourceIdRequired {
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl PhysicalResourceId {
         /// A new `PhysicalResourceId`. Required properties: `identifier` (`Identifier`), `type_` (`Type`).
-        pub fn new(identifier: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: PhysicalResourceIdRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Identifier", Some("identifier"), rt::string(identifier));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set(
+                "Identifier",
+                Some("identifier"),
+                rt::string(required.identifier),
+            );
+            this.set("Type", Some("type"), rt::string(required.type_));
             PhysicalResourceId(this)
         }
         /// Constraints: pattern `^[0-9]{12}$`. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
@@ -251,7 +266,7 @@ pub mod app {
     ///
     /// CloudFormation property type `ResourceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-app-resourcemapping.html)
     #[derive(Clone, Debug)]
     pub struct ResourceMapping(rt::Props);
     impl ResourceMapping {
@@ -367,13 +382,13 @@ static RESILIENCY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ResiliencyPolicy {
-    /// Declares a `AWS::ResilienceHub::ResiliencyPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `policy_name` (`PolicyName`), `tier` (`Tier`).
+    /// Declares a `AWS::ResilienceHub::ResiliencyPolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `tier` (`Tier`), `policy` (`Policy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: resiliency_policy::PolicyMap,
         policy_name: impl Into<rt::Expr>,
         tier: resiliency_policy::Tier,
+        policy: resiliency_policy::PolicyMap,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESILIENCY_POLICY_TYPE);
         this.set("Policy", Some("policy"), policy.into());
@@ -427,31 +442,55 @@ pub mod resiliency_policy {
     ///
     /// CloudFormation property type `FailurePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-failurepolicy.html)
     #[derive(Clone, Debug)]
     pub struct FailurePolicy(rt::Props);
+    /// The required values of [`FailurePolicy`], by name: two of them have one type, and a swap must not compile.
+    pub struct FailurePolicyRequired {
+        /// RTO in seconds. CloudFormation `RtoInSecs`.
+        pub rto_in_secs: i64,
+        /// RPO in seconds. CloudFormation `RpoInSecs`.
+        pub rpo_in_secs: i64,
+    }
     impl FailurePolicy {
-        /// A new `FailurePolicy`. Required properties: `rpo_in_secs` (`RpoInSecs`), `rto_in_secs` (`RtoInSecs`).
-        pub fn new(rpo_in_secs: i64, rto_in_secs: i64) -> Self {
+        /// A new `FailurePolicy`. Required properties: `rto_in_secs` (`RtoInSecs`), `rpo_in_secs` (`RpoInSecs`).
+        pub fn new(required: FailurePolicyRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("RpoInSecs", Some("rpo_in_secs"), rt::int(rpo_in_secs));
-            this.set("RtoInSecs", Some("rto_in_secs"), rt::int(rto_in_secs));
+            this.set(
+                "RpoInSecs",
+                Some("rpo_in_secs"),
+                rt::int(required.rpo_in_secs),
+            );
+            this.set(
+                "RtoInSecs",
+                Some("rto_in_secs"),
+                rt::int(required.rto_in_secs),
+            );
             FailurePolicy(this)
         }
     }
     nested!(FailurePolicy);
     /// CloudFormation property type `PolicyMap`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehub-resiliencypolicy-policymap.html)
     #[derive(Clone, Debug)]
     pub struct PolicyMap(rt::Props);
+    /// The required values of [`PolicyMap`], by name: two of them have one type, and a swap must not compile.
+    pub struct PolicyMapRequired {
+        /// Failure Policy. CloudFormation `AZ`.
+        pub az: FailurePolicy,
+        /// Failure Policy. CloudFormation `Hardware`.
+        pub hardware: FailurePolicy,
+        /// Failure Policy. CloudFormation `Software`.
+        pub software: FailurePolicy,
+    }
     impl PolicyMap {
         /// A new `PolicyMap`. Required properties: `az` (`AZ`), `hardware` (`Hardware`), `software` (`Software`).
-        pub fn new(az: FailurePolicy, hardware: FailurePolicy, software: FailurePolicy) -> Self {
+        pub fn new(required: PolicyMapRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AZ", Some("az"), az.into());
-            this.set("Hardware", Some("hardware"), hardware.into());
-            this.set("Software", Some("software"), software.into());
+            this.set("AZ", Some("az"), required.az.into());
+            this.set("Hardware", Some("hardware"), required.hardware.into());
+            this.set("Software", Some("software"), required.software.into());
             PolicyMap(this)
         }
         /// Failure Policy.

@@ -159,7 +159,7 @@ pub mod policy {
     use super::*;
     /// CloudFormation property type `AvailabilitySlo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-availabilityslo.html)
     #[derive(Clone, Debug)]
     pub struct AvailabilitySlo(rt::Props);
     impl AvailabilitySlo {
@@ -179,7 +179,7 @@ pub mod policy {
     nested!(AvailabilitySlo);
     /// CloudFormation property type `DataRecoveryTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-datarecoverytargets.html)
     #[derive(Clone, Debug)]
     pub struct DataRecoveryTargets(rt::Props);
     impl DataRecoveryTargets {
@@ -203,7 +203,7 @@ pub mod policy {
     nested!(DataRecoveryTargets);
     /// CloudFormation property type `MultiAzTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-multiaztargets.html)
     #[derive(Clone, Debug)]
     pub struct MultiAzTargets(rt::Props);
     impl MultiAzTargets {
@@ -243,7 +243,7 @@ pub mod policy {
     nested!(MultiAzTargets);
     /// CloudFormation property type `MultiRegionTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-policy-multiregiontargets.html)
     #[derive(Clone, Debug)]
     pub struct MultiRegionTargets(rt::Props);
     impl MultiRegionTargets {
@@ -486,7 +486,7 @@ pub mod service {
     ///
     /// CloudFormation property type `AssertionDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-assertiondefinition.html)
     #[derive(Clone, Debug)]
     pub struct AssertionDefinition(rt::Props);
     impl AssertionDefinition {
@@ -500,7 +500,7 @@ pub mod service {
     nested!(AssertionDefinition);
     /// CloudFormation property type `AssociatedSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-associatedsystem.html)
     #[derive(Clone, Debug)]
     pub struct AssociatedSystem(rt::Props);
     impl AssociatedSystem {
@@ -528,7 +528,7 @@ pub mod service {
     nested!(AssociatedSystem);
     /// CloudFormation property type `CrossAccountRoleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-crossaccountroleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CrossAccountRoleConfiguration(rt::Props);
     impl CrossAccountRoleConfiguration {
@@ -556,7 +556,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DevOpsAgentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-devopsagentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DevOpsAgentConfiguration(rt::Props);
     impl DevOpsAgentConfiguration {
@@ -572,7 +572,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EksLabelSelector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekslabelselector.html)
     #[derive(Clone, Debug)]
     pub struct EksLabelSelector(rt::Props);
     impl EksLabelSelector {
@@ -612,7 +612,7 @@ pub mod service {
     ///
     /// CloudFormation property type `EksLabelSelectorRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekslabelselectorrequirement.html)
     #[derive(Clone, Debug)]
     pub struct EksLabelSelectorRequirement(rt::Props);
     impl EksLabelSelectorRequirement {
@@ -634,7 +634,7 @@ pub mod service {
     nested!(EksLabelSelectorRequirement);
     /// CloudFormation property type `EksSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-ekssource.html)
     #[derive(Clone, Debug)]
     pub struct EksSource(rt::Props);
     impl EksSource {
@@ -662,7 +662,7 @@ pub mod service {
     ///
     /// CloudFormation property type `InputSourceDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-inputsourcedefinition.html)
     #[derive(Clone, Debug)]
     pub struct InputSourceDefinition(rt::Props);
     impl InputSourceDefinition {
@@ -680,7 +680,7 @@ pub mod service {
     nested!(InputSourceDefinition);
     /// CloudFormation property type `PermissionModel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-permissionmodel.html)
     #[derive(Clone, Debug)]
     pub struct PermissionModel(rt::Props);
     impl PermissionModel {
@@ -714,7 +714,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ReportOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-reportoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReportOutputConfiguration(rt::Props);
     impl ReportOutputConfiguration {
@@ -736,7 +736,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ResourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-resourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ResourceConfiguration(rt::Props);
     impl ResourceConfiguration {
@@ -792,7 +792,7 @@ pub mod service {
     nested!(ResourceConfiguration);
     /// CloudFormation property type `ResourceTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-resourcetag.html)
     #[derive(Clone, Debug)]
     pub struct ResourceTag(rt::Props);
     impl ResourceTag {
@@ -812,19 +812,30 @@ pub mod service {
     ///
     /// CloudFormation property type `S3ReportOutputConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-s3reportoutputconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3ReportOutputConfiguration(rt::Props);
+    /// The required values of [`S3ReportOutputConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ReportOutputConfigurationRequired {
+        /// S3 bucket path where reports will be written. CloudFormation `BucketPath`.
+        pub bucket_path: rt::Expr,
+        /// Account ID of the bucket owner. CloudFormation `BucketOwner`.
+        pub bucket_owner: rt::Expr,
+    }
     impl S3ReportOutputConfiguration {
-        /// A new `S3ReportOutputConfiguration`. Required properties: `bucket_owner` (`BucketOwner`), `bucket_path` (`BucketPath`).
-        pub fn new(bucket_owner: impl Into<rt::Expr>, bucket_path: impl Into<rt::Expr>) -> Self {
+        /// A new `S3ReportOutputConfiguration`. Required properties: `bucket_path` (`BucketPath`), `bucket_owner` (`BucketOwner`).
+        pub fn new(required: S3ReportOutputConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BucketOwner",
                 Some("bucket_owner"),
-                rt::string(bucket_owner),
+                rt::string(required.bucket_owner),
             );
-            this.set("BucketPath", Some("bucket_path"), rt::string(bucket_path));
+            this.set(
+                "BucketPath",
+                Some("bucket_path"),
+                rt::string(required.bucket_path),
+            );
             S3ReportOutputConfiguration(this)
         }
     }
@@ -833,7 +844,7 @@ pub mod service {
     ///
     /// CloudFormation property type `ServiceReportConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resiliencehubv2-service-servicereportconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServiceReportConfiguration(rt::Props);
     impl ServiceReportConfiguration {
@@ -919,19 +930,31 @@ static SERVICE_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ServiceFunction`], by name: two of them have one type, and a swap must not compile.
+pub struct ServiceFunctionRequired {
+    /// The ARN of the parent service. CloudFormation `ServiceArn`.
+    pub service_arn: rt::Expr,
+    /// The name of the service function. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The criticality of the service function. CloudFormation `Criticality`.
+    pub criticality: service_function::Criticality,
+}
 impl ServiceFunction {
-    /// Declares a `AWS::ResilienceHubV2::ServiceFunction` with the stack-unique `id`. Required properties: `criticality` (`Criticality`), `name` (`Name`), `service_arn` (`ServiceArn`).
+    /// Declares a `AWS::ResilienceHubV2::ServiceFunction` with the stack-unique `id`. Required properties: `service_arn` (`ServiceArn`), `name` (`Name`), `criticality` (`Criticality`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        criticality: service_function::Criticality,
-        name: impl Into<rt::Expr>,
-        service_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ServiceFunctionRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_FUNCTION_TYPE);
-        this.set("Criticality", Some("criticality"), criticality.into());
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ServiceArn", Some("service_arn"), rt::string(service_arn));
+        this.set(
+            "Criticality",
+            Some("criticality"),
+            required.criticality.into(),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "ServiceArn",
+            Some("service_arn"),
+            rt::string(required.service_arn),
+        );
         ServiceFunction(this)
     }
     /// The description of the service function.
@@ -1147,20 +1170,23 @@ static USER_JOURNEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`UserJourney`], by name: two of them have one type, and a swap must not compile.
+pub struct UserJourneyRequired {
+    /// The system ARN or system ID that owns this user journey. CloudFormation `SystemIdentifier`.
+    pub system_identifier: rt::Expr,
+    /// The name of the user journey. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl UserJourney {
-    /// Declares a `AWS::ResilienceHubV2::UserJourney` with the stack-unique `id`. Required properties: `name` (`Name`), `system_identifier` (`SystemIdentifier`).
+    /// Declares a `AWS::ResilienceHubV2::UserJourney` with the stack-unique `id`. Required properties: `system_identifier` (`SystemIdentifier`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        system_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserJourneyRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_JOURNEY_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SystemIdentifier",
             Some("system_identifier"),
-            rt::string(system_identifier),
+            rt::string(required.system_identifier),
         );
         UserJourney(this)
     }

@@ -174,7 +174,7 @@ pub mod view {
     use super::*;
     /// CloudFormation property type `IncludedProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourceexplorer2-view-includedproperty.html)
     #[derive(Clone, Debug)]
     pub struct IncludedProperty(rt::Props);
     impl IncludedProperty {
@@ -188,7 +188,7 @@ pub mod view {
     nested!(IncludedProperty);
     /// CloudFormation property type `SearchFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourceexplorer2-view-searchfilter.html)
     #[derive(Clone, Debug)]
     pub struct SearchFilter(rt::Props);
     impl SearchFilter {

@@ -92,7 +92,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `ConfigurationItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-configurationitem.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationItem(rt::Props);
     impl ConfigurationItem {
@@ -119,7 +119,7 @@ pub mod group {
     nested!(ConfigurationItem);
     /// CloudFormation property type `ConfigurationParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-configurationparameter.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationParameter(rt::Props);
     impl ConfigurationParameter {
@@ -142,7 +142,7 @@ pub mod group {
     nested!(ConfigurationParameter);
     /// CloudFormation property type `Query`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-query.html)
     #[derive(Clone, Debug)]
     pub struct Query(rt::Props);
     impl Query {
@@ -182,7 +182,7 @@ pub mod group {
     nested!(Query);
     /// CloudFormation property type `ResourceQuery`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-resourcequery.html)
     #[derive(Clone, Debug)]
     pub struct ResourceQuery(rt::Props);
     impl ResourceQuery {
@@ -205,7 +205,7 @@ pub mod group {
     nested!(ResourceQuery);
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-resourcegroups-group-tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
     impl TagFilter {
@@ -267,21 +267,30 @@ static TAG_SYNC_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`TagSyncTask`], by name: two of them have one type, and a swap must not compile.
+pub struct TagSyncTaskRequired {
+    /// The Amazon resource name (ARN) or name of the application group for which you want to create a tag-sync task CloudFormation `Group`.
+    pub group: rt::Expr,
+    /// The tag key. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the application. CloudFormation `TagKey`.
+    pub tag_key: rt::Expr,
+    /// The tag value. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the applicatio… CloudFormation `TagValue`.
+    pub tag_value: rt::Expr,
+    /// The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl TagSyncTask {
-    /// Declares a `AWS::ResourceGroups::TagSyncTask` with the stack-unique `id`. Required properties: `group` (`Group`), `role_arn` (`RoleArn`), `tag_key` (`TagKey`), `tag_value` (`TagValue`).
+    /// Declares a `AWS::ResourceGroups::TagSyncTask` with the stack-unique `id`. Required properties: `group` (`Group`), `tag_key` (`TagKey`), `tag_value` (`TagValue`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        group: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        tag_key: impl Into<rt::Expr>,
-        tag_value: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TagSyncTaskRequired) -> Self {
         let mut this = rt::Base::new(id, &TAG_SYNC_TASK_TYPE);
-        this.set("Group", Some("group"), rt::string(group));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("TagKey", Some("tag_key"), rt::string(tag_key));
-        this.set("TagValue", Some("tag_value"), rt::string(tag_value));
+        this.set("Group", Some("group"), rt::string(required.group));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("TagKey", Some("tag_key"), rt::string(required.tag_key));
+        this.set(
+            "TagValue",
+            Some("tag_value"),
+            rt::string(required.tag_value),
+        );
         TagSyncTask(this)
     }
 }

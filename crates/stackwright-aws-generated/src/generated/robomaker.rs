@@ -141,12 +141,12 @@ static ROBOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl Robot {
-    /// Declares a `AWS::RoboMaker::Robot` with the stack-unique `id`. Required properties: `architecture` (`Architecture`), `greengrass_group_id` (`GreengrassGroupId`).
+    /// Declares a `AWS::RoboMaker::Robot` with the stack-unique `id`. Required properties: `greengrass_group_id` (`GreengrassGroupId`), `architecture` (`Architecture`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        architecture: robot::Architecture,
         greengrass_group_id: impl Into<rt::Expr>,
+        architecture: robot::Architecture,
     ) -> Self {
         let mut this = rt::Base::new(id, &ROBOT_TYPE);
         this.set("Architecture", Some("architecture"), architecture.into());
@@ -305,7 +305,7 @@ pub mod robot_application {
     ///
     /// CloudFormation property type `RobotSoftwareSuite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-robotapplication-robotsoftwaresuite.html)
     #[derive(Clone, Debug)]
     pub struct RobotSoftwareSuite(rt::Props);
     impl RobotSoftwareSuite {
@@ -326,20 +326,33 @@ pub mod robot_application {
     nested!(RobotSoftwareSuite);
     /// CloudFormation property type `SourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-robotapplication-sourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfig(rt::Props);
+    /// The required values of [`SourceConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SourceConfigRequired {
+        /// The Arn of the S3Bucket that stores the robot application source. CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// The s3 key of robot application source. CloudFormation `S3Key`.
+        pub s3_key: rt::Expr,
+        /// The architecture of robot application. CloudFormation `Architecture`.
+        pub architecture: Architecture,
+    }
     impl SourceConfig {
-        /// A new `SourceConfig`. Required properties: `architecture` (`Architecture`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(
-            architecture: Architecture,
-            s3_bucket: impl Into<rt::Expr>,
-            s3_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SourceConfig`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`), `architecture` (`Architecture`).
+        pub fn new(required: SourceConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Architecture", Some("architecture"), architecture.into());
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
+            this.set(
+                "Architecture",
+                Some("architecture"),
+                required.architecture.into(),
+            );
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
+            this.set("S3Key", Some("s3_key"), rt::string(required.s3_key));
             SourceConfig(this)
         }
     }
@@ -582,7 +595,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `RenderingEngine`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-renderingengine.html)
     #[derive(Clone, Debug)]
     pub struct RenderingEngine(rt::Props);
     impl RenderingEngine {
@@ -599,7 +612,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `RobotSoftwareSuite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-robotsoftwaresuite.html)
     #[derive(Clone, Debug)]
     pub struct RobotSoftwareSuite(rt::Props);
     impl RobotSoftwareSuite {
@@ -622,7 +635,7 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `SimulationSoftwareSuite`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-simulationsoftwaresuite.html)
     #[derive(Clone, Debug)]
     pub struct SimulationSoftwareSuite(rt::Props);
     impl SimulationSoftwareSuite {
@@ -645,20 +658,33 @@ pub mod simulation_application {
     ///
     /// CloudFormation property type `SourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-robomaker-simulationapplication-sourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceConfig(rt::Props);
+    /// The required values of [`SourceConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct SourceConfigRequired {
+        /// The Amazon S3 bucket name. CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// The s3 object key. CloudFormation `S3Key`.
+        pub s3_key: rt::Expr,
+        /// The target processor architecture for the application. CloudFormation `Architecture`.
+        pub architecture: Architecture,
+    }
     impl SourceConfig {
-        /// A new `SourceConfig`. Required properties: `architecture` (`Architecture`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`).
-        pub fn new(
-            architecture: Architecture,
-            s3_bucket: impl Into<rt::Expr>,
-            s3_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SourceConfig`. Required properties: `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`), `architecture` (`Architecture`).
+        pub fn new(required: SourceConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Architecture", Some("architecture"), architecture.into());
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
-            this.set("S3Key", Some("s3_key"), rt::string(s3_key));
+            this.set(
+                "Architecture",
+                Some("architecture"),
+                required.architecture.into(),
+            );
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
+            this.set("S3Key", Some("s3_key"), rt::string(required.s3_key));
             SourceConfig(this)
         }
     }

@@ -36,17 +36,20 @@ static CRL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Crl`], by name: two of them have one type, and a swap must not compile.
+pub struct CrlRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `CrlData`.
+    pub crl_data: rt::Expr,
+}
 impl Crl {
-    /// Declares a `AWS::RolesAnywhere::CRL` with the stack-unique `id`. Required properties: `crl_data` (`CrlData`), `name` (`Name`).
+    /// Declares a `AWS::RolesAnywhere::CRL` with the stack-unique `id`. Required properties: `name` (`Name`), `crl_data` (`CrlData`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        crl_data: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CrlRequired) -> Self {
         let mut this = rt::Base::new(id, &CRL_TYPE);
-        this.set("CrlData", Some("crl_data"), rt::string(crl_data));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("CrlData", Some("crl_data"), rt::string(required.crl_data));
+        this.set("Name", Some("name"), rt::string(required.name));
         Crl(this)
     }
     /// CloudFormation `Enabled`, Terraform `enabled`.
@@ -187,7 +190,7 @@ pub mod profile {
     use super::*;
     /// CloudFormation property type `AttributeMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-attributemapping.html)
     #[derive(Clone, Debug)]
     pub struct AttributeMapping(rt::Props);
     impl AttributeMapping {
@@ -213,7 +216,7 @@ pub mod profile {
     nested!(AttributeMapping);
     /// CloudFormation property type `MappingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-profile-mappingrule.html)
     #[derive(Clone, Debug)]
     pub struct MappingRule(rt::Props);
     impl MappingRule {
@@ -307,7 +310,7 @@ pub mod trust_anchor {
     use super::*;
     /// CloudFormation property type `NotificationSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-notificationsetting.html)
     #[derive(Clone, Debug)]
     pub struct NotificationSetting(rt::Props);
     impl NotificationSetting {
@@ -332,12 +335,12 @@ pub mod trust_anchor {
     nested!(NotificationSetting);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rolesanywhere-trustanchor-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
-        /// A new `Source`. Required properties: `source_data` (`SourceData`), `source_type` (`SourceType`).
-        pub fn new(source_data: impl Into<rt::Value>, source_type: TrustAnchorType) -> Self {
+        /// A new `Source`. Required properties: `source_type` (`SourceType`), `source_data` (`SourceData`).
+        pub fn new(source_type: TrustAnchorType, source_data: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SourceData",

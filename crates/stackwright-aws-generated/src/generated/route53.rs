@@ -76,14 +76,14 @@ pub mod cidr_collection {
     use super::*;
     /// CloudFormation property type `Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-cidrcollection-location.html)
     #[derive(Clone, Debug)]
     pub struct Location(rt::Props);
     impl Location {
-        /// A new `Location`. Required properties: `cidr_list` (`CidrList`), `location_name` (`LocationName`).
+        /// A new `Location`. Required properties: `location_name` (`LocationName`), `cidr_list` (`CidrList`).
         pub fn new(
-            cidr_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
             location_name: impl Into<rt::Expr>,
+            cidr_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("CidrList", Some("cidr_list"), rt::strings(cidr_list));
@@ -282,7 +282,7 @@ pub mod health_check {
     ///
     /// CloudFormation property type `AlarmIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-healthcheck-alarmidentifier.html)
     #[derive(Clone, Debug)]
     pub struct AlarmIdentifier(rt::Props);
     impl AlarmIdentifier {
@@ -299,7 +299,7 @@ pub mod health_check {
     ///
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-healthcheck-healthcheckconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -655,7 +655,7 @@ impl HostedZone {
     /// *Private hosted zones:* A complex type that contains information about the VPCs that are associated with the specified hosted zone.
     ///
     /// CloudFormation `VPCs`, Terraform `vp_cs`.
-    pub fn vp_cs(mut self, value: impl IntoIterator<Item = hosted_zone::Vpc>) -> Self {
+    pub fn vpcs(mut self, value: impl IntoIterator<Item = hosted_zone::Vpc>) -> Self {
         self.0.set("VPCs", Some("vp_cs"), rt::list(value));
         self
     }
@@ -682,7 +682,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `HostedZoneConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-hostedzoneconfig.html)
     #[derive(Clone, Debug)]
     pub struct HostedZoneConfig(rt::Props);
     impl HostedZoneConfig {
@@ -704,7 +704,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `HostedZoneFeatures`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-hostedzonefeatures.html)
     #[derive(Clone, Debug)]
     pub struct HostedZoneFeatures(rt::Props);
     impl HostedZoneFeatures {
@@ -728,7 +728,7 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `QueryLoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-queryloggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct QueryLoggingConfig(rt::Props);
     impl QueryLoggingConfig {
@@ -748,15 +748,26 @@ pub mod hosted_zone {
     ///
     /// CloudFormation property type `VPC`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-hostedzone-vpc.html)
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
+    /// The required values of [`Vpc`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcRequired {
+        /// *Private hosted zones only:* The ID of an Amazon VPC. CloudFormation `VPCId`.
+        pub vpc_id: rt::Expr,
+        /// *Private hosted zones only:* The region that an Amazon VPC was created in. CloudFormation `VPCRegion`.
+        pub vpc_region: rt::Expr,
+    }
     impl Vpc {
         /// A new `Vpc`. Required properties: `vpc_id` (`VPCId`), `vpc_region` (`VPCRegion`).
-        pub fn new(vpc_id: impl Into<rt::Expr>, vpc_region: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: VpcRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("VPCId", Some("vpc_id"), rt::string(vpc_id));
-            this.set("VPCRegion", Some("vpc_region"), rt::string(vpc_region));
+            this.set("VPCId", Some("vpc_id"), rt::string(required.vpc_id));
+            this.set(
+                "VPCRegion",
+                Some("vpc_region"),
+                rt::string(required.vpc_region),
+            );
             Vpc(this)
         }
     }
@@ -785,29 +796,34 @@ static KEY_SIGNING_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`KeySigningKey`], by name: two of them have one type, and a swap must not compile.
+pub struct KeySigningKeyRequired {
+    /// A string specifying the initial status of the key signing key (KSK). CloudFormation `Status`.
+    pub status: key_signing_key::Status,
+    /// The unique string (ID) used to identify a hosted zone. CloudFormation `HostedZoneId`.
+    pub hosted_zone_id: rt::Expr,
+    /// An alphanumeric string used to identify a key signing key (KSK). CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS). CloudFormation `KeyManagementServiceArn`.
+    pub key_management_service_arn: rt::Expr,
+}
 impl KeySigningKey {
-    /// Declares a `AWS::Route53::KeySigningKey` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `key_management_service_arn` (`KeyManagementServiceArn`), `name` (`Name`), `status` (`Status`).
+    /// Declares a `AWS::Route53::KeySigningKey` with the stack-unique `id`. Required properties: `status` (`Status`), `hosted_zone_id` (`HostedZoneId`), `name` (`Name`), `key_management_service_arn` (`KeyManagementServiceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        hosted_zone_id: impl Into<rt::Expr>,
-        key_management_service_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        status: key_signing_key::Status,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: KeySigningKeyRequired) -> Self {
         let mut this = rt::Base::new(id, &KEY_SIGNING_KEY_TYPE);
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            rt::string(hosted_zone_id),
+            rt::string(required.hosted_zone_id),
         );
         this.set(
             "KeyManagementServiceArn",
             Some("key_management_service_arn"),
-            rt::string(key_management_service_arn),
+            rt::string(required.key_management_service_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Status", Some("status"), status.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Status", Some("status"), required.status.into());
         KeySigningKey(this)
     }
 }
@@ -882,24 +898,27 @@ static QUERY_LOGGING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`QueryLoggingConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct QueryLoggingConfigRequired {
+    /// The ID of the public hosted zone that Amazon Route 53 logs queries for. CloudFormation `HostedZoneId`.
+    pub hosted_zone_id: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to. CloudFormation `CloudWatchLogsLogGroupArn`.
+    pub cloud_watch_logs_log_group_arn: rt::Expr,
+}
 impl QueryLoggingConfig {
-    /// Declares a `AWS::Route53::QueryLoggingConfig` with the stack-unique `id`. Required properties: `cloud_watch_logs_log_group_arn` (`CloudWatchLogsLogGroupArn`), `hosted_zone_id` (`HostedZoneId`).
+    /// Declares a `AWS::Route53::QueryLoggingConfig` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `cloud_watch_logs_log_group_arn` (`CloudWatchLogsLogGroupArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cloud_watch_logs_log_group_arn: impl Into<rt::Expr>,
-        hosted_zone_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QueryLoggingConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &QUERY_LOGGING_CONFIG_TYPE);
         this.set(
             "CloudWatchLogsLogGroupArn",
             Some("cloudwatch_logs_log_group_arn"),
-            rt::string(cloud_watch_logs_log_group_arn),
+            rt::string(required.cloud_watch_logs_log_group_arn),
         );
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            rt::string(hosted_zone_id),
+            rt::string(required.hosted_zone_id),
         );
         QueryLoggingConfig(this)
     }
@@ -939,17 +958,20 @@ static RECORD_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`RecordSet`], by name: two of them have one type, and a swap must not compile.
+pub struct RecordSetRequired {
+    /// The DNS record type. CloudFormation `Type`.
+    pub type_: rt::Expr,
+    /// The name of the record that you want to create, update, or delete. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl RecordSet {
-    /// Declares a `AWS::Route53::RecordSet` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`).
+    /// Declares a `AWS::Route53::RecordSet` with the stack-unique `id`. Required properties: `type_` (`Type`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        type_: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RecordSetRequired) -> Self {
         let mut this = rt::Base::new(id, &RECORD_SET_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Type", Some("type"), rt::string(type_));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Type", Some("type"), rt::string(required.type_));
         RecordSet(this)
     }
     /// Alias resource record sets only: Information about the AWS resource, such as a CloudFront distribution or an Amazon S3 bucket, that you want to route traffic to.
@@ -1089,22 +1111,28 @@ pub struct RecordSetHandle(rt::Handle);
 handle!(RecordSetHandle);
 /// Property types and value sets of [`RecordSet`] (`AWS::Route53::RecordSet`).
 pub mod record_set {
-    pub use super::shared::Coordinates;
     use super::*;
     /// CloudFormation property type `AliasTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-aliastarget.html)
     #[derive(Clone, Debug)]
     pub struct AliasTarget(rt::Props);
+    /// The required values of [`AliasTarget`], by name: two of them have one type, and a swap must not compile.
+    pub struct AliasTargetRequired {
+        /// The value used depends on where you want to route traffic. CloudFormation `HostedZoneId`.
+        pub hosted_zone_id: rt::Expr,
+        /// The value that you specify depends on where you want to route queries. CloudFormation `DNSName`.
+        pub dns_name: rt::Expr,
+    }
     impl AliasTarget {
-        /// A new `AliasTarget`. Required properties: `dns_name` (`DNSName`), `hosted_zone_id` (`HostedZoneId`).
-        pub fn new(dns_name: impl Into<rt::Expr>, hosted_zone_id: impl Into<rt::Expr>) -> Self {
+        /// A new `AliasTarget`. Required properties: `hosted_zone_id` (`HostedZoneId`), `dns_name` (`DNSName`).
+        pub fn new(required: AliasTargetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DNSName", Some("dns_name"), rt::string(dns_name));
+            this.set("DNSName", Some("dns_name"), rt::string(required.dns_name));
             this.set(
                 "HostedZoneId",
                 Some("hosted_zone_id"),
-                rt::string(hosted_zone_id),
+                rt::string(required.hosted_zone_id),
             );
             AliasTarget(this)
         }
@@ -1123,30 +1151,59 @@ pub mod record_set {
     nested!(AliasTarget);
     /// CloudFormation property type `CidrRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-cidrroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CidrRoutingConfig(rt::Props);
+    /// The required values of [`CidrRoutingConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CidrRoutingConfigRequired {
+        /// The CIDR collection ID. CloudFormation `CollectionId`.
+        pub collection_id: rt::Expr,
+        /// The CIDR collection location name. CloudFormation `LocationName`.
+        pub location_name: rt::Expr,
+    }
     impl CidrRoutingConfig {
         /// A new `CidrRoutingConfig`. Required properties: `collection_id` (`CollectionId`), `location_name` (`LocationName`).
-        pub fn new(collection_id: impl Into<rt::Expr>, location_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CidrRoutingConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CollectionId",
                 Some("collection_id"),
-                rt::string(collection_id),
+                rt::string(required.collection_id),
             );
             this.set(
                 "LocationName",
                 Some("location_name"),
-                rt::string(location_name),
+                rt::string(required.location_name),
             );
             CidrRoutingConfig(this)
         }
     }
     nested!(CidrRoutingConfig);
+    /// CloudFormation property type `Coordinates`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-coordinates.html)
+    #[derive(Clone, Debug)]
+    pub struct Coordinates(rt::Props);
+    /// The required values of [`Coordinates`], by name: two of them have one type, and a swap must not compile.
+    pub struct CoordinatesRequired {
+        /// Specifies a coordinate of the east–west position of a geographic point on the surface of the Earth. CloudFormation `Longitude`.
+        pub longitude: rt::Expr,
+        /// Specifies a coordinate of the north–south position of a geographic point on the surface of the Earth. CloudFormation `Latitude`.
+        pub latitude: rt::Expr,
+    }
+    impl Coordinates {
+        /// A new `Coordinates`. Required properties: `longitude` (`Longitude`), `latitude` (`Latitude`).
+        pub fn new(required: CoordinatesRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Latitude", None, rt::string(required.latitude));
+            this.set("Longitude", None, rt::string(required.longitude));
+            Coordinates(this)
+        }
+    }
+    nested!(Coordinates);
     /// CloudFormation property type `GeoLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-geolocation.html)
     #[derive(Clone, Debug)]
     pub struct GeoLocation(rt::Props);
     impl GeoLocation {
@@ -1186,7 +1243,7 @@ pub mod record_set {
     nested!(GeoLocation);
     /// CloudFormation property type `GeoProximityLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordset-geoproximitylocation.html)
     #[derive(Clone, Debug)]
     pub struct GeoProximityLocation(rt::Props);
     impl GeoProximityLocation {
@@ -1295,19 +1352,25 @@ impl RecordSetGroupHandle {
 }
 /// Property types and value sets of [`RecordSetGroup`] (`AWS::Route53::RecordSetGroup`).
 pub mod record_set_group {
-    pub use super::shared::Coordinates;
     use super::*;
     /// CloudFormation property type `AliasTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-aliastarget.html)
     #[derive(Clone, Debug)]
     pub struct AliasTarget(rt::Props);
+    /// The required values of [`AliasTarget`], by name: two of them have one type, and a swap must not compile.
+    pub struct AliasTargetRequired {
+        /// CloudFormation `HostedZoneId`.
+        pub hosted_zone_id: rt::Expr,
+        /// CloudFormation `DNSName`.
+        pub dns_name: rt::Expr,
+    }
     impl AliasTarget {
-        /// A new `AliasTarget`. Required properties: `dns_name` (`DNSName`), `hosted_zone_id` (`HostedZoneId`).
-        pub fn new(dns_name: impl Into<rt::Expr>, hosted_zone_id: impl Into<rt::Expr>) -> Self {
+        /// A new `AliasTarget`. Required properties: `hosted_zone_id` (`HostedZoneId`), `dns_name` (`DNSName`).
+        pub fn new(required: AliasTargetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DNSName", None, rt::string(dns_name));
-            this.set("HostedZoneId", None, rt::string(hosted_zone_id));
+            this.set("DNSName", None, rt::string(required.dns_name));
+            this.set("HostedZoneId", None, rt::string(required.hosted_zone_id));
             AliasTarget(this)
         }
         /// CloudFormation `EvaluateTargetHealth`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1319,22 +1382,51 @@ pub mod record_set_group {
     nested!(AliasTarget);
     /// CloudFormation property type `CidrRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-cidrroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct CidrRoutingConfig(rt::Props);
+    /// The required values of [`CidrRoutingConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CidrRoutingConfigRequired {
+        /// CloudFormation `CollectionId`.
+        pub collection_id: rt::Expr,
+        /// CloudFormation `LocationName`.
+        pub location_name: rt::Expr,
+    }
     impl CidrRoutingConfig {
         /// A new `CidrRoutingConfig`. Required properties: `collection_id` (`CollectionId`), `location_name` (`LocationName`).
-        pub fn new(collection_id: impl Into<rt::Expr>, location_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CidrRoutingConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CollectionId", None, rt::string(collection_id));
-            this.set("LocationName", None, rt::string(location_name));
+            this.set("CollectionId", None, rt::string(required.collection_id));
+            this.set("LocationName", None, rt::string(required.location_name));
             CidrRoutingConfig(this)
         }
     }
     nested!(CidrRoutingConfig);
+    /// CloudFormation property type `Coordinates`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-coordinates.html)
+    #[derive(Clone, Debug)]
+    pub struct Coordinates(rt::Props);
+    /// The required values of [`Coordinates`], by name: two of them have one type, and a swap must not compile.
+    pub struct CoordinatesRequired {
+        /// CloudFormation `Latitude`.
+        pub latitude: rt::Expr,
+        /// CloudFormation `Longitude`.
+        pub longitude: rt::Expr,
+    }
+    impl Coordinates {
+        /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
+        pub fn new(required: CoordinatesRequired) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Latitude", None, rt::string(required.latitude));
+            this.set("Longitude", None, rt::string(required.longitude));
+            Coordinates(this)
+        }
+    }
+    nested!(Coordinates);
     /// CloudFormation property type `GeoLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-geolocation.html)
     #[derive(Clone, Debug)]
     pub struct GeoLocation(rt::Props);
     impl GeoLocation {
@@ -1362,7 +1454,7 @@ pub mod record_set_group {
     nested!(GeoLocation);
     /// CloudFormation property type `GeoProximityLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-geoproximitylocation.html)
     #[derive(Clone, Debug)]
     pub struct GeoProximityLocation(rt::Props);
     impl GeoProximityLocation {
@@ -1395,15 +1487,22 @@ pub mod record_set_group {
     nested!(GeoProximityLocation);
     /// CloudFormation property type `RecordSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53-recordsetgroup-recordset.html)
     #[derive(Clone, Debug)]
     pub struct RecordSet(rt::Props);
+    /// The required values of [`RecordSet`], by name: two of them have one type, and a swap must not compile.
+    pub struct RecordSetRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl RecordSet {
-        /// A new `RecordSet`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        /// A new `RecordSet`. Required properties: `type_` (`Type`), `name` (`Name`).
+        pub fn new(required: RecordSetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Type", None, rt::string(type_));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Type", None, rt::string(required.type_));
             RecordSet(this)
         }
         /// CloudFormation `AliasTarget`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1537,17 +1636,20 @@ static TRAFFIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`TrafficPolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct TrafficPolicyRequired {
+    /// The name of the traffic policy. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The definition of the traffic policy in JSON format. CloudFormation `Document`.
+    pub document: rt::Expr,
+}
 impl TrafficPolicy {
-    /// Declares a `AWS::Route53::TrafficPolicy` with the stack-unique `id`. Required properties: `document` (`Document`), `name` (`Name`).
+    /// Declares a `AWS::Route53::TrafficPolicy` with the stack-unique `id`. Required properties: `name` (`Name`), `document` (`Document`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        document: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TrafficPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_POLICY_TYPE);
-        this.set("Document", Some("document"), rt::string(document));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Document", Some("document"), rt::string(required.document));
+        this.set("Name", Some("name"), rt::string(required.name));
         TrafficPolicy(this)
     }
     /// Any comments to include about the traffic policy.
@@ -1647,34 +1749,40 @@ static TRAFFIC_POLICY_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`TrafficPolicyInstance`], by name: two of them have one type, and a swap must not compile.
+pub struct TrafficPolicyInstanceRequired {
+    /// The ID of the hosted zone that Amazon Route 53 creates the resource record sets in. CloudFormation `HostedZoneId`.
+    pub hosted_zone_id: rt::Expr,
+    /// The domain name, or subdomain name, for which Amazon Route 53 answers DNS queries by using the resource record sets it creates for this traffic policy instance. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The TTL that Amazon Route 53 assigns to all of the resource record sets that it creates in the specified hosted zone. CloudFormation `TTL`.
+    pub ttl: i64,
+    /// The ID of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone. CloudFormation `TrafficPolicyId`.
+    pub traffic_policy_id: rt::Expr,
+    /// The version of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone. CloudFormation `TrafficPolicyVersion`.
+    pub traffic_policy_version: i64,
+}
 impl TrafficPolicyInstance {
     /// Declares a `AWS::Route53::TrafficPolicyInstance` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `name` (`Name`), `ttl` (`TTL`), `traffic_policy_id` (`TrafficPolicyId`), `traffic_policy_version` (`TrafficPolicyVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        hosted_zone_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        ttl: i64,
-        traffic_policy_id: impl Into<rt::Expr>,
-        traffic_policy_version: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TrafficPolicyInstanceRequired) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_POLICY_INSTANCE_TYPE);
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            rt::string(hosted_zone_id),
+            rt::string(required.hosted_zone_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("TTL", Some("ttl"), rt::int(ttl));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("TTL", Some("ttl"), rt::int(required.ttl));
         this.set(
             "TrafficPolicyId",
             Some("traffic_policy_id"),
-            rt::string(traffic_policy_id),
+            rt::string(required.traffic_policy_id),
         );
         this.set(
             "TrafficPolicyVersion",
             Some("traffic_policy_version"),
-            rt::int(traffic_policy_version),
+            rt::int(required.traffic_policy_version),
         );
         TrafficPolicyInstance(this)
     }
@@ -1709,24 +1817,4 @@ impl TrafficPolicyInstanceHandle {
     pub fn traffic_policy_type(&self) -> rt::Expr {
         self.0.attr("TrafficPolicyType")
     }
-}
-/// Nested types that several `Route53` resource types define the same way; each resource type's module
-/// re-exports the ones it uses.
-pub mod shared {
-    use super::*;
-    /// CloudFormation property type `Coordinates`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct Coordinates(rt::Props);
-    impl Coordinates {
-        /// A new `Coordinates`. Required properties: `latitude` (`Latitude`), `longitude` (`Longitude`).
-        pub fn new(latitude: impl Into<rt::Expr>, longitude: impl Into<rt::Expr>) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Latitude", None, rt::string(latitude));
-            this.set("Longitude", None, rt::string(longitude));
-            Coordinates(this)
-        }
-    }
-    nested!(Coordinates);
 }

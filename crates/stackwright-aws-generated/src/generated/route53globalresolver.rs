@@ -51,19 +51,27 @@ static ACCESS_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AccessSource`], by name: two of them have one type, and a swap must not compile.
+pub struct AccessSourceRequired {
+    /// CloudFormation `Cidr`.
+    pub cidr: rt::Expr,
+    /// CloudFormation `DnsViewId`.
+    pub dns_view_id: rt::Expr,
+    /// CloudFormation `Protocol`.
+    pub protocol: access_source::DnsProtocol,
+}
 impl AccessSource {
     /// Declares a `AWS::Route53GlobalResolver::AccessSource` with the stack-unique `id`. Required properties: `cidr` (`Cidr`), `dns_view_id` (`DnsViewId`), `protocol` (`Protocol`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cidr: impl Into<rt::Expr>,
-        dns_view_id: impl Into<rt::Expr>,
-        protocol: access_source::DnsProtocol,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccessSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_SOURCE_TYPE);
-        this.set("Cidr", Some("cidr"), rt::string(cidr));
-        this.set("DnsViewId", Some("dns_view_id"), rt::string(dns_view_id));
-        this.set("Protocol", Some("protocol"), protocol.into());
+        this.set("Cidr", Some("cidr"), rt::string(required.cidr));
+        this.set(
+            "DnsViewId",
+            Some("dns_view_id"),
+            rt::string(required.dns_view_id),
+        );
+        this.set("Protocol", Some("protocol"), required.protocol.into());
         AccessSource(this)
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
@@ -258,21 +266,24 @@ static DNS_VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`DnsView`], by name: two of them have one type, and a swap must not compile.
+pub struct DnsViewRequired {
+    /// CloudFormation `GlobalResolverId`.
+    pub global_resolver_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl DnsView {
     /// Declares a `AWS::Route53GlobalResolver::DnsView` with the stack-unique `id`. Required properties: `global_resolver_id` (`GlobalResolverId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        global_resolver_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DnsViewRequired) -> Self {
         let mut this = rt::Base::new(id, &DNS_VIEW_TYPE);
         this.set(
             "GlobalResolverId",
             Some("global_resolver_id"),
-            rt::string(global_resolver_id),
+            rt::string(required.global_resolver_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         DnsView(this)
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
@@ -399,21 +410,24 @@ static FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`FirewallDomainList`], by name: two of them have one type, and a swap must not compile.
+pub struct FirewallDomainListRequired {
+    /// CloudFormation `GlobalResolverId`.
+    pub global_resolver_id: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl FirewallDomainList {
     /// Declares a `AWS::Route53GlobalResolver::FirewallDomainList` with the stack-unique `id`. Required properties: `global_resolver_id` (`GlobalResolverId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        global_resolver_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FirewallDomainListRequired) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_DOMAIN_LIST_TYPE);
         this.set(
             "GlobalResolverId",
             Some("global_resolver_id"),
-            rt::string(global_resolver_id),
+            rt::string(required.global_resolver_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         FirewallDomainList(this)
     }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
@@ -509,19 +523,27 @@ static FIREWALL_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`FirewallRule`], by name: two of them have one type, and a swap must not compile.
+pub struct FirewallRuleRequired {
+    /// CloudFormation `Action`.
+    pub action: firewall_rule::FirewallRuleAction,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `DnsViewId`.
+    pub dns_view_id: rt::Expr,
+}
 impl FirewallRule {
-    /// Declares a `AWS::Route53GlobalResolver::FirewallRule` with the stack-unique `id`. Required properties: `action` (`Action`), `dns_view_id` (`DnsViewId`), `name` (`Name`).
+    /// Declares a `AWS::Route53GlobalResolver::FirewallRule` with the stack-unique `id`. Required properties: `action` (`Action`), `name` (`Name`), `dns_view_id` (`DnsViewId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action: firewall_rule::FirewallRuleAction,
-        dns_view_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FirewallRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_RULE_TYPE);
-        this.set("Action", Some("action"), action.into());
-        this.set("DnsViewId", Some("dns_view_id"), rt::string(dns_view_id));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Action", Some("action"), required.action.into());
+        this.set(
+            "DnsViewId",
+            Some("dns_view_id"),
+            rt::string(required.dns_view_id),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         FirewallRule(this)
     }
     /// CloudFormation `BlockOverrideDnsType`, Terraform `block_override_dns_type`.
@@ -785,11 +807,11 @@ impl GlobalResolverHandle {
         self.0.attr("DnsName")
     }
     /// CloudFormation `Fn::GetAtt` `IPv4Addresses`; Terraform `i_pv4_addresses`.
-    pub fn i_pv4_addresses(&self) -> rt::Expr {
+    pub fn ipv4_addresses(&self) -> rt::Expr {
         self.0.attr("IPv4Addresses")
     }
     /// CloudFormation `Fn::GetAtt` `IPv6Addresses`; Terraform `i_pv6_addresses`.
-    pub fn i_pv6_addresses(&self) -> rt::Expr {
+    pub fn ipv6_addresses(&self) -> rt::Expr {
         self.0.attr("IPv6Addresses")
     }
     /// CloudFormation `Fn::GetAtt` `CreatedAt`; Terraform `created_at`.
@@ -851,26 +873,30 @@ static HOSTED_ZONE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`HostedZoneAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct HostedZoneAssociationRequired {
+    /// CloudFormation `HostedZoneId`.
+    pub hosted_zone_id: rt::Expr,
+    /// CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl HostedZoneAssociation {
-    /// Declares a `AWS::Route53GlobalResolver::HostedZoneAssociation` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `name` (`Name`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::Route53GlobalResolver::HostedZoneAssociation` with the stack-unique `id`. Required properties: `hosted_zone_id` (`HostedZoneId`), `resource_arn` (`ResourceArn`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        hosted_zone_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        resource_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HostedZoneAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_ZONE_ASSOCIATION_TYPE);
         this.set(
             "HostedZoneId",
             Some("hosted_zone_id"),
-            rt::string(hosted_zone_id),
+            rt::string(required.hosted_zone_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ResourceArn",
             Some("resource_arn"),
-            rt::string(resource_arn),
+            rt::string(required.resource_arn),
         );
         HostedZoneAssociation(this)
     }

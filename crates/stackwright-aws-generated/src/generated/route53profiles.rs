@@ -97,19 +97,31 @@ static PROFILE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ProfileAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ProfileAssociationRequired {
+    /// The resource that you associated the  profile with. CloudFormation `ResourceId`.
+    pub resource_id: rt::Expr,
+    /// The ID of the  profile that you associated with the resource that is specified by ResourceId. CloudFormation `ProfileId`.
+    pub profile_id: rt::Expr,
+    /// The name of an association between a  Profile and a VPC. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl ProfileAssociation {
-    /// Declares a `AWS::Route53Profiles::ProfileAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `profile_id` (`ProfileId`), `resource_id` (`ResourceId`).
+    /// Declares a `AWS::Route53Profiles::ProfileAssociation` with the stack-unique `id`. Required properties: `resource_id` (`ResourceId`), `profile_id` (`ProfileId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        profile_id: impl Into<rt::Expr>,
-        resource_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProfileAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_ASSOCIATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ProfileId", Some("profile_id"), rt::string(profile_id));
-        this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "ProfileId",
+            Some("profile_id"),
+            rt::string(required.profile_id),
+        );
+        this.set(
+            "ResourceId",
+            Some("resource_id"),
+            rt::string(required.resource_id),
+        );
         ProfileAssociation(this)
     }
     /// The Amazon Resource Name (ARN) of the profile association.
@@ -149,22 +161,30 @@ static PROFILE_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`ProfileResourceAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ProfileResourceAssociationRequired {
+    /// The ID of the  profile that you associated the resource to that is specified by ResourceArn. CloudFormation `ProfileId`.
+    pub profile_id: rt::Expr,
+    /// The name of an association between the  Profile and resource. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The arn of the resource that you associated to the  Profile. CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+}
 impl ProfileResourceAssociation {
-    /// Declares a `AWS::Route53Profiles::ProfileResourceAssociation` with the stack-unique `id`. Required properties: `name` (`Name`), `profile_id` (`ProfileId`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::Route53Profiles::ProfileResourceAssociation` with the stack-unique `id`. Required properties: `profile_id` (`ProfileId`), `name` (`Name`), `resource_arn` (`ResourceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        profile_id: impl Into<rt::Expr>,
-        resource_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProfileResourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_RESOURCE_ASSOCIATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("ProfileId", Some("profile_id"), rt::string(profile_id));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "ProfileId",
+            Some("profile_id"),
+            rt::string(required.profile_id),
+        );
         this.set(
             "ResourceArn",
             Some("resource_arn"),
-            rt::string(resource_arn),
+            rt::string(required.resource_arn),
         );
         ProfileResourceAssociation(this)
     }

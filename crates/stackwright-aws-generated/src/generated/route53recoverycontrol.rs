@@ -469,7 +469,7 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `AssertionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-assertionrule.html)
     #[derive(Clone, Debug)]
     pub struct AssertionRule(rt::Props);
     impl AssertionRule {
@@ -497,31 +497,36 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `GatingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-gatingrule.html)
     #[derive(Clone, Debug)]
     pub struct GatingRule(rt::Props);
+    /// The required values of [`GatingRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct GatingRuleRequired {
+        /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. CloudFormation `WaitPeriodMs`.
+        pub wait_period_ms: i64,
+        /// Routing controls that can only be set or unset if the specified RuleConfig evaluates to true for the specified GatingControls. CloudFormation `TargetControls`.
+        pub target_controls: Vec<rt::Expr>,
+        /// The gating controls for the gating rule. CloudFormation `GatingControls`.
+        pub gating_controls: Vec<rt::Expr>,
+    }
     impl GatingRule {
-        /// A new `GatingRule`. Required properties: `gating_controls` (`GatingControls`), `target_controls` (`TargetControls`), `wait_period_ms` (`WaitPeriodMs`).
-        pub fn new(
-            gating_controls: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            target_controls: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            wait_period_ms: i64,
-        ) -> Self {
+        /// A new `GatingRule`. Required properties: `wait_period_ms` (`WaitPeriodMs`), `target_controls` (`TargetControls`), `gating_controls` (`GatingControls`).
+        pub fn new(required: GatingRuleRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "GatingControls",
                 Some("gating_controls"),
-                rt::strings(gating_controls),
+                rt::strings(required.gating_controls),
             );
             this.set(
                 "TargetControls",
                 Some("target_controls"),
-                rt::strings(target_controls),
+                rt::strings(required.target_controls),
             );
             this.set(
                 "WaitPeriodMs",
                 Some("wait_period_ms"),
-                rt::int(wait_period_ms),
+                rt::int(required.wait_period_ms),
             );
             GatingRule(this)
         }
@@ -531,12 +536,12 @@ pub mod safety_rule {
     ///
     /// CloudFormation property type `RuleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoverycontrol-safetyrule-ruleconfig.html)
     #[derive(Clone, Debug)]
     pub struct RuleConfig(rt::Props);
     impl RuleConfig {
-        /// A new `RuleConfig`. Required properties: `inverted` (`Inverted`), `threshold` (`Threshold`), `type_` (`Type`).
-        pub fn new(inverted: bool, threshold: i64, type_: RuleType) -> Self {
+        /// A new `RuleConfig`. Required properties: `type_` (`Type`), `threshold` (`Threshold`), `inverted` (`Inverted`).
+        pub fn new(type_: RuleType, threshold: i64, inverted: bool) -> Self {
             let mut this = rt::Props::default();
             this.set("Inverted", Some("inverted"), rt::boolean(inverted));
             this.set("Threshold", Some("threshold"), rt::int(threshold));

@@ -405,7 +405,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `DNSTargetResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-dnstargetresource.html)
     #[derive(Clone, Debug)]
     pub struct DnsTargetResource(rt::Props);
     impl DnsTargetResource {
@@ -460,7 +460,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `NLBResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-nlbresource.html)
     #[derive(Clone, Debug)]
     pub struct NlbResource(rt::Props);
     impl NlbResource {
@@ -482,7 +482,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `R53ResourceRecord`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-r53resourcerecord.html)
     #[derive(Clone, Debug)]
     pub struct R53ResourceRecord(rt::Props);
     impl R53ResourceRecord {
@@ -513,7 +513,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `Resource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-resource.html)
     #[derive(Clone, Debug)]
     pub struct Resource(rt::Props);
     impl Resource {
@@ -569,7 +569,7 @@ pub mod resource_set {
     ///
     /// CloudFormation property type `TargetResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53recoveryreadiness-resourceset-targetresource.html)
     #[derive(Clone, Debug)]
     pub struct TargetResource(rt::Props);
     impl TargetResource {

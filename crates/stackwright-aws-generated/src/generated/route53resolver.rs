@@ -264,7 +264,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallAdvancedContentCategoryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewalladvancedcontentcategoryconfig.html)
     #[derive(Clone, Debug)]
     pub struct FirewallAdvancedContentCategoryConfig(rt::Props);
     impl FirewallAdvancedContentCategoryConfig {
@@ -280,7 +280,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallAdvancedThreatCategoryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewalladvancedthreatcategoryconfig.html)
     #[derive(Clone, Debug)]
     pub struct FirewallAdvancedThreatCategoryConfig(rt::Props);
     impl FirewallAdvancedThreatCategoryConfig {
@@ -296,12 +296,12 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewallrule.html)
     #[derive(Clone, Debug)]
     pub struct FirewallRule(rt::Props);
     impl FirewallRule {
-        /// A new `FirewallRule`. Required properties: `action` (`Action`), `priority` (`Priority`).
-        pub fn new(action: Action, priority: i64) -> Self {
+        /// A new `FirewallRule`. Required properties: `priority` (`Priority`), `action` (`Action`).
+        pub fn new(priority: i64, action: Action) -> Self {
             let mut this = rt::Props::default();
             this.set("Action", Some("action"), action.into());
             this.set("Priority", Some("priority"), rt::int(priority));
@@ -434,7 +434,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `FirewallRuleType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-firewallruletype.html)
     #[derive(Clone, Debug)]
     pub struct FirewallRuleType(rt::Props);
     impl FirewallRuleType {
@@ -488,7 +488,7 @@ pub mod firewall_rule_group {
     ///
     /// CloudFormation property type `PartnerThreatProtectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-firewallrulegroup-partnerthreatprotectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct PartnerThreatProtectionConfig(rt::Props);
     impl PartnerThreatProtectionConfig {
@@ -597,23 +597,27 @@ static FIREWALL_RULE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`FirewallRuleGroupAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct FirewallRuleGroupAssociationRequired {
+    /// FirewallRuleGroupId CloudFormation `FirewallRuleGroupId`.
+    pub firewall_rule_group_id: rt::Expr,
+    /// VpcId CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// Priority CloudFormation `Priority`.
+    pub priority: i64,
+}
 impl FirewallRuleGroupAssociation {
-    /// Declares a `AWS::Route53Resolver::FirewallRuleGroupAssociation` with the stack-unique `id`. Required properties: `firewall_rule_group_id` (`FirewallRuleGroupId`), `priority` (`Priority`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::Route53Resolver::FirewallRuleGroupAssociation` with the stack-unique `id`. Required properties: `firewall_rule_group_id` (`FirewallRuleGroupId`), `vpc_id` (`VpcId`), `priority` (`Priority`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        firewall_rule_group_id: impl Into<rt::Expr>,
-        priority: i64,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FirewallRuleGroupAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_RULE_GROUP_ASSOCIATION_TYPE);
         this.set(
             "FirewallRuleGroupId",
             Some("firewall_rule_group_id"),
-            rt::string(firewall_rule_group_id),
+            rt::string(required.firewall_rule_group_id),
         );
-        this.set("Priority", Some("priority"), rt::int(priority));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("Priority", Some("priority"), rt::int(required.priority));
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         FirewallRuleGroupAssociation(this)
     }
     /// MutationProtectionStatus
@@ -747,22 +751,30 @@ static OUTPOST_RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`OutpostResolver`], by name: two of them have one type, and a swap must not compile.
+pub struct OutpostResolverRequired {
+    /// The Outpost ARN. CloudFormation `OutpostArn`.
+    pub outpost_arn: rt::Expr,
+    /// The OutpostResolver instance type. CloudFormation `PreferredInstanceType`.
+    pub preferred_instance_type: rt::Expr,
+    /// The OutpostResolver name. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl OutpostResolver {
-    /// Declares a `AWS::Route53Resolver::OutpostResolver` with the stack-unique `id`. Required properties: `name` (`Name`), `outpost_arn` (`OutpostArn`), `preferred_instance_type` (`PreferredInstanceType`).
+    /// Declares a `AWS::Route53Resolver::OutpostResolver` with the stack-unique `id`. Required properties: `outpost_arn` (`OutpostArn`), `preferred_instance_type` (`PreferredInstanceType`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        outpost_arn: impl Into<rt::Expr>,
-        preferred_instance_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OutpostResolverRequired) -> Self {
         let mut this = rt::Base::new(id, &OUTPOST_RESOLVER_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("OutpostArn", Some("outpost_arn"), rt::string(outpost_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "OutpostArn",
+            Some("outpost_arn"),
+            rt::string(required.outpost_arn),
+        );
         this.set(
             "PreferredInstanceType",
             Some("preferred_instance_type"),
-            rt::string(preferred_instance_type),
+            rt::string(required.preferred_instance_type),
         );
         OutpostResolver(this)
     }
@@ -845,12 +857,12 @@ static RESOLVER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl ResolverConfig {
-    /// Declares a `AWS::Route53Resolver::ResolverConfig` with the stack-unique `id`. Required properties: `autodefined_reverse_flag` (`AutodefinedReverseFlag`), `resource_id` (`ResourceId`).
+    /// Declares a `AWS::Route53Resolver::ResolverConfig` with the stack-unique `id`. Required properties: `resource_id` (`ResourceId`), `autodefined_reverse_flag` (`AutodefinedReverseFlag`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        autodefined_reverse_flag: resolver_config::AutodefinedReverseFlag,
         resource_id: impl Into<rt::Expr>,
+        autodefined_reverse_flag: resolver_config::AutodefinedReverseFlag,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_CONFIG_TYPE);
         this.set(
@@ -1122,7 +1134,7 @@ pub mod resolver_endpoint {
     use super::*;
     /// CloudFormation property type `IpAddressRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-resolverendpoint-ipaddressrequest.html)
     #[derive(Clone, Debug)]
     pub struct IpAddressRequest(rt::Props);
     impl IpAddressRequest {
@@ -1440,7 +1452,7 @@ pub mod resolver_rule {
     use super::*;
     /// CloudFormation property type `TargetAddress`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-route53resolver-resolverrule-targetaddress.html)
     #[derive(Clone, Debug)]
     pub struct TargetAddress(rt::Props);
     impl TargetAddress {
@@ -1510,21 +1522,24 @@ static RESOLVER_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`ResolverRuleAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ResolverRuleAssociationRequired {
+    /// The ID of the VPC that you associated the Resolver rule with. CloudFormation `VPCId`.
+    pub vpc_id: rt::Expr,
+    /// The ID of the Resolver rule that you associated with the VPC that is specified by ``VPCId``. CloudFormation `ResolverRuleId`.
+    pub resolver_rule_id: rt::Expr,
+}
 impl ResolverRuleAssociation {
-    /// Declares a `AWS::Route53Resolver::ResolverRuleAssociation` with the stack-unique `id`. Required properties: `resolver_rule_id` (`ResolverRuleId`), `vpc_id` (`VPCId`).
+    /// Declares a `AWS::Route53Resolver::ResolverRuleAssociation` with the stack-unique `id`. Required properties: `vpc_id` (`VPCId`), `resolver_rule_id` (`ResolverRuleId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        resolver_rule_id: impl Into<rt::Expr>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResolverRuleAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_RULE_ASSOCIATION_TYPE);
         this.set(
             "ResolverRuleId",
             Some("resolver_rule_id"),
-            rt::string(resolver_rule_id),
+            rt::string(required.resolver_rule_id),
         );
-        this.set("VPCId", Some("vpc_id"), rt::string(vpc_id));
+        this.set("VPCId", Some("vpc_id"), rt::string(required.vpc_id));
         ResolverRuleAssociation(this)
     }
     /// The name of an association between a Resolver rule and a VPC.

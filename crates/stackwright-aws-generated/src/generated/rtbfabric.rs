@@ -133,8 +133,9 @@ impl InboundExternalLinkHandle {
 /// Property types and value sets of [`InboundExternalLink`] (`AWS::RTBFabric::InboundExternalLink`).
 pub mod inbound_external_link {
     pub use super::shared::{
-        Action, ApplicationLogs, LinkApplicationLogSampling, LinkAttributes, LinkLogSettings,
-        ResponderErrorMaskingForHttpCode, ResponderErrorMaskingLoggingType,
+        Action, ApplicationLogs, LinkApplicationLogSampling, LinkApplicationLogSamplingRequired,
+        LinkAttributes, LinkLogSettings, ResponderErrorMaskingForHttpCode,
+        ResponderErrorMaskingLoggingType,
     };
     use super::*;
 }
@@ -193,26 +194,34 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Link`], by name: two of them have one type, and a swap must not compile.
+pub struct LinkRequired {
+    /// CloudFormation `GatewayId`.
+    pub gateway_id: rt::Expr,
+    /// CloudFormation `PeerGatewayId`.
+    pub peer_gateway_id: rt::Expr,
+    /// CloudFormation `LinkLogSettings`.
+    pub link_log_settings: link::LinkLogSettings,
+}
 impl Link {
-    /// Declares a `AWS::RTBFabric::Link` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_log_settings` (`LinkLogSettings`), `peer_gateway_id` (`PeerGatewayId`).
+    /// Declares a `AWS::RTBFabric::Link` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `peer_gateway_id` (`PeerGatewayId`), `link_log_settings` (`LinkLogSettings`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        gateway_id: impl Into<rt::Expr>,
-        link_log_settings: link::LinkLogSettings,
-        peer_gateway_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LinkRequired) -> Self {
         let mut this = rt::Base::new(id, &LINK_TYPE);
-        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
+        this.set(
+            "GatewayId",
+            Some("gateway_id"),
+            rt::string(required.gateway_id),
+        );
         this.set(
             "LinkLogSettings",
             Some("link_log_settings"),
-            link_log_settings.into(),
+            required.link_log_settings.into(),
         );
         this.set(
             "PeerGatewayId",
             Some("peer_gateway_id"),
-            rt::string(peer_gateway_id),
+            rt::string(required.peer_gateway_id),
         );
         Link(this)
     }
@@ -278,13 +287,14 @@ impl LinkHandle {
 /// Property types and value sets of [`Link`] (`AWS::RTBFabric::Link`).
 pub mod link {
     pub use super::shared::{
-        Action, ApplicationLogs, LinkApplicationLogSampling, LinkAttributes, LinkLogSettings,
-        ResponderErrorMaskingForHttpCode, ResponderErrorMaskingLoggingType,
+        Action, ApplicationLogs, LinkApplicationLogSampling, LinkApplicationLogSamplingRequired,
+        LinkAttributes, LinkLogSettings, ResponderErrorMaskingForHttpCode,
+        ResponderErrorMaskingLoggingType,
     };
     use super::*;
     /// CloudFormation property type `ModuleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-link-moduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ModuleConfiguration(rt::Props);
     impl ModuleConfiguration {
@@ -371,21 +381,30 @@ static LINK_ROUTING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`LinkRoutingRule`], by name: two of them have one type, and a swap must not compile.
+pub struct LinkRoutingRuleRequired {
+    /// CloudFormation `GatewayId`.
+    pub gateway_id: rt::Expr,
+    /// CloudFormation `LinkId`.
+    pub link_id: rt::Expr,
+    /// CloudFormation `Priority`.
+    pub priority: i64,
+    /// Conditions for a routing rule. CloudFormation `Conditions`.
+    pub conditions: link_routing_rule::RuleCondition,
+}
 impl LinkRoutingRule {
-    /// Declares a `AWS::RTBFabric::LinkRoutingRule` with the stack-unique `id`. Required properties: `conditions` (`Conditions`), `gateway_id` (`GatewayId`), `link_id` (`LinkId`), `priority` (`Priority`).
+    /// Declares a `AWS::RTBFabric::LinkRoutingRule` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_id` (`LinkId`), `priority` (`Priority`), `conditions` (`Conditions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        conditions: link_routing_rule::RuleCondition,
-        gateway_id: impl Into<rt::Expr>,
-        link_id: impl Into<rt::Expr>,
-        priority: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LinkRoutingRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &LINK_ROUTING_RULE_TYPE);
-        this.set("Conditions", Some("conditions"), conditions.into());
-        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
-        this.set("LinkId", Some("link_id"), rt::string(link_id));
-        this.set("Priority", Some("priority"), rt::int(priority));
+        this.set("Conditions", Some("conditions"), required.conditions.into());
+        this.set(
+            "GatewayId",
+            Some("gateway_id"),
+            rt::string(required.gateway_id),
+        );
+        this.set("LinkId", Some("link_id"), rt::string(required.link_id));
+        this.set("Priority", Some("priority"), rt::int(required.priority));
         LinkRoutingRule(this)
     }
 }
@@ -421,15 +440,22 @@ pub mod link_routing_rule {
     use super::*;
     /// CloudFormation property type `QueryStringKeyValuePair`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-linkroutingrule-querystringkeyvaluepair.html)
     #[derive(Clone, Debug)]
     pub struct QueryStringKeyValuePair(rt::Props);
+    /// The required values of [`QueryStringKeyValuePair`], by name: two of them have one type, and a swap must not compile.
+    pub struct QueryStringKeyValuePairRequired {
+        /// Query string key — RFC 3986 unreserved characters. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// Query string value — RFC 3986 unreserved characters. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl QueryStringKeyValuePair {
         /// A new `QueryStringKeyValuePair`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: QueryStringKeyValuePairRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             QueryStringKeyValuePair(this)
         }
     }
@@ -438,7 +464,7 @@ pub mod link_routing_rule {
     ///
     /// CloudFormation property type `RuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-linkroutingrule-rulecondition.html)
     #[derive(Clone, Debug)]
     pub struct RuleCondition(rt::Props);
     impl RuleCondition {
@@ -561,26 +587,34 @@ static OUTBOUND_EXTERNAL_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`OutboundExternalLink`], by name: two of them have one type, and a swap must not compile.
+pub struct OutboundExternalLinkRequired {
+    /// CloudFormation `GatewayId`.
+    pub gateway_id: rt::Expr,
+    /// CloudFormation `PublicEndpoint`.
+    pub public_endpoint: rt::Expr,
+    /// CloudFormation `LinkLogSettings`.
+    pub link_log_settings: outbound_external_link::LinkLogSettings,
+}
 impl OutboundExternalLink {
-    /// Declares a `AWS::RTBFabric::OutboundExternalLink` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `link_log_settings` (`LinkLogSettings`), `public_endpoint` (`PublicEndpoint`).
+    /// Declares a `AWS::RTBFabric::OutboundExternalLink` with the stack-unique `id`. Required properties: `gateway_id` (`GatewayId`), `public_endpoint` (`PublicEndpoint`), `link_log_settings` (`LinkLogSettings`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        gateway_id: impl Into<rt::Expr>,
-        link_log_settings: outbound_external_link::LinkLogSettings,
-        public_endpoint: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OutboundExternalLinkRequired) -> Self {
         let mut this = rt::Base::new(id, &OUTBOUND_EXTERNAL_LINK_TYPE);
-        this.set("GatewayId", Some("gateway_id"), rt::string(gateway_id));
+        this.set(
+            "GatewayId",
+            Some("gateway_id"),
+            rt::string(required.gateway_id),
+        );
         this.set(
             "LinkLogSettings",
             Some("link_log_settings"),
-            link_log_settings.into(),
+            required.link_log_settings.into(),
         );
         this.set(
             "PublicEndpoint",
             Some("public_endpoint"),
-            rt::string(public_endpoint),
+            rt::string(required.public_endpoint),
         );
         OutboundExternalLink(this)
     }
@@ -621,8 +655,9 @@ impl OutboundExternalLinkHandle {
 /// Property types and value sets of [`OutboundExternalLink`] (`AWS::RTBFabric::OutboundExternalLink`).
 pub mod outbound_external_link {
     pub use super::shared::{
-        Action, ApplicationLogs, LinkApplicationLogSampling, LinkAttributes, LinkLogSettings,
-        ResponderErrorMaskingForHttpCode, ResponderErrorMaskingLoggingType,
+        Action, ApplicationLogs, LinkApplicationLogSampling, LinkApplicationLogSamplingRequired,
+        LinkAttributes, LinkLogSettings, ResponderErrorMaskingForHttpCode,
+        ResponderErrorMaskingLoggingType,
     };
     use super::*;
 }
@@ -683,23 +718,31 @@ static REQUESTER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`RequesterGateway`], by name: two of them have one type, and a swap must not compile.
+pub struct RequesterGatewayRequired {
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// The ID of one or more subnets in order to create a requester gateway. CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+    /// The ID of one or more security groups in order to create a requester gateway. CloudFormation `SecurityGroupIds`.
+    pub security_group_ids: Vec<rt::Expr>,
+}
 impl RequesterGateway {
-    /// Declares a `AWS::RTBFabric::RequesterGateway` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::RTBFabric::RequesterGateway` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`), `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RequesterGatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &REQUESTER_GATEWAY_TYPE);
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            rt::strings(security_group_ids),
+            rt::strings(required.security_group_ids),
         );
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         RequesterGateway(this)
     }
     /// Constraints: pattern `^[A-Za-z0-9 ]+$`. CloudFormation `Description`, Terraform `description`.
@@ -807,27 +850,37 @@ static RESPONDER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`ResponderGateway`], by name: two of them have one type, and a swap must not compile.
+pub struct ResponderGatewayRequired {
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+    /// The ID of one or more subnets in order to create a gateway. CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+    /// The ID of one or more security groups in order to create a gateway. CloudFormation `SecurityGroupIds`.
+    pub security_group_ids: Vec<rt::Expr>,
+    /// CloudFormation `Port`.
+    pub port: i64,
+    /// CloudFormation `Protocol`.
+    pub protocol: responder_gateway::Protocol,
+}
 impl ResponderGateway {
-    /// Declares a `AWS::RTBFabric::ResponderGateway` with the stack-unique `id`. Required properties: `port` (`Port`), `protocol` (`Protocol`), `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
+    /// Declares a `AWS::RTBFabric::ResponderGateway` with the stack-unique `id`. Required properties: `vpc_id` (`VpcId`), `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`), `port` (`Port`), `protocol` (`Protocol`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        port: i64,
-        protocol: responder_gateway::Protocol,
-        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResponderGatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &RESPONDER_GATEWAY_TYPE);
-        this.set("Port", Some("port"), rt::int(port));
-        this.set("Protocol", Some("protocol"), protocol.into());
+        this.set("Port", Some("port"), rt::int(required.port));
+        this.set("Protocol", Some("protocol"), required.protocol.into());
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            rt::strings(security_group_ids),
+            rt::strings(required.security_group_ids),
         );
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         ResponderGateway(this)
     }
     /// Constraints: pattern `arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):[0-9]{12}:certificate/.{1,2048}`. CloudFormation `AcmCertificateArn`, Terraform `acm_certificate_arn`.
@@ -925,7 +978,7 @@ pub mod responder_gateway {
     use super::*;
     /// CloudFormation property type `ListenerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-respondergateway-listenerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ListenerConfig(rt::Props);
     impl ListenerConfig {
@@ -939,7 +992,7 @@ pub mod responder_gateway {
     nested!(ListenerConfig);
     /// CloudFormation property type `TrustStoreConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-respondergateway-truststoreconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TrustStoreConfiguration(rt::Props);
     impl TrustStoreConfiguration {
@@ -991,7 +1044,7 @@ pub mod shared {
     string_enum!(Action { NoBid => "NO_BID", Passthrough => "PASSTHROUGH" });
     /// CloudFormation property type `ApplicationLogs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-applicationlogs.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationLogs(rt::Props);
     impl ApplicationLogs {
@@ -1009,22 +1062,33 @@ pub mod shared {
     nested!(ApplicationLogs);
     /// CloudFormation property type `LinkApplicationLogSampling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linkapplicationlogsampling.html)
     #[derive(Clone, Debug)]
     pub struct LinkApplicationLogSampling(rt::Props);
+    /// The required values of [`LinkApplicationLogSampling`], by name: two of them have one type, and a swap must not compile.
+    pub struct LinkApplicationLogSamplingRequired {
+        /// CloudFormation `ErrorLog`.
+        pub error_log: i64,
+        /// CloudFormation `FilterLog`.
+        pub filter_log: i64,
+    }
     impl LinkApplicationLogSampling {
         /// A new `LinkApplicationLogSampling`. Required properties: `error_log` (`ErrorLog`), `filter_log` (`FilterLog`).
-        pub fn new(error_log: i64, filter_log: i64) -> Self {
+        pub fn new(required: LinkApplicationLogSamplingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ErrorLog", Some("error_log"), rt::int(error_log));
-            this.set("FilterLog", Some("filter_log"), rt::int(filter_log));
+            this.set("ErrorLog", Some("error_log"), rt::int(required.error_log));
+            this.set(
+                "FilterLog",
+                Some("filter_log"),
+                rt::int(required.filter_log),
+            );
             LinkApplicationLogSampling(this)
         }
     }
     nested!(LinkApplicationLogSampling);
     /// CloudFormation property type `LinkAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linkattributes.html)
     #[derive(Clone, Debug)]
     pub struct LinkAttributes(rt::Props);
     impl LinkAttributes {
@@ -1058,7 +1122,7 @@ pub mod shared {
     nested!(LinkAttributes);
     /// CloudFormation property type `LinkLogSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-linklogsettings.html)
     #[derive(Clone, Debug)]
     pub struct LinkLogSettings(rt::Props);
     impl LinkLogSettings {
@@ -1076,14 +1140,14 @@ pub mod shared {
     nested!(LinkLogSettings);
     /// CloudFormation property type `ResponderErrorMaskingForHttpCode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rtbfabric-inboundexternallink-respondererrormaskingforhttpcode.html)
     #[derive(Clone, Debug)]
     pub struct ResponderErrorMaskingForHttpCode(rt::Props);
     impl ResponderErrorMaskingForHttpCode {
-        /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `action` (`Action`), `http_code` (`HttpCode`), `logging_types` (`LoggingTypes`).
+        /// A new `ResponderErrorMaskingForHttpCode`. Required properties: `http_code` (`HttpCode`), `action` (`Action`), `logging_types` (`LoggingTypes`).
         pub fn new(
-            action: Action,
             http_code: impl Into<rt::Expr>,
+            action: Action,
             logging_types: impl IntoIterator<Item = ResponderErrorMaskingLoggingType>,
         ) -> Self {
             let mut this = rt::Props::default();

@@ -142,7 +142,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `AppMonitorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-appmonitorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AppMonitorConfiguration(rt::Props);
     impl AppMonitorConfiguration {
@@ -258,7 +258,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `CustomEvents`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-customevents.html)
     #[derive(Clone, Debug)]
     pub struct CustomEvents(rt::Props);
     impl CustomEvents {
@@ -280,7 +280,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `DeobfuscationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-deobfuscationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DeobfuscationConfiguration(rt::Props);
     impl DeobfuscationConfiguration {
@@ -306,7 +306,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `JavaScriptSourceMaps`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-javascriptsourcemaps.html)
     #[derive(Clone, Debug)]
     pub struct JavaScriptSourceMaps(rt::Props);
     impl JavaScriptSourceMaps {
@@ -329,7 +329,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `MetricDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-metricdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
     impl MetricDefinition {
@@ -390,7 +390,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `MetricDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-metricdestination.html)
     #[derive(Clone, Debug)]
     pub struct MetricDestination(rt::Props);
     impl MetricDestination {
@@ -436,7 +436,7 @@ pub mod app_monitor {
     ///
     /// CloudFormation property type `ResourcePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-rum-appmonitor-resourcepolicy.html)
     #[derive(Clone, Debug)]
     pub struct ResourcePolicy(rt::Props);
     impl ResourcePolicy {

@@ -41,13 +41,13 @@ static ACCESS_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl AccessGrant {
-    /// Declares a `AWS::S3::AccessGrant` with the stack-unique `id`. Required properties: `access_grants_location_id` (`AccessGrantsLocationId`), `grantee` (`Grantee`), `permission` (`Permission`).
+    /// Declares a `AWS::S3::AccessGrant` with the stack-unique `id`. Required properties: `grantee` (`Grantee`), `permission` (`Permission`), `access_grants_location_id` (`AccessGrantsLocationId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        access_grants_location_id: impl Into<rt::Expr>,
         grantee: access_grant::Grantee,
         permission: access_grant::Permission,
+        access_grants_location_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANT_TYPE);
         this.set(
@@ -120,7 +120,7 @@ pub mod access_grant {
     use super::*;
     /// CloudFormation property type `AccessGrantsLocationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accessgrant-accessgrantslocationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccessGrantsLocationConfiguration(rt::Props);
     impl AccessGrantsLocationConfiguration {
@@ -138,12 +138,12 @@ pub mod access_grant {
     nested!(AccessGrantsLocationConfiguration);
     /// CloudFormation property type `Grantee`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accessgrant-grantee.html)
     #[derive(Clone, Debug)]
     pub struct Grantee(rt::Props);
     impl Grantee {
-        /// A new `Grantee`. Required properties: `grantee_identifier` (`GranteeIdentifier`), `grantee_type` (`GranteeType`).
-        pub fn new(grantee_identifier: impl Into<rt::Expr>, grantee_type: GranteeType) -> Self {
+        /// A new `Grantee`. Required properties: `grantee_type` (`GranteeType`), `grantee_identifier` (`GranteeIdentifier`).
+        pub fn new(grantee_type: GranteeType, grantee_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "GranteeIdentifier",
@@ -267,20 +267,27 @@ static ACCESS_GRANTS_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`AccessGrantsLocation`], by name: two of them have one type, and a swap must not compile.
+pub struct AccessGrantsLocationRequired {
+    /// The Amazon Resource Name (ARN) of the access grant location's associated IAM role. CloudFormation `IamRoleArn`.
+    pub iam_role_arn: rt::Expr,
+    /// Descriptor for where the location actually points CloudFormation `LocationScope`.
+    pub location_scope: rt::Expr,
+}
 impl AccessGrantsLocation {
     /// Declares a `AWS::S3::AccessGrantsLocation` with the stack-unique `id`. Required properties: `iam_role_arn` (`IamRoleArn`), `location_scope` (`LocationScope`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        iam_role_arn: impl Into<rt::Expr>,
-        location_scope: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccessGrantsLocationRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANTS_LOCATION_TYPE);
-        this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+        this.set(
+            "IamRoleArn",
+            Some("iam_role_arn"),
+            rt::string(required.iam_role_arn),
+        );
         this.set(
             "LocationScope",
             Some("location_scope"),
-            rt::string(location_scope),
+            rt::string(required.location_scope),
         );
         AccessGrantsLocation(this)
     }
@@ -411,7 +418,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -838,7 +845,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -858,7 +865,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccelerateConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accelerateconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AccelerateConfiguration(rt::Props);
     impl AccelerateConfiguration {
@@ -878,7 +885,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AccessControlTranslation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-accesscontroltranslation.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlTranslation(rt::Props);
     impl AccessControlTranslation {
@@ -894,14 +901,17 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AnalyticsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-analyticsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnalyticsConfiguration(rt::Props);
     impl AnalyticsConfiguration {
-        /// A new `AnalyticsConfiguration`. Required properties: `id` (`Id`), `storage_class_analysis` (`StorageClassAnalysis`).
-        pub fn new(id: impl Into<rt::Expr>, storage_class_analysis: StorageClassAnalysis) -> Self {
+        /// A new `AnalyticsConfiguration`. Required properties: `storage_class_analysis` (`StorageClassAnalysis`), `id` (`Id`).
+        pub fn new(
+            storage_class_analysis: StorageClassAnalysis,
+            id_value: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set(
                 "StorageClassAnalysis",
                 Some("storage_class_analysis"),
@@ -930,7 +940,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AnnotationTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-annotationtableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AnnotationTableConfiguration(rt::Props);
     impl AnnotationTableConfiguration {
@@ -986,7 +996,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `BlockedEncryptionTypes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-blockedencryptiontypes.html)
     #[derive(Clone, Debug)]
     pub struct BlockedEncryptionTypes(rt::Props);
     impl BlockedEncryptionTypes {
@@ -1009,7 +1019,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `BucketEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-bucketencryption.html)
     #[derive(Clone, Debug)]
     pub struct BucketEncryption(rt::Props);
     impl BucketEncryption {
@@ -1031,7 +1041,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `CorsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CorsConfiguration(rt::Props);
     impl CorsConfiguration {
@@ -1047,7 +1057,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `CorsRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-corsrule.html)
     #[derive(Clone, Debug)]
     pub struct CorsRule(rt::Props);
     impl CorsRule {
@@ -1117,7 +1127,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DataExport`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-dataexport.html)
     #[derive(Clone, Debug)]
     pub struct DataExport(rt::Props);
     impl DataExport {
@@ -1138,7 +1148,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DefaultEventHold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaulteventhold.html)
     #[derive(Clone, Debug)]
     pub struct DefaultEventHold(rt::Props);
     impl DefaultEventHold {
@@ -1167,7 +1177,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DefaultRetention`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-defaultretention.html)
     #[derive(Clone, Debug)]
     pub struct DefaultRetention(rt::Props);
     impl DefaultRetention {
@@ -1211,7 +1221,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `DeleteMarkerReplication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-deletemarkerreplication.html)
     #[derive(Clone, Debug)]
     pub struct DeleteMarkerReplication(rt::Props);
     impl DeleteMarkerReplication {
@@ -1233,7 +1243,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -1268,7 +1278,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -1288,7 +1298,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `EventBridgeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-eventbridgeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeConfiguration(rt::Props);
     impl EventBridgeConfiguration {
@@ -1308,15 +1318,22 @@ pub mod bucket {
     ///
     /// CloudFormation property type `FilterRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-filterrule.html)
     #[derive(Clone, Debug)]
     pub struct FilterRule(rt::Props);
+    /// The required values of [`FilterRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterRuleRequired {
+        /// The value that the filter searches for in object key names. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl FilterRule {
-        /// A new `FilterRule`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `FilterRule`. Required properties: `value` (`Value`), `name` (`Name`).
+        pub fn new(required: FilterRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             FilterRule(this)
         }
     }
@@ -1325,18 +1342,18 @@ pub mod bucket {
     ///
     /// CloudFormation property type `IntelligentTieringConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-intelligenttieringconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IntelligentTieringConfiguration(rt::Props);
     impl IntelligentTieringConfiguration {
         /// A new `IntelligentTieringConfiguration`. Required properties: `id` (`Id`), `status` (`Status`), `tierings` (`Tierings`).
         pub fn new(
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
             status: Status2,
             tierings: impl IntoIterator<Item = Tiering>,
         ) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("Status", Some("status"), status.into());
             this.set("Tierings", Some("tierings"), rt::list(tierings));
             IntelligentTieringConfiguration(this)
@@ -1362,7 +1379,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `InventoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InventoryConfiguration(rt::Props);
     impl InventoryConfiguration {
@@ -1370,14 +1387,14 @@ pub mod bucket {
         pub fn new(
             destination: Destination,
             enabled: bool,
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
             included_object_versions: IncludedObjectVersions,
             schedule_frequency: ScheduleFrequency,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             this.set("Enabled", Some("enabled"), rt::boolean(enabled));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set(
                 "IncludedObjectVersions",
                 Some("included_object_versions"),
@@ -1411,7 +1428,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `InventoryTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-inventorytableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InventoryTableConfiguration(rt::Props);
     impl InventoryTableConfiguration {
@@ -1460,7 +1477,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `JournalTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-journaltableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct JournalTableConfiguration(rt::Props);
     impl JournalTableConfiguration {
@@ -1509,15 +1526,22 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LambdaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lambdaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LambdaConfiguration(rt::Props);
+    /// The required values of [`LambdaConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct LambdaConfigurationRequired {
+        /// The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified event type occurs. CloudFormation `Function`.
+        pub function: rt::Expr,
+        /// The Amazon S3 bucket event for which to invoke the LAMlong function. CloudFormation `Event`.
+        pub event: rt::Expr,
+    }
     impl LambdaConfiguration {
-        /// A new `LambdaConfiguration`. Required properties: `event` (`Event`), `function` (`Function`).
-        pub fn new(event: impl Into<rt::Expr>, function: impl Into<rt::Expr>) -> Self {
+        /// A new `LambdaConfiguration`. Required properties: `function` (`Function`), `event` (`Event`).
+        pub fn new(required: LambdaConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Event", Some("event"), rt::string(event));
-            this.set("Function", Some("function"), rt::string(function));
+            this.set("Event", Some("event"), rt::string(required.event));
+            this.set("Function", Some("function"), rt::string(required.function));
             LambdaConfiguration(this)
         }
         /// The filtering rules that determine which objects invoke the AWS Lambda function.
@@ -1533,7 +1557,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -1563,7 +1587,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -1608,7 +1632,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataConfiguration(rt::Props);
     impl MetadataConfiguration {
@@ -1660,7 +1684,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatadestination.html)
     #[derive(Clone, Debug)]
     pub struct MetadataDestination(rt::Props);
     impl MetadataDestination {
@@ -1690,7 +1714,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataTableConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataTableConfiguration(rt::Props);
     impl MetadataTableConfiguration {
@@ -1710,7 +1734,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetadataTableEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadatatableencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetadataTableEncryptionConfiguration(rt::Props);
     impl MetadataTableEncryptionConfiguration {
@@ -1734,7 +1758,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Metrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metrics.html)
     #[derive(Clone, Debug)]
     pub struct Metrics(rt::Props);
     impl Metrics {
@@ -1758,14 +1782,14 @@ pub mod bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
         /// A new `MetricsConfiguration`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricsConfiguration(this)
         }
         /// The access point that was used while performing operations on the object.
@@ -1800,7 +1824,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NoncurrentVersionExpiration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversionexpiration.html)
     #[derive(Clone, Debug)]
     pub struct NoncurrentVersionExpiration(rt::Props);
     impl NoncurrentVersionExpiration {
@@ -1831,7 +1855,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NoncurrentVersionTransition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-noncurrentversiontransition.html)
     #[derive(Clone, Debug)]
     pub struct NoncurrentVersionTransition(rt::Props);
     impl NoncurrentVersionTransition {
@@ -1863,7 +1887,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1931,7 +1955,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `NotificationFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-notificationfilter.html)
     #[derive(Clone, Debug)]
     pub struct NotificationFilter(rt::Props);
     impl NotificationFilter {
@@ -1947,7 +1971,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ObjectLockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ObjectLockConfiguration(rt::Props);
     impl ObjectLockConfiguration {
@@ -1980,7 +2004,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ObjectLockRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-objectlockrule.html)
     #[derive(Clone, Debug)]
     pub struct ObjectLockRule(rt::Props);
     impl ObjectLockRule {
@@ -2003,7 +2027,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `OwnershipControls`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrols.html)
     #[derive(Clone, Debug)]
     pub struct OwnershipControls(rt::Props);
     impl OwnershipControls {
@@ -2019,7 +2043,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `OwnershipControlsRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ownershipcontrolsrule.html)
     #[derive(Clone, Debug)]
     pub struct OwnershipControlsRule(rt::Props);
     impl OwnershipControlsRule {
@@ -2042,7 +2066,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `PublicAccessBlockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
@@ -2101,15 +2125,22 @@ pub mod bucket {
     ///
     /// CloudFormation property type `QueueConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-queueconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct QueueConfiguration(rt::Props);
+    /// The required values of [`QueueConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct QueueConfigurationRequired {
+        /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. CloudFormation `Event`.
+        pub event: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. CloudFormation `Queue`.
+        pub queue: rt::Expr,
+    }
     impl QueueConfiguration {
         /// A new `QueueConfiguration`. Required properties: `event` (`Event`), `queue` (`Queue`).
-        pub fn new(event: impl Into<rt::Expr>, queue: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: QueueConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Event", Some("event"), rt::string(event));
-            this.set("Queue", Some("queue"), rt::string(queue));
+            this.set("Event", Some("event"), rt::string(required.event));
+            this.set("Queue", Some("queue"), rt::string(required.queue));
             QueueConfiguration(this)
         }
         /// The filtering rules that determine which objects trigger notifications.
@@ -2125,7 +2156,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RecordExpiration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-recordexpiration.html)
     #[derive(Clone, Debug)]
     pub struct RecordExpiration(rt::Props);
     impl RecordExpiration {
@@ -2148,7 +2179,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RedirectAllRequestsTo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectallrequeststo.html)
     #[derive(Clone, Debug)]
     pub struct RedirectAllRequestsTo(rt::Props);
     impl RedirectAllRequestsTo {
@@ -2171,7 +2202,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RedirectRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-redirectrule.html)
     #[derive(Clone, Debug)]
     pub struct RedirectRule(rt::Props);
     impl RedirectRule {
@@ -2233,7 +2264,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicaModifications`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicamodifications.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaModifications(rt::Props);
     impl ReplicaModifications {
@@ -2249,7 +2280,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -2269,7 +2300,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationdestination.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -2337,7 +2368,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrule.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -2404,7 +2435,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRuleAndOperator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationruleandoperator.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRuleAndOperator(rt::Props);
     impl ReplicationRuleAndOperator {
@@ -2434,7 +2465,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationRuleFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationrulefilter.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRuleFilter(rt::Props);
     impl ReplicationRuleFilter {
@@ -2470,7 +2501,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtime.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationTime(rt::Props);
     impl ReplicationTime {
@@ -2487,7 +2518,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ReplicationTimeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-replicationtimevalue.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationTimeValue(rt::Props);
     impl ReplicationTimeValue {
@@ -2503,7 +2534,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RoutingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrule.html)
     #[derive(Clone, Debug)]
     pub struct RoutingRule(rt::Props);
     impl RoutingRule {
@@ -2530,7 +2561,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `RoutingRuleCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-routingrulecondition.html)
     #[derive(Clone, Debug)]
     pub struct RoutingRuleCondition(rt::Props);
     impl RoutingRuleCondition {
@@ -2567,7 +2598,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2733,7 +2764,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `S3KeyFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3keyfilter.html)
     #[derive(Clone, Debug)]
     pub struct S3KeyFilter(rt::Props);
     impl S3KeyFilter {
@@ -2749,19 +2780,30 @@ pub mod bucket {
     ///
     /// CloudFormation property type `S3TablesDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-s3tablesdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3TablesDestination(rt::Props);
+    /// The required values of [`S3TablesDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3TablesDestinationRequired {
+        /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. CloudFormation `TableBucketArn`.
+        pub table_bucket_arn: rt::Expr,
+        /// The name for the metadata table in your metadata table configuration. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+    }
     impl S3TablesDestination {
         /// A new `S3TablesDestination`. Required properties: `table_bucket_arn` (`TableBucketArn`), `table_name` (`TableName`).
-        pub fn new(table_bucket_arn: impl Into<rt::Expr>, table_name: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3TablesDestinationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "TableBucketArn",
                 Some("table_bucket_arn"),
-                rt::string(table_bucket_arn),
+                rt::string(required.table_bucket_arn),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             S3TablesDestination(this)
         }
         /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration.
@@ -2785,7 +2827,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionByDefault`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionbydefault.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionByDefault(rt::Props);
     impl ServerSideEncryptionByDefault {
@@ -2812,7 +2854,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-serversideencryptionrule.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionRule(rt::Props);
     impl ServerSideEncryptionRule {
@@ -2863,7 +2905,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `SourceSelectionCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-sourceselectioncriteria.html)
     #[derive(Clone, Debug)]
     pub struct SourceSelectionCriteria(rt::Props);
     impl SourceSelectionCriteria {
@@ -2900,7 +2942,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `SseKmsEncryptedObjects`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-ssekmsencryptedobjects.html)
     #[derive(Clone, Debug)]
     pub struct SseKmsEncryptedObjects(rt::Props);
     impl SseKmsEncryptedObjects {
@@ -2916,7 +2958,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `StorageClassAnalysis`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-storageclassanalysis.html)
     #[derive(Clone, Debug)]
     pub struct StorageClassAnalysis(rt::Props);
     impl StorageClassAnalysis {
@@ -2938,15 +2980,22 @@ pub mod bucket {
     ///
     /// CloudFormation property type `TagFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tagfilter.html)
     #[derive(Clone, Debug)]
     pub struct TagFilter(rt::Props);
+    /// The required values of [`TagFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagFilterRequired {
+        /// The tag value. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The tag key. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl TagFilter {
-        /// A new `TagFilter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `TagFilter`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             TagFilter(this)
         }
     }
@@ -2955,7 +3004,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Tiering`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-tiering.html)
     #[derive(Clone, Debug)]
     pub struct Tiering(rt::Props);
     impl Tiering {
@@ -2972,15 +3021,22 @@ pub mod bucket {
     ///
     /// CloudFormation property type `TopicConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-topicconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TopicConfiguration(rt::Props);
+    /// The required values of [`TopicConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicConfigurationRequired {
+        /// The Amazon S3 bucket event about which to send notifications. CloudFormation `Event`.
+        pub event: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type. CloudFormation `Topic`.
+        pub topic: rt::Expr,
+    }
     impl TopicConfiguration {
         /// A new `TopicConfiguration`. Required properties: `event` (`Event`), `topic` (`Topic`).
-        pub fn new(event: impl Into<rt::Expr>, topic: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TopicConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Event", Some("event"), rt::string(event));
-            this.set("Topic", Some("topic"), rt::string(topic));
+            this.set("Event", Some("event"), rt::string(required.event));
+            this.set("Topic", Some("topic"), rt::string(required.topic));
             TopicConfiguration(this)
         }
         /// The filtering rules that determine for which objects to send notifications.
@@ -2996,7 +3052,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Transition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-transition.html)
     #[derive(Clone, Debug)]
     pub struct Transition(rt::Props);
     impl Transition {
@@ -3031,7 +3087,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `VersioningConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-versioningconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VersioningConfiguration(rt::Props);
     impl VersioningConfiguration {
@@ -3047,7 +3103,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `WebsiteConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-websiteconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct WebsiteConfiguration(rt::Props);
     impl WebsiteConfiguration {
@@ -3306,7 +3362,7 @@ pub mod bucket {
         /// `StorageClass`
         StorageClass,
         /// `ETag`
-        ETag,
+        Etag,
         /// `IsMultipartUploaded`
         IsMultipartUploaded,
         /// `ReplicationStatus`
@@ -3338,7 +3394,7 @@ pub mod bucket {
         /// `IntelligentTieringReferenceDate`
         IntelligentTieringReferenceDate,
     }
-    string_enum!(OptionalFields { Size => "Size", LastModifiedDate => "LastModifiedDate", StorageClass => "StorageClass", ETag => "ETag", IsMultipartUploaded => "IsMultipartUploaded", ReplicationStatus => "ReplicationStatus", EncryptionStatus => "EncryptionStatus", ObjectLockRetainUntilDate => "ObjectLockRetainUntilDate", ObjectLockMode => "ObjectLockMode", ObjectLockLegalHoldStatus => "ObjectLockLegalHoldStatus", ObjectLockEventHoldStatus => "ObjectLockEventHoldStatus", ObjectLockEventHoldDuration => "ObjectLockEventHoldDuration", IntelligentTieringAccessTier => "IntelligentTieringAccessTier", BucketKeyStatus => "BucketKeyStatus", ChecksumAlgorithm => "ChecksumAlgorithm", ObjectAccessControlList => "ObjectAccessControlList", ObjectOwner => "ObjectOwner", LifecycleExpirationDate => "LifecycleExpirationDate", IntelligentTieringReferenceDate => "IntelligentTieringReferenceDate" });
+    string_enum!(OptionalFields { Size => "Size", LastModifiedDate => "LastModifiedDate", StorageClass => "StorageClass", Etag => "ETag", IsMultipartUploaded => "IsMultipartUploaded", ReplicationStatus => "ReplicationStatus", EncryptionStatus => "EncryptionStatus", ObjectLockRetainUntilDate => "ObjectLockRetainUntilDate", ObjectLockMode => "ObjectLockMode", ObjectLockLegalHoldStatus => "ObjectLockLegalHoldStatus", ObjectLockEventHoldStatus => "ObjectLockEventHoldStatus", ObjectLockEventHoldDuration => "ObjectLockEventHoldDuration", IntelligentTieringAccessTier => "IntelligentTieringAccessTier", BucketKeyStatus => "BucketKeyStatus", ChecksumAlgorithm => "ChecksumAlgorithm", ObjectAccessControlList => "ObjectAccessControlList", ObjectOwner => "ObjectOwner", LifecycleExpirationDate => "LifecycleExpirationDate", IntelligentTieringReferenceDate => "IntelligentTieringReferenceDate" });
     /// The values `ScheduleFrequency` accepts in `S3::Bucket`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ScheduleFrequency {
@@ -3536,7 +3592,7 @@ pub mod multi_region_access_point {
     use super::*;
     /// CloudFormation property type `Region`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-multiregionaccesspoint-region.html)
     #[derive(Clone, Debug)]
     pub struct Region(rt::Props);
     impl Region {
@@ -3588,12 +3644,12 @@ static MULTI_REGION_ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl MultiRegionAccessPointPolicy {
-    /// Declares a `AWS::S3::MultiRegionAccessPointPolicy` with the stack-unique `id`. Required properties: `mrap_name` (`MrapName`), `policy` (`Policy`).
+    /// Declares a `AWS::S3::MultiRegionAccessPointPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `mrap_name` (`MrapName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mrap_name: impl Into<rt::Expr>,
         policy: impl Into<rt::Value>,
+        mrap_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_POLICY_TYPE);
         this.set("MrapName", Some("mrap_name"), rt::string(mrap_name));
@@ -3694,7 +3750,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AccountLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-accountlevel.html)
     #[derive(Clone, Debug)]
     pub struct AccountLevel(rt::Props);
     impl AccountLevel {
@@ -3779,7 +3835,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `ActivityMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-activitymetrics.html)
     #[derive(Clone, Debug)]
     pub struct ActivityMetrics(rt::Props);
     impl ActivityMetrics {
@@ -3802,7 +3858,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedCostOptimizationMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advancedcostoptimizationmetrics.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedCostOptimizationMetrics(rt::Props);
     impl AdvancedCostOptimizationMetrics {
@@ -3825,7 +3881,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedDataProtectionMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advanceddataprotectionmetrics.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedDataProtectionMetrics(rt::Props);
     impl AdvancedDataProtectionMetrics {
@@ -3848,7 +3904,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AdvancedPerformanceMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-advancedperformancemetrics.html)
     #[derive(Clone, Debug)]
     pub struct AdvancedPerformanceMetrics(rt::Props);
     impl AdvancedPerformanceMetrics {
@@ -3871,7 +3927,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `AwsOrg`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-awsorg.html)
     #[derive(Clone, Debug)]
     pub struct AwsOrg(rt::Props);
     impl AwsOrg {
@@ -3887,7 +3943,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `BucketLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-bucketlevel.html)
     #[derive(Clone, Debug)]
     pub struct BucketLevel(rt::Props);
     impl BucketLevel {
@@ -3968,7 +4024,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `BucketsAndRegions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-bucketsandregions.html)
     #[derive(Clone, Debug)]
     pub struct BucketsAndRegions(rt::Props);
     impl BucketsAndRegions {
@@ -3993,7 +4049,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `CloudWatchMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-cloudwatchmetrics.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchMetrics(rt::Props);
     impl CloudWatchMetrics {
@@ -4009,7 +4065,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `DataExport`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-dataexport.html)
     #[derive(Clone, Debug)]
     pub struct DataExport(rt::Props);
     impl DataExport {
@@ -4060,7 +4116,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `DetailedStatusCodesMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-detailedstatuscodesmetrics.html)
     #[derive(Clone, Debug)]
     pub struct DetailedStatusCodesMetrics(rt::Props);
     impl DetailedStatusCodesMetrics {
@@ -4083,7 +4139,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `PrefixLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-prefixlevel.html)
     #[derive(Clone, Debug)]
     pub struct PrefixLevel(rt::Props);
     impl PrefixLevel {
@@ -4101,7 +4157,7 @@ pub mod storage_lens {
     nested!(PrefixLevel);
     /// CloudFormation property type `PrefixLevelStorageMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-prefixlevelstoragemetrics.html)
     #[derive(Clone, Debug)]
     pub struct PrefixLevelStorageMetrics(rt::Props);
     impl PrefixLevelStorageMetrics {
@@ -4135,25 +4191,35 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `S3BucketDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-s3bucketdestination.html)
     #[derive(Clone, Debug)]
     pub struct S3BucketDestination(rt::Props);
+    /// The required values of [`S3BucketDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3BucketDestinationRequired {
+        /// The version of the output schema to use when exporting Amazon S3 Storage Lens metrics. CloudFormation `OutputSchemaVersion`.
+        pub output_schema_version: OutputSchemaVersion,
+        /// Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export. CloudFormation `Format`.
+        pub format: Format,
+        /// The AWS account ID that owns the destination S3 bucket. CloudFormation `AccountId`.
+        pub account_id: rt::Expr,
+        /// The ARN of the bucket to which Amazon S3 Storage Lens exports will be placed. CloudFormation `Arn`.
+        pub arn: rt::Expr,
+    }
     impl S3BucketDestination {
-        /// A new `S3BucketDestination`. Required properties: `account_id` (`AccountId`), `arn` (`Arn`), `format` (`Format`), `output_schema_version` (`OutputSchemaVersion`).
-        pub fn new(
-            account_id: impl Into<rt::Expr>,
-            arn: impl Into<rt::Expr>,
-            format: Format,
-            output_schema_version: OutputSchemaVersion,
-        ) -> Self {
+        /// A new `S3BucketDestination`. Required properties: `output_schema_version` (`OutputSchemaVersion`), `format` (`Format`), `account_id` (`AccountId`), `arn` (`Arn`).
+        pub fn new(required: S3BucketDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("AccountId", Some("account_id"), rt::string(account_id));
-            this.set("Arn", Some("arn"), rt::string(arn));
-            this.set("Format", Some("format"), format.into());
+            this.set(
+                "AccountId",
+                Some("account_id"),
+                rt::string(required.account_id),
+            );
+            this.set("Arn", Some("arn"), rt::string(required.arn));
+            this.set("Format", Some("format"), required.format.into());
             this.set(
                 "OutputSchemaVersion",
                 Some("output_schema_version"),
-                output_schema_version.into(),
+                required.output_schema_version.into(),
             );
             S3BucketDestination(this)
         }
@@ -4178,7 +4244,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `SelectionCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-selectioncriteria.html)
     #[derive(Clone, Debug)]
     pub struct SelectionCriteria(rt::Props);
     impl SelectionCriteria {
@@ -4219,15 +4285,19 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensConfiguration(rt::Props);
     impl StorageLensConfiguration {
-        /// A new `StorageLensConfiguration`. Required properties: `account_level` (`AccountLevel`), `id` (`Id`), `is_enabled` (`IsEnabled`).
-        pub fn new(account_level: AccountLevel, id: impl Into<rt::Expr>, is_enabled: bool) -> Self {
+        /// A new `StorageLensConfiguration`. Required properties: `id` (`Id`), `account_level` (`AccountLevel`), `is_enabled` (`IsEnabled`).
+        pub fn new(
+            id_value: impl Into<rt::Expr>,
+            account_level: AccountLevel,
+            is_enabled: bool,
+        ) -> Self {
             let mut this = rt::Props::default();
             this.set("AccountLevel", Some("account_level"), account_level.into());
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("IsEnabled", Some("is_enabled"), rt::boolean(is_enabled));
             StorageLensConfiguration(this)
         }
@@ -4301,7 +4371,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensExpandedPrefixesDataExport`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensexpandedprefixesdataexport.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensExpandedPrefixesDataExport(rt::Props);
     impl StorageLensExpandedPrefixesDataExport {
@@ -4341,7 +4411,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensGroupLevel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensgrouplevel.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensGroupLevel(rt::Props);
     impl StorageLensGroupLevel {
@@ -4370,7 +4440,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensGroupSelectionCriteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelensgroupselectioncriteria.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensGroupSelectionCriteria(rt::Props);
     impl StorageLensGroupSelectionCriteria {
@@ -4395,7 +4465,7 @@ pub mod storage_lens {
     ///
     /// CloudFormation property type `StorageLensTableDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelens-storagelenstabledestination.html)
     #[derive(Clone, Debug)]
     pub struct StorageLensTableDestination(rt::Props);
     impl StorageLensTableDestination {
@@ -4467,12 +4537,12 @@ static STORAGE_LENS_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl StorageLensGroup {
-    /// Declares a `AWS::S3::StorageLensGroup` with the stack-unique `id`. Required properties: `filter` (`Filter`), `name` (`Name`).
+    /// Declares a `AWS::S3::StorageLensGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `filter` (`Filter`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        filter: storage_lens_group::Filter,
         name: impl Into<rt::Expr>,
+        filter: storage_lens_group::Filter,
     ) -> Self {
         let mut this = rt::Base::new(id, &STORAGE_LENS_GROUP_TYPE);
         this.set("Filter", Some("filter"), filter.into());
@@ -4500,7 +4570,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `And`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-and.html)
     #[derive(Clone, Debug)]
     pub struct And(rt::Props);
     impl And {
@@ -4567,7 +4637,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -4648,7 +4718,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `MatchObjectAge`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-matchobjectage.html)
     #[derive(Clone, Debug)]
     pub struct MatchObjectAge(rt::Props);
     impl MatchObjectAge {
@@ -4679,7 +4749,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `MatchObjectSize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-matchobjectsize.html)
     #[derive(Clone, Debug)]
     pub struct MatchObjectSize(rt::Props);
     impl MatchObjectSize {
@@ -4713,7 +4783,7 @@ pub mod storage_lens_group {
     ///
     /// CloudFormation property type `Or`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-or.html)
     #[derive(Clone, Debug)]
     pub struct Or(rt::Props);
     impl Or {
@@ -4778,15 +4848,22 @@ pub mod storage_lens_group {
     nested!(Or);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-storagelensgroup-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
@@ -4798,7 +4875,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `PublicAccessBlockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-accesspoint-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {

@@ -143,7 +143,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `PublicAccessBlockConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-publicaccessblockconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PublicAccessBlockConfiguration(rt::Props);
     impl PublicAccessBlockConfiguration {
@@ -200,7 +200,7 @@ pub mod access_point {
     nested!(PublicAccessBlockConfiguration);
     /// CloudFormation property type `Scope`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-scope.html)
     #[derive(Clone, Debug)]
     pub struct Scope(rt::Props);
     impl Scope {
@@ -230,7 +230,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -363,12 +363,12 @@ static DIRECTORY_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl DirectoryBucket {
-    /// Declares a `AWS::S3Express::DirectoryBucket` with the stack-unique `id`. Required properties: `data_redundancy` (`DataRedundancy`), `location_name` (`LocationName`).
+    /// Declares a `AWS::S3Express::DirectoryBucket` with the stack-unique `id`. Required properties: `location_name` (`LocationName`), `data_redundancy` (`DataRedundancy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        data_redundancy: directory_bucket::DataRedundancy,
         location_name: impl Into<rt::Expr>,
+        data_redundancy: directory_bucket::DataRedundancy,
     ) -> Self {
         let mut this = rt::Base::new(id, &DIRECTORY_BUCKET_TYPE);
         this.set(
@@ -468,7 +468,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -488,7 +488,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `BucketEncryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-bucketencryption.html)
     #[derive(Clone, Debug)]
     pub struct BucketEncryption(rt::Props);
     impl BucketEncryption {
@@ -510,7 +510,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-destination.html)
     #[derive(Clone, Debug)]
     pub struct Destination(rt::Props);
     impl Destination {
@@ -545,7 +545,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `InventoryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-inventoryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InventoryConfiguration(rt::Props);
     impl InventoryConfiguration {
@@ -553,14 +553,14 @@ pub mod directory_bucket {
         pub fn new(
             destination: Destination,
             enabled: bool,
-            id: impl Into<rt::Expr>,
+            id_value: impl Into<rt::Expr>,
             included_object_versions: IncludedObjectVersions,
             schedule_frequency: ScheduleFrequency,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Destination", Some("destination"), destination.into());
             this.set("Enabled", Some("enabled"), rt::boolean(enabled));
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set(
                 "IncludedObjectVersions",
                 Some("included_object_versions"),
@@ -592,7 +592,7 @@ pub mod directory_bucket {
     nested!(InventoryConfiguration);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -608,14 +608,14 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
         /// A new `MetricsConfiguration`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             MetricsConfiguration(this)
         }
         /// The access point ARN used when evaluating a metrics filter.
@@ -642,7 +642,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -709,7 +709,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionByDefault`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-serversideencryptionbydefault.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionByDefault(rt::Props);
     impl ServerSideEncryptionByDefault {
@@ -736,7 +736,7 @@ pub mod directory_bucket {
     ///
     /// CloudFormation property type `ServerSideEncryptionRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3express-directorybucket-serversideencryptionrule.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionRule(rt::Props);
     impl ServerSideEncryptionRule {
@@ -809,7 +809,7 @@ pub mod directory_bucket {
         /// `StorageClass`
         StorageClass,
         /// `ETag`
-        ETag,
+        Etag,
         /// `IsMultipartUploaded`
         IsMultipartUploaded,
         /// `EncryptionStatus`
@@ -821,7 +821,7 @@ pub mod directory_bucket {
         /// `LifecycleExpirationDate`
         LifecycleExpirationDate,
     }
-    string_enum!(OptionalFields { Size => "Size", LastModifiedDate => "LastModifiedDate", StorageClass => "StorageClass", ETag => "ETag", IsMultipartUploaded => "IsMultipartUploaded", EncryptionStatus => "EncryptionStatus", BucketKeyStatus => "BucketKeyStatus", ChecksumAlgorithm => "ChecksumAlgorithm", LifecycleExpirationDate => "LifecycleExpirationDate" });
+    string_enum!(OptionalFields { Size => "Size", LastModifiedDate => "LastModifiedDate", StorageClass => "StorageClass", Etag => "ETag", IsMultipartUploaded => "IsMultipartUploaded", EncryptionStatus => "EncryptionStatus", BucketKeyStatus => "BucketKeyStatus", ChecksumAlgorithm => "ChecksumAlgorithm", LifecycleExpirationDate => "LifecycleExpirationDate" });
     /// The values `ScheduleFrequency` accepts in `S3Express::DirectoryBucket`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ScheduleFrequency {

@@ -105,35 +105,59 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `CreationPermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-creationpermissions.html)
     #[derive(Clone, Debug)]
     pub struct CreationPermissions(rt::Props);
+    /// The required values of [`CreationPermissions`], by name: two of them have one type, and a swap must not compile.
+    pub struct CreationPermissionsRequired {
+        /// Specifies the POSIX user ID to apply to the RootDirectory. CloudFormation `OwnerUid`.
+        pub owner_uid: rt::Expr,
+        /// Specifies the POSIX group ID to apply to the RootDirectory. CloudFormation `OwnerGid`.
+        pub owner_gid: rt::Expr,
+        /// Specifies the POSIX permissions to apply to the RootDirectory, in the format of an octal number representing the file's mode bits. CloudFormation `Permissions`.
+        pub permissions: rt::Expr,
+    }
     impl CreationPermissions {
-        /// A new `CreationPermissions`. Required properties: `owner_gid` (`OwnerGid`), `owner_uid` (`OwnerUid`), `permissions` (`Permissions`).
-        pub fn new(
-            owner_gid: impl Into<rt::Expr>,
-            owner_uid: impl Into<rt::Expr>,
-            permissions: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CreationPermissions`. Required properties: `owner_uid` (`OwnerUid`), `owner_gid` (`OwnerGid`), `permissions` (`Permissions`).
+        pub fn new(required: CreationPermissionsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("OwnerGid", Some("owner_gid"), rt::string(owner_gid));
-            this.set("OwnerUid", Some("owner_uid"), rt::string(owner_uid));
-            this.set("Permissions", Some("permissions"), rt::string(permissions));
+            this.set(
+                "OwnerGid",
+                Some("owner_gid"),
+                rt::string(required.owner_gid),
+            );
+            this.set(
+                "OwnerUid",
+                Some("owner_uid"),
+                rt::string(required.owner_uid),
+            );
+            this.set(
+                "Permissions",
+                Some("permissions"),
+                rt::string(required.permissions),
+            );
             CreationPermissions(this)
         }
     }
     nested!(CreationPermissions);
     /// CloudFormation property type `PosixUser`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-posixuser.html)
     #[derive(Clone, Debug)]
     pub struct PosixUser(rt::Props);
+    /// The required values of [`PosixUser`], by name: two of them have one type, and a swap must not compile.
+    pub struct PosixUserRequired {
+        /// The POSIX user ID used for all file system operations using this access point. CloudFormation `Uid`.
+        pub uid: rt::Expr,
+        /// The POSIX group ID used for all file system operations using this access point. CloudFormation `Gid`.
+        pub gid: rt::Expr,
+    }
     impl PosixUser {
-        /// A new `PosixUser`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: impl Into<rt::Expr>, uid: impl Into<rt::Expr>) -> Self {
+        /// A new `PosixUser`. Required properties: `uid` (`Uid`), `gid` (`Gid`).
+        pub fn new(required: PosixUserRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::string(gid));
-            this.set("Uid", Some("uid"), rt::string(uid));
+            this.set("Gid", Some("gid"), rt::string(required.gid));
+            this.set("Uid", Some("uid"), rt::string(required.uid));
             PosixUser(this)
         }
         /// Secondary POSIX group IDs used for all file system operations using this access point.
@@ -151,7 +175,7 @@ pub mod access_point {
     nested!(PosixUser);
     /// CloudFormation property type `RootDirectory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-accesspoint-rootdirectory.html)
     #[derive(Clone, Debug)]
     pub struct RootDirectory(rt::Props);
     impl RootDirectory {
@@ -208,17 +232,20 @@ static FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`FileSystem`], by name: two of them have one type, and a swap must not compile.
+pub struct FileSystemRequired {
+    /// CloudFormation `Bucket`.
+    pub bucket: rt::Expr,
+    /// CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl FileSystem {
     /// Declares a `AWS::S3Files::FileSystem` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bucket: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FileSystemRequired) -> Self {
         let mut this = rt::Base::new(id, &FILE_SYSTEM_TYPE);
-        this.set("Bucket", Some("bucket"), rt::string(bucket));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         FileSystem(this)
     }
     /// Changing it replaces the resource. CloudFormation `AcceptBucketWarning`, Terraform `accept_bucket_warning`.
@@ -301,7 +328,7 @@ pub mod file_system {
     use super::*;
     /// CloudFormation property type `ExpirationDataRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-expirationdatarule.html)
     #[derive(Clone, Debug)]
     pub struct ExpirationDataRule(rt::Props);
     impl ExpirationDataRule {
@@ -319,12 +346,12 @@ pub mod file_system {
     nested!(ExpirationDataRule);
     /// CloudFormation property type `ImportDataRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-importdatarule.html)
     #[derive(Clone, Debug)]
     pub struct ImportDataRule(rt::Props);
     impl ImportDataRule {
-        /// A new `ImportDataRule`. Required properties: `prefix` (`Prefix`), `size_less_than` (`SizeLessThan`), `trigger` (`Trigger`).
-        pub fn new(prefix: impl Into<rt::Expr>, size_less_than: i64, trigger: Trigger) -> Self {
+        /// A new `ImportDataRule`. Required properties: `prefix` (`Prefix`), `trigger` (`Trigger`), `size_less_than` (`SizeLessThan`).
+        pub fn new(prefix: impl Into<rt::Expr>, trigger: Trigger, size_less_than: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Prefix", Some("prefix"), rt::string(prefix));
             this.set(
@@ -339,14 +366,14 @@ pub mod file_system {
     nested!(ImportDataRule);
     /// CloudFormation property type `SynchronizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3files-filesystem-synchronizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SynchronizationConfiguration(rt::Props);
     impl SynchronizationConfiguration {
-        /// A new `SynchronizationConfiguration`. Required properties: `expiration_data_rules` (`ExpirationDataRules`), `import_data_rules` (`ImportDataRules`).
+        /// A new `SynchronizationConfiguration`. Required properties: `import_data_rules` (`ImportDataRules`), `expiration_data_rules` (`ExpirationDataRules`).
         pub fn new(
-            expiration_data_rules: impl IntoIterator<Item = ExpirationDataRule>,
             import_data_rules: impl IntoIterator<Item = ImportDataRule>,
+            expiration_data_rules: impl IntoIterator<Item = ExpirationDataRule>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -445,21 +472,28 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`MountTarget`], by name: two of them have one type, and a swap must not compile.
+pub struct MountTargetRequired {
+    /// CloudFormation `FileSystemId`.
+    pub file_system_id: rt::Expr,
+    /// CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+}
 impl MountTarget {
     /// Declares a `AWS::S3Files::MountTarget` with the stack-unique `id`. Required properties: `file_system_id` (`FileSystemId`), `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        file_system_id: impl Into<rt::Expr>,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MountTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &MOUNT_TARGET_TYPE);
         this.set(
             "FileSystemId",
             Some("file_system_id"),
-            rt::string(file_system_id),
+            rt::string(required.file_system_id),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         MountTarget(this)
     }
     /// Changing it replaces the resource. CloudFormation `IpAddressType`, Terraform `ip_address_type`.

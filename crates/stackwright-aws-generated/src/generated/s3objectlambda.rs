@@ -121,7 +121,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `ObjectLambdaConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3objectlambda-accesspoint-objectlambdaconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ObjectLambdaConfiguration(rt::Props);
     impl ObjectLambdaConfiguration {
@@ -170,7 +170,7 @@ pub mod access_point {
     ///
     /// CloudFormation property type `TransformationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3objectlambda-accesspoint-transformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TransformationConfiguration(rt::Props);
     impl TransformationConfiguration {

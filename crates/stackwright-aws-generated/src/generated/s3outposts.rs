@@ -50,22 +50,26 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AccessPoint`], by name: two of them have one type, and a swap must not compile.
+pub struct AccessPointRequired {
+    /// The Amazon Resource Name (ARN) of the bucket you want to associate this AccessPoint with. CloudFormation `Bucket`.
+    pub bucket: rt::Expr,
+    /// A name for the AccessPoint. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Virtual Private Cloud (VPC) from which requests can be made to the AccessPoint. CloudFormation `VpcConfiguration`.
+    pub vpc_configuration: access_point::VpcConfiguration,
+}
 impl AccessPoint {
     /// Declares a `AWS::S3Outposts::AccessPoint` with the stack-unique `id`. Required properties: `bucket` (`Bucket`), `name` (`Name`), `vpc_configuration` (`VpcConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bucket: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        vpc_configuration: access_point::VpcConfiguration,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AccessPointRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
-        this.set("Bucket", Some("bucket"), rt::string(bucket));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "VpcConfiguration",
             Some("vpc_configuration"),
-            vpc_configuration.into(),
+            required.vpc_configuration.into(),
         );
         AccessPoint(this)
     }
@@ -93,7 +97,7 @@ pub mod access_point {
     use super::*;
     /// CloudFormation property type `VpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-accesspoint-vpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(rt::Props);
     impl VpcConfiguration {
@@ -142,17 +146,28 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Bucket`], by name: two of them have one type, and a swap must not compile.
+pub struct BucketRequired {
+    /// A name for the bucket. CloudFormation `BucketName`.
+    pub bucket_name: rt::Expr,
+    /// The id of the customer outpost on which the bucket resides. CloudFormation `OutpostId`.
+    pub outpost_id: rt::Expr,
+}
 impl Bucket {
     /// Declares a `AWS::S3Outposts::Bucket` with the stack-unique `id`. Required properties: `bucket_name` (`BucketName`), `outpost_id` (`OutpostId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bucket_name: impl Into<rt::Expr>,
-        outpost_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: BucketRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_TYPE);
-        this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-        this.set("OutpostId", Some("outpost_id"), rt::string(outpost_id));
+        this.set(
+            "BucketName",
+            Some("bucket_name"),
+            rt::string(required.bucket_name),
+        );
+        this.set(
+            "OutpostId",
+            Some("outpost_id"),
+            rt::string(required.outpost_id),
+        );
         Bucket(this)
     }
     /// Rules that define how Amazon S3Outposts manages objects during their lifetime.
@@ -187,7 +202,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `AbortIncompleteMultipartUpload`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-abortincompletemultipartupload.html)
     #[derive(Clone, Debug)]
     pub struct AbortIncompleteMultipartUpload(rt::Props);
     impl AbortIncompleteMultipartUpload {
@@ -207,7 +222,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -244,22 +259,29 @@ pub mod bucket {
     ///
     /// CloudFormation property type `FilterTag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-filtertag.html)
     #[derive(Clone, Debug)]
     pub struct FilterTag(rt::Props);
+    /// The required values of [`FilterTag`], by name: two of them have one type, and a swap must not compile.
+    pub struct FilterTagRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl FilterTag {
         /// A new `FilterTag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: FilterTagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             FilterTag(this)
         }
     }
     nested!(FilterTag);
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -275,7 +297,7 @@ pub mod bucket {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-bucket-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -438,23 +460,35 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Endpoint`], by name: two of them have one type, and a swap must not compile.
+pub struct EndpointRequired {
+    /// The id of the customer outpost on which the bucket resides. CloudFormation `OutpostId`.
+    pub outpost_id: rt::Expr,
+    /// The ID of the security group to use with the endpoint. CloudFormation `SecurityGroupId`.
+    pub security_group_id: rt::Expr,
+    /// The ID of the subnet in the selected VPC. CloudFormation `SubnetId`.
+    pub subnet_id: rt::Expr,
+}
 impl Endpoint {
     /// Declares a `AWS::S3Outposts::Endpoint` with the stack-unique `id`. Required properties: `outpost_id` (`OutpostId`), `security_group_id` (`SecurityGroupId`), `subnet_id` (`SubnetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        outpost_id: impl Into<rt::Expr>,
-        security_group_id: impl Into<rt::Expr>,
-        subnet_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EndpointRequired) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
-        this.set("OutpostId", Some("outpost_id"), rt::string(outpost_id));
+        this.set(
+            "OutpostId",
+            Some("outpost_id"),
+            rt::string(required.outpost_id),
+        );
         this.set(
             "SecurityGroupId",
             Some("security_group_id"),
-            rt::string(security_group_id),
+            rt::string(required.security_group_id),
         );
-        this.set("SubnetId", Some("subnet_id"), rt::string(subnet_id));
+        this.set(
+            "SubnetId",
+            Some("subnet_id"),
+            rt::string(required.subnet_id),
+        );
         Endpoint(this)
     }
     /// The type of access for the on-premise network connectivity for the Outpost endpoint.
@@ -530,7 +564,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `FailedReason`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3outposts-endpoint-failedreason.html)
     #[derive(Clone, Debug)]
     pub struct FailedReason(rt::Props);
     impl FailedReason {

@@ -36,20 +36,27 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Namespace`], by name: two of them have one type, and a swap must not compile.
+pub struct NamespaceRequired {
+    /// A name for the namespace. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// The Amazon Resource Name (ARN) of the specified table bucket. CloudFormation `TableBucketARN`.
+    pub table_bucket_arn: rt::Expr,
+}
 impl Namespace {
     /// Declares a `AWS::S3Tables::Namespace` with the stack-unique `id`. Required properties: `namespace` (`Namespace`), `table_bucket_arn` (`TableBucketARN`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        namespace: impl Into<rt::Expr>,
-        table_bucket_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NamespaceRequired) -> Self {
         let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         this.set(
             "TableBucketARN",
             Some("table_bucket_arn"),
-            rt::string(table_bucket_arn),
+            rt::string(required.table_bucket_arn),
         );
         Namespace(this)
     }
@@ -79,29 +86,42 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Table`], by name: two of them have one type, and a swap must not compile.
+pub struct TableRequired {
+    /// The Amazon Resource Name (ARN) of the specified table bucket. CloudFormation `TableBucketARN`.
+    pub table_bucket_arn: rt::Expr,
+    /// The namespace that the table belongs to. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// The name for the table. CloudFormation `TableName`.
+    pub table_name: rt::Expr,
+    /// Format of the table. CloudFormation `OpenTableFormat`.
+    pub open_table_format: table::OpenTableFormat,
+}
 impl Table {
-    /// Declares a `AWS::S3Tables::Table` with the stack-unique `id`. Required properties: `namespace` (`Namespace`), `open_table_format` (`OpenTableFormat`), `table_bucket_arn` (`TableBucketARN`), `table_name` (`TableName`).
+    /// Declares a `AWS::S3Tables::Table` with the stack-unique `id`. Required properties: `table_bucket_arn` (`TableBucketARN`), `namespace` (`Namespace`), `table_name` (`TableName`), `open_table_format` (`OpenTableFormat`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        namespace: impl Into<rt::Expr>,
-        open_table_format: table::OpenTableFormat,
-        table_bucket_arn: impl Into<rt::Expr>,
-        table_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TableRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_TYPE);
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         this.set(
             "OpenTableFormat",
             Some("open_table_format"),
-            open_table_format.into(),
+            required.open_table_format.into(),
         );
         this.set(
             "TableBucketARN",
             Some("table_bucket_arn"),
-            rt::string(table_bucket_arn),
+            rt::string(required.table_bucket_arn),
         );
-        this.set("TableName", Some("table_name"), rt::string(table_name));
+        this.set(
+            "TableName",
+            Some("table_name"),
+            rt::string(required.table_name),
+        );
         Table(this)
     }
     /// Settings governing the Compaction maintenance action.
@@ -177,7 +197,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Compaction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-compaction.html)
     #[derive(Clone, Debug)]
     pub struct Compaction(rt::Props);
     impl Compaction {
@@ -210,7 +230,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergmetadata.html)
     #[derive(Clone, Debug)]
     pub struct IcebergMetadata(rt::Props);
     impl IcebergMetadata {
@@ -274,20 +294,29 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergpartitionfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionField(rt::Props);
+    /// The required values of [`IcebergPartitionField`], by name: two of them have one type, and a swap must not compile.
+    pub struct IcebergPartitionFieldRequired {
+        /// The source column ID to partition on CloudFormation `SourceId`.
+        pub source_id: i64,
+        /// The partition transform function (identity, bucket[N], truncate[N], year, month, day, hour) CloudFormation `Transform`.
+        pub transform: rt::Expr,
+        /// The name of the partition field CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl IcebergPartitionField {
-        /// A new `IcebergPartitionField`. Required properties: `name` (`Name`), `source_id` (`SourceId`), `transform` (`Transform`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            source_id: i64,
-            transform: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `IcebergPartitionField`. Required properties: `source_id` (`SourceId`), `transform` (`Transform`), `name` (`Name`).
+        pub fn new(required: IcebergPartitionFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("SourceId", Some("source_id"), rt::int(source_id));
-            this.set("Transform", Some("transform"), rt::string(transform));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("SourceId", Some("source_id"), rt::int(required.source_id));
+            this.set(
+                "Transform",
+                Some("transform"),
+                rt::string(required.transform),
+            );
             IcebergPartitionField(this)
         }
         /// The partition field ID (auto-assigned starting from 1000 if not specified)
@@ -303,7 +332,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergPartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergpartitionspec.html)
     #[derive(Clone, Debug)]
     pub struct IcebergPartitionSpec(rt::Props);
     impl IcebergPartitionSpec {
@@ -326,7 +355,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergschema.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSchema(rt::Props);
     impl IcebergSchema {
@@ -346,7 +375,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSchemaV2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergschemav2.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSchemaV2(rt::Props);
     impl IcebergSchemaV2 {
@@ -392,16 +421,16 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergsortfield.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSortField(rt::Props);
     impl IcebergSortField {
-        /// A new `IcebergSortField`. Required properties: `direction` (`Direction`), `null_order` (`NullOrder`), `source_id` (`SourceId`), `transform` (`Transform`).
+        /// A new `IcebergSortField`. Required properties: `source_id` (`SourceId`), `transform` (`Transform`), `direction` (`Direction`), `null_order` (`NullOrder`).
         pub fn new(
-            direction: Direction,
-            null_order: NullOrder,
             source_id: i64,
             transform: impl Into<rt::Expr>,
+            direction: Direction,
+            null_order: NullOrder,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Direction", Some("direction"), direction.into());
@@ -416,7 +445,7 @@ pub mod table {
     ///
     /// CloudFormation property type `IcebergSortOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-icebergsortorder.html)
     #[derive(Clone, Debug)]
     pub struct IcebergSortOrder(rt::Props);
     impl IcebergSortOrder {
@@ -439,15 +468,22 @@ pub mod table {
     ///
     /// CloudFormation property type `SchemaField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-schemafield.html)
     #[derive(Clone, Debug)]
     pub struct SchemaField(rt::Props);
+    /// The required values of [`SchemaField`], by name: two of them have one type, and a swap must not compile.
+    pub struct SchemaFieldRequired {
+        /// The name of the field CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The field type CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl SchemaField {
         /// A new `SchemaField`. Required properties: `name` (`Name`), `type_` (`Type`).
-        pub fn new(name: impl Into<rt::Expr>, type_: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SchemaFieldRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), rt::string(type_));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), rt::string(required.type_));
             SchemaField(this)
         }
         /// The unique identifier for the field
@@ -470,21 +506,21 @@ pub mod table {
     ///
     /// CloudFormation property type `SchemaV2Field`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-schemav2field.html)
     #[derive(Clone, Debug)]
     pub struct SchemaV2Field(rt::Props);
     impl SchemaV2Field {
-        /// A new `SchemaV2Field`. Required properties: `id` (`Id`), `name` (`Name`), `required` (`Required`), `type_` (`Type`).
+        /// A new `SchemaV2Field`. Required properties: `id` (`Id`), `name` (`Name`), `type_` (`Type`), `required` (`Required`).
         pub fn new(
-            id: i64,
+            id_value: i64,
             name: impl Into<rt::Expr>,
-            required: bool,
             type_: impl Into<rt::Value>,
+            required_value: bool,
         ) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::int(id));
+            this.set("Id", Some("id"), rt::int(id_value));
             this.set("Name", Some("name"), rt::string(name));
-            this.set("Required", Some("required"), rt::boolean(required));
+            this.set("Required", Some("required"), rt::boolean(required_value));
             this.set("Type", Some("type"), rt::json_string(type_));
             SchemaV2Field(this)
         }
@@ -501,7 +537,7 @@ pub mod table {
     ///
     /// CloudFormation property type `SnapshotManagement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-snapshotmanagement.html)
     #[derive(Clone, Debug)]
     pub struct SnapshotManagement(rt::Props);
     impl SnapshotManagement {
@@ -545,7 +581,7 @@ pub mod table {
     ///
     /// CloudFormation property type `StorageClassConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-table-storageclassconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageClassConfiguration(rt::Props);
     impl StorageClassConfiguration {
@@ -728,7 +764,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -759,7 +795,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `MetricsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-metricsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfiguration(rt::Props);
     impl MetricsConfiguration {
@@ -781,7 +817,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -801,7 +837,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationdestination.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationDestination(rt::Props);
     impl ReplicationDestination {
@@ -821,7 +857,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `ReplicationRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-replicationrule.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRule(rt::Props);
     impl ReplicationRule {
@@ -837,7 +873,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `StorageClassConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-storageclassconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct StorageClassConfiguration(rt::Props);
     impl StorageClassConfiguration {
@@ -860,7 +896,7 @@ pub mod table_bucket {
     ///
     /// CloudFormation property type `UnreferencedFileRemoval`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3tables-tablebucket-unreferencedfileremoval.html)
     #[derive(Clone, Debug)]
     pub struct UnreferencedFileRemoval(rt::Props);
     impl UnreferencedFileRemoval {
@@ -980,12 +1016,12 @@ static TABLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl TablePolicy {
-    /// Declares a `AWS::S3Tables::TablePolicy` with the stack-unique `id`. Required properties: `resource_policy` (`ResourcePolicy`), `table_arn` (`TableARN`).
+    /// Declares a `AWS::S3Tables::TablePolicy` with the stack-unique `id`. Required properties: `table_arn` (`TableARN`), `resource_policy` (`ResourcePolicy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        resource_policy: impl Into<rt::Value>,
         table_arn: impl Into<rt::Expr>,
+        resource_policy: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &TABLE_POLICY_TYPE);
         this.set(

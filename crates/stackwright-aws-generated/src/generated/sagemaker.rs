@@ -128,7 +128,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIDatasetConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aidatasetconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiDatasetConfig(rt::Props);
     impl AiDatasetConfig {
@@ -148,7 +148,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadConfigs`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloadconfigs.html)
     #[derive(Clone, Debug)]
     pub struct AiWorkloadConfigs(rt::Props);
     impl AiWorkloadConfigs {
@@ -164,7 +164,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloaddatasource.html)
     #[derive(Clone, Debug)]
     pub struct AiWorkloadDataSource(rt::Props);
     impl AiWorkloadDataSource {
@@ -187,7 +187,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadInputDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloadinputdataconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiWorkloadInputDataConfig(rt::Props);
     impl AiWorkloadInputDataConfig {
@@ -208,7 +208,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `AIWorkloadS3DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-aiworkloads3datasource.html)
     #[derive(Clone, Debug)]
     pub struct AiWorkloadS3DataSource(rt::Props);
     impl AiWorkloadS3DataSource {
@@ -224,7 +224,7 @@ pub mod ai_workload_config {
     ///
     /// CloudFormation property type `WorkloadSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-aiworkloadconfig-workloadspec.html)
     #[derive(Clone, Debug)]
     pub struct WorkloadSpec(rt::Props);
     impl WorkloadSpec {
@@ -272,19 +272,31 @@ static ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Action`], by name: two of them have one type, and a swap must not compile.
+pub struct ActionRequired {
+    /// The name of the action. CloudFormation `ActionName`.
+    pub action_name: rt::Expr,
+    /// The action type. CloudFormation `ActionType`.
+    pub action_type: rt::Expr,
+    /// The source type, ID, and URI. CloudFormation `Source`.
+    pub source: action::ActionSource,
+}
 impl Action {
     /// Declares a `AWS::SageMaker::Action` with the stack-unique `id`. Required properties: `action_name` (`ActionName`), `action_type` (`ActionType`), `source` (`Source`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action_name: impl Into<rt::Expr>,
-        action_type: impl Into<rt::Expr>,
-        source: action::ActionSource,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ActionRequired) -> Self {
         let mut this = rt::Base::new(id, &ACTION_TYPE);
-        this.set("ActionName", Some("action_name"), rt::string(action_name));
-        this.set("ActionType", Some("action_type"), rt::string(action_type));
-        this.set("Source", Some("source"), source.into());
+        this.set(
+            "ActionName",
+            Some("action_name"),
+            rt::string(required.action_name),
+        );
+        this.set(
+            "ActionType",
+            Some("action_type"),
+            rt::string(required.action_type),
+        );
+        this.set("Source", Some("source"), required.source.into());
         Action(this)
     }
     /// The description of the action.
@@ -356,7 +368,7 @@ pub mod action {
     use super::*;
     /// CloudFormation property type `ActionSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-action-actionsource.html)
     #[derive(Clone, Debug)]
     pub struct ActionSource(rt::Props);
     impl ActionSource {
@@ -532,7 +544,7 @@ pub mod algorithm {
     use super::*;
     /// CloudFormation property type `CategoricalParameterRangeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-categoricalparameterrangespecification.html)
     #[derive(Clone, Debug)]
     pub struct CategoricalParameterRangeSpecification(rt::Props);
     impl CategoricalParameterRangeSpecification {
@@ -546,7 +558,7 @@ pub mod algorithm {
     nested!(CategoricalParameterRangeSpecification);
     /// CloudFormation property type `ChannelSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-channelspecification.html)
     #[derive(Clone, Debug)]
     pub struct ChannelSpecification(rt::Props);
     impl ChannelSpecification {
@@ -598,22 +610,37 @@ pub mod algorithm {
     nested!(ChannelSpecification);
     /// CloudFormation property type `ContinuousParameterRangeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-continuousparameterrangespecification.html)
     #[derive(Clone, Debug)]
     pub struct ContinuousParameterRangeSpecification(rt::Props);
+    /// The required values of [`ContinuousParameterRangeSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct ContinuousParameterRangeSpecificationRequired {
+        /// CloudFormation `MinValue`.
+        pub min_value: rt::Expr,
+        /// CloudFormation `MaxValue`.
+        pub max_value: rt::Expr,
+    }
     impl ContinuousParameterRangeSpecification {
-        /// A new `ContinuousParameterRangeSpecification`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
-        pub fn new(max_value: impl Into<rt::Expr>, min_value: impl Into<rt::Expr>) -> Self {
+        /// A new `ContinuousParameterRangeSpecification`. Required properties: `min_value` (`MinValue`), `max_value` (`MaxValue`).
+        pub fn new(required: ContinuousParameterRangeSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxValue", Some("max_value"), rt::string(max_value));
-            this.set("MinValue", Some("min_value"), rt::string(min_value));
+            this.set(
+                "MaxValue",
+                Some("max_value"),
+                rt::string(required.max_value),
+            );
+            this.set(
+                "MinValue",
+                Some("min_value"),
+                rt::string(required.min_value),
+            );
             ContinuousParameterRangeSpecification(this)
         }
     }
     nested!(ContinuousParameterRangeSpecification);
     /// CloudFormation property type `HyperParameterSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-hyperparameterspecification.html)
     #[derive(Clone, Debug)]
     pub struct HyperParameterSpecification(rt::Props);
     impl HyperParameterSpecification {
@@ -657,12 +684,12 @@ pub mod algorithm {
     nested!(HyperParameterSpecification);
     /// CloudFormation property type `HyperParameterTuningJobObjective`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-hyperparametertuningjobobjective.html)
     #[derive(Clone, Debug)]
     pub struct HyperParameterTuningJobObjective(rt::Props);
     impl HyperParameterTuningJobObjective {
-        /// A new `HyperParameterTuningJobObjective`. Required properties: `metric_name` (`MetricName`), `type_` (`Type`).
-        pub fn new(metric_name: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `HyperParameterTuningJobObjective`. Required properties: `type_` (`Type`), `metric_name` (`MetricName`).
+        pub fn new(type_: Type, metric_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("MetricName", Some("metric_name"), rt::string(metric_name));
             this.set("Type", Some("type"), type_.into());
@@ -672,7 +699,7 @@ pub mod algorithm {
     nested!(HyperParameterTuningJobObjective);
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-inferencespecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
@@ -734,37 +761,59 @@ pub mod algorithm {
     nested!(InferenceSpecification);
     /// CloudFormation property type `IntegerParameterRangeSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-integerparameterrangespecification.html)
     #[derive(Clone, Debug)]
     pub struct IntegerParameterRangeSpecification(rt::Props);
+    /// The required values of [`IntegerParameterRangeSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct IntegerParameterRangeSpecificationRequired {
+        /// CloudFormation `MinValue`.
+        pub min_value: rt::Expr,
+        /// CloudFormation `MaxValue`.
+        pub max_value: rt::Expr,
+    }
     impl IntegerParameterRangeSpecification {
-        /// A new `IntegerParameterRangeSpecification`. Required properties: `max_value` (`MaxValue`), `min_value` (`MinValue`).
-        pub fn new(max_value: impl Into<rt::Expr>, min_value: impl Into<rt::Expr>) -> Self {
+        /// A new `IntegerParameterRangeSpecification`. Required properties: `min_value` (`MinValue`), `max_value` (`MaxValue`).
+        pub fn new(required: IntegerParameterRangeSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxValue", Some("max_value"), rt::string(max_value));
-            this.set("MinValue", Some("min_value"), rt::string(min_value));
+            this.set(
+                "MaxValue",
+                Some("max_value"),
+                rt::string(required.max_value),
+            );
+            this.set(
+                "MinValue",
+                Some("min_value"),
+                rt::string(required.min_value),
+            );
             IntegerParameterRangeSpecification(this)
         }
     }
     nested!(IntegerParameterRangeSpecification);
     /// CloudFormation property type `MetricDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-metricdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(rt::Props);
+    /// The required values of [`MetricDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricDefinitionRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Regex`.
+        pub regex: rt::Expr,
+    }
     impl MetricDefinition {
         /// A new `MetricDefinition`. Required properties: `name` (`Name`), `regex` (`Regex`).
-        pub fn new(name: impl Into<rt::Expr>, regex: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Regex", Some("regex"), rt::string(regex));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Regex", Some("regex"), rt::string(required.regex));
             MetricDefinition(this)
         }
     }
     nested!(MetricDefinition);
     /// CloudFormation property type `ModelPackageContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-modelpackagecontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageContainerDefinition(rt::Props);
     impl ModelPackageContainerDefinition {
@@ -837,7 +886,7 @@ pub mod algorithm {
     nested!(ModelPackageContainerDefinition);
     /// CloudFormation property type `ParameterRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-parameterrange.html)
     #[derive(Clone, Debug)]
     pub struct ParameterRange(rt::Props);
     impl ParameterRange {
@@ -886,15 +935,15 @@ pub mod algorithm {
     nested!(ParameterRange);
     /// CloudFormation property type `TrainingSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-trainingspecification.html)
     #[derive(Clone, Debug)]
     pub struct TrainingSpecification(rt::Props);
     impl TrainingSpecification {
-        /// A new `TrainingSpecification`. Required properties: `supported_training_instance_types` (`SupportedTrainingInstanceTypes`), `training_channels` (`TrainingChannels`), `training_image` (`TrainingImage`).
+        /// A new `TrainingSpecification`. Required properties: `training_image` (`TrainingImage`), `supported_training_instance_types` (`SupportedTrainingInstanceTypes`), `training_channels` (`TrainingChannels`).
         pub fn new(
+            training_image: impl Into<rt::Expr>,
             supported_training_instance_types: impl IntoIterator<Item = SupportedTrainingInstanceTypes>,
             training_channels: impl IntoIterator<Item = ChannelSpecification>,
-            training_image: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2292,24 +2341,33 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`App`], by name: two of them have one type, and a swap must not compile.
+pub struct AppRequired {
+    /// The name of the app. CloudFormation `AppName`.
+    pub app_name: rt::Expr,
+    /// The type of app. CloudFormation `AppType`.
+    pub app_type: app::AppType,
+    /// The domain ID. CloudFormation `DomainId`.
+    pub domain_id: rt::Expr,
+    /// The user profile name. CloudFormation `UserProfileName`.
+    pub user_profile_name: rt::Expr,
+}
 impl App {
     /// Declares a `AWS::SageMaker::App` with the stack-unique `id`. Required properties: `app_name` (`AppName`), `app_type` (`AppType`), `domain_id` (`DomainId`), `user_profile_name` (`UserProfileName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        app_name: impl Into<rt::Expr>,
-        app_type: app::AppType,
-        domain_id: impl Into<rt::Expr>,
-        user_profile_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AppRequired) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
-        this.set("AppName", Some("app_name"), rt::string(app_name));
-        this.set("AppType", Some("app_type"), app_type.into());
-        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
+        this.set("AppName", Some("app_name"), rt::string(required.app_name));
+        this.set("AppType", Some("app_type"), required.app_type.into());
+        this.set(
+            "DomainId",
+            Some("domain_id"),
+            rt::string(required.domain_id),
+        );
         this.set(
             "UserProfileName",
             Some("user_profile_name"),
-            rt::string(user_profile_name),
+            rt::string(required.user_profile_name),
         );
         App(this)
     }
@@ -2354,7 +2412,7 @@ pub mod app {
     use super::*;
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-app-resourcespec.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -2844,7 +2902,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `CodeEditorAppImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-codeeditorappimageconfig.html)
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppImageConfig(rt::Props);
     impl CodeEditorAppImageConfig {
@@ -2867,7 +2925,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `ContainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-containerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContainerConfig(rt::Props);
     impl ContainerConfig {
@@ -2922,15 +2980,22 @@ pub mod app_image_config {
     nested!(ContainerConfig);
     /// CloudFormation property type `CustomImageContainerEnvironmentVariable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-customimagecontainerenvironmentvariable.html)
     #[derive(Clone, Debug)]
     pub struct CustomImageContainerEnvironmentVariable(rt::Props);
+    /// The required values of [`CustomImageContainerEnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomImageContainerEnvironmentVariableRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CustomImageContainerEnvironmentVariable {
         /// A new `CustomImageContainerEnvironmentVariable`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomImageContainerEnvironmentVariableRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             CustomImageContainerEnvironmentVariable(this)
         }
     }
@@ -2939,7 +3004,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `FileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-filesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct FileSystemConfig(rt::Props);
     impl FileSystemConfig {
@@ -2978,7 +3043,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `JupyterLabAppImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-jupyterlabappimageconfig.html)
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppImageConfig(rt::Props);
     impl JupyterLabAppImageConfig {
@@ -3001,7 +3066,7 @@ pub mod app_image_config {
     ///
     /// CloudFormation property type `KernelGatewayImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-kernelgatewayimageconfig.html)
     #[derive(Clone, Debug)]
     pub struct KernelGatewayImageConfig(rt::Props);
     impl KernelGatewayImageConfig {
@@ -3023,7 +3088,7 @@ pub mod app_image_config {
     nested!(KernelGatewayImageConfig);
     /// CloudFormation property type `KernelSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-appimageconfig-kernelspec.html)
     #[derive(Clone, Debug)]
     pub struct KernelSpec(rt::Props);
     impl KernelSpec {
@@ -3158,7 +3223,7 @@ pub mod artifact {
     use super::*;
     /// CloudFormation property type `ArtifactSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-artifactsource.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactSource(rt::Props);
     impl ArtifactSource {
@@ -3180,7 +3245,7 @@ pub mod artifact {
     nested!(ArtifactSource);
     /// CloudFormation property type `ArtifactSourceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-artifact-artifactsourcetype.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactSourceType(rt::Props);
     impl ArtifactSourceType {
@@ -3203,13 +3268,13 @@ pub mod artifact {
         /// `MD5Hash`
         Md5Hash,
         /// `S3ETag`
-        S3eTag,
+        S3Etag,
         /// `S3Version`
         S3Version,
         /// `Custom`
         Custom,
     }
-    string_enum!(SourceIdType { Md5Hash => "MD5Hash", S3eTag => "S3ETag", S3Version => "S3Version", Custom => "Custom" });
+    string_enum!(SourceIdType { Md5Hash => "MD5Hash", S3Etag => "S3ETag", S3Version => "S3Version", Custom => "Custom" });
 }
 /// Resource Type definition for AWS::SageMaker::Cluster
 ///
@@ -3405,7 +3470,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AlarmDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-alarmdetails.html)
     #[derive(Clone, Debug)]
     pub struct AlarmDetails(rt::Props);
     impl AlarmDetails {
@@ -3421,7 +3486,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `AutoPatchConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-autopatchconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoPatchConfig(rt::Props);
     impl AutoPatchConfig {
@@ -3457,7 +3522,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `CapacitySizeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-capacitysizeconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacitySizeConfig(rt::Props);
     impl CapacitySizeConfig {
@@ -3474,7 +3539,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterAutoScalingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterautoscalingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterAutoScalingConfig(rt::Props);
     impl ClusterAutoScalingConfig {
@@ -3498,7 +3563,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterCapacityRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clustercapacityrequirements.html)
     #[derive(Clone, Debug)]
     pub struct ClusterCapacityRequirements(rt::Props);
     impl ClusterCapacityRequirements {
@@ -3528,31 +3593,36 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterInstanceGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterinstancegroup.html)
     #[derive(Clone, Debug)]
     pub struct ClusterInstanceGroup(rt::Props);
+    /// The required values of [`ClusterInstanceGroup`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClusterInstanceGroupRequired {
+        /// The execution role for the instance group to assume. CloudFormation `ExecutionRole`.
+        pub execution_role: rt::Expr,
+        /// The number of instances you specified to add to the instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceCount`.
+        pub instance_count: i64,
+        /// The name of the instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceGroupName`.
+        pub instance_group_name: rt::Expr,
+    }
     impl ClusterInstanceGroup {
         /// A new `ClusterInstanceGroup`. Required properties: `execution_role` (`ExecutionRole`), `instance_count` (`InstanceCount`), `instance_group_name` (`InstanceGroupName`).
-        pub fn new(
-            execution_role: impl Into<rt::Expr>,
-            instance_count: i64,
-            instance_group_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ClusterInstanceGroupRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                rt::string(execution_role),
+                rt::string(required.execution_role),
             );
             this.set(
                 "InstanceCount",
                 Some("instance_count"),
-                rt::int(instance_count),
+                rt::int(required.instance_count),
             );
             this.set(
                 "InstanceGroupName",
                 Some("instance_group_name"),
-                rt::string(instance_group_name),
+                rt::string(required.instance_group_name),
             );
             ClusterInstanceGroup(this)
         }
@@ -3731,7 +3801,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterKubernetesConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterkubernetesconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterKubernetesConfig(rt::Props);
     impl ClusterKubernetesConfig {
@@ -3763,12 +3833,12 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterKubernetesTaint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterkubernetestaint.html)
     #[derive(Clone, Debug)]
     pub struct ClusterKubernetesTaint(rt::Props);
     impl ClusterKubernetesTaint {
-        /// A new `ClusterKubernetesTaint`. Required properties: `effect` (`Effect`), `key` (`Key`).
-        pub fn new(effect: Effect, key: impl Into<rt::Expr>) -> Self {
+        /// A new `ClusterKubernetesTaint`. Required properties: `key` (`Key`), `effect` (`Effect`).
+        pub fn new(key: impl Into<rt::Expr>, effect: Effect) -> Self {
             let mut this = rt::Props::default();
             this.set("Effect", Some("effect"), effect.into());
             this.set("Key", Some("key"), rt::string(key));
@@ -3787,7 +3857,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterLifeCycleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterlifecycleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterLifeCycleConfig(rt::Props);
     impl ClusterLifeCycleConfig {
@@ -3828,7 +3898,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterNetworkInterface`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusternetworkinterface.html)
     #[derive(Clone, Debug)]
     pub struct ClusterNetworkInterface(rt::Props);
     impl ClusterNetworkInterface {
@@ -3848,37 +3918,43 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterRestrictedInstanceGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterrestrictedinstancegroup.html)
     #[derive(Clone, Debug)]
     pub struct ClusterRestrictedInstanceGroup(rt::Props);
+    /// The required values of [`ClusterRestrictedInstanceGroup`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClusterRestrictedInstanceGroupRequired {
+        /// The execution role for the instance group to assume. CloudFormation `ExecutionRole`.
+        pub execution_role: rt::Expr,
+        /// The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceCount`.
+        pub instance_count: i64,
+        /// The name of the instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceGroupName`.
+        pub instance_group_name: rt::Expr,
+        /// The instance type of the instance group of a SageMaker HyperPod cluster. CloudFormation `InstanceType`.
+        pub instance_type: rt::Expr,
+    }
     impl ClusterRestrictedInstanceGroup {
         /// A new `ClusterRestrictedInstanceGroup`. Required properties: `execution_role` (`ExecutionRole`), `instance_count` (`InstanceCount`), `instance_group_name` (`InstanceGroupName`), `instance_type` (`InstanceType`).
-        pub fn new(
-            execution_role: impl Into<rt::Expr>,
-            instance_count: i64,
-            instance_group_name: impl Into<rt::Expr>,
-            instance_type: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ClusterRestrictedInstanceGroupRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                rt::string(execution_role),
+                rt::string(required.execution_role),
             );
             this.set(
                 "InstanceCount",
                 Some("instance_count"),
-                rt::int(instance_count),
+                rt::int(required.instance_count),
             );
             this.set(
                 "InstanceGroupName",
                 Some("instance_group_name"),
-                rt::string(instance_group_name),
+                rt::string(required.instance_group_name),
             );
             this.set(
                 "InstanceType",
                 Some("instance_type"),
-                rt::string(instance_type),
+                rt::string(required.instance_type),
             );
             ClusterRestrictedInstanceGroup(this)
         }
@@ -3962,7 +4038,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ClusterSlurmConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-clusterslurmconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterSlurmConfig(rt::Props);
     impl ClusterSlurmConfig {
@@ -3992,7 +4068,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `DeploymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-deploymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfig(rt::Props);
     impl DeploymentConfig {
@@ -4043,7 +4119,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `EnvironmentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-environmentconfig.html)
     #[derive(Clone, Debug)]
     pub struct EnvironmentConfig(rt::Props);
     impl EnvironmentConfig {
@@ -4055,7 +4131,7 @@ pub mod cluster {
         /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
         ///
         /// CloudFormation `FSxLustreConfig`, Terraform `fsx_lustre_config`.
-        pub fn f_sx_lustre_config(mut self, value: FSxLustreConfig) -> Self {
+        pub fn fsx_lustre_config(mut self, value: FsxLustreConfig) -> Self {
             self.0
                 .set("FSxLustreConfig", Some("fsx_lustre_config"), value.into());
             self
@@ -4066,28 +4142,39 @@ pub mod cluster {
     ///
     /// CloudFormation property type `FSxLustreConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-fsxlustreconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FSxLustreConfig(rt::Props);
-    impl FSxLustreConfig {
-        /// A new `FSxLustreConfig`. Required properties: `per_unit_storage_throughput` (`PerUnitStorageThroughput`), `size_in_gi_b` (`SizeInGiB`).
-        pub fn new(per_unit_storage_throughput: i64, size_in_gi_b: i64) -> Self {
+    pub struct FsxLustreConfig(rt::Props);
+    /// The required values of [`FsxLustreConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct FsxLustreConfigRequired {
+        /// The storage capacity of the FSx for Lustre file system, specified in gibibytes (GiB). CloudFormation `SizeInGiB`.
+        pub size_in_gib: i64,
+        /// The throughput capacity of the FSx for Lustre file system, measured in MB/s per TiB of storage. CloudFormation `PerUnitStorageThroughput`.
+        pub per_unit_storage_throughput: i64,
+    }
+    impl FsxLustreConfig {
+        /// A new `FsxLustreConfig`. Required properties: `size_in_gib` (`SizeInGiB`), `per_unit_storage_throughput` (`PerUnitStorageThroughput`).
+        pub fn new(required: FsxLustreConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PerUnitStorageThroughput",
                 Some("per_unit_storage_throughput"),
-                rt::int(per_unit_storage_throughput),
+                rt::int(required.per_unit_storage_throughput),
             );
-            this.set("SizeInGiB", Some("size_in_gi_b"), rt::int(size_in_gi_b));
-            FSxLustreConfig(this)
+            this.set(
+                "SizeInGiB",
+                Some("size_in_gi_b"),
+                rt::int(required.size_in_gib),
+            );
+            FsxLustreConfig(this)
         }
     }
-    nested!(FSxLustreConfig);
+    nested!(FsxLustreConfig);
     /// The instance requirements for the instance group.
     ///
     /// CloudFormation property type `InstanceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-instancerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(rt::Props);
     impl InstanceRequirements {
@@ -4107,7 +4194,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `PatchSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-patchschedule.html)
     #[derive(Clone, Debug)]
     pub struct PatchSchedule(rt::Props);
     impl PatchSchedule {
@@ -4130,7 +4217,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RestrictedInstanceGroupsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-restrictedinstancegroupsconfig.html)
     #[derive(Clone, Debug)]
     pub struct RestrictedInstanceGroupsConfig(rt::Props);
     impl RestrictedInstanceGroupsConfig {
@@ -4150,7 +4237,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `RollingUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-rollingupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct RollingUpdatePolicy(rt::Props);
     impl RollingUpdatePolicy {
@@ -4181,7 +4268,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `ScheduledUpdateConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-scheduledupdateconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScheduledUpdateConfig(rt::Props);
     impl ScheduledUpdateConfig {
@@ -4209,24 +4296,24 @@ pub mod cluster {
     ///
     /// CloudFormation property type `SharedEnvironmentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-sharedenvironmentconfig.html)
     #[derive(Clone, Debug)]
     pub struct SharedEnvironmentConfig(rt::Props);
     impl SharedEnvironmentConfig {
-        /// A new `SharedEnvironmentConfig`. Required properties: `f_sx_lustre_deletion_policy` (`FSxLustreDeletionPolicy`).
-        pub fn new(f_sx_lustre_deletion_policy: FSxLustreDeletionPolicy) -> Self {
+        /// A new `SharedEnvironmentConfig`. Required properties: `fsx_lustre_deletion_policy` (`FSxLustreDeletionPolicy`).
+        pub fn new(fsx_lustre_deletion_policy: FsxLustreDeletionPolicy) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FSxLustreDeletionPolicy",
                 Some("fsx_lustre_deletion_policy"),
-                f_sx_lustre_deletion_policy.into(),
+                fsx_lustre_deletion_policy.into(),
             );
             SharedEnvironmentConfig(this)
         }
         /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
         ///
         /// CloudFormation `FSxLustreConfig`, Terraform `fsx_lustre_config`.
-        pub fn f_sx_lustre_config(mut self, value: FSxLustreConfig) -> Self {
+        pub fn fsx_lustre_config(mut self, value: FsxLustreConfig) -> Self {
             self.0
                 .set("FSxLustreConfig", Some("fsx_lustre_config"), value.into());
             self
@@ -4237,7 +4324,7 @@ pub mod cluster {
     ///
     /// CloudFormation property type `TieredStorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-tieredstorageconfig.html)
     #[derive(Clone, Debug)]
     pub struct TieredStorageConfig(rt::Props);
     impl TieredStorageConfig {
@@ -4264,22 +4351,26 @@ pub mod cluster {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-cluster-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -4309,15 +4400,15 @@ pub mod cluster {
         Disable,
     }
     string_enum!(Mode { Enable => "Enable", Disable => "Disable" });
-    /// The values `FSxLustreDeletionPolicy` accepts in `SageMaker::Cluster`.
+    /// The values `FsxLustreDeletionPolicy` accepts in `SageMaker::Cluster`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub enum FSxLustreDeletionPolicy {
+    pub enum FsxLustreDeletionPolicy {
         /// `Keep`
         Keep,
         /// `DeleteIfNotUsed`
         DeleteIfNotUsed,
     }
-    string_enum!(FSxLustreDeletionPolicy { Keep => "Keep", DeleteIfNotUsed => "DeleteIfNotUsed" });
+    string_enum!(FsxLustreDeletionPolicy { Keep => "Keep", DeleteIfNotUsed => "DeleteIfNotUsed" });
     /// The values `DeepHealthCheckType` accepts in `SageMaker::Cluster`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DeepHealthCheckType {
@@ -4437,22 +4528,30 @@ static CLUSTER_SCHEDULER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 7),
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
+/// The required values of [`ClusterSchedulerConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct ClusterSchedulerConfigRequired {
+    /// Name for the cluster policy. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// ARN of the cluster. CloudFormation `ClusterArn`.
+    pub cluster_arn: rt::Expr,
+    /// Cluster policy configuration. CloudFormation `SchedulerConfig`.
+    pub scheduler_config: cluster_scheduler_config::SchedulerConfig,
+}
 impl ClusterSchedulerConfig {
-    /// Declares a `AWS::SageMaker::ClusterSchedulerConfig` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `name` (`Name`), `scheduler_config` (`SchedulerConfig`).
+    /// Declares a `AWS::SageMaker::ClusterSchedulerConfig` with the stack-unique `id`. Required properties: `name` (`Name`), `cluster_arn` (`ClusterArn`), `scheduler_config` (`SchedulerConfig`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        scheduler_config: cluster_scheduler_config::SchedulerConfig,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ClusterSchedulerConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_SCHEDULER_CONFIG_TYPE);
-        this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "ClusterArn",
+            Some("cluster_arn"),
+            rt::string(required.cluster_arn),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "SchedulerConfig",
             Some("scheduler_config"),
-            scheduler_config.into(),
+            required.scheduler_config.into(),
         );
         ClusterSchedulerConfig(this)
     }
@@ -4509,7 +4608,7 @@ pub mod cluster_scheduler_config {
     ///
     /// CloudFormation property type `PriorityClass`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-clusterschedulerconfig-priorityclass.html)
     #[derive(Clone, Debug)]
     pub struct PriorityClass(rt::Props);
     impl PriorityClass {
@@ -4526,7 +4625,7 @@ pub mod cluster_scheduler_config {
     ///
     /// CloudFormation property type `SchedulerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-clusterschedulerconfig-schedulerconfig.html)
     #[derive(Clone, Debug)]
     pub struct SchedulerConfig(rt::Props);
     impl SchedulerConfig {
@@ -4636,7 +4735,7 @@ pub mod code_repository {
     use super::*;
     /// CloudFormation property type `GitConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-coderepository-gitconfig.html)
     #[derive(Clone, Debug)]
     pub struct GitConfig(rt::Props);
     impl GitConfig {
@@ -4718,21 +4817,34 @@ static COMPUTE_QUOTA_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: None,
 };
+/// The required values of [`ComputeQuota`], by name: two of them have one type, and a swap must not compile.
+pub struct ComputeQuotaRequired {
+    /// The name of the compute allocation definition. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the EKS-orchestrated SageMaker HyperPod cluster the compute allocation definition is bound to. CloudFormation `ClusterArn`.
+    pub cluster_arn: rt::Expr,
+    /// Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy. CloudFormation `ComputeQuotaConfig`.
+    pub compute_quota_config: compute_quota::ComputeQuotaConfig,
+    /// The team this compute allocation rule applies to. CloudFormation `ComputeQuotaTarget`.
+    pub compute_quota_target: compute_quota::ComputeQuotaTarget,
+}
 impl ComputeQuota {
-    /// Declares a `AWS::SageMaker::ComputeQuota` with the stack-unique `id`. Required properties: `cluster_arn` (`ClusterArn`), `compute_quota_config` (`ComputeQuotaConfig`), `compute_quota_target` (`ComputeQuotaTarget`), `name` (`Name`).
+    /// Declares a `AWS::SageMaker::ComputeQuota` with the stack-unique `id`. Required properties: `name` (`Name`), `cluster_arn` (`ClusterArn`), `compute_quota_config` (`ComputeQuotaConfig`), `compute_quota_target` (`ComputeQuotaTarget`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        cluster_arn: impl Into<rt::Expr>,
-        compute_quota_config: compute_quota::ComputeQuotaConfig,
-        compute_quota_target: compute_quota::ComputeQuotaTarget,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ComputeQuotaRequired) -> Self {
         let mut this = rt::Base::new(id, &COMPUTE_QUOTA_TYPE);
-        this.set("ClusterArn", None, rt::string(cluster_arn));
-        this.set("ComputeQuotaConfig", None, compute_quota_config.into());
-        this.set("ComputeQuotaTarget", None, compute_quota_target.into());
-        this.set("Name", None, rt::string(name));
+        this.set("ClusterArn", None, rt::string(required.cluster_arn));
+        this.set(
+            "ComputeQuotaConfig",
+            None,
+            required.compute_quota_config.into(),
+        );
+        this.set(
+            "ComputeQuotaTarget",
+            None,
+            required.compute_quota_target.into(),
+        );
+        this.set("Name", None, rt::string(required.name));
         ComputeQuota(this)
     }
     /// Whether the compute allocation rule is active.
@@ -4800,12 +4912,12 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `AcceleratorPartitionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-acceleratorpartitionconfig.html)
     #[derive(Clone, Debug)]
     pub struct AcceleratorPartitionConfig(rt::Props);
     impl AcceleratorPartitionConfig {
-        /// A new `AcceleratorPartitionConfig`. Required properties: `count` (`Count`), `type_` (`Type`).
-        pub fn new(count: i64, type_: Type) -> Self {
+        /// A new `AcceleratorPartitionConfig`. Required properties: `type_` (`Type`), `count` (`Count`).
+        pub fn new(type_: Type, count: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Count", None, rt::int(count));
             this.set("Type", None, type_.into());
@@ -4817,7 +4929,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotaconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaConfig(rt::Props);
     impl ComputeQuotaConfig {
@@ -4856,7 +4968,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaResourceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotaresourceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaResourceConfig(rt::Props);
     impl ComputeQuotaResourceConfig {
@@ -4890,7 +5002,7 @@ pub mod compute_quota {
         /// The memory in GiB allocated to the team.
         ///
         /// Constraints: range 0..=10000000. CloudFormation `MemoryInGiB`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn memory_in_gi_b(mut self, value: i64) -> Self {
+        pub fn memory_in_gib(mut self, value: i64) -> Self {
             self.0.set("MemoryInGiB", None, rt::int(value));
             self
         }
@@ -4907,7 +5019,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ComputeQuotaTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-computequotatarget.html)
     #[derive(Clone, Debug)]
     pub struct ComputeQuotaTarget(rt::Props);
     impl ComputeQuotaTarget {
@@ -4930,7 +5042,7 @@ pub mod compute_quota {
     ///
     /// CloudFormation property type `ResourceSharingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-computequota-resourcesharingconfig.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSharingConfig(rt::Props);
     impl ResourceSharingConfig {
@@ -5508,27 +5620,31 @@ static CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`Context`], by name: two of them have one type, and a swap must not compile.
+pub struct ContextRequired {
+    /// The name of the context. CloudFormation `ContextName`.
+    pub context_name: rt::Expr,
+    /// The context type. CloudFormation `ContextType`.
+    pub context_type: rt::Expr,
+    /// The source type, ID, and URI. CloudFormation `Source`.
+    pub source: context::Source,
+}
 impl Context {
     /// Declares a `AWS::SageMaker::Context` with the stack-unique `id`. Required properties: `context_name` (`ContextName`), `context_type` (`ContextType`), `source` (`Source`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        context_name: impl Into<rt::Expr>,
-        context_type: impl Into<rt::Expr>,
-        source: context::Source,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContextRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTEXT_TYPE);
         this.set(
             "ContextName",
             Some("context_name"),
-            rt::string(context_name),
+            rt::string(required.context_name),
         );
         this.set(
             "ContextType",
             Some("context_type"),
-            rt::string(context_type),
+            rt::string(required.context_type),
         );
-        this.set("Source", Some("source"), source.into());
+        this.set("Source", Some("source"), required.source.into());
         Context(this)
     }
     /// The description of the context.
@@ -5583,7 +5699,7 @@ pub mod context {
     ///
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-context-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -5759,37 +5875,47 @@ impl DataQualityJobDefinitionHandle {
 /// Property types and value sets of [`DataQualityJobDefinition`] (`AWS::SageMaker::DataQualityJobDefinition`).
 pub mod data_quality_job_definition {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, EndpointInput, Json, MonitoringOutput,
-        MonitoringOutputConfig, MonitoringResources, NetworkConfig, S3DataDistributionType,
-        S3InputMode, S3Output, S3UploadMode, StatisticsResource, StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, EndpointInput,
+        EndpointInputRequired, Json, MonitoringOutput, MonitoringOutputConfig, MonitoringResources,
+        NetworkConfig, S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired,
+        S3UploadMode, StatisticsResource, StoppingCondition, VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// The batch transform input for a monitoring job.
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
@@ -5828,7 +5954,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DataQualityAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualityappspecification.html)
     #[derive(Clone, Debug)]
     pub struct DataQualityAppSpecification(rt::Props);
     impl DataQualityAppSpecification {
@@ -5905,7 +6031,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DataQualityBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualitybaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataQualityBaselineConfig(rt::Props);
     impl DataQualityBaselineConfig {
@@ -5953,7 +6079,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DataQualityJobInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-dataqualityjobinput.html)
     #[derive(Clone, Debug)]
     pub struct DataQualityJobInput(rt::Props);
     impl DataQualityJobInput {
@@ -5987,7 +6113,7 @@ pub mod data_quality_job_definition {
     ///
     /// CloudFormation property type `DatasetFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
     pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
@@ -6100,7 +6226,7 @@ pub mod device {
     ///
     /// CloudFormation property type `Device`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-device-device.html)
     #[derive(Clone, Debug)]
     pub struct Device(rt::Props);
     impl Device {
@@ -6177,23 +6303,31 @@ static DEVICE_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`DeviceFleet`], by name: two of them have one type, and a swap must not compile.
+pub struct DeviceFleetRequired {
+    /// The name of the edge device fleet CloudFormation `DeviceFleetName`.
+    pub device_fleet_name: rt::Expr,
+    /// S3 bucket and an ecryption key id (if available) to store outputs for the fleet CloudFormation `OutputConfig`.
+    pub output_config: device_fleet::EdgeOutputConfig,
+    /// Role associated with the device fleet CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl DeviceFleet {
     /// Declares a `AWS::SageMaker::DeviceFleet` with the stack-unique `id`. Required properties: `device_fleet_name` (`DeviceFleetName`), `output_config` (`OutputConfig`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        device_fleet_name: impl Into<rt::Expr>,
-        output_config: device_fleet::EdgeOutputConfig,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeviceFleetRequired) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_FLEET_TYPE);
         this.set(
             "DeviceFleetName",
             Some("device_fleet_name"),
-            rt::string(device_fleet_name),
+            rt::string(required.device_fleet_name),
         );
-        this.set("OutputConfig", Some("output_config"), output_config.into());
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set(
+            "OutputConfig",
+            Some("output_config"),
+            required.output_config.into(),
+        );
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         DeviceFleet(this)
     }
     /// Description for the edge device fleet
@@ -6215,7 +6349,7 @@ pub mod device_fleet {
     use super::*;
     /// CloudFormation property type `EdgeOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-devicefleet-edgeoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct EdgeOutputConfig(rt::Props);
     impl EdgeOutputConfig {
@@ -6435,15 +6569,16 @@ impl DomainHandle {
 pub mod domain {
     pub use super::shared::{
         AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig,
-        CustomImage, CustomPosixUserConfig, DefaultEbsStorageSettings, DefaultSpaceStorageSettings,
-        EfsFileSystemConfig, FSxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
+        CustomImage, CustomImageRequired, CustomPosixUserConfig, CustomPosixUserConfigRequired,
+        DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired, DefaultSpaceStorageSettings,
+        EfsFileSystemConfig, FsxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
         NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
         SharingSettings, UserGroup,
     };
     use super::*;
     /// CloudFormation property type `AppLifecycleManagement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-applifecyclemanagement.html)
     #[derive(Clone, Debug)]
     pub struct AppLifecycleManagement(rt::Props);
     impl AppLifecycleManagement {
@@ -6464,7 +6599,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `CodeEditorAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-codeeditorappsettings.html)
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppSettings(rt::Props);
     impl CodeEditorAppSettings {
@@ -6532,7 +6667,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DefaultSpaceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultspacesettings.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSpaceSettings(rt::Props);
     impl DefaultSpaceSettings {
@@ -6633,7 +6768,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DockerSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-dockersettings.html)
     #[derive(Clone, Debug)]
     pub struct DockerSettings(rt::Props);
     impl DockerSettings {
@@ -6673,7 +6808,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `DomainSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-domainsettings.html)
     #[derive(Clone, Debug)]
     pub struct DomainSettings(rt::Props);
     impl DomainSettings {
@@ -6755,7 +6890,7 @@ pub mod domain {
     nested!(DomainSettings);
     /// CloudFormation property type `IdleSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-idlesettings.html)
     #[derive(Clone, Debug)]
     pub struct IdleSettings(rt::Props);
     impl IdleSettings {
@@ -6814,7 +6949,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JupyterLabAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-jupyterlabappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppSettings(rt::Props);
     impl JupyterLabAppSettings {
@@ -6896,7 +7031,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -6934,7 +7069,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -6982,7 +7117,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `RSessionAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rsessionappsettings.html)
     #[derive(Clone, Debug)]
     pub struct RSessionAppSettings(rt::Props);
     impl RSessionAppSettings {
@@ -7014,7 +7149,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `RStudioServerProDomainSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rstudioserverprodomainsettings.html)
     #[derive(Clone, Debug)]
     pub struct RStudioServerProDomainSettings(rt::Props);
     impl RStudioServerProDomainSettings {
@@ -7063,7 +7198,7 @@ pub mod domain {
     nested!(RStudioServerProDomainSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-resourcespec.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -7130,7 +7265,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `StudioWebPortalSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-studiowebportalsettings.html)
     #[derive(Clone, Debug)]
     pub struct StudioWebPortalSettings(rt::Props);
     impl StudioWebPortalSettings {
@@ -7189,7 +7324,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `UnifiedStudioSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-unifiedstudiosettings.html)
     #[derive(Clone, Debug)]
     pub struct UnifiedStudioSettings(rt::Props);
     impl UnifiedStudioSettings {
@@ -7265,7 +7400,7 @@ pub mod domain {
     ///
     /// CloudFormation property type `UserSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-usersettings.html)
     #[derive(Clone, Debug)]
     pub struct UserSettings(rt::Props);
     impl UserSettings {
@@ -7983,7 +8118,7 @@ pub mod endpoint {
     use super::*;
     /// CloudFormation property type `AutoRollbackConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-autorollbackconfig.html)
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfig(rt::Props);
     impl AutoRollbackConfig {
@@ -7997,7 +8132,7 @@ pub mod endpoint {
     nested!(AutoRollbackConfig);
     /// CloudFormation property type `BlueGreenUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-bluegreenupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct BlueGreenUpdatePolicy(rt::Props);
     impl BlueGreenUpdatePolicy {
@@ -8037,7 +8172,7 @@ pub mod endpoint {
     nested!(BlueGreenUpdatePolicy);
     /// CloudFormation property type `CapacitySize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-capacitysize.html)
     #[derive(Clone, Debug)]
     pub struct CapacitySize(rt::Props);
     impl CapacitySize {
@@ -8052,7 +8187,7 @@ pub mod endpoint {
     nested!(CapacitySize);
     /// CloudFormation property type `DeploymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-deploymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentConfig(rt::Props);
     impl DeploymentConfig {
@@ -8098,7 +8233,7 @@ pub mod endpoint {
     nested!(DeploymentConfig);
     /// CloudFormation property type `RollingUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-rollingupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct RollingUpdatePolicy(rt::Props);
     impl RollingUpdatePolicy {
@@ -8143,7 +8278,7 @@ pub mod endpoint {
     nested!(RollingUpdatePolicy);
     /// CloudFormation property type `TrafficRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-trafficroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct TrafficRoutingConfig(rt::Props);
     impl TrafficRoutingConfig {
@@ -8183,7 +8318,7 @@ pub mod endpoint {
     nested!(TrafficRoutingConfig);
     /// CloudFormation property type `VariantProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-variantproperty.html)
     #[derive(Clone, Debug)]
     pub struct VariantProperty(rt::Props);
     impl VariantProperty {
@@ -8378,7 +8513,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceClientConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceclientconfig.html)
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceClientConfig(rt::Props);
     impl AsyncInferenceClientConfig {
@@ -8404,7 +8539,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceConfig(rt::Props);
     impl AsyncInferenceConfig {
@@ -8428,7 +8563,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceNotificationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferencenotificationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceNotificationConfig(rt::Props);
     impl AsyncInferenceNotificationConfig {
@@ -8473,7 +8608,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `AsyncInferenceOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-asyncinferenceoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct AsyncInferenceOutputConfig(rt::Props);
     impl AsyncInferenceOutputConfig {
@@ -8523,7 +8658,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CapacityReservationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-capacityreservationconfig.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationConfig(rt::Props);
     impl CapacityReservationConfig {
@@ -8560,7 +8695,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CaptureContentTypeHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-capturecontenttypeheader.html)
     #[derive(Clone, Debug)]
     pub struct CaptureContentTypeHeader(rt::Props);
     impl CaptureContentTypeHeader {
@@ -8603,7 +8738,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CaptureOption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-captureoption.html)
     #[derive(Clone, Debug)]
     pub struct CaptureOption(rt::Props);
     impl CaptureOption {
@@ -8619,7 +8754,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyExplainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyexplainerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyExplainerConfig(rt::Props);
     impl ClarifyExplainerConfig {
@@ -8654,7 +8789,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyInferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyinferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyInferenceConfig(rt::Props);
     impl ClarifyInferenceConfig {
@@ -8781,7 +8916,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyShapBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyshapbaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyShapBaselineConfig(rt::Props);
     impl ClarifyShapBaselineConfig {
@@ -8822,7 +8957,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyShapConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifyshapconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyShapConfig(rt::Props);
     impl ClarifyShapConfig {
@@ -8872,15 +9007,26 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ClarifyTextConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-clarifytextconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClarifyTextConfig(rt::Props);
+    /// The required values of [`ClarifyTextConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClarifyTextConfigRequired {
+        /// Specifies the language of the text features in ISO 639-1 or ISO 639-3 code of a supported language. CloudFormation `Language`.
+        pub language: rt::Expr,
+        /// The unit of granularity for the analysis of text features. CloudFormation `Granularity`.
+        pub granularity: rt::Expr,
+    }
     impl ClarifyTextConfig {
-        /// A new `ClarifyTextConfig`. Required properties: `granularity` (`Granularity`), `language` (`Language`).
-        pub fn new(granularity: impl Into<rt::Expr>, language: impl Into<rt::Expr>) -> Self {
+        /// A new `ClarifyTextConfig`. Required properties: `language` (`Language`), `granularity` (`Granularity`).
+        pub fn new(required: ClarifyTextConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Granularity", Some("granularity"), rt::string(granularity));
-            this.set("Language", Some("language"), rt::string(language));
+            this.set(
+                "Granularity",
+                Some("granularity"),
+                rt::string(required.granularity),
+            );
+            this.set("Language", Some("language"), rt::string(required.language));
             ClarifyTextConfig(this)
         }
     }
@@ -8889,7 +9035,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `CoreDumpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-coredumpconfig.html)
     #[derive(Clone, Debug)]
     pub struct CoreDumpConfig(rt::Props);
     impl CoreDumpConfig {
@@ -8917,7 +9063,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `DataCaptureConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-datacaptureconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataCaptureConfig(rt::Props);
     impl DataCaptureConfig {
@@ -8978,7 +9124,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ExplainerConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-explainerconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExplainerConfig(rt::Props);
     impl ExplainerConfig {
@@ -9004,7 +9150,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `InstancePool`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-instancepool.html)
     #[derive(Clone, Debug)]
     pub struct InstancePool(rt::Props);
     impl InstancePool {
@@ -9032,7 +9178,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ManagedInstanceScaling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-managedinstancescaling.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstanceScaling(rt::Props);
     impl ManagedInstanceScaling {
@@ -9084,7 +9230,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `MetricsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-metricsconfig.html)
     #[derive(Clone, Debug)]
     pub struct MetricsConfig(rt::Props);
     impl MetricsConfig {
@@ -9132,7 +9278,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `PrefixAwareRoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-prefixawareroutingconfig.html)
     #[derive(Clone, Debug)]
     pub struct PrefixAwareRoutingConfig(rt::Props);
     impl PrefixAwareRoutingConfig {
@@ -9166,7 +9312,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ProductionVariant`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-productionvariant.html)
     #[derive(Clone, Debug)]
     pub struct ProductionVariant(rt::Props);
     impl ProductionVariant {
@@ -9341,7 +9487,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `RoutingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-routingconfig.html)
     #[derive(Clone, Debug)]
     pub struct RoutingConfig(rt::Props);
     impl RoutingConfig {
@@ -9375,7 +9521,7 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ScaleInPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-scaleinpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ScaleInPolicy(rt::Props);
     impl ScaleInPolicy {
@@ -9410,22 +9556,29 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `ServerlessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-serverlessconfig.html)
     #[derive(Clone, Debug)]
     pub struct ServerlessConfig(rt::Props);
+    /// The required values of [`ServerlessConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ServerlessConfigRequired {
+        /// The maximum number of concurrent invocations your serverless endpoint can process. CloudFormation `MaxConcurrency`.
+        pub max_concurrency: i64,
+        /// The memory size of your serverless endpoint. CloudFormation `MemorySizeInMB`.
+        pub memory_size_in_mb: i64,
+    }
     impl ServerlessConfig {
         /// A new `ServerlessConfig`. Required properties: `max_concurrency` (`MaxConcurrency`), `memory_size_in_mb` (`MemorySizeInMB`).
-        pub fn new(max_concurrency: i64, memory_size_in_mb: i64) -> Self {
+        pub fn new(required: ServerlessConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "MaxConcurrency",
                 Some("max_concurrency"),
-                rt::int(max_concurrency),
+                rt::int(required.max_concurrency),
             );
             this.set(
                 "MemorySizeInMB",
                 Some("memory_size_in_mb"),
-                rt::int(memory_size_in_mb),
+                rt::int(required.memory_size_in_mb),
             );
             ServerlessConfig(this)
         }
@@ -9446,22 +9599,26 @@ pub mod endpoint_config {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpointconfig-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfig`. Required properties: `subnets` (`Subnets`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -10295,7 +10452,7 @@ pub mod experiment_trial_component {
     use super::*;
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-experimenttrialcomponent-metadataproperties.html)
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -10331,7 +10488,7 @@ pub mod experiment_trial_component {
     nested!(MetadataProperties);
     /// CloudFormation property type `Status`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-experimenttrialcomponent-status.html)
     #[derive(Clone, Debug)]
     pub struct Status(rt::Props);
     impl Status {
@@ -10385,36 +10542,41 @@ static FEATURE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 19),
     awscc_schema: Some((&AWSCC_SCHEMAS, 19)),
 };
+/// The required values of [`FeatureGroup`], by name: two of them have one type, and a swap must not compile.
+pub struct FeatureGroupRequired {
+    /// The Name of the FeatureGroup. CloudFormation `FeatureGroupName`.
+    pub feature_group_name: rt::Expr,
+    /// The Record Identifier Feature Name. CloudFormation `RecordIdentifierFeatureName`.
+    pub record_identifier_feature_name: rt::Expr,
+    /// The Event Time Feature Name. CloudFormation `EventTimeFeatureName`.
+    pub event_time_feature_name: rt::Expr,
+    /// An Array of Feature Definition CloudFormation `FeatureDefinitions`.
+    pub feature_definitions: Vec<feature_group::FeatureDefinition>,
+}
 impl FeatureGroup {
-    /// Declares a `AWS::SageMaker::FeatureGroup` with the stack-unique `id`. Required properties: `event_time_feature_name` (`EventTimeFeatureName`), `feature_definitions` (`FeatureDefinitions`), `feature_group_name` (`FeatureGroupName`), `record_identifier_feature_name` (`RecordIdentifierFeatureName`).
+    /// Declares a `AWS::SageMaker::FeatureGroup` with the stack-unique `id`. Required properties: `feature_group_name` (`FeatureGroupName`), `record_identifier_feature_name` (`RecordIdentifierFeatureName`), `event_time_feature_name` (`EventTimeFeatureName`), `feature_definitions` (`FeatureDefinitions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        event_time_feature_name: impl Into<rt::Expr>,
-        feature_definitions: impl IntoIterator<Item = feature_group::FeatureDefinition>,
-        feature_group_name: impl Into<rt::Expr>,
-        record_identifier_feature_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: FeatureGroupRequired) -> Self {
         let mut this = rt::Base::new(id, &FEATURE_GROUP_TYPE);
         this.set(
             "EventTimeFeatureName",
             Some("event_time_feature_name"),
-            rt::string(event_time_feature_name),
+            rt::string(required.event_time_feature_name),
         );
         this.set(
             "FeatureDefinitions",
             Some("feature_definitions"),
-            rt::list(feature_definitions),
+            rt::list(required.feature_definitions),
         );
         this.set(
             "FeatureGroupName",
             Some("feature_group_name"),
-            rt::string(feature_group_name),
+            rt::string(required.feature_group_name),
         );
         this.set(
             "RecordIdentifierFeatureName",
             Some("record_identifier_feature_name"),
-            rt::string(record_identifier_feature_name),
+            rt::string(required.record_identifier_feature_name),
         );
         FeatureGroup(this)
     }
@@ -10482,27 +10644,36 @@ pub mod feature_group {
     use super::*;
     /// CloudFormation property type `DataCatalogConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-datacatalogconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataCatalogConfig(rt::Props);
+    /// The required values of [`DataCatalogConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct DataCatalogConfigRequired {
+        /// CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// CloudFormation `Database`.
+        pub database: rt::Expr,
+    }
     impl DataCatalogConfig {
-        /// A new `DataCatalogConfig`. Required properties: `catalog` (`Catalog`), `database` (`Database`), `table_name` (`TableName`).
-        pub fn new(
-            catalog: impl Into<rt::Expr>,
-            database: impl Into<rt::Expr>,
-            table_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `DataCatalogConfig`. Required properties: `table_name` (`TableName`), `catalog` (`Catalog`), `database` (`Database`).
+        pub fn new(required: DataCatalogConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("TableName", Some("table_name"), rt::string(table_name));
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
             DataCatalogConfig(this)
         }
     }
     nested!(DataCatalogConfig);
     /// CloudFormation property type `FeatureDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-featuredefinition.html)
     #[derive(Clone, Debug)]
     pub struct FeatureDefinition(rt::Props);
     impl FeatureDefinition {
@@ -10521,7 +10692,7 @@ pub mod feature_group {
     nested!(FeatureDefinition);
     /// CloudFormation property type `OfflineStoreConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-offlinestoreconfig.html)
     #[derive(Clone, Debug)]
     pub struct OfflineStoreConfig(rt::Props);
     impl OfflineStoreConfig {
@@ -10565,7 +10736,7 @@ pub mod feature_group {
     nested!(OfflineStoreConfig);
     /// CloudFormation property type `OnlineStoreConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-onlinestoreconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnlineStoreConfig(rt::Props);
     impl OnlineStoreConfig {
@@ -10607,7 +10778,7 @@ pub mod feature_group {
     nested!(OnlineStoreConfig);
     /// CloudFormation property type `OnlineStoreSecurityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-onlinestoresecurityconfig.html)
     #[derive(Clone, Debug)]
     pub struct OnlineStoreSecurityConfig(rt::Props);
     impl OnlineStoreSecurityConfig {
@@ -10626,7 +10797,7 @@ pub mod feature_group {
     nested!(OnlineStoreSecurityConfig);
     /// CloudFormation property type `S3StorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-s3storageconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageConfig(rt::Props);
     impl S3StorageConfig {
@@ -10646,7 +10817,7 @@ pub mod feature_group {
     nested!(S3StorageConfig);
     /// CloudFormation property type `ThroughputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-throughputconfig.html)
     #[derive(Clone, Debug)]
     pub struct ThroughputConfig(rt::Props);
     impl ThroughputConfig {
@@ -10688,7 +10859,7 @@ pub mod feature_group {
     ///
     /// CloudFormation property type `TtlDuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-featuregroup-ttlduration.html)
     #[derive(Clone, Debug)]
     pub struct TtlDuration(rt::Props);
     impl TtlDuration {
@@ -10794,21 +10965,24 @@ static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 20),
     awscc_schema: Some((&AWSCC_SCHEMAS, 20)),
 };
+/// The required values of [`Hub`], by name: two of them have one type, and a swap must not compile.
+pub struct HubRequired {
+    /// The name of the hub. CloudFormation `HubName`.
+    pub hub_name: rt::Expr,
+    /// A description of the hub. CloudFormation `HubDescription`.
+    pub hub_description: rt::Expr,
+}
 impl Hub {
-    /// Declares a `AWS::SageMaker::Hub` with the stack-unique `id`. Required properties: `hub_description` (`HubDescription`), `hub_name` (`HubName`).
+    /// Declares a `AWS::SageMaker::Hub` with the stack-unique `id`. Required properties: `hub_name` (`HubName`), `hub_description` (`HubDescription`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        hub_description: impl Into<rt::Expr>,
-        hub_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: HubRequired) -> Self {
         let mut this = rt::Base::new(id, &HUB_TYPE);
         this.set(
             "HubDescription",
             Some("hub_description"),
-            rt::string(hub_description),
+            rt::string(required.hub_description),
         );
-        this.set("HubName", Some("hub_name"), rt::string(hub_name));
+        this.set("HubName", Some("hub_name"), rt::string(required.hub_name));
         Hub(this)
     }
     /// The display name of the hub.
@@ -10883,7 +11057,7 @@ pub mod hub {
     ///
     /// CloudFormation property type `S3StorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-hub-s3storageconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageConfig(rt::Props);
     impl S3StorageConfig {
@@ -10994,7 +11168,7 @@ pub mod human_task_ui {
     ///
     /// CloudFormation property type `UiTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-humantaskui-uitemplate.html)
     #[derive(Clone, Debug)]
     pub struct UiTemplate(rt::Props);
     impl UiTemplate {
@@ -11023,20 +11197,27 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 22),
     awscc_schema: Some((&AWSCC_SCHEMAS, 22)),
 };
+/// The required values of [`Image`], by name: two of them have one type, and a swap must not compile.
+pub struct ImageRequired {
+    /// The name of the image. CloudFormation `ImageName`.
+    pub image_name: rt::Expr,
+    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer. CloudFormation `ImageRoleArn`.
+    pub image_role_arn: rt::Expr,
+}
 impl Image {
     /// Declares a `AWS::SageMaker::Image` with the stack-unique `id`. Required properties: `image_name` (`ImageName`), `image_role_arn` (`ImageRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        image_name: impl Into<rt::Expr>,
-        image_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ImageRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_TYPE);
-        this.set("ImageName", Some("image_name"), rt::string(image_name));
+        this.set(
+            "ImageName",
+            Some("image_name"),
+            rt::string(required.image_name),
+        );
         this.set(
             "ImageRoleArn",
             Some("image_role_arn"),
-            rt::string(image_role_arn),
+            rt::string(required.image_role_arn),
         );
         Image(this)
     }
@@ -11095,17 +11276,28 @@ static IMAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 23),
     awscc_schema: Some((&AWSCC_SCHEMAS, 23)),
 };
+/// The required values of [`ImageVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct ImageVersionRequired {
+    /// The name of the image this version belongs to. CloudFormation `ImageName`.
+    pub image_name: rt::Expr,
+    /// The registry path of the container image on which this image version is based. CloudFormation `BaseImage`.
+    pub base_image: rt::Expr,
+}
 impl ImageVersion {
-    /// Declares a `AWS::SageMaker::ImageVersion` with the stack-unique `id`. Required properties: `base_image` (`BaseImage`), `image_name` (`ImageName`).
+    /// Declares a `AWS::SageMaker::ImageVersion` with the stack-unique `id`. Required properties: `image_name` (`ImageName`), `base_image` (`BaseImage`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        base_image: impl Into<rt::Expr>,
-        image_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ImageVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_VERSION_TYPE);
-        this.set("BaseImage", Some("base_image"), rt::string(base_image));
-        this.set("ImageName", Some("image_name"), rt::string(image_name));
+        this.set(
+            "BaseImage",
+            Some("base_image"),
+            rt::string(required.base_image),
+        );
+        this.set(
+            "ImageName",
+            Some("image_name"),
+            rt::string(required.image_name),
+        );
         ImageVersion(this)
     }
     /// The alias of the image version.
@@ -11445,7 +11637,7 @@ pub mod inference_component {
     use super::*;
     /// CloudFormation property type `AutoRollbackConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-autorollbackconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AutoRollbackConfiguration(rt::Props);
     impl AutoRollbackConfiguration {
@@ -11461,7 +11653,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `ContainerMetricsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-containermetricsconfig.html)
     #[derive(Clone, Debug)]
     pub struct ContainerMetricsConfig(rt::Props);
     impl ContainerMetricsConfig {
@@ -11479,7 +11671,7 @@ pub mod inference_component {
     nested!(ContainerMetricsConfig);
     /// CloudFormation property type `DeployedImage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-deployedimage.html)
     #[derive(Clone, Debug)]
     pub struct DeployedImage(rt::Props);
     impl DeployedImage {
@@ -11513,7 +11705,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentAvailabilityZoneBalance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentavailabilityzonebalance.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentAvailabilityZoneBalance(rt::Props);
     impl InferenceComponentAvailabilityZoneBalance {
@@ -11541,7 +11733,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentCapacitySize`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcapacitysize.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentCapacitySize(rt::Props);
     impl InferenceComponentCapacitySize {
@@ -11556,7 +11748,7 @@ pub mod inference_component {
     nested!(InferenceComponentCapacitySize);
     /// CloudFormation property type `InferenceComponentComputeResourceRequirements`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcomputeresourcerequirements.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentComputeResourceRequirements(rt::Props);
     impl InferenceComponentComputeResourceRequirements {
@@ -11605,7 +11797,7 @@ pub mod inference_component {
     nested!(InferenceComponentComputeResourceRequirements);
     /// CloudFormation property type `InferenceComponentContainerSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcontainerspecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentContainerSpecification(rt::Props);
     impl InferenceComponentContainerSpecification {
@@ -11661,7 +11853,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentContainerSpecificationForInstanceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentcontainerspecificationforinstancetype.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentContainerSpecificationForInstanceType(rt::Props);
     impl InferenceComponentContainerSpecificationForInstanceType {
@@ -11711,7 +11903,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentDataCacheConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentdatacacheconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentDataCacheConfig(rt::Props);
     impl InferenceComponentDataCacheConfig {
@@ -11731,7 +11923,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentDeploymentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentdeploymentconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentDeploymentConfig(rt::Props);
     impl InferenceComponentDeploymentConfig {
@@ -11769,12 +11961,12 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentPlacementStatus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentplacementstatus.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentPlacementStatus(rt::Props);
     impl InferenceComponentPlacementStatus {
-        /// A new `InferenceComponentPlacementStatus`. Required properties: `current_copy_count` (`CurrentCopyCount`), `instance_type` (`InstanceType`).
-        pub fn new(current_copy_count: i64, instance_type: impl Into<rt::Expr>) -> Self {
+        /// A new `InferenceComponentPlacementStatus`. Required properties: `instance_type` (`InstanceType`), `current_copy_count` (`CurrentCopyCount`).
+        pub fn new(instance_type: impl Into<rt::Expr>, current_copy_count: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("CurrentCopyCount", None, rt::int(current_copy_count));
             this.set("InstanceType", None, rt::string(instance_type));
@@ -11786,7 +11978,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentRollingUpdatePolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentrollingupdatepolicy.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentRollingUpdatePolicy(rt::Props);
     impl InferenceComponentRollingUpdatePolicy {
@@ -11841,7 +12033,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentRuntimeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentruntimeconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentRuntimeConfig(rt::Props);
     impl InferenceComponentRuntimeConfig {
@@ -11896,14 +12088,14 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSchedulingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentschedulingconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSchedulingConfig(rt::Props);
     impl InferenceComponentSchedulingConfig {
-        /// A new `InferenceComponentSchedulingConfig`. Required properties: `availability_zone_balance` (`AvailabilityZoneBalance`), `placement_strategy` (`PlacementStrategy`).
+        /// A new `InferenceComponentSchedulingConfig`. Required properties: `placement_strategy` (`PlacementStrategy`), `availability_zone_balance` (`AvailabilityZoneBalance`).
         pub fn new(
-            availability_zone_balance: InferenceComponentAvailabilityZoneBalance,
             placement_strategy: InferenceComponentPlacementStrategy,
+            availability_zone_balance: InferenceComponentAvailabilityZoneBalance,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -11924,7 +12116,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentspecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSpecification(rt::Props);
     impl InferenceComponentSpecification {
@@ -12014,7 +12206,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `InferenceComponentSpecificationForInstanceType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentspecificationforinstancetype.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentSpecificationForInstanceType(rt::Props);
     impl InferenceComponentSpecificationForInstanceType {
@@ -12101,7 +12293,7 @@ pub mod inference_component {
     nested!(InferenceComponentSpecificationForInstanceType);
     /// CloudFormation property type `InferenceComponentStartupParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-inferencecomponentstartupparameters.html)
     #[derive(Clone, Debug)]
     pub struct InferenceComponentStartupParameters(rt::Props);
     impl InferenceComponentStartupParameters {
@@ -12134,7 +12326,7 @@ pub mod inference_component {
     ///
     /// CloudFormation property type `MetricsEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferencecomponent-metricsendpoint.html)
     #[derive(Clone, Debug)]
     pub struct MetricsEndpoint(rt::Props);
     impl MetricsEndpoint {
@@ -12227,31 +12419,37 @@ static INFERENCE_EXPERIMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 25),
     awscc_schema: Some((&AWSCC_SCHEMAS, 25)),
 };
+/// The required values of [`InferenceExperiment`], by name: two of them have one type, and a swap must not compile.
+pub struct InferenceExperimentRequired {
+    /// The name for the inference experiment. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of the inference experiment that you want to run. CloudFormation `Type`.
+    pub type_: inference_experiment::Type,
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// The name of the endpoint used to run the inference experiment. CloudFormation `EndpointName`.
+    pub endpoint_name: rt::Expr,
+    /// An array of ModelVariantConfig objects. CloudFormation `ModelVariants`.
+    pub model_variants: Vec<inference_experiment::ModelVariantConfig>,
+}
 impl InferenceExperiment {
-    /// Declares a `AWS::SageMaker::InferenceExperiment` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `model_variants` (`ModelVariants`), `name` (`Name`), `role_arn` (`RoleArn`), `type_` (`Type`).
+    /// Declares a `AWS::SageMaker::InferenceExperiment` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `role_arn` (`RoleArn`), `endpoint_name` (`EndpointName`), `model_variants` (`ModelVariants`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        endpoint_name: impl Into<rt::Expr>,
-        model_variants: impl IntoIterator<Item = inference_experiment::ModelVariantConfig>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        type_: inference_experiment::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InferenceExperimentRequired) -> Self {
         let mut this = rt::Base::new(id, &INFERENCE_EXPERIMENT_TYPE);
         this.set(
             "EndpointName",
             Some("endpoint_name"),
-            rt::string(endpoint_name),
+            rt::string(required.endpoint_name),
         );
         this.set(
             "ModelVariants",
             Some("model_variants"),
-            rt::list(model_variants),
+            rt::list(required.model_variants),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
+        this.set("Type", Some("type"), required.type_.into());
         InferenceExperiment(this)
     }
     /// The Amazon S3 location and configuration for storing inference request and response data.
@@ -12354,7 +12552,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `CaptureContentTypeHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-capturecontenttypeheader.html)
     #[derive(Clone, Debug)]
     pub struct CaptureContentTypeHeader(rt::Props);
     impl CaptureContentTypeHeader {
@@ -12397,7 +12595,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `DataStorageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-datastorageconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataStorageConfig(rt::Props);
     impl DataStorageConfig {
@@ -12428,7 +12626,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `InferenceExperimentSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-inferenceexperimentschedule.html)
     #[derive(Clone, Debug)]
     pub struct InferenceExperimentSchedule(rt::Props);
     impl InferenceExperimentSchedule {
@@ -12458,7 +12656,7 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ModelInfrastructureConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-modelinfrastructureconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelInfrastructureConfig(rt::Props);
     impl ModelInfrastructureConfig {
@@ -12486,27 +12684,36 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ModelVariantConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-modelvariantconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelVariantConfig(rt::Props);
+    /// The required values of [`ModelVariantConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ModelVariantConfigRequired {
+        /// The name of the Amazon SageMaker Model entity. CloudFormation `ModelName`.
+        pub model_name: rt::Expr,
+        /// The name of the variant. CloudFormation `VariantName`.
+        pub variant_name: rt::Expr,
+        /// The configuration for the infrastructure that the model will be deployed to. CloudFormation `InfrastructureConfig`.
+        pub infrastructure_config: ModelInfrastructureConfig,
+    }
     impl ModelVariantConfig {
-        /// A new `ModelVariantConfig`. Required properties: `infrastructure_config` (`InfrastructureConfig`), `model_name` (`ModelName`), `variant_name` (`VariantName`).
-        pub fn new(
-            infrastructure_config: ModelInfrastructureConfig,
-            model_name: impl Into<rt::Expr>,
-            variant_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ModelVariantConfig`. Required properties: `model_name` (`ModelName`), `variant_name` (`VariantName`), `infrastructure_config` (`InfrastructureConfig`).
+        pub fn new(required: ModelVariantConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InfrastructureConfig",
                 Some("infrastructure_config"),
-                infrastructure_config.into(),
+                required.infrastructure_config.into(),
             );
-            this.set("ModelName", Some("model_name"), rt::string(model_name));
+            this.set(
+                "ModelName",
+                Some("model_name"),
+                rt::string(required.model_name),
+            );
             this.set(
                 "VariantName",
                 Some("variant_name"),
-                rt::string(variant_name),
+                rt::string(required.variant_name),
             );
             ModelVariantConfig(this)
         }
@@ -12516,12 +12723,12 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `RealTimeInferenceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-realtimeinferenceconfig.html)
     #[derive(Clone, Debug)]
     pub struct RealTimeInferenceConfig(rt::Props);
     impl RealTimeInferenceConfig {
-        /// A new `RealTimeInferenceConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`).
-        pub fn new(instance_count: i64, instance_type: impl Into<rt::Expr>) -> Self {
+        /// A new `RealTimeInferenceConfig`. Required properties: `instance_type` (`InstanceType`), `instance_count` (`InstanceCount`).
+        pub fn new(instance_type: impl Into<rt::Expr>, instance_count: i64) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstanceCount",
@@ -12541,14 +12748,14 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ShadowModeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-shadowmodeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ShadowModeConfig(rt::Props);
     impl ShadowModeConfig {
-        /// A new `ShadowModeConfig`. Required properties: `shadow_model_variants` (`ShadowModelVariants`), `source_model_variant_name` (`SourceModelVariantName`).
+        /// A new `ShadowModeConfig`. Required properties: `source_model_variant_name` (`SourceModelVariantName`), `shadow_model_variants` (`ShadowModelVariants`).
         pub fn new(
-            shadow_model_variants: impl IntoIterator<Item = ShadowModelVariantConfig>,
             source_model_variant_name: impl Into<rt::Expr>,
+            shadow_model_variants: impl IntoIterator<Item = ShadowModelVariantConfig>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -12569,14 +12776,14 @@ pub mod inference_experiment {
     ///
     /// CloudFormation property type `ShadowModelVariantConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-inferenceexperiment-shadowmodelvariantconfig.html)
     #[derive(Clone, Debug)]
     pub struct ShadowModelVariantConfig(rt::Props);
     impl ShadowModelVariantConfig {
-        /// A new `ShadowModelVariantConfig`. Required properties: `sampling_percentage` (`SamplingPercentage`), `shadow_model_variant_name` (`ShadowModelVariantName`).
+        /// A new `ShadowModelVariantConfig`. Required properties: `shadow_model_variant_name` (`ShadowModelVariantName`), `sampling_percentage` (`SamplingPercentage`).
         pub fn new(
-            sampling_percentage: i64,
             shadow_model_variant_name: impl Into<rt::Expr>,
+            sampling_percentage: i64,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -12664,23 +12871,27 @@ static MLFLOW_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 26),
     awscc_schema: Some((&AWSCC_SCHEMAS, 26)),
 };
+/// The required values of [`MlflowApp`], by name: two of them have one type, and a swap must not compile.
+pub struct MlflowAppRequired {
+    /// The name of the MLflow App. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The S3 URI for a general purpose bucket to use as the MLflow App artifact store. CloudFormation `ArtifactStoreUri`.
+    pub artifact_store_uri: rt::Expr,
+    /// The Amazon Resource Name (ARN) for an IAM role in your account that the MLflow App uses to access the artifact store in Amazon S3. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl MlflowApp {
-    /// Declares a `AWS::SageMaker::MlflowApp` with the stack-unique `id`. Required properties: `artifact_store_uri` (`ArtifactStoreUri`), `name` (`Name`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::MlflowApp` with the stack-unique `id`. Required properties: `name` (`Name`), `artifact_store_uri` (`ArtifactStoreUri`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        artifact_store_uri: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MlflowAppRequired) -> Self {
         let mut this = rt::Base::new(id, &MLFLOW_APP_TYPE);
         this.set(
             "ArtifactStoreUri",
             Some("artifact_store_uri"),
-            rt::string(artifact_store_uri),
+            rt::string(required.artifact_store_uri),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         MlflowApp(this)
     }
     /// Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
@@ -12784,26 +12995,30 @@ static MLFLOW_TRACKING_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 27),
     awscc_schema: Some((&AWSCC_SCHEMAS, 27)),
 };
+/// The required values of [`MlflowTrackingServer`], by name: two of them have one type, and a swap must not compile.
+pub struct MlflowTrackingServerRequired {
+    /// The name of the MLFlow Tracking Server. CloudFormation `TrackingServerName`.
+    pub tracking_server_name: rt::Expr,
+    /// The Amazon S3 URI for MLFlow Tracking Server artifacts. CloudFormation `ArtifactStoreUri`.
+    pub artifact_store_uri: rt::Expr,
+    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl MlflowTrackingServer {
-    /// Declares a `AWS::SageMaker::MlflowTrackingServer` with the stack-unique `id`. Required properties: `artifact_store_uri` (`ArtifactStoreUri`), `role_arn` (`RoleArn`), `tracking_server_name` (`TrackingServerName`).
+    /// Declares a `AWS::SageMaker::MlflowTrackingServer` with the stack-unique `id`. Required properties: `tracking_server_name` (`TrackingServerName`), `artifact_store_uri` (`ArtifactStoreUri`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        artifact_store_uri: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-        tracking_server_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MlflowTrackingServerRequired) -> Self {
         let mut this = rt::Base::new(id, &MLFLOW_TRACKING_SERVER_TYPE);
         this.set(
             "ArtifactStoreUri",
             Some("artifact_store_uri"),
-            rt::string(artifact_store_uri),
+            rt::string(required.artifact_store_uri),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         this.set(
             "TrackingServerName",
             Some("tracking_server_name"),
-            rt::string(tracking_server_name),
+            rt::string(required.tracking_server_name),
         );
         MlflowTrackingServer(this)
     }
@@ -12992,7 +13207,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-containerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ContainerDefinition(rt::Props);
     impl ContainerDefinition {
@@ -13092,7 +13307,7 @@ pub mod model {
     ///
     /// CloudFormation property type `HubAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-hubaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct HubAccessConfig(rt::Props);
     impl HubAccessConfig {
@@ -13112,7 +13327,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ImageConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-imageconfig.html)
     #[derive(Clone, Debug)]
     pub struct ImageConfig(rt::Props);
     impl ImageConfig {
@@ -13143,7 +13358,7 @@ pub mod model {
     ///
     /// CloudFormation property type `InferenceExecutionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-inferenceexecutionconfig.html)
     #[derive(Clone, Debug)]
     pub struct InferenceExecutionConfig(rt::Props);
     impl InferenceExecutionConfig {
@@ -13159,7 +13374,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ModelAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-modelaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelAccessConfig(rt::Props);
     impl ModelAccessConfig {
@@ -13175,7 +13390,7 @@ pub mod model {
     ///
     /// CloudFormation property type `ModelDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-modeldatasource.html)
     #[derive(Clone, Debug)]
     pub struct ModelDataSource(rt::Props);
     impl ModelDataSource {
@@ -13195,7 +13410,7 @@ pub mod model {
     ///
     /// CloudFormation property type `MultiModelConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-multimodelconfig.html)
     #[derive(Clone, Debug)]
     pub struct MultiModelConfig(rt::Props);
     impl MultiModelConfig {
@@ -13221,7 +13436,7 @@ pub mod model {
     ///
     /// CloudFormation property type `RepositoryAuthConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-repositoryauthconfig.html)
     #[derive(Clone, Debug)]
     pub struct RepositoryAuthConfig(rt::Props);
     impl RepositoryAuthConfig {
@@ -13241,7 +13456,7 @@ pub mod model {
     ///
     /// CloudFormation property type `S3DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-s3datasource.html)
     #[derive(Clone, Debug)]
     pub struct S3DataSource(rt::Props);
     impl S3DataSource {
@@ -13286,22 +13501,26 @@ pub mod model {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-model-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+        /// The VPC security group IDs, in the form `sg-xxxxxxxx`. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfig`. Required properties: `subnets` (`Subnets`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -13392,14 +13611,14 @@ static MODEL_BIAS_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 29)),
 };
 impl ModelBiasJobDefinition {
-    /// Declares a `AWS::SageMaker::ModelBiasJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_bias_app_specification` (`ModelBiasAppSpecification`), `model_bias_job_input` (`ModelBiasJobInput`), `model_bias_job_output_config` (`ModelBiasJobOutputConfig`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::ModelBiasJobDefinition` with the stack-unique `id`. Required properties: `model_bias_app_specification` (`ModelBiasAppSpecification`), `model_bias_job_input` (`ModelBiasJobInput`), `model_bias_job_output_config` (`ModelBiasJobOutputConfig`), `job_resources` (`JobResources`), `role_arn` (`RoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_resources: model_bias_job_definition::MonitoringResources,
         model_bias_app_specification: model_bias_job_definition::ModelBiasAppSpecification,
         model_bias_job_input: model_bias_job_definition::ModelBiasJobInput,
         model_bias_job_output_config: model_bias_job_definition::MonitoringOutputConfig,
+        job_resources: model_bias_job_definition::MonitoringResources,
         role_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MODEL_BIAS_JOB_DEFINITION_TYPE);
@@ -13500,37 +13719,47 @@ impl ModelBiasJobDefinitionHandle {
 /// Property types and value sets of [`ModelBiasJobDefinition`] (`AWS::SageMaker::ModelBiasJobDefinition`).
 pub mod model_bias_job_definition {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, Json, MonitoringGroundTruthS3Input,
-        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
-        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, Json,
+        MonitoringGroundTruthS3Input, MonitoringOutput, MonitoringOutputConfig,
+        MonitoringResources, NetworkConfig, S3DataDistributionType, S3InputMode, S3Output,
+        S3OutputRequired, S3UploadMode, StoppingCondition, VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// The batch transform input for a monitoring job.
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// Monitoring end time offset, e.g.
@@ -13619,7 +13848,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `DatasetFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
     pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
@@ -13655,19 +13884,30 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
+    /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job. CloudFormation `EndpointName`.
+        pub endpoint_name: rt::Expr,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointName",
                 Some("endpoint_name"),
-                rt::string(endpoint_name),
+                rt::string(required.endpoint_name),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             EndpointInput(this)
         }
         /// Monitoring end time offset, e.g.
@@ -13756,15 +13996,30 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `ModelBiasAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasappspecification.html)
     #[derive(Clone, Debug)]
     pub struct ModelBiasAppSpecification(rt::Props);
+    /// The required values of [`ModelBiasAppSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct ModelBiasAppSpecificationRequired {
+        /// The container image to be run by the monitoring job. CloudFormation `ImageUri`.
+        pub image_uri: rt::Expr,
+        /// The S3 URI to an analysis configuration file CloudFormation `ConfigUri`.
+        pub config_uri: rt::Expr,
+    }
     impl ModelBiasAppSpecification {
-        /// A new `ModelBiasAppSpecification`. Required properties: `config_uri` (`ConfigUri`), `image_uri` (`ImageUri`).
-        pub fn new(config_uri: impl Into<rt::Expr>, image_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `ModelBiasAppSpecification`. Required properties: `image_uri` (`ImageUri`), `config_uri` (`ConfigUri`).
+        pub fn new(required: ModelBiasAppSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ConfigUri", Some("config_uri"), rt::string(config_uri));
-            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
+            this.set(
+                "ConfigUri",
+                Some("config_uri"),
+                rt::string(required.config_uri),
+            );
+            this.set(
+                "ImageUri",
+                Some("image_uri"),
+                rt::string(required.image_uri),
+            );
             ModelBiasAppSpecification(this)
         }
         /// Sets the environment variables in the Docker container
@@ -13784,7 +14039,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `ModelBiasBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasbaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelBiasBaselineConfig(rt::Props);
     impl ModelBiasBaselineConfig {
@@ -13821,7 +14076,7 @@ pub mod model_bias_job_definition {
     ///
     /// CloudFormation property type `ModelBiasJobInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-modelbiasjobinput.html)
     #[derive(Clone, Debug)]
     pub struct ModelBiasJobInput(rt::Props);
     impl ModelBiasJobInput {
@@ -13886,12 +14141,12 @@ static MODEL_CARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl ModelCard {
-    /// Declares a `AWS::SageMaker::ModelCard` with the stack-unique `id`. Required properties: `content` (`Content`), `model_card_name` (`ModelCardName`), `model_card_status` (`ModelCardStatus`).
+    /// Declares a `AWS::SageMaker::ModelCard` with the stack-unique `id`. Required properties: `model_card_name` (`ModelCardName`), `content` (`Content`), `model_card_status` (`ModelCardStatus`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        content: model_card::Content,
         model_card_name: impl Into<rt::Expr>,
+        content: model_card::Content,
         model_card_status: model_card::ModelCardStatus,
     ) -> Self {
         let mut this = rt::Base::new(id, &MODEL_CARD_TYPE);
@@ -13989,7 +14244,7 @@ pub mod model_card {
     use super::*;
     /// CloudFormation property type `AdditionalInformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-additionalinformation.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalInformation(rt::Props);
     impl AdditionalInformation {
@@ -14029,7 +14284,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `BusinessDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-businessdetails.html)
     #[derive(Clone, Debug)]
     pub struct BusinessDetails(rt::Props);
     impl BusinessDetails {
@@ -14063,7 +14318,7 @@ pub mod model_card {
     nested!(BusinessDetails);
     /// CloudFormation property type `Container`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-container.html)
     #[derive(Clone, Debug)]
     pub struct Container(rt::Props);
     impl Container {
@@ -14093,7 +14348,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-content.html)
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
     impl Content {
@@ -14156,7 +14411,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `EvaluationDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-evaluationdetail.html)
     #[derive(Clone, Debug)]
     pub struct EvaluationDetail(rt::Props);
     impl EvaluationDetail {
@@ -14202,7 +14457,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `Function`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-function.html)
     #[derive(Clone, Debug)]
     pub struct Function(rt::Props);
     impl Function {
@@ -14232,7 +14487,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `InferenceEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-inferenceenvironment.html)
     #[derive(Clone, Debug)]
     pub struct InferenceEnvironment(rt::Props);
     impl InferenceEnvironment {
@@ -14255,7 +14510,7 @@ pub mod model_card {
     nested!(InferenceEnvironment);
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-inferencespecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
     impl InferenceSpecification {
@@ -14271,7 +14526,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `IntendedUses`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-intendeduses.html)
     #[derive(Clone, Debug)]
     pub struct IntendedUses(rt::Props);
     impl IntendedUses {
@@ -14319,12 +14574,12 @@ pub mod model_card {
     ///
     /// CloudFormation property type `MetricGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-metricgroup.html)
     #[derive(Clone, Debug)]
     pub struct MetricGroup(rt::Props);
     impl MetricGroup {
-        /// A new `MetricGroup`. Required properties: `metric_data` (`MetricData`), `name` (`Name`).
-        pub fn new(metric_data: impl Into<rt::Value>, name: impl Into<rt::Expr>) -> Self {
+        /// A new `MetricGroup`. Required properties: `name` (`Name`), `metric_data` (`MetricData`).
+        pub fn new(name: impl Into<rt::Expr>, metric_data: impl Into<rt::Value>) -> Self {
             let mut this = rt::Props::default();
             this.set("MetricData", None, rt::json(metric_data));
             this.set("Name", None, rt::string(name));
@@ -14336,7 +14591,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ModelOverview`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modeloverview.html)
     #[derive(Clone, Debug)]
     pub struct ModelOverview(rt::Props);
     impl ModelOverview {
@@ -14422,7 +14677,7 @@ pub mod model_card {
     nested!(ModelOverview);
     /// CloudFormation property type `ModelPackageCreator`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modelpackagecreator.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageCreator(rt::Props);
     impl ModelPackageCreator {
@@ -14444,7 +14699,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ModelPackageDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-modelpackagedetails.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageDetails(rt::Props);
     impl ModelPackageDetails {
@@ -14554,7 +14809,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `ObjectiveFunction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-objectivefunction.html)
     #[derive(Clone, Debug)]
     pub struct ObjectiveFunction(rt::Props);
     impl ObjectiveFunction {
@@ -14581,7 +14836,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `SecurityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-securityconfig.html)
     #[derive(Clone, Debug)]
     pub struct SecurityConfig(rt::Props);
     impl SecurityConfig {
@@ -14601,7 +14856,7 @@ pub mod model_card {
     nested!(SecurityConfig);
     /// CloudFormation property type `SourceAlgorithm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-sourcealgorithm.html)
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithm(rt::Props);
     impl SourceAlgorithm {
@@ -14624,7 +14879,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingdetails.html)
     #[derive(Clone, Debug)]
     pub struct TrainingDetails(rt::Props);
     impl TrainingDetails {
@@ -14654,7 +14909,7 @@ pub mod model_card {
     nested!(TrainingDetails);
     /// CloudFormation property type `TrainingEnvironment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingenvironment.html)
     #[derive(Clone, Debug)]
     pub struct TrainingEnvironment(rt::Props);
     impl TrainingEnvironment {
@@ -14679,22 +14934,29 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingHyperParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-traininghyperparameter.html)
     #[derive(Clone, Debug)]
     pub struct TrainingHyperParameter(rt::Props);
+    /// The required values of [`TrainingHyperParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct TrainingHyperParameterRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl TrainingHyperParameter {
         /// A new `TrainingHyperParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TrainingHyperParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Value", None, rt::string(required.value));
             TrainingHyperParameter(this)
         }
     }
     nested!(TrainingHyperParameter);
     /// CloudFormation property type `TrainingJobDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingjobdetails.html)
     #[derive(Clone, Debug)]
     pub struct TrainingJobDetails(rt::Props);
     impl TrainingJobDetails {
@@ -14762,7 +15024,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `TrainingMetric`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-trainingmetric.html)
     #[derive(Clone, Debug)]
     pub struct TrainingMetric(rt::Props);
     impl TrainingMetric {
@@ -14784,7 +15046,7 @@ pub mod model_card {
     ///
     /// CloudFormation property type `UserContext`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelcard-usercontext.html)
     #[derive(Clone, Debug)]
     pub struct UserContext(rt::Props);
     impl UserContext {
@@ -14894,14 +15156,14 @@ static MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 31)),
 };
 impl ModelExplainabilityJobDefinition {
-    /// Declares a `AWS::SageMaker::ModelExplainabilityJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_explainability_app_specification` (`ModelExplainabilityAppSpecification`), `model_explainability_job_input` (`ModelExplainabilityJobInput`), `model_explainability_job_output_config` (`ModelExplainabilityJobOutputConfig`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::ModelExplainabilityJobDefinition` with the stack-unique `id`. Required properties: `model_explainability_app_specification` (`ModelExplainabilityAppSpecification`), `model_explainability_job_input` (`ModelExplainabilityJobInput`), `model_explainability_job_output_config` (`ModelExplainabilityJobOutputConfig`), `job_resources` (`JobResources`), `role_arn` (`RoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_resources: model_explainability_job_definition::MonitoringResources,
         model_explainability_app_specification: model_explainability_job_definition::ModelExplainabilityAppSpecification,
         model_explainability_job_input: model_explainability_job_definition::ModelExplainabilityJobInput,
         model_explainability_job_output_config: model_explainability_job_definition::MonitoringOutputConfig,
+        job_resources: model_explainability_job_definition::MonitoringResources,
         role_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE);
@@ -15008,37 +15270,47 @@ impl ModelExplainabilityJobDefinitionHandle {
 /// Property types and value sets of [`ModelExplainabilityJobDefinition`] (`AWS::SageMaker::ModelExplainabilityJobDefinition`).
 pub mod model_explainability_job_definition {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, Json, MonitoringOutput,
-        MonitoringOutputConfig, MonitoringResources, NetworkConfig, S3DataDistributionType,
-        S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat, Json,
+        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
+        S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired, S3UploadMode,
+        StoppingCondition, VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// The batch transform input for a monitoring job.
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// JSONpath to locate features in JSONlines dataset
@@ -15099,19 +15371,30 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
+    /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job. CloudFormation `EndpointName`.
+        pub endpoint_name: rt::Expr,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointName",
                 Some("endpoint_name"),
-                rt::string(endpoint_name),
+                rt::string(required.endpoint_name),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             EndpointInput(this)
         }
         /// JSONpath to locate features in JSONlines dataset
@@ -15172,15 +15455,30 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `ModelExplainabilityAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilityappspecification.html)
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityAppSpecification(rt::Props);
+    /// The required values of [`ModelExplainabilityAppSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct ModelExplainabilityAppSpecificationRequired {
+        /// The container image to be run by the monitoring job. CloudFormation `ImageUri`.
+        pub image_uri: rt::Expr,
+        /// The S3 URI to an analysis configuration file CloudFormation `ConfigUri`.
+        pub config_uri: rt::Expr,
+    }
     impl ModelExplainabilityAppSpecification {
-        /// A new `ModelExplainabilityAppSpecification`. Required properties: `config_uri` (`ConfigUri`), `image_uri` (`ImageUri`).
-        pub fn new(config_uri: impl Into<rt::Expr>, image_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `ModelExplainabilityAppSpecification`. Required properties: `image_uri` (`ImageUri`), `config_uri` (`ConfigUri`).
+        pub fn new(required: ModelExplainabilityAppSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ConfigUri", Some("config_uri"), rt::string(config_uri));
-            this.set("ImageUri", Some("image_uri"), rt::string(image_uri));
+            this.set(
+                "ConfigUri",
+                Some("config_uri"),
+                rt::string(required.config_uri),
+            );
+            this.set(
+                "ImageUri",
+                Some("image_uri"),
+                rt::string(required.image_uri),
+            );
             ModelExplainabilityAppSpecification(this)
         }
         /// Sets the environment variables in the Docker container
@@ -15200,7 +15498,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `ModelExplainabilityBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilitybaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityBaselineConfig(rt::Props);
     impl ModelExplainabilityBaselineConfig {
@@ -15237,7 +15535,7 @@ pub mod model_explainability_job_definition {
     ///
     /// CloudFormation property type `ModelExplainabilityJobInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-modelexplainabilityjobinput.html)
     #[derive(Clone, Debug)]
     pub struct ModelExplainabilityJobInput(rt::Props);
     impl ModelExplainabilityJobInput {
@@ -15603,7 +15901,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `AdditionalInferenceSpecificationDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-additionalinferencespecificationdefinition.html)
     #[derive(Clone, Debug)]
     pub struct AdditionalInferenceSpecificationDefinition(rt::Props);
     impl AdditionalInferenceSpecificationDefinition {
@@ -15687,7 +15985,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `Bias`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-bias.html)
     #[derive(Clone, Debug)]
     pub struct Bias(rt::Props);
     impl Bias {
@@ -15731,7 +16029,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-datasource.html)
     #[derive(Clone, Debug)]
     pub struct DataSource(rt::Props);
     impl DataSource {
@@ -15751,7 +16049,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckBaselines`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckbaselines.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckBaselines(rt::Props);
     impl DriftCheckBaselines {
@@ -15797,7 +16095,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckBias`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckbias.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckBias(rt::Props);
     impl DriftCheckBias {
@@ -15841,7 +16139,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckExplainability`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckexplainability.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckExplainability(rt::Props);
     impl DriftCheckExplainability {
@@ -15870,7 +16168,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckModelDataQuality`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckmodeldataquality.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckModelDataQuality(rt::Props);
     impl DriftCheckModelDataQuality {
@@ -15899,7 +16197,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `DriftCheckModelQuality`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-driftcheckmodelquality.html)
     #[derive(Clone, Debug)]
     pub struct DriftCheckModelQuality(rt::Props);
     impl DriftCheckModelQuality {
@@ -15928,7 +16226,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `Explainability`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-explainability.html)
     #[derive(Clone, Debug)]
     pub struct Explainability(rt::Props);
     impl Explainability {
@@ -15950,7 +16248,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `FileSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-filesource.html)
     #[derive(Clone, Debug)]
     pub struct FileSource(rt::Props);
     impl FileSource {
@@ -15982,27 +16280,36 @@ pub mod model_package {
     ///
     /// CloudFormation property type `InferenceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-inferencespecification.html)
     #[derive(Clone, Debug)]
     pub struct InferenceSpecification(rt::Props);
+    /// The required values of [`InferenceSpecification`], by name: two of them have one type, and a swap must not compile.
+    pub struct InferenceSpecificationRequired {
+        /// The Amazon ECR registry path of the Docker image that contains the inference code. CloudFormation `Containers`.
+        pub containers: Vec<ModelPackageContainerDefinition>,
+        /// The supported MIME types for the input data. CloudFormation `SupportedContentTypes`.
+        pub supported_content_types: Vec<rt::Expr>,
+        /// The supported MIME types for the output data. CloudFormation `SupportedResponseMIMETypes`.
+        pub supported_response_mime_types: Vec<rt::Expr>,
+    }
     impl InferenceSpecification {
         /// A new `InferenceSpecification`. Required properties: `containers` (`Containers`), `supported_content_types` (`SupportedContentTypes`), `supported_response_mime_types` (`SupportedResponseMIMETypes`).
-        pub fn new(
-            containers: impl IntoIterator<Item = ModelPackageContainerDefinition>,
-            supported_content_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            supported_response_mime_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: InferenceSpecificationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Containers", Some("containers"), rt::list(containers));
+            this.set(
+                "Containers",
+                Some("containers"),
+                rt::list(required.containers),
+            );
             this.set(
                 "SupportedContentTypes",
                 Some("supported_content_types"),
-                rt::strings(supported_content_types),
+                rt::strings(required.supported_content_types),
             );
             this.set(
                 "SupportedResponseMIMETypes",
                 Some("supported_response_mime_types"),
-                rt::strings(supported_response_mime_types),
+                rt::strings(required.supported_response_mime_types),
             );
             InferenceSpecification(this)
         }
@@ -16040,7 +16347,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-metadataproperties.html)
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -16086,19 +16393,26 @@ pub mod model_package {
     ///
     /// CloudFormation property type `MetricsSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-metricssource.html)
     #[derive(Clone, Debug)]
     pub struct MetricsSource(rt::Props);
+    /// The required values of [`MetricsSource`], by name: two of them have one type, and a swap must not compile.
+    pub struct MetricsSourceRequired {
+        /// The type of content stored in the metric source. CloudFormation `ContentType`.
+        pub content_type: rt::Expr,
+        /// The Amazon S3 URI for the metric source. CloudFormation `S3Uri`.
+        pub s3_uri: rt::Expr,
+    }
     impl MetricsSource {
         /// A new `MetricsSource`. Required properties: `content_type` (`ContentType`), `s3_uri` (`S3Uri`).
-        pub fn new(content_type: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: MetricsSourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ContentType",
                 Some("content_type"),
-                rt::string(content_type),
+                rt::string(required.content_type),
             );
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
+            this.set("S3Uri", Some("s3_uri"), rt::string(required.s3_uri));
             MetricsSource(this)
         }
         /// The digest of the metric source.
@@ -16115,7 +16429,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelAccessConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelaccessconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelAccessConfig(rt::Props);
     impl ModelAccessConfig {
@@ -16131,7 +16445,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelCard`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelcard.html)
     #[derive(Clone, Debug)]
     pub struct ModelCard(rt::Props);
     impl ModelCard {
@@ -16159,7 +16473,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelDataQuality`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modeldataquality.html)
     #[derive(Clone, Debug)]
     pub struct ModelDataQuality(rt::Props);
     impl ModelDataQuality {
@@ -16188,7 +16502,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modeldatasource.html)
     #[derive(Clone, Debug)]
     pub struct ModelDataSource(rt::Props);
     impl ModelDataSource {
@@ -16211,7 +16525,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelMetrics`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelmetrics.html)
     #[derive(Clone, Debug)]
     pub struct ModelMetrics(rt::Props);
     impl ModelMetrics {
@@ -16257,7 +16571,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageContainerDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagecontainerdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageContainerDefinition(rt::Props);
     impl ModelPackageContainerDefinition {
@@ -16354,7 +16668,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageStatusDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagestatusdetails.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageStatusDetails(rt::Props);
     impl ModelPackageStatusDetails {
@@ -16381,7 +16695,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelPackageStatusItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelpackagestatusitem.html)
     #[derive(Clone, Debug)]
     pub struct ModelPackageStatusItem(rt::Props);
     impl ModelPackageStatusItem {
@@ -16406,7 +16720,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ModelQuality`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-modelquality.html)
     #[derive(Clone, Debug)]
     pub struct ModelQuality(rt::Props);
     impl ModelQuality {
@@ -16435,7 +16749,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `S3DataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-s3datasource.html)
     #[derive(Clone, Debug)]
     pub struct S3DataSource(rt::Props);
     impl S3DataSource {
@@ -16452,15 +16766,15 @@ pub mod model_package {
     ///
     /// CloudFormation property type `S3ModelDataSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-s3modeldatasource.html)
     #[derive(Clone, Debug)]
     pub struct S3ModelDataSource(rt::Props);
     impl S3ModelDataSource {
-        /// A new `S3ModelDataSource`. Required properties: `compression_type` (`CompressionType`), `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`).
+        /// A new `S3ModelDataSource`. Required properties: `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`), `compression_type` (`CompressionType`).
         pub fn new(
-            compression_type: CompressionType,
             s3_data_type: S3DataType2,
             s3_uri: impl Into<rt::Expr>,
+            compression_type: CompressionType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -16489,7 +16803,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SecurityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-securityconfig.html)
     #[derive(Clone, Debug)]
     pub struct SecurityConfig(rt::Props);
     impl SecurityConfig {
@@ -16505,7 +16819,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SourceAlgorithm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-sourcealgorithm.html)
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithm(rt::Props);
     impl SourceAlgorithm {
@@ -16533,7 +16847,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `SourceAlgorithmSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-sourcealgorithmspecification.html)
     #[derive(Clone, Debug)]
     pub struct SourceAlgorithmSpecification(rt::Props);
     impl SourceAlgorithmSpecification {
@@ -16553,7 +16867,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transforminput.html)
     #[derive(Clone, Debug)]
     pub struct TransformInput(rt::Props);
     impl TransformInput {
@@ -16592,15 +16906,15 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformJobDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformjobdefinition.html)
     #[derive(Clone, Debug)]
     pub struct TransformJobDefinition(rt::Props);
     impl TransformJobDefinition {
-        /// A new `TransformJobDefinition`. Required properties: `transform_input` (`TransformInput`), `transform_output` (`TransformOutput`), `transform_resources` (`TransformResources`).
+        /// A new `TransformJobDefinition`. Required properties: `transform_resources` (`TransformResources`), `transform_output` (`TransformOutput`), `transform_input` (`TransformInput`).
         pub fn new(
-            transform_input: TransformInput,
-            transform_output: TransformOutput,
             transform_resources: TransformResources,
+            transform_output: TransformOutput,
+            transform_input: TransformInput,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -16664,7 +16978,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformoutput.html)
     #[derive(Clone, Debug)]
     pub struct TransformOutput(rt::Props);
     impl TransformOutput {
@@ -16707,7 +17021,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `TransformResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-transformresources.html)
     #[derive(Clone, Debug)]
     pub struct TransformResources(rt::Props);
     impl TransformResources {
@@ -16743,14 +17057,14 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ValidationProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-validationprofile.html)
     #[derive(Clone, Debug)]
     pub struct ValidationProfile(rt::Props);
     impl ValidationProfile {
-        /// A new `ValidationProfile`. Required properties: `profile_name` (`ProfileName`), `transform_job_definition` (`TransformJobDefinition`).
+        /// A new `ValidationProfile`. Required properties: `transform_job_definition` (`TransformJobDefinition`), `profile_name` (`ProfileName`).
         pub fn new(
-            profile_name: impl Into<rt::Expr>,
             transform_job_definition: TransformJobDefinition,
+            profile_name: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -16771,7 +17085,7 @@ pub mod model_package {
     ///
     /// CloudFormation property type `ValidationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelpackage-validationspecification.html)
     #[derive(Clone, Debug)]
     pub struct ValidationSpecification(rt::Props);
     impl ValidationSpecification {
@@ -16996,14 +17310,14 @@ static MODEL_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 34)),
 };
 impl ModelQualityJobDefinition {
-    /// Declares a `AWS::SageMaker::ModelQualityJobDefinition` with the stack-unique `id`. Required properties: `job_resources` (`JobResources`), `model_quality_app_specification` (`ModelQualityAppSpecification`), `model_quality_job_input` (`ModelQualityJobInput`), `model_quality_job_output_config` (`ModelQualityJobOutputConfig`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::ModelQualityJobDefinition` with the stack-unique `id`. Required properties: `model_quality_app_specification` (`ModelQualityAppSpecification`), `model_quality_job_input` (`ModelQualityJobInput`), `model_quality_job_output_config` (`ModelQualityJobOutputConfig`), `job_resources` (`JobResources`), `role_arn` (`RoleArn`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        job_resources: model_quality_job_definition::MonitoringResources,
         model_quality_app_specification: model_quality_job_definition::ModelQualityAppSpecification,
         model_quality_job_input: model_quality_job_definition::ModelQualityJobInput,
         model_quality_job_output_config: model_quality_job_definition::MonitoringOutputConfig,
+        job_resources: model_quality_job_definition::MonitoringResources,
         role_arn: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MODEL_QUALITY_JOB_DEFINITION_TYPE);
@@ -17104,37 +17418,47 @@ impl ModelQualityJobDefinitionHandle {
 /// Property types and value sets of [`ModelQualityJobDefinition`] (`AWS::SageMaker::ModelQualityJobDefinition`).
 pub mod model_quality_job_definition {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, Json, MonitoringGroundTruthS3Input,
-        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
-        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat, Json,
+        MonitoringGroundTruthS3Input, MonitoringOutput, MonitoringOutputConfig,
+        MonitoringResources, NetworkConfig, S3DataDistributionType, S3InputMode, S3Output,
+        S3OutputRequired, S3UploadMode, StoppingCondition, VpcConfig, VpcConfigRequired,
     };
     use super::*;
     /// The batch transform input for a monitoring job.
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// Monitoring end time offset, e.g.
@@ -17212,19 +17536,30 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
+    /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job. CloudFormation `EndpointName`.
+        pub endpoint_name: rt::Expr,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointName",
                 Some("endpoint_name"),
-                rt::string(endpoint_name),
+                rt::string(required.endpoint_name),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             EndpointInput(this)
         }
         /// Monitoring end time offset, e.g.
@@ -17302,7 +17637,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `ModelQualityAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualityappspecification.html)
     #[derive(Clone, Debug)]
     pub struct ModelQualityAppSpecification(rt::Props);
     impl ModelQualityAppSpecification {
@@ -17380,7 +17715,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `ModelQualityBaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualitybaselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct ModelQualityBaselineConfig(rt::Props);
     impl ModelQualityBaselineConfig {
@@ -17417,7 +17752,7 @@ pub mod model_quality_job_definition {
     ///
     /// CloudFormation property type `ModelQualityJobInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelqualityjobdefinition-modelqualityjobinput.html)
     #[derive(Clone, Debug)]
     pub struct ModelQualityJobInput(rt::Props);
     impl ModelQualityJobInput {
@@ -17596,17 +17931,18 @@ impl MonitoringScheduleHandle {
 /// Property types and value sets of [`MonitoringSchedule`] (`AWS::SageMaker::MonitoringSchedule`).
 pub mod monitoring_schedule {
     pub use super::shared::{
-        ClusterConfig, ConstraintsResource, Csv, DatasetFormat, EndpointInput, Json,
-        MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
-        S3DataDistributionType, S3InputMode, S3Output, S3UploadMode, StatisticsResource,
-        StoppingCondition, VpcConfig,
+        ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat,
+        EndpointInput, EndpointInputRequired, Json, MonitoringOutput, MonitoringOutputConfig,
+        MonitoringResources, NetworkConfig, S3DataDistributionType, S3InputMode, S3Output,
+        S3OutputRequired, S3UploadMode, StatisticsResource, StoppingCondition, VpcConfig,
+        VpcConfigRequired,
     };
     use super::*;
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// CloudFormation property type `BaselineConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-baselineconfig.html)
     #[derive(Clone, Debug)]
     pub struct BaselineConfig(rt::Props);
     impl BaselineConfig {
@@ -17643,28 +17979,37 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `BatchTransformInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-batchtransforminput.html)
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(rt::Props);
+    /// The required values of [`BatchTransformInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BatchTransformInputRequired {
+        /// A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data. CloudFormation `DataCapturedDestinationS3Uri`.
+        pub data_captured_destination_s3_uri: rt::Expr,
+        /// The dataset format of the data to monitor CloudFormation `DatasetFormat`.
+        pub dataset_format: DatasetFormat,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl BatchTransformInput {
         /// A new `BatchTransformInput`. Required properties: `data_captured_destination_s3_uri` (`DataCapturedDestinationS3Uri`), `dataset_format` (`DatasetFormat`), `local_path` (`LocalPath`).
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<rt::Expr>,
-            dataset_format: DatasetFormat,
-            local_path: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: BatchTransformInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DataCapturedDestinationS3Uri",
                 Some("data_captured_destination_s3_uri"),
-                rt::string(data_captured_destination_s3_uri),
+                rt::string(required.data_captured_destination_s3_uri),
             );
             this.set(
                 "DatasetFormat",
                 Some("dataset_format"),
-                dataset_format.into(),
+                required.dataset_format.into(),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             BatchTransformInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
@@ -17703,7 +18048,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringAppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringappspecification.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringAppSpecification(rt::Props);
     impl MonitoringAppSpecification {
@@ -17769,43 +18114,50 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringExecutionSummary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringexecutionsummary.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringExecutionSummary(rt::Props);
+    /// The required values of [`MonitoringExecutionSummary`], by name: two of them have one type, and a swap must not compile.
+    pub struct MonitoringExecutionSummaryRequired {
+        /// The time at which the monitoring job was created. CloudFormation `CreationTime`.
+        pub creation_time: rt::Expr,
+        /// A timestamp that indicates the last time the monitoring job was modified. CloudFormation `LastModifiedTime`.
+        pub last_modified_time: rt::Expr,
+        /// The status of the monitoring job. CloudFormation `MonitoringExecutionStatus`.
+        pub monitoring_execution_status: MonitoringExecutionStatus,
+        /// The name of the monitoring schedule. CloudFormation `MonitoringScheduleName`.
+        pub monitoring_schedule_name: rt::Expr,
+        /// The time the monitoring job was scheduled. CloudFormation `ScheduledTime`.
+        pub scheduled_time: rt::Expr,
+    }
     impl MonitoringExecutionSummary {
         /// A new `MonitoringExecutionSummary`. Required properties: `creation_time` (`CreationTime`), `last_modified_time` (`LastModifiedTime`), `monitoring_execution_status` (`MonitoringExecutionStatus`), `monitoring_schedule_name` (`MonitoringScheduleName`), `scheduled_time` (`ScheduledTime`).
-        pub fn new(
-            creation_time: impl Into<rt::Expr>,
-            last_modified_time: impl Into<rt::Expr>,
-            monitoring_execution_status: MonitoringExecutionStatus,
-            monitoring_schedule_name: impl Into<rt::Expr>,
-            scheduled_time: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MonitoringExecutionSummaryRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CreationTime",
                 Some("creation_time"),
-                rt::string(creation_time),
+                rt::string(required.creation_time),
             );
             this.set(
                 "LastModifiedTime",
                 Some("last_modified_time"),
-                rt::string(last_modified_time),
+                rt::string(required.last_modified_time),
             );
             this.set(
                 "MonitoringExecutionStatus",
                 Some("monitoring_execution_status"),
-                monitoring_execution_status.into(),
+                required.monitoring_execution_status.into(),
             );
             this.set(
                 "MonitoringScheduleName",
                 Some("monitoring_schedule_name"),
-                rt::string(monitoring_schedule_name),
+                rt::string(required.monitoring_schedule_name),
             );
             this.set(
                 "ScheduledTime",
                 Some("scheduled_time"),
-                rt::string(scheduled_time),
+                rt::string(required.scheduled_time),
             );
             MonitoringExecutionSummary(this)
         }
@@ -17842,7 +18194,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringinput.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringInput(rt::Props);
     impl MonitoringInput {
@@ -17876,7 +18228,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringJobDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringjobdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringJobDefinition(rt::Props);
     impl MonitoringJobDefinition {
@@ -17956,7 +18308,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `MonitoringScheduleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-monitoringscheduleconfig.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringScheduleConfig(rt::Props);
     impl MonitoringScheduleConfig {
@@ -18009,7 +18361,7 @@ pub mod monitoring_schedule {
     ///
     /// CloudFormation property type `ScheduleConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-monitoringschedule-scheduleconfig.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(rt::Props);
     impl ScheduleConfig {
@@ -18287,7 +18639,7 @@ pub mod notebook_instance {
     ///
     /// CloudFormation property type `InstanceMetadataServiceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-notebookinstance-instancemetadataserviceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataServiceConfiguration(rt::Props);
     impl InstanceMetadataServiceConfiguration {
@@ -18807,7 +19159,7 @@ pub mod notebook_instance_lifecycle_config {
     ///
     /// CloudFormation property type `NotebookInstanceLifecycleHook`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-notebookinstancelifecycleconfig-notebookinstancelifecyclehook.html)
     #[derive(Clone, Debug)]
     pub struct NotebookInstanceLifecycleHook(rt::Props);
     impl NotebookInstanceLifecycleHook {
@@ -18865,27 +19217,33 @@ static PARTNER_APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 38),
     awscc_schema: Some((&AWSCC_SCHEMAS, 38)),
 };
+/// The required values of [`PartnerApp`], by name: two of them have one type, and a swap must not compile.
+pub struct PartnerAppRequired {
+    /// A name for the PartnerApp. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The type of PartnerApp. CloudFormation `Type`.
+    pub type_: partner_app::Type,
+    /// The Auth type of PartnerApp. CloudFormation `AuthType`.
+    pub auth_type: partner_app::AuthType,
+    /// The execution role for the user. CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// The tier of the PartnerApp. CloudFormation `Tier`.
+    pub tier: rt::Expr,
+}
 impl PartnerApp {
-    /// Declares a `AWS::SageMaker::PartnerApp` with the stack-unique `id`. Required properties: `auth_type` (`AuthType`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `tier` (`Tier`), `type_` (`Type`).
+    /// Declares a `AWS::SageMaker::PartnerApp` with the stack-unique `id`. Required properties: `name` (`Name`), `type_` (`Type`), `auth_type` (`AuthType`), `execution_role_arn` (`ExecutionRoleArn`), `tier` (`Tier`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        auth_type: partner_app::AuthType,
-        execution_role_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        tier: impl Into<rt::Expr>,
-        type_: partner_app::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PartnerAppRequired) -> Self {
         let mut this = rt::Base::new(id, &PARTNER_APP_TYPE);
-        this.set("AuthType", Some("auth_type"), auth_type.into());
+        this.set("AuthType", Some("auth_type"), required.auth_type.into());
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Tier", Some("tier"), rt::string(tier));
-        this.set("Type", Some("type"), type_.into());
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Tier", Some("tier"), rt::string(required.tier));
+        this.set("Type", Some("type"), required.type_.into());
         PartnerApp(this)
     }
     /// The version of the PartnerApp.
@@ -18989,7 +19347,7 @@ pub mod partner_app {
     ///
     /// CloudFormation property type `PartnerAppConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-partnerapp-partnerappconfig.html)
     #[derive(Clone, Debug)]
     pub struct PartnerAppConfig(rt::Props);
     impl PartnerAppConfig {
@@ -19023,7 +19381,7 @@ pub mod partner_app {
     ///
     /// CloudFormation property type `PartnerAppMaintenanceConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-partnerapp-partnerappmaintenanceconfig.html)
     #[derive(Clone, Debug)]
     pub struct PartnerAppMaintenanceConfig(rt::Props);
     impl PartnerAppMaintenanceConfig {
@@ -19076,27 +19434,31 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 39),
     awscc_schema: Some((&AWSCC_SCHEMAS, 39)),
 };
+/// The required values of [`Pipeline`], by name: two of them have one type, and a swap must not compile.
+pub struct PipelineRequired {
+    /// The name of the Pipeline. CloudFormation `PipelineName`.
+    pub pipeline_name: rt::Expr,
+    /// CloudFormation `PipelineDefinition`.
+    pub pipeline_definition: rt::Value,
+    /// Role Arn CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Pipeline {
-    /// Declares a `AWS::SageMaker::Pipeline` with the stack-unique `id`. Required properties: `pipeline_definition` (`PipelineDefinition`), `pipeline_name` (`PipelineName`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SageMaker::Pipeline` with the stack-unique `id`. Required properties: `pipeline_name` (`PipelineName`), `pipeline_definition` (`PipelineDefinition`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        pipeline_definition: impl Into<rt::Value>,
-        pipeline_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PipelineRequired) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
         this.set(
             "PipelineDefinition",
             Some("pipeline_definition"),
-            rt::json_object(pipeline_definition),
+            rt::json_object(required.pipeline_definition),
         );
         this.set(
             "PipelineName",
             Some("pipeline_name"),
-            rt::string(pipeline_name),
+            rt::string(required.pipeline_name),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Pipeline(this)
     }
     /// CloudFormation `ParallelismConfiguration`, Terraform `parallelism_configuration`.
@@ -19141,7 +19503,7 @@ pub mod pipeline {
     use super::*;
     /// CloudFormation property type `ParallelismConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-pipeline-parallelismconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParallelismConfiguration(rt::Props);
     impl ParallelismConfiguration {
@@ -19368,7 +19730,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `AppSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-appspecification.html)
     #[derive(Clone, Debug)]
     pub struct AppSpecification(rt::Props);
     impl AppSpecification {
@@ -19412,31 +19774,42 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `AthenaDatasetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-athenadatasetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct AthenaDatasetDefinition(rt::Props);
+    /// The required values of [`AthenaDatasetDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct AthenaDatasetDefinitionRequired {
+        /// The SQL query statements, to be executed. CloudFormation `QueryString`.
+        pub query_string: rt::Expr,
+        /// The location in Amazon S3 where Athena query results are stored. CloudFormation `OutputS3Uri`.
+        pub output_s3_uri: rt::Expr,
+        /// The name of the data catalog used in Athena query execution. CloudFormation `Catalog`.
+        pub catalog: rt::Expr,
+        /// The name of the database used in the Athena query execution. CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// The data storage format for Athena query results. CloudFormation `OutputFormat`.
+        pub output_format: OutputFormat2,
+    }
     impl AthenaDatasetDefinition {
-        /// A new `AthenaDatasetDefinition`. Required properties: `catalog` (`Catalog`), `database` (`Database`), `output_format` (`OutputFormat`), `output_s3_uri` (`OutputS3Uri`), `query_string` (`QueryString`).
-        pub fn new(
-            catalog: impl Into<rt::Expr>,
-            database: impl Into<rt::Expr>,
-            output_format: OutputFormat2,
-            output_s3_uri: impl Into<rt::Expr>,
-            query_string: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `AthenaDatasetDefinition`. Required properties: `query_string` (`QueryString`), `output_s3_uri` (`OutputS3Uri`), `catalog` (`Catalog`), `database` (`Database`), `output_format` (`OutputFormat`).
+        pub fn new(required: AthenaDatasetDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Catalog", Some("catalog"), rt::string(catalog));
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("OutputFormat", Some("output_format"), output_format.into());
+            this.set("Catalog", Some("catalog"), rt::string(required.catalog));
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set(
+                "OutputFormat",
+                Some("output_format"),
+                required.output_format.into(),
+            );
             this.set(
                 "OutputS3Uri",
                 Some("output_s3_uri"),
-                rt::string(output_s3_uri),
+                rt::string(required.output_s3_uri),
             );
             this.set(
                 "QueryString",
                 Some("query_string"),
-                rt::string(query_string),
+                rt::string(required.query_string),
             );
             AthenaDatasetDefinition(this)
         }
@@ -19473,27 +19846,36 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ClusterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-clusterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
+    /// The required values of [`ClusterConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the processing job. CloudFormation `InstanceCount`.
+        pub instance_count: i64,
+        /// The ML compute instance type for the processing job. CloudFormation `InstanceType`.
+        pub instance_type: InstanceType,
+        /// The size of the ML storage volume in gigabytes that you want to provision. CloudFormation `VolumeSizeInGB`.
+        pub volume_size_in_gb: i64,
+    }
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: InstanceType,
-            volume_size_in_gb: i64,
-        ) -> Self {
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstanceCount",
                 Some("instance_count"),
-                rt::int(instance_count),
+                rt::int(required.instance_count),
             );
-            this.set("InstanceType", Some("instance_type"), instance_type.into());
+            this.set(
+                "InstanceType",
+                Some("instance_type"),
+                required.instance_type.into(),
+            );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
+                rt::int(required.volume_size_in_gb),
             );
             ClusterConfig(this)
         }
@@ -19514,7 +19896,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `DatasetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-datasetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct DatasetDefinition(rt::Props);
     impl DatasetDefinition {
@@ -19577,7 +19959,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ExperimentConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-experimentconfig.html)
     #[derive(Clone, Debug)]
     pub struct ExperimentConfig(rt::Props);
     impl ExperimentConfig {
@@ -19626,7 +20008,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `FeatureStoreOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-featurestoreoutput.html)
     #[derive(Clone, Debug)]
     pub struct FeatureStoreOutput(rt::Props);
     impl FeatureStoreOutput {
@@ -19646,7 +20028,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `NetworkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-networkconfig.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
@@ -19690,7 +20072,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingInputsObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processinginputsobject.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingInputsObject(rt::Props);
     impl ProcessingInputsObject {
@@ -19732,7 +20114,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingOutputConfig(rt::Props);
     impl ProcessingOutputConfig {
@@ -19756,7 +20138,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingOutputsObject`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingoutputsobject.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingOutputsObject(rt::Props);
     impl ProcessingOutputsObject {
@@ -19798,7 +20180,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `ProcessingResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-processingresources.html)
     #[derive(Clone, Debug)]
     pub struct ProcessingResources(rt::Props);
     impl ProcessingResources {
@@ -19818,39 +20200,56 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `RedshiftDatasetDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-redshiftdatasetdefinition.html)
     #[derive(Clone, Debug)]
     pub struct RedshiftDatasetDefinition(rt::Props);
+    /// The required values of [`RedshiftDatasetDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct RedshiftDatasetDefinitionRequired {
+        /// The Redshift cluster Identifier. CloudFormation `ClusterId`.
+        pub cluster_id: rt::Expr,
+        /// The IAM role attached to your Redshift cluster that Amazon SageMaker uses to generate datasets. CloudFormation `ClusterRoleArn`.
+        pub cluster_role_arn: rt::Expr,
+        /// The SQL query statements to be executed. CloudFormation `QueryString`.
+        pub query_string: rt::Expr,
+        /// The name of the Redshift database used in Redshift query execution. CloudFormation `Database`.
+        pub database: rt::Expr,
+        /// The database user name used in Redshift query execution. CloudFormation `DbUser`.
+        pub db_user: rt::Expr,
+        /// The location in Amazon S3 where the Redshift query results are stored. CloudFormation `OutputS3Uri`.
+        pub output_s3_uri: rt::Expr,
+        /// The data storage format for Redshift query results. CloudFormation `OutputFormat`.
+        pub output_format: OutputFormat,
+    }
     impl RedshiftDatasetDefinition {
-        /// A new `RedshiftDatasetDefinition`. Required properties: `cluster_id` (`ClusterId`), `cluster_role_arn` (`ClusterRoleArn`), `database` (`Database`), `db_user` (`DbUser`), `output_format` (`OutputFormat`), `output_s3_uri` (`OutputS3Uri`), `query_string` (`QueryString`).
-        pub fn new(
-            cluster_id: impl Into<rt::Expr>,
-            cluster_role_arn: impl Into<rt::Expr>,
-            database: impl Into<rt::Expr>,
-            db_user: impl Into<rt::Expr>,
-            output_format: OutputFormat,
-            output_s3_uri: impl Into<rt::Expr>,
-            query_string: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `RedshiftDatasetDefinition`. Required properties: `cluster_id` (`ClusterId`), `cluster_role_arn` (`ClusterRoleArn`), `query_string` (`QueryString`), `database` (`Database`), `db_user` (`DbUser`), `output_s3_uri` (`OutputS3Uri`), `output_format` (`OutputFormat`).
+        pub fn new(required: RedshiftDatasetDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
+            this.set(
+                "ClusterId",
+                Some("cluster_id"),
+                rt::string(required.cluster_id),
+            );
             this.set(
                 "ClusterRoleArn",
                 Some("cluster_role_arn"),
-                rt::string(cluster_role_arn),
+                rt::string(required.cluster_role_arn),
             );
-            this.set("Database", Some("database"), rt::string(database));
-            this.set("DbUser", Some("db_user"), rt::string(db_user));
-            this.set("OutputFormat", Some("output_format"), output_format.into());
+            this.set("Database", Some("database"), rt::string(required.database));
+            this.set("DbUser", Some("db_user"), rt::string(required.db_user));
+            this.set(
+                "OutputFormat",
+                Some("output_format"),
+                required.output_format.into(),
+            );
             this.set(
                 "OutputS3Uri",
                 Some("output_s3_uri"),
-                rt::string(output_s3_uri),
+                rt::string(required.output_s3_uri),
             );
             this.set(
                 "QueryString",
                 Some("query_string"),
-                rt::string(query_string),
+                rt::string(required.query_string),
             );
             RedshiftDatasetDefinition(this)
         }
@@ -19879,12 +20278,12 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `S3Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-s3input.html)
     #[derive(Clone, Debug)]
     pub struct S3Input(rt::Props);
     impl S3Input {
-        /// A new `S3Input`. Required properties: `s3_data_type` (`S3DataType`), `s3_uri` (`S3Uri`).
-        pub fn new(s3_data_type: S3DataType, s3_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `S3Input`. Required properties: `s3_uri` (`S3Uri`), `s3_data_type` (`S3DataType`).
+        pub fn new(s3_uri: impl Into<rt::Expr>, s3_data_type: S3DataType) -> Self {
             let mut this = rt::Props::default();
             this.set("S3DataType", Some("s3_data_type"), s3_data_type.into());
             this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
@@ -19934,12 +20333,12 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `S3Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-s3output.html)
     #[derive(Clone, Debug)]
     pub struct S3Output(rt::Props);
     impl S3Output {
-        /// A new `S3Output`. Required properties: `s3_upload_mode` (`S3UploadMode`), `s3_uri` (`S3Uri`).
-        pub fn new(s3_upload_mode: S3UploadMode, s3_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `S3Output`. Required properties: `s3_uri` (`S3Uri`), `s3_upload_mode` (`S3UploadMode`).
+        pub fn new(s3_uri: impl Into<rt::Expr>, s3_upload_mode: S3UploadMode) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "S3UploadMode",
@@ -19963,7 +20362,7 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `StoppingCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-stoppingcondition.html)
     #[derive(Clone, Debug)]
     pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
@@ -19983,22 +20382,26 @@ pub mod processing_job {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-processingjob-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form 'sg-xxxxxxxx'. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The ID of the subnets in the VPC to which you want to connect your training job or model. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }
@@ -20462,15 +20865,22 @@ pub mod project {
     use super::*;
     /// CloudFormation property type `CfnStackParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-cfnstackparameter.html)
     #[derive(Clone, Debug)]
     pub struct CfnStackParameter(rt::Props);
+    /// The required values of [`CfnStackParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct CfnStackParameterRequired {
+        /// The key of the parameter. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value of the parameter. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CfnStackParameter {
         /// A new `CfnStackParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CfnStackParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             CfnStackParameter(this)
         }
     }
@@ -20479,22 +20889,29 @@ pub mod project {
     ///
     /// CloudFormation property type `CfnTemplateProviderDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-cfntemplateproviderdetail.html)
     #[derive(Clone, Debug)]
     pub struct CfnTemplateProviderDetail(rt::Props);
+    /// The required values of [`CfnTemplateProviderDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct CfnTemplateProviderDetailRequired {
+        /// The name of the template used for the project. CloudFormation `TemplateName`.
+        pub template_name: rt::Expr,
+        /// The URL of the CloudFormation template. CloudFormation `TemplateURL`.
+        pub template_url: rt::Expr,
+    }
     impl CfnTemplateProviderDetail {
         /// A new `CfnTemplateProviderDetail`. Required properties: `template_name` (`TemplateName`), `template_url` (`TemplateURL`).
-        pub fn new(template_name: impl Into<rt::Expr>, template_url: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CfnTemplateProviderDetailRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "TemplateName",
                 Some("template_name"),
-                rt::string(template_name),
+                rt::string(required.template_name),
             );
             this.set(
                 "TemplateURL",
                 Some("template_url"),
-                rt::string(template_url),
+                rt::string(required.template_url),
             );
             CfnTemplateProviderDetail(this)
         }
@@ -20519,15 +20936,22 @@ pub mod project {
     ///
     /// CloudFormation property type `ProvisioningParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-provisioningparameter.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningParameter(rt::Props);
+    /// The required values of [`ProvisioningParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProvisioningParameterRequired {
+        /// The parameter key. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The parameter value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ProvisioningParameter {
         /// A new `ProvisioningParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ProvisioningParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ProvisioningParameter(this)
         }
     }
@@ -20536,7 +20960,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ServiceCatalogProvisionedProductDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-servicecatalogprovisionedproductdetails.html)
     #[derive(Clone, Debug)]
     pub struct ServiceCatalogProvisionedProductDetails(rt::Props);
     impl ServiceCatalogProvisionedProductDetails {
@@ -20573,7 +20997,7 @@ pub mod project {
     ///
     /// CloudFormation property type `ServiceCatalogProvisioningDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-servicecatalogprovisioningdetails.html)
     #[derive(Clone, Debug)]
     pub struct ServiceCatalogProvisioningDetails(rt::Props);
     impl ServiceCatalogProvisioningDetails {
@@ -20621,7 +21045,7 @@ pub mod project {
     ///
     /// CloudFormation property type `TemplateProviderDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-project-templateproviderdetail.html)
     #[derive(Clone, Debug)]
     pub struct TemplateProviderDetail(rt::Props);
     impl TemplateProviderDetail {
@@ -20669,17 +21093,28 @@ static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 42),
     awscc_schema: Some((&AWSCC_SCHEMAS, 42)),
 };
+/// The required values of [`Space`], by name: two of them have one type, and a swap must not compile.
+pub struct SpaceRequired {
+    /// The ID of the associated Domain. CloudFormation `DomainId`.
+    pub domain_id: rt::Expr,
+    /// A name for the Space. CloudFormation `SpaceName`.
+    pub space_name: rt::Expr,
+}
 impl Space {
     /// Declares a `AWS::SageMaker::Space` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `space_name` (`SpaceName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_id: impl Into<rt::Expr>,
-        space_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SpaceRequired) -> Self {
         let mut this = rt::Base::new(id, &SPACE_TYPE);
-        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
-        this.set("SpaceName", Some("space_name"), rt::string(space_name));
+        this.set(
+            "DomainId",
+            Some("domain_id"),
+            rt::string(required.domain_id),
+        );
+        this.set(
+            "SpaceName",
+            Some("space_name"),
+            rt::string(required.space_name),
+        );
         Space(this)
     }
     /// Changing it replaces the resource. CloudFormation `OwnershipSettings`, Terraform `ownership_settings`.
@@ -20737,11 +21172,11 @@ impl SpaceHandle {
 }
 /// Property types and value sets of [`Space`] (`AWS::SageMaker::Space`).
 pub mod space {
-    pub use super::shared::{CodeRepository, CustomImage};
+    pub use super::shared::{CodeRepository, CustomImage, CustomImageRequired};
     use super::*;
     /// CloudFormation property type `CustomFileSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-customfilesystem.html)
     #[derive(Clone, Debug)]
     pub struct CustomFileSystem(rt::Props);
     impl CustomFileSystem {
@@ -20757,7 +21192,7 @@ pub mod space {
             self
         }
         /// CloudFormation `FSxLustreFileSystem`, Terraform `fsx_lustre_file_system`.
-        pub fn f_sx_lustre_file_system(mut self, value: FSxLustreFileSystem) -> Self {
+        pub fn fsx_lustre_file_system(mut self, value: FsxLustreFileSystem) -> Self {
             self.0.set(
                 "FSxLustreFileSystem",
                 Some("fsx_lustre_file_system"),
@@ -20777,7 +21212,7 @@ pub mod space {
     ///
     /// CloudFormation property type `EbsStorageSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-ebsstoragesettings.html)
     #[derive(Clone, Debug)]
     pub struct EbsStorageSettings(rt::Props);
     impl EbsStorageSettings {
@@ -20795,7 +21230,7 @@ pub mod space {
     nested!(EbsStorageSettings);
     /// CloudFormation property type `EFSFileSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-efsfilesystem.html)
     #[derive(Clone, Debug)]
     pub struct EfsFileSystem(rt::Props);
     impl EfsFileSystem {
@@ -20813,11 +21248,11 @@ pub mod space {
     nested!(EfsFileSystem);
     /// CloudFormation property type `FSxLustreFileSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-fsxlustrefilesystem.html)
     #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystem(rt::Props);
-    impl FSxLustreFileSystem {
-        /// A new `FSxLustreFileSystem`. Required properties: `file_system_id` (`FileSystemId`).
+    pub struct FsxLustreFileSystem(rt::Props);
+    impl FsxLustreFileSystem {
+        /// A new `FsxLustreFileSystem`. Required properties: `file_system_id` (`FileSystemId`).
         pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -20825,15 +21260,15 @@ pub mod space {
                 Some("file_system_id"),
                 rt::string(file_system_id),
             );
-            FSxLustreFileSystem(this)
+            FsxLustreFileSystem(this)
         }
     }
-    nested!(FSxLustreFileSystem);
+    nested!(FsxLustreFileSystem);
     /// The JupyterServer app settings.
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -20871,7 +21306,7 @@ pub mod space {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -20917,7 +21352,7 @@ pub mod space {
     nested!(KernelGatewayAppSettings);
     /// CloudFormation property type `OwnershipSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-ownershipsettings.html)
     #[derive(Clone, Debug)]
     pub struct OwnershipSettings(rt::Props);
     impl OwnershipSettings {
@@ -20935,7 +21370,7 @@ pub mod space {
     nested!(OwnershipSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-resourcespec.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -20989,7 +21424,7 @@ pub mod space {
     nested!(ResourceSpec);
     /// CloudFormation property type `S3FileSystem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-s3filesystem.html)
     #[derive(Clone, Debug)]
     pub struct S3FileSystem(rt::Props);
     impl S3FileSystem {
@@ -21009,7 +21444,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceCodeEditorAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacecodeeditorappsettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceCodeEditorAppSettings(rt::Props);
     impl SpaceCodeEditorAppSettings {
@@ -21033,7 +21468,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceJupyterLabAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacejupyterlabappsettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceJupyterLabAppSettings(rt::Props);
     impl SpaceJupyterLabAppSettings {
@@ -21071,7 +21506,7 @@ pub mod space {
     ///
     /// CloudFormation property type `SpaceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacesettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceSettings(rt::Props);
     impl SpaceSettings {
@@ -21175,7 +21610,7 @@ pub mod space {
     nested!(SpaceSettings);
     /// CloudFormation property type `SpaceSharingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacesharingsettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceSharingSettings(rt::Props);
     impl SpaceSharingSettings {
@@ -21189,7 +21624,7 @@ pub mod space {
     nested!(SpaceSharingSettings);
     /// CloudFormation property type `SpaceStorageSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-space-spacestoragesettings.html)
     #[derive(Clone, Debug)]
     pub struct SpaceStorageSettings(rt::Props);
     impl SpaceStorageSettings {
@@ -21408,30 +21843,34 @@ static STUDIO_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 43),
     awscc_schema: Some((&AWSCC_SCHEMAS, 43)),
 };
+/// The required values of [`StudioLifecycleConfig`], by name: two of them have one type, and a swap must not compile.
+pub struct StudioLifecycleConfigRequired {
+    /// The App type that the Lifecycle Configuration is attached to. CloudFormation `StudioLifecycleConfigAppType`.
+    pub studio_lifecycle_config_app_type: studio_lifecycle_config::StudioLifecycleConfigAppType,
+    /// The content of your Amazon SageMaker Studio Lifecycle Configuration script. CloudFormation `StudioLifecycleConfigContent`.
+    pub studio_lifecycle_config_content: rt::Expr,
+    /// The name of the Amazon SageMaker Studio Lifecycle Configuration. CloudFormation `StudioLifecycleConfigName`.
+    pub studio_lifecycle_config_name: rt::Expr,
+}
 impl StudioLifecycleConfig {
     /// Declares a `AWS::SageMaker::StudioLifecycleConfig` with the stack-unique `id`. Required properties: `studio_lifecycle_config_app_type` (`StudioLifecycleConfigAppType`), `studio_lifecycle_config_content` (`StudioLifecycleConfigContent`), `studio_lifecycle_config_name` (`StudioLifecycleConfigName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        studio_lifecycle_config_app_type: studio_lifecycle_config::StudioLifecycleConfigAppType,
-        studio_lifecycle_config_content: impl Into<rt::Expr>,
-        studio_lifecycle_config_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StudioLifecycleConfigRequired) -> Self {
         let mut this = rt::Base::new(id, &STUDIO_LIFECYCLE_CONFIG_TYPE);
         this.set(
             "StudioLifecycleConfigAppType",
             Some("studio_lifecycle_config_app_type"),
-            studio_lifecycle_config_app_type.into(),
+            required.studio_lifecycle_config_app_type.into(),
         );
         this.set(
             "StudioLifecycleConfigContent",
             Some("studio_lifecycle_config_content"),
-            rt::string(studio_lifecycle_config_content),
+            rt::string(required.studio_lifecycle_config_content),
         );
         this.set(
             "StudioLifecycleConfigName",
             Some("studio_lifecycle_config_name"),
-            rt::string(studio_lifecycle_config_name),
+            rt::string(required.studio_lifecycle_config_name),
         );
         StudioLifecycleConfig(this)
     }
@@ -21609,7 +22048,7 @@ pub mod trial_component {
     ///
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-trialcomponent-metadataproperties.html)
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -21655,7 +22094,7 @@ pub mod trial_component {
     ///
     /// CloudFormation property type `TrialComponentStatus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-trialcomponent-trialcomponentstatus.html)
     #[derive(Clone, Debug)]
     pub struct TrialComponentStatus(rt::Props);
     impl TrialComponentStatus {
@@ -21713,20 +22152,27 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 45),
     awscc_schema: Some((&AWSCC_SCHEMAS, 45)),
 };
+/// The required values of [`UserProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct UserProfileRequired {
+    /// The ID of the associated Domain. CloudFormation `DomainId`.
+    pub domain_id: rt::Expr,
+    /// A name for the UserProfile. CloudFormation `UserProfileName`.
+    pub user_profile_name: rt::Expr,
+}
 impl UserProfile {
     /// Declares a `AWS::SageMaker::UserProfile` with the stack-unique `id`. Required properties: `domain_id` (`DomainId`), `user_profile_name` (`UserProfileName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        domain_id: impl Into<rt::Expr>,
-        user_profile_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_PROFILE_TYPE);
-        this.set("DomainId", Some("domain_id"), rt::string(domain_id));
+        this.set(
+            "DomainId",
+            Some("domain_id"),
+            rt::string(required.domain_id),
+        );
         this.set(
             "UserProfileName",
             Some("user_profile_name"),
-            rt::string(user_profile_name),
+            rt::string(required.user_profile_name),
         );
         UserProfile(this)
     }
@@ -21778,8 +22224,9 @@ impl UserProfileHandle {
 pub mod user_profile {
     pub use super::shared::{
         AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig,
-        CustomImage, CustomPosixUserConfig, DefaultEbsStorageSettings, DefaultSpaceStorageSettings,
-        EfsFileSystemConfig, FSxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
+        CustomImage, CustomImageRequired, CustomPosixUserConfig, CustomPosixUserConfigRequired,
+        DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired, DefaultSpaceStorageSettings,
+        EfsFileSystemConfig, FsxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
         NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
         SharingSettings, UserGroup,
     };
@@ -21788,7 +22235,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `CodeEditorAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-codeeditorappsettings.html)
     #[derive(Clone, Debug)]
     pub struct CodeEditorAppSettings(rt::Props);
     impl CodeEditorAppSettings {
@@ -21847,7 +22294,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `EmrSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-emrsettings.html)
     #[derive(Clone, Debug)]
     pub struct EmrSettings(rt::Props);
     impl EmrSettings {
@@ -21890,7 +22337,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `JupyterLabAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-jupyterlabappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterLabAppSettings(rt::Props);
     impl JupyterLabAppSettings {
@@ -21971,7 +22418,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `JupyterServerAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-jupyterserverappsettings.html)
     #[derive(Clone, Debug)]
     pub struct JupyterServerAppSettings(rt::Props);
     impl JupyterServerAppSettings {
@@ -22009,7 +22456,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `KernelGatewayAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-kernelgatewayappsettings.html)
     #[derive(Clone, Debug)]
     pub struct KernelGatewayAppSettings(rt::Props);
     impl KernelGatewayAppSettings {
@@ -22055,7 +22502,7 @@ pub mod user_profile {
     nested!(KernelGatewayAppSettings);
     /// CloudFormation property type `ResourceSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-resourcespec.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSpec(rt::Props);
     impl ResourceSpec {
@@ -22122,7 +22569,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `StudioWebPortalSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-studiowebportalsettings.html)
     #[derive(Clone, Debug)]
     pub struct StudioWebPortalSettings(rt::Props);
     impl StudioWebPortalSettings {
@@ -22181,7 +22628,7 @@ pub mod user_profile {
     ///
     /// CloudFormation property type `UserSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-userprofile-usersettings.html)
     #[derive(Clone, Debug)]
     pub struct UserSettings(rt::Props);
     impl UserSettings {
@@ -22848,15 +23295,30 @@ pub mod workforce {
     ///
     /// CloudFormation property type `CognitoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-cognitoconfig.html)
     #[derive(Clone, Debug)]
     pub struct CognitoConfig(rt::Props);
+    /// The required values of [`CognitoConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CognitoConfigRequired {
+        /// The client ID for your Amazon Cognito user pool. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The ID for your Amazon Cognito user pool. CloudFormation `UserPool`.
+        pub user_pool: rt::Expr,
+    }
     impl CognitoConfig {
         /// A new `CognitoConfig`. Required properties: `client_id` (`ClientId`), `user_pool` (`UserPool`).
-        pub fn new(client_id: impl Into<rt::Expr>, user_pool: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CognitoConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("UserPool", Some("user_pool"), rt::string(user_pool));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set(
+                "UserPool",
+                Some("user_pool"),
+                rt::string(required.user_pool),
+            );
             CognitoConfig(this)
         }
     }
@@ -22865,43 +23327,56 @@ pub mod workforce {
     ///
     /// CloudFormation property type `OidcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-oidcconfig.html)
     #[derive(Clone, Debug)]
     pub struct OidcConfig(rt::Props);
+    /// The required values of [`OidcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct OidcConfigRequired {
+        /// The OIDC IdP authorization endpoint used to configure your private workforce. CloudFormation `AuthorizationEndpoint`.
+        pub authorization_endpoint: rt::Expr,
+        /// The OIDC IdP client ID used to configure your private workforce. CloudFormation `ClientId`.
+        pub client_id: rt::Expr,
+        /// The OIDC IdP issuer used to configure your private workforce. CloudFormation `Issuer`.
+        pub issuer: rt::Expr,
+        /// The OIDC IdP JSON Web Key Set (Jwks) URI used to configure your private workforce. CloudFormation `JwksUri`.
+        pub jwks_uri: rt::Expr,
+        /// The OIDC IdP logout endpoint used to configure your private workforce. CloudFormation `LogoutEndpoint`.
+        pub logout_endpoint: rt::Expr,
+        /// The OIDC IdP token endpoint used to configure your private workforce. CloudFormation `TokenEndpoint`.
+        pub token_endpoint: rt::Expr,
+        /// The OIDC IdP user info endpoint used to configure your private workforce. CloudFormation `UserInfoEndpoint`.
+        pub user_info_endpoint: rt::Expr,
+    }
     impl OidcConfig {
         /// A new `OidcConfig`. Required properties: `authorization_endpoint` (`AuthorizationEndpoint`), `client_id` (`ClientId`), `issuer` (`Issuer`), `jwks_uri` (`JwksUri`), `logout_endpoint` (`LogoutEndpoint`), `token_endpoint` (`TokenEndpoint`), `user_info_endpoint` (`UserInfoEndpoint`).
-        pub fn new(
-            authorization_endpoint: impl Into<rt::Expr>,
-            client_id: impl Into<rt::Expr>,
-            issuer: impl Into<rt::Expr>,
-            jwks_uri: impl Into<rt::Expr>,
-            logout_endpoint: impl Into<rt::Expr>,
-            token_endpoint: impl Into<rt::Expr>,
-            user_info_endpoint: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: OidcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AuthorizationEndpoint",
                 Some("authorization_endpoint"),
-                rt::string(authorization_endpoint),
+                rt::string(required.authorization_endpoint),
             );
-            this.set("ClientId", Some("client_id"), rt::string(client_id));
-            this.set("Issuer", Some("issuer"), rt::string(issuer));
-            this.set("JwksUri", Some("jwks_uri"), rt::string(jwks_uri));
+            this.set(
+                "ClientId",
+                Some("client_id"),
+                rt::string(required.client_id),
+            );
+            this.set("Issuer", Some("issuer"), rt::string(required.issuer));
+            this.set("JwksUri", Some("jwks_uri"), rt::string(required.jwks_uri));
             this.set(
                 "LogoutEndpoint",
                 Some("logout_endpoint"),
-                rt::string(logout_endpoint),
+                rt::string(required.logout_endpoint),
             );
             this.set(
                 "TokenEndpoint",
                 Some("token_endpoint"),
-                rt::string(token_endpoint),
+                rt::string(required.token_endpoint),
             );
             this.set(
                 "UserInfoEndpoint",
                 Some("user_info_endpoint"),
-                rt::string(user_info_endpoint),
+                rt::string(required.user_info_endpoint),
             );
             OidcConfig(this)
         }
@@ -22940,7 +23415,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `SourceIpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-sourceipconfig.html)
     #[derive(Clone, Debug)]
     pub struct SourceIpConfig(rt::Props);
     impl SourceIpConfig {
@@ -22956,7 +23431,7 @@ pub mod workforce {
     ///
     /// CloudFormation property type `WorkforceVpcConfigRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workforce-workforcevpcconfigrequest.html)
     #[derive(Clone, Debug)]
     pub struct WorkforceVpcConfigRequest(rt::Props);
     impl WorkforceVpcConfigRequest {
@@ -23089,31 +23564,36 @@ pub mod workteam {
     ///
     /// CloudFormation property type `CognitoMemberDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-cognitomemberdefinition.html)
     #[derive(Clone, Debug)]
     pub struct CognitoMemberDefinition(rt::Props);
+    /// The required values of [`CognitoMemberDefinition`], by name: two of them have one type, and a swap must not compile.
+    pub struct CognitoMemberDefinitionRequired {
+        /// An identifier for a user pool. CloudFormation `CognitoUserPool`.
+        pub cognito_user_pool: rt::Expr,
+        /// An identifier for an application client. CloudFormation `CognitoClientId`.
+        pub cognito_client_id: rt::Expr,
+        /// An identifier for a user group. CloudFormation `CognitoUserGroup`.
+        pub cognito_user_group: rt::Expr,
+    }
     impl CognitoMemberDefinition {
-        /// A new `CognitoMemberDefinition`. Required properties: `cognito_client_id` (`CognitoClientId`), `cognito_user_group` (`CognitoUserGroup`), `cognito_user_pool` (`CognitoUserPool`).
-        pub fn new(
-            cognito_client_id: impl Into<rt::Expr>,
-            cognito_user_group: impl Into<rt::Expr>,
-            cognito_user_pool: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CognitoMemberDefinition`. Required properties: `cognito_user_pool` (`CognitoUserPool`), `cognito_client_id` (`CognitoClientId`), `cognito_user_group` (`CognitoUserGroup`).
+        pub fn new(required: CognitoMemberDefinitionRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CognitoClientId",
                 Some("cognito_client_id"),
-                rt::string(cognito_client_id),
+                rt::string(required.cognito_client_id),
             );
             this.set(
                 "CognitoUserGroup",
                 Some("cognito_user_group"),
-                rt::string(cognito_user_group),
+                rt::string(required.cognito_user_group),
             );
             this.set(
                 "CognitoUserPool",
                 Some("cognito_user_pool"),
-                rt::string(cognito_user_pool),
+                rt::string(required.cognito_user_pool),
             );
             CognitoMemberDefinition(this)
         }
@@ -23123,7 +23603,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `MemberDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-memberdefinition.html)
     #[derive(Clone, Debug)]
     pub struct MemberDefinition(rt::Props);
     impl MemberDefinition {
@@ -23160,7 +23640,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -23180,7 +23660,7 @@ pub mod workteam {
     ///
     /// CloudFormation property type `OidcMemberDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-workteam-oidcmemberdefinition.html)
     #[derive(Clone, Debug)]
     pub struct OidcMemberDefinition(rt::Props);
     impl OidcMemberDefinition {
@@ -23208,7 +23688,7 @@ pub mod shared {
     string_enum!(AccessStatus { Enabled => "ENABLED", Disabled => "DISABLED" });
     /// CloudFormation property type `Alarm`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-alarm.html)
     #[derive(Clone, Debug)]
     pub struct Alarm(rt::Props);
     impl Alarm {
@@ -23254,31 +23734,36 @@ pub mod shared {
     ///
     /// CloudFormation property type `ClusterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-clusterconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(rt::Props);
+    /// The required values of [`ClusterConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ClusterConfigRequired {
+        /// The number of ML compute instances to use in the model monitoring job. CloudFormation `InstanceCount`.
+        pub instance_count: i64,
+        /// The ML compute instance type for the processing job. CloudFormation `InstanceType`.
+        pub instance_type: rt::Expr,
+        /// The size of the ML storage volume, in gigabytes, that you want to provision. CloudFormation `VolumeSizeInGB`.
+        pub volume_size_in_gb: i64,
+    }
     impl ClusterConfig {
         /// A new `ClusterConfig`. Required properties: `instance_count` (`InstanceCount`), `instance_type` (`InstanceType`), `volume_size_in_gb` (`VolumeSizeInGB`).
-        pub fn new(
-            instance_count: i64,
-            instance_type: impl Into<rt::Expr>,
-            volume_size_in_gb: i64,
-        ) -> Self {
+        pub fn new(required: ClusterConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InstanceCount",
                 Some("instance_count"),
-                rt::int(instance_count),
+                rt::int(required.instance_count),
             );
             this.set(
                 "InstanceType",
                 Some("instance_type"),
-                rt::string(instance_type),
+                rt::string(required.instance_type),
             );
             this.set(
                 "VolumeSizeInGB",
                 Some("volume_size_in_gb"),
-                rt::int(volume_size_in_gb),
+                rt::int(required.volume_size_in_gb),
             );
             ClusterConfig(this)
         }
@@ -23297,7 +23782,7 @@ pub mod shared {
     nested!(ClusterConfig);
     /// CloudFormation property type `CodeRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-coderepository.html)
     #[derive(Clone, Debug)]
     pub struct CodeRepository(rt::Props);
     impl CodeRepository {
@@ -23326,7 +23811,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ConstraintsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-constraintsresource.html)
     #[derive(Clone, Debug)]
     pub struct ConstraintsResource(rt::Props);
     impl ConstraintsResource {
@@ -23348,7 +23833,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Csv`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-csv.html)
     #[derive(Clone, Debug)]
     pub struct Csv(rt::Props);
     impl Csv {
@@ -23368,7 +23853,7 @@ pub mod shared {
     nested!(Csv);
     /// CloudFormation property type `CustomFileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customfilesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomFileSystemConfig(rt::Props);
     impl CustomFileSystemConfig {
@@ -23387,7 +23872,7 @@ pub mod shared {
             self
         }
         /// CloudFormation `FSxLustreFileSystemConfig`, Terraform `fsx_lustre_file_system_config`.
-        pub fn f_sx_lustre_file_system_config(mut self, value: FSxLustreFileSystemConfig) -> Self {
+        pub fn fsx_lustre_file_system_config(mut self, value: FsxLustreFileSystemConfig) -> Self {
             self.0.set(
                 "FSxLustreFileSystemConfig",
                 Some("fsx_lustre_file_system_config"),
@@ -23410,22 +23895,30 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomImage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customimage.html)
     #[derive(Clone, Debug)]
     pub struct CustomImage(rt::Props);
+    /// The required values of [`CustomImage`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomImageRequired {
+        /// The Name of the AppImageConfig. CloudFormation `AppImageConfigName`.
+        pub app_image_config_name: rt::Expr,
+        /// The name of the CustomImage. CloudFormation `ImageName`.
+        pub image_name: rt::Expr,
+    }
     impl CustomImage {
         /// A new `CustomImage`. Required properties: `app_image_config_name` (`AppImageConfigName`), `image_name` (`ImageName`).
-        pub fn new(
-            app_image_config_name: impl Into<rt::Expr>,
-            image_name: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CustomImageRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AppImageConfigName",
                 Some("app_image_config_name"),
-                rt::string(app_image_config_name),
+                rt::string(required.app_image_config_name),
             );
-            this.set("ImageName", Some("image_name"), rt::string(image_name));
+            this.set(
+                "ImageName",
+                Some("image_name"),
+                rt::string(required.image_name),
+            );
             CustomImage(this)
         }
         /// The version number of the CustomImage.
@@ -23443,15 +23936,22 @@ pub mod shared {
     nested!(CustomImage);
     /// CloudFormation property type `CustomPosixUserConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-customposixuserconfig.html)
     #[derive(Clone, Debug)]
     pub struct CustomPosixUserConfig(rt::Props);
+    /// The required values of [`CustomPosixUserConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomPosixUserConfigRequired {
+        /// CloudFormation `Uid`.
+        pub uid: i64,
+        /// CloudFormation `Gid`.
+        pub gid: i64,
+    }
     impl CustomPosixUserConfig {
-        /// A new `CustomPosixUserConfig`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: i64, uid: i64) -> Self {
+        /// A new `CustomPosixUserConfig`. Required properties: `uid` (`Uid`), `gid` (`Gid`).
+        pub fn new(required: CustomPosixUserConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", Some("gid"), rt::int(gid));
-            this.set("Uid", Some("uid"), rt::int(uid));
+            this.set("Gid", Some("gid"), rt::int(required.gid));
+            this.set("Uid", Some("uid"), rt::int(required.uid));
             CustomPosixUserConfig(this)
         }
     }
@@ -23460,7 +23960,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DatasetFormat`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelexplainabilityjobdefinition-datasetformat.html)
     #[derive(Clone, Debug)]
     pub struct DatasetFormat(rt::Props);
     impl DatasetFormat {
@@ -23496,22 +23996,29 @@ pub mod shared {
     ///
     /// CloudFormation property type `DefaultEbsStorageSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultebsstoragesettings.html)
     #[derive(Clone, Debug)]
     pub struct DefaultEbsStorageSettings(rt::Props);
+    /// The required values of [`DefaultEbsStorageSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct DefaultEbsStorageSettingsRequired {
+        /// Default size of the Amazon EBS volume in Gb CloudFormation `DefaultEbsVolumeSizeInGb`.
+        pub default_ebs_volume_size_in_gb: i64,
+        /// Maximum size of the Amazon EBS volume in Gb. CloudFormation `MaximumEbsVolumeSizeInGb`.
+        pub maximum_ebs_volume_size_in_gb: i64,
+    }
     impl DefaultEbsStorageSettings {
         /// A new `DefaultEbsStorageSettings`. Required properties: `default_ebs_volume_size_in_gb` (`DefaultEbsVolumeSizeInGb`), `maximum_ebs_volume_size_in_gb` (`MaximumEbsVolumeSizeInGb`).
-        pub fn new(default_ebs_volume_size_in_gb: i64, maximum_ebs_volume_size_in_gb: i64) -> Self {
+        pub fn new(required: DefaultEbsStorageSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultEbsVolumeSizeInGb",
                 Some("default_ebs_volume_size_in_gb"),
-                rt::int(default_ebs_volume_size_in_gb),
+                rt::int(required.default_ebs_volume_size_in_gb),
             );
             this.set(
                 "MaximumEbsVolumeSizeInGb",
                 Some("maximum_ebs_volume_size_in_gb"),
-                rt::int(maximum_ebs_volume_size_in_gb),
+                rt::int(required.maximum_ebs_volume_size_in_gb),
             );
             DefaultEbsStorageSettings(this)
         }
@@ -23521,7 +24028,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `DefaultSpaceStorageSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-defaultspacestoragesettings.html)
     #[derive(Clone, Debug)]
     pub struct DefaultSpaceStorageSettings(rt::Props);
     impl DefaultSpaceStorageSettings {
@@ -23545,7 +24052,7 @@ pub mod shared {
     nested!(DefaultSpaceStorageSettings);
     /// CloudFormation property type `EFSFileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-efsfilesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct EfsFileSystemConfig(rt::Props);
     impl EfsFileSystemConfig {
@@ -23574,19 +24081,30 @@ pub mod shared {
     ///
     /// CloudFormation property type `EndpointInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-endpointinput.html)
     #[derive(Clone, Debug)]
     pub struct EndpointInput(rt::Props);
+    /// The required values of [`EndpointInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct EndpointInputRequired {
+        /// The name of the endpoint used to run the monitoring job. CloudFormation `EndpointName`.
+        pub endpoint_name: rt::Expr,
+        /// Path to the filesystem where the endpoint data is available to the container. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+    }
     impl EndpointInput {
         /// A new `EndpointInput`. Required properties: `endpoint_name` (`EndpointName`), `local_path` (`LocalPath`).
-        pub fn new(endpoint_name: impl Into<rt::Expr>, local_path: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EndpointInputRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "EndpointName",
                 Some("endpoint_name"),
-                rt::string(endpoint_name),
+                rt::string(required.endpoint_name),
             );
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
             EndpointInput(this)
         }
         /// Indexes or names of the features to be excluded from analysis
@@ -23623,11 +24141,11 @@ pub mod shared {
     nested!(EndpointInput);
     /// CloudFormation property type `FSxLustreFileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-fsxlustrefilesystemconfig.html)
     #[derive(Clone, Debug)]
-    pub struct FSxLustreFileSystemConfig(rt::Props);
-    impl FSxLustreFileSystemConfig {
-        /// A new `FSxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
+    pub struct FsxLustreFileSystemConfig(rt::Props);
+    impl FsxLustreFileSystemConfig {
+        /// A new `FsxLustreFileSystemConfig`. Required properties: `file_system_id` (`FileSystemId`).
         pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -23635,7 +24153,7 @@ pub mod shared {
                 Some("file_system_id"),
                 rt::string(file_system_id),
             );
-            FSxLustreFileSystemConfig(this)
+            FsxLustreFileSystemConfig(this)
         }
         /// Constraints: length 1..=256; pattern `^\/\S*$`. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
         pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -23647,10 +24165,10 @@ pub mod shared {
             self
         }
     }
-    nested!(FSxLustreFileSystemConfig);
+    nested!(FsxLustreFileSystemConfig);
     /// CloudFormation property type `HiddenSageMakerImage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-hiddensagemakerimage.html)
     #[derive(Clone, Debug)]
     pub struct HiddenSageMakerImage(rt::Props);
     impl HiddenSageMakerImage {
@@ -23688,7 +24206,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Json`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-json.html)
     #[derive(Clone, Debug)]
     pub struct Json(rt::Props);
     impl Json {
@@ -23708,7 +24226,7 @@ pub mod shared {
     nested!(Json);
     /// CloudFormation property type `MetadataProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-action-metadataproperties.html)
     #[derive(Clone, Debug)]
     pub struct MetadataProperties(rt::Props);
     impl MetadataProperties {
@@ -23821,7 +24339,7 @@ pub mod shared {
     string_enum!(ModelCardStatus { Draft => "Draft", PendingReview => "PendingReview", Approved => "Approved", Archived => "Archived" });
     /// CloudFormation property type `ModelInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-algorithm-modelinput.html)
     #[derive(Clone, Debug)]
     pub struct ModelInput(rt::Props);
     impl ModelInput {
@@ -23841,7 +24359,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonitoringGroundTruthS3Input`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-modelbiasjobdefinition-monitoringgroundtruths3input.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringGroundTruthS3Input(rt::Props);
     impl MonitoringGroundTruthS3Input {
@@ -23857,7 +24375,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonitoringOutput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringoutput.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringOutput(rt::Props);
     impl MonitoringOutput {
@@ -23873,7 +24391,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonitoringOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringOutputConfig(rt::Props);
     impl MonitoringOutputConfig {
@@ -23901,7 +24419,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonitoringResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-monitoringresources.html)
     #[derive(Clone, Debug)]
     pub struct MonitoringResources(rt::Props);
     impl MonitoringResources {
@@ -23921,7 +24439,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `NetworkConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-networkconfig.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfig(rt::Props);
     impl NetworkConfig {
@@ -23974,7 +24492,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RStudioServerProAppSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-rstudioserverproappsettings.html)
     #[derive(Clone, Debug)]
     pub struct RStudioServerProAppSettings(rt::Props);
     impl RStudioServerProAppSettings {
@@ -24011,7 +24529,7 @@ pub mod shared {
     string_enum!(S3DataDistributionType { FullyReplicated => "FullyReplicated", ShardedByS3Key => "ShardedByS3Key" });
     /// CloudFormation property type `S3FileSystemConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-s3filesystemconfig.html)
     #[derive(Clone, Debug)]
     pub struct S3FileSystemConfig(rt::Props);
     impl S3FileSystemConfig {
@@ -24046,15 +24564,26 @@ pub mod shared {
     ///
     /// CloudFormation property type `S3Output`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-s3output.html)
     #[derive(Clone, Debug)]
     pub struct S3Output(rt::Props);
+    /// The required values of [`S3Output`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3OutputRequired {
+        /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. CloudFormation `LocalPath`.
+        pub local_path: rt::Expr,
+        /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. CloudFormation `S3Uri`.
+        pub s3_uri: rt::Expr,
+    }
     impl S3Output {
         /// A new `S3Output`. Required properties: `local_path` (`LocalPath`), `s3_uri` (`S3Uri`).
-        pub fn new(local_path: impl Into<rt::Expr>, s3_uri: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3OutputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("LocalPath", Some("local_path"), rt::string(local_path));
-            this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
+            this.set(
+                "LocalPath",
+                Some("local_path"),
+                rt::string(required.local_path),
+            );
+            this.set("S3Uri", Some("s3_uri"), rt::string(required.s3_uri));
             S3Output(this)
         }
         /// Whether to upload the results of the monitoring job continuously or after the job completes.
@@ -24087,7 +24616,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SharingSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-domain-sharingsettings.html)
     #[derive(Clone, Debug)]
     pub struct SharingSettings(rt::Props);
     impl SharingSettings {
@@ -24129,7 +24658,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StatisticsResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-statisticsresource.html)
     #[derive(Clone, Debug)]
     pub struct StatisticsResource(rt::Props);
     impl StatisticsResource {
@@ -24151,7 +24680,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `StoppingCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-stoppingcondition.html)
     #[derive(Clone, Debug)]
     pub struct StoppingCondition(rt::Props);
     impl StoppingCondition {
@@ -24180,22 +24709,26 @@ pub mod shared {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-dataqualityjobdefinition-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// The VPC security group IDs, in the form sg-xxxxxxxx. CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+        /// The ID of the subnets in the VPC to which you want to connect to your monitoring jobs. CloudFormation `Subnets`.
+        pub subnets: Vec<rt::Expr>,
+    }
     impl VpcConfig {
         /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnets` (`Subnets`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnets: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("Subnets", Some("subnets"), rt::strings(subnets));
+            this.set("Subnets", Some("subnets"), rt::strings(required.subnets));
             VpcConfig(this)
         }
     }

@@ -142,7 +142,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `AwsVpcConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-awsvpcconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AwsVpcConfiguration(rt::Props);
     impl AwsVpcConfiguration {
@@ -180,7 +180,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `CapacityProviderStrategyItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-capacityproviderstrategyitem.html)
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategyItem(rt::Props);
     impl CapacityProviderStrategyItem {
@@ -214,7 +214,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `DeadLetterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-deadletterconfig.html)
     #[derive(Clone, Debug)]
     pub struct DeadLetterConfig(rt::Props);
     impl DeadLetterConfig {
@@ -236,7 +236,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `EcsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-ecsparameters.html)
     #[derive(Clone, Debug)]
     pub struct EcsParameters(rt::Props);
     impl EcsParameters {
@@ -386,15 +386,26 @@ pub mod schedule {
     ///
     /// CloudFormation property type `EventBridgeParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-eventbridgeparameters.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeParameters(rt::Props);
+    /// The required values of [`EventBridgeParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct EventBridgeParametersRequired {
+        /// Free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail. CloudFormation `DetailType`.
+        pub detail_type: rt::Expr,
+        /// The source of the event. CloudFormation `Source`.
+        pub source: rt::Expr,
+    }
     impl EventBridgeParameters {
         /// A new `EventBridgeParameters`. Required properties: `detail_type` (`DetailType`), `source` (`Source`).
-        pub fn new(detail_type: impl Into<rt::Expr>, source: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: EventBridgeParametersRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DetailType", Some("detail_type"), rt::string(detail_type));
-            this.set("Source", Some("source"), rt::string(source));
+            this.set(
+                "DetailType",
+                Some("detail_type"),
+                rt::string(required.detail_type),
+            );
+            this.set("Source", Some("source"), rt::string(required.source));
             EventBridgeParameters(this)
         }
     }
@@ -403,7 +414,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `FlexibleTimeWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-flexibletimewindow.html)
     #[derive(Clone, Debug)]
     pub struct FlexibleTimeWindow(rt::Props);
     impl FlexibleTimeWindow {
@@ -430,7 +441,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `KinesisParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-kinesisparameters.html)
     #[derive(Clone, Debug)]
     pub struct KinesisParameters(rt::Props);
     impl KinesisParameters {
@@ -450,7 +461,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `NetworkConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-networkconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(rt::Props);
     impl NetworkConfiguration {
@@ -476,7 +487,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `PlacementConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementconstraint.html)
     #[derive(Clone, Debug)]
     pub struct PlacementConstraint(rt::Props);
     impl PlacementConstraint {
@@ -506,7 +517,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `PlacementStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-placementstrategy.html)
     #[derive(Clone, Debug)]
     pub struct PlacementStrategy(rt::Props);
     impl PlacementStrategy {
@@ -535,7 +546,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `RetryPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-retrypolicy.html)
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(rt::Props);
     impl RetryPolicy {
@@ -572,15 +583,22 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SageMakerPipelineParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameter.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameter(rt::Props);
+    /// The required values of [`SageMakerPipelineParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct SageMakerPipelineParameterRequired {
+        /// Name of parameter to start execution of a SageMaker Model Building Pipeline. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Value of parameter to start execution of a SageMaker Model Building Pipeline. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl SageMakerPipelineParameter {
         /// A new `SageMakerPipelineParameter`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Value", Some("value"), rt::string(required.value));
             SageMakerPipelineParameter(this)
         }
     }
@@ -589,7 +607,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SageMakerPipelineParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sagemakerpipelineparameters.html)
     #[derive(Clone, Debug)]
     pub struct SageMakerPipelineParameters(rt::Props);
     impl SageMakerPipelineParameters {
@@ -618,7 +636,7 @@ pub mod schedule {
     ///
     /// CloudFormation property type `SqsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-sqsparameters.html)
     #[derive(Clone, Debug)]
     pub struct SqsParameters(rt::Props);
     impl SqsParameters {
@@ -644,15 +662,22 @@ pub mod schedule {
     ///
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
+    /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.
+    pub struct TargetRequired {
+        /// The Amazon Resource Name (ARN) of the target. CloudFormation `Arn`.
+        pub arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the IAM role to be used for this target when the schedule is triggered. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+    }
     impl Target {
         /// A new `Target`. Required properties: `arn` (`Arn`), `role_arn` (`RoleArn`).
-        pub fn new(arn: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TargetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Arn", Some("arn"), rt::string(arn));
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("Arn", Some("arn"), rt::string(required.arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             Target(this)
         }
         /// A DeadLetterConfig object that contains information about a dead-letter queue configuration.

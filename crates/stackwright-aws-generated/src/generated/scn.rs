@@ -76,26 +76,36 @@ static DATA_INTEGRATION_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`DataIntegrationFlow`], by name: two of them have one type, and a swap must not compile.
+pub struct DataIntegrationFlowRequired {
+    /// The Amazon Web Services Supply Chain instance identifier. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The name of the DataIntegrationFlow. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The source configurations for the DataIntegrationFlow. CloudFormation `Sources`.
+    pub sources: Vec<data_integration_flow::DataIntegrationFlowSource>,
+    /// The DataIntegrationFlow transformation parameters. CloudFormation `Transformation`.
+    pub transformation: data_integration_flow::DataIntegrationFlowTransformation,
+    /// The DataIntegrationFlow target parameters. CloudFormation `Target`.
+    pub target: data_integration_flow::DataIntegrationFlowTarget,
+}
 impl DataIntegrationFlow {
-    /// Declares a `AWS::SCN::DataIntegrationFlow` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `sources` (`Sources`), `target` (`Target`), `transformation` (`Transformation`).
+    /// Declares a `AWS::SCN::DataIntegrationFlow` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `sources` (`Sources`), `transformation` (`Transformation`), `target` (`Target`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        sources: impl IntoIterator<Item = data_integration_flow::DataIntegrationFlowSource>,
-        target: data_integration_flow::DataIntegrationFlowTarget,
-        transformation: data_integration_flow::DataIntegrationFlowTransformation,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DataIntegrationFlowRequired) -> Self {
         let mut this = rt::Base::new(id, &DATA_INTEGRATION_FLOW_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Sources", Some("sources"), rt::list(sources));
-        this.set("Target", Some("target"), target.into());
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Sources", Some("sources"), rt::list(required.sources));
+        this.set("Target", Some("target"), required.target.into());
         this.set(
             "Transformation",
             Some("transformation"),
-            transformation.into(),
+            required.transformation.into(),
         );
         DataIntegrationFlow(this)
     }
@@ -132,12 +142,12 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowsource.html)
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowSource(rt::Props);
     impl DataIntegrationFlowSource {
-        /// A new `DataIntegrationFlowSource`. Required properties: `source_name` (`SourceName`), `source_type` (`SourceType`).
-        pub fn new(source_name: impl Into<rt::Expr>, source_type: SourceType) -> Self {
+        /// A new `DataIntegrationFlowSource`. Required properties: `source_type` (`SourceType`), `source_name` (`SourceName`).
+        pub fn new(source_type: SourceType, source_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("SourceName", Some("source_name"), rt::string(source_name));
             this.set("SourceType", Some("source_type"), source_type.into());
@@ -164,7 +174,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowtarget.html)
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowTarget(rt::Props);
     impl DataIntegrationFlowTarget {
@@ -188,7 +198,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DataIntegrationFlowTransformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dataintegrationflowtransformation.html)
     #[derive(Clone, Debug)]
     pub struct DataIntegrationFlowTransformation(rt::Props);
     impl DataIntegrationFlowTransformation {
@@ -219,7 +229,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasetoptions.html)
     #[derive(Clone, Debug)]
     pub struct DatasetOptions(rt::Props);
     impl DatasetOptions {
@@ -257,7 +267,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetSourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasetsourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatasetSourceConfiguration(rt::Props);
     impl DatasetSourceConfiguration {
@@ -284,7 +294,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DatasetTargetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-datasettargetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DatasetTargetConfiguration(rt::Props);
     impl DatasetTargetConfiguration {
@@ -311,7 +321,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `DedupeStrategy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-dedupestrategy.html)
     #[derive(Clone, Debug)]
     pub struct DedupeStrategy(rt::Props);
     impl DedupeStrategy {
@@ -335,7 +345,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `FieldPriorityDedupeField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-fieldprioritydedupefield.html)
     #[derive(Clone, Debug)]
     pub struct FieldPriorityDedupeField(rt::Props);
     impl FieldPriorityDedupeField {
@@ -352,7 +362,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `FieldPriorityDedupeStrategyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-fieldprioritydedupestrategyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FieldPriorityDedupeStrategyConfiguration(rt::Props);
     impl FieldPriorityDedupeStrategyConfiguration {
@@ -368,7 +378,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `S3Options`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-s3options.html)
     #[derive(Clone, Debug)]
     pub struct S3Options(rt::Props);
     impl S3Options {
@@ -390,15 +400,26 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `S3SourceConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-s3sourceconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3SourceConfiguration(rt::Props);
+    /// The required values of [`S3SourceConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3SourceConfigurationRequired {
+        /// The S3 bucket name. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// The S3 prefix. CloudFormation `Prefix`.
+        pub prefix: rt::Expr,
+    }
     impl S3SourceConfiguration {
         /// A new `S3SourceConfiguration`. Required properties: `bucket_name` (`BucketName`), `prefix` (`Prefix`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, prefix: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3SourceConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-            this.set("Prefix", Some("prefix"), rt::string(prefix));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
+            this.set("Prefix", Some("prefix"), rt::string(required.prefix));
             S3SourceConfiguration(this)
         }
         /// The Amazon S3 options.
@@ -414,7 +435,7 @@ pub mod data_integration_flow {
     ///
     /// CloudFormation property type `SqlTransformationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataintegrationflow-sqltransformationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SqlTransformationConfiguration(rt::Props);
     impl SqlTransformationConfiguration {
@@ -544,19 +565,31 @@ static DATASET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`Dataset`], by name: two of them have one type, and a swap must not compile.
+pub struct DatasetRequired {
+    /// The Amazon Web Services Supply Chain instance identifier. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The namespace of the dataset. CloudFormation `Namespace`.
+    pub namespace: rt::Expr,
+    /// The name of the dataset. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Dataset {
-    /// Declares a `AWS::SCN::Dataset` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`), `namespace` (`Namespace`).
+    /// Declares a `AWS::SCN::Dataset` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `namespace` (`Namespace`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        namespace: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DatasetRequired) -> Self {
         let mut this = rt::Base::new(id, &DATASET_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Namespace", Some("namespace"), rt::string(namespace));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "Namespace",
+            Some("namespace"),
+            rt::string(required.namespace),
+        );
         Dataset(this)
     }
     /// The description of the dataset.
@@ -615,7 +648,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetPartitionField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetpartitionfield.html)
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetPartitionField(rt::Props);
     impl DataLakeDatasetPartitionField {
@@ -632,7 +665,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetPrimaryKeyField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetprimarykeyfield.html)
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetPrimaryKeyField(rt::Props);
     impl DataLakeDatasetPrimaryKeyField {
@@ -648,12 +681,12 @@ pub mod dataset {
     ///
     /// CloudFormation property type `DataLakeDatasetSchemaField`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-datalakedatasetschemafield.html)
     #[derive(Clone, Debug)]
     pub struct DataLakeDatasetSchemaField(rt::Props);
     impl DataLakeDatasetSchemaField {
-        /// A new `DataLakeDatasetSchemaField`. Required properties: `is_required` (`IsRequired`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(is_required: bool, name: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `DataLakeDatasetSchemaField`. Required properties: `name` (`Name`), `type_` (`Type`), `is_required` (`IsRequired`).
+        pub fn new(name: impl Into<rt::Expr>, type_: Type, is_required: bool) -> Self {
             let mut this = rt::Props::default();
             this.set("IsRequired", Some("is_required"), rt::boolean(is_required));
             this.set("Name", Some("name"), rt::string(name));
@@ -666,7 +699,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `PartitionSpec`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-partitionspec.html)
     #[derive(Clone, Debug)]
     pub struct PartitionSpec(rt::Props);
     impl PartitionSpec {
@@ -682,14 +715,14 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-schema.html)
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {
-        /// A new `Schema`. Required properties: `fields` (`Fields`), `name` (`Name`).
+        /// A new `Schema`. Required properties: `name` (`Name`), `fields` (`Fields`).
         pub fn new(
-            fields: impl IntoIterator<Item = DataLakeDatasetSchemaField>,
             name: impl Into<rt::Expr>,
+            fields: impl IntoIterator<Item = DataLakeDatasetSchemaField>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Fields", Some("fields"), rt::list(fields));
@@ -713,7 +746,7 @@ pub mod dataset {
     ///
     /// CloudFormation property type `Transform`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scn-dataset-transform.html)
     #[derive(Clone, Debug)]
     pub struct Transform(rt::Props);
     impl Transform {
@@ -959,17 +992,24 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Namespace`], by name: two of them have one type, and a swap must not compile.
+pub struct NamespaceRequired {
+    /// The Amazon Web Services Supply Chain instance identifier. CloudFormation `InstanceId`.
+    pub instance_id: rt::Expr,
+    /// The name of the namespace. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Namespace {
     /// Declares a `AWS::SCN::Namespace` with the stack-unique `id`. Required properties: `instance_id` (`InstanceId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NamespaceRequired) -> Self {
         let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
-        this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set(
+            "InstanceId",
+            Some("instance_id"),
+            rt::string(required.instance_id),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         Namespace(this)
     }
     /// The description of the namespace.

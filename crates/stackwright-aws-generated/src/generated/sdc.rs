@@ -75,23 +75,29 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`Deployment`], by name: two of them have one type, and a swap must not compile.
+pub struct DeploymentRequired {
+    /// CloudFormation `ConfigName`.
+    pub config_name: rt::Expr,
+    /// CloudFormation `S3Bucket`.
+    pub s3_bucket: rt::Expr,
+    /// CloudFormation `S3Key`.
+    pub s3_key: rt::Expr,
+    /// CloudFormation `Stage`.
+    pub stage: rt::Expr,
+    /// CloudFormation `Dimension`.
+    pub dimension: rt::Expr,
+}
 impl Deployment {
-    /// Declares a `AMZN::SDC::Deployment` with the stack-unique `id`. Required properties: `config_name` (`ConfigName`), `dimension` (`Dimension`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`), `stage` (`Stage`).
+    /// Declares a `AMZN::SDC::Deployment` with the stack-unique `id`. Required properties: `config_name` (`ConfigName`), `s3_bucket` (`S3Bucket`), `s3_key` (`S3Key`), `stage` (`Stage`), `dimension` (`Dimension`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        config_name: impl Into<rt::Expr>,
-        dimension: impl Into<rt::Expr>,
-        s3_bucket: impl Into<rt::Expr>,
-        s3_key: impl Into<rt::Expr>,
-        stage: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: DeploymentRequired) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
-        this.set("ConfigName", None, rt::string(config_name));
-        this.set("Dimension", None, rt::string(dimension));
-        this.set("S3Bucket", None, rt::string(s3_bucket));
-        this.set("S3Key", None, rt::string(s3_key));
-        this.set("Stage", None, rt::string(stage));
+        this.set("ConfigName", None, rt::string(required.config_name));
+        this.set("Dimension", None, rt::string(required.dimension));
+        this.set("S3Bucket", None, rt::string(required.s3_bucket));
+        this.set("S3Key", None, rt::string(required.s3_key));
+        this.set("Stage", None, rt::string(required.stage));
         Deployment(this)
     }
     /// CloudFormation `PipelineId`; awscc has no attribute for it, so Terraform synthesis reports it when set.

@@ -192,22 +192,29 @@ pub mod rotation_schedule {
     ///
     /// CloudFormation property type `ExternalSecretRotationMetadataItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-externalsecretrotationmetadataitem.html)
     #[derive(Clone, Debug)]
     pub struct ExternalSecretRotationMetadataItem(rt::Props);
+    /// The required values of [`ExternalSecretRotationMetadataItem`], by name: two of them have one type, and a swap must not compile.
+    pub struct ExternalSecretRotationMetadataItemRequired {
+        /// The key name of the metadata item. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the metadata item. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ExternalSecretRotationMetadataItem {
         /// A new `ExternalSecretRotationMetadataItem`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ExternalSecretRotationMetadataItemRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ExternalSecretRotationMetadataItem(this)
         }
     }
     nested!(ExternalSecretRotationMetadataItem);
     /// CloudFormation property type `HostedRotationLambda`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-hostedrotationlambda.html)
     #[derive(Clone, Debug)]
     pub struct HostedRotationLambda(rt::Props);
     impl HostedRotationLambda {
@@ -325,7 +332,7 @@ pub mod rotation_schedule {
     nested!(HostedRotationLambda);
     /// CloudFormation property type `RotationRules`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-rotationschedule-rotationrules.html)
     #[derive(Clone, Debug)]
     pub struct RotationRules(rt::Props);
     impl RotationRules {
@@ -470,7 +477,7 @@ pub mod secret {
     ///
     /// CloudFormation property type `GenerateSecretString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-generatesecretstring.html)
     #[derive(Clone, Debug)]
     pub struct GenerateSecretString(rt::Props);
     impl GenerateSecretString {
@@ -589,7 +596,7 @@ pub mod secret {
     ///
     /// CloudFormation property type `ReplicaRegion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-secretsmanager-secret-replicaregion.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaRegion(rt::Props);
     impl ReplicaRegion {
@@ -626,19 +633,35 @@ static SECRET_TARGET_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`SecretTargetAttachment`], by name: two of them have one type, and a swap must not compile.
+pub struct SecretTargetAttachmentRequired {
+    /// CloudFormation `TargetType`.
+    pub target_type: rt::Expr,
+    /// CloudFormation `TargetId`.
+    pub target_id: rt::Expr,
+    /// CloudFormation `SecretId`.
+    pub secret_id: rt::Expr,
+}
 impl SecretTargetAttachment {
-    /// Declares a `AWS::SecretsManager::SecretTargetAttachment` with the stack-unique `id`. Required properties: `secret_id` (`SecretId`), `target_id` (`TargetId`), `target_type` (`TargetType`).
+    /// Declares a `AWS::SecretsManager::SecretTargetAttachment` with the stack-unique `id`. Required properties: `target_type` (`TargetType`), `target_id` (`TargetId`), `secret_id` (`SecretId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        secret_id: impl Into<rt::Expr>,
-        target_id: impl Into<rt::Expr>,
-        target_type: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SecretTargetAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &SECRET_TARGET_ATTACHMENT_TYPE);
-        this.set("SecretId", Some("secret_id"), rt::string(secret_id));
-        this.set("TargetId", Some("target_id"), rt::string(target_id));
-        this.set("TargetType", Some("target_type"), rt::string(target_type));
+        this.set(
+            "SecretId",
+            Some("secret_id"),
+            rt::string(required.secret_id),
+        );
+        this.set(
+            "TargetId",
+            Some("target_id"),
+            rt::string(required.target_id),
+        );
+        this.set(
+            "TargetType",
+            Some("target_type"),
+            rt::string(required.target_type),
+        );
         SecretTargetAttachment(this)
     }
 }

@@ -173,7 +173,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `AWSResources`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-awsresources.html)
     #[derive(Clone, Debug)]
     pub struct AwsResources(rt::Props);
     impl AwsResources {
@@ -241,7 +241,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `BitbucketCapabilitiesResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-bitbucketcapabilitiesresource.html)
     #[derive(Clone, Debug)]
     pub struct BitbucketCapabilitiesResource(rt::Props);
     impl BitbucketCapabilitiesResource {
@@ -272,15 +272,26 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `BitbucketRepositoryResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-bitbucketrepositoryresource.html)
     #[derive(Clone, Debug)]
     pub struct BitbucketRepositoryResource(rt::Props);
+    /// The required values of [`BitbucketRepositoryResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct BitbucketRepositoryResourceRequired {
+        /// Bitbucket repository name CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Bitbucket workspace slug owning the repository CloudFormation `Workspace`.
+        pub workspace: rt::Expr,
+    }
     impl BitbucketRepositoryResource {
         /// A new `BitbucketRepositoryResource`. Required properties: `name` (`Name`), `workspace` (`Workspace`).
-        pub fn new(name: impl Into<rt::Expr>, workspace: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: BitbucketRepositoryResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Workspace", Some("workspace"), rt::string(workspace));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "Workspace",
+                Some("workspace"),
+                rt::string(required.workspace),
+            );
             BitbucketRepositoryResource(this)
         }
     }
@@ -289,22 +300,29 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `CodeReviewSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-codereviewsettings.html)
     #[derive(Clone, Debug)]
     pub struct CodeReviewSettings(rt::Props);
+    /// The required values of [`CodeReviewSettings`], by name: two of them have one type, and a swap must not compile.
+    pub struct CodeReviewSettingsRequired {
+        /// Whether Controls are utilized for code review analysis CloudFormation `ControlsScanning`.
+        pub controls_scanning: bool,
+        /// Whether general purpose analysis is performed for code review CloudFormation `GeneralPurposeScanning`.
+        pub general_purpose_scanning: bool,
+    }
     impl CodeReviewSettings {
         /// A new `CodeReviewSettings`. Required properties: `controls_scanning` (`ControlsScanning`), `general_purpose_scanning` (`GeneralPurposeScanning`).
-        pub fn new(controls_scanning: bool, general_purpose_scanning: bool) -> Self {
+        pub fn new(required: CodeReviewSettingsRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ControlsScanning",
                 Some("controls_scanning"),
-                rt::boolean(controls_scanning),
+                rt::boolean(required.controls_scanning),
             );
             this.set(
                 "GeneralPurposeScanning",
                 Some("general_purpose_scanning"),
-                rt::boolean(general_purpose_scanning),
+                rt::boolean(required.general_purpose_scanning),
             );
             CodeReviewSettings(this)
         }
@@ -314,7 +332,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ConfluenceCapabilitiesResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-confluencecapabilitiesresource.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceCapabilitiesResource(rt::Props);
     impl ConfluenceCapabilitiesResource {
@@ -359,20 +377,29 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ConfluenceDocumentResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-confluencedocumentresource.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceDocumentResource(rt::Props);
+    /// The required values of [`ConfluenceDocumentResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConfluenceDocumentResourceRequired {
+        /// Customer-supplied logical name for the Confluence document CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Confluence space key containing the document CloudFormation `SpaceKey`.
+        pub space_key: rt::Expr,
+        /// Confluence page identifier CloudFormation `PageId`.
+        pub page_id: rt::Expr,
+    }
     impl ConfluenceDocumentResource {
-        /// A new `ConfluenceDocumentResource`. Required properties: `name` (`Name`), `page_id` (`PageId`), `space_key` (`SpaceKey`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            page_id: impl Into<rt::Expr>,
-            space_key: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ConfluenceDocumentResource`. Required properties: `name` (`Name`), `space_key` (`SpaceKey`), `page_id` (`PageId`).
+        pub fn new(required: ConfluenceDocumentResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("PageId", Some("page_id"), rt::string(page_id));
-            this.set("SpaceKey", Some("space_key"), rt::string(space_key));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("PageId", Some("page_id"), rt::string(required.page_id));
+            this.set(
+                "SpaceKey",
+                Some("space_key"),
+                rt::string(required.space_key),
+            );
             ConfluenceDocumentResource(this)
         }
         /// Read-only human-readable title of the containing space, populated from service-side metadata
@@ -396,22 +423,29 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitHubCapabilitiesResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-githubcapabilitiesresource.html)
     #[derive(Clone, Debug)]
     pub struct GitHubCapabilitiesResource(rt::Props);
+    /// The required values of [`GitHubCapabilitiesResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct GitHubCapabilitiesResourceRequired {
+        /// Enables Code Review in the repository CloudFormation `LeaveComments`.
+        pub leave_comments: bool,
+        /// Enables creation of pull requests with automated fixes CloudFormation `RemediateCode`.
+        pub remediate_code: bool,
+    }
     impl GitHubCapabilitiesResource {
         /// A new `GitHubCapabilitiesResource`. Required properties: `leave_comments` (`LeaveComments`), `remediate_code` (`RemediateCode`).
-        pub fn new(leave_comments: bool, remediate_code: bool) -> Self {
+        pub fn new(required: GitHubCapabilitiesResourceRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "LeaveComments",
                 Some("leave_comments"),
-                rt::boolean(leave_comments),
+                rt::boolean(required.leave_comments),
             );
             this.set(
                 "RemediateCode",
                 Some("remediate_code"),
-                rt::boolean(remediate_code),
+                rt::boolean(required.remediate_code),
             );
             GitHubCapabilitiesResource(this)
         }
@@ -421,15 +455,22 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitHubRepositoryResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-githubrepositoryresource.html)
     #[derive(Clone, Debug)]
     pub struct GitHubRepositoryResource(rt::Props);
+    /// The required values of [`GitHubRepositoryResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct GitHubRepositoryResourceRequired {
+        /// GitHub repository name CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// GitHub repository owner (user or organization) CloudFormation `Owner`.
+        pub owner: rt::Expr,
+    }
     impl GitHubRepositoryResource {
         /// A new `GitHubRepositoryResource`. Required properties: `name` (`Name`), `owner` (`Owner`).
-        pub fn new(name: impl Into<rt::Expr>, owner: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GitHubRepositoryResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Owner", Some("owner"), rt::string(owner));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Owner", Some("owner"), rt::string(required.owner));
             GitHubRepositoryResource(this)
         }
     }
@@ -438,7 +479,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitLabCapabilitiesResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-gitlabcapabilitiesresource.html)
     #[derive(Clone, Debug)]
     pub struct GitLabCapabilitiesResource(rt::Props);
     impl GitLabCapabilitiesResource {
@@ -469,15 +510,26 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `GitLabRepositoryResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-gitlabrepositoryresource.html)
     #[derive(Clone, Debug)]
     pub struct GitLabRepositoryResource(rt::Props);
+    /// The required values of [`GitLabRepositoryResource`], by name: two of them have one type, and a swap must not compile.
+    pub struct GitLabRepositoryResourceRequired {
+        /// GitLab project name CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// GitLab project namespace (user, group, or subgroup path) CloudFormation `Namespace`.
+        pub namespace: rt::Expr,
+    }
     impl GitLabRepositoryResource {
         /// A new `GitLabRepositoryResource`. Required properties: `name` (`Name`), `namespace` (`Namespace`).
-        pub fn new(name: impl Into<rt::Expr>, namespace: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GitLabRepositoryResourceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Namespace", Some("namespace"), rt::string(namespace));
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set(
+                "Namespace",
+                Some("namespace"),
+                rt::string(required.namespace),
+            );
             GitLabRepositoryResource(this)
         }
     }
@@ -486,7 +538,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `IntegratedResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-integratedresource.html)
     #[derive(Clone, Debug)]
     pub struct IntegratedResource(rt::Props);
     impl IntegratedResource {
@@ -510,7 +562,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `ProviderResource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-providerresource.html)
     #[derive(Clone, Debug)]
     pub struct ProviderResource(rt::Props);
     impl ProviderResource {
@@ -607,7 +659,7 @@ pub mod agent_space {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-agentspace-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -720,7 +772,7 @@ impl Application {
         self
     }
     /// Changing it replaces the resource. CloudFormation `IdCConfiguration`, Terraform `id_c_configuration`.
-    pub fn id_c_configuration(mut self, value: application::IdCConfiguration) -> Self {
+    pub fn idc_configuration(mut self, value: application::IdcConfiguration) -> Self {
         self.0
             .set("IdCConfiguration", Some("id_c_configuration"), value.into());
         self
@@ -750,7 +802,7 @@ impl ApplicationHandle {
         self.0.attr("Domain")
     }
     /// CloudFormation `Fn::GetAtt` `IdCConfiguration.IdCApplicationArn`; Terraform `id_c_configuration.id_c_application_arn`.
-    pub fn id_c_configuration_id_c_application_arn(&self) -> rt::Expr {
+    pub fn idc_configuration_idc_application_arn(&self) -> rt::Expr {
         self.0.attr("IdCConfiguration.IdCApplicationArn")
     }
 }
@@ -759,17 +811,17 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `IdCConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-application-idcconfiguration.html)
     #[derive(Clone, Debug)]
-    pub struct IdCConfiguration(rt::Props);
-    impl IdCConfiguration {
-        /// A new `IdCConfiguration`. No property is required.
+    pub struct IdcConfiguration(rt::Props);
+    impl IdcConfiguration {
+        /// A new `IdcConfiguration`. No property is required.
         pub fn new() -> Self {
             let this = rt::Props::default();
-            IdCConfiguration(this)
+            IdcConfiguration(this)
         }
         /// CloudFormation `IdCApplicationArn`, Terraform `id_c_application_arn`.
-        pub fn id_c_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn idc_application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdCApplicationArn",
                 Some("id_c_application_arn"),
@@ -778,7 +830,7 @@ pub mod application {
             self
         }
         /// CloudFormation `IdCInstanceArn`, Terraform `id_c_instance_arn`.
-        pub fn id_c_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn idc_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
             self.0.set(
                 "IdCInstanceArn",
                 Some("id_c_instance_arn"),
@@ -787,7 +839,7 @@ pub mod application {
             self
         }
     }
-    nested!(IdCConfiguration);
+    nested!(IdcConfiguration);
 }
 /// Uploads an artifact to an agent space.
 ///
@@ -841,23 +893,35 @@ static ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Artifact`], by name: two of them have one type, and a swap must not compile.
+pub struct ArtifactRequired {
+    /// The unique identifier of the agent space to add the artifact to. CloudFormation `AgentSpaceId`.
+    pub agent_space_id: rt::Expr,
+    /// The file type of the artifact. CloudFormation `ArtifactType`.
+    pub artifact_type: artifact::ArtifactType,
+    /// The file name of the artifact. CloudFormation `FileName`.
+    pub file_name: rt::Expr,
+}
 impl Artifact {
     /// Declares a `AWS::SecurityAgent::Artifact` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `artifact_type` (`ArtifactType`), `file_name` (`FileName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_space_id: impl Into<rt::Expr>,
-        artifact_type: artifact::ArtifactType,
-        file_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ArtifactRequired) -> Self {
         let mut this = rt::Base::new(id, &ARTIFACT_TYPE);
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            rt::string(agent_space_id),
+            rt::string(required.agent_space_id),
         );
-        this.set("ArtifactType", Some("artifact_type"), artifact_type.into());
-        this.set("FileName", Some("file_name"), rt::string(file_name));
+        this.set(
+            "ArtifactType",
+            Some("artifact_type"),
+            required.artifact_type.into(),
+        );
+        this.set(
+            "FileName",
+            Some("file_name"),
+            rt::string(required.file_name),
+        );
         Artifact(this)
     }
     /// The binary content of the artifact to upload, encoded as a Base64 string.
@@ -981,12 +1045,12 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl Integration {
-    /// Declares a `AWS::SecurityAgent::Integration` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `provider` (`Provider`).
+    /// Declares a `AWS::SecurityAgent::Integration` with the stack-unique `id`. Required properties: `provider` (`Provider`), `display_name` (`DisplayName`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        display_name: impl Into<rt::Expr>,
         provider: integration::Provider,
+        display_name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &INTEGRATION_TYPE);
         this.set(
@@ -1069,26 +1133,36 @@ pub mod integration {
     ///
     /// CloudFormation property type `BitbucketInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-bitbucketinput.html)
     #[derive(Clone, Debug)]
     pub struct BitbucketInput(rt::Props);
+    /// The required values of [`BitbucketInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct BitbucketInputRequired {
+        /// The Atlassian installation identifier, available from the Atlassian administration console. CloudFormation `InstallationId`.
+        pub installation_id: rt::Expr,
+        /// The Bitbucket workspace slug that identifies the workspace to integrate. CloudFormation `Workspace`.
+        pub workspace: rt::Expr,
+        /// The OAuth 2.0 authorization code returned from the consent redirect. CloudFormation `Code`.
+        pub code: rt::Expr,
+        /// The CSRF state token echoed back from the OAuth redirect. CloudFormation `State`.
+        pub state: rt::Expr,
+    }
     impl BitbucketInput {
-        /// A new `BitbucketInput`. Required properties: `code` (`Code`), `installation_id` (`InstallationId`), `state` (`State`), `workspace` (`Workspace`).
-        pub fn new(
-            code: impl Into<rt::Expr>,
-            installation_id: impl Into<rt::Expr>,
-            state: impl Into<rt::Expr>,
-            workspace: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `BitbucketInput`. Required properties: `installation_id` (`InstallationId`), `workspace` (`Workspace`), `code` (`Code`), `state` (`State`).
+        pub fn new(required: BitbucketInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Code", Some("code"), rt::string(code));
+            this.set("Code", Some("code"), rt::string(required.code));
             this.set(
                 "InstallationId",
                 Some("installation_id"),
-                rt::string(installation_id),
+                rt::string(required.installation_id),
             );
-            this.set("State", Some("state"), rt::string(state));
-            this.set("Workspace", Some("workspace"), rt::string(workspace));
+            this.set("State", Some("state"), rt::string(required.state));
+            this.set(
+                "Workspace",
+                Some("workspace"),
+                rt::string(required.workspace),
+            );
             BitbucketInput(this)
         }
     }
@@ -1097,26 +1171,32 @@ pub mod integration {
     ///
     /// CloudFormation property type `ConfluenceInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-confluenceinput.html)
     #[derive(Clone, Debug)]
     pub struct ConfluenceInput(rt::Props);
+    /// The required values of [`ConfluenceInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConfluenceInputRequired {
+        /// The Atlassian installation identifier, available from the Atlassian administration console. CloudFormation `InstallationId`.
+        pub installation_id: rt::Expr,
+        /// The OAuth 2.0 authorization code returned from the consent redirect. CloudFormation `Code`.
+        pub code: rt::Expr,
+        /// The CSRF state token echoed back from the OAuth redirect. CloudFormation `State`.
+        pub state: rt::Expr,
+        /// The Confluence Cloud site URL, for example https://mysite.atlassian.net. CloudFormation `SiteUrl`.
+        pub site_url: rt::Expr,
+    }
     impl ConfluenceInput {
-        /// A new `ConfluenceInput`. Required properties: `code` (`Code`), `installation_id` (`InstallationId`), `site_url` (`SiteUrl`), `state` (`State`).
-        pub fn new(
-            code: impl Into<rt::Expr>,
-            installation_id: impl Into<rt::Expr>,
-            site_url: impl Into<rt::Expr>,
-            state: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ConfluenceInput`. Required properties: `installation_id` (`InstallationId`), `code` (`Code`), `state` (`State`), `site_url` (`SiteUrl`).
+        pub fn new(required: ConfluenceInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Code", Some("code"), rt::string(code));
+            this.set("Code", Some("code"), rt::string(required.code));
             this.set(
                 "InstallationId",
                 Some("installation_id"),
-                rt::string(installation_id),
+                rt::string(required.installation_id),
             );
-            this.set("SiteUrl", Some("site_url"), rt::string(site_url));
-            this.set("State", Some("state"), rt::string(state));
+            this.set("SiteUrl", Some("site_url"), rt::string(required.site_url));
+            this.set("State", Some("state"), rt::string(required.state));
             ConfluenceInput(this)
         }
     }
@@ -1125,15 +1205,22 @@ pub mod integration {
     ///
     /// CloudFormation property type `GitHubInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-githubinput.html)
     #[derive(Clone, Debug)]
     pub struct GitHubInput(rt::Props);
+    /// The required values of [`GitHubInput`], by name: two of them have one type, and a swap must not compile.
+    pub struct GitHubInputRequired {
+        /// The OAuth authorization code received from GitHub. CloudFormation `Code`.
+        pub code: rt::Expr,
+        /// The CSRF state token for validating the OAuth flow. CloudFormation `State`.
+        pub state: rt::Expr,
+    }
     impl GitHubInput {
         /// A new `GitHubInput`. Required properties: `code` (`Code`), `state` (`State`).
-        pub fn new(code: impl Into<rt::Expr>, state: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: GitHubInputRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Code", Some("code"), rt::string(code));
-            this.set("State", Some("state"), rt::string(state));
+            this.set("Code", Some("code"), rt::string(required.code));
+            this.set("State", Some("state"), rt::string(required.state));
             GitHubInput(this)
         }
         /// The installation identifier provided by GitHub Enterprise Server on the install callback.
@@ -1169,7 +1256,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `GitLabInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-gitlabinput.html)
     #[derive(Clone, Debug)]
     pub struct GitLabInput(rt::Props);
     impl GitLabInput {
@@ -1205,7 +1292,7 @@ pub mod integration {
     ///
     /// CloudFormation property type `ProviderInput`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-integration-providerinput.html)
     #[derive(Clone, Debug)]
     pub struct ProviderInput(rt::Props);
     impl ProviderInput {
@@ -1316,26 +1403,30 @@ static PENTEST_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Pentest`], by name: two of them have one type, and a swap must not compile.
+pub struct PentestRequired {
+    /// Identifier of agent space where the pentest should be created CloudFormation `AgentSpaceId`.
+    pub agent_space_id: rt::Expr,
+    /// Service role for accessing resources CloudFormation `ServiceRole`.
+    pub service_role: rt::Expr,
+    /// Collection of assets to be tested or used during the penetration test CloudFormation `Assets`.
+    pub assets: pentest::Assets,
+}
 impl Pentest {
-    /// Declares a `AWS::SecurityAgent::Pentest` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `assets` (`Assets`), `service_role` (`ServiceRole`).
+    /// Declares a `AWS::SecurityAgent::Pentest` with the stack-unique `id`. Required properties: `agent_space_id` (`AgentSpaceId`), `service_role` (`ServiceRole`), `assets` (`Assets`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        agent_space_id: impl Into<rt::Expr>,
-        assets: pentest::Assets,
-        service_role: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PentestRequired) -> Self {
         let mut this = rt::Base::new(id, &PENTEST_TYPE);
         this.set(
             "AgentSpaceId",
             Some("agent_space_id"),
-            rt::string(agent_space_id),
+            rt::string(required.agent_space_id),
         );
-        this.set("Assets", Some("assets"), assets.into());
+        this.set("Assets", Some("assets"), required.assets.into());
         this.set(
             "ServiceRole",
             Some("service_role"),
-            rt::string(service_role),
+            rt::string(required.service_role),
         );
         Pentest(this)
     }
@@ -1451,7 +1542,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Actor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-actor.html)
     #[derive(Clone, Debug)]
     pub struct Actor(rt::Props);
     impl Actor {
@@ -1519,7 +1610,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Assets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-assets.html)
     #[derive(Clone, Debug)]
     pub struct Assets(rt::Props);
     impl Assets {
@@ -1594,7 +1685,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Authentication`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-authentication.html)
     #[derive(Clone, Debug)]
     pub struct Authentication(rt::Props);
     impl Authentication {
@@ -1624,7 +1715,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CaCertificateSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-cacertificatesource.html)
     #[derive(Clone, Debug)]
     pub struct CaCertificateSource(rt::Props);
     impl CaCertificateSource {
@@ -1663,7 +1754,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CloudWatchLog`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-cloudwatchlog.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLog(rt::Props);
     impl CloudWatchLog {
@@ -1693,7 +1784,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `CustomHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-customheader.html)
     #[derive(Clone, Debug)]
     pub struct CustomHeader(rt::Props);
     impl CustomHeader {
@@ -1722,7 +1813,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `DocumentInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-documentinfo.html)
     #[derive(Clone, Debug)]
     pub struct DocumentInfo(rt::Props);
     impl DocumentInfo {
@@ -1753,7 +1844,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `Endpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-endpoint.html)
     #[derive(Clone, Debug)]
     pub struct Endpoint(rt::Props);
     impl Endpoint {
@@ -1775,25 +1866,29 @@ pub mod pentest {
     ///
     /// CloudFormation property type `IntegratedRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-integratedrepository.html)
     #[derive(Clone, Debug)]
     pub struct IntegratedRepository(rt::Props);
+    /// The required values of [`IntegratedRepository`], by name: two of them have one type, and a swap must not compile.
+    pub struct IntegratedRepositoryRequired {
+        /// Unique identifier of the provider integration CloudFormation `IntegrationId`.
+        pub integration_id: rt::Expr,
+        /// Identifier of the resource within the provider integration CloudFormation `ProviderResourceId`.
+        pub provider_resource_id: rt::Expr,
+    }
     impl IntegratedRepository {
         /// A new `IntegratedRepository`. Required properties: `integration_id` (`IntegrationId`), `provider_resource_id` (`ProviderResourceId`).
-        pub fn new(
-            integration_id: impl Into<rt::Expr>,
-            provider_resource_id: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: IntegratedRepositoryRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "IntegrationId",
                 Some("integration_id"),
-                rt::string(integration_id),
+                rt::string(required.integration_id),
             );
             this.set(
                 "ProviderResourceId",
                 Some("provider_resource_id"),
-                rt::string(provider_resource_id),
+                rt::string(required.provider_resource_id),
             );
             IntegratedRepository(this)
         }
@@ -1810,7 +1905,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `NetworkTrafficConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-networktrafficconfig.html)
     #[derive(Clone, Debug)]
     pub struct NetworkTrafficConfig(rt::Props);
     impl NetworkTrafficConfig {
@@ -1840,7 +1935,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `NetworkTrafficRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-networktrafficrule.html)
     #[derive(Clone, Debug)]
     pub struct NetworkTrafficRule(rt::Props);
     impl NetworkTrafficRule {
@@ -1880,7 +1975,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `SourceCodeRepository`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-sourcecoderepository.html)
     #[derive(Clone, Debug)]
     pub struct SourceCodeRepository(rt::Props);
     impl SourceCodeRepository {
@@ -1903,7 +1998,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `TrustedCaCertificate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-trustedcacertificate.html)
     #[derive(Clone, Debug)]
     pub struct TrustedCaCertificate(rt::Props);
     impl TrustedCaCertificate {
@@ -1919,7 +2014,7 @@ pub mod pentest {
     ///
     /// CloudFormation property type `VpcConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-pentest-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
     impl VpcConfig {
@@ -2184,22 +2279,36 @@ pub mod security_requirement_pack {
     use super::*;
     /// CloudFormation property type `SecurityRequirement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityagent-securityrequirementpack-securityrequirement.html)
     #[derive(Clone, Debug)]
     pub struct SecurityRequirement(rt::Props);
+    /// The required values of [`SecurityRequirement`], by name: two of them have one type, and a swap must not compile.
+    pub struct SecurityRequirementRequired {
+        /// Name of the security requirement CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Description of the security requirement CloudFormation `Description`.
+        pub description: rt::Expr,
+        /// Security domain this requirement belongs to CloudFormation `Domain`.
+        pub domain: rt::Expr,
+        /// How to evaluate compliance with this requirement CloudFormation `Evaluation`.
+        pub evaluation: rt::Expr,
+    }
     impl SecurityRequirement {
-        /// A new `SecurityRequirement`. Required properties: `description` (`Description`), `domain` (`Domain`), `evaluation` (`Evaluation`), `name` (`Name`).
-        pub fn new(
-            description: impl Into<rt::Expr>,
-            domain: impl Into<rt::Expr>,
-            evaluation: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SecurityRequirement`. Required properties: `name` (`Name`), `description` (`Description`), `domain` (`Domain`), `evaluation` (`Evaluation`).
+        pub fn new(required: SecurityRequirementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Description", Some("description"), rt::string(description));
-            this.set("Domain", Some("domain"), rt::string(domain));
-            this.set("Evaluation", Some("evaluation"), rt::string(evaluation));
-            this.set("Name", Some("name"), rt::string(name));
+            this.set(
+                "Description",
+                Some("description"),
+                rt::string(required.description),
+            );
+            this.set("Domain", Some("domain"), rt::string(required.domain));
+            this.set(
+                "Evaluation",
+                Some("evaluation"),
+                rt::string(required.evaluation),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
             SecurityRequirement(this)
         }
         /// How to remediate non-compliance

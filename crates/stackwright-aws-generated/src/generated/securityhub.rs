@@ -70,19 +70,23 @@ static ACTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: None,
 };
+/// The required values of [`ActionTarget`], by name: two of them have one type, and a swap must not compile.
+pub struct ActionTargetRequired {
+    /// The name of the custom action target. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The description for the custom action target. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The ID for the custom action target. CloudFormation `Id`.
+    pub id_property: rt::Expr,
+}
 impl ActionTarget {
-    /// Declares a `AWS::SecurityHub::ActionTarget` with the stack-unique `id`. Required properties: `description` (`Description`), `id_property` (`Id`), `name` (`Name`).
+    /// Declares a `AWS::SecurityHub::ActionTarget` with the stack-unique `id`. Required properties: `name` (`Name`), `description` (`Description`), `id_property` (`Id`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        id_property: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ActionTargetRequired) -> Self {
         let mut this = rt::Base::new(id, &ACTION_TARGET_TYPE);
-        this.set("Description", None, rt::string(description));
-        this.set("Id", None, rt::string(id_property));
-        this.set("Name", None, rt::string(name));
+        this.set("Description", None, rt::string(required.description));
+        this.set("Id", None, rt::string(required.id_property));
+        this.set("Name", None, rt::string(required.name));
         ActionTarget(this)
     }
 }
@@ -136,12 +140,12 @@ static AGGREGATOR_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AggregatorV2 {
-    /// Declares a `AWS::SecurityHub::AggregatorV2` with the stack-unique `id`. Required properties: `linked_regions` (`LinkedRegions`), `region_linking_mode` (`RegionLinkingMode`).
+    /// Declares a `AWS::SecurityHub::AggregatorV2` with the stack-unique `id`. Required properties: `region_linking_mode` (`RegionLinkingMode`), `linked_regions` (`LinkedRegions`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        linked_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         region_linking_mode: aggregator_v2::RegionLinkingMode,
+        linked_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &AGGREGATOR_V2_TYPE);
         this.set(
@@ -208,23 +212,29 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`AutomationRule`], by name: two of them have one type, and a swap must not compile.
+pub struct AutomationRuleRequired {
+    /// An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings. CloudFormation `RuleOrder`.
+    pub rule_order: i64,
+    /// The name of the rule. CloudFormation `RuleName`.
+    pub rule_name: rt::Expr,
+    /// A description of the rule. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// A set of [Security Finding Format (ASFF)](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html) finding field attributes and corresponding expected values that ASH… CloudFormation `Criteria`.
+    pub criteria: automation_rule::AutomationRulesFindingFilters,
+    /// One or more actions to update finding fields if a finding matches the conditions specified in ``Criteria``. CloudFormation `Actions`.
+    pub actions: Vec<automation_rule::AutomationRulesAction>,
+}
 impl AutomationRule {
-    /// Declares a `AWS::SecurityHub::AutomationRule` with the stack-unique `id`. Required properties: `actions` (`Actions`), `criteria` (`Criteria`), `description` (`Description`), `rule_name` (`RuleName`), `rule_order` (`RuleOrder`).
+    /// Declares a `AWS::SecurityHub::AutomationRule` with the stack-unique `id`. Required properties: `rule_order` (`RuleOrder`), `rule_name` (`RuleName`), `description` (`Description`), `criteria` (`Criteria`), `actions` (`Actions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl IntoIterator<Item = automation_rule::AutomationRulesAction>,
-        criteria: automation_rule::AutomationRulesFindingFilters,
-        description: impl Into<rt::Expr>,
-        rule_name: impl Into<rt::Expr>,
-        rule_order: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AutomationRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTOMATION_RULE_TYPE);
-        this.set("Actions", None, rt::list(actions));
-        this.set("Criteria", None, criteria.into());
-        this.set("Description", None, rt::string(description));
-        this.set("RuleName", None, rt::string(rule_name));
-        this.set("RuleOrder", None, rt::int(rule_order));
+        this.set("Actions", None, rt::list(required.actions));
+        this.set("Criteria", None, required.criteria.into());
+        this.set("Description", None, rt::string(required.description));
+        this.set("RuleName", None, rt::string(required.rule_name));
+        this.set("RuleOrder", None, rt::int(required.rule_order));
         AutomationRule(this)
     }
     /// Specifies whether a rule is the last to be applied with respect to a finding that matches the rule criteria.
@@ -273,12 +283,12 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `AutomationRulesAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesaction.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesAction(rt::Props);
     impl AutomationRulesAction {
-        /// A new `AutomationRulesAction`. Required properties: `finding_fields_update` (`FindingFieldsUpdate`), `type_` (`Type`).
-        pub fn new(finding_fields_update: AutomationRulesFindingFieldsUpdate, type_: Type) -> Self {
+        /// A new `AutomationRulesAction`. Required properties: `type_` (`Type`), `finding_fields_update` (`FindingFieldsUpdate`).
+        pub fn new(type_: Type, finding_fields_update: AutomationRulesFindingFieldsUpdate) -> Self {
             let mut this = rt::Props::default();
             this.set("FindingFieldsUpdate", None, finding_fields_update.into());
             this.set("Type", None, type_.into());
@@ -290,7 +300,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `AutomationRulesFindingFieldsUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfieldsupdate.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFieldsUpdate(rt::Props);
     impl AutomationRulesFindingFieldsUpdate {
@@ -371,7 +381,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `AutomationRulesFindingFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfilters.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFilters(rt::Props);
     impl AutomationRulesFindingFilters {
@@ -649,7 +659,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-datefilter.html)
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -685,7 +695,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-daterange.html)
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -702,20 +712,25 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-mapfilter.html)
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
+    /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter. CloudFormation `Comparison`.
+        pub comparison: Comparison,
+        /// The key of the map filter. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the key in the map filter. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(
-            comparison: Comparison,
-            key: impl Into<rt::Expr>,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Comparison", None, comparison.into());
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Comparison", None, required.comparison.into());
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             MapFilter(this)
         }
     }
@@ -724,15 +739,22 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `NoteUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-noteupdate.html)
     #[derive(Clone, Debug)]
     pub struct NoteUpdate(rt::Props);
+    /// The required values of [`NoteUpdate`], by name: two of them have one type, and a swap must not compile.
+    pub struct NoteUpdateRequired {
+        /// The updated note text. CloudFormation `Text`.
+        pub text: rt::Expr,
+        /// The principal that updated the note. CloudFormation `UpdatedBy`.
+        pub updated_by: rt::Expr,
+    }
     impl NoteUpdate {
         /// A new `NoteUpdate`. Required properties: `text` (`Text`), `updated_by` (`UpdatedBy`).
-        pub fn new(text: impl Into<rt::Expr>, updated_by: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: NoteUpdateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Text", None, rt::string(text));
-            this.set("UpdatedBy", None, rt::string(updated_by));
+            this.set("Text", None, rt::string(required.text));
+            this.set("UpdatedBy", None, rt::string(required.updated_by));
             NoteUpdate(this)
         }
     }
@@ -741,7 +763,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-numberfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -777,15 +799,22 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `RelatedFinding`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-relatedfinding.html)
     #[derive(Clone, Debug)]
     pub struct RelatedFinding(rt::Props);
+    /// The required values of [`RelatedFinding`], by name: two of them have one type, and a swap must not compile.
+    pub struct RelatedFindingRequired {
+        /// The Amazon Resource Name (ARN) for the product that generated a related finding. CloudFormation `ProductArn`.
+        pub product_arn: rt::Expr,
+        /// The product-generated identifier for a related finding. CloudFormation `Id`.
+        pub id: rt::Expr,
+    }
     impl RelatedFinding {
-        /// A new `RelatedFinding`. Required properties: `id` (`Id`), `product_arn` (`ProductArn`).
-        pub fn new(id: impl Into<rt::Expr>, product_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `RelatedFinding`. Required properties: `product_arn` (`ProductArn`), `id` (`Id`).
+        pub fn new(required: RelatedFindingRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
-            this.set("ProductArn", None, rt::string(product_arn));
+            this.set("Id", None, rt::string(required.id));
+            this.set("ProductArn", None, rt::string(required.product_arn));
             RelatedFinding(this)
         }
     }
@@ -794,7 +823,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `SeverityUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-severityupdate.html)
     #[derive(Clone, Debug)]
     pub struct SeverityUpdate(rt::Props);
     impl SeverityUpdate {
@@ -830,7 +859,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-stringfilter.html)
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
@@ -847,7 +876,7 @@ pub mod automation_rule {
     ///
     /// CloudFormation property type `WorkflowUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-workflowupdate.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowUpdate(rt::Props);
     impl WorkflowUpdate {
@@ -959,23 +988,41 @@ static AUTOMATION_RULE_V2_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`AutomationRuleV2`], by name: two of them have one type, and a swap must not compile.
+pub struct AutomationRuleV2Required {
+    /// The name of the automation rule CloudFormation `RuleName`.
+    pub rule_name: rt::Expr,
+    /// A description of the automation rule CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The value for the rule priority CloudFormation `RuleOrder`.
+    pub rule_order: i64,
+    /// Defines the parameters and conditions used to evaluate and filter security findings CloudFormation `Criteria`.
+    pub criteria: automation_rule_v2::Criteria,
+    /// A list of actions to be performed when the rule criteria is met CloudFormation `Actions`.
+    pub actions: Vec<automation_rule_v2::AutomationRulesActionV2>,
+}
 impl AutomationRuleV2 {
-    /// Declares a `AWS::SecurityHub::AutomationRuleV2` with the stack-unique `id`. Required properties: `actions` (`Actions`), `criteria` (`Criteria`), `description` (`Description`), `rule_name` (`RuleName`), `rule_order` (`RuleOrder`).
+    /// Declares a `AWS::SecurityHub::AutomationRuleV2` with the stack-unique `id`. Required properties: `rule_name` (`RuleName`), `description` (`Description`), `rule_order` (`RuleOrder`), `criteria` (`Criteria`), `actions` (`Actions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        actions: impl IntoIterator<Item = automation_rule_v2::AutomationRulesActionV2>,
-        criteria: automation_rule_v2::Criteria,
-        description: impl Into<rt::Expr>,
-        rule_name: impl Into<rt::Expr>,
-        rule_order: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AutomationRuleV2Required) -> Self {
         let mut this = rt::Base::new(id, &AUTOMATION_RULE_V2_TYPE);
-        this.set("Actions", Some("actions"), rt::list(actions));
-        this.set("Criteria", Some("criteria"), criteria.into());
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("RuleName", Some("rule_name"), rt::string(rule_name));
-        this.set("RuleOrder", Some("rule_order"), rt::int(rule_order));
+        this.set("Actions", Some("actions"), rt::list(required.actions));
+        this.set("Criteria", Some("criteria"), required.criteria.into());
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set(
+            "RuleName",
+            Some("rule_name"),
+            rt::string(required.rule_name),
+        );
+        this.set(
+            "RuleOrder",
+            Some("rule_order"),
+            rt::int(required.rule_order),
+        );
         AutomationRuleV2(this)
     }
     /// The status of the automation rule
@@ -1021,7 +1068,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `AutomationRulesActionV2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-automationrulesactionv2.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesActionV2(rt::Props);
     impl AutomationRulesActionV2 {
@@ -1065,7 +1112,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `AutomationRulesFindingFieldsUpdateV2`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-automationrulesfindingfieldsupdatev2.html)
     #[derive(Clone, Debug)]
     pub struct AutomationRulesFindingFieldsUpdateV2(rt::Props);
     impl AutomationRulesFindingFieldsUpdateV2 {
@@ -1102,7 +1149,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `BooleanFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-booleanfilter.html)
     #[derive(Clone, Debug)]
     pub struct BooleanFilter(rt::Props);
     impl BooleanFilter {
@@ -1118,7 +1165,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `CompositeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-compositefilter.html)
     #[derive(Clone, Debug)]
     pub struct CompositeFilter(rt::Props);
     impl CompositeFilter {
@@ -1183,7 +1230,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `Criteria`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-criteria.html)
     #[derive(Clone, Debug)]
     pub struct Criteria(rt::Props);
     impl Criteria {
@@ -1209,7 +1256,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-datefilter.html)
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -1245,7 +1292,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-daterange.html)
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -1262,7 +1309,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `ExternalIntegrationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-externalintegrationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ExternalIntegrationConfiguration(rt::Props);
     impl ExternalIntegrationConfiguration {
@@ -1285,20 +1332,25 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-mapfilter.html)
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
+    /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering findings with a map filter CloudFormation `Comparison`.
+        pub comparison: Comparison2,
+        /// The key of the map filter CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the key in the map filter CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(
-            comparison: Comparison2,
-            key: impl Into<rt::Expr>,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Comparison", Some("comparison"), required.comparison.into());
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             MapFilter(this)
         }
     }
@@ -1307,7 +1359,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-numberfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -1343,7 +1395,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfBooleanFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfbooleanfilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfBooleanFilter(rt::Props);
     impl OcsfBooleanFilter {
@@ -1360,7 +1412,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfDateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfdatefilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfDateFilter(rt::Props);
     impl OcsfDateFilter {
@@ -1377,7 +1429,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfFindingFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsffindingfilters.html)
     #[derive(Clone, Debug)]
     pub struct OcsfFindingFilters(rt::Props);
     impl OcsfFindingFilters {
@@ -1417,7 +1469,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfMapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfmapfilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfMapFilter(rt::Props);
     impl OcsfMapFilter {
@@ -1434,7 +1486,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfNumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfnumberfilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfNumberFilter(rt::Props);
     impl OcsfNumberFilter {
@@ -1451,7 +1503,7 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `OcsfStringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-ocsfstringfilter.html)
     #[derive(Clone, Debug)]
     pub struct OcsfStringFilter(rt::Props);
     impl OcsfStringFilter {
@@ -1468,12 +1520,12 @@ pub mod automation_rule_v2 {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrulev2-stringfilter.html)
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
-        /// A new `StringFilter`. Required properties: `comparison` (`Comparison`), `value` (`Value`).
-        pub fn new(comparison: Comparison, value: impl Into<rt::Expr>) -> Self {
+        /// A new `StringFilter`. Required properties: `value` (`Value`), `comparison` (`Comparison`).
+        pub fn new(value: impl Into<rt::Expr>, comparison: Comparison) -> Self {
             let mut this = rt::Props::default();
             this.set("Comparison", Some("comparison"), comparison.into());
             this.set("Value", Some("value"), rt::string(value));
@@ -1748,7 +1800,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `Policy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-policy.html)
     #[derive(Clone, Debug)]
     pub struct Policy(rt::Props);
     impl Policy {
@@ -1771,7 +1823,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityControlCustomParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securitycontrolcustomparameter.html)
     #[derive(Clone, Debug)]
     pub struct SecurityControlCustomParameter(rt::Props);
     impl SecurityControlCustomParameter {
@@ -1805,7 +1857,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityControlsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securitycontrolsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SecurityControlsConfiguration(rt::Props);
     impl SecurityControlsConfiguration {
@@ -1862,7 +1914,7 @@ pub mod configuration_policy {
     ///
     /// CloudFormation property type `SecurityHubPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-configurationpolicy-securityhubpolicy.html)
     #[derive(Clone, Debug)]
     pub struct SecurityHubPolicy(rt::Props);
     impl SecurityHubPolicy {
@@ -2022,15 +2074,15 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureProviderConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-azureproviderconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureProviderConfiguration(rt::Props);
     impl AzureProviderConfiguration {
-        /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AWSConfigConnectorArn`), `azure_regions` (`AzureRegions`), `scope_configuration` (`ScopeConfiguration`).
+        /// A new `AzureProviderConfiguration`. Required properties: `aws_config_connector_arn` (`AWSConfigConnectorArn`), `scope_configuration` (`ScopeConfiguration`), `azure_regions` (`AzureRegions`).
         pub fn new(
             aws_config_connector_arn: impl Into<rt::Expr>,
-            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             scope_configuration: AzureScopeConfiguration,
+            azure_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2048,7 +2100,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `AzureScopeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-azurescopeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureScopeConfiguration(rt::Props);
     impl AzureScopeConfiguration {
@@ -2072,7 +2124,7 @@ pub mod connector {
     nested!(AzureScopeConfiguration);
     /// CloudFormation property type `Provider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-connector-provider.html)
     #[derive(Clone, Debug)]
     pub struct Provider(rt::Props);
     impl Provider {
@@ -2499,7 +2551,7 @@ pub mod hub_v2 {
     ///
     /// CloudFormation property type `NetworkScanning`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-hubv2-networkscanning.html)
     #[derive(Clone, Debug)]
     pub struct NetworkScanning(rt::Props);
     impl NetworkScanning {
@@ -2537,23 +2589,27 @@ static INSIGHT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`Insight`], by name: two of them have one type, and a swap must not compile.
+pub struct InsightRequired {
+    /// One or more attributes used to filter the findings included in the insight CloudFormation `Filters`.
+    pub filters: insight::AwsSecurityFindingFilters,
+    /// The name of a Security Hub insight CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The grouping attribute for the insight's findings CloudFormation `GroupByAttribute`.
+    pub group_by_attribute: rt::Expr,
+}
 impl Insight {
-    /// Declares a `AWS::SecurityHub::Insight` with the stack-unique `id`. Required properties: `filters` (`Filters`), `group_by_attribute` (`GroupByAttribute`), `name` (`Name`).
+    /// Declares a `AWS::SecurityHub::Insight` with the stack-unique `id`. Required properties: `filters` (`Filters`), `name` (`Name`), `group_by_attribute` (`GroupByAttribute`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        filters: insight::AwsSecurityFindingFilters,
-        group_by_attribute: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InsightRequired) -> Self {
         let mut this = rt::Base::new(id, &INSIGHT_TYPE);
-        this.set("Filters", Some("filters"), filters.into());
+        this.set("Filters", Some("filters"), required.filters.into());
         this.set(
             "GroupByAttribute",
             Some("group_by_attribute"),
-            rt::string(group_by_attribute),
+            rt::string(required.group_by_attribute),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Insight(this)
     }
 }
@@ -2578,7 +2634,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `AwsSecurityFindingFilters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-awssecurityfindingfilters.html)
     #[derive(Clone, Debug)]
     pub struct AwsSecurityFindingFilters(rt::Props);
     impl AwsSecurityFindingFilters {
@@ -3766,7 +3822,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `BooleanFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-booleanfilter.html)
     #[derive(Clone, Debug)]
     pub struct BooleanFilter(rt::Props);
     impl BooleanFilter {
@@ -3782,7 +3838,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `DateFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-datefilter.html)
     #[derive(Clone, Debug)]
     pub struct DateFilter(rt::Props);
     impl DateFilter {
@@ -3818,7 +3874,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `DateRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-daterange.html)
     #[derive(Clone, Debug)]
     pub struct DateRange(rt::Props);
     impl DateRange {
@@ -3835,7 +3891,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `IpFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-ipfilter.html)
     #[derive(Clone, Debug)]
     pub struct IpFilter(rt::Props);
     impl IpFilter {
@@ -3851,7 +3907,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `KeywordFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-keywordfilter.html)
     #[derive(Clone, Debug)]
     pub struct KeywordFilter(rt::Props);
     impl KeywordFilter {
@@ -3867,20 +3923,25 @@ pub mod insight {
     ///
     /// CloudFormation property type `MapFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-mapfilter.html)
     #[derive(Clone, Debug)]
     pub struct MapFilter(rt::Props);
+    /// The required values of [`MapFilter`], by name: two of them have one type, and a swap must not compile.
+    pub struct MapFilterRequired {
+        /// The condition to apply to the key value when filtering Security Hub findings with a map filter. CloudFormation `Comparison`.
+        pub comparison: Comparison,
+        /// Non-empty string definition. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// Non-empty string definition. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl MapFilter {
         /// A new `MapFilter`. Required properties: `comparison` (`Comparison`), `key` (`Key`), `value` (`Value`).
-        pub fn new(
-            comparison: Comparison,
-            key: impl Into<rt::Expr>,
-            value: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MapFilterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Comparison", Some("comparison"), comparison.into());
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Comparison", Some("comparison"), required.comparison.into());
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             MapFilter(this)
         }
     }
@@ -3889,7 +3950,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `NumberFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-numberfilter.html)
     #[derive(Clone, Debug)]
     pub struct NumberFilter(rt::Props);
     impl NumberFilter {
@@ -3925,7 +3986,7 @@ pub mod insight {
     ///
     /// CloudFormation property type `StringFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-insight-stringfilter.html)
     #[derive(Clone, Debug)]
     pub struct StringFilter(rt::Props);
     impl StringFilter {
@@ -4120,23 +4181,35 @@ static POLICY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`PolicyAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyAssociationRequired {
+    /// The identifier of the target account, organizational unit, or the root CloudFormation `TargetId`.
+    pub target_id: rt::Expr,
+    /// Indicates whether the target is an AWS account, organizational unit, or the organization root CloudFormation `TargetType`.
+    pub target_type: policy_association::TargetType,
+    /// The universally unique identifier (UUID) of the configuration policy or a value of SELF_MANAGED_SECURITY_HUB for a self-managed configuration CloudFormation `ConfigurationPolicyId`.
+    pub configuration_policy_id: rt::Expr,
+}
 impl PolicyAssociation {
-    /// Declares a `AWS::SecurityHub::PolicyAssociation` with the stack-unique `id`. Required properties: `configuration_policy_id` (`ConfigurationPolicyId`), `target_id` (`TargetId`), `target_type` (`TargetType`).
+    /// Declares a `AWS::SecurityHub::PolicyAssociation` with the stack-unique `id`. Required properties: `target_id` (`TargetId`), `target_type` (`TargetType`), `configuration_policy_id` (`ConfigurationPolicyId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        configuration_policy_id: impl Into<rt::Expr>,
-        target_id: impl Into<rt::Expr>,
-        target_type: policy_association::TargetType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_ASSOCIATION_TYPE);
         this.set(
             "ConfigurationPolicyId",
             Some("configuration_policy_id"),
-            rt::string(configuration_policy_id),
+            rt::string(required.configuration_policy_id),
         );
-        this.set("TargetId", Some("target_id"), rt::string(target_id));
-        this.set("TargetType", Some("target_type"), target_type.into());
+        this.set(
+            "TargetId",
+            Some("target_id"),
+            rt::string(required.target_id),
+        );
+        this.set(
+            "TargetType",
+            Some("target_type"),
+            required.target_type.into(),
+        );
         PolicyAssociation(this)
     }
 }
@@ -4361,7 +4434,7 @@ pub mod standard {
     ///
     /// CloudFormation property type `StandardsControl`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-standard-standardscontrol.html)
     #[derive(Clone, Debug)]
     pub struct StandardsControl(rt::Props);
     impl StandardsControl {

@@ -55,26 +55,34 @@ static AWS_LOG_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AwsLogSource`], by name: two of them have one type, and a swap must not compile.
+pub struct AwsLogSourceRequired {
+    /// The ARN for the data lake. CloudFormation `DataLakeArn`.
+    pub data_lake_arn: rt::Expr,
+    /// The version for a AWS source. CloudFormation `SourceVersion`.
+    pub source_version: rt::Expr,
+    /// The name for a AWS source. CloudFormation `SourceName`.
+    pub source_name: rt::Expr,
+}
 impl AwsLogSource {
-    /// Declares a `AWS::SecurityLake::AwsLogSource` with the stack-unique `id`. Required properties: `data_lake_arn` (`DataLakeArn`), `source_name` (`SourceName`), `source_version` (`SourceVersion`).
+    /// Declares a `AWS::SecurityLake::AwsLogSource` with the stack-unique `id`. Required properties: `data_lake_arn` (`DataLakeArn`), `source_version` (`SourceVersion`), `source_name` (`SourceName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        data_lake_arn: impl Into<rt::Expr>,
-        source_name: impl Into<rt::Expr>,
-        source_version: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AwsLogSourceRequired) -> Self {
         let mut this = rt::Base::new(id, &AWS_LOG_SOURCE_TYPE);
         this.set(
             "DataLakeArn",
             Some("data_lake_arn"),
-            rt::string(data_lake_arn),
+            rt::string(required.data_lake_arn),
         );
-        this.set("SourceName", Some("source_name"), rt::string(source_name));
+        this.set(
+            "SourceName",
+            Some("source_name"),
+            rt::string(required.source_name),
+        );
         this.set(
             "SourceVersion",
             Some("source_version"),
-            rt::string(source_version),
+            rt::string(required.source_version),
         );
         AwsLogSource(this)
     }
@@ -204,7 +212,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -227,7 +235,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `Expiration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-expiration.html)
     #[derive(Clone, Debug)]
     pub struct Expiration(rt::Props);
     impl Expiration {
@@ -249,7 +257,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `LifecycleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-lifecycleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LifecycleConfiguration(rt::Props);
     impl LifecycleConfiguration {
@@ -279,7 +287,7 @@ pub mod data_lake {
     ///
     /// CloudFormation property type `ReplicationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-replicationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(rt::Props);
     impl ReplicationConfiguration {
@@ -306,7 +314,7 @@ pub mod data_lake {
     nested!(ReplicationConfiguration);
     /// CloudFormation property type `Transitions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-datalake-transitions.html)
     #[derive(Clone, Debug)]
     pub struct Transitions(rt::Props);
     impl Transitions {
@@ -374,23 +382,33 @@ static SUBSCRIBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`Subscriber`], by name: two of them have one type, and a swap must not compile.
+pub struct SubscriberRequired {
+    /// The Amazon S3 or AWS Lake Formation access type. CloudFormation `AccessTypes`.
+    pub access_types: Vec<subscriber::AccessTypes>,
+    /// The ARN for the data lake. CloudFormation `DataLakeArn`.
+    pub data_lake_arn: rt::Expr,
+    /// The supported AWS services from which logs and events are collected. CloudFormation `Sources`.
+    pub sources: Vec<subscriber::Source>,
+    /// The AWS identity used to access your data. CloudFormation `SubscriberIdentity`.
+    pub subscriber_identity: subscriber::SubscriberIdentity,
+    /// The name of your Security Lake subscriber account. CloudFormation `SubscriberName`.
+    pub subscriber_name: rt::Expr,
+}
 impl Subscriber {
     /// Declares a `AWS::SecurityLake::Subscriber` with the stack-unique `id`. Required properties: `access_types` (`AccessTypes`), `data_lake_arn` (`DataLakeArn`), `sources` (`Sources`), `subscriber_identity` (`SubscriberIdentity`), `subscriber_name` (`SubscriberName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        access_types: impl IntoIterator<Item = subscriber::AccessTypes>,
-        data_lake_arn: impl Into<rt::Expr>,
-        sources: impl IntoIterator<Item = subscriber::Source>,
-        subscriber_identity: subscriber::SubscriberIdentity,
-        subscriber_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubscriberRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIBER_TYPE);
-        this.set("AccessTypes", None, rt::list(access_types));
-        this.set("DataLakeArn", None, rt::string(data_lake_arn));
-        this.set("Sources", None, rt::list(sources));
-        this.set("SubscriberIdentity", None, subscriber_identity.into());
-        this.set("SubscriberName", None, rt::string(subscriber_name));
+        this.set("AccessTypes", None, rt::list(required.access_types));
+        this.set("DataLakeArn", None, rt::string(required.data_lake_arn));
+        this.set("Sources", None, rt::list(required.sources));
+        this.set(
+            "SubscriberIdentity",
+            None,
+            required.subscriber_identity.into(),
+        );
+        this.set("SubscriberName", None, rt::string(required.subscriber_name));
         Subscriber(this)
     }
     /// The description for your subscriber account in Security Lake.
@@ -435,7 +453,7 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `AwsLogSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-awslogsource.html)
     #[derive(Clone, Debug)]
     pub struct AwsLogSource(rt::Props);
     impl AwsLogSource {
@@ -462,7 +480,7 @@ pub mod subscriber {
     nested!(AwsLogSource);
     /// CloudFormation property type `CustomLogSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-customlogsource.html)
     #[derive(Clone, Debug)]
     pub struct CustomLogSource(rt::Props);
     impl CustomLogSource {
@@ -489,7 +507,7 @@ pub mod subscriber {
     nested!(CustomLogSource);
     /// CloudFormation property type `Source`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-source.html)
     #[derive(Clone, Debug)]
     pub struct Source(rt::Props);
     impl Source {
@@ -516,15 +534,22 @@ pub mod subscriber {
     ///
     /// CloudFormation property type `SubscriberIdentity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscriber-subscriberidentity.html)
     #[derive(Clone, Debug)]
     pub struct SubscriberIdentity(rt::Props);
+    /// The required values of [`SubscriberIdentity`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubscriberIdentityRequired {
+        /// The external ID used to establish trust relationship with the AWS identity. CloudFormation `ExternalId`.
+        pub external_id: rt::Expr,
+        /// The AWS identity principal. CloudFormation `Principal`.
+        pub principal: rt::Expr,
+    }
     impl SubscriberIdentity {
         /// A new `SubscriberIdentity`. Required properties: `external_id` (`ExternalId`), `principal` (`Principal`).
-        pub fn new(external_id: impl Into<rt::Expr>, principal: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SubscriberIdentityRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ExternalId", None, rt::string(external_id));
-            this.set("Principal", None, rt::string(principal));
+            this.set("ExternalId", None, rt::string(required.external_id));
+            this.set("Principal", None, rt::string(required.principal));
             SubscriberIdentity(this)
         }
     }
@@ -575,12 +600,12 @@ static SUBSCRIBER_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl SubscriberNotification {
-    /// Declares a `AWS::SecurityLake::SubscriberNotification` with the stack-unique `id`. Required properties: `notification_configuration` (`NotificationConfiguration`), `subscriber_arn` (`SubscriberArn`).
+    /// Declares a `AWS::SecurityLake::SubscriberNotification` with the stack-unique `id`. Required properties: `subscriber_arn` (`SubscriberArn`), `notification_configuration` (`NotificationConfiguration`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        notification_configuration: subscriber_notification::NotificationConfiguration,
         subscriber_arn: impl Into<rt::Expr>,
+        notification_configuration: subscriber_notification::NotificationConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIBER_NOTIFICATION_TYPE);
         this.set(
@@ -616,18 +641,25 @@ pub mod subscriber_notification {
     ///
     /// CloudFormation property type `HttpsNotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscribernotification-httpsnotificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HttpsNotificationConfiguration(rt::Props);
+    /// The required values of [`HttpsNotificationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct HttpsNotificationConfigurationRequired {
+        /// The subscription endpoint in Security Lake. CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the EventBridge API destinations IAM role that you created. CloudFormation `TargetRoleArn`.
+        pub target_role_arn: rt::Expr,
+    }
     impl HttpsNotificationConfiguration {
         /// A new `HttpsNotificationConfiguration`. Required properties: `endpoint` (`Endpoint`), `target_role_arn` (`TargetRoleArn`).
-        pub fn new(endpoint: impl Into<rt::Expr>, target_role_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: HttpsNotificationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
             this.set(
                 "TargetRoleArn",
                 Some("target_role_arn"),
-                rt::string(target_role_arn),
+                rt::string(required.target_role_arn),
             );
             HttpsNotificationConfiguration(this)
         }
@@ -664,7 +696,7 @@ pub mod subscriber_notification {
     nested!(HttpsNotificationConfiguration);
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securitylake-subscribernotification-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {

@@ -61,19 +61,27 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// The name of the author publishing the app. CloudFormation `Author`.
+    pub author: rt::Expr,
+    /// The description of the application. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The name of the application. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Application {
     /// Declares a `AWS::ServerlessRepo::Application` with the stack-unique `id`. Required properties: `author` (`Author`), `description` (`Description`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        author: impl Into<rt::Expr>,
-        description: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-        this.set("Author", Some("author"), rt::string(author));
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Author", Some("author"), rt::string(required.author));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
         Application(this)
     }
     /// A URL with more information about the application.

@@ -96,17 +96,20 @@ static CLOUD_FORMATION_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`CloudFormationProduct`], by name: two of them have one type, and a swap must not compile.
+pub struct CloudFormationProductRequired {
+    /// The owner of the product. CloudFormation `Owner`.
+    pub owner: rt::Expr,
+    /// The name of the product. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl CloudFormationProduct {
-    /// Declares a `AWS::ServiceCatalog::CloudFormationProduct` with the stack-unique `id`. Required properties: `name` (`Name`), `owner` (`Owner`).
+    /// Declares a `AWS::ServiceCatalog::CloudFormationProduct` with the stack-unique `id`. Required properties: `owner` (`Owner`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        owner: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CloudFormationProductRequired) -> Self {
         let mut this = rt::Base::new(id, &CLOUD_FORMATION_PRODUCT_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Owner", Some("owner"), rt::string(owner));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Owner", Some("owner"), rt::string(required.owner));
         CloudFormationProduct(this)
     }
     /// The language code.
@@ -238,30 +241,40 @@ pub mod cloud_formation_product {
     use super::*;
     /// CloudFormation property type `CodeStarParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-codestarparameters.html)
     #[derive(Clone, Debug)]
     pub struct CodeStarParameters(rt::Props);
+    /// The required values of [`CodeStarParameters`], by name: two of them have one type, and a swap must not compile.
+    pub struct CodeStarParametersRequired {
+        /// The absolute path where the artifact resides within the repo and branch, formatted as "folder/file.json". CloudFormation `ArtifactPath`.
+        pub artifact_path: rt::Expr,
+        /// The specific repository where the product's artifact-to-be-synced resides, formatted as "Account/Repo." CloudFormation `Repository`.
+        pub repository: rt::Expr,
+        /// The specific branch where the artifact resides. CloudFormation `Branch`.
+        pub branch: rt::Expr,
+        /// The CodeStar ARN, which is the connection between AWS Service Catalog and the external repository. CloudFormation `ConnectionArn`.
+        pub connection_arn: rt::Expr,
+    }
     impl CodeStarParameters {
-        /// A new `CodeStarParameters`. Required properties: `artifact_path` (`ArtifactPath`), `branch` (`Branch`), `connection_arn` (`ConnectionArn`), `repository` (`Repository`).
-        pub fn new(
-            artifact_path: impl Into<rt::Expr>,
-            branch: impl Into<rt::Expr>,
-            connection_arn: impl Into<rt::Expr>,
-            repository: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `CodeStarParameters`. Required properties: `artifact_path` (`ArtifactPath`), `repository` (`Repository`), `branch` (`Branch`), `connection_arn` (`ConnectionArn`).
+        pub fn new(required: CodeStarParametersRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ArtifactPath",
                 Some("artifact_path"),
-                rt::string(artifact_path),
+                rt::string(required.artifact_path),
             );
-            this.set("Branch", Some("branch"), rt::string(branch));
+            this.set("Branch", Some("branch"), rt::string(required.branch));
             this.set(
                 "ConnectionArn",
                 Some("connection_arn"),
-                rt::string(connection_arn),
+                rt::string(required.connection_arn),
             );
-            this.set("Repository", Some("repository"), rt::string(repository));
+            this.set(
+                "Repository",
+                Some("repository"),
+                rt::string(required.repository),
+            );
             CodeStarParameters(this)
         }
     }
@@ -270,7 +283,7 @@ pub mod cloud_formation_product {
     ///
     /// CloudFormation property type `ConnectionParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-connectionparameters.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionParameters(rt::Props);
     impl ConnectionParameters {
@@ -288,7 +301,7 @@ pub mod cloud_formation_product {
     nested!(ConnectionParameters);
     /// CloudFormation property type `ProvisioningArtifactProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-provisioningartifactproperties.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningArtifactProperties(rt::Props);
     impl ProvisioningArtifactProperties {
@@ -335,7 +348,7 @@ pub mod cloud_formation_product {
     nested!(ProvisioningArtifactProperties);
     /// CloudFormation property type `SourceConnection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationproduct-sourceconnection.html)
     #[derive(Clone, Debug)]
     pub struct SourceConnection(rt::Props);
     impl SourceConnection {
@@ -556,22 +569,29 @@ pub mod cloud_formation_provisioned_product {
     use super::*;
     /// CloudFormation property type `ProvisioningParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationprovisionedproduct-provisioningparameter.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningParameter(rt::Props);
+    /// The required values of [`ProvisioningParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct ProvisioningParameterRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl ProvisioningParameter {
         /// A new `ProvisioningParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ProvisioningParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             ProvisioningParameter(this)
         }
     }
     nested!(ProvisioningParameter);
     /// CloudFormation property type `ProvisioningPreferences`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-cloudformationprovisionedproduct-provisioningpreferences.html)
     #[derive(Clone, Debug)]
     pub struct ProvisioningPreferences(rt::Props);
     impl ProvisioningPreferences {
@@ -684,27 +704,35 @@ static LAUNCH_NOTIFICATION_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`LaunchNotificationConstraint`], by name: two of them have one type, and a swap must not compile.
+pub struct LaunchNotificationConstraintRequired {
+    /// CloudFormation `NotificationArns`.
+    pub notification_arns: Vec<rt::Expr>,
+    /// CloudFormation `PortfolioId`.
+    pub portfolio_id: rt::Expr,
+    /// CloudFormation `ProductId`.
+    pub product_id: rt::Expr,
+}
 impl LaunchNotificationConstraint {
     /// Declares a `AWS::ServiceCatalog::LaunchNotificationConstraint` with the stack-unique `id`. Required properties: `notification_arns` (`NotificationArns`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        notification_arns: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        portfolio_id: impl Into<rt::Expr>,
-        product_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LaunchNotificationConstraintRequired) -> Self {
         let mut this = rt::Base::new(id, &LAUNCH_NOTIFICATION_CONSTRAINT_TYPE);
         this.set(
             "NotificationArns",
             Some("notification_arns"),
-            rt::strings(notification_arns),
+            rt::strings(required.notification_arns),
         );
         this.set(
             "PortfolioId",
             Some("portfolio_id"),
-            rt::string(portfolio_id),
+            rt::string(required.portfolio_id),
         );
-        this.set("ProductId", Some("product_id"), rt::string(product_id));
+        this.set(
+            "ProductId",
+            Some("product_id"),
+            rt::string(required.product_id),
+        );
         LaunchNotificationConstraint(this)
     }
     /// Constraints: length 0..=100. CloudFormation `AcceptLanguage`, Terraform `accept_language`.
@@ -757,21 +785,28 @@ static LAUNCH_ROLE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`LaunchRoleConstraint`], by name: two of them have one type, and a swap must not compile.
+pub struct LaunchRoleConstraintRequired {
+    /// The ID of the portfolio to which this launch role constraint applies. CloudFormation `PortfolioId`.
+    pub portfolio_id: rt::Expr,
+    /// The ID of the product to which this launch role constraint applies. CloudFormation `ProductId`.
+    pub product_id: rt::Expr,
+}
 impl LaunchRoleConstraint {
     /// Declares a `AWS::ServiceCatalog::LaunchRoleConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        portfolio_id: impl Into<rt::Expr>,
-        product_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LaunchRoleConstraintRequired) -> Self {
         let mut this = rt::Base::new(id, &LAUNCH_ROLE_CONSTRAINT_TYPE);
         this.set(
             "PortfolioId",
             Some("portfolio_id"),
-            rt::string(portfolio_id),
+            rt::string(required.portfolio_id),
         );
-        this.set("ProductId", Some("product_id"), rt::string(product_id));
+        this.set(
+            "ProductId",
+            Some("product_id"),
+            rt::string(required.product_id),
+        );
         LaunchRoleConstraint(this)
     }
     /// The language code for the constraint.
@@ -840,23 +875,31 @@ static LAUNCH_TEMPLATE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`LaunchTemplateConstraint`], by name: two of them have one type, and a swap must not compile.
+pub struct LaunchTemplateConstraintRequired {
+    /// A json encoded string of the template constraint rules CloudFormation `Rules`.
+    pub rules: rt::Expr,
+    /// The portfolio identifier. CloudFormation `PortfolioId`.
+    pub portfolio_id: rt::Expr,
+    /// The product identifier. CloudFormation `ProductId`.
+    pub product_id: rt::Expr,
+}
 impl LaunchTemplateConstraint {
-    /// Declares a `AWS::ServiceCatalog::LaunchTemplateConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `rules` (`Rules`).
+    /// Declares a `AWS::ServiceCatalog::LaunchTemplateConstraint` with the stack-unique `id`. Required properties: `rules` (`Rules`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        portfolio_id: impl Into<rt::Expr>,
-        product_id: impl Into<rt::Expr>,
-        rules: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LaunchTemplateConstraintRequired) -> Self {
         let mut this = rt::Base::new(id, &LAUNCH_TEMPLATE_CONSTRAINT_TYPE);
         this.set(
             "PortfolioId",
             Some("portfolio_id"),
-            rt::string(portfolio_id),
+            rt::string(required.portfolio_id),
         );
-        this.set("ProductId", Some("product_id"), rt::string(product_id));
-        this.set("Rules", Some("rules"), rt::string(rules));
+        this.set(
+            "ProductId",
+            Some("product_id"),
+            rt::string(required.product_id),
+        );
+        this.set("Rules", Some("rules"), rt::string(required.rules));
         LaunchTemplateConstraint(this)
     }
     /// The language code.
@@ -913,24 +956,27 @@ static PORTFOLIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Portfolio`], by name: two of them have one type, and a swap must not compile.
+pub struct PortfolioRequired {
+    /// CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// CloudFormation `ProviderName`.
+    pub provider_name: rt::Expr,
+}
 impl Portfolio {
     /// Declares a `AWS::ServiceCatalog::Portfolio` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `provider_name` (`ProviderName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        display_name: impl Into<rt::Expr>,
-        provider_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PortfolioRequired) -> Self {
         let mut this = rt::Base::new(id, &PORTFOLIO_TYPE);
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
         this.set(
             "ProviderName",
             Some("provider_name"),
-            rt::string(provider_name),
+            rt::string(required.provider_name),
         );
         Portfolio(this)
     }
@@ -1121,20 +1167,27 @@ static PORTFOLIO_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`PortfolioShare`], by name: two of them have one type, and a swap must not compile.
+pub struct PortfolioShareRequired {
+    /// The AWS account ID. CloudFormation `AccountId`.
+    pub account_id: rt::Expr,
+    /// The portfolio identifier. CloudFormation `PortfolioId`.
+    pub portfolio_id: rt::Expr,
+}
 impl PortfolioShare {
     /// Declares a `AWS::ServiceCatalog::PortfolioShare` with the stack-unique `id`. Required properties: `account_id` (`AccountId`), `portfolio_id` (`PortfolioId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_id: impl Into<rt::Expr>,
-        portfolio_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PortfolioShareRequired) -> Self {
         let mut this = rt::Base::new(id, &PORTFOLIO_SHARE_TYPE);
-        this.set("AccountId", Some("account_id"), rt::string(account_id));
+        this.set(
+            "AccountId",
+            Some("account_id"),
+            rt::string(required.account_id),
+        );
         this.set(
             "PortfolioId",
             Some("portfolio_id"),
-            rt::string(portfolio_id),
+            rt::string(required.portfolio_id),
         );
         PortfolioShare(this)
     }
@@ -1184,26 +1237,34 @@ static RESOURCE_UPDATE_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`ResourceUpdateConstraint`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourceUpdateConstraintRequired {
+    /// ALLOWED or NOT_ALLOWED, to permit or prevent changes to the tags on provisioned instances of the specified portfolio / product combination CloudFormation `TagUpdateOnProvisionedProduct`.
+    pub tag_update_on_provisioned_product: rt::Expr,
+    /// The portfolio identifier CloudFormation `PortfolioId`.
+    pub portfolio_id: rt::Expr,
+    /// The product identifier CloudFormation `ProductId`.
+    pub product_id: rt::Expr,
+}
 impl ResourceUpdateConstraint {
-    /// Declares a `AWS::ServiceCatalog::ResourceUpdateConstraint` with the stack-unique `id`. Required properties: `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `tag_update_on_provisioned_product` (`TagUpdateOnProvisionedProduct`).
+    /// Declares a `AWS::ServiceCatalog::ResourceUpdateConstraint` with the stack-unique `id`. Required properties: `tag_update_on_provisioned_product` (`TagUpdateOnProvisionedProduct`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        portfolio_id: impl Into<rt::Expr>,
-        product_id: impl Into<rt::Expr>,
-        tag_update_on_provisioned_product: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourceUpdateConstraintRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_UPDATE_CONSTRAINT_TYPE);
         this.set(
             "PortfolioId",
             Some("portfolio_id"),
-            rt::string(portfolio_id),
+            rt::string(required.portfolio_id),
         );
-        this.set("ProductId", Some("product_id"), rt::string(product_id));
+        this.set(
+            "ProductId",
+            Some("product_id"),
+            rt::string(required.product_id),
+        );
         this.set(
             "TagUpdateOnProvisionedProduct",
             Some("tag_update_on_provisioned_product"),
-            rt::string(tag_update_on_provisioned_product),
+            rt::string(required.tag_update_on_provisioned_product),
         );
         ResourceUpdateConstraint(this)
     }
@@ -1259,13 +1320,13 @@ static SERVICE_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
 impl ServiceAction {
-    /// Declares a `AWS::ServiceCatalog::ServiceAction` with the stack-unique `id`. Required properties: `definition` (`Definition`), `definition_type` (`DefinitionType`), `name` (`Name`).
+    /// Declares a `AWS::ServiceCatalog::ServiceAction` with the stack-unique `id`. Required properties: `name` (`Name`), `definition_type` (`DefinitionType`), `definition` (`Definition`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        definition: impl IntoIterator<Item = service_action::DefinitionParameter>,
-        definition_type: service_action::DefinitionType,
         name: impl Into<rt::Expr>,
+        definition_type: service_action::DefinitionType,
+        definition: impl IntoIterator<Item = service_action::DefinitionParameter>,
     ) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_ACTION_TYPE);
         this.set("Definition", Some("definition"), rt::list(definition));
@@ -1307,15 +1368,22 @@ pub mod service_action {
     use super::*;
     /// CloudFormation property type `DefinitionParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicecatalog-serviceaction-definitionparameter.html)
     #[derive(Clone, Debug)]
     pub struct DefinitionParameter(rt::Props);
+    /// The required values of [`DefinitionParameter`], by name: two of them have one type, and a swap must not compile.
+    pub struct DefinitionParameterRequired {
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl DefinitionParameter {
         /// A new `DefinitionParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: DefinitionParameterRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             DefinitionParameter(this)
         }
     }
@@ -1349,26 +1417,34 @@ static SERVICE_ACTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 12),
     awscc_schema: Some((&AWSCC_SCHEMAS, 12)),
 };
+/// The required values of [`ServiceActionAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ServiceActionAssociationRequired {
+    /// CloudFormation `ProductId`.
+    pub product_id: rt::Expr,
+    /// CloudFormation `ProvisioningArtifactId`.
+    pub provisioning_artifact_id: rt::Expr,
+    /// CloudFormation `ServiceActionId`.
+    pub service_action_id: rt::Expr,
+}
 impl ServiceActionAssociation {
     /// Declares a `AWS::ServiceCatalog::ServiceActionAssociation` with the stack-unique `id`. Required properties: `product_id` (`ProductId`), `provisioning_artifact_id` (`ProvisioningArtifactId`), `service_action_id` (`ServiceActionId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        product_id: impl Into<rt::Expr>,
-        provisioning_artifact_id: impl Into<rt::Expr>,
-        service_action_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ServiceActionAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_ACTION_ASSOCIATION_TYPE);
-        this.set("ProductId", Some("product_id"), rt::string(product_id));
+        this.set(
+            "ProductId",
+            Some("product_id"),
+            rt::string(required.product_id),
+        );
         this.set(
             "ProvisioningArtifactId",
             Some("provisioning_artifact_id"),
-            rt::string(provisioning_artifact_id),
+            rt::string(required.provisioning_artifact_id),
         );
         this.set(
             "ServiceActionId",
             Some("service_action_id"),
-            rt::string(service_action_id),
+            rt::string(required.service_action_id),
         );
         ServiceActionAssociation(this)
     }
@@ -1399,44 +1475,69 @@ static STACK_SET_CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`StackSetConstraint`], by name: two of them have one type, and a swap must not compile.
+pub struct StackSetConstraintRequired {
+    /// The description of the constraint. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// Permission to create, update, and delete stack instances. CloudFormation `StackInstanceControl`.
+    pub stack_instance_control: rt::Expr,
+    /// The portfolio identifier. CloudFormation `PortfolioId`.
+    pub portfolio_id: rt::Expr,
+    /// The product identifier. CloudFormation `ProductId`.
+    pub product_id: rt::Expr,
+    /// One or more AWS Regions where the provisioned product will be available. CloudFormation `RegionList`.
+    pub region_list: Vec<rt::Expr>,
+    /// AdminRole ARN. CloudFormation `AdminRole`.
+    pub admin_role: rt::Expr,
+    /// One or more AWS accounts that will have access to the provisioned product. CloudFormation `AccountList`.
+    pub account_list: Vec<rt::Expr>,
+    /// ExecutionRole name. CloudFormation `ExecutionRole`.
+    pub execution_role: rt::Expr,
+}
 impl StackSetConstraint {
-    /// Declares a `AWS::ServiceCatalog::StackSetConstraint` with the stack-unique `id`. Required properties: `account_list` (`AccountList`), `admin_role` (`AdminRole`), `description` (`Description`), `execution_role` (`ExecutionRole`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `region_list` (`RegionList`), `stack_instance_control` (`StackInstanceControl`).
+    /// Declares a `AWS::ServiceCatalog::StackSetConstraint` with the stack-unique `id`. Required properties: `description` (`Description`), `stack_instance_control` (`StackInstanceControl`), `portfolio_id` (`PortfolioId`), `product_id` (`ProductId`), `region_list` (`RegionList`), `admin_role` (`AdminRole`), `account_list` (`AccountList`), `execution_role` (`ExecutionRole`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        account_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        admin_role: impl Into<rt::Expr>,
-        description: impl Into<rt::Expr>,
-        execution_role: impl Into<rt::Expr>,
-        portfolio_id: impl Into<rt::Expr>,
-        product_id: impl Into<rt::Expr>,
-        region_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        stack_instance_control: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: StackSetConstraintRequired) -> Self {
         let mut this = rt::Base::new(id, &STACK_SET_CONSTRAINT_TYPE);
         this.set(
             "AccountList",
             Some("account_list"),
-            rt::strings(account_list),
+            rt::strings(required.account_list),
         );
-        this.set("AdminRole", Some("admin_role"), rt::string(admin_role));
-        this.set("Description", Some("description"), rt::string(description));
+        this.set(
+            "AdminRole",
+            Some("admin_role"),
+            rt::string(required.admin_role),
+        );
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
         this.set(
             "ExecutionRole",
             Some("execution_role"),
-            rt::string(execution_role),
+            rt::string(required.execution_role),
         );
         this.set(
             "PortfolioId",
             Some("portfolio_id"),
-            rt::string(portfolio_id),
+            rt::string(required.portfolio_id),
         );
-        this.set("ProductId", Some("product_id"), rt::string(product_id));
-        this.set("RegionList", Some("region_list"), rt::strings(region_list));
+        this.set(
+            "ProductId",
+            Some("product_id"),
+            rt::string(required.product_id),
+        );
+        this.set(
+            "RegionList",
+            Some("region_list"),
+            rt::strings(required.region_list),
+        );
         this.set(
             "StackInstanceControl",
             Some("stack_instance_control"),
-            rt::string(stack_instance_control),
+            rt::string(required.stack_instance_control),
         );
         StackSetConstraint(this)
     }
@@ -1483,17 +1584,20 @@ static TAG_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 14),
     awscc_schema: Some((&AWSCC_SCHEMAS, 14)),
 };
+/// The required values of [`TagOption`], by name: two of them have one type, and a swap must not compile.
+pub struct TagOptionRequired {
+    /// The TagOption value. CloudFormation `Value`.
+    pub value: rt::Expr,
+    /// The TagOption key. CloudFormation `Key`.
+    pub key: rt::Expr,
+}
 impl TagOption {
-    /// Declares a `AWS::ServiceCatalog::TagOption` with the stack-unique `id`. Required properties: `key` (`Key`), `value` (`Value`).
+    /// Declares a `AWS::ServiceCatalog::TagOption` with the stack-unique `id`. Required properties: `value` (`Value`), `key` (`Key`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        key: impl Into<rt::Expr>,
-        value: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: TagOptionRequired) -> Self {
         let mut this = rt::Base::new(id, &TAG_OPTION_TYPE);
-        this.set("Key", Some("key"), rt::string(key));
-        this.set("Value", Some("value"), rt::string(value));
+        this.set("Key", Some("key"), rt::string(required.key));
+        this.set("Value", Some("value"), rt::string(required.value));
         TagOption(this)
     }
     /// The TagOption active state.

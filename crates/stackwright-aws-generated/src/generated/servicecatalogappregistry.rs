@@ -127,12 +127,12 @@ static ATTRIBUTE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AttributeGroup {
-    /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroup` with the stack-unique `id`. Required properties: `attributes` (`Attributes`), `name` (`Name`).
+    /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroup` with the stack-unique `id`. Required properties: `name` (`Name`), `attributes` (`Attributes`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        attributes: impl Into<rt::Value>,
         name: impl Into<rt::Expr>,
+        attributes: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ATTRIBUTE_GROUP_TYPE);
         this.set(
@@ -194,20 +194,27 @@ static ATTRIBUTE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`AttributeGroupAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct AttributeGroupAssociationRequired {
+    /// The name or the Id of the Application. CloudFormation `Application`.
+    pub application: rt::Expr,
+    /// The name or the Id of the AttributeGroup. CloudFormation `AttributeGroup`.
+    pub attribute_group: rt::Expr,
+}
 impl AttributeGroupAssociation {
     /// Declares a `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation` with the stack-unique `id`. Required properties: `application` (`Application`), `attribute_group` (`AttributeGroup`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application: impl Into<rt::Expr>,
-        attribute_group: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AttributeGroupAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &ATTRIBUTE_GROUP_ASSOCIATION_TYPE);
-        this.set("Application", Some("application"), rt::string(application));
+        this.set(
+            "Application",
+            Some("application"),
+            rt::string(required.application),
+        );
         this.set(
             "AttributeGroup",
             Some("attribute_group"),
-            rt::string(attribute_group),
+            rt::string(required.attribute_group),
         );
         AttributeGroupAssociation(this)
     }
@@ -254,19 +261,31 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`ResourceAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourceAssociationRequired {
+    /// The name or the Id of the Application. CloudFormation `Application`.
+    pub application: rt::Expr,
+    /// The name or the Id of the Resource. CloudFormation `Resource`.
+    pub resource: rt::Expr,
+    /// The type of the CFN Resource for now it's enum CFN_STACK. CloudFormation `ResourceType`.
+    pub resource_type: resource_association::ResourceType,
+}
 impl ResourceAssociation {
     /// Declares a `AWS::ServiceCatalogAppRegistry::ResourceAssociation` with the stack-unique `id`. Required properties: `application` (`Application`), `resource` (`Resource`), `resource_type` (`ResourceType`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application: impl Into<rt::Expr>,
-        resource: impl Into<rt::Expr>,
-        resource_type: resource_association::ResourceType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourceAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_ASSOCIATION_TYPE);
-        this.set("Application", Some("application"), rt::string(application));
-        this.set("Resource", Some("resource"), rt::string(resource));
-        this.set("ResourceType", Some("resource_type"), resource_type.into());
+        this.set(
+            "Application",
+            Some("application"),
+            rt::string(required.application),
+        );
+        this.set("Resource", Some("resource"), rt::string(required.resource));
+        this.set(
+            "ResourceType",
+            Some("resource_type"),
+            required.resource_type.into(),
+        );
         ResourceAssociation(this)
     }
 }

@@ -201,7 +201,7 @@ pub mod private_dns_namespace {
     use super::*;
     /// CloudFormation property type `PrivateDnsPropertiesMutable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-privatednspropertiesmutable.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsPropertiesMutable(rt::Props);
     impl PrivateDnsPropertiesMutable {
@@ -219,7 +219,7 @@ pub mod private_dns_namespace {
     nested!(PrivateDnsPropertiesMutable);
     /// CloudFormation property type `Properties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-properties.html)
     #[derive(Clone, Debug)]
     pub struct Properties(rt::Props);
     impl Properties {
@@ -312,7 +312,7 @@ pub mod public_dns_namespace {
     use super::*;
     /// CloudFormation property type `Properties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-publicdnsnamespace-properties.html)
     #[derive(Clone, Debug)]
     pub struct Properties(rt::Props);
     impl Properties {
@@ -331,7 +331,7 @@ pub mod public_dns_namespace {
     nested!(Properties);
     /// CloudFormation property type `PublicDnsPropertiesMutable`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-publicdnsnamespace-publicdnspropertiesmutable.html)
     #[derive(Clone, Debug)]
     pub struct PublicDnsPropertiesMutable(rt::Props);
     impl PublicDnsPropertiesMutable {
@@ -471,7 +471,7 @@ pub mod service {
     ///
     /// CloudFormation property type `DnsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-dnsconfig.html)
     #[derive(Clone, Debug)]
     pub struct DnsConfig(rt::Props);
     impl DnsConfig {
@@ -503,12 +503,12 @@ pub mod service {
     ///
     /// CloudFormation property type `DnsRecord`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-dnsrecord.html)
     #[derive(Clone, Debug)]
     pub struct DnsRecord(rt::Props);
     impl DnsRecord {
-        /// A new `DnsRecord`. Required properties: `ttl` (`TTL`), `type_` (`Type`).
-        pub fn new(ttl: i64, type_: Type3) -> Self {
+        /// A new `DnsRecord`. Required properties: `type_` (`Type`), `ttl` (`TTL`).
+        pub fn new(type_: Type3, ttl: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("TTL", Some("ttl"), rt::int(ttl));
             this.set("Type", Some("type"), type_.into());
@@ -520,7 +520,7 @@ pub mod service {
     ///
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-healthcheckconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -555,7 +555,7 @@ pub mod service {
     ///
     /// CloudFormation property type `HealthCheckCustomConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-service-healthcheckcustomconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckCustomConfig(rt::Props);
     impl HealthCheckCustomConfig {
@@ -624,7 +624,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `SOA`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-servicediscovery-privatednsnamespace-soa.html)
     #[derive(Clone, Debug)]
     pub struct Soa(rt::Props);
     impl Soa {

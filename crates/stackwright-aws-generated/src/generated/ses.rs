@@ -134,7 +134,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ArchivingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-archivingoptions.html)
     #[derive(Clone, Debug)]
     pub struct ArchivingOptions(rt::Props);
     impl ArchivingOptions {
@@ -157,7 +157,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ConditionThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-conditionthreshold.html)
     #[derive(Clone, Debug)]
     pub struct ConditionThreshold(rt::Props);
     impl ConditionThreshold {
@@ -188,7 +188,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `DashboardOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-dashboardoptions.html)
     #[derive(Clone, Debug)]
     pub struct DashboardOptions(rt::Props);
     impl DashboardOptions {
@@ -208,7 +208,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `DeliveryOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-deliveryoptions.html)
     #[derive(Clone, Debug)]
     pub struct DeliveryOptions(rt::Props);
     impl DeliveryOptions {
@@ -253,7 +253,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `GuardianOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-guardianoptions.html)
     #[derive(Clone, Debug)]
     pub struct GuardianOptions(rt::Props);
     impl GuardianOptions {
@@ -273,7 +273,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `OverallConfidenceThreshold`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-overallconfidencethreshold.html)
     #[derive(Clone, Debug)]
     pub struct OverallConfidenceThreshold(rt::Props);
     impl OverallConfidenceThreshold {
@@ -293,7 +293,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ReputationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-reputationoptions.html)
     #[derive(Clone, Debug)]
     pub struct ReputationOptions(rt::Props);
     impl ReputationOptions {
@@ -319,7 +319,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `SendingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-sendingoptions.html)
     #[derive(Clone, Debug)]
     pub struct SendingOptions(rt::Props);
     impl SendingOptions {
@@ -343,7 +343,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `SuppressionOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-suppressionoptions.html)
     #[derive(Clone, Debug)]
     pub struct SuppressionOptions(rt::Props);
     impl SuppressionOptions {
@@ -383,7 +383,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `TrackingOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-trackingoptions.html)
     #[derive(Clone, Debug)]
     pub struct TrackingOptions(rt::Props);
     impl TrackingOptions {
@@ -417,7 +417,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `ValidationOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-validationoptions.html)
     #[derive(Clone, Debug)]
     pub struct ValidationOptions(rt::Props);
     impl ValidationOptions {
@@ -437,7 +437,7 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `VdmOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationset-vdmoptions.html)
     #[derive(Clone, Debug)]
     pub struct VdmOptions(rt::Props);
     impl VdmOptions {
@@ -534,7 +534,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `CloudWatchDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-cloudwatchdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchDestination(rt::Props);
     impl CloudWatchDestination {
@@ -563,31 +563,36 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `DimensionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-dimensionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct DimensionConfiguration(rt::Props);
+    /// The required values of [`DimensionConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct DimensionConfigurationRequired {
+        /// The place where Amazon SES finds the value of a dimension to publish to Amazon CloudWatch. CloudFormation `DimensionValueSource`.
+        pub dimension_value_source: DimensionValueSource,
+        /// The default value of the dimension that is published to Amazon CloudWatch if you do not provide the value of the dimension when you send an email. CloudFormation `DefaultDimensionValue`.
+        pub default_dimension_value: rt::Expr,
+        /// The name of an Amazon CloudWatch dimension associated with an email sending metric. CloudFormation `DimensionName`.
+        pub dimension_name: rt::Expr,
+    }
     impl DimensionConfiguration {
-        /// A new `DimensionConfiguration`. Required properties: `default_dimension_value` (`DefaultDimensionValue`), `dimension_name` (`DimensionName`), `dimension_value_source` (`DimensionValueSource`).
-        pub fn new(
-            default_dimension_value: impl Into<rt::Expr>,
-            dimension_name: impl Into<rt::Expr>,
-            dimension_value_source: DimensionValueSource,
-        ) -> Self {
+        /// A new `DimensionConfiguration`. Required properties: `dimension_value_source` (`DimensionValueSource`), `default_dimension_value` (`DefaultDimensionValue`), `dimension_name` (`DimensionName`).
+        pub fn new(required: DimensionConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultDimensionValue",
                 Some("default_dimension_value"),
-                rt::string(default_dimension_value),
+                rt::string(required.default_dimension_value),
             );
             this.set(
                 "DimensionName",
                 Some("dimension_name"),
-                rt::string(dimension_name),
+                rt::string(required.dimension_name),
             );
             this.set(
                 "DimensionValueSource",
                 Some("dimension_value_source"),
-                dimension_value_source.into(),
+                required.dimension_value_source.into(),
             );
             DimensionConfiguration(this)
         }
@@ -597,7 +602,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `EventBridgeDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-eventbridgedestination.html)
     #[derive(Clone, Debug)]
     pub struct EventBridgeDestination(rt::Props);
     impl EventBridgeDestination {
@@ -615,7 +620,7 @@ pub mod configuration_set_event_destination {
     nested!(EventBridgeDestination);
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-eventdestination.html)
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
@@ -690,22 +695,30 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
+    /// The required values of [`KinesisFirehoseDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisFirehoseDestinationRequired {
+        /// The ARN of the IAM role under which Amazon SES publishes email sending events to the Amazon Kinesis Firehose stream. CloudFormation `IAMRoleARN`.
+        pub iam_role_arn: rt::Expr,
+        /// The ARN of the Amazon Kinesis Firehose stream that email sending events should be published to. CloudFormation `DeliveryStreamARN`.
+        pub delivery_stream_arn: rt::Expr,
+    }
     impl KinesisFirehoseDestination {
-        /// A new `KinesisFirehoseDestination`. Required properties: `delivery_stream_arn` (`DeliveryStreamARN`), `iam_role_arn` (`IAMRoleARN`).
-        pub fn new(
-            delivery_stream_arn: impl Into<rt::Expr>,
-            iam_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `KinesisFirehoseDestination`. Required properties: `iam_role_arn` (`IAMRoleARN`), `delivery_stream_arn` (`DeliveryStreamARN`).
+        pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamARN",
                 Some("delivery_stream_arn"),
-                rt::string(delivery_stream_arn),
+                rt::string(required.delivery_stream_arn),
             );
-            this.set("IAMRoleARN", Some("iam_role_arn"), rt::string(iam_role_arn));
+            this.set(
+                "IAMRoleARN",
+                Some("iam_role_arn"),
+                rt::string(required.iam_role_arn),
+            );
             KinesisFirehoseDestination(this)
         }
     }
@@ -714,7 +727,7 @@ pub mod configuration_set_event_destination {
     ///
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-configurationseteventdestination-snsdestination.html)
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -813,28 +826,37 @@ pub mod contact_list {
     use super::*;
     /// CloudFormation property type `Topic`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-contactlist-topic.html)
     #[derive(Clone, Debug)]
     pub struct Topic(rt::Props);
+    /// The required values of [`Topic`], by name: two of them have one type, and a swap must not compile.
+    pub struct TopicRequired {
+        /// The name of the topic. CloudFormation `TopicName`.
+        pub topic_name: rt::Expr,
+        /// The display name of the topic. CloudFormation `DisplayName`.
+        pub display_name: rt::Expr,
+        /// CloudFormation `DefaultSubscriptionStatus`.
+        pub default_subscription_status: rt::Expr,
+    }
     impl Topic {
-        /// A new `Topic`. Required properties: `default_subscription_status` (`DefaultSubscriptionStatus`), `display_name` (`DisplayName`), `topic_name` (`TopicName`).
-        pub fn new(
-            default_subscription_status: impl Into<rt::Expr>,
-            display_name: impl Into<rt::Expr>,
-            topic_name: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Topic`. Required properties: `topic_name` (`TopicName`), `display_name` (`DisplayName`), `default_subscription_status` (`DefaultSubscriptionStatus`).
+        pub fn new(required: TopicRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DefaultSubscriptionStatus",
                 Some("default_subscription_status"),
-                rt::string(default_subscription_status),
+                rt::string(required.default_subscription_status),
             );
             this.set(
                 "DisplayName",
                 Some("display_name"),
-                rt::string(display_name),
+                rt::string(required.display_name),
             );
-            this.set("TopicName", Some("topic_name"), rt::string(topic_name));
+            this.set(
+                "TopicName",
+                Some("topic_name"),
+                rt::string(required.topic_name),
+            );
             Topic(this)
         }
         /// The description of the topic.
@@ -874,48 +896,55 @@ static CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`CustomVerificationEmailTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct CustomVerificationEmailTemplateRequired {
+    /// The name of the custom verification email template. CloudFormation `TemplateName`.
+    pub template_name: rt::Expr,
+    /// The email address that the custom verification email is sent from. CloudFormation `FromEmailAddress`.
+    pub from_email_address: rt::Expr,
+    /// The subject line of the custom verification email. CloudFormation `TemplateSubject`.
+    pub template_subject: rt::Expr,
+    /// The content of the custom verification email. CloudFormation `TemplateContent`.
+    pub template_content: rt::Expr,
+    /// The URL that the recipient of the verification email is sent to if his or her address is successfully verified. CloudFormation `SuccessRedirectionURL`.
+    pub success_redirection_url: rt::Expr,
+    /// The URL that the recipient of the verification email is sent to if his or her address is not successfully verified. CloudFormation `FailureRedirectionURL`.
+    pub failure_redirection_url: rt::Expr,
+}
 impl CustomVerificationEmailTemplate {
-    /// Declares a `AWS::SES::CustomVerificationEmailTemplate` with the stack-unique `id`. Required properties: `failure_redirection_url` (`FailureRedirectionURL`), `from_email_address` (`FromEmailAddress`), `success_redirection_url` (`SuccessRedirectionURL`), `template_content` (`TemplateContent`), `template_name` (`TemplateName`), `template_subject` (`TemplateSubject`).
+    /// Declares a `AWS::SES::CustomVerificationEmailTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`), `from_email_address` (`FromEmailAddress`), `template_subject` (`TemplateSubject`), `template_content` (`TemplateContent`), `success_redirection_url` (`SuccessRedirectionURL`), `failure_redirection_url` (`FailureRedirectionURL`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        failure_redirection_url: impl Into<rt::Expr>,
-        from_email_address: impl Into<rt::Expr>,
-        success_redirection_url: impl Into<rt::Expr>,
-        template_content: impl Into<rt::Expr>,
-        template_name: impl Into<rt::Expr>,
-        template_subject: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CustomVerificationEmailTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE);
         this.set(
             "FailureRedirectionURL",
             Some("failure_redirection_url"),
-            rt::string(failure_redirection_url),
+            rt::string(required.failure_redirection_url),
         );
         this.set(
             "FromEmailAddress",
             Some("from_email_address"),
-            rt::string(from_email_address),
+            rt::string(required.from_email_address),
         );
         this.set(
             "SuccessRedirectionURL",
             Some("success_redirection_url"),
-            rt::string(success_redirection_url),
+            rt::string(required.success_redirection_url),
         );
         this.set(
             "TemplateContent",
             Some("template_content"),
-            rt::string(template_content),
+            rt::string(required.template_content),
         );
         this.set(
             "TemplateName",
             Some("template_name"),
-            rt::string(template_name),
+            rt::string(required.template_name),
         );
         this.set(
             "TemplateSubject",
             Some("template_subject"),
-            rt::string(template_subject),
+            rt::string(required.template_subject),
         );
         CustomVerificationEmailTemplate(this)
     }
@@ -1121,7 +1150,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `ConfigurationSetAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-configurationsetattributes.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationSetAttributes(rt::Props);
     impl ConfigurationSetAttributes {
@@ -1147,7 +1176,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `DkimAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-dkimattributes.html)
     #[derive(Clone, Debug)]
     pub struct DkimAttributes(rt::Props);
     impl DkimAttributes {
@@ -1173,7 +1202,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `DkimSigningAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-dkimsigningattributes.html)
     #[derive(Clone, Debug)]
     pub struct DkimSigningAttributes(rt::Props);
     impl DkimSigningAttributes {
@@ -1221,7 +1250,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `FeedbackAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-feedbackattributes.html)
     #[derive(Clone, Debug)]
     pub struct FeedbackAttributes(rt::Props);
     impl FeedbackAttributes {
@@ -1247,7 +1276,7 @@ pub mod email_identity {
     ///
     /// CloudFormation property type `MailFromAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-emailidentity-mailfromattributes.html)
     #[derive(Clone, Debug)]
     pub struct MailFromAttributes(rt::Props);
     impl MailFromAttributes {
@@ -1308,30 +1337,34 @@ static EMAIL_IDENTITY_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`EmailIdentityCertificate`], by name: two of them have one type, and a swap must not compile.
+pub struct EmailIdentityCertificateRequired {
+    /// The email identity that owns the sender the certificate is associated with. CloudFormation `EmailIdentity`.
+    pub email_identity: rt::Expr,
+    /// The sender the certificate signs for. CloudFormation `FromAddress`.
+    pub from_address: rt::Expr,
+    /// The ARN of the AWS Certificate Manager certificate to associate with the sender. CloudFormation `CertificateArn`.
+    pub certificate_arn: rt::Expr,
+}
 impl EmailIdentityCertificate {
-    /// Declares a `AWS::SES::EmailIdentityCertificate` with the stack-unique `id`. Required properties: `certificate_arn` (`CertificateArn`), `email_identity` (`EmailIdentity`), `from_address` (`FromAddress`).
+    /// Declares a `AWS::SES::EmailIdentityCertificate` with the stack-unique `id`. Required properties: `email_identity` (`EmailIdentity`), `from_address` (`FromAddress`), `certificate_arn` (`CertificateArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        certificate_arn: impl Into<rt::Expr>,
-        email_identity: impl Into<rt::Expr>,
-        from_address: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: EmailIdentityCertificateRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_CERTIFICATE_TYPE);
         this.set(
             "CertificateArn",
             Some("certificate_arn"),
-            rt::string(certificate_arn),
+            rt::string(required.certificate_arn),
         );
         this.set(
             "EmailIdentity",
             Some("email_identity"),
-            rt::string(email_identity),
+            rt::string(required.email_identity),
         );
         this.set(
             "FromAddress",
             Some("from_address"),
-            rt::string(from_address),
+            rt::string(required.from_address),
         );
         EmailIdentityCertificate(this)
     }
@@ -1626,23 +1659,31 @@ static MAIL_MANAGER_INGRESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`MailManagerIngressPoint`], by name: two of them have one type, and a swap must not compile.
+pub struct MailManagerIngressPointRequired {
+    /// CloudFormation `Type`.
+    pub type_: mail_manager_ingress_point::IngressPointType,
+    /// CloudFormation `TrafficPolicyId`.
+    pub traffic_policy_id: rt::Expr,
+    /// CloudFormation `RuleSetId`.
+    pub rule_set_id: rt::Expr,
+}
 impl MailManagerIngressPoint {
-    /// Declares a `AWS::SES::MailManagerIngressPoint` with the stack-unique `id`. Required properties: `rule_set_id` (`RuleSetId`), `traffic_policy_id` (`TrafficPolicyId`), `type_` (`Type`).
+    /// Declares a `AWS::SES::MailManagerIngressPoint` with the stack-unique `id`. Required properties: `type_` (`Type`), `traffic_policy_id` (`TrafficPolicyId`), `rule_set_id` (`RuleSetId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        rule_set_id: impl Into<rt::Expr>,
-        traffic_policy_id: impl Into<rt::Expr>,
-        type_: mail_manager_ingress_point::IngressPointType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MailManagerIngressPointRequired) -> Self {
         let mut this = rt::Base::new(id, &MAIL_MANAGER_INGRESS_POINT_TYPE);
-        this.set("RuleSetId", Some("rule_set_id"), rt::string(rule_set_id));
+        this.set(
+            "RuleSetId",
+            Some("rule_set_id"),
+            rt::string(required.rule_set_id),
+        );
         this.set(
             "TrafficPolicyId",
             Some("traffic_policy_id"),
-            rt::string(traffic_policy_id),
+            rt::string(required.traffic_policy_id),
         );
-        this.set("Type", Some("type"), type_.into());
+        this.set("Type", Some("type"), required.type_.into());
         MailManagerIngressPoint(this)
     }
     /// CloudFormation `IngressPointConfiguration`, Terraform `ingress_point_configuration`.
@@ -1882,7 +1923,7 @@ pub mod mail_manager_rule_set {
     use super::*;
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-mailmanagerruleset-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2000,7 +2041,7 @@ pub mod mail_manager_traffic_policy {
     use super::*;
     /// CloudFormation property type `PolicyStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-mailmanagertrafficpolicy-policystatement.html)
     #[derive(Clone, Debug)]
     pub struct PolicyStatement(rt::Props);
     impl PolicyStatement {
@@ -2054,12 +2095,12 @@ static MULTI_REGION_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 15)),
 };
 impl MultiRegionEndpoint {
-    /// Declares a `AWS::SES::MultiRegionEndpoint` with the stack-unique `id`. Required properties: `details` (`Details`), `endpoint_name` (`EndpointName`).
+    /// Declares a `AWS::SES::MultiRegionEndpoint` with the stack-unique `id`. Required properties: `endpoint_name` (`EndpointName`), `details` (`Details`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        details: multi_region_endpoint::Details,
         endpoint_name: impl Into<rt::Expr>,
+        details: multi_region_endpoint::Details,
     ) -> Self {
         let mut this = rt::Base::new(id, &MULTI_REGION_ENDPOINT_TYPE);
         this.set("Details", Some("details"), details.into());
@@ -2083,7 +2124,7 @@ pub mod multi_region_endpoint {
     ///
     /// CloudFormation property type `Details`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-multiregionendpoint-details.html)
     #[derive(Clone, Debug)]
     pub struct Details(rt::Props);
     impl Details {
@@ -2101,7 +2142,7 @@ pub mod multi_region_endpoint {
     nested!(Details);
     /// CloudFormation property type `RouteDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-multiregionendpoint-routedetails.html)
     #[derive(Clone, Debug)]
     pub struct RouteDetails(rt::Props);
     impl RouteDetails {
@@ -2174,7 +2215,7 @@ pub mod receipt_filter {
     ///
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptfilter-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -2197,12 +2238,12 @@ pub mod receipt_filter {
     ///
     /// CloudFormation property type `IpFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptfilter-ipfilter.html)
     #[derive(Clone, Debug)]
     pub struct IpFilter(rt::Props);
     impl IpFilter {
-        /// A new `IpFilter`. Required properties: `cidr` (`Cidr`), `policy` (`Policy`).
-        pub fn new(cidr: impl Into<rt::Expr>, policy: Policy) -> Self {
+        /// A new `IpFilter`. Required properties: `policy` (`Policy`), `cidr` (`Cidr`).
+        pub fn new(policy: Policy, cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Cidr", Some("cidr"), rt::string(cidr));
             this.set("Policy", Some("policy"), policy.into());
@@ -2294,7 +2335,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -2365,15 +2406,22 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `AddHeaderAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-addheaderaction.html)
     #[derive(Clone, Debug)]
     pub struct AddHeaderAction(rt::Props);
+    /// The required values of [`AddHeaderAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct AddHeaderActionRequired {
+        /// The name of the header to add to the incoming message. CloudFormation `HeaderName`.
+        pub header_name: rt::Expr,
+        /// The content to include in the header. CloudFormation `HeaderValue`.
+        pub header_value: rt::Expr,
+    }
     impl AddHeaderAction {
         /// A new `AddHeaderAction`. Required properties: `header_name` (`HeaderName`), `header_value` (`HeaderValue`).
-        pub fn new(header_name: impl Into<rt::Expr>, header_value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: AddHeaderActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HeaderName", None, rt::string(header_name));
-            this.set("HeaderValue", None, rt::string(header_value));
+            this.set("HeaderName", None, rt::string(required.header_name));
+            this.set("HeaderValue", None, rt::string(required.header_value));
             AddHeaderAction(this)
         }
     }
@@ -2382,20 +2430,25 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `BounceAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-bounceaction.html)
     #[derive(Clone, Debug)]
     pub struct BounceAction(rt::Props);
+    /// The required values of [`BounceAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct BounceActionRequired {
+        /// The email address of the sender of the bounced email. CloudFormation `Sender`.
+        pub sender: rt::Expr,
+        /// The SMTP reply code, as defined by RFC 5321. CloudFormation `SmtpReplyCode`.
+        pub smtp_reply_code: rt::Expr,
+        /// Human-readable text to include in the bounce message. CloudFormation `Message`.
+        pub message: rt::Expr,
+    }
     impl BounceAction {
-        /// A new `BounceAction`. Required properties: `message` (`Message`), `sender` (`Sender`), `smtp_reply_code` (`SmtpReplyCode`).
-        pub fn new(
-            message: impl Into<rt::Expr>,
-            sender: impl Into<rt::Expr>,
-            smtp_reply_code: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `BounceAction`. Required properties: `sender` (`Sender`), `smtp_reply_code` (`SmtpReplyCode`), `message` (`Message`).
+        pub fn new(required: BounceActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Message", None, rt::string(message));
-            this.set("Sender", None, rt::string(sender));
-            this.set("SmtpReplyCode", None, rt::string(smtp_reply_code));
+            this.set("Message", None, rt::string(required.message));
+            this.set("Sender", None, rt::string(required.sender));
+            this.set("SmtpReplyCode", None, rt::string(required.smtp_reply_code));
             BounceAction(this)
         }
         /// The SMTP enhanced status code, as defined by RFC 3463.
@@ -2418,15 +2471,22 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `ConnectAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-connectaction.html)
     #[derive(Clone, Debug)]
     pub struct ConnectAction(rt::Props);
+    /// The required values of [`ConnectAction`], by name: two of them have one type, and a swap must not compile.
+    pub struct ConnectActionRequired {
+        /// The Amazon Resource Name (ARN) for the Amazon Connect instance that Amazon SES integrates with for starting email contacts. CloudFormation `InstanceARN`.
+        pub instance_arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the IAM role to be used by Amazon Simple Email Service while starting email contacts to the Amazon Connect instance. CloudFormation `IAMRoleARN`.
+        pub iam_role_arn: rt::Expr,
+    }
     impl ConnectAction {
-        /// A new `ConnectAction`. Required properties: `iam_role_arn` (`IAMRoleARN`), `instance_arn` (`InstanceARN`).
-        pub fn new(iam_role_arn: impl Into<rt::Expr>, instance_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `ConnectAction`. Required properties: `instance_arn` (`InstanceARN`), `iam_role_arn` (`IAMRoleARN`).
+        pub fn new(required: ConnectActionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IAMRoleARN", None, rt::string(iam_role_arn));
-            this.set("InstanceARN", None, rt::string(instance_arn));
+            this.set("IAMRoleARN", None, rt::string(required.iam_role_arn));
+            this.set("InstanceARN", None, rt::string(required.instance_arn));
             ConnectAction(this)
         }
     }
@@ -2435,7 +2495,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `LambdaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-lambdaaction.html)
     #[derive(Clone, Debug)]
     pub struct LambdaAction(rt::Props);
     impl LambdaAction {
@@ -2465,7 +2525,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2522,7 +2582,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `S3Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-s3action.html)
     #[derive(Clone, Debug)]
     pub struct S3Action(rt::Props);
     impl S3Action {
@@ -2566,7 +2626,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `SNSAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-snsaction.html)
     #[derive(Clone, Debug)]
     pub struct SnsAction(rt::Props);
     impl SnsAction {
@@ -2595,7 +2655,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `StopAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-stopaction.html)
     #[derive(Clone, Debug)]
     pub struct StopAction(rt::Props);
     impl StopAction {
@@ -2618,7 +2678,7 @@ pub mod receipt_rule {
     ///
     /// CloudFormation property type `WorkmailAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-receiptrule-workmailaction.html)
     #[derive(Clone, Debug)]
     pub struct WorkmailAction(rt::Props);
     impl WorkmailAction {
@@ -2785,7 +2845,7 @@ pub mod template {
     ///
     /// CloudFormation property type `Template`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-template-template.html)
     #[derive(Clone, Debug)]
     pub struct Template(rt::Props);
     impl Template {
@@ -2912,7 +2972,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ReputationEntity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-reputationentity.html)
     #[derive(Clone, Debug)]
     pub struct ReputationEntity(rt::Props);
     impl ReputationEntity {
@@ -2928,7 +2988,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ReputationPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-reputationpolicy.html)
     #[derive(Clone, Debug)]
     pub struct ReputationPolicy(rt::Props);
     impl ReputationPolicy {
@@ -2948,7 +3008,7 @@ pub mod tenant {
     ///
     /// CloudFormation property type `ResourceAssociation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-resourceassociation.html)
     #[derive(Clone, Debug)]
     pub struct ResourceAssociation(rt::Props);
     impl ResourceAssociation {
@@ -2968,14 +3028,14 @@ pub mod tenant {
     ///
     /// CloudFormation property type `TenantSuppressionAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-tenant-tenantsuppressionattributes.html)
     #[derive(Clone, Debug)]
     pub struct TenantSuppressionAttributes(rt::Props);
     impl TenantSuppressionAttributes {
-        /// A new `TenantSuppressionAttributes`. Required properties: `suppressed_reasons` (`SuppressedReasons`), `suppression_scope` (`SuppressionScope`).
+        /// A new `TenantSuppressionAttributes`. Required properties: `suppression_scope` (`SuppressionScope`), `suppressed_reasons` (`SuppressedReasons`).
         pub fn new(
-            suppressed_reasons: impl IntoIterator<Item = SuppressedReasons>,
             suppression_scope: SuppressionScope,
+            suppressed_reasons: impl IntoIterator<Item = SuppressedReasons>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -3090,7 +3150,7 @@ pub mod vdm_attributes {
     ///
     /// CloudFormation property type `DashboardAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-vdmattributes-dashboardattributes.html)
     #[derive(Clone, Debug)]
     pub struct DashboardAttributes(rt::Props);
     impl DashboardAttributes {
@@ -3116,7 +3176,7 @@ pub mod vdm_attributes {
     ///
     /// CloudFormation property type `GuardianAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ses-vdmattributes-guardianattributes.html)
     #[derive(Clone, Debug)]
     pub struct GuardianAttributes(rt::Props);
     impl GuardianAttributes {

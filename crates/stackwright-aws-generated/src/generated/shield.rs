@@ -93,12 +93,12 @@ static PROACTIVE_ENGAGEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ProactiveEngagement {
-    /// Declares a `AWS::Shield::ProactiveEngagement` with the stack-unique `id`. Required properties: `emergency_contact_list` (`EmergencyContactList`), `proactive_engagement_status` (`ProactiveEngagementStatus`).
+    /// Declares a `AWS::Shield::ProactiveEngagement` with the stack-unique `id`. Required properties: `proactive_engagement_status` (`ProactiveEngagementStatus`), `emergency_contact_list` (`EmergencyContactList`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        emergency_contact_list: impl IntoIterator<Item = proactive_engagement::EmergencyContact>,
         proactive_engagement_status: proactive_engagement::ProactiveEngagementStatus,
+        emergency_contact_list: impl IntoIterator<Item = proactive_engagement::EmergencyContact>,
     ) -> Self {
         let mut this = rt::Base::new(id, &PROACTIVE_ENGAGEMENT_TYPE);
         this.set(
@@ -132,7 +132,7 @@ pub mod proactive_engagement {
     ///
     /// CloudFormation property type `EmergencyContact`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-shield-proactiveengagement-emergencycontact.html)
     #[derive(Clone, Debug)]
     pub struct EmergencyContact(rt::Props);
     impl EmergencyContact {
@@ -199,20 +199,23 @@ static PROTECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Protection`], by name: two of them have one type, and a swap must not compile.
+pub struct ProtectionRequired {
+    /// Friendly name for the Protection. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN (Amazon Resource Name) of the resource to be protected. CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+}
 impl Protection {
     /// Declares a `AWS::Shield::Protection` with the stack-unique `id`. Required properties: `name` (`Name`), `resource_arn` (`ResourceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        resource_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProtectionRequired) -> Self {
         let mut this = rt::Base::new(id, &PROTECTION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "ResourceArn",
             Some("resource_arn"),
-            rt::string(resource_arn),
+            rt::string(required.resource_arn),
         );
         Protection(this)
     }
@@ -271,7 +274,7 @@ pub mod protection {
     ///
     /// CloudFormation property type `ApplicationLayerAutomaticResponseConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-shield-protection-applicationlayerautomaticresponseconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationLayerAutomaticResponseConfiguration(rt::Props);
     impl ApplicationLayerAutomaticResponseConfiguration {

@@ -53,28 +53,37 @@ static PROFILE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`ProfilePermission`], by name: two of them have one type, and a swap must not compile.
+pub struct ProfilePermissionRequired {
+    /// CloudFormation `ProfileName`.
+    pub profile_name: rt::Expr,
+    /// CloudFormation `Action`.
+    pub action: rt::Expr,
+    /// CloudFormation `Principal`.
+    pub principal: rt::Expr,
+    /// CloudFormation `StatementId`.
+    pub statement_id: rt::Expr,
+}
 impl ProfilePermission {
-    /// Declares a `AWS::Signer::ProfilePermission` with the stack-unique `id`. Required properties: `action` (`Action`), `principal` (`Principal`), `profile_name` (`ProfileName`), `statement_id` (`StatementId`).
+    /// Declares a `AWS::Signer::ProfilePermission` with the stack-unique `id`. Required properties: `profile_name` (`ProfileName`), `action` (`Action`), `principal` (`Principal`), `statement_id` (`StatementId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        action: impl Into<rt::Expr>,
-        principal: impl Into<rt::Expr>,
-        profile_name: impl Into<rt::Expr>,
-        statement_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProfilePermissionRequired) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_PERMISSION_TYPE);
-        this.set("Action", Some("action"), rt::string(action));
-        this.set("Principal", Some("principal"), rt::string(principal));
+        this.set("Action", Some("action"), rt::string(required.action));
+        this.set(
+            "Principal",
+            Some("principal"),
+            rt::string(required.principal),
+        );
         this.set(
             "ProfileName",
             Some("profile_name"),
-            rt::string(profile_name),
+            rt::string(required.profile_name),
         );
         this.set(
             "StatementId",
             Some("statement_id"),
-            rt::string(statement_id),
+            rt::string(required.statement_id),
         );
         ProfilePermission(this)
     }
@@ -187,7 +196,7 @@ pub mod signing_profile {
     use super::*;
     /// CloudFormation property type `SignatureValidityPeriod`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-signer-signingprofile-signaturevalidityperiod.html)
     #[derive(Clone, Debug)]
     pub struct SignatureValidityPeriod(rt::Props);
     impl SignatureValidityPeriod {

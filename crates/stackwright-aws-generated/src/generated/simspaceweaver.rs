@@ -64,17 +64,20 @@ static SIMULATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Simulation`], by name: two of them have one type, and a swap must not compile.
+pub struct SimulationRequired {
+    /// The name of the simulation. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Role ARN. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+}
 impl Simulation {
     /// Declares a `AWS::SimSpaceWeaver::Simulation` with the stack-unique `id`. Required properties: `name` (`Name`), `role_arn` (`RoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SimulationRequired) -> Self {
         let mut this = rt::Base::new(id, &SIMULATION_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Simulation(this)
     }
     /// The maximum running time of the simulation.
@@ -122,15 +125,30 @@ pub mod simulation {
     use super::*;
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-simspaceweaver-simulation-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// The Schema S3 bucket name. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// This is the schema S3 object key, which includes the full path of "folders" from the bucket root to the schema. CloudFormation `ObjectKey`.
+        pub object_key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket_name` (`BucketName`), `object_key` (`ObjectKey`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, object_key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
-            this.set("ObjectKey", Some("object_key"), rt::string(object_key));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
+            this.set(
+                "ObjectKey",
+                Some("object_key"),
+                rt::string(required.object_key),
+            );
             S3Location(this)
         }
     }

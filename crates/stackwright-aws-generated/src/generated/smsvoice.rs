@@ -124,18 +124,29 @@ pub mod configuration_set {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-cloudwatchlogsdestination.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsDestination(rt::Props);
+    /// The required values of [`CloudWatchLogsDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct CloudWatchLogsDestinationRequired {
+        /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination. CloudFormation `IamRoleArn`.
+        pub iam_role_arn: rt::Expr,
+        /// The name of the Amazon CloudWatch log group that you want to record events in. CloudFormation `LogGroupArn`.
+        pub log_group_arn: rt::Expr,
+    }
     impl CloudWatchLogsDestination {
         /// A new `CloudWatchLogsDestination`. Required properties: `iam_role_arn` (`IamRoleArn`), `log_group_arn` (`LogGroupArn`).
-        pub fn new(iam_role_arn: impl Into<rt::Expr>, log_group_arn: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CloudWatchLogsDestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+            this.set(
+                "IamRoleArn",
+                Some("iam_role_arn"),
+                rt::string(required.iam_role_arn),
+            );
             this.set(
                 "LogGroupArn",
                 Some("log_group_arn"),
-                rt::string(log_group_arn),
+                rt::string(required.log_group_arn),
             );
             CloudWatchLogsDestination(this)
         }
@@ -145,14 +156,14 @@ pub mod configuration_set {
     ///
     /// CloudFormation property type `EventDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-eventdestination.html)
     #[derive(Clone, Debug)]
     pub struct EventDestination(rt::Props);
     impl EventDestination {
-        /// A new `EventDestination`. Required properties: `enabled` (`Enabled`), `event_destination_name` (`EventDestinationName`), `matching_event_types` (`MatchingEventTypes`).
+        /// A new `EventDestination`. Required properties: `event_destination_name` (`EventDestinationName`), `enabled` (`Enabled`), `matching_event_types` (`MatchingEventTypes`).
         pub fn new(
-            enabled: bool,
             event_destination_name: impl Into<rt::Expr>,
+            enabled: bool,
             matching_event_types: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -203,29 +214,37 @@ pub mod configuration_set {
     nested!(EventDestination);
     /// CloudFormation property type `KinesisFirehoseDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-kinesisfirehosedestination.html)
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(rt::Props);
+    /// The required values of [`KinesisFirehoseDestination`], by name: two of them have one type, and a swap must not compile.
+    pub struct KinesisFirehoseDestinationRequired {
+        /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination. CloudFormation `IamRoleArn`.
+        pub iam_role_arn: rt::Expr,
+        /// The Amazon Resource Name (ARN) of the delivery stream. CloudFormation `DeliveryStreamArn`.
+        pub delivery_stream_arn: rt::Expr,
+    }
     impl KinesisFirehoseDestination {
-        /// A new `KinesisFirehoseDestination`. Required properties: `delivery_stream_arn` (`DeliveryStreamArn`), `iam_role_arn` (`IamRoleArn`).
-        pub fn new(
-            delivery_stream_arn: impl Into<rt::Expr>,
-            iam_role_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `KinesisFirehoseDestination`. Required properties: `iam_role_arn` (`IamRoleArn`), `delivery_stream_arn` (`DeliveryStreamArn`).
+        pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DeliveryStreamArn",
                 Some("delivery_stream_arn"),
-                rt::string(delivery_stream_arn),
+                rt::string(required.delivery_stream_arn),
             );
-            this.set("IamRoleArn", Some("iam_role_arn"), rt::string(iam_role_arn));
+            this.set(
+                "IamRoleArn",
+                Some("iam_role_arn"),
+                rt::string(required.iam_role_arn),
+            );
             KinesisFirehoseDestination(this)
         }
     }
     nested!(KinesisFirehoseDestination);
     /// CloudFormation property type `SnsDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-configurationset-snsdestination.html)
     #[derive(Clone, Debug)]
     pub struct SnsDestination(rt::Props);
     impl SnsDestination {
@@ -296,13 +315,13 @@ static NOTIFY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl NotifyConfiguration {
-    /// Declares a `AWS::SMSVOICE::NotifyConfiguration` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `enabled_channels` (`EnabledChannels`), `use_case` (`UseCase`).
+    /// Declares a `AWS::SMSVOICE::NotifyConfiguration` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `use_case` (`UseCase`), `enabled_channels` (`EnabledChannels`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         display_name: impl Into<rt::Expr>,
-        enabled_channels: impl IntoIterator<Item = notify_configuration::EnabledChannels>,
         use_case: notify_configuration::UseCase,
+        enabled_channels: impl IntoIterator<Item = notify_configuration::EnabledChannels>,
     ) -> Self {
         let mut this = rt::Base::new(id, &NOTIFY_CONFIGURATION_TYPE);
         this.set(
@@ -510,14 +529,14 @@ static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl PhoneNumber {
-    /// Declares a `AWS::SMSVOICE::PhoneNumber` with the stack-unique `id`. Required properties: `iso_country_code` (`IsoCountryCode`), `mandatory_keywords` (`MandatoryKeywords`), `number_capabilities` (`NumberCapabilities`), `number_type` (`NumberType`).
+    /// Declares a `AWS::SMSVOICE::PhoneNumber` with the stack-unique `id`. Required properties: `iso_country_code` (`IsoCountryCode`), `number_capabilities` (`NumberCapabilities`), `number_type` (`NumberType`), `mandatory_keywords` (`MandatoryKeywords`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
         iso_country_code: impl Into<rt::Expr>,
-        mandatory_keywords: phone_number::MandatoryKeywords,
         number_capabilities: impl IntoIterator<Item = phone_number::NumberCapabilities>,
         number_type: phone_number::NumberType,
+        mandatory_keywords: phone_number::MandatoryKeywords,
     ) -> Self {
         let mut this = rt::Base::new(id, &PHONE_NUMBER_TYPE);
         this.set(
@@ -614,13 +633,16 @@ impl PhoneNumberHandle {
 }
 /// Property types and value sets of [`PhoneNumber`] (`AWS::SMSVOICE::PhoneNumber`).
 pub mod phone_number {
-    pub use super::shared::{Action, MandatoryKeyword, MandatoryKeywords, OptionalKeyword};
+    pub use super::shared::{
+        Action, MandatoryKeyword, MandatoryKeywords, MandatoryKeywordsRequired, OptionalKeyword,
+        OptionalKeywordRequired,
+    };
     use super::*;
     /// When you set up two-way SMS, you can receive incoming messages from your customers.
     ///
     /// CloudFormation property type `TwoWay`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-twoway.html)
     #[derive(Clone, Debug)]
     pub struct TwoWay(rt::Props);
     impl TwoWay {
@@ -696,12 +718,12 @@ static POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl Pool {
-    /// Declares a `AWS::SMSVOICE::Pool` with the stack-unique `id`. Required properties: `mandatory_keywords` (`MandatoryKeywords`), `origination_identities` (`OriginationIdentities`).
+    /// Declares a `AWS::SMSVOICE::Pool` with the stack-unique `id`. Required properties: `origination_identities` (`OriginationIdentities`), `mandatory_keywords` (`MandatoryKeywords`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        mandatory_keywords: pool::MandatoryKeywords,
         origination_identities: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        mandatory_keywords: pool::MandatoryKeywords,
     ) -> Self {
         let mut this = rt::Base::new(id, &POOL_TYPE);
         this.set(
@@ -799,13 +821,16 @@ impl PoolHandle {
 }
 /// Property types and value sets of [`Pool`] (`AWS::SMSVOICE::Pool`).
 pub mod pool {
-    pub use super::shared::{Action, MandatoryKeyword, MandatoryKeywords, OptionalKeyword};
+    pub use super::shared::{
+        Action, MandatoryKeyword, MandatoryKeywords, MandatoryKeywordsRequired, OptionalKeyword,
+        OptionalKeywordRequired,
+    };
     use super::*;
     /// When you set up two-way SMS, you can receive incoming messages from your customers.
     ///
     /// CloudFormation property type `TwoWay`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-pool-twoway.html)
     #[derive(Clone, Debug)]
     pub struct TwoWay(rt::Props);
     impl TwoWay {
@@ -910,7 +935,7 @@ pub mod protect_configuration {
     use super::*;
     /// CloudFormation property type `CountryRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-protectconfiguration-countryrule.html)
     #[derive(Clone, Debug)]
     pub struct CountryRule(rt::Props);
     impl CountryRule {
@@ -933,7 +958,7 @@ pub mod protect_configuration {
     nested!(CountryRule);
     /// CloudFormation property type `CountryRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-protectconfiguration-countryruleset.html)
     #[derive(Clone, Debug)]
     pub struct CountryRuleSet(rt::Props);
     impl CountryRuleSet {
@@ -1443,12 +1468,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::SMSVOICE::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::SMSVOICE::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy_document` (`PolicyDocument`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy_document: impl Into<rt::Value>,
         resource_arn: impl Into<rt::Expr>,
+        policy_document: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
@@ -1491,21 +1516,28 @@ static SENDER_ID_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 10),
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
+/// The required values of [`SenderId`], by name: two of them have one type, and a swap must not compile.
+pub struct SenderIdRequired {
+    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region. CloudFormation `IsoCountryCode`.
+    pub iso_country_code: rt::Expr,
+    /// The sender ID string to request. CloudFormation `SenderId`.
+    pub sender_id: rt::Expr,
+}
 impl SenderId {
     /// Declares a `AWS::SMSVOICE::SenderId` with the stack-unique `id`. Required properties: `iso_country_code` (`IsoCountryCode`), `sender_id` (`SenderId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        iso_country_code: impl Into<rt::Expr>,
-        sender_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SenderIdRequired) -> Self {
         let mut this = rt::Base::new(id, &SENDER_ID_TYPE);
         this.set(
             "IsoCountryCode",
             Some("iso_country_code"),
-            rt::string(iso_country_code),
+            rt::string(required.iso_country_code),
         );
-        this.set("SenderId", Some("sender_id"), rt::string(sender_id));
+        this.set(
+            "SenderId",
+            Some("sender_id"),
+            rt::string(required.sender_id),
+        );
         SenderId(this)
     }
     /// When set to true the sender ID can't be deleted.
@@ -1657,7 +1689,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MandatoryKeyword`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-mandatorykeyword.html)
     #[derive(Clone, Debug)]
     pub struct MandatoryKeyword(rt::Props);
     impl MandatoryKeyword {
@@ -1673,15 +1705,22 @@ pub mod shared {
     ///
     /// CloudFormation property type `MandatoryKeywords`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-mandatorykeywords.html)
     #[derive(Clone, Debug)]
     pub struct MandatoryKeywords(rt::Props);
+    /// The required values of [`MandatoryKeywords`], by name: two of them have one type, and a swap must not compile.
+    pub struct MandatoryKeywordsRequired {
+        /// A keyword is a word that you can search for on a particular phone number or pool. CloudFormation `STOP`.
+        pub stop: MandatoryKeyword,
+        /// A keyword is a word that you can search for on a particular phone number or pool. CloudFormation `HELP`.
+        pub help: MandatoryKeyword,
+    }
     impl MandatoryKeywords {
-        /// A new `MandatoryKeywords`. Required properties: `help` (`HELP`), `stop` (`STOP`).
-        pub fn new(help: MandatoryKeyword, stop: MandatoryKeyword) -> Self {
+        /// A new `MandatoryKeywords`. Required properties: `stop` (`STOP`), `help` (`HELP`).
+        pub fn new(required: MandatoryKeywordsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("HELP", Some("help"), help.into());
-            this.set("STOP", Some("stop"), stop.into());
+            this.set("HELP", Some("help"), required.help.into());
+            this.set("STOP", Some("stop"), required.stop.into());
             MandatoryKeywords(this)
         }
     }
@@ -1690,20 +1729,25 @@ pub mod shared {
     ///
     /// CloudFormation property type `OptionalKeyword`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-smsvoice-phonenumber-optionalkeyword.html)
     #[derive(Clone, Debug)]
     pub struct OptionalKeyword(rt::Props);
+    /// The required values of [`OptionalKeyword`], by name: two of them have one type, and a swap must not compile.
+    pub struct OptionalKeywordRequired {
+        /// CloudFormation `Keyword`.
+        pub keyword: rt::Expr,
+        /// CloudFormation `Message`.
+        pub message: rt::Expr,
+        /// CloudFormation `Action`.
+        pub action: Action,
+    }
     impl OptionalKeyword {
-        /// A new `OptionalKeyword`. Required properties: `action` (`Action`), `keyword` (`Keyword`), `message` (`Message`).
-        pub fn new(
-            action: Action,
-            keyword: impl Into<rt::Expr>,
-            message: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `OptionalKeyword`. Required properties: `keyword` (`Keyword`), `message` (`Message`), `action` (`Action`).
+        pub fn new(required: OptionalKeywordRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("Keyword", Some("keyword"), rt::string(keyword));
-            this.set("Message", Some("message"), rt::string(message));
+            this.set("Action", Some("action"), required.action.into());
+            this.set("Keyword", Some("keyword"), rt::string(required.keyword));
+            this.set("Message", Some("message"), rt::string(required.message));
             OptionalKeyword(this)
         }
     }

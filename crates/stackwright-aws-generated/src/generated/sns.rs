@@ -36,17 +36,24 @@ static SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Subscription`], by name: two of them have one type, and a swap must not compile.
+pub struct SubscriptionRequired {
+    /// The ARN of the topic to subscribe to. CloudFormation `TopicArn`.
+    pub topic_arn: rt::Expr,
+    /// The subscription's protocol. CloudFormation `Protocol`.
+    pub protocol: rt::Expr,
+}
 impl Subscription {
-    /// Declares a `AWS::SNS::Subscription` with the stack-unique `id`. Required properties: `protocol` (`Protocol`), `topic_arn` (`TopicArn`).
+    /// Declares a `AWS::SNS::Subscription` with the stack-unique `id`. Required properties: `topic_arn` (`TopicArn`), `protocol` (`Protocol`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        protocol: impl Into<rt::Expr>,
-        topic_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SubscriptionRequired) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIPTION_TYPE);
-        this.set("Protocol", Some("protocol"), rt::string(protocol));
-        this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
+        this.set("Protocol", Some("protocol"), rt::string(required.protocol));
+        this.set(
+            "TopicArn",
+            Some("topic_arn"),
+            rt::string(required.topic_arn),
+        );
         Subscription(this)
     }
     /// The delivery policy JSON assigned to the subscription.
@@ -272,11 +279,11 @@ impl Topic {
     /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS.
     ///
     /// CloudFormation `SignatureVersion`, Terraform `signature_version`.
-    pub fn signature_version(mut self, value: impl Into<rt::Expr>) -> Self {
+    pub fn signature_version(mut self, value: impl Into<rt::NumberString>) -> Self {
         self.0.set(
             "SignatureVersion",
             Some("signature_version"),
-            rt::string(value),
+            rt::number_string(value),
         );
         self
     }
@@ -323,7 +330,7 @@ pub mod topic {
     ///
     /// CloudFormation property type `LoggingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sns-topic-loggingconfig.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(rt::Props);
     impl LoggingConfig {
@@ -372,15 +379,22 @@ pub mod topic {
     ///
     /// CloudFormation property type `Subscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sns-topic-subscription.html)
     #[derive(Clone, Debug)]
     pub struct Subscription(rt::Props);
+    /// The required values of [`Subscription`], by name: two of them have one type, and a swap must not compile.
+    pub struct SubscriptionRequired {
+        /// The endpoint that receives notifications from the SNS topic. CloudFormation `Endpoint`.
+        pub endpoint: rt::Expr,
+        /// The subscription's protocol. CloudFormation `Protocol`.
+        pub protocol: rt::Expr,
+    }
     impl Subscription {
         /// A new `Subscription`. Required properties: `endpoint` (`Endpoint`), `protocol` (`Protocol`).
-        pub fn new(endpoint: impl Into<rt::Expr>, protocol: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: SubscriptionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Endpoint", Some("endpoint"), rt::string(endpoint));
-            this.set("Protocol", Some("protocol"), rt::string(protocol));
+            this.set("Endpoint", Some("endpoint"), rt::string(required.endpoint));
+            this.set("Protocol", Some("protocol"), rt::string(required.protocol));
             Subscription(this)
         }
     }

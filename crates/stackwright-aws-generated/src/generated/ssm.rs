@@ -202,11 +202,10 @@ impl AssociationHandle {
 }
 /// Property types and value sets of [`Association`] (`AWS::SSM::Association`).
 pub mod association {
-    pub use super::shared::Target;
     use super::*;
     /// CloudFormation property type `InstanceAssociationOutputLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-instanceassociationoutputlocation.html)
     #[derive(Clone, Debug)]
     pub struct InstanceAssociationOutputLocation(rt::Props);
     impl InstanceAssociationOutputLocation {
@@ -224,7 +223,7 @@ pub mod association {
     nested!(InstanceAssociationOutputLocation);
     /// CloudFormation property type `S3OutputLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-s3outputlocation.html)
     #[derive(Clone, Debug)]
     pub struct S3OutputLocation(rt::Props);
     impl S3OutputLocation {
@@ -262,6 +261,24 @@ pub mod association {
         }
     }
     nested!(S3OutputLocation);
+    /// CloudFormation property type `Target`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-association-target.html)
+    #[derive(Clone, Debug)]
+    pub struct Target(rt::Props);
+    impl Target {
+        /// A new `Target`. Required properties: `key` (`Key`), `values` (`Values`).
+        pub fn new(
+            key: impl Into<rt::Expr>,
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
+            Target(this)
+        }
+    }
+    nested!(Target);
     /// The values `ComplianceSeverity` accepts in `SSM::Association`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ComplianceSeverity {
@@ -314,29 +331,38 @@ static CLOUD_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`CloudConnector`], by name: two of them have one type, and a swap must not compile.
+pub struct CloudConnectorRequired {
+    /// The display name of the cloud connector. CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// The IAM role ARN used by the cloud connector. CloudFormation `RoleArn`.
+    pub role_arn: rt::Expr,
+    /// The configuration for the cloud connector. CloudFormation `Configuration`.
+    pub configuration: cloud_connector::CloudConnectorConfiguration,
+    /// The ARN of the AWS Config connector. CloudFormation `ConfigConnectorArn`.
+    pub config_connector_arn: rt::Expr,
+}
 impl CloudConnector {
-    /// Declares a `AWS::SSM::CloudConnector` with the stack-unique `id`. Required properties: `config_connector_arn` (`ConfigConnectorArn`), `configuration` (`Configuration`), `display_name` (`DisplayName`), `role_arn` (`RoleArn`).
+    /// Declares a `AWS::SSM::CloudConnector` with the stack-unique `id`. Required properties: `display_name` (`DisplayName`), `role_arn` (`RoleArn`), `configuration` (`Configuration`), `config_connector_arn` (`ConfigConnectorArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        config_connector_arn: impl Into<rt::Expr>,
-        configuration: cloud_connector::CloudConnectorConfiguration,
-        display_name: impl Into<rt::Expr>,
-        role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CloudConnectorRequired) -> Self {
         let mut this = rt::Base::new(id, &CLOUD_CONNECTOR_TYPE);
         this.set(
             "ConfigConnectorArn",
             Some("config_connector_arn"),
-            rt::string(config_connector_arn),
+            rt::string(required.config_connector_arn),
         );
-        this.set("Configuration", Some("configuration"), configuration.into());
+        this.set(
+            "Configuration",
+            Some("configuration"),
+            required.configuration.into(),
+        );
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+        this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         CloudConnector(this)
     }
     /// The description of the cloud connector.
@@ -386,19 +412,30 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `AzureConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-azureconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AzureConfiguration(rt::Props);
+    /// The required values of [`AzureConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AzureConfigurationRequired {
+        /// The Azure AD tenant ID. CloudFormation `TenantId`.
+        pub tenant_id: rt::Expr,
+        /// The Azure AD application ID. CloudFormation `ApplicationId`.
+        pub application_id: rt::Expr,
+    }
     impl AzureConfiguration {
-        /// A new `AzureConfiguration`. Required properties: `application_id` (`ApplicationId`), `tenant_id` (`TenantId`).
-        pub fn new(application_id: impl Into<rt::Expr>, tenant_id: impl Into<rt::Expr>) -> Self {
+        /// A new `AzureConfiguration`. Required properties: `tenant_id` (`TenantId`), `application_id` (`ApplicationId`).
+        pub fn new(required: AzureConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ApplicationId",
                 Some("application_id"),
-                rt::string(application_id),
+                rt::string(required.application_id),
             );
-            this.set("TenantId", Some("tenant_id"), rt::string(tenant_id));
+            this.set(
+                "TenantId",
+                Some("tenant_id"),
+                rt::string(required.tenant_id),
+            );
             AzureConfiguration(this)
         }
         /// The display name of the Azure AD application.
@@ -436,14 +473,14 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `AzureSubscription`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-azuresubscription.html)
     #[derive(Clone, Debug)]
     pub struct AzureSubscription(rt::Props);
     impl AzureSubscription {
         /// A new `AzureSubscription`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             AzureSubscription(this)
         }
         /// The display name of the Azure subscription.
@@ -460,7 +497,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `CloudConnectorConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-cloudconnectorconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CloudConnectorConfiguration(rt::Props);
     impl CloudConnectorConfiguration {
@@ -480,7 +517,7 @@ pub mod cloud_connector {
     ///
     /// CloudFormation property type `ConfigurationTargets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-cloudconnector-configurationtargets.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationTargets(rt::Props);
     impl ConfigurationTargets {
@@ -597,7 +634,7 @@ pub mod document {
     use super::*;
     /// CloudFormation property type `AttachmentsSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-document-attachmentssource.html)
     #[derive(Clone, Debug)]
     pub struct AttachmentsSource(rt::Props);
     impl AttachmentsSource {
@@ -631,7 +668,7 @@ pub mod document {
     nested!(AttachmentsSource);
     /// CloudFormation property type `DocumentRequires`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-document-documentrequires.html)
     #[derive(Clone, Debug)]
     pub struct DocumentRequires(rt::Props);
     impl DocumentRequires {
@@ -739,27 +776,33 @@ static MAINTENANCE_WINDOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`MaintenanceWindow`], by name: two of them have one type, and a swap must not compile.
+pub struct MaintenanceWindowRequired {
+    /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets. CloudFormation `AllowUnassociatedTargets`.
+    pub allow_unassociated_targets: bool,
+    /// The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution. CloudFormation `Cutoff`.
+    pub cutoff: i64,
+    /// The schedule of the maintenance window in the form of a cron or rate expression. CloudFormation `Schedule`.
+    pub schedule: rt::Expr,
+    /// The duration of the maintenance window in hours. CloudFormation `Duration`.
+    pub duration: i64,
+    /// The name of the maintenance window. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl MaintenanceWindow {
-    /// Declares a `AWS::SSM::MaintenanceWindow` with the stack-unique `id`. Required properties: `allow_unassociated_targets` (`AllowUnassociatedTargets`), `cutoff` (`Cutoff`), `duration` (`Duration`), `name` (`Name`), `schedule` (`Schedule`).
+    /// Declares a `AWS::SSM::MaintenanceWindow` with the stack-unique `id`. Required properties: `allow_unassociated_targets` (`AllowUnassociatedTargets`), `cutoff` (`Cutoff`), `schedule` (`Schedule`), `duration` (`Duration`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        allow_unassociated_targets: bool,
-        cutoff: i64,
-        duration: i64,
-        name: impl Into<rt::Expr>,
-        schedule: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MaintenanceWindowRequired) -> Self {
         let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TYPE);
         this.set(
             "AllowUnassociatedTargets",
             Some("allow_unassociated_targets"),
-            rt::boolean(allow_unassociated_targets),
+            rt::boolean(required.allow_unassociated_targets),
         );
-        this.set("Cutoff", Some("cutoff"), rt::int(cutoff));
-        this.set("Duration", Some("duration"), rt::int(duration));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Schedule", Some("schedule"), rt::string(schedule));
+        this.set("Cutoff", Some("cutoff"), rt::int(required.cutoff));
+        this.set("Duration", Some("duration"), rt::int(required.duration));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Schedule", Some("schedule"), rt::string(required.schedule));
         MaintenanceWindow(this)
     }
     /// A description of the maintenance window.
@@ -835,13 +878,13 @@ static MAINTENANCE_WINDOW_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
 impl MaintenanceWindowTarget {
-    /// Declares a `AWS::SSM::MaintenanceWindowTarget` with the stack-unique `id`. Required properties: `resource_type` (`ResourceType`), `targets` (`Targets`), `window_id` (`WindowId`).
+    /// Declares a `AWS::SSM::MaintenanceWindowTarget` with the stack-unique `id`. Required properties: `window_id` (`WindowId`), `resource_type` (`ResourceType`), `targets` (`Targets`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
+        window_id: impl Into<rt::Expr>,
         resource_type: maintenance_window_target::ResourceType,
         targets: impl IntoIterator<Item = maintenance_window_target::Targets>,
-        window_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TARGET_TYPE);
         this.set("ResourceType", Some("resource_type"), resource_type.into());
@@ -894,14 +937,14 @@ pub mod maintenance_window_target {
     use super::*;
     /// CloudFormation property type `Targets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtarget-targets.html)
     #[derive(Clone, Debug)]
     pub struct Targets(rt::Props);
     impl Targets {
-        /// A new `Targets`. Required properties: `key` (`Key`), `values` (`Values`).
+        /// A new `Targets`. Required properties: `values` (`Values`), `key` (`Key`).
         pub fn new(
-            key: impl Into<rt::Expr>,
             values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            key: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", Some("key"), rt::string(key));
@@ -936,21 +979,30 @@ static MAINTENANCE_WINDOW_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`MaintenanceWindowTask`], by name: two of them have one type, and a swap must not compile.
+pub struct MaintenanceWindowTaskRequired {
+    /// The ID of the maintenance window where the task is registered. CloudFormation `WindowId`.
+    pub window_id: rt::Expr,
+    /// The priority of the task in the maintenance window. CloudFormation `Priority`.
+    pub priority: i64,
+    /// The type of task. CloudFormation `TaskType`.
+    pub task_type: maintenance_window_task::TaskType,
+    /// The resource that the task uses during execution. CloudFormation `TaskArn`.
+    pub task_arn: rt::Expr,
+}
 impl MaintenanceWindowTask {
-    /// Declares a `AWS::SSM::MaintenanceWindowTask` with the stack-unique `id`. Required properties: `priority` (`Priority`), `task_arn` (`TaskArn`), `task_type` (`TaskType`), `window_id` (`WindowId`).
+    /// Declares a `AWS::SSM::MaintenanceWindowTask` with the stack-unique `id`. Required properties: `window_id` (`WindowId`), `priority` (`Priority`), `task_type` (`TaskType`), `task_arn` (`TaskArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        priority: i64,
-        task_arn: impl Into<rt::Expr>,
-        task_type: maintenance_window_task::TaskType,
-        window_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MaintenanceWindowTaskRequired) -> Self {
         let mut this = rt::Base::new(id, &MAINTENANCE_WINDOW_TASK_TYPE);
-        this.set("Priority", Some("priority"), rt::int(priority));
-        this.set("TaskArn", Some("task_arn"), rt::string(task_arn));
-        this.set("TaskType", Some("task_type"), task_type.into());
-        this.set("WindowId", Some("window_id"), rt::string(window_id));
+        this.set("Priority", Some("priority"), rt::int(required.priority));
+        this.set("TaskArn", Some("task_arn"), rt::string(required.task_arn));
+        this.set("TaskType", Some("task_type"), required.task_type.into());
+        this.set(
+            "WindowId",
+            Some("window_id"),
+            rt::string(required.window_id),
+        );
         MaintenanceWindowTask(this)
     }
     /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
@@ -1060,11 +1112,10 @@ impl MaintenanceWindowTaskHandle {
 }
 /// Property types and value sets of [`MaintenanceWindowTask`] (`AWS::SSM::MaintenanceWindowTask`).
 pub mod maintenance_window_task {
-    pub use super::shared::Target;
     use super::*;
     /// CloudFormation property type `CloudWatchOutputConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-cloudwatchoutputconfig.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchOutputConfig(rt::Props);
     impl CloudWatchOutputConfig {
@@ -1099,15 +1150,26 @@ pub mod maintenance_window_task {
     nested!(CloudWatchOutputConfig);
     /// CloudFormation property type `LoggingInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-logginginfo.html)
     #[derive(Clone, Debug)]
     pub struct LoggingInfo(rt::Props);
+    /// The required values of [`LoggingInfo`], by name: two of them have one type, and a swap must not compile.
+    pub struct LoggingInfoRequired {
+        /// CloudFormation `S3Bucket`.
+        pub s3_bucket: rt::Expr,
+        /// CloudFormation `Region`.
+        pub region: rt::Expr,
+    }
     impl LoggingInfo {
-        /// A new `LoggingInfo`. Required properties: `region` (`Region`), `s3_bucket` (`S3Bucket`).
-        pub fn new(region: impl Into<rt::Expr>, s3_bucket: impl Into<rt::Expr>) -> Self {
+        /// A new `LoggingInfo`. Required properties: `s3_bucket` (`S3Bucket`), `region` (`Region`).
+        pub fn new(required: LoggingInfoRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Region", Some("region"), rt::string(region));
-            this.set("S3Bucket", Some("s3_bucket"), rt::string(s3_bucket));
+            this.set("Region", Some("region"), rt::string(required.region));
+            this.set(
+                "S3Bucket",
+                Some("s3_bucket"),
+                rt::string(required.s3_bucket),
+            );
             LoggingInfo(this)
         }
         /// CloudFormation `S3Prefix`, Terraform `s3_prefix`.
@@ -1119,7 +1181,7 @@ pub mod maintenance_window_task {
     nested!(LoggingInfo);
     /// CloudFormation property type `MaintenanceWindowAutomationParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowautomationparameters.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowAutomationParameters(rt::Props);
     impl MaintenanceWindowAutomationParameters {
@@ -1147,7 +1209,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowAutomationParameters);
     /// CloudFormation property type `MaintenanceWindowLambdaParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowlambdaparameters.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowLambdaParameters(rt::Props);
     impl MaintenanceWindowLambdaParameters {
@@ -1177,7 +1239,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowLambdaParameters);
     /// CloudFormation property type `MaintenanceWindowRunCommandParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowRunCommandParameters(rt::Props);
     impl MaintenanceWindowRunCommandParameters {
@@ -1276,7 +1338,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowRunCommandParameters);
     /// CloudFormation property type `MaintenanceWindowStepFunctionsParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-maintenancewindowstepfunctionsparameters.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowStepFunctionsParameters(rt::Props);
     impl MaintenanceWindowStepFunctionsParameters {
@@ -1299,7 +1361,7 @@ pub mod maintenance_window_task {
     nested!(MaintenanceWindowStepFunctionsParameters);
     /// CloudFormation property type `NotificationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-notificationconfig.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfig(rt::Props);
     impl NotificationConfig {
@@ -1336,9 +1398,27 @@ pub mod maintenance_window_task {
         }
     }
     nested!(NotificationConfig);
+    /// CloudFormation property type `Target`.
+    ///
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-target.html)
+    #[derive(Clone, Debug)]
+    pub struct Target(rt::Props);
+    impl Target {
+        /// A new `Target`. Required properties: `values` (`Values`), `key` (`Key`).
+        pub fn new(
+            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            key: impl Into<rt::Expr>,
+        ) -> Self {
+            let mut this = rt::Props::default();
+            this.set("Key", Some("key"), rt::string(key));
+            this.set("Values", Some("values"), rt::strings(values));
+            Target(this)
+        }
+    }
+    nested!(Target);
     /// CloudFormation property type `TaskInvocationParameters`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html)
     #[derive(Clone, Debug)]
     pub struct TaskInvocationParameters(rt::Props);
     impl TaskInvocationParameters {
@@ -1480,19 +1560,27 @@ static OPS_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`OpsItem`], by name: two of them have one type, and a swap must not compile.
+pub struct OpsItemRequired {
+    /// The title of the OpsItem. CloudFormation `Title`.
+    pub title: rt::Expr,
+    /// The description of the OpsItem. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The origin of the OpsItem. CloudFormation `Source`.
+    pub source: rt::Expr,
+}
 impl OpsItem {
-    /// Declares a `AWS::SSM::OpsItem` with the stack-unique `id`. Required properties: `description` (`Description`), `source` (`Source`), `title` (`Title`).
+    /// Declares a `AWS::SSM::OpsItem` with the stack-unique `id`. Required properties: `title` (`Title`), `description` (`Description`), `source` (`Source`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        source: impl Into<rt::Expr>,
-        title: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: OpsItemRequired) -> Self {
         let mut this = rt::Base::new(id, &OPS_ITEM_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Source", Some("source"), rt::string(source));
-        this.set("Title", Some("title"), rt::string(title));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Source", Some("source"), rt::string(required.source));
+        this.set("Title", Some("title"), rt::string(required.title));
         OpsItem(this)
     }
     /// The category of the OpsItem.
@@ -1595,9 +1683,9 @@ static PARAMETER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl Parameter {
-    /// Declares a `AWS::SSM::Parameter` with the stack-unique `id`. Required properties: `type_` (`Type`), `value` (`Value`).
+    /// Declares a `AWS::SSM::Parameter` with the stack-unique `id`. Required properties: `value` (`Value`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(id: impl Into<String>, type_: parameter::Type, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>, type_: parameter::Type) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_TYPE);
         this.set("Type", Some("type"), type_.into());
         this.set("Value", Some("value"), rt::string(value));
@@ -1873,7 +1961,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchfilter.html)
     #[derive(Clone, Debug)]
     pub struct PatchFilter(rt::Props);
     impl PatchFilter {
@@ -1898,7 +1986,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchFilterGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchfiltergroup.html)
     #[derive(Clone, Debug)]
     pub struct PatchFilterGroup(rt::Props);
     impl PatchFilterGroup {
@@ -1919,7 +2007,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `PatchSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-patchsource.html)
     #[derive(Clone, Debug)]
     pub struct PatchSource(rt::Props);
     impl PatchSource {
@@ -1950,7 +2038,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2006,7 +2094,7 @@ pub mod patch_baseline {
     ///
     /// CloudFormation property type `RuleGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-patchbaseline-rulegroup.html)
     #[derive(Clone, Debug)]
     pub struct RuleGroup(rt::Props);
     impl RuleGroup {
@@ -2235,7 +2323,7 @@ pub mod resource_data_sync {
     use super::*;
     /// CloudFormation property type `AwsOrganizationsSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-awsorganizationssource.html)
     #[derive(Clone, Debug)]
     pub struct AwsOrganizationsSource(rt::Props);
     impl AwsOrganizationsSource {
@@ -2265,24 +2353,37 @@ pub mod resource_data_sync {
     nested!(AwsOrganizationsSource);
     /// CloudFormation property type `S3Destination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-s3destination.html)
     #[derive(Clone, Debug)]
     pub struct S3Destination(rt::Props);
+    /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3DestinationRequired {
+        /// CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+        /// CloudFormation `BucketRegion`.
+        pub bucket_region: rt::Expr,
+        /// CloudFormation `SyncFormat`.
+        pub sync_format: SyncFormat,
+    }
     impl S3Destination {
         /// A new `S3Destination`. Required properties: `bucket_name` (`BucketName`), `bucket_region` (`BucketRegion`), `sync_format` (`SyncFormat`).
-        pub fn new(
-            bucket_name: impl Into<rt::Expr>,
-            bucket_region: impl Into<rt::Expr>,
-            sync_format: SyncFormat,
-        ) -> Self {
+        pub fn new(required: S3DestinationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
             this.set(
                 "BucketRegion",
                 Some("bucket_region"),
-                rt::string(bucket_region),
+                rt::string(required.bucket_region),
             );
-            this.set("SyncFormat", Some("sync_format"), sync_format.into());
+            this.set(
+                "SyncFormat",
+                Some("sync_format"),
+                required.sync_format.into(),
+            );
             S3Destination(this)
         }
         /// Constraints: length 1..=256. CloudFormation `BucketPrefix`, Terraform `bucket_prefix`.
@@ -2301,14 +2402,14 @@ pub mod resource_data_sync {
     nested!(S3Destination);
     /// CloudFormation property type `SyncSource`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssm-resourcedatasync-syncsource.html)
     #[derive(Clone, Debug)]
     pub struct SyncSource(rt::Props);
     impl SyncSource {
-        /// A new `SyncSource`. Required properties: `source_regions` (`SourceRegions`), `source_type` (`SourceType`).
+        /// A new `SyncSource`. Required properties: `source_type` (`SourceType`), `source_regions` (`SourceRegions`).
         pub fn new(
-            source_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
             source_type: impl Into<rt::Expr>,
+            source_regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -2386,12 +2487,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 10)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::SSM::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::SSM::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy` (`Policy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<rt::Value>,
         resource_arn: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set("Policy", Some("policy"), rt::json_string(policy));
@@ -2449,20 +2550,27 @@ static SERVICE_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`ServiceSetting`], by name: two of them have one type, and a swap must not compile.
+pub struct ServiceSettingRequired {
+    /// The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled. CloudFormation `SettingId`.
+    pub setting_id: rt::Expr,
+    /// The value of the service setting. CloudFormation `SettingValue`.
+    pub setting_value: rt::Expr,
+}
 impl ServiceSetting {
     /// Declares a `AWS::SSM::ServiceSetting` with the stack-unique `id`. Required properties: `setting_id` (`SettingId`), `setting_value` (`SettingValue`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        setting_id: impl Into<rt::Expr>,
-        setting_value: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ServiceSettingRequired) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_SETTING_TYPE);
-        this.set("SettingId", Some("setting_id"), rt::string(setting_id));
+        this.set(
+            "SettingId",
+            Some("setting_id"),
+            rt::string(required.setting_id),
+        );
         this.set(
             "SettingValue",
             Some("setting_value"),
-            rt::string(setting_value),
+            rt::string(required.setting_value),
         );
         ServiceSetting(this)
     }
@@ -2497,27 +2605,4 @@ impl ServiceSettingHandle {
     pub fn arn(&self) -> rt::Expr {
         self.0.attr("Arn")
     }
-}
-/// Nested types that several `SSM` resource types define the same way; each resource type's module
-/// re-exports the ones it uses.
-pub mod shared {
-    use super::*;
-    /// CloudFormation property type `Target`.
-    ///
-    /// [AWS reference]( url )
-    #[derive(Clone, Debug)]
-    pub struct Target(rt::Props);
-    impl Target {
-        /// A new `Target`. Required properties: `key` (`Key`), `values` (`Values`).
-        pub fn new(
-            key: impl Into<rt::Expr>,
-            values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
-            let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Values", Some("values"), rt::strings(values));
-            Target(this)
-        }
-    }
-    nested!(Target);
 }

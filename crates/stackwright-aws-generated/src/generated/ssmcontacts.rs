@@ -58,23 +58,27 @@ static CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Contact`], by name: two of them have one type, and a swap must not compile.
+pub struct ContactRequired {
+    /// Alias of the contact. CloudFormation `Alias`.
+    pub alias: rt::Expr,
+    /// Name of the contact. String value with 3 to 256 characters. Only alphabetical, space, numeric characters, dash, or underscore allowed. CloudFormation `DisplayName`.
+    pub display_name: rt::Expr,
+    /// Contact type, which specify type of contact. CloudFormation `Type`.
+    pub type_: contact::Type,
+}
 impl Contact {
     /// Declares a `AWS::SSMContacts::Contact` with the stack-unique `id`. Required properties: `alias` (`Alias`), `display_name` (`DisplayName`), `type_` (`Type`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        alias: impl Into<rt::Expr>,
-        display_name: impl Into<rt::Expr>,
-        type_: contact::Type,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContactRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_TYPE);
-        this.set("Alias", Some("alias"), rt::string(alias));
+        this.set("Alias", Some("alias"), rt::string(required.alias));
         this.set(
             "DisplayName",
             Some("display_name"),
-            rt::string(display_name),
+            rt::string(required.display_name),
         );
-        this.set("Type", Some("type"), type_.into());
+        this.set("Type", Some("type"), required.type_.into());
         Contact(this)
     }
     /// The stages that an escalation plan or engagement plan engages contacts and contact methods in.
@@ -106,7 +110,7 @@ pub mod contact {
     ///
     /// CloudFormation property type `Stage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-stage.html)
     #[derive(Clone, Debug)]
     pub struct Stage(rt::Props);
     impl Stage {
@@ -365,7 +369,7 @@ pub mod plan {
     ///
     /// CloudFormation property type `Stage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-plan-stage.html)
     #[derive(Clone, Debug)]
     pub struct Stage(rt::Props);
     impl Stage {
@@ -427,23 +431,41 @@ static ROTATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`Rotation`], by name: two of them have one type, and a swap must not compile.
+pub struct RotationRequired {
+    /// Name of the Rotation CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Members of the rotation CloudFormation `ContactIds`.
+    pub contact_ids: Vec<rt::Expr>,
+    /// Start time of the first shift of Oncall Schedule CloudFormation `StartTime`.
+    pub start_time: rt::Expr,
+    /// TimeZone Identifier for the Oncall Schedule CloudFormation `TimeZoneId`.
+    pub time_zone_id: rt::Expr,
+    /// Information about when an on-call rotation is in effect and how long the rotation period lasts. CloudFormation `Recurrence`.
+    pub recurrence: rotation::RecurrenceSettings,
+}
 impl Rotation {
-    /// Declares a `AWS::SSMContacts::Rotation` with the stack-unique `id`. Required properties: `contact_ids` (`ContactIds`), `name` (`Name`), `recurrence` (`Recurrence`), `start_time` (`StartTime`), `time_zone_id` (`TimeZoneId`).
+    /// Declares a `AWS::SSMContacts::Rotation` with the stack-unique `id`. Required properties: `name` (`Name`), `contact_ids` (`ContactIds`), `start_time` (`StartTime`), `time_zone_id` (`TimeZoneId`), `recurrence` (`Recurrence`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        contact_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        name: impl Into<rt::Expr>,
-        recurrence: rotation::RecurrenceSettings,
-        start_time: impl Into<rt::Expr>,
-        time_zone_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RotationRequired) -> Self {
         let mut this = rt::Base::new(id, &ROTATION_TYPE);
-        this.set("ContactIds", Some("contact_ids"), rt::strings(contact_ids));
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Recurrence", Some("recurrence"), recurrence.into());
-        this.set("StartTime", Some("start_time"), rt::string(start_time));
-        this.set("TimeZoneId", Some("time_zone_id"), rt::string(time_zone_id));
+        this.set(
+            "ContactIds",
+            Some("contact_ids"),
+            rt::strings(required.contact_ids),
+        );
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Recurrence", Some("recurrence"), required.recurrence.into());
+        this.set(
+            "StartTime",
+            Some("start_time"),
+            rt::string(required.start_time),
+        );
+        this.set(
+            "TimeZoneId",
+            Some("time_zone_id"),
+            rt::string(required.time_zone_id),
+        );
         Rotation(this)
     }
 }
@@ -467,15 +489,26 @@ pub mod rotation {
     ///
     /// CloudFormation property type `CoverageTime`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-coveragetime.html)
     #[derive(Clone, Debug)]
     pub struct CoverageTime(rt::Props);
+    /// The required values of [`CoverageTime`], by name: two of them have one type, and a swap must not compile.
+    pub struct CoverageTimeRequired {
+        /// Details about when an on-call rotation shift begins or ends. CloudFormation `StartTime`.
+        pub start_time: rt::Expr,
+        /// Details about when an on-call rotation shift begins or ends. CloudFormation `EndTime`.
+        pub end_time: rt::Expr,
+    }
     impl CoverageTime {
-        /// A new `CoverageTime`. Required properties: `end_time` (`EndTime`), `start_time` (`StartTime`).
-        pub fn new(end_time: impl Into<rt::Expr>, start_time: impl Into<rt::Expr>) -> Self {
+        /// A new `CoverageTime`. Required properties: `start_time` (`StartTime`), `end_time` (`EndTime`).
+        pub fn new(required: CoverageTimeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("EndTime", Some("end_time"), rt::string(end_time));
-            this.set("StartTime", Some("start_time"), rt::string(start_time));
+            this.set("EndTime", Some("end_time"), rt::string(required.end_time));
+            this.set(
+                "StartTime",
+                Some("start_time"),
+                rt::string(required.start_time),
+            );
             CoverageTime(this)
         }
     }
@@ -484,7 +517,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `MonthlySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-monthlysetting.html)
     #[derive(Clone, Debug)]
     pub struct MonthlySetting(rt::Props);
     impl MonthlySetting {
@@ -505,7 +538,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `RecurrenceSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-recurrencesettings.html)
     #[derive(Clone, Debug)]
     pub struct RecurrenceSettings(rt::Props);
     impl RecurrenceSettings {
@@ -577,14 +610,14 @@ pub mod rotation {
     ///
     /// CloudFormation property type `ShiftCoverage`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-shiftcoverage.html)
     #[derive(Clone, Debug)]
     pub struct ShiftCoverage(rt::Props);
     impl ShiftCoverage {
-        /// A new `ShiftCoverage`. Required properties: `coverage_times` (`CoverageTimes`), `day_of_week` (`DayOfWeek`).
+        /// A new `ShiftCoverage`. Required properties: `day_of_week` (`DayOfWeek`), `coverage_times` (`CoverageTimes`).
         pub fn new(
-            coverage_times: impl IntoIterator<Item = CoverageTime>,
             day_of_week: DayOfWeek,
+            coverage_times: impl IntoIterator<Item = CoverageTime>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -601,7 +634,7 @@ pub mod rotation {
     ///
     /// CloudFormation property type `WeeklySetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-rotation-weeklysetting.html)
     #[derive(Clone, Debug)]
     pub struct WeeklySetting(rt::Props);
     impl WeeklySetting {
@@ -646,7 +679,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ChannelTargetInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-channeltargetinfo.html)
     #[derive(Clone, Debug)]
     pub struct ChannelTargetInfo(rt::Props);
     impl ChannelTargetInfo {
@@ -667,7 +700,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ContactTargetInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-contacttargetinfo.html)
     #[derive(Clone, Debug)]
     pub struct ContactTargetInfo(rt::Props);
     impl ContactTargetInfo {
@@ -688,7 +721,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Targets`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmcontacts-contact-targets.html)
     #[derive(Clone, Debug)]
     pub struct Targets(rt::Props);
     impl Targets {

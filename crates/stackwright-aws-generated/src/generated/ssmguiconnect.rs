@@ -98,14 +98,14 @@ pub mod preferences {
     ///
     /// CloudFormation property type `ConnectionRecordingPreferences`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-connectionrecordingpreferences.html)
     #[derive(Clone, Debug)]
     pub struct ConnectionRecordingPreferences(rt::Props);
     impl ConnectionRecordingPreferences {
-        /// A new `ConnectionRecordingPreferences`. Required properties: `kms_key_arn` (`KMSKeyArn`), `recording_destinations` (`RecordingDestinations`).
+        /// A new `ConnectionRecordingPreferences`. Required properties: `recording_destinations` (`RecordingDestinations`), `kms_key_arn` (`KMSKeyArn`).
         pub fn new(
-            kms_key_arn: impl Into<rt::Expr>,
             recording_destinations: RecordingDestinations,
+            kms_key_arn: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("KMSKeyArn", Some("kms_key_arn"), rt::string(kms_key_arn));
@@ -122,7 +122,7 @@ pub mod preferences {
     ///
     /// CloudFormation property type `RecordingDestinations`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-recordingdestinations.html)
     #[derive(Clone, Debug)]
     pub struct RecordingDestinations(rt::Props);
     impl RecordingDestinations {
@@ -138,18 +138,29 @@ pub mod preferences {
     ///
     /// CloudFormation property type `S3Bucket`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmguiconnect-preferences-s3bucket.html)
     #[derive(Clone, Debug)]
     pub struct S3Bucket(rt::Props);
+    /// The required values of [`S3Bucket`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3BucketRequired {
+        /// The AWS account number that owns the S3 bucket. CloudFormation `BucketOwner`.
+        pub bucket_owner: rt::Expr,
+        /// The name of the S3 bucket where RDP connection recordings are stored. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+    }
     impl S3Bucket {
-        /// A new `S3Bucket`. Required properties: `bucket_name` (`BucketName`), `bucket_owner` (`BucketOwner`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, bucket_owner: impl Into<rt::Expr>) -> Self {
+        /// A new `S3Bucket`. Required properties: `bucket_owner` (`BucketOwner`), `bucket_name` (`BucketName`).
+        pub fn new(required: S3BucketRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
             this.set(
                 "BucketOwner",
                 Some("bucket_owner"),
-                rt::string(bucket_owner),
+                rt::string(required.bucket_owner),
             );
             S3Bucket(this)
         }

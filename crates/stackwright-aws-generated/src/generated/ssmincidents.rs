@@ -101,7 +101,7 @@ pub mod replication_set {
     ///
     /// CloudFormation property type `RegionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-replicationset-regionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RegionConfiguration(rt::Props);
     impl RegionConfiguration {
@@ -121,7 +121,7 @@ pub mod replication_set {
     ///
     /// CloudFormation property type `ReplicationRegion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-replicationset-replicationregion.html)
     #[derive(Clone, Debug)]
     pub struct ReplicationRegion(rt::Props);
     impl ReplicationRegion {
@@ -191,12 +191,12 @@ static RESPONSE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl ResponsePlan {
-    /// Declares a `AWS::SSMIncidents::ResponsePlan` with the stack-unique `id`. Required properties: `incident_template` (`IncidentTemplate`), `name` (`Name`).
+    /// Declares a `AWS::SSMIncidents::ResponsePlan` with the stack-unique `id`. Required properties: `name` (`Name`), `incident_template` (`IncidentTemplate`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        incident_template: response_plan::IncidentTemplate,
         name: impl Into<rt::Expr>,
+        incident_template: response_plan::IncidentTemplate,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESPONSE_PLAN_TYPE);
         this.set(
@@ -270,7 +270,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -293,7 +293,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `ChatChannel`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-chatchannel.html)
     #[derive(Clone, Debug)]
     pub struct ChatChannel(rt::Props);
     impl ChatChannel {
@@ -314,12 +314,12 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `DynamicSsmParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-dynamicssmparameter.html)
     #[derive(Clone, Debug)]
     pub struct DynamicSsmParameter(rt::Props);
     impl DynamicSsmParameter {
-        /// A new `DynamicSsmParameter`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: DynamicSsmParameterValue) -> Self {
+        /// A new `DynamicSsmParameter`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(value: DynamicSsmParameterValue, key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", Some("key"), rt::string(key));
             this.set("Value", Some("value"), value.into());
@@ -331,7 +331,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `DynamicSsmParameterValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-dynamicssmparametervalue.html)
     #[derive(Clone, Debug)]
     pub struct DynamicSsmParameterValue(rt::Props);
     impl DynamicSsmParameterValue {
@@ -353,12 +353,12 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `IncidentTemplate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-incidenttemplate.html)
     #[derive(Clone, Debug)]
     pub struct IncidentTemplate(rt::Props);
     impl IncidentTemplate {
-        /// A new `IncidentTemplate`. Required properties: `impact` (`Impact`), `title` (`Title`).
-        pub fn new(impact: i64, title: impl Into<rt::Expr>) -> Self {
+        /// A new `IncidentTemplate`. Required properties: `title` (`Title`), `impact` (`Impact`).
+        pub fn new(title: impl Into<rt::Expr>, impact: i64) -> Self {
             let mut this = rt::Props::default();
             this.set("Impact", Some("impact"), rt::int(impact));
             this.set("Title", Some("title"), rt::string(title));
@@ -405,7 +405,7 @@ pub mod response_plan {
     nested!(IncidentTemplate);
     /// CloudFormation property type `Integration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-integration.html)
     #[derive(Clone, Debug)]
     pub struct Integration(rt::Props);
     impl Integration {
@@ -431,7 +431,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `NotificationTargetItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-notificationtargetitem.html)
     #[derive(Clone, Debug)]
     pub struct NotificationTargetItem(rt::Props);
     impl NotificationTargetItem {
@@ -454,24 +454,33 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `PagerDutyConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-pagerdutyconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PagerDutyConfiguration(rt::Props);
+    /// The required values of [`PagerDutyConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct PagerDutyConfigurationRequired {
+        /// The name of the pagerDuty configuration. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The AWS secrets manager secretId storing the pagerDuty token. CloudFormation `SecretId`.
+        pub secret_id: rt::Expr,
+        /// The pagerDuty incident configuration. CloudFormation `PagerDutyIncidentConfiguration`.
+        pub pager_duty_incident_configuration: PagerDutyIncidentConfiguration,
+    }
     impl PagerDutyConfiguration {
-        /// A new `PagerDutyConfiguration`. Required properties: `name` (`Name`), `pager_duty_incident_configuration` (`PagerDutyIncidentConfiguration`), `secret_id` (`SecretId`).
-        pub fn new(
-            name: impl Into<rt::Expr>,
-            pager_duty_incident_configuration: PagerDutyIncidentConfiguration,
-            secret_id: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `PagerDutyConfiguration`. Required properties: `name` (`Name`), `secret_id` (`SecretId`), `pager_duty_incident_configuration` (`PagerDutyIncidentConfiguration`).
+        pub fn new(required: PagerDutyConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", Some("name"), rt::string(name));
+            this.set("Name", Some("name"), rt::string(required.name));
             this.set(
                 "PagerDutyIncidentConfiguration",
                 Some("pager_duty_incident_configuration"),
-                pager_duty_incident_configuration.into(),
+                required.pager_duty_incident_configuration.into(),
             );
-            this.set("SecretId", Some("secret_id"), rt::string(secret_id));
+            this.set(
+                "SecretId",
+                Some("secret_id"),
+                rt::string(required.secret_id),
+            );
             PagerDutyConfiguration(this)
         }
     }
@@ -480,7 +489,7 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `PagerDutyIncidentConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-pagerdutyincidentconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PagerDutyIncidentConfiguration(rt::Props);
     impl PagerDutyIncidentConfiguration {
@@ -496,19 +505,26 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `SsmAutomation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-ssmautomation.html)
     #[derive(Clone, Debug)]
     pub struct SsmAutomation(rt::Props);
+    /// The required values of [`SsmAutomation`], by name: two of them have one type, and a swap must not compile.
+    pub struct SsmAutomationRequired {
+        /// The role ARN to use when starting the SSM automation document. CloudFormation `RoleArn`.
+        pub role_arn: rt::Expr,
+        /// The document name to use when starting the SSM automation document. CloudFormation `DocumentName`.
+        pub document_name: rt::Expr,
+    }
     impl SsmAutomation {
-        /// A new `SsmAutomation`. Required properties: `document_name` (`DocumentName`), `role_arn` (`RoleArn`).
-        pub fn new(document_name: impl Into<rt::Expr>, role_arn: impl Into<rt::Expr>) -> Self {
+        /// A new `SsmAutomation`. Required properties: `role_arn` (`RoleArn`), `document_name` (`DocumentName`).
+        pub fn new(required: SsmAutomationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DocumentName",
                 Some("document_name"),
-                rt::string(document_name),
+                rt::string(required.document_name),
             );
-            this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
+            this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
             SsmAutomation(this)
         }
         /// The version of the document to use when starting the SSM automation document.
@@ -558,14 +574,14 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `SsmParameter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-ssmparameter.html)
     #[derive(Clone, Debug)]
     pub struct SsmParameter(rt::Props);
     impl SsmParameter {
-        /// A new `SsmParameter`. Required properties: `key` (`Key`), `values` (`Values`).
+        /// A new `SsmParameter`. Required properties: `values` (`Values`), `key` (`Key`).
         pub fn new(
-            key: impl Into<rt::Expr>,
             values: impl IntoIterator<Item = impl Into<rt::Expr>>,
+            key: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", Some("key"), rt::string(key));
@@ -578,15 +594,22 @@ pub mod response_plan {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmincidents-responseplan-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

@@ -120,7 +120,7 @@ pub mod configuration_manager {
     use super::*;
     /// CloudFormation property type `ConfigurationDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ssmquicksetup-configurationmanager-configurationdefinition.html)
     #[derive(Clone, Debug)]
     pub struct ConfigurationDefinition(rt::Props);
     impl ConfigurationDefinition {
@@ -207,30 +207,34 @@ static LIFECYCLE_AUTOMATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`LifecycleAutomation`], by name: two of them have one type, and a swap must not compile.
+pub struct LifecycleAutomationRequired {
+    /// The name of the Automation document to execute CloudFormation `AutomationDocument`.
+    pub automation_document: rt::Expr,
+    /// A unique identifier used for generating a unique logical ID for the custom resource CloudFormation `ResourceKey`.
+    pub resource_key: rt::Expr,
+    /// Parameters to be passed to the Automation Document CloudFormation `AutomationParameters`.
+    pub automation_parameters: rt::Value,
+}
 impl LifecycleAutomation {
-    /// Declares a `AWS::SSMQuickSetup::LifecycleAutomation` with the stack-unique `id`. Required properties: `automation_document` (`AutomationDocument`), `automation_parameters` (`AutomationParameters`), `resource_key` (`ResourceKey`).
+    /// Declares a `AWS::SSMQuickSetup::LifecycleAutomation` with the stack-unique `id`. Required properties: `automation_document` (`AutomationDocument`), `resource_key` (`ResourceKey`), `automation_parameters` (`AutomationParameters`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        automation_document: impl Into<rt::Expr>,
-        automation_parameters: impl Into<rt::Value>,
-        resource_key: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: LifecycleAutomationRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_AUTOMATION_TYPE);
         this.set(
             "AutomationDocument",
             Some("automation_document"),
-            rt::string(automation_document),
+            rt::string(required.automation_document),
         );
         this.set(
             "AutomationParameters",
             Some("automation_parameters"),
-            rt::json(automation_parameters),
+            rt::json(required.automation_parameters),
         );
         this.set(
             "ResourceKey",
             Some("resource_key"),
-            rt::string(resource_key),
+            rt::string(required.resource_key),
         );
         LifecycleAutomation(this)
     }

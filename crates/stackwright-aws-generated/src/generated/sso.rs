@@ -39,27 +39,31 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationRequired {
+    /// The name you want to assign to this Identity Center (SSO) Application CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the instance of IAM Identity Center under which the operation will run CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The ARN of the application provider under which the operation will run CloudFormation `ApplicationProviderArn`.
+    pub application_provider_arn: rt::Expr,
+}
 impl Application {
-    /// Declares a `AWS::SSO::Application` with the stack-unique `id`. Required properties: `application_provider_arn` (`ApplicationProviderArn`), `instance_arn` (`InstanceArn`), `name` (`Name`).
+    /// Declares a `AWS::SSO::Application` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_arn` (`InstanceArn`), `application_provider_arn` (`ApplicationProviderArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_provider_arn: impl Into<rt::Expr>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
         this.set(
             "ApplicationProviderArn",
             Some("application_provider_arn"),
-            rt::string(application_provider_arn),
+            rt::string(required.application_provider_arn),
         );
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Application(this)
     }
     /// The description information for the Identity Center (SSO) Application
@@ -112,7 +116,7 @@ pub mod application {
     ///
     /// CloudFormation property type `PortalOptionsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-application-portaloptionsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct PortalOptionsConfiguration(rt::Props);
     impl PortalOptionsConfiguration {
@@ -142,7 +146,7 @@ pub mod application {
     ///
     /// CloudFormation property type `SignInOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-application-signinoptions.html)
     #[derive(Clone, Debug)]
     pub struct SignInOptions(rt::Props);
     impl SignInOptions {
@@ -206,30 +210,34 @@ static APPLICATION_ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ApplicationAssignment`], by name: two of them have one type, and a swap must not compile.
+pub struct ApplicationAssignmentRequired {
+    /// The ARN of the application. CloudFormation `ApplicationArn`.
+    pub application_arn: rt::Expr,
+    /// The entity type for which the assignment will be created. CloudFormation `PrincipalType`.
+    pub principal_type: application_assignment::PrincipalType,
+    /// An identifier for an object in IAM Identity Center, such as a user or group CloudFormation `PrincipalId`.
+    pub principal_id: rt::Expr,
+}
 impl ApplicationAssignment {
-    /// Declares a `AWS::SSO::ApplicationAssignment` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `principal_id` (`PrincipalId`), `principal_type` (`PrincipalType`).
+    /// Declares a `AWS::SSO::ApplicationAssignment` with the stack-unique `id`. Required properties: `application_arn` (`ApplicationArn`), `principal_type` (`PrincipalType`), `principal_id` (`PrincipalId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        application_arn: impl Into<rt::Expr>,
-        principal_id: impl Into<rt::Expr>,
-        principal_type: application_assignment::PrincipalType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ApplicationAssignmentRequired) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_ASSIGNMENT_TYPE);
         this.set(
             "ApplicationArn",
             Some("application_arn"),
-            rt::string(application_arn),
+            rt::string(required.application_arn),
         );
         this.set(
             "PrincipalId",
             Some("principal_id"),
-            rt::string(principal_id),
+            rt::string(required.principal_id),
         );
         this.set(
             "PrincipalType",
             Some("principal_type"),
-            principal_type.into(),
+            required.principal_type.into(),
         );
         ApplicationAssignment(this)
     }
@@ -260,41 +268,56 @@ static ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`Assignment`], by name: two of them have one type, and a swap must not compile.
+pub struct AssignmentRequired {
+    /// The sso instance that the permission set is owned. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+    /// The account id to be provisioned. CloudFormation `TargetId`.
+    pub target_id: rt::Expr,
+    /// The type of resource to be provisioned to, only aws account now CloudFormation `TargetType`.
+    pub target_type: assignment::TargetType,
+    /// The permission set that the assignment will be assigned CloudFormation `PermissionSetArn`.
+    pub permission_set_arn: rt::Expr,
+    /// The assignee's type, user/group CloudFormation `PrincipalType`.
+    pub principal_type: assignment::PrincipalType,
+    /// The assignee's identifier, user id/group id CloudFormation `PrincipalId`.
+    pub principal_id: rt::Expr,
+}
 impl Assignment {
-    /// Declares a `AWS::SSO::Assignment` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `permission_set_arn` (`PermissionSetArn`), `principal_id` (`PrincipalId`), `principal_type` (`PrincipalType`), `target_id` (`TargetId`), `target_type` (`TargetType`).
+    /// Declares a `AWS::SSO::Assignment` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `target_id` (`TargetId`), `target_type` (`TargetType`), `permission_set_arn` (`PermissionSetArn`), `principal_type` (`PrincipalType`), `principal_id` (`PrincipalId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        permission_set_arn: impl Into<rt::Expr>,
-        principal_id: impl Into<rt::Expr>,
-        principal_type: assignment::PrincipalType,
-        target_id: impl Into<rt::Expr>,
-        target_type: assignment::TargetType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AssignmentRequired) -> Self {
         let mut this = rt::Base::new(id, &ASSIGNMENT_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
         this.set(
             "PermissionSetArn",
             Some("permission_set_arn"),
-            rt::string(permission_set_arn),
+            rt::string(required.permission_set_arn),
         );
         this.set(
             "PrincipalId",
             Some("principal_id"),
-            rt::string(principal_id),
+            rt::string(required.principal_id),
         );
         this.set(
             "PrincipalType",
             Some("principal_type"),
-            principal_type.into(),
+            required.principal_type.into(),
         );
-        this.set("TargetId", Some("target_id"), rt::string(target_id));
-        this.set("TargetType", Some("target_type"), target_type.into());
+        this.set(
+            "TargetId",
+            Some("target_id"),
+            rt::string(required.target_id),
+        );
+        this.set(
+            "TargetType",
+            Some("target_type"),
+            required.target_type.into(),
+        );
         Assignment(this)
     }
 }
@@ -452,7 +475,7 @@ pub mod instance_access_control_attribute_configuration {
     use super::*;
     /// CloudFormation property type `AccessControlAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-accesscontrolattribute.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAttribute(rt::Props);
     impl AccessControlAttribute {
@@ -467,7 +490,7 @@ pub mod instance_access_control_attribute_configuration {
     nested!(AccessControlAttribute);
     /// CloudFormation property type `AccessControlAttributeValue`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-accesscontrolattributevalue.html)
     #[derive(Clone, Debug)]
     pub struct AccessControlAttributeValue(rt::Props);
     impl AccessControlAttributeValue {
@@ -483,7 +506,7 @@ pub mod instance_access_control_attribute_configuration {
     ///
     /// CloudFormation property type `InstanceAccessControlAttributeConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-instanceaccesscontrolattributeconfiguration-instanceaccesscontrolattributeconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InstanceAccessControlAttributeConfiguration(rt::Props);
     impl InstanceAccessControlAttributeConfiguration {
@@ -518,21 +541,24 @@ static PERMISSION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`PermissionSet`], by name: two of them have one type, and a swap must not compile.
+pub struct PermissionSetRequired {
+    /// The name you want to assign to this permission set. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The sso instance arn that the permission set is owned. CloudFormation `InstanceArn`.
+    pub instance_arn: rt::Expr,
+}
 impl PermissionSet {
-    /// Declares a `AWS::SSO::PermissionSet` with the stack-unique `id`. Required properties: `instance_arn` (`InstanceArn`), `name` (`Name`).
+    /// Declares a `AWS::SSO::PermissionSet` with the stack-unique `id`. Required properties: `name` (`Name`), `instance_arn` (`InstanceArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        instance_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PermissionSetRequired) -> Self {
         let mut this = rt::Base::new(id, &PERMISSION_SET_TYPE);
         this.set(
             "InstanceArn",
             Some("instance_arn"),
-            rt::string(instance_arn),
+            rt::string(required.instance_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         PermissionSet(this)
     }
     /// Constraints: at most 25 items. CloudFormation `CustomerManagedPolicyReferences`, Terraform `customer_managed_policy_references`.
@@ -628,7 +654,7 @@ pub mod permission_set {
     use super::*;
     /// CloudFormation property type `CustomerManagedPolicyReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-permissionset-customermanagedpolicyreference.html)
     #[derive(Clone, Debug)]
     pub struct CustomerManagedPolicyReference(rt::Props);
     impl CustomerManagedPolicyReference {
@@ -647,7 +673,7 @@ pub mod permission_set {
     nested!(CustomerManagedPolicyReference);
     /// CloudFormation property type `PermissionsBoundary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sso-permissionset-permissionsboundary.html)
     #[derive(Clone, Debug)]
     pub struct PermissionsBoundary(rt::Props);
     impl PermissionsBoundary {

@@ -71,7 +71,7 @@ pub mod activity {
     use super::*;
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-activity-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -227,7 +227,7 @@ pub mod state_machine {
     use super::*;
     /// CloudFormation property type `CloudWatchLogsLogGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-cloudwatchlogsloggroup.html)
     #[derive(Clone, Debug)]
     pub struct CloudWatchLogsLogGroup(rt::Props);
     impl CloudWatchLogsLogGroup {
@@ -246,7 +246,7 @@ pub mod state_machine {
     nested!(CloudWatchLogsLogGroup);
     /// CloudFormation property type `EncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-encryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(rt::Props);
     impl EncryptionConfiguration {
@@ -271,7 +271,7 @@ pub mod state_machine {
     nested!(EncryptionConfiguration);
     /// CloudFormation property type `LogDestination`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-logdestination.html)
     #[derive(Clone, Debug)]
     pub struct LogDestination(rt::Props);
     impl LogDestination {
@@ -293,7 +293,7 @@ pub mod state_machine {
     nested!(LogDestination);
     /// CloudFormation property type `LoggingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-loggingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LoggingConfiguration(rt::Props);
     impl LoggingConfiguration {
@@ -326,15 +326,22 @@ pub mod state_machine {
     nested!(LoggingConfiguration);
     /// CloudFormation property type `S3Location`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-s3location.html)
     #[derive(Clone, Debug)]
     pub struct S3Location(rt::Props);
+    /// The required values of [`S3Location`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3LocationRequired {
+        /// CloudFormation `Bucket`.
+        pub bucket: rt::Expr,
+        /// CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl S3Location {
         /// A new `S3Location`. Required properties: `bucket` (`Bucket`), `key` (`Key`).
-        pub fn new(bucket: impl Into<rt::Expr>, key: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3LocationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Bucket", Some("bucket"), rt::string(bucket));
-            this.set("Key", Some("key"), rt::string(key));
+            this.set("Bucket", Some("bucket"), rt::string(required.bucket));
+            this.set("Key", Some("key"), rt::string(required.key));
             S3Location(this)
         }
         /// CloudFormation `Version`, Terraform `version`.
@@ -346,7 +353,7 @@ pub mod state_machine {
     nested!(S3Location);
     /// CloudFormation property type `TracingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachine-tracingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TracingConfiguration(rt::Props);
     impl TracingConfiguration {
@@ -481,7 +488,7 @@ pub mod state_machine_alias {
     ///
     /// CloudFormation property type `DeploymentPreference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html)
     #[derive(Clone, Debug)]
     pub struct DeploymentPreference(rt::Props);
     impl DeploymentPreference {
@@ -521,7 +528,7 @@ pub mod state_machine_alias {
     nested!(DeploymentPreference);
     /// CloudFormation property type `RoutingConfigurationVersion`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-stepfunctions-statemachinealias-routingconfigurationversion.html)
     #[derive(Clone, Debug)]
     pub struct RoutingConfigurationVersion(rt::Props);
     impl RoutingConfigurationVersion {

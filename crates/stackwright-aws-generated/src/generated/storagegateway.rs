@@ -75,23 +75,31 @@ static NFS_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`NfsFileShare`], by name: two of them have one type, and a swap must not compile.
+pub struct NfsFileShareRequired {
+    /// The ARN of the S3 File Gateway that hosts the share. CloudFormation `GatewayARN`.
+    pub gateway_arn: rt::Expr,
+    /// The ARN of the IAM role the gateway assumes when it accesses the S3 location. CloudFormation `Role`.
+    pub role: rt::Expr,
+    /// The ARN of the S3 bucket, or bucket prefix, the share exposes. CloudFormation `LocationARN`.
+    pub location_arn: rt::Expr,
+}
 impl NfsFileShare {
-    /// Declares a `AWS::StorageGateway::NFSFileShare` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `location_arn` (`LocationARN`), `role` (`Role`).
+    /// Declares a `AWS::StorageGateway::NFSFileShare` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `role` (`Role`), `location_arn` (`LocationARN`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        gateway_arn: impl Into<rt::Expr>,
-        location_arn: impl Into<rt::Expr>,
-        role: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NfsFileShareRequired) -> Self {
         let mut this = rt::Base::new(id, &NFS_FILE_SHARE_TYPE);
-        this.set("GatewayARN", Some("gateway_arn"), rt::string(gateway_arn));
+        this.set(
+            "GatewayARN",
+            Some("gateway_arn"),
+            rt::string(required.gateway_arn),
+        );
         this.set(
             "LocationARN",
             Some("location_arn"),
-            rt::string(location_arn),
+            rt::string(required.location_arn),
         );
-        this.set("Role", Some("role"), rt::string(role));
+        this.set("Role", Some("role"), rt::string(required.role));
         NfsFileShare(this)
     }
     /// The ARN of the CloudWatch log group that receives the share's audit logs.
@@ -285,7 +293,7 @@ pub mod nfs_file_share {
     ///
     /// CloudFormation property type `NFSFileShareDefaults`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-nfsfileshare-nfsfilesharedefaults.html)
     #[derive(Clone, Debug)]
     pub struct NfsFileShareDefaults(rt::Props);
     impl NfsFileShareDefaults {
@@ -381,23 +389,31 @@ static SMB_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`SmbFileShare`], by name: two of them have one type, and a swap must not compile.
+pub struct SmbFileShareRequired {
+    /// The ARN of the S3 File Gateway that hosts the share. CloudFormation `GatewayARN`.
+    pub gateway_arn: rt::Expr,
+    /// The ARN of the IAM role the gateway assumes when it accesses the S3 location. CloudFormation `Role`.
+    pub role: rt::Expr,
+    /// The ARN of the S3 bucket, or bucket prefix, the share exposes. CloudFormation `LocationARN`.
+    pub location_arn: rt::Expr,
+}
 impl SmbFileShare {
-    /// Declares a `AWS::StorageGateway::SMBFileShare` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `location_arn` (`LocationARN`), `role` (`Role`).
+    /// Declares a `AWS::StorageGateway::SMBFileShare` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `role` (`Role`), `location_arn` (`LocationARN`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        gateway_arn: impl Into<rt::Expr>,
-        location_arn: impl Into<rt::Expr>,
-        role: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SmbFileShareRequired) -> Self {
         let mut this = rt::Base::new(id, &SMB_FILE_SHARE_TYPE);
-        this.set("GatewayARN", Some("gateway_arn"), rt::string(gateway_arn));
+        this.set(
+            "GatewayARN",
+            Some("gateway_arn"),
+            rt::string(required.gateway_arn),
+        );
         this.set(
             "LocationARN",
             Some("location_arn"),
-            rt::string(location_arn),
+            rt::string(required.location_arn),
         );
-        this.set("Role", Some("role"), rt::string(role));
+        this.set("Role", Some("role"), rt::string(required.role));
         SmbFileShare(this)
     }
     /// Whether clients see only the files and folders they may access.
@@ -577,7 +593,7 @@ impl SmbFileShare {
     /// Whether the SMB share uses Windows ACLs rather than POSIX permissions.
     ///
     /// CloudFormation `SMBACLEnabled`, Terraform `smbacl_enabled`.
-    pub fn smbacl_enabled(mut self, value: bool) -> Self {
+    pub fn smb_acl_enabled(mut self, value: bool) -> Self {
         self.0
             .set("SMBACLEnabled", Some("smbacl_enabled"), rt::boolean(value));
         self
@@ -976,28 +992,41 @@ static VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Volume`], by name: two of them have one type, and a swap must not compile.
+pub struct VolumeRequired {
+    /// The Amazon Resource Name (ARN) of the gateway on which to create the volume. CloudFormation `GatewayARN`.
+    pub gateway_arn: rt::Expr,
+    /// The name of the iSCSI target used by an initiator to connect to a volume and used as a suffix for the target ARN. CloudFormation `TargetName`.
+    pub target_name: rt::Expr,
+    /// The network interface of the gateway on which to expose the iSCSI target. CloudFormation `NetworkInterfaceId`.
+    pub network_interface_id: rt::Expr,
+    /// The size of the volume in bytes. CloudFormation `VolumeSizeInBytes`.
+    pub volume_size_in_bytes: i64,
+}
 impl Volume {
-    /// Declares a `AWS::StorageGateway::Volume` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `network_interface_id` (`NetworkInterfaceId`), `target_name` (`TargetName`), `volume_size_in_bytes` (`VolumeSizeInBytes`).
+    /// Declares a `AWS::StorageGateway::Volume` with the stack-unique `id`. Required properties: `gateway_arn` (`GatewayARN`), `target_name` (`TargetName`), `network_interface_id` (`NetworkInterfaceId`), `volume_size_in_bytes` (`VolumeSizeInBytes`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        gateway_arn: impl Into<rt::Expr>,
-        network_interface_id: impl Into<rt::Expr>,
-        target_name: impl Into<rt::Expr>,
-        volume_size_in_bytes: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VolumeRequired) -> Self {
         let mut this = rt::Base::new(id, &VOLUME_TYPE);
-        this.set("GatewayARN", Some("gateway_arn"), rt::string(gateway_arn));
+        this.set(
+            "GatewayARN",
+            Some("gateway_arn"),
+            rt::string(required.gateway_arn),
+        );
         this.set(
             "NetworkInterfaceId",
             Some("network_interface_id"),
-            rt::string(network_interface_id),
+            rt::string(required.network_interface_id),
         );
-        this.set("TargetName", Some("target_name"), rt::string(target_name));
+        this.set(
+            "TargetName",
+            Some("target_name"),
+            rt::string(required.target_name),
+        );
         this.set(
             "VolumeSizeInBytes",
             Some("volume_size_in_bytes"),
-            rt::int(volume_size_in_bytes),
+            rt::int(required.volume_size_in_bytes),
         );
         Volume(this)
     }
@@ -1099,7 +1128,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CacheAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-storagegateway-nfsfileshare-cacheattributes.html)
     #[derive(Clone, Debug)]
     pub struct CacheAttributes(rt::Props);
     impl CacheAttributes {

@@ -136,29 +136,38 @@ static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`SlackChannelConfiguration`], by name: two of them have one type, and a swap must not compile.
+pub struct SlackChannelConfigurationRequired {
+    /// The team ID in Slack, which uniquely identifies a workspace. CloudFormation `TeamId`.
+    pub team_id: rt::Expr,
+    /// The channel ID in Slack, which identifies a channel within a workspace. CloudFormation `ChannelId`.
+    pub channel_id: rt::Expr,
+    /// The severity level of a support case that a customer wants to get notified for. CloudFormation `NotifyOnCaseSeverity`.
+    pub notify_on_case_severity: slack_channel_configuration::NotifyOnCaseSeverity,
+    /// The Amazon Resource Name (ARN) of an IAM role that grants the AWS Support App access to perform operations for AWS services. CloudFormation `ChannelRoleArn`.
+    pub channel_role_arn: rt::Expr,
+}
 impl SlackChannelConfiguration {
-    /// Declares a `AWS::SupportApp::SlackChannelConfiguration` with the stack-unique `id`. Required properties: `channel_id` (`ChannelId`), `channel_role_arn` (`ChannelRoleArn`), `notify_on_case_severity` (`NotifyOnCaseSeverity`), `team_id` (`TeamId`).
+    /// Declares a `AWS::SupportApp::SlackChannelConfiguration` with the stack-unique `id`. Required properties: `team_id` (`TeamId`), `channel_id` (`ChannelId`), `notify_on_case_severity` (`NotifyOnCaseSeverity`), `channel_role_arn` (`ChannelRoleArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_id: impl Into<rt::Expr>,
-        channel_role_arn: impl Into<rt::Expr>,
-        notify_on_case_severity: slack_channel_configuration::NotifyOnCaseSeverity,
-        team_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: SlackChannelConfigurationRequired) -> Self {
         let mut this = rt::Base::new(id, &SLACK_CHANNEL_CONFIGURATION_TYPE);
-        this.set("ChannelId", Some("channel_id"), rt::string(channel_id));
+        this.set(
+            "ChannelId",
+            Some("channel_id"),
+            rt::string(required.channel_id),
+        );
         this.set(
             "ChannelRoleArn",
             Some("channel_role_arn"),
-            rt::string(channel_role_arn),
+            rt::string(required.channel_role_arn),
         );
         this.set(
             "NotifyOnCaseSeverity",
             Some("notify_on_case_severity"),
-            notify_on_case_severity.into(),
+            required.notify_on_case_severity.into(),
         );
-        this.set("TeamId", Some("team_id"), rt::string(team_id));
+        this.set("TeamId", Some("team_id"), rt::string(required.team_id));
         SlackChannelConfiguration(this)
     }
     /// The channel name in Slack.

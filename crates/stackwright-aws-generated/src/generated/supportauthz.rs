@@ -124,7 +124,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `ActionSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-actionset.html)
     #[derive(Clone, Debug)]
     pub struct ActionSet(rt::Props);
     impl ActionSet {
@@ -154,7 +154,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -185,7 +185,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `Permit`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-permit.html)
     #[derive(Clone, Debug)]
     pub struct Permit(rt::Props);
     impl Permit {
@@ -210,7 +210,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `ResourceSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-resourceset.html)
     #[derive(Clone, Debug)]
     pub struct ResourceSet(rt::Props);
     impl ResourceSet {
@@ -244,7 +244,7 @@ pub mod support_permit {
     ///
     /// CloudFormation property type `SigningKeyInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-supportauthz-supportpermit-signingkeyinfo.html)
     #[derive(Clone, Debug)]
     pub struct SigningKeyInfo(rt::Props);
     impl SigningKeyInfo {

@@ -40,37 +40,44 @@ static CANARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Canary`], by name: two of them have one type, and a swap must not compile.
+pub struct CanaryRequired {
+    /// Name of the canary. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// Provide the canary script source CloudFormation `Code`.
+    pub code: canary::Code,
+    /// Provide the s3 bucket output location for test results CloudFormation `ArtifactS3Location`.
+    pub artifact_s3_location: rt::Expr,
+    /// Lambda Execution role used to run your canaries CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// Frequency to run your canaries CloudFormation `Schedule`.
+    pub schedule: canary::Schedule,
+    /// Runtime version of Synthetics Library CloudFormation `RuntimeVersion`.
+    pub runtime_version: rt::Expr,
+}
 impl Canary {
-    /// Declares a `AWS::Synthetics::Canary` with the stack-unique `id`. Required properties: `artifact_s3_location` (`ArtifactS3Location`), `code` (`Code`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `runtime_version` (`RuntimeVersion`), `schedule` (`Schedule`).
+    /// Declares a `AWS::Synthetics::Canary` with the stack-unique `id`. Required properties: `name` (`Name`), `code` (`Code`), `artifact_s3_location` (`ArtifactS3Location`), `execution_role_arn` (`ExecutionRoleArn`), `schedule` (`Schedule`), `runtime_version` (`RuntimeVersion`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        artifact_s3_location: impl Into<rt::Expr>,
-        code: canary::Code,
-        execution_role_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        runtime_version: impl Into<rt::Expr>,
-        schedule: canary::Schedule,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: CanaryRequired) -> Self {
         let mut this = rt::Base::new(id, &CANARY_TYPE);
         this.set(
             "ArtifactS3Location",
             Some("artifact_s3_location"),
-            rt::string(artifact_s3_location),
+            rt::string(required.artifact_s3_location),
         );
-        this.set("Code", Some("code"), code.into());
+        this.set("Code", Some("code"), required.code.into());
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         this.set(
             "RuntimeVersion",
             Some("runtime_version"),
-            rt::string(runtime_version),
+            rt::string(required.runtime_version),
         );
-        this.set("Schedule", Some("schedule"), schedule.into());
+        this.set("Schedule", Some("schedule"), required.schedule.into());
         Canary(this)
     }
     /// Provide artifact configuration
@@ -254,7 +261,7 @@ pub mod canary {
     use super::*;
     /// CloudFormation property type `ArtifactConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-artifactconfig.html)
     #[derive(Clone, Debug)]
     pub struct ArtifactConfig(rt::Props);
     impl ArtifactConfig {
@@ -275,7 +282,7 @@ pub mod canary {
     nested!(ArtifactConfig);
     /// CloudFormation property type `BaseScreenshot`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-basescreenshot.html)
     #[derive(Clone, Debug)]
     pub struct BaseScreenshot(rt::Props);
     impl BaseScreenshot {
@@ -307,7 +314,7 @@ pub mod canary {
     nested!(BaseScreenshot);
     /// CloudFormation property type `BrowserConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-browserconfig.html)
     #[derive(Clone, Debug)]
     pub struct BrowserConfig(rt::Props);
     impl BrowserConfig {
@@ -321,7 +328,7 @@ pub mod canary {
     nested!(BrowserConfig);
     /// CloudFormation property type `Code`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-code.html)
     #[derive(Clone, Debug)]
     pub struct Code(rt::Props);
     impl Code {
@@ -392,7 +399,7 @@ pub mod canary {
     nested!(Code);
     /// CloudFormation property type `Dependency`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-dependency.html)
     #[derive(Clone, Debug)]
     pub struct Dependency(rt::Props);
     impl Dependency {
@@ -415,7 +422,7 @@ pub mod canary {
     ///
     /// CloudFormation property type `Replica`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-replica.html)
     #[derive(Clone, Debug)]
     pub struct Replica(rt::Props);
     impl Replica {
@@ -484,7 +491,7 @@ pub mod canary {
     ///
     /// CloudFormation property type `ReplicaReplicationStatus`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-replicareplicationstatus.html)
     #[derive(Clone, Debug)]
     pub struct ReplicaReplicationStatus(rt::Props);
     impl ReplicaReplicationStatus {
@@ -504,7 +511,7 @@ pub mod canary {
     nested!(ReplicaReplicationStatus);
     /// CloudFormation property type `RetryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-retryconfig.html)
     #[derive(Clone, Debug)]
     pub struct RetryConfig(rt::Props);
     impl RetryConfig {
@@ -518,7 +525,7 @@ pub mod canary {
     nested!(RetryConfig);
     /// CloudFormation property type `RunConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-runconfig.html)
     #[derive(Clone, Debug)]
     pub struct RunConfig(rt::Props);
     impl RunConfig {
@@ -583,7 +590,7 @@ pub mod canary {
     nested!(RunConfig);
     /// CloudFormation property type `S3Encryption`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-s3encryption.html)
     #[derive(Clone, Debug)]
     pub struct S3Encryption(rt::Props);
     impl S3Encryption {
@@ -612,7 +619,7 @@ pub mod canary {
     nested!(S3Encryption);
     /// CloudFormation property type `Schedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-schedule.html)
     #[derive(Clone, Debug)]
     pub struct Schedule(rt::Props);
     impl Schedule {
@@ -623,11 +630,11 @@ pub mod canary {
             Schedule(this)
         }
         /// Constraints: range 0..=31622400. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
-        pub fn duration_in_seconds(mut self, value: impl Into<rt::Expr>) -> Self {
+        pub fn duration_in_seconds(mut self, value: impl Into<rt::NumberString>) -> Self {
             self.0.set(
                 "DurationInSeconds",
                 Some("duration_in_seconds"),
-                rt::string(value),
+                rt::number_string(value),
             );
             self
         }
@@ -645,22 +652,29 @@ pub mod canary {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The value for the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// The key name of the tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+    }
     impl Tag {
-        /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `Tag`. Required properties: `value` (`Value`), `key` (`Key`).
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", None, rt::string(key));
-            this.set("Value", None, rt::string(value));
+            this.set("Key", None, rt::string(required.key));
+            this.set("Value", None, rt::string(required.value));
             Tag(this)
         }
     }
     nested!(Tag);
     /// CloudFormation property type `VisualReference`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-visualreference.html)
     #[derive(Clone, Debug)]
     pub struct VisualReference(rt::Props);
     impl VisualReference {
@@ -692,22 +706,30 @@ pub mod canary {
     nested!(VisualReference);
     /// CloudFormation property type `VPCConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-synthetics-canary-vpcconfig.html)
     #[derive(Clone, Debug)]
     pub struct VpcConfig(rt::Props);
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VpcConfigRequired {
+        /// CloudFormation `SubnetIds`.
+        pub subnet_ids: Vec<rt::Expr>,
+        /// CloudFormation `SecurityGroupIds`.
+        pub security_group_ids: Vec<rt::Expr>,
+    }
     impl VpcConfig {
-        /// A new `VpcConfig`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`).
-        pub fn new(
-            security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `VpcConfig`. Required properties: `subnet_ids` (`SubnetIds`), `security_group_ids` (`SecurityGroupIds`).
+        pub fn new(required: VpcConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "SecurityGroupIds",
                 Some("security_group_ids"),
-                rt::strings(security_group_ids),
+                rt::strings(required.security_group_ids),
             );
-            this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+            this.set(
+                "SubnetIds",
+                Some("subnet_ids"),
+                rt::strings(required.subnet_ids),
+            );
             VpcConfig(this)
         }
         /// Allow outbound IPv6 traffic on VPC canaries that are connected to dual-stack subnets if set to true

@@ -132,7 +132,7 @@ pub mod application {
     use super::*;
     /// CloudFormation property type `ComponentInfo`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-systemsmanagersap-application-componentinfo.html)
     #[derive(Clone, Debug)]
     pub struct ComponentInfo(rt::Props);
     impl ComponentInfo {
@@ -162,7 +162,7 @@ pub mod application {
     nested!(ComponentInfo);
     /// CloudFormation property type `Credential`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-systemsmanagersap-application-credential.html)
     #[derive(Clone, Debug)]
     pub struct Credential(rt::Props);
     impl Credential {

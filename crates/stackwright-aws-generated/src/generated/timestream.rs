@@ -183,21 +183,24 @@ static INFLUX_DB_BACKUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`InfluxDbBackup`], by name: two of them have one type, and a swap must not compile.
+pub struct InfluxDbBackupRequired {
+    /// The name of the backup. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The id of the DB instance or DB cluster to back up. CloudFormation `DbResourceId`.
+    pub db_resource_id: rt::Expr,
+}
 impl InfluxDbBackup {
-    /// Declares a `AWS::Timestream::InfluxDBBackup` with the stack-unique `id`. Required properties: `db_resource_id` (`DbResourceId`), `name` (`Name`).
+    /// Declares a `AWS::Timestream::InfluxDBBackup` with the stack-unique `id`. Required properties: `name` (`Name`), `db_resource_id` (`DbResourceId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        db_resource_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: InfluxDbBackupRequired) -> Self {
         let mut this = rt::Base::new(id, &INFLUX_DB_BACKUP_TYPE);
         this.set(
             "DbResourceId",
             Some("db_resource_id"),
-            rt::string(db_resource_id),
+            rt::string(required.db_resource_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         InfluxDbBackup(this)
     }
     /// The number of days to retain the backup.
@@ -626,7 +629,7 @@ pub mod influx_db_cluster {
     ///
     /// CloudFormation property type `LogDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-logdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfiguration(rt::Props);
     impl LogDeliveryConfiguration {
@@ -646,22 +649,26 @@ pub mod influx_db_cluster {
     ///
     /// CloudFormation property type `MaintenanceSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-maintenanceschedule.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceSchedule(rt::Props);
+    /// The required values of [`MaintenanceSchedule`], by name: two of them have one type, and a swap must not compile.
+    pub struct MaintenanceScheduleRequired {
+        /// The IANA timezone identifier for the maintenance schedule. CloudFormation `Timezone`.
+        pub timezone: rt::Expr,
+        /// The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM. CloudFormation `PreferredMaintenanceWindow`.
+        pub preferred_maintenance_window: rt::Expr,
+    }
     impl MaintenanceSchedule {
-        /// A new `MaintenanceSchedule`. Required properties: `preferred_maintenance_window` (`PreferredMaintenanceWindow`), `timezone` (`Timezone`).
-        pub fn new(
-            preferred_maintenance_window: impl Into<rt::Expr>,
-            timezone: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MaintenanceSchedule`. Required properties: `timezone` (`Timezone`), `preferred_maintenance_window` (`PreferredMaintenanceWindow`).
+        pub fn new(required: MaintenanceScheduleRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PreferredMaintenanceWindow",
                 Some("preferred_maintenance_window"),
-                rt::string(preferred_maintenance_window),
+                rt::string(required.preferred_maintenance_window),
             );
-            this.set("Timezone", Some("timezone"), rt::string(timezone));
+            this.set("Timezone", Some("timezone"), rt::string(required.timezone));
             MaintenanceSchedule(this)
         }
     }
@@ -670,12 +677,12 @@ pub mod influx_db_cluster {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbcluster-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
-        /// A new `S3Configuration`. Required properties: `bucket_name` (`BucketName`), `enabled` (`Enabled`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, enabled: bool) -> Self {
+        /// A new `S3Configuration`. Required properties: `enabled` (`Enabled`), `bucket_name` (`BucketName`).
+        pub fn new(enabled: bool, bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             this.set("Enabled", Some("enabled"), rt::boolean(enabled));
@@ -973,7 +980,7 @@ pub mod influx_db_instance {
     ///
     /// CloudFormation property type `LogDeliveryConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-logdeliveryconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfiguration(rt::Props);
     impl LogDeliveryConfiguration {
@@ -993,22 +1000,26 @@ pub mod influx_db_instance {
     ///
     /// CloudFormation property type `MaintenanceSchedule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-maintenanceschedule.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceSchedule(rt::Props);
+    /// The required values of [`MaintenanceSchedule`], by name: two of them have one type, and a swap must not compile.
+    pub struct MaintenanceScheduleRequired {
+        /// The IANA timezone identifier for the maintenance schedule. CloudFormation `Timezone`.
+        pub timezone: rt::Expr,
+        /// The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM. CloudFormation `PreferredMaintenanceWindow`.
+        pub preferred_maintenance_window: rt::Expr,
+    }
     impl MaintenanceSchedule {
-        /// A new `MaintenanceSchedule`. Required properties: `preferred_maintenance_window` (`PreferredMaintenanceWindow`), `timezone` (`Timezone`).
-        pub fn new(
-            preferred_maintenance_window: impl Into<rt::Expr>,
-            timezone: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `MaintenanceSchedule`. Required properties: `timezone` (`Timezone`), `preferred_maintenance_window` (`PreferredMaintenanceWindow`).
+        pub fn new(required: MaintenanceScheduleRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PreferredMaintenanceWindow",
                 Some("preferred_maintenance_window"),
-                rt::string(preferred_maintenance_window),
+                rt::string(required.preferred_maintenance_window),
             );
-            this.set("Timezone", Some("timezone"), rt::string(timezone));
+            this.set("Timezone", Some("timezone"), rt::string(required.timezone));
             MaintenanceSchedule(this)
         }
     }
@@ -1017,12 +1028,12 @@ pub mod influx_db_instance {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-influxdbinstance-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
-        /// A new `S3Configuration`. Required properties: `bucket_name` (`BucketName`), `enabled` (`Enabled`).
-        pub fn new(bucket_name: impl Into<rt::Expr>, enabled: bool) -> Self {
+        /// A new `S3Configuration`. Required properties: `enabled` (`Enabled`), `bucket_name` (`BucketName`).
+        pub fn new(enabled: bool, bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
             this.set("Enabled", Some("enabled"), rt::boolean(enabled));
@@ -1104,42 +1115,48 @@ static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`ScheduledQuery`], by name: two of them have one type, and a swap must not compile.
+pub struct ScheduledQueryRequired {
+    /// The query string to run. CloudFormation `QueryString`.
+    pub query_string: rt::Expr,
+    /// Configuration for when the scheduled query is executed. CloudFormation `ScheduleConfiguration`.
+    pub schedule_configuration: scheduled_query::ScheduleConfiguration,
+    /// Notification configuration for the scheduled query. CloudFormation `NotificationConfiguration`.
+    pub notification_configuration: scheduled_query::NotificationConfiguration,
+    /// The ARN for the IAM role that Timestream will assume when running the scheduled query. CloudFormation `ScheduledQueryExecutionRoleArn`.
+    pub scheduled_query_execution_role_arn: rt::Expr,
+    /// Configuration for error reporting. CloudFormation `ErrorReportConfiguration`.
+    pub error_report_configuration: scheduled_query::ErrorReportConfiguration,
+}
 impl ScheduledQuery {
-    /// Declares a `AWS::Timestream::ScheduledQuery` with the stack-unique `id`. Required properties: `error_report_configuration` (`ErrorReportConfiguration`), `notification_configuration` (`NotificationConfiguration`), `query_string` (`QueryString`), `schedule_configuration` (`ScheduleConfiguration`), `scheduled_query_execution_role_arn` (`ScheduledQueryExecutionRoleArn`).
+    /// Declares a `AWS::Timestream::ScheduledQuery` with the stack-unique `id`. Required properties: `query_string` (`QueryString`), `schedule_configuration` (`ScheduleConfiguration`), `notification_configuration` (`NotificationConfiguration`), `scheduled_query_execution_role_arn` (`ScheduledQueryExecutionRoleArn`), `error_report_configuration` (`ErrorReportConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        error_report_configuration: scheduled_query::ErrorReportConfiguration,
-        notification_configuration: scheduled_query::NotificationConfiguration,
-        query_string: impl Into<rt::Expr>,
-        schedule_configuration: scheduled_query::ScheduleConfiguration,
-        scheduled_query_execution_role_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ScheduledQueryRequired) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULED_QUERY_TYPE);
         this.set(
             "ErrorReportConfiguration",
             Some("error_report_configuration"),
-            error_report_configuration.into(),
+            required.error_report_configuration.into(),
         );
         this.set(
             "NotificationConfiguration",
             Some("notification_configuration"),
-            notification_configuration.into(),
+            required.notification_configuration.into(),
         );
         this.set(
             "QueryString",
             Some("query_string"),
-            rt::string(query_string),
+            rt::string(required.query_string),
         );
         this.set(
             "ScheduleConfiguration",
             Some("schedule_configuration"),
-            schedule_configuration.into(),
+            required.schedule_configuration.into(),
         );
         this.set(
             "ScheduledQueryExecutionRoleArn",
             Some("scheduled_query_execution_role_arn"),
-            rt::string(scheduled_query_execution_role_arn),
+            rt::string(required.scheduled_query_execution_role_arn),
         );
         ScheduledQuery(this)
     }
@@ -1248,12 +1265,12 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `DimensionMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-dimensionmapping.html)
     #[derive(Clone, Debug)]
     pub struct DimensionMapping(rt::Props);
     impl DimensionMapping {
-        /// A new `DimensionMapping`. Required properties: `dimension_value_type` (`DimensionValueType`), `name` (`Name`).
-        pub fn new(dimension_value_type: DimensionValueType, name: impl Into<rt::Expr>) -> Self {
+        /// A new `DimensionMapping`. Required properties: `name` (`Name`), `dimension_value_type` (`DimensionValueType`).
+        pub fn new(name: impl Into<rt::Expr>, dimension_value_type: DimensionValueType) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DimensionValueType",
@@ -1269,7 +1286,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `ErrorReportConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-errorreportconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ErrorReportConfiguration(rt::Props);
     impl ErrorReportConfiguration {
@@ -1289,7 +1306,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MixedMeasureMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-mixedmeasuremapping.html)
     #[derive(Clone, Debug)]
     pub struct MixedMeasureMapping(rt::Props);
     impl MixedMeasureMapping {
@@ -1350,14 +1367,14 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MultiMeasureAttributeMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-multimeasureattributemapping.html)
     #[derive(Clone, Debug)]
     pub struct MultiMeasureAttributeMapping(rt::Props);
     impl MultiMeasureAttributeMapping {
-        /// A new `MultiMeasureAttributeMapping`. Required properties: `measure_value_type` (`MeasureValueType`), `source_column` (`SourceColumn`).
+        /// A new `MultiMeasureAttributeMapping`. Required properties: `source_column` (`SourceColumn`), `measure_value_type` (`MeasureValueType`).
         pub fn new(
-            measure_value_type: MultiMeasureAttributeMappingMeasureValueType,
             source_column: impl Into<rt::Expr>,
+            measure_value_type: MultiMeasureAttributeMappingMeasureValueType,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1389,7 +1406,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `MultiMeasureMappings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-multimeasuremappings.html)
     #[derive(Clone, Debug)]
     pub struct MultiMeasureMappings(rt::Props);
     impl MultiMeasureMappings {
@@ -1422,7 +1439,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `NotificationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-notificationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct NotificationConfiguration(rt::Props);
     impl NotificationConfiguration {
@@ -1442,7 +1459,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
     impl S3Configuration {
@@ -1477,7 +1494,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `ScheduleConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-scheduleconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ScheduleConfiguration(rt::Props);
     impl ScheduleConfiguration {
@@ -1497,7 +1514,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `SnsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-snsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SnsConfiguration(rt::Props);
     impl SnsConfiguration {
@@ -1513,7 +1530,7 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `TargetConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-targetconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TargetConfiguration(rt::Props);
     impl TargetConfiguration {
@@ -1533,30 +1550,44 @@ pub mod scheduled_query {
     ///
     /// CloudFormation property type `TimestreamConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-scheduledquery-timestreamconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct TimestreamConfiguration(rt::Props);
+    /// The required values of [`TimestreamConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct TimestreamConfigurationRequired {
+        /// Name of Timestream database to which the query result will be written. CloudFormation `DatabaseName`.
+        pub database_name: rt::Expr,
+        /// Name of Timestream table that the query result will be written to. CloudFormation `TableName`.
+        pub table_name: rt::Expr,
+        /// Column from query result that should be used as the time column in destination table. CloudFormation `TimeColumn`.
+        pub time_column: rt::Expr,
+        /// This is to allow mapping column(s) from the query result to the dimension in the destination table. CloudFormation `DimensionMappings`.
+        pub dimension_mappings: Vec<DimensionMapping>,
+    }
     impl TimestreamConfiguration {
-        /// A new `TimestreamConfiguration`. Required properties: `database_name` (`DatabaseName`), `dimension_mappings` (`DimensionMappings`), `table_name` (`TableName`), `time_column` (`TimeColumn`).
-        pub fn new(
-            database_name: impl Into<rt::Expr>,
-            dimension_mappings: impl IntoIterator<Item = DimensionMapping>,
-            table_name: impl Into<rt::Expr>,
-            time_column: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `TimestreamConfiguration`. Required properties: `database_name` (`DatabaseName`), `table_name` (`TableName`), `time_column` (`TimeColumn`), `dimension_mappings` (`DimensionMappings`).
+        pub fn new(required: TimestreamConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "DatabaseName",
                 Some("database_name"),
-                rt::string(database_name),
+                rt::string(required.database_name),
             );
             this.set(
                 "DimensionMappings",
                 Some("dimension_mappings"),
-                rt::list(dimension_mappings),
+                rt::list(required.dimension_mappings),
             );
-            this.set("TableName", Some("table_name"), rt::string(table_name));
-            this.set("TimeColumn", Some("time_column"), rt::string(time_column));
+            this.set(
+                "TableName",
+                Some("table_name"),
+                rt::string(required.table_name),
+            );
+            this.set(
+                "TimeColumn",
+                Some("time_column"),
+                rt::string(required.time_column),
+            );
             TimestreamConfiguration(this)
         }
         /// Name of the measure name column from the query result.
@@ -1768,7 +1799,7 @@ pub mod table {
     ///
     /// CloudFormation property type `MagneticStoreRejectedDataLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-magneticstorerejecteddatalocation.html)
     #[derive(Clone, Debug)]
     pub struct MagneticStoreRejectedDataLocation(rt::Props);
     impl MagneticStoreRejectedDataLocation {
@@ -1791,7 +1822,7 @@ pub mod table {
     ///
     /// CloudFormation property type `MagneticStoreWriteProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-magneticstorewriteproperties.html)
     #[derive(Clone, Debug)]
     pub struct MagneticStoreWriteProperties(rt::Props);
     impl MagneticStoreWriteProperties {
@@ -1825,7 +1856,7 @@ pub mod table {
     ///
     /// CloudFormation property type `PartitionKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-partitionkey.html)
     #[derive(Clone, Debug)]
     pub struct PartitionKey(rt::Props);
     impl PartitionKey {
@@ -1859,7 +1890,7 @@ pub mod table {
     ///
     /// CloudFormation property type `RetentionProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-retentionproperties.html)
     #[derive(Clone, Debug)]
     pub struct RetentionProperties(rt::Props);
     impl RetentionProperties {
@@ -1902,21 +1933,29 @@ pub mod table {
     ///
     /// CloudFormation property type `S3Configuration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-s3configuration.html)
     #[derive(Clone, Debug)]
     pub struct S3Configuration(rt::Props);
+    /// The required values of [`S3Configuration`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3ConfigurationRequired {
+        /// Either SSE_KMS or SSE_S3. CloudFormation `EncryptionOption`.
+        pub encryption_option: rt::Expr,
+        /// The bucket name used to store the data. CloudFormation `BucketName`.
+        pub bucket_name: rt::Expr,
+    }
     impl S3Configuration {
-        /// A new `S3Configuration`. Required properties: `bucket_name` (`BucketName`), `encryption_option` (`EncryptionOption`).
-        pub fn new(
-            bucket_name: impl Into<rt::Expr>,
-            encryption_option: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `S3Configuration`. Required properties: `encryption_option` (`EncryptionOption`), `bucket_name` (`BucketName`).
+        pub fn new(required: S3ConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("BucketName", Some("bucket_name"), rt::string(bucket_name));
+            this.set(
+                "BucketName",
+                Some("bucket_name"),
+                rt::string(required.bucket_name),
+            );
             this.set(
                 "EncryptionOption",
                 Some("encryption_option"),
-                rt::string(encryption_option),
+                rt::string(required.encryption_option),
             );
             S3Configuration(this)
         }
@@ -1945,7 +1984,7 @@ pub mod table {
     ///
     /// CloudFormation property type `Schema`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-timestream-table-schema.html)
     #[derive(Clone, Debug)]
     pub struct Schema(rt::Props);
     impl Schema {

@@ -125,7 +125,7 @@ pub mod call_analytics_category {
     use super::*;
     /// CloudFormation property type `AbsoluteTimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-absolutetimerange.html)
     #[derive(Clone, Debug)]
     pub struct AbsoluteTimeRange(rt::Props);
     impl AbsoluteTimeRange {
@@ -158,7 +158,7 @@ pub mod call_analytics_category {
     nested!(AbsoluteTimeRange);
     /// CloudFormation property type `InterruptionFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-interruptionfilter.html)
     #[derive(Clone, Debug)]
     pub struct InterruptionFilter(rt::Props);
     impl InterruptionFilter {
@@ -205,7 +205,7 @@ pub mod call_analytics_category {
     nested!(InterruptionFilter);
     /// CloudFormation property type `NonTalkTimeFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-nontalktimefilter.html)
     #[derive(Clone, Debug)]
     pub struct NonTalkTimeFilter(rt::Props);
     impl NonTalkTimeFilter {
@@ -246,7 +246,7 @@ pub mod call_analytics_category {
     nested!(NonTalkTimeFilter);
     /// CloudFormation property type `RelativeTimeRange`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-relativetimerange.html)
     #[derive(Clone, Debug)]
     pub struct RelativeTimeRange(rt::Props);
     impl RelativeTimeRange {
@@ -281,7 +281,7 @@ pub mod call_analytics_category {
     nested!(RelativeTimeRange);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -324,7 +324,7 @@ pub mod call_analytics_category {
     nested!(Rule);
     /// CloudFormation property type `SentimentFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-sentimentfilter.html)
     #[derive(Clone, Debug)]
     pub struct SentimentFilter(rt::Props);
     impl SentimentFilter {
@@ -367,14 +367,14 @@ pub mod call_analytics_category {
     nested!(SentimentFilter);
     /// CloudFormation property type `TranscriptFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transcribe-callanalyticscategory-transcriptfilter.html)
     #[derive(Clone, Debug)]
     pub struct TranscriptFilter(rt::Props);
     impl TranscriptFilter {
-        /// A new `TranscriptFilter`. Required properties: `targets` (`Targets`), `transcript_filter_type` (`TranscriptFilterType`).
+        /// A new `TranscriptFilter`. Required properties: `transcript_filter_type` (`TranscriptFilterType`), `targets` (`Targets`).
         pub fn new(
-            targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
             transcript_filter_type: TranscriptFilterType,
+            targets: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Targets", Some("targets"), rt::strings(targets));
@@ -495,12 +495,12 @@ static MEDICAL_VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl MedicalVocabulary {
-    /// Declares a `AWS::Transcribe::MedicalVocabulary` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
+    /// Declares a `AWS::Transcribe::MedicalVocabulary` with the stack-unique `id`. Required properties: `vocabulary_name` (`VocabularyName`), `language_code` (`LanguageCode`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        language_code: medical_vocabulary::LanguageCode,
         vocabulary_name: impl Into<rt::Expr>,
+        language_code: medical_vocabulary::LanguageCode,
     ) -> Self {
         let mut this = rt::Base::new(id, &MEDICAL_VOCABULARY_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());
@@ -678,12 +678,12 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl Vocabulary {
-    /// Declares a `AWS::Transcribe::Vocabulary` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_name` (`VocabularyName`).
+    /// Declares a `AWS::Transcribe::Vocabulary` with the stack-unique `id`. Required properties: `vocabulary_name` (`VocabularyName`), `language_code` (`LanguageCode`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        language_code: vocabulary::LanguageCode,
         vocabulary_name: impl Into<rt::Expr>,
+        language_code: vocabulary::LanguageCode,
     ) -> Self {
         let mut this = rt::Base::new(id, &VOCABULARY_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());
@@ -790,12 +790,12 @@ static VOCABULARY_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
 impl VocabularyFilter {
-    /// Declares a `AWS::Transcribe::VocabularyFilter` with the stack-unique `id`. Required properties: `language_code` (`LanguageCode`), `vocabulary_filter_name` (`VocabularyFilterName`).
+    /// Declares a `AWS::Transcribe::VocabularyFilter` with the stack-unique `id`. Required properties: `vocabulary_filter_name` (`VocabularyFilterName`), `language_code` (`LanguageCode`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        language_code: vocabulary_filter::LanguageCode,
         vocabulary_filter_name: impl Into<rt::Expr>,
+        language_code: vocabulary_filter::LanguageCode,
     ) -> Self {
         let mut this = rt::Base::new(id, &VOCABULARY_FILTER_TYPE);
         this.set("LanguageCode", Some("language_code"), language_code.into());

@@ -36,29 +36,42 @@ static AGREEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`Agreement`], by name: two of them have one type, and a swap must not compile.
+pub struct AgreementRequired {
+    /// A unique identifier for the server. CloudFormation `ServerId`.
+    pub server_id: rt::Expr,
+    /// A unique identifier for the local profile. CloudFormation `LocalProfileId`.
+    pub local_profile_id: rt::Expr,
+    /// A unique identifier for the partner profile. CloudFormation `PartnerProfileId`.
+    pub partner_profile_id: rt::Expr,
+    /// Specifies the access role for the agreement. CloudFormation `AccessRole`.
+    pub access_role: rt::Expr,
+}
 impl Agreement {
-    /// Declares a `AWS::Transfer::Agreement` with the stack-unique `id`. Required properties: `access_role` (`AccessRole`), `local_profile_id` (`LocalProfileId`), `partner_profile_id` (`PartnerProfileId`), `server_id` (`ServerId`).
+    /// Declares a `AWS::Transfer::Agreement` with the stack-unique `id`. Required properties: `server_id` (`ServerId`), `local_profile_id` (`LocalProfileId`), `partner_profile_id` (`PartnerProfileId`), `access_role` (`AccessRole`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        access_role: impl Into<rt::Expr>,
-        local_profile_id: impl Into<rt::Expr>,
-        partner_profile_id: impl Into<rt::Expr>,
-        server_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgreementRequired) -> Self {
         let mut this = rt::Base::new(id, &AGREEMENT_TYPE);
-        this.set("AccessRole", Some("access_role"), rt::string(access_role));
+        this.set(
+            "AccessRole",
+            Some("access_role"),
+            rt::string(required.access_role),
+        );
         this.set(
             "LocalProfileId",
             Some("local_profile_id"),
-            rt::string(local_profile_id),
+            rt::string(required.local_profile_id),
         );
         this.set(
             "PartnerProfileId",
             Some("partner_profile_id"),
-            rt::string(partner_profile_id),
+            rt::string(required.partner_profile_id),
         );
-        this.set("ServerId", Some("server_id"), rt::string(server_id));
+        this.set(
+            "ServerId",
+            Some("server_id"),
+            rt::string(required.server_id),
+        );
         Agreement(this)
     }
     /// Specifies the base directory for the agreement.
@@ -141,43 +154,50 @@ pub mod agreement {
     ///
     /// CloudFormation property type `CustomDirectories`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-agreement-customdirectories.html)
     #[derive(Clone, Debug)]
     pub struct CustomDirectories(rt::Props);
+    /// The required values of [`CustomDirectories`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomDirectoriesRequired {
+        /// Specifies a location to store the failed files for an AS2 message. CloudFormation `FailedFilesDirectory`.
+        pub failed_files_directory: rt::Expr,
+        /// Specifies a location to store the MDN file for an AS2 message. CloudFormation `MdnFilesDirectory`.
+        pub mdn_files_directory: rt::Expr,
+        /// Specifies a location to store the payload file for an AS2 message. CloudFormation `PayloadFilesDirectory`.
+        pub payload_files_directory: rt::Expr,
+        /// Specifies a location to store the status file for an AS2 message. CloudFormation `StatusFilesDirectory`.
+        pub status_files_directory: rt::Expr,
+        /// Specifies a location to store the temporary processing file for an AS2 message. CloudFormation `TemporaryFilesDirectory`.
+        pub temporary_files_directory: rt::Expr,
+    }
     impl CustomDirectories {
         /// A new `CustomDirectories`. Required properties: `failed_files_directory` (`FailedFilesDirectory`), `mdn_files_directory` (`MdnFilesDirectory`), `payload_files_directory` (`PayloadFilesDirectory`), `status_files_directory` (`StatusFilesDirectory`), `temporary_files_directory` (`TemporaryFilesDirectory`).
-        pub fn new(
-            failed_files_directory: impl Into<rt::Expr>,
-            mdn_files_directory: impl Into<rt::Expr>,
-            payload_files_directory: impl Into<rt::Expr>,
-            status_files_directory: impl Into<rt::Expr>,
-            temporary_files_directory: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: CustomDirectoriesRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "FailedFilesDirectory",
                 Some("failed_files_directory"),
-                rt::string(failed_files_directory),
+                rt::string(required.failed_files_directory),
             );
             this.set(
                 "MdnFilesDirectory",
                 Some("mdn_files_directory"),
-                rt::string(mdn_files_directory),
+                rt::string(required.mdn_files_directory),
             );
             this.set(
                 "PayloadFilesDirectory",
                 Some("payload_files_directory"),
-                rt::string(payload_files_directory),
+                rt::string(required.payload_files_directory),
             );
             this.set(
                 "StatusFilesDirectory",
                 Some("status_files_directory"),
-                rt::string(status_files_directory),
+                rt::string(required.status_files_directory),
             );
             this.set(
                 "TemporaryFilesDirectory",
                 Some("temporary_files_directory"),
-                rt::string(temporary_files_directory),
+                rt::string(required.temporary_files_directory),
             );
             CustomDirectories(this)
         }
@@ -496,7 +516,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `As2Config`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-as2config.html)
     #[derive(Clone, Debug)]
     pub struct As2Config(rt::Props);
     impl As2Config {
@@ -614,14 +634,14 @@ pub mod connector {
     nested!(As2Config);
     /// CloudFormation property type `ConnectorAsyncMdnConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectorasyncmdnconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorAsyncMdnConfig(rt::Props);
     impl ConnectorAsyncMdnConfig {
-        /// A new `ConnectorAsyncMdnConfig`. Required properties: `server_ids` (`ServerIds`), `url` (`Url`).
+        /// A new `ConnectorAsyncMdnConfig`. Required properties: `url` (`Url`), `server_ids` (`ServerIds`).
         pub fn new(
-            server_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
             url: impl Into<rt::Expr>,
+            server_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("ServerIds", Some("server_ids"), rt::strings(server_ids));
@@ -632,7 +652,7 @@ pub mod connector {
     nested!(ConnectorAsyncMdnConfig);
     /// CloudFormation property type `ConnectorEgressConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectoregressconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorEgressConfig(rt::Props);
     impl ConnectorEgressConfig {
@@ -646,7 +666,7 @@ pub mod connector {
     nested!(ConnectorEgressConfig);
     /// CloudFormation property type `ConnectorVpcLatticeEgressConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-connectorvpclatticeegressconfig.html)
     #[derive(Clone, Debug)]
     pub struct ConnectorVpcLatticeEgressConfig(rt::Props);
     impl ConnectorVpcLatticeEgressConfig {
@@ -674,7 +694,7 @@ pub mod connector {
     ///
     /// CloudFormation property type `SftpConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-connector-sftpconfig.html)
     #[derive(Clone, Debug)]
     pub struct SftpConfig(rt::Props);
     impl SftpConfig {
@@ -1204,7 +1224,7 @@ pub mod server {
     use super::*;
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-endpointdetails.html)
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -1258,7 +1278,7 @@ pub mod server {
     nested!(EndpointDetails);
     /// CloudFormation property type `IdentityProviderDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-identityproviderdetails.html)
     #[derive(Clone, Debug)]
     pub struct IdentityProviderDetails(rt::Props);
     impl IdentityProviderDetails {
@@ -1302,7 +1322,7 @@ pub mod server {
     nested!(IdentityProviderDetails);
     /// CloudFormation property type `ProtocolDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-protocoldetails.html)
     #[derive(Clone, Debug)]
     pub struct ProtocolDetails(rt::Props);
     impl ProtocolDetails {
@@ -1348,7 +1368,7 @@ pub mod server {
     nested!(ProtocolDetails);
     /// CloudFormation property type `ProxyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-proxyconfig.html)
     #[derive(Clone, Debug)]
     pub struct ProxyConfig(rt::Props);
     impl ProxyConfig {
@@ -1366,7 +1386,7 @@ pub mod server {
     nested!(ProxyConfig);
     /// CloudFormation property type `S3StorageOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-s3storageoptions.html)
     #[derive(Clone, Debug)]
     pub struct S3StorageOptions(rt::Props);
     impl S3StorageOptions {
@@ -1393,26 +1413,37 @@ pub mod server {
     nested!(S3StorageOptions);
     /// CloudFormation property type `WorkflowDetail`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-workflowdetail.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowDetail(rt::Props);
+    /// The required values of [`WorkflowDetail`], by name: two of them have one type, and a swap must not compile.
+    pub struct WorkflowDetailRequired {
+        /// CloudFormation `ExecutionRole`.
+        pub execution_role: rt::Expr,
+        /// CloudFormation `WorkflowId`.
+        pub workflow_id: rt::Expr,
+    }
     impl WorkflowDetail {
         /// A new `WorkflowDetail`. Required properties: `execution_role` (`ExecutionRole`), `workflow_id` (`WorkflowId`).
-        pub fn new(execution_role: impl Into<rt::Expr>, workflow_id: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: WorkflowDetailRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "ExecutionRole",
                 Some("execution_role"),
-                rt::string(execution_role),
+                rt::string(required.execution_role),
             );
-            this.set("WorkflowId", Some("workflow_id"), rt::string(workflow_id));
+            this.set(
+                "WorkflowId",
+                Some("workflow_id"),
+                rt::string(required.workflow_id),
+            );
             WorkflowDetail(this)
         }
     }
     nested!(WorkflowDetail);
     /// CloudFormation property type `WorkflowDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-server-workflowdetails.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowDetails(rt::Props);
     impl WorkflowDetails {
@@ -1561,19 +1592,23 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: None,
 };
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
+pub struct UserRequired {
+    /// CloudFormation `Role`.
+    pub role: rt::Expr,
+    /// CloudFormation `ServerId`.
+    pub server_id: rt::Expr,
+    /// CloudFormation `UserName`.
+    pub user_name: rt::Expr,
+}
 impl User {
     /// Declares a `AWS::Transfer::User` with the stack-unique `id`. Required properties: `role` (`Role`), `server_id` (`ServerId`), `user_name` (`UserName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        role: impl Into<rt::Expr>,
-        server_id: impl Into<rt::Expr>,
-        user_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
-        this.set("Role", None, rt::string(role));
-        this.set("ServerId", None, rt::string(server_id));
-        this.set("UserName", None, rt::string(user_name));
+        this.set("Role", None, rt::string(required.role));
+        this.set("ServerId", None, rt::string(required.server_id));
+        this.set("UserName", None, rt::string(required.user_name));
         User(this)
     }
     /// Constraints: length 0..=1024; pattern `^(|/.*)$`. CloudFormation `HomeDirectory`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1628,15 +1663,22 @@ pub mod user {
     use super::*;
     /// CloudFormation property type `HomeDirectoryMapEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-user-homedirectorymapentry.html)
     #[derive(Clone, Debug)]
     pub struct HomeDirectoryMapEntry(rt::Props);
+    /// The required values of [`HomeDirectoryMapEntry`], by name: two of them have one type, and a swap must not compile.
+    pub struct HomeDirectoryMapEntryRequired {
+        /// CloudFormation `Entry`.
+        pub entry: rt::Expr,
+        /// CloudFormation `Target`.
+        pub target: rt::Expr,
+    }
     impl HomeDirectoryMapEntry {
         /// A new `HomeDirectoryMapEntry`. Required properties: `entry` (`Entry`), `target` (`Target`).
-        pub fn new(entry: impl Into<rt::Expr>, target: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: HomeDirectoryMapEntryRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Entry", None, rt::string(entry));
-            this.set("Target", None, rt::string(target));
+            this.set("Entry", None, rt::string(required.entry));
+            this.set("Target", None, rt::string(required.target));
             HomeDirectoryMapEntry(this)
         }
         /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1648,15 +1690,22 @@ pub mod user {
     nested!(HomeDirectoryMapEntry);
     /// CloudFormation property type `PosixProfile`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-user-posixprofile.html)
     #[derive(Clone, Debug)]
     pub struct PosixProfile(rt::Props);
+    /// The required values of [`PosixProfile`], by name: two of them have one type, and a swap must not compile.
+    pub struct PosixProfileRequired {
+        /// CloudFormation `Gid`.
+        pub gid: i64,
+        /// CloudFormation `Uid`.
+        pub uid: i64,
+    }
     impl PosixProfile {
         /// A new `PosixProfile`. Required properties: `gid` (`Gid`), `uid` (`Uid`).
-        pub fn new(gid: i64, uid: i64) -> Self {
+        pub fn new(required: PosixProfileRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Gid", None, rt::int(gid));
-            this.set("Uid", None, rt::int(uid));
+            this.set("Gid", None, rt::int(required.gid));
+            this.set("Uid", None, rt::int(required.uid));
             PosixProfile(this)
         }
         /// Constraints: 0..=16 items. CloudFormation `SecondaryGids`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1796,7 +1845,7 @@ pub mod web_app {
     use super::*;
     /// CloudFormation property type `EndpointDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-endpointdetails.html)
     #[derive(Clone, Debug)]
     pub struct EndpointDetails(rt::Props);
     impl EndpointDetails {
@@ -1818,7 +1867,7 @@ pub mod web_app {
     ///
     /// CloudFormation property type `IdentityProviderDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-identityproviderdetails.html)
     #[derive(Clone, Debug)]
     pub struct IdentityProviderDetails(rt::Props);
     impl IdentityProviderDetails {
@@ -1854,7 +1903,7 @@ pub mod web_app {
     ///
     /// CloudFormation property type `Vpc`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-vpc.html)
     #[derive(Clone, Debug)]
     pub struct Vpc(rt::Props);
     impl Vpc {
@@ -1898,7 +1947,7 @@ pub mod web_app {
     nested!(Vpc);
     /// CloudFormation property type `WebAppCustomization`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-webapp-webappcustomization.html)
     #[derive(Clone, Debug)]
     pub struct WebAppCustomization(rt::Props);
     impl WebAppCustomization {
@@ -2017,7 +2066,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `CopyStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-copystepdetails.html)
     #[derive(Clone, Debug)]
     pub struct CopyStepDetails(rt::Props);
     impl CopyStepDetails {
@@ -2072,7 +2121,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `CustomStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-customstepdetails.html)
     #[derive(Clone, Debug)]
     pub struct CustomStepDetails(rt::Props);
     impl CustomStepDetails {
@@ -2120,7 +2169,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `DecryptStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-decryptstepdetails.html)
     #[derive(Clone, Debug)]
     pub struct DecryptStepDetails(rt::Props);
     impl DecryptStepDetails {
@@ -2170,7 +2219,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `DeleteStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-deletestepdetails.html)
     #[derive(Clone, Debug)]
     pub struct DeleteStepDetails(rt::Props);
     impl DeleteStepDetails {
@@ -2203,7 +2252,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `EfsInputFileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-efsinputfilelocation.html)
     #[derive(Clone, Debug)]
     pub struct EfsInputFileLocation(rt::Props);
     impl EfsInputFileLocation {
@@ -2233,7 +2282,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `InputFileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-inputfilelocation.html)
     #[derive(Clone, Debug)]
     pub struct InputFileLocation(rt::Props);
     impl InputFileLocation {
@@ -2264,7 +2313,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3FileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3filelocation.html)
     #[derive(Clone, Debug)]
     pub struct S3FileLocation(rt::Props);
     impl S3FileLocation {
@@ -2287,7 +2336,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3InputFileLocation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3inputfilelocation.html)
     #[derive(Clone, Debug)]
     pub struct S3InputFileLocation(rt::Props);
     impl S3InputFileLocation {
@@ -2316,15 +2365,22 @@ pub mod workflow {
     ///
     /// CloudFormation property type `S3Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-s3tag.html)
     #[derive(Clone, Debug)]
     pub struct S3Tag(rt::Props);
+    /// The required values of [`S3Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct S3TagRequired {
+        /// The name assigned to the tag that you create. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value that corresponds to the key. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl S3Tag {
         /// A new `S3Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: S3TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             S3Tag(this)
         }
     }
@@ -2333,7 +2389,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `TagStepDetails`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-tagstepdetails.html)
     #[derive(Clone, Debug)]
     pub struct TagStepDetails(rt::Props);
     impl TagStepDetails {
@@ -2373,7 +2429,7 @@ pub mod workflow {
     ///
     /// CloudFormation property type `WorkflowStep`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-transfer-workflow-workflowstep.html)
     #[derive(Clone, Debug)]
     pub struct WorkflowStep(rt::Props);
     impl WorkflowStep {

@@ -191,14 +191,14 @@ pub mod parallel_data {
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-paralleldata-encryptionkey.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
-        /// A new `EncryptionKey`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `EncryptionKey`. Required properties: `type_` (`Type`), `id` (`Id`).
+        pub fn new(type_: Type, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("Type", Some("type"), type_.into());
             EncryptionKey(this)
         }
@@ -208,12 +208,12 @@ pub mod parallel_data {
     ///
     /// CloudFormation property type `ParallelDataConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-paralleldata-paralleldataconfig.html)
     #[derive(Clone, Debug)]
     pub struct ParallelDataConfig(rt::Props);
     impl ParallelDataConfig {
-        /// A new `ParallelDataConfig`. Required properties: `format` (`Format`), `s3_uri` (`S3Uri`).
-        pub fn new(format: Format, s3_uri: impl Into<rt::Expr>) -> Self {
+        /// A new `ParallelDataConfig`. Required properties: `s3_uri` (`S3Uri`), `format` (`Format`).
+        pub fn new(s3_uri: impl Into<rt::Expr>, format: Format) -> Self {
             let mut this = rt::Props::default();
             this.set("Format", Some("format"), format.into());
             this.set("S3Uri", Some("s3_uri"), rt::string(s3_uri));
@@ -403,14 +403,14 @@ pub mod terminology {
     ///
     /// CloudFormation property type `EncryptionKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-terminology-encryptionkey.html)
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(rt::Props);
     impl EncryptionKey {
-        /// A new `EncryptionKey`. Required properties: `id` (`Id`), `type_` (`Type`).
-        pub fn new(id: impl Into<rt::Expr>, type_: Type) -> Self {
+        /// A new `EncryptionKey`. Required properties: `type_` (`Type`), `id` (`Id`).
+        pub fn new(type_: Type, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", Some("id"), rt::string(id));
+            this.set("Id", Some("id"), rt::string(id_value));
             this.set("Type", Some("type"), type_.into());
             EncryptionKey(this)
         }
@@ -420,7 +420,7 @@ pub mod terminology {
     ///
     /// CloudFormation property type `TerminologyData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-translate-terminology-terminologydata.html)
     #[derive(Clone, Debug)]
     pub struct TerminologyData(rt::Props);
     impl TerminologyData {

@@ -236,7 +236,7 @@ pub mod policy_store {
     use super::*;
     /// CloudFormation property type `DeletionProtection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-deletionprotection.html)
     #[derive(Clone, Debug)]
     pub struct DeletionProtection(rt::Props);
     impl DeletionProtection {
@@ -250,7 +250,7 @@ pub mod policy_store {
     nested!(DeletionProtection);
     /// CloudFormation property type `SchemaDefinition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-schemadefinition.html)
     #[derive(Clone, Debug)]
     pub struct SchemaDefinition(rt::Props);
     impl SchemaDefinition {
@@ -269,7 +269,7 @@ pub mod policy_store {
     nested!(SchemaDefinition);
     /// CloudFormation property type `ValidationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-verifiedpermissions-policystore-validationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ValidationSettings(rt::Props);
     impl ValidationSettings {
@@ -316,20 +316,27 @@ static POLICY_STORE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`PolicyStoreAlias`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyStoreAliasRequired {
+    /// CloudFormation `AliasName`.
+    pub alias_name: rt::Expr,
+    /// CloudFormation `PolicyStoreId`.
+    pub policy_store_id: rt::Expr,
+}
 impl PolicyStoreAlias {
     /// Declares a `AWS::VerifiedPermissions::PolicyStoreAlias` with the stack-unique `id`. Required properties: `alias_name` (`AliasName`), `policy_store_id` (`PolicyStoreId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        alias_name: impl Into<rt::Expr>,
-        policy_store_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyStoreAliasRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_STORE_ALIAS_TYPE);
-        this.set("AliasName", Some("alias_name"), rt::string(alias_name));
+        this.set(
+            "AliasName",
+            Some("alias_name"),
+            rt::string(required.alias_name),
+        );
         this.set(
             "PolicyStoreId",
             Some("policy_store_id"),
-            rt::string(policy_store_id),
+            rt::string(required.policy_store_id),
         );
         PolicyStoreAlias(this)
     }
@@ -355,21 +362,28 @@ static POLICY_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`PolicyTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct PolicyTemplateRequired {
+    /// CloudFormation `Statement`.
+    pub statement: rt::Expr,
+    /// CloudFormation `PolicyStoreId`.
+    pub policy_store_id: rt::Expr,
+}
 impl PolicyTemplate {
-    /// Declares a `AWS::VerifiedPermissions::PolicyTemplate` with the stack-unique `id`. Required properties: `policy_store_id` (`PolicyStoreId`), `statement` (`Statement`).
+    /// Declares a `AWS::VerifiedPermissions::PolicyTemplate` with the stack-unique `id`. Required properties: `statement` (`Statement`), `policy_store_id` (`PolicyStoreId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy_store_id: impl Into<rt::Expr>,
-        statement: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: PolicyTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TEMPLATE_TYPE);
         this.set(
             "PolicyStoreId",
             Some("policy_store_id"),
-            rt::string(policy_store_id),
+            rt::string(required.policy_store_id),
         );
-        this.set("Statement", Some("statement"), rt::string(statement));
+        this.set(
+            "Statement",
+            Some("statement"),
+            rt::string(required.statement),
+        );
         PolicyTemplate(this)
     }
     /// Constraints: length 0..=150. CloudFormation `Description`, Terraform `description`.

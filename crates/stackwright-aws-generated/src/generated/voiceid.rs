@@ -105,7 +105,7 @@ pub mod domain {
     use super::*;
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-voiceid-domain-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {

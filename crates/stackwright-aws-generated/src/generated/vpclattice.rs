@@ -144,12 +144,12 @@ static AUTH_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl AuthPolicy {
-    /// Declares a `AWS::VpcLattice::AuthPolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_identifier` (`ResourceIdentifier`).
+    /// Declares a `AWS::VpcLattice::AuthPolicy` with the stack-unique `id`. Required properties: `resource_identifier` (`ResourceIdentifier`), `policy` (`Policy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<rt::Value>,
         resource_identifier: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &AUTH_POLICY_TYPE);
         this.set("Policy", Some("policy"), rt::json_string(policy));
@@ -329,7 +329,7 @@ pub mod listener {
     use super::*;
     /// CloudFormation property type `DefaultAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-defaultaction.html)
     #[derive(Clone, Debug)]
     pub struct DefaultAction(rt::Props);
     impl DefaultAction {
@@ -567,22 +567,30 @@ static RESOURCE_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`ResourceGateway`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourceGatewayRequired {
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// CloudFormation `VpcIdentifier`.
+    pub vpc_identifier: rt::Expr,
+    /// The ID of one or more subnets in which to create an endpoint network interface. CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+}
 impl ResourceGateway {
-    /// Declares a `AWS::VpcLattice::ResourceGateway` with the stack-unique `id`. Required properties: `name` (`Name`), `subnet_ids` (`SubnetIds`), `vpc_identifier` (`VpcIdentifier`).
+    /// Declares a `AWS::VpcLattice::ResourceGateway` with the stack-unique `id`. Required properties: `name` (`Name`), `vpc_identifier` (`VpcIdentifier`), `subnet_ids` (`SubnetIds`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<rt::Expr>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_identifier: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourceGatewayRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_GATEWAY_TYPE);
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
         this.set(
             "VpcIdentifier",
             Some("vpc_identifier"),
-            rt::string(vpc_identifier),
+            rt::string(required.vpc_identifier),
         );
         ResourceGateway(this)
     }
@@ -694,12 +702,12 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
 impl ResourcePolicy {
-    /// Declares a `AWS::VpcLattice::ResourcePolicy` with the stack-unique `id`. Required properties: `policy` (`Policy`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::VpcLattice::ResourcePolicy` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `policy` (`Policy`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        policy: impl Into<rt::Value>,
         resource_arn: impl Into<rt::Expr>,
+        policy: impl Into<rt::Value>,
     ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set("Policy", Some("policy"), rt::json_string(policy));
@@ -800,7 +808,7 @@ pub mod rule {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -824,7 +832,7 @@ pub mod rule {
     nested!(Action);
     /// CloudFormation property type `HeaderMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-headermatch.html)
     #[derive(Clone, Debug)]
     pub struct HeaderMatch(rt::Props);
     impl HeaderMatch {
@@ -845,7 +853,7 @@ pub mod rule {
     nested!(HeaderMatch);
     /// CloudFormation property type `HeaderMatchType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-headermatchtype.html)
     #[derive(Clone, Debug)]
     pub struct HeaderMatchType(rt::Props);
     impl HeaderMatchType {
@@ -873,7 +881,7 @@ pub mod rule {
     nested!(HeaderMatchType);
     /// CloudFormation property type `HttpMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-httpmatch.html)
     #[derive(Clone, Debug)]
     pub struct HttpMatch(rt::Props);
     impl HttpMatch {
@@ -902,7 +910,7 @@ pub mod rule {
     nested!(HttpMatch);
     /// CloudFormation property type `Match`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-match.html)
     #[derive(Clone, Debug)]
     pub struct Match(rt::Props);
     impl Match {
@@ -916,7 +924,7 @@ pub mod rule {
     nested!(Match);
     /// CloudFormation property type `PathMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-pathmatch.html)
     #[derive(Clone, Debug)]
     pub struct PathMatch(rt::Props);
     impl PathMatch {
@@ -936,7 +944,7 @@ pub mod rule {
     nested!(PathMatch);
     /// CloudFormation property type `PathMatchType`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-rule-pathmatchtype.html)
     #[derive(Clone, Debug)]
     pub struct PathMatchType(rt::Props);
     impl PathMatchType {
@@ -1180,7 +1188,7 @@ pub mod service_network {
     use super::*;
     /// CloudFormation property type `SharingConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetwork-sharingconfig.html)
     #[derive(Clone, Debug)]
     pub struct SharingConfig(rt::Props);
     impl SharingConfig {
@@ -1532,7 +1540,7 @@ pub mod service_network_vpc_association {
     use super::*;
     /// CloudFormation property type `DnsOptions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-servicenetworkvpcassociation-dnsoptions.html)
     #[derive(Clone, Debug)]
     pub struct DnsOptions(rt::Props);
     impl DnsOptions {
@@ -1664,7 +1672,7 @@ pub mod target_group {
     use super::*;
     /// CloudFormation property type `HealthCheckConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-healthcheckconfig.html)
     #[derive(Clone, Debug)]
     pub struct HealthCheckConfig(rt::Props);
     impl HealthCheckConfig {
@@ -1729,7 +1737,7 @@ pub mod target_group {
     nested!(HealthCheckConfig);
     /// CloudFormation property type `Matcher`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-matcher.html)
     #[derive(Clone, Debug)]
     pub struct Matcher(rt::Props);
     impl Matcher {
@@ -1743,14 +1751,14 @@ pub mod target_group {
     nested!(Matcher);
     /// CloudFormation property type `Target`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-target.html)
     #[derive(Clone, Debug)]
     pub struct Target(rt::Props);
     impl Target {
         /// A new `Target`. Required properties: `id` (`Id`).
-        pub fn new(id: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
-            this.set("Id", None, rt::string(id));
+            this.set("Id", None, rt::string(id_value));
             Target(this)
         }
         /// Constraints: range 1..=65535. CloudFormation `Port`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1762,7 +1770,7 @@ pub mod target_group {
     nested!(Target);
     /// CloudFormation property type `TargetGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-targetgroup-targetgroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct TargetGroupConfig(rt::Props);
     impl TargetGroupConfig {
@@ -1899,7 +1907,7 @@ pub mod shared {
     string_enum!(AuthType { None => "NONE", AwsIam => "AWS_IAM" });
     /// CloudFormation property type `DnsEntry`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-service-dnsentry.html)
     #[derive(Clone, Debug)]
     pub struct DnsEntry(rt::Props);
     impl DnsEntry {
@@ -1924,7 +1932,7 @@ pub mod shared {
     nested!(DnsEntry);
     /// CloudFormation property type `FixedResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-fixedresponse.html)
     #[derive(Clone, Debug)]
     pub struct FixedResponse(rt::Props);
     impl FixedResponse {
@@ -1938,7 +1946,7 @@ pub mod shared {
     nested!(FixedResponse);
     /// CloudFormation property type `Forward`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-forward.html)
     #[derive(Clone, Debug)]
     pub struct Forward(rt::Props);
     impl Forward {
@@ -1956,7 +1964,7 @@ pub mod shared {
     nested!(Forward);
     /// CloudFormation property type `WeightedTargetGroup`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-vpclattice-listener-weightedtargetgroup.html)
     #[derive(Clone, Debug)]
     pub struct WeightedTargetGroup(rt::Props);
     impl WeightedTargetGroup {

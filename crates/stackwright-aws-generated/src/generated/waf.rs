@@ -68,24 +68,33 @@ pub mod byte_match_set {
     use super::*;
     /// CloudFormation property type `ByteMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-bytematchset-bytematchtuple.html)
     #[derive(Clone, Debug)]
     pub struct ByteMatchTuple(rt::Props);
+    /// The required values of [`ByteMatchTuple`], by name: two of them have one type, and a swap must not compile.
+    pub struct ByteMatchTupleRequired {
+        /// CloudFormation `PositionalConstraint`.
+        pub positional_constraint: rt::Expr,
+        /// CloudFormation `TextTransformation`.
+        pub text_transformation: rt::Expr,
+        /// CloudFormation `FieldToMatch`.
+        pub field_to_match: FieldToMatch,
+    }
     impl ByteMatchTuple {
-        /// A new `ByteMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformation` (`TextTransformation`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            positional_constraint: impl Into<rt::Expr>,
-            text_transformation: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ByteMatchTuple`. Required properties: `positional_constraint` (`PositionalConstraint`), `text_transformation` (`TextTransformation`), `field_to_match` (`FieldToMatch`).
+        pub fn new(required: ByteMatchTupleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("FieldToMatch", None, required.field_to_match.into());
             this.set(
                 "PositionalConstraint",
                 None,
-                rt::string(positional_constraint),
+                rt::string(required.positional_constraint),
             );
-            this.set("TextTransformation", None, rt::string(text_transformation));
+            this.set(
+                "TextTransformation",
+                None,
+                rt::string(required.text_transformation),
+            );
             ByteMatchTuple(this)
         }
         /// CloudFormation `TargetString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -150,15 +159,22 @@ pub mod ip_set {
     use super::*;
     /// CloudFormation property type `IPSetDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-ipset-ipsetdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct IpSetDescriptor(rt::Props);
+    /// The required values of [`IpSetDescriptor`], by name: two of them have one type, and a swap must not compile.
+    pub struct IpSetDescriptorRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl IpSetDescriptor {
-        /// A new `IpSetDescriptor`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `IpSetDescriptor`. Required properties: `value` (`Value`), `type_` (`Type`).
+        pub fn new(required: IpSetDescriptorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            this.set("Value", None, rt::string(value));
+            this.set("Type", None, rt::string(required.type_));
+            this.set("Value", None, rt::string(required.value));
             IpSetDescriptor(this)
         }
     }
@@ -180,17 +196,20 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
+pub struct RuleRequired {
+    /// CloudFormation `MetricName`.
+    pub metric_name: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Rule {
     /// Declares a `AWS::WAF::Rule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        metric_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);
-        this.set("MetricName", None, rt::string(metric_name));
-        this.set("Name", None, rt::string(name));
+        this.set("MetricName", None, rt::string(required.metric_name));
+        this.set("Name", None, rt::string(required.name));
         Rule(this)
     }
     /// CloudFormation `Predicates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -215,20 +234,25 @@ pub mod rule {
     use super::*;
     /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-rule-predicate.html)
     #[derive(Clone, Debug)]
     pub struct Predicate(rt::Props);
+    /// The required values of [`Predicate`], by name: two of them have one type, and a swap must not compile.
+    pub struct PredicateRequired {
+        /// CloudFormation `Negated`.
+        pub negated: bool,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `DataId`.
+        pub data_id: rt::Expr,
+    }
     impl Predicate {
-        /// A new `Predicate`. Required properties: `data_id` (`DataId`), `negated` (`Negated`), `type_` (`Type`).
-        pub fn new(
-            data_id: impl Into<rt::Expr>,
-            negated: bool,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Predicate`. Required properties: `negated` (`Negated`), `type_` (`Type`), `data_id` (`DataId`).
+        pub fn new(required: PredicateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataId", None, rt::string(data_id));
-            this.set("Negated", None, rt::boolean(negated));
-            this.set("Type", None, rt::string(type_));
+            this.set("DataId", None, rt::string(required.data_id));
+            this.set("Negated", None, rt::boolean(required.negated));
+            this.set("Type", None, rt::string(required.type_));
             Predicate(this)
         }
     }
@@ -251,12 +275,12 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl SizeConstraintSet {
-    /// Declares a `AWS::WAF::SizeConstraintSet` with the stack-unique `id`. Required properties: `name` (`Name`), `size_constraints` (`SizeConstraints`).
+    /// Declares a `AWS::WAF::SizeConstraintSet` with the stack-unique `id`. Required properties: `size_constraints` (`SizeConstraints`), `name` (`Name`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<rt::Expr>,
         size_constraints: impl IntoIterator<Item = size_constraint_set::SizeConstraint>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
         this.set("Name", None, rt::string(name));
@@ -281,22 +305,36 @@ pub mod size_constraint_set {
     use super::*;
     /// CloudFormation property type `SizeConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sizeconstraintset-sizeconstraint.html)
     #[derive(Clone, Debug)]
     pub struct SizeConstraint(rt::Props);
+    /// The required values of [`SizeConstraint`], by name: two of them have one type, and a swap must not compile.
+    pub struct SizeConstraintRequired {
+        /// CloudFormation `ComparisonOperator`.
+        pub comparison_operator: rt::Expr,
+        /// CloudFormation `TextTransformation`.
+        pub text_transformation: rt::Expr,
+        /// CloudFormation `FieldToMatch`.
+        pub field_to_match: FieldToMatch,
+        /// CloudFormation `Size`.
+        pub size: i64,
+    }
     impl SizeConstraint {
-        /// A new `SizeConstraint`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformation` (`TextTransformation`).
-        pub fn new(
-            comparison_operator: impl Into<rt::Expr>,
-            field_to_match: FieldToMatch,
-            size: i64,
-            text_transformation: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SizeConstraint`. Required properties: `comparison_operator` (`ComparisonOperator`), `text_transformation` (`TextTransformation`), `field_to_match` (`FieldToMatch`), `size` (`Size`).
+        pub fn new(required: SizeConstraintRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ComparisonOperator", None, rt::string(comparison_operator));
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("Size", None, rt::int(size));
-            this.set("TextTransformation", None, rt::string(text_transformation));
+            this.set(
+                "ComparisonOperator",
+                None,
+                rt::string(required.comparison_operator),
+            );
+            this.set("FieldToMatch", None, required.field_to_match.into());
+            this.set("Size", None, rt::int(required.size));
+            this.set(
+                "TextTransformation",
+                None,
+                rt::string(required.text_transformation),
+            );
             SizeConstraint(this)
         }
     }
@@ -352,12 +390,12 @@ pub mod sql_injection_match_set {
     use super::*;
     /// CloudFormation property type `SqlInjectionMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-sqlinjectionmatchset-sqlinjectionmatchtuple.html)
     #[derive(Clone, Debug)]
     pub struct SqlInjectionMatchTuple(rt::Props);
     impl SqlInjectionMatchTuple {
-        /// A new `SqlInjectionMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+        /// A new `SqlInjectionMatchTuple`. Required properties: `text_transformation` (`TextTransformation`), `field_to_match` (`FieldToMatch`).
+        pub fn new(text_transformation: impl Into<rt::Expr>, field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
             this.set("TextTransformation", None, rt::string(text_transformation));
@@ -382,19 +420,23 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: None,
 };
+/// The required values of [`WebAcl`], by name: two of them have one type, and a swap must not compile.
+pub struct WebAclRequired {
+    /// CloudFormation `DefaultAction`.
+    pub default_action: web_acl::WafAction,
+    /// CloudFormation `MetricName`.
+    pub metric_name: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl WebAcl {
     /// Declares a `AWS::WAF::WebACL` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `metric_name` (`MetricName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        default_action: web_acl::WafAction,
-        metric_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WebAclRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
-        this.set("DefaultAction", None, default_action.into());
-        this.set("MetricName", None, rt::string(metric_name));
-        this.set("Name", None, rt::string(name));
+        this.set("DefaultAction", None, required.default_action.into());
+        this.set("MetricName", None, rt::string(required.metric_name));
+        this.set("Name", None, rt::string(required.name));
         WebAcl(this)
     }
     /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -419,7 +461,7 @@ pub mod web_acl {
     use super::*;
     /// CloudFormation property type `ActivatedRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-webacl-activatedrule.html)
     #[derive(Clone, Debug)]
     pub struct ActivatedRule(rt::Props);
     impl ActivatedRule {
@@ -439,7 +481,7 @@ pub mod web_acl {
     nested!(ActivatedRule);
     /// CloudFormation property type `WafAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-webacl-wafaction.html)
     #[derive(Clone, Debug)]
     pub struct WafAction(rt::Props);
     impl WafAction {
@@ -499,12 +541,12 @@ pub mod xss_match_set {
     use super::*;
     /// CloudFormation property type `XssMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-xssmatchset-xssmatchtuple.html)
     #[derive(Clone, Debug)]
     pub struct XssMatchTuple(rt::Props);
     impl XssMatchTuple {
-        /// A new `XssMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+        /// A new `XssMatchTuple`. Required properties: `text_transformation` (`TextTransformation`), `field_to_match` (`FieldToMatch`).
+        pub fn new(text_transformation: impl Into<rt::Expr>, field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
             this.set("TextTransformation", None, rt::string(text_transformation));
@@ -519,7 +561,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-waf-bytematchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {

@@ -84,24 +84,33 @@ pub mod byte_match_set {
     use super::*;
     /// CloudFormation property type `ByteMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-bytematchset-bytematchtuple.html)
     #[derive(Clone, Debug)]
     pub struct ByteMatchTuple(rt::Props);
+    /// The required values of [`ByteMatchTuple`], by name: two of them have one type, and a swap must not compile.
+    pub struct ByteMatchTupleRequired {
+        /// CloudFormation `PositionalConstraint`.
+        pub positional_constraint: rt::Expr,
+        /// CloudFormation `TextTransformation`.
+        pub text_transformation: rt::Expr,
+        /// CloudFormation `FieldToMatch`.
+        pub field_to_match: FieldToMatch,
+    }
     impl ByteMatchTuple {
-        /// A new `ByteMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `positional_constraint` (`PositionalConstraint`), `text_transformation` (`TextTransformation`).
-        pub fn new(
-            field_to_match: FieldToMatch,
-            positional_constraint: impl Into<rt::Expr>,
-            text_transformation: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `ByteMatchTuple`. Required properties: `positional_constraint` (`PositionalConstraint`), `text_transformation` (`TextTransformation`), `field_to_match` (`FieldToMatch`).
+        pub fn new(required: ByteMatchTupleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FieldToMatch", None, field_to_match.into());
+            this.set("FieldToMatch", None, required.field_to_match.into());
             this.set(
                 "PositionalConstraint",
                 None,
-                rt::string(positional_constraint),
+                rt::string(required.positional_constraint),
             );
-            this.set("TextTransformation", None, rt::string(text_transformation));
+            this.set(
+                "TextTransformation",
+                None,
+                rt::string(required.text_transformation),
+            );
             ByteMatchTuple(this)
         }
         /// CloudFormation `TargetString`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -182,15 +191,22 @@ pub mod geo_match_set {
     use super::*;
     /// CloudFormation property type `GeoMatchConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-geomatchset-geomatchconstraint.html)
     #[derive(Clone, Debug)]
     pub struct GeoMatchConstraint(rt::Props);
+    /// The required values of [`GeoMatchConstraint`], by name: two of them have one type, and a swap must not compile.
+    pub struct GeoMatchConstraintRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl GeoMatchConstraint {
-        /// A new `GeoMatchConstraint`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `GeoMatchConstraint`. Required properties: `value` (`Value`), `type_` (`Type`).
+        pub fn new(required: GeoMatchConstraintRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            this.set("Value", None, rt::string(value));
+            this.set("Type", None, rt::string(required.type_));
+            this.set("Value", None, rt::string(required.value));
             GeoMatchConstraint(this)
         }
     }
@@ -261,15 +277,22 @@ pub mod ip_set {
     use super::*;
     /// CloudFormation property type `IPSetDescriptor`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-ipset-ipsetdescriptor.html)
     #[derive(Clone, Debug)]
     pub struct IpSetDescriptor(rt::Props);
+    /// The required values of [`IpSetDescriptor`], by name: two of them have one type, and a swap must not compile.
+    pub struct IpSetDescriptorRequired {
+        /// CloudFormation `Value`.
+        pub value: rt::Expr,
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+    }
     impl IpSetDescriptor {
-        /// A new `IpSetDescriptor`. Required properties: `type_` (`Type`), `value` (`Value`).
-        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        /// A new `IpSetDescriptor`. Required properties: `value` (`Value`), `type_` (`Type`).
+        pub fn new(required: IpSetDescriptorRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Type", None, rt::string(type_));
-            this.set("Value", None, rt::string(value));
+            this.set("Type", None, rt::string(required.type_));
+            this.set("Value", None, rt::string(required.value));
             IpSetDescriptor(this)
         }
     }
@@ -307,21 +330,26 @@ static RATE_BASED_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: None,
 };
+/// The required values of [`RateBasedRule`], by name: two of them have one type, and a swap must not compile.
+pub struct RateBasedRuleRequired {
+    /// CloudFormation `MetricName`.
+    pub metric_name: rt::Expr,
+    /// CloudFormation `RateLimit`.
+    pub rate_limit: i64,
+    /// CloudFormation `RateKey`.
+    pub rate_key: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl RateBasedRule {
-    /// Declares a `AWS::WAFRegional::RateBasedRule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`), `rate_key` (`RateKey`), `rate_limit` (`RateLimit`).
+    /// Declares a `AWS::WAFRegional::RateBasedRule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `rate_limit` (`RateLimit`), `rate_key` (`RateKey`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        metric_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        rate_key: impl Into<rt::Expr>,
-        rate_limit: i64,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RateBasedRuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RATE_BASED_RULE_TYPE);
-        this.set("MetricName", None, rt::string(metric_name));
-        this.set("Name", None, rt::string(name));
-        this.set("RateKey", None, rt::string(rate_key));
-        this.set("RateLimit", None, rt::int(rate_limit));
+        this.set("MetricName", None, rt::string(required.metric_name));
+        this.set("Name", None, rt::string(required.name));
+        this.set("RateKey", None, rt::string(required.rate_key));
+        this.set("RateLimit", None, rt::int(required.rate_limit));
         RateBasedRule(this)
     }
     /// CloudFormation `MatchPredicates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -346,7 +374,7 @@ impl RateBasedRuleHandle {
 }
 /// Property types and value sets of [`RateBasedRule`] (`AWS::WAFRegional::RateBasedRule`).
 pub mod rate_based_rule {
-    pub use super::shared::Predicate;
+    pub use super::shared::{Predicate, PredicateRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::WAFRegional::RegexPatternSet
@@ -382,12 +410,12 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: None,
 };
 impl RegexPatternSet {
-    /// Declares a `AWS::WAFRegional::RegexPatternSet` with the stack-unique `id`. Required properties: `name` (`Name`), `regex_pattern_strings` (`RegexPatternStrings`).
+    /// Declares a `AWS::WAFRegional::RegexPatternSet` with the stack-unique `id`. Required properties: `regex_pattern_strings` (`RegexPatternStrings`), `name` (`Name`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        name: impl Into<rt::Expr>,
         regex_pattern_strings: impl IntoIterator<Item = impl Into<rt::Expr>>,
+        name: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
         this.set("Name", None, rt::string(name));
@@ -442,17 +470,20 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: None,
 };
+/// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
+pub struct RuleRequired {
+    /// CloudFormation `MetricName`.
+    pub metric_name: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Rule {
     /// Declares a `AWS::WAFRegional::Rule` with the stack-unique `id`. Required properties: `metric_name` (`MetricName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        metric_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: RuleRequired) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);
-        this.set("MetricName", None, rt::string(metric_name));
-        this.set("Name", None, rt::string(name));
+        this.set("MetricName", None, rt::string(required.metric_name));
+        this.set("Name", None, rt::string(required.name));
         Rule(this)
     }
     /// CloudFormation `Predicates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -474,7 +505,7 @@ impl RuleHandle {
 }
 /// Property types and value sets of [`Rule`] (`AWS::WAFRegional::Rule`).
 pub mod rule {
-    pub use super::shared::Predicate;
+    pub use super::shared::{Predicate, PredicateRequired};
     use super::*;
 }
 /// Resource Type definition for AWS::WAFRegional::SizeConstraintSet
@@ -543,22 +574,36 @@ pub mod size_constraint_set {
     use super::*;
     /// CloudFormation property type `SizeConstraint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sizeconstraintset-sizeconstraint.html)
     #[derive(Clone, Debug)]
     pub struct SizeConstraint(rt::Props);
+    /// The required values of [`SizeConstraint`], by name: two of them have one type, and a swap must not compile.
+    pub struct SizeConstraintRequired {
+        /// CloudFormation `ComparisonOperator`.
+        pub comparison_operator: rt::Expr,
+        /// CloudFormation `TextTransformation`.
+        pub text_transformation: rt::Expr,
+        /// CloudFormation `Size`.
+        pub size: i64,
+        /// CloudFormation `FieldToMatch`.
+        pub field_to_match: FieldToMatch,
+    }
     impl SizeConstraint {
-        /// A new `SizeConstraint`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformation` (`TextTransformation`).
-        pub fn new(
-            comparison_operator: impl Into<rt::Expr>,
-            field_to_match: FieldToMatch,
-            size: i64,
-            text_transformation: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SizeConstraint`. Required properties: `comparison_operator` (`ComparisonOperator`), `text_transformation` (`TextTransformation`), `size` (`Size`), `field_to_match` (`FieldToMatch`).
+        pub fn new(required: SizeConstraintRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ComparisonOperator", None, rt::string(comparison_operator));
-            this.set("FieldToMatch", None, field_to_match.into());
-            this.set("Size", None, rt::int(size));
-            this.set("TextTransformation", None, rt::string(text_transformation));
+            this.set(
+                "ComparisonOperator",
+                None,
+                rt::string(required.comparison_operator),
+            );
+            this.set("FieldToMatch", None, required.field_to_match.into());
+            this.set("Size", None, rt::int(required.size));
+            this.set(
+                "TextTransformation",
+                None,
+                rt::string(required.text_transformation),
+            );
             SizeConstraint(this)
         }
     }
@@ -630,12 +675,12 @@ pub mod sql_injection_match_set {
     use super::*;
     /// CloudFormation property type `SqlInjectionMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-sqlinjectionmatchset-sqlinjectionmatchtuple.html)
     #[derive(Clone, Debug)]
     pub struct SqlInjectionMatchTuple(rt::Props);
     impl SqlInjectionMatchTuple {
-        /// A new `SqlInjectionMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+        /// A new `SqlInjectionMatchTuple`. Required properties: `text_transformation` (`TextTransformation`), `field_to_match` (`FieldToMatch`).
+        pub fn new(text_transformation: impl Into<rt::Expr>, field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
             this.set("TextTransformation", None, rt::string(text_transformation));
@@ -676,19 +721,23 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: None,
 };
+/// The required values of [`WebAcl`], by name: two of them have one type, and a swap must not compile.
+pub struct WebAclRequired {
+    /// CloudFormation `DefaultAction`.
+    pub default_action: web_acl::Action,
+    /// CloudFormation `MetricName`.
+    pub metric_name: rt::Expr,
+    /// CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl WebAcl {
     /// Declares a `AWS::WAFRegional::WebACL` with the stack-unique `id`. Required properties: `default_action` (`DefaultAction`), `metric_name` (`MetricName`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        default_action: web_acl::Action,
-        metric_name: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WebAclRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
-        this.set("DefaultAction", None, default_action.into());
-        this.set("MetricName", None, rt::string(metric_name));
-        this.set("Name", None, rt::string(name));
+        this.set("DefaultAction", None, required.default_action.into());
+        this.set("MetricName", None, rt::string(required.metric_name));
+        this.set("Name", None, rt::string(required.name));
         WebAcl(this)
     }
     /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -713,7 +762,7 @@ pub mod web_acl {
     use super::*;
     /// CloudFormation property type `Action`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-webacl-action.html)
     #[derive(Clone, Debug)]
     pub struct Action(rt::Props);
     impl Action {
@@ -727,7 +776,7 @@ pub mod web_acl {
     nested!(Action);
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-webacl-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -774,17 +823,20 @@ static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: None,
 };
+/// The required values of [`WebAclAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct WebAclAssociationRequired {
+    /// CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+    /// CloudFormation `WebACLId`.
+    pub web_acl_id: rt::Expr,
+}
 impl WebAclAssociation {
     /// Declares a `AWS::WAFRegional::WebACLAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `web_acl_id` (`WebACLId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        resource_arn: impl Into<rt::Expr>,
-        web_acl_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WebAclAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
-        this.set("ResourceArn", None, rt::string(resource_arn));
-        this.set("WebACLId", None, rt::string(web_acl_id));
+        this.set("ResourceArn", None, rt::string(required.resource_arn));
+        this.set("WebACLId", None, rt::string(required.web_acl_id));
         WebAclAssociation(this)
     }
 }
@@ -865,12 +917,12 @@ pub mod xss_match_set {
     use super::*;
     /// CloudFormation property type `XssMatchTuple`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-xssmatchset-xssmatchtuple.html)
     #[derive(Clone, Debug)]
     pub struct XssMatchTuple(rt::Props);
     impl XssMatchTuple {
-        /// A new `XssMatchTuple`. Required properties: `field_to_match` (`FieldToMatch`), `text_transformation` (`TextTransformation`).
-        pub fn new(field_to_match: FieldToMatch, text_transformation: impl Into<rt::Expr>) -> Self {
+        /// A new `XssMatchTuple`. Required properties: `text_transformation` (`TextTransformation`), `field_to_match` (`FieldToMatch`).
+        pub fn new(text_transformation: impl Into<rt::Expr>, field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Props::default();
             this.set("FieldToMatch", None, field_to_match.into());
             this.set("TextTransformation", None, rt::string(text_transformation));
@@ -885,7 +937,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-bytematchset-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -904,20 +956,25 @@ pub mod shared {
     nested!(FieldToMatch);
     /// CloudFormation property type `Predicate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafregional-ratebasedrule-predicate.html)
     #[derive(Clone, Debug)]
     pub struct Predicate(rt::Props);
+    /// The required values of [`Predicate`], by name: two of them have one type, and a swap must not compile.
+    pub struct PredicateRequired {
+        /// CloudFormation `Type`.
+        pub type_: rt::Expr,
+        /// CloudFormation `Negated`.
+        pub negated: bool,
+        /// CloudFormation `DataId`.
+        pub data_id: rt::Expr,
+    }
     impl Predicate {
-        /// A new `Predicate`. Required properties: `data_id` (`DataId`), `negated` (`Negated`), `type_` (`Type`).
-        pub fn new(
-            data_id: impl Into<rt::Expr>,
-            negated: bool,
-            type_: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `Predicate`. Required properties: `type_` (`Type`), `negated` (`Negated`), `data_id` (`DataId`).
+        pub fn new(required: PredicateRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DataId", None, rt::string(data_id));
-            this.set("Negated", None, rt::boolean(negated));
-            this.set("Type", None, rt::string(type_));
+            this.set("DataId", None, rt::string(required.data_id));
+            this.set("Negated", None, rt::boolean(required.negated));
+            this.set("Type", None, rt::string(required.type_));
             Predicate(this)
         }
     }

@@ -120,12 +120,12 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
 impl LoggingConfiguration {
-    /// Declares a `AWS::WAFv2::LoggingConfiguration` with the stack-unique `id`. Required properties: `log_destination_configs` (`LogDestinationConfigs`), `resource_arn` (`ResourceArn`).
+    /// Declares a `AWS::WAFv2::LoggingConfiguration` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `log_destination_configs` (`LogDestinationConfigs`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        log_destination_configs: impl IntoIterator<Item = impl Into<rt::Expr>>,
         resource_arn: impl Into<rt::Expr>,
+        log_destination_configs: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &LOGGING_CONFIGURATION_TYPE);
         this.set(
@@ -180,7 +180,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `ActionCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-actioncondition.html)
     #[derive(Clone, Debug)]
     pub struct ActionCondition(rt::Props);
     impl ActionCondition {
@@ -194,7 +194,7 @@ pub mod logging_configuration {
     nested!(ActionCondition);
     /// CloudFormation property type `Condition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-condition.html)
     #[derive(Clone, Debug)]
     pub struct Condition(rt::Props);
     impl Condition {
@@ -228,7 +228,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -266,7 +266,7 @@ pub mod logging_configuration {
     nested!(FieldToMatch);
     /// CloudFormation property type `Filter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-filter.html)
     #[derive(Clone, Debug)]
     pub struct Filter(rt::Props);
     impl Filter {
@@ -288,7 +288,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `LabelNameCondition`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-labelnamecondition.html)
     #[derive(Clone, Debug)]
     pub struct LabelNameCondition(rt::Props);
     impl LabelNameCondition {
@@ -304,7 +304,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `LoggingFilter`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-loggingfilter.html)
     #[derive(Clone, Debug)]
     pub struct LoggingFilter(rt::Props);
     impl LoggingFilter {
@@ -328,7 +328,7 @@ pub mod logging_configuration {
     ///
     /// CloudFormation property type `SingleHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-loggingconfiguration-singleheader.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeader(rt::Props);
     impl SingleHeader {
@@ -404,12 +404,12 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
 impl RegexPatternSet {
-    /// Declares a `AWS::WAFv2::RegexPatternSet` with the stack-unique `id`. Required properties: `regular_expression_list` (`RegularExpressionList`), `scope` (`Scope`).
+    /// Declares a `AWS::WAFv2::RegexPatternSet` with the stack-unique `id`. Required properties: `scope` (`Scope`), `regular_expression_list` (`RegularExpressionList`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        regular_expression_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
         scope: regex_pattern_set::Scope,
+        regular_expression_list: impl IntoIterator<Item = impl Into<rt::Expr>>,
     ) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
         this.set(
@@ -573,9 +573,9 @@ pub mod rule_group {
         BodyParsingFallbackBehavior, ByteMatchStatement, CaptchaAction, CaptchaConfig,
         ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern, Cookies,
         CountryCodes, CryptoConfig, CryptoCurrency, CurrencyMode, CustomHttpHeader,
-        CustomRequestHandling, CustomResponse, FallbackBehavior, FieldToMatch,
-        ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder, Headers,
-        ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
+        CustomHttpHeaderRequired, CustomRequestHandling, CustomResponse, FallbackBehavior,
+        FieldToMatch, ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder,
+        Headers, ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
         Ja3Fingerprint, Ja4Fingerprint, JsonBody, JsonMatchPattern, JsonMatchScope, Label,
         LabelMatchScope, LabelMatchStatement, MapMatchScope, MonetizationConfig, MonetizeAction,
         OversizeHandling, PaymentNetwork, Position, PositionalConstraint,
@@ -590,7 +590,7 @@ pub mod rule_group {
     use super::*;
     /// CloudFormation property type `AndStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-andstatement.html)
     #[derive(Clone, Debug)]
     pub struct AndStatement(rt::Props);
     impl AndStatement {
@@ -606,7 +606,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `CountAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-countaction.html)
     #[derive(Clone, Debug)]
     pub struct CountAction(rt::Props);
     impl CountAction {
@@ -626,7 +626,7 @@ pub mod rule_group {
     nested!(CountAction);
     /// CloudFormation property type `LabelSummary`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-labelsummary.html)
     #[derive(Clone, Debug)]
     pub struct LabelSummary(rt::Props);
     impl LabelSummary {
@@ -646,7 +646,7 @@ pub mod rule_group {
     nested!(LabelSummary);
     /// CloudFormation property type `NotStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-notstatement.html)
     #[derive(Clone, Debug)]
     pub struct NotStatement(rt::Props);
     impl NotStatement {
@@ -660,7 +660,7 @@ pub mod rule_group {
     nested!(NotStatement);
     /// CloudFormation property type `OrStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-orstatement.html)
     #[derive(Clone, Debug)]
     pub struct OrStatement(rt::Props);
     impl OrStatement {
@@ -674,12 +674,12 @@ pub mod rule_group {
     nested!(OrStatement);
     /// CloudFormation property type `RateBasedStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratebasedstatement.html)
     #[derive(Clone, Debug)]
     pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
-        /// A new `RateBasedStatement`. Required properties: `aggregate_key_type` (`AggregateKeyType`), `limit` (`Limit`).
-        pub fn new(aggregate_key_type: AggregateKeyType, limit: i64) -> Self {
+        /// A new `RateBasedStatement`. Required properties: `limit` (`Limit`), `aggregate_key_type` (`AggregateKeyType`).
+        pub fn new(limit: i64, aggregate_key_type: AggregateKeyType) -> Self {
             let mut this = rt::Props::default();
             this.set("AggregateKeyType", None, aggregate_key_type.into());
             this.set("Limit", None, rt::int(limit));
@@ -718,7 +718,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -766,7 +766,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `RuleAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ruleaction.html)
     #[derive(Clone, Debug)]
     pub struct RuleAction(rt::Props);
     impl RuleAction {
@@ -823,7 +823,7 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `Statement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-statement.html)
     #[derive(Clone, Debug)]
     pub struct Statement(rt::Props);
     impl Statement {
@@ -920,27 +920,32 @@ pub mod rule_group {
     ///
     /// CloudFormation property type `VisibilityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-visibilityconfig.html)
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(rt::Props);
+    /// The required values of [`VisibilityConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VisibilityConfigRequired {
+        /// CloudFormation `SampledRequestsEnabled`.
+        pub sampled_requests_enabled: bool,
+        /// CloudFormation `CloudWatchMetricsEnabled`.
+        pub cloud_watch_metrics_enabled: bool,
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+    }
     impl VisibilityConfig {
-        /// A new `VisibilityConfig`. Required properties: `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`), `sampled_requests_enabled` (`SampledRequestsEnabled`).
-        pub fn new(
-            cloud_watch_metrics_enabled: bool,
-            metric_name: impl Into<rt::Expr>,
-            sampled_requests_enabled: bool,
-        ) -> Self {
+        /// A new `VisibilityConfig`. Required properties: `sampled_requests_enabled` (`SampledRequestsEnabled`), `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`).
+        pub fn new(required: VisibilityConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CloudWatchMetricsEnabled",
                 None,
-                rt::boolean(cloud_watch_metrics_enabled),
+                rt::boolean(required.cloud_watch_metrics_enabled),
             );
-            this.set("MetricName", None, rt::string(metric_name));
+            this.set("MetricName", None, rt::string(required.metric_name));
             this.set(
                 "SampledRequestsEnabled",
                 None,
-                rt::boolean(sampled_requests_enabled),
+                rt::boolean(required.sampled_requests_enabled),
             );
             VisibilityConfig(this)
         }
@@ -1058,9 +1063,9 @@ impl WebAcl {
     /// Configures the options for on-source DDoS protection provided by supported resource type.
     ///
     /// CloudFormation `OnSourceDDoSProtectionConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-    pub fn on_source_d_do_s_protection_config(
+    pub fn on_source_ddos_protection_config(
         mut self,
-        value: web_acl::OnSourceDDoSProtectionConfig,
+        value: web_acl::OnSourceDdosProtectionConfig,
     ) -> Self {
         self.0
             .set("OnSourceDDoSProtectionConfig", None, value.into());
@@ -1111,9 +1116,9 @@ pub mod web_acl {
         BodyParsingFallbackBehavior, ByteMatchStatement, CaptchaAction, CaptchaConfig,
         ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern, Cookies,
         CountryCodes, CryptoConfig, CryptoCurrency, CurrencyMode, CustomHttpHeader,
-        CustomRequestHandling, CustomResponse, FallbackBehavior, FieldToMatch,
-        ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder, Headers,
-        ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
+        CustomHttpHeaderRequired, CustomRequestHandling, CustomResponse, FallbackBehavior,
+        FieldToMatch, ForwardedIpConfiguration, GeoMatchStatement, HeaderMatchPattern, HeaderOrder,
+        Headers, ImmunityTimeProperty, IpSetForwardedIpConfiguration, IpSetReferenceStatement,
         Ja3Fingerprint, Ja4Fingerprint, JsonBody, JsonMatchPattern, JsonMatchScope, Label,
         LabelMatchScope, LabelMatchStatement, MapMatchScope, MonetizationConfig, MonetizeAction,
         OversizeHandling, PaymentNetwork, Position, PositionalConstraint,
@@ -1128,7 +1133,7 @@ pub mod web_acl {
     use super::*;
     /// CloudFormation property type `AndStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-andstatement.html)
     #[derive(Clone, Debug)]
     pub struct AndStatement(rt::Props);
     impl AndStatement {
@@ -1144,7 +1149,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ApplicationAttribute`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-applicationattribute.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationAttribute(rt::Props);
     impl ApplicationAttribute {
@@ -1164,7 +1169,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ApplicationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-applicationconfig.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationConfig(rt::Props);
     impl ApplicationConfig {
@@ -1180,7 +1185,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AssociationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-associationconfig.html)
     #[derive(Clone, Debug)]
     pub struct AssociationConfig(rt::Props);
     impl AssociationConfig {
@@ -1202,24 +1207,33 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesACFPRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesacfpruleset.html)
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAcfpRuleSet(rt::Props);
+    /// The required values of [`AwsManagedRulesAcfpRuleSet`], by name: two of them have one type, and a swap must not compile.
+    pub struct AwsManagedRulesAcfpRuleSetRequired {
+        /// CloudFormation `CreationPath`.
+        pub creation_path: rt::Expr,
+        /// CloudFormation `RegistrationPagePath`.
+        pub registration_page_path: rt::Expr,
+        /// Configures the inspection of sign-up requests CloudFormation `RequestInspection`.
+        pub request_inspection: RequestInspectionAcfp,
+    }
     impl AwsManagedRulesAcfpRuleSet {
         /// A new `AwsManagedRulesAcfpRuleSet`. Required properties: `creation_path` (`CreationPath`), `registration_page_path` (`RegistrationPagePath`), `request_inspection` (`RequestInspection`).
-        pub fn new(
-            creation_path: impl Into<rt::Expr>,
-            registration_page_path: impl Into<rt::Expr>,
-            request_inspection: RequestInspectionAcfp,
-        ) -> Self {
+        pub fn new(required: AwsManagedRulesAcfpRuleSetRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("CreationPath", None, rt::string(creation_path));
+            this.set("CreationPath", None, rt::string(required.creation_path));
             this.set(
                 "RegistrationPagePath",
                 None,
-                rt::string(registration_page_path),
+                rt::string(required.registration_page_path),
             );
-            this.set("RequestInspection", None, request_inspection.into());
+            this.set(
+                "RequestInspection",
+                None,
+                required.request_inspection.into(),
+            );
             AwsManagedRulesAcfpRuleSet(this)
         }
         /// CloudFormation `EnableRegexInPath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1240,11 +1254,11 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesAntiDDoSRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesantiddosruleset.html)
     #[derive(Clone, Debug)]
-    pub struct AwsManagedRulesAntiDDoSRuleSet(rt::Props);
-    impl AwsManagedRulesAntiDDoSRuleSet {
-        /// A new `AwsManagedRulesAntiDDoSRuleSet`. Required properties: `client_side_action_config` (`ClientSideActionConfig`).
+    pub struct AwsManagedRulesAntiDdosRuleSet(rt::Props);
+    impl AwsManagedRulesAntiDdosRuleSet {
+        /// A new `AwsManagedRulesAntiDdosRuleSet`. Required properties: `client_side_action_config` (`ClientSideActionConfig`).
         pub fn new(client_side_action_config: ClientSideActionConfig) -> Self {
             let mut this = rt::Props::default();
             this.set(
@@ -1252,7 +1266,7 @@ pub mod web_acl {
                 None,
                 client_side_action_config.into(),
             );
-            AwsManagedRulesAntiDDoSRuleSet(this)
+            AwsManagedRulesAntiDdosRuleSet(this)
         }
         /// CloudFormation `SensitivityToBlock`; awscc has no attribute for it, so Terraform synthesis reports it when set.
         pub fn sensitivity_to_block(mut self, value: SensitivityToAct) -> Self {
@@ -1260,12 +1274,12 @@ pub mod web_acl {
             self
         }
     }
-    nested!(AwsManagedRulesAntiDDoSRuleSet);
+    nested!(AwsManagedRulesAntiDdosRuleSet);
     /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL
     ///
     /// CloudFormation property type `AWSManagedRulesATPRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesatpruleset.html)
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAtpRuleSet(rt::Props);
     impl AwsManagedRulesAtpRuleSet {
@@ -1300,7 +1314,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `AWSManagedRulesBotControlRuleSet`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-awsmanagedrulesbotcontrolruleset.html)
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesBotControlRuleSet(rt::Props);
     impl AwsManagedRulesBotControlRuleSet {
@@ -1322,7 +1336,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ClientSideAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-clientsideaction.html)
     #[derive(Clone, Debug)]
     pub struct ClientSideAction(rt::Props);
     impl ClientSideAction {
@@ -1352,7 +1366,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ClientSideActionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-clientsideactionconfig.html)
     #[derive(Clone, Debug)]
     pub struct ClientSideActionConfig(rt::Props);
     impl ClientSideActionConfig {
@@ -1368,7 +1382,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `CountAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-countaction.html)
     #[derive(Clone, Debug)]
     pub struct CountAction(rt::Props);
     impl CountAction {
@@ -1388,12 +1402,12 @@ pub mod web_acl {
     nested!(CountAction);
     /// CloudFormation property type `DataProtect`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-dataprotect.html)
     #[derive(Clone, Debug)]
     pub struct DataProtect(rt::Props);
     impl DataProtect {
-        /// A new `DataProtect`. Required properties: `action` (`Action`), `field` (`Field`).
-        pub fn new(action: DataProtectionAction, field: FieldToProtect) -> Self {
+        /// A new `DataProtect`. Required properties: `field` (`Field`), `action` (`Action`).
+        pub fn new(field: FieldToProtect, action: DataProtectionAction) -> Self {
             let mut this = rt::Props::default();
             this.set("Action", None, action.into());
             this.set("Field", None, field.into());
@@ -1415,7 +1429,7 @@ pub mod web_acl {
     nested!(DataProtect);
     /// CloudFormation property type `DataProtectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-dataprotectionconfig.html)
     #[derive(Clone, Debug)]
     pub struct DataProtectionConfig(rt::Props);
     impl DataProtectionConfig {
@@ -1431,7 +1445,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `DefaultAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-defaultaction.html)
     #[derive(Clone, Debug)]
     pub struct DefaultAction(rt::Props);
     impl DefaultAction {
@@ -1460,7 +1474,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ExcludedRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-excludedrule.html)
     #[derive(Clone, Debug)]
     pub struct ExcludedRule(rt::Props);
     impl ExcludedRule {
@@ -1474,7 +1488,7 @@ pub mod web_acl {
     nested!(ExcludedRule);
     /// CloudFormation property type `FieldIdentifier`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldidentifier.html)
     #[derive(Clone, Debug)]
     pub struct FieldIdentifier(rt::Props);
     impl FieldIdentifier {
@@ -1490,7 +1504,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `FieldToProtect`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-fieldtoprotect.html)
     #[derive(Clone, Debug)]
     pub struct FieldToProtect(rt::Props);
     impl FieldToProtect {
@@ -1513,7 +1527,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ManagedRuleGroupConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-managedrulegroupconfig.html)
     #[derive(Clone, Debug)]
     pub struct ManagedRuleGroupConfig(rt::Props);
     impl ManagedRuleGroupConfig {
@@ -1542,9 +1556,9 @@ pub mod web_acl {
         /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
         ///
         /// CloudFormation `AWSManagedRulesAntiDDoSRuleSet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
-        pub fn aws_managed_rules_anti_d_do_s_rule_set(
+        pub fn aws_managed_rules_anti_ddos_rule_set(
             mut self,
-            value: AwsManagedRulesAntiDDoSRuleSet,
+            value: AwsManagedRulesAntiDdosRuleSet,
         ) -> Self {
             self.0
                 .set("AWSManagedRulesAntiDDoSRuleSet", None, value.into());
@@ -1585,15 +1599,22 @@ pub mod web_acl {
     nested!(ManagedRuleGroupConfig);
     /// CloudFormation property type `ManagedRuleGroupStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-managedrulegroupstatement.html)
     #[derive(Clone, Debug)]
     pub struct ManagedRuleGroupStatement(rt::Props);
+    /// The required values of [`ManagedRuleGroupStatement`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManagedRuleGroupStatementRequired {
+        /// CloudFormation `VendorName`.
+        pub vendor_name: rt::Expr,
+        /// Name of the WebACL. CloudFormation `Name`.
+        pub name: rt::Expr,
+    }
     impl ManagedRuleGroupStatement {
-        /// A new `ManagedRuleGroupStatement`. Required properties: `name` (`Name`), `vendor_name` (`VendorName`).
-        pub fn new(name: impl Into<rt::Expr>, vendor_name: impl Into<rt::Expr>) -> Self {
+        /// A new `ManagedRuleGroupStatement`. Required properties: `vendor_name` (`VendorName`), `name` (`Name`).
+        pub fn new(required: ManagedRuleGroupStatementRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("VendorName", None, rt::string(vendor_name));
+            this.set("Name", None, rt::string(required.name));
+            this.set("VendorName", None, rt::string(required.vendor_name));
             ManagedRuleGroupStatement(this)
         }
         /// Constraints: 0..=100 items. CloudFormation `ExcludedRules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1637,7 +1658,7 @@ pub mod web_acl {
     nested!(ManagedRuleGroupStatement);
     /// CloudFormation property type `NotStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-notstatement.html)
     #[derive(Clone, Debug)]
     pub struct NotStatement(rt::Props);
     impl NotStatement {
@@ -1653,21 +1674,21 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `OnSourceDDoSProtectionConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-onsourceddosprotectionconfig.html)
     #[derive(Clone, Debug)]
-    pub struct OnSourceDDoSProtectionConfig(rt::Props);
-    impl OnSourceDDoSProtectionConfig {
-        /// A new `OnSourceDDoSProtectionConfig`. Required properties: `alb_low_reputation_mode` (`ALBLowReputationMode`).
+    pub struct OnSourceDdosProtectionConfig(rt::Props);
+    impl OnSourceDdosProtectionConfig {
+        /// A new `OnSourceDdosProtectionConfig`. Required properties: `alb_low_reputation_mode` (`ALBLowReputationMode`).
         pub fn new(alb_low_reputation_mode: AlbLowReputationMode) -> Self {
             let mut this = rt::Props::default();
             this.set("ALBLowReputationMode", None, alb_low_reputation_mode.into());
-            OnSourceDDoSProtectionConfig(this)
+            OnSourceDdosProtectionConfig(this)
         }
     }
-    nested!(OnSourceDDoSProtectionConfig);
+    nested!(OnSourceDdosProtectionConfig);
     /// CloudFormation property type `OrStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-orstatement.html)
     #[derive(Clone, Debug)]
     pub struct OrStatement(rt::Props);
     impl OrStatement {
@@ -1683,7 +1704,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `OverrideAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-overrideaction.html)
     #[derive(Clone, Debug)]
     pub struct OverrideAction(rt::Props);
     impl OverrideAction {
@@ -1706,12 +1727,12 @@ pub mod web_acl {
     nested!(OverrideAction);
     /// CloudFormation property type `RateBasedStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ratebasedstatement.html)
     #[derive(Clone, Debug)]
     pub struct RateBasedStatement(rt::Props);
     impl RateBasedStatement {
-        /// A new `RateBasedStatement`. Required properties: `aggregate_key_type` (`AggregateKeyType`), `limit` (`Limit`).
-        pub fn new(aggregate_key_type: AggregateKeyType, limit: i64) -> Self {
+        /// A new `RateBasedStatement`. Required properties: `limit` (`Limit`), `aggregate_key_type` (`AggregateKeyType`).
+        pub fn new(limit: i64, aggregate_key_type: AggregateKeyType) -> Self {
             let mut this = rt::Props::default();
             this.set("AggregateKeyType", None, aggregate_key_type.into());
             this.set("Limit", None, rt::int(limit));
@@ -1750,7 +1771,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `Regex`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-regex.html)
     #[derive(Clone, Debug)]
     pub struct Regex(rt::Props);
     impl Regex {
@@ -1770,20 +1791,25 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RequestInspection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-requestinspection.html)
     #[derive(Clone, Debug)]
     pub struct RequestInspection(rt::Props);
+    /// The required values of [`RequestInspection`], by name: two of them have one type, and a swap must not compile.
+    pub struct RequestInspectionRequired {
+        /// CloudFormation `PayloadType`.
+        pub payload_type: PayloadType,
+        /// CloudFormation `UsernameField`.
+        pub username_field: FieldIdentifier,
+        /// CloudFormation `PasswordField`.
+        pub password_field: FieldIdentifier,
+    }
     impl RequestInspection {
-        /// A new `RequestInspection`. Required properties: `password_field` (`PasswordField`), `payload_type` (`PayloadType`), `username_field` (`UsernameField`).
-        pub fn new(
-            password_field: FieldIdentifier,
-            payload_type: PayloadType,
-            username_field: FieldIdentifier,
-        ) -> Self {
+        /// A new `RequestInspection`. Required properties: `payload_type` (`PayloadType`), `username_field` (`UsernameField`), `password_field` (`PasswordField`).
+        pub fn new(required: RequestInspectionRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("PasswordField", None, password_field.into());
-            this.set("PayloadType", None, payload_type.into());
-            this.set("UsernameField", None, username_field.into());
+            this.set("PasswordField", None, required.password_field.into());
+            this.set("PayloadType", None, required.payload_type.into());
+            this.set("UsernameField", None, required.username_field.into());
             RequestInspection(this)
         }
     }
@@ -1792,7 +1818,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RequestInspectionACFP`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-requestinspectionacfp.html)
     #[derive(Clone, Debug)]
     pub struct RequestInspectionAcfp(rt::Props);
     impl RequestInspectionAcfp {
@@ -1836,7 +1862,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspection`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspection.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspection(rt::Props);
     impl ResponseInspection {
@@ -1879,18 +1905,30 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionBodyContains`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionbodycontains.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionBodyContains(rt::Props);
+    /// The required values of [`ResponseInspectionBodyContains`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResponseInspectionBodyContainsRequired {
+        /// CloudFormation `SuccessStrings`.
+        pub success_strings: Vec<rt::Expr>,
+        /// CloudFormation `FailureStrings`.
+        pub failure_strings: Vec<rt::Expr>,
+    }
     impl ResponseInspectionBodyContains {
-        /// A new `ResponseInspectionBodyContains`. Required properties: `failure_strings` (`FailureStrings`), `success_strings` (`SuccessStrings`).
-        pub fn new(
-            failure_strings: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            success_strings: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ResponseInspectionBodyContains`. Required properties: `success_strings` (`SuccessStrings`), `failure_strings` (`FailureStrings`).
+        pub fn new(required: ResponseInspectionBodyContainsRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FailureStrings", None, rt::strings(failure_strings));
-            this.set("SuccessStrings", None, rt::strings(success_strings));
+            this.set(
+                "FailureStrings",
+                None,
+                rt::strings(required.failure_strings),
+            );
+            this.set(
+                "SuccessStrings",
+                None,
+                rt::strings(required.success_strings),
+            );
             ResponseInspectionBodyContains(this)
         }
     }
@@ -1899,20 +1937,25 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionheader.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionHeader(rt::Props);
+    /// The required values of [`ResponseInspectionHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResponseInspectionHeaderRequired {
+        /// CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// CloudFormation `SuccessValues`.
+        pub success_values: Vec<rt::Expr>,
+        /// CloudFormation `FailureValues`.
+        pub failure_values: Vec<rt::Expr>,
+    }
     impl ResponseInspectionHeader {
-        /// A new `ResponseInspectionHeader`. Required properties: `failure_values` (`FailureValues`), `name` (`Name`), `success_values` (`SuccessValues`).
-        pub fn new(
-            failure_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            name: impl Into<rt::Expr>,
-            success_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ResponseInspectionHeader`. Required properties: `name` (`Name`), `success_values` (`SuccessValues`), `failure_values` (`FailureValues`).
+        pub fn new(required: ResponseInspectionHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FailureValues", None, rt::strings(failure_values));
-            this.set("Name", None, rt::string(name));
-            this.set("SuccessValues", None, rt::strings(success_values));
+            this.set("FailureValues", None, rt::strings(required.failure_values));
+            this.set("Name", None, rt::string(required.name));
+            this.set("SuccessValues", None, rt::strings(required.success_values));
             ResponseInspectionHeader(this)
         }
     }
@@ -1921,20 +1964,25 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionJson`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionjson.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionJson(rt::Props);
+    /// The required values of [`ResponseInspectionJson`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResponseInspectionJsonRequired {
+        /// CloudFormation `Identifier`.
+        pub identifier: rt::Expr,
+        /// CloudFormation `SuccessValues`.
+        pub success_values: Vec<rt::Expr>,
+        /// CloudFormation `FailureValues`.
+        pub failure_values: Vec<rt::Expr>,
+    }
     impl ResponseInspectionJson {
-        /// A new `ResponseInspectionJson`. Required properties: `failure_values` (`FailureValues`), `identifier` (`Identifier`), `success_values` (`SuccessValues`).
-        pub fn new(
-            failure_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-            identifier: impl Into<rt::Expr>,
-            success_values: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `ResponseInspectionJson`. Required properties: `identifier` (`Identifier`), `success_values` (`SuccessValues`), `failure_values` (`FailureValues`).
+        pub fn new(required: ResponseInspectionJsonRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FailureValues", None, rt::strings(failure_values));
-            this.set("Identifier", None, rt::string(identifier));
-            this.set("SuccessValues", None, rt::strings(success_values));
+            this.set("FailureValues", None, rt::strings(required.failure_values));
+            this.set("Identifier", None, rt::string(required.identifier));
+            this.set("SuccessValues", None, rt::strings(required.success_values));
             ResponseInspectionJson(this)
         }
     }
@@ -1943,18 +1991,22 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `ResponseInspectionStatusCode`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-responseinspectionstatuscode.html)
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionStatusCode(rt::Props);
+    /// The required values of [`ResponseInspectionStatusCode`], by name: two of them have one type, and a swap must not compile.
+    pub struct ResponseInspectionStatusCodeRequired {
+        /// CloudFormation `SuccessCodes`.
+        pub success_codes: Vec<i64>,
+        /// CloudFormation `FailureCodes`.
+        pub failure_codes: Vec<i64>,
+    }
     impl ResponseInspectionStatusCode {
-        /// A new `ResponseInspectionStatusCode`. Required properties: `failure_codes` (`FailureCodes`), `success_codes` (`SuccessCodes`).
-        pub fn new(
-            failure_codes: impl IntoIterator<Item = i64>,
-            success_codes: impl IntoIterator<Item = i64>,
-        ) -> Self {
+        /// A new `ResponseInspectionStatusCode`. Required properties: `success_codes` (`SuccessCodes`), `failure_codes` (`FailureCodes`).
+        pub fn new(required: ResponseInspectionStatusCodeRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FailureCodes", None, rt::list(failure_codes));
-            this.set("SuccessCodes", None, rt::list(success_codes));
+            this.set("FailureCodes", None, rt::list(required.failure_codes));
+            this.set("SuccessCodes", None, rt::list(required.success_codes));
             ResponseInspectionStatusCode(this)
         }
     }
@@ -1963,7 +2015,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `Rule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-rule.html)
     #[derive(Clone, Debug)]
     pub struct Rule(rt::Props);
     impl Rule {
@@ -2018,7 +2070,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RuleAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ruleaction.html)
     #[derive(Clone, Debug)]
     pub struct RuleAction(rt::Props);
     impl RuleAction {
@@ -2075,12 +2127,12 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `RuleActionOverride`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-ruleactionoverride.html)
     #[derive(Clone, Debug)]
     pub struct RuleActionOverride(rt::Props);
     impl RuleActionOverride {
-        /// A new `RuleActionOverride`. Required properties: `action_to_use` (`ActionToUse`), `name` (`Name`).
-        pub fn new(action_to_use: RuleAction, name: impl Into<rt::Expr>) -> Self {
+        /// A new `RuleActionOverride`. Required properties: `name` (`Name`), `action_to_use` (`ActionToUse`).
+        pub fn new(name: impl Into<rt::Expr>, action_to_use: RuleAction) -> Self {
             let mut this = rt::Props::default();
             this.set("ActionToUse", None, action_to_use.into());
             this.set("Name", None, rt::string(name));
@@ -2090,7 +2142,7 @@ pub mod web_acl {
     nested!(RuleActionOverride);
     /// CloudFormation property type `RuleGroupReferenceStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-rulegroupreferencestatement.html)
     #[derive(Clone, Debug)]
     pub struct RuleGroupReferenceStatement(rt::Props);
     impl RuleGroupReferenceStatement {
@@ -2121,7 +2173,7 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `Statement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-statement.html)
     #[derive(Clone, Debug)]
     pub struct Statement(rt::Props);
     impl Statement {
@@ -2232,27 +2284,32 @@ pub mod web_acl {
     ///
     /// CloudFormation property type `VisibilityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-webacl-visibilityconfig.html)
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(rt::Props);
+    /// The required values of [`VisibilityConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct VisibilityConfigRequired {
+        /// CloudFormation `SampledRequestsEnabled`.
+        pub sampled_requests_enabled: bool,
+        /// CloudFormation `CloudWatchMetricsEnabled`.
+        pub cloud_watch_metrics_enabled: bool,
+        /// CloudFormation `MetricName`.
+        pub metric_name: rt::Expr,
+    }
     impl VisibilityConfig {
-        /// A new `VisibilityConfig`. Required properties: `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`), `sampled_requests_enabled` (`SampledRequestsEnabled`).
-        pub fn new(
-            cloud_watch_metrics_enabled: bool,
-            metric_name: impl Into<rt::Expr>,
-            sampled_requests_enabled: bool,
-        ) -> Self {
+        /// A new `VisibilityConfig`. Required properties: `sampled_requests_enabled` (`SampledRequestsEnabled`), `cloud_watch_metrics_enabled` (`CloudWatchMetricsEnabled`), `metric_name` (`MetricName`).
+        pub fn new(required: VisibilityConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CloudWatchMetricsEnabled",
                 None,
-                rt::boolean(cloud_watch_metrics_enabled),
+                rt::boolean(required.cloud_watch_metrics_enabled),
             );
-            this.set("MetricName", None, rt::string(metric_name));
+            this.set("MetricName", None, rt::string(required.metric_name));
             this.set(
                 "SampledRequestsEnabled",
                 None,
-                rt::boolean(sampled_requests_enabled),
+                rt::boolean(required.sampled_requests_enabled),
             );
             VisibilityConfig(this)
         }
@@ -2359,21 +2416,28 @@ static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`WebAclAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct WebAclAssociationRequired {
+    /// CloudFormation `ResourceArn`.
+    pub resource_arn: rt::Expr,
+    /// CloudFormation `WebACLArn`.
+    pub web_acl_arn: rt::Expr,
+}
 impl WebAclAssociation {
     /// Declares a `AWS::WAFv2::WebACLAssociation` with the stack-unique `id`. Required properties: `resource_arn` (`ResourceArn`), `web_acl_arn` (`WebACLArn`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        resource_arn: impl Into<rt::Expr>,
-        web_acl_arn: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WebAclAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_ASSOCIATION_TYPE);
         this.set(
             "ResourceArn",
             Some("resource_arn"),
-            rt::string(resource_arn),
+            rt::string(required.resource_arn),
         );
-        this.set("WebACLArn", Some("web_acl_arn"), rt::string(web_acl_arn));
+        this.set(
+            "WebACLArn",
+            Some("web_acl_arn"),
+            rt::string(required.web_acl_arn),
+        );
         WebAclAssociation(this)
     }
 }
@@ -2390,7 +2454,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `AllowAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-allowaction.html)
     #[derive(Clone, Debug)]
     pub struct AllowAction(rt::Props);
     impl AllowAction {
@@ -2410,7 +2474,7 @@ pub mod shared {
     nested!(AllowAction);
     /// CloudFormation property type `AsnMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-asnmatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct AsnMatchStatement(rt::Props);
     impl AsnMatchStatement {
@@ -2435,7 +2499,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `BlockAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-blockaction.html)
     #[derive(Clone, Debug)]
     pub struct BlockAction(rt::Props);
     impl BlockAction {
@@ -2470,7 +2534,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Body`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-body.html)
     #[derive(Clone, Debug)]
     pub struct Body(rt::Props);
     impl Body {
@@ -2503,7 +2567,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ByteMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-bytematchstatement.html)
     #[derive(Clone, Debug)]
     pub struct ByteMatchStatement(rt::Props);
     impl ByteMatchStatement {
@@ -2548,7 +2612,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CaptchaAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-captchaaction.html)
     #[derive(Clone, Debug)]
     pub struct CaptchaAction(rt::Props);
     impl CaptchaAction {
@@ -2568,7 +2632,7 @@ pub mod shared {
     nested!(CaptchaAction);
     /// CloudFormation property type `CaptchaConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-captchaconfig.html)
     #[derive(Clone, Debug)]
     pub struct CaptchaConfig(rt::Props);
     impl CaptchaConfig {
@@ -2588,7 +2652,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `ChallengeAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-challengeaction.html)
     #[derive(Clone, Debug)]
     pub struct ChallengeAction(rt::Props);
     impl ChallengeAction {
@@ -2608,7 +2672,7 @@ pub mod shared {
     nested!(ChallengeAction);
     /// CloudFormation property type `ChallengeConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-challengeconfig.html)
     #[derive(Clone, Debug)]
     pub struct ChallengeConfig(rt::Props);
     impl ChallengeConfig {
@@ -2645,7 +2709,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CookieMatchPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cookiematchpattern.html)
     #[derive(Clone, Debug)]
     pub struct CookieMatchPattern(rt::Props);
     impl CookieMatchPattern {
@@ -2681,7 +2745,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Cookies`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cookies.html)
     #[derive(Clone, Debug)]
     pub struct Cookies(rt::Props);
     impl Cookies {
@@ -3208,7 +3272,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CryptoConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-cryptoconfig.html)
     #[derive(Clone, Debug)]
     pub struct CryptoConfig(rt::Props);
     impl CryptoConfig {
@@ -3240,15 +3304,22 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomHTTPHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customhttpheader.html)
     #[derive(Clone, Debug)]
     pub struct CustomHttpHeader(rt::Props);
+    /// The required values of [`CustomHttpHeader`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomHttpHeaderRequired {
+        /// HTTP header name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// HTTP header value. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl CustomHttpHeader {
         /// A new `CustomHttpHeader`. Required properties: `name` (`Name`), `value` (`Value`).
-        pub fn new(name: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomHttpHeaderRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Name", None, rt::string(name));
-            this.set("Value", None, rt::string(value));
+            this.set("Name", None, rt::string(required.name));
+            this.set("Value", None, rt::string(required.value));
             CustomHttpHeader(this)
         }
     }
@@ -3257,7 +3328,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomRequestHandling`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customrequesthandling.html)
     #[derive(Clone, Debug)]
     pub struct CustomRequestHandling(rt::Props);
     impl CustomRequestHandling {
@@ -3273,7 +3344,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `CustomResponse`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-customresponse.html)
     #[derive(Clone, Debug)]
     pub struct CustomResponse(rt::Props);
     impl CustomResponse {
@@ -3315,7 +3386,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `FieldToMatch`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-fieldtomatch.html)
     #[derive(Clone, Debug)]
     pub struct FieldToMatch(rt::Props);
     impl FieldToMatch {
@@ -3416,12 +3487,12 @@ pub mod shared {
     nested!(FieldToMatch);
     /// CloudFormation property type `ForwardedIPConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-forwardedipconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ForwardedIpConfiguration(rt::Props);
     impl ForwardedIpConfiguration {
-        /// A new `ForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`).
-        pub fn new(fallback_behavior: FallbackBehavior, header_name: impl Into<rt::Expr>) -> Self {
+        /// A new `ForwardedIpConfiguration`. Required properties: `header_name` (`HeaderName`), `fallback_behavior` (`FallbackBehavior`).
+        pub fn new(header_name: impl Into<rt::Expr>, fallback_behavior: FallbackBehavior) -> Self {
             let mut this = rt::Props::default();
             this.set("FallbackBehavior", None, fallback_behavior.into());
             this.set("HeaderName", None, rt::string(header_name));
@@ -3431,7 +3502,7 @@ pub mod shared {
     nested!(ForwardedIpConfiguration);
     /// CloudFormation property type `GeoMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-geomatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct GeoMatchStatement(rt::Props);
     impl GeoMatchStatement {
@@ -3456,7 +3527,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `HeaderMatchPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headermatchpattern.html)
     #[derive(Clone, Debug)]
     pub struct HeaderMatchPattern(rt::Props);
     impl HeaderMatchPattern {
@@ -3492,7 +3563,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `HeaderOrder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headerorder.html)
     #[derive(Clone, Debug)]
     pub struct HeaderOrder(rt::Props);
     impl HeaderOrder {
@@ -3508,7 +3579,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Headers`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-headers.html)
     #[derive(Clone, Debug)]
     pub struct Headers(rt::Props);
     impl Headers {
@@ -3528,7 +3599,7 @@ pub mod shared {
     nested!(Headers);
     /// CloudFormation property type `ImmunityTimeProperty`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-immunitytimeproperty.html)
     #[derive(Clone, Debug)]
     pub struct ImmunityTimeProperty(rt::Props);
     impl ImmunityTimeProperty {
@@ -3542,14 +3613,14 @@ pub mod shared {
     nested!(ImmunityTimeProperty);
     /// CloudFormation property type `IPSetForwardedIPConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ipsetforwardedipconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct IpSetForwardedIpConfiguration(rt::Props);
     impl IpSetForwardedIpConfiguration {
-        /// A new `IpSetForwardedIpConfiguration`. Required properties: `fallback_behavior` (`FallbackBehavior`), `header_name` (`HeaderName`), `position` (`Position`).
+        /// A new `IpSetForwardedIpConfiguration`. Required properties: `header_name` (`HeaderName`), `fallback_behavior` (`FallbackBehavior`), `position` (`Position`).
         pub fn new(
-            fallback_behavior: FallbackBehavior,
             header_name: impl Into<rt::Expr>,
+            fallback_behavior: FallbackBehavior,
             position: Position,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -3562,7 +3633,7 @@ pub mod shared {
     nested!(IpSetForwardedIpConfiguration);
     /// CloudFormation property type `IPSetReferenceStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ipsetreferencestatement.html)
     #[derive(Clone, Debug)]
     pub struct IpSetReferenceStatement(rt::Props);
     impl IpSetReferenceStatement {
@@ -3583,7 +3654,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JA3Fingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ja3fingerprint.html)
     #[derive(Clone, Debug)]
     pub struct Ja3Fingerprint(rt::Props);
     impl Ja3Fingerprint {
@@ -3599,7 +3670,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JA4Fingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ja4fingerprint.html)
     #[derive(Clone, Debug)]
     pub struct Ja4Fingerprint(rt::Props);
     impl Ja4Fingerprint {
@@ -3615,7 +3686,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JsonBody`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-jsonbody.html)
     #[derive(Clone, Debug)]
     pub struct JsonBody(rt::Props);
     impl JsonBody {
@@ -3646,7 +3717,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `JsonMatchPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-jsonmatchpattern.html)
     #[derive(Clone, Debug)]
     pub struct JsonMatchPattern(rt::Props);
     impl JsonMatchPattern {
@@ -3683,7 +3754,7 @@ pub mod shared {
     string_enum!(JsonMatchScope { All => "ALL", Key => "KEY", Value => "VALUE" });
     /// CloudFormation property type `Label`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-label.html)
     #[derive(Clone, Debug)]
     pub struct Label(rt::Props);
     impl Label {
@@ -3706,12 +3777,12 @@ pub mod shared {
     string_enum!(LabelMatchScope { Label => "LABEL", Namespace => "NAMESPACE" });
     /// CloudFormation property type `LabelMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-labelmatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct LabelMatchStatement(rt::Props);
     impl LabelMatchStatement {
-        /// A new `LabelMatchStatement`. Required properties: `key` (`Key`), `scope` (`Scope`).
-        pub fn new(key: impl Into<rt::Expr>, scope: LabelMatchScope) -> Self {
+        /// A new `LabelMatchStatement`. Required properties: `scope` (`Scope`), `key` (`Key`).
+        pub fn new(scope: LabelMatchScope, key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Props::default();
             this.set("Key", None, rt::string(key));
             this.set("Scope", None, scope.into());
@@ -3734,7 +3805,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonetizationConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-monetizationconfig.html)
     #[derive(Clone, Debug)]
     pub struct MonetizationConfig(rt::Props);
     impl MonetizationConfig {
@@ -3763,7 +3834,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `MonetizeAction`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-monetizeaction.html)
     #[derive(Clone, Debug)]
     pub struct MonetizeAction(rt::Props);
     impl MonetizeAction {
@@ -3796,15 +3867,15 @@ pub mod shared {
     ///
     /// CloudFormation property type `PaymentNetwork`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-paymentnetwork.html)
     #[derive(Clone, Debug)]
     pub struct PaymentNetwork(rt::Props);
     impl PaymentNetwork {
-        /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `prices` (`Prices`), `wallet_address` (`WalletAddress`).
+        /// A new `PaymentNetwork`. Required properties: `chain` (`Chain`), `wallet_address` (`WalletAddress`), `prices` (`Prices`).
         pub fn new(
             chain: BlockchainChain,
-            prices: impl IntoIterator<Item = Price>,
             wallet_address: impl Into<rt::Expr>,
+            prices: impl IntoIterator<Item = Price>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Chain", None, chain.into());
@@ -3844,7 +3915,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `PreParseTextTransformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-preparsetexttransformation.html)
     #[derive(Clone, Debug)]
     pub struct PreParseTextTransformation(rt::Props);
     impl PreParseTextTransformation {
@@ -3876,7 +3947,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `Price`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-price.html)
     #[derive(Clone, Debug)]
     pub struct Price(rt::Props);
     impl Price {
@@ -3893,7 +3964,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateBasedStatementCustomKey`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratebasedstatementcustomkey.html)
     #[derive(Clone, Debug)]
     pub struct RateBasedStatementCustomKey(rt::Props);
     impl RateBasedStatementCustomKey {
@@ -3986,7 +4057,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitCookie`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitcookie.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitCookie(rt::Props);
     impl RateLimitCookie {
@@ -4006,7 +4077,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitheader.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitHeader(rt::Props);
     impl RateLimitHeader {
@@ -4026,7 +4097,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitJA3Fingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitja3fingerprint.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitJa3Fingerprint(rt::Props);
     impl RateLimitJa3Fingerprint {
@@ -4042,7 +4113,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitJA4Fingerprint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitja4fingerprint.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitJa4Fingerprint(rt::Props);
     impl RateLimitJa4Fingerprint {
@@ -4058,7 +4129,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitLabelNamespace`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitlabelnamespace.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitLabelNamespace(rt::Props);
     impl RateLimitLabelNamespace {
@@ -4074,7 +4145,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitQueryArgument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitqueryargument.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitQueryArgument(rt::Props);
     impl RateLimitQueryArgument {
@@ -4094,7 +4165,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitQueryString`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimitquerystring.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitQueryString(rt::Props);
     impl RateLimitQueryString {
@@ -4110,7 +4181,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `RateLimitUriPath`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-ratelimituripath.html)
     #[derive(Clone, Debug)]
     pub struct RateLimitUriPath(rt::Props);
     impl RateLimitUriPath {
@@ -4124,14 +4195,14 @@ pub mod shared {
     nested!(RateLimitUriPath);
     /// CloudFormation property type `RegexMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-regexmatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct RegexMatchStatement(rt::Props);
     impl RegexMatchStatement {
-        /// A new `RegexMatchStatement`. Required properties: `field_to_match` (`FieldToMatch`), `regex_string` (`RegexString`), `text_transformations` (`TextTransformations`).
+        /// A new `RegexMatchStatement`. Required properties: `regex_string` (`RegexString`), `field_to_match` (`FieldToMatch`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            field_to_match: FieldToMatch,
             regex_string: impl Into<rt::Expr>,
+            field_to_match: FieldToMatch,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
             let mut this = rt::Props::default();
@@ -4153,7 +4224,7 @@ pub mod shared {
     nested!(RegexMatchStatement);
     /// CloudFormation property type `RegexPatternSetReferenceStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-regexpatternsetreferencestatement.html)
     #[derive(Clone, Debug)]
     pub struct RegexPatternSetReferenceStatement(rt::Props);
     impl RegexPatternSetReferenceStatement {
@@ -4200,7 +4271,7 @@ pub mod shared {
     string_enum!(SensitivityLevel { Low => "LOW", High => "HIGH" });
     /// CloudFormation property type `SingleHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-singleheader.html)
     #[derive(Clone, Debug)]
     pub struct SingleHeader(rt::Props);
     impl SingleHeader {
@@ -4216,7 +4287,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SingleQueryArgument`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-singlequeryargument.html)
     #[derive(Clone, Debug)]
     pub struct SingleQueryArgument(rt::Props);
     impl SingleQueryArgument {
@@ -4232,14 +4303,14 @@ pub mod shared {
     ///
     /// CloudFormation property type `SizeConstraintStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-sizeconstraintstatement.html)
     #[derive(Clone, Debug)]
     pub struct SizeConstraintStatement(rt::Props);
     impl SizeConstraintStatement {
-        /// A new `SizeConstraintStatement`. Required properties: `comparison_operator` (`ComparisonOperator`), `field_to_match` (`FieldToMatch`), `size` (`Size`), `text_transformations` (`TextTransformations`).
+        /// A new `SizeConstraintStatement`. Required properties: `field_to_match` (`FieldToMatch`), `comparison_operator` (`ComparisonOperator`), `size` (`Size`), `text_transformations` (`TextTransformations`).
         pub fn new(
-            comparison_operator: ComparisonOperator,
             field_to_match: FieldToMatch,
+            comparison_operator: ComparisonOperator,
             size: i64,
             text_transformations: impl IntoIterator<Item = TextTransformation>,
         ) -> Self {
@@ -4265,7 +4336,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `SqliMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-sqlimatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct SqliMatchStatement(rt::Props);
     impl SqliMatchStatement {
@@ -4301,7 +4372,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `TextTransformation`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-texttransformation.html)
     #[derive(Clone, Debug)]
     pub struct TextTransformation(rt::Props);
     impl TextTransformation {
@@ -4385,7 +4456,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `UriFragment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-urifragment.html)
     #[derive(Clone, Debug)]
     pub struct UriFragment(rt::Props);
     impl UriFragment {
@@ -4405,7 +4476,7 @@ pub mod shared {
     ///
     /// CloudFormation property type `XssMatchStatement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wafv2-rulegroup-xssmatchstatement.html)
     #[derive(Clone, Debug)]
     pub struct XssMatchStatement(rt::Props);
     impl XssMatchStatement {

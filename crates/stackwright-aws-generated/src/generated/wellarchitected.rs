@@ -80,21 +80,38 @@ static AGENT_CONTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 0),
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
+/// The required values of [`AgentContext`], by name: two of them have one type, and a swap must not compile.
+pub struct AgentContextRequired {
+    /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this context. CloudFormation `ProfileArn`.
+    pub profile_arn: rt::Expr,
+    /// The title of the Agent Context. CloudFormation `Title`.
+    pub title: rt::Expr,
+    /// The type of the Agent Context. CloudFormation `ContextType`.
+    pub context_type: agent_context::ContextType,
+    /// The free-form content of the Agent Context, supplied as an arbitrary JSON object. CloudFormation `Content`.
+    pub content: rt::Value,
+}
 impl AgentContext {
-    /// Declares a `AWS::WellArchitected::AgentContext` with the stack-unique `id`. Required properties: `content` (`Content`), `context_type` (`ContextType`), `profile_arn` (`ProfileArn`), `title` (`Title`).
+    /// Declares a `AWS::WellArchitected::AgentContext` with the stack-unique `id`. Required properties: `profile_arn` (`ProfileArn`), `title` (`Title`), `context_type` (`ContextType`), `content` (`Content`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: impl Into<rt::Value>,
-        context_type: agent_context::ContextType,
-        profile_arn: impl Into<rt::Expr>,
-        title: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgentContextRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_CONTEXT_TYPE);
-        this.set("Content", Some("content"), rt::json_string(content));
-        this.set("ContextType", Some("context_type"), context_type.into());
-        this.set("ProfileArn", Some("profile_arn"), rt::string(profile_arn));
-        this.set("Title", Some("title"), rt::string(title));
+        this.set(
+            "Content",
+            Some("content"),
+            rt::json_string(required.content),
+        );
+        this.set(
+            "ContextType",
+            Some("context_type"),
+            required.context_type.into(),
+        );
+        this.set(
+            "ProfileArn",
+            Some("profile_arn"),
+            rt::string(required.profile_arn),
+        );
+        this.set("Title", Some("title"), rt::string(required.title));
         AgentContext(this)
     }
 }
@@ -218,19 +235,27 @@ static AGENT_GOAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`AgentGoal`], by name: two of them have one type, and a swap must not compile.
+pub struct AgentGoalRequired {
+    /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this goal. CloudFormation `ProfileArn`.
+    pub profile_arn: rt::Expr,
+    /// The list of Well-Architected pillars this goal targets. CloudFormation `Pillars`.
+    pub pillars: Vec<agent_goal::Pillar>,
+    /// The title of the Agent Goal. CloudFormation `Title`.
+    pub title: rt::Expr,
+}
 impl AgentGoal {
-    /// Declares a `AWS::WellArchitected::AgentGoal` with the stack-unique `id`. Required properties: `pillars` (`Pillars`), `profile_arn` (`ProfileArn`), `title` (`Title`).
+    /// Declares a `AWS::WellArchitected::AgentGoal` with the stack-unique `id`. Required properties: `profile_arn` (`ProfileArn`), `pillars` (`Pillars`), `title` (`Title`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        pillars: impl IntoIterator<Item = agent_goal::Pillar>,
-        profile_arn: impl Into<rt::Expr>,
-        title: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgentGoalRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_GOAL_TYPE);
-        this.set("Pillars", Some("pillars"), rt::list(pillars));
-        this.set("ProfileArn", Some("profile_arn"), rt::string(profile_arn));
-        this.set("Title", Some("title"), rt::string(title));
+        this.set("Pillars", Some("pillars"), rt::list(required.pillars));
+        this.set(
+            "ProfileArn",
+            Some("profile_arn"),
+            rt::string(required.profile_arn),
+        );
+        this.set("Title", Some("title"), rt::string(required.title));
         AgentGoal(this)
     }
     /// A description of the Agent Goal.
@@ -361,29 +386,34 @@ static AGENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`AgentProfile`], by name: two of them have one type, and a swap must not compile.
+pub struct AgentProfileRequired {
+    /// The name of the profile. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The ARN of the IAM role assumed to execute recommendation actions. CloudFormation `ExecutionRoleArn`.
+    pub execution_role_arn: rt::Expr,
+    /// The list of Well-Architected pillars to focus on. CloudFormation `Pillars`.
+    pub pillars: Vec<agent_profile::Pillar>,
+    /// The aggregation configuration entries (account, regions, access role) associated with this profile. CloudFormation `AggregationConfiguration`.
+    pub aggregation_configuration: Vec<agent_profile::AggregationConfiguration>,
+}
 impl AgentProfile {
-    /// Declares a `AWS::WellArchitected::AgentProfile` with the stack-unique `id`. Required properties: `aggregation_configuration` (`AggregationConfiguration`), `execution_role_arn` (`ExecutionRoleArn`), `name` (`Name`), `pillars` (`Pillars`).
+    /// Declares a `AWS::WellArchitected::AgentProfile` with the stack-unique `id`. Required properties: `name` (`Name`), `execution_role_arn` (`ExecutionRoleArn`), `pillars` (`Pillars`), `aggregation_configuration` (`AggregationConfiguration`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        aggregation_configuration: impl IntoIterator<Item = agent_profile::AggregationConfiguration>,
-        execution_role_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-        pillars: impl IntoIterator<Item = agent_profile::Pillar>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AgentProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &AGENT_PROFILE_TYPE);
         this.set(
             "AggregationConfiguration",
             Some("aggregation_configuration"),
-            rt::list(aggregation_configuration),
+            rt::list(required.aggregation_configuration),
         );
         this.set(
             "ExecutionRoleArn",
             Some("execution_role_arn"),
-            rt::string(execution_role_arn),
+            rt::string(required.execution_role_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
-        this.set("Pillars", Some("pillars"), rt::list(pillars));
+        this.set("Name", Some("name"), rt::string(required.name));
+        this.set("Pillars", Some("pillars"), rt::list(required.pillars));
         AgentProfile(this)
     }
     /// A business overview for the profile used to improve recommendation quality.
@@ -469,24 +499,33 @@ pub mod agent_profile {
     ///
     /// CloudFormation property type `AggregationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-agentprofile-aggregationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct AggregationConfiguration(rt::Props);
+    /// The required values of [`AggregationConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct AggregationConfigurationRequired {
+        /// The target AWS account ID. CloudFormation `AccountId`.
+        pub account_id: rt::Expr,
+        /// The target regions in the account. CloudFormation `Regions`.
+        pub regions: Vec<rt::Expr>,
+        /// The ARN of the IAM role used to access resources in this account. CloudFormation `AccessRoleArn`.
+        pub access_role_arn: rt::Expr,
+    }
     impl AggregationConfiguration {
-        /// A new `AggregationConfiguration`. Required properties: `access_role_arn` (`AccessRoleArn`), `account_id` (`AccountId`), `regions` (`Regions`).
-        pub fn new(
-            access_role_arn: impl Into<rt::Expr>,
-            account_id: impl Into<rt::Expr>,
-            regions: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        ) -> Self {
+        /// A new `AggregationConfiguration`. Required properties: `account_id` (`AccountId`), `regions` (`Regions`), `access_role_arn` (`AccessRoleArn`).
+        pub fn new(required: AggregationConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AccessRoleArn",
                 Some("access_role_arn"),
-                rt::string(access_role_arn),
+                rt::string(required.access_role_arn),
             );
-            this.set("AccountId", Some("account_id"), rt::string(account_id));
-            this.set("Regions", Some("regions"), rt::strings(regions));
+            this.set(
+                "AccountId",
+                Some("account_id"),
+                rt::string(required.account_id),
+            );
+            this.set("Regions", Some("regions"), rt::strings(required.regions));
             AggregationConfiguration(this)
         }
     }
@@ -652,30 +691,34 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`Profile`], by name: two of them have one type, and a swap must not compile.
+pub struct ProfileRequired {
+    /// The name of the profile. CloudFormation `ProfileName`.
+    pub profile_name: rt::Expr,
+    /// The profile description. CloudFormation `ProfileDescription`.
+    pub profile_description: rt::Expr,
+    /// The profile questions. CloudFormation `ProfileQuestions`.
+    pub profile_questions: Vec<profile::ProfileQuestionUpdate>,
+}
 impl Profile {
-    /// Declares a `AWS::WellArchitected::Profile` with the stack-unique `id`. Required properties: `profile_description` (`ProfileDescription`), `profile_name` (`ProfileName`), `profile_questions` (`ProfileQuestions`).
+    /// Declares a `AWS::WellArchitected::Profile` with the stack-unique `id`. Required properties: `profile_name` (`ProfileName`), `profile_description` (`ProfileDescription`), `profile_questions` (`ProfileQuestions`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        profile_description: impl Into<rt::Expr>,
-        profile_name: impl Into<rt::Expr>,
-        profile_questions: impl IntoIterator<Item = profile::ProfileQuestionUpdate>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ProfileRequired) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
         this.set(
             "ProfileDescription",
             Some("profile_description"),
-            rt::string(profile_description),
+            rt::string(required.profile_description),
         );
         this.set(
             "ProfileName",
             Some("profile_name"),
-            rt::string(profile_name),
+            rt::string(required.profile_name),
         );
         this.set(
             "ProfileQuestions",
             Some("profile_questions"),
-            rt::list(profile_questions),
+            rt::list(required.profile_questions),
         );
         Profile(this)
     }
@@ -724,7 +767,7 @@ pub mod profile {
     ///
     /// CloudFormation property type `ProfileQuestionUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-profile-profilequestionupdate.html)
     #[derive(Clone, Debug)]
     pub struct ProfileQuestionUpdate(rt::Props);
     impl ProfileQuestionUpdate {
@@ -800,22 +843,30 @@ static REVIEW_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`ReviewTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct ReviewTemplateRequired {
+    /// The name of the review template. CloudFormation `TemplateName`.
+    pub template_name: rt::Expr,
+    /// The review template description. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The lenses applied to the review template. CloudFormation `Lenses`.
+    pub lenses: Vec<rt::Expr>,
+}
 impl ReviewTemplate {
-    /// Declares a `AWS::WellArchitected::ReviewTemplate` with the stack-unique `id`. Required properties: `description` (`Description`), `lenses` (`Lenses`), `template_name` (`TemplateName`).
+    /// Declares a `AWS::WellArchitected::ReviewTemplate` with the stack-unique `id`. Required properties: `template_name` (`TemplateName`), `description` (`Description`), `lenses` (`Lenses`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        lenses: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        template_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ReviewTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &REVIEW_TEMPLATE_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Lenses", Some("lenses"), rt::strings(lenses));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set("Lenses", Some("lenses"), rt::strings(required.lenses));
         this.set(
             "TemplateName",
             Some("template_name"),
-            rt::string(template_name),
+            rt::string(required.template_name),
         );
         ReviewTemplate(this)
     }
@@ -899,24 +950,37 @@ static WORKLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 6),
     awscc_schema: Some((&AWSCC_SCHEMAS, 6)),
 };
+/// The required values of [`Workload`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkloadRequired {
+    /// The name of the workload. CloudFormation `WorkloadName`.
+    pub workload_name: rt::Expr,
+    /// The description for the workload. CloudFormation `Description`.
+    pub description: rt::Expr,
+    /// The environment for the workload. CloudFormation `Environment`.
+    pub environment: workload::Environment,
+    /// The list of lenses associated with the workload. CloudFormation `Lenses`.
+    pub lenses: Vec<rt::Expr>,
+}
 impl Workload {
-    /// Declares a `AWS::WellArchitected::Workload` with the stack-unique `id`. Required properties: `description` (`Description`), `environment` (`Environment`), `lenses` (`Lenses`), `workload_name` (`WorkloadName`).
+    /// Declares a `AWS::WellArchitected::Workload` with the stack-unique `id`. Required properties: `workload_name` (`WorkloadName`), `description` (`Description`), `environment` (`Environment`), `lenses` (`Lenses`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        description: impl Into<rt::Expr>,
-        environment: workload::Environment,
-        lenses: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        workload_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkloadRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKLOAD_TYPE);
-        this.set("Description", Some("description"), rt::string(description));
-        this.set("Environment", Some("environment"), environment.into());
-        this.set("Lenses", Some("lenses"), rt::strings(lenses));
+        this.set(
+            "Description",
+            Some("description"),
+            rt::string(required.description),
+        );
+        this.set(
+            "Environment",
+            Some("environment"),
+            required.environment.into(),
+        );
+        this.set("Lenses", Some("lenses"), rt::strings(required.lenses));
         this.set(
             "WorkloadName",
             Some("workload_name"),
-            rt::string(workload_name),
+            rt::string(required.workload_name),
         );
         Workload(this)
     }
@@ -1026,7 +1090,7 @@ pub mod workload {
     ///
     /// CloudFormation property type `DiscoveryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wellarchitected-workload-discoveryconfig.html)
     #[derive(Clone, Debug)]
     pub struct DiscoveryConfig(rt::Props);
     impl DiscoveryConfig {

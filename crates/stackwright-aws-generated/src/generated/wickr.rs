@@ -72,12 +72,12 @@ static NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 0)),
 };
 impl Network {
-    /// Declares a `AWS::Wickr::Network` with the stack-unique `id`. Required properties: `access_level` (`AccessLevel`), `network_name` (`NetworkName`).
+    /// Declares a `AWS::Wickr::Network` with the stack-unique `id`. Required properties: `network_name` (`NetworkName`), `access_level` (`AccessLevel`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        access_level: network::AccessLevel,
         network_name: impl Into<rt::Expr>,
+        access_level: network::AccessLevel,
     ) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_TYPE);
         this.set("AccessLevel", Some("access_level"), access_level.into());

@@ -205,20 +205,27 @@ static AI_AGENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`AiAgentVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct AiAgentVersionRequired {
+    /// CloudFormation `AssistantId`.
+    pub assistant_id: rt::Expr,
+    /// CloudFormation `AIAgentId`.
+    pub ai_agent_id: rt::Expr,
+}
 impl AiAgentVersion {
-    /// Declares a `AWS::Wisdom::AIAgentVersion` with the stack-unique `id`. Required properties: `ai_agent_id` (`AIAgentId`), `assistant_id` (`AssistantId`).
+    /// Declares a `AWS::Wisdom::AIAgentVersion` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `ai_agent_id` (`AIAgentId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ai_agent_id: impl Into<rt::Expr>,
-        assistant_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AiAgentVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &AI_AGENT_VERSION_TYPE);
-        this.set("AIAgentId", Some("ai_agent_id"), rt::string(ai_agent_id));
+        this.set(
+            "AIAgentId",
+            Some("ai_agent_id"),
+            rt::string(required.ai_agent_id),
+        );
         this.set(
             "AssistantId",
             Some("assistant_id"),
-            rt::string(assistant_id),
+            rt::string(required.assistant_id),
         );
         AiAgentVersion(this)
     }
@@ -306,30 +313,34 @@ static AI_GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: Some((&AWSCC_SCHEMAS, 2)),
 };
+/// The required values of [`AiGuardrail`], by name: two of them have one type, and a swap must not compile.
+pub struct AiGuardrailRequired {
+    /// CloudFormation `AssistantId`.
+    pub assistant_id: rt::Expr,
+    /// Messaging for when violations are detected in text CloudFormation `BlockedInputMessaging`.
+    pub blocked_input_messaging: rt::Expr,
+    /// Messaging for when violations are detected in text CloudFormation `BlockedOutputsMessaging`.
+    pub blocked_outputs_messaging: rt::Expr,
+}
 impl AiGuardrail {
     /// Declares a `AWS::Wisdom::AIGuardrail` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `blocked_input_messaging` (`BlockedInputMessaging`), `blocked_outputs_messaging` (`BlockedOutputsMessaging`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        assistant_id: impl Into<rt::Expr>,
-        blocked_input_messaging: impl Into<rt::Expr>,
-        blocked_outputs_messaging: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AiGuardrailRequired) -> Self {
         let mut this = rt::Base::new(id, &AI_GUARDRAIL_TYPE);
         this.set(
             "AssistantId",
             Some("assistant_id"),
-            rt::string(assistant_id),
+            rt::string(required.assistant_id),
         );
         this.set(
             "BlockedInputMessaging",
             Some("blocked_input_messaging"),
-            rt::string(blocked_input_messaging),
+            rt::string(required.blocked_input_messaging),
         );
         this.set(
             "BlockedOutputsMessaging",
             Some("blocked_outputs_messaging"),
-            rt::string(blocked_outputs_messaging),
+            rt::string(required.blocked_outputs_messaging),
         );
         AiGuardrail(this)
     }
@@ -441,7 +452,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailContentPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailcontentpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailContentPolicyConfig(rt::Props);
     impl AiGuardrailContentPolicyConfig {
@@ -461,7 +472,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailContextualGroundingPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailcontextualgroundingpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailContextualGroundingPolicyConfig(rt::Props);
     impl AiGuardrailContextualGroundingPolicyConfig {
@@ -483,7 +494,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailSensitiveInformationPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailsensitiveinformationpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailSensitiveInformationPolicyConfig(rt::Props);
     impl AiGuardrailSensitiveInformationPolicyConfig {
@@ -523,7 +534,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailTopicPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailtopicpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailTopicPolicyConfig(rt::Props);
     impl AiGuardrailTopicPolicyConfig {
@@ -543,7 +554,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `AIGuardrailWordPolicyConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-aiguardrailwordpolicyconfig.html)
     #[derive(Clone, Debug)]
     pub struct AiGuardrailWordPolicyConfig(rt::Props);
     impl AiGuardrailWordPolicyConfig {
@@ -583,28 +594,33 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailContentFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailcontentfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailContentFilterConfig(rt::Props);
+    /// The required values of [`GuardrailContentFilterConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct GuardrailContentFilterConfigRequired {
+        /// Strength for filters CloudFormation `InputStrength`.
+        pub input_strength: GuardrailFilterStrength,
+        /// Strength for filters CloudFormation `OutputStrength`.
+        pub output_strength: GuardrailFilterStrength,
+        /// Type of text to text filter in content policy CloudFormation `Type`.
+        pub type_: GuardrailContentFilterType,
+    }
     impl GuardrailContentFilterConfig {
         /// A new `GuardrailContentFilterConfig`. Required properties: `input_strength` (`InputStrength`), `output_strength` (`OutputStrength`), `type_` (`Type`).
-        pub fn new(
-            input_strength: GuardrailFilterStrength,
-            output_strength: GuardrailFilterStrength,
-            type_: GuardrailContentFilterType,
-        ) -> Self {
+        pub fn new(required: GuardrailContentFilterConfigRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "InputStrength",
                 Some("input_strength"),
-                input_strength.into(),
+                required.input_strength.into(),
             );
             this.set(
                 "OutputStrength",
                 Some("output_strength"),
-                output_strength.into(),
+                required.output_strength.into(),
             );
-            this.set("Type", Some("type"), type_.into());
+            this.set("Type", Some("type"), required.type_.into());
             GuardrailContentFilterConfig(this)
         }
     }
@@ -613,7 +629,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailContextualGroundingFilterConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailcontextualgroundingfilterconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailContextualGroundingFilterConfig(rt::Props);
     impl GuardrailContextualGroundingFilterConfig {
@@ -630,7 +646,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailManagedWordsConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailmanagedwordsconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailManagedWordsConfig(rt::Props);
     impl GuardrailManagedWordsConfig {
@@ -646,7 +662,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailPiiEntityConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailpiientityconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailPiiEntityConfig(rt::Props);
     impl GuardrailPiiEntityConfig {
@@ -666,20 +682,25 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailRegexConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailregexconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailRegexConfig(rt::Props);
+    /// The required values of [`GuardrailRegexConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct GuardrailRegexConfigRequired {
+        /// Options for sensitive information action. CloudFormation `Action`.
+        pub action: GuardrailSensitiveInformationAction,
+        /// The regex name. CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// The regex pattern. CloudFormation `Pattern`.
+        pub pattern: rt::Expr,
+    }
     impl GuardrailRegexConfig {
         /// A new `GuardrailRegexConfig`. Required properties: `action` (`Action`), `name` (`Name`), `pattern` (`Pattern`).
-        pub fn new(
-            action: GuardrailSensitiveInformationAction,
-            name: impl Into<rt::Expr>,
-            pattern: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: GuardrailRegexConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Action", Some("action"), action.into());
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Pattern", Some("pattern"), rt::string(pattern));
+            this.set("Action", Some("action"), required.action.into());
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Pattern", Some("pattern"), rt::string(required.pattern));
             GuardrailRegexConfig(this)
         }
         /// The regex description.
@@ -696,20 +717,29 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailTopicConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailtopicconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailTopicConfig(rt::Props);
+    /// The required values of [`GuardrailTopicConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct GuardrailTopicConfigRequired {
+        /// Definition of topic in topic policy CloudFormation `Definition`.
+        pub definition: rt::Expr,
+        /// Name of topic in topic policy CloudFormation `Name`.
+        pub name: rt::Expr,
+        /// Type of topic in a policy CloudFormation `Type`.
+        pub type_: GuardrailTopicType,
+    }
     impl GuardrailTopicConfig {
         /// A new `GuardrailTopicConfig`. Required properties: `definition` (`Definition`), `name` (`Name`), `type_` (`Type`).
-        pub fn new(
-            definition: impl Into<rt::Expr>,
-            name: impl Into<rt::Expr>,
-            type_: GuardrailTopicType,
-        ) -> Self {
+        pub fn new(required: GuardrailTopicConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Definition", Some("definition"), rt::string(definition));
-            this.set("Name", Some("name"), rt::string(name));
-            this.set("Type", Some("type"), type_.into());
+            this.set(
+                "Definition",
+                Some("definition"),
+                rt::string(required.definition),
+            );
+            this.set("Name", Some("name"), rt::string(required.name));
+            this.set("Type", Some("type"), required.type_.into());
             GuardrailTopicConfig(this)
         }
         /// List of text examples
@@ -725,7 +755,7 @@ pub mod ai_guardrail {
     ///
     /// CloudFormation property type `GuardrailWordConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-aiguardrail-guardrailwordconfig.html)
     #[derive(Clone, Debug)]
     pub struct GuardrailWordConfig(rt::Props);
     impl GuardrailWordConfig {
@@ -918,24 +948,27 @@ static AI_GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 3),
     awscc_schema: Some((&AWSCC_SCHEMAS, 3)),
 };
+/// The required values of [`AiGuardrailVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct AiGuardrailVersionRequired {
+    /// CloudFormation `AssistantId`.
+    pub assistant_id: rt::Expr,
+    /// CloudFormation `AIGuardrailId`.
+    pub ai_guardrail_id: rt::Expr,
+}
 impl AiGuardrailVersion {
-    /// Declares a `AWS::Wisdom::AIGuardrailVersion` with the stack-unique `id`. Required properties: `ai_guardrail_id` (`AIGuardrailId`), `assistant_id` (`AssistantId`).
+    /// Declares a `AWS::Wisdom::AIGuardrailVersion` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `ai_guardrail_id` (`AIGuardrailId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ai_guardrail_id: impl Into<rt::Expr>,
-        assistant_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AiGuardrailVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &AI_GUARDRAIL_VERSION_TYPE);
         this.set(
             "AIGuardrailId",
             Some("ai_guardrail_id"),
-            rt::string(ai_guardrail_id),
+            rt::string(required.ai_guardrail_id),
         );
         this.set(
             "AssistantId",
             Some("assistant_id"),
-            rt::string(assistant_id),
+            rt::string(required.assistant_id),
         );
         AiGuardrailVersion(this)
     }
@@ -1189,20 +1222,27 @@ static AI_PROMPT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 5),
     awscc_schema: Some((&AWSCC_SCHEMAS, 5)),
 };
+/// The required values of [`AiPromptVersion`], by name: two of them have one type, and a swap must not compile.
+pub struct AiPromptVersionRequired {
+    /// CloudFormation `AssistantId`.
+    pub assistant_id: rt::Expr,
+    /// CloudFormation `AIPromptId`.
+    pub ai_prompt_id: rt::Expr,
+}
 impl AiPromptVersion {
-    /// Declares a `AWS::Wisdom::AIPromptVersion` with the stack-unique `id`. Required properties: `ai_prompt_id` (`AIPromptId`), `assistant_id` (`AssistantId`).
+    /// Declares a `AWS::Wisdom::AIPromptVersion` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `ai_prompt_id` (`AIPromptId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        ai_prompt_id: impl Into<rt::Expr>,
-        assistant_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: AiPromptVersionRequired) -> Self {
         let mut this = rt::Base::new(id, &AI_PROMPT_VERSION_TYPE);
-        this.set("AIPromptId", Some("ai_prompt_id"), rt::string(ai_prompt_id));
+        this.set(
+            "AIPromptId",
+            Some("ai_prompt_id"),
+            rt::string(required.ai_prompt_id),
+        );
         this.set(
             "AssistantId",
             Some("assistant_id"),
-            rt::string(assistant_id),
+            rt::string(required.assistant_id),
         );
         AiPromptVersion(this)
     }
@@ -1396,13 +1436,13 @@ static ASSISTANT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     awscc_schema: Some((&AWSCC_SCHEMAS, 7)),
 };
 impl AssistantAssociation {
-    /// Declares a `AWS::Wisdom::AssistantAssociation` with the stack-unique `id`. Required properties: `assistant_id` (`AssistantId`), `association` (`Association`), `association_type` (`AssociationType`).
+    /// Declares a `AWS::Wisdom::AssistantAssociation` with the stack-unique `id`. Required properties: `association` (`Association`), `association_type` (`AssociationType`), `assistant_id` (`AssistantId`).
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        assistant_id: impl Into<rt::Expr>,
         association: impl Into<rt::Value>,
         association_type: assistant_association::AssociationType,
+        assistant_id: impl Into<rt::Expr>,
     ) -> Self {
         let mut this = rt::Base::new(id, &ASSISTANT_ASSOCIATION_TYPE);
         this.set(
@@ -1514,21 +1554,24 @@ static CONTENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 8),
     awscc_schema: Some((&AWSCC_SCHEMAS, 8)),
 };
+/// The required values of [`Content`], by name: two of them have one type, and a swap must not compile.
+pub struct ContentRequired {
+    /// The identifier of the knowledge base. CloudFormation `KnowledgeBaseId`.
+    pub knowledge_base_id: rt::Expr,
+    /// The name of the content. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl Content {
     /// Declares a `AWS::Wisdom::Content` with the stack-unique `id`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        knowledge_base_id: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContentRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTENT_TYPE);
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            rt::string(knowledge_base_id),
+            rt::string(required.knowledge_base_id),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         Content(this)
     }
     /// A key/value map to store attributes without affecting tagging or recommendations.
@@ -1673,28 +1716,41 @@ static CONTENT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`ContentAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct ContentAssociationRequired {
+    /// The identifier of the knowledge base. CloudFormation `KnowledgeBaseId`.
+    pub knowledge_base_id: rt::Expr,
+    /// The identifier of the content. CloudFormation `ContentId`.
+    pub content_id: rt::Expr,
+    /// The type of association. CloudFormation `AssociationType`.
+    pub association_type: content_association::AssociationType,
+    /// The identifier of the associated resource. CloudFormation `Association`.
+    pub association: content_association::ContentAssociationContents,
+}
 impl ContentAssociation {
-    /// Declares a `AWS::Wisdom::ContentAssociation` with the stack-unique `id`. Required properties: `association` (`Association`), `association_type` (`AssociationType`), `content_id` (`ContentId`), `knowledge_base_id` (`KnowledgeBaseId`).
+    /// Declares a `AWS::Wisdom::ContentAssociation` with the stack-unique `id`. Required properties: `knowledge_base_id` (`KnowledgeBaseId`), `content_id` (`ContentId`), `association_type` (`AssociationType`), `association` (`Association`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        association: content_association::ContentAssociationContents,
-        association_type: content_association::AssociationType,
-        content_id: impl Into<rt::Expr>,
-        knowledge_base_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ContentAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTENT_ASSOCIATION_TYPE);
-        this.set("Association", Some("association"), association.into());
+        this.set(
+            "Association",
+            Some("association"),
+            required.association.into(),
+        );
         this.set(
             "AssociationType",
             Some("association_type"),
-            association_type.into(),
+            required.association_type.into(),
         );
-        this.set("ContentId", Some("content_id"), rt::string(content_id));
+        this.set(
+            "ContentId",
+            Some("content_id"),
+            rt::string(required.content_id),
+        );
         this.set(
             "KnowledgeBaseId",
             Some("knowledge_base_id"),
-            rt::string(knowledge_base_id),
+            rt::string(required.knowledge_base_id),
         );
         ContentAssociation(this)
     }
@@ -1735,7 +1791,7 @@ pub mod content_association {
     use super::*;
     /// CloudFormation property type `AmazonConnectGuideAssociationData`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-contentassociation-amazonconnectguideassociationdata.html)
     #[derive(Clone, Debug)]
     pub struct AmazonConnectGuideAssociationData(rt::Props);
     impl AmazonConnectGuideAssociationData {
@@ -1753,7 +1809,7 @@ pub mod content_association {
     nested!(AmazonConnectGuideAssociationData);
     /// CloudFormation property type `ContentAssociationContents`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-contentassociation-contentassociationcontents.html)
     #[derive(Clone, Debug)]
     pub struct ContentAssociationContents(rt::Props);
     impl ContentAssociationContents {
@@ -1915,7 +1971,7 @@ pub mod knowledge_base {
     use super::*;
     /// CloudFormation property type `BedrockFoundationModelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-bedrockfoundationmodelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BedrockFoundationModelConfiguration(rt::Props);
     impl BedrockFoundationModelConfiguration {
@@ -1935,7 +1991,7 @@ pub mod knowledge_base {
     nested!(BedrockFoundationModelConfiguration);
     /// CloudFormation property type `ChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-chunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ChunkingConfiguration(rt::Props);
     impl ChunkingConfiguration {
@@ -1989,18 +2045,29 @@ pub mod knowledge_base {
     nested!(ChunkingConfiguration);
     /// CloudFormation property type `FixedSizeChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-fixedsizechunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(rt::Props);
+    /// The required values of [`FixedSizeChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct FixedSizeChunkingConfigurationRequired {
+        /// CloudFormation `MaxTokens`.
+        pub max_tokens: i64,
+        /// CloudFormation `OverlapPercentage`.
+        pub overlap_percentage: i64,
+    }
     impl FixedSizeChunkingConfiguration {
         /// A new `FixedSizeChunkingConfiguration`. Required properties: `max_tokens` (`MaxTokens`), `overlap_percentage` (`OverlapPercentage`).
-        pub fn new(max_tokens: i64, overlap_percentage: i64) -> Self {
+        pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
+            this.set(
+                "MaxTokens",
+                Some("max_tokens"),
+                rt::int(required.max_tokens),
+            );
             this.set(
                 "OverlapPercentage",
                 Some("overlap_percentage"),
-                rt::int(overlap_percentage),
+                rt::int(required.overlap_percentage),
             );
             FixedSizeChunkingConfiguration(this)
         }
@@ -2008,7 +2075,7 @@ pub mod knowledge_base {
     nested!(FixedSizeChunkingConfiguration);
     /// CloudFormation property type `HierarchicalChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-hierarchicalchunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingConfiguration(rt::Props);
     impl HierarchicalChunkingConfiguration {
@@ -2034,7 +2101,7 @@ pub mod knowledge_base {
     nested!(HierarchicalChunkingConfiguration);
     /// CloudFormation property type `HierarchicalChunkingLevelConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-hierarchicalchunkinglevelconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct HierarchicalChunkingLevelConfiguration(rt::Props);
     impl HierarchicalChunkingLevelConfiguration {
@@ -2048,7 +2115,7 @@ pub mod knowledge_base {
     nested!(HierarchicalChunkingLevelConfiguration);
     /// CloudFormation property type `ParsingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-parsingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ParsingConfiguration(rt::Props);
     impl ParsingConfiguration {
@@ -2078,7 +2145,7 @@ pub mod knowledge_base {
     nested!(ParsingConfiguration);
     /// CloudFormation property type `ParsingPrompt`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-parsingprompt.html)
     #[derive(Clone, Debug)]
     pub struct ParsingPrompt(rt::Props);
     impl ParsingPrompt {
@@ -2096,7 +2163,7 @@ pub mod knowledge_base {
     nested!(ParsingPrompt);
     /// CloudFormation property type `RenderingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-renderingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct RenderingConfiguration(rt::Props);
     impl RenderingConfiguration {
@@ -2115,31 +2182,44 @@ pub mod knowledge_base {
     nested!(RenderingConfiguration);
     /// CloudFormation property type `SemanticChunkingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-semanticchunkingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(rt::Props);
+    /// The required values of [`SemanticChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
+    pub struct SemanticChunkingConfigurationRequired {
+        /// CloudFormation `MaxTokens`.
+        pub max_tokens: i64,
+        /// CloudFormation `BufferSize`.
+        pub buffer_size: i64,
+        /// CloudFormation `BreakpointPercentileThreshold`.
+        pub breakpoint_percentile_threshold: i64,
+    }
     impl SemanticChunkingConfiguration {
-        /// A new `SemanticChunkingConfiguration`. Required properties: `breakpoint_percentile_threshold` (`BreakpointPercentileThreshold`), `buffer_size` (`BufferSize`), `max_tokens` (`MaxTokens`).
-        pub fn new(
-            breakpoint_percentile_threshold: i64,
-            buffer_size: i64,
-            max_tokens: i64,
-        ) -> Self {
+        /// A new `SemanticChunkingConfiguration`. Required properties: `max_tokens` (`MaxTokens`), `buffer_size` (`BufferSize`), `breakpoint_percentile_threshold` (`BreakpointPercentileThreshold`).
+        pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "BreakpointPercentileThreshold",
                 Some("breakpoint_percentile_threshold"),
-                rt::int(breakpoint_percentile_threshold),
+                rt::int(required.breakpoint_percentile_threshold),
             );
-            this.set("BufferSize", Some("buffer_size"), rt::int(buffer_size));
-            this.set("MaxTokens", Some("max_tokens"), rt::int(max_tokens));
+            this.set(
+                "BufferSize",
+                Some("buffer_size"),
+                rt::int(required.buffer_size),
+            );
+            this.set(
+                "MaxTokens",
+                Some("max_tokens"),
+                rt::int(required.max_tokens),
+            );
             SemanticChunkingConfiguration(this)
         }
     }
     nested!(SemanticChunkingConfiguration);
     /// CloudFormation property type `VectorIngestionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-knowledgebase-vectoringestionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct VectorIngestionConfiguration(rt::Props);
     impl VectorIngestionConfiguration {
@@ -2256,29 +2336,34 @@ static MESSAGE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 11),
     awscc_schema: Some((&AWSCC_SCHEMAS, 11)),
 };
+/// The required values of [`MessageTemplate`], by name: two of them have one type, and a swap must not compile.
+pub struct MessageTemplateRequired {
+    /// The Amazon Resource Name (ARN) of the knowledge base to which the message template belongs. CloudFormation `KnowledgeBaseArn`.
+    pub knowledge_base_arn: rt::Expr,
+    /// The channel subtype this message template applies to. CloudFormation `ChannelSubtype`.
+    pub channel_subtype: message_template::ChannelSubtype,
+    /// The name of the message template. CloudFormation `Name`.
+    pub name: rt::Expr,
+    /// The content of the message template. CloudFormation `Content`.
+    pub content: message_template::Content,
+}
 impl MessageTemplate {
-    /// Declares a `AWS::Wisdom::MessageTemplate` with the stack-unique `id`. Required properties: `channel_subtype` (`ChannelSubtype`), `content` (`Content`), `knowledge_base_arn` (`KnowledgeBaseArn`), `name` (`Name`).
+    /// Declares a `AWS::Wisdom::MessageTemplate` with the stack-unique `id`. Required properties: `knowledge_base_arn` (`KnowledgeBaseArn`), `channel_subtype` (`ChannelSubtype`), `name` (`Name`), `content` (`Content`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        channel_subtype: message_template::ChannelSubtype,
-        content: message_template::Content,
-        knowledge_base_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: MessageTemplateRequired) -> Self {
         let mut this = rt::Base::new(id, &MESSAGE_TEMPLATE_TYPE);
         this.set(
             "ChannelSubtype",
             Some("channel_subtype"),
-            channel_subtype.into(),
+            required.channel_subtype.into(),
         );
-        this.set("Content", Some("content"), content.into());
+        this.set("Content", Some("content"), required.content.into());
         this.set(
             "KnowledgeBaseArn",
             Some("knowledge_base_arn"),
-            rt::string(knowledge_base_arn),
+            rt::string(required.knowledge_base_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         MessageTemplate(this)
     }
     /// An object that specifies the default values to use for variables in the message template.
@@ -2371,7 +2456,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `AgentAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-agentattributes.html)
     #[derive(Clone, Debug)]
     pub struct AgentAttributes(rt::Props);
     impl AgentAttributes {
@@ -2401,7 +2486,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `Content`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-content.html)
     #[derive(Clone, Debug)]
     pub struct Content(rt::Props);
     impl Content {
@@ -2441,7 +2526,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `CustomerProfileAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-customerprofileattributes.html)
     #[derive(Clone, Debug)]
     pub struct CustomerProfileAttributes(rt::Props);
     impl CustomerProfileAttributes {
@@ -2983,15 +3068,15 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplatecontent.html)
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateContent(rt::Props);
     impl EmailMessageTemplateContent {
-        /// A new `EmailMessageTemplateContent`. Required properties: `body` (`Body`), `headers` (`Headers`), `subject` (`Subject`).
+        /// A new `EmailMessageTemplateContent`. Required properties: `subject` (`Subject`), `body` (`Body`), `headers` (`Headers`).
         pub fn new(
+            subject: impl Into<rt::Expr>,
             body: EmailMessageTemplateContentBody,
             headers: impl IntoIterator<Item = EmailMessageTemplateHeader>,
-            subject: impl Into<rt::Expr>,
         ) -> Self {
             let mut this = rt::Props::default();
             this.set("Body", Some("body"), body.into());
@@ -3005,7 +3090,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateContentBody`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplatecontentbody.html)
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateContentBody(rt::Props);
     impl EmailMessageTemplateContentBody {
@@ -3034,7 +3119,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `EmailMessageTemplateHeader`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-emailmessagetemplateheader.html)
     #[derive(Clone, Debug)]
     pub struct EmailMessageTemplateHeader(rt::Props);
     impl EmailMessageTemplateHeader {
@@ -3063,7 +3148,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `GroupingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-groupingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GroupingConfiguration(rt::Props);
     impl GroupingConfiguration {
@@ -3081,25 +3166,29 @@ pub mod message_template {
     nested!(GroupingConfiguration);
     /// CloudFormation property type `MessageTemplateAttachment`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplateattachment.html)
     #[derive(Clone, Debug)]
     pub struct MessageTemplateAttachment(rt::Props);
+    /// The required values of [`MessageTemplateAttachment`], by name: two of them have one type, and a swap must not compile.
+    pub struct MessageTemplateAttachmentRequired {
+        /// The name of the attachment file being uploaded. CloudFormation `AttachmentName`.
+        pub attachment_name: rt::Expr,
+        /// The S3 Presigned URL for the attachment file. CloudFormation `S3PresignedUrl`.
+        pub s3_presigned_url: rt::Expr,
+    }
     impl MessageTemplateAttachment {
         /// A new `MessageTemplateAttachment`. Required properties: `attachment_name` (`AttachmentName`), `s3_presigned_url` (`S3PresignedUrl`).
-        pub fn new(
-            attachment_name: impl Into<rt::Expr>,
-            s3_presigned_url: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: MessageTemplateAttachmentRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "AttachmentName",
                 Some("attachment_name"),
-                rt::string(attachment_name),
+                rt::string(required.attachment_name),
             );
             this.set(
                 "S3PresignedUrl",
                 Some("s3_presigned_url"),
-                rt::string(s3_presigned_url),
+                rt::string(required.s3_presigned_url),
             );
             MessageTemplateAttachment(this)
         }
@@ -3115,7 +3204,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `MessageTemplateAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplateattributes.html)
     #[derive(Clone, Debug)]
     pub struct MessageTemplateAttributes(rt::Props);
     impl MessageTemplateAttributes {
@@ -3171,7 +3260,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `MessageTemplateBodyContentProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-messagetemplatebodycontentprovider.html)
     #[derive(Clone, Debug)]
     pub struct MessageTemplateBodyContentProvider(rt::Props);
     impl MessageTemplateBodyContentProvider {
@@ -3191,7 +3280,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SmsMessageTemplateContent`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-smsmessagetemplatecontent.html)
     #[derive(Clone, Debug)]
     pub struct SmsMessageTemplateContent(rt::Props);
     impl SmsMessageTemplateContent {
@@ -3207,7 +3296,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SmsMessageTemplateContentBody`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-smsmessagetemplatecontentbody.html)
     #[derive(Clone, Debug)]
     pub struct SmsMessageTemplateContentBody(rt::Props);
     impl SmsMessageTemplateContentBody {
@@ -3229,7 +3318,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SystemAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-systemattributes.html)
     #[derive(Clone, Debug)]
     pub struct SystemAttributes(rt::Props);
     impl SystemAttributes {
@@ -3267,7 +3356,7 @@ pub mod message_template {
     ///
     /// CloudFormation property type `SystemEndpointAttributes`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-messagetemplate-systemendpointattributes.html)
     #[derive(Clone, Debug)]
     pub struct SystemEndpointAttributes(rt::Props);
     impl SystemEndpointAttributes {
@@ -3442,23 +3531,27 @@ static QUICK_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 13),
     awscc_schema: Some((&AWSCC_SCHEMAS, 13)),
 };
+/// The required values of [`QuickResponse`], by name: two of them have one type, and a swap must not compile.
+pub struct QuickResponseRequired {
+    /// The Amazon Resource Name (ARN) of the knowledge base. CloudFormation `KnowledgeBaseArn`.
+    pub knowledge_base_arn: rt::Expr,
+    /// The container of quick response content. CloudFormation `Content`.
+    pub content: quick_response::QuickResponseContentProvider,
+    /// The name of the quick response. CloudFormation `Name`.
+    pub name: rt::Expr,
+}
 impl QuickResponse {
-    /// Declares a `AWS::Wisdom::QuickResponse` with the stack-unique `id`. Required properties: `content` (`Content`), `knowledge_base_arn` (`KnowledgeBaseArn`), `name` (`Name`).
+    /// Declares a `AWS::Wisdom::QuickResponse` with the stack-unique `id`. Required properties: `knowledge_base_arn` (`KnowledgeBaseArn`), `content` (`Content`), `name` (`Name`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        content: quick_response::QuickResponseContentProvider,
-        knowledge_base_arn: impl Into<rt::Expr>,
-        name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: QuickResponseRequired) -> Self {
         let mut this = rt::Base::new(id, &QUICK_RESPONSE_TYPE);
-        this.set("Content", Some("content"), content.into());
+        this.set("Content", Some("content"), required.content.into());
         this.set(
             "KnowledgeBaseArn",
             Some("knowledge_base_arn"),
-            rt::string(knowledge_base_arn),
+            rt::string(required.knowledge_base_arn),
         );
-        this.set("Name", Some("name"), rt::string(name));
+        this.set("Name", Some("name"), rt::string(required.name));
         QuickResponse(this)
     }
     /// The Amazon Connect contact channels this quick response applies to.
@@ -3556,7 +3649,7 @@ pub mod quick_response {
     ///
     /// CloudFormation property type `GroupingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-quickresponse-groupingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct GroupingConfiguration(rt::Props);
     impl GroupingConfiguration {
@@ -3576,7 +3669,7 @@ pub mod quick_response {
     ///
     /// CloudFormation property type `QuickResponseContentProvider`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-quickresponse-quickresponsecontentprovider.html)
     #[derive(Clone, Debug)]
     pub struct QuickResponseContentProvider(rt::Props);
     impl QuickResponseContentProvider {
@@ -3610,7 +3703,7 @@ pub mod shared {
     use super::*;
     /// CloudFormation property type `ServerSideEncryptionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-wisdom-assistant-serversideencryptionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ServerSideEncryptionConfiguration(rt::Props);
     impl ServerSideEncryptionConfiguration {

@@ -452,7 +452,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `AccessEndpoint`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-accessendpoint.html)
     #[derive(Clone, Debug)]
     pub struct AccessEndpoint(rt::Props);
     impl AccessEndpoint {
@@ -486,7 +486,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `AccessEndpointConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-accessendpointconfig.html)
     #[derive(Clone, Debug)]
     pub struct AccessEndpointConfig(rt::Props);
     impl AccessEndpointConfig {
@@ -520,21 +520,29 @@ pub mod directory {
     ///
     /// CloudFormation property type `ActiveDirectoryConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-activedirectoryconfig.html)
     #[derive(Clone, Debug)]
     pub struct ActiveDirectoryConfig(rt::Props);
+    /// The required values of [`ActiveDirectoryConfig`], by name: two of them have one type, and a swap must not compile.
+    pub struct ActiveDirectoryConfigRequired {
+        /// The name of the domain. CloudFormation `DomainName`.
+        pub domain_name: rt::Expr,
+        /// Indicates the secret ARN on the service account. CloudFormation `ServiceAccountSecretArn`.
+        pub service_account_secret_arn: rt::Expr,
+    }
     impl ActiveDirectoryConfig {
         /// A new `ActiveDirectoryConfig`. Required properties: `domain_name` (`DomainName`), `service_account_secret_arn` (`ServiceAccountSecretArn`).
-        pub fn new(
-            domain_name: impl Into<rt::Expr>,
-            service_account_secret_arn: impl Into<rt::Expr>,
-        ) -> Self {
+        pub fn new(required: ActiveDirectoryConfigRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("DomainName", Some("domain_name"), rt::string(domain_name));
+            this.set(
+                "DomainName",
+                Some("domain_name"),
+                rt::string(required.domain_name),
+            );
             this.set(
                 "ServiceAccountSecretArn",
                 Some("service_account_secret_arn"),
-                rt::string(service_account_secret_arn),
+                rt::string(required.service_account_secret_arn),
             );
             ActiveDirectoryConfig(this)
         }
@@ -544,7 +552,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `CertificateBasedAuthProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-certificatebasedauthproperties.html)
     #[derive(Clone, Debug)]
     pub struct CertificateBasedAuthProperties(rt::Props);
     impl CertificateBasedAuthProperties {
@@ -577,7 +585,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `DefaultWorkspaceCreationProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-defaultworkspacecreationproperties.html)
     #[derive(Clone, Debug)]
     pub struct DefaultWorkspaceCreationProperties(rt::Props);
     impl DefaultWorkspaceCreationProperties {
@@ -655,7 +663,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `GlobalAcceleratorForDirectory`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-globalacceleratorfordirectory.html)
     #[derive(Clone, Debug)]
     pub struct GlobalAcceleratorForDirectory(rt::Props);
     impl GlobalAcceleratorForDirectory {
@@ -682,7 +690,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `MicrosoftEntraConfig`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-microsoftentraconfig.html)
     #[derive(Clone, Debug)]
     pub struct MicrosoftEntraConfig(rt::Props);
     impl MicrosoftEntraConfig {
@@ -715,7 +723,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `SamlProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-samlproperties.html)
     #[derive(Clone, Debug)]
     pub struct SamlProperties(rt::Props);
     impl SamlProperties {
@@ -756,7 +764,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `SelfservicePermissions`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-selfservicepermissions.html)
     #[derive(Clone, Debug)]
     pub struct SelfservicePermissions(rt::Props);
     impl SelfservicePermissions {
@@ -820,7 +828,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `StorageConnector`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-storageconnector.html)
     #[derive(Clone, Debug)]
     pub struct StorageConnector(rt::Props);
     impl StorageConnector {
@@ -841,7 +849,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `StreamingProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-streamingproperties.html)
     #[derive(Clone, Debug)]
     pub struct StreamingProperties(rt::Props);
     impl StreamingProperties {
@@ -903,7 +911,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `UserSetting`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-usersetting.html)
     #[derive(Clone, Debug)]
     pub struct UserSetting(rt::Props);
     impl UserSetting {
@@ -928,7 +936,7 @@ pub mod directory {
     ///
     /// CloudFormation property type `WorkspaceAccessProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-directory-workspaceaccessproperties.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceAccessProperties(rt::Props);
     impl WorkspaceAccessProperties {
@@ -1320,19 +1328,23 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 2),
     awscc_schema: None,
 };
+/// The required values of [`Workspace`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkspaceRequired {
+    /// CloudFormation `BundleId`.
+    pub bundle_id: rt::Expr,
+    /// CloudFormation `DirectoryId`.
+    pub directory_id: rt::Expr,
+    /// CloudFormation `UserName`.
+    pub user_name: rt::Expr,
+}
 impl Workspace {
     /// Declares a `AWS::WorkSpaces::Workspace` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `directory_id` (`DirectoryId`), `user_name` (`UserName`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bundle_id: impl Into<rt::Expr>,
-        directory_id: impl Into<rt::Expr>,
-        user_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkspaceRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
-        this.set("BundleId", None, rt::string(bundle_id));
-        this.set("DirectoryId", None, rt::string(directory_id));
-        this.set("UserName", None, rt::string(user_name));
+        this.set("BundleId", None, rt::string(required.bundle_id));
+        this.set("DirectoryId", None, rt::string(required.directory_id));
+        this.set("UserName", None, rt::string(required.user_name));
         Workspace(this)
     }
     /// CloudFormation `RootVolumeEncryptionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1378,7 +1390,7 @@ pub mod workspace {
     use super::*;
     /// CloudFormation property type `WorkspaceProperties`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspace-workspaceproperties.html)
     #[derive(Clone, Debug)]
     pub struct WorkspaceProperties(rt::Props);
     impl WorkspaceProperties {
@@ -1506,7 +1518,7 @@ pub mod workspace_ip_group {
     ///
     /// CloudFormation property type `IpRuleItem`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspaceipgroup-ipruleitem.html)
     #[derive(Clone, Debug)]
     pub struct IpRuleItem(rt::Props);
     impl IpRuleItem {
@@ -1569,25 +1581,38 @@ static WORKSPACES_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`WorkspacesPool`], by name: two of them have one type, and a swap must not compile.
+pub struct WorkspacesPoolRequired {
+    /// CloudFormation `PoolName`.
+    pub pool_name: rt::Expr,
+    /// CloudFormation `BundleId`.
+    pub bundle_id: rt::Expr,
+    /// CloudFormation `DirectoryId`.
+    pub directory_id: rt::Expr,
+    /// CloudFormation `Capacity`.
+    pub capacity: workspaces_pool::Capacity,
+}
 impl WorkspacesPool {
-    /// Declares a `AWS::WorkSpaces::WorkspacesPool` with the stack-unique `id`. Required properties: `bundle_id` (`BundleId`), `capacity` (`Capacity`), `directory_id` (`DirectoryId`), `pool_name` (`PoolName`).
+    /// Declares a `AWS::WorkSpaces::WorkspacesPool` with the stack-unique `id`. Required properties: `pool_name` (`PoolName`), `bundle_id` (`BundleId`), `directory_id` (`DirectoryId`), `capacity` (`Capacity`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        bundle_id: impl Into<rt::Expr>,
-        capacity: workspaces_pool::Capacity,
-        directory_id: impl Into<rt::Expr>,
-        pool_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: WorkspacesPoolRequired) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACES_POOL_TYPE);
-        this.set("BundleId", Some("bundle_id"), rt::string(bundle_id));
-        this.set("Capacity", Some("capacity"), capacity.into());
+        this.set(
+            "BundleId",
+            Some("bundle_id"),
+            rt::string(required.bundle_id),
+        );
+        this.set("Capacity", Some("capacity"), required.capacity.into());
         this.set(
             "DirectoryId",
             Some("directory_id"),
-            rt::string(directory_id),
+            rt::string(required.directory_id),
         );
-        this.set("PoolName", Some("pool_name"), rt::string(pool_name));
+        this.set(
+            "PoolName",
+            Some("pool_name"),
+            rt::string(required.pool_name),
+        );
         WorkspacesPool(this)
     }
     /// CloudFormation `ApplicationSettings`, Terraform `application_settings`.
@@ -1642,7 +1667,7 @@ pub mod workspaces_pool {
     use super::*;
     /// CloudFormation property type `ApplicationSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-applicationsettings.html)
     #[derive(Clone, Debug)]
     pub struct ApplicationSettings(rt::Props);
     impl ApplicationSettings {
@@ -1662,7 +1687,7 @@ pub mod workspaces_pool {
     nested!(ApplicationSettings);
     /// CloudFormation property type `Capacity`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-capacity.html)
     #[derive(Clone, Debug)]
     pub struct Capacity(rt::Props);
     impl Capacity {
@@ -1680,7 +1705,7 @@ pub mod workspaces_pool {
     nested!(Capacity);
     /// CloudFormation property type `TimeoutSettings`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspaces-workspacespool-timeoutsettings.html)
     #[derive(Clone, Debug)]
     pub struct TimeoutSettings(rt::Props);
     impl TimeoutSettings {

@@ -154,22 +154,29 @@ pub mod volume {
     use super::*;
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-volume-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The key name of the tag CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the tag CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-volume-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {
@@ -229,22 +236,30 @@ static VOLUME_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`VolumeAssociation`], by name: two of them have one type, and a swap must not compile.
+pub struct VolumeAssociationRequired {
+    /// ID of the workspace instance to associate with the volume CloudFormation `WorkspaceInstanceId`.
+    pub workspace_instance_id: rt::Expr,
+    /// ID of the volume to attach to the workspace instance CloudFormation `VolumeId`.
+    pub volume_id: rt::Expr,
+    /// The device name for the volume attachment CloudFormation `Device`.
+    pub device: rt::Expr,
+}
 impl VolumeAssociation {
-    /// Declares a `AWS::WorkspacesInstances::VolumeAssociation` with the stack-unique `id`. Required properties: `device` (`Device`), `volume_id` (`VolumeId`), `workspace_instance_id` (`WorkspaceInstanceId`).
+    /// Declares a `AWS::WorkspacesInstances::VolumeAssociation` with the stack-unique `id`. Required properties: `workspace_instance_id` (`WorkspaceInstanceId`), `volume_id` (`VolumeId`), `device` (`Device`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        device: impl Into<rt::Expr>,
-        volume_id: impl Into<rt::Expr>,
-        workspace_instance_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: VolumeAssociationRequired) -> Self {
         let mut this = rt::Base::new(id, &VOLUME_ASSOCIATION_TYPE);
-        this.set("Device", Some("device"), rt::string(device));
-        this.set("VolumeId", Some("volume_id"), rt::string(volume_id));
+        this.set("Device", Some("device"), rt::string(required.device));
+        this.set(
+            "VolumeId",
+            Some("volume_id"),
+            rt::string(required.volume_id),
+        );
         this.set(
             "WorkspaceInstanceId",
             Some("workspace_instance_id"),
-            rt::string(workspace_instance_id),
+            rt::string(required.workspace_instance_id),
         );
         VolumeAssociation(this)
     }
@@ -362,7 +377,7 @@ pub mod workspace_instance {
     use super::*;
     /// CloudFormation property type `BlockDeviceMapping`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-blockdevicemapping.html)
     #[derive(Clone, Debug)]
     pub struct BlockDeviceMapping(rt::Props);
     impl BlockDeviceMapping {
@@ -397,7 +412,7 @@ pub mod workspace_instance {
     nested!(BlockDeviceMapping);
     /// CloudFormation property type `CapacityReservationSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-capacityreservationspecification.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationSpecification(rt::Props);
     impl CapacityReservationSpecification {
@@ -431,7 +446,7 @@ pub mod workspace_instance {
     nested!(CapacityReservationSpecification);
     /// CloudFormation property type `CapacityReservationTarget`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-capacityreservationtarget.html)
     #[derive(Clone, Debug)]
     pub struct CapacityReservationTarget(rt::Props);
     impl CapacityReservationTarget {
@@ -465,7 +480,7 @@ pub mod workspace_instance {
     nested!(CapacityReservationTarget);
     /// CloudFormation property type `CpuOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-cpuoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct CpuOptionsRequest(rt::Props);
     impl CpuOptionsRequest {
@@ -489,7 +504,7 @@ pub mod workspace_instance {
     nested!(CpuOptionsRequest);
     /// CloudFormation property type `CreditSpecificationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-creditspecificationrequest.html)
     #[derive(Clone, Debug)]
     pub struct CreditSpecificationRequest(rt::Props);
     impl CreditSpecificationRequest {
@@ -507,7 +522,7 @@ pub mod workspace_instance {
     nested!(CreditSpecificationRequest);
     /// CloudFormation property type `EbsBlockDevice`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-ebsblockdevice.html)
     #[derive(Clone, Debug)]
     pub struct EbsBlockDevice(rt::Props);
     impl EbsBlockDevice {
@@ -553,7 +568,7 @@ pub mod workspace_instance {
     nested!(EbsBlockDevice);
     /// CloudFormation property type `EnclaveOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-enclaveoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct EnclaveOptionsRequest(rt::Props);
     impl EnclaveOptionsRequest {
@@ -571,7 +586,7 @@ pub mod workspace_instance {
     nested!(EnclaveOptionsRequest);
     /// CloudFormation property type `HibernationOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-hibernationoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct HibernationOptionsRequest(rt::Props);
     impl HibernationOptionsRequest {
@@ -590,7 +605,7 @@ pub mod workspace_instance {
     nested!(HibernationOptionsRequest);
     /// CloudFormation property type `IamInstanceProfileSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-iaminstanceprofilespecification.html)
     #[derive(Clone, Debug)]
     pub struct IamInstanceProfileSpecification(rt::Props);
     impl IamInstanceProfileSpecification {
@@ -613,7 +628,7 @@ pub mod workspace_instance {
     nested!(IamInstanceProfileSpecification);
     /// CloudFormation property type `InstanceMaintenanceOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancemaintenanceoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMaintenanceOptionsRequest(rt::Props);
     impl InstanceMaintenanceOptionsRequest {
@@ -632,7 +647,7 @@ pub mod workspace_instance {
     nested!(InstanceMaintenanceOptionsRequest);
     /// CloudFormation property type `InstanceMetadataOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancemetadataoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceMetadataOptionsRequest(rt::Props);
     impl InstanceMetadataOptionsRequest {
@@ -683,7 +698,7 @@ pub mod workspace_instance {
     nested!(InstanceMetadataOptionsRequest);
     /// CloudFormation property type `InstanceNetworkInterfaceSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancenetworkinterfacespecification.html)
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkInterfaceSpecification(rt::Props);
     impl InstanceNetworkInterfaceSpecification {
@@ -718,7 +733,7 @@ pub mod workspace_instance {
     nested!(InstanceNetworkInterfaceSpecification);
     /// CloudFormation property type `InstanceNetworkPerformanceOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-instancenetworkperformanceoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct InstanceNetworkPerformanceOptionsRequest(rt::Props);
     impl InstanceNetworkPerformanceOptionsRequest {
@@ -740,7 +755,7 @@ pub mod workspace_instance {
     nested!(InstanceNetworkPerformanceOptionsRequest);
     /// CloudFormation property type `LicenseConfigurationRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-licenseconfigurationrequest.html)
     #[derive(Clone, Debug)]
     pub struct LicenseConfigurationRequest(rt::Props);
     impl LicenseConfigurationRequest {
@@ -762,18 +777,25 @@ pub mod workspace_instance {
     nested!(LicenseConfigurationRequest);
     /// CloudFormation property type `ManagedInstance`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-managedinstance.html)
     #[derive(Clone, Debug)]
     pub struct ManagedInstance(rt::Props);
+    /// The required values of [`ManagedInstance`], by name: two of them have one type, and a swap must not compile.
+    pub struct ManagedInstanceRequired {
+        /// CloudFormation `ImageId`.
+        pub image_id: rt::Expr,
+        /// CloudFormation `InstanceType`.
+        pub instance_type: rt::Expr,
+    }
     impl ManagedInstance {
         /// A new `ManagedInstance`. Required properties: `image_id` (`ImageId`), `instance_type` (`InstanceType`).
-        pub fn new(image_id: impl Into<rt::Expr>, instance_type: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: ManagedInstanceRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("ImageId", Some("image_id"), rt::string(image_id));
+            this.set("ImageId", Some("image_id"), rt::string(required.image_id));
             this.set(
                 "InstanceType",
                 Some("instance_type"),
-                rt::string(instance_type),
+                rt::string(required.instance_type),
             );
             ManagedInstance(this)
         }
@@ -973,7 +995,7 @@ pub mod workspace_instance {
     nested!(ManagedInstance);
     /// CloudFormation property type `Placement`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-placement.html)
     #[derive(Clone, Debug)]
     pub struct Placement(rt::Props);
     impl Placement {
@@ -1017,7 +1039,7 @@ pub mod workspace_instance {
     nested!(Placement);
     /// CloudFormation property type `PrivateDnsNameOptionsRequest`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-privatednsnameoptionsrequest.html)
     #[derive(Clone, Debug)]
     pub struct PrivateDnsNameOptionsRequest(rt::Props);
     impl PrivateDnsNameOptionsRequest {
@@ -1054,7 +1076,7 @@ pub mod workspace_instance {
     nested!(PrivateDnsNameOptionsRequest);
     /// CloudFormation property type `RunInstancesMonitoringEnabled`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-runinstancesmonitoringenabled.html)
     #[derive(Clone, Debug)]
     pub struct RunInstancesMonitoringEnabled(rt::Props);
     impl RunInstancesMonitoringEnabled {
@@ -1072,7 +1094,7 @@ pub mod workspace_instance {
     nested!(RunInstancesMonitoringEnabled);
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
     impl Tag {
@@ -1091,7 +1113,7 @@ pub mod workspace_instance {
     nested!(Tag);
     /// CloudFormation property type `TagSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesinstances-workspaceinstance-tagspecification.html)
     #[derive(Clone, Debug)]
     pub struct TagSpecification(rt::Props);
     impl TagSpecification {

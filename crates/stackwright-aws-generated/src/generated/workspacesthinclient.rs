@@ -253,7 +253,7 @@ pub mod environment {
     use super::*;
     /// CloudFormation property type `MaintenanceWindow`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesthinclient-environment-maintenancewindow.html)
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindow(rt::Props);
     impl MaintenanceWindow {
@@ -317,15 +317,22 @@ pub mod environment {
     ///
     /// CloudFormation property type `Tag`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesthinclient-environment-tag.html)
     #[derive(Clone, Debug)]
     pub struct Tag(rt::Props);
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
+    pub struct TagRequired {
+        /// The key name of the tag. CloudFormation `Key`.
+        pub key: rt::Expr,
+        /// The value for the tag. CloudFormation `Value`.
+        pub value: rt::Expr,
+    }
     impl Tag {
         /// A new `Tag`. Required properties: `key` (`Key`), `value` (`Value`).
-        pub fn new(key: impl Into<rt::Expr>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: TagRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("Key", Some("key"), rt::string(key));
-            this.set("Value", Some("value"), rt::string(value));
+            this.set("Key", Some("key"), rt::string(required.key));
+            this.set("Value", Some("value"), rt::string(required.value));
             Tag(this)
         }
     }

@@ -134,7 +134,7 @@ pub mod browser_settings {
     use super::*;
     /// CloudFormation property type `WebContentFilteringPolicy`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-browsersettings-webcontentfilteringpolicy.html)
     #[derive(Clone, Debug)]
     pub struct WebContentFilteringPolicy(rt::Props);
     impl WebContentFilteringPolicy {
@@ -360,22 +360,29 @@ pub mod data_protection_settings {
     use super::*;
     /// CloudFormation property type `CustomPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-custompattern.html)
     #[derive(Clone, Debug)]
     pub struct CustomPattern(rt::Props);
+    /// The required values of [`CustomPattern`], by name: two of them have one type, and a swap must not compile.
+    pub struct CustomPatternRequired {
+        /// CloudFormation `PatternName`.
+        pub pattern_name: rt::Expr,
+        /// CloudFormation `PatternRegex`.
+        pub pattern_regex: rt::Expr,
+    }
     impl CustomPattern {
         /// A new `CustomPattern`. Required properties: `pattern_name` (`PatternName`), `pattern_regex` (`PatternRegex`).
-        pub fn new(pattern_name: impl Into<rt::Expr>, pattern_regex: impl Into<rt::Expr>) -> Self {
+        pub fn new(required: CustomPatternRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "PatternName",
                 Some("pattern_name"),
-                rt::string(pattern_name),
+                rt::string(required.pattern_name),
             );
             this.set(
                 "PatternRegex",
                 Some("pattern_regex"),
-                rt::string(pattern_regex),
+                rt::string(required.pattern_regex),
             );
             CustomPattern(this)
         }
@@ -398,7 +405,7 @@ pub mod data_protection_settings {
     nested!(CustomPattern);
     /// CloudFormation property type `InlineRedactionConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-inlineredactionconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InlineRedactionConfiguration(rt::Props);
     impl InlineRedactionConfiguration {
@@ -451,7 +458,7 @@ pub mod data_protection_settings {
     nested!(InlineRedactionConfiguration);
     /// CloudFormation property type `InlineRedactionPattern`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-inlineredactionpattern.html)
     #[derive(Clone, Debug)]
     pub struct InlineRedactionPattern(rt::Props);
     impl InlineRedactionPattern {
@@ -505,7 +512,7 @@ pub mod data_protection_settings {
     nested!(InlineRedactionPattern);
     /// CloudFormation property type `RedactionPlaceHolder`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-dataprotectionsettings-redactionplaceholder.html)
     #[derive(Clone, Debug)]
     pub struct RedactionPlaceHolder(rt::Props);
     impl RedactionPlaceHolder {
@@ -765,7 +772,7 @@ pub mod ip_access_settings {
     use super::*;
     /// CloudFormation property type `IpRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-ipaccesssettings-iprule.html)
     #[derive(Clone, Debug)]
     pub struct IpRule(rt::Props);
     impl IpRule {
@@ -831,23 +838,31 @@ static NETWORK_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 4),
     awscc_schema: Some((&AWSCC_SCHEMAS, 4)),
 };
+/// The required values of [`NetworkSettings`], by name: two of them have one type, and a swap must not compile.
+pub struct NetworkSettingsRequired {
+    /// CloudFormation `SecurityGroupIds`.
+    pub security_group_ids: Vec<rt::Expr>,
+    /// CloudFormation `SubnetIds`.
+    pub subnet_ids: Vec<rt::Expr>,
+    /// CloudFormation `VpcId`.
+    pub vpc_id: rt::Expr,
+}
 impl NetworkSettings {
     /// Declares a `AWS::WorkSpacesWeb::NetworkSettings` with the stack-unique `id`. Required properties: `security_group_ids` (`SecurityGroupIds`), `subnet_ids` (`SubnetIds`), `vpc_id` (`VpcId`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        security_group_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        subnet_ids: impl IntoIterator<Item = impl Into<rt::Expr>>,
-        vpc_id: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: NetworkSettingsRequired) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_SETTINGS_TYPE);
         this.set(
             "SecurityGroupIds",
             Some("security_group_ids"),
-            rt::strings(security_group_ids),
+            rt::strings(required.security_group_ids),
         );
-        this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
-        this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
+        this.set(
+            "SubnetIds",
+            Some("subnet_ids"),
+            rt::strings(required.subnet_ids),
+        );
+        this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         NetworkSettings(this)
     }
 }
@@ -1243,7 +1258,7 @@ pub mod session_logger {
     use super::*;
     /// CloudFormation property type `LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-sessionlogger-logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct LogConfiguration(rt::Props);
     impl LogConfiguration {
@@ -1261,7 +1276,7 @@ pub mod session_logger {
     nested!(LogConfiguration);
     /// CloudFormation property type `S3LogConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-sessionlogger-s3logconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct S3LogConfiguration(rt::Props);
     impl S3LogConfiguration {
@@ -1533,30 +1548,48 @@ static USER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 9),
     awscc_schema: Some((&AWSCC_SCHEMAS, 9)),
 };
+/// The required values of [`UserSettings`], by name: two of them have one type, and a swap must not compile.
+pub struct UserSettingsRequired {
+    /// CloudFormation `CopyAllowed`.
+    pub copy_allowed: user_settings::EnabledType,
+    /// CloudFormation `DownloadAllowed`.
+    pub download_allowed: user_settings::EnabledType,
+    /// CloudFormation `PasteAllowed`.
+    pub paste_allowed: user_settings::EnabledType,
+    /// CloudFormation `PrintAllowed`.
+    pub print_allowed: user_settings::EnabledType,
+    /// CloudFormation `UploadAllowed`.
+    pub upload_allowed: user_settings::EnabledType,
+}
 impl UserSettings {
     /// Declares a `AWS::WorkSpacesWeb::UserSettings` with the stack-unique `id`. Required properties: `copy_allowed` (`CopyAllowed`), `download_allowed` (`DownloadAllowed`), `paste_allowed` (`PasteAllowed`), `print_allowed` (`PrintAllowed`), `upload_allowed` (`UploadAllowed`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        copy_allowed: user_settings::EnabledType,
-        download_allowed: user_settings::EnabledType,
-        paste_allowed: user_settings::EnabledType,
-        print_allowed: user_settings::EnabledType,
-        upload_allowed: user_settings::EnabledType,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: UserSettingsRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_SETTINGS_TYPE);
-        this.set("CopyAllowed", Some("copy_allowed"), copy_allowed.into());
+        this.set(
+            "CopyAllowed",
+            Some("copy_allowed"),
+            required.copy_allowed.into(),
+        );
         this.set(
             "DownloadAllowed",
             Some("download_allowed"),
-            download_allowed.into(),
+            required.download_allowed.into(),
         );
-        this.set("PasteAllowed", Some("paste_allowed"), paste_allowed.into());
-        this.set("PrintAllowed", Some("print_allowed"), print_allowed.into());
+        this.set(
+            "PasteAllowed",
+            Some("paste_allowed"),
+            required.paste_allowed.into(),
+        );
+        this.set(
+            "PrintAllowed",
+            Some("print_allowed"),
+            required.print_allowed.into(),
+        );
         this.set(
             "UploadAllowed",
             Some("upload_allowed"),
-            upload_allowed.into(),
+            required.upload_allowed.into(),
         );
         UserSettings(this)
     }
@@ -1674,7 +1707,7 @@ pub mod user_settings {
     use super::*;
     /// CloudFormation property type `BrandingConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-brandingconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct BrandingConfiguration(rt::Props);
     impl BrandingConfiguration {
@@ -1747,7 +1780,7 @@ pub mod user_settings {
     nested!(BrandingConfiguration);
     /// CloudFormation property type `CookieSpecification`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-cookiespecification.html)
     #[derive(Clone, Debug)]
     pub struct CookieSpecification(rt::Props);
     impl CookieSpecification {
@@ -1771,7 +1804,7 @@ pub mod user_settings {
     nested!(CookieSpecification);
     /// CloudFormation property type `CookieSynchronizationConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-cookiesynchronizationconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct CookieSynchronizationConfiguration(rt::Props);
     impl CookieSynchronizationConfiguration {
@@ -1790,31 +1823,36 @@ pub mod user_settings {
     nested!(CookieSynchronizationConfiguration);
     /// CloudFormation property type `ImageMetadata`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-imagemetadata.html)
     #[derive(Clone, Debug)]
     pub struct ImageMetadata(rt::Props);
+    /// The required values of [`ImageMetadata`], by name: two of them have one type, and a swap must not compile.
+    pub struct ImageMetadataRequired {
+        /// CloudFormation `FileExtension`.
+        pub file_extension: rt::Expr,
+        /// CloudFormation `LastUploadTimestamp`.
+        pub last_upload_timestamp: rt::Expr,
+        /// CloudFormation `MimeType`.
+        pub mime_type: MimeType,
+    }
     impl ImageMetadata {
         /// A new `ImageMetadata`. Required properties: `file_extension` (`FileExtension`), `last_upload_timestamp` (`LastUploadTimestamp`), `mime_type` (`MimeType`).
-        pub fn new(
-            file_extension: impl Into<rt::Expr>,
-            last_upload_timestamp: impl Into<rt::Expr>,
-            mime_type: MimeType,
-        ) -> Self {
+        pub fn new(required: ImageMetadataRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FileExtension", None, rt::string(file_extension));
+            this.set("FileExtension", None, rt::string(required.file_extension));
             this.set(
                 "LastUploadTimestamp",
                 None,
-                rt::string(last_upload_timestamp),
+                rt::string(required.last_upload_timestamp),
             );
-            this.set("MimeType", None, mime_type.into());
+            this.set("MimeType", None, required.mime_type.into());
             ImageMetadata(this)
         }
     }
     nested!(ImageMetadata);
     /// CloudFormation property type `ToolbarConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-workspacesweb-usersettings-toolbarconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct ToolbarConfiguration(rt::Props);
     impl ToolbarConfiguration {

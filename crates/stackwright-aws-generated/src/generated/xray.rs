@@ -83,7 +83,7 @@ pub mod group {
     use super::*;
     /// CloudFormation property type `InsightsConfiguration`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-group-insightsconfiguration.html)
     #[derive(Clone, Debug)]
     pub struct InsightsConfiguration(rt::Props);
     impl InsightsConfiguration {
@@ -133,21 +133,28 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     schema: (&SCHEMAS, 1),
     awscc_schema: Some((&AWSCC_SCHEMAS, 1)),
 };
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
+pub struct ResourcePolicyRequired {
+    /// The name of the resource policy. CloudFormation `PolicyName`.
+    pub policy_name: rt::Expr,
+    /// The resource policy document, which can be up to 5kb in size. CloudFormation `PolicyDocument`.
+    pub policy_document: rt::Expr,
+}
 impl ResourcePolicy {
-    /// Declares a `AWS::XRay::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_document` (`PolicyDocument`), `policy_name` (`PolicyName`).
+    /// Declares a `AWS::XRay::ResourcePolicy` with the stack-unique `id`. Required properties: `policy_name` (`PolicyName`), `policy_document` (`PolicyDocument`).
     #[track_caller]
-    pub fn new(
-        id: impl Into<String>,
-        policy_document: impl Into<rt::Expr>,
-        policy_name: impl Into<rt::Expr>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
         this.set(
             "PolicyDocument",
             Some("policy_document"),
-            rt::string(policy_document),
+            rt::string(required.policy_document),
         );
-        this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
+        this.set(
+            "PolicyName",
+            Some("policy_name"),
+            rt::string(required.policy_name),
+        );
         ResourcePolicy(this)
     }
     /// A flag to indicate whether to bypass the resource policy lockout safety check
@@ -238,67 +245,93 @@ pub mod sampling_rule {
     use super::*;
     /// CloudFormation property type `SamplingRateBoost`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrateboost.html)
     #[derive(Clone, Debug)]
     pub struct SamplingRateBoost(rt::Props);
+    /// The required values of [`SamplingRateBoost`], by name: two of them have one type, and a swap must not compile.
+    pub struct SamplingRateBoostRequired {
+        /// The maximum sampling rate X-Ray will apply when it detects anomalies. CloudFormation `MaxRate`.
+        pub max_rate: i64,
+        /// Time window (in minutes) in which only one sampling rate boost can be triggered. CloudFormation `CooldownWindowMinutes`.
+        pub cooldown_window_minutes: i64,
+    }
     impl SamplingRateBoost {
-        /// A new `SamplingRateBoost`. Required properties: `cooldown_window_minutes` (`CooldownWindowMinutes`), `max_rate` (`MaxRate`).
-        pub fn new(cooldown_window_minutes: i64, max_rate: i64) -> Self {
+        /// A new `SamplingRateBoost`. Required properties: `max_rate` (`MaxRate`), `cooldown_window_minutes` (`CooldownWindowMinutes`).
+        pub fn new(required: SamplingRateBoostRequired) -> Self {
             let mut this = rt::Props::default();
             this.set(
                 "CooldownWindowMinutes",
                 Some("cooldown_window_minutes"),
-                rt::int(cooldown_window_minutes),
+                rt::int(required.cooldown_window_minutes),
             );
-            this.set("MaxRate", Some("max_rate"), rt::int(max_rate));
+            this.set("MaxRate", Some("max_rate"), rt::int(required.max_rate));
             SamplingRateBoost(this)
         }
     }
     nested!(SamplingRateBoost);
     /// CloudFormation property type `SamplingRule`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrule.html)
     #[derive(Clone, Debug)]
     pub struct SamplingRule(rt::Props);
+    /// The required values of [`SamplingRule`], by name: two of them have one type, and a swap must not compile.
+    pub struct SamplingRuleRequired {
+        /// The percentage of matching requests to instrument, after the reservoir is exhausted. CloudFormation `FixedRate`.
+        pub fixed_rate: i64,
+        /// Matches the hostname from a request URL. CloudFormation `Host`.
+        pub host: rt::Expr,
+        /// Matches the HTTP method from a request URL. CloudFormation `HTTPMethod`.
+        pub http_method: rt::Expr,
+        /// The priority of the sampling rule. CloudFormation `Priority`.
+        pub priority: i64,
+        /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. CloudFormation `ReservoirSize`.
+        pub reservoir_size: i64,
+        /// Matches the ARN of the AWS resource on which the service runs. CloudFormation `ResourceARN`.
+        pub resource_arn: rt::Expr,
+        /// Matches the name that the service uses to identify itself in segments. CloudFormation `ServiceName`.
+        pub service_name: rt::Expr,
+        /// Matches the origin that the service uses to identify its type in segments. CloudFormation `ServiceType`.
+        pub service_type: rt::Expr,
+        /// Matches the path from a request URL. CloudFormation `URLPath`.
+        pub url_path: rt::Expr,
+    }
     impl SamplingRule {
-        /// A new `SamplingRule`. Required properties: `fixed_rate` (`FixedRate`), `http_method` (`HTTPMethod`), `host` (`Host`), `priority` (`Priority`), `reservoir_size` (`ReservoirSize`), `resource_arn` (`ResourceARN`), `service_name` (`ServiceName`), `service_type` (`ServiceType`), `url_path` (`URLPath`).
-        pub fn new(
-            fixed_rate: i64,
-            http_method: impl Into<rt::Expr>,
-            host: impl Into<rt::Expr>,
-            priority: i64,
-            reservoir_size: i64,
-            resource_arn: impl Into<rt::Expr>,
-            service_name: impl Into<rt::Expr>,
-            service_type: impl Into<rt::Expr>,
-            url_path: impl Into<rt::Expr>,
-        ) -> Self {
+        /// A new `SamplingRule`. Required properties: `fixed_rate` (`FixedRate`), `host` (`Host`), `http_method` (`HTTPMethod`), `priority` (`Priority`), `reservoir_size` (`ReservoirSize`), `resource_arn` (`ResourceARN`), `service_name` (`ServiceName`), `service_type` (`ServiceType`), `url_path` (`URLPath`).
+        pub fn new(required: SamplingRuleRequired) -> Self {
             let mut this = rt::Props::default();
-            this.set("FixedRate", Some("fixed_rate"), rt::int(fixed_rate));
-            this.set("HTTPMethod", Some("http_method"), rt::string(http_method));
-            this.set("Host", Some("host"), rt::string(host));
-            this.set("Priority", Some("priority"), rt::int(priority));
+            this.set(
+                "FixedRate",
+                Some("fixed_rate"),
+                rt::int(required.fixed_rate),
+            );
+            this.set(
+                "HTTPMethod",
+                Some("http_method"),
+                rt::string(required.http_method),
+            );
+            this.set("Host", Some("host"), rt::string(required.host));
+            this.set("Priority", Some("priority"), rt::int(required.priority));
             this.set(
                 "ReservoirSize",
                 Some("reservoir_size"),
-                rt::int(reservoir_size),
+                rt::int(required.reservoir_size),
             );
             this.set(
                 "ResourceARN",
                 Some("resource_arn"),
-                rt::string(resource_arn),
+                rt::string(required.resource_arn),
             );
             this.set(
                 "ServiceName",
                 Some("service_name"),
-                rt::string(service_name),
+                rt::string(required.service_name),
             );
             this.set(
                 "ServiceType",
                 Some("service_type"),
-                rt::string(service_type),
+                rt::string(required.service_type),
             );
-            this.set("URLPath", Some("url_path"), rt::string(url_path));
+            this.set("URLPath", Some("url_path"), rt::string(required.url_path));
             SamplingRule(this)
         }
         /// Matches attributes derived from the request.
@@ -346,7 +379,7 @@ pub mod sampling_rule {
     nested!(SamplingRule);
     /// CloudFormation property type `SamplingRuleRecord`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingrulerecord.html)
     #[derive(Clone, Debug)]
     pub struct SamplingRuleRecord(rt::Props);
     impl SamplingRuleRecord {
@@ -381,7 +414,7 @@ pub mod sampling_rule {
     nested!(SamplingRuleRecord);
     /// CloudFormation property type `SamplingRuleUpdate`.
     ///
-    /// [AWS reference]( url )
+    /// [AWS reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-xray-samplingrule-samplingruleupdate.html)
     #[derive(Clone, Debug)]
     pub struct SamplingRuleUpdate(rt::Props);
     impl SamplingRuleUpdate {

@@ -33,9 +33,9 @@ static ANALYZER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Analyzer {
     /// Declares an `aws_accessanalyzer_analyzer` with the stack-unique `id`. Required: `analyzer_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, analyzer_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ANALYZER_TYPE);
-        this.set("analyzer_name", rt::string(value));
+        this.set("analyzer_name", rt::string(analyzer_name));
         Analyzer(this)
     }
     /// `type`: string. Changing it replaces the resource.
@@ -162,7 +162,7 @@ static ARCHIVE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ArchiveRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ArchiveRule`], by name: two of them have one type, and a swap must not compile.
 pub struct ArchiveRuleRequired {
     /// `analyzer_name`: string.
     pub analyzer_name: rt::Expr,
@@ -210,9 +210,9 @@ pub mod archive_rule {
     pub struct Filter(pub(crate) rt::Body);
     impl Filter {
         /// A new `filter` block. Required: `criteria`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(criteria: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("criteria", rt::string(value));
+            this.set("criteria", rt::string(criteria));
             Filter(this)
         }
         /// `contains`: list of string.

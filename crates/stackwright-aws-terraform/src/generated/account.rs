@@ -30,7 +30,7 @@ static ALTERNATE_CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AlternateContact`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AlternateContact`], by name: two of them have one type, and a swap must not compile.
 pub struct AlternateContactRequired {
     /// `alternate_contact_type`: string.
     pub alternate_contact_type: rt::Expr,
@@ -140,7 +140,7 @@ static PRIMARY_CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`PrimaryContact`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PrimaryContact`], by name: two of them have one type, and a swap must not compile.
 pub struct PrimaryContactRequired {
     /// `address_line_1`: string.
     pub address_line_1: rt::Expr,
@@ -274,20 +274,17 @@ static REGION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Region`], by name (so that two of one type cannot be swapped).
-pub struct RegionRequired {
-    /// `enabled`: bool.
-    pub enabled: rt::Bool,
-    /// `region_name`: string.
-    pub region_name: rt::Expr,
-}
 impl Region {
     /// Declares an `aws_account_region` with the stack-unique `id`. Required: `enabled`, `region_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: RegionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        enabled: impl Into<rt::Bool>,
+        region_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &REGION_TYPE);
-        this.set("enabled", rt::boolean(required.enabled));
-        this.set("region_name", rt::string(required.region_name));
+        this.set("enabled", rt::boolean(enabled));
+        this.set("region_name", rt::string(region_name));
         Region(this)
     }
     /// `account_id`: string. Changing it replaces the resource.

@@ -212,7 +212,7 @@ pub mod certificate {
     /// Block `validation_option` of `aws_acm_certificate`.
     #[derive(Clone, Debug)]
     pub struct ValidationOption(pub(crate) rt::Body);
-    /// The required arguments of [`ValidationOption`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ValidationOption`], by name: two of them have one type, and a swap must not compile.
     pub struct ValidationOptionRequired {
         /// `domain_name`: string.
         pub domain_name: rt::Expr,
@@ -243,9 +243,9 @@ static CERTIFICATE_VALIDATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CertificateValidation {
     /// Declares an `aws_acm_certificate_validation` with the stack-unique `id`. Required: `certificate_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, certificate_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_VALIDATION_TYPE);
-        this.set("certificate_arn", rt::string(value));
+        this.set("certificate_arn", rt::string(certificate_arn));
         CertificateValidation(this)
     }
     /// `validation_record_fqdns`: set of string. Changing it replaces the resource.

@@ -30,7 +30,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Certificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Certificate`], by name: two of them have one type, and a swap must not compile.
 pub struct CertificateRequired {
     /// `certificate_authority_arn`: string.
     pub certificate_authority_arn: rt::Expr,
@@ -114,7 +114,7 @@ pub mod certificate {
     /// Block `validity` of `aws_acmpca_certificate`.
     #[derive(Clone, Debug)]
     pub struct Validity(pub(crate) rt::Body);
-    /// The required arguments of [`Validity`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Validity`], by name: two of them have one type, and a swap must not compile.
     pub struct ValidityRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -149,10 +149,13 @@ impl CertificateAuthority {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        value: certificate_authority::CertificateAuthorityConfiguration,
+        certificate_authority_configuration: certificate_authority::CertificateAuthorityConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_TYPE);
-        this.set("certificate_authority_configuration", value.0.into_value());
+        this.set(
+            "certificate_authority_configuration",
+            certificate_authority_configuration.0.into_value(),
+        );
         CertificateAuthority(this)
     }
     /// `enabled`: bool.
@@ -266,7 +269,7 @@ pub mod certificate_authority {
     /// Block `certificate_authority_configuration` of `aws_acmpca_certificate_authority`.
     #[derive(Clone, Debug)]
     pub struct CertificateAuthorityConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`CertificateAuthorityConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CertificateAuthorityConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct CertificateAuthorityConfigurationRequired {
         /// `key_algorithm`: string.
         pub key_algorithm: rt::Expr,
@@ -436,9 +439,9 @@ pub mod certificate_authority {
     pub struct OcspConfiguration(pub(crate) rt::Body);
     impl OcspConfiguration {
         /// A new `ocsp_configuration` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             OcspConfiguration(this)
         }
         /// `ocsp_custom_cname`: string.
@@ -459,7 +462,7 @@ static CERTIFICATE_AUTHORITY_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`CertificateAuthorityCertificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CertificateAuthorityCertificate`], by name: two of them have one type, and a swap must not compile.
 pub struct CertificateAuthorityCertificateRequired {
     /// `certificate`: string.
     pub certificate: rt::Expr,
@@ -517,7 +520,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Permission`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Permission`], by name: two of them have one type, and a swap must not compile.
 pub struct PermissionRequired {
     /// `actions`: set of string.
     pub actions: rt::List<rt::Expr>,
@@ -583,10 +586,10 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Policy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -595,7 +598,7 @@ impl Policy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         Policy(this)
     }
@@ -630,7 +633,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 5),
     };
-    /// The required arguments of [`Certificate`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Certificate`], by name: two of them have one type, and a swap must not compile.
     pub struct CertificateRequired {
         /// `arn`: string.
         pub arn: rt::Expr,
@@ -692,9 +695,9 @@ pub mod data {
     impl CertificateAuthority {
         /// Declares an `aws_acmpca_certificate_authority` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CERTIFICATE_AUTHORITY_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             CertificateAuthority(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl App {
     /// Declares an `aws_amplify_app` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         App(this)
     }
     /// `access_token`: string. Sensitive: kept out of plans, but stored in the state.
@@ -303,16 +303,16 @@ pub mod app {
     pub struct CacheConfig(pub(crate) rt::Body);
     impl CacheConfig {
         /// A new `cache_config` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             CacheConfig(this)
         }
     }
     /// Block `custom_rule` of `aws_amplify_app`.
     #[derive(Clone, Debug)]
     pub struct CustomRule(pub(crate) rt::Body);
-    /// The required arguments of [`CustomRule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomRule`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomRuleRequired {
         /// `source`: string.
         pub source: rt::Expr,
@@ -350,7 +350,7 @@ static BACKEND_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`BackendEnvironment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BackendEnvironment`], by name: two of them have one type, and a swap must not compile.
 pub struct BackendEnvironmentRequired {
     /// `app_id`: string.
     pub app_id: rt::Expr,
@@ -415,7 +415,7 @@ static BRANCH_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Branch`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Branch`], by name: two of them have one type, and a swap must not compile.
 pub struct BranchRequired {
     /// `app_id`: string.
     pub app_id: rt::Expr,
@@ -615,7 +615,7 @@ static DOMAIN_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`DomainAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainAssociationRequired {
     /// `app_id`: string.
     pub app_id: rt::Expr,
@@ -694,9 +694,9 @@ pub mod domain_association {
     pub struct CertificateSettings(pub(crate) rt::Body);
     impl CertificateSettings {
         /// A new `certificate_settings` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             CertificateSettings(this)
         }
         /// `custom_certificate_arn`: string.
@@ -708,7 +708,7 @@ pub mod domain_association {
     /// Block `sub_domain` of `aws_amplify_domain_association`.
     #[derive(Clone, Debug)]
     pub struct SubDomain(pub(crate) rt::Body);
-    /// The required arguments of [`SubDomain`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SubDomain`], by name: two of them have one type, and a swap must not compile.
     pub struct SubDomainRequired {
         /// `branch_name`: string.
         pub branch_name: rt::Expr,
@@ -736,7 +736,7 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Webhook`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Webhook`], by name: two of them have one type, and a swap must not compile.
 pub struct WebhookRequired {
     /// `app_id`: string.
     pub app_id: rt::Expr,

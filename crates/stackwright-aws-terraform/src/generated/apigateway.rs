@@ -91,9 +91,9 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ApiKey {
     /// Declares an `aws_api_gateway_api_key` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &API_KEY_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ApiKey(this)
     }
     /// `customer_id`: string.
@@ -176,7 +176,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Authorizer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Authorizer`], by name: two of them have one type, and a swap must not compile.
 pub struct AuthorizerRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -288,7 +288,7 @@ static BASE_PATH_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`BasePathMapping`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BasePathMapping`], by name: two of them have one type, and a swap must not compile.
 pub struct BasePathMappingRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -421,9 +421,9 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Deployment {
     /// Declares an `aws_api_gateway_deployment` with the stack-unique `id`. Required: `rest_api_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, rest_api_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
-        this.set("rest_api_id", rt::string(value));
+        this.set("rest_api_id", rt::string(rest_api_id));
         Deployment(this)
     }
     /// `description`: string.
@@ -547,7 +547,7 @@ static DOCUMENTATION_PART_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`DocumentationPart`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DocumentationPart`], by name: two of them have one type, and a swap must not compile.
 pub struct DocumentationPartRequired {
     /// `properties`: string.
     pub properties: rt::Expr,
@@ -594,9 +594,9 @@ pub mod documentation_part {
     pub struct Location(pub(crate) rt::Body);
     impl Location {
         /// A new `location` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Location(this)
         }
         /// `method`: string.
@@ -632,7 +632,7 @@ static DOCUMENTATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`DocumentationVersion`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DocumentationVersion`], by name: two of them have one type, and a swap must not compile.
 pub struct DocumentationVersionRequired {
     /// `rest_api_id`: string.
     pub rest_api_id: rt::Expr,
@@ -687,9 +687,9 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DomainName {
     /// Declares an `aws_api_gateway_domain_name` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         DomainName(this)
     }
     /// `certificate_arn`: string.
@@ -724,8 +724,8 @@ impl DomainName {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `regional_certificate_arn`: string.
@@ -854,9 +854,9 @@ pub mod domain_name {
     pub struct EndpointConfiguration(pub(crate) rt::Body);
     impl EndpointConfiguration {
         /// A new `endpoint_configuration` block. Required: `types`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(types: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("types", rt::list(value));
+            this.set("types", rt::list(types));
             EndpointConfiguration(this)
         }
         /// `ip_address_type`: string.
@@ -870,9 +870,9 @@ pub mod domain_name {
     pub struct MutualTlsAuthentication(pub(crate) rt::Body);
     impl MutualTlsAuthentication {
         /// A new `mutual_tls_authentication` block. Required: `truststore_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(truststore_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("truststore_uri", rt::string(value));
+            this.set("truststore_uri", rt::string(truststore_uri));
             MutualTlsAuthentication(this)
         }
         /// `truststore_version`: string.
@@ -893,7 +893,7 @@ static DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`DomainNameAccessAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainNameAccessAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainNameAccessAssociationRequired {
     /// `access_association_source`: string.
     pub access_association_source: rt::Expr,
@@ -965,7 +965,7 @@ static GATEWAY_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`GatewayResponse`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GatewayResponse`], by name: two of them have one type, and a swap must not compile.
 pub struct GatewayResponseRequired {
     /// `response_type`: string.
     pub response_type: rt::Expr,
@@ -1035,7 +1035,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`Integration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
 pub struct IntegrationRequired {
     /// `http_method`: string.
     pub http_method: rt::Expr,
@@ -1224,7 +1224,7 @@ static INTEGRATION_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`IntegrationResponse`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IntegrationResponse`], by name: two of them have one type, and a swap must not compile.
 pub struct IntegrationResponseRequired {
     /// `http_method`: string.
     pub http_method: rt::Expr,
@@ -1317,7 +1317,7 @@ static METHOD_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`Method`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Method`], by name: two of them have one type, and a swap must not compile.
 pub struct MethodRequired {
     /// `authorization`: string.
     pub authorization: rt::Expr,
@@ -1437,7 +1437,7 @@ static METHOD_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`MethodResponse`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MethodResponse`], by name: two of them have one type, and a swap must not compile.
 pub struct MethodResponseRequired {
     /// `http_method`: string.
     pub http_method: rt::Expr,
@@ -1512,7 +1512,7 @@ static METHOD_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`MethodSettings`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MethodSettings`], by name: two of them have one type, and a swap must not compile.
 pub struct MethodSettingsRequired {
     /// `method_path`: string.
     pub method_path: rt::Expr,
@@ -1641,7 +1641,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`Model`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Model`], by name: two of them have one type, and a swap must not compile.
 pub struct ModelRequired {
     /// `content_type`: string.
     pub content_type: rt::Expr,
@@ -1709,7 +1709,7 @@ static REQUEST_VALIDATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`RequestValidator`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RequestValidator`], by name: two of them have one type, and a swap must not compile.
 pub struct RequestValidatorRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1771,7 +1771,7 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`Resource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Resource`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourceRequired {
     /// `parent_id`: string.
     pub parent_id: rt::Expr,
@@ -1828,9 +1828,9 @@ static REST_API_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RestApi {
     /// Declares an `aws_api_gateway_rest_api` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REST_API_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         RestApi(this)
     }
     /// `api_key_source`: string.
@@ -1875,8 +1875,8 @@ impl RestApi {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `put_rest_api_mode`: string.
@@ -1974,9 +1974,9 @@ pub mod rest_api {
     pub struct EndpointConfiguration(pub(crate) rt::Body);
     impl EndpointConfiguration {
         /// A new `endpoint_configuration` block. Required: `types`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(types: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("types", rt::list(value));
+            this.set("types", rt::list(types));
             EndpointConfiguration(this)
         }
         /// `ip_address_type`: string.
@@ -2002,10 +2002,10 @@ static REST_API_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`RestApiPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RestApiPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RestApiPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `rest_api_id`: string.
     pub rest_api_id: rt::Expr,
 }
@@ -2014,7 +2014,7 @@ impl RestApiPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RestApiPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REST_API_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("rest_api_id", rt::string(required.rest_api_id));
         RestApiPolicy(this)
     }
@@ -2045,7 +2045,7 @@ static REST_API_PUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 21),
 };
-/// The required arguments of [`RestApiPut`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RestApiPut`], by name: two of them have one type, and a swap must not compile.
 pub struct RestApiPutRequired {
     /// `body`: string.
     pub body: rt::Expr,
@@ -2139,7 +2139,7 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 22),
 };
-/// The required arguments of [`Stage`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Stage`], by name: two of them have one type, and a swap must not compile.
 pub struct StageRequired {
     /// `deployment_id`: string.
     pub deployment_id: rt::Expr,
@@ -2282,7 +2282,7 @@ pub mod stage {
     /// Block `access_log_settings` of `aws_api_gateway_stage`.
     #[derive(Clone, Debug)]
     pub struct AccessLogSettings(pub(crate) rt::Body);
-    /// The required arguments of [`AccessLogSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AccessLogSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct AccessLogSettingsRequired {
         /// `destination_arn`: string.
         pub destination_arn: rt::Expr,
@@ -2303,9 +2303,9 @@ pub mod stage {
     pub struct CanarySettings(pub(crate) rt::Body);
     impl CanarySettings {
         /// A new `canary_settings` block. Required: `deployment_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(deployment_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("deployment_id", rt::string(value));
+            this.set("deployment_id", rt::string(deployment_id));
             CanarySettings(this)
         }
         /// `percent_traffic`: number.
@@ -2339,9 +2339,9 @@ static USAGE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl UsagePlan {
     /// Declares an `aws_api_gateway_usage_plan` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USAGE_PLAN_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         UsagePlan(this)
     }
     /// `description`: string.
@@ -2408,7 +2408,7 @@ pub mod usage_plan {
     /// Block `api_stages` of `aws_api_gateway_usage_plan`.
     #[derive(Clone, Debug)]
     pub struct ApiStages(pub(crate) rt::Body);
-    /// The required arguments of [`ApiStages`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ApiStages`], by name: two of them have one type, and a swap must not compile.
     pub struct ApiStagesRequired {
         /// `api_id`: string.
         pub api_id: rt::Expr,
@@ -2432,19 +2432,12 @@ pub mod usage_plan {
     /// Block `quota_settings` of `aws_api_gateway_usage_plan`.
     #[derive(Clone, Debug)]
     pub struct QuotaSettings(pub(crate) rt::Body);
-    /// The required arguments of [`QuotaSettings`], by name (so that two of one type cannot be swapped).
-    pub struct QuotaSettingsRequired {
-        /// `limit`: number.
-        pub limit: rt::Number,
-        /// `period`: string.
-        pub period: rt::Expr,
-    }
     impl QuotaSettings {
         /// A new `quota_settings` block. Required: `limit`, `period`.
-        pub fn new(required: QuotaSettingsRequired) -> Self {
+        pub fn new(limit: impl Into<rt::Number>, period: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("limit", rt::number(required.limit));
-            this.set("period", rt::string(required.period));
+            this.set("limit", rt::number(limit));
+            this.set("period", rt::string(period));
             QuotaSettings(this)
         }
         /// `offset`: number.
@@ -2478,9 +2471,9 @@ pub mod usage_plan {
     pub struct Throttle(pub(crate) rt::Body);
     impl Throttle {
         /// A new `throttle` block. Required: `path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("path", rt::string(value));
+            this.set("path", rt::string(path));
             Throttle(this)
         }
         /// `burst_limit`: number.
@@ -2506,7 +2499,7 @@ static USAGE_PLAN_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 24),
 };
-/// The required arguments of [`UsagePlanKey`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UsagePlanKey`], by name: two of them have one type, and a swap must not compile.
 pub struct UsagePlanKeyRequired {
     /// `key_id`: string.
     pub key_id: rt::Expr,
@@ -2564,20 +2557,17 @@ static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 25),
 };
-/// The required arguments of [`VpcLink`], by name (so that two of one type cannot be swapped).
-pub struct VpcLinkRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// `target_arns`: list of string.
-    pub target_arns: rt::List<rt::Expr>,
-}
 impl VpcLink {
     /// Declares an `aws_api_gateway_vpc_link` with the stack-unique `id`. Required: `name`, `target_arns`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VpcLinkRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        target_arns: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &VPC_LINK_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("target_arns", rt::list(required.target_arns));
+        this.set("name", rt::string(name));
+        this.set("target_arns", rt::list(target_arns));
         VpcLink(this)
     }
     /// `description`: string.
@@ -2636,9 +2626,9 @@ pub mod data {
     impl ApiKey {
         /// Declares an `aws_api_gateway_api_key` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &API_KEY_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             ApiKey(this)
         }
         /// `tags`: map of string.
@@ -2749,7 +2739,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 28),
     };
-    /// The required arguments of [`Authorizer`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Authorizer`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthorizerRequired {
         /// `authorizer_id`: string.
         pub authorizer_id: rt::Expr,
@@ -2836,9 +2826,9 @@ pub mod data {
     impl Authorizers {
         /// Declares an `aws_api_gateway_authorizers` with the stack-unique `id`. Required: `rest_api_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, rest_api_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &AUTHORIZERS_TYPE);
-            this.set("rest_api_id", rt::string(value));
+            this.set("rest_api_id", rt::string(rest_api_id));
             Authorizers(this)
         }
         /// `id`: string.
@@ -2876,9 +2866,9 @@ pub mod data {
     impl DomainName {
         /// Declares an `aws_api_gateway_domain_name` with the stack-unique `id`. Required: `domain_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
-            this.set("domain_name", rt::string(value));
+            this.set("domain_name", rt::string(domain_name));
             DomainName(this)
         }
         /// `domain_name_id`: string.
@@ -2979,7 +2969,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 31),
     };
-    /// The required arguments of [`Export`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Export`], by name: two of them have one type, and a swap must not compile.
     pub struct ExportRequired {
         /// `export_type`: string.
         pub export_type: rt::Expr,
@@ -3064,7 +3054,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 32),
     };
-    /// The required arguments of [`Resource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Resource`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceRequired {
         /// `path`: string.
         pub path: rt::Expr,
@@ -3123,9 +3113,9 @@ pub mod data {
     impl RestApi {
         /// Declares an `aws_api_gateway_rest_api` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REST_API_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             RestApi(this)
         }
         /// `id`: string.
@@ -3201,7 +3191,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 34),
     };
-    /// The required arguments of [`Sdk`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Sdk`], by name: two of them have one type, and a swap must not compile.
     pub struct SdkRequired {
         /// `rest_api_id`: string.
         pub rest_api_id: rt::Expr,
@@ -3280,9 +3270,9 @@ pub mod data {
     impl VpcLink {
         /// Declares an `aws_api_gateway_vpc_link` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VPC_LINK_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             VpcLink(this)
         }
         /// `tags`: map of string.

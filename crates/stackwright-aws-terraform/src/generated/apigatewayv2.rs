@@ -30,7 +30,7 @@ static API_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Api`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Api`], by name: two of them have one type, and a swap must not compile.
 pub struct ApiRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -244,7 +244,7 @@ static API_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ApiMapping`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApiMapping`], by name: two of them have one type, and a swap must not compile.
 pub struct ApiMappingRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -303,7 +303,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Authorizer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Authorizer`], by name: two of them have one type, and a swap must not compile.
 pub struct AuthorizerRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -461,9 +461,9 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Deployment {
     /// Declares an `aws_apigatewayv2_deployment` with the stack-unique `id`. Required: `api_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, api_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
-        this.set("api_id", rt::string(value));
+        this.set("api_id", rt::string(api_id));
         Deployment(this)
     }
     /// `description`: string.
@@ -511,22 +511,19 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`DomainName`], by name (so that two of one type cannot be swapped).
-pub struct DomainNameRequired {
-    /// `domain_name`: string.
-    pub domain_name: rt::Expr,
-    /// Block `domain_name_configuration` (the first, when more may be added).
-    pub domain_name_configuration: domain_name::DomainNameConfiguration,
-}
 impl DomainName {
     /// Declares an `aws_apigatewayv2_domain_name` with the stack-unique `id`. Required: `domain_name`, `domain_name_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: DomainNameRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        domain_name: impl Into<rt::Expr>,
+        domain_name_configuration: domain_name::DomainNameConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_NAME_TYPE);
-        this.set("domain_name", rt::string(required.domain_name));
+        this.set("domain_name", rt::string(domain_name));
         this.set(
             "domain_name_configuration",
-            required.domain_name_configuration.0.into_value(),
+            domain_name_configuration.0.into_value(),
         );
         DomainName(this)
     }
@@ -579,7 +576,7 @@ pub mod domain_name {
     /// Block `domain_name_configuration` of `aws_apigatewayv2_domain_name`.
     #[derive(Clone, Debug)]
     pub struct DomainNameConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`DomainNameConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DomainNameConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct DomainNameConfigurationRequired {
         /// `certificate_arn`: string.
         pub certificate_arn: rt::Expr,
@@ -617,9 +614,9 @@ pub mod domain_name {
     pub struct MutualTlsAuthentication(pub(crate) rt::Body);
     impl MutualTlsAuthentication {
         /// A new `mutual_tls_authentication` block. Required: `truststore_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(truststore_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("truststore_uri", rt::string(value));
+            this.set("truststore_uri", rt::string(truststore_uri));
             MutualTlsAuthentication(this)
         }
         /// `truststore_version`: string.
@@ -660,7 +657,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Integration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
 pub struct IntegrationRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -839,19 +836,15 @@ pub mod integration {
     /// Block `response_parameters` of `aws_apigatewayv2_integration`.
     #[derive(Clone, Debug)]
     pub struct ResponseParameters(pub(crate) rt::Body);
-    /// The required arguments of [`ResponseParameters`], by name (so that two of one type cannot be swapped).
-    pub struct ResponseParametersRequired {
-        /// `mappings`: map of string.
-        pub mappings: rt::Map<rt::Expr>,
-        /// `status_code`: string.
-        pub status_code: rt::Expr,
-    }
     impl ResponseParameters {
         /// A new `response_parameters` block. Required: `mappings`, `status_code`.
-        pub fn new(required: ResponseParametersRequired) -> Self {
+        pub fn new(
+            mappings: impl Into<rt::Map<rt::Expr>>,
+            status_code: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("mappings", rt::map(required.mappings));
-            this.set("status_code", rt::string(required.status_code));
+            this.set("mappings", rt::map(mappings));
+            this.set("status_code", rt::string(status_code));
             ResponseParameters(this)
         }
     }
@@ -882,7 +875,7 @@ static INTEGRATION_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`IntegrationResponse`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IntegrationResponse`], by name: two of them have one type, and a swap must not compile.
 pub struct IntegrationResponseRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -963,7 +956,7 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Model`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Model`], by name: two of them have one type, and a swap must not compile.
 pub struct ModelRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -1029,7 +1022,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`Route`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Route`], by name: two of them have one type, and a swap must not compile.
 pub struct RouteRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -1154,22 +1147,15 @@ pub mod route {
     /// Block `request_parameter` of `aws_apigatewayv2_route`.
     #[derive(Clone, Debug)]
     pub struct RequestParameter(pub(crate) rt::Body);
-    /// The required arguments of [`RequestParameter`], by name (so that two of one type cannot be swapped).
-    pub struct RequestParameterRequired {
-        /// `request_parameter_key`: string.
-        pub request_parameter_key: rt::Expr,
-        /// `required`: bool.
-        pub required: rt::Bool,
-    }
     impl RequestParameter {
         /// A new `request_parameter` block. Required: `request_parameter_key`, `required`.
-        pub fn new(required: RequestParameterRequired) -> Self {
+        pub fn new(
+            request_parameter_key: impl Into<rt::Expr>,
+            required_value: impl Into<rt::Bool>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "request_parameter_key",
-                rt::string(required.request_parameter_key),
-            );
-            this.set("required", rt::boolean(required.required));
+            this.set("request_parameter_key", rt::string(request_parameter_key));
+            this.set("required", rt::boolean(required_value));
             RequestParameter(this)
         }
     }
@@ -1185,7 +1171,7 @@ static ROUTE_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`RouteResponse`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RouteResponse`], by name: two of them have one type, and a swap must not compile.
 pub struct RouteResponseRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -1256,7 +1242,7 @@ static STAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`Stage`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Stage`], by name: two of them have one type, and a swap must not compile.
 pub struct StageRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -1375,7 +1361,7 @@ pub mod stage {
     /// Block `access_log_settings` of `aws_apigatewayv2_stage`.
     #[derive(Clone, Debug)]
     pub struct AccessLogSettings(pub(crate) rt::Body);
-    /// The required arguments of [`AccessLogSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AccessLogSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct AccessLogSettingsRequired {
         /// `destination_arn`: string.
         pub destination_arn: rt::Expr,
@@ -1431,9 +1417,9 @@ pub mod stage {
     pub struct RouteSettings(pub(crate) rt::Body);
     impl RouteSettings {
         /// A new `route_settings` block. Required: `route_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(route_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("route_key", rt::string(value));
+            this.set("route_key", rt::string(route_key));
             RouteSettings(this)
         }
         /// `data_trace_enabled`: bool.
@@ -1474,7 +1460,7 @@ static VPC_LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`VpcLink`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpcLink`], by name: two of them have one type, and a swap must not compile.
 pub struct VpcLinkRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1544,9 +1530,9 @@ pub mod data {
     impl Api {
         /// Declares an `aws_apigatewayv2_api` with the stack-unique `id`. Required: `api_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, api_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &API_TYPE);
-            this.set("api_id", rt::string(value));
+            this.set("api_id", rt::string(api_id));
             Api(this)
         }
         /// `id`: string.
@@ -1696,7 +1682,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 14),
     };
-    /// The required arguments of [`Export`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Export`], by name: two of them have one type, and a swap must not compile.
     pub struct ExportRequired {
         /// `api_id`: string.
         pub api_id: rt::Expr,
@@ -1785,9 +1771,9 @@ pub mod data {
     impl VpcLink {
         /// Declares an `aws_apigatewayv2_vpc_link` with the stack-unique `id`. Required: `vpc_link_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, vpc_link_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VPC_LINK_TYPE);
-            this.set("vpc_link_id", rt::string(value));
+            this.set("vpc_link_id", rt::string(vpc_link_id));
             VpcLink(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Policy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -159,9 +159,9 @@ pub mod policy {
     pub struct TargetTrackingScalingPolicyConfiguration(pub(crate) rt::Body);
     impl TargetTrackingScalingPolicyConfiguration {
         /// A new `target_tracking_scaling_policy_configuration` block. Required: `target_value`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(target_value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_value", rt::number(value));
+            this.set("target_value", rt::number(target_value));
             TargetTrackingScalingPolicyConfiguration(this)
         }
         /// `disable_scale_in`: bool.
@@ -203,9 +203,9 @@ pub mod policy {
     pub struct StepAdjustment(pub(crate) rt::Body);
     impl StepAdjustment {
         /// A new `step_adjustment` block. Required: `scaling_adjustment`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(scaling_adjustment: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("scaling_adjustment", rt::number(value));
+            this.set("scaling_adjustment", rt::number(scaling_adjustment));
             StepAdjustment(this)
         }
         /// `metric_interval_lower_bound`: string.
@@ -264,9 +264,9 @@ pub mod policy {
     pub struct PredefinedMetricSpecification(pub(crate) rt::Body);
     impl PredefinedMetricSpecification {
         /// A new `predefined_metric_specification` block. Required: `predefined_metric_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(predefined_metric_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("predefined_metric_type", rt::string(value));
+            this.set("predefined_metric_type", rt::string(predefined_metric_type));
             PredefinedMetricSpecification(this)
         }
         /// `resource_label`: string.
@@ -278,7 +278,7 @@ pub mod policy {
     /// Block `dimensions` of `aws_appautoscaling_policy`.
     #[derive(Clone, Debug)]
     pub struct Dimensions(pub(crate) rt::Body);
-    /// The required arguments of [`Dimensions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Dimensions`], by name: two of them have one type, and a swap must not compile.
     pub struct DimensionsRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -299,9 +299,9 @@ pub mod policy {
     pub struct Metrics(pub(crate) rt::Body);
     impl Metrics {
         /// A new `metrics` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Metrics(this)
         }
         /// `expression`: string.
@@ -328,19 +328,12 @@ pub mod policy {
     /// Block `metric_stat` of `aws_appautoscaling_policy`.
     #[derive(Clone, Debug)]
     pub struct MetricStat(pub(crate) rt::Body);
-    /// The required arguments of [`MetricStat`], by name (so that two of one type cannot be swapped).
-    pub struct MetricStatRequired {
-        /// `stat`: string.
-        pub stat: rt::Expr,
-        /// Block `metric` (the first, when more may be added).
-        pub metric: Metric,
-    }
     impl MetricStat {
         /// A new `metric_stat` block. Required: `stat`, `metric`.
-        pub fn new(required: MetricStatRequired) -> Self {
+        pub fn new(stat: impl Into<rt::Expr>, metric: Metric) -> Self {
             let mut this = rt::Body::default();
-            this.set("stat", rt::string(required.stat));
-            this.set("metric", required.metric.0.into_value());
+            this.set("stat", rt::string(stat));
+            this.set("metric", metric.0.into_value());
             MetricStat(this)
         }
         /// `unit`: string.
@@ -352,7 +345,7 @@ pub mod policy {
     /// Block `metric` of `aws_appautoscaling_policy`.
     #[derive(Clone, Debug)]
     pub struct Metric(pub(crate) rt::Body);
-    /// The required arguments of [`Metric`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
     pub struct MetricRequired {
         /// `metric_name`: string.
         pub metric_name: rt::Expr,
@@ -385,7 +378,7 @@ static SCHEDULED_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ScheduledAction`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ScheduledAction`], by name: two of them have one type, and a swap must not compile.
 pub struct ScheduledActionRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -513,7 +506,7 @@ static TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Target`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.
 pub struct TargetRequired {
     /// `max_capacity`: number.
     pub max_capacity: rt::Number,

@@ -33,9 +33,9 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Application {
     /// Declares an `aws_appconfig_application` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Application(this)
     }
     /// `description`: string.
@@ -83,7 +83,7 @@ static CONFIGURATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ConfigurationProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConfigurationProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct ConfigurationProfileRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -188,9 +188,9 @@ pub mod configuration_profile {
     pub struct Validator(pub(crate) rt::Body);
     impl Validator {
         /// A new `validator` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Validator(this)
         }
         /// `content`: string. Sensitive: kept out of plans, but stored in the state.
@@ -211,7 +211,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Deployment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Deployment`], by name: two of them have one type, and a swap must not compile.
 pub struct DeploymentRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -327,7 +327,7 @@ static DEPLOYMENT_STRATEGY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`DeploymentStrategy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DeploymentStrategy`], by name: two of them have one type, and a swap must not compile.
 pub struct DeploymentStrategyRequired {
     /// `deployment_duration_in_minutes`: number.
     pub deployment_duration_in_minutes: rt::Number,
@@ -427,7 +427,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -502,9 +502,9 @@ pub mod environment {
     pub struct Monitor(pub(crate) rt::Body);
     impl Monitor {
         /// A new `monitor` block. Required: `alarm_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(alarm_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("alarm_arn", rt::string(value));
+            this.set("alarm_arn", rt::string(alarm_arn));
             Monitor(this)
         }
         /// `alarm_role_arn`: string.
@@ -525,20 +525,17 @@ static EXTENSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Extension`], by name (so that two of one type cannot be swapped).
-pub struct ExtensionRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `action_point` (the first, when more may be added).
-    pub action_point: extension::ActionPoint,
-}
 impl Extension {
     /// Declares an `aws_appconfig_extension` with the stack-unique `id`. Required: `name`, `action_point`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ExtensionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        action_point: extension::ActionPoint,
+    ) -> Self {
         let mut this = rt::Base::new(id, &EXTENSION_TYPE);
-        this.set("name", rt::string(required.name));
-        this.push("action_point", required.action_point.0.into_value());
+        this.set("name", rt::string(name));
+        this.push("action_point", action_point.0.into_value());
         Extension(this)
     }
     /// `description`: string.
@@ -595,19 +592,12 @@ pub mod extension {
     /// Block `action_point` of `aws_appconfig_extension`.
     #[derive(Clone, Debug)]
     pub struct ActionPoint(pub(crate) rt::Body);
-    /// The required arguments of [`ActionPoint`], by name (so that two of one type cannot be swapped).
-    pub struct ActionPointRequired {
-        /// `point`: string.
-        pub point: rt::Expr,
-        /// Block `action` (the first, when more may be added).
-        pub action: Action,
-    }
     impl ActionPoint {
         /// A new `action_point` block. Required: `point`, `action`.
-        pub fn new(required: ActionPointRequired) -> Self {
+        pub fn new(point: impl Into<rt::Expr>, action: Action) -> Self {
             let mut this = rt::Body::default();
-            this.set("point", rt::string(required.point));
-            this.push("action", required.action.0.into_value());
+            this.set("point", rt::string(point));
+            this.push("action", action.0.into_value());
             ActionPoint(this)
         }
         /// Adds a `action` block.
@@ -621,9 +611,9 @@ pub mod extension {
     pub struct Parameter(pub(crate) rt::Body);
     impl Parameter {
         /// A new `parameter` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Parameter(this)
         }
         /// `description`: string.
@@ -640,7 +630,7 @@ pub mod extension {
     /// Block `action` of `aws_appconfig_extension`.
     #[derive(Clone, Debug)]
     pub struct Action(pub(crate) rt::Body);
-    /// The required arguments of [`Action`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Action`], by name: two of them have one type, and a swap must not compile.
     pub struct ActionRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -678,7 +668,7 @@ static EXTENSION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`ExtensionAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ExtensionAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ExtensionAssociationRequired {
     /// `extension_arn`: string.
     pub extension_arn: rt::Expr,
@@ -738,7 +728,7 @@ static HOSTED_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`HostedConfigurationVersion`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HostedConfigurationVersion`], by name: two of them have one type, and a swap must not compile.
 pub struct HostedConfigurationVersionRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -819,7 +809,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 8),
     };
-    /// The required arguments of [`ConfigurationProfile`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ConfigurationProfile`], by name: two of them have one type, and a swap must not compile.
     pub struct ConfigurationProfileRequired {
         /// `application_id`: string.
         pub application_id: rt::Expr,
@@ -914,9 +904,9 @@ pub mod data {
     impl ConfigurationProfiles {
         /// Declares an `aws_appconfig_configuration_profiles` with the stack-unique `id`. Required: `application_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONFIGURATION_PROFILES_TYPE);
-            this.set("application_id", rt::string(value));
+            this.set("application_id", rt::string(application_id));
             ConfigurationProfiles(this)
         }
         /// `id`: string.
@@ -951,7 +941,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
     pub struct EnvironmentRequired {
         /// `application_id`: string.
         pub application_id: rt::Expr,
@@ -1031,9 +1021,9 @@ pub mod data {
     impl Environments {
         /// Declares an `aws_appconfig_environments` with the stack-unique `id`. Required: `application_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ENVIRONMENTS_TYPE);
-            this.set("application_id", rt::string(value));
+            this.set("application_id", rt::string(application_id));
             Environments(this)
         }
         /// `id`: string.

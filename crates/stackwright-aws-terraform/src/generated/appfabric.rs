@@ -30,7 +30,7 @@ static APP_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AppAuthorization`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AppAuthorization`], by name: two of them have one type, and a swap must not compile.
 pub struct AppAuthorizationRequired {
     /// `app`: string.
     pub app: rt::Expr,
@@ -140,7 +140,7 @@ pub mod app_authorization {
     /// Block `tenant` of `aws_appfabric_app_authorization`.
     #[derive(Clone, Debug)]
     pub struct Tenant(pub(crate) rt::Body);
-    /// The required arguments of [`Tenant`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Tenant`], by name: two of them have one type, and a swap must not compile.
     pub struct TenantRequired {
         /// `tenant_display_name`: string.
         pub tenant_display_name: rt::Expr,
@@ -164,16 +164,16 @@ pub mod app_authorization {
     pub struct ApiKeyCredential(pub(crate) rt::Body);
     impl ApiKeyCredential {
         /// A new `api_key_credential` block. Required: `api_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(api_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("api_key", rt::string(value));
+            this.set("api_key", rt::string(api_key));
             ApiKeyCredential(this)
         }
     }
     /// Block `oauth2_credential` of `aws_appfabric_app_authorization`.
     #[derive(Clone, Debug)]
     pub struct Oauth2Credential(pub(crate) rt::Body);
-    /// The required arguments of [`Oauth2Credential`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Oauth2Credential`], by name: two of them have one type, and a swap must not compile.
     pub struct Oauth2CredentialRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -201,7 +201,7 @@ static APP_AUTHORIZATION_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AppAuthorizationConnection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AppAuthorizationConnection`], by name: two of them have one type, and a swap must not compile.
 pub struct AppAuthorizationConnectionRequired {
     /// `app_authorization_arn`: string.
     pub app_authorization_arn: rt::Expr,
@@ -260,7 +260,7 @@ pub mod app_authorization_connection {
     /// Block `auth_request` of `aws_appfabric_app_authorization_connection`.
     #[derive(Clone, Debug)]
     pub struct AuthRequest(pub(crate) rt::Body);
-    /// The required arguments of [`AuthRequest`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuthRequest`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthRequestRequired {
         /// `code`: string.
         pub code: rt::Expr,
@@ -351,7 +351,7 @@ static INGESTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Ingestion`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Ingestion`], by name: two of them have one type, and a swap must not compile.
 pub struct IngestionRequired {
     /// `app`: string.
     pub app: rt::Expr,
@@ -421,7 +421,7 @@ static INGESTION_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`IngestionDestination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IngestionDestination`], by name: two of them have one type, and a swap must not compile.
 pub struct IngestionDestinationRequired {
     /// `app_bundle_arn`: string.
     pub app_bundle_arn: rt::Expr,
@@ -541,7 +541,7 @@ pub mod ingestion_destination {
     /// Block `audit_log` of `aws_appfabric_ingestion_destination`.
     #[derive(Clone, Debug)]
     pub struct ProcessingConfigurationAuditLog(pub(crate) rt::Body);
-    /// The required arguments of [`ProcessingConfigurationAuditLog`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ProcessingConfigurationAuditLog`], by name: two of them have one type, and a swap must not compile.
     pub struct ProcessingConfigurationAuditLogRequired {
         /// `format`: string.
         pub format: rt::Expr,
@@ -582,9 +582,9 @@ pub mod ingestion_destination {
     pub struct FirehoseStream(pub(crate) rt::Body);
     impl FirehoseStream {
         /// A new `firehose_stream` block. Required: `stream_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(stream_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("stream_name", rt::string(value));
+            this.set("stream_name", rt::string(stream_name));
             FirehoseStream(this)
         }
     }
@@ -593,9 +593,9 @@ pub mod ingestion_destination {
     pub struct S3Bucket(pub(crate) rt::Body);
     impl S3Bucket {
         /// A new `s3_bucket` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3Bucket(this)
         }
         /// `prefix`: string.

@@ -30,7 +30,7 @@ static CONNECTOR_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ConnectorProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConnectorProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectorProfileRequired {
     /// `connection_mode`: string.
     pub connection_mode: rt::Expr,
@@ -107,24 +107,20 @@ pub mod connector_profile {
     /// Block `connector_profile_config` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct ConnectorProfileConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ConnectorProfileConfig`], by name (so that two of one type cannot be swapped).
-    pub struct ConnectorProfileConfigRequired {
-        /// Block `connector_profile_credentials` (the first, when more may be added).
-        pub connector_profile_credentials: ConnectorProfileCredentials,
-        /// Block `connector_profile_properties` (the first, when more may be added).
-        pub connector_profile_properties: ConnectorProfileProperties,
-    }
     impl ConnectorProfileConfig {
         /// A new `connector_profile_config` block. Required: `connector_profile_credentials`, `connector_profile_properties`.
-        pub fn new(required: ConnectorProfileConfigRequired) -> Self {
+        pub fn new(
+            connector_profile_credentials: ConnectorProfileCredentials,
+            connector_profile_properties: ConnectorProfileProperties,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "connector_profile_credentials",
-                required.connector_profile_credentials.0.into_value(),
+                connector_profile_credentials.0.into_value(),
             );
             this.set(
                 "connector_profile_properties",
-                required.connector_profile_properties.0.into_value(),
+                connector_profile_properties.0.into_value(),
             );
             ConnectorProfileConfig(this)
         }
@@ -310,7 +306,7 @@ pub mod connector_profile {
     /// Block `amplitude` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Amplitude(pub(crate) rt::Body);
-    /// The required arguments of [`Amplitude`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Amplitude`], by name: two of them have one type, and a swap must not compile.
     pub struct AmplitudeRequired {
         /// `api_key`: string.
         pub api_key: rt::Expr,
@@ -331,9 +327,9 @@ pub mod connector_profile {
     pub struct CustomConnector(pub(crate) rt::Body);
     impl CustomConnector {
         /// A new `custom_connector` block. Required: `authentication_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(authentication_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("authentication_type", rt::string(value));
+            this.set("authentication_type", rt::string(authentication_type));
             CustomConnector(this)
         }
         /// Block `api_key` (at most one).
@@ -360,7 +356,7 @@ pub mod connector_profile {
     /// Block `datadog` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Datadog(pub(crate) rt::Body);
-    /// The required arguments of [`Datadog`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Datadog`], by name: two of them have one type, and a swap must not compile.
     pub struct DatadogRequired {
         /// `api_key`: string.
         pub api_key: rt::Expr,
@@ -381,16 +377,16 @@ pub mod connector_profile {
     pub struct Dynatrace(pub(crate) rt::Body);
     impl Dynatrace {
         /// A new `dynatrace` block. Required: `api_token`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(api_token: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("api_token", rt::string(value));
+            this.set("api_token", rt::string(api_token));
             Dynatrace(this)
         }
     }
     /// Block `google_analytics` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct GoogleAnalytics(pub(crate) rt::Body);
-    /// The required arguments of [`GoogleAnalytics`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GoogleAnalytics`], by name: two of them have one type, and a swap must not compile.
     pub struct GoogleAnalyticsRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -449,7 +445,7 @@ pub mod connector_profile {
     /// Block `infor_nexus` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct InforNexus(pub(crate) rt::Body);
-    /// The required arguments of [`InforNexus`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InforNexus`], by name: two of them have one type, and a swap must not compile.
     pub struct InforNexusRequired {
         /// `access_key_id`: string.
         pub access_key_id: rt::Expr,
@@ -474,7 +470,7 @@ pub mod connector_profile {
     /// Block `marketo` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Marketo(pub(crate) rt::Body);
-    /// The required arguments of [`Marketo`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Marketo`], by name: two of them have one type, and a swap must not compile.
     pub struct MarketoRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -503,7 +499,7 @@ pub mod connector_profile {
     /// Block `redshift` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Redshift(pub(crate) rt::Body);
-    /// The required arguments of [`Redshift`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Redshift`], by name: two of them have one type, and a swap must not compile.
     pub struct RedshiftRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -582,7 +578,7 @@ pub mod connector_profile {
     /// Block `service_now` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct ServiceNow(pub(crate) rt::Body);
-    /// The required arguments of [`ServiceNow`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ServiceNow`], by name: two of them have one type, and a swap must not compile.
     pub struct ServiceNowRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -603,16 +599,16 @@ pub mod connector_profile {
     pub struct Singular(pub(crate) rt::Body);
     impl Singular {
         /// A new `singular` block. Required: `api_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(api_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("api_key", rt::string(value));
+            this.set("api_key", rt::string(api_key));
             Singular(this)
         }
     }
     /// Block `slack` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Slack(pub(crate) rt::Body);
-    /// The required arguments of [`Slack`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Slack`], by name: two of them have one type, and a swap must not compile.
     pub struct SlackRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -641,7 +637,7 @@ pub mod connector_profile {
     /// Block `snowflake` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Snowflake(pub(crate) rt::Body);
-    /// The required arguments of [`Snowflake`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Snowflake`], by name: two of them have one type, and a swap must not compile.
     pub struct SnowflakeRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -662,16 +658,16 @@ pub mod connector_profile {
     pub struct Trendmicro(pub(crate) rt::Body);
     impl Trendmicro {
         /// A new `trendmicro` block. Required: `api_secret_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(api_secret_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("api_secret_key", rt::string(value));
+            this.set("api_secret_key", rt::string(api_secret_key));
             Trendmicro(this)
         }
     }
     /// Block `veeva` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Veeva(pub(crate) rt::Body);
-    /// The required arguments of [`Veeva`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Veeva`], by name: two of them have one type, and a swap must not compile.
     pub struct VeevaRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -690,7 +686,7 @@ pub mod connector_profile {
     /// Block `zendesk` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Zendesk(pub(crate) rt::Body);
-    /// The required arguments of [`Zendesk`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Zendesk`], by name: two of them have one type, and a swap must not compile.
     pub struct ZendeskRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -741,9 +737,9 @@ pub mod connector_profile {
     pub struct ConnectorProfilePropertiesDatadog(pub(crate) rt::Body);
     impl ConnectorProfilePropertiesDatadog {
         /// A new `datadog` block. Required: `instance_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_url", rt::string(value));
+            this.set("instance_url", rt::string(instance_url));
             ConnectorProfilePropertiesDatadog(this)
         }
     }
@@ -752,9 +748,9 @@ pub mod connector_profile {
     pub struct ConnectorProfilePropertiesDynatrace(pub(crate) rt::Body);
     impl ConnectorProfilePropertiesDynatrace {
         /// A new `dynatrace` block. Required: `instance_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_url", rt::string(value));
+            this.set("instance_url", rt::string(instance_url));
             ConnectorProfilePropertiesDynatrace(this)
         }
     }
@@ -763,9 +759,9 @@ pub mod connector_profile {
     pub struct ConnectorProfilePropertiesInforNexus(pub(crate) rt::Body);
     impl ConnectorProfilePropertiesInforNexus {
         /// A new `infor_nexus` block. Required: `instance_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_url", rt::string(value));
+            this.set("instance_url", rt::string(instance_url));
             ConnectorProfilePropertiesInforNexus(this)
         }
     }
@@ -774,16 +770,16 @@ pub mod connector_profile {
     pub struct ConnectorProfilePropertiesMarketo(pub(crate) rt::Body);
     impl ConnectorProfilePropertiesMarketo {
         /// A new `marketo` block. Required: `instance_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_url", rt::string(value));
+            this.set("instance_url", rt::string(instance_url));
             ConnectorProfilePropertiesMarketo(this)
         }
     }
     /// Block `redshift` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct ConnectorProfilePropertiesRedshift(pub(crate) rt::Body);
-    /// The required arguments of [`ConnectorProfilePropertiesRedshift`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ConnectorProfilePropertiesRedshift`], by name: two of them have one type, and a swap must not compile.
     pub struct ConnectorProfilePropertiesRedshiftRequired {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -858,7 +854,7 @@ pub mod connector_profile {
     /// Block `sapo_data` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct ConnectorProfilePropertiesSapoData(pub(crate) rt::Body);
-    /// The required arguments of [`ConnectorProfilePropertiesSapoData`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ConnectorProfilePropertiesSapoData`], by name: two of them have one type, and a swap must not compile.
     pub struct ConnectorProfilePropertiesSapoDataRequired {
         /// `application_host_url`: string.
         pub application_host_url: rt::Expr,
@@ -906,9 +902,9 @@ pub mod connector_profile {
     pub struct ConnectorProfilePropertiesServiceNow(pub(crate) rt::Body);
     impl ConnectorProfilePropertiesServiceNow {
         /// A new `service_now` block. Required: `instance_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_url", rt::string(value));
+            this.set("instance_url", rt::string(instance_url));
             ConnectorProfilePropertiesServiceNow(this)
         }
     }
@@ -917,16 +913,16 @@ pub mod connector_profile {
     pub struct ConnectorProfilePropertiesSlack(pub(crate) rt::Body);
     impl ConnectorProfilePropertiesSlack {
         /// A new `slack` block. Required: `instance_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_url", rt::string(value));
+            this.set("instance_url", rt::string(instance_url));
             ConnectorProfilePropertiesSlack(this)
         }
     }
     /// Block `snowflake` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct ConnectorProfilePropertiesSnowflake(pub(crate) rt::Body);
-    /// The required arguments of [`ConnectorProfilePropertiesSnowflake`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ConnectorProfilePropertiesSnowflake`], by name: two of them have one type, and a swap must not compile.
     pub struct ConnectorProfilePropertiesSnowflakeRequired {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -970,9 +966,9 @@ pub mod connector_profile {
     pub struct ConnectorProfilePropertiesVeeva(pub(crate) rt::Body);
     impl ConnectorProfilePropertiesVeeva {
         /// A new `veeva` block. Required: `instance_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_url", rt::string(value));
+            this.set("instance_url", rt::string(instance_url));
             ConnectorProfilePropertiesVeeva(this)
         }
     }
@@ -981,9 +977,9 @@ pub mod connector_profile {
     pub struct ConnectorProfilePropertiesZendesk(pub(crate) rt::Body);
     impl ConnectorProfilePropertiesZendesk {
         /// A new `zendesk` block. Required: `instance_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_url", rt::string(value));
+            this.set("instance_url", rt::string(instance_url));
             ConnectorProfilePropertiesZendesk(this)
         }
     }
@@ -992,9 +988,9 @@ pub mod connector_profile {
     pub struct ApiKey(pub(crate) rt::Body);
     impl ApiKey {
         /// A new `api_key` block. Required: `api_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(api_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("api_key", rt::string(value));
+            this.set("api_key", rt::string(api_key));
             ApiKey(this)
         }
         /// `api_secret_key`: string.
@@ -1006,7 +1002,7 @@ pub mod connector_profile {
     /// Block `basic` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Basic(pub(crate) rt::Body);
-    /// The required arguments of [`Basic`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Basic`], by name: two of them have one type, and a swap must not compile.
     pub struct BasicRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -1027,9 +1023,12 @@ pub mod connector_profile {
     pub struct Custom(pub(crate) rt::Body);
     impl Custom {
         /// A new `custom` block. Required: `custom_authentication_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(custom_authentication_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("custom_authentication_type", rt::string(value));
+            this.set(
+                "custom_authentication_type",
+                rt::string(custom_authentication_type),
+            );
             Custom(this)
         }
         /// `credentials_map`: map of string. Sensitive: kept out of plans, but stored in the state.
@@ -1096,7 +1095,7 @@ pub mod connector_profile {
     /// Block `basic_auth_credentials` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct BasicAuthCredentials(pub(crate) rt::Body);
-    /// The required arguments of [`BasicAuthCredentials`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BasicAuthCredentials`], by name: two of them have one type, and a swap must not compile.
     pub struct BasicAuthCredentialsRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -1115,7 +1114,7 @@ pub mod connector_profile {
     /// Block `oauth_credentials` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct OauthCredentials(pub(crate) rt::Body);
-    /// The required arguments of [`OauthCredentials`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OauthCredentials`], by name: two of them have one type, and a swap must not compile.
     pub struct OauthCredentialsRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -1149,7 +1148,7 @@ pub mod connector_profile {
     /// Block `oauth2_properties` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct Oauth2Properties(pub(crate) rt::Body);
-    /// The required arguments of [`Oauth2Properties`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Oauth2Properties`], by name: two of them have one type, and a swap must not compile.
     pub struct Oauth2PropertiesRequired {
         /// `oauth2_grant_type`: string.
         pub oauth2_grant_type: rt::Expr,
@@ -1173,7 +1172,7 @@ pub mod connector_profile {
     /// Block `oauth_properties` of `aws_appflow_connector_profile`.
     #[derive(Clone, Debug)]
     pub struct OauthProperties(pub(crate) rt::Body);
-    /// The required arguments of [`OauthProperties`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OauthProperties`], by name: two of them have one type, and a swap must not compile.
     pub struct OauthPropertiesRequired {
         /// `auth_code_url`: string.
         pub auth_code_url: rt::Expr,
@@ -1204,35 +1203,26 @@ static FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Flow`], by name (so that two of one type cannot be swapped).
-pub struct FlowRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `destination_flow_config` (the first, when more may be added).
-    pub destination_flow_config: flow::DestinationFlowConfig,
-    /// Block `source_flow_config` (the first, when more may be added).
-    pub source_flow_config: flow::SourceFlowConfig,
-    /// Block `task` (the first, when more may be added).
-    pub task: flow::Task,
-    /// Block `trigger_config` (the first, when more may be added).
-    pub trigger_config: flow::TriggerConfig,
-}
 impl Flow {
     /// Declares an `aws_appflow_flow` with the stack-unique `id`. Required: `name`, `destination_flow_config`, `source_flow_config`, `task`, `trigger_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: FlowRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        destination_flow_config: flow::DestinationFlowConfig,
+        source_flow_config: flow::SourceFlowConfig,
+        task: flow::Task,
+        trigger_config: flow::TriggerConfig,
+    ) -> Self {
         let mut this = rt::Base::new(id, &FLOW_TYPE);
-        this.set("name", rt::string(required.name));
+        this.set("name", rt::string(name));
         this.push(
             "destination_flow_config",
-            required.destination_flow_config.0.into_value(),
+            destination_flow_config.0.into_value(),
         );
-        this.set(
-            "source_flow_config",
-            required.source_flow_config.0.into_value(),
-        );
-        this.push("task", required.task.0.into_value());
-        this.set("trigger_config", required.trigger_config.0.into_value());
+        this.set("source_flow_config", source_flow_config.0.into_value());
+        this.push("task", task.0.into_value());
+        this.set("trigger_config", trigger_config.0.into_value());
         Flow(this)
     }
     /// `description`: string.
@@ -1303,21 +1293,17 @@ pub mod flow {
     /// Block `destination_flow_config` of `aws_appflow_flow`.
     #[derive(Clone, Debug)]
     pub struct DestinationFlowConfig(pub(crate) rt::Body);
-    /// The required arguments of [`DestinationFlowConfig`], by name (so that two of one type cannot be swapped).
-    pub struct DestinationFlowConfigRequired {
-        /// `connector_type`: string.
-        pub connector_type: rt::Expr,
-        /// Block `destination_connector_properties` (the first, when more may be added).
-        pub destination_connector_properties: DestinationConnectorProperties,
-    }
     impl DestinationFlowConfig {
         /// A new `destination_flow_config` block. Required: `connector_type`, `destination_connector_properties`.
-        pub fn new(required: DestinationFlowConfigRequired) -> Self {
+        pub fn new(
+            connector_type: impl Into<rt::Expr>,
+            destination_connector_properties: DestinationConnectorProperties,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("connector_type", rt::string(required.connector_type));
+            this.set("connector_type", rt::string(connector_type));
             this.set(
                 "destination_connector_properties",
-                required.destination_connector_properties.0.into_value(),
+                destination_connector_properties.0.into_value(),
             );
             DestinationFlowConfig(this)
         }
@@ -1350,21 +1336,17 @@ pub mod flow {
     /// Block `source_flow_config` of `aws_appflow_flow`.
     #[derive(Clone, Debug)]
     pub struct SourceFlowConfig(pub(crate) rt::Body);
-    /// The required arguments of [`SourceFlowConfig`], by name (so that two of one type cannot be swapped).
-    pub struct SourceFlowConfigRequired {
-        /// `connector_type`: string.
-        pub connector_type: rt::Expr,
-        /// Block `source_connector_properties` (the first, when more may be added).
-        pub source_connector_properties: SourceConnectorProperties,
-    }
     impl SourceFlowConfig {
         /// A new `source_flow_config` block. Required: `connector_type`, `source_connector_properties`.
-        pub fn new(required: SourceFlowConfigRequired) -> Self {
+        pub fn new(
+            connector_type: impl Into<rt::Expr>,
+            source_connector_properties: SourceConnectorProperties,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("connector_type", rt::string(required.connector_type));
+            this.set("connector_type", rt::string(connector_type));
             this.set(
                 "source_connector_properties",
-                required.source_connector_properties.0.into_value(),
+                source_connector_properties.0.into_value(),
             );
             SourceFlowConfig(this)
         }
@@ -1389,9 +1371,9 @@ pub mod flow {
     pub struct Task(pub(crate) rt::Body);
     impl Task {
         /// A new `task` block. Required: `task_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(task_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("task_type", rt::string(value));
+            this.set("task_type", rt::string(task_type));
             Task(this)
         }
         /// `destination_field`: string.
@@ -1420,9 +1402,9 @@ pub mod flow {
     pub struct TriggerConfig(pub(crate) rt::Body);
     impl TriggerConfig {
         /// A new `trigger_config` block. Required: `trigger_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(trigger_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("trigger_type", rt::string(value));
+            this.set("trigger_type", rt::string(trigger_type));
             TriggerConfig(this)
         }
         /// Block `trigger_properties` (at most one).
@@ -1504,7 +1486,7 @@ pub mod flow {
     /// Block `glue_data_catalog` of `aws_appflow_flow`.
     #[derive(Clone, Debug)]
     pub struct GlueDataCatalog(pub(crate) rt::Body);
-    /// The required arguments of [`GlueDataCatalog`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GlueDataCatalog`], by name: two of them have one type, and a swap must not compile.
     pub struct GlueDataCatalogRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -1738,9 +1720,9 @@ pub mod flow {
     pub struct CustomConnector(pub(crate) rt::Body);
     impl CustomConnector {
         /// A new `custom_connector` block. Required: `entity_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(entity_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("entity_name", rt::string(value));
+            this.set("entity_name", rt::string(entity_name));
             CustomConnector(this)
         }
         /// `custom_properties`: map of string.
@@ -1769,9 +1751,9 @@ pub mod flow {
     pub struct CustomerProfiles(pub(crate) rt::Body);
     impl CustomerProfiles {
         /// A new `customer_profiles` block. Required: `domain_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(domain_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("domain_name", rt::string(value));
+            this.set("domain_name", rt::string(domain_name));
             CustomerProfiles(this)
         }
         /// `object_type_name`: string.
@@ -1785,9 +1767,9 @@ pub mod flow {
     pub struct EventBridge(pub(crate) rt::Body);
     impl EventBridge {
         /// A new `event_bridge` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             EventBridge(this)
         }
         /// Block `error_handling_config` (at most one).
@@ -1801,9 +1783,9 @@ pub mod flow {
     pub struct Honeycode(pub(crate) rt::Body);
     impl Honeycode {
         /// A new `honeycode` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Honeycode(this)
         }
         /// Block `error_handling_config` (at most one).
@@ -1817,9 +1799,9 @@ pub mod flow {
     pub struct Marketo(pub(crate) rt::Body);
     impl Marketo {
         /// A new `marketo` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Marketo(this)
         }
         /// Block `error_handling_config` (at most one).
@@ -1831,7 +1813,7 @@ pub mod flow {
     /// Block `redshift` of `aws_appflow_flow`.
     #[derive(Clone, Debug)]
     pub struct Redshift(pub(crate) rt::Body);
-    /// The required arguments of [`Redshift`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Redshift`], by name: two of them have one type, and a swap must not compile.
     pub struct RedshiftRequired {
         /// `intermediate_bucket_name`: string.
         pub intermediate_bucket_name: rt::Expr,
@@ -1865,9 +1847,9 @@ pub mod flow {
     pub struct S3(pub(crate) rt::Body);
     impl S3 {
         /// A new `s3` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3(this)
         }
         /// `bucket_prefix`: string.
@@ -1886,9 +1868,9 @@ pub mod flow {
     pub struct Salesforce(pub(crate) rt::Body);
     impl Salesforce {
         /// A new `salesforce` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Salesforce(this)
         }
         /// `data_transfer_api`: string.
@@ -1917,9 +1899,9 @@ pub mod flow {
     pub struct SapoData(pub(crate) rt::Body);
     impl SapoData {
         /// A new `sapo_data` block. Required: `object_path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object_path", rt::string(value));
+            this.set("object_path", rt::string(object_path));
             SapoData(this)
         }
         /// `id_field_names`: list of string.
@@ -1950,7 +1932,7 @@ pub mod flow {
     /// Block `snowflake` of `aws_appflow_flow`.
     #[derive(Clone, Debug)]
     pub struct Snowflake(pub(crate) rt::Body);
-    /// The required arguments of [`Snowflake`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Snowflake`], by name: two of them have one type, and a swap must not compile.
     pub struct SnowflakeRequired {
         /// `intermediate_bucket_name`: string.
         pub intermediate_bucket_name: rt::Expr,
@@ -1982,21 +1964,17 @@ pub mod flow {
     /// Block `upsolver` of `aws_appflow_flow`.
     #[derive(Clone, Debug)]
     pub struct Upsolver(pub(crate) rt::Body);
-    /// The required arguments of [`Upsolver`], by name (so that two of one type cannot be swapped).
-    pub struct UpsolverRequired {
-        /// `bucket_name`: string.
-        pub bucket_name: rt::Expr,
-        /// Block `s3_output_format_config` (the first, when more may be added).
-        pub s3_output_format_config: UpsolverS3OutputFormatConfig,
-    }
     impl Upsolver {
         /// A new `upsolver` block. Required: `bucket_name`, `s3_output_format_config`.
-        pub fn new(required: UpsolverRequired) -> Self {
+        pub fn new(
+            bucket_name: impl Into<rt::Expr>,
+            s3_output_format_config: UpsolverS3OutputFormatConfig,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(required.bucket_name));
+            this.set("bucket_name", rt::string(bucket_name));
             this.set(
                 "s3_output_format_config",
-                required.s3_output_format_config.0.into_value(),
+                s3_output_format_config.0.into_value(),
             );
             Upsolver(this)
         }
@@ -2011,9 +1989,9 @@ pub mod flow {
     pub struct Zendesk(pub(crate) rt::Body);
     impl Zendesk {
         /// A new `zendesk` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Zendesk(this)
         }
         /// `id_field_names`: list of string.
@@ -2037,9 +2015,9 @@ pub mod flow {
     pub struct Amplitude(pub(crate) rt::Body);
     impl Amplitude {
         /// A new `amplitude` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Amplitude(this)
         }
     }
@@ -2048,9 +2026,9 @@ pub mod flow {
     pub struct SourceConnectorPropertiesCustomConnector(pub(crate) rt::Body);
     impl SourceConnectorPropertiesCustomConnector {
         /// A new `custom_connector` block. Required: `entity_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(entity_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("entity_name", rt::string(value));
+            this.set("entity_name", rt::string(entity_name));
             SourceConnectorPropertiesCustomConnector(this)
         }
         /// `custom_properties`: map of string.
@@ -2064,9 +2042,9 @@ pub mod flow {
     pub struct Datadog(pub(crate) rt::Body);
     impl Datadog {
         /// A new `datadog` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Datadog(this)
         }
     }
@@ -2075,9 +2053,9 @@ pub mod flow {
     pub struct Dynatrace(pub(crate) rt::Body);
     impl Dynatrace {
         /// A new `dynatrace` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Dynatrace(this)
         }
     }
@@ -2086,9 +2064,9 @@ pub mod flow {
     pub struct GoogleAnalytics(pub(crate) rt::Body);
     impl GoogleAnalytics {
         /// A new `google_analytics` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             GoogleAnalytics(this)
         }
     }
@@ -2097,9 +2075,9 @@ pub mod flow {
     pub struct InforNexus(pub(crate) rt::Body);
     impl InforNexus {
         /// A new `infor_nexus` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             InforNexus(this)
         }
     }
@@ -2108,16 +2086,16 @@ pub mod flow {
     pub struct SourceConnectorPropertiesMarketo(pub(crate) rt::Body);
     impl SourceConnectorPropertiesMarketo {
         /// A new `marketo` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             SourceConnectorPropertiesMarketo(this)
         }
     }
     /// Block `s3` of `aws_appflow_flow`.
     #[derive(Clone, Debug)]
     pub struct SourceConnectorPropertiesS3(pub(crate) rt::Body);
-    /// The required arguments of [`SourceConnectorPropertiesS3`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceConnectorPropertiesS3`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceConnectorPropertiesS3Required {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -2143,9 +2121,9 @@ pub mod flow {
     pub struct SourceConnectorPropertiesSalesforce(pub(crate) rt::Body);
     impl SourceConnectorPropertiesSalesforce {
         /// A new `salesforce` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             SourceConnectorPropertiesSalesforce(this)
         }
         /// `data_transfer_api`: string.
@@ -2170,9 +2148,9 @@ pub mod flow {
     pub struct SourceConnectorPropertiesSapoData(pub(crate) rt::Body);
     impl SourceConnectorPropertiesSapoData {
         /// A new `sapo_data` block. Required: `object_path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object_path", rt::string(value));
+            this.set("object_path", rt::string(object_path));
             SourceConnectorPropertiesSapoData(this)
         }
         /// Block `pagination_config` (at most one).
@@ -2191,9 +2169,9 @@ pub mod flow {
     pub struct ServiceNow(pub(crate) rt::Body);
     impl ServiceNow {
         /// A new `service_now` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             ServiceNow(this)
         }
     }
@@ -2202,9 +2180,9 @@ pub mod flow {
     pub struct Singular(pub(crate) rt::Body);
     impl Singular {
         /// A new `singular` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Singular(this)
         }
     }
@@ -2213,9 +2191,9 @@ pub mod flow {
     pub struct Slack(pub(crate) rt::Body);
     impl Slack {
         /// A new `slack` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Slack(this)
         }
     }
@@ -2224,9 +2202,9 @@ pub mod flow {
     pub struct Trendmicro(pub(crate) rt::Body);
     impl Trendmicro {
         /// A new `trendmicro` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Trendmicro(this)
         }
     }
@@ -2235,9 +2213,9 @@ pub mod flow {
     pub struct Veeva(pub(crate) rt::Body);
     impl Veeva {
         /// A new `veeva` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             Veeva(this)
         }
         /// `document_type`: string.
@@ -2266,9 +2244,9 @@ pub mod flow {
     pub struct SourceConnectorPropertiesZendesk(pub(crate) rt::Body);
     impl SourceConnectorPropertiesZendesk {
         /// A new `zendesk` block. Required: `object`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object", rt::string(value));
+            this.set("object", rt::string(object));
             SourceConnectorPropertiesZendesk(this)
         }
     }
@@ -2277,9 +2255,9 @@ pub mod flow {
     pub struct Scheduled(pub(crate) rt::Body);
     impl Scheduled {
         /// A new `scheduled` block. Required: `schedule_expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("schedule_expression", rt::string(value));
+            this.set("schedule_expression", rt::string(schedule_expression));
             Scheduled(this)
         }
         /// `data_pull_mode`: string.
@@ -2395,9 +2373,9 @@ pub mod flow {
     pub struct UpsolverS3OutputFormatConfig(pub(crate) rt::Body);
     impl UpsolverS3OutputFormatConfig {
         /// A new `s3_output_format_config` block. Required: `prefix_config`.
-        pub fn new(value: S3OutputFormatConfigPrefixConfig) -> Self {
+        pub fn new(prefix_config: S3OutputFormatConfigPrefixConfig) -> Self {
             let mut this = rt::Body::default();
-            this.set("prefix_config", value.0.into_value());
+            this.set("prefix_config", prefix_config.0.into_value());
             UpsolverS3OutputFormatConfig(this)
         }
         /// `file_type`: string.
@@ -2431,9 +2409,9 @@ pub mod flow {
     pub struct PaginationConfig(pub(crate) rt::Body);
     impl PaginationConfig {
         /// A new `pagination_config` block. Required: `max_page_size`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_page_size: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_page_size", rt::number(value));
+            this.set("max_page_size", rt::number(max_page_size));
             PaginationConfig(this)
         }
     }
@@ -2442,9 +2420,9 @@ pub mod flow {
     pub struct ParallelismConfig(pub(crate) rt::Body);
     impl ParallelismConfig {
         /// A new `parallelism_config` block. Required: `max_page_size`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_page_size: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_page_size", rt::number(value));
+            this.set("max_page_size", rt::number(max_page_size));
             ParallelismConfig(this)
         }
     }
@@ -2513,9 +2491,9 @@ pub mod flow {
     pub struct S3OutputFormatConfigPrefixConfig(pub(crate) rt::Body);
     impl S3OutputFormatConfigPrefixConfig {
         /// A new `prefix_config` block. Required: `prefix_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(prefix_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("prefix_type", rt::string(value));
+            this.set("prefix_type", rt::string(prefix_type));
             S3OutputFormatConfigPrefixConfig(this)
         }
         /// `prefix_format`: string.

@@ -30,7 +30,7 @@ static DATA_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DataIntegration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataIntegration`], by name: two of them have one type, and a swap must not compile.
 pub struct DataIntegrationRequired {
     /// `kms_key`: string.
     pub kms_key: rt::Expr,
@@ -100,7 +100,7 @@ pub mod data_integration {
     /// Block `schedule_config` of `aws_appintegrations_data_integration`.
     #[derive(Clone, Debug)]
     pub struct ScheduleConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ScheduleConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ScheduleConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct ScheduleConfigRequired {
         /// `first_execution_from`: string.
         pub first_execution_from: rt::Expr,
@@ -137,7 +137,7 @@ static EVENT_INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`EventIntegration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventIntegration`], by name: two of them have one type, and a swap must not compile.
 pub struct EventIntegrationRequired {
     /// `eventbridge_bus`: string.
     pub eventbridge_bus: rt::Expr,
@@ -202,9 +202,9 @@ pub mod event_integration {
     pub struct EventFilter(pub(crate) rt::Body);
     impl EventFilter {
         /// A new `event_filter` block. Required: `source`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source", rt::string(value));
+            this.set("source", rt::string(source));
             EventFilter(this)
         }
     }
@@ -227,9 +227,9 @@ pub mod data {
     impl EventIntegration {
         /// Declares an `aws_appintegrations_event_integration` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EVENT_INTEGRATION_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             EventIntegration(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Application {
     /// Declares an `aws_applicationinsights_application` with the stack-unique `id`. Required: `resource_group_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, resource_group_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-        this.set("resource_group_name", rt::string(value));
+        this.set("resource_group_name", rt::string(resource_group_name));
         Application(this)
     }
     /// `auto_config_enabled`: bool.

@@ -30,7 +30,7 @@ static GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`GatewayRoute`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GatewayRoute`], by name: two of them have one type, and a swap must not compile.
 pub struct GatewayRouteRequired {
     /// `mesh_name`: string.
     pub mesh_name: rt::Expr,
@@ -146,57 +146,36 @@ pub mod gateway_route {
     /// Block `grpc_route` of `aws_appmesh_gateway_route`.
     #[derive(Clone, Debug)]
     pub struct GrpcRoute(pub(crate) rt::Body);
-    /// The required arguments of [`GrpcRoute`], by name (so that two of one type cannot be swapped).
-    pub struct GrpcRouteRequired {
-        /// Block `action` (the first, when more may be added).
-        pub action: Action,
-        /// Block `match` (the first, when more may be added).
-        pub match_: GrpcRouteMatch,
-    }
     impl GrpcRoute {
         /// A new `grpc_route` block. Required: `action`, `match`.
-        pub fn new(required: GrpcRouteRequired) -> Self {
+        pub fn new(action: Action, match_: GrpcRouteMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", required.action.0.into_value());
-            this.set("match", required.match_.0.into_value());
+            this.set("action", action.0.into_value());
+            this.set("match", match_.0.into_value());
             GrpcRoute(this)
         }
     }
     /// Block `http2_route` of `aws_appmesh_gateway_route`.
     #[derive(Clone, Debug)]
     pub struct Http2Route(pub(crate) rt::Body);
-    /// The required arguments of [`Http2Route`], by name (so that two of one type cannot be swapped).
-    pub struct Http2RouteRequired {
-        /// Block `action` (the first, when more may be added).
-        pub action: Http2RouteAction,
-        /// Block `match` (the first, when more may be added).
-        pub match_: Http2RouteMatch,
-    }
     impl Http2Route {
         /// A new `http2_route` block. Required: `action`, `match`.
-        pub fn new(required: Http2RouteRequired) -> Self {
+        pub fn new(action: Http2RouteAction, match_: Http2RouteMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", required.action.0.into_value());
-            this.set("match", required.match_.0.into_value());
+            this.set("action", action.0.into_value());
+            this.set("match", match_.0.into_value());
             Http2Route(this)
         }
     }
     /// Block `http_route` of `aws_appmesh_gateway_route`.
     #[derive(Clone, Debug)]
     pub struct HttpRoute(pub(crate) rt::Body);
-    /// The required arguments of [`HttpRoute`], by name (so that two of one type cannot be swapped).
-    pub struct HttpRouteRequired {
-        /// Block `action` (the first, when more may be added).
-        pub action: Http2RouteAction,
-        /// Block `match` (the first, when more may be added).
-        pub match_: Http2RouteMatch,
-    }
     impl HttpRoute {
         /// A new `http_route` block. Required: `action`, `match`.
-        pub fn new(required: HttpRouteRequired) -> Self {
+        pub fn new(action: Http2RouteAction, match_: Http2RouteMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", required.action.0.into_value());
-            this.set("match", required.match_.0.into_value());
+            this.set("action", action.0.into_value());
+            this.set("match", match_.0.into_value());
             HttpRoute(this)
         }
     }
@@ -205,9 +184,9 @@ pub mod gateway_route {
     pub struct Action(pub(crate) rt::Body);
     impl Action {
         /// A new `action` block. Required: `target`.
-        pub fn new(value: Target) -> Self {
+        pub fn new(target: Target) -> Self {
             let mut this = rt::Body::default();
-            this.set("target", value.0.into_value());
+            this.set("target", target.0.into_value());
             Action(this)
         }
     }
@@ -216,9 +195,9 @@ pub mod gateway_route {
     pub struct GrpcRouteMatch(pub(crate) rt::Body);
     impl GrpcRouteMatch {
         /// A new `match` block. Required: `service_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(service_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("service_name", rt::string(value));
+            this.set("service_name", rt::string(service_name));
             GrpcRouteMatch(this)
         }
         /// `port`: number.
@@ -232,9 +211,9 @@ pub mod gateway_route {
     pub struct Http2RouteAction(pub(crate) rt::Body);
     impl Http2RouteAction {
         /// A new `action` block. Required: `target`.
-        pub fn new(value: Target) -> Self {
+        pub fn new(target: Target) -> Self {
             let mut this = rt::Body::default();
-            this.set("target", value.0.into_value());
+            this.set("target", target.0.into_value());
             Http2RouteAction(this)
         }
         /// Block `rewrite` (at most one).
@@ -288,9 +267,9 @@ pub mod gateway_route {
     pub struct Target(pub(crate) rt::Body);
     impl Target {
         /// A new `target` block. Required: `virtual_service`.
-        pub fn new(value: VirtualService) -> Self {
+        pub fn new(virtual_service: VirtualService) -> Self {
             let mut this = rt::Body::default();
-            this.set("virtual_service", value.0.into_value());
+            this.set("virtual_service", virtual_service.0.into_value());
             Target(this)
         }
         /// `port`: number.
@@ -349,9 +328,9 @@ pub mod gateway_route {
     pub struct QueryParameter(pub(crate) rt::Body);
     impl QueryParameter {
         /// A new `query_parameter` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             QueryParameter(this)
         }
         /// Block `match` (at most one).
@@ -365,9 +344,9 @@ pub mod gateway_route {
     pub struct VirtualService(pub(crate) rt::Body);
     impl VirtualService {
         /// A new `virtual_service` block. Required: `virtual_service_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(virtual_service_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("virtual_service_name", rt::string(value));
+            this.set("virtual_service_name", rt::string(virtual_service_name));
             VirtualService(this)
         }
     }
@@ -376,9 +355,12 @@ pub mod gateway_route {
     pub struct RewriteHostname(pub(crate) rt::Body);
     impl RewriteHostname {
         /// A new `hostname` block. Required: `default_target_hostname`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(default_target_hostname: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_target_hostname", rt::string(value));
+            this.set(
+                "default_target_hostname",
+                rt::string(default_target_hostname),
+            );
             RewriteHostname(this)
         }
     }
@@ -387,9 +369,9 @@ pub mod gateway_route {
     pub struct RewritePath(pub(crate) rt::Body);
     impl RewritePath {
         /// A new `path` block. Required: `exact`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(exact: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("exact", rt::string(value));
+            this.set("exact", rt::string(exact));
             RewritePath(this)
         }
     }
@@ -443,9 +425,9 @@ static MESH_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Mesh {
     /// Declares an `aws_appmesh_mesh` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MESH_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Mesh(this)
     }
     /// Block `spec` (at most one).
@@ -559,7 +541,7 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Route`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Route`], by name: two of them have one type, and a swap must not compile.
 pub struct RouteRequired {
     /// `mesh_name`: string.
     pub mesh_name: rt::Expr,
@@ -682,9 +664,9 @@ pub mod route {
     pub struct GrpcRoute(pub(crate) rt::Body);
     impl GrpcRoute {
         /// A new `grpc_route` block. Required: `action`.
-        pub fn new(value: Action) -> Self {
+        pub fn new(action: Action) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", value.0.into_value());
+            this.set("action", action.0.into_value());
             GrpcRoute(this)
         }
         /// Block `match` (at most one).
@@ -706,19 +688,12 @@ pub mod route {
     /// Block `http2_route` of `aws_appmesh_route`.
     #[derive(Clone, Debug)]
     pub struct Http2Route(pub(crate) rt::Body);
-    /// The required arguments of [`Http2Route`], by name (so that two of one type cannot be swapped).
-    pub struct Http2RouteRequired {
-        /// Block `action` (the first, when more may be added).
-        pub action: Action,
-        /// Block `match` (the first, when more may be added).
-        pub match_: Http2RouteMatch,
-    }
     impl Http2Route {
         /// A new `http2_route` block. Required: `action`, `match`.
-        pub fn new(required: Http2RouteRequired) -> Self {
+        pub fn new(action: Action, match_: Http2RouteMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", required.action.0.into_value());
-            this.set("match", required.match_.0.into_value());
+            this.set("action", action.0.into_value());
+            this.set("match", match_.0.into_value());
             Http2Route(this)
         }
         /// Block `retry_policy` (at most one).
@@ -735,19 +710,12 @@ pub mod route {
     /// Block `http_route` of `aws_appmesh_route`.
     #[derive(Clone, Debug)]
     pub struct HttpRoute(pub(crate) rt::Body);
-    /// The required arguments of [`HttpRoute`], by name (so that two of one type cannot be swapped).
-    pub struct HttpRouteRequired {
-        /// Block `action` (the first, when more may be added).
-        pub action: Action,
-        /// Block `match` (the first, when more may be added).
-        pub match_: Http2RouteMatch,
-    }
     impl HttpRoute {
         /// A new `http_route` block. Required: `action`, `match`.
-        pub fn new(required: HttpRouteRequired) -> Self {
+        pub fn new(action: Action, match_: Http2RouteMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", required.action.0.into_value());
-            this.set("match", required.match_.0.into_value());
+            this.set("action", action.0.into_value());
+            this.set("match", match_.0.into_value());
             HttpRoute(this)
         }
         /// Block `retry_policy` (at most one).
@@ -766,9 +734,9 @@ pub mod route {
     pub struct TcpRoute(pub(crate) rt::Body);
     impl TcpRoute {
         /// A new `tcp_route` block. Required: `action`.
-        pub fn new(value: Action) -> Self {
+        pub fn new(action: Action) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", value.0.into_value());
+            this.set("action", action.0.into_value());
             TcpRoute(this)
         }
         /// Block `match` (at most one).
@@ -787,9 +755,9 @@ pub mod route {
     pub struct Action(pub(crate) rt::Body);
     impl Action {
         /// A new `action` block. Required: `weighted_target`.
-        pub fn new(value: WeightedTarget) -> Self {
+        pub fn new(weighted_target: WeightedTarget) -> Self {
             let mut this = rt::Body::default();
-            this.push("weighted_target", value.0.into_value());
+            this.push("weighted_target", weighted_target.0.into_value());
             Action(this)
         }
         /// Adds a `weighted_target` block.
@@ -836,22 +804,12 @@ pub mod route {
     /// Block `retry_policy` of `aws_appmesh_route`.
     #[derive(Clone, Debug)]
     pub struct RetryPolicy(pub(crate) rt::Body);
-    /// The required arguments of [`RetryPolicy`], by name (so that two of one type cannot be swapped).
-    pub struct RetryPolicyRequired {
-        /// `max_retries`: number.
-        pub max_retries: rt::Number,
-        /// Block `per_retry_timeout` (the first, when more may be added).
-        pub per_retry_timeout: PerRetryTimeout,
-    }
     impl RetryPolicy {
         /// A new `retry_policy` block. Required: `max_retries`, `per_retry_timeout`.
-        pub fn new(required: RetryPolicyRequired) -> Self {
+        pub fn new(max_retries: impl Into<rt::Number>, per_retry_timeout: PerRetryTimeout) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_retries", rt::number(required.max_retries));
-            this.set(
-                "per_retry_timeout",
-                required.per_retry_timeout.0.into_value(),
-            );
+            this.set("max_retries", rt::number(max_retries));
+            this.set("per_retry_timeout", per_retry_timeout.0.into_value());
             RetryPolicy(this)
         }
         /// `grpc_retry_events`: set of string.
@@ -938,22 +896,12 @@ pub mod route {
     /// Block `retry_policy` of `aws_appmesh_route`.
     #[derive(Clone, Debug)]
     pub struct Http2RouteRetryPolicy(pub(crate) rt::Body);
-    /// The required arguments of [`Http2RouteRetryPolicy`], by name (so that two of one type cannot be swapped).
-    pub struct Http2RouteRetryPolicyRequired {
-        /// `max_retries`: number.
-        pub max_retries: rt::Number,
-        /// Block `per_retry_timeout` (the first, when more may be added).
-        pub per_retry_timeout: PerRetryTimeout,
-    }
     impl Http2RouteRetryPolicy {
         /// A new `retry_policy` block. Required: `max_retries`, `per_retry_timeout`.
-        pub fn new(required: Http2RouteRetryPolicyRequired) -> Self {
+        pub fn new(max_retries: impl Into<rt::Number>, per_retry_timeout: PerRetryTimeout) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_retries", rt::number(required.max_retries));
-            this.set(
-                "per_retry_timeout",
-                required.per_retry_timeout.0.into_value(),
-            );
+            this.set("max_retries", rt::number(max_retries));
+            this.set("per_retry_timeout", per_retry_timeout.0.into_value());
             Http2RouteRetryPolicy(this)
         }
         /// `http_retry_events`: set of string.
@@ -1000,19 +948,12 @@ pub mod route {
     /// Block `weighted_target` of `aws_appmesh_route`.
     #[derive(Clone, Debug)]
     pub struct WeightedTarget(pub(crate) rt::Body);
-    /// The required arguments of [`WeightedTarget`], by name (so that two of one type cannot be swapped).
-    pub struct WeightedTargetRequired {
-        /// `virtual_node`: string.
-        pub virtual_node: rt::Expr,
-        /// `weight`: number.
-        pub weight: rt::Number,
-    }
     impl WeightedTarget {
         /// A new `weighted_target` block. Required: `virtual_node`, `weight`.
-        pub fn new(required: WeightedTargetRequired) -> Self {
+        pub fn new(virtual_node: impl Into<rt::Expr>, weight: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("virtual_node", rt::string(required.virtual_node));
-            this.set("weight", rt::number(required.weight));
+            this.set("virtual_node", rt::string(virtual_node));
+            this.set("weight", rt::number(weight));
             WeightedTarget(this)
         }
         /// `port`: number.
@@ -1026,9 +967,9 @@ pub mod route {
     pub struct Metadata(pub(crate) rt::Body);
     impl Metadata {
         /// A new `metadata` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Metadata(this)
         }
         /// `invert`: bool.
@@ -1045,19 +986,12 @@ pub mod route {
     /// Block `per_retry_timeout` of `aws_appmesh_route`.
     #[derive(Clone, Debug)]
     pub struct PerRetryTimeout(pub(crate) rt::Body);
-    /// The required arguments of [`PerRetryTimeout`], by name (so that two of one type cannot be swapped).
-    pub struct PerRetryTimeoutRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl PerRetryTimeout {
         /// A new `per_retry_timeout` block. Required: `unit`, `value`.
-        pub fn new(required: PerRetryTimeoutRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             PerRetryTimeout(this)
         }
     }
@@ -1066,9 +1000,9 @@ pub mod route {
     pub struct QueryParameter(pub(crate) rt::Body);
     impl QueryParameter {
         /// A new `query_parameter` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             QueryParameter(this)
         }
         /// Block `match` (at most one).
@@ -1104,7 +1038,7 @@ static VIRTUAL_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`VirtualGateway`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VirtualGateway`], by name: two of them have one type, and a swap must not compile.
 pub struct VirtualGatewayRequired {
     /// `mesh_name`: string.
     pub mesh_name: rt::Expr,
@@ -1184,9 +1118,9 @@ pub mod virtual_gateway {
     pub struct Spec(pub(crate) rt::Body);
     impl Spec {
         /// A new `spec` block. Required: `listener`.
-        pub fn new(value: Listener) -> Self {
+        pub fn new(listener: Listener) -> Self {
             let mut this = rt::Body::default();
-            this.push("listener", value.0.into_value());
+            this.push("listener", listener.0.into_value());
             Spec(this)
         }
         /// Block `backend_defaults` (at most one).
@@ -1225,9 +1159,9 @@ pub mod virtual_gateway {
     pub struct Listener(pub(crate) rt::Body);
     impl Listener {
         /// A new `listener` block. Required: `port_mapping`.
-        pub fn new(value: PortMapping) -> Self {
+        pub fn new(port_mapping: PortMapping) -> Self {
             let mut this = rt::Body::default();
-            this.set("port_mapping", value.0.into_value());
+            this.set("port_mapping", port_mapping.0.into_value());
             Listener(this)
         }
         /// Block `connection_pool` (at most one).
@@ -1304,19 +1238,12 @@ pub mod virtual_gateway {
     /// Block `tls` of `aws_appmesh_virtual_gateway`.
     #[derive(Clone, Debug)]
     pub struct Tls(pub(crate) rt::Body);
-    /// The required arguments of [`Tls`], by name (so that two of one type cannot be swapped).
-    pub struct TlsRequired {
-        /// `mode`: string.
-        pub mode: rt::Expr,
-        /// Block `certificate` (the first, when more may be added).
-        pub certificate: Certificate,
-    }
     impl Tls {
         /// A new `tls` block. Required: `mode`, `certificate`.
-        pub fn new(required: TlsRequired) -> Self {
+        pub fn new(mode: impl Into<rt::Expr>, certificate: Certificate) -> Self {
             let mut this = rt::Body::default();
-            this.set("mode", rt::string(required.mode));
-            this.set("certificate", required.certificate.0.into_value());
+            this.set("mode", rt::string(mode));
+            this.set("certificate", certificate.0.into_value());
             Tls(this)
         }
         /// Block `validation` (at most one).
@@ -1345,9 +1272,9 @@ pub mod virtual_gateway {
     pub struct ClientPolicyTls(pub(crate) rt::Body);
     impl ClientPolicyTls {
         /// A new `tls` block. Required: `validation`.
-        pub fn new(value: TlsValidation) -> Self {
+        pub fn new(validation: TlsValidation) -> Self {
             let mut this = rt::Body::default();
-            this.set("validation", value.0.into_value());
+            this.set("validation", validation.0.into_value());
             ClientPolicyTls(this)
         }
         /// `enforce`: bool.
@@ -1371,9 +1298,9 @@ pub mod virtual_gateway {
     pub struct Validation(pub(crate) rt::Body);
     impl Validation {
         /// A new `validation` block. Required: `trust`.
-        pub fn new(value: Trust) -> Self {
+        pub fn new(trust: Trust) -> Self {
             let mut this = rt::Body::default();
-            this.set("trust", value.0.into_value());
+            this.set("trust", trust.0.into_value());
             Validation(this)
         }
         /// Block `subject_alternative_names` (at most one).
@@ -1388,9 +1315,9 @@ pub mod virtual_gateway {
     pub struct AccessLogFile(pub(crate) rt::Body);
     impl AccessLogFile {
         /// A new `file` block. Required: `path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("path", rt::string(value));
+            this.set("path", rt::string(path));
             AccessLogFile(this)
         }
         /// Block `format` (at most one).
@@ -1424,9 +1351,9 @@ pub mod virtual_gateway {
     pub struct TlsValidation(pub(crate) rt::Body);
     impl TlsValidation {
         /// A new `validation` block. Required: `trust`.
-        pub fn new(value: ValidationTrust) -> Self {
+        pub fn new(trust: ValidationTrust) -> Self {
             let mut this = rt::Body::default();
-            this.set("trust", value.0.into_value());
+            this.set("trust", trust.0.into_value());
             TlsValidation(this)
         }
         /// Block `subject_alternative_names` (at most one).
@@ -1441,9 +1368,9 @@ pub mod virtual_gateway {
     pub struct SubjectAlternativeNames(pub(crate) rt::Body);
     impl SubjectAlternativeNames {
         /// A new `subject_alternative_names` block. Required: `match`.
-        pub fn new(value: Match) -> Self {
+        pub fn new(match_: Match) -> Self {
             let mut this = rt::Body::default();
-            this.set("match", value.0.into_value());
+            this.set("match", match_.0.into_value());
             SubjectAlternativeNames(this)
         }
     }
@@ -1497,9 +1424,9 @@ pub mod virtual_gateway {
     pub struct Match(pub(crate) rt::Body);
     impl Match {
         /// A new `match` block. Required: `exact`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(exact: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("exact", rt::list(value));
+            this.set("exact", rt::list(exact));
             Match(this)
         }
     }
@@ -1508,9 +1435,9 @@ pub mod virtual_gateway {
     pub struct TrustFile(pub(crate) rt::Body);
     impl TrustFile {
         /// A new `file` block. Required: `certificate_chain`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(certificate_chain: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("certificate_chain", rt::string(value));
+            this.set("certificate_chain", rt::string(certificate_chain));
             TrustFile(this)
         }
     }
@@ -1519,9 +1446,12 @@ pub mod virtual_gateway {
     pub struct TrustAcm(pub(crate) rt::Body);
     impl TrustAcm {
         /// A new `acm` block. Required: `certificate_authority_arns`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(certificate_authority_arns: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("certificate_authority_arns", rt::list(value));
+            this.set(
+                "certificate_authority_arns",
+                rt::list(certificate_authority_arns),
+            );
             TrustAcm(this)
         }
     }
@@ -1537,7 +1467,7 @@ static VIRTUAL_NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`VirtualNode`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VirtualNode`], by name: two of them have one type, and a swap must not compile.
 pub struct VirtualNodeRequired {
     /// `mesh_name`: string.
     pub mesh_name: rt::Expr,
@@ -1653,9 +1583,9 @@ pub mod virtual_node {
     pub struct Backend(pub(crate) rt::Body);
     impl Backend {
         /// A new `backend` block. Required: `virtual_service`.
-        pub fn new(value: VirtualService) -> Self {
+        pub fn new(virtual_service: VirtualService) -> Self {
             let mut this = rt::Body::default();
-            this.set("virtual_service", value.0.into_value());
+            this.set("virtual_service", virtual_service.0.into_value());
             Backend(this)
         }
     }
@@ -1679,9 +1609,9 @@ pub mod virtual_node {
     pub struct Listener(pub(crate) rt::Body);
     impl Listener {
         /// A new `listener` block. Required: `port_mapping`.
-        pub fn new(value: PortMapping) -> Self {
+        pub fn new(port_mapping: PortMapping) -> Self {
             let mut this = rt::Body::default();
-            this.set("port_mapping", value.0.into_value());
+            this.set("port_mapping", port_mapping.0.into_value());
             Listener(this)
         }
         /// Block `connection_pool` (at most one).
@@ -1750,9 +1680,9 @@ pub mod virtual_node {
     pub struct VirtualService(pub(crate) rt::Body);
     impl VirtualService {
         /// A new `virtual_service` block. Required: `virtual_service_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(virtual_service_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("virtual_service_name", rt::string(value));
+            this.set("virtual_service_name", rt::string(virtual_service_name));
             VirtualService(this)
         }
         /// Block `client_policy` (at most one).
@@ -1809,7 +1739,7 @@ pub mod virtual_node {
     /// Block `outlier_detection` of `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct OutlierDetection(pub(crate) rt::Body);
-    /// The required arguments of [`OutlierDetection`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OutlierDetection`], by name: two of them have one type, and a swap must not compile.
     pub struct OutlierDetectionRequired {
         /// `max_ejection_percent`: number.
         pub max_ejection_percent: rt::Number,
@@ -1870,19 +1800,12 @@ pub mod virtual_node {
     /// Block `tls` of `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct Tls(pub(crate) rt::Body);
-    /// The required arguments of [`Tls`], by name (so that two of one type cannot be swapped).
-    pub struct TlsRequired {
-        /// `mode`: string.
-        pub mode: rt::Expr,
-        /// Block `certificate` (the first, when more may be added).
-        pub certificate: Certificate,
-    }
     impl Tls {
         /// A new `tls` block. Required: `mode`, `certificate`.
-        pub fn new(required: TlsRequired) -> Self {
+        pub fn new(mode: impl Into<rt::Expr>, certificate: Certificate) -> Self {
             let mut this = rt::Body::default();
-            this.set("mode", rt::string(required.mode));
-            this.set("certificate", required.certificate.0.into_value());
+            this.set("mode", rt::string(mode));
+            this.set("certificate", certificate.0.into_value());
             Tls(this)
         }
         /// Block `validation` (at most one).
@@ -1909,7 +1832,7 @@ pub mod virtual_node {
     /// Block `aws_cloud_map` of `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct AwsCloudMap(pub(crate) rt::Body);
-    /// The required arguments of [`AwsCloudMap`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AwsCloudMap`], by name: two of them have one type, and a swap must not compile.
     pub struct AwsCloudMapRequired {
         /// `namespace_name`: string.
         pub namespace_name: rt::Expr,
@@ -1935,9 +1858,9 @@ pub mod virtual_node {
     pub struct Dns(pub(crate) rt::Body);
     impl Dns {
         /// A new `dns` block. Required: `hostname`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(hostname: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("hostname", rt::string(value));
+            this.set("hostname", rt::string(hostname));
             Dns(this)
         }
         /// `ip_preference`: string.
@@ -1956,9 +1879,9 @@ pub mod virtual_node {
     pub struct ClientPolicyTls(pub(crate) rt::Body);
     impl ClientPolicyTls {
         /// A new `tls` block. Required: `validation`.
-        pub fn new(value: TlsValidation) -> Self {
+        pub fn new(validation: TlsValidation) -> Self {
             let mut this = rt::Body::default();
-            this.set("validation", value.0.into_value());
+            this.set("validation", validation.0.into_value());
             ClientPolicyTls(this)
         }
         /// `enforce`: bool.
@@ -1982,47 +1905,33 @@ pub mod virtual_node {
     pub struct Tcp(pub(crate) rt::Body);
     impl Tcp {
         /// A new `tcp` block. Required: `max_connections`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_connections: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_connections", rt::number(value));
+            this.set("max_connections", rt::number(max_connections));
             Tcp(this)
         }
     }
     /// Block `base_ejection_duration` of `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct BaseEjectionDuration(pub(crate) rt::Body);
-    /// The required arguments of [`BaseEjectionDuration`], by name (so that two of one type cannot be swapped).
-    pub struct BaseEjectionDurationRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl BaseEjectionDuration {
         /// A new `base_ejection_duration` block. Required: `unit`, `value`.
-        pub fn new(required: BaseEjectionDurationRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             BaseEjectionDuration(this)
         }
     }
     /// Block `interval` of `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct Interval(pub(crate) rt::Body);
-    /// The required arguments of [`Interval`], by name (so that two of one type cannot be swapped).
-    pub struct IntervalRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl Interval {
         /// A new `interval` block. Required: `unit`, `value`.
-        pub fn new(required: IntervalRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             Interval(this)
         }
     }
@@ -2106,9 +2015,9 @@ pub mod virtual_node {
     pub struct Validation(pub(crate) rt::Body);
     impl Validation {
         /// A new `validation` block. Required: `trust`.
-        pub fn new(value: Trust) -> Self {
+        pub fn new(trust: Trust) -> Self {
             let mut this = rt::Body::default();
-            this.set("trust", value.0.into_value());
+            this.set("trust", trust.0.into_value());
             Validation(this)
         }
         /// Block `subject_alternative_names` (at most one).
@@ -2123,9 +2032,9 @@ pub mod virtual_node {
     pub struct AccessLogFile(pub(crate) rt::Body);
     impl AccessLogFile {
         /// A new `file` block. Required: `path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("path", rt::string(value));
+            this.set("path", rt::string(path));
             AccessLogFile(this)
         }
         /// Block `format` (at most one).
@@ -2159,9 +2068,9 @@ pub mod virtual_node {
     pub struct TlsValidation(pub(crate) rt::Body);
     impl TlsValidation {
         /// A new `validation` block. Required: `trust`.
-        pub fn new(value: ValidationTrust) -> Self {
+        pub fn new(trust: ValidationTrust) -> Self {
             let mut this = rt::Body::default();
-            this.set("trust", value.0.into_value());
+            this.set("trust", trust.0.into_value());
             TlsValidation(this)
         }
         /// Block `subject_alternative_names` (at most one).
@@ -2176,9 +2085,9 @@ pub mod virtual_node {
     pub struct SubjectAlternativeNames(pub(crate) rt::Body);
     impl SubjectAlternativeNames {
         /// A new `subject_alternative_names` block. Required: `match`.
-        pub fn new(value: Match) -> Self {
+        pub fn new(match_: Match) -> Self {
             let mut this = rt::Body::default();
-            this.set("match", value.0.into_value());
+            this.set("match", match_.0.into_value());
             SubjectAlternativeNames(this)
         }
     }
@@ -2232,9 +2141,9 @@ pub mod virtual_node {
     pub struct Match(pub(crate) rt::Body);
     impl Match {
         /// A new `match` block. Required: `exact`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(exact: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("exact", rt::list(value));
+            this.set("exact", rt::list(exact));
             Match(this)
         }
     }
@@ -2243,9 +2152,9 @@ pub mod virtual_node {
     pub struct TrustFile(pub(crate) rt::Body);
     impl TrustFile {
         /// A new `file` block. Required: `certificate_chain`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(certificate_chain: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("certificate_chain", rt::string(value));
+            this.set("certificate_chain", rt::string(certificate_chain));
             TrustFile(this)
         }
     }
@@ -2254,9 +2163,12 @@ pub mod virtual_node {
     pub struct TrustAcm(pub(crate) rt::Body);
     impl TrustAcm {
         /// A new `acm` block. Required: `certificate_authority_arns`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(certificate_authority_arns: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("certificate_authority_arns", rt::list(value));
+            this.set(
+                "certificate_authority_arns",
+                rt::list(certificate_authority_arns),
+            );
             TrustAcm(this)
         }
     }
@@ -2272,7 +2184,7 @@ static VIRTUAL_ROUTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`VirtualRouter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VirtualRouter`], by name: two of them have one type, and a swap must not compile.
 pub struct VirtualRouterRequired {
     /// `mesh_name`: string.
     pub mesh_name: rt::Expr,
@@ -2365,9 +2277,9 @@ pub mod virtual_router {
     pub struct Listener(pub(crate) rt::Body);
     impl Listener {
         /// A new `listener` block. Required: `port_mapping`.
-        pub fn new(value: PortMapping) -> Self {
+        pub fn new(port_mapping: PortMapping) -> Self {
             let mut this = rt::Body::default();
-            this.set("port_mapping", value.0.into_value());
+            this.set("port_mapping", port_mapping.0.into_value());
             Listener(this)
         }
     }
@@ -2383,7 +2295,7 @@ static VIRTUAL_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`VirtualService`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VirtualService`], by name: two of them have one type, and a swap must not compile.
 pub struct VirtualServiceRequired {
     /// `mesh_name`: string.
     pub mesh_name: rt::Expr,
@@ -2495,9 +2407,9 @@ pub mod virtual_service {
     pub struct VirtualNode(pub(crate) rt::Body);
     impl VirtualNode {
         /// A new `virtual_node` block. Required: `virtual_node_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(virtual_node_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("virtual_node_name", rt::string(value));
+            this.set("virtual_node_name", rt::string(virtual_node_name));
             VirtualNode(this)
         }
     }
@@ -2506,9 +2418,9 @@ pub mod virtual_service {
     pub struct VirtualRouter(pub(crate) rt::Body);
     impl VirtualRouter {
         /// A new `virtual_router` block. Required: `virtual_router_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(virtual_router_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("virtual_router_name", rt::string(value));
+            this.set("virtual_router_name", rt::string(virtual_router_name));
             VirtualRouter(this)
         }
     }
@@ -2521,9 +2433,9 @@ pub mod shared {
     pub struct Acm(pub(crate) rt::Body);
     impl Acm {
         /// A new `acm` block. Required: `certificate_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(certificate_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("certificate_arn", rt::string(value));
+            this.set("certificate_arn", rt::string(certificate_arn));
             Acm(this)
         }
     }
@@ -2555,7 +2467,7 @@ pub mod shared {
     /// Block `file` of `aws_appmesh_virtual_gateway`, `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct File(pub(crate) rt::Body);
-    /// The required arguments of [`File`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`File`], by name: two of them have one type, and a swap must not compile.
     pub struct FileRequired {
         /// `certificate_chain`: string.
         pub certificate_chain: rt::Expr,
@@ -2596,9 +2508,9 @@ pub mod shared {
     pub struct Grpc(pub(crate) rt::Body);
     impl Grpc {
         /// A new `grpc` block. Required: `max_requests`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_requests: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_requests", rt::number(value));
+            this.set("max_requests", rt::number(max_requests));
             Grpc(this)
         }
     }
@@ -2607,9 +2519,9 @@ pub mod shared {
     pub struct Header(pub(crate) rt::Body);
     impl Header {
         /// A new `header` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Header(this)
         }
         /// `invert`: bool.
@@ -2626,7 +2538,7 @@ pub mod shared {
     /// Block `health_check` of `aws_appmesh_virtual_gateway`, `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct HealthCheck(pub(crate) rt::Body);
-    /// The required arguments of [`HealthCheck`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`HealthCheck`], by name: two of them have one type, and a swap must not compile.
     pub struct HealthCheckRequired {
         /// `healthy_threshold`: number.
         pub healthy_threshold: rt::Number,
@@ -2669,9 +2581,9 @@ pub mod shared {
     pub struct Http(pub(crate) rt::Body);
     impl Http {
         /// A new `http` block. Required: `max_connections`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_connections: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_connections", rt::number(value));
+            this.set("max_connections", rt::number(max_connections));
             Http(this)
         }
         /// `max_pending_requests`: number.
@@ -2685,35 +2597,28 @@ pub mod shared {
     pub struct Http2(pub(crate) rt::Body);
     impl Http2 {
         /// A new `http2` block. Required: `max_requests`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_requests: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_requests", rt::number(value));
+            this.set("max_requests", rt::number(max_requests));
             Http2(this)
         }
     }
     /// Block `idle` of `aws_appmesh_route`, `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct Idle(pub(crate) rt::Body);
-    /// The required arguments of [`Idle`], by name (so that two of one type cannot be swapped).
-    pub struct IdleRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl Idle {
         /// A new `idle` block. Required: `unit`, `value`.
-        pub fn new(required: IdleRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             Idle(this)
         }
     }
     /// Block `json` of `aws_appmesh_virtual_gateway`, `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct Json(pub(crate) rt::Body);
-    /// The required arguments of [`Json`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Json`], by name: two of them have one type, and a swap must not compile.
     pub struct JsonRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -2787,45 +2692,31 @@ pub mod shared {
     /// Block `per_request` of `aws_appmesh_route`, `aws_appmesh_virtual_node`.
     #[derive(Clone, Debug)]
     pub struct PerRequest(pub(crate) rt::Body);
-    /// The required arguments of [`PerRequest`], by name (so that two of one type cannot be swapped).
-    pub struct PerRequestRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl PerRequest {
         /// A new `per_request` block. Required: `unit`, `value`.
-        pub fn new(required: PerRequestRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             PerRequest(this)
         }
     }
     /// Block `port_mapping` of `aws_appmesh_virtual_gateway`, `aws_appmesh_virtual_node`, `aws_appmesh_virtual_router`.
     #[derive(Clone, Debug)]
     pub struct PortMapping(pub(crate) rt::Body);
-    /// The required arguments of [`PortMapping`], by name (so that two of one type cannot be swapped).
-    pub struct PortMappingRequired {
-        /// `port`: number.
-        pub port: rt::Number,
-        /// `protocol`: string.
-        pub protocol: rt::Expr,
-    }
     impl PortMapping {
         /// A new `port_mapping` block. Required: `port`, `protocol`.
-        pub fn new(required: PortMappingRequired) -> Self {
+        pub fn new(port: impl Into<rt::Number>, protocol: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("port", rt::number(required.port));
-            this.set("protocol", rt::string(required.protocol));
+            this.set("port", rt::number(port));
+            this.set("protocol", rt::string(protocol));
             PortMapping(this)
         }
     }
     /// Block `range` of `aws_appmesh_gateway_route`, `aws_appmesh_route`.
     #[derive(Clone, Debug)]
     pub struct Range(pub(crate) rt::Body);
-    /// The required arguments of [`Range`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Range`], by name: two of them have one type, and a swap must not compile.
     pub struct RangeRequired {
         /// `end`: number.
         pub end: rt::Number,
@@ -2846,9 +2737,9 @@ pub mod shared {
     pub struct Sds(pub(crate) rt::Body);
     impl Sds {
         /// A new `sds` block. Required: `secret_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(secret_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("secret_name", rt::string(value));
+            this.set("secret_name", rt::string(secret_name));
             Sds(this)
         }
     }
@@ -2868,7 +2759,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 7),
     };
-    /// The required arguments of [`GatewayRoute`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GatewayRoute`], by name: two of them have one type, and a swap must not compile.
     pub struct GatewayRouteRequired {
         /// `mesh_name`: string.
         pub mesh_name: rt::Expr,
@@ -2967,9 +2858,9 @@ pub mod data {
     impl Mesh {
         /// Declares an `aws_appmesh_mesh` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &MESH_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Mesh(this)
         }
         /// `id`: string.
@@ -3038,7 +2929,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 9),
     };
-    /// The required arguments of [`Route`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Route`], by name: two of them have one type, and a swap must not compile.
     pub struct RouteRequired {
         /// `mesh_name`: string.
         pub mesh_name: rt::Expr,
@@ -3134,7 +3025,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`VirtualGateway`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VirtualGateway`], by name: two of them have one type, and a swap must not compile.
     pub struct VirtualGatewayRequired {
         /// `mesh_name`: string.
         pub mesh_name: rt::Expr,
@@ -3215,7 +3106,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 11),
     };
-    /// The required arguments of [`VirtualNode`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VirtualNode`], by name: two of them have one type, and a swap must not compile.
     pub struct VirtualNodeRequired {
         /// `mesh_name`: string.
         pub mesh_name: rt::Expr,
@@ -3301,7 +3192,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 12),
     };
-    /// The required arguments of [`VirtualRouter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VirtualRouter`], by name: two of them have one type, and a swap must not compile.
     pub struct VirtualRouterRequired {
         /// `mesh_name`: string.
         pub mesh_name: rt::Expr,
@@ -3387,7 +3278,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 13),
     };
-    /// The required arguments of [`VirtualService`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VirtualService`], by name: two of them have one type, and a swap must not compile.
     pub struct VirtualServiceRequired {
         /// `mesh_name`: string.
         pub mesh_name: rt::Expr,

@@ -33,9 +33,15 @@ static AUTO_SCALING_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AutoScalingConfigurationVersion {
     /// Declares an `aws_apprunner_auto_scaling_configuration_version` with the stack-unique `id`. Required: `auto_scaling_configuration_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        auto_scaling_configuration_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &AUTO_SCALING_CONFIGURATION_VERSION_TYPE);
-        this.set("auto_scaling_configuration_name", rt::string(value));
+        this.set(
+            "auto_scaling_configuration_name",
+            rt::string(auto_scaling_configuration_name),
+        );
         AutoScalingConfigurationVersion(this)
     }
     /// `max_concurrency`: number. Changing it replaces the resource.
@@ -124,7 +130,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Connection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Connection`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectionRequired {
     /// `connection_name`: string.
     pub connection_name: rt::Expr,
@@ -184,7 +190,7 @@ static CUSTOM_DOMAIN_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`CustomDomainAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomDomainAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomDomainAssociationRequired {
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
@@ -251,9 +257,12 @@ static DEFAULT_AUTO_SCALING_CONFIGURATION_VERSION_TYPE: rt::TypeInfo = rt::TypeI
 impl DefaultAutoScalingConfigurationVersion {
     /// Declares an `aws_apprunner_default_auto_scaling_configuration_version` with the stack-unique `id`. Required: `auto_scaling_configuration_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, auto_scaling_configuration_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_AUTO_SCALING_CONFIGURATION_VERSION_TYPE);
-        this.set("auto_scaling_configuration_arn", rt::string(value));
+        this.set(
+            "auto_scaling_configuration_arn",
+            rt::string(auto_scaling_configuration_arn),
+        );
         DefaultAutoScalingConfigurationVersion(this)
     }
 }
@@ -285,9 +294,9 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Deployment {
     /// Declares an `aws_apprunner_deployment` with the stack-unique `id`. Required: `service_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, service_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_TYPE);
-        this.set("service_arn", rt::string(value));
+        this.set("service_arn", rt::string(service_arn));
         Deployment(this)
     }
     /// Block `timeouts` (at most one).
@@ -348,9 +357,15 @@ static OBSERVABILITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ObservabilityConfiguration {
     /// Declares an `aws_apprunner_observability_configuration` with the stack-unique `id`. Required: `observability_configuration_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        observability_configuration_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &OBSERVABILITY_CONFIGURATION_TYPE);
-        this.set("observability_configuration_name", rt::string(value));
+        this.set(
+            "observability_configuration_name",
+            rt::string(observability_configuration_name),
+        );
         ObservabilityConfiguration(this)
     }
     /// Block `trace_configuration` (at most one).
@@ -428,23 +443,17 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Service`], by name (so that two of one type cannot be swapped).
-pub struct ServiceRequired {
-    /// `service_name`: string.
-    pub service_name: rt::Expr,
-    /// Block `source_configuration` (the first, when more may be added).
-    pub source_configuration: service::SourceConfiguration,
-}
 impl Service {
     /// Declares an `aws_apprunner_service` with the stack-unique `id`. Required: `service_name`, `source_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ServiceRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        service_name: impl Into<rt::Expr>,
+        source_configuration: service::SourceConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
-        this.set("service_name", rt::string(required.service_name));
-        this.set(
-            "source_configuration",
-            required.source_configuration.0.into_value(),
-        );
+        this.set("service_name", rt::string(service_name));
+        this.set("source_configuration", source_configuration.0.into_value());
         Service(this)
     }
     /// `auto_scaling_configuration_arn`: string.
@@ -532,9 +541,9 @@ pub mod service {
     pub struct EncryptionConfiguration(pub(crate) rt::Body);
     impl EncryptionConfiguration {
         /// A new `encryption_configuration` block. Required: `kms_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(kms_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("kms_key", rt::string(value));
+            this.set("kms_key", rt::string(kms_key));
             EncryptionConfiguration(this)
         }
     }
@@ -633,9 +642,9 @@ pub mod service {
     pub struct ObservabilityConfiguration(pub(crate) rt::Body);
     impl ObservabilityConfiguration {
         /// A new `observability_configuration` block. Required: `observability_enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(observability_enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("observability_enabled", rt::boolean(value));
+            this.set("observability_enabled", rt::boolean(observability_enabled));
             ObservabilityConfiguration(this)
         }
         /// `observability_configuration_arn`: string.
@@ -734,22 +743,15 @@ pub mod service {
     /// Block `code_repository` of `aws_apprunner_service`.
     #[derive(Clone, Debug)]
     pub struct CodeRepository(pub(crate) rt::Body);
-    /// The required arguments of [`CodeRepository`], by name (so that two of one type cannot be swapped).
-    pub struct CodeRepositoryRequired {
-        /// `repository_url`: string.
-        pub repository_url: rt::Expr,
-        /// Block `source_code_version` (the first, when more may be added).
-        pub source_code_version: SourceCodeVersion,
-    }
     impl CodeRepository {
         /// A new `code_repository` block. Required: `repository_url`, `source_code_version`.
-        pub fn new(required: CodeRepositoryRequired) -> Self {
+        pub fn new(
+            repository_url: impl Into<rt::Expr>,
+            source_code_version: SourceCodeVersion,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("repository_url", rt::string(required.repository_url));
-            this.set(
-                "source_code_version",
-                required.source_code_version.0.into_value(),
-            );
+            this.set("repository_url", rt::string(repository_url));
+            this.set("source_code_version", source_code_version.0.into_value());
             CodeRepository(this)
         }
         /// `source_directory`: string.
@@ -766,7 +768,7 @@ pub mod service {
     /// Block `image_repository` of `aws_apprunner_service`.
     #[derive(Clone, Debug)]
     pub struct ImageRepository(pub(crate) rt::Body);
-    /// The required arguments of [`ImageRepository`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ImageRepository`], by name: two of them have one type, and a swap must not compile.
     pub struct ImageRepositoryRequired {
         /// `image_identifier`: string.
         pub image_identifier: rt::Expr,
@@ -795,9 +797,9 @@ pub mod service {
     pub struct CodeConfiguration(pub(crate) rt::Body);
     impl CodeConfiguration {
         /// A new `code_configuration` block. Required: `configuration_source`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(configuration_source: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration_source", rt::string(value));
+            this.set("configuration_source", rt::string(configuration_source));
             CodeConfiguration(this)
         }
         /// Block `code_configuration_values` (at most one).
@@ -810,7 +812,7 @@ pub mod service {
     /// Block `source_code_version` of `aws_apprunner_service`.
     #[derive(Clone, Debug)]
     pub struct SourceCodeVersion(pub(crate) rt::Body);
-    /// The required arguments of [`SourceCodeVersion`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceCodeVersion`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceCodeVersionRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -864,9 +866,9 @@ pub mod service {
     pub struct CodeConfigurationValues(pub(crate) rt::Body);
     impl CodeConfigurationValues {
         /// A new `code_configuration_values` block. Required: `runtime`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(runtime: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("runtime", rt::string(value));
+            this.set("runtime", rt::string(runtime));
             CodeConfigurationValues(this)
         }
         /// `build_command`: string.
@@ -910,7 +912,7 @@ static VPC_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`VpcConnector`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpcConnector`], by name: two of them have one type, and a swap must not compile.
 pub struct VpcConnectorRequired {
     /// `security_groups`: set of string.
     pub security_groups: rt::List<rt::Expr>,
@@ -984,7 +986,7 @@ static VPC_INGRESS_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`VpcIngressConnection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpcIngressConnection`], by name: two of them have one type, and a swap must not compile.
 pub struct VpcIngressConnectionRequired {
     /// `name`: string.
     pub name: rt::Expr,

@@ -30,28 +30,24 @@ static DIRECTORY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DirectoryConfig`], by name (so that two of one type cannot be swapped).
-pub struct DirectoryConfigRequired {
-    /// `directory_name`: string.
-    pub directory_name: rt::Expr,
-    /// `organizational_unit_distinguished_names`: set of string.
-    pub organizational_unit_distinguished_names: rt::List<rt::Expr>,
-    /// Block `service_account_credentials` (the first, when more may be added).
-    pub service_account_credentials: directory_config::ServiceAccountCredentials,
-}
 impl DirectoryConfig {
     /// Declares an `aws_appstream_directory_config` with the stack-unique `id`. Required: `directory_name`, `organizational_unit_distinguished_names`, `service_account_credentials`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: DirectoryConfigRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        directory_name: impl Into<rt::Expr>,
+        organizational_unit_distinguished_names: impl Into<rt::List<rt::Expr>>,
+        service_account_credentials: directory_config::ServiceAccountCredentials,
+    ) -> Self {
         let mut this = rt::Base::new(id, &DIRECTORY_CONFIG_TYPE);
-        this.set("directory_name", rt::string(required.directory_name));
+        this.set("directory_name", rt::string(directory_name));
         this.set(
             "organizational_unit_distinguished_names",
-            rt::list(required.organizational_unit_distinguished_names),
+            rt::list(organizational_unit_distinguished_names),
         );
         this.set(
             "service_account_credentials",
-            required.service_account_credentials.0.into_value(),
+            service_account_credentials.0.into_value(),
         );
         DirectoryConfig(this)
     }
@@ -81,7 +77,7 @@ pub mod directory_config {
     /// Block `service_account_credentials` of `aws_appstream_directory_config`.
     #[derive(Clone, Debug)]
     pub struct ServiceAccountCredentials(pub(crate) rt::Body);
-    /// The required arguments of [`ServiceAccountCredentials`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ServiceAccountCredentials`], by name: two of them have one type, and a swap must not compile.
     pub struct ServiceAccountCredentialsRequired {
         /// `account_name`: string.
         pub account_name: rt::Expr,
@@ -109,7 +105,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Fleet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Fleet`], by name: two of them have one type, and a swap must not compile.
 pub struct FleetRequired {
     /// `instance_type`: string.
     pub instance_type: rt::Expr,
@@ -366,7 +362,7 @@ static FLEET_STACK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`FleetStackAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FleetStackAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct FleetStackAssociationRequired {
     /// `fleet_name`: string.
     pub fleet_name: rt::Expr,
@@ -409,7 +405,7 @@ static IMAGE_BUILDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ImageBuilder`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ImageBuilder`], by name: two of them have one type, and a swap must not compile.
 pub struct ImageBuilderRequired {
     /// `instance_type`: string.
     pub instance_type: rt::Expr,
@@ -549,9 +545,9 @@ pub mod image_builder {
     pub struct AccessEndpoint(pub(crate) rt::Body);
     impl AccessEndpoint {
         /// A new `access_endpoint` block. Required: `endpoint_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(endpoint_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("endpoint_type", rt::string(value));
+            this.set("endpoint_type", rt::string(endpoint_type));
             AccessEndpoint(this)
         }
         /// `vpce_id`: string.
@@ -619,9 +615,9 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Stack {
     /// Declares an `aws_appstream_stack` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Stack(this)
     }
     /// `description`: string.
@@ -735,9 +731,9 @@ pub mod stack {
     pub struct AccessEndpoints(pub(crate) rt::Body);
     impl AccessEndpoints {
         /// A new `access_endpoints` block. Required: `endpoint_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(endpoint_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("endpoint_type", rt::string(value));
+            this.set("endpoint_type", rt::string(endpoint_type));
             AccessEndpoints(this)
         }
         /// `vpce_id`: string.
@@ -751,9 +747,9 @@ pub mod stack {
     pub struct ApplicationSettings(pub(crate) rt::Body);
     impl ApplicationSettings {
         /// A new `application_settings` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             ApplicationSettings(this)
         }
         /// `settings_group`: string.
@@ -767,9 +763,9 @@ pub mod stack {
     pub struct StorageConnectors(pub(crate) rt::Body);
     impl StorageConnectors {
         /// A new `storage_connectors` block. Required: `connector_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(connector_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("connector_type", rt::string(value));
+            this.set("connector_type", rt::string(connector_type));
             StorageConnectors(this)
         }
         /// `domains`: list of string.
@@ -801,7 +797,7 @@ pub mod stack {
     /// Block `user_settings` of `aws_appstream_stack`.
     #[derive(Clone, Debug)]
     pub struct UserSettings(pub(crate) rt::Body);
-    /// The required arguments of [`UserSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct UserSettingsRequired {
         /// `action`: string.
         pub action: rt::Expr,
@@ -829,7 +825,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
 pub struct UserRequired {
     /// `authentication_type`: string.
     pub authentication_type: rt::Expr,
@@ -919,7 +915,7 @@ static USER_STACK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`UserStackAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserStackAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct UserStackAssociationRequired {
     /// `authentication_type`: string.
     pub authentication_type: rt::Expr,

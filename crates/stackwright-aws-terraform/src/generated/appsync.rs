@@ -30,7 +30,7 @@ static API_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ApiCache`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApiCache`], by name: two of them have one type, and a swap must not compile.
 pub struct ApiCacheRequired {
     /// `api_caching_behavior`: string.
     pub api_caching_behavior: rt::Expr,
@@ -111,9 +111,9 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ApiKey {
     /// Declares an `aws_appsync_api_key` with the stack-unique `id`. Required: `api_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, api_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &API_KEY_TYPE);
-        this.set("api_id", rt::string(value));
+        this.set("api_id", rt::string(api_id));
         ApiKey(this)
     }
     /// `description`: string.
@@ -165,7 +165,7 @@ static DATASOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Datasource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Datasource`], by name: two of them have one type, and a swap must not compile.
 pub struct DatasourceRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -273,9 +273,9 @@ pub mod datasource {
     pub struct DynamodbConfig(pub(crate) rt::Body);
     impl DynamodbConfig {
         /// A new `dynamodb_config` block. Required: `table_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("table_name", rt::string(value));
+            this.set("table_name", rt::string(table_name));
             DynamodbConfig(this)
         }
         /// `region`: string.
@@ -304,9 +304,9 @@ pub mod datasource {
     pub struct ElasticsearchConfig(pub(crate) rt::Body);
     impl ElasticsearchConfig {
         /// A new `elasticsearch_config` block. Required: `endpoint`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(endpoint: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("endpoint", rt::string(value));
+            this.set("endpoint", rt::string(endpoint));
             ElasticsearchConfig(this)
         }
         /// `region`: string.
@@ -320,9 +320,9 @@ pub mod datasource {
     pub struct EventBridgeConfig(pub(crate) rt::Body);
     impl EventBridgeConfig {
         /// A new `event_bridge_config` block. Required: `event_bus_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(event_bus_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("event_bus_arn", rt::string(value));
+            this.set("event_bus_arn", rt::string(event_bus_arn));
             EventBridgeConfig(this)
         }
     }
@@ -331,9 +331,9 @@ pub mod datasource {
     pub struct HttpConfig(pub(crate) rt::Body);
     impl HttpConfig {
         /// A new `http_config` block. Required: `endpoint`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(endpoint: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("endpoint", rt::string(value));
+            this.set("endpoint", rt::string(endpoint));
             HttpConfig(this)
         }
         /// Block `authorization_config` (at most one).
@@ -347,9 +347,9 @@ pub mod datasource {
     pub struct LambdaConfig(pub(crate) rt::Body);
     impl LambdaConfig {
         /// A new `lambda_config` block. Required: `function_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(function_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("function_arn", rt::string(value));
+            this.set("function_arn", rt::string(function_arn));
             LambdaConfig(this)
         }
     }
@@ -358,9 +358,9 @@ pub mod datasource {
     pub struct OpensearchserviceConfig(pub(crate) rt::Body);
     impl OpensearchserviceConfig {
         /// A new `opensearchservice_config` block. Required: `endpoint`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(endpoint: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("endpoint", rt::string(value));
+            this.set("endpoint", rt::string(endpoint));
             OpensearchserviceConfig(this)
         }
         /// `region`: string.
@@ -394,9 +394,9 @@ pub mod datasource {
     pub struct DeltaSyncConfig(pub(crate) rt::Body);
     impl DeltaSyncConfig {
         /// A new `delta_sync_config` block. Required: `delta_sync_table_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(delta_sync_table_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("delta_sync_table_name", rt::string(value));
+            this.set("delta_sync_table_name", rt::string(delta_sync_table_name));
             DeltaSyncConfig(this)
         }
         /// `base_table_ttl`: number.
@@ -433,7 +433,7 @@ pub mod datasource {
     /// Block `http_endpoint_config` of `aws_appsync_datasource`.
     #[derive(Clone, Debug)]
     pub struct HttpEndpointConfig(pub(crate) rt::Body);
-    /// The required arguments of [`HttpEndpointConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`HttpEndpointConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct HttpEndpointConfigRequired {
         /// `aws_secret_store_arn`: string.
         pub aws_secret_store_arn: rt::Expr,
@@ -502,7 +502,7 @@ static DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`DomainName`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainName`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainNameRequired {
     /// `certificate_arn`: string.
     pub certificate_arn: rt::Expr,
@@ -562,7 +562,7 @@ static DOMAIN_NAME_API_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`DomainNameApiAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainNameApiAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainNameApiAssociationRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -605,7 +605,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Function`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Function`], by name: two of them have one type, and a swap must not compile.
 pub struct FunctionRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -732,7 +732,7 @@ static GRAPHQL_API_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`GraphqlApi`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GraphqlApi`], by name: two of them have one type, and a swap must not compile.
 pub struct GraphqlApiRequired {
     /// `authentication_type`: string.
     pub authentication_type: rt::Expr,
@@ -899,9 +899,9 @@ pub mod graphql_api {
     pub struct AdditionalAuthenticationProvider(pub(crate) rt::Body);
     impl AdditionalAuthenticationProvider {
         /// A new `additional_authentication_provider` block. Required: `authentication_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(authentication_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("authentication_type", rt::string(value));
+            this.set("authentication_type", rt::string(authentication_type));
             AdditionalAuthenticationProvider(this)
         }
         /// Block `lambda_authorizer_config` (at most one).
@@ -926,7 +926,7 @@ pub mod graphql_api {
     /// Block `enhanced_metrics_config` of `aws_appsync_graphql_api`.
     #[derive(Clone, Debug)]
     pub struct EnhancedMetricsConfig(pub(crate) rt::Body);
-    /// The required arguments of [`EnhancedMetricsConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EnhancedMetricsConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct EnhancedMetricsConfigRequired {
         /// `data_source_level_metrics_behavior`: string.
         pub data_source_level_metrics_behavior: rt::Expr,
@@ -959,9 +959,9 @@ pub mod graphql_api {
     pub struct LambdaAuthorizerConfig(pub(crate) rt::Body);
     impl LambdaAuthorizerConfig {
         /// A new `lambda_authorizer_config` block. Required: `authorizer_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(authorizer_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("authorizer_uri", rt::string(value));
+            this.set("authorizer_uri", rt::string(authorizer_uri));
             LambdaAuthorizerConfig(this)
         }
         /// `authorizer_result_ttl_in_seconds`: number.
@@ -980,7 +980,7 @@ pub mod graphql_api {
     /// Block `log_config` of `aws_appsync_graphql_api`.
     #[derive(Clone, Debug)]
     pub struct LogConfig(pub(crate) rt::Body);
-    /// The required arguments of [`LogConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LogConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct LogConfigRequired {
         /// `cloudwatch_logs_role_arn`: string.
         pub cloudwatch_logs_role_arn: rt::Expr,
@@ -1009,9 +1009,9 @@ pub mod graphql_api {
     pub struct OpenidConnectConfig(pub(crate) rt::Body);
     impl OpenidConnectConfig {
         /// A new `openid_connect_config` block. Required: `issuer`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(issuer: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("issuer", rt::string(value));
+            this.set("issuer", rt::string(issuer));
             OpenidConnectConfig(this)
         }
         /// `auth_ttl`: number.
@@ -1033,7 +1033,7 @@ pub mod graphql_api {
     /// Block `user_pool_config` of `aws_appsync_graphql_api`.
     #[derive(Clone, Debug)]
     pub struct UserPoolConfig(pub(crate) rt::Body);
-    /// The required arguments of [`UserPoolConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserPoolConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct UserPoolConfigRequired {
         /// `default_action`: string.
         pub default_action: rt::Expr,
@@ -1064,9 +1064,9 @@ pub mod graphql_api {
     pub struct AdditionalAuthenticationProviderUserPoolConfig(pub(crate) rt::Body);
     impl AdditionalAuthenticationProviderUserPoolConfig {
         /// A new `user_pool_config` block. Required: `user_pool_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(user_pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("user_pool_id", rt::string(value));
+            this.set("user_pool_id", rt::string(user_pool_id));
             AdditionalAuthenticationProviderUserPoolConfig(this)
         }
         /// `app_id_client_regex`: string.
@@ -1092,7 +1092,7 @@ static RESOLVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Resolver`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Resolver`], by name: two of them have one type, and a swap must not compile.
 pub struct ResolverRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -1382,7 +1382,7 @@ static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`Type`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Type`], by name: two of them have one type, and a swap must not compile.
 pub struct TypeRequired {
     /// `api_id`: string.
     pub api_id: rt::Expr,
@@ -1454,7 +1454,7 @@ pub mod shared {
     /// Block `runtime` of `aws_appsync_function`, `aws_appsync_resolver`.
     #[derive(Clone, Debug)]
     pub struct Runtime(pub(crate) rt::Body);
-    /// The required arguments of [`Runtime`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Runtime`], by name: two of them have one type, and a swap must not compile.
     pub struct RuntimeRequired {
         /// `name`: string.
         pub name: rt::Expr,

@@ -30,20 +30,17 @@ static CAPACITY_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`CapacityReservation`], by name (so that two of one type cannot be swapped).
-pub struct CapacityReservationRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// `target_dpus`: number.
-    pub target_dpus: rt::Number,
-}
 impl CapacityReservation {
     /// Declares an `aws_athena_capacity_reservation` with the stack-unique `id`. Required: `name`, `target_dpus`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: CapacityReservationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        target_dpus: impl Into<rt::Number>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_RESERVATION_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("target_dpus", rt::number(required.target_dpus));
+        this.set("name", rt::string(name));
+        this.set("target_dpus", rt::number(target_dpus));
         CapacityReservation(this)
     }
     /// Block `timeouts` (at most one).
@@ -104,7 +101,7 @@ static DATA_CATALOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`DataCatalog`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataCatalog`], by name: two of them have one type, and a swap must not compile.
 pub struct DataCatalogRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -177,9 +174,9 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Database {
     /// Declares an `aws_athena_database` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Database(this)
     }
     /// `bucket`: string.
@@ -258,9 +255,9 @@ pub mod database {
     pub struct EncryptionConfiguration(pub(crate) rt::Body);
     impl EncryptionConfiguration {
         /// A new `encryption_configuration` block. Required: `encryption_option`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(encryption_option: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("encryption_option", rt::string(value));
+            this.set("encryption_option", rt::string(encryption_option));
             EncryptionConfiguration(this)
         }
         /// `kms_key`: string.
@@ -281,7 +278,7 @@ static NAMED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`NamedQuery`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NamedQuery`], by name: two of them have one type, and a swap must not compile.
 pub struct NamedQueryRequired {
     /// `database`: string.
     pub database: rt::Expr,
@@ -349,7 +346,7 @@ static PREPARED_STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`PreparedStatement`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PreparedStatement`], by name: two of them have one type, and a swap must not compile.
 pub struct PreparedStatementRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -421,9 +418,9 @@ static WORKGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Workgroup {
     /// Declares an `aws_athena_workgroup` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &WORKGROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Workgroup(this)
     }
     /// `description`: string.
@@ -609,9 +606,9 @@ pub mod shared {
     pub struct AclConfiguration(pub(crate) rt::Body);
     impl AclConfiguration {
         /// A new `acl_configuration` block. Required: `s3_acl_option`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_acl_option: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_acl_option", rt::string(value));
+            this.set("s3_acl_option", rt::string(s3_acl_option));
             AclConfiguration(this)
         }
     }
@@ -659,9 +656,9 @@ pub mod data {
     impl NamedQuery {
         /// Declares an `aws_athena_named_query` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &NAMED_QUERY_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             NamedQuery(this)
         }
         /// `id`: string.

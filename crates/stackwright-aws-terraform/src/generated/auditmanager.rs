@@ -87,7 +87,7 @@ static ASSESSMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Assessment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Assessment`], by name: two of them have one type, and a swap must not compile.
 pub struct AssessmentRequired {
     /// `framework_id`: string.
     pub framework_id: rt::Expr,
@@ -103,7 +103,7 @@ impl Assessment {
         let mut this = rt::Base::new(id, &ASSESSMENT_TYPE);
         this.set("framework_id", rt::string(required.framework_id));
         this.set("name", rt::string(required.name));
-        this.set("roles", required.roles);
+        this.set("roles", required.roles.into());
         Assessment(this)
     }
     /// `description`: string.
@@ -176,7 +176,7 @@ pub mod assessment {
     /// Block `assessment_reports_destination` of `aws_auditmanager_assessment`.
     #[derive(Clone, Debug)]
     pub struct AssessmentReportsDestination(pub(crate) rt::Body);
-    /// The required arguments of [`AssessmentReportsDestination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AssessmentReportsDestination`], by name: two of them have one type, and a swap must not compile.
     pub struct AssessmentReportsDestinationRequired {
         /// `destination`: string.
         pub destination: rt::Expr,
@@ -217,9 +217,9 @@ pub mod assessment {
     pub struct AwsAccounts(pub(crate) rt::Body);
     impl AwsAccounts {
         /// A new `aws_accounts` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             AwsAccounts(this)
         }
     }
@@ -228,9 +228,9 @@ pub mod assessment {
     pub struct AwsServices(pub(crate) rt::Body);
     impl AwsServices {
         /// A new `aws_services` block. Required: `service_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(service_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("service_name", rt::string(value));
+            this.set("service_name", rt::string(service_name));
             AwsServices(this)
         }
     }
@@ -246,7 +246,7 @@ static ASSESSMENT_DELEGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`AssessmentDelegation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AssessmentDelegation`], by name: two of them have one type, and a swap must not compile.
 pub struct AssessmentDelegationRequired {
     /// `assessment_id`: string.
     pub assessment_id: rt::Expr,
@@ -320,7 +320,7 @@ static ASSESSMENT_REPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`AssessmentReport`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AssessmentReport`], by name: two of them have one type, and a swap must not compile.
 pub struct AssessmentReportRequired {
     /// `assessment_id`: string.
     pub assessment_id: rt::Expr,
@@ -383,9 +383,9 @@ static CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Control {
     /// Declares an `aws_auditmanager_control` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONTROL_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Control(this)
     }
     /// `action_plan_instructions`: string.
@@ -464,7 +464,7 @@ pub mod control {
     /// Block `control_mapping_sources` of `aws_auditmanager_control`.
     #[derive(Clone, Debug)]
     pub struct ControlMappingSources(pub(crate) rt::Body);
-    /// The required arguments of [`ControlMappingSources`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ControlMappingSources`], by name: two of them have one type, and a swap must not compile.
     pub struct ControlMappingSourcesRequired {
         /// `source_name`: string.
         pub source_name: rt::Expr,
@@ -509,7 +509,7 @@ pub mod control {
     /// Block `source_keyword` of `aws_auditmanager_control`.
     #[derive(Clone, Debug)]
     pub struct SourceKeyword(pub(crate) rt::Body);
-    /// The required arguments of [`SourceKeyword`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceKeyword`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceKeywordRequired {
         /// `keyword_input_type`: string.
         pub keyword_input_type: rt::Expr,
@@ -543,9 +543,9 @@ static FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Framework {
     /// Declares an `aws_auditmanager_framework` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FRAMEWORK_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Framework(this)
     }
     /// `compliance_type`: string.
@@ -608,9 +608,9 @@ pub mod framework {
     pub struct ControlSets(pub(crate) rt::Body);
     impl ControlSets {
         /// A new `control_sets` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ControlSets(this)
         }
         /// Adds a `controls` block.
@@ -624,9 +624,9 @@ pub mod framework {
     pub struct Controls(pub(crate) rt::Body);
     impl Controls {
         /// A new `controls` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Controls(this)
         }
     }
@@ -642,7 +642,7 @@ static FRAMEWORK_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`FrameworkShare`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FrameworkShare`], by name: two of them have one type, and a swap must not compile.
 pub struct FrameworkShareRequired {
     /// `destination_account`: string.
     pub destination_account: rt::Expr,
@@ -714,9 +714,9 @@ static ORGANIZATION_ADMIN_ACCOUNT_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo
 impl OrganizationAdminAccountRegistration {
     /// Declares an `aws_auditmanager_organization_admin_account_registration` with the stack-unique `id`. Required: `admin_account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, admin_account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_REGISTRATION_TYPE);
-        this.set("admin_account_id", rt::string(value));
+        this.set("admin_account_id", rt::string(admin_account_id));
         OrganizationAdminAccountRegistration(this)
     }
 }
@@ -753,7 +753,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 8),
     };
-    /// The required arguments of [`Control`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Control`], by name: two of them have one type, and a swap must not compile.
     pub struct ControlRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -820,7 +820,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 9),
     };
-    /// The required arguments of [`Framework`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Framework`], by name: two of them have one type, and a swap must not compile.
     pub struct FrameworkRequired {
         /// `framework_type`: string.
         pub framework_type: rt::Expr,

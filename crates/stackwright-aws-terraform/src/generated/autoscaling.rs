@@ -33,9 +33,9 @@ static ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Attachment {
     /// Declares an `aws_autoscaling_attachment` with the stack-unique `id`. Required: `autoscaling_group_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, autoscaling_group_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ATTACHMENT_TYPE);
-        this.set("autoscaling_group_name", rt::string(value));
+        this.set("autoscaling_group_name", rt::string(autoscaling_group_name));
         Attachment(this)
     }
     /// `elb`: string. Changing it replaces the resource.
@@ -79,7 +79,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Group`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Group`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupRequired {
     /// `max_size`: number.
     pub max_size: rt::Number,
@@ -494,7 +494,7 @@ pub mod group {
     /// Block `initial_lifecycle_hook` of `aws_autoscaling_group`.
     #[derive(Clone, Debug)]
     pub struct InitialLifecycleHook(pub(crate) rt::Body);
-    /// The required arguments of [`InitialLifecycleHook`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InitialLifecycleHook`], by name: two of them have one type, and a swap must not compile.
     pub struct InitialLifecycleHookRequired {
         /// `lifecycle_transition`: string.
         pub lifecycle_transition: rt::Expr,
@@ -541,7 +541,7 @@ pub mod group {
     /// Block `instance_maintenance_policy` of `aws_autoscaling_group`.
     #[derive(Clone, Debug)]
     pub struct InstanceMaintenancePolicy(pub(crate) rt::Body);
-    /// The required arguments of [`InstanceMaintenancePolicy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InstanceMaintenancePolicy`], by name: two of them have one type, and a swap must not compile.
     pub struct InstanceMaintenancePolicyRequired {
         /// `max_healthy_percentage`: number.
         pub max_healthy_percentage: rt::Number,
@@ -568,9 +568,9 @@ pub mod group {
     pub struct InstanceRefresh(pub(crate) rt::Body);
     impl InstanceRefresh {
         /// A new `instance_refresh` block. Required: `strategy`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(strategy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("strategy", rt::string(value));
+            this.set("strategy", rt::string(strategy));
             InstanceRefresh(this)
         }
         /// `triggers`: set of string.
@@ -614,9 +614,9 @@ pub mod group {
     pub struct MixedInstancesPolicy(pub(crate) rt::Body);
     impl MixedInstancesPolicy {
         /// A new `mixed_instances_policy` block. Required: `launch_template`.
-        pub fn new(value: MixedInstancesPolicyLaunchTemplate) -> Self {
+        pub fn new(launch_template: MixedInstancesPolicyLaunchTemplate) -> Self {
             let mut this = rt::Body::default();
-            this.set("launch_template", value.0.into_value());
+            this.set("launch_template", launch_template.0.into_value());
             MixedInstancesPolicy(this)
         }
         /// Block `instances_distribution` (at most one).
@@ -650,9 +650,9 @@ pub mod group {
     pub struct TrafficSource(pub(crate) rt::Body);
     impl TrafficSource {
         /// A new `traffic_source` block. Required: `identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("identifier", rt::string(value));
+            this.set("identifier", rt::string(identifier));
             TrafficSource(this)
         }
         /// `type`: string.
@@ -828,9 +828,12 @@ pub mod group {
     pub struct MixedInstancesPolicyLaunchTemplate(pub(crate) rt::Body);
     impl MixedInstancesPolicyLaunchTemplate {
         /// A new `launch_template` block. Required: `launch_template_specification`.
-        pub fn new(value: LaunchTemplateSpecification) -> Self {
+        pub fn new(launch_template_specification: LaunchTemplateSpecification) -> Self {
             let mut this = rt::Body::default();
-            this.set("launch_template_specification", value.0.into_value());
+            this.set(
+                "launch_template_specification",
+                launch_template_specification.0.into_value(),
+            );
             MixedInstancesPolicyLaunchTemplate(this)
         }
         /// Adds a `override` block.
@@ -1267,23 +1270,17 @@ static GROUP_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`GroupTag`], by name (so that two of one type cannot be swapped).
-pub struct GroupTagRequired {
-    /// `autoscaling_group_name`: string.
-    pub autoscaling_group_name: rt::Expr,
-    /// Block `tag` (the first, when more may be added).
-    pub tag_attribute: group_tag::Tag,
-}
 impl GroupTag {
     /// Declares an `aws_autoscaling_group_tag` with the stack-unique `id`. Required: `autoscaling_group_name`, `tag`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: GroupTagRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        autoscaling_group_name: impl Into<rt::Expr>,
+        tag_attribute: group_tag::Tag,
+    ) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TAG_TYPE);
-        this.set(
-            "autoscaling_group_name",
-            rt::string(required.autoscaling_group_name),
-        );
-        this.set("tag", required.tag_attribute.0.into_value());
+        this.set("autoscaling_group_name", rt::string(autoscaling_group_name));
+        this.set("tag", tag_attribute.0.into_value());
         GroupTag(this)
     }
 }
@@ -1314,7 +1311,7 @@ static LIFECYCLE_HOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`LifecycleHook`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LifecycleHook`], by name: two of them have one type, and a swap must not compile.
 pub struct LifecycleHookRequired {
     /// `autoscaling_group_name`: string.
     pub autoscaling_group_name: rt::Expr,
@@ -1415,7 +1412,7 @@ static NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Notification`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Notification`], by name: two of them have one type, and a swap must not compile.
 pub struct NotificationRequired {
     /// `group_names`: set of string.
     pub group_names: rt::List<rt::Expr>,
@@ -1465,7 +1462,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Policy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyRequired {
     /// `autoscaling_group_name`: string.
     pub autoscaling_group_name: rt::Expr,
@@ -1607,9 +1604,9 @@ pub mod policy {
     pub struct PredictiveScalingConfiguration(pub(crate) rt::Body);
     impl PredictiveScalingConfiguration {
         /// A new `predictive_scaling_configuration` block. Required: `metric_specification`.
-        pub fn new(value: MetricSpecification) -> Self {
+        pub fn new(metric_specification: MetricSpecification) -> Self {
             let mut this = rt::Body::default();
-            this.set("metric_specification", value.0.into_value());
+            this.set("metric_specification", metric_specification.0.into_value());
             PredictiveScalingConfiguration(this)
         }
         /// `max_capacity_breach_behavior`: string.
@@ -1639,9 +1636,9 @@ pub mod policy {
     pub struct StepAdjustment(pub(crate) rt::Body);
     impl StepAdjustment {
         /// A new `step_adjustment` block. Required: `scaling_adjustment`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(scaling_adjustment: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("scaling_adjustment", rt::number(value));
+            this.set("scaling_adjustment", rt::number(scaling_adjustment));
             StepAdjustment(this)
         }
         /// `metric_interval_lower_bound`: string.
@@ -1660,9 +1657,9 @@ pub mod policy {
     pub struct TargetTrackingConfiguration(pub(crate) rt::Body);
     impl TargetTrackingConfiguration {
         /// A new `target_tracking_configuration` block. Required: `target_value`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(target_value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_value", rt::number(value));
+            this.set("target_value", rt::number(target_value));
             TargetTrackingConfiguration(this)
         }
         /// `disable_scale_in`: bool.
@@ -1694,9 +1691,9 @@ pub mod policy {
     pub struct MetricSpecification(pub(crate) rt::Body);
     impl MetricSpecification {
         /// A new `metric_specification` block. Required: `target_value`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(target_value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_value", rt::number(value));
+            this.set("target_value", rt::number(target_value));
             MetricSpecification(this)
         }
         /// Block `customized_capacity_metric_specification` (at most one).
@@ -1810,9 +1807,9 @@ pub mod policy {
     pub struct PredefinedMetricSpecification(pub(crate) rt::Body);
     impl PredefinedMetricSpecification {
         /// A new `predefined_metric_specification` block. Required: `predefined_metric_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(predefined_metric_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("predefined_metric_type", rt::string(value));
+            this.set("predefined_metric_type", rt::string(predefined_metric_type));
             PredefinedMetricSpecification(this)
         }
         /// `resource_label`: string.
@@ -1826,9 +1823,9 @@ pub mod policy {
     pub struct CustomizedCapacityMetricSpecification(pub(crate) rt::Body);
     impl CustomizedCapacityMetricSpecification {
         /// A new `customized_capacity_metric_specification` block. Required: `metric_data_queries`.
-        pub fn new(value: MetricDataQueries) -> Self {
+        pub fn new(metric_data_queries: MetricDataQueries) -> Self {
             let mut this = rt::Body::default();
-            this.push("metric_data_queries", value.0.into_value());
+            this.push("metric_data_queries", metric_data_queries.0.into_value());
             CustomizedCapacityMetricSpecification(this)
         }
         /// Adds a `metric_data_queries` block.
@@ -1842,9 +1839,9 @@ pub mod policy {
     pub struct CustomizedLoadMetricSpecification(pub(crate) rt::Body);
     impl CustomizedLoadMetricSpecification {
         /// A new `customized_load_metric_specification` block. Required: `metric_data_queries`.
-        pub fn new(value: MetricDataQueries) -> Self {
+        pub fn new(metric_data_queries: MetricDataQueries) -> Self {
             let mut this = rt::Body::default();
-            this.push("metric_data_queries", value.0.into_value());
+            this.push("metric_data_queries", metric_data_queries.0.into_value());
             CustomizedLoadMetricSpecification(this)
         }
         /// Adds a `metric_data_queries` block.
@@ -1858,9 +1855,9 @@ pub mod policy {
     pub struct CustomizedScalingMetricSpecification(pub(crate) rt::Body);
     impl CustomizedScalingMetricSpecification {
         /// A new `customized_scaling_metric_specification` block. Required: `metric_data_queries`.
-        pub fn new(value: MetricDataQueries) -> Self {
+        pub fn new(metric_data_queries: MetricDataQueries) -> Self {
             let mut this = rt::Body::default();
-            this.push("metric_data_queries", value.0.into_value());
+            this.push("metric_data_queries", metric_data_queries.0.into_value());
             CustomizedScalingMetricSpecification(this)
         }
         /// Adds a `metric_data_queries` block.
@@ -1874,9 +1871,9 @@ pub mod policy {
     pub struct PredefinedLoadMetricSpecification(pub(crate) rt::Body);
     impl PredefinedLoadMetricSpecification {
         /// A new `predefined_load_metric_specification` block. Required: `predefined_metric_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(predefined_metric_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("predefined_metric_type", rt::string(value));
+            this.set("predefined_metric_type", rt::string(predefined_metric_type));
             PredefinedLoadMetricSpecification(this)
         }
         /// `resource_label`: string.
@@ -1890,9 +1887,9 @@ pub mod policy {
     pub struct PredefinedMetricPairSpecification(pub(crate) rt::Body);
     impl PredefinedMetricPairSpecification {
         /// A new `predefined_metric_pair_specification` block. Required: `predefined_metric_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(predefined_metric_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("predefined_metric_type", rt::string(value));
+            this.set("predefined_metric_type", rt::string(predefined_metric_type));
             PredefinedMetricPairSpecification(this)
         }
         /// `resource_label`: string.
@@ -1906,9 +1903,9 @@ pub mod policy {
     pub struct PredefinedScalingMetricSpecification(pub(crate) rt::Body);
     impl PredefinedScalingMetricSpecification {
         /// A new `predefined_scaling_metric_specification` block. Required: `predefined_metric_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(predefined_metric_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("predefined_metric_type", rt::string(value));
+            this.set("predefined_metric_type", rt::string(predefined_metric_type));
             PredefinedScalingMetricSpecification(this)
         }
         /// `resource_label`: string.
@@ -1920,7 +1917,7 @@ pub mod policy {
     /// Block `metric_dimension` of `aws_autoscaling_policy`.
     #[derive(Clone, Debug)]
     pub struct MetricDimension(pub(crate) rt::Body);
-    /// The required arguments of [`MetricDimension`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MetricDimension`], by name: two of them have one type, and a swap must not compile.
     pub struct MetricDimensionRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1941,9 +1938,9 @@ pub mod policy {
     pub struct Metrics(pub(crate) rt::Body);
     impl Metrics {
         /// A new `metrics` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Metrics(this)
         }
         /// `expression`: string.
@@ -1972,9 +1969,9 @@ pub mod policy {
     pub struct MetricDataQueries(pub(crate) rt::Body);
     impl MetricDataQueries {
         /// A new `metric_data_queries` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             MetricDataQueries(this)
         }
         /// `expression`: string.
@@ -2001,19 +1998,12 @@ pub mod policy {
     /// Block `metric_stat` of `aws_autoscaling_policy`.
     #[derive(Clone, Debug)]
     pub struct MetricStat(pub(crate) rt::Body);
-    /// The required arguments of [`MetricStat`], by name (so that two of one type cannot be swapped).
-    pub struct MetricStatRequired {
-        /// `stat`: string.
-        pub stat: rt::Expr,
-        /// Block `metric` (the first, when more may be added).
-        pub metric: Metric,
-    }
     impl MetricStat {
         /// A new `metric_stat` block. Required: `stat`, `metric`.
-        pub fn new(required: MetricStatRequired) -> Self {
+        pub fn new(stat: impl Into<rt::Expr>, metric: Metric) -> Self {
             let mut this = rt::Body::default();
-            this.set("stat", rt::string(required.stat));
-            this.set("metric", required.metric.0.into_value());
+            this.set("stat", rt::string(stat));
+            this.set("metric", metric.0.into_value());
             MetricStat(this)
         }
         /// `period`: number.
@@ -2030,19 +2020,12 @@ pub mod policy {
     /// Block `metric_stat` of `aws_autoscaling_policy`.
     #[derive(Clone, Debug)]
     pub struct MetricDataQueriesMetricStat(pub(crate) rt::Body);
-    /// The required arguments of [`MetricDataQueriesMetricStat`], by name (so that two of one type cannot be swapped).
-    pub struct MetricDataQueriesMetricStatRequired {
-        /// `stat`: string.
-        pub stat: rt::Expr,
-        /// Block `metric` (the first, when more may be added).
-        pub metric: Metric,
-    }
     impl MetricDataQueriesMetricStat {
         /// A new `metric_stat` block. Required: `stat`, `metric`.
-        pub fn new(required: MetricDataQueriesMetricStatRequired) -> Self {
+        pub fn new(stat: impl Into<rt::Expr>, metric: Metric) -> Self {
             let mut this = rt::Body::default();
-            this.set("stat", rt::string(required.stat));
-            this.set("metric", required.metric.0.into_value());
+            this.set("stat", rt::string(stat));
+            this.set("metric", metric.0.into_value());
             MetricDataQueriesMetricStat(this)
         }
         /// `unit`: string.
@@ -2054,7 +2037,7 @@ pub mod policy {
     /// Block `metric` of `aws_autoscaling_policy`.
     #[derive(Clone, Debug)]
     pub struct Metric(pub(crate) rt::Body);
-    /// The required arguments of [`Metric`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
     pub struct MetricRequired {
         /// `metric_name`: string.
         pub metric_name: rt::Expr,
@@ -2078,7 +2061,7 @@ pub mod policy {
     /// Block `dimensions` of `aws_autoscaling_policy`.
     #[derive(Clone, Debug)]
     pub struct Dimensions(pub(crate) rt::Body);
-    /// The required arguments of [`Dimensions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Dimensions`], by name: two of them have one type, and a swap must not compile.
     pub struct DimensionsRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -2106,7 +2089,7 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Schedule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Schedule`], by name: two of them have one type, and a swap must not compile.
 pub struct ScheduleRequired {
     /// `autoscaling_group_name`: string.
     pub autoscaling_group_name: rt::Expr,
@@ -2225,9 +2208,9 @@ static TRAFFIC_SOURCE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TrafficSourceAttachment {
     /// Declares an `aws_autoscaling_traffic_source_attachment` with the stack-unique `id`. Required: `autoscaling_group_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, autoscaling_group_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRAFFIC_SOURCE_ATTACHMENT_TYPE);
-        this.set("autoscaling_group_name", rt::string(value));
+        this.set("autoscaling_group_name", rt::string(autoscaling_group_name));
         TrafficSourceAttachment(this)
     }
     /// Block `timeouts` (at most one).
@@ -2278,7 +2261,7 @@ pub mod traffic_source_attachment {
     /// Block `traffic_source` of `aws_autoscaling_traffic_source_attachment`.
     #[derive(Clone, Debug)]
     pub struct TrafficSource(pub(crate) rt::Body);
-    /// The required arguments of [`TrafficSource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TrafficSource`], by name: two of them have one type, and a swap must not compile.
     pub struct TrafficSourceRequired {
         /// `identifier`: string.
         pub identifier: rt::Expr,
@@ -2306,7 +2289,7 @@ static LAUNCH_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`LaunchConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LaunchConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct LaunchConfigurationRequired {
     /// `image_id`: string.
     pub image_id: rt::Expr,
@@ -2482,9 +2465,9 @@ pub mod launch_configuration {
     pub struct EbsBlockDevice(pub(crate) rt::Body);
     impl EbsBlockDevice {
         /// A new `ebs_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
+            this.set("device_name", rt::string(device_name));
             EbsBlockDevice(this)
         }
         /// `delete_on_termination`: bool.
@@ -2533,9 +2516,9 @@ pub mod launch_configuration {
     pub struct EphemeralBlockDevice(pub(crate) rt::Body);
     impl EphemeralBlockDevice {
         /// A new `ephemeral_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
+            this.set("device_name", rt::string(device_name));
             EphemeralBlockDevice(this)
         }
         /// `no_device`: bool.
@@ -2621,7 +2604,7 @@ pub mod shared {
     /// Block `tag` of `aws_autoscaling_group`, `aws_autoscaling_group_tag`.
     #[derive(Clone, Debug)]
     pub struct Tag(pub(crate) rt::Body);
-    /// The required arguments of [`Tag`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
     pub struct TagRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -2662,9 +2645,9 @@ pub mod data {
     impl Group {
         /// Declares an `aws_autoscaling_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Group(this)
         }
         /// `id`: string.
@@ -2855,19 +2838,12 @@ pub mod data {
         /// Block `filter` of `aws_autoscaling_groups`.
         #[derive(Clone, Debug)]
         pub struct Filter(pub(crate) rt::Body);
-        /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-        pub struct FilterRequired {
-            /// `name`: string.
-            pub name: rt::Expr,
-            /// `values`: list of string.
-            pub values: rt::List<rt::Expr>,
-        }
         impl Filter {
             /// A new `filter` block. Required: `name`, `values`.
-            pub fn new(required: FilterRequired) -> Self {
+            pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(required.name));
-                this.set("values", rt::list(required.values));
+                this.set("name", rt::string(name));
+                this.set("values", rt::list(values));
                 Filter(this)
             }
         }
@@ -2886,9 +2862,9 @@ pub mod data {
     impl LaunchConfiguration {
         /// Declares an `aws_launch_configuration` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LAUNCH_CONFIGURATION_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LaunchConfiguration(this)
         }
         /// `id`: string.

@@ -30,29 +30,19 @@ static SCALING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ScalingPlan`], by name (so that two of one type cannot be swapped).
-pub struct ScalingPlanRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `application_source` (the first, when more may be added).
-    pub application_source: scaling_plan::ApplicationSource,
-    /// Block `scaling_instruction` (the first, when more may be added).
-    pub scaling_instruction: scaling_plan::ScalingInstruction,
-}
 impl ScalingPlan {
     /// Declares an `aws_autoscalingplans_scaling_plan` with the stack-unique `id`. Required: `name`, `application_source`, `scaling_instruction`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ScalingPlanRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        application_source: scaling_plan::ApplicationSource,
+        scaling_instruction: scaling_plan::ScalingInstruction,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SCALING_PLAN_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set(
-            "application_source",
-            required.application_source.0.into_value(),
-        );
-        this.push(
-            "scaling_instruction",
-            required.scaling_instruction.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.set("application_source", application_source.0.into_value());
+        this.push("scaling_instruction", scaling_instruction.0.into_value());
         ScalingPlan(this)
     }
     /// Adds a `scaling_instruction` block.
@@ -102,7 +92,7 @@ pub mod scaling_plan {
     /// Block `scaling_instruction` of `aws_autoscalingplans_scaling_plan`.
     #[derive(Clone, Debug)]
     pub struct ScalingInstruction(pub(crate) rt::Body);
-    /// The required arguments of [`ScalingInstruction`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ScalingInstruction`], by name: two of them have one type, and a swap must not compile.
     pub struct ScalingInstructionRequired {
         /// `max_capacity`: number.
         pub max_capacity: rt::Number,
@@ -207,9 +197,9 @@ pub mod scaling_plan {
     pub struct TagFilter(pub(crate) rt::Body);
     impl TagFilter {
         /// A new `tag_filter` block. Required: `key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(value));
+            this.set("key", rt::string(key));
             TagFilter(this)
         }
         /// `values`: set of string.
@@ -221,7 +211,7 @@ pub mod scaling_plan {
     /// Block `customized_load_metric_specification` of `aws_autoscalingplans_scaling_plan`.
     #[derive(Clone, Debug)]
     pub struct CustomizedLoadMetricSpecification(pub(crate) rt::Body);
-    /// The required arguments of [`CustomizedLoadMetricSpecification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomizedLoadMetricSpecification`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomizedLoadMetricSpecificationRequired {
         /// `metric_name`: string.
         pub metric_name: rt::Expr,
@@ -255,9 +245,12 @@ pub mod scaling_plan {
     pub struct PredefinedLoadMetricSpecification(pub(crate) rt::Body);
     impl PredefinedLoadMetricSpecification {
         /// A new `predefined_load_metric_specification` block. Required: `predefined_load_metric_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(predefined_load_metric_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("predefined_load_metric_type", rt::string(value));
+            this.set(
+                "predefined_load_metric_type",
+                rt::string(predefined_load_metric_type),
+            );
             PredefinedLoadMetricSpecification(this)
         }
         /// `resource_label`: string.
@@ -271,9 +264,9 @@ pub mod scaling_plan {
     pub struct TargetTrackingConfiguration(pub(crate) rt::Body);
     impl TargetTrackingConfiguration {
         /// A new `target_tracking_configuration` block. Required: `target_value`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(target_value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_value", rt::number(value));
+            this.set("target_value", rt::number(target_value));
             TargetTrackingConfiguration(this)
         }
         /// `disable_scale_in`: bool.
@@ -322,7 +315,7 @@ pub mod scaling_plan {
     /// Block `customized_scaling_metric_specification` of `aws_autoscalingplans_scaling_plan`.
     #[derive(Clone, Debug)]
     pub struct CustomizedScalingMetricSpecification(pub(crate) rt::Body);
-    /// The required arguments of [`CustomizedScalingMetricSpecification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomizedScalingMetricSpecification`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomizedScalingMetricSpecificationRequired {
         /// `metric_name`: string.
         pub metric_name: rt::Expr,
@@ -356,9 +349,12 @@ pub mod scaling_plan {
     pub struct PredefinedScalingMetricSpecification(pub(crate) rt::Body);
     impl PredefinedScalingMetricSpecification {
         /// A new `predefined_scaling_metric_specification` block. Required: `predefined_scaling_metric_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(predefined_scaling_metric_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("predefined_scaling_metric_type", rt::string(value));
+            this.set(
+                "predefined_scaling_metric_type",
+                rt::string(predefined_scaling_metric_type),
+            );
             PredefinedScalingMetricSpecification(this)
         }
         /// `resource_label`: string.

@@ -30,20 +30,17 @@ static FRAMEWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Framework`], by name (so that two of one type cannot be swapped).
-pub struct FrameworkRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `control` (the first, when more may be added).
-    pub control: framework::Control,
-}
 impl Framework {
     /// Declares an `aws_backup_framework` with the stack-unique `id`. Required: `name`, `control`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: FrameworkRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        control: framework::Control,
+    ) -> Self {
         let mut this = rt::Base::new(id, &FRAMEWORK_TYPE);
-        this.set("name", rt::string(required.name));
-        this.push("control", required.control.0.into_value());
+        this.set("name", rt::string(name));
+        this.push("control", control.0.into_value());
         Framework(this)
     }
     /// `description`: string.
@@ -110,9 +107,9 @@ pub mod framework {
     pub struct Control(pub(crate) rt::Body);
     impl Control {
         /// A new `control` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Control(this)
         }
         /// Adds a `input_parameter` block.
@@ -211,9 +208,9 @@ static GLOBAL_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GlobalSettings {
     /// Declares an `aws_backup_global_settings` with the stack-unique `id`. Required: `global_settings`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, global_settings: impl Into<rt::Map<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_SETTINGS_TYPE);
-        this.set("global_settings", rt::map(value));
+        this.set("global_settings", rt::map(global_settings));
         GlobalSettings(this)
     }
 }
@@ -239,7 +236,7 @@ static LOGICALLY_AIR_GAPPED_VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`LogicallyAirGappedVault`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogicallyAirGappedVault`], by name: two of them have one type, and a swap must not compile.
 pub struct LogicallyAirGappedVaultRequired {
     /// `max_retention_days`: number.
     pub max_retention_days: rt::Number,
@@ -332,20 +329,13 @@ static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Plan`], by name (so that two of one type cannot be swapped).
-pub struct PlanRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `rule` (the first, when more may be added).
-    pub rule: plan::Rule,
-}
 impl Plan {
     /// Declares an `aws_backup_plan` with the stack-unique `id`. Required: `name`, `rule`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: PlanRequired) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>, rule: plan::Rule) -> Self {
         let mut this = rt::Base::new(id, &PLAN_TYPE);
-        this.set("name", rt::string(required.name));
-        this.push("rule", required.rule.0.into_value());
+        this.set("name", rt::string(name));
+        this.push("rule", rule.0.into_value());
         Plan(this)
     }
     /// Adds a `advanced_backup_setting` block.
@@ -393,26 +383,22 @@ pub mod plan {
     /// Block `advanced_backup_setting` of `aws_backup_plan`.
     #[derive(Clone, Debug)]
     pub struct AdvancedBackupSetting(pub(crate) rt::Body);
-    /// The required arguments of [`AdvancedBackupSetting`], by name (so that two of one type cannot be swapped).
-    pub struct AdvancedBackupSettingRequired {
-        /// `backup_options`: map of string.
-        pub backup_options: rt::Map<rt::Expr>,
-        /// `resource_type`: string.
-        pub resource_type: rt::Expr,
-    }
     impl AdvancedBackupSetting {
         /// A new `advanced_backup_setting` block. Required: `backup_options`, `resource_type`.
-        pub fn new(required: AdvancedBackupSettingRequired) -> Self {
+        pub fn new(
+            backup_options: impl Into<rt::Map<rt::Expr>>,
+            resource_type: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("backup_options", rt::map(required.backup_options));
-            this.set("resource_type", rt::string(required.resource_type));
+            this.set("backup_options", rt::map(backup_options));
+            this.set("resource_type", rt::string(resource_type));
             AdvancedBackupSetting(this)
         }
     }
     /// Block `rule` of `aws_backup_plan`.
     #[derive(Clone, Debug)]
     pub struct Rule(pub(crate) rt::Body);
-    /// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
     pub struct RuleRequired {
         /// `rule_name`: string.
         pub rule_name: rt::Expr,
@@ -474,9 +460,9 @@ pub mod plan {
     pub struct CopyAction(pub(crate) rt::Body);
     impl CopyAction {
         /// A new `copy_action` block. Required: `destination_vault_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(destination_vault_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination_vault_arn", rt::string(value));
+            this.set("destination_vault_arn", rt::string(destination_vault_arn));
             CopyAction(this)
         }
         /// Block `lifecycle` (at most one).
@@ -531,9 +517,15 @@ static REGION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegionSettings {
     /// Declares an `aws_backup_region_settings` with the stack-unique `id`. Required: `resource_type_opt_in_preference`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Map<rt::Bool>>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        resource_type_opt_in_preference: impl Into<rt::Map<rt::Bool>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &REGION_SETTINGS_TYPE);
-        this.set("resource_type_opt_in_preference", rt::map(value));
+        this.set(
+            "resource_type_opt_in_preference",
+            rt::map(resource_type_opt_in_preference),
+        );
         RegionSettings(this)
     }
     /// `resource_type_management_preference`: map of bool.
@@ -572,26 +564,22 @@ static REPORT_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ReportPlan`], by name (so that two of one type cannot be swapped).
-pub struct ReportPlanRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `report_delivery_channel` (the first, when more may be added).
-    pub report_delivery_channel: report_plan::ReportDeliveryChannel,
-    /// Block `report_setting` (the first, when more may be added).
-    pub report_setting: report_plan::ReportSetting,
-}
 impl ReportPlan {
     /// Declares an `aws_backup_report_plan` with the stack-unique `id`. Required: `name`, `report_delivery_channel`, `report_setting`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ReportPlanRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        report_delivery_channel: report_plan::ReportDeliveryChannel,
+        report_setting: report_plan::ReportSetting,
+    ) -> Self {
         let mut this = rt::Base::new(id, &REPORT_PLAN_TYPE);
-        this.set("name", rt::string(required.name));
+        this.set("name", rt::string(name));
         this.set(
             "report_delivery_channel",
-            required.report_delivery_channel.0.into_value(),
+            report_delivery_channel.0.into_value(),
         );
-        this.set("report_setting", required.report_setting.0.into_value());
+        this.set("report_setting", report_setting.0.into_value());
         ReportPlan(this)
     }
     /// `description`: string.
@@ -644,9 +632,9 @@ pub mod report_plan {
     pub struct ReportDeliveryChannel(pub(crate) rt::Body);
     impl ReportDeliveryChannel {
         /// A new `report_delivery_channel` block. Required: `s3_bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_bucket_name", rt::string(value));
+            this.set("s3_bucket_name", rt::string(s3_bucket_name));
             ReportDeliveryChannel(this)
         }
         /// `formats`: set of string.
@@ -665,9 +653,9 @@ pub mod report_plan {
     pub struct ReportSetting(pub(crate) rt::Body);
     impl ReportSetting {
         /// A new `report_setting` block. Required: `report_template`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(report_template: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("report_template", rt::string(value));
+            this.set("report_template", rt::string(report_template));
             ReportSetting(this)
         }
         /// `accounts`: set of string.
@@ -708,7 +696,7 @@ static RESTORE_TESTING_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`RestoreTestingPlan`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RestoreTestingPlan`], by name: two of them have one type, and a swap must not compile.
 pub struct RestoreTestingPlanRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -790,7 +778,7 @@ pub mod restore_testing_plan {
     /// Block `recovery_point_selection` of `aws_backup_restore_testing_plan`.
     #[derive(Clone, Debug)]
     pub struct RecoveryPointSelection(pub(crate) rt::Body);
-    /// The required arguments of [`RecoveryPointSelection`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RecoveryPointSelection`], by name: two of them have one type, and a swap must not compile.
     pub struct RecoveryPointSelectionRequired {
         /// `algorithm`: string.
         pub algorithm: rt::Expr,
@@ -834,7 +822,7 @@ static RESTORE_TESTING_SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`RestoreTestingSelection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RestoreTestingSelection`], by name: two of them have one type, and a swap must not compile.
 pub struct RestoreTestingSelectionRequired {
     /// `iam_role_arn`: string.
     pub iam_role_arn: rt::Expr,
@@ -958,7 +946,7 @@ static SELECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`Selection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Selection`], by name: two of them have one type, and a swap must not compile.
 pub struct SelectionRequired {
     /// `iam_role_arn`: string.
     pub iam_role_arn: rt::Expr,
@@ -1062,7 +1050,7 @@ pub mod selection {
     /// Block `selection_tag` of `aws_backup_selection`.
     #[derive(Clone, Debug)]
     pub struct SelectionTag(pub(crate) rt::Body);
-    /// The required arguments of [`SelectionTag`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SelectionTag`], by name: two of them have one type, and a swap must not compile.
     pub struct SelectionTagRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -1084,7 +1072,7 @@ pub mod selection {
     /// Block `string_like` of `aws_backup_selection`.
     #[derive(Clone, Debug)]
     pub struct StringLike(pub(crate) rt::Body);
-    /// The required arguments of [`StringLike`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StringLike`], by name: two of them have one type, and a swap must not compile.
     pub struct StringLikeRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -1103,7 +1091,7 @@ pub mod selection {
     /// Block `string_not_like` of `aws_backup_selection`.
     #[derive(Clone, Debug)]
     pub struct StringNotLike(pub(crate) rt::Body);
-    /// The required arguments of [`StringNotLike`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StringNotLike`], by name: two of them have one type, and a swap must not compile.
     pub struct StringNotLikeRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -1136,9 +1124,9 @@ static VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Vault {
     /// Declares an `aws_backup_vault` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VAULT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Vault(this)
     }
     /// `force_destroy`: bool.
@@ -1226,9 +1214,9 @@ static VAULT_LOCK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl VaultLockConfiguration {
     /// Declares an `aws_backup_vault_lock_configuration` with the stack-unique `id`. Required: `backup_vault_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, backup_vault_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VAULT_LOCK_CONFIGURATION_TYPE);
-        this.set("backup_vault_name", rt::string(value));
+        this.set("backup_vault_name", rt::string(backup_vault_name));
         VaultLockConfiguration(this)
     }
     /// `changeable_for_days`: number. Changing it replaces the resource.
@@ -1285,7 +1273,7 @@ static VAULT_NOTIFICATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`VaultNotifications`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VaultNotifications`], by name: two of them have one type, and a swap must not compile.
 pub struct VaultNotificationsRequired {
     /// `backup_vault_events`: set of string.
     pub backup_vault_events: rt::List<rt::Expr>,
@@ -1342,12 +1330,12 @@ static VAULT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`VaultPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VaultPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct VaultPolicyRequired {
     /// `backup_vault_name`: string.
     pub backup_vault_name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl VaultPolicy {
     /// Declares an `aws_backup_vault_policy` with the stack-unique `id`. Required: `backup_vault_name`, `policy`.
@@ -1355,7 +1343,7 @@ impl VaultPolicy {
     pub fn new(id: impl Into<String>, required: VaultPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &VAULT_POLICY_TYPE);
         this.set("backup_vault_name", rt::string(required.backup_vault_name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         VaultPolicy(this)
     }
 }
@@ -1384,7 +1372,7 @@ pub mod shared {
     /// Block `string_equals` of `aws_backup_restore_testing_selection`, `aws_backup_selection`.
     #[derive(Clone, Debug)]
     pub struct StringEquals(pub(crate) rt::Body);
-    /// The required arguments of [`StringEquals`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StringEquals`], by name: two of them have one type, and a swap must not compile.
     pub struct StringEqualsRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -1403,7 +1391,7 @@ pub mod shared {
     /// Block `string_not_equals` of `aws_backup_restore_testing_selection`, `aws_backup_selection`.
     #[derive(Clone, Debug)]
     pub struct StringNotEquals(pub(crate) rt::Body);
-    /// The required arguments of [`StringNotEquals`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StringNotEquals`], by name: two of them have one type, and a swap must not compile.
     pub struct StringNotEqualsRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -1438,9 +1426,9 @@ pub mod data {
     impl Framework {
         /// Declares an `aws_backup_framework` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FRAMEWORK_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Framework(this)
         }
         /// `id`: string.
@@ -1507,9 +1495,9 @@ pub mod data {
     impl Plan {
         /// Declares an `aws_backup_plan` with the stack-unique `id`. Required: `plan_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, plan_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PLAN_TYPE);
-            this.set("plan_id", rt::string(value));
+            this.set("plan_id", rt::string(plan_id));
             Plan(this)
         }
         /// `id`: string.
@@ -1568,9 +1556,9 @@ pub mod data {
     impl ReportPlan {
         /// Declares an `aws_backup_report_plan` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPORT_PLAN_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ReportPlan(this)
         }
         /// `id`: string.
@@ -1634,7 +1622,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 16),
     };
-    /// The required arguments of [`Selection`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Selection`], by name: two of them have one type, and a swap must not compile.
     pub struct SelectionRequired {
         /// `plan_id`: string.
         pub plan_id: rt::Expr,
@@ -1697,9 +1685,9 @@ pub mod data {
     impl Vault {
         /// Declares an `aws_backup_vault` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VAULT_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Vault(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static COMPUTE_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ComputeEnvironment {
     /// Declares an `aws_batch_compute_environment` with the stack-unique `id`. Required: `type`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &COMPUTE_ENVIRONMENT_TYPE);
-        this.set("type", rt::string(value));
+        this.set("type", rt::string(type_));
         ComputeEnvironment(this)
     }
     /// `compute_environment_name`: string. Changing it replaces the resource.
@@ -133,22 +133,17 @@ pub mod compute_environment {
     /// Block `compute_resources` of `aws_batch_compute_environment`.
     #[derive(Clone, Debug)]
     pub struct ComputeResources(pub(crate) rt::Body);
-    /// The required arguments of [`ComputeResources`], by name (so that two of one type cannot be swapped).
-    pub struct ComputeResourcesRequired {
-        /// `max_vcpus`: number.
-        pub max_vcpus: rt::Number,
-        /// `subnets`: set of string.
-        pub subnets: rt::List<rt::Expr>,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl ComputeResources {
         /// A new `compute_resources` block. Required: `max_vcpus`, `subnets`, `type`.
-        pub fn new(required: ComputeResourcesRequired) -> Self {
+        pub fn new(
+            max_vcpus: impl Into<rt::Number>,
+            subnets: impl Into<rt::List<rt::Expr>>,
+            type_: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_vcpus", rt::number(required.max_vcpus));
-            this.set("subnets", rt::list(required.subnets));
-            this.set("type", rt::string(required.type_));
+            this.set("max_vcpus", rt::number(max_vcpus));
+            this.set("subnets", rt::list(subnets));
+            this.set("type", rt::string(type_));
             ComputeResources(this)
         }
         /// `allocation_strategy`: string.
@@ -225,7 +220,7 @@ pub mod compute_environment {
     /// Block `eks_configuration` of `aws_batch_compute_environment`.
     #[derive(Clone, Debug)]
     pub struct EksConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`EksConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EksConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct EksConfigurationRequired {
         /// `eks_cluster_arn`: string.
         pub eks_cluster_arn: rt::Expr,
@@ -247,24 +242,20 @@ pub mod compute_environment {
     /// Block `update_policy` of `aws_batch_compute_environment`.
     #[derive(Clone, Debug)]
     pub struct UpdatePolicy(pub(crate) rt::Body);
-    /// The required arguments of [`UpdatePolicy`], by name (so that two of one type cannot be swapped).
-    pub struct UpdatePolicyRequired {
-        /// `job_execution_timeout_minutes`: number.
-        pub job_execution_timeout_minutes: rt::Number,
-        /// `terminate_jobs_on_update`: bool.
-        pub terminate_jobs_on_update: rt::Bool,
-    }
     impl UpdatePolicy {
         /// A new `update_policy` block. Required: `job_execution_timeout_minutes`, `terminate_jobs_on_update`.
-        pub fn new(required: UpdatePolicyRequired) -> Self {
+        pub fn new(
+            job_execution_timeout_minutes: impl Into<rt::Number>,
+            terminate_jobs_on_update: impl Into<rt::Bool>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "job_execution_timeout_minutes",
-                rt::number(required.job_execution_timeout_minutes),
+                rt::number(job_execution_timeout_minutes),
             );
             this.set(
                 "terminate_jobs_on_update",
-                rt::boolean(required.terminate_jobs_on_update),
+                rt::boolean(terminate_jobs_on_update),
             );
             UpdatePolicy(this)
         }
@@ -326,7 +317,7 @@ static JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`JobDefinition`], by name (so that two of one type cannot be swapped).
+/// The required values of [`JobDefinition`], by name: two of them have one type, and a swap must not compile.
 pub struct JobDefinitionRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -474,9 +465,9 @@ pub mod job_definition {
     pub struct EksProperties(pub(crate) rt::Body);
     impl EksProperties {
         /// A new `eks_properties` block. Required: `pod_properties`.
-        pub fn new(value: PodProperties) -> Self {
+        pub fn new(pod_properties: PodProperties) -> Self {
             let mut this = rt::Body::default();
-            this.set("pod_properties", value.0.into_value());
+            this.set("pod_properties", pod_properties.0.into_value());
             EksProperties(this)
         }
     }
@@ -520,9 +511,9 @@ pub mod job_definition {
     pub struct PodProperties(pub(crate) rt::Body);
     impl PodProperties {
         /// A new `pod_properties` block. Required: `containers`.
-        pub fn new(value: Containers) -> Self {
+        pub fn new(containers: Containers) -> Self {
             let mut this = rt::Body::default();
-            this.push("containers", value.0.into_value());
+            this.push("containers", containers.0.into_value());
             PodProperties(this)
         }
         /// `dns_policy`: string.
@@ -576,9 +567,9 @@ pub mod job_definition {
     pub struct EvaluateOnExit(pub(crate) rt::Body);
     impl EvaluateOnExit {
         /// A new `evaluate_on_exit` block. Required: `action`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(action: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", rt::string(value));
+            this.set("action", rt::string(action));
             EvaluateOnExit(this)
         }
         /// `on_exit_code`: string.
@@ -602,9 +593,9 @@ pub mod job_definition {
     pub struct Containers(pub(crate) rt::Body);
     impl Containers {
         /// A new `containers` block. Required: `image`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("image", rt::string(value));
+            this.set("image", rt::string(image));
             Containers(this)
         }
         /// `args`: list of string.
@@ -653,9 +644,9 @@ pub mod job_definition {
     pub struct ImagePullSecret(pub(crate) rt::Body);
     impl ImagePullSecret {
         /// A new `image_pull_secret` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ImagePullSecret(this)
         }
     }
@@ -664,9 +655,9 @@ pub mod job_definition {
     pub struct InitContainers(pub(crate) rt::Body);
     impl InitContainers {
         /// A new `init_containers` block. Required: `image`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(image: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("image", rt::string(value));
+            this.set("image", rt::string(image));
             InitContainers(this)
         }
         /// `args`: list of string.
@@ -758,7 +749,7 @@ pub mod job_definition {
     /// Block `env` of `aws_batch_job_definition`.
     #[derive(Clone, Debug)]
     pub struct Env(pub(crate) rt::Body);
-    /// The required arguments of [`Env`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Env`], by name: two of them have one type, and a swap must not compile.
     pub struct EnvRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -832,7 +823,7 @@ pub mod job_definition {
     /// Block `volume_mounts` of `aws_batch_job_definition`.
     #[derive(Clone, Debug)]
     pub struct VolumeMounts(pub(crate) rt::Body);
-    /// The required arguments of [`VolumeMounts`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VolumeMounts`], by name: two of them have one type, and a swap must not compile.
     pub struct VolumeMountsRequired {
         /// `mount_path`: string.
         pub mount_path: rt::Expr,
@@ -858,9 +849,9 @@ pub mod job_definition {
     pub struct EmptyDir(pub(crate) rt::Body);
     impl EmptyDir {
         /// A new `empty_dir` block. Required: `size_limit`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(size_limit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("size_limit", rt::string(value));
+            this.set("size_limit", rt::string(size_limit));
             EmptyDir(this)
         }
         /// `medium`: string.
@@ -874,9 +865,9 @@ pub mod job_definition {
     pub struct HostPath(pub(crate) rt::Body);
     impl HostPath {
         /// A new `host_path` block. Required: `path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("path", rt::string(value));
+            this.set("path", rt::string(path));
             HostPath(this)
         }
     }
@@ -885,9 +876,9 @@ pub mod job_definition {
     pub struct Secret(pub(crate) rt::Body);
     impl Secret {
         /// A new `secret` block. Required: `secret_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(secret_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("secret_name", rt::string(value));
+            this.set("secret_name", rt::string(secret_name));
             Secret(this)
         }
         /// `optional`: bool.
@@ -908,7 +899,7 @@ static JOB_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`JobQueue`], by name (so that two of one type cannot be swapped).
+/// The required values of [`JobQueue`], by name: two of them have one type, and a swap must not compile.
 pub struct JobQueueRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1006,29 +997,19 @@ pub mod job_queue {
     /// Block `compute_environment_order` of `aws_batch_job_queue`.
     #[derive(Clone, Debug)]
     pub struct ComputeEnvironmentOrder(pub(crate) rt::Body);
-    /// The required arguments of [`ComputeEnvironmentOrder`], by name (so that two of one type cannot be swapped).
-    pub struct ComputeEnvironmentOrderRequired {
-        /// `compute_environment`: string.
-        pub compute_environment: rt::Expr,
-        /// `order`: number.
-        pub order: rt::Number,
-    }
     impl ComputeEnvironmentOrder {
         /// A new `compute_environment_order` block. Required: `compute_environment`, `order`.
-        pub fn new(required: ComputeEnvironmentOrderRequired) -> Self {
+        pub fn new(compute_environment: impl Into<rt::Expr>, order: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "compute_environment",
-                rt::string(required.compute_environment),
-            );
-            this.set("order", rt::number(required.order));
+            this.set("compute_environment", rt::string(compute_environment));
+            this.set("order", rt::number(order));
             ComputeEnvironmentOrder(this)
         }
     }
     /// Block `job_state_time_limit_action` of `aws_batch_job_queue`.
     #[derive(Clone, Debug)]
     pub struct JobStateTimeLimitAction(pub(crate) rt::Body);
-    /// The required arguments of [`JobStateTimeLimitAction`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`JobStateTimeLimitAction`], by name: two of them have one type, and a swap must not compile.
     pub struct JobStateTimeLimitActionRequired {
         /// `action`: string.
         pub action: rt::Expr,
@@ -1090,9 +1071,9 @@ static SCHEDULING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SchedulingPolicy {
     /// Declares an `aws_batch_scheduling_policy` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULING_POLICY_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         SchedulingPolicy(this)
     }
     /// Block `fair_share_policy` (at most one).
@@ -1158,9 +1139,9 @@ pub mod scheduling_policy {
     pub struct ShareDistribution(pub(crate) rt::Body);
     impl ShareDistribution {
         /// A new `share_distribution` block. Required: `share_identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(share_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("share_identifier", rt::string(value));
+            this.set("share_identifier", rt::string(share_identifier));
             ShareDistribution(this)
         }
         /// `weight_factor`: number.
@@ -1188,9 +1169,12 @@ pub mod data {
     impl ComputeEnvironment {
         /// Declares an `aws_batch_compute_environment` with the stack-unique `id`. Required: `compute_environment_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, compute_environment_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &COMPUTE_ENVIRONMENT_TYPE);
-            this.set("compute_environment_name", rt::string(value));
+            this.set(
+                "compute_environment_name",
+                rt::string(compute_environment_name),
+            );
             ComputeEnvironment(this)
         }
         /// `id`: string.
@@ -1363,9 +1347,9 @@ pub mod data {
     impl JobQueue {
         /// Declares an `aws_batch_job_queue` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &JOB_QUEUE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             JobQueue(this)
         }
         /// `id`: string.
@@ -1440,9 +1424,9 @@ pub mod data {
     impl SchedulingPolicy {
         /// Declares an `aws_batch_scheduling_policy` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SCHEDULING_POLICY_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             SchedulingPolicy(this)
         }
         /// `id`: string.

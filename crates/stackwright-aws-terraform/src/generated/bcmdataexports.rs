@@ -72,9 +72,9 @@ pub mod export {
     pub struct Export(pub(crate) rt::Body);
     impl Export {
         /// A new `export` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Export(this)
         }
         /// `description`: string.
@@ -124,9 +124,9 @@ pub mod export {
     pub struct DataQuery(pub(crate) rt::Body);
     impl DataQuery {
         /// A new `data_query` block. Required: `query_statement`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(query_statement: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("query_statement", rt::string(value));
+            this.set("query_statement", rt::string(query_statement));
             DataQuery(this)
         }
         /// `table_configurations`: map of map of string.
@@ -155,16 +155,16 @@ pub mod export {
     pub struct RefreshCadence(pub(crate) rt::Body);
     impl RefreshCadence {
         /// A new `refresh_cadence` block. Required: `frequency`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(frequency: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("frequency", rt::string(value));
+            this.set("frequency", rt::string(frequency));
             RefreshCadence(this)
         }
     }
     /// Block `s3_destination` of `aws_bcmdataexports_export`.
     #[derive(Clone, Debug)]
     pub struct S3Destination(pub(crate) rt::Body);
-    /// The required arguments of [`S3Destination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
     pub struct S3DestinationRequired {
         /// `s3_bucket`: string.
         pub s3_bucket: rt::Expr,
@@ -192,7 +192,7 @@ pub mod export {
     /// Block `s3_output_configurations` of `aws_bcmdataexports_export`.
     #[derive(Clone, Debug)]
     pub struct S3OutputConfigurations(pub(crate) rt::Body);
-    /// The required arguments of [`S3OutputConfigurations`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3OutputConfigurations`], by name: two of them have one type, and a swap must not compile.
     pub struct S3OutputConfigurationsRequired {
         /// `compression`: string.
         pub compression: rt::Expr,

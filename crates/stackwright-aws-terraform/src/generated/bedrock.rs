@@ -30,7 +30,7 @@ static CUSTOM_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`CustomModel`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomModel`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomModelRequired {
     /// `base_model_identifier`: string.
     pub base_model_identifier: rt::Expr,
@@ -166,9 +166,9 @@ pub mod custom_model {
     pub struct OutputDataConfig(pub(crate) rt::Body);
     impl OutputDataConfig {
         /// A new `output_data_config` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             OutputDataConfig(this)
         }
     }
@@ -197,9 +197,9 @@ pub mod custom_model {
     pub struct TrainingDataConfig(pub(crate) rt::Body);
     impl TrainingDataConfig {
         /// A new `training_data_config` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             TrainingDataConfig(this)
         }
     }
@@ -221,7 +221,7 @@ pub mod custom_model {
     /// Block `vpc_config` of `aws_bedrock_custom_model`.
     #[derive(Clone, Debug)]
     pub struct VpcConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,
@@ -242,9 +242,9 @@ pub mod custom_model {
     pub struct Validator(pub(crate) rt::Body);
     impl Validator {
         /// A new `validator` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             Validator(this)
         }
     }
@@ -260,7 +260,7 @@ static GUARDRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Guardrail`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Guardrail`], by name: two of them have one type, and a swap must not compile.
 pub struct GuardrailRequired {
     /// `blocked_input_messaging`: string.
     pub blocked_input_messaging: rt::Expr,
@@ -486,7 +486,7 @@ pub mod guardrail {
     /// Block `filters_config` of `aws_bedrock_guardrail`.
     #[derive(Clone, Debug)]
     pub struct FiltersConfig(pub(crate) rt::Body);
-    /// The required arguments of [`FiltersConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FiltersConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct FiltersConfigRequired {
         /// `input_strength`: string.
         pub input_strength: rt::Expr,
@@ -508,26 +508,19 @@ pub mod guardrail {
     /// Block `filters_config` of `aws_bedrock_guardrail`.
     #[derive(Clone, Debug)]
     pub struct ContextualGroundingPolicyConfigFiltersConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ContextualGroundingPolicyConfigFiltersConfig`], by name (so that two of one type cannot be swapped).
-    pub struct ContextualGroundingPolicyConfigFiltersConfigRequired {
-        /// `threshold`: number.
-        pub threshold: rt::Number,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl ContextualGroundingPolicyConfigFiltersConfig {
         /// A new `filters_config` block. Required: `threshold`, `type`.
-        pub fn new(required: ContextualGroundingPolicyConfigFiltersConfigRequired) -> Self {
+        pub fn new(threshold: impl Into<rt::Number>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("threshold", rt::number(required.threshold));
-            this.set("type", rt::string(required.type_));
+            this.set("threshold", rt::number(threshold));
+            this.set("type", rt::string(type_));
             ContextualGroundingPolicyConfigFiltersConfig(this)
         }
     }
     /// Block `pii_entities_config` of `aws_bedrock_guardrail`.
     #[derive(Clone, Debug)]
     pub struct PiiEntitiesConfig(pub(crate) rt::Body);
-    /// The required arguments of [`PiiEntitiesConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PiiEntitiesConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct PiiEntitiesConfigRequired {
         /// `action`: string.
         pub action: rt::Expr,
@@ -546,7 +539,7 @@ pub mod guardrail {
     /// Block `regexes_config` of `aws_bedrock_guardrail`.
     #[derive(Clone, Debug)]
     pub struct RegexesConfig(pub(crate) rt::Body);
-    /// The required arguments of [`RegexesConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RegexesConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct RegexesConfigRequired {
         /// `action`: string.
         pub action: rt::Expr,
@@ -573,7 +566,7 @@ pub mod guardrail {
     /// Block `topics_config` of `aws_bedrock_guardrail`.
     #[derive(Clone, Debug)]
     pub struct TopicsConfig(pub(crate) rt::Body);
-    /// The required arguments of [`TopicsConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TopicsConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct TopicsConfigRequired {
         /// `definition`: string.
         pub definition: rt::Expr,
@@ -602,9 +595,9 @@ pub mod guardrail {
     pub struct ManagedWordListsConfig(pub(crate) rt::Body);
     impl ManagedWordListsConfig {
         /// A new `managed_word_lists_config` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             ManagedWordListsConfig(this)
         }
     }
@@ -613,9 +606,9 @@ pub mod guardrail {
     pub struct WordsConfig(pub(crate) rt::Body);
     impl WordsConfig {
         /// A new `words_config` block. Required: `text`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(text: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("text", rt::string(value));
+            this.set("text", rt::string(text));
             WordsConfig(this)
         }
     }
@@ -634,9 +627,9 @@ static GUARDRAIL_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GuardrailVersion {
     /// Declares an `aws_bedrock_guardrail_version` with the stack-unique `id`. Required: `guardrail_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, guardrail_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GUARDRAIL_VERSION_TYPE);
-        this.set("guardrail_arn", rt::string(value));
+        this.set("guardrail_arn", rt::string(guardrail_arn));
         GuardrailVersion(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -716,9 +709,9 @@ static INFERENCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InferenceProfile {
     /// Declares an `aws_bedrock_inference_profile` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INFERENCE_PROFILE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         InferenceProfile(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -794,9 +787,9 @@ pub mod inference_profile {
     pub struct ModelSource(pub(crate) rt::Body);
     impl ModelSource {
         /// A new `model_source` block. Required: `copy_from`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(copy_from: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("copy_from", rt::string(value));
+            this.set("copy_from", rt::string(copy_from));
             ModelSource(this)
         }
     }
@@ -960,7 +953,7 @@ static PROVISIONED_MODEL_THROUGHPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ProvisionedModelThroughput`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ProvisionedModelThroughput`], by name: two of them have one type, and a swap must not compile.
 pub struct ProvisionedModelThroughputRequired {
     /// `model_arn`: string.
     pub model_arn: rt::Expr,
@@ -1095,9 +1088,9 @@ pub mod data {
     impl CustomModel {
         /// Declares an `aws_bedrock_custom_model` with the stack-unique `id`. Required: `model_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, model_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CUSTOM_MODEL_TYPE);
-            this.set("model_id", rt::string(value));
+            this.set("model_id", rt::string(model_id));
             CustomModel(this)
         }
     }
@@ -1216,9 +1209,9 @@ pub mod data {
     impl FoundationModel {
         /// Declares an `aws_bedrock_foundation_model` with the stack-unique `id`. Required: `model_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, model_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FOUNDATION_MODEL_TYPE);
-            this.set("model_id", rt::string(value));
+            this.set("model_id", rt::string(model_id));
             FoundationModel(this)
         }
     }
@@ -1345,9 +1338,9 @@ pub mod data {
     impl InferenceProfile {
         /// Declares an `aws_bedrock_inference_profile` with the stack-unique `id`. Required: `inference_profile_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, inference_profile_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INFERENCE_PROFILE_TYPE);
-            this.set("inference_profile_id", rt::string(value));
+            this.set("inference_profile_id", rt::string(inference_profile_id));
             InferenceProfile(this)
         }
     }

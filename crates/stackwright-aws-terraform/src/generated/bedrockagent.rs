@@ -30,7 +30,7 @@ static AGENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Agent`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Agent`], by name: two of them have one type, and a swap must not compile.
 pub struct AgentRequired {
     /// `agent_name`: string.
     pub agent_name: rt::Expr,
@@ -208,7 +208,7 @@ static AGENT_ACTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AgentActionGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AgentActionGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct AgentActionGroupRequired {
     /// `action_group_name`: string.
     pub action_group_name: rt::Expr,
@@ -435,9 +435,9 @@ pub mod agent_action_group {
     pub struct Functions(pub(crate) rt::Body);
     impl Functions {
         /// A new `functions` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Functions(this)
         }
         /// `description`: string.
@@ -454,7 +454,7 @@ pub mod agent_action_group {
     /// Block `parameters` of `aws_bedrockagent_agent_action_group`.
     #[derive(Clone, Debug)]
     pub struct Parameters(pub(crate) rt::Body);
-    /// The required arguments of [`Parameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameters`], by name: two of them have one type, and a swap must not compile.
     pub struct ParametersRequired {
         /// `map_block_key`: string.
         pub map_block_key: rt::Expr,
@@ -492,7 +492,7 @@ static AGENT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`AgentAlias`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AgentAlias`], by name: two of them have one type, and a swap must not compile.
 pub struct AgentAliasRequired {
     /// `agent_alias_name`: string.
     pub agent_alias_name: rt::Expr,
@@ -580,7 +580,7 @@ static AGENT_COLLABORATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`AgentCollaborator`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AgentCollaborator`], by name: two of them have one type, and a swap must not compile.
 pub struct AgentCollaboratorRequired {
     /// `agent_id`: string.
     pub agent_id: rt::Expr,
@@ -672,9 +672,9 @@ pub mod agent_collaborator {
     pub struct AgentDescriptor(pub(crate) rt::Body);
     impl AgentDescriptor {
         /// A new `agent_descriptor` block. Required: `alias_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(alias_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("alias_arn", rt::string(value));
+            this.set("alias_arn", rt::string(alias_arn));
             AgentDescriptor(this)
         }
     }
@@ -690,7 +690,7 @@ static AGENT_KNOWLEDGE_BASE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`AgentKnowledgeBaseAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AgentKnowledgeBaseAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct AgentKnowledgeBaseAssociationRequired {
     /// `agent_id`: string.
     pub agent_id: rt::Expr,
@@ -791,7 +791,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`DataSource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
 pub struct DataSourceRequired {
     /// `knowledge_base_id`: string.
     pub knowledge_base_id: rt::Expr,
@@ -886,9 +886,9 @@ pub mod data_source {
     pub struct DataSourceConfiguration(pub(crate) rt::Body);
     impl DataSourceConfiguration {
         /// A new `data_source_configuration` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             DataSourceConfiguration(this)
         }
         /// Adds a `confluence_configuration` block.
@@ -1009,9 +1009,9 @@ pub mod data_source {
     pub struct S3Configuration(pub(crate) rt::Body);
     impl S3Configuration {
         /// A new `s3_configuration` block. Required: `bucket_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_arn", rt::string(value));
+            this.set("bucket_arn", rt::string(bucket_arn));
             S3Configuration(this)
         }
         /// `bucket_owner_account_id`: string.
@@ -1099,9 +1099,9 @@ pub mod data_source {
     pub struct ChunkingConfiguration(pub(crate) rt::Body);
     impl ChunkingConfiguration {
         /// A new `chunking_configuration` block. Required: `chunking_strategy`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(chunking_strategy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("chunking_strategy", rt::string(value));
+            this.set("chunking_strategy", rt::string(chunking_strategy));
             ChunkingConfiguration(this)
         }
         /// Adds a `fixed_size_chunking_configuration` block.
@@ -1157,9 +1157,9 @@ pub mod data_source {
     pub struct ParsingConfiguration(pub(crate) rt::Body);
     impl ParsingConfiguration {
         /// A new `parsing_configuration` block. Required: `parsing_strategy`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(parsing_strategy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("parsing_strategy", rt::string(value));
+            this.set("parsing_strategy", rt::string(parsing_strategy));
             ParsingConfiguration(this)
         }
         /// Adds a `bedrock_foundation_model_configuration` block.
@@ -1192,7 +1192,7 @@ pub mod data_source {
     /// Block `source_configuration` of `aws_bedrockagent_data_source`.
     #[derive(Clone, Debug)]
     pub struct SourceConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SourceConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceConfigurationRequired {
         /// `auth_type`: string.
         pub auth_type: rt::Expr,
@@ -1220,7 +1220,7 @@ pub mod data_source {
     /// Block `source_configuration` of `aws_bedrockagent_data_source`.
     #[derive(Clone, Debug)]
     pub struct SalesforceConfigurationSourceConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SalesforceConfigurationSourceConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SalesforceConfigurationSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SalesforceConfigurationSourceConfigurationRequired {
         /// `auth_type`: string.
         pub auth_type: rt::Expr,
@@ -1245,7 +1245,7 @@ pub mod data_source {
     /// Block `source_configuration` of `aws_bedrockagent_data_source`.
     #[derive(Clone, Debug)]
     pub struct SharePointConfigurationSourceConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SharePointConfigurationSourceConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SharePointConfigurationSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SharePointConfigurationSourceConfigurationRequired {
         /// `auth_type`: string.
         pub auth_type: rt::Expr,
@@ -1331,7 +1331,7 @@ pub mod data_source {
     /// Block `fixed_size_chunking_configuration` of `aws_bedrockagent_data_source`.
     #[derive(Clone, Debug)]
     pub struct FixedSizeChunkingConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`FixedSizeChunkingConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FixedSizeChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct FixedSizeChunkingConfigurationRequired {
         /// `max_tokens`: number.
         pub max_tokens: rt::Number,
@@ -1355,9 +1355,9 @@ pub mod data_source {
     pub struct HierarchicalChunkingConfiguration(pub(crate) rt::Body);
     impl HierarchicalChunkingConfiguration {
         /// A new `hierarchical_chunking_configuration` block. Required: `overlap_tokens`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(overlap_tokens: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("overlap_tokens", rt::number(value));
+            this.set("overlap_tokens", rt::number(overlap_tokens));
             HierarchicalChunkingConfiguration(this)
         }
         /// Adds a `level_configuration` block.
@@ -1369,7 +1369,7 @@ pub mod data_source {
     /// Block `semantic_chunking_configuration` of `aws_bedrockagent_data_source`.
     #[derive(Clone, Debug)]
     pub struct SemanticChunkingConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SemanticChunkingConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SemanticChunkingConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SemanticChunkingConfigurationRequired {
         /// `breakpoint_percentile_threshold`: number.
         pub breakpoint_percentile_threshold: rt::Number,
@@ -1411,9 +1411,9 @@ pub mod data_source {
     pub struct Transformation(pub(crate) rt::Body);
     impl Transformation {
         /// A new `transformation` block. Required: `step_to_apply`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(step_to_apply: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("step_to_apply", rt::string(value));
+            this.set("step_to_apply", rt::string(step_to_apply));
             Transformation(this)
         }
         /// Adds a `transformation_function` block.
@@ -1427,9 +1427,9 @@ pub mod data_source {
     pub struct BedrockFoundationModelConfiguration(pub(crate) rt::Body);
     impl BedrockFoundationModelConfiguration {
         /// A new `bedrock_foundation_model_configuration` block. Required: `model_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(model_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("model_arn", rt::string(value));
+            this.set("model_arn", rt::string(model_arn));
             BedrockFoundationModelConfiguration(this)
         }
         /// Adds a `parsing_prompt` block.
@@ -1443,9 +1443,9 @@ pub mod data_source {
     pub struct FilterConfiguration(pub(crate) rt::Body);
     impl FilterConfiguration {
         /// A new `filter_configuration` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             FilterConfiguration(this)
         }
         /// Adds a `pattern_object_filter` block.
@@ -1494,9 +1494,9 @@ pub mod data_source {
     pub struct LevelConfiguration(pub(crate) rt::Body);
     impl LevelConfiguration {
         /// A new `level_configuration` block. Required: `max_tokens`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_tokens: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_tokens", rt::number(value));
+            this.set("max_tokens", rt::number(max_tokens));
             LevelConfiguration(this)
         }
     }
@@ -1524,9 +1524,9 @@ pub mod data_source {
     pub struct ParsingPrompt(pub(crate) rt::Body);
     impl ParsingPrompt {
         /// A new `parsing_prompt` block. Required: `parsing_prompt_string`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(parsing_prompt_string: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("parsing_prompt_string", rt::string(value));
+            this.set("parsing_prompt_string", rt::string(parsing_prompt_string));
             ParsingPrompt(this)
         }
     }
@@ -1565,9 +1565,9 @@ pub mod data_source {
     pub struct TransformationLambdaConfiguration(pub(crate) rt::Body);
     impl TransformationLambdaConfiguration {
         /// A new `transformation_lambda_configuration` block. Required: `lambda_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(lambda_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("lambda_arn", rt::string(value));
+            this.set("lambda_arn", rt::string(lambda_arn));
             TransformationLambdaConfiguration(this)
         }
     }
@@ -1576,9 +1576,9 @@ pub mod data_source {
     pub struct Filters(pub(crate) rt::Body);
     impl Filters {
         /// A new `filters` block. Required: `object_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object_type", rt::string(value));
+            this.set("object_type", rt::string(object_type));
             Filters(this)
         }
         /// `exclusion_filters`: set of string.
@@ -1604,7 +1604,7 @@ static KNOWLEDGE_BASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`KnowledgeBase`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KnowledgeBase`], by name: two of them have one type, and a swap must not compile.
 pub struct KnowledgeBaseRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1698,9 +1698,9 @@ pub mod knowledge_base {
     pub struct KnowledgeBaseConfiguration(pub(crate) rt::Body);
     impl KnowledgeBaseConfiguration {
         /// A new `knowledge_base_configuration` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             KnowledgeBaseConfiguration(this)
         }
         /// Adds a `vector_knowledge_base_configuration` block.
@@ -1718,9 +1718,9 @@ pub mod knowledge_base {
     pub struct StorageConfiguration(pub(crate) rt::Body);
     impl StorageConfiguration {
         /// A new `storage_configuration` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             StorageConfiguration(this)
         }
         /// Adds a `opensearch_serverless_configuration` block.
@@ -1757,9 +1757,9 @@ pub mod knowledge_base {
     pub struct VectorKnowledgeBaseConfiguration(pub(crate) rt::Body);
     impl VectorKnowledgeBaseConfiguration {
         /// A new `vector_knowledge_base_configuration` block. Required: `embedding_model_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(embedding_model_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("embedding_model_arn", rt::string(value));
+            this.set("embedding_model_arn", rt::string(embedding_model_arn));
             VectorKnowledgeBaseConfiguration(this)
         }
         /// Adds a `embedding_model_configuration` block.
@@ -1783,7 +1783,7 @@ pub mod knowledge_base {
     /// Block `opensearch_serverless_configuration` of `aws_bedrockagent_knowledge_base`.
     #[derive(Clone, Debug)]
     pub struct OpensearchServerlessConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`OpensearchServerlessConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OpensearchServerlessConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct OpensearchServerlessConfigurationRequired {
         /// `collection_arn`: string.
         pub collection_arn: rt::Expr,
@@ -1807,7 +1807,7 @@ pub mod knowledge_base {
     /// Block `pinecone_configuration` of `aws_bedrockagent_knowledge_base`.
     #[derive(Clone, Debug)]
     pub struct PineconeConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`PineconeConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PineconeConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct PineconeConfigurationRequired {
         /// `connection_string`: string.
         pub connection_string: rt::Expr,
@@ -1839,7 +1839,7 @@ pub mod knowledge_base {
     /// Block `rds_configuration` of `aws_bedrockagent_knowledge_base`.
     #[derive(Clone, Debug)]
     pub struct RdsConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`RdsConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RdsConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct RdsConfigurationRequired {
         /// `credentials_secret_arn`: string.
         pub credentials_secret_arn: rt::Expr,
@@ -1872,7 +1872,7 @@ pub mod knowledge_base {
     /// Block `redis_enterprise_cloud_configuration` of `aws_bedrockagent_knowledge_base`.
     #[derive(Clone, Debug)]
     pub struct RedisEnterpriseCloudConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`RedisEnterpriseCloudConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RedisEnterpriseCloudConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct RedisEnterpriseCloudConfigurationRequired {
         /// `credentials_secret_arn`: string.
         pub credentials_secret_arn: rt::Expr,
@@ -1983,7 +1983,7 @@ pub mod knowledge_base {
     /// Block `field_mapping` of `aws_bedrockagent_knowledge_base`.
     #[derive(Clone, Debug)]
     pub struct RdsConfigurationFieldMapping(pub(crate) rt::Body);
-    /// The required arguments of [`RdsConfigurationFieldMapping`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RdsConfigurationFieldMapping`], by name: two of them have one type, and a swap must not compile.
     pub struct RdsConfigurationFieldMappingRequired {
         /// `metadata_field`: string.
         pub metadata_field: rt::Expr,
@@ -2030,9 +2030,9 @@ pub mod knowledge_base {
     pub struct StorageLocation(pub(crate) rt::Body);
     impl StorageLocation {
         /// A new `storage_location` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             StorageLocation(this)
         }
         /// Adds a `s3_location` block.
@@ -2056,9 +2056,9 @@ static PROMPT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Prompt {
     /// Declares an `aws_bedrockagent_prompt` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROMPT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Prompt(this)
     }
     /// `customer_encryption_key_arn`: string.
@@ -2136,7 +2136,7 @@ pub mod prompt {
     /// Block `variant` of `aws_bedrockagent_prompt`.
     #[derive(Clone, Debug)]
     pub struct Variant(pub(crate) rt::Body);
-    /// The required arguments of [`Variant`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Variant`], by name: two of them have one type, and a swap must not compile.
     pub struct VariantRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -2216,7 +2216,7 @@ pub mod prompt {
     /// Block `metadata` of `aws_bedrockagent_prompt`.
     #[derive(Clone, Debug)]
     pub struct Metadata(pub(crate) rt::Body);
-    /// The required arguments of [`Metadata`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Metadata`], by name: two of them have one type, and a swap must not compile.
     pub struct MetadataRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -2257,9 +2257,9 @@ pub mod prompt {
     pub struct Agent(pub(crate) rt::Body);
     impl Agent {
         /// A new `agent` block. Required: `agent_identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(agent_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("agent_identifier", rt::string(value));
+            this.set("agent_identifier", rt::string(agent_identifier));
             Agent(this)
         }
     }
@@ -2328,9 +2328,9 @@ pub mod prompt {
     pub struct TemplateConfigurationText(pub(crate) rt::Body);
     impl TemplateConfigurationText {
         /// A new `text` block. Required: `text`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(text: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("text", rt::string(value));
+            this.set("text", rt::string(text));
             TemplateConfigurationText(this)
         }
         /// Adds a `cache_point` block.
@@ -2349,9 +2349,9 @@ pub mod prompt {
     pub struct InputVariable(pub(crate) rt::Body);
     impl InputVariable {
         /// A new `input_variable` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             InputVariable(this)
         }
     }
@@ -2360,9 +2360,9 @@ pub mod prompt {
     pub struct Message(pub(crate) rt::Body);
     impl Message {
         /// A new `message` block. Required: `role`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(role: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("role", rt::string(value));
+            this.set("role", rt::string(role));
             Message(this)
         }
         /// Adds a `content` block.
@@ -2416,9 +2416,9 @@ pub mod prompt {
     pub struct CachePoint(pub(crate) rt::Body);
     impl CachePoint {
         /// A new `cache_point` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             CachePoint(this)
         }
     }
@@ -2482,9 +2482,9 @@ pub mod prompt {
     pub struct ToolSpec(pub(crate) rt::Body);
     impl ToolSpec {
         /// A new `tool_spec` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ToolSpec(this)
         }
         /// `description`: string.
@@ -2503,9 +2503,9 @@ pub mod prompt {
     pub struct ToolChoiceTool(pub(crate) rt::Body);
     impl ToolChoiceTool {
         /// A new `tool` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ToolChoiceTool(this)
         }
     }
@@ -2533,9 +2533,9 @@ pub mod shared {
     pub struct S3Location(pub(crate) rt::Body);
     impl S3Location {
         /// A new `s3_location` block. Required: `uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("uri", rt::string(value));
+            this.set("uri", rt::string(uri));
             S3Location(this)
         }
     }
@@ -2583,9 +2583,9 @@ pub mod data {
     impl AgentVersions {
         /// Declares an `aws_bedrockagent_agent_versions` with the stack-unique `id`. Required: `agent_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, agent_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &AGENT_VERSIONS_TYPE);
-            this.set("agent_id", rt::string(value));
+            this.set("agent_id", rt::string(agent_id));
             AgentVersions(this)
         }
     }

@@ -30,7 +30,7 @@ static BUDGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Budget`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Budget`], by name: two of them have one type, and a swap must not compile.
 pub struct BudgetRequired {
     /// `budget_type`: string.
     pub budget_type: rt::Expr,
@@ -171,9 +171,9 @@ pub mod budget {
     pub struct AutoAdjustData(pub(crate) rt::Body);
     impl AutoAdjustData {
         /// A new `auto_adjust_data` block. Required: `auto_adjust_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(auto_adjust_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("auto_adjust_type", rt::string(value));
+            this.set("auto_adjust_type", rt::string(auto_adjust_type));
             AutoAdjustData(this)
         }
         /// Block `historical_options` (at most one).
@@ -185,19 +185,12 @@ pub mod budget {
     /// Block `cost_filter` of `aws_budgets_budget`.
     #[derive(Clone, Debug)]
     pub struct CostFilter(pub(crate) rt::Body);
-    /// The required arguments of [`CostFilter`], by name (so that two of one type cannot be swapped).
-    pub struct CostFilterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl CostFilter {
         /// A new `cost_filter` block. Required: `name`, `values`.
-        pub fn new(required: CostFilterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             CostFilter(this)
         }
     }
@@ -269,7 +262,7 @@ pub mod budget {
     /// Block `notification` of `aws_budgets_budget`.
     #[derive(Clone, Debug)]
     pub struct Notification(pub(crate) rt::Body);
-    /// The required arguments of [`Notification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Notification`], by name: two of them have one type, and a swap must not compile.
     pub struct NotificationRequired {
         /// `comparison_operator`: string.
         pub comparison_operator: rt::Expr,
@@ -307,7 +300,7 @@ pub mod budget {
     /// Block `planned_limit` of `aws_budgets_budget`.
     #[derive(Clone, Debug)]
     pub struct PlannedLimit(pub(crate) rt::Body);
-    /// The required arguments of [`PlannedLimit`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PlannedLimit`], by name: two of them have one type, and a swap must not compile.
     pub struct PlannedLimitRequired {
         /// `amount`: string.
         pub amount: rt::Expr,
@@ -331,9 +324,12 @@ pub mod budget {
     pub struct HistoricalOptions(pub(crate) rt::Body);
     impl HistoricalOptions {
         /// A new `historical_options` block. Required: `budget_adjustment_period`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(budget_adjustment_period: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("budget_adjustment_period", rt::number(value));
+            this.set(
+                "budget_adjustment_period",
+                rt::number(budget_adjustment_period),
+            );
             HistoricalOptions(this)
         }
     }
@@ -349,7 +345,7 @@ static BUDGET_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`BudgetAction`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BudgetAction`], by name: two of them have one type, and a swap must not compile.
 pub struct BudgetActionRequired {
     /// `action_type`: string.
     pub action_type: rt::Expr,
@@ -460,25 +456,15 @@ pub mod budget_action {
     /// Block `action_threshold` of `aws_budgets_budget_action`.
     #[derive(Clone, Debug)]
     pub struct ActionThreshold(pub(crate) rt::Body);
-    /// The required arguments of [`ActionThreshold`], by name (so that two of one type cannot be swapped).
-    pub struct ActionThresholdRequired {
-        /// `action_threshold_type`: string.
-        pub action_threshold_type: rt::Expr,
-        /// `action_threshold_value`: number.
-        pub action_threshold_value: rt::Number,
-    }
     impl ActionThreshold {
         /// A new `action_threshold` block. Required: `action_threshold_type`, `action_threshold_value`.
-        pub fn new(required: ActionThresholdRequired) -> Self {
+        pub fn new(
+            action_threshold_type: impl Into<rt::Expr>,
+            action_threshold_value: impl Into<rt::Number>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "action_threshold_type",
-                rt::string(required.action_threshold_type),
-            );
-            this.set(
-                "action_threshold_value",
-                rt::number(required.action_threshold_value),
-            );
+            this.set("action_threshold_type", rt::string(action_threshold_type));
+            this.set("action_threshold_value", rt::number(action_threshold_value));
             ActionThreshold(this)
         }
     }
@@ -510,7 +496,7 @@ pub mod budget_action {
     /// Block `subscriber` of `aws_budgets_budget_action`.
     #[derive(Clone, Debug)]
     pub struct Subscriber(pub(crate) rt::Body);
-    /// The required arguments of [`Subscriber`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Subscriber`], by name: two of them have one type, and a swap must not compile.
     pub struct SubscriberRequired {
         /// `address`: string.
         pub address: rt::Expr,
@@ -556,9 +542,9 @@ pub mod budget_action {
     pub struct IamActionDefinition(pub(crate) rt::Body);
     impl IamActionDefinition {
         /// A new `iam_action_definition` block. Required: `policy_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(policy_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("policy_arn", rt::string(value));
+            this.set("policy_arn", rt::string(policy_arn));
             IamActionDefinition(this)
         }
         /// `groups`: set of string.
@@ -580,26 +566,22 @@ pub mod budget_action {
     /// Block `scp_action_definition` of `aws_budgets_budget_action`.
     #[derive(Clone, Debug)]
     pub struct ScpActionDefinition(pub(crate) rt::Body);
-    /// The required arguments of [`ScpActionDefinition`], by name (so that two of one type cannot be swapped).
-    pub struct ScpActionDefinitionRequired {
-        /// `policy_id`: string.
-        pub policy_id: rt::Expr,
-        /// `target_ids`: set of string.
-        pub target_ids: rt::List<rt::Expr>,
-    }
     impl ScpActionDefinition {
         /// A new `scp_action_definition` block. Required: `policy_id`, `target_ids`.
-        pub fn new(required: ScpActionDefinitionRequired) -> Self {
+        pub fn new(
+            policy_id: impl Into<rt::Expr>,
+            target_ids: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("policy_id", rt::string(required.policy_id));
-            this.set("target_ids", rt::list(required.target_ids));
+            this.set("policy_id", rt::string(policy_id));
+            this.set("target_ids", rt::list(target_ids));
             ScpActionDefinition(this)
         }
     }
     /// Block `ssm_action_definition` of `aws_budgets_budget_action`.
     #[derive(Clone, Debug)]
     pub struct SsmActionDefinition(pub(crate) rt::Body);
-    /// The required arguments of [`SsmActionDefinition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SsmActionDefinition`], by name: two of them have one type, and a swap must not compile.
     pub struct SsmActionDefinitionRequired {
         /// `action_sub_type`: string.
         pub action_sub_type: rt::Expr,
@@ -637,9 +619,9 @@ pub mod data {
     impl Budget {
         /// Declares an `aws_budgets_budget` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BUDGET_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Budget(this)
         }
         /// `account_id`: string.

@@ -30,7 +30,7 @@ static ANOMALY_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AnomalyMonitor`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AnomalyMonitor`], by name: two of them have one type, and a swap must not compile.
 pub struct AnomalyMonitorRequired {
     /// `monitor_type`: string.
     pub monitor_type: rt::Expr,
@@ -104,7 +104,7 @@ static ANOMALY_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AnomalySubscription`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AnomalySubscription`], by name: two of them have one type, and a swap must not compile.
 pub struct AnomalySubscriptionRequired {
     /// `frequency`: string.
     pub frequency: rt::Expr,
@@ -188,7 +188,7 @@ pub mod anomaly_subscription {
     /// Block `subscriber` of `aws_ce_anomaly_subscription`.
     #[derive(Clone, Debug)]
     pub struct Subscriber(pub(crate) rt::Body);
-    /// The required arguments of [`Subscriber`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Subscriber`], by name: two of them have one type, and a swap must not compile.
     pub struct SubscriberRequired {
         /// `address`: string.
         pub address: rt::Expr,
@@ -256,7 +256,7 @@ static COST_ALLOCATION_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`CostAllocationTag`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CostAllocationTag`], by name: two of them have one type, and a swap must not compile.
 pub struct CostAllocationTagRequired {
     /// `status`: string.
     pub status: rt::Expr,
@@ -303,7 +303,7 @@ static COST_CATEGORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`CostCategory`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CostCategory`], by name: two of them have one type, and a swap must not compile.
 pub struct CostCategoryRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -420,7 +420,7 @@ pub mod cost_category {
     /// Block `split_charge_rule` of `aws_ce_cost_category`.
     #[derive(Clone, Debug)]
     pub struct SplitChargeRule(pub(crate) rt::Body);
-    /// The required arguments of [`SplitChargeRule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SplitChargeRule`], by name: two of them have one type, and a swap must not compile.
     pub struct SplitChargeRuleRequired {
         /// `method`: string.
         pub method: rt::Expr,
@@ -817,9 +817,9 @@ pub mod data {
     impl CostCategory {
         /// Declares an `aws_ce_cost_category` with the stack-unique `id`. Required: `cost_category_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cost_category_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &COST_CATEGORY_TYPE);
-            this.set("cost_category_arn", rt::string(value));
+            this.set("cost_category_arn", rt::string(cost_category_arn));
             CostCategory(this)
         }
         /// `id`: string.
@@ -890,9 +890,9 @@ pub mod data {
     impl Tags {
         /// Declares an `aws_ce_tags` with the stack-unique `id`. Required: `time_period`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: tags::TimePeriod) -> Self {
+        pub fn new(id: impl Into<String>, time_period: tags::TimePeriod) -> Self {
             let mut this = rt::Base::new(id, &TAGS_TYPE);
-            this.set("time_period", value.0.into_value());
+            this.set("time_period", time_period.0.into_value());
             Tags(this)
         }
         /// `id`: string.
@@ -1007,7 +1007,7 @@ pub mod data {
         /// Block `time_period` of `aws_ce_tags`.
         #[derive(Clone, Debug)]
         pub struct TimePeriod(pub(crate) rt::Body);
-        /// The required arguments of [`TimePeriod`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`TimePeriod`], by name: two of them have one type, and a swap must not compile.
         pub struct TimePeriodRequired {
             /// `end`: string.
             pub end: rt::Expr,

@@ -30,7 +30,7 @@ static SLACK_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`SlackChannelConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SlackChannelConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct SlackChannelConfigurationRequired {
     /// `configuration_name`: string.
     pub configuration_name: rt::Expr,
@@ -158,7 +158,7 @@ static TEAMS_CHANNEL_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`TeamsChannelConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TeamsChannelConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct TeamsChannelConfigurationRequired {
     /// `channel_id`: string.
     pub channel_id: rt::Expr,
@@ -339,9 +339,9 @@ pub mod data {
     impl SlackWorkspace {
         /// Declares an `aws_chatbot_slack_workspace` with the stack-unique `id`. Required: `slack_team_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, slack_team_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SLACK_WORKSPACE_TYPE);
-            this.set("slack_team_name", rt::string(value));
+            this.set("slack_team_name", rt::string(slack_team_name));
             SlackWorkspace(this)
         }
     }

@@ -30,23 +30,17 @@ static VOICE_CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`VoiceConnector`], by name (so that two of one type cannot be swapped).
-pub struct VoiceConnectorRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// `require_encryption`: bool.
-    pub require_encryption: rt::Bool,
-}
 impl VoiceConnector {
     /// Declares an `aws_chime_voice_connector` with the stack-unique `id`. Required: `name`, `require_encryption`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VoiceConnectorRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        require_encryption: impl Into<rt::Bool>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set(
-            "require_encryption",
-            rt::boolean(required.require_encryption),
-        );
+        this.set("name", rt::string(name));
+        this.set("require_encryption", rt::boolean(require_encryption));
         VoiceConnector(this)
     }
     /// `aws_region`: string. Changing it replaces the resource.
@@ -105,9 +99,9 @@ static VOICE_CONNECTOR_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl VoiceConnectorGroup {
     /// Declares an `aws_chime_voice_connector_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         VoiceConnectorGroup(this)
     }
     /// Adds a `connector` block.
@@ -133,22 +127,15 @@ pub mod voice_connector_group {
     /// Block `connector` of `aws_chime_voice_connector_group`.
     #[derive(Clone, Debug)]
     pub struct Connector(pub(crate) rt::Body);
-    /// The required arguments of [`Connector`], by name (so that two of one type cannot be swapped).
-    pub struct ConnectorRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// `voice_connector_id`: string.
-        pub voice_connector_id: rt::Expr,
-    }
     impl Connector {
         /// A new `connector` block. Required: `priority`, `voice_connector_id`.
-        pub fn new(required: ConnectorRequired) -> Self {
+        pub fn new(
+            priority: impl Into<rt::Number>,
+            voice_connector_id: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set(
-                "voice_connector_id",
-                rt::string(required.voice_connector_id),
-            );
+            this.set("priority", rt::number(priority));
+            this.set("voice_connector_id", rt::string(voice_connector_id));
             Connector(this)
         }
     }
@@ -167,9 +154,9 @@ static VOICE_CONNECTOR_LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl VoiceConnectorLogging {
     /// Declares an `aws_chime_voice_connector_logging` with the stack-unique `id`. Required: `voice_connector_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, voice_connector_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_LOGGING_TYPE);
-        this.set("voice_connector_id", rt::string(value));
+        this.set("voice_connector_id", rt::string(voice_connector_id));
         VoiceConnectorLogging(this)
     }
     /// `enable_media_metric_logs`: bool.
@@ -213,23 +200,17 @@ static VOICE_CONNECTOR_ORIGINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`VoiceConnectorOrigination`], by name (so that two of one type cannot be swapped).
-pub struct VoiceConnectorOriginationRequired {
-    /// `voice_connector_id`: string.
-    pub voice_connector_id: rt::Expr,
-    /// Block `route` (the first, when more may be added).
-    pub route: voice_connector_origination::Route,
-}
 impl VoiceConnectorOrigination {
     /// Declares an `aws_chime_voice_connector_origination` with the stack-unique `id`. Required: `voice_connector_id`, `route`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VoiceConnectorOriginationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        voice_connector_id: impl Into<rt::Expr>,
+        route: voice_connector_origination::Route,
+    ) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_ORIGINATION_TYPE);
-        this.set(
-            "voice_connector_id",
-            rt::string(required.voice_connector_id),
-        );
-        this.push("route", required.route.0.into_value());
+        this.set("voice_connector_id", rt::string(voice_connector_id));
+        this.push("route", route.0.into_value());
         VoiceConnectorOrigination(this)
     }
     /// `disabled`: bool.
@@ -264,7 +245,7 @@ pub mod voice_connector_origination {
     /// Block `route` of `aws_chime_voice_connector_origination`.
     #[derive(Clone, Debug)]
     pub struct Route(pub(crate) rt::Body);
-    /// The required arguments of [`Route`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Route`], by name: two of them have one type, and a swap must not compile.
     pub struct RouteRequired {
         /// `host`: string.
         pub host: rt::Expr,
@@ -303,23 +284,17 @@ static VOICE_CONNECTOR_STREAMING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`VoiceConnectorStreaming`], by name (so that two of one type cannot be swapped).
-pub struct VoiceConnectorStreamingRequired {
-    /// `data_retention`: number.
-    pub data_retention: rt::Number,
-    /// `voice_connector_id`: string.
-    pub voice_connector_id: rt::Expr,
-}
 impl VoiceConnectorStreaming {
     /// Declares an `aws_chime_voice_connector_streaming` with the stack-unique `id`. Required: `data_retention`, `voice_connector_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VoiceConnectorStreamingRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        data_retention: impl Into<rt::Number>,
+        voice_connector_id: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_STREAMING_TYPE);
-        this.set("data_retention", rt::number(required.data_retention));
-        this.set(
-            "voice_connector_id",
-            rt::string(required.voice_connector_id),
-        );
+        this.set("data_retention", rt::number(data_retention));
+        this.set("voice_connector_id", rt::string(voice_connector_id));
         VoiceConnectorStreaming(this)
     }
     /// `disabled`: bool.
@@ -401,7 +376,7 @@ static VOICE_CONNECTOR_TERMINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`VoiceConnectorTermination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VoiceConnectorTermination`], by name: two of them have one type, and a swap must not compile.
 pub struct VoiceConnectorTerminationRequired {
     /// `calling_regions`: set of string.
     pub calling_regions: rt::List<rt::Expr>,
@@ -481,26 +456,17 @@ static VOICE_CONNECTOR_TERMINATION_CREDENTIALS_TYPE: rt::TypeInfo = rt::TypeInfo
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`VoiceConnectorTerminationCredentials`], by name (so that two of one type cannot be swapped).
-pub struct VoiceConnectorTerminationCredentialsRequired {
-    /// `voice_connector_id`: string.
-    pub voice_connector_id: rt::Expr,
-    /// Block `credentials` (the first, when more may be added).
-    pub credentials: voice_connector_termination_credentials::Credentials,
-}
 impl VoiceConnectorTerminationCredentials {
     /// Declares an `aws_chime_voice_connector_termination_credentials` with the stack-unique `id`. Required: `voice_connector_id`, `credentials`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        required: VoiceConnectorTerminationCredentialsRequired,
+        voice_connector_id: impl Into<rt::Expr>,
+        credentials: voice_connector_termination_credentials::Credentials,
     ) -> Self {
         let mut this = rt::Base::new(id, &VOICE_CONNECTOR_TERMINATION_CREDENTIALS_TYPE);
-        this.set(
-            "voice_connector_id",
-            rt::string(required.voice_connector_id),
-        );
-        this.push("credentials", required.credentials.0.into_value());
+        this.set("voice_connector_id", rt::string(voice_connector_id));
+        this.push("credentials", credentials.0.into_value());
         VoiceConnectorTerminationCredentials(this)
     }
     /// Adds a `credentials` block.
@@ -532,7 +498,7 @@ pub mod voice_connector_termination_credentials {
     /// Block `credentials` of `aws_chime_voice_connector_termination_credentials`.
     #[derive(Clone, Debug)]
     pub struct Credentials(pub(crate) rt::Body);
-    /// The required arguments of [`Credentials`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Credentials`], by name: two of them have one type, and a swap must not compile.
     pub struct CredentialsRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,

@@ -31,7 +31,7 @@ static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`MediaInsightsPipelineConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MediaInsightsPipelineConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct MediaInsightsPipelineConfigurationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -115,9 +115,9 @@ pub mod media_insights_pipeline_configuration {
     pub struct Elements(pub(crate) rt::Body);
     impl Elements {
         /// A new `elements` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Elements(this)
         }
         /// Block `amazon_transcribe_call_analytics_processor_configuration` (at most one).
@@ -200,9 +200,9 @@ pub mod media_insights_pipeline_configuration {
     pub struct RealTimeAlertConfiguration(pub(crate) rt::Body);
     impl RealTimeAlertConfiguration {
         /// A new `real_time_alert_configuration` block. Required: `rules`.
-        pub fn new(value: Rules) -> Self {
+        pub fn new(rules: Rules) -> Self {
             let mut this = rt::Body::default();
-            this.push("rules", value.0.into_value());
+            this.push("rules", rules.0.into_value());
             RealTimeAlertConfiguration(this)
         }
         /// `disabled`: bool.
@@ -246,9 +246,9 @@ pub mod media_insights_pipeline_configuration {
     pub struct AmazonTranscribeCallAnalyticsProcessorConfiguration(pub(crate) rt::Body);
     impl AmazonTranscribeCallAnalyticsProcessorConfiguration {
         /// A new `amazon_transcribe_call_analytics_processor_configuration` block. Required: `language_code`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(language_code: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("language_code", rt::string(value));
+            this.set("language_code", rt::string(language_code));
             AmazonTranscribeCallAnalyticsProcessorConfiguration(this)
         }
         /// `call_analytics_stream_categories`: list of string.
@@ -323,9 +323,9 @@ pub mod media_insights_pipeline_configuration {
     pub struct AmazonTranscribeProcessorConfiguration(pub(crate) rt::Body);
     impl AmazonTranscribeProcessorConfiguration {
         /// A new `amazon_transcribe_processor_configuration` block. Required: `language_code`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(language_code: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("language_code", rt::string(value));
+            this.set("language_code", rt::string(language_code));
             AmazonTranscribeProcessorConfiguration(this)
         }
         /// `content_identification_type`: string.
@@ -390,9 +390,9 @@ pub mod media_insights_pipeline_configuration {
     pub struct KinesisDataStreamSinkConfiguration(pub(crate) rt::Body);
     impl KinesisDataStreamSinkConfiguration {
         /// A new `kinesis_data_stream_sink_configuration` block. Required: `insights_target`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(insights_target: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("insights_target", rt::string(value));
+            this.set("insights_target", rt::string(insights_target));
             KinesisDataStreamSinkConfiguration(this)
         }
     }
@@ -401,9 +401,9 @@ pub mod media_insights_pipeline_configuration {
     pub struct LambdaFunctionSinkConfiguration(pub(crate) rt::Body);
     impl LambdaFunctionSinkConfiguration {
         /// A new `lambda_function_sink_configuration` block. Required: `insights_target`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(insights_target: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("insights_target", rt::string(value));
+            this.set("insights_target", rt::string(insights_target));
             LambdaFunctionSinkConfiguration(this)
         }
     }
@@ -427,9 +427,9 @@ pub mod media_insights_pipeline_configuration {
     pub struct SnsTopicSinkConfiguration(pub(crate) rt::Body);
     impl SnsTopicSinkConfiguration {
         /// A new `sns_topic_sink_configuration` block. Required: `insights_target`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(insights_target: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("insights_target", rt::string(value));
+            this.set("insights_target", rt::string(insights_target));
             SnsTopicSinkConfiguration(this)
         }
     }
@@ -438,16 +438,16 @@ pub mod media_insights_pipeline_configuration {
     pub struct SqsQueueSinkConfiguration(pub(crate) rt::Body);
     impl SqsQueueSinkConfiguration {
         /// A new `sqs_queue_sink_configuration` block. Required: `insights_target`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(insights_target: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("insights_target", rt::string(value));
+            this.set("insights_target", rt::string(insights_target));
             SqsQueueSinkConfiguration(this)
         }
     }
     /// Block `voice_analytics_processor_configuration` of `aws_chimesdkmediapipelines_media_insights_pipeline_configuration`.
     #[derive(Clone, Debug)]
     pub struct VoiceAnalyticsProcessorConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`VoiceAnalyticsProcessorConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VoiceAnalyticsProcessorConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct VoiceAnalyticsProcessorConfigurationRequired {
         /// `speaker_search_status`: string.
         pub speaker_search_status: rt::Expr,
@@ -474,9 +474,9 @@ pub mod media_insights_pipeline_configuration {
     pub struct Rules(pub(crate) rt::Body);
     impl Rules {
         /// A new `rules` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Rules(this)
         }
         /// Block `issue_detection_configuration` (at most one).
@@ -500,7 +500,7 @@ pub mod media_insights_pipeline_configuration {
     /// Block `post_call_analytics_settings` of `aws_chimesdkmediapipelines_media_insights_pipeline_configuration`.
     #[derive(Clone, Debug)]
     pub struct PostCallAnalyticsSettings(pub(crate) rt::Body);
-    /// The required arguments of [`PostCallAnalyticsSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PostCallAnalyticsSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct PostCallAnalyticsSettingsRequired {
         /// `data_access_role_arn`: string.
         pub data_access_role_arn: rt::Expr,
@@ -535,28 +535,24 @@ pub mod media_insights_pipeline_configuration {
     pub struct IssueDetectionConfiguration(pub(crate) rt::Body);
     impl IssueDetectionConfiguration {
         /// A new `issue_detection_configuration` block. Required: `rule_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(rule_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("rule_name", rt::string(value));
+            this.set("rule_name", rt::string(rule_name));
             IssueDetectionConfiguration(this)
         }
     }
     /// Block `keyword_match_configuration` of `aws_chimesdkmediapipelines_media_insights_pipeline_configuration`.
     #[derive(Clone, Debug)]
     pub struct KeywordMatchConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`KeywordMatchConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct KeywordMatchConfigurationRequired {
-        /// `keywords`: list of string.
-        pub keywords: rt::List<rt::Expr>,
-        /// `rule_name`: string.
-        pub rule_name: rt::Expr,
-    }
     impl KeywordMatchConfiguration {
         /// A new `keyword_match_configuration` block. Required: `keywords`, `rule_name`.
-        pub fn new(required: KeywordMatchConfigurationRequired) -> Self {
+        pub fn new(
+            keywords: impl Into<rt::List<rt::Expr>>,
+            rule_name: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("keywords", rt::list(required.keywords));
-            this.set("rule_name", rt::string(required.rule_name));
+            this.set("keywords", rt::list(keywords));
+            this.set("rule_name", rt::string(rule_name));
             KeywordMatchConfiguration(this)
         }
         /// `negate`: bool.
@@ -568,7 +564,7 @@ pub mod media_insights_pipeline_configuration {
     /// Block `sentiment_configuration` of `aws_chimesdkmediapipelines_media_insights_pipeline_configuration`.
     #[derive(Clone, Debug)]
     pub struct SentimentConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SentimentConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SentimentConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SentimentConfigurationRequired {
         /// `rule_name`: string.
         pub rule_name: rt::Expr,

@@ -33,9 +33,9 @@ static GLOBAL_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GlobalSettings {
     /// Declares an `aws_chimesdkvoice_global_settings` with the stack-unique `id`. Required: `voice_connector`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: global_settings::VoiceConnector) -> Self {
+    pub fn new(id: impl Into<String>, voice_connector: global_settings::VoiceConnector) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_SETTINGS_TYPE);
-        this.set("voice_connector", value.0.into_value());
+        this.set("voice_connector", voice_connector.0.into_value());
         GlobalSettings(this)
     }
 }
@@ -74,7 +74,7 @@ static SIP_MEDIA_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`SipMediaApplication`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SipMediaApplication`], by name: two of them have one type, and a swap must not compile.
 pub struct SipMediaApplicationRequired {
     /// `aws_region`: string.
     pub aws_region: rt::Expr,
@@ -130,9 +130,9 @@ pub mod sip_media_application {
     pub struct Endpoints(pub(crate) rt::Body);
     impl Endpoints {
         /// A new `endpoints` block. Required: `lambda_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(lambda_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("lambda_arn", rt::string(value));
+            this.set("lambda_arn", rt::string(lambda_arn));
             Endpoints(this)
         }
     }
@@ -148,7 +148,7 @@ static SIP_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`SipRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SipRule`], by name: two of them have one type, and a swap must not compile.
 pub struct SipRuleRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -213,7 +213,7 @@ pub mod sip_rule {
     /// Block `target_applications` of `aws_chimesdkvoice_sip_rule`.
     #[derive(Clone, Debug)]
     pub struct TargetApplications(pub(crate) rt::Body);
-    /// The required arguments of [`TargetApplications`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TargetApplications`], by name: two of them have one type, and a swap must not compile.
     pub struct TargetApplicationsRequired {
         /// `aws_region`: string.
         pub aws_region: rt::Expr,
@@ -247,23 +247,19 @@ static VOICE_PROFILE_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`VoiceProfileDomain`], by name (so that two of one type cannot be swapped).
-pub struct VoiceProfileDomainRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `server_side_encryption_configuration` (the first, when more may be added).
-    pub server_side_encryption_configuration:
-        voice_profile_domain::ServerSideEncryptionConfiguration,
-}
 impl VoiceProfileDomain {
     /// Declares an `aws_chimesdkvoice_voice_profile_domain` with the stack-unique `id`. Required: `name`, `server_side_encryption_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VoiceProfileDomainRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        server_side_encryption_configuration: voice_profile_domain::ServerSideEncryptionConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &VOICE_PROFILE_DOMAIN_TYPE);
-        this.set("name", rt::string(required.name));
+        this.set("name", rt::string(name));
         this.set(
             "server_side_encryption_configuration",
-            required.server_side_encryption_configuration.0.into_value(),
+            server_side_encryption_configuration.0.into_value(),
         );
         VoiceProfileDomain(this)
     }
@@ -314,9 +310,9 @@ pub mod voice_profile_domain {
     pub struct ServerSideEncryptionConfiguration(pub(crate) rt::Body);
     impl ServerSideEncryptionConfiguration {
         /// A new `server_side_encryption_configuration` block. Required: `kms_key_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(kms_key_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("kms_key_arn", rt::string(value));
+            this.set("kms_key_arn", rt::string(kms_key_arn));
             ServerSideEncryptionConfiguration(this)
         }
     }

@@ -30,7 +30,7 @@ static COLLABORATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Collaboration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Collaboration`], by name: two of them have one type, and a swap must not compile.
 pub struct CollaborationRequired {
     /// `creator_display_name`: string.
     pub creator_display_name: rt::Expr,
@@ -135,7 +135,7 @@ pub mod collaboration {
     /// Block `data_encryption_metadata` of `aws_cleanrooms_collaboration`.
     #[derive(Clone, Debug)]
     pub struct DataEncryptionMetadata(pub(crate) rt::Body);
-    /// The required arguments of [`DataEncryptionMetadata`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DataEncryptionMetadata`], by name: two of them have one type, and a swap must not compile.
     pub struct DataEncryptionMetadataRequired {
         /// `allow_clear_text`: bool.
         pub allow_clear_text: rt::Bool,
@@ -163,7 +163,7 @@ pub mod collaboration {
     /// Block `member` of `aws_cleanrooms_collaboration`.
     #[derive(Clone, Debug)]
     pub struct Member(pub(crate) rt::Body);
-    /// The required arguments of [`Member`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Member`], by name: two of them have one type, and a swap must not compile.
     pub struct MemberRequired {
         /// `account_id`: string.
         pub account_id: rt::Expr,
@@ -194,7 +194,7 @@ static CONFIGURED_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ConfiguredTable`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConfiguredTable`], by name: two of them have one type, and a swap must not compile.
 pub struct ConfiguredTableRequired {
     /// `allowed_columns`: set of string.
     pub allowed_columns: rt::List<rt::Expr>,
@@ -278,7 +278,7 @@ pub mod configured_table {
     /// Block `table_reference` of `aws_cleanrooms_configured_table`.
     #[derive(Clone, Debug)]
     pub struct TableReference(pub(crate) rt::Body);
-    /// The required arguments of [`TableReference`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TableReference`], by name: two of them have one type, and a swap must not compile.
     pub struct TableReferenceRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -306,7 +306,7 @@ static MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Membership`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Membership`], by name: two of them have one type, and a swap must not compile.
 pub struct MembershipRequired {
     /// `collaboration_id`: string.
     pub collaboration_id: rt::Expr,
@@ -455,16 +455,16 @@ pub mod membership {
     pub struct QueryCompute(pub(crate) rt::Body);
     impl QueryCompute {
         /// A new `query_compute` block. Required: `is_responsible`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(is_responsible: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("is_responsible", rt::boolean(value));
+            this.set("is_responsible", rt::boolean(is_responsible));
             QueryCompute(this)
         }
     }
     /// Block `s3` of `aws_cleanrooms_membership`.
     #[derive(Clone, Debug)]
     pub struct S3(pub(crate) rt::Body);
-    /// The required arguments of [`S3`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3`], by name: two of them have one type, and a swap must not compile.
     pub struct S3Required {
         /// `bucket`: string.
         pub bucket: rt::Expr,

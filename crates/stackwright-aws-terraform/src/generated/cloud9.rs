@@ -30,7 +30,7 @@ static ENVIRONMENT_EC2_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`EnvironmentEc2`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EnvironmentEc2`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentEc2Required {
     /// `image_id`: string.
     pub image_id: rt::Expr,
@@ -142,7 +142,7 @@ static ENVIRONMENT_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`EnvironmentMembership`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EnvironmentMembership`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentMembershipRequired {
     /// `environment_id`: string.
     pub environment_id: rt::Expr,

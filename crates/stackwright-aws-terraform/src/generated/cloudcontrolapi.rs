@@ -30,7 +30,7 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Resource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Resource`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourceRequired {
     /// `desired_state`: string.
     pub desired_state: rt::Expr,
@@ -142,7 +142,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 1),
     };
-    /// The required arguments of [`Resource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Resource`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceRequired {
         /// `identifier`: string.
         pub identifier: rt::Expr,

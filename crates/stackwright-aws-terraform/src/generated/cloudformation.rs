@@ -33,9 +33,9 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Stack {
     /// Declares an `aws_cloudformation_stack` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Stack(this)
     }
     /// `capabilities`: set of string.
@@ -186,9 +186,9 @@ static STACK_INSTANCES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl StackInstances {
     /// Declares an `aws_cloudformation_stack_instances` with the stack-unique `id`. Required: `stack_set_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_set_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_INSTANCES_TYPE);
-        this.set("stack_set_name", rt::string(value));
+        this.set("stack_set_name", rt::string(stack_set_name));
         StackInstances(this)
     }
     /// `accounts`: set of string.
@@ -290,9 +290,9 @@ static STACK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl StackSet {
     /// Declares an `aws_cloudformation_stack_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         StackSet(this)
     }
     /// `administration_role_arn`: string.
@@ -535,9 +535,9 @@ static STACK_SET_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl StackSetInstance {
     /// Declares an `aws_cloudformation_stack_set_instance` with the stack-unique `id`. Required: `stack_set_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_set_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STACK_SET_INSTANCE_TYPE);
-        this.set("stack_set_name", rt::string(value));
+        this.set("stack_set_name", rt::string(stack_set_name));
         StackSetInstance(this)
     }
     /// `account_id`: string. Changing it replaces the resource.
@@ -643,7 +643,7 @@ static TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Type`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Type`], by name: two of them have one type, and a swap must not compile.
 pub struct TypeRequired {
     /// `schema_handler_package`: string.
     pub schema_handler_package: rt::Expr,
@@ -755,7 +755,7 @@ pub mod type_ {
     /// Block `logging_config` of `aws_cloudformation_type`.
     #[derive(Clone, Debug)]
     pub struct LoggingConfig(pub(crate) rt::Body);
-    /// The required arguments of [`LoggingConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LoggingConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct LoggingConfigRequired {
         /// `log_group_name`: string.
         pub log_group_name: rt::Expr,
@@ -895,9 +895,9 @@ pub mod data {
     impl Export {
         /// Declares an `aws_cloudformation_export` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EXPORT_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Export(this)
         }
         /// `id`: string.
@@ -939,9 +939,9 @@ pub mod data {
     impl Stack {
         /// Declares an `aws_cloudformation_stack` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STACK_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Stack(this)
         }
         /// `id`: string.

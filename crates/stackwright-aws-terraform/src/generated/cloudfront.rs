@@ -30,24 +30,19 @@ static CACHE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`CachePolicy`], by name (so that two of one type cannot be swapped).
-pub struct CachePolicyRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `parameters_in_cache_key_and_forwarded_to_origin` (the first, when more may be added).
-    pub parameters_in_cache_key_and_forwarded_to_origin:
-        cache_policy::ParametersInCacheKeyAndForwardedToOrigin,
-}
 impl CachePolicy {
     /// Declares an `aws_cloudfront_cache_policy` with the stack-unique `id`. Required: `name`, `parameters_in_cache_key_and_forwarded_to_origin`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: CachePolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        parameters_in_cache_key_and_forwarded_to_origin: cache_policy::ParametersInCacheKeyAndForwardedToOrigin,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CACHE_POLICY_TYPE);
-        this.set("name", rt::string(required.name));
+        this.set("name", rt::string(name));
         this.set(
             "parameters_in_cache_key_and_forwarded_to_origin",
-            required
-                .parameters_in_cache_key_and_forwarded_to_origin
+            parameters_in_cache_key_and_forwarded_to_origin
                 .0
                 .into_value(),
         );
@@ -118,25 +113,17 @@ pub mod cache_policy {
     /// Block `parameters_in_cache_key_and_forwarded_to_origin` of `aws_cloudfront_cache_policy`.
     #[derive(Clone, Debug)]
     pub struct ParametersInCacheKeyAndForwardedToOrigin(pub(crate) rt::Body);
-    /// The required arguments of [`ParametersInCacheKeyAndForwardedToOrigin`], by name (so that two of one type cannot be swapped).
-    pub struct ParametersInCacheKeyAndForwardedToOriginRequired {
-        /// Block `cookies_config` (the first, when more may be added).
-        pub cookies_config: CookiesConfig,
-        /// Block `headers_config` (the first, when more may be added).
-        pub headers_config: HeadersConfig,
-        /// Block `query_strings_config` (the first, when more may be added).
-        pub query_strings_config: QueryStringsConfig,
-    }
     impl ParametersInCacheKeyAndForwardedToOrigin {
         /// A new `parameters_in_cache_key_and_forwarded_to_origin` block. Required: `cookies_config`, `headers_config`, `query_strings_config`.
-        pub fn new(required: ParametersInCacheKeyAndForwardedToOriginRequired) -> Self {
+        pub fn new(
+            cookies_config: CookiesConfig,
+            headers_config: HeadersConfig,
+            query_strings_config: QueryStringsConfig,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("cookies_config", required.cookies_config.0.into_value());
-            this.set("headers_config", required.headers_config.0.into_value());
-            this.set(
-                "query_strings_config",
-                required.query_strings_config.0.into_value(),
-            );
+            this.set("cookies_config", cookies_config.0.into_value());
+            this.set("headers_config", headers_config.0.into_value());
+            this.set("query_strings_config", query_strings_config.0.into_value());
             ParametersInCacheKeyAndForwardedToOrigin(this)
         }
         /// `enable_accept_encoding_brotli`: bool.
@@ -167,9 +154,9 @@ static CONTINUOUS_DEPLOYMENT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ContinuousDeploymentPolicy {
     /// Declares an `aws_cloudfront_continuous_deployment_policy` with the stack-unique `id`. Required: `enabled`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(id: impl Into<String>, enabled: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &CONTINUOUS_DEPLOYMENT_POLICY_TYPE);
-        this.set("enabled", rt::boolean(value));
+        this.set("enabled", rt::boolean(enabled));
         ContinuousDeploymentPolicy(this)
     }
     /// Adds a `staging_distribution_dns_names` block.
@@ -218,9 +205,9 @@ pub mod continuous_deployment_policy {
     pub struct StagingDistributionDnsNames(pub(crate) rt::Body);
     impl StagingDistributionDnsNames {
         /// A new `staging_distribution_dns_names` block. Required: `quantity`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(quantity: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("quantity", rt::number(value));
+            this.set("quantity", rt::number(quantity));
             StagingDistributionDnsNames(this)
         }
         /// `items`: set of string.
@@ -234,9 +221,9 @@ pub mod continuous_deployment_policy {
     pub struct TrafficConfig(pub(crate) rt::Body);
     impl TrafficConfig {
         /// A new `traffic_config` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             TrafficConfig(this)
         }
         /// Adds a `single_header_config` block.
@@ -253,7 +240,7 @@ pub mod continuous_deployment_policy {
     /// Block `single_header_config` of `aws_cloudfront_continuous_deployment_policy`.
     #[derive(Clone, Debug)]
     pub struct SingleHeaderConfig(pub(crate) rt::Body);
-    /// The required arguments of [`SingleHeaderConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SingleHeaderConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct SingleHeaderConfigRequired {
         /// `header`: string.
         pub header: rt::Expr,
@@ -274,9 +261,9 @@ pub mod continuous_deployment_policy {
     pub struct SingleWeightConfig(pub(crate) rt::Body);
     impl SingleWeightConfig {
         /// A new `single_weight_config` block. Required: `weight`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(weight: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("weight", rt::number(value));
+            this.set("weight", rt::number(weight));
             SingleWeightConfig(this)
         }
         /// Adds a `session_stickiness_config` block.
@@ -289,7 +276,7 @@ pub mod continuous_deployment_policy {
     /// Block `session_stickiness_config` of `aws_cloudfront_continuous_deployment_policy`.
     #[derive(Clone, Debug)]
     pub struct SessionStickinessConfig(pub(crate) rt::Body);
-    /// The required arguments of [`SessionStickinessConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SessionStickinessConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct SessionStickinessConfigRequired {
         /// `idle_ttl`: number.
         pub idle_ttl: rt::Number,
@@ -317,35 +304,26 @@ static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Distribution`], by name (so that two of one type cannot be swapped).
-pub struct DistributionRequired {
-    /// `enabled`: bool.
-    pub enabled: rt::Bool,
-    /// Block `default_cache_behavior` (the first, when more may be added).
-    pub default_cache_behavior: distribution::DefaultCacheBehavior,
-    /// Block `origin` (the first, when more may be added).
-    pub origin: distribution::Origin,
-    /// Block `restrictions` (the first, when more may be added).
-    pub restrictions: distribution::Restrictions,
-    /// Block `viewer_certificate` (the first, when more may be added).
-    pub viewer_certificate: distribution::ViewerCertificate,
-}
 impl Distribution {
     /// Declares an `aws_cloudfront_distribution` with the stack-unique `id`. Required: `enabled`, `default_cache_behavior`, `origin`, `restrictions`, `viewer_certificate`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: DistributionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        enabled: impl Into<rt::Bool>,
+        default_cache_behavior: distribution::DefaultCacheBehavior,
+        origin: distribution::Origin,
+        restrictions: distribution::Restrictions,
+        viewer_certificate: distribution::ViewerCertificate,
+    ) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_TYPE);
-        this.set("enabled", rt::boolean(required.enabled));
+        this.set("enabled", rt::boolean(enabled));
         this.set(
             "default_cache_behavior",
-            required.default_cache_behavior.0.into_value(),
+            default_cache_behavior.0.into_value(),
         );
-        this.push("origin", required.origin.0.into_value());
-        this.set("restrictions", required.restrictions.0.into_value());
-        this.set(
-            "viewer_certificate",
-            required.viewer_certificate.0.into_value(),
-        );
+        this.push("origin", origin.0.into_value());
+        this.set("restrictions", restrictions.0.into_value());
+        this.set("viewer_certificate", viewer_certificate.0.into_value());
         Distribution(this)
     }
     /// `aliases`: set of string.
@@ -542,9 +520,9 @@ pub mod distribution {
     pub struct CustomErrorResponse(pub(crate) rt::Body);
     impl CustomErrorResponse {
         /// A new `custom_error_response` block. Required: `error_code`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(error_code: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("error_code", rt::number(value));
+            this.set("error_code", rt::number(error_code));
             CustomErrorResponse(this)
         }
         /// `error_caching_min_ttl`: number.
@@ -566,7 +544,7 @@ pub mod distribution {
     /// Block `default_cache_behavior` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct DefaultCacheBehavior(pub(crate) rt::Body);
-    /// The required arguments of [`DefaultCacheBehavior`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DefaultCacheBehavior`], by name: two of them have one type, and a swap must not compile.
     pub struct DefaultCacheBehaviorRequired {
         /// `allowed_methods`: set of string.
         pub allowed_methods: rt::List<rt::Expr>,
@@ -677,9 +655,9 @@ pub mod distribution {
     pub struct LoggingConfig(pub(crate) rt::Body);
     impl LoggingConfig {
         /// A new `logging_config` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             LoggingConfig(this)
         }
         /// `include_cookies`: bool.
@@ -696,7 +674,7 @@ pub mod distribution {
     /// Block `ordered_cache_behavior` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct OrderedCacheBehavior(pub(crate) rt::Body);
-    /// The required arguments of [`OrderedCacheBehavior`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OrderedCacheBehavior`], by name: two of them have one type, and a swap must not compile.
     pub struct OrderedCacheBehaviorRequired {
         /// `allowed_methods`: set of string.
         pub allowed_methods: rt::List<rt::Expr>,
@@ -808,7 +786,7 @@ pub mod distribution {
     /// Block `origin` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct Origin(pub(crate) rt::Body);
-    /// The required arguments of [`Origin`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Origin`], by name: two of them have one type, and a swap must not compile.
     pub struct OriginRequired {
         /// `domain_name`: string.
         pub domain_name: rt::Expr,
@@ -872,25 +850,17 @@ pub mod distribution {
     /// Block `origin_group` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct OriginGroup(pub(crate) rt::Body);
-    /// The required arguments of [`OriginGroup`], by name (so that two of one type cannot be swapped).
-    pub struct OriginGroupRequired {
-        /// `origin_id`: string.
-        pub origin_id: rt::Expr,
-        /// Block `failover_criteria` (the first, when more may be added).
-        pub failover_criteria: FailoverCriteria,
-        /// Block `member` (the first, when more may be added).
-        pub member: Member,
-    }
     impl OriginGroup {
         /// A new `origin_group` block. Required: `origin_id`, `failover_criteria`, `member`.
-        pub fn new(required: OriginGroupRequired) -> Self {
+        pub fn new(
+            origin_id: impl Into<rt::Expr>,
+            failover_criteria: FailoverCriteria,
+            member: Member,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("origin_id", rt::string(required.origin_id));
-            this.set(
-                "failover_criteria",
-                required.failover_criteria.0.into_value(),
-            );
-            this.push("member", required.member.0.into_value());
+            this.set("origin_id", rt::string(origin_id));
+            this.set("failover_criteria", failover_criteria.0.into_value());
+            this.push("member", member.0.into_value());
             OriginGroup(this)
         }
         /// Adds a `member` block.
@@ -904,9 +874,9 @@ pub mod distribution {
     pub struct Restrictions(pub(crate) rt::Body);
     impl Restrictions {
         /// A new `restrictions` block. Required: `geo_restriction`.
-        pub fn new(value: GeoRestriction) -> Self {
+        pub fn new(geo_restriction: GeoRestriction) -> Self {
             let mut this = rt::Body::default();
-            this.set("geo_restriction", value.0.into_value());
+            this.set("geo_restriction", geo_restriction.0.into_value());
             Restrictions(this)
         }
     }
@@ -949,19 +919,12 @@ pub mod distribution {
     /// Block `forwarded_values` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct ForwardedValues(pub(crate) rt::Body);
-    /// The required arguments of [`ForwardedValues`], by name (so that two of one type cannot be swapped).
-    pub struct ForwardedValuesRequired {
-        /// `query_string`: bool.
-        pub query_string: rt::Bool,
-        /// Block `cookies` (the first, when more may be added).
-        pub cookies: Cookies,
-    }
     impl ForwardedValues {
         /// A new `forwarded_values` block. Required: `query_string`, `cookies`.
-        pub fn new(required: ForwardedValuesRequired) -> Self {
+        pub fn new(query_string: impl Into<rt::Bool>, cookies: Cookies) -> Self {
             let mut this = rt::Body::default();
-            this.set("query_string", rt::boolean(required.query_string));
-            this.set("cookies", required.cookies.0.into_value());
+            this.set("query_string", rt::boolean(query_string));
+            this.set("cookies", cookies.0.into_value());
             ForwardedValues(this)
         }
         /// `headers`: set of string.
@@ -978,7 +941,7 @@ pub mod distribution {
     /// Block `function_association` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct FunctionAssociation(pub(crate) rt::Body);
-    /// The required arguments of [`FunctionAssociation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FunctionAssociation`], by name: two of them have one type, and a swap must not compile.
     pub struct FunctionAssociationRequired {
         /// `event_type`: string.
         pub event_type: rt::Expr,
@@ -1012,7 +975,7 @@ pub mod distribution {
     /// Block `lambda_function_association` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionAssociation(pub(crate) rt::Body);
-    /// The required arguments of [`LambdaFunctionAssociation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LambdaFunctionAssociation`], by name: two of them have one type, and a swap must not compile.
     pub struct LambdaFunctionAssociationRequired {
         /// `event_type`: string.
         pub event_type: rt::Expr,
@@ -1036,19 +999,12 @@ pub mod distribution {
     /// Block `forwarded_values` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct OrderedCacheBehaviorForwardedValues(pub(crate) rt::Body);
-    /// The required arguments of [`OrderedCacheBehaviorForwardedValues`], by name (so that two of one type cannot be swapped).
-    pub struct OrderedCacheBehaviorForwardedValuesRequired {
-        /// `query_string`: bool.
-        pub query_string: rt::Bool,
-        /// Block `cookies` (the first, when more may be added).
-        pub cookies: ForwardedValuesCookies,
-    }
     impl OrderedCacheBehaviorForwardedValues {
         /// A new `forwarded_values` block. Required: `query_string`, `cookies`.
-        pub fn new(required: OrderedCacheBehaviorForwardedValuesRequired) -> Self {
+        pub fn new(query_string: impl Into<rt::Bool>, cookies: ForwardedValuesCookies) -> Self {
             let mut this = rt::Body::default();
-            this.set("query_string", rt::boolean(required.query_string));
-            this.set("cookies", required.cookies.0.into_value());
+            this.set("query_string", rt::boolean(query_string));
+            this.set("cookies", cookies.0.into_value());
             OrderedCacheBehaviorForwardedValues(this)
         }
         /// `headers`: set of string.
@@ -1065,7 +1021,7 @@ pub mod distribution {
     /// Block `custom_header` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct CustomHeader(pub(crate) rt::Body);
-    /// The required arguments of [`CustomHeader`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomHeader`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomHeaderRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1084,7 +1040,7 @@ pub mod distribution {
     /// Block `custom_origin_config` of `aws_cloudfront_distribution`.
     #[derive(Clone, Debug)]
     pub struct CustomOriginConfig(pub(crate) rt::Body);
-    /// The required arguments of [`CustomOriginConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomOriginConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomOriginConfigRequired {
         /// `http_port`: number.
         pub http_port: rt::Number,
@@ -1127,9 +1083,9 @@ pub mod distribution {
     pub struct OriginShield(pub(crate) rt::Body);
     impl OriginShield {
         /// A new `origin_shield` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             OriginShield(this)
         }
         /// `origin_shield_region`: string.
@@ -1143,9 +1099,9 @@ pub mod distribution {
     pub struct S3OriginConfig(pub(crate) rt::Body);
     impl S3OriginConfig {
         /// A new `s3_origin_config` block. Required: `origin_access_identity`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(origin_access_identity: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("origin_access_identity", rt::string(value));
+            this.set("origin_access_identity", rt::string(origin_access_identity));
             S3OriginConfig(this)
         }
     }
@@ -1154,9 +1110,9 @@ pub mod distribution {
     pub struct VpcOriginConfig(pub(crate) rt::Body);
     impl VpcOriginConfig {
         /// A new `vpc_origin_config` block. Required: `vpc_origin_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(vpc_origin_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("vpc_origin_id", rt::string(value));
+            this.set("vpc_origin_id", rt::string(vpc_origin_id));
             VpcOriginConfig(this)
         }
         /// `origin_keepalive_timeout`: number.
@@ -1175,9 +1131,9 @@ pub mod distribution {
     pub struct FailoverCriteria(pub(crate) rt::Body);
     impl FailoverCriteria {
         /// A new `failover_criteria` block. Required: `status_codes`.
-        pub fn new(value: impl Into<rt::List<rt::Number>>) -> Self {
+        pub fn new(status_codes: impl Into<rt::List<rt::Number>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status_codes", rt::list(value));
+            this.set("status_codes", rt::list(status_codes));
             FailoverCriteria(this)
         }
     }
@@ -1186,9 +1142,9 @@ pub mod distribution {
     pub struct Member(pub(crate) rt::Body);
     impl Member {
         /// A new `member` block. Required: `origin_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(origin_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("origin_id", rt::string(value));
+            this.set("origin_id", rt::string(origin_id));
             Member(this)
         }
     }
@@ -1197,9 +1153,9 @@ pub mod distribution {
     pub struct GeoRestriction(pub(crate) rt::Body);
     impl GeoRestriction {
         /// A new `geo_restriction` block. Required: `restriction_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(restriction_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("restriction_type", rt::string(value));
+            this.set("restriction_type", rt::string(restriction_type));
             GeoRestriction(this)
         }
         /// `locations`: set of string.
@@ -1213,9 +1169,9 @@ pub mod distribution {
     pub struct Cookies(pub(crate) rt::Body);
     impl Cookies {
         /// A new `cookies` block. Required: `forward`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(forward: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("forward", rt::string(value));
+            this.set("forward", rt::string(forward));
             Cookies(this)
         }
         /// `whitelisted_names`: set of string.
@@ -1229,9 +1185,9 @@ pub mod distribution {
     pub struct ForwardedValuesCookies(pub(crate) rt::Body);
     impl ForwardedValuesCookies {
         /// A new `cookies` block. Required: `forward`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(forward: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("forward", rt::string(value));
+            this.set("forward", rt::string(forward));
             ForwardedValuesCookies(this)
         }
         /// `whitelisted_names`: set of string.
@@ -1252,25 +1208,22 @@ static FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`FieldLevelEncryptionConfig`], by name (so that two of one type cannot be swapped).
-pub struct FieldLevelEncryptionConfigRequired {
-    /// Block `content_type_profile_config` (the first, when more may be added).
-    pub content_type_profile_config: field_level_encryption_config::ContentTypeProfileConfig,
-    /// Block `query_arg_profile_config` (the first, when more may be added).
-    pub query_arg_profile_config: field_level_encryption_config::QueryArgProfileConfig,
-}
 impl FieldLevelEncryptionConfig {
     /// Declares an `aws_cloudfront_field_level_encryption_config` with the stack-unique `id`. Required: `content_type_profile_config`, `query_arg_profile_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: FieldLevelEncryptionConfigRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        content_type_profile_config: field_level_encryption_config::ContentTypeProfileConfig,
+        query_arg_profile_config: field_level_encryption_config::QueryArgProfileConfig,
+    ) -> Self {
         let mut this = rt::Base::new(id, &FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE);
         this.set(
             "content_type_profile_config",
-            required.content_type_profile_config.0.into_value(),
+            content_type_profile_config.0.into_value(),
         );
         this.set(
             "query_arg_profile_config",
-            required.query_arg_profile_config.0.into_value(),
+            query_arg_profile_config.0.into_value(),
         );
         FieldLevelEncryptionConfig(this)
     }
@@ -1309,24 +1262,20 @@ pub mod field_level_encryption_config {
     /// Block `content_type_profile_config` of `aws_cloudfront_field_level_encryption_config`.
     #[derive(Clone, Debug)]
     pub struct ContentTypeProfileConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ContentTypeProfileConfig`], by name (so that two of one type cannot be swapped).
-    pub struct ContentTypeProfileConfigRequired {
-        /// `forward_when_content_type_is_unknown`: bool.
-        pub forward_when_content_type_is_unknown: rt::Bool,
-        /// Block `content_type_profiles` (the first, when more may be added).
-        pub content_type_profiles: ContentTypeProfiles,
-    }
     impl ContentTypeProfileConfig {
         /// A new `content_type_profile_config` block. Required: `forward_when_content_type_is_unknown`, `content_type_profiles`.
-        pub fn new(required: ContentTypeProfileConfigRequired) -> Self {
+        pub fn new(
+            forward_when_content_type_is_unknown: impl Into<rt::Bool>,
+            content_type_profiles: ContentTypeProfiles,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "forward_when_content_type_is_unknown",
-                rt::boolean(required.forward_when_content_type_is_unknown),
+                rt::boolean(forward_when_content_type_is_unknown),
             );
             this.set(
                 "content_type_profiles",
-                required.content_type_profiles.0.into_value(),
+                content_type_profiles.0.into_value(),
             );
             ContentTypeProfileConfig(this)
         }
@@ -1336,11 +1285,11 @@ pub mod field_level_encryption_config {
     pub struct QueryArgProfileConfig(pub(crate) rt::Body);
     impl QueryArgProfileConfig {
         /// A new `query_arg_profile_config` block. Required: `forward_when_query_arg_profile_is_unknown`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(forward_when_query_arg_profile_is_unknown: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "forward_when_query_arg_profile_is_unknown",
-                rt::boolean(value),
+                rt::boolean(forward_when_query_arg_profile_is_unknown),
             );
             QueryArgProfileConfig(this)
         }
@@ -1355,9 +1304,9 @@ pub mod field_level_encryption_config {
     pub struct ContentTypeProfiles(pub(crate) rt::Body);
     impl ContentTypeProfiles {
         /// A new `content_type_profiles` block. Required: `items`.
-        pub fn new(value: Items) -> Self {
+        pub fn new(items: Items) -> Self {
             let mut this = rt::Body::default();
-            this.push("items", value.0.into_value());
+            this.push("items", items.0.into_value());
             ContentTypeProfiles(this)
         }
         /// Adds a `items` block.
@@ -1384,7 +1333,7 @@ pub mod field_level_encryption_config {
     /// Block `items` of `aws_cloudfront_field_level_encryption_config`.
     #[derive(Clone, Debug)]
     pub struct Items(pub(crate) rt::Body);
-    /// The required arguments of [`Items`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Items`], by name: two of them have one type, and a swap must not compile.
     pub struct ItemsRequired {
         /// `content_type`: string.
         pub content_type: rt::Expr,
@@ -1408,7 +1357,7 @@ pub mod field_level_encryption_config {
     /// Block `items` of `aws_cloudfront_field_level_encryption_config`.
     #[derive(Clone, Debug)]
     pub struct QueryArgProfilesItems(pub(crate) rt::Body);
-    /// The required arguments of [`QueryArgProfilesItems`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`QueryArgProfilesItems`], by name: two of them have one type, and a swap must not compile.
     pub struct QueryArgProfilesItemsRequired {
         /// `profile_id`: string.
         pub profile_id: rt::Expr,
@@ -1436,23 +1385,17 @@ static FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`FieldLevelEncryptionProfile`], by name (so that two of one type cannot be swapped).
-pub struct FieldLevelEncryptionProfileRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `encryption_entities` (the first, when more may be added).
-    pub encryption_entities: field_level_encryption_profile::EncryptionEntities,
-}
 impl FieldLevelEncryptionProfile {
     /// Declares an `aws_cloudfront_field_level_encryption_profile` with the stack-unique `id`. Required: `name`, `encryption_entities`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: FieldLevelEncryptionProfileRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        encryption_entities: field_level_encryption_profile::EncryptionEntities,
+    ) -> Self {
         let mut this = rt::Base::new(id, &FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set(
-            "encryption_entities",
-            required.encryption_entities.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.set("encryption_entities", encryption_entities.0.into_value());
         FieldLevelEncryptionProfile(this)
     }
     /// `comment`: string.
@@ -1512,7 +1455,7 @@ pub mod field_level_encryption_profile {
     /// Block `items` of `aws_cloudfront_field_level_encryption_profile`.
     #[derive(Clone, Debug)]
     pub struct Items(pub(crate) rt::Body);
-    /// The required arguments of [`Items`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Items`], by name: two of them have one type, and a swap must not compile.
     pub struct ItemsRequired {
         /// `provider_id`: string.
         pub provider_id: rt::Expr,
@@ -1558,7 +1501,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Function`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Function`], by name: two of them have one type, and a swap must not compile.
 pub struct FunctionRequired {
     /// `code`: string.
     pub code: rt::Expr,
@@ -1651,20 +1594,17 @@ static KEY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`KeyGroup`], by name (so that two of one type cannot be swapped).
-pub struct KeyGroupRequired {
-    /// `items`: set of string.
-    pub items: rt::List<rt::Expr>,
-    /// `name`: string.
-    pub name: rt::Expr,
-}
 impl KeyGroup {
     /// Declares an `aws_cloudfront_key_group` with the stack-unique `id`. Required: `items`, `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: KeyGroupRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        items: impl Into<rt::List<rt::Expr>>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &KEY_GROUP_TYPE);
-        this.set("items", rt::list(required.items));
-        this.set("name", rt::string(required.name));
+        this.set("items", rt::list(items));
+        this.set("name", rt::string(name));
         KeyGroup(this)
     }
     /// `comment`: string.
@@ -1710,9 +1650,9 @@ static KEY_VALUE_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl KeyValueStore {
     /// Declares an `aws_cloudfront_key_value_store` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEY_VALUE_STORE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         KeyValueStore(this)
     }
     /// `comment`: string.
@@ -1783,22 +1723,19 @@ static MONITORING_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`MonitoringSubscription`], by name (so that two of one type cannot be swapped).
-pub struct MonitoringSubscriptionRequired {
-    /// `distribution_id`: string.
-    pub distribution_id: rt::Expr,
-    /// Block `monitoring_subscription` (the first, when more may be added).
-    pub monitoring_subscription: monitoring_subscription::MonitoringSubscription,
-}
 impl MonitoringSubscription {
     /// Declares an `aws_cloudfront_monitoring_subscription` with the stack-unique `id`. Required: `distribution_id`, `monitoring_subscription`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: MonitoringSubscriptionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        distribution_id: impl Into<rt::Expr>,
+        monitoring_subscription: monitoring_subscription::MonitoringSubscription,
+    ) -> Self {
         let mut this = rt::Base::new(id, &MONITORING_SUBSCRIPTION_TYPE);
-        this.set("distribution_id", rt::string(required.distribution_id));
+        this.set("distribution_id", rt::string(distribution_id));
         this.set(
             "monitoring_subscription",
-            required.monitoring_subscription.0.into_value(),
+            monitoring_subscription.0.into_value(),
         );
         MonitoringSubscription(this)
     }
@@ -1822,9 +1759,14 @@ pub mod monitoring_subscription {
     pub struct MonitoringSubscription(pub(crate) rt::Body);
     impl MonitoringSubscription {
         /// A new `monitoring_subscription` block. Required: `realtime_metrics_subscription_config`.
-        pub fn new(value: RealtimeMetricsSubscriptionConfig) -> Self {
+        pub fn new(
+            realtime_metrics_subscription_config: RealtimeMetricsSubscriptionConfig,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("realtime_metrics_subscription_config", value.0.into_value());
+            this.set(
+                "realtime_metrics_subscription_config",
+                realtime_metrics_subscription_config.0.into_value(),
+            );
             MonitoringSubscription(this)
         }
     }
@@ -1833,9 +1775,12 @@ pub mod monitoring_subscription {
     pub struct RealtimeMetricsSubscriptionConfig(pub(crate) rt::Body);
     impl RealtimeMetricsSubscriptionConfig {
         /// A new `realtime_metrics_subscription_config` block. Required: `realtime_metrics_subscription_status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(realtime_metrics_subscription_status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("realtime_metrics_subscription_status", rt::string(value));
+            this.set(
+                "realtime_metrics_subscription_status",
+                rt::string(realtime_metrics_subscription_status),
+            );
             RealtimeMetricsSubscriptionConfig(this)
         }
     }
@@ -1851,7 +1796,7 @@ static ORIGIN_ACCESS_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`OriginAccessControl`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OriginAccessControl`], by name: two of them have one type, and a swap must not compile.
 pub struct OriginAccessControlRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1987,29 +1932,21 @@ static ORIGIN_REQUEST_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`OriginRequestPolicy`], by name (so that two of one type cannot be swapped).
-pub struct OriginRequestPolicyRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `cookies_config` (the first, when more may be added).
-    pub cookies_config: origin_request_policy::CookiesConfig,
-    /// Block `headers_config` (the first, when more may be added).
-    pub headers_config: origin_request_policy::HeadersConfig,
-    /// Block `query_strings_config` (the first, when more may be added).
-    pub query_strings_config: origin_request_policy::QueryStringsConfig,
-}
 impl OriginRequestPolicy {
     /// Declares an `aws_cloudfront_origin_request_policy` with the stack-unique `id`. Required: `name`, `cookies_config`, `headers_config`, `query_strings_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: OriginRequestPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        cookies_config: origin_request_policy::CookiesConfig,
+        headers_config: origin_request_policy::HeadersConfig,
+        query_strings_config: origin_request_policy::QueryStringsConfig,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ORIGIN_REQUEST_POLICY_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("cookies_config", required.cookies_config.0.into_value());
-        this.set("headers_config", required.headers_config.0.into_value());
-        this.set(
-            "query_strings_config",
-            required.query_strings_config.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.set("cookies_config", cookies_config.0.into_value());
+        this.set("headers_config", headers_config.0.into_value());
+        this.set("query_strings_config", query_strings_config.0.into_value());
         OriginRequestPolicy(this)
     }
     /// `comment`: string.
@@ -2062,9 +1999,9 @@ static PUBLIC_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl PublicKey {
     /// Declares an `aws_cloudfront_public_key` with the stack-unique `id`. Required: `encoded_key`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, encoded_key: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PUBLIC_KEY_TYPE);
-        this.set("encoded_key", rt::string(value));
+        this.set("encoded_key", rt::string(encoded_key));
         PublicKey(this)
     }
     /// `comment`: string.
@@ -2125,26 +2062,21 @@ static REALTIME_LOG_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`RealtimeLogConfig`], by name (so that two of one type cannot be swapped).
-pub struct RealtimeLogConfigRequired {
-    /// `fields`: set of string.
-    pub fields: rt::List<rt::Expr>,
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// `sampling_rate`: number.
-    pub sampling_rate: rt::Number,
-    /// Block `endpoint` (the first, when more may be added).
-    pub endpoint: realtime_log_config::Endpoint,
-}
 impl RealtimeLogConfig {
     /// Declares an `aws_cloudfront_realtime_log_config` with the stack-unique `id`. Required: `fields`, `name`, `sampling_rate`, `endpoint`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: RealtimeLogConfigRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        fields: impl Into<rt::List<rt::Expr>>,
+        name: impl Into<rt::Expr>,
+        sampling_rate: impl Into<rt::Number>,
+        endpoint: realtime_log_config::Endpoint,
+    ) -> Self {
         let mut this = rt::Base::new(id, &REALTIME_LOG_CONFIG_TYPE);
-        this.set("fields", rt::list(required.fields));
-        this.set("name", rt::string(required.name));
-        this.set("sampling_rate", rt::number(required.sampling_rate));
-        this.set("endpoint", required.endpoint.0.into_value());
+        this.set("fields", rt::list(fields));
+        this.set("name", rt::string(name));
+        this.set("sampling_rate", rt::number(sampling_rate));
+        this.set("endpoint", endpoint.0.into_value());
         RealtimeLogConfig(this)
     }
 }
@@ -2177,21 +2109,17 @@ pub mod realtime_log_config {
     /// Block `endpoint` of `aws_cloudfront_realtime_log_config`.
     #[derive(Clone, Debug)]
     pub struct Endpoint(pub(crate) rt::Body);
-    /// The required arguments of [`Endpoint`], by name (so that two of one type cannot be swapped).
-    pub struct EndpointRequired {
-        /// `stream_type`: string.
-        pub stream_type: rt::Expr,
-        /// Block `kinesis_stream_config` (the first, when more may be added).
-        pub kinesis_stream_config: KinesisStreamConfig,
-    }
     impl Endpoint {
         /// A new `endpoint` block. Required: `stream_type`, `kinesis_stream_config`.
-        pub fn new(required: EndpointRequired) -> Self {
+        pub fn new(
+            stream_type: impl Into<rt::Expr>,
+            kinesis_stream_config: KinesisStreamConfig,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("stream_type", rt::string(required.stream_type));
+            this.set("stream_type", rt::string(stream_type));
             this.set(
                 "kinesis_stream_config",
-                required.kinesis_stream_config.0.into_value(),
+                kinesis_stream_config.0.into_value(),
             );
             Endpoint(this)
         }
@@ -2199,7 +2127,7 @@ pub mod realtime_log_config {
     /// Block `kinesis_stream_config` of `aws_cloudfront_realtime_log_config`.
     #[derive(Clone, Debug)]
     pub struct KinesisStreamConfig(pub(crate) rt::Body);
-    /// The required arguments of [`KinesisStreamConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`KinesisStreamConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct KinesisStreamConfigRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,
@@ -2230,9 +2158,9 @@ static RESPONSE_HEADERS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResponseHeadersPolicy {
     /// Declares an `aws_cloudfront_response_headers_policy` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESPONSE_HEADERS_POLICY_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ResponseHeadersPolicy(this)
     }
     /// `comment`: string.
@@ -2313,7 +2241,7 @@ pub mod response_headers_policy {
     /// Block `cors_config` of `aws_cloudfront_response_headers_policy`.
     #[derive(Clone, Debug)]
     pub struct CorsConfig(pub(crate) rt::Body);
-    /// The required arguments of [`CorsConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CorsConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct CorsConfigRequired {
         /// `access_control_allow_credentials`: bool.
         pub access_control_allow_credentials: rt::Bool,
@@ -2435,19 +2363,12 @@ pub mod response_headers_policy {
     /// Block `server_timing_headers_config` of `aws_cloudfront_response_headers_policy`.
     #[derive(Clone, Debug)]
     pub struct ServerTimingHeadersConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ServerTimingHeadersConfig`], by name (so that two of one type cannot be swapped).
-    pub struct ServerTimingHeadersConfigRequired {
-        /// `enabled`: bool.
-        pub enabled: rt::Bool,
-        /// `sampling_rate`: number.
-        pub sampling_rate: rt::Number,
-    }
     impl ServerTimingHeadersConfig {
         /// A new `server_timing_headers_config` block. Required: `enabled`, `sampling_rate`.
-        pub fn new(required: ServerTimingHeadersConfigRequired) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>, sampling_rate: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(required.enabled));
-            this.set("sampling_rate", rt::number(required.sampling_rate));
+            this.set("enabled", rt::boolean(enabled));
+            this.set("sampling_rate", rt::number(sampling_rate));
             ServerTimingHeadersConfig(this)
         }
     }
@@ -2514,7 +2435,7 @@ pub mod response_headers_policy {
     /// Block `items` of `aws_cloudfront_response_headers_policy`.
     #[derive(Clone, Debug)]
     pub struct Items(pub(crate) rt::Body);
-    /// The required arguments of [`Items`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Items`], by name: two of them have one type, and a swap must not compile.
     pub struct ItemsRequired {
         /// `header`: string.
         pub header: rt::Expr,
@@ -2538,31 +2459,27 @@ pub mod response_headers_policy {
     pub struct RemoveHeadersConfigItems(pub(crate) rt::Body);
     impl RemoveHeadersConfigItems {
         /// A new `items` block. Required: `header`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(header: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("header", rt::string(value));
+            this.set("header", rt::string(header));
             RemoveHeadersConfigItems(this)
         }
     }
     /// Block `content_security_policy` of `aws_cloudfront_response_headers_policy`.
     #[derive(Clone, Debug)]
     pub struct ContentSecurityPolicy(pub(crate) rt::Body);
-    /// The required arguments of [`ContentSecurityPolicy`], by name (so that two of one type cannot be swapped).
-    pub struct ContentSecurityPolicyRequired {
-        /// `content_security_policy`: string.
-        pub content_security_policy: rt::Expr,
-        /// `override`: bool.
-        pub override_: rt::Bool,
-    }
     impl ContentSecurityPolicy {
         /// A new `content_security_policy` block. Required: `content_security_policy`, `override`.
-        pub fn new(required: ContentSecurityPolicyRequired) -> Self {
+        pub fn new(
+            content_security_policy: impl Into<rt::Expr>,
+            override_: impl Into<rt::Bool>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "content_security_policy",
-                rt::string(required.content_security_policy),
+                rt::string(content_security_policy),
             );
-            this.set("override", rt::boolean(required.override_));
+            this.set("override", rt::boolean(override_));
             ContentSecurityPolicy(this)
         }
     }
@@ -2571,69 +2488,51 @@ pub mod response_headers_policy {
     pub struct ContentTypeOptions(pub(crate) rt::Body);
     impl ContentTypeOptions {
         /// A new `content_type_options` block. Required: `override`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(override_: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("override", rt::boolean(value));
+            this.set("override", rt::boolean(override_));
             ContentTypeOptions(this)
         }
     }
     /// Block `frame_options` of `aws_cloudfront_response_headers_policy`.
     #[derive(Clone, Debug)]
     pub struct FrameOptions(pub(crate) rt::Body);
-    /// The required arguments of [`FrameOptions`], by name (so that two of one type cannot be swapped).
-    pub struct FrameOptionsRequired {
-        /// `frame_option`: string.
-        pub frame_option: rt::Expr,
-        /// `override`: bool.
-        pub override_: rt::Bool,
-    }
     impl FrameOptions {
         /// A new `frame_options` block. Required: `frame_option`, `override`.
-        pub fn new(required: FrameOptionsRequired) -> Self {
+        pub fn new(frame_option: impl Into<rt::Expr>, override_: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("frame_option", rt::string(required.frame_option));
-            this.set("override", rt::boolean(required.override_));
+            this.set("frame_option", rt::string(frame_option));
+            this.set("override", rt::boolean(override_));
             FrameOptions(this)
         }
     }
     /// Block `referrer_policy` of `aws_cloudfront_response_headers_policy`.
     #[derive(Clone, Debug)]
     pub struct ReferrerPolicy(pub(crate) rt::Body);
-    /// The required arguments of [`ReferrerPolicy`], by name (so that two of one type cannot be swapped).
-    pub struct ReferrerPolicyRequired {
-        /// `override`: bool.
-        pub override_: rt::Bool,
-        /// `referrer_policy`: string.
-        pub referrer_policy: rt::Expr,
-    }
     impl ReferrerPolicy {
         /// A new `referrer_policy` block. Required: `override`, `referrer_policy`.
-        pub fn new(required: ReferrerPolicyRequired) -> Self {
+        pub fn new(override_: impl Into<rt::Bool>, referrer_policy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("override", rt::boolean(required.override_));
-            this.set("referrer_policy", rt::string(required.referrer_policy));
+            this.set("override", rt::boolean(override_));
+            this.set("referrer_policy", rt::string(referrer_policy));
             ReferrerPolicy(this)
         }
     }
     /// Block `strict_transport_security` of `aws_cloudfront_response_headers_policy`.
     #[derive(Clone, Debug)]
     pub struct StrictTransportSecurity(pub(crate) rt::Body);
-    /// The required arguments of [`StrictTransportSecurity`], by name (so that two of one type cannot be swapped).
-    pub struct StrictTransportSecurityRequired {
-        /// `access_control_max_age_sec`: number.
-        pub access_control_max_age_sec: rt::Number,
-        /// `override`: bool.
-        pub override_: rt::Bool,
-    }
     impl StrictTransportSecurity {
         /// A new `strict_transport_security` block. Required: `access_control_max_age_sec`, `override`.
-        pub fn new(required: StrictTransportSecurityRequired) -> Self {
+        pub fn new(
+            access_control_max_age_sec: impl Into<rt::Number>,
+            override_: impl Into<rt::Bool>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "access_control_max_age_sec",
-                rt::number(required.access_control_max_age_sec),
+                rt::number(access_control_max_age_sec),
             );
-            this.set("override", rt::boolean(required.override_));
+            this.set("override", rt::boolean(override_));
             StrictTransportSecurity(this)
         }
         /// `include_subdomains`: bool.
@@ -2650,7 +2549,7 @@ pub mod response_headers_policy {
     /// Block `xss_protection` of `aws_cloudfront_response_headers_policy`.
     #[derive(Clone, Debug)]
     pub struct XssProtection(pub(crate) rt::Body);
-    /// The required arguments of [`XssProtection`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`XssProtection`], by name: two of them have one type, and a swap must not compile.
     pub struct XssProtectionRequired {
         /// `override`: bool.
         pub override_: rt::Bool,
@@ -2765,7 +2664,7 @@ pub mod vpc_origin {
     /// Block `vpc_origin_endpoint_config` of `aws_cloudfront_vpc_origin`.
     #[derive(Clone, Debug)]
     pub struct VpcOriginEndpointConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VpcOriginEndpointConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcOriginEndpointConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcOriginEndpointConfigRequired {
         /// `arn`: string.
         pub arn: rt::Expr,
@@ -2801,19 +2700,12 @@ pub mod vpc_origin {
     /// Block `origin_ssl_protocols` of `aws_cloudfront_vpc_origin`.
     #[derive(Clone, Debug)]
     pub struct OriginSslProtocols(pub(crate) rt::Body);
-    /// The required arguments of [`OriginSslProtocols`], by name (so that two of one type cannot be swapped).
-    pub struct OriginSslProtocolsRequired {
-        /// `items`: set of string.
-        pub items: rt::List<rt::Expr>,
-        /// `quantity`: number.
-        pub quantity: rt::Number,
-    }
     impl OriginSslProtocols {
         /// A new `origin_ssl_protocols` block. Required: `items`, `quantity`.
-        pub fn new(required: OriginSslProtocolsRequired) -> Self {
+        pub fn new(items: impl Into<rt::List<rt::Expr>>, quantity: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("items", rt::list(required.items));
-            this.set("quantity", rt::number(required.quantity));
+            this.set("items", rt::list(items));
+            this.set("quantity", rt::number(quantity));
             OriginSslProtocols(this)
         }
     }
@@ -2841,9 +2733,9 @@ pub mod shared {
     pub struct CookiesConfig(pub(crate) rt::Body);
     impl CookiesConfig {
         /// A new `cookies_config` block. Required: `cookie_behavior`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cookie_behavior: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cookie_behavior", rt::string(value));
+            this.set("cookie_behavior", rt::string(cookie_behavior));
             CookiesConfig(this)
         }
         /// Block `cookies` (at most one).
@@ -2907,9 +2799,9 @@ pub mod shared {
     pub struct QueryStringsConfig(pub(crate) rt::Body);
     impl QueryStringsConfig {
         /// A new `query_strings_config` block. Required: `query_string_behavior`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(query_string_behavior: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("query_string_behavior", rt::string(value));
+            this.set("query_string_behavior", rt::string(query_string_behavior));
             QueryStringsConfig(this)
         }
         /// Block `query_strings` (at most one).
@@ -3006,9 +2898,9 @@ pub mod data {
     impl Distribution {
         /// Declares an `aws_cloudfront_distribution` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DISTRIBUTION_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Distribution(this)
         }
         /// `tags`: map of string.
@@ -3079,7 +2971,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 18),
     };
-    /// The required arguments of [`Function`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Function`], by name: two of them have one type, and a swap must not compile.
     pub struct FunctionRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -3202,9 +3094,9 @@ pub mod data {
     impl OriginAccessControl {
         /// Declares an `aws_cloudfront_origin_access_control` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORIGIN_ACCESS_CONTROL_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             OriginAccessControl(this)
         }
     }
@@ -3309,9 +3201,9 @@ pub mod data {
     impl OriginAccessIdentity {
         /// Declares an `aws_cloudfront_origin_access_identity` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORIGIN_ACCESS_IDENTITY_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             OriginAccessIdentity(this)
         }
     }
@@ -3428,9 +3320,9 @@ pub mod data {
     impl RealtimeLogConfig {
         /// Declares an `aws_cloudfront_realtime_log_config` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REALTIME_LOG_CONFIG_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             RealtimeLogConfig(this)
         }
         /// `id`: string.

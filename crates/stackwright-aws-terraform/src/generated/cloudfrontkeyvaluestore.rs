@@ -31,7 +31,7 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Key`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Key`], by name: two of them have one type, and a swap must not compile.
 pub struct KeyRequired {
     /// `key`: string.
     pub key: rt::Expr,
@@ -91,9 +91,9 @@ static KEYS_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl KeysExclusive {
     /// Declares an `aws_cloudfrontkeyvaluestore_keys_exclusive` with the stack-unique `id`. Required: `key_value_store_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, key_value_store_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEYS_EXCLUSIVE_TYPE);
-        this.set("key_value_store_arn", rt::string(value));
+        this.set("key_value_store_arn", rt::string(key_value_store_arn));
         KeysExclusive(this)
     }
     /// `max_batch_size`: number.
@@ -132,7 +132,7 @@ pub mod keys_exclusive {
     /// Block `resource_key_value_pair` of `aws_cloudfrontkeyvaluestore_keys_exclusive`.
     #[derive(Clone, Debug)]
     pub struct ResourceKeyValuePair(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceKeyValuePair`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceKeyValuePair`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceKeyValuePairRequired {
         /// `key`: string.
         pub key: rt::Expr,

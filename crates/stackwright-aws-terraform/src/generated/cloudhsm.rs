@@ -32,20 +32,17 @@ static V2_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`V2Cluster`], by name (so that two of one type cannot be swapped).
-pub struct V2ClusterRequired {
-    /// `hsm_type`: string.
-    pub hsm_type: rt::Expr,
-    /// `subnet_ids`: set of string.
-    pub subnet_ids: rt::List<rt::Expr>,
-}
 impl V2Cluster {
     /// Declares an `aws_cloudhsm_v2_cluster` with the stack-unique `id`. Required: `hsm_type`, `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: V2ClusterRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        hsm_type: impl Into<rt::Expr>,
+        subnet_ids: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &V2_CLUSTER_TYPE);
-        this.set("hsm_type", rt::string(required.hsm_type));
-        this.set("subnet_ids", rt::list(required.subnet_ids));
+        this.set("hsm_type", rt::string(hsm_type));
+        this.set("subnet_ids", rt::list(subnet_ids));
         V2Cluster(this)
     }
     /// `mode`: string. Changing it replaces the resource.
@@ -159,9 +156,9 @@ static V2_HSM_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl V2Hsm {
     /// Declares an `aws_cloudhsm_v2_hsm` with the stack-unique `id`. Required: `cluster_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, cluster_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &V2_HSM_TYPE);
-        this.set("cluster_id", rt::string(value));
+        this.set("cluster_id", rt::string(cluster_id));
         V2Hsm(this)
     }
     /// `availability_zone`: string. Changing it replaces the resource.
@@ -262,9 +259,9 @@ pub mod data {
     impl V2Cluster {
         /// Declares an `aws_cloudhsm_v2_cluster` with the stack-unique `id`. Required: `cluster_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &V2_CLUSTER_TYPE);
-            this.set("cluster_id", rt::string(value));
+            this.set("cluster_id", rt::string(cluster_id));
             V2Cluster(this)
         }
         /// `cluster_state`: string.

@@ -33,9 +33,9 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Domain {
     /// Declares an `aws_cloudsearch_domain` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Domain(this)
     }
     /// `multi_az`: bool.
@@ -121,7 +121,7 @@ pub mod domain {
     /// Block `index_field` of `aws_cloudsearch_domain`.
     #[derive(Clone, Debug)]
     pub struct IndexField(pub(crate) rt::Body);
-    /// The required arguments of [`IndexField`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IndexField`], by name: two of them have one type, and a swap must not compile.
     pub struct IndexFieldRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -239,10 +239,10 @@ static DOMAIN_SERVICE_ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`DomainServiceAccessPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainServiceAccessPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainServiceAccessPolicyRequired {
     /// `access_policy`: string.
-    pub access_policy: rt::Expr,
+    pub access_policy: rt::PolicyText,
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
 }
@@ -251,7 +251,7 @@ impl DomainServiceAccessPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainServiceAccessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_SERVICE_ACCESS_POLICY_TYPE);
-        this.set("access_policy", rt::string(required.access_policy));
+        this.set("access_policy", rt::policy_text(required.access_policy));
         this.set("domain_name", rt::string(required.domain_name));
         DomainServiceAccessPolicy(this)
     }

@@ -30,7 +30,7 @@ static CLOUDTRAIL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Cloudtrail`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Cloudtrail`], by name: two of them have one type, and a swap must not compile.
 pub struct CloudtrailRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -197,9 +197,9 @@ pub mod cloudtrail {
     pub struct AdvancedEventSelector(pub(crate) rt::Body);
     impl AdvancedEventSelector {
         /// A new `advanced_event_selector` block. Required: `field_selector`.
-        pub fn new(value: FieldSelector) -> Self {
+        pub fn new(field_selector: FieldSelector) -> Self {
             let mut this = rt::Body::default();
-            this.push("field_selector", value.0.into_value());
+            this.push("field_selector", field_selector.0.into_value());
             AdvancedEventSelector(this)
         }
         /// `name`: string.
@@ -252,9 +252,9 @@ pub mod cloudtrail {
     pub struct InsightSelector(pub(crate) rt::Body);
     impl InsightSelector {
         /// A new `insight_selector` block. Required: `insight_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(insight_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("insight_type", rt::string(value));
+            this.set("insight_type", rt::string(insight_type));
             InsightSelector(this)
         }
     }
@@ -263,9 +263,9 @@ pub mod cloudtrail {
     pub struct FieldSelector(pub(crate) rt::Body);
     impl FieldSelector {
         /// A new `field_selector` block. Required: `field`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field", rt::string(value));
+            this.set("field", rt::string(field));
             FieldSelector(this)
         }
         /// `ends_with`: list of string.
@@ -302,19 +302,12 @@ pub mod cloudtrail {
     /// Block `data_resource` of `aws_cloudtrail`.
     #[derive(Clone, Debug)]
     pub struct DataResource(pub(crate) rt::Body);
-    /// The required arguments of [`DataResource`], by name (so that two of one type cannot be swapped).
-    pub struct DataResourceRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl DataResource {
         /// A new `data_resource` block. Required: `type`, `values`.
-        pub fn new(required: DataResourceRequired) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
-            this.set("values", rt::list(required.values));
+            this.set("type", rt::string(type_));
+            this.set("values", rt::list(values));
             DataResource(this)
         }
     }
@@ -335,9 +328,9 @@ static EVENT_DATA_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EventDataStore {
     /// Declares an `aws_cloudtrail_event_data_store` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_DATA_STORE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         EventDataStore(this)
     }
     /// `billing_mode`: string.
@@ -550,9 +543,9 @@ static ORGANIZATION_DELEGATED_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationDelegatedAdminAccount {
     /// Declares an `aws_cloudtrail_organization_delegated_admin_account` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_DELEGATED_ADMIN_ACCOUNT_TYPE);
-        this.set("account_id", rt::string(value));
+        this.set("account_id", rt::string(account_id));
         OrganizationDelegatedAdminAccount(this)
     }
 }

@@ -30,7 +30,7 @@ static COMPOSITE_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`CompositeAlarm`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CompositeAlarm`], by name: two of them have one type, and a swap must not compile.
 pub struct CompositeAlarmRequired {
     /// `alarm_name`: string.
     pub alarm_name: rt::Expr,
@@ -131,7 +131,7 @@ pub mod composite_alarm {
     /// Block `actions_suppressor` of `aws_cloudwatch_composite_alarm`.
     #[derive(Clone, Debug)]
     pub struct ActionsSuppressor(pub(crate) rt::Body);
-    /// The required arguments of [`ActionsSuppressor`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ActionsSuppressor`], by name: two of them have one type, and a swap must not compile.
     pub struct ActionsSuppressorRequired {
         /// `alarm`: string.
         pub alarm: rt::Expr,
@@ -162,7 +162,7 @@ static CONTRIBUTOR_INSIGHT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ContributorInsightRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ContributorInsightRule`], by name: two of them have one type, and a swap must not compile.
 pub struct ContributorInsightRuleRequired {
     /// `rule_definition`: string.
     pub rule_definition: rt::Expr,
@@ -227,7 +227,7 @@ static CONTRIBUTOR_MANAGED_INSIGHT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ContributorManagedInsightRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ContributorManagedInsightRule`], by name: two of them have one type, and a swap must not compile.
 pub struct ContributorManagedInsightRuleRequired {
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
@@ -299,7 +299,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Dashboard`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Dashboard`], by name: two of them have one type, and a swap must not compile.
 pub struct DashboardRequired {
     /// `dashboard_body`: string.
     pub dashboard_body: rt::Expr,
@@ -346,7 +346,7 @@ static EVENT_API_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`EventApiDestination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventApiDestination`], by name: two of them have one type, and a swap must not compile.
 pub struct EventApiDestinationRequired {
     /// `connection_arn`: string.
     pub connection_arn: rt::Expr,
@@ -429,7 +429,7 @@ static EVENT_ARCHIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`EventArchive`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventArchive`], by name: two of them have one type, and a swap must not compile.
 pub struct EventArchiveRequired {
     /// `event_source_arn`: string.
     pub event_source_arn: rt::Expr,
@@ -506,9 +506,9 @@ static EVENT_BUS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EventBus {
     /// Declares an `aws_cloudwatch_event_bus` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_BUS_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         EventBus(this)
     }
     /// `description`: string.
@@ -587,9 +587,9 @@ static EVENT_BUS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EventBusPolicy {
     /// Declares an `aws_cloudwatch_event_bus_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_BUS_POLICY_TYPE);
-        this.set("policy", rt::string(value));
+        this.set("policy", rt::policy_text(policy));
         EventBusPolicy(this)
     }
     /// `event_bus_name`: string. Changing it replaces the resource.
@@ -624,7 +624,7 @@ static EVENT_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`EventConnection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventConnection`], by name: two of them have one type, and a swap must not compile.
 pub struct EventConnectionRequired {
     /// `authorization_type`: string.
     pub authorization_type: rt::Expr,
@@ -736,16 +736,16 @@ pub mod event_connection {
     pub struct InvocationConnectivityParameters(pub(crate) rt::Body);
     impl InvocationConnectivityParameters {
         /// A new `invocation_connectivity_parameters` block. Required: `resource_parameters`.
-        pub fn new(value: ResourceParameters) -> Self {
+        pub fn new(resource_parameters: ResourceParameters) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_parameters", value.0.into_value());
+            this.set("resource_parameters", resource_parameters.0.into_value());
             InvocationConnectivityParameters(this)
         }
     }
     /// Block `api_key` of `aws_cloudwatch_event_connection`.
     #[derive(Clone, Debug)]
     pub struct ApiKey(pub(crate) rt::Body);
-    /// The required arguments of [`ApiKey`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ApiKey`], by name: two of them have one type, and a swap must not compile.
     pub struct ApiKeyRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -764,7 +764,7 @@ pub mod event_connection {
     /// Block `basic` of `aws_cloudwatch_event_connection`.
     #[derive(Clone, Debug)]
     pub struct Basic(pub(crate) rt::Body);
-    /// The required arguments of [`Basic`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Basic`], by name: two of them have one type, and a swap must not compile.
     pub struct BasicRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -808,7 +808,7 @@ pub mod event_connection {
     /// Block `oauth` of `aws_cloudwatch_event_connection`.
     #[derive(Clone, Debug)]
     pub struct Oauth(pub(crate) rt::Body);
-    /// The required arguments of [`Oauth`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Oauth`], by name: two of them have one type, and a swap must not compile.
     pub struct OauthRequired {
         /// `authorization_endpoint`: string.
         pub authorization_endpoint: rt::Expr,
@@ -843,9 +843,12 @@ pub mod event_connection {
     pub struct ResourceParameters(pub(crate) rt::Body);
     impl ResourceParameters {
         /// A new `resource_parameters` block. Required: `resource_configuration_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_configuration_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_configuration_arn", rt::string(value));
+            this.set(
+                "resource_configuration_arn",
+                rt::string(resource_configuration_arn),
+            );
             ResourceParameters(this)
         }
     }
@@ -927,7 +930,7 @@ pub mod event_connection {
     /// Block `client_parameters` of `aws_cloudwatch_event_connection`.
     #[derive(Clone, Debug)]
     pub struct ClientParameters(pub(crate) rt::Body);
-    /// The required arguments of [`ClientParameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ClientParameters`], by name: two of them have one type, and a swap must not compile.
     pub struct ClientParametersRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -980,23 +983,19 @@ static EVENT_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`EventEndpoint`], by name (so that two of one type cannot be swapped).
-pub struct EventEndpointRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `event_bus` (the first, when more may be added).
-    pub event_bus: event_endpoint::EventBus,
-    /// Block `routing_config` (the first, when more may be added).
-    pub routing_config: event_endpoint::RoutingConfig,
-}
 impl EventEndpoint {
     /// Declares an `aws_cloudwatch_event_endpoint` with the stack-unique `id`. Required: `name`, `event_bus`, `routing_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: EventEndpointRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        event_bus: event_endpoint::EventBus,
+        routing_config: event_endpoint::RoutingConfig,
+    ) -> Self {
         let mut this = rt::Base::new(id, &EVENT_ENDPOINT_TYPE);
-        this.set("name", rt::string(required.name));
-        this.push("event_bus", required.event_bus.0.into_value());
-        this.set("routing_config", required.routing_config.0.into_value());
+        this.set("name", rt::string(name));
+        this.push("event_bus", event_bus.0.into_value());
+        this.set("routing_config", routing_config.0.into_value());
         EventEndpoint(this)
     }
     /// `description`: string.
@@ -1055,9 +1054,9 @@ pub mod event_endpoint {
     pub struct EventBus(pub(crate) rt::Body);
     impl EventBus {
         /// A new `event_bus` block. Required: `event_bus_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(event_bus_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("event_bus_arn", rt::string(value));
+            this.set("event_bus_arn", rt::string(event_bus_arn));
             EventBus(this)
         }
     }
@@ -1081,28 +1080,21 @@ pub mod event_endpoint {
     pub struct RoutingConfig(pub(crate) rt::Body);
     impl RoutingConfig {
         /// A new `routing_config` block. Required: `failover_config`.
-        pub fn new(value: FailoverConfig) -> Self {
+        pub fn new(failover_config: FailoverConfig) -> Self {
             let mut this = rt::Body::default();
-            this.set("failover_config", value.0.into_value());
+            this.set("failover_config", failover_config.0.into_value());
             RoutingConfig(this)
         }
     }
     /// Block `failover_config` of `aws_cloudwatch_event_endpoint`.
     #[derive(Clone, Debug)]
     pub struct FailoverConfig(pub(crate) rt::Body);
-    /// The required arguments of [`FailoverConfig`], by name (so that two of one type cannot be swapped).
-    pub struct FailoverConfigRequired {
-        /// Block `primary` (the first, when more may be added).
-        pub primary: Primary,
-        /// Block `secondary` (the first, when more may be added).
-        pub secondary: Secondary,
-    }
     impl FailoverConfig {
         /// A new `failover_config` block. Required: `primary`, `secondary`.
-        pub fn new(required: FailoverConfigRequired) -> Self {
+        pub fn new(primary: Primary, secondary: Secondary) -> Self {
             let mut this = rt::Body::default();
-            this.set("primary", required.primary.0.into_value());
-            this.set("secondary", required.secondary.0.into_value());
+            this.set("primary", primary.0.into_value());
+            this.set("secondary", secondary.0.into_value());
             FailoverConfig(this)
         }
     }
@@ -1148,7 +1140,7 @@ static EVENT_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`EventPermission`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventPermission`], by name: two of them have one type, and a swap must not compile.
 pub struct EventPermissionRequired {
     /// `principal`: string.
     pub principal: rt::Expr,
@@ -1209,7 +1201,7 @@ pub mod event_permission {
     /// Block `condition` of `aws_cloudwatch_event_permission`.
     #[derive(Clone, Debug)]
     pub struct Condition(pub(crate) rt::Body);
-    /// The required arguments of [`Condition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Condition`], by name: two of them have one type, and a swap must not compile.
     pub struct ConditionRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -1371,7 +1363,7 @@ static EVENT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`EventTarget`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventTarget`], by name: two of them have one type, and a swap must not compile.
 pub struct EventTargetRequired {
     /// `arn`: string.
     pub arn: rt::Expr,
@@ -1543,7 +1535,7 @@ pub mod event_target {
     /// Block `batch_target` of `aws_cloudwatch_event_target`.
     #[derive(Clone, Debug)]
     pub struct BatchTarget(pub(crate) rt::Body);
-    /// The required arguments of [`BatchTarget`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BatchTarget`], by name: two of them have one type, and a swap must not compile.
     pub struct BatchTargetRequired {
         /// `job_definition`: string.
         pub job_definition: rt::Expr,
@@ -1574,9 +1566,9 @@ pub mod event_target {
     pub struct EcsTarget(pub(crate) rt::Body);
     impl EcsTarget {
         /// A new `ecs_target` block. Required: `task_definition_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(task_definition_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("task_definition_arn", rt::string(value));
+            this.set("task_definition_arn", rt::string(task_definition_arn));
             EcsTarget(this)
         }
         /// `enable_ecs_managed_tags`: bool.
@@ -1672,9 +1664,9 @@ pub mod event_target {
     pub struct InputTransformer(pub(crate) rt::Body);
     impl InputTransformer {
         /// A new `input_transformer` block. Required: `input_template`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(input_template: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("input_template", rt::string(value));
+            this.set("input_template", rt::string(input_template));
             InputTransformer(this)
         }
         /// `input_paths`: map of string.
@@ -1703,9 +1695,9 @@ pub mod event_target {
     pub struct RedshiftTarget(pub(crate) rt::Body);
     impl RedshiftTarget {
         /// A new `redshift_target` block. Required: `database`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(database: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("database", rt::string(value));
+            this.set("database", rt::string(database));
             RedshiftTarget(this)
         }
         /// `db_user`: string.
@@ -1758,19 +1750,12 @@ pub mod event_target {
     /// Block `run_command_targets` of `aws_cloudwatch_event_target`.
     #[derive(Clone, Debug)]
     pub struct RunCommandTargets(pub(crate) rt::Body);
-    /// The required arguments of [`RunCommandTargets`], by name (so that two of one type cannot be swapped).
-    pub struct RunCommandTargetsRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl RunCommandTargets {
         /// A new `run_command_targets` block. Required: `key`, `values`.
-        pub fn new(required: RunCommandTargetsRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("values", rt::list(required.values));
+            this.set("key", rt::string(key));
+            this.set("values", rt::list(values));
             RunCommandTargets(this)
         }
     }
@@ -1809,9 +1794,9 @@ pub mod event_target {
     pub struct CapacityProviderStrategy(pub(crate) rt::Body);
     impl CapacityProviderStrategy {
         /// A new `capacity_provider_strategy` block. Required: `capacity_provider`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("capacity_provider", rt::string(value));
+            this.set("capacity_provider", rt::string(capacity_provider));
             CapacityProviderStrategy(this)
         }
         /// `base`: number.
@@ -1830,9 +1815,9 @@ pub mod event_target {
     pub struct NetworkConfiguration(pub(crate) rt::Body);
     impl NetworkConfiguration {
         /// A new `network_configuration` block. Required: `subnets`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnets: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnets", rt::list(value));
+            this.set("subnets", rt::list(subnets));
             NetworkConfiguration(this)
         }
         /// `assign_public_ip`: bool.
@@ -1851,9 +1836,9 @@ pub mod event_target {
     pub struct OrderedPlacementStrategy(pub(crate) rt::Body);
     impl OrderedPlacementStrategy {
         /// A new `ordered_placement_strategy` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             OrderedPlacementStrategy(this)
         }
         /// `field`: string.
@@ -1867,9 +1852,9 @@ pub mod event_target {
     pub struct PlacementConstraint(pub(crate) rt::Body);
     impl PlacementConstraint {
         /// A new `placement_constraint` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             PlacementConstraint(this)
         }
         /// `expression`: string.
@@ -1881,7 +1866,7 @@ pub mod event_target {
     /// Block `pipeline_parameter_list` of `aws_cloudwatch_event_target`.
     #[derive(Clone, Debug)]
     pub struct PipelineParameterList(pub(crate) rt::Body);
-    /// The required arguments of [`PipelineParameterList`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PipelineParameterList`], by name: two of them have one type, and a swap must not compile.
     pub struct PipelineParameterListRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1909,10 +1894,10 @@ static LOG_ACCOUNT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`LogAccountPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogAccountPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogAccountPolicyRequired {
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
     /// `policy_name`: string.
     pub policy_name: rt::Expr,
     /// `policy_type`: string.
@@ -1923,7 +1908,7 @@ impl LogAccountPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogAccountPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_ACCOUNT_POLICY_TYPE);
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         this.set("policy_name", rt::string(required.policy_name));
         this.set("policy_type", rt::string(required.policy_type));
         LogAccountPolicy(this)
@@ -1977,20 +1962,17 @@ static LOG_ANOMALY_DETECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`LogAnomalyDetector`], by name (so that two of one type cannot be swapped).
-pub struct LogAnomalyDetectorRequired {
-    /// `enabled`: bool.
-    pub enabled: rt::Bool,
-    /// `log_group_arn_list`: list of string.
-    pub log_group_arn_list: rt::List<rt::Expr>,
-}
 impl LogAnomalyDetector {
     /// Declares an `aws_cloudwatch_log_anomaly_detector` with the stack-unique `id`. Required: `enabled`, `log_group_arn_list`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LogAnomalyDetectorRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        enabled: impl Into<rt::Bool>,
+        log_group_arn_list: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOG_ANOMALY_DETECTOR_TYPE);
-        this.set("enabled", rt::boolean(required.enabled));
-        this.set("log_group_arn_list", rt::list(required.log_group_arn_list));
+        this.set("enabled", rt::boolean(enabled));
+        this.set("log_group_arn_list", rt::list(log_group_arn_list));
         LogAnomalyDetector(this)
     }
     /// `anomaly_visibility_time`: number.
@@ -2078,12 +2060,12 @@ static LOG_DATA_PROTECTION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`LogDataProtectionPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogDataProtectionPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogDataProtectionPolicyRequired {
     /// `log_group_name`: string.
     pub log_group_name: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
 }
 impl LogDataProtectionPolicy {
     /// Declares an `aws_cloudwatch_log_data_protection_policy` with the stack-unique `id`. Required: `log_group_name`, `policy_document`.
@@ -2091,7 +2073,7 @@ impl LogDataProtectionPolicy {
     pub fn new(id: impl Into<String>, required: LogDataProtectionPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DATA_PROTECTION_POLICY_TYPE);
         this.set("log_group_name", rt::string(required.log_group_name));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         LogDataProtectionPolicy(this)
     }
 }
@@ -2121,7 +2103,7 @@ static LOG_DELIVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`LogDelivery`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogDelivery`], by name: two of them have one type, and a swap must not compile.
 pub struct LogDeliveryRequired {
     /// `delivery_destination_arn`: string.
     pub delivery_destination_arn: rt::Expr,
@@ -2213,9 +2195,9 @@ static LOG_DELIVERY_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl LogDeliveryDestination {
     /// Declares an `aws_cloudwatch_log_delivery_destination` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &LOG_DELIVERY_DESTINATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         LogDeliveryDestination(this)
     }
     /// `output_format`: string. Changing it replaces the resource.
@@ -2273,9 +2255,12 @@ pub mod log_delivery_destination {
     pub struct DeliveryDestinationConfiguration(pub(crate) rt::Body);
     impl DeliveryDestinationConfiguration {
         /// A new `delivery_destination_configuration` block. Required: `destination_resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(destination_resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination_resource_arn", rt::string(value));
+            this.set(
+                "destination_resource_arn",
+                rt::string(destination_resource_arn),
+            );
             DeliveryDestinationConfiguration(this)
         }
     }
@@ -2291,7 +2276,7 @@ static LOG_DELIVERY_DESTINATION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`LogDeliveryDestinationPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogDeliveryDestinationPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogDeliveryDestinationPolicyRequired {
     /// `delivery_destination_name`: string.
     pub delivery_destination_name: rt::Expr,
@@ -2343,7 +2328,7 @@ static LOG_DELIVERY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 19),
 };
-/// The required arguments of [`LogDeliverySource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogDeliverySource`], by name: two of them have one type, and a swap must not compile.
 pub struct LogDeliverySourceRequired {
     /// `log_type`: string.
     pub log_type: rt::Expr,
@@ -2410,7 +2395,7 @@ static LOG_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`LogDestination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogDestination`], by name: two of them have one type, and a swap must not compile.
 pub struct LogDestinationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -2473,10 +2458,10 @@ static LOG_DESTINATION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 21),
 };
-/// The required arguments of [`LogDestinationPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogDestinationPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogDestinationPolicyRequired {
     /// `access_policy`: string.
-    pub access_policy: rt::Expr,
+    pub access_policy: rt::PolicyText,
     /// `destination_name`: string.
     pub destination_name: rt::Expr,
 }
@@ -2485,7 +2470,7 @@ impl LogDestinationPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogDestinationPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_DESTINATION_POLICY_TYPE);
-        this.set("access_policy", rt::string(required.access_policy));
+        this.set("access_policy", rt::policy_text(required.access_policy));
         this.set("destination_name", rt::string(required.destination_name));
         LogDestinationPolicy(this)
     }
@@ -2620,12 +2605,12 @@ static LOG_INDEX_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 23),
 };
-/// The required arguments of [`LogIndexPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogIndexPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogIndexPolicyRequired {
     /// `log_group_name`: string.
     pub log_group_name: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
 }
 impl LogIndexPolicy {
     /// Declares an `aws_cloudwatch_log_index_policy` with the stack-unique `id`. Required: `log_group_name`, `policy_document`.
@@ -2633,7 +2618,7 @@ impl LogIndexPolicy {
     pub fn new(id: impl Into<String>, required: LogIndexPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_INDEX_POLICY_TYPE);
         this.set("log_group_name", rt::string(required.log_group_name));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         LogIndexPolicy(this)
     }
 }
@@ -2663,7 +2648,7 @@ static LOG_METRIC_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 24),
 };
-/// The required arguments of [`LogMetricFilter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogMetricFilter`], by name: two of them have one type, and a swap must not compile.
 pub struct LogMetricFilterRequired {
     /// `log_group_name`: string.
     pub log_group_name: rt::Expr,
@@ -2714,7 +2699,7 @@ pub mod log_metric_filter {
     /// Block `metric_transformation` of `aws_cloudwatch_log_metric_filter`.
     #[derive(Clone, Debug)]
     pub struct MetricTransformation(pub(crate) rt::Body);
-    /// The required arguments of [`MetricTransformation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MetricTransformation`], by name: two of them have one type, and a swap must not compile.
     pub struct MetricTransformationRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -2760,10 +2745,10 @@ static LOG_RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 25),
 };
-/// The required arguments of [`LogResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LogResourcePolicyRequired {
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
     /// `policy_name`: string.
     pub policy_name: rt::Expr,
 }
@@ -2772,7 +2757,7 @@ impl LogResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LogResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LOG_RESOURCE_POLICY_TYPE);
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         this.set("policy_name", rt::string(required.policy_name));
         LogResourcePolicy(this)
     }
@@ -2803,7 +2788,7 @@ static LOG_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 26),
 };
-/// The required arguments of [`LogStream`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogStream`], by name: two of them have one type, and a swap must not compile.
 pub struct LogStreamRequired {
     /// `log_group_name`: string.
     pub log_group_name: rt::Expr,
@@ -2850,7 +2835,7 @@ static LOG_SUBSCRIPTION_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 27),
 };
-/// The required arguments of [`LogSubscriptionFilter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogSubscriptionFilter`], by name: two of them have one type, and a swap must not compile.
 pub struct LogSubscriptionFilterRequired {
     /// `destination_arn`: string.
     pub destination_arn: rt::Expr,
@@ -2925,7 +2910,7 @@ static METRIC_ALARM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 28),
 };
-/// The required arguments of [`MetricAlarm`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MetricAlarm`], by name: two of them have one type, and a swap must not compile.
 pub struct MetricAlarmRequired {
     /// `alarm_name`: string.
     pub alarm_name: rt::Expr,
@@ -3150,9 +3135,9 @@ pub mod metric_alarm {
     pub struct MetricQuery(pub(crate) rt::Body);
     impl MetricQuery {
         /// A new `metric_query` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             MetricQuery(this)
         }
         /// `account_id`: string.
@@ -3189,7 +3174,7 @@ pub mod metric_alarm {
     /// Block `metric` of `aws_cloudwatch_metric_alarm`.
     #[derive(Clone, Debug)]
     pub struct Metric(pub(crate) rt::Body);
-    /// The required arguments of [`Metric`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Metric`], by name: two of them have one type, and a swap must not compile.
     pub struct MetricRequired {
         /// `metric_name`: string.
         pub metric_name: rt::Expr,
@@ -3235,7 +3220,7 @@ static METRIC_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 29),
 };
-/// The required arguments of [`MetricStream`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MetricStream`], by name: two of them have one type, and a swap must not compile.
 pub struct MetricStreamRequired {
     /// `firehose_arn`: string.
     pub firehose_arn: rt::Expr,
@@ -3359,9 +3344,9 @@ pub mod metric_stream {
     pub struct ExcludeFilter(pub(crate) rt::Body);
     impl ExcludeFilter {
         /// A new `exclude_filter` block. Required: `namespace`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("namespace", rt::string(value));
+            this.set("namespace", rt::string(namespace));
             ExcludeFilter(this)
         }
         /// `metric_names`: set of string.
@@ -3375,9 +3360,9 @@ pub mod metric_stream {
     pub struct IncludeFilter(pub(crate) rt::Body);
     impl IncludeFilter {
         /// A new `include_filter` block. Required: `namespace`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("namespace", rt::string(value));
+            this.set("namespace", rt::string(namespace));
             IncludeFilter(this)
         }
         /// `metric_names`: set of string.
@@ -3389,22 +3374,15 @@ pub mod metric_stream {
     /// Block `statistics_configuration` of `aws_cloudwatch_metric_stream`.
     #[derive(Clone, Debug)]
     pub struct StatisticsConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`StatisticsConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct StatisticsConfigurationRequired {
-        /// `additional_statistics`: set of string.
-        pub additional_statistics: rt::List<rt::Expr>,
-        /// Block `include_metric` (the first, when more may be added).
-        pub include_metric: IncludeMetric,
-    }
     impl StatisticsConfiguration {
         /// A new `statistics_configuration` block. Required: `additional_statistics`, `include_metric`.
-        pub fn new(required: StatisticsConfigurationRequired) -> Self {
+        pub fn new(
+            additional_statistics: impl Into<rt::List<rt::Expr>>,
+            include_metric: IncludeMetric,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "additional_statistics",
-                rt::list(required.additional_statistics),
-            );
-            this.push("include_metric", required.include_metric.0.into_value());
+            this.set("additional_statistics", rt::list(additional_statistics));
+            this.push("include_metric", include_metric.0.into_value());
             StatisticsConfiguration(this)
         }
         /// Adds a `include_metric` block.
@@ -3441,7 +3419,7 @@ pub mod metric_stream {
     /// Block `include_metric` of `aws_cloudwatch_metric_stream`.
     #[derive(Clone, Debug)]
     pub struct IncludeMetric(pub(crate) rt::Body);
-    /// The required arguments of [`IncludeMetric`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IncludeMetric`], by name: two of them have one type, and a swap must not compile.
     pub struct IncludeMetricRequired {
         /// `metric_name`: string.
         pub metric_name: rt::Expr,
@@ -3469,7 +3447,7 @@ static QUERY_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 30),
 };
-/// The required arguments of [`QueryDefinition`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QueryDefinition`], by name: two of them have one type, and a swap must not compile.
 pub struct QueryDefinitionRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -3551,9 +3529,9 @@ pub mod data {
     impl ContributorManagedInsightRules {
         /// Declares an `aws_cloudwatch_contributor_managed_insight_rules` with the stack-unique `id`. Required: `resource_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTRIBUTOR_MANAGED_INSIGHT_RULES_TYPE);
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             ContributorManagedInsightRules(this)
         }
     }
@@ -3589,9 +3567,9 @@ pub mod data {
     impl EventBus {
         /// Declares an `aws_cloudwatch_event_bus` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EVENT_BUS_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             EventBus(this)
         }
         /// `id`: string.
@@ -3680,9 +3658,9 @@ pub mod data {
     impl EventConnection {
         /// Declares an `aws_cloudwatch_event_connection` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EVENT_CONNECTION_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             EventConnection(this)
         }
         /// `id`: string.
@@ -3785,23 +3763,17 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 36),
     };
-    /// The required arguments of [`LogDataProtectionPolicyDocument`], by name (so that two of one type cannot be swapped).
-    pub struct LogDataProtectionPolicyDocumentRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `statement` (the first, when more may be added).
-        pub statement: log_data_protection_policy_document::Statement,
-    }
     impl LogDataProtectionPolicyDocument {
         /// Declares an `aws_cloudwatch_log_data_protection_policy_document` with the stack-unique `id`. Required: `name`, `statement`.
         #[track_caller]
         pub fn new(
             id: impl Into<String>,
-            required: LogDataProtectionPolicyDocumentRequired,
+            name: impl Into<rt::Expr>,
+            statement: log_data_protection_policy_document::Statement,
         ) -> Self {
             let mut this = rt::Base::new(id, &LOG_DATA_PROTECTION_POLICY_DOCUMENT_TYPE);
-            this.set("name", rt::string(required.name));
-            this.push("statement", required.statement.0.into_value());
+            this.set("name", rt::string(name));
+            this.push("statement", statement.0.into_value());
             LogDataProtectionPolicyDocument(this)
         }
         /// `description`: string.
@@ -3880,19 +3852,15 @@ pub mod data {
         /// Block `statement` of `aws_cloudwatch_log_data_protection_policy_document`.
         #[derive(Clone, Debug)]
         pub struct Statement(pub(crate) rt::Body);
-        /// The required arguments of [`Statement`], by name (so that two of one type cannot be swapped).
-        pub struct StatementRequired {
-            /// `data_identifiers`: set of string.
-            pub data_identifiers: rt::List<rt::Expr>,
-            /// Block `operation` (the first, when more may be added).
-            pub operation: Operation,
-        }
         impl Statement {
             /// A new `statement` block. Required: `data_identifiers`, `operation`.
-            pub fn new(required: StatementRequired) -> Self {
+            pub fn new(
+                data_identifiers: impl Into<rt::List<rt::Expr>>,
+                operation: Operation,
+            ) -> Self {
                 let mut this = rt::Body::default();
-                this.set("data_identifiers", rt::list(required.data_identifiers));
-                this.set("operation", required.operation.0.into_value());
+                this.set("data_identifiers", rt::list(data_identifiers));
+                this.set("operation", operation.0.into_value());
                 Statement(this)
             }
             /// `sid`: string.
@@ -3904,7 +3872,7 @@ pub mod data {
         /// Block `custom_data_identifier` of `aws_cloudwatch_log_data_protection_policy_document`.
         #[derive(Clone, Debug)]
         pub struct CustomDataIdentifier(pub(crate) rt::Body);
-        /// The required arguments of [`CustomDataIdentifier`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`CustomDataIdentifier`], by name: two of them have one type, and a swap must not compile.
         pub struct CustomDataIdentifierRequired {
             /// `name`: string.
             pub name: rt::Expr,
@@ -3940,9 +3908,9 @@ pub mod data {
         pub struct Audit(pub(crate) rt::Body);
         impl Audit {
             /// A new `audit` block. Required: `findings_destination`.
-            pub fn new(value: FindingsDestination) -> Self {
+            pub fn new(findings_destination: FindingsDestination) -> Self {
                 let mut this = rt::Body::default();
-                this.set("findings_destination", value.0.into_value());
+                this.set("findings_destination", findings_destination.0.into_value());
                 Audit(this)
             }
         }
@@ -3976,9 +3944,9 @@ pub mod data {
         pub struct CloudwatchLogs(pub(crate) rt::Body);
         impl CloudwatchLogs {
             /// A new `cloudwatch_logs` block. Required: `log_group`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(log_group: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("log_group", rt::string(value));
+                this.set("log_group", rt::string(log_group));
                 CloudwatchLogs(this)
             }
         }
@@ -3987,9 +3955,9 @@ pub mod data {
         pub struct Firehose(pub(crate) rt::Body);
         impl Firehose {
             /// A new `firehose` block. Required: `delivery_stream`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(delivery_stream: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("delivery_stream", rt::string(value));
+                this.set("delivery_stream", rt::string(delivery_stream));
                 Firehose(this)
             }
         }
@@ -3998,9 +3966,9 @@ pub mod data {
         pub struct S3(pub(crate) rt::Body);
         impl S3 {
             /// A new `s3` block. Required: `bucket`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(bucket: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("bucket", rt::string(value));
+                this.set("bucket", rt::string(bucket));
                 S3(this)
             }
         }
@@ -4019,9 +3987,9 @@ pub mod data {
     impl LogGroup {
         /// Declares an `aws_cloudwatch_log_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LOG_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LogGroup(this)
         }
         /// `id`: string.

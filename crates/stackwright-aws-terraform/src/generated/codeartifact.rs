@@ -33,9 +33,9 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Domain {
     /// Declares an `aws_codeartifact_domain` with the stack-unique `id`. Required: `domain`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-        this.set("domain", rt::string(value));
+        this.set("domain", rt::string(domain));
         Domain(this)
     }
     /// `encryption_key`: string. Changing it replaces the resource.
@@ -103,12 +103,12 @@ static DOMAIN_PERMISSIONS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`DomainPermissionsPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainPermissionsPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainPermissionsPolicyRequired {
     /// `domain`: string.
     pub domain: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
 }
 impl DomainPermissionsPolicy {
     /// Declares an `aws_codeartifact_domain_permissions_policy` with the stack-unique `id`. Required: `domain`, `policy_document`.
@@ -116,7 +116,7 @@ impl DomainPermissionsPolicy {
     pub fn new(id: impl Into<String>, required: DomainPermissionsPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_PERMISSIONS_POLICY_TYPE);
         this.set("domain", rt::string(required.domain));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         DomainPermissionsPolicy(this)
     }
     /// `domain_owner`: string. Changing it replaces the resource.
@@ -168,7 +168,7 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Repository`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Repository`], by name: two of them have one type, and a swap must not compile.
 pub struct RepositoryRequired {
     /// `domain`: string.
     pub domain: rt::Expr,
@@ -253,9 +253,12 @@ pub mod repository {
     pub struct ExternalConnections(pub(crate) rt::Body);
     impl ExternalConnections {
         /// A new `external_connections` block. Required: `external_connection_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(external_connection_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("external_connection_name", rt::string(value));
+            this.set(
+                "external_connection_name",
+                rt::string(external_connection_name),
+            );
             ExternalConnections(this)
         }
     }
@@ -264,9 +267,9 @@ pub mod repository {
     pub struct Upstream(pub(crate) rt::Body);
     impl Upstream {
         /// A new `upstream` block. Required: `repository_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(repository_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("repository_name", rt::string(value));
+            this.set("repository_name", rt::string(repository_name));
             Upstream(this)
         }
     }
@@ -282,12 +285,12 @@ static REPOSITORY_PERMISSIONS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`RepositoryPermissionsPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RepositoryPermissionsPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RepositoryPermissionsPolicyRequired {
     /// `domain`: string.
     pub domain: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
     /// `repository`: string.
     pub repository: rt::Expr,
 }
@@ -297,7 +300,7 @@ impl RepositoryPermissionsPolicy {
     pub fn new(id: impl Into<String>, required: RepositoryPermissionsPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_PERMISSIONS_POLICY_TYPE);
         this.set("domain", rt::string(required.domain));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         this.set("repository", rt::string(required.repository));
         RepositoryPermissionsPolicy(this)
     }
@@ -364,9 +367,9 @@ pub mod data {
     impl AuthorizationToken {
         /// Declares an `aws_codeartifact_authorization_token` with the stack-unique `id`. Required: `domain`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, domain: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &AUTHORIZATION_TOKEN_TYPE);
-            this.set("domain", rt::string(value));
+            this.set("domain", rt::string(domain));
             AuthorizationToken(this)
         }
         /// `domain_owner`: string.
@@ -423,7 +426,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 5),
     };
-    /// The required arguments of [`RepositoryEndpoint`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RepositoryEndpoint`], by name: two of them have one type, and a swap must not compile.
     pub struct RepositoryEndpointRequired {
         /// `domain`: string.
         pub domain: rt::Expr,

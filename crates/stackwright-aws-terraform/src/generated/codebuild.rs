@@ -30,7 +30,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Fleet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Fleet`], by name: two of them have one type, and a swap must not compile.
 pub struct FleetRequired {
     /// `base_capacity`: number.
     pub base_capacity: rt::Number,
@@ -238,7 +238,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Project`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Project`], by name: two of them have one type, and a swap must not compile.
 pub struct ProjectRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -431,9 +431,9 @@ pub mod project {
     pub struct Artifacts(pub(crate) rt::Body);
     impl Artifacts {
         /// A new `artifacts` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Artifacts(this)
         }
         /// `artifact_identifier`: string.
@@ -487,9 +487,9 @@ pub mod project {
     pub struct BuildBatchConfig(pub(crate) rt::Body);
     impl BuildBatchConfig {
         /// A new `build_batch_config` block. Required: `service_role`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(service_role: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("service_role", rt::string(value));
+            this.set("service_role", rt::string(service_role));
             BuildBatchConfig(this)
         }
         /// `combine_artifacts`: bool.
@@ -536,7 +536,7 @@ pub mod project {
     /// Block `environment` of `aws_codebuild_project`.
     #[derive(Clone, Debug)]
     pub struct Environment(pub(crate) rt::Body);
-    /// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
     pub struct EnvironmentRequired {
         /// `compute_type`: string.
         pub compute_type: rt::Expr,
@@ -643,7 +643,7 @@ pub mod project {
     /// Block `secondary_artifacts` of `aws_codebuild_project`.
     #[derive(Clone, Debug)]
     pub struct SecondaryArtifacts(pub(crate) rt::Body);
-    /// The required arguments of [`SecondaryArtifacts`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SecondaryArtifacts`], by name: two of them have one type, and a swap must not compile.
     pub struct SecondaryArtifactsRequired {
         /// `artifact_identifier`: string.
         pub artifact_identifier: rt::Expr,
@@ -705,7 +705,7 @@ pub mod project {
     /// Block `secondary_source_version` of `aws_codebuild_project`.
     #[derive(Clone, Debug)]
     pub struct SecondarySourceVersion(pub(crate) rt::Body);
-    /// The required arguments of [`SecondarySourceVersion`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SecondarySourceVersion`], by name: two of them have one type, and a swap must not compile.
     pub struct SecondarySourceVersionRequired {
         /// `source_identifier`: string.
         pub source_identifier: rt::Expr,
@@ -724,7 +724,7 @@ pub mod project {
     /// Block `secondary_sources` of `aws_codebuild_project`.
     #[derive(Clone, Debug)]
     pub struct SecondarySources(pub(crate) rt::Body);
-    /// The required arguments of [`SecondarySources`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SecondarySources`], by name: two of them have one type, and a swap must not compile.
     pub struct SecondarySourcesRequired {
         /// `source_identifier`: string.
         pub source_identifier: rt::Expr,
@@ -785,9 +785,9 @@ pub mod project {
     pub struct Source(pub(crate) rt::Body);
     impl Source {
         /// A new `source` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Source(this)
         }
         /// `buildspec`: string.
@@ -854,7 +854,7 @@ pub mod project {
     /// Block `environment_variable` of `aws_codebuild_project`.
     #[derive(Clone, Debug)]
     pub struct EnvironmentVariable(pub(crate) rt::Body);
-    /// The required arguments of [`EnvironmentVariable`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EnvironmentVariable`], by name: two of them have one type, and a swap must not compile.
     pub struct EnvironmentVariableRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -893,7 +893,7 @@ pub mod project {
     /// Block `registry_credential` of `aws_codebuild_project`.
     #[derive(Clone, Debug)]
     pub struct RegistryCredential(pub(crate) rt::Body);
-    /// The required arguments of [`RegistryCredential`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RegistryCredential`], by name: two of them have one type, and a swap must not compile.
     pub struct RegistryCredentialRequired {
         /// `credential`: string.
         pub credential: rt::Expr,
@@ -970,7 +970,7 @@ pub mod project {
     /// Block `auth` of `aws_codebuild_project`.
     #[derive(Clone, Debug)]
     pub struct Auth(pub(crate) rt::Body);
-    /// The required arguments of [`Auth`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Auth`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthRequired {
         /// `resource`: string.
         pub resource: rt::Expr,
@@ -1011,9 +1011,9 @@ pub mod project {
     pub struct GitSubmodulesConfig(pub(crate) rt::Body);
     impl GitSubmodulesConfig {
         /// A new `git_submodules_config` block. Required: `fetch_submodules`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(fetch_submodules: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("fetch_submodules", rt::boolean(value));
+            this.set("fetch_submodules", rt::boolean(fetch_submodules));
             GitSubmodulesConfig(this)
         }
     }
@@ -1029,7 +1029,7 @@ static REPORT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ReportGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReportGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct ReportGroupRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1098,9 +1098,9 @@ pub mod report_group {
     pub struct ExportConfig(pub(crate) rt::Body);
     impl ExportConfig {
         /// A new `export_config` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             ExportConfig(this)
         }
         /// Block `s3_destination` (at most one).
@@ -1112,7 +1112,7 @@ pub mod report_group {
     /// Block `s3_destination` of `aws_codebuild_report_group`.
     #[derive(Clone, Debug)]
     pub struct S3Destination(pub(crate) rt::Body);
-    /// The required arguments of [`S3Destination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
     pub struct S3DestinationRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -1155,10 +1155,10 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -1167,7 +1167,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
@@ -1198,7 +1198,7 @@ static SOURCE_CREDENTIAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`SourceCredential`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SourceCredential`], by name: two of them have one type, and a swap must not compile.
 pub struct SourceCredentialRequired {
     /// `auth_type`: string.
     pub auth_type: rt::Expr,
@@ -1264,9 +1264,9 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Webhook {
     /// Declares an `aws_codebuild_webhook` with the stack-unique `id`. Required: `project_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, project_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &WEBHOOK_TYPE);
-        this.set("project_name", rt::string(value));
+        this.set("project_name", rt::string(project_name));
         Webhook(this)
     }
     /// `branch_filter`: string.
@@ -1351,7 +1351,7 @@ pub mod webhook {
     /// Block `scope_configuration` of `aws_codebuild_webhook`.
     #[derive(Clone, Debug)]
     pub struct ScopeConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`ScopeConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ScopeConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct ScopeConfigurationRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1375,7 +1375,7 @@ pub mod webhook {
     /// Block `filter` of `aws_codebuild_webhook`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
     pub struct FilterRequired {
         /// `pattern`: string.
         pub pattern: rt::Expr,
@@ -1403,7 +1403,7 @@ pub mod shared {
     /// Block `vpc_config` of `aws_codebuild_fleet`, `aws_codebuild_project`.
     #[derive(Clone, Debug)]
     pub struct VpcConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,
@@ -1441,9 +1441,9 @@ pub mod data {
     impl Fleet {
         /// Declares an `aws_codebuild_fleet` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FLEET_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Fleet(this)
         }
         /// `tags`: map of string.

@@ -30,7 +30,7 @@ static DEV_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DevEnvironment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DevEnvironment`], by name: two of them have one type, and a swap must not compile.
 pub struct DevEnvironmentRequired {
     /// `instance_type`: string.
     pub instance_type: rt::Expr,
@@ -135,9 +135,9 @@ pub mod dev_environment {
     pub struct PersistentStorage(pub(crate) rt::Body);
     impl PersistentStorage {
         /// A new `persistent_storage` block. Required: `size`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(size: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("size", rt::number(value));
+            this.set("size", rt::number(size));
             PersistentStorage(this)
         }
     }
@@ -146,9 +146,9 @@ pub mod dev_environment {
     pub struct Repositories(pub(crate) rt::Body);
     impl Repositories {
         /// A new `repositories` block. Required: `repository_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(repository_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("repository_name", rt::string(value));
+            this.set("repository_name", rt::string(repository_name));
             Repositories(this)
         }
         /// `branch_name`: string.
@@ -169,7 +169,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Project`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Project`], by name: two of them have one type, and a swap must not compile.
 pub struct ProjectRequired {
     /// `display_name`: string.
     pub display_name: rt::Expr,
@@ -235,7 +235,7 @@ static SOURCE_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`SourceRepository`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SourceRepository`], by name: two of them have one type, and a swap must not compile.
 pub struct SourceRepositoryRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -337,7 +337,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 3),
     };
-    /// The required arguments of [`DevEnvironment`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DevEnvironment`], by name: two of them have one type, and a swap must not compile.
     pub struct DevEnvironmentRequired {
         /// `env_id`: string.
         pub env_id: rt::Expr,

@@ -30,7 +30,7 @@ static APPROVAL_RULE_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ApprovalRuleTemplate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApprovalRuleTemplate`], by name: two of them have one type, and a swap must not compile.
 pub struct ApprovalRuleTemplateRequired {
     /// `content`: string.
     pub content: rt::Expr,
@@ -102,7 +102,7 @@ static APPROVAL_RULE_TEMPLATE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ApprovalRuleTemplateAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApprovalRuleTemplateAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ApprovalRuleTemplateAssociationRequired {
     /// `approval_rule_template_name`: string.
     pub approval_rule_template_name: rt::Expr,
@@ -156,9 +156,9 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Repository {
     /// Declares an `aws_codecommit_repository` with the stack-unique `id`. Required: `repository_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, repository_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
-        this.set("repository_name", rt::string(value));
+        this.set("repository_name", rt::string(repository_name));
         Repository(this)
     }
     /// `default_branch`: string.
@@ -236,20 +236,17 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Trigger`], by name (so that two of one type cannot be swapped).
-pub struct TriggerRequired {
-    /// `repository_name`: string.
-    pub repository_name: rt::Expr,
-    /// Block `trigger` (the first, when more may be added).
-    pub trigger: trigger::Trigger,
-}
 impl Trigger {
     /// Declares an `aws_codecommit_trigger` with the stack-unique `id`. Required: `repository_name`, `trigger`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: TriggerRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        repository_name: impl Into<rt::Expr>,
+        trigger: trigger::Trigger,
+    ) -> Self {
         let mut this = rt::Base::new(id, &TRIGGER_TYPE);
-        this.set("repository_name", rt::string(required.repository_name));
-        this.push("trigger", required.trigger.0.into_value());
+        this.set("repository_name", rt::string(repository_name));
+        this.push("trigger", trigger.0.into_value());
         Trigger(this)
     }
     /// Adds a `trigger` block. Changing it replaces the resource.
@@ -279,7 +276,7 @@ pub mod trigger {
     /// Block `trigger` of `aws_codecommit_trigger`.
     #[derive(Clone, Debug)]
     pub struct Trigger(pub(crate) rt::Body);
-    /// The required arguments of [`Trigger`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Trigger`], by name: two of them have one type, and a swap must not compile.
     pub struct TriggerRequired {
         /// `destination_arn`: string.
         pub destination_arn: rt::Expr,
@@ -327,9 +324,9 @@ pub mod data {
     impl ApprovalRuleTemplate {
         /// Declares an `aws_codecommit_approval_rule_template` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPROVAL_RULE_TEMPLATE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ApprovalRuleTemplate(this)
         }
         /// `id`: string.
@@ -391,9 +388,9 @@ pub mod data {
     impl Repository {
         /// Declares an `aws_codecommit_repository` with the stack-unique `id`. Required: `repository_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, repository_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
-            this.set("repository_name", rt::string(value));
+            this.set("repository_name", rt::string(repository_name));
             Repository(this)
         }
         /// `id`: string.

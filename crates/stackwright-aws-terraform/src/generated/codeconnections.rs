@@ -33,9 +33,9 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Connection {
     /// Declares an `aws_codeconnections_connection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Connection(this)
     }
     /// `host_arn`: string. Changing it replaces the resource.
@@ -110,7 +110,7 @@ static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Host`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Host`], by name: two of them have one type, and a swap must not compile.
 pub struct HostRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -179,7 +179,7 @@ pub mod host {
     /// Block `vpc_configuration` of `aws_codeconnections_host`.
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigurationRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,

@@ -33,9 +33,9 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl App {
     /// Declares an `aws_codedeploy_app` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         App(this)
     }
     /// `compute_platform`: string. Changing it replaces the resource.
@@ -98,9 +98,9 @@ static DEPLOYMENT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DeploymentConfig {
     /// Declares an `aws_codedeploy_deployment_config` with the stack-unique `id`. Required: `deployment_config_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, deployment_config_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEPLOYMENT_CONFIG_TYPE);
-        this.set("deployment_config_name", rt::string(value));
+        this.set("deployment_config_name", rt::string(deployment_config_name));
         DeploymentConfig(this)
     }
     /// `compute_platform`: string. Changing it replaces the resource.
@@ -300,7 +300,7 @@ static DEPLOYMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`DeploymentGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DeploymentGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct DeploymentGroupRequired {
     /// `app_name`: string.
     pub app_name: rt::Expr,
@@ -607,7 +607,7 @@ pub mod deployment_group {
     /// Block `ecs_service` of `aws_codedeploy_deployment_group`.
     #[derive(Clone, Debug)]
     pub struct EcsService(pub(crate) rt::Body);
-    /// The required arguments of [`EcsService`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EcsService`], by name: two of them have one type, and a swap must not compile.
     pub struct EcsServiceRequired {
         /// `cluster_name`: string.
         pub cluster_name: rt::Expr,
@@ -676,7 +676,7 @@ pub mod deployment_group {
     /// Block `trigger_configuration` of `aws_codedeploy_deployment_group`.
     #[derive(Clone, Debug)]
     pub struct TriggerConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`TriggerConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TriggerConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct TriggerConfigurationRequired {
         /// `trigger_events`: set of string.
         pub trigger_events: rt::List<rt::Expr>,
@@ -787,22 +787,12 @@ pub mod deployment_group {
     /// Block `target_group_pair_info` of `aws_codedeploy_deployment_group`.
     #[derive(Clone, Debug)]
     pub struct TargetGroupPairInfo(pub(crate) rt::Body);
-    /// The required arguments of [`TargetGroupPairInfo`], by name (so that two of one type cannot be swapped).
-    pub struct TargetGroupPairInfoRequired {
-        /// Block `prod_traffic_route` (the first, when more may be added).
-        pub prod_traffic_route: ProdTrafficRoute,
-        /// Block `target_group` (the first, when more may be added).
-        pub target_group: TargetGroup,
-    }
     impl TargetGroupPairInfo {
         /// A new `target_group_pair_info` block. Required: `prod_traffic_route`, `target_group`.
-        pub fn new(required: TargetGroupPairInfoRequired) -> Self {
+        pub fn new(prod_traffic_route: ProdTrafficRoute, target_group: TargetGroup) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "prod_traffic_route",
-                required.prod_traffic_route.0.into_value(),
-            );
-            this.push("target_group", required.target_group.0.into_value());
+            this.set("prod_traffic_route", prod_traffic_route.0.into_value());
+            this.push("target_group", target_group.0.into_value());
             TargetGroupPairInfo(this)
         }
         /// Adds a `target_group` block.
@@ -821,9 +811,9 @@ pub mod deployment_group {
     pub struct ProdTrafficRoute(pub(crate) rt::Body);
     impl ProdTrafficRoute {
         /// A new `prod_traffic_route` block. Required: `listener_arns`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(listener_arns: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("listener_arns", rt::list(value));
+            this.set("listener_arns", rt::list(listener_arns));
             ProdTrafficRoute(this)
         }
     }
@@ -832,9 +822,9 @@ pub mod deployment_group {
     pub struct TargetGroup(pub(crate) rt::Body);
     impl TargetGroup {
         /// A new `target_group` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             TargetGroup(this)
         }
     }
@@ -843,9 +833,9 @@ pub mod deployment_group {
     pub struct TestTrafficRoute(pub(crate) rt::Body);
     impl TestTrafficRoute {
         /// A new `test_traffic_route` block. Required: `listener_arns`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(listener_arns: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("listener_arns", rt::list(value));
+            this.set("listener_arns", rt::list(listener_arns));
             TestTrafficRoute(this)
         }
     }

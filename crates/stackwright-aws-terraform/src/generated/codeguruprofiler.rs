@@ -33,9 +33,9 @@ static PROFILING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ProfilingGroup {
     /// Declares an `aws_codeguruprofiler_profiling_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROFILING_GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ProfilingGroup(this)
     }
     /// `compute_platform`: string. Changing it replaces the resource.
@@ -89,9 +89,9 @@ pub mod profiling_group {
     pub struct AgentOrchestrationConfig(pub(crate) rt::Body);
     impl AgentOrchestrationConfig {
         /// A new `agent_orchestration_config` block. Required: `profiling_enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(profiling_enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("profiling_enabled", rt::boolean(value));
+            this.set("profiling_enabled", rt::boolean(profiling_enabled));
             AgentOrchestrationConfig(this)
         }
     }
@@ -114,9 +114,9 @@ pub mod data {
     impl ProfilingGroup {
         /// Declares an `aws_codeguruprofiler_profiling_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PROFILING_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ProfilingGroup(this)
         }
     }

@@ -33,9 +33,9 @@ static REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RepositoryAssociation {
     /// Declares an `aws_codegurureviewer_repository_association` with the stack-unique `id`. Required: `repository`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: repository_association::Repository) -> Self {
+    pub fn new(id: impl Into<String>, repository: repository_association::Repository) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_ASSOCIATION_TYPE);
-        this.set("repository", value.0.into_value());
+        this.set("repository", repository.0.into_value());
         RepositoryAssociation(this)
     }
     /// Block `kms_key_details` (at most one). Changing it replaces the resource.
@@ -182,7 +182,7 @@ pub mod repository_association {
     /// Block `bitbucket` of `aws_codegurureviewer_repository_association`.
     #[derive(Clone, Debug)]
     pub struct Bitbucket(pub(crate) rt::Body);
-    /// The required arguments of [`Bitbucket`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Bitbucket`], by name: two of them have one type, and a swap must not compile.
     pub struct BitbucketRequired {
         /// `connection_arn`: string.
         pub connection_arn: rt::Expr,
@@ -206,16 +206,16 @@ pub mod repository_association {
     pub struct Codecommit(pub(crate) rt::Body);
     impl Codecommit {
         /// A new `codecommit` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Codecommit(this)
         }
     }
     /// Block `github_enterprise_server` of `aws_codegurureviewer_repository_association`.
     #[derive(Clone, Debug)]
     pub struct GithubEnterpriseServer(pub(crate) rt::Body);
-    /// The required arguments of [`GithubEnterpriseServer`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GithubEnterpriseServer`], by name: two of them have one type, and a swap must not compile.
     pub struct GithubEnterpriseServerRequired {
         /// `connection_arn`: string.
         pub connection_arn: rt::Expr,
@@ -237,7 +237,7 @@ pub mod repository_association {
     /// Block `s3_bucket` of `aws_codegurureviewer_repository_association`.
     #[derive(Clone, Debug)]
     pub struct S3Bucket(pub(crate) rt::Body);
-    /// The required arguments of [`S3Bucket`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Bucket`], by name: two of them have one type, and a swap must not compile.
     pub struct S3BucketRequired {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,

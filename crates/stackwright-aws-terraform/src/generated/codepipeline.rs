@@ -30,7 +30,7 @@ static CODEPIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Codepipeline`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Codepipeline`], by name: two of them have one type, and a swap must not compile.
 pub struct CodepipelineRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -129,7 +129,7 @@ pub mod codepipeline {
     /// Block `artifact_store` of `aws_codepipeline`.
     #[derive(Clone, Debug)]
     pub struct ArtifactStore(pub(crate) rt::Body);
-    /// The required arguments of [`ArtifactStore`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ArtifactStore`], by name: two of them have one type, and a swap must not compile.
     pub struct ArtifactStoreRequired {
         /// `location`: string.
         pub location: rt::Expr,
@@ -158,19 +158,12 @@ pub mod codepipeline {
     /// Block `stage` of `aws_codepipeline`.
     #[derive(Clone, Debug)]
     pub struct Stage(pub(crate) rt::Body);
-    /// The required arguments of [`Stage`], by name (so that two of one type cannot be swapped).
-    pub struct StageRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `action` (the first, when more may be added).
-        pub action: Action,
-    }
     impl Stage {
         /// A new `stage` block. Required: `name`, `action`.
-        pub fn new(required: StageRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, action: Action) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.push("action", required.action.0.into_value());
+            this.set("name", rt::string(name));
+            this.push("action", action.0.into_value());
             Stage(this)
         }
         /// Adds a `action` block.
@@ -197,22 +190,15 @@ pub mod codepipeline {
     /// Block `trigger` of `aws_codepipeline`.
     #[derive(Clone, Debug)]
     pub struct Trigger(pub(crate) rt::Body);
-    /// The required arguments of [`Trigger`], by name (so that two of one type cannot be swapped).
-    pub struct TriggerRequired {
-        /// `provider_type`: string.
-        pub provider_type: rt::Expr,
-        /// Block `git_configuration` (the first, when more may be added).
-        pub git_configuration: GitConfiguration,
-    }
     impl Trigger {
         /// A new `trigger` block. Required: `provider_type`, `git_configuration`.
-        pub fn new(required: TriggerRequired) -> Self {
+        pub fn new(
+            provider_type: impl Into<rt::Expr>,
+            git_configuration: GitConfiguration,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("provider_type", rt::string(required.provider_type));
-            this.set(
-                "git_configuration",
-                required.git_configuration.0.into_value(),
-            );
+            this.set("provider_type", rt::string(provider_type));
+            this.set("git_configuration", git_configuration.0.into_value());
             Trigger(this)
         }
     }
@@ -221,9 +207,9 @@ pub mod codepipeline {
     pub struct Variable(pub(crate) rt::Body);
     impl Variable {
         /// A new `variable` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Variable(this)
         }
         /// `default_value`: string.
@@ -240,7 +226,7 @@ pub mod codepipeline {
     /// Block `encryption_key` of `aws_codepipeline`.
     #[derive(Clone, Debug)]
     pub struct EncryptionKey(pub(crate) rt::Body);
-    /// The required arguments of [`EncryptionKey`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EncryptionKey`], by name: two of them have one type, and a swap must not compile.
     pub struct EncryptionKeyRequired {
         /// `id`: string.
         pub id: rt::Expr,
@@ -259,7 +245,7 @@ pub mod codepipeline {
     /// Block `action` of `aws_codepipeline`.
     #[derive(Clone, Debug)]
     pub struct Action(pub(crate) rt::Body);
-    /// The required arguments of [`Action`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Action`], by name: two of them have one type, and a swap must not compile.
     pub struct ActionRequired {
         /// `category`: string.
         pub category: rt::Expr,
@@ -329,9 +315,9 @@ pub mod codepipeline {
     pub struct BeforeEntry(pub(crate) rt::Body);
     impl BeforeEntry {
         /// A new `before_entry` block. Required: `condition`.
-        pub fn new(value: Condition) -> Self {
+        pub fn new(condition: Condition) -> Self {
             let mut this = rt::Body::default();
-            this.set("condition", value.0.into_value());
+            this.set("condition", condition.0.into_value());
             BeforeEntry(this)
         }
     }
@@ -365,9 +351,9 @@ pub mod codepipeline {
     pub struct OnSuccess(pub(crate) rt::Body);
     impl OnSuccess {
         /// A new `on_success` block. Required: `condition`.
-        pub fn new(value: Condition) -> Self {
+        pub fn new(condition: Condition) -> Self {
             let mut this = rt::Body::default();
-            this.set("condition", value.0.into_value());
+            this.set("condition", condition.0.into_value());
             OnSuccess(this)
         }
     }
@@ -376,9 +362,9 @@ pub mod codepipeline {
     pub struct GitConfiguration(pub(crate) rt::Body);
     impl GitConfiguration {
         /// A new `git_configuration` block. Required: `source_action_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source_action_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source_action_name", rt::string(value));
+            this.set("source_action_name", rt::string(source_action_name));
             GitConfiguration(this)
         }
         /// Adds a `pull_request` block.
@@ -397,9 +383,9 @@ pub mod codepipeline {
     pub struct Condition(pub(crate) rt::Body);
     impl Condition {
         /// A new `condition` block. Required: `rule`.
-        pub fn new(value: Rule) -> Self {
+        pub fn new(rule: Rule) -> Self {
             let mut this = rt::Body::default();
-            this.push("rule", value.0.into_value());
+            this.push("rule", rule.0.into_value());
             Condition(this)
         }
         /// `result`: string.
@@ -481,19 +467,12 @@ pub mod codepipeline {
     /// Block `rule` of `aws_codepipeline`.
     #[derive(Clone, Debug)]
     pub struct Rule(pub(crate) rt::Body);
-    /// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
-    pub struct RuleRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `rule_type_id` (the first, when more may be added).
-        pub rule_type_id: RuleTypeId,
-    }
     impl Rule {
         /// A new `rule` block. Required: `name`, `rule_type_id`.
-        pub fn new(required: RuleRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, rule_type_id: RuleTypeId) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("rule_type_id", required.rule_type_id.0.into_value());
+            this.set("name", rt::string(name));
+            this.set("rule_type_id", rule_type_id.0.into_value());
             Rule(this)
         }
         /// `commands`: list of string.
@@ -590,7 +569,7 @@ pub mod codepipeline {
     /// Block `rule_type_id` of `aws_codepipeline`.
     #[derive(Clone, Debug)]
     pub struct RuleTypeId(pub(crate) rt::Body);
-    /// The required arguments of [`RuleTypeId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RuleTypeId`], by name: two of them have one type, and a swap must not compile.
     pub struct RuleTypeIdRequired {
         /// `category`: string.
         pub category: rt::Expr,
@@ -628,7 +607,7 @@ static CUSTOM_ACTION_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`CustomActionType`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomActionType`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomActionTypeRequired {
     /// `category`: string.
     pub category: rt::Expr,
@@ -715,7 +694,7 @@ pub mod custom_action_type {
     /// Block `configuration_property` of `aws_codepipeline_custom_action_type`.
     #[derive(Clone, Debug)]
     pub struct ConfigurationProperty(pub(crate) rt::Body);
-    /// The required arguments of [`ConfigurationProperty`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ConfigurationProperty`], by name: two of them have one type, and a swap must not compile.
     pub struct ConfigurationPropertyRequired {
         /// `key`: bool.
         pub key: rt::Bool,
@@ -755,7 +734,7 @@ pub mod custom_action_type {
     /// Block `input_artifact_details` of `aws_codepipeline_custom_action_type`.
     #[derive(Clone, Debug)]
     pub struct InputArtifactDetails(pub(crate) rt::Body);
-    /// The required arguments of [`InputArtifactDetails`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InputArtifactDetails`], by name: two of them have one type, and a swap must not compile.
     pub struct InputArtifactDetailsRequired {
         /// `maximum_count`: number.
         pub maximum_count: rt::Number,
@@ -774,7 +753,7 @@ pub mod custom_action_type {
     /// Block `output_artifact_details` of `aws_codepipeline_custom_action_type`.
     #[derive(Clone, Debug)]
     pub struct OutputArtifactDetails(pub(crate) rt::Body);
-    /// The required arguments of [`OutputArtifactDetails`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OutputArtifactDetails`], by name: two of them have one type, and a swap must not compile.
     pub struct OutputArtifactDetailsRequired {
         /// `maximum_count`: number.
         pub maximum_count: rt::Number,
@@ -833,7 +812,7 @@ static WEBHOOK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Webhook`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Webhook`], by name: two of them have one type, and a swap must not compile.
 pub struct WebhookRequired {
     /// `authentication`: string.
     pub authentication: rt::Expr,
@@ -939,7 +918,7 @@ pub mod webhook {
     /// Block `filter` of `aws_codepipeline_webhook`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
     pub struct FilterRequired {
         /// `json_path`: string.
         pub json_path: rt::Expr,

@@ -30,7 +30,7 @@ static NOTIFICATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`NotificationRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NotificationRule`], by name: two of them have one type, and a swap must not compile.
 pub struct NotificationRuleRequired {
     /// `detail_type`: string.
     pub detail_type: rt::Expr,
@@ -111,9 +111,9 @@ pub mod notification_rule {
     pub struct Target(pub(crate) rt::Body);
     impl Target {
         /// A new `target` block. Required: `address`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(address: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("address", rt::string(value));
+            this.set("address", rt::string(address));
             Target(this)
         }
         /// `type`: string.

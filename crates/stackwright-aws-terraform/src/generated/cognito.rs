@@ -33,9 +33,9 @@ static IDENTITY_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IdentityPool {
     /// Declares an `aws_cognito_identity_pool` with the stack-unique `id`. Required: `identity_pool_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, identity_pool_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_POOL_TYPE);
-        this.set("identity_pool_name", rt::string(value));
+        this.set("identity_pool_name", rt::string(identity_pool_name));
         IdentityPool(this)
     }
     /// `allow_classic_flow`: bool.
@@ -167,7 +167,7 @@ static IDENTITY_POOL_PROVIDER_PRINCIPAL_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`IdentityPoolProviderPrincipalTag`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IdentityPoolProviderPrincipalTag`], by name: two of them have one type, and a swap must not compile.
 pub struct IdentityPoolProviderPrincipalTagRequired {
     /// `identity_pool_id`: string.
     pub identity_pool_id: rt::Expr,
@@ -234,20 +234,17 @@ static IDENTITY_POOL_ROLES_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`IdentityPoolRolesAttachment`], by name (so that two of one type cannot be swapped).
-pub struct IdentityPoolRolesAttachmentRequired {
-    /// `identity_pool_id`: string.
-    pub identity_pool_id: rt::Expr,
-    /// `roles`: map of string.
-    pub roles: rt::Map<rt::Expr>,
-}
 impl IdentityPoolRolesAttachment {
     /// Declares an `aws_cognito_identity_pool_roles_attachment` with the stack-unique `id`. Required: `identity_pool_id`, `roles`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: IdentityPoolRolesAttachmentRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        identity_pool_id: impl Into<rt::Expr>,
+        roles: impl Into<rt::Map<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_POOL_ROLES_ATTACHMENT_TYPE);
-        this.set("identity_pool_id", rt::string(required.identity_pool_id));
-        this.set("roles", rt::map(required.roles));
+        this.set("identity_pool_id", rt::string(identity_pool_id));
+        this.set("roles", rt::map(roles));
         IdentityPoolRolesAttachment(this)
     }
     /// Adds a `role_mapping` block.
@@ -280,7 +277,7 @@ pub mod identity_pool_roles_attachment {
     /// Block `role_mapping` of `aws_cognito_identity_pool_roles_attachment`.
     #[derive(Clone, Debug)]
     pub struct RoleMapping(pub(crate) rt::Body);
-    /// The required arguments of [`RoleMapping`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RoleMapping`], by name: two of them have one type, and a swap must not compile.
     pub struct RoleMappingRequired {
         /// `identity_provider`: string.
         pub identity_provider: rt::Expr,
@@ -309,7 +306,7 @@ pub mod identity_pool_roles_attachment {
     /// Block `mapping_rule` of `aws_cognito_identity_pool_roles_attachment`.
     #[derive(Clone, Debug)]
     pub struct MappingRule(pub(crate) rt::Body);
-    /// The required arguments of [`MappingRule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MappingRule`], by name: two of them have one type, and a swap must not compile.
     pub struct MappingRuleRequired {
         /// `claim`: string.
         pub claim: rt::Expr,
@@ -343,7 +340,7 @@ static IDENTITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`IdentityProvider`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IdentityProvider`], by name: two of them have one type, and a swap must not compile.
 pub struct IdentityProviderRequired {
     /// `provider_details`: map of string.
     pub provider_details: rt::Map<rt::Expr>,
@@ -421,9 +418,9 @@ static MANAGED_USER_POOL_CLIENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ManagedUserPoolClient {
     /// Declares an `aws_cognito_managed_user_pool_client` with the stack-unique `id`. Required: `user_pool_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MANAGED_USER_POOL_CLIENT_TYPE);
-        this.set("user_pool_id", rt::string(value));
+        this.set("user_pool_id", rt::string(user_pool_id));
         ManagedUserPoolClient(this)
     }
     /// `access_token_validity`: number.
@@ -665,7 +662,7 @@ static RESOURCE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ResourceServer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourceServer`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourceServerRequired {
     /// `identifier`: string.
     pub identifier: rt::Expr,
@@ -719,7 +716,7 @@ pub mod resource_server {
     /// Block `scope` of `aws_cognito_resource_server`.
     #[derive(Clone, Debug)]
     pub struct Scope(pub(crate) rt::Body);
-    /// The required arguments of [`Scope`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Scope`], by name: two of them have one type, and a swap must not compile.
     pub struct ScopeRequired {
         /// `scope_description`: string.
         pub scope_description: rt::Expr,
@@ -750,9 +747,9 @@ static RISK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RiskConfiguration {
     /// Declares an `aws_cognito_risk_configuration` with the stack-unique `id`. Required: `user_pool_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RISK_CONFIGURATION_TYPE);
-        this.set("user_pool_id", rt::string(value));
+        this.set("user_pool_id", rt::string(user_pool_id));
         RiskConfiguration(this)
     }
     /// `client_id`: string. Changing it replaces the resource.
@@ -811,22 +808,12 @@ pub mod risk_configuration {
     /// Block `account_takeover_risk_configuration` of `aws_cognito_risk_configuration`.
     #[derive(Clone, Debug)]
     pub struct AccountTakeoverRiskConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`AccountTakeoverRiskConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct AccountTakeoverRiskConfigurationRequired {
-        /// Block `actions` (the first, when more may be added).
-        pub actions: Actions,
-        /// Block `notify_configuration` (the first, when more may be added).
-        pub notify_configuration: NotifyConfiguration,
-    }
     impl AccountTakeoverRiskConfiguration {
         /// A new `account_takeover_risk_configuration` block. Required: `actions`, `notify_configuration`.
-        pub fn new(required: AccountTakeoverRiskConfigurationRequired) -> Self {
+        pub fn new(actions: Actions, notify_configuration: NotifyConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("actions", required.actions.0.into_value());
-            this.set(
-                "notify_configuration",
-                required.notify_configuration.0.into_value(),
-            );
+            this.set("actions", actions.0.into_value());
+            this.set("notify_configuration", notify_configuration.0.into_value());
             AccountTakeoverRiskConfiguration(this)
         }
     }
@@ -835,9 +822,9 @@ pub mod risk_configuration {
     pub struct CompromisedCredentialsRiskConfiguration(pub(crate) rt::Body);
     impl CompromisedCredentialsRiskConfiguration {
         /// A new `compromised_credentials_risk_configuration` block. Required: `actions`.
-        pub fn new(value: CompromisedCredentialsRiskConfigurationActions) -> Self {
+        pub fn new(actions: CompromisedCredentialsRiskConfigurationActions) -> Self {
             let mut this = rt::Body::default();
-            this.set("actions", value.0.into_value());
+            this.set("actions", actions.0.into_value());
             CompromisedCredentialsRiskConfiguration(this)
         }
         /// `event_filter`: set of string.
@@ -896,9 +883,9 @@ pub mod risk_configuration {
     pub struct NotifyConfiguration(pub(crate) rt::Body);
     impl NotifyConfiguration {
         /// A new `notify_configuration` block. Required: `source_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source_arn", rt::string(value));
+            this.set("source_arn", rt::string(source_arn));
             NotifyConfiguration(this)
         }
         /// `from`: string.
@@ -932,73 +919,52 @@ pub mod risk_configuration {
     pub struct CompromisedCredentialsRiskConfigurationActions(pub(crate) rt::Body);
     impl CompromisedCredentialsRiskConfigurationActions {
         /// A new `actions` block. Required: `event_action`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(event_action: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("event_action", rt::string(value));
+            this.set("event_action", rt::string(event_action));
             CompromisedCredentialsRiskConfigurationActions(this)
         }
     }
     /// Block `high_action` of `aws_cognito_risk_configuration`.
     #[derive(Clone, Debug)]
     pub struct HighAction(pub(crate) rt::Body);
-    /// The required arguments of [`HighAction`], by name (so that two of one type cannot be swapped).
-    pub struct HighActionRequired {
-        /// `event_action`: string.
-        pub event_action: rt::Expr,
-        /// `notify`: bool.
-        pub notify: rt::Bool,
-    }
     impl HighAction {
         /// A new `high_action` block. Required: `event_action`, `notify`.
-        pub fn new(required: HighActionRequired) -> Self {
+        pub fn new(event_action: impl Into<rt::Expr>, notify: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("event_action", rt::string(required.event_action));
-            this.set("notify", rt::boolean(required.notify));
+            this.set("event_action", rt::string(event_action));
+            this.set("notify", rt::boolean(notify));
             HighAction(this)
         }
     }
     /// Block `low_action` of `aws_cognito_risk_configuration`.
     #[derive(Clone, Debug)]
     pub struct LowAction(pub(crate) rt::Body);
-    /// The required arguments of [`LowAction`], by name (so that two of one type cannot be swapped).
-    pub struct LowActionRequired {
-        /// `event_action`: string.
-        pub event_action: rt::Expr,
-        /// `notify`: bool.
-        pub notify: rt::Bool,
-    }
     impl LowAction {
         /// A new `low_action` block. Required: `event_action`, `notify`.
-        pub fn new(required: LowActionRequired) -> Self {
+        pub fn new(event_action: impl Into<rt::Expr>, notify: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("event_action", rt::string(required.event_action));
-            this.set("notify", rt::boolean(required.notify));
+            this.set("event_action", rt::string(event_action));
+            this.set("notify", rt::boolean(notify));
             LowAction(this)
         }
     }
     /// Block `medium_action` of `aws_cognito_risk_configuration`.
     #[derive(Clone, Debug)]
     pub struct MediumAction(pub(crate) rt::Body);
-    /// The required arguments of [`MediumAction`], by name (so that two of one type cannot be swapped).
-    pub struct MediumActionRequired {
-        /// `event_action`: string.
-        pub event_action: rt::Expr,
-        /// `notify`: bool.
-        pub notify: rt::Bool,
-    }
     impl MediumAction {
         /// A new `medium_action` block. Required: `event_action`, `notify`.
-        pub fn new(required: MediumActionRequired) -> Self {
+        pub fn new(event_action: impl Into<rt::Expr>, notify: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("event_action", rt::string(required.event_action));
-            this.set("notify", rt::boolean(required.notify));
+            this.set("event_action", rt::string(event_action));
+            this.set("notify", rt::boolean(notify));
             MediumAction(this)
         }
     }
     /// Block `block_email` of `aws_cognito_risk_configuration`.
     #[derive(Clone, Debug)]
     pub struct BlockEmail(pub(crate) rt::Body);
-    /// The required arguments of [`BlockEmail`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BlockEmail`], by name: two of them have one type, and a swap must not compile.
     pub struct BlockEmailRequired {
         /// `html_body`: string.
         pub html_body: rt::Expr,
@@ -1020,7 +986,7 @@ pub mod risk_configuration {
     /// Block `mfa_email` of `aws_cognito_risk_configuration`.
     #[derive(Clone, Debug)]
     pub struct MfaEmail(pub(crate) rt::Body);
-    /// The required arguments of [`MfaEmail`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MfaEmail`], by name: two of them have one type, and a swap must not compile.
     pub struct MfaEmailRequired {
         /// `html_body`: string.
         pub html_body: rt::Expr,
@@ -1042,7 +1008,7 @@ pub mod risk_configuration {
     /// Block `no_action_email` of `aws_cognito_risk_configuration`.
     #[derive(Clone, Debug)]
     pub struct NoActionEmail(pub(crate) rt::Body);
-    /// The required arguments of [`NoActionEmail`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NoActionEmail`], by name: two of them have one type, and a swap must not compile.
     pub struct NoActionEmailRequired {
         /// `html_body`: string.
         pub html_body: rt::Expr,
@@ -1073,7 +1039,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
 pub struct UserRequired {
     /// `user_pool_id`: string.
     pub user_pool_id: rt::Expr,
@@ -1221,7 +1187,7 @@ static USER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`UserGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct UserGroupRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1291,7 +1257,7 @@ static USER_IN_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`UserInGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserInGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct UserInGroupRequired {
     /// `group_name`: string.
     pub group_name: rt::Expr,
@@ -1346,9 +1312,9 @@ static USER_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl UserPool {
     /// Declares an `aws_cognito_user_pool` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         UserPool(this)
     }
     /// `alias_attributes`: set of string. Changing it replaces the resource.
@@ -1829,7 +1795,7 @@ pub mod user_pool {
     /// Block `schema` of `aws_cognito_user_pool`.
     #[derive(Clone, Debug)]
     pub struct Schema(pub(crate) rt::Body);
-    /// The required arguments of [`Schema`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Schema`], by name: two of them have one type, and a swap must not compile.
     pub struct SchemaRequired {
         /// `attribute_data_type`: string.
         pub attribute_data_type: rt::Expr,
@@ -1893,7 +1859,7 @@ pub mod user_pool {
     /// Block `sms_configuration` of `aws_cognito_user_pool`.
     #[derive(Clone, Debug)]
     pub struct SmsConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SmsConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SmsConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SmsConfigurationRequired {
         /// `external_id`: string.
         pub external_id: rt::Expr,
@@ -1919,9 +1885,9 @@ pub mod user_pool {
     pub struct SoftwareTokenMfaConfiguration(pub(crate) rt::Body);
     impl SoftwareTokenMfaConfiguration {
         /// A new `software_token_mfa_configuration` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             SoftwareTokenMfaConfiguration(this)
         }
     }
@@ -1930,11 +1896,13 @@ pub mod user_pool {
     pub struct UserAttributeUpdateSettings(pub(crate) rt::Body);
     impl UserAttributeUpdateSettings {
         /// A new `user_attribute_update_settings` block. Required: `attributes_require_verification_before_update`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(
+            attributes_require_verification_before_update: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "attributes_require_verification_before_update",
-                rt::list(value),
+                rt::list(attributes_require_verification_before_update),
             );
             UserAttributeUpdateSettings(this)
         }
@@ -1944,9 +1912,9 @@ pub mod user_pool {
     pub struct UserPoolAddOns(pub(crate) rt::Body);
     impl UserPoolAddOns {
         /// A new `user_pool_add_ons` block. Required: `advanced_security_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(advanced_security_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("advanced_security_mode", rt::string(value));
+            this.set("advanced_security_mode", rt::string(advanced_security_mode));
             UserPoolAddOns(this)
         }
         /// Block `advanced_security_additional_flows` (at most one).
@@ -2037,19 +2005,12 @@ pub mod user_pool {
     /// Block `recovery_mechanism` of `aws_cognito_user_pool`.
     #[derive(Clone, Debug)]
     pub struct RecoveryMechanism(pub(crate) rt::Body);
-    /// The required arguments of [`RecoveryMechanism`], by name (so that two of one type cannot be swapped).
-    pub struct RecoveryMechanismRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `priority`: number.
-        pub priority: rt::Number,
-    }
     impl RecoveryMechanism {
         /// A new `recovery_mechanism` block. Required: `name`, `priority`.
-        pub fn new(required: RecoveryMechanismRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, priority: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("priority", rt::number(required.priority));
+            this.set("name", rt::string(name));
+            this.set("priority", rt::number(priority));
             RecoveryMechanism(this)
         }
     }
@@ -2081,7 +2042,7 @@ pub mod user_pool {
     /// Block `custom_email_sender` of `aws_cognito_user_pool`.
     #[derive(Clone, Debug)]
     pub struct CustomEmailSender(pub(crate) rt::Body);
-    /// The required arguments of [`CustomEmailSender`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomEmailSender`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomEmailSenderRequired {
         /// `lambda_arn`: string.
         pub lambda_arn: rt::Expr,
@@ -2100,7 +2061,7 @@ pub mod user_pool {
     /// Block `custom_sms_sender` of `aws_cognito_user_pool`.
     #[derive(Clone, Debug)]
     pub struct CustomSmsSender(pub(crate) rt::Body);
-    /// The required arguments of [`CustomSmsSender`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomSmsSender`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomSmsSenderRequired {
         /// `lambda_arn`: string.
         pub lambda_arn: rt::Expr,
@@ -2119,7 +2080,7 @@ pub mod user_pool {
     /// Block `pre_token_generation_config` of `aws_cognito_user_pool`.
     #[derive(Clone, Debug)]
     pub struct PreTokenGenerationConfig(pub(crate) rt::Body);
-    /// The required arguments of [`PreTokenGenerationConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PreTokenGenerationConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct PreTokenGenerationConfigRequired {
         /// `lambda_arn`: string.
         pub lambda_arn: rt::Expr,
@@ -2202,7 +2163,7 @@ static USER_POOL_CLIENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`UserPoolClient`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserPoolClient`], by name: two of them have one type, and a swap must not compile.
 pub struct UserPoolClientRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -2442,7 +2403,7 @@ static USER_POOL_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`UserPoolDomain`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserPoolDomain`], by name: two of them have one type, and a swap must not compile.
 pub struct UserPoolDomainRequired {
     /// `domain`: string.
     pub domain: rt::Expr,
@@ -2530,9 +2491,9 @@ static USER_POOL_UI_CUSTOMIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl UserPoolUiCustomization {
     /// Declares an `aws_cognito_user_pool_ui_customization` with the stack-unique `id`. Required: `user_pool_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_POOL_UI_CUSTOMIZATION_TYPE);
-        this.set("user_pool_id", rt::string(value));
+        this.set("user_pool_id", rt::string(user_pool_id));
         UserPoolUiCustomization(this)
     }
     /// `client_id`: string.
@@ -2633,9 +2594,9 @@ pub mod shared {
     pub struct RefreshTokenRotation(pub(crate) rt::Body);
     impl RefreshTokenRotation {
         /// A new `refresh_token_rotation` block. Required: `feature`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(feature: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("feature", rt::string(value));
+            this.set("feature", rt::string(feature));
             RefreshTokenRotation(this)
         }
         /// `retry_grace_period_seconds`: number.
@@ -2688,9 +2649,9 @@ pub mod data {
     impl IdentityPool {
         /// Declares an `aws_cognito_identity_pool` with the stack-unique `id`. Required: `identity_pool_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, identity_pool_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IDENTITY_POOL_TYPE);
-            this.set("identity_pool_name", rt::string(value));
+            this.set("identity_pool_name", rt::string(identity_pool_name));
             IdentityPool(this)
         }
         /// `id`: string.
@@ -2762,7 +2723,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 15),
     };
-    /// The required arguments of [`UserGroup`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserGroup`], by name: two of them have one type, and a swap must not compile.
     pub struct UserGroupRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -2820,9 +2781,9 @@ pub mod data {
     impl UserGroups {
         /// Declares an `aws_cognito_user_groups` with the stack-unique `id`. Required: `user_pool_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_GROUPS_TYPE);
-            this.set("user_pool_id", rt::string(value));
+            this.set("user_pool_id", rt::string(user_pool_id));
             UserGroups(this)
         }
     }
@@ -2855,9 +2816,9 @@ pub mod data {
     impl UserPool {
         /// Declares an `aws_cognito_user_pool` with the stack-unique `id`. Required: `user_pool_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_POOL_TYPE);
-            this.set("user_pool_id", rt::string(value));
+            this.set("user_pool_id", rt::string(user_pool_id));
             UserPool(this)
         }
     }
@@ -2976,7 +2937,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 18),
     };
-    /// The required arguments of [`UserPoolClient`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserPoolClient`], by name: two of them have one type, and a swap must not compile.
     pub struct UserPoolClientRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -3115,9 +3076,9 @@ pub mod data {
     impl UserPoolClients {
         /// Declares an `aws_cognito_user_pool_clients` with the stack-unique `id`. Required: `user_pool_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_POOL_CLIENTS_TYPE);
-            this.set("user_pool_id", rt::string(value));
+            this.set("user_pool_id", rt::string(user_pool_id));
             UserPoolClients(this)
         }
         /// `id`: string.
@@ -3159,9 +3120,9 @@ pub mod data {
     impl UserPoolSigningCertificate {
         /// Declares an `aws_cognito_user_pool_signing_certificate` with the stack-unique `id`. Required: `user_pool_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user_pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_POOL_SIGNING_CERTIFICATE_TYPE);
-            this.set("user_pool_id", rt::string(value));
+            this.set("user_pool_id", rt::string(user_pool_id));
             UserPoolSigningCertificate(this)
         }
         /// `id`: string.
@@ -3199,9 +3160,9 @@ pub mod data {
     impl UserPools {
         /// Declares an `aws_cognito_user_pools` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_POOLS_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             UserPools(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static DOCUMENT_CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DocumentClassifier`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DocumentClassifier`], by name: two of them have one type, and a swap must not compile.
 pub struct DocumentClassifierRequired {
     /// `data_access_role_arn`: string.
     pub data_access_role_arn: rt::Expr,
@@ -195,9 +195,9 @@ pub mod document_classifier {
     pub struct OutputDataConfig(pub(crate) rt::Body);
     impl OutputDataConfig {
         /// A new `output_data_config` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             OutputDataConfig(this)
         }
         /// `kms_key_id`: string.
@@ -218,7 +218,7 @@ static ENTITY_RECOGNIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`EntityRecognizer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EntityRecognizer`], by name: two of them have one type, and a swap must not compile.
 pub struct EntityRecognizerRequired {
     /// `data_access_role_arn`: string.
     pub data_access_role_arn: rt::Expr,
@@ -334,9 +334,9 @@ pub mod entity_recognizer {
     pub struct InputDataConfig(pub(crate) rt::Body);
     impl InputDataConfig {
         /// A new `input_data_config` block. Required: `entity_types`.
-        pub fn new(value: EntityTypes) -> Self {
+        pub fn new(entity_types: EntityTypes) -> Self {
             let mut this = rt::Body::default();
-            this.push("entity_types", value.0.into_value());
+            this.push("entity_types", entity_types.0.into_value());
             InputDataConfig(this)
         }
         /// `data_format`: string.
@@ -375,9 +375,9 @@ pub mod entity_recognizer {
     pub struct Annotations(pub(crate) rt::Body);
     impl Annotations {
         /// A new `annotations` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             Annotations(this)
         }
         /// `test_s3_uri`: string.
@@ -391,9 +391,9 @@ pub mod entity_recognizer {
     pub struct Documents(pub(crate) rt::Body);
     impl Documents {
         /// A new `documents` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             Documents(this)
         }
         /// `input_format`: string.
@@ -412,9 +412,9 @@ pub mod entity_recognizer {
     pub struct EntityList(pub(crate) rt::Body);
     impl EntityList {
         /// A new `entity_list` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             EntityList(this)
         }
     }
@@ -423,9 +423,9 @@ pub mod entity_recognizer {
     pub struct EntityTypes(pub(crate) rt::Body);
     impl EntityTypes {
         /// A new `entity_types` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             EntityTypes(this)
         }
     }
@@ -436,19 +436,15 @@ pub mod shared {
     /// Block `augmented_manifests` of `aws_comprehend_document_classifier`, `aws_comprehend_entity_recognizer`.
     #[derive(Clone, Debug)]
     pub struct AugmentedManifests(pub(crate) rt::Body);
-    /// The required arguments of [`AugmentedManifests`], by name (so that two of one type cannot be swapped).
-    pub struct AugmentedManifestsRequired {
-        /// `attribute_names`: list of string.
-        pub attribute_names: rt::List<rt::Expr>,
-        /// `s3_uri`: string.
-        pub s3_uri: rt::Expr,
-    }
     impl AugmentedManifests {
         /// A new `augmented_manifests` block. Required: `attribute_names`, `s3_uri`.
-        pub fn new(required: AugmentedManifestsRequired) -> Self {
+        pub fn new(
+            attribute_names: impl Into<rt::List<rt::Expr>>,
+            s3_uri: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("attribute_names", rt::list(required.attribute_names));
-            this.set("s3_uri", rt::string(required.s3_uri));
+            this.set("attribute_names", rt::list(attribute_names));
+            this.set("s3_uri", rt::string(s3_uri));
             AugmentedManifests(this)
         }
         /// `annotation_data_s3_uri`: string.
@@ -500,7 +496,7 @@ pub mod shared {
     /// Block `vpc_config` of `aws_comprehend_document_classifier`, `aws_comprehend_entity_recognizer`.
     #[derive(Clone, Debug)]
     pub struct VpcConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,

@@ -33,9 +33,9 @@ static ENROLLMENT_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EnrollmentStatus {
     /// Declares an `aws_computeoptimizer_enrollment_status` with the stack-unique `id`. Required: `status`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, status: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENROLLMENT_STATUS_TYPE);
-        this.set("status", rt::string(value));
+        this.set("status", rt::string(status));
         EnrollmentStatus(this)
     }
     /// `include_member_accounts`: bool.
@@ -106,9 +106,9 @@ static RECOMMENDATION_PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RecommendationPreferences {
     /// Declares an `aws_computeoptimizer_recommendation_preferences` with the stack-unique `id`. Required: `resource_type`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, resource_type: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RECOMMENDATION_PREFERENCES_TYPE);
-        this.set("resource_type", rt::string(value));
+        this.set("resource_type", rt::string(resource_type));
         RecommendationPreferences(this)
     }
     /// `enhanced_infrastructure_metrics`: string.
@@ -198,9 +198,9 @@ pub mod recommendation_preferences {
     pub struct ExternalMetricsPreference(pub(crate) rt::Body);
     impl ExternalMetricsPreference {
         /// A new `external_metrics_preference` block. Required: `source`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source", rt::string(value));
+            this.set("source", rt::string(source));
             ExternalMetricsPreference(this)
         }
     }
@@ -209,9 +209,9 @@ pub mod recommendation_preferences {
     pub struct PreferredResource(pub(crate) rt::Body);
     impl PreferredResource {
         /// A new `preferred_resource` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             PreferredResource(this)
         }
         /// `exclude_list`: set of string.
@@ -228,7 +228,7 @@ pub mod recommendation_preferences {
     /// Block `scope` of `aws_computeoptimizer_recommendation_preferences`.
     #[derive(Clone, Debug)]
     pub struct Scope(pub(crate) rt::Body);
-    /// The required arguments of [`Scope`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Scope`], by name: two of them have one type, and a swap must not compile.
     pub struct ScopeRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -249,9 +249,9 @@ pub mod recommendation_preferences {
     pub struct UtilizationPreference(pub(crate) rt::Body);
     impl UtilizationPreference {
         /// A new `utilization_preference` block. Required: `metric_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(metric_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("metric_name", rt::string(value));
+            this.set("metric_name", rt::string(metric_name));
             UtilizationPreference(this)
         }
         /// Adds a `metric_parameters` block.
@@ -265,9 +265,9 @@ pub mod recommendation_preferences {
     pub struct MetricParameters(pub(crate) rt::Body);
     impl MetricParameters {
         /// A new `metric_parameters` block. Required: `headroom`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(headroom: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("headroom", rt::string(value));
+            this.set("headroom", rt::string(headroom));
             MetricParameters(this)
         }
         /// `threshold`: string.

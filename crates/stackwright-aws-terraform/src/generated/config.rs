@@ -30,7 +30,7 @@ static AGGREGATE_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AggregateAuthorization`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AggregateAuthorization`], by name: two of them have one type, and a swap must not compile.
 pub struct AggregateAuthorizationRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -86,20 +86,17 @@ static CONFIG_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ConfigRule`], by name (so that two of one type cannot be swapped).
-pub struct ConfigRuleRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `source` (the first, when more may be added).
-    pub source: config_rule::Source,
-}
 impl ConfigRule {
     /// Declares an `aws_config_config_rule` with the stack-unique `id`. Required: `name`, `source`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ConfigRuleRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        source: config_rule::Source,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CONFIG_RULE_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("source", required.source.0.into_value());
+        this.set("name", rt::string(name));
+        this.set("source", source.0.into_value());
         ConfigRule(this)
     }
     /// `description`: string.
@@ -221,9 +218,9 @@ pub mod config_rule {
     pub struct Source(pub(crate) rt::Body);
     impl Source {
         /// A new `source` block. Required: `owner`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(owner: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("owner", rt::string(value));
+            this.set("owner", rt::string(owner));
             Source(this)
         }
         /// `source_identifier`: string.
@@ -245,7 +242,7 @@ pub mod config_rule {
     /// Block `custom_policy_details` of `aws_config_config_rule`.
     #[derive(Clone, Debug)]
     pub struct CustomPolicyDetails(pub(crate) rt::Body);
-    /// The required arguments of [`CustomPolicyDetails`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomPolicyDetails`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomPolicyDetailsRequired {
         /// `policy_runtime`: string.
         pub policy_runtime: rt::Expr,
@@ -306,9 +303,9 @@ static CONFIGURATION_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConfigurationAggregator {
     /// Declares an `aws_config_configuration_aggregator` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_AGGREGATOR_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ConfigurationAggregator(this)
     }
     /// Block `account_aggregation_source` (at most one).
@@ -362,9 +359,9 @@ pub mod configuration_aggregator {
     pub struct AccountAggregationSource(pub(crate) rt::Body);
     impl AccountAggregationSource {
         /// A new `account_aggregation_source` block. Required: `account_ids`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(account_ids: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("account_ids", rt::list(value));
+            this.set("account_ids", rt::list(account_ids));
             AccountAggregationSource(this)
         }
         /// `all_regions`: bool.
@@ -383,9 +380,9 @@ pub mod configuration_aggregator {
     pub struct OrganizationAggregationSource(pub(crate) rt::Body);
     impl OrganizationAggregationSource {
         /// A new `organization_aggregation_source` block. Required: `role_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("role_arn", rt::string(value));
+            this.set("role_arn", rt::string(role_arn));
             OrganizationAggregationSource(this)
         }
         /// `all_regions`: bool.
@@ -414,9 +411,9 @@ static CONFIGURATION_RECORDER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConfigurationRecorder {
     /// Declares an `aws_config_configuration_recorder` with the stack-unique `id`. Required: `role_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, role_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_RECORDER_TYPE);
-        this.set("role_arn", rt::string(value));
+        this.set("role_arn", rt::string(role_arn));
         ConfigurationRecorder(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -543,22 +540,15 @@ pub mod configuration_recorder {
     /// Block `recording_mode_override` of `aws_config_configuration_recorder`.
     #[derive(Clone, Debug)]
     pub struct RecordingModeOverride(pub(crate) rt::Body);
-    /// The required arguments of [`RecordingModeOverride`], by name (so that two of one type cannot be swapped).
-    pub struct RecordingModeOverrideRequired {
-        /// `recording_frequency`: string.
-        pub recording_frequency: rt::Expr,
-        /// `resource_types`: set of string.
-        pub resource_types: rt::List<rt::Expr>,
-    }
     impl RecordingModeOverride {
         /// A new `recording_mode_override` block. Required: `recording_frequency`, `resource_types`.
-        pub fn new(required: RecordingModeOverrideRequired) -> Self {
+        pub fn new(
+            recording_frequency: impl Into<rt::Expr>,
+            resource_types: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "recording_frequency",
-                rt::string(required.recording_frequency),
-            );
-            this.set("resource_types", rt::list(required.resource_types));
+            this.set("recording_frequency", rt::string(recording_frequency));
+            this.set("resource_types", rt::list(resource_types));
             RecordingModeOverride(this)
         }
         /// `description`: string.
@@ -579,20 +569,17 @@ static CONFIGURATION_RECORDER_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ConfigurationRecorderStatus`], by name (so that two of one type cannot be swapped).
-pub struct ConfigurationRecorderStatusRequired {
-    /// `is_enabled`: bool.
-    pub is_enabled: rt::Bool,
-    /// `name`: string.
-    pub name: rt::Expr,
-}
 impl ConfigurationRecorderStatus {
     /// Declares an `aws_config_configuration_recorder_status` with the stack-unique `id`. Required: `is_enabled`, `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ConfigurationRecorderStatusRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        is_enabled: impl Into<rt::Bool>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_RECORDER_STATUS_TYPE);
-        this.set("is_enabled", rt::boolean(required.is_enabled));
-        this.set("name", rt::string(required.name));
+        this.set("is_enabled", rt::boolean(is_enabled));
+        this.set("name", rt::string(name));
         ConfigurationRecorderStatus(this)
     }
 }
@@ -628,9 +615,9 @@ static CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConformancePack {
     /// Declares an `aws_config_conformance_pack` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFORMANCE_PACK_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ConformancePack(this)
     }
     /// `delivery_s3_bucket`: string.
@@ -709,9 +696,9 @@ static DELIVERY_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DeliveryChannel {
     /// Declares an `aws_config_delivery_channel` with the stack-unique `id`. Required: `s3_bucket_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, s3_bucket_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DELIVERY_CHANNEL_TYPE);
-        this.set("s3_bucket_name", rt::string(value));
+        this.set("s3_bucket_name", rt::string(s3_bucket_name));
         DeliveryChannel(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -804,9 +791,9 @@ static ORGANIZATION_CONFORMANCE_PACK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationConformancePack {
     /// Declares an `aws_config_organization_conformance_pack` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFORMANCE_PACK_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         OrganizationConformancePack(this)
     }
     /// `delivery_s3_bucket`: string.
@@ -899,7 +886,7 @@ static ORGANIZATION_CUSTOM_POLICY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`OrganizationCustomPolicyRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OrganizationCustomPolicyRule`], by name: two of them have one type, and a swap must not compile.
 pub struct OrganizationCustomPolicyRuleRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1054,7 +1041,7 @@ static ORGANIZATION_CUSTOM_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`OrganizationCustomRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OrganizationCustomRule`], by name: two of them have one type, and a swap must not compile.
 pub struct OrganizationCustomRuleRequired {
     /// `lambda_function_arn`: string.
     pub lambda_function_arn: rt::Expr,
@@ -1193,7 +1180,7 @@ static ORGANIZATION_MANAGED_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`OrganizationManagedRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OrganizationManagedRule`], by name: two of them have one type, and a swap must not compile.
 pub struct OrganizationManagedRuleRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1322,7 +1309,7 @@ static REMEDIATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`RemediationConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RemediationConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct RemediationConfigurationRequired {
     /// `config_rule_name`: string.
     pub config_rule_name: rt::Expr,
@@ -1446,9 +1433,9 @@ pub mod remediation_configuration {
     pub struct Parameter(pub(crate) rt::Body);
     impl Parameter {
         /// A new `parameter` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Parameter(this)
         }
         /// `resource_value`: string.
@@ -1506,9 +1493,12 @@ static RETENTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RetentionConfiguration {
     /// Declares an `aws_config_retention_configuration` with the stack-unique `id`. Required: `retention_period_in_days`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Number>) -> Self {
+    pub fn new(id: impl Into<String>, retention_period_in_days: impl Into<rt::Number>) -> Self {
         let mut this = rt::Base::new(id, &RETENTION_CONFIGURATION_TYPE);
-        this.set("retention_period_in_days", rt::number(value));
+        this.set(
+            "retention_period_in_days",
+            rt::number(retention_period_in_days),
+        );
         RetentionConfiguration(this)
     }
 }
@@ -1533,7 +1523,7 @@ pub mod shared {
     /// Block `input_parameter` of `aws_config_conformance_pack`, `aws_config_organization_conformance_pack`.
     #[derive(Clone, Debug)]
     pub struct InputParameter(pub(crate) rt::Body);
-    /// The required arguments of [`InputParameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InputParameter`], by name: two of them have one type, and a swap must not compile.
     pub struct InputParameterRequired {
         /// `parameter_name`: string.
         pub parameter_name: rt::Expr,

@@ -30,20 +30,17 @@ static BOT_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`BotAssociation`], by name (so that two of one type cannot be swapped).
-pub struct BotAssociationRequired {
-    /// `instance_id`: string.
-    pub instance_id: rt::Expr,
-    /// Block `lex_bot` (the first, when more may be added).
-    pub lex_bot: bot_association::LexBot,
-}
 impl BotAssociation {
     /// Declares an `aws_connect_bot_association` with the stack-unique `id`. Required: `instance_id`, `lex_bot`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: BotAssociationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<rt::Expr>,
+        lex_bot: bot_association::LexBot,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BOT_ASSOCIATION_TYPE);
-        this.set("instance_id", rt::string(required.instance_id));
-        this.set("lex_bot", required.lex_bot.0.into_value());
+        this.set("instance_id", rt::string(instance_id));
+        this.set("lex_bot", lex_bot.0.into_value());
         BotAssociation(this)
     }
 }
@@ -74,7 +71,7 @@ static CONTACT_FLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ContactFlow`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ContactFlow`], by name: two of them have one type, and a swap must not compile.
 pub struct ContactFlowRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -179,7 +176,7 @@ static CONTACT_FLOW_MODULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ContactFlowModule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ContactFlowModule`], by name: two of them have one type, and a swap must not compile.
 pub struct ContactFlowModuleRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -275,7 +272,7 @@ static HOURS_OF_OPERATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`HoursOfOperation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HoursOfOperation`], by name: two of them have one type, and a swap must not compile.
 pub struct HoursOfOperationRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -354,29 +351,20 @@ pub mod hours_of_operation {
     /// Block `config` of `aws_connect_hours_of_operation`.
     #[derive(Clone, Debug)]
     pub struct Config(pub(crate) rt::Body);
-    /// The required arguments of [`Config`], by name (so that two of one type cannot be swapped).
-    pub struct ConfigRequired {
-        /// `day`: string.
-        pub day: rt::Expr,
-        /// Block `end_time` (the first, when more may be added).
-        pub end_time: EndTime,
-        /// Block `start_time` (the first, when more may be added).
-        pub start_time: StartTime,
-    }
     impl Config {
         /// A new `config` block. Required: `day`, `end_time`, `start_time`.
-        pub fn new(required: ConfigRequired) -> Self {
+        pub fn new(day: impl Into<rt::Expr>, end_time: EndTime, start_time: StartTime) -> Self {
             let mut this = rt::Body::default();
-            this.set("day", rt::string(required.day));
-            this.set("end_time", required.end_time.0.into_value());
-            this.set("start_time", required.start_time.0.into_value());
+            this.set("day", rt::string(day));
+            this.set("end_time", end_time.0.into_value());
+            this.set("start_time", start_time.0.into_value());
             Config(this)
         }
     }
     /// Block `end_time` of `aws_connect_hours_of_operation`.
     #[derive(Clone, Debug)]
     pub struct EndTime(pub(crate) rt::Body);
-    /// The required arguments of [`EndTime`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EndTime`], by name: two of them have one type, and a swap must not compile.
     pub struct EndTimeRequired {
         /// `hours`: number.
         pub hours: rt::Number,
@@ -395,7 +383,7 @@ pub mod hours_of_operation {
     /// Block `start_time` of `aws_connect_hours_of_operation`.
     #[derive(Clone, Debug)]
     pub struct StartTime(pub(crate) rt::Body);
-    /// The required arguments of [`StartTime`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StartTime`], by name: two of them have one type, and a swap must not compile.
     pub struct StartTimeRequired {
         /// `hours`: number.
         pub hours: rt::Number,
@@ -423,7 +411,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Instance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Instance`], by name: two of them have one type, and a swap must not compile.
 pub struct InstanceRequired {
     /// `identity_management_type`: string.
     pub identity_management_type: rt::Expr,
@@ -582,7 +570,7 @@ static INSTANCE_STORAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`InstanceStorageConfig`], by name (so that two of one type cannot be swapped).
+/// The required values of [`InstanceStorageConfig`], by name: two of them have one type, and a swap must not compile.
 pub struct InstanceStorageConfigRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -629,9 +617,9 @@ pub mod instance_storage_config {
     pub struct StorageConfig(pub(crate) rt::Body);
     impl StorageConfig {
         /// A new `storage_config` block. Required: `storage_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(storage_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("storage_type", rt::string(value));
+            this.set("storage_type", rt::string(storage_type));
             StorageConfig(this)
         }
         /// Block `kinesis_firehose_config` (at most one).
@@ -661,9 +649,9 @@ pub mod instance_storage_config {
     pub struct KinesisFirehoseConfig(pub(crate) rt::Body);
     impl KinesisFirehoseConfig {
         /// A new `kinesis_firehose_config` block. Required: `firehose_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(firehose_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("firehose_arn", rt::string(value));
+            this.set("firehose_arn", rt::string(firehose_arn));
             KinesisFirehoseConfig(this)
         }
     }
@@ -672,44 +660,33 @@ pub mod instance_storage_config {
     pub struct KinesisStreamConfig(pub(crate) rt::Body);
     impl KinesisStreamConfig {
         /// A new `kinesis_stream_config` block. Required: `stream_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(stream_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("stream_arn", rt::string(value));
+            this.set("stream_arn", rt::string(stream_arn));
             KinesisStreamConfig(this)
         }
     }
     /// Block `kinesis_video_stream_config` of `aws_connect_instance_storage_config`.
     #[derive(Clone, Debug)]
     pub struct KinesisVideoStreamConfig(pub(crate) rt::Body);
-    /// The required arguments of [`KinesisVideoStreamConfig`], by name (so that two of one type cannot be swapped).
-    pub struct KinesisVideoStreamConfigRequired {
-        /// `prefix`: string.
-        pub prefix: rt::Expr,
-        /// `retention_period_hours`: number.
-        pub retention_period_hours: rt::Number,
-        /// Block `encryption_config` (the first, when more may be added).
-        pub encryption_config: EncryptionConfig,
-    }
     impl KinesisVideoStreamConfig {
         /// A new `kinesis_video_stream_config` block. Required: `prefix`, `retention_period_hours`, `encryption_config`.
-        pub fn new(required: KinesisVideoStreamConfigRequired) -> Self {
+        pub fn new(
+            prefix: impl Into<rt::Expr>,
+            retention_period_hours: impl Into<rt::Number>,
+            encryption_config: EncryptionConfig,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("prefix", rt::string(required.prefix));
-            this.set(
-                "retention_period_hours",
-                rt::number(required.retention_period_hours),
-            );
-            this.set(
-                "encryption_config",
-                required.encryption_config.0.into_value(),
-            );
+            this.set("prefix", rt::string(prefix));
+            this.set("retention_period_hours", rt::number(retention_period_hours));
+            this.set("encryption_config", encryption_config.0.into_value());
             KinesisVideoStreamConfig(this)
         }
     }
     /// Block `s3_config` of `aws_connect_instance_storage_config`.
     #[derive(Clone, Debug)]
     pub struct S3Config(pub(crate) rt::Body);
-    /// The required arguments of [`S3Config`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Config`], by name: two of them have one type, and a swap must not compile.
     pub struct S3ConfigRequired {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -733,7 +710,7 @@ pub mod instance_storage_config {
     /// Block `encryption_config` of `aws_connect_instance_storage_config`.
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(pub(crate) rt::Body);
-    /// The required arguments of [`EncryptionConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EncryptionConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct EncryptionConfigRequired {
         /// `encryption_type`: string.
         pub encryption_type: rt::Expr,
@@ -761,7 +738,7 @@ static LAMBDA_FUNCTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`LambdaFunctionAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LambdaFunctionAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct LambdaFunctionAssociationRequired {
     /// `function_arn`: string.
     pub function_arn: rt::Expr,
@@ -804,7 +781,7 @@ static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`PhoneNumber`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PhoneNumber`], by name: two of them have one type, and a swap must not compile.
 pub struct PhoneNumberRequired {
     /// `country_code`: string.
     pub country_code: rt::Expr,
@@ -927,7 +904,7 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`Queue`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Queue`], by name: two of them have one type, and a swap must not compile.
 pub struct QueueRequired {
     /// `hours_of_operation_id`: string.
     pub hours_of_operation_id: rt::Expr,
@@ -1068,7 +1045,7 @@ static QUICK_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`QuickConnect`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QuickConnect`], by name: two of them have one type, and a swap must not compile.
 pub struct QuickConnectRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -1140,9 +1117,9 @@ pub mod quick_connect {
     pub struct QuickConnectConfig(pub(crate) rt::Body);
     impl QuickConnectConfig {
         /// A new `quick_connect_config` block. Required: `quick_connect_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(quick_connect_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("quick_connect_type", rt::string(value));
+            this.set("quick_connect_type", rt::string(quick_connect_type));
             QuickConnectConfig(this)
         }
         /// Adds a `phone_config` block.
@@ -1166,16 +1143,16 @@ pub mod quick_connect {
     pub struct PhoneConfig(pub(crate) rt::Body);
     impl PhoneConfig {
         /// A new `phone_config` block. Required: `phone_number`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(phone_number: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("phone_number", rt::string(value));
+            this.set("phone_number", rt::string(phone_number));
             PhoneConfig(this)
         }
     }
     /// Block `queue_config` of `aws_connect_quick_connect`.
     #[derive(Clone, Debug)]
     pub struct QueueConfig(pub(crate) rt::Body);
-    /// The required arguments of [`QueueConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`QueueConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct QueueConfigRequired {
         /// `contact_flow_id`: string.
         pub contact_flow_id: rt::Expr,
@@ -1194,7 +1171,7 @@ pub mod quick_connect {
     /// Block `user_config` of `aws_connect_quick_connect`.
     #[derive(Clone, Debug)]
     pub struct UserConfig(pub(crate) rt::Body);
-    /// The required arguments of [`UserConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct UserConfigRequired {
         /// `contact_flow_id`: string.
         pub contact_flow_id: rt::Expr,
@@ -1222,7 +1199,7 @@ static ROUTING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`RoutingProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RoutingProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct RoutingProfileRequired {
     /// `default_outbound_queue_id`: string.
     pub default_outbound_queue_id: rt::Expr,
@@ -1310,26 +1287,19 @@ pub mod routing_profile {
     /// Block `media_concurrencies` of `aws_connect_routing_profile`.
     #[derive(Clone, Debug)]
     pub struct MediaConcurrencies(pub(crate) rt::Body);
-    /// The required arguments of [`MediaConcurrencies`], by name (so that two of one type cannot be swapped).
-    pub struct MediaConcurrenciesRequired {
-        /// `channel`: string.
-        pub channel: rt::Expr,
-        /// `concurrency`: number.
-        pub concurrency: rt::Number,
-    }
     impl MediaConcurrencies {
         /// A new `media_concurrencies` block. Required: `channel`, `concurrency`.
-        pub fn new(required: MediaConcurrenciesRequired) -> Self {
+        pub fn new(channel: impl Into<rt::Expr>, concurrency: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("channel", rt::string(required.channel));
-            this.set("concurrency", rt::number(required.concurrency));
+            this.set("channel", rt::string(channel));
+            this.set("concurrency", rt::number(concurrency));
             MediaConcurrencies(this)
         }
     }
     /// Block `queue_configs` of `aws_connect_routing_profile`.
     #[derive(Clone, Debug)]
     pub struct QueueConfigs(pub(crate) rt::Body);
-    /// The required arguments of [`QueueConfigs`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`QueueConfigs`], by name: two of them have one type, and a swap must not compile.
     pub struct QueueConfigsRequired {
         /// `channel`: string.
         pub channel: rt::Expr,
@@ -1363,7 +1333,7 @@ static SECURITY_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`SecurityProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SecurityProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct SecurityProfileRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -1445,7 +1415,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
 pub struct UserRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -1587,9 +1557,9 @@ pub mod user {
     pub struct PhoneConfig(pub(crate) rt::Body);
     impl PhoneConfig {
         /// A new `phone_config` block. Required: `phone_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(phone_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("phone_type", rt::string(value));
+            this.set("phone_type", rt::string(phone_type));
             PhoneConfig(this)
         }
         /// `after_contact_work_time_limit`: number.
@@ -1621,7 +1591,7 @@ static USER_HIERARCHY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`UserHierarchyGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserHierarchyGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct UserHierarchyGroupRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -1698,23 +1668,17 @@ static USER_HIERARCHY_STRUCTURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`UserHierarchyStructure`], by name (so that two of one type cannot be swapped).
-pub struct UserHierarchyStructureRequired {
-    /// `instance_id`: string.
-    pub instance_id: rt::Expr,
-    /// Block `hierarchy_structure` (the first, when more may be added).
-    pub hierarchy_structure: user_hierarchy_structure::HierarchyStructure,
-}
 impl UserHierarchyStructure {
     /// Declares an `aws_connect_user_hierarchy_structure` with the stack-unique `id`. Required: `instance_id`, `hierarchy_structure`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: UserHierarchyStructureRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        instance_id: impl Into<rt::Expr>,
+        hierarchy_structure: user_hierarchy_structure::HierarchyStructure,
+    ) -> Self {
         let mut this = rt::Base::new(id, &USER_HIERARCHY_STRUCTURE_TYPE);
-        this.set("instance_id", rt::string(required.instance_id));
-        this.set(
-            "hierarchy_structure",
-            required.hierarchy_structure.0.into_value(),
-        );
+        this.set("instance_id", rt::string(instance_id));
+        this.set("hierarchy_structure", hierarchy_structure.0.into_value());
         UserHierarchyStructure(this)
     }
 }
@@ -1772,9 +1736,9 @@ pub mod user_hierarchy_structure {
     pub struct LevelFive(pub(crate) rt::Body);
     impl LevelFive {
         /// A new `level_five` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LevelFive(this)
         }
     }
@@ -1783,9 +1747,9 @@ pub mod user_hierarchy_structure {
     pub struct LevelFour(pub(crate) rt::Body);
     impl LevelFour {
         /// A new `level_four` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LevelFour(this)
         }
     }
@@ -1794,9 +1758,9 @@ pub mod user_hierarchy_structure {
     pub struct LevelOne(pub(crate) rt::Body);
     impl LevelOne {
         /// A new `level_one` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LevelOne(this)
         }
     }
@@ -1805,9 +1769,9 @@ pub mod user_hierarchy_structure {
     pub struct LevelThree(pub(crate) rt::Body);
     impl LevelThree {
         /// A new `level_three` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LevelThree(this)
         }
     }
@@ -1816,9 +1780,9 @@ pub mod user_hierarchy_structure {
     pub struct LevelTwo(pub(crate) rt::Body);
     impl LevelTwo {
         /// A new `level_two` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LevelTwo(this)
         }
     }
@@ -1834,7 +1798,7 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`Vocabulary`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Vocabulary`], by name: two of them have one type, and a swap must not compile.
 pub struct VocabularyRequired {
     /// `content`: string.
     pub content: rt::Expr,
@@ -1927,9 +1891,9 @@ pub mod shared {
     pub struct LexBot(pub(crate) rt::Body);
     impl LexBot {
         /// A new `lex_bot` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LexBot(this)
         }
         /// `lex_region`: string.
@@ -1974,20 +1938,17 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 16),
     };
-    /// The required arguments of [`BotAssociation`], by name (so that two of one type cannot be swapped).
-    pub struct BotAssociationRequired {
-        /// `instance_id`: string.
-        pub instance_id: rt::Expr,
-        /// Block `lex_bot` (the first, when more may be added).
-        pub lex_bot: bot_association::LexBot,
-    }
     impl BotAssociation {
         /// Declares an `aws_connect_bot_association` with the stack-unique `id`. Required: `instance_id`, `lex_bot`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, required: BotAssociationRequired) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            instance_id: impl Into<rt::Expr>,
+            lex_bot: bot_association::LexBot,
+        ) -> Self {
             let mut this = rt::Base::new(id, &BOT_ASSOCIATION_TYPE);
-            this.set("instance_id", rt::string(required.instance_id));
-            this.set("lex_bot", required.lex_bot.0.into_value());
+            this.set("instance_id", rt::string(instance_id));
+            this.set("lex_bot", lex_bot.0.into_value());
             BotAssociation(this)
         }
         /// `id`: string.
@@ -2026,9 +1987,9 @@ pub mod data {
     impl ContactFlow {
         /// Declares an `aws_connect_contact_flow` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTACT_FLOW_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             ContactFlow(this)
         }
         /// `contact_flow_id`: string.
@@ -2110,9 +2071,9 @@ pub mod data {
     impl ContactFlowModule {
         /// Declares an `aws_connect_contact_flow_module` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTACT_FLOW_MODULE_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             ContactFlowModule(this)
         }
         /// `contact_flow_module_id`: string.
@@ -2193,9 +2154,9 @@ pub mod data {
     impl HoursOfOperation {
         /// Declares an `aws_connect_hours_of_operation` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &HOURS_OF_OPERATION_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             HoursOfOperation(this)
         }
         /// `hours_of_operation_id`: string.
@@ -2375,7 +2336,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 21),
     };
-    /// The required arguments of [`InstanceStorageConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InstanceStorageConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct InstanceStorageConfigRequired {
         /// `association_id`: string.
         pub association_id: rt::Expr,
@@ -2434,7 +2395,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 22),
     };
-    /// The required arguments of [`LambdaFunctionAssociation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LambdaFunctionAssociation`], by name: two of them have one type, and a swap must not compile.
     pub struct LambdaFunctionAssociationRequired {
         /// `function_arn`: string.
         pub function_arn: rt::Expr,
@@ -2482,7 +2443,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 23),
     };
-    /// The required arguments of [`Prompt`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Prompt`], by name: two of them have one type, and a swap must not compile.
     pub struct PromptRequired {
         /// `instance_id`: string.
         pub instance_id: rt::Expr,
@@ -2541,9 +2502,9 @@ pub mod data {
     impl Queue {
         /// Declares an `aws_connect_queue` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUEUE_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             Queue(this)
         }
         /// `id`: string.
@@ -2628,9 +2589,9 @@ pub mod data {
     impl QuickConnect {
         /// Declares an `aws_connect_quick_connect` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUICK_CONNECT_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             QuickConnect(this)
         }
         /// `id`: string.
@@ -2703,9 +2664,9 @@ pub mod data {
     impl RoutingProfile {
         /// Declares an `aws_connect_routing_profile` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROUTING_PROFILE_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             RoutingProfile(this)
         }
         /// `id`: string.
@@ -2786,9 +2747,9 @@ pub mod data {
     impl SecurityProfile {
         /// Declares an `aws_connect_security_profile` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECURITY_PROFILE_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             SecurityProfile(this)
         }
         /// `id`: string.
@@ -2865,9 +2826,9 @@ pub mod data {
     impl User {
         /// Declares an `aws_connect_user` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             User(this)
         }
         /// `id`: string.
@@ -2956,9 +2917,9 @@ pub mod data {
     impl UserHierarchyGroup {
         /// Declares an `aws_connect_user_hierarchy_group` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_HIERARCHY_GROUP_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             UserHierarchyGroup(this)
         }
         /// `hierarchy_group_id`: string.
@@ -3031,9 +2992,9 @@ pub mod data {
     impl UserHierarchyStructure {
         /// Declares an `aws_connect_user_hierarchy_structure` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_HIERARCHY_STRUCTURE_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             UserHierarchyStructure(this)
         }
         /// `id`: string.
@@ -3071,9 +3032,9 @@ pub mod data {
     impl Vocabulary {
         /// Declares an `aws_connect_vocabulary` with the stack-unique `id`. Required: `instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VOCABULARY_TYPE);
-            this.set("instance_id", rt::string(value));
+            this.set("instance_id", rt::string(instance_id));
             Vocabulary(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Control`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Control`], by name: two of them have one type, and a swap must not compile.
 pub struct ControlRequired {
     /// `control_identifier`: string.
     pub control_identifier: rt::Expr,
@@ -86,7 +86,7 @@ pub mod control {
     /// Block `parameters` of `aws_controltower_control`.
     #[derive(Clone, Debug)]
     pub struct Parameters(pub(crate) rt::Body);
-    /// The required arguments of [`Parameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameters`], by name: two of them have one type, and a swap must not compile.
     pub struct ParametersRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -114,7 +114,7 @@ static LANDING_ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`LandingZone`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LandingZone`], by name: two of them have one type, and a swap must not compile.
 pub struct LandingZoneRequired {
     /// `manifest_json`: string.
     pub manifest_json: rt::Expr,
@@ -224,9 +224,9 @@ pub mod data {
     impl Controls {
         /// Declares an `aws_controltower_controls` with the stack-unique `id`. Required: `target_identifier`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, target_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTROLS_TYPE);
-            this.set("target_identifier", rt::string(value));
+            this.set("target_identifier", rt::string(target_identifier));
             Controls(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static REPORT_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ReportDefinition`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReportDefinition`], by name: two of them have one type, and a swap must not compile.
 pub struct ReportDefinitionRequired {
     /// `additional_schema_elements`: set of string.
     pub additional_schema_elements: rt::List<rt::Expr>,
@@ -167,9 +167,9 @@ pub mod data {
     impl ReportDefinition {
         /// Declares an `aws_cur_report_definition` with the stack-unique `id`. Required: `report_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, report_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPORT_DEFINITION_TYPE);
-            this.set("report_name", rt::string(value));
+            this.set("report_name", rt::string(report_name));
             ReportDefinition(this)
         }
         /// `id`: string.

@@ -30,23 +30,20 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Domain`], by name (so that two of one type cannot be swapped).
-pub struct DomainRequired {
-    /// `default_expiration_days`: number.
-    pub default_expiration_days: rt::Number,
-    /// `domain_name`: string.
-    pub domain_name: rt::Expr,
-}
 impl Domain {
     /// Declares an `aws_customerprofiles_domain` with the stack-unique `id`. Required: `default_expiration_days`, `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: DomainRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        default_expiration_days: impl Into<rt::Number>,
+        domain_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
         this.set(
             "default_expiration_days",
-            rt::number(required.default_expiration_days),
+            rt::number(default_expiration_days),
         );
-        this.set("domain_name", rt::string(required.domain_name));
+        this.set("domain_name", rt::string(domain_name));
         Domain(this)
     }
     /// `dead_letter_queue_url`: string.
@@ -114,9 +111,9 @@ pub mod domain {
     pub struct Matching(pub(crate) rt::Body);
     impl Matching {
         /// A new `matching` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             Matching(this)
         }
         /// Block `auto_merging` (at most one).
@@ -140,9 +137,9 @@ pub mod domain {
     pub struct RuleBasedMatching(pub(crate) rt::Body);
     impl RuleBasedMatching {
         /// A new `rule_based_matching` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             RuleBasedMatching(this)
         }
         /// `max_allowed_rule_level_for_matching`: number.
@@ -188,9 +185,9 @@ pub mod domain {
     pub struct AutoMerging(pub(crate) rt::Body);
     impl AutoMerging {
         /// A new `auto_merging` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             AutoMerging(this)
         }
         /// `min_allowed_confidence_score_for_merging`: number.
@@ -233,7 +230,7 @@ pub mod domain {
     /// Block `job_schedule` of `aws_customerprofiles_domain`.
     #[derive(Clone, Debug)]
     pub struct JobSchedule(pub(crate) rt::Body);
-    /// The required arguments of [`JobSchedule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`JobSchedule`], by name: two of them have one type, and a swap must not compile.
     pub struct JobScheduleRequired {
         /// `day_of_the_week`: string.
         pub day_of_the_week: rt::Expr,
@@ -254,9 +251,12 @@ pub mod domain {
     pub struct AttributeTypesSelector(pub(crate) rt::Body);
     impl AttributeTypesSelector {
         /// A new `attribute_types_selector` block. Required: `attribute_matching_model`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(attribute_matching_model: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("attribute_matching_model", rt::string(value));
+            this.set(
+                "attribute_matching_model",
+                rt::string(attribute_matching_model),
+            );
             AttributeTypesSelector(this)
         }
         /// `address`: list of string.
@@ -280,9 +280,12 @@ pub mod domain {
     pub struct ConflictResolution(pub(crate) rt::Body);
     impl ConflictResolution {
         /// A new `conflict_resolution` block. Required: `conflict_resolving_model`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(conflict_resolving_model: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("conflict_resolving_model", rt::string(value));
+            this.set(
+                "conflict_resolving_model",
+                rt::string(conflict_resolving_model),
+            );
             ConflictResolution(this)
         }
         /// `source_name`: string.
@@ -296,9 +299,9 @@ pub mod domain {
     pub struct MatchingRules(pub(crate) rt::Body);
     impl MatchingRules {
         /// A new `matching_rules` block. Required: `rule`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(rule: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("rule", rt::list(value));
+            this.set("rule", rt::list(rule));
             MatchingRules(this)
         }
     }
@@ -307,9 +310,9 @@ pub mod domain {
     pub struct Consolidation(pub(crate) rt::Body);
     impl Consolidation {
         /// A new `consolidation` block. Required: `matching_attributes_list`.
-        pub fn new(value: impl Into<rt::Value>) -> Self {
+        pub fn new(matching_attributes_list: impl Into<rt::Value>) -> Self {
             let mut this = rt::Body::default();
-            this.set("matching_attributes_list", value.into());
+            this.set("matching_attributes_list", matching_attributes_list.into());
             Consolidation(this)
         }
     }
@@ -318,9 +321,9 @@ pub mod domain {
     pub struct S3Exporting(pub(crate) rt::Body);
     impl S3Exporting {
         /// A new `s3_exporting` block. Required: `s3_bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_bucket_name", rt::string(value));
+            this.set("s3_bucket_name", rt::string(s3_bucket_name));
             S3Exporting(this)
         }
         /// `s3_key_name`: string.
@@ -344,9 +347,9 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Profile {
     /// Declares an `aws_customerprofiles_profile` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         Profile(this)
     }
     /// `account_number`: string.

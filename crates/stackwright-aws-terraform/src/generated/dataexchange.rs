@@ -30,7 +30,7 @@ static DATA_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DataSet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataSet`], by name: two of them have one type, and a swap must not compile.
 pub struct DataSetRequired {
     /// `asset_type`: string.
     pub asset_type: rt::Expr,
@@ -188,9 +188,9 @@ pub mod event_action {
     pub struct RevisionPublished(pub(crate) rt::Body);
     impl RevisionPublished {
         /// A new `revision_published` block. Required: `data_set_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(data_set_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("data_set_id", rt::string(value));
+            this.set("data_set_id", rt::string(data_set_id));
             RevisionPublished(this)
         }
     }
@@ -219,9 +219,9 @@ pub mod event_action {
     pub struct RevisionDestination(pub(crate) rt::Body);
     impl RevisionDestination {
         /// A new `revision_destination` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             RevisionDestination(this)
         }
         /// `key_pattern`: string.
@@ -245,9 +245,9 @@ static REVISION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Revision {
     /// Declares an `aws_dataexchange_revision` with the stack-unique `id`. Required: `data_set_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, data_set_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REVISION_TYPE);
-        this.set("data_set_id", rt::string(value));
+        this.set("data_set_id", rt::string(data_set_id));
         Revision(this)
     }
     /// `comment`: string.
@@ -302,9 +302,9 @@ static REVISION_ASSETS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RevisionAssets {
     /// Declares an `aws_dataexchange_revision_assets` with the stack-unique `id`. Required: `data_set_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, data_set_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REVISION_ASSETS_TYPE);
-        this.set("data_set_id", rt::string(value));
+        this.set("data_set_id", rt::string(data_set_id));
         RevisionAssets(this)
     }
     /// `comment`: string.
@@ -460,9 +460,9 @@ pub mod revision_assets {
     pub struct ImportAssetsFromSignedUrl(pub(crate) rt::Body);
     impl ImportAssetsFromSignedUrl {
         /// A new `import_assets_from_signed_url` block. Required: `filename`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(filename: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("filename", rt::string(value));
+            this.set("filename", rt::string(filename));
             ImportAssetsFromSignedUrl(this)
         }
     }
@@ -471,9 +471,9 @@ pub mod revision_assets {
     pub struct AssetSource(pub(crate) rt::Body);
     impl AssetSource {
         /// A new `asset_source` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             AssetSource(this)
         }
         /// `key_prefixes`: set of string.
@@ -495,7 +495,7 @@ pub mod revision_assets {
     /// Block `asset_source` of `aws_dataexchange_revision_assets`.
     #[derive(Clone, Debug)]
     pub struct ImportAssetsFromS3AssetSource(pub(crate) rt::Body);
-    /// The required arguments of [`ImportAssetsFromS3AssetSource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ImportAssetsFromS3AssetSource`], by name: two of them have one type, and a swap must not compile.
     pub struct ImportAssetsFromS3AssetSourceRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -516,9 +516,9 @@ pub mod revision_assets {
     pub struct KmsKeysToGrant(pub(crate) rt::Body);
     impl KmsKeysToGrant {
         /// A new `kms_keys_to_grant` block. Required: `kms_key_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(kms_key_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("kms_key_arn", rt::string(value));
+            this.set("kms_key_arn", rt::string(kms_key_arn));
             KmsKeysToGrant(this)
         }
     }

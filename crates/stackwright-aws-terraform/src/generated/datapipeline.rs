@@ -33,9 +33,9 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Pipeline {
     /// Declares an `aws_datapipeline_pipeline` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Pipeline(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -79,20 +79,17 @@ static PIPELINE_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`PipelineDefinition`], by name (so that two of one type cannot be swapped).
-pub struct PipelineDefinitionRequired {
-    /// `pipeline_id`: string.
-    pub pipeline_id: rt::Expr,
-    /// Block `pipeline_object` (the first, when more may be added).
-    pub pipeline_object: pipeline_definition::PipelineObject,
-}
 impl PipelineDefinition {
     /// Declares an `aws_datapipeline_pipeline_definition` with the stack-unique `id`. Required: `pipeline_id`, `pipeline_object`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: PipelineDefinitionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        pipeline_id: impl Into<rt::Expr>,
+        pipeline_object: pipeline_definition::PipelineObject,
+    ) -> Self {
         let mut this = rt::Base::new(id, &PIPELINE_DEFINITION_TYPE);
-        this.set("pipeline_id", rt::string(required.pipeline_id));
-        this.push("pipeline_object", required.pipeline_object.0.into_value());
+        this.set("pipeline_id", rt::string(pipeline_id));
+        this.push("pipeline_object", pipeline_object.0.into_value());
         PipelineDefinition(this)
     }
     /// Adds a `parameter_object` block.
@@ -130,9 +127,9 @@ pub mod pipeline_definition {
     pub struct ParameterObject(pub(crate) rt::Body);
     impl ParameterObject {
         /// A new `parameter_object` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             ParameterObject(this)
         }
         /// Adds a `attribute` block.
@@ -144,7 +141,7 @@ pub mod pipeline_definition {
     /// Block `parameter_value` of `aws_datapipeline_pipeline_definition`.
     #[derive(Clone, Debug)]
     pub struct ParameterValue(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterValue`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterValue`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterValueRequired {
         /// `id`: string.
         pub id: rt::Expr,
@@ -163,7 +160,7 @@ pub mod pipeline_definition {
     /// Block `pipeline_object` of `aws_datapipeline_pipeline_definition`.
     #[derive(Clone, Debug)]
     pub struct PipelineObject(pub(crate) rt::Body);
-    /// The required arguments of [`PipelineObject`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PipelineObject`], by name: two of them have one type, and a swap must not compile.
     pub struct PipelineObjectRequired {
         /// `id`: string.
         pub id: rt::Expr,
@@ -187,7 +184,7 @@ pub mod pipeline_definition {
     /// Block `attribute` of `aws_datapipeline_pipeline_definition`.
     #[derive(Clone, Debug)]
     pub struct Attribute(pub(crate) rt::Body);
-    /// The required arguments of [`Attribute`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Attribute`], by name: two of them have one type, and a swap must not compile.
     pub struct AttributeRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -208,9 +205,9 @@ pub mod pipeline_definition {
     pub struct Field(pub(crate) rt::Body);
     impl Field {
         /// A new `field` block. Required: `key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(value));
+            this.set("key", rt::string(key));
             Field(this)
         }
         /// `ref_value`: string.
@@ -243,9 +240,9 @@ pub mod data {
     impl Pipeline {
         /// Declares an `aws_datapipeline_pipeline` with the stack-unique `id`. Required: `pipeline_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, pipeline_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PIPELINE_TYPE);
-            this.set("pipeline_id", rt::string(value));
+            this.set("pipeline_id", rt::string(pipeline_id));
             Pipeline(this)
         }
         /// `id`: string.
@@ -296,9 +293,9 @@ pub mod data {
     impl PipelineDefinition {
         /// Declares an `aws_datapipeline_pipeline_definition` with the stack-unique `id`. Required: `pipeline_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, pipeline_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PIPELINE_DEFINITION_TYPE);
-            this.set("pipeline_id", rt::string(value));
+            this.set("pipeline_id", rt::string(pipeline_id));
             PipelineDefinition(this)
         }
         /// `id`: string.

@@ -142,7 +142,7 @@ static LOCATION_AZURE_BLOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`LocationAzureBlob`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LocationAzureBlob`], by name: two of them have one type, and a swap must not compile.
 pub struct LocationAzureBlobRequired {
     /// `agent_arns`: set of string.
     pub agent_arns: rt::List<rt::Expr>,
@@ -241,9 +241,9 @@ pub mod location_azure_blob {
     pub struct SasConfiguration(pub(crate) rt::Body);
     impl SasConfiguration {
         /// A new `sas_configuration` block. Required: `token`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(token: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("token", rt::string(value));
+            this.set("token", rt::string(token));
             SasConfiguration(this)
         }
     }
@@ -259,23 +259,17 @@ static LOCATION_EFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`LocationEfs`], by name (so that two of one type cannot be swapped).
-pub struct LocationEfsRequired {
-    /// `efs_file_system_arn`: string.
-    pub efs_file_system_arn: rt::Expr,
-    /// Block `ec2_config` (the first, when more may be added).
-    pub ec2_config: location_efs::Ec2Config,
-}
 impl LocationEfs {
     /// Declares an `aws_datasync_location_efs` with the stack-unique `id`. Required: `efs_file_system_arn`, `ec2_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LocationEfsRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        efs_file_system_arn: impl Into<rt::Expr>,
+        ec2_config: location_efs::Ec2Config,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_EFS_TYPE);
-        this.set(
-            "efs_file_system_arn",
-            rt::string(required.efs_file_system_arn),
-        );
-        this.set("ec2_config", required.ec2_config.0.into_value());
+        this.set("efs_file_system_arn", rt::string(efs_file_system_arn));
+        this.set("ec2_config", ec2_config.0.into_value());
         LocationEfs(this)
     }
     /// `access_point_arn`: string. Changing it replaces the resource.
@@ -349,22 +343,15 @@ pub mod location_efs {
     /// Block `ec2_config` of `aws_datasync_location_efs`.
     #[derive(Clone, Debug)]
     pub struct Ec2Config(pub(crate) rt::Body);
-    /// The required arguments of [`Ec2Config`], by name (so that two of one type cannot be swapped).
-    pub struct Ec2ConfigRequired {
-        /// `security_group_arns`: set of string.
-        pub security_group_arns: rt::List<rt::Expr>,
-        /// `subnet_arn`: string.
-        pub subnet_arn: rt::Expr,
-    }
     impl Ec2Config {
         /// A new `ec2_config` block. Required: `security_group_arns`, `subnet_arn`.
-        pub fn new(required: Ec2ConfigRequired) -> Self {
+        pub fn new(
+            security_group_arns: impl Into<rt::List<rt::Expr>>,
+            subnet_arn: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "security_group_arns",
-                rt::list(required.security_group_arns),
-            );
-            this.set("subnet_arn", rt::string(required.subnet_arn));
+            this.set("security_group_arns", rt::list(security_group_arns));
+            this.set("subnet_arn", rt::string(subnet_arn));
             Ec2Config(this)
         }
     }
@@ -380,26 +367,17 @@ static LOCATION_FSX_LUSTRE_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`LocationFsxLustreFileSystem`], by name (so that two of one type cannot be swapped).
-pub struct LocationFsxLustreFileSystemRequired {
-    /// `fsx_filesystem_arn`: string.
-    pub fsx_filesystem_arn: rt::Expr,
-    /// `security_group_arns`: set of string.
-    pub security_group_arns: rt::List<rt::Expr>,
-}
 impl LocationFsxLustreFileSystem {
     /// Declares an `aws_datasync_location_fsx_lustre_file_system` with the stack-unique `id`. Required: `fsx_filesystem_arn`, `security_group_arns`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LocationFsxLustreFileSystemRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        fsx_filesystem_arn: impl Into<rt::Expr>,
+        security_group_arns: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_FSX_LUSTRE_FILE_SYSTEM_TYPE);
-        this.set(
-            "fsx_filesystem_arn",
-            rt::string(required.fsx_filesystem_arn),
-        );
-        this.set(
-            "security_group_arns",
-            rt::list(required.security_group_arns),
-        );
+        this.set("fsx_filesystem_arn", rt::string(fsx_filesystem_arn));
+        this.set("security_group_arns", rt::list(security_group_arns));
         LocationFsxLustreFileSystem(this)
     }
     /// `subdirectory`: string. Changing it replaces the resource.
@@ -462,29 +440,22 @@ static LOCATION_FSX_ONTAP_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`LocationFsxOntapFileSystem`], by name (so that two of one type cannot be swapped).
-pub struct LocationFsxOntapFileSystemRequired {
-    /// `security_group_arns`: set of string.
-    pub security_group_arns: rt::List<rt::Expr>,
-    /// `storage_virtual_machine_arn`: string.
-    pub storage_virtual_machine_arn: rt::Expr,
-    /// Block `protocol` (the first, when more may be added).
-    pub protocol: location_fsx_ontap_file_system::Protocol,
-}
 impl LocationFsxOntapFileSystem {
     /// Declares an `aws_datasync_location_fsx_ontap_file_system` with the stack-unique `id`. Required: `security_group_arns`, `storage_virtual_machine_arn`, `protocol`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LocationFsxOntapFileSystemRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        security_group_arns: impl Into<rt::List<rt::Expr>>,
+        storage_virtual_machine_arn: impl Into<rt::Expr>,
+        protocol: location_fsx_ontap_file_system::Protocol,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_FSX_ONTAP_FILE_SYSTEM_TYPE);
-        this.set(
-            "security_group_arns",
-            rt::list(required.security_group_arns),
-        );
+        this.set("security_group_arns", rt::list(security_group_arns));
         this.set(
             "storage_virtual_machine_arn",
-            rt::string(required.storage_virtual_machine_arn),
+            rt::string(storage_virtual_machine_arn),
         );
-        this.set("protocol", required.protocol.0.into_value());
+        this.set("protocol", protocol.0.into_value());
         LocationFsxOntapFileSystem(this)
     }
     /// `subdirectory`: string. Changing it replaces the resource.
@@ -564,7 +535,7 @@ pub mod location_fsx_ontap_file_system {
     /// Block `smb` of `aws_datasync_location_fsx_ontap_file_system`.
     #[derive(Clone, Debug)]
     pub struct Smb(pub(crate) rt::Body);
-    /// The required arguments of [`Smb`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Smb`], by name: two of them have one type, and a swap must not compile.
     pub struct SmbRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -600,29 +571,19 @@ static LOCATION_FSX_OPENZFS_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`LocationFsxOpenzfsFileSystem`], by name (so that two of one type cannot be swapped).
-pub struct LocationFsxOpenzfsFileSystemRequired {
-    /// `fsx_filesystem_arn`: string.
-    pub fsx_filesystem_arn: rt::Expr,
-    /// `security_group_arns`: set of string.
-    pub security_group_arns: rt::List<rt::Expr>,
-    /// Block `protocol` (the first, when more may be added).
-    pub protocol: location_fsx_openzfs_file_system::Protocol,
-}
 impl LocationFsxOpenzfsFileSystem {
     /// Declares an `aws_datasync_location_fsx_openzfs_file_system` with the stack-unique `id`. Required: `fsx_filesystem_arn`, `security_group_arns`, `protocol`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LocationFsxOpenzfsFileSystemRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        fsx_filesystem_arn: impl Into<rt::Expr>,
+        security_group_arns: impl Into<rt::List<rt::Expr>>,
+        protocol: location_fsx_openzfs_file_system::Protocol,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_FSX_OPENZFS_FILE_SYSTEM_TYPE);
-        this.set(
-            "fsx_filesystem_arn",
-            rt::string(required.fsx_filesystem_arn),
-        );
-        this.set(
-            "security_group_arns",
-            rt::list(required.security_group_arns),
-        );
-        this.set("protocol", required.protocol.0.into_value());
+        this.set("fsx_filesystem_arn", rt::string(fsx_filesystem_arn));
+        this.set("security_group_arns", rt::list(security_group_arns));
+        this.set("protocol", protocol.0.into_value());
         LocationFsxOpenzfsFileSystem(this)
     }
     /// `subdirectory`: string. Changing it replaces the resource.
@@ -683,9 +644,9 @@ pub mod location_fsx_openzfs_file_system {
     pub struct Protocol(pub(crate) rt::Body);
     impl Protocol {
         /// A new `protocol` block. Required: `nfs`.
-        pub fn new(value: Nfs) -> Self {
+        pub fn new(nfs: Nfs) -> Self {
             let mut this = rt::Body::default();
-            this.set("nfs", value.0.into_value());
+            this.set("nfs", nfs.0.into_value());
             Protocol(this)
         }
     }
@@ -701,7 +662,7 @@ static LOCATION_FSX_WINDOWS_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`LocationFsxWindowsFileSystem`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LocationFsxWindowsFileSystem`], by name: two of them have one type, and a swap must not compile.
 pub struct LocationFsxWindowsFileSystemRequired {
     /// `fsx_filesystem_arn`: string.
     pub fsx_filesystem_arn: rt::Expr,
@@ -806,20 +767,17 @@ static LOCATION_HDFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`LocationHdfs`], by name (so that two of one type cannot be swapped).
-pub struct LocationHdfsRequired {
-    /// `agent_arns`: set of string.
-    pub agent_arns: rt::List<rt::Expr>,
-    /// Block `name_node` (the first, when more may be added).
-    pub name_node: location_hdfs::NameNode,
-}
 impl LocationHdfs {
     /// Declares an `aws_datasync_location_hdfs` with the stack-unique `id`. Required: `agent_arns`, `name_node`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LocationHdfsRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        agent_arns: impl Into<rt::List<rt::Expr>>,
+        name_node: location_hdfs::NameNode,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOCATION_HDFS_TYPE);
-        this.set("agent_arns", rt::list(required.agent_arns));
-        this.push("name_node", required.name_node.0.into_value());
+        this.set("agent_arns", rt::list(agent_arns));
+        this.push("name_node", name_node.0.into_value());
         LocationHdfs(this)
     }
     /// `authentication_type`: string.
@@ -966,19 +924,12 @@ pub mod location_hdfs {
     /// Block `name_node` of `aws_datasync_location_hdfs`.
     #[derive(Clone, Debug)]
     pub struct NameNode(pub(crate) rt::Body);
-    /// The required arguments of [`NameNode`], by name (so that two of one type cannot be swapped).
-    pub struct NameNodeRequired {
-        /// `hostname`: string.
-        pub hostname: rt::Expr,
-        /// `port`: number.
-        pub port: rt::Number,
-    }
     impl NameNode {
         /// A new `name_node` block. Required: `hostname`, `port`.
-        pub fn new(required: NameNodeRequired) -> Self {
+        pub fn new(hostname: impl Into<rt::Expr>, port: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("hostname", rt::string(required.hostname));
-            this.set("port", rt::number(required.port));
+            this.set("hostname", rt::string(hostname));
+            this.set("port", rt::number(port));
             NameNode(this)
         }
     }
@@ -1014,7 +965,7 @@ static LOCATION_NFS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`LocationNfs`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LocationNfs`], by name: two of them have one type, and a swap must not compile.
 pub struct LocationNfsRequired {
     /// `server_hostname`: string.
     pub server_hostname: rt::Expr,
@@ -1080,9 +1031,9 @@ pub mod location_nfs {
     pub struct OnPremConfig(pub(crate) rt::Body);
     impl OnPremConfig {
         /// A new `on_prem_config` block. Required: `agent_arns`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(agent_arns: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("agent_arns", rt::list(value));
+            this.set("agent_arns", rt::list(agent_arns));
             OnPremConfig(this)
         }
     }
@@ -1098,7 +1049,7 @@ static LOCATION_OBJECT_STORAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`LocationObjectStorage`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LocationObjectStorage`], by name: two of them have one type, and a swap must not compile.
 pub struct LocationObjectStorageRequired {
     /// `agent_arns`: set of string.
     pub agent_arns: rt::List<rt::Expr>,
@@ -1219,7 +1170,7 @@ static LOCATION_S3_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`LocationS3`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LocationS3`], by name: two of them have one type, and a swap must not compile.
 pub struct LocationS3Required {
     /// `s3_bucket_arn`: string.
     pub s3_bucket_arn: rt::Expr,
@@ -1297,9 +1248,9 @@ pub mod location_s3 {
     pub struct S3Config(pub(crate) rt::Body);
     impl S3Config {
         /// A new `s3_config` block. Required: `bucket_access_role_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_access_role_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_access_role_arn", rt::string(value));
+            this.set("bucket_access_role_arn", rt::string(bucket_access_role_arn));
             S3Config(this)
         }
     }
@@ -1315,7 +1266,7 @@ static LOCATION_SMB_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`LocationSmb`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LocationSmb`], by name: two of them have one type, and a swap must not compile.
 pub struct LocationSmbRequired {
     /// `agent_arns`: set of string.
     pub agent_arns: rt::List<rt::Expr>,
@@ -1415,7 +1366,7 @@ static TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`Task`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Task`], by name: two of them have one type, and a swap must not compile.
 pub struct TaskRequired {
     /// `destination_location_arn`: string.
     pub destination_location_arn: rt::Expr,
@@ -1658,9 +1609,9 @@ pub mod task {
     pub struct Schedule(pub(crate) rt::Body);
     impl Schedule {
         /// A new `schedule` block. Required: `schedule_expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("schedule_expression", rt::string(value));
+            this.set("schedule_expression", rt::string(schedule_expression));
             Schedule(this)
         }
     }
@@ -1669,9 +1620,9 @@ pub mod task {
     pub struct TaskReportConfig(pub(crate) rt::Body);
     impl TaskReportConfig {
         /// A new `task_report_config` block. Required: `s3_destination`.
-        pub fn new(value: S3Destination) -> Self {
+        pub fn new(s3_destination: S3Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_destination", value.0.into_value());
+            this.set("s3_destination", s3_destination.0.into_value());
             TaskReportConfig(this)
         }
         /// `output_type`: string.
@@ -1728,7 +1679,7 @@ pub mod task {
     /// Block `s3_destination` of `aws_datasync_task`.
     #[derive(Clone, Debug)]
     pub struct S3Destination(pub(crate) rt::Body);
-    /// The required arguments of [`S3Destination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
     pub struct S3DestinationRequired {
         /// `bucket_access_role_arn`: string.
         pub bucket_access_role_arn: rt::Expr,
@@ -1776,9 +1727,9 @@ pub mod shared {
     pub struct Nfs(pub(crate) rt::Body);
     impl Nfs {
         /// A new `nfs` block. Required: `mount_options`.
-        pub fn new(value: MountOptions) -> Self {
+        pub fn new(mount_options: MountOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("mount_options", value.0.into_value());
+            this.set("mount_options", mount_options.0.into_value());
             Nfs(this)
         }
     }

@@ -30,7 +30,7 @@ static ASSET_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AssetType`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AssetType`], by name: two of them have one type, and a swap must not compile.
 pub struct AssetTypeRequired {
     /// `domain_identifier`: string.
     pub domain_identifier: rt::Expr,
@@ -110,7 +110,7 @@ pub mod asset_type {
     /// Block `forms_input` of `aws_datazone_asset_type`.
     #[derive(Clone, Debug)]
     pub struct FormsInput(pub(crate) rt::Body);
-    /// The required arguments of [`FormsInput`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FormsInput`], by name: two of them have one type, and a swap must not compile.
     pub struct FormsInputRequired {
         /// `map_block_key`: string.
         pub map_block_key: rt::Expr,
@@ -146,7 +146,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Domain`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Domain`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainRequired {
     /// `domain_execution_role`: string.
     pub domain_execution_role: rt::Expr,
@@ -290,7 +290,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentRequired {
     /// `domain_identifier`: string.
     pub domain_identifier: rt::Expr,
@@ -458,7 +458,7 @@ static ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`EnvironmentBlueprintConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EnvironmentBlueprintConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentBlueprintConfigurationRequired {
     /// `domain_id`: string.
     pub domain_id: rt::Expr,
@@ -541,7 +541,7 @@ static ENVIRONMENT_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`EnvironmentProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EnvironmentProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentProfileRequired {
     /// `aws_account_region`: string.
     pub aws_account_region: rt::Expr,
@@ -654,7 +654,7 @@ static FORM_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`FormType`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FormType`], by name: two of them have one type, and a swap must not compile.
 pub struct FormTypeRequired {
     /// `domain_identifier`: string.
     pub domain_identifier: rt::Expr,
@@ -757,9 +757,9 @@ pub mod form_type {
     pub struct Model(pub(crate) rt::Body);
     impl Model {
         /// A new `model` block. Required: `smithy`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(smithy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("smithy", rt::string(value));
+            this.set("smithy", rt::string(smithy));
             Model(this)
         }
     }
@@ -775,7 +775,7 @@ static GLOSSARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Glossary`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Glossary`], by name: two of them have one type, and a swap must not compile.
 pub struct GlossaryRequired {
     /// `domain_identifier`: string.
     pub domain_identifier: rt::Expr,
@@ -846,7 +846,7 @@ static GLOSSARY_TERM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`GlossaryTerm`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GlossaryTerm`], by name: two of them have one type, and a swap must not compile.
 pub struct GlossaryTermRequired {
     /// `glossary_identifier`: string.
     pub glossary_identifier: rt::Expr,
@@ -971,7 +971,7 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`Project`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Project`], by name: two of them have one type, and a swap must not compile.
 pub struct ProjectRequired {
     /// `domain_identifier`: string.
     pub domain_identifier: rt::Expr,
@@ -1090,7 +1090,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`UserProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct UserProfileRequired {
     /// `domain_identifier`: string.
     pub domain_identifier: rt::Expr,
@@ -1303,7 +1303,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 11),
     };
-    /// The required arguments of [`EnvironmentBlueprint`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EnvironmentBlueprint`], by name: two of them have one type, and a swap must not compile.
     pub struct EnvironmentBlueprintRequired {
         /// `domain_id`: string.
         pub domain_id: rt::Expr,

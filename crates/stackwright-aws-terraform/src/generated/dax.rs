@@ -30,7 +30,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Cluster`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterRequired {
     /// `cluster_name`: string.
     pub cluster_name: rt::Expr,
@@ -249,9 +249,9 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ParameterGroup {
     /// Declares an `aws_dax_parameter_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ParameterGroup(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -286,7 +286,7 @@ pub mod parameter_group {
     /// Block `parameters` of `aws_dax_parameter_group`.
     #[derive(Clone, Debug)]
     pub struct Parameters(pub(crate) rt::Body);
-    /// The required arguments of [`Parameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameters`], by name: two of them have one type, and a swap must not compile.
     pub struct ParametersRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -314,20 +314,17 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`SubnetGroup`], by name (so that two of one type cannot be swapped).
-pub struct SubnetGroupRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// `subnet_ids`: set of string.
-    pub subnet_ids: rt::List<rt::Expr>,
-}
 impl SubnetGroup {
     /// Declares an `aws_dax_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SubnetGroupRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        subnet_ids: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("subnet_ids", rt::list(required.subnet_ids));
+        this.set("name", rt::string(name));
+        this.set("subnet_ids", rt::list(subnet_ids));
         SubnetGroup(this)
     }
     /// `description`: string.

@@ -76,9 +76,9 @@ static INVITATION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InvitationAccepter {
     /// Declares an `aws_detective_invitation_accepter` with the stack-unique `id`. Required: `graph_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, graph_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INVITATION_ACCEPTER_TYPE);
-        this.set("graph_arn", rt::string(value));
+        this.set("graph_arn", rt::string(graph_arn));
         InvitationAccepter(this)
     }
 }
@@ -104,7 +104,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Member`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Member`], by name: two of them have one type, and a swap must not compile.
 pub struct MemberRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -199,9 +199,9 @@ static ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationAdminAccount {
     /// Declares an `aws_detective_organization_admin_account` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_TYPE);
-        this.set("account_id", rt::string(value));
+        this.set("account_id", rt::string(account_id));
         OrganizationAdminAccount(this)
     }
 }
@@ -227,20 +227,17 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`OrganizationConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct OrganizationConfigurationRequired {
-    /// `auto_enable`: bool.
-    pub auto_enable: rt::Bool,
-    /// `graph_arn`: string.
-    pub graph_arn: rt::Expr,
-}
 impl OrganizationConfiguration {
     /// Declares an `aws_detective_organization_configuration` with the stack-unique `id`. Required: `auto_enable`, `graph_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: OrganizationConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        auto_enable: impl Into<rt::Bool>,
+        graph_arn: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
-        this.set("auto_enable", rt::boolean(required.auto_enable));
-        this.set("graph_arn", rt::string(required.graph_arn));
+        this.set("auto_enable", rt::boolean(auto_enable));
+        this.set("graph_arn", rt::string(graph_arn));
         OrganizationConfiguration(this)
     }
 }

@@ -30,7 +30,7 @@ static DEVICE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DevicePool`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DevicePool`], by name: two of them have one type, and a swap must not compile.
 pub struct DevicePoolRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -148,9 +148,9 @@ static INSTANCE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InstanceProfile {
     /// Declares an `aws_devicefarm_instance_profile` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_PROFILE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         InstanceProfile(this)
     }
     /// `description`: string.
@@ -229,7 +229,7 @@ static NETWORK_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`NetworkProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkProfileRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -378,9 +378,9 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Project {
     /// Declares an `aws_devicefarm_project` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Project(this)
     }
     /// `default_job_timeout_minutes`: number.
@@ -431,9 +431,9 @@ static TEST_GRID_PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TestGridProject {
     /// Declares an `aws_devicefarm_test_grid_project` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TEST_GRID_PROJECT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         TestGridProject(this)
     }
     /// `description`: string.
@@ -481,7 +481,7 @@ pub mod test_grid_project {
     /// Block `vpc_config` of `aws_devicefarm_test_grid_project`.
     #[derive(Clone, Debug)]
     pub struct VpcConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,
@@ -512,7 +512,7 @@ static UPLOAD_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Upload`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Upload`], by name: two of them have one type, and a swap must not compile.
 pub struct UploadRequired {
     /// `name`: string.
     pub name: rt::Expr,

@@ -72,9 +72,9 @@ pub mod event_sources_config {
     pub struct AmazonCodeGuruProfiler(pub(crate) rt::Body);
     impl AmazonCodeGuruProfiler {
         /// A new `amazon_code_guru_profiler` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             AmazonCodeGuruProfiler(this)
         }
     }
@@ -141,9 +141,9 @@ pub mod notification_channel {
     pub struct Sns(pub(crate) rt::Body);
     impl Sns {
         /// A new `sns` block. Required: `topic_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("topic_arn", rt::string(value));
+            this.set("topic_arn", rt::string(topic_arn));
             Sns(this)
         }
     }
@@ -162,9 +162,9 @@ static RESOURCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourceCollection {
     /// Declares an `aws_devopsguru_resource_collection` with the stack-unique `id`. Required: `type`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_COLLECTION_TYPE);
-        this.set("type", rt::string(value));
+        this.set("type", rt::string(type_));
         ResourceCollection(this)
     }
     /// Adds a `cloudformation` block. Changing it replaces the resource.
@@ -197,28 +197,24 @@ pub mod resource_collection {
     pub struct Cloudformation(pub(crate) rt::Body);
     impl Cloudformation {
         /// A new `cloudformation` block. Required: `stack_names`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(stack_names: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("stack_names", rt::list(value));
+            this.set("stack_names", rt::list(stack_names));
             Cloudformation(this)
         }
     }
     /// Block `tags` of `aws_devopsguru_resource_collection`.
     #[derive(Clone, Debug)]
     pub struct Tags(pub(crate) rt::Body);
-    /// The required arguments of [`Tags`], by name (so that two of one type cannot be swapped).
-    pub struct TagsRequired {
-        /// `app_boundary_key`: string.
-        pub app_boundary_key: rt::Expr,
-        /// `tag_values`: list of string.
-        pub tag_values: rt::List<rt::Expr>,
-    }
     impl Tags {
         /// A new `tags` block. Required: `app_boundary_key`, `tag_values`.
-        pub fn new(required: TagsRequired) -> Self {
+        pub fn new(
+            app_boundary_key: impl Into<rt::Expr>,
+            tag_values: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("app_boundary_key", rt::string(required.app_boundary_key));
-            this.set("tag_values", rt::list(required.tag_values));
+            this.set("app_boundary_key", rt::string(app_boundary_key));
+            this.set("tag_values", rt::list(tag_values));
             Tags(this)
         }
     }
@@ -346,9 +342,9 @@ pub mod data {
     impl NotificationChannel {
         /// Declares an `aws_devopsguru_notification_channel` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &NOTIFICATION_CHANNEL_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             NotificationChannel(this)
         }
     }
@@ -371,9 +367,9 @@ pub mod data {
     impl ResourceCollection {
         /// Declares an `aws_devopsguru_resource_collection` with the stack-unique `id`. Required: `type`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_COLLECTION_TYPE);
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             ResourceCollection(this)
         }
     }

@@ -30,7 +30,7 @@ static CONDITIONAL_FORWARDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ConditionalForwarder`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConditionalForwarder`], by name: two of them have one type, and a swap must not compile.
 pub struct ConditionalForwarderRequired {
     /// `directory_id`: string.
     pub directory_id: rt::Expr,
@@ -83,7 +83,7 @@ static DIRECTORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Directory`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Directory`], by name: two of them have one type, and a swap must not compile.
 pub struct DirectoryRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -231,7 +231,7 @@ pub mod directory {
     /// Block `connect_settings` of `aws_directory_service_directory`.
     #[derive(Clone, Debug)]
     pub struct ConnectSettings(pub(crate) rt::Body);
-    /// The required arguments of [`ConnectSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ConnectSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct ConnectSettingsRequired {
         /// `customer_dns_ips`: set of string.
         pub customer_dns_ips: rt::List<rt::Expr>,
@@ -256,19 +256,12 @@ pub mod directory {
     /// Block `vpc_settings` of `aws_directory_service_directory`.
     #[derive(Clone, Debug)]
     pub struct VpcSettings(pub(crate) rt::Body);
-    /// The required arguments of [`VpcSettings`], by name (so that two of one type cannot be swapped).
-    pub struct VpcSettingsRequired {
-        /// `subnet_ids`: set of string.
-        pub subnet_ids: rt::List<rt::Expr>,
-        /// `vpc_id`: string.
-        pub vpc_id: rt::Expr,
-    }
     impl VpcSettings {
         /// A new `vpc_settings` block. Required: `subnet_ids`, `vpc_id`.
-        pub fn new(required: VpcSettingsRequired) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>, vpc_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(required.subnet_ids));
-            this.set("vpc_id", rt::string(required.vpc_id));
+            this.set("subnet_ids", rt::list(subnet_ids));
+            this.set("vpc_id", rt::string(vpc_id));
             VpcSettings(this)
         }
     }
@@ -284,7 +277,7 @@ static LOG_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`LogSubscription`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LogSubscription`], by name: two of them have one type, and a swap must not compile.
 pub struct LogSubscriptionRequired {
     /// `directory_id`: string.
     pub directory_id: rt::Expr,
@@ -327,7 +320,7 @@ static RADIUS_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`RadiusSettings`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RadiusSettings`], by name: two of them have one type, and a swap must not compile.
 pub struct RadiusSettingsRequired {
     /// `authentication_protocol`: string.
     pub authentication_protocol: rt::Expr,
@@ -453,7 +446,7 @@ static REGION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Region`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Region`], by name: two of them have one type, and a swap must not compile.
 pub struct RegionRequired {
     /// `directory_id`: string.
     pub directory_id: rt::Expr,
@@ -519,19 +512,12 @@ pub mod region {
     /// Block `vpc_settings` of `aws_directory_service_region`.
     #[derive(Clone, Debug)]
     pub struct VpcSettings(pub(crate) rt::Body);
-    /// The required arguments of [`VpcSettings`], by name (so that two of one type cannot be swapped).
-    pub struct VpcSettingsRequired {
-        /// `subnet_ids`: set of string.
-        pub subnet_ids: rt::List<rt::Expr>,
-        /// `vpc_id`: string.
-        pub vpc_id: rt::Expr,
-    }
     impl VpcSettings {
         /// A new `vpc_settings` block. Required: `subnet_ids`, `vpc_id`.
-        pub fn new(required: VpcSettingsRequired) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>, vpc_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(required.subnet_ids));
-            this.set("vpc_id", rt::string(required.vpc_id));
+            this.set("subnet_ids", rt::list(subnet_ids));
+            this.set("vpc_id", rt::string(vpc_id));
             VpcSettings(this)
         }
     }
@@ -547,20 +533,17 @@ static SHARED_DIRECTORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`SharedDirectory`], by name (so that two of one type cannot be swapped).
-pub struct SharedDirectoryRequired {
-    /// `directory_id`: string.
-    pub directory_id: rt::Expr,
-    /// Block `target` (the first, when more may be added).
-    pub target: shared_directory::Target,
-}
 impl SharedDirectory {
     /// Declares an `aws_directory_service_shared_directory` with the stack-unique `id`. Required: `directory_id`, `target`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SharedDirectoryRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        directory_id: impl Into<rt::Expr>,
+        target: shared_directory::Target,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SHARED_DIRECTORY_TYPE);
-        this.set("directory_id", rt::string(required.directory_id));
-        this.set("target", required.target.0.into_value());
+        this.set("directory_id", rt::string(directory_id));
+        this.set("target", target.0.into_value());
         SharedDirectory(this)
     }
     /// `method`: string. Changing it replaces the resource.
@@ -610,9 +593,9 @@ pub mod shared_directory {
     pub struct Target(pub(crate) rt::Body);
     impl Target {
         /// A new `target` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Target(this)
         }
         /// `type`: string.
@@ -651,9 +634,9 @@ static SHARED_DIRECTORY_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SharedDirectoryAccepter {
     /// Declares an `aws_directory_service_shared_directory_accepter` with the stack-unique `id`. Required: `shared_directory_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, shared_directory_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SHARED_DIRECTORY_ACCEPTER_TYPE);
-        this.set("shared_directory_id", rt::string(value));
+        this.set("shared_directory_id", rt::string(shared_directory_id));
         SharedDirectoryAccepter(this)
     }
     /// Block `timeouts` (at most one).
@@ -724,7 +707,7 @@ static TRUST_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Trust`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Trust`], by name: two of them have one type, and a swap must not compile.
 pub struct TrustRequired {
     /// `directory_id`: string.
     pub directory_id: rt::Expr,
@@ -880,9 +863,9 @@ pub mod data {
     impl Directory {
         /// Declares an `aws_directory_service_directory` with the stack-unique `id`. Required: `directory_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, directory_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DIRECTORY_TYPE);
-            this.set("directory_id", rt::string(value));
+            this.set("directory_id", rt::string(directory_id));
             Directory(this)
         }
         /// `id`: string.

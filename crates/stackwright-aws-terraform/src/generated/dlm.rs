@@ -30,7 +30,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`LifecyclePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LifecyclePolicyRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -146,22 +146,12 @@ pub mod lifecycle_policy {
     /// Block `action` of `aws_dlm_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct Action(pub(crate) rt::Body);
-    /// The required arguments of [`Action`], by name (so that two of one type cannot be swapped).
-    pub struct ActionRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `cross_region_copy` (the first, when more may be added).
-        pub cross_region_copy: CrossRegionCopy,
-    }
     impl Action {
         /// A new `action` block. Required: `name`, `cross_region_copy`.
-        pub fn new(required: ActionRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, cross_region_copy: CrossRegionCopy) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.push(
-                "cross_region_copy",
-                required.cross_region_copy.0.into_value(),
-            );
+            this.set("name", rt::string(name));
+            this.push("cross_region_copy", cross_region_copy.0.into_value());
             Action(this)
         }
         /// Adds a `cross_region_copy` block.
@@ -173,19 +163,12 @@ pub mod lifecycle_policy {
     /// Block `event_source` of `aws_dlm_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct EventSource(pub(crate) rt::Body);
-    /// The required arguments of [`EventSource`], by name (so that two of one type cannot be swapped).
-    pub struct EventSourceRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// Block `parameters` (the first, when more may be added).
-        pub parameters: EventSourceParameters,
-    }
     impl EventSource {
         /// A new `event_source` block. Required: `type`, `parameters`.
-        pub fn new(required: EventSourceRequired) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>, parameters: EventSourceParameters) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
-            this.set("parameters", required.parameters.0.into_value());
+            this.set("type", rt::string(type_));
+            this.set("parameters", parameters.0.into_value());
             EventSource(this)
         }
     }
@@ -212,22 +195,17 @@ pub mod lifecycle_policy {
     /// Block `schedule` of `aws_dlm_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct Schedule(pub(crate) rt::Body);
-    /// The required arguments of [`Schedule`], by name (so that two of one type cannot be swapped).
-    pub struct ScheduleRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `create_rule` (the first, when more may be added).
-        pub create_rule: CreateRule,
-        /// Block `retain_rule` (the first, when more may be added).
-        pub retain_rule: RetainRule,
-    }
     impl Schedule {
         /// A new `schedule` block. Required: `name`, `create_rule`, `retain_rule`.
-        pub fn new(required: ScheduleRequired) -> Self {
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            create_rule: CreateRule,
+            retain_rule: RetainRule,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("create_rule", required.create_rule.0.into_value());
-            this.set("retain_rule", required.retain_rule.0.into_value());
+            this.set("name", rt::string(name));
+            this.set("create_rule", create_rule.0.into_value());
+            this.set("retain_rule", retain_rule.0.into_value());
             Schedule(this)
         }
         /// `copy_tags`: bool.
@@ -269,21 +247,17 @@ pub mod lifecycle_policy {
     /// Block `cross_region_copy` of `aws_dlm_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopy(pub(crate) rt::Body);
-    /// The required arguments of [`CrossRegionCopy`], by name (so that two of one type cannot be swapped).
-    pub struct CrossRegionCopyRequired {
-        /// `target`: string.
-        pub target: rt::Expr,
-        /// Block `encryption_configuration` (the first, when more may be added).
-        pub encryption_configuration: EncryptionConfiguration,
-    }
     impl CrossRegionCopy {
         /// A new `cross_region_copy` block. Required: `target`, `encryption_configuration`.
-        pub fn new(required: CrossRegionCopyRequired) -> Self {
+        pub fn new(
+            target: impl Into<rt::Expr>,
+            encryption_configuration: EncryptionConfiguration,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("target", rt::string(required.target));
+            this.set("target", rt::string(target));
             this.set(
                 "encryption_configuration",
-                required.encryption_configuration.0.into_value(),
+                encryption_configuration.0.into_value(),
             );
             CrossRegionCopy(this)
         }
@@ -296,7 +270,7 @@ pub mod lifecycle_policy {
     /// Block `parameters` of `aws_dlm_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct EventSourceParameters(pub(crate) rt::Body);
-    /// The required arguments of [`EventSourceParameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EventSourceParameters`], by name: two of them have one type, and a swap must not compile.
     pub struct EventSourceParametersRequired {
         /// `description_regex`: string.
         pub description_regex: rt::Expr,
@@ -353,19 +327,12 @@ pub mod lifecycle_policy {
     /// Block `cross_region_copy_rule` of `aws_dlm_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyRule(pub(crate) rt::Body);
-    /// The required arguments of [`CrossRegionCopyRule`], by name (so that two of one type cannot be swapped).
-    pub struct CrossRegionCopyRuleRequired {
-        /// `encrypted`: bool.
-        pub encrypted: rt::Bool,
-        /// `target`: string.
-        pub target: rt::Expr,
-    }
     impl CrossRegionCopyRule {
         /// A new `cross_region_copy_rule` block. Required: `encrypted`, `target`.
-        pub fn new(required: CrossRegionCopyRuleRequired) -> Self {
+        pub fn new(encrypted: impl Into<rt::Bool>, target: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("encrypted", rt::boolean(required.encrypted));
-            this.set("target", rt::string(required.target));
+            this.set("encrypted", rt::boolean(encrypted));
+            this.set("target", rt::string(target));
             CrossRegionCopyRule(this)
         }
         /// `cmk_arn`: string.
@@ -419,9 +386,9 @@ pub mod lifecycle_policy {
     pub struct FastRestoreRule(pub(crate) rt::Body);
     impl FastRestoreRule {
         /// A new `fast_restore_rule` block. Required: `availability_zones`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(availability_zones: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("availability_zones", rt::list(value));
+            this.set("availability_zones", rt::list(availability_zones));
             FastRestoreRule(this)
         }
         /// `count`: number.
@@ -470,9 +437,9 @@ pub mod lifecycle_policy {
     pub struct ShareRule(pub(crate) rt::Body);
     impl ShareRule {
         /// A new `share_rule` block. Required: `target_accounts`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(target_accounts: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_accounts", rt::list(value));
+            this.set("target_accounts", rt::list(target_accounts));
             ShareRule(this)
         }
         /// `unshare_interval`: number.
@@ -509,38 +476,24 @@ pub mod lifecycle_policy {
     /// Block `retain_rule` of `aws_dlm_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyRetainRule(pub(crate) rt::Body);
-    /// The required arguments of [`CrossRegionCopyRetainRule`], by name (so that two of one type cannot be swapped).
-    pub struct CrossRegionCopyRetainRuleRequired {
-        /// `interval`: number.
-        pub interval: rt::Number,
-        /// `interval_unit`: string.
-        pub interval_unit: rt::Expr,
-    }
     impl CrossRegionCopyRetainRule {
         /// A new `retain_rule` block. Required: `interval`, `interval_unit`.
-        pub fn new(required: CrossRegionCopyRetainRuleRequired) -> Self {
+        pub fn new(interval: impl Into<rt::Number>, interval_unit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("interval", rt::number(required.interval));
-            this.set("interval_unit", rt::string(required.interval_unit));
+            this.set("interval", rt::number(interval));
+            this.set("interval_unit", rt::string(interval_unit));
             CrossRegionCopyRetainRule(this)
         }
     }
     /// Block `deprecate_rule` of `aws_dlm_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct CrossRegionCopyRuleDeprecateRule(pub(crate) rt::Body);
-    /// The required arguments of [`CrossRegionCopyRuleDeprecateRule`], by name (so that two of one type cannot be swapped).
-    pub struct CrossRegionCopyRuleDeprecateRuleRequired {
-        /// `interval`: number.
-        pub interval: rt::Number,
-        /// `interval_unit`: string.
-        pub interval_unit: rt::Expr,
-    }
     impl CrossRegionCopyRuleDeprecateRule {
         /// A new `deprecate_rule` block. Required: `interval`, `interval_unit`.
-        pub fn new(required: CrossRegionCopyRuleDeprecateRuleRequired) -> Self {
+        pub fn new(interval: impl Into<rt::Number>, interval_unit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("interval", rt::number(required.interval));
-            this.set("interval_unit", rt::string(required.interval_unit));
+            this.set("interval", rt::number(interval));
+            this.set("interval_unit", rt::string(interval_unit));
             CrossRegionCopyRuleDeprecateRule(this)
         }
     }

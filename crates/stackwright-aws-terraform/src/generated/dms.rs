@@ -33,9 +33,9 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Certificate {
     /// Declares an `aws_dms_certificate` with the stack-unique `id`. Required: `certificate_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, certificate_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
-        this.set("certificate_id", rt::string(value));
+        this.set("certificate_id", rt::string(certificate_id));
         Certificate(this)
     }
     /// `certificate_pem`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state.
@@ -92,7 +92,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Endpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Endpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointRequired {
     /// `endpoint_id`: string.
     pub endpoint_id: rt::Expr,
@@ -313,7 +313,7 @@ pub mod endpoint {
     /// Block `elasticsearch_settings` of `aws_dms_endpoint`.
     #[derive(Clone, Debug)]
     pub struct ElasticsearchSettings(pub(crate) rt::Body);
-    /// The required arguments of [`ElasticsearchSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ElasticsearchSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct ElasticsearchSettingsRequired {
         /// `endpoint_uri`: string.
         pub endpoint_uri: rt::Expr,
@@ -352,9 +352,9 @@ pub mod endpoint {
     pub struct KafkaSettings(pub(crate) rt::Body);
     impl KafkaSettings {
         /// A new `kafka_settings` block. Required: `broker`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(broker: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("broker", rt::string(value));
+            this.set("broker", rt::string(broker));
             KafkaSettings(this)
         }
         /// `include_control_details`: bool.
@@ -648,7 +648,7 @@ pub mod endpoint {
     /// Block `redis_settings` of `aws_dms_endpoint`.
     #[derive(Clone, Debug)]
     pub struct RedisSettings(pub(crate) rt::Body);
-    /// The required arguments of [`RedisSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RedisSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct RedisSettingsRequired {
         /// `auth_type`: string.
         pub auth_type: rt::Expr,
@@ -963,7 +963,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`EventSubscription`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventSubscription`], by name: two of them have one type, and a swap must not compile.
 pub struct EventSubscriptionRequired {
     /// `event_categories`: set of string.
     pub event_categories: rt::List<rt::Expr>,
@@ -1061,7 +1061,7 @@ static REPLICATION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ReplicationConfig`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReplicationConfig`], by name: two of them have one type, and a swap must not compile.
 pub struct ReplicationConfigRequired {
     /// `replication_config_identifier`: string.
     pub replication_config_identifier: rt::Expr,
@@ -1189,9 +1189,12 @@ pub mod replication_config {
     pub struct ComputeConfig(pub(crate) rt::Body);
     impl ComputeConfig {
         /// A new `compute_config` block. Required: `replication_subnet_group_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(replication_subnet_group_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("replication_subnet_group_id", rt::string(value));
+            this.set(
+                "replication_subnet_group_id",
+                rt::string(replication_subnet_group_id),
+            );
             ComputeConfig(this)
         }
         /// `availability_zone`: string.
@@ -1248,7 +1251,7 @@ static REPLICATION_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ReplicationInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReplicationInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct ReplicationInstanceRequired {
     /// `replication_instance_class`: string.
     pub replication_instance_class: rt::Expr,
@@ -1447,7 +1450,7 @@ static REPLICATION_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ReplicationSubnetGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReplicationSubnetGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct ReplicationSubnetGroupRequired {
     /// `replication_subnet_group_description`: string.
     pub replication_subnet_group_description: rt::Expr,
@@ -1520,7 +1523,7 @@ static REPLICATION_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`ReplicationTask`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReplicationTask`], by name: two of them have one type, and a swap must not compile.
 pub struct ReplicationTaskRequired {
     /// `migration_type`: string.
     pub migration_type: rt::Expr,
@@ -1665,7 +1668,7 @@ static S3_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`S3Endpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`S3Endpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct S3EndpointRequired {
     /// `bucket_name`: string.
     pub bucket_name: rt::Expr,
@@ -2217,9 +2220,9 @@ pub mod data {
     impl Certificate {
         /// Declares an `aws_dms_certificate` with the stack-unique `id`. Required: `certificate_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, certificate_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
-            this.set("certificate_id", rt::string(value));
+            this.set("certificate_id", rt::string(certificate_id));
             Certificate(this)
         }
         /// `id`: string.
@@ -2298,9 +2301,9 @@ pub mod data {
     impl Endpoint {
         /// Declares an `aws_dms_endpoint` with the stack-unique `id`. Required: `endpoint_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, endpoint_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
-            this.set("endpoint_id", rt::string(value));
+            this.set("endpoint_id", rt::string(endpoint_id));
             Endpoint(this)
         }
         /// `id`: string.
@@ -2435,9 +2438,12 @@ pub mod data {
     impl ReplicationInstance {
         /// Declares an `aws_dms_replication_instance` with the stack-unique `id`. Required: `replication_instance_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, replication_instance_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPLICATION_INSTANCE_TYPE);
-            this.set("replication_instance_id", rt::string(value));
+            this.set(
+                "replication_instance_id",
+                rt::string(replication_instance_id),
+            );
             ReplicationInstance(this)
         }
         /// `id`: string.
@@ -2540,9 +2546,15 @@ pub mod data {
     impl ReplicationSubnetGroup {
         /// Declares an `aws_dms_replication_subnet_group` with the stack-unique `id`. Required: `replication_subnet_group_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            replication_subnet_group_id: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Base::new(id, &REPLICATION_SUBNET_GROUP_TYPE);
-            this.set("replication_subnet_group_id", rt::string(value));
+            this.set(
+                "replication_subnet_group_id",
+                rt::string(replication_subnet_group_id),
+            );
             ReplicationSubnetGroup(this)
         }
         /// `id`: string.
@@ -2605,9 +2617,9 @@ pub mod data {
     impl ReplicationTask {
         /// Declares an `aws_dms_replication_task` with the stack-unique `id`. Required: `replication_task_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, replication_task_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPLICATION_TASK_TYPE);
-            this.set("replication_task_id", rt::string(value));
+            this.set("replication_task_id", rt::string(replication_task_id));
             ReplicationTask(this)
         }
         /// `id`: string.

@@ -365,9 +365,12 @@ pub mod cluster {
     pub struct RestoreToPointInTime(pub(crate) rt::Body);
     impl RestoreToPointInTime {
         /// A new `restore_to_point_in_time` block. Required: `source_cluster_identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source_cluster_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source_cluster_identifier", rt::string(value));
+            this.set(
+                "source_cluster_identifier",
+                rt::string(source_cluster_identifier),
+            );
             RestoreToPointInTime(this)
         }
         /// `restore_to_time`: string.
@@ -398,7 +401,7 @@ static CLUSTER_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ClusterInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterInstanceRequired {
     /// `cluster_identifier`: string.
     pub cluster_identifier: rt::Expr,
@@ -621,9 +624,9 @@ static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ClusterParameterGroup {
     /// Declares an `aws_docdb_cluster_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, family: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("family", rt::string(value));
+        this.set("family", rt::string(family));
         ClusterParameterGroup(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -689,7 +692,7 @@ pub mod cluster_parameter_group {
     /// Block `parameter` of `aws_docdb_cluster_parameter_group`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -722,7 +725,7 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ClusterSnapshot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterSnapshot`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterSnapshotRequired {
     /// `db_cluster_identifier`: string.
     pub db_cluster_identifier: rt::Expr,
@@ -842,9 +845,9 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EventSubscription {
     /// Declares an `aws_docdb_event_subscription` with the stack-unique `id`. Required: `sns_topic_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
-        this.set("sns_topic_arn", rt::string(value));
+        this.set("sns_topic_arn", rt::string(sns_topic_arn));
         EventSubscription(this)
     }
     /// `enabled`: bool.
@@ -954,9 +957,12 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GlobalCluster {
     /// Declares an `aws_docdb_global_cluster` with the stack-unique `id`. Required: `global_cluster_identifier`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, global_cluster_identifier: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_CLUSTER_TYPE);
-        this.set("global_cluster_identifier", rt::string(value));
+        this.set(
+            "global_cluster_identifier",
+            rt::string(global_cluster_identifier),
+        );
         GlobalCluster(this)
     }
     /// `database_name`: string. Changing it replaces the resource.
@@ -1066,9 +1072,9 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SubnetGroup {
     /// Declares an `aws_docdb_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-        this.set("subnet_ids", rt::list(value));
+        this.set("subnet_ids", rt::list(subnet_ids));
         SubnetGroup(this)
     }
     /// `description`: string.

@@ -30,7 +30,7 @@ static REPLICATION_CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ReplicationConfigurationTemplate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReplicationConfigurationTemplate`], by name: two of them have one type, and a swap must not compile.
 pub struct ReplicationConfigurationTemplateRequired {
     /// `associate_default_security_group`: bool.
     pub associate_default_security_group: rt::Bool,
@@ -199,7 +199,7 @@ pub mod replication_configuration_template {
     /// Block `pit_policy` of `aws_drs_replication_configuration_template`.
     #[derive(Clone, Debug)]
     pub struct PitPolicy(pub(crate) rt::Body);
-    /// The required arguments of [`PitPolicy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PitPolicy`], by name: two of them have one type, and a swap must not compile.
     pub struct PitPolicyRequired {
         /// `interval`: number.
         pub interval: rt::Number,

@@ -161,7 +161,7 @@ static CLUSTER_PEERING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ClusterPeering`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterPeering`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterPeeringRequired {
     /// `clusters`: set of string.
     pub clusters: rt::List<rt::Expr>,

@@ -30,7 +30,7 @@ static BGP_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`BgpPeer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BgpPeer`], by name: two of them have one type, and a swap must not compile.
 pub struct BgpPeerRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -132,7 +132,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Connection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Connection`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectionRequired {
     /// `bandwidth`: string.
     pub bandwidth: rt::Expr,
@@ -263,7 +263,7 @@ static CONNECTION_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ConnectionAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConnectionAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectionAssociationRequired {
     /// `connection_id`: string.
     pub connection_id: rt::Expr,
@@ -309,9 +309,9 @@ static CONNECTION_CONFIRMATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConnectionConfirmation {
     /// Declares an `aws_dx_connection_confirmation` with the stack-unique `id`. Required: `connection_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, connection_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_CONFIRMATION_TYPE);
-        this.set("connection_id", rt::string(value));
+        this.set("connection_id", rt::string(connection_id));
         ConnectionConfirmation(this)
     }
 }
@@ -337,7 +337,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Gateway`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Gateway`], by name: two of them have one type, and a swap must not compile.
 pub struct GatewayRequired {
     /// `amazon_side_asn`: string.
     pub amazon_side_asn: rt::Expr,
@@ -401,9 +401,9 @@ static GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GatewayAssociation {
     /// Declares an `aws_dx_gateway_association` with the stack-unique `id`. Required: `dx_gateway_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, dx_gateway_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GATEWAY_ASSOCIATION_TYPE);
-        this.set("dx_gateway_id", rt::string(value));
+        this.set("dx_gateway_id", rt::string(dx_gateway_id));
         GatewayAssociation(this)
     }
     /// `allowed_prefixes`: set of string.
@@ -523,7 +523,7 @@ static GATEWAY_ASSOCIATION_PROPOSAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`GatewayAssociationProposal`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GatewayAssociationProposal`], by name: two of them have one type, and a swap must not compile.
 pub struct GatewayAssociationProposalRequired {
     /// `associated_gateway_id`: string.
     pub associated_gateway_id: rt::Expr,
@@ -596,7 +596,7 @@ static HOSTED_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`HostedConnection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HostedConnection`], by name: two of them have one type, and a swap must not compile.
 pub struct HostedConnectionRequired {
     /// `bandwidth`: string.
     pub bandwidth: rt::Expr,
@@ -700,7 +700,7 @@ static HOSTED_PRIVATE_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`HostedPrivateVirtualInterface`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HostedPrivateVirtualInterface`], by name: two of them have one type, and a swap must not compile.
 pub struct HostedPrivateVirtualInterfaceRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -839,9 +839,9 @@ static HOSTED_PRIVATE_VIRTUAL_INTERFACE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeIn
 impl HostedPrivateVirtualInterfaceAccepter {
     /// Declares an `aws_dx_hosted_private_virtual_interface_accepter` with the stack-unique `id`. Required: `virtual_interface_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, virtual_interface_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_PRIVATE_VIRTUAL_INTERFACE_ACCEPTER_TYPE);
-        this.set("virtual_interface_id", rt::string(value));
+        this.set("virtual_interface_id", rt::string(virtual_interface_id));
         HostedPrivateVirtualInterfaceAccepter(this)
     }
     /// `dx_gateway_id`: string. Changing it replaces the resource.
@@ -911,7 +911,7 @@ static HOSTED_PUBLIC_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`HostedPublicVirtualInterface`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HostedPublicVirtualInterface`], by name: two of them have one type, and a swap must not compile.
 pub struct HostedPublicVirtualInterfaceRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -1047,9 +1047,9 @@ static HOSTED_PUBLIC_VIRTUAL_INTERFACE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInf
 impl HostedPublicVirtualInterfaceAccepter {
     /// Declares an `aws_dx_hosted_public_virtual_interface_accepter` with the stack-unique `id`. Required: `virtual_interface_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, virtual_interface_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_PUBLIC_VIRTUAL_INTERFACE_ACCEPTER_TYPE);
-        this.set("virtual_interface_id", rt::string(value));
+        this.set("virtual_interface_id", rt::string(virtual_interface_id));
         HostedPublicVirtualInterfaceAccepter(this)
     }
     /// Block `timeouts` (at most one).
@@ -1101,7 +1101,7 @@ static HOSTED_TRANSIT_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`HostedTransitVirtualInterface`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HostedTransitVirtualInterface`], by name: two of them have one type, and a swap must not compile.
 pub struct HostedTransitVirtualInterfaceRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -1237,7 +1237,7 @@ static HOSTED_TRANSIT_VIRTUAL_INTERFACE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeIn
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`HostedTransitVirtualInterfaceAccepter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HostedTransitVirtualInterfaceAccepter`], by name: two of them have one type, and a swap must not compile.
 pub struct HostedTransitVirtualInterfaceAccepterRequired {
     /// `dx_gateway_id`: string.
     pub dx_gateway_id: rt::Expr,
@@ -1312,7 +1312,7 @@ static LAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`Lag`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Lag`], by name: two of them have one type, and a swap must not compile.
 pub struct LagRequired {
     /// `connections_bandwidth`: string.
     pub connections_bandwidth: rt::Expr,
@@ -1420,9 +1420,9 @@ static MACSEC_KEY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl MacsecKeyAssociation {
     /// Declares an `aws_dx_macsec_key_association` with the stack-unique `id`. Required: `connection_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, connection_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MACSEC_KEY_ASSOCIATION_TYPE);
-        this.set("connection_id", rt::string(value));
+        this.set("connection_id", rt::string(connection_id));
         MacsecKeyAssociation(this)
     }
     /// `cak`: string. Changing it replaces the resource.
@@ -1483,7 +1483,7 @@ static PRIVATE_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`PrivateVirtualInterface`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PrivateVirtualInterface`], by name: two of them have one type, and a swap must not compile.
 pub struct PrivateVirtualInterfaceRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -1669,7 +1669,7 @@ static PUBLIC_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`PublicVirtualInterface`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PublicVirtualInterface`], by name: two of them have one type, and a swap must not compile.
 pub struct PublicVirtualInterfaceRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -1801,7 +1801,7 @@ static TRANSIT_VIRTUAL_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`TransitVirtualInterface`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitVirtualInterface`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitVirtualInterfaceRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -2007,9 +2007,9 @@ pub mod data {
     impl Connection {
         /// Declares an `aws_dx_connection` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTION_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Connection(this)
         }
         /// `id`: string.
@@ -2088,9 +2088,9 @@ pub mod data {
     impl Gateway {
         /// Declares an `aws_dx_gateway` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GATEWAY_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Gateway(this)
         }
         /// `id`: string.
@@ -2136,9 +2136,9 @@ pub mod data {
     impl Location {
         /// Declares an `aws_dx_location` with the stack-unique `id`. Required: `location_code`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, location_code: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LOCATION_TYPE);
-            this.set("location_code", rt::string(value));
+            this.set("location_code", rt::string(location_code));
             Location(this)
         }
         /// `id`: string.
@@ -2220,7 +2220,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 23),
     };
-    /// The required arguments of [`RouterConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RouterConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct RouterConfigurationRequired {
         /// `router_type_identifier`: string.
         pub router_type_identifier: rt::Expr,

@@ -33,9 +33,9 @@ static CONTRIBUTOR_INSIGHTS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ContributorInsights {
     /// Declares an `aws_dynamodb_contributor_insights` with the stack-unique `id`. Required: `table_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, table_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONTRIBUTOR_INSIGHTS_TYPE);
-        this.set("table_name", rt::string(value));
+        this.set("table_name", rt::string(table_name));
         ContributorInsights(this)
     }
     /// `index_name`: string. Changing it replaces the resource.
@@ -99,20 +99,17 @@ static GLOBAL_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`GlobalTable`], by name (so that two of one type cannot be swapped).
-pub struct GlobalTableRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `replica` (the first, when more may be added).
-    pub replica: global_table::Replica,
-}
 impl GlobalTable {
     /// Declares an `aws_dynamodb_global_table` with the stack-unique `id`. Required: `name`, `replica`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: GlobalTableRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        replica: global_table::Replica,
+    ) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_TABLE_TYPE);
-        this.set("name", rt::string(required.name));
-        this.push("replica", required.replica.0.into_value());
+        this.set("name", rt::string(name));
+        this.push("replica", replica.0.into_value());
         GlobalTable(this)
     }
     /// Adds a `replica` block.
@@ -150,9 +147,9 @@ pub mod global_table {
     pub struct Replica(pub(crate) rt::Body);
     impl Replica {
         /// A new `replica` block. Required: `region_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(region_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("region_name", rt::string(value));
+            this.set("region_name", rt::string(region_name));
             Replica(this)
         }
     }
@@ -168,7 +165,7 @@ static KINESIS_STREAMING_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`KinesisStreamingDestination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KinesisStreamingDestination`], by name: two of them have one type, and a swap must not compile.
 pub struct KinesisStreamingDestinationRequired {
     /// `stream_arn`: string.
     pub stream_arn: rt::Expr,
@@ -226,10 +223,10 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -238,7 +235,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
@@ -288,9 +285,9 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Table {
     /// Declares an `aws_dynamodb_table` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TABLE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Table(this)
     }
     /// `billing_mode`: string.
@@ -501,7 +498,7 @@ pub mod table {
     /// Block `attribute` of `aws_dynamodb_table`.
     #[derive(Clone, Debug)]
     pub struct Attribute(pub(crate) rt::Body);
-    /// The required arguments of [`Attribute`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Attribute`], by name: two of them have one type, and a swap must not compile.
     pub struct AttributeRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -520,7 +517,7 @@ pub mod table {
     /// Block `global_secondary_index` of `aws_dynamodb_table`.
     #[derive(Clone, Debug)]
     pub struct GlobalSecondaryIndex(pub(crate) rt::Body);
-    /// The required arguments of [`GlobalSecondaryIndex`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GlobalSecondaryIndex`], by name: two of them have one type, and a swap must not compile.
     pub struct GlobalSecondaryIndexRequired {
         /// `hash_key`: string.
         pub hash_key: rt::Expr,
@@ -567,19 +564,12 @@ pub mod table {
     /// Block `import_table` of `aws_dynamodb_table`.
     #[derive(Clone, Debug)]
     pub struct ImportTable(pub(crate) rt::Body);
-    /// The required arguments of [`ImportTable`], by name (so that two of one type cannot be swapped).
-    pub struct ImportTableRequired {
-        /// `input_format`: string.
-        pub input_format: rt::Expr,
-        /// Block `s3_bucket_source` (the first, when more may be added).
-        pub s3_bucket_source: S3BucketSource,
-    }
     impl ImportTable {
         /// A new `import_table` block. Required: `input_format`, `s3_bucket_source`.
-        pub fn new(required: ImportTableRequired) -> Self {
+        pub fn new(input_format: impl Into<rt::Expr>, s3_bucket_source: S3BucketSource) -> Self {
             let mut this = rt::Body::default();
-            this.set("input_format", rt::string(required.input_format));
-            this.set("s3_bucket_source", required.s3_bucket_source.0.into_value());
+            this.set("input_format", rt::string(input_format));
+            this.set("s3_bucket_source", s3_bucket_source.0.into_value());
             ImportTable(this)
         }
         /// `input_compression_type`: string.
@@ -596,7 +586,7 @@ pub mod table {
     /// Block `local_secondary_index` of `aws_dynamodb_table`.
     #[derive(Clone, Debug)]
     pub struct LocalSecondaryIndex(pub(crate) rt::Body);
-    /// The required arguments of [`LocalSecondaryIndex`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LocalSecondaryIndex`], by name: two of them have one type, and a swap must not compile.
     pub struct LocalSecondaryIndexRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -645,9 +635,9 @@ pub mod table {
     pub struct PointInTimeRecovery(pub(crate) rt::Body);
     impl PointInTimeRecovery {
         /// A new `point_in_time_recovery` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             PointInTimeRecovery(this)
         }
         /// `recovery_period_in_days`: number.
@@ -661,9 +651,9 @@ pub mod table {
     pub struct Replica(pub(crate) rt::Body);
     impl Replica {
         /// A new `replica` block. Required: `region_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(region_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("region_name", rt::string(value));
+            this.set("region_name", rt::string(region_name));
             Replica(this)
         }
         /// `kms_key_arn`: string.
@@ -687,9 +677,9 @@ pub mod table {
     pub struct ServerSideEncryption(pub(crate) rt::Body);
     impl ServerSideEncryption {
         /// A new `server_side_encryption` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             ServerSideEncryption(this)
         }
         /// `kms_key_arn`: string.
@@ -738,9 +728,9 @@ pub mod table {
     pub struct S3BucketSource(pub(crate) rt::Body);
     impl S3BucketSource {
         /// A new `s3_bucket_source` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             S3BucketSource(this)
         }
         /// `bucket_owner`: string.
@@ -786,7 +776,7 @@ static TABLE_EXPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`TableExport`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TableExport`], by name: two of them have one type, and a swap must not compile.
 pub struct TableExportRequired {
     /// `s3_bucket`: string.
     pub s3_bucket: rt::Expr,
@@ -983,7 +973,7 @@ static TABLE_ITEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`TableItem`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TableItem`], by name: two of them have one type, and a swap must not compile.
 pub struct TableItemRequired {
     /// `hash_key`: string.
     pub hash_key: rt::Expr,
@@ -1045,9 +1035,9 @@ static TABLE_REPLICA_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TableReplica {
     /// Declares an `aws_dynamodb_table_replica` with the stack-unique `id`. Required: `global_table_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, global_table_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TABLE_REPLICA_TYPE);
-        this.set("global_table_arn", rt::string(value));
+        this.set("global_table_arn", rt::string(global_table_arn));
         TableReplica(this)
     }
     /// `deletion_protection_enabled`: bool.
@@ -1133,7 +1123,7 @@ static TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`Tag`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
 pub struct TagRequired {
     /// `key`: string.
     pub key: rt::Expr,
@@ -1219,9 +1209,9 @@ pub mod data {
     impl Table {
         /// Declares an `aws_dynamodb_table` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TABLE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Table(this)
         }
         /// `id`: string.
@@ -1337,7 +1327,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`TableItem`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TableItem`], by name: two of them have one type, and a swap must not compile.
     pub struct TableItemRequired {
         /// `key`: string.
         pub key: rt::Expr,

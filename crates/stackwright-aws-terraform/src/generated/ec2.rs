@@ -33,9 +33,9 @@ static AMI_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Ami {
     /// Declares an `aws_ami` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &AMI_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Ami(this)
     }
     /// `architecture`: string. Changing it replaces the resource.
@@ -256,9 +256,9 @@ pub mod ami {
     pub struct EbsBlockDevice(pub(crate) rt::Body);
     impl EbsBlockDevice {
         /// A new `ebs_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
+            this.set("device_name", rt::string(device_name));
             EbsBlockDevice(this)
         }
         /// `delete_on_termination`: bool.
@@ -305,7 +305,7 @@ pub mod ami {
     /// Block `ephemeral_block_device` of `aws_ami`.
     #[derive(Clone, Debug)]
     pub struct EphemeralBlockDevice(pub(crate) rt::Body);
-    /// The required arguments of [`EphemeralBlockDevice`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EphemeralBlockDevice`], by name: two of them have one type, and a swap must not compile.
     pub struct EphemeralBlockDeviceRequired {
         /// `device_name`: string.
         pub device_name: rt::Expr,
@@ -358,7 +358,7 @@ static AMI_COPY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AmiCopy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AmiCopy`], by name: two of them have one type, and a swap must not compile.
 pub struct AmiCopyRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -592,7 +592,7 @@ static AMI_FROM_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`AmiFromInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AmiFromInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct AmiFromInstanceRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -807,9 +807,9 @@ static AMI_LAUNCH_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AmiLaunchPermission {
     /// Declares an `aws_ami_launch_permission` with the stack-unique `id`. Required: `image_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, image_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &AMI_LAUNCH_PERMISSION_TYPE);
-        this.set("image_id", rt::string(value));
+        this.set("image_id", rt::string(image_id));
         AmiLaunchPermission(this)
     }
     /// `account_id`: string. Changing it replaces the resource.
@@ -874,9 +874,9 @@ static EBS_DEFAULT_KMS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EbsDefaultKmsKey {
     /// Declares an `aws_ebs_default_kms_key` with the stack-unique `id`. Required: `key_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, key_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EBS_DEFAULT_KMS_KEY_TYPE);
-        this.set("key_arn", rt::string(value));
+        this.set("key_arn", rt::string(key_arn));
         EbsDefaultKmsKey(this)
     }
 }
@@ -937,7 +937,7 @@ static EBS_FAST_SNAPSHOT_RESTORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`EbsFastSnapshotRestore`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EbsFastSnapshotRestore`], by name: two of them have one type, and a swap must not compile.
 pub struct EbsFastSnapshotRestoreRequired {
     /// `availability_zone`: string.
     pub availability_zone: rt::Expr,
@@ -1018,9 +1018,9 @@ static EBS_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EbsSnapshot {
     /// Declares an `aws_ebs_snapshot` with the stack-unique `id`. Required: `volume_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, volume_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EBS_SNAPSHOT_TYPE);
-        this.set("volume_id", rt::string(value));
+        this.set("volume_id", rt::string(volume_id));
         EbsSnapshot(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -1160,9 +1160,9 @@ static EBS_SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EbsSnapshotBlockPublicAccess {
     /// Declares an `aws_ebs_snapshot_block_public_access` with the stack-unique `id`. Required: `state`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, state: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EBS_SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE);
-        this.set("state", rt::string(value));
+        this.set("state", rt::string(state));
         EbsSnapshotBlockPublicAccess(this)
     }
 }
@@ -1191,7 +1191,7 @@ static EBS_SNAPSHOT_COPY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`EbsSnapshotCopy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EbsSnapshotCopy`], by name: two of them have one type, and a swap must not compile.
 pub struct EbsSnapshotCopyRequired {
     /// `source_region`: string.
     pub source_region: rt::Expr,
@@ -1369,9 +1369,9 @@ static EBS_SNAPSHOT_IMPORT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EbsSnapshotImport {
     /// Declares an `aws_ebs_snapshot_import` with the stack-unique `id`. Required: `disk_container`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: ebs_snapshot_import::DiskContainer) -> Self {
+    pub fn new(id: impl Into<String>, disk_container: ebs_snapshot_import::DiskContainer) -> Self {
         let mut this = rt::Base::new(id, &EBS_SNAPSHOT_IMPORT_TYPE);
-        this.set("disk_container", value.0.into_value());
+        this.set("disk_container", disk_container.0.into_value());
         EbsSnapshotImport(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -1530,9 +1530,9 @@ pub mod ebs_snapshot_import {
     pub struct DiskContainer(pub(crate) rt::Body);
     impl DiskContainer {
         /// A new `disk_container` block. Required: `format`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(format: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("format", rt::string(value));
+            this.set("format", rt::string(format));
             DiskContainer(this)
         }
         /// `description`: string.
@@ -1574,7 +1574,7 @@ pub mod ebs_snapshot_import {
     /// Block `user_bucket` of `aws_ebs_snapshot_import`.
     #[derive(Clone, Debug)]
     pub struct UserBucket(pub(crate) rt::Body);
-    /// The required arguments of [`UserBucket`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserBucket`], by name: two of them have one type, and a swap must not compile.
     pub struct UserBucketRequired {
         /// `s3_bucket`: string.
         pub s3_bucket: rt::Expr,
@@ -1607,9 +1607,9 @@ static EBS_VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EbsVolume {
     /// Declares an `aws_ebs_volume` with the stack-unique `id`. Required: `availability_zone`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, availability_zone: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EBS_VOLUME_TYPE);
-        this.set("availability_zone", rt::string(value));
+        this.set("availability_zone", rt::string(availability_zone));
         EbsVolume(this)
     }
     /// `encrypted`: bool. Changing it replaces the resource.
@@ -1776,7 +1776,7 @@ static AVAILABILITY_ZONE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`AvailabilityZoneGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AvailabilityZoneGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct AvailabilityZoneGroupRequired {
     /// `group_name`: string.
     pub group_name: rt::Expr,
@@ -1819,7 +1819,7 @@ static CAPACITY_BLOCK_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`CapacityBlockReservation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CapacityBlockReservation`], by name: two of them have one type, and a swap must not compile.
 pub struct CapacityBlockReservationRequired {
     /// `capacity_block_offering_id`: string.
     pub capacity_block_offering_id: rt::Expr,
@@ -1950,7 +1950,7 @@ static CAPACITY_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`CapacityReservation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CapacityReservation`], by name: two of them have one type, and a swap must not compile.
 pub struct CapacityReservationRequired {
     /// `availability_zone`: string.
     pub availability_zone: rt::Expr,
@@ -2133,9 +2133,9 @@ static CARRIER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CarrierGateway {
     /// Declares an `aws_ec2_carrier_gateway` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CARRIER_GATEWAY_TYPE);
-        this.set("vpc_id", rt::string(value));
+        this.set("vpc_id", rt::string(vpc_id));
         CarrierGateway(this)
     }
 }
@@ -2178,7 +2178,7 @@ static CLIENT_VPN_AUTHORIZATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`ClientVpnAuthorizationRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClientVpnAuthorizationRule`], by name: two of them have one type, and a swap must not compile.
 pub struct ClientVpnAuthorizationRuleRequired {
     /// `client_vpn_endpoint_id`: string.
     pub client_vpn_endpoint_id: rt::Expr,
@@ -2283,7 +2283,7 @@ static CLIENT_VPN_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`ClientVpnEndpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClientVpnEndpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct ClientVpnEndpointRequired {
     /// `client_cidr_block`: string.
     pub client_cidr_block: rt::Expr,
@@ -2484,9 +2484,9 @@ pub mod client_vpn_endpoint {
     pub struct AuthenticationOptions(pub(crate) rt::Body);
     impl AuthenticationOptions {
         /// A new `authentication_options` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             AuthenticationOptions(this)
         }
         /// `active_directory_id`: string.
@@ -2571,9 +2571,9 @@ pub mod client_vpn_endpoint {
     pub struct ConnectionLogOptions(pub(crate) rt::Body);
     impl ConnectionLogOptions {
         /// A new `connection_log_options` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             ConnectionLogOptions(this)
         }
         /// `cloudwatch_log_group`: string.
@@ -2599,7 +2599,7 @@ static CLIENT_VPN_NETWORK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`ClientVpnNetworkAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClientVpnNetworkAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ClientVpnNetworkAssociationRequired {
     /// `client_vpn_endpoint_id`: string.
     pub client_vpn_endpoint_id: rt::Expr,
@@ -2685,7 +2685,7 @@ static CLIENT_VPN_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 19),
 };
-/// The required arguments of [`ClientVpnRoute`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClientVpnRoute`], by name: two of them have one type, and a swap must not compile.
 pub struct ClientVpnRouteRequired {
     /// `client_vpn_endpoint_id`: string.
     pub client_vpn_endpoint_id: rt::Expr,
@@ -2790,7 +2790,7 @@ static DEFAULT_CREDIT_SPECIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`DefaultCreditSpecification`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DefaultCreditSpecification`], by name: two of them have one type, and a swap must not compile.
 pub struct DefaultCreditSpecificationRequired {
     /// `cpu_credits`: string.
     pub cpu_credits: rt::Expr,
@@ -2862,25 +2862,22 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 21),
 };
-/// The required arguments of [`Fleet`], by name (so that two of one type cannot be swapped).
-pub struct FleetRequired {
-    /// Block `launch_template_config` (the first, when more may be added).
-    pub launch_template_config: fleet::LaunchTemplateConfig,
-    /// Block `target_capacity_specification` (the first, when more may be added).
-    pub target_capacity_specification: fleet::TargetCapacitySpecification,
-}
 impl Fleet {
     /// Declares an `aws_ec2_fleet` with the stack-unique `id`. Required: `launch_template_config`, `target_capacity_specification`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: FleetRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        launch_template_config: fleet::LaunchTemplateConfig,
+        target_capacity_specification: fleet::TargetCapacitySpecification,
+    ) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
         this.push(
             "launch_template_config",
-            required.launch_template_config.0.into_value(),
+            launch_template_config.0.into_value(),
         );
         this.set(
             "target_capacity_specification",
-            required.target_capacity_specification.0.into_value(),
+            target_capacity_specification.0.into_value(),
         );
         Fleet(this)
     }
@@ -3187,25 +3184,18 @@ pub mod fleet {
     /// Block `target_capacity_specification` of `aws_ec2_fleet`.
     #[derive(Clone, Debug)]
     pub struct TargetCapacitySpecification(pub(crate) rt::Body);
-    /// The required arguments of [`TargetCapacitySpecification`], by name (so that two of one type cannot be swapped).
-    pub struct TargetCapacitySpecificationRequired {
-        /// `default_target_capacity_type`: string.
-        pub default_target_capacity_type: rt::Expr,
-        /// `total_target_capacity`: number.
-        pub total_target_capacity: rt::Number,
-    }
     impl TargetCapacitySpecification {
         /// A new `target_capacity_specification` block. Required: `default_target_capacity_type`, `total_target_capacity`.
-        pub fn new(required: TargetCapacitySpecificationRequired) -> Self {
+        pub fn new(
+            default_target_capacity_type: impl Into<rt::Expr>,
+            total_target_capacity: impl Into<rt::Number>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "default_target_capacity_type",
-                rt::string(required.default_target_capacity_type),
+                rt::string(default_target_capacity_type),
             );
-            this.set(
-                "total_target_capacity",
-                rt::number(required.total_target_capacity),
-            );
+            this.set("total_target_capacity", rt::number(total_target_capacity));
             TargetCapacitySpecification(this)
         }
         /// `on_demand_target_capacity`: number.
@@ -3254,9 +3244,9 @@ pub mod fleet {
     pub struct LaunchTemplateSpecification(pub(crate) rt::Body);
     impl LaunchTemplateSpecification {
         /// A new `launch_template_specification` block. Required: `version`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(version: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("version", rt::string(value));
+            this.set("version", rt::string(version));
             LaunchTemplateSpecification(this)
         }
         /// `launch_template_id`: string.
@@ -3380,9 +3370,9 @@ static HOST_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Host {
     /// Declares an `aws_ec2_host` with the stack-unique `id`. Required: `availability_zone`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, availability_zone: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HOST_TYPE);
-        this.set("availability_zone", rt::string(value));
+        this.set("availability_zone", rt::string(availability_zone));
         Host(this)
     }
     /// `asset_id`: string. Changing it replaces the resource.
@@ -3516,9 +3506,9 @@ static IMAGE_BLOCK_PUBLIC_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ImageBlockPublicAccess {
     /// Declares an `aws_ec2_image_block_public_access` with the stack-unique `id`. Required: `state`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, state: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_BLOCK_PUBLIC_ACCESS_TYPE);
-        this.set("state", rt::string(value));
+        this.set("state", rt::string(state));
         ImageBlockPublicAccess(this)
     }
     /// Block `timeouts` (at most one).
@@ -3571,9 +3561,9 @@ static INSTANCE_CONNECT_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InstanceConnectEndpoint {
     /// Declares an `aws_ec2_instance_connect_endpoint` with the stack-unique `id`. Required: `subnet_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, subnet_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_CONNECT_ENDPOINT_TYPE);
-        this.set("subnet_id", rt::string(value));
+        this.set("subnet_id", rt::string(subnet_id));
         InstanceConnectEndpoint(this)
     }
     /// `preserve_client_ip`: bool. Changing it replaces the resource.
@@ -3745,7 +3735,7 @@ static INSTANCE_STATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 26),
 };
-/// The required arguments of [`InstanceState`], by name (so that two of one type cannot be swapped).
+/// The required values of [`InstanceState`], by name: two of them have one type, and a swap must not compile.
 pub struct InstanceStateRequired {
     /// `instance_id`: string.
     pub instance_id: rt::Expr,
@@ -3831,7 +3821,7 @@ static LOCAL_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 27),
 };
-/// The required arguments of [`LocalGatewayRoute`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LocalGatewayRoute`], by name: two of them have one type, and a swap must not compile.
 pub struct LocalGatewayRouteRequired {
     /// `destination_cidr_block`: string.
     pub destination_cidr_block: rt::Expr,
@@ -3890,7 +3880,7 @@ static LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeIn
     stateful: false,
     schema: (&SCHEMAS, 28),
 };
-/// The required arguments of [`LocalGatewayRouteTableVpcAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LocalGatewayRouteTableVpcAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct LocalGatewayRouteTableVpcAssociationRequired {
     /// `local_gateway_route_table_id`: string.
     pub local_gateway_route_table_id: rt::Expr,
@@ -3955,7 +3945,7 @@ static MANAGED_PREFIX_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 29),
 };
-/// The required arguments of [`ManagedPrefixList`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ManagedPrefixList`], by name: two of them have one type, and a swap must not compile.
 pub struct ManagedPrefixListRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -4028,9 +4018,9 @@ pub mod managed_prefix_list {
     pub struct Entry(pub(crate) rt::Body);
     impl Entry {
         /// A new `entry` block. Required: `cidr`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(value));
+            this.set("cidr", rt::string(cidr));
             Entry(this)
         }
         /// `description`: string.
@@ -4051,7 +4041,7 @@ static MANAGED_PREFIX_LIST_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 30),
 };
-/// The required arguments of [`ManagedPrefixListEntry`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ManagedPrefixListEntry`], by name: two of them have one type, and a swap must not compile.
 pub struct ManagedPrefixListEntryRequired {
     /// `cidr`: string.
     pub cidr: rt::Expr,
@@ -4106,9 +4096,12 @@ static NETWORK_INSIGHTS_ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl NetworkInsightsAnalysis {
     /// Declares an `aws_ec2_network_insights_analysis` with the stack-unique `id`. Required: `network_insights_path_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, network_insights_path_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INSIGHTS_ANALYSIS_TYPE);
-        this.set("network_insights_path_id", rt::string(value));
+        this.set(
+            "network_insights_path_id",
+            rt::string(network_insights_path_id),
+        );
         NetworkInsightsAnalysis(this)
     }
     /// `filter_in_arns`: set of string. Changing it replaces the resource.
@@ -4201,7 +4194,7 @@ static NETWORK_INSIGHTS_PATH_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 32),
 };
-/// The required arguments of [`NetworkInsightsPath`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkInsightsPath`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkInsightsPathRequired {
     /// `protocol`: string.
     pub protocol: rt::Expr,
@@ -4414,7 +4407,7 @@ static SUBNET_CIDR_RESERVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 34),
 };
-/// The required arguments of [`SubnetCidrReservation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SubnetCidrReservation`], by name: two of them have one type, and a swap must not compile.
 pub struct SubnetCidrReservationRequired {
     /// `cidr_block`: string.
     pub cidr_block: rt::Expr,
@@ -4477,7 +4470,7 @@ static TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 35),
 };
-/// The required arguments of [`Tag`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
 pub struct TagRequired {
     /// `key`: string.
     pub key: rt::Expr,
@@ -4584,7 +4577,7 @@ static TRAFFIC_MIRROR_FILTER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 37),
 };
-/// The required arguments of [`TrafficMirrorFilterRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrafficMirrorFilterRule`], by name: two of them have one type, and a swap must not compile.
 pub struct TrafficMirrorFilterRuleRequired {
     /// `destination_cidr_block`: string.
     pub destination_cidr_block: rt::Expr,
@@ -4701,7 +4694,7 @@ static TRAFFIC_MIRROR_SESSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 38),
 };
-/// The required arguments of [`TrafficMirrorSession`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrafficMirrorSession`], by name: two of them have one type, and a swap must not compile.
 pub struct TrafficMirrorSessionRequired {
     /// `network_interface_id`: string.
     pub network_interface_id: rt::Expr,
@@ -5070,7 +5063,7 @@ static TRANSIT_GATEWAY_CONNECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 41),
 };
-/// The required arguments of [`TransitGatewayConnect`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayConnect`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayConnectRequired {
     /// `transit_gateway_id`: string.
     pub transit_gateway_id: rt::Expr,
@@ -5203,7 +5196,7 @@ static TRANSIT_GATEWAY_CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 42),
 };
-/// The required arguments of [`TransitGatewayConnectPeer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayConnectPeer`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayConnectPeerRequired {
     /// `inside_cidr_blocks`: set of string.
     pub inside_cidr_blocks: rt::List<rt::Expr>,
@@ -5324,7 +5317,7 @@ static TRANSIT_GATEWAY_DEFAULT_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::
     stateful: false,
     schema: (&SCHEMAS, 43),
 };
-/// The required arguments of [`TransitGatewayDefaultRouteTableAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayDefaultRouteTableAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayDefaultRouteTableAssociationRequired {
     /// `transit_gateway_id`: string.
     pub transit_gateway_id: rt::Expr,
@@ -5420,7 +5413,7 @@ static TRANSIT_GATEWAY_DEFAULT_ROUTE_TABLE_PROPAGATION_TYPE: rt::TypeInfo = rt::
     stateful: false,
     schema: (&SCHEMAS, 44),
 };
-/// The required arguments of [`TransitGatewayDefaultRouteTablePropagation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayDefaultRouteTablePropagation`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayDefaultRouteTablePropagationRequired {
     /// `transit_gateway_id`: string.
     pub transit_gateway_id: rt::Expr,
@@ -5519,9 +5512,9 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TransitGatewayMulticastDomain {
     /// Declares an `aws_ec2_transit_gateway_multicast_domain` with the stack-unique `id`. Required: `transit_gateway_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE);
-        this.set("transit_gateway_id", rt::string(value));
+        this.set("transit_gateway_id", rt::string(transit_gateway_id));
         TransitGatewayMulticastDomain(this)
     }
     /// `auto_accept_shared_associations`: string. Changing it replaces the resource.
@@ -5624,7 +5617,7 @@ static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE: rt::TypeInfo = rt::Typ
     stateful: false,
     schema: (&SCHEMAS, 46),
 };
-/// The required arguments of [`TransitGatewayMulticastDomainAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayMulticastDomainAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayMulticastDomainAssociationRequired {
     /// `subnet_id`: string.
     pub subnet_id: rt::Expr,
@@ -5718,7 +5711,7 @@ static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo 
     stateful: false,
     schema: (&SCHEMAS, 47),
 };
-/// The required arguments of [`TransitGatewayMulticastGroupMember`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayMulticastGroupMember`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayMulticastGroupMemberRequired {
     /// `group_ip_address`: string.
     pub group_ip_address: rt::Expr,
@@ -5780,7 +5773,7 @@ static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo 
     stateful: false,
     schema: (&SCHEMAS, 48),
 };
-/// The required arguments of [`TransitGatewayMulticastGroupSource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayMulticastGroupSource`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayMulticastGroupSourceRequired {
     /// `group_ip_address`: string.
     pub group_ip_address: rt::Expr,
@@ -5842,7 +5835,7 @@ static TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 49),
 };
-/// The required arguments of [`TransitGatewayPeeringAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayPeeringAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayPeeringAttachmentRequired {
     /// `peer_region`: string.
     pub peer_region: rt::Expr,
@@ -5954,9 +5947,12 @@ static TRANSIT_GATEWAY_PEERING_ATTACHMENT_ACCEPTER_TYPE: rt::TypeInfo = rt::Type
 impl TransitGatewayPeeringAttachmentAccepter {
     /// Declares an `aws_ec2_transit_gateway_peering_attachment_accepter` with the stack-unique `id`. Required: `transit_gateway_attachment_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, transit_gateway_attachment_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_PEERING_ATTACHMENT_ACCEPTER_TYPE);
-        this.set("transit_gateway_attachment_id", rt::string(value));
+        this.set(
+            "transit_gateway_attachment_id",
+            rt::string(transit_gateway_attachment_id),
+        );
         TransitGatewayPeeringAttachmentAccepter(this)
     }
 }
@@ -6013,9 +6009,9 @@ static TRANSIT_GATEWAY_POLICY_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TransitGatewayPolicyTable {
     /// Declares an `aws_ec2_transit_gateway_policy_table` with the stack-unique `id`. Required: `transit_gateway_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_POLICY_TABLE_TYPE);
-        this.set("transit_gateway_id", rt::string(value));
+        this.set("transit_gateway_id", rt::string(transit_gateway_id));
         TransitGatewayPolicyTable(this)
     }
 }
@@ -6058,7 +6054,7 @@ static TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
     stateful: false,
     schema: (&SCHEMAS, 52),
 };
-/// The required arguments of [`TransitGatewayPolicyTableAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayPolicyTableAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayPolicyTableAssociationRequired {
     /// `transit_gateway_attachment_id`: string.
     pub transit_gateway_attachment_id: rt::Expr,
@@ -6121,7 +6117,7 @@ static TRANSIT_GATEWAY_PREFIX_LIST_REFERENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 53),
 };
-/// The required arguments of [`TransitGatewayPrefixListReference`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayPrefixListReference`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayPrefixListReferenceRequired {
     /// `prefix_list_id`: string.
     pub prefix_list_id: rt::Expr,
@@ -6193,7 +6189,7 @@ static TRANSIT_GATEWAY_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 54),
 };
-/// The required arguments of [`TransitGatewayRoute`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayRoute`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayRouteRequired {
     /// `destination_cidr_block`: string.
     pub destination_cidr_block: rt::Expr,
@@ -6264,9 +6260,9 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TransitGatewayRouteTable {
     /// Declares an `aws_ec2_transit_gateway_route_table` with the stack-unique `id`. Required: `transit_gateway_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, transit_gateway_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_TYPE);
-        this.set("transit_gateway_id", rt::string(value));
+        this.set("transit_gateway_id", rt::string(transit_gateway_id));
         TransitGatewayRouteTable(this)
     }
 }
@@ -6313,7 +6309,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo
     stateful: false,
     schema: (&SCHEMAS, 56),
 };
-/// The required arguments of [`TransitGatewayRouteTableAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayRouteTableAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayRouteTableAssociationRequired {
     /// `transit_gateway_attachment_id`: string.
     pub transit_gateway_attachment_id: rt::Expr,
@@ -6386,7 +6382,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo
     stateful: false,
     schema: (&SCHEMAS, 57),
 };
-/// The required arguments of [`TransitGatewayRouteTablePropagation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayRouteTablePropagation`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayRouteTablePropagationRequired {
     /// `transit_gateway_attachment_id`: string.
     pub transit_gateway_attachment_id: rt::Expr,
@@ -6449,7 +6445,7 @@ static TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 58),
 };
-/// The required arguments of [`TransitGatewayVpcAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayVpcAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayVpcAttachmentRequired {
     /// `subnet_ids`: set of string.
     pub subnet_ids: rt::List<rt::Expr>,
@@ -6594,9 +6590,12 @@ static TRANSIT_GATEWAY_VPC_ATTACHMENT_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo
 impl TransitGatewayVpcAttachmentAccepter {
     /// Declares an `aws_ec2_transit_gateway_vpc_attachment_accepter` with the stack-unique `id`. Required: `transit_gateway_attachment_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, transit_gateway_attachment_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_VPC_ATTACHMENT_ACCEPTER_TYPE);
-        this.set("transit_gateway_attachment_id", rt::string(value));
+        this.set(
+            "transit_gateway_attachment_id",
+            rt::string(transit_gateway_attachment_id),
+        );
         TransitGatewayVpcAttachmentAccepter(this)
     }
     /// `transit_gateway_default_route_table_association`: bool.
@@ -6979,7 +6978,7 @@ static EIP_DOMAIN_NAME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 62),
 };
-/// The required arguments of [`EipDomainName`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EipDomainName`], by name: two of them have one type, and a swap must not compile.
 pub struct EipDomainNameRequired {
     /// `allocation_id`: string.
     pub allocation_id: rt::Expr,
@@ -7607,9 +7606,9 @@ static KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl KeyPair {
     /// Declares an `aws_key_pair` with the stack-unique `id`. Required: `public_key`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, public_key: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEY_PAIR_TYPE);
-        this.set("public_key", rt::string(value));
+        this.set("public_key", rt::string(public_key));
         KeyPair(this)
     }
     /// `key_name`: string. Changing it replaces the resource.
@@ -8048,9 +8047,9 @@ pub mod launch_template {
     pub struct ElasticGpuSpecifications(pub(crate) rt::Body);
     impl ElasticGpuSpecifications {
         /// A new `elastic_gpu_specifications` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             ElasticGpuSpecifications(this)
         }
     }
@@ -8059,9 +8058,9 @@ pub mod launch_template {
     pub struct ElasticInferenceAccelerator(pub(crate) rt::Body);
     impl ElasticInferenceAccelerator {
         /// A new `elastic_inference_accelerator` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             ElasticInferenceAccelerator(this)
         }
     }
@@ -8085,9 +8084,9 @@ pub mod launch_template {
     pub struct HibernationOptions(pub(crate) rt::Body);
     impl HibernationOptions {
         /// A new `hibernation_options` block. Required: `configured`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(configured: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("configured", rt::boolean(value));
+            this.set("configured", rt::boolean(configured));
             HibernationOptions(this)
         }
     }
@@ -8136,9 +8135,12 @@ pub mod launch_template {
     pub struct LicenseSpecification(pub(crate) rt::Body);
     impl LicenseSpecification {
         /// A new `license_specification` block. Required: `license_configuration_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(license_configuration_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("license_configuration_arn", rt::string(value));
+            this.set(
+                "license_configuration_arn",
+                rt::string(license_configuration_arn),
+            );
             LicenseSpecification(this)
         }
     }
@@ -8593,7 +8595,7 @@ static PLACEMENT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 66),
 };
-/// The required arguments of [`PlacementGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PlacementGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct PlacementGroupRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -8671,7 +8673,7 @@ static SNAPSHOT_CREATE_VOLUME_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 67),
 };
-/// The required arguments of [`SnapshotCreateVolumePermission`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SnapshotCreateVolumePermission`], by name: two of them have one type, and a swap must not compile.
 pub struct SnapshotCreateVolumePermissionRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -8749,9 +8751,9 @@ static SPOT_DATAFEED_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SpotDatafeedSubscription {
     /// Declares an `aws_spot_datafeed_subscription` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SPOT_DATAFEED_SUBSCRIPTION_TYPE);
-        this.set("bucket", rt::string(value));
+        this.set("bucket", rt::string(bucket));
         SpotDatafeedSubscription(this)
     }
     /// `prefix`: string. Changing it replaces the resource.
@@ -8786,20 +8788,17 @@ static SPOT_FLEET_REQUEST_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 69),
 };
-/// The required arguments of [`SpotFleetRequest`], by name (so that two of one type cannot be swapped).
-pub struct SpotFleetRequestRequired {
-    /// `iam_fleet_role`: string.
-    pub iam_fleet_role: rt::Expr,
-    /// `target_capacity`: number.
-    pub target_capacity: rt::Number,
-}
 impl SpotFleetRequest {
     /// Declares an `aws_spot_fleet_request` with the stack-unique `id`. Required: `iam_fleet_role`, `target_capacity`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SpotFleetRequestRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        iam_fleet_role: impl Into<rt::Expr>,
+        target_capacity: impl Into<rt::Number>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SPOT_FLEET_REQUEST_TYPE);
-        this.set("iam_fleet_role", rt::string(required.iam_fleet_role));
-        this.set("target_capacity", rt::number(required.target_capacity));
+        this.set("iam_fleet_role", rt::string(iam_fleet_role));
+        this.set("target_capacity", rt::number(target_capacity));
         SpotFleetRequest(this)
     }
     /// `allocation_strategy`: string. Changing it replaces the resource.
@@ -9049,7 +9048,7 @@ pub mod spot_fleet_request {
     /// Block `launch_specification` of `aws_spot_fleet_request`.
     #[derive(Clone, Debug)]
     pub struct LaunchSpecification(pub(crate) rt::Body);
-    /// The required arguments of [`LaunchSpecification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LaunchSpecification`], by name: two of them have one type, and a swap must not compile.
     pub struct LaunchSpecificationRequired {
         /// `ami`: string.
         pub ami: rt::Expr,
@@ -9161,9 +9160,12 @@ pub mod spot_fleet_request {
     pub struct LaunchTemplateConfig(pub(crate) rt::Body);
     impl LaunchTemplateConfig {
         /// A new `launch_template_config` block. Required: `launch_template_specification`.
-        pub fn new(value: LaunchTemplateSpecification) -> Self {
+        pub fn new(launch_template_specification: LaunchTemplateSpecification) -> Self {
             let mut this = rt::Body::default();
-            this.set("launch_template_specification", value.0.into_value());
+            this.set(
+                "launch_template_specification",
+                launch_template_specification.0.into_value(),
+            );
             LaunchTemplateConfig(this)
         }
         /// Adds a `overrides` block.
@@ -9217,9 +9219,9 @@ pub mod spot_fleet_request {
     pub struct EbsBlockDevice(pub(crate) rt::Body);
     impl EbsBlockDevice {
         /// A new `ebs_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
+            this.set("device_name", rt::string(device_name));
             EbsBlockDevice(this)
         }
         /// `delete_on_termination`: bool.
@@ -9266,7 +9268,7 @@ pub mod spot_fleet_request {
     /// Block `ephemeral_block_device` of `aws_spot_fleet_request`.
     #[derive(Clone, Debug)]
     pub struct EphemeralBlockDevice(pub(crate) rt::Body);
-    /// The required arguments of [`EphemeralBlockDevice`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EphemeralBlockDevice`], by name: two of them have one type, and a swap must not compile.
     pub struct EphemeralBlockDeviceRequired {
         /// `device_name`: string.
         pub device_name: rt::Expr,
@@ -10172,7 +10174,7 @@ static VOLUME_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 71),
 };
-/// The required arguments of [`VolumeAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VolumeAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct VolumeAttachmentRequired {
     /// `device_name`: string.
     pub device_name: rt::Expr,
@@ -10442,9 +10444,9 @@ pub mod shared {
     pub struct EbsBlockDevice(pub(crate) rt::Body);
     impl EbsBlockDevice {
         /// A new `ebs_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
+            this.set("device_name", rt::string(device_name));
             EbsBlockDevice(this)
         }
         /// `delete_on_termination`: bool.
@@ -10518,9 +10520,9 @@ pub mod shared {
     pub struct EphemeralBlockDevice(pub(crate) rt::Body);
     impl EphemeralBlockDevice {
         /// A new `ephemeral_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
+            this.set("device_name", rt::string(device_name));
             EphemeralBlockDevice(this)
         }
         /// `no_device`: bool.
@@ -10537,38 +10539,24 @@ pub mod shared {
     /// Block `filter` of `aws_ami`, `aws_ami_ids`, `aws_availability_zone`, `aws_availability_zones`, `aws_ebs_snapshot`, `aws_ebs_snapshot_ids`, `aws_ebs_volume`, `aws_ebs_volumes`, `aws_ec2_client_vpn_endpoint`, `aws_ec2_coip_pool`, `aws_ec2_coip_pools`, `aws_ec2_host`, `aws_ec2_instance_type_offering`, `aws_ec2_instance_type_offerings`, `aws_ec2_instance_types`, `aws_ec2_local_gateway`, `aws_ec2_local_gateway_route_table`, `aws_ec2_local_gateway_route_tables`, `aws_ec2_local_gateway_virtual_interface`, `aws_ec2_local_gateway_virtual_interface_group`, `aws_ec2_local_gateway_virtual_interface_groups`, `aws_ec2_local_gateways`, `aws_ec2_managed_prefix_list`, `aws_ec2_managed_prefix_lists`, `aws_ec2_network_insights_analysis`, `aws_ec2_network_insights_path`, `aws_ec2_public_ipv4_pools`, `aws_ec2_spot_price`, `aws_ec2_transit_gateway`, `aws_ec2_transit_gateway_attachment`, `aws_ec2_transit_gateway_attachments`, `aws_ec2_transit_gateway_connect`, `aws_ec2_transit_gateway_connect_peer`, `aws_ec2_transit_gateway_dx_gateway_attachment`, `aws_ec2_transit_gateway_multicast_domain`, `aws_ec2_transit_gateway_peering_attachment`, `aws_ec2_transit_gateway_peering_attachments`, `aws_ec2_transit_gateway_route_table`, `aws_ec2_transit_gateway_route_table_associations`, `aws_ec2_transit_gateway_route_table_propagations`, `aws_ec2_transit_gateway_route_table_routes`, `aws_ec2_transit_gateway_route_tables`, `aws_ec2_transit_gateway_vpc_attachment`, `aws_ec2_transit_gateway_vpc_attachments`, `aws_ec2_transit_gateway_vpn_attachment`, `aws_eip`, `aws_eips`, `aws_instance`, `aws_instances`, `aws_key_pair`, `aws_launch_template`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Filter {
         /// A new `filter` block. Required: `name`, `values`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Filter(this)
         }
     }
     /// Block `instance_requirements` of `aws_ec2_fleet`, `aws_launch_template`.
     #[derive(Clone, Debug)]
     pub struct InstanceRequirements(pub(crate) rt::Body);
-    /// The required arguments of [`InstanceRequirements`], by name (so that two of one type cannot be swapped).
-    pub struct InstanceRequirementsRequired {
-        /// Block `memory_mib` (the first, when more may be added).
-        pub memory_mib: MemoryMib,
-        /// Block `vcpu_count` (the first, when more may be added).
-        pub vcpu_count: VcpuCount,
-    }
     impl InstanceRequirements {
         /// A new `instance_requirements` block. Required: `memory_mib`, `vcpu_count`.
-        pub fn new(required: InstanceRequirementsRequired) -> Self {
+        pub fn new(memory_mib: MemoryMib, vcpu_count: VcpuCount) -> Self {
             let mut this = rt::Body::default();
-            this.set("memory_mib", required.memory_mib.0.into_value());
-            this.set("vcpu_count", required.vcpu_count.0.into_value());
+            this.set("memory_mib", memory_mib.0.into_value());
+            this.set("vcpu_count", vcpu_count.0.into_value());
             InstanceRequirements(this)
         }
         /// `accelerator_manufacturers`: set of string.
@@ -10767,9 +10755,9 @@ pub mod shared {
     pub struct MemoryMib(pub(crate) rt::Body);
     impl MemoryMib {
         /// A new `memory_mib` block. Required: `min`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(min: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("min", rt::number(value));
+            this.set("min", rt::number(min));
             MemoryMib(this)
         }
         /// `max`: number.
@@ -10836,22 +10824,15 @@ pub mod shared {
     /// Block `network_interface` of `aws_instance`, `aws_spot_instance_request`.
     #[derive(Clone, Debug)]
     pub struct NetworkInterface(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkInterface`], by name (so that two of one type cannot be swapped).
-    pub struct NetworkInterfaceRequired {
-        /// `device_index`: number.
-        pub device_index: rt::Number,
-        /// `network_interface_id`: string.
-        pub network_interface_id: rt::Expr,
-    }
     impl NetworkInterface {
         /// A new `network_interface` block. Required: `device_index`, `network_interface_id`.
-        pub fn new(required: NetworkInterfaceRequired) -> Self {
+        pub fn new(
+            device_index: impl Into<rt::Number>,
+            network_interface_id: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_index", rt::number(required.device_index));
-            this.set(
-                "network_interface_id",
-                rt::string(required.network_interface_id),
-            );
+            this.set("device_index", rt::number(device_index));
+            this.set("network_interface_id", rt::string(network_interface_id));
             NetworkInterface(this)
         }
         /// `delete_on_termination`: bool.
@@ -11027,9 +11008,9 @@ pub mod shared {
     pub struct VcpuCount(pub(crate) rt::Body);
     impl VcpuCount {
         /// A new `vcpu_count` block. Required: `min`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(min: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("min", rt::number(value));
+            this.set("min", rt::number(min));
             VcpuCount(this)
         }
         /// `max`: number.
@@ -11294,9 +11275,9 @@ pub mod data {
     impl AmiIds {
         /// Declares an `aws_ami_ids` with the stack-unique `id`. Required: `owners`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(id: impl Into<String>, owners: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Base::new(id, &AMI_IDS_TYPE);
-            this.set("owners", rt::list(value));
+            this.set("owners", rt::list(owners));
             AmiIds(this)
         }
         /// `executable_users`: list of string.
@@ -12070,7 +12051,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 82),
     };
-    /// The required arguments of [`CapacityBlockOffering`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CapacityBlockOffering`], by name: two of them have one type, and a swap must not compile.
     pub struct CapacityBlockOfferingRequired {
         /// `capacity_duration_hours`: number.
         pub capacity_duration_hours: rt::Number,
@@ -12557,9 +12538,9 @@ pub mod data {
     impl InstanceType {
         /// Declares an `aws_ec2_instance_type` with the stack-unique `id`. Required: `instance_type`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INSTANCE_TYPE_TYPE);
-            this.set("instance_type", rt::string(value));
+            this.set("instance_type", rt::string(instance_type));
             InstanceType(this)
         }
         /// `id`: string.
@@ -13894,9 +13875,9 @@ pub mod data {
     impl PublicIpv4Pool {
         /// Declares an `aws_ec2_public_ipv4_pool` with the stack-unique `id`. Required: `pool_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PUBLIC_IPV4_POOL_TYPE);
-            this.set("pool_id", rt::string(value));
+            this.set("pool_id", rt::string(pool_id));
             PublicIpv4Pool(this)
         }
         /// `id`: string.
@@ -14967,9 +14948,15 @@ pub mod data {
     impl TransitGatewayRouteTableAssociations {
         /// Declares an `aws_ec2_transit_gateway_route_table_associations` with the stack-unique `id`. Required: `transit_gateway_route_table_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            transit_gateway_route_table_id: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATIONS_TYPE);
-            this.set("transit_gateway_route_table_id", rt::string(value));
+            this.set(
+                "transit_gateway_route_table_id",
+                rt::string(transit_gateway_route_table_id),
+            );
             TransitGatewayRouteTableAssociations(this)
         }
         /// `id`: string.
@@ -15028,9 +15015,15 @@ pub mod data {
     impl TransitGatewayRouteTablePropagations {
         /// Declares an `aws_ec2_transit_gateway_route_table_propagations` with the stack-unique `id`. Required: `transit_gateway_route_table_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            transit_gateway_route_table_id: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATIONS_TYPE);
-            this.set("transit_gateway_route_table_id", rt::string(value));
+            this.set(
+                "transit_gateway_route_table_id",
+                rt::string(transit_gateway_route_table_id),
+            );
             TransitGatewayRouteTablePropagations(this)
         }
         /// `id`: string.
@@ -15086,26 +15079,20 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 118),
     };
-    /// The required arguments of [`TransitGatewayRouteTableRoutes`], by name (so that two of one type cannot be swapped).
-    pub struct TransitGatewayRouteTableRoutesRequired {
-        /// `transit_gateway_route_table_id`: string.
-        pub transit_gateway_route_table_id: rt::Expr,
-        /// Block `filter` (the first, when more may be added).
-        pub filter: transit_gateway_route_table_routes::Filter,
-    }
     impl TransitGatewayRouteTableRoutes {
         /// Declares an `aws_ec2_transit_gateway_route_table_routes` with the stack-unique `id`. Required: `transit_gateway_route_table_id`, `filter`.
         #[track_caller]
         pub fn new(
             id: impl Into<String>,
-            required: TransitGatewayRouteTableRoutesRequired,
+            transit_gateway_route_table_id: impl Into<rt::Expr>,
+            filter: transit_gateway_route_table_routes::Filter,
         ) -> Self {
             let mut this = rt::Base::new(id, &TRANSIT_GATEWAY_ROUTE_TABLE_ROUTES_TYPE);
             this.set(
                 "transit_gateway_route_table_id",
-                rt::string(required.transit_gateway_route_table_id),
+                rt::string(transit_gateway_route_table_id),
             );
-            this.push("filter", required.filter.0.into_value());
+            this.push("filter", filter.0.into_value());
             TransitGatewayRouteTableRoutes(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static ACCOUNT_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AccountSetting`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccountSetting`], by name: two of them have one type, and a swap must not compile.
 pub struct AccountSettingRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -73,10 +73,10 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`LifecyclePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LifecyclePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `repository`: string.
     pub repository: rt::Expr,
 }
@@ -85,7 +85,7 @@ impl LifecyclePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("repository", rt::string(required.repository));
         LifecyclePolicy(this)
     }
@@ -120,7 +120,7 @@ static PULL_THROUGH_CACHE_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`PullThroughCacheRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PullThroughCacheRule`], by name: two of them have one type, and a swap must not compile.
 pub struct PullThroughCacheRuleRequired {
     /// `ecr_repository_prefix`: string.
     pub ecr_repository_prefix: rt::Expr,
@@ -203,9 +203,9 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegistryPolicy {
     /// Declares an `aws_ecr_registry_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
-        this.set("policy", rt::string(value));
+        this.set("policy", rt::policy_text(policy));
         RegistryPolicy(this)
     }
 }
@@ -238,9 +238,9 @@ static REGISTRY_SCANNING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegistryScanningConfiguration {
     /// Declares an `aws_ecr_registry_scanning_configuration` with the stack-unique `id`. Required: `scan_type`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, scan_type: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_SCANNING_CONFIGURATION_TYPE);
-        this.set("scan_type", rt::string(value));
+        this.set("scan_type", rt::string(scan_type));
         RegistryScanningConfiguration(this)
     }
     /// Adds a `rule` block.
@@ -274,22 +274,15 @@ pub mod registry_scanning_configuration {
     /// Block `rule` of `aws_ecr_registry_scanning_configuration`.
     #[derive(Clone, Debug)]
     pub struct Rule(pub(crate) rt::Body);
-    /// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
-    pub struct RuleRequired {
-        /// `scan_frequency`: string.
-        pub scan_frequency: rt::Expr,
-        /// Block `repository_filter` (the first, when more may be added).
-        pub repository_filter: RepositoryFilter,
-    }
     impl Rule {
         /// A new `rule` block. Required: `scan_frequency`, `repository_filter`.
-        pub fn new(required: RuleRequired) -> Self {
+        pub fn new(
+            scan_frequency: impl Into<rt::Expr>,
+            repository_filter: RepositoryFilter,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("scan_frequency", rt::string(required.scan_frequency));
-            this.push(
-                "repository_filter",
-                required.repository_filter.0.into_value(),
-            );
+            this.set("scan_frequency", rt::string(scan_frequency));
+            this.push("repository_filter", repository_filter.0.into_value());
             Rule(this)
         }
         /// Adds a `repository_filter` block.
@@ -347,9 +340,9 @@ pub mod replication_configuration {
     pub struct ReplicationConfiguration(pub(crate) rt::Body);
     impl ReplicationConfiguration {
         /// A new `replication_configuration` block. Required: `rule`.
-        pub fn new(value: Rule) -> Self {
+        pub fn new(rule: Rule) -> Self {
             let mut this = rt::Body::default();
-            this.push("rule", value.0.into_value());
+            this.push("rule", rule.0.into_value());
             ReplicationConfiguration(this)
         }
         /// Adds a `rule` block.
@@ -363,9 +356,9 @@ pub mod replication_configuration {
     pub struct Rule(pub(crate) rt::Body);
     impl Rule {
         /// A new `rule` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.push("destination", value.0.into_value());
+            this.push("destination", destination.0.into_value());
             Rule(this)
         }
         /// Adds a `destination` block.
@@ -382,7 +375,7 @@ pub mod replication_configuration {
     /// Block `destination` of `aws_ecr_replication_configuration`.
     #[derive(Clone, Debug)]
     pub struct Destination(pub(crate) rt::Body);
-    /// The required arguments of [`Destination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Destination`], by name: two of them have one type, and a swap must not compile.
     pub struct DestinationRequired {
         /// `region`: string.
         pub region: rt::Expr,
@@ -415,9 +408,9 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Repository {
     /// Declares an `aws_ecr_repository` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Repository(this)
     }
     /// `force_delete`: bool.
@@ -500,9 +493,9 @@ pub mod repository {
     pub struct ImageScanningConfiguration(pub(crate) rt::Body);
     impl ImageScanningConfiguration {
         /// A new `image_scanning_configuration` block. Required: `scan_on_push`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(scan_on_push: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("scan_on_push", rt::boolean(value));
+            this.set("scan_on_push", rt::boolean(scan_on_push));
             ImageScanningConfiguration(this)
         }
     }
@@ -533,20 +526,17 @@ static REPOSITORY_CREATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`RepositoryCreationTemplate`], by name (so that two of one type cannot be swapped).
-pub struct RepositoryCreationTemplateRequired {
-    /// `applied_for`: set of string.
-    pub applied_for: rt::List<rt::Expr>,
-    /// `prefix`: string.
-    pub prefix: rt::Expr,
-}
 impl RepositoryCreationTemplate {
     /// Declares an `aws_ecr_repository_creation_template` with the stack-unique `id`. Required: `applied_for`, `prefix`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: RepositoryCreationTemplateRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        applied_for: impl Into<rt::List<rt::Expr>>,
+        prefix: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_CREATION_TEMPLATE_TYPE);
-        this.set("applied_for", rt::list(required.applied_for));
-        this.set("prefix", rt::string(required.prefix));
+        this.set("applied_for", rt::list(applied_for));
+        this.set("prefix", rt::string(prefix));
         RepositoryCreationTemplate(this)
     }
     /// `custom_role_arn`: string.
@@ -648,10 +638,10 @@ static REPOSITORY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`RepositoryPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RepositoryPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RepositoryPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `repository`: string.
     pub repository: rt::Expr,
 }
@@ -660,7 +650,7 @@ impl RepositoryPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("repository", rt::string(required.repository));
         RepositoryPolicy(this)
     }
@@ -710,7 +700,7 @@ pub mod shared {
     /// Block `repository_filter` of `aws_ecr_registry_scanning_configuration`, `aws_ecr_replication_configuration`.
     #[derive(Clone, Debug)]
     pub struct RepositoryFilter(pub(crate) rt::Body);
-    /// The required arguments of [`RepositoryFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RepositoryFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct RepositoryFilterRequired {
         /// `filter`: string.
         pub filter: rt::Expr,
@@ -805,9 +795,9 @@ pub mod data {
     impl Image {
         /// Declares an `aws_ecr_image` with the stack-unique `id`. Required: `repository_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, repository_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_TYPE);
-            this.set("repository_name", rt::string(value));
+            this.set("repository_name", rt::string(repository_name));
             Image(this)
         }
         /// `id`: string.
@@ -922,9 +912,9 @@ pub mod data {
         pub struct Rule(pub(crate) rt::Body);
         impl Rule {
             /// A new `rule` block. Required: `priority`.
-            pub fn new(value: impl Into<rt::Number>) -> Self {
+            pub fn new(priority: impl Into<rt::Number>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("priority", rt::number(value));
+                this.set("priority", rt::number(priority));
                 Rule(this)
             }
             /// `description`: string.
@@ -948,16 +938,16 @@ pub mod data {
         pub struct Action(pub(crate) rt::Body);
         impl Action {
             /// A new `action` block. Required: `type`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(type_: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("type", rt::string(value));
+                this.set("type", rt::string(type_));
                 Action(this)
             }
         }
         /// Block `selection` of `aws_ecr_lifecycle_policy_document`.
         #[derive(Clone, Debug)]
         pub struct Selection(pub(crate) rt::Body);
-        /// The required arguments of [`Selection`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`Selection`], by name: two of them have one type, and a swap must not compile.
         pub struct SelectionRequired {
             /// `count_number`: number.
             pub count_number: rt::Number,
@@ -1006,9 +996,9 @@ pub mod data {
     impl PullThroughCacheRule {
         /// Declares an `aws_ecr_pull_through_cache_rule` with the stack-unique `id`. Required: `ecr_repository_prefix`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, ecr_repository_prefix: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PULL_THROUGH_CACHE_RULE_TYPE);
-            this.set("ecr_repository_prefix", rt::string(value));
+            this.set("ecr_repository_prefix", rt::string(ecr_repository_prefix));
             PullThroughCacheRule(this)
         }
         /// `id`: string.
@@ -1092,9 +1082,9 @@ pub mod data {
     impl Repository {
         /// Declares an `aws_ecr_repository` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Repository(this)
         }
         /// `id`: string.
@@ -1170,9 +1160,9 @@ pub mod data {
     impl RepositoryCreationTemplate {
         /// Declares an `aws_ecr_repository_creation_template` with the stack-unique `id`. Required: `prefix`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, prefix: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPOSITORY_CREATION_TEMPLATE_TYPE);
-            this.set("prefix", rt::string(value));
+            this.set("prefix", rt::string(prefix));
             RepositoryCreationTemplate(this)
         }
         /// `id`: string.

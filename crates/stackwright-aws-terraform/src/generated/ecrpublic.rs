@@ -35,9 +35,9 @@ static REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Repository {
     /// Declares an `aws_ecrpublic_repository` with the stack-unique `id`. Required: `repository_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, repository_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_TYPE);
-        this.set("repository_name", rt::string(value));
+        this.set("repository_name", rt::string(repository_name));
         Repository(this)
     }
     /// `force_destroy`: bool.
@@ -162,10 +162,10 @@ static REPOSITORY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`RepositoryPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RepositoryPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RepositoryPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `repository_name`: string.
     pub repository_name: rt::Expr,
 }
@@ -174,7 +174,7 @@ impl RepositoryPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RepositoryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REPOSITORY_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("repository_name", rt::string(required.repository_name));
         RepositoryPolicy(this)
     }

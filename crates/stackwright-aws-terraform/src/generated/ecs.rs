@@ -30,7 +30,7 @@ static ACCOUNT_SETTING_DEFAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AccountSettingDefault`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccountSettingDefault`], by name: two of them have one type, and a swap must not compile.
 pub struct AccountSettingDefaultRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -77,22 +77,19 @@ static CAPACITY_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`CapacityProvider`], by name (so that two of one type cannot be swapped).
-pub struct CapacityProviderRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `auto_scaling_group_provider` (the first, when more may be added).
-    pub auto_scaling_group_provider: capacity_provider::AutoScalingGroupProvider,
-}
 impl CapacityProvider {
     /// Declares an `aws_ecs_capacity_provider` with the stack-unique `id`. Required: `name`, `auto_scaling_group_provider`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: CapacityProviderRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        auto_scaling_group_provider: capacity_provider::AutoScalingGroupProvider,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CAPACITY_PROVIDER_TYPE);
-        this.set("name", rt::string(required.name));
+        this.set("name", rt::string(name));
         this.set(
             "auto_scaling_group_provider",
-            required.auto_scaling_group_provider.0.into_value(),
+            auto_scaling_group_provider.0.into_value(),
         );
         CapacityProvider(this)
     }
@@ -129,9 +126,9 @@ pub mod capacity_provider {
     pub struct AutoScalingGroupProvider(pub(crate) rt::Body);
     impl AutoScalingGroupProvider {
         /// A new `auto_scaling_group_provider` block. Required: `auto_scaling_group_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(auto_scaling_group_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("auto_scaling_group_arn", rt::string(value));
+            this.set("auto_scaling_group_arn", rt::string(auto_scaling_group_arn));
             AutoScalingGroupProvider(this)
         }
         /// `managed_draining`: string.
@@ -201,9 +198,9 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Cluster {
     /// Declares an `aws_ecs_cluster` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Cluster(this)
     }
     /// Block `configuration` (at most one).
@@ -276,16 +273,16 @@ pub mod cluster {
     pub struct ServiceConnectDefaults(pub(crate) rt::Body);
     impl ServiceConnectDefaults {
         /// A new `service_connect_defaults` block. Required: `namespace`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("namespace", rt::string(value));
+            this.set("namespace", rt::string(namespace));
             ServiceConnectDefaults(this)
         }
     }
     /// Block `setting` of `aws_ecs_cluster`.
     #[derive(Clone, Debug)]
     pub struct Setting(pub(crate) rt::Body);
-    /// The required arguments of [`Setting`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Setting`], by name: two of them have one type, and a swap must not compile.
     pub struct SettingRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -399,9 +396,9 @@ static CLUSTER_CAPACITY_PROVIDERS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ClusterCapacityProviders {
     /// Declares an `aws_ecs_cluster_capacity_providers` with the stack-unique `id`. Required: `cluster_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, cluster_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_CAPACITY_PROVIDERS_TYPE);
-        this.set("cluster_name", rt::string(value));
+        this.set("cluster_name", rt::string(cluster_name));
         ClusterCapacityProviders(this)
     }
     /// `capacity_providers`: set of string.
@@ -442,9 +439,9 @@ pub mod cluster_capacity_providers {
     pub struct DefaultCapacityProviderStrategy(pub(crate) rt::Body);
     impl DefaultCapacityProviderStrategy {
         /// A new `default_capacity_provider_strategy` block. Required: `capacity_provider`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("capacity_provider", rt::string(value));
+            this.set("capacity_provider", rt::string(capacity_provider));
             DefaultCapacityProviderStrategy(this)
         }
         /// `base`: number.
@@ -473,9 +470,9 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Service {
     /// Declares an `aws_ecs_service` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Service(this)
     }
     /// `availability_zone_rebalancing`: string.
@@ -746,7 +743,7 @@ pub mod service {
     /// Block `alarms` of `aws_ecs_service`.
     #[derive(Clone, Debug)]
     pub struct Alarms(pub(crate) rt::Body);
-    /// The required arguments of [`Alarms`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Alarms`], by name: two of them have one type, and a swap must not compile.
     pub struct AlarmsRequired {
         /// `alarm_names`: set of string.
         pub alarm_names: rt::List<rt::Expr>,
@@ -768,7 +765,7 @@ pub mod service {
     /// Block `deployment_circuit_breaker` of `aws_ecs_service`.
     #[derive(Clone, Debug)]
     pub struct DeploymentCircuitBreaker(pub(crate) rt::Body);
-    /// The required arguments of [`DeploymentCircuitBreaker`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DeploymentCircuitBreaker`], by name: two of them have one type, and a swap must not compile.
     pub struct DeploymentCircuitBreakerRequired {
         /// `enable`: bool.
         pub enable: rt::Bool,
@@ -802,19 +799,15 @@ pub mod service {
     /// Block `load_balancer` of `aws_ecs_service`.
     #[derive(Clone, Debug)]
     pub struct LoadBalancer(pub(crate) rt::Body);
-    /// The required arguments of [`LoadBalancer`], by name (so that two of one type cannot be swapped).
-    pub struct LoadBalancerRequired {
-        /// `container_name`: string.
-        pub container_name: rt::Expr,
-        /// `container_port`: number.
-        pub container_port: rt::Number,
-    }
     impl LoadBalancer {
         /// A new `load_balancer` block. Required: `container_name`, `container_port`.
-        pub fn new(required: LoadBalancerRequired) -> Self {
+        pub fn new(
+            container_name: impl Into<rt::Expr>,
+            container_port: impl Into<rt::Number>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("container_name", rt::string(required.container_name));
-            this.set("container_port", rt::number(required.container_port));
+            this.set("container_name", rt::string(container_name));
+            this.set("container_port", rt::number(container_port));
             LoadBalancer(this)
         }
         /// `elb_name`: string.
@@ -833,9 +826,9 @@ pub mod service {
     pub struct OrderedPlacementStrategy(pub(crate) rt::Body);
     impl OrderedPlacementStrategy {
         /// A new `ordered_placement_strategy` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             OrderedPlacementStrategy(this)
         }
         /// `field`: string.
@@ -849,9 +842,9 @@ pub mod service {
     pub struct ServiceConnectConfiguration(pub(crate) rt::Body);
     impl ServiceConnectConfiguration {
         /// A new `service_connect_configuration` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             ServiceConnectConfiguration(this)
         }
         /// `namespace`: string.
@@ -898,29 +891,19 @@ pub mod service {
     /// Block `volume_configuration` of `aws_ecs_service`.
     #[derive(Clone, Debug)]
     pub struct VolumeConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`VolumeConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct VolumeConfigurationRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `managed_ebs_volume` (the first, when more may be added).
-        pub managed_ebs_volume: ManagedEbsVolume,
-    }
     impl VolumeConfiguration {
         /// A new `volume_configuration` block. Required: `name`, `managed_ebs_volume`.
-        pub fn new(required: VolumeConfigurationRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, managed_ebs_volume: ManagedEbsVolume) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set(
-                "managed_ebs_volume",
-                required.managed_ebs_volume.0.into_value(),
-            );
+            this.set("name", rt::string(name));
+            this.set("managed_ebs_volume", managed_ebs_volume.0.into_value());
             VolumeConfiguration(this)
         }
     }
     /// Block `vpc_lattice_configurations` of `aws_ecs_service`.
     #[derive(Clone, Debug)]
     pub struct VpcLatticeConfigurations(pub(crate) rt::Body);
-    /// The required arguments of [`VpcLatticeConfigurations`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcLatticeConfigurations`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcLatticeConfigurationsRequired {
         /// `port_name`: string.
         pub port_name: rt::Expr,
@@ -944,9 +927,9 @@ pub mod service {
     pub struct LogConfiguration(pub(crate) rt::Body);
     impl LogConfiguration {
         /// A new `log_configuration` block. Required: `log_driver`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_driver: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_driver", rt::string(value));
+            this.set("log_driver", rt::string(log_driver));
             LogConfiguration(this)
         }
         /// `options`: map of string.
@@ -965,9 +948,9 @@ pub mod service {
     pub struct Service(pub(crate) rt::Body);
     impl Service {
         /// A new `service` block. Required: `port_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(port_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("port_name", rt::string(value));
+            this.set("port_name", rt::string(port_name));
             Service(this)
         }
         /// `discovery_name`: string.
@@ -1001,9 +984,9 @@ pub mod service {
     pub struct ManagedEbsVolume(pub(crate) rt::Body);
     impl ManagedEbsVolume {
         /// A new `managed_ebs_volume` block. Required: `role_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("role_arn", rt::string(value));
+            this.set("role_arn", rt::string(role_arn));
             ManagedEbsVolume(this)
         }
         /// `encrypted`: bool.
@@ -1060,7 +1043,7 @@ pub mod service {
     /// Block `secret_option` of `aws_ecs_service`.
     #[derive(Clone, Debug)]
     pub struct SecretOption(pub(crate) rt::Body);
-    /// The required arguments of [`SecretOption`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SecretOption`], by name: two of them have one type, and a swap must not compile.
     pub struct SecretOptionRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1081,9 +1064,9 @@ pub mod service {
     pub struct ClientAlias(pub(crate) rt::Body);
     impl ClientAlias {
         /// A new `client_alias` block. Required: `port`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(port: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("port", rt::number(value));
+            this.set("port", rt::number(port));
             ClientAlias(this)
         }
         /// `dns_name`: string.
@@ -1117,9 +1100,12 @@ pub mod service {
     pub struct Tls(pub(crate) rt::Body);
     impl Tls {
         /// A new `tls` block. Required: `issuer_cert_authority`.
-        pub fn new(value: IssuerCertAuthority) -> Self {
+        pub fn new(issuer_cert_authority: IssuerCertAuthority) -> Self {
             let mut this = rt::Body::default();
-            this.set("issuer_cert_authority", value.0.into_value());
+            this.set(
+                "issuer_cert_authority",
+                issuer_cert_authority.0.into_value(),
+            );
             Tls(this)
         }
         /// `kms_key`: string.
@@ -1138,9 +1124,9 @@ pub mod service {
     pub struct TagSpecifications(pub(crate) rt::Body);
     impl TagSpecifications {
         /// A new `tag_specifications` block. Required: `resource_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_type", rt::string(value));
+            this.set("resource_type", rt::string(resource_type));
             TagSpecifications(this)
         }
         /// `propagate_tags`: string.
@@ -1159,9 +1145,9 @@ pub mod service {
     pub struct IssuerCertAuthority(pub(crate) rt::Body);
     impl IssuerCertAuthority {
         /// A new `issuer_cert_authority` block. Required: `aws_pca_authority_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(aws_pca_authority_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("aws_pca_authority_arn", rt::string(value));
+            this.set("aws_pca_authority_arn", rt::string(aws_pca_authority_arn));
             IssuerCertAuthority(this)
         }
     }
@@ -1177,7 +1163,7 @@ static TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Tag`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
 pub struct TagRequired {
     /// `key`: string.
     pub key: rt::Expr,
@@ -1227,7 +1213,7 @@ static TASK_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`TaskDefinition`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TaskDefinition`], by name: two of them have one type, and a swap must not compile.
 pub struct TaskDefinitionRequired {
     /// `container_definitions`: string.
     pub container_definitions: rt::Expr,
@@ -1421,16 +1407,16 @@ pub mod task_definition {
     pub struct EphemeralStorage(pub(crate) rt::Body);
     impl EphemeralStorage {
         /// A new `ephemeral_storage` block. Required: `size_in_gib`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(size_in_gib: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("size_in_gib", rt::number(value));
+            this.set("size_in_gib", rt::number(size_in_gib));
             EphemeralStorage(this)
         }
     }
     /// Block `inference_accelerator` of `aws_ecs_task_definition`.
     #[derive(Clone, Debug)]
     pub struct InferenceAccelerator(pub(crate) rt::Body);
-    /// The required arguments of [`InferenceAccelerator`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InferenceAccelerator`], by name: two of them have one type, and a swap must not compile.
     pub struct InferenceAcceleratorRequired {
         /// `device_name`: string.
         pub device_name: rt::Expr,
@@ -1451,9 +1437,9 @@ pub mod task_definition {
     pub struct ProxyConfiguration(pub(crate) rt::Body);
     impl ProxyConfiguration {
         /// A new `proxy_configuration` block. Required: `container_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(container_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("container_name", rt::string(value));
+            this.set("container_name", rt::string(container_name));
             ProxyConfiguration(this)
         }
         /// `properties`: map of string.
@@ -1492,9 +1478,9 @@ pub mod task_definition {
     pub struct Volume(pub(crate) rt::Body);
     impl Volume {
         /// A new `volume` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Volume(this)
         }
         /// `configure_at_launch`: bool.
@@ -1570,9 +1556,9 @@ pub mod task_definition {
     pub struct EfsVolumeConfiguration(pub(crate) rt::Body);
     impl EfsVolumeConfiguration {
         /// A new `efs_volume_configuration` block. Required: `file_system_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("file_system_id", rt::string(value));
+            this.set("file_system_id", rt::string(file_system_id));
             EfsVolumeConfiguration(this)
         }
         /// `root_directory`: string.
@@ -1599,7 +1585,7 @@ pub mod task_definition {
     /// Block `fsx_windows_file_server_volume_configuration` of `aws_ecs_task_definition`.
     #[derive(Clone, Debug)]
     pub struct FsxWindowsFileServerVolumeConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`FsxWindowsFileServerVolumeConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FsxWindowsFileServerVolumeConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct FsxWindowsFileServerVolumeConfigurationRequired {
         /// `file_system_id`: string.
         pub file_system_id: rt::Expr,
@@ -1644,7 +1630,7 @@ pub mod task_definition {
     /// Block `authorization_config` of `aws_ecs_task_definition`.
     #[derive(Clone, Debug)]
     pub struct FsxWindowsFileServerVolumeConfigurationAuthorizationConfig(pub(crate) rt::Body);
-    /// The required arguments of [`FsxWindowsFileServerVolumeConfigurationAuthorizationConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FsxWindowsFileServerVolumeConfigurationAuthorizationConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct FsxWindowsFileServerVolumeConfigurationAuthorizationConfigRequired {
         /// `credentials_parameter`: string.
         pub credentials_parameter: rt::Expr,
@@ -1677,7 +1663,7 @@ static TASK_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`TaskSet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TaskSet`], by name: two of them have one type, and a swap must not compile.
 pub struct TaskSetRequired {
     /// `cluster`: string.
     pub cluster: rt::Expr,
@@ -1828,19 +1814,12 @@ pub mod task_set {
     /// Block `capacity_provider_strategy` of `aws_ecs_task_set`.
     #[derive(Clone, Debug)]
     pub struct CapacityProviderStrategy(pub(crate) rt::Body);
-    /// The required arguments of [`CapacityProviderStrategy`], by name (so that two of one type cannot be swapped).
-    pub struct CapacityProviderStrategyRequired {
-        /// `capacity_provider`: string.
-        pub capacity_provider: rt::Expr,
-        /// `weight`: number.
-        pub weight: rt::Number,
-    }
     impl CapacityProviderStrategy {
         /// A new `capacity_provider_strategy` block. Required: `capacity_provider`, `weight`.
-        pub fn new(required: CapacityProviderStrategyRequired) -> Self {
+        pub fn new(capacity_provider: impl Into<rt::Expr>, weight: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("capacity_provider", rt::string(required.capacity_provider));
-            this.set("weight", rt::number(required.weight));
+            this.set("capacity_provider", rt::string(capacity_provider));
+            this.set("weight", rt::number(weight));
             CapacityProviderStrategy(this)
         }
         /// `base`: number.
@@ -1854,9 +1833,9 @@ pub mod task_set {
     pub struct LoadBalancer(pub(crate) rt::Body);
     impl LoadBalancer {
         /// A new `load_balancer` block. Required: `container_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(container_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("container_name", rt::string(value));
+            this.set("container_name", rt::string(container_name));
             LoadBalancer(this)
         }
         /// `container_port`: number.
@@ -1904,9 +1883,9 @@ pub mod shared {
     pub struct CapacityProviderStrategy(pub(crate) rt::Body);
     impl CapacityProviderStrategy {
         /// A new `capacity_provider_strategy` block. Required: `capacity_provider`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("capacity_provider", rt::string(value));
+            this.set("capacity_provider", rt::string(capacity_provider));
             CapacityProviderStrategy(this)
         }
         /// `base`: number.
@@ -1925,9 +1904,9 @@ pub mod shared {
     pub struct NetworkConfiguration(pub(crate) rt::Body);
     impl NetworkConfiguration {
         /// A new `network_configuration` block. Required: `subnets`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnets: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnets", rt::list(value));
+            this.set("subnets", rt::list(subnets));
             NetworkConfiguration(this)
         }
         /// `assign_public_ip`: bool.
@@ -1946,9 +1925,9 @@ pub mod shared {
     pub struct PlacementConstraints(pub(crate) rt::Body);
     impl PlacementConstraints {
         /// A new `placement_constraints` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             PlacementConstraints(this)
         }
         /// `expression`: string.
@@ -1962,9 +1941,9 @@ pub mod shared {
     pub struct ServiceRegistries(pub(crate) rt::Body);
     impl ServiceRegistries {
         /// A new `service_registries` block. Required: `registry_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(registry_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("registry_arn", rt::string(value));
+            this.set("registry_arn", rt::string(registry_arn));
             ServiceRegistries(this)
         }
         /// `container_name`: string.
@@ -2002,9 +1981,9 @@ pub mod data {
     impl Cluster {
         /// Declares an `aws_ecs_cluster` with the stack-unique `id`. Required: `cluster_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-            this.set("cluster_name", rt::string(value));
+            this.set("cluster_name", rt::string(cluster_name));
             Cluster(this)
         }
         /// `id`: string.
@@ -2102,7 +2081,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`ContainerDefinition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ContainerDefinition`], by name: two of them have one type, and a swap must not compile.
     pub struct ContainerDefinitionRequired {
         /// `container_name`: string.
         pub container_name: rt::Expr,
@@ -2182,7 +2161,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 11),
     };
-    /// The required arguments of [`Service`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Service`], by name: two of them have one type, and a swap must not compile.
     pub struct ServiceRequired {
         /// `cluster_arn`: string.
         pub cluster_arn: rt::Expr,
@@ -2266,9 +2245,9 @@ pub mod data {
     impl TaskDefinition {
         /// Declares an `aws_ecs_task_definition` with the stack-unique `id`. Required: `task_definition`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, task_definition: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TASK_DEFINITION_TYPE);
-            this.set("task_definition", rt::string(value));
+            this.set("task_definition", rt::string(task_definition));
             TaskDefinition(this)
         }
         /// `id`: string.
@@ -2383,7 +2362,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 13),
     };
-    /// The required arguments of [`TaskExecution`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TaskExecution`], by name: two of them have one type, and a swap must not compile.
     pub struct TaskExecutionRequired {
         /// `cluster`: string.
         pub cluster: rt::Expr,
@@ -2614,9 +2593,9 @@ pub mod data {
         pub struct PlacementStrategy(pub(crate) rt::Body);
         impl PlacementStrategy {
             /// A new `placement_strategy` block. Required: `type`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(type_: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("type", rt::string(value));
+                this.set("type", rt::string(type_));
                 PlacementStrategy(this)
             }
             /// `field`: string.
@@ -2630,9 +2609,9 @@ pub mod data {
         pub struct ContainerOverrides(pub(crate) rt::Body);
         impl ContainerOverrides {
             /// A new `container_overrides` block. Required: `name`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(name: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(value));
+                this.set("name", rt::string(name));
                 ContainerOverrides(this)
             }
             /// `command`: list of string.
@@ -2689,7 +2668,7 @@ pub mod data {
         /// Block `environment` of `aws_ecs_task_execution`.
         #[derive(Clone, Debug)]
         pub struct Environment(pub(crate) rt::Body);
-        /// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
         pub struct EnvironmentRequired {
             /// `key`: string.
             pub key: rt::Expr,
@@ -2708,7 +2687,7 @@ pub mod data {
         /// Block `resource_requirements` of `aws_ecs_task_execution`.
         #[derive(Clone, Debug)]
         pub struct ResourceRequirements(pub(crate) rt::Body);
-        /// The required arguments of [`ResourceRequirements`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`ResourceRequirements`], by name: two of them have one type, and a swap must not compile.
         pub struct ResourceRequirementsRequired {
             /// `type`: string.
             pub type_: rt::Expr,

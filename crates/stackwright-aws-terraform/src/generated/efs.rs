@@ -33,9 +33,9 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AccessPoint {
     /// Declares an `aws_efs_access_point` with the stack-unique `id`. Required: `file_system_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, file_system_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
-        this.set("file_system_id", rt::string(value));
+        this.set("file_system_id", rt::string(file_system_id));
         AccessPoint(this)
     }
     /// Block `posix_user` (at most one). Changing it replaces the resource.
@@ -87,7 +87,7 @@ pub mod access_point {
     /// Block `posix_user` of `aws_efs_access_point`.
     #[derive(Clone, Debug)]
     pub struct PosixUser(pub(crate) rt::Body);
-    /// The required arguments of [`PosixUser`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PosixUser`], by name: two of them have one type, and a swap must not compile.
     pub struct PosixUserRequired {
         /// `gid`: number.
         pub gid: rt::Number,
@@ -131,7 +131,7 @@ pub mod access_point {
     /// Block `creation_info` of `aws_efs_access_point`.
     #[derive(Clone, Debug)]
     pub struct CreationInfo(pub(crate) rt::Body);
-    /// The required arguments of [`CreationInfo`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CreationInfo`], by name: two of them have one type, and a swap must not compile.
     pub struct CreationInfoRequired {
         /// `owner_gid`: number.
         pub owner_gid: rt::Number,
@@ -162,20 +162,17 @@ static BACKUP_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`BackupPolicy`], by name (so that two of one type cannot be swapped).
-pub struct BackupPolicyRequired {
-    /// `file_system_id`: string.
-    pub file_system_id: rt::Expr,
-    /// Block `backup_policy` (the first, when more may be added).
-    pub backup_policy: backup_policy::BackupPolicy,
-}
 impl BackupPolicy {
     /// Declares an `aws_efs_backup_policy` with the stack-unique `id`. Required: `file_system_id`, `backup_policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: BackupPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        file_system_id: impl Into<rt::Expr>,
+        backup_policy: backup_policy::BackupPolicy,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BACKUP_POLICY_TYPE);
-        this.set("file_system_id", rt::string(required.file_system_id));
-        this.set("backup_policy", required.backup_policy.0.into_value());
+        this.set("file_system_id", rt::string(file_system_id));
+        this.set("backup_policy", backup_policy.0.into_value());
         BackupPolicy(this)
     }
 }
@@ -198,9 +195,9 @@ pub mod backup_policy {
     pub struct BackupPolicy(pub(crate) rt::Body);
     impl BackupPolicy {
         /// A new `backup_policy` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             BackupPolicy(this)
         }
     }
@@ -400,12 +397,12 @@ static FILE_SYSTEM_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`FileSystemPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FileSystemPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct FileSystemPolicyRequired {
     /// `file_system_id`: string.
     pub file_system_id: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl FileSystemPolicy {
     /// Declares an `aws_efs_file_system_policy` with the stack-unique `id`. Required: `file_system_id`, `policy`.
@@ -413,7 +410,7 @@ impl FileSystemPolicy {
     pub fn new(id: impl Into<String>, required: FileSystemPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &FILE_SYSTEM_POLICY_TYPE);
         this.set("file_system_id", rt::string(required.file_system_id));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         FileSystemPolicy(this)
     }
     /// `bypass_policy_lockout_safety_check`: bool.
@@ -453,7 +450,7 @@ static MOUNT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`MountTarget`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MountTarget`], by name: two of them have one type, and a swap must not compile.
 pub struct MountTargetRequired {
     /// `file_system_id`: string.
     pub file_system_id: rt::Expr,
@@ -552,23 +549,17 @@ static REPLICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ReplicationConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct ReplicationConfigurationRequired {
-    /// `source_file_system_id`: string.
-    pub source_file_system_id: rt::Expr,
-    /// Block `destination` (the first, when more may be added).
-    pub destination: replication_configuration::Destination,
-}
 impl ReplicationConfiguration {
     /// Declares an `aws_efs_replication_configuration` with the stack-unique `id`. Required: `source_file_system_id`, `destination`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ReplicationConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        source_file_system_id: impl Into<rt::Expr>,
+        destination: replication_configuration::Destination,
+    ) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_CONFIGURATION_TYPE);
-        this.set(
-            "source_file_system_id",
-            rt::string(required.source_file_system_id),
-        );
-        this.set("destination", required.destination.0.into_value());
+        this.set("source_file_system_id", rt::string(source_file_system_id));
+        this.set("destination", destination.0.into_value());
         ReplicationConfiguration(this)
     }
     /// Block `timeouts` (at most one).
@@ -681,9 +672,9 @@ pub mod data {
     impl AccessPoint {
         /// Declares an `aws_efs_access_point` with the stack-unique `id`. Required: `access_point_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, access_point_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
-            this.set("access_point_id", rt::string(value));
+            this.set("access_point_id", rt::string(access_point_id));
             AccessPoint(this)
         }
         /// `id`: string.
@@ -750,9 +741,9 @@ pub mod data {
     impl AccessPoints {
         /// Declares an `aws_efs_access_points` with the stack-unique `id`. Required: `file_system_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, file_system_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ACCESS_POINTS_TYPE);
-            this.set("file_system_id", rt::string(value));
+            this.set("file_system_id", rt::string(file_system_id));
             AccessPoints(this)
         }
         /// `id`: string.

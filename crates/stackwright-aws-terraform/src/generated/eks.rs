@@ -30,7 +30,7 @@ static ACCESS_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AccessEntry`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccessEntry`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessEntryRequired {
     /// `cluster_name`: string.
     pub cluster_name: rt::Expr,
@@ -131,7 +131,7 @@ static ACCESS_POLICY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AccessPolicyAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccessPolicyAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessPolicyAssociationRequired {
     /// `cluster_name`: string.
     pub cluster_name: rt::Expr,
@@ -195,9 +195,9 @@ pub mod access_policy_association {
     pub struct AccessScope(pub(crate) rt::Body);
     impl AccessScope {
         /// A new `access_scope` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             AccessScope(this)
         }
         /// `namespaces`: set of string.
@@ -218,7 +218,7 @@ static ADDON_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Addon`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Addon`], by name: two of them have one type, and a swap must not compile.
 pub struct AddonRequired {
     /// `addon_name`: string.
     pub addon_name: rt::Expr,
@@ -353,7 +353,7 @@ pub mod addon {
     /// Block `pod_identity_association` of `aws_eks_addon`.
     #[derive(Clone, Debug)]
     pub struct PodIdentityAssociation(pub(crate) rt::Body);
-    /// The required arguments of [`PodIdentityAssociation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PodIdentityAssociation`], by name: two of them have one type, and a swap must not compile.
     pub struct PodIdentityAssociationRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,
@@ -406,7 +406,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Cluster`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -627,19 +627,12 @@ pub mod cluster {
     /// Block `encryption_config` of `aws_eks_cluster`.
     #[derive(Clone, Debug)]
     pub struct EncryptionConfig(pub(crate) rt::Body);
-    /// The required arguments of [`EncryptionConfig`], by name (so that two of one type cannot be swapped).
-    pub struct EncryptionConfigRequired {
-        /// `resources`: set of string.
-        pub resources: rt::List<rt::Expr>,
-        /// Block `provider` (the first, when more may be added).
-        pub provider: Provider,
-    }
     impl EncryptionConfig {
         /// A new `encryption_config` block. Required: `resources`, `provider`.
-        pub fn new(required: EncryptionConfigRequired) -> Self {
+        pub fn new(resources: impl Into<rt::List<rt::Expr>>, provider: Provider) -> Self {
             let mut this = rt::Body::default();
-            this.set("resources", rt::list(required.resources));
-            this.set("provider", required.provider.0.into_value());
+            this.set("resources", rt::list(resources));
+            this.set("provider", provider.0.into_value());
             EncryptionConfig(this)
         }
     }
@@ -671,22 +664,18 @@ pub mod cluster {
     /// Block `outpost_config` of `aws_eks_cluster`.
     #[derive(Clone, Debug)]
     pub struct OutpostConfig(pub(crate) rt::Body);
-    /// The required arguments of [`OutpostConfig`], by name (so that two of one type cannot be swapped).
-    pub struct OutpostConfigRequired {
-        /// `control_plane_instance_type`: string.
-        pub control_plane_instance_type: rt::Expr,
-        /// `outpost_arns`: set of string.
-        pub outpost_arns: rt::List<rt::Expr>,
-    }
     impl OutpostConfig {
         /// A new `outpost_config` block. Required: `control_plane_instance_type`, `outpost_arns`.
-        pub fn new(required: OutpostConfigRequired) -> Self {
+        pub fn new(
+            control_plane_instance_type: impl Into<rt::Expr>,
+            outpost_arns: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "control_plane_instance_type",
-                rt::string(required.control_plane_instance_type),
+                rt::string(control_plane_instance_type),
             );
-            this.set("outpost_arns", rt::list(required.outpost_arns));
+            this.set("outpost_arns", rt::list(outpost_arns));
             OutpostConfig(this)
         }
         /// Block `control_plane_placement` (at most one).
@@ -700,9 +689,9 @@ pub mod cluster {
     pub struct RemoteNetworkConfig(pub(crate) rt::Body);
     impl RemoteNetworkConfig {
         /// A new `remote_network_config` block. Required: `remote_node_networks`.
-        pub fn new(value: RemoteNodeNetworks) -> Self {
+        pub fn new(remote_node_networks: RemoteNodeNetworks) -> Self {
             let mut this = rt::Body::default();
-            this.set("remote_node_networks", value.0.into_value());
+            this.set("remote_node_networks", remote_node_networks.0.into_value());
             RemoteNetworkConfig(this)
         }
         /// Block `remote_pod_networks` (at most one).
@@ -771,9 +760,9 @@ pub mod cluster {
     pub struct VpcConfig(pub(crate) rt::Body);
     impl VpcConfig {
         /// A new `vpc_config` block. Required: `subnet_ids`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(value));
+            this.set("subnet_ids", rt::list(subnet_ids));
             VpcConfig(this)
         }
         /// `endpoint_private_access`: bool.
@@ -817,9 +806,9 @@ pub mod cluster {
     pub struct Provider(pub(crate) rt::Body);
     impl Provider {
         /// A new `provider` block. Required: `key_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key_arn", rt::string(value));
+            this.set("key_arn", rt::string(key_arn));
             Provider(this)
         }
     }
@@ -843,9 +832,9 @@ pub mod cluster {
     pub struct ControlPlanePlacement(pub(crate) rt::Body);
     impl ControlPlanePlacement {
         /// A new `control_plane_placement` block. Required: `group_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(group_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("group_name", rt::string(value));
+            this.set("group_name", rt::string(group_name));
             ControlPlanePlacement(this)
         }
     }
@@ -906,7 +895,7 @@ static FARGATE_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`FargateProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FargateProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct FargateProfileRequired {
     /// `cluster_name`: string.
     pub cluster_name: rt::Expr,
@@ -999,9 +988,9 @@ pub mod fargate_profile {
     pub struct Selector(pub(crate) rt::Body);
     impl Selector {
         /// A new `selector` block. Required: `namespace`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("namespace", rt::string(value));
+            this.set("namespace", rt::string(namespace));
             Selector(this)
         }
         /// `labels`: map of string.
@@ -1022,20 +1011,17 @@ static IDENTITY_PROVIDER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`IdentityProviderConfig`], by name (so that two of one type cannot be swapped).
-pub struct IdentityProviderConfigRequired {
-    /// `cluster_name`: string.
-    pub cluster_name: rt::Expr,
-    /// Block `oidc` (the first, when more may be added).
-    pub oidc: identity_provider_config::Oidc,
-}
 impl IdentityProviderConfig {
     /// Declares an `aws_eks_identity_provider_config` with the stack-unique `id`. Required: `cluster_name`, `oidc`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: IdentityProviderConfigRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        cluster_name: impl Into<rt::Expr>,
+        oidc: identity_provider_config::Oidc,
+    ) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_PROVIDER_CONFIG_TYPE);
-        this.set("cluster_name", rt::string(required.cluster_name));
-        this.set("oidc", required.oidc.0.into_value());
+        this.set("cluster_name", rt::string(cluster_name));
+        this.set("oidc", oidc.0.into_value());
         IdentityProviderConfig(this)
     }
     /// Block `timeouts` (at most one).
@@ -1079,7 +1065,7 @@ pub mod identity_provider_config {
     /// Block `oidc` of `aws_eks_identity_provider_config`.
     #[derive(Clone, Debug)]
     pub struct Oidc(pub(crate) rt::Body);
-    /// The required arguments of [`Oidc`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Oidc`], by name: two of them have one type, and a swap must not compile.
     pub struct OidcRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -1138,7 +1124,7 @@ static NODE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`NodeGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NodeGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct NodeGroupRequired {
     /// `cluster_name`: string.
     pub cluster_name: rt::Expr,
@@ -1329,9 +1315,9 @@ pub mod node_group {
     pub struct LaunchTemplate(pub(crate) rt::Body);
     impl LaunchTemplate {
         /// A new `launch_template` block. Required: `version`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(version: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("version", rt::string(value));
+            this.set("version", rt::string(version));
             LaunchTemplate(this)
         }
         /// `id`: string.
@@ -1383,7 +1369,7 @@ pub mod node_group {
     /// Block `scaling_config` of `aws_eks_node_group`.
     #[derive(Clone, Debug)]
     pub struct ScalingConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ScalingConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ScalingConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct ScalingConfigRequired {
         /// `desired_size`: number.
         pub desired_size: rt::Number,
@@ -1405,7 +1391,7 @@ pub mod node_group {
     /// Block `taint` of `aws_eks_node_group`.
     #[derive(Clone, Debug)]
     pub struct Taint(pub(crate) rt::Body);
-    /// The required arguments of [`Taint`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Taint`], by name: two of them have one type, and a swap must not compile.
     pub struct TaintRequired {
         /// `effect`: string.
         pub effect: rt::Expr,
@@ -1483,7 +1469,7 @@ static POD_IDENTITY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`PodIdentityAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PodIdentityAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct PodIdentityAssociationRequired {
     /// `cluster_name`: string.
     pub cluster_name: rt::Expr,
@@ -1585,7 +1571,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 8),
     };
-    /// The required arguments of [`AccessEntry`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AccessEntry`], by name: two of them have one type, and a swap must not compile.
     pub struct AccessEntryRequired {
         /// `cluster_name`: string.
         pub cluster_name: rt::Expr,
@@ -1675,7 +1661,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 9),
     };
-    /// The required arguments of [`Addon`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Addon`], by name: two of them have one type, and a swap must not compile.
     pub struct AddonRequired {
         /// `addon_name`: string.
         pub addon_name: rt::Expr,
@@ -1760,7 +1746,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`AddonVersion`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AddonVersion`], by name: two of them have one type, and a swap must not compile.
     pub struct AddonVersionRequired {
         /// `addon_name`: string.
         pub addon_name: rt::Expr,
@@ -1827,9 +1813,9 @@ pub mod data {
     impl Cluster {
         /// Declares an `aws_eks_cluster` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Cluster(this)
         }
         /// `id`: string.
@@ -1952,9 +1938,9 @@ pub mod data {
     impl ClusterAuth {
         /// Declares an `aws_eks_cluster_auth` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_AUTH_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ClusterAuth(this)
         }
         /// `id`: string.
@@ -2099,7 +2085,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 15),
     };
-    /// The required arguments of [`NodeGroup`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NodeGroup`], by name: two of them have one type, and a swap must not compile.
     pub struct NodeGroupRequired {
         /// `cluster_name`: string.
         pub cluster_name: rt::Expr,
@@ -2223,9 +2209,9 @@ pub mod data {
     impl NodeGroups {
         /// Declares an `aws_eks_node_groups` with the stack-unique `id`. Required: `cluster_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &NODE_GROUPS_TYPE);
-            this.set("cluster_name", rt::string(value));
+            this.set("cluster_name", rt::string(cluster_name));
             NodeGroups(this)
         }
         /// `id`: string.

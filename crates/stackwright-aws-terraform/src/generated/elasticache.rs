@@ -33,9 +33,9 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Cluster {
     /// Declares an `aws_elasticache_cluster` with the stack-unique `id`. Required: `cluster_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, cluster_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-        this.set("cluster_id", rt::string(value));
+        this.set("cluster_id", rt::string(cluster_id));
         Cluster(this)
     }
     /// `apply_immediately`: bool.
@@ -340,7 +340,7 @@ static GLOBAL_REPLICATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`GlobalReplicationGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GlobalReplicationGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct GlobalReplicationGroupRequired {
     /// `global_replication_group_id_suffix`: string.
     pub global_replication_group_id_suffix: rt::Expr,
@@ -490,7 +490,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ParameterGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ParameterGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct ParameterGroupRequired {
     /// `family`: string.
     pub family: rt::Expr,
@@ -555,7 +555,7 @@ pub mod parameter_group {
     /// Block `parameter` of `aws_elasticache_parameter_group`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -585,7 +585,7 @@ static REPLICATION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ReplicationGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReplicationGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct ReplicationGroupRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -1005,9 +1005,15 @@ static RESERVED_CACHE_NODE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ReservedCacheNode {
     /// Declares an `aws_elasticache_reserved_cache_node` with the stack-unique `id`. Required: `reserved_cache_nodes_offering_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        reserved_cache_nodes_offering_id: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &RESERVED_CACHE_NODE_TYPE);
-        this.set("reserved_cache_nodes_offering_id", rt::string(value));
+        this.set(
+            "reserved_cache_nodes_offering_id",
+            rt::string(reserved_cache_nodes_offering_id),
+        );
         ReservedCacheNode(this)
     }
     /// `cache_node_count`: number. Changing it replaces the resource.
@@ -1101,7 +1107,7 @@ static SERVERLESS_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ServerlessCache`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ServerlessCache`], by name: two of them have one type, and a swap must not compile.
 pub struct ServerlessCacheRequired {
     /// `engine`: string.
     pub engine: rt::Expr,
@@ -1286,9 +1292,9 @@ pub mod serverless_cache {
     pub struct DataStorage(pub(crate) rt::Body);
     impl DataStorage {
         /// A new `data_storage` block. Required: `unit`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(value));
+            this.set("unit", rt::string(unit));
             DataStorage(this)
         }
         /// `maximum`: number.
@@ -1334,20 +1340,17 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`SubnetGroup`], by name (so that two of one type cannot be swapped).
-pub struct SubnetGroupRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// `subnet_ids`: set of string.
-    pub subnet_ids: rt::List<rt::Expr>,
-}
 impl SubnetGroup {
     /// Declares an `aws_elasticache_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SubnetGroupRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        subnet_ids: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("subnet_ids", rt::list(required.subnet_ids));
+        this.set("name", rt::string(name));
+        this.set("subnet_ids", rt::list(subnet_ids));
         SubnetGroup(this)
     }
     /// `description`: string.
@@ -1403,7 +1406,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
 pub struct UserRequired {
     /// `access_string`: string.
     pub access_string: rt::Expr,
@@ -1498,9 +1501,9 @@ pub mod user {
     pub struct AuthenticationMode(pub(crate) rt::Body);
     impl AuthenticationMode {
         /// A new `authentication_mode` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             AuthenticationMode(this)
         }
         /// `passwords`: set of string. Sensitive: kept out of plans, but stored in the state.
@@ -1551,7 +1554,7 @@ static USER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`UserGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct UserGroupRequired {
     /// `engine`: string.
     pub engine: rt::Expr,
@@ -1616,7 +1619,7 @@ static USER_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`UserGroupAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserGroupAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct UserGroupAssociationRequired {
     /// `user_group_id`: string.
     pub user_group_id: rt::Expr,
@@ -1683,7 +1686,7 @@ pub mod shared {
     /// Block `log_delivery_configuration` of `aws_elasticache_cluster`, `aws_elasticache_replication_group`.
     #[derive(Clone, Debug)]
     pub struct LogDeliveryConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`LogDeliveryConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LogDeliveryConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct LogDeliveryConfigurationRequired {
         /// `destination`: string.
         pub destination: rt::Expr,
@@ -1749,9 +1752,9 @@ pub mod data {
     impl Cluster {
         /// Declares an `aws_elasticache_cluster` with the stack-unique `id`. Required: `cluster_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-            this.set("cluster_id", rt::string(value));
+            this.set("cluster_id", rt::string(cluster_id));
             Cluster(this)
         }
         /// `id`: string.
@@ -1882,9 +1885,9 @@ pub mod data {
     impl ReplicationGroup {
         /// Declares an `aws_elasticache_replication_group` with the stack-unique `id`. Required: `replication_group_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, replication_group_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REPLICATION_GROUP_TYPE);
-            this.set("replication_group_id", rt::string(value));
+            this.set("replication_group_id", rt::string(replication_group_id));
             ReplicationGroup(this)
         }
         /// `id`: string.
@@ -1987,7 +1990,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 12),
     };
-    /// The required arguments of [`ReservedCacheNodeOffering`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ReservedCacheNodeOffering`], by name: two of them have one type, and a swap must not compile.
     pub struct ReservedCacheNodeOfferingRequired {
         /// `cache_node_type`: string.
         pub cache_node_type: rt::Expr,
@@ -2058,9 +2061,9 @@ pub mod data {
     impl ServerlessCache {
         /// Declares an `aws_elasticache_serverless_cache` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVERLESS_CACHE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ServerlessCache(this)
         }
     }
@@ -2153,9 +2156,9 @@ pub mod data {
     impl SubnetGroup {
         /// Declares an `aws_elasticache_subnet_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             SubnetGroup(this)
         }
         /// `id`: string.
@@ -2214,9 +2217,9 @@ pub mod data {
     impl User {
         /// Declares an `aws_elasticache_user` with the stack-unique `id`. Required: `user_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
-            this.set("user_id", rt::string(value));
+            this.set("user_id", rt::string(user_id));
             User(this)
         }
         /// `access_string`: string.

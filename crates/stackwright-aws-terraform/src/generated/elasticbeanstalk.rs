@@ -33,9 +33,9 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Application {
     /// Declares an `aws_elastic_beanstalk_application` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Application(this)
     }
     /// `description`: string.
@@ -85,9 +85,9 @@ pub mod application {
     pub struct AppversionLifecycle(pub(crate) rt::Body);
     impl AppversionLifecycle {
         /// A new `appversion_lifecycle` block. Required: `service_role`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(service_role: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("service_role", rt::string(value));
+            this.set("service_role", rt::string(service_role));
             AppversionLifecycle(this)
         }
         /// `delete_source_from_s3`: bool.
@@ -118,7 +118,7 @@ static APPLICATION_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ApplicationVersion`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApplicationVersion`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationVersionRequired {
     /// `application`: string.
     pub application: rt::Expr,
@@ -215,7 +215,7 @@ static CONFIGURATION_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ConfigurationTemplate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConfigurationTemplate`], by name: two of them have one type, and a swap must not compile.
 pub struct ConfigurationTemplateRequired {
     /// `application`: string.
     pub application: rt::Expr,
@@ -295,7 +295,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentRequired {
     /// `application`: string.
     pub application: rt::Expr,
@@ -473,7 +473,7 @@ pub mod shared {
     /// Block `setting` of `aws_elastic_beanstalk_configuration_template`, `aws_elastic_beanstalk_environment`.
     #[derive(Clone, Debug)]
     pub struct Setting(pub(crate) rt::Body);
-    /// The required arguments of [`Setting`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Setting`], by name: two of them have one type, and a swap must not compile.
     pub struct SettingRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -516,9 +516,9 @@ pub mod data {
     impl Application {
         /// Declares an `aws_elastic_beanstalk_application` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Application(this)
         }
         /// `id`: string.
@@ -604,9 +604,9 @@ pub mod data {
     impl SolutionStack {
         /// Declares an `aws_elastic_beanstalk_solution_stack` with the stack-unique `id`. Required: `name_regex`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name_regex: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SOLUTION_STACK_TYPE);
-            this.set("name_regex", rt::string(value));
+            this.set("name_regex", rt::string(name_regex));
             SolutionStack(this)
         }
         /// `id`: string.

@@ -35,14 +35,14 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Domain {
     /// Declares an `aws_elasticsearch_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         Domain(this)
     }
     /// `access_policies`: string.
-    pub fn access_policies(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("access_policies", rt::string(value));
+    pub fn access_policies(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policies", rt::policy_text(value));
         self
     }
     /// `advanced_options`: map of string.
@@ -174,9 +174,9 @@ pub mod domain {
     pub struct AdvancedSecurityOptions(pub(crate) rt::Body);
     impl AdvancedSecurityOptions {
         /// A new `advanced_security_options` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             AdvancedSecurityOptions(this)
         }
         /// `internal_user_database_enabled`: bool.
@@ -196,9 +196,9 @@ pub mod domain {
     pub struct AutoTuneOptions(pub(crate) rt::Body);
     impl AutoTuneOptions {
         /// A new `auto_tune_options` block. Required: `desired_state`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(desired_state: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("desired_state", rt::string(value));
+            this.set("desired_state", rt::string(desired_state));
             AutoTuneOptions(this)
         }
         /// `rollback_on_disable`: string.
@@ -280,7 +280,7 @@ pub mod domain {
     /// Block `cognito_options` of `aws_elasticsearch_domain`.
     #[derive(Clone, Debug)]
     pub struct CognitoOptions(pub(crate) rt::Body);
-    /// The required arguments of [`CognitoOptions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CognitoOptions`], by name: two of them have one type, and a swap must not compile.
     pub struct CognitoOptionsRequired {
         /// `identity_pool_id`: string.
         pub identity_pool_id: rt::Expr,
@@ -345,9 +345,9 @@ pub mod domain {
     pub struct EbsOptions(pub(crate) rt::Body);
     impl EbsOptions {
         /// A new `ebs_options` block. Required: `ebs_enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(ebs_enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("ebs_enabled", rt::boolean(value));
+            this.set("ebs_enabled", rt::boolean(ebs_enabled));
             EbsOptions(this)
         }
         /// `iops`: number.
@@ -376,9 +376,9 @@ pub mod domain {
     pub struct EncryptAtRest(pub(crate) rt::Body);
     impl EncryptAtRest {
         /// A new `encrypt_at_rest` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             EncryptAtRest(this)
         }
         /// `kms_key_id`: string.
@@ -390,7 +390,7 @@ pub mod domain {
     /// Block `log_publishing_options` of `aws_elasticsearch_domain`.
     #[derive(Clone, Debug)]
     pub struct LogPublishingOptions(pub(crate) rt::Body);
-    /// The required arguments of [`LogPublishingOptions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LogPublishingOptions`], by name: two of them have one type, and a swap must not compile.
     pub struct LogPublishingOptionsRequired {
         /// `cloudwatch_log_group_arn`: string.
         pub cloudwatch_log_group_arn: rt::Expr,
@@ -419,9 +419,9 @@ pub mod domain {
     pub struct NodeToNodeEncryption(pub(crate) rt::Body);
     impl NodeToNodeEncryption {
         /// A new `node_to_node_encryption` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             NodeToNodeEncryption(this)
         }
     }
@@ -430,9 +430,12 @@ pub mod domain {
     pub struct SnapshotOptions(pub(crate) rt::Body);
     impl SnapshotOptions {
         /// A new `snapshot_options` block. Required: `automated_snapshot_start_hour`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(automated_snapshot_start_hour: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("automated_snapshot_start_hour", rt::number(value));
+            this.set(
+                "automated_snapshot_start_hour",
+                rt::number(automated_snapshot_start_hour),
+            );
             SnapshotOptions(this)
         }
     }
@@ -484,7 +487,7 @@ pub mod domain {
     /// Block `maintenance_schedule` of `aws_elasticsearch_domain`.
     #[derive(Clone, Debug)]
     pub struct MaintenanceSchedule(pub(crate) rt::Body);
-    /// The required arguments of [`MaintenanceSchedule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MaintenanceSchedule`], by name: two of them have one type, and a swap must not compile.
     pub struct MaintenanceScheduleRequired {
         /// `cron_expression_for_recurrence`: string.
         pub cron_expression_for_recurrence: rt::Expr,
@@ -539,19 +542,12 @@ pub mod domain {
     /// Block `duration` of `aws_elasticsearch_domain`.
     #[derive(Clone, Debug)]
     pub struct Duration(pub(crate) rt::Body);
-    /// The required arguments of [`Duration`], by name (so that two of one type cannot be swapped).
-    pub struct DurationRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl Duration {
         /// A new `duration` block. Required: `unit`, `value`.
-        pub fn new(required: DurationRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             Duration(this)
         }
     }
@@ -567,10 +563,10 @@ static DOMAIN_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`DomainPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainPolicyRequired {
     /// `access_policies`: string.
-    pub access_policies: rt::Expr,
+    pub access_policies: rt::PolicyText,
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
 }
@@ -579,7 +575,7 @@ impl DomainPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_POLICY_TYPE);
-        this.set("access_policies", rt::string(required.access_policies));
+        this.set("access_policies", rt::policy_text(required.access_policies));
         this.set("domain_name", rt::string(required.domain_name));
         DomainPolicy(this)
     }
@@ -642,9 +638,9 @@ static DOMAIN_SAML_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DomainSamlOptions {
     /// Declares an `aws_elasticsearch_domain_saml_options` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_SAML_OPTIONS_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         DomainSamlOptions(this)
     }
     /// Block `saml_options` (at most one).
@@ -740,7 +736,7 @@ pub mod domain_saml_options {
     /// Block `idp` of `aws_elasticsearch_domain_saml_options`.
     #[derive(Clone, Debug)]
     pub struct Idp(pub(crate) rt::Body);
-    /// The required arguments of [`Idp`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Idp`], by name: two of them have one type, and a swap must not compile.
     pub struct IdpRequired {
         /// `entity_id`: string.
         pub entity_id: rt::Expr,
@@ -768,20 +764,17 @@ static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`VpcEndpoint`], by name (so that two of one type cannot be swapped).
-pub struct VpcEndpointRequired {
-    /// `domain_arn`: string.
-    pub domain_arn: rt::Expr,
-    /// Block `vpc_options` (the first, when more may be added).
-    pub vpc_options: vpc_endpoint::VpcOptions,
-}
 impl VpcEndpoint {
     /// Declares an `aws_elasticsearch_vpc_endpoint` with the stack-unique `id`. Required: `domain_arn`, `vpc_options`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VpcEndpointRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        domain_arn: impl Into<rt::Expr>,
+        vpc_options: vpc_endpoint::VpcOptions,
+    ) -> Self {
         let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
-        this.set("domain_arn", rt::string(required.domain_arn));
-        this.set("vpc_options", required.vpc_options.0.into_value());
+        this.set("domain_arn", rt::string(domain_arn));
+        this.set("vpc_options", vpc_options.0.into_value());
         VpcEndpoint(this)
     }
     /// Block `timeouts` (at most one).
@@ -814,9 +807,9 @@ pub mod vpc_endpoint {
     pub struct VpcOptions(pub(crate) rt::Body);
     impl VpcOptions {
         /// A new `vpc_options` block. Required: `subnet_ids`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(value));
+            this.set("subnet_ids", rt::list(subnet_ids));
             VpcOptions(this)
         }
         /// `security_group_ids`: set of string.
@@ -873,9 +866,9 @@ pub mod data {
     impl Domain {
         /// Declares an `aws_elasticsearch_domain` with the stack-unique `id`. Required: `domain_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-            this.set("domain_name", rt::string(value));
+            this.set("domain_name", rt::string(domain_name));
             Domain(this)
         }
         /// `id`: string.

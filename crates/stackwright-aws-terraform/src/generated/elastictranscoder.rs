@@ -30,7 +30,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Pipeline`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Pipeline`], by name: two of them have one type, and a swap must not compile.
 pub struct PipelineRequired {
     /// `input_bucket`: string.
     pub input_bucket: rt::Expr,
@@ -261,9 +261,9 @@ static PRESET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Preset {
     /// Declares an `aws_elastictranscoder_preset` with the stack-unique `id`. Required: `container`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, container: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PRESET_TYPE);
-        this.set("container", rt::string(value));
+        this.set("container", rt::string(container));
         Preset(this)
     }
     /// `description`: string. Changing it replaces the resource.

@@ -30,7 +30,7 @@ static APP_COOKIE_STICKINESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AppCookieStickinessPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AppCookieStickinessPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct AppCookieStickinessPolicyRequired {
     /// `cookie_name`: string.
     pub cookie_name: rt::Expr,
@@ -90,9 +90,9 @@ static ELB_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Elb {
     /// Declares an `aws_elb` with the stack-unique `id`. Required: `listener`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: elb::Listener) -> Self {
+    pub fn new(id: impl Into<String>, listener: elb::Listener) -> Self {
         let mut this = rt::Base::new(id, &ELB_TYPE);
-        this.push("listener", value.0.into_value());
+        this.push("listener", listener.0.into_value());
         Elb(this)
     }
     /// `availability_zones`: set of string.
@@ -273,9 +273,9 @@ pub mod elb {
     pub struct AccessLogs(pub(crate) rt::Body);
     impl AccessLogs {
         /// A new `access_logs` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             AccessLogs(this)
         }
         /// `bucket_prefix`: string.
@@ -297,7 +297,7 @@ pub mod elb {
     /// Block `health_check` of `aws_elb`.
     #[derive(Clone, Debug)]
     pub struct HealthCheck(pub(crate) rt::Body);
-    /// The required arguments of [`HealthCheck`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`HealthCheck`], by name: two of them have one type, and a swap must not compile.
     pub struct HealthCheckRequired {
         /// `healthy_threshold`: number.
         pub healthy_threshold: rt::Number,
@@ -328,7 +328,7 @@ pub mod elb {
     /// Block `listener` of `aws_elb`.
     #[derive(Clone, Debug)]
     pub struct Listener(pub(crate) rt::Body);
-    /// The required arguments of [`Listener`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Listener`], by name: two of them have one type, and a swap must not compile.
     pub struct ListenerRequired {
         /// `instance_port`: number.
         pub instance_port: rt::Number,
@@ -387,7 +387,7 @@ static ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Attachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Attachment`], by name: two of them have one type, and a swap must not compile.
 pub struct AttachmentRequired {
     /// `elb`: string.
     pub elb: rt::Expr,
@@ -430,7 +430,7 @@ static LB_COOKIE_STICKINESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`LbCookieStickinessPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LbCookieStickinessPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LbCookieStickinessPolicyRequired {
     /// `lb_port`: number.
     pub lb_port: rt::Number,
@@ -489,7 +489,7 @@ static LB_SSL_NEGOTIATION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`LbSslNegotiationPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LbSslNegotiationPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LbSslNegotiationPolicyRequired {
     /// `lb_port`: number.
     pub lb_port: rt::Number,
@@ -548,7 +548,7 @@ pub mod lb_ssl_negotiation_policy {
     /// Block `attribute` of `aws_lb_ssl_negotiation_policy`.
     #[derive(Clone, Debug)]
     pub struct Attribute(pub(crate) rt::Body);
-    /// The required arguments of [`Attribute`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Attribute`], by name: two of them have one type, and a swap must not compile.
     pub struct AttributeRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -576,23 +576,17 @@ static LOAD_BALANCER_BACKEND_SERVER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`LoadBalancerBackendServerPolicy`], by name (so that two of one type cannot be swapped).
-pub struct LoadBalancerBackendServerPolicyRequired {
-    /// `instance_port`: number.
-    pub instance_port: rt::Number,
-    /// `load_balancer_name`: string.
-    pub load_balancer_name: rt::Expr,
-}
 impl LoadBalancerBackendServerPolicy {
     /// Declares an `aws_load_balancer_backend_server_policy` with the stack-unique `id`. Required: `instance_port`, `load_balancer_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LoadBalancerBackendServerPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        instance_port: impl Into<rt::Number>,
+        load_balancer_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOAD_BALANCER_BACKEND_SERVER_POLICY_TYPE);
-        this.set("instance_port", rt::number(required.instance_port));
-        this.set(
-            "load_balancer_name",
-            rt::string(required.load_balancer_name),
-        );
+        this.set("instance_port", rt::number(instance_port));
+        this.set("load_balancer_name", rt::string(load_balancer_name));
         LoadBalancerBackendServerPolicy(this)
     }
     /// `policy_names`: set of string.
@@ -634,26 +628,17 @@ static LOAD_BALANCER_LISTENER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`LoadBalancerListenerPolicy`], by name (so that two of one type cannot be swapped).
-pub struct LoadBalancerListenerPolicyRequired {
-    /// `load_balancer_name`: string.
-    pub load_balancer_name: rt::Expr,
-    /// `load_balancer_port`: number.
-    pub load_balancer_port: rt::Number,
-}
 impl LoadBalancerListenerPolicy {
     /// Declares an `aws_load_balancer_listener_policy` with the stack-unique `id`. Required: `load_balancer_name`, `load_balancer_port`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LoadBalancerListenerPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        load_balancer_name: impl Into<rt::Expr>,
+        load_balancer_port: impl Into<rt::Number>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOAD_BALANCER_LISTENER_POLICY_TYPE);
-        this.set(
-            "load_balancer_name",
-            rt::string(required.load_balancer_name),
-        );
-        this.set(
-            "load_balancer_port",
-            rt::number(required.load_balancer_port),
-        );
+        this.set("load_balancer_name", rt::string(load_balancer_name));
+        this.set("load_balancer_port", rt::number(load_balancer_port));
         LoadBalancerListenerPolicy(this)
     }
     /// `policy_names`: set of string.
@@ -701,7 +686,7 @@ static LOAD_BALANCER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`LoadBalancerPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LoadBalancerPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LoadBalancerPolicyRequired {
     /// `load_balancer_name`: string.
     pub load_balancer_name: rt::Expr,
@@ -783,20 +768,17 @@ static PROXY_PROTOCOL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`ProxyProtocolPolicy`], by name (so that two of one type cannot be swapped).
-pub struct ProxyProtocolPolicyRequired {
-    /// `instance_ports`: set of string.
-    pub instance_ports: rt::List<rt::Expr>,
-    /// `load_balancer`: string.
-    pub load_balancer: rt::Expr,
-}
 impl ProxyProtocolPolicy {
     /// Declares an `aws_proxy_protocol_policy` with the stack-unique `id`. Required: `instance_ports`, `load_balancer`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ProxyProtocolPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        instance_ports: impl Into<rt::List<rt::Expr>>,
+        load_balancer: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &PROXY_PROTOCOL_POLICY_TYPE);
-        this.set("instance_ports", rt::list(required.instance_ports));
-        this.set("load_balancer", rt::string(required.load_balancer));
+        this.set("instance_ports", rt::list(instance_ports));
+        this.set("load_balancer", rt::string(load_balancer));
         ProxyProtocolPolicy(this)
     }
 }
@@ -833,9 +815,9 @@ pub mod data {
     impl Elb {
         /// Declares an `aws_elb` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ELB_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Elb(this)
         }
         /// `id`: string.

@@ -33,9 +33,15 @@ static BLOCK_PUBLIC_ACCESS_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BlockPublicAccessConfiguration {
     /// Declares an `aws_emr_block_public_access_configuration` with the stack-unique `id`. Required: `block_public_security_group_rules`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        block_public_security_group_rules: impl Into<rt::Bool>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BLOCK_PUBLIC_ACCESS_CONFIGURATION_TYPE);
-        this.set("block_public_security_group_rules", rt::boolean(value));
+        this.set(
+            "block_public_security_group_rules",
+            rt::boolean(block_public_security_group_rules),
+        );
         BlockPublicAccessConfiguration(this)
     }
     /// Adds a `permitted_public_security_group_rule_range` block. Changing it replaces the resource.
@@ -70,7 +76,7 @@ pub mod block_public_access_configuration {
     /// Block `permitted_public_security_group_rule_range` of `aws_emr_block_public_access_configuration`.
     #[derive(Clone, Debug)]
     pub struct PermittedPublicSecurityGroupRuleRange(pub(crate) rt::Body);
-    /// The required arguments of [`PermittedPublicSecurityGroupRuleRange`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PermittedPublicSecurityGroupRuleRange`], by name: two of them have one type, and a swap must not compile.
     pub struct PermittedPublicSecurityGroupRuleRangeRequired {
         /// `max_range`: number.
         pub max_range: rt::Number,
@@ -98,7 +104,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Cluster`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -395,7 +401,7 @@ pub mod cluster {
     /// Block `bootstrap_action` of `aws_emr_cluster`.
     #[derive(Clone, Debug)]
     pub struct BootstrapAction(pub(crate) rt::Body);
-    /// The required arguments of [`BootstrapAction`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BootstrapAction`], by name: two of them have one type, and a swap must not compile.
     pub struct BootstrapActionRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -456,9 +462,9 @@ pub mod cluster {
     pub struct CoreInstanceGroup(pub(crate) rt::Body);
     impl CoreInstanceGroup {
         /// A new `core_instance_group` block. Required: `instance_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_type", rt::string(value));
+            this.set("instance_type", rt::string(instance_type));
             CoreInstanceGroup(this)
         }
         /// `autoscaling_policy`: string.
@@ -492,9 +498,9 @@ pub mod cluster {
     pub struct Ec2Attributes(pub(crate) rt::Body);
     impl Ec2Attributes {
         /// A new `ec2_attributes` block. Required: `instance_profile`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_profile: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_profile", rt::string(value));
+            this.set("instance_profile", rt::string(instance_profile));
             Ec2Attributes(this)
         }
         /// `additional_master_security_groups`: string.
@@ -546,7 +552,7 @@ pub mod cluster {
     /// Block `kerberos_attributes` of `aws_emr_cluster`.
     #[derive(Clone, Debug)]
     pub struct KerberosAttributes(pub(crate) rt::Body);
-    /// The required arguments of [`KerberosAttributes`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`KerberosAttributes`], by name: two of them have one type, and a swap must not compile.
     pub struct KerberosAttributesRequired {
         /// `kdc_admin_password`: string. Sensitive: kept out of plans, but stored in the state.
         pub kdc_admin_password: rt::Expr,
@@ -621,9 +627,9 @@ pub mod cluster {
     pub struct MasterInstanceGroup(pub(crate) rt::Body);
     impl MasterInstanceGroup {
         /// A new `master_instance_group` block. Required: `instance_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_type", rt::string(value));
+            this.set("instance_type", rt::string(instance_type));
             MasterInstanceGroup(this)
         }
         /// `bid_price`: string.
@@ -650,19 +656,12 @@ pub mod cluster {
     /// Block `ebs_config` of `aws_emr_cluster`.
     #[derive(Clone, Debug)]
     pub struct CoreInstanceGroupEbsConfig(pub(crate) rt::Body);
-    /// The required arguments of [`CoreInstanceGroupEbsConfig`], by name (so that two of one type cannot be swapped).
-    pub struct CoreInstanceGroupEbsConfigRequired {
-        /// `size`: number.
-        pub size: rt::Number,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl CoreInstanceGroupEbsConfig {
         /// A new `ebs_config` block. Required: `size`, `type`.
-        pub fn new(required: CoreInstanceGroupEbsConfigRequired) -> Self {
+        pub fn new(size: impl Into<rt::Number>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("size", rt::number(required.size));
-            this.set("type", rt::string(required.type_));
+            this.set("size", rt::number(size));
+            this.set("type", rt::string(type_));
             CoreInstanceGroupEbsConfig(this)
         }
         /// `iops`: number.
@@ -696,9 +695,9 @@ static INSTANCE_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InstanceFleet {
     /// Declares an `aws_emr_instance_fleet` with the stack-unique `id`. Required: `cluster_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, cluster_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_FLEET_TYPE);
-        this.set("cluster_id", rt::string(value));
+        this.set("cluster_id", rt::string(cluster_id));
         InstanceFleet(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -777,7 +776,7 @@ static INSTANCE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`InstanceGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`InstanceGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct InstanceGroupRequired {
     /// `cluster_id`: string.
     pub cluster_id: rt::Expr,
@@ -892,20 +891,17 @@ static MANAGED_SCALING_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ManagedScalingPolicy`], by name (so that two of one type cannot be swapped).
-pub struct ManagedScalingPolicyRequired {
-    /// `cluster_id`: string.
-    pub cluster_id: rt::Expr,
-    /// Block `compute_limits` (the first, when more may be added).
-    pub compute_limits: managed_scaling_policy::ComputeLimits,
-}
 impl ManagedScalingPolicy {
     /// Declares an `aws_emr_managed_scaling_policy` with the stack-unique `id`. Required: `cluster_id`, `compute_limits`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ManagedScalingPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        cluster_id: impl Into<rt::Expr>,
+        compute_limits: managed_scaling_policy::ComputeLimits,
+    ) -> Self {
         let mut this = rt::Base::new(id, &MANAGED_SCALING_POLICY_TYPE);
-        this.set("cluster_id", rt::string(required.cluster_id));
-        this.push("compute_limits", required.compute_limits.0.into_value());
+        this.set("cluster_id", rt::string(cluster_id));
+        this.push("compute_limits", compute_limits.0.into_value());
         ManagedScalingPolicy(this)
     }
     /// Adds a `compute_limits` block. Changing it replaces the resource.
@@ -931,7 +927,7 @@ pub mod managed_scaling_policy {
     /// Block `compute_limits` of `aws_emr_managed_scaling_policy`.
     #[derive(Clone, Debug)]
     pub struct ComputeLimits(pub(crate) rt::Body);
-    /// The required arguments of [`ComputeLimits`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ComputeLimits`], by name: two of them have one type, and a swap must not compile.
     pub struct ComputeLimitsRequired {
         /// `maximum_capacity_units`: number.
         pub maximum_capacity_units: rt::Number,
@@ -982,9 +978,9 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SecurityConfiguration {
     /// Declares an `aws_emr_security_configuration` with the stack-unique `id`. Required: `configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, configuration: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_CONFIGURATION_TYPE);
-        this.set("configuration", rt::string(value));
+        this.set("configuration", rt::string(configuration));
         SecurityConfiguration(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -1032,7 +1028,7 @@ static STUDIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Studio`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Studio`], by name: two of them have one type, and a swap must not compile.
 pub struct StudioRequired {
     /// `auth_mode`: string.
     pub auth_mode: rt::Expr,
@@ -1189,7 +1185,7 @@ static STUDIO_SESSION_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`StudioSessionMapping`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StudioSessionMapping`], by name: two of them have one type, and a swap must not compile.
 pub struct StudioSessionMappingRequired {
     /// `identity_type`: string.
     pub identity_type: rt::Expr,
@@ -1275,19 +1271,12 @@ pub mod shared {
     /// Block `ebs_config` of `aws_emr_cluster`, `aws_emr_instance_fleet`, `aws_emr_instance_group`.
     #[derive(Clone, Debug)]
     pub struct EbsConfig(pub(crate) rt::Body);
-    /// The required arguments of [`EbsConfig`], by name (so that two of one type cannot be swapped).
-    pub struct EbsConfigRequired {
-        /// `size`: number.
-        pub size: rt::Number,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl EbsConfig {
         /// A new `ebs_config` block. Required: `size`, `type`.
-        pub fn new(required: EbsConfigRequired) -> Self {
+        pub fn new(size: impl Into<rt::Number>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("size", rt::number(required.size));
-            this.set("type", rt::string(required.type_));
+            this.set("size", rt::number(size));
+            this.set("type", rt::string(type_));
             EbsConfig(this)
         }
         /// `iops`: number.
@@ -1306,9 +1295,9 @@ pub mod shared {
     pub struct InstanceTypeConfigs(pub(crate) rt::Body);
     impl InstanceTypeConfigs {
         /// A new `instance_type_configs` block. Required: `instance_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_type", rt::string(value));
+            this.set("instance_type", rt::string(instance_type));
             InstanceTypeConfigs(this)
         }
         /// `bid_price`: string.
@@ -1368,16 +1357,16 @@ pub mod shared {
     pub struct OnDemandSpecification(pub(crate) rt::Body);
     impl OnDemandSpecification {
         /// A new `on_demand_specification` block. Required: `allocation_strategy`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(allocation_strategy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("allocation_strategy", rt::string(value));
+            this.set("allocation_strategy", rt::string(allocation_strategy));
             OnDemandSpecification(this)
         }
     }
     /// Block `spot_specification` of `aws_emr_cluster`, `aws_emr_instance_fleet`.
     #[derive(Clone, Debug)]
     pub struct SpotSpecification(pub(crate) rt::Body);
-    /// The required arguments of [`SpotSpecification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SpotSpecification`], by name: two of them have one type, and a swap must not compile.
     pub struct SpotSpecificationRequired {
         /// `allocation_strategy`: string.
         pub allocation_strategy: rt::Expr,
@@ -1490,9 +1479,9 @@ pub mod data {
     impl SupportedInstanceTypes {
         /// Declares an `aws_emr_supported_instance_types` with the stack-unique `id`. Required: `release_label`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, release_label: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SUPPORTED_INSTANCE_TYPES_TYPE);
-            this.set("release_label", rt::string(value));
+            this.set("release_label", rt::string(release_label));
             SupportedInstanceTypes(this)
         }
     }

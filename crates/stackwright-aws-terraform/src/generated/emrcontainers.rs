@@ -30,23 +30,17 @@ static JOB_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`JobTemplate`], by name (so that two of one type cannot be swapped).
-pub struct JobTemplateRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `job_template_data` (the first, when more may be added).
-    pub job_template_data: job_template::JobTemplateData,
-}
 impl JobTemplate {
     /// Declares an `aws_emrcontainers_job_template` with the stack-unique `id`. Required: `name`, `job_template_data`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: JobTemplateRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        job_template_data: job_template::JobTemplateData,
+    ) -> Self {
         let mut this = rt::Base::new(id, &JOB_TEMPLATE_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set(
-            "job_template_data",
-            required.job_template_data.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.set("job_template_data", job_template_data.0.into_value());
         JobTemplate(this)
     }
     /// `kms_key_arn`: string. Changing it replaces the resource.
@@ -95,7 +89,7 @@ pub mod job_template {
     /// Block `job_template_data` of `aws_emrcontainers_job_template`.
     #[derive(Clone, Debug)]
     pub struct JobTemplateData(pub(crate) rt::Body);
-    /// The required arguments of [`JobTemplateData`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`JobTemplateData`], by name: two of them have one type, and a swap must not compile.
     pub struct JobTemplateDataRequired {
         /// `execution_role_arn`: string.
         pub execution_role_arn: rt::Expr,
@@ -173,9 +167,9 @@ pub mod job_template {
     pub struct ApplicationConfiguration(pub(crate) rt::Body);
     impl ApplicationConfiguration {
         /// A new `application_configuration` block. Required: `classification`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(classification: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("classification", rt::string(value));
+            this.set("classification", rt::string(classification));
             ApplicationConfiguration(this)
         }
         /// `properties`: map of string.
@@ -244,9 +238,9 @@ pub mod job_template {
     pub struct SparkSubmitJobDriver(pub(crate) rt::Body);
     impl SparkSubmitJobDriver {
         /// A new `spark_submit_job_driver` block. Required: `entry_point`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(entry_point: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("entry_point", rt::string(value));
+            this.set("entry_point", rt::string(entry_point));
             SparkSubmitJobDriver(this)
         }
         /// `entry_point_arguments`: set of string.
@@ -285,9 +279,9 @@ pub mod job_template {
     pub struct CloudWatchMonitoringConfiguration(pub(crate) rt::Body);
     impl CloudWatchMonitoringConfiguration {
         /// A new `cloud_watch_monitoring_configuration` block. Required: `log_group_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_group_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_group_name", rt::string(value));
+            this.set("log_group_name", rt::string(log_group_name));
             CloudWatchMonitoringConfiguration(this)
         }
         /// `log_stream_name_prefix`: string.
@@ -301,9 +295,9 @@ pub mod job_template {
     pub struct S3MonitoringConfiguration(pub(crate) rt::Body);
     impl S3MonitoringConfiguration {
         /// A new `s3_monitoring_configuration` block. Required: `log_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_uri", rt::string(value));
+            this.set("log_uri", rt::string(log_uri));
             S3MonitoringConfiguration(this)
         }
     }
@@ -319,23 +313,17 @@ static VIRTUAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`VirtualCluster`], by name (so that two of one type cannot be swapped).
-pub struct VirtualClusterRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `container_provider` (the first, when more may be added).
-    pub container_provider: virtual_cluster::ContainerProvider,
-}
 impl VirtualCluster {
     /// Declares an `aws_emrcontainers_virtual_cluster` with the stack-unique `id`. Required: `name`, `container_provider`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VirtualClusterRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        container_provider: virtual_cluster::ContainerProvider,
+    ) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_CLUSTER_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set(
-            "container_provider",
-            required.container_provider.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.set("container_provider", container_provider.0.into_value());
         VirtualCluster(this)
     }
     /// Block `timeouts` (at most one).
@@ -375,7 +363,7 @@ pub mod virtual_cluster {
     /// Block `container_provider` of `aws_emrcontainers_virtual_cluster`.
     #[derive(Clone, Debug)]
     pub struct ContainerProvider(pub(crate) rt::Body);
-    /// The required arguments of [`ContainerProvider`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ContainerProvider`], by name: two of them have one type, and a swap must not compile.
     pub struct ContainerProviderRequired {
         /// `id`: string.
         pub id: rt::Expr,
@@ -399,9 +387,9 @@ pub mod virtual_cluster {
     pub struct Info(pub(crate) rt::Body);
     impl Info {
         /// A new `info` block. Required: `eks_info`.
-        pub fn new(value: EksInfo) -> Self {
+        pub fn new(eks_info: EksInfo) -> Self {
             let mut this = rt::Body::default();
-            this.set("eks_info", value.0.into_value());
+            this.set("eks_info", eks_info.0.into_value());
             Info(this)
         }
     }
@@ -458,9 +446,9 @@ pub mod data {
     impl VirtualCluster {
         /// Declares an `aws_emrcontainers_virtual_cluster` with the stack-unique `id`. Required: `virtual_cluster_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, virtual_cluster_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VIRTUAL_CLUSTER_TYPE);
-            this.set("virtual_cluster_id", rt::string(value));
+            this.set("virtual_cluster_id", rt::string(virtual_cluster_id));
             VirtualCluster(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Application`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -173,9 +173,9 @@ pub mod application {
     pub struct ImageConfiguration(pub(crate) rt::Body);
     impl ImageConfiguration {
         /// A new `image_configuration` block. Required: `image_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(image_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("image_uri", rt::string(value));
+            this.set("image_uri", rt::string(image_uri));
             ImageConfiguration(this)
         }
     }
@@ -184,9 +184,9 @@ pub mod application {
     pub struct InitialCapacity(pub(crate) rt::Body);
     impl InitialCapacity {
         /// A new `initial_capacity` block. Required: `initial_capacity_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(initial_capacity_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("initial_capacity_type", rt::string(value));
+            this.set("initial_capacity_type", rt::string(initial_capacity_type));
             InitialCapacity(this)
         }
         /// Block `initial_capacity_config` (at most one).
@@ -218,7 +218,7 @@ pub mod application {
     /// Block `maximum_capacity` of `aws_emrserverless_application`.
     #[derive(Clone, Debug)]
     pub struct MaximumCapacity(pub(crate) rt::Body);
-    /// The required arguments of [`MaximumCapacity`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MaximumCapacity`], by name: two of them have one type, and a swap must not compile.
     pub struct MaximumCapacityRequired {
         /// `cpu`: string.
         pub cpu: rt::Expr,
@@ -264,9 +264,9 @@ pub mod application {
     pub struct InitialCapacityConfig(pub(crate) rt::Body);
     impl InitialCapacityConfig {
         /// A new `initial_capacity_config` block. Required: `worker_count`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(worker_count: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("worker_count", rt::number(value));
+            this.set("worker_count", rt::number(worker_count));
             InitialCapacityConfig(this)
         }
         /// Block `worker_configuration` (at most one).
@@ -278,7 +278,7 @@ pub mod application {
     /// Block `worker_configuration` of `aws_emrserverless_application`.
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`WorkerConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`WorkerConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct WorkerConfigurationRequired {
         /// `cpu`: string.
         pub cpu: rt::Expr,

@@ -30,7 +30,7 @@ static FEATURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Feature`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Feature`], by name: two of them have one type, and a swap must not compile.
 pub struct FeatureRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -151,19 +151,12 @@ pub mod feature {
     /// Block `variations` of `aws_evidently_feature`.
     #[derive(Clone, Debug)]
     pub struct Variations(pub(crate) rt::Body);
-    /// The required arguments of [`Variations`], by name (so that two of one type cannot be swapped).
-    pub struct VariationsRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `value` (the first, when more may be added).
-        pub value: Value,
-    }
     impl Variations {
         /// A new `variations` block. Required: `name`, `value`.
-        pub fn new(required: VariationsRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, value: Value) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("value", required.value.0.into_value());
+            this.set("name", rt::string(name));
+            this.set("value", value.0.into_value());
             Variations(this)
         }
     }
@@ -209,7 +202,7 @@ static LAUNCH_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Launch`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Launch`], by name: two of them have one type, and a swap must not compile.
 pub struct LaunchRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -326,7 +319,7 @@ pub mod launch {
     /// Block `groups` of `aws_evidently_launch`.
     #[derive(Clone, Debug)]
     pub struct Groups(pub(crate) rt::Body);
-    /// The required arguments of [`Groups`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Groups`], by name: two of them have one type, and a swap must not compile.
     pub struct GroupsRequired {
         /// `feature`: string.
         pub feature: rt::Expr,
@@ -355,9 +348,9 @@ pub mod launch {
     pub struct MetricMonitors(pub(crate) rt::Body);
     impl MetricMonitors {
         /// A new `metric_monitors` block. Required: `metric_definition`.
-        pub fn new(value: MetricDefinition) -> Self {
+        pub fn new(metric_definition: MetricDefinition) -> Self {
             let mut this = rt::Body::default();
-            this.set("metric_definition", value.0.into_value());
+            this.set("metric_definition", metric_definition.0.into_value());
             MetricMonitors(this)
         }
     }
@@ -366,9 +359,9 @@ pub mod launch {
     pub struct ScheduledSplitsConfig(pub(crate) rt::Body);
     impl ScheduledSplitsConfig {
         /// A new `scheduled_splits_config` block. Required: `steps`.
-        pub fn new(value: Steps) -> Self {
+        pub fn new(steps: Steps) -> Self {
             let mut this = rt::Body::default();
-            this.push("steps", value.0.into_value());
+            this.push("steps", steps.0.into_value());
             ScheduledSplitsConfig(this)
         }
         /// Adds a `steps` block.
@@ -380,7 +373,7 @@ pub mod launch {
     /// Block `metric_definition` of `aws_evidently_launch`.
     #[derive(Clone, Debug)]
     pub struct MetricDefinition(pub(crate) rt::Body);
-    /// The required arguments of [`MetricDefinition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MetricDefinition`], by name: two of them have one type, and a swap must not compile.
     pub struct MetricDefinitionRequired {
         /// `entity_id_key`: string.
         pub entity_id_key: rt::Expr,
@@ -412,19 +405,15 @@ pub mod launch {
     /// Block `steps` of `aws_evidently_launch`.
     #[derive(Clone, Debug)]
     pub struct Steps(pub(crate) rt::Body);
-    /// The required arguments of [`Steps`], by name (so that two of one type cannot be swapped).
-    pub struct StepsRequired {
-        /// `group_weights`: map of number.
-        pub group_weights: rt::Map<rt::Number>,
-        /// `start_time`: string.
-        pub start_time: rt::Expr,
-    }
     impl Steps {
         /// A new `steps` block. Required: `group_weights`, `start_time`.
-        pub fn new(required: StepsRequired) -> Self {
+        pub fn new(
+            group_weights: impl Into<rt::Map<rt::Number>>,
+            start_time: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("group_weights", rt::map(required.group_weights));
-            this.set("start_time", rt::string(required.start_time));
+            this.set("group_weights", rt::map(group_weights));
+            this.set("start_time", rt::string(start_time));
             Steps(this)
         }
         /// Adds a `segment_overrides` block.
@@ -436,22 +425,17 @@ pub mod launch {
     /// Block `segment_overrides` of `aws_evidently_launch`.
     #[derive(Clone, Debug)]
     pub struct SegmentOverrides(pub(crate) rt::Body);
-    /// The required arguments of [`SegmentOverrides`], by name (so that two of one type cannot be swapped).
-    pub struct SegmentOverridesRequired {
-        /// `evaluation_order`: number.
-        pub evaluation_order: rt::Number,
-        /// `segment`: string.
-        pub segment: rt::Expr,
-        /// `weights`: map of number.
-        pub weights: rt::Map<rt::Number>,
-    }
     impl SegmentOverrides {
         /// A new `segment_overrides` block. Required: `evaluation_order`, `segment`, `weights`.
-        pub fn new(required: SegmentOverridesRequired) -> Self {
+        pub fn new(
+            evaluation_order: impl Into<rt::Number>,
+            segment: impl Into<rt::Expr>,
+            weights: impl Into<rt::Map<rt::Number>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("evaluation_order", rt::number(required.evaluation_order));
-            this.set("segment", rt::string(required.segment));
-            this.set("weights", rt::map(required.weights));
+            this.set("evaluation_order", rt::number(evaluation_order));
+            this.set("segment", rt::string(segment));
+            this.set("weights", rt::map(weights));
             SegmentOverrides(this)
         }
     }
@@ -470,9 +454,9 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Project {
     /// Declares an `aws_evidently_project` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Project(this)
     }
     /// `description`: string.
@@ -622,7 +606,7 @@ static SEGMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Segment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Segment`], by name: two of them have one type, and a swap must not compile.
 pub struct SegmentRequired {
     /// `name`: string.
     pub name: rt::Expr,

@@ -30,7 +30,7 @@ static KX_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`KxCluster`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KxCluster`], by name: two of them have one type, and a swap must not compile.
 pub struct KxClusterRequired {
     /// `az_mode`: string.
     pub az_mode: rt::Expr,
@@ -235,7 +235,7 @@ pub mod kx_cluster {
     /// Block `auto_scaling_configuration` of `aws_finspace_kx_cluster`.
     #[derive(Clone, Debug)]
     pub struct AutoScalingConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`AutoScalingConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AutoScalingConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct AutoScalingConfigurationRequired {
         /// `auto_scaling_metric`: string.
         pub auto_scaling_metric: rt::Expr,
@@ -275,45 +275,31 @@ pub mod kx_cluster {
     /// Block `cache_storage_configurations` of `aws_finspace_kx_cluster`.
     #[derive(Clone, Debug)]
     pub struct CacheStorageConfigurations(pub(crate) rt::Body);
-    /// The required arguments of [`CacheStorageConfigurations`], by name (so that two of one type cannot be swapped).
-    pub struct CacheStorageConfigurationsRequired {
-        /// `size`: number.
-        pub size: rt::Number,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl CacheStorageConfigurations {
         /// A new `cache_storage_configurations` block. Required: `size`, `type`.
-        pub fn new(required: CacheStorageConfigurationsRequired) -> Self {
+        pub fn new(size: impl Into<rt::Number>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("size", rt::number(required.size));
-            this.set("type", rt::string(required.type_));
+            this.set("size", rt::number(size));
+            this.set("type", rt::string(type_));
             CacheStorageConfigurations(this)
         }
     }
     /// Block `capacity_configuration` of `aws_finspace_kx_cluster`.
     #[derive(Clone, Debug)]
     pub struct CapacityConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`CapacityConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct CapacityConfigurationRequired {
-        /// `node_count`: number.
-        pub node_count: rt::Number,
-        /// `node_type`: string.
-        pub node_type: rt::Expr,
-    }
     impl CapacityConfiguration {
         /// A new `capacity_configuration` block. Required: `node_count`, `node_type`.
-        pub fn new(required: CapacityConfigurationRequired) -> Self {
+        pub fn new(node_count: impl Into<rt::Number>, node_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("node_count", rt::number(required.node_count));
-            this.set("node_type", rt::string(required.node_type));
+            this.set("node_count", rt::number(node_count));
+            this.set("node_type", rt::string(node_type));
             CapacityConfiguration(this)
         }
     }
     /// Block `code` of `aws_finspace_kx_cluster`.
     #[derive(Clone, Debug)]
     pub struct Code(pub(crate) rt::Body);
-    /// The required arguments of [`Code`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Code`], by name: two of them have one type, and a swap must not compile.
     pub struct CodeRequired {
         /// `s3_bucket`: string.
         pub s3_bucket: rt::Expr,
@@ -339,9 +325,9 @@ pub mod kx_cluster {
     pub struct Database(pub(crate) rt::Body);
     impl Database {
         /// A new `database` block. Required: `database_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(database_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("database_name", rt::string(value));
+            this.set("database_name", rt::string(database_name));
             Database(this)
         }
         /// `changeset_id`: string.
@@ -388,7 +374,7 @@ pub mod kx_cluster {
     /// Block `scaling_group_configuration` of `aws_finspace_kx_cluster`.
     #[derive(Clone, Debug)]
     pub struct ScalingGroupConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`ScalingGroupConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ScalingGroupConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct ScalingGroupConfigurationRequired {
         /// `memory_reservation`: number.
         pub memory_reservation: rt::Number,
@@ -428,16 +414,16 @@ pub mod kx_cluster {
     pub struct TickerplantLogConfiguration(pub(crate) rt::Body);
     impl TickerplantLogConfiguration {
         /// A new `tickerplant_log_configuration` block. Required: `tickerplant_log_volumes`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(tickerplant_log_volumes: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("tickerplant_log_volumes", rt::list(value));
+            this.set("tickerplant_log_volumes", rt::list(tickerplant_log_volumes));
             TickerplantLogConfiguration(this)
         }
     }
     /// Block `vpc_configuration` of `aws_finspace_kx_cluster`.
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigurationRequired {
         /// `ip_address_type`: string.
         pub ip_address_type: rt::Expr,
@@ -464,9 +450,9 @@ pub mod kx_cluster {
     pub struct CacheConfigurations(pub(crate) rt::Body);
     impl CacheConfigurations {
         /// A new `cache_configurations` block. Required: `cache_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cache_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cache_type", rt::string(value));
+            this.set("cache_type", rt::string(cache_type));
             CacheConfigurations(this)
         }
         /// `db_paths`: set of string.
@@ -487,7 +473,7 @@ static KX_DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`KxDatabase`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KxDatabase`], by name: two of them have one type, and a swap must not compile.
 pub struct KxDatabaseRequired {
     /// `environment_id`: string.
     pub environment_id: rt::Expr,
@@ -570,7 +556,7 @@ static KX_DATAVIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`KxDataview`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KxDataview`], by name: two of them have one type, and a swap must not compile.
 pub struct KxDataviewRequired {
     /// `auto_update`: bool.
     pub auto_update: rt::Bool,
@@ -701,19 +687,15 @@ pub mod kx_dataview {
     /// Block `segment_configurations` of `aws_finspace_kx_dataview`.
     #[derive(Clone, Debug)]
     pub struct SegmentConfigurations(pub(crate) rt::Body);
-    /// The required arguments of [`SegmentConfigurations`], by name (so that two of one type cannot be swapped).
-    pub struct SegmentConfigurationsRequired {
-        /// `db_paths`: list of string.
-        pub db_paths: rt::List<rt::Expr>,
-        /// `volume_name`: string.
-        pub volume_name: rt::Expr,
-    }
     impl SegmentConfigurations {
         /// A new `segment_configurations` block. Required: `db_paths`, `volume_name`.
-        pub fn new(required: SegmentConfigurationsRequired) -> Self {
+        pub fn new(
+            db_paths: impl Into<rt::List<rt::Expr>>,
+            volume_name: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("db_paths", rt::list(required.db_paths));
-            this.set("volume_name", rt::string(required.volume_name));
+            this.set("db_paths", rt::list(db_paths));
+            this.set("volume_name", rt::string(volume_name));
             SegmentConfigurations(this)
         }
         /// `on_demand`: bool.
@@ -734,7 +716,7 @@ static KX_ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`KxEnvironment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KxEnvironment`], by name: two of them have one type, and a swap must not compile.
 pub struct KxEnvironmentRequired {
     /// `kms_key_id`: string.
     pub kms_key_id: rt::Expr,
@@ -838,7 +820,7 @@ pub mod kx_environment {
     /// Block `custom_dns_configuration` of `aws_finspace_kx_environment`.
     #[derive(Clone, Debug)]
     pub struct CustomDnsConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`CustomDnsConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomDnsConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomDnsConfigurationRequired {
         /// `custom_dns_server_ip`: string.
         pub custom_dns_server_ip: rt::Expr,
@@ -863,7 +845,7 @@ pub mod kx_environment {
     /// Block `transit_gateway_configuration` of `aws_finspace_kx_environment`.
     #[derive(Clone, Debug)]
     pub struct TransitGatewayConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`TransitGatewayConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TransitGatewayConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct TransitGatewayConfigurationRequired {
         /// `routable_cidr_space`: string.
         pub routable_cidr_space: rt::Expr,
@@ -897,7 +879,7 @@ pub mod kx_environment {
     /// Block `attachment_network_acl_configuration` of `aws_finspace_kx_environment`.
     #[derive(Clone, Debug)]
     pub struct AttachmentNetworkAclConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`AttachmentNetworkAclConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AttachmentNetworkAclConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct AttachmentNetworkAclConfigurationRequired {
         /// `cidr_block`: string.
         pub cidr_block: rt::Expr,
@@ -932,7 +914,7 @@ pub mod kx_environment {
     /// Block `icmp_type_code` of `aws_finspace_kx_environment`.
     #[derive(Clone, Debug)]
     pub struct IcmpTypeCode(pub(crate) rt::Body);
-    /// The required arguments of [`IcmpTypeCode`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IcmpTypeCode`], by name: two of them have one type, and a swap must not compile.
     pub struct IcmpTypeCodeRequired {
         /// `code`: number.
         pub code: rt::Number,
@@ -951,7 +933,7 @@ pub mod kx_environment {
     /// Block `port_range` of `aws_finspace_kx_environment`.
     #[derive(Clone, Debug)]
     pub struct PortRange(pub(crate) rt::Body);
-    /// The required arguments of [`PortRange`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
     pub struct PortRangeRequired {
         /// `from`: number.
         pub from: rt::Number,
@@ -979,7 +961,7 @@ static KX_SCALING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`KxScalingGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KxScalingGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct KxScalingGroupRequired {
     /// `availability_zone_id`: string.
     pub availability_zone_id: rt::Expr,
@@ -1082,7 +1064,7 @@ static KX_USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`KxUser`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KxUser`], by name: two of them have one type, and a swap must not compile.
 pub struct KxUserRequired {
     /// `environment_id`: string.
     pub environment_id: rt::Expr,
@@ -1155,7 +1137,7 @@ static KX_VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`KxVolume`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KxVolume`], by name: two of them have one type, and a swap must not compile.
 pub struct KxVolumeRequired {
     /// `availability_zones`: list of string.
     pub availability_zones: rt::List<rt::Expr>,
@@ -1267,19 +1249,12 @@ pub mod kx_volume {
     /// Block `nas1_configuration` of `aws_finspace_kx_volume`.
     #[derive(Clone, Debug)]
     pub struct Nas1Configuration(pub(crate) rt::Body);
-    /// The required arguments of [`Nas1Configuration`], by name (so that two of one type cannot be swapped).
-    pub struct Nas1ConfigurationRequired {
-        /// `size`: number.
-        pub size: rt::Number,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl Nas1Configuration {
         /// A new `nas1_configuration` block. Required: `size`, `type`.
-        pub fn new(required: Nas1ConfigurationRequired) -> Self {
+        pub fn new(size: impl Into<rt::Number>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("size", rt::number(required.size));
-            this.set("type", rt::string(required.type_));
+            this.set("size", rt::number(size));
+            this.set("type", rt::string(type_));
             Nas1Configuration(this)
         }
     }

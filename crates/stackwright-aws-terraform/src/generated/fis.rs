@@ -30,7 +30,7 @@ static EXPERIMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ExperimentTemplate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ExperimentTemplate`], by name: two of them have one type, and a swap must not compile.
 pub struct ExperimentTemplateRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -122,7 +122,7 @@ pub mod experiment_template {
     /// Block `action` of `aws_fis_experiment_template`.
     #[derive(Clone, Debug)]
     pub struct Action(pub(crate) rt::Body);
-    /// The required arguments of [`Action`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Action`], by name: two of them have one type, and a swap must not compile.
     pub struct ActionRequired {
         /// `action_id`: string.
         pub action_id: rt::Expr,
@@ -214,9 +214,9 @@ pub mod experiment_template {
     pub struct LogConfiguration(pub(crate) rt::Body);
     impl LogConfiguration {
         /// A new `log_configuration` block. Required: `log_schema_version`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(log_schema_version: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_schema_version", rt::number(value));
+            this.set("log_schema_version", rt::number(log_schema_version));
             LogConfiguration(this)
         }
         /// Block `cloudwatch_logs_configuration` (at most one).
@@ -236,9 +236,9 @@ pub mod experiment_template {
     pub struct StopCondition(pub(crate) rt::Body);
     impl StopCondition {
         /// A new `stop_condition` block. Required: `source`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source", rt::string(value));
+            this.set("source", rt::string(source));
             StopCondition(this)
         }
         /// `value`: string.
@@ -250,7 +250,7 @@ pub mod experiment_template {
     /// Block `target` of `aws_fis_experiment_template`.
     #[derive(Clone, Debug)]
     pub struct Target(pub(crate) rt::Body);
-    /// The required arguments of [`Target`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.
     pub struct TargetRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -317,7 +317,7 @@ pub mod experiment_template {
     /// Block `parameter` of `aws_fis_experiment_template`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -336,7 +336,7 @@ pub mod experiment_template {
     /// Block `target` of `aws_fis_experiment_template`.
     #[derive(Clone, Debug)]
     pub struct ActionTarget(pub(crate) rt::Body);
-    /// The required arguments of [`ActionTarget`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ActionTarget`], by name: two of them have one type, and a swap must not compile.
     pub struct ActionTargetRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -387,9 +387,9 @@ pub mod experiment_template {
     pub struct CloudwatchLogsConfiguration(pub(crate) rt::Body);
     impl CloudwatchLogsConfiguration {
         /// A new `cloudwatch_logs_configuration` block. Required: `log_group_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_group_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_group_arn", rt::string(value));
+            this.set("log_group_arn", rt::string(log_group_arn));
             CloudwatchLogsConfiguration(this)
         }
     }
@@ -398,9 +398,9 @@ pub mod experiment_template {
     pub struct S3Configuration(pub(crate) rt::Body);
     impl S3Configuration {
         /// A new `s3_configuration` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3Configuration(this)
         }
         /// `prefix`: string.
@@ -412,26 +412,19 @@ pub mod experiment_template {
     /// Block `filter` of `aws_fis_experiment_template`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `path`: string.
-        pub path: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Filter {
         /// A new `filter` block. Required: `path`, `values`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(path: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("path", rt::string(required.path));
-            this.set("values", rt::list(required.values));
+            this.set("path", rt::string(path));
+            this.set("values", rt::list(values));
             Filter(this)
         }
     }
     /// Block `resource_tag` of `aws_fis_experiment_template`.
     #[derive(Clone, Debug)]
     pub struct ResourceTag(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceTag`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceTag`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceTagRequired {
         /// `key`: string.
         pub key: rt::Expr,

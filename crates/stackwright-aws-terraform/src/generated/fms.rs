@@ -94,28 +94,21 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Policy`], by name (so that two of one type cannot be swapped).
-pub struct PolicyRequired {
-    /// `exclude_resource_tags`: bool.
-    pub exclude_resource_tags: rt::Bool,
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `security_service_policy_data` (the first, when more may be added).
-    pub security_service_policy_data: policy::SecurityServicePolicyData,
-}
 impl Policy {
     /// Declares an `aws_fms_policy` with the stack-unique `id`. Required: `exclude_resource_tags`, `name`, `security_service_policy_data`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        exclude_resource_tags: impl Into<rt::Bool>,
+        name: impl Into<rt::Expr>,
+        security_service_policy_data: policy::SecurityServicePolicyData,
+    ) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set(
-            "exclude_resource_tags",
-            rt::boolean(required.exclude_resource_tags),
-        );
-        this.set("name", rt::string(required.name));
+        this.set("exclude_resource_tags", rt::boolean(exclude_resource_tags));
+        this.set("name", rt::string(name));
         this.set(
             "security_service_policy_data",
-            required.security_service_policy_data.0.into_value(),
+            security_service_policy_data.0.into_value(),
         );
         Policy(this)
     }
@@ -284,9 +277,9 @@ pub mod policy {
     pub struct SecurityServicePolicyData(pub(crate) rt::Body);
     impl SecurityServicePolicyData {
         /// A new `security_service_policy_data` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             SecurityServicePolicyData(this)
         }
         /// `managed_service_data`: string.
@@ -375,7 +368,7 @@ pub mod policy {
     /// Block `network_acl_entry_set` of `aws_fms_policy`.
     #[derive(Clone, Debug)]
     pub struct NetworkAclEntrySet(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkAclEntrySet`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkAclEntrySet`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkAclEntrySetRequired {
         /// `force_remediate_for_first_entries`: bool.
         pub force_remediate_for_first_entries: rt::Bool,
@@ -410,7 +403,7 @@ pub mod policy {
     /// Block `first_entry` of `aws_fms_policy`.
     #[derive(Clone, Debug)]
     pub struct FirstEntry(pub(crate) rt::Body);
-    /// The required arguments of [`FirstEntry`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FirstEntry`], by name: two of them have one type, and a swap must not compile.
     pub struct FirstEntryRequired {
         /// `egress`: bool.
         pub egress: rt::Bool,
@@ -452,7 +445,7 @@ pub mod policy {
     /// Block `last_entry` of `aws_fms_policy`.
     #[derive(Clone, Debug)]
     pub struct LastEntry(pub(crate) rt::Body);
-    /// The required arguments of [`LastEntry`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LastEntry`], by name: two of them have one type, and a swap must not compile.
     pub struct LastEntryRequired {
         /// `egress`: bool.
         pub egress: rt::Bool,
@@ -589,9 +582,9 @@ pub mod resource_set {
     pub struct ResourceSet(pub(crate) rt::Body);
     impl ResourceSet {
         /// A new `resource_set` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ResourceSet(this)
         }
         /// `description`: string.

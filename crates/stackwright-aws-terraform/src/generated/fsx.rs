@@ -128,7 +128,7 @@ static DATA_REPOSITORY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`DataRepositoryAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataRepositoryAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct DataRepositoryAssociationRequired {
     /// `data_repository_path`: string.
     pub data_repository_path: rt::Expr,
@@ -291,7 +291,7 @@ static FILE_CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`FileCache`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FileCache`], by name: two of them have one type, and a swap must not compile.
 pub struct FileCacheRequired {
     /// `file_cache_type`: string.
     pub file_cache_type: rt::Expr,
@@ -433,7 +433,7 @@ pub mod file_cache {
     /// Block `data_repository_association` of `aws_fsx_file_cache`.
     #[derive(Clone, Debug)]
     pub struct DataRepositoryAssociation(pub(crate) rt::Body);
-    /// The required arguments of [`DataRepositoryAssociation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DataRepositoryAssociation`], by name: two of them have one type, and a swap must not compile.
     pub struct DataRepositoryAssociationRequired {
         /// `data_repository_path`: string.
         pub data_repository_path: rt::Expr,
@@ -474,27 +474,22 @@ pub mod file_cache {
     /// Block `lustre_configuration` of `aws_fsx_file_cache`.
     #[derive(Clone, Debug)]
     pub struct LustreConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`LustreConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct LustreConfigurationRequired {
-        /// `deployment_type`: string.
-        pub deployment_type: rt::Expr,
-        /// `per_unit_storage_throughput`: number.
-        pub per_unit_storage_throughput: rt::Number,
-        /// Block `metadata_configuration` (the first, when more may be added).
-        pub metadata_configuration: MetadataConfiguration,
-    }
     impl LustreConfiguration {
         /// A new `lustre_configuration` block. Required: `deployment_type`, `per_unit_storage_throughput`, `metadata_configuration`.
-        pub fn new(required: LustreConfigurationRequired) -> Self {
+        pub fn new(
+            deployment_type: impl Into<rt::Expr>,
+            per_unit_storage_throughput: impl Into<rt::Number>,
+            metadata_configuration: MetadataConfiguration,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("deployment_type", rt::string(required.deployment_type));
+            this.set("deployment_type", rt::string(deployment_type));
             this.set(
                 "per_unit_storage_throughput",
-                rt::number(required.per_unit_storage_throughput),
+                rt::number(per_unit_storage_throughput),
             );
             this.push(
                 "metadata_configuration",
-                required.metadata_configuration.0.into_value(),
+                metadata_configuration.0.into_value(),
             );
             LustreConfiguration(this)
         }
@@ -515,9 +510,9 @@ pub mod file_cache {
     pub struct Nfs(pub(crate) rt::Body);
     impl Nfs {
         /// A new `nfs` block. Required: `version`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(version: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("version", rt::string(value));
+            this.set("version", rt::string(version));
             Nfs(this)
         }
         /// `dns_ips`: set of string.
@@ -531,9 +526,9 @@ pub mod file_cache {
     pub struct MetadataConfiguration(pub(crate) rt::Body);
     impl MetadataConfiguration {
         /// A new `metadata_configuration` block. Required: `storage_capacity`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(storage_capacity: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("storage_capacity", rt::number(value));
+            this.set("storage_capacity", rt::number(storage_capacity));
             MetadataConfiguration(this)
         }
     }
@@ -554,9 +549,9 @@ static LUSTRE_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl LustreFileSystem {
     /// Declares an `aws_fsx_lustre_file_system` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &LUSTRE_FILE_SYSTEM_TYPE);
-        this.set("subnet_ids", rt::list(value));
+        this.set("subnet_ids", rt::list(subnet_ids));
         LustreFileSystem(this)
     }
     /// `auto_import_policy`: string.
@@ -850,9 +845,9 @@ pub mod lustre_file_system {
     pub struct DataReadCacheConfiguration(pub(crate) rt::Body);
     impl DataReadCacheConfiguration {
         /// A new `data_read_cache_configuration` block. Required: `sizing_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(sizing_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("sizing_mode", rt::string(value));
+            this.set("sizing_mode", rt::string(sizing_mode));
             DataReadCacheConfiguration(this)
         }
         /// `size`: number.
@@ -935,7 +930,7 @@ static ONTAP_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`OntapFileSystem`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OntapFileSystem`], by name: two of them have one type, and a swap must not compile.
 pub struct OntapFileSystemRequired {
     /// `deployment_type`: string.
     pub deployment_type: rt::Expr,
@@ -1158,7 +1153,7 @@ static ONTAP_STORAGE_VIRTUAL_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`OntapStorageVirtualMachine`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OntapStorageVirtualMachine`], by name: two of them have one type, and a swap must not compile.
 pub struct OntapStorageVirtualMachineRequired {
     /// `file_system_id`: string.
     pub file_system_id: rt::Expr,
@@ -1280,7 +1275,7 @@ pub mod ontap_storage_virtual_machine {
     /// Block `self_managed_active_directory_configuration` of `aws_fsx_ontap_storage_virtual_machine`.
     #[derive(Clone, Debug)]
     pub struct SelfManagedActiveDirectoryConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SelfManagedActiveDirectoryConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SelfManagedActiveDirectoryConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SelfManagedActiveDirectoryConfigurationRequired {
         /// `dns_ips`: set of string.
         pub dns_ips: rt::List<rt::Expr>,
@@ -1329,7 +1324,7 @@ static ONTAP_VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`OntapVolume`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OntapVolume`], by name: two of them have one type, and a swap must not compile.
 pub struct OntapVolumeRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1556,9 +1551,9 @@ pub mod ontap_volume {
     pub struct SnaplockConfiguration(pub(crate) rt::Body);
     impl SnaplockConfiguration {
         /// A new `snaplock_configuration` block. Required: `snaplock_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(snaplock_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("snaplock_type", rt::string(value));
+            this.set("snaplock_type", rt::string(snaplock_type));
             SnaplockConfiguration(this)
         }
         /// `audit_log_volume`: bool.
@@ -1726,26 +1721,19 @@ static OPENZFS_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`OpenzfsFileSystem`], by name (so that two of one type cannot be swapped).
-pub struct OpenzfsFileSystemRequired {
-    /// `deployment_type`: string.
-    pub deployment_type: rt::Expr,
-    /// `subnet_ids`: list of string.
-    pub subnet_ids: rt::List<rt::Expr>,
-    /// `throughput_capacity`: number.
-    pub throughput_capacity: rt::Number,
-}
 impl OpenzfsFileSystem {
     /// Declares an `aws_fsx_openzfs_file_system` with the stack-unique `id`. Required: `deployment_type`, `subnet_ids`, `throughput_capacity`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: OpenzfsFileSystemRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        deployment_type: impl Into<rt::Expr>,
+        subnet_ids: impl Into<rt::List<rt::Expr>>,
+        throughput_capacity: impl Into<rt::Number>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &OPENZFS_FILE_SYSTEM_TYPE);
-        this.set("deployment_type", rt::string(required.deployment_type));
-        this.set("subnet_ids", rt::list(required.subnet_ids));
-        this.set(
-            "throughput_capacity",
-            rt::number(required.throughput_capacity),
-        );
+        this.set("deployment_type", rt::string(deployment_type));
+        this.set("subnet_ids", rt::list(subnet_ids));
+        this.set("throughput_capacity", rt::number(throughput_capacity));
         OpenzfsFileSystem(this)
     }
     /// `automatic_backup_retention_days`: number.
@@ -2032,7 +2020,7 @@ static OPENZFS_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`OpenzfsSnapshot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OpenzfsSnapshot`], by name: two of them have one type, and a swap must not compile.
 pub struct OpenzfsSnapshotRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -2131,7 +2119,7 @@ static OPENZFS_VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`OpenzfsVolume`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OpenzfsVolume`], by name: two of them have one type, and a swap must not compile.
 pub struct OpenzfsVolumeRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -2276,7 +2264,7 @@ pub mod openzfs_volume {
     /// Block `origin_snapshot` of `aws_fsx_openzfs_volume`.
     #[derive(Clone, Debug)]
     pub struct OriginSnapshot(pub(crate) rt::Body);
-    /// The required arguments of [`OriginSnapshot`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OriginSnapshot`], by name: two of them have one type, and a swap must not compile.
     pub struct OriginSnapshotRequired {
         /// `copy_strategy`: string.
         pub copy_strategy: rt::Expr,
@@ -2306,23 +2294,17 @@ static WINDOWS_FILE_SYSTEM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`WindowsFileSystem`], by name (so that two of one type cannot be swapped).
-pub struct WindowsFileSystemRequired {
-    /// `subnet_ids`: list of string.
-    pub subnet_ids: rt::List<rt::Expr>,
-    /// `throughput_capacity`: number.
-    pub throughput_capacity: rt::Number,
-}
 impl WindowsFileSystem {
     /// Declares an `aws_fsx_windows_file_system` with the stack-unique `id`. Required: `subnet_ids`, `throughput_capacity`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: WindowsFileSystemRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        subnet_ids: impl Into<rt::List<rt::Expr>>,
+        throughput_capacity: impl Into<rt::Number>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &WINDOWS_FILE_SYSTEM_TYPE);
-        this.set("subnet_ids", rt::list(required.subnet_ids));
-        this.set(
-            "throughput_capacity",
-            rt::number(required.throughput_capacity),
-        );
+        this.set("subnet_ids", rt::list(subnet_ids));
+        this.set("throughput_capacity", rt::number(throughput_capacity));
         WindowsFileSystem(this)
     }
     /// `active_directory_id`: string. Changing it replaces the resource.
@@ -2579,7 +2561,7 @@ pub mod windows_file_system {
     /// Block `self_managed_active_directory` of `aws_fsx_windows_file_system`.
     #[derive(Clone, Debug)]
     pub struct SelfManagedActiveDirectory(pub(crate) rt::Body);
-    /// The required arguments of [`SelfManagedActiveDirectory`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SelfManagedActiveDirectory`], by name: two of them have one type, and a swap must not compile.
     pub struct SelfManagedActiveDirectoryRequired {
         /// `dns_ips`: set of string.
         pub dns_ips: rt::List<rt::Expr>,
@@ -2623,19 +2605,12 @@ pub mod shared {
     /// Block `client_configurations` of `aws_fsx_openzfs_file_system`, `aws_fsx_openzfs_volume`.
     #[derive(Clone, Debug)]
     pub struct ClientConfigurations(pub(crate) rt::Body);
-    /// The required arguments of [`ClientConfigurations`], by name (so that two of one type cannot be swapped).
-    pub struct ClientConfigurationsRequired {
-        /// `clients`: string.
-        pub clients: rt::Expr,
-        /// `options`: list of string.
-        pub options: rt::List<rt::Expr>,
-    }
     impl ClientConfigurations {
         /// A new `client_configurations` block. Required: `clients`, `options`.
-        pub fn new(required: ClientConfigurationsRequired) -> Self {
+        pub fn new(clients: impl Into<rt::Expr>, options: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("clients", rt::string(required.clients));
-            this.set("options", rt::list(required.options));
+            this.set("clients", rt::string(clients));
+            this.set("options", rt::list(options));
             ClientConfigurations(this)
         }
     }
@@ -2662,19 +2637,12 @@ pub mod shared {
     /// Block `filter` of `aws_fsx_ontap_storage_virtual_machine`, `aws_fsx_ontap_storage_virtual_machines`, `aws_fsx_openzfs_snapshot`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Filter {
         /// A new `filter` block. Required: `name`, `values`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Filter(this)
         }
     }
@@ -2683,9 +2651,12 @@ pub mod shared {
     pub struct NfsExports(pub(crate) rt::Body);
     impl NfsExports {
         /// A new `nfs_exports` block. Required: `client_configurations`.
-        pub fn new(value: ClientConfigurations) -> Self {
+        pub fn new(client_configurations: ClientConfigurations) -> Self {
             let mut this = rt::Body::default();
-            this.push("client_configurations", value.0.into_value());
+            this.push(
+                "client_configurations",
+                client_configurations.0.into_value(),
+            );
             NfsExports(this)
         }
         /// Adds a `client_configurations` block.
@@ -2722,7 +2693,7 @@ pub mod shared {
     /// Block `user_and_group_quotas` of `aws_fsx_openzfs_file_system`, `aws_fsx_openzfs_volume`.
     #[derive(Clone, Debug)]
     pub struct UserAndGroupQuotas(pub(crate) rt::Body);
-    /// The required arguments of [`UserAndGroupQuotas`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserAndGroupQuotas`], by name: two of them have one type, and a swap must not compile.
     pub struct UserAndGroupQuotasRequired {
         /// `id`: number.
         pub id: rt::Number,
@@ -2763,9 +2734,9 @@ pub mod data {
     impl OntapFileSystem {
         /// Declares an `aws_fsx_ontap_file_system` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ONTAP_FILE_SYSTEM_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             OntapFileSystem(this)
         }
         /// `tags`: map of string.
@@ -3114,9 +3085,9 @@ pub mod data {
     impl WindowsFileSystem {
         /// Declares an `aws_fsx_windows_file_system` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WINDOWS_FILE_SYSTEM_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             WindowsFileSystem(this)
         }
         /// `tags`: map of string.

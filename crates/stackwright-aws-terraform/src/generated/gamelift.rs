@@ -30,20 +30,17 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Alias`], by name (so that two of one type cannot be swapped).
-pub struct AliasRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `routing_strategy` (the first, when more may be added).
-    pub routing_strategy: alias::RoutingStrategy,
-}
 impl Alias {
     /// Declares an `aws_gamelift_alias` with the stack-unique `id`. Required: `name`, `routing_strategy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        routing_strategy: alias::RoutingStrategy,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("routing_strategy", required.routing_strategy.0.into_value());
+        this.set("name", rt::string(name));
+        this.set("routing_strategy", routing_strategy.0.into_value());
         Alias(this)
     }
     /// `description`: string.
@@ -88,9 +85,9 @@ pub mod alias {
     pub struct RoutingStrategy(pub(crate) rt::Body);
     impl RoutingStrategy {
         /// A new `routing_strategy` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             RoutingStrategy(this)
         }
         /// `fleet_id`: string.
@@ -116,7 +113,7 @@ static BUILD_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Build`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Build`], by name: two of them have one type, and a swap must not compile.
 pub struct BuildRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -189,7 +186,7 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Fleet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Fleet`], by name: two of them have one type, and a swap must not compile.
 pub struct FleetRequired {
     /// `ec2_instance_type`: string.
     pub ec2_instance_type: rt::Expr,
@@ -366,7 +363,7 @@ pub mod fleet {
     /// Block `ec2_inbound_permission` of `aws_gamelift_fleet`.
     #[derive(Clone, Debug)]
     pub struct Ec2InboundPermission(pub(crate) rt::Body);
-    /// The required arguments of [`Ec2InboundPermission`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Ec2InboundPermission`], by name: two of them have one type, and a swap must not compile.
     pub struct Ec2InboundPermissionRequired {
         /// `from_port`: number.
         pub from_port: rt::Number,
@@ -445,22 +442,15 @@ pub mod fleet {
     /// Block `server_process` of `aws_gamelift_fleet`.
     #[derive(Clone, Debug)]
     pub struct ServerProcess(pub(crate) rt::Body);
-    /// The required arguments of [`ServerProcess`], by name (so that two of one type cannot be swapped).
-    pub struct ServerProcessRequired {
-        /// `concurrent_executions`: number.
-        pub concurrent_executions: rt::Number,
-        /// `launch_path`: string.
-        pub launch_path: rt::Expr,
-    }
     impl ServerProcess {
         /// A new `server_process` block. Required: `concurrent_executions`, `launch_path`.
-        pub fn new(required: ServerProcessRequired) -> Self {
+        pub fn new(
+            concurrent_executions: impl Into<rt::Number>,
+            launch_path: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "concurrent_executions",
-                rt::number(required.concurrent_executions),
-            );
-            this.set("launch_path", rt::string(required.launch_path));
+            this.set("concurrent_executions", rt::number(concurrent_executions));
+            this.set("launch_path", rt::string(launch_path));
             ServerProcess(this)
         }
         /// `parameters`: string.
@@ -481,7 +471,7 @@ static GAME_SERVER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`GameServerGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GameServerGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct GameServerGroupRequired {
     /// `game_server_group_name`: string.
     pub game_server_group_name: rt::Expr,
@@ -608,9 +598,12 @@ pub mod game_server_group {
     pub struct AutoScalingPolicy(pub(crate) rt::Body);
     impl AutoScalingPolicy {
         /// A new `auto_scaling_policy` block. Required: `target_tracking_configuration`.
-        pub fn new(value: TargetTrackingConfiguration) -> Self {
+        pub fn new(target_tracking_configuration: TargetTrackingConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_tracking_configuration", value.0.into_value());
+            this.set(
+                "target_tracking_configuration",
+                target_tracking_configuration.0.into_value(),
+            );
             AutoScalingPolicy(this)
         }
         /// `estimated_instance_warmup`: number.
@@ -624,9 +617,9 @@ pub mod game_server_group {
     pub struct InstanceDefinition(pub(crate) rt::Body);
     impl InstanceDefinition {
         /// A new `instance_definition` block. Required: `instance_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(instance_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("instance_type", rt::string(value));
+            this.set("instance_type", rt::string(instance_type));
             InstanceDefinition(this)
         }
         /// `weighted_capacity`: string.
@@ -665,9 +658,9 @@ pub mod game_server_group {
     pub struct TargetTrackingConfiguration(pub(crate) rt::Body);
     impl TargetTrackingConfiguration {
         /// A new `target_tracking_configuration` block. Required: `target_value`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(target_value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_value", rt::number(value));
+            this.set("target_value", rt::number(target_value));
             TargetTrackingConfiguration(this)
         }
     }
@@ -686,9 +679,9 @@ static GAME_SESSION_QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GameSessionQueue {
     /// Declares an `aws_gamelift_game_session_queue` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GAME_SESSION_QUEUE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         GameSessionQueue(this)
     }
     /// `custom_event_data`: string.
@@ -765,11 +758,11 @@ pub mod game_session_queue {
     pub struct PlayerLatencyPolicy(pub(crate) rt::Body);
     impl PlayerLatencyPolicy {
         /// A new `player_latency_policy` block. Required: `maximum_individual_player_latency_milliseconds`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(maximum_individual_player_latency_milliseconds: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "maximum_individual_player_latency_milliseconds",
-                rt::number(value),
+                rt::number(maximum_individual_player_latency_milliseconds),
             );
             PlayerLatencyPolicy(this)
         }
@@ -794,9 +787,9 @@ static SCRIPT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Script {
     /// Declares an `aws_gamelift_script` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SCRIPT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Script(this)
     }
     /// `version`: string.
@@ -858,7 +851,7 @@ pub mod shared {
     /// Block `storage_location` of `aws_gamelift_build`, `aws_gamelift_script`.
     #[derive(Clone, Debug)]
     pub struct StorageLocation(pub(crate) rt::Body);
-    /// The required arguments of [`StorageLocation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StorageLocation`], by name: two of them have one type, and a swap must not compile.
     pub struct StorageLocationRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,

@@ -35,14 +35,14 @@ static VAULT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Vault {
     /// Declares an `aws_glacier_vault` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VAULT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Vault(this)
     }
     /// `access_policy`: string.
-    pub fn access_policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("access_policy", rt::string(value));
+    pub fn access_policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policy", rt::policy_text(value));
         self
     }
     /// Block `notification` (at most one).
@@ -89,19 +89,12 @@ pub mod vault {
     /// Block `notification` of `aws_glacier_vault`.
     #[derive(Clone, Debug)]
     pub struct Notification(pub(crate) rt::Body);
-    /// The required arguments of [`Notification`], by name (so that two of one type cannot be swapped).
-    pub struct NotificationRequired {
-        /// `events`: set of string.
-        pub events: rt::List<rt::Expr>,
-        /// `sns_topic`: string.
-        pub sns_topic: rt::Expr,
-    }
     impl Notification {
         /// A new `notification` block. Required: `events`, `sns_topic`.
-        pub fn new(required: NotificationRequired) -> Self {
+        pub fn new(events: impl Into<rt::List<rt::Expr>>, sns_topic: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("events", rt::list(required.events));
-            this.set("sns_topic", rt::string(required.sns_topic));
+            this.set("events", rt::list(events));
+            this.set("sns_topic", rt::string(sns_topic));
             Notification(this)
         }
     }
@@ -117,12 +110,12 @@ static VAULT_LOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`VaultLock`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VaultLock`], by name: two of them have one type, and a swap must not compile.
 pub struct VaultLockRequired {
     /// `complete_lock`: bool.
     pub complete_lock: rt::Bool,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `vault_name`: string.
     pub vault_name: rt::Expr,
 }
@@ -132,7 +125,7 @@ impl VaultLock {
     pub fn new(id: impl Into<String>, required: VaultLockRequired) -> Self {
         let mut this = rt::Base::new(id, &VAULT_LOCK_TYPE);
         this.set("complete_lock", rt::boolean(required.complete_lock));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("vault_name", rt::string(required.vault_name));
         VaultLock(this)
     }

@@ -33,9 +33,9 @@ static ACCELERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Accelerator {
     /// Declares an `aws_globalaccelerator_accelerator` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCELERATOR_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Accelerator(this)
     }
     /// `enabled`: bool.
@@ -155,9 +155,9 @@ static CROSS_ACCOUNT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CrossAccountAttachment {
     /// Declares an `aws_globalaccelerator_cross_account_attachment` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CROSS_ACCOUNT_ATTACHMENT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         CrossAccountAttachment(this)
     }
     /// `principals`: set of string.
@@ -250,9 +250,9 @@ static CUSTOM_ROUTING_ACCELERATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CustomRoutingAccelerator {
     /// Declares an `aws_globalaccelerator_custom_routing_accelerator` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_ROUTING_ACCELERATOR_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         CustomRoutingAccelerator(this)
     }
     /// `enabled`: bool.
@@ -365,22 +365,19 @@ static CUSTOM_ROUTING_ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`CustomRoutingEndpointGroup`], by name (so that two of one type cannot be swapped).
-pub struct CustomRoutingEndpointGroupRequired {
-    /// `listener_arn`: string.
-    pub listener_arn: rt::Expr,
-    /// Block `destination_configuration` (the first, when more may be added).
-    pub destination_configuration: custom_routing_endpoint_group::DestinationConfiguration,
-}
 impl CustomRoutingEndpointGroup {
     /// Declares an `aws_globalaccelerator_custom_routing_endpoint_group` with the stack-unique `id`. Required: `listener_arn`, `destination_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: CustomRoutingEndpointGroupRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        listener_arn: impl Into<rt::Expr>,
+        destination_configuration: custom_routing_endpoint_group::DestinationConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_ROUTING_ENDPOINT_GROUP_TYPE);
-        this.set("listener_arn", rt::string(required.listener_arn));
+        this.set("listener_arn", rt::string(listener_arn));
         this.push(
             "destination_configuration",
-            required.destination_configuration.0.into_value(),
+            destination_configuration.0.into_value(),
         );
         CustomRoutingEndpointGroup(this)
     }
@@ -437,7 +434,7 @@ pub mod custom_routing_endpoint_group {
     /// Block `destination_configuration` of `aws_globalaccelerator_custom_routing_endpoint_group`.
     #[derive(Clone, Debug)]
     pub struct DestinationConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`DestinationConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DestinationConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct DestinationConfigurationRequired {
         /// `from_port`: number.
         pub from_port: rt::Number,
@@ -503,20 +500,17 @@ static CUSTOM_ROUTING_LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`CustomRoutingListener`], by name (so that two of one type cannot be swapped).
-pub struct CustomRoutingListenerRequired {
-    /// `accelerator_arn`: string.
-    pub accelerator_arn: rt::Expr,
-    /// Block `port_range` (the first, when more may be added).
-    pub port_range: custom_routing_listener::PortRange,
-}
 impl CustomRoutingListener {
     /// Declares an `aws_globalaccelerator_custom_routing_listener` with the stack-unique `id`. Required: `accelerator_arn`, `port_range`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: CustomRoutingListenerRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        accelerator_arn: impl Into<rt::Expr>,
+        port_range: custom_routing_listener::PortRange,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_ROUTING_LISTENER_TYPE);
-        this.set("accelerator_arn", rt::string(required.accelerator_arn));
-        this.push("port_range", required.port_range.0.into_value());
+        this.set("accelerator_arn", rt::string(accelerator_arn));
+        this.push("port_range", port_range.0.into_value());
         CustomRoutingListener(this)
     }
     /// Adds a `port_range` block.
@@ -564,9 +558,9 @@ static ENDPOINT_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EndpointGroup {
     /// Declares an `aws_globalaccelerator_endpoint_group` with the stack-unique `id`. Required: `listener_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, listener_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_GROUP_TYPE);
-        this.set("listener_arn", rt::string(value));
+        this.set("listener_arn", rt::string(listener_arn));
         EndpointGroup(this)
     }
     /// `endpoint_group_region`: string. Changing it replaces the resource.
@@ -702,7 +696,7 @@ pub mod endpoint_group {
     /// Block `port_override` of `aws_globalaccelerator_endpoint_group`.
     #[derive(Clone, Debug)]
     pub struct PortOverride(pub(crate) rt::Body);
-    /// The required arguments of [`PortOverride`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PortOverride`], by name: two of them have one type, and a swap must not compile.
     pub struct PortOverrideRequired {
         /// `endpoint_port`: number.
         pub endpoint_port: rt::Number,
@@ -730,7 +724,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Listener`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Listener`], by name: two of them have one type, and a swap must not compile.
 pub struct ListenerRequired {
     /// `accelerator_arn`: string.
     pub accelerator_arn: rt::Expr,

@@ -33,9 +33,9 @@ static CATALOG_DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CatalogDatabase {
     /// Declares an `aws_glue_catalog_database` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CATALOG_DATABASE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         CatalogDatabase(this)
     }
     /// `catalog_id`: string. Changing it replaces the resource.
@@ -164,7 +164,7 @@ pub mod catalog_database {
     /// Block `target_database` of `aws_glue_catalog_database`.
     #[derive(Clone, Debug)]
     pub struct TargetDatabase(pub(crate) rt::Body);
-    /// The required arguments of [`TargetDatabase`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TargetDatabase`], by name: two of them have one type, and a swap must not compile.
     pub struct TargetDatabaseRequired {
         /// `catalog_id`: string.
         pub catalog_id: rt::Expr,
@@ -213,7 +213,7 @@ static CATALOG_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`CatalogTable`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CatalogTable`], by name: two of them have one type, and a swap must not compile.
 pub struct CatalogTableRequired {
     /// `database_name`: string.
     pub database_name: rt::Expr,
@@ -355,28 +355,21 @@ pub mod catalog_table {
     pub struct OpenTableFormatInput(pub(crate) rt::Body);
     impl OpenTableFormatInput {
         /// A new `open_table_format_input` block. Required: `iceberg_input`.
-        pub fn new(value: IcebergInput) -> Self {
+        pub fn new(iceberg_input: IcebergInput) -> Self {
             let mut this = rt::Body::default();
-            this.set("iceberg_input", value.0.into_value());
+            this.set("iceberg_input", iceberg_input.0.into_value());
             OpenTableFormatInput(this)
         }
     }
     /// Block `partition_index` of `aws_glue_catalog_table`.
     #[derive(Clone, Debug)]
     pub struct PartitionIndex(pub(crate) rt::Body);
-    /// The required arguments of [`PartitionIndex`], by name (so that two of one type cannot be swapped).
-    pub struct PartitionIndexRequired {
-        /// `index_name`: string.
-        pub index_name: rt::Expr,
-        /// `keys`: list of string.
-        pub keys: rt::List<rt::Expr>,
-    }
     impl PartitionIndex {
         /// A new `partition_index` block. Required: `index_name`, `keys`.
-        pub fn new(required: PartitionIndexRequired) -> Self {
+        pub fn new(index_name: impl Into<rt::Expr>, keys: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("index_name", rt::string(required.index_name));
-            this.set("keys", rt::list(required.keys));
+            this.set("index_name", rt::string(index_name));
+            this.set("keys", rt::list(keys));
             PartitionIndex(this)
         }
     }
@@ -385,9 +378,9 @@ pub mod catalog_table {
     pub struct PartitionKeys(pub(crate) rt::Body);
     impl PartitionKeys {
         /// A new `partition_keys` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             PartitionKeys(this)
         }
         /// `comment`: string.
@@ -484,7 +477,7 @@ pub mod catalog_table {
     /// Block `target_table` of `aws_glue_catalog_table`.
     #[derive(Clone, Debug)]
     pub struct TargetTable(pub(crate) rt::Body);
-    /// The required arguments of [`TargetTable`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TargetTable`], by name: two of them have one type, and a swap must not compile.
     pub struct TargetTableRequired {
         /// `catalog_id`: string.
         pub catalog_id: rt::Expr,
@@ -513,9 +506,9 @@ pub mod catalog_table {
     pub struct IcebergInput(pub(crate) rt::Body);
     impl IcebergInput {
         /// A new `iceberg_input` block. Required: `metadata_operation`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(metadata_operation: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("metadata_operation", rt::string(value));
+            this.set("metadata_operation", rt::string(metadata_operation));
             IcebergInput(this)
         }
         /// `version`: string.
@@ -529,9 +522,9 @@ pub mod catalog_table {
     pub struct Columns(pub(crate) rt::Body);
     impl Columns {
         /// A new `columns` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Columns(this)
         }
         /// `comment`: string.
@@ -555,9 +548,9 @@ pub mod catalog_table {
     pub struct SchemaReference(pub(crate) rt::Body);
     impl SchemaReference {
         /// A new `schema_reference` block. Required: `schema_version_number`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(schema_version_number: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("schema_version_number", rt::number(value));
+            this.set("schema_version_number", rt::number(schema_version_number));
             SchemaReference(this)
         }
         /// `schema_version_id`: string.
@@ -608,7 +601,7 @@ static CATALOG_TABLE_OPTIMIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`CatalogTableOptimizer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CatalogTableOptimizer`], by name: two of them have one type, and a swap must not compile.
 pub struct CatalogTableOptimizerRequired {
     /// `catalog_id`: string.
     pub catalog_id: rt::Expr,
@@ -665,19 +658,12 @@ pub mod catalog_table_optimizer {
     /// Block `configuration` of `aws_glue_catalog_table_optimizer`.
     #[derive(Clone, Debug)]
     pub struct Configuration(pub(crate) rt::Body);
-    /// The required arguments of [`Configuration`], by name (so that two of one type cannot be swapped).
-    pub struct ConfigurationRequired {
-        /// `enabled`: bool.
-        pub enabled: rt::Bool,
-        /// `role_arn`: string.
-        pub role_arn: rt::Expr,
-    }
     impl Configuration {
         /// A new `configuration` block. Required: `enabled`, `role_arn`.
-        pub fn new(required: ConfigurationRequired) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>, role_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(required.enabled));
-            this.set("role_arn", rt::string(required.role_arn));
+            this.set("enabled", rt::boolean(enabled));
+            this.set("role_arn", rt::string(role_arn));
             Configuration(this)
         }
         /// Adds a `orphan_file_deletion_configuration` block.
@@ -794,9 +780,9 @@ static CLASSIFIER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Classifier {
     /// Declares an `aws_glue_classifier` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLASSIFIER_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Classifier(this)
     }
     /// Block `csv_classifier` (at most one).
@@ -892,7 +878,7 @@ pub mod classifier {
     /// Block `grok_classifier` of `aws_glue_classifier`.
     #[derive(Clone, Debug)]
     pub struct GrokClassifier(pub(crate) rt::Body);
-    /// The required arguments of [`GrokClassifier`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GrokClassifier`], by name: two of them have one type, and a swap must not compile.
     pub struct GrokClassifierRequired {
         /// `classification`: string.
         pub classification: rt::Expr,
@@ -918,16 +904,16 @@ pub mod classifier {
     pub struct JsonClassifier(pub(crate) rt::Body);
     impl JsonClassifier {
         /// A new `json_classifier` block. Required: `json_path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(json_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("json_path", rt::string(value));
+            this.set("json_path", rt::string(json_path));
             JsonClassifier(this)
         }
     }
     /// Block `xml_classifier` of `aws_glue_classifier`.
     #[derive(Clone, Debug)]
     pub struct XmlClassifier(pub(crate) rt::Body);
-    /// The required arguments of [`XmlClassifier`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`XmlClassifier`], by name: two of them have one type, and a swap must not compile.
     pub struct XmlClassifierRequired {
         /// `classification`: string.
         pub classification: rt::Expr,
@@ -958,9 +944,9 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Connection {
     /// Declares an `aws_glue_connection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Connection(this)
     }
     /// `athena_properties`: map of string. Sensitive: kept out of plans, but stored in the state.
@@ -1091,7 +1077,7 @@ static CRAWLER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Crawler`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Crawler`], by name: two of them have one type, and a swap must not compile.
 pub struct CrawlerRequired {
     /// `database_name`: string.
     pub database_name: rt::Expr,
@@ -1267,19 +1253,15 @@ pub mod crawler {
     /// Block `catalog_target` of `aws_glue_crawler`.
     #[derive(Clone, Debug)]
     pub struct CatalogTarget(pub(crate) rt::Body);
-    /// The required arguments of [`CatalogTarget`], by name (so that two of one type cannot be swapped).
-    pub struct CatalogTargetRequired {
-        /// `database_name`: string.
-        pub database_name: rt::Expr,
-        /// `tables`: list of string.
-        pub tables: rt::List<rt::Expr>,
-    }
     impl CatalogTarget {
         /// A new `catalog_target` block. Required: `database_name`, `tables`.
-        pub fn new(required: CatalogTargetRequired) -> Self {
+        pub fn new(
+            database_name: impl Into<rt::Expr>,
+            tables: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("database_name", rt::string(required.database_name));
-            this.set("tables", rt::list(required.tables));
+            this.set("database_name", rt::string(database_name));
+            this.set("tables", rt::list(tables));
             CatalogTarget(this)
         }
         /// `connection_name`: string.
@@ -1301,19 +1283,15 @@ pub mod crawler {
     /// Block `delta_target` of `aws_glue_crawler`.
     #[derive(Clone, Debug)]
     pub struct DeltaTarget(pub(crate) rt::Body);
-    /// The required arguments of [`DeltaTarget`], by name (so that two of one type cannot be swapped).
-    pub struct DeltaTargetRequired {
-        /// `delta_tables`: set of string.
-        pub delta_tables: rt::List<rt::Expr>,
-        /// `write_manifest`: bool.
-        pub write_manifest: rt::Bool,
-    }
     impl DeltaTarget {
         /// A new `delta_target` block. Required: `delta_tables`, `write_manifest`.
-        pub fn new(required: DeltaTargetRequired) -> Self {
+        pub fn new(
+            delta_tables: impl Into<rt::List<rt::Expr>>,
+            write_manifest: impl Into<rt::Bool>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("delta_tables", rt::list(required.delta_tables));
-            this.set("write_manifest", rt::boolean(required.write_manifest));
+            this.set("delta_tables", rt::list(delta_tables));
+            this.set("write_manifest", rt::boolean(write_manifest));
             DeltaTarget(this)
         }
         /// `connection_name`: string.
@@ -1332,9 +1310,9 @@ pub mod crawler {
     pub struct DynamodbTarget(pub(crate) rt::Body);
     impl DynamodbTarget {
         /// A new `dynamodb_target` block. Required: `path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("path", rt::string(value));
+            this.set("path", rt::string(path));
             DynamodbTarget(this)
         }
         /// `scan_all`: bool.
@@ -1351,22 +1329,18 @@ pub mod crawler {
     /// Block `hudi_target` of `aws_glue_crawler`.
     #[derive(Clone, Debug)]
     pub struct HudiTarget(pub(crate) rt::Body);
-    /// The required arguments of [`HudiTarget`], by name (so that two of one type cannot be swapped).
-    pub struct HudiTargetRequired {
-        /// `maximum_traversal_depth`: number.
-        pub maximum_traversal_depth: rt::Number,
-        /// `paths`: set of string.
-        pub paths: rt::List<rt::Expr>,
-    }
     impl HudiTarget {
         /// A new `hudi_target` block. Required: `maximum_traversal_depth`, `paths`.
-        pub fn new(required: HudiTargetRequired) -> Self {
+        pub fn new(
+            maximum_traversal_depth: impl Into<rt::Number>,
+            paths: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "maximum_traversal_depth",
-                rt::number(required.maximum_traversal_depth),
+                rt::number(maximum_traversal_depth),
             );
-            this.set("paths", rt::list(required.paths));
+            this.set("paths", rt::list(paths));
             HudiTarget(this)
         }
         /// `connection_name`: string.
@@ -1383,22 +1357,18 @@ pub mod crawler {
     /// Block `iceberg_target` of `aws_glue_crawler`.
     #[derive(Clone, Debug)]
     pub struct IcebergTarget(pub(crate) rt::Body);
-    /// The required arguments of [`IcebergTarget`], by name (so that two of one type cannot be swapped).
-    pub struct IcebergTargetRequired {
-        /// `maximum_traversal_depth`: number.
-        pub maximum_traversal_depth: rt::Number,
-        /// `paths`: set of string.
-        pub paths: rt::List<rt::Expr>,
-    }
     impl IcebergTarget {
         /// A new `iceberg_target` block. Required: `maximum_traversal_depth`, `paths`.
-        pub fn new(required: IcebergTargetRequired) -> Self {
+        pub fn new(
+            maximum_traversal_depth: impl Into<rt::Number>,
+            paths: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "maximum_traversal_depth",
-                rt::number(required.maximum_traversal_depth),
+                rt::number(maximum_traversal_depth),
             );
-            this.set("paths", rt::list(required.paths));
+            this.set("paths", rt::list(paths));
             IcebergTarget(this)
         }
         /// `connection_name`: string.
@@ -1415,7 +1385,7 @@ pub mod crawler {
     /// Block `jdbc_target` of `aws_glue_crawler`.
     #[derive(Clone, Debug)]
     pub struct JdbcTarget(pub(crate) rt::Body);
-    /// The required arguments of [`JdbcTarget`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`JdbcTarget`], by name: two of them have one type, and a swap must not compile.
     pub struct JdbcTargetRequired {
         /// `connection_name`: string.
         pub connection_name: rt::Expr,
@@ -1480,7 +1450,7 @@ pub mod crawler {
     /// Block `mongodb_target` of `aws_glue_crawler`.
     #[derive(Clone, Debug)]
     pub struct MongodbTarget(pub(crate) rt::Body);
-    /// The required arguments of [`MongodbTarget`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MongodbTarget`], by name: two of them have one type, and a swap must not compile.
     pub struct MongodbTargetRequired {
         /// `connection_name`: string.
         pub connection_name: rt::Expr,
@@ -1521,9 +1491,9 @@ pub mod crawler {
     pub struct S3Target(pub(crate) rt::Body);
     impl S3Target {
         /// A new `s3_target` block. Required: `path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("path", rt::string(value));
+            this.set("path", rt::string(path));
             S3Target(this)
         }
         /// `connection_name`: string.
@@ -1589,10 +1559,13 @@ impl DataCatalogEncryptionSettings {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        value: data_catalog_encryption_settings::DataCatalogEncryptionSettings,
+        data_catalog_encryption_settings: data_catalog_encryption_settings::DataCatalogEncryptionSettings,
     ) -> Self {
         let mut this = rt::Base::new(id, &DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE);
-        this.set("data_catalog_encryption_settings", value.0.into_value());
+        this.set(
+            "data_catalog_encryption_settings",
+            data_catalog_encryption_settings.0.into_value(),
+        );
         DataCatalogEncryptionSettings(this)
     }
     /// `catalog_id`: string. Changing it replaces the resource.
@@ -1621,25 +1594,18 @@ pub mod data_catalog_encryption_settings {
     /// Block `data_catalog_encryption_settings` of `aws_glue_data_catalog_encryption_settings`.
     #[derive(Clone, Debug)]
     pub struct DataCatalogEncryptionSettings(pub(crate) rt::Body);
-    /// The required arguments of [`DataCatalogEncryptionSettings`], by name (so that two of one type cannot be swapped).
-    pub struct DataCatalogEncryptionSettingsRequired {
-        /// Block `connection_password_encryption` (the first, when more may be added).
-        pub connection_password_encryption: ConnectionPasswordEncryption,
-        /// Block `encryption_at_rest` (the first, when more may be added).
-        pub encryption_at_rest: EncryptionAtRest,
-    }
     impl DataCatalogEncryptionSettings {
         /// A new `data_catalog_encryption_settings` block. Required: `connection_password_encryption`, `encryption_at_rest`.
-        pub fn new(required: DataCatalogEncryptionSettingsRequired) -> Self {
+        pub fn new(
+            connection_password_encryption: ConnectionPasswordEncryption,
+            encryption_at_rest: EncryptionAtRest,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "connection_password_encryption",
-                required.connection_password_encryption.0.into_value(),
+                connection_password_encryption.0.into_value(),
             );
-            this.set(
-                "encryption_at_rest",
-                required.encryption_at_rest.0.into_value(),
-            );
+            this.set("encryption_at_rest", encryption_at_rest.0.into_value());
             DataCatalogEncryptionSettings(this)
         }
     }
@@ -1648,9 +1614,12 @@ pub mod data_catalog_encryption_settings {
     pub struct ConnectionPasswordEncryption(pub(crate) rt::Body);
     impl ConnectionPasswordEncryption {
         /// A new `connection_password_encryption` block. Required: `return_connection_password_encrypted`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(return_connection_password_encrypted: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("return_connection_password_encrypted", rt::boolean(value));
+            this.set(
+                "return_connection_password_encrypted",
+                rt::boolean(return_connection_password_encrypted),
+            );
             ConnectionPasswordEncryption(this)
         }
         /// `aws_kms_key_id`: string.
@@ -1664,9 +1633,12 @@ pub mod data_catalog_encryption_settings {
     pub struct EncryptionAtRest(pub(crate) rt::Body);
     impl EncryptionAtRest {
         /// A new `encryption_at_rest` block. Required: `catalog_encryption_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(catalog_encryption_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("catalog_encryption_mode", rt::string(value));
+            this.set(
+                "catalog_encryption_mode",
+                rt::string(catalog_encryption_mode),
+            );
             EncryptionAtRest(this)
         }
         /// `catalog_encryption_service_role`: string.
@@ -1693,7 +1665,7 @@ static DATA_QUALITY_RULESET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`DataQualityRuleset`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataQualityRuleset`], by name: two of them have one type, and a swap must not compile.
 pub struct DataQualityRulesetRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1770,7 +1742,7 @@ pub mod data_quality_ruleset {
     /// Block `target_table` of `aws_glue_data_quality_ruleset`.
     #[derive(Clone, Debug)]
     pub struct TargetTable(pub(crate) rt::Body);
-    /// The required arguments of [`TargetTable`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TargetTable`], by name: two of them have one type, and a swap must not compile.
     pub struct TargetTableRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -1803,7 +1775,7 @@ static DEV_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`DevEndpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DevEndpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct DevEndpointRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1999,7 +1971,7 @@ static JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`Job`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Job`], by name: two of them have one type, and a swap must not compile.
 pub struct JobRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -2197,9 +2169,9 @@ pub mod job {
     pub struct Command(pub(crate) rt::Body);
     impl Command {
         /// A new `command` block. Required: `script_location`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(script_location: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("script_location", rt::string(value));
+            this.set("script_location", rt::string(script_location));
             Command(this)
         }
         /// `name`: string.
@@ -2295,7 +2267,7 @@ static ML_TRANSFORM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`MlTransform`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MlTransform`], by name: two of them have one type, and a swap must not compile.
 pub struct MlTransformRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -2431,7 +2403,7 @@ pub mod ml_transform {
     /// Block `input_record_tables` of `aws_glue_ml_transform`.
     #[derive(Clone, Debug)]
     pub struct InputRecordTables(pub(crate) rt::Body);
-    /// The required arguments of [`InputRecordTables`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InputRecordTables`], by name: two of them have one type, and a swap must not compile.
     pub struct InputRecordTablesRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -2460,21 +2432,17 @@ pub mod ml_transform {
     /// Block `parameters` of `aws_glue_ml_transform`.
     #[derive(Clone, Debug)]
     pub struct Parameters(pub(crate) rt::Body);
-    /// The required arguments of [`Parameters`], by name (so that two of one type cannot be swapped).
-    pub struct ParametersRequired {
-        /// `transform_type`: string.
-        pub transform_type: rt::Expr,
-        /// Block `find_matches_parameters` (the first, when more may be added).
-        pub find_matches_parameters: FindMatchesParameters,
-    }
     impl Parameters {
         /// A new `parameters` block. Required: `transform_type`, `find_matches_parameters`.
-        pub fn new(required: ParametersRequired) -> Self {
+        pub fn new(
+            transform_type: impl Into<rt::Expr>,
+            find_matches_parameters: FindMatchesParameters,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("transform_type", rt::string(required.transform_type));
+            this.set("transform_type", rt::string(transform_type));
             this.set(
                 "find_matches_parameters",
-                required.find_matches_parameters.0.into_value(),
+                find_matches_parameters.0.into_value(),
             );
             Parameters(this)
         }
@@ -2521,7 +2489,7 @@ static PARTITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`Partition`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Partition`], by name: two of them have one type, and a swap must not compile.
 pub struct PartitionRequired {
     /// `database_name`: string.
     pub database_name: rt::Expr,
@@ -2679,9 +2647,9 @@ pub mod partition {
     pub struct Columns(pub(crate) rt::Body);
     impl Columns {
         /// A new `columns` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Columns(this)
         }
         /// `comment`: string.
@@ -2707,7 +2675,7 @@ static PARTITION_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`PartitionIndex`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PartitionIndex`], by name: two of them have one type, and a swap must not compile.
 pub struct PartitionIndexRequired {
     /// `database_name`: string.
     pub database_name: rt::Expr,
@@ -2814,9 +2782,9 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Registry {
     /// Declares an `aws_glue_registry` with the stack-unique `id`. Required: `registry_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, registry_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_TYPE);
-        this.set("registry_name", rt::string(value));
+        this.set("registry_name", rt::string(registry_name));
         Registry(this)
     }
     /// `description`: string.
@@ -2867,9 +2835,9 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourcePolicy {
     /// Declares an `aws_glue_resource_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(value));
+        this.set("policy", rt::policy_text(policy));
         ResourcePolicy(this)
     }
     /// `enable_hybrid`: string.
@@ -2904,7 +2872,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`Schema`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Schema`], by name: two of them have one type, and a swap must not compile.
 pub struct SchemaRequired {
     /// `compatibility`: string.
     pub compatibility: rt::Expr,
@@ -3008,22 +2976,19 @@ static SECURITY_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`SecurityConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct SecurityConfigurationRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `encryption_configuration` (the first, when more may be added).
-    pub encryption_configuration: security_configuration::EncryptionConfiguration,
-}
 impl SecurityConfiguration {
     /// Declares an `aws_glue_security_configuration` with the stack-unique `id`. Required: `name`, `encryption_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SecurityConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        encryption_configuration: security_configuration::EncryptionConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_CONFIGURATION_TYPE);
-        this.set("name", rt::string(required.name));
+        this.set("name", rt::string(name));
         this.set(
             "encryption_configuration",
-            required.encryption_configuration.0.into_value(),
+            encryption_configuration.0.into_value(),
         );
         SecurityConfiguration(this)
     }
@@ -3045,28 +3010,23 @@ pub mod security_configuration {
     /// Block `encryption_configuration` of `aws_glue_security_configuration`.
     #[derive(Clone, Debug)]
     pub struct EncryptionConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`EncryptionConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct EncryptionConfigurationRequired {
-        /// Block `cloudwatch_encryption` (the first, when more may be added).
-        pub cloudwatch_encryption: CloudwatchEncryption,
-        /// Block `job_bookmarks_encryption` (the first, when more may be added).
-        pub job_bookmarks_encryption: JobBookmarksEncryption,
-        /// Block `s3_encryption` (the first, when more may be added).
-        pub s3_encryption: S3Encryption,
-    }
     impl EncryptionConfiguration {
         /// A new `encryption_configuration` block. Required: `cloudwatch_encryption`, `job_bookmarks_encryption`, `s3_encryption`.
-        pub fn new(required: EncryptionConfigurationRequired) -> Self {
+        pub fn new(
+            cloudwatch_encryption: CloudwatchEncryption,
+            job_bookmarks_encryption: JobBookmarksEncryption,
+            s3_encryption: S3Encryption,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "cloudwatch_encryption",
-                required.cloudwatch_encryption.0.into_value(),
+                cloudwatch_encryption.0.into_value(),
             );
             this.set(
                 "job_bookmarks_encryption",
-                required.job_bookmarks_encryption.0.into_value(),
+                job_bookmarks_encryption.0.into_value(),
             );
-            this.set("s3_encryption", required.s3_encryption.0.into_value());
+            this.set("s3_encryption", s3_encryption.0.into_value());
             EncryptionConfiguration(this)
         }
     }
@@ -3143,7 +3103,7 @@ static TRIGGER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`Trigger`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Trigger`], by name: two of them have one type, and a swap must not compile.
 pub struct TriggerRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -3310,9 +3270,9 @@ pub mod trigger {
     pub struct EventBatchingCondition(pub(crate) rt::Body);
     impl EventBatchingCondition {
         /// A new `event_batching_condition` block. Required: `batch_size`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(batch_size: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("batch_size", rt::number(value));
+            this.set("batch_size", rt::number(batch_size));
             EventBatchingCondition(this)
         }
         /// `batch_window`: number.
@@ -3326,9 +3286,9 @@ pub mod trigger {
     pub struct Predicate(pub(crate) rt::Body);
     impl Predicate {
         /// A new `predicate` block. Required: `conditions`.
-        pub fn new(value: Conditions) -> Self {
+        pub fn new(conditions: Conditions) -> Self {
             let mut this = rt::Body::default();
-            this.push("conditions", value.0.into_value());
+            this.push("conditions", conditions.0.into_value());
             Predicate(this)
         }
         /// `logical`: string.
@@ -3414,7 +3374,7 @@ static USER_DEFINED_FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`UserDefinedFunction`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserDefinedFunction`], by name: two of them have one type, and a swap must not compile.
 pub struct UserDefinedFunctionRequired {
     /// `class_name`: string.
     pub class_name: rt::Expr,
@@ -3495,7 +3455,7 @@ pub mod user_defined_function {
     /// Block `resource_uris` of `aws_glue_user_defined_function`.
     #[derive(Clone, Debug)]
     pub struct ResourceUris(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceUris`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceUris`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceUrisRequired {
         /// `resource_type`: string.
         pub resource_type: rt::Expr,
@@ -3662,19 +3622,12 @@ pub mod shared {
     /// Block `sort_columns` of `aws_glue_catalog_table`, `aws_glue_partition`.
     #[derive(Clone, Debug)]
     pub struct SortColumns(pub(crate) rt::Body);
-    /// The required arguments of [`SortColumns`], by name (so that two of one type cannot be swapped).
-    pub struct SortColumnsRequired {
-        /// `column`: string.
-        pub column: rt::Expr,
-        /// `sort_order`: number.
-        pub sort_order: rt::Number,
-    }
     impl SortColumns {
         /// A new `sort_columns` block. Required: `column`, `sort_order`.
-        pub fn new(required: SortColumnsRequired) -> Self {
+        pub fn new(column: impl Into<rt::Expr>, sort_order: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("column", rt::string(required.column));
-            this.set("sort_order", rt::number(required.sort_order));
+            this.set("column", rt::string(column));
+            this.set("sort_order", rt::number(sort_order));
             SortColumns(this)
         }
     }
@@ -3694,7 +3647,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 20),
     };
-    /// The required arguments of [`CatalogTable`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CatalogTable`], by name: two of them have one type, and a swap must not compile.
     pub struct CatalogTableRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -3820,9 +3773,9 @@ pub mod data {
     impl Connection {
         /// Declares an `aws_glue_connection` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTION_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Connection(this)
         }
         /// `tags`: map of string.
@@ -3892,9 +3845,9 @@ pub mod data {
     impl DataCatalogEncryptionSettings {
         /// Declares an `aws_glue_data_catalog_encryption_settings` with the stack-unique `id`. Required: `catalog_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, catalog_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE);
-            this.set("catalog_id", rt::string(value));
+            this.set("catalog_id", rt::string(catalog_id));
             DataCatalogEncryptionSettings(this)
         }
         /// `id`: string.
@@ -3935,9 +3888,9 @@ pub mod data {
     impl Registry {
         /// Declares an `aws_glue_registry` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &REGISTRY_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Registry(this)
         }
     }
@@ -3971,20 +3924,17 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 24),
     };
-    /// The required arguments of [`Script`], by name (so that two of one type cannot be swapped).
-    pub struct ScriptRequired {
-        /// Block `dag_edge` (the first, when more may be added).
-        pub dag_edge: script::DagEdge,
-        /// Block `dag_node` (the first, when more may be added).
-        pub dag_node: script::DagNode,
-    }
     impl Script {
         /// Declares an `aws_glue_script` with the stack-unique `id`. Required: `dag_edge`, `dag_node`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, required: ScriptRequired) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            dag_edge: script::DagEdge,
+            dag_node: script::DagNode,
+        ) -> Self {
             let mut this = rt::Base::new(id, &SCRIPT_TYPE);
-            this.push("dag_edge", required.dag_edge.0.into_value());
-            this.push("dag_node", required.dag_node.0.into_value());
+            this.push("dag_edge", dag_edge.0.into_value());
+            this.push("dag_node", dag_node.0.into_value());
             Script(this)
         }
         /// `id`: string.
@@ -4033,7 +3983,7 @@ pub mod data {
         /// Block `dag_edge` of `aws_glue_script`.
         #[derive(Clone, Debug)]
         pub struct DagEdge(pub(crate) rt::Body);
-        /// The required arguments of [`DagEdge`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`DagEdge`], by name: two of them have one type, and a swap must not compile.
         pub struct DagEdgeRequired {
             /// `source`: string.
             pub source: rt::Expr,
@@ -4057,7 +4007,7 @@ pub mod data {
         /// Block `dag_node` of `aws_glue_script`.
         #[derive(Clone, Debug)]
         pub struct DagNode(pub(crate) rt::Body);
-        /// The required arguments of [`DagNode`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`DagNode`], by name: two of them have one type, and a swap must not compile.
         pub struct DagNodeRequired {
             /// `id`: string.
             pub id: rt::Expr,
@@ -4089,7 +4039,7 @@ pub mod data {
         /// Block `args` of `aws_glue_script`.
         #[derive(Clone, Debug)]
         pub struct Args(pub(crate) rt::Body);
-        /// The required arguments of [`Args`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`Args`], by name: two of them have one type, and a swap must not compile.
         pub struct ArgsRequired {
             /// `name`: string.
             pub name: rt::Expr,

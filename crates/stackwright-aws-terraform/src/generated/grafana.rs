@@ -30,7 +30,7 @@ static LICENSE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`LicenseAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LicenseAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct LicenseAssociationRequired {
     /// `license_type`: string.
     pub license_type: rt::Expr,
@@ -100,7 +100,7 @@ static ROLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`RoleAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RoleAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct RoleAssociationRequired {
     /// `role`: string.
     pub role: rt::Expr,
@@ -171,7 +171,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Workspace`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Workspace`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkspaceRequired {
     /// `account_access_type`: string.
     pub account_access_type: rt::Expr,
@@ -348,7 +348,7 @@ pub mod workspace {
     /// Block `network_access_control` of `aws_grafana_workspace`.
     #[derive(Clone, Debug)]
     pub struct NetworkAccessControl(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkAccessControl`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkAccessControl`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkAccessControlRequired {
         /// `prefix_list_ids`: set of string.
         pub prefix_list_ids: rt::List<rt::Expr>,
@@ -387,7 +387,7 @@ pub mod workspace {
     /// Block `vpc_configuration` of `aws_grafana_workspace`.
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigurationRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,
@@ -415,7 +415,7 @@ static WORKSPACE_API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`WorkspaceApiKey`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WorkspaceApiKey`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkspaceApiKeyRequired {
     /// `key_name`: string.
     pub key_name: rt::Expr,
@@ -476,20 +476,17 @@ static WORKSPACE_SAML_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`WorkspaceSamlConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct WorkspaceSamlConfigurationRequired {
-    /// `editor_role_values`: list of string.
-    pub editor_role_values: rt::List<rt::Expr>,
-    /// `workspace_id`: string.
-    pub workspace_id: rt::Expr,
-}
 impl WorkspaceSamlConfiguration {
     /// Declares an `aws_grafana_workspace_saml_configuration` with the stack-unique `id`. Required: `editor_role_values`, `workspace_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: WorkspaceSamlConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        editor_role_values: impl Into<rt::List<rt::Expr>>,
+        workspace_id: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_SAML_CONFIGURATION_TYPE);
-        this.set("editor_role_values", rt::list(required.editor_role_values));
-        this.set("workspace_id", rt::string(required.workspace_id));
+        this.set("editor_role_values", rt::list(editor_role_values));
+        this.set("workspace_id", rt::string(workspace_id));
         WorkspaceSamlConfiguration(this)
     }
     /// `admin_role_values`: list of string.
@@ -632,7 +629,7 @@ static WORKSPACE_SERVICE_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`WorkspaceServiceAccount`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WorkspaceServiceAccount`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkspaceServiceAccountRequired {
     /// `grafana_role`: string.
     pub grafana_role: rt::Expr,
@@ -686,7 +683,7 @@ static WORKSPACE_SERVICE_ACCOUNT_TOKEN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`WorkspaceServiceAccountToken`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WorkspaceServiceAccountToken`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkspaceServiceAccountTokenRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -796,9 +793,9 @@ pub mod data {
     impl Workspace {
         /// Declares an `aws_grafana_workspace` with the stack-unique `id`. Required: `workspace_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, workspace_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
-            this.set("workspace_id", rt::string(value));
+            this.set("workspace_id", rt::string(workspace_id));
             Workspace(this)
         }
         /// `id`: string.

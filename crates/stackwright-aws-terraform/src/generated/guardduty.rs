@@ -120,9 +120,12 @@ pub mod detector {
     pub struct MalwareProtection(pub(crate) rt::Body);
     impl MalwareProtection {
         /// A new `malware_protection` block. Required: `scan_ec2_instance_with_findings`.
-        pub fn new(value: ScanEc2InstanceWithFindings) -> Self {
+        pub fn new(scan_ec2_instance_with_findings: ScanEc2InstanceWithFindings) -> Self {
             let mut this = rt::Body::default();
-            this.set("scan_ec2_instance_with_findings", value.0.into_value());
+            this.set(
+                "scan_ec2_instance_with_findings",
+                scan_ec2_instance_with_findings.0.into_value(),
+            );
             MalwareProtection(this)
         }
     }
@@ -131,9 +134,9 @@ pub mod detector {
     pub struct S3Logs(pub(crate) rt::Body);
     impl S3Logs {
         /// A new `s3_logs` block. Required: `enable`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enable: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enable", rt::boolean(value));
+            this.set("enable", rt::boolean(enable));
             S3Logs(this)
         }
     }
@@ -142,9 +145,9 @@ pub mod detector {
     pub struct ScanEc2InstanceWithFindings(pub(crate) rt::Body);
     impl ScanEc2InstanceWithFindings {
         /// A new `scan_ec2_instance_with_findings` block. Required: `ebs_volumes`.
-        pub fn new(value: EbsVolumes) -> Self {
+        pub fn new(ebs_volumes: EbsVolumes) -> Self {
             let mut this = rt::Body::default();
-            this.set("ebs_volumes", value.0.into_value());
+            this.set("ebs_volumes", ebs_volumes.0.into_value());
             ScanEc2InstanceWithFindings(this)
         }
     }
@@ -153,9 +156,9 @@ pub mod detector {
     pub struct EbsVolumes(pub(crate) rt::Body);
     impl EbsVolumes {
         /// A new `ebs_volumes` block. Required: `enable`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enable: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enable", rt::boolean(value));
+            this.set("enable", rt::boolean(enable));
             EbsVolumes(this)
         }
     }
@@ -171,7 +174,7 @@ static DETECTOR_FEATURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`DetectorFeature`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DetectorFeature`], by name: two of them have one type, and a swap must not compile.
 pub struct DetectorFeatureRequired {
     /// `detector_id`: string.
     pub detector_id: rt::Expr,
@@ -235,7 +238,7 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
 pub struct FilterRequired {
     /// `action`: string.
     pub action: rt::Expr,
@@ -314,9 +317,9 @@ pub mod filter {
     pub struct FindingCriteria(pub(crate) rt::Body);
     impl FindingCriteria {
         /// A new `finding_criteria` block. Required: `criterion`.
-        pub fn new(value: Criterion) -> Self {
+        pub fn new(criterion: Criterion) -> Self {
             let mut this = rt::Body::default();
-            this.push("criterion", value.0.into_value());
+            this.push("criterion", criterion.0.into_value());
             FindingCriteria(this)
         }
         /// Adds a `criterion` block.
@@ -330,9 +333,9 @@ pub mod filter {
     pub struct Criterion(pub(crate) rt::Body);
     impl Criterion {
         /// A new `criterion` block. Required: `field`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field", rt::string(value));
+            this.set("field", rt::string(field));
             Criterion(this)
         }
         /// `equals`: list of string.
@@ -378,7 +381,7 @@ static INVITE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`InviteAccepter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`InviteAccepter`], by name: two of them have one type, and a swap must not compile.
 pub struct InviteAccepterRequired {
     /// `detector_id`: string.
     pub detector_id: rt::Expr,
@@ -445,7 +448,7 @@ static IPSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Ipset`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Ipset`], by name: two of them have one type, and a swap must not compile.
 pub struct IpsetRequired {
     /// `activate`: bool.
     pub activate: rt::Bool,
@@ -525,9 +528,9 @@ static MALWARE_PROTECTION_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl MalwareProtectionPlan {
     /// Declares an `aws_guardduty_malware_protection_plan` with the stack-unique `id`. Required: `role`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, role: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MALWARE_PROTECTION_PLAN_TYPE);
-        this.set("role", rt::string(value));
+        this.set("role", rt::string(role));
         MalwareProtectionPlan(this)
     }
     /// `actions`: list of object.
@@ -600,9 +603,9 @@ pub mod malware_protection_plan {
     pub struct S3Bucket(pub(crate) rt::Body);
     impl S3Bucket {
         /// A new `s3_bucket` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3Bucket(this)
         }
         /// `object_prefixes`: set of string.
@@ -623,7 +626,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Member`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Member`], by name: two of them have one type, and a swap must not compile.
 pub struct MemberRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -733,7 +736,7 @@ static MEMBER_DETECTOR_FEATURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`MemberDetectorFeature`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MemberDetectorFeature`], by name: two of them have one type, and a swap must not compile.
 pub struct MemberDetectorFeatureRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -807,9 +810,9 @@ static ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationAdminAccount {
     /// Declares an `aws_guardduty_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, admin_account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_TYPE);
-        this.set("admin_account_id", rt::string(value));
+        this.set("admin_account_id", rt::string(admin_account_id));
         OrganizationAdminAccount(this)
     }
 }
@@ -838,9 +841,9 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationConfiguration {
     /// Declares an `aws_guardduty_organization_configuration` with the stack-unique `id`. Required: `detector_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, detector_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
-        this.set("detector_id", rt::string(value));
+        this.set("detector_id", rt::string(detector_id));
         OrganizationConfiguration(this)
     }
     /// `auto_enable`: bool.
@@ -915,9 +918,12 @@ pub mod organization_configuration {
     pub struct MalwareProtection(pub(crate) rt::Body);
     impl MalwareProtection {
         /// A new `malware_protection` block. Required: `scan_ec2_instance_with_findings`.
-        pub fn new(value: ScanEc2InstanceWithFindings) -> Self {
+        pub fn new(scan_ec2_instance_with_findings: ScanEc2InstanceWithFindings) -> Self {
             let mut this = rt::Body::default();
-            this.set("scan_ec2_instance_with_findings", value.0.into_value());
+            this.set(
+                "scan_ec2_instance_with_findings",
+                scan_ec2_instance_with_findings.0.into_value(),
+            );
             MalwareProtection(this)
         }
     }
@@ -926,9 +932,9 @@ pub mod organization_configuration {
     pub struct S3Logs(pub(crate) rt::Body);
     impl S3Logs {
         /// A new `s3_logs` block. Required: `auto_enable`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(auto_enable: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("auto_enable", rt::boolean(value));
+            this.set("auto_enable", rt::boolean(auto_enable));
             S3Logs(this)
         }
     }
@@ -937,9 +943,9 @@ pub mod organization_configuration {
     pub struct ScanEc2InstanceWithFindings(pub(crate) rt::Body);
     impl ScanEc2InstanceWithFindings {
         /// A new `scan_ec2_instance_with_findings` block. Required: `ebs_volumes`.
-        pub fn new(value: EbsVolumes) -> Self {
+        pub fn new(ebs_volumes: EbsVolumes) -> Self {
             let mut this = rt::Body::default();
-            this.set("ebs_volumes", value.0.into_value());
+            this.set("ebs_volumes", ebs_volumes.0.into_value());
             ScanEc2InstanceWithFindings(this)
         }
     }
@@ -948,9 +954,9 @@ pub mod organization_configuration {
     pub struct EbsVolumes(pub(crate) rt::Body);
     impl EbsVolumes {
         /// A new `ebs_volumes` block. Required: `auto_enable`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(auto_enable: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("auto_enable", rt::boolean(value));
+            this.set("auto_enable", rt::boolean(auto_enable));
             EbsVolumes(this)
         }
     }
@@ -966,7 +972,7 @@ static ORGANIZATION_CONFIGURATION_FEATURE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`OrganizationConfigurationFeature`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OrganizationConfigurationFeature`], by name: two of them have one type, and a swap must not compile.
 pub struct OrganizationConfigurationFeatureRequired {
     /// `auto_enable`: string.
     pub auto_enable: rt::Expr,
@@ -1023,7 +1029,7 @@ pub mod organization_configuration_feature {
     /// Block `additional_configuration` of `aws_guardduty_organization_configuration_feature`.
     #[derive(Clone, Debug)]
     pub struct AdditionalConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`AdditionalConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AdditionalConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct AdditionalConfigurationRequired {
         /// `auto_enable`: string.
         pub auto_enable: rt::Expr,
@@ -1051,7 +1057,7 @@ static PUBLISHING_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`PublishingDestination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PublishingDestination`], by name: two of them have one type, and a swap must not compile.
 pub struct PublishingDestinationRequired {
     /// `destination_arn`: string.
     pub destination_arn: rt::Expr,
@@ -1110,7 +1116,7 @@ static THREATINTELSET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`Threatintelset`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Threatintelset`], by name: two of them have one type, and a swap must not compile.
 pub struct ThreatintelsetRequired {
     /// `activate`: bool.
     pub activate: rt::Bool,
@@ -1182,7 +1188,7 @@ pub mod shared {
     /// Block `additional_configuration` of `aws_guardduty_detector_feature`, `aws_guardduty_member_detector_feature`.
     #[derive(Clone, Debug)]
     pub struct AdditionalConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`AdditionalConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AdditionalConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct AdditionalConfigurationRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1203,9 +1209,9 @@ pub mod shared {
     pub struct AuditLogs(pub(crate) rt::Body);
     impl AuditLogs {
         /// A new `audit_logs` block. Required: `enable`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enable: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enable", rt::boolean(value));
+            this.set("enable", rt::boolean(enable));
             AuditLogs(this)
         }
     }
@@ -1214,9 +1220,9 @@ pub mod shared {
     pub struct Kubernetes(pub(crate) rt::Body);
     impl Kubernetes {
         /// A new `kubernetes` block. Required: `audit_logs`.
-        pub fn new(value: AuditLogs) -> Self {
+        pub fn new(audit_logs: AuditLogs) -> Self {
             let mut this = rt::Body::default();
-            this.set("audit_logs", value.0.into_value());
+            this.set("audit_logs", audit_logs.0.into_value());
             Kubernetes(this)
         }
     }
@@ -1299,9 +1305,9 @@ pub mod data {
     impl FindingIds {
         /// Declares an `aws_guardduty_finding_ids` with the stack-unique `id`. Required: `detector_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, detector_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FINDING_IDS_TYPE);
-            this.set("detector_id", rt::string(value));
+            this.set("detector_id", rt::string(detector_id));
             FindingIds(this)
         }
     }

@@ -33,9 +33,9 @@ static ACCESS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AccessKey {
     /// Declares an `aws_iam_access_key` with the stack-unique `id`. Required: `user`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, user: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_KEY_TYPE);
-        this.set("user", rt::string(value));
+        this.set("user", rt::string(user));
         AccessKey(this)
     }
     /// `pgp_key`: string. Changing it replaces the resource.
@@ -106,9 +106,9 @@ static ACCOUNT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AccountAlias {
     /// Declares an `aws_iam_account_alias` with the stack-unique `id`. Required: `account_alias`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, account_alias: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_ALIAS_TYPE);
-        this.set("account_alias", rt::string(value));
+        this.set("account_alias", rt::string(account_alias));
         AccountAlias(this)
     }
 }
@@ -251,9 +251,9 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Group {
     /// Declares an `aws_iam_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Group(this)
     }
     /// `path`: string.
@@ -296,7 +296,7 @@ static GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`GroupMembership`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GroupMembership`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupMembershipRequired {
     /// `group`: string.
     pub group: rt::Expr,
@@ -346,20 +346,17 @@ static GROUP_POLICIES_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`GroupPoliciesExclusive`], by name (so that two of one type cannot be swapped).
-pub struct GroupPoliciesExclusiveRequired {
-    /// `group_name`: string.
-    pub group_name: rt::Expr,
-    /// `policy_names`: set of string.
-    pub policy_names: rt::List<rt::Expr>,
-}
 impl GroupPoliciesExclusive {
     /// Declares an `aws_iam_group_policies_exclusive` with the stack-unique `id`. Required: `group_name`, `policy_names`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: GroupPoliciesExclusiveRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        group_name: impl Into<rt::Expr>,
+        policy_names: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICIES_EXCLUSIVE_TYPE);
-        this.set("group_name", rt::string(required.group_name));
-        this.set("policy_names", rt::list(required.policy_names));
+        this.set("group_name", rt::string(group_name));
+        this.set("policy_names", rt::list(policy_names));
         GroupPoliciesExclusive(this)
     }
 }
@@ -389,12 +386,12 @@ static GROUP_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`GroupPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GroupPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupPolicyRequired {
     /// `group`: string.
     pub group: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl GroupPolicy {
     /// Declares an `aws_iam_group_policy` with the stack-unique `id`. Required: `group`, `policy`.
@@ -402,7 +399,7 @@ impl GroupPolicy {
     pub fn new(id: impl Into<String>, required: GroupPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICY_TYPE);
         this.set("group", rt::string(required.group));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         GroupPolicy(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -450,7 +447,7 @@ static GROUP_POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`GroupPolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GroupPolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupPolicyAttachmentRequired {
     /// `group`: string.
     pub group: rt::Expr,
@@ -493,20 +490,17 @@ static GROUP_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`GroupPolicyAttachmentsExclusive`], by name (so that two of one type cannot be swapped).
-pub struct GroupPolicyAttachmentsExclusiveRequired {
-    /// `group_name`: string.
-    pub group_name: rt::Expr,
-    /// `policy_arns`: set of string.
-    pub policy_arns: rt::List<rt::Expr>,
-}
 impl GroupPolicyAttachmentsExclusive {
     /// Declares an `aws_iam_group_policy_attachments_exclusive` with the stack-unique `id`. Required: `group_name`, `policy_arns`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: GroupPolicyAttachmentsExclusiveRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        group_name: impl Into<rt::Expr>,
+        policy_arns: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &GROUP_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE);
-        this.set("group_name", rt::string(required.group_name));
-        this.set("policy_arns", rt::list(required.policy_arns));
+        this.set("group_name", rt::string(group_name));
+        this.set("policy_arns", rt::list(policy_arns));
         GroupPolicyAttachmentsExclusive(this)
     }
 }
@@ -622,20 +616,17 @@ static OPENID_CONNECT_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`OpenidConnectProvider`], by name (so that two of one type cannot be swapped).
-pub struct OpenidConnectProviderRequired {
-    /// `client_id_list`: set of string.
-    pub client_id_list: rt::List<rt::Expr>,
-    /// `url`: string.
-    pub url: rt::Expr,
-}
 impl OpenidConnectProvider {
     /// Declares an `aws_iam_openid_connect_provider` with the stack-unique `id`. Required: `client_id_list`, `url`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: OpenidConnectProviderRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        client_id_list: impl Into<rt::List<rt::Expr>>,
+        url: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &OPENID_CONNECT_PROVIDER_TYPE);
-        this.set("client_id_list", rt::list(required.client_id_list));
-        this.set("url", rt::string(required.url));
+        this.set("client_id_list", rt::list(client_id_list));
+        this.set("url", rt::string(url));
         OpenidConnectProvider(this)
     }
     /// `thumbprint_list`: list of string.
@@ -690,9 +681,9 @@ static ORGANIZATIONS_FEATURES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationsFeatures {
     /// Declares an `aws_iam_organizations_features` with the stack-unique `id`. Required: `enabled_features`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, enabled_features: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATIONS_FEATURES_TYPE);
-        this.set("enabled_features", rt::list(value));
+        this.set("enabled_features", rt::list(enabled_features));
         OrganizationsFeatures(this)
     }
 }
@@ -721,9 +712,9 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Policy {
     /// Declares an `aws_iam_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set("policy", rt::string(value));
+        this.set("policy", rt::policy_text(policy));
         Policy(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -806,7 +797,7 @@ static POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`PolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyAttachmentRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -879,9 +870,9 @@ static ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Role {
     /// Declares an `aws_iam_role` with the stack-unique `id`. Required: `assume_role_policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, assume_role_policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &ROLE_TYPE);
-        this.set("assume_role_policy", rt::string(value));
+        this.set("assume_role_policy", rt::policy_text(assume_role_policy));
         Role(this)
     }
     /// `description`: string.
@@ -1015,8 +1006,8 @@ pub mod role {
             self
         }
         /// `policy`: string.
-        pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("policy", rt::string(value));
+        pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+            self.0.set("policy", rt::policy_text(value));
             self
         }
     }
@@ -1032,20 +1023,17 @@ static ROLE_POLICIES_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`RolePoliciesExclusive`], by name (so that two of one type cannot be swapped).
-pub struct RolePoliciesExclusiveRequired {
-    /// `policy_names`: set of string.
-    pub policy_names: rt::List<rt::Expr>,
-    /// `role_name`: string.
-    pub role_name: rt::Expr,
-}
 impl RolePoliciesExclusive {
     /// Declares an `aws_iam_role_policies_exclusive` with the stack-unique `id`. Required: `policy_names`, `role_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: RolePoliciesExclusiveRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        policy_names: impl Into<rt::List<rt::Expr>>,
+        role_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICIES_EXCLUSIVE_TYPE);
-        this.set("policy_names", rt::list(required.policy_names));
-        this.set("role_name", rt::string(required.role_name));
+        this.set("policy_names", rt::list(policy_names));
+        this.set("role_name", rt::string(role_name));
         RolePoliciesExclusive(this)
     }
 }
@@ -1075,10 +1063,10 @@ static ROLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`RolePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RolePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RolePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `role`: string.
     pub role: rt::Expr,
 }
@@ -1087,7 +1075,7 @@ impl RolePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RolePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("role", rt::string(required.role));
         RolePolicy(this)
     }
@@ -1136,7 +1124,7 @@ static ROLE_POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`RolePolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RolePolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct RolePolicyAttachmentRequired {
     /// `policy_arn`: string.
     pub policy_arn: rt::Expr,
@@ -1179,20 +1167,17 @@ static ROLE_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`RolePolicyAttachmentsExclusive`], by name (so that two of one type cannot be swapped).
-pub struct RolePolicyAttachmentsExclusiveRequired {
-    /// `policy_arns`: set of string.
-    pub policy_arns: rt::List<rt::Expr>,
-    /// `role_name`: string.
-    pub role_name: rt::Expr,
-}
 impl RolePolicyAttachmentsExclusive {
     /// Declares an `aws_iam_role_policy_attachments_exclusive` with the stack-unique `id`. Required: `policy_arns`, `role_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: RolePolicyAttachmentsExclusiveRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        policy_arns: impl Into<rt::List<rt::Expr>>,
+        role_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ROLE_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE);
-        this.set("policy_arns", rt::list(required.policy_arns));
-        this.set("role_name", rt::string(required.role_name));
+        this.set("policy_arns", rt::list(policy_arns));
+        this.set("role_name", rt::string(role_name));
         RolePolicyAttachmentsExclusive(this)
     }
 }
@@ -1225,7 +1210,7 @@ static SAML_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 19),
 };
-/// The required arguments of [`SamlProvider`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SamlProvider`], by name: two of them have one type, and a swap must not compile.
 pub struct SamlProviderRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1291,9 +1276,12 @@ static SECURITY_TOKEN_SERVICE_PREFERENCES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SecurityTokenServicePreferences {
     /// Declares an `aws_iam_security_token_service_preferences` with the stack-unique `id`. Required: `global_endpoint_token_version`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, global_endpoint_token_version: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_TOKEN_SERVICE_PREFERENCES_TYPE);
-        this.set("global_endpoint_token_version", rt::string(value));
+        this.set(
+            "global_endpoint_token_version",
+            rt::string(global_endpoint_token_version),
+        );
         SecurityTokenServicePreferences(this)
     }
 }
@@ -1322,7 +1310,7 @@ static SERVER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 21),
 };
-/// The required arguments of [`ServerCertificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ServerCertificate`], by name: two of them have one type, and a swap must not compile.
 pub struct ServerCertificateRequired {
     /// `certificate_body`: string.
     pub certificate_body: rt::Expr,
@@ -1449,9 +1437,9 @@ static SERVICE_LINKED_ROLE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ServiceLinkedRole {
     /// Declares an `aws_iam_service_linked_role` with the stack-unique `id`. Required: `aws_service_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, aws_service_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_LINKED_ROLE_TYPE);
-        this.set("aws_service_name", rt::string(value));
+        this.set("aws_service_name", rt::string(aws_service_name));
         ServiceLinkedRole(this)
     }
     /// `custom_suffix`: string. Changing it replaces the resource.
@@ -1524,7 +1512,7 @@ static SERVICE_SPECIFIC_CREDENTIAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 23),
 };
-/// The required arguments of [`ServiceSpecificCredential`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ServiceSpecificCredential`], by name: two of them have one type, and a swap must not compile.
 pub struct ServiceSpecificCredentialRequired {
     /// `service_name`: string.
     pub service_name: rt::Expr,
@@ -1588,7 +1576,7 @@ static SIGNING_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 24),
 };
-/// The required arguments of [`SigningCertificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SigningCertificate`], by name: two of them have one type, and a swap must not compile.
 pub struct SigningCertificateRequired {
     /// `certificate_body`: string.
     pub certificate_body: rt::Expr,
@@ -1647,9 +1635,9 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl User {
     /// Declares an `aws_iam_user` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         User(this)
     }
     /// `force_destroy`: bool.
@@ -1719,20 +1707,17 @@ static USER_GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 26),
 };
-/// The required arguments of [`UserGroupMembership`], by name (so that two of one type cannot be swapped).
-pub struct UserGroupMembershipRequired {
-    /// `groups`: set of string.
-    pub groups: rt::List<rt::Expr>,
-    /// `user`: string.
-    pub user: rt::Expr,
-}
 impl UserGroupMembership {
     /// Declares an `aws_iam_user_group_membership` with the stack-unique `id`. Required: `groups`, `user`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: UserGroupMembershipRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        groups: impl Into<rt::List<rt::Expr>>,
+        user: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &USER_GROUP_MEMBERSHIP_TYPE);
-        this.set("groups", rt::list(required.groups));
-        this.set("user", rt::string(required.user));
+        this.set("groups", rt::list(groups));
+        this.set("user", rt::string(user));
         UserGroupMembership(this)
     }
 }
@@ -1765,9 +1750,9 @@ static USER_LOGIN_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl UserLoginProfile {
     /// Declares an `aws_iam_user_login_profile` with the stack-unique `id`. Required: `user`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, user: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_LOGIN_PROFILE_TYPE);
-        this.set("user", rt::string(value));
+        this.set("user", rt::string(user));
         UserLoginProfile(this)
     }
     /// `password_length`: number. Changing it replaces the resource.
@@ -1832,20 +1817,17 @@ static USER_POLICIES_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 28),
 };
-/// The required arguments of [`UserPoliciesExclusive`], by name (so that two of one type cannot be swapped).
-pub struct UserPoliciesExclusiveRequired {
-    /// `policy_names`: set of string.
-    pub policy_names: rt::List<rt::Expr>,
-    /// `user_name`: string.
-    pub user_name: rt::Expr,
-}
 impl UserPoliciesExclusive {
     /// Declares an `aws_iam_user_policies_exclusive` with the stack-unique `id`. Required: `policy_names`, `user_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: UserPoliciesExclusiveRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        policy_names: impl Into<rt::List<rt::Expr>>,
+        user_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICIES_EXCLUSIVE_TYPE);
-        this.set("policy_names", rt::list(required.policy_names));
-        this.set("user_name", rt::string(required.user_name));
+        this.set("policy_names", rt::list(policy_names));
+        this.set("user_name", rt::string(user_name));
         UserPoliciesExclusive(this)
     }
 }
@@ -1875,10 +1857,10 @@ static USER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 29),
 };
-/// The required arguments of [`UserPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct UserPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `user`: string.
     pub user: rt::Expr,
 }
@@ -1887,7 +1869,7 @@ impl UserPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: UserPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("user", rt::string(required.user));
         UserPolicy(this)
     }
@@ -1936,7 +1918,7 @@ static USER_POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 30),
 };
-/// The required arguments of [`UserPolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserPolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct UserPolicyAttachmentRequired {
     /// `policy_arn`: string.
     pub policy_arn: rt::Expr,
@@ -1979,20 +1961,17 @@ static USER_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 31),
 };
-/// The required arguments of [`UserPolicyAttachmentsExclusive`], by name (so that two of one type cannot be swapped).
-pub struct UserPolicyAttachmentsExclusiveRequired {
-    /// `policy_arns`: set of string.
-    pub policy_arns: rt::List<rt::Expr>,
-    /// `user_name`: string.
-    pub user_name: rt::Expr,
-}
 impl UserPolicyAttachmentsExclusive {
     /// Declares an `aws_iam_user_policy_attachments_exclusive` with the stack-unique `id`. Required: `policy_arns`, `user_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: UserPolicyAttachmentsExclusiveRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        policy_arns: impl Into<rt::List<rt::Expr>>,
+        user_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &USER_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE);
-        this.set("policy_arns", rt::list(required.policy_arns));
-        this.set("user_name", rt::string(required.user_name));
+        this.set("policy_arns", rt::list(policy_arns));
+        this.set("user_name", rt::string(user_name));
         UserPolicyAttachmentsExclusive(this)
     }
 }
@@ -2025,7 +2004,7 @@ static USER_SSH_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 32),
 };
-/// The required arguments of [`UserSshKey`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserSshKey`], by name: two of them have one type, and a swap must not compile.
 pub struct UserSshKeyRequired {
     /// `encoding`: string.
     pub encoding: rt::Expr,
@@ -2095,9 +2074,12 @@ static VIRTUAL_MFA_DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl VirtualMfaDevice {
     /// Declares an `aws_iam_virtual_mfa_device` with the stack-unique `id`. Required: `virtual_mfa_device_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, virtual_mfa_device_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VIRTUAL_MFA_DEVICE_TYPE);
-        this.set("virtual_mfa_device_name", rt::string(value));
+        this.set(
+            "virtual_mfa_device_name",
+            rt::string(virtual_mfa_device_name),
+        );
         VirtualMfaDevice(this)
     }
     /// `path`: string. Changing it replaces the resource.
@@ -2168,9 +2150,9 @@ pub mod data {
     impl AccessKeys {
         /// Declares an `aws_iam_access_keys` with the stack-unique `id`. Required: `user`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ACCESS_KEYS_TYPE);
-            this.set("user", rt::string(value));
+            this.set("user", rt::string(user));
             AccessKeys(this)
         }
         /// `id`: string.
@@ -2243,9 +2225,9 @@ pub mod data {
     impl Group {
         /// Declares an `aws_iam_group` with the stack-unique `id`. Required: `group_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, group_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUP_TYPE);
-            this.set("group_name", rt::string(value));
+            this.set("group_name", rt::string(group_name));
             Group(this)
         }
         /// `id`: string.
@@ -2295,9 +2277,9 @@ pub mod data {
     impl InstanceProfile {
         /// Declares an `aws_iam_instance_profile` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INSTANCE_PROFILE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             InstanceProfile(this)
         }
         /// `id`: string.
@@ -2355,9 +2337,9 @@ pub mod data {
     impl InstanceProfiles {
         /// Declares an `aws_iam_instance_profiles` with the stack-unique `id`. Required: `role_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, role_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INSTANCE_PROFILES_TYPE);
-            this.set("role_name", rt::string(value));
+            this.set("role_name", rt::string(role_name));
             InstanceProfiles(this)
         }
         /// `id`: string.
@@ -2705,7 +2687,7 @@ pub mod data {
         /// Block `condition` of `aws_iam_policy_document`.
         #[derive(Clone, Debug)]
         pub struct Condition(pub(crate) rt::Body);
-        /// The required arguments of [`Condition`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`Condition`], by name: two of them have one type, and a swap must not compile.
         pub struct ConditionRequired {
             /// `test`: string.
             pub test: rt::Expr,
@@ -2727,38 +2709,30 @@ pub mod data {
         /// Block `not_principals` of `aws_iam_policy_document`.
         #[derive(Clone, Debug)]
         pub struct NotPrincipals(pub(crate) rt::Body);
-        /// The required arguments of [`NotPrincipals`], by name (so that two of one type cannot be swapped).
-        pub struct NotPrincipalsRequired {
-            /// `identifiers`: set of string.
-            pub identifiers: rt::List<rt::Expr>,
-            /// `type`: string.
-            pub type_: rt::Expr,
-        }
         impl NotPrincipals {
             /// A new `not_principals` block. Required: `identifiers`, `type`.
-            pub fn new(required: NotPrincipalsRequired) -> Self {
+            pub fn new(
+                identifiers: impl Into<rt::List<rt::Expr>>,
+                type_: impl Into<rt::Expr>,
+            ) -> Self {
                 let mut this = rt::Body::default();
-                this.set("identifiers", rt::list(required.identifiers));
-                this.set("type", rt::string(required.type_));
+                this.set("identifiers", rt::list(identifiers));
+                this.set("type", rt::string(type_));
                 NotPrincipals(this)
             }
         }
         /// Block `principals` of `aws_iam_policy_document`.
         #[derive(Clone, Debug)]
         pub struct Principals(pub(crate) rt::Body);
-        /// The required arguments of [`Principals`], by name (so that two of one type cannot be swapped).
-        pub struct PrincipalsRequired {
-            /// `identifiers`: set of string.
-            pub identifiers: rt::List<rt::Expr>,
-            /// `type`: string.
-            pub type_: rt::Expr,
-        }
         impl Principals {
             /// A new `principals` block. Required: `identifiers`, `type`.
-            pub fn new(required: PrincipalsRequired) -> Self {
+            pub fn new(
+                identifiers: impl Into<rt::List<rt::Expr>>,
+                type_: impl Into<rt::Expr>,
+            ) -> Self {
                 let mut this = rt::Body::default();
-                this.set("identifiers", rt::list(required.identifiers));
-                this.set("type", rt::string(required.type_));
+                this.set("identifiers", rt::list(identifiers));
+                this.set("type", rt::string(type_));
                 Principals(this)
             }
         }
@@ -2774,20 +2748,17 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 42),
     };
-    /// The required arguments of [`PrincipalPolicySimulation`], by name (so that two of one type cannot be swapped).
-    pub struct PrincipalPolicySimulationRequired {
-        /// `action_names`: set of string.
-        pub action_names: rt::List<rt::Expr>,
-        /// `policy_source_arn`: string.
-        pub policy_source_arn: rt::Expr,
-    }
     impl PrincipalPolicySimulation {
         /// Declares an `aws_iam_principal_policy_simulation` with the stack-unique `id`. Required: `action_names`, `policy_source_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, required: PrincipalPolicySimulationRequired) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            action_names: impl Into<rt::List<rt::Expr>>,
+            policy_source_arn: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Base::new(id, &PRINCIPAL_POLICY_SIMULATION_TYPE);
-            this.set("action_names", rt::list(required.action_names));
-            this.set("policy_source_arn", rt::string(required.policy_source_arn));
+            this.set("action_names", rt::list(action_names));
+            this.set("policy_source_arn", rt::string(policy_source_arn));
             PrincipalPolicySimulation(this)
         }
         /// `additional_policies_json`: set of string.
@@ -2892,7 +2863,7 @@ pub mod data {
         /// Block `context` of `aws_iam_principal_policy_simulation`.
         #[derive(Clone, Debug)]
         pub struct Context(pub(crate) rt::Body);
-        /// The required arguments of [`Context`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`Context`], by name: two of them have one type, and a swap must not compile.
         pub struct ContextRequired {
             /// `key`: string.
             pub key: rt::Expr,
@@ -2926,9 +2897,9 @@ pub mod data {
     impl Role {
         /// Declares an `aws_iam_role` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROLE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Role(this)
         }
         /// `id`: string.
@@ -3064,9 +3035,9 @@ pub mod data {
     impl SamlProvider {
         /// Declares an `aws_iam_saml_provider` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SAML_PROVIDER_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             SamlProvider(this)
         }
         /// `id`: string.
@@ -3216,9 +3187,9 @@ pub mod data {
     impl SessionContext {
         /// Declares an `aws_iam_session_context` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SESSION_CONTEXT_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             SessionContext(this)
         }
         /// `id`: string.
@@ -3268,9 +3239,9 @@ pub mod data {
     impl User {
         /// Declares an `aws_iam_user` with the stack-unique `id`. Required: `user_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
-            this.set("user_name", rt::string(value));
+            this.set("user_name", rt::string(user_name));
             User(this)
         }
         /// `id`: string.
@@ -3326,7 +3297,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 49),
     };
-    /// The required arguments of [`UserSshKey`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserSshKey`], by name: two of them have one type, and a swap must not compile.
     pub struct UserSshKeyRequired {
         /// `encoding`: string.
         pub encoding: rt::Expr,

@@ -30,7 +30,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Group`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Group`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupRequired {
     /// `display_name`: string.
     pub display_name: rt::Expr,
@@ -90,7 +90,7 @@ static GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`GroupMembership`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GroupMembership`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupMembershipRequired {
     /// `group_id`: string.
     pub group_id: rt::Expr,
@@ -144,7 +144,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
 pub struct UserRequired {
     /// `display_name`: string.
     pub display_name: rt::Expr,
@@ -353,7 +353,7 @@ pub mod user {
     /// Block `name` of `aws_identitystore_user`.
     #[derive(Clone, Debug)]
     pub struct Name(pub(crate) rt::Body);
-    /// The required arguments of [`Name`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Name`], by name: two of them have one type, and a swap must not compile.
     pub struct NameRequired {
         /// `family_name`: string.
         pub family_name: rt::Expr,
@@ -441,7 +441,7 @@ pub mod shared {
     /// Block `external_id` of `aws_identitystore_group`, `aws_identitystore_user`.
     #[derive(Clone, Debug)]
     pub struct ExternalId(pub(crate) rt::Body);
-    /// The required arguments of [`ExternalId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ExternalId`], by name: two of them have one type, and a swap must not compile.
     pub struct ExternalIdRequired {
         /// `id`: string.
         pub id: rt::Expr,
@@ -460,7 +460,7 @@ pub mod shared {
     /// Block `filter` of `aws_identitystore_group`, `aws_identitystore_user`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
     pub struct FilterRequired {
         /// `attribute_path`: string.
         pub attribute_path: rt::Expr,
@@ -479,7 +479,7 @@ pub mod shared {
     /// Block `unique_attribute` of `aws_identitystore_group`, `aws_identitystore_user`.
     #[derive(Clone, Debug)]
     pub struct UniqueAttribute(pub(crate) rt::Body);
-    /// The required arguments of [`UniqueAttribute`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UniqueAttribute`], by name: two of them have one type, and a swap must not compile.
     pub struct UniqueAttributeRequired {
         /// `attribute_path`: string.
         pub attribute_path: rt::Expr,
@@ -514,9 +514,9 @@ pub mod data {
     impl Group {
         /// Declares an `aws_identitystore_group` with the stack-unique `id`. Required: `identity_store_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, identity_store_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUP_TYPE);
-            this.set("identity_store_id", rt::string(value));
+            this.set("identity_store_id", rt::string(identity_store_id));
             Group(this)
         }
         /// `group_id`: string.
@@ -584,7 +584,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 4),
     };
-    /// The required arguments of [`GroupMemberships`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GroupMemberships`], by name: two of them have one type, and a swap must not compile.
     pub struct GroupMembershipsRequired {
         /// `group_id`: string.
         pub group_id: rt::Expr,
@@ -634,9 +634,9 @@ pub mod data {
     impl Groups {
         /// Declares an `aws_identitystore_groups` with the stack-unique `id`. Required: `identity_store_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, identity_store_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUPS_TYPE);
-            this.set("identity_store_id", rt::string(value));
+            this.set("identity_store_id", rt::string(identity_store_id));
             Groups(this)
         }
     }
@@ -669,9 +669,9 @@ pub mod data {
     impl User {
         /// Declares an `aws_identitystore_user` with the stack-unique `id`. Required: `identity_store_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, identity_store_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
-            this.set("identity_store_id", rt::string(value));
+            this.set("identity_store_id", rt::string(identity_store_id));
             User(this)
         }
         /// `id`: string.
@@ -786,9 +786,9 @@ pub mod data {
     impl Users {
         /// Declares an `aws_identitystore_users` with the stack-unique `id`. Required: `identity_store_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, identity_store_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USERS_TYPE);
-            this.set("identity_store_id", rt::string(value));
+            this.set("identity_store_id", rt::string(identity_store_id));
             Users(this)
         }
     }

@@ -30,7 +30,7 @@ static COMPONENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Component`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Component`], by name: two of them have one type, and a swap must not compile.
 pub struct ComponentRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -172,7 +172,7 @@ static CONTAINER_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ContainerRecipe`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ContainerRecipe`], by name: two of them have one type, and a swap must not compile.
 pub struct ContainerRecipeRequired {
     /// `container_type`: string.
     pub container_type: rt::Expr,
@@ -359,20 +359,17 @@ static DISTRIBUTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`DistributionConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct DistributionConfigurationRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `distribution` (the first, when more may be added).
-    pub distribution: distribution_configuration::Distribution,
-}
 impl DistributionConfiguration {
     /// Declares an `aws_imagebuilder_distribution_configuration` with the stack-unique `id`. Required: `name`, `distribution`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: DistributionConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        distribution: distribution_configuration::Distribution,
+    ) -> Self {
         let mut this = rt::Base::new(id, &DISTRIBUTION_CONFIGURATION_TYPE);
-        this.set("name", rt::string(required.name));
-        this.push("distribution", required.distribution.0.into_value());
+        this.set("name", rt::string(name));
+        this.push("distribution", distribution.0.into_value());
         DistributionConfiguration(this)
     }
     /// `description`: string.
@@ -431,9 +428,9 @@ pub mod distribution_configuration {
     pub struct Distribution(pub(crate) rt::Body);
     impl Distribution {
         /// A new `distribution` block. Required: `region`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("region", rt::string(value));
+            this.set("region", rt::string(region));
             Distribution(this)
         }
         /// `license_configuration_arns`: set of string.
@@ -528,9 +525,9 @@ pub mod distribution_configuration {
     pub struct ContainerDistributionConfiguration(pub(crate) rt::Body);
     impl ContainerDistributionConfiguration {
         /// A new `container_distribution_configuration` block. Required: `target_repository`.
-        pub fn new(value: TargetRepository) -> Self {
+        pub fn new(target_repository: TargetRepository) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_repository", value.0.into_value());
+            this.set("target_repository", target_repository.0.into_value());
             ContainerDistributionConfiguration(this)
         }
         /// `container_tags`: set of string.
@@ -547,19 +544,12 @@ pub mod distribution_configuration {
     /// Block `fast_launch_configuration` of `aws_imagebuilder_distribution_configuration`.
     #[derive(Clone, Debug)]
     pub struct FastLaunchConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`FastLaunchConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct FastLaunchConfigurationRequired {
-        /// `account_id`: string.
-        pub account_id: rt::Expr,
-        /// `enabled`: bool.
-        pub enabled: rt::Bool,
-    }
     impl FastLaunchConfiguration {
         /// A new `fast_launch_configuration` block. Required: `account_id`, `enabled`.
-        pub fn new(required: FastLaunchConfigurationRequired) -> Self {
+        pub fn new(account_id: impl Into<rt::Expr>, enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("account_id", rt::string(required.account_id));
-            this.set("enabled", rt::boolean(required.enabled));
+            this.set("account_id", rt::string(account_id));
+            this.set("enabled", rt::boolean(enabled));
             FastLaunchConfiguration(this)
         }
         /// `max_parallel_launches`: number.
@@ -583,9 +573,9 @@ pub mod distribution_configuration {
     pub struct LaunchTemplateConfiguration(pub(crate) rt::Body);
     impl LaunchTemplateConfiguration {
         /// A new `launch_template_configuration` block. Required: `launch_template_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(launch_template_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("launch_template_id", rt::string(value));
+            this.set("launch_template_id", rt::string(launch_template_id));
             LaunchTemplateConfiguration(this)
         }
         /// `account_id`: string.
@@ -602,7 +592,7 @@ pub mod distribution_configuration {
     /// Block `s3_export_configuration` of `aws_imagebuilder_distribution_configuration`.
     #[derive(Clone, Debug)]
     pub struct S3ExportConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`S3ExportConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3ExportConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct S3ExportConfigurationRequired {
         /// `disk_image_format`: string.
         pub disk_image_format: rt::Expr,
@@ -631,9 +621,9 @@ pub mod distribution_configuration {
     pub struct SsmParameterConfiguration(pub(crate) rt::Body);
     impl SsmParameterConfiguration {
         /// A new `ssm_parameter_configuration` block. Required: `parameter_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(parameter_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("parameter_name", rt::string(value));
+            this.set("parameter_name", rt::string(parameter_name));
             SsmParameterConfiguration(this)
         }
         /// `ami_account_id`: string.
@@ -732,9 +722,15 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Image {
     /// Declares an `aws_imagebuilder_image` with the stack-unique `id`. Required: `infrastructure_configuration_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        infrastructure_configuration_arn: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &IMAGE_TYPE);
-        this.set("infrastructure_configuration_arn", rt::string(value));
+        this.set(
+            "infrastructure_configuration_arn",
+            rt::string(infrastructure_configuration_arn),
+        );
         Image(this)
     }
     /// `container_recipe_arn`: string. Changing it replaces the resource.
@@ -891,7 +887,7 @@ static IMAGE_PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ImagePipeline`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ImagePipeline`], by name: two of them have one type, and a swap must not compile.
 pub struct ImagePipelineRequired {
     /// `infrastructure_configuration_arn`: string.
     pub infrastructure_configuration_arn: rt::Expr,
@@ -1063,9 +1059,9 @@ pub mod image_pipeline {
     pub struct Schedule(pub(crate) rt::Body);
     impl Schedule {
         /// A new `schedule` block. Required: `schedule_expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("schedule_expression", rt::string(value));
+            this.set("schedule_expression", rt::string(schedule_expression));
             Schedule(this)
         }
         /// `pipeline_execution_start_condition`: string.
@@ -1092,7 +1088,7 @@ static IMAGE_RECIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ImageRecipe`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ImageRecipe`], by name: two of them have one type, and a swap must not compile.
 pub struct ImageRecipeRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1210,9 +1206,9 @@ pub mod image_recipe {
     pub struct SystemsManagerAgent(pub(crate) rt::Body);
     impl SystemsManagerAgent {
         /// A new `systems_manager_agent` block. Required: `uninstall_after_build`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(uninstall_after_build: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("uninstall_after_build", rt::boolean(value));
+            this.set("uninstall_after_build", rt::boolean(uninstall_after_build));
             SystemsManagerAgent(this)
         }
     }
@@ -1228,7 +1224,7 @@ static INFRASTRUCTURE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`InfrastructureConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`InfrastructureConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct InfrastructureConfigurationRequired {
     /// `instance_profile_name`: string.
     pub instance_profile_name: rt::Expr,
@@ -1407,9 +1403,9 @@ pub mod infrastructure_configuration {
     pub struct Logging(pub(crate) rt::Body);
     impl Logging {
         /// A new `logging` block. Required: `s3_logs`.
-        pub fn new(value: S3Logs) -> Self {
+        pub fn new(s3_logs: S3Logs) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_logs", value.0.into_value());
+            this.set("s3_logs", s3_logs.0.into_value());
             Logging(this)
         }
     }
@@ -1448,9 +1444,9 @@ pub mod infrastructure_configuration {
     pub struct S3Logs(pub(crate) rt::Body);
     impl S3Logs {
         /// A new `s3_logs` block. Required: `s3_bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_bucket_name", rt::string(value));
+            this.set("s3_bucket_name", rt::string(s3_bucket_name));
             S3Logs(this)
         }
         /// `s3_key_prefix`: string.
@@ -1471,7 +1467,7 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`LifecyclePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LifecyclePolicyRequired {
     /// `execution_role`: string.
     pub execution_role: rt::Expr,
@@ -1604,9 +1600,9 @@ pub mod lifecycle_policy {
     pub struct Action(pub(crate) rt::Body);
     impl Action {
         /// A new `action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Action(this)
         }
         /// Adds a `include_resources` block.
@@ -1638,19 +1634,12 @@ pub mod lifecycle_policy {
     /// Block `filter` of `aws_imagebuilder_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl Filter {
         /// A new `filter` block. Required: `type`, `value`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
-            this.set("value", rt::number(required.value));
+            this.set("type", rt::string(type_));
+            this.set("value", rt::number(value));
             Filter(this)
         }
         /// `retain_at_least`: number.
@@ -1667,7 +1656,7 @@ pub mod lifecycle_policy {
     /// Block `recipe` of `aws_imagebuilder_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct Recipe(pub(crate) rt::Body);
-    /// The required arguments of [`Recipe`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Recipe`], by name: two of them have one type, and a swap must not compile.
     pub struct RecipeRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1746,19 +1735,12 @@ pub mod lifecycle_policy {
     /// Block `last_launched` of `aws_imagebuilder_lifecycle_policy`.
     #[derive(Clone, Debug)]
     pub struct LastLaunched(pub(crate) rt::Body);
-    /// The required arguments of [`LastLaunched`], by name (so that two of one type cannot be swapped).
-    pub struct LastLaunchedRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl LastLaunched {
         /// A new `last_launched` block. Required: `unit`, `value`.
-        pub fn new(required: LastLaunchedRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             LastLaunched(this)
         }
     }
@@ -1774,7 +1756,7 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`Workflow`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Workflow`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkflowRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1917,9 +1899,9 @@ pub mod shared {
     pub struct Component(pub(crate) rt::Body);
     impl Component {
         /// A new `component` block. Required: `component_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(component_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("component_arn", rt::string(value));
+            this.set("component_arn", rt::string(component_arn));
             Component(this)
         }
         /// Adds a `parameter` block.
@@ -2001,19 +1983,12 @@ pub mod shared {
     /// Block `filter` of `aws_imagebuilder_components`, `aws_imagebuilder_container_recipes`, `aws_imagebuilder_distribution_configurations`, `aws_imagebuilder_image_pipelines`, `aws_imagebuilder_image_recipes`, `aws_imagebuilder_infrastructure_configurations`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Filter {
         /// A new `filter` block. Required: `name`, `values`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Filter(this)
         }
     }
@@ -2060,7 +2035,7 @@ pub mod shared {
     /// Block `parameter` of `aws_imagebuilder_container_recipe`, `aws_imagebuilder_image`, `aws_imagebuilder_image_pipeline`, `aws_imagebuilder_image_recipe`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -2079,7 +2054,7 @@ pub mod shared {
     /// Block `target_repository` of `aws_imagebuilder_container_recipe`, `aws_imagebuilder_distribution_configuration`.
     #[derive(Clone, Debug)]
     pub struct TargetRepository(pub(crate) rt::Body);
-    /// The required arguments of [`TargetRepository`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TargetRepository`], by name: two of them have one type, and a swap must not compile.
     pub struct TargetRepositoryRequired {
         /// `repository_name`: string.
         pub repository_name: rt::Expr,
@@ -2100,9 +2075,9 @@ pub mod shared {
     pub struct Workflow(pub(crate) rt::Body);
     impl Workflow {
         /// A new `workflow` block. Required: `workflow_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(workflow_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("workflow_arn", rt::string(value));
+            this.set("workflow_arn", rt::string(workflow_arn));
             Workflow(this)
         }
         /// `on_failure`: string.
@@ -2140,9 +2115,9 @@ pub mod data {
     impl Component {
         /// Declares an `aws_imagebuilder_component` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &COMPONENT_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             Component(this)
         }
         /// `id`: string.
@@ -2291,9 +2266,9 @@ pub mod data {
     impl ContainerRecipe {
         /// Declares an `aws_imagebuilder_container_recipe` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTAINER_RECIPE_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             ContainerRecipe(this)
         }
         /// `id`: string.
@@ -2454,9 +2429,9 @@ pub mod data {
     impl DistributionConfiguration {
         /// Declares an `aws_imagebuilder_distribution_configuration` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DISTRIBUTION_CONFIGURATION_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             DistributionConfiguration(this)
         }
         /// `id`: string.
@@ -2568,9 +2543,9 @@ pub mod data {
     impl Image {
         /// Declares an `aws_imagebuilder_image` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             Image(this)
         }
         /// `id`: string.
@@ -2669,9 +2644,9 @@ pub mod data {
     impl ImagePipeline {
         /// Declares an `aws_imagebuilder_image_pipeline` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_PIPELINE_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             ImagePipeline(this)
         }
         /// `id`: string.
@@ -2827,9 +2802,9 @@ pub mod data {
     impl ImageRecipe {
         /// Declares an `aws_imagebuilder_image_recipe` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_RECIPE_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             ImageRecipe(this)
         }
         /// `id`: string.
@@ -2974,9 +2949,9 @@ pub mod data {
     impl InfrastructureConfiguration {
         /// Declares an `aws_imagebuilder_infrastructure_configuration` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INFRASTRUCTURE_CONFIGURATION_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             InfrastructureConfiguration(this)
         }
         /// `id`: string.

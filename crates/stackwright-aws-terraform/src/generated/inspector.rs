@@ -33,9 +33,9 @@ static ASSESSMENT_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AssessmentTarget {
     /// Declares an `aws_inspector_assessment_target` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ASSESSMENT_TARGET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         AssessmentTarget(this)
     }
     /// `resource_group_arn`: string.
@@ -74,7 +74,7 @@ static ASSESSMENT_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AssessmentTemplate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AssessmentTemplate`], by name: two of them have one type, and a swap must not compile.
 pub struct AssessmentTemplateRequired {
     /// `duration`: number.
     pub duration: rt::Number,
@@ -144,7 +144,7 @@ pub mod assessment_template {
     /// Block `event_subscription` of `aws_inspector_assessment_template`.
     #[derive(Clone, Debug)]
     pub struct EventSubscription(pub(crate) rt::Body);
-    /// The required arguments of [`EventSubscription`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EventSubscription`], by name: two of them have one type, and a swap must not compile.
     pub struct EventSubscriptionRequired {
         /// `event`: string.
         pub event: rt::Expr,
@@ -175,9 +175,9 @@ static RESOURCE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourceGroup {
     /// Declares an `aws_inspector_resource_group` with the stack-unique `id`. Required: `tags`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, tags: impl Into<rt::Map<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_GROUP_TYPE);
-        this.set("tags", rt::map(value));
+        this.set("tags", rt::map(tags));
         ResourceGroup(this)
     }
 }

@@ -33,9 +33,9 @@ static DELEGATED_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DelegatedAdminAccount {
     /// Declares an `aws_inspector2_delegated_admin_account` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DELEGATED_ADMIN_ACCOUNT_TYPE);
-        this.set("account_id", rt::string(value));
+        this.set("account_id", rt::string(account_id));
         DelegatedAdminAccount(this)
     }
     /// Block `timeouts` (at most one).
@@ -94,7 +94,7 @@ static ENABLER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Enabler`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Enabler`], by name: two of them have one type, and a swap must not compile.
 pub struct EnablerRequired {
     /// `account_ids`: set of string.
     pub account_ids: rt::List<rt::Expr>,
@@ -147,7 +147,7 @@ static FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
 pub struct FilterRequired {
     /// `action`: string.
     pub action: rt::Expr,
@@ -459,7 +459,7 @@ pub mod filter {
     /// Block `aws_account_id` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct AwsAccountId(pub(crate) rt::Body);
-    /// The required arguments of [`AwsAccountId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AwsAccountId`], by name: two of them have one type, and a swap must not compile.
     pub struct AwsAccountIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -478,7 +478,7 @@ pub mod filter {
     /// Block `code_vulnerability_detector_name` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct CodeVulnerabilityDetectorName(pub(crate) rt::Body);
-    /// The required arguments of [`CodeVulnerabilityDetectorName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CodeVulnerabilityDetectorName`], by name: two of them have one type, and a swap must not compile.
     pub struct CodeVulnerabilityDetectorNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -497,7 +497,7 @@ pub mod filter {
     /// Block `code_vulnerability_detector_tags` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct CodeVulnerabilityDetectorTags(pub(crate) rt::Body);
-    /// The required arguments of [`CodeVulnerabilityDetectorTags`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CodeVulnerabilityDetectorTags`], by name: two of them have one type, and a swap must not compile.
     pub struct CodeVulnerabilityDetectorTagsRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -516,7 +516,7 @@ pub mod filter {
     /// Block `code_vulnerability_file_path` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct CodeVulnerabilityFilePath(pub(crate) rt::Body);
-    /// The required arguments of [`CodeVulnerabilityFilePath`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CodeVulnerabilityFilePath`], by name: two of them have one type, and a swap must not compile.
     pub struct CodeVulnerabilityFilePathRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -535,7 +535,7 @@ pub mod filter {
     /// Block `component_id` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct ComponentId(pub(crate) rt::Body);
-    /// The required arguments of [`ComponentId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ComponentId`], by name: two of them have one type, and a swap must not compile.
     pub struct ComponentIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -554,7 +554,7 @@ pub mod filter {
     /// Block `component_type` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct ComponentType(pub(crate) rt::Body);
-    /// The required arguments of [`ComponentType`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ComponentType`], by name: two of them have one type, and a swap must not compile.
     pub struct ComponentTypeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -573,7 +573,7 @@ pub mod filter {
     /// Block `ec2_instance_image_id` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Ec2InstanceImageId(pub(crate) rt::Body);
-    /// The required arguments of [`Ec2InstanceImageId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Ec2InstanceImageId`], by name: two of them have one type, and a swap must not compile.
     pub struct Ec2InstanceImageIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -592,7 +592,7 @@ pub mod filter {
     /// Block `ec2_instance_subnet_id` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Ec2InstanceSubnetId(pub(crate) rt::Body);
-    /// The required arguments of [`Ec2InstanceSubnetId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Ec2InstanceSubnetId`], by name: two of them have one type, and a swap must not compile.
     pub struct Ec2InstanceSubnetIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -611,7 +611,7 @@ pub mod filter {
     /// Block `ec2_instance_vpc_id` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Ec2InstanceVpcId(pub(crate) rt::Body);
-    /// The required arguments of [`Ec2InstanceVpcId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Ec2InstanceVpcId`], by name: two of them have one type, and a swap must not compile.
     pub struct Ec2InstanceVpcIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -630,7 +630,7 @@ pub mod filter {
     /// Block `ecr_image_architecture` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct EcrImageArchitecture(pub(crate) rt::Body);
-    /// The required arguments of [`EcrImageArchitecture`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EcrImageArchitecture`], by name: two of them have one type, and a swap must not compile.
     pub struct EcrImageArchitectureRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -649,7 +649,7 @@ pub mod filter {
     /// Block `ecr_image_hash` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct EcrImageHash(pub(crate) rt::Body);
-    /// The required arguments of [`EcrImageHash`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EcrImageHash`], by name: two of them have one type, and a swap must not compile.
     pub struct EcrImageHashRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -688,7 +688,7 @@ pub mod filter {
     /// Block `ecr_image_registry` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct EcrImageRegistry(pub(crate) rt::Body);
-    /// The required arguments of [`EcrImageRegistry`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EcrImageRegistry`], by name: two of them have one type, and a swap must not compile.
     pub struct EcrImageRegistryRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -707,7 +707,7 @@ pub mod filter {
     /// Block `ecr_image_repository_name` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct EcrImageRepositoryName(pub(crate) rt::Body);
-    /// The required arguments of [`EcrImageRepositoryName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EcrImageRepositoryName`], by name: two of them have one type, and a swap must not compile.
     pub struct EcrImageRepositoryNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -726,7 +726,7 @@ pub mod filter {
     /// Block `ecr_image_tags` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct EcrImageTags(pub(crate) rt::Body);
-    /// The required arguments of [`EcrImageTags`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EcrImageTags`], by name: two of them have one type, and a swap must not compile.
     pub struct EcrImageTagsRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -745,7 +745,7 @@ pub mod filter {
     /// Block `epss_score` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct EpssScore(pub(crate) rt::Body);
-    /// The required arguments of [`EpssScore`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EpssScore`], by name: two of them have one type, and a swap must not compile.
     pub struct EpssScoreRequired {
         /// `lower_inclusive`: number.
         pub lower_inclusive: rt::Number,
@@ -764,7 +764,7 @@ pub mod filter {
     /// Block `exploit_available` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct ExploitAvailable(pub(crate) rt::Body);
-    /// The required arguments of [`ExploitAvailable`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ExploitAvailable`], by name: two of them have one type, and a swap must not compile.
     pub struct ExploitAvailableRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -783,7 +783,7 @@ pub mod filter {
     /// Block `finding_arn` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct FindingArn(pub(crate) rt::Body);
-    /// The required arguments of [`FindingArn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FindingArn`], by name: two of them have one type, and a swap must not compile.
     pub struct FindingArnRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -802,7 +802,7 @@ pub mod filter {
     /// Block `finding_status` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct FindingStatus(pub(crate) rt::Body);
-    /// The required arguments of [`FindingStatus`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FindingStatus`], by name: two of them have one type, and a swap must not compile.
     pub struct FindingStatusRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -821,7 +821,7 @@ pub mod filter {
     /// Block `finding_type` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct FindingType(pub(crate) rt::Body);
-    /// The required arguments of [`FindingType`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FindingType`], by name: two of them have one type, and a swap must not compile.
     pub struct FindingTypeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -860,7 +860,7 @@ pub mod filter {
     /// Block `fix_available` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct FixAvailable(pub(crate) rt::Body);
-    /// The required arguments of [`FixAvailable`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FixAvailable`], by name: two of them have one type, and a swap must not compile.
     pub struct FixAvailableRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -879,7 +879,7 @@ pub mod filter {
     /// Block `inspector_score` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct InspectorScore(pub(crate) rt::Body);
-    /// The required arguments of [`InspectorScore`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InspectorScore`], by name: two of them have one type, and a swap must not compile.
     pub struct InspectorScoreRequired {
         /// `lower_inclusive`: number.
         pub lower_inclusive: rt::Number,
@@ -898,7 +898,7 @@ pub mod filter {
     /// Block `lambda_function_execution_role_arn` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionExecutionRoleArn(pub(crate) rt::Body);
-    /// The required arguments of [`LambdaFunctionExecutionRoleArn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LambdaFunctionExecutionRoleArn`], by name: two of them have one type, and a swap must not compile.
     pub struct LambdaFunctionExecutionRoleArnRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -937,7 +937,7 @@ pub mod filter {
     /// Block `lambda_function_layers` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionLayers(pub(crate) rt::Body);
-    /// The required arguments of [`LambdaFunctionLayers`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LambdaFunctionLayers`], by name: two of them have one type, and a swap must not compile.
     pub struct LambdaFunctionLayersRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -956,7 +956,7 @@ pub mod filter {
     /// Block `lambda_function_name` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionName(pub(crate) rt::Body);
-    /// The required arguments of [`LambdaFunctionName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LambdaFunctionName`], by name: two of them have one type, and a swap must not compile.
     pub struct LambdaFunctionNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -975,7 +975,7 @@ pub mod filter {
     /// Block `lambda_function_runtime` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct LambdaFunctionRuntime(pub(crate) rt::Body);
-    /// The required arguments of [`LambdaFunctionRuntime`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LambdaFunctionRuntime`], by name: two of them have one type, and a swap must not compile.
     pub struct LambdaFunctionRuntimeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1014,7 +1014,7 @@ pub mod filter {
     /// Block `network_protocol` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct NetworkProtocol(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkProtocol`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkProtocol`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkProtocolRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1033,7 +1033,7 @@ pub mod filter {
     /// Block `port_range` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct PortRange(pub(crate) rt::Body);
-    /// The required arguments of [`PortRange`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
     pub struct PortRangeRequired {
         /// `begin_inclusive`: number.
         pub begin_inclusive: rt::Number,
@@ -1052,7 +1052,7 @@ pub mod filter {
     /// Block `related_vulnerabilities` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct RelatedVulnerabilities(pub(crate) rt::Body);
-    /// The required arguments of [`RelatedVulnerabilities`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RelatedVulnerabilities`], by name: two of them have one type, and a swap must not compile.
     pub struct RelatedVulnerabilitiesRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1071,7 +1071,7 @@ pub mod filter {
     /// Block `resource_id` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct ResourceId(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceId`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1090,7 +1090,7 @@ pub mod filter {
     /// Block `resource_tags` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct ResourceTags(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceTags`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceTags`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceTagsRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1112,7 +1112,7 @@ pub mod filter {
     /// Block `resource_type` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct ResourceType(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceType`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceType`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceTypeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1131,7 +1131,7 @@ pub mod filter {
     /// Block `severity` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Severity(pub(crate) rt::Body);
-    /// The required arguments of [`Severity`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Severity`], by name: two of them have one type, and a swap must not compile.
     pub struct SeverityRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1150,7 +1150,7 @@ pub mod filter {
     /// Block `title` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Title(pub(crate) rt::Body);
-    /// The required arguments of [`Title`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Title`], by name: two of them have one type, and a swap must not compile.
     pub struct TitleRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1189,7 +1189,7 @@ pub mod filter {
     /// Block `vendor_severity` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct VendorSeverity(pub(crate) rt::Body);
-    /// The required arguments of [`VendorSeverity`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VendorSeverity`], by name: two of them have one type, and a swap must not compile.
     pub struct VendorSeverityRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1208,7 +1208,7 @@ pub mod filter {
     /// Block `vulnerability_id` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct VulnerabilityId(pub(crate) rt::Body);
-    /// The required arguments of [`VulnerabilityId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VulnerabilityId`], by name: two of them have one type, and a swap must not compile.
     pub struct VulnerabilityIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1227,7 +1227,7 @@ pub mod filter {
     /// Block `vulnerability_source` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct VulnerabilitySource(pub(crate) rt::Body);
-    /// The required arguments of [`VulnerabilitySource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VulnerabilitySource`], by name: two of them have one type, and a swap must not compile.
     pub struct VulnerabilitySourceRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1296,7 +1296,7 @@ pub mod filter {
     /// Block `architecture` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Architecture(pub(crate) rt::Body);
-    /// The required arguments of [`Architecture`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Architecture`], by name: two of them have one type, and a swap must not compile.
     pub struct ArchitectureRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1315,7 +1315,7 @@ pub mod filter {
     /// Block `epoch` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Epoch(pub(crate) rt::Body);
-    /// The required arguments of [`Epoch`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Epoch`], by name: two of them have one type, and a swap must not compile.
     pub struct EpochRequired {
         /// `lower_inclusive`: number.
         pub lower_inclusive: rt::Number,
@@ -1334,7 +1334,7 @@ pub mod filter {
     /// Block `file_path` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct FilePath(pub(crate) rt::Body);
-    /// The required arguments of [`FilePath`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FilePath`], by name: two of them have one type, and a swap must not compile.
     pub struct FilePathRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1353,7 +1353,7 @@ pub mod filter {
     /// Block `name` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Name(pub(crate) rt::Body);
-    /// The required arguments of [`Name`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Name`], by name: two of them have one type, and a swap must not compile.
     pub struct NameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1372,7 +1372,7 @@ pub mod filter {
     /// Block `release` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Release(pub(crate) rt::Body);
-    /// The required arguments of [`Release`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Release`], by name: two of them have one type, and a swap must not compile.
     pub struct ReleaseRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1391,7 +1391,7 @@ pub mod filter {
     /// Block `source_lambda_layer_arn` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct SourceLambdaLayerArn(pub(crate) rt::Body);
-    /// The required arguments of [`SourceLambdaLayerArn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceLambdaLayerArn`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceLambdaLayerArnRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1410,7 +1410,7 @@ pub mod filter {
     /// Block `source_layer_hash` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct SourceLayerHash(pub(crate) rt::Body);
-    /// The required arguments of [`SourceLayerHash`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceLayerHash`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceLayerHashRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1429,7 +1429,7 @@ pub mod filter {
     /// Block `version` of `aws_inspector2_filter`.
     #[derive(Clone, Debug)]
     pub struct Version(pub(crate) rt::Body);
-    /// The required arguments of [`Version`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Version`], by name: two of them have one type, and a swap must not compile.
     pub struct VersionRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -1460,9 +1460,9 @@ static MEMBER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl MemberAssociation {
     /// Declares an `aws_inspector2_member_association` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_ASSOCIATION_TYPE);
-        this.set("account_id", rt::string(value));
+        this.set("account_id", rt::string(account_id));
         MemberAssociation(this)
     }
     /// Block `timeouts` (at most one).
@@ -1532,9 +1532,9 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationConfiguration {
     /// Declares an `aws_inspector2_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: organization_configuration::AutoEnable) -> Self {
+    pub fn new(id: impl Into<String>, auto_enable: organization_configuration::AutoEnable) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
-        this.set("auto_enable", value.0.into_value());
+        this.set("auto_enable", auto_enable.0.into_value());
         OrganizationConfiguration(this)
     }
     /// Block `timeouts` (at most one).
@@ -1561,7 +1561,7 @@ pub mod organization_configuration {
     /// Block `auto_enable` of `aws_inspector2_organization_configuration`.
     #[derive(Clone, Debug)]
     pub struct AutoEnable(pub(crate) rt::Body);
-    /// The required arguments of [`AutoEnable`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AutoEnable`], by name: two of them have one type, and a swap must not compile.
     pub struct AutoEnableRequired {
         /// `ec2`: bool.
         pub ec2: rt::Bool,

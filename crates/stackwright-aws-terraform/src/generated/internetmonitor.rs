@@ -33,9 +33,9 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Monitor {
     /// Declares an `aws_internetmonitor_monitor` with the stack-unique `id`. Required: `monitor_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, monitor_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MONITOR_TYPE);
-        this.set("monitor_name", rt::string(value));
+        this.set("monitor_name", rt::string(monitor_name));
         Monitor(this)
     }
     /// `max_city_networks_to_monitor`: number.
@@ -159,9 +159,9 @@ pub mod monitor {
     pub struct S3Config(pub(crate) rt::Body);
     impl S3Config {
         /// A new `s3_config` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3Config(this)
         }
         /// `bucket_prefix`: string.

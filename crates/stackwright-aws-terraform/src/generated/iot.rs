@@ -30,7 +30,7 @@ static AUTHORIZER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Authorizer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Authorizer`], by name: two of them have one type, and a swap must not compile.
 pub struct AuthorizerRequired {
     /// `authorizer_function_arn`: string.
     pub authorizer_function_arn: rt::Expr,
@@ -137,9 +137,9 @@ static BILLING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BillingGroup {
     /// Declares an `aws_iot_billing_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BILLING_GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         BillingGroup(this)
     }
     /// Adds a `properties` block.
@@ -210,7 +210,7 @@ static CA_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`CaCertificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CaCertificate`], by name: two of them have one type, and a swap must not compile.
 pub struct CaCertificateRequired {
     /// `active`: bool.
     pub active: rt::Bool,
@@ -347,9 +347,9 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Certificate {
     /// Declares an `aws_iot_certificate` with the stack-unique `id`. Required: `active`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(id: impl Into<String>, active: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
-        this.set("active", rt::boolean(value));
+        this.set("active", rt::boolean(active));
         Certificate(this)
     }
     /// `ca_pem`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state.
@@ -421,9 +421,9 @@ static DOMAIN_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DomainConfiguration {
     /// Declares an `aws_iot_domain_configuration` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_CONFIGURATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         DomainConfiguration(this)
     }
     /// `application_protocol`: string.
@@ -581,9 +581,9 @@ static EVENT_CONFIGURATIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EventConfigurations {
     /// Declares an `aws_iot_event_configurations` with the stack-unique `id`. Required: `event_configurations`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Map<rt::Bool>>) -> Self {
+    pub fn new(id: impl Into<String>, event_configurations: impl Into<rt::Map<rt::Bool>>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_CONFIGURATIONS_TYPE);
-        this.set("event_configurations", rt::map(value));
+        this.set("event_configurations", rt::map(event_configurations));
         EventConfigurations(this)
     }
 }
@@ -648,9 +648,12 @@ pub mod indexing_configuration {
     pub struct ThingGroupIndexingConfiguration(pub(crate) rt::Body);
     impl ThingGroupIndexingConfiguration {
         /// A new `thing_group_indexing_configuration` block. Required: `thing_group_indexing_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(thing_group_indexing_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("thing_group_indexing_mode", rt::string(value));
+            this.set(
+                "thing_group_indexing_mode",
+                rt::string(thing_group_indexing_mode),
+            );
             ThingGroupIndexingConfiguration(this)
         }
         /// Adds a `custom_field` block.
@@ -669,9 +672,9 @@ pub mod indexing_configuration {
     pub struct ThingIndexingConfiguration(pub(crate) rt::Body);
     impl ThingIndexingConfiguration {
         /// A new `thing_indexing_configuration` block. Required: `thing_indexing_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(thing_indexing_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("thing_indexing_mode", rt::string(value));
+            this.set("thing_indexing_mode", rt::string(thing_indexing_mode));
             ThingIndexingConfiguration(this)
         }
         /// `device_defender_indexing_mode`: string.
@@ -774,7 +777,7 @@ static LOGGING_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`LoggingOptions`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LoggingOptions`], by name: two of them have one type, and a swap must not compile.
 pub struct LoggingOptionsRequired {
     /// `default_log_level`: string.
     pub default_log_level: rt::Expr,
@@ -826,12 +829,12 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`Policy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl Policy {
     /// Declares an `aws_iot_policy` with the stack-unique `id`. Required: `name`, `policy`.
@@ -839,7 +842,7 @@ impl Policy {
     pub fn new(id: impl Into<String>, required: PolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         Policy(this)
     }
     /// Block `timeouts` (at most one).
@@ -915,10 +918,10 @@ static POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`PolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyAttachmentRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `target`: string.
     pub target: rt::Expr,
 }
@@ -927,7 +930,7 @@ impl PolicyAttachment {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: PolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &POLICY_ATTACHMENT_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("target", rt::string(required.target));
         PolicyAttachment(this)
     }
@@ -958,7 +961,7 @@ static PROVISIONING_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`ProvisioningTemplate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ProvisioningTemplate`], by name: two of them have one type, and a swap must not compile.
 pub struct ProvisioningTemplateRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1060,9 +1063,9 @@ pub mod provisioning_template {
     pub struct PreProvisioningHook(pub(crate) rt::Body);
     impl PreProvisioningHook {
         /// A new `pre_provisioning_hook` block. Required: `target_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(target_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_arn", rt::string(value));
+            this.set("target_arn", rt::string(target_arn));
             PreProvisioningHook(this)
         }
         /// `payload_version`: string.
@@ -1083,7 +1086,7 @@ static ROLE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`RoleAlias`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RoleAlias`], by name: two of them have one type, and a swap must not compile.
 pub struct RoleAliasRequired {
     /// `alias`: string.
     pub alias: rt::Expr,
@@ -1151,9 +1154,9 @@ static THING_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Thing {
     /// Declares an `aws_iot_thing` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &THING_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Thing(this)
     }
     /// `attributes`: map of string.
@@ -1212,9 +1215,9 @@ static THING_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ThingGroup {
     /// Declares an `aws_iot_thing_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &THING_GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ThingGroup(this)
     }
     /// `parent_group_name`: string. Changing it replaces the resource.
@@ -1314,7 +1317,7 @@ static THING_GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`ThingGroupMembership`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ThingGroupMembership`], by name: two of them have one type, and a swap must not compile.
 pub struct ThingGroupMembershipRequired {
     /// `thing_group_name`: string.
     pub thing_group_name: rt::Expr,
@@ -1366,7 +1369,7 @@ static THING_PRINCIPAL_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`ThingPrincipalAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ThingPrincipalAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct ThingPrincipalAttachmentRequired {
     /// `principal`: string.
     pub principal: rt::Expr,
@@ -1412,9 +1415,9 @@ static THING_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ThingType {
     /// Declares an `aws_iot_thing_type` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &THING_TYPE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ThingType(this)
     }
     /// `deprecated`: bool.
@@ -1491,7 +1494,7 @@ static TOPIC_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`TopicRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TopicRule`], by name: two of them have one type, and a swap must not compile.
 pub struct TopicRuleRequired {
     /// `enabled`: bool.
     pub enabled: rt::Bool,
@@ -1665,7 +1668,7 @@ pub mod topic_rule {
     /// Block `cloudwatch_alarm` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct CloudwatchAlarm(pub(crate) rt::Body);
-    /// The required arguments of [`CloudwatchAlarm`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CloudwatchAlarm`], by name: two of them have one type, and a swap must not compile.
     pub struct CloudwatchAlarmRequired {
         /// `alarm_name`: string.
         pub alarm_name: rt::Expr,
@@ -1690,7 +1693,7 @@ pub mod topic_rule {
     /// Block `cloudwatch_logs` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct CloudwatchLogs(pub(crate) rt::Body);
-    /// The required arguments of [`CloudwatchLogs`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CloudwatchLogs`], by name: two of them have one type, and a swap must not compile.
     pub struct CloudwatchLogsRequired {
         /// `log_group_name`: string.
         pub log_group_name: rt::Expr,
@@ -1714,7 +1717,7 @@ pub mod topic_rule {
     /// Block `cloudwatch_metric` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct CloudwatchMetric(pub(crate) rt::Body);
-    /// The required arguments of [`CloudwatchMetric`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CloudwatchMetric`], by name: two of them have one type, and a swap must not compile.
     pub struct CloudwatchMetricRequired {
         /// `metric_name`: string.
         pub metric_name: rt::Expr,
@@ -1747,7 +1750,7 @@ pub mod topic_rule {
     /// Block `dynamodb` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Dynamodb(pub(crate) rt::Body);
-    /// The required arguments of [`Dynamodb`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Dynamodb`], by name: two of them have one type, and a swap must not compile.
     pub struct DynamodbRequired {
         /// `hash_key_field`: string.
         pub hash_key_field: rt::Expr,
@@ -1804,9 +1807,9 @@ pub mod topic_rule {
     pub struct Dynamodbv2(pub(crate) rt::Body);
     impl Dynamodbv2 {
         /// A new `dynamodbv2` block. Required: `role_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("role_arn", rt::string(value));
+            this.set("role_arn", rt::string(role_arn));
             Dynamodbv2(this)
         }
         /// Block `put_item` (at most one).
@@ -1818,7 +1821,7 @@ pub mod topic_rule {
     /// Block `elasticsearch` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Elasticsearch(pub(crate) rt::Body);
-    /// The required arguments of [`Elasticsearch`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Elasticsearch`], by name: two of them have one type, and a swap must not compile.
     pub struct ElasticsearchRequired {
         /// `endpoint`: string.
         pub endpoint: rt::Expr,
@@ -1951,7 +1954,7 @@ pub mod topic_rule {
     /// Block `firehose` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Firehose(pub(crate) rt::Body);
-    /// The required arguments of [`Firehose`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Firehose`], by name: two of them have one type, and a swap must not compile.
     pub struct FirehoseRequired {
         /// `delivery_stream_name`: string.
         pub delivery_stream_name: rt::Expr,
@@ -1985,9 +1988,9 @@ pub mod topic_rule {
     pub struct Http(pub(crate) rt::Body);
     impl Http {
         /// A new `http` block. Required: `url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("url", rt::string(value));
+            this.set("url", rt::string(url));
             Http(this)
         }
         /// `confirmation_url`: string.
@@ -2004,7 +2007,7 @@ pub mod topic_rule {
     /// Block `iot_analytics` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct IotAnalytics(pub(crate) rt::Body);
-    /// The required arguments of [`IotAnalytics`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IotAnalytics`], by name: two of them have one type, and a swap must not compile.
     pub struct IotAnalyticsRequired {
         /// `channel_name`: string.
         pub channel_name: rt::Expr,
@@ -2028,7 +2031,7 @@ pub mod topic_rule {
     /// Block `iot_events` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct IotEvents(pub(crate) rt::Body);
-    /// The required arguments of [`IotEvents`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IotEvents`], by name: two of them have one type, and a swap must not compile.
     pub struct IotEventsRequired {
         /// `input_name`: string.
         pub input_name: rt::Expr,
@@ -2057,7 +2060,7 @@ pub mod topic_rule {
     /// Block `kafka` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Kafka(pub(crate) rt::Body);
-    /// The required arguments of [`Kafka`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Kafka`], by name: two of them have one type, and a swap must not compile.
     pub struct KafkaRequired {
         /// `client_properties`: map of string.
         pub client_properties: rt::Map<rt::Expr>,
@@ -2094,7 +2097,7 @@ pub mod topic_rule {
     /// Block `kinesis` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Kinesis(pub(crate) rt::Body);
-    /// The required arguments of [`Kinesis`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Kinesis`], by name: two of them have one type, and a swap must not compile.
     pub struct KinesisRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,
@@ -2120,16 +2123,16 @@ pub mod topic_rule {
     pub struct Lambda(pub(crate) rt::Body);
     impl Lambda {
         /// A new `lambda` block. Required: `function_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(function_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("function_arn", rt::string(value));
+            this.set("function_arn", rt::string(function_arn));
             Lambda(this)
         }
     }
     /// Block `republish` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Republish(pub(crate) rt::Body);
-    /// The required arguments of [`Republish`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Republish`], by name: two of them have one type, and a swap must not compile.
     pub struct RepublishRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,
@@ -2153,7 +2156,7 @@ pub mod topic_rule {
     /// Block `s3` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct S3(pub(crate) rt::Body);
-    /// The required arguments of [`S3`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3`], by name: two of them have one type, and a swap must not compile.
     pub struct S3Required {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -2180,7 +2183,7 @@ pub mod topic_rule {
     /// Block `sns` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Sns(pub(crate) rt::Body);
-    /// The required arguments of [`Sns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Sns`], by name: two of them have one type, and a swap must not compile.
     pub struct SnsRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,
@@ -2204,7 +2207,7 @@ pub mod topic_rule {
     /// Block `sqs` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Sqs(pub(crate) rt::Body);
-    /// The required arguments of [`Sqs`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Sqs`], by name: two of them have one type, and a swap must not compile.
     pub struct SqsRequired {
         /// `queue_url`: string.
         pub queue_url: rt::Expr,
@@ -2226,7 +2229,7 @@ pub mod topic_rule {
     /// Block `step_functions` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct StepFunctions(pub(crate) rt::Body);
-    /// The required arguments of [`StepFunctions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StepFunctions`], by name: two of them have one type, and a swap must not compile.
     pub struct StepFunctionsRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,
@@ -2253,7 +2256,7 @@ pub mod topic_rule {
     /// Block `timestream` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Timestream(pub(crate) rt::Body);
-    /// The required arguments of [`Timestream`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Timestream`], by name: two of them have one type, and a swap must not compile.
     pub struct TimestreamRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -2290,16 +2293,16 @@ pub mod topic_rule {
     pub struct PutItem(pub(crate) rt::Body);
     impl PutItem {
         /// A new `put_item` block. Required: `table_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(table_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("table_name", rt::string(value));
+            this.set("table_name", rt::string(table_name));
             PutItem(this)
         }
     }
     /// Block `http_header` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct HttpHeader(pub(crate) rt::Body);
-    /// The required arguments of [`HttpHeader`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`HttpHeader`], by name: two of them have one type, and a swap must not compile.
     pub struct HttpHeaderRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -2318,7 +2321,7 @@ pub mod topic_rule {
     /// Block `header` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Header(pub(crate) rt::Body);
-    /// The required arguments of [`Header`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Header`], by name: two of them have one type, and a swap must not compile.
     pub struct HeaderRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -2337,7 +2340,7 @@ pub mod topic_rule {
     /// Block `dimension` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Dimension(pub(crate) rt::Body);
-    /// The required arguments of [`Dimension`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Dimension`], by name: two of them have one type, and a swap must not compile.
     pub struct DimensionRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -2356,7 +2359,7 @@ pub mod topic_rule {
     /// Block `timestamp` of `aws_iot_topic_rule`.
     #[derive(Clone, Debug)]
     pub struct Timestamp(pub(crate) rt::Body);
-    /// The required arguments of [`Timestamp`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Timestamp`], by name: two of them have one type, and a swap must not compile.
     pub struct TimestampRequired {
         /// `unit`: string.
         pub unit: rt::Expr,
@@ -2387,9 +2390,12 @@ static TOPIC_RULE_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TopicRuleDestination {
     /// Declares an `aws_iot_topic_rule_destination` with the stack-unique `id`. Required: `vpc_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: topic_rule_destination::VpcConfiguration) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        vpc_configuration: topic_rule_destination::VpcConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_RULE_DESTINATION_TYPE);
-        this.set("vpc_configuration", value.0.into_value());
+        this.set("vpc_configuration", vpc_configuration.0.into_value());
         TopicRuleDestination(this)
     }
     /// `enabled`: bool.
@@ -2449,7 +2455,7 @@ pub mod topic_rule_destination {
     /// Block `vpc_configuration` of `aws_iot_topic_rule_destination`.
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigurationRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,

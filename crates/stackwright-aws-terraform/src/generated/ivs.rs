@@ -159,9 +159,9 @@ static PLAYBACK_KEY_PAIR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl PlaybackKeyPair {
     /// Declares an `aws_ivs_playback_key_pair` with the stack-unique `id`. Required: `public_key`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, public_key: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PLAYBACK_KEY_PAIR_TYPE);
-        this.set("public_key", rt::string(value));
+        this.set("public_key", rt::string(public_key));
         PlaybackKeyPair(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -228,10 +228,13 @@ impl RecordingConfiguration {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        value: recording_configuration::DestinationConfiguration,
+        destination_configuration: recording_configuration::DestinationConfiguration,
     ) -> Self {
         let mut this = rt::Base::new(id, &RECORDING_CONFIGURATION_TYPE);
-        this.set("destination_configuration", value.0.into_value());
+        this.set(
+            "destination_configuration",
+            destination_configuration.0.into_value(),
+        );
         RecordingConfiguration(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -300,9 +303,9 @@ pub mod recording_configuration {
     pub struct DestinationConfiguration(pub(crate) rt::Body);
     impl DestinationConfiguration {
         /// A new `destination_configuration` block. Required: `s3`.
-        pub fn new(value: S3) -> Self {
+        pub fn new(s3: S3) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3", value.0.into_value());
+            this.set("s3", s3.0.into_value());
             DestinationConfiguration(this)
         }
     }
@@ -331,9 +334,9 @@ pub mod recording_configuration {
     pub struct S3(pub(crate) rt::Body);
     impl S3 {
         /// A new `s3` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3(this)
         }
     }
@@ -380,9 +383,9 @@ pub mod data {
     impl StreamKey {
         /// Declares an `aws_ivs_stream_key` with the stack-unique `id`. Required: `channel_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, channel_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STREAM_KEY_TYPE);
-            this.set("channel_arn", rt::string(value));
+            this.set("channel_arn", rt::string(channel_arn));
             StreamKey(this)
         }
         /// `id`: string.

@@ -119,9 +119,9 @@ pub mod logging_configuration {
     pub struct CloudwatchLogs(pub(crate) rt::Body);
     impl CloudwatchLogs {
         /// A new `cloudwatch_logs` block. Required: `log_group_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_group_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_group_name", rt::string(value));
+            this.set("log_group_name", rt::string(log_group_name));
             CloudwatchLogs(this)
         }
     }
@@ -130,9 +130,9 @@ pub mod logging_configuration {
     pub struct Firehose(pub(crate) rt::Body);
     impl Firehose {
         /// A new `firehose` block. Required: `delivery_stream_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(delivery_stream_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("delivery_stream_name", rt::string(value));
+            this.set("delivery_stream_name", rt::string(delivery_stream_name));
             Firehose(this)
         }
     }
@@ -141,9 +141,9 @@ pub mod logging_configuration {
     pub struct S3(pub(crate) rt::Body);
     impl S3 {
         /// A new `s3` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3(this)
         }
     }

@@ -30,7 +30,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DataSource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
 pub struct DataSourceRequired {
     /// `index_id`: string.
     pub index_id: rt::Expr,
@@ -234,9 +234,9 @@ pub mod data_source {
     pub struct S3Configuration(pub(crate) rt::Body);
     impl S3Configuration {
         /// A new `s3_configuration` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3Configuration(this)
         }
         /// `exclusion_patterns`: set of string.
@@ -278,9 +278,9 @@ pub mod data_source {
     pub struct TemplateConfiguration(pub(crate) rt::Body);
     impl TemplateConfiguration {
         /// A new `template_configuration` block. Required: `template`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(template: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("template", rt::string(value));
+            this.set("template", rt::string(template));
             TemplateConfiguration(this)
         }
     }
@@ -289,9 +289,9 @@ pub mod data_source {
     pub struct WebCrawlerConfiguration(pub(crate) rt::Body);
     impl WebCrawlerConfiguration {
         /// A new `web_crawler_configuration` block. Required: `urls`.
-        pub fn new(value: Urls) -> Self {
+        pub fn new(urls: Urls) -> Self {
             let mut this = rt::Body::default();
-            this.set("urls", value.0.into_value());
+            this.set("urls", urls.0.into_value());
             WebCrawlerConfiguration(this)
         }
         /// `crawl_depth`: number.
@@ -369,7 +369,7 @@ pub mod data_source {
     /// Block `post_extraction_hook_configuration` of `aws_kendra_data_source`.
     #[derive(Clone, Debug)]
     pub struct PostExtractionHookConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`PostExtractionHookConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PostExtractionHookConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct PostExtractionHookConfigurationRequired {
         /// `lambda_arn`: string.
         pub lambda_arn: rt::Expr,
@@ -393,7 +393,7 @@ pub mod data_source {
     /// Block `pre_extraction_hook_configuration` of `aws_kendra_data_source`.
     #[derive(Clone, Debug)]
     pub struct PreExtractionHookConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`PreExtractionHookConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PreExtractionHookConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct PreExtractionHookConfigurationRequired {
         /// `lambda_arn`: string.
         pub lambda_arn: rt::Expr,
@@ -462,19 +462,12 @@ pub mod data_source {
     /// Block `proxy_configuration` of `aws_kendra_data_source`.
     #[derive(Clone, Debug)]
     pub struct ProxyConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`ProxyConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct ProxyConfigurationRequired {
-        /// `host`: string.
-        pub host: rt::Expr,
-        /// `port`: number.
-        pub port: rt::Number,
-    }
     impl ProxyConfiguration {
         /// A new `proxy_configuration` block. Required: `host`, `port`.
-        pub fn new(required: ProxyConfigurationRequired) -> Self {
+        pub fn new(host: impl Into<rt::Expr>, port: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("host", rt::string(required.host));
-            this.set("port", rt::number(required.port));
+            this.set("host", rt::string(host));
+            this.set("port", rt::number(port));
             ProxyConfiguration(this)
         }
         /// `credentials`: string.
@@ -506,7 +499,7 @@ pub mod data_source {
     /// Block `condition` of `aws_kendra_data_source`.
     #[derive(Clone, Debug)]
     pub struct Condition(pub(crate) rt::Body);
-    /// The required arguments of [`Condition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Condition`], by name: two of them have one type, and a swap must not compile.
     pub struct ConditionRequired {
         /// `condition_document_attribute_key`: string.
         pub condition_document_attribute_key: rt::Expr,
@@ -569,7 +562,7 @@ pub mod data_source {
     /// Block `invocation_condition` of `aws_kendra_data_source`.
     #[derive(Clone, Debug)]
     pub struct InvocationCondition(pub(crate) rt::Body);
-    /// The required arguments of [`InvocationCondition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InvocationCondition`], by name: two of them have one type, and a swap must not compile.
     pub struct InvocationConditionRequired {
         /// `condition_document_attribute_key`: string.
         pub condition_document_attribute_key: rt::Expr,
@@ -596,7 +589,7 @@ pub mod data_source {
     /// Block `basic_authentication` of `aws_kendra_data_source`.
     #[derive(Clone, Debug)]
     pub struct BasicAuthentication(pub(crate) rt::Body);
-    /// The required arguments of [`BasicAuthentication`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BasicAuthentication`], by name: two of them have one type, and a swap must not compile.
     pub struct BasicAuthenticationRequired {
         /// `credentials`: string.
         pub credentials: rt::Expr,
@@ -620,9 +613,9 @@ pub mod data_source {
     pub struct SeedUrlConfiguration(pub(crate) rt::Body);
     impl SeedUrlConfiguration {
         /// A new `seed_url_configuration` block. Required: `seed_urls`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(seed_urls: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("seed_urls", rt::list(value));
+            this.set("seed_urls", rt::list(seed_urls));
             SeedUrlConfiguration(this)
         }
         /// `web_crawler_mode`: string.
@@ -636,9 +629,9 @@ pub mod data_source {
     pub struct SiteMapsConfiguration(pub(crate) rt::Body);
     impl SiteMapsConfiguration {
         /// A new `site_maps_configuration` block. Required: `site_maps`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(site_maps: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("site_maps", rt::list(value));
+            this.set("site_maps", rt::list(site_maps));
             SiteMapsConfiguration(this)
         }
     }
@@ -714,7 +707,7 @@ static EXPERIENCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Experience`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Experience`], by name: two of them have one type, and a swap must not compile.
 pub struct ExperienceRequired {
     /// `index_id`: string.
     pub index_id: rt::Expr,
@@ -844,9 +837,12 @@ pub mod experience {
     pub struct UserIdentityConfiguration(pub(crate) rt::Body);
     impl UserIdentityConfiguration {
         /// A new `user_identity_configuration` block. Required: `identity_attribute_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(identity_attribute_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("identity_attribute_name", rt::string(value));
+            this.set(
+                "identity_attribute_name",
+                rt::string(identity_attribute_name),
+            );
             UserIdentityConfiguration(this)
         }
     }
@@ -862,7 +858,7 @@ static FAQ_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Faq`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Faq`], by name: two of them have one type, and a swap must not compile.
 pub struct FaqRequired {
     /// `index_id`: string.
     pub index_id: rt::Expr,
@@ -975,7 +971,7 @@ pub mod faq {
     /// Block `s3_path` of `aws_kendra_faq`.
     #[derive(Clone, Debug)]
     pub struct S3Path(pub(crate) rt::Body);
-    /// The required arguments of [`S3Path`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Path`], by name: two of them have one type, and a swap must not compile.
     pub struct S3PathRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -1023,7 +1019,7 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Index`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Index`], by name: two of them have one type, and a swap must not compile.
 pub struct IndexRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1187,7 +1183,7 @@ pub mod index {
     /// Block `document_metadata_configuration_updates` of `aws_kendra_index`.
     #[derive(Clone, Debug)]
     pub struct DocumentMetadataConfigurationUpdates(pub(crate) rt::Body);
-    /// The required arguments of [`DocumentMetadataConfigurationUpdates`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DocumentMetadataConfigurationUpdates`], by name: two of them have one type, and a swap must not compile.
     pub struct DocumentMetadataConfigurationUpdatesRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1233,9 +1229,12 @@ pub mod index {
     pub struct UserGroupResolutionConfiguration(pub(crate) rt::Body);
     impl UserGroupResolutionConfiguration {
         /// A new `user_group_resolution_configuration` block. Required: `user_group_resolution_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(user_group_resolution_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("user_group_resolution_mode", rt::string(value));
+            this.set(
+                "user_group_resolution_mode",
+                rt::string(user_group_resolution_mode),
+            );
             UserGroupResolutionConfiguration(this)
         }
     }
@@ -1329,7 +1328,7 @@ pub mod index {
     /// Block `json_token_type_configuration` of `aws_kendra_index`.
     #[derive(Clone, Debug)]
     pub struct JsonTokenTypeConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`JsonTokenTypeConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`JsonTokenTypeConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct JsonTokenTypeConfigurationRequired {
         /// `group_attribute_field`: string.
         pub group_attribute_field: rt::Expr,
@@ -1356,9 +1355,9 @@ pub mod index {
     pub struct JwtTokenTypeConfiguration(pub(crate) rt::Body);
     impl JwtTokenTypeConfiguration {
         /// A new `jwt_token_type_configuration` block. Required: `key_location`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key_location: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key_location", rt::string(value));
+            this.set("key_location", rt::string(key_location));
             JwtTokenTypeConfiguration(this)
         }
         /// `claim_regex`: string.
@@ -1404,7 +1403,7 @@ static QUERY_SUGGESTIONS_BLOCK_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`QuerySuggestionsBlockList`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QuerySuggestionsBlockList`], by name: two of them have one type, and a swap must not compile.
 pub struct QuerySuggestionsBlockListRequired {
     /// `index_id`: string.
     pub index_id: rt::Expr,
@@ -1497,7 +1496,7 @@ static THESAURUS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Thesaurus`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Thesaurus`], by name: two of them have one type, and a swap must not compile.
 pub struct ThesaurusRequired {
     /// `index_id`: string.
     pub index_id: rt::Expr,
@@ -1585,7 +1584,7 @@ pub mod shared {
     /// Block `source_s3_path` of `aws_kendra_query_suggestions_block_list`, `aws_kendra_thesaurus`.
     #[derive(Clone, Debug)]
     pub struct SourceS3Path(pub(crate) rt::Body);
-    /// The required arguments of [`SourceS3Path`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceS3Path`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceS3PathRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -1642,7 +1641,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 6),
     };
-    /// The required arguments of [`Experience`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Experience`], by name: two of them have one type, and a swap must not compile.
     pub struct ExperienceRequired {
         /// `experience_id`: string.
         pub experience_id: rt::Expr,
@@ -1730,7 +1729,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 7),
     };
-    /// The required arguments of [`Faq`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Faq`], by name: two of them have one type, and a swap must not compile.
     pub struct FaqRequired {
         /// `faq_id`: string.
         pub faq_id: rt::Expr,
@@ -1834,9 +1833,9 @@ pub mod data {
     impl Index {
         /// Declares an `aws_kendra_index` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INDEX_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Index(this)
         }
         /// `tags`: map of string.
@@ -1931,7 +1930,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 9),
     };
-    /// The required arguments of [`QuerySuggestionsBlockList`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`QuerySuggestionsBlockList`], by name: two of them have one type, and a swap must not compile.
     pub struct QuerySuggestionsBlockListRequired {
         /// `index_id`: string.
         pub index_id: rt::Expr,
@@ -2035,7 +2034,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`Thesaurus`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Thesaurus`], by name: two of them have one type, and a swap must not compile.
     pub struct ThesaurusRequired {
         /// `index_id`: string.
         pub index_id: rt::Expr,

@@ -33,9 +33,9 @@ static KEYSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Keyspace {
     /// Declares an `aws_keyspaces_keyspace` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEYSPACE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Keyspace(this)
     }
     /// Block `replication_specification` (at most one). Changing it replaces the resource.
@@ -131,7 +131,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Table`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Table`], by name: two of them have one type, and a swap must not compile.
 pub struct TableRequired {
     /// `keyspace_name`: string.
     pub keyspace_name: rt::Expr,
@@ -259,9 +259,9 @@ pub mod table {
     pub struct ClientSideTimestamps(pub(crate) rt::Body);
     impl ClientSideTimestamps {
         /// A new `client_side_timestamps` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             ClientSideTimestamps(this)
         }
     }
@@ -318,19 +318,12 @@ pub mod table {
     /// Block `schema_definition` of `aws_keyspaces_table`.
     #[derive(Clone, Debug)]
     pub struct SchemaDefinition(pub(crate) rt::Body);
-    /// The required arguments of [`SchemaDefinition`], by name (so that two of one type cannot be swapped).
-    pub struct SchemaDefinitionRequired {
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-        /// Block `partition_key` (the first, when more may be added).
-        pub partition_key: PartitionKey,
-    }
     impl SchemaDefinition {
         /// A new `schema_definition` block. Required: `column`, `partition_key`.
-        pub fn new(required: SchemaDefinitionRequired) -> Self {
+        pub fn new(column: Column, partition_key: PartitionKey) -> Self {
             let mut this = rt::Body::default();
-            this.push("column", required.column.0.into_value());
-            this.push("partition_key", required.partition_key.0.into_value());
+            this.push("column", column.0.into_value());
+            this.push("partition_key", partition_key.0.into_value());
             SchemaDefinition(this)
         }
         /// Adds a `clustering_key` block.
@@ -384,16 +377,16 @@ pub mod table {
     pub struct Ttl(pub(crate) rt::Body);
     impl Ttl {
         /// A new `ttl` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             Ttl(this)
         }
     }
     /// Block `clustering_key` of `aws_keyspaces_table`.
     #[derive(Clone, Debug)]
     pub struct ClusteringKey(pub(crate) rt::Body);
-    /// The required arguments of [`ClusteringKey`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ClusteringKey`], by name: two of them have one type, and a swap must not compile.
     pub struct ClusteringKeyRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -412,7 +405,7 @@ pub mod table {
     /// Block `column` of `aws_keyspaces_table`.
     #[derive(Clone, Debug)]
     pub struct Column(pub(crate) rt::Body);
-    /// The required arguments of [`Column`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Column`], by name: two of them have one type, and a swap must not compile.
     pub struct ColumnRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -433,9 +426,9 @@ pub mod table {
     pub struct PartitionKey(pub(crate) rt::Body);
     impl PartitionKey {
         /// A new `partition_key` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             PartitionKey(this)
         }
     }
@@ -444,9 +437,9 @@ pub mod table {
     pub struct StaticColumn(pub(crate) rt::Body);
     impl StaticColumn {
         /// A new `static_column` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             StaticColumn(this)
         }
     }

@@ -33,9 +33,9 @@ static ANALYTICS_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AnalyticsApplication {
     /// Declares an `aws_kinesis_analytics_application` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ANALYTICS_APPLICATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         AnalyticsApplication(this)
     }
     /// `code`: string.
@@ -139,7 +139,7 @@ pub mod analytics_application {
     /// Block `cloudwatch_logging_options` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct CloudwatchLoggingOptions(pub(crate) rt::Body);
-    /// The required arguments of [`CloudwatchLoggingOptions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CloudwatchLoggingOptions`], by name: two of them have one type, and a swap must not compile.
     pub struct CloudwatchLoggingOptionsRequired {
         /// `log_stream_arn`: string.
         pub log_stream_arn: rt::Expr,
@@ -158,19 +158,12 @@ pub mod analytics_application {
     /// Block `inputs` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct Inputs(pub(crate) rt::Body);
-    /// The required arguments of [`Inputs`], by name (so that two of one type cannot be swapped).
-    pub struct InputsRequired {
-        /// `name_prefix`: string.
-        pub name_prefix: rt::Expr,
-        /// Block `schema` (the first, when more may be added).
-        pub schema: Schema,
-    }
     impl Inputs {
         /// A new `inputs` block. Required: `name_prefix`, `schema`.
-        pub fn new(required: InputsRequired) -> Self {
+        pub fn new(name_prefix: impl Into<rt::Expr>, schema: Schema) -> Self {
             let mut this = rt::Body::default();
-            this.set("name_prefix", rt::string(required.name_prefix));
-            this.set("schema", required.schema.0.into_value());
+            this.set("name_prefix", rt::string(name_prefix));
+            this.set("schema", schema.0.into_value());
             Inputs(this)
         }
         /// Block `kinesis_firehose` (at most one).
@@ -206,19 +199,12 @@ pub mod analytics_application {
     /// Block `outputs` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct Outputs(pub(crate) rt::Body);
-    /// The required arguments of [`Outputs`], by name (so that two of one type cannot be swapped).
-    pub struct OutputsRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `schema` (the first, when more may be added).
-        pub schema: OutputsSchema,
-    }
     impl Outputs {
         /// A new `outputs` block. Required: `name`, `schema`.
-        pub fn new(required: OutputsRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, schema: OutputsSchema) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("schema", required.schema.0.into_value());
+            this.set("name", rt::string(name));
+            this.set("schema", schema.0.into_value());
             Outputs(this)
         }
         /// Block `kinesis_firehose` (at most one).
@@ -240,29 +226,20 @@ pub mod analytics_application {
     /// Block `reference_data_sources` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct ReferenceDataSources(pub(crate) rt::Body);
-    /// The required arguments of [`ReferenceDataSources`], by name (so that two of one type cannot be swapped).
-    pub struct ReferenceDataSourcesRequired {
-        /// `table_name`: string.
-        pub table_name: rt::Expr,
-        /// Block `s3` (the first, when more may be added).
-        pub s3: S3,
-        /// Block `schema` (the first, when more may be added).
-        pub schema: Schema,
-    }
     impl ReferenceDataSources {
         /// A new `reference_data_sources` block. Required: `table_name`, `s3`, `schema`.
-        pub fn new(required: ReferenceDataSourcesRequired) -> Self {
+        pub fn new(table_name: impl Into<rt::Expr>, s3: S3, schema: Schema) -> Self {
             let mut this = rt::Body::default();
-            this.set("table_name", rt::string(required.table_name));
-            this.set("s3", required.s3.0.into_value());
-            this.set("schema", required.schema.0.into_value());
+            this.set("table_name", rt::string(table_name));
+            this.set("s3", s3.0.into_value());
+            this.set("schema", schema.0.into_value());
             ReferenceDataSources(this)
         }
     }
     /// Block `kinesis_firehose` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct KinesisFirehose(pub(crate) rt::Body);
-    /// The required arguments of [`KinesisFirehose`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`KinesisFirehose`], by name: two of them have one type, and a swap must not compile.
     pub struct KinesisFirehoseRequired {
         /// `resource_arn`: string.
         pub resource_arn: rt::Expr,
@@ -281,7 +258,7 @@ pub mod analytics_application {
     /// Block `kinesis_stream` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct KinesisStream(pub(crate) rt::Body);
-    /// The required arguments of [`KinesisStream`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`KinesisStream`], by name: two of them have one type, and a swap must not compile.
     pub struct KinesisStreamRequired {
         /// `resource_arn`: string.
         pub resource_arn: rt::Expr,
@@ -317,28 +294,21 @@ pub mod analytics_application {
     pub struct ProcessingConfiguration(pub(crate) rt::Body);
     impl ProcessingConfiguration {
         /// A new `processing_configuration` block. Required: `lambda`.
-        pub fn new(value: Lambda) -> Self {
+        pub fn new(lambda: Lambda) -> Self {
             let mut this = rt::Body::default();
-            this.set("lambda", value.0.into_value());
+            this.set("lambda", lambda.0.into_value());
             ProcessingConfiguration(this)
         }
     }
     /// Block `schema` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct Schema(pub(crate) rt::Body);
-    /// The required arguments of [`Schema`], by name (so that two of one type cannot be swapped).
-    pub struct SchemaRequired {
-        /// Block `record_columns` (the first, when more may be added).
-        pub record_columns: RecordColumns,
-        /// Block `record_format` (the first, when more may be added).
-        pub record_format: RecordFormat,
-    }
     impl Schema {
         /// A new `schema` block. Required: `record_columns`, `record_format`.
-        pub fn new(required: SchemaRequired) -> Self {
+        pub fn new(record_columns: RecordColumns, record_format: RecordFormat) -> Self {
             let mut this = rt::Body::default();
-            this.push("record_columns", required.record_columns.0.into_value());
-            this.set("record_format", required.record_format.0.into_value());
+            this.push("record_columns", record_columns.0.into_value());
+            this.set("record_format", record_format.0.into_value());
             Schema(this)
         }
         /// `record_encoding`: string.
@@ -370,7 +340,7 @@ pub mod analytics_application {
     /// Block `lambda` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct Lambda(pub(crate) rt::Body);
-    /// The required arguments of [`Lambda`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Lambda`], by name: two of them have one type, and a swap must not compile.
     pub struct LambdaRequired {
         /// `resource_arn`: string.
         pub resource_arn: rt::Expr,
@@ -391,16 +361,16 @@ pub mod analytics_application {
     pub struct OutputsSchema(pub(crate) rt::Body);
     impl OutputsSchema {
         /// A new `schema` block. Required: `record_format_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(record_format_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("record_format_type", rt::string(value));
+            this.set("record_format_type", rt::string(record_format_type));
             OutputsSchema(this)
         }
     }
     /// Block `s3` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct S3(pub(crate) rt::Body);
-    /// The required arguments of [`S3`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3`], by name: two of them have one type, and a swap must not compile.
     pub struct S3Required {
         /// `bucket_arn`: string.
         pub bucket_arn: rt::Expr,
@@ -422,7 +392,7 @@ pub mod analytics_application {
     /// Block `record_columns` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct RecordColumns(pub(crate) rt::Body);
-    /// The required arguments of [`RecordColumns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RecordColumns`], by name: two of them have one type, and a swap must not compile.
     pub struct RecordColumnsRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -481,7 +451,7 @@ pub mod analytics_application {
     /// Block `csv` of `aws_kinesis_analytics_application`.
     #[derive(Clone, Debug)]
     pub struct Csv(pub(crate) rt::Body);
-    /// The required arguments of [`Csv`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Csv`], by name: two of them have one type, and a swap must not compile.
     pub struct CsvRequired {
         /// `record_column_delimiter`: string.
         pub record_column_delimiter: rt::Expr,
@@ -508,9 +478,9 @@ pub mod analytics_application {
     pub struct Json(pub(crate) rt::Body);
     impl Json {
         /// A new `json` block. Required: `record_row_path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("record_row_path", rt::string(value));
+            this.set("record_row_path", rt::string(record_row_path));
             Json(this)
         }
     }
@@ -526,7 +496,7 @@ static FIREHOSE_DELIVERY_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`FirehoseDeliveryStream`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FirehoseDeliveryStream`], by name: two of them have one type, and a swap must not compile.
 pub struct FirehoseDeliveryStreamRequired {
     /// `destination`: string.
     pub destination: rt::Expr,
@@ -707,7 +677,7 @@ pub mod firehose_delivery_stream {
     /// Block `elasticsearch_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct ElasticsearchConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`ElasticsearchConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ElasticsearchConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct ElasticsearchConfigurationRequired {
         /// `index_name`: string.
         pub index_name: rt::Expr,
@@ -785,7 +755,7 @@ pub mod firehose_delivery_stream {
     /// Block `extended_s3_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct ExtendedS3Configuration(pub(crate) rt::Body);
-    /// The required arguments of [`ExtendedS3Configuration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ExtendedS3Configuration`], by name: two of them have one type, and a swap must not compile.
     pub struct ExtendedS3ConfigurationRequired {
         /// `bucket_arn`: string.
         pub bucket_arn: rt::Expr,
@@ -883,19 +853,12 @@ pub mod firehose_delivery_stream {
     /// Block `http_endpoint_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct HttpEndpointConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`HttpEndpointConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct HttpEndpointConfigurationRequired {
-        /// `url`: string.
-        pub url: rt::Expr,
-        /// Block `s3_configuration` (the first, when more may be added).
-        pub s3_configuration: S3Configuration,
-    }
     impl HttpEndpointConfiguration {
         /// A new `http_endpoint_configuration` block. Required: `url`, `s3_configuration`.
-        pub fn new(required: HttpEndpointConfigurationRequired) -> Self {
+        pub fn new(url: impl Into<rt::Expr>, s3_configuration: S3Configuration) -> Self {
             let mut this = rt::Body::default();
-            this.set("url", rt::string(required.url));
-            this.set("s3_configuration", required.s3_configuration.0.into_value());
+            this.set("url", rt::string(url));
+            this.set("s3_configuration", s3_configuration.0.into_value());
             HttpEndpointConfiguration(this)
         }
         /// `access_key`: string. Sensitive: kept out of plans, but stored in the state.
@@ -959,7 +922,7 @@ pub mod firehose_delivery_stream {
     /// Block `iceberg_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct IcebergConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`IcebergConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IcebergConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct IcebergConfigurationRequired {
         /// `catalog_arn`: string.
         pub catalog_arn: rt::Expr,
@@ -1021,7 +984,7 @@ pub mod firehose_delivery_stream {
     /// Block `kinesis_source_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct KinesisSourceConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`KinesisSourceConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`KinesisSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct KinesisSourceConfigurationRequired {
         /// `kinesis_stream_arn`: string.
         pub kinesis_stream_arn: rt::Expr,
@@ -1043,7 +1006,7 @@ pub mod firehose_delivery_stream {
     /// Block `msk_source_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct MskSourceConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`MskSourceConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MskSourceConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct MskSourceConfigurationRequired {
         /// `msk_cluster_arn`: string.
         pub msk_cluster_arn: rt::Expr,
@@ -1073,7 +1036,7 @@ pub mod firehose_delivery_stream {
     /// Block `opensearch_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct OpensearchConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`OpensearchConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OpensearchConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct OpensearchConfigurationRequired {
         /// `index_name`: string.
         pub index_name: rt::Expr,
@@ -1156,7 +1119,7 @@ pub mod firehose_delivery_stream {
     /// Block `opensearchserverless_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct OpensearchserverlessConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`OpensearchserverlessConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OpensearchserverlessConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct OpensearchserverlessConfigurationRequired {
         /// `collection_endpoint`: string.
         pub collection_endpoint: rt::Expr,
@@ -1220,7 +1183,7 @@ pub mod firehose_delivery_stream {
     /// Block `redshift_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct RedshiftConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`RedshiftConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RedshiftConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct RedshiftConfigurationRequired {
         /// `cluster_jdbcurl`: string.
         pub cluster_jdbcurl: rt::Expr,
@@ -1322,7 +1285,7 @@ pub mod firehose_delivery_stream {
     /// Block `snowflake_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct SnowflakeConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SnowflakeConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SnowflakeConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SnowflakeConfigurationRequired {
         /// `account_url`: string.
         pub account_url: rt::Expr,
@@ -1432,19 +1395,12 @@ pub mod firehose_delivery_stream {
     /// Block `splunk_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct SplunkConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SplunkConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct SplunkConfigurationRequired {
-        /// `hec_endpoint`: string.
-        pub hec_endpoint: rt::Expr,
-        /// Block `s3_configuration` (the first, when more may be added).
-        pub s3_configuration: S3Configuration,
-    }
     impl SplunkConfiguration {
         /// A new `splunk_configuration` block. Required: `hec_endpoint`, `s3_configuration`.
-        pub fn new(required: SplunkConfigurationRequired) -> Self {
+        pub fn new(hec_endpoint: impl Into<rt::Expr>, s3_configuration: S3Configuration) -> Self {
             let mut this = rt::Body::default();
-            this.set("hec_endpoint", rt::string(required.hec_endpoint));
-            this.set("s3_configuration", required.s3_configuration.0.into_value());
+            this.set("hec_endpoint", rt::string(hec_endpoint));
+            this.set("s3_configuration", s3_configuration.0.into_value());
             SplunkConfiguration(this)
         }
         /// `buffering_interval`: number.
@@ -1548,7 +1504,7 @@ pub mod firehose_delivery_stream {
     /// Block `s3_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct S3Configuration(pub(crate) rt::Body);
-    /// The required arguments of [`S3Configuration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Configuration`], by name: two of them have one type, and a swap must not compile.
     pub struct S3ConfigurationRequired {
         /// `bucket_arn`: string.
         pub bucket_arn: rt::Expr,
@@ -1603,7 +1559,7 @@ pub mod firehose_delivery_stream {
     /// Block `vpc_config` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct VpcConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,
@@ -1625,31 +1581,23 @@ pub mod firehose_delivery_stream {
     /// Block `data_format_conversion_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct DataFormatConversionConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`DataFormatConversionConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct DataFormatConversionConfigurationRequired {
-        /// Block `input_format_configuration` (the first, when more may be added).
-        pub input_format_configuration: InputFormatConfiguration,
-        /// Block `output_format_configuration` (the first, when more may be added).
-        pub output_format_configuration: OutputFormatConfiguration,
-        /// Block `schema_configuration` (the first, when more may be added).
-        pub schema_configuration: SchemaConfiguration,
-    }
     impl DataFormatConversionConfiguration {
         /// A new `data_format_conversion_configuration` block. Required: `input_format_configuration`, `output_format_configuration`, `schema_configuration`.
-        pub fn new(required: DataFormatConversionConfigurationRequired) -> Self {
+        pub fn new(
+            input_format_configuration: InputFormatConfiguration,
+            output_format_configuration: OutputFormatConfiguration,
+            schema_configuration: SchemaConfiguration,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "input_format_configuration",
-                required.input_format_configuration.0.into_value(),
+                input_format_configuration.0.into_value(),
             );
             this.set(
                 "output_format_configuration",
-                required.output_format_configuration.0.into_value(),
+                output_format_configuration.0.into_value(),
             );
-            this.set(
-                "schema_configuration",
-                required.schema_configuration.0.into_value(),
-            );
+            this.set("schema_configuration", schema_configuration.0.into_value());
             DataFormatConversionConfiguration(this)
         }
         /// `enabled`: bool.
@@ -1681,7 +1629,7 @@ pub mod firehose_delivery_stream {
     /// Block `s3_backup_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct S3BackupConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`S3BackupConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3BackupConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct S3BackupConfigurationRequired {
         /// `bucket_arn`: string.
         pub bucket_arn: rt::Expr,
@@ -1781,7 +1729,7 @@ pub mod firehose_delivery_stream {
     /// Block `destination_table_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct DestinationTableConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`DestinationTableConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DestinationTableConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct DestinationTableConfigurationRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -1810,7 +1758,7 @@ pub mod firehose_delivery_stream {
     /// Block `authentication_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct AuthenticationConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`AuthenticationConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuthenticationConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthenticationConfigurationRequired {
         /// `connectivity`: string.
         pub connectivity: rt::Expr,
@@ -1831,9 +1779,12 @@ pub mod firehose_delivery_stream {
     pub struct DocumentIdOptions(pub(crate) rt::Body);
     impl DocumentIdOptions {
         /// A new `document_id_options` block. Required: `default_document_id_format`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(default_document_id_format: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_document_id_format", rt::string(value));
+            this.set(
+                "default_document_id_format",
+                rt::string(default_document_id_format),
+            );
             DocumentIdOptions(this)
         }
     }
@@ -1862,9 +1813,9 @@ pub mod firehose_delivery_stream {
     pub struct SnowflakeVpcConfiguration(pub(crate) rt::Body);
     impl SnowflakeVpcConfiguration {
         /// A new `snowflake_vpc_configuration` block. Required: `private_link_vpce_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(private_link_vpce_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("private_link_vpce_id", rt::string(value));
+            this.set("private_link_vpce_id", rt::string(private_link_vpce_id));
             SnowflakeVpcConfiguration(this)
         }
     }
@@ -1873,9 +1824,9 @@ pub mod firehose_delivery_stream {
     pub struct Processors(pub(crate) rt::Body);
     impl Processors {
         /// A new `processors` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Processors(this)
         }
         /// Adds a `parameters` block.
@@ -1889,9 +1840,9 @@ pub mod firehose_delivery_stream {
     pub struct InputFormatConfiguration(pub(crate) rt::Body);
     impl InputFormatConfiguration {
         /// A new `input_format_configuration` block. Required: `deserializer`.
-        pub fn new(value: Deserializer) -> Self {
+        pub fn new(deserializer: Deserializer) -> Self {
             let mut this = rt::Body::default();
-            this.set("deserializer", value.0.into_value());
+            this.set("deserializer", deserializer.0.into_value());
             InputFormatConfiguration(this)
         }
     }
@@ -1900,16 +1851,16 @@ pub mod firehose_delivery_stream {
     pub struct OutputFormatConfiguration(pub(crate) rt::Body);
     impl OutputFormatConfiguration {
         /// A new `output_format_configuration` block. Required: `serializer`.
-        pub fn new(value: Serializer) -> Self {
+        pub fn new(serializer: Serializer) -> Self {
             let mut this = rt::Body::default();
-            this.set("serializer", value.0.into_value());
+            this.set("serializer", serializer.0.into_value());
             OutputFormatConfiguration(this)
         }
     }
     /// Block `schema_configuration` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct SchemaConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SchemaConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SchemaConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SchemaConfigurationRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -1946,7 +1897,7 @@ pub mod firehose_delivery_stream {
     /// Block `common_attributes` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct CommonAttributes(pub(crate) rt::Body);
-    /// The required arguments of [`CommonAttributes`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CommonAttributes`], by name: two of them have one type, and a swap must not compile.
     pub struct CommonAttributesRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1965,7 +1916,7 @@ pub mod firehose_delivery_stream {
     /// Block `parameters` of `aws_kinesis_firehose_delivery_stream`.
     #[derive(Clone, Debug)]
     pub struct Parameters(pub(crate) rt::Body);
-    /// The required arguments of [`Parameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameters`], by name: two of them have one type, and a swap must not compile.
     pub struct ParametersRequired {
         /// `parameter_name`: string.
         pub parameter_name: rt::Expr,
@@ -2184,10 +2135,10 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -2196,7 +2147,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
@@ -2232,9 +2183,9 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Stream {
     /// Declares an `aws_kinesis_stream` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STREAM_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Stream(this)
     }
     /// `arn`: string.
@@ -2340,9 +2291,9 @@ pub mod stream {
     pub struct StreamModeDetails(pub(crate) rt::Body);
     impl StreamModeDetails {
         /// A new `stream_mode_details` block. Required: `stream_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(stream_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("stream_mode", rt::string(value));
+            this.set("stream_mode", rt::string(stream_mode));
             StreamModeDetails(this)
         }
     }
@@ -2358,7 +2309,7 @@ static STREAM_CONSUMER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`StreamConsumer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StreamConsumer`], by name: two of them have one type, and a swap must not compile.
 pub struct StreamConsumerRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -2412,9 +2363,9 @@ static VIDEO_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl VideoStream {
     /// Declares an `aws_kinesis_video_stream` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VIDEO_STREAM_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         VideoStream(this)
     }
     /// `data_retention_in_hours`: number. Changing it replaces the resource.
@@ -2543,9 +2494,9 @@ pub mod data {
     impl FirehoseDeliveryStream {
         /// Declares an `aws_kinesis_firehose_delivery_stream` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FIREHOSE_DELIVERY_STREAM_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             FirehoseDeliveryStream(this)
         }
         /// `id`: string.
@@ -2583,9 +2534,9 @@ pub mod data {
     impl Stream {
         /// Declares an `aws_kinesis_stream` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STREAM_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Stream(this)
         }
         /// `id`: string.
@@ -2668,9 +2619,9 @@ pub mod data {
     impl StreamConsumer {
         /// Declares an `aws_kinesis_stream_consumer` with the stack-unique `id`. Required: `stream_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, stream_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STREAM_CONSUMER_TYPE);
-            this.set("stream_arn", rt::string(value));
+            this.set("stream_arn", rt::string(stream_arn));
             StreamConsumer(this)
         }
         /// `arn`: string.

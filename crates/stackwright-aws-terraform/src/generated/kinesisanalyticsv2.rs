@@ -30,7 +30,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Application`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -171,9 +171,12 @@ pub mod application {
     pub struct ApplicationConfiguration(pub(crate) rt::Body);
     impl ApplicationConfiguration {
         /// A new `application_configuration` block. Required: `application_code_configuration`.
-        pub fn new(value: ApplicationCodeConfiguration) -> Self {
+        pub fn new(application_code_configuration: ApplicationCodeConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("application_code_configuration", value.0.into_value());
+            this.set(
+                "application_code_configuration",
+                application_code_configuration.0.into_value(),
+            );
             ApplicationConfiguration(this)
         }
         /// Block `application_snapshot_configuration` (at most one).
@@ -221,9 +224,9 @@ pub mod application {
     pub struct CloudwatchLoggingOptions(pub(crate) rt::Body);
     impl CloudwatchLoggingOptions {
         /// A new `cloudwatch_logging_options` block. Required: `log_stream_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_stream_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_stream_arn", rt::string(value));
+            this.set("log_stream_arn", rt::string(log_stream_arn));
             CloudwatchLoggingOptions(this)
         }
     }
@@ -257,9 +260,9 @@ pub mod application {
     pub struct ApplicationCodeConfiguration(pub(crate) rt::Body);
     impl ApplicationCodeConfiguration {
         /// A new `application_code_configuration` block. Required: `code_content_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(code_content_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("code_content_type", rt::string(value));
+            this.set("code_content_type", rt::string(code_content_type));
             ApplicationCodeConfiguration(this)
         }
         /// Block `code_content` (at most one).
@@ -273,9 +276,9 @@ pub mod application {
     pub struct ApplicationSnapshotConfiguration(pub(crate) rt::Body);
     impl ApplicationSnapshotConfiguration {
         /// A new `application_snapshot_configuration` block. Required: `snapshots_enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(snapshots_enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("snapshots_enabled", rt::boolean(value));
+            this.set("snapshots_enabled", rt::boolean(snapshots_enabled));
             ApplicationSnapshotConfiguration(this)
         }
     }
@@ -284,9 +287,9 @@ pub mod application {
     pub struct EnvironmentProperties(pub(crate) rt::Body);
     impl EnvironmentProperties {
         /// A new `environment_properties` block. Required: `property_group`.
-        pub fn new(value: PropertyGroup) -> Self {
+        pub fn new(property_group: PropertyGroup) -> Self {
             let mut this = rt::Body::default();
-            this.push("property_group", value.0.into_value());
+            this.push("property_group", property_group.0.into_value());
             EnvironmentProperties(this)
         }
         /// Adds a `property_group` block.
@@ -373,7 +376,7 @@ pub mod application {
     /// Block `vpc_configuration` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct VpcConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigurationRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,
@@ -412,19 +415,15 @@ pub mod application {
     /// Block `property_group` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct PropertyGroup(pub(crate) rt::Body);
-    /// The required arguments of [`PropertyGroup`], by name (so that two of one type cannot be swapped).
-    pub struct PropertyGroupRequired {
-        /// `property_group_id`: string.
-        pub property_group_id: rt::Expr,
-        /// `property_map`: map of string.
-        pub property_map: rt::Map<rt::Expr>,
-    }
     impl PropertyGroup {
         /// A new `property_group` block. Required: `property_group_id`, `property_map`.
-        pub fn new(required: PropertyGroupRequired) -> Self {
+        pub fn new(
+            property_group_id: impl Into<rt::Expr>,
+            property_map: impl Into<rt::Map<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("property_group_id", rt::string(required.property_group_id));
-            this.set("property_map", rt::map(required.property_map));
+            this.set("property_group_id", rt::string(property_group_id));
+            this.set("property_map", rt::map(property_map));
             PropertyGroup(this)
         }
     }
@@ -433,9 +432,9 @@ pub mod application {
     pub struct CheckpointConfiguration(pub(crate) rt::Body);
     impl CheckpointConfiguration {
         /// A new `checkpoint_configuration` block. Required: `configuration_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(configuration_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration_type", rt::string(value));
+            this.set("configuration_type", rt::string(configuration_type));
             CheckpointConfiguration(this)
         }
         /// `checkpoint_interval`: number.
@@ -460,9 +459,9 @@ pub mod application {
     pub struct MonitoringConfiguration(pub(crate) rt::Body);
     impl MonitoringConfiguration {
         /// A new `monitoring_configuration` block. Required: `configuration_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(configuration_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration_type", rt::string(value));
+            this.set("configuration_type", rt::string(configuration_type));
             MonitoringConfiguration(this)
         }
         /// `log_level`: string.
@@ -481,9 +480,9 @@ pub mod application {
     pub struct ParallelismConfiguration(pub(crate) rt::Body);
     impl ParallelismConfiguration {
         /// A new `parallelism_configuration` block. Required: `configuration_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(configuration_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration_type", rt::string(value));
+            this.set("configuration_type", rt::string(configuration_type));
             ParallelismConfiguration(this)
         }
         /// `auto_scaling_enabled`: bool.
@@ -540,19 +539,12 @@ pub mod application {
     /// Block `input` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct Input(pub(crate) rt::Body);
-    /// The required arguments of [`Input`], by name (so that two of one type cannot be swapped).
-    pub struct InputRequired {
-        /// `name_prefix`: string.
-        pub name_prefix: rt::Expr,
-        /// Block `input_schema` (the first, when more may be added).
-        pub input_schema: InputSchema,
-    }
     impl Input {
         /// A new `input` block. Required: `name_prefix`, `input_schema`.
-        pub fn new(required: InputRequired) -> Self {
+        pub fn new(name_prefix: impl Into<rt::Expr>, input_schema: InputSchema) -> Self {
             let mut this = rt::Body::default();
-            this.set("name_prefix", rt::string(required.name_prefix));
-            this.set("input_schema", required.input_schema.0.into_value());
+            this.set("name_prefix", rt::string(name_prefix));
+            this.set("input_schema", input_schema.0.into_value());
             Input(this)
         }
         /// Block `input_parallelism` (at most one).
@@ -594,22 +586,12 @@ pub mod application {
     /// Block `output` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct Output(pub(crate) rt::Body);
-    /// The required arguments of [`Output`], by name (so that two of one type cannot be swapped).
-    pub struct OutputRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `destination_schema` (the first, when more may be added).
-        pub destination_schema: DestinationSchema,
-    }
     impl Output {
         /// A new `output` block. Required: `name`, `destination_schema`.
-        pub fn new(required: OutputRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, destination_schema: DestinationSchema) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set(
-                "destination_schema",
-                required.destination_schema.0.into_value(),
-            );
+            this.set("name", rt::string(name));
+            this.set("destination_schema", destination_schema.0.into_value());
             Output(this)
         }
         /// Block `kinesis_firehose_output` (at most one).
@@ -631,24 +613,19 @@ pub mod application {
     /// Block `reference_data_source` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct ReferenceDataSource(pub(crate) rt::Body);
-    /// The required arguments of [`ReferenceDataSource`], by name (so that two of one type cannot be swapped).
-    pub struct ReferenceDataSourceRequired {
-        /// `table_name`: string.
-        pub table_name: rt::Expr,
-        /// Block `reference_schema` (the first, when more may be added).
-        pub reference_schema: ReferenceSchema,
-        /// Block `s3_reference_data_source` (the first, when more may be added).
-        pub s3_reference_data_source: S3ReferenceDataSource,
-    }
     impl ReferenceDataSource {
         /// A new `reference_data_source` block. Required: `table_name`, `reference_schema`, `s3_reference_data_source`.
-        pub fn new(required: ReferenceDataSourceRequired) -> Self {
+        pub fn new(
+            table_name: impl Into<rt::Expr>,
+            reference_schema: ReferenceSchema,
+            s3_reference_data_source: S3ReferenceDataSource,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("table_name", rt::string(required.table_name));
-            this.set("reference_schema", required.reference_schema.0.into_value());
+            this.set("table_name", rt::string(table_name));
+            this.set("reference_schema", reference_schema.0.into_value());
             this.set(
                 "s3_reference_data_source",
-                required.s3_reference_data_source.0.into_value(),
+                s3_reference_data_source.0.into_value(),
             );
             ReferenceDataSource(this)
         }
@@ -656,7 +633,7 @@ pub mod application {
     /// Block `s3_content_location` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct S3ContentLocation(pub(crate) rt::Body);
-    /// The required arguments of [`S3ContentLocation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3ContentLocation`], by name: two of them have one type, and a swap must not compile.
     pub struct S3ContentLocationRequired {
         /// `bucket_arn`: string.
         pub bucket_arn: rt::Expr,
@@ -697,28 +674,24 @@ pub mod application {
     pub struct InputProcessingConfiguration(pub(crate) rt::Body);
     impl InputProcessingConfiguration {
         /// A new `input_processing_configuration` block. Required: `input_lambda_processor`.
-        pub fn new(value: InputLambdaProcessor) -> Self {
+        pub fn new(input_lambda_processor: InputLambdaProcessor) -> Self {
             let mut this = rt::Body::default();
-            this.set("input_lambda_processor", value.0.into_value());
+            this.set(
+                "input_lambda_processor",
+                input_lambda_processor.0.into_value(),
+            );
             InputProcessingConfiguration(this)
         }
     }
     /// Block `input_schema` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct InputSchema(pub(crate) rt::Body);
-    /// The required arguments of [`InputSchema`], by name (so that two of one type cannot be swapped).
-    pub struct InputSchemaRequired {
-        /// Block `record_column` (the first, when more may be added).
-        pub record_column: RecordColumn,
-        /// Block `record_format` (the first, when more may be added).
-        pub record_format: RecordFormat,
-    }
     impl InputSchema {
         /// A new `input_schema` block. Required: `record_column`, `record_format`.
-        pub fn new(required: InputSchemaRequired) -> Self {
+        pub fn new(record_column: RecordColumn, record_format: RecordFormat) -> Self {
             let mut this = rt::Body::default();
-            this.push("record_column", required.record_column.0.into_value());
-            this.set("record_format", required.record_format.0.into_value());
+            this.push("record_column", record_column.0.into_value());
+            this.set("record_format", record_format.0.into_value());
             InputSchema(this)
         }
         /// `record_encoding`: string.
@@ -752,9 +725,9 @@ pub mod application {
     pub struct KinesisFirehoseInput(pub(crate) rt::Body);
     impl KinesisFirehoseInput {
         /// A new `kinesis_firehose_input` block. Required: `resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             KinesisFirehoseInput(this)
         }
     }
@@ -763,9 +736,9 @@ pub mod application {
     pub struct KinesisStreamsInput(pub(crate) rt::Body);
     impl KinesisStreamsInput {
         /// A new `kinesis_streams_input` block. Required: `resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             KinesisStreamsInput(this)
         }
     }
@@ -774,9 +747,9 @@ pub mod application {
     pub struct DestinationSchema(pub(crate) rt::Body);
     impl DestinationSchema {
         /// A new `destination_schema` block. Required: `record_format_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(record_format_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("record_format_type", rt::string(value));
+            this.set("record_format_type", rt::string(record_format_type));
             DestinationSchema(this)
         }
     }
@@ -785,9 +758,9 @@ pub mod application {
     pub struct KinesisFirehoseOutput(pub(crate) rt::Body);
     impl KinesisFirehoseOutput {
         /// A new `kinesis_firehose_output` block. Required: `resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             KinesisFirehoseOutput(this)
         }
     }
@@ -796,9 +769,9 @@ pub mod application {
     pub struct KinesisStreamsOutput(pub(crate) rt::Body);
     impl KinesisStreamsOutput {
         /// A new `kinesis_streams_output` block. Required: `resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             KinesisStreamsOutput(this)
         }
     }
@@ -807,28 +780,21 @@ pub mod application {
     pub struct LambdaOutput(pub(crate) rt::Body);
     impl LambdaOutput {
         /// A new `lambda_output` block. Required: `resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             LambdaOutput(this)
         }
     }
     /// Block `reference_schema` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct ReferenceSchema(pub(crate) rt::Body);
-    /// The required arguments of [`ReferenceSchema`], by name (so that two of one type cannot be swapped).
-    pub struct ReferenceSchemaRequired {
-        /// Block `record_column` (the first, when more may be added).
-        pub record_column: RecordColumn,
-        /// Block `record_format` (the first, when more may be added).
-        pub record_format: RecordFormat,
-    }
     impl ReferenceSchema {
         /// A new `reference_schema` block. Required: `record_column`, `record_format`.
-        pub fn new(required: ReferenceSchemaRequired) -> Self {
+        pub fn new(record_column: RecordColumn, record_format: RecordFormat) -> Self {
             let mut this = rt::Body::default();
-            this.push("record_column", required.record_column.0.into_value());
-            this.set("record_format", required.record_format.0.into_value());
+            this.push("record_column", record_column.0.into_value());
+            this.set("record_format", record_format.0.into_value());
             ReferenceSchema(this)
         }
         /// `record_encoding`: string.
@@ -845,7 +811,7 @@ pub mod application {
     /// Block `s3_reference_data_source` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct S3ReferenceDataSource(pub(crate) rt::Body);
-    /// The required arguments of [`S3ReferenceDataSource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3ReferenceDataSource`], by name: two of them have one type, and a swap must not compile.
     pub struct S3ReferenceDataSourceRequired {
         /// `bucket_arn`: string.
         pub bucket_arn: rt::Expr,
@@ -866,16 +832,16 @@ pub mod application {
     pub struct InputLambdaProcessor(pub(crate) rt::Body);
     impl InputLambdaProcessor {
         /// A new `input_lambda_processor` block. Required: `resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             InputLambdaProcessor(this)
         }
     }
     /// Block `record_column` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct RecordColumn(pub(crate) rt::Body);
-    /// The required arguments of [`RecordColumn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RecordColumn`], by name: two of them have one type, and a swap must not compile.
     pub struct RecordColumnRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -899,25 +865,15 @@ pub mod application {
     /// Block `record_format` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct RecordFormat(pub(crate) rt::Body);
-    /// The required arguments of [`RecordFormat`], by name (so that two of one type cannot be swapped).
-    pub struct RecordFormatRequired {
-        /// `record_format_type`: string.
-        pub record_format_type: rt::Expr,
-        /// Block `mapping_parameters` (the first, when more may be added).
-        pub mapping_parameters: MappingParameters,
-    }
     impl RecordFormat {
         /// A new `record_format` block. Required: `record_format_type`, `mapping_parameters`.
-        pub fn new(required: RecordFormatRequired) -> Self {
+        pub fn new(
+            record_format_type: impl Into<rt::Expr>,
+            mapping_parameters: MappingParameters,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "record_format_type",
-                rt::string(required.record_format_type),
-            );
-            this.set(
-                "mapping_parameters",
-                required.mapping_parameters.0.into_value(),
-            );
+            this.set("record_format_type", rt::string(record_format_type));
+            this.set("mapping_parameters", mapping_parameters.0.into_value());
             RecordFormat(this)
         }
     }
@@ -944,7 +900,7 @@ pub mod application {
     /// Block `csv_mapping_parameters` of `aws_kinesisanalyticsv2_application`.
     #[derive(Clone, Debug)]
     pub struct CsvMappingParameters(pub(crate) rt::Body);
-    /// The required arguments of [`CsvMappingParameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CsvMappingParameters`], by name: two of them have one type, and a swap must not compile.
     pub struct CsvMappingParametersRequired {
         /// `record_column_delimiter`: string.
         pub record_column_delimiter: rt::Expr,
@@ -971,9 +927,9 @@ pub mod application {
     pub struct JsonMappingParameters(pub(crate) rt::Body);
     impl JsonMappingParameters {
         /// A new `json_mapping_parameters` block. Required: `record_row_path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(record_row_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("record_row_path", rt::string(value));
+            this.set("record_row_path", rt::string(record_row_path));
             JsonMappingParameters(this)
         }
     }
@@ -989,7 +945,7 @@ static APPLICATION_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ApplicationSnapshot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApplicationSnapshot`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationSnapshotRequired {
     /// `application_name`: string.
     pub application_name: rt::Expr,

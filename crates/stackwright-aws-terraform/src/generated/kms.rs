@@ -33,9 +33,9 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Alias {
     /// Declares an `aws_kms_alias` with the stack-unique `id`. Required: `target_key_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, target_key_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
-        this.set("target_key_id", rt::string(value));
+        this.set("target_key_id", rt::string(target_key_id));
         Alias(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -87,7 +87,7 @@ static CIPHERTEXT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Ciphertext`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Ciphertext`], by name: two of them have one type, and a swap must not compile.
 pub struct CiphertextRequired {
     /// `key_id`: string.
     pub key_id: rt::Expr,
@@ -146,9 +146,9 @@ static CUSTOM_KEY_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CustomKeyStore {
     /// Declares an `aws_kms_custom_key_store` with the stack-unique `id`. Required: `custom_key_store_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, custom_key_store_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_KEY_STORE_TYPE);
-        this.set("custom_key_store_name", rt::string(value));
+        this.set("custom_key_store_name", rt::string(custom_key_store_name));
         CustomKeyStore(this)
     }
     /// `cloud_hsm_cluster_id`: string. Changing it replaces the resource.
@@ -281,7 +281,7 @@ pub mod custom_key_store {
     /// Block `xks_proxy_authentication_credential` of `aws_kms_custom_key_store`.
     #[derive(Clone, Debug)]
     pub struct XksProxyAuthenticationCredential(pub(crate) rt::Body);
-    /// The required arguments of [`XksProxyAuthenticationCredential`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`XksProxyAuthenticationCredential`], by name: two of them have one type, and a swap must not compile.
     pub struct XksProxyAuthenticationCredentialRequired {
         /// `access_key_id`: string.
         pub access_key_id: rt::Expr,
@@ -351,8 +351,8 @@ impl ExternalKey {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `valid_to`: string.
@@ -436,7 +436,7 @@ static GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Grant`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Grant`], by name: two of them have one type, and a swap must not compile.
 pub struct GrantRequired {
     /// `grantee_principal`: string.
     pub grantee_principal: rt::Expr,
@@ -615,8 +615,8 @@ impl Key {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `rotation_period_in_days`: number.
@@ -737,12 +737,12 @@ static KEY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`KeyPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KeyPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct KeyPolicyRequired {
     /// `key_id`: string.
     pub key_id: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl KeyPolicy {
     /// Declares an `aws_kms_key_policy` with the stack-unique `id`. Required: `key_id`, `policy`.
@@ -750,7 +750,7 @@ impl KeyPolicy {
     pub fn new(id: impl Into<String>, required: KeyPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &KEY_POLICY_TYPE);
         this.set("key_id", rt::string(required.key_id));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         KeyPolicy(this)
     }
     /// `bypass_policy_lockout_safety_check`: bool.
@@ -793,9 +793,9 @@ static REPLICA_EXTERNAL_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ReplicaExternalKey {
     /// Declares an `aws_kms_replica_external_key` with the stack-unique `id`. Required: `primary_key_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, primary_key_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPLICA_EXTERNAL_KEY_TYPE);
-        this.set("primary_key_arn", rt::string(value));
+        this.set("primary_key_arn", rt::string(primary_key_arn));
         ReplicaExternalKey(this)
     }
     /// `bypass_policy_lockout_safety_check`: bool.
@@ -825,8 +825,8 @@ impl ReplicaExternalKey {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `valid_to`: string.
@@ -917,9 +917,9 @@ static REPLICA_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ReplicaKey {
     /// Declares an `aws_kms_replica_key` with the stack-unique `id`. Required: `primary_key_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, primary_key_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REPLICA_KEY_TYPE);
-        this.set("primary_key_arn", rt::string(value));
+        this.set("primary_key_arn", rt::string(primary_key_arn));
         ReplicaKey(this)
     }
     /// `bypass_policy_lockout_safety_check`: bool.
@@ -944,8 +944,8 @@ impl ReplicaKey {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
 }
@@ -1027,9 +1027,9 @@ pub mod data {
     impl Alias {
         /// Declares an `aws_kms_alias` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ALIAS_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Alias(this)
         }
         /// `id`: string.
@@ -1072,7 +1072,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`Ciphertext`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Ciphertext`], by name: two of them have one type, and a swap must not compile.
     pub struct CiphertextRequired {
         /// `key_id`: string.
         pub key_id: rt::Expr,
@@ -1201,9 +1201,9 @@ pub mod data {
     impl Key {
         /// Declares an `aws_kms_key` with the stack-unique `id`. Required: `key_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, key_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &KEY_TYPE);
-            this.set("key_id", rt::string(value));
+            this.set("key_id", rt::string(key_id));
             Key(this)
         }
         /// `grant_tokens`: list of string.
@@ -1326,9 +1326,9 @@ pub mod data {
     impl PublicKey {
         /// Declares an `aws_kms_public_key` with the stack-unique `id`. Required: `key_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, key_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PUBLIC_KEY_TYPE);
-            this.set("key_id", rt::string(value));
+            this.set("key_id", rt::string(key_id));
             PublicKey(this)
         }
         /// `grant_tokens`: list of string.
@@ -1399,9 +1399,9 @@ pub mod data {
     impl Secret {
         /// Declares an `aws_kms_secret` with the stack-unique `id`. Required: `secret`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: secret::Secret) -> Self {
+        pub fn new(id: impl Into<String>, secret: secret::Secret) -> Self {
             let mut this = rt::Base::new(id, &SECRET_TYPE);
-            this.push("secret", value.0.into_value());
+            this.push("secret", secret.0.into_value());
             Secret(this)
         }
         /// `id`: string.
@@ -1426,7 +1426,7 @@ pub mod data {
         /// Block `secret` of `aws_kms_secret`.
         #[derive(Clone, Debug)]
         pub struct Secret(pub(crate) rt::Body);
-        /// The required arguments of [`Secret`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
         pub struct SecretRequired {
             /// `name`: string.
             pub name: rt::Expr,
@@ -1467,9 +1467,9 @@ pub mod data {
     impl Secrets {
         /// Declares an `aws_kms_secrets` with the stack-unique `id`. Required: `secret`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: secrets::Secret) -> Self {
+        pub fn new(id: impl Into<String>, secret: secrets::Secret) -> Self {
             let mut this = rt::Base::new(id, &SECRETS_TYPE);
-            this.push("secret", value.0.into_value());
+            this.push("secret", secret.0.into_value());
             Secrets(this)
         }
         /// `id`: string.
@@ -1500,7 +1500,7 @@ pub mod data {
         /// Block `secret` of `aws_kms_secrets`.
         #[derive(Clone, Debug)]
         pub struct Secret(pub(crate) rt::Body);
-        /// The required arguments of [`Secret`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`Secret`], by name: two of them have one type, and a swap must not compile.
         pub struct SecretRequired {
             /// `name`: string.
             pub name: rt::Expr,

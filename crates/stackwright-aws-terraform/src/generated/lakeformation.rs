@@ -59,7 +59,7 @@ pub mod data_cells_filter {
     /// Block `table_data` of `aws_lakeformation_data_cells_filter`.
     #[derive(Clone, Debug)]
     pub struct TableData(pub(crate) rt::Body);
-    /// The required arguments of [`TableData`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TableData`], by name: two of them have one type, and a swap must not compile.
     pub struct TableDataRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -337,20 +337,17 @@ static LF_TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`LfTag`], by name (so that two of one type cannot be swapped).
-pub struct LfTagRequired {
-    /// `key`: string.
-    pub key: rt::Expr,
-    /// `values`: set of string.
-    pub values: rt::List<rt::Expr>,
-}
 impl LfTag {
     /// Declares an `aws_lakeformation_lf_tag` with the stack-unique `id`. Required: `key`, `values`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LfTagRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        key: impl Into<rt::Expr>,
+        values: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LF_TAG_TYPE);
-        this.set("key", rt::string(required.key));
-        this.set("values", rt::list(required.values));
+        this.set("key", rt::string(key));
+        this.set("values", rt::list(values));
         LfTag(this)
     }
     /// `catalog_id`: string. Changing it replaces the resource.
@@ -431,9 +428,12 @@ pub mod opt_in {
     pub struct Principal(pub(crate) rt::Body);
     impl Principal {
         /// A new `principal` block. Required: `data_lake_principal_identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(data_lake_principal_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("data_lake_principal_identifier", rt::string(value));
+            this.set(
+                "data_lake_principal_identifier",
+                rt::string(data_lake_principal_identifier),
+            );
             Principal(this)
         }
     }
@@ -542,9 +542,9 @@ pub mod opt_in {
     pub struct DataLocation(pub(crate) rt::Body);
     impl DataLocation {
         /// A new `data_location` block. Required: `resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             DataLocation(this)
         }
         /// `catalog_id`: string.
@@ -558,9 +558,9 @@ pub mod opt_in {
     pub struct Database(pub(crate) rt::Body);
     impl Database {
         /// A new `database` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Database(this)
         }
         /// `catalog_id`: string.
@@ -574,9 +574,9 @@ pub mod opt_in {
     pub struct LfTagExpression(pub(crate) rt::Body);
     impl LfTagExpression {
         /// A new `lf_tag_expression` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             LfTagExpression(this)
         }
         /// `catalog_id`: string.
@@ -590,9 +590,9 @@ pub mod opt_in {
     pub struct LfTagPolicy(pub(crate) rt::Body);
     impl LfTagPolicy {
         /// A new `lf_tag_policy` block. Required: `resource_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_type", rt::string(value));
+            this.set("resource_type", rt::string(resource_type));
             LfTagPolicy(this)
         }
         /// `catalog_id`: string.
@@ -616,9 +616,9 @@ pub mod opt_in {
     pub struct Table(pub(crate) rt::Body);
     impl Table {
         /// A new `table` block. Required: `database_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(database_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("database_name", rt::string(value));
+            this.set("database_name", rt::string(database_name));
             Table(this)
         }
         /// `catalog_id`: string.
@@ -640,7 +640,7 @@ pub mod opt_in {
     /// Block `table_with_columns` of `aws_lakeformation_opt_in`.
     #[derive(Clone, Debug)]
     pub struct TableWithColumns(pub(crate) rt::Body);
-    /// The required arguments of [`TableWithColumns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TableWithColumns`], by name: two of them have one type, and a swap must not compile.
     pub struct TableWithColumnsRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -683,20 +683,17 @@ static PERMISSIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Permissions`], by name (so that two of one type cannot be swapped).
-pub struct PermissionsRequired {
-    /// `permissions`: set of string.
-    pub permissions: rt::List<rt::Expr>,
-    /// `principal`: string.
-    pub principal: rt::Expr,
-}
 impl Permissions {
     /// Declares an `aws_lakeformation_permissions` with the stack-unique `id`. Required: `permissions`, `principal`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: PermissionsRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        permissions: impl Into<rt::List<rt::Expr>>,
+        principal: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &PERMISSIONS_TYPE);
-        this.set("permissions", rt::list(required.permissions));
-        this.set("principal", rt::string(required.principal));
+        this.set("permissions", rt::list(permissions));
+        this.set("principal", rt::string(principal));
         Permissions(this)
     }
     /// `catalog_id`: string. Changing it replaces the resource.
@@ -786,19 +783,12 @@ pub mod permissions {
     /// Block `lf_tag` of `aws_lakeformation_permissions`.
     #[derive(Clone, Debug)]
     pub struct LfTag(pub(crate) rt::Body);
-    /// The required arguments of [`LfTag`], by name (so that two of one type cannot be swapped).
-    pub struct LfTagRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl LfTag {
         /// A new `lf_tag` block. Required: `key`, `values`.
-        pub fn new(required: LfTagRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("values", rt::list(required.values));
+            this.set("key", rt::string(key));
+            this.set("values", rt::list(values));
             LfTag(this)
         }
         /// `catalog_id`: string.
@@ -822,9 +812,9 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Resource {
     /// Declares an `aws_lakeformation_resource` with the stack-unique `id`. Required: `arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_TYPE);
-        this.set("arn", rt::string(value));
+        this.set("arn", rt::string(arn));
         Resource(this)
     }
     /// `hybrid_access_enabled`: bool. Changing it replaces the resource.
@@ -948,9 +938,9 @@ pub mod resource_lf_tag {
     pub struct Database(pub(crate) rt::Body);
     impl Database {
         /// A new `database` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Database(this)
         }
         /// `catalog_id`: string.
@@ -964,9 +954,9 @@ pub mod resource_lf_tag {
     pub struct Table(pub(crate) rt::Body);
     impl Table {
         /// A new `table` block. Required: `database_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(database_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("database_name", rt::string(value));
+            this.set("database_name", rt::string(database_name));
             Table(this)
         }
         /// `catalog_id`: string.
@@ -988,7 +978,7 @@ pub mod resource_lf_tag {
     /// Block `table_with_columns` of `aws_lakeformation_resource_lf_tag`.
     #[derive(Clone, Debug)]
     pub struct TableWithColumns(pub(crate) rt::Body);
-    /// The required arguments of [`TableWithColumns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TableWithColumns`], by name: two of them have one type, and a swap must not compile.
     pub struct TableWithColumnsRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -1034,9 +1024,9 @@ static RESOURCE_LF_TAGS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourceLfTags {
     /// Declares an `aws_lakeformation_resource_lf_tags` with the stack-unique `id`. Required: `lf_tag`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: resource_lf_tags::LfTag) -> Self {
+    pub fn new(id: impl Into<String>, lf_tag: resource_lf_tags::LfTag) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_LF_TAGS_TYPE);
-        this.push("lf_tag", value.0.into_value());
+        this.push("lf_tag", lf_tag.0.into_value());
         ResourceLfTags(this)
     }
     /// `catalog_id`: string. Changing it replaces the resource.
@@ -1107,7 +1097,7 @@ pub mod shared {
     /// Block `data_cells_filter` of `aws_lakeformation_permissions`, `aws_lakeformation_permissions`.
     #[derive(Clone, Debug)]
     pub struct DataCellsFilter(pub(crate) rt::Body);
-    /// The required arguments of [`DataCellsFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DataCellsFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct DataCellsFilterRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -1134,9 +1124,9 @@ pub mod shared {
     pub struct DataLocation(pub(crate) rt::Body);
     impl DataLocation {
         /// A new `data_location` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             DataLocation(this)
         }
         /// `catalog_id`: string.
@@ -1150,9 +1140,9 @@ pub mod shared {
     pub struct Database(pub(crate) rt::Body);
     impl Database {
         /// A new `database` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Database(this)
         }
         /// `catalog_id`: string.
@@ -1164,26 +1154,19 @@ pub mod shared {
     /// Block `expression` of `aws_lakeformation_permissions`, `aws_lakeformation_permissions`.
     #[derive(Clone, Debug)]
     pub struct Expression(pub(crate) rt::Body);
-    /// The required arguments of [`Expression`], by name (so that two of one type cannot be swapped).
-    pub struct ExpressionRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Expression {
         /// A new `expression` block. Required: `key`, `values`.
-        pub fn new(required: ExpressionRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("values", rt::list(required.values));
+            this.set("key", rt::string(key));
+            this.set("values", rt::list(values));
             Expression(this)
         }
     }
     /// Block `lf_tag` of `aws_lakeformation_opt_in`, `aws_lakeformation_resource_lf_tag`, `aws_lakeformation_resource_lf_tags`.
     #[derive(Clone, Debug)]
     pub struct LfTag(pub(crate) rt::Body);
-    /// The required arguments of [`LfTag`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LfTag`], by name: two of them have one type, and a swap must not compile.
     pub struct LfTagRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -1207,19 +1190,12 @@ pub mod shared {
     /// Block `lf_tag_policy` of `aws_lakeformation_permissions`, `aws_lakeformation_permissions`.
     #[derive(Clone, Debug)]
     pub struct LfTagPolicy(pub(crate) rt::Body);
-    /// The required arguments of [`LfTagPolicy`], by name (so that two of one type cannot be swapped).
-    pub struct LfTagPolicyRequired {
-        /// `resource_type`: string.
-        pub resource_type: rt::Expr,
-        /// Block `expression` (the first, when more may be added).
-        pub expression: Expression,
-    }
     impl LfTagPolicy {
         /// A new `lf_tag_policy` block. Required: `resource_type`, `expression`.
-        pub fn new(required: LfTagPolicyRequired) -> Self {
+        pub fn new(resource_type: impl Into<rt::Expr>, expression: Expression) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_type", rt::string(required.resource_type));
-            this.push("expression", required.expression.0.into_value());
+            this.set("resource_type", rt::string(resource_type));
+            this.push("expression", expression.0.into_value());
             LfTagPolicy(this)
         }
         /// `catalog_id`: string.
@@ -1238,9 +1214,9 @@ pub mod shared {
     pub struct Table(pub(crate) rt::Body);
     impl Table {
         /// A new `table` block. Required: `database_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(database_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("database_name", rt::string(value));
+            this.set("database_name", rt::string(database_name));
             Table(this)
         }
         /// `catalog_id`: string.
@@ -1262,7 +1238,7 @@ pub mod shared {
     /// Block `table_with_columns` of `aws_lakeformation_permissions`, `aws_lakeformation_resource_lf_tags`, `aws_lakeformation_permissions`.
     #[derive(Clone, Debug)]
     pub struct TableWithColumns(pub(crate) rt::Body);
-    /// The required arguments of [`TableWithColumns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TableWithColumns`], by name: two of them have one type, and a swap must not compile.
     pub struct TableWithColumnsRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -1417,9 +1393,9 @@ pub mod data {
     impl Permissions {
         /// Declares an `aws_lakeformation_permissions` with the stack-unique `id`. Required: `principal`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, principal: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PERMISSIONS_TYPE);
-            this.set("principal", rt::string(value));
+            this.set("principal", rt::string(principal));
             Permissions(this)
         }
         /// `catalog_id`: string.
@@ -1510,19 +1486,12 @@ pub mod data {
         /// Block `lf_tag` of `aws_lakeformation_permissions`.
         #[derive(Clone, Debug)]
         pub struct LfTag(pub(crate) rt::Body);
-        /// The required arguments of [`LfTag`], by name (so that two of one type cannot be swapped).
-        pub struct LfTagRequired {
-            /// `key`: string.
-            pub key: rt::Expr,
-            /// `values`: set of string.
-            pub values: rt::List<rt::Expr>,
-        }
         impl LfTag {
             /// A new `lf_tag` block. Required: `key`, `values`.
-            pub fn new(required: LfTagRequired) -> Self {
+            pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("key", rt::string(required.key));
-                this.set("values", rt::list(required.values));
+                this.set("key", rt::string(key));
+                this.set("values", rt::list(values));
                 LfTag(this)
             }
             /// `catalog_id`: string.
@@ -1546,9 +1515,9 @@ pub mod data {
     impl Resource {
         /// Declares an `aws_lakeformation_resource` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             Resource(this)
         }
         /// `id`: string.

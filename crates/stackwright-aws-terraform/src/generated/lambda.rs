@@ -30,7 +30,7 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Alias`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Alias`], by name: two of them have one type, and a swap must not compile.
 pub struct AliasRequired {
     /// `function_name`: string.
     pub function_name: rt::Expr,
@@ -124,9 +124,12 @@ static CODE_SIGNING_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CodeSigningConfig {
     /// Declares an `aws_lambda_code_signing_config` with the stack-unique `id`. Required: `allowed_publishers`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: code_signing_config::AllowedPublishers) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        allowed_publishers: code_signing_config::AllowedPublishers,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CODE_SIGNING_CONFIG_TYPE);
-        this.set("allowed_publishers", value.0.into_value());
+        this.set("allowed_publishers", allowed_publishers.0.into_value());
         CodeSigningConfig(this)
     }
     /// `description`: string.
@@ -180,9 +183,12 @@ pub mod code_signing_config {
     pub struct AllowedPublishers(pub(crate) rt::Body);
     impl AllowedPublishers {
         /// A new `allowed_publishers` block. Required: `signing_profile_version_arns`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(signing_profile_version_arns: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("signing_profile_version_arns", rt::list(value));
+            this.set(
+                "signing_profile_version_arns",
+                rt::list(signing_profile_version_arns),
+            );
             AllowedPublishers(this)
         }
     }
@@ -191,9 +197,12 @@ pub mod code_signing_config {
     pub struct Policies(pub(crate) rt::Body);
     impl Policies {
         /// A new `policies` block. Required: `untrusted_artifact_on_deployment`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(untrusted_artifact_on_deployment: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("untrusted_artifact_on_deployment", rt::string(value));
+            this.set(
+                "untrusted_artifact_on_deployment",
+                rt::string(untrusted_artifact_on_deployment),
+            );
             Policies(this)
         }
     }
@@ -212,9 +221,9 @@ static EVENT_SOURCE_MAPPING_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EventSourceMapping {
     /// Declares an `aws_lambda_event_source_mapping` with the stack-unique `id`. Required: `function_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, function_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SOURCE_MAPPING_TYPE);
-        this.set("function_name", rt::string(value));
+        this.set("function_name", rt::string(function_name));
         EventSourceMapping(this)
     }
     /// `batch_size`: number.
@@ -520,9 +529,9 @@ pub mod event_source_mapping {
     pub struct DocumentDbEventSourceConfig(pub(crate) rt::Body);
     impl DocumentDbEventSourceConfig {
         /// A new `document_db_event_source_config` block. Required: `database_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(database_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("database_name", rt::string(value));
+            this.set("database_name", rt::string(database_name));
             DocumentDbEventSourceConfig(this)
         }
         /// `collection_name`: string.
@@ -556,9 +565,9 @@ pub mod event_source_mapping {
     pub struct MetricsConfig(pub(crate) rt::Body);
     impl MetricsConfig {
         /// A new `metrics_config` block. Required: `metrics`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(metrics: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("metrics", rt::list(value));
+            this.set("metrics", rt::list(metrics));
             MetricsConfig(this)
         }
     }
@@ -602,9 +611,9 @@ pub mod event_source_mapping {
     pub struct SelfManagedEventSource(pub(crate) rt::Body);
     impl SelfManagedEventSource {
         /// A new `self_managed_event_source` block. Required: `endpoints`.
-        pub fn new(value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        pub fn new(endpoints: impl Into<rt::Map<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("endpoints", rt::map(value));
+            this.set("endpoints", rt::map(endpoints));
             SelfManagedEventSource(this)
         }
     }
@@ -626,7 +635,7 @@ pub mod event_source_mapping {
     /// Block `source_access_configuration` of `aws_lambda_event_source_mapping`.
     #[derive(Clone, Debug)]
     pub struct SourceAccessConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SourceAccessConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceAccessConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceAccessConfigurationRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -647,9 +656,9 @@ pub mod event_source_mapping {
     pub struct OnFailure(pub(crate) rt::Body);
     impl OnFailure {
         /// A new `on_failure` block. Required: `destination_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(destination_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination_arn", rt::string(value));
+            this.set("destination_arn", rt::string(destination_arn));
             OnFailure(this)
         }
     }
@@ -680,7 +689,7 @@ static FUNCTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Function`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Function`], by name: two of them have one type, and a swap must not compile.
 pub struct FunctionRequired {
     /// `function_name`: string.
     pub function_name: rt::Expr,
@@ -1011,9 +1020,9 @@ pub mod function {
     pub struct DeadLetterConfig(pub(crate) rt::Body);
     impl DeadLetterConfig {
         /// A new `dead_letter_config` block. Required: `target_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(target_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_arn", rt::string(value));
+            this.set("target_arn", rt::string(target_arn));
             DeadLetterConfig(this)
         }
     }
@@ -1050,7 +1059,7 @@ pub mod function {
     /// Block `file_system_config` of `aws_lambda_function`.
     #[derive(Clone, Debug)]
     pub struct FileSystemConfig(pub(crate) rt::Body);
-    /// The required arguments of [`FileSystemConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FileSystemConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct FileSystemConfigRequired {
         /// `arn`: string.
         pub arn: rt::Expr,
@@ -1096,9 +1105,9 @@ pub mod function {
     pub struct LoggingConfig(pub(crate) rt::Body);
     impl LoggingConfig {
         /// A new `logging_config` block. Required: `log_format`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_format: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_format", rt::string(value));
+            this.set("log_format", rt::string(log_format));
             LoggingConfig(this)
         }
         /// `application_log_level`: string.
@@ -1122,9 +1131,9 @@ pub mod function {
     pub struct SnapStart(pub(crate) rt::Body);
     impl SnapStart {
         /// A new `snap_start` block. Required: `apply_on`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(apply_on: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("apply_on", rt::string(value));
+            this.set("apply_on", rt::string(apply_on));
             SnapStart(this)
         }
     }
@@ -1158,16 +1167,16 @@ pub mod function {
     pub struct TracingConfig(pub(crate) rt::Body);
     impl TracingConfig {
         /// A new `tracing_config` block. Required: `mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("mode", rt::string(value));
+            this.set("mode", rt::string(mode));
             TracingConfig(this)
         }
     }
     /// Block `vpc_config` of `aws_lambda_function`.
     #[derive(Clone, Debug)]
     pub struct VpcConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,
@@ -1204,9 +1213,9 @@ static FUNCTION_EVENT_INVOKE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl FunctionEventInvokeConfig {
     /// Declares an `aws_lambda_function_event_invoke_config` with the stack-unique `id`. Required: `function_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, function_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FUNCTION_EVENT_INVOKE_CONFIG_TYPE);
-        this.set("function_name", rt::string(value));
+        this.set("function_name", rt::string(function_name));
         FunctionEventInvokeConfig(this)
     }
     /// `maximum_event_age_in_seconds`: number.
@@ -1285,9 +1294,9 @@ pub mod function_event_invoke_config {
     pub struct OnFailure(pub(crate) rt::Body);
     impl OnFailure {
         /// A new `on_failure` block. Required: `destination`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(destination: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", rt::string(value));
+            this.set("destination", rt::string(destination));
             OnFailure(this)
         }
     }
@@ -1296,9 +1305,9 @@ pub mod function_event_invoke_config {
     pub struct OnSuccess(pub(crate) rt::Body);
     impl OnSuccess {
         /// A new `on_success` block. Required: `destination`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(destination: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", rt::string(value));
+            this.set("destination", rt::string(destination));
             OnSuccess(this)
         }
     }
@@ -1314,7 +1323,7 @@ static FUNCTION_RECURSION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`FunctionRecursionConfig`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FunctionRecursionConfig`], by name: two of them have one type, and a swap must not compile.
 pub struct FunctionRecursionConfigRequired {
     /// `function_name`: string.
     pub function_name: rt::Expr,
@@ -1357,7 +1366,7 @@ static FUNCTION_URL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`FunctionUrl`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FunctionUrl`], by name: two of them have one type, and a swap must not compile.
 pub struct FunctionUrlRequired {
     /// `authorization_type`: string.
     pub authorization_type: rt::Expr,
@@ -1502,7 +1511,7 @@ static INVOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Invocation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Invocation`], by name: two of them have one type, and a swap must not compile.
 pub struct InvocationRequired {
     /// `function_name`: string.
     pub function_name: rt::Expr,
@@ -1588,9 +1597,9 @@ static LAYER_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl LayerVersion {
     /// Declares an `aws_lambda_layer_version` with the stack-unique `id`. Required: `layer_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, layer_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &LAYER_VERSION_TYPE);
-        this.set("layer_name", rt::string(value));
+        this.set("layer_name", rt::string(layer_name));
         LayerVersion(this)
     }
     /// `compatible_architectures`: set of string. Changing it replaces the resource.
@@ -1738,7 +1747,7 @@ static LAYER_VERSION_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`LayerVersionPermission`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LayerVersionPermission`], by name: two of them have one type, and a swap must not compile.
 pub struct LayerVersionPermissionRequired {
     /// `action`: string.
     pub action: rt::Expr,
@@ -1828,7 +1837,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`Permission`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Permission`], by name: two of them have one type, and a swap must not compile.
 pub struct PermissionRequired {
     /// `action`: string.
     pub action: rt::Expr,
@@ -1950,7 +1959,7 @@ static PROVISIONED_CONCURRENCY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`ProvisionedConcurrencyConfig`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ProvisionedConcurrencyConfig`], by name: two of them have one type, and a swap must not compile.
 pub struct ProvisionedConcurrencyConfigRequired {
     /// `function_name`: string.
     pub function_name: rt::Expr,
@@ -2047,9 +2056,9 @@ static RUNTIME_MANAGEMENT_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RuntimeManagementConfig {
     /// Declares an `aws_lambda_runtime_management_config` with the stack-unique `id`. Required: `function_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, function_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RUNTIME_MANAGEMENT_CONFIG_TYPE);
-        this.set("function_name", rt::string(value));
+        this.set("function_name", rt::string(function_name));
         RuntimeManagementConfig(this)
     }
     /// `qualifier`: string. Changing it replaces the resource.
@@ -2110,7 +2119,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 13),
     };
-    /// The required arguments of [`Alias`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Alias`], by name: two of them have one type, and a swap must not compile.
     pub struct AliasRequired {
         /// `function_name`: string.
         pub function_name: rt::Expr,
@@ -2177,9 +2186,9 @@ pub mod data {
     impl CodeSigningConfig {
         /// Declares an `aws_lambda_code_signing_config` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CODE_SIGNING_CONFIG_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             CodeSigningConfig(this)
         }
         /// `id`: string.
@@ -2233,9 +2242,9 @@ pub mod data {
     impl Function {
         /// Declares an `aws_lambda_function` with the stack-unique `id`. Required: `function_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, function_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FUNCTION_TYPE);
-            this.set("function_name", rt::string(value));
+            this.set("function_name", rt::string(function_name));
             Function(this)
         }
         /// `id`: string.
@@ -2408,9 +2417,9 @@ pub mod data {
     impl FunctionUrl {
         /// Declares an `aws_lambda_function_url` with the stack-unique `id`. Required: `function_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, function_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &FUNCTION_URL_TYPE);
-            this.set("function_name", rt::string(value));
+            this.set("function_name", rt::string(function_name));
             FunctionUrl(this)
         }
         /// `id`: string.
@@ -2521,7 +2530,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 18),
     };
-    /// The required arguments of [`Invocation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Invocation`], by name: two of them have one type, and a swap must not compile.
     pub struct InvocationRequired {
         /// `function_name`: string.
         pub function_name: rt::Expr,
@@ -2585,9 +2594,9 @@ pub mod data {
     impl LayerVersion {
         /// Declares an `aws_lambda_layer_version` with the stack-unique `id`. Required: `layer_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, layer_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LAYER_VERSION_TYPE);
-            this.set("layer_name", rt::string(value));
+            this.set("layer_name", rt::string(layer_name));
             LayerVersion(this)
         }
         /// `compatible_architecture`: string.

@@ -373,20 +373,17 @@ static ALB_LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AlbListener`], by name (so that two of one type cannot be swapped).
-pub struct AlbListenerRequired {
-    /// `load_balancer_arn`: string.
-    pub load_balancer_arn: rt::Expr,
-    /// Block `default_action` (the first, when more may be added).
-    pub default_action: alb_listener::DefaultAction,
-}
 impl AlbListener {
     /// Declares an `aws_alb_listener` with the stack-unique `id`. Required: `load_balancer_arn`, `default_action`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: AlbListenerRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        load_balancer_arn: impl Into<rt::Expr>,
+        default_action: alb_listener::DefaultAction,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ALB_LISTENER_TYPE);
-        this.set("load_balancer_arn", rt::string(required.load_balancer_arn));
-        this.push("default_action", required.default_action.0.into_value());
+        this.set("load_balancer_arn", rt::string(load_balancer_arn));
+        this.push("default_action", default_action.0.into_value());
         AlbListener(this)
     }
     /// `alpn_policy`: string.
@@ -822,7 +819,7 @@ static ALB_LISTENER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`AlbListenerCertificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AlbListenerCertificate`], by name: two of them have one type, and a swap must not compile.
 pub struct AlbListenerCertificateRequired {
     /// `certificate_arn`: string.
     pub certificate_arn: rt::Expr,
@@ -865,23 +862,19 @@ static ALB_LISTENER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`AlbListenerRule`], by name (so that two of one type cannot be swapped).
-pub struct AlbListenerRuleRequired {
-    /// `listener_arn`: string.
-    pub listener_arn: rt::Expr,
-    /// Block `action` (the first, when more may be added).
-    pub action: alb_listener_rule::Action,
-    /// Block `condition` (the first, when more may be added).
-    pub condition: alb_listener_rule::Condition,
-}
 impl AlbListenerRule {
     /// Declares an `aws_alb_listener_rule` with the stack-unique `id`. Required: `listener_arn`, `action`, `condition`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: AlbListenerRuleRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        listener_arn: impl Into<rt::Expr>,
+        action: alb_listener_rule::Action,
+        condition: alb_listener_rule::Condition,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ALB_LISTENER_RULE_TYPE);
-        this.set("listener_arn", rt::string(required.listener_arn));
-        this.push("action", required.action.0.into_value());
-        this.push("condition", required.condition.0.into_value());
+        this.set("listener_arn", rt::string(listener_arn));
+        this.push("action", action.0.into_value());
+        this.push("condition", condition.0.into_value());
         AlbListenerRule(this)
     }
     /// `priority`: number.
@@ -940,9 +933,9 @@ pub mod alb_listener_rule {
     pub struct Action(pub(crate) rt::Body);
     impl Action {
         /// A new `action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Action(this)
         }
         /// `order`: number.
@@ -984,7 +977,7 @@ pub mod alb_listener_rule {
     /// Block `authenticate_cognito` of `aws_alb_listener_rule`.
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognito(pub(crate) rt::Body);
-    /// The required arguments of [`AuthenticateCognito`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuthenticateCognito`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthenticateCognitoRequired {
         /// `user_pool_arn`: string.
         pub user_pool_arn: rt::Expr,
@@ -1038,7 +1031,7 @@ pub mod alb_listener_rule {
     /// Block `authenticate_oidc` of `aws_alb_listener_rule`.
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidc(pub(crate) rt::Body);
-    /// The required arguments of [`AuthenticateOidc`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuthenticateOidc`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthenticateOidcRequired {
         /// `authorization_endpoint`: string.
         pub authorization_endpoint: rt::Expr,
@@ -1343,9 +1336,9 @@ pub mod alb_target_group {
     pub struct Stickiness(pub(crate) rt::Body);
     impl Stickiness {
         /// A new `stickiness` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Stickiness(this)
         }
         /// `cookie_duration`: number.
@@ -1376,7 +1369,7 @@ static ALB_TARGET_GROUP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`AlbTargetGroupAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AlbTargetGroupAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct AlbTargetGroupAttachmentRequired {
     /// `target_group_arn`: string.
     pub target_group_arn: rt::Expr,
@@ -1780,20 +1773,17 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Listener`], by name (so that two of one type cannot be swapped).
-pub struct ListenerRequired {
-    /// `load_balancer_arn`: string.
-    pub load_balancer_arn: rt::Expr,
-    /// Block `default_action` (the first, when more may be added).
-    pub default_action: listener::DefaultAction,
-}
 impl Listener {
     /// Declares an `aws_lb_listener` with the stack-unique `id`. Required: `load_balancer_arn`, `default_action`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ListenerRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        load_balancer_arn: impl Into<rt::Expr>,
+        default_action: listener::DefaultAction,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_TYPE);
-        this.set("load_balancer_arn", rt::string(required.load_balancer_arn));
-        this.push("default_action", required.default_action.0.into_value());
+        this.set("load_balancer_arn", rt::string(load_balancer_arn));
+        this.push("default_action", default_action.0.into_value());
         Listener(this)
     }
     /// `alpn_policy`: string.
@@ -2229,7 +2219,7 @@ static LISTENER_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`ListenerCertificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ListenerCertificate`], by name: two of them have one type, and a swap must not compile.
 pub struct ListenerCertificateRequired {
     /// `certificate_arn`: string.
     pub certificate_arn: rt::Expr,
@@ -2272,23 +2262,19 @@ static LISTENER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`ListenerRule`], by name (so that two of one type cannot be swapped).
-pub struct ListenerRuleRequired {
-    /// `listener_arn`: string.
-    pub listener_arn: rt::Expr,
-    /// Block `action` (the first, when more may be added).
-    pub action: listener_rule::Action,
-    /// Block `condition` (the first, when more may be added).
-    pub condition: listener_rule::Condition,
-}
 impl ListenerRule {
     /// Declares an `aws_lb_listener_rule` with the stack-unique `id`. Required: `listener_arn`, `action`, `condition`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ListenerRuleRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        listener_arn: impl Into<rt::Expr>,
+        action: listener_rule::Action,
+        condition: listener_rule::Condition,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LISTENER_RULE_TYPE);
-        this.set("listener_arn", rt::string(required.listener_arn));
-        this.push("action", required.action.0.into_value());
-        this.push("condition", required.condition.0.into_value());
+        this.set("listener_arn", rt::string(listener_arn));
+        this.push("action", action.0.into_value());
+        this.push("condition", condition.0.into_value());
         ListenerRule(this)
     }
     /// `priority`: number.
@@ -2347,9 +2333,9 @@ pub mod listener_rule {
     pub struct Action(pub(crate) rt::Body);
     impl Action {
         /// A new `action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Action(this)
         }
         /// `order`: number.
@@ -2391,7 +2377,7 @@ pub mod listener_rule {
     /// Block `authenticate_cognito` of `aws_lb_listener_rule`.
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognito(pub(crate) rt::Body);
-    /// The required arguments of [`AuthenticateCognito`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuthenticateCognito`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthenticateCognitoRequired {
         /// `user_pool_arn`: string.
         pub user_pool_arn: rt::Expr,
@@ -2445,7 +2431,7 @@ pub mod listener_rule {
     /// Block `authenticate_oidc` of `aws_lb_listener_rule`.
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidc(pub(crate) rt::Body);
-    /// The required arguments of [`AuthenticateOidc`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuthenticateOidc`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthenticateOidcRequired {
         /// `authorization_endpoint`: string.
         pub authorization_endpoint: rt::Expr,
@@ -2750,9 +2736,9 @@ pub mod target_group {
     pub struct Stickiness(pub(crate) rt::Body);
     impl Stickiness {
         /// A new `stickiness` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Stickiness(this)
         }
         /// `cookie_duration`: number.
@@ -2783,7 +2769,7 @@ static TARGET_GROUP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`TargetGroupAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TargetGroupAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct TargetGroupAttachmentRequired {
     /// `target_group_arn`: string.
     pub target_group_arn: rt::Expr,
@@ -2844,7 +2830,7 @@ static TRUST_STORE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`TrustStore`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrustStore`], by name: two of them have one type, and a swap must not compile.
 pub struct TrustStoreRequired {
     /// `ca_certificates_bundle_s3_bucket`: string.
     pub ca_certificates_bundle_s3_bucket: rt::Expr,
@@ -2969,7 +2955,7 @@ static TRUST_STORE_REVOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`TrustStoreRevocation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrustStoreRevocation`], by name: two of them have one type, and a swap must not compile.
 pub struct TrustStoreRevocationRequired {
     /// `revocations_s3_bucket`: string.
     pub revocations_s3_bucket: rt::Expr,
@@ -3060,9 +3046,9 @@ pub mod shared {
     pub struct AccessLogs(pub(crate) rt::Body);
     impl AccessLogs {
         /// A new `access_logs` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             AccessLogs(this)
         }
         /// `enabled`: bool.
@@ -3079,7 +3065,7 @@ pub mod shared {
     /// Block `authenticate_cognito` of `aws_alb_listener`, `aws_lb_listener`.
     #[derive(Clone, Debug)]
     pub struct AuthenticateCognito(pub(crate) rt::Body);
-    /// The required arguments of [`AuthenticateCognito`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuthenticateCognito`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthenticateCognitoRequired {
         /// `user_pool_arn`: string.
         pub user_pool_arn: rt::Expr,
@@ -3133,7 +3119,7 @@ pub mod shared {
     /// Block `authenticate_oidc` of `aws_alb_listener`, `aws_lb_listener`.
     #[derive(Clone, Debug)]
     pub struct AuthenticateOidc(pub(crate) rt::Body);
-    /// The required arguments of [`AuthenticateOidc`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuthenticateOidc`], by name: two of them have one type, and a swap must not compile.
     pub struct AuthenticateOidcRequired {
         /// `authorization_endpoint`: string.
         pub authorization_endpoint: rt::Expr,
@@ -3241,9 +3227,9 @@ pub mod shared {
     pub struct ConnectionLogs(pub(crate) rt::Body);
     impl ConnectionLogs {
         /// A new `connection_logs` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             ConnectionLogs(this)
         }
         /// `enabled`: bool.
@@ -3262,9 +3248,9 @@ pub mod shared {
     pub struct DefaultAction(pub(crate) rt::Body);
     impl DefaultAction {
         /// A new `default_action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             DefaultAction(this)
         }
         /// `order`: number.
@@ -3330,9 +3316,9 @@ pub mod shared {
     pub struct FixedResponse(pub(crate) rt::Body);
     impl FixedResponse {
         /// A new `fixed_response` block. Required: `content_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(content_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("content_type", rt::string(value));
+            this.set("content_type", rt::string(content_type));
             FixedResponse(this)
         }
         /// `message_body`: string.
@@ -3351,9 +3337,9 @@ pub mod shared {
     pub struct Forward(pub(crate) rt::Body);
     impl Forward {
         /// A new `forward` block. Required: `target_group`.
-        pub fn new(value: TargetGroup) -> Self {
+        pub fn new(target_group: TargetGroup) -> Self {
             let mut this = rt::Body::default();
-            this.push("target_group", value.0.into_value());
+            this.push("target_group", target_group.0.into_value());
             Forward(this)
         }
         /// Block `stickiness` (at most one).
@@ -3427,28 +3413,24 @@ pub mod shared {
     pub struct HostHeader(pub(crate) rt::Body);
     impl HostHeader {
         /// A new `host_header` block. Required: `values`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("values", rt::list(value));
+            this.set("values", rt::list(values));
             HostHeader(this)
         }
     }
     /// Block `http_header` of `aws_alb_listener_rule`, `aws_lb_listener_rule`.
     #[derive(Clone, Debug)]
     pub struct HttpHeader(pub(crate) rt::Body);
-    /// The required arguments of [`HttpHeader`], by name (so that two of one type cannot be swapped).
-    pub struct HttpHeaderRequired {
-        /// `http_header_name`: string.
-        pub http_header_name: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl HttpHeader {
         /// A new `http_header` block. Required: `http_header_name`, `values`.
-        pub fn new(required: HttpHeaderRequired) -> Self {
+        pub fn new(
+            http_header_name: impl Into<rt::Expr>,
+            values: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("http_header_name", rt::string(required.http_header_name));
-            this.set("values", rt::list(required.values));
+            this.set("http_header_name", rt::string(http_header_name));
+            this.set("values", rt::list(values));
             HttpHeader(this)
         }
     }
@@ -3457,9 +3439,9 @@ pub mod shared {
     pub struct HttpRequestMethod(pub(crate) rt::Body);
     impl HttpRequestMethod {
         /// A new `http_request_method` block. Required: `values`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("values", rt::list(value));
+            this.set("values", rt::list(values));
             HttpRequestMethod(this)
         }
     }
@@ -3468,9 +3450,9 @@ pub mod shared {
     pub struct IpamPools(pub(crate) rt::Body);
     impl IpamPools {
         /// A new `ipam_pools` block. Required: `ipv4_ipam_pool_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(ipv4_ipam_pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("ipv4_ipam_pool_id", rt::string(value));
+            this.set("ipv4_ipam_pool_id", rt::string(ipv4_ipam_pool_id));
             IpamPools(this)
         }
     }
@@ -3479,9 +3461,9 @@ pub mod shared {
     pub struct MinimumLoadBalancerCapacity(pub(crate) rt::Body);
     impl MinimumLoadBalancerCapacity {
         /// A new `minimum_load_balancer_capacity` block. Required: `capacity_units`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(capacity_units: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("capacity_units", rt::number(value));
+            this.set("capacity_units", rt::number(capacity_units));
             MinimumLoadBalancerCapacity(this)
         }
     }
@@ -3490,9 +3472,9 @@ pub mod shared {
     pub struct MutualAuthentication(pub(crate) rt::Body);
     impl MutualAuthentication {
         /// A new `mutual_authentication` block. Required: `mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("mode", rt::string(value));
+            this.set("mode", rt::string(mode));
             MutualAuthentication(this)
         }
         /// `advertise_trust_store_ca_names`: string.
@@ -3518,9 +3500,9 @@ pub mod shared {
     pub struct PathPattern(pub(crate) rt::Body);
     impl PathPattern {
         /// A new `path_pattern` block. Required: `values`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("values", rt::list(value));
+            this.set("values", rt::list(values));
             PathPattern(this)
         }
     }
@@ -3545,9 +3527,9 @@ pub mod shared {
     pub struct Redirect(pub(crate) rt::Body);
     impl Redirect {
         /// A new `redirect` block. Required: `status_code`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status_code: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status_code", rt::string(value));
+            this.set("status_code", rt::string(status_code));
             Redirect(this)
         }
         /// `host`: string.
@@ -3581,9 +3563,9 @@ pub mod shared {
     pub struct SourceIp(pub(crate) rt::Body);
     impl SourceIp {
         /// A new `source_ip` block. Required: `values`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("values", rt::list(value));
+            this.set("values", rt::list(values));
             SourceIp(this)
         }
     }
@@ -3592,9 +3574,9 @@ pub mod shared {
     pub struct Stickiness(pub(crate) rt::Body);
     impl Stickiness {
         /// A new `stickiness` block. Required: `duration`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(duration: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("duration", rt::number(value));
+            this.set("duration", rt::number(duration));
             Stickiness(this)
         }
         /// `enabled`: bool.
@@ -3608,9 +3590,9 @@ pub mod shared {
     pub struct SubnetMapping(pub(crate) rt::Body);
     impl SubnetMapping {
         /// A new `subnet_mapping` block. Required: `subnet_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(subnet_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_id", rt::string(value));
+            this.set("subnet_id", rt::string(subnet_id));
             SubnetMapping(this)
         }
         /// `allocation_id`: string.
@@ -3632,7 +3614,7 @@ pub mod shared {
     /// Block `target_failover` of `aws_alb_target_group`, `aws_lb_target_group`.
     #[derive(Clone, Debug)]
     pub struct TargetFailover(pub(crate) rt::Body);
-    /// The required arguments of [`TargetFailover`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TargetFailover`], by name: two of them have one type, and a swap must not compile.
     pub struct TargetFailoverRequired {
         /// `on_deregistration`: string.
         pub on_deregistration: rt::Expr,
@@ -3653,9 +3635,9 @@ pub mod shared {
     pub struct TargetGroup(pub(crate) rt::Body);
     impl TargetGroup {
         /// A new `target_group` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             TargetGroup(this)
         }
         /// `weight`: number.
@@ -3689,11 +3671,11 @@ pub mod shared {
     pub struct TargetHealthState(pub(crate) rt::Body);
     impl TargetHealthState {
         /// A new `target_health_state` block. Required: `enable_unhealthy_connection_termination`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enable_unhealthy_connection_termination: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "enable_unhealthy_connection_termination",
-                rt::boolean(value),
+                rt::boolean(enable_unhealthy_connection_termination),
             );
             TargetHealthState(this)
         }

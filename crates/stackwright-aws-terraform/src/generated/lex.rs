@@ -30,26 +30,21 @@ static BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Bot`], by name (so that two of one type cannot be swapped).
-pub struct BotRequired {
-    /// `child_directed`: bool.
-    pub child_directed: rt::Bool,
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `abort_statement` (the first, when more may be added).
-    pub abort_statement: bot::AbortStatement,
-    /// Block `intent` (the first, when more may be added).
-    pub intent: bot::Intent,
-}
 impl Bot {
     /// Declares an `aws_lex_bot` with the stack-unique `id`. Required: `child_directed`, `name`, `abort_statement`, `intent`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: BotRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        child_directed: impl Into<rt::Bool>,
+        name: impl Into<rt::Expr>,
+        abort_statement: bot::AbortStatement,
+        intent: bot::Intent,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BOT_TYPE);
-        this.set("child_directed", rt::boolean(required.child_directed));
-        this.set("name", rt::string(required.name));
-        this.set("abort_statement", required.abort_statement.0.into_value());
-        this.push("intent", required.intent.0.into_value());
+        this.set("child_directed", rt::boolean(child_directed));
+        this.set("name", rt::string(name));
+        this.set("abort_statement", abort_statement.0.into_value());
+        this.push("intent", intent.0.into_value());
         Bot(this)
     }
     /// `create_version`: bool.
@@ -202,9 +197,9 @@ pub mod bot {
     pub struct AbortStatement(pub(crate) rt::Body);
     impl AbortStatement {
         /// A new `abort_statement` block. Required: `message`.
-        pub fn new(value: Message) -> Self {
+        pub fn new(message: Message) -> Self {
             let mut this = rt::Body::default();
-            this.push("message", value.0.into_value());
+            this.push("message", message.0.into_value());
             AbortStatement(this)
         }
         /// `response_card`: string.
@@ -221,19 +216,12 @@ pub mod bot {
     /// Block `clarification_prompt` of `aws_lex_bot`.
     #[derive(Clone, Debug)]
     pub struct ClarificationPrompt(pub(crate) rt::Body);
-    /// The required arguments of [`ClarificationPrompt`], by name (so that two of one type cannot be swapped).
-    pub struct ClarificationPromptRequired {
-        /// `max_attempts`: number.
-        pub max_attempts: rt::Number,
-        /// Block `message` (the first, when more may be added).
-        pub message: Message,
-    }
     impl ClarificationPrompt {
         /// A new `clarification_prompt` block. Required: `max_attempts`, `message`.
-        pub fn new(required: ClarificationPromptRequired) -> Self {
+        pub fn new(max_attempts: impl Into<rt::Number>, message: Message) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_attempts", rt::number(required.max_attempts));
-            this.push("message", required.message.0.into_value());
+            this.set("max_attempts", rt::number(max_attempts));
+            this.push("message", message.0.into_value());
             ClarificationPrompt(this)
         }
         /// `response_card`: string.
@@ -250,7 +238,7 @@ pub mod bot {
     /// Block `intent` of `aws_lex_bot`.
     #[derive(Clone, Debug)]
     pub struct Intent(pub(crate) rt::Body);
-    /// The required arguments of [`Intent`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Intent`], by name: two of them have one type, and a swap must not compile.
     pub struct IntentRequired {
         /// `intent_name`: string.
         pub intent_name: rt::Expr,
@@ -278,7 +266,7 @@ static BOT_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`BotAlias`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BotAlias`], by name: two of them have one type, and a swap must not compile.
 pub struct BotAliasRequired {
     /// `bot_name`: string.
     pub bot_name: rt::Expr,
@@ -361,9 +349,9 @@ pub mod bot_alias {
     pub struct ConversationLogs(pub(crate) rt::Body);
     impl ConversationLogs {
         /// A new `conversation_logs` block. Required: `iam_role_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(iam_role_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("iam_role_arn", rt::string(value));
+            this.set("iam_role_arn", rt::string(iam_role_arn));
             ConversationLogs(this)
         }
         /// Adds a `log_settings` block.
@@ -375,7 +363,7 @@ pub mod bot_alias {
     /// Block `log_settings` of `aws_lex_bot_alias`.
     #[derive(Clone, Debug)]
     pub struct LogSettings(pub(crate) rt::Body);
-    /// The required arguments of [`LogSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LogSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct LogSettingsRequired {
         /// `destination`: string.
         pub destination: rt::Expr,
@@ -411,23 +399,17 @@ static INTENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Intent`], by name (so that two of one type cannot be swapped).
-pub struct IntentRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `fulfillment_activity` (the first, when more may be added).
-    pub fulfillment_activity: intent::FulfillmentActivity,
-}
 impl Intent {
     /// Declares an `aws_lex_intent` with the stack-unique `id`. Required: `name`, `fulfillment_activity`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: IntentRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        fulfillment_activity: intent::FulfillmentActivity,
+    ) -> Self {
         let mut this = rt::Base::new(id, &INTENT_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set(
-            "fulfillment_activity",
-            required.fulfillment_activity.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.set("fulfillment_activity", fulfillment_activity.0.into_value());
         Intent(this)
     }
     /// `create_version`: bool.
@@ -542,9 +524,9 @@ pub mod intent {
     pub struct ConclusionStatement(pub(crate) rt::Body);
     impl ConclusionStatement {
         /// A new `conclusion_statement` block. Required: `message`.
-        pub fn new(value: Message) -> Self {
+        pub fn new(message: Message) -> Self {
             let mut this = rt::Body::default();
-            this.push("message", value.0.into_value());
+            this.push("message", message.0.into_value());
             ConclusionStatement(this)
         }
         /// `response_card`: string.
@@ -561,19 +543,12 @@ pub mod intent {
     /// Block `confirmation_prompt` of `aws_lex_intent`.
     #[derive(Clone, Debug)]
     pub struct ConfirmationPrompt(pub(crate) rt::Body);
-    /// The required arguments of [`ConfirmationPrompt`], by name (so that two of one type cannot be swapped).
-    pub struct ConfirmationPromptRequired {
-        /// `max_attempts`: number.
-        pub max_attempts: rt::Number,
-        /// Block `message` (the first, when more may be added).
-        pub message: Message,
-    }
     impl ConfirmationPrompt {
         /// A new `confirmation_prompt` block. Required: `max_attempts`, `message`.
-        pub fn new(required: ConfirmationPromptRequired) -> Self {
+        pub fn new(max_attempts: impl Into<rt::Number>, message: Message) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_attempts", rt::number(required.max_attempts));
-            this.push("message", required.message.0.into_value());
+            this.set("max_attempts", rt::number(max_attempts));
+            this.push("message", message.0.into_value());
             ConfirmationPrompt(this)
         }
         /// `response_card`: string.
@@ -590,7 +565,7 @@ pub mod intent {
     /// Block `dialog_code_hook` of `aws_lex_intent`.
     #[derive(Clone, Debug)]
     pub struct DialogCodeHook(pub(crate) rt::Body);
-    /// The required arguments of [`DialogCodeHook`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DialogCodeHook`], by name: two of them have one type, and a swap must not compile.
     pub struct DialogCodeHookRequired {
         /// `message_version`: string.
         pub message_version: rt::Expr,
@@ -609,22 +584,12 @@ pub mod intent {
     /// Block `follow_up_prompt` of `aws_lex_intent`.
     #[derive(Clone, Debug)]
     pub struct FollowUpPrompt(pub(crate) rt::Body);
-    /// The required arguments of [`FollowUpPrompt`], by name (so that two of one type cannot be swapped).
-    pub struct FollowUpPromptRequired {
-        /// Block `prompt` (the first, when more may be added).
-        pub prompt: Prompt,
-        /// Block `rejection_statement` (the first, when more may be added).
-        pub rejection_statement: RejectionStatement,
-    }
     impl FollowUpPrompt {
         /// A new `follow_up_prompt` block. Required: `prompt`, `rejection_statement`.
-        pub fn new(required: FollowUpPromptRequired) -> Self {
+        pub fn new(prompt: Prompt, rejection_statement: RejectionStatement) -> Self {
             let mut this = rt::Body::default();
-            this.set("prompt", required.prompt.0.into_value());
-            this.set(
-                "rejection_statement",
-                required.rejection_statement.0.into_value(),
-            );
+            this.set("prompt", prompt.0.into_value());
+            this.set("rejection_statement", rejection_statement.0.into_value());
             FollowUpPrompt(this)
         }
     }
@@ -633,9 +598,9 @@ pub mod intent {
     pub struct FulfillmentActivity(pub(crate) rt::Body);
     impl FulfillmentActivity {
         /// A new `fulfillment_activity` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             FulfillmentActivity(this)
         }
         /// Block `code_hook` (at most one).
@@ -649,9 +614,9 @@ pub mod intent {
     pub struct RejectionStatement(pub(crate) rt::Body);
     impl RejectionStatement {
         /// A new `rejection_statement` block. Required: `message`.
-        pub fn new(value: Message) -> Self {
+        pub fn new(message: Message) -> Self {
             let mut this = rt::Body::default();
-            this.push("message", value.0.into_value());
+            this.push("message", message.0.into_value());
             RejectionStatement(this)
         }
         /// `response_card`: string.
@@ -668,7 +633,7 @@ pub mod intent {
     /// Block `slot` of `aws_lex_intent`.
     #[derive(Clone, Debug)]
     pub struct Slot(pub(crate) rt::Body);
-    /// The required arguments of [`Slot`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Slot`], by name: two of them have one type, and a swap must not compile.
     pub struct SlotRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -720,19 +685,12 @@ pub mod intent {
     /// Block `prompt` of `aws_lex_intent`.
     #[derive(Clone, Debug)]
     pub struct Prompt(pub(crate) rt::Body);
-    /// The required arguments of [`Prompt`], by name (so that two of one type cannot be swapped).
-    pub struct PromptRequired {
-        /// `max_attempts`: number.
-        pub max_attempts: rt::Number,
-        /// Block `message` (the first, when more may be added).
-        pub message: Message,
-    }
     impl Prompt {
         /// A new `prompt` block. Required: `max_attempts`, `message`.
-        pub fn new(required: PromptRequired) -> Self {
+        pub fn new(max_attempts: impl Into<rt::Number>, message: Message) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_attempts", rt::number(required.max_attempts));
-            this.push("message", required.message.0.into_value());
+            this.set("max_attempts", rt::number(max_attempts));
+            this.push("message", message.0.into_value());
             Prompt(this)
         }
         /// `response_card`: string.
@@ -749,7 +707,7 @@ pub mod intent {
     /// Block `code_hook` of `aws_lex_intent`.
     #[derive(Clone, Debug)]
     pub struct CodeHook(pub(crate) rt::Body);
-    /// The required arguments of [`CodeHook`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CodeHook`], by name: two of them have one type, and a swap must not compile.
     pub struct CodeHookRequired {
         /// `message_version`: string.
         pub message_version: rt::Expr,
@@ -768,19 +726,12 @@ pub mod intent {
     /// Block `value_elicitation_prompt` of `aws_lex_intent`.
     #[derive(Clone, Debug)]
     pub struct ValueElicitationPrompt(pub(crate) rt::Body);
-    /// The required arguments of [`ValueElicitationPrompt`], by name (so that two of one type cannot be swapped).
-    pub struct ValueElicitationPromptRequired {
-        /// `max_attempts`: number.
-        pub max_attempts: rt::Number,
-        /// Block `message` (the first, when more may be added).
-        pub message: Message,
-    }
     impl ValueElicitationPrompt {
         /// A new `value_elicitation_prompt` block. Required: `max_attempts`, `message`.
-        pub fn new(required: ValueElicitationPromptRequired) -> Self {
+        pub fn new(max_attempts: impl Into<rt::Number>, message: Message) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_attempts", rt::number(required.max_attempts));
-            this.push("message", required.message.0.into_value());
+            this.set("max_attempts", rt::number(max_attempts));
+            this.push("message", message.0.into_value());
             ValueElicitationPrompt(this)
         }
         /// `response_card`: string.
@@ -806,23 +757,17 @@ static SLOT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`SlotType`], by name (so that two of one type cannot be swapped).
-pub struct SlotTypeRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `enumeration_value` (the first, when more may be added).
-    pub enumeration_value: slot_type::EnumerationValue,
-}
 impl SlotType {
     /// Declares an `aws_lex_slot_type` with the stack-unique `id`. Required: `name`, `enumeration_value`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SlotTypeRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        enumeration_value: slot_type::EnumerationValue,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SLOT_TYPE_TYPE);
-        this.set("name", rt::string(required.name));
-        this.push(
-            "enumeration_value",
-            required.enumeration_value.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.push("enumeration_value", enumeration_value.0.into_value());
         SlotType(this)
     }
     /// `create_version`: bool.
@@ -917,7 +862,7 @@ pub mod shared {
     /// Block `message` of `aws_lex_bot`, `aws_lex_intent`.
     #[derive(Clone, Debug)]
     pub struct Message(pub(crate) rt::Body);
-    /// The required arguments of [`Message`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Message`], by name: two of them have one type, and a swap must not compile.
     pub struct MessageRequired {
         /// `content`: string.
         pub content: rt::Expr,
@@ -982,9 +927,9 @@ pub mod data {
     impl Bot {
         /// Declares an `aws_lex_bot` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BOT_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Bot(this)
         }
         /// `id`: string.
@@ -1080,7 +1025,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 5),
     };
-    /// The required arguments of [`BotAlias`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BotAlias`], by name: two of them have one type, and a swap must not compile.
     pub struct BotAliasRequired {
         /// `bot_name`: string.
         pub bot_name: rt::Expr,
@@ -1155,9 +1100,9 @@ pub mod data {
     impl Intent {
         /// Declares an `aws_lex_intent` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INTENT_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Intent(this)
         }
         /// `id`: string.
@@ -1224,9 +1169,9 @@ pub mod data {
     impl SlotType {
         /// Declares an `aws_lex_slot_type` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SLOT_TYPE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             SlotType(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static BOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Bot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Bot`], by name: two of them have one type, and a swap must not compile.
 pub struct BotRequired {
     /// `idle_session_ttl_in_seconds`: number.
     pub idle_session_ttl_in_seconds: rt::Number,
@@ -136,16 +136,16 @@ pub mod bot {
     pub struct DataPrivacy(pub(crate) rt::Body);
     impl DataPrivacy {
         /// A new `data_privacy` block. Required: `child_directed`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(child_directed: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("child_directed", rt::boolean(value));
+            this.set("child_directed", rt::boolean(child_directed));
             DataPrivacy(this)
         }
     }
     /// Block `members` of `aws_lexv2models_bot`.
     #[derive(Clone, Debug)]
     pub struct Members(pub(crate) rt::Body);
-    /// The required arguments of [`Members`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Members`], by name: two of them have one type, and a swap must not compile.
     pub struct MembersRequired {
         /// `alias_id`: string.
         pub alias_id: rt::Expr,
@@ -182,7 +182,7 @@ static BOT_LOCALE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`BotLocale`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BotLocale`], by name: two of them have one type, and a swap must not compile.
 pub struct BotLocaleRequired {
     /// `bot_id`: string.
     pub bot_id: rt::Expr,
@@ -268,9 +268,9 @@ pub mod bot_locale {
     pub struct VoiceSettings(pub(crate) rt::Body);
     impl VoiceSettings {
         /// A new `voice_settings` block. Required: `voice_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(voice_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("voice_id", rt::string(value));
+            this.set("voice_id", rt::string(voice_id));
             VoiceSettings(this)
         }
         /// `engine`: string.
@@ -291,20 +291,17 @@ static BOT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`BotVersion`], by name (so that two of one type cannot be swapped).
-pub struct BotVersionRequired {
-    /// `bot_id`: string.
-    pub bot_id: rt::Expr,
-    /// `locale_specification`: map of object.
-    pub locale_specification: rt::Value,
-}
 impl BotVersion {
     /// Declares an `aws_lexv2models_bot_version` with the stack-unique `id`. Required: `bot_id`, `locale_specification`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: BotVersionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        bot_id: impl Into<rt::Expr>,
+        locale_specification: impl Into<rt::Value>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BOT_VERSION_TYPE);
-        this.set("bot_id", rt::string(required.bot_id));
-        this.set("locale_specification", required.locale_specification);
+        this.set("bot_id", rt::string(bot_id));
+        this.set("locale_specification", locale_specification.into());
         BotVersion(this)
     }
     /// `bot_version`: string. Changing it replaces the resource.
@@ -381,7 +378,7 @@ static INTENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Intent`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Intent`], by name: two of them have one type, and a swap must not compile.
 pub struct IntentRequired {
     /// `bot_id`: string.
     pub bot_id: rt::Expr,
@@ -633,9 +630,9 @@ pub mod intent {
     pub struct DialogCodeHook(pub(crate) rt::Body);
     impl DialogCodeHook {
         /// A new `dialog_code_hook` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             DialogCodeHook(this)
         }
     }
@@ -644,9 +641,9 @@ pub mod intent {
     pub struct FulfillmentCodeHook(pub(crate) rt::Body);
     impl FulfillmentCodeHook {
         /// A new `fulfillment_code_hook` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             FulfillmentCodeHook(this)
         }
         /// `active`: bool.
@@ -710,9 +707,9 @@ pub mod intent {
     pub struct InputContext(pub(crate) rt::Body);
     impl InputContext {
         /// A new `input_context` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             InputContext(this)
         }
     }
@@ -721,9 +718,9 @@ pub mod intent {
     pub struct KendraConfiguration(pub(crate) rt::Body);
     impl KendraConfiguration {
         /// A new `kendra_configuration` block. Required: `kendra_index`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(kendra_index: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("kendra_index", rt::string(value));
+            this.set("kendra_index", rt::string(kendra_index));
             KendraConfiguration(this)
         }
         /// `query_filter_string`: string.
@@ -741,7 +738,7 @@ pub mod intent {
     /// Block `output_context` of `aws_lexv2models_intent`.
     #[derive(Clone, Debug)]
     pub struct OutputContext(pub(crate) rt::Body);
-    /// The required arguments of [`OutputContext`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OutputContext`], by name: two of them have one type, and a swap must not compile.
     pub struct OutputContextRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -766,19 +763,12 @@ pub mod intent {
     /// Block `slot_priority` of `aws_lexv2models_intent`.
     #[derive(Clone, Debug)]
     pub struct SlotPriority(pub(crate) rt::Body);
-    /// The required arguments of [`SlotPriority`], by name (so that two of one type cannot be swapped).
-    pub struct SlotPriorityRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// `slot_id`: string.
-        pub slot_id: rt::Expr,
-    }
     impl SlotPriority {
         /// A new `slot_priority` block. Required: `priority`, `slot_id`.
-        pub fn new(required: SlotPriorityRequired) -> Self {
+        pub fn new(priority: impl Into<rt::Number>, slot_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set("slot_id", rt::string(required.slot_id));
+            this.set("priority", rt::number(priority));
+            this.set("slot_id", rt::string(slot_id));
             SlotPriority(this)
         }
     }
@@ -807,9 +797,9 @@ pub mod intent {
     pub struct Conditional(pub(crate) rt::Body);
     impl Conditional {
         /// A new `conditional` block. Required: `active`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(active: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("active", rt::boolean(value));
+            this.set("active", rt::boolean(active));
             Conditional(this)
         }
         /// Adds a `conditional_branch` block.
@@ -851,7 +841,7 @@ pub mod intent {
     /// Block `code_hook` of `aws_lexv2models_intent`.
     #[derive(Clone, Debug)]
     pub struct CodeHook(pub(crate) rt::Body);
-    /// The required arguments of [`CodeHook`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CodeHook`], by name: two of them have one type, and a swap must not compile.
     pub struct CodeHookRequired {
         /// `active`: bool.
         pub active: rt::Bool,
@@ -886,9 +876,9 @@ pub mod intent {
     pub struct ConfirmationConditional(pub(crate) rt::Body);
     impl ConfirmationConditional {
         /// A new `confirmation_conditional` block. Required: `active`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(active: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("active", rt::boolean(value));
+            this.set("active", rt::boolean(active));
             ConfirmationConditional(this)
         }
         /// Adds a `conditional_branch` block.
@@ -952,9 +942,9 @@ pub mod intent {
     pub struct DeclinationConditional(pub(crate) rt::Body);
     impl DeclinationConditional {
         /// A new `declination_conditional` block. Required: `active`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(active: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("active", rt::boolean(value));
+            this.set("active", rt::boolean(active));
             DeclinationConditional(this)
         }
         /// Adds a `conditional_branch` block.
@@ -1039,9 +1029,9 @@ pub mod intent {
     pub struct FailureConditional(pub(crate) rt::Body);
     impl FailureConditional {
         /// A new `failure_conditional` block. Required: `active`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(active: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("active", rt::boolean(value));
+            this.set("active", rt::boolean(active));
             FailureConditional(this)
         }
         /// Adds a `conditional_branch` block.
@@ -1105,9 +1095,9 @@ pub mod intent {
     pub struct FulfillmentUpdatesSpecification(pub(crate) rt::Body);
     impl FulfillmentUpdatesSpecification {
         /// A new `fulfillment_updates_specification` block. Required: `active`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(active: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("active", rt::boolean(value));
+            this.set("active", rt::boolean(active));
             FulfillmentUpdatesSpecification(this)
         }
         /// `timeout_in_seconds`: number.
@@ -1206,9 +1196,9 @@ pub mod intent {
     pub struct ConditionalBranch(pub(crate) rt::Body);
     impl ConditionalBranch {
         /// A new `conditional_branch` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ConditionalBranch(this)
         }
         /// Adds a `condition` block.
@@ -1252,9 +1242,9 @@ pub mod intent {
     pub struct DialogAction(pub(crate) rt::Body);
     impl DialogAction {
         /// A new `dialog_action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             DialogAction(this)
         }
         /// `slot_to_elicit`: string.
@@ -1373,9 +1363,9 @@ pub mod intent {
     pub struct UpdateResponse(pub(crate) rt::Body);
     impl UpdateResponse {
         /// A new `update_response` block. Required: `frequency_in_seconds`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(frequency_in_seconds: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("frequency_in_seconds", rt::number(value));
+            this.set("frequency_in_seconds", rt::number(frequency_in_seconds));
             UpdateResponse(this)
         }
         /// `allow_interrupt`: bool.
@@ -1394,9 +1384,9 @@ pub mod intent {
     pub struct SuccessConditional(pub(crate) rt::Body);
     impl SuccessConditional {
         /// A new `success_conditional` block. Required: `active`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(active: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("active", rt::boolean(value));
+            this.set("active", rt::boolean(active));
             SuccessConditional(this)
         }
         /// Adds a `conditional_branch` block.
@@ -1460,9 +1450,9 @@ pub mod intent {
     pub struct TimeoutConditional(pub(crate) rt::Body);
     impl TimeoutConditional {
         /// A new `timeout_conditional` block. Required: `active`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(active: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("active", rt::boolean(value));
+            this.set("active", rt::boolean(active));
             TimeoutConditional(this)
         }
         /// Adds a `conditional_branch` block.
@@ -1526,9 +1516,9 @@ pub mod intent {
     pub struct Condition(pub(crate) rt::Body);
     impl Condition {
         /// A new `condition` block. Required: `expression_string`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(expression_string: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression_string", rt::string(value));
+            this.set("expression_string", rt::string(expression_string));
             Condition(this)
         }
     }
@@ -1557,9 +1547,9 @@ pub mod intent {
     pub struct Slot(pub(crate) rt::Body);
     impl Slot {
         /// A new `slot` block. Required: `map_block_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(map_block_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("map_block_key", rt::string(value));
+            this.set("map_block_key", rt::string(map_block_key));
             Slot(this)
         }
         /// `shape`: string.
@@ -1600,7 +1590,7 @@ static SLOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Slot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Slot`], by name: two of them have one type, and a swap must not compile.
 pub struct SlotRequired {
     /// `bot_id`: string.
     pub bot_id: rt::Expr,
@@ -1730,9 +1720,12 @@ pub mod slot {
     pub struct ObfuscationSetting(pub(crate) rt::Body);
     impl ObfuscationSetting {
         /// A new `obfuscation_setting` block. Required: `obfuscation_setting_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(obfuscation_setting_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("obfuscation_setting_type", rt::string(value));
+            this.set(
+                "obfuscation_setting_type",
+                rt::string(obfuscation_setting_type),
+            );
             ObfuscationSetting(this)
         }
     }
@@ -1761,9 +1754,9 @@ pub mod slot {
     pub struct ValueElicitationSetting(pub(crate) rt::Body);
     impl ValueElicitationSetting {
         /// A new `value_elicitation_setting` block. Required: `slot_constraint`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(slot_constraint: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("slot_constraint", rt::string(value));
+            this.set("slot_constraint", rt::string(slot_constraint));
             ValueElicitationSetting(this)
         }
         /// Adds a `default_value_specification` block.
@@ -1800,7 +1793,7 @@ pub mod slot {
     /// Block `slot_specification` of `aws_lexv2models_slot`.
     #[derive(Clone, Debug)]
     pub struct SlotSpecification(pub(crate) rt::Body);
-    /// The required arguments of [`SlotSpecification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SlotSpecification`], by name: two of them have one type, and a swap must not compile.
     pub struct SlotSpecificationRequired {
         /// `map_block_key`: string.
         pub map_block_key: rt::Expr,
@@ -1845,9 +1838,12 @@ pub mod slot {
     pub struct SlotResolutionSetting(pub(crate) rt::Body);
     impl SlotResolutionSetting {
         /// A new `slot_resolution_setting` block. Required: `slot_resolution_strategy`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(slot_resolution_strategy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("slot_resolution_strategy", rt::string(value));
+            this.set(
+                "slot_resolution_strategy",
+                rt::string(slot_resolution_strategy),
+            );
             SlotResolutionSetting(this)
         }
     }
@@ -1921,9 +1917,9 @@ pub mod slot {
     pub struct DefaultValueList(pub(crate) rt::Body);
     impl DefaultValueList {
         /// A new `default_value_list` block. Required: `default_value`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(default_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_value", rt::string(value));
+            this.set("default_value", rt::string(default_value));
             DefaultValueList(this)
         }
     }
@@ -1950,7 +1946,7 @@ pub mod slot {
     /// Block `still_waiting_response` of `aws_lexv2models_slot`.
     #[derive(Clone, Debug)]
     pub struct StillWaitingResponse(pub(crate) rt::Body);
-    /// The required arguments of [`StillWaitingResponse`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StillWaitingResponse`], by name: two of them have one type, and a swap must not compile.
     pub struct StillWaitingResponseRequired {
         /// `frequency_in_seconds`: number.
         pub frequency_in_seconds: rt::Number,
@@ -2014,7 +2010,7 @@ static SLOT_TYPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`SlotType`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SlotType`], by name: two of them have one type, and a swap must not compile.
 pub struct SlotTypeRequired {
     /// `bot_id`: string.
     pub bot_id: rt::Expr,
@@ -2171,9 +2167,9 @@ pub mod slot_type {
     pub struct ValueSelectionSetting(pub(crate) rt::Body);
     impl ValueSelectionSetting {
         /// A new `value_selection_setting` block. Required: `resolution_strategy`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resolution_strategy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resolution_strategy", rt::string(value));
+            this.set("resolution_strategy", rt::string(resolution_strategy));
             ValueSelectionSetting(this)
         }
         /// Adds a `advanced_recognition_setting` block.
@@ -2191,7 +2187,7 @@ pub mod slot_type {
     /// Block `sub_slots` of `aws_lexv2models_slot_type`.
     #[derive(Clone, Debug)]
     pub struct SubSlots(pub(crate) rt::Body);
-    /// The required arguments of [`SubSlots`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SubSlots`], by name: two of them have one type, and a swap must not compile.
     pub struct SubSlotsRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -2264,16 +2260,16 @@ pub mod slot_type {
     pub struct RegexFilter(pub(crate) rt::Body);
     impl RegexFilter {
         /// A new `regex_filter` block. Required: `pattern`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(pattern: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("pattern", rt::string(value));
+            this.set("pattern", rt::string(pattern));
             RegexFilter(this)
         }
     }
     /// Block `source` of `aws_lexv2models_slot_type`.
     #[derive(Clone, Debug)]
     pub struct Source(pub(crate) rt::Body);
-    /// The required arguments of [`Source`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Source`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceRequired {
         /// `kms_key_arn`: string.
         pub kms_key_arn: rt::Expr,
@@ -2299,7 +2295,7 @@ pub mod shared {
     /// Block `allowed_input_types` of `aws_lexv2models_intent`, `aws_lexv2models_slot`.
     #[derive(Clone, Debug)]
     pub struct AllowedInputTypes(pub(crate) rt::Body);
-    /// The required arguments of [`AllowedInputTypes`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AllowedInputTypes`], by name: two of them have one type, and a swap must not compile.
     pub struct AllowedInputTypesRequired {
         /// `allow_audio_input`: bool.
         pub allow_audio_input: rt::Bool,
@@ -2320,9 +2316,9 @@ pub mod shared {
     pub struct AudioAndDtmfInputSpecification(pub(crate) rt::Body);
     impl AudioAndDtmfInputSpecification {
         /// A new `audio_and_dtmf_input_specification` block. Required: `start_timeout_ms`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(start_timeout_ms: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("start_timeout_ms", rt::number(value));
+            this.set("start_timeout_ms", rt::number(start_timeout_ms));
             AudioAndDtmfInputSpecification(this)
         }
         /// Adds a `audio_specification` block.
@@ -2339,7 +2335,7 @@ pub mod shared {
     /// Block `audio_specification` of `aws_lexv2models_intent`, `aws_lexv2models_slot`.
     #[derive(Clone, Debug)]
     pub struct AudioSpecification(pub(crate) rt::Body);
-    /// The required arguments of [`AudioSpecification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AudioSpecification`], by name: two of them have one type, and a swap must not compile.
     pub struct AudioSpecificationRequired {
         /// `end_timeout_ms`: number.
         pub end_timeout_ms: rt::Number,
@@ -2358,7 +2354,7 @@ pub mod shared {
     /// Block `button` of `aws_lexv2models_intent`, `aws_lexv2models_slot`.
     #[derive(Clone, Debug)]
     pub struct Button(pub(crate) rt::Body);
-    /// The required arguments of [`Button`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Button`], by name: two of them have one type, and a swap must not compile.
     pub struct ButtonRequired {
         /// `text`: string.
         pub text: rt::Expr,
@@ -2388,7 +2384,7 @@ pub mod shared {
     /// Block `dtmf_specification` of `aws_lexv2models_intent`, `aws_lexv2models_slot`.
     #[derive(Clone, Debug)]
     pub struct DtmfSpecification(pub(crate) rt::Body);
-    /// The required arguments of [`DtmfSpecification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DtmfSpecification`], by name: two of them have one type, and a swap must not compile.
     pub struct DtmfSpecificationRequired {
         /// `deletion_character`: string.
         pub deletion_character: rt::Expr,
@@ -2418,9 +2414,9 @@ pub mod shared {
     pub struct ImageResponseCard(pub(crate) rt::Body);
     impl ImageResponseCard {
         /// A new `image_response_card` block. Required: `title`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(title: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("title", rt::string(value));
+            this.set("title", rt::string(title));
             ImageResponseCard(this)
         }
         /// `image_url`: string.
@@ -2505,9 +2501,9 @@ pub mod shared {
     pub struct PromptAttemptsSpecification(pub(crate) rt::Body);
     impl PromptAttemptsSpecification {
         /// A new `prompt_attempts_specification` block. Required: `map_block_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(map_block_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("map_block_key", rt::string(value));
+            this.set("map_block_key", rt::string(map_block_key));
             PromptAttemptsSpecification(this)
         }
         /// `allow_interrupt`: bool.
@@ -2541,9 +2537,9 @@ pub mod shared {
     pub struct PromptSpecification(pub(crate) rt::Body);
     impl PromptSpecification {
         /// A new `prompt_specification` block. Required: `max_retries`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_retries: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_retries", rt::number(value));
+            this.set("max_retries", rt::number(max_retries));
             PromptSpecification(this)
         }
         /// `allow_interrupt`: bool.
@@ -2573,9 +2569,9 @@ pub mod shared {
     pub struct SampleUtterance(pub(crate) rt::Body);
     impl SampleUtterance {
         /// A new `sample_utterance` block. Required: `utterance`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(utterance: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("utterance", rt::string(value));
+            this.set("utterance", rt::string(utterance));
             SampleUtterance(this)
         }
     }
@@ -2595,9 +2591,9 @@ pub mod shared {
     pub struct TextInputSpecification(pub(crate) rt::Body);
     impl TextInputSpecification {
         /// A new `text_input_specification` block. Required: `start_timeout_ms`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(start_timeout_ms: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("start_timeout_ms", rt::number(value));
+            this.set("start_timeout_ms", rt::number(start_timeout_ms));
             TextInputSpecification(this)
         }
     }

@@ -30,7 +30,7 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Association`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Association`], by name: two of them have one type, and a swap must not compile.
 pub struct AssociationRequired {
     /// `license_configuration_arn`: string.
     pub license_configuration_arn: rt::Expr,
@@ -76,7 +76,7 @@ static GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Grant`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Grant`], by name: two of them have one type, and a swap must not compile.
 pub struct GrantRequired {
     /// `allowed_operations`: set of string.
     pub allowed_operations: rt::List<rt::Expr>,
@@ -156,9 +156,9 @@ static GRANT_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GrantAccepter {
     /// Declares an `aws_licensemanager_grant_accepter` with the stack-unique `id`. Required: `grant_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, grant_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GRANT_ACCEPTER_TYPE);
-        this.set("grant_arn", rt::string(value));
+        this.set("grant_arn", rt::string(grant_arn));
         GrantAccepter(this)
     }
 }
@@ -216,7 +216,7 @@ static LICENSE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`LicenseConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LicenseConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct LicenseConfigurationRequired {
     /// `license_counting_type`: string.
     pub license_counting_type: rt::Expr,
@@ -310,19 +310,12 @@ pub mod shared {
     /// Block `filter` of `aws_licensemanager_grants`, `aws_licensemanager_received_licenses`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Filter {
         /// A new `filter` block. Required: `name`, `values`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Filter(this)
         }
     }
@@ -390,9 +383,9 @@ pub mod data {
     impl ReceivedLicense {
         /// Declares an `aws_licensemanager_received_license` with the stack-unique `id`. Required: `license_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, license_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RECEIVED_LICENSE_TYPE);
-            this.set("license_arn", rt::string(value));
+            this.set("license_arn", rt::string(license_arn));
             ReceivedLicense(this)
         }
         /// `id`: string.

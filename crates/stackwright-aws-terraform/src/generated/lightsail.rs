@@ -30,7 +30,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Bucket`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Bucket`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketRequired {
     /// `bundle_id`: string.
     pub bundle_id: rt::Expr,
@@ -118,9 +118,9 @@ static BUCKET_ACCESS_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BucketAccessKey {
     /// Declares an `aws_lightsail_bucket_access_key` with the stack-unique `id`. Required: `bucket_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_ACCESS_KEY_TYPE);
-        this.set("bucket_name", rt::string(value));
+        this.set("bucket_name", rt::string(bucket_name));
         BucketAccessKey(this)
     }
 }
@@ -162,7 +162,7 @@ static BUCKET_RESOURCE_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`BucketResourceAccess`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketResourceAccess`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketResourceAccessRequired {
     /// `bucket_name`: string.
     pub bucket_name: rt::Expr,
@@ -208,9 +208,9 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Certificate {
     /// Declares an `aws_lightsail_certificate` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Certificate(this)
     }
     /// `domain_name`: string. Changing it replaces the resource.
@@ -275,7 +275,7 @@ static CONTAINER_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ContainerService`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ContainerService`], by name: two of them have one type, and a swap must not compile.
 pub struct ContainerServiceRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -410,9 +410,9 @@ pub mod container_service {
     pub struct PublicDomainNames(pub(crate) rt::Body);
     impl PublicDomainNames {
         /// A new `public_domain_names` block. Required: `certificate`.
-        pub fn new(value: Certificate) -> Self {
+        pub fn new(certificate: Certificate) -> Self {
             let mut this = rt::Body::default();
-            this.push("certificate", value.0.into_value());
+            this.push("certificate", certificate.0.into_value());
             PublicDomainNames(this)
         }
         /// Adds a `certificate` block.
@@ -439,19 +439,15 @@ pub mod container_service {
     /// Block `certificate` of `aws_lightsail_container_service`.
     #[derive(Clone, Debug)]
     pub struct Certificate(pub(crate) rt::Body);
-    /// The required arguments of [`Certificate`], by name (so that two of one type cannot be swapped).
-    pub struct CertificateRequired {
-        /// `certificate_name`: string.
-        pub certificate_name: rt::Expr,
-        /// `domain_names`: list of string.
-        pub domain_names: rt::List<rt::Expr>,
-    }
     impl Certificate {
         /// A new `certificate` block. Required: `certificate_name`, `domain_names`.
-        pub fn new(required: CertificateRequired) -> Self {
+        pub fn new(
+            certificate_name: impl Into<rt::Expr>,
+            domain_names: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("certificate_name", rt::string(required.certificate_name));
-            this.set("domain_names", rt::list(required.domain_names));
+            this.set("certificate_name", rt::string(certificate_name));
+            this.set("domain_names", rt::list(domain_names));
             Certificate(this)
         }
     }
@@ -467,20 +463,17 @@ static CONTAINER_SERVICE_DEPLOYMENT_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ContainerServiceDeploymentVersion`], by name (so that two of one type cannot be swapped).
-pub struct ContainerServiceDeploymentVersionRequired {
-    /// `service_name`: string.
-    pub service_name: rt::Expr,
-    /// Block `container` (the first, when more may be added).
-    pub container: container_service_deployment_version::Container,
-}
 impl ContainerServiceDeploymentVersion {
     /// Declares an `aws_lightsail_container_service_deployment_version` with the stack-unique `id`. Required: `service_name`, `container`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ContainerServiceDeploymentVersionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        service_name: impl Into<rt::Expr>,
+        container: container_service_deployment_version::Container,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_SERVICE_DEPLOYMENT_VERSION_TYPE);
-        this.set("service_name", rt::string(required.service_name));
-        this.push("container", required.container.0.into_value());
+        this.set("service_name", rt::string(service_name));
+        this.push("container", container.0.into_value());
         ContainerServiceDeploymentVersion(this)
     }
     /// Adds a `container` block. Changing it replaces the resource.
@@ -534,7 +527,7 @@ pub mod container_service_deployment_version {
     /// Block `container` of `aws_lightsail_container_service_deployment_version`.
     #[derive(Clone, Debug)]
     pub struct Container(pub(crate) rt::Body);
-    /// The required arguments of [`Container`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Container`], by name: two of them have one type, and a swap must not compile.
     pub struct ContainerRequired {
         /// `container_name`: string.
         pub container_name: rt::Expr,
@@ -568,22 +561,17 @@ pub mod container_service_deployment_version {
     /// Block `public_endpoint` of `aws_lightsail_container_service_deployment_version`.
     #[derive(Clone, Debug)]
     pub struct PublicEndpoint(pub(crate) rt::Body);
-    /// The required arguments of [`PublicEndpoint`], by name (so that two of one type cannot be swapped).
-    pub struct PublicEndpointRequired {
-        /// `container_name`: string.
-        pub container_name: rt::Expr,
-        /// `container_port`: number.
-        pub container_port: rt::Number,
-        /// Block `health_check` (the first, when more may be added).
-        pub health_check: HealthCheck,
-    }
     impl PublicEndpoint {
         /// A new `public_endpoint` block. Required: `container_name`, `container_port`, `health_check`.
-        pub fn new(required: PublicEndpointRequired) -> Self {
+        pub fn new(
+            container_name: impl Into<rt::Expr>,
+            container_port: impl Into<rt::Number>,
+            health_check: HealthCheck,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("container_name", rt::string(required.container_name));
-            this.set("container_port", rt::number(required.container_port));
-            this.set("health_check", required.health_check.0.into_value());
+            this.set("container_name", rt::string(container_name));
+            this.set("container_port", rt::number(container_port));
+            this.set("health_check", health_check.0.into_value());
             PublicEndpoint(this)
         }
     }
@@ -656,7 +644,7 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Database`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Database`], by name: two of them have one type, and a swap must not compile.
 pub struct DatabaseRequired {
     /// `blueprint_id`: string.
     pub blueprint_id: rt::Expr,
@@ -865,7 +853,7 @@ static DISK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Disk`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Disk`], by name: two of them have one type, and a swap must not compile.
 pub struct DiskRequired {
     /// `availability_zone`: string.
     pub availability_zone: rt::Expr,
@@ -936,7 +924,7 @@ static DISK_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`DiskAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DiskAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct DiskAttachmentRequired {
     /// `disk_name`: string.
     pub disk_name: rt::Expr,
@@ -986,7 +974,7 @@ static DISTRIBUTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`Distribution`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Distribution`], by name: two of them have one type, and a swap must not compile.
 pub struct DistributionRequired {
     /// `bundle_id`: string.
     pub bundle_id: rt::Expr,
@@ -1121,7 +1109,7 @@ pub mod distribution {
     /// Block `cache_behavior` of `aws_lightsail_distribution`.
     #[derive(Clone, Debug)]
     pub struct CacheBehavior(pub(crate) rt::Body);
-    /// The required arguments of [`CacheBehavior`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CacheBehavior`], by name: two of them have one type, and a swap must not compile.
     pub struct CacheBehaviorRequired {
         /// `behavior`: string.
         pub behavior: rt::Expr,
@@ -1192,16 +1180,16 @@ pub mod distribution {
     pub struct DefaultCacheBehavior(pub(crate) rt::Body);
     impl DefaultCacheBehavior {
         /// A new `default_cache_behavior` block. Required: `behavior`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(behavior: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("behavior", rt::string(value));
+            this.set("behavior", rt::string(behavior));
             DefaultCacheBehavior(this)
         }
     }
     /// Block `origin` of `aws_lightsail_distribution`.
     #[derive(Clone, Debug)]
     pub struct Origin(pub(crate) rt::Body);
-    /// The required arguments of [`Origin`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Origin`], by name: two of them have one type, and a swap must not compile.
     pub struct OriginRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1297,9 +1285,9 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Domain {
     /// Declares an `aws_lightsail_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         Domain(this)
     }
 }
@@ -1329,7 +1317,7 @@ static DOMAIN_ENTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`DomainEntry`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainEntry`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainEntryRequired {
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
@@ -1395,7 +1383,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`Instance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Instance`], by name: two of them have one type, and a swap must not compile.
 pub struct InstanceRequired {
     /// `availability_zone`: string.
     pub availability_zone: rt::Expr,
@@ -1524,7 +1512,7 @@ pub mod instance {
     /// Block `add_on` of `aws_lightsail_instance`.
     #[derive(Clone, Debug)]
     pub struct AddOn(pub(crate) rt::Body);
-    /// The required arguments of [`AddOn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AddOn`], by name: two of them have one type, and a swap must not compile.
     pub struct AddOnRequired {
         /// `snapshot_time`: string.
         pub snapshot_time: rt::Expr,
@@ -1555,20 +1543,17 @@ static INSTANCE_PUBLIC_PORTS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`InstancePublicPorts`], by name (so that two of one type cannot be swapped).
-pub struct InstancePublicPortsRequired {
-    /// `instance_name`: string.
-    pub instance_name: rt::Expr,
-    /// Block `port_info` (the first, when more may be added).
-    pub port_info: instance_public_ports::PortInfo,
-}
 impl InstancePublicPorts {
     /// Declares an `aws_lightsail_instance_public_ports` with the stack-unique `id`. Required: `instance_name`, `port_info`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: InstancePublicPortsRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        instance_name: impl Into<rt::Expr>,
+        port_info: instance_public_ports::PortInfo,
+    ) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_PUBLIC_PORTS_TYPE);
-        this.set("instance_name", rt::string(required.instance_name));
-        this.push("port_info", required.port_info.0.into_value());
+        this.set("instance_name", rt::string(instance_name));
+        this.push("port_info", port_info.0.into_value());
         InstancePublicPorts(this)
     }
     /// Adds a `port_info` block. Changing it replaces the resource.
@@ -1594,7 +1579,7 @@ pub mod instance_public_ports {
     /// Block `port_info` of `aws_lightsail_instance_public_ports`.
     #[derive(Clone, Debug)]
     pub struct PortInfo(pub(crate) rt::Body);
-    /// The required arguments of [`PortInfo`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PortInfo`], by name: two of them have one type, and a swap must not compile.
     pub struct PortInfoRequired {
         /// `from_port`: number.
         pub from_port: rt::Number,
@@ -1731,20 +1716,17 @@ static LB_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`Lb`], by name (so that two of one type cannot be swapped).
-pub struct LbRequired {
-    /// `instance_port`: number.
-    pub instance_port: rt::Number,
-    /// `name`: string.
-    pub name: rt::Expr,
-}
 impl Lb {
     /// Declares an `aws_lightsail_lb` with the stack-unique `id`. Required: `instance_port`, `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LbRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        instance_port: impl Into<rt::Number>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LB_TYPE);
-        this.set("instance_port", rt::number(required.instance_port));
-        this.set("name", rt::string(required.name));
+        this.set("instance_port", rt::number(instance_port));
+        this.set("name", rt::string(name));
         Lb(this)
     }
     /// `health_check_path`: string.
@@ -1825,7 +1807,7 @@ static LB_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`LbAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LbAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct LbAttachmentRequired {
     /// `instance_name`: string.
     pub instance_name: rt::Expr,
@@ -1868,7 +1850,7 @@ static LB_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`LbCertificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LbCertificate`], by name: two of them have one type, and a swap must not compile.
 pub struct LbCertificateRequired {
     /// `lb_name`: string.
     pub lb_name: rt::Expr,
@@ -1945,7 +1927,7 @@ static LB_CERTIFICATE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`LbCertificateAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LbCertificateAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct LbCertificateAttachmentRequired {
     /// `certificate_name`: string.
     pub certificate_name: rt::Expr,
@@ -1988,20 +1970,17 @@ static LB_HTTPS_REDIRECTION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 19),
 };
-/// The required arguments of [`LbHttpsRedirectionPolicy`], by name (so that two of one type cannot be swapped).
-pub struct LbHttpsRedirectionPolicyRequired {
-    /// `enabled`: bool.
-    pub enabled: rt::Bool,
-    /// `lb_name`: string.
-    pub lb_name: rt::Expr,
-}
 impl LbHttpsRedirectionPolicy {
     /// Declares an `aws_lightsail_lb_https_redirection_policy` with the stack-unique `id`. Required: `enabled`, `lb_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LbHttpsRedirectionPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        enabled: impl Into<rt::Bool>,
+        lb_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LB_HTTPS_REDIRECTION_POLICY_TYPE);
-        this.set("enabled", rt::boolean(required.enabled));
-        this.set("lb_name", rt::string(required.lb_name));
+        this.set("enabled", rt::boolean(enabled));
+        this.set("lb_name", rt::string(lb_name));
         LbHttpsRedirectionPolicy(this)
     }
 }
@@ -2031,23 +2010,19 @@ static LB_STICKINESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`LbStickinessPolicy`], by name (so that two of one type cannot be swapped).
-pub struct LbStickinessPolicyRequired {
-    /// `cookie_duration`: number.
-    pub cookie_duration: rt::Number,
-    /// `enabled`: bool.
-    pub enabled: rt::Bool,
-    /// `lb_name`: string.
-    pub lb_name: rt::Expr,
-}
 impl LbStickinessPolicy {
     /// Declares an `aws_lightsail_lb_stickiness_policy` with the stack-unique `id`. Required: `cookie_duration`, `enabled`, `lb_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LbStickinessPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        cookie_duration: impl Into<rt::Number>,
+        enabled: impl Into<rt::Bool>,
+        lb_name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LB_STICKINESS_POLICY_TYPE);
-        this.set("cookie_duration", rt::number(required.cookie_duration));
-        this.set("enabled", rt::boolean(required.enabled));
-        this.set("lb_name", rt::string(required.lb_name));
+        this.set("cookie_duration", rt::number(cookie_duration));
+        this.set("enabled", rt::boolean(enabled));
+        this.set("lb_name", rt::string(lb_name));
         LbStickinessPolicy(this)
     }
 }
@@ -2084,9 +2059,9 @@ static STATIC_IP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl StaticIp {
     /// Declares an `aws_lightsail_static_ip` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STATIC_IP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         StaticIp(this)
     }
 }
@@ -2124,7 +2099,7 @@ static STATIC_IP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 22),
 };
-/// The required arguments of [`StaticIpAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StaticIpAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct StaticIpAttachmentRequired {
     /// `instance_name`: string.
     pub instance_name: rt::Expr,

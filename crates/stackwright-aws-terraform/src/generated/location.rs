@@ -33,9 +33,9 @@ static GEOFENCE_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GeofenceCollection {
     /// Declares an `aws_location_geofence_collection` with the stack-unique `id`. Required: `collection_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, collection_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GEOFENCE_COLLECTION_TYPE);
-        this.set("collection_name", rt::string(value));
+        this.set("collection_name", rt::string(collection_name));
         GeofenceCollection(this)
     }
     /// `description`: string.
@@ -110,20 +110,17 @@ static MAP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Map`], by name (so that two of one type cannot be swapped).
-pub struct MapRequired {
-    /// `map_name`: string.
-    pub map_name: rt::Expr,
-    /// Block `configuration` (the first, when more may be added).
-    pub configuration: map::Configuration,
-}
 impl Map {
     /// Declares an `aws_location_map` with the stack-unique `id`. Required: `map_name`, `configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: MapRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        map_name: impl Into<rt::Expr>,
+        configuration: map::Configuration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &MAP_TYPE);
-        this.set("map_name", rt::string(required.map_name));
-        this.set("configuration", required.configuration.0.into_value());
+        this.set("map_name", rt::string(map_name));
+        this.set("configuration", configuration.0.into_value());
         Map(this)
     }
     /// `description`: string.
@@ -176,9 +173,9 @@ pub mod map {
     pub struct Configuration(pub(crate) rt::Body);
     impl Configuration {
         /// A new `configuration` block. Required: `style`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(style: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("style", rt::string(value));
+            this.set("style", rt::string(style));
             Configuration(this)
         }
     }
@@ -194,7 +191,7 @@ static PLACE_INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`PlaceIndex`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PlaceIndex`], by name: two of them have one type, and a swap must not compile.
 pub struct PlaceIndexRequired {
     /// `data_source`: string.
     pub data_source: rt::Expr,
@@ -295,7 +292,7 @@ static ROUTE_CALCULATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`RouteCalculator`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RouteCalculator`], by name: two of them have one type, and a swap must not compile.
 pub struct RouteCalculatorRequired {
     /// `calculator_name`: string.
     pub calculator_name: rt::Expr,
@@ -381,9 +378,9 @@ static TRACKER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Tracker {
     /// Declares an `aws_location_tracker` with the stack-unique `id`. Required: `tracker_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, tracker_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TRACKER_TYPE);
-        this.set("tracker_name", rt::string(value));
+        this.set("tracker_name", rt::string(tracker_name));
         Tracker(this)
     }
     /// `description`: string.
@@ -457,7 +454,7 @@ static TRACKER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`TrackerAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrackerAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct TrackerAssociationRequired {
     /// `consumer_arn`: string.
     pub consumer_arn: rt::Expr,
@@ -565,9 +562,9 @@ pub mod data {
     impl GeofenceCollection {
         /// Declares an `aws_location_geofence_collection` with the stack-unique `id`. Required: `collection_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, collection_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GEOFENCE_COLLECTION_TYPE);
-            this.set("collection_name", rt::string(value));
+            this.set("collection_name", rt::string(collection_name));
             GeofenceCollection(this)
         }
         /// `id`: string.
@@ -635,9 +632,9 @@ pub mod data {
     impl Map {
         /// Declares an `aws_location_map` with the stack-unique `id`. Required: `map_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, map_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &MAP_TYPE);
-            this.set("map_name", rt::string(value));
+            this.set("map_name", rt::string(map_name));
             Map(this)
         }
         /// `id`: string.
@@ -700,9 +697,9 @@ pub mod data {
     impl PlaceIndex {
         /// Declares an `aws_location_place_index` with the stack-unique `id`. Required: `index_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, index_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PLACE_INDEX_TYPE);
-            this.set("index_name", rt::string(value));
+            this.set("index_name", rt::string(index_name));
             PlaceIndex(this)
         }
         /// `id`: string.
@@ -769,9 +766,9 @@ pub mod data {
     impl RouteCalculator {
         /// Declares an `aws_location_route_calculator` with the stack-unique `id`. Required: `calculator_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, calculator_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROUTE_CALCULATOR_TYPE);
-            this.set("calculator_name", rt::string(value));
+            this.set("calculator_name", rt::string(calculator_name));
             RouteCalculator(this)
         }
         /// `id`: string.
@@ -834,9 +831,9 @@ pub mod data {
     impl Tracker {
         /// Declares an `aws_location_tracker` with the stack-unique `id`. Required: `tracker_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, tracker_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TRACKER_TYPE);
-            this.set("tracker_name", rt::string(value));
+            this.set("tracker_name", rt::string(tracker_name));
             Tracker(this)
         }
         /// `id`: string.
@@ -900,7 +897,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 11),
     };
-    /// The required arguments of [`TrackerAssociation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TrackerAssociation`], by name: two of them have one type, and a swap must not compile.
     pub struct TrackerAssociationRequired {
         /// `consumer_arn`: string.
         pub consumer_arn: rt::Expr,
@@ -951,9 +948,9 @@ pub mod data {
     impl TrackerAssociations {
         /// Declares an `aws_location_tracker_associations` with the stack-unique `id`. Required: `tracker_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, tracker_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TRACKER_ASSOCIATIONS_TYPE);
-            this.set("tracker_name", rt::string(value));
+            this.set("tracker_name", rt::string(tracker_name));
             TrackerAssociations(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Application`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationRequired {
     /// `engine_type`: string.
     pub engine_type: rt::Expr,
@@ -156,7 +156,7 @@ static DEPLOYMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Deployment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Deployment`], by name: two of them have one type, and a swap must not compile.
 pub struct DeploymentRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -239,7 +239,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentRequired {
     /// `engine_type`: string.
     pub engine_type: rt::Expr,
@@ -409,9 +409,9 @@ pub mod environment {
     pub struct HighAvailabilityConfig(pub(crate) rt::Body);
     impl HighAvailabilityConfig {
         /// A new `high_availability_config` block. Required: `desired_capacity`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(desired_capacity: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("desired_capacity", rt::number(value));
+            this.set("desired_capacity", rt::number(desired_capacity));
             HighAvailabilityConfig(this)
         }
     }
@@ -438,7 +438,7 @@ pub mod environment {
     /// Block `efs` of `aws_m2_environment`.
     #[derive(Clone, Debug)]
     pub struct Efs(pub(crate) rt::Body);
-    /// The required arguments of [`Efs`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Efs`], by name: two of them have one type, and a swap must not compile.
     pub struct EfsRequired {
         /// `file_system_id`: string.
         pub file_system_id: rt::Expr,
@@ -457,7 +457,7 @@ pub mod environment {
     /// Block `fsx` of `aws_m2_environment`.
     #[derive(Clone, Debug)]
     pub struct Fsx(pub(crate) rt::Body);
-    /// The required arguments of [`Fsx`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Fsx`], by name: two of them have one type, and a swap must not compile.
     pub struct FsxRequired {
         /// `file_system_id`: string.
         pub file_system_id: rt::Expr,

@@ -117,7 +117,7 @@ pub mod classification_export_configuration {
     /// Block `s3_destination` of `aws_macie2_classification_export_configuration`.
     #[derive(Clone, Debug)]
     pub struct S3Destination(pub(crate) rt::Body);
-    /// The required arguments of [`S3Destination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
     pub struct S3DestinationRequired {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -150,23 +150,17 @@ static CLASSIFICATION_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ClassificationJob`], by name (so that two of one type cannot be swapped).
-pub struct ClassificationJobRequired {
-    /// `job_type`: string.
-    pub job_type: rt::Expr,
-    /// Block `s3_job_definition` (the first, when more may be added).
-    pub s3_job_definition: classification_job::S3JobDefinition,
-}
 impl ClassificationJob {
     /// Declares an `aws_macie2_classification_job` with the stack-unique `id`. Required: `job_type`, `s3_job_definition`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ClassificationJobRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        job_type: impl Into<rt::Expr>,
+        s3_job_definition: classification_job::S3JobDefinition,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CLASSIFICATION_JOB_TYPE);
-        this.set("job_type", rt::string(required.job_type));
-        this.set(
-            "s3_job_definition",
-            required.s3_job_definition.0.into_value(),
-        );
+        this.set("job_type", rt::string(job_type));
+        this.set("s3_job_definition", s3_job_definition.0.into_value());
         ClassificationJob(this)
     }
     /// `custom_data_identifier_ids`: list of string. Changing it replaces the resource.
@@ -375,19 +369,15 @@ pub mod classification_job {
     /// Block `bucket_definitions` of `aws_macie2_classification_job`.
     #[derive(Clone, Debug)]
     pub struct BucketDefinitions(pub(crate) rt::Body);
-    /// The required arguments of [`BucketDefinitions`], by name (so that two of one type cannot be swapped).
-    pub struct BucketDefinitionsRequired {
-        /// `account_id`: string.
-        pub account_id: rt::Expr,
-        /// `buckets`: list of string.
-        pub buckets: rt::List<rt::Expr>,
-    }
     impl BucketDefinitions {
         /// A new `bucket_definitions` block. Required: `account_id`, `buckets`.
-        pub fn new(required: BucketDefinitionsRequired) -> Self {
+        pub fn new(
+            account_id: impl Into<rt::Expr>,
+            buckets: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("account_id", rt::string(required.account_id));
-            this.set("buckets", rt::list(required.buckets));
+            this.set("account_id", rt::string(account_id));
+            this.set("buckets", rt::list(buckets));
             BucketDefinitions(this)
         }
     }
@@ -759,20 +749,17 @@ static FINDINGS_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`FindingsFilter`], by name (so that two of one type cannot be swapped).
-pub struct FindingsFilterRequired {
-    /// `action`: string.
-    pub action: rt::Expr,
-    /// Block `finding_criteria` (the first, when more may be added).
-    pub finding_criteria: findings_filter::FindingCriteria,
-}
 impl FindingsFilter {
     /// Declares an `aws_macie2_findings_filter` with the stack-unique `id`. Required: `action`, `finding_criteria`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: FindingsFilterRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        action: impl Into<rt::Expr>,
+        finding_criteria: findings_filter::FindingCriteria,
+    ) -> Self {
         let mut this = rt::Base::new(id, &FINDINGS_FILTER_TYPE);
-        this.set("action", rt::string(required.action));
-        this.set("finding_criteria", required.finding_criteria.0.into_value());
+        this.set("action", rt::string(action));
+        this.set("finding_criteria", finding_criteria.0.into_value());
         FindingsFilter(this)
     }
     /// `description`: string.
@@ -865,9 +852,9 @@ pub mod findings_filter {
     pub struct Criterion(pub(crate) rt::Body);
     impl Criterion {
         /// A new `criterion` block. Required: `field`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field", rt::string(value));
+            this.set("field", rt::string(field));
             Criterion(this)
         }
         /// `eq`: set of string.
@@ -921,9 +908,12 @@ static INVITATION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InvitationAccepter {
     /// Declares an `aws_macie2_invitation_accepter` with the stack-unique `id`. Required: `administrator_account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, administrator_account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INVITATION_ACCEPTER_TYPE);
-        this.set("administrator_account_id", rt::string(value));
+        this.set(
+            "administrator_account_id",
+            rt::string(administrator_account_id),
+        );
         InvitationAccepter(this)
     }
     /// Block `timeouts` (at most one).
@@ -963,7 +953,7 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Member`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Member`], by name: two of them have one type, and a swap must not compile.
 pub struct MemberRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -1108,9 +1098,9 @@ static ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationAdminAccount {
     /// Declares an `aws_macie2_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, admin_account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_TYPE);
-        this.set("admin_account_id", rt::string(value));
+        this.set("admin_account_id", rt::string(admin_account_id));
         OrganizationAdminAccount(this)
     }
 }
@@ -1139,9 +1129,9 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationConfiguration {
     /// Declares an `aws_macie2_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(id: impl Into<String>, auto_enable: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
-        this.set("auto_enable", rt::boolean(value));
+        this.set("auto_enable", rt::boolean(auto_enable));
         OrganizationConfiguration(this)
     }
 }

@@ -33,9 +33,9 @@ static QUEUE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Queue {
     /// Declares an `aws_media_convert_queue` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Queue(this)
     }
     /// `concurrent_jobs`: number.
@@ -111,7 +111,7 @@ pub mod queue {
     /// Block `reservation_plan_settings` of `aws_media_convert_queue`.
     #[derive(Clone, Debug)]
     pub struct ReservationPlanSettings(pub(crate) rt::Body);
-    /// The required arguments of [`ReservationPlanSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ReservationPlanSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct ReservationPlanSettingsRequired {
         /// `commitment`: string.
         pub commitment: rt::Expr,
@@ -149,9 +149,9 @@ pub mod data {
     impl Queue {
         /// Declares an `aws_media_convert_queue` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUEUE_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Queue(this)
         }
         /// `tags`: map of string.

@@ -30,7 +30,7 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Channel`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Channel`], by name: two of them have one type, and a swap must not compile.
 pub struct ChannelRequired {
     /// `channel_class`: string.
     pub channel_class: rt::Expr,
@@ -163,9 +163,9 @@ pub mod channel {
     pub struct CdiInputSpecification(pub(crate) rt::Body);
     impl CdiInputSpecification {
         /// A new `cdi_input_specification` block. Required: `resolution`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resolution: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resolution", rt::string(value));
+            this.set("resolution", rt::string(resolution));
             CdiInputSpecification(this)
         }
     }
@@ -174,9 +174,9 @@ pub mod channel {
     pub struct Destinations(pub(crate) rt::Body);
     impl Destinations {
         /// A new `destinations` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Destinations(this)
         }
         /// Adds a `media_package_settings` block.
@@ -198,19 +198,12 @@ pub mod channel {
     /// Block `encoder_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct EncoderSettings(pub(crate) rt::Body);
-    /// The required arguments of [`EncoderSettings`], by name (so that two of one type cannot be swapped).
-    pub struct EncoderSettingsRequired {
-        /// Block `output_groups` (the first, when more may be added).
-        pub output_groups: OutputGroups,
-        /// Block `timecode_config` (the first, when more may be added).
-        pub timecode_config: TimecodeConfig,
-    }
     impl EncoderSettings {
         /// A new `encoder_settings` block. Required: `output_groups`, `timecode_config`.
-        pub fn new(required: EncoderSettingsRequired) -> Self {
+        pub fn new(output_groups: OutputGroups, timecode_config: TimecodeConfig) -> Self {
             let mut this = rt::Body::default();
-            this.push("output_groups", required.output_groups.0.into_value());
-            this.set("timecode_config", required.timecode_config.0.into_value());
+            this.push("output_groups", output_groups.0.into_value());
+            this.set("timecode_config", timecode_config.0.into_value());
             EncoderSettings(this)
         }
         /// Adds a `audio_descriptions` block.
@@ -258,7 +251,7 @@ pub mod channel {
     /// Block `input_attachments` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct InputAttachments(pub(crate) rt::Body);
-    /// The required arguments of [`InputAttachments`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InputAttachments`], by name: two of them have one type, and a swap must not compile.
     pub struct InputAttachmentsRequired {
         /// `input_attachment_name`: string.
         pub input_attachment_name: rt::Expr,
@@ -294,7 +287,7 @@ pub mod channel {
     /// Block `input_specification` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct InputSpecification(pub(crate) rt::Body);
-    /// The required arguments of [`InputSpecification`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InputSpecification`], by name: two of them have one type, and a swap must not compile.
     pub struct InputSpecificationRequired {
         /// `codec`: string.
         pub codec: rt::Expr,
@@ -316,7 +309,7 @@ pub mod channel {
     /// Block `maintenance` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct Maintenance(pub(crate) rt::Body);
-    /// The required arguments of [`Maintenance`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Maintenance`], by name: two of them have one type, and a swap must not compile.
     pub struct MaintenanceRequired {
         /// `maintenance_day`: string.
         pub maintenance_day: rt::Expr,
@@ -338,7 +331,7 @@ pub mod channel {
     /// Block `vpc` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct Vpc(pub(crate) rt::Body);
-    /// The required arguments of [`Vpc`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Vpc`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcRequired {
         /// `public_address_allocation_ids`: list of string.
         pub public_address_allocation_ids: rt::List<rt::Expr>,
@@ -367,16 +360,16 @@ pub mod channel {
     pub struct MediaPackageSettings(pub(crate) rt::Body);
     impl MediaPackageSettings {
         /// A new `media_package_settings` block. Required: `channel_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(channel_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("channel_id", rt::string(value));
+            this.set("channel_id", rt::string(channel_id));
             MediaPackageSettings(this)
         }
     }
     /// Block `multiplex_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct MultiplexSettings(pub(crate) rt::Body);
-    /// The required arguments of [`MultiplexSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MultiplexSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct MultiplexSettingsRequired {
         /// `multiplex_id`: string.
         pub multiplex_id: rt::Expr,
@@ -425,7 +418,7 @@ pub mod channel {
     /// Block `audio_descriptions` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct AudioDescriptions(pub(crate) rt::Body);
-    /// The required arguments of [`AudioDescriptions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AudioDescriptions`], by name: two of them have one type, and a swap must not compile.
     pub struct AudioDescriptionsRequired {
         /// `audio_selector_name`: string.
         pub audio_selector_name: rt::Expr,
@@ -513,7 +506,7 @@ pub mod channel {
     /// Block `caption_descriptions` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct CaptionDescriptions(pub(crate) rt::Body);
-    /// The required arguments of [`CaptionDescriptions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CaptionDescriptions`], by name: two of them have one type, and a swap must not compile.
     pub struct CaptionDescriptionsRequired {
         /// `caption_selector_name`: string.
         pub caption_selector_name: rt::Expr,
@@ -631,22 +624,15 @@ pub mod channel {
     /// Block `output_groups` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct OutputGroups(pub(crate) rt::Body);
-    /// The required arguments of [`OutputGroups`], by name (so that two of one type cannot be swapped).
-    pub struct OutputGroupsRequired {
-        /// Block `output_group_settings` (the first, when more may be added).
-        pub output_group_settings: OutputGroupSettings,
-        /// Block `outputs` (the first, when more may be added).
-        pub outputs: Outputs,
-    }
     impl OutputGroups {
         /// A new `output_groups` block. Required: `output_group_settings`, `outputs`.
-        pub fn new(required: OutputGroupsRequired) -> Self {
+        pub fn new(output_group_settings: OutputGroupSettings, outputs: Outputs) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "output_group_settings",
-                required.output_group_settings.0.into_value(),
+                output_group_settings.0.into_value(),
             );
-            this.push("outputs", required.outputs.0.into_value());
+            this.push("outputs", outputs.0.into_value());
             OutputGroups(this)
         }
         /// `name`: string.
@@ -665,9 +651,9 @@ pub mod channel {
     pub struct TimecodeConfig(pub(crate) rt::Body);
     impl TimecodeConfig {
         /// A new `timecode_config` block. Required: `source`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source", rt::string(value));
+            this.set("source", rt::string(source));
             TimecodeConfig(this)
         }
         /// `sync_threshold`: number.
@@ -681,9 +667,9 @@ pub mod channel {
     pub struct VideoDescriptions(pub(crate) rt::Body);
     impl VideoDescriptions {
         /// A new `video_descriptions` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             VideoDescriptions(this)
         }
         /// `height`: number.
@@ -722,9 +708,9 @@ pub mod channel {
     pub struct AutomaticInputFailoverSettings(pub(crate) rt::Body);
     impl AutomaticInputFailoverSettings {
         /// A new `automatic_input_failover_settings` block. Required: `secondary_input_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(secondary_input_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("secondary_input_id", rt::string(value));
+            this.set("secondary_input_id", rt::string(secondary_input_id));
             AutomaticInputFailoverSettings(this)
         }
         /// `error_clear_time_msec`: number.
@@ -894,9 +880,9 @@ pub mod channel {
     pub struct RemixSettings(pub(crate) rt::Body);
     impl RemixSettings {
         /// A new `remix_settings` block. Required: `channel_mappings`.
-        pub fn new(value: ChannelMappings) -> Self {
+        pub fn new(channel_mappings: ChannelMappings) -> Self {
             let mut this = rt::Body::default();
-            this.push("channel_mappings", value.0.into_value());
+            this.push("channel_mappings", channel_mappings.0.into_value());
             RemixSettings(this)
         }
         /// `channels_in`: number.
@@ -920,9 +906,9 @@ pub mod channel {
     pub struct AvailBlankingImage(pub(crate) rt::Body);
     impl AvailBlankingImage {
         /// A new `avail_blanking_image` block. Required: `uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("uri", rt::string(value));
+            this.set("uri", rt::string(uri));
             AvailBlankingImage(this)
         }
         /// `password_param`: string.
@@ -1063,9 +1049,9 @@ pub mod channel {
     pub struct Outputs(pub(crate) rt::Body);
     impl Outputs {
         /// A new `outputs` block. Required: `output_settings`.
-        pub fn new(value: OutputSettings) -> Self {
+        pub fn new(output_settings: OutputSettings) -> Self {
             let mut this = rt::Body::default();
-            this.set("output_settings", value.0.into_value());
+            this.set("output_settings", output_settings.0.into_value());
             Outputs(this)
         }
         /// `audio_description_names`: set of string.
@@ -1135,9 +1121,9 @@ pub mod channel {
     pub struct AudioSelector(pub(crate) rt::Body);
     impl AudioSelector {
         /// A new `audio_selector` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             AudioSelector(this)
         }
         /// Block `selector_settings` (at most one).
@@ -1151,9 +1137,9 @@ pub mod channel {
     pub struct CaptionSelector(pub(crate) rt::Body);
     impl CaptionSelector {
         /// A new `caption_selector` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             CaptionSelector(this)
         }
         /// `language_code`: string.
@@ -1541,22 +1527,15 @@ pub mod channel {
     /// Block `channel_mappings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct ChannelMappings(pub(crate) rt::Body);
-    /// The required arguments of [`ChannelMappings`], by name (so that two of one type cannot be swapped).
-    pub struct ChannelMappingsRequired {
-        /// `output_channel`: number.
-        pub output_channel: rt::Number,
-        /// Block `input_channel_levels` (the first, when more may be added).
-        pub input_channel_levels: InputChannelLevels,
-    }
     impl ChannelMappings {
         /// A new `channel_mappings` block. Required: `output_channel`, `input_channel_levels`.
-        pub fn new(required: ChannelMappingsRequired) -> Self {
+        pub fn new(
+            output_channel: impl Into<rt::Number>,
+            input_channel_levels: InputChannelLevels,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("output_channel", rt::number(required.output_channel));
-            this.push(
-                "input_channel_levels",
-                required.input_channel_levels.0.into_value(),
-            );
+            this.set("output_channel", rt::number(output_channel));
+            this.push("input_channel_levels", input_channel_levels.0.into_value());
             ChannelMappings(this)
         }
         /// Adds a `input_channel_levels` block.
@@ -1568,7 +1547,7 @@ pub mod channel {
     /// Block `burn_in_destination_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct BurnInDestinationSettings(pub(crate) rt::Body);
-    /// The required arguments of [`BurnInDestinationSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BurnInDestinationSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct BurnInDestinationSettingsRequired {
         /// `outline_color`: string.
         pub outline_color: rt::Expr,
@@ -1792,9 +1771,9 @@ pub mod channel {
     pub struct TtmlDestinationSettings(pub(crate) rt::Body);
     impl TtmlDestinationSettings {
         /// A new `ttml_destination_settings` block. Required: `style_control`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(style_control: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("style_control", rt::string(value));
+            this.set("style_control", rt::string(style_control));
             TtmlDestinationSettings(this)
         }
     }
@@ -1803,9 +1782,9 @@ pub mod channel {
     pub struct WebvttDestinationSettings(pub(crate) rt::Body);
     impl WebvttDestinationSettings {
         /// A new `webvtt_destination_settings` block. Required: `style_control`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(style_control: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("style_control", rt::string(value));
+            this.set("style_control", rt::string(style_control));
             WebvttDestinationSettings(this)
         }
     }
@@ -1814,9 +1793,9 @@ pub mod channel {
     pub struct InputLossImageSlate(pub(crate) rt::Body);
     impl InputLossImageSlate {
         /// A new `input_loss_image_slate` block. Required: `uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("uri", rt::string(value));
+            this.set("uri", rt::string(uri));
             InputLossImageSlate(this)
         }
         /// `password_param`: string.
@@ -1835,9 +1814,9 @@ pub mod channel {
     pub struct ArchiveGroupSettings(pub(crate) rt::Body);
     impl ArchiveGroupSettings {
         /// A new `archive_group_settings` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", value.0.into_value());
+            this.set("destination", destination.0.into_value());
             ArchiveGroupSettings(this)
         }
         /// `rollover_interval`: number.
@@ -1856,9 +1835,9 @@ pub mod channel {
     pub struct FrameCaptureGroupSettings(pub(crate) rt::Body);
     impl FrameCaptureGroupSettings {
         /// A new `frame_capture_group_settings` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", value.0.into_value());
+            this.set("destination", destination.0.into_value());
             FrameCaptureGroupSettings(this)
         }
         /// Block `frame_capture_cdn_settings` (at most one).
@@ -1873,9 +1852,9 @@ pub mod channel {
     pub struct HlsGroupSettings(pub(crate) rt::Body);
     impl HlsGroupSettings {
         /// A new `hls_group_settings` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", value.0.into_value());
+            this.set("destination", destination.0.into_value());
             HlsGroupSettings(this)
         }
         /// `ad_markers`: list of string.
@@ -2091,9 +2070,9 @@ pub mod channel {
     pub struct MediaPackageGroupSettings(pub(crate) rt::Body);
     impl MediaPackageGroupSettings {
         /// A new `media_package_group_settings` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", value.0.into_value());
+            this.set("destination", destination.0.into_value());
             MediaPackageGroupSettings(this)
         }
     }
@@ -2102,9 +2081,9 @@ pub mod channel {
     pub struct MsSmoothGroupSettings(pub(crate) rt::Body);
     impl MsSmoothGroupSettings {
         /// A new `ms_smooth_group_settings` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", value.0.into_value());
+            this.set("destination", destination.0.into_value());
             MsSmoothGroupSettings(this)
         }
         /// `acquisition_point_id`: string.
@@ -2549,7 +2528,7 @@ pub mod channel {
     /// Block `h265_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct H265Settings(pub(crate) rt::Body);
-    /// The required arguments of [`H265Settings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`H265Settings`], by name: two of them have one type, and a swap must not compile.
     pub struct H265SettingsRequired {
         /// `bitrate`: number.
         pub bitrate: rt::Number,
@@ -2880,7 +2859,7 @@ pub mod channel {
     /// Block `nielsen_cbet_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct NielsenCbetSettings(pub(crate) rt::Body);
-    /// The required arguments of [`NielsenCbetSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NielsenCbetSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct NielsenCbetSettingsRequired {
         /// `cbet_check_digit_string`: string.
         pub cbet_check_digit_string: rt::Expr,
@@ -2905,29 +2884,19 @@ pub mod channel {
     /// Block `nielsen_naes_ii_nw_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct NielsenNaesIiNwSettings(pub(crate) rt::Body);
-    /// The required arguments of [`NielsenNaesIiNwSettings`], by name (so that two of one type cannot be swapped).
-    pub struct NielsenNaesIiNwSettingsRequired {
-        /// `check_digit_string`: string.
-        pub check_digit_string: rt::Expr,
-        /// `sid`: number.
-        pub sid: rt::Number,
-    }
     impl NielsenNaesIiNwSettings {
         /// A new `nielsen_naes_ii_nw_settings` block. Required: `check_digit_string`, `sid`.
-        pub fn new(required: NielsenNaesIiNwSettingsRequired) -> Self {
+        pub fn new(check_digit_string: impl Into<rt::Expr>, sid: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "check_digit_string",
-                rt::string(required.check_digit_string),
-            );
-            this.set("sid", rt::number(required.sid));
+            this.set("check_digit_string", rt::string(check_digit_string));
+            this.set("sid", rt::number(sid));
             NielsenNaesIiNwSettings(this)
         }
     }
     /// Block `input_channel_levels` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct InputChannelLevels(pub(crate) rt::Body);
-    /// The required arguments of [`InputChannelLevels`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InputChannelLevels`], by name: two of them have one type, and a swap must not compile.
     pub struct InputChannelLevelsRequired {
         /// `gain`: number.
         pub gain: rt::Number,
@@ -2948,9 +2917,9 @@ pub mod channel {
     pub struct Font(pub(crate) rt::Body);
     impl Font {
         /// A new `font` block. Required: `uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("uri", rt::string(value));
+            this.set("uri", rt::string(uri));
             Font(this)
         }
         /// `password_param`: string.
@@ -2984,9 +2953,9 @@ pub mod channel {
     pub struct Destination(pub(crate) rt::Body);
     impl Destination {
         /// A new `destination` block. Required: `destination_ref_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(destination_ref_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination_ref_id", rt::string(value));
+            this.set("destination_ref_id", rt::string(destination_ref_id));
             Destination(this)
         }
     }
@@ -3009,7 +2978,7 @@ pub mod channel {
     /// Block `caption_language_mappings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct CaptionLanguageMappings(pub(crate) rt::Body);
-    /// The required arguments of [`CaptionLanguageMappings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CaptionLanguageMappings`], by name: two of them have one type, and a swap must not compile.
     pub struct CaptionLanguageMappingsRequired {
         /// `caption_channel`: number.
         pub caption_channel: rt::Number,
@@ -3126,9 +3095,9 @@ pub mod channel {
     pub struct HlsOutputSettings(pub(crate) rt::Body);
     impl HlsOutputSettings {
         /// A new `hls_output_settings` block. Required: `hls_settings`.
-        pub fn new(value: HlsSettings) -> Self {
+        pub fn new(hls_settings: HlsSettings) -> Self {
             let mut this = rt::Body::default();
-            this.set("hls_settings", value.0.into_value());
+            this.set("hls_settings", hls_settings.0.into_value());
             HlsOutputSettings(this)
         }
         /// `h265_packaging_type`: string.
@@ -3172,9 +3141,9 @@ pub mod channel {
     pub struct MultiplexOutputSettings(pub(crate) rt::Body);
     impl MultiplexOutputSettings {
         /// A new `multiplex_output_settings` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", value.0.into_value());
+            this.set("destination", destination.0.into_value());
             MultiplexOutputSettings(this)
         }
     }
@@ -3183,9 +3152,9 @@ pub mod channel {
     pub struct RtmpOutputSettings(pub(crate) rt::Body);
     impl RtmpOutputSettings {
         /// A new `rtmp_output_settings` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", value.0.into_value());
+            this.set("destination", destination.0.into_value());
             RtmpOutputSettings(this)
         }
         /// `certificate_mode`: string.
@@ -3207,22 +3176,15 @@ pub mod channel {
     /// Block `udp_output_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct UdpOutputSettings(pub(crate) rt::Body);
-    /// The required arguments of [`UdpOutputSettings`], by name (so that two of one type cannot be swapped).
-    pub struct UdpOutputSettingsRequired {
-        /// Block `container_settings` (the first, when more may be added).
-        pub container_settings: UdpOutputSettingsContainerSettings,
-        /// Block `destination` (the first, when more may be added).
-        pub destination: Destination,
-    }
     impl UdpOutputSettings {
         /// A new `udp_output_settings` block. Required: `container_settings`, `destination`.
-        pub fn new(required: UdpOutputSettingsRequired) -> Self {
+        pub fn new(
+            container_settings: UdpOutputSettingsContainerSettings,
+            destination: Destination,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "container_settings",
-                required.container_settings.0.into_value(),
-            );
-            this.set("destination", required.destination.0.into_value());
+            this.set("container_settings", container_settings.0.into_value());
+            this.set("destination", destination.0.into_value());
             UdpOutputSettings(this)
         }
         /// `buffer_msec`: number.
@@ -3296,9 +3258,9 @@ pub mod channel {
     pub struct AudioSilenceSettings(pub(crate) rt::Body);
     impl AudioSilenceSettings {
         /// A new `audio_silence_settings` block. Required: `audio_selector_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(audio_selector_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("audio_selector_name", rt::string(value));
+            this.set("audio_selector_name", rt::string(audio_selector_name));
             AudioSilenceSettings(this)
         }
         /// `audio_silence_threshold_msec`: number.
@@ -3346,7 +3308,7 @@ pub mod channel {
     /// Block `audio_hls_rendition_selection` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct AudioHlsRenditionSelection(pub(crate) rt::Body);
-    /// The required arguments of [`AudioHlsRenditionSelection`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AudioHlsRenditionSelection`], by name: two of them have one type, and a swap must not compile.
     pub struct AudioHlsRenditionSelectionRequired {
         /// `group_id`: string.
         pub group_id: rt::Expr,
@@ -3367,9 +3329,9 @@ pub mod channel {
     pub struct AudioLanguageSelection(pub(crate) rt::Body);
     impl AudioLanguageSelection {
         /// A new `audio_language_selection` block. Required: `language_code`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(language_code: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("language_code", rt::string(value));
+            this.set("language_code", rt::string(language_code));
             AudioLanguageSelection(this)
         }
         /// `language_selection_policy`: string.
@@ -3383,9 +3345,9 @@ pub mod channel {
     pub struct AudioPidSelection(pub(crate) rt::Body);
     impl AudioPidSelection {
         /// A new `audio_pid_selection` block. Required: `pid`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(pid: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("pid", rt::number(value));
+            this.set("pid", rt::number(pid));
             AudioPidSelection(this)
         }
     }
@@ -3394,9 +3356,9 @@ pub mod channel {
     pub struct AudioTrackSelection(pub(crate) rt::Body);
     impl AudioTrackSelection {
         /// A new `audio_track_selection` block. Required: `tracks`.
-        pub fn new(value: Tracks) -> Self {
+        pub fn new(tracks: Tracks) -> Self {
             let mut this = rt::Body::default();
-            this.push("tracks", value.0.into_value());
+            this.push("tracks", tracks.0.into_value());
             AudioTrackSelection(this)
         }
         /// Block `dolby_e_decode` (at most one).
@@ -3726,9 +3688,9 @@ pub mod channel {
     pub struct StaticKeySettings(pub(crate) rt::Body);
     impl StaticKeySettings {
         /// A new `static_key_settings` block. Required: `static_key_value`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(static_key_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("static_key_value", rt::string(value));
+            this.set("static_key_value", rt::string(static_key_value));
             StaticKeySettings(this)
         }
         /// Block `key_provider_server` (at most one).
@@ -3862,9 +3824,9 @@ pub mod channel {
     pub struct DolbyEDecode(pub(crate) rt::Body);
     impl DolbyEDecode {
         /// A new `dolby_e_decode` block. Required: `program_selection`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(program_selection: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("program_selection", rt::string(value));
+            this.set("program_selection", rt::string(program_selection));
             DolbyEDecode(this)
         }
     }
@@ -3873,16 +3835,16 @@ pub mod channel {
     pub struct Tracks(pub(crate) rt::Body);
     impl Tracks {
         /// A new `tracks` block. Required: `track`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(track: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("track", rt::number(value));
+            this.set("track", rt::number(track));
             Tracks(this)
         }
     }
     /// Block `output_rectangle` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct OutputRectangle(pub(crate) rt::Body);
-    /// The required arguments of [`OutputRectangle`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OutputRectangle`], by name: two of them have one type, and a swap must not compile.
     pub struct OutputRectangleRequired {
         /// `height`: number.
         pub height: rt::Number,
@@ -3909,9 +3871,9 @@ pub mod channel {
     pub struct KeyProviderServer(pub(crate) rt::Body);
     impl KeyProviderServer {
         /// A new `key_provider_server` block. Required: `uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("uri", rt::string(value));
+            this.set("uri", rt::string(uri));
             KeyProviderServer(this)
         }
         /// `password_param`: string.
@@ -4230,9 +4192,9 @@ pub mod channel {
     pub struct StandardHlsSettings(pub(crate) rt::Body);
     impl StandardHlsSettings {
         /// A new `standard_hls_settings` block. Required: `m3u8_settings`.
-        pub fn new(value: M3u8Settings) -> Self {
+        pub fn new(m3u8_settings: M3u8Settings) -> Self {
             let mut this = rt::Body::default();
-            this.set("m3u8_settings", value.0.into_value());
+            this.set("m3u8_settings", m3u8_settings.0.into_value());
             StandardHlsSettings(this)
         }
         /// `audio_rendition_sets`: string.
@@ -4244,19 +4206,12 @@ pub mod channel {
     /// Block `dvb_nit_settings` of `aws_medialive_channel`.
     #[derive(Clone, Debug)]
     pub struct DvbNitSettings(pub(crate) rt::Body);
-    /// The required arguments of [`DvbNitSettings`], by name (so that two of one type cannot be swapped).
-    pub struct DvbNitSettingsRequired {
-        /// `network_id`: number.
-        pub network_id: rt::Number,
-        /// `network_name`: string.
-        pub network_name: rt::Expr,
-    }
     impl DvbNitSettings {
         /// A new `dvb_nit_settings` block. Required: `network_id`, `network_name`.
-        pub fn new(required: DvbNitSettingsRequired) -> Self {
+        pub fn new(network_id: impl Into<rt::Number>, network_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("network_id", rt::number(required.network_id));
-            this.set("network_name", rt::string(required.network_name));
+            this.set("network_id", rt::number(network_id));
+            this.set("network_name", rt::string(network_name));
             DvbNitSettings(this)
         }
         /// `rep_interval`: number.
@@ -4315,9 +4270,9 @@ pub mod channel {
     pub struct AudioOnlyImage(pub(crate) rt::Body);
     impl AudioOnlyImage {
         /// A new `audio_only_image` block. Required: `uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("uri", rt::string(value));
+            this.set("uri", rt::string(uri));
             AudioOnlyImage(this)
         }
         /// `password_param`: string.
@@ -4438,7 +4393,7 @@ static INPUT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Input`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Input`], by name: two of them have one type, and a swap must not compile.
 pub struct InputRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -4556,9 +4511,9 @@ pub mod input {
     pub struct Destinations(pub(crate) rt::Body);
     impl Destinations {
         /// A new `destinations` block. Required: `stream_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(stream_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("stream_name", rt::string(value));
+            this.set("stream_name", rt::string(stream_name));
             Destinations(this)
         }
     }
@@ -4567,9 +4522,9 @@ pub mod input {
     pub struct InputDevices(pub(crate) rt::Body);
     impl InputDevices {
         /// A new `input_devices` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             InputDevices(this)
         }
     }
@@ -4578,16 +4533,16 @@ pub mod input {
     pub struct MediaConnectFlows(pub(crate) rt::Body);
     impl MediaConnectFlows {
         /// A new `media_connect_flows` block. Required: `flow_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(flow_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("flow_arn", rt::string(value));
+            this.set("flow_arn", rt::string(flow_arn));
             MediaConnectFlows(this)
         }
     }
     /// Block `sources` of `aws_medialive_input`.
     #[derive(Clone, Debug)]
     pub struct Sources(pub(crate) rt::Body);
-    /// The required arguments of [`Sources`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Sources`], by name: two of them have one type, and a swap must not compile.
     pub struct SourcesRequired {
         /// `password_param`: string.
         pub password_param: rt::Expr,
@@ -4611,9 +4566,9 @@ pub mod input {
     pub struct Vpc(pub(crate) rt::Body);
     impl Vpc {
         /// A new `vpc` block. Required: `subnet_ids`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(value));
+            this.set("subnet_ids", rt::list(subnet_ids));
             Vpc(this)
         }
         /// `security_group_ids`: list of string.
@@ -4637,9 +4592,12 @@ static INPUT_SECURITY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InputSecurityGroup {
     /// Declares an `aws_medialive_input_security_group` with the stack-unique `id`. Required: `whitelist_rules`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: input_security_group::WhitelistRules) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        whitelist_rules: input_security_group::WhitelistRules,
+    ) -> Self {
         let mut this = rt::Base::new(id, &INPUT_SECURITY_GROUP_TYPE);
-        this.push("whitelist_rules", value.0.into_value());
+        this.push("whitelist_rules", whitelist_rules.0.into_value());
         InputSecurityGroup(this)
     }
     /// Block `timeouts` (at most one).
@@ -4686,9 +4644,9 @@ pub mod input_security_group {
     pub struct WhitelistRules(pub(crate) rt::Body);
     impl WhitelistRules {
         /// A new `whitelist_rules` block. Required: `cidr`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(value));
+            this.set("cidr", rt::string(cidr));
             WhitelistRules(this)
         }
     }
@@ -4704,20 +4662,17 @@ static MULTIPLEX_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Multiplex`], by name (so that two of one type cannot be swapped).
-pub struct MultiplexRequired {
-    /// `availability_zones`: list of string.
-    pub availability_zones: rt::List<rt::Expr>,
-    /// `name`: string.
-    pub name: rt::Expr,
-}
 impl Multiplex {
     /// Declares an `aws_medialive_multiplex` with the stack-unique `id`. Required: `availability_zones`, `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: MultiplexRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        availability_zones: impl Into<rt::List<rt::Expr>>,
+        name: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &MULTIPLEX_TYPE);
-        this.set("availability_zones", rt::list(required.availability_zones));
-        this.set("name", rt::string(required.name));
+        this.set("availability_zones", rt::list(availability_zones));
+        this.set("name", rt::string(name));
         Multiplex(this)
     }
     /// `start_multiplex`: bool.
@@ -4775,7 +4730,7 @@ pub mod multiplex {
     /// Block `multiplex_settings` of `aws_medialive_multiplex`.
     #[derive(Clone, Debug)]
     pub struct MultiplexSettings(pub(crate) rt::Body);
-    /// The required arguments of [`MultiplexSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MultiplexSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct MultiplexSettingsRequired {
         /// `transport_stream_bitrate`: number.
         pub transport_stream_bitrate: rt::Number,
@@ -4824,7 +4779,7 @@ static MULTIPLEX_PROGRAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`MultiplexProgram`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MultiplexProgram`], by name: two of them have one type, and a swap must not compile.
 pub struct MultiplexProgramRequired {
     /// `multiplex_id`: string.
     pub multiplex_id: rt::Expr,
@@ -4876,22 +4831,18 @@ pub mod multiplex_program {
     /// Block `multiplex_program_settings` of `aws_medialive_multiplex_program`.
     #[derive(Clone, Debug)]
     pub struct MultiplexProgramSettings(pub(crate) rt::Body);
-    /// The required arguments of [`MultiplexProgramSettings`], by name (so that two of one type cannot be swapped).
-    pub struct MultiplexProgramSettingsRequired {
-        /// `preferred_channel_pipeline`: string.
-        pub preferred_channel_pipeline: rt::Expr,
-        /// `program_number`: number.
-        pub program_number: rt::Number,
-    }
     impl MultiplexProgramSettings {
         /// A new `multiplex_program_settings` block. Required: `preferred_channel_pipeline`, `program_number`.
-        pub fn new(required: MultiplexProgramSettingsRequired) -> Self {
+        pub fn new(
+            preferred_channel_pipeline: impl Into<rt::Expr>,
+            program_number: impl Into<rt::Number>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "preferred_channel_pipeline",
-                rt::string(required.preferred_channel_pipeline),
+                rt::string(preferred_channel_pipeline),
             );
-            this.set("program_number", rt::number(required.program_number));
+            this.set("program_number", rt::number(program_number));
             MultiplexProgramSettings(this)
         }
         /// Adds a `service_descriptor` block.
@@ -4923,7 +4874,7 @@ pub mod multiplex_program {
     /// Block `service_descriptor` of `aws_medialive_multiplex_program`.
     #[derive(Clone, Debug)]
     pub struct ServiceDescriptor(pub(crate) rt::Body);
-    /// The required arguments of [`ServiceDescriptor`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ServiceDescriptor`], by name: two of them have one type, and a swap must not compile.
     pub struct ServiceDescriptorRequired {
         /// `provider_name`: string.
         pub provider_name: rt::Expr,
@@ -5032,9 +4983,9 @@ pub mod data {
     impl Input {
         /// Declares an `aws_medialive_input` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &INPUT_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Input(this)
         }
     }

@@ -33,9 +33,9 @@ static CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Channel {
     /// Declares an `aws_media_package_channel` with the stack-unique `id`. Required: `channel_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, channel_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_TYPE);
-        this.set("channel_id", rt::string(value));
+        this.set("channel_id", rt::string(channel_id));
         Channel(this)
     }
     /// `description`: string.

@@ -33,9 +33,9 @@ static CHANNEL_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ChannelGroup {
     /// Declares an `aws_media_packagev2_channel_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CHANNEL_GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ChannelGroup(this)
     }
     /// `description`: string.

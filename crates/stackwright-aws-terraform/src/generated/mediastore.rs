@@ -33,9 +33,9 @@ static CONTAINER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Container {
     /// Declares an `aws_media_store_container` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Container(this)
     }
 }
@@ -78,12 +78,12 @@ static CONTAINER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ContainerPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ContainerPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ContainerPolicyRequired {
     /// `container_name`: string.
     pub container_name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl ContainerPolicy {
     /// Declares an `aws_media_store_container_policy` with the stack-unique `id`. Required: `container_name`, `policy`.
@@ -91,7 +91,7 @@ impl ContainerPolicy {
     pub fn new(id: impl Into<String>, required: ContainerPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CONTAINER_POLICY_TYPE);
         this.set("container_name", rt::string(required.container_name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         ContainerPolicy(this)
     }
 }

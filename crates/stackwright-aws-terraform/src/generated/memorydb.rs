@@ -102,7 +102,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Cluster`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterRequired {
     /// `acl_name`: string.
     pub acl_name: rt::Expr,
@@ -387,7 +387,7 @@ static MULTI_REGION_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`MultiRegionCluster`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MultiRegionCluster`], by name: two of them have one type, and a swap must not compile.
 pub struct MultiRegionClusterRequired {
     /// `multi_region_cluster_name_suffix`: string.
     pub multi_region_cluster_name_suffix: rt::Expr,
@@ -531,9 +531,9 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ParameterGroup {
     /// Declares an `aws_memorydb_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, family: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
-        this.set("family", rt::string(value));
+        this.set("family", rt::string(family));
         ParameterGroup(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -599,7 +599,7 @@ pub mod parameter_group {
     /// Block `parameter` of `aws_memorydb_parameter_group`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -630,9 +630,9 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Snapshot {
     /// Declares an `aws_memorydb_snapshot` with the stack-unique `id`. Required: `cluster_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, cluster_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
-        this.set("cluster_name", rt::string(value));
+        this.set("cluster_name", rt::string(cluster_name));
         Snapshot(this)
     }
     /// `kms_key_arn`: string. Changing it replaces the resource.
@@ -738,9 +738,9 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SubnetGroup {
     /// Declares an `aws_memorydb_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-        this.set("subnet_ids", rt::list(value));
+        this.set("subnet_ids", rt::list(subnet_ids));
         SubnetGroup(this)
     }
     /// `description`: string.
@@ -810,7 +810,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
 pub struct UserRequired {
     /// `access_string`: string.
     pub access_string: rt::Expr,
@@ -873,9 +873,9 @@ pub mod user {
     pub struct AuthenticationMode(pub(crate) rt::Body);
     impl AuthenticationMode {
         /// A new `authentication_mode` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             AuthenticationMode(this)
         }
         /// `passwords`: set of string. Sensitive: kept out of plans, but stored in the state.
@@ -932,9 +932,9 @@ pub mod data {
     impl Acl {
         /// Declares an `aws_memorydb_acl` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ACL_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Acl(this)
         }
         /// `id`: string.
@@ -989,9 +989,9 @@ pub mod data {
     impl Cluster {
         /// Declares an `aws_memorydb_cluster` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Cluster(this)
         }
         /// `id`: string.
@@ -1130,9 +1130,9 @@ pub mod data {
     impl ParameterGroup {
         /// Declares an `aws_memorydb_parameter_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ParameterGroup(this)
         }
         /// `id`: string.
@@ -1191,9 +1191,9 @@ pub mod data {
     impl Snapshot {
         /// Declares an `aws_memorydb_snapshot` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SNAPSHOT_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Snapshot(this)
         }
         /// `id`: string.
@@ -1256,9 +1256,9 @@ pub mod data {
     impl SubnetGroup {
         /// Declares an `aws_memorydb_subnet_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             SubnetGroup(this)
         }
         /// `id`: string.
@@ -1317,9 +1317,9 @@ pub mod data {
     impl User {
         /// Declares an `aws_memorydb_user` with the stack-unique `id`. Required: `user_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
-            this.set("user_name", rt::string(value));
+            this.set("user_name", rt::string(user_name));
             User(this)
         }
         /// `id`: string.

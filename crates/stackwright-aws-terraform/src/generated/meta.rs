@@ -37,9 +37,9 @@ pub mod data {
     impl Arn {
         /// Declares an `aws_arn` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ARN_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             Arn(this)
         }
         /// `id`: string.
@@ -241,9 +241,9 @@ pub mod data {
     impl IpRanges {
         /// Declares an `aws_ip_ranges` with the stack-unique `id`. Required: `services`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(id: impl Into<String>, services: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Base::new(id, &IP_RANGES_TYPE);
-            this.set("services", rt::list(value));
+            this.set("services", rt::list(services));
             IpRanges(this)
         }
         /// `id`: string.
@@ -448,19 +448,12 @@ pub mod data {
         /// Block `filter` of `aws_regions`.
         #[derive(Clone, Debug)]
         pub struct Filter(pub(crate) rt::Body);
-        /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-        pub struct FilterRequired {
-            /// `name`: string.
-            pub name: rt::Expr,
-            /// `values`: set of string.
-            pub values: rt::List<rt::Expr>,
-        }
         impl Filter {
             /// A new `filter` block. Required: `name`, `values`.
-            pub fn new(required: FilterRequired) -> Self {
+            pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(required.name));
-                this.set("values", rt::list(required.values));
+                this.set("name", rt::string(name));
+                this.set("values", rt::list(values));
                 Filter(this)
             }
         }
@@ -563,9 +556,9 @@ pub mod data {
     impl ServicePrincipal {
         /// Declares an `aws_service_principal` with the stack-unique `id`. Required: `service_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, service_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_PRINCIPAL_TYPE);
-            this.set("service_name", rt::string(value));
+            this.set("service_name", rt::string(service_name));
             ServicePrincipal(this)
         }
         /// `region`: string.

@@ -32,7 +32,7 @@ static BROKER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Broker`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Broker`], by name: two of them have one type, and a swap must not compile.
 pub struct BrokerRequired {
     /// `broker_name`: string.
     pub broker_name: rt::Expr,
@@ -366,7 +366,7 @@ pub mod broker {
     /// Block `maintenance_window_start_time` of `aws_mq_broker`.
     #[derive(Clone, Debug)]
     pub struct MaintenanceWindowStartTime(pub(crate) rt::Body);
-    /// The required arguments of [`MaintenanceWindowStartTime`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MaintenanceWindowStartTime`], by name: two of them have one type, and a swap must not compile.
     pub struct MaintenanceWindowStartTimeRequired {
         /// `day_of_week`: string.
         pub day_of_week: rt::Expr,
@@ -413,7 +413,7 @@ pub mod broker {
     /// Block `user` of `aws_mq_broker`.
     #[derive(Clone, Debug)]
     pub struct User(pub(crate) rt::Body);
-    /// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
     pub struct UserRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -456,7 +456,7 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Configuration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Configuration`], by name: two of them have one type, and a swap must not compile.
 pub struct ConfigurationRequired {
     /// `data`: string.
     pub data: rt::Expr,

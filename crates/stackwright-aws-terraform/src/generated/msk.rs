@@ -32,7 +32,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Cluster`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterRequired {
     /// `cluster_name`: string.
     pub cluster_name: rt::Expr,
@@ -204,7 +204,7 @@ pub mod cluster {
     /// Block `broker_node_group_info` of `aws_msk_cluster`.
     #[derive(Clone, Debug)]
     pub struct BrokerNodeGroupInfo(pub(crate) rt::Body);
-    /// The required arguments of [`BrokerNodeGroupInfo`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BrokerNodeGroupInfo`], by name: two of them have one type, and a swap must not compile.
     pub struct BrokerNodeGroupInfoRequired {
         /// `client_subnets`: set of string.
         pub client_subnets: rt::List<rt::Expr>,
@@ -266,19 +266,12 @@ pub mod cluster {
     /// Block `configuration_info` of `aws_msk_cluster`.
     #[derive(Clone, Debug)]
     pub struct ConfigurationInfo(pub(crate) rt::Body);
-    /// The required arguments of [`ConfigurationInfo`], by name (so that two of one type cannot be swapped).
-    pub struct ConfigurationInfoRequired {
-        /// `arn`: string.
-        pub arn: rt::Expr,
-        /// `revision`: number.
-        pub revision: rt::Number,
-    }
     impl ConfigurationInfo {
         /// A new `configuration_info` block. Required: `arn`, `revision`.
-        pub fn new(required: ConfigurationInfoRequired) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>, revision: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(required.arn));
-            this.set("revision", rt::number(required.revision));
+            this.set("arn", rt::string(arn));
+            this.set("revision", rt::number(revision));
             ConfigurationInfo(this)
         }
     }
@@ -308,9 +301,9 @@ pub mod cluster {
     pub struct LoggingInfo(pub(crate) rt::Body);
     impl LoggingInfo {
         /// A new `logging_info` block. Required: `broker_logs`.
-        pub fn new(value: BrokerLogs) -> Self {
+        pub fn new(broker_logs: BrokerLogs) -> Self {
             let mut this = rt::Body::default();
-            this.set("broker_logs", value.0.into_value());
+            this.set("broker_logs", broker_logs.0.into_value());
             LoggingInfo(this)
         }
     }
@@ -319,9 +312,9 @@ pub mod cluster {
     pub struct OpenMonitoring(pub(crate) rt::Body);
     impl OpenMonitoring {
         /// A new `open_monitoring` block. Required: `prometheus`.
-        pub fn new(value: Prometheus) -> Self {
+        pub fn new(prometheus: Prometheus) -> Self {
             let mut this = rt::Body::default();
-            this.set("prometheus", value.0.into_value());
+            this.set("prometheus", prometheus.0.into_value());
             OpenMonitoring(this)
         }
     }
@@ -515,9 +508,9 @@ pub mod cluster {
     pub struct CloudwatchLogs(pub(crate) rt::Body);
     impl CloudwatchLogs {
         /// A new `cloudwatch_logs` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             CloudwatchLogs(this)
         }
         /// `log_group`: string.
@@ -531,9 +524,9 @@ pub mod cluster {
     pub struct Firehose(pub(crate) rt::Body);
     impl Firehose {
         /// A new `firehose` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             Firehose(this)
         }
         /// `delivery_stream`: string.
@@ -547,9 +540,9 @@ pub mod cluster {
     pub struct S3(pub(crate) rt::Body);
     impl S3 {
         /// A new `s3` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             S3(this)
         }
         /// `bucket`: string.
@@ -568,9 +561,9 @@ pub mod cluster {
     pub struct JmxExporter(pub(crate) rt::Body);
     impl JmxExporter {
         /// A new `jmx_exporter` block. Required: `enabled_in_broker`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled_in_broker: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled_in_broker", rt::boolean(value));
+            this.set("enabled_in_broker", rt::boolean(enabled_in_broker));
             JmxExporter(this)
         }
     }
@@ -579,9 +572,9 @@ pub mod cluster {
     pub struct NodeExporter(pub(crate) rt::Body);
     impl NodeExporter {
         /// A new `node_exporter` block. Required: `enabled_in_broker`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled_in_broker: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled_in_broker", rt::boolean(value));
+            this.set("enabled_in_broker", rt::boolean(enabled_in_broker));
             NodeExporter(this)
         }
     }
@@ -657,12 +650,12 @@ static CLUSTER_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ClusterPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterPolicyRequired {
     /// `cluster_arn`: string.
     pub cluster_arn: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl ClusterPolicy {
     /// Declares an `aws_msk_cluster_policy` with the stack-unique `id`. Required: `cluster_arn`, `policy`.
@@ -670,7 +663,7 @@ impl ClusterPolicy {
     pub fn new(id: impl Into<String>, required: ClusterPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_POLICY_TYPE);
         this.set("cluster_arn", rt::string(required.cluster_arn));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         ClusterPolicy(this)
     }
 }
@@ -704,7 +697,7 @@ static CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Configuration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Configuration`], by name: two of them have one type, and a swap must not compile.
 pub struct ConfigurationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -773,7 +766,7 @@ static REPLICATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Replicator`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Replicator`], by name: two of them have one type, and a swap must not compile.
 pub struct ReplicatorRequired {
     /// `replicator_name`: string.
     pub replicator_name: rt::Expr,
@@ -860,29 +853,19 @@ pub mod replicator {
     /// Block `kafka_cluster` of `aws_msk_replicator`.
     #[derive(Clone, Debug)]
     pub struct KafkaCluster(pub(crate) rt::Body);
-    /// The required arguments of [`KafkaCluster`], by name (so that two of one type cannot be swapped).
-    pub struct KafkaClusterRequired {
-        /// Block `amazon_msk_cluster` (the first, when more may be added).
-        pub amazon_msk_cluster: AmazonMskCluster,
-        /// Block `vpc_config` (the first, when more may be added).
-        pub vpc_config: VpcConfig,
-    }
     impl KafkaCluster {
         /// A new `kafka_cluster` block. Required: `amazon_msk_cluster`, `vpc_config`.
-        pub fn new(required: KafkaClusterRequired) -> Self {
+        pub fn new(amazon_msk_cluster: AmazonMskCluster, vpc_config: VpcConfig) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "amazon_msk_cluster",
-                required.amazon_msk_cluster.0.into_value(),
-            );
-            this.set("vpc_config", required.vpc_config.0.into_value());
+            this.set("amazon_msk_cluster", amazon_msk_cluster.0.into_value());
+            this.set("vpc_config", vpc_config.0.into_value());
             KafkaCluster(this)
         }
     }
     /// Block `replication_info_list` of `aws_msk_replicator`.
     #[derive(Clone, Debug)]
     pub struct ReplicationInfoList(pub(crate) rt::Body);
-    /// The required arguments of [`ReplicationInfoList`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ReplicationInfoList`], by name: two of them have one type, and a swap must not compile.
     pub struct ReplicationInfoListRequired {
         /// `source_kafka_cluster_arn`: string.
         pub source_kafka_cluster_arn: rt::Expr,
@@ -938,9 +921,9 @@ pub mod replicator {
     pub struct AmazonMskCluster(pub(crate) rt::Body);
     impl AmazonMskCluster {
         /// A new `amazon_msk_cluster` block. Required: `msk_cluster_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(msk_cluster_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("msk_cluster_arn", rt::string(value));
+            this.set("msk_cluster_arn", rt::string(msk_cluster_arn));
             AmazonMskCluster(this)
         }
     }
@@ -949,9 +932,9 @@ pub mod replicator {
     pub struct VpcConfig(pub(crate) rt::Body);
     impl VpcConfig {
         /// A new `vpc_config` block. Required: `subnet_ids`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(value));
+            this.set("subnet_ids", rt::list(subnet_ids));
             VpcConfig(this)
         }
         /// `security_groups_ids`: set of string.
@@ -965,9 +948,12 @@ pub mod replicator {
     pub struct ConsumerGroupReplication(pub(crate) rt::Body);
     impl ConsumerGroupReplication {
         /// A new `consumer_group_replication` block. Required: `consumer_groups_to_replicate`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(consumer_groups_to_replicate: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("consumer_groups_to_replicate", rt::list(value));
+            this.set(
+                "consumer_groups_to_replicate",
+                rt::list(consumer_groups_to_replicate),
+            );
             ConsumerGroupReplication(this)
         }
         /// `consumer_groups_to_exclude`: set of string.
@@ -993,9 +979,9 @@ pub mod replicator {
     pub struct TopicReplication(pub(crate) rt::Body);
     impl TopicReplication {
         /// A new `topic_replication` block. Required: `topics_to_replicate`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(topics_to_replicate: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("topics_to_replicate", rt::list(value));
+            this.set("topics_to_replicate", rt::list(topics_to_replicate));
             TopicReplication(this)
         }
         /// `copy_access_control_lists_for_topics`: bool.
@@ -1072,20 +1058,17 @@ static SCRAM_SECRET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ScramSecretAssociation`], by name (so that two of one type cannot be swapped).
-pub struct ScramSecretAssociationRequired {
-    /// `cluster_arn`: string.
-    pub cluster_arn: rt::Expr,
-    /// `secret_arn_list`: set of string.
-    pub secret_arn_list: rt::List<rt::Expr>,
-}
 impl ScramSecretAssociation {
     /// Declares an `aws_msk_scram_secret_association` with the stack-unique `id`. Required: `cluster_arn`, `secret_arn_list`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ScramSecretAssociationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        cluster_arn: impl Into<rt::Expr>,
+        secret_arn_list: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SCRAM_SECRET_ASSOCIATION_TYPE);
-        this.set("cluster_arn", rt::string(required.cluster_arn));
-        this.set("secret_arn_list", rt::list(required.secret_arn_list));
+        this.set("cluster_arn", rt::string(cluster_arn));
+        this.set("secret_arn_list", rt::list(secret_arn_list));
         ScramSecretAssociation(this)
     }
 }
@@ -1115,26 +1098,22 @@ static SERVERLESS_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ServerlessCluster`], by name (so that two of one type cannot be swapped).
-pub struct ServerlessClusterRequired {
-    /// `cluster_name`: string.
-    pub cluster_name: rt::Expr,
-    /// Block `client_authentication` (the first, when more may be added).
-    pub client_authentication: serverless_cluster::ClientAuthentication,
-    /// Block `vpc_config` (the first, when more may be added).
-    pub vpc_config: serverless_cluster::VpcConfig,
-}
 impl ServerlessCluster {
     /// Declares an `aws_msk_serverless_cluster` with the stack-unique `id`. Required: `cluster_name`, `client_authentication`, `vpc_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ServerlessClusterRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        cluster_name: impl Into<rt::Expr>,
+        client_authentication: serverless_cluster::ClientAuthentication,
+        vpc_config: serverless_cluster::VpcConfig,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SERVERLESS_CLUSTER_TYPE);
-        this.set("cluster_name", rt::string(required.cluster_name));
+        this.set("cluster_name", rt::string(cluster_name));
         this.set(
             "client_authentication",
-            required.client_authentication.0.into_value(),
+            client_authentication.0.into_value(),
         );
-        this.push("vpc_config", required.vpc_config.0.into_value());
+        this.push("vpc_config", vpc_config.0.into_value());
         ServerlessCluster(this)
     }
     /// Block `timeouts` (at most one).
@@ -1188,9 +1167,9 @@ pub mod serverless_cluster {
     pub struct ClientAuthentication(pub(crate) rt::Body);
     impl ClientAuthentication {
         /// A new `client_authentication` block. Required: `sasl`.
-        pub fn new(value: Sasl) -> Self {
+        pub fn new(sasl: Sasl) -> Self {
             let mut this = rt::Body::default();
-            this.set("sasl", value.0.into_value());
+            this.set("sasl", sasl.0.into_value());
             ClientAuthentication(this)
         }
     }
@@ -1219,9 +1198,9 @@ pub mod serverless_cluster {
     pub struct VpcConfig(pub(crate) rt::Body);
     impl VpcConfig {
         /// A new `vpc_config` block. Required: `subnet_ids`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(value));
+            this.set("subnet_ids", rt::list(subnet_ids));
             VpcConfig(this)
         }
         /// `security_group_ids`: set of string.
@@ -1235,9 +1214,9 @@ pub mod serverless_cluster {
     pub struct Sasl(pub(crate) rt::Body);
     impl Sasl {
         /// A new `sasl` block. Required: `iam`.
-        pub fn new(value: Iam) -> Self {
+        pub fn new(iam: Iam) -> Self {
             let mut this = rt::Body::default();
-            this.set("iam", value.0.into_value());
+            this.set("iam", iam.0.into_value());
             Sasl(this)
         }
     }
@@ -1246,9 +1225,9 @@ pub mod serverless_cluster {
     pub struct Iam(pub(crate) rt::Body);
     impl Iam {
         /// A new `iam` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             Iam(this)
         }
     }
@@ -1264,7 +1243,7 @@ static SINGLE_SCRAM_SECRET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`SingleScramSecretAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SingleScramSecretAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct SingleScramSecretAssociationRequired {
     /// `cluster_arn`: string.
     pub cluster_arn: rt::Expr,
@@ -1310,7 +1289,7 @@ static VPC_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`VpcConnection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpcConnection`], by name: two of them have one type, and a swap must not compile.
 pub struct VpcConnectionRequired {
     /// `authentication`: string.
     pub authentication: rt::Expr,
@@ -1426,9 +1405,9 @@ pub mod data {
     impl BootstrapBrokers {
         /// Declares an `aws_msk_bootstrap_brokers` with the stack-unique `id`. Required: `cluster_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BOOTSTRAP_BROKERS_TYPE);
-            this.set("cluster_arn", rt::string(value));
+            this.set("cluster_arn", rt::string(cluster_arn));
             BootstrapBrokers(this)
         }
         /// `id`: string.
@@ -1502,9 +1481,9 @@ pub mod data {
     impl BrokerNodes {
         /// Declares an `aws_msk_broker_nodes` with the stack-unique `id`. Required: `cluster_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BROKER_NODES_TYPE);
-            this.set("cluster_arn", rt::string(value));
+            this.set("cluster_arn", rt::string(cluster_arn));
             BrokerNodes(this)
         }
         /// `id`: string.
@@ -1542,9 +1521,9 @@ pub mod data {
     impl Cluster {
         /// Declares an `aws_msk_cluster` with the stack-unique `id`. Required: `cluster_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-            this.set("cluster_name", rt::string(value));
+            this.set("cluster_name", rt::string(cluster_name));
             Cluster(this)
         }
         /// `id`: string.
@@ -1643,9 +1622,9 @@ pub mod data {
     impl Configuration {
         /// Declares an `aws_msk_configuration` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONFIGURATION_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Configuration(this)
         }
         /// `id`: string.
@@ -1752,9 +1731,9 @@ pub mod data {
     impl VpcConnection {
         /// Declares an `aws_msk_vpc_connection` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VPC_CONNECTION_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             VpcConnection(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Connector`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Connector`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectorRequired {
     /// `connector_configuration`: map of string.
     pub connector_configuration: rt::Map<rt::Expr>,
@@ -180,9 +180,9 @@ pub mod connector {
     pub struct KafkaCluster(pub(crate) rt::Body);
     impl KafkaCluster {
         /// A new `kafka_cluster` block. Required: `apache_kafka_cluster`.
-        pub fn new(value: ApacheKafkaCluster) -> Self {
+        pub fn new(apache_kafka_cluster: ApacheKafkaCluster) -> Self {
             let mut this = rt::Body::default();
-            this.set("apache_kafka_cluster", value.0.into_value());
+            this.set("apache_kafka_cluster", apache_kafka_cluster.0.into_value());
             KafkaCluster(this)
         }
     }
@@ -221,9 +221,9 @@ pub mod connector {
     pub struct LogDelivery(pub(crate) rt::Body);
     impl LogDelivery {
         /// A new `log_delivery` block. Required: `worker_log_delivery`.
-        pub fn new(value: WorkerLogDelivery) -> Self {
+        pub fn new(worker_log_delivery: WorkerLogDelivery) -> Self {
             let mut this = rt::Body::default();
-            this.set("worker_log_delivery", value.0.into_value());
+            this.set("worker_log_delivery", worker_log_delivery.0.into_value());
             LogDelivery(this)
         }
     }
@@ -232,9 +232,9 @@ pub mod connector {
     pub struct Plugin(pub(crate) rt::Body);
     impl Plugin {
         /// A new `plugin` block. Required: `custom_plugin`.
-        pub fn new(value: CustomPlugin) -> Self {
+        pub fn new(custom_plugin: CustomPlugin) -> Self {
             let mut this = rt::Body::default();
-            this.set("custom_plugin", value.0.into_value());
+            this.set("custom_plugin", custom_plugin.0.into_value());
             Plugin(this)
         }
     }
@@ -266,26 +266,19 @@ pub mod connector {
     /// Block `worker_configuration` of `aws_mskconnect_connector`.
     #[derive(Clone, Debug)]
     pub struct WorkerConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`WorkerConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct WorkerConfigurationRequired {
-        /// `arn`: string.
-        pub arn: rt::Expr,
-        /// `revision`: number.
-        pub revision: rt::Number,
-    }
     impl WorkerConfiguration {
         /// A new `worker_configuration` block. Required: `arn`, `revision`.
-        pub fn new(required: WorkerConfigurationRequired) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>, revision: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(required.arn));
-            this.set("revision", rt::number(required.revision));
+            this.set("arn", rt::string(arn));
+            this.set("revision", rt::number(revision));
             WorkerConfiguration(this)
         }
     }
     /// Block `autoscaling` of `aws_mskconnect_connector`.
     #[derive(Clone, Debug)]
     pub struct Autoscaling(pub(crate) rt::Body);
-    /// The required arguments of [`Autoscaling`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Autoscaling`], by name: two of them have one type, and a swap must not compile.
     pub struct AutoscalingRequired {
         /// `max_worker_count`: number.
         pub max_worker_count: rt::Number,
@@ -321,9 +314,9 @@ pub mod connector {
     pub struct ProvisionedCapacity(pub(crate) rt::Body);
     impl ProvisionedCapacity {
         /// A new `provisioned_capacity` block. Required: `worker_count`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(worker_count: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("worker_count", rt::number(value));
+            this.set("worker_count", rt::number(worker_count));
             ProvisionedCapacity(this)
         }
         /// `mcu_count`: number.
@@ -335,19 +328,12 @@ pub mod connector {
     /// Block `apache_kafka_cluster` of `aws_mskconnect_connector`.
     #[derive(Clone, Debug)]
     pub struct ApacheKafkaCluster(pub(crate) rt::Body);
-    /// The required arguments of [`ApacheKafkaCluster`], by name (so that two of one type cannot be swapped).
-    pub struct ApacheKafkaClusterRequired {
-        /// `bootstrap_servers`: string.
-        pub bootstrap_servers: rt::Expr,
-        /// Block `vpc` (the first, when more may be added).
-        pub vpc: Vpc,
-    }
     impl ApacheKafkaCluster {
         /// A new `apache_kafka_cluster` block. Required: `bootstrap_servers`, `vpc`.
-        pub fn new(required: ApacheKafkaClusterRequired) -> Self {
+        pub fn new(bootstrap_servers: impl Into<rt::Expr>, vpc: Vpc) -> Self {
             let mut this = rt::Body::default();
-            this.set("bootstrap_servers", rt::string(required.bootstrap_servers));
-            this.set("vpc", required.vpc.0.into_value());
+            this.set("bootstrap_servers", rt::string(bootstrap_servers));
+            this.set("vpc", vpc.0.into_value());
             ApacheKafkaCluster(this)
         }
     }
@@ -379,19 +365,12 @@ pub mod connector {
     /// Block `custom_plugin` of `aws_mskconnect_connector`.
     #[derive(Clone, Debug)]
     pub struct CustomPlugin(pub(crate) rt::Body);
-    /// The required arguments of [`CustomPlugin`], by name (so that two of one type cannot be swapped).
-    pub struct CustomPluginRequired {
-        /// `arn`: string.
-        pub arn: rt::Expr,
-        /// `revision`: number.
-        pub revision: rt::Number,
-    }
     impl CustomPlugin {
         /// A new `custom_plugin` block. Required: `arn`, `revision`.
-        pub fn new(required: CustomPluginRequired) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>, revision: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(required.arn));
-            this.set("revision", rt::number(required.revision));
+            this.set("arn", rt::string(arn));
+            this.set("revision", rt::number(revision));
             CustomPlugin(this)
         }
     }
@@ -428,7 +407,7 @@ pub mod connector {
     /// Block `vpc` of `aws_mskconnect_connector`.
     #[derive(Clone, Debug)]
     pub struct Vpc(pub(crate) rt::Body);
-    /// The required arguments of [`Vpc`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Vpc`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcRequired {
         /// `security_groups`: set of string.
         pub security_groups: rt::List<rt::Expr>,
@@ -449,9 +428,9 @@ pub mod connector {
     pub struct CloudwatchLogs(pub(crate) rt::Body);
     impl CloudwatchLogs {
         /// A new `cloudwatch_logs` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             CloudwatchLogs(this)
         }
         /// `log_group`: string.
@@ -465,9 +444,9 @@ pub mod connector {
     pub struct Firehose(pub(crate) rt::Body);
     impl Firehose {
         /// A new `firehose` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             Firehose(this)
         }
         /// `delivery_stream`: string.
@@ -481,9 +460,9 @@ pub mod connector {
     pub struct S3(pub(crate) rt::Body);
     impl S3 {
         /// A new `s3` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             S3(this)
         }
         /// `bucket`: string.
@@ -509,7 +488,7 @@ static CUSTOM_PLUGIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`CustomPlugin`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomPlugin`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomPluginRequired {
     /// `content_type`: string.
     pub content_type: rt::Expr,
@@ -587,9 +566,9 @@ pub mod custom_plugin {
     pub struct Location(pub(crate) rt::Body);
     impl Location {
         /// A new `location` block. Required: `s3`.
-        pub fn new(value: S3) -> Self {
+        pub fn new(s3: S3) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3", value.0.into_value());
+            this.set("s3", s3.0.into_value());
             Location(this)
         }
     }
@@ -616,7 +595,7 @@ pub mod custom_plugin {
     /// Block `s3` of `aws_mskconnect_custom_plugin`.
     #[derive(Clone, Debug)]
     pub struct S3(pub(crate) rt::Body);
-    /// The required arguments of [`S3`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3`], by name: two of them have one type, and a swap must not compile.
     pub struct S3Required {
         /// `bucket_arn`: string.
         pub bucket_arn: rt::Expr,
@@ -649,7 +628,7 @@ static WORKER_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`WorkerConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WorkerConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkerConfigurationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -752,9 +731,9 @@ pub mod data {
     impl Connector {
         /// Declares an `aws_mskconnect_connector` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Connector(this)
         }
         /// `id`: string.
@@ -809,9 +788,9 @@ pub mod data {
     impl CustomPlugin {
         /// Declares an `aws_mskconnect_custom_plugin` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CUSTOM_PLUGIN_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             CustomPlugin(this)
         }
         /// `id`: string.
@@ -870,9 +849,9 @@ pub mod data {
     impl WorkerConfiguration {
         /// Declares an `aws_mskconnect_worker_configuration` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WORKER_CONFIGURATION_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             WorkerConfiguration(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static ENVIRONMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
 pub struct EnvironmentRequired {
     /// `dag_s3_path`: string.
     pub dag_s3_path: rt::Expr,
@@ -342,7 +342,7 @@ pub mod environment {
     /// Block `network_configuration` of `aws_mwaa_environment`.
     #[derive(Clone, Debug)]
     pub struct NetworkConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkConfigurationRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,

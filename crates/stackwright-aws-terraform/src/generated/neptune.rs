@@ -389,7 +389,7 @@ static CLUSTER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ClusterEndpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterEndpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterEndpointRequired {
     /// `cluster_endpoint_identifier`: string.
     pub cluster_endpoint_identifier: rt::Expr,
@@ -480,7 +480,7 @@ static CLUSTER_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ClusterInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterInstanceRequired {
     /// `cluster_identifier`: string.
     pub cluster_identifier: rt::Expr,
@@ -717,9 +717,9 @@ static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ClusterParameterGroup {
     /// Declares an `aws_neptune_cluster_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, family: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("family", rt::string(value));
+        this.set("family", rt::string(family));
         ClusterParameterGroup(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -795,7 +795,7 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ClusterSnapshot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterSnapshot`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterSnapshotRequired {
     /// `db_cluster_identifier`: string.
     pub db_cluster_identifier: rt::Expr,
@@ -923,9 +923,9 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EventSubscription {
     /// Declares an `aws_neptune_event_subscription` with the stack-unique `id`. Required: `sns_topic_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, sns_topic_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EVENT_SUBSCRIPTION_TYPE);
-        this.set("sns_topic_arn", rt::string(value));
+        this.set("sns_topic_arn", rt::string(sns_topic_arn));
         EventSubscription(this)
     }
     /// `enabled`: bool.
@@ -1035,9 +1035,12 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GlobalCluster {
     /// Declares an `aws_neptune_global_cluster` with the stack-unique `id`. Required: `global_cluster_identifier`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, global_cluster_identifier: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_CLUSTER_TYPE);
-        this.set("global_cluster_identifier", rt::string(value));
+        this.set(
+            "global_cluster_identifier",
+            rt::string(global_cluster_identifier),
+        );
         GlobalCluster(this)
     }
     /// `deletion_protection`: bool.
@@ -1138,9 +1141,9 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ParameterGroup {
     /// Declares an `aws_neptune_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, family: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PARAMETER_GROUP_TYPE);
-        this.set("family", rt::string(value));
+        this.set("family", rt::string(family));
         ParameterGroup(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -1219,9 +1222,9 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SubnetGroup {
     /// Declares an `aws_neptune_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-        this.set("subnet_ids", rt::list(value));
+        this.set("subnet_ids", rt::list(subnet_ids));
         SubnetGroup(this)
     }
     /// `description`: string.
@@ -1282,7 +1285,7 @@ pub mod shared {
     /// Block `parameter` of `aws_neptune_cluster_parameter_group`, `aws_neptune_parameter_group`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,

@@ -35,9 +35,9 @@ static GRAPH_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Graph {
     /// Declares an `aws_neptunegraph_graph` with the stack-unique `id`. Required: `provisioned_memory`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Number>) -> Self {
+    pub fn new(id: impl Into<String>, provisioned_memory: impl Into<rt::Number>) -> Self {
         let mut this = rt::Base::new(id, &GRAPH_TYPE);
-        this.set("provisioned_memory", rt::number(value));
+        this.set("provisioned_memory", rt::number(provisioned_memory));
         Graph(this)
     }
     /// `deletion_protection`: bool.

@@ -30,7 +30,7 @@ static FIREWALL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Firewall`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Firewall`], by name: two of them have one type, and a swap must not compile.
 pub struct FirewallRequired {
     /// `firewall_policy_arn`: string.
     pub firewall_policy_arn: rt::Expr,
@@ -166,9 +166,9 @@ pub mod firewall {
     pub struct SubnetMapping(pub(crate) rt::Body);
     impl SubnetMapping {
         /// A new `subnet_mapping` block. Required: `subnet_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(subnet_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_id", rt::string(value));
+            this.set("subnet_id", rt::string(subnet_id));
             SubnetMapping(this)
         }
         /// `ip_address_type`: string.
@@ -189,20 +189,17 @@ static FIREWALL_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`FirewallPolicy`], by name (so that two of one type cannot be swapped).
-pub struct FirewallPolicyRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `firewall_policy` (the first, when more may be added).
-    pub firewall_policy: firewall_policy::FirewallPolicy,
-}
 impl FirewallPolicy {
     /// Declares an `aws_networkfirewall_firewall_policy` with the stack-unique `id`. Required: `name`, `firewall_policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: FirewallPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        firewall_policy: firewall_policy::FirewallPolicy,
+    ) -> Self {
         let mut this = rt::Base::new(id, &FIREWALL_POLICY_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("firewall_policy", required.firewall_policy.0.into_value());
+        this.set("name", rt::string(name));
+        this.set("firewall_policy", firewall_policy.0.into_value());
         FirewallPolicy(this)
     }
     /// `description`: string.
@@ -260,7 +257,7 @@ pub mod firewall_policy {
     /// Block `firewall_policy` of `aws_networkfirewall_firewall_policy`.
     #[derive(Clone, Debug)]
     pub struct FirewallPolicy(pub(crate) rt::Body);
-    /// The required arguments of [`FirewallPolicy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FirewallPolicy`], by name: two of them have one type, and a swap must not compile.
     pub struct FirewallPolicyRequired {
         /// `stateless_default_actions`: set of string.
         pub stateless_default_actions: rt::List<rt::Expr>,
@@ -368,9 +365,9 @@ pub mod firewall_policy {
     pub struct StatefulRuleGroupReference(pub(crate) rt::Body);
     impl StatefulRuleGroupReference {
         /// A new `stateful_rule_group_reference` block. Required: `resource_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             StatefulRuleGroupReference(this)
         }
         /// `priority`: number.
@@ -387,60 +384,36 @@ pub mod firewall_policy {
     /// Block `stateless_custom_action` of `aws_networkfirewall_firewall_policy`.
     #[derive(Clone, Debug)]
     pub struct StatelessCustomAction(pub(crate) rt::Body);
-    /// The required arguments of [`StatelessCustomAction`], by name (so that two of one type cannot be swapped).
-    pub struct StatelessCustomActionRequired {
-        /// `action_name`: string.
-        pub action_name: rt::Expr,
-        /// Block `action_definition` (the first, when more may be added).
-        pub action_definition: ActionDefinition,
-    }
     impl StatelessCustomAction {
         /// A new `stateless_custom_action` block. Required: `action_name`, `action_definition`.
-        pub fn new(required: StatelessCustomActionRequired) -> Self {
+        pub fn new(action_name: impl Into<rt::Expr>, action_definition: ActionDefinition) -> Self {
             let mut this = rt::Body::default();
-            this.set("action_name", rt::string(required.action_name));
-            this.set(
-                "action_definition",
-                required.action_definition.0.into_value(),
-            );
+            this.set("action_name", rt::string(action_name));
+            this.set("action_definition", action_definition.0.into_value());
             StatelessCustomAction(this)
         }
     }
     /// Block `stateless_rule_group_reference` of `aws_networkfirewall_firewall_policy`.
     #[derive(Clone, Debug)]
     pub struct StatelessRuleGroupReference(pub(crate) rt::Body);
-    /// The required arguments of [`StatelessRuleGroupReference`], by name (so that two of one type cannot be swapped).
-    pub struct StatelessRuleGroupReferenceRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// `resource_arn`: string.
-        pub resource_arn: rt::Expr,
-    }
     impl StatelessRuleGroupReference {
         /// A new `stateless_rule_group_reference` block. Required: `priority`, `resource_arn`.
-        pub fn new(required: StatelessRuleGroupReferenceRequired) -> Self {
+        pub fn new(priority: impl Into<rt::Number>, resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set("resource_arn", rt::string(required.resource_arn));
+            this.set("priority", rt::number(priority));
+            this.set("resource_arn", rt::string(resource_arn));
             StatelessRuleGroupReference(this)
         }
     }
     /// Block `rule_variables` of `aws_networkfirewall_firewall_policy`.
     #[derive(Clone, Debug)]
     pub struct RuleVariables(pub(crate) rt::Body);
-    /// The required arguments of [`RuleVariables`], by name (so that two of one type cannot be swapped).
-    pub struct RuleVariablesRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// Block `ip_set` (the first, when more may be added).
-        pub ip_set: IpSet,
-    }
     impl RuleVariables {
         /// A new `rule_variables` block. Required: `key`, `ip_set`.
-        pub fn new(required: RuleVariablesRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, ip_set: IpSet) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("ip_set", required.ip_set.0.into_value());
+            this.set("key", rt::string(key));
+            this.set("ip_set", ip_set.0.into_value());
             RuleVariables(this)
         }
     }
@@ -486,22 +459,19 @@ static LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`LoggingConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct LoggingConfigurationRequired {
-    /// `firewall_arn`: string.
-    pub firewall_arn: rt::Expr,
-    /// Block `logging_configuration` (the first, when more may be added).
-    pub logging_configuration: logging_configuration::LoggingConfiguration,
-}
 impl LoggingConfiguration {
     /// Declares an `aws_networkfirewall_logging_configuration` with the stack-unique `id`. Required: `firewall_arn`, `logging_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: LoggingConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        firewall_arn: impl Into<rt::Expr>,
+        logging_configuration: logging_configuration::LoggingConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &LOGGING_CONFIGURATION_TYPE);
-        this.set("firewall_arn", rt::string(required.firewall_arn));
+        this.set("firewall_arn", rt::string(firewall_arn));
         this.set(
             "logging_configuration",
-            required.logging_configuration.0.into_value(),
+            logging_configuration.0.into_value(),
         );
         LoggingConfiguration(this)
     }
@@ -525,9 +495,12 @@ pub mod logging_configuration {
     pub struct LoggingConfiguration(pub(crate) rt::Body);
     impl LoggingConfiguration {
         /// A new `logging_configuration` block. Required: `log_destination_config`.
-        pub fn new(value: LogDestinationConfig) -> Self {
+        pub fn new(log_destination_config: LogDestinationConfig) -> Self {
             let mut this = rt::Body::default();
-            this.push("log_destination_config", value.0.into_value());
+            this.push(
+                "log_destination_config",
+                log_destination_config.0.into_value(),
+            );
             LoggingConfiguration(this)
         }
         /// Adds a `log_destination_config` block.
@@ -539,7 +512,7 @@ pub mod logging_configuration {
     /// Block `log_destination_config` of `aws_networkfirewall_logging_configuration`.
     #[derive(Clone, Debug)]
     pub struct LogDestinationConfig(pub(crate) rt::Body);
-    /// The required arguments of [`LogDestinationConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LogDestinationConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct LogDestinationConfigRequired {
         /// `log_destination`: map of string.
         pub log_destination: rt::Map<rt::Expr>,
@@ -573,10 +546,10 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -585,7 +558,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
@@ -616,7 +589,7 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`RuleGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RuleGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct RuleGroupRequired {
     /// `capacity`: number.
     pub capacity: rt::Number,
@@ -712,9 +685,9 @@ pub mod rule_group {
     pub struct RuleGroup(pub(crate) rt::Body);
     impl RuleGroup {
         /// A new `rule_group` block. Required: `rules_source`.
-        pub fn new(value: RulesSource) -> Self {
+        pub fn new(rules_source: RulesSource) -> Self {
             let mut this = rt::Body::default();
-            this.set("rules_source", value.0.into_value());
+            this.set("rules_source", rules_source.0.into_value());
             RuleGroup(this)
         }
         /// Block `reference_sets` (at most one).
@@ -807,28 +780,21 @@ pub mod rule_group {
     pub struct StatefulRuleOptions(pub(crate) rt::Body);
     impl StatefulRuleOptions {
         /// A new `stateful_rule_options` block. Required: `rule_order`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(rule_order: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("rule_order", rt::string(value));
+            this.set("rule_order", rt::string(rule_order));
             StatefulRuleOptions(this)
         }
     }
     /// Block `ip_set_references` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct IpSetReferences(pub(crate) rt::Body);
-    /// The required arguments of [`IpSetReferences`], by name (so that two of one type cannot be swapped).
-    pub struct IpSetReferencesRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// Block `ip_set_reference` (the first, when more may be added).
-        pub ip_set_reference: IpSetReference,
-    }
     impl IpSetReferences {
         /// A new `ip_set_references` block. Required: `key`, `ip_set_reference`.
-        pub fn new(required: IpSetReferencesRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, ip_set_reference: IpSetReference) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.push("ip_set_reference", required.ip_set_reference.0.into_value());
+            this.set("key", rt::string(key));
+            this.push("ip_set_reference", ip_set_reference.0.into_value());
             IpSetReferences(this)
         }
         /// Adds a `ip_set_reference` block.
@@ -840,45 +806,31 @@ pub mod rule_group {
     /// Block `ip_sets` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct IpSets(pub(crate) rt::Body);
-    /// The required arguments of [`IpSets`], by name (so that two of one type cannot be swapped).
-    pub struct IpSetsRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// Block `ip_set` (the first, when more may be added).
-        pub ip_set: IpSet,
-    }
     impl IpSets {
         /// A new `ip_sets` block. Required: `key`, `ip_set`.
-        pub fn new(required: IpSetsRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, ip_set: IpSet) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("ip_set", required.ip_set.0.into_value());
+            this.set("key", rt::string(key));
+            this.set("ip_set", ip_set.0.into_value());
             IpSets(this)
         }
     }
     /// Block `port_sets` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct PortSets(pub(crate) rt::Body);
-    /// The required arguments of [`PortSets`], by name (so that two of one type cannot be swapped).
-    pub struct PortSetsRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// Block `port_set` (the first, when more may be added).
-        pub port_set: PortSet,
-    }
     impl PortSets {
         /// A new `port_sets` block. Required: `key`, `port_set`.
-        pub fn new(required: PortSetsRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, port_set: PortSet) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("port_set", required.port_set.0.into_value());
+            this.set("key", rt::string(key));
+            this.set("port_set", port_set.0.into_value());
             PortSets(this)
         }
     }
     /// Block `rules_source_list` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct RulesSourceList(pub(crate) rt::Body);
-    /// The required arguments of [`RulesSourceList`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RulesSourceList`], by name: two of them have one type, and a swap must not compile.
     pub struct RulesSourceListRequired {
         /// `generated_rules_type`: string.
         pub generated_rules_type: rt::Expr,
@@ -903,22 +855,13 @@ pub mod rule_group {
     /// Block `stateful_rule` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct StatefulRule(pub(crate) rt::Body);
-    /// The required arguments of [`StatefulRule`], by name (so that two of one type cannot be swapped).
-    pub struct StatefulRuleRequired {
-        /// `action`: string.
-        pub action: rt::Expr,
-        /// Block `header` (the first, when more may be added).
-        pub header: Header,
-        /// Block `rule_option` (the first, when more may be added).
-        pub rule_option: RuleOption,
-    }
     impl StatefulRule {
         /// A new `stateful_rule` block. Required: `action`, `header`, `rule_option`.
-        pub fn new(required: StatefulRuleRequired) -> Self {
+        pub fn new(action: impl Into<rt::Expr>, header: Header, rule_option: RuleOption) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", rt::string(required.action));
-            this.set("header", required.header.0.into_value());
-            this.push("rule_option", required.rule_option.0.into_value());
+            this.set("action", rt::string(action));
+            this.set("header", header.0.into_value());
+            this.push("rule_option", rule_option.0.into_value());
             StatefulRule(this)
         }
         /// Adds a `rule_option` block.
@@ -932,9 +875,9 @@ pub mod rule_group {
     pub struct StatelessRulesAndCustomActions(pub(crate) rt::Body);
     impl StatelessRulesAndCustomActions {
         /// A new `stateless_rules_and_custom_actions` block. Required: `stateless_rule`.
-        pub fn new(value: StatelessRule) -> Self {
+        pub fn new(stateless_rule: StatelessRule) -> Self {
             let mut this = rt::Body::default();
-            this.push("stateless_rule", value.0.into_value());
+            this.push("stateless_rule", stateless_rule.0.into_value());
             StatelessRulesAndCustomActions(this)
         }
         /// Adds a `custom_action` block.
@@ -953,9 +896,9 @@ pub mod rule_group {
     pub struct IpSetReference(pub(crate) rt::Body);
     impl IpSetReference {
         /// A new `ip_set_reference` block. Required: `reference_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(reference_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("reference_arn", rt::string(value));
+            this.set("reference_arn", rt::string(reference_arn));
             IpSetReference(this)
         }
     }
@@ -964,16 +907,16 @@ pub mod rule_group {
     pub struct PortSet(pub(crate) rt::Body);
     impl PortSet {
         /// A new `port_set` block. Required: `definition`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(definition: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("definition", rt::list(value));
+            this.set("definition", rt::list(definition));
             PortSet(this)
         }
     }
     /// Block `header` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct Header(pub(crate) rt::Body);
-    /// The required arguments of [`Header`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Header`], by name: two of them have one type, and a swap must not compile.
     pub struct HeaderRequired {
         /// `destination`: string.
         pub destination: rt::Expr,
@@ -1006,9 +949,9 @@ pub mod rule_group {
     pub struct RuleOption(pub(crate) rt::Body);
     impl RuleOption {
         /// A new `rule_option` block. Required: `keyword`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(keyword: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("keyword", rt::string(value));
+            this.set("keyword", rt::string(keyword));
             RuleOption(this)
         }
         /// `settings`: set of string.
@@ -1020,60 +963,39 @@ pub mod rule_group {
     /// Block `custom_action` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct CustomAction(pub(crate) rt::Body);
-    /// The required arguments of [`CustomAction`], by name (so that two of one type cannot be swapped).
-    pub struct CustomActionRequired {
-        /// `action_name`: string.
-        pub action_name: rt::Expr,
-        /// Block `action_definition` (the first, when more may be added).
-        pub action_definition: ActionDefinition,
-    }
     impl CustomAction {
         /// A new `custom_action` block. Required: `action_name`, `action_definition`.
-        pub fn new(required: CustomActionRequired) -> Self {
+        pub fn new(action_name: impl Into<rt::Expr>, action_definition: ActionDefinition) -> Self {
             let mut this = rt::Body::default();
-            this.set("action_name", rt::string(required.action_name));
-            this.set(
-                "action_definition",
-                required.action_definition.0.into_value(),
-            );
+            this.set("action_name", rt::string(action_name));
+            this.set("action_definition", action_definition.0.into_value());
             CustomAction(this)
         }
     }
     /// Block `stateless_rule` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct StatelessRule(pub(crate) rt::Body);
-    /// The required arguments of [`StatelessRule`], by name (so that two of one type cannot be swapped).
-    pub struct StatelessRuleRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// Block `rule_definition` (the first, when more may be added).
-        pub rule_definition: RuleDefinition,
-    }
     impl StatelessRule {
         /// A new `stateless_rule` block. Required: `priority`, `rule_definition`.
-        pub fn new(required: StatelessRuleRequired) -> Self {
+        pub fn new(priority: impl Into<rt::Number>, rule_definition: RuleDefinition) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set("rule_definition", required.rule_definition.0.into_value());
+            this.set("priority", rt::number(priority));
+            this.set("rule_definition", rule_definition.0.into_value());
             StatelessRule(this)
         }
     }
     /// Block `rule_definition` of `aws_networkfirewall_rule_group`.
     #[derive(Clone, Debug)]
     pub struct RuleDefinition(pub(crate) rt::Body);
-    /// The required arguments of [`RuleDefinition`], by name (so that two of one type cannot be swapped).
-    pub struct RuleDefinitionRequired {
-        /// `actions`: set of string.
-        pub actions: rt::List<rt::Expr>,
-        /// Block `match_attributes` (the first, when more may be added).
-        pub match_attributes: MatchAttributes,
-    }
     impl RuleDefinition {
         /// A new `rule_definition` block. Required: `actions`, `match_attributes`.
-        pub fn new(required: RuleDefinitionRequired) -> Self {
+        pub fn new(
+            actions: impl Into<rt::List<rt::Expr>>,
+            match_attributes: MatchAttributes,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("actions", rt::list(required.actions));
-            this.set("match_attributes", required.match_attributes.0.into_value());
+            this.set("actions", rt::list(actions));
+            this.set("match_attributes", match_attributes.0.into_value());
             RuleDefinition(this)
         }
     }
@@ -1122,9 +1044,9 @@ pub mod rule_group {
     pub struct DestinationPort(pub(crate) rt::Body);
     impl DestinationPort {
         /// A new `destination_port` block. Required: `from_port`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(from_port: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("from_port", rt::number(value));
+            this.set("from_port", rt::number(from_port));
             DestinationPort(this)
         }
         /// `to_port`: number.
@@ -1138,9 +1060,9 @@ pub mod rule_group {
     pub struct SourcePort(pub(crate) rt::Body);
     impl SourcePort {
         /// A new `source_port` block. Required: `from_port`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(from_port: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("from_port", rt::number(value));
+            this.set("from_port", rt::number(from_port));
             SourcePort(this)
         }
         /// `to_port`: number.
@@ -1154,9 +1076,9 @@ pub mod rule_group {
     pub struct TcpFlag(pub(crate) rt::Body);
     impl TcpFlag {
         /// A new `tcp_flag` block. Required: `flags`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(flags: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("flags", rt::list(value));
+            this.set("flags", rt::list(flags));
             TcpFlag(this)
         }
         /// `masks`: set of string.
@@ -1180,9 +1102,9 @@ static TLS_INSPECTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TlsInspectionConfiguration {
     /// Declares an `aws_networkfirewall_tls_inspection_configuration` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TLS_INSPECTION_CONFIGURATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         TlsInspectionConfiguration(this)
     }
     /// `description`: string.
@@ -1344,9 +1266,9 @@ pub mod tls_inspection_configuration {
     pub struct Scope(pub(crate) rt::Body);
     impl Scope {
         /// A new `scope` block. Required: `protocols`.
-        pub fn new(value: impl Into<rt::List<rt::Number>>) -> Self {
+        pub fn new(protocols: impl Into<rt::List<rt::Number>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("protocols", rt::list(value));
+            this.set("protocols", rt::list(protocols));
             Scope(this)
         }
         /// Adds a `destination` block.
@@ -1388,7 +1310,7 @@ pub mod tls_inspection_configuration {
     /// Block `destination_ports` of `aws_networkfirewall_tls_inspection_configuration`.
     #[derive(Clone, Debug)]
     pub struct DestinationPorts(pub(crate) rt::Body);
-    /// The required arguments of [`DestinationPorts`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DestinationPorts`], by name: two of them have one type, and a swap must not compile.
     pub struct DestinationPortsRequired {
         /// `from_port`: number.
         pub from_port: rt::Number,
@@ -1407,7 +1329,7 @@ pub mod tls_inspection_configuration {
     /// Block `source_ports` of `aws_networkfirewall_tls_inspection_configuration`.
     #[derive(Clone, Debug)]
     pub struct SourcePorts(pub(crate) rt::Body);
-    /// The required arguments of [`SourcePorts`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourcePorts`], by name: two of them have one type, and a swap must not compile.
     pub struct SourcePortsRequired {
         /// `from_port`: number.
         pub from_port: rt::Number,
@@ -1432,9 +1354,12 @@ pub mod shared {
     pub struct ActionDefinition(pub(crate) rt::Body);
     impl ActionDefinition {
         /// A new `action_definition` block. Required: `publish_metric_action`.
-        pub fn new(value: PublishMetricAction) -> Self {
+        pub fn new(publish_metric_action: PublishMetricAction) -> Self {
             let mut this = rt::Body::default();
-            this.set("publish_metric_action", value.0.into_value());
+            this.set(
+                "publish_metric_action",
+                publish_metric_action.0.into_value(),
+            );
             ActionDefinition(this)
         }
     }
@@ -1443,9 +1368,9 @@ pub mod shared {
     pub struct Destination(pub(crate) rt::Body);
     impl Destination {
         /// A new `destination` block. Required: `address_definition`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(address_definition: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("address_definition", rt::string(value));
+            this.set("address_definition", rt::string(address_definition));
             Destination(this)
         }
     }
@@ -1465,9 +1390,9 @@ pub mod shared {
     pub struct EncryptionConfiguration(pub(crate) rt::Body);
     impl EncryptionConfiguration {
         /// A new `encryption_configuration` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             EncryptionConfiguration(this)
         }
         /// `key_id`: string.
@@ -1481,9 +1406,9 @@ pub mod shared {
     pub struct IpSet(pub(crate) rt::Body);
     impl IpSet {
         /// A new `ip_set` block. Required: `definition`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(definition: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("definition", rt::list(value));
+            this.set("definition", rt::list(definition));
             IpSet(this)
         }
     }
@@ -1492,9 +1417,9 @@ pub mod shared {
     pub struct PublishMetricAction(pub(crate) rt::Body);
     impl PublishMetricAction {
         /// A new `publish_metric_action` block. Required: `dimension`.
-        pub fn new(value: Dimension) -> Self {
+        pub fn new(dimension: Dimension) -> Self {
             let mut this = rt::Body::default();
-            this.push("dimension", value.0.into_value());
+            this.push("dimension", dimension.0.into_value());
             PublishMetricAction(this)
         }
         /// Adds a `dimension` block.
@@ -1508,9 +1433,9 @@ pub mod shared {
     pub struct Source(pub(crate) rt::Body);
     impl Source {
         /// A new `source` block. Required: `address_definition`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(address_definition: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("address_definition", rt::string(value));
+            this.set("address_definition", rt::string(address_definition));
             Source(this)
         }
     }
@@ -1730,9 +1655,9 @@ pub mod data {
     impl ResourcePolicy {
         /// Declares an `aws_networkfirewall_resource_policy` with the stack-unique `id`. Required: `resource_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             ResourcePolicy(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static ATTACHMENT_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AttachmentAccepter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AttachmentAccepter`], by name: two of them have one type, and a swap must not compile.
 pub struct AttachmentAccepterRequired {
     /// `attachment_id`: string.
     pub attachment_id: rt::Expr,
@@ -133,7 +133,7 @@ static CONNECT_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ConnectAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConnectAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectAttachmentRequired {
     /// `core_network_id`: string.
     pub core_network_id: rt::Expr,
@@ -278,7 +278,7 @@ static CONNECT_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ConnectPeer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConnectPeer`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectPeerRequired {
     /// `connect_attachment_id`: string.
     pub connect_attachment_id: rt::Expr,
@@ -437,7 +437,7 @@ static CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Connection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Connection`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectionRequired {
     /// `connected_device_id`: string.
     pub connected_device_id: rt::Expr,
@@ -543,9 +543,9 @@ static CORE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CoreNetwork {
     /// Declares an `aws_networkmanager_core_network` with the stack-unique `id`. Required: `global_network_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CORE_NETWORK_TYPE);
-        this.set("global_network_id", rt::string(value));
+        this.set("global_network_id", rt::string(global_network_id));
         CoreNetwork(this)
     }
     /// `base_policy_document`: string.
@@ -657,12 +657,12 @@ static CORE_NETWORK_POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`CoreNetworkPolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CoreNetworkPolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct CoreNetworkPolicyAttachmentRequired {
     /// `core_network_id`: string.
     pub core_network_id: rt::Expr,
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
 }
 impl CoreNetworkPolicyAttachment {
     /// Declares an `aws_networkmanager_core_network_policy_attachment` with the stack-unique `id`. Required: `core_network_id`, `policy_document`.
@@ -670,7 +670,7 @@ impl CoreNetworkPolicyAttachment {
     pub fn new(id: impl Into<String>, required: CoreNetworkPolicyAttachmentRequired) -> Self {
         let mut this = rt::Base::new(id, &CORE_NETWORK_POLICY_ATTACHMENT_TYPE);
         this.set("core_network_id", rt::string(required.core_network_id));
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         CoreNetworkPolicyAttachment(this)
     }
     /// Block `timeouts` (at most one).
@@ -731,7 +731,7 @@ static CUSTOMER_GATEWAY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`CustomerGatewayAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomerGatewayAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomerGatewayAssociationRequired {
     /// `customer_gateway_arn`: string.
     pub customer_gateway_arn: rt::Expr,
@@ -825,9 +825,9 @@ static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Device {
     /// Declares an `aws_networkmanager_device` with the stack-unique `id`. Required: `global_network_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_TYPE);
-        this.set("global_network_id", rt::string(value));
+        this.set("global_network_id", rt::string(global_network_id));
         Device(this)
     }
     /// `description`: string.
@@ -960,7 +960,7 @@ static DX_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`DxGatewayAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DxGatewayAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct DxGatewayAttachmentRequired {
     /// `core_network_id`: string.
     pub core_network_id: rt::Expr,
@@ -1118,7 +1118,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`Link`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Link`], by name: two of them have one type, and a swap must not compile.
 pub struct LinkRequired {
     /// `global_network_id`: string.
     pub global_network_id: rt::Expr,
@@ -1234,7 +1234,7 @@ static LINK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`LinkAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LinkAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct LinkAssociationRequired {
     /// `device_id`: string.
     pub device_id: rt::Expr,
@@ -1316,9 +1316,9 @@ static SITE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Site {
     /// Declares an `aws_networkmanager_site` with the stack-unique `id`. Required: `global_network_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SITE_TYPE);
-        this.set("global_network_id", rt::string(value));
+        this.set("global_network_id", rt::string(global_network_id));
         Site(this)
     }
     /// `description`: string.
@@ -1381,7 +1381,7 @@ static SITE_TO_SITE_VPN_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`SiteToSiteVpnAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SiteToSiteVpnAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct SiteToSiteVpnAttachmentRequired {
     /// `core_network_id`: string.
     pub core_network_id: rt::Expr,
@@ -1482,7 +1482,7 @@ static TRANSIT_GATEWAY_CONNECT_PEER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`TransitGatewayConnectPeerAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayConnectPeerAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayConnectPeerAssociationRequired {
     /// `device_id`: string.
     pub device_id: rt::Expr,
@@ -1579,7 +1579,7 @@ static TRANSIT_GATEWAY_PEERING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`TransitGatewayPeering`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayPeering`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayPeeringRequired {
     /// `core_network_id`: string.
     pub core_network_id: rt::Expr,
@@ -1691,7 +1691,7 @@ static TRANSIT_GATEWAY_REGISTRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`TransitGatewayRegistration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayRegistration`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayRegistrationRequired {
     /// `global_network_id`: string.
     pub global_network_id: rt::Expr,
@@ -1766,7 +1766,7 @@ static TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo 
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`TransitGatewayRouteTableAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TransitGatewayRouteTableAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct TransitGatewayRouteTableAttachmentRequired {
     /// `peering_id`: string.
     pub peering_id: rt::Expr,
@@ -1896,7 +1896,7 @@ static VPC_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`VpcAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpcAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct VpcAttachmentRequired {
     /// `core_network_id`: string.
     pub core_network_id: rt::Expr,
@@ -2084,7 +2084,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 19),
     };
-    /// The required arguments of [`Connection`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Connection`], by name: two of them have one type, and a swap must not compile.
     pub struct ConnectionRequired {
         /// `connection_id`: string.
         pub connection_id: rt::Expr,
@@ -2168,9 +2168,9 @@ pub mod data {
     impl Connections {
         /// Declares an `aws_networkmanager_connections` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTIONS_TYPE);
-            this.set("global_network_id", rt::string(value));
+            this.set("global_network_id", rt::string(global_network_id));
             Connections(this)
         }
         /// `device_id`: string.
@@ -2223,23 +2223,20 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 21),
     };
-    /// The required arguments of [`CoreNetworkPolicyDocument`], by name (so that two of one type cannot be swapped).
-    pub struct CoreNetworkPolicyDocumentRequired {
-        /// Block `core_network_configuration` (the first, when more may be added).
-        pub core_network_configuration: core_network_policy_document::CoreNetworkConfiguration,
-        /// Block `segments` (the first, when more may be added).
-        pub segments: core_network_policy_document::Segments,
-    }
     impl CoreNetworkPolicyDocument {
         /// Declares an `aws_networkmanager_core_network_policy_document` with the stack-unique `id`. Required: `core_network_configuration`, `segments`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, required: CoreNetworkPolicyDocumentRequired) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            core_network_configuration: core_network_policy_document::CoreNetworkConfiguration,
+            segments: core_network_policy_document::Segments,
+        ) -> Self {
             let mut this = rt::Base::new(id, &CORE_NETWORK_POLICY_DOCUMENT_TYPE);
             this.push(
                 "core_network_configuration",
-                required.core_network_configuration.0.into_value(),
+                core_network_configuration.0.into_value(),
             );
-            this.push("segments", required.segments.0.into_value());
+            this.push("segments", segments.0.into_value());
             CoreNetworkPolicyDocument(this)
         }
         /// `id`: string.
@@ -2312,22 +2309,17 @@ pub mod data {
         /// Block `attachment_policies` of `aws_networkmanager_core_network_policy_document`.
         #[derive(Clone, Debug)]
         pub struct AttachmentPolicies(pub(crate) rt::Body);
-        /// The required arguments of [`AttachmentPolicies`], by name (so that two of one type cannot be swapped).
-        pub struct AttachmentPoliciesRequired {
-            /// `rule_number`: number.
-            pub rule_number: rt::Number,
-            /// Block `action` (the first, when more may be added).
-            pub action: Action,
-            /// Block `conditions` (the first, when more may be added).
-            pub conditions: Conditions,
-        }
         impl AttachmentPolicies {
             /// A new `attachment_policies` block. Required: `rule_number`, `action`, `conditions`.
-            pub fn new(required: AttachmentPoliciesRequired) -> Self {
+            pub fn new(
+                rule_number: impl Into<rt::Number>,
+                action: Action,
+                conditions: Conditions,
+            ) -> Self {
                 let mut this = rt::Body::default();
-                this.set("rule_number", rt::number(required.rule_number));
-                this.set("action", required.action.0.into_value());
-                this.push("conditions", required.conditions.0.into_value());
+                this.set("rule_number", rt::number(rule_number));
+                this.set("action", action.0.into_value());
+                this.push("conditions", conditions.0.into_value());
                 AttachmentPolicies(this)
             }
             /// `condition_logic`: string.
@@ -2349,19 +2341,15 @@ pub mod data {
         /// Block `core_network_configuration` of `aws_networkmanager_core_network_policy_document`.
         #[derive(Clone, Debug)]
         pub struct CoreNetworkConfiguration(pub(crate) rt::Body);
-        /// The required arguments of [`CoreNetworkConfiguration`], by name (so that two of one type cannot be swapped).
-        pub struct CoreNetworkConfigurationRequired {
-            /// `asn_ranges`: set of string.
-            pub asn_ranges: rt::List<rt::Expr>,
-            /// Block `edge_locations` (the first, when more may be added).
-            pub edge_locations: EdgeLocations,
-        }
         impl CoreNetworkConfiguration {
             /// A new `core_network_configuration` block. Required: `asn_ranges`, `edge_locations`.
-            pub fn new(required: CoreNetworkConfigurationRequired) -> Self {
+            pub fn new(
+                asn_ranges: impl Into<rt::List<rt::Expr>>,
+                edge_locations: EdgeLocations,
+            ) -> Self {
                 let mut this = rt::Body::default();
-                this.set("asn_ranges", rt::list(required.asn_ranges));
-                this.push("edge_locations", required.edge_locations.0.into_value());
+                this.set("asn_ranges", rt::list(asn_ranges));
+                this.push("edge_locations", edge_locations.0.into_value());
                 CoreNetworkConfiguration(this)
             }
             /// `inside_cidr_blocks`: set of string.
@@ -2383,21 +2371,17 @@ pub mod data {
         /// Block `network_function_groups` of `aws_networkmanager_core_network_policy_document`.
         #[derive(Clone, Debug)]
         pub struct NetworkFunctionGroups(pub(crate) rt::Body);
-        /// The required arguments of [`NetworkFunctionGroups`], by name (so that two of one type cannot be swapped).
-        pub struct NetworkFunctionGroupsRequired {
-            /// `name`: string.
-            pub name: rt::Expr,
-            /// `require_attachment_acceptance`: bool.
-            pub require_attachment_acceptance: rt::Bool,
-        }
         impl NetworkFunctionGroups {
             /// A new `network_function_groups` block. Required: `name`, `require_attachment_acceptance`.
-            pub fn new(required: NetworkFunctionGroupsRequired) -> Self {
+            pub fn new(
+                name: impl Into<rt::Expr>,
+                require_attachment_acceptance: impl Into<rt::Bool>,
+            ) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(required.name));
+                this.set("name", rt::string(name));
                 this.set(
                     "require_attachment_acceptance",
-                    rt::boolean(required.require_attachment_acceptance),
+                    rt::boolean(require_attachment_acceptance),
                 );
                 NetworkFunctionGroups(this)
             }
@@ -2410,7 +2394,7 @@ pub mod data {
         /// Block `segment_actions` of `aws_networkmanager_core_network_policy_document`.
         #[derive(Clone, Debug)]
         pub struct SegmentActions(pub(crate) rt::Body);
-        /// The required arguments of [`SegmentActions`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`SegmentActions`], by name: two of them have one type, and a swap must not compile.
         pub struct SegmentActionsRequired {
             /// `action`: string.
             pub action: rt::Expr,
@@ -2471,9 +2455,9 @@ pub mod data {
         pub struct Segments(pub(crate) rt::Body);
         impl Segments {
             /// A new `segments` block. Required: `name`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(name: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(value));
+                this.set("name", rt::string(name));
                 Segments(this)
             }
             /// `allow_filter`: set of string.
@@ -2549,9 +2533,9 @@ pub mod data {
         pub struct Conditions(pub(crate) rt::Body);
         impl Conditions {
             /// A new `conditions` block. Required: `type`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(type_: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("type", rt::string(value));
+                this.set("type", rt::string(type_));
                 Conditions(this)
             }
             /// `key`: string.
@@ -2575,9 +2559,9 @@ pub mod data {
         pub struct EdgeLocations(pub(crate) rt::Body);
         impl EdgeLocations {
             /// A new `edge_locations` block. Required: `location`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(location: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("location", rt::string(value));
+                this.set("location", rt::string(location));
                 EdgeLocations(this)
             }
             /// `asn`: string.
@@ -2664,7 +2648,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 22),
     };
-    /// The required arguments of [`Device`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Device`], by name: two of them have one type, and a swap must not compile.
     pub struct DeviceRequired {
         /// `device_id`: string.
         pub device_id: rt::Expr,
@@ -2760,9 +2744,9 @@ pub mod data {
     impl Devices {
         /// Declares an `aws_networkmanager_devices` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DEVICES_TYPE);
-            this.set("global_network_id", rt::string(value));
+            this.set("global_network_id", rt::string(global_network_id));
             Devices(this)
         }
         /// `id`: string.
@@ -2818,9 +2802,9 @@ pub mod data {
     impl GlobalNetwork {
         /// Declares an `aws_networkmanager_global_network` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GLOBAL_NETWORK_TYPE);
-            this.set("global_network_id", rt::string(value));
+            this.set("global_network_id", rt::string(global_network_id));
             GlobalNetwork(this)
         }
         /// `id`: string.
@@ -2912,7 +2896,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 26),
     };
-    /// The required arguments of [`Link`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Link`], by name: two of them have one type, and a swap must not compile.
     pub struct LinkRequired {
         /// `global_network_id`: string.
         pub global_network_id: rt::Expr,
@@ -2996,9 +2980,9 @@ pub mod data {
     impl Links {
         /// Declares an `aws_networkmanager_links` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LINKS_TYPE);
-            this.set("global_network_id", rt::string(value));
+            this.set("global_network_id", rt::string(global_network_id));
             Links(this)
         }
         /// `id`: string.
@@ -3069,7 +3053,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 28),
     };
-    /// The required arguments of [`Site`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Site`], by name: two of them have one type, and a swap must not compile.
     pub struct SiteRequired {
         /// `global_network_id`: string.
         pub global_network_id: rt::Expr,
@@ -3141,9 +3125,9 @@ pub mod data {
     impl Sites {
         /// Declares an `aws_networkmanager_sites` with the stack-unique `id`. Required: `global_network_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, global_network_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SITES_TYPE);
-            this.set("global_network_id", rt::string(value));
+            this.set("global_network_id", rt::string(global_network_id));
             Sites(this)
         }
         /// `id`: string.

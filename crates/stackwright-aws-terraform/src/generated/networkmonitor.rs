@@ -33,9 +33,9 @@ static MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Monitor {
     /// Declares an `aws_networkmonitor_monitor` with the stack-unique `id`. Required: `monitor_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, monitor_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MONITOR_TYPE);
-        this.set("monitor_name", rt::string(value));
+        this.set("monitor_name", rt::string(monitor_name));
         Monitor(this)
     }
     /// `aggregation_period`: number.
@@ -83,7 +83,7 @@ static PROBE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Probe`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Probe`], by name: two of them have one type, and a swap must not compile.
 pub struct ProbeRequired {
     /// `destination`: string.
     pub destination: rt::Expr,

@@ -30,7 +30,7 @@ static CHANNEL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ChannelAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ChannelAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ChannelAssociationRequired {
     /// `arn`: string.
     pub arn: rt::Expr,
@@ -76,7 +76,7 @@ static EVENT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`EventRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventRule`], by name: two of them have one type, and a swap must not compile.
 pub struct EventRuleRequired {
     /// `event_type`: string.
     pub event_type: rt::Expr,
@@ -149,7 +149,7 @@ static NOTIFICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`NotificationConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NotificationConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct NotificationConfigurationRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -217,9 +217,12 @@ static NOTIFICATION_HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl NotificationHub {
     /// Declares an `aws_notifications_notification_hub` with the stack-unique `id`. Required: `notification_hub_region`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, notification_hub_region: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NOTIFICATION_HUB_TYPE);
-        this.set("notification_hub_region", rt::string(value));
+        this.set(
+            "notification_hub_region",
+            rt::string(notification_hub_region),
+        );
         NotificationHub(this)
     }
     /// Block `timeouts` (at most one).

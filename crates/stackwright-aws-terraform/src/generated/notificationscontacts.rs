@@ -30,7 +30,7 @@ static EMAIL_CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`EmailContact`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EmailContact`], by name: two of them have one type, and a swap must not compile.
 pub struct EmailContactRequired {
     /// `email_address`: string.
     pub email_address: rt::Expr,

@@ -30,7 +30,7 @@ static LINK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Link`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Link`], by name: two of them have one type, and a swap must not compile.
 pub struct LinkRequired {
     /// `label_template`: string.
     pub label_template: rt::Expr,
@@ -133,9 +133,9 @@ pub mod link {
     pub struct LogGroupConfiguration(pub(crate) rt::Body);
     impl LogGroupConfiguration {
         /// A new `log_group_configuration` block. Required: `filter`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(filter: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("filter", rt::string(value));
+            this.set("filter", rt::string(filter));
             LogGroupConfiguration(this)
         }
     }
@@ -144,9 +144,9 @@ pub mod link {
     pub struct MetricConfiguration(pub(crate) rt::Body);
     impl MetricConfiguration {
         /// A new `metric_configuration` block. Required: `filter`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(filter: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("filter", rt::string(value));
+            this.set("filter", rt::string(filter));
             MetricConfiguration(this)
         }
     }
@@ -165,9 +165,9 @@ static SINK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Sink {
     /// Declares an `aws_oam_sink` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SINK_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Sink(this)
     }
     /// Block `timeouts` (at most one).
@@ -220,10 +220,10 @@ static SINK_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`SinkPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SinkPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct SinkPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `sink_identifier`: string.
     pub sink_identifier: rt::Expr,
 }
@@ -232,7 +232,7 @@ impl SinkPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SinkPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SINK_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("sink_identifier", rt::string(required.sink_identifier));
         SinkPolicy(this)
     }
@@ -317,9 +317,9 @@ pub mod data {
     impl Link {
         /// Declares an `aws_oam_link` with the stack-unique `id`. Required: `link_identifier`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, link_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LINK_TYPE);
-            this.set("link_identifier", rt::string(value));
+            this.set("link_identifier", rt::string(link_identifier));
             Link(this)
         }
         /// `id`: string.
@@ -425,9 +425,9 @@ pub mod data {
     impl Sink {
         /// Declares an `aws_oam_sink` with the stack-unique `id`. Required: `sink_identifier`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, sink_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SINK_TYPE);
-            this.set("sink_identifier", rt::string(value));
+            this.set("sink_identifier", rt::string(sink_identifier));
             Sink(this)
         }
         /// `id`: string.

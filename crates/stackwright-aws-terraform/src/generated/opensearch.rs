@@ -30,7 +30,7 @@ static AUTHORIZE_VPC_ENDPOINT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AuthorizeVpcEndpointAccess`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AuthorizeVpcEndpointAccess`], by name: two of them have one type, and a swap must not compile.
 pub struct AuthorizeVpcEndpointAccessRequired {
     /// `account`: string.
     pub account: rt::Expr,
@@ -82,14 +82,14 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Domain {
     /// Declares an `aws_opensearch_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         Domain(this)
     }
     /// `access_policies`: string.
-    pub fn access_policies(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("access_policies", rt::string(value));
+    pub fn access_policies(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policies", rt::policy_text(value));
         self
     }
     /// `advanced_options`: map of string.
@@ -256,9 +256,9 @@ pub mod domain {
     pub struct AdvancedSecurityOptions(pub(crate) rt::Body);
     impl AdvancedSecurityOptions {
         /// A new `advanced_security_options` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             AdvancedSecurityOptions(this)
         }
         /// `anonymous_auth_enabled`: bool.
@@ -283,9 +283,9 @@ pub mod domain {
     pub struct AutoTuneOptions(pub(crate) rt::Body);
     impl AutoTuneOptions {
         /// A new `auto_tune_options` block. Required: `desired_state`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(desired_state: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("desired_state", rt::string(value));
+            this.set("desired_state", rt::string(desired_state));
             AutoTuneOptions(this)
         }
         /// `rollback_on_disable`: string.
@@ -383,7 +383,7 @@ pub mod domain {
     /// Block `cognito_options` of `aws_opensearch_domain`.
     #[derive(Clone, Debug)]
     pub struct CognitoOptions(pub(crate) rt::Body);
-    /// The required arguments of [`CognitoOptions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CognitoOptions`], by name: two of them have one type, and a swap must not compile.
     pub struct CognitoOptionsRequired {
         /// `identity_pool_id`: string.
         pub identity_pool_id: rt::Expr,
@@ -448,9 +448,9 @@ pub mod domain {
     pub struct EbsOptions(pub(crate) rt::Body);
     impl EbsOptions {
         /// A new `ebs_options` block. Required: `ebs_enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(ebs_enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("ebs_enabled", rt::boolean(value));
+            this.set("ebs_enabled", rt::boolean(ebs_enabled));
             EbsOptions(this)
         }
         /// `iops`: number.
@@ -479,9 +479,9 @@ pub mod domain {
     pub struct EncryptAtRest(pub(crate) rt::Body);
     impl EncryptAtRest {
         /// A new `encrypt_at_rest` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             EncryptAtRest(this)
         }
         /// `kms_key_id`: string.
@@ -493,7 +493,7 @@ pub mod domain {
     /// Block `log_publishing_options` of `aws_opensearch_domain`.
     #[derive(Clone, Debug)]
     pub struct LogPublishingOptions(pub(crate) rt::Body);
-    /// The required arguments of [`LogPublishingOptions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LogPublishingOptions`], by name: two of them have one type, and a swap must not compile.
     pub struct LogPublishingOptionsRequired {
         /// `cloudwatch_log_group_arn`: string.
         pub cloudwatch_log_group_arn: rt::Expr,
@@ -522,9 +522,9 @@ pub mod domain {
     pub struct NodeToNodeEncryption(pub(crate) rt::Body);
     impl NodeToNodeEncryption {
         /// A new `node_to_node_encryption` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             NodeToNodeEncryption(this)
         }
     }
@@ -553,9 +553,12 @@ pub mod domain {
     pub struct SnapshotOptions(pub(crate) rt::Body);
     impl SnapshotOptions {
         /// A new `snapshot_options` block. Required: `automated_snapshot_start_hour`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(automated_snapshot_start_hour: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("automated_snapshot_start_hour", rt::number(value));
+            this.set(
+                "automated_snapshot_start_hour",
+                rt::number(automated_snapshot_start_hour),
+            );
             SnapshotOptions(this)
         }
     }
@@ -648,7 +651,7 @@ pub mod domain {
     /// Block `maintenance_schedule` of `aws_opensearch_domain`.
     #[derive(Clone, Debug)]
     pub struct MaintenanceSchedule(pub(crate) rt::Body);
-    /// The required arguments of [`MaintenanceSchedule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MaintenanceSchedule`], by name: two of them have one type, and a swap must not compile.
     pub struct MaintenanceScheduleRequired {
         /// `cron_expression_for_recurrence`: string.
         pub cron_expression_for_recurrence: rt::Expr,
@@ -738,19 +741,12 @@ pub mod domain {
     /// Block `duration` of `aws_opensearch_domain`.
     #[derive(Clone, Debug)]
     pub struct Duration(pub(crate) rt::Body);
-    /// The required arguments of [`Duration`], by name (so that two of one type cannot be swapped).
-    pub struct DurationRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl Duration {
         /// A new `duration` block. Required: `unit`, `value`.
-        pub fn new(required: DurationRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             Duration(this)
         }
     }
@@ -811,10 +807,10 @@ static DOMAIN_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`DomainPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainPolicyRequired {
     /// `access_policies`: string.
-    pub access_policies: rt::Expr,
+    pub access_policies: rt::PolicyText,
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
 }
@@ -823,7 +819,7 @@ impl DomainPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: DomainPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_POLICY_TYPE);
-        this.set("access_policies", rt::string(required.access_policies));
+        this.set("access_policies", rt::policy_text(required.access_policies));
         this.set("domain_name", rt::string(required.domain_name));
         DomainPolicy(this)
     }
@@ -886,9 +882,9 @@ static DOMAIN_SAML_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DomainSamlOptions {
     /// Declares an `aws_opensearch_domain_saml_options` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_SAML_OPTIONS_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         DomainSamlOptions(this)
     }
     /// Block `saml_options` (at most one).
@@ -984,7 +980,7 @@ pub mod domain_saml_options {
     /// Block `idp` of `aws_opensearch_domain_saml_options`.
     #[derive(Clone, Debug)]
     pub struct Idp(pub(crate) rt::Body);
-    /// The required arguments of [`Idp`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Idp`], by name: two of them have one type, and a swap must not compile.
     pub struct IdpRequired {
         /// `entity_id`: string.
         pub entity_id: rt::Expr,
@@ -1015,9 +1011,9 @@ static INBOUND_CONNECTION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InboundConnectionAccepter {
     /// Declares an `aws_opensearch_inbound_connection_accepter` with the stack-unique `id`. Required: `connection_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, connection_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INBOUND_CONNECTION_ACCEPTER_TYPE);
-        this.set("connection_id", rt::string(value));
+        this.set("connection_id", rt::string(connection_id));
         InboundConnectionAccepter(this)
     }
     /// Block `timeouts` (at most one).
@@ -1057,29 +1053,19 @@ static OUTBOUND_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`OutboundConnection`], by name (so that two of one type cannot be swapped).
-pub struct OutboundConnectionRequired {
-    /// `connection_alias`: string.
-    pub connection_alias: rt::Expr,
-    /// Block `local_domain_info` (the first, when more may be added).
-    pub local_domain_info: outbound_connection::LocalDomainInfo,
-    /// Block `remote_domain_info` (the first, when more may be added).
-    pub remote_domain_info: outbound_connection::RemoteDomainInfo,
-}
 impl OutboundConnection {
     /// Declares an `aws_opensearch_outbound_connection` with the stack-unique `id`. Required: `connection_alias`, `local_domain_info`, `remote_domain_info`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: OutboundConnectionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        connection_alias: impl Into<rt::Expr>,
+        local_domain_info: outbound_connection::LocalDomainInfo,
+        remote_domain_info: outbound_connection::RemoteDomainInfo,
+    ) -> Self {
         let mut this = rt::Base::new(id, &OUTBOUND_CONNECTION_TYPE);
-        this.set("connection_alias", rt::string(required.connection_alias));
-        this.set(
-            "local_domain_info",
-            required.local_domain_info.0.into_value(),
-        );
-        this.set(
-            "remote_domain_info",
-            required.remote_domain_info.0.into_value(),
-        );
+        this.set("connection_alias", rt::string(connection_alias));
+        this.set("local_domain_info", local_domain_info.0.into_value());
+        this.set("remote_domain_info", remote_domain_info.0.into_value());
         OutboundConnection(this)
     }
     /// `accept_connection`: bool. Changing it replaces the resource.
@@ -1151,7 +1137,7 @@ pub mod outbound_connection {
     /// Block `local_domain_info` of `aws_opensearch_outbound_connection`.
     #[derive(Clone, Debug)]
     pub struct LocalDomainInfo(pub(crate) rt::Body);
-    /// The required arguments of [`LocalDomainInfo`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LocalDomainInfo`], by name: two of them have one type, and a swap must not compile.
     pub struct LocalDomainInfoRequired {
         /// `domain_name`: string.
         pub domain_name: rt::Expr,
@@ -1173,7 +1159,7 @@ pub mod outbound_connection {
     /// Block `remote_domain_info` of `aws_opensearch_outbound_connection`.
     #[derive(Clone, Debug)]
     pub struct RemoteDomainInfo(pub(crate) rt::Body);
-    /// The required arguments of [`RemoteDomainInfo`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RemoteDomainInfo`], by name: two of them have one type, and a swap must not compile.
     pub struct RemoteDomainInfoRequired {
         /// `domain_name`: string.
         pub domain_name: rt::Expr,
@@ -1219,7 +1205,7 @@ static PACKAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Package`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Package`], by name: two of them have one type, and a swap must not compile.
 pub struct PackageRequired {
     /// `package_name`: string.
     pub package_name: rt::Expr,
@@ -1277,7 +1263,7 @@ pub mod package {
     /// Block `package_source` of `aws_opensearch_package`.
     #[derive(Clone, Debug)]
     pub struct PackageSource(pub(crate) rt::Body);
-    /// The required arguments of [`PackageSource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PackageSource`], by name: two of them have one type, and a swap must not compile.
     pub struct PackageSourceRequired {
         /// `s3_bucket_name`: string.
         pub s3_bucket_name: rt::Expr,
@@ -1305,7 +1291,7 @@ static PACKAGE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`PackageAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PackageAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct PackageAssociationRequired {
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
@@ -1362,20 +1348,17 @@ static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`VpcEndpoint`], by name (so that two of one type cannot be swapped).
-pub struct VpcEndpointRequired {
-    /// `domain_arn`: string.
-    pub domain_arn: rt::Expr,
-    /// Block `vpc_options` (the first, when more may be added).
-    pub vpc_options: vpc_endpoint::VpcOptions,
-}
 impl VpcEndpoint {
     /// Declares an `aws_opensearch_vpc_endpoint` with the stack-unique `id`. Required: `domain_arn`, `vpc_options`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: VpcEndpointRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        domain_arn: impl Into<rt::Expr>,
+        vpc_options: vpc_endpoint::VpcOptions,
+    ) -> Self {
         let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
-        this.set("domain_arn", rt::string(required.domain_arn));
-        this.set("vpc_options", required.vpc_options.0.into_value());
+        this.set("domain_arn", rt::string(domain_arn));
+        this.set("vpc_options", vpc_options.0.into_value());
         VpcEndpoint(this)
     }
     /// Block `timeouts` (at most one).
@@ -1432,9 +1415,9 @@ pub mod vpc_endpoint {
     pub struct VpcOptions(pub(crate) rt::Body);
     impl VpcOptions {
         /// A new `vpc_options` block. Required: `subnet_ids`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(value));
+            this.set("subnet_ids", rt::list(subnet_ids));
             VpcOptions(this)
         }
         /// `security_group_ids`: set of string.
@@ -1486,9 +1469,9 @@ pub mod data {
     impl Domain {
         /// Declares an `aws_opensearch_domain` with the stack-unique `id`. Required: `domain_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-            this.set("domain_name", rt::string(value));
+            this.set("domain_name", rt::string(domain_name));
             Domain(this)
         }
         /// `id`: string.

@@ -30,12 +30,12 @@ static ACCESS_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AccessPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccessPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessPolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `type`: string.
     pub type_: rt::Expr,
 }
@@ -45,7 +45,7 @@ impl AccessPolicy {
     pub fn new(id: impl Into<String>, required: AccessPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("type", rt::string(required.type_));
         AccessPolicy(this)
     }
@@ -98,9 +98,9 @@ static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Collection {
     /// Declares an `aws_opensearchserverless_collection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &COLLECTION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Collection(this)
     }
     /// `description`: string.
@@ -207,12 +207,12 @@ static LIFECYCLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`LifecyclePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct LifecyclePolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `type`: string.
     pub type_: rt::Expr,
 }
@@ -222,7 +222,7 @@ impl LifecyclePolicy {
     pub fn new(id: impl Into<String>, required: LifecyclePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &LIFECYCLE_POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("type", rt::string(required.type_));
         LifecyclePolicy(this)
     }
@@ -270,7 +270,7 @@ static SECURITY_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`SecurityConfig`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SecurityConfig`], by name: two of them have one type, and a swap must not compile.
 pub struct SecurityConfigRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -328,9 +328,9 @@ pub mod security_config {
     pub struct SamlOptions(pub(crate) rt::Body);
     impl SamlOptions {
         /// A new `saml_options` block. Required: `metadata`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(metadata: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("metadata", rt::string(value));
+            this.set("metadata", rt::string(metadata));
             SamlOptions(this)
         }
         /// `group_attribute`: string.
@@ -361,12 +361,12 @@ static SECURITY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`SecurityPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SecurityPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct SecurityPolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `type`: string.
     pub type_: rt::Expr,
 }
@@ -376,7 +376,7 @@ impl SecurityPolicy {
     pub fn new(id: impl Into<String>, required: SecurityPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SECURITY_POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("type", rt::string(required.type_));
         SecurityPolicy(this)
     }
@@ -424,7 +424,7 @@ static VPC_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`VpcEndpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpcEndpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct VpcEndpointRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -521,7 +521,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 6),
     };
-    /// The required arguments of [`AccessPolicy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AccessPolicy`], by name: two of them have one type, and a swap must not compile.
     pub struct AccessPolicyRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -664,7 +664,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 8),
     };
-    /// The required arguments of [`LifecyclePolicy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LifecyclePolicy`], by name: two of them have one type, and a swap must not compile.
     pub struct LifecyclePolicyRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -730,9 +730,9 @@ pub mod data {
     impl SecurityConfig {
         /// Declares an `aws_opensearchserverless_security_config` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECURITY_CONFIG_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             SecurityConfig(this)
         }
     }
@@ -774,7 +774,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`SecurityPolicy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SecurityPolicy`], by name: two of them have one type, and a swap must not compile.
     pub struct SecurityPolicyRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -845,9 +845,9 @@ pub mod data {
     impl VpcEndpoint {
         /// Declares an `aws_opensearchserverless_vpc_endpoint` with the stack-unique `id`. Required: `vpc_endpoint_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, vpc_endpoint_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &VPC_ENDPOINT_TYPE);
-            this.set("vpc_endpoint_id", rt::string(value));
+            this.set("vpc_endpoint_id", rt::string(vpc_endpoint_id));
             VpcEndpoint(this)
         }
         /// `id`: string.

@@ -31,7 +31,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Application`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -192,9 +192,9 @@ pub mod application {
     pub struct AppSource(pub(crate) rt::Body);
     impl AppSource {
         /// A new `app_source` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             AppSource(this)
         }
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
@@ -226,7 +226,7 @@ pub mod application {
     /// Block `environment` of `aws_opsworks_application`.
     #[derive(Clone, Debug)]
     pub struct Environment(pub(crate) rt::Body);
-    /// The required arguments of [`Environment`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Environment`], by name: two of them have one type, and a swap must not compile.
     pub struct EnvironmentRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -250,7 +250,7 @@ pub mod application {
     /// Block `ssl_configuration` of `aws_opsworks_application`.
     #[derive(Clone, Debug)]
     pub struct SslConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`SslConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SslConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct SslConfigurationRequired {
         /// `certificate`: string.
         pub certificate: rt::Expr,
@@ -284,7 +284,7 @@ static CUSTOM_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`CustomLayer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomLayer`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomLayerRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -528,7 +528,7 @@ static ECS_CLUSTER_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`EcsClusterLayer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EcsClusterLayer`], by name: two of them have one type, and a swap must not compile.
 pub struct EcsClusterLayerRequired {
     /// `ecs_cluster_arn`: string.
     pub ecs_cluster_arn: rt::Expr,
@@ -777,7 +777,7 @@ static GANGLIA_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`GangliaLayer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GangliaLayer`], by name: two of them have one type, and a swap must not compile.
 pub struct GangliaLayerRequired {
     /// `password`: string.
     pub password: rt::Expr,
@@ -1041,7 +1041,7 @@ static HAPROXY_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`HaproxyLayer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HaproxyLayer`], by name: two of them have one type, and a swap must not compile.
 pub struct HaproxyLayerRequired {
     /// `stack_id`: string.
     pub stack_id: rt::Expr,
@@ -1332,20 +1332,17 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Instance`], by name (so that two of one type cannot be swapped).
-pub struct InstanceRequired {
-    /// `layer_ids`: list of string.
-    pub layer_ids: rt::List<rt::Expr>,
-    /// `stack_id`: string.
-    pub stack_id: rt::Expr,
-}
 impl Instance {
     /// Declares an `aws_opsworks_instance` with the stack-unique `id`. Required: `layer_ids`, `stack_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: InstanceRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        layer_ids: impl Into<rt::List<rt::Expr>>,
+        stack_id: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_TYPE);
-        this.set("layer_ids", rt::list(required.layer_ids));
-        this.set("stack_id", rt::string(required.stack_id));
+        this.set("layer_ids", rt::list(layer_ids));
+        this.set("stack_id", rt::string(stack_id));
         Instance(this)
     }
     /// `agent_version`: string.
@@ -1677,9 +1674,9 @@ pub mod instance {
     pub struct EbsBlockDevice(pub(crate) rt::Body);
     impl EbsBlockDevice {
         /// A new `ebs_block_device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
+            this.set("device_name", rt::string(device_name));
             EbsBlockDevice(this)
         }
         /// `delete_on_termination`: bool.
@@ -1711,7 +1708,7 @@ pub mod instance {
     /// Block `ephemeral_block_device` of `aws_opsworks_instance`.
     #[derive(Clone, Debug)]
     pub struct EphemeralBlockDevice(pub(crate) rt::Body);
-    /// The required arguments of [`EphemeralBlockDevice`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EphemeralBlockDevice`], by name: two of them have one type, and a swap must not compile.
     pub struct EphemeralBlockDeviceRequired {
         /// `device_name`: string.
         pub device_name: rt::Expr,
@@ -1798,9 +1795,9 @@ static JAVA_APP_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl JavaAppLayer {
     /// Declares an `aws_opsworks_java_app_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &JAVA_APP_LAYER_TYPE);
-        this.set("stack_id", rt::string(value));
+        this.set("stack_id", rt::string(stack_id));
         JavaAppLayer(this)
     }
     /// `app_server`: string.
@@ -2077,9 +2074,9 @@ static MEMCACHED_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl MemcachedLayer {
     /// Declares an `aws_opsworks_memcached_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MEMCACHED_LAYER_TYPE);
-        this.set("stack_id", rt::string(value));
+        this.set("stack_id", rt::string(stack_id));
         MemcachedLayer(this)
     }
     /// `allocated_memory`: number.
@@ -2320,9 +2317,9 @@ static MYSQL_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl MysqlLayer {
     /// Declares an `aws_opsworks_mysql_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MYSQL_LAYER_TYPE);
-        this.set("stack_id", rt::string(value));
+        this.set("stack_id", rt::string(stack_id));
         MysqlLayer(this)
     }
     /// `auto_assign_elastic_ips`: bool.
@@ -2570,9 +2567,9 @@ static NODEJS_APP_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl NodejsAppLayer {
     /// Declares an `aws_opsworks_nodejs_app_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NODEJS_APP_LAYER_TYPE);
-        this.set("stack_id", rt::string(value));
+        this.set("stack_id", rt::string(stack_id));
         NodejsAppLayer(this)
     }
     /// `auto_assign_elastic_ips`: bool.
@@ -2813,7 +2810,7 @@ static PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`Permission`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Permission`], by name: two of them have one type, and a swap must not compile.
 pub struct PermissionRequired {
     /// `stack_id`: string.
     pub stack_id: rt::Expr,
@@ -2887,9 +2884,9 @@ static PHP_APP_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl PhpAppLayer {
     /// Declares an `aws_opsworks_php_app_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PHP_APP_LAYER_TYPE);
-        this.set("stack_id", rt::string(value));
+        this.set("stack_id", rt::string(stack_id));
         PhpAppLayer(this)
     }
     /// `auto_assign_elastic_ips`: bool.
@@ -3121,9 +3118,9 @@ static RAILS_APP_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RailsAppLayer {
     /// Declares an `aws_opsworks_rails_app_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RAILS_APP_LAYER_TYPE);
-        this.set("stack_id", rt::string(value));
+        this.set("stack_id", rt::string(stack_id));
         RailsAppLayer(this)
     }
     /// `app_server`: string.
@@ -3406,7 +3403,7 @@ static RDS_DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`RdsDbInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RdsDbInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct RdsDbInstanceRequired {
     /// `db_password`: string. Sensitive: kept out of plans, but stored in the state.
     pub db_password: rt::Expr,
@@ -3467,7 +3464,7 @@ static STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`Stack`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Stack`], by name: two of them have one type, and a swap must not compile.
 pub struct StackRequired {
     /// `default_instance_profile_arn`: string.
     pub default_instance_profile_arn: rt::Expr,
@@ -3695,7 +3692,7 @@ pub mod stack {
     /// Block `custom_cookbooks_source` of `aws_opsworks_stack`.
     #[derive(Clone, Debug)]
     pub struct CustomCookbooksSource(pub(crate) rt::Body);
-    /// The required arguments of [`CustomCookbooksSource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomCookbooksSource`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomCookbooksSourceRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -3762,9 +3759,9 @@ static STATIC_WEB_LAYER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl StaticWebLayer {
     /// Declares an `aws_opsworks_static_web_layer` with the stack-unique `id`. Required: `stack_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, stack_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STATIC_WEB_LAYER_TYPE);
-        this.set("stack_id", rt::string(value));
+        this.set("stack_id", rt::string(stack_id));
         StaticWebLayer(this)
     }
     /// `auto_assign_elastic_ips`: bool.
@@ -3996,7 +3993,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`UserProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct UserProfileRequired {
     /// `ssh_username`: string.
     pub ssh_username: rt::Expr,
@@ -4117,7 +4114,7 @@ pub mod shared {
     /// Block `ebs_volume` of `aws_opsworks_custom_layer`, `aws_opsworks_ecs_cluster_layer`, `aws_opsworks_ganglia_layer`, `aws_opsworks_haproxy_layer`, `aws_opsworks_java_app_layer`, `aws_opsworks_memcached_layer`, `aws_opsworks_mysql_layer`, `aws_opsworks_nodejs_app_layer`, `aws_opsworks_php_app_layer`, `aws_opsworks_rails_app_layer`, `aws_opsworks_static_web_layer`.
     #[derive(Clone, Debug)]
     pub struct EbsVolume(pub(crate) rt::Body);
-    /// The required arguments of [`EbsVolume`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EbsVolume`], by name: two of them have one type, and a swap must not compile.
     pub struct EbsVolumeRequired {
         /// `mount_point`: string.
         pub mount_point: rt::Expr,
@@ -4184,7 +4181,7 @@ pub mod shared {
     /// Block `log_streams` of `aws_opsworks_custom_layer`, `aws_opsworks_ecs_cluster_layer`, `aws_opsworks_ganglia_layer`, `aws_opsworks_haproxy_layer`, `aws_opsworks_java_app_layer`, `aws_opsworks_memcached_layer`, `aws_opsworks_mysql_layer`, `aws_opsworks_nodejs_app_layer`, `aws_opsworks_php_app_layer`, `aws_opsworks_rails_app_layer`, `aws_opsworks_static_web_layer`.
     #[derive(Clone, Debug)]
     pub struct LogStreams(pub(crate) rt::Body);
-    /// The required arguments of [`LogStreams`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LogStreams`], by name: two of them have one type, and a swap must not compile.
     pub struct LogStreamsRequired {
         /// `file`: string.
         pub file: rt::Expr,

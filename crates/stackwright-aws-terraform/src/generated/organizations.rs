@@ -30,7 +30,7 @@ static ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Account`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Account`], by name: two of them have one type, and a swap must not compile.
 pub struct AccountRequired {
     /// `email`: string.
     pub email: rt::Expr,
@@ -181,7 +181,7 @@ static DELEGATED_ADMINISTRATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`DelegatedAdministrator`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DelegatedAdministrator`], by name: two of them have one type, and a swap must not compile.
 pub struct DelegatedAdministratorRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -337,7 +337,7 @@ static ORGANIZATIONAL_UNIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`OrganizationalUnit`], by name (so that two of one type cannot be swapped).
+/// The required values of [`OrganizationalUnit`], by name: two of them have one type, and a swap must not compile.
 pub struct OrganizationalUnitRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -397,7 +397,7 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Policy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Policy`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyRequired {
     /// `content`: string.
     pub content: rt::Expr,
@@ -480,7 +480,7 @@ static POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`PolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyAttachmentRequired {
     /// `policy_id`: string.
     pub policy_id: rt::Expr,
@@ -535,9 +535,9 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourcePolicy {
     /// Declares an `aws_organizations_resource_policy` with the stack-unique `id`. Required: `content`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, content: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("content", rt::string(value));
+        this.set("content", rt::string(content));
         ResourcePolicy(this)
     }
 }
@@ -627,9 +627,9 @@ pub mod data {
     impl DelegatedServices {
         /// Declares an `aws_organizations_delegated_services` with the stack-unique `id`. Required: `account_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, account_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DELEGATED_SERVICES_TYPE);
-            this.set("account_id", rt::string(value));
+            this.set("account_id", rt::string(account_id));
             DelegatedServices(this)
         }
         /// `id`: string.
@@ -739,7 +739,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`OrganizationalUnit`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OrganizationalUnit`], by name: two of them have one type, and a swap must not compile.
     pub struct OrganizationalUnitRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -794,9 +794,9 @@ pub mod data {
     impl OrganizationalUnitChildAccounts {
         /// Declares an `aws_organizations_organizational_unit_child_accounts` with the stack-unique `id`. Required: `parent_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, parent_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_CHILD_ACCOUNTS_TYPE);
-            this.set("parent_id", rt::string(value));
+            this.set("parent_id", rt::string(parent_id));
             OrganizationalUnitChildAccounts(this)
         }
         /// `id`: string.
@@ -837,9 +837,9 @@ pub mod data {
     impl OrganizationalUnitDescendantAccounts {
         /// Declares an `aws_organizations_organizational_unit_descendant_accounts` with the stack-unique `id`. Required: `parent_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, parent_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNIT_DESCENDANT_ACCOUNTS_TYPE);
-            this.set("parent_id", rt::string(value));
+            this.set("parent_id", rt::string(parent_id));
             OrganizationalUnitDescendantAccounts(this)
         }
         /// `id`: string.
@@ -880,12 +880,12 @@ pub mod data {
     impl OrganizationalUnitDescendantOrganizationalUnits {
         /// Declares an `aws_organizations_organizational_unit_descendant_organizational_units` with the stack-unique `id`. Required: `parent_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, parent_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(
                 id,
                 &ORGANIZATIONAL_UNIT_DESCENDANT_ORGANIZATIONAL_UNITS_TYPE,
             );
-            this.set("parent_id", rt::string(value));
+            this.set("parent_id", rt::string(parent_id));
             OrganizationalUnitDescendantOrganizationalUnits(this)
         }
         /// `id`: string.
@@ -926,9 +926,9 @@ pub mod data {
     impl OrganizationalUnits {
         /// Declares an `aws_organizations_organizational_units` with the stack-unique `id`. Required: `parent_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, parent_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORGANIZATIONAL_UNITS_TYPE);
-            this.set("parent_id", rt::string(value));
+            this.set("parent_id", rt::string(parent_id));
             OrganizationalUnits(this)
         }
         /// `id`: string.
@@ -966,9 +966,9 @@ pub mod data {
     impl Policies {
         /// Declares an `aws_organizations_policies` with the stack-unique `id`. Required: `filter`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, filter: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &POLICIES_TYPE);
-            this.set("filter", rt::string(value));
+            this.set("filter", rt::string(filter));
             Policies(this)
         }
         /// `id`: string.
@@ -1003,7 +1003,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 16),
     };
-    /// The required arguments of [`PoliciesForTarget`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PoliciesForTarget`], by name: two of them have one type, and a swap must not compile.
     pub struct PoliciesForTargetRequired {
         /// `filter`: string.
         pub filter: rt::Expr,
@@ -1058,9 +1058,9 @@ pub mod data {
     impl Policy {
         /// Declares an `aws_organizations_policy` with the stack-unique `id`. Required: `policy_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, policy_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &POLICY_TYPE);
-            this.set("policy_id", rt::string(value));
+            this.set("policy_id", rt::string(policy_id));
             Policy(this)
         }
         /// `id`: string.
@@ -1118,9 +1118,9 @@ pub mod data {
     impl ResourceTags {
         /// Declares an `aws_organizations_resource_tags` with the stack-unique `id`. Required: `resource_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, resource_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_TAGS_TYPE);
-            this.set("resource_id", rt::string(value));
+            this.set("resource_id", rt::string(resource_id));
             ResourceTags(this)
         }
         /// `id`: string.

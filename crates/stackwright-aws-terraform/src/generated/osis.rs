@@ -30,7 +30,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Pipeline`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Pipeline`], by name: two of them have one type, and a swap must not compile.
 pub struct PipelineRequired {
     /// `max_units`: number.
     pub max_units: rt::Number,
@@ -130,9 +130,12 @@ pub mod pipeline {
     pub struct BufferOptions(pub(crate) rt::Body);
     impl BufferOptions {
         /// A new `buffer_options` block. Required: `persistent_buffer_enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(persistent_buffer_enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("persistent_buffer_enabled", rt::boolean(value));
+            this.set(
+                "persistent_buffer_enabled",
+                rt::boolean(persistent_buffer_enabled),
+            );
             BufferOptions(this)
         }
     }
@@ -141,9 +144,9 @@ pub mod pipeline {
     pub struct EncryptionAtRestOptions(pub(crate) rt::Body);
     impl EncryptionAtRestOptions {
         /// A new `encryption_at_rest_options` block. Required: `kms_key_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(kms_key_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("kms_key_arn", rt::string(value));
+            this.set("kms_key_arn", rt::string(kms_key_arn));
             EncryptionAtRestOptions(this)
         }
     }
@@ -198,9 +201,9 @@ pub mod pipeline {
     pub struct VpcOptions(pub(crate) rt::Body);
     impl VpcOptions {
         /// A new `vpc_options` block. Required: `subnet_ids`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_ids", rt::list(value));
+            this.set("subnet_ids", rt::list(subnet_ids));
             VpcOptions(this)
         }
         /// `security_group_ids`: set of string.
@@ -219,9 +222,9 @@ pub mod pipeline {
     pub struct CloudwatchLogDestination(pub(crate) rt::Body);
     impl CloudwatchLogDestination {
         /// A new `cloudwatch_log_destination` block. Required: `log_group`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_group: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_group", rt::string(value));
+            this.set("log_group", rt::string(log_group));
             CloudwatchLogDestination(this)
         }
     }

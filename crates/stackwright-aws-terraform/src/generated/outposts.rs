@@ -34,7 +34,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 0),
     };
-    /// The required arguments of [`Asset`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Asset`], by name: two of them have one type, and a swap must not compile.
     pub struct AssetRequired {
         /// `arn`: string.
         pub arn: rt::Expr,
@@ -101,9 +101,9 @@ pub mod data {
     impl Assets {
         /// Declares an `aws_outposts_assets` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ASSETS_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             Assets(this)
         }
         /// `host_id_filter`: set of string.
@@ -254,9 +254,9 @@ pub mod data {
     impl OutpostInstanceType {
         /// Declares an `aws_outposts_outpost_instance_type` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &OUTPOST_INSTANCE_TYPE_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             OutpostInstanceType(this)
         }
         /// `id`: string.
@@ -308,9 +308,9 @@ pub mod data {
     impl OutpostInstanceTypes {
         /// Declares an `aws_outposts_outpost_instance_types` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &OUTPOST_INSTANCE_TYPES_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             OutpostInstanceTypes(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Key {
     /// Declares an `aws_paymentcryptography_key` with the stack-unique `id`. Required: `exportable`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(id: impl Into<String>, exportable: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &KEY_TYPE);
-        this.set("exportable", rt::boolean(value));
+        this.set("exportable", rt::boolean(exportable));
         Key(this)
     }
     /// `deletion_window_in_days`: number.
@@ -118,7 +118,7 @@ pub mod key {
     /// Block `key_attributes` of `aws_paymentcryptography_key`.
     #[derive(Clone, Debug)]
     pub struct KeyAttributes(pub(crate) rt::Body);
-    /// The required arguments of [`KeyAttributes`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`KeyAttributes`], by name: two of them have one type, and a swap must not compile.
     pub struct KeyAttributesRequired {
         /// `key_algorithm`: string.
         pub key_algorithm: rt::Expr,
@@ -237,9 +237,9 @@ static KEY_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl KeyAlias {
     /// Declares an `aws_paymentcryptography_key_alias` with the stack-unique `id`. Required: `alias_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, alias_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &KEY_ALIAS_TYPE);
-        this.set("alias_name", rt::string(value));
+        this.set("alias_name", rt::string(alias_name));
         KeyAlias(this)
     }
     /// `key_arn`: string.

@@ -30,7 +30,7 @@ static ADM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AdmChannel`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AdmChannel`], by name: two of them have one type, and a swap must not compile.
 pub struct AdmChannelRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -92,9 +92,9 @@ static APNS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ApnsChannel {
     /// Declares an `aws_pinpoint_apns_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APNS_CHANNEL_TYPE);
-        this.set("application_id", rt::string(value));
+        this.set("application_id", rt::string(application_id));
         ApnsChannel(this)
     }
     /// `bundle_id`: string. Sensitive: kept out of plans, but stored in the state.
@@ -196,9 +196,9 @@ static APNS_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ApnsSandboxChannel {
     /// Declares an `aws_pinpoint_apns_sandbox_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APNS_SANDBOX_CHANNEL_TYPE);
-        this.set("application_id", rt::string(value));
+        this.set("application_id", rt::string(application_id));
         ApnsSandboxChannel(this)
     }
     /// `bundle_id`: string. Sensitive: kept out of plans, but stored in the state.
@@ -300,9 +300,9 @@ static APNS_VOIP_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ApnsVoipChannel {
     /// Declares an `aws_pinpoint_apns_voip_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APNS_VOIP_CHANNEL_TYPE);
-        this.set("application_id", rt::string(value));
+        this.set("application_id", rt::string(application_id));
         ApnsVoipChannel(this)
     }
     /// `bundle_id`: string. Sensitive: kept out of plans, but stored in the state.
@@ -404,9 +404,9 @@ static APNS_VOIP_SANDBOX_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ApnsVoipSandboxChannel {
     /// Declares an `aws_pinpoint_apns_voip_sandbox_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APNS_VOIP_SANDBOX_CHANNEL_TYPE);
-        this.set("application_id", rt::string(value));
+        this.set("application_id", rt::string(application_id));
         ApnsVoipSandboxChannel(this)
     }
     /// `bundle_id`: string. Sensitive: kept out of plans, but stored in the state.
@@ -660,7 +660,7 @@ static BAIDU_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`BaiduChannel`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BaiduChannel`], by name: two of them have one type, and a swap must not compile.
 pub struct BaiduChannelRequired {
     /// `api_key`: string. Sensitive: kept out of plans, but stored in the state.
     pub api_key: rt::Expr,
@@ -719,7 +719,7 @@ static EMAIL_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`EmailChannel`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EmailChannel`], by name: two of them have one type, and a swap must not compile.
 pub struct EmailChannelRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -813,9 +813,9 @@ static EMAIL_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EmailTemplate {
     /// Declares an `aws_pinpoint_email_template` with the stack-unique `id`. Required: `template_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, template_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_TEMPLATE_TYPE);
-        this.set("template_name", rt::string(value));
+        this.set("template_name", rt::string(template_name));
         EmailTemplate(this)
     }
     /// Adds a `email_template` block.
@@ -928,7 +928,7 @@ static EVENT_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`EventStream`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventStream`], by name: two of them have one type, and a swap must not compile.
 pub struct EventStreamRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -984,9 +984,9 @@ static GCM_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GcmChannel {
     /// Declares an `aws_pinpoint_gcm_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GCM_CHANNEL_TYPE);
-        this.set("application_id", rt::string(value));
+        this.set("application_id", rt::string(application_id));
         GcmChannel(this)
     }
     /// `api_key`: string. Sensitive: kept out of plans, but stored in the state.
@@ -1052,9 +1052,9 @@ static SMS_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SmsChannel {
     /// Declares an `aws_pinpoint_sms_channel` with the stack-unique `id`. Required: `application_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SMS_CHANNEL_TYPE);
-        this.set("application_id", rt::string(value));
+        this.set("application_id", rt::string(application_id));
         SmsChannel(this)
     }
     /// `enabled`: bool.

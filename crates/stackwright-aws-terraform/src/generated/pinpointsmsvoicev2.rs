@@ -33,9 +33,9 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConfigurationSet {
     /// Declares an `aws_pinpointsmsvoicev2_configuration_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ConfigurationSet(this)
     }
     /// `default_message_type`: string.
@@ -95,9 +95,9 @@ static OPT_OUT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OptOutList {
     /// Declares an `aws_pinpointsmsvoicev2_opt_out_list` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &OPT_OUT_LIST_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         OptOutList(this)
     }
 }
@@ -136,7 +136,7 @@ static PHONE_NUMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`PhoneNumber`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PhoneNumber`], by name: two of them have one type, and a swap must not compile.
 pub struct PhoneNumberRequired {
     /// `iso_country_code`: string.
     pub iso_country_code: rt::Expr,

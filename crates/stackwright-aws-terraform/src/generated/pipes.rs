@@ -30,7 +30,7 @@ static PIPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Pipe`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Pipe`], by name: two of them have one type, and a swap must not compile.
 pub struct PipeRequired {
     /// `role_arn`: string.
     pub role_arn: rt::Expr,
@@ -189,9 +189,9 @@ pub mod pipe {
     pub struct LogConfiguration(pub(crate) rt::Body);
     impl LogConfiguration {
         /// A new `log_configuration` block. Required: `level`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(level: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("level", rt::string(value));
+            this.set("level", rt::string(level));
             LogConfiguration(this)
         }
         /// `include_execution_data`: set of string.
@@ -420,9 +420,9 @@ pub mod pipe {
     pub struct CloudwatchLogsLogDestination(pub(crate) rt::Body);
     impl CloudwatchLogsLogDestination {
         /// A new `cloudwatch_logs_log_destination` block. Required: `log_group_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_group_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_group_arn", rt::string(value));
+            this.set("log_group_arn", rt::string(log_group_arn));
             CloudwatchLogsLogDestination(this)
         }
     }
@@ -431,16 +431,16 @@ pub mod pipe {
     pub struct FirehoseLogDestination(pub(crate) rt::Body);
     impl FirehoseLogDestination {
         /// A new `firehose_log_destination` block. Required: `delivery_stream_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(delivery_stream_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("delivery_stream_arn", rt::string(value));
+            this.set("delivery_stream_arn", rt::string(delivery_stream_arn));
             FirehoseLogDestination(this)
         }
     }
     /// Block `s3_log_destination` of `aws_pipes_pipe`.
     #[derive(Clone, Debug)]
     pub struct S3LogDestination(pub(crate) rt::Body);
-    /// The required arguments of [`S3LogDestination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3LogDestination`], by name: two of them have one type, and a swap must not compile.
     pub struct S3LogDestinationRequired {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -469,19 +469,12 @@ pub mod pipe {
     /// Block `activemq_broker_parameters` of `aws_pipes_pipe`.
     #[derive(Clone, Debug)]
     pub struct ActivemqBrokerParameters(pub(crate) rt::Body);
-    /// The required arguments of [`ActivemqBrokerParameters`], by name (so that two of one type cannot be swapped).
-    pub struct ActivemqBrokerParametersRequired {
-        /// `queue_name`: string.
-        pub queue_name: rt::Expr,
-        /// Block `credentials` (the first, when more may be added).
-        pub credentials: Credentials,
-    }
     impl ActivemqBrokerParameters {
         /// A new `activemq_broker_parameters` block. Required: `queue_name`, `credentials`.
-        pub fn new(required: ActivemqBrokerParametersRequired) -> Self {
+        pub fn new(queue_name: impl Into<rt::Expr>, credentials: Credentials) -> Self {
             let mut this = rt::Body::default();
-            this.set("queue_name", rt::string(required.queue_name));
-            this.set("credentials", required.credentials.0.into_value());
+            this.set("queue_name", rt::string(queue_name));
+            this.set("credentials", credentials.0.into_value());
             ActivemqBrokerParameters(this)
         }
         /// `batch_size`: number.
@@ -501,9 +494,9 @@ pub mod pipe {
     pub struct DynamodbStreamParameters(pub(crate) rt::Body);
     impl DynamodbStreamParameters {
         /// A new `dynamodb_stream_parameters` block. Required: `starting_position`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(starting_position: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("starting_position", rt::string(value));
+            this.set("starting_position", rt::string(starting_position));
             DynamodbStreamParameters(this)
         }
         /// `batch_size`: number.
@@ -565,9 +558,9 @@ pub mod pipe {
     pub struct KinesisStreamParameters(pub(crate) rt::Body);
     impl KinesisStreamParameters {
         /// A new `kinesis_stream_parameters` block. Required: `starting_position`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(starting_position: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("starting_position", rt::string(value));
+            this.set("starting_position", rt::string(starting_position));
             KinesisStreamParameters(this)
         }
         /// `batch_size`: number.
@@ -619,9 +612,9 @@ pub mod pipe {
     pub struct ManagedStreamingKafkaParameters(pub(crate) rt::Body);
     impl ManagedStreamingKafkaParameters {
         /// A new `managed_streaming_kafka_parameters` block. Required: `topic_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(topic_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("topic_name", rt::string(value));
+            this.set("topic_name", rt::string(topic_name));
             ManagedStreamingKafkaParameters(this)
         }
         /// `batch_size`: number.
@@ -654,19 +647,12 @@ pub mod pipe {
     /// Block `rabbitmq_broker_parameters` of `aws_pipes_pipe`.
     #[derive(Clone, Debug)]
     pub struct RabbitmqBrokerParameters(pub(crate) rt::Body);
-    /// The required arguments of [`RabbitmqBrokerParameters`], by name (so that two of one type cannot be swapped).
-    pub struct RabbitmqBrokerParametersRequired {
-        /// `queue_name`: string.
-        pub queue_name: rt::Expr,
-        /// Block `credentials` (the first, when more may be added).
-        pub credentials: Credentials,
-    }
     impl RabbitmqBrokerParameters {
         /// A new `rabbitmq_broker_parameters` block. Required: `queue_name`, `credentials`.
-        pub fn new(required: RabbitmqBrokerParametersRequired) -> Self {
+        pub fn new(queue_name: impl Into<rt::Expr>, credentials: Credentials) -> Self {
             let mut this = rt::Body::default();
-            this.set("queue_name", rt::string(required.queue_name));
-            this.set("credentials", required.credentials.0.into_value());
+            this.set("queue_name", rt::string(queue_name));
+            this.set("credentials", credentials.0.into_value());
             RabbitmqBrokerParameters(this)
         }
         /// `batch_size`: number.
@@ -691,9 +677,9 @@ pub mod pipe {
     pub struct SelfManagedKafkaParameters(pub(crate) rt::Body);
     impl SelfManagedKafkaParameters {
         /// A new `self_managed_kafka_parameters` block. Required: `topic_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(topic_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("topic_name", rt::string(value));
+            this.set("topic_name", rt::string(topic_name));
             SelfManagedKafkaParameters(this)
         }
         /// `additional_bootstrap_servers`: set of string.
@@ -765,7 +751,7 @@ pub mod pipe {
     /// Block `batch_job_parameters` of `aws_pipes_pipe`.
     #[derive(Clone, Debug)]
     pub struct BatchJobParameters(pub(crate) rt::Body);
-    /// The required arguments of [`BatchJobParameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BatchJobParameters`], by name: two of them have one type, and a swap must not compile.
     pub struct BatchJobParametersRequired {
         /// `job_definition`: string.
         pub job_definition: rt::Expr,
@@ -831,9 +817,9 @@ pub mod pipe {
     pub struct EcsTaskParameters(pub(crate) rt::Body);
     impl EcsTaskParameters {
         /// A new `ecs_task_parameters` block. Required: `task_definition_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(task_definition_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("task_definition_arn", rt::string(value));
+            this.set("task_definition_arn", rt::string(task_definition_arn));
             EcsTaskParameters(this)
         }
         /// `enable_ecs_managed_tags`: bool.
@@ -948,9 +934,9 @@ pub mod pipe {
     pub struct TargetParametersKinesisStreamParameters(pub(crate) rt::Body);
     impl TargetParametersKinesisStreamParameters {
         /// A new `kinesis_stream_parameters` block. Required: `partition_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(partition_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("partition_key", rt::string(value));
+            this.set("partition_key", rt::string(partition_key));
             TargetParametersKinesisStreamParameters(this)
         }
     }
@@ -959,28 +945,21 @@ pub mod pipe {
     pub struct LambdaFunctionParameters(pub(crate) rt::Body);
     impl LambdaFunctionParameters {
         /// A new `lambda_function_parameters` block. Required: `invocation_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(invocation_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("invocation_type", rt::string(value));
+            this.set("invocation_type", rt::string(invocation_type));
             LambdaFunctionParameters(this)
         }
     }
     /// Block `redshift_data_parameters` of `aws_pipes_pipe`.
     #[derive(Clone, Debug)]
     pub struct RedshiftDataParameters(pub(crate) rt::Body);
-    /// The required arguments of [`RedshiftDataParameters`], by name (so that two of one type cannot be swapped).
-    pub struct RedshiftDataParametersRequired {
-        /// `database`: string.
-        pub database: rt::Expr,
-        /// `sqls`: set of string.
-        pub sqls: rt::List<rt::Expr>,
-    }
     impl RedshiftDataParameters {
         /// A new `redshift_data_parameters` block. Required: `database`, `sqls`.
-        pub fn new(required: RedshiftDataParametersRequired) -> Self {
+        pub fn new(database: impl Into<rt::Expr>, sqls: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("database", rt::string(required.database));
-            this.set("sqls", rt::list(required.sqls));
+            this.set("database", rt::string(database));
+            this.set("sqls", rt::list(sqls));
             RedshiftDataParameters(this)
         }
         /// `db_user`: string.
@@ -1044,9 +1023,9 @@ pub mod pipe {
     pub struct StepFunctionStateMachineParameters(pub(crate) rt::Body);
     impl StepFunctionStateMachineParameters {
         /// A new `step_function_state_machine_parameters` block. Required: `invocation_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(invocation_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("invocation_type", rt::string(value));
+            this.set("invocation_type", rt::string(invocation_type));
             StepFunctionStateMachineParameters(this)
         }
     }
@@ -1055,9 +1034,9 @@ pub mod pipe {
     pub struct Credentials(pub(crate) rt::Body);
     impl Credentials {
         /// A new `credentials` block. Required: `basic_auth`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(basic_auth: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("basic_auth", rt::string(value));
+            this.set("basic_auth", rt::string(basic_auth));
             Credentials(this)
         }
     }
@@ -1081,9 +1060,9 @@ pub mod pipe {
     pub struct Filter(pub(crate) rt::Body);
     impl Filter {
         /// A new `filter` block. Required: `pattern`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(pattern: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("pattern", rt::string(value));
+            this.set("pattern", rt::string(pattern));
             Filter(this)
         }
     }
@@ -1242,9 +1221,9 @@ pub mod pipe {
     pub struct CapacityProviderStrategy(pub(crate) rt::Body);
     impl CapacityProviderStrategy {
         /// A new `capacity_provider_strategy` block. Required: `capacity_provider`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("capacity_provider", rt::string(value));
+            this.set("capacity_provider", rt::string(capacity_provider));
             CapacityProviderStrategy(this)
         }
         /// `base`: number.
@@ -1365,7 +1344,7 @@ pub mod pipe {
     /// Block `pipeline_parameter` of `aws_pipes_pipe`.
     #[derive(Clone, Debug)]
     pub struct PipelineParameter(pub(crate) rt::Body);
-    /// The required arguments of [`PipelineParameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PipelineParameter`], by name: two of them have one type, and a swap must not compile.
     pub struct PipelineParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1404,7 +1383,7 @@ pub mod pipe {
     /// Block `resource_requirement` of `aws_pipes_pipe`.
     #[derive(Clone, Debug)]
     pub struct ResourceRequirement(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceRequirement`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceRequirement`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceRequirementRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -1500,9 +1479,9 @@ pub mod pipe {
     pub struct EphemeralStorage(pub(crate) rt::Body);
     impl EphemeralStorage {
         /// A new `ephemeral_storage` block. Required: `size_in_gib`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(size_in_gib: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("size_in_gib", rt::number(value));
+            this.set("size_in_gib", rt::number(size_in_gib));
             EphemeralStorage(this)
         }
     }
@@ -1529,7 +1508,7 @@ pub mod pipe {
     /// Block `environment_file` of `aws_pipes_pipe`.
     #[derive(Clone, Debug)]
     pub struct EnvironmentFile(pub(crate) rt::Body);
-    /// The required arguments of [`EnvironmentFile`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EnvironmentFile`], by name: two of them have one type, and a swap must not compile.
     pub struct EnvironmentFileRequired {
         /// `type`: string.
         pub type_: rt::Expr,

@@ -34,20 +34,17 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 0),
     };
-    /// The required arguments of [`Product`], by name (so that two of one type cannot be swapped).
-    pub struct ProductRequired {
-        /// `service_code`: string.
-        pub service_code: rt::Expr,
-        /// Block `filters` (the first, when more may be added).
-        pub filters: product::Filters,
-    }
     impl Product {
         /// Declares an `aws_pricing_product` with the stack-unique `id`. Required: `service_code`, `filters`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, required: ProductRequired) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            service_code: impl Into<rt::Expr>,
+            filters: product::Filters,
+        ) -> Self {
             let mut this = rt::Base::new(id, &PRODUCT_TYPE);
-            this.set("service_code", rt::string(required.service_code));
-            this.push("filters", required.filters.0.into_value());
+            this.set("service_code", rt::string(service_code));
+            this.push("filters", filters.0.into_value());
             Product(this)
         }
         /// `id`: string.
@@ -82,7 +79,7 @@ pub mod data {
         /// Block `filters` of `aws_pricing_product`.
         #[derive(Clone, Debug)]
         pub struct Filters(pub(crate) rt::Body);
-        /// The required arguments of [`Filters`], by name (so that two of one type cannot be swapped).
+        /// The required values of [`Filters`], by name: two of them have one type, and a swap must not compile.
         pub struct FiltersRequired {
             /// `field`: string.
             pub field: rt::Expr,

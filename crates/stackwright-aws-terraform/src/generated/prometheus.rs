@@ -30,7 +30,7 @@ static ALERT_MANAGER_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AlertManagerDefinition`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AlertManagerDefinition`], by name: two of them have one type, and a swap must not compile.
 pub struct AlertManagerDefinitionRequired {
     /// `definition`: string.
     pub definition: rt::Expr,
@@ -73,7 +73,7 @@ static RULE_GROUP_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`RuleGroupNamespace`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RuleGroupNamespace`], by name: two of them have one type, and a swap must not compile.
 pub struct RuleGroupNamespaceRequired {
     /// `data`: string.
     pub data: rt::Expr,
@@ -139,9 +139,9 @@ static SCRAPER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Scraper {
     /// Declares an `aws_prometheus_scraper` with the stack-unique `id`. Required: `scrape_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, scrape_configuration: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SCRAPER_TYPE);
-        this.set("scrape_configuration", rt::string(value));
+        this.set("scrape_configuration", rt::string(scrape_configuration));
         Scraper(this)
     }
     /// `alias`: string.
@@ -285,28 +285,24 @@ pub mod scraper {
     pub struct Amp(pub(crate) rt::Body);
     impl Amp {
         /// A new `amp` block. Required: `workspace_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(workspace_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("workspace_arn", rt::string(value));
+            this.set("workspace_arn", rt::string(workspace_arn));
             Amp(this)
         }
     }
     /// Block `eks` of `aws_prometheus_scraper`.
     #[derive(Clone, Debug)]
     pub struct Eks(pub(crate) rt::Body);
-    /// The required arguments of [`Eks`], by name (so that two of one type cannot be swapped).
-    pub struct EksRequired {
-        /// `cluster_arn`: string.
-        pub cluster_arn: rt::Expr,
-        /// `subnet_ids`: set of string.
-        pub subnet_ids: rt::List<rt::Expr>,
-    }
     impl Eks {
         /// A new `eks` block. Required: `cluster_arn`, `subnet_ids`.
-        pub fn new(required: EksRequired) -> Self {
+        pub fn new(
+            cluster_arn: impl Into<rt::Expr>,
+            subnet_ids: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("cluster_arn", rt::string(required.cluster_arn));
-            this.set("subnet_ids", rt::list(required.subnet_ids));
+            this.set("cluster_arn", rt::string(cluster_arn));
+            this.set("subnet_ids", rt::list(subnet_ids));
             Eks(this)
         }
         /// `security_group_ids`: set of string.
@@ -390,9 +386,9 @@ pub mod workspace {
     pub struct LoggingConfiguration(pub(crate) rt::Body);
     impl LoggingConfiguration {
         /// A new `logging_configuration` block. Required: `log_group_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_group_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_group_arn", rt::string(value));
+            this.set("log_group_arn", rt::string(log_group_arn));
             LoggingConfiguration(this)
         }
     }
@@ -411,9 +407,9 @@ static WORKSPACE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl WorkspaceConfiguration {
     /// Declares an `aws_prometheus_workspace_configuration` with the stack-unique `id`. Required: `workspace_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, workspace_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &WORKSPACE_CONFIGURATION_TYPE);
-        this.set("workspace_id", rt::string(value));
+        this.set("workspace_id", rt::string(workspace_id));
         WorkspaceConfiguration(this)
     }
     /// `retention_period_in_days`: number.
@@ -458,9 +454,9 @@ pub mod workspace_configuration {
     pub struct LimitsPerLabelSet(pub(crate) rt::Body);
     impl LimitsPerLabelSet {
         /// A new `limits_per_label_set` block. Required: `label_set`.
-        pub fn new(value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        pub fn new(label_set: impl Into<rt::Map<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("label_set", rt::map(value));
+            this.set("label_set", rt::map(label_set));
             LimitsPerLabelSet(this)
         }
         /// Adds a `limits` block.
@@ -494,9 +490,9 @@ pub mod workspace_configuration {
     pub struct Limits(pub(crate) rt::Body);
     impl Limits {
         /// A new `limits` block. Required: `max_series`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_series: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_series", rt::number(value));
+            this.set("max_series", rt::number(max_series));
             Limits(this)
         }
     }
@@ -552,9 +548,9 @@ pub mod data {
     impl Workspace {
         /// Declares an `aws_prometheus_workspace` with the stack-unique `id`. Required: `workspace_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, workspace_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WORKSPACE_TYPE);
-            this.set("workspace_id", rt::string(value));
+            this.set("workspace_id", rt::string(workspace_id));
             Workspace(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Application`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationRequired {
     /// `display_name`: string.
     pub display_name: rt::Expr,
@@ -129,9 +129,12 @@ pub mod application {
     pub struct AttachmentsConfiguration(pub(crate) rt::Body);
     impl AttachmentsConfiguration {
         /// A new `attachments_configuration` block. Required: `attachments_control_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(attachments_control_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("attachments_control_mode", rt::string(value));
+            this.set(
+                "attachments_control_mode",
+                rt::string(attachments_control_mode),
+            );
             AttachmentsConfiguration(this)
         }
     }
@@ -140,9 +143,9 @@ pub mod application {
     pub struct EncryptionConfiguration(pub(crate) rt::Body);
     impl EncryptionConfiguration {
         /// A new `encryption_configuration` block. Required: `kms_key_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(kms_key_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("kms_key_id", rt::string(value));
+            this.set("kms_key_id", rt::string(kms_key_id));
             EncryptionConfiguration(this)
         }
     }

@@ -35,9 +35,9 @@ static LEDGER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Ledger {
     /// Declares an `aws_qldb_ledger` with the stack-unique `id`. Required: `permissions_mode`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, permissions_mode: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &LEDGER_TYPE);
-        this.set("permissions_mode", rt::string(value));
+        this.set("permissions_mode", rt::string(permissions_mode));
         Ledger(this)
     }
     /// `deletion_protection`: bool.
@@ -113,7 +113,7 @@ static STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Stream`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Stream`], by name: two of them have one type, and a swap must not compile.
 pub struct StreamRequired {
     /// `inclusive_start_time`: string.
     pub inclusive_start_time: rt::Expr,
@@ -204,9 +204,9 @@ pub mod stream {
     pub struct KinesisConfiguration(pub(crate) rt::Body);
     impl KinesisConfiguration {
         /// A new `kinesis_configuration` block. Required: `stream_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(stream_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("stream_arn", rt::string(value));
+            this.set("stream_arn", rt::string(stream_arn));
             KinesisConfiguration(this)
         }
         /// `aggregation_enabled`: bool.
@@ -258,9 +258,9 @@ pub mod data {
     impl Ledger {
         /// Declares an `aws_qldb_ledger` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LEDGER_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Ledger(this)
         }
         /// `id`: string.

@@ -113,7 +113,7 @@ static ACCOUNT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AccountSubscription`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccountSubscription`], by name: two of them have one type, and a swap must not compile.
 pub struct AccountSubscriptionRequired {
     /// `account_name`: string.
     pub account_name: rt::Expr,
@@ -323,7 +323,7 @@ static ANALYSIS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Analysis`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Analysis`], by name: two of them have one type, and a swap must not compile.
 pub struct AnalysisRequired {
     /// `analysis_id`: string.
     pub analysis_id: rt::Expr,
@@ -510,9 +510,12 @@ pub mod analysis {
     pub struct Definition(pub(crate) rt::Body);
     impl Definition {
         /// A new `definition` block. Required: `data_set_identifiers_declarations`.
-        pub fn new(value: DataSetIdentifiersDeclarations) -> Self {
+        pub fn new(data_set_identifiers_declarations: DataSetIdentifiersDeclarations) -> Self {
             let mut this = rt::Body::default();
-            this.push("data_set_identifiers_declarations", value.0.into_value());
+            this.push(
+                "data_set_identifiers_declarations",
+                data_set_identifiers_declarations.0.into_value(),
+            );
             Definition(this)
         }
         /// Block `analysis_defaults` (at most one).
@@ -560,9 +563,12 @@ pub mod analysis {
     pub struct AnalysisDefaults(pub(crate) rt::Body);
     impl AnalysisDefaults {
         /// A new `analysis_defaults` block. Required: `default_new_sheet_configuration`.
-        pub fn new(value: DefaultNewSheetConfiguration) -> Self {
+        pub fn new(default_new_sheet_configuration: DefaultNewSheetConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_new_sheet_configuration", value.0.into_value());
+            this.set(
+                "default_new_sheet_configuration",
+                default_new_sheet_configuration.0.into_value(),
+            );
             AnalysisDefaults(this)
         }
     }
@@ -571,9 +577,9 @@ pub mod analysis {
     pub struct ColumnConfigurations(pub(crate) rt::Body);
     impl ColumnConfigurations {
         /// A new `column_configurations` block. Required: `column`.
-        pub fn new(value: Column) -> Self {
+        pub fn new(column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("column", value.0.into_value());
+            this.set("column", column.0.into_value());
             ColumnConfigurations(this)
         }
         /// `role`: string.
@@ -593,7 +599,7 @@ pub mod analysis {
     /// Block `filter_groups` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct FilterGroups(pub(crate) rt::Body);
-    /// The required arguments of [`FilterGroups`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FilterGroups`], by name: two of them have one type, and a swap must not compile.
     pub struct FilterGroupsRequired {
         /// `cross_dataset`: string.
         pub cross_dataset: rt::Expr,
@@ -670,9 +676,9 @@ pub mod analysis {
     pub struct Sheets(pub(crate) rt::Body);
     impl Sheets {
         /// A new `sheets` block. Required: `sheet_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(sheet_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("sheet_id", rt::string(value));
+            this.set("sheet_id", rt::string(sheet_id));
             Sheets(this)
         }
         /// `content_type`: string.
@@ -840,9 +846,9 @@ pub mod analysis {
     pub struct DateTimeParameterDeclaration(pub(crate) rt::Body);
     impl DateTimeParameterDeclaration {
         /// A new `date_time_parameter_declaration` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             DateTimeParameterDeclaration(this)
         }
         /// `time_granularity`: string.
@@ -867,7 +873,7 @@ pub mod analysis {
     /// Block `string_parameter_declaration` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct StringParameterDeclaration(pub(crate) rt::Body);
-    /// The required arguments of [`StringParameterDeclaration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StringParameterDeclaration`], by name: two of them have one type, and a swap must not compile.
     pub struct StringParameterDeclarationRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -949,9 +955,9 @@ pub mod analysis {
     pub struct Layouts(pub(crate) rt::Body);
     impl Layouts {
         /// A new `layouts` block. Required: `configuration`.
-        pub fn new(value: LayoutsConfiguration) -> Self {
+        pub fn new(configuration: LayoutsConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration", value.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             Layouts(this)
         }
     }
@@ -1000,9 +1006,9 @@ pub mod analysis {
     pub struct SheetControlLayouts(pub(crate) rt::Body);
     impl SheetControlLayouts {
         /// A new `sheet_control_layouts` block. Required: `configuration`.
-        pub fn new(value: SheetControlLayoutsConfiguration) -> Self {
+        pub fn new(configuration: SheetControlLayoutsConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration", value.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             SheetControlLayouts(this)
         }
     }
@@ -1154,22 +1160,17 @@ pub mod analysis {
     /// Block `category_filter` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct FiltersCategoryFilter(pub(crate) rt::Body);
-    /// The required arguments of [`FiltersCategoryFilter`], by name (so that two of one type cannot be swapped).
-    pub struct FiltersCategoryFilterRequired {
-        /// `filter_id`: string.
-        pub filter_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-        /// Block `configuration` (the first, when more may be added).
-        pub configuration: Configuration,
-    }
     impl FiltersCategoryFilter {
         /// A new `category_filter` block. Required: `filter_id`, `column`, `configuration`.
-        pub fn new(required: FiltersCategoryFilterRequired) -> Self {
+        pub fn new(
+            filter_id: impl Into<rt::Expr>,
+            column: Column,
+            configuration: Configuration,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("filter_id", rt::string(required.filter_id));
-            this.set("column", required.column.0.into_value());
-            this.set("configuration", required.configuration.0.into_value());
+            this.set("filter_id", rt::string(filter_id));
+            this.set("column", column.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             FiltersCategoryFilter(this)
         }
     }
@@ -1241,7 +1242,7 @@ pub mod analysis {
     /// Block `dropdown` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct Dropdown(pub(crate) rt::Body);
-    /// The required arguments of [`Dropdown`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Dropdown`], by name: two of them have one type, and a swap must not compile.
     pub struct DropdownRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -1287,7 +1288,7 @@ pub mod analysis {
     /// Block `list` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct List(pub(crate) rt::Body);
-    /// The required arguments of [`List`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`List`], by name: two of them have one type, and a swap must not compile.
     pub struct ListRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -1333,7 +1334,7 @@ pub mod analysis {
     /// Block `slider` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct Slider(pub(crate) rt::Body);
-    /// The required arguments of [`Slider`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Slider`], by name: two of them have one type, and a swap must not compile.
     pub struct SliderRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -1374,7 +1375,7 @@ pub mod analysis {
     /// Block `text_area` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct TextArea(pub(crate) rt::Body);
-    /// The required arguments of [`TextArea`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TextArea`], by name: two of them have one type, and a swap must not compile.
     pub struct TextAreaRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -1406,7 +1407,7 @@ pub mod analysis {
     /// Block `text_field` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct TextField(pub(crate) rt::Body);
-    /// The required arguments of [`TextField`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TextField`], by name: two of them have one type, and a swap must not compile.
     pub struct TextFieldRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -1458,7 +1459,7 @@ pub mod analysis {
     /// Block `date_time_picker` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsDateTimePicker(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsDateTimePicker`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsDateTimePicker`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsDateTimePickerRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -1491,7 +1492,7 @@ pub mod analysis {
     /// Block `dropdown` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsDropdown(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsDropdown`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsDropdown`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsDropdownRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -1543,7 +1544,7 @@ pub mod analysis {
     /// Block `list` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsList(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsList`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsList`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsListRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -1595,7 +1596,7 @@ pub mod analysis {
     /// Block `slider` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsSlider(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsSlider`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsSlider`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsSliderRequired {
         /// `maximum_value`: number.
         pub maximum_value: rt::Number,
@@ -1637,7 +1638,7 @@ pub mod analysis {
     /// Block `text_area` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsTextArea(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsTextArea`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsTextArea`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsTextAreaRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -1675,7 +1676,7 @@ pub mod analysis {
     /// Block `text_field` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsTextField(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsTextField`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsTextField`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsTextFieldRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -1725,9 +1726,9 @@ pub mod analysis {
     pub struct BarChartVisual(pub(crate) rt::Body);
     impl BarChartVisual {
         /// A new `bar_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             BarChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -1761,9 +1762,9 @@ pub mod analysis {
     pub struct BoxPlotVisual(pub(crate) rt::Body);
     impl BoxPlotVisual {
         /// A new `box_plot_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             BoxPlotVisual(this)
         }
         /// Adds a `actions` block.
@@ -1797,9 +1798,9 @@ pub mod analysis {
     pub struct ComboChartVisual(pub(crate) rt::Body);
     impl ComboChartVisual {
         /// A new `combo_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             ComboChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -1831,7 +1832,7 @@ pub mod analysis {
     /// Block `custom_content_visual` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct CustomContentVisual(pub(crate) rt::Body);
-    /// The required arguments of [`CustomContentVisual`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomContentVisual`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomContentVisualRequired {
         /// `data_set_identifier`: string.
         pub data_set_identifier: rt::Expr,
@@ -1875,9 +1876,9 @@ pub mod analysis {
     pub struct FilledMapVisual(pub(crate) rt::Body);
     impl FilledMapVisual {
         /// A new `filled_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             FilledMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -1916,9 +1917,9 @@ pub mod analysis {
     pub struct FunnelChartVisual(pub(crate) rt::Body);
     impl FunnelChartVisual {
         /// A new `funnel_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             FunnelChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -1952,9 +1953,9 @@ pub mod analysis {
     pub struct GaugeChartVisual(pub(crate) rt::Body);
     impl GaugeChartVisual {
         /// A new `gauge_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             GaugeChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -1991,9 +1992,9 @@ pub mod analysis {
     pub struct GeospatialMapVisual(pub(crate) rt::Body);
     impl GeospatialMapVisual {
         /// A new `geospatial_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             GeospatialMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -2027,9 +2028,9 @@ pub mod analysis {
     pub struct HeatMapVisual(pub(crate) rt::Body);
     impl HeatMapVisual {
         /// A new `heat_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             HeatMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -2063,9 +2064,9 @@ pub mod analysis {
     pub struct HistogramVisual(pub(crate) rt::Body);
     impl HistogramVisual {
         /// A new `histogram_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             HistogramVisual(this)
         }
         /// Adds a `actions` block.
@@ -2092,7 +2093,7 @@ pub mod analysis {
     /// Block `insight_visual` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct InsightVisual(pub(crate) rt::Body);
-    /// The required arguments of [`InsightVisual`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InsightVisual`], by name: two of them have one type, and a swap must not compile.
     pub struct InsightVisualRequired {
         /// `data_set_identifier`: string.
         pub data_set_identifier: rt::Expr,
@@ -2136,9 +2137,9 @@ pub mod analysis {
     pub struct KpiVisual(pub(crate) rt::Body);
     impl KpiVisual {
         /// A new `kpi_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             KpiVisual(this)
         }
         /// Adds a `actions` block.
@@ -2177,9 +2178,9 @@ pub mod analysis {
     pub struct LineChartVisual(pub(crate) rt::Body);
     impl LineChartVisual {
         /// A new `line_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             LineChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -2213,9 +2214,9 @@ pub mod analysis {
     pub struct PieChartVisual(pub(crate) rt::Body);
     impl PieChartVisual {
         /// A new `pie_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             PieChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -2249,9 +2250,9 @@ pub mod analysis {
     pub struct PivotTableVisual(pub(crate) rt::Body);
     impl PivotTableVisual {
         /// A new `pivot_table_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             PivotTableVisual(this)
         }
         /// Adds a `actions` block.
@@ -2288,9 +2289,9 @@ pub mod analysis {
     pub struct RadarChartVisual(pub(crate) rt::Body);
     impl RadarChartVisual {
         /// A new `radar_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             RadarChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -2324,9 +2325,9 @@ pub mod analysis {
     pub struct SankeyDiagramVisual(pub(crate) rt::Body);
     impl SankeyDiagramVisual {
         /// A new `sankey_diagram_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             SankeyDiagramVisual(this)
         }
         /// Adds a `actions` block.
@@ -2355,9 +2356,9 @@ pub mod analysis {
     pub struct ScatterPlotVisual(pub(crate) rt::Body);
     impl ScatterPlotVisual {
         /// A new `scatter_plot_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             ScatterPlotVisual(this)
         }
         /// Adds a `actions` block.
@@ -2391,9 +2392,9 @@ pub mod analysis {
     pub struct TableVisual(pub(crate) rt::Body);
     impl TableVisual {
         /// A new `table_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             TableVisual(this)
         }
         /// Adds a `actions` block.
@@ -2427,9 +2428,9 @@ pub mod analysis {
     pub struct TreeMapVisual(pub(crate) rt::Body);
     impl TreeMapVisual {
         /// A new `tree_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             TreeMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -2463,9 +2464,9 @@ pub mod analysis {
     pub struct WaterfallVisual(pub(crate) rt::Body);
     impl WaterfallVisual {
         /// A new `waterfall_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             WaterfallVisual(this)
         }
         /// Adds a `actions` block.
@@ -2499,9 +2500,9 @@ pub mod analysis {
     pub struct WordCloudVisual(pub(crate) rt::Body);
     impl WordCloudVisual {
         /// A new `word_cloud_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             WordCloudVisual(this)
         }
         /// Adds a `actions` block.
@@ -2535,9 +2536,9 @@ pub mod analysis {
     pub struct FreeForm(pub(crate) rt::Body);
     impl FreeForm {
         /// A new `free_form` block. Required: `canvas_size_options`.
-        pub fn new(value: FreeFormCanvasSizeOptions) -> Self {
+        pub fn new(canvas_size_options: FreeFormCanvasSizeOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("canvas_size_options", value.0.into_value());
+            this.set("canvas_size_options", canvas_size_options.0.into_value());
             FreeForm(this)
         }
     }
@@ -2546,9 +2547,9 @@ pub mod analysis {
     pub struct Grid(pub(crate) rt::Body);
     impl Grid {
         /// A new `grid` block. Required: `canvas_size_options`.
-        pub fn new(value: GridCanvasSizeOptions) -> Self {
+        pub fn new(canvas_size_options: GridCanvasSizeOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("canvas_size_options", value.0.into_value());
+            this.set("canvas_size_options", canvas_size_options.0.into_value());
             Grid(this)
         }
     }
@@ -2652,9 +2653,9 @@ pub mod analysis {
     pub struct FreeFormLayout(pub(crate) rt::Body);
     impl FreeFormLayout {
         /// A new `free_form_layout` block. Required: `elements`.
-        pub fn new(value: FreeFormLayoutElements) -> Self {
+        pub fn new(elements: FreeFormLayoutElements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             FreeFormLayout(this)
         }
         /// Block `canvas_size_options` (at most one).
@@ -2673,9 +2674,9 @@ pub mod analysis {
     pub struct GridLayout(pub(crate) rt::Body);
     impl GridLayout {
         /// A new `grid_layout` block. Required: `elements`.
-        pub fn new(value: Elements) -> Self {
+        pub fn new(elements: Elements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             GridLayout(this)
         }
         /// Block `canvas_size_options` (at most one).
@@ -2692,22 +2693,17 @@ pub mod analysis {
     /// Block `section_based_layout` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayout(pub(crate) rt::Body);
-    /// The required arguments of [`SectionBasedLayout`], by name (so that two of one type cannot be swapped).
-    pub struct SectionBasedLayoutRequired {
-        /// Block `body_sections` (the first, when more may be added).
-        pub body_sections: BodySections,
-        /// Block `footer_sections` (the first, when more may be added).
-        pub footer_sections: FooterSections,
-        /// Block `header_sections` (the first, when more may be added).
-        pub header_sections: HeaderSections,
-    }
     impl SectionBasedLayout {
         /// A new `section_based_layout` block. Required: `body_sections`, `footer_sections`, `header_sections`.
-        pub fn new(required: SectionBasedLayoutRequired) -> Self {
+        pub fn new(
+            body_sections: BodySections,
+            footer_sections: FooterSections,
+            header_sections: HeaderSections,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.push("body_sections", required.body_sections.0.into_value());
-            this.set("footer_sections", required.footer_sections.0.into_value());
-            this.set("header_sections", required.header_sections.0.into_value());
+            this.push("body_sections", body_sections.0.into_value());
+            this.set("footer_sections", footer_sections.0.into_value());
+            this.set("header_sections", header_sections.0.into_value());
             SectionBasedLayout(this)
         }
         /// Adds a `body_sections` block.
@@ -3103,9 +3099,12 @@ pub mod analysis {
     pub struct ConditionalFormatting(pub(crate) rt::Body);
     impl ConditionalFormatting {
         /// A new `conditional_formatting` block. Required: `conditional_formatting_options`.
-        pub fn new(value: ConditionalFormattingOptions) -> Self {
+        pub fn new(conditional_formatting_options: ConditionalFormattingOptions) -> Self {
             let mut this = rt::Body::default();
-            this.push("conditional_formatting_options", value.0.into_value());
+            this.push(
+                "conditional_formatting_options",
+                conditional_formatting_options.0.into_value(),
+            );
             ConditionalFormatting(this)
         }
         /// Adds a `conditional_formatting_options` block.
@@ -4125,7 +4124,7 @@ pub mod analysis {
     /// Block `elements` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElements(pub(crate) rt::Body);
-    /// The required arguments of [`FreeFormLayoutElements`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FreeFormLayoutElements`], by name: two of them have one type, and a swap must not compile.
     pub struct FreeFormLayoutElementsRequired {
         /// `element_id`: string.
         pub element_id: rt::Expr,
@@ -4186,19 +4185,12 @@ pub mod analysis {
     /// Block `body_sections` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct BodySections(pub(crate) rt::Body);
-    /// The required arguments of [`BodySections`], by name (so that two of one type cannot be swapped).
-    pub struct BodySectionsRequired {
-        /// `section_id`: string.
-        pub section_id: rt::Expr,
-        /// Block `content` (the first, when more may be added).
-        pub content: BodySectionsContent,
-    }
     impl BodySections {
         /// A new `body_sections` block. Required: `section_id`, `content`.
-        pub fn new(required: BodySectionsRequired) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>, content: BodySectionsContent) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(required.section_id));
-            this.set("content", required.content.0.into_value());
+            this.set("section_id", rt::string(section_id));
+            this.set("content", content.0.into_value());
             BodySections(this)
         }
         /// Block `page_break_configuration` (at most one).
@@ -4217,9 +4209,9 @@ pub mod analysis {
     pub struct FooterSections(pub(crate) rt::Body);
     impl FooterSections {
         /// A new `footer_sections` block. Required: `section_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(value));
+            this.set("section_id", rt::string(section_id));
             FooterSections(this)
         }
         /// Block `layout` (at most one).
@@ -4238,9 +4230,9 @@ pub mod analysis {
     pub struct HeaderSections(pub(crate) rt::Body);
     impl HeaderSections {
         /// A new `header_sections` block. Required: `section_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(value));
+            this.set("section_id", rt::string(section_id));
             HeaderSections(this)
         }
         /// Block `layout` (at most one).
@@ -4318,9 +4310,9 @@ pub mod analysis {
     pub struct ReferenceLines(pub(crate) rt::Body);
     impl ReferenceLines {
         /// A new `reference_lines` block. Required: `data_configuration`.
-        pub fn new(value: DataConfiguration) -> Self {
+        pub fn new(data_configuration: DataConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("data_configuration", value.0.into_value());
+            this.set("data_configuration", data_configuration.0.into_value());
             ReferenceLines(this)
         }
         /// `status`: string.
@@ -4453,9 +4445,9 @@ pub mod analysis {
     pub struct DateTimeHierarchy(pub(crate) rt::Body);
     impl DateTimeHierarchy {
         /// A new `date_time_hierarchy` block. Required: `hierarchy_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(value));
+            this.set("hierarchy_id", rt::string(hierarchy_id));
             DateTimeHierarchy(this)
         }
         /// Adds a `drill_down_filters` block.
@@ -4467,19 +4459,12 @@ pub mod analysis {
     /// Block `explicit_hierarchy` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct ExplicitHierarchy(pub(crate) rt::Body);
-    /// The required arguments of [`ExplicitHierarchy`], by name (so that two of one type cannot be swapped).
-    pub struct ExplicitHierarchyRequired {
-        /// `hierarchy_id`: string.
-        pub hierarchy_id: rt::Expr,
-        /// Block `columns` (the first, when more may be added).
-        pub columns: Columns,
-    }
     impl ExplicitHierarchy {
         /// A new `explicit_hierarchy` block. Required: `hierarchy_id`, `columns`.
-        pub fn new(required: ExplicitHierarchyRequired) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>, columns: Columns) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(required.hierarchy_id));
-            this.push("columns", required.columns.0.into_value());
+            this.set("hierarchy_id", rt::string(hierarchy_id));
+            this.push("columns", columns.0.into_value());
             ExplicitHierarchy(this)
         }
         /// Adds a `columns` block.
@@ -4496,19 +4481,12 @@ pub mod analysis {
     /// Block `predefined_hierarchy` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct PredefinedHierarchy(pub(crate) rt::Body);
-    /// The required arguments of [`PredefinedHierarchy`], by name (so that two of one type cannot be swapped).
-    pub struct PredefinedHierarchyRequired {
-        /// `hierarchy_id`: string.
-        pub hierarchy_id: rt::Expr,
-        /// Block `columns` (the first, when more may be added).
-        pub columns: Columns,
-    }
     impl PredefinedHierarchy {
         /// A new `predefined_hierarchy` block. Required: `hierarchy_id`, `columns`.
-        pub fn new(required: PredefinedHierarchyRequired) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>, columns: Columns) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(required.hierarchy_id));
-            this.push("columns", required.columns.0.into_value());
+            this.set("hierarchy_id", rt::string(hierarchy_id));
+            this.push("columns", columns.0.into_value());
             PredefinedHierarchy(this)
         }
         /// Adds a `columns` block.
@@ -4729,9 +4707,9 @@ pub mod analysis {
     pub struct ConditionalFormattingOptions(pub(crate) rt::Body);
     impl ConditionalFormattingOptions {
         /// A new `conditional_formatting_options` block. Required: `shape`.
-        pub fn new(value: Shape) -> Self {
+        pub fn new(shape: Shape) -> Self {
             let mut this = rt::Body::default();
-            this.set("shape", value.0.into_value());
+            this.set("shape", shape.0.into_value());
             ConditionalFormattingOptions(this)
         }
     }
@@ -5750,9 +5728,12 @@ pub mod analysis {
     pub struct CanvasSizeOptionsScreenCanvasSizeOptions(pub(crate) rt::Body);
     impl CanvasSizeOptionsScreenCanvasSizeOptions {
         /// A new `screen_canvas_size_options` block. Required: `optimized_view_port_width`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(optimized_view_port_width: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("optimized_view_port_width", rt::string(value));
+            this.set(
+                "optimized_view_port_width",
+                rt::string(optimized_view_port_width),
+            );
             CanvasSizeOptionsScreenCanvasSizeOptions(this)
         }
     }
@@ -5776,9 +5757,9 @@ pub mod analysis {
     pub struct Layout(pub(crate) rt::Body);
     impl Layout {
         /// A new `layout` block. Required: `free_form_layout`.
-        pub fn new(value: LayoutFreeFormLayout) -> Self {
+        pub fn new(free_form_layout: LayoutFreeFormLayout) -> Self {
             let mut this = rt::Body::default();
-            this.set("free_form_layout", value.0.into_value());
+            this.set("free_form_layout", free_form_layout.0.into_value());
             Layout(this)
         }
     }
@@ -6032,9 +6013,9 @@ pub mod analysis {
     pub struct Shape(pub(crate) rt::Body);
     impl Shape {
         /// A new `shape` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             Shape(this)
         }
         /// Block `format` (at most one).
@@ -6130,9 +6111,9 @@ pub mod analysis {
     pub struct ConditionalFormattingOptionsArc(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsArc {
         /// A new `arc` block. Required: `foreground_color`.
-        pub fn new(value: ForegroundColor) -> Self {
+        pub fn new(foreground_color: ForegroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("foreground_color", value.0.into_value());
+            this.set("foreground_color", foreground_color.0.into_value());
             ConditionalFormattingOptionsArc(this)
         }
     }
@@ -6141,9 +6122,9 @@ pub mod analysis {
     pub struct PrimaryValue(pub(crate) rt::Body);
     impl PrimaryValue {
         /// A new `primary_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             PrimaryValue(this)
         }
         /// Block `icon` (at most one).
@@ -6220,7 +6201,7 @@ pub mod analysis {
     /// Block `forecast` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct Forecast(pub(crate) rt::Body);
-    /// The required arguments of [`Forecast`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Forecast`], by name: two of them have one type, and a swap must not compile.
     pub struct ForecastRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -6286,9 +6267,9 @@ pub mod analysis {
     pub struct GrowthRate(pub(crate) rt::Body);
     impl GrowthRate {
         /// A new `growth_rate` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             GrowthRate(this)
         }
         /// `name`: string.
@@ -6315,7 +6296,7 @@ pub mod analysis {
     /// Block `maximum_minimum` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct MaximumMinimum(pub(crate) rt::Body);
-    /// The required arguments of [`MaximumMinimum`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MaximumMinimum`], by name: two of them have one type, and a swap must not compile.
     pub struct MaximumMinimumRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -6351,9 +6332,9 @@ pub mod analysis {
     pub struct MetricComparison(pub(crate) rt::Body);
     impl MetricComparison {
         /// A new `metric_comparison` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             MetricComparison(this)
         }
         /// `name`: string.
@@ -6382,9 +6363,9 @@ pub mod analysis {
     pub struct PeriodOverPeriod(pub(crate) rt::Body);
     impl PeriodOverPeriod {
         /// A new `period_over_period` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             PeriodOverPeriod(this)
         }
         /// `name`: string.
@@ -6406,7 +6387,7 @@ pub mod analysis {
     /// Block `period_to_date` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct PeriodToDate(pub(crate) rt::Body);
-    /// The required arguments of [`PeriodToDate`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PeriodToDate`], by name: two of them have one type, and a swap must not compile.
     pub struct PeriodToDateRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -6443,7 +6424,7 @@ pub mod analysis {
     /// Block `top_bottom_movers` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct TopBottomMovers(pub(crate) rt::Body);
-    /// The required arguments of [`TopBottomMovers`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TopBottomMovers`], by name: two of them have one type, and a swap must not compile.
     pub struct TopBottomMoversRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -6490,7 +6471,7 @@ pub mod analysis {
     /// Block `top_bottom_ranked` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct TopBottomRanked(pub(crate) rt::Body);
-    /// The required arguments of [`TopBottomRanked`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TopBottomRanked`], by name: two of them have one type, and a swap must not compile.
     pub struct TopBottomRankedRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -6531,9 +6512,9 @@ pub mod analysis {
     pub struct TotalAggregation(pub(crate) rt::Body);
     impl TotalAggregation {
         /// A new `total_aggregation` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             TotalAggregation(this)
         }
         /// `name`: string.
@@ -6552,9 +6533,9 @@ pub mod analysis {
     pub struct UniqueValues(pub(crate) rt::Body);
     impl UniqueValues {
         /// A new `unique_values` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             UniqueValues(this)
         }
         /// `name`: string.
@@ -6600,9 +6581,9 @@ pub mod analysis {
     pub struct ActualValue(pub(crate) rt::Body);
     impl ActualValue {
         /// A new `actual_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             ActualValue(this)
         }
         /// Block `icon` (at most one).
@@ -6616,9 +6597,9 @@ pub mod analysis {
     pub struct ComparisonValue(pub(crate) rt::Body);
     impl ComparisonValue {
         /// A new `comparison_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             ComparisonValue(this)
         }
         /// Block `icon` (at most one).
@@ -6632,9 +6613,9 @@ pub mod analysis {
     pub struct ConditionalFormattingOptionsProgressBar(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsProgressBar {
         /// A new `progress_bar` block. Required: `foreground_color`.
-        pub fn new(value: ForegroundColor) -> Self {
+        pub fn new(foreground_color: ForegroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("foreground_color", value.0.into_value());
+            this.set("foreground_color", foreground_color.0.into_value());
             ConditionalFormattingOptionsProgressBar(this)
         }
     }
@@ -6738,9 +6719,9 @@ pub mod analysis {
     pub struct FieldOptionsSelectedFieldOptions(pub(crate) rt::Body);
     impl FieldOptionsSelectedFieldOptions {
         /// A new `selected_field_options` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             FieldOptionsSelectedFieldOptions(this)
         }
         /// `custom_label`: string.
@@ -6782,19 +6763,12 @@ pub mod analysis {
     /// Block `field_sort_options` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct FieldSortOptions(pub(crate) rt::Body);
-    /// The required arguments of [`FieldSortOptions`], by name (so that two of one type cannot be swapped).
-    pub struct FieldSortOptionsRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `sort_by` (the first, when more may be added).
-        pub sort_by: FieldSortOptionsSortBy,
-    }
     impl FieldSortOptions {
         /// A new `field_sort_options` block. Required: `field_id`, `sort_by`.
-        pub fn new(required: FieldSortOptionsRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, sort_by: FieldSortOptionsSortBy) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("sort_by", required.sort_by.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("sort_by", sort_by.0.into_value());
             FieldSortOptions(this)
         }
     }
@@ -6803,9 +6777,9 @@ pub mod analysis {
     pub struct Cell(pub(crate) rt::Body);
     impl Cell {
         /// A new `cell` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             Cell(this)
         }
         /// Block `scope` (at most one).
@@ -6964,9 +6938,9 @@ pub mod analysis {
     pub struct ConditionalFormattingOptionsCell(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsCell {
         /// A new `cell` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             ConditionalFormattingOptionsCell(this)
         }
         /// Block `text_format` (at most one).
@@ -6978,19 +6952,12 @@ pub mod analysis {
     /// Block `row` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct Row(pub(crate) rt::Body);
-    /// The required arguments of [`Row`], by name (so that two of one type cannot be swapped).
-    pub struct RowRequired {
-        /// Block `background_color` (the first, when more may be added).
-        pub background_color: BackgroundColor,
-        /// Block `text_color` (the first, when more may be added).
-        pub text_color: TextColor,
-    }
     impl Row {
         /// A new `row` block. Required: `background_color`, `text_color`.
-        pub fn new(required: RowRequired) -> Self {
+        pub fn new(background_color: BackgroundColor, text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", required.background_color.0.into_value());
-            this.set("text_color", required.text_color.0.into_value());
+            this.set("background_color", background_color.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             Row(this)
         }
     }
@@ -7069,9 +7036,9 @@ pub mod analysis {
     pub struct LayoutFreeFormLayout(pub(crate) rt::Body);
     impl LayoutFreeFormLayout {
         /// A new `free_form_layout` block. Required: `elements`.
-        pub fn new(value: FreeFormLayoutElements) -> Self {
+        pub fn new(elements: FreeFormLayoutElements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             LayoutFreeFormLayout(this)
         }
         /// Adds a `elements` block.
@@ -7232,26 +7199,19 @@ pub mod analysis {
     /// Block `numeric_equality_filter` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct DrillDownFiltersNumericEqualityFilter(pub(crate) rt::Body);
-    /// The required arguments of [`DrillDownFiltersNumericEqualityFilter`], by name (so that two of one type cannot be swapped).
-    pub struct DrillDownFiltersNumericEqualityFilterRequired {
-        /// `value`: number.
-        pub value: rt::Number,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl DrillDownFiltersNumericEqualityFilter {
         /// A new `numeric_equality_filter` block. Required: `value`, `column`.
-        pub fn new(required: DrillDownFiltersNumericEqualityFilterRequired) -> Self {
+        pub fn new(value: impl Into<rt::Number>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("value", rt::number(required.value));
-            this.set("column", required.column.0.into_value());
+            this.set("value", rt::number(value));
+            this.set("column", column.0.into_value());
             DrillDownFiltersNumericEqualityFilter(this)
         }
     }
     /// Block `time_range_filter` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct DrillDownFiltersTimeRangeFilter(pub(crate) rt::Body);
-    /// The required arguments of [`DrillDownFiltersTimeRangeFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DrillDownFiltersTimeRangeFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct DrillDownFiltersTimeRangeFilterRequired {
         /// `range_maximum`: string.
         pub range_maximum: rt::Expr,
@@ -7394,28 +7354,21 @@ pub mod analysis {
     pub struct Format(pub(crate) rt::Body);
     impl Format {
         /// A new `format` block. Required: `background_color`.
-        pub fn new(value: BackgroundColor) -> Self {
+        pub fn new(background_color: BackgroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", value.0.into_value());
+            this.set("background_color", background_color.0.into_value());
             Format(this)
         }
     }
     /// Block `categorical_measure_field` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct CategoricalMeasureField(pub(crate) rt::Body);
-    /// The required arguments of [`CategoricalMeasureField`], by name (so that two of one type cannot be swapped).
-    pub struct CategoricalMeasureFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl CategoricalMeasureField {
         /// A new `categorical_measure_field` block. Required: `field_id`, `column`.
-        pub fn new(required: CategoricalMeasureFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             CategoricalMeasureField(this)
         }
         /// `aggregation_function`: string.
@@ -7435,19 +7388,12 @@ pub mod analysis {
     /// Block `numerical_measure_field` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct NumericalMeasureField(pub(crate) rt::Body);
-    /// The required arguments of [`NumericalMeasureField`], by name (so that two of one type cannot be swapped).
-    pub struct NumericalMeasureFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl NumericalMeasureField {
         /// A new `numerical_measure_field` block. Required: `field_id`, `column`.
-        pub fn new(required: NumericalMeasureFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             NumericalMeasureField(this)
         }
         /// Block `aggregation_function` (at most one).
@@ -7684,19 +7630,12 @@ pub mod analysis {
     /// Block `categorical_dimension_field` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct CategoricalDimensionField(pub(crate) rt::Body);
-    /// The required arguments of [`CategoricalDimensionField`], by name (so that two of one type cannot be swapped).
-    pub struct CategoricalDimensionFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl CategoricalDimensionField {
         /// A new `categorical_dimension_field` block. Required: `field_id`, `column`.
-        pub fn new(required: CategoricalDimensionFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             CategoricalDimensionField(this)
         }
         /// `hierarchy_id`: string.
@@ -7716,19 +7655,12 @@ pub mod analysis {
     /// Block `numerical_dimension_field` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct NumericalDimensionField(pub(crate) rt::Body);
-    /// The required arguments of [`NumericalDimensionField`], by name (so that two of one type cannot be swapped).
-    pub struct NumericalDimensionFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl NumericalDimensionField {
         /// A new `numerical_dimension_field` block. Required: `field_id`, `column`.
-        pub fn new(required: NumericalDimensionFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             NumericalDimensionField(this)
         }
         /// `hierarchy_id`: string.
@@ -7773,19 +7705,12 @@ pub mod analysis {
     /// Block `text_format` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct TextFormat(pub(crate) rt::Body);
-    /// The required arguments of [`TextFormat`], by name (so that two of one type cannot be swapped).
-    pub struct TextFormatRequired {
-        /// Block `background_color` (the first, when more may be added).
-        pub background_color: BackgroundColor,
-        /// Block `text_color` (the first, when more may be added).
-        pub text_color: TextColor,
-    }
     impl TextFormat {
         /// A new `text_format` block. Required: `background_color`, `text_color`.
-        pub fn new(required: TextFormatRequired) -> Self {
+        pub fn new(background_color: BackgroundColor, text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", required.background_color.0.into_value());
-            this.set("text_color", required.text_color.0.into_value());
+            this.set("background_color", background_color.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             TextFormat(this)
         }
         /// Block `icon` (at most one).
@@ -8056,19 +7981,12 @@ pub mod analysis {
     /// Block `values` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct TableUnaggregatedFieldWellsValues(pub(crate) rt::Body);
-    /// The required arguments of [`TableUnaggregatedFieldWellsValues`], by name (so that two of one type cannot be swapped).
-    pub struct TableUnaggregatedFieldWellsValuesRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl TableUnaggregatedFieldWellsValues {
         /// A new `values` block. Required: `field_id`, `column`.
-        pub fn new(required: TableUnaggregatedFieldWellsValuesRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             TableUnaggregatedFieldWellsValues(this)
         }
         /// Block `format_configuration` (at most one).
@@ -8364,38 +8282,24 @@ pub mod analysis {
     /// Block `gradient` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct Gradient(pub(crate) rt::Body);
-    /// The required arguments of [`Gradient`], by name (so that two of one type cannot be swapped).
-    pub struct GradientRequired {
-        /// `expression`: string.
-        pub expression: rt::Expr,
-        /// Block `color` (the first, when more may be added).
-        pub color: GradientColor,
-    }
     impl Gradient {
         /// A new `gradient` block. Required: `expression`, `color`.
-        pub fn new(required: GradientRequired) -> Self {
+        pub fn new(expression: impl Into<rt::Expr>, color: GradientColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(required.expression));
-            this.set("color", required.color.0.into_value());
+            this.set("expression", rt::string(expression));
+            this.set("color", color.0.into_value());
             Gradient(this)
         }
     }
     /// Block `column` of `aws_quicksight_analysis`.
     #[derive(Clone, Debug)]
     pub struct SortByColumn(pub(crate) rt::Body);
-    /// The required arguments of [`SortByColumn`], by name (so that two of one type cannot be swapped).
-    pub struct SortByColumnRequired {
-        /// `direction`: string.
-        pub direction: rt::Expr,
-        /// Block `sort_by` (the first, when more may be added).
-        pub sort_by: SortBy,
-    }
     impl SortByColumn {
         /// A new `column` block. Required: `direction`, `sort_by`.
-        pub fn new(required: SortByColumnRequired) -> Self {
+        pub fn new(direction: impl Into<rt::Expr>, sort_by: SortBy) -> Self {
             let mut this = rt::Body::default();
-            this.set("direction", rt::string(required.direction));
-            this.set("sort_by", required.sort_by.0.into_value());
+            this.set("direction", rt::string(direction));
+            this.set("sort_by", sort_by.0.into_value());
             SortByColumn(this)
         }
         /// Block `aggregation_function` (at most one).
@@ -8431,7 +8335,7 @@ static DASHBOARD_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Dashboard`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Dashboard`], by name: two of them have one type, and a swap must not compile.
 pub struct DashboardRequired {
     /// `dashboard_id`: string.
     pub dashboard_id: rt::Expr,
@@ -8709,9 +8613,12 @@ pub mod dashboard {
     pub struct Definition(pub(crate) rt::Body);
     impl Definition {
         /// A new `definition` block. Required: `data_set_identifiers_declarations`.
-        pub fn new(value: DataSetIdentifiersDeclarations) -> Self {
+        pub fn new(data_set_identifiers_declarations: DataSetIdentifiersDeclarations) -> Self {
             let mut this = rt::Body::default();
-            this.push("data_set_identifiers_declarations", value.0.into_value());
+            this.push(
+                "data_set_identifiers_declarations",
+                data_set_identifiers_declarations.0.into_value(),
+            );
             Definition(this)
         }
         /// Block `analysis_defaults` (at most one).
@@ -8909,9 +8816,12 @@ pub mod dashboard {
     pub struct AnalysisDefaults(pub(crate) rt::Body);
     impl AnalysisDefaults {
         /// A new `analysis_defaults` block. Required: `default_new_sheet_configuration`.
-        pub fn new(value: DefaultNewSheetConfiguration) -> Self {
+        pub fn new(default_new_sheet_configuration: DefaultNewSheetConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_new_sheet_configuration", value.0.into_value());
+            this.set(
+                "default_new_sheet_configuration",
+                default_new_sheet_configuration.0.into_value(),
+            );
             AnalysisDefaults(this)
         }
     }
@@ -8920,9 +8830,9 @@ pub mod dashboard {
     pub struct ColumnConfigurations(pub(crate) rt::Body);
     impl ColumnConfigurations {
         /// A new `column_configurations` block. Required: `column`.
-        pub fn new(value: Column) -> Self {
+        pub fn new(column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("column", value.0.into_value());
+            this.set("column", column.0.into_value());
             ColumnConfigurations(this)
         }
         /// `role`: string.
@@ -8942,7 +8852,7 @@ pub mod dashboard {
     /// Block `filter_groups` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct FilterGroups(pub(crate) rt::Body);
-    /// The required arguments of [`FilterGroups`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FilterGroups`], by name: two of them have one type, and a swap must not compile.
     pub struct FilterGroupsRequired {
         /// `cross_dataset`: string.
         pub cross_dataset: rt::Expr,
@@ -9019,9 +8929,9 @@ pub mod dashboard {
     pub struct Sheets(pub(crate) rt::Body);
     impl Sheets {
         /// A new `sheets` block. Required: `sheet_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(sheet_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("sheet_id", rt::string(value));
+            this.set("sheet_id", rt::string(sheet_id));
             Sheets(this)
         }
         /// `content_type`: string.
@@ -9189,9 +9099,9 @@ pub mod dashboard {
     pub struct DateTimeParameterDeclaration(pub(crate) rt::Body);
     impl DateTimeParameterDeclaration {
         /// A new `date_time_parameter_declaration` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             DateTimeParameterDeclaration(this)
         }
         /// `time_granularity`: string.
@@ -9216,7 +9126,7 @@ pub mod dashboard {
     /// Block `string_parameter_declaration` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct StringParameterDeclaration(pub(crate) rt::Body);
-    /// The required arguments of [`StringParameterDeclaration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StringParameterDeclaration`], by name: two of them have one type, and a swap must not compile.
     pub struct StringParameterDeclarationRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -9298,9 +9208,9 @@ pub mod dashboard {
     pub struct Layouts(pub(crate) rt::Body);
     impl Layouts {
         /// A new `layouts` block. Required: `configuration`.
-        pub fn new(value: LayoutsConfiguration) -> Self {
+        pub fn new(configuration: LayoutsConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration", value.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             Layouts(this)
         }
     }
@@ -9349,9 +9259,9 @@ pub mod dashboard {
     pub struct SheetControlLayouts(pub(crate) rt::Body);
     impl SheetControlLayouts {
         /// A new `sheet_control_layouts` block. Required: `configuration`.
-        pub fn new(value: SheetControlLayoutsConfiguration) -> Self {
+        pub fn new(configuration: SheetControlLayoutsConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration", value.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             SheetControlLayouts(this)
         }
     }
@@ -9503,22 +9413,17 @@ pub mod dashboard {
     /// Block `category_filter` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct FiltersCategoryFilter(pub(crate) rt::Body);
-    /// The required arguments of [`FiltersCategoryFilter`], by name (so that two of one type cannot be swapped).
-    pub struct FiltersCategoryFilterRequired {
-        /// `filter_id`: string.
-        pub filter_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-        /// Block `configuration` (the first, when more may be added).
-        pub configuration: Configuration,
-    }
     impl FiltersCategoryFilter {
         /// A new `category_filter` block. Required: `filter_id`, `column`, `configuration`.
-        pub fn new(required: FiltersCategoryFilterRequired) -> Self {
+        pub fn new(
+            filter_id: impl Into<rt::Expr>,
+            column: Column,
+            configuration: Configuration,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("filter_id", rt::string(required.filter_id));
-            this.set("column", required.column.0.into_value());
-            this.set("configuration", required.configuration.0.into_value());
+            this.set("filter_id", rt::string(filter_id));
+            this.set("column", column.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             FiltersCategoryFilter(this)
         }
     }
@@ -9590,7 +9495,7 @@ pub mod dashboard {
     /// Block `dropdown` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct Dropdown(pub(crate) rt::Body);
-    /// The required arguments of [`Dropdown`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Dropdown`], by name: two of them have one type, and a swap must not compile.
     pub struct DropdownRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -9636,7 +9541,7 @@ pub mod dashboard {
     /// Block `list` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct List(pub(crate) rt::Body);
-    /// The required arguments of [`List`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`List`], by name: two of them have one type, and a swap must not compile.
     pub struct ListRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -9682,7 +9587,7 @@ pub mod dashboard {
     /// Block `slider` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct Slider(pub(crate) rt::Body);
-    /// The required arguments of [`Slider`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Slider`], by name: two of them have one type, and a swap must not compile.
     pub struct SliderRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -9723,7 +9628,7 @@ pub mod dashboard {
     /// Block `text_area` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct TextArea(pub(crate) rt::Body);
-    /// The required arguments of [`TextArea`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TextArea`], by name: two of them have one type, and a swap must not compile.
     pub struct TextAreaRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -9755,7 +9660,7 @@ pub mod dashboard {
     /// Block `text_field` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct TextField(pub(crate) rt::Body);
-    /// The required arguments of [`TextField`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TextField`], by name: two of them have one type, and a swap must not compile.
     pub struct TextFieldRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -9807,7 +9712,7 @@ pub mod dashboard {
     /// Block `date_time_picker` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsDateTimePicker(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsDateTimePicker`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsDateTimePicker`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsDateTimePickerRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -9840,7 +9745,7 @@ pub mod dashboard {
     /// Block `dropdown` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsDropdown(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsDropdown`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsDropdown`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsDropdownRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -9892,7 +9797,7 @@ pub mod dashboard {
     /// Block `list` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsList(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsList`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsList`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsListRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -9944,7 +9849,7 @@ pub mod dashboard {
     /// Block `slider` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsSlider(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsSlider`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsSlider`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsSliderRequired {
         /// `maximum_value`: number.
         pub maximum_value: rt::Number,
@@ -9986,7 +9891,7 @@ pub mod dashboard {
     /// Block `text_area` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsTextArea(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsTextArea`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsTextArea`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsTextAreaRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -10024,7 +9929,7 @@ pub mod dashboard {
     /// Block `text_field` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsTextField(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsTextField`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsTextField`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsTextFieldRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -10074,9 +9979,9 @@ pub mod dashboard {
     pub struct BarChartVisual(pub(crate) rt::Body);
     impl BarChartVisual {
         /// A new `bar_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             BarChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -10110,9 +10015,9 @@ pub mod dashboard {
     pub struct BoxPlotVisual(pub(crate) rt::Body);
     impl BoxPlotVisual {
         /// A new `box_plot_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             BoxPlotVisual(this)
         }
         /// Adds a `actions` block.
@@ -10146,9 +10051,9 @@ pub mod dashboard {
     pub struct ComboChartVisual(pub(crate) rt::Body);
     impl ComboChartVisual {
         /// A new `combo_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             ComboChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -10180,7 +10085,7 @@ pub mod dashboard {
     /// Block `custom_content_visual` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct CustomContentVisual(pub(crate) rt::Body);
-    /// The required arguments of [`CustomContentVisual`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomContentVisual`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomContentVisualRequired {
         /// `data_set_identifier`: string.
         pub data_set_identifier: rt::Expr,
@@ -10224,9 +10129,9 @@ pub mod dashboard {
     pub struct FilledMapVisual(pub(crate) rt::Body);
     impl FilledMapVisual {
         /// A new `filled_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             FilledMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -10265,9 +10170,9 @@ pub mod dashboard {
     pub struct FunnelChartVisual(pub(crate) rt::Body);
     impl FunnelChartVisual {
         /// A new `funnel_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             FunnelChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -10301,9 +10206,9 @@ pub mod dashboard {
     pub struct GaugeChartVisual(pub(crate) rt::Body);
     impl GaugeChartVisual {
         /// A new `gauge_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             GaugeChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -10340,9 +10245,9 @@ pub mod dashboard {
     pub struct GeospatialMapVisual(pub(crate) rt::Body);
     impl GeospatialMapVisual {
         /// A new `geospatial_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             GeospatialMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -10376,9 +10281,9 @@ pub mod dashboard {
     pub struct HeatMapVisual(pub(crate) rt::Body);
     impl HeatMapVisual {
         /// A new `heat_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             HeatMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -10412,9 +10317,9 @@ pub mod dashboard {
     pub struct HistogramVisual(pub(crate) rt::Body);
     impl HistogramVisual {
         /// A new `histogram_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             HistogramVisual(this)
         }
         /// Adds a `actions` block.
@@ -10441,7 +10346,7 @@ pub mod dashboard {
     /// Block `insight_visual` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct InsightVisual(pub(crate) rt::Body);
-    /// The required arguments of [`InsightVisual`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InsightVisual`], by name: two of them have one type, and a swap must not compile.
     pub struct InsightVisualRequired {
         /// `data_set_identifier`: string.
         pub data_set_identifier: rt::Expr,
@@ -10485,9 +10390,9 @@ pub mod dashboard {
     pub struct KpiVisual(pub(crate) rt::Body);
     impl KpiVisual {
         /// A new `kpi_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             KpiVisual(this)
         }
         /// Adds a `actions` block.
@@ -10526,9 +10431,9 @@ pub mod dashboard {
     pub struct LineChartVisual(pub(crate) rt::Body);
     impl LineChartVisual {
         /// A new `line_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             LineChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -10562,9 +10467,9 @@ pub mod dashboard {
     pub struct PieChartVisual(pub(crate) rt::Body);
     impl PieChartVisual {
         /// A new `pie_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             PieChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -10598,9 +10503,9 @@ pub mod dashboard {
     pub struct PivotTableVisual(pub(crate) rt::Body);
     impl PivotTableVisual {
         /// A new `pivot_table_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             PivotTableVisual(this)
         }
         /// Adds a `actions` block.
@@ -10637,9 +10542,9 @@ pub mod dashboard {
     pub struct RadarChartVisual(pub(crate) rt::Body);
     impl RadarChartVisual {
         /// A new `radar_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             RadarChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -10673,9 +10578,9 @@ pub mod dashboard {
     pub struct SankeyDiagramVisual(pub(crate) rt::Body);
     impl SankeyDiagramVisual {
         /// A new `sankey_diagram_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             SankeyDiagramVisual(this)
         }
         /// Adds a `actions` block.
@@ -10704,9 +10609,9 @@ pub mod dashboard {
     pub struct ScatterPlotVisual(pub(crate) rt::Body);
     impl ScatterPlotVisual {
         /// A new `scatter_plot_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             ScatterPlotVisual(this)
         }
         /// Adds a `actions` block.
@@ -10740,9 +10645,9 @@ pub mod dashboard {
     pub struct TableVisual(pub(crate) rt::Body);
     impl TableVisual {
         /// A new `table_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             TableVisual(this)
         }
         /// Adds a `actions` block.
@@ -10776,9 +10681,9 @@ pub mod dashboard {
     pub struct TreeMapVisual(pub(crate) rt::Body);
     impl TreeMapVisual {
         /// A new `tree_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             TreeMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -10812,9 +10717,9 @@ pub mod dashboard {
     pub struct WaterfallVisual(pub(crate) rt::Body);
     impl WaterfallVisual {
         /// A new `waterfall_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             WaterfallVisual(this)
         }
         /// Adds a `actions` block.
@@ -10848,9 +10753,9 @@ pub mod dashboard {
     pub struct WordCloudVisual(pub(crate) rt::Body);
     impl WordCloudVisual {
         /// A new `word_cloud_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             WordCloudVisual(this)
         }
         /// Adds a `actions` block.
@@ -10884,9 +10789,9 @@ pub mod dashboard {
     pub struct FreeForm(pub(crate) rt::Body);
     impl FreeForm {
         /// A new `free_form` block. Required: `canvas_size_options`.
-        pub fn new(value: FreeFormCanvasSizeOptions) -> Self {
+        pub fn new(canvas_size_options: FreeFormCanvasSizeOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("canvas_size_options", value.0.into_value());
+            this.set("canvas_size_options", canvas_size_options.0.into_value());
             FreeForm(this)
         }
     }
@@ -10895,9 +10800,9 @@ pub mod dashboard {
     pub struct Grid(pub(crate) rt::Body);
     impl Grid {
         /// A new `grid` block. Required: `canvas_size_options`.
-        pub fn new(value: GridCanvasSizeOptions) -> Self {
+        pub fn new(canvas_size_options: GridCanvasSizeOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("canvas_size_options", value.0.into_value());
+            this.set("canvas_size_options", canvas_size_options.0.into_value());
             Grid(this)
         }
     }
@@ -11001,9 +10906,9 @@ pub mod dashboard {
     pub struct FreeFormLayout(pub(crate) rt::Body);
     impl FreeFormLayout {
         /// A new `free_form_layout` block. Required: `elements`.
-        pub fn new(value: FreeFormLayoutElements) -> Self {
+        pub fn new(elements: FreeFormLayoutElements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             FreeFormLayout(this)
         }
         /// Block `canvas_size_options` (at most one).
@@ -11022,9 +10927,9 @@ pub mod dashboard {
     pub struct GridLayout(pub(crate) rt::Body);
     impl GridLayout {
         /// A new `grid_layout` block. Required: `elements`.
-        pub fn new(value: Elements) -> Self {
+        pub fn new(elements: Elements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             GridLayout(this)
         }
         /// Block `canvas_size_options` (at most one).
@@ -11041,22 +10946,17 @@ pub mod dashboard {
     /// Block `section_based_layout` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayout(pub(crate) rt::Body);
-    /// The required arguments of [`SectionBasedLayout`], by name (so that two of one type cannot be swapped).
-    pub struct SectionBasedLayoutRequired {
-        /// Block `body_sections` (the first, when more may be added).
-        pub body_sections: BodySections,
-        /// Block `footer_sections` (the first, when more may be added).
-        pub footer_sections: FooterSections,
-        /// Block `header_sections` (the first, when more may be added).
-        pub header_sections: HeaderSections,
-    }
     impl SectionBasedLayout {
         /// A new `section_based_layout` block. Required: `body_sections`, `footer_sections`, `header_sections`.
-        pub fn new(required: SectionBasedLayoutRequired) -> Self {
+        pub fn new(
+            body_sections: BodySections,
+            footer_sections: FooterSections,
+            header_sections: HeaderSections,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.push("body_sections", required.body_sections.0.into_value());
-            this.set("footer_sections", required.footer_sections.0.into_value());
-            this.set("header_sections", required.header_sections.0.into_value());
+            this.push("body_sections", body_sections.0.into_value());
+            this.set("footer_sections", footer_sections.0.into_value());
+            this.set("header_sections", header_sections.0.into_value());
             SectionBasedLayout(this)
         }
         /// Adds a `body_sections` block.
@@ -11452,9 +11352,12 @@ pub mod dashboard {
     pub struct ConditionalFormatting(pub(crate) rt::Body);
     impl ConditionalFormatting {
         /// A new `conditional_formatting` block. Required: `conditional_formatting_options`.
-        pub fn new(value: ConditionalFormattingOptions) -> Self {
+        pub fn new(conditional_formatting_options: ConditionalFormattingOptions) -> Self {
             let mut this = rt::Body::default();
-            this.push("conditional_formatting_options", value.0.into_value());
+            this.push(
+                "conditional_formatting_options",
+                conditional_formatting_options.0.into_value(),
+            );
             ConditionalFormatting(this)
         }
         /// Adds a `conditional_formatting_options` block.
@@ -12474,7 +12377,7 @@ pub mod dashboard {
     /// Block `elements` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElements(pub(crate) rt::Body);
-    /// The required arguments of [`FreeFormLayoutElements`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FreeFormLayoutElements`], by name: two of them have one type, and a swap must not compile.
     pub struct FreeFormLayoutElementsRequired {
         /// `element_id`: string.
         pub element_id: rt::Expr,
@@ -12535,19 +12438,12 @@ pub mod dashboard {
     /// Block `body_sections` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct BodySections(pub(crate) rt::Body);
-    /// The required arguments of [`BodySections`], by name (so that two of one type cannot be swapped).
-    pub struct BodySectionsRequired {
-        /// `section_id`: string.
-        pub section_id: rt::Expr,
-        /// Block `content` (the first, when more may be added).
-        pub content: BodySectionsContent,
-    }
     impl BodySections {
         /// A new `body_sections` block. Required: `section_id`, `content`.
-        pub fn new(required: BodySectionsRequired) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>, content: BodySectionsContent) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(required.section_id));
-            this.set("content", required.content.0.into_value());
+            this.set("section_id", rt::string(section_id));
+            this.set("content", content.0.into_value());
             BodySections(this)
         }
         /// Block `page_break_configuration` (at most one).
@@ -12566,9 +12462,9 @@ pub mod dashboard {
     pub struct FooterSections(pub(crate) rt::Body);
     impl FooterSections {
         /// A new `footer_sections` block. Required: `section_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(value));
+            this.set("section_id", rt::string(section_id));
             FooterSections(this)
         }
         /// Block `layout` (at most one).
@@ -12587,9 +12483,9 @@ pub mod dashboard {
     pub struct HeaderSections(pub(crate) rt::Body);
     impl HeaderSections {
         /// A new `header_sections` block. Required: `section_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(value));
+            this.set("section_id", rt::string(section_id));
             HeaderSections(this)
         }
         /// Block `layout` (at most one).
@@ -12667,9 +12563,9 @@ pub mod dashboard {
     pub struct ReferenceLines(pub(crate) rt::Body);
     impl ReferenceLines {
         /// A new `reference_lines` block. Required: `data_configuration`.
-        pub fn new(value: DataConfiguration) -> Self {
+        pub fn new(data_configuration: DataConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("data_configuration", value.0.into_value());
+            this.set("data_configuration", data_configuration.0.into_value());
             ReferenceLines(this)
         }
         /// `status`: string.
@@ -12802,9 +12698,9 @@ pub mod dashboard {
     pub struct DateTimeHierarchy(pub(crate) rt::Body);
     impl DateTimeHierarchy {
         /// A new `date_time_hierarchy` block. Required: `hierarchy_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(value));
+            this.set("hierarchy_id", rt::string(hierarchy_id));
             DateTimeHierarchy(this)
         }
         /// Adds a `drill_down_filters` block.
@@ -12816,19 +12712,12 @@ pub mod dashboard {
     /// Block `explicit_hierarchy` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct ExplicitHierarchy(pub(crate) rt::Body);
-    /// The required arguments of [`ExplicitHierarchy`], by name (so that two of one type cannot be swapped).
-    pub struct ExplicitHierarchyRequired {
-        /// `hierarchy_id`: string.
-        pub hierarchy_id: rt::Expr,
-        /// Block `columns` (the first, when more may be added).
-        pub columns: Columns,
-    }
     impl ExplicitHierarchy {
         /// A new `explicit_hierarchy` block. Required: `hierarchy_id`, `columns`.
-        pub fn new(required: ExplicitHierarchyRequired) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>, columns: Columns) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(required.hierarchy_id));
-            this.push("columns", required.columns.0.into_value());
+            this.set("hierarchy_id", rt::string(hierarchy_id));
+            this.push("columns", columns.0.into_value());
             ExplicitHierarchy(this)
         }
         /// Adds a `columns` block.
@@ -12845,19 +12734,12 @@ pub mod dashboard {
     /// Block `predefined_hierarchy` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct PredefinedHierarchy(pub(crate) rt::Body);
-    /// The required arguments of [`PredefinedHierarchy`], by name (so that two of one type cannot be swapped).
-    pub struct PredefinedHierarchyRequired {
-        /// `hierarchy_id`: string.
-        pub hierarchy_id: rt::Expr,
-        /// Block `columns` (the first, when more may be added).
-        pub columns: Columns,
-    }
     impl PredefinedHierarchy {
         /// A new `predefined_hierarchy` block. Required: `hierarchy_id`, `columns`.
-        pub fn new(required: PredefinedHierarchyRequired) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>, columns: Columns) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(required.hierarchy_id));
-            this.push("columns", required.columns.0.into_value());
+            this.set("hierarchy_id", rt::string(hierarchy_id));
+            this.push("columns", columns.0.into_value());
             PredefinedHierarchy(this)
         }
         /// Adds a `columns` block.
@@ -13078,9 +12960,9 @@ pub mod dashboard {
     pub struct ConditionalFormattingOptions(pub(crate) rt::Body);
     impl ConditionalFormattingOptions {
         /// A new `conditional_formatting_options` block. Required: `shape`.
-        pub fn new(value: Shape) -> Self {
+        pub fn new(shape: Shape) -> Self {
             let mut this = rt::Body::default();
-            this.set("shape", value.0.into_value());
+            this.set("shape", shape.0.into_value());
             ConditionalFormattingOptions(this)
         }
     }
@@ -14099,9 +13981,12 @@ pub mod dashboard {
     pub struct CanvasSizeOptionsScreenCanvasSizeOptions(pub(crate) rt::Body);
     impl CanvasSizeOptionsScreenCanvasSizeOptions {
         /// A new `screen_canvas_size_options` block. Required: `optimized_view_port_width`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(optimized_view_port_width: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("optimized_view_port_width", rt::string(value));
+            this.set(
+                "optimized_view_port_width",
+                rt::string(optimized_view_port_width),
+            );
             CanvasSizeOptionsScreenCanvasSizeOptions(this)
         }
     }
@@ -14125,9 +14010,9 @@ pub mod dashboard {
     pub struct Layout(pub(crate) rt::Body);
     impl Layout {
         /// A new `layout` block. Required: `free_form_layout`.
-        pub fn new(value: LayoutFreeFormLayout) -> Self {
+        pub fn new(free_form_layout: LayoutFreeFormLayout) -> Self {
             let mut this = rt::Body::default();
-            this.set("free_form_layout", value.0.into_value());
+            this.set("free_form_layout", free_form_layout.0.into_value());
             Layout(this)
         }
     }
@@ -14381,9 +14266,9 @@ pub mod dashboard {
     pub struct Shape(pub(crate) rt::Body);
     impl Shape {
         /// A new `shape` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             Shape(this)
         }
         /// Block `format` (at most one).
@@ -14479,9 +14364,9 @@ pub mod dashboard {
     pub struct ConditionalFormattingOptionsArc(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsArc {
         /// A new `arc` block. Required: `foreground_color`.
-        pub fn new(value: ForegroundColor) -> Self {
+        pub fn new(foreground_color: ForegroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("foreground_color", value.0.into_value());
+            this.set("foreground_color", foreground_color.0.into_value());
             ConditionalFormattingOptionsArc(this)
         }
     }
@@ -14490,9 +14375,9 @@ pub mod dashboard {
     pub struct PrimaryValue(pub(crate) rt::Body);
     impl PrimaryValue {
         /// A new `primary_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             PrimaryValue(this)
         }
         /// Block `icon` (at most one).
@@ -14569,7 +14454,7 @@ pub mod dashboard {
     /// Block `forecast` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct Forecast(pub(crate) rt::Body);
-    /// The required arguments of [`Forecast`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Forecast`], by name: two of them have one type, and a swap must not compile.
     pub struct ForecastRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -14635,9 +14520,9 @@ pub mod dashboard {
     pub struct GrowthRate(pub(crate) rt::Body);
     impl GrowthRate {
         /// A new `growth_rate` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             GrowthRate(this)
         }
         /// `name`: string.
@@ -14664,7 +14549,7 @@ pub mod dashboard {
     /// Block `maximum_minimum` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct MaximumMinimum(pub(crate) rt::Body);
-    /// The required arguments of [`MaximumMinimum`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MaximumMinimum`], by name: two of them have one type, and a swap must not compile.
     pub struct MaximumMinimumRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -14700,9 +14585,9 @@ pub mod dashboard {
     pub struct MetricComparison(pub(crate) rt::Body);
     impl MetricComparison {
         /// A new `metric_comparison` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             MetricComparison(this)
         }
         /// `name`: string.
@@ -14731,9 +14616,9 @@ pub mod dashboard {
     pub struct PeriodOverPeriod(pub(crate) rt::Body);
     impl PeriodOverPeriod {
         /// A new `period_over_period` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             PeriodOverPeriod(this)
         }
         /// `name`: string.
@@ -14755,7 +14640,7 @@ pub mod dashboard {
     /// Block `period_to_date` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct PeriodToDate(pub(crate) rt::Body);
-    /// The required arguments of [`PeriodToDate`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PeriodToDate`], by name: two of them have one type, and a swap must not compile.
     pub struct PeriodToDateRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -14792,7 +14677,7 @@ pub mod dashboard {
     /// Block `top_bottom_movers` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct TopBottomMovers(pub(crate) rt::Body);
-    /// The required arguments of [`TopBottomMovers`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TopBottomMovers`], by name: two of them have one type, and a swap must not compile.
     pub struct TopBottomMoversRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -14839,7 +14724,7 @@ pub mod dashboard {
     /// Block `top_bottom_ranked` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct TopBottomRanked(pub(crate) rt::Body);
-    /// The required arguments of [`TopBottomRanked`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TopBottomRanked`], by name: two of them have one type, and a swap must not compile.
     pub struct TopBottomRankedRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -14880,9 +14765,9 @@ pub mod dashboard {
     pub struct TotalAggregation(pub(crate) rt::Body);
     impl TotalAggregation {
         /// A new `total_aggregation` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             TotalAggregation(this)
         }
         /// `name`: string.
@@ -14901,9 +14786,9 @@ pub mod dashboard {
     pub struct UniqueValues(pub(crate) rt::Body);
     impl UniqueValues {
         /// A new `unique_values` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             UniqueValues(this)
         }
         /// `name`: string.
@@ -14949,9 +14834,9 @@ pub mod dashboard {
     pub struct ActualValue(pub(crate) rt::Body);
     impl ActualValue {
         /// A new `actual_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             ActualValue(this)
         }
         /// Block `icon` (at most one).
@@ -14965,9 +14850,9 @@ pub mod dashboard {
     pub struct ComparisonValue(pub(crate) rt::Body);
     impl ComparisonValue {
         /// A new `comparison_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             ComparisonValue(this)
         }
         /// Block `icon` (at most one).
@@ -14981,9 +14866,9 @@ pub mod dashboard {
     pub struct ConditionalFormattingOptionsProgressBar(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsProgressBar {
         /// A new `progress_bar` block. Required: `foreground_color`.
-        pub fn new(value: ForegroundColor) -> Self {
+        pub fn new(foreground_color: ForegroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("foreground_color", value.0.into_value());
+            this.set("foreground_color", foreground_color.0.into_value());
             ConditionalFormattingOptionsProgressBar(this)
         }
     }
@@ -15087,9 +14972,9 @@ pub mod dashboard {
     pub struct FieldOptionsSelectedFieldOptions(pub(crate) rt::Body);
     impl FieldOptionsSelectedFieldOptions {
         /// A new `selected_field_options` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             FieldOptionsSelectedFieldOptions(this)
         }
         /// `custom_label`: string.
@@ -15131,19 +15016,12 @@ pub mod dashboard {
     /// Block `field_sort_options` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct FieldSortOptions(pub(crate) rt::Body);
-    /// The required arguments of [`FieldSortOptions`], by name (so that two of one type cannot be swapped).
-    pub struct FieldSortOptionsRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `sort_by` (the first, when more may be added).
-        pub sort_by: FieldSortOptionsSortBy,
-    }
     impl FieldSortOptions {
         /// A new `field_sort_options` block. Required: `field_id`, `sort_by`.
-        pub fn new(required: FieldSortOptionsRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, sort_by: FieldSortOptionsSortBy) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("sort_by", required.sort_by.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("sort_by", sort_by.0.into_value());
             FieldSortOptions(this)
         }
     }
@@ -15152,9 +15030,9 @@ pub mod dashboard {
     pub struct Cell(pub(crate) rt::Body);
     impl Cell {
         /// A new `cell` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             Cell(this)
         }
         /// Block `scope` (at most one).
@@ -15313,9 +15191,9 @@ pub mod dashboard {
     pub struct ConditionalFormattingOptionsCell(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsCell {
         /// A new `cell` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             ConditionalFormattingOptionsCell(this)
         }
         /// Block `text_format` (at most one).
@@ -15327,19 +15205,12 @@ pub mod dashboard {
     /// Block `row` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct Row(pub(crate) rt::Body);
-    /// The required arguments of [`Row`], by name (so that two of one type cannot be swapped).
-    pub struct RowRequired {
-        /// Block `background_color` (the first, when more may be added).
-        pub background_color: BackgroundColor,
-        /// Block `text_color` (the first, when more may be added).
-        pub text_color: TextColor,
-    }
     impl Row {
         /// A new `row` block. Required: `background_color`, `text_color`.
-        pub fn new(required: RowRequired) -> Self {
+        pub fn new(background_color: BackgroundColor, text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", required.background_color.0.into_value());
-            this.set("text_color", required.text_color.0.into_value());
+            this.set("background_color", background_color.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             Row(this)
         }
     }
@@ -15418,9 +15289,9 @@ pub mod dashboard {
     pub struct LayoutFreeFormLayout(pub(crate) rt::Body);
     impl LayoutFreeFormLayout {
         /// A new `free_form_layout` block. Required: `elements`.
-        pub fn new(value: FreeFormLayoutElements) -> Self {
+        pub fn new(elements: FreeFormLayoutElements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             LayoutFreeFormLayout(this)
         }
         /// Adds a `elements` block.
@@ -15581,26 +15452,19 @@ pub mod dashboard {
     /// Block `numeric_equality_filter` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct DrillDownFiltersNumericEqualityFilter(pub(crate) rt::Body);
-    /// The required arguments of [`DrillDownFiltersNumericEqualityFilter`], by name (so that two of one type cannot be swapped).
-    pub struct DrillDownFiltersNumericEqualityFilterRequired {
-        /// `value`: number.
-        pub value: rt::Number,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl DrillDownFiltersNumericEqualityFilter {
         /// A new `numeric_equality_filter` block. Required: `value`, `column`.
-        pub fn new(required: DrillDownFiltersNumericEqualityFilterRequired) -> Self {
+        pub fn new(value: impl Into<rt::Number>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("value", rt::number(required.value));
-            this.set("column", required.column.0.into_value());
+            this.set("value", rt::number(value));
+            this.set("column", column.0.into_value());
             DrillDownFiltersNumericEqualityFilter(this)
         }
     }
     /// Block `time_range_filter` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct DrillDownFiltersTimeRangeFilter(pub(crate) rt::Body);
-    /// The required arguments of [`DrillDownFiltersTimeRangeFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DrillDownFiltersTimeRangeFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct DrillDownFiltersTimeRangeFilterRequired {
         /// `range_maximum`: string.
         pub range_maximum: rt::Expr,
@@ -15743,28 +15607,21 @@ pub mod dashboard {
     pub struct Format(pub(crate) rt::Body);
     impl Format {
         /// A new `format` block. Required: `background_color`.
-        pub fn new(value: BackgroundColor) -> Self {
+        pub fn new(background_color: BackgroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", value.0.into_value());
+            this.set("background_color", background_color.0.into_value());
             Format(this)
         }
     }
     /// Block `categorical_measure_field` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct CategoricalMeasureField(pub(crate) rt::Body);
-    /// The required arguments of [`CategoricalMeasureField`], by name (so that two of one type cannot be swapped).
-    pub struct CategoricalMeasureFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl CategoricalMeasureField {
         /// A new `categorical_measure_field` block. Required: `field_id`, `column`.
-        pub fn new(required: CategoricalMeasureFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             CategoricalMeasureField(this)
         }
         /// `aggregation_function`: string.
@@ -15784,19 +15641,12 @@ pub mod dashboard {
     /// Block `numerical_measure_field` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct NumericalMeasureField(pub(crate) rt::Body);
-    /// The required arguments of [`NumericalMeasureField`], by name (so that two of one type cannot be swapped).
-    pub struct NumericalMeasureFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl NumericalMeasureField {
         /// A new `numerical_measure_field` block. Required: `field_id`, `column`.
-        pub fn new(required: NumericalMeasureFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             NumericalMeasureField(this)
         }
         /// Block `aggregation_function` (at most one).
@@ -16033,19 +15883,12 @@ pub mod dashboard {
     /// Block `categorical_dimension_field` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct CategoricalDimensionField(pub(crate) rt::Body);
-    /// The required arguments of [`CategoricalDimensionField`], by name (so that two of one type cannot be swapped).
-    pub struct CategoricalDimensionFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl CategoricalDimensionField {
         /// A new `categorical_dimension_field` block. Required: `field_id`, `column`.
-        pub fn new(required: CategoricalDimensionFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             CategoricalDimensionField(this)
         }
         /// `hierarchy_id`: string.
@@ -16065,19 +15908,12 @@ pub mod dashboard {
     /// Block `numerical_dimension_field` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct NumericalDimensionField(pub(crate) rt::Body);
-    /// The required arguments of [`NumericalDimensionField`], by name (so that two of one type cannot be swapped).
-    pub struct NumericalDimensionFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl NumericalDimensionField {
         /// A new `numerical_dimension_field` block. Required: `field_id`, `column`.
-        pub fn new(required: NumericalDimensionFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             NumericalDimensionField(this)
         }
         /// `hierarchy_id`: string.
@@ -16122,19 +15958,12 @@ pub mod dashboard {
     /// Block `text_format` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct TextFormat(pub(crate) rt::Body);
-    /// The required arguments of [`TextFormat`], by name (so that two of one type cannot be swapped).
-    pub struct TextFormatRequired {
-        /// Block `background_color` (the first, when more may be added).
-        pub background_color: BackgroundColor,
-        /// Block `text_color` (the first, when more may be added).
-        pub text_color: TextColor,
-    }
     impl TextFormat {
         /// A new `text_format` block. Required: `background_color`, `text_color`.
-        pub fn new(required: TextFormatRequired) -> Self {
+        pub fn new(background_color: BackgroundColor, text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", required.background_color.0.into_value());
-            this.set("text_color", required.text_color.0.into_value());
+            this.set("background_color", background_color.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             TextFormat(this)
         }
         /// Block `icon` (at most one).
@@ -16405,19 +16234,12 @@ pub mod dashboard {
     /// Block `values` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct TableUnaggregatedFieldWellsValues(pub(crate) rt::Body);
-    /// The required arguments of [`TableUnaggregatedFieldWellsValues`], by name (so that two of one type cannot be swapped).
-    pub struct TableUnaggregatedFieldWellsValuesRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl TableUnaggregatedFieldWellsValues {
         /// A new `values` block. Required: `field_id`, `column`.
-        pub fn new(required: TableUnaggregatedFieldWellsValuesRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             TableUnaggregatedFieldWellsValues(this)
         }
         /// Block `format_configuration` (at most one).
@@ -16713,38 +16535,24 @@ pub mod dashboard {
     /// Block `gradient` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct Gradient(pub(crate) rt::Body);
-    /// The required arguments of [`Gradient`], by name (so that two of one type cannot be swapped).
-    pub struct GradientRequired {
-        /// `expression`: string.
-        pub expression: rt::Expr,
-        /// Block `color` (the first, when more may be added).
-        pub color: GradientColor,
-    }
     impl Gradient {
         /// A new `gradient` block. Required: `expression`, `color`.
-        pub fn new(required: GradientRequired) -> Self {
+        pub fn new(expression: impl Into<rt::Expr>, color: GradientColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(required.expression));
-            this.set("color", required.color.0.into_value());
+            this.set("expression", rt::string(expression));
+            this.set("color", color.0.into_value());
             Gradient(this)
         }
     }
     /// Block `column` of `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct SortByColumn(pub(crate) rt::Body);
-    /// The required arguments of [`SortByColumn`], by name (so that two of one type cannot be swapped).
-    pub struct SortByColumnRequired {
-        /// `direction`: string.
-        pub direction: rt::Expr,
-        /// Block `sort_by` (the first, when more may be added).
-        pub sort_by: SortBy,
-    }
     impl SortByColumn {
         /// A new `column` block. Required: `direction`, `sort_by`.
-        pub fn new(required: SortByColumnRequired) -> Self {
+        pub fn new(direction: impl Into<rt::Expr>, sort_by: SortBy) -> Self {
             let mut this = rt::Body::default();
-            this.set("direction", rt::string(required.direction));
-            this.set("sort_by", required.sort_by.0.into_value());
+            this.set("direction", rt::string(direction));
+            this.set("sort_by", sort_by.0.into_value());
             SortByColumn(this)
         }
         /// Block `aggregation_function` (at most one).
@@ -16780,7 +16588,7 @@ static DATA_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`DataSet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataSet`], by name: two of them have one type, and a swap must not compile.
 pub struct DataSetRequired {
     /// `data_set_id`: string.
     pub data_set_id: rt::Expr,
@@ -16979,9 +16787,9 @@ pub mod data_set {
     pub struct FieldFolders(pub(crate) rt::Body);
     impl FieldFolders {
         /// A new `field_folders` block. Required: `field_folders_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_folders_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_folders_id", rt::string(value));
+            this.set("field_folders_id", rt::string(field_folders_id));
             FieldFolders(this)
         }
         /// `columns`: list of string.
@@ -16998,7 +16806,7 @@ pub mod data_set {
     /// Block `logical_table_map` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct LogicalTableMap(pub(crate) rt::Body);
-    /// The required arguments of [`LogicalTableMap`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LogicalTableMap`], by name: two of them have one type, and a swap must not compile.
     pub struct LogicalTableMapRequired {
         /// `alias`: string.
         pub alias: rt::Expr,
@@ -17030,9 +16838,9 @@ pub mod data_set {
     pub struct PhysicalTableMap(pub(crate) rt::Body);
     impl PhysicalTableMap {
         /// A new `physical_table_map` block. Required: `physical_table_map_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(physical_table_map_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("physical_table_map_id", rt::string(value));
+            this.set("physical_table_map_id", rt::string(physical_table_map_id));
             PhysicalTableMap(this)
         }
         /// Block `custom_sql` (at most one).
@@ -17056,16 +16864,19 @@ pub mod data_set {
     pub struct RefreshProperties(pub(crate) rt::Body);
     impl RefreshProperties {
         /// A new `refresh_properties` block. Required: `refresh_configuration`.
-        pub fn new(value: RefreshConfiguration) -> Self {
+        pub fn new(refresh_configuration: RefreshConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("refresh_configuration", value.0.into_value());
+            this.set(
+                "refresh_configuration",
+                refresh_configuration.0.into_value(),
+            );
             RefreshProperties(this)
         }
     }
     /// Block `row_level_permission_data_set` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct RowLevelPermissionDataSet(pub(crate) rt::Body);
-    /// The required arguments of [`RowLevelPermissionDataSet`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RowLevelPermissionDataSet`], by name: two of them have one type, and a swap must not compile.
     pub struct RowLevelPermissionDataSetRequired {
         /// `arn`: string.
         pub arn: rt::Expr,
@@ -17101,9 +16912,9 @@ pub mod data_set {
     pub struct RowLevelPermissionTagConfiguration(pub(crate) rt::Body);
     impl RowLevelPermissionTagConfiguration {
         /// A new `row_level_permission_tag_configuration` block. Required: `tag_rules`.
-        pub fn new(value: TagRules) -> Self {
+        pub fn new(tag_rules: TagRules) -> Self {
             let mut this = rt::Body::default();
-            this.push("tag_rules", value.0.into_value());
+            this.push("tag_rules", tag_rules.0.into_value());
             RowLevelPermissionTagConfiguration(this)
         }
         /// `status`: string.
@@ -17120,7 +16931,7 @@ pub mod data_set {
     /// Block `geo_spatial_column_group` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct GeoSpatialColumnGroup(pub(crate) rt::Body);
-    /// The required arguments of [`GeoSpatialColumnGroup`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GeoSpatialColumnGroup`], by name: two of them have one type, and a swap must not compile.
     pub struct GeoSpatialColumnGroupRequired {
         /// `columns`: list of string.
         pub columns: rt::List<rt::Expr>,
@@ -17213,7 +17024,7 @@ pub mod data_set {
     /// Block `custom_sql` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct CustomSql(pub(crate) rt::Body);
-    /// The required arguments of [`CustomSql`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomSql`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomSqlRequired {
         /// `data_source_arn`: string.
         pub data_source_arn: rt::Expr,
@@ -17240,7 +17051,7 @@ pub mod data_set {
     /// Block `relational_table` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct RelationalTable(pub(crate) rt::Body);
-    /// The required arguments of [`RelationalTable`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RelationalTable`], by name: two of them have one type, and a swap must not compile.
     pub struct RelationalTableRequired {
         /// `data_source_arn`: string.
         pub data_source_arn: rt::Expr,
@@ -17277,22 +17088,17 @@ pub mod data_set {
     /// Block `s3_source` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct S3Source(pub(crate) rt::Body);
-    /// The required arguments of [`S3Source`], by name (so that two of one type cannot be swapped).
-    pub struct S3SourceRequired {
-        /// `data_source_arn`: string.
-        pub data_source_arn: rt::Expr,
-        /// Block `input_columns` (the first, when more may be added).
-        pub input_columns: InputColumns,
-        /// Block `upload_settings` (the first, when more may be added).
-        pub upload_settings: UploadSettings,
-    }
     impl S3Source {
         /// A new `s3_source` block. Required: `data_source_arn`, `input_columns`, `upload_settings`.
-        pub fn new(required: S3SourceRequired) -> Self {
+        pub fn new(
+            data_source_arn: impl Into<rt::Expr>,
+            input_columns: InputColumns,
+            upload_settings: UploadSettings,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("data_source_arn", rt::string(required.data_source_arn));
-            this.push("input_columns", required.input_columns.0.into_value());
-            this.set("upload_settings", required.upload_settings.0.into_value());
+            this.set("data_source_arn", rt::string(data_source_arn));
+            this.push("input_columns", input_columns.0.into_value());
+            this.set("upload_settings", upload_settings.0.into_value());
             S3Source(this)
         }
         /// Adds a `input_columns` block.
@@ -17306,16 +17112,16 @@ pub mod data_set {
     pub struct RefreshConfiguration(pub(crate) rt::Body);
     impl RefreshConfiguration {
         /// A new `refresh_configuration` block. Required: `incremental_refresh`.
-        pub fn new(value: IncrementalRefresh) -> Self {
+        pub fn new(incremental_refresh: IncrementalRefresh) -> Self {
             let mut this = rt::Body::default();
-            this.set("incremental_refresh", value.0.into_value());
+            this.set("incremental_refresh", incremental_refresh.0.into_value());
             RefreshConfiguration(this)
         }
     }
     /// Block `tag_rules` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct TagRules(pub(crate) rt::Body);
-    /// The required arguments of [`TagRules`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TagRules`], by name: two of them have one type, and a swap must not compile.
     pub struct TagRulesRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -17344,7 +17150,7 @@ pub mod data_set {
     /// Block `cast_column_type_operation` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct CastColumnTypeOperation(pub(crate) rt::Body);
-    /// The required arguments of [`CastColumnTypeOperation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CastColumnTypeOperation`], by name: two of them have one type, and a swap must not compile.
     pub struct CastColumnTypeOperationRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -17370,9 +17176,9 @@ pub mod data_set {
     pub struct CreateColumnsOperation(pub(crate) rt::Body);
     impl CreateColumnsOperation {
         /// A new `create_columns_operation` block. Required: `columns`.
-        pub fn new(value: CreateColumnsOperationColumns) -> Self {
+        pub fn new(columns: CreateColumnsOperationColumns) -> Self {
             let mut this = rt::Body::default();
-            this.push("columns", value.0.into_value());
+            this.push("columns", columns.0.into_value());
             CreateColumnsOperation(this)
         }
         /// Adds a `columns` block.
@@ -17386,9 +17192,9 @@ pub mod data_set {
     pub struct FilterOperation(pub(crate) rt::Body);
     impl FilterOperation {
         /// A new `filter_operation` block. Required: `condition_expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(condition_expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("condition_expression", rt::string(value));
+            this.set("condition_expression", rt::string(condition_expression));
             FilterOperation(this)
         }
     }
@@ -17397,16 +17203,16 @@ pub mod data_set {
     pub struct ProjectOperation(pub(crate) rt::Body);
     impl ProjectOperation {
         /// A new `project_operation` block. Required: `projected_columns`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(projected_columns: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("projected_columns", rt::list(value));
+            this.set("projected_columns", rt::list(projected_columns));
             ProjectOperation(this)
         }
     }
     /// Block `rename_column_operation` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct RenameColumnOperation(pub(crate) rt::Body);
-    /// The required arguments of [`RenameColumnOperation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RenameColumnOperation`], by name: two of them have one type, and a swap must not compile.
     pub struct RenameColumnOperationRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -17425,19 +17231,12 @@ pub mod data_set {
     /// Block `tag_column_operation` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct TagColumnOperation(pub(crate) rt::Body);
-    /// The required arguments of [`TagColumnOperation`], by name (so that two of one type cannot be swapped).
-    pub struct TagColumnOperationRequired {
-        /// `column_name`: string.
-        pub column_name: rt::Expr,
-        /// Block `tags` (the first, when more may be added).
-        pub tags: Tags,
-    }
     impl TagColumnOperation {
         /// A new `tag_column_operation` block. Required: `column_name`, `tags`.
-        pub fn new(required: TagColumnOperationRequired) -> Self {
+        pub fn new(column_name: impl Into<rt::Expr>, tags: Tags) -> Self {
             let mut this = rt::Body::default();
-            this.set("column_name", rt::string(required.column_name));
-            this.push("tags", required.tags.0.into_value());
+            this.set("column_name", rt::string(column_name));
+            this.push("tags", tags.0.into_value());
             TagColumnOperation(this)
         }
         /// Adds a `tags` block.
@@ -17449,26 +17248,22 @@ pub mod data_set {
     /// Block `untag_column_operation` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct UntagColumnOperation(pub(crate) rt::Body);
-    /// The required arguments of [`UntagColumnOperation`], by name (so that two of one type cannot be swapped).
-    pub struct UntagColumnOperationRequired {
-        /// `column_name`: string.
-        pub column_name: rt::Expr,
-        /// `tag_names`: list of string.
-        pub tag_names: rt::List<rt::Expr>,
-    }
     impl UntagColumnOperation {
         /// A new `untag_column_operation` block. Required: `column_name`, `tag_names`.
-        pub fn new(required: UntagColumnOperationRequired) -> Self {
+        pub fn new(
+            column_name: impl Into<rt::Expr>,
+            tag_names: impl Into<rt::List<rt::Expr>>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("column_name", rt::string(required.column_name));
-            this.set("tag_names", rt::list(required.tag_names));
+            this.set("column_name", rt::string(column_name));
+            this.set("tag_names", rt::list(tag_names));
             UntagColumnOperation(this)
         }
     }
     /// Block `join_instruction` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct JoinInstruction(pub(crate) rt::Body);
-    /// The required arguments of [`JoinInstruction`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`JoinInstruction`], by name: two of them have one type, and a swap must not compile.
     pub struct JoinInstructionRequired {
         /// `left_operand`: string.
         pub left_operand: rt::Expr,
@@ -17504,7 +17299,7 @@ pub mod data_set {
     /// Block `columns` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct Columns(pub(crate) rt::Body);
-    /// The required arguments of [`Columns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Columns`], by name: two of them have one type, and a swap must not compile.
     pub struct ColumnsRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -17523,7 +17318,7 @@ pub mod data_set {
     /// Block `input_columns` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct InputColumns(pub(crate) rt::Body);
-    /// The required arguments of [`InputColumns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InputColumns`], by name: two of them have one type, and a swap must not compile.
     pub struct InputColumnsRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -17579,16 +17374,16 @@ pub mod data_set {
     pub struct IncrementalRefresh(pub(crate) rt::Body);
     impl IncrementalRefresh {
         /// A new `incremental_refresh` block. Required: `lookback_window`.
-        pub fn new(value: LookbackWindow) -> Self {
+        pub fn new(lookback_window: LookbackWindow) -> Self {
             let mut this = rt::Body::default();
-            this.set("lookback_window", value.0.into_value());
+            this.set("lookback_window", lookback_window.0.into_value());
             IncrementalRefresh(this)
         }
     }
     /// Block `columns` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct CreateColumnsOperationColumns(pub(crate) rt::Body);
-    /// The required arguments of [`CreateColumnsOperationColumns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CreateColumnsOperationColumns`], by name: two of them have one type, and a swap must not compile.
     pub struct CreateColumnsOperationColumnsRequired {
         /// `column_id`: string.
         pub column_id: rt::Expr,
@@ -17660,7 +17455,7 @@ pub mod data_set {
     /// Block `lookback_window` of `aws_quicksight_data_set`.
     #[derive(Clone, Debug)]
     pub struct LookbackWindow(pub(crate) rt::Body);
-    /// The required arguments of [`LookbackWindow`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LookbackWindow`], by name: two of them have one type, and a swap must not compile.
     pub struct LookbackWindowRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -17706,7 +17501,7 @@ static DATA_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`DataSource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataSource`], by name: two of them have one type, and a swap must not compile.
 pub struct DataSourceRequired {
     /// `data_source_id`: string.
     pub data_source_id: rt::Expr,
@@ -17940,19 +17735,12 @@ pub mod data_source {
     /// Block `permission` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Permission(pub(crate) rt::Body);
-    /// The required arguments of [`Permission`], by name (so that two of one type cannot be swapped).
-    pub struct PermissionRequired {
-        /// `actions`: set of string.
-        pub actions: rt::List<rt::Expr>,
-        /// `principal`: string.
-        pub principal: rt::Expr,
-    }
     impl Permission {
         /// A new `permission` block. Required: `actions`, `principal`.
-        pub fn new(required: PermissionRequired) -> Self {
+        pub fn new(actions: impl Into<rt::List<rt::Expr>>, principal: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("actions", rt::list(required.actions));
-            this.set("principal", rt::string(required.principal));
+            this.set("actions", rt::list(actions));
+            this.set("principal", rt::string(principal));
             Permission(this)
         }
     }
@@ -17961,9 +17749,9 @@ pub mod data_source {
     pub struct SslProperties(pub(crate) rt::Body);
     impl SslProperties {
         /// A new `ssl_properties` block. Required: `disable_ssl`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(disable_ssl: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("disable_ssl", rt::boolean(value));
+            this.set("disable_ssl", rt::boolean(disable_ssl));
             SslProperties(this)
         }
     }
@@ -17972,16 +17760,16 @@ pub mod data_source {
     pub struct VpcConnectionProperties(pub(crate) rt::Body);
     impl VpcConnectionProperties {
         /// A new `vpc_connection_properties` block. Required: `vpc_connection_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(vpc_connection_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("vpc_connection_arn", rt::string(value));
+            this.set("vpc_connection_arn", rt::string(vpc_connection_arn));
             VpcConnectionProperties(this)
         }
     }
     /// Block `credential_pair` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct CredentialPair(pub(crate) rt::Body);
-    /// The required arguments of [`CredentialPair`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CredentialPair`], by name: two of them have one type, and a swap must not compile.
     pub struct CredentialPairRequired {
         /// `password`: string. Sensitive: kept out of plans, but stored in the state.
         pub password: rt::Expr,
@@ -18002,9 +17790,9 @@ pub mod data_source {
     pub struct AmazonElasticsearch(pub(crate) rt::Body);
     impl AmazonElasticsearch {
         /// A new `amazon_elasticsearch` block. Required: `domain`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(domain: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("domain", rt::string(value));
+            this.set("domain", rt::string(domain));
             AmazonElasticsearch(this)
         }
     }
@@ -18026,7 +17814,7 @@ pub mod data_source {
     /// Block `aurora` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Aurora(pub(crate) rt::Body);
-    /// The required arguments of [`Aurora`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Aurora`], by name: two of them have one type, and a swap must not compile.
     pub struct AuroraRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18048,7 +17836,7 @@ pub mod data_source {
     /// Block `aurora_postgresql` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct AuroraPostgresql(pub(crate) rt::Body);
-    /// The required arguments of [`AuroraPostgresql`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AuroraPostgresql`], by name: two of them have one type, and a swap must not compile.
     pub struct AuroraPostgresqlRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18072,16 +17860,16 @@ pub mod data_source {
     pub struct AwsIotAnalytics(pub(crate) rt::Body);
     impl AwsIotAnalytics {
         /// A new `aws_iot_analytics` block. Required: `data_set_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(data_set_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("data_set_name", rt::string(value));
+            this.set("data_set_name", rt::string(data_set_name));
             AwsIotAnalytics(this)
         }
     }
     /// Block `databricks` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Databricks(pub(crate) rt::Body);
-    /// The required arguments of [`Databricks`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Databricks`], by name: two of them have one type, and a swap must not compile.
     pub struct DatabricksRequired {
         /// `host`: string.
         pub host: rt::Expr,
@@ -18105,16 +17893,16 @@ pub mod data_source {
     pub struct Jira(pub(crate) rt::Body);
     impl Jira {
         /// A new `jira` block. Required: `site_base_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(site_base_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("site_base_url", rt::string(value));
+            this.set("site_base_url", rt::string(site_base_url));
             Jira(this)
         }
     }
     /// Block `maria_db` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct MariaDb(pub(crate) rt::Body);
-    /// The required arguments of [`MariaDb`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MariaDb`], by name: two of them have one type, and a swap must not compile.
     pub struct MariaDbRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18136,7 +17924,7 @@ pub mod data_source {
     /// Block `mysql` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Mysql(pub(crate) rt::Body);
-    /// The required arguments of [`Mysql`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Mysql`], by name: two of them have one type, and a swap must not compile.
     pub struct MysqlRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18158,7 +17946,7 @@ pub mod data_source {
     /// Block `oracle` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Oracle(pub(crate) rt::Body);
-    /// The required arguments of [`Oracle`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Oracle`], by name: two of them have one type, and a swap must not compile.
     pub struct OracleRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18180,7 +17968,7 @@ pub mod data_source {
     /// Block `postgresql` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Postgresql(pub(crate) rt::Body);
-    /// The required arguments of [`Postgresql`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Postgresql`], by name: two of them have one type, and a swap must not compile.
     pub struct PostgresqlRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18202,7 +17990,7 @@ pub mod data_source {
     /// Block `presto` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Presto(pub(crate) rt::Body);
-    /// The required arguments of [`Presto`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Presto`], by name: two of them have one type, and a swap must not compile.
     pub struct PrestoRequired {
         /// `catalog`: string.
         pub catalog: rt::Expr,
@@ -18224,7 +18012,7 @@ pub mod data_source {
     /// Block `rds` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Rds(pub(crate) rt::Body);
-    /// The required arguments of [`Rds`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Rds`], by name: two of them have one type, and a swap must not compile.
     pub struct RdsRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18245,9 +18033,9 @@ pub mod data_source {
     pub struct Redshift(pub(crate) rt::Body);
     impl Redshift {
         /// A new `redshift` block. Required: `database`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(database: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("database", rt::string(value));
+            this.set("database", rt::string(database));
             Redshift(this)
         }
         /// `cluster_id`: string.
@@ -18271,9 +18059,12 @@ pub mod data_source {
     pub struct S3(pub(crate) rt::Body);
     impl S3 {
         /// A new `s3` block. Required: `manifest_file_location`.
-        pub fn new(value: ManifestFileLocation) -> Self {
+        pub fn new(manifest_file_location: ManifestFileLocation) -> Self {
             let mut this = rt::Body::default();
-            this.set("manifest_file_location", value.0.into_value());
+            this.set(
+                "manifest_file_location",
+                manifest_file_location.0.into_value(),
+            );
             S3(this)
         }
         /// `role_arn`: string.
@@ -18287,16 +18078,16 @@ pub mod data_source {
     pub struct ServiceNow(pub(crate) rt::Body);
     impl ServiceNow {
         /// A new `service_now` block. Required: `site_base_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(site_base_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("site_base_url", rt::string(value));
+            this.set("site_base_url", rt::string(site_base_url));
             ServiceNow(this)
         }
     }
     /// Block `snowflake` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Snowflake(pub(crate) rt::Body);
-    /// The required arguments of [`Snowflake`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Snowflake`], by name: two of them have one type, and a swap must not compile.
     pub struct SnowflakeRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18318,26 +18109,19 @@ pub mod data_source {
     /// Block `spark` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Spark(pub(crate) rt::Body);
-    /// The required arguments of [`Spark`], by name (so that two of one type cannot be swapped).
-    pub struct SparkRequired {
-        /// `host`: string.
-        pub host: rt::Expr,
-        /// `port`: number.
-        pub port: rt::Number,
-    }
     impl Spark {
         /// A new `spark` block. Required: `host`, `port`.
-        pub fn new(required: SparkRequired) -> Self {
+        pub fn new(host: impl Into<rt::Expr>, port: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("host", rt::string(required.host));
-            this.set("port", rt::number(required.port));
+            this.set("host", rt::string(host));
+            this.set("port", rt::number(port));
             Spark(this)
         }
     }
     /// Block `sql_server` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct SqlServer(pub(crate) rt::Body);
-    /// The required arguments of [`SqlServer`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SqlServer`], by name: two of them have one type, and a swap must not compile.
     pub struct SqlServerRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18359,7 +18143,7 @@ pub mod data_source {
     /// Block `teradata` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Teradata(pub(crate) rt::Body);
-    /// The required arguments of [`Teradata`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Teradata`], by name: two of them have one type, and a swap must not compile.
     pub struct TeradataRequired {
         /// `database`: string.
         pub database: rt::Expr,
@@ -18381,26 +18165,19 @@ pub mod data_source {
     /// Block `twitter` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct Twitter(pub(crate) rt::Body);
-    /// The required arguments of [`Twitter`], by name (so that two of one type cannot be swapped).
-    pub struct TwitterRequired {
-        /// `max_rows`: number.
-        pub max_rows: rt::Number,
-        /// `query`: string.
-        pub query: rt::Expr,
-    }
     impl Twitter {
         /// A new `twitter` block. Required: `max_rows`, `query`.
-        pub fn new(required: TwitterRequired) -> Self {
+        pub fn new(max_rows: impl Into<rt::Number>, query: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_rows", rt::number(required.max_rows));
-            this.set("query", rt::string(required.query));
+            this.set("max_rows", rt::number(max_rows));
+            this.set("query", rt::string(query));
             Twitter(this)
         }
     }
     /// Block `manifest_file_location` of `aws_quicksight_data_source`.
     #[derive(Clone, Debug)]
     pub struct ManifestFileLocation(pub(crate) rt::Body);
-    /// The required arguments of [`ManifestFileLocation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ManifestFileLocation`], by name: two of them have one type, and a swap must not compile.
     pub struct ManifestFileLocationRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -18431,9 +18208,9 @@ static FOLDER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Folder {
     /// Declares an `aws_quicksight_folder` with the stack-unique `id`. Required: `folder_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, folder_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FOLDER_TYPE);
-        this.set("folder_id", rt::string(value));
+        this.set("folder_id", rt::string(folder_id));
         Folder(this)
     }
     /// `aws_account_id`: string. Changing it replaces the resource.
@@ -18565,7 +18342,7 @@ static FOLDER_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`FolderMembership`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FolderMembership`], by name: two of them have one type, and a swap must not compile.
 pub struct FolderMembershipRequired {
     /// `folder_id`: string.
     pub folder_id: rt::Expr,
@@ -18627,9 +18404,9 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Group {
     /// Declares an `aws_quicksight_group` with the stack-unique `id`. Required: `group_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, group_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
-        this.set("group_name", rt::string(value));
+        this.set("group_name", rt::string(group_name));
         Group(this)
     }
     /// `aws_account_id`: string. Changing it replaces the resource.
@@ -18686,7 +18463,7 @@ static GROUP_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`GroupMembership`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GroupMembership`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupMembershipRequired {
     /// `group_name`: string.
     pub group_name: rt::Expr,
@@ -18751,7 +18528,7 @@ static IAM_POLICY_ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`IamPolicyAssignment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IamPolicyAssignment`], by name: two of them have one type, and a swap must not compile.
 pub struct IamPolicyAssignmentRequired {
     /// `assignment_name`: string.
     pub assignment_name: rt::Expr,
@@ -18854,7 +18631,7 @@ static INGESTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`Ingestion`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Ingestion`], by name: two of them have one type, and a swap must not compile.
 pub struct IngestionRequired {
     /// `data_set_id`: string.
     pub data_set_id: rt::Expr,
@@ -18924,9 +18701,9 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Namespace {
     /// Declares an `aws_quicksight_namespace` with the stack-unique `id`. Required: `namespace`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, namespace: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
-        this.set("namespace", rt::string(value));
+        this.set("namespace", rt::string(namespace));
         Namespace(this)
     }
     /// `aws_account_id`: string. Changing it replaces the resource.
@@ -19020,7 +18797,7 @@ static REFRESH_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`RefreshSchedule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RefreshSchedule`], by name: two of them have one type, and a swap must not compile.
 pub struct RefreshScheduleRequired {
     /// `data_set_id`: string.
     pub data_set_id: rt::Expr,
@@ -19078,9 +18855,9 @@ pub mod refresh_schedule {
     pub struct Schedule(pub(crate) rt::Body);
     impl Schedule {
         /// A new `schedule` block. Required: `refresh_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(refresh_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("refresh_type", rt::string(value));
+            this.set("refresh_type", rt::string(refresh_type));
             Schedule(this)
         }
         /// `start_after_date_time`: string.
@@ -19099,9 +18876,9 @@ pub mod refresh_schedule {
     pub struct ScheduleFrequency(pub(crate) rt::Body);
     impl ScheduleFrequency {
         /// A new `schedule_frequency` block. Required: `interval`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(interval: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("interval", rt::string(value));
+            this.set("interval", rt::string(interval));
             ScheduleFrequency(this)
         }
         /// `time_of_the_day`: string.
@@ -19152,7 +18929,7 @@ static ROLE_MEMBERSHIP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`RoleMembership`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RoleMembership`], by name: two of them have one type, and a swap must not compile.
 pub struct RoleMembershipRequired {
     /// `member_name`: string.
     pub member_name: rt::Expr,
@@ -19213,7 +18990,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`Template`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Template`], by name: two of them have one type, and a swap must not compile.
 pub struct TemplateRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -19390,9 +19167,12 @@ pub mod template {
     pub struct Definition(pub(crate) rt::Body);
     impl Definition {
         /// A new `definition` block. Required: `data_set_configuration`.
-        pub fn new(value: DataSetConfiguration) -> Self {
+        pub fn new(data_set_configuration: DataSetConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.push("data_set_configuration", value.0.into_value());
+            this.push(
+                "data_set_configuration",
+                data_set_configuration.0.into_value(),
+            );
             Definition(this)
         }
         /// Block `analysis_defaults` (at most one).
@@ -19456,9 +19236,12 @@ pub mod template {
     pub struct AnalysisDefaults(pub(crate) rt::Body);
     impl AnalysisDefaults {
         /// A new `analysis_defaults` block. Required: `default_new_sheet_configuration`.
-        pub fn new(value: DefaultNewSheetConfiguration) -> Self {
+        pub fn new(default_new_sheet_configuration: DefaultNewSheetConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_new_sheet_configuration", value.0.into_value());
+            this.set(
+                "default_new_sheet_configuration",
+                default_new_sheet_configuration.0.into_value(),
+            );
             AnalysisDefaults(this)
         }
     }
@@ -19467,9 +19250,9 @@ pub mod template {
     pub struct ColumnConfigurations(pub(crate) rt::Body);
     impl ColumnConfigurations {
         /// A new `column_configurations` block. Required: `column`.
-        pub fn new(value: Column) -> Self {
+        pub fn new(column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("column", value.0.into_value());
+            this.set("column", column.0.into_value());
             ColumnConfigurations(this)
         }
         /// `role`: string.
@@ -19515,7 +19298,7 @@ pub mod template {
     /// Block `filter_groups` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct FilterGroups(pub(crate) rt::Body);
-    /// The required arguments of [`FilterGroups`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FilterGroups`], by name: two of them have one type, and a swap must not compile.
     pub struct FilterGroupsRequired {
         /// `cross_dataset`: string.
         pub cross_dataset: rt::Expr,
@@ -19592,9 +19375,9 @@ pub mod template {
     pub struct Sheets(pub(crate) rt::Body);
     impl Sheets {
         /// A new `sheets` block. Required: `sheet_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(sheet_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("sheet_id", rt::string(value));
+            this.set("sheet_id", rt::string(sheet_id));
             Sheets(this)
         }
         /// `content_type`: string.
@@ -19651,22 +19434,12 @@ pub mod template {
     /// Block `source_analysis` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct SourceAnalysis(pub(crate) rt::Body);
-    /// The required arguments of [`SourceAnalysis`], by name (so that two of one type cannot be swapped).
-    pub struct SourceAnalysisRequired {
-        /// `arn`: string.
-        pub arn: rt::Expr,
-        /// Block `data_set_references` (the first, when more may be added).
-        pub data_set_references: DataSetReferences,
-    }
     impl SourceAnalysis {
         /// A new `source_analysis` block. Required: `arn`, `data_set_references`.
-        pub fn new(required: SourceAnalysisRequired) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>, data_set_references: DataSetReferences) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(required.arn));
-            this.push(
-                "data_set_references",
-                required.data_set_references.0.into_value(),
-            );
+            this.set("arn", rt::string(arn));
+            this.push("data_set_references", data_set_references.0.into_value());
             SourceAnalysis(this)
         }
         /// Adds a `data_set_references` block.
@@ -19680,9 +19453,9 @@ pub mod template {
     pub struct SourceTemplate(pub(crate) rt::Body);
     impl SourceTemplate {
         /// A new `source_template` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             SourceTemplate(this)
         }
     }
@@ -19839,9 +19612,9 @@ pub mod template {
     pub struct DateTimeParameterDeclaration(pub(crate) rt::Body);
     impl DateTimeParameterDeclaration {
         /// A new `date_time_parameter_declaration` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             DateTimeParameterDeclaration(this)
         }
         /// `time_granularity`: string.
@@ -19866,7 +19639,7 @@ pub mod template {
     /// Block `string_parameter_declaration` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct StringParameterDeclaration(pub(crate) rt::Body);
-    /// The required arguments of [`StringParameterDeclaration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StringParameterDeclaration`], by name: two of them have one type, and a swap must not compile.
     pub struct StringParameterDeclarationRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -19948,9 +19721,9 @@ pub mod template {
     pub struct Layouts(pub(crate) rt::Body);
     impl Layouts {
         /// A new `layouts` block. Required: `configuration`.
-        pub fn new(value: LayoutsConfiguration) -> Self {
+        pub fn new(configuration: LayoutsConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration", value.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             Layouts(this)
         }
     }
@@ -19999,9 +19772,9 @@ pub mod template {
     pub struct SheetControlLayouts(pub(crate) rt::Body);
     impl SheetControlLayouts {
         /// A new `sheet_control_layouts` block. Required: `configuration`.
-        pub fn new(value: SheetControlLayoutsConfiguration) -> Self {
+        pub fn new(configuration: SheetControlLayoutsConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration", value.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             SheetControlLayouts(this)
         }
     }
@@ -20193,22 +19966,17 @@ pub mod template {
     /// Block `category_filter` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct FiltersCategoryFilter(pub(crate) rt::Body);
-    /// The required arguments of [`FiltersCategoryFilter`], by name (so that two of one type cannot be swapped).
-    pub struct FiltersCategoryFilterRequired {
-        /// `filter_id`: string.
-        pub filter_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-        /// Block `configuration` (the first, when more may be added).
-        pub configuration: Configuration,
-    }
     impl FiltersCategoryFilter {
         /// A new `category_filter` block. Required: `filter_id`, `column`, `configuration`.
-        pub fn new(required: FiltersCategoryFilterRequired) -> Self {
+        pub fn new(
+            filter_id: impl Into<rt::Expr>,
+            column: Column,
+            configuration: Configuration,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("filter_id", rt::string(required.filter_id));
-            this.set("column", required.column.0.into_value());
-            this.set("configuration", required.configuration.0.into_value());
+            this.set("filter_id", rt::string(filter_id));
+            this.set("column", column.0.into_value());
+            this.set("configuration", configuration.0.into_value());
             FiltersCategoryFilter(this)
         }
     }
@@ -20280,7 +20048,7 @@ pub mod template {
     /// Block `dropdown` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Dropdown(pub(crate) rt::Body);
-    /// The required arguments of [`Dropdown`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Dropdown`], by name: two of them have one type, and a swap must not compile.
     pub struct DropdownRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -20326,7 +20094,7 @@ pub mod template {
     /// Block `list` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct List(pub(crate) rt::Body);
-    /// The required arguments of [`List`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`List`], by name: two of them have one type, and a swap must not compile.
     pub struct ListRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -20372,7 +20140,7 @@ pub mod template {
     /// Block `slider` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Slider(pub(crate) rt::Body);
-    /// The required arguments of [`Slider`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Slider`], by name: two of them have one type, and a swap must not compile.
     pub struct SliderRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -20413,7 +20181,7 @@ pub mod template {
     /// Block `text_area` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TextArea(pub(crate) rt::Body);
-    /// The required arguments of [`TextArea`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TextArea`], by name: two of them have one type, and a swap must not compile.
     pub struct TextAreaRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -20445,7 +20213,7 @@ pub mod template {
     /// Block `text_field` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TextField(pub(crate) rt::Body);
-    /// The required arguments of [`TextField`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TextField`], by name: two of them have one type, and a swap must not compile.
     pub struct TextFieldRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -20497,7 +20265,7 @@ pub mod template {
     /// Block `date_time_picker` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsDateTimePicker(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsDateTimePicker`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsDateTimePicker`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsDateTimePickerRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -20530,7 +20298,7 @@ pub mod template {
     /// Block `dropdown` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsDropdown(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsDropdown`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsDropdown`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsDropdownRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -20582,7 +20350,7 @@ pub mod template {
     /// Block `list` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsList(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsList`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsList`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsListRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -20634,7 +20402,7 @@ pub mod template {
     /// Block `slider` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsSlider(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsSlider`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsSlider`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsSliderRequired {
         /// `maximum_value`: number.
         pub maximum_value: rt::Number,
@@ -20676,7 +20444,7 @@ pub mod template {
     /// Block `text_area` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsTextArea(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsTextArea`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsTextArea`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsTextAreaRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -20714,7 +20482,7 @@ pub mod template {
     /// Block `text_field` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ParameterControlsTextField(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterControlsTextField`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ParameterControlsTextField`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterControlsTextFieldRequired {
         /// `parameter_control_id`: string.
         pub parameter_control_id: rt::Expr,
@@ -20764,9 +20532,9 @@ pub mod template {
     pub struct BarChartVisual(pub(crate) rt::Body);
     impl BarChartVisual {
         /// A new `bar_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             BarChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -20800,9 +20568,9 @@ pub mod template {
     pub struct BoxPlotVisual(pub(crate) rt::Body);
     impl BoxPlotVisual {
         /// A new `box_plot_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             BoxPlotVisual(this)
         }
         /// Adds a `actions` block.
@@ -20836,9 +20604,9 @@ pub mod template {
     pub struct ComboChartVisual(pub(crate) rt::Body);
     impl ComboChartVisual {
         /// A new `combo_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             ComboChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -20870,7 +20638,7 @@ pub mod template {
     /// Block `custom_content_visual` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CustomContentVisual(pub(crate) rt::Body);
-    /// The required arguments of [`CustomContentVisual`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomContentVisual`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomContentVisualRequired {
         /// `data_set_identifier`: string.
         pub data_set_identifier: rt::Expr,
@@ -20914,9 +20682,9 @@ pub mod template {
     pub struct FilledMapVisual(pub(crate) rt::Body);
     impl FilledMapVisual {
         /// A new `filled_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             FilledMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -20955,9 +20723,9 @@ pub mod template {
     pub struct FunnelChartVisual(pub(crate) rt::Body);
     impl FunnelChartVisual {
         /// A new `funnel_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             FunnelChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -20991,9 +20759,9 @@ pub mod template {
     pub struct GaugeChartVisual(pub(crate) rt::Body);
     impl GaugeChartVisual {
         /// A new `gauge_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             GaugeChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -21030,9 +20798,9 @@ pub mod template {
     pub struct GeospatialMapVisual(pub(crate) rt::Body);
     impl GeospatialMapVisual {
         /// A new `geospatial_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             GeospatialMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -21066,9 +20834,9 @@ pub mod template {
     pub struct HeatMapVisual(pub(crate) rt::Body);
     impl HeatMapVisual {
         /// A new `heat_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             HeatMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -21102,9 +20870,9 @@ pub mod template {
     pub struct HistogramVisual(pub(crate) rt::Body);
     impl HistogramVisual {
         /// A new `histogram_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             HistogramVisual(this)
         }
         /// Adds a `actions` block.
@@ -21131,7 +20899,7 @@ pub mod template {
     /// Block `insight_visual` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct InsightVisual(pub(crate) rt::Body);
-    /// The required arguments of [`InsightVisual`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InsightVisual`], by name: two of them have one type, and a swap must not compile.
     pub struct InsightVisualRequired {
         /// `data_set_identifier`: string.
         pub data_set_identifier: rt::Expr,
@@ -21175,9 +20943,9 @@ pub mod template {
     pub struct KpiVisual(pub(crate) rt::Body);
     impl KpiVisual {
         /// A new `kpi_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             KpiVisual(this)
         }
         /// Adds a `actions` block.
@@ -21216,9 +20984,9 @@ pub mod template {
     pub struct LineChartVisual(pub(crate) rt::Body);
     impl LineChartVisual {
         /// A new `line_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             LineChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -21252,9 +21020,9 @@ pub mod template {
     pub struct PieChartVisual(pub(crate) rt::Body);
     impl PieChartVisual {
         /// A new `pie_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             PieChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -21288,9 +21056,9 @@ pub mod template {
     pub struct PivotTableVisual(pub(crate) rt::Body);
     impl PivotTableVisual {
         /// A new `pivot_table_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             PivotTableVisual(this)
         }
         /// Adds a `actions` block.
@@ -21327,9 +21095,9 @@ pub mod template {
     pub struct RadarChartVisual(pub(crate) rt::Body);
     impl RadarChartVisual {
         /// A new `radar_chart_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             RadarChartVisual(this)
         }
         /// Adds a `actions` block.
@@ -21363,9 +21131,9 @@ pub mod template {
     pub struct SankeyDiagramVisual(pub(crate) rt::Body);
     impl SankeyDiagramVisual {
         /// A new `sankey_diagram_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             SankeyDiagramVisual(this)
         }
         /// Adds a `actions` block.
@@ -21394,9 +21162,9 @@ pub mod template {
     pub struct ScatterPlotVisual(pub(crate) rt::Body);
     impl ScatterPlotVisual {
         /// A new `scatter_plot_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             ScatterPlotVisual(this)
         }
         /// Adds a `actions` block.
@@ -21430,9 +21198,9 @@ pub mod template {
     pub struct TableVisual(pub(crate) rt::Body);
     impl TableVisual {
         /// A new `table_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             TableVisual(this)
         }
         /// Adds a `actions` block.
@@ -21466,9 +21234,9 @@ pub mod template {
     pub struct TreeMapVisual(pub(crate) rt::Body);
     impl TreeMapVisual {
         /// A new `tree_map_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             TreeMapVisual(this)
         }
         /// Adds a `actions` block.
@@ -21502,9 +21270,9 @@ pub mod template {
     pub struct WaterfallVisual(pub(crate) rt::Body);
     impl WaterfallVisual {
         /// A new `waterfall_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             WaterfallVisual(this)
         }
         /// Adds a `actions` block.
@@ -21538,9 +21306,9 @@ pub mod template {
     pub struct WordCloudVisual(pub(crate) rt::Body);
     impl WordCloudVisual {
         /// A new `word_cloud_visual` block. Required: `visual_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(visual_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("visual_id", rt::string(value));
+            this.set("visual_id", rt::string(visual_id));
             WordCloudVisual(this)
         }
         /// Adds a `actions` block.
@@ -21574,9 +21342,9 @@ pub mod template {
     pub struct FreeForm(pub(crate) rt::Body);
     impl FreeForm {
         /// A new `free_form` block. Required: `canvas_size_options`.
-        pub fn new(value: FreeFormCanvasSizeOptions) -> Self {
+        pub fn new(canvas_size_options: FreeFormCanvasSizeOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("canvas_size_options", value.0.into_value());
+            this.set("canvas_size_options", canvas_size_options.0.into_value());
             FreeForm(this)
         }
     }
@@ -21585,9 +21353,9 @@ pub mod template {
     pub struct Grid(pub(crate) rt::Body);
     impl Grid {
         /// A new `grid` block. Required: `canvas_size_options`.
-        pub fn new(value: GridCanvasSizeOptions) -> Self {
+        pub fn new(canvas_size_options: GridCanvasSizeOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("canvas_size_options", value.0.into_value());
+            this.set("canvas_size_options", canvas_size_options.0.into_value());
             Grid(this)
         }
     }
@@ -21691,9 +21459,9 @@ pub mod template {
     pub struct FreeFormLayout(pub(crate) rt::Body);
     impl FreeFormLayout {
         /// A new `free_form_layout` block. Required: `elements`.
-        pub fn new(value: FreeFormLayoutElements) -> Self {
+        pub fn new(elements: FreeFormLayoutElements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             FreeFormLayout(this)
         }
         /// Block `canvas_size_options` (at most one).
@@ -21712,9 +21480,9 @@ pub mod template {
     pub struct GridLayout(pub(crate) rt::Body);
     impl GridLayout {
         /// A new `grid_layout` block. Required: `elements`.
-        pub fn new(value: Elements) -> Self {
+        pub fn new(elements: Elements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             GridLayout(this)
         }
         /// Block `canvas_size_options` (at most one).
@@ -21731,22 +21499,17 @@ pub mod template {
     /// Block `section_based_layout` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct SectionBasedLayout(pub(crate) rt::Body);
-    /// The required arguments of [`SectionBasedLayout`], by name (so that two of one type cannot be swapped).
-    pub struct SectionBasedLayoutRequired {
-        /// Block `body_sections` (the first, when more may be added).
-        pub body_sections: BodySections,
-        /// Block `footer_sections` (the first, when more may be added).
-        pub footer_sections: FooterSections,
-        /// Block `header_sections` (the first, when more may be added).
-        pub header_sections: HeaderSections,
-    }
     impl SectionBasedLayout {
         /// A new `section_based_layout` block. Required: `body_sections`, `footer_sections`, `header_sections`.
-        pub fn new(required: SectionBasedLayoutRequired) -> Self {
+        pub fn new(
+            body_sections: BodySections,
+            footer_sections: FooterSections,
+            header_sections: HeaderSections,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.push("body_sections", required.body_sections.0.into_value());
-            this.set("footer_sections", required.footer_sections.0.into_value());
-            this.set("header_sections", required.header_sections.0.into_value());
+            this.push("body_sections", body_sections.0.into_value());
+            this.set("footer_sections", footer_sections.0.into_value());
+            this.set("header_sections", header_sections.0.into_value());
             SectionBasedLayout(this)
         }
         /// Adds a `body_sections` block.
@@ -22142,9 +21905,12 @@ pub mod template {
     pub struct ConditionalFormatting(pub(crate) rt::Body);
     impl ConditionalFormatting {
         /// A new `conditional_formatting` block. Required: `conditional_formatting_options`.
-        pub fn new(value: ConditionalFormattingOptions) -> Self {
+        pub fn new(conditional_formatting_options: ConditionalFormattingOptions) -> Self {
             let mut this = rt::Body::default();
-            this.push("conditional_formatting_options", value.0.into_value());
+            this.push(
+                "conditional_formatting_options",
+                conditional_formatting_options.0.into_value(),
+            );
             ConditionalFormatting(this)
         }
         /// Adds a `conditional_formatting_options` block.
@@ -23164,7 +22930,7 @@ pub mod template {
     /// Block `elements` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct FreeFormLayoutElements(pub(crate) rt::Body);
-    /// The required arguments of [`FreeFormLayoutElements`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FreeFormLayoutElements`], by name: two of them have one type, and a swap must not compile.
     pub struct FreeFormLayoutElementsRequired {
         /// `element_id`: string.
         pub element_id: rt::Expr,
@@ -23225,19 +22991,12 @@ pub mod template {
     /// Block `body_sections` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct BodySections(pub(crate) rt::Body);
-    /// The required arguments of [`BodySections`], by name (so that two of one type cannot be swapped).
-    pub struct BodySectionsRequired {
-        /// `section_id`: string.
-        pub section_id: rt::Expr,
-        /// Block `content` (the first, when more may be added).
-        pub content: BodySectionsContent,
-    }
     impl BodySections {
         /// A new `body_sections` block. Required: `section_id`, `content`.
-        pub fn new(required: BodySectionsRequired) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>, content: BodySectionsContent) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(required.section_id));
-            this.set("content", required.content.0.into_value());
+            this.set("section_id", rt::string(section_id));
+            this.set("content", content.0.into_value());
             BodySections(this)
         }
         /// Block `page_break_configuration` (at most one).
@@ -23256,9 +23015,9 @@ pub mod template {
     pub struct FooterSections(pub(crate) rt::Body);
     impl FooterSections {
         /// A new `footer_sections` block. Required: `section_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(value));
+            this.set("section_id", rt::string(section_id));
             FooterSections(this)
         }
         /// Block `layout` (at most one).
@@ -23277,9 +23036,9 @@ pub mod template {
     pub struct HeaderSections(pub(crate) rt::Body);
     impl HeaderSections {
         /// A new `header_sections` block. Required: `section_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(section_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("section_id", rt::string(value));
+            this.set("section_id", rt::string(section_id));
             HeaderSections(this)
         }
         /// Block `layout` (at most one).
@@ -23357,9 +23116,9 @@ pub mod template {
     pub struct ReferenceLines(pub(crate) rt::Body);
     impl ReferenceLines {
         /// A new `reference_lines` block. Required: `data_configuration`.
-        pub fn new(value: DataConfiguration) -> Self {
+        pub fn new(data_configuration: DataConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("data_configuration", value.0.into_value());
+            this.set("data_configuration", data_configuration.0.into_value());
             ReferenceLines(this)
         }
         /// `status`: string.
@@ -23492,9 +23251,9 @@ pub mod template {
     pub struct DateTimeHierarchy(pub(crate) rt::Body);
     impl DateTimeHierarchy {
         /// A new `date_time_hierarchy` block. Required: `hierarchy_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(value));
+            this.set("hierarchy_id", rt::string(hierarchy_id));
             DateTimeHierarchy(this)
         }
         /// Adds a `drill_down_filters` block.
@@ -23506,19 +23265,12 @@ pub mod template {
     /// Block `explicit_hierarchy` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ExplicitHierarchy(pub(crate) rt::Body);
-    /// The required arguments of [`ExplicitHierarchy`], by name (so that two of one type cannot be swapped).
-    pub struct ExplicitHierarchyRequired {
-        /// `hierarchy_id`: string.
-        pub hierarchy_id: rt::Expr,
-        /// Block `columns` (the first, when more may be added).
-        pub columns: Columns,
-    }
     impl ExplicitHierarchy {
         /// A new `explicit_hierarchy` block. Required: `hierarchy_id`, `columns`.
-        pub fn new(required: ExplicitHierarchyRequired) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>, columns: Columns) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(required.hierarchy_id));
-            this.push("columns", required.columns.0.into_value());
+            this.set("hierarchy_id", rt::string(hierarchy_id));
+            this.push("columns", columns.0.into_value());
             ExplicitHierarchy(this)
         }
         /// Adds a `columns` block.
@@ -23535,19 +23287,12 @@ pub mod template {
     /// Block `predefined_hierarchy` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct PredefinedHierarchy(pub(crate) rt::Body);
-    /// The required arguments of [`PredefinedHierarchy`], by name (so that two of one type cannot be swapped).
-    pub struct PredefinedHierarchyRequired {
-        /// `hierarchy_id`: string.
-        pub hierarchy_id: rt::Expr,
-        /// Block `columns` (the first, when more may be added).
-        pub columns: Columns,
-    }
     impl PredefinedHierarchy {
         /// A new `predefined_hierarchy` block. Required: `hierarchy_id`, `columns`.
-        pub fn new(required: PredefinedHierarchyRequired) -> Self {
+        pub fn new(hierarchy_id: impl Into<rt::Expr>, columns: Columns) -> Self {
             let mut this = rt::Body::default();
-            this.set("hierarchy_id", rt::string(required.hierarchy_id));
-            this.push("columns", required.columns.0.into_value());
+            this.set("hierarchy_id", rt::string(hierarchy_id));
+            this.push("columns", columns.0.into_value());
             PredefinedHierarchy(this)
         }
         /// Adds a `columns` block.
@@ -23768,9 +23513,9 @@ pub mod template {
     pub struct ConditionalFormattingOptions(pub(crate) rt::Body);
     impl ConditionalFormattingOptions {
         /// A new `conditional_formatting_options` block. Required: `shape`.
-        pub fn new(value: Shape) -> Self {
+        pub fn new(shape: Shape) -> Self {
             let mut this = rt::Body::default();
-            this.set("shape", value.0.into_value());
+            this.set("shape", shape.0.into_value());
             ConditionalFormattingOptions(this)
         }
     }
@@ -24789,9 +24534,12 @@ pub mod template {
     pub struct CanvasSizeOptionsScreenCanvasSizeOptions(pub(crate) rt::Body);
     impl CanvasSizeOptionsScreenCanvasSizeOptions {
         /// A new `screen_canvas_size_options` block. Required: `optimized_view_port_width`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(optimized_view_port_width: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("optimized_view_port_width", rt::string(value));
+            this.set(
+                "optimized_view_port_width",
+                rt::string(optimized_view_port_width),
+            );
             CanvasSizeOptionsScreenCanvasSizeOptions(this)
         }
     }
@@ -24815,9 +24563,9 @@ pub mod template {
     pub struct Layout(pub(crate) rt::Body);
     impl Layout {
         /// A new `layout` block. Required: `free_form_layout`.
-        pub fn new(value: LayoutFreeFormLayout) -> Self {
+        pub fn new(free_form_layout: LayoutFreeFormLayout) -> Self {
             let mut this = rt::Body::default();
-            this.set("free_form_layout", value.0.into_value());
+            this.set("free_form_layout", free_form_layout.0.into_value());
             Layout(this)
         }
     }
@@ -25071,9 +24819,9 @@ pub mod template {
     pub struct Shape(pub(crate) rt::Body);
     impl Shape {
         /// A new `shape` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             Shape(this)
         }
         /// Block `format` (at most one).
@@ -25169,9 +24917,9 @@ pub mod template {
     pub struct ConditionalFormattingOptionsArc(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsArc {
         /// A new `arc` block. Required: `foreground_color`.
-        pub fn new(value: ForegroundColor) -> Self {
+        pub fn new(foreground_color: ForegroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("foreground_color", value.0.into_value());
+            this.set("foreground_color", foreground_color.0.into_value());
             ConditionalFormattingOptionsArc(this)
         }
     }
@@ -25180,9 +24928,9 @@ pub mod template {
     pub struct PrimaryValue(pub(crate) rt::Body);
     impl PrimaryValue {
         /// A new `primary_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             PrimaryValue(this)
         }
         /// Block `icon` (at most one).
@@ -25259,7 +25007,7 @@ pub mod template {
     /// Block `forecast` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Forecast(pub(crate) rt::Body);
-    /// The required arguments of [`Forecast`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Forecast`], by name: two of them have one type, and a swap must not compile.
     pub struct ForecastRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -25325,9 +25073,9 @@ pub mod template {
     pub struct GrowthRate(pub(crate) rt::Body);
     impl GrowthRate {
         /// A new `growth_rate` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             GrowthRate(this)
         }
         /// `name`: string.
@@ -25354,7 +25102,7 @@ pub mod template {
     /// Block `maximum_minimum` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct MaximumMinimum(pub(crate) rt::Body);
-    /// The required arguments of [`MaximumMinimum`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MaximumMinimum`], by name: two of them have one type, and a swap must not compile.
     pub struct MaximumMinimumRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -25390,9 +25138,9 @@ pub mod template {
     pub struct MetricComparison(pub(crate) rt::Body);
     impl MetricComparison {
         /// A new `metric_comparison` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             MetricComparison(this)
         }
         /// `name`: string.
@@ -25421,9 +25169,9 @@ pub mod template {
     pub struct PeriodOverPeriod(pub(crate) rt::Body);
     impl PeriodOverPeriod {
         /// A new `period_over_period` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             PeriodOverPeriod(this)
         }
         /// `name`: string.
@@ -25445,7 +25193,7 @@ pub mod template {
     /// Block `period_to_date` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct PeriodToDate(pub(crate) rt::Body);
-    /// The required arguments of [`PeriodToDate`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PeriodToDate`], by name: two of them have one type, and a swap must not compile.
     pub struct PeriodToDateRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -25482,7 +25230,7 @@ pub mod template {
     /// Block `top_bottom_movers` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TopBottomMovers(pub(crate) rt::Body);
-    /// The required arguments of [`TopBottomMovers`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TopBottomMovers`], by name: two of them have one type, and a swap must not compile.
     pub struct TopBottomMoversRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -25529,7 +25277,7 @@ pub mod template {
     /// Block `top_bottom_ranked` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TopBottomRanked(pub(crate) rt::Body);
-    /// The required arguments of [`TopBottomRanked`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TopBottomRanked`], by name: two of them have one type, and a swap must not compile.
     pub struct TopBottomRankedRequired {
         /// `computation_id`: string.
         pub computation_id: rt::Expr,
@@ -25570,9 +25318,9 @@ pub mod template {
     pub struct TotalAggregation(pub(crate) rt::Body);
     impl TotalAggregation {
         /// A new `total_aggregation` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             TotalAggregation(this)
         }
         /// `name`: string.
@@ -25591,9 +25339,9 @@ pub mod template {
     pub struct UniqueValues(pub(crate) rt::Body);
     impl UniqueValues {
         /// A new `unique_values` block. Required: `computation_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(computation_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("computation_id", rt::string(value));
+            this.set("computation_id", rt::string(computation_id));
             UniqueValues(this)
         }
         /// `name`: string.
@@ -25639,9 +25387,9 @@ pub mod template {
     pub struct ActualValue(pub(crate) rt::Body);
     impl ActualValue {
         /// A new `actual_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             ActualValue(this)
         }
         /// Block `icon` (at most one).
@@ -25655,9 +25403,9 @@ pub mod template {
     pub struct ComparisonValue(pub(crate) rt::Body);
     impl ComparisonValue {
         /// A new `comparison_value` block. Required: `text_color`.
-        pub fn new(value: TextColor) -> Self {
+        pub fn new(text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("text_color", value.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             ComparisonValue(this)
         }
         /// Block `icon` (at most one).
@@ -25671,9 +25419,9 @@ pub mod template {
     pub struct ConditionalFormattingOptionsProgressBar(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsProgressBar {
         /// A new `progress_bar` block. Required: `foreground_color`.
-        pub fn new(value: ForegroundColor) -> Self {
+        pub fn new(foreground_color: ForegroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("foreground_color", value.0.into_value());
+            this.set("foreground_color", foreground_color.0.into_value());
             ConditionalFormattingOptionsProgressBar(this)
         }
     }
@@ -25777,9 +25525,9 @@ pub mod template {
     pub struct FieldOptionsSelectedFieldOptions(pub(crate) rt::Body);
     impl FieldOptionsSelectedFieldOptions {
         /// A new `selected_field_options` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             FieldOptionsSelectedFieldOptions(this)
         }
         /// `custom_label`: string.
@@ -25821,19 +25569,12 @@ pub mod template {
     /// Block `field_sort_options` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct FieldSortOptions(pub(crate) rt::Body);
-    /// The required arguments of [`FieldSortOptions`], by name (so that two of one type cannot be swapped).
-    pub struct FieldSortOptionsRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `sort_by` (the first, when more may be added).
-        pub sort_by: FieldSortOptionsSortBy,
-    }
     impl FieldSortOptions {
         /// A new `field_sort_options` block. Required: `field_id`, `sort_by`.
-        pub fn new(required: FieldSortOptionsRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, sort_by: FieldSortOptionsSortBy) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("sort_by", required.sort_by.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("sort_by", sort_by.0.into_value());
             FieldSortOptions(this)
         }
     }
@@ -25842,9 +25583,9 @@ pub mod template {
     pub struct Cell(pub(crate) rt::Body);
     impl Cell {
         /// A new `cell` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             Cell(this)
         }
         /// Block `scope` (at most one).
@@ -26003,9 +25744,9 @@ pub mod template {
     pub struct ConditionalFormattingOptionsCell(pub(crate) rt::Body);
     impl ConditionalFormattingOptionsCell {
         /// A new `cell` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             ConditionalFormattingOptionsCell(this)
         }
         /// Block `text_format` (at most one).
@@ -26017,19 +25758,12 @@ pub mod template {
     /// Block `row` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Row(pub(crate) rt::Body);
-    /// The required arguments of [`Row`], by name (so that two of one type cannot be swapped).
-    pub struct RowRequired {
-        /// Block `background_color` (the first, when more may be added).
-        pub background_color: BackgroundColor,
-        /// Block `text_color` (the first, when more may be added).
-        pub text_color: TextColor,
-    }
     impl Row {
         /// A new `row` block. Required: `background_color`, `text_color`.
-        pub fn new(required: RowRequired) -> Self {
+        pub fn new(background_color: BackgroundColor, text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", required.background_color.0.into_value());
-            this.set("text_color", required.text_color.0.into_value());
+            this.set("background_color", background_color.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             Row(this)
         }
     }
@@ -26108,9 +25842,9 @@ pub mod template {
     pub struct LayoutFreeFormLayout(pub(crate) rt::Body);
     impl LayoutFreeFormLayout {
         /// A new `free_form_layout` block. Required: `elements`.
-        pub fn new(value: FreeFormLayoutElements) -> Self {
+        pub fn new(elements: FreeFormLayoutElements) -> Self {
             let mut this = rt::Body::default();
-            this.push("elements", value.0.into_value());
+            this.push("elements", elements.0.into_value());
             LayoutFreeFormLayout(this)
         }
         /// Adds a `elements` block.
@@ -26271,26 +26005,19 @@ pub mod template {
     /// Block `numeric_equality_filter` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DrillDownFiltersNumericEqualityFilter(pub(crate) rt::Body);
-    /// The required arguments of [`DrillDownFiltersNumericEqualityFilter`], by name (so that two of one type cannot be swapped).
-    pub struct DrillDownFiltersNumericEqualityFilterRequired {
-        /// `value`: number.
-        pub value: rt::Number,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl DrillDownFiltersNumericEqualityFilter {
         /// A new `numeric_equality_filter` block. Required: `value`, `column`.
-        pub fn new(required: DrillDownFiltersNumericEqualityFilterRequired) -> Self {
+        pub fn new(value: impl Into<rt::Number>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("value", rt::number(required.value));
-            this.set("column", required.column.0.into_value());
+            this.set("value", rt::number(value));
+            this.set("column", column.0.into_value());
             DrillDownFiltersNumericEqualityFilter(this)
         }
     }
     /// Block `time_range_filter` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DrillDownFiltersTimeRangeFilter(pub(crate) rt::Body);
-    /// The required arguments of [`DrillDownFiltersTimeRangeFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DrillDownFiltersTimeRangeFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct DrillDownFiltersTimeRangeFilterRequired {
         /// `range_maximum`: string.
         pub range_maximum: rt::Expr,
@@ -26433,28 +26160,21 @@ pub mod template {
     pub struct Format(pub(crate) rt::Body);
     impl Format {
         /// A new `format` block. Required: `background_color`.
-        pub fn new(value: BackgroundColor) -> Self {
+        pub fn new(background_color: BackgroundColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", value.0.into_value());
+            this.set("background_color", background_color.0.into_value());
             Format(this)
         }
     }
     /// Block `categorical_measure_field` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CategoricalMeasureField(pub(crate) rt::Body);
-    /// The required arguments of [`CategoricalMeasureField`], by name (so that two of one type cannot be swapped).
-    pub struct CategoricalMeasureFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl CategoricalMeasureField {
         /// A new `categorical_measure_field` block. Required: `field_id`, `column`.
-        pub fn new(required: CategoricalMeasureFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             CategoricalMeasureField(this)
         }
         /// `aggregation_function`: string.
@@ -26474,19 +26194,12 @@ pub mod template {
     /// Block `numerical_measure_field` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct NumericalMeasureField(pub(crate) rt::Body);
-    /// The required arguments of [`NumericalMeasureField`], by name (so that two of one type cannot be swapped).
-    pub struct NumericalMeasureFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl NumericalMeasureField {
         /// A new `numerical_measure_field` block. Required: `field_id`, `column`.
-        pub fn new(required: NumericalMeasureFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             NumericalMeasureField(this)
         }
         /// Block `aggregation_function` (at most one).
@@ -26723,19 +26436,12 @@ pub mod template {
     /// Block `categorical_dimension_field` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CategoricalDimensionField(pub(crate) rt::Body);
-    /// The required arguments of [`CategoricalDimensionField`], by name (so that two of one type cannot be swapped).
-    pub struct CategoricalDimensionFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl CategoricalDimensionField {
         /// A new `categorical_dimension_field` block. Required: `field_id`, `column`.
-        pub fn new(required: CategoricalDimensionFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             CategoricalDimensionField(this)
         }
         /// `hierarchy_id`: string.
@@ -26755,19 +26461,12 @@ pub mod template {
     /// Block `numerical_dimension_field` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct NumericalDimensionField(pub(crate) rt::Body);
-    /// The required arguments of [`NumericalDimensionField`], by name (so that two of one type cannot be swapped).
-    pub struct NumericalDimensionFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl NumericalDimensionField {
         /// A new `numerical_dimension_field` block. Required: `field_id`, `column`.
-        pub fn new(required: NumericalDimensionFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             NumericalDimensionField(this)
         }
         /// `hierarchy_id`: string.
@@ -26812,19 +26511,12 @@ pub mod template {
     /// Block `text_format` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TextFormat(pub(crate) rt::Body);
-    /// The required arguments of [`TextFormat`], by name (so that two of one type cannot be swapped).
-    pub struct TextFormatRequired {
-        /// Block `background_color` (the first, when more may be added).
-        pub background_color: BackgroundColor,
-        /// Block `text_color` (the first, when more may be added).
-        pub text_color: TextColor,
-    }
     impl TextFormat {
         /// A new `text_format` block. Required: `background_color`, `text_color`.
-        pub fn new(required: TextFormatRequired) -> Self {
+        pub fn new(background_color: BackgroundColor, text_color: TextColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("background_color", required.background_color.0.into_value());
-            this.set("text_color", required.text_color.0.into_value());
+            this.set("background_color", background_color.0.into_value());
+            this.set("text_color", text_color.0.into_value());
             TextFormat(this)
         }
         /// Block `icon` (at most one).
@@ -27095,19 +26787,12 @@ pub mod template {
     /// Block `values` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TableUnaggregatedFieldWellsValues(pub(crate) rt::Body);
-    /// The required arguments of [`TableUnaggregatedFieldWellsValues`], by name (so that two of one type cannot be swapped).
-    pub struct TableUnaggregatedFieldWellsValuesRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl TableUnaggregatedFieldWellsValues {
         /// A new `values` block. Required: `field_id`, `column`.
-        pub fn new(required: TableUnaggregatedFieldWellsValuesRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             TableUnaggregatedFieldWellsValues(this)
         }
         /// Block `format_configuration` (at most one).
@@ -27403,38 +27088,24 @@ pub mod template {
     /// Block `gradient` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Gradient(pub(crate) rt::Body);
-    /// The required arguments of [`Gradient`], by name (so that two of one type cannot be swapped).
-    pub struct GradientRequired {
-        /// `expression`: string.
-        pub expression: rt::Expr,
-        /// Block `color` (the first, when more may be added).
-        pub color: GradientColor,
-    }
     impl Gradient {
         /// A new `gradient` block. Required: `expression`, `color`.
-        pub fn new(required: GradientRequired) -> Self {
+        pub fn new(expression: impl Into<rt::Expr>, color: GradientColor) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(required.expression));
-            this.set("color", required.color.0.into_value());
+            this.set("expression", rt::string(expression));
+            this.set("color", color.0.into_value());
             Gradient(this)
         }
     }
     /// Block `column` of `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct SortByColumn(pub(crate) rt::Body);
-    /// The required arguments of [`SortByColumn`], by name (so that two of one type cannot be swapped).
-    pub struct SortByColumnRequired {
-        /// `direction`: string.
-        pub direction: rt::Expr,
-        /// Block `sort_by` (the first, when more may be added).
-        pub sort_by: SortBy,
-    }
     impl SortByColumn {
         /// A new `column` block. Required: `direction`, `sort_by`.
-        pub fn new(required: SortByColumnRequired) -> Self {
+        pub fn new(direction: impl Into<rt::Expr>, sort_by: SortBy) -> Self {
             let mut this = rt::Body::default();
-            this.set("direction", rt::string(required.direction));
-            this.set("sort_by", required.sort_by.0.into_value());
+            this.set("direction", rt::string(direction));
+            this.set("sort_by", sort_by.0.into_value());
             SortByColumn(this)
         }
         /// Block `aggregation_function` (at most one).
@@ -27470,7 +27141,7 @@ static TEMPLATE_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`TemplateAlias`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TemplateAlias`], by name: two of them have one type, and a swap must not compile.
 pub struct TemplateAliasRequired {
     /// `alias_name`: string.
     pub alias_name: rt::Expr,
@@ -27536,7 +27207,7 @@ static THEME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`Theme`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Theme`], by name: two of them have one type, and a swap must not compile.
 pub struct ThemeRequired {
     /// `base_theme_id`: string.
     pub base_theme_id: rt::Expr,
@@ -27928,7 +27599,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
 pub struct UserRequired {
     /// `email`: string.
     pub email: rt::Expr,
@@ -28031,7 +27702,7 @@ static VPC_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 19),
 };
-/// The required arguments of [`VpcConnection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpcConnection`], by name: two of them have one type, and a swap must not compile.
 pub struct VpcConnectionRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -28165,7 +27836,7 @@ pub mod shared {
     /// Block `actions` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Actions(pub(crate) rt::Body);
-    /// The required arguments of [`Actions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Actions`], by name: two of them have one type, and a swap must not compile.
     pub struct ActionsRequired {
         /// `custom_action_id`: string.
         pub custom_action_id: rt::Expr,
@@ -28276,25 +27947,17 @@ pub mod shared {
     /// Block `aggregation_sort_configuration` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct AggregationSortConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`AggregationSortConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct AggregationSortConfigurationRequired {
-        /// `sort_direction`: string.
-        pub sort_direction: rt::Expr,
-        /// Block `aggregation_function` (the first, when more may be added).
-        pub aggregation_function: AggregationFunction,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl AggregationSortConfiguration {
         /// A new `aggregation_sort_configuration` block. Required: `sort_direction`, `aggregation_function`, `column`.
-        pub fn new(required: AggregationSortConfigurationRequired) -> Self {
+        pub fn new(
+            sort_direction: impl Into<rt::Expr>,
+            aggregation_function: AggregationFunction,
+            column: Column,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("sort_direction", rt::string(required.sort_direction));
-            this.set(
-                "aggregation_function",
-                required.aggregation_function.0.into_value(),
-            );
-            this.set("column", required.column.0.into_value());
+            this.set("sort_direction", rt::string(sort_direction));
+            this.set("aggregation_function", aggregation_function.0.into_value());
+            this.set("column", column.0.into_value());
             AggregationSortConfiguration(this)
         }
     }
@@ -28321,19 +27984,12 @@ pub mod shared {
     /// Block `apply_to` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ApplyTo(pub(crate) rt::Body);
-    /// The required arguments of [`ApplyTo`], by name (so that two of one type cannot be swapped).
-    pub struct ApplyToRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl ApplyTo {
         /// A new `apply_to` block. Required: `field_id`, `column`.
-        pub fn new(required: ApplyToRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             ApplyTo(this)
         }
     }
@@ -28592,9 +28248,9 @@ pub mod shared {
     pub struct Border(pub(crate) rt::Body);
     impl Border {
         /// A new `border` block. Required: `uniform_border`.
-        pub fn new(value: UniformBorder) -> Self {
+        pub fn new(uniform_border: UniformBorder) -> Self {
             let mut this = rt::Body::default();
-            this.set("uniform_border", value.0.into_value());
+            this.set("uniform_border", uniform_border.0.into_value());
             Border(this)
         }
         /// Block `side_specific_border` (at most one).
@@ -28651,7 +28307,7 @@ pub mod shared {
     /// Block `bounds` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Bounds(pub(crate) rt::Body);
-    /// The required arguments of [`Bounds`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Bounds`], by name: two of them have one type, and a swap must not compile.
     pub struct BoundsRequired {
         /// `east`: number.
         pub east: rt::Number,
@@ -28703,9 +28359,9 @@ pub mod shared {
     pub struct BreakdownItemsLimit(pub(crate) rt::Body);
     impl BreakdownItemsLimit {
         /// A new `breakdown_items_limit` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             BreakdownItemsLimit(this)
         }
         /// `items_limit`: number.
@@ -28717,7 +28373,7 @@ pub mod shared {
     /// Block `calculated_fields` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CalculatedFields(pub(crate) rt::Body);
-    /// The required arguments of [`CalculatedFields`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CalculatedFields`], by name: two of them have one type, and a swap must not compile.
     pub struct CalculatedFieldsRequired {
         /// `data_set_identifier`: string.
         pub data_set_identifier: rt::Expr,
@@ -28742,7 +28398,7 @@ pub mod shared {
     /// Block `calculated_measure_field` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CalculatedMeasureField(pub(crate) rt::Body);
-    /// The required arguments of [`CalculatedMeasureField`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CalculatedMeasureField`], by name: two of them have one type, and a swap must not compile.
     pub struct CalculatedMeasureFieldRequired {
         /// `expression`: string.
         pub expression: rt::Expr,
@@ -28838,19 +28494,12 @@ pub mod shared {
     /// Block `category_filter` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CategoryFilter(pub(crate) rt::Body);
-    /// The required arguments of [`CategoryFilter`], by name (so that two of one type cannot be swapped).
-    pub struct CategoryFilterRequired {
-        /// `category_values`: list of string.
-        pub category_values: rt::List<rt::Expr>,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl CategoryFilter {
         /// A new `category_filter` block. Required: `category_values`, `column`.
-        pub fn new(required: CategoryFilterRequired) -> Self {
+        pub fn new(category_values: impl Into<rt::List<rt::Expr>>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("category_values", rt::list(required.category_values));
-            this.set("column", required.column.0.into_value());
+            this.set("category_values", rt::list(category_values));
+            this.set("column", column.0.into_value());
             CategoryFilter(this)
         }
     }
@@ -28859,9 +28508,9 @@ pub mod shared {
     pub struct CategoryItemsLimit(pub(crate) rt::Body);
     impl CategoryItemsLimit {
         /// A new `category_items_limit` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             CategoryItemsLimit(this)
         }
         /// `items_limit`: number.
@@ -28875,9 +28524,9 @@ pub mod shared {
     pub struct CategoryItemsLimitConfiguration(pub(crate) rt::Body);
     impl CategoryItemsLimitConfiguration {
         /// A new `category_items_limit_configuration` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             CategoryItemsLimitConfiguration(this)
         }
         /// `items_limit`: number.
@@ -29016,9 +28665,9 @@ pub mod shared {
     pub struct ColorItemsLimit(pub(crate) rt::Body);
     impl ColorItemsLimit {
         /// A new `color_items_limit` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             ColorItemsLimit(this)
         }
         /// `items_limit`: number.
@@ -29032,9 +28681,9 @@ pub mod shared {
     pub struct ColorItemsLimitConfiguration(pub(crate) rt::Body);
     impl ColorItemsLimitConfiguration {
         /// A new `color_items_limit_configuration` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             ColorItemsLimitConfiguration(this)
         }
         /// `items_limit`: number.
@@ -29071,19 +28720,12 @@ pub mod shared {
     /// Block `color_map` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ColorMap(pub(crate) rt::Body);
-    /// The required arguments of [`ColorMap`], by name (so that two of one type cannot be swapped).
-    pub struct ColorMapRequired {
-        /// `color`: string.
-        pub color: rt::Expr,
-        /// Block `element` (the first, when more may be added).
-        pub element: Element,
-    }
     impl ColorMap {
         /// A new `color_map` block. Required: `color`, `element`.
-        pub fn new(required: ColorMapRequired) -> Self {
+        pub fn new(color: impl Into<rt::Expr>, element: Element) -> Self {
             let mut this = rt::Body::default();
-            this.set("color", rt::string(required.color));
-            this.set("element", required.element.0.into_value());
+            this.set("color", rt::string(color));
+            this.set("element", element.0.into_value());
             ColorMap(this)
         }
         /// `time_granularity`: string.
@@ -29095,19 +28737,12 @@ pub mod shared {
     /// Block `color_scale` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ColorScale(pub(crate) rt::Body);
-    /// The required arguments of [`ColorScale`], by name (so that two of one type cannot be swapped).
-    pub struct ColorScaleRequired {
-        /// `color_fill_type`: string.
-        pub color_fill_type: rt::Expr,
-        /// Block `colors` (the first, when more may be added).
-        pub colors: Colors,
-    }
     impl ColorScale {
         /// A new `color_scale` block. Required: `color_fill_type`, `colors`.
-        pub fn new(required: ColorScaleRequired) -> Self {
+        pub fn new(color_fill_type: impl Into<rt::Expr>, colors: Colors) -> Self {
             let mut this = rt::Body::default();
-            this.set("color_fill_type", rt::string(required.color_fill_type));
-            this.push("colors", required.colors.0.into_value());
+            this.set("color_fill_type", rt::string(color_fill_type));
+            this.push("colors", colors.0.into_value());
             ColorScale(this)
         }
         /// Adds a `colors` block.
@@ -29164,7 +28799,7 @@ pub mod shared {
     /// Block `column` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Column(pub(crate) rt::Body);
-    /// The required arguments of [`Column`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Column`], by name: two of them have one type, and a swap must not compile.
     pub struct ColumnRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -29261,19 +28896,12 @@ pub mod shared {
     /// Block `column_sort` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ColumnSort(pub(crate) rt::Body);
-    /// The required arguments of [`ColumnSort`], by name (so that two of one type cannot be swapped).
-    pub struct ColumnSortRequired {
-        /// `direction`: string.
-        pub direction: rt::Expr,
-        /// Block `sort_by` (the first, when more may be added).
-        pub sort_by: SortBy,
-    }
     impl ColumnSort {
         /// A new `column_sort` block. Required: `direction`, `sort_by`.
-        pub fn new(required: ColumnSortRequired) -> Self {
+        pub fn new(direction: impl Into<rt::Expr>, sort_by: SortBy) -> Self {
             let mut this = rt::Body::default();
-            this.set("direction", rt::string(required.direction));
-            this.set("sort_by", required.sort_by.0.into_value());
+            this.set("direction", rt::string(direction));
+            this.set("sort_by", sort_by.0.into_value());
             ColumnSort(this)
         }
         /// Block `aggregation_function` (at most one).
@@ -29330,7 +28958,7 @@ pub mod shared {
     /// Block `column_to_match` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ColumnToMatch(pub(crate) rt::Body);
-    /// The required arguments of [`ColumnToMatch`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ColumnToMatch`], by name: two of them have one type, and a swap must not compile.
     pub struct ColumnToMatchRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -29354,9 +28982,9 @@ pub mod shared {
     pub struct ColumnTooltipItem(pub(crate) rt::Body);
     impl ColumnTooltipItem {
         /// A new `column_tooltip_item` block. Required: `column`.
-        pub fn new(value: Column) -> Self {
+        pub fn new(column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("column", value.0.into_value());
+            this.set("column", column.0.into_value());
             ColumnTooltipItem(this)
         }
         /// `label`: string.
@@ -29423,7 +29051,7 @@ pub mod shared {
     /// Block `columns` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Columns(pub(crate) rt::Body);
-    /// The required arguments of [`Columns`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Columns`], by name: two of them have one type, and a swap must not compile.
     pub struct ColumnsRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -29561,21 +29189,17 @@ pub mod shared {
     /// Block `contribution_analysis_defaults` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ContributionAnalysisDefaults(pub(crate) rt::Body);
-    /// The required arguments of [`ContributionAnalysisDefaults`], by name (so that two of one type cannot be swapped).
-    pub struct ContributionAnalysisDefaultsRequired {
-        /// `measure_field_id`: string.
-        pub measure_field_id: rt::Expr,
-        /// Block `contributor_dimensions` (the first, when more may be added).
-        pub contributor_dimensions: ContributorDimensions,
-    }
     impl ContributionAnalysisDefaults {
         /// A new `contribution_analysis_defaults` block. Required: `measure_field_id`, `contributor_dimensions`.
-        pub fn new(required: ContributionAnalysisDefaultsRequired) -> Self {
+        pub fn new(
+            measure_field_id: impl Into<rt::Expr>,
+            contributor_dimensions: ContributorDimensions,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("measure_field_id", rt::string(required.measure_field_id));
+            this.set("measure_field_id", rt::string(measure_field_id));
             this.push(
                 "contributor_dimensions",
-                required.contributor_dimensions.0.into_value(),
+                contributor_dimensions.0.into_value(),
             );
             ContributionAnalysisDefaults(this)
         }
@@ -29588,7 +29212,7 @@ pub mod shared {
     /// Block `contributor_dimensions` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ContributorDimensions(pub(crate) rt::Body);
-    /// The required arguments of [`ContributorDimensions`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ContributorDimensions`], by name: two of them have one type, and a swap must not compile.
     pub struct ContributorDimensionsRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -29666,19 +29290,12 @@ pub mod shared {
     /// Block `custom_condition` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CustomCondition(pub(crate) rt::Body);
-    /// The required arguments of [`CustomCondition`], by name (so that two of one type cannot be swapped).
-    pub struct CustomConditionRequired {
-        /// `expression`: string.
-        pub expression: rt::Expr,
-        /// Block `icon_options` (the first, when more may be added).
-        pub icon_options: IconOptions,
-    }
     impl CustomCondition {
         /// A new `custom_condition` block. Required: `expression`, `icon_options`.
-        pub fn new(required: CustomConditionRequired) -> Self {
+        pub fn new(expression: impl Into<rt::Expr>, icon_options: IconOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(required.expression));
-            this.set("icon_options", required.icon_options.0.into_value());
+            this.set("expression", rt::string(expression));
+            this.set("icon_options", icon_options.0.into_value());
             CustomCondition(this)
         }
         /// `color`: string.
@@ -29695,7 +29312,7 @@ pub mod shared {
     /// Block `custom_filter_configuration` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CustomFilterConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`CustomFilterConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomFilterConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomFilterConfigurationRequired {
         /// `match_operator`: string.
         pub match_operator: rt::Expr,
@@ -29729,7 +29346,7 @@ pub mod shared {
     /// Block `custom_filter_list_configuration` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct CustomFilterListConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`CustomFilterListConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomFilterListConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomFilterListConfigurationRequired {
         /// `match_operator`: string.
         pub match_operator: rt::Expr,
@@ -29775,9 +29392,9 @@ pub mod shared {
     pub struct CustomLabelConfiguration(pub(crate) rt::Body);
     impl CustomLabelConfiguration {
         /// A new `custom_label_configuration` block. Required: `custom_label`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(custom_label: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("custom_label", rt::string(value));
+            this.set("custom_label", rt::string(custom_label));
             CustomLabelConfiguration(this)
         }
     }
@@ -29786,9 +29403,9 @@ pub mod shared {
     pub struct CustomNarrative(pub(crate) rt::Body);
     impl CustomNarrative {
         /// A new `custom_narrative` block. Required: `narrative`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(narrative: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("narrative", rt::string(value));
+            this.set("narrative", rt::string(narrative));
             CustomNarrative(this)
         }
     }
@@ -29847,9 +29464,9 @@ pub mod shared {
     pub struct CustomValuesConfiguration(pub(crate) rt::Body);
     impl CustomValuesConfiguration {
         /// A new `custom_values_configuration` block. Required: `custom_values`.
-        pub fn new(value: CustomValues) -> Self {
+        pub fn new(custom_values: CustomValues) -> Self {
             let mut this = rt::Body::default();
-            this.set("custom_values", value.0.into_value());
+            this.set("custom_values", custom_values.0.into_value());
             CustomValuesConfiguration(this)
         }
         /// `include_null_value`: bool.
@@ -29863,9 +29480,9 @@ pub mod shared {
     pub struct DataBars(pub(crate) rt::Body);
     impl DataBars {
         /// A new `data_bars` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             DataBars(this)
         }
         /// `negative_color`: string.
@@ -29907,7 +29524,7 @@ pub mod shared {
     /// Block `data_field_series_item` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DataFieldSeriesItem(pub(crate) rt::Body);
-    /// The required arguments of [`DataFieldSeriesItem`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DataFieldSeriesItem`], by name: two of them have one type, and a swap must not compile.
     pub struct DataFieldSeriesItemRequired {
         /// `axis_binding`: string.
         pub axis_binding: rt::Expr,
@@ -30071,19 +29688,12 @@ pub mod shared {
     /// Block `data_path` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DataPath(pub(crate) rt::Body);
-    /// The required arguments of [`DataPath`], by name (so that two of one type cannot be swapped).
-    pub struct DataPathRequired {
-        /// `direction`: string.
-        pub direction: rt::Expr,
-        /// Block `sort_paths` (the first, when more may be added).
-        pub sort_paths: SortPaths,
-    }
     impl DataPath {
         /// A new `data_path` block. Required: `direction`, `sort_paths`.
-        pub fn new(required: DataPathRequired) -> Self {
+        pub fn new(direction: impl Into<rt::Expr>, sort_paths: SortPaths) -> Self {
             let mut this = rt::Body::default();
-            this.set("direction", rt::string(required.direction));
-            this.push("sort_paths", required.sort_paths.0.into_value());
+            this.set("direction", rt::string(direction));
+            this.push("sort_paths", sort_paths.0.into_value());
             DataPath(this)
         }
         /// Adds a `sort_paths` block.
@@ -30120,7 +29730,7 @@ pub mod shared {
     /// Block `data_path_list` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DataPathList(pub(crate) rt::Body);
-    /// The required arguments of [`DataPathList`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DataPathList`], by name: two of them have one type, and a swap must not compile.
     pub struct DataPathListRequired {
         /// `field_id`: string.
         pub field_id: rt::Expr,
@@ -30141,9 +29751,9 @@ pub mod shared {
     pub struct DataPathOptions(pub(crate) rt::Body);
     impl DataPathOptions {
         /// A new `data_path_options` block. Required: `data_path_list`.
-        pub fn new(value: DataPathList) -> Self {
+        pub fn new(data_path_list: DataPathList) -> Self {
             let mut this = rt::Body::default();
-            this.push("data_path_list", value.0.into_value());
+            this.push("data_path_list", data_path_list.0.into_value());
             DataPathOptions(this)
         }
         /// `width`: string.
@@ -30180,7 +29790,7 @@ pub mod shared {
     /// Block `data_set_references` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DataSetReferences(pub(crate) rt::Body);
-    /// The required arguments of [`DataSetReferences`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DataSetReferences`], by name: two of them have one type, and a swap must not compile.
     pub struct DataSetReferencesRequired {
         /// `data_set_arn`: string.
         pub data_set_arn: rt::Expr,
@@ -30217,19 +29827,12 @@ pub mod shared {
     /// Block `date_dimension_field` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DateDimensionField(pub(crate) rt::Body);
-    /// The required arguments of [`DateDimensionField`], by name (so that two of one type cannot be swapped).
-    pub struct DateDimensionFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl DateDimensionField {
         /// A new `date_dimension_field` block. Required: `field_id`, `column`.
-        pub fn new(required: DateDimensionFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             DateDimensionField(this)
         }
         /// `date_granularity`: string.
@@ -30251,19 +29854,12 @@ pub mod shared {
     /// Block `date_measure_field` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DateMeasureField(pub(crate) rt::Body);
-    /// The required arguments of [`DateMeasureField`], by name (so that two of one type cannot be swapped).
-    pub struct DateMeasureFieldRequired {
-        /// `field_id`: string.
-        pub field_id: rt::Expr,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-    }
     impl DateMeasureField {
         /// A new `date_measure_field` block. Required: `field_id`, `column`.
-        pub fn new(required: DateMeasureFieldRequired) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>, column: Column) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(required.field_id));
-            this.set("column", required.column.0.into_value());
+            this.set("field_id", rt::string(field_id));
+            this.set("column", column.0.into_value());
             DateMeasureField(this)
         }
         /// `aggregation_function`: string.
@@ -30310,26 +29906,19 @@ pub mod shared {
     /// Block `date_time_parameters` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct DateTimeParameters(pub(crate) rt::Body);
-    /// The required arguments of [`DateTimeParameters`], by name (so that two of one type cannot be swapped).
-    pub struct DateTimeParametersRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl DateTimeParameters {
         /// A new `date_time_parameters` block. Required: `name`, `values`.
-        pub fn new(required: DateTimeParametersRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             DateTimeParameters(this)
         }
     }
     /// Block `date_time_picker` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DateTimePicker(pub(crate) rt::Body);
-    /// The required arguments of [`DateTimePicker`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DateTimePicker`], by name: two of them have one type, and a swap must not compile.
     pub struct DateTimePickerRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -30361,7 +29950,7 @@ pub mod shared {
     /// Block `decimal_parameter_declaration` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DecimalParameterDeclaration(pub(crate) rt::Body);
-    /// The required arguments of [`DecimalParameterDeclaration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DecimalParameterDeclaration`], by name: two of them have one type, and a swap must not compile.
     pub struct DecimalParameterDeclarationRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -30393,19 +29982,12 @@ pub mod shared {
     /// Block `decimal_parameters` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct DecimalParameters(pub(crate) rt::Body);
-    /// The required arguments of [`DecimalParameters`], by name (so that two of one type cannot be swapped).
-    pub struct DecimalParametersRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of number.
-        pub values: rt::List<rt::Number>,
-    }
     impl DecimalParameters {
         /// A new `decimal_parameters` block. Required: `name`, `values`.
-        pub fn new(required: DecimalParametersRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Number>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             DecimalParameters(this)
         }
     }
@@ -30414,9 +29996,9 @@ pub mod shared {
     pub struct DecimalPlacesConfiguration(pub(crate) rt::Body);
     impl DecimalPlacesConfiguration {
         /// A new `decimal_places_configuration` block. Required: `decimal_places`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(decimal_places: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("decimal_places", rt::number(value));
+            this.set("decimal_places", rt::number(decimal_places));
             DecimalPlacesConfiguration(this)
         }
     }
@@ -30448,7 +30030,7 @@ pub mod shared {
     /// Block `default_value_column` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DefaultValueColumn(pub(crate) rt::Body);
-    /// The required arguments of [`DefaultValueColumn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DefaultValueColumn`], by name: two of them have one type, and a swap must not compile.
     pub struct DefaultValueColumnRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -30492,9 +30074,9 @@ pub mod shared {
     pub struct DestinationItemsLimit(pub(crate) rt::Body);
     impl DestinationItemsLimit {
         /// A new `destination_items_limit` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             DestinationItemsLimit(this)
         }
         /// `items_limit`: number.
@@ -30576,24 +30158,19 @@ pub mod shared {
     /// Block `dynamic_configuration` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct DynamicConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`DynamicConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct DynamicConfigurationRequired {
-        /// Block `calculation` (the first, when more may be added).
-        pub calculation: Calculation,
-        /// Block `column` (the first, when more may be added).
-        pub column: Column,
-        /// Block `measure_aggregation_function` (the first, when more may be added).
-        pub measure_aggregation_function: MeasureAggregationFunction,
-    }
     impl DynamicConfiguration {
         /// A new `dynamic_configuration` block. Required: `calculation`, `column`, `measure_aggregation_function`.
-        pub fn new(required: DynamicConfigurationRequired) -> Self {
+        pub fn new(
+            calculation: Calculation,
+            column: Column,
+            measure_aggregation_function: MeasureAggregationFunction,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("calculation", required.calculation.0.into_value());
-            this.set("column", required.column.0.into_value());
+            this.set("calculation", calculation.0.into_value());
+            this.set("column", column.0.into_value());
             this.set(
                 "measure_aggregation_function",
-                required.measure_aggregation_function.0.into_value(),
+                measure_aggregation_function.0.into_value(),
             );
             DynamicConfiguration(this)
         }
@@ -30603,9 +30180,9 @@ pub mod shared {
     pub struct DynamicValue(pub(crate) rt::Body);
     impl DynamicValue {
         /// A new `dynamic_value` block. Required: `default_value_column`.
-        pub fn new(value: DefaultValueColumn) -> Self {
+        pub fn new(default_value_column: DefaultValueColumn) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_value_column", value.0.into_value());
+            this.set("default_value_column", default_value_column.0.into_value());
             DynamicValue(this)
         }
         /// Block `group_name_column` (at most one).
@@ -30622,7 +30199,7 @@ pub mod shared {
     /// Block `element` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Element(pub(crate) rt::Body);
-    /// The required arguments of [`Element`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Element`], by name: two of them have one type, and a swap must not compile.
     pub struct ElementRequired {
         /// `field_id`: string.
         pub field_id: rt::Expr,
@@ -30641,7 +30218,7 @@ pub mod shared {
     /// Block `elements` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Elements(pub(crate) rt::Body);
-    /// The required arguments of [`Elements`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Elements`], by name: two of them have one type, and a swap must not compile.
     pub struct ElementsRequired {
         /// `column_span`: number.
         pub column_span: rt::Number,
@@ -30676,7 +30253,7 @@ pub mod shared {
     /// Block `empty_visual` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct EmptyVisual(pub(crate) rt::Body);
-    /// The required arguments of [`EmptyVisual`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EmptyVisual`], by name: two of them have one type, and a swap must not compile.
     pub struct EmptyVisualRequired {
         /// `data_set_identifier`: string.
         pub data_set_identifier: rt::Expr,
@@ -30703,19 +30280,12 @@ pub mod shared {
     /// Block `exclude_period_configuration` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ExcludePeriodConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`ExcludePeriodConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct ExcludePeriodConfigurationRequired {
-        /// `amount`: number.
-        pub amount: rt::Number,
-        /// `granularity`: string.
-        pub granularity: rt::Expr,
-    }
     impl ExcludePeriodConfiguration {
         /// A new `exclude_period_configuration` block. Required: `amount`, `granularity`.
-        pub fn new(required: ExcludePeriodConfigurationRequired) -> Self {
+        pub fn new(amount: impl Into<rt::Number>, granularity: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("amount", rt::number(required.amount));
-            this.set("granularity", rt::string(required.granularity));
+            this.set("amount", rt::number(amount));
+            this.set("granularity", rt::string(granularity));
             ExcludePeriodConfiguration(this)
         }
         /// `status`: string.
@@ -30727,7 +30297,7 @@ pub mod shared {
     /// Block `field` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct Field(pub(crate) rt::Body);
-    /// The required arguments of [`Field`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Field`], by name: two of them have one type, and a swap must not compile.
     pub struct FieldRequired {
         /// `direction`: string.
         pub direction: rt::Expr,
@@ -30826,7 +30396,7 @@ pub mod shared {
     /// Block `field_series_item` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct FieldSeriesItem(pub(crate) rt::Body);
-    /// The required arguments of [`FieldSeriesItem`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FieldSeriesItem`], by name: two of them have one type, and a swap must not compile.
     pub struct FieldSeriesItemRequired {
         /// `axis_binding`: string.
         pub axis_binding: rt::Expr,
@@ -30850,7 +30420,7 @@ pub mod shared {
     /// Block `field_sort` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct FieldSort(pub(crate) rt::Body);
-    /// The required arguments of [`FieldSort`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FieldSort`], by name: two of them have one type, and a swap must not compile.
     pub struct FieldSortRequired {
         /// `direction`: string.
         pub direction: rt::Expr,
@@ -30871,9 +30441,9 @@ pub mod shared {
     pub struct FieldTooltipItem(pub(crate) rt::Body);
     impl FieldTooltipItem {
         /// A new `field_tooltip_item` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             FieldTooltipItem(this)
         }
         /// `label`: string.
@@ -30892,9 +30462,9 @@ pub mod shared {
     pub struct FilterListConfiguration(pub(crate) rt::Body);
     impl FilterListConfiguration {
         /// A new `filter_list_configuration` block. Required: `match_operator`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(match_operator: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("match_operator", rt::string(value));
+            this.set("match_operator", rt::string(match_operator));
             FilterListConfiguration(this)
         }
         /// `category_values`: list of string.
@@ -30911,24 +30481,20 @@ pub mod shared {
     /// Block `filter_operation` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct FilterOperation(pub(crate) rt::Body);
-    /// The required arguments of [`FilterOperation`], by name (so that two of one type cannot be swapped).
-    pub struct FilterOperationRequired {
-        /// Block `selected_fields_configuration` (the first, when more may be added).
-        pub selected_fields_configuration: SelectedFieldsConfiguration,
-        /// Block `target_visuals_configuration` (the first, when more may be added).
-        pub target_visuals_configuration: TargetVisualsConfiguration,
-    }
     impl FilterOperation {
         /// A new `filter_operation` block. Required: `selected_fields_configuration`, `target_visuals_configuration`.
-        pub fn new(required: FilterOperationRequired) -> Self {
+        pub fn new(
+            selected_fields_configuration: SelectedFieldsConfiguration,
+            target_visuals_configuration: TargetVisualsConfiguration,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "selected_fields_configuration",
-                required.selected_fields_configuration.0.into_value(),
+                selected_fields_configuration.0.into_value(),
             );
             this.set(
                 "target_visuals_configuration",
-                required.target_visuals_configuration.0.into_value(),
+                target_visuals_configuration.0.into_value(),
             );
             FilterOperation(this)
         }
@@ -31175,7 +30741,7 @@ pub mod shared {
     /// Block `group_name_column` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct GroupNameColumn(pub(crate) rt::Body);
-    /// The required arguments of [`GroupNameColumn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GroupNameColumn`], by name: two of them have one type, and a swap must not compile.
     pub struct GroupNameColumnRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -31249,9 +30815,9 @@ pub mod shared {
     pub struct HeatMapColumnItemsLimitConfiguration(pub(crate) rt::Body);
     impl HeatMapColumnItemsLimitConfiguration {
         /// A new `heat_map_column_items_limit_configuration` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             HeatMapColumnItemsLimitConfiguration(this)
         }
         /// `items_limit`: number.
@@ -31285,9 +30851,9 @@ pub mod shared {
     pub struct HeatMapRowItemsLimitConfiguration(pub(crate) rt::Body);
     impl HeatMapRowItemsLimitConfiguration {
         /// A new `heat_map_row_items_limit_configuration` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             HeatMapRowItemsLimitConfiguration(this)
         }
         /// `items_limit`: number.
@@ -31361,9 +30927,9 @@ pub mod shared {
     pub struct IconSet(pub(crate) rt::Body);
     impl IconSet {
         /// A new `icon_set` block. Required: `expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(value));
+            this.set("expression", rt::string(expression));
             IconSet(this)
         }
         /// `icon_set_type`: string.
@@ -31440,7 +31006,7 @@ pub mod shared {
     /// Block `integer_parameter_declaration` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct IntegerParameterDeclaration(pub(crate) rt::Body);
-    /// The required arguments of [`IntegerParameterDeclaration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IntegerParameterDeclaration`], by name: two of them have one type, and a swap must not compile.
     pub struct IntegerParameterDeclarationRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -31472,19 +31038,12 @@ pub mod shared {
     /// Block `integer_parameters` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct IntegerParameters(pub(crate) rt::Body);
-    /// The required arguments of [`IntegerParameters`], by name (so that two of one type cannot be swapped).
-    pub struct IntegerParametersRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of number.
-        pub values: rt::List<rt::Number>,
-    }
     impl IntegerParameters {
         /// A new `integer_parameters` block. Required: `name`, `values`.
-        pub fn new(required: IntegerParametersRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Number>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             IntegerParameters(this)
         }
     }
@@ -31799,7 +31358,7 @@ pub mod shared {
     /// Block `link_to_data_set_column` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct LinkToDataSetColumn(pub(crate) rt::Body);
-    /// The required arguments of [`LinkToDataSetColumn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LinkToDataSetColumn`], by name: two of them have one type, and a swap must not compile.
     pub struct LinkToDataSetColumnRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -31838,9 +31397,9 @@ pub mod shared {
     pub struct LocalNavigationConfiguration(pub(crate) rt::Body);
     impl LocalNavigationConfiguration {
         /// A new `local_navigation_configuration` block. Required: `target_sheet_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(target_sheet_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_sheet_id", rt::string(value));
+            this.set("target_sheet_id", rt::string(target_sheet_id));
             LocalNavigationConfiguration(this)
         }
     }
@@ -32073,9 +31632,9 @@ pub mod shared {
     pub struct NegativeValueConfiguration(pub(crate) rt::Body);
     impl NegativeValueConfiguration {
         /// A new `negative_value_configuration` block. Required: `display_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(display_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("display_mode", rt::string(value));
+            this.set("display_mode", rt::string(display_mode));
             NegativeValueConfiguration(this)
         }
     }
@@ -32104,9 +31663,9 @@ pub mod shared {
     pub struct NullValueFormatConfiguration(pub(crate) rt::Body);
     impl NullValueFormatConfiguration {
         /// A new `null_value_format_configuration` block. Required: `null_string`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(null_string: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("null_string", rt::string(value));
+            this.set("null_string", rt::string(null_string));
             NullValueFormatConfiguration(this)
         }
     }
@@ -32180,7 +31739,7 @@ pub mod shared {
     /// Block `numeric_equality_filter` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct NumericEqualityFilter(pub(crate) rt::Body);
-    /// The required arguments of [`NumericEqualityFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NumericEqualityFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct NumericEqualityFilterRequired {
         /// `filter_id`: string.
         pub filter_id: rt::Expr,
@@ -32266,7 +31825,7 @@ pub mod shared {
     /// Block `numeric_range_filter` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct NumericRangeFilter(pub(crate) rt::Body);
-    /// The required arguments of [`NumericRangeFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NumericRangeFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct NumericRangeFilterRequired {
         /// `filter_id`: string.
         pub filter_id: rt::Expr,
@@ -32421,7 +31980,7 @@ pub mod shared {
     /// Block `pagination_configuration` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct PaginationConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`PaginationConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PaginationConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct PaginationConfigurationRequired {
         /// `page_number`: number.
         pub page_number: rt::Number,
@@ -32495,22 +32054,15 @@ pub mod shared {
     /// Block `parameter_value_configurations` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct ParameterValueConfigurations(pub(crate) rt::Body);
-    /// The required arguments of [`ParameterValueConfigurations`], by name (so that two of one type cannot be swapped).
-    pub struct ParameterValueConfigurationsRequired {
-        /// `destination_parameter_name`: string.
-        pub destination_parameter_name: rt::Expr,
-        /// Block `value` (the first, when more may be added).
-        pub value: Value,
-    }
     impl ParameterValueConfigurations {
         /// A new `parameter_value_configurations` block. Required: `destination_parameter_name`, `value`.
-        pub fn new(required: ParameterValueConfigurationsRequired) -> Self {
+        pub fn new(destination_parameter_name: impl Into<rt::Expr>, value: Value) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "destination_parameter_name",
-                rt::string(required.destination_parameter_name),
+                rt::string(destination_parameter_name),
             );
-            this.set("value", required.value.0.into_value());
+            this.set("value", value.0.into_value());
             ParameterValueConfigurations(this)
         }
     }
@@ -32628,19 +32180,12 @@ pub mod shared {
     /// Block `permissions` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_data_set`, `aws_quicksight_folder`, `aws_quicksight_template`, `aws_quicksight_theme`.
     #[derive(Clone, Debug)]
     pub struct Permissions(pub(crate) rt::Body);
-    /// The required arguments of [`Permissions`], by name (so that two of one type cannot be swapped).
-    pub struct PermissionsRequired {
-        /// `actions`: set of string.
-        pub actions: rt::List<rt::Expr>,
-        /// `principal`: string.
-        pub principal: rt::Expr,
-    }
     impl Permissions {
         /// A new `permissions` block. Required: `actions`, `principal`.
-        pub fn new(required: PermissionsRequired) -> Self {
+        pub fn new(actions: impl Into<rt::List<rt::Expr>>, principal: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("actions", rt::list(required.actions));
-            this.set("principal", rt::string(required.principal));
+            this.set("actions", rt::list(actions));
+            this.set("principal", rt::string(principal));
             Permissions(this)
         }
     }
@@ -32883,7 +32428,7 @@ pub mod shared {
     /// Block `relative_date_time` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct RelativeDateTime(pub(crate) rt::Body);
-    /// The required arguments of [`RelativeDateTime`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RelativeDateTime`], by name: two of them have one type, and a swap must not compile.
     pub struct RelativeDateTimeRequired {
         /// `filter_control_id`: string.
         pub filter_control_id: rt::Expr,
@@ -32910,7 +32455,7 @@ pub mod shared {
     /// Block `relative_dates_filter` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct RelativeDatesFilter(pub(crate) rt::Body);
-    /// The required arguments of [`RelativeDatesFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RelativeDatesFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct RelativeDatesFilterRequired {
         /// `filter_id`: string.
         pub filter_id: rt::Expr,
@@ -32969,21 +32514,17 @@ pub mod shared {
     /// Block `rendering_rules` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct RenderingRules(pub(crate) rt::Body);
-    /// The required arguments of [`RenderingRules`], by name (so that two of one type cannot be swapped).
-    pub struct RenderingRulesRequired {
-        /// `expression`: string.
-        pub expression: rt::Expr,
-        /// Block `configuration_overrides` (the first, when more may be added).
-        pub configuration_overrides: ConfigurationOverrides,
-    }
     impl RenderingRules {
         /// A new `rendering_rules` block. Required: `expression`, `configuration_overrides`.
-        pub fn new(required: RenderingRulesRequired) -> Self {
+        pub fn new(
+            expression: impl Into<rt::Expr>,
+            configuration_overrides: ConfigurationOverrides,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(required.expression));
+            this.set("expression", rt::string(expression));
             this.set(
                 "configuration_overrides",
-                required.configuration_overrides.0.into_value(),
+                configuration_overrides.0.into_value(),
             );
             RenderingRules(this)
         }
@@ -33018,9 +32559,9 @@ pub mod shared {
     pub struct RollingDate(pub(crate) rt::Body);
     impl RollingDate {
         /// A new `rolling_date` block. Required: `expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(value));
+            this.set("expression", rt::string(expression));
             RollingDate(this)
         }
         /// `data_set_identifier`: string.
@@ -33379,9 +32920,9 @@ pub mod shared {
     pub struct ScreenCanvasSizeOptions(pub(crate) rt::Body);
     impl ScreenCanvasSizeOptions {
         /// A new `screen_canvas_size_options` block. Required: `resize_option`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resize_option: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resize_option", rt::string(value));
+            this.set("resize_option", rt::string(resize_option));
             ScreenCanvasSizeOptions(this)
         }
         /// `optimized_view_port_width`: string.
@@ -33505,9 +33046,9 @@ pub mod shared {
     pub struct SectionBased(pub(crate) rt::Body);
     impl SectionBased {
         /// A new `section_based` block. Required: `canvas_size_options`.
-        pub fn new(value: CanvasSizeOptions) -> Self {
+        pub fn new(canvas_size_options: CanvasSizeOptions) -> Self {
             let mut this = rt::Body::default();
-            this.set("canvas_size_options", value.0.into_value());
+            this.set("canvas_size_options", canvas_size_options.0.into_value());
             SectionBased(this)
         }
     }
@@ -33571,9 +33112,9 @@ pub mod shared {
     pub struct SelectedFieldOptions(pub(crate) rt::Body);
     impl SelectedFieldOptions {
         /// A new `selected_field_options` block. Required: `field_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_id", rt::string(value));
+            this.set("field_id", rt::string(field_id));
             SelectedFieldOptions(this)
         }
         /// `custom_label`: string.
@@ -33681,9 +33222,12 @@ pub mod shared {
     pub struct SetParametersOperation(pub(crate) rt::Body);
     impl SetParametersOperation {
         /// A new `set_parameters_operation` block. Required: `parameter_value_configurations`.
-        pub fn new(value: ParameterValueConfigurations) -> Self {
+        pub fn new(parameter_value_configurations: ParameterValueConfigurations) -> Self {
             let mut this = rt::Body::default();
-            this.push("parameter_value_configurations", value.0.into_value());
+            this.push(
+                "parameter_value_configurations",
+                parameter_value_configurations.0.into_value(),
+            );
             SetParametersOperation(this)
         }
         /// Adds a `parameter_value_configurations` block.
@@ -33719,7 +33263,7 @@ pub mod shared {
     /// Block `sheet_visual_scoping_configurations` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct SheetVisualScopingConfigurations(pub(crate) rt::Body);
-    /// The required arguments of [`SheetVisualScopingConfigurations`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SheetVisualScopingConfigurations`], by name: two of them have one type, and a swap must not compile.
     pub struct SheetVisualScopingConfigurationsRequired {
         /// `scope`: string.
         pub scope: rt::Expr,
@@ -33743,31 +33287,23 @@ pub mod shared {
     /// Block `side_specific_border` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct SideSpecificBorder(pub(crate) rt::Body);
-    /// The required arguments of [`SideSpecificBorder`], by name (so that two of one type cannot be swapped).
-    pub struct SideSpecificBorderRequired {
-        /// Block `bottom` (the first, when more may be added).
-        pub bottom: Bottom,
-        /// Block `inner_horizontal` (the first, when more may be added).
-        pub inner_horizontal: InnerHorizontal,
-        /// Block `inner_vertical` (the first, when more may be added).
-        pub inner_vertical: InnerVertical,
-        /// Block `left` (the first, when more may be added).
-        pub left: Left,
-        /// Block `right` (the first, when more may be added).
-        pub right: Right,
-        /// Block `top` (the first, when more may be added).
-        pub top: Top,
-    }
     impl SideSpecificBorder {
         /// A new `side_specific_border` block. Required: `bottom`, `inner_horizontal`, `inner_vertical`, `left`, `right`, `top`.
-        pub fn new(required: SideSpecificBorderRequired) -> Self {
+        pub fn new(
+            bottom: Bottom,
+            inner_horizontal: InnerHorizontal,
+            inner_vertical: InnerVertical,
+            left: Left,
+            right: Right,
+            top: Top,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("bottom", required.bottom.0.into_value());
-            this.set("inner_horizontal", required.inner_horizontal.0.into_value());
-            this.set("inner_vertical", required.inner_vertical.0.into_value());
-            this.set("left", required.left.0.into_value());
-            this.set("right", required.right.0.into_value());
-            this.set("top", required.top.0.into_value());
+            this.set("bottom", bottom.0.into_value());
+            this.set("inner_horizontal", inner_horizontal.0.into_value());
+            this.set("inner_vertical", inner_vertical.0.into_value());
+            this.set("left", left.0.into_value());
+            this.set("right", right.0.into_value());
+            this.set("top", top.0.into_value());
             SideSpecificBorder(this)
         }
     }
@@ -33835,9 +33371,9 @@ pub mod shared {
     pub struct SmallMultiplesLimitConfiguration(pub(crate) rt::Body);
     impl SmallMultiplesLimitConfiguration {
         /// A new `small_multiples_limit_configuration` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             SmallMultiplesLimitConfiguration(this)
         }
         /// `items_limit`: number.
@@ -33871,9 +33407,9 @@ pub mod shared {
     pub struct Solid(pub(crate) rt::Body);
     impl Solid {
         /// A new `solid` block. Required: `expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(value));
+            this.set("expression", rt::string(expression));
             Solid(this)
         }
         /// `color`: string.
@@ -33885,7 +33421,7 @@ pub mod shared {
     /// Block `sort_by` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct SortBy(pub(crate) rt::Body);
-    /// The required arguments of [`SortBy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SortBy`], by name: two of them have one type, and a swap must not compile.
     pub struct SortByRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -33927,7 +33463,7 @@ pub mod shared {
     /// Block `sort_paths` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct SortPaths(pub(crate) rt::Body);
-    /// The required arguments of [`SortPaths`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SortPaths`], by name: two of them have one type, and a swap must not compile.
     pub struct SortPathsRequired {
         /// `field_id`: string.
         pub field_id: rt::Expr,
@@ -33948,9 +33484,9 @@ pub mod shared {
     pub struct SourceControls(pub(crate) rt::Body);
     impl SourceControls {
         /// A new `source_controls` block. Required: `column_to_match`.
-        pub fn new(value: ColumnToMatch) -> Self {
+        pub fn new(column_to_match: ColumnToMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("column_to_match", value.0.into_value());
+            this.set("column_to_match", column_to_match.0.into_value());
             SourceControls(this)
         }
         /// `source_sheet_control_id`: string.
@@ -33979,9 +33515,9 @@ pub mod shared {
     pub struct SourceItemsLimit(pub(crate) rt::Body);
     impl SourceItemsLimit {
         /// A new `source_items_limit` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             SourceItemsLimit(this)
         }
         /// `items_limit`: number.
@@ -33993,22 +33529,12 @@ pub mod shared {
     /// Block `source_template` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct SourceTemplate(pub(crate) rt::Body);
-    /// The required arguments of [`SourceTemplate`], by name (so that two of one type cannot be swapped).
-    pub struct SourceTemplateRequired {
-        /// `arn`: string.
-        pub arn: rt::Expr,
-        /// Block `data_set_references` (the first, when more may be added).
-        pub data_set_references: DataSetReferences,
-    }
     impl SourceTemplate {
         /// A new `source_template` block. Required: `arn`, `data_set_references`.
-        pub fn new(required: SourceTemplateRequired) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>, data_set_references: DataSetReferences) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(required.arn));
-            this.push(
-                "data_set_references",
-                required.data_set_references.0.into_value(),
-            );
+            this.set("arn", rt::string(arn));
+            this.push("data_set_references", data_set_references.0.into_value());
             SourceTemplate(this)
         }
         /// Adds a `data_set_references` block.
@@ -34022,9 +33548,9 @@ pub mod shared {
     pub struct Sparkline(pub(crate) rt::Body);
     impl Sparkline {
         /// A new `sparkline` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Sparkline(this)
         }
         /// `color`: string.
@@ -34048,9 +33574,9 @@ pub mod shared {
     pub struct StandardLayout(pub(crate) rt::Body);
     impl StandardLayout {
         /// A new `standard_layout` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             StandardLayout(this)
         }
     }
@@ -34070,9 +33596,9 @@ pub mod shared {
     pub struct Stops(pub(crate) rt::Body);
     impl Stops {
         /// A new `stops` block. Required: `gradient_offset`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(gradient_offset: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("gradient_offset", rt::number(value));
+            this.set("gradient_offset", rt::number(gradient_offset));
             Stops(this)
         }
         /// `color`: string.
@@ -34114,19 +33640,12 @@ pub mod shared {
     /// Block `string_parameters` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`.
     #[derive(Clone, Debug)]
     pub struct StringParameters(pub(crate) rt::Body);
-    /// The required arguments of [`StringParameters`], by name (so that two of one type cannot be swapped).
-    pub struct StringParametersRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl StringParameters {
         /// A new `string_parameters` block. Required: `name`, `values`.
-        pub fn new(required: StringParametersRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             StringParameters(this)
         }
     }
@@ -34308,9 +33827,9 @@ pub mod shared {
     pub struct TextBoxes(pub(crate) rt::Body);
     impl TextBoxes {
         /// A new `text_boxes` block. Required: `sheet_text_box_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(sheet_text_box_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("sheet_text_box_id", rt::string(value));
+            this.set("sheet_text_box_id", rt::string(sheet_text_box_id));
             TextBoxes(this)
         }
         /// `content`: string.
@@ -34362,7 +33881,7 @@ pub mod shared {
     /// Block `time_equality_filter` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TimeEqualityFilter(pub(crate) rt::Body);
-    /// The required arguments of [`TimeEqualityFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TimeEqualityFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct TimeEqualityFilterRequired {
         /// `filter_id`: string.
         pub filter_id: rt::Expr,
@@ -34394,7 +33913,7 @@ pub mod shared {
     /// Block `time_range_filter` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TimeRangeFilter(pub(crate) rt::Body);
-    /// The required arguments of [`TimeRangeFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TimeRangeFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct TimeRangeFilterRequired {
         /// `filter_id`: string.
         pub filter_id: rt::Expr,
@@ -34590,7 +34109,7 @@ pub mod shared {
     /// Block `top_bottom_filter` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct TopBottomFilter(pub(crate) rt::Body);
-    /// The required arguments of [`TopBottomFilter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TopBottomFilter`], by name: two of them have one type, and a swap must not compile.
     pub struct TopBottomFilterRequired {
         /// `filter_id`: string.
         pub filter_id: rt::Expr,
@@ -34724,9 +34243,9 @@ pub mod shared {
     pub struct TreeMapGroupItemsLimitConfiguration(pub(crate) rt::Body);
     impl TreeMapGroupItemsLimitConfiguration {
         /// A new `tree_map_group_items_limit_configuration` block. Required: `other_categories`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(other_categories: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("other_categories", rt::string(value));
+            this.set("other_categories", rt::string(other_categories));
             TreeMapGroupItemsLimitConfiguration(this)
         }
         /// `items_limit`: number.
@@ -34818,7 +34337,7 @@ pub mod shared {
     /// Block `url_operation` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct UrlOperation(pub(crate) rt::Body);
-    /// The required arguments of [`UrlOperation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UrlOperation`], by name: two of them have one type, and a swap must not compile.
     pub struct UrlOperationRequired {
         /// `url_target`: string.
         pub url_target: rt::Expr,
@@ -34857,7 +34376,7 @@ pub mod shared {
     /// Block `user_name_column` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct UserNameColumn(pub(crate) rt::Body);
-    /// The required arguments of [`UserNameColumn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserNameColumn`], by name: two of them have one type, and a swap must not compile.
     pub struct UserNameColumnRequired {
         /// `column_name`: string.
         pub column_name: rt::Expr,
@@ -35090,26 +34609,19 @@ pub mod shared {
     /// Block `what_if_point_scenario` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct WhatIfPointScenario(pub(crate) rt::Body);
-    /// The required arguments of [`WhatIfPointScenario`], by name (so that two of one type cannot be swapped).
-    pub struct WhatIfPointScenarioRequired {
-        /// `date`: string.
-        pub date: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl WhatIfPointScenario {
         /// A new `what_if_point_scenario` block. Required: `date`, `value`.
-        pub fn new(required: WhatIfPointScenarioRequired) -> Self {
+        pub fn new(date: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("date", rt::string(required.date));
-            this.set("value", rt::number(required.value));
+            this.set("date", rt::string(date));
+            this.set("value", rt::number(value));
             WhatIfPointScenario(this)
         }
     }
     /// Block `what_if_range_scenario` of `aws_quicksight_analysis`, `aws_quicksight_dashboard`, `aws_quicksight_template`.
     #[derive(Clone, Debug)]
     pub struct WhatIfRangeScenario(pub(crate) rt::Body);
-    /// The required arguments of [`WhatIfRangeScenario`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`WhatIfRangeScenario`], by name: two of them have one type, and a swap must not compile.
     pub struct WhatIfRangeScenarioRequired {
         /// `end_date`: string.
         pub end_date: rt::Expr,
@@ -35257,9 +34769,9 @@ pub mod data {
     impl Analysis {
         /// Declares an `aws_quicksight_analysis` with the stack-unique `id`. Required: `analysis_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, analysis_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ANALYSIS_TYPE);
-            this.set("analysis_id", rt::string(value));
+            this.set("analysis_id", rt::string(analysis_id));
             Analysis(this)
         }
         /// `aws_account_id`: string.
@@ -35347,9 +34859,9 @@ pub mod data {
     impl DataSet {
         /// Declares an `aws_quicksight_data_set` with the stack-unique `id`. Required: `data_set_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, data_set_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DATA_SET_TYPE);
-            this.set("data_set_id", rt::string(value));
+            this.set("data_set_id", rt::string(data_set_id));
             DataSet(this)
         }
         /// `aws_account_id`: string.
@@ -35460,9 +34972,9 @@ pub mod data {
     impl Group {
         /// Declares an `aws_quicksight_group` with the stack-unique `id`. Required: `group_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, group_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &GROUP_TYPE);
-            this.set("group_name", rt::string(value));
+            this.set("group_name", rt::string(group_name));
             Group(this)
         }
         /// `aws_account_id`: string.
@@ -35526,9 +35038,9 @@ pub mod data {
     impl Theme {
         /// Declares an `aws_quicksight_theme` with the stack-unique `id`. Required: `theme_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, theme_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &THEME_TYPE);
-            this.set("theme_id", rt::string(value));
+            this.set("theme_id", rt::string(theme_id));
             Theme(this)
         }
         /// `aws_account_id`: string.
@@ -35620,9 +35132,9 @@ pub mod data {
     impl User {
         /// Declares an `aws_quicksight_user` with the stack-unique `id`. Required: `user_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, user_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &USER_TYPE);
-            this.set("user_name", rt::string(value));
+            this.set("user_name", rt::string(user_name));
             User(this)
         }
         /// `aws_account_id`: string.

@@ -30,7 +30,7 @@ static PRINCIPAL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`PrincipalAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PrincipalAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct PrincipalAssociationRequired {
     /// `principal`: string.
     pub principal: rt::Expr,
@@ -76,7 +76,7 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ResourceAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourceAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourceAssociationRequired {
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
@@ -125,9 +125,9 @@ static RESOURCE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourceShare {
     /// Declares an `aws_ram_resource_share` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_SHARE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ResourceShare(this)
     }
     /// `allow_external_principals`: bool.
@@ -197,9 +197,9 @@ static RESOURCE_SHARE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourceShareAccepter {
     /// Declares an `aws_ram_resource_share_accepter` with the stack-unique `id`. Required: `share_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, share_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_SHARE_ACCEPTER_TYPE);
-        this.set("share_arn", rt::string(value));
+        this.set("share_arn", rt::string(share_arn));
         ResourceShareAccepter(this)
     }
     /// Block `timeouts` (at most one).
@@ -318,9 +318,9 @@ pub mod data {
     impl ResourceShare {
         /// Declares an `aws_ram_resource_share` with the stack-unique `id`. Required: `resource_owner`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, resource_owner: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_SHARE_TYPE);
-            this.set("resource_owner", rt::string(value));
+            this.set("resource_owner", rt::string(resource_owner));
             ResourceShare(this)
         }
         /// `id`: string.
@@ -394,19 +394,12 @@ pub mod data {
         /// Block `filter` of `aws_ram_resource_share`.
         #[derive(Clone, Debug)]
         pub struct Filter(pub(crate) rt::Body);
-        /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-        pub struct FilterRequired {
-            /// `name`: string.
-            pub name: rt::Expr,
-            /// `values`: list of string.
-            pub values: rt::List<rt::Expr>,
-        }
         impl Filter {
             /// A new `filter` block. Required: `name`, `values`.
-            pub fn new(required: FilterRequired) -> Self {
+            pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(required.name));
-                this.set("values", rt::list(required.values));
+                this.set("name", rt::string(name));
+                this.set("values", rt::list(values));
                 Filter(this)
             }
         }

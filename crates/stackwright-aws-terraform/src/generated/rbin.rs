@@ -30,20 +30,17 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
-pub struct RuleRequired {
-    /// `resource_type`: string.
-    pub resource_type: rt::Expr,
-    /// Block `retention_period` (the first, when more may be added).
-    pub retention_period: rule::RetentionPeriod,
-}
 impl Rule {
     /// Declares an `aws_rbin_rule` with the stack-unique `id`. Required: `resource_type`, `retention_period`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: RuleRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        resource_type: impl Into<rt::Expr>,
+        retention_period: rule::RetentionPeriod,
+    ) -> Self {
         let mut this = rt::Base::new(id, &RULE_TYPE);
-        this.set("resource_type", rt::string(required.resource_type));
-        this.set("retention_period", required.retention_period.0.into_value());
+        this.set("resource_type", rt::string(resource_type));
+        this.set("retention_period", retention_period.0.into_value());
         Rule(this)
     }
     /// `description`: string.
@@ -115,9 +112,9 @@ pub mod rule {
     pub struct LockConfiguration(pub(crate) rt::Body);
     impl LockConfiguration {
         /// A new `lock_configuration` block. Required: `unlock_delay`.
-        pub fn new(value: UnlockDelay) -> Self {
+        pub fn new(unlock_delay: UnlockDelay) -> Self {
             let mut this = rt::Body::default();
-            this.set("unlock_delay", value.0.into_value());
+            this.set("unlock_delay", unlock_delay.0.into_value());
             LockConfiguration(this)
         }
     }
@@ -126,9 +123,9 @@ pub mod rule {
     pub struct ResourceTags(pub(crate) rt::Body);
     impl ResourceTags {
         /// A new `resource_tags` block. Required: `resource_tag_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(resource_tag_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("resource_tag_key", rt::string(value));
+            this.set("resource_tag_key", rt::string(resource_tag_key));
             ResourceTags(this)
         }
         /// `resource_tag_value`: string.
@@ -140,25 +137,15 @@ pub mod rule {
     /// Block `retention_period` of `aws_rbin_rule`.
     #[derive(Clone, Debug)]
     pub struct RetentionPeriod(pub(crate) rt::Body);
-    /// The required arguments of [`RetentionPeriod`], by name (so that two of one type cannot be swapped).
-    pub struct RetentionPeriodRequired {
-        /// `retention_period_unit`: string.
-        pub retention_period_unit: rt::Expr,
-        /// `retention_period_value`: number.
-        pub retention_period_value: rt::Number,
-    }
     impl RetentionPeriod {
         /// A new `retention_period` block. Required: `retention_period_unit`, `retention_period_value`.
-        pub fn new(required: RetentionPeriodRequired) -> Self {
+        pub fn new(
+            retention_period_unit: impl Into<rt::Expr>,
+            retention_period_value: impl Into<rt::Number>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "retention_period_unit",
-                rt::string(required.retention_period_unit),
-            );
-            this.set(
-                "retention_period_value",
-                rt::number(required.retention_period_value),
-            );
+            this.set("retention_period_unit", rt::string(retention_period_unit));
+            this.set("retention_period_value", rt::number(retention_period_value));
             RetentionPeriod(this)
         }
     }
@@ -190,22 +177,15 @@ pub mod rule {
     /// Block `unlock_delay` of `aws_rbin_rule`.
     #[derive(Clone, Debug)]
     pub struct UnlockDelay(pub(crate) rt::Body);
-    /// The required arguments of [`UnlockDelay`], by name (so that two of one type cannot be swapped).
-    pub struct UnlockDelayRequired {
-        /// `unlock_delay_unit`: string.
-        pub unlock_delay_unit: rt::Expr,
-        /// `unlock_delay_value`: number.
-        pub unlock_delay_value: rt::Number,
-    }
     impl UnlockDelay {
         /// A new `unlock_delay` block. Required: `unlock_delay_unit`, `unlock_delay_value`.
-        pub fn new(required: UnlockDelayRequired) -> Self {
+        pub fn new(
+            unlock_delay_unit: impl Into<rt::Expr>,
+            unlock_delay_value: impl Into<rt::Number>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("unlock_delay_unit", rt::string(required.unlock_delay_unit));
-            this.set(
-                "unlock_delay_value",
-                rt::number(required.unlock_delay_value),
-            );
+            this.set("unlock_delay_unit", rt::string(unlock_delay_unit));
+            this.set("unlock_delay_value", rt::number(unlock_delay_value));
             UnlockDelay(this)
         }
     }

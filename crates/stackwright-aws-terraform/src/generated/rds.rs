@@ -30,7 +30,7 @@ static DB_CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DbClusterSnapshot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbClusterSnapshot`], by name: two of them have one type, and a swap must not compile.
 pub struct DbClusterSnapshotRequired {
     /// `db_cluster_identifier`: string.
     pub db_cluster_identifier: rt::Expr,
@@ -176,9 +176,9 @@ static DB_EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DbEventSubscription {
     /// Declares an `aws_db_event_subscription` with the stack-unique `id`. Required: `sns_topic`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, sns_topic: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_EVENT_SUBSCRIPTION_TYPE);
-        this.set("sns_topic", rt::string(value));
+        this.set("sns_topic", rt::string(sns_topic));
         DbEventSubscription(this)
     }
     /// `enabled`: bool.
@@ -290,9 +290,9 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DbInstance {
     /// Declares an `aws_db_instance` with the stack-unique `id`. Required: `instance_class`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, instance_class: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_INSTANCE_TYPE);
-        this.set("instance_class", rt::string(value));
+        this.set("instance_class", rt::string(instance_class));
         DbInstance(this)
     }
     /// `allocated_storage`: number.
@@ -1058,9 +1058,9 @@ static DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION_TYPE: rt::TypeInfo = rt::TypeIn
 impl DbInstanceAutomatedBackupsReplication {
     /// Declares an `aws_db_instance_automated_backups_replication` with the stack-unique `id`. Required: `source_db_instance_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, source_db_instance_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION_TYPE);
-        this.set("source_db_instance_arn", rt::string(value));
+        this.set("source_db_instance_arn", rt::string(source_db_instance_arn));
         DbInstanceAutomatedBackupsReplication(this)
     }
     /// `kms_key_id`: string. Changing it replaces the resource.
@@ -1145,7 +1145,7 @@ static DB_INSTANCE_ROLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`DbInstanceRoleAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbInstanceRoleAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct DbInstanceRoleAssociationRequired {
     /// `db_instance_identifier`: string.
     pub db_instance_identifier: rt::Expr,
@@ -1227,7 +1227,7 @@ static DB_OPTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`DbOptionGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbOptionGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct DbOptionGroupRequired {
     /// `engine_name`: string.
     pub engine_name: rt::Expr,
@@ -1329,9 +1329,9 @@ pub mod db_option_group {
     pub struct OptionBlock(pub(crate) rt::Body);
     impl OptionBlock {
         /// A new `option` block. Required: `option_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(option_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("option_name", rt::string(value));
+            this.set("option_name", rt::string(option_name));
             OptionBlock(this)
         }
         /// `db_security_group_memberships`: set of string.
@@ -1385,7 +1385,7 @@ pub mod db_option_group {
     /// Block `option_settings` of `aws_db_option_group`.
     #[derive(Clone, Debug)]
     pub struct OptionSettings(pub(crate) rt::Body);
-    /// The required arguments of [`OptionSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OptionSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct OptionSettingsRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1416,9 +1416,9 @@ static DB_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DbParameterGroup {
     /// Declares an `aws_db_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, family: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_PARAMETER_GROUP_TYPE);
-        this.set("family", rt::string(value));
+        this.set("family", rt::string(family));
         DbParameterGroup(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -1503,7 +1503,7 @@ static DB_PROXY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`DbProxy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbProxy`], by name: two of them have one type, and a swap must not compile.
 pub struct DbProxyRequired {
     /// `engine_family`: string.
     pub engine_family: rt::Expr,
@@ -1674,9 +1674,9 @@ static DB_PROXY_DEFAULT_TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DbProxyDefaultTargetGroup {
     /// Declares an `aws_db_proxy_default_target_group` with the stack-unique `id`. Required: `db_proxy_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, db_proxy_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DB_PROXY_DEFAULT_TARGET_GROUP_TYPE);
-        this.set("db_proxy_name", rt::string(value));
+        this.set("db_proxy_name", rt::string(db_proxy_name));
         DbProxyDefaultTargetGroup(this)
     }
     /// Block `connection_pool_config` (at most one).
@@ -1783,7 +1783,7 @@ static DB_PROXY_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`DbProxyEndpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbProxyEndpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct DbProxyEndpointRequired {
     /// `db_proxy_endpoint_name`: string.
     pub db_proxy_endpoint_name: rt::Expr,
@@ -1889,7 +1889,7 @@ static DB_PROXY_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`DbProxyTarget`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbProxyTarget`], by name: two of them have one type, and a swap must not compile.
 pub struct DbProxyTargetRequired {
     /// `db_proxy_name`: string.
     pub db_proxy_name: rt::Expr,
@@ -1974,7 +1974,7 @@ static DB_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`DbSnapshot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbSnapshot`], by name: two of them have one type, and a swap must not compile.
 pub struct DbSnapshotRequired {
     /// `db_instance_identifier`: string.
     pub db_instance_identifier: rt::Expr,
@@ -2133,7 +2133,7 @@ static DB_SNAPSHOT_COPY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`DbSnapshotCopy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbSnapshotCopy`], by name: two of them have one type, and a swap must not compile.
 pub struct DbSnapshotCopyRequired {
     /// `source_db_snapshot_identifier`: string.
     pub source_db_snapshot_identifier: rt::Expr,
@@ -2334,9 +2334,9 @@ static DB_SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DbSubnetGroup {
     /// Declares an `aws_db_subnet_group` with the stack-unique `id`. Required: `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, subnet_ids: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &DB_SUBNET_GROUP_TYPE);
-        this.set("subnet_ids", rt::list(value));
+        this.set("subnet_ids", rt::list(subnet_ids));
         DbSubnetGroup(this)
     }
     /// `description`: string.
@@ -2413,9 +2413,9 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Certificate {
     /// Declares an `aws_rds_certificate` with the stack-unique `id`. Required: `certificate_identifier`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, certificate_identifier: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CERTIFICATE_TYPE);
-        this.set("certificate_identifier", rt::string(value));
+        this.set("certificate_identifier", rt::string(certificate_identifier));
         Certificate(this)
     }
 }
@@ -2446,9 +2446,9 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Cluster {
     /// Declares an `aws_rds_cluster` with the stack-unique `id`. Required: `engine`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, engine: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-        this.set("engine", rt::string(value));
+        this.set("engine", rt::string(engine));
         Cluster(this)
     }
     /// `allocated_storage`: number.
@@ -3151,7 +3151,7 @@ pub mod cluster {
     /// Block `serverlessv2_scaling_configuration` of `aws_rds_cluster`.
     #[derive(Clone, Debug)]
     pub struct Serverlessv2ScalingConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`Serverlessv2ScalingConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Serverlessv2ScalingConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct Serverlessv2ScalingConfigurationRequired {
         /// `max_capacity`: number.
         pub max_capacity: rt::Number,
@@ -3184,7 +3184,7 @@ static CLUSTER_ACTIVITY_STREAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`ClusterActivityStream`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterActivityStream`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterActivityStreamRequired {
     /// `kms_key_id`: string.
     pub kms_key_id: rt::Expr,
@@ -3248,7 +3248,7 @@ static CLUSTER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`ClusterEndpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterEndpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterEndpointRequired {
     /// `cluster_endpoint_identifier`: string.
     pub cluster_endpoint_identifier: rt::Expr,
@@ -3342,7 +3342,7 @@ static CLUSTER_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`ClusterInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterInstanceRequired {
     /// `cluster_identifier`: string.
     pub cluster_identifier: rt::Expr,
@@ -3646,9 +3646,9 @@ static CLUSTER_PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ClusterParameterGroup {
     /// Declares an `aws_rds_cluster_parameter_group` with the stack-unique `id`. Required: `family`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, family: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
-        this.set("family", rt::string(value));
+        this.set("family", rt::string(family));
         ClusterParameterGroup(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -3724,7 +3724,7 @@ static CLUSTER_ROLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`ClusterRoleAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterRoleAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterRoleAssociationRequired {
     /// `db_cluster_identifier`: string.
     pub db_cluster_identifier: rt::Expr,
@@ -3806,7 +3806,7 @@ static CLUSTER_SNAPSHOT_COPY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 21),
 };
-/// The required arguments of [`ClusterSnapshotCopy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterSnapshotCopy`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterSnapshotCopyRequired {
     /// `source_db_cluster_snapshot_identifier`: string.
     pub source_db_cluster_snapshot_identifier: rt::Expr,
@@ -3969,7 +3969,7 @@ static CUSTOM_DB_ENGINE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 22),
 };
-/// The required arguments of [`CustomDbEngineVersion`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomDbEngineVersion`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomDbEngineVersionRequired {
     /// `engine`: string.
     pub engine: rt::Expr,
@@ -4143,7 +4143,7 @@ static EXPORT_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 23),
 };
-/// The required arguments of [`ExportTask`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ExportTask`], by name: two of them have one type, and a swap must not compile.
 pub struct ExportTaskRequired {
     /// `export_task_identifier`: string.
     pub export_task_identifier: rt::Expr,
@@ -4294,9 +4294,12 @@ static GLOBAL_CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GlobalCluster {
     /// Declares an `aws_rds_global_cluster` with the stack-unique `id`. Required: `global_cluster_identifier`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, global_cluster_identifier: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GLOBAL_CLUSTER_TYPE);
-        this.set("global_cluster_identifier", rt::string(value));
+        this.set(
+            "global_cluster_identifier",
+            rt::string(global_cluster_identifier),
+        );
         GlobalCluster(this)
     }
     /// `database_name`: string. Changing it replaces the resource.
@@ -4434,7 +4437,7 @@ static INSTANCE_STATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 25),
 };
-/// The required arguments of [`InstanceState`], by name (so that two of one type cannot be swapped).
+/// The required values of [`InstanceState`], by name: two of them have one type, and a swap must not compile.
 pub struct InstanceStateRequired {
     /// `identifier`: string.
     pub identifier: rt::Expr,
@@ -4506,7 +4509,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 26),
 };
-/// The required arguments of [`Integration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
 pub struct IntegrationRequired {
     /// `integration_name`: string.
     pub integration_name: rt::Expr,
@@ -4628,9 +4631,9 @@ static RESERVED_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ReservedInstance {
     /// Declares an `aws_rds_reserved_instance` with the stack-unique `id`. Required: `offering_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, offering_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESERVED_INSTANCE_TYPE);
-        this.set("offering_id", rt::string(value));
+        this.set("offering_id", rt::string(offering_id));
         ReservedInstance(this)
     }
     /// `instance_count`: number. Changing it replaces the resource.
@@ -4745,7 +4748,7 @@ static SHARD_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 28),
 };
-/// The required arguments of [`ShardGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ShardGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct ShardGroupRequired {
     /// `db_cluster_identifier`: string.
     pub db_cluster_identifier: rt::Expr,
@@ -4854,26 +4857,19 @@ pub mod shared {
     /// Block `filter` of `aws_db_instances`, `aws_rds_clusters`, `aws_rds_engine_version`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Filter {
         /// A new `filter` block. Required: `name`, `values`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Filter(this)
         }
     }
     /// Block `parameter` of `aws_db_parameter_group`, `aws_rds_cluster_parameter_group`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -4897,7 +4893,7 @@ pub mod shared {
     /// Block `s3_import` of `aws_db_instance`, `aws_rds_cluster`.
     #[derive(Clone, Debug)]
     pub struct S3Import(pub(crate) rt::Body);
-    /// The required arguments of [`S3Import`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Import`], by name: two of them have one type, and a swap must not compile.
     pub struct S3ImportRequired {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -5433,9 +5429,9 @@ pub mod data {
     impl DbParameterGroup {
         /// Declares an `aws_db_parameter_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DB_PARAMETER_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             DbParameterGroup(this)
         }
         /// `id`: string.
@@ -5481,9 +5477,9 @@ pub mod data {
     impl DbProxy {
         /// Declares an `aws_db_proxy` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DB_PROXY_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             DbProxy(this)
         }
         /// `id`: string.
@@ -5727,9 +5723,9 @@ pub mod data {
     impl DbSubnetGroup {
         /// Declares an `aws_db_subnet_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DB_SUBNET_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             DbSubnetGroup(this)
         }
         /// `id`: string.
@@ -5864,9 +5860,9 @@ pub mod data {
     impl Cluster {
         /// Declares an `aws_rds_cluster` with the stack-unique `id`. Required: `cluster_identifier`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-            this.set("cluster_identifier", rt::string(value));
+            this.set("cluster_identifier", rt::string(cluster_identifier));
             Cluster(this)
         }
         /// `id`: string.
@@ -6045,9 +6041,9 @@ pub mod data {
     impl ClusterParameterGroup {
         /// Declares an `aws_rds_cluster_parameter_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_PARAMETER_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ClusterParameterGroup(this)
         }
     }
@@ -6137,9 +6133,9 @@ pub mod data {
     impl EngineVersion {
         /// Declares an `aws_rds_engine_version` with the stack-unique `id`. Required: `engine`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, engine: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ENGINE_VERSION_TYPE);
-            this.set("engine", rt::string(value));
+            this.set("engine", rt::string(engine));
             EngineVersion(this)
         }
         /// `default_only`: bool.
@@ -6357,9 +6353,9 @@ pub mod data {
     impl OrderableDbInstance {
         /// Declares an `aws_rds_orderable_db_instance` with the stack-unique `id`. Required: `engine`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, engine: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ORDERABLE_DB_INSTANCE_TYPE);
-            this.set("engine", rt::string(value));
+            this.set("engine", rt::string(engine));
             OrderableDbInstance(this)
         }
         /// `availability_zone_group`: string.
@@ -6630,7 +6626,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 43),
     };
-    /// The required arguments of [`ReservedInstanceOffering`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ReservedInstanceOffering`], by name: two of them have one type, and a swap must not compile.
     pub struct ReservedInstanceOfferingRequired {
         /// `db_instance_class`: string.
         pub db_instance_class: rt::Expr,

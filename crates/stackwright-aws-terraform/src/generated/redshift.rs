@@ -30,7 +30,7 @@ static AUTHENTICATION_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AuthenticationProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AuthenticationProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct AuthenticationProfileRequired {
     /// `authentication_profile_content`: string.
     pub authentication_profile_content: rt::Expr,
@@ -81,7 +81,7 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Cluster`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Cluster`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterRequired {
     /// `cluster_identifier`: string.
     pub cluster_identifier: rt::Expr,
@@ -539,9 +539,9 @@ pub mod cluster {
     pub struct Logging(pub(crate) rt::Body);
     impl Logging {
         /// A new `logging` block. Required: `enable`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enable: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enable", rt::boolean(value));
+            this.set("enable", rt::boolean(enable));
             Logging(this)
         }
         /// `bucket_name`: string.
@@ -570,9 +570,9 @@ pub mod cluster {
     pub struct SnapshotCopy(pub(crate) rt::Body);
     impl SnapshotCopy {
         /// A new `snapshot_copy` block. Required: `destination_region`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(destination_region: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination_region", rt::string(value));
+            this.set("destination_region", rt::string(destination_region));
             SnapshotCopy(this)
         }
         /// `grant_name`: string.
@@ -601,9 +601,9 @@ static CLUSTER_IAM_ROLES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ClusterIamRoles {
     /// Declares an `aws_redshift_cluster_iam_roles` with the stack-unique `id`. Required: `cluster_identifier`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, cluster_identifier: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_IAM_ROLES_TYPE);
-        this.set("cluster_identifier", rt::string(value));
+        this.set("cluster_identifier", rt::string(cluster_identifier));
         ClusterIamRoles(this)
     }
     /// `default_iam_role_arn`: string.
@@ -657,7 +657,7 @@ static CLUSTER_SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ClusterSnapshot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ClusterSnapshot`], by name: two of them have one type, and a swap must not compile.
 pub struct ClusterSnapshotRequired {
     /// `cluster_identifier`: string.
     pub cluster_identifier: rt::Expr,
@@ -737,7 +737,7 @@ static DATA_SHARE_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`DataShareAuthorization`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DataShareAuthorization`], by name: two of them have one type, and a swap must not compile.
 pub struct DataShareAuthorizationRequired {
     /// `consumer_identifier`: string.
     pub consumer_identifier: rt::Expr,
@@ -803,9 +803,9 @@ static DATA_SHARE_CONSUMER_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DataShareConsumerAssociation {
     /// Declares an `aws_redshift_data_share_consumer_association` with the stack-unique `id`. Required: `data_share_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, data_share_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATA_SHARE_CONSUMER_ASSOCIATION_TYPE);
-        this.set("data_share_arn", rt::string(value));
+        this.set("data_share_arn", rt::string(data_share_arn));
         DataShareConsumerAssociation(this)
     }
     /// `allow_writes`: bool. Changing it replaces the resource.
@@ -878,7 +878,7 @@ static ENDPOINT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`EndpointAccess`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EndpointAccess`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointAccessRequired {
     /// `cluster_identifier`: string.
     pub cluster_identifier: rt::Expr,
@@ -961,7 +961,7 @@ static ENDPOINT_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`EndpointAuthorization`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EndpointAuthorization`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointAuthorizationRequired {
     /// `account`: string.
     pub account: rt::Expr,
@@ -1041,7 +1041,7 @@ static EVENT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`EventSubscription`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventSubscription`], by name: two of them have one type, and a swap must not compile.
 pub struct EventSubscriptionRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1163,9 +1163,15 @@ static HSM_CLIENT_CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl HsmClientCertificate {
     /// Declares an `aws_redshift_hsm_client_certificate` with the stack-unique `id`. Required: `hsm_client_certificate_identifier`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        hsm_client_certificate_identifier: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &HSM_CLIENT_CERTIFICATE_TYPE);
-        this.set("hsm_client_certificate_identifier", rt::string(value));
+        this.set(
+            "hsm_client_certificate_identifier",
+            rt::string(hsm_client_certificate_identifier),
+        );
         HsmClientCertificate(this)
     }
 }
@@ -1208,7 +1214,7 @@ static HSM_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`HsmConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`HsmConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct HsmConfigurationRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -1304,7 +1310,7 @@ static INTEGRATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`Integration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Integration`], by name: two of them have one type, and a swap must not compile.
 pub struct IntegrationRequired {
     /// `integration_name`: string.
     pub integration_name: rt::Expr,
@@ -1407,9 +1413,9 @@ static LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Logging {
     /// Declares an `aws_redshift_logging` with the stack-unique `id`. Required: `cluster_identifier`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, cluster_identifier: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &LOGGING_TYPE);
-        this.set("cluster_identifier", rt::string(value));
+        this.set("cluster_identifier", rt::string(cluster_identifier));
         Logging(this)
     }
     /// `bucket_name`: string.
@@ -1471,7 +1477,7 @@ static PARAMETER_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`ParameterGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ParameterGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct ParameterGroupRequired {
     /// `family`: string.
     pub family: rt::Expr,
@@ -1536,7 +1542,7 @@ pub mod parameter_group {
     /// Block `parameter` of `aws_redshift_parameter_group`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1564,7 +1570,7 @@ static PARTNER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`Partner`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Partner`], by name: two of them have one type, and a swap must not compile.
 pub struct PartnerRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -1632,10 +1638,10 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`ResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -1644,7 +1650,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
@@ -1675,7 +1681,7 @@ static SCHEDULED_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`ScheduledAction`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ScheduledAction`], by name: two of them have one type, and a swap must not compile.
 pub struct ScheduledActionRequired {
     /// `iam_role`: string.
     pub iam_role: rt::Expr,
@@ -1786,9 +1792,9 @@ pub mod scheduled_action {
     pub struct PauseCluster(pub(crate) rt::Body);
     impl PauseCluster {
         /// A new `pause_cluster` block. Required: `cluster_identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cluster_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cluster_identifier", rt::string(value));
+            this.set("cluster_identifier", rt::string(cluster_identifier));
             PauseCluster(this)
         }
     }
@@ -1797,9 +1803,9 @@ pub mod scheduled_action {
     pub struct ResizeCluster(pub(crate) rt::Body);
     impl ResizeCluster {
         /// A new `resize_cluster` block. Required: `cluster_identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cluster_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cluster_identifier", rt::string(value));
+            this.set("cluster_identifier", rt::string(cluster_identifier));
             ResizeCluster(this)
         }
         /// `classic`: bool.
@@ -1828,9 +1834,9 @@ pub mod scheduled_action {
     pub struct ResumeCluster(pub(crate) rt::Body);
     impl ResumeCluster {
         /// A new `resume_cluster` block. Required: `cluster_identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cluster_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cluster_identifier", rt::string(value));
+            this.set("cluster_identifier", rt::string(cluster_identifier));
             ResumeCluster(this)
         }
     }
@@ -1846,7 +1852,7 @@ static SNAPSHOT_COPY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`SnapshotCopy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SnapshotCopy`], by name: two of them have one type, and a swap must not compile.
 pub struct SnapshotCopyRequired {
     /// `cluster_identifier`: string.
     pub cluster_identifier: rt::Expr,
@@ -1926,9 +1932,12 @@ static SNAPSHOT_COPY_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SnapshotCopyGrant {
     /// Declares an `aws_redshift_snapshot_copy_grant` with the stack-unique `id`. Required: `snapshot_copy_grant_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, snapshot_copy_grant_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_COPY_GRANT_TYPE);
-        this.set("snapshot_copy_grant_name", rt::string(value));
+        this.set(
+            "snapshot_copy_grant_name",
+            rt::string(snapshot_copy_grant_name),
+        );
         SnapshotCopyGrant(this)
     }
     /// `kms_key_id`: string. Changing it replaces the resource.
@@ -1979,9 +1988,9 @@ static SNAPSHOT_SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SnapshotSchedule {
     /// Declares an `aws_redshift_snapshot_schedule` with the stack-unique `id`. Required: `definitions`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, definitions: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &SNAPSHOT_SCHEDULE_TYPE);
-        this.set("definitions", rt::list(value));
+        this.set("definitions", rt::list(definitions));
         SnapshotSchedule(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -2056,7 +2065,7 @@ static SNAPSHOT_SCHEDULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`SnapshotScheduleAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SnapshotScheduleAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct SnapshotScheduleAssociationRequired {
     /// `cluster_identifier`: string.
     pub cluster_identifier: rt::Expr,
@@ -2108,20 +2117,17 @@ static SUBNET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 21),
 };
-/// The required arguments of [`SubnetGroup`], by name (so that two of one type cannot be swapped).
-pub struct SubnetGroupRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// `subnet_ids`: set of string.
-    pub subnet_ids: rt::List<rt::Expr>,
-}
 impl SubnetGroup {
     /// Declares an `aws_redshift_subnet_group` with the stack-unique `id`. Required: `name`, `subnet_ids`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SubnetGroupRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        subnet_ids: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("subnet_ids", rt::list(required.subnet_ids));
+        this.set("name", rt::string(name));
+        this.set("subnet_ids", rt::list(subnet_ids));
         SubnetGroup(this)
     }
     /// `description`: string.
@@ -2173,7 +2179,7 @@ static USAGE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 22),
 };
-/// The required arguments of [`UsageLimit`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UsageLimit`], by name: two of them have one type, and a swap must not compile.
 pub struct UsageLimitRequired {
     /// `amount`: number.
     pub amount: rt::Number,
@@ -2300,9 +2306,9 @@ pub mod data {
     impl Cluster {
         /// Declares an `aws_redshift_cluster` with the stack-unique `id`. Required: `cluster_identifier`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, cluster_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-            this.set("cluster_identifier", rt::string(value));
+            this.set("cluster_identifier", rt::string(cluster_identifier));
             Cluster(this)
         }
         /// `id`: string.
@@ -2494,7 +2500,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 24),
     };
-    /// The required arguments of [`ClusterCredentials`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ClusterCredentials`], by name: two of them have one type, and a swap must not compile.
     pub struct ClusterCredentialsRequired {
         /// `cluster_identifier`: string.
         pub cluster_identifier: rt::Expr,
@@ -2687,9 +2693,9 @@ pub mod data {
     impl ProducerDataShares {
         /// Declares an `aws_redshift_producer_data_shares` with the stack-unique `id`. Required: `producer_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, producer_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PRODUCER_DATA_SHARES_TYPE);
-            this.set("producer_arn", rt::string(value));
+            this.set("producer_arn", rt::string(producer_arn));
             ProducerDataShares(this)
         }
         /// `status`: string.
@@ -2772,9 +2778,9 @@ pub mod data {
     impl SubnetGroup {
         /// Declares an `aws_redshift_subnet_group` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SUBNET_GROUP_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             SubnetGroup(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static STATEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Statement`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Statement`], by name: two of them have one type, and a swap must not compile.
 pub struct StatementRequired {
     /// `database`: string.
     pub database: rt::Expr,
@@ -132,7 +132,7 @@ pub mod statement {
     /// Block `parameters` of `aws_redshiftdata_statement`.
     #[derive(Clone, Debug)]
     pub struct Parameters(pub(crate) rt::Body);
-    /// The required arguments of [`Parameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameters`], by name: two of them have one type, and a swap must not compile.
     pub struct ParametersRequired {
         /// `name`: string.
         pub name: rt::Expr,

@@ -30,7 +30,7 @@ static CUSTOM_DOMAIN_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`CustomDomainAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomDomainAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomDomainAssociationRequired {
     /// `custom_domain_certificate_arn`: string.
     pub custom_domain_certificate_arn: rt::Expr,
@@ -90,7 +90,7 @@ static ENDPOINT_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`EndpointAccess`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EndpointAccess`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointAccessRequired {
     /// `endpoint_name`: string.
     pub endpoint_name: rt::Expr,
@@ -179,9 +179,9 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Namespace {
     /// Declares an `aws_redshiftserverless_namespace` with the stack-unique `id`. Required: `namespace_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, namespace_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
-        this.set("namespace_name", rt::string(value));
+        this.set("namespace_name", rt::string(namespace_name));
         Namespace(this)
     }
     /// `admin_password_secret_kms_key_id`: string.
@@ -329,10 +329,10 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -341,7 +341,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
@@ -372,7 +372,7 @@ static SNAPSHOT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Snapshot`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Snapshot`], by name: two of them have one type, and a swap must not compile.
 pub struct SnapshotRequired {
     /// `namespace_name`: string.
     pub namespace_name: rt::Expr,
@@ -452,7 +452,7 @@ static USAGE_LIMIT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`UsageLimit`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UsageLimit`], by name: two of them have one type, and a swap must not compile.
 pub struct UsageLimitRequired {
     /// `amount`: number.
     pub amount: rt::Number,
@@ -524,7 +524,7 @@ static WORKGROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Workgroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Workgroup`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkgroupRequired {
     /// `namespace_name`: string.
     pub namespace_name: rt::Expr,
@@ -670,7 +670,7 @@ pub mod workgroup {
     /// Block `config_parameter` of `aws_redshiftserverless_workgroup`.
     #[derive(Clone, Debug)]
     pub struct ConfigParameter(pub(crate) rt::Body);
-    /// The required arguments of [`ConfigParameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ConfigParameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ConfigParameterRequired {
         /// `parameter_key`: string.
         pub parameter_key: rt::Expr,
@@ -691,9 +691,9 @@ pub mod workgroup {
     pub struct PricePerformanceTarget(pub(crate) rt::Body);
     impl PricePerformanceTarget {
         /// A new `price_performance_target` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             PricePerformanceTarget(this)
         }
         /// `level`: number.
@@ -746,9 +746,9 @@ pub mod data {
     impl Credentials {
         /// Declares an `aws_redshiftserverless_credentials` with the stack-unique `id`. Required: `workgroup_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, workgroup_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CREDENTIALS_TYPE);
-            this.set("workgroup_name", rt::string(value));
+            this.set("workgroup_name", rt::string(workgroup_name));
             Credentials(this)
         }
         /// `db_name`: string.
@@ -812,9 +812,9 @@ pub mod data {
     impl Namespace {
         /// Declares an `aws_redshiftserverless_namespace` with the stack-unique `id`. Required: `namespace_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, namespace_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &NAMESPACE_TYPE);
-            this.set("namespace_name", rt::string(value));
+            this.set("namespace_name", rt::string(namespace_name));
             Namespace(this)
         }
         /// `id`: string.
@@ -880,9 +880,9 @@ pub mod data {
     impl Workgroup {
         /// Declares an `aws_redshiftserverless_workgroup` with the stack-unique `id`. Required: `workgroup_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, workgroup_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WORKGROUP_TYPE);
-            this.set("workgroup_name", rt::string(value));
+            this.set("workgroup_name", rt::string(workgroup_name));
             Workgroup(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Collection {
     /// Declares an `aws_rekognition_collection` with the stack-unique `id`. Required: `collection_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, collection_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &COLLECTION_TYPE);
-        this.set("collection_id", rt::string(value));
+        this.set("collection_id", rt::string(collection_id));
         Collection(this)
     }
     /// Block `timeouts` (at most one).
@@ -105,9 +105,9 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Project {
     /// Declares an `aws_rekognition_project` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Project(this)
     }
     /// `auto_update`: string. Changing it replaces the resource.
@@ -193,7 +193,7 @@ static STREAM_PROCESSOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`StreamProcessor`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StreamProcessor`], by name: two of them have one type, and a swap must not compile.
 pub struct StreamProcessorRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -298,9 +298,9 @@ pub mod stream_processor {
     pub struct DataSharingPreference(pub(crate) rt::Body);
     impl DataSharingPreference {
         /// A new `data_sharing_preference` block. Required: `opt_in`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(opt_in: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("opt_in", rt::boolean(value));
+            this.set("opt_in", rt::boolean(opt_in));
             DataSharingPreference(this)
         }
     }
@@ -424,9 +424,9 @@ pub mod stream_processor {
     pub struct KinesisVideoStream(pub(crate) rt::Body);
     impl KinesisVideoStream {
         /// A new `kinesis_video_stream` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             KinesisVideoStream(this)
         }
     }
@@ -540,9 +540,9 @@ pub mod stream_processor {
     pub struct FaceSearch(pub(crate) rt::Body);
     impl FaceSearch {
         /// A new `face_search` block. Required: `collection_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(collection_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("collection_id", rt::string(value));
+            this.set("collection_id", rt::string(collection_id));
             FaceSearch(this)
         }
         /// `face_match_threshold`: number.

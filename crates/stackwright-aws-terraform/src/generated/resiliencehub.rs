@@ -30,7 +30,7 @@ static RESILIENCY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ResiliencyPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResiliencyPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResiliencyPolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -168,7 +168,7 @@ pub mod resiliency_policy {
     /// Block `az` of `aws_resiliencehub_resiliency_policy`.
     #[derive(Clone, Debug)]
     pub struct Az(pub(crate) rt::Body);
-    /// The required arguments of [`Az`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Az`], by name: two of them have one type, and a swap must not compile.
     pub struct AzRequired {
         /// `rpo`: string.
         pub rpo: rt::Expr,
@@ -187,7 +187,7 @@ pub mod resiliency_policy {
     /// Block `hardware` of `aws_resiliencehub_resiliency_policy`.
     #[derive(Clone, Debug)]
     pub struct Hardware(pub(crate) rt::Body);
-    /// The required arguments of [`Hardware`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Hardware`], by name: two of them have one type, and a swap must not compile.
     pub struct HardwareRequired {
         /// `rpo`: string.
         pub rpo: rt::Expr,
@@ -226,7 +226,7 @@ pub mod resiliency_policy {
     /// Block `software` of `aws_resiliencehub_resiliency_policy`.
     #[derive(Clone, Debug)]
     pub struct Software(pub(crate) rt::Body);
-    /// The required arguments of [`Software`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Software`], by name: two of them have one type, and a swap must not compile.
     pub struct SoftwareRequired {
         /// `rpo`: string.
         pub rpo: rt::Expr,

@@ -33,9 +33,9 @@ static INDEX_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Index {
     /// Declares an `aws_resourceexplorer2_index` with the stack-unique `id`. Required: `type`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INDEX_TYPE);
-        this.set("type", rt::string(value));
+        this.set("type", rt::string(type_));
         Index(this)
     }
     /// Block `timeouts` (at most one).
@@ -111,9 +111,9 @@ static VIEW_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl View {
     /// Declares an `aws_resourceexplorer2_view` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &VIEW_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         View(this)
     }
     /// `default_view`: bool.
@@ -177,9 +177,9 @@ pub mod view {
     pub struct Filters(pub(crate) rt::Body);
     impl Filters {
         /// A new `filters` block. Required: `filter_string`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(filter_string: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("filter_string", rt::string(value));
+            this.set("filter_string", rt::string(filter_string));
             Filters(this)
         }
     }
@@ -188,9 +188,9 @@ pub mod view {
     pub struct IncludedProperty(pub(crate) rt::Body);
     impl IncludedProperty {
         /// A new `included_property` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             IncludedProperty(this)
         }
     }
@@ -213,9 +213,9 @@ pub mod data {
     impl Search {
         /// Declares an `aws_resourceexplorer2_search` with the stack-unique `id`. Required: `query_string`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, query_string: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SEARCH_TYPE);
-            this.set("query_string", rt::string(value));
+            this.set("query_string", rt::string(query_string));
             Search(this)
         }
         /// `view_arn`: string.

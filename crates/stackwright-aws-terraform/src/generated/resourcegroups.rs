@@ -33,9 +33,9 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Group {
     /// Declares an `aws_resourcegroups_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Group(this)
     }
     /// `description`: string.
@@ -95,9 +95,9 @@ pub mod group {
     pub struct Configuration(pub(crate) rt::Body);
     impl Configuration {
         /// A new `configuration` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Configuration(this)
         }
         /// Adds a `parameters` block.
@@ -111,9 +111,9 @@ pub mod group {
     pub struct ResourceQuery(pub(crate) rt::Body);
     impl ResourceQuery {
         /// A new `resource_query` block. Required: `query`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(query: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("query", rt::string(value));
+            this.set("query", rt::string(query));
             ResourceQuery(this)
         }
         /// `type`: string.
@@ -145,19 +145,12 @@ pub mod group {
     /// Block `parameters` of `aws_resourcegroups_group`.
     #[derive(Clone, Debug)]
     pub struct Parameters(pub(crate) rt::Body);
-    /// The required arguments of [`Parameters`], by name (so that two of one type cannot be swapped).
-    pub struct ParametersRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Parameters {
         /// A new `parameters` block. Required: `name`, `values`.
-        pub fn new(required: ParametersRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Parameters(this)
         }
     }
@@ -173,7 +166,7 @@ static RESOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Resource`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Resource`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourceRequired {
     /// `group_arn`: string.
     pub group_arn: rt::Expr,

@@ -109,9 +109,9 @@ pub mod data {
         pub struct TagFilter(pub(crate) rt::Body);
         impl TagFilter {
             /// A new `tag_filter` block. Required: `key`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(key: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("key", rt::string(value));
+                this.set("key", rt::string(key));
                 TagFilter(this)
             }
             /// `values`: set of string.

@@ -33,9 +33,9 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Profile {
     /// Declares an `aws_rolesanywhere_profile` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Profile(this)
     }
     /// `duration_seconds`: number.
@@ -129,20 +129,17 @@ static TRUST_ANCHOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`TrustAnchor`], by name (so that two of one type cannot be swapped).
-pub struct TrustAnchorRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `source` (the first, when more may be added).
-    pub source: trust_anchor::Source,
-}
 impl TrustAnchor {
     /// Declares an `aws_rolesanywhere_trust_anchor` with the stack-unique `id`. Required: `name`, `source`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: TrustAnchorRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        source: trust_anchor::Source,
+    ) -> Self {
         let mut this = rt::Base::new(id, &TRUST_ANCHOR_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("source", required.source.0.into_value());
+        this.set("name", rt::string(name));
+        this.set("source", source.0.into_value());
         TrustAnchor(this)
     }
     /// `enabled`: bool.
@@ -220,19 +217,12 @@ pub mod trust_anchor {
     /// Block `source` of `aws_rolesanywhere_trust_anchor`.
     #[derive(Clone, Debug)]
     pub struct Source(pub(crate) rt::Body);
-    /// The required arguments of [`Source`], by name (so that two of one type cannot be swapped).
-    pub struct SourceRequired {
-        /// `source_type`: string.
-        pub source_type: rt::Expr,
-        /// Block `source_data` (the first, when more may be added).
-        pub source_data: SourceData,
-    }
     impl Source {
         /// A new `source` block. Required: `source_type`, `source_data`.
-        pub fn new(required: SourceRequired) -> Self {
+        pub fn new(source_type: impl Into<rt::Expr>, source_data: SourceData) -> Self {
             let mut this = rt::Body::default();
-            this.set("source_type", rt::string(required.source_type));
-            this.set("source_data", required.source_data.0.into_value());
+            this.set("source_type", rt::string(source_type));
+            this.set("source_data", source_data.0.into_value());
             Source(this)
         }
     }

@@ -33,9 +33,9 @@ static CIDR_COLLECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CidrCollection {
     /// Declares an `aws_route53_cidr_collection` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CIDR_COLLECTION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         CidrCollection(this)
     }
 }
@@ -69,7 +69,7 @@ static CIDR_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`CidrLocation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CidrLocation`], by name: two of them have one type, and a swap must not compile.
 pub struct CidrLocationRequired {
     /// `cidr_blocks`: set of string.
     pub cidr_blocks: rt::List<rt::Expr>,
@@ -168,9 +168,9 @@ static HEALTH_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl HealthCheck {
     /// Declares an `aws_route53_health_check` with the stack-unique `id`. Required: `type`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HEALTH_CHECK_TYPE);
-        this.set("type", rt::string(value));
+        this.set("type", rt::string(type_));
         HealthCheck(this)
     }
     /// `child_health_threshold`: number.
@@ -393,9 +393,9 @@ static HOSTED_ZONE_DNSSEC_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl HostedZoneDnssec {
     /// Declares an `aws_route53_hosted_zone_dnssec` with the stack-unique `id`. Required: `hosted_zone_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, hosted_zone_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HOSTED_ZONE_DNSSEC_TYPE);
-        this.set("hosted_zone_id", rt::string(value));
+        this.set("hosted_zone_id", rt::string(hosted_zone_id));
         HostedZoneDnssec(this)
     }
     /// `signing_status`: string.
@@ -440,7 +440,7 @@ static KEY_SIGNING_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`KeySigningKey`], by name (so that two of one type cannot be swapped).
+/// The required values of [`KeySigningKey`], by name: two of them have one type, and a swap must not compile.
 pub struct KeySigningKeyRequired {
     /// `hosted_zone_id`: string.
     pub hosted_zone_id: rt::Expr,
@@ -552,7 +552,7 @@ static QUERY_LOG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`QueryLog`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QueryLog`], by name: two of them have one type, and a swap must not compile.
 pub struct QueryLogRequired {
     /// `cloudwatch_log_group_arn`: string.
     pub cloudwatch_log_group_arn: rt::Expr,
@@ -602,7 +602,7 @@ static RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Record`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Record`], by name: two of them have one type, and a swap must not compile.
 pub struct RecordRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -749,7 +749,7 @@ pub mod record {
     /// Block `alias` of `aws_route53_record`.
     #[derive(Clone, Debug)]
     pub struct Alias(pub(crate) rt::Body);
-    /// The required arguments of [`Alias`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Alias`], by name: two of them have one type, and a swap must not compile.
     pub struct AliasRequired {
         /// `evaluate_target_health`: bool.
         pub evaluate_target_health: rt::Bool,
@@ -774,7 +774,7 @@ pub mod record {
     /// Block `cidr_routing_policy` of `aws_route53_record`.
     #[derive(Clone, Debug)]
     pub struct CidrRoutingPolicy(pub(crate) rt::Body);
-    /// The required arguments of [`CidrRoutingPolicy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CidrRoutingPolicy`], by name: two of them have one type, and a swap must not compile.
     pub struct CidrRoutingPolicyRequired {
         /// `collection_id`: string.
         pub collection_id: rt::Expr,
@@ -795,9 +795,9 @@ pub mod record {
     pub struct FailoverRoutingPolicy(pub(crate) rt::Body);
     impl FailoverRoutingPolicy {
         /// A new `failover_routing_policy` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             FailoverRoutingPolicy(this)
         }
     }
@@ -861,9 +861,9 @@ pub mod record {
     pub struct LatencyRoutingPolicy(pub(crate) rt::Body);
     impl LatencyRoutingPolicy {
         /// A new `latency_routing_policy` block. Required: `region`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("region", rt::string(value));
+            this.set("region", rt::string(region));
             LatencyRoutingPolicy(this)
         }
     }
@@ -872,9 +872,9 @@ pub mod record {
     pub struct WeightedRoutingPolicy(pub(crate) rt::Body);
     impl WeightedRoutingPolicy {
         /// A new `weighted_routing_policy` block. Required: `weight`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(weight: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("weight", rt::number(value));
+            this.set("weight", rt::number(weight));
             WeightedRoutingPolicy(this)
         }
     }
@@ -893,9 +893,9 @@ static RECORDS_EXCLUSIVE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RecordsExclusive {
     /// Declares an `aws_route53_records_exclusive` with the stack-unique `id`. Required: `zone_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, zone_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RECORDS_EXCLUSIVE_TYPE);
-        this.set("zone_id", rt::string(value));
+        this.set("zone_id", rt::string(zone_id));
         RecordsExclusive(this)
     }
     /// Adds a `resource_record_set` block.
@@ -929,9 +929,9 @@ pub mod records_exclusive {
     pub struct ResourceRecordSet(pub(crate) rt::Body);
     impl ResourceRecordSet {
         /// A new `resource_record_set` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             ResourceRecordSet(this)
         }
         /// `failover`: string.
@@ -1028,7 +1028,7 @@ pub mod records_exclusive {
     /// Block `alias_target` of `aws_route53_records_exclusive`.
     #[derive(Clone, Debug)]
     pub struct AliasTarget(pub(crate) rt::Body);
-    /// The required arguments of [`AliasTarget`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AliasTarget`], by name: two of them have one type, and a swap must not compile.
     pub struct AliasTargetRequired {
         /// `dns_name`: string.
         pub dns_name: rt::Expr,
@@ -1053,7 +1053,7 @@ pub mod records_exclusive {
     /// Block `cidr_routing_config` of `aws_route53_records_exclusive`.
     #[derive(Clone, Debug)]
     pub struct CidrRoutingConfig(pub(crate) rt::Body);
-    /// The required arguments of [`CidrRoutingConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CidrRoutingConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct CidrRoutingConfigRequired {
         /// `collection_id`: string.
         pub collection_id: rt::Expr,
@@ -1147,7 +1147,7 @@ static RESOLVER_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`ResolverConfig`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResolverConfig`], by name: two of them have one type, and a swap must not compile.
 pub struct ResolverConfigRequired {
     /// `autodefined_reverse_flag`: string.
     pub autodefined_reverse_flag: rt::Expr,
@@ -1200,9 +1200,9 @@ static RESOLVER_DNSSEC_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResolverDnssecConfig {
     /// Declares an `aws_route53_resolver_dnssec_config` with the stack-unique `id`. Required: `resource_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, resource_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_DNSSEC_CONFIG_TYPE);
-        this.set("resource_id", rt::string(value));
+        this.set("resource_id", rt::string(resource_id));
         ResolverDnssecConfig(this)
     }
 }
@@ -1240,23 +1240,19 @@ static RESOLVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`ResolverEndpoint`], by name (so that two of one type cannot be swapped).
-pub struct ResolverEndpointRequired {
-    /// `direction`: string.
-    pub direction: rt::Expr,
-    /// `security_group_ids`: set of string.
-    pub security_group_ids: rt::List<rt::Expr>,
-    /// Block `ip_address` (the first, when more may be added).
-    pub ip_address: resolver_endpoint::IpAddress,
-}
 impl ResolverEndpoint {
     /// Declares an `aws_route53_resolver_endpoint` with the stack-unique `id`. Required: `direction`, `security_group_ids`, `ip_address`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ResolverEndpointRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        direction: impl Into<rt::Expr>,
+        security_group_ids: impl Into<rt::List<rt::Expr>>,
+        ip_address: resolver_endpoint::IpAddress,
+    ) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_ENDPOINT_TYPE);
-        this.set("direction", rt::string(required.direction));
-        this.set("security_group_ids", rt::list(required.security_group_ids));
-        this.push("ip_address", required.ip_address.0.into_value());
+        this.set("direction", rt::string(direction));
+        this.set("security_group_ids", rt::list(security_group_ids));
+        this.push("ip_address", ip_address.0.into_value());
         ResolverEndpoint(this)
     }
     /// `name`: string.
@@ -1338,9 +1334,9 @@ pub mod resolver_endpoint {
     pub struct IpAddress(pub(crate) rt::Body);
     impl IpAddress {
         /// A new `ip_address` block. Required: `subnet_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(subnet_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnet_id", rt::string(value));
+            this.set("subnet_id", rt::string(subnet_id));
             IpAddress(this)
         }
         /// `ip`: string.
@@ -1369,9 +1365,9 @@ static RESOLVER_FIREWALL_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResolverFirewallConfig {
     /// Declares an `aws_route53_resolver_firewall_config` with the stack-unique `id`. Required: `resource_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, resource_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_CONFIG_TYPE);
-        this.set("resource_id", rt::string(value));
+        this.set("resource_id", rt::string(resource_id));
         ResolverFirewallConfig(this)
     }
     /// `firewall_fail_open`: string.
@@ -1413,9 +1409,9 @@ static RESOLVER_FIREWALL_DOMAIN_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResolverFirewallDomainList {
     /// Declares an `aws_route53_resolver_firewall_domain_list` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_DOMAIN_LIST_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ResolverFirewallDomainList(this)
     }
     /// `domains`: set of string.
@@ -1463,7 +1459,7 @@ static RESOLVER_FIREWALL_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`ResolverFirewallRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResolverFirewallRule`], by name: two of them have one type, and a swap must not compile.
 pub struct ResolverFirewallRuleRequired {
     /// `action`: string.
     pub action: rt::Expr,
@@ -1591,9 +1587,9 @@ static RESOLVER_FIREWALL_RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResolverFirewallRuleGroup {
     /// Declares an `aws_route53_resolver_firewall_rule_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULE_GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ResolverFirewallRuleGroup(this)
     }
 }
@@ -1640,7 +1636,7 @@ static RESOLVER_FIREWALL_RULE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInf
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`ResolverFirewallRuleGroupAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResolverFirewallRuleGroupAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ResolverFirewallRuleGroupAssociationRequired {
     /// `firewall_rule_group_id`: string.
     pub firewall_rule_group_id: rt::Expr,
@@ -1728,7 +1724,7 @@ static RESOLVER_QUERY_LOG_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`ResolverQueryLogConfig`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResolverQueryLogConfig`], by name: two of them have one type, and a swap must not compile.
 pub struct ResolverQueryLogConfigRequired {
     /// `destination_arn`: string.
     pub destination_arn: rt::Expr,
@@ -1792,7 +1788,7 @@ static RESOLVER_QUERY_LOG_CONFIG_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`ResolverQueryLogConfigAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResolverQueryLogConfigAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ResolverQueryLogConfigAssociationRequired {
     /// `resolver_query_log_config_id`: string.
     pub resolver_query_log_config_id: rt::Expr,
@@ -1841,7 +1837,7 @@ static RESOLVER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 19),
 };
-/// The required arguments of [`ResolverRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResolverRule`], by name: two of them have one type, and a swap must not compile.
 pub struct ResolverRuleRequired {
     /// `domain_name`: string.
     pub domain_name: rt::Expr,
@@ -1968,7 +1964,7 @@ static RESOLVER_RULE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`ResolverRuleAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResolverRuleAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ResolverRuleAssociationRequired {
     /// `resolver_rule_id`: string.
     pub resolver_rule_id: rt::Expr,
@@ -2049,7 +2045,7 @@ static TRAFFIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 21),
 };
-/// The required arguments of [`TrafficPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrafficPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct TrafficPolicyRequired {
     /// `document`: string.
     pub document: rt::Expr,
@@ -2113,7 +2109,7 @@ static TRAFFIC_POLICY_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 22),
 };
-/// The required arguments of [`TrafficPolicyInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrafficPolicyInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct TrafficPolicyInstanceRequired {
     /// `hosted_zone_id`: string.
     pub hosted_zone_id: rt::Expr,
@@ -2184,7 +2180,7 @@ static VPC_ASSOCIATION_AUTHORIZATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 23),
 };
-/// The required arguments of [`VpcAssociationAuthorization`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpcAssociationAuthorization`], by name: two of them have one type, and a swap must not compile.
 pub struct VpcAssociationAuthorizationRequired {
     /// `vpc_id`: string.
     pub vpc_id: rt::Expr,
@@ -2278,9 +2274,9 @@ static ZONE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Zone {
     /// Declares an `aws_route53_zone` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ZONE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Zone(this)
     }
     /// `comment`: string.
@@ -2366,9 +2362,9 @@ pub mod zone {
     pub struct Vpc(pub(crate) rt::Body);
     impl Vpc {
         /// A new `vpc` block. Required: `vpc_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(vpc_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("vpc_id", rt::string(value));
+            this.set("vpc_id", rt::string(vpc_id));
             Vpc(this)
         }
         /// `vpc_region`: string.
@@ -2389,7 +2385,7 @@ static ZONE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 25),
 };
-/// The required arguments of [`ZoneAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ZoneAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ZoneAssociationRequired {
     /// `vpc_id`: string.
     pub vpc_id: rt::Expr,
@@ -2469,7 +2465,7 @@ pub mod shared {
     /// Block `coordinates` of `aws_route53_record`, `aws_route53_records_exclusive`.
     #[derive(Clone, Debug)]
     pub struct Coordinates(pub(crate) rt::Body);
-    /// The required arguments of [`Coordinates`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Coordinates`], by name: two of them have one type, and a swap must not compile.
     pub struct CoordinatesRequired {
         /// `latitude`: string.
         pub latitude: rt::Expr,
@@ -2529,9 +2525,9 @@ pub mod data {
     impl DelegationSet {
         /// Declares an `aws_route53_delegation_set` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DELEGATION_SET_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             DelegationSet(this)
         }
     }
@@ -2568,9 +2564,9 @@ pub mod data {
     impl Records {
         /// Declares an `aws_route53_records` with the stack-unique `id`. Required: `zone_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, zone_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RECORDS_TYPE);
-            this.set("zone_id", rt::string(value));
+            this.set("zone_id", rt::string(zone_id));
             Records(this)
         }
         /// `name_regex`: string.
@@ -2681,19 +2677,12 @@ pub mod data {
         /// Block `filter` of `aws_route53_resolver_endpoint`.
         #[derive(Clone, Debug)]
         pub struct Filter(pub(crate) rt::Body);
-        /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-        pub struct FilterRequired {
-            /// `name`: string.
-            pub name: rt::Expr,
-            /// `values`: list of string.
-            pub values: rt::List<rt::Expr>,
-        }
         impl Filter {
             /// A new `filter` block. Required: `name`, `values`.
-            pub fn new(required: FilterRequired) -> Self {
+            pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(required.name));
-                this.set("values", rt::list(required.values));
+                this.set("name", rt::string(name));
+                this.set("values", rt::list(values));
                 Filter(this)
             }
         }
@@ -2712,9 +2701,9 @@ pub mod data {
     impl ResolverFirewallConfig {
         /// Declares an `aws_route53_resolver_firewall_config` with the stack-unique `id`. Required: `resource_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, resource_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_CONFIG_TYPE);
-            this.set("resource_id", rt::string(value));
+            this.set("resource_id", rt::string(resource_id));
             ResolverFirewallConfig(this)
         }
         /// `id`: string.
@@ -2756,9 +2745,12 @@ pub mod data {
     impl ResolverFirewallDomainList {
         /// Declares an `aws_route53_resolver_firewall_domain_list` with the stack-unique `id`. Required: `firewall_domain_list_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, firewall_domain_list_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_DOMAIN_LIST_TYPE);
-            this.set("firewall_domain_list_id", rt::string(value));
+            this.set(
+                "firewall_domain_list_id",
+                rt::string(firewall_domain_list_id),
+            );
             ResolverFirewallDomainList(this)
         }
         /// `id`: string.
@@ -2828,9 +2820,9 @@ pub mod data {
     impl ResolverFirewallRuleGroup {
         /// Declares an `aws_route53_resolver_firewall_rule_group` with the stack-unique `id`. Required: `firewall_rule_group_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, firewall_rule_group_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULE_GROUP_TYPE);
-            this.set("firewall_rule_group_id", rt::string(value));
+            this.set("firewall_rule_group_id", rt::string(firewall_rule_group_id));
             ResolverFirewallRuleGroup(this)
         }
         /// `id`: string.
@@ -2904,9 +2896,15 @@ pub mod data {
     impl ResolverFirewallRuleGroupAssociation {
         /// Declares an `aws_route53_resolver_firewall_rule_group_association` with the stack-unique `id`. Required: `firewall_rule_group_association_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(
+            id: impl Into<String>,
+            firewall_rule_group_association_id: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULE_GROUP_ASSOCIATION_TYPE);
-            this.set("firewall_rule_group_association_id", rt::string(value));
+            this.set(
+                "firewall_rule_group_association_id",
+                rt::string(firewall_rule_group_association_id),
+            );
             ResolverFirewallRuleGroupAssociation(this)
         }
         /// `id`: string.
@@ -2991,9 +2989,9 @@ pub mod data {
     impl ResolverFirewallRules {
         /// Declares an `aws_route53_resolver_firewall_rules` with the stack-unique `id`. Required: `firewall_rule_group_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, firewall_rule_group_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOLVER_FIREWALL_RULES_TYPE);
-            this.set("firewall_rule_group_id", rt::string(value));
+            this.set("firewall_rule_group_id", rt::string(firewall_rule_group_id));
             ResolverFirewallRules(this)
         }
         /// `action`: string.
@@ -3121,19 +3119,12 @@ pub mod data {
         /// Block `filter` of `aws_route53_resolver_query_log_config`.
         #[derive(Clone, Debug)]
         pub struct Filter(pub(crate) rt::Body);
-        /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-        pub struct FilterRequired {
-            /// `name`: string.
-            pub name: rt::Expr,
-            /// `values`: set of string.
-            pub values: rt::List<rt::Expr>,
-        }
         impl Filter {
             /// A new `filter` block. Required: `name`, `values`.
-            pub fn new(required: FilterRequired) -> Self {
+            pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(required.name));
-                this.set("values", rt::list(required.values));
+                this.set("name", rt::string(name));
+                this.set("values", rt::list(values));
                 Filter(this)
             }
         }
@@ -3404,9 +3395,9 @@ pub mod data {
         pub struct Endpoint(pub(crate) rt::Body);
         impl Endpoint {
             /// A new `endpoint` block. Required: `id`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(id_value: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("id", rt::string(value));
+                this.set("id", rt::string(id_value));
                 Endpoint(this)
             }
             /// `region`: string.
@@ -3430,9 +3421,9 @@ pub mod data {
         pub struct Rule(pub(crate) rt::Body);
         impl Rule {
             /// A new `rule` block. Required: `id`.
-            pub fn new(value: impl Into<rt::Expr>) -> Self {
+            pub fn new(id_value: impl Into<rt::Expr>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("id", rt::string(value));
+                this.set("id", rt::string(id_value));
                 Rule(this)
             }
             /// `type`: string.

@@ -33,9 +33,9 @@ static DELEGATION_SIGNER_RECORD_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DelegationSignerRecord {
     /// Declares an `aws_route53domains_delegation_signer_record` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DELEGATION_SIGNER_RECORD_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         DelegationSignerRecord(this)
     }
     /// Adds a `signing_attributes` block. Changing it replaces the resource.
@@ -73,7 +73,7 @@ pub mod delegation_signer_record {
     /// Block `signing_attributes` of `aws_route53domains_delegation_signer_record`.
     #[derive(Clone, Debug)]
     pub struct SigningAttributes(pub(crate) rt::Body);
-    /// The required arguments of [`SigningAttributes`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SigningAttributes`], by name: two of them have one type, and a swap must not compile.
     pub struct SigningAttributesRequired {
         /// `algorithm`: number.
         pub algorithm: rt::Number,
@@ -127,9 +127,9 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Domain {
     /// Declares an `aws_route53domains_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         Domain(this)
     }
     /// `admin_privacy`: bool.
@@ -565,7 +565,7 @@ pub mod domain {
     /// Block `extra_param` of `aws_route53domains_domain`.
     #[derive(Clone, Debug)]
     pub struct ExtraParam(pub(crate) rt::Body);
-    /// The required arguments of [`ExtraParam`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ExtraParam`], by name: two of them have one type, and a swap must not compile.
     pub struct ExtraParamRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -596,9 +596,9 @@ static REGISTERED_DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegisteredDomain {
     /// Declares an `aws_route53domains_registered_domain` with the stack-unique `id`. Required: `domain_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTERED_DOMAIN_TYPE);
-        this.set("domain_name", rt::string(value));
+        this.set("domain_name", rt::string(domain_name));
         RegisteredDomain(this)
     }
     /// `admin_privacy`: bool.
@@ -914,9 +914,9 @@ pub mod registered_domain {
     pub struct NameServer(pub(crate) rt::Body);
     impl NameServer {
         /// A new `name_server` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             NameServer(this)
         }
         /// `glue_ips`: set of string.

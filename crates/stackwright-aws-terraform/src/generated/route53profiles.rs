@@ -30,7 +30,7 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Association`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Association`], by name: two of them have one type, and a swap must not compile.
 pub struct AssociationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -142,9 +142,9 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Profile {
     /// Declares an `aws_route53profiles_profile` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROFILE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Profile(this)
     }
     /// Block `timeouts` (at most one).
@@ -209,7 +209,7 @@ static RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ResourceAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourceAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourceAssociationRequired {
     /// `name`: string.
     pub name: rt::Expr,

@@ -34,9 +34,9 @@ static CLUSTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Cluster {
     /// Declares an `aws_route53recoverycontrolconfig_cluster` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CLUSTER_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Cluster(this)
     }
 }
@@ -74,7 +74,7 @@ static CONTROL_PANEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ControlPanel`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ControlPanel`], by name: two of them have one type, and a swap must not compile.
 pub struct ControlPanelRequired {
     /// `cluster_arn`: string.
     pub cluster_arn: rt::Expr,
@@ -133,7 +133,7 @@ static ROUTING_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`RoutingControl`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RoutingControl`], by name: two of them have one type, and a swap must not compile.
 pub struct RoutingControlRequired {
     /// `cluster_arn`: string.
     pub cluster_arn: rt::Expr,
@@ -193,7 +193,7 @@ static SAFETY_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`SafetyRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SafetyRule`], by name: two of them have one type, and a swap must not compile.
 pub struct SafetyRuleRequired {
     /// `control_panel_arn`: string.
     pub control_panel_arn: rt::Expr,
@@ -276,22 +276,17 @@ pub mod safety_rule {
     /// Block `rule_config` of `aws_route53recoverycontrolconfig_safety_rule`.
     #[derive(Clone, Debug)]
     pub struct RuleConfig(pub(crate) rt::Body);
-    /// The required arguments of [`RuleConfig`], by name (so that two of one type cannot be swapped).
-    pub struct RuleConfigRequired {
-        /// `inverted`: bool.
-        pub inverted: rt::Bool,
-        /// `threshold`: number.
-        pub threshold: rt::Number,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl RuleConfig {
         /// A new `rule_config` block. Required: `inverted`, `threshold`, `type`.
-        pub fn new(required: RuleConfigRequired) -> Self {
+        pub fn new(
+            inverted: impl Into<rt::Bool>,
+            threshold: impl Into<rt::Number>,
+            type_: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("inverted", rt::boolean(required.inverted));
-            this.set("threshold", rt::number(required.threshold));
-            this.set("type", rt::string(required.type_));
+            this.set("inverted", rt::boolean(inverted));
+            this.set("threshold", rt::number(threshold));
+            this.set("type", rt::string(type_));
             RuleConfig(this)
         }
     }

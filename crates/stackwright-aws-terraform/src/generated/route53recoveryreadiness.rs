@@ -34,9 +34,9 @@ static CELL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Cell {
     /// Declares an `aws_route53recoveryreadiness_cell` with the stack-unique `id`. Required: `cell_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, cell_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CELL_TYPE);
-        this.set("cell_name", rt::string(value));
+        this.set("cell_name", rt::string(cell_name));
         Cell(this)
     }
     /// `cells`: list of string.
@@ -98,7 +98,7 @@ static READINESS_CHECK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ReadinessCheck`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReadinessCheck`], by name: two of them have one type, and a swap must not compile.
 pub struct ReadinessCheckRequired {
     /// `readiness_check_name`: string.
     pub readiness_check_name: rt::Expr,
@@ -170,9 +170,9 @@ static RECOVERY_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RecoveryGroup {
     /// Declares an `aws_route53recoveryreadiness_recovery_group` with the stack-unique `id`. Required: `recovery_group_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, recovery_group_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RECOVERY_GROUP_TYPE);
-        this.set("recovery_group_name", rt::string(value));
+        this.set("recovery_group_name", rt::string(recovery_group_name));
         RecoveryGroup(this)
     }
     /// `cells`: list of string.
@@ -230,7 +230,7 @@ static RESOURCE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ResourceSet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourceSet`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourceSetRequired {
     /// `resource_set_name`: string.
     pub resource_set_name: rt::Expr,
@@ -322,9 +322,9 @@ pub mod resource_set {
     pub struct DnsTargetResource(pub(crate) rt::Body);
     impl DnsTargetResource {
         /// A new `dns_target_resource` block. Required: `domain_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(domain_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("domain_name", rt::string(value));
+            this.set("domain_name", rt::string(domain_name));
             DnsTargetResource(this)
         }
         /// `hosted_zone_arn`: string.

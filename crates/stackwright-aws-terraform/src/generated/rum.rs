@@ -33,9 +33,9 @@ static APP_MONITOR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AppMonitor {
     /// Declares an `aws_rum_app_monitor` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APP_MONITOR_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         AppMonitor(this)
     }
     /// `cw_log_enabled`: bool.
@@ -197,7 +197,7 @@ static METRICS_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`MetricsDestination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MetricsDestination`], by name: two of them have one type, and a swap must not compile.
 pub struct MetricsDestinationRequired {
     /// `app_monitor_name`: string.
     pub app_monitor_name: rt::Expr,

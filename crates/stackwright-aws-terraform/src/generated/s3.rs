@@ -30,7 +30,7 @@ static ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AccessPoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccessPoint`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessPointRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -57,8 +57,8 @@ impl AccessPoint {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// Block `public_access_block_configuration` (at most one). Changing it replaces the resource.
@@ -165,9 +165,9 @@ pub mod access_point {
     pub struct VpcConfiguration(pub(crate) rt::Body);
     impl VpcConfiguration {
         /// A new `vpc_configuration` block. Required: `vpc_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(vpc_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("vpc_id", rt::string(value));
+            this.set("vpc_id", rt::string(vpc_id));
             VpcConfiguration(this)
         }
     }
@@ -297,8 +297,8 @@ impl Bucket {
     }
     /// `policy`: string.
     #[deprecated(note = "deprecated by the provider (hashicorp/aws 5.100.0)")]
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `request_payer`: string.
@@ -462,7 +462,7 @@ pub mod bucket {
     /// Block `cors_rule` of `aws_s3_bucket`.
     #[derive(Clone, Debug)]
     pub struct CorsRule(pub(crate) rt::Body);
-    /// The required arguments of [`CorsRule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CorsRule`], by name: two of them have one type, and a swap must not compile.
     pub struct CorsRuleRequired {
         /// `allowed_methods`: list of string.
         pub allowed_methods: rt::List<rt::Expr>,
@@ -496,19 +496,12 @@ pub mod bucket {
     /// Block `grant` of `aws_s3_bucket`.
     #[derive(Clone, Debug)]
     pub struct Grant(pub(crate) rt::Body);
-    /// The required arguments of [`Grant`], by name (so that two of one type cannot be swapped).
-    pub struct GrantRequired {
-        /// `permissions`: set of string.
-        pub permissions: rt::List<rt::Expr>,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl Grant {
         /// A new `grant` block. Required: `permissions`, `type`.
-        pub fn new(required: GrantRequired) -> Self {
+        pub fn new(permissions: impl Into<rt::List<rt::Expr>>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("permissions", rt::list(required.permissions));
-            this.set("type", rt::string(required.type_));
+            this.set("permissions", rt::list(permissions));
+            this.set("type", rt::string(type_));
             Grant(this)
         }
         /// `id`: string.
@@ -527,9 +520,9 @@ pub mod bucket {
     pub struct LifecycleRule(pub(crate) rt::Body);
     impl LifecycleRule {
         /// A new `lifecycle_rule` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             LifecycleRule(this)
         }
         /// `abort_incomplete_multipart_upload_days`: number.
@@ -584,9 +577,9 @@ pub mod bucket {
     pub struct Logging(pub(crate) rt::Body);
     impl Logging {
         /// A new `logging` block. Required: `target_bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(target_bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_bucket", rt::string(value));
+            this.set("target_bucket", rt::string(target_bucket));
             Logging(this)
         }
         /// `target_prefix`: string.
@@ -620,19 +613,12 @@ pub mod bucket {
     /// Block `replication_configuration` of `aws_s3_bucket`.
     #[derive(Clone, Debug)]
     pub struct ReplicationConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`ReplicationConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct ReplicationConfigurationRequired {
-        /// `role`: string.
-        pub role: rt::Expr,
-        /// Block `rules` (the first, when more may be added).
-        pub rules: Rules,
-    }
     impl ReplicationConfiguration {
         /// A new `replication_configuration` block. Required: `role`, `rules`.
-        pub fn new(required: ReplicationConfigurationRequired) -> Self {
+        pub fn new(role: impl Into<rt::Expr>, rules: Rules) -> Self {
             let mut this = rt::Body::default();
-            this.set("role", rt::string(required.role));
-            this.push("rules", required.rules.0.into_value());
+            this.set("role", rt::string(role));
+            this.push("rules", rules.0.into_value());
             ReplicationConfiguration(this)
         }
         /// Adds a `rules` block.
@@ -646,9 +632,9 @@ pub mod bucket {
     pub struct ServerSideEncryptionConfiguration(pub(crate) rt::Body);
     impl ServerSideEncryptionConfiguration {
         /// A new `server_side_encryption_configuration` block. Required: `rule`.
-        pub fn new(value: ServerSideEncryptionConfigurationRule) -> Self {
+        pub fn new(rule: ServerSideEncryptionConfigurationRule) -> Self {
             let mut this = rt::Body::default();
-            this.set("rule", value.0.into_value());
+            this.set("rule", rule.0.into_value());
             ServerSideEncryptionConfiguration(this)
         }
     }
@@ -778,9 +764,9 @@ pub mod bucket {
     pub struct NoncurrentVersionTransition(pub(crate) rt::Body);
     impl NoncurrentVersionTransition {
         /// A new `noncurrent_version_transition` block. Required: `storage_class`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(storage_class: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("storage_class", rt::string(value));
+            this.set("storage_class", rt::string(storage_class));
             NoncurrentVersionTransition(this)
         }
         /// `days`: number.
@@ -794,9 +780,9 @@ pub mod bucket {
     pub struct Transition(pub(crate) rt::Body);
     impl Transition {
         /// A new `transition` block. Required: `storage_class`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(storage_class: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("storage_class", rt::string(value));
+            this.set("storage_class", rt::string(storage_class));
             Transition(this)
         }
         /// `date`: string.
@@ -815,28 +801,21 @@ pub mod bucket {
     pub struct Rule(pub(crate) rt::Body);
     impl Rule {
         /// A new `rule` block. Required: `default_retention`.
-        pub fn new(value: DefaultRetention) -> Self {
+        pub fn new(default_retention: DefaultRetention) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_retention", value.0.into_value());
+            this.set("default_retention", default_retention.0.into_value());
             Rule(this)
         }
     }
     /// Block `rules` of `aws_s3_bucket`.
     #[derive(Clone, Debug)]
     pub struct Rules(pub(crate) rt::Body);
-    /// The required arguments of [`Rules`], by name (so that two of one type cannot be swapped).
-    pub struct RulesRequired {
-        /// `status`: string.
-        pub status: rt::Expr,
-        /// Block `destination` (the first, when more may be added).
-        pub destination: Destination,
-    }
     impl Rules {
         /// A new `rules` block. Required: `status`, `destination`.
-        pub fn new(required: RulesRequired) -> Self {
+        pub fn new(status: impl Into<rt::Expr>, destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(required.status));
-            this.set("destination", required.destination.0.into_value());
+            this.set("status", rt::string(status));
+            this.set("destination", destination.0.into_value());
             Rules(this)
         }
         /// `delete_marker_replication_status`: string.
@@ -877,11 +856,13 @@ pub mod bucket {
     pub struct ServerSideEncryptionConfigurationRule(pub(crate) rt::Body);
     impl ServerSideEncryptionConfigurationRule {
         /// A new `rule` block. Required: `apply_server_side_encryption_by_default`.
-        pub fn new(value: ApplyServerSideEncryptionByDefault) -> Self {
+        pub fn new(
+            apply_server_side_encryption_by_default: ApplyServerSideEncryptionByDefault,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "apply_server_side_encryption_by_default",
-                value.0.into_value(),
+                apply_server_side_encryption_by_default.0.into_value(),
             );
             ServerSideEncryptionConfigurationRule(this)
         }
@@ -896,9 +877,9 @@ pub mod bucket {
     pub struct DefaultRetention(pub(crate) rt::Body);
     impl DefaultRetention {
         /// A new `default_retention` block. Required: `mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("mode", rt::string(value));
+            this.set("mode", rt::string(mode));
             DefaultRetention(this)
         }
         /// `days`: number.
@@ -917,9 +898,9 @@ pub mod bucket {
     pub struct Destination(pub(crate) rt::Body);
     impl Destination {
         /// A new `destination` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             Destination(this)
         }
         /// `account_id`: string.
@@ -1015,9 +996,9 @@ pub mod bucket {
     pub struct SseKmsEncryptedObjects(pub(crate) rt::Body);
     impl SseKmsEncryptedObjects {
         /// A new `sse_kms_encrypted_objects` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             SseKmsEncryptedObjects(this)
         }
     }
@@ -1033,7 +1014,7 @@ static BUCKET_ACCELERATE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`BucketAccelerateConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketAccelerateConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketAccelerateConfigurationRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -1091,9 +1072,9 @@ static BUCKET_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BucketAcl {
     /// Declares an `aws_s3_bucket_acl` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_ACL_TYPE);
-        this.set("bucket", rt::string(value));
+        this.set("bucket", rt::string(bucket));
         BucketAcl(this)
     }
     /// `acl`: string.
@@ -1140,9 +1121,9 @@ pub mod bucket_acl {
     pub struct AccessControlPolicy(pub(crate) rt::Body);
     impl AccessControlPolicy {
         /// A new `access_control_policy` block. Required: `owner`.
-        pub fn new(value: Owner) -> Self {
+        pub fn new(owner: Owner) -> Self {
             let mut this = rt::Body::default();
-            this.set("owner", value.0.into_value());
+            this.set("owner", owner.0.into_value());
             AccessControlPolicy(this)
         }
         /// Adds a `grant` block.
@@ -1156,9 +1137,9 @@ pub mod bucket_acl {
     pub struct Grant(pub(crate) rt::Body);
     impl Grant {
         /// A new `grant` block. Required: `permission`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(permission: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("permission", rt::string(value));
+            this.set("permission", rt::string(permission));
             Grant(this)
         }
         /// Block `grantee` (at most one).
@@ -1172,9 +1153,9 @@ pub mod bucket_acl {
     pub struct Owner(pub(crate) rt::Body);
     impl Owner {
         /// A new `owner` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Owner(this)
         }
         /// `display_name`: string.
@@ -1195,7 +1176,7 @@ static BUCKET_ANALYTICS_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`BucketAnalyticsConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketAnalyticsConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketAnalyticsConfigurationRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -1252,9 +1233,9 @@ pub mod bucket_analytics_configuration {
     pub struct StorageClassAnalysis(pub(crate) rt::Body);
     impl StorageClassAnalysis {
         /// A new `storage_class_analysis` block. Required: `data_export`.
-        pub fn new(value: DataExport) -> Self {
+        pub fn new(data_export: DataExport) -> Self {
             let mut this = rt::Body::default();
-            this.set("data_export", value.0.into_value());
+            this.set("data_export", data_export.0.into_value());
             StorageClassAnalysis(this)
         }
     }
@@ -1263,9 +1244,9 @@ pub mod bucket_analytics_configuration {
     pub struct DataExport(pub(crate) rt::Body);
     impl DataExport {
         /// A new `data_export` block. Required: `destination`.
-        pub fn new(value: Destination) -> Self {
+        pub fn new(destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination", value.0.into_value());
+            this.set("destination", destination.0.into_value());
             DataExport(this)
         }
         /// `output_schema_version`: string.
@@ -1279,9 +1260,12 @@ pub mod bucket_analytics_configuration {
     pub struct Destination(pub(crate) rt::Body);
     impl Destination {
         /// A new `destination` block. Required: `s3_bucket_destination`.
-        pub fn new(value: S3BucketDestination) -> Self {
+        pub fn new(s3_bucket_destination: S3BucketDestination) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_bucket_destination", value.0.into_value());
+            this.set(
+                "s3_bucket_destination",
+                s3_bucket_destination.0.into_value(),
+            );
             Destination(this)
         }
     }
@@ -1290,9 +1274,9 @@ pub mod bucket_analytics_configuration {
     pub struct S3BucketDestination(pub(crate) rt::Body);
     impl S3BucketDestination {
         /// A new `s3_bucket_destination` block. Required: `bucket_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_arn", rt::string(value));
+            this.set("bucket_arn", rt::string(bucket_arn));
             S3BucketDestination(this)
         }
         /// `bucket_account_id`: string.
@@ -1323,20 +1307,17 @@ static BUCKET_CORS_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`BucketCorsConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct BucketCorsConfigurationRequired {
-    /// `bucket`: string.
-    pub bucket: rt::Expr,
-    /// Block `cors_rule` (the first, when more may be added).
-    pub cors_rule: bucket_cors_configuration::CorsRule,
-}
 impl BucketCorsConfiguration {
     /// Declares an `aws_s3_bucket_cors_configuration` with the stack-unique `id`. Required: `bucket`, `cors_rule`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: BucketCorsConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        bucket: impl Into<rt::Expr>,
+        cors_rule: bucket_cors_configuration::CorsRule,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_CORS_CONFIGURATION_TYPE);
-        this.set("bucket", rt::string(required.bucket));
-        this.push("cors_rule", required.cors_rule.0.into_value());
+        this.set("bucket", rt::string(bucket));
+        this.push("cors_rule", cors_rule.0.into_value());
         BucketCorsConfiguration(this)
     }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
@@ -1371,7 +1352,7 @@ pub mod bucket_cors_configuration {
     /// Block `cors_rule` of `aws_s3_bucket_cors_configuration`.
     #[derive(Clone, Debug)]
     pub struct CorsRule(pub(crate) rt::Body);
-    /// The required arguments of [`CorsRule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CorsRule`], by name: two of them have one type, and a swap must not compile.
     pub struct CorsRuleRequired {
         /// `allowed_methods`: set of string.
         pub allowed_methods: rt::List<rt::Expr>,
@@ -1419,7 +1400,7 @@ static BUCKET_INTELLIGENT_TIERING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInf
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`BucketIntelligentTieringConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketIntelligentTieringConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketIntelligentTieringConfigurationRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -1486,19 +1467,12 @@ pub mod bucket_intelligent_tiering_configuration {
     /// Block `tiering` of `aws_s3_bucket_intelligent_tiering_configuration`.
     #[derive(Clone, Debug)]
     pub struct Tiering(pub(crate) rt::Body);
-    /// The required arguments of [`Tiering`], by name (so that two of one type cannot be swapped).
-    pub struct TieringRequired {
-        /// `access_tier`: string.
-        pub access_tier: rt::Expr,
-        /// `days`: number.
-        pub days: rt::Number,
-    }
     impl Tiering {
         /// A new `tiering` block. Required: `access_tier`, `days`.
-        pub fn new(required: TieringRequired) -> Self {
+        pub fn new(access_tier: impl Into<rt::Expr>, days: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("access_tier", rt::string(required.access_tier));
-            this.set("days", rt::number(required.days));
+            this.set("access_tier", rt::string(access_tier));
+            this.set("days", rt::number(days));
             Tiering(this)
         }
     }
@@ -1514,7 +1488,7 @@ static BUCKET_INVENTORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`BucketInventory`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketInventory`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketInventoryRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -1593,9 +1567,9 @@ pub mod bucket_inventory {
     pub struct Destination(pub(crate) rt::Body);
     impl Destination {
         /// A new `destination` block. Required: `bucket`.
-        pub fn new(value: Bucket) -> Self {
+        pub fn new(bucket: Bucket) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", value.0.into_value());
+            this.set("bucket", bucket.0.into_value());
             Destination(this)
         }
     }
@@ -1619,16 +1593,16 @@ pub mod bucket_inventory {
     pub struct Schedule(pub(crate) rt::Body);
     impl Schedule {
         /// A new `schedule` block. Required: `frequency`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(frequency: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("frequency", rt::string(value));
+            this.set("frequency", rt::string(frequency));
             Schedule(this)
         }
     }
     /// Block `bucket` of `aws_s3_bucket_inventory`.
     #[derive(Clone, Debug)]
     pub struct Bucket(pub(crate) rt::Body);
-    /// The required arguments of [`Bucket`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Bucket`], by name: two of them have one type, and a swap must not compile.
     pub struct BucketRequired {
         /// `bucket_arn`: string.
         pub bucket_arn: rt::Expr,
@@ -1679,9 +1653,9 @@ pub mod bucket_inventory {
     pub struct SseKms(pub(crate) rt::Body);
     impl SseKms {
         /// A new `sse_kms` block. Required: `key_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key_id", rt::string(value));
+            this.set("key_id", rt::string(key_id));
             SseKms(this)
         }
     }
@@ -1700,9 +1674,9 @@ static BUCKET_LIFECYCLE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BucketLifecycleConfiguration {
     /// Declares an `aws_s3_bucket_lifecycle_configuration` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_LIFECYCLE_CONFIGURATION_TYPE);
-        this.set("bucket", rt::string(value));
+        this.set("bucket", rt::string(bucket));
         BucketLifecycleConfiguration(this)
     }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
@@ -1756,7 +1730,7 @@ pub mod bucket_lifecycle_configuration {
     /// Block `rule` of `aws_s3_bucket_lifecycle_configuration`.
     #[derive(Clone, Debug)]
     pub struct Rule(pub(crate) rt::Body);
-    /// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
     pub struct RuleRequired {
         /// `id`: string.
         pub id: rt::Expr,
@@ -1915,9 +1889,9 @@ pub mod bucket_lifecycle_configuration {
     pub struct NoncurrentVersionExpiration(pub(crate) rt::Body);
     impl NoncurrentVersionExpiration {
         /// A new `noncurrent_version_expiration` block. Required: `noncurrent_days`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(noncurrent_days: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("noncurrent_days", rt::number(value));
+            this.set("noncurrent_days", rt::number(noncurrent_days));
             NoncurrentVersionExpiration(this)
         }
         /// `newer_noncurrent_versions`: number.
@@ -1929,19 +1903,15 @@ pub mod bucket_lifecycle_configuration {
     /// Block `noncurrent_version_transition` of `aws_s3_bucket_lifecycle_configuration`.
     #[derive(Clone, Debug)]
     pub struct NoncurrentVersionTransition(pub(crate) rt::Body);
-    /// The required arguments of [`NoncurrentVersionTransition`], by name (so that two of one type cannot be swapped).
-    pub struct NoncurrentVersionTransitionRequired {
-        /// `noncurrent_days`: number.
-        pub noncurrent_days: rt::Number,
-        /// `storage_class`: string.
-        pub storage_class: rt::Expr,
-    }
     impl NoncurrentVersionTransition {
         /// A new `noncurrent_version_transition` block. Required: `noncurrent_days`, `storage_class`.
-        pub fn new(required: NoncurrentVersionTransitionRequired) -> Self {
+        pub fn new(
+            noncurrent_days: impl Into<rt::Number>,
+            storage_class: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("noncurrent_days", rt::number(required.noncurrent_days));
-            this.set("storage_class", rt::string(required.storage_class));
+            this.set("noncurrent_days", rt::number(noncurrent_days));
+            this.set("storage_class", rt::string(storage_class));
             NoncurrentVersionTransition(this)
         }
         /// `newer_noncurrent_versions`: number.
@@ -1955,9 +1925,9 @@ pub mod bucket_lifecycle_configuration {
     pub struct Transition(pub(crate) rt::Body);
     impl Transition {
         /// A new `transition` block. Required: `storage_class`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(storage_class: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("storage_class", rt::string(value));
+            this.set("storage_class", rt::string(storage_class));
             Transition(this)
         }
         /// `date`: string.
@@ -2013,7 +1983,7 @@ static BUCKET_LOGGING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`BucketLogging`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketLogging`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketLoggingRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -2081,19 +2051,12 @@ pub mod bucket_logging {
     /// Block `target_grant` of `aws_s3_bucket_logging`.
     #[derive(Clone, Debug)]
     pub struct TargetGrant(pub(crate) rt::Body);
-    /// The required arguments of [`TargetGrant`], by name (so that two of one type cannot be swapped).
-    pub struct TargetGrantRequired {
-        /// `permission`: string.
-        pub permission: rt::Expr,
-        /// Block `grantee` (the first, when more may be added).
-        pub grantee: Grantee,
-    }
     impl TargetGrant {
         /// A new `target_grant` block. Required: `permission`, `grantee`.
-        pub fn new(required: TargetGrantRequired) -> Self {
+        pub fn new(permission: impl Into<rt::Expr>, grantee: Grantee) -> Self {
             let mut this = rt::Body::default();
-            this.set("permission", rt::string(required.permission));
-            this.set("grantee", required.grantee.0.into_value());
+            this.set("permission", rt::string(permission));
+            this.set("grantee", grantee.0.into_value());
             TargetGrant(this)
         }
     }
@@ -2117,9 +2080,9 @@ pub mod bucket_logging {
     pub struct PartitionedPrefix(pub(crate) rt::Body);
     impl PartitionedPrefix {
         /// A new `partitioned_prefix` block. Required: `partition_date_source`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(partition_date_source: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("partition_date_source", rt::string(value));
+            this.set("partition_date_source", rt::string(partition_date_source));
             PartitionedPrefix(this)
         }
     }
@@ -2135,7 +2098,7 @@ static BUCKET_METRIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`BucketMetric`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketMetric`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketMetricRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -2215,9 +2178,9 @@ static BUCKET_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BucketNotification {
     /// Declares an `aws_s3_bucket_notification` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_NOTIFICATION_TYPE);
-        this.set("bucket", rt::string(value));
+        this.set("bucket", rt::string(bucket));
         BucketNotification(this)
     }
     /// `eventbridge`: bool.
@@ -2264,9 +2227,9 @@ pub mod bucket_notification {
     pub struct LambdaFunction(pub(crate) rt::Body);
     impl LambdaFunction {
         /// A new `lambda_function` block. Required: `events`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(events: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("events", rt::list(value));
+            this.set("events", rt::list(events));
             LambdaFunction(this)
         }
         /// `filter_prefix`: string.
@@ -2293,19 +2256,12 @@ pub mod bucket_notification {
     /// Block `queue` of `aws_s3_bucket_notification`.
     #[derive(Clone, Debug)]
     pub struct Queue(pub(crate) rt::Body);
-    /// The required arguments of [`Queue`], by name (so that two of one type cannot be swapped).
-    pub struct QueueRequired {
-        /// `events`: set of string.
-        pub events: rt::List<rt::Expr>,
-        /// `queue_arn`: string.
-        pub queue_arn: rt::Expr,
-    }
     impl Queue {
         /// A new `queue` block. Required: `events`, `queue_arn`.
-        pub fn new(required: QueueRequired) -> Self {
+        pub fn new(events: impl Into<rt::List<rt::Expr>>, queue_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("events", rt::list(required.events));
-            this.set("queue_arn", rt::string(required.queue_arn));
+            this.set("events", rt::list(events));
+            this.set("queue_arn", rt::string(queue_arn));
             Queue(this)
         }
         /// `filter_prefix`: string.
@@ -2327,19 +2283,12 @@ pub mod bucket_notification {
     /// Block `topic` of `aws_s3_bucket_notification`.
     #[derive(Clone, Debug)]
     pub struct Topic(pub(crate) rt::Body);
-    /// The required arguments of [`Topic`], by name (so that two of one type cannot be swapped).
-    pub struct TopicRequired {
-        /// `events`: set of string.
-        pub events: rt::List<rt::Expr>,
-        /// `topic_arn`: string.
-        pub topic_arn: rt::Expr,
-    }
     impl Topic {
         /// A new `topic` block. Required: `events`, `topic_arn`.
-        pub fn new(required: TopicRequired) -> Self {
+        pub fn new(events: impl Into<rt::List<rt::Expr>>, topic_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("events", rt::list(required.events));
-            this.set("topic_arn", rt::string(required.topic_arn));
+            this.set("events", rt::list(events));
+            this.set("topic_arn", rt::string(topic_arn));
             Topic(this)
         }
         /// `filter_prefix`: string.
@@ -2371,7 +2320,7 @@ static BUCKET_OBJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`BucketObject`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketObject`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketObjectRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -2627,9 +2576,9 @@ static BUCKET_OBJECT_LOCK_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BucketObjectLockConfiguration {
     /// Declares an `aws_s3_bucket_object_lock_configuration` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_OBJECT_LOCK_CONFIGURATION_TYPE);
-        this.set("bucket", rt::string(value));
+        this.set("bucket", rt::string(bucket));
         BucketObjectLockConfiguration(this)
     }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
@@ -2687,9 +2636,9 @@ pub mod bucket_object_lock_configuration {
     pub struct Rule(pub(crate) rt::Body);
     impl Rule {
         /// A new `rule` block. Required: `default_retention`.
-        pub fn new(value: DefaultRetention) -> Self {
+        pub fn new(default_retention: DefaultRetention) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_retention", value.0.into_value());
+            this.set("default_retention", default_retention.0.into_value());
             Rule(this)
         }
     }
@@ -2730,20 +2679,17 @@ static BUCKET_OWNERSHIP_CONTROLS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`BucketOwnershipControls`], by name (so that two of one type cannot be swapped).
-pub struct BucketOwnershipControlsRequired {
-    /// `bucket`: string.
-    pub bucket: rt::Expr,
-    /// Block `rule` (the first, when more may be added).
-    pub rule: bucket_ownership_controls::Rule,
-}
 impl BucketOwnershipControls {
     /// Declares an `aws_s3_bucket_ownership_controls` with the stack-unique `id`. Required: `bucket`, `rule`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: BucketOwnershipControlsRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        bucket: impl Into<rt::Expr>,
+        rule: bucket_ownership_controls::Rule,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_OWNERSHIP_CONTROLS_TYPE);
-        this.set("bucket", rt::string(required.bucket));
-        this.set("rule", required.rule.0.into_value());
+        this.set("bucket", rt::string(bucket));
+        this.set("rule", rule.0.into_value());
         BucketOwnershipControls(this)
     }
 }
@@ -2766,9 +2712,9 @@ pub mod bucket_ownership_controls {
     pub struct Rule(pub(crate) rt::Body);
     impl Rule {
         /// A new `rule` block. Required: `object_ownership`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(object_ownership: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("object_ownership", rt::string(value));
+            this.set("object_ownership", rt::string(object_ownership));
             Rule(this)
         }
     }
@@ -2784,12 +2730,12 @@ static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 16),
 };
-/// The required arguments of [`BucketPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketPolicyRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl BucketPolicy {
     /// Declares an `aws_s3_bucket_policy` with the stack-unique `id`. Required: `bucket`, `policy`.
@@ -2797,7 +2743,7 @@ impl BucketPolicy {
     pub fn new(id: impl Into<String>, required: BucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
         this.set("bucket", rt::string(required.bucket));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         BucketPolicy(this)
     }
 }
@@ -2830,9 +2776,9 @@ static BUCKET_PUBLIC_ACCESS_BLOCK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BucketPublicAccessBlock {
     /// Declares an `aws_s3_bucket_public_access_block` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_PUBLIC_ACCESS_BLOCK_TYPE);
-        this.set("bucket", rt::string(value));
+        this.set("bucket", rt::string(bucket));
         BucketPublicAccessBlock(this)
     }
     /// `block_public_acls`: bool.
@@ -2894,7 +2840,7 @@ static BUCKET_REPLICATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`BucketReplicationConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketReplicationConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketReplicationConfigurationRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -2953,19 +2899,12 @@ pub mod bucket_replication_configuration {
     /// Block `rule` of `aws_s3_bucket_replication_configuration`.
     #[derive(Clone, Debug)]
     pub struct Rule(pub(crate) rt::Body);
-    /// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
-    pub struct RuleRequired {
-        /// `status`: string.
-        pub status: rt::Expr,
-        /// Block `destination` (the first, when more may be added).
-        pub destination: Destination,
-    }
     impl Rule {
         /// A new `rule` block. Required: `status`, `destination`.
-        pub fn new(required: RuleRequired) -> Self {
+        pub fn new(status: impl Into<rt::Expr>, destination: Destination) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(required.status));
-            this.set("destination", required.destination.0.into_value());
+            this.set("status", rt::string(status));
+            this.set("destination", destination.0.into_value());
             Rule(this)
         }
         /// `id`: string.
@@ -3013,9 +2952,9 @@ pub mod bucket_replication_configuration {
     pub struct DeleteMarkerReplication(pub(crate) rt::Body);
     impl DeleteMarkerReplication {
         /// A new `delete_marker_replication` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             DeleteMarkerReplication(this)
         }
     }
@@ -3024,9 +2963,9 @@ pub mod bucket_replication_configuration {
     pub struct Destination(pub(crate) rt::Body);
     impl Destination {
         /// A new `destination` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             Destination(this)
         }
         /// `account`: string.
@@ -3066,9 +3005,9 @@ pub mod bucket_replication_configuration {
     pub struct ExistingObjectReplication(pub(crate) rt::Body);
     impl ExistingObjectReplication {
         /// A new `existing_object_replication` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             ExistingObjectReplication(this)
         }
     }
@@ -3123,9 +3062,9 @@ pub mod bucket_replication_configuration {
     pub struct EncryptionConfiguration(pub(crate) rt::Body);
     impl EncryptionConfiguration {
         /// A new `encryption_configuration` block. Required: `replica_kms_key_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(replica_kms_key_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("replica_kms_key_id", rt::string(value));
+            this.set("replica_kms_key_id", rt::string(replica_kms_key_id));
             EncryptionConfiguration(this)
         }
     }
@@ -3134,9 +3073,9 @@ pub mod bucket_replication_configuration {
     pub struct Metrics(pub(crate) rt::Body);
     impl Metrics {
         /// A new `metrics` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             Metrics(this)
         }
         /// Block `event_threshold` (at most one).
@@ -3148,19 +3087,12 @@ pub mod bucket_replication_configuration {
     /// Block `replication_time` of `aws_s3_bucket_replication_configuration`.
     #[derive(Clone, Debug)]
     pub struct ReplicationTime(pub(crate) rt::Body);
-    /// The required arguments of [`ReplicationTime`], by name (so that two of one type cannot be swapped).
-    pub struct ReplicationTimeRequired {
-        /// `status`: string.
-        pub status: rt::Expr,
-        /// Block `time` (the first, when more may be added).
-        pub time: Time,
-    }
     impl ReplicationTime {
         /// A new `replication_time` block. Required: `status`, `time`.
-        pub fn new(required: ReplicationTimeRequired) -> Self {
+        pub fn new(status: impl Into<rt::Expr>, time: Time) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(required.status));
-            this.set("time", required.time.0.into_value());
+            this.set("status", rt::string(status));
+            this.set("time", time.0.into_value());
             ReplicationTime(this)
         }
     }
@@ -3189,9 +3121,9 @@ pub mod bucket_replication_configuration {
     pub struct ReplicaModifications(pub(crate) rt::Body);
     impl ReplicaModifications {
         /// A new `replica_modifications` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             ReplicaModifications(this)
         }
     }
@@ -3200,9 +3132,9 @@ pub mod bucket_replication_configuration {
     pub struct SseKmsEncryptedObjects(pub(crate) rt::Body);
     impl SseKmsEncryptedObjects {
         /// A new `sse_kms_encrypted_objects` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             SseKmsEncryptedObjects(this)
         }
     }
@@ -3211,9 +3143,9 @@ pub mod bucket_replication_configuration {
     pub struct EventThreshold(pub(crate) rt::Body);
     impl EventThreshold {
         /// A new `event_threshold` block. Required: `minutes`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(minutes: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("minutes", rt::number(value));
+            this.set("minutes", rt::number(minutes));
             EventThreshold(this)
         }
     }
@@ -3222,9 +3154,9 @@ pub mod bucket_replication_configuration {
     pub struct Time(pub(crate) rt::Body);
     impl Time {
         /// A new `time` block. Required: `minutes`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(minutes: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("minutes", rt::number(value));
+            this.set("minutes", rt::number(minutes));
             Time(this)
         }
     }
@@ -3240,7 +3172,7 @@ static BUCKET_REQUEST_PAYMENT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 19),
 };
-/// The required arguments of [`BucketRequestPaymentConfiguration`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketRequestPaymentConfiguration`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketRequestPaymentConfigurationRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -3295,23 +3227,17 @@ static BUCKET_SERVER_SIDE_ENCRYPTION_CONFIGURATION_TYPE: rt::TypeInfo = rt::Type
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`BucketServerSideEncryptionConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct BucketServerSideEncryptionConfigurationRequired {
-    /// `bucket`: string.
-    pub bucket: rt::Expr,
-    /// Block `rule` (the first, when more may be added).
-    pub rule: bucket_server_side_encryption_configuration::Rule,
-}
 impl BucketServerSideEncryptionConfiguration {
     /// Declares an `aws_s3_bucket_server_side_encryption_configuration` with the stack-unique `id`. Required: `bucket`, `rule`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        required: BucketServerSideEncryptionConfigurationRequired,
+        bucket: impl Into<rt::Expr>,
+        rule: bucket_server_side_encryption_configuration::Rule,
     ) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_SERVER_SIDE_ENCRYPTION_CONFIGURATION_TYPE);
-        this.set("bucket", rt::string(required.bucket));
-        this.push("rule", required.rule.0.into_value());
+        this.set("bucket", rt::string(bucket));
+        this.push("rule", rule.0.into_value());
         BucketServerSideEncryptionConfiguration(this)
     }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
@@ -3385,22 +3311,19 @@ static BUCKET_VERSIONING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 21),
 };
-/// The required arguments of [`BucketVersioning`], by name (so that two of one type cannot be swapped).
-pub struct BucketVersioningRequired {
-    /// `bucket`: string.
-    pub bucket: rt::Expr,
-    /// Block `versioning_configuration` (the first, when more may be added).
-    pub versioning_configuration: bucket_versioning::VersioningConfiguration,
-}
 impl BucketVersioning {
     /// Declares an `aws_s3_bucket_versioning` with the stack-unique `id`. Required: `bucket`, `versioning_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: BucketVersioningRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        bucket: impl Into<rt::Expr>,
+        versioning_configuration: bucket_versioning::VersioningConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_VERSIONING_TYPE);
-        this.set("bucket", rt::string(required.bucket));
+        this.set("bucket", rt::string(bucket));
         this.set(
             "versioning_configuration",
-            required.versioning_configuration.0.into_value(),
+            versioning_configuration.0.into_value(),
         );
         BucketVersioning(this)
     }
@@ -3442,9 +3365,9 @@ pub mod bucket_versioning {
     pub struct VersioningConfiguration(pub(crate) rt::Body);
     impl VersioningConfiguration {
         /// A new `versioning_configuration` block. Required: `status`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(status: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status", rt::string(value));
+            this.set("status", rt::string(status));
             VersioningConfiguration(this)
         }
         /// `mfa_delete`: string.
@@ -3468,9 +3391,9 @@ static BUCKET_WEBSITE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BucketWebsiteConfiguration {
     /// Declares an `aws_s3_bucket_website_configuration` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_WEBSITE_CONFIGURATION_TYPE);
-        this.set("bucket", rt::string(value));
+        this.set("bucket", rt::string(bucket));
         BucketWebsiteConfiguration(this)
     }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
@@ -3542,9 +3465,9 @@ pub mod bucket_website_configuration {
     pub struct ErrorDocument(pub(crate) rt::Body);
     impl ErrorDocument {
         /// A new `error_document` block. Required: `key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(value));
+            this.set("key", rt::string(key));
             ErrorDocument(this)
         }
     }
@@ -3553,9 +3476,9 @@ pub mod bucket_website_configuration {
     pub struct IndexDocument(pub(crate) rt::Body);
     impl IndexDocument {
         /// A new `index_document` block. Required: `suffix`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(suffix: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("suffix", rt::string(value));
+            this.set("suffix", rt::string(suffix));
             IndexDocument(this)
         }
     }
@@ -3564,9 +3487,9 @@ pub mod bucket_website_configuration {
     pub struct RedirectAllRequestsTo(pub(crate) rt::Body);
     impl RedirectAllRequestsTo {
         /// A new `redirect_all_requests_to` block. Required: `host_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(host_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("host_name", rt::string(value));
+            this.set("host_name", rt::string(host_name));
             RedirectAllRequestsTo(this)
         }
         /// `protocol`: string.
@@ -3580,9 +3503,9 @@ pub mod bucket_website_configuration {
     pub struct RoutingRule(pub(crate) rt::Body);
     impl RoutingRule {
         /// A new `routing_rule` block. Required: `redirect`.
-        pub fn new(value: Redirect) -> Self {
+        pub fn new(redirect: Redirect) -> Self {
             let mut this = rt::Body::default();
-            this.set("redirect", value.0.into_value());
+            this.set("redirect", redirect.0.into_value());
             RoutingRule(this)
         }
         /// Block `condition` (at most one).
@@ -3664,9 +3587,9 @@ static DIRECTORY_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DirectoryBucket {
     /// Declares an `aws_s3_directory_bucket` with the stack-unique `id`. Required: `bucket`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DIRECTORY_BUCKET_TYPE);
-        this.set("bucket", rt::string(value));
+        this.set("bucket", rt::string(bucket));
         DirectoryBucket(this)
     }
     /// `data_redundancy`: string. Changing it replaces the resource.
@@ -3725,9 +3648,9 @@ pub mod directory_bucket {
     pub struct Location(pub(crate) rt::Body);
     impl Location {
         /// A new `location` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Location(this)
         }
         /// `type`: string.
@@ -3748,7 +3671,7 @@ static OBJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 24),
 };
-/// The required arguments of [`Object`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Object`], by name: two of them have one type, and a swap must not compile.
 pub struct ObjectRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -4038,7 +3961,7 @@ static OBJECT_COPY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 25),
 };
-/// The required arguments of [`ObjectCopy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ObjectCopy`], by name: two of them have one type, and a swap must not compile.
 pub struct ObjectCopyRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -4460,19 +4383,12 @@ pub mod object_copy {
     /// Block `grant` of `aws_s3_object_copy`.
     #[derive(Clone, Debug)]
     pub struct Grant(pub(crate) rt::Body);
-    /// The required arguments of [`Grant`], by name (so that two of one type cannot be swapped).
-    pub struct GrantRequired {
-        /// `permissions`: set of string.
-        pub permissions: rt::List<rt::Expr>,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl Grant {
         /// A new `grant` block. Required: `permissions`, `type`.
-        pub fn new(required: GrantRequired) -> Self {
+        pub fn new(permissions: impl Into<rt::List<rt::Expr>>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("permissions", rt::list(required.permissions));
-            this.set("type", rt::string(required.type_));
+            this.set("permissions", rt::list(permissions));
+            this.set("type", rt::string(type_));
             Grant(this)
         }
         /// `email`: string.
@@ -4500,9 +4416,9 @@ pub mod shared {
     pub struct AccessControlTranslation(pub(crate) rt::Body);
     impl AccessControlTranslation {
         /// A new `access_control_translation` block. Required: `owner`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(owner: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("owner", rt::string(value));
+            this.set("owner", rt::string(owner));
             AccessControlTranslation(this)
         }
     }
@@ -4511,9 +4427,9 @@ pub mod shared {
     pub struct ApplyServerSideEncryptionByDefault(pub(crate) rt::Body);
     impl ApplyServerSideEncryptionByDefault {
         /// A new `apply_server_side_encryption_by_default` block. Required: `sse_algorithm`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(sse_algorithm: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("sse_algorithm", rt::string(value));
+            this.set("sse_algorithm", rt::string(sse_algorithm));
             ApplyServerSideEncryptionByDefault(this)
         }
         /// `kms_master_key_id`: string.
@@ -4562,9 +4478,9 @@ pub mod shared {
     pub struct Grantee(pub(crate) rt::Body);
     impl Grantee {
         /// A new `grantee` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Grantee(this)
         }
         /// `email_address`: string.
@@ -4601,7 +4517,7 @@ pub mod shared {
     /// Block `tag` of `aws_s3_bucket_lifecycle_configuration`, `aws_s3_bucket_replication_configuration`.
     #[derive(Clone, Debug)]
     pub struct Tag(pub(crate) rt::Body);
-    /// The required arguments of [`Tag`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
     pub struct TagRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -4692,9 +4608,9 @@ pub mod data {
     impl Bucket {
         /// Declares an `aws_s3_bucket` with the stack-unique `id`. Required: `bucket`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BUCKET_TYPE);
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             Bucket(this)
         }
         /// `id`: string.
@@ -4754,7 +4670,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 28),
     };
-    /// The required arguments of [`BucketObject`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BucketObject`], by name: two of them have one type, and a swap must not compile.
     pub struct BucketObjectRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -4918,9 +4834,9 @@ pub mod data {
     impl BucketObjects {
         /// Declares an `aws_s3_bucket_objects` with the stack-unique `id`. Required: `bucket`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BUCKET_OBJECTS_TYPE);
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             BucketObjects(this)
         }
         /// `delimiter`: string.
@@ -5021,9 +4937,9 @@ pub mod data {
     impl BucketPolicy {
         /// Declares an `aws_s3_bucket_policy` with the stack-unique `id`. Required: `bucket`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             BucketPolicy(this)
         }
         /// `id`: string.
@@ -5092,7 +5008,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 32),
     };
-    /// The required arguments of [`Object`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Object`], by name: two of them have one type, and a swap must not compile.
     pub struct ObjectRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -5283,9 +5199,9 @@ pub mod data {
     impl Objects {
         /// Declares an `aws_s3_objects` with the stack-unique `id`. Required: `bucket`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &OBJECTS_TYPE);
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             Objects(this)
         }
         /// `delimiter`: string.

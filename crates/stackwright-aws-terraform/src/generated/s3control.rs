@@ -30,7 +30,7 @@ static ACCESS_GRANT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AccessGrant`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccessGrant`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessGrantRequired {
     /// `access_grants_location_id`: string.
     pub access_grants_location_id: rt::Expr,
@@ -139,7 +139,7 @@ pub mod access_grant {
     /// Block `grantee` of `aws_s3control_access_grant`.
     #[derive(Clone, Debug)]
     pub struct Grantee(pub(crate) rt::Body);
-    /// The required arguments of [`Grantee`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Grantee`], by name: two of them have one type, and a swap must not compile.
     pub struct GranteeRequired {
         /// `grantee_identifier`: string.
         pub grantee_identifier: rt::Expr,
@@ -238,9 +238,9 @@ static ACCESS_GRANTS_INSTANCE_RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo 
 impl AccessGrantsInstanceResourcePolicy {
     /// Declares an `aws_s3control_access_grants_instance_resource_policy` with the stack-unique `id`. Required: `policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy: impl Into<rt::PolicyText>) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_GRANTS_INSTANCE_RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(value));
+        this.set("policy", rt::policy_text(policy));
         AccessGrantsInstanceResourcePolicy(this)
     }
     /// `account_id`: string. Changing it replaces the resource.
@@ -278,7 +278,7 @@ static ACCESS_GRANTS_LOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`AccessGrantsLocation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccessGrantsLocation`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessGrantsLocationRequired {
     /// `iam_role_arn`: string.
     pub iam_role_arn: rt::Expr,
@@ -347,12 +347,12 @@ static ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`AccessPointPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccessPointPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessPointPolicyRequired {
     /// `access_point_arn`: string.
     pub access_point_arn: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl AccessPointPolicy {
     /// Declares an `aws_s3control_access_point_policy` with the stack-unique `id`. Required: `access_point_arn`, `policy`.
@@ -360,7 +360,7 @@ impl AccessPointPolicy {
     pub fn new(id: impl Into<String>, required: AccessPointPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &ACCESS_POINT_POLICY_TYPE);
         this.set("access_point_arn", rt::string(required.access_point_arn));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         AccessPointPolicy(this)
     }
 }
@@ -394,7 +394,7 @@ static BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`Bucket`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Bucket`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
@@ -458,20 +458,17 @@ static BUCKET_LIFECYCLE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`BucketLifecycleConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct BucketLifecycleConfigurationRequired {
-    /// `bucket`: string.
-    pub bucket: rt::Expr,
-    /// Block `rule` (the first, when more may be added).
-    pub rule: bucket_lifecycle_configuration::Rule,
-}
 impl BucketLifecycleConfiguration {
     /// Declares an `aws_s3control_bucket_lifecycle_configuration` with the stack-unique `id`. Required: `bucket`, `rule`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: BucketLifecycleConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        bucket: impl Into<rt::Expr>,
+        rule: bucket_lifecycle_configuration::Rule,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_LIFECYCLE_CONFIGURATION_TYPE);
-        this.set("bucket", rt::string(required.bucket));
-        this.push("rule", required.rule.0.into_value());
+        this.set("bucket", rt::string(bucket));
+        this.push("rule", rule.0.into_value());
         BucketLifecycleConfiguration(this)
     }
     /// Adds a `rule` block.
@@ -502,9 +499,9 @@ pub mod bucket_lifecycle_configuration {
     pub struct Rule(pub(crate) rt::Body);
     impl Rule {
         /// A new `rule` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Rule(this)
         }
         /// `status`: string.
@@ -537,9 +534,9 @@ pub mod bucket_lifecycle_configuration {
     pub struct AbortIncompleteMultipartUpload(pub(crate) rt::Body);
     impl AbortIncompleteMultipartUpload {
         /// A new `abort_incomplete_multipart_upload` block. Required: `days_after_initiation`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(days_after_initiation: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("days_after_initiation", rt::number(value));
+            this.set("days_after_initiation", rt::number(days_after_initiation));
             AbortIncompleteMultipartUpload(this)
         }
     }
@@ -601,12 +598,12 @@ static BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`BucketPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BucketPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct BucketPolicyRequired {
     /// `bucket`: string.
     pub bucket: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl BucketPolicy {
     /// Declares an `aws_s3control_bucket_policy` with the stack-unique `id`. Required: `bucket`, `policy`.
@@ -614,7 +611,7 @@ impl BucketPolicy {
     pub fn new(id: impl Into<String>, required: BucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &BUCKET_POLICY_TYPE);
         this.set("bucket", rt::string(required.bucket));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         BucketPolicy(this)
     }
 }
@@ -644,7 +641,7 @@ static DIRECTORY_BUCKET_ACCESS_POINT_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`DirectoryBucketAccessPointScope`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DirectoryBucketAccessPointScope`], by name: two of them have one type, and a swap must not compile.
 pub struct DirectoryBucketAccessPointScopeRequired {
     /// `account_id`: string.
     pub account_id: rt::Expr,
@@ -722,9 +719,9 @@ static MULTI_REGION_ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl MultiRegionAccessPoint {
     /// Declares an `aws_s3control_multi_region_access_point` with the stack-unique `id`. Required: `details`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: multi_region_access_point::Details) -> Self {
+    pub fn new(id: impl Into<String>, details: multi_region_access_point::Details) -> Self {
         let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_TYPE);
-        this.set("details", value.0.into_value());
+        this.set("details", details.0.into_value());
         MultiRegionAccessPoint(this)
     }
     /// `account_id`: string. Changing it replaces the resource.
@@ -771,19 +768,12 @@ pub mod multi_region_access_point {
     /// Block `details` of `aws_s3control_multi_region_access_point`.
     #[derive(Clone, Debug)]
     pub struct Details(pub(crate) rt::Body);
-    /// The required arguments of [`Details`], by name (so that two of one type cannot be swapped).
-    pub struct DetailsRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `region` (the first, when more may be added).
-        pub region: Region,
-    }
     impl Details {
         /// A new `details` block. Required: `name`, `region`.
-        pub fn new(required: DetailsRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, region: Region) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.push("region", required.region.0.into_value());
+            this.set("name", rt::string(name));
+            this.push("region", region.0.into_value());
             Details(this)
         }
         /// Block `public_access_block` (at most one).
@@ -852,9 +842,9 @@ pub mod multi_region_access_point {
     pub struct Region(pub(crate) rt::Body);
     impl Region {
         /// A new `region` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             Region(this)
         }
         /// `bucket_account_id`: string.
@@ -878,9 +868,9 @@ static MULTI_REGION_ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl MultiRegionAccessPointPolicy {
     /// Declares an `aws_s3control_multi_region_access_point_policy` with the stack-unique `id`. Required: `details`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: multi_region_access_point_policy::Details) -> Self {
+    pub fn new(id: impl Into<String>, details: multi_region_access_point_policy::Details) -> Self {
         let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_POLICY_TYPE);
-        this.set("details", value.0.into_value());
+        this.set("details", details.0.into_value());
         MultiRegionAccessPointPolicy(this)
     }
     /// `account_id`: string. Changing it replaces the resource.
@@ -922,19 +912,19 @@ pub mod multi_region_access_point_policy {
     /// Block `details` of `aws_s3control_multi_region_access_point_policy`.
     #[derive(Clone, Debug)]
     pub struct Details(pub(crate) rt::Body);
-    /// The required arguments of [`Details`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Details`], by name: two of them have one type, and a swap must not compile.
     pub struct DetailsRequired {
         /// `name`: string.
         pub name: rt::Expr,
         /// `policy`: string.
-        pub policy: rt::Expr,
+        pub policy: rt::PolicyText,
     }
     impl Details {
         /// A new `details` block. Required: `name`, `policy`.
         pub fn new(required: DetailsRequired) -> Self {
             let mut this = rt::Body::default();
             this.set("name", rt::string(required.name));
-            this.set("policy", rt::string(required.policy));
+            this.set("policy", rt::policy_text(required.policy));
             Details(this)
         }
     }
@@ -970,20 +960,17 @@ static OBJECT_LAMBDA_ACCESS_POINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`ObjectLambdaAccessPoint`], by name (so that two of one type cannot be swapped).
-pub struct ObjectLambdaAccessPointRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `configuration` (the first, when more may be added).
-    pub configuration: object_lambda_access_point::Configuration,
-}
 impl ObjectLambdaAccessPoint {
     /// Declares an `aws_s3control_object_lambda_access_point` with the stack-unique `id`. Required: `name`, `configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ObjectLambdaAccessPointRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        configuration: object_lambda_access_point::Configuration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &OBJECT_LAMBDA_ACCESS_POINT_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("configuration", required.configuration.0.into_value());
+        this.set("name", rt::string(name));
+        this.set("configuration", configuration.0.into_value());
         ObjectLambdaAccessPoint(this)
     }
     /// `account_id`: string. Changing it replaces the resource.
@@ -1021,24 +1008,20 @@ pub mod object_lambda_access_point {
     /// Block `configuration` of `aws_s3control_object_lambda_access_point`.
     #[derive(Clone, Debug)]
     pub struct Configuration(pub(crate) rt::Body);
-    /// The required arguments of [`Configuration`], by name (so that two of one type cannot be swapped).
-    pub struct ConfigurationRequired {
-        /// `supporting_access_point`: string.
-        pub supporting_access_point: rt::Expr,
-        /// Block `transformation_configuration` (the first, when more may be added).
-        pub transformation_configuration: TransformationConfiguration,
-    }
     impl Configuration {
         /// A new `configuration` block. Required: `supporting_access_point`, `transformation_configuration`.
-        pub fn new(required: ConfigurationRequired) -> Self {
+        pub fn new(
+            supporting_access_point: impl Into<rt::Expr>,
+            transformation_configuration: TransformationConfiguration,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "supporting_access_point",
-                rt::string(required.supporting_access_point),
+                rt::string(supporting_access_point),
             );
             this.push(
                 "transformation_configuration",
-                required.transformation_configuration.0.into_value(),
+                transformation_configuration.0.into_value(),
             );
             Configuration(this)
         }
@@ -1063,21 +1046,17 @@ pub mod object_lambda_access_point {
     /// Block `transformation_configuration` of `aws_s3control_object_lambda_access_point`.
     #[derive(Clone, Debug)]
     pub struct TransformationConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`TransformationConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct TransformationConfigurationRequired {
-        /// `actions`: set of string.
-        pub actions: rt::List<rt::Expr>,
-        /// Block `content_transformation` (the first, when more may be added).
-        pub content_transformation: ContentTransformation,
-    }
     impl TransformationConfiguration {
         /// A new `transformation_configuration` block. Required: `actions`, `content_transformation`.
-        pub fn new(required: TransformationConfigurationRequired) -> Self {
+        pub fn new(
+            actions: impl Into<rt::List<rt::Expr>>,
+            content_transformation: ContentTransformation,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("actions", rt::list(required.actions));
+            this.set("actions", rt::list(actions));
             this.set(
                 "content_transformation",
-                required.content_transformation.0.into_value(),
+                content_transformation.0.into_value(),
             );
             TransformationConfiguration(this)
         }
@@ -1087,9 +1066,9 @@ pub mod object_lambda_access_point {
     pub struct ContentTransformation(pub(crate) rt::Body);
     impl ContentTransformation {
         /// A new `content_transformation` block. Required: `aws_lambda`.
-        pub fn new(value: AwsLambda) -> Self {
+        pub fn new(aws_lambda: AwsLambda) -> Self {
             let mut this = rt::Body::default();
-            this.set("aws_lambda", value.0.into_value());
+            this.set("aws_lambda", aws_lambda.0.into_value());
             ContentTransformation(this)
         }
     }
@@ -1098,9 +1077,9 @@ pub mod object_lambda_access_point {
     pub struct AwsLambda(pub(crate) rt::Body);
     impl AwsLambda {
         /// A new `aws_lambda` block. Required: `function_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(function_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("function_arn", rt::string(value));
+            this.set("function_arn", rt::string(function_arn));
             AwsLambda(this)
         }
         /// `function_payload`: string.
@@ -1121,12 +1100,12 @@ static OBJECT_LAMBDA_ACCESS_POINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`ObjectLambdaAccessPointPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ObjectLambdaAccessPointPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ObjectLambdaAccessPointPolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl ObjectLambdaAccessPointPolicy {
     /// Declares an `aws_s3control_object_lambda_access_point_policy` with the stack-unique `id`. Required: `name`, `policy`.
@@ -1134,7 +1113,7 @@ impl ObjectLambdaAccessPointPolicy {
     pub fn new(id: impl Into<String>, required: ObjectLambdaAccessPointPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &OBJECT_LAMBDA_ACCESS_POINT_POLICY_TYPE);
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         ObjectLambdaAccessPointPolicy(this)
     }
     /// `account_id`: string. Changing it replaces the resource.
@@ -1180,22 +1159,19 @@ static STORAGE_LENS_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`StorageLensConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct StorageLensConfigurationRequired {
-    /// `config_id`: string.
-    pub config_id: rt::Expr,
-    /// Block `storage_lens_configuration` (the first, when more may be added).
-    pub storage_lens_configuration: storage_lens_configuration::StorageLensConfiguration,
-}
 impl StorageLensConfiguration {
     /// Declares an `aws_s3control_storage_lens_configuration` with the stack-unique `id`. Required: `config_id`, `storage_lens_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: StorageLensConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        config_id: impl Into<rt::Expr>,
+        storage_lens_configuration: storage_lens_configuration::StorageLensConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &STORAGE_LENS_CONFIGURATION_TYPE);
-        this.set("config_id", rt::string(required.config_id));
+        this.set("config_id", rt::string(config_id));
         this.set(
             "storage_lens_configuration",
-            required.storage_lens_configuration.0.into_value(),
+            storage_lens_configuration.0.into_value(),
         );
         StorageLensConfiguration(this)
     }
@@ -1239,19 +1215,12 @@ pub mod storage_lens_configuration {
     /// Block `storage_lens_configuration` of `aws_s3control_storage_lens_configuration`.
     #[derive(Clone, Debug)]
     pub struct StorageLensConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`StorageLensConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct StorageLensConfigurationRequired {
-        /// `enabled`: bool.
-        pub enabled: rt::Bool,
-        /// Block `account_level` (the first, when more may be added).
-        pub account_level: AccountLevel,
-    }
     impl StorageLensConfiguration {
         /// A new `storage_lens_configuration` block. Required: `enabled`, `account_level`.
-        pub fn new(required: StorageLensConfigurationRequired) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>, account_level: AccountLevel) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(required.enabled));
-            this.set("account_level", required.account_level.0.into_value());
+            this.set("enabled", rt::boolean(enabled));
+            this.set("account_level", account_level.0.into_value());
             StorageLensConfiguration(this)
         }
         /// Block `aws_org` (at most one).
@@ -1280,9 +1249,9 @@ pub mod storage_lens_configuration {
     pub struct AccountLevel(pub(crate) rt::Body);
     impl AccountLevel {
         /// A new `account_level` block. Required: `bucket_level`.
-        pub fn new(value: BucketLevel) -> Self {
+        pub fn new(bucket_level: BucketLevel) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_level", value.0.into_value());
+            this.set("bucket_level", bucket_level.0.into_value());
             AccountLevel(this)
         }
         /// Block `activity_metrics` (at most one).
@@ -1320,9 +1289,9 @@ pub mod storage_lens_configuration {
     pub struct AwsOrg(pub(crate) rt::Body);
     impl AwsOrg {
         /// A new `aws_org` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             AwsOrg(this)
         }
     }
@@ -1495,16 +1464,16 @@ pub mod storage_lens_configuration {
     pub struct CloudWatchMetrics(pub(crate) rt::Body);
     impl CloudWatchMetrics {
         /// A new `cloud_watch_metrics` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             CloudWatchMetrics(this)
         }
     }
     /// Block `s3_bucket_destination` of `aws_s3control_storage_lens_configuration`.
     #[derive(Clone, Debug)]
     pub struct S3BucketDestination(pub(crate) rt::Body);
-    /// The required arguments of [`S3BucketDestination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3BucketDestination`], by name: two of them have one type, and a swap must not compile.
     pub struct S3BucketDestinationRequired {
         /// `account_id`: string.
         pub account_id: rt::Expr,
@@ -1544,9 +1513,9 @@ pub mod storage_lens_configuration {
     pub struct PrefixLevel(pub(crate) rt::Body);
     impl PrefixLevel {
         /// A new `prefix_level` block. Required: `storage_metrics`.
-        pub fn new(value: StorageMetrics) -> Self {
+        pub fn new(storage_metrics: StorageMetrics) -> Self {
             let mut this = rt::Body::default();
-            this.set("storage_metrics", value.0.into_value());
+            this.set("storage_metrics", storage_metrics.0.into_value());
             PrefixLevel(this)
         }
     }
@@ -1590,9 +1559,9 @@ pub mod storage_lens_configuration {
     pub struct SseKms(pub(crate) rt::Body);
     impl SseKms {
         /// A new `sse_kms` block. Required: `key_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key_id", rt::string(value));
+            this.set("key_id", rt::string(key_id));
             SseKms(this)
         }
     }
@@ -1641,9 +1610,9 @@ pub mod data {
     impl MultiRegionAccessPoint {
         /// Declares an `aws_s3control_multi_region_access_point` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &MULTI_REGION_ACCESS_POINT_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             MultiRegionAccessPoint(this)
         }
         /// `account_id`: string.

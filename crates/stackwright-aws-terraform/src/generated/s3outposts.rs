@@ -30,7 +30,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Endpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Endpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointRequired {
     /// `outpost_id`: string.
     pub outpost_id: rt::Expr,

@@ -30,7 +30,7 @@ static NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Namespace`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Namespace`], by name: two of them have one type, and a swap must not compile.
 pub struct NamespaceRequired {
     /// `namespace`: string.
     pub namespace: rt::Expr,
@@ -87,7 +87,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Table`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Table`], by name: two of them have one type, and a swap must not compile.
 pub struct TableRequired {
     /// `format`: string.
     pub format: rt::Expr,
@@ -207,9 +207,9 @@ static TABLE_BUCKET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl TableBucket {
     /// Declares an `aws_s3tables_table_bucket` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TABLE_BUCKET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         TableBucket(this)
     }
     /// `encryption_configuration`: object.
@@ -265,10 +265,10 @@ static TABLE_BUCKET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`TableBucketPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TableBucketPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct TableBucketPolicyRequired {
     /// `resource_policy`: string.
-    pub resource_policy: rt::Expr,
+    pub resource_policy: rt::PolicyText,
     /// `table_bucket_arn`: string.
     pub table_bucket_arn: rt::Expr,
 }
@@ -277,7 +277,7 @@ impl TableBucketPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: TableBucketPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TABLE_BUCKET_POLICY_TYPE);
-        this.set("resource_policy", rt::string(required.resource_policy));
+        this.set("resource_policy", rt::policy_text(required.resource_policy));
         this.set("table_bucket_arn", rt::string(required.table_bucket_arn));
         TableBucketPolicy(this)
     }
@@ -308,14 +308,14 @@ static TABLE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`TablePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TablePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct TablePolicyRequired {
     /// `name`: string.
     pub name: rt::Expr,
     /// `namespace`: string.
     pub namespace: rt::Expr,
     /// `resource_policy`: string.
-    pub resource_policy: rt::Expr,
+    pub resource_policy: rt::PolicyText,
     /// `table_bucket_arn`: string.
     pub table_bucket_arn: rt::Expr,
 }
@@ -326,7 +326,7 @@ impl TablePolicy {
         let mut this = rt::Base::new(id, &TABLE_POLICY_TYPE);
         this.set("name", rt::string(required.name));
         this.set("namespace", rt::string(required.namespace));
-        this.set("resource_policy", rt::string(required.resource_policy));
+        this.set("resource_policy", rt::policy_text(required.resource_policy));
         this.set("table_bucket_arn", rt::string(required.table_bucket_arn));
         TablePolicy(this)
     }

@@ -30,7 +30,7 @@ static APP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`App`], by name (so that two of one type cannot be swapped).
+/// The required values of [`App`], by name: two of them have one type, and a swap must not compile.
 pub struct AppRequired {
     /// `app_name`: string.
     pub app_name: rt::Expr,
@@ -159,9 +159,9 @@ static APP_IMAGE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AppImageConfig {
     /// Declares an `aws_sagemaker_app_image_config` with the stack-unique `id`. Required: `app_image_config_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, app_image_config_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APP_IMAGE_CONFIG_TYPE);
-        this.set("app_image_config_name", rt::string(value));
+        this.set("app_image_config_name", rt::string(app_image_config_name));
         AppImageConfig(this)
     }
     /// Block `code_editor_app_image_config` (at most one).
@@ -263,9 +263,9 @@ pub mod app_image_config {
     pub struct KernelGatewayImageConfig(pub(crate) rt::Body);
     impl KernelGatewayImageConfig {
         /// A new `kernel_gateway_image_config` block. Required: `kernel_spec`.
-        pub fn new(value: KernelSpec) -> Self {
+        pub fn new(kernel_spec: KernelSpec) -> Self {
             let mut this = rt::Body::default();
-            this.push("kernel_spec", value.0.into_value());
+            this.push("kernel_spec", kernel_spec.0.into_value());
             KernelGatewayImageConfig(this)
         }
         /// Block `file_system_config` (at most one).
@@ -338,9 +338,9 @@ pub mod app_image_config {
     pub struct KernelSpec(pub(crate) rt::Body);
     impl KernelSpec {
         /// A new `kernel_spec` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             KernelSpec(this)
         }
         /// `display_name`: string.
@@ -361,23 +361,17 @@ static CODE_REPOSITORY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`CodeRepository`], by name (so that two of one type cannot be swapped).
-pub struct CodeRepositoryRequired {
-    /// `code_repository_name`: string.
-    pub code_repository_name: rt::Expr,
-    /// Block `git_config` (the first, when more may be added).
-    pub git_config: code_repository::GitConfig,
-}
 impl CodeRepository {
     /// Declares an `aws_sagemaker_code_repository` with the stack-unique `id`. Required: `code_repository_name`, `git_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: CodeRepositoryRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        code_repository_name: impl Into<rt::Expr>,
+        git_config: code_repository::GitConfig,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CODE_REPOSITORY_TYPE);
-        this.set(
-            "code_repository_name",
-            rt::string(required.code_repository_name),
-        );
-        this.set("git_config", required.git_config.0.into_value());
+        this.set("code_repository_name", rt::string(code_repository_name));
+        this.set("git_config", git_config.0.into_value());
         CodeRepository(this)
     }
 }
@@ -413,9 +407,9 @@ pub mod code_repository {
     pub struct GitConfig(pub(crate) rt::Body);
     impl GitConfig {
         /// A new `git_config` block. Required: `repository_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("repository_url", rt::string(value));
+            this.set("repository_url", rt::string(repository_url));
             GitConfig(this)
         }
         /// `branch`: string.
@@ -441,38 +435,32 @@ static DATA_QUALITY_JOB_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`DataQualityJobDefinition`], by name (so that two of one type cannot be swapped).
-pub struct DataQualityJobDefinitionRequired {
-    /// `role_arn`: string.
-    pub role_arn: rt::Expr,
-    /// Block `data_quality_app_specification` (the first, when more may be added).
-    pub data_quality_app_specification: data_quality_job_definition::DataQualityAppSpecification,
-    /// Block `data_quality_job_input` (the first, when more may be added).
-    pub data_quality_job_input: data_quality_job_definition::DataQualityJobInput,
-    /// Block `data_quality_job_output_config` (the first, when more may be added).
-    pub data_quality_job_output_config: data_quality_job_definition::DataQualityJobOutputConfig,
-    /// Block `job_resources` (the first, when more may be added).
-    pub job_resources: data_quality_job_definition::JobResources,
-}
 impl DataQualityJobDefinition {
     /// Declares an `aws_sagemaker_data_quality_job_definition` with the stack-unique `id`. Required: `role_arn`, `data_quality_app_specification`, `data_quality_job_input`, `data_quality_job_output_config`, `job_resources`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: DataQualityJobDefinitionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        role_arn: impl Into<rt::Expr>,
+        data_quality_app_specification: data_quality_job_definition::DataQualityAppSpecification,
+        data_quality_job_input: data_quality_job_definition::DataQualityJobInput,
+        data_quality_job_output_config: data_quality_job_definition::DataQualityJobOutputConfig,
+        job_resources: data_quality_job_definition::JobResources,
+    ) -> Self {
         let mut this = rt::Base::new(id, &DATA_QUALITY_JOB_DEFINITION_TYPE);
-        this.set("role_arn", rt::string(required.role_arn));
+        this.set("role_arn", rt::string(role_arn));
         this.set(
             "data_quality_app_specification",
-            required.data_quality_app_specification.0.into_value(),
+            data_quality_app_specification.0.into_value(),
         );
         this.set(
             "data_quality_job_input",
-            required.data_quality_job_input.0.into_value(),
+            data_quality_job_input.0.into_value(),
         );
         this.set(
             "data_quality_job_output_config",
-            required.data_quality_job_output_config.0.into_value(),
+            data_quality_job_output_config.0.into_value(),
         );
-        this.set("job_resources", required.job_resources.0.into_value());
+        this.set("job_resources", job_resources.0.into_value());
         DataQualityJobDefinition(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -540,9 +528,9 @@ pub mod data_quality_job_definition {
     pub struct DataQualityAppSpecification(pub(crate) rt::Body);
     impl DataQualityAppSpecification {
         /// A new `data_quality_app_specification` block. Required: `image_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(image_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("image_uri", rt::string(value));
+            this.set("image_uri", rt::string(image_uri));
             DataQualityAppSpecification(this)
         }
         /// `environment`: map of string.
@@ -608,9 +596,9 @@ pub mod data_quality_job_definition {
     pub struct DataQualityJobOutputConfig(pub(crate) rt::Body);
     impl DataQualityJobOutputConfig {
         /// A new `data_quality_job_output_config` block. Required: `monitoring_outputs`.
-        pub fn new(value: MonitoringOutputs) -> Self {
+        pub fn new(monitoring_outputs: MonitoringOutputs) -> Self {
             let mut this = rt::Body::default();
-            this.set("monitoring_outputs", value.0.into_value());
+            this.set("monitoring_outputs", monitoring_outputs.0.into_value());
             DataQualityJobOutputConfig(this)
         }
         /// `kms_key_id`: string.
@@ -624,9 +612,9 @@ pub mod data_quality_job_definition {
     pub struct JobResources(pub(crate) rt::Body);
     impl JobResources {
         /// A new `job_resources` block. Required: `cluster_config`.
-        pub fn new(value: ClusterConfig) -> Self {
+        pub fn new(cluster_config: ClusterConfig) -> Self {
             let mut this = rt::Body::default();
-            this.set("cluster_config", value.0.into_value());
+            this.set("cluster_config", cluster_config.0.into_value());
             JobResources(this)
         }
     }
@@ -709,22 +697,18 @@ pub mod data_quality_job_definition {
     /// Block `batch_transform_input` of `aws_sagemaker_data_quality_job_definition`.
     #[derive(Clone, Debug)]
     pub struct BatchTransformInput(pub(crate) rt::Body);
-    /// The required arguments of [`BatchTransformInput`], by name (so that two of one type cannot be swapped).
-    pub struct BatchTransformInputRequired {
-        /// `data_captured_destination_s3_uri`: string.
-        pub data_captured_destination_s3_uri: rt::Expr,
-        /// Block `dataset_format` (the first, when more may be added).
-        pub dataset_format: DatasetFormat,
-    }
     impl BatchTransformInput {
         /// A new `batch_transform_input` block. Required: `data_captured_destination_s3_uri`, `dataset_format`.
-        pub fn new(required: BatchTransformInputRequired) -> Self {
+        pub fn new(
+            data_captured_destination_s3_uri: impl Into<rt::Expr>,
+            dataset_format: DatasetFormat,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "data_captured_destination_s3_uri",
-                rt::string(required.data_captured_destination_s3_uri),
+                rt::string(data_captured_destination_s3_uri),
             );
-            this.set("dataset_format", required.dataset_format.0.into_value());
+            this.set("dataset_format", dataset_format.0.into_value());
             BatchTransformInput(this)
         }
         /// `local_path`: string.
@@ -748,9 +732,9 @@ pub mod data_quality_job_definition {
     pub struct EndpointInput(pub(crate) rt::Body);
     impl EndpointInput {
         /// A new `endpoint_input` block. Required: `endpoint_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(endpoint_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("endpoint_name", rt::string(value));
+            this.set("endpoint_name", rt::string(endpoint_name));
             EndpointInput(this)
         }
         /// `local_path`: string.
@@ -774,16 +758,16 @@ pub mod data_quality_job_definition {
     pub struct MonitoringOutputs(pub(crate) rt::Body);
     impl MonitoringOutputs {
         /// A new `monitoring_outputs` block. Required: `s3_output`.
-        pub fn new(value: S3Output) -> Self {
+        pub fn new(s3_output: S3Output) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_output", value.0.into_value());
+            this.set("s3_output", s3_output.0.into_value());
             MonitoringOutputs(this)
         }
     }
     /// Block `cluster_config` of `aws_sagemaker_data_quality_job_definition`.
     #[derive(Clone, Debug)]
     pub struct ClusterConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ClusterConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ClusterConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct ClusterConfigRequired {
         /// `instance_count`: number.
         pub instance_count: rt::Number,
@@ -832,9 +816,9 @@ pub mod data_quality_job_definition {
     pub struct S3Output(pub(crate) rt::Body);
     impl S3Output {
         /// A new `s3_output` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             S3Output(this)
         }
         /// `local_path`: string.
@@ -890,20 +874,17 @@ static DEVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Device`], by name (so that two of one type cannot be swapped).
-pub struct DeviceRequired {
-    /// `device_fleet_name`: string.
-    pub device_fleet_name: rt::Expr,
-    /// Block `device` (the first, when more may be added).
-    pub device: device::Device,
-}
 impl Device {
     /// Declares an `aws_sagemaker_device` with the stack-unique `id`. Required: `device_fleet_name`, `device`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: DeviceRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        device_fleet_name: impl Into<rt::Expr>,
+        device: device::Device,
+    ) -> Self {
         let mut this = rt::Base::new(id, &DEVICE_TYPE);
-        this.set("device_fleet_name", rt::string(required.device_fleet_name));
-        this.set("device", required.device.0.into_value());
+        this.set("device_fleet_name", rt::string(device_fleet_name));
+        this.set("device", device.0.into_value());
         Device(this)
     }
 }
@@ -934,9 +915,9 @@ pub mod device {
     pub struct Device(pub(crate) rt::Body);
     impl Device {
         /// A new `device` block. Required: `device_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(device_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_name", rt::string(value));
+            this.set("device_name", rt::string(device_name));
             Device(this)
         }
         /// `description`: string.
@@ -962,7 +943,7 @@ static DEVICE_FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`DeviceFleet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DeviceFleet`], by name: two of them have one type, and a swap must not compile.
 pub struct DeviceFleetRequired {
     /// `device_fleet_name`: string.
     pub device_fleet_name: rt::Expr,
@@ -1040,9 +1021,9 @@ pub mod device_fleet {
     pub struct OutputConfig(pub(crate) rt::Body);
     impl OutputConfig {
         /// A new `output_config` block. Required: `s3_output_location`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_output_location: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_output_location", rt::string(value));
+            this.set("s3_output_location", rt::string(s3_output_location));
             OutputConfig(this)
         }
         /// `kms_key_id`: string.
@@ -1063,7 +1044,7 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Domain`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Domain`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainRequired {
     /// `auth_mode`: string.
     pub auth_mode: rt::Expr,
@@ -1219,9 +1200,9 @@ pub mod domain {
     pub struct DefaultSpaceSettings(pub(crate) rt::Body);
     impl DefaultSpaceSettings {
         /// A new `default_space_settings` block. Required: `execution_role`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(execution_role: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("execution_role", rt::string(value));
+            this.set("execution_role", rt::string(execution_role));
             DefaultSpaceSettings(this)
         }
         /// `security_groups`: set of string.
@@ -1268,9 +1249,9 @@ pub mod domain {
     pub struct DefaultUserSettings(pub(crate) rt::Body);
     impl DefaultUserSettings {
         /// A new `default_user_settings` block. Required: `execution_role`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(execution_role: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("execution_role", rt::string(value));
+            this.set("execution_role", rt::string(execution_role));
             DefaultUserSettings(this)
         }
         /// `auto_mount_home_efs`: string.
@@ -1458,9 +1439,12 @@ pub mod domain {
     pub struct RStudioServerProDomainSettings(pub(crate) rt::Body);
     impl RStudioServerProDomainSettings {
         /// A new `r_studio_server_pro_domain_settings` block. Required: `domain_execution_role_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(domain_execution_role_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("domain_execution_role_arn", rt::string(value));
+            this.set(
+                "domain_execution_role_arn",
+                rt::string(domain_execution_role_arn),
+            );
             RStudioServerProDomainSettings(this)
         }
         /// `r_studio_connect_url`: string.
@@ -1483,7 +1467,7 @@ pub mod domain {
     /// Block `efs_file_system_config` of `aws_sagemaker_domain`.
     #[derive(Clone, Debug)]
     pub struct EfsFileSystemConfig(pub(crate) rt::Body);
-    /// The required arguments of [`EfsFileSystemConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EfsFileSystemConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct EfsFileSystemConfigRequired {
         /// `file_system_id`: string.
         pub file_system_id: rt::Expr,
@@ -1514,9 +1498,9 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Endpoint {
     /// Declares an `aws_sagemaker_endpoint` with the stack-unique `id`. Required: `endpoint_config_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, endpoint_config_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
-        this.set("endpoint_config_name", rt::string(value));
+        this.set("endpoint_config_name", rt::string(endpoint_config_name));
         Endpoint(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -1607,9 +1591,12 @@ pub mod endpoint {
     pub struct BlueGreenUpdatePolicy(pub(crate) rt::Body);
     impl BlueGreenUpdatePolicy {
         /// A new `blue_green_update_policy` block. Required: `traffic_routing_configuration`.
-        pub fn new(value: TrafficRoutingConfiguration) -> Self {
+        pub fn new(traffic_routing_configuration: TrafficRoutingConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.set("traffic_routing_configuration", value.0.into_value());
+            this.set(
+                "traffic_routing_configuration",
+                traffic_routing_configuration.0.into_value(),
+            );
             BlueGreenUpdatePolicy(this)
         }
         /// `maximum_execution_timeout_in_seconds`: number.
@@ -1630,25 +1617,18 @@ pub mod endpoint {
     /// Block `rolling_update_policy` of `aws_sagemaker_endpoint`.
     #[derive(Clone, Debug)]
     pub struct RollingUpdatePolicy(pub(crate) rt::Body);
-    /// The required arguments of [`RollingUpdatePolicy`], by name (so that two of one type cannot be swapped).
-    pub struct RollingUpdatePolicyRequired {
-        /// `wait_interval_in_seconds`: number.
-        pub wait_interval_in_seconds: rt::Number,
-        /// Block `maximum_batch_size` (the first, when more may be added).
-        pub maximum_batch_size: MaximumBatchSize,
-    }
     impl RollingUpdatePolicy {
         /// A new `rolling_update_policy` block. Required: `wait_interval_in_seconds`, `maximum_batch_size`.
-        pub fn new(required: RollingUpdatePolicyRequired) -> Self {
+        pub fn new(
+            wait_interval_in_seconds: impl Into<rt::Number>,
+            maximum_batch_size: MaximumBatchSize,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "wait_interval_in_seconds",
-                rt::number(required.wait_interval_in_seconds),
+                rt::number(wait_interval_in_seconds),
             );
-            this.set(
-                "maximum_batch_size",
-                required.maximum_batch_size.0.into_value(),
-            );
+            this.set("maximum_batch_size", maximum_batch_size.0.into_value());
             RollingUpdatePolicy(this)
         }
         /// `maximum_execution_timeout_in_seconds`: number.
@@ -1672,30 +1652,26 @@ pub mod endpoint {
     pub struct Alarms(pub(crate) rt::Body);
     impl Alarms {
         /// A new `alarms` block. Required: `alarm_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(alarm_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("alarm_name", rt::string(value));
+            this.set("alarm_name", rt::string(alarm_name));
             Alarms(this)
         }
     }
     /// Block `traffic_routing_configuration` of `aws_sagemaker_endpoint`.
     #[derive(Clone, Debug)]
     pub struct TrafficRoutingConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`TrafficRoutingConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct TrafficRoutingConfigurationRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// `wait_interval_in_seconds`: number.
-        pub wait_interval_in_seconds: rt::Number,
-    }
     impl TrafficRoutingConfiguration {
         /// A new `traffic_routing_configuration` block. Required: `type`, `wait_interval_in_seconds`.
-        pub fn new(required: TrafficRoutingConfigurationRequired) -> Self {
+        pub fn new(
+            type_: impl Into<rt::Expr>,
+            wait_interval_in_seconds: impl Into<rt::Number>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
+            this.set("type", rt::string(type_));
             this.set(
                 "wait_interval_in_seconds",
-                rt::number(required.wait_interval_in_seconds),
+                rt::number(wait_interval_in_seconds),
             );
             TrafficRoutingConfiguration(this)
         }
@@ -1713,76 +1689,48 @@ pub mod endpoint {
     /// Block `maximum_batch_size` of `aws_sagemaker_endpoint`.
     #[derive(Clone, Debug)]
     pub struct MaximumBatchSize(pub(crate) rt::Body);
-    /// The required arguments of [`MaximumBatchSize`], by name (so that two of one type cannot be swapped).
-    pub struct MaximumBatchSizeRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl MaximumBatchSize {
         /// A new `maximum_batch_size` block. Required: `type`, `value`.
-        pub fn new(required: MaximumBatchSizeRequired) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
-            this.set("value", rt::number(required.value));
+            this.set("type", rt::string(type_));
+            this.set("value", rt::number(value));
             MaximumBatchSize(this)
         }
     }
     /// Block `rollback_maximum_batch_size` of `aws_sagemaker_endpoint`.
     #[derive(Clone, Debug)]
     pub struct RollbackMaximumBatchSize(pub(crate) rt::Body);
-    /// The required arguments of [`RollbackMaximumBatchSize`], by name (so that two of one type cannot be swapped).
-    pub struct RollbackMaximumBatchSizeRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl RollbackMaximumBatchSize {
         /// A new `rollback_maximum_batch_size` block. Required: `type`, `value`.
-        pub fn new(required: RollbackMaximumBatchSizeRequired) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
-            this.set("value", rt::number(required.value));
+            this.set("type", rt::string(type_));
+            this.set("value", rt::number(value));
             RollbackMaximumBatchSize(this)
         }
     }
     /// Block `canary_size` of `aws_sagemaker_endpoint`.
     #[derive(Clone, Debug)]
     pub struct CanarySize(pub(crate) rt::Body);
-    /// The required arguments of [`CanarySize`], by name (so that two of one type cannot be swapped).
-    pub struct CanarySizeRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl CanarySize {
         /// A new `canary_size` block. Required: `type`, `value`.
-        pub fn new(required: CanarySizeRequired) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
-            this.set("value", rt::number(required.value));
+            this.set("type", rt::string(type_));
+            this.set("value", rt::number(value));
             CanarySize(this)
         }
     }
     /// Block `linear_step_size` of `aws_sagemaker_endpoint`.
     #[derive(Clone, Debug)]
     pub struct LinearStepSize(pub(crate) rt::Body);
-    /// The required arguments of [`LinearStepSize`], by name (so that two of one type cannot be swapped).
-    pub struct LinearStepSizeRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl LinearStepSize {
         /// A new `linear_step_size` block. Required: `type`, `value`.
-        pub fn new(required: LinearStepSizeRequired) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
-            this.set("value", rt::number(required.value));
+            this.set("type", rt::string(type_));
+            this.set("value", rt::number(value));
             LinearStepSize(this)
         }
     }
@@ -1801,9 +1749,12 @@ static ENDPOINT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EndpointConfiguration {
     /// Declares an `aws_sagemaker_endpoint_configuration` with the stack-unique `id`. Required: `production_variants`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: endpoint_configuration::ProductionVariants) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        production_variants: endpoint_configuration::ProductionVariants,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_CONFIGURATION_TYPE);
-        this.push("production_variants", value.0.into_value());
+        this.push("production_variants", production_variants.0.into_value());
         EndpointConfiguration(this)
     }
     /// `kms_key_arn`: string. Changing it replaces the resource.
@@ -1892,9 +1843,9 @@ pub mod endpoint_configuration {
     pub struct AsyncInferenceConfig(pub(crate) rt::Body);
     impl AsyncInferenceConfig {
         /// A new `async_inference_config` block. Required: `output_config`.
-        pub fn new(value: OutputConfig) -> Self {
+        pub fn new(output_config: OutputConfig) -> Self {
             let mut this = rt::Body::default();
-            this.set("output_config", value.0.into_value());
+            this.set("output_config", output_config.0.into_value());
             AsyncInferenceConfig(this)
         }
         /// Block `client_config` (at most one).
@@ -1906,28 +1857,20 @@ pub mod endpoint_configuration {
     /// Block `data_capture_config` of `aws_sagemaker_endpoint_configuration`.
     #[derive(Clone, Debug)]
     pub struct DataCaptureConfig(pub(crate) rt::Body);
-    /// The required arguments of [`DataCaptureConfig`], by name (so that two of one type cannot be swapped).
-    pub struct DataCaptureConfigRequired {
-        /// `destination_s3_uri`: string.
-        pub destination_s3_uri: rt::Expr,
-        /// `initial_sampling_percentage`: number.
-        pub initial_sampling_percentage: rt::Number,
-        /// Block `capture_options` (the first, when more may be added).
-        pub capture_options: CaptureOptions,
-    }
     impl DataCaptureConfig {
         /// A new `data_capture_config` block. Required: `destination_s3_uri`, `initial_sampling_percentage`, `capture_options`.
-        pub fn new(required: DataCaptureConfigRequired) -> Self {
+        pub fn new(
+            destination_s3_uri: impl Into<rt::Expr>,
+            initial_sampling_percentage: impl Into<rt::Number>,
+            capture_options: CaptureOptions,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "destination_s3_uri",
-                rt::string(required.destination_s3_uri),
-            );
+            this.set("destination_s3_uri", rt::string(destination_s3_uri));
             this.set(
                 "initial_sampling_percentage",
-                rt::number(required.initial_sampling_percentage),
+                rt::number(initial_sampling_percentage),
             );
-            this.push("capture_options", required.capture_options.0.into_value());
+            this.push("capture_options", capture_options.0.into_value());
             DataCaptureConfig(this)
         }
         /// `enable_capture`: bool.
@@ -1957,9 +1900,9 @@ pub mod endpoint_configuration {
     pub struct ProductionVariants(pub(crate) rt::Body);
     impl ProductionVariants {
         /// A new `production_variants` block. Required: `model_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(model_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("model_name", rt::string(value));
+            this.set("model_name", rt::string(model_name));
             ProductionVariants(this)
         }
         /// `accelerator_type`: string.
@@ -2048,9 +1991,9 @@ pub mod endpoint_configuration {
     pub struct ShadowProductionVariants(pub(crate) rt::Body);
     impl ShadowProductionVariants {
         /// A new `shadow_production_variants` block. Required: `model_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(model_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("model_name", rt::string(value));
+            this.set("model_name", rt::string(model_name));
             ShadowProductionVariants(this)
         }
         /// `accelerator_type`: string.
@@ -2158,9 +2101,9 @@ pub mod endpoint_configuration {
     pub struct OutputConfig(pub(crate) rt::Body);
     impl OutputConfig {
         /// A new `output_config` block. Required: `s3_output_path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_output_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_output_path", rt::string(value));
+            this.set("s3_output_path", rt::string(s3_output_path));
             OutputConfig(this)
         }
         /// `kms_key_id`: string.
@@ -2204,9 +2147,9 @@ pub mod endpoint_configuration {
     pub struct CaptureOptions(pub(crate) rt::Body);
     impl CaptureOptions {
         /// A new `capture_options` block. Required: `capture_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(capture_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("capture_mode", rt::string(value));
+            this.set("capture_mode", rt::string(capture_mode));
             CaptureOptions(this)
         }
     }
@@ -2215,9 +2158,9 @@ pub mod endpoint_configuration {
     pub struct CoreDumpConfig(pub(crate) rt::Body);
     impl CoreDumpConfig {
         /// A new `core_dump_config` block. Required: `destination_s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(destination_s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("destination_s3_uri", rt::string(value));
+            this.set("destination_s3_uri", rt::string(destination_s3_uri));
             CoreDumpConfig(this)
         }
         /// `kms_key_id`: string.
@@ -2256,16 +2199,16 @@ pub mod endpoint_configuration {
     pub struct RoutingConfig(pub(crate) rt::Body);
     impl RoutingConfig {
         /// A new `routing_config` block. Required: `routing_strategy`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(routing_strategy: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("routing_strategy", rt::string(value));
+            this.set("routing_strategy", rt::string(routing_strategy));
             RoutingConfig(this)
         }
     }
     /// Block `serverless_config` of `aws_sagemaker_endpoint_configuration`.
     #[derive(Clone, Debug)]
     pub struct ServerlessConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ServerlessConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ServerlessConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct ServerlessConfigRequired {
         /// `max_concurrency`: number.
         pub max_concurrency: rt::Number,
@@ -2289,7 +2232,7 @@ pub mod endpoint_configuration {
     /// Block `core_dump_config` of `aws_sagemaker_endpoint_configuration`.
     #[derive(Clone, Debug)]
     pub struct ShadowProductionVariantsCoreDumpConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ShadowProductionVariantsCoreDumpConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ShadowProductionVariantsCoreDumpConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct ShadowProductionVariantsCoreDumpConfigRequired {
         /// `destination_s3_uri`: string.
         pub destination_s3_uri: rt::Expr,
@@ -2350,7 +2293,7 @@ static FEATURE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`FeatureGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FeatureGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct FeatureGroupRequired {
     /// `event_time_feature_name`: string.
     pub event_time_feature_name: rt::Expr,
@@ -2491,9 +2434,9 @@ pub mod feature_group {
     pub struct OfflineStoreConfig(pub(crate) rt::Body);
     impl OfflineStoreConfig {
         /// A new `offline_store_config` block. Required: `s3_storage_config`.
-        pub fn new(value: S3StorageConfig) -> Self {
+        pub fn new(s3_storage_config: S3StorageConfig) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_storage_config", value.0.into_value());
+            this.set("s3_storage_config", s3_storage_config.0.into_value());
             OfflineStoreConfig(this)
         }
         /// `disable_glue_table_creation`: bool.
@@ -2615,9 +2558,9 @@ pub mod feature_group {
     pub struct S3StorageConfig(pub(crate) rt::Body);
     impl S3StorageConfig {
         /// A new `s3_storage_config` block. Required: `s3_uri`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_uri: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_uri", rt::string(value));
+            this.set("s3_uri", rt::string(s3_uri));
             S3StorageConfig(this)
         }
         /// `kms_key_id`: string.
@@ -2693,7 +2636,7 @@ static FLOW_DEFINITION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`FlowDefinition`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FlowDefinition`], by name: two of them have one type, and a swap must not compile.
 pub struct FlowDefinitionRequired {
     /// `flow_definition_name`: string.
     pub flow_definition_name: rt::Expr,
@@ -2795,7 +2738,7 @@ pub mod flow_definition {
     /// Block `human_loop_config` of `aws_sagemaker_flow_definition`.
     #[derive(Clone, Debug)]
     pub struct HumanLoopConfig(pub(crate) rt::Body);
-    /// The required arguments of [`HumanLoopConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`HumanLoopConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct HumanLoopConfigRequired {
         /// `human_task_ui_arn`: string.
         pub human_task_ui_arn: rt::Expr,
@@ -2850,9 +2793,12 @@ pub mod flow_definition {
     pub struct HumanLoopRequestSource(pub(crate) rt::Body);
     impl HumanLoopRequestSource {
         /// A new `human_loop_request_source` block. Required: `aws_managed_human_loop_request_source`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(aws_managed_human_loop_request_source: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("aws_managed_human_loop_request_source", rt::string(value));
+            this.set(
+                "aws_managed_human_loop_request_source",
+                rt::string(aws_managed_human_loop_request_source),
+            );
             HumanLoopRequestSource(this)
         }
     }
@@ -2861,9 +2807,9 @@ pub mod flow_definition {
     pub struct OutputConfig(pub(crate) rt::Body);
     impl OutputConfig {
         /// A new `output_config` block. Required: `s3_output_path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_output_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_output_path", rt::string(value));
+            this.set("s3_output_path", rt::string(s3_output_path));
             OutputConfig(this)
         }
         /// `kms_key_id`: string.
@@ -2877,9 +2823,12 @@ pub mod flow_definition {
     pub struct HumanLoopActivationConditionsConfig(pub(crate) rt::Body);
     impl HumanLoopActivationConditionsConfig {
         /// A new `human_loop_activation_conditions_config` block. Required: `human_loop_activation_conditions`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(human_loop_activation_conditions: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("human_loop_activation_conditions", rt::string(value));
+            this.set(
+                "human_loop_activation_conditions",
+                rt::string(human_loop_activation_conditions),
+            );
             HumanLoopActivationConditionsConfig(this)
         }
     }
@@ -2935,7 +2884,7 @@ static HUB_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`Hub`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Hub`], by name: two of them have one type, and a swap must not compile.
 pub struct HubRequired {
     /// `hub_description`: string.
     pub hub_description: rt::Expr,
@@ -3033,23 +2982,17 @@ static HUMAN_TASK_UI_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`HumanTaskUi`], by name (so that two of one type cannot be swapped).
-pub struct HumanTaskUiRequired {
-    /// `human_task_ui_name`: string.
-    pub human_task_ui_name: rt::Expr,
-    /// Block `ui_template` (the first, when more may be added).
-    pub ui_template: human_task_ui::UiTemplate,
-}
 impl HumanTaskUi {
     /// Declares an `aws_sagemaker_human_task_ui` with the stack-unique `id`. Required: `human_task_ui_name`, `ui_template`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: HumanTaskUiRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        human_task_ui_name: impl Into<rt::Expr>,
+        ui_template: human_task_ui::UiTemplate,
+    ) -> Self {
         let mut this = rt::Base::new(id, &HUMAN_TASK_UI_TYPE);
-        this.set(
-            "human_task_ui_name",
-            rt::string(required.human_task_ui_name),
-        );
-        this.set("ui_template", required.ui_template.0.into_value());
+        this.set("human_task_ui_name", rt::string(human_task_ui_name));
+        this.set("ui_template", ui_template.0.into_value());
         HumanTaskUi(this)
     }
 }
@@ -3107,7 +3050,7 @@ static IMAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`Image`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Image`], by name: two of them have one type, and a swap must not compile.
 pub struct ImageRequired {
     /// `image_name`: string.
     pub image_name: rt::Expr,
@@ -3181,7 +3124,7 @@ static IMAGE_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`ImageVersion`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ImageVersion`], by name: two of them have one type, and a swap must not compile.
 pub struct ImageVersionRequired {
     /// `base_image`: string.
     pub base_image: rt::Expr,
@@ -3303,7 +3246,7 @@ static MLFLOW_TRACKING_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`MlflowTrackingServer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MlflowTrackingServer`], by name: two of them have one type, and a swap must not compile.
 pub struct MlflowTrackingServerRequired {
     /// `artifact_store_uri`: string.
     pub artifact_store_uri: rt::Expr,
@@ -3417,9 +3360,9 @@ static MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Model {
     /// Declares an `aws_sagemaker_model` with the stack-unique `id`. Required: `execution_role_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, execution_role_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MODEL_TYPE);
-        this.set("execution_role_arn", rt::string(value));
+        this.set("execution_role_arn", rt::string(execution_role_arn));
         Model(this)
     }
     /// `enable_network_isolation`: bool. Changing it replaces the resource.
@@ -3556,9 +3499,9 @@ pub mod model {
     pub struct InferenceExecutionConfig(pub(crate) rt::Body);
     impl InferenceExecutionConfig {
         /// A new `inference_execution_config` block. Required: `mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("mode", rt::string(value));
+            this.set("mode", rt::string(mode));
             InferenceExecutionConfig(this)
         }
     }
@@ -3628,9 +3571,9 @@ pub mod model {
     pub struct ImageConfig(pub(crate) rt::Body);
     impl ImageConfig {
         /// A new `image_config` block. Required: `repository_access_mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(repository_access_mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("repository_access_mode", rt::string(value));
+            this.set("repository_access_mode", rt::string(repository_access_mode));
             ImageConfig(this)
         }
         /// Block `repository_auth_config` (at most one).
@@ -3644,9 +3587,9 @@ pub mod model {
     pub struct ModelDataSource(pub(crate) rt::Body);
     impl ModelDataSource {
         /// A new `model_data_source` block. Required: `s3_data_source`.
-        pub fn new(value: S3DataSource) -> Self {
+        pub fn new(s3_data_source: S3DataSource) -> Self {
             let mut this = rt::Body::default();
-            this.push("s3_data_source", value.0.into_value());
+            this.push("s3_data_source", s3_data_source.0.into_value());
             ModelDataSource(this)
         }
         /// Adds a `s3_data_source` block.
@@ -3675,16 +3618,19 @@ pub mod model {
     pub struct RepositoryAuthConfig(pub(crate) rt::Body);
     impl RepositoryAuthConfig {
         /// A new `repository_auth_config` block. Required: `repository_credentials_provider_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(repository_credentials_provider_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("repository_credentials_provider_arn", rt::string(value));
+            this.set(
+                "repository_credentials_provider_arn",
+                rt::string(repository_credentials_provider_arn),
+            );
             RepositoryAuthConfig(this)
         }
     }
     /// Block `s3_data_source` of `aws_sagemaker_model`.
     #[derive(Clone, Debug)]
     pub struct S3DataSource(pub(crate) rt::Body);
-    /// The required arguments of [`S3DataSource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3DataSource`], by name: two of them have one type, and a swap must not compile.
     pub struct S3DataSourceRequired {
         /// `compression_type`: string.
         pub compression_type: rt::Expr,
@@ -3713,9 +3659,9 @@ pub mod model {
     pub struct ModelAccessConfig(pub(crate) rt::Body);
     impl ModelAccessConfig {
         /// A new `model_access_config` block. Required: `accept_eula`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(accept_eula: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("accept_eula", rt::boolean(value));
+            this.set("accept_eula", rt::boolean(accept_eula));
             ModelAccessConfig(this)
         }
     }
@@ -3734,9 +3680,12 @@ static MODEL_PACKAGE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ModelPackageGroup {
     /// Declares an `aws_sagemaker_model_package_group` with the stack-unique `id`. Required: `model_package_group_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, model_package_group_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MODEL_PACKAGE_GROUP_TYPE);
-        this.set("model_package_group_name", rt::string(value));
+        this.set(
+            "model_package_group_name",
+            rt::string(model_package_group_name),
+        );
         ModelPackageGroup(this)
     }
     /// `model_package_group_description`: string. Changing it replaces the resource.
@@ -3785,12 +3734,12 @@ static MODEL_PACKAGE_GROUP_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`ModelPackageGroupPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ModelPackageGroupPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ModelPackageGroupPolicyRequired {
     /// `model_package_group_name`: string.
     pub model_package_group_name: rt::Expr,
     /// `resource_policy`: string.
-    pub resource_policy: rt::Expr,
+    pub resource_policy: rt::PolicyText,
 }
 impl ModelPackageGroupPolicy {
     /// Declares an `aws_sagemaker_model_package_group_policy` with the stack-unique `id`. Required: `model_package_group_name`, `resource_policy`.
@@ -3801,7 +3750,7 @@ impl ModelPackageGroupPolicy {
             "model_package_group_name",
             rt::string(required.model_package_group_name),
         );
-        this.set("resource_policy", rt::string(required.resource_policy));
+        this.set("resource_policy", rt::policy_text(required.resource_policy));
         ModelPackageGroupPolicy(this)
     }
 }
@@ -3836,10 +3785,13 @@ impl MonitoringSchedule {
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        value: monitoring_schedule::MonitoringScheduleConfig,
+        monitoring_schedule_config: monitoring_schedule::MonitoringScheduleConfig,
     ) -> Self {
         let mut this = rt::Base::new(id, &MONITORING_SCHEDULE_TYPE);
-        this.set("monitoring_schedule_config", value.0.into_value());
+        this.set(
+            "monitoring_schedule_config",
+            monitoring_schedule_config.0.into_value(),
+        );
         MonitoringSchedule(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -3878,7 +3830,7 @@ pub mod monitoring_schedule {
     /// Block `monitoring_schedule_config` of `aws_sagemaker_monitoring_schedule`.
     #[derive(Clone, Debug)]
     pub struct MonitoringScheduleConfig(pub(crate) rt::Body);
-    /// The required arguments of [`MonitoringScheduleConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MonitoringScheduleConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct MonitoringScheduleConfigRequired {
         /// `monitoring_job_definition_name`: string.
         pub monitoring_job_definition_name: rt::Expr,
@@ -3907,9 +3859,9 @@ pub mod monitoring_schedule {
     pub struct ScheduleConfig(pub(crate) rt::Body);
     impl ScheduleConfig {
         /// A new `schedule_config` block. Required: `schedule_expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("schedule_expression", rt::string(value));
+            this.set("schedule_expression", rt::string(schedule_expression));
             ScheduleConfig(this)
         }
     }
@@ -3925,7 +3877,7 @@ static NOTEBOOK_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 20),
 };
-/// The required arguments of [`NotebookInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NotebookInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct NotebookInstanceRequired {
     /// `instance_type`: string.
     pub instance_type: rt::Expr,
@@ -4202,7 +4154,7 @@ static PIPELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 22),
 };
-/// The required arguments of [`Pipeline`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Pipeline`], by name: two of them have one type, and a swap must not compile.
 pub struct PipelineRequired {
     /// `pipeline_display_name`: string.
     pub pipeline_display_name: rt::Expr,
@@ -4300,16 +4252,19 @@ pub mod pipeline {
     pub struct ParallelismConfiguration(pub(crate) rt::Body);
     impl ParallelismConfiguration {
         /// A new `parallelism_configuration` block. Required: `max_parallel_execution_steps`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(max_parallel_execution_steps: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("max_parallel_execution_steps", rt::number(value));
+            this.set(
+                "max_parallel_execution_steps",
+                rt::number(max_parallel_execution_steps),
+            );
             ParallelismConfiguration(this)
         }
     }
     /// Block `pipeline_definition_s3_location` of `aws_sagemaker_pipeline`.
     #[derive(Clone, Debug)]
     pub struct PipelineDefinitionS3Location(pub(crate) rt::Body);
-    /// The required arguments of [`PipelineDefinitionS3Location`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PipelineDefinitionS3Location`], by name: two of them have one type, and a swap must not compile.
     pub struct PipelineDefinitionS3LocationRequired {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -4342,22 +4297,19 @@ static PROJECT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 23),
 };
-/// The required arguments of [`Project`], by name (so that two of one type cannot be swapped).
-pub struct ProjectRequired {
-    /// `project_name`: string.
-    pub project_name: rt::Expr,
-    /// Block `service_catalog_provisioning_details` (the first, when more may be added).
-    pub service_catalog_provisioning_details: project::ServiceCatalogProvisioningDetails,
-}
 impl Project {
     /// Declares an `aws_sagemaker_project` with the stack-unique `id`. Required: `project_name`, `service_catalog_provisioning_details`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ProjectRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        project_name: impl Into<rt::Expr>,
+        service_catalog_provisioning_details: project::ServiceCatalogProvisioningDetails,
+    ) -> Self {
         let mut this = rt::Base::new(id, &PROJECT_TYPE);
-        this.set("project_name", rt::string(required.project_name));
+        this.set("project_name", rt::string(project_name));
         this.set(
             "service_catalog_provisioning_details",
-            required.service_catalog_provisioning_details.0.into_value(),
+            service_catalog_provisioning_details.0.into_value(),
         );
         Project(this)
     }
@@ -4407,9 +4359,9 @@ pub mod project {
     pub struct ServiceCatalogProvisioningDetails(pub(crate) rt::Body);
     impl ServiceCatalogProvisioningDetails {
         /// A new `service_catalog_provisioning_details` block. Required: `product_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(product_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("product_id", rt::string(value));
+            this.set("product_id", rt::string(product_id));
             ServiceCatalogProvisioningDetails(this)
         }
         /// `path_id`: string.
@@ -4433,9 +4385,9 @@ pub mod project {
     pub struct ProvisioningParameter(pub(crate) rt::Body);
     impl ProvisioningParameter {
         /// A new `provisioning_parameter` block. Required: `key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(value));
+            this.set("key", rt::string(key));
             ProvisioningParameter(this)
         }
         /// `value`: string.
@@ -4459,9 +4411,9 @@ static SERVICECATALOG_PORTFOLIO_STATUS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ServicecatalogPortfolioStatus {
     /// Declares an `aws_sagemaker_servicecatalog_portfolio_status` with the stack-unique `id`. Required: `status`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, status: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICECATALOG_PORTFOLIO_STATUS_TYPE);
-        this.set("status", rt::string(value));
+        this.set("status", rt::string(status));
         ServicecatalogPortfolioStatus(this)
     }
 }
@@ -4490,7 +4442,7 @@ static SPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 25),
 };
-/// The required arguments of [`Space`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Space`], by name: two of them have one type, and a swap must not compile.
 pub struct SpaceRequired {
     /// `domain_id`: string.
     pub domain_id: rt::Expr,
@@ -4576,9 +4528,12 @@ pub mod space {
     pub struct OwnershipSettings(pub(crate) rt::Body);
     impl OwnershipSettings {
         /// A new `ownership_settings` block. Required: `owner_user_profile_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(owner_user_profile_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("owner_user_profile_name", rt::string(value));
+            this.set(
+                "owner_user_profile_name",
+                rt::string(owner_user_profile_name),
+            );
             OwnershipSettings(this)
         }
     }
@@ -4634,9 +4589,9 @@ pub mod space {
     pub struct SpaceSharingSettings(pub(crate) rt::Body);
     impl SpaceSharingSettings {
         /// A new `space_sharing_settings` block. Required: `sharing_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(sharing_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("sharing_type", rt::string(value));
+            this.set("sharing_type", rt::string(sharing_type));
             SpaceSharingSettings(this)
         }
     }
@@ -4645,9 +4600,12 @@ pub mod space {
     pub struct CodeEditorAppSettings(pub(crate) rt::Body);
     impl CodeEditorAppSettings {
         /// A new `code_editor_app_settings` block. Required: `default_resource_spec`.
-        pub fn new(value: DefaultResourceSpec) -> Self {
+        pub fn new(default_resource_spec: DefaultResourceSpec) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_resource_spec", value.0.into_value());
+            this.set(
+                "default_resource_spec",
+                default_resource_spec.0.into_value(),
+            );
             CodeEditorAppSettings(this)
         }
         /// Block `app_lifecycle_management` (at most one).
@@ -4661,9 +4619,9 @@ pub mod space {
     pub struct CustomFileSystem(pub(crate) rt::Body);
     impl CustomFileSystem {
         /// A new `custom_file_system` block. Required: `efs_file_system`.
-        pub fn new(value: EfsFileSystem) -> Self {
+        pub fn new(efs_file_system: EfsFileSystem) -> Self {
             let mut this = rt::Body::default();
-            this.set("efs_file_system", value.0.into_value());
+            this.set("efs_file_system", efs_file_system.0.into_value());
             CustomFileSystem(this)
         }
     }
@@ -4672,9 +4630,12 @@ pub mod space {
     pub struct JupyterLabAppSettings(pub(crate) rt::Body);
     impl JupyterLabAppSettings {
         /// A new `jupyter_lab_app_settings` block. Required: `default_resource_spec`.
-        pub fn new(value: DefaultResourceSpec) -> Self {
+        pub fn new(default_resource_spec: DefaultResourceSpec) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_resource_spec", value.0.into_value());
+            this.set(
+                "default_resource_spec",
+                default_resource_spec.0.into_value(),
+            );
             JupyterLabAppSettings(this)
         }
         /// Block `app_lifecycle_management` (at most one).
@@ -4693,9 +4654,12 @@ pub mod space {
     pub struct JupyterServerAppSettings(pub(crate) rt::Body);
     impl JupyterServerAppSettings {
         /// A new `jupyter_server_app_settings` block. Required: `default_resource_spec`.
-        pub fn new(value: DefaultResourceSpec) -> Self {
+        pub fn new(default_resource_spec: DefaultResourceSpec) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_resource_spec", value.0.into_value());
+            this.set(
+                "default_resource_spec",
+                default_resource_spec.0.into_value(),
+            );
             JupyterServerAppSettings(this)
         }
         /// `lifecycle_config_arns`: set of string.
@@ -4714,9 +4678,12 @@ pub mod space {
     pub struct KernelGatewayAppSettings(pub(crate) rt::Body);
     impl KernelGatewayAppSettings {
         /// A new `kernel_gateway_app_settings` block. Required: `default_resource_spec`.
-        pub fn new(value: DefaultResourceSpec) -> Self {
+        pub fn new(default_resource_spec: DefaultResourceSpec) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_resource_spec", value.0.into_value());
+            this.set(
+                "default_resource_spec",
+                default_resource_spec.0.into_value(),
+            );
             KernelGatewayAppSettings(this)
         }
         /// `lifecycle_config_arns`: set of string.
@@ -4735,9 +4702,9 @@ pub mod space {
     pub struct SpaceStorageSettings(pub(crate) rt::Body);
     impl SpaceStorageSettings {
         /// A new `space_storage_settings` block. Required: `ebs_storage_settings`.
-        pub fn new(value: EbsStorageSettings) -> Self {
+        pub fn new(ebs_storage_settings: EbsStorageSettings) -> Self {
             let mut this = rt::Body::default();
-            this.set("ebs_storage_settings", value.0.into_value());
+            this.set("ebs_storage_settings", ebs_storage_settings.0.into_value());
             SpaceStorageSettings(this)
         }
     }
@@ -4761,9 +4728,9 @@ pub mod space {
     pub struct EfsFileSystem(pub(crate) rt::Body);
     impl EfsFileSystem {
         /// A new `efs_file_system` block. Required: `file_system_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("file_system_id", rt::string(value));
+            this.set("file_system_id", rt::string(file_system_id));
             EfsFileSystem(this)
         }
     }
@@ -4772,9 +4739,9 @@ pub mod space {
     pub struct EbsStorageSettings(pub(crate) rt::Body);
     impl EbsStorageSettings {
         /// A new `ebs_storage_settings` block. Required: `ebs_volume_size_in_gb`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(ebs_volume_size_in_gb: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("ebs_volume_size_in_gb", rt::number(value));
+            this.set("ebs_volume_size_in_gb", rt::number(ebs_volume_size_in_gb));
             EbsStorageSettings(this)
         }
     }
@@ -4805,7 +4772,7 @@ static STUDIO_LIFECYCLE_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 26),
 };
-/// The required arguments of [`StudioLifecycleConfig`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StudioLifecycleConfig`], by name: two of them have one type, and a swap must not compile.
 pub struct StudioLifecycleConfigRequired {
     /// `studio_lifecycle_config_app_type`: string.
     pub studio_lifecycle_config_app_type: rt::Expr,
@@ -4877,7 +4844,7 @@ static USER_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 27),
 };
-/// The required arguments of [`UserProfile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserProfile`], by name: two of them have one type, and a swap must not compile.
 pub struct UserProfileRequired {
     /// `domain_id`: string.
     pub domain_id: rt::Expr,
@@ -4968,9 +4935,9 @@ pub mod user_profile {
     pub struct UserSettings(pub(crate) rt::Body);
     impl UserSettings {
         /// A new `user_settings` block. Required: `execution_role`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(execution_role: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("execution_role", rt::string(value));
+            this.set("execution_role", rt::string(execution_role));
             UserSettings(this)
         }
         /// `auto_mount_home_efs`: string.
@@ -5088,9 +5055,9 @@ pub mod user_profile {
     pub struct EfsFileSystemConfig(pub(crate) rt::Body);
     impl EfsFileSystemConfig {
         /// A new `efs_file_system_config` block. Required: `file_system_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(file_system_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("file_system_id", rt::string(value));
+            this.set("file_system_id", rt::string(file_system_id));
             EfsFileSystemConfig(this)
         }
         /// `file_system_path`: string.
@@ -5114,9 +5081,9 @@ static WORKFORCE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Workforce {
     /// Declares an `aws_sagemaker_workforce` with the stack-unique `id`. Required: `workforce_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, workforce_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &WORKFORCE_TYPE);
-        this.set("workforce_name", rt::string(value));
+        this.set("workforce_name", rt::string(workforce_name));
         Workforce(this)
     }
     /// Block `cognito_config` (at most one). Changing it replaces the resource.
@@ -5165,7 +5132,7 @@ pub mod workforce {
     /// Block `cognito_config` of `aws_sagemaker_workforce`.
     #[derive(Clone, Debug)]
     pub struct CognitoConfig(pub(crate) rt::Body);
-    /// The required arguments of [`CognitoConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CognitoConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct CognitoConfigRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -5184,7 +5151,7 @@ pub mod workforce {
     /// Block `oidc_config` of `aws_sagemaker_workforce`.
     #[derive(Clone, Debug)]
     pub struct OidcConfig(pub(crate) rt::Body);
-    /// The required arguments of [`OidcConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OidcConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct OidcConfigRequired {
         /// `authorization_endpoint`: string.
         pub authorization_endpoint: rt::Expr,
@@ -5243,9 +5210,9 @@ pub mod workforce {
     pub struct SourceIpConfig(pub(crate) rt::Body);
     impl SourceIpConfig {
         /// A new `source_ip_config` block. Required: `cidrs`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(cidrs: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidrs", rt::list(value));
+            this.set("cidrs", rt::list(cidrs));
             SourceIpConfig(this)
         }
     }
@@ -5286,7 +5253,7 @@ static WORKTEAM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 29),
 };
-/// The required arguments of [`Workteam`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Workteam`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkteamRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -5430,7 +5397,7 @@ pub mod workteam {
     /// Block `cognito_member_definition` of `aws_sagemaker_workteam`.
     #[derive(Clone, Debug)]
     pub struct CognitoMemberDefinition(pub(crate) rt::Body);
-    /// The required arguments of [`CognitoMemberDefinition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CognitoMemberDefinition`], by name: two of them have one type, and a swap must not compile.
     pub struct CognitoMemberDefinitionRequired {
         /// `client_id`: string.
         pub client_id: rt::Expr,
@@ -5454,9 +5421,9 @@ pub mod workteam {
     pub struct OidcMemberDefinition(pub(crate) rt::Body);
     impl OidcMemberDefinition {
         /// A new `oidc_member_definition` block. Required: `groups`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(groups: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("groups", rt::list(value));
+            this.set("groups", rt::list(groups));
             OidcMemberDefinition(this)
         }
     }
@@ -5613,16 +5580,16 @@ pub mod shared {
     pub struct CodeRepository(pub(crate) rt::Body);
     impl CodeRepository {
         /// A new `code_repository` block. Required: `repository_url`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(repository_url: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("repository_url", rt::string(value));
+            this.set("repository_url", rt::string(repository_url));
             CodeRepository(this)
         }
     }
     /// Block `custom_image` of `aws_sagemaker_domain`, `aws_sagemaker_space`, `aws_sagemaker_user_profile`.
     #[derive(Clone, Debug)]
     pub struct CustomImage(pub(crate) rt::Body);
-    /// The required arguments of [`CustomImage`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomImage`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomImageRequired {
         /// `app_image_config_name`: string.
         pub app_image_config_name: rt::Expr,
@@ -5649,7 +5616,7 @@ pub mod shared {
     /// Block `custom_posix_user_config` of `aws_sagemaker_domain`, `aws_sagemaker_user_profile`.
     #[derive(Clone, Debug)]
     pub struct CustomPosixUserConfig(pub(crate) rt::Body);
-    /// The required arguments of [`CustomPosixUserConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomPosixUserConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomPosixUserConfigRequired {
         /// `gid`: number.
         pub gid: rt::Number,
@@ -5668,7 +5635,7 @@ pub mod shared {
     /// Block `default_ebs_storage_settings` of `aws_sagemaker_domain`, `aws_sagemaker_user_profile`.
     #[derive(Clone, Debug)]
     pub struct DefaultEbsStorageSettings(pub(crate) rt::Body);
-    /// The required arguments of [`DefaultEbsStorageSettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DefaultEbsStorageSettings`], by name: two of them have one type, and a swap must not compile.
     pub struct DefaultEbsStorageSettingsRequired {
         /// `default_ebs_volume_size_in_gb`: number.
         pub default_ebs_volume_size_in_gb: rt::Number,
@@ -5801,9 +5768,9 @@ pub mod shared {
     pub struct IdentityProviderOauthSettings(pub(crate) rt::Body);
     impl IdentityProviderOauthSettings {
         /// A new `identity_provider_oauth_settings` block. Required: `secret_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(secret_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("secret_arn", rt::string(value));
+            this.set("secret_arn", rt::string(secret_arn));
             IdentityProviderOauthSettings(this)
         }
         /// `data_source_name`: string.
@@ -6123,7 +6090,7 @@ pub mod shared {
     /// Block `vpc_config` of `aws_sagemaker_data_quality_job_definition`, `aws_sagemaker_model`.
     #[derive(Clone, Debug)]
     pub struct VpcConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VpcConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VpcConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VpcConfigRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,
@@ -6178,9 +6145,9 @@ pub mod data {
     impl PrebuiltEcrImage {
         /// Declares an `aws_sagemaker_prebuilt_ecr_image` with the stack-unique `id`. Required: `repository_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, repository_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PREBUILT_ECR_IMAGE_TYPE);
-            this.set("repository_name", rt::string(value));
+            this.set("repository_name", rt::string(repository_name));
             PrebuiltEcrImage(this)
         }
         /// `dns_suffix`: string.

@@ -30,29 +30,19 @@ static SCHEDULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Schedule`], by name (so that two of one type cannot be swapped).
-pub struct ScheduleRequired {
-    /// `schedule_expression`: string.
-    pub schedule_expression: rt::Expr,
-    /// Block `flexible_time_window` (the first, when more may be added).
-    pub flexible_time_window: schedule::FlexibleTimeWindow,
-    /// Block `target` (the first, when more may be added).
-    pub target: schedule::Target,
-}
 impl Schedule {
     /// Declares an `aws_scheduler_schedule` with the stack-unique `id`. Required: `schedule_expression`, `flexible_time_window`, `target`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ScheduleRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        schedule_expression: impl Into<rt::Expr>,
+        flexible_time_window: schedule::FlexibleTimeWindow,
+        target: schedule::Target,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SCHEDULE_TYPE);
-        this.set(
-            "schedule_expression",
-            rt::string(required.schedule_expression),
-        );
-        this.set(
-            "flexible_time_window",
-            required.flexible_time_window.0.into_value(),
-        );
-        this.set("target", required.target.0.into_value());
+        this.set("schedule_expression", rt::string(schedule_expression));
+        this.set("flexible_time_window", flexible_time_window.0.into_value());
+        this.set("target", target.0.into_value());
         Schedule(this)
     }
     /// `description`: string.
@@ -161,9 +151,9 @@ pub mod schedule {
     pub struct FlexibleTimeWindow(pub(crate) rt::Body);
     impl FlexibleTimeWindow {
         /// A new `flexible_time_window` block. Required: `mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("mode", rt::string(value));
+            this.set("mode", rt::string(mode));
             FlexibleTimeWindow(this)
         }
         /// `maximum_window_in_minutes`: number.
@@ -175,7 +165,7 @@ pub mod schedule {
     /// Block `target` of `aws_scheduler_schedule`.
     #[derive(Clone, Debug)]
     pub struct Target(pub(crate) rt::Body);
-    /// The required arguments of [`Target`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Target`], by name: two of them have one type, and a swap must not compile.
     pub struct TargetRequired {
         /// `arn`: string.
         pub arn: rt::Expr,
@@ -237,9 +227,9 @@ pub mod schedule {
     pub struct DeadLetterConfig(pub(crate) rt::Body);
     impl DeadLetterConfig {
         /// A new `dead_letter_config` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             DeadLetterConfig(this)
         }
     }
@@ -248,9 +238,9 @@ pub mod schedule {
     pub struct EcsParameters(pub(crate) rt::Body);
     impl EcsParameters {
         /// A new `ecs_parameters` block. Required: `task_definition_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(task_definition_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("task_definition_arn", rt::string(value));
+            this.set("task_definition_arn", rt::string(task_definition_arn));
             EcsParameters(this)
         }
         /// `enable_ecs_managed_tags`: bool.
@@ -323,7 +313,7 @@ pub mod schedule {
     /// Block `eventbridge_parameters` of `aws_scheduler_schedule`.
     #[derive(Clone, Debug)]
     pub struct EventbridgeParameters(pub(crate) rt::Body);
-    /// The required arguments of [`EventbridgeParameters`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`EventbridgeParameters`], by name: two of them have one type, and a swap must not compile.
     pub struct EventbridgeParametersRequired {
         /// `detail_type`: string.
         pub detail_type: rt::Expr,
@@ -344,9 +334,9 @@ pub mod schedule {
     pub struct KinesisParameters(pub(crate) rt::Body);
     impl KinesisParameters {
         /// A new `kinesis_parameters` block. Required: `partition_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(partition_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("partition_key", rt::string(value));
+            this.set("partition_key", rt::string(partition_key));
             KinesisParameters(this)
         }
     }
@@ -406,9 +396,9 @@ pub mod schedule {
     pub struct CapacityProviderStrategy(pub(crate) rt::Body);
     impl CapacityProviderStrategy {
         /// A new `capacity_provider_strategy` block. Required: `capacity_provider`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(capacity_provider: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("capacity_provider", rt::string(value));
+            this.set("capacity_provider", rt::string(capacity_provider));
             CapacityProviderStrategy(this)
         }
         /// `base`: number.
@@ -427,9 +417,9 @@ pub mod schedule {
     pub struct NetworkConfiguration(pub(crate) rt::Body);
     impl NetworkConfiguration {
         /// A new `network_configuration` block. Required: `subnets`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(subnets: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("subnets", rt::list(value));
+            this.set("subnets", rt::list(subnets));
             NetworkConfiguration(this)
         }
         /// `assign_public_ip`: bool.
@@ -448,9 +438,9 @@ pub mod schedule {
     pub struct PlacementConstraints(pub(crate) rt::Body);
     impl PlacementConstraints {
         /// A new `placement_constraints` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             PlacementConstraints(this)
         }
         /// `expression`: string.
@@ -464,9 +454,9 @@ pub mod schedule {
     pub struct PlacementStrategy(pub(crate) rt::Body);
     impl PlacementStrategy {
         /// A new `placement_strategy` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             PlacementStrategy(this)
         }
         /// `field`: string.
@@ -478,7 +468,7 @@ pub mod schedule {
     /// Block `pipeline_parameter` of `aws_scheduler_schedule`.
     #[derive(Clone, Debug)]
     pub struct PipelineParameter(pub(crate) rt::Body);
-    /// The required arguments of [`PipelineParameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PipelineParameter`], by name: two of them have one type, and a swap must not compile.
     pub struct PipelineParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,

@@ -33,9 +33,9 @@ static DISCOVERER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Discoverer {
     /// Declares an `aws_schemas_discoverer` with the stack-unique `id`. Required: `source_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, source_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DISCOVERER_TYPE);
-        this.set("source_arn", rt::string(value));
+        this.set("source_arn", rt::string(source_arn));
         Discoverer(this)
     }
     /// `description`: string.
@@ -86,9 +86,9 @@ static REGISTRY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Registry {
     /// Declares an `aws_schemas_registry` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Registry(this)
     }
     /// `description`: string.
@@ -136,10 +136,10 @@ static REGISTRY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`RegistryPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RegistryPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct RegistryPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `registry_name`: string.
     pub registry_name: rt::Expr,
 }
@@ -148,7 +148,7 @@ impl RegistryPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: RegistryPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &REGISTRY_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("registry_name", rt::string(required.registry_name));
         RegistryPolicy(this)
     }
@@ -179,7 +179,7 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Schema`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Schema`], by name: two of them have one type, and a swap must not compile.
 pub struct SchemaRequired {
     /// `content`: string.
     pub content: rt::Expr,

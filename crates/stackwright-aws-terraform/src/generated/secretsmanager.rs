@@ -66,8 +66,8 @@ impl Secret {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `recovery_window_in_days`: number.
@@ -137,9 +137,9 @@ pub mod secret {
     pub struct Replica(pub(crate) rt::Body);
     impl Replica {
         /// A new `replica` block. Required: `region`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("region", rt::string(value));
+            this.set("region", rt::string(region));
             Replica(this)
         }
         /// `kms_key_id`: string.
@@ -160,10 +160,10 @@ static SECRET_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`SecretPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SecretPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct SecretPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `secret_arn`: string.
     pub secret_arn: rt::Expr,
 }
@@ -172,7 +172,7 @@ impl SecretPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: SecretPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &SECRET_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("secret_arn", rt::string(required.secret_arn));
         SecretPolicy(this)
     }
@@ -212,20 +212,17 @@ static SECRET_ROTATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`SecretRotation`], by name (so that two of one type cannot be swapped).
-pub struct SecretRotationRequired {
-    /// `secret_id`: string.
-    pub secret_id: rt::Expr,
-    /// Block `rotation_rules` (the first, when more may be added).
-    pub rotation_rules: secret_rotation::RotationRules,
-}
 impl SecretRotation {
     /// Declares an `aws_secretsmanager_secret_rotation` with the stack-unique `id`. Required: `secret_id`, `rotation_rules`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SecretRotationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        secret_id: impl Into<rt::Expr>,
+        rotation_rules: secret_rotation::RotationRules,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SECRET_ROTATION_TYPE);
-        this.set("secret_id", rt::string(required.secret_id));
-        this.set("rotation_rules", required.rotation_rules.0.into_value());
+        this.set("secret_id", rt::string(secret_id));
+        this.set("rotation_rules", rotation_rules.0.into_value());
         SecretRotation(this)
     }
     /// `rotate_immediately`: bool.
@@ -305,9 +302,9 @@ static SECRET_VERSION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SecretVersion {
     /// Declares an `aws_secretsmanager_secret_version` with the stack-unique `id`. Required: `secret_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, secret_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SECRET_VERSION_TYPE);
-        this.set("secret_id", rt::string(value));
+        this.set("secret_id", rt::string(secret_id));
         SecretVersion(this)
     }
     /// `secret_binary`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state.
@@ -582,9 +579,9 @@ pub mod data {
     impl SecretRotation {
         /// Declares an `aws_secretsmanager_secret_rotation` with the stack-unique `id`. Required: `secret_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, secret_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECRET_ROTATION_TYPE);
-            this.set("secret_id", rt::string(value));
+            this.set("secret_id", rt::string(secret_id));
             SecretRotation(this)
         }
         /// `id`: string.
@@ -630,9 +627,9 @@ pub mod data {
     impl SecretVersion {
         /// Declares an `aws_secretsmanager_secret_version` with the stack-unique `id`. Required: `secret_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, secret_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECRET_VERSION_TYPE);
-            this.set("secret_id", rt::string(value));
+            this.set("secret_id", rt::string(secret_id));
             SecretVersion(this)
         }
         /// `id`: string.
@@ -704,9 +701,9 @@ pub mod data {
     impl SecretVersions {
         /// Declares an `aws_secretsmanager_secret_versions` with the stack-unique `id`. Required: `secret_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, secret_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SECRET_VERSIONS_TYPE);
-            this.set("secret_id", rt::string(value));
+            this.set("secret_id", rt::string(secret_id));
             SecretVersions(this)
         }
         /// `include_deprecated`: bool.
@@ -792,19 +789,12 @@ pub mod data {
         /// Block `filter` of `aws_secretsmanager_secrets`.
         #[derive(Clone, Debug)]
         pub struct Filter(pub(crate) rt::Body);
-        /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-        pub struct FilterRequired {
-            /// `name`: string.
-            pub name: rt::Expr,
-            /// `values`: set of string.
-            pub values: rt::List<rt::Expr>,
-        }
         impl Filter {
             /// A new `filter` block. Required: `name`, `values`.
-            pub fn new(required: FilterRequired) -> Self {
+            pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("name", rt::string(required.name));
-                this.set("values", rt::list(required.values));
+                this.set("name", rt::string(name));
+                this.set("values", rt::list(values));
                 Filter(this)
             }
         }

@@ -87,7 +87,7 @@ static ACTION_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ActionTarget`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ActionTarget`], by name: two of them have one type, and a swap must not compile.
 pub struct ActionTargetRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -141,7 +141,7 @@ static AUTOMATION_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`AutomationRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AutomationRule`], by name: two of them have one type, and a swap must not compile.
 pub struct AutomationRuleRequired {
     /// `description`: string.
     pub description: rt::Expr,
@@ -520,7 +520,7 @@ pub mod automation_rule {
     /// Block `aws_account_name` of `aws_securityhub_automation_rule`.
     #[derive(Clone, Debug)]
     pub struct AwsAccountName(pub(crate) rt::Body);
-    /// The required arguments of [`AwsAccountName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AwsAccountName`], by name: two of them have one type, and a swap must not compile.
     pub struct AwsAccountNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -539,7 +539,7 @@ pub mod automation_rule {
     /// Block `compliance_associated_standards_id` of `aws_securityhub_automation_rule`.
     #[derive(Clone, Debug)]
     pub struct ComplianceAssociatedStandardsId(pub(crate) rt::Body);
-    /// The required arguments of [`ComplianceAssociatedStandardsId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ComplianceAssociatedStandardsId`], by name: two of them have one type, and a swap must not compile.
     pub struct ComplianceAssociatedStandardsIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -558,7 +558,7 @@ pub mod automation_rule {
     /// Block `compliance_security_control_id` of `aws_securityhub_automation_rule`.
     #[derive(Clone, Debug)]
     pub struct ComplianceSecurityControlId(pub(crate) rt::Body);
-    /// The required arguments of [`ComplianceSecurityControlId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ComplianceSecurityControlId`], by name: two of them have one type, and a swap must not compile.
     pub struct ComplianceSecurityControlIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -747,7 +747,7 @@ pub mod automation_rule {
     /// Block `resource_application_arn` of `aws_securityhub_automation_rule`.
     #[derive(Clone, Debug)]
     pub struct ResourceApplicationArn(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceApplicationArn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceApplicationArn`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceApplicationArnRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -766,7 +766,7 @@ pub mod automation_rule {
     /// Block `resource_application_name` of `aws_securityhub_automation_rule`.
     #[derive(Clone, Debug)]
     pub struct ResourceApplicationName(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceApplicationName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceApplicationName`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceApplicationNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -810,7 +810,7 @@ pub mod automation_rule {
     /// Block `user_defined_fields` of `aws_securityhub_automation_rule`.
     #[derive(Clone, Debug)]
     pub struct UserDefinedFields(pub(crate) rt::Body);
-    /// The required arguments of [`UserDefinedFields`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserDefinedFields`], by name: two of them have one type, and a swap must not compile.
     pub struct UserDefinedFieldsRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -832,7 +832,7 @@ pub mod automation_rule {
     /// Block `note` of `aws_securityhub_automation_rule`.
     #[derive(Clone, Debug)]
     pub struct Note(pub(crate) rt::Body);
-    /// The required arguments of [`Note`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Note`], by name: two of them have one type, and a swap must not compile.
     pub struct NoteRequired {
         /// `text`: string.
         pub text: rt::Expr,
@@ -851,7 +851,7 @@ pub mod automation_rule {
     /// Block `related_findings` of `aws_securityhub_automation_rule`.
     #[derive(Clone, Debug)]
     pub struct RelatedFindings(pub(crate) rt::Body);
-    /// The required arguments of [`RelatedFindings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RelatedFindings`], by name: two of them have one type, and a swap must not compile.
     pub struct RelatedFindingsRequired {
         /// `id`: string.
         pub id: rt::Expr,
@@ -914,23 +914,17 @@ static CONFIGURATION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ConfigurationPolicy`], by name (so that two of one type cannot be swapped).
-pub struct ConfigurationPolicyRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `configuration_policy` (the first, when more may be added).
-    pub configuration_policy: configuration_policy::ConfigurationPolicy,
-}
 impl ConfigurationPolicy {
     /// Declares an `aws_securityhub_configuration_policy` with the stack-unique `id`. Required: `name`, `configuration_policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ConfigurationPolicyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        configuration_policy: configuration_policy::ConfigurationPolicy,
+    ) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_POLICY_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set(
-            "configuration_policy",
-            required.configuration_policy.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.set("configuration_policy", configuration_policy.0.into_value());
         ConfigurationPolicy(this)
     }
     /// `description`: string.
@@ -966,9 +960,9 @@ pub mod configuration_policy {
     pub struct ConfigurationPolicy(pub(crate) rt::Body);
     impl ConfigurationPolicy {
         /// A new `configuration_policy` block. Required: `service_enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(service_enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("service_enabled", rt::boolean(value));
+            this.set("service_enabled", rt::boolean(service_enabled));
             ConfigurationPolicy(this)
         }
         /// `enabled_standard_arns`: set of string.
@@ -1021,22 +1015,12 @@ pub mod configuration_policy {
     /// Block `security_control_custom_parameter` of `aws_securityhub_configuration_policy`.
     #[derive(Clone, Debug)]
     pub struct SecurityControlCustomParameter(pub(crate) rt::Body);
-    /// The required arguments of [`SecurityControlCustomParameter`], by name (so that two of one type cannot be swapped).
-    pub struct SecurityControlCustomParameterRequired {
-        /// `security_control_id`: string.
-        pub security_control_id: rt::Expr,
-        /// Block `parameter` (the first, when more may be added).
-        pub parameter: Parameter,
-    }
     impl SecurityControlCustomParameter {
         /// A new `security_control_custom_parameter` block. Required: `security_control_id`, `parameter`.
-        pub fn new(required: SecurityControlCustomParameterRequired) -> Self {
+        pub fn new(security_control_id: impl Into<rt::Expr>, parameter: Parameter) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "security_control_id",
-                rt::string(required.security_control_id),
-            );
-            this.push("parameter", required.parameter.0.into_value());
+            this.set("security_control_id", rt::string(security_control_id));
+            this.push("parameter", parameter.0.into_value());
             SecurityControlCustomParameter(this)
         }
         /// Adds a `parameter` block.
@@ -1048,7 +1032,7 @@ pub mod configuration_policy {
     /// Block `parameter` of `aws_securityhub_configuration_policy`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
     pub struct ParameterRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1204,7 +1188,7 @@ static CONFIGURATION_POLICY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ConfigurationPolicyAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConfigurationPolicyAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ConfigurationPolicyAssociationRequired {
     /// `policy_id`: string.
     pub policy_id: rt::Expr,
@@ -1282,9 +1266,9 @@ static FINDING_AGGREGATOR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl FindingAggregator {
     /// Declares an `aws_securityhub_finding_aggregator` with the stack-unique `id`. Required: `linking_mode`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, linking_mode: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FINDING_AGGREGATOR_TYPE);
-        this.set("linking_mode", rt::string(value));
+        this.set("linking_mode", rt::string(linking_mode));
         FindingAggregator(this)
     }
     /// `specified_regions`: set of string.
@@ -1319,7 +1303,7 @@ static INSIGHT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Insight`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Insight`], by name: two of them have one type, and a swap must not compile.
 pub struct InsightRequired {
     /// `group_by_attribute`: string.
     pub group_by_attribute: rt::Expr,
@@ -2075,7 +2059,7 @@ pub mod insight {
     /// Block `finding_provider_fields_related_findings_id` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct FindingProviderFieldsRelatedFindingsId(pub(crate) rt::Body);
-    /// The required arguments of [`FindingProviderFieldsRelatedFindingsId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FindingProviderFieldsRelatedFindingsId`], by name: two of them have one type, and a swap must not compile.
     pub struct FindingProviderFieldsRelatedFindingsIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2094,7 +2078,7 @@ pub mod insight {
     /// Block `finding_provider_fields_related_findings_product_arn` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct FindingProviderFieldsRelatedFindingsProductArn(pub(crate) rt::Body);
-    /// The required arguments of [`FindingProviderFieldsRelatedFindingsProductArn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FindingProviderFieldsRelatedFindingsProductArn`], by name: two of them have one type, and a swap must not compile.
     pub struct FindingProviderFieldsRelatedFindingsProductArnRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2113,7 +2097,7 @@ pub mod insight {
     /// Block `finding_provider_fields_severity_label` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct FindingProviderFieldsSeverityLabel(pub(crate) rt::Body);
-    /// The required arguments of [`FindingProviderFieldsSeverityLabel`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FindingProviderFieldsSeverityLabel`], by name: two of them have one type, and a swap must not compile.
     pub struct FindingProviderFieldsSeverityLabelRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2132,7 +2116,7 @@ pub mod insight {
     /// Block `finding_provider_fields_severity_original` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct FindingProviderFieldsSeverityOriginal(pub(crate) rt::Body);
-    /// The required arguments of [`FindingProviderFieldsSeverityOriginal`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FindingProviderFieldsSeverityOriginal`], by name: two of them have one type, and a swap must not compile.
     pub struct FindingProviderFieldsSeverityOriginalRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2151,7 +2135,7 @@ pub mod insight {
     /// Block `finding_provider_fields_types` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct FindingProviderFieldsTypes(pub(crate) rt::Body);
-    /// The required arguments of [`FindingProviderFieldsTypes`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`FindingProviderFieldsTypes`], by name: two of them have one type, and a swap must not compile.
     pub struct FindingProviderFieldsTypesRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2231,7 +2215,7 @@ pub mod insight {
     /// Block `malware_name` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct MalwareName(pub(crate) rt::Body);
-    /// The required arguments of [`MalwareName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MalwareName`], by name: two of them have one type, and a swap must not compile.
     pub struct MalwareNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2250,7 +2234,7 @@ pub mod insight {
     /// Block `malware_path` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct MalwarePath(pub(crate) rt::Body);
-    /// The required arguments of [`MalwarePath`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MalwarePath`], by name: two of them have one type, and a swap must not compile.
     pub struct MalwarePathRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2269,7 +2253,7 @@ pub mod insight {
     /// Block `malware_state` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct MalwareState(pub(crate) rt::Body);
-    /// The required arguments of [`MalwareState`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MalwareState`], by name: two of them have one type, and a swap must not compile.
     pub struct MalwareStateRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2288,7 +2272,7 @@ pub mod insight {
     /// Block `malware_type` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct MalwareType(pub(crate) rt::Body);
-    /// The required arguments of [`MalwareType`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MalwareType`], by name: two of them have one type, and a swap must not compile.
     pub struct MalwareTypeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2307,7 +2291,7 @@ pub mod insight {
     /// Block `network_destination_domain` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct NetworkDestinationDomain(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkDestinationDomain`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkDestinationDomain`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkDestinationDomainRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2328,9 +2312,9 @@ pub mod insight {
     pub struct NetworkDestinationIpv4(pub(crate) rt::Body);
     impl NetworkDestinationIpv4 {
         /// A new `network_destination_ipv4` block. Required: `cidr`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(value));
+            this.set("cidr", rt::string(cidr));
             NetworkDestinationIpv4(this)
         }
     }
@@ -2339,9 +2323,9 @@ pub mod insight {
     pub struct NetworkDestinationIpv6(pub(crate) rt::Body);
     impl NetworkDestinationIpv6 {
         /// A new `network_destination_ipv6` block. Required: `cidr`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(value));
+            this.set("cidr", rt::string(cidr));
             NetworkDestinationIpv6(this)
         }
     }
@@ -2373,7 +2357,7 @@ pub mod insight {
     /// Block `network_direction` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct NetworkDirection(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkDirection`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkDirection`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkDirectionRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2392,7 +2376,7 @@ pub mod insight {
     /// Block `network_protocol` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct NetworkProtocol(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkProtocol`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkProtocol`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkProtocolRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2411,7 +2395,7 @@ pub mod insight {
     /// Block `network_source_domain` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct NetworkSourceDomain(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkSourceDomain`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkSourceDomain`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkSourceDomainRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2432,9 +2416,9 @@ pub mod insight {
     pub struct NetworkSourceIpv4(pub(crate) rt::Body);
     impl NetworkSourceIpv4 {
         /// A new `network_source_ipv4` block. Required: `cidr`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(value));
+            this.set("cidr", rt::string(cidr));
             NetworkSourceIpv4(this)
         }
     }
@@ -2443,16 +2427,16 @@ pub mod insight {
     pub struct NetworkSourceIpv6(pub(crate) rt::Body);
     impl NetworkSourceIpv6 {
         /// A new `network_source_ipv6` block. Required: `cidr`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(value));
+            this.set("cidr", rt::string(cidr));
             NetworkSourceIpv6(this)
         }
     }
     /// Block `network_source_mac` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct NetworkSourceMac(pub(crate) rt::Body);
-    /// The required arguments of [`NetworkSourceMac`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NetworkSourceMac`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkSourceMacRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2546,7 +2530,7 @@ pub mod insight {
     /// Block `process_name` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ProcessName(pub(crate) rt::Body);
-    /// The required arguments of [`ProcessName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ProcessName`], by name: two of them have one type, and a swap must not compile.
     pub struct ProcessNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2590,7 +2574,7 @@ pub mod insight {
     /// Block `process_path` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ProcessPath(pub(crate) rt::Body);
-    /// The required arguments of [`ProcessPath`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ProcessPath`], by name: two of them have one type, and a swap must not compile.
     pub struct ProcessPathRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2659,7 +2643,7 @@ pub mod insight {
     /// Block `product_fields` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ProductFields(pub(crate) rt::Body);
-    /// The required arguments of [`ProductFields`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ProductFields`], by name: two of them have one type, and a swap must not compile.
     pub struct ProductFieldsRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2681,7 +2665,7 @@ pub mod insight {
     /// Block `recommendation_text` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct RecommendationText(pub(crate) rt::Body);
-    /// The required arguments of [`RecommendationText`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RecommendationText`], by name: two of them have one type, and a swap must not compile.
     pub struct RecommendationTextRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2700,7 +2684,7 @@ pub mod insight {
     /// Block `resource_aws_ec2_instance_iam_instance_profile_arn` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsEc2InstanceIamInstanceProfileArn(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsEc2InstanceIamInstanceProfileArn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsEc2InstanceIamInstanceProfileArn`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsEc2InstanceIamInstanceProfileArnRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2719,7 +2703,7 @@ pub mod insight {
     /// Block `resource_aws_ec2_instance_image_id` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsEc2InstanceImageId(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsEc2InstanceImageId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsEc2InstanceImageId`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsEc2InstanceImageIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2740,9 +2724,9 @@ pub mod insight {
     pub struct ResourceAwsEc2InstanceIpv4Addresses(pub(crate) rt::Body);
     impl ResourceAwsEc2InstanceIpv4Addresses {
         /// A new `resource_aws_ec2_instance_ipv4_addresses` block. Required: `cidr`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(value));
+            this.set("cidr", rt::string(cidr));
             ResourceAwsEc2InstanceIpv4Addresses(this)
         }
     }
@@ -2751,16 +2735,16 @@ pub mod insight {
     pub struct ResourceAwsEc2InstanceIpv6Addresses(pub(crate) rt::Body);
     impl ResourceAwsEc2InstanceIpv6Addresses {
         /// A new `resource_aws_ec2_instance_ipv6_addresses` block. Required: `cidr`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(value));
+            this.set("cidr", rt::string(cidr));
             ResourceAwsEc2InstanceIpv6Addresses(this)
         }
     }
     /// Block `resource_aws_ec2_instance_key_name` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsEc2InstanceKeyName(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsEc2InstanceKeyName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsEc2InstanceKeyName`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsEc2InstanceKeyNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2804,7 +2788,7 @@ pub mod insight {
     /// Block `resource_aws_ec2_instance_subnet_id` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsEc2InstanceSubnetId(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsEc2InstanceSubnetId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsEc2InstanceSubnetId`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsEc2InstanceSubnetIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2823,7 +2807,7 @@ pub mod insight {
     /// Block `resource_aws_ec2_instance_type` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsEc2InstanceType(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsEc2InstanceType`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsEc2InstanceType`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsEc2InstanceTypeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2842,7 +2826,7 @@ pub mod insight {
     /// Block `resource_aws_ec2_instance_vpc_id` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsEc2InstanceVpcId(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsEc2InstanceVpcId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsEc2InstanceVpcId`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsEc2InstanceVpcIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2886,7 +2870,7 @@ pub mod insight {
     /// Block `resource_aws_iam_access_key_status` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsIamAccessKeyStatus(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsIamAccessKeyStatus`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsIamAccessKeyStatus`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsIamAccessKeyStatusRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2905,7 +2889,7 @@ pub mod insight {
     /// Block `resource_aws_iam_access_key_user_name` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsIamAccessKeyUserName(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsIamAccessKeyUserName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsIamAccessKeyUserName`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsIamAccessKeyUserNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2924,7 +2908,7 @@ pub mod insight {
     /// Block `resource_aws_s3_bucket_owner_id` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsS3BucketOwnerId(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsS3BucketOwnerId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsS3BucketOwnerId`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsS3BucketOwnerIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2943,7 +2927,7 @@ pub mod insight {
     /// Block `resource_aws_s3_bucket_owner_name` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceAwsS3BucketOwnerName(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceAwsS3BucketOwnerName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceAwsS3BucketOwnerName`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceAwsS3BucketOwnerNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2962,7 +2946,7 @@ pub mod insight {
     /// Block `resource_container_image_id` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceContainerImageId(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceContainerImageId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceContainerImageId`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceContainerImageIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -2981,7 +2965,7 @@ pub mod insight {
     /// Block `resource_container_image_name` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceContainerImageName(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceContainerImageName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceContainerImageName`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceContainerImageNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3025,7 +3009,7 @@ pub mod insight {
     /// Block `resource_container_name` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceContainerName(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceContainerName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceContainerName`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceContainerNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3044,7 +3028,7 @@ pub mod insight {
     /// Block `threat_intel_indicator_category` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ThreatIntelIndicatorCategory(pub(crate) rt::Body);
-    /// The required arguments of [`ThreatIntelIndicatorCategory`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ThreatIntelIndicatorCategory`], by name: two of them have one type, and a swap must not compile.
     pub struct ThreatIntelIndicatorCategoryRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3088,7 +3072,7 @@ pub mod insight {
     /// Block `threat_intel_indicator_source` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ThreatIntelIndicatorSource(pub(crate) rt::Body);
-    /// The required arguments of [`ThreatIntelIndicatorSource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ThreatIntelIndicatorSource`], by name: two of them have one type, and a swap must not compile.
     pub struct ThreatIntelIndicatorSourceRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3107,7 +3091,7 @@ pub mod insight {
     /// Block `threat_intel_indicator_source_url` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ThreatIntelIndicatorSourceUrl(pub(crate) rt::Body);
-    /// The required arguments of [`ThreatIntelIndicatorSourceUrl`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ThreatIntelIndicatorSourceUrl`], by name: two of them have one type, and a swap must not compile.
     pub struct ThreatIntelIndicatorSourceUrlRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3126,7 +3110,7 @@ pub mod insight {
     /// Block `threat_intel_indicator_type` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ThreatIntelIndicatorType(pub(crate) rt::Body);
-    /// The required arguments of [`ThreatIntelIndicatorType`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ThreatIntelIndicatorType`], by name: two of them have one type, and a swap must not compile.
     pub struct ThreatIntelIndicatorTypeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3145,7 +3129,7 @@ pub mod insight {
     /// Block `threat_intel_indicator_value` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ThreatIntelIndicatorValue(pub(crate) rt::Body);
-    /// The required arguments of [`ThreatIntelIndicatorValue`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ThreatIntelIndicatorValue`], by name: two of them have one type, and a swap must not compile.
     pub struct ThreatIntelIndicatorValueRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3189,7 +3173,7 @@ pub mod insight {
     /// Block `user_defined_values` of `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct UserDefinedValues(pub(crate) rt::Body);
-    /// The required arguments of [`UserDefinedValues`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`UserDefinedValues`], by name: two of them have one type, and a swap must not compile.
     pub struct UserDefinedValuesRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3223,9 +3207,9 @@ static INVITE_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl InviteAccepter {
     /// Declares an `aws_securityhub_invite_accepter` with the stack-unique `id`. Required: `master_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, master_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &INVITE_ACCEPTER_TYPE);
-        this.set("master_id", rt::string(value));
+        this.set("master_id", rt::string(master_id));
         InviteAccepter(this)
     }
 }
@@ -3258,9 +3242,9 @@ static MEMBER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Member {
     /// Declares an `aws_securityhub_member` with the stack-unique `id`. Required: `account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &MEMBER_TYPE);
-        this.set("account_id", rt::string(value));
+        this.set("account_id", rt::string(account_id));
         Member(this)
     }
     /// `email`: string. Changing it replaces the resource.
@@ -3315,9 +3299,9 @@ static ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationAdminAccount {
     /// Declares an `aws_securityhub_organization_admin_account` with the stack-unique `id`. Required: `admin_account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, admin_account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_ADMIN_ACCOUNT_TYPE);
-        this.set("admin_account_id", rt::string(value));
+        this.set("admin_account_id", rt::string(admin_account_id));
         OrganizationAdminAccount(this)
     }
 }
@@ -3346,9 +3330,9 @@ static ORGANIZATION_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationConfiguration {
     /// Declares an `aws_securityhub_organization_configuration` with the stack-unique `id`. Required: `auto_enable`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(id: impl Into<String>, auto_enable: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATION_CONFIGURATION_TYPE);
-        this.set("auto_enable", rt::boolean(value));
+        this.set("auto_enable", rt::boolean(auto_enable));
         OrganizationConfiguration(this)
     }
     /// `auto_enable_standards`: string.
@@ -3394,9 +3378,9 @@ pub mod organization_configuration {
     pub struct OrganizationConfiguration(pub(crate) rt::Body);
     impl OrganizationConfiguration {
         /// A new `organization_configuration` block. Required: `configuration_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(configuration_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("configuration_type", rt::string(value));
+            this.set("configuration_type", rt::string(configuration_type));
             OrganizationConfiguration(this)
         }
     }
@@ -3440,9 +3424,9 @@ static PRODUCT_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ProductSubscription {
     /// Declares an `aws_securityhub_product_subscription` with the stack-unique `id`. Required: `product_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, product_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PRODUCT_SUBSCRIPTION_TYPE);
-        this.set("product_arn", rt::string(value));
+        this.set("product_arn", rt::string(product_arn));
         ProductSubscription(this)
     }
 }
@@ -3472,7 +3456,7 @@ static STANDARDS_CONTROL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`StandardsControl`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StandardsControl`], by name: two of them have one type, and a swap must not compile.
 pub struct StandardsControlRequired {
     /// `control_status`: string.
     pub control_status: rt::Expr,
@@ -3555,7 +3539,7 @@ static STANDARDS_CONTROL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`StandardsControlAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StandardsControlAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct StandardsControlAssociationRequired {
     /// `association_status`: string.
     pub association_status: rt::Expr,
@@ -3626,9 +3610,9 @@ static STANDARDS_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl StandardsSubscription {
     /// Declares an `aws_securityhub_standards_subscription` with the stack-unique `id`. Required: `standards_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, standards_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &STANDARDS_SUBSCRIPTION_TYPE);
-        this.set("standards_arn", rt::string(value));
+        this.set("standards_arn", rt::string(standards_arn));
         StandardsSubscription(this)
     }
     /// Block `timeouts` (at most one).
@@ -3678,7 +3662,7 @@ pub mod shared {
     /// Block `aws_account_id` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct AwsAccountId(pub(crate) rt::Body);
-    /// The required arguments of [`AwsAccountId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AwsAccountId`], by name: two of them have one type, and a swap must not compile.
     pub struct AwsAccountIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3697,7 +3681,7 @@ pub mod shared {
     /// Block `company_name` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct CompanyName(pub(crate) rt::Body);
-    /// The required arguments of [`CompanyName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CompanyName`], by name: two of them have one type, and a swap must not compile.
     pub struct CompanyNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3716,7 +3700,7 @@ pub mod shared {
     /// Block `compliance_status` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ComplianceStatus(pub(crate) rt::Body);
-    /// The required arguments of [`ComplianceStatus`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ComplianceStatus`], by name: two of them have one type, and a swap must not compile.
     pub struct ComplianceStatusRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3735,26 +3719,19 @@ pub mod shared {
     /// Block `date_range` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct DateRange(pub(crate) rt::Body);
-    /// The required arguments of [`DateRange`], by name (so that two of one type cannot be swapped).
-    pub struct DateRangeRequired {
-        /// `unit`: string.
-        pub unit: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl DateRange {
         /// A new `date_range` block. Required: `unit`, `value`.
-        pub fn new(required: DateRangeRequired) -> Self {
+        pub fn new(unit: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("unit", rt::string(required.unit));
-            this.set("value", rt::number(required.value));
+            this.set("unit", rt::string(unit));
+            this.set("value", rt::number(value));
             DateRange(this)
         }
     }
     /// Block `description` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct Description(pub(crate) rt::Body);
-    /// The required arguments of [`Description`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Description`], by name: two of them have one type, and a swap must not compile.
     pub struct DescriptionRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3773,7 +3750,7 @@ pub mod shared {
     /// Block `generator_id` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct GeneratorId(pub(crate) rt::Body);
-    /// The required arguments of [`GeneratorId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GeneratorId`], by name: two of them have one type, and a swap must not compile.
     pub struct GeneratorIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3792,7 +3769,7 @@ pub mod shared {
     /// Block `id` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct Id(pub(crate) rt::Body);
-    /// The required arguments of [`Id`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Id`], by name: two of them have one type, and a swap must not compile.
     pub struct IdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3811,7 +3788,7 @@ pub mod shared {
     /// Block `note_text` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct NoteText(pub(crate) rt::Body);
-    /// The required arguments of [`NoteText`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NoteText`], by name: two of them have one type, and a swap must not compile.
     pub struct NoteTextRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3830,7 +3807,7 @@ pub mod shared {
     /// Block `note_updated_by` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct NoteUpdatedBy(pub(crate) rt::Body);
-    /// The required arguments of [`NoteUpdatedBy`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`NoteUpdatedBy`], by name: two of them have one type, and a swap must not compile.
     pub struct NoteUpdatedByRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3849,7 +3826,7 @@ pub mod shared {
     /// Block `product_arn` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ProductArn(pub(crate) rt::Body);
-    /// The required arguments of [`ProductArn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ProductArn`], by name: two of them have one type, and a swap must not compile.
     pub struct ProductArnRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3868,7 +3845,7 @@ pub mod shared {
     /// Block `product_name` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ProductName(pub(crate) rt::Body);
-    /// The required arguments of [`ProductName`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ProductName`], by name: two of them have one type, and a swap must not compile.
     pub struct ProductNameRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3887,7 +3864,7 @@ pub mod shared {
     /// Block `record_state` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct RecordState(pub(crate) rt::Body);
-    /// The required arguments of [`RecordState`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RecordState`], by name: two of them have one type, and a swap must not compile.
     pub struct RecordStateRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3906,7 +3883,7 @@ pub mod shared {
     /// Block `related_findings_id` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct RelatedFindingsId(pub(crate) rt::Body);
-    /// The required arguments of [`RelatedFindingsId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RelatedFindingsId`], by name: two of them have one type, and a swap must not compile.
     pub struct RelatedFindingsIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3925,7 +3902,7 @@ pub mod shared {
     /// Block `related_findings_product_arn` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct RelatedFindingsProductArn(pub(crate) rt::Body);
-    /// The required arguments of [`RelatedFindingsProductArn`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RelatedFindingsProductArn`], by name: two of them have one type, and a swap must not compile.
     pub struct RelatedFindingsProductArnRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3944,7 +3921,7 @@ pub mod shared {
     /// Block `resource_details_other` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceDetailsOther(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceDetailsOther`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceDetailsOther`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceDetailsOtherRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3966,7 +3943,7 @@ pub mod shared {
     /// Block `resource_id` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceId(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceId`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceId`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceIdRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -3985,7 +3962,7 @@ pub mod shared {
     /// Block `resource_partition` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourcePartition(pub(crate) rt::Body);
-    /// The required arguments of [`ResourcePartition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourcePartition`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourcePartitionRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4004,7 +3981,7 @@ pub mod shared {
     /// Block `resource_region` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceRegion(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceRegion`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceRegion`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceRegionRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4023,7 +4000,7 @@ pub mod shared {
     /// Block `resource_tags` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceTags(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceTags`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceTags`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceTagsRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4045,7 +4022,7 @@ pub mod shared {
     /// Block `resource_type` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct ResourceType(pub(crate) rt::Body);
-    /// The required arguments of [`ResourceType`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResourceType`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceTypeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4064,7 +4041,7 @@ pub mod shared {
     /// Block `severity_label` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct SeverityLabel(pub(crate) rt::Body);
-    /// The required arguments of [`SeverityLabel`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SeverityLabel`], by name: two of them have one type, and a swap must not compile.
     pub struct SeverityLabelRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4083,7 +4060,7 @@ pub mod shared {
     /// Block `source_url` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct SourceUrl(pub(crate) rt::Body);
-    /// The required arguments of [`SourceUrl`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceUrl`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceUrlRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4102,7 +4079,7 @@ pub mod shared {
     /// Block `title` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct Title(pub(crate) rt::Body);
-    /// The required arguments of [`Title`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Title`], by name: two of them have one type, and a swap must not compile.
     pub struct TitleRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4121,7 +4098,7 @@ pub mod shared {
     /// Block `type` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct Type(pub(crate) rt::Body);
-    /// The required arguments of [`Type`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Type`], by name: two of them have one type, and a swap must not compile.
     pub struct TypeRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4140,7 +4117,7 @@ pub mod shared {
     /// Block `verification_state` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct VerificationState(pub(crate) rt::Body);
-    /// The required arguments of [`VerificationState`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VerificationState`], by name: two of them have one type, and a swap must not compile.
     pub struct VerificationStateRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4159,7 +4136,7 @@ pub mod shared {
     /// Block `workflow_status` of `aws_securityhub_automation_rule`, `aws_securityhub_insight`.
     #[derive(Clone, Debug)]
     pub struct WorkflowStatus(pub(crate) rt::Body);
-    /// The required arguments of [`WorkflowStatus`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`WorkflowStatus`], by name: two of them have one type, and a swap must not compile.
     pub struct WorkflowStatusRequired {
         /// `comparison`: string.
         pub comparison: rt::Expr,
@@ -4194,9 +4171,9 @@ pub mod data {
     impl StandardsControlAssociations {
         /// Declares an `aws_securityhub_standards_control_associations` with the stack-unique `id`. Required: `security_control_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, security_control_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STANDARDS_CONTROL_ASSOCIATIONS_TYPE);
-            this.set("security_control_id", rt::string(value));
+            this.set("security_control_id", rt::string(security_control_id));
             StandardsControlAssociations(this)
         }
     }

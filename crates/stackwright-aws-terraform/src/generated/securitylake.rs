@@ -54,19 +54,15 @@ pub mod aws_log_source {
     /// Block `source` of `aws_securitylake_aws_log_source`.
     #[derive(Clone, Debug)]
     pub struct Source(pub(crate) rt::Body);
-    /// The required arguments of [`Source`], by name (so that two of one type cannot be swapped).
-    pub struct SourceRequired {
-        /// `regions`: set of string.
-        pub regions: rt::List<rt::Expr>,
-        /// `source_name`: string.
-        pub source_name: rt::Expr,
-    }
     impl Source {
         /// A new `source` block. Required: `regions`, `source_name`.
-        pub fn new(required: SourceRequired) -> Self {
+        pub fn new(
+            regions: impl Into<rt::List<rt::Expr>>,
+            source_name: impl Into<rt::Expr>,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("regions", rt::list(required.regions));
-            this.set("source_name", rt::string(required.source_name));
+            this.set("regions", rt::list(regions));
+            this.set("source_name", rt::string(source_name));
             Source(this)
         }
         /// `accounts`: set of string.
@@ -95,9 +91,9 @@ static CUSTOM_LOG_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CustomLogSource {
     /// Declares an `aws_securitylake_custom_log_source` with the stack-unique `id`. Required: `source_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, source_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CUSTOM_LOG_SOURCE_TYPE);
-        this.set("source_name", rt::string(value));
+        this.set("source_name", rt::string(source_name));
         CustomLogSource(this)
     }
     /// `event_classes`: set of string. Changing it replaces the resource.
@@ -171,16 +167,16 @@ pub mod custom_log_source {
     pub struct CrawlerConfiguration(pub(crate) rt::Body);
     impl CrawlerConfiguration {
         /// A new `crawler_configuration` block. Required: `role_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(role_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("role_arn", rt::string(value));
+            this.set("role_arn", rt::string(role_arn));
             CrawlerConfiguration(this)
         }
     }
     /// Block `provider_identity` of `aws_securitylake_custom_log_source`.
     #[derive(Clone, Debug)]
     pub struct ProviderIdentity(pub(crate) rt::Body);
-    /// The required arguments of [`ProviderIdentity`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ProviderIdentity`], by name: two of them have one type, and a swap must not compile.
     pub struct ProviderIdentityRequired {
         /// `external_id`: string.
         pub external_id: rt::Expr,
@@ -211,9 +207,12 @@ static DATA_LAKE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DataLake {
     /// Declares an `aws_securitylake_data_lake` with the stack-unique `id`. Required: `meta_store_manager_role_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, meta_store_manager_role_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATA_LAKE_TYPE);
-        this.set("meta_store_manager_role_arn", rt::string(value));
+        this.set(
+            "meta_store_manager_role_arn",
+            rt::string(meta_store_manager_role_arn),
+        );
         DataLake(this)
     }
     /// Adds a `configuration` block.
@@ -264,9 +263,9 @@ pub mod data_lake {
     pub struct Configuration(pub(crate) rt::Body);
     impl Configuration {
         /// A new `configuration` block. Required: `region`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(region: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("region", rt::string(value));
+            this.set("region", rt::string(region));
             Configuration(this)
         }
         /// `encryption_configuration`: list of object.
@@ -495,7 +494,7 @@ pub mod subscriber {
     /// Block `subscriber_identity` of `aws_securitylake_subscriber`.
     #[derive(Clone, Debug)]
     pub struct SubscriberIdentity(pub(crate) rt::Body);
-    /// The required arguments of [`SubscriberIdentity`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SubscriberIdentity`], by name: two of them have one type, and a swap must not compile.
     pub struct SubscriberIdentityRequired {
         /// `external_id`: string.
         pub external_id: rt::Expr,
@@ -516,9 +515,9 @@ pub mod subscriber {
     pub struct AwsLogSourceResource(pub(crate) rt::Body);
     impl AwsLogSourceResource {
         /// A new `aws_log_source_resource` block. Required: `source_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source_name", rt::string(value));
+            this.set("source_name", rt::string(source_name));
             AwsLogSourceResource(this)
         }
         /// `source_version`: string.
@@ -532,9 +531,9 @@ pub mod subscriber {
     pub struct CustomLogSourceResource(pub(crate) rt::Body);
     impl CustomLogSourceResource {
         /// A new `custom_log_source_resource` block. Required: `source_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source_name", rt::string(value));
+            this.set("source_name", rt::string(source_name));
             CustomLogSourceResource(this)
         }
         /// `source_version`: string.
@@ -558,9 +557,9 @@ static SUBSCRIBER_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SubscriberNotification {
     /// Declares an `aws_securitylake_subscriber_notification` with the stack-unique `id`. Required: `subscriber_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, subscriber_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SUBSCRIBER_NOTIFICATION_TYPE);
-        this.set("subscriber_id", rt::string(value));
+        this.set("subscriber_id", rt::string(subscriber_id));
         SubscriberNotification(this)
     }
     /// Adds a `configuration` block.
@@ -614,7 +613,7 @@ pub mod subscriber_notification {
     /// Block `https_notification_configuration` of `aws_securitylake_subscriber_notification`.
     #[derive(Clone, Debug)]
     pub struct HttpsNotificationConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`HttpsNotificationConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`HttpsNotificationConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct HttpsNotificationConfigurationRequired {
         /// `endpoint`: string.
         pub endpoint: rt::Expr,

@@ -32,7 +32,7 @@ static CLOUDFORMATION_STACK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`CloudformationStack`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CloudformationStack`], by name: two of them have one type, and a swap must not compile.
 pub struct CloudformationStackRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -154,9 +154,9 @@ pub mod data {
     impl Application {
         /// Declares an `aws_serverlessapplicationrepository_application` with the stack-unique `id`. Required: `application_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, application_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-            this.set("application_id", rt::string(value));
+            this.set("application_id", rt::string(application_id));
             Application(this)
         }
         /// `id`: string.

@@ -30,7 +30,7 @@ static BUDGET_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`BudgetResourceAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`BudgetResourceAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct BudgetResourceAssociationRequired {
     /// `budget_name`: string.
     pub budget_name: rt::Expr,
@@ -107,7 +107,7 @@ static CONSTRAINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Constraint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Constraint`], by name: two of them have one type, and a swap must not compile.
 pub struct ConstraintRequired {
     /// `parameters`: string.
     pub parameters: rt::Expr,
@@ -203,9 +203,9 @@ static ORGANIZATIONS_ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl OrganizationsAccess {
     /// Declares an `aws_servicecatalog_organizations_access` with the stack-unique `id`. Required: `enabled`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(id: impl Into<String>, enabled: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &ORGANIZATIONS_ACCESS_TYPE);
-        this.set("enabled", rt::boolean(value));
+        this.set("enabled", rt::boolean(enabled));
         OrganizationsAccess(this)
     }
     /// Block `timeouts` (at most one).
@@ -255,7 +255,7 @@ static PORTFOLIO_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Portfolio`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Portfolio`], by name: two of them have one type, and a swap must not compile.
 pub struct PortfolioRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -334,7 +334,7 @@ static PORTFOLIO_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`PortfolioShare`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PortfolioShare`], by name: two of them have one type, and a swap must not compile.
 pub struct PortfolioShareRequired {
     /// `portfolio_id`: string.
     pub portfolio_id: rt::Expr,
@@ -434,7 +434,7 @@ static PRINCIPAL_PORTFOLIO_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`PrincipalPortfolioAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PrincipalPortfolioAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct PrincipalPortfolioAssociationRequired {
     /// `portfolio_id`: string.
     pub portfolio_id: rt::Expr,
@@ -532,7 +532,7 @@ static PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Product`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Product`], by name: two of them have one type, and a swap must not compile.
 pub struct ProductRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -718,7 +718,7 @@ static PRODUCT_PORTFOLIO_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`ProductPortfolioAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ProductPortfolioAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ProductPortfolioAssociationRequired {
     /// `portfolio_id`: string.
     pub portfolio_id: rt::Expr,
@@ -819,9 +819,9 @@ static PROVISIONED_PRODUCT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ProvisionedProduct {
     /// Declares an `aws_servicecatalog_provisioned_product` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROVISIONED_PRODUCT_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ProvisionedProduct(this)
     }
     /// `accept_language`: string.
@@ -1010,9 +1010,9 @@ pub mod provisioned_product {
     pub struct ProvisioningParameters(pub(crate) rt::Body);
     impl ProvisioningParameters {
         /// A new `provisioning_parameters` block. Required: `key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(value));
+            this.set("key", rt::string(key));
             ProvisioningParameters(this)
         }
         /// `use_previous_value`: bool.
@@ -1082,9 +1082,9 @@ static PROVISIONING_ARTIFACT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ProvisioningArtifact {
     /// Declares an `aws_servicecatalog_provisioning_artifact` with the stack-unique `id`. Required: `product_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, product_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PROVISIONING_ARTIFACT_TYPE);
-        this.set("product_id", rt::string(value));
+        this.set("product_id", rt::string(product_id));
         ProvisioningArtifact(this)
     }
     /// `accept_language`: string.
@@ -1210,20 +1210,17 @@ static SERVICE_ACTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`ServiceAction`], by name (so that two of one type cannot be swapped).
-pub struct ServiceActionRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `definition` (the first, when more may be added).
-    pub definition: service_action::Definition,
-}
 impl ServiceAction {
     /// Declares an `aws_servicecatalog_service_action` with the stack-unique `id`. Required: `name`, `definition`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ServiceActionRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        definition: service_action::Definition,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_ACTION_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("definition", required.definition.0.into_value());
+        this.set("name", rt::string(name));
+        this.set("definition", definition.0.into_value());
         ServiceAction(this)
     }
     /// `accept_language`: string.
@@ -1268,7 +1265,7 @@ pub mod service_action {
     /// Block `definition` of `aws_servicecatalog_service_action`.
     #[derive(Clone, Debug)]
     pub struct Definition(pub(crate) rt::Body);
-    /// The required arguments of [`Definition`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Definition`], by name: two of them have one type, and a swap must not compile.
     pub struct DefinitionRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1311,7 +1308,7 @@ static TAG_OPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`TagOption`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TagOption`], by name: two of them have one type, and a swap must not compile.
 pub struct TagOptionRequired {
     /// `key`: string.
     pub key: rt::Expr,
@@ -1377,7 +1374,7 @@ static TAG_OPTION_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`TagOptionResourceAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TagOptionResourceAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct TagOptionResourceAssociationRequired {
     /// `resource_id`: string.
     pub resource_id: rt::Expr,
@@ -1514,9 +1511,9 @@ pub mod data {
     impl Constraint {
         /// Declares an `aws_servicecatalog_constraint` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONSTRAINT_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Constraint(this)
         }
         /// `accept_language`: string.
@@ -1607,9 +1604,9 @@ pub mod data {
     impl LaunchPaths {
         /// Declares an `aws_servicecatalog_launch_paths` with the stack-unique `id`. Required: `product_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, product_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LAUNCH_PATHS_TYPE);
-            this.set("product_id", rt::string(value));
+            this.set("product_id", rt::string(product_id));
             LaunchPaths(this)
         }
         /// `accept_language`: string.
@@ -1680,9 +1677,9 @@ pub mod data {
     impl Portfolio {
         /// Declares an `aws_servicecatalog_portfolio` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PORTFOLIO_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Portfolio(this)
         }
         /// `accept_language`: string.
@@ -1769,9 +1766,9 @@ pub mod data {
     impl PortfolioConstraints {
         /// Declares an `aws_servicecatalog_portfolio_constraints` with the stack-unique `id`. Required: `portfolio_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, portfolio_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PORTFOLIO_CONSTRAINTS_TYPE);
-            this.set("portfolio_id", rt::string(value));
+            this.set("portfolio_id", rt::string(portfolio_id));
             PortfolioConstraints(this)
         }
         /// `accept_language`: string.
@@ -1851,9 +1848,9 @@ pub mod data {
     impl Product {
         /// Declares an `aws_servicecatalog_product` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PRODUCT_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Product(this)
         }
         /// `accept_language`: string.
@@ -1968,9 +1965,9 @@ pub mod data {
     impl ProvisioningArtifacts {
         /// Declares an `aws_servicecatalog_provisioning_artifacts` with the stack-unique `id`. Required: `product_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, product_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PROVISIONING_ARTIFACTS_TYPE);
-            this.set("product_id", rt::string(value));
+            this.set("product_id", rt::string(product_id));
             ProvisioningArtifacts(this)
         }
         /// `accept_language`: string.

@@ -34,9 +34,9 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Application {
     /// Declares an `aws_servicecatalogappregistry_application` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Application(this)
     }
     /// `description`: string.
@@ -88,7 +88,7 @@ static ATTRIBUTE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AttributeGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AttributeGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct AttributeGroupRequired {
     /// `attributes`: string.
     pub attributes: rt::Expr,
@@ -153,7 +153,7 @@ static ATTRIBUTE_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`AttributeGroupAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AttributeGroupAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct AttributeGroupAssociationRequired {
     /// `application_id`: string.
     pub application_id: rt::Expr,
@@ -206,9 +206,9 @@ pub mod data {
     impl Application {
         /// Declares an `aws_servicecatalogappregistry_application` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Application(this)
         }
     }

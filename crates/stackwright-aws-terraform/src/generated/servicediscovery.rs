@@ -33,9 +33,9 @@ static HTTP_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl HttpNamespace {
     /// Declares an `aws_service_discovery_http_namespace` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &HTTP_NAMESPACE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         HttpNamespace(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -87,7 +87,7 @@ static INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Instance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Instance`], by name: two of them have one type, and a swap must not compile.
 pub struct InstanceRequired {
     /// `attributes`: map of string.
     pub attributes: rt::Map<rt::Expr>,
@@ -137,7 +137,7 @@ static PRIVATE_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`PrivateDnsNamespace`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PrivateDnsNamespace`], by name: two of them have one type, and a swap must not compile.
 pub struct PrivateDnsNamespaceRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -209,9 +209,9 @@ static PUBLIC_DNS_NAMESPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl PublicDnsNamespace {
     /// Declares an `aws_service_discovery_public_dns_namespace` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PUBLIC_DNS_NAMESPACE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         PublicDnsNamespace(this)
     }
     /// `description`: string.
@@ -266,9 +266,9 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Service {
     /// Declares an `aws_service_discovery_service` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Service(this)
     }
     /// `description`: string.
@@ -354,19 +354,12 @@ pub mod service {
     /// Block `dns_config` of `aws_service_discovery_service`.
     #[derive(Clone, Debug)]
     pub struct DnsConfig(pub(crate) rt::Body);
-    /// The required arguments of [`DnsConfig`], by name (so that two of one type cannot be swapped).
-    pub struct DnsConfigRequired {
-        /// `namespace_id`: string.
-        pub namespace_id: rt::Expr,
-        /// Block `dns_records` (the first, when more may be added).
-        pub dns_records: DnsRecords,
-    }
     impl DnsConfig {
         /// A new `dns_config` block. Required: `namespace_id`, `dns_records`.
-        pub fn new(required: DnsConfigRequired) -> Self {
+        pub fn new(namespace_id: impl Into<rt::Expr>, dns_records: DnsRecords) -> Self {
             let mut this = rt::Body::default();
-            this.set("namespace_id", rt::string(required.namespace_id));
-            this.push("dns_records", required.dns_records.0.into_value());
+            this.set("namespace_id", rt::string(namespace_id));
+            this.push("dns_records", dns_records.0.into_value());
             DnsConfig(this)
         }
         /// `routing_policy`: string.
@@ -423,19 +416,12 @@ pub mod service {
     /// Block `dns_records` of `aws_service_discovery_service`.
     #[derive(Clone, Debug)]
     pub struct DnsRecords(pub(crate) rt::Body);
-    /// The required arguments of [`DnsRecords`], by name (so that two of one type cannot be swapped).
-    pub struct DnsRecordsRequired {
-        /// `ttl`: number.
-        pub ttl: rt::Number,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl DnsRecords {
         /// A new `dns_records` block. Required: `ttl`, `type`.
-        pub fn new(required: DnsRecordsRequired) -> Self {
+        pub fn new(ttl: impl Into<rt::Number>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("ttl", rt::number(required.ttl));
-            this.set("type", rt::string(required.type_));
+            this.set("ttl", rt::number(ttl));
+            this.set("type", rt::string(type_));
             DnsRecords(this)
         }
     }
@@ -455,7 +441,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 5),
     };
-    /// The required arguments of [`DnsNamespace`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DnsNamespace`], by name: two of them have one type, and a swap must not compile.
     pub struct DnsNamespaceRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -527,9 +513,9 @@ pub mod data {
     impl HttpNamespace {
         /// Declares an `aws_service_discovery_http_namespace` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &HTTP_NAMESPACE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             HttpNamespace(this)
         }
         /// `id`: string.
@@ -581,7 +567,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 7),
     };
-    /// The required arguments of [`Service`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Service`], by name: two of them have one type, and a swap must not compile.
     pub struct ServiceRequired {
         /// `name`: string.
         pub name: rt::Expr,

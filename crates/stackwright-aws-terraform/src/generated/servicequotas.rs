@@ -30,7 +30,7 @@ static SERVICE_QUOTA_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ServiceQuota`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ServiceQuota`], by name: two of them have one type, and a swap must not compile.
 pub struct ServiceQuotaRequired {
     /// `quota_code`: string.
     pub quota_code: rt::Expr,
@@ -112,7 +112,7 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Template`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Template`], by name: two of them have one type, and a swap must not compile.
 pub struct TemplateRequired {
     /// `quota_code`: string.
     pub quota_code: rt::Expr,
@@ -231,9 +231,9 @@ pub mod data {
     impl Service {
         /// Declares an `aws_servicequotas_service` with the stack-unique `id`. Required: `service_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, service_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_TYPE);
-            this.set("service_name", rt::string(value));
+            this.set("service_name", rt::string(service_name));
             Service(this)
         }
         /// `id`: string.
@@ -271,9 +271,9 @@ pub mod data {
     impl ServiceQuota {
         /// Declares an `aws_servicequotas_service_quota` with the stack-unique `id`. Required: `service_code`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, service_code: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_QUOTA_TYPE);
-            this.set("service_code", rt::string(value));
+            this.set("service_code", rt::string(service_code));
             ServiceQuota(this)
         }
         /// `id`: string.
@@ -353,9 +353,9 @@ pub mod data {
     impl Templates {
         /// Declares an `aws_servicequotas_templates` with the stack-unique `id`. Required: `region`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, region: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TEMPLATES_TYPE);
-            this.set("region", rt::string(value));
+            this.set("region", rt::string(region));
             Templates(this)
         }
     }

@@ -33,9 +33,9 @@ static ACTIVE_RECEIPT_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ActiveReceiptRuleSet {
     /// Declares an `aws_ses_active_receipt_rule_set` with the stack-unique `id`. Required: `rule_set_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, rule_set_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACTIVE_RECEIPT_RULE_SET_TYPE);
-        this.set("rule_set_name", rt::string(value));
+        this.set("rule_set_name", rt::string(rule_set_name));
         ActiveReceiptRuleSet(this)
     }
 }
@@ -68,9 +68,9 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConfigurationSet {
     /// Declares an `aws_ses_configuration_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ConfigurationSet(this)
     }
     /// `reputation_metrics_enabled`: bool.
@@ -169,9 +169,9 @@ static DOMAIN_DKIM_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DomainDkim {
     /// Declares an `aws_ses_domain_dkim` with the stack-unique `id`. Required: `domain`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_DKIM_TYPE);
-        this.set("domain", rt::string(value));
+        this.set("domain", rt::string(domain));
         DomainDkim(this)
     }
 }
@@ -204,9 +204,9 @@ static DOMAIN_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DomainIdentity {
     /// Declares an `aws_ses_domain_identity` with the stack-unique `id`. Required: `domain`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_IDENTITY_TYPE);
-        this.set("domain", rt::string(value));
+        this.set("domain", rt::string(domain));
         DomainIdentity(this)
     }
 }
@@ -243,9 +243,9 @@ static DOMAIN_IDENTITY_VERIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DomainIdentityVerification {
     /// Declares an `aws_ses_domain_identity_verification` with the stack-unique `id`. Required: `domain`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, domain: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_IDENTITY_VERIFICATION_TYPE);
-        this.set("domain", rt::string(value));
+        this.set("domain", rt::string(domain));
         DomainIdentityVerification(this)
     }
     /// Block `timeouts` (at most one).
@@ -299,7 +299,7 @@ static DOMAIN_MAIL_FROM_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`DomainMailFrom`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DomainMailFrom`], by name: two of them have one type, and a swap must not compile.
 pub struct DomainMailFromRequired {
     /// `domain`: string.
     pub domain: rt::Expr,
@@ -354,9 +354,9 @@ static EMAIL_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EmailIdentity {
     /// Declares an `aws_ses_email_identity` with the stack-unique `id`. Required: `email`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, email: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);
-        this.set("email", rt::string(value));
+        this.set("email", rt::string(email));
         EmailIdentity(this)
     }
 }
@@ -386,7 +386,7 @@ static EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`EventDestination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EventDestination`], by name: two of them have one type, and a swap must not compile.
 pub struct EventDestinationRequired {
     /// `configuration_set_name`: string.
     pub configuration_set_name: rt::Expr,
@@ -465,7 +465,7 @@ pub mod event_destination {
     /// Block `cloudwatch_destination` of `aws_ses_event_destination`.
     #[derive(Clone, Debug)]
     pub struct CloudwatchDestination(pub(crate) rt::Body);
-    /// The required arguments of [`CloudwatchDestination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CloudwatchDestination`], by name: two of them have one type, and a swap must not compile.
     pub struct CloudwatchDestinationRequired {
         /// `default_value`: string.
         pub default_value: rt::Expr,
@@ -487,7 +487,7 @@ pub mod event_destination {
     /// Block `kinesis_destination` of `aws_ses_event_destination`.
     #[derive(Clone, Debug)]
     pub struct KinesisDestination(pub(crate) rt::Body);
-    /// The required arguments of [`KinesisDestination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`KinesisDestination`], by name: two of them have one type, and a swap must not compile.
     pub struct KinesisDestinationRequired {
         /// `role_arn`: string.
         pub role_arn: rt::Expr,
@@ -508,9 +508,9 @@ pub mod event_destination {
     pub struct SnsDestination(pub(crate) rt::Body);
     impl SnsDestination {
         /// A new `sns_destination` block. Required: `topic_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("topic_arn", rt::string(value));
+            this.set("topic_arn", rt::string(topic_arn));
             SnsDestination(this)
         }
     }
@@ -526,7 +526,7 @@ static IDENTITY_NOTIFICATION_TOPIC_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`IdentityNotificationTopic`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IdentityNotificationTopic`], by name: two of them have one type, and a swap must not compile.
 pub struct IdentityNotificationTopicRequired {
     /// `identity`: string.
     pub identity: rt::Expr,
@@ -587,14 +587,14 @@ static IDENTITY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`IdentityPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IdentityPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct IdentityPolicyRequired {
     /// `identity`: string.
     pub identity: rt::Expr,
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl IdentityPolicy {
     /// Declares an `aws_ses_identity_policy` with the stack-unique `id`. Required: `identity`, `name`, `policy`.
@@ -603,7 +603,7 @@ impl IdentityPolicy {
         let mut this = rt::Base::new(id, &IDENTITY_POLICY_TYPE);
         this.set("identity", rt::string(required.identity));
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         IdentityPolicy(this)
     }
 }
@@ -637,14 +637,14 @@ static RECEIPT_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`ReceiptFilter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReceiptFilter`], by name: two of them have one type, and a swap must not compile.
 pub struct ReceiptFilterRequired {
     /// `cidr`: string.
     pub cidr: rt::Expr,
     /// `name`: string.
     pub name: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl ReceiptFilter {
     /// Declares an `aws_ses_receipt_filter` with the stack-unique `id`. Required: `cidr`, `name`, `policy`.
@@ -653,7 +653,7 @@ impl ReceiptFilter {
         let mut this = rt::Base::new(id, &RECEIPT_FILTER_TYPE);
         this.set("cidr", rt::string(required.cidr));
         this.set("name", rt::string(required.name));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         ReceiptFilter(this)
     }
 }
@@ -691,7 +691,7 @@ static RECEIPT_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`ReceiptRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ReceiptRule`], by name: two of them have one type, and a swap must not compile.
 pub struct ReceiptRuleRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -813,7 +813,7 @@ pub mod receipt_rule {
     /// Block `add_header_action` of `aws_ses_receipt_rule`.
     #[derive(Clone, Debug)]
     pub struct AddHeaderAction(pub(crate) rt::Body);
-    /// The required arguments of [`AddHeaderAction`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AddHeaderAction`], by name: two of them have one type, and a swap must not compile.
     pub struct AddHeaderActionRequired {
         /// `header_name`: string.
         pub header_name: rt::Expr,
@@ -835,7 +835,7 @@ pub mod receipt_rule {
     /// Block `bounce_action` of `aws_ses_receipt_rule`.
     #[derive(Clone, Debug)]
     pub struct BounceAction(pub(crate) rt::Body);
-    /// The required arguments of [`BounceAction`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BounceAction`], by name: two of them have one type, and a swap must not compile.
     pub struct BounceActionRequired {
         /// `message`: string.
         pub message: rt::Expr,
@@ -870,19 +870,12 @@ pub mod receipt_rule {
     /// Block `lambda_action` of `aws_ses_receipt_rule`.
     #[derive(Clone, Debug)]
     pub struct LambdaAction(pub(crate) rt::Body);
-    /// The required arguments of [`LambdaAction`], by name (so that two of one type cannot be swapped).
-    pub struct LambdaActionRequired {
-        /// `function_arn`: string.
-        pub function_arn: rt::Expr,
-        /// `position`: number.
-        pub position: rt::Number,
-    }
     impl LambdaAction {
         /// A new `lambda_action` block. Required: `function_arn`, `position`.
-        pub fn new(required: LambdaActionRequired) -> Self {
+        pub fn new(function_arn: impl Into<rt::Expr>, position: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("function_arn", rt::string(required.function_arn));
-            this.set("position", rt::number(required.position));
+            this.set("function_arn", rt::string(function_arn));
+            this.set("position", rt::number(position));
             LambdaAction(this)
         }
         /// `invocation_type`: string.
@@ -899,19 +892,12 @@ pub mod receipt_rule {
     /// Block `s3_action` of `aws_ses_receipt_rule`.
     #[derive(Clone, Debug)]
     pub struct S3Action(pub(crate) rt::Body);
-    /// The required arguments of [`S3Action`], by name (so that two of one type cannot be swapped).
-    pub struct S3ActionRequired {
-        /// `bucket_name`: string.
-        pub bucket_name: rt::Expr,
-        /// `position`: number.
-        pub position: rt::Number,
-    }
     impl S3Action {
         /// A new `s3_action` block. Required: `bucket_name`, `position`.
-        pub fn new(required: S3ActionRequired) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>, position: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(required.bucket_name));
-            this.set("position", rt::number(required.position));
+            this.set("bucket_name", rt::string(bucket_name));
+            this.set("position", rt::number(position));
             S3Action(this)
         }
         /// `iam_role_arn`: string.
@@ -938,19 +924,12 @@ pub mod receipt_rule {
     /// Block `sns_action` of `aws_ses_receipt_rule`.
     #[derive(Clone, Debug)]
     pub struct SnsAction(pub(crate) rt::Body);
-    /// The required arguments of [`SnsAction`], by name (so that two of one type cannot be swapped).
-    pub struct SnsActionRequired {
-        /// `position`: number.
-        pub position: rt::Number,
-        /// `topic_arn`: string.
-        pub topic_arn: rt::Expr,
-    }
     impl SnsAction {
         /// A new `sns_action` block. Required: `position`, `topic_arn`.
-        pub fn new(required: SnsActionRequired) -> Self {
+        pub fn new(position: impl Into<rt::Number>, topic_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("position", rt::number(required.position));
-            this.set("topic_arn", rt::string(required.topic_arn));
+            this.set("position", rt::number(position));
+            this.set("topic_arn", rt::string(topic_arn));
             SnsAction(this)
         }
         /// `encoding`: string.
@@ -962,19 +941,12 @@ pub mod receipt_rule {
     /// Block `stop_action` of `aws_ses_receipt_rule`.
     #[derive(Clone, Debug)]
     pub struct StopAction(pub(crate) rt::Body);
-    /// The required arguments of [`StopAction`], by name (so that two of one type cannot be swapped).
-    pub struct StopActionRequired {
-        /// `position`: number.
-        pub position: rt::Number,
-        /// `scope`: string.
-        pub scope: rt::Expr,
-    }
     impl StopAction {
         /// A new `stop_action` block. Required: `position`, `scope`.
-        pub fn new(required: StopActionRequired) -> Self {
+        pub fn new(position: impl Into<rt::Number>, scope: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("position", rt::number(required.position));
-            this.set("scope", rt::string(required.scope));
+            this.set("position", rt::number(position));
+            this.set("scope", rt::string(scope));
             StopAction(this)
         }
         /// `topic_arn`: string.
@@ -986,19 +958,12 @@ pub mod receipt_rule {
     /// Block `workmail_action` of `aws_ses_receipt_rule`.
     #[derive(Clone, Debug)]
     pub struct WorkmailAction(pub(crate) rt::Body);
-    /// The required arguments of [`WorkmailAction`], by name (so that two of one type cannot be swapped).
-    pub struct WorkmailActionRequired {
-        /// `organization_arn`: string.
-        pub organization_arn: rt::Expr,
-        /// `position`: number.
-        pub position: rt::Number,
-    }
     impl WorkmailAction {
         /// A new `workmail_action` block. Required: `organization_arn`, `position`.
-        pub fn new(required: WorkmailActionRequired) -> Self {
+        pub fn new(organization_arn: impl Into<rt::Expr>, position: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("organization_arn", rt::string(required.organization_arn));
-            this.set("position", rt::number(required.position));
+            this.set("organization_arn", rt::string(organization_arn));
+            this.set("position", rt::number(position));
             WorkmailAction(this)
         }
         /// `topic_arn`: string.
@@ -1022,9 +987,9 @@ static RECEIPT_RULE_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ReceiptRuleSet {
     /// Declares an `aws_ses_receipt_rule_set` with the stack-unique `id`. Required: `rule_set_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, rule_set_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RECEIPT_RULE_SET_TYPE);
-        this.set("rule_set_name", rt::string(value));
+        this.set("rule_set_name", rt::string(rule_set_name));
         ReceiptRuleSet(this)
     }
 }
@@ -1057,9 +1022,9 @@ static TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Template {
     /// Declares an `aws_ses_template` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &TEMPLATE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Template(this)
     }
     /// `html`: string.
@@ -1162,9 +1127,9 @@ pub mod data {
     impl DomainIdentity {
         /// Declares an `aws_ses_domain_identity` with the stack-unique `id`. Required: `domain`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, domain: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOMAIN_IDENTITY_TYPE);
-            this.set("domain", rt::string(value));
+            this.set("domain", rt::string(domain));
             DomainIdentity(this)
         }
         /// `id`: string.
@@ -1206,9 +1171,9 @@ pub mod data {
     impl EmailIdentity {
         /// Declares an `aws_ses_email_identity` with the stack-unique `id`. Required: `email`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, email: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);
-            this.set("email", rt::string(value));
+            this.set("email", rt::string(email));
             EmailIdentity(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static ACCOUNT_SUPPRESSION_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AccountSuppressionAttributes {
     /// Declares an `aws_sesv2_account_suppression_attributes` with the stack-unique `id`. Required: `suppressed_reasons`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::List<rt::Expr>>) -> Self {
+    pub fn new(id: impl Into<String>, suppressed_reasons: impl Into<rt::List<rt::Expr>>) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_SUPPRESSION_ATTRIBUTES_TYPE);
-        this.set("suppressed_reasons", rt::list(value));
+        this.set("suppressed_reasons", rt::list(suppressed_reasons));
         AccountSuppressionAttributes(this)
     }
 }
@@ -67,9 +67,9 @@ static ACCOUNT_VDM_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl AccountVdmAttributes {
     /// Declares an `aws_sesv2_account_vdm_attributes` with the stack-unique `id`. Required: `vdm_enabled`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vdm_enabled: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACCOUNT_VDM_ATTRIBUTES_TYPE);
-        this.set("vdm_enabled", rt::string(value));
+        this.set("vdm_enabled", rt::string(vdm_enabled));
         AccountVdmAttributes(this)
     }
     /// Block `dashboard_attributes` (at most one).
@@ -148,9 +148,9 @@ static CONFIGURATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConfigurationSet {
     /// Declares an `aws_sesv2_configuration_set` with the stack-unique `id`. Required: `configuration_set_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, configuration_set_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
-        this.set("configuration_set_name", rt::string(value));
+        this.set("configuration_set_name", rt::string(configuration_set_name));
         ConfigurationSet(this)
     }
     /// Block `delivery_options` (at most one).
@@ -286,9 +286,9 @@ pub mod configuration_set {
     pub struct TrackingOptions(pub(crate) rt::Body);
     impl TrackingOptions {
         /// A new `tracking_options` block. Required: `custom_redirect_domain`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(custom_redirect_domain: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("custom_redirect_domain", rt::string(value));
+            this.set("custom_redirect_domain", rt::string(custom_redirect_domain));
             TrackingOptions(this)
         }
         /// `https_policy`: string.
@@ -359,7 +359,7 @@ static CONFIGURATION_SET_EVENT_DESTINATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ConfigurationSetEventDestination`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ConfigurationSetEventDestination`], by name: two of them have one type, and a swap must not compile.
 pub struct ConfigurationSetEventDestinationRequired {
     /// `configuration_set_name`: string.
     pub configuration_set_name: rt::Expr,
@@ -414,9 +414,9 @@ pub mod configuration_set_event_destination {
     pub struct EventDestination(pub(crate) rt::Body);
     impl EventDestination {
         /// A new `event_destination` block. Required: `matching_event_types`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(matching_event_types: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("matching_event_types", rt::list(value));
+            this.set("matching_event_types", rt::list(matching_event_types));
             EventDestination(this)
         }
         /// `enabled`: bool.
@@ -456,9 +456,12 @@ pub mod configuration_set_event_destination {
     pub struct CloudWatchDestination(pub(crate) rt::Body);
     impl CloudWatchDestination {
         /// A new `cloud_watch_destination` block. Required: `dimension_configuration`.
-        pub fn new(value: DimensionConfiguration) -> Self {
+        pub fn new(dimension_configuration: DimensionConfiguration) -> Self {
             let mut this = rt::Body::default();
-            this.push("dimension_configuration", value.0.into_value());
+            this.push(
+                "dimension_configuration",
+                dimension_configuration.0.into_value(),
+            );
             CloudWatchDestination(this)
         }
         /// Adds a `dimension_configuration` block.
@@ -472,16 +475,16 @@ pub mod configuration_set_event_destination {
     pub struct EventBridgeDestination(pub(crate) rt::Body);
     impl EventBridgeDestination {
         /// A new `event_bridge_destination` block. Required: `event_bus_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(event_bus_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("event_bus_arn", rt::string(value));
+            this.set("event_bus_arn", rt::string(event_bus_arn));
             EventBridgeDestination(this)
         }
     }
     /// Block `kinesis_firehose_destination` of `aws_sesv2_configuration_set_event_destination`.
     #[derive(Clone, Debug)]
     pub struct KinesisFirehoseDestination(pub(crate) rt::Body);
-    /// The required arguments of [`KinesisFirehoseDestination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`KinesisFirehoseDestination`], by name: two of them have one type, and a swap must not compile.
     pub struct KinesisFirehoseDestinationRequired {
         /// `delivery_stream_arn`: string.
         pub delivery_stream_arn: rt::Expr,
@@ -505,9 +508,9 @@ pub mod configuration_set_event_destination {
     pub struct PinpointDestination(pub(crate) rt::Body);
     impl PinpointDestination {
         /// A new `pinpoint_destination` block. Required: `application_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(application_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("application_arn", rt::string(value));
+            this.set("application_arn", rt::string(application_arn));
             PinpointDestination(this)
         }
     }
@@ -516,16 +519,16 @@ pub mod configuration_set_event_destination {
     pub struct SnsDestination(pub(crate) rt::Body);
     impl SnsDestination {
         /// A new `sns_destination` block. Required: `topic_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("topic_arn", rt::string(value));
+            this.set("topic_arn", rt::string(topic_arn));
             SnsDestination(this)
         }
     }
     /// Block `dimension_configuration` of `aws_sesv2_configuration_set_event_destination`.
     #[derive(Clone, Debug)]
     pub struct DimensionConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`DimensionConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DimensionConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct DimensionConfigurationRequired {
         /// `default_dimension_value`: string.
         pub default_dimension_value: rt::Expr,
@@ -565,9 +568,9 @@ static CONTACT_LIST_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ContactList {
     /// Declares an `aws_sesv2_contact_list` with the stack-unique `id`. Required: `contact_list_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, contact_list_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONTACT_LIST_TYPE);
-        this.set("contact_list_name", rt::string(value));
+        this.set("contact_list_name", rt::string(contact_list_name));
         ContactList(this)
     }
     /// `description`: string.
@@ -623,7 +626,7 @@ pub mod contact_list {
     /// Block `topic` of `aws_sesv2_contact_list`.
     #[derive(Clone, Debug)]
     pub struct Topic(pub(crate) rt::Body);
-    /// The required arguments of [`Topic`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Topic`], by name: two of them have one type, and a swap must not compile.
     pub struct TopicRequired {
         /// `default_subscription_status`: string.
         pub default_subscription_status: rt::Expr,
@@ -662,7 +665,7 @@ static DEDICATED_IP_ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`DedicatedIpAssignment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DedicatedIpAssignment`], by name: two of them have one type, and a swap must not compile.
 pub struct DedicatedIpAssignmentRequired {
     /// `destination_pool_name`: string.
     pub destination_pool_name: rt::Expr,
@@ -740,9 +743,9 @@ static DEDICATED_IP_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DedicatedIpPool {
     /// Declares an `aws_sesv2_dedicated_ip_pool` with the stack-unique `id`. Required: `pool_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, pool_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEDICATED_IP_POOL_TYPE);
-        this.set("pool_name", rt::string(value));
+        this.set("pool_name", rt::string(pool_name));
         DedicatedIpPool(this)
     }
     /// `scaling_mode`: string. Changing it replaces the resource.
@@ -793,9 +796,9 @@ static EMAIL_IDENTITY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EmailIdentity {
     /// Declares an `aws_sesv2_email_identity` with the stack-unique `id`. Required: `email_identity`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, email_identity: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);
-        this.set("email_identity", rt::string(value));
+        this.set("email_identity", rt::string(email_identity));
         EmailIdentity(this)
     }
     /// `configuration_set_name`: string.
@@ -888,9 +891,9 @@ static EMAIL_IDENTITY_FEEDBACK_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EmailIdentityFeedbackAttributes {
     /// Declares an `aws_sesv2_email_identity_feedback_attributes` with the stack-unique `id`. Required: `email_identity`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, email_identity: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_FEEDBACK_ATTRIBUTES_TYPE);
-        this.set("email_identity", rt::string(value));
+        this.set("email_identity", rt::string(email_identity));
         EmailIdentityFeedbackAttributes(this)
     }
     /// `email_forwarding_enabled`: bool.
@@ -931,9 +934,9 @@ static EMAIL_IDENTITY_MAIL_FROM_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EmailIdentityMailFromAttributes {
     /// Declares an `aws_sesv2_email_identity_mail_from_attributes` with the stack-unique `id`. Required: `email_identity`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, email_identity: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_MAIL_FROM_ATTRIBUTES_TYPE);
-        this.set("email_identity", rt::string(value));
+        this.set("email_identity", rt::string(email_identity));
         EmailIdentityMailFromAttributes(this)
     }
     /// `behavior_on_mx_failure`: string.
@@ -980,12 +983,12 @@ static EMAIL_IDENTITY_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`EmailIdentityPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EmailIdentityPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct EmailIdentityPolicyRequired {
     /// `email_identity`: string.
     pub email_identity: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `policy_name`: string.
     pub policy_name: rt::Expr,
 }
@@ -995,7 +998,7 @@ impl EmailIdentityPolicy {
     pub fn new(id: impl Into<String>, required: EmailIdentityPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &EMAIL_IDENTITY_POLICY_TYPE);
         this.set("email_identity", rt::string(required.email_identity));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("policy_name", rt::string(required.policy_name));
         EmailIdentityPolicy(this)
     }
@@ -1037,9 +1040,9 @@ pub mod data {
     impl ConfigurationSet {
         /// Declares an `aws_sesv2_configuration_set` with the stack-unique `id`. Required: `configuration_set_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, configuration_set_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONFIGURATION_SET_TYPE);
-            this.set("configuration_set_name", rt::string(value));
+            this.set("configuration_set_name", rt::string(configuration_set_name));
             ConfigurationSet(this)
         }
         /// `id`: string.
@@ -1110,9 +1113,9 @@ pub mod data {
     impl DedicatedIpPool {
         /// Declares an `aws_sesv2_dedicated_ip_pool` with the stack-unique `id`. Required: `pool_name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, pool_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DEDICATED_IP_POOL_TYPE);
-            this.set("pool_name", rt::string(value));
+            this.set("pool_name", rt::string(pool_name));
             DedicatedIpPool(this)
         }
         /// `id`: string.
@@ -1167,9 +1170,9 @@ pub mod data {
     impl EmailIdentity {
         /// Declares an `aws_sesv2_email_identity` with the stack-unique `id`. Required: `email_identity`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, email_identity: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EMAIL_IDENTITY_TYPE);
-            this.set("email_identity", rt::string(value));
+            this.set("email_identity", rt::string(email_identity));
             EmailIdentity(this)
         }
         /// `id`: string.
@@ -1232,9 +1235,9 @@ pub mod data {
     impl EmailIdentityMailFromAttributes {
         /// Declares an `aws_sesv2_email_identity_mail_from_attributes` with the stack-unique `id`. Required: `email_identity`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, email_identity: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &EMAIL_IDENTITY_MAIL_FROM_ATTRIBUTES_TYPE);
-            this.set("email_identity", rt::string(value));
+            this.set("email_identity", rt::string(email_identity));
             EmailIdentityMailFromAttributes(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static ACTIVITY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Activity {
     /// Declares an `aws_sfn_activity` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACTIVITY_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Activity(this)
     }
     /// Block `encryption_configuration` (at most one).
@@ -84,22 +84,19 @@ static ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Alias`], by name (so that two of one type cannot be swapped).
-pub struct AliasRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `routing_configuration` (the first, when more may be added).
-    pub routing_configuration: alias::RoutingConfiguration,
-}
 impl Alias {
     /// Declares an `aws_sfn_alias` with the stack-unique `id`. Required: `name`, `routing_configuration`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: AliasRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        routing_configuration: alias::RoutingConfiguration,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ALIAS_TYPE);
-        this.set("name", rt::string(required.name));
+        this.set("name", rt::string(name));
         this.push(
             "routing_configuration",
-            required.routing_configuration.0.into_value(),
+            routing_configuration.0.into_value(),
         );
         Alias(this)
     }
@@ -149,22 +146,18 @@ pub mod alias {
     /// Block `routing_configuration` of `aws_sfn_alias`.
     #[derive(Clone, Debug)]
     pub struct RoutingConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`RoutingConfiguration`], by name (so that two of one type cannot be swapped).
-    pub struct RoutingConfigurationRequired {
-        /// `state_machine_version_arn`: string.
-        pub state_machine_version_arn: rt::Expr,
-        /// `weight`: number.
-        pub weight: rt::Number,
-    }
     impl RoutingConfiguration {
         /// A new `routing_configuration` block. Required: `state_machine_version_arn`, `weight`.
-        pub fn new(required: RoutingConfigurationRequired) -> Self {
+        pub fn new(
+            state_machine_version_arn: impl Into<rt::Expr>,
+            weight: impl Into<rt::Number>,
+        ) -> Self {
             let mut this = rt::Body::default();
             this.set(
                 "state_machine_version_arn",
-                rt::string(required.state_machine_version_arn),
+                rt::string(state_machine_version_arn),
             );
-            this.set("weight", rt::number(required.weight));
+            this.set("weight", rt::number(weight));
             RoutingConfiguration(this)
         }
     }
@@ -180,7 +173,7 @@ static STATE_MACHINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`StateMachine`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StateMachine`], by name: two of them have one type, and a swap must not compile.
 pub struct StateMachineRequired {
     /// `definition`: string.
     pub definition: rt::Expr,
@@ -476,7 +469,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 4),
     };
-    /// The required arguments of [`Alias`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Alias`], by name: two of them have one type, and a swap must not compile.
     pub struct AliasRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -548,9 +541,9 @@ pub mod data {
     impl StateMachine {
         /// Declares an `aws_sfn_state_machine` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STATE_MACHINE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             StateMachine(this)
         }
         /// `id`: string.
@@ -612,9 +605,9 @@ pub mod data {
     impl StateMachineVersions {
         /// Declares an `aws_sfn_state_machine_versions` with the stack-unique `id`. Required: `statemachine_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, statemachine_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &STATE_MACHINE_VERSIONS_TYPE);
-            this.set("statemachine_arn", rt::string(value));
+            this.set("statemachine_arn", rt::string(statemachine_arn));
             StateMachineVersions(this)
         }
         /// `id`: string.

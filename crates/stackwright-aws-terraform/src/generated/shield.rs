@@ -30,7 +30,7 @@ static APPLICATION_LAYER_AUTOMATIC_RESPONSE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ApplicationLayerAutomaticResponse`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApplicationLayerAutomaticResponse`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationLayerAutomaticResponseRequired {
     /// `action`: string.
     pub action: rt::Expr,
@@ -86,7 +86,7 @@ static DRT_ACCESS_LOG_BUCKET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`DrtAccessLogBucketAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DrtAccessLogBucketAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct DrtAccessLogBucketAssociationRequired {
     /// `log_bucket`: string.
     pub log_bucket: rt::Expr,
@@ -167,9 +167,9 @@ static DRT_ACCESS_ROLE_ARN_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DrtAccessRoleArnAssociation {
     /// Declares an `aws_shield_drt_access_role_arn_association` with the stack-unique `id`. Required: `role_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, role_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DRT_ACCESS_ROLE_ARN_ASSOCIATION_TYPE);
-        this.set("role_arn", rt::string(value));
+        this.set("role_arn", rt::string(role_arn));
         DrtAccessRoleArnAssociation(this)
     }
     /// Block `timeouts` (at most one).
@@ -211,9 +211,9 @@ static PROACTIVE_ENGAGEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ProactiveEngagement {
     /// Declares an `aws_shield_proactive_engagement` with the stack-unique `id`. Required: `enabled`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(id: impl Into<String>, enabled: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &PROACTIVE_ENGAGEMENT_TYPE);
-        this.set("enabled", rt::boolean(value));
+        this.set("enabled", rt::boolean(enabled));
         ProactiveEngagement(this)
     }
     /// Adds a `emergency_contact` block.
@@ -241,9 +241,9 @@ pub mod proactive_engagement {
     pub struct EmergencyContact(pub(crate) rt::Body);
     impl EmergencyContact {
         /// A new `emergency_contact` block. Required: `email_address`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(email_address: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("email_address", rt::string(value));
+            this.set("email_address", rt::string(email_address));
             EmergencyContact(this)
         }
         /// `contact_notes`: string.
@@ -269,7 +269,7 @@ static PROTECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Protection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Protection`], by name: two of them have one type, and a swap must not compile.
 pub struct ProtectionRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -325,7 +325,7 @@ static PROTECTION_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ProtectionGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ProtectionGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct ProtectionGroupRequired {
     /// `aggregation`: string.
     pub aggregation: rt::Expr,
@@ -409,7 +409,7 @@ static PROTECTION_HEALTH_CHECK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`ProtectionHealthCheckAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ProtectionHealthCheckAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ProtectionHealthCheckAssociationRequired {
     /// `health_check_arn`: string.
     pub health_check_arn: rt::Expr,

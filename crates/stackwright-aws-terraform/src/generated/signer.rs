@@ -30,23 +30,19 @@ static SIGNING_JOB_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`SigningJob`], by name (so that two of one type cannot be swapped).
-pub struct SigningJobRequired {
-    /// `profile_name`: string.
-    pub profile_name: rt::Expr,
-    /// Block `destination` (the first, when more may be added).
-    pub destination: signing_job::Destination,
-    /// Block `source` (the first, when more may be added).
-    pub source: signing_job::Source,
-}
 impl SigningJob {
     /// Declares an `aws_signer_signing_job` with the stack-unique `id`. Required: `profile_name`, `destination`, `source`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: SigningJobRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        profile_name: impl Into<rt::Expr>,
+        destination: signing_job::Destination,
+        source: signing_job::Source,
+    ) -> Self {
         let mut this = rt::Base::new(id, &SIGNING_JOB_TYPE);
-        this.set("profile_name", rt::string(required.profile_name));
-        this.set("destination", required.destination.0.into_value());
-        this.set("source", required.source.0.into_value());
+        this.set("profile_name", rt::string(profile_name));
+        this.set("destination", destination.0.into_value());
+        this.set("source", source.0.into_value());
         SigningJob(this)
     }
     /// `ignore_signing_job_failure`: bool. Changing it replaces the resource.
@@ -134,9 +130,9 @@ pub mod signing_job {
     pub struct Destination(pub(crate) rt::Body);
     impl Destination {
         /// A new `destination` block. Required: `s3`.
-        pub fn new(value: S3) -> Self {
+        pub fn new(s3: S3) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3", value.0.into_value());
+            this.set("s3", s3.0.into_value());
             Destination(this)
         }
     }
@@ -145,9 +141,9 @@ pub mod signing_job {
     pub struct Source(pub(crate) rt::Body);
     impl Source {
         /// A new `source` block. Required: `s3`.
-        pub fn new(value: SourceS3) -> Self {
+        pub fn new(s3: SourceS3) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3", value.0.into_value());
+            this.set("s3", s3.0.into_value());
             Source(this)
         }
     }
@@ -156,9 +152,9 @@ pub mod signing_job {
     pub struct S3(pub(crate) rt::Body);
     impl S3 {
         /// A new `s3` block. Required: `bucket`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket", rt::string(value));
+            this.set("bucket", rt::string(bucket));
             S3(this)
         }
         /// `prefix`: string.
@@ -170,7 +166,7 @@ pub mod signing_job {
     /// Block `s3` of `aws_signer_signing_job`.
     #[derive(Clone, Debug)]
     pub struct SourceS3(pub(crate) rt::Body);
-    /// The required arguments of [`SourceS3`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SourceS3`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceS3Required {
         /// `bucket`: string.
         pub bucket: rt::Expr,
@@ -204,9 +200,9 @@ static SIGNING_PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SigningProfile {
     /// Declares an `aws_signer_signing_profile` with the stack-unique `id`. Required: `platform_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, platform_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SIGNING_PROFILE_TYPE);
-        this.set("platform_id", rt::string(value));
+        this.set("platform_id", rt::string(platform_id));
         SigningProfile(this)
     }
     /// `name`: string. Changing it replaces the resource.
@@ -292,19 +288,12 @@ pub mod signing_profile {
     /// Block `signature_validity_period` of `aws_signer_signing_profile`.
     #[derive(Clone, Debug)]
     pub struct SignatureValidityPeriod(pub(crate) rt::Body);
-    /// The required arguments of [`SignatureValidityPeriod`], by name (so that two of one type cannot be swapped).
-    pub struct SignatureValidityPeriodRequired {
-        /// `type`: string.
-        pub type_: rt::Expr,
-        /// `value`: number.
-        pub value: rt::Number,
-    }
     impl SignatureValidityPeriod {
         /// A new `signature_validity_period` block. Required: `type`, `value`.
-        pub fn new(required: SignatureValidityPeriodRequired) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>, value: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(required.type_));
-            this.set("value", rt::number(required.value));
+            this.set("type", rt::string(type_));
+            this.set("value", rt::number(value));
             SignatureValidityPeriod(this)
         }
     }
@@ -313,9 +302,9 @@ pub mod signing_profile {
     pub struct SigningMaterial(pub(crate) rt::Body);
     impl SigningMaterial {
         /// A new `signing_material` block. Required: `certificate_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(certificate_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("certificate_arn", rt::string(value));
+            this.set("certificate_arn", rt::string(certificate_arn));
             SigningMaterial(this)
         }
     }
@@ -331,7 +320,7 @@ static SIGNING_PROFILE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`SigningProfilePermission`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SigningProfilePermission`], by name: two of them have one type, and a swap must not compile.
 pub struct SigningProfilePermissionRequired {
     /// `action`: string.
     pub action: rt::Expr,
@@ -415,9 +404,9 @@ pub mod data {
     impl SigningJob {
         /// Declares an `aws_signer_signing_job` with the stack-unique `id`. Required: `job_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, job_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SIGNING_JOB_TYPE);
-            this.set("job_id", rt::string(value));
+            this.set("job_id", rt::string(job_id));
             SigningJob(this)
         }
         /// `id`: string.
@@ -511,9 +500,9 @@ pub mod data {
     impl SigningProfile {
         /// Declares an `aws_signer_signing_profile` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SIGNING_PROFILE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             SigningProfile(this)
         }
         /// `id`: string.

@@ -34,9 +34,9 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Domain {
     /// Declares an `aws_simpledb_domain` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Domain(this)
     }
 }

@@ -30,7 +30,7 @@ static PLATFORM_APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`PlatformApplication`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PlatformApplication`], by name: two of them have one type, and a swap must not compile.
 pub struct PlatformApplicationRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -397,8 +397,8 @@ impl Topic {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `signature_version`: number.
@@ -577,12 +577,12 @@ static TOPIC_DATA_PROTECTION_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`TopicDataProtectionPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TopicDataProtectionPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct TopicDataProtectionPolicyRequired {
     /// `arn`: string.
     pub arn: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl TopicDataProtectionPolicy {
     /// Declares an `aws_sns_topic_data_protection_policy` with the stack-unique `id`. Required: `arn`, `policy`.
@@ -590,7 +590,7 @@ impl TopicDataProtectionPolicy {
     pub fn new(id: impl Into<String>, required: TopicDataProtectionPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_DATA_PROTECTION_POLICY_TYPE);
         this.set("arn", rt::string(required.arn));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         TopicDataProtectionPolicy(this)
     }
 }
@@ -620,12 +620,12 @@ static TOPIC_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`TopicPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TopicPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct TopicPolicyRequired {
     /// `arn`: string.
     pub arn: rt::Expr,
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
 }
 impl TopicPolicy {
     /// Declares an `aws_sns_topic_policy` with the stack-unique `id`. Required: `arn`, `policy`.
@@ -633,7 +633,7 @@ impl TopicPolicy {
     pub fn new(id: impl Into<String>, required: TopicPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &TOPIC_POLICY_TYPE);
         this.set("arn", rt::string(required.arn));
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         TopicPolicy(this)
     }
 }
@@ -667,7 +667,7 @@ static TOPIC_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`TopicSubscription`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TopicSubscription`], by name: two of them have one type, and a swap must not compile.
 pub struct TopicSubscriptionRequired {
     /// `endpoint`: string.
     pub endpoint: rt::Expr,
@@ -822,9 +822,9 @@ pub mod data {
     impl Topic {
         /// Declares an `aws_sns_topic` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &TOPIC_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Topic(this)
         }
         /// `id`: string.

@@ -97,8 +97,8 @@ impl Queue {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `receive_wait_time_seconds`: number.
@@ -264,10 +264,10 @@ static QUEUE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`QueuePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QueuePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct QueuePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `queue_url`: string.
     pub queue_url: rt::Expr,
 }
@@ -276,7 +276,7 @@ impl QueuePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: QueuePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &QUEUE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("queue_url", rt::string(required.queue_url));
         QueuePolicy(this)
     }
@@ -307,7 +307,7 @@ static QUEUE_REDRIVE_ALLOW_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`QueueRedriveAllowPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QueueRedriveAllowPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct QueueRedriveAllowPolicyRequired {
     /// `queue_url`: string.
     pub queue_url: rt::Expr,
@@ -353,7 +353,7 @@ static QUEUE_REDRIVE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`QueueRedrivePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`QueueRedrivePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct QueueRedrivePolicyRequired {
     /// `queue_url`: string.
     pub queue_url: rt::Expr,
@@ -403,9 +403,9 @@ pub mod data {
     impl Queue {
         /// Declares an `aws_sqs_queue` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &QUEUE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Queue(this)
         }
         /// `id`: string.

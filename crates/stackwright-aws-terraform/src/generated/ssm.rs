@@ -33,9 +33,9 @@ static ACTIVATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Activation {
     /// Declares an `aws_ssm_activation` with the stack-unique `id`. Required: `iam_role`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, iam_role: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ACTIVATION_TYPE);
-        this.set("iam_role", rt::string(value));
+        this.set("iam_role", rt::string(iam_role));
         Activation(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -121,9 +121,9 @@ static ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Association {
     /// Declares an `aws_ssm_association` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ASSOCIATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Association(this)
     }
     /// `apply_only_at_cron_interval`: bool.
@@ -287,9 +287,9 @@ pub mod association {
     pub struct OutputLocation(pub(crate) rt::Body);
     impl OutputLocation {
         /// A new `output_location` block. Required: `s3_bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(s3_bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("s3_bucket_name", rt::string(value));
+            this.set("s3_bucket_name", rt::string(s3_bucket_name));
             OutputLocation(this)
         }
         /// `s3_key_prefix`: string.
@@ -315,7 +315,7 @@ static DEFAULT_PATCH_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`DefaultPatchBaseline`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DefaultPatchBaseline`], by name: two of them have one type, and a swap must not compile.
 pub struct DefaultPatchBaselineRequired {
     /// `baseline_id`: string.
     pub baseline_id: rt::Expr,
@@ -358,7 +358,7 @@ static DOCUMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Document`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Document`], by name: two of them have one type, and a swap must not compile.
 pub struct DocumentRequired {
     /// `content`: string.
     pub content: rt::Expr,
@@ -505,19 +505,12 @@ pub mod document {
     /// Block `attachments_source` of `aws_ssm_document`.
     #[derive(Clone, Debug)]
     pub struct AttachmentsSource(pub(crate) rt::Body);
-    /// The required arguments of [`AttachmentsSource`], by name (so that two of one type cannot be swapped).
-    pub struct AttachmentsSourceRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl AttachmentsSource {
         /// A new `attachments_source` block. Required: `key`, `values`.
-        pub fn new(required: AttachmentsSourceRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("values", rt::list(required.values));
+            this.set("key", rt::string(key));
+            this.set("values", rt::list(values));
             AttachmentsSource(this)
         }
         /// `name`: string.
@@ -538,7 +531,7 @@ static MAINTENANCE_WINDOW_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`MaintenanceWindow`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MaintenanceWindow`], by name: two of them have one type, and a swap must not compile.
 pub struct MaintenanceWindowRequired {
     /// `cutoff`: number.
     pub cutoff: rt::Number,
@@ -667,7 +660,7 @@ static MAINTENANCE_WINDOW_TARGET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`MaintenanceWindowTarget`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MaintenanceWindowTarget`], by name: two of them have one type, and a swap must not compile.
 pub struct MaintenanceWindowTargetRequired {
     /// `resource_type`: string.
     pub resource_type: rt::Expr,
@@ -750,7 +743,7 @@ static MAINTENANCE_WINDOW_TASK_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`MaintenanceWindowTask`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MaintenanceWindowTask`], by name: two of them have one type, and a swap must not compile.
 pub struct MaintenanceWindowTaskRequired {
     /// `task_arn`: string.
     pub task_arn: rt::Expr,
@@ -1042,19 +1035,12 @@ pub mod maintenance_window_task {
     /// Block `parameter` of `aws_ssm_maintenance_window_task`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
-    pub struct ParameterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Parameter {
         /// A new `parameter` block. Required: `name`, `values`.
-        pub fn new(required: ParameterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Parameter(this)
         }
     }
@@ -1115,7 +1101,7 @@ static PARAMETER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Parameter`], by name: two of them have one type, and a swap must not compile.
 pub struct ParameterRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1277,9 +1263,9 @@ static PATCH_BASELINE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl PatchBaseline {
     /// Declares an `aws_ssm_patch_baseline` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PATCH_BASELINE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         PatchBaseline(this)
     }
     /// `approved_patches`: set of string.
@@ -1399,9 +1385,9 @@ pub mod patch_baseline {
     pub struct ApprovalRule(pub(crate) rt::Body);
     impl ApprovalRule {
         /// A new `approval_rule` block. Required: `patch_filter`.
-        pub fn new(value: PatchFilter) -> Self {
+        pub fn new(patch_filter: PatchFilter) -> Self {
             let mut this = rt::Body::default();
-            this.push("patch_filter", value.0.into_value());
+            this.push("patch_filter", patch_filter.0.into_value());
             ApprovalRule(this)
         }
         /// `approve_after_days`: number.
@@ -1433,26 +1419,19 @@ pub mod patch_baseline {
     /// Block `global_filter` of `aws_ssm_patch_baseline`.
     #[derive(Clone, Debug)]
     pub struct GlobalFilter(pub(crate) rt::Body);
-    /// The required arguments of [`GlobalFilter`], by name (so that two of one type cannot be swapped).
-    pub struct GlobalFilterRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl GlobalFilter {
         /// A new `global_filter` block. Required: `key`, `values`.
-        pub fn new(required: GlobalFilterRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("values", rt::list(required.values));
+            this.set("key", rt::string(key));
+            this.set("values", rt::list(values));
             GlobalFilter(this)
         }
     }
     /// Block `source` of `aws_ssm_patch_baseline`.
     #[derive(Clone, Debug)]
     pub struct Source(pub(crate) rt::Body);
-    /// The required arguments of [`Source`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Source`], by name: two of them have one type, and a swap must not compile.
     pub struct SourceRequired {
         /// `configuration`: string.
         pub configuration: rt::Expr,
@@ -1474,19 +1453,12 @@ pub mod patch_baseline {
     /// Block `patch_filter` of `aws_ssm_patch_baseline`.
     #[derive(Clone, Debug)]
     pub struct PatchFilter(pub(crate) rt::Body);
-    /// The required arguments of [`PatchFilter`], by name (so that two of one type cannot be swapped).
-    pub struct PatchFilterRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl PatchFilter {
         /// A new `patch_filter` block. Required: `key`, `values`.
-        pub fn new(required: PatchFilterRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("values", rt::list(required.values));
+            this.set("key", rt::string(key));
+            this.set("values", rt::list(values));
             PatchFilter(this)
         }
     }
@@ -1502,7 +1474,7 @@ static PATCH_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`PatchGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PatchGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct PatchGroupRequired {
     /// `baseline_id`: string.
     pub baseline_id: rt::Expr,
@@ -1545,20 +1517,17 @@ static RESOURCE_DATA_SYNC_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`ResourceDataSync`], by name (so that two of one type cannot be swapped).
-pub struct ResourceDataSyncRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `s3_destination` (the first, when more may be added).
-    pub s3_destination: resource_data_sync::S3Destination,
-}
 impl ResourceDataSync {
     /// Declares an `aws_ssm_resource_data_sync` with the stack-unique `id`. Required: `name`, `s3_destination`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ResourceDataSyncRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        s3_destination: resource_data_sync::S3Destination,
+    ) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_DATA_SYNC_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set("s3_destination", required.s3_destination.0.into_value());
+        this.set("name", rt::string(name));
+        this.set("s3_destination", s3_destination.0.into_value());
         ResourceDataSync(this)
     }
 }
@@ -1579,7 +1548,7 @@ pub mod resource_data_sync {
     /// Block `s3_destination` of `aws_ssm_resource_data_sync`.
     #[derive(Clone, Debug)]
     pub struct S3Destination(pub(crate) rt::Body);
-    /// The required arguments of [`S3Destination`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`S3Destination`], by name: two of them have one type, and a swap must not compile.
     pub struct S3DestinationRequired {
         /// `bucket_name`: string.
         pub bucket_name: rt::Expr,
@@ -1622,7 +1591,7 @@ static SERVICE_SETTING_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`ServiceSetting`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ServiceSetting`], by name: two of them have one type, and a swap must not compile.
 pub struct ServiceSettingRequired {
     /// `setting_id`: string.
     pub setting_id: rt::Expr,
@@ -1668,38 +1637,24 @@ pub mod shared {
     /// Block `filter` of `aws_ssm_instances`, `aws_ssm_maintenance_windows`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Filter {
         /// A new `filter` block. Required: `name`, `values`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Filter(this)
         }
     }
     /// Block `targets` of `aws_ssm_association`, `aws_ssm_maintenance_window_target`, `aws_ssm_maintenance_window_task`.
     #[derive(Clone, Debug)]
     pub struct Targets(pub(crate) rt::Body);
-    /// The required arguments of [`Targets`], by name (so that two of one type cannot be swapped).
-    pub struct TargetsRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// `values`: list of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Targets {
         /// A new `targets` block. Required: `key`, `values`.
-        pub fn new(required: TargetsRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.set("values", rt::list(required.values));
+            this.set("key", rt::string(key));
+            this.set("values", rt::list(values));
             Targets(this)
         }
     }
@@ -1722,9 +1677,9 @@ pub mod data {
     impl Document {
         /// Declares an `aws_ssm_document` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DOCUMENT_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Document(this)
         }
         /// `document_format`: string.
@@ -1878,9 +1833,9 @@ pub mod data {
     impl Parameter {
         /// Declares an `aws_ssm_parameter` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PARAMETER_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Parameter(this)
         }
         /// `id`: string.
@@ -1943,9 +1898,9 @@ pub mod data {
     impl ParametersByPath {
         /// Declares an `aws_ssm_parameters_by_path` with the stack-unique `id`. Required: `path`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PARAMETERS_BY_PATH_TYPE);
-            this.set("path", rt::string(value));
+            this.set("path", rt::string(path));
             ParametersByPath(this)
         }
         /// `id`: string.
@@ -2013,9 +1968,9 @@ pub mod data {
     impl PatchBaseline {
         /// Declares an `aws_ssm_patch_baseline` with the stack-unique `id`. Required: `owner`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, owner: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PATCH_BASELINE_TYPE);
-            this.set("owner", rt::string(value));
+            this.set("owner", rt::string(owner));
             PatchBaseline(this)
         }
         /// `default_baseline`: bool.
@@ -2156,19 +2111,12 @@ pub mod data {
         /// Block `filter` of `aws_ssm_patch_baselines`.
         #[derive(Clone, Debug)]
         pub struct Filter(pub(crate) rt::Body);
-        /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-        pub struct FilterRequired {
-            /// `key`: string.
-            pub key: rt::Expr,
-            /// `values`: set of string.
-            pub values: rt::List<rt::Expr>,
-        }
         impl Filter {
             /// A new `filter` block. Required: `key`, `values`.
-            pub fn new(required: FilterRequired) -> Self {
+            pub fn new(key: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
                 let mut this = rt::Body::default();
-                this.set("key", rt::string(required.key));
-                this.set("values", rt::list(required.values));
+                this.set("key", rt::string(key));
+                this.set("values", rt::list(values));
                 Filter(this)
             }
         }

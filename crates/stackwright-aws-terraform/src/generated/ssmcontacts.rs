@@ -30,7 +30,7 @@ static CONTACT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Contact`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Contact`], by name: two of them have one type, and a swap must not compile.
 pub struct ContactRequired {
     /// `alias`: string.
     pub alias: rt::Expr,
@@ -95,7 +95,7 @@ static CONTACT_CHANNEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ContactChannel`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ContactChannel`], by name: two of them have one type, and a swap must not compile.
 pub struct ContactChannelRequired {
     /// `contact_id`: string.
     pub contact_id: rt::Expr,
@@ -153,9 +153,9 @@ pub mod contact_channel {
     pub struct DeliveryAddress(pub(crate) rt::Body);
     impl DeliveryAddress {
         /// A new `delivery_address` block. Required: `simple_address`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(simple_address: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("simple_address", rt::string(value));
+            this.set("simple_address", rt::string(simple_address));
             DeliveryAddress(this)
         }
     }
@@ -171,20 +171,13 @@ static PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Plan`], by name (so that two of one type cannot be swapped).
-pub struct PlanRequired {
-    /// `contact_id`: string.
-    pub contact_id: rt::Expr,
-    /// Block `stage` (the first, when more may be added).
-    pub stage: plan::Stage,
-}
 impl Plan {
     /// Declares an `aws_ssmcontacts_plan` with the stack-unique `id`. Required: `contact_id`, `stage`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: PlanRequired) -> Self {
+    pub fn new(id: impl Into<String>, contact_id: impl Into<rt::Expr>, stage: plan::Stage) -> Self {
         let mut this = rt::Base::new(id, &PLAN_TYPE);
-        this.set("contact_id", rt::string(required.contact_id));
-        this.push("stage", required.stage.0.into_value());
+        this.set("contact_id", rt::string(contact_id));
+        this.push("stage", stage.0.into_value());
         Plan(this)
     }
     /// Adds a `stage` block.
@@ -212,9 +205,9 @@ pub mod plan {
     pub struct Stage(pub(crate) rt::Body);
     impl Stage {
         /// A new `stage` block. Required: `duration_in_minutes`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(duration_in_minutes: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("duration_in_minutes", rt::number(value));
+            this.set("duration_in_minutes", rt::number(duration_in_minutes));
             Stage(this)
         }
         /// Adds a `target` block.
@@ -248,9 +241,9 @@ pub mod plan {
     pub struct ChannelTargetInfo(pub(crate) rt::Body);
     impl ChannelTargetInfo {
         /// A new `channel_target_info` block. Required: `contact_channel_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(contact_channel_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("contact_channel_id", rt::string(value));
+            this.set("contact_channel_id", rt::string(contact_channel_id));
             ChannelTargetInfo(this)
         }
         /// `retry_interval_in_minutes`: number.
@@ -264,9 +257,9 @@ pub mod plan {
     pub struct ContactTargetInfo(pub(crate) rt::Body);
     impl ContactTargetInfo {
         /// A new `contact_target_info` block. Required: `is_essential`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(is_essential: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("is_essential", rt::boolean(value));
+            this.set("is_essential", rt::boolean(is_essential));
             ContactTargetInfo(this)
         }
         /// `contact_id`: string.
@@ -287,7 +280,7 @@ static ROTATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Rotation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Rotation`], by name: two of them have one type, and a swap must not compile.
 pub struct RotationRequired {
     /// `contact_ids`: list of string.
     pub contact_ids: rt::List<rt::Expr>,
@@ -359,7 +352,7 @@ pub mod rotation {
     /// Block `recurrence` of `aws_ssmcontacts_rotation`.
     #[derive(Clone, Debug)]
     pub struct Recurrence(pub(crate) rt::Body);
-    /// The required arguments of [`Recurrence`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Recurrence`], by name: two of them have one type, and a swap must not compile.
     pub struct RecurrenceRequired {
         /// `number_of_on_calls`: number.
         pub number_of_on_calls: rt::Number,
@@ -404,7 +397,7 @@ pub mod rotation {
     /// Block `daily_settings` of `aws_ssmcontacts_rotation`.
     #[derive(Clone, Debug)]
     pub struct DailySettings(pub(crate) rt::Body);
-    /// The required arguments of [`DailySettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DailySettings`], by name: two of them have one type, and a swap must not compile.
     pub struct DailySettingsRequired {
         /// `hour_of_day`: number.
         pub hour_of_day: rt::Number,
@@ -425,9 +418,9 @@ pub mod rotation {
     pub struct MonthlySettings(pub(crate) rt::Body);
     impl MonthlySettings {
         /// A new `monthly_settings` block. Required: `day_of_month`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(day_of_month: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("day_of_month", rt::number(value));
+            this.set("day_of_month", rt::number(day_of_month));
             MonthlySettings(this)
         }
         /// Adds a `hand_off_time` block.
@@ -441,9 +434,9 @@ pub mod rotation {
     pub struct ShiftCoverages(pub(crate) rt::Body);
     impl ShiftCoverages {
         /// A new `shift_coverages` block. Required: `map_block_key`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(map_block_key: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("map_block_key", rt::string(value));
+            this.set("map_block_key", rt::string(map_block_key));
             ShiftCoverages(this)
         }
         /// Adds a `coverage_times` block.
@@ -457,9 +450,9 @@ pub mod rotation {
     pub struct WeeklySettings(pub(crate) rt::Body);
     impl WeeklySettings {
         /// A new `weekly_settings` block. Required: `day_of_week`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(day_of_week: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("day_of_week", rt::string(value));
+            this.set("day_of_week", rt::string(day_of_week));
             WeeklySettings(this)
         }
         /// Adds a `hand_off_time` block.
@@ -471,7 +464,7 @@ pub mod rotation {
     /// Block `hand_off_time` of `aws_ssmcontacts_rotation`.
     #[derive(Clone, Debug)]
     pub struct HandOffTime(pub(crate) rt::Body);
-    /// The required arguments of [`HandOffTime`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`HandOffTime`], by name: two of them have one type, and a swap must not compile.
     pub struct HandOffTimeRequired {
         /// `hour_of_day`: number.
         pub hour_of_day: rt::Number,
@@ -510,7 +503,7 @@ pub mod rotation {
     /// Block `end` of `aws_ssmcontacts_rotation`.
     #[derive(Clone, Debug)]
     pub struct End(pub(crate) rt::Body);
-    /// The required arguments of [`End`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`End`], by name: two of them have one type, and a swap must not compile.
     pub struct EndRequired {
         /// `hour_of_day`: number.
         pub hour_of_day: rt::Number,
@@ -529,7 +522,7 @@ pub mod rotation {
     /// Block `start` of `aws_ssmcontacts_rotation`.
     #[derive(Clone, Debug)]
     pub struct Start(pub(crate) rt::Body);
-    /// The required arguments of [`Start`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Start`], by name: two of them have one type, and a swap must not compile.
     pub struct StartRequired {
         /// `hour_of_day`: number.
         pub hour_of_day: rt::Number,
@@ -564,9 +557,9 @@ pub mod data {
     impl Contact {
         /// Declares an `aws_ssmcontacts_contact` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTACT_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             Contact(this)
         }
         /// `id`: string.
@@ -621,9 +614,9 @@ pub mod data {
     impl ContactChannel {
         /// Declares an `aws_ssmcontacts_contact_channel` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONTACT_CHANNEL_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             ContactChannel(this)
         }
         /// `id`: string.
@@ -677,9 +670,9 @@ pub mod data {
     impl Plan {
         /// Declares an `aws_ssmcontacts_plan` with the stack-unique `id`. Required: `contact_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, contact_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PLAN_TYPE);
-            this.set("contact_id", rt::string(value));
+            this.set("contact_id", rt::string(contact_id));
             Plan(this)
         }
         /// `id`: string.
@@ -717,9 +710,9 @@ pub mod data {
     impl Rotation {
         /// Declares an `aws_ssmcontacts_rotation` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROTATION_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             Rotation(this)
         }
     }

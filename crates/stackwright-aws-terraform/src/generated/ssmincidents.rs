@@ -33,9 +33,9 @@ static REPLICATION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ReplicationSet {
     /// Declares an `aws_ssmincidents_replication_set` with the stack-unique `id`. Required: `region`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: replication_set::Region) -> Self {
+    pub fn new(id: impl Into<String>, region: replication_set::Region) -> Self {
         let mut this = rt::Base::new(id, &REPLICATION_SET_TYPE);
-        this.push("region", value.0.into_value());
+        this.push("region", region.0.into_value());
         ReplicationSet(this)
     }
     /// Adds a `region` block.
@@ -93,9 +93,9 @@ pub mod replication_set {
     pub struct Region(pub(crate) rt::Body);
     impl Region {
         /// A new `region` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Region(this)
         }
         /// `kms_key_arn`: string.
@@ -141,23 +141,17 @@ static RESPONSE_PLAN_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`ResponsePlan`], by name (so that two of one type cannot be swapped).
-pub struct ResponsePlanRequired {
-    /// `name`: string.
-    pub name: rt::Expr,
-    /// Block `incident_template` (the first, when more may be added).
-    pub incident_template: response_plan::IncidentTemplate,
-}
 impl ResponsePlan {
     /// Declares an `aws_ssmincidents_response_plan` with the stack-unique `id`. Required: `name`, `incident_template`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ResponsePlanRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<rt::Expr>,
+        incident_template: response_plan::IncidentTemplate,
+    ) -> Self {
         let mut this = rt::Base::new(id, &RESPONSE_PLAN_TYPE);
-        this.set("name", rt::string(required.name));
-        this.set(
-            "incident_template",
-            required.incident_template.0.into_value(),
-        );
+        this.set("name", rt::string(name));
+        this.set("incident_template", incident_template.0.into_value());
         ResponsePlan(this)
     }
     /// `chat_channel`: set of string.
@@ -243,19 +237,12 @@ pub mod response_plan {
     /// Block `incident_template` of `aws_ssmincidents_response_plan`.
     #[derive(Clone, Debug)]
     pub struct IncidentTemplate(pub(crate) rt::Body);
-    /// The required arguments of [`IncidentTemplate`], by name (so that two of one type cannot be swapped).
-    pub struct IncidentTemplateRequired {
-        /// `impact`: number.
-        pub impact: rt::Number,
-        /// `title`: string.
-        pub title: rt::Expr,
-    }
     impl IncidentTemplate {
         /// A new `incident_template` block. Required: `impact`, `title`.
-        pub fn new(required: IncidentTemplateRequired) -> Self {
+        pub fn new(impact: impl Into<rt::Number>, title: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("impact", rt::number(required.impact));
-            this.set("title", rt::string(required.title));
+            this.set("impact", rt::number(impact));
+            this.set("title", rt::string(title));
             IncidentTemplate(this)
         }
         /// `dedupe_string`: string.
@@ -297,7 +284,7 @@ pub mod response_plan {
     /// Block `ssm_automation` of `aws_ssmincidents_response_plan`.
     #[derive(Clone, Debug)]
     pub struct SsmAutomation(pub(crate) rt::Body);
-    /// The required arguments of [`SsmAutomation`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SsmAutomation`], by name: two of them have one type, and a swap must not compile.
     pub struct SsmAutomationRequired {
         /// `document_name`: string.
         pub document_name: rt::Expr,
@@ -338,16 +325,16 @@ pub mod response_plan {
     pub struct NotificationTarget(pub(crate) rt::Body);
     impl NotificationTarget {
         /// A new `notification_target` block. Required: `sns_topic_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(sns_topic_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("sns_topic_arn", rt::string(value));
+            this.set("sns_topic_arn", rt::string(sns_topic_arn));
             NotificationTarget(this)
         }
     }
     /// Block `pagerduty` of `aws_ssmincidents_response_plan`.
     #[derive(Clone, Debug)]
     pub struct Pagerduty(pub(crate) rt::Body);
-    /// The required arguments of [`Pagerduty`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Pagerduty`], by name: two of them have one type, and a swap must not compile.
     pub struct PagerdutyRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -369,19 +356,12 @@ pub mod response_plan {
     /// Block `parameter` of `aws_ssmincidents_response_plan`.
     #[derive(Clone, Debug)]
     pub struct Parameter(pub(crate) rt::Body);
-    /// The required arguments of [`Parameter`], by name (so that two of one type cannot be swapped).
-    pub struct ParameterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Parameter {
         /// A new `parameter` block. Required: `name`, `values`.
-        pub fn new(required: ParameterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Parameter(this)
         }
     }
@@ -468,9 +448,9 @@ pub mod data {
     impl ResponsePlan {
         /// Declares an `aws_ssmincidents_response_plan` with the stack-unique `id`. Required: `arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESPONSE_PLAN_TYPE);
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             ResponsePlan(this)
         }
         /// `id`: string.

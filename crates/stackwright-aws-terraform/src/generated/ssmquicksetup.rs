@@ -33,9 +33,9 @@ static CONFIGURATION_MANAGER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConfigurationManager {
     /// Declares an `aws_ssmquicksetup_configuration_manager` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONFIGURATION_MANAGER_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ConfigurationManager(this)
     }
     /// `description`: string.
@@ -96,19 +96,12 @@ pub mod configuration_manager {
     /// Block `configuration_definition` of `aws_ssmquicksetup_configuration_manager`.
     #[derive(Clone, Debug)]
     pub struct ConfigurationDefinition(pub(crate) rt::Body);
-    /// The required arguments of [`ConfigurationDefinition`], by name (so that two of one type cannot be swapped).
-    pub struct ConfigurationDefinitionRequired {
-        /// `parameters`: map of string.
-        pub parameters: rt::Map<rt::Expr>,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl ConfigurationDefinition {
         /// A new `configuration_definition` block. Required: `parameters`, `type`.
-        pub fn new(required: ConfigurationDefinitionRequired) -> Self {
+        pub fn new(parameters: impl Into<rt::Map<rt::Expr>>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("parameters", rt::map(required.parameters));
-            this.set("type", rt::string(required.type_));
+            this.set("parameters", rt::map(parameters));
+            this.set("type", rt::string(type_));
             ConfigurationDefinition(this)
         }
         /// `local_deployment_administration_role_arn`: string.

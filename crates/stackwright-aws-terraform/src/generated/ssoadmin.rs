@@ -30,7 +30,7 @@ static ACCOUNT_ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AccountAssignment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccountAssignment`], by name: two of them have one type, and a swap must not compile.
 pub struct AccountAssignmentRequired {
     /// `instance_arn`: string.
     pub instance_arn: rt::Expr,
@@ -116,7 +116,7 @@ static APPLICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Application`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Application`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationRequired {
     /// `application_provider_arn`: string.
     pub application_provider_arn: rt::Expr,
@@ -235,9 +235,9 @@ pub mod application {
     pub struct SignInOptions(pub(crate) rt::Body);
     impl SignInOptions {
         /// A new `sign_in_options` block. Required: `origin`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(origin: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("origin", rt::string(value));
+            this.set("origin", rt::string(origin));
             SignInOptions(this)
         }
         /// `application_url`: string.
@@ -258,7 +258,7 @@ static APPLICATION_ACCESS_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ApplicationAccessScope`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApplicationAccessScope`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationAccessScopeRequired {
     /// `application_arn`: string.
     pub application_arn: rt::Expr,
@@ -310,7 +310,7 @@ static APPLICATION_ASSIGNMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ApplicationAssignment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ApplicationAssignment`], by name: two of them have one type, and a swap must not compile.
 pub struct ApplicationAssignmentRequired {
     /// `application_arn`: string.
     pub application_arn: rt::Expr,
@@ -360,26 +360,17 @@ static APPLICATION_ASSIGNMENT_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`ApplicationAssignmentConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct ApplicationAssignmentConfigurationRequired {
-    /// `application_arn`: string.
-    pub application_arn: rt::Expr,
-    /// `assignment_required`: bool.
-    pub assignment_required: rt::Bool,
-}
 impl ApplicationAssignmentConfiguration {
     /// Declares an `aws_ssoadmin_application_assignment_configuration` with the stack-unique `id`. Required: `application_arn`, `assignment_required`.
     #[track_caller]
     pub fn new(
         id: impl Into<String>,
-        required: ApplicationAssignmentConfigurationRequired,
+        application_arn: impl Into<rt::Expr>,
+        assignment_required: impl Into<rt::Bool>,
     ) -> Self {
         let mut this = rt::Base::new(id, &APPLICATION_ASSIGNMENT_CONFIGURATION_TYPE);
-        this.set("application_arn", rt::string(required.application_arn));
-        this.set(
-            "assignment_required",
-            rt::boolean(required.assignment_required),
-        );
+        this.set("application_arn", rt::string(application_arn));
+        this.set("assignment_required", rt::boolean(assignment_required));
         ApplicationAssignmentConfiguration(this)
     }
 }
@@ -412,7 +403,7 @@ static CUSTOMER_MANAGED_POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`CustomerManagedPolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CustomerManagedPolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct CustomerManagedPolicyAttachmentRequired {
     /// `instance_arn`: string.
     pub instance_arn: rt::Expr,
@@ -478,20 +469,17 @@ static INSTANCE_ACCESS_CONTROL_ATTRIBUTES_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`InstanceAccessControlAttributes`], by name (so that two of one type cannot be swapped).
-pub struct InstanceAccessControlAttributesRequired {
-    /// `instance_arn`: string.
-    pub instance_arn: rt::Expr,
-    /// Block `attribute` (the first, when more may be added).
-    pub attribute: instance_access_control_attributes::Attribute,
-}
 impl InstanceAccessControlAttributes {
     /// Declares an `aws_ssoadmin_instance_access_control_attributes` with the stack-unique `id`. Required: `instance_arn`, `attribute`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: InstanceAccessControlAttributesRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        instance_arn: impl Into<rt::Expr>,
+        attribute: instance_access_control_attributes::Attribute,
+    ) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_ACCESS_CONTROL_ATTRIBUTES_TYPE);
-        this.set("instance_arn", rt::string(required.instance_arn));
-        this.push("attribute", required.attribute.0.into_value());
+        this.set("instance_arn", rt::string(instance_arn));
+        this.push("attribute", attribute.0.into_value());
         InstanceAccessControlAttributes(this)
     }
     /// Adds a `attribute` block.
@@ -528,19 +516,12 @@ pub mod instance_access_control_attributes {
     /// Block `attribute` of `aws_ssoadmin_instance_access_control_attributes`.
     #[derive(Clone, Debug)]
     pub struct Attribute(pub(crate) rt::Body);
-    /// The required arguments of [`Attribute`], by name (so that two of one type cannot be swapped).
-    pub struct AttributeRequired {
-        /// `key`: string.
-        pub key: rt::Expr,
-        /// Block `value` (the first, when more may be added).
-        pub value: Value,
-    }
     impl Attribute {
         /// A new `attribute` block. Required: `key`, `value`.
-        pub fn new(required: AttributeRequired) -> Self {
+        pub fn new(key: impl Into<rt::Expr>, value: Value) -> Self {
             let mut this = rt::Body::default();
-            this.set("key", rt::string(required.key));
-            this.push("value", required.value.0.into_value());
+            this.set("key", rt::string(key));
+            this.push("value", value.0.into_value());
             Attribute(this)
         }
         /// Adds a `value` block.
@@ -554,9 +535,9 @@ pub mod instance_access_control_attributes {
     pub struct Value(pub(crate) rt::Body);
     impl Value {
         /// A new `value` block. Required: `source`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(source: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source", rt::list(value));
+            this.set("source", rt::list(source));
             Value(this)
         }
     }
@@ -572,7 +553,7 @@ static MANAGED_POLICY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`ManagedPolicyAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ManagedPolicyAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct ManagedPolicyAttachmentRequired {
     /// `instance_arn`: string.
     pub instance_arn: rt::Expr,
@@ -642,7 +623,7 @@ static PERMISSION_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`PermissionSet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PermissionSet`], by name: two of them have one type, and a swap must not compile.
 pub struct PermissionSetRequired {
     /// `instance_arn`: string.
     pub instance_arn: rt::Expr,
@@ -753,7 +734,7 @@ static PERMISSION_SET_INLINE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`PermissionSetInlinePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PermissionSetInlinePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct PermissionSetInlinePolicyRequired {
     /// `inline_policy`: string.
     pub inline_policy: rt::Expr,
@@ -816,7 +797,7 @@ static PERMISSIONS_BOUNDARY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`PermissionsBoundaryAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PermissionsBoundaryAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct PermissionsBoundaryAttachmentRequired {
     /// `instance_arn`: string.
     pub instance_arn: rt::Expr,
@@ -905,7 +886,7 @@ static TRUSTED_TOKEN_ISSUER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`TrustedTokenIssuer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrustedTokenIssuer`], by name: two of them have one type, and a swap must not compile.
 pub struct TrustedTokenIssuerRequired {
     /// `instance_arn`: string.
     pub instance_arn: rt::Expr,
@@ -999,7 +980,7 @@ pub mod trusted_token_issuer {
     /// Block `oidc_jwt_configuration` of `aws_ssoadmin_trusted_token_issuer`.
     #[derive(Clone, Debug)]
     pub struct OidcJwtConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`OidcJwtConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OidcJwtConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct OidcJwtConfigurationRequired {
         /// `claim_attribute_path`: string.
         pub claim_attribute_path: rt::Expr,
@@ -1039,9 +1020,9 @@ pub mod shared {
     pub struct CustomerManagedPolicyReference(pub(crate) rt::Body);
     impl CustomerManagedPolicyReference {
         /// A new `customer_managed_policy_reference` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             CustomerManagedPolicyReference(this)
         }
         /// `path`: string.
@@ -1089,9 +1070,9 @@ pub mod data {
     impl Application {
         /// Declares an `aws_ssoadmin_application` with the stack-unique `id`. Required: `application_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, application_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_TYPE);
-            this.set("application_arn", rt::string(value));
+            this.set("application_arn", rt::string(application_arn));
             Application(this)
         }
     }
@@ -1144,9 +1125,9 @@ pub mod data {
     impl ApplicationAssignments {
         /// Declares an `aws_ssoadmin_application_assignments` with the stack-unique `id`. Required: `application_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, application_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &APPLICATION_ASSIGNMENTS_TYPE);
-            this.set("application_arn", rt::string(value));
+            this.set("application_arn", rt::string(application_arn));
             ApplicationAssignments(this)
         }
     }
@@ -1238,9 +1219,9 @@ pub mod data {
     impl PermissionSet {
         /// Declares an `aws_ssoadmin_permission_set` with the stack-unique `id`. Required: `instance_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PERMISSION_SET_TYPE);
-            this.set("instance_arn", rt::string(value));
+            this.set("instance_arn", rt::string(instance_arn));
             PermissionSet(this)
         }
         /// `arn`: string.
@@ -1317,9 +1298,9 @@ pub mod data {
     impl PermissionSets {
         /// Declares an `aws_ssoadmin_permission_sets` with the stack-unique `id`. Required: `instance_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, instance_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &PERMISSION_SETS_TYPE);
-            this.set("instance_arn", rt::string(value));
+            this.set("instance_arn", rt::string(instance_arn));
             PermissionSets(this)
         }
     }
@@ -1349,7 +1330,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 18),
     };
-    /// The required arguments of [`PrincipalApplicationAssignments`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PrincipalApplicationAssignments`], by name: two of them have one type, and a swap must not compile.
     pub struct PrincipalApplicationAssignmentsRequired {
         /// `instance_arn`: string.
         pub instance_arn: rt::Expr,

@@ -30,7 +30,7 @@ static CACHE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Cache`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Cache`], by name: two of them have one type, and a swap must not compile.
 pub struct CacheRequired {
     /// `disk_id`: string.
     pub disk_id: rt::Expr,
@@ -73,7 +73,7 @@ static CACHED_ISCSI_VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`CachedIscsiVolume`], by name (so that two of one type cannot be swapped).
+/// The required values of [`CachedIscsiVolume`], by name: two of them have one type, and a swap must not compile.
 pub struct CachedIscsiVolumeRequired {
     /// `gateway_arn`: string.
     pub gateway_arn: rt::Expr,
@@ -209,7 +209,7 @@ static FILE_SYSTEM_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`FileSystemAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`FileSystemAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct FileSystemAssociationRequired {
     /// `gateway_arn`: string.
     pub gateway_arn: rt::Expr,
@@ -303,7 +303,7 @@ static GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Gateway`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Gateway`], by name: two of them have one type, and a swap must not compile.
 pub struct GatewayRequired {
     /// `gateway_name`: string.
     pub gateway_name: rt::Expr,
@@ -515,9 +515,9 @@ pub mod gateway {
     pub struct MaintenanceStartTime(pub(crate) rt::Body);
     impl MaintenanceStartTime {
         /// A new `maintenance_start_time` block. Required: `hour_of_day`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(hour_of_day: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("hour_of_day", rt::number(value));
+            this.set("hour_of_day", rt::number(hour_of_day));
             MaintenanceStartTime(this)
         }
         /// `day_of_month`: string.
@@ -539,7 +539,7 @@ pub mod gateway {
     /// Block `smb_active_directory_settings` of `aws_storagegateway_gateway`.
     #[derive(Clone, Debug)]
     pub struct SmbActiveDirectorySettings(pub(crate) rt::Body);
-    /// The required arguments of [`SmbActiveDirectorySettings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SmbActiveDirectorySettings`], by name: two of them have one type, and a swap must not compile.
     pub struct SmbActiveDirectorySettingsRequired {
         /// `domain_name`: string.
         pub domain_name: rt::Expr,
@@ -600,7 +600,7 @@ static NFS_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`NfsFileShare`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NfsFileShare`], by name: two of them have one type, and a swap must not compile.
 pub struct NfsFileShareRequired {
     /// `client_list`: set of string.
     pub client_list: rt::List<rt::Expr>,
@@ -845,7 +845,7 @@ static SMB_FILE_SHARE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`SmbFileShare`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SmbFileShare`], by name: two of them have one type, and a swap must not compile.
 pub struct SmbFileShareRequired {
     /// `gateway_arn`: string.
     pub gateway_arn: rt::Expr,
@@ -1111,7 +1111,7 @@ static STORED_ISCSI_VOLUME_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`StoredIscsiVolume`], by name (so that two of one type cannot be swapped).
+/// The required values of [`StoredIscsiVolume`], by name: two of them have one type, and a swap must not compile.
 pub struct StoredIscsiVolumeRequired {
     /// `disk_id`: string.
     pub disk_id: rt::Expr,
@@ -1257,7 +1257,7 @@ static TAPE_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`TapePool`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TapePool`], by name: two of them have one type, and a swap must not compile.
 pub struct TapePoolRequired {
     /// `pool_name`: string.
     pub pool_name: rt::Expr,
@@ -1334,9 +1334,9 @@ static UPLOAD_BUFFER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl UploadBuffer {
     /// Declares an `aws_storagegateway_upload_buffer` with the stack-unique `id`. Required: `gateway_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, gateway_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &UPLOAD_BUFFER_TYPE);
-        this.set("gateway_arn", rt::string(value));
+        this.set("gateway_arn", rt::string(gateway_arn));
         UploadBuffer(this)
     }
     /// `disk_id`: string. Changing it replaces the resource.
@@ -1380,7 +1380,7 @@ static WORKING_STORAGE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`WorkingStorage`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WorkingStorage`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkingStorageRequired {
     /// `disk_id`: string.
     pub disk_id: rt::Expr,
@@ -1475,9 +1475,9 @@ pub mod data {
     impl LocalDisk {
         /// Declares an `aws_storagegateway_local_disk` with the stack-unique `id`. Required: `gateway_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, gateway_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &LOCAL_DISK_TYPE);
-            this.set("gateway_arn", rt::string(value));
+            this.set("gateway_arn", rt::string(gateway_arn));
             LocalDisk(this)
         }
         /// `disk_node`: string.

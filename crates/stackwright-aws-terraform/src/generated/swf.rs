@@ -33,11 +33,14 @@ static DOMAIN_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Domain {
     /// Declares an `aws_swf_domain` with the stack-unique `id`. Required: `workflow_execution_retention_period_in_days`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        workflow_execution_retention_period_in_days: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &DOMAIN_TYPE);
         this.set(
             "workflow_execution_retention_period_in_days",
-            rt::string(value),
+            rt::string(workflow_execution_retention_period_in_days),
         );
         Domain(this)
     }

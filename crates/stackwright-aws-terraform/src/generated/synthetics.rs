@@ -30,7 +30,7 @@ static CANARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Canary`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Canary`], by name: two of them have one type, and a swap must not compile.
 pub struct CanaryRequired {
     /// `artifact_s3_location`: string.
     pub artifact_s3_location: rt::Expr,
@@ -261,9 +261,9 @@ pub mod canary {
     pub struct Schedule(pub(crate) rt::Body);
     impl Schedule {
         /// A new `schedule` block. Required: `expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("expression", rt::string(value));
+            this.set("expression", rt::string(expression));
             Schedule(this)
         }
         /// `duration_in_seconds`: number.
@@ -327,9 +327,9 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Group {
     /// Declares an `aws_synthetics_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Group(this)
     }
 }
@@ -372,7 +372,7 @@ static GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`GroupAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`GroupAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupAssociationRequired {
     /// `canary_arn`: string.
     pub canary_arn: rt::Expr,
@@ -430,9 +430,9 @@ pub mod data {
     impl RuntimeVersion {
         /// Declares an `aws_synthetics_runtime_version` with the stack-unique `id`. Required: `prefix`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, prefix: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RUNTIME_VERSION_TYPE);
-            this.set("prefix", rt::string(value));
+            this.set("prefix", rt::string(prefix));
             RuntimeVersion(this)
         }
         /// `latest`: bool.

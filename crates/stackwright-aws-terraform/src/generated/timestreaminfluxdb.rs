@@ -32,7 +32,7 @@ static DB_INSTANCE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`DbInstance`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DbInstance`], by name: two of them have one type, and a swap must not compile.
 pub struct DbInstanceRequired {
     /// `allocated_storage`: number.
     pub allocated_storage: rt::Number,
@@ -260,19 +260,12 @@ pub mod db_instance {
     /// Block `s3_configuration` of `aws_timestreaminfluxdb_db_instance`.
     #[derive(Clone, Debug)]
     pub struct S3Configuration(pub(crate) rt::Body);
-    /// The required arguments of [`S3Configuration`], by name (so that two of one type cannot be swapped).
-    pub struct S3ConfigurationRequired {
-        /// `bucket_name`: string.
-        pub bucket_name: rt::Expr,
-        /// `enabled`: bool.
-        pub enabled: rt::Bool,
-    }
     impl S3Configuration {
         /// A new `s3_configuration` block. Required: `bucket_name`, `enabled`.
-        pub fn new(required: S3ConfigurationRequired) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>, enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(required.bucket_name));
-            this.set("enabled", rt::boolean(required.enabled));
+            this.set("bucket_name", rt::string(bucket_name));
+            this.set("enabled", rt::boolean(enabled));
             S3Configuration(this)
         }
     }

@@ -30,7 +30,7 @@ static SCHEDULED_QUERY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ScheduledQuery`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ScheduledQuery`], by name: two of them have one type, and a swap must not compile.
 pub struct ScheduledQueryRequired {
     /// `execution_role_arn`: string.
     pub execution_role_arn: rt::Expr,
@@ -181,9 +181,9 @@ pub mod scheduled_query {
     pub struct ScheduleConfiguration(pub(crate) rt::Body);
     impl ScheduleConfiguration {
         /// A new `schedule_configuration` block. Required: `schedule_expression`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(schedule_expression: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("schedule_expression", rt::string(value));
+            this.set("schedule_expression", rt::string(schedule_expression));
             ScheduleConfiguration(this)
         }
     }
@@ -233,9 +233,9 @@ pub mod scheduled_query {
     pub struct S3Configuration(pub(crate) rt::Body);
     impl S3Configuration {
         /// A new `s3_configuration` block. Required: `bucket_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(bucket_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("bucket_name", rt::string(value));
+            this.set("bucket_name", rt::string(bucket_name));
             S3Configuration(this)
         }
         /// `encryption_option`: string.
@@ -254,16 +254,16 @@ pub mod scheduled_query {
     pub struct SnsConfiguration(pub(crate) rt::Body);
     impl SnsConfiguration {
         /// A new `sns_configuration` block. Required: `topic_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(topic_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("topic_arn", rt::string(value));
+            this.set("topic_arn", rt::string(topic_arn));
             SnsConfiguration(this)
         }
     }
     /// Block `timestream_configuration` of `aws_timestreamquery_scheduled_query`.
     #[derive(Clone, Debug)]
     pub struct TimestreamConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`TimestreamConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`TimestreamConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct TimestreamConfigurationRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,
@@ -305,7 +305,7 @@ pub mod scheduled_query {
     /// Block `dimension_mapping` of `aws_timestreamquery_scheduled_query`.
     #[derive(Clone, Debug)]
     pub struct DimensionMapping(pub(crate) rt::Body);
-    /// The required arguments of [`DimensionMapping`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DimensionMapping`], by name: two of them have one type, and a swap must not compile.
     pub struct DimensionMappingRequired {
         /// `dimension_value_type`: string.
         pub dimension_value_type: rt::Expr,
@@ -329,9 +329,9 @@ pub mod scheduled_query {
     pub struct MixedMeasureMapping(pub(crate) rt::Body);
     impl MixedMeasureMapping {
         /// A new `mixed_measure_mapping` block. Required: `measure_value_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(measure_value_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("measure_value_type", rt::string(value));
+            this.set("measure_value_type", rt::string(measure_value_type));
             MixedMeasureMapping(this)
         }
         /// `measure_name`: string.
@@ -386,7 +386,7 @@ pub mod scheduled_query {
     /// Block `multi_measure_attribute_mapping` of `aws_timestreamquery_scheduled_query`.
     #[derive(Clone, Debug)]
     pub struct MultiMeasureAttributeMapping(pub(crate) rt::Body);
-    /// The required arguments of [`MultiMeasureAttributeMapping`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`MultiMeasureAttributeMapping`], by name: two of them have one type, and a swap must not compile.
     pub struct MultiMeasureAttributeMappingRequired {
         /// `measure_value_type`: string.
         pub measure_value_type: rt::Expr,

@@ -33,9 +33,9 @@ static DATABASE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Database {
     /// Declares an `aws_timestreamwrite_database` with the stack-unique `id`. Required: `database_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, database_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATABASE_TYPE);
-        this.set("database_name", rt::string(value));
+        this.set("database_name", rt::string(database_name));
         Database(this)
     }
     /// `kms_key_id`: string.
@@ -89,7 +89,7 @@ static TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: true,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Table`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Table`], by name: two of them have one type, and a swap must not compile.
 pub struct TableRequired {
     /// `database_name`: string.
     pub database_name: rt::Expr,
@@ -186,7 +186,7 @@ pub mod table {
     /// Block `retention_properties` of `aws_timestreamwrite_table`.
     #[derive(Clone, Debug)]
     pub struct RetentionProperties(pub(crate) rt::Body);
-    /// The required arguments of [`RetentionProperties`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RetentionProperties`], by name: two of them have one type, and a swap must not compile.
     pub struct RetentionPropertiesRequired {
         /// `magnetic_store_retention_period_in_days`: number.
         pub magnetic_store_retention_period_in_days: rt::Number,
@@ -243,9 +243,9 @@ pub mod table {
     pub struct CompositePartitionKey(pub(crate) rt::Body);
     impl CompositePartitionKey {
         /// A new `composite_partition_key` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             CompositePartitionKey(this)
         }
         /// `enforcement_in_record`: string.
@@ -308,9 +308,9 @@ pub mod data {
     impl Database {
         /// Declares an `aws_timestreamwrite_database` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DATABASE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Database(this)
         }
     }
@@ -356,7 +356,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 3),
     };
-    /// The required arguments of [`Table`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Table`], by name: two of them have one type, and a swap must not compile.
     pub struct TableRequired {
         /// `database_name`: string.
         pub database_name: rt::Expr,

@@ -30,7 +30,7 @@ static LANGUAGE_MODEL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`LanguageModel`], by name (so that two of one type cannot be swapped).
+/// The required values of [`LanguageModel`], by name: two of them have one type, and a swap must not compile.
 pub struct LanguageModelRequired {
     /// `base_model_name`: string.
     pub base_model_name: rt::Expr,
@@ -99,7 +99,7 @@ pub mod language_model {
     /// Block `input_data_config` of `aws_transcribe_language_model`.
     #[derive(Clone, Debug)]
     pub struct InputDataConfig(pub(crate) rt::Body);
-    /// The required arguments of [`InputDataConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InputDataConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct InputDataConfigRequired {
         /// `data_access_role_arn`: string.
         pub data_access_role_arn: rt::Expr,
@@ -150,7 +150,7 @@ static MEDICAL_VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`MedicalVocabulary`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MedicalVocabulary`], by name: two of them have one type, and a swap must not compile.
 pub struct MedicalVocabularyRequired {
     /// `language_code`: string.
     pub language_code: rt::Expr,
@@ -230,7 +230,7 @@ static VOCABULARY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Vocabulary`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Vocabulary`], by name: two of them have one type, and a swap must not compile.
 pub struct VocabularyRequired {
     /// `language_code`: string.
     pub language_code: rt::Expr,
@@ -318,7 +318,7 @@ static VOCABULARY_FILTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`VocabularyFilter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VocabularyFilter`], by name: two of them have one type, and a swap must not compile.
 pub struct VocabularyFilterRequired {
     /// `language_code`: string.
     pub language_code: rt::Expr,

@@ -30,7 +30,7 @@ static ACCESS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Access`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Access`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessRequired {
     /// `external_id`: string.
     pub external_id: rt::Expr,
@@ -57,8 +57,8 @@ impl Access {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `role`: string.
@@ -124,7 +124,7 @@ static AGREEMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Agreement`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Agreement`], by name: two of them have one type, and a swap must not compile.
 pub struct AgreementRequired {
     /// `access_role`: string.
     pub access_role: rt::Expr,
@@ -221,7 +221,7 @@ static CERTIFICATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Certificate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Certificate`], by name: two of them have one type, and a swap must not compile.
 pub struct CertificateRequired {
     /// `certificate`: string. Sensitive: kept out of plans, but stored in the state.
     pub certificate: rt::Expr,
@@ -316,7 +316,7 @@ static CONNECTOR_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Connector`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Connector`], by name: two of them have one type, and a swap must not compile.
 pub struct ConnectorRequired {
     /// `access_role`: string.
     pub access_role: rt::Expr,
@@ -399,7 +399,7 @@ pub mod connector {
     /// Block `as2_config` of `aws_transfer_connector`.
     #[derive(Clone, Debug)]
     pub struct As2Config(pub(crate) rt::Body);
-    /// The required arguments of [`As2Config`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`As2Config`], by name: two of them have one type, and a swap must not compile.
     pub struct As2ConfigRequired {
         /// `compression`: string.
         pub compression: rt::Expr,
@@ -475,7 +475,7 @@ static PROFILE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`Profile`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Profile`], by name: two of them have one type, and a swap must not compile.
 pub struct ProfileRequired {
     /// `as2_id`: string.
     pub as2_id: rt::Expr,
@@ -862,7 +862,7 @@ pub mod server {
     /// Block `on_partial_upload` of `aws_transfer_server`.
     #[derive(Clone, Debug)]
     pub struct OnPartialUpload(pub(crate) rt::Body);
-    /// The required arguments of [`OnPartialUpload`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OnPartialUpload`], by name: two of them have one type, and a swap must not compile.
     pub struct OnPartialUploadRequired {
         /// `execution_role`: string.
         pub execution_role: rt::Expr,
@@ -881,7 +881,7 @@ pub mod server {
     /// Block `on_upload` of `aws_transfer_server`.
     #[derive(Clone, Debug)]
     pub struct OnUpload(pub(crate) rt::Body);
-    /// The required arguments of [`OnUpload`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OnUpload`], by name: two of them have one type, and a swap must not compile.
     pub struct OnUploadRequired {
         /// `execution_role`: string.
         pub execution_role: rt::Expr,
@@ -909,7 +909,7 @@ static SSH_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`SshKey`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SshKey`], by name: two of them have one type, and a swap must not compile.
 pub struct SshKeyRequired {
     /// `body`: string.
     pub body: rt::Expr,
@@ -963,7 +963,7 @@ static TAG_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`Tag`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Tag`], by name: two of them have one type, and a swap must not compile.
 pub struct TagRequired {
     /// `key`: string.
     pub key: rt::Expr,
@@ -1013,7 +1013,7 @@ static USER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 8),
 };
-/// The required arguments of [`User`], by name (so that two of one type cannot be swapped).
+/// The required values of [`User`], by name: two of them have one type, and a swap must not compile.
 pub struct UserRequired {
     /// `role`: string.
     pub role: rt::Expr,
@@ -1043,8 +1043,8 @@ impl User {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// Adds a `home_directory_mappings` block.
@@ -1141,9 +1141,9 @@ static WORKFLOW_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Workflow {
     /// Declares an `aws_transfer_workflow` with the stack-unique `id`. Required: `steps`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: workflow::Steps) -> Self {
+    pub fn new(id: impl Into<String>, steps: workflow::Steps) -> Self {
         let mut this = rt::Base::new(id, &WORKFLOW_TYPE);
-        this.push("steps", value.0.into_value());
+        this.push("steps", steps.0.into_value());
         Workflow(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -1194,9 +1194,9 @@ pub mod workflow {
     pub struct OnExceptionSteps(pub(crate) rt::Body);
     impl OnExceptionSteps {
         /// A new `on_exception_steps` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             OnExceptionSteps(this)
         }
         /// Block `copy_step_details` (at most one).
@@ -1230,9 +1230,9 @@ pub mod workflow {
     pub struct Steps(pub(crate) rt::Body);
     impl Steps {
         /// A new `steps` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Steps(this)
         }
         /// Block `copy_step_details` (at most one).
@@ -1327,9 +1327,9 @@ pub mod workflow {
     pub struct DecryptStepDetails(pub(crate) rt::Body);
     impl DecryptStepDetails {
         /// A new `decrypt_step_details` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             DecryptStepDetails(this)
         }
         /// `name`: string.
@@ -1422,7 +1422,7 @@ pub mod workflow {
     /// Block `tags` of `aws_transfer_workflow`.
     #[derive(Clone, Debug)]
     pub struct Tags(pub(crate) rt::Body);
-    /// The required arguments of [`Tags`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Tags`], by name: two of them have one type, and a swap must not compile.
     pub struct TagsRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -1485,7 +1485,7 @@ pub mod shared {
     /// Block `home_directory_mappings` of `aws_transfer_access`, `aws_transfer_user`.
     #[derive(Clone, Debug)]
     pub struct HomeDirectoryMappings(pub(crate) rt::Body);
-    /// The required arguments of [`HomeDirectoryMappings`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`HomeDirectoryMappings`], by name: two of them have one type, and a swap must not compile.
     pub struct HomeDirectoryMappingsRequired {
         /// `entry`: string.
         pub entry: rt::Expr,
@@ -1504,7 +1504,7 @@ pub mod shared {
     /// Block `posix_profile` of `aws_transfer_access`, `aws_transfer_user`.
     #[derive(Clone, Debug)]
     pub struct PosixProfile(pub(crate) rt::Body);
-    /// The required arguments of [`PosixProfile`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PosixProfile`], by name: two of them have one type, and a swap must not compile.
     pub struct PosixProfileRequired {
         /// `gid`: number.
         pub gid: rt::Number,
@@ -1544,9 +1544,9 @@ pub mod data {
     impl Connector {
         /// Declares an `aws_transfer_connector` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &CONNECTOR_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Connector(this)
         }
     }
@@ -1607,9 +1607,9 @@ pub mod data {
     impl Server {
         /// Declares an `aws_transfer_server` with the stack-unique `id`. Required: `server_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, server_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVER_TYPE);
-            this.set("server_id", rt::string(value));
+            this.set("server_id", rt::string(server_id));
             Server(this)
         }
         /// `id`: string.

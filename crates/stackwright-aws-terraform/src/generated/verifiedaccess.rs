@@ -30,7 +30,7 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`Endpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Endpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointRequired {
     /// `attachment_type`: string.
     pub attachment_type: rt::Expr,
@@ -73,8 +73,8 @@ impl Endpoint {
         self
     }
     /// `policy_document`: string.
-    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy_document", rt::string(value));
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
         self
     }
     /// `security_group_ids`: set of string. Changing it replaces the resource.
@@ -185,19 +185,12 @@ pub mod endpoint {
     /// Block `cidr_options` of `aws_verifiedaccess_endpoint`.
     #[derive(Clone, Debug)]
     pub struct CidrOptions(pub(crate) rt::Body);
-    /// The required arguments of [`CidrOptions`], by name (so that two of one type cannot be swapped).
-    pub struct CidrOptionsRequired {
-        /// `cidr`: string.
-        pub cidr: rt::Expr,
-        /// Block `port_range` (the first, when more may be added).
-        pub port_range: PortRange,
-    }
     impl CidrOptions {
         /// A new `cidr_options` block. Required: `cidr`, `port_range`.
-        pub fn new(required: CidrOptionsRequired) -> Self {
+        pub fn new(cidr: impl Into<rt::Expr>, port_range: PortRange) -> Self {
             let mut this = rt::Body::default();
-            this.set("cidr", rt::string(required.cidr));
-            this.push("port_range", required.port_range.0.into_value());
+            this.set("cidr", rt::string(cidr));
+            this.push("port_range", port_range.0.into_value());
             CidrOptions(this)
         }
         /// `protocol`: string.
@@ -329,7 +322,7 @@ pub mod endpoint {
     /// Block `port_range` of `aws_verifiedaccess_endpoint`.
     #[derive(Clone, Debug)]
     pub struct PortRange(pub(crate) rt::Body);
-    /// The required arguments of [`PortRange`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`PortRange`], by name: two of them have one type, and a swap must not compile.
     pub struct PortRangeRequired {
         /// `from_port`: number.
         pub from_port: rt::Number,
@@ -360,9 +353,12 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Group {
     /// Declares an `aws_verifiedaccess_group` with the stack-unique `id`. Required: `verifiedaccess_instance_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, verifiedaccess_instance_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GROUP_TYPE);
-        this.set("verifiedaccess_instance_id", rt::string(value));
+        this.set(
+            "verifiedaccess_instance_id",
+            rt::string(verifiedaccess_instance_id),
+        );
         Group(this)
     }
     /// `description`: string.
@@ -371,8 +367,8 @@ impl Group {
         self
     }
     /// `policy_document`: string.
-    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy_document", rt::string(value));
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
         self
     }
     /// Block `sse_configuration` (at most one).
@@ -548,23 +544,20 @@ static INSTANCE_LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`InstanceLoggingConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct InstanceLoggingConfigurationRequired {
-    /// `verifiedaccess_instance_id`: string.
-    pub verifiedaccess_instance_id: rt::Expr,
-    /// Block `access_logs` (the first, when more may be added).
-    pub access_logs: instance_logging_configuration::AccessLogs,
-}
 impl InstanceLoggingConfiguration {
     /// Declares an `aws_verifiedaccess_instance_logging_configuration` with the stack-unique `id`. Required: `verifiedaccess_instance_id`, `access_logs`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: InstanceLoggingConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        verifiedaccess_instance_id: impl Into<rt::Expr>,
+        access_logs: instance_logging_configuration::AccessLogs,
+    ) -> Self {
         let mut this = rt::Base::new(id, &INSTANCE_LOGGING_CONFIGURATION_TYPE);
         this.set(
             "verifiedaccess_instance_id",
-            rt::string(required.verifiedaccess_instance_id),
+            rt::string(verifiedaccess_instance_id),
         );
-        this.set("access_logs", required.access_logs.0.into_value());
+        this.set("access_logs", access_logs.0.into_value());
         InstanceLoggingConfiguration(this)
     }
 }
@@ -625,9 +618,9 @@ pub mod instance_logging_configuration {
     pub struct CloudwatchLogs(pub(crate) rt::Body);
     impl CloudwatchLogs {
         /// A new `cloudwatch_logs` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             CloudwatchLogs(this)
         }
         /// `log_group`: string.
@@ -641,9 +634,9 @@ pub mod instance_logging_configuration {
     pub struct KinesisDataFirehose(pub(crate) rt::Body);
     impl KinesisDataFirehose {
         /// A new `kinesis_data_firehose` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             KinesisDataFirehose(this)
         }
         /// `delivery_stream`: string.
@@ -657,9 +650,9 @@ pub mod instance_logging_configuration {
     pub struct S3(pub(crate) rt::Body);
     impl S3 {
         /// A new `s3` block. Required: `enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("enabled", rt::boolean(value));
+            this.set("enabled", rt::boolean(enabled));
             S3(this)
         }
         /// `bucket_name`: string.
@@ -690,7 +683,7 @@ static INSTANCE_TRUST_PROVIDER_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`InstanceTrustProviderAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`InstanceTrustProviderAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct InstanceTrustProviderAttachmentRequired {
     /// `verifiedaccess_instance_id`: string.
     pub verifiedaccess_instance_id: rt::Expr,
@@ -742,7 +735,7 @@ static TRUST_PROVIDER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`TrustProvider`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TrustProvider`], by name: two of them have one type, and a swap must not compile.
 pub struct TrustProviderRequired {
     /// `policy_reference_name`: string.
     pub policy_reference_name: rt::Expr,
@@ -869,9 +862,9 @@ pub mod trust_provider {
     pub struct NativeApplicationOidcOptions(pub(crate) rt::Body);
     impl NativeApplicationOidcOptions {
         /// A new `native_application_oidc_options` block. Required: `client_secret`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(client_secret: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("client_secret", rt::string(value));
+            this.set("client_secret", rt::string(client_secret));
             NativeApplicationOidcOptions(this)
         }
         /// `authorization_endpoint`: string.
@@ -915,9 +908,9 @@ pub mod trust_provider {
     pub struct OidcOptions(pub(crate) rt::Body);
     impl OidcOptions {
         /// A new `oidc_options` block. Required: `client_secret`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(client_secret: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("client_secret", rt::string(value));
+            this.set("client_secret", rt::string(client_secret));
             OidcOptions(this)
         }
         /// `authorization_endpoint`: string.

@@ -33,9 +33,9 @@ static IDENTITY_SOURCE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IdentitySource {
     /// Declares an `aws_verifiedpermissions_identity_source` with the stack-unique `id`. Required: `policy_store_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy_store_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IDENTITY_SOURCE_TYPE);
-        this.set("policy_store_id", rt::string(value));
+        this.set("policy_store_id", rt::string(policy_store_id));
         IdentitySource(this)
     }
     /// `principal_entity_type`: string.
@@ -97,9 +97,9 @@ pub mod identity_source {
     pub struct CognitoUserPoolConfiguration(pub(crate) rt::Body);
     impl CognitoUserPoolConfiguration {
         /// A new `cognito_user_pool_configuration` block. Required: `user_pool_arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(user_pool_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("user_pool_arn", rt::string(value));
+            this.set("user_pool_arn", rt::string(user_pool_arn));
             CognitoUserPoolConfiguration(this)
         }
         /// `client_ids`: list of string.
@@ -118,9 +118,9 @@ pub mod identity_source {
     pub struct OpenIdConnectConfiguration(pub(crate) rt::Body);
     impl OpenIdConnectConfiguration {
         /// A new `open_id_connect_configuration` block. Required: `issuer`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(issuer: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("issuer", rt::string(value));
+            this.set("issuer", rt::string(issuer));
             OpenIdConnectConfiguration(this)
         }
         /// `entity_id_prefix`: string.
@@ -147,16 +147,16 @@ pub mod identity_source {
     pub struct GroupConfiguration(pub(crate) rt::Body);
     impl GroupConfiguration {
         /// A new `group_configuration` block. Required: `group_entity_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(group_entity_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("group_entity_type", rt::string(value));
+            this.set("group_entity_type", rt::string(group_entity_type));
             GroupConfiguration(this)
         }
     }
     /// Block `group_configuration` of `aws_verifiedpermissions_identity_source`.
     #[derive(Clone, Debug)]
     pub struct OpenIdConnectConfigurationGroupConfiguration(pub(crate) rt::Body);
-    /// The required arguments of [`OpenIdConnectConfigurationGroupConfiguration`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`OpenIdConnectConfigurationGroupConfiguration`], by name: two of them have one type, and a swap must not compile.
     pub struct OpenIdConnectConfigurationGroupConfigurationRequired {
         /// `group_claim`: string.
         pub group_claim: rt::Expr,
@@ -247,9 +247,9 @@ static POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Policy {
     /// Declares an `aws_verifiedpermissions_policy` with the stack-unique `id`. Required: `policy_store_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy_store_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &POLICY_TYPE);
-        this.set("policy_store_id", rt::string(value));
+        this.set("policy_store_id", rt::string(policy_store_id));
         Policy(this)
     }
     /// Adds a `definition` block. Changing it replaces the resource.
@@ -305,9 +305,9 @@ pub mod policy {
     pub struct Static(pub(crate) rt::Body);
     impl Static {
         /// A new `static` block. Required: `statement`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(statement: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("statement", rt::string(value));
+            this.set("statement", rt::string(statement));
             Static(this)
         }
         /// `description`: string.
@@ -321,9 +321,9 @@ pub mod policy {
     pub struct TemplateLinked(pub(crate) rt::Body);
     impl TemplateLinked {
         /// A new `template_linked` block. Required: `policy_template_id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(policy_template_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("policy_template_id", rt::string(value));
+            this.set("policy_template_id", rt::string(policy_template_id));
             TemplateLinked(this)
         }
         /// Adds a `principal` block.
@@ -340,7 +340,7 @@ pub mod policy {
     /// Block `principal` of `aws_verifiedpermissions_policy`.
     #[derive(Clone, Debug)]
     pub struct Principal(pub(crate) rt::Body);
-    /// The required arguments of [`Principal`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Principal`], by name: two of them have one type, and a swap must not compile.
     pub struct PrincipalRequired {
         /// `entity_id`: string.
         pub entity_id: rt::Expr,
@@ -359,7 +359,7 @@ pub mod policy {
     /// Block `resource` of `aws_verifiedpermissions_policy`.
     #[derive(Clone, Debug)]
     pub struct Resource(pub(crate) rt::Body);
-    /// The required arguments of [`Resource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Resource`], by name: two of them have one type, and a swap must not compile.
     pub struct ResourceRequired {
         /// `entity_id`: string.
         pub entity_id: rt::Expr,
@@ -441,9 +441,9 @@ pub mod policy_store {
     pub struct ValidationSettings(pub(crate) rt::Body);
     impl ValidationSettings {
         /// A new `validation_settings` block. Required: `mode`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(mode: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("mode", rt::string(value));
+            this.set("mode", rt::string(mode));
             ValidationSettings(this)
         }
     }
@@ -459,7 +459,7 @@ static POLICY_TEMPLATE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`PolicyTemplate`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PolicyTemplate`], by name: two of them have one type, and a swap must not compile.
 pub struct PolicyTemplateRequired {
     /// `policy_store_id`: string.
     pub policy_store_id: rt::Expr,
@@ -522,9 +522,9 @@ static SCHEMA_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Schema {
     /// Declares an `aws_verifiedpermissions_schema` with the stack-unique `id`. Required: `policy_store_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, policy_store_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SCHEMA_TYPE);
-        this.set("policy_store_id", rt::string(value));
+        this.set("policy_store_id", rt::string(policy_store_id));
         Schema(this)
     }
     /// Block `definition` (at most one).
@@ -581,9 +581,9 @@ pub mod data {
     impl PolicyStore {
         /// Declares an `aws_verifiedpermissions_policy_store` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &POLICY_STORE_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             PolicyStore(this)
         }
     }

@@ -33,9 +33,9 @@ static CUSTOMER_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl CustomerGateway {
     /// Declares an `aws_customer_gateway` with the stack-unique `id`. Required: `type`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CUSTOMER_GATEWAY_TYPE);
-        this.set("type", rt::string(value));
+        this.set("type", rt::string(type_));
         CustomerGateway(this)
     }
     /// `bgp_asn`: string. Changing it replaces the resource.
@@ -122,9 +122,9 @@ static DEFAULT_NETWORK_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DefaultNetworkAcl {
     /// Declares an `aws_default_network_acl` with the stack-unique `id`. Required: `default_network_acl_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, default_network_acl_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_NETWORK_ACL_TYPE);
-        this.set("default_network_acl_id", rt::string(value));
+        this.set("default_network_acl_id", rt::string(default_network_acl_id));
         DefaultNetworkAcl(this)
     }
     /// `subnet_ids`: set of string.
@@ -185,7 +185,7 @@ pub mod default_network_acl {
     /// Block `egress` of `aws_default_network_acl`.
     #[derive(Clone, Debug)]
     pub struct Egress(pub(crate) rt::Body);
-    /// The required arguments of [`Egress`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Egress`], by name: two of them have one type, and a swap must not compile.
     pub struct EgressRequired {
         /// `action`: string.
         pub action: rt::Expr,
@@ -233,7 +233,7 @@ pub mod default_network_acl {
     /// Block `ingress` of `aws_default_network_acl`.
     #[derive(Clone, Debug)]
     pub struct Ingress(pub(crate) rt::Body);
-    /// The required arguments of [`Ingress`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Ingress`], by name: two of them have one type, and a swap must not compile.
     pub struct IngressRequired {
         /// `action`: string.
         pub action: rt::Expr,
@@ -293,9 +293,9 @@ static DEFAULT_ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DefaultRouteTable {
     /// Declares an `aws_default_route_table` with the stack-unique `id`. Required: `default_route_table_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, default_route_table_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_ROUTE_TABLE_TYPE);
-        this.set("default_route_table_id", rt::string(value));
+        this.set("default_route_table_id", rt::string(default_route_table_id));
         DefaultRouteTable(this)
     }
     /// `propagating_vgws`: set of string.
@@ -483,9 +483,9 @@ static DEFAULT_SUBNET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DefaultSubnet {
     /// Declares an `aws_default_subnet` with the stack-unique `id`. Required: `availability_zone`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, availability_zone: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DEFAULT_SUBNET_TYPE);
-        this.set("availability_zone", rt::string(value));
+        this.set("availability_zone", rt::string(availability_zone));
         DefaultSubnet(this)
     }
     /// `assign_ipv6_address_on_creation`: bool.
@@ -938,9 +938,9 @@ static EGRESS_ONLY_INTERNET_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EgressOnlyInternetGateway {
     /// Declares an `aws_egress_only_internet_gateway` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &EGRESS_ONLY_INTERNET_GATEWAY_TYPE);
-        this.set("vpc_id", rt::string(value));
+        this.set("vpc_id", rt::string(vpc_id));
         EgressOnlyInternetGateway(this)
     }
 }
@@ -1254,7 +1254,7 @@ static INTERNET_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`InternetGatewayAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`InternetGatewayAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct InternetGatewayAttachmentRequired {
     /// `internet_gateway_id`: string.
     pub internet_gateway_id: rt::Expr,
@@ -1329,7 +1329,7 @@ static MAIN_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`MainRouteTableAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`MainRouteTableAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct MainRouteTableAssociationRequired {
     /// `route_table_id`: string.
     pub route_table_id: rt::Expr,
@@ -1413,9 +1413,9 @@ static NAT_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl NatGateway {
     /// Declares an `aws_nat_gateway` with the stack-unique `id`. Required: `subnet_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, subnet_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NAT_GATEWAY_TYPE);
-        this.set("subnet_id", rt::string(value));
+        this.set("subnet_id", rt::string(subnet_id));
         NatGateway(this)
     }
     /// `allocation_id`: string. Changing it replaces the resource.
@@ -1555,9 +1555,9 @@ static NETWORK_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl NetworkAcl {
     /// Declares an `aws_network_acl` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_ACL_TYPE);
-        this.set("vpc_id", rt::string(value));
+        this.set("vpc_id", rt::string(vpc_id));
         NetworkAcl(this)
     }
     /// `egress`: set of object.
@@ -1627,7 +1627,7 @@ static NETWORK_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 14),
 };
-/// The required arguments of [`NetworkAclAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkAclAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkAclAssociationRequired {
     /// `network_acl_id`: string.
     pub network_acl_id: rt::Expr,
@@ -1670,7 +1670,7 @@ static NETWORK_ACL_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 15),
 };
-/// The required arguments of [`NetworkAclRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkAclRule`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkAclRuleRequired {
     /// `network_acl_id`: string.
     pub network_acl_id: rt::Expr,
@@ -1793,9 +1793,9 @@ static NETWORK_INTERFACE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl NetworkInterface {
     /// Declares an `aws_network_interface` with the stack-unique `id`. Required: `subnet_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, subnet_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &NETWORK_INTERFACE_TYPE);
-        this.set("subnet_id", rt::string(value));
+        this.set("subnet_id", rt::string(subnet_id));
         NetworkInterface(this)
     }
     /// `description`: string.
@@ -2012,19 +2012,12 @@ pub mod network_interface {
     /// Block `attachment` of `aws_network_interface`.
     #[derive(Clone, Debug)]
     pub struct Attachment(pub(crate) rt::Body);
-    /// The required arguments of [`Attachment`], by name (so that two of one type cannot be swapped).
-    pub struct AttachmentRequired {
-        /// `device_index`: number.
-        pub device_index: rt::Number,
-        /// `instance`: string.
-        pub instance: rt::Expr,
-    }
     impl Attachment {
         /// A new `attachment` block. Required: `device_index`, `instance`.
-        pub fn new(required: AttachmentRequired) -> Self {
+        pub fn new(device_index: impl Into<rt::Number>, instance: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("device_index", rt::number(required.device_index));
-            this.set("instance", rt::string(required.instance));
+            this.set("device_index", rt::number(device_index));
+            this.set("instance", rt::string(instance));
             Attachment(this)
         }
     }
@@ -2040,7 +2033,7 @@ static NETWORK_INTERFACE_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 17),
 };
-/// The required arguments of [`NetworkInterfaceAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkInterfaceAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkInterfaceAttachmentRequired {
     /// `device_index`: number.
     pub device_index: rt::Number,
@@ -2101,7 +2094,7 @@ static NETWORK_INTERFACE_PERMISSION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 18),
 };
-/// The required arguments of [`NetworkInterfacePermission`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkInterfacePermission`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkInterfacePermissionRequired {
     /// `aws_account_id`: string.
     pub aws_account_id: rt::Expr,
@@ -2187,7 +2180,7 @@ static NETWORK_INTERFACE_SG_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 19),
 };
-/// The required arguments of [`NetworkInterfaceSgAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkInterfaceSgAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkInterfaceSgAttachmentRequired {
     /// `network_interface_id`: string.
     pub network_interface_id: rt::Expr,
@@ -2273,9 +2266,9 @@ static ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Route {
     /// Declares an `aws_route` with the stack-unique `id`. Required: `route_table_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, route_table_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TYPE);
-        this.set("route_table_id", rt::string(value));
+        this.set("route_table_id", rt::string(route_table_id));
         Route(this)
     }
     /// `carrier_gateway_id`: string.
@@ -2471,9 +2464,9 @@ static ROUTE_TABLE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RouteTable {
     /// Declares an `aws_route_table` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TABLE_TYPE);
-        this.set("vpc_id", rt::string(value));
+        this.set("vpc_id", rt::string(vpc_id));
         RouteTable(this)
     }
     /// `propagating_vgws`: set of string.
@@ -2571,9 +2564,9 @@ static ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RouteTableAssociation {
     /// Declares an `aws_route_table_association` with the stack-unique `id`. Required: `route_table_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, route_table_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_TABLE_ASSOCIATION_TYPE);
-        this.set("route_table_id", rt::string(value));
+        this.set("route_table_id", rt::string(route_table_id));
         RouteTableAssociation(this)
     }
     /// `gateway_id`: string. Changing it replaces the resource.
@@ -2786,7 +2779,7 @@ static SECURITY_GROUP_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 24),
 };
-/// The required arguments of [`SecurityGroupRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SecurityGroupRule`], by name: two of them have one type, and a swap must not compile.
 pub struct SecurityGroupRuleRequired {
     /// `from_port`: number.
     pub from_port: rt::Number,
@@ -2935,9 +2928,9 @@ static SUBNET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Subnet {
     /// Declares an `aws_subnet` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SUBNET_TYPE);
-        this.set("vpc_id", rt::string(value));
+        this.set("vpc_id", rt::string(vpc_id));
         Subnet(this)
     }
     /// `assign_ipv6_address_on_creation`: bool.
@@ -3345,9 +3338,15 @@ static BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BlockPublicAccessExclusion {
     /// Declares an `aws_vpc_block_public_access_exclusion` with the stack-unique `id`. Required: `internet_gateway_exclusion_mode`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        internet_gateway_exclusion_mode: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE);
-        this.set("internet_gateway_exclusion_mode", rt::string(value));
+        this.set(
+            "internet_gateway_exclusion_mode",
+            rt::string(internet_gateway_exclusion_mode),
+        );
         BlockPublicAccessExclusion(this)
     }
     /// `subnet_id`: string. Changing it replaces the resource.
@@ -3441,9 +3440,12 @@ static BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BlockPublicAccessOptions {
     /// Declares an `aws_vpc_block_public_access_options` with the stack-unique `id`. Required: `internet_gateway_block_mode`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, internet_gateway_block_mode: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE);
-        this.set("internet_gateway_block_mode", rt::string(value));
+        this.set(
+            "internet_gateway_block_mode",
+            rt::string(internet_gateway_block_mode),
+        );
         BlockPublicAccessOptions(this)
     }
     /// Block `timeouts` (at most one).
@@ -3609,7 +3611,7 @@ static DHCP_OPTIONS_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 30),
 };
-/// The required arguments of [`DhcpOptionsAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`DhcpOptionsAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct DhcpOptionsAssociationRequired {
     /// `dhcp_options_id`: string.
     pub dhcp_options_id: rt::Expr,
@@ -3655,9 +3657,9 @@ static ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Endpoint {
     /// Declares an `aws_vpc_endpoint` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_TYPE);
-        this.set("vpc_id", rt::string(value));
+        this.set("vpc_id", rt::string(vpc_id));
         Endpoint(this)
     }
     /// `auto_accept`: bool.
@@ -3671,8 +3673,8 @@ impl Endpoint {
         self
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// `private_dns_enabled`: bool.
@@ -3927,7 +3929,7 @@ static ENDPOINT_CONNECTION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 32),
 };
-/// The required arguments of [`EndpointConnectionAccepter`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EndpointConnectionAccepter`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointConnectionAccepterRequired {
     /// `vpc_endpoint_id`: string.
     pub vpc_endpoint_id: rt::Expr,
@@ -3977,22 +3979,19 @@ static ENDPOINT_CONNECTION_NOTIFICATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 33),
 };
-/// The required arguments of [`EndpointConnectionNotification`], by name (so that two of one type cannot be swapped).
-pub struct EndpointConnectionNotificationRequired {
-    /// `connection_events`: set of string.
-    pub connection_events: rt::List<rt::Expr>,
-    /// `connection_notification_arn`: string.
-    pub connection_notification_arn: rt::Expr,
-}
 impl EndpointConnectionNotification {
     /// Declares an `aws_vpc_endpoint_connection_notification` with the stack-unique `id`. Required: `connection_events`, `connection_notification_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: EndpointConnectionNotificationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        connection_events: impl Into<rt::List<rt::Expr>>,
+        connection_notification_arn: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_CONNECTION_NOTIFICATION_TYPE);
-        this.set("connection_events", rt::list(required.connection_events));
+        this.set("connection_events", rt::list(connection_events));
         this.set(
             "connection_notification_arn",
-            rt::string(required.connection_notification_arn),
+            rt::string(connection_notification_arn),
         );
         EndpointConnectionNotification(this)
     }
@@ -4055,14 +4054,14 @@ static ENDPOINT_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EndpointPolicy {
     /// Declares an `aws_vpc_endpoint_policy` with the stack-unique `id`. Required: `vpc_endpoint_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_endpoint_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_POLICY_TYPE);
-        this.set("vpc_endpoint_id", rt::string(value));
+        this.set("vpc_endpoint_id", rt::string(vpc_endpoint_id));
         EndpointPolicy(this)
     }
     /// `policy`: string.
-    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-        self.0.set("policy", rt::string(value));
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -4121,23 +4120,17 @@ static ENDPOINT_PRIVATE_DNS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 35),
 };
-/// The required arguments of [`EndpointPrivateDns`], by name (so that two of one type cannot be swapped).
-pub struct EndpointPrivateDnsRequired {
-    /// `private_dns_enabled`: bool.
-    pub private_dns_enabled: rt::Bool,
-    /// `vpc_endpoint_id`: string.
-    pub vpc_endpoint_id: rt::Expr,
-}
 impl EndpointPrivateDns {
     /// Declares an `aws_vpc_endpoint_private_dns` with the stack-unique `id`. Required: `private_dns_enabled`, `vpc_endpoint_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: EndpointPrivateDnsRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        private_dns_enabled: impl Into<rt::Bool>,
+        vpc_endpoint_id: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_PRIVATE_DNS_TYPE);
-        this.set(
-            "private_dns_enabled",
-            rt::boolean(required.private_dns_enabled),
-        );
-        this.set("vpc_endpoint_id", rt::string(required.vpc_endpoint_id));
+        this.set("private_dns_enabled", rt::boolean(private_dns_enabled));
+        this.set("vpc_endpoint_id", rt::string(vpc_endpoint_id));
         EndpointPrivateDns(this)
     }
 }
@@ -4167,7 +4160,7 @@ static ENDPOINT_ROUTE_TABLE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 36),
 };
-/// The required arguments of [`EndpointRouteTableAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EndpointRouteTableAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointRouteTableAssociationRequired {
     /// `route_table_id`: string.
     pub route_table_id: rt::Expr,
@@ -4213,7 +4206,7 @@ static ENDPOINT_SECURITY_GROUP_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 37),
 };
-/// The required arguments of [`EndpointSecurityGroupAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EndpointSecurityGroupAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointSecurityGroupAssociationRequired {
     /// `security_group_id`: string.
     pub security_group_id: rt::Expr,
@@ -4272,9 +4265,9 @@ static ENDPOINT_SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EndpointService {
     /// Declares an `aws_vpc_endpoint_service` with the stack-unique `id`. Required: `acceptance_required`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Bool>) -> Self {
+    pub fn new(id: impl Into<String>, acceptance_required: impl Into<rt::Bool>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_SERVICE_TYPE);
-        this.set("acceptance_required", rt::boolean(value));
+        this.set("acceptance_required", rt::boolean(acceptance_required));
         EndpointService(this)
     }
     /// `allowed_principals`: set of string.
@@ -4429,7 +4422,7 @@ static ENDPOINT_SERVICE_ALLOWED_PRINCIPAL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 39),
 };
-/// The required arguments of [`EndpointServiceAllowedPrincipal`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EndpointServiceAllowedPrincipal`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointServiceAllowedPrincipalRequired {
     /// `principal_arn`: string.
     pub principal_arn: rt::Expr,
@@ -4481,9 +4474,9 @@ static ENDPOINT_SERVICE_PRIVATE_DNS_VERIFICATION_TYPE: rt::TypeInfo = rt::TypeIn
 impl EndpointServicePrivateDnsVerification {
     /// Declares an `aws_vpc_endpoint_service_private_dns_verification` with the stack-unique `id`. Required: `service_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, service_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENDPOINT_SERVICE_PRIVATE_DNS_VERIFICATION_TYPE);
-        this.set("service_id", rt::string(value));
+        this.set("service_id", rt::string(service_id));
         EndpointServicePrivateDnsVerification(this)
     }
     /// `wait_for_verification`: bool.
@@ -4545,7 +4538,7 @@ static ENDPOINT_SUBNET_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 41),
 };
-/// The required arguments of [`EndpointSubnetAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`EndpointSubnetAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct EndpointSubnetAssociationRequired {
     /// `subnet_id`: string.
     pub subnet_id: rt::Expr,
@@ -4620,9 +4613,9 @@ static IPAM_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Ipam {
     /// Declares an `aws_vpc_ipam` with the stack-unique `id`. Required: `operating_regions`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: ipam::OperatingRegions) -> Self {
+    pub fn new(id: impl Into<String>, operating_regions: ipam::OperatingRegions) -> Self {
         let mut this = rt::Base::new(id, &IPAM_TYPE);
-        this.push("operating_regions", value.0.into_value());
+        this.push("operating_regions", operating_regions.0.into_value());
         Ipam(this)
     }
     /// `cascade`: bool.
@@ -4756,9 +4749,12 @@ static IPAM_ORGANIZATION_ADMIN_ACCOUNT_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IpamOrganizationAdminAccount {
     /// Declares an `aws_vpc_ipam_organization_admin_account` with the stack-unique `id`. Required: `delegated_admin_account_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, delegated_admin_account_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_ORGANIZATION_ADMIN_ACCOUNT_TYPE);
-        this.set("delegated_admin_account_id", rt::string(value));
+        this.set(
+            "delegated_admin_account_id",
+            rt::string(delegated_admin_account_id),
+        );
         IpamOrganizationAdminAccount(this)
     }
 }
@@ -4803,7 +4799,7 @@ static IPAM_POOL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 44),
 };
-/// The required arguments of [`IpamPool`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IpamPool`], by name: two of them have one type, and a swap must not compile.
 pub struct IpamPoolRequired {
     /// `address_family`: string.
     pub address_family: rt::Expr,
@@ -5019,9 +5015,9 @@ static IPAM_POOL_CIDR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IpamPoolCidr {
     /// Declares an `aws_vpc_ipam_pool_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_POOL_CIDR_TYPE);
-        this.set("ipam_pool_id", rt::string(value));
+        this.set("ipam_pool_id", rt::string(ipam_pool_id));
         IpamPoolCidr(this)
     }
     /// `cidr`: string. Changing it replaces the resource.
@@ -5130,9 +5126,9 @@ static IPAM_POOL_CIDR_ALLOCATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IpamPoolCidrAllocation {
     /// Declares an `aws_vpc_ipam_pool_cidr_allocation` with the stack-unique `id`. Required: `ipam_pool_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_POOL_CIDR_ALLOCATION_TYPE);
-        this.set("ipam_pool_id", rt::string(value));
+        this.set("ipam_pool_id", rt::string(ipam_pool_id));
         IpamPoolCidrAllocation(this)
     }
     /// `cidr`: string. Changing it replaces the resource.
@@ -5213,9 +5209,9 @@ static IPAM_PREVIEW_NEXT_CIDR_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IpamPreviewNextCidr {
     /// Declares an `aws_vpc_ipam_preview_next_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_PREVIEW_NEXT_CIDR_TYPE);
-        this.set("ipam_pool_id", rt::string(value));
+        this.set("ipam_pool_id", rt::string(ipam_pool_id));
         IpamPreviewNextCidr(this)
     }
     /// `disallowed_cidrs`: set of string. Changing it replaces the resource.
@@ -5266,9 +5262,12 @@ static IPAM_RESOURCE_DISCOVERY_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IpamResourceDiscovery {
     /// Declares an `aws_vpc_ipam_resource_discovery` with the stack-unique `id`. Required: `operating_regions`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: ipam_resource_discovery::OperatingRegions) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        operating_regions: ipam_resource_discovery::OperatingRegions,
+    ) -> Self {
         let mut this = rt::Base::new(id, &IPAM_RESOURCE_DISCOVERY_TYPE);
-        this.push("operating_regions", value.0.into_value());
+        this.push("operating_regions", operating_regions.0.into_value());
         IpamResourceDiscovery(this)
     }
     /// `description`: string.
@@ -5364,7 +5363,7 @@ static IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 49),
 };
-/// The required arguments of [`IpamResourceDiscoveryAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IpamResourceDiscoveryAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct IpamResourceDiscoveryAssociationRequired {
     /// `ipam_id`: string.
     pub ipam_id: rt::Expr,
@@ -5483,9 +5482,9 @@ static IPAM_SCOPE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IpamScope {
     /// Declares an `aws_vpc_ipam_scope` with the stack-unique `id`. Required: `ipam_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, ipam_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPAM_SCOPE_TYPE);
-        this.set("ipam_id", rt::string(value));
+        this.set("ipam_id", rt::string(ipam_id));
         IpamScope(this)
     }
     /// `description`: string.
@@ -5586,9 +5585,9 @@ static IPV4_CIDR_BLOCK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Ipv4CidrBlockAssociation {
     /// Declares an `aws_vpc_ipv4_cidr_block_association` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPV4_CIDR_BLOCK_ASSOCIATION_TYPE);
-        this.set("vpc_id", rt::string(value));
+        this.set("vpc_id", rt::string(vpc_id));
         Ipv4CidrBlockAssociation(this)
     }
     /// `cidr_block`: string. Changing it replaces the resource.
@@ -5673,9 +5672,9 @@ static IPV6_CIDR_BLOCK_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Ipv6CidrBlockAssociation {
     /// Declares an `aws_vpc_ipv6_cidr_block_association` with the stack-unique `id`. Required: `vpc_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPV6_CIDR_BLOCK_ASSOCIATION_TYPE);
-        this.set("vpc_id", rt::string(value));
+        this.set("vpc_id", rt::string(vpc_id));
         Ipv6CidrBlockAssociation(this)
     }
     /// `assign_generated_ipv6_cidr_block`: bool. Changing it replaces the resource.
@@ -5784,7 +5783,7 @@ static NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo
     stateful: false,
     schema: (&SCHEMAS, 53),
 };
-/// The required arguments of [`NetworkPerformanceMetricSubscription`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkPerformanceMetricSubscription`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkPerformanceMetricSubscriptionRequired {
     /// `destination`: string.
     pub destination: rt::Expr,
@@ -5855,7 +5854,7 @@ static PEERING_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 54),
 };
-/// The required arguments of [`PeeringConnection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`PeeringConnection`], by name: two of them have one type, and a swap must not compile.
 pub struct PeeringConnectionRequired {
     /// `peer_vpc_id`: string.
     pub peer_vpc_id: rt::Expr,
@@ -5986,9 +5985,12 @@ static PEERING_CONNECTION_ACCEPTER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl PeeringConnectionAccepter {
     /// Declares an `aws_vpc_peering_connection_accepter` with the stack-unique `id`. Required: `vpc_peering_connection_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_peering_connection_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PEERING_CONNECTION_ACCEPTER_TYPE);
-        this.set("vpc_peering_connection_id", rt::string(value));
+        this.set(
+            "vpc_peering_connection_id",
+            rt::string(vpc_peering_connection_id),
+        );
         PeeringConnectionAccepter(this)
     }
     /// `auto_accept`: bool.
@@ -6095,9 +6097,12 @@ static PEERING_CONNECTION_OPTIONS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl PeeringConnectionOptions {
     /// Declares an `aws_vpc_peering_connection_options` with the stack-unique `id`. Required: `vpc_peering_connection_id`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, vpc_peering_connection_id: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &PEERING_CONNECTION_OPTIONS_TYPE);
-        this.set("vpc_peering_connection_id", rt::string(value));
+        this.set(
+            "vpc_peering_connection_id",
+            rt::string(vpc_peering_connection_id),
+        );
         PeeringConnectionOptions(this)
     }
     /// Block `accepter` (at most one).
@@ -6141,9 +6146,9 @@ static ROUTE_SERVER_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RouteServer {
     /// Declares an `aws_vpc_route_server` with the stack-unique `id`. Required: `amazon_side_asn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Number>) -> Self {
+    pub fn new(id: impl Into<String>, amazon_side_asn: impl Into<rt::Number>) -> Self {
         let mut this = rt::Base::new(id, &ROUTE_SERVER_TYPE);
-        this.set("amazon_side_asn", rt::number(value));
+        this.set("amazon_side_asn", rt::number(amazon_side_asn));
         RouteServer(this)
     }
     /// `persist_routes`: string.
@@ -6251,7 +6256,7 @@ static ROUTE_SERVER_ENDPOINT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 58),
 };
-/// The required arguments of [`RouteServerEndpoint`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RouteServerEndpoint`], by name: two of them have one type, and a swap must not compile.
 pub struct RouteServerEndpointRequired {
     /// `route_server_id`: string.
     pub route_server_id: rt::Expr,
@@ -6352,7 +6357,7 @@ static ROUTE_SERVER_PEER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 59),
 };
-/// The required arguments of [`RouteServerPeer`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RouteServerPeer`], by name: two of them have one type, and a swap must not compile.
 pub struct RouteServerPeerRequired {
     /// `peer_address`: string.
     pub peer_address: rt::Expr,
@@ -6442,9 +6447,9 @@ pub mod route_server_peer {
     pub struct BgpOptions(pub(crate) rt::Body);
     impl BgpOptions {
         /// A new `bgp_options` block. Required: `peer_asn`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(peer_asn: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("peer_asn", rt::number(value));
+            this.set("peer_asn", rt::number(peer_asn));
             BgpOptions(this)
         }
         /// `peer_liveness_detection`: string.
@@ -6485,7 +6490,7 @@ static ROUTE_SERVER_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 60),
 };
-/// The required arguments of [`RouteServerPropagation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RouteServerPropagation`], by name: two of them have one type, and a swap must not compile.
 pub struct RouteServerPropagationRequired {
     /// `route_server_id`: string.
     pub route_server_id: rt::Expr,
@@ -6557,7 +6562,7 @@ static ROUTE_SERVER_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 61),
 };
-/// The required arguments of [`RouteServerVpcAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RouteServerVpcAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct RouteServerVpcAssociationRequired {
     /// `route_server_id`: string.
     pub route_server_id: rt::Expr,
@@ -6629,7 +6634,7 @@ static SECURITY_GROUP_EGRESS_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 62),
 };
-/// The required arguments of [`SecurityGroupEgressRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SecurityGroupEgressRule`], by name: two of them have one type, and a swap must not compile.
 pub struct SecurityGroupEgressRuleRequired {
     /// `ip_protocol`: string.
     pub ip_protocol: rt::Expr,
@@ -6753,7 +6758,7 @@ static SECURITY_GROUP_INGRESS_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 63),
 };
-/// The required arguments of [`SecurityGroupIngressRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SecurityGroupIngressRule`], by name: two of them have one type, and a swap must not compile.
 pub struct SecurityGroupIngressRuleRequired {
     /// `ip_protocol`: string.
     pub ip_protocol: rt::Expr,
@@ -6877,7 +6882,7 @@ static SECURITY_GROUP_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 64),
 };
-/// The required arguments of [`SecurityGroupVpcAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SecurityGroupVpcAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct SecurityGroupVpcAssociationRequired {
     /// `security_group_id`: string.
     pub security_group_id: rt::Expr,
@@ -6956,7 +6961,7 @@ static VPN_CONNECTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 65),
 };
-/// The required arguments of [`VpnConnection`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpnConnection`], by name: two of them have one type, and a swap must not compile.
 pub struct VpnConnectionRequired {
     /// `customer_gateway_id`: string.
     pub customer_gateway_id: rt::Expr,
@@ -7665,7 +7670,7 @@ static VPN_CONNECTION_ROUTE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 66),
 };
-/// The required arguments of [`VpnConnectionRoute`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpnConnectionRoute`], by name: two of them have one type, and a swap must not compile.
 pub struct VpnConnectionRouteRequired {
     /// `destination_cidr_block`: string.
     pub destination_cidr_block: rt::Expr,
@@ -7777,7 +7782,7 @@ static VPN_GATEWAY_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 68),
 };
-/// The required arguments of [`VpnGatewayAttachment`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpnGatewayAttachment`], by name: two of them have one type, and a swap must not compile.
 pub struct VpnGatewayAttachmentRequired {
     /// `vpc_id`: string.
     pub vpc_id: rt::Expr,
@@ -7820,7 +7825,7 @@ static VPN_GATEWAY_ROUTE_PROPAGATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 69),
 };
-/// The required arguments of [`VpnGatewayRoutePropagation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`VpnGatewayRoutePropagation`], by name: two of them have one type, and a swap must not compile.
 pub struct VpnGatewayRoutePropagationRequired {
     /// `route_table_id`: string.
     pub route_table_id: rt::Expr,
@@ -7903,19 +7908,12 @@ pub mod shared {
     /// Block `filter` of `aws_customer_gateway`, `aws_internet_gateway`, `aws_nat_gateway`, `aws_nat_gateways`, `aws_network_acls`, `aws_network_interface`, `aws_network_interfaces`, `aws_prefix_list`, `aws_route_table`, `aws_route_tables`, `aws_security_group`, `aws_security_groups`, `aws_subnet`, `aws_subnets`, `aws_vpc`, `aws_vpc_dhcp_options`, `aws_vpc_endpoint`, `aws_vpc_endpoint_service`, `aws_vpc_ipam_pool`, `aws_vpc_ipam_pool_cidrs`, `aws_vpc_ipam_pools`, `aws_vpc_ipams`, `aws_vpc_peering_connection`, `aws_vpc_peering_connections`, `aws_vpc_security_group_rule`, `aws_vpc_security_group_rules`, `aws_vpcs`, `aws_vpn_gateway`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
-    pub struct FilterRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `values`: set of string.
-        pub values: rt::List<rt::Expr>,
-    }
     impl Filter {
         /// A new `filter` block. Required: `name`, `values`.
-        pub fn new(required: FilterRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, values: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("values", rt::list(required.values));
+            this.set("name", rt::string(name));
+            this.set("values", rt::list(values));
             Filter(this)
         }
     }
@@ -7924,9 +7922,9 @@ pub mod shared {
     pub struct OperatingRegions(pub(crate) rt::Body);
     impl OperatingRegions {
         /// A new `operating_regions` block. Required: `region_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(region_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("region_name", rt::string(value));
+            this.set("region_name", rt::string(region_name));
             OperatingRegions(this)
         }
     }
@@ -8643,9 +8641,9 @@ pub mod data {
     impl Route {
         /// Declares an `aws_route` with the stack-unique `id`. Required: `route_table_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, route_table_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ROUTE_TYPE);
-            this.set("route_table_id", rt::string(value));
+            this.set("route_table_id", rt::string(route_table_id));
             Route(this)
         }
         /// `carrier_gateway_id`: string.
@@ -9736,9 +9734,9 @@ pub mod data {
     impl EndpointAssociations {
         /// Declares an `aws_vpc_endpoint_associations` with the stack-unique `id`. Required: `vpc_endpoint_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, vpc_endpoint_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &ENDPOINT_ASSOCIATIONS_TYPE);
-            this.set("vpc_endpoint_id", rt::string(value));
+            this.set("vpc_endpoint_id", rt::string(vpc_endpoint_id));
             EndpointAssociations(this)
         }
     }
@@ -9910,9 +9908,9 @@ pub mod data {
     impl Ipam {
         /// Declares an `aws_vpc_ipam` with the stack-unique `id`. Required: `id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPAM_TYPE);
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Ipam(this)
         }
     }
@@ -10134,9 +10132,9 @@ pub mod data {
     impl IpamPoolCidrs {
         /// Declares an `aws_vpc_ipam_pool_cidrs` with the stack-unique `id`. Required: `ipam_pool_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPAM_POOL_CIDRS_TYPE);
-            this.set("ipam_pool_id", rt::string(value));
+            this.set("ipam_pool_id", rt::string(ipam_pool_id));
             IpamPoolCidrs(this)
         }
         /// `id`: string.
@@ -10234,9 +10232,9 @@ pub mod data {
     impl IpamPreviewNextCidr {
         /// Declares an `aws_vpc_ipam_preview_next_cidr` with the stack-unique `id`. Required: `ipam_pool_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, ipam_pool_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPAM_PREVIEW_NEXT_CIDR_TYPE);
-            this.set("ipam_pool_id", rt::string(value));
+            this.set("ipam_pool_id", rt::string(ipam_pool_id));
             IpamPreviewNextCidr(this)
         }
         /// `disallowed_cidrs`: set of string.

@@ -30,7 +30,7 @@ static ACCESS_LOG_SUBSCRIPTION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`AccessLogSubscription`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AccessLogSubscription`], by name: two of them have one type, and a swap must not compile.
 pub struct AccessLogSubscriptionRequired {
     /// `destination_arn`: string.
     pub destination_arn: rt::Expr,
@@ -102,10 +102,10 @@ static AUTH_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`AuthPolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`AuthPolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct AuthPolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_identifier`: string.
     pub resource_identifier: rt::Expr,
 }
@@ -114,7 +114,7 @@ impl AuthPolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: AuthPolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &AUTH_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set(
             "resource_identifier",
             rt::string(required.resource_identifier),
@@ -167,7 +167,7 @@ static LISTENER_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`Listener`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Listener`], by name: two of them have one type, and a swap must not compile.
 pub struct ListenerRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -330,7 +330,7 @@ static LISTENER_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`ListenerRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ListenerRule`], by name: two of them have one type, and a swap must not compile.
 pub struct ListenerRuleRequired {
     /// `listener_identifier`: string.
     pub listener_identifier: rt::Expr,
@@ -439,9 +439,9 @@ pub mod listener_rule {
     pub struct Match(pub(crate) rt::Body);
     impl Match {
         /// A new `match` block. Required: `http_match`.
-        pub fn new(value: HttpMatch) -> Self {
+        pub fn new(http_match: HttpMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("http_match", value.0.into_value());
+            this.set("http_match", http_match.0.into_value());
             Match(this)
         }
     }
@@ -450,9 +450,9 @@ pub mod listener_rule {
     pub struct Forward(pub(crate) rt::Body);
     impl Forward {
         /// A new `forward` block. Required: `target_groups`.
-        pub fn new(value: TargetGroups) -> Self {
+        pub fn new(target_groups: TargetGroups) -> Self {
             let mut this = rt::Body::default();
-            this.push("target_groups", value.0.into_value());
+            this.push("target_groups", target_groups.0.into_value());
             Forward(this)
         }
         /// Adds a `target_groups` block.
@@ -491,9 +491,12 @@ pub mod listener_rule {
     pub struct TargetGroups(pub(crate) rt::Body);
     impl TargetGroups {
         /// A new `target_groups` block. Required: `target_group_identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(target_group_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("target_group_identifier", rt::string(value));
+            this.set(
+                "target_group_identifier",
+                rt::string(target_group_identifier),
+            );
             TargetGroups(this)
         }
         /// `weight`: number.
@@ -505,19 +508,12 @@ pub mod listener_rule {
     /// Block `header_matches` of `aws_vpclattice_listener_rule`.
     #[derive(Clone, Debug)]
     pub struct HeaderMatches(pub(crate) rt::Body);
-    /// The required arguments of [`HeaderMatches`], by name (so that two of one type cannot be swapped).
-    pub struct HeaderMatchesRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `match` (the first, when more may be added).
-        pub match_: HeaderMatchesMatch,
-    }
     impl HeaderMatches {
         /// A new `header_matches` block. Required: `name`, `match`.
-        pub fn new(required: HeaderMatchesRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, match_: HeaderMatchesMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("match", required.match_.0.into_value());
+            this.set("name", rt::string(name));
+            this.set("match", match_.0.into_value());
             HeaderMatches(this)
         }
         /// `case_sensitive`: bool.
@@ -531,9 +527,9 @@ pub mod listener_rule {
     pub struct PathMatch(pub(crate) rt::Body);
     impl PathMatch {
         /// A new `path_match` block. Required: `match`.
-        pub fn new(value: PathMatchMatch) -> Self {
+        pub fn new(match_: PathMatchMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set("match", value.0.into_value());
+            this.set("match", match_.0.into_value());
             PathMatch(this)
         }
         /// `case_sensitive`: bool.
@@ -602,9 +598,9 @@ static RESOURCE_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ResourceConfiguration {
     /// Declares an `aws_vpclattice_resource_configuration` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_CONFIGURATION_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ResourceConfiguration(this)
     }
     /// `allow_association_to_shareable_service_network`: bool.
@@ -742,16 +738,16 @@ pub mod resource_configuration {
     pub struct ArnResource(pub(crate) rt::Body);
     impl ArnResource {
         /// A new `arn_resource` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             ArnResource(this)
         }
     }
     /// Block `dns_resource` of `aws_vpclattice_resource_configuration`.
     #[derive(Clone, Debug)]
     pub struct DnsResource(pub(crate) rt::Body);
-    /// The required arguments of [`DnsResource`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`DnsResource`], by name: two of them have one type, and a swap must not compile.
     pub struct DnsResourceRequired {
         /// `domain_name`: string.
         pub domain_name: rt::Expr,
@@ -772,9 +768,9 @@ pub mod resource_configuration {
     pub struct IpResource(pub(crate) rt::Body);
     impl IpResource {
         /// A new `ip_resource` block. Required: `ip_address`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(ip_address: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("ip_address", rt::string(value));
+            this.set("ip_address", rt::string(ip_address));
             IpResource(this)
         }
     }
@@ -790,7 +786,7 @@ static RESOURCE_GATEWAY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`ResourceGateway`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourceGateway`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourceGatewayRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -885,10 +881,10 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`ResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy`: string.
-    pub policy: rt::Expr,
+    pub policy: rt::PolicyText,
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
 }
@@ -897,7 +893,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy", rt::string(required.policy));
+        this.set("policy", rt::policy_text(required.policy));
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
@@ -931,9 +927,9 @@ static SERVICE_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Service {
     /// Declares an `aws_vpclattice_service` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Service(this)
     }
     /// `auth_type`: string.
@@ -1020,9 +1016,9 @@ static SERVICE_NETWORK_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ServiceNetwork {
     /// Declares an `aws_vpclattice_service_network` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SERVICE_NETWORK_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ServiceNetwork(this)
     }
     /// `auth_type`: string.
@@ -1070,7 +1066,7 @@ static SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 9),
 };
-/// The required arguments of [`ServiceNetworkResourceAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ServiceNetworkResourceAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ServiceNetworkResourceAssociationRequired {
     /// `resource_configuration_identifier`: string.
     pub resource_configuration_identifier: rt::Expr,
@@ -1168,7 +1164,7 @@ static SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`ServiceNetworkServiceAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ServiceNetworkServiceAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ServiceNetworkServiceAssociationRequired {
     /// `service_identifier`: string.
     pub service_identifier: rt::Expr,
@@ -1259,7 +1255,7 @@ static SERVICE_NETWORK_VPC_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`ServiceNetworkVpcAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ServiceNetworkVpcAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct ServiceNetworkVpcAssociationRequired {
     /// `service_network_identifier`: string.
     pub service_network_identifier: rt::Expr,
@@ -1348,7 +1344,7 @@ static TARGET_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 12),
 };
-/// The required arguments of [`TargetGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`TargetGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct TargetGroupRequired {
     /// `name`: string.
     pub name: rt::Expr,
@@ -1546,23 +1542,20 @@ static TARGET_GROUP_ATTACHMENT_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 13),
 };
-/// The required arguments of [`TargetGroupAttachment`], by name (so that two of one type cannot be swapped).
-pub struct TargetGroupAttachmentRequired {
-    /// `target_group_identifier`: string.
-    pub target_group_identifier: rt::Expr,
-    /// Block `target` (the first, when more may be added).
-    pub target: target_group_attachment::Target,
-}
 impl TargetGroupAttachment {
     /// Declares an `aws_vpclattice_target_group_attachment` with the stack-unique `id`. Required: `target_group_identifier`, `target`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: TargetGroupAttachmentRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        target_group_identifier: impl Into<rt::Expr>,
+        target: target_group_attachment::Target,
+    ) -> Self {
         let mut this = rt::Base::new(id, &TARGET_GROUP_ATTACHMENT_TYPE);
         this.set(
             "target_group_identifier",
-            rt::string(required.target_group_identifier),
+            rt::string(target_group_identifier),
         );
-        this.set("target", required.target.0.into_value());
+        this.set("target", target.0.into_value());
         TargetGroupAttachment(this)
     }
     /// Block `timeouts` (at most one).
@@ -1590,9 +1583,9 @@ pub mod target_group_attachment {
     pub struct Target(pub(crate) rt::Body);
     impl Target {
         /// A new `target` block. Required: `id`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id_value: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("id", rt::string(value));
+            this.set("id", rt::string(id_value));
             Target(this)
         }
         /// `port`: number.
@@ -1630,9 +1623,9 @@ pub mod shared {
     pub struct FixedResponse(pub(crate) rt::Body);
     impl FixedResponse {
         /// A new `fixed_response` block. Required: `status_code`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(status_code: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("status_code", rt::number(value));
+            this.set("status_code", rt::number(status_code));
             FixedResponse(this)
         }
     }
@@ -1680,9 +1673,9 @@ pub mod data {
     impl AuthPolicy {
         /// Declares an `aws_vpclattice_auth_policy` with the stack-unique `id`. Required: `resource_identifier`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, resource_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &AUTH_POLICY_TYPE);
-            this.set("resource_identifier", rt::string(value));
+            this.set("resource_identifier", rt::string(resource_identifier));
             AuthPolicy(this)
         }
         /// `id`: string.
@@ -1691,8 +1684,8 @@ pub mod data {
             self
         }
         /// `policy`: string.
-        pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
-            self.0.set("policy", rt::string(value));
+        pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+            self.0.set("policy", rt::policy_text(value));
             self
         }
         /// `state`: string.
@@ -1731,7 +1724,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 15),
     };
-    /// The required arguments of [`Listener`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Listener`], by name: two of them have one type, and a swap must not compile.
     pub struct ListenerRequired {
         /// `listener_identifier`: string.
         pub listener_identifier: rt::Expr,
@@ -1837,9 +1830,9 @@ pub mod data {
     impl ResourcePolicy {
         /// Declares an `aws_vpclattice_resource_policy` with the stack-unique `id`. Required: `resource_arn`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, resource_arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-            this.set("resource_arn", rt::string(value));
+            this.set("resource_arn", rt::string(resource_arn));
             ResourcePolicy(this)
         }
         /// `id`: string.
@@ -1959,9 +1952,12 @@ pub mod data {
     impl ServiceNetwork {
         /// Declares an `aws_vpclattice_service_network` with the stack-unique `id`. Required: `service_network_identifier`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, service_network_identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &SERVICE_NETWORK_TYPE);
-            this.set("service_network_identifier", rt::string(value));
+            this.set(
+                "service_network_identifier",
+                rt::string(service_network_identifier),
+            );
             ServiceNetwork(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ByteMatchSet {
     /// Declares an `aws_waf_byte_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BYTE_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ByteMatchSet(this)
     }
     /// Adds a `byte_match_tuples` block.
@@ -66,7 +66,7 @@ pub mod byte_match_set {
     /// Block `byte_match_tuples` of `aws_waf_byte_match_set`.
     #[derive(Clone, Debug)]
     pub struct ByteMatchTuples(pub(crate) rt::Body);
-    /// The required arguments of [`ByteMatchTuples`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ByteMatchTuples`], by name: two of them have one type, and a swap must not compile.
     pub struct ByteMatchTuplesRequired {
         /// `positional_constraint`: string.
         pub positional_constraint: rt::Expr,
@@ -111,9 +111,9 @@ static GEO_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GeoMatchSet {
     /// Declares an `aws_waf_geo_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GEO_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         GeoMatchSet(this)
     }
     /// Adds a `geo_match_constraint` block.
@@ -143,7 +143,7 @@ pub mod geo_match_set {
     /// Block `geo_match_constraint` of `aws_waf_geo_match_set`.
     #[derive(Clone, Debug)]
     pub struct GeoMatchConstraint(pub(crate) rt::Body);
-    /// The required arguments of [`GeoMatchConstraint`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GeoMatchConstraint`], by name: two of them have one type, and a swap must not compile.
     pub struct GeoMatchConstraintRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -174,9 +174,9 @@ static IPSET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Ipset {
     /// Declares an `aws_waf_ipset` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPSET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Ipset(this)
     }
     /// Adds a `ip_set_descriptors` block.
@@ -206,7 +206,7 @@ pub mod ipset {
     /// Block `ip_set_descriptors` of `aws_waf_ipset`.
     #[derive(Clone, Debug)]
     pub struct IpSetDescriptors(pub(crate) rt::Body);
-    /// The required arguments of [`IpSetDescriptors`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IpSetDescriptors`], by name: two of them have one type, and a swap must not compile.
     pub struct IpSetDescriptorsRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -234,7 +234,7 @@ static RATE_BASED_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`RateBasedRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RateBasedRule`], by name: two of them have one type, and a swap must not compile.
 pub struct RateBasedRuleRequired {
     /// `metric_name`: string.
     pub metric_name: rt::Expr,
@@ -317,9 +317,9 @@ static REGEX_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegexMatchSet {
     /// Declares an `aws_waf_regex_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         RegexMatchSet(this)
     }
     /// Adds a `regex_match_tuple` block.
@@ -350,7 +350,7 @@ pub mod regex_match_set {
     /// Block `regex_match_tuple` of `aws_waf_regex_match_set`.
     #[derive(Clone, Debug)]
     pub struct RegexMatchTuple(pub(crate) rt::Body);
-    /// The required arguments of [`RegexMatchTuple`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RegexMatchTuple`], by name: two of them have one type, and a swap must not compile.
     pub struct RegexMatchTupleRequired {
         /// `regex_pattern_set_id`: string.
         pub regex_pattern_set_id: rt::Expr,
@@ -390,9 +390,9 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegexPatternSet {
     /// Declares an `aws_waf_regex_pattern_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         RegexPatternSet(this)
     }
     /// `regex_pattern_strings`: set of string.
@@ -431,7 +431,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
 pub struct RuleRequired {
     /// `metric_name`: string.
     pub metric_name: rt::Expr,
@@ -497,7 +497,7 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`RuleGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RuleGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct RuleGroupRequired {
     /// `metric_name`: string.
     pub metric_name: rt::Expr,
@@ -554,22 +554,17 @@ pub mod rule_group {
     /// Block `activated_rule` of `aws_waf_rule_group`.
     #[derive(Clone, Debug)]
     pub struct ActivatedRule(pub(crate) rt::Body);
-    /// The required arguments of [`ActivatedRule`], by name (so that two of one type cannot be swapped).
-    pub struct ActivatedRuleRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// `rule_id`: string.
-        pub rule_id: rt::Expr,
-        /// Block `action` (the first, when more may be added).
-        pub action: Action,
-    }
     impl ActivatedRule {
         /// A new `activated_rule` block. Required: `priority`, `rule_id`, `action`.
-        pub fn new(required: ActivatedRuleRequired) -> Self {
+        pub fn new(
+            priority: impl Into<rt::Number>,
+            rule_id: impl Into<rt::Expr>,
+            action: Action,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set("rule_id", rt::string(required.rule_id));
-            this.set("action", required.action.0.into_value());
+            this.set("priority", rt::number(priority));
+            this.set("rule_id", rt::string(rule_id));
+            this.set("action", action.0.into_value());
             ActivatedRule(this)
         }
         /// `type`: string.
@@ -593,9 +588,9 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SizeConstraintSet {
     /// Declares an `aws_waf_size_constraint_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         SizeConstraintSet(this)
     }
     /// Adds a `size_constraints` block.
@@ -626,7 +621,7 @@ pub mod size_constraint_set {
     /// Block `size_constraints` of `aws_waf_size_constraint_set`.
     #[derive(Clone, Debug)]
     pub struct SizeConstraints(pub(crate) rt::Body);
-    /// The required arguments of [`SizeConstraints`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SizeConstraints`], by name: two of them have one type, and a swap must not compile.
     pub struct SizeConstraintsRequired {
         /// `comparison_operator`: string.
         pub comparison_operator: rt::Expr,
@@ -669,9 +664,9 @@ static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SqlInjectionMatchSet {
     /// Declares an `aws_waf_sql_injection_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SQL_INJECTION_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         SqlInjectionMatchSet(this)
     }
     /// Adds a `sql_injection_match_tuples` block.
@@ -706,22 +701,12 @@ pub mod sql_injection_match_set {
     /// Block `sql_injection_match_tuples` of `aws_waf_sql_injection_match_set`.
     #[derive(Clone, Debug)]
     pub struct SqlInjectionMatchTuples(pub(crate) rt::Body);
-    /// The required arguments of [`SqlInjectionMatchTuples`], by name (so that two of one type cannot be swapped).
-    pub struct SqlInjectionMatchTuplesRequired {
-        /// `text_transformation`: string.
-        pub text_transformation: rt::Expr,
-        /// Block `field_to_match` (the first, when more may be added).
-        pub field_to_match: FieldToMatch,
-    }
     impl SqlInjectionMatchTuples {
         /// A new `sql_injection_match_tuples` block. Required: `text_transformation`, `field_to_match`.
-        pub fn new(required: SqlInjectionMatchTuplesRequired) -> Self {
+        pub fn new(text_transformation: impl Into<rt::Expr>, field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "text_transformation",
-                rt::string(required.text_transformation),
-            );
-            this.set("field_to_match", required.field_to_match.0.into_value());
+            this.set("text_transformation", rt::string(text_transformation));
+            this.set("field_to_match", field_to_match.0.into_value());
             SqlInjectionMatchTuples(this)
         }
     }
@@ -737,7 +722,7 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`WebAcl`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WebAcl`], by name: two of them have one type, and a swap must not compile.
 pub struct WebAclRequired {
     /// `metric_name`: string.
     pub metric_name: rt::Expr,
@@ -804,9 +789,9 @@ pub mod web_acl {
     pub struct DefaultAction(pub(crate) rt::Body);
     impl DefaultAction {
         /// A new `default_action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             DefaultAction(this)
         }
     }
@@ -815,9 +800,9 @@ pub mod web_acl {
     pub struct LoggingConfiguration(pub(crate) rt::Body);
     impl LoggingConfiguration {
         /// A new `logging_configuration` block. Required: `log_destination`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_destination: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_destination", rt::string(value));
+            this.set("log_destination", rt::string(log_destination));
             LoggingConfiguration(this)
         }
         /// Block `redacted_fields` (at most one).
@@ -829,19 +814,12 @@ pub mod web_acl {
     /// Block `rules` of `aws_waf_web_acl`.
     #[derive(Clone, Debug)]
     pub struct Rules(pub(crate) rt::Body);
-    /// The required arguments of [`Rules`], by name (so that two of one type cannot be swapped).
-    pub struct RulesRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// `rule_id`: string.
-        pub rule_id: rt::Expr,
-    }
     impl Rules {
         /// A new `rules` block. Required: `priority`, `rule_id`.
-        pub fn new(required: RulesRequired) -> Self {
+        pub fn new(priority: impl Into<rt::Number>, rule_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set("rule_id", rt::string(required.rule_id));
+            this.set("priority", rt::number(priority));
+            this.set("rule_id", rt::string(rule_id));
             Rules(this)
         }
         /// `type`: string.
@@ -865,9 +843,9 @@ pub mod web_acl {
     pub struct RedactedFields(pub(crate) rt::Body);
     impl RedactedFields {
         /// A new `redacted_fields` block. Required: `field_to_match`.
-        pub fn new(value: FieldToMatch) -> Self {
+        pub fn new(field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Body::default();
-            this.push("field_to_match", value.0.into_value());
+            this.push("field_to_match", field_to_match.0.into_value());
             RedactedFields(this)
         }
         /// Adds a `field_to_match` block.
@@ -881,9 +859,9 @@ pub mod web_acl {
     pub struct OverrideAction(pub(crate) rt::Body);
     impl OverrideAction {
         /// A new `override_action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             OverrideAction(this)
         }
     }
@@ -902,9 +880,9 @@ static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl XssMatchSet {
     /// Declares an `aws_waf_xss_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &XSS_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         XssMatchSet(this)
     }
     /// Adds a `xss_match_tuples` block.
@@ -935,22 +913,12 @@ pub mod xss_match_set {
     /// Block `xss_match_tuples` of `aws_waf_xss_match_set`.
     #[derive(Clone, Debug)]
     pub struct XssMatchTuples(pub(crate) rt::Body);
-    /// The required arguments of [`XssMatchTuples`], by name (so that two of one type cannot be swapped).
-    pub struct XssMatchTuplesRequired {
-        /// `text_transformation`: string.
-        pub text_transformation: rt::Expr,
-        /// Block `field_to_match` (the first, when more may be added).
-        pub field_to_match: FieldToMatch,
-    }
     impl XssMatchTuples {
         /// A new `xss_match_tuples` block. Required: `text_transformation`, `field_to_match`.
-        pub fn new(required: XssMatchTuplesRequired) -> Self {
+        pub fn new(text_transformation: impl Into<rt::Expr>, field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "text_transformation",
-                rt::string(required.text_transformation),
-            );
-            this.set("field_to_match", required.field_to_match.0.into_value());
+            this.set("text_transformation", rt::string(text_transformation));
+            this.set("field_to_match", field_to_match.0.into_value());
             XssMatchTuples(this)
         }
     }
@@ -963,9 +931,9 @@ pub mod shared {
     pub struct Action(pub(crate) rt::Body);
     impl Action {
         /// A new `action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Action(this)
         }
     }
@@ -974,9 +942,9 @@ pub mod shared {
     pub struct FieldToMatch(pub(crate) rt::Body);
     impl FieldToMatch {
         /// A new `field_to_match` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             FieldToMatch(this)
         }
         /// `data`: string.
@@ -988,7 +956,7 @@ pub mod shared {
     /// Block `predicates` of `aws_waf_rate_based_rule`, `aws_waf_rule`.
     #[derive(Clone, Debug)]
     pub struct Predicates(pub(crate) rt::Body);
-    /// The required arguments of [`Predicates`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Predicates`], by name: two of them have one type, and a swap must not compile.
     pub struct PredicatesRequired {
         /// `data_id`: string.
         pub data_id: rt::Expr,
@@ -1026,9 +994,9 @@ pub mod data {
     impl Ipset {
         /// Declares an `aws_waf_ipset` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPSET_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Ipset(this)
         }
         /// `id`: string.
@@ -1062,9 +1030,9 @@ pub mod data {
     impl RateBasedRule {
         /// Declares an `aws_waf_rate_based_rule` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RATE_BASED_RULE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             RateBasedRule(this)
         }
         /// `id`: string.
@@ -1098,9 +1066,9 @@ pub mod data {
     impl Rule {
         /// Declares an `aws_waf_rule` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RULE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Rule(this)
         }
         /// `id`: string.
@@ -1183,9 +1151,9 @@ pub mod data {
     impl WebAcl {
         /// Declares an `aws_waf_web_acl` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             WebAcl(this)
         }
         /// `id`: string.

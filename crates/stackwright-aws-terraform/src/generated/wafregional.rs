@@ -33,9 +33,9 @@ static BYTE_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ByteMatchSet {
     /// Declares an `aws_wafregional_byte_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BYTE_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         ByteMatchSet(this)
     }
     /// Adds a `byte_match_tuples` block.
@@ -62,7 +62,7 @@ pub mod byte_match_set {
     /// Block `byte_match_tuples` of `aws_wafregional_byte_match_set`.
     #[derive(Clone, Debug)]
     pub struct ByteMatchTuples(pub(crate) rt::Body);
-    /// The required arguments of [`ByteMatchTuples`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ByteMatchTuples`], by name: two of them have one type, and a swap must not compile.
     pub struct ByteMatchTuplesRequired {
         /// `positional_constraint`: string.
         pub positional_constraint: rt::Expr,
@@ -107,9 +107,9 @@ static GEO_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl GeoMatchSet {
     /// Declares an `aws_wafregional_geo_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &GEO_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         GeoMatchSet(this)
     }
     /// Adds a `geo_match_constraint` block.
@@ -135,7 +135,7 @@ pub mod geo_match_set {
     /// Block `geo_match_constraint` of `aws_wafregional_geo_match_set`.
     #[derive(Clone, Debug)]
     pub struct GeoMatchConstraint(pub(crate) rt::Body);
-    /// The required arguments of [`GeoMatchConstraint`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`GeoMatchConstraint`], by name: two of them have one type, and a swap must not compile.
     pub struct GeoMatchConstraintRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -166,9 +166,9 @@ static IPSET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Ipset {
     /// Declares an `aws_wafregional_ipset` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IPSET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Ipset(this)
     }
     /// Adds a `ip_set_descriptor` block.
@@ -198,7 +198,7 @@ pub mod ipset {
     /// Block `ip_set_descriptor` of `aws_wafregional_ipset`.
     #[derive(Clone, Debug)]
     pub struct IpSetDescriptor(pub(crate) rt::Body);
-    /// The required arguments of [`IpSetDescriptor`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IpSetDescriptor`], by name: two of them have one type, and a swap must not compile.
     pub struct IpSetDescriptorRequired {
         /// `type`: string.
         pub type_: rt::Expr,
@@ -226,7 +226,7 @@ static RATE_BASED_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`RateBasedRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RateBasedRule`], by name: two of them have one type, and a swap must not compile.
 pub struct RateBasedRuleRequired {
     /// `metric_name`: string.
     pub metric_name: rt::Expr,
@@ -309,9 +309,9 @@ static REGEX_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegexMatchSet {
     /// Declares an `aws_wafregional_regex_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         RegexMatchSet(this)
     }
     /// Adds a `regex_match_tuple` block.
@@ -338,7 +338,7 @@ pub mod regex_match_set {
     /// Block `regex_match_tuple` of `aws_wafregional_regex_match_set`.
     #[derive(Clone, Debug)]
     pub struct RegexMatchTuple(pub(crate) rt::Body);
-    /// The required arguments of [`RegexMatchTuple`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RegexMatchTuple`], by name: two of them have one type, and a swap must not compile.
     pub struct RegexMatchTupleRequired {
         /// `regex_pattern_set_id`: string.
         pub regex_pattern_set_id: rt::Expr,
@@ -378,9 +378,9 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegexPatternSet {
     /// Declares an `aws_wafregional_regex_pattern_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         RegexPatternSet(this)
     }
     /// `regex_pattern_strings`: set of string.
@@ -415,7 +415,7 @@ static RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Rule`], by name: two of them have one type, and a swap must not compile.
 pub struct RuleRequired {
     /// `metric_name`: string.
     pub metric_name: rt::Expr,
@@ -481,7 +481,7 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 7),
 };
-/// The required arguments of [`RuleGroup`], by name (so that two of one type cannot be swapped).
+/// The required values of [`RuleGroup`], by name: two of them have one type, and a swap must not compile.
 pub struct RuleGroupRequired {
     /// `metric_name`: string.
     pub metric_name: rt::Expr,
@@ -538,22 +538,17 @@ pub mod rule_group {
     /// Block `activated_rule` of `aws_wafregional_rule_group`.
     #[derive(Clone, Debug)]
     pub struct ActivatedRule(pub(crate) rt::Body);
-    /// The required arguments of [`ActivatedRule`], by name (so that two of one type cannot be swapped).
-    pub struct ActivatedRuleRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// `rule_id`: string.
-        pub rule_id: rt::Expr,
-        /// Block `action` (the first, when more may be added).
-        pub action: Action,
-    }
     impl ActivatedRule {
         /// A new `activated_rule` block. Required: `priority`, `rule_id`, `action`.
-        pub fn new(required: ActivatedRuleRequired) -> Self {
+        pub fn new(
+            priority: impl Into<rt::Number>,
+            rule_id: impl Into<rt::Expr>,
+            action: Action,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set("rule_id", rt::string(required.rule_id));
-            this.set("action", required.action.0.into_value());
+            this.set("priority", rt::number(priority));
+            this.set("rule_id", rt::string(rule_id));
+            this.set("action", action.0.into_value());
             ActivatedRule(this)
         }
         /// `type`: string.
@@ -577,9 +572,9 @@ static SIZE_CONSTRAINT_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SizeConstraintSet {
     /// Declares an `aws_wafregional_size_constraint_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SIZE_CONSTRAINT_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         SizeConstraintSet(this)
     }
     /// Adds a `size_constraints` block.
@@ -610,7 +605,7 @@ pub mod size_constraint_set {
     /// Block `size_constraints` of `aws_wafregional_size_constraint_set`.
     #[derive(Clone, Debug)]
     pub struct SizeConstraints(pub(crate) rt::Body);
-    /// The required arguments of [`SizeConstraints`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`SizeConstraints`], by name: two of them have one type, and a swap must not compile.
     pub struct SizeConstraintsRequired {
         /// `comparison_operator`: string.
         pub comparison_operator: rt::Expr,
@@ -653,9 +648,9 @@ static SQL_INJECTION_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl SqlInjectionMatchSet {
     /// Declares an `aws_wafregional_sql_injection_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &SQL_INJECTION_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         SqlInjectionMatchSet(this)
     }
     /// Adds a `sql_injection_match_tuple` block.
@@ -686,22 +681,12 @@ pub mod sql_injection_match_set {
     /// Block `sql_injection_match_tuple` of `aws_wafregional_sql_injection_match_set`.
     #[derive(Clone, Debug)]
     pub struct SqlInjectionMatchTuple(pub(crate) rt::Body);
-    /// The required arguments of [`SqlInjectionMatchTuple`], by name (so that two of one type cannot be swapped).
-    pub struct SqlInjectionMatchTupleRequired {
-        /// `text_transformation`: string.
-        pub text_transformation: rt::Expr,
-        /// Block `field_to_match` (the first, when more may be added).
-        pub field_to_match: FieldToMatch,
-    }
     impl SqlInjectionMatchTuple {
         /// A new `sql_injection_match_tuple` block. Required: `text_transformation`, `field_to_match`.
-        pub fn new(required: SqlInjectionMatchTupleRequired) -> Self {
+        pub fn new(text_transformation: impl Into<rt::Expr>, field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "text_transformation",
-                rt::string(required.text_transformation),
-            );
-            this.set("field_to_match", required.field_to_match.0.into_value());
+            this.set("text_transformation", rt::string(text_transformation));
+            this.set("field_to_match", field_to_match.0.into_value());
             SqlInjectionMatchTuple(this)
         }
     }
@@ -717,7 +702,7 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 10),
 };
-/// The required arguments of [`WebAcl`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WebAcl`], by name: two of them have one type, and a swap must not compile.
 pub struct WebAclRequired {
     /// `metric_name`: string.
     pub metric_name: rt::Expr,
@@ -784,9 +769,9 @@ pub mod web_acl {
     pub struct DefaultAction(pub(crate) rt::Body);
     impl DefaultAction {
         /// A new `default_action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             DefaultAction(this)
         }
     }
@@ -795,9 +780,9 @@ pub mod web_acl {
     pub struct LoggingConfiguration(pub(crate) rt::Body);
     impl LoggingConfiguration {
         /// A new `logging_configuration` block. Required: `log_destination`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(log_destination: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("log_destination", rt::string(value));
+            this.set("log_destination", rt::string(log_destination));
             LoggingConfiguration(this)
         }
         /// Block `redacted_fields` (at most one).
@@ -809,19 +794,12 @@ pub mod web_acl {
     /// Block `rule` of `aws_wafregional_web_acl`.
     #[derive(Clone, Debug)]
     pub struct Rule(pub(crate) rt::Body);
-    /// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
-    pub struct RuleRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// `rule_id`: string.
-        pub rule_id: rt::Expr,
-    }
     impl Rule {
         /// A new `rule` block. Required: `priority`, `rule_id`.
-        pub fn new(required: RuleRequired) -> Self {
+        pub fn new(priority: impl Into<rt::Number>, rule_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set("rule_id", rt::string(required.rule_id));
+            this.set("priority", rt::number(priority));
+            this.set("rule_id", rt::string(rule_id));
             Rule(this)
         }
         /// `type`: string.
@@ -845,9 +823,9 @@ pub mod web_acl {
     pub struct RedactedFields(pub(crate) rt::Body);
     impl RedactedFields {
         /// A new `redacted_fields` block. Required: `field_to_match`.
-        pub fn new(value: FieldToMatch) -> Self {
+        pub fn new(field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Body::default();
-            this.push("field_to_match", value.0.into_value());
+            this.push("field_to_match", field_to_match.0.into_value());
             RedactedFields(this)
         }
         /// Adds a `field_to_match` block.
@@ -861,9 +839,9 @@ pub mod web_acl {
     pub struct OverrideAction(pub(crate) rt::Body);
     impl OverrideAction {
         /// A new `override_action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             OverrideAction(this)
         }
     }
@@ -879,7 +857,7 @@ static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 11),
 };
-/// The required arguments of [`WebAclAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WebAclAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct WebAclAssociationRequired {
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
@@ -949,9 +927,9 @@ static XSS_MATCH_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl XssMatchSet {
     /// Declares an `aws_wafregional_xss_match_set` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &XSS_MATCH_SET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         XssMatchSet(this)
     }
     /// Adds a `xss_match_tuple` block.
@@ -978,22 +956,12 @@ pub mod xss_match_set {
     /// Block `xss_match_tuple` of `aws_wafregional_xss_match_set`.
     #[derive(Clone, Debug)]
     pub struct XssMatchTuple(pub(crate) rt::Body);
-    /// The required arguments of [`XssMatchTuple`], by name (so that two of one type cannot be swapped).
-    pub struct XssMatchTupleRequired {
-        /// `text_transformation`: string.
-        pub text_transformation: rt::Expr,
-        /// Block `field_to_match` (the first, when more may be added).
-        pub field_to_match: FieldToMatch,
-    }
     impl XssMatchTuple {
         /// A new `xss_match_tuple` block. Required: `text_transformation`, `field_to_match`.
-        pub fn new(required: XssMatchTupleRequired) -> Self {
+        pub fn new(text_transformation: impl Into<rt::Expr>, field_to_match: FieldToMatch) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "text_transformation",
-                rt::string(required.text_transformation),
-            );
-            this.set("field_to_match", required.field_to_match.0.into_value());
+            this.set("text_transformation", rt::string(text_transformation));
+            this.set("field_to_match", field_to_match.0.into_value());
             XssMatchTuple(this)
         }
     }
@@ -1006,9 +974,9 @@ pub mod shared {
     pub struct Action(pub(crate) rt::Body);
     impl Action {
         /// A new `action` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             Action(this)
         }
     }
@@ -1017,9 +985,9 @@ pub mod shared {
     pub struct FieldToMatch(pub(crate) rt::Body);
     impl FieldToMatch {
         /// A new `field_to_match` block. Required: `type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("type", rt::string(value));
+            this.set("type", rt::string(type_));
             FieldToMatch(this)
         }
         /// `data`: string.
@@ -1031,7 +999,7 @@ pub mod shared {
     /// Block `predicate` of `aws_wafregional_rate_based_rule`, `aws_wafregional_rule`.
     #[derive(Clone, Debug)]
     pub struct Predicate(pub(crate) rt::Body);
-    /// The required arguments of [`Predicate`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Predicate`], by name: two of them have one type, and a swap must not compile.
     pub struct PredicateRequired {
         /// `data_id`: string.
         pub data_id: rt::Expr,
@@ -1069,9 +1037,9 @@ pub mod data {
     impl Ipset {
         /// Declares an `aws_wafregional_ipset` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IPSET_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Ipset(this)
         }
         /// `id`: string.
@@ -1105,9 +1073,9 @@ pub mod data {
     impl RateBasedRule {
         /// Declares an `aws_wafregional_rate_based_rule` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RATE_BASED_RULE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             RateBasedRule(this)
         }
         /// `id`: string.
@@ -1141,9 +1109,9 @@ pub mod data {
     impl Rule {
         /// Declares an `aws_wafregional_rule` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &RULE_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             Rule(this)
         }
         /// `id`: string.
@@ -1226,9 +1194,9 @@ pub mod data {
     impl WebAcl {
         /// Declares an `aws_wafregional_web_acl` with the stack-unique `id`. Required: `name`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             WebAcl(this)
         }
         /// `id`: string.

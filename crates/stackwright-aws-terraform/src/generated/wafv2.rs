@@ -30,20 +30,17 @@ static API_KEY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 0),
 };
-/// The required arguments of [`ApiKey`], by name (so that two of one type cannot be swapped).
-pub struct ApiKeyRequired {
-    /// `scope`: string.
-    pub scope: rt::Expr,
-    /// `token_domains`: set of string.
-    pub token_domains: rt::List<rt::Expr>,
-}
 impl ApiKey {
     /// Declares an `aws_wafv2_api_key` with the stack-unique `id`. Required: `scope`, `token_domains`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: ApiKeyRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        scope: impl Into<rt::Expr>,
+        token_domains: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &API_KEY_TYPE);
-        this.set("scope", rt::string(required.scope));
-        this.set("token_domains", rt::list(required.token_domains));
+        this.set("scope", rt::string(scope));
+        this.set("token_domains", rt::list(token_domains));
         ApiKey(this)
     }
 }
@@ -77,7 +74,7 @@ static IP_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`IpSet`], by name (so that two of one type cannot be swapped).
+/// The required values of [`IpSet`], by name: two of them have one type, and a swap must not compile.
 pub struct IpSetRequired {
     /// `ip_address_version`: string.
     pub ip_address_version: rt::Expr,
@@ -179,9 +176,9 @@ static REGEX_PATTERN_SET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl RegexPatternSet {
     /// Declares an `aws_wafv2_regex_pattern_set` with the stack-unique `id`. Required: `scope`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, scope: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &REGEX_PATTERN_SET_TYPE);
-        this.set("scope", rt::string(value));
+        this.set("scope", rt::string(scope));
         RegexPatternSet(this)
     }
     /// `description`: string.
@@ -253,9 +250,9 @@ pub mod regex_pattern_set {
     pub struct RegularExpression(pub(crate) rt::Body);
     impl RegularExpression {
         /// A new `regular_expression` block. Required: `regex_string`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(regex_string: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("regex_string", rt::string(value));
+            this.set("regex_string", rt::string(regex_string));
             RegularExpression(this)
         }
     }
@@ -271,26 +268,19 @@ static RULE_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`RuleGroup`], by name (so that two of one type cannot be swapped).
-pub struct RuleGroupRequired {
-    /// `capacity`: number.
-    pub capacity: rt::Number,
-    /// `scope`: string.
-    pub scope: rt::Expr,
-    /// Block `visibility_config` (the first, when more may be added).
-    pub visibility_config: rule_group::VisibilityConfig,
-}
 impl RuleGroup {
     /// Declares an `aws_wafv2_rule_group` with the stack-unique `id`. Required: `capacity`, `scope`, `visibility_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: RuleGroupRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        capacity: impl Into<rt::Number>,
+        scope: impl Into<rt::Expr>,
+        visibility_config: rule_group::VisibilityConfig,
+    ) -> Self {
         let mut this = rt::Base::new(id, &RULE_GROUP_TYPE);
-        this.set("capacity", rt::number(required.capacity));
-        this.set("scope", rt::string(required.scope));
-        this.set(
-            "visibility_config",
-            required.visibility_config.0.into_value(),
-        );
+        this.set("capacity", rt::number(capacity));
+        this.set("scope", rt::string(scope));
+        this.set("visibility_config", visibility_config.0.into_value());
         RuleGroup(this)
     }
     /// `description`: string.
@@ -378,31 +368,21 @@ pub mod rule_group {
     /// Block `rule` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
     pub struct Rule(pub(crate) rt::Body);
-    /// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
-    pub struct RuleRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// Block `action` (the first, when more may be added).
-        pub action: Action,
-        /// Block `statement` (the first, when more may be added).
-        pub statement: Statement,
-        /// Block `visibility_config` (the first, when more may be added).
-        pub visibility_config: VisibilityConfig,
-    }
     impl Rule {
         /// A new `rule` block. Required: `name`, `priority`, `action`, `statement`, `visibility_config`.
-        pub fn new(required: RuleRequired) -> Self {
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            priority: impl Into<rt::Number>,
+            action: Action,
+            statement: Statement,
+            visibility_config: VisibilityConfig,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("priority", rt::number(required.priority));
-            this.set("action", required.action.0.into_value());
-            this.set("statement", required.statement.0.into_value());
-            this.set(
-                "visibility_config",
-                required.visibility_config.0.into_value(),
-            );
+            this.set("name", rt::string(name));
+            this.set("priority", rt::number(priority));
+            this.set("action", action.0.into_value());
+            this.set("statement", statement.0.into_value());
+            this.set("visibility_config", visibility_config.0.into_value());
             Rule(this)
         }
         /// Block `captcha_config` (at most one).
@@ -509,9 +489,9 @@ pub mod rule_group {
     pub struct AndStatement(pub(crate) rt::Body);
     impl AndStatement {
         /// A new `and_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             AndStatement(this)
         }
         /// Adds a `statement` block.
@@ -523,7 +503,7 @@ pub mod rule_group {
     /// Block `byte_match_statement` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
     pub struct ByteMatchStatement(pub(crate) rt::Body);
-    /// The required arguments of [`ByteMatchStatement`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ByteMatchStatement`], by name: two of them have one type, and a swap must not compile.
     pub struct ByteMatchStatementRequired {
         /// `positional_constraint`: string.
         pub positional_constraint: rt::Expr,
@@ -563,9 +543,9 @@ pub mod rule_group {
     pub struct NotStatement(pub(crate) rt::Body);
     impl NotStatement {
         /// A new `not_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             NotStatement(this)
         }
         /// Adds a `statement` block.
@@ -579,9 +559,9 @@ pub mod rule_group {
     pub struct OrStatement(pub(crate) rt::Body);
     impl OrStatement {
         /// A new `or_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             OrStatement(this)
         }
         /// Adds a `statement` block.
@@ -595,9 +575,9 @@ pub mod rule_group {
     pub struct RateBasedStatement(pub(crate) rt::Body);
     impl RateBasedStatement {
         /// A new `rate_based_statement` block. Required: `limit`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(limit: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("limit", rt::number(value));
+            this.set("limit", rt::number(limit));
             RateBasedStatement(this)
         }
         /// `aggregate_key_type`: string.
@@ -629,22 +609,15 @@ pub mod rule_group {
     /// Block `regex_match_statement` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
     pub struct RegexMatchStatement(pub(crate) rt::Body);
-    /// The required arguments of [`RegexMatchStatement`], by name (so that two of one type cannot be swapped).
-    pub struct RegexMatchStatementRequired {
-        /// `regex_string`: string.
-        pub regex_string: rt::Expr,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl RegexMatchStatement {
         /// A new `regex_match_statement` block. Required: `regex_string`, `text_transformation`.
-        pub fn new(required: RegexMatchStatementRequired) -> Self {
+        pub fn new(
+            regex_string: impl Into<rt::Expr>,
+            text_transformation: TextTransformation,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("regex_string", rt::string(required.regex_string));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("regex_string", rt::string(regex_string));
+            this.push("text_transformation", text_transformation.0.into_value());
             RegexMatchStatement(this)
         }
         /// Block `field_to_match` (at most one).
@@ -661,22 +634,12 @@ pub mod rule_group {
     /// Block `regex_pattern_set_reference_statement` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
     pub struct RegexPatternSetReferenceStatement(pub(crate) rt::Body);
-    /// The required arguments of [`RegexPatternSetReferenceStatement`], by name (so that two of one type cannot be swapped).
-    pub struct RegexPatternSetReferenceStatementRequired {
-        /// `arn`: string.
-        pub arn: rt::Expr,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl RegexPatternSetReferenceStatement {
         /// A new `regex_pattern_set_reference_statement` block. Required: `arn`, `text_transformation`.
-        pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>, text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(required.arn));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("arn", rt::string(arn));
+            this.push("text_transformation", text_transformation.0.into_value());
             RegexPatternSetReferenceStatement(this)
         }
         /// Block `field_to_match` (at most one).
@@ -693,28 +656,17 @@ pub mod rule_group {
     /// Block `size_constraint_statement` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
     pub struct SizeConstraintStatement(pub(crate) rt::Body);
-    /// The required arguments of [`SizeConstraintStatement`], by name (so that two of one type cannot be swapped).
-    pub struct SizeConstraintStatementRequired {
-        /// `comparison_operator`: string.
-        pub comparison_operator: rt::Expr,
-        /// `size`: number.
-        pub size: rt::Number,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl SizeConstraintStatement {
         /// A new `size_constraint_statement` block. Required: `comparison_operator`, `size`, `text_transformation`.
-        pub fn new(required: SizeConstraintStatementRequired) -> Self {
+        pub fn new(
+            comparison_operator: impl Into<rt::Expr>,
+            size: impl Into<rt::Number>,
+            text_transformation: TextTransformation,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "comparison_operator",
-                rt::string(required.comparison_operator),
-            );
-            this.set("size", rt::number(required.size));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("comparison_operator", rt::string(comparison_operator));
+            this.set("size", rt::number(size));
+            this.push("text_transformation", text_transformation.0.into_value());
             SizeConstraintStatement(this)
         }
         /// Block `field_to_match` (at most one).
@@ -733,9 +685,9 @@ pub mod rule_group {
     pub struct SqliMatchStatement(pub(crate) rt::Body);
     impl SqliMatchStatement {
         /// A new `sqli_match_statement` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
+        pub fn new(text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
+            this.push("text_transformation", text_transformation.0.into_value());
             SqliMatchStatement(this)
         }
         /// `sensitivity_level`: string.
@@ -759,9 +711,9 @@ pub mod rule_group {
     pub struct XssMatchStatement(pub(crate) rt::Body);
     impl XssMatchStatement {
         /// A new `xss_match_statement` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
+        pub fn new(text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
+            this.push("text_transformation", text_transformation.0.into_value());
             XssMatchStatement(this)
         }
         /// Block `field_to_match` (at most one).
@@ -1006,9 +958,9 @@ pub mod rule_group {
     pub struct StatementAndStatement(pub(crate) rt::Body);
     impl StatementAndStatement {
         /// A new `and_statement` block. Required: `statement`.
-        pub fn new(value: StatementAndStatementStatement) -> Self {
+        pub fn new(statement: StatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             StatementAndStatement(this)
         }
         /// Adds a `statement` block.
@@ -1022,9 +974,9 @@ pub mod rule_group {
     pub struct StatementNotStatement(pub(crate) rt::Body);
     impl StatementNotStatement {
         /// A new `not_statement` block. Required: `statement`.
-        pub fn new(value: StatementAndStatementStatement) -> Self {
+        pub fn new(statement: StatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             StatementNotStatement(this)
         }
         /// Adds a `statement` block.
@@ -1038,9 +990,9 @@ pub mod rule_group {
     pub struct StatementOrStatement(pub(crate) rt::Body);
     impl StatementOrStatement {
         /// A new `or_statement` block. Required: `statement`.
-        pub fn new(value: StatementAndStatementStatement) -> Self {
+        pub fn new(statement: StatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             StatementOrStatement(this)
         }
         /// Adds a `statement` block.
@@ -1052,7 +1004,7 @@ pub mod rule_group {
     /// Block `headers` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
     pub struct Headers(pub(crate) rt::Body);
-    /// The required arguments of [`Headers`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Headers`], by name: two of them have one type, and a swap must not compile.
     pub struct HeadersRequired {
         /// `match_scope`: string.
         pub match_scope: rt::Expr,
@@ -1074,19 +1026,12 @@ pub mod rule_group {
     /// Block `json_body` of `aws_wafv2_rule_group`.
     #[derive(Clone, Debug)]
     pub struct JsonBody(pub(crate) rt::Body);
-    /// The required arguments of [`JsonBody`], by name (so that two of one type cannot be swapped).
-    pub struct JsonBodyRequired {
-        /// `match_scope`: string.
-        pub match_scope: rt::Expr,
-        /// Block `match_pattern` (the first, when more may be added).
-        pub match_pattern: JsonBodyMatchPattern,
-    }
     impl JsonBody {
         /// A new `json_body` block. Required: `match_scope`, `match_pattern`.
-        pub fn new(required: JsonBodyRequired) -> Self {
+        pub fn new(match_scope: impl Into<rt::Expr>, match_pattern: JsonBodyMatchPattern) -> Self {
             let mut this = rt::Body::default();
-            this.set("match_scope", rt::string(required.match_scope));
-            this.set("match_pattern", required.match_pattern.0.into_value());
+            this.set("match_scope", rt::string(match_scope));
+            this.set("match_pattern", match_pattern.0.into_value());
             JsonBody(this)
         }
         /// `invalid_fallback_behavior`: string.
@@ -1223,9 +1168,9 @@ pub mod rule_group {
     pub struct AndStatementStatementAndStatement(pub(crate) rt::Body);
     impl AndStatementStatementAndStatement {
         /// A new `and_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatementAndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             AndStatementStatementAndStatement(this)
         }
         /// Adds a `statement` block.
@@ -1239,9 +1184,9 @@ pub mod rule_group {
     pub struct AndStatementStatementNotStatement(pub(crate) rt::Body);
     impl AndStatementStatementNotStatement {
         /// A new `not_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatementAndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             AndStatementStatementNotStatement(this)
         }
         /// Adds a `statement` block.
@@ -1255,9 +1200,9 @@ pub mod rule_group {
     pub struct AndStatementStatementOrStatement(pub(crate) rt::Body);
     impl AndStatementStatementOrStatement {
         /// A new `or_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatementAndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             AndStatementStatementOrStatement(this)
         }
         /// Adds a `statement` block.
@@ -1346,26 +1291,19 @@ static WEB_ACL_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 4),
 };
-/// The required arguments of [`WebAcl`], by name (so that two of one type cannot be swapped).
-pub struct WebAclRequired {
-    /// `scope`: string.
-    pub scope: rt::Expr,
-    /// Block `default_action` (the first, when more may be added).
-    pub default_action: web_acl::DefaultAction,
-    /// Block `visibility_config` (the first, when more may be added).
-    pub visibility_config: web_acl::VisibilityConfig,
-}
 impl WebAcl {
     /// Declares an `aws_wafv2_web_acl` with the stack-unique `id`. Required: `scope`, `default_action`, `visibility_config`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: WebAclRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        scope: impl Into<rt::Expr>,
+        default_action: web_acl::DefaultAction,
+        visibility_config: web_acl::VisibilityConfig,
+    ) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_TYPE);
-        this.set("scope", rt::string(required.scope));
-        this.set("default_action", required.default_action.0.into_value());
-        this.set(
-            "visibility_config",
-            required.visibility_config.0.into_value(),
-        );
+        this.set("scope", rt::string(scope));
+        this.set("default_action", default_action.0.into_value());
+        this.set("visibility_config", visibility_config.0.into_value());
         WebAcl(this)
     }
     /// `description`: string.
@@ -1560,28 +1498,19 @@ pub mod web_acl {
     /// Block `rule` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct Rule(pub(crate) rt::Body);
-    /// The required arguments of [`Rule`], by name (so that two of one type cannot be swapped).
-    pub struct RuleRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// Block `statement` (the first, when more may be added).
-        pub statement: Statement,
-        /// Block `visibility_config` (the first, when more may be added).
-        pub visibility_config: VisibilityConfig,
-    }
     impl Rule {
         /// A new `rule` block. Required: `name`, `priority`, `statement`, `visibility_config`.
-        pub fn new(required: RuleRequired) -> Self {
+        pub fn new(
+            name: impl Into<rt::Expr>,
+            priority: impl Into<rt::Number>,
+            statement: Statement,
+            visibility_config: VisibilityConfig,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("priority", rt::number(required.priority));
-            this.set("statement", required.statement.0.into_value());
-            this.set(
-                "visibility_config",
-                required.visibility_config.0.into_value(),
-            );
+            this.set("name", rt::string(name));
+            this.set("priority", rt::number(priority));
+            this.set("statement", statement.0.into_value());
+            this.set("visibility_config", visibility_config.0.into_value());
             Rule(this)
         }
         /// Block `action` (at most one).
@@ -1643,19 +1572,12 @@ pub mod web_acl {
     /// Block `data_protection` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct DataProtection(pub(crate) rt::Body);
-    /// The required arguments of [`DataProtection`], by name (so that two of one type cannot be swapped).
-    pub struct DataProtectionRequired {
-        /// `action`: string.
-        pub action: rt::Expr,
-        /// Block `field` (the first, when more may be added).
-        pub field: Field,
-    }
     impl DataProtection {
         /// A new `data_protection` block. Required: `action`, `field`.
-        pub fn new(required: DataProtectionRequired) -> Self {
+        pub fn new(action: impl Into<rt::Expr>, field: Field) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", rt::string(required.action));
-            this.set("field", required.field.0.into_value());
+            this.set("action", rt::string(action));
+            this.set("field", field.0.into_value());
             DataProtection(this)
         }
         /// `exclude_rate_based_details`: bool.
@@ -1777,9 +1699,12 @@ pub mod web_acl {
     pub struct ApiGateway(pub(crate) rt::Body);
     impl ApiGateway {
         /// A new `api_gateway` block. Required: `default_size_inspection_limit`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(default_size_inspection_limit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_size_inspection_limit", rt::string(value));
+            this.set(
+                "default_size_inspection_limit",
+                rt::string(default_size_inspection_limit),
+            );
             ApiGateway(this)
         }
     }
@@ -1788,9 +1713,12 @@ pub mod web_acl {
     pub struct AppRunnerService(pub(crate) rt::Body);
     impl AppRunnerService {
         /// A new `app_runner_service` block. Required: `default_size_inspection_limit`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(default_size_inspection_limit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_size_inspection_limit", rt::string(value));
+            this.set(
+                "default_size_inspection_limit",
+                rt::string(default_size_inspection_limit),
+            );
             AppRunnerService(this)
         }
     }
@@ -1799,9 +1727,12 @@ pub mod web_acl {
     pub struct Cloudfront(pub(crate) rt::Body);
     impl Cloudfront {
         /// A new `cloudfront` block. Required: `default_size_inspection_limit`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(default_size_inspection_limit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_size_inspection_limit", rt::string(value));
+            this.set(
+                "default_size_inspection_limit",
+                rt::string(default_size_inspection_limit),
+            );
             Cloudfront(this)
         }
     }
@@ -1810,9 +1741,12 @@ pub mod web_acl {
     pub struct CognitoUserPool(pub(crate) rt::Body);
     impl CognitoUserPool {
         /// A new `cognito_user_pool` block. Required: `default_size_inspection_limit`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(default_size_inspection_limit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_size_inspection_limit", rt::string(value));
+            this.set(
+                "default_size_inspection_limit",
+                rt::string(default_size_inspection_limit),
+            );
             CognitoUserPool(this)
         }
     }
@@ -1821,9 +1755,12 @@ pub mod web_acl {
     pub struct VerifiedAccessInstance(pub(crate) rt::Body);
     impl VerifiedAccessInstance {
         /// A new `verified_access_instance` block. Required: `default_size_inspection_limit`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(default_size_inspection_limit: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_size_inspection_limit", rt::string(value));
+            this.set(
+                "default_size_inspection_limit",
+                rt::string(default_size_inspection_limit),
+            );
             VerifiedAccessInstance(this)
         }
     }
@@ -1832,9 +1769,9 @@ pub mod web_acl {
     pub struct Field(pub(crate) rt::Body);
     impl Field {
         /// A new `field` block. Required: `field_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(field_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("field_type", rt::string(value));
+            this.set("field_type", rt::string(field_type));
             Field(this)
         }
         /// `field_keys`: list of string.
@@ -1848,9 +1785,9 @@ pub mod web_acl {
     pub struct AndStatement(pub(crate) rt::Body);
     impl AndStatement {
         /// A new `and_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             AndStatement(this)
         }
         /// Adds a `statement` block.
@@ -1862,7 +1799,7 @@ pub mod web_acl {
     /// Block `byte_match_statement` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct ByteMatchStatement(pub(crate) rt::Body);
-    /// The required arguments of [`ByteMatchStatement`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ByteMatchStatement`], by name: two of them have one type, and a swap must not compile.
     pub struct ByteMatchStatementRequired {
         /// `positional_constraint`: string.
         pub positional_constraint: rt::Expr,
@@ -1900,7 +1837,7 @@ pub mod web_acl {
     /// Block `managed_rule_group_statement` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct ManagedRuleGroupStatement(pub(crate) rt::Body);
-    /// The required arguments of [`ManagedRuleGroupStatement`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ManagedRuleGroupStatement`], by name: two of them have one type, and a swap must not compile.
     pub struct ManagedRuleGroupStatementRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -1942,9 +1879,9 @@ pub mod web_acl {
     pub struct NotStatement(pub(crate) rt::Body);
     impl NotStatement {
         /// A new `not_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             NotStatement(this)
         }
         /// Adds a `statement` block.
@@ -1958,9 +1895,9 @@ pub mod web_acl {
     pub struct OrStatement(pub(crate) rt::Body);
     impl OrStatement {
         /// A new `or_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             OrStatement(this)
         }
         /// Adds a `statement` block.
@@ -1974,9 +1911,9 @@ pub mod web_acl {
     pub struct RateBasedStatement(pub(crate) rt::Body);
     impl RateBasedStatement {
         /// A new `rate_based_statement` block. Required: `limit`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(limit: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("limit", rt::number(value));
+            this.set("limit", rt::number(limit));
             RateBasedStatement(this)
         }
         /// `aggregate_key_type`: string.
@@ -2008,22 +1945,15 @@ pub mod web_acl {
     /// Block `regex_match_statement` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct RegexMatchStatement(pub(crate) rt::Body);
-    /// The required arguments of [`RegexMatchStatement`], by name (so that two of one type cannot be swapped).
-    pub struct RegexMatchStatementRequired {
-        /// `regex_string`: string.
-        pub regex_string: rt::Expr,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl RegexMatchStatement {
         /// A new `regex_match_statement` block. Required: `regex_string`, `text_transformation`.
-        pub fn new(required: RegexMatchStatementRequired) -> Self {
+        pub fn new(
+            regex_string: impl Into<rt::Expr>,
+            text_transformation: TextTransformation,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("regex_string", rt::string(required.regex_string));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("regex_string", rt::string(regex_string));
+            this.push("text_transformation", text_transformation.0.into_value());
             RegexMatchStatement(this)
         }
         /// Block `field_to_match` (at most one).
@@ -2040,22 +1970,12 @@ pub mod web_acl {
     /// Block `regex_pattern_set_reference_statement` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct RegexPatternSetReferenceStatement(pub(crate) rt::Body);
-    /// The required arguments of [`RegexPatternSetReferenceStatement`], by name (so that two of one type cannot be swapped).
-    pub struct RegexPatternSetReferenceStatementRequired {
-        /// `arn`: string.
-        pub arn: rt::Expr,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl RegexPatternSetReferenceStatement {
         /// A new `regex_pattern_set_reference_statement` block. Required: `arn`, `text_transformation`.
-        pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>, text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(required.arn));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("arn", rt::string(arn));
+            this.push("text_transformation", text_transformation.0.into_value());
             RegexPatternSetReferenceStatement(this)
         }
         /// Block `field_to_match` (at most one).
@@ -2074,9 +1994,9 @@ pub mod web_acl {
     pub struct RuleGroupReferenceStatement(pub(crate) rt::Body);
     impl RuleGroupReferenceStatement {
         /// A new `rule_group_reference_statement` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             RuleGroupReferenceStatement(this)
         }
         /// Adds a `rule_action_override` block.
@@ -2088,28 +2008,17 @@ pub mod web_acl {
     /// Block `size_constraint_statement` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct SizeConstraintStatement(pub(crate) rt::Body);
-    /// The required arguments of [`SizeConstraintStatement`], by name (so that two of one type cannot be swapped).
-    pub struct SizeConstraintStatementRequired {
-        /// `comparison_operator`: string.
-        pub comparison_operator: rt::Expr,
-        /// `size`: number.
-        pub size: rt::Number,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl SizeConstraintStatement {
         /// A new `size_constraint_statement` block. Required: `comparison_operator`, `size`, `text_transformation`.
-        pub fn new(required: SizeConstraintStatementRequired) -> Self {
+        pub fn new(
+            comparison_operator: impl Into<rt::Expr>,
+            size: impl Into<rt::Number>,
+            text_transformation: TextTransformation,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set(
-                "comparison_operator",
-                rt::string(required.comparison_operator),
-            );
-            this.set("size", rt::number(required.size));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("comparison_operator", rt::string(comparison_operator));
+            this.set("size", rt::number(size));
+            this.push("text_transformation", text_transformation.0.into_value());
             SizeConstraintStatement(this)
         }
         /// Block `field_to_match` (at most one).
@@ -2128,9 +2037,9 @@ pub mod web_acl {
     pub struct SqliMatchStatement(pub(crate) rt::Body);
     impl SqliMatchStatement {
         /// A new `sqli_match_statement` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
+        pub fn new(text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
+            this.push("text_transformation", text_transformation.0.into_value());
             SqliMatchStatement(this)
         }
         /// `sensitivity_level`: string.
@@ -2154,9 +2063,9 @@ pub mod web_acl {
     pub struct XssMatchStatement(pub(crate) rt::Body);
     impl XssMatchStatement {
         /// A new `xss_match_statement` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
+        pub fn new(text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
+            this.push("text_transformation", text_transformation.0.into_value());
             XssMatchStatement(this)
         }
         /// Block `field_to_match` (at most one).
@@ -2372,19 +2281,12 @@ pub mod web_acl {
     /// Block `rule_action_override` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct RuleActionOverride(pub(crate) rt::Body);
-    /// The required arguments of [`RuleActionOverride`], by name (so that two of one type cannot be swapped).
-    pub struct RuleActionOverrideRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `action_to_use` (the first, when more may be added).
-        pub action_to_use: ActionToUse,
-    }
     impl RuleActionOverride {
         /// A new `rule_action_override` block. Required: `name`, `action_to_use`.
-        pub fn new(required: RuleActionOverrideRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, action_to_use: ActionToUse) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.set("action_to_use", required.action_to_use.0.into_value());
+            this.set("name", rt::string(name));
+            this.set("action_to_use", action_to_use.0.into_value());
             RuleActionOverride(this)
         }
     }
@@ -2476,9 +2378,9 @@ pub mod web_acl {
     pub struct StatementAndStatement(pub(crate) rt::Body);
     impl StatementAndStatement {
         /// A new `and_statement` block. Required: `statement`.
-        pub fn new(value: StatementAndStatementStatement) -> Self {
+        pub fn new(statement: StatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             StatementAndStatement(this)
         }
         /// Adds a `statement` block.
@@ -2492,9 +2394,9 @@ pub mod web_acl {
     pub struct StatementNotStatement(pub(crate) rt::Body);
     impl StatementNotStatement {
         /// A new `not_statement` block. Required: `statement`.
-        pub fn new(value: StatementAndStatementStatement) -> Self {
+        pub fn new(statement: StatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             StatementNotStatement(this)
         }
         /// Adds a `statement` block.
@@ -2508,9 +2410,9 @@ pub mod web_acl {
     pub struct StatementOrStatement(pub(crate) rt::Body);
     impl StatementOrStatement {
         /// A new `or_statement` block. Required: `statement`.
-        pub fn new(value: StatementAndStatementStatement) -> Self {
+        pub fn new(statement: StatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             StatementOrStatement(this)
         }
         /// Adds a `statement` block.
@@ -2522,7 +2424,7 @@ pub mod web_acl {
     /// Block `headers` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct Headers(pub(crate) rt::Body);
-    /// The required arguments of [`Headers`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Headers`], by name: two of them have one type, and a swap must not compile.
     pub struct HeadersRequired {
         /// `match_scope`: string.
         pub match_scope: rt::Expr,
@@ -2544,19 +2446,12 @@ pub mod web_acl {
     /// Block `json_body` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct JsonBody(pub(crate) rt::Body);
-    /// The required arguments of [`JsonBody`], by name (so that two of one type cannot be swapped).
-    pub struct JsonBodyRequired {
-        /// `match_scope`: string.
-        pub match_scope: rt::Expr,
-        /// Block `match_pattern` (the first, when more may be added).
-        pub match_pattern: JsonBodyMatchPattern,
-    }
     impl JsonBody {
         /// A new `json_body` block. Required: `match_scope`, `match_pattern`.
-        pub fn new(required: JsonBodyRequired) -> Self {
+        pub fn new(match_scope: impl Into<rt::Expr>, match_pattern: JsonBodyMatchPattern) -> Self {
             let mut this = rt::Body::default();
-            this.set("match_scope", rt::string(required.match_scope));
-            this.set("match_pattern", required.match_pattern.0.into_value());
+            this.set("match_scope", rt::string(match_scope));
+            this.set("match_pattern", match_pattern.0.into_value());
             JsonBody(this)
         }
         /// `invalid_fallback_behavior`: string.
@@ -2573,7 +2468,7 @@ pub mod web_acl {
     /// Block `aws_managed_rules_acfp_rule_set` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAcfpRuleSet(pub(crate) rt::Body);
-    /// The required arguments of [`AwsManagedRulesAcfpRuleSet`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`AwsManagedRulesAcfpRuleSet`], by name: two of them have one type, and a swap must not compile.
     pub struct AwsManagedRulesAcfpRuleSetRequired {
         /// `creation_path`: string.
         pub creation_path: rt::Expr,
@@ -2613,9 +2508,9 @@ pub mod web_acl {
     pub struct AwsManagedRulesAtpRuleSet(pub(crate) rt::Body);
     impl AwsManagedRulesAtpRuleSet {
         /// A new `aws_managed_rules_atp_rule_set` block. Required: `login_path`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(login_path: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("login_path", rt::string(value));
+            this.set("login_path", rt::string(login_path));
             AwsManagedRulesAtpRuleSet(this)
         }
         /// `enable_regex_in_path`: bool.
@@ -2642,9 +2537,9 @@ pub mod web_acl {
     pub struct AwsManagedRulesBotControlRuleSet(pub(crate) rt::Body);
     impl AwsManagedRulesBotControlRuleSet {
         /// A new `aws_managed_rules_bot_control_rule_set` block. Required: `inspection_level`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(inspection_level: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("inspection_level", rt::string(value));
+            this.set("inspection_level", rt::string(inspection_level));
             AwsManagedRulesBotControlRuleSet(this)
         }
         /// `enable_machine_learning`: bool.
@@ -2658,9 +2553,9 @@ pub mod web_acl {
     pub struct PasswordField(pub(crate) rt::Body);
     impl PasswordField {
         /// A new `password_field` block. Required: `identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("identifier", rt::string(value));
+            this.set("identifier", rt::string(identifier));
             PasswordField(this)
         }
     }
@@ -2669,9 +2564,9 @@ pub mod web_acl {
     pub struct UsernameField(pub(crate) rt::Body);
     impl UsernameField {
         /// A new `username_field` block. Required: `identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("identifier", rt::string(value));
+            this.set("identifier", rt::string(identifier));
             UsernameField(this)
         }
     }
@@ -2833,9 +2728,9 @@ pub mod web_acl {
     pub struct RequestInspection(pub(crate) rt::Body);
     impl RequestInspection {
         /// A new `request_inspection` block. Required: `payload_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(payload_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("payload_type", rt::string(value));
+            this.set("payload_type", rt::string(payload_type));
             RequestInspection(this)
         }
         /// Block `address_fields` (at most one).
@@ -2897,22 +2792,17 @@ pub mod web_acl {
     /// Block `request_inspection` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct AwsManagedRulesAtpRuleSetRequestInspection(pub(crate) rt::Body);
-    /// The required arguments of [`AwsManagedRulesAtpRuleSetRequestInspection`], by name (so that two of one type cannot be swapped).
-    pub struct AwsManagedRulesAtpRuleSetRequestInspectionRequired {
-        /// `payload_type`: string.
-        pub payload_type: rt::Expr,
-        /// Block `password_field` (the first, when more may be added).
-        pub password_field: PasswordField,
-        /// Block `username_field` (the first, when more may be added).
-        pub username_field: UsernameField,
-    }
     impl AwsManagedRulesAtpRuleSetRequestInspection {
         /// A new `request_inspection` block. Required: `payload_type`, `password_field`, `username_field`.
-        pub fn new(required: AwsManagedRulesAtpRuleSetRequestInspectionRequired) -> Self {
+        pub fn new(
+            payload_type: impl Into<rt::Expr>,
+            password_field: PasswordField,
+            username_field: UsernameField,
+        ) -> Self {
             let mut this = rt::Body::default();
-            this.set("payload_type", rt::string(required.payload_type));
-            this.set("password_field", required.password_field.0.into_value());
-            this.set("username_field", required.username_field.0.into_value());
+            this.set("payload_type", rt::string(payload_type));
+            this.set("password_field", password_field.0.into_value());
+            this.set("username_field", username_field.0.into_value());
             AwsManagedRulesAtpRuleSetRequestInspection(this)
         }
     }
@@ -2921,9 +2811,9 @@ pub mod web_acl {
     pub struct AndStatementStatementAndStatement(pub(crate) rt::Body);
     impl AndStatementStatementAndStatement {
         /// A new `and_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatementAndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             AndStatementStatementAndStatement(this)
         }
         /// Adds a `statement` block.
@@ -2937,9 +2827,9 @@ pub mod web_acl {
     pub struct AndStatementStatementNotStatement(pub(crate) rt::Body);
     impl AndStatementStatementNotStatement {
         /// A new `not_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatementAndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             AndStatementStatementNotStatement(this)
         }
         /// Adds a `statement` block.
@@ -2953,9 +2843,9 @@ pub mod web_acl {
     pub struct AndStatementStatementOrStatement(pub(crate) rt::Body);
     impl AndStatementStatementOrStatement {
         /// A new `or_statement` block. Required: `statement`.
-        pub fn new(value: AndStatementStatementAndStatementStatement) -> Self {
+        pub fn new(statement: AndStatementStatementAndStatementStatement) -> Self {
             let mut this = rt::Body::default();
-            this.push("statement", value.0.into_value());
+            this.push("statement", statement.0.into_value());
             AndStatementStatementOrStatement(this)
         }
         /// Adds a `statement` block.
@@ -2969,9 +2859,9 @@ pub mod web_acl {
     pub struct AddressFields(pub(crate) rt::Body);
     impl AddressFields {
         /// A new `address_fields` block. Required: `identifiers`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(identifiers: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("identifiers", rt::list(value));
+            this.set("identifiers", rt::list(identifiers));
             AddressFields(this)
         }
     }
@@ -2980,9 +2870,9 @@ pub mod web_acl {
     pub struct EmailField(pub(crate) rt::Body);
     impl EmailField {
         /// A new `email_field` block. Required: `identifier`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(identifier: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("identifier", rt::string(value));
+            this.set("identifier", rt::string(identifier));
             EmailField(this)
         }
     }
@@ -2991,16 +2881,16 @@ pub mod web_acl {
     pub struct PhoneNumberFields(pub(crate) rt::Body);
     impl PhoneNumberFields {
         /// A new `phone_number_fields` block. Required: `identifiers`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(identifiers: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("identifiers", rt::list(value));
+            this.set("identifiers", rt::list(identifiers));
             PhoneNumberFields(this)
         }
     }
     /// Block `body_contains` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct BodyContains(pub(crate) rt::Body);
-    /// The required arguments of [`BodyContains`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`BodyContains`], by name: two of them have one type, and a swap must not compile.
     pub struct BodyContainsRequired {
         /// `failure_strings`: set of string.
         pub failure_strings: rt::List<rt::Expr>,
@@ -3019,7 +2909,7 @@ pub mod web_acl {
     /// Block `header` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct ResponseInspectionHeader(pub(crate) rt::Body);
-    /// The required arguments of [`ResponseInspectionHeader`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResponseInspectionHeader`], by name: two of them have one type, and a swap must not compile.
     pub struct ResponseInspectionHeaderRequired {
         /// `failure_values`: set of string.
         pub failure_values: rt::List<rt::Expr>,
@@ -3041,7 +2931,7 @@ pub mod web_acl {
     /// Block `json` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct Json(pub(crate) rt::Body);
-    /// The required arguments of [`Json`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Json`], by name: two of them have one type, and a swap must not compile.
     pub struct JsonRequired {
         /// `failure_values`: set of string.
         pub failure_values: rt::List<rt::Expr>,
@@ -3063,7 +2953,7 @@ pub mod web_acl {
     /// Block `status_code` of `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct StatusCode(pub(crate) rt::Body);
-    /// The required arguments of [`StatusCode`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`StatusCode`], by name: two of them have one type, and a swap must not compile.
     pub struct StatusCodeRequired {
         /// `failure_codes`: set of number.
         pub failure_codes: rt::List<rt::Number>,
@@ -3159,7 +3049,7 @@ static WEB_ACL_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`WebAclAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WebAclAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct WebAclAssociationRequired {
     /// `resource_arn`: string.
     pub resource_arn: rt::Expr,
@@ -3226,23 +3116,17 @@ static WEB_ACL_LOGGING_CONFIGURATION_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 6),
 };
-/// The required arguments of [`WebAclLoggingConfiguration`], by name (so that two of one type cannot be swapped).
-pub struct WebAclLoggingConfigurationRequired {
-    /// `log_destination_configs`: set of string.
-    pub log_destination_configs: rt::List<rt::Expr>,
-    /// `resource_arn`: string.
-    pub resource_arn: rt::Expr,
-}
 impl WebAclLoggingConfiguration {
     /// Declares an `aws_wafv2_web_acl_logging_configuration` with the stack-unique `id`. Required: `log_destination_configs`, `resource_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, required: WebAclLoggingConfigurationRequired) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        log_destination_configs: impl Into<rt::List<rt::Expr>>,
+        resource_arn: impl Into<rt::Expr>,
+    ) -> Self {
         let mut this = rt::Base::new(id, &WEB_ACL_LOGGING_CONFIGURATION_TYPE);
-        this.set(
-            "log_destination_configs",
-            rt::list(required.log_destination_configs),
-        );
-        this.set("resource_arn", rt::string(required.resource_arn));
+        this.set("log_destination_configs", rt::list(log_destination_configs));
+        this.set("resource_arn", rt::string(resource_arn));
         WebAclLoggingConfiguration(this)
     }
     /// Block `logging_filter` (at most one).
@@ -3278,19 +3162,12 @@ pub mod web_acl_logging_configuration {
     /// Block `logging_filter` of `aws_wafv2_web_acl_logging_configuration`.
     #[derive(Clone, Debug)]
     pub struct LoggingFilter(pub(crate) rt::Body);
-    /// The required arguments of [`LoggingFilter`], by name (so that two of one type cannot be swapped).
-    pub struct LoggingFilterRequired {
-        /// `default_behavior`: string.
-        pub default_behavior: rt::Expr,
-        /// Block `filter` (the first, when more may be added).
-        pub filter: Filter,
-    }
     impl LoggingFilter {
         /// A new `logging_filter` block. Required: `default_behavior`, `filter`.
-        pub fn new(required: LoggingFilterRequired) -> Self {
+        pub fn new(default_behavior: impl Into<rt::Expr>, filter: Filter) -> Self {
             let mut this = rt::Body::default();
-            this.set("default_behavior", rt::string(required.default_behavior));
-            this.push("filter", required.filter.0.into_value());
+            this.set("default_behavior", rt::string(default_behavior));
+            this.push("filter", filter.0.into_value());
             LoggingFilter(this)
         }
         /// Adds a `filter` block.
@@ -3317,7 +3194,7 @@ pub mod web_acl_logging_configuration {
     /// Block `filter` of `aws_wafv2_web_acl_logging_configuration`.
     #[derive(Clone, Debug)]
     pub struct Filter(pub(crate) rt::Body);
-    /// The required arguments of [`Filter`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Filter`], by name: two of them have one type, and a swap must not compile.
     pub struct FilterRequired {
         /// `behavior`: string.
         pub behavior: rt::Expr,
@@ -3366,9 +3243,9 @@ pub mod web_acl_logging_configuration {
     pub struct ActionCondition(pub(crate) rt::Body);
     impl ActionCondition {
         /// A new `action_condition` block. Required: `action`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(action: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("action", rt::string(value));
+            this.set("action", rt::string(action));
             ActionCondition(this)
         }
     }
@@ -3377,9 +3254,9 @@ pub mod web_acl_logging_configuration {
     pub struct LabelNameCondition(pub(crate) rt::Body);
     impl LabelNameCondition {
         /// A new `label_name_condition` block. Required: `label_name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(label_name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("label_name", rt::string(value));
+            this.set("label_name", rt::string(label_name));
             LabelNameCondition(this)
         }
     }
@@ -3442,9 +3319,9 @@ pub mod shared {
     pub struct AsnMatchStatement(pub(crate) rt::Body);
     impl AsnMatchStatement {
         /// A new `asn_match_statement` block. Required: `asn_list`.
-        pub fn new(value: impl Into<rt::List<rt::Number>>) -> Self {
+        pub fn new(asn_list: impl Into<rt::List<rt::Number>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("asn_list", rt::list(value));
+            this.set("asn_list", rt::list(asn_list));
             AsnMatchStatement(this)
         }
         /// Block `forwarded_ip_config` (at most one).
@@ -3531,22 +3408,12 @@ pub mod shared {
     /// Block `cookie` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct Cookie(pub(crate) rt::Body);
-    /// The required arguments of [`Cookie`], by name (so that two of one type cannot be swapped).
-    pub struct CookieRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl Cookie {
         /// A new `cookie` block. Required: `name`, `text_transformation`.
-        pub fn new(required: CookieRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("name", rt::string(name));
+            this.push("text_transformation", text_transformation.0.into_value());
             Cookie(this)
         }
         /// Adds a `text_transformation` block.
@@ -3558,7 +3425,7 @@ pub mod shared {
     /// Block `cookies` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct Cookies(pub(crate) rt::Body);
-    /// The required arguments of [`Cookies`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Cookies`], by name: two of them have one type, and a swap must not compile.
     pub struct CookiesRequired {
         /// `match_scope`: string.
         pub match_scope: rt::Expr,
@@ -3652,9 +3519,9 @@ pub mod shared {
     pub struct CustomRequestHandling(pub(crate) rt::Body);
     impl CustomRequestHandling {
         /// A new `custom_request_handling` block. Required: `insert_header`.
-        pub fn new(value: InsertHeader) -> Self {
+        pub fn new(insert_header: InsertHeader) -> Self {
             let mut this = rt::Body::default();
-            this.push("insert_header", value.0.into_value());
+            this.push("insert_header", insert_header.0.into_value());
             CustomRequestHandling(this)
         }
         /// Adds a `insert_header` block.
@@ -3668,9 +3535,9 @@ pub mod shared {
     pub struct CustomResponse(pub(crate) rt::Body);
     impl CustomResponse {
         /// A new `custom_response` block. Required: `response_code`.
-        pub fn new(value: impl Into<rt::Number>) -> Self {
+        pub fn new(response_code: impl Into<rt::Number>) -> Self {
             let mut this = rt::Body::default();
-            this.set("response_code", rt::number(value));
+            this.set("response_code", rt::number(response_code));
             CustomResponse(this)
         }
         /// `custom_response_body_key`: string.
@@ -3687,7 +3554,7 @@ pub mod shared {
     /// Block `custom_response_body` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct CustomResponseBody(pub(crate) rt::Body);
-    /// The required arguments of [`CustomResponseBody`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomResponseBody`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomResponseBodyRequired {
         /// `content`: string.
         pub content: rt::Expr,
@@ -3709,7 +3576,7 @@ pub mod shared {
     /// Block `forwarded_ip_config` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct ForwardedIpConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ForwardedIpConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ForwardedIpConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct ForwardedIpConfigRequired {
         /// `fallback_behavior`: string.
         pub fallback_behavior: rt::Expr,
@@ -3730,9 +3597,9 @@ pub mod shared {
     pub struct GeoMatchStatement(pub(crate) rt::Body);
     impl GeoMatchStatement {
         /// A new `geo_match_statement` block. Required: `country_codes`.
-        pub fn new(value: impl Into<rt::List<rt::Expr>>) -> Self {
+        pub fn new(country_codes: impl Into<rt::List<rt::Expr>>) -> Self {
             let mut this = rt::Body::default();
-            this.set("country_codes", rt::list(value));
+            this.set("country_codes", rt::list(country_codes));
             GeoMatchStatement(this)
         }
         /// Block `forwarded_ip_config` (at most one).
@@ -3744,22 +3611,12 @@ pub mod shared {
     /// Block `header` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct Header(pub(crate) rt::Body);
-    /// The required arguments of [`Header`], by name (so that two of one type cannot be swapped).
-    pub struct HeaderRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl Header {
         /// A new `header` block. Required: `name`, `text_transformation`.
-        pub fn new(required: HeaderRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("name", rt::string(name));
+            this.push("text_transformation", text_transformation.0.into_value());
             Header(this)
         }
         /// Adds a `text_transformation` block.
@@ -3773,9 +3630,9 @@ pub mod shared {
     pub struct HeaderOrder(pub(crate) rt::Body);
     impl HeaderOrder {
         /// A new `header_order` block. Required: `oversize_handling`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(oversize_handling: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("oversize_handling", rt::string(value));
+            this.set("oversize_handling", rt::string(oversize_handling));
             HeaderOrder(this)
         }
     }
@@ -3797,7 +3654,7 @@ pub mod shared {
     /// Block `insert_header` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct InsertHeader(pub(crate) rt::Body);
-    /// The required arguments of [`InsertHeader`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`InsertHeader`], by name: two of them have one type, and a swap must not compile.
     pub struct InsertHeaderRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -3816,7 +3673,7 @@ pub mod shared {
     /// Block `ip_set_forwarded_ip_config` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct IpSetForwardedIpConfig(pub(crate) rt::Body);
-    /// The required arguments of [`IpSetForwardedIpConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IpSetForwardedIpConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct IpSetForwardedIpConfigRequired {
         /// `fallback_behavior`: string.
         pub fallback_behavior: rt::Expr,
@@ -3840,9 +3697,9 @@ pub mod shared {
     pub struct IpSetReferenceStatement(pub(crate) rt::Body);
     impl IpSetReferenceStatement {
         /// A new `ip_set_reference_statement` block. Required: `arn`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(arn: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("arn", rt::string(value));
+            this.set("arn", rt::string(arn));
             IpSetReferenceStatement(this)
         }
         /// Block `ip_set_forwarded_ip_config` (at most one).
@@ -3857,9 +3714,9 @@ pub mod shared {
     pub struct Ja3Fingerprint(pub(crate) rt::Body);
     impl Ja3Fingerprint {
         /// A new `ja3_fingerprint` block. Required: `fallback_behavior`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(fallback_behavior: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("fallback_behavior", rt::string(value));
+            this.set("fallback_behavior", rt::string(fallback_behavior));
             Ja3Fingerprint(this)
         }
     }
@@ -3868,16 +3725,16 @@ pub mod shared {
     pub struct Ja4Fingerprint(pub(crate) rt::Body);
     impl Ja4Fingerprint {
         /// A new `ja4_fingerprint` block. Required: `fallback_behavior`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(fallback_behavior: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("fallback_behavior", rt::string(value));
+            this.set("fallback_behavior", rt::string(fallback_behavior));
             Ja4Fingerprint(this)
         }
     }
     /// Block `label_match_statement` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct LabelMatchStatement(pub(crate) rt::Body);
-    /// The required arguments of [`LabelMatchStatement`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`LabelMatchStatement`], by name: two of them have one type, and a swap must not compile.
     pub struct LabelMatchStatementRequired {
         /// `key`: string.
         pub key: rt::Expr,
@@ -3898,9 +3755,9 @@ pub mod shared {
     pub struct LabelNamespace(pub(crate) rt::Body);
     impl LabelNamespace {
         /// A new `label_namespace` block. Required: `namespace`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(namespace: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("namespace", rt::string(value));
+            this.set("namespace", rt::string(namespace));
             LabelNamespace(this)
         }
     }
@@ -3927,22 +3784,12 @@ pub mod shared {
     /// Block `query_argument` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct QueryArgument(pub(crate) rt::Body);
-    /// The required arguments of [`QueryArgument`], by name (so that two of one type cannot be swapped).
-    pub struct QueryArgumentRequired {
-        /// `name`: string.
-        pub name: rt::Expr,
-        /// Block `text_transformation` (the first, when more may be added).
-        pub text_transformation: TextTransformation,
-    }
     impl QueryArgument {
         /// A new `query_argument` block. Required: `name`, `text_transformation`.
-        pub fn new(required: QueryArgumentRequired) -> Self {
+        pub fn new(name: impl Into<rt::Expr>, text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(required.name));
-            this.push(
-                "text_transformation",
-                required.text_transformation.0.into_value(),
-            );
+            this.set("name", rt::string(name));
+            this.push("text_transformation", text_transformation.0.into_value());
             QueryArgument(this)
         }
         /// Adds a `text_transformation` block.
@@ -3956,9 +3803,9 @@ pub mod shared {
     pub struct QueryString(pub(crate) rt::Body);
     impl QueryString {
         /// A new `query_string` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
+        pub fn new(text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
+            this.push("text_transformation", text_transformation.0.into_value());
             QueryString(this)
         }
         /// Adds a `text_transformation` block.
@@ -3970,7 +3817,7 @@ pub mod shared {
     /// Block `response_header` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct ResponseHeader(pub(crate) rt::Body);
-    /// The required arguments of [`ResponseHeader`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ResponseHeader`], by name: two of them have one type, and a swap must not compile.
     pub struct ResponseHeaderRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -3991,9 +3838,9 @@ pub mod shared {
     pub struct RuleLabel(pub(crate) rt::Body);
     impl RuleLabel {
         /// A new `rule_label` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             RuleLabel(this)
         }
     }
@@ -4002,9 +3849,9 @@ pub mod shared {
     pub struct SingleHeader(pub(crate) rt::Body);
     impl SingleHeader {
         /// A new `single_header` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             SingleHeader(this)
         }
     }
@@ -4013,28 +3860,21 @@ pub mod shared {
     pub struct SingleQueryArgument(pub(crate) rt::Body);
     impl SingleQueryArgument {
         /// A new `single_query_argument` block. Required: `name`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(name: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("name", rt::string(value));
+            this.set("name", rt::string(name));
             SingleQueryArgument(this)
         }
     }
     /// Block `text_transformation` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct TextTransformation(pub(crate) rt::Body);
-    /// The required arguments of [`TextTransformation`], by name (so that two of one type cannot be swapped).
-    pub struct TextTransformationRequired {
-        /// `priority`: number.
-        pub priority: rt::Number,
-        /// `type`: string.
-        pub type_: rt::Expr,
-    }
     impl TextTransformation {
         /// A new `text_transformation` block. Required: `priority`, `type`.
-        pub fn new(required: TextTransformationRequired) -> Self {
+        pub fn new(priority: impl Into<rt::Number>, type_: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("priority", rt::number(required.priority));
-            this.set("type", rt::string(required.type_));
+            this.set("priority", rt::number(priority));
+            this.set("type", rt::string(type_));
             TextTransformation(this)
         }
     }
@@ -4058,9 +3898,9 @@ pub mod shared {
     pub struct UriPath(pub(crate) rt::Body);
     impl UriPath {
         /// A new `uri_path` block. Required: `text_transformation`.
-        pub fn new(value: TextTransformation) -> Self {
+        pub fn new(text_transformation: TextTransformation) -> Self {
             let mut this = rt::Body::default();
-            this.push("text_transformation", value.0.into_value());
+            this.push("text_transformation", text_transformation.0.into_value());
             UriPath(this)
         }
         /// Adds a `text_transformation` block.
@@ -4072,7 +3912,7 @@ pub mod shared {
     /// Block `visibility_config` of `aws_wafv2_rule_group`, `aws_wafv2_web_acl`.
     #[derive(Clone, Debug)]
     pub struct VisibilityConfig(pub(crate) rt::Body);
-    /// The required arguments of [`VisibilityConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`VisibilityConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct VisibilityConfigRequired {
         /// `cloudwatch_metrics_enabled`: bool.
         pub cloudwatch_metrics_enabled: rt::Bool,
@@ -4113,7 +3953,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 7),
     };
-    /// The required arguments of [`IpSet`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IpSet`], by name: two of them have one type, and a swap must not compile.
     pub struct IpSetRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -4177,7 +4017,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 8),
     };
-    /// The required arguments of [`RegexPatternSet`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RegexPatternSet`], by name: two of them have one type, and a swap must not compile.
     pub struct RegexPatternSetRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -4237,7 +4077,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 9),
     };
-    /// The required arguments of [`RuleGroup`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`RuleGroup`], by name: two of them have one type, and a swap must not compile.
     pub struct RuleGroupRequired {
         /// `name`: string.
         pub name: rt::Expr,
@@ -4293,7 +4133,7 @@ pub mod data {
         stateful: false,
         schema: (&SCHEMAS, 10),
     };
-    /// The required arguments of [`WebAcl`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`WebAcl`], by name: two of them have one type, and a swap must not compile.
     pub struct WebAclRequired {
         /// `name`: string.
         pub name: rt::Expr,

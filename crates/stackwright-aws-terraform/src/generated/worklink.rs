@@ -34,9 +34,9 @@ static FLEET_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl Fleet {
     /// Declares an `aws_worklink_fleet` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &FLEET_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         Fleet(this)
     }
     /// `audit_stream_arn`: string.
@@ -120,7 +120,7 @@ pub mod fleet {
     /// Block `identity_provider` of `aws_worklink_fleet`.
     #[derive(Clone, Debug)]
     pub struct IdentityProvider(pub(crate) rt::Body);
-    /// The required arguments of [`IdentityProvider`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`IdentityProvider`], by name: two of them have one type, and a swap must not compile.
     pub struct IdentityProviderRequired {
         /// `saml_metadata`: string.
         pub saml_metadata: rt::Expr,
@@ -139,7 +139,7 @@ pub mod fleet {
     /// Block `network` of `aws_worklink_fleet`.
     #[derive(Clone, Debug)]
     pub struct Network(pub(crate) rt::Body);
-    /// The required arguments of [`Network`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`Network`], by name: two of them have one type, and a swap must not compile.
     pub struct NetworkRequired {
         /// `security_group_ids`: set of string.
         pub security_group_ids: rt::List<rt::Expr>,
@@ -171,7 +171,7 @@ static WEBSITE_CERTIFICATE_AUTHORITY_ASSOCIATION_TYPE: rt::TypeInfo = rt::TypeIn
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`WebsiteCertificateAuthorityAssociation`], by name (so that two of one type cannot be swapped).
+/// The required values of [`WebsiteCertificateAuthorityAssociation`], by name: two of them have one type, and a swap must not compile.
 pub struct WebsiteCertificateAuthorityAssociationRequired {
     /// `certificate`: string.
     pub certificate: rt::Expr,

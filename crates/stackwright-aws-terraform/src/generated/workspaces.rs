@@ -33,9 +33,9 @@ static CONNECTION_ALIAS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl ConnectionAlias {
     /// Declares an `aws_workspaces_connection_alias` with the stack-unique `id`. Required: `connection_string`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, connection_string: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &CONNECTION_ALIAS_TYPE);
-        this.set("connection_string", rt::string(value));
+        this.set("connection_string", rt::string(connection_string));
         ConnectionAlias(this)
     }
     /// Block `timeouts` (at most one).
@@ -275,7 +275,7 @@ pub mod directory {
     /// Block `active_directory_config` of `aws_workspaces_directory`.
     #[derive(Clone, Debug)]
     pub struct ActiveDirectoryConfig(pub(crate) rt::Body);
-    /// The required arguments of [`ActiveDirectoryConfig`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`ActiveDirectoryConfig`], by name: two of them have one type, and a swap must not compile.
     pub struct ActiveDirectoryConfigRequired {
         /// `domain_name`: string.
         pub domain_name: rt::Expr,
@@ -475,9 +475,9 @@ static IP_GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IpGroup {
     /// Declares an `aws_workspaces_ip_group` with the stack-unique `id`. Required: `name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IP_GROUP_TYPE);
-        this.set("name", rt::string(value));
+        this.set("name", rt::string(name));
         IpGroup(this)
     }
     /// `description`: string. Changing it replaces the resource.
@@ -523,9 +523,9 @@ pub mod ip_group {
     pub struct Rules(pub(crate) rt::Body);
     impl Rules {
         /// A new `rules` block. Required: `source`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(source: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("source", rt::string(value));
+            this.set("source", rt::string(source));
             Rules(this)
         }
         /// `description`: string.
@@ -546,7 +546,7 @@ static WORKSPACE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`Workspace`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Workspace`], by name: two of them have one type, and a swap must not compile.
 pub struct WorkspaceRequired {
     /// `bundle_id`: string.
     pub bundle_id: rt::Expr,
@@ -807,9 +807,9 @@ pub mod data {
     impl Directory {
         /// Declares an `aws_workspaces_directory` with the stack-unique `id`. Required: `directory_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, directory_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &DIRECTORY_TYPE);
-            this.set("directory_id", rt::string(value));
+            this.set("directory_id", rt::string(directory_id));
             Directory(this)
         }
         /// `id`: string.
@@ -932,9 +932,9 @@ pub mod data {
     impl Image {
         /// Declares an `aws_workspaces_image` with the stack-unique `id`. Required: `image_id`.
         #[track_caller]
-        pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+        pub fn new(id: impl Into<String>, image_id: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Base::new(id, &IMAGE_TYPE);
-            this.set("image_id", rt::string(value));
+            this.set("image_id", rt::string(image_id));
             Image(this)
         }
         /// `id`: string.

@@ -33,9 +33,9 @@ static BROWSER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl BrowserSettings {
     /// Declares an `aws_workspacesweb_browser_settings` with the stack-unique `id`. Required: `browser_policy`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, browser_policy: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &BROWSER_SETTINGS_TYPE);
-        this.set("browser_policy", rt::string(value));
+        this.set("browser_policy", rt::string(browser_policy));
         BrowserSettings(this)
     }
     /// `additional_encryption_context`: map of string. Changing it replaces the resource.
@@ -99,9 +99,9 @@ static DATA_PROTECTION_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl DataProtectionSettings {
     /// Declares an `aws_workspacesweb_data_protection_settings` with the stack-unique `id`. Required: `display_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, display_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &DATA_PROTECTION_SETTINGS_TYPE);
-        this.set("display_name", rt::string(value));
+        this.set("display_name", rt::string(display_name));
         DataProtectionSettings(this)
     }
     /// `additional_encryption_context`: map of string. Changing it replaces the resource.
@@ -246,7 +246,7 @@ pub mod data_protection_settings {
     /// Block `custom_pattern` of `aws_workspacesweb_data_protection_settings`.
     #[derive(Clone, Debug)]
     pub struct CustomPattern(pub(crate) rt::Body);
-    /// The required arguments of [`CustomPattern`], by name (so that two of one type cannot be swapped).
+    /// The required values of [`CustomPattern`], by name: two of them have one type, and a swap must not compile.
     pub struct CustomPatternRequired {
         /// `pattern_name`: string.
         pub pattern_name: rt::Expr,
@@ -277,9 +277,12 @@ pub mod data_protection_settings {
     pub struct RedactionPlaceHolder(pub(crate) rt::Body);
     impl RedactionPlaceHolder {
         /// A new `redaction_place_holder` block. Required: `redaction_place_holder_type`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(redaction_place_holder_type: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("redaction_place_holder_type", rt::string(value));
+            this.set(
+                "redaction_place_holder_type",
+                rt::string(redaction_place_holder_type),
+            );
             RedactionPlaceHolder(this)
         }
         /// `redaction_place_holder_text`: string.
@@ -303,9 +306,9 @@ static IP_ACCESS_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl IpAccessSettings {
     /// Declares an `aws_workspacesweb_ip_access_settings` with the stack-unique `id`. Required: `display_name`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, display_name: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &IP_ACCESS_SETTINGS_TYPE);
-        this.set("display_name", rt::string(value));
+        this.set("display_name", rt::string(display_name));
         IpAccessSettings(this)
     }
     /// `additional_encryption_context`: map of string. Changing it replaces the resource.
@@ -377,9 +380,9 @@ pub mod ip_access_settings {
     pub struct IpRule(pub(crate) rt::Body);
     impl IpRule {
         /// A new `ip_rule` block. Required: `ip_range`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(ip_range: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("ip_range", rt::string(value));
+            this.set("ip_range", rt::string(ip_range));
             IpRule(this)
         }
         /// `description`: string.
@@ -400,7 +403,7 @@ static NETWORK_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`NetworkSettings`], by name (so that two of one type cannot be swapped).
+/// The required values of [`NetworkSettings`], by name: two of them have one type, and a swap must not compile.
 pub struct NetworkSettingsRequired {
     /// `security_group_ids`: set of string.
     pub security_group_ids: rt::List<rt::Expr>,
@@ -470,9 +473,9 @@ static USER_ACCESS_LOGGING_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl UserAccessLoggingSettings {
     /// Declares an `aws_workspacesweb_user_access_logging_settings` with the stack-unique `id`. Required: `kinesis_stream_arn`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, kinesis_stream_arn: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &USER_ACCESS_LOGGING_SETTINGS_TYPE);
-        this.set("kinesis_stream_arn", rt::string(value));
+        this.set("kinesis_stream_arn", rt::string(kinesis_stream_arn));
         UserAccessLoggingSettings(this)
     }
 }
@@ -515,7 +518,7 @@ static USER_SETTINGS_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 5),
 };
-/// The required arguments of [`UserSettings`], by name (so that two of one type cannot be swapped).
+/// The required values of [`UserSettings`], by name: two of them have one type, and a swap must not compile.
 pub struct UserSettingsRequired {
     /// `copy_allowed`: string.
     pub copy_allowed: rt::Expr,
@@ -704,9 +707,9 @@ pub mod user_settings {
     pub struct Allowlist(pub(crate) rt::Body);
     impl Allowlist {
         /// A new `allowlist` block. Required: `domain`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(domain: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("domain", rt::string(value));
+            this.set("domain", rt::string(domain));
             Allowlist(this)
         }
         /// `name`: string.
@@ -725,9 +728,9 @@ pub mod user_settings {
     pub struct Blocklist(pub(crate) rt::Body);
     impl Blocklist {
         /// A new `blocklist` block. Required: `domain`.
-        pub fn new(value: impl Into<rt::Expr>) -> Self {
+        pub fn new(domain: impl Into<rt::Expr>) -> Self {
             let mut this = rt::Body::default();
-            this.set("domain", rt::string(value));
+            this.set("domain", rt::string(domain));
             Blocklist(this)
         }
         /// `name`: string.

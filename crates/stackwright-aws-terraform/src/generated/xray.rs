@@ -33,9 +33,9 @@ static ENCRYPTION_CONFIG_TYPE: rt::TypeInfo = rt::TypeInfo {
 impl EncryptionConfig {
     /// Declares an `aws_xray_encryption_config` with the stack-unique `id`. Required: `type`.
     #[track_caller]
-    pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {
+    pub fn new(id: impl Into<String>, type_: impl Into<rt::Expr>) -> Self {
         let mut this = rt::Base::new(id, &ENCRYPTION_CONFIG_TYPE);
-        this.set("type", rt::string(value));
+        this.set("type", rt::string(type_));
         EncryptionConfig(this)
     }
     /// `key_id`: string.
@@ -70,7 +70,7 @@ static GROUP_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 1),
 };
-/// The required arguments of [`Group`], by name (so that two of one type cannot be swapped).
+/// The required values of [`Group`], by name: two of them have one type, and a swap must not compile.
 pub struct GroupRequired {
     /// `filter_expression`: string.
     pub filter_expression: rt::Expr,
@@ -128,9 +128,9 @@ pub mod group {
     pub struct InsightsConfiguration(pub(crate) rt::Body);
     impl InsightsConfiguration {
         /// A new `insights_configuration` block. Required: `insights_enabled`.
-        pub fn new(value: impl Into<rt::Bool>) -> Self {
+        pub fn new(insights_enabled: impl Into<rt::Bool>) -> Self {
             let mut this = rt::Body::default();
-            this.set("insights_enabled", rt::boolean(value));
+            this.set("insights_enabled", rt::boolean(insights_enabled));
             InsightsConfiguration(this)
         }
         /// `notifications_enabled`: bool.
@@ -151,10 +151,10 @@ static RESOURCE_POLICY_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 2),
 };
-/// The required arguments of [`ResourcePolicy`], by name (so that two of one type cannot be swapped).
+/// The required values of [`ResourcePolicy`], by name: two of them have one type, and a swap must not compile.
 pub struct ResourcePolicyRequired {
     /// `policy_document`: string.
-    pub policy_document: rt::Expr,
+    pub policy_document: rt::PolicyText,
     /// `policy_name`: string.
     pub policy_name: rt::Expr,
 }
@@ -163,7 +163,7 @@ impl ResourcePolicy {
     #[track_caller]
     pub fn new(id: impl Into<String>, required: ResourcePolicyRequired) -> Self {
         let mut this = rt::Base::new(id, &RESOURCE_POLICY_TYPE);
-        this.set("policy_document", rt::string(required.policy_document));
+        this.set("policy_document", rt::policy_text(required.policy_document));
         this.set("policy_name", rt::string(required.policy_name));
         ResourcePolicy(this)
     }
@@ -217,7 +217,7 @@ static SAMPLING_RULE_TYPE: rt::TypeInfo = rt::TypeInfo {
     stateful: false,
     schema: (&SCHEMAS, 3),
 };
-/// The required arguments of [`SamplingRule`], by name (so that two of one type cannot be swapped).
+/// The required values of [`SamplingRule`], by name: two of them have one type, and a swap must not compile.
 pub struct SamplingRuleRequired {
     /// `fixed_rate`: number.
     pub fixed_rate: rt::Number,

@@ -372,6 +372,15 @@ impl PolicyDocument {
         problems
     }
 
+    /// The document as JSON text, wherever a policy goes as a string (hashicorp/aws `policy` and
+    /// `assume_role_policy` arguments): compact JSON as Terraform's `jsonencode` writes it, with each
+    /// reference kept live inside its string (Terraform lowers it to `${...}`).
+    pub fn to_json_text(&self) -> Expr {
+        let mut parts = Vec::new();
+        json_text(&self.to_value(), &mut parts);
+        Expr::concat(parts)
+    }
+
     /// The document in IAM's JSON shape, as a neutral value.
     pub(crate) fn to_value(&self) -> Value {
         let statements = self.statements.iter().map(Statement::to_value).collect();
@@ -379,6 +388,77 @@ impl PolicyDocument {
             ("Version".to_owned(), Value::from(POLICY_VERSION)),
             ("Statement".to_owned(), Value::List(statements)),
         ])
+    }
+}
+
+/// The document as a value, wherever a schema-free policy document goes (generated builders' properties
+/// such as `AWS::IAM::Role` `AssumeRolePolicyDocument` or `AWS::SQS::QueuePolicy` `PolicyDocument`): IAM's
+/// JSON shape, references kept.
+impl From<PolicyDocument> for Value {
+    fn from(document: PolicyDocument) -> Self {
+        document.to_value()
+    }
+}
+
+/// `s` as the inside of a JSON string (RFC 8259: quote, backslash and control characters escaped).
+fn json_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends `value` as compact JSON text to `out`: literal text JSON-escaped, references as themselves
+/// (their values, ARNs and names, need no escaping).
+fn json_text(value: &Value, out: &mut Vec<Expr>) {
+    let text = |s: &str| Expr::Literal(s.to_owned());
+    let escaped = |s: &str| Expr::Literal(json_escape(s));
+    match value {
+        Value::Bool(b) => out.push(text(&b.to_string())),
+        Value::Int(n) => out.push(text(&n.to_string())),
+        Value::Str(expr) => {
+            out.push(text("\""));
+            match expr {
+                Expr::Literal(s) => out.push(escaped(s)),
+                Expr::Concat(items) => out.extend(items.iter().map(|i| match i {
+                    Expr::Literal(s) => escaped(s),
+                    other => other.clone(),
+                })),
+                other => out.push(other.clone()),
+            }
+            out.push(text("\""));
+        }
+        Value::List(items) => {
+            out.push(text("["));
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(text(","));
+                }
+                json_text(item, out);
+            }
+            out.push(text("]"));
+        }
+        Value::Map(entries) => {
+            out.push(text("{"));
+            for (i, (key, item)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(text(","));
+                }
+                out.push(text(&format!("\"{}\"", json_escape(key))));
+                out.push(text(":"));
+                json_text(item, out);
+            }
+            out.push(text("}"));
+        }
     }
 }
 
@@ -471,9 +551,42 @@ fn check_condition_operator(operator: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stackwright_core::Pseudo;
 
     fn value_of(doc: &PolicyDocument) -> String {
         format!("{:?}", doc.to_value())
+    }
+
+    /// As JSON text (hashicorp/aws `policy` strings), the document is compact JSON with its references live
+    /// inside their strings, and literal text escaped; as a value, it is the IAM shape.
+    #[test]
+    fn a_document_is_json_text_with_live_references_or_a_value() {
+        let doc = PolicyDocument::from(
+            Statement::allow()
+                .sid("Read \"all\"")
+                .action("s3:GetObject")
+                .resource(Expr::concat([
+                    Expr::from("arn:aws:s3:::bucket-"),
+                    Expr::account_id(),
+                    Expr::from("/*"),
+                ])),
+        );
+        assert_eq!(Value::from(doc.clone()), doc.to_value());
+        let Expr::Concat(parts) = doc.to_json_text() else {
+            panic!("text with a reference is a concatenation")
+        };
+        let text: String = parts
+            .iter()
+            .map(|p| match p {
+                Expr::Literal(s) => s.clone(),
+                Expr::Pseudo(Pseudo::AccountId) => "${ACCOUNT}".into(),
+                other => panic!("unexpected part {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            text,
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read \"all\"","Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::bucket-${ACCOUNT}/*"]}]}"#
+        );
     }
 
     #[test]

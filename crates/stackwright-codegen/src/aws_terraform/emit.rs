@@ -36,6 +36,10 @@ const ALLOW: &str = "#![allow(
 fn param(ty: &Ty, value: &str) -> (String, String) {
     match ty {
         Ty::Str => ("impl Into<rt::Expr>".into(), format!("rt::string({value})")),
+        Ty::Policy => (
+            "impl Into<rt::PolicyText>".into(),
+            format!("rt::policy_text({value})"),
+        ),
         Ty::Num => (
             "impl Into<rt::Number>".into(),
             format!("rt::number({value})"),
@@ -68,6 +72,7 @@ fn scalar(ty: &Ty) -> &'static str {
 fn field(ty: &Ty) -> String {
     match ty {
         Ty::Str => "rt::Expr".into(),
+        Ty::Policy => "rt::PolicyText".into(),
         Ty::Num => "rt::Number".into(),
         Ty::Bool => "rt::Bool".into(),
         Ty::List(inner) => format!("rt::List<{}>", scalar(inner)),
@@ -115,13 +120,6 @@ enum Required<'b> {
 }
 
 impl Required<'_> {
-    fn name(&self) -> &str {
-        match self {
-            Required::Attr(a) => &a.rust,
-            Required::Block(b) => &b.rust,
-        }
-    }
-
     fn provider_name(&self) -> &str {
         match self {
             Required::Attr(a) => &a.name,
@@ -144,19 +142,54 @@ fn required(body: &Body) -> Vec<Required<'_>> {
         .collect()
 }
 
-/// The statement storing required argument `value` in `this`; `field`: a required-arguments struct's field,
-/// of its concrete type.
-fn store(r: &Required, value: &str, field: bool) -> String {
+/// A required attribute or block as an argument of `new` (`path` qualifies a nested block struct).
+fn required_arg(r: &Required, at: usize, path: &dyn Fn(&str) -> String) -> crate::required::Arg {
+    use crate::required::VALUE;
     match r {
-        Required::Attr(a) if field && a.ty == Ty::Dynamic => {
-            format!("this.set({:?}, {value});", a.name)
-        }
-        Required::Attr(a) => format!("this.set({:?}, {});", a.name, param(&a.ty, value).1),
+        Required::Attr(a) => crate::required::Arg {
+            store_at: at,
+            name: a.rust.clone(),
+            param: param(&a.ty, "").0,
+            field: field(&a.ty),
+            key: required_key(&a.ty),
+            doc: attr_doc(a, false),
+            store: format!("this.set({:?}, {});", a.name, param(&a.ty, VALUE).1),
+        },
         Required::Block(b) => {
             let how = if b.single() { "set" } else { "push" };
-            format!("this.{how}({:?}, {value}.0.into_value());", b.name)
+            crate::required::Arg {
+                store_at: at,
+                name: b.rust.clone(),
+                param: path(&b.struct_name),
+                field: path(&b.struct_name),
+                key: b.struct_name.clone(),
+                doc: format!("Block `{}` (the first, when more may be added).", b.name),
+                store: format!("this.{how}({:?}, {VALUE}.0.into_value());", b.name),
+            }
         }
     }
+}
+
+/// The key deciding the shape of `new` (see [`crate::required::Arg::key`]): what a string literal converts
+/// into is one key.
+fn required_key(ty: &Ty) -> String {
+    match ty {
+        Ty::Str | Ty::Policy => "text".into(),
+        other => field(other),
+    }
+}
+
+/// Whether `new` of `body` takes its required attributes and blocks by name (see
+/// [`crate::required::named`]); block structs compare by name, as in one module.
+pub(crate) fn required_named(body: &Body) -> bool {
+    let fields: Vec<String> = required(body)
+        .iter()
+        .map(|r| match r {
+            Required::Attr(a) => required_key(&a.ty),
+            Required::Block(b) => b.struct_name.clone(),
+        })
+        .collect();
+    crate::required::named(fields.iter().map(String::as_str))
 }
 
 /// Whether a top-level attribute gets a setter: settable, and not what a builder method covers (`tags`
@@ -193,48 +226,20 @@ fn builder_impl(
     };
     let required = required(body);
     let is_resource = t.is_some();
+    let args: Vec<crate::required::Arg> = required
+        .iter()
+        .enumerate()
+        .map(|(at, r)| required_arg(r, at, &path))
+        .collect();
+    let emitted = crate::required::emit(rust, is_resource, &args);
     let id = if is_resource {
         "id: impl Into<String>"
     } else {
         ""
     };
-    let sep = if is_resource { ", " } else { "" };
-    let mut out_required = String::new();
-    let (params, stores) = match required.len() {
-        0 => (id.to_owned(), String::new()),
-        1 => {
-            let r = &required[0];
-            let ty = match r {
-                Required::Attr(a) => param(&a.ty, "").0,
-                Required::Block(b) => path(&b.struct_name),
-            };
-            // Named `value`, as the provider's name may be `id`, the builder's own first argument.
-            (format!("{id}{sep}value: {ty}"), store(r, "value", false))
-        }
-        _ => {
-            let name = format!("{rust}Required");
-            let _ = writeln!(
-                out_required,
-                "/// The required arguments of [`{rust}`], by name (so that two of one type cannot be swapped).\npub struct {name} {{"
-            );
-            let mut stores = String::new();
-            for r in &required {
-                let (ty, doc) = match r {
-                    Required::Attr(a) => (field(&a.ty), attr_doc(a, false)),
-                    Required::Block(b) => (
-                        path(&b.struct_name),
-                        format!("Block `{}` (the first, when more may be added).", b.name),
-                    ),
-                };
-                let _ = writeln!(out_required, "/// {doc}\npub {}: {ty},", r.name());
-                stores.push_str(&store(r, &format!("required.{}", r.name()), true));
-                stores.push('\n');
-            }
-            out_required.push_str("}\n");
-            (format!("{id}{sep}required: {name}"), stores)
-        }
-    };
-    out.push_str(&out_required);
+    let params = format!("{id}{}", emitted.params);
+    let stores = emitted.stores;
+    out.push_str(&emitted.item);
     let _ = writeln!(out, "impl {rust} {{");
     let names: Vec<String> = required
         .iter()

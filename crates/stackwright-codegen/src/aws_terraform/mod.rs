@@ -130,10 +130,12 @@ mod tests {
                             "arn": {"type": "string", "computed": true},
                             "id": {"type": "string", "optional": true, "computed": true},
                             "name": {"type": "string", "required": true},
+                            "kind": {"type": "string", "required": true},
                             "size": {"type": "number", "required": true},
                             "tags": {"type": ["map", "string"], "optional": true},
                             "tags_all": {"type": ["map", "string"], "optional": true, "computed": true},
                             "type": {"type": "string", "optional": true},
+                            "policy": {"type": "string", "optional": true},
                             "zones": {"type": ["set", "string"], "optional": true}
                         },
                         "block_types": {
@@ -146,7 +148,11 @@ mod tests {
                         }
                     }},
                     "aws_fake_gadget": {"force_new": [], "block": {
-                        "attributes": {"name": {"type": "string", "optional": true}},
+                        "attributes": {
+                            "name": {"type": "string", "optional": true},
+                            "label": {"type": "string", "required": true},
+                            "count": {"type": "number", "required": true}
+                        },
                         "block_types": {"timeouts": {"nesting_mode": "single", "block": timeouts}}
                     }},
                     "aws_thing": {"force_new": [], "block": {"attributes": {"name": {"type": "string", "optional": true}}}}
@@ -180,15 +186,19 @@ mod tests {
         );
         let code = &output.files["src/generated/fake.rs"];
         for expected in [
-            // Two required values: by name, in a struct; tags through `tag(..)`, not a setter; no `id` setter.
+            // Two required values of one type: by name, in a struct; tags through `tag(..)`, not a setter;
+            // no `id` setter.
             "pub struct WidgetRequired {",
             "pub name: rt::Expr,",
+            "pub kind: rt::Expr,",
             "pub size: rt::Number,",
             "pub rule: widget::Rule,",
             "pub fn new(id: impl Into<String>, required: WidgetRequired) -> Self {",
             "taggable!(Widget);",
             "pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {",
             "pub fn zones(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {",
+            // A policy document's JSON string also takes a typed `iam::PolicyDocument`.
+            "pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {",
             // The handle reads every attribute; `id()` comes from `handle!`.
             "pub fn arn(&self) -> rt::Expr {",
             "pub fn tags_all(&self) -> rt::Expr {",
@@ -198,9 +208,11 @@ mod tests {
             "pub mod shared {",
             // The data source: its required `id` is the second argument of `new`.
             "pub mod data {",
-            "pub fn new(id: impl Into<String>, value: impl Into<rt::Expr>) -> Self {",
+            "pub fn new(id: impl Into<String>, id_value: impl Into<rt::Expr>) -> Self {",
             // The overlay moves `aws_thing` here, named without `aws_` only.
             "pub struct Thing(rt::Base);",
+            // Required values of distinct types: positional, in schema order.
+            "pub fn new(\n        id: impl Into<String>,\n        label: impl Into<rt::Expr>,\n        count: impl Into<rt::Number>,\n    ) -> Self {",
             "stateful: true",
         ] {
             assert!(code.contains(expected), "missing `{expected}` in:\n{code}");

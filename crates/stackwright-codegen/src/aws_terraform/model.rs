@@ -90,6 +90,9 @@ pub struct Attr {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ty {
     Str,
+    /// A string attribute that holds an IAM policy document as JSON (see [`POLICY_ATTRIBUTES`]): it also
+    /// takes a typed `iam::PolicyDocument`.
+    Policy,
     Num,
     Bool,
     /// A list or set of scalars.
@@ -208,6 +211,20 @@ fn names(
     Ok((service, camel(&stem), mangle(stem)))
 }
 
+/// The string attributes that hold an IAM policy document as JSON, by name: `policy` (`aws_iam_policy`,
+/// `aws_s3_bucket_policy`, `aws_sqs_queue_policy`, `aws_kms_key`, ...), `assume_role_policy` (`aws_iam_role`),
+/// `policy_document`, `access_policies`/`access_policy` (OpenSearch), `resource_policy`. A `policy` that
+/// holds another JSON document (a lifecycle policy) takes text as before; the typed document is merely
+/// accepted there too.
+pub const POLICY_ATTRIBUTES: &[&str] = &[
+    "policy",
+    "assume_role_policy",
+    "policy_document",
+    "access_policies",
+    "access_policy",
+    "resource_policy",
+];
+
 fn ty(schema: &Json) -> Ty {
     match schema {
         Json::String(s) => match s.as_str() {
@@ -306,7 +323,10 @@ fn body(block: &Json, builder: bool, names: &BTreeMap<String, String>) -> Body {
         .map(|(name, a)| Attr {
             name: name.clone(),
             rust: member_name(name, builder),
-            ty: a.get("type").map(ty).unwrap_or(Ty::Dynamic),
+            ty: match a.get("type").map(ty).unwrap_or(Ty::Dynamic) {
+                Ty::Str if POLICY_ATTRIBUTES.contains(&name.as_str()) => Ty::Policy,
+                other => other,
+            },
             spelled: a.get("type").map(spell).unwrap_or_default(),
             required: flag(a, "required"),
             settable: flag(a, "required") || flag(a, "optional"),

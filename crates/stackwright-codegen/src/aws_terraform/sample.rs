@@ -73,7 +73,7 @@ fn value_code(ty: &Ty, name: &str, given: Option<&Json>, field: bool) -> String 
     };
     let into = if field { ".into()" } else { "" };
     match ty {
-        Ty::Str | Ty::Num | Ty::Bool => format!("{}{into}", scalar(ty, given)),
+        Ty::Str | Ty::Policy | Ty::Num | Ty::Bool => format!("{}{into}", scalar(ty, given)),
         Ty::List(inner) => {
             let items: Vec<String> = match given {
                 Some(Json::Array(items)) => items.iter().map(|i| scalar(inner, Some(i))).collect(),
@@ -148,28 +148,26 @@ impl Filler<'_> {
         if !id.is_empty() {
             args.push(format!("{id:?}"));
         }
-        match required.len() {
-            0 => {}
-            1 => args.push(required.pop().expect("one").1),
-            _ => {
-                let mut fields = Vec::new();
-                for a in body.attributes.iter().filter(|a| a.required) {
-                    let given = self.values.get(&at(&a.name)).copied();
-                    fields.push(format!(
-                        "{}: {}",
-                        a.rust,
-                        value_code(&a.ty, &a.name, given, true)
-                    ));
-                }
-                for b in body.blocks.iter().filter(|b| b.required()) {
-                    fields.push(format!(
-                        "{}: {}",
-                        b.rust,
-                        self.block(b, module, &at(&b.name))
-                    ));
-                }
-                args.push(format!("{constructor}Required {{ {} }}", fields.join(", ")));
+        if super::emit::required_named(body) {
+            let mut fields = Vec::new();
+            for a in body.attributes.iter().filter(|a| a.required) {
+                let given = self.values.get(&at(&a.name)).copied();
+                fields.push(format!(
+                    "{}: {}",
+                    a.rust,
+                    value_code(&a.ty, &a.name, given, true)
+                ));
             }
+            for b in body.blocks.iter().filter(|b| b.required()) {
+                fields.push(format!(
+                    "{}: {}",
+                    b.rust,
+                    self.block(b, module, &at(&b.name))
+                ));
+            }
+            args.push(format!("{constructor}Required {{ {} }}", fields.join(", ")));
+        } else {
+            args.extend(required.into_iter().map(|(_, code)| code));
         }
         let mut code = format!("{constructor}::new({})", args.join(", "));
         // Optional values and blocks the overlay gives (a block when a value below it is given).
