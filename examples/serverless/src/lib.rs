@@ -298,8 +298,8 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
     );
     let health_url = stack.add(lambda::Url::new(
         "HealthUrl",
-        lambda::url::AuthType::AwsIam,
         health.arn(),
+        lambda::url::AuthType::AwsIam,
     ));
 
     stack.output("ApiUrl", url.function_url());

@@ -9,7 +9,7 @@
 
 use stackwright::prelude::*;
 use stackwright::terraform::iam::data::policy_document::{
-    Condition, ConditionRequired, Principals, PrincipalsRequired, Statement,
+    Condition, ConditionRequired, Principals, Statement,
 };
 use stackwright::terraform::{apigatewayv2, cloudwatch, iam, lambda, sqs, vpc};
 
@@ -29,10 +29,7 @@ fn trusted_by(stack: &mut Stack, id: &str, service: &str) -> iam::data::PolicyDo
         iam::data::PolicyDocument::new(id).statement(
             Statement::new()
                 .actions(["sts:AssumeRole"])
-                .principals(Principals::new(PrincipalsRequired {
-                    identifiers: [service].into(),
-                    type_: "Service".into(),
-                }))
+                .principals(Principals::new([service], "Service"))
                 .condition(Condition::new(ConditionRequired {
                     test: "StringEquals".into(),
                     values: vec![Expr::account_id()].into(),
@@ -78,7 +75,7 @@ pub fn orders(stack: &mut Stack, _: &Environment<()>) {
     let flow_delivery = stack.add(iam::RolePolicy::new(
         "FlowLogsDelivery",
         iam::RolePolicyRequired {
-            policy: flow_access.json(),
+            policy: flow_access.json().into(),
             role: flow_role.id(),
         },
     ));
@@ -199,7 +196,7 @@ pub fn orders(stack: &mut Stack, _: &Environment<()>) {
     stack.add(iam::RolePolicy::new(
         "WorkerQueues",
         iam::RolePolicyRequired {
-            policy: access.json(),
+            policy: access.json().into(),
             role: role.id(),
         },
     ));
