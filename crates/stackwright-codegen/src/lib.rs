@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub use model::{Limits, Model, Service};
+pub use model::{service_modules, Limits, Model, Service};
 pub use sample::string_value;
 
 /// The registry sample's example target, relative to the generated crate (see [`sample`]).

@@ -1080,6 +1080,33 @@ fn awscc_type<'a>(awscc: &'a Map<String, Json>, type_name: &str) -> Option<(&'a 
     })
 }
 
+/// The registry's service modules (each one Cargo feature), as [`build`] names them, from the type names
+/// alone: for the facade's features, which the hashicorp/aws generator writes.
+pub fn service_modules(registry: &str) -> Result<Vec<String>, String> {
+    let mut modules = BTreeSet::new();
+    for (n, line) in registry
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let schema: Json =
+            serde_json::from_str(line).map_err(|e| format!("registry line {}: {e}", n + 1))?;
+        let type_name = schema
+            .get("typeName")
+            .and_then(Json::as_str)
+            .ok_or_else(|| format!("registry line {}: no typeName", n + 1))?;
+        match type_name.split("::").collect::<Vec<_>>()[..] {
+            [_, service, _] => modules.insert(snake(&service.to_ascii_lowercase())),
+            _ => {
+                return Err(format!(
+                    "registry type `{type_name}`: expected three `::` parts"
+                ))
+            }
+        };
+    }
+    Ok(modules.into_iter().collect())
+}
+
 pub fn build(inputs: &Inputs) -> Result<Model, String> {
     let awscc = inputs
         .awscc

@@ -2,7 +2,8 @@
 //! every environment.
 //!
 //! This facade is the only dependency a user adds. It re-exports the neutral model ([`App`],
-//! [`Environment`], [`Stack`], [`Expr`]), the AWS builders ([`aws`]), the target-specific settings
+//! [`Environment`], [`Stack`], [`Expr`]), the AWS builders ([`aws`], and the generated layers behind
+//! features, below), the target-specific settings
 //! ([`terraform`]), text templates with live references ([`template`]) and the command line
 //! ([`Run::run`]).
 //!
@@ -11,16 +12,19 @@
 //! - **Hand-written kinds** ([`aws`]: `aws::ec2::Vpc`, `aws::s3::Bucket`, ...): about 45 AWS types with
 //!   secure defaults (encryption, closed security groups, IMDSv2, retained data), input checked where it
 //!   is written, and grants between handles; both targets. Always compiled. Start here.
-//! - **Registry builders** (crate `stackwright-aws-generated`): every CloudFormation registry type, one
-//!   Cargo feature per service named like its module (`lambda`, `sqs`, `elasticloadbalancingv2`);
-//!   both targets, Terraform through the Cloud Control provider (`awscc_*` resources, which
-//!   `terraform validate` and checkov cannot check here). For a type the catalog lacks when both targets
-//!   must deploy it. No secure defaults: what the schema requires, validated against it.
+//! - **Registry builders** (`registry::<service>`, crate `stackwright-aws-generated`): every
+//!   CloudFormation registry type, one Cargo feature per service named like its module (`lambda`,
+//!   `sqs`, `elasticloadbalancingv2`; `registry-full` compiles them all); both targets, Terraform through
+//!   the Cloud Control provider (`awscc_*` resources, which `terraform validate` and checkov cannot check
+//!   here). For a type the catalog lacks when both targets must deploy it. No secure defaults: what the
+//!   schema requires, validated against it.
 //! - **hashicorp/aws builders** ([`terraform`]`::<service>`, crate `stackwright-aws-terraform`): every
 //!   resource and data source of the hashicorp/aws provider (5.100.0), Terraform only (synthesizing
 //!   CloudFormation for a stack that holds one is an error at its line). For Terraform teams: the
 //!   provider's names and blocks, checked against its schema, and `aws_*` state they already have.
 //!   One feature per service, `tf-<service>` (`tf-lambda`, `tf-vpc`); `tf-full` compiles them all.
+//!
+//! `full` compiles every service of both generated layers (CI; a user crate never needs it).
 //!
 //! Handles of every layer mix: a hand-written VPC's `id()` goes into a generated endpoint. Generated
 //! services are opt-in: a crate that enables none compiles none, and each service costs its own compile
@@ -28,7 +32,8 @@
 //!
 //! ```toml
 //! [dependencies]
-//! stackwright = { version = "0.1", features = ["tf-lambda", "tf-sqs"] }
+//! # the registry's Lambda and SQS services (both targets) and hashicorp/aws's VPC service (Terraform)
+//! stackwright = { version = "0.1", features = ["lambda", "sqs", "tf-vpc"] }
 //! ```
 //!
 //! ```no_run
@@ -51,8 +56,8 @@
 //! ```
 
 pub use stackwright_core::{
-    interpolate, AnyApp, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
-    ParamType, Parameter, RemovalPolicy, Stack, Stacks, Target, Value,
+    interpolate, json, AnyApp, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef,
+    ParamHandle, ParamType, Parameter, RemovalPolicy, Stack, Stacks, Target, Value,
 };
 
 /// The rule app, environment and stack names follow (they become path segments and deployed stack
@@ -78,6 +83,14 @@ pub mod assets {
 /// Typed AWS resource builders.
 pub mod aws {
     pub use stackwright_aws::*;
+}
+
+/// The registry builders: every CloudFormation registry type, one module per service, each behind the
+/// feature named like it (`lambda`, `sqs`, `elasticloadbalancingv2`; `registry-full` for all), lowered to
+/// CloudFormation and to Terraform's awscc provider (crate `stackwright-aws-generated`).
+#[cfg(feature = "registry")]
+pub mod registry {
+    pub use stackwright_aws_generated::*;
 }
 
 /// Terraform-only settings of an environment (backend, assumed role), raw Terraform resources, and, with
@@ -148,7 +161,7 @@ pub mod prelude {
     pub use crate::template::Template;
     pub use crate::terraform::TerraformEnvironment;
     pub use crate::{
-        include_template, interpolate, App, Environment, Expr, Parameter, RemovalPolicy, Run,
+        include_template, interpolate, json, App, Environment, Expr, Parameter, RemovalPolicy, Run,
         Stack, Stacks, Target,
     };
 }

@@ -1,5 +1,5 @@
-//! A serverless order service written only with generated registry builders (`stackwright-aws-generated`),
-//! so it lowers to CloudFormation and to Terraform's awscc provider:
+//! A serverless order service written only with generated registry builders (`stackwright::registry`,
+//! one facade feature per service), so it lowers to CloudFormation and to Terraform's awscc provider:
 //!
 //! - an HTTPS endpoint: a Lambda function URL (IAM-authenticated) in front of the `api` function, which
 //!   puts orders on a queue;
@@ -19,9 +19,9 @@
 use stackwright::assets::{bootstrap, Architecture, AssetHandle, RustFunction};
 use stackwright::aws::s3::BucketHandle;
 use stackwright::prelude::*;
+use stackwright::registry::{dynamodb, events, iam, lambda, sns, sqs};
 use stackwright::tags;
 use stackwright::{RemovalPolicy, Value};
-use stackwright_aws_generated::{dynamodb, events, iam, lambda, sns, sqs};
 
 /// A JSON object of (key, value) pairs, for schema-free properties such as policy documents.
 fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {

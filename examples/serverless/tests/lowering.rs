@@ -4,9 +4,9 @@ use serde_json::{json, Value as Json};
 use stackwright::aws::cloudwatch::{Alarm, Comparison, Metric};
 use stackwright::aws::logs;
 use stackwright::prelude::*;
+use stackwright::registry::{events, lambda, sns, sqs};
 use stackwright::synth::{synthesize, Request};
 use stackwright::Value;
-use stackwright_aws_generated::{events, lambda, sns, sqs};
 
 fn app(region: &str, define: fn(&mut Stack, &Environment<()>)) -> App<()> {
     App::new("t")
@@ -84,7 +84,7 @@ fn names_are_the_registry_s_in_cloudformation_and_awscc_s_in_terraform() {
 #[test]
 fn nested_types_keep_their_nesting_in_both_targets() {
     let (cfn, tf) = both(|stack, _| {
-        let role = stack.add(stackwright_aws_generated::iam::Role::new(
+        let role = stack.add(stackwright::registry::iam::Role::new(
             "Role",
             Value::Map(vec![("Version".into(), "2012-10-17".into())]),
         ));
@@ -230,7 +230,7 @@ fn a_type_awscc_lacks_is_cloudformation_only_and_terraform_says_so_at_the_declar
 #[test]
 fn a_region_without_the_type_is_a_located_error() {
     let problems = problems("ca-west-1", |stack, _| {
-        let role = stack.add(stackwright_aws_generated::iam::Role::new(
+        let role = stack.add(stackwright::registry::iam::Role::new(
             "Role",
             Value::Map(vec![]),
         ));
@@ -371,7 +371,7 @@ fn a_function_s_code_from_a_directory_is_an_object_named_by_its_content() {
     let (cfn, tf) = both(|stack, _| {
         let code = stack.asset(Asset::directory(asset_path!("functions/worker")));
         let trust = Value::Map(vec![("Version".to_owned(), "2012-10-17".into())]);
-        let role = stack.add(stackwright_aws_generated::iam::Role::new("Role", trust));
+        let role = stack.add(stackwright::registry::iam::Role::new("Role", trust));
         stack.add(
             lambda::Function::new(
                 "Worker",
@@ -484,7 +484,7 @@ fn a_code_change_plans_as_an_update_of_the_function_s_key() {
         .stack("s", move |stack, _| {
             let code = stack.asset(Asset::directory(dir.clone()));
             let trust = Value::Map(vec![("Version".to_owned(), "2012-10-17".into())]);
-            let role = stack.add(stackwright_aws_generated::iam::Role::new("Role", trust));
+            let role = stack.add(stackwright::registry::iam::Role::new("Role", trust));
             stack.add(
                 lambda::Function::new(
                     "Worker",
