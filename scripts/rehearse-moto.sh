@@ -256,7 +256,34 @@ for l in open(sys.argv[1]):
   fi
   py lambda-code "$endpoint" "$account" "$region" orders-handler "$a"/v2/out/assets/*.zip | sed 's/^/assets: updated: /'
   [ "${PIPESTATUS[0]}" = 0 ] || ok=1
+  cloudformation_assets || ok=1
   return "$ok"
+}
+
+# The CloudFormation side (the orders example has none: hashicorp/aws builders are Terraform only): the
+# serverless example's `staging` templates (functions from two code directories and a Rust crate, S3Bucket
+# and S3Key of the environment's asset bucket), deployed wave by wave into moto's CloudFormation, the assets
+# published before the first stack reading them with the commands `list --format json` prints
+# (`publish_argv`, `aws s3 cp`, sent to moto by AWS_ENDPOINT_URL); each function's code on moto must be its
+# asset (`rehearse_moto.py cloudformation`).
+cloudformation_assets() {
+  local c=$work/assets/cf bin account
+  mkdir -p "$c"
+  (cd "$root" && exec cargo build -q -p serverless --example serverless --message-format=json-render-diagnostics) >"$c/build.json" &
+  wait $! || { echo "assets: the serverless example did not build"; return 1; }
+  bin=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "serverless" and m.get("executable"): print(m["executable"])' "$c/build.json" | tail -n 1)
+  [ -x "$bin" ] || { echo "assets: cargo named no executable of the serverless example"; return 1; }
+  (cd "$c" && exec "$bin" synth --target cloudformation --env staging --out out) >"$c/synth.log" 2>&1 &
+  wait $! || { echo "assets: synth of the serverless example failed:"; grep -v '^warning\|^  -->\|^   =' "$c/synth.log" | sed 's/^/    /'; return 1; }
+  (cd "$c" && exec "$bin" list --target cloudformation --env staging --out out --format json) >"$c/list.json" 2>"$c/list.log" &
+  wait $! || { echo "assets: list of the serverless example failed:"; sed 's/^/    /' "$c/list.log"; return 1; }
+  account=$(python3 -c 'import json,sys; print(next(a["account"] for a in json.load(open(sys.argv[1]))["artifacts"] if a["env"] == "staging"))' "$c/list.json")
+  as_account "$account"
+  (cd "$c" && exec "$venv/bin/python" "$root/scripts/rehearse_moto.py" cloudformation list.json staging "$endpoint" "$account") 2>&1 | sed 's/^/assets: cloudformation: /'
+  [ "${PIPESTATUS[0]}" = 0 ]
 }
 
 if [ -n "$assets_only" ]; then

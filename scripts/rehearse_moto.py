@@ -8,6 +8,8 @@
   only-change TERRAFORM_JSON STACKWRIGHT_JSON ADDRESS ACTION   exit 1 unless both plans change ADDRESS
                                         (with ACTION) and nothing else
   lambda-code ENDPOINT ACCOUNT REGION FUNCTION ZIP   exit 1 unless moto's code of FUNCTION is ZIP (sha256)
+  cloudformation LIST_JSON ENV ENDPOINT ACCOUNT   publish with the printed commands, create the stacks of
+                                        ENV, check the functions' code; exit 1 when not the assets
   predicts-refusal PLAN_JSON            the addresses Stackwright's plan says `terraform destroy` refuses
   leftovers ENDPOINT ACCOUNT REGION     what moto still holds in ACCOUNT/REGION; exit 1 when anything
   created MODULE STATE_LIST             the module's resources missing from `terraform state list`
@@ -69,6 +71,58 @@ def serve(host, port):
         if isinstance(self.data.get("UserData"), str):
             self.data["UserData"] = parse_user_data(self.data["UserData"] or None)
         return plain_user_data(self)
+
+    # moto gap: moto 5.2.5's CloudFormation knows a queue's `Arn` and `QueueName` only, and refuses a
+    # template reading `Fn::GetAtt [Queue, QueueUrl]` (the code assets phase's serverless template does):
+    # the URL as SQS forms it.
+    from moto.sqs.models import Queue
+    queue_attribute = Queue.get_cfn_attribute
+
+    def queue_url_attribute(self, attribute_name):
+        if attribute_name == "QueueUrl":
+            return f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{self.name}"
+        return queue_attribute(self, attribute_name)
+
+    Queue.has_cfn_attr = classmethod(lambda cls, attr: attr in ["Arn", "QueueName", "QueueUrl"])
+    Queue.get_cfn_attribute = queue_url_attribute
+    # moto gap: moto 5.2.5's CloudFormation has no AWS::Lambda::Url (its Lambda API has function URLs): it
+    # skips the resource, and a GetAtt of it crashes the stack's creation. Made here with that API.
+    from moto.awslambda.models import lambda_backends
+    from moto.core.common_models import CloudFormationModel
+
+    class FunctionUrl(CloudFormationModel):
+        # moto's model classes name their service by their module (moto.<service>.models).
+        __module__ = "moto.awslambda.models"
+
+        def __init__(self, config):
+            self.config = config
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::Lambda::Url"
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                            region_name, **kwargs):
+            props = cloudformation_json["Properties"]
+            config = {k: props[k] for k in ("AuthType", "Cors", "InvokeMode") if k in props}
+            return cls(lambda_backends[account_id][region_name].create_function_url_config(
+                props["TargetFunctionArn"], config))
+
+        @property
+        def physical_resource_id(self):
+            return self.config.function.function_arn
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return attr in ("FunctionArn", "FunctionUrl")
+
+        def get_cfn_attribute(self, attribute_name):
+            return self.config.to_dict()[attribute_name]
 
     LaunchTemplateVersion.user_data = property(user_data)
     AutoScalingResponse.start_instance_refresh = start_instance_refresh
@@ -266,6 +320,73 @@ def lambda_code(endpoint, account, region, function, zip_path):
     sys.exit(0 if ok else 1)
 
 
+def cloudformation(list_path, env, endpoint, account):
+    """The CloudFormation side of the code assets phase, in the directory holding `out/`: each wave of ENV
+    in order (`list --format json`), and before the first stack whose template reads an asset, the
+    asset's publish commands exactly as printed (`publish_argv`), sent to moto by AWS_ENDPOINT_URL. The
+    stacks are created with the printed deploy command's stack name, region and capabilities, by CreateStack:
+    moto gap: the printed `aws cloudformation deploy` goes through change sets, and moto 5.2.5 executes a
+    change set that creates a stack without its outputs and exports, so a later stack's Fn::ImportValue
+    (the asset bucket's name) fails. Then every Lambda function of the templates must be on moto with the code of
+    its asset (CodeSha256 = the zip's, whose sha256 is its S3 key)."""
+    import base64
+    import hashlib
+    import os
+    import shutil
+    listing = json.load(open(list_path))
+    artifacts = sorted((a for a in listing["artifacts"]
+                        if a["env"] == env and a["target"] == "cloudformation"), key=lambda a: a["wave"])
+    publish = [p for p in listing["publish"] if p["env"] == env and "cloudformation" in p["targets"]]
+    if not artifacts or not publish:
+        sys.exit(f"no CloudFormation stack or no asset to publish in environment {env}")
+    aws = shutil.which("aws")
+    if not aws:
+        sys.exit("CANNOT PUBLISH: no `aws` command (awscli) on PATH to run the printed publish commands")
+    cli_env = dict(os.environ, AWS_ENDPOINT_URL=endpoint)
+    ok, published, functions = True, set(), []
+    for artifact in artifacts:
+        template_text = open(artifact["path"]).read()
+        for asset in publish:
+            if asset["key"] in template_text and asset["key"] not in published:
+                for argv in asset["publish_argv"]:
+                    done = subprocess.run(argv, env=cli_env, capture_output=True, text=True)
+                    if done.returncode != 0:
+                        sys.exit(f"publish failed: {' '.join(argv)}: {done.stderr.strip()}")
+                print(f"published {asset['key'][:12]}.. ({asset['kind']}, {asset['source']}): "
+                      f"{' '.join(asset['publish_argv'][0][:3])} .. s3://{asset['bucket']}/ with AWS_ENDPOINT_URL")
+                published.add(asset["key"])
+        argv = artifact["deploy_argv"][-1]
+        stack_name, region = argv[argv.index("--stack-name") + 1], argv[argv.index("--region") + 1]
+        capabilities = argv[argv.index("--capabilities") + 1:] if "--capabilities" in argv else []
+        cfn = moto_client("cloudformation", endpoint, account, region)
+        cfn.create_stack(StackName=stack_name, TemplateBody=template_text, Capabilities=capabilities)
+        cfn.get_waiter("stack_create_complete").wait(StackName=stack_name,
+                                                     WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+        template = json.loads(template_text)
+        # A resource moto's CloudFormation skips is listed without ids.
+        made = {r["LogicalResourceId"]: r for r in cfn.describe_stack_resources(
+            StackName=stack_name)["StackResources"] if r.get("LogicalResourceId")}
+        missing = sorted(set(template["Resources"]) - set(made))
+        print(f"stack {stack_name} (wave {artifact['wave']}): CREATE_COMPLETE, "
+              f"{len(template['Resources']) - len(missing)}/{len(template['Resources'])} resources made"
+              + (f"; MOTO GAP: moto's CloudFormation skipped {', '.join(missing)} "
+                 f"({', '.join(sorted({template['Resources'][m]['Type'] for m in missing}))})"
+                 if missing else ""))
+        for logical, body in template["Resources"].items():
+            if body["Type"] == "AWS::Lambda::Function" and "S3Key" in body["Properties"].get("Code", {}):
+                functions.append((region, made[logical]["PhysicalResourceId"], body["Properties"]["Code"]["S3Key"]))
+    for region, name, key in functions:
+        data = open(os.path.join("out", "assets", key), "rb").read()
+        want = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        got = moto_client("lambda", endpoint, account, region).get_function(
+            FunctionName=name)["Configuration"]["CodeSha256"]
+        same = got == want and hashlib.sha256(data).hexdigest() == key.removesuffix(".zip")
+        ok = ok and same
+        print(f"function {name}: moto's code sha256 {got}; the asset {key[:12]}..: {want}: "
+              + ("same" if same else "DIFFERENT"))
+    sys.exit(0 if ok else 1)
+
+
 def predicts_refusal(plan_path):
     """Addresses whose destroy Stackwright's plan says Terraform refuses (`prevent_destroy`)."""
     refused = []
@@ -343,6 +464,8 @@ if __name__ == "__main__":
         only_change(*args)
     elif command == "lambda-code":
         lambda_code(*args)
+    elif command == "cloudformation":
+        cloudformation(*args)
     elif command == "predicts-refusal":
         predicts_refusal(*args)
     elif command == "leftovers":
