@@ -189,8 +189,10 @@ errors() { grep -A6 'Error' "$1" | head -n 24 | sed 's/^/    /'; }
 assets_phase() {
   local a=$work/assets code_dir=$root/crates/stackwright-aws-terraform/examples/orders-code
   local run_dir=$work/assets/run/terraform/dev/api bin account region ns=(-m) ok=0
-  local -a tfa
-  tfa=("$TF_BIN" -chdir="$run_dir")
+  local -a tfa loopback
+  # Nothing of this phase but cargo reaches past loopback: a dead proxy on 127.0.0.1 for every other address.
+  loopback=(env HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost)
+  tfa=("${loopback[@]}" "$TF_BIN" -chdir="$run_dir")
   mkdir -p "$a"
   echo "rehearse-moto: code assets: the orders example (hashicorp/aws Lambda from examples/orders-code)" >&2
   (cd "$root" && exec cargo build -q -p stackwright-aws-terraform --example orders --message-format=json-render-diagnostics) >"$a/build.json" &
@@ -262,10 +264,11 @@ for l in open(sys.argv[1]):
 
 # The CloudFormation side (the orders example has none: hashicorp/aws builders are Terraform only): the
 # serverless example's `staging` templates (functions from two code directories and a Rust crate, S3Bucket
-# and S3Key of the environment's asset bucket), deployed wave by wave into moto's CloudFormation, the assets
-# published before the first stack reading them with the commands `list --format json` prints
-# (`publish_argv`, `aws s3 cp`, sent to moto by AWS_ENDPOINT_URL); each function's code on moto must be its
-# asset (`rehearse_moto.py cloudformation`).
+# and S3Key of the environment's asset bucket), deployed wave by wave into moto's CloudFormation with the
+# deploy commands `list --format json` prints (`deploy_argv`, `aws cloudformation deploy`), the assets
+# published before the first stack reading them with the commands it prints (`publish_argv`, `aws s3 cp`),
+# all sent to moto by AWS_ENDPOINT_URL; each function's code on moto must be its asset
+# (`rehearse_moto.py cloudformation`).
 cloudformation_assets() {
   local c=$work/assets/cf bin account
   mkdir -p "$c"
@@ -282,7 +285,7 @@ for l in open(sys.argv[1]):
   wait $! || { echo "assets: list of the serverless example failed:"; sed 's/^/    /' "$c/list.log"; return 1; }
   account=$(python3 -c 'import json,sys; print(next(a["account"] for a in json.load(open(sys.argv[1]))["artifacts"] if a["env"] == "staging"))' "$c/list.json")
   as_account "$account"
-  (cd "$c" && exec "$venv/bin/python" "$root/scripts/rehearse_moto.py" cloudformation list.json staging "$endpoint" "$account") 2>&1 | sed 's/^/assets: cloudformation: /'
+  (cd "$c" && exec "${loopback[@]}" "$venv/bin/python" "$root/scripts/rehearse_moto.py" cloudformation list.json staging "$endpoint" "$account") 2>&1 | sed 's/^/assets: cloudformation: /'
   [ "${PIPESTATUS[0]}" = 0 ]
 }
 

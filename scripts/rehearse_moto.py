@@ -124,6 +124,25 @@ def serve(host, port):
         def get_cfn_attribute(self, attribute_name):
             return self.config.to_dict()[attribute_name]
 
+    # moto gap: moto 5.2.5 executes a change set that creates a stack (what `aws cloudformation deploy`, the
+    # deploy command `list` prints, sends) without the template's outputs and exports, so a later stack's
+    # Fn::ImportValue (the asset bucket's name) fails: such a change set is executed here as CreateStack
+    # with the change set's template.
+    from moto.cloudformation.models import CloudFormationBackend
+    plain_execute_change_set = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = self.change_sets.get(change_set_name) or next(
+            (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None)
+        if change_set is None or change_set.change_set_type != "CREATE":
+            return plain_execute_change_set(self, change_set_name, stack_name)
+        self.stacks.pop(change_set.stack_id)
+        self.create_stack(name=change_set.stack_name, template=change_set.template,
+                          parameters=change_set.parameters, notification_arns=change_set.notification_arns,
+                          tags=change_set.tags, role_arn=change_set.role_arn)
+        change_set.execution_status = "EXECUTE_COMPLETE"
+
+    CloudFormationBackend.execute_change_set = execute_change_set
     LaunchTemplateVersion.user_data = property(user_data)
     AutoScalingResponse.start_instance_refresh = start_instance_refresh
     AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
@@ -324,10 +343,8 @@ def cloudformation(list_path, env, endpoint, account):
     """The CloudFormation side of the code assets phase, in the directory holding `out/`: each wave of ENV
     in order (`list --format json`), and before the first stack whose template reads an asset, the
     asset's publish commands exactly as printed (`publish_argv`), sent to moto by AWS_ENDPOINT_URL. The
-    stacks are created with the printed deploy command's stack name, region and capabilities, by CreateStack:
-    moto gap: the printed `aws cloudformation deploy` goes through change sets, and moto 5.2.5 executes a
-    change set that creates a stack without its outputs and exports, so a later stack's Fn::ImportValue
-    (the asset bucket's name) fails. Then every Lambda function of the templates must be on moto with the code of
+    stacks are deployed with the printed deploy commands (`deploy_argv`, `aws cloudformation deploy`), to
+    moto the same way (a gap of moto's change sets is worked around in `serve`). Then every Lambda function of the templates must be on moto with the code of
     its asset (CodeSha256 = the zip's, whose sha256 is its S3 key)."""
     import base64
     import hashlib
@@ -357,17 +374,19 @@ def cloudformation(list_path, env, endpoint, account):
                 published.add(asset["key"])
         argv = artifact["deploy_argv"][-1]
         stack_name, region = argv[argv.index("--stack-name") + 1], argv[argv.index("--region") + 1]
-        capabilities = argv[argv.index("--capabilities") + 1:] if "--capabilities" in argv else []
+        for argv in artifact["deploy_argv"]:
+            done = subprocess.run(argv, env=cli_env, capture_output=True, text=True)
+            if done.returncode != 0:
+                sys.exit(f"deploy failed: {' '.join(argv)}: {done.stderr.strip()}")
         cfn = moto_client("cloudformation", endpoint, account, region)
-        cfn.create_stack(StackName=stack_name, TemplateBody=template_text, Capabilities=capabilities)
-        cfn.get_waiter("stack_create_complete").wait(StackName=stack_name,
-                                                     WaiterConfig={"Delay": 1, "MaxAttempts": 120})
         template = json.loads(template_text)
         # A resource moto's CloudFormation skips is listed without ids.
         made = {r["LogicalResourceId"]: r for r in cfn.describe_stack_resources(
             StackName=stack_name)["StackResources"] if r.get("LogicalResourceId")}
         missing = sorted(set(template["Resources"]) - set(made))
-        print(f"stack {stack_name} (wave {artifact['wave']}): CREATE_COMPLETE, "
+        status = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
+        ok = ok and status == "CREATE_COMPLETE"
+        print(f"stack {stack_name} (wave {artifact['wave']}): `{' '.join(argv[:3])}` as printed: {status}, "
               f"{len(template['Resources']) - len(missing)}/{len(template['Resources'])} resources made"
               + (f"; MOTO GAP: moto's CloudFormation skipped {', '.join(missing)} "
                  f"({', '.join(sorted({template['Resources'][m]['Type'] for m in missing}))})"
