@@ -3,7 +3,13 @@
   serve HOST PORT                       moto's server, with the one action the rehearsal adds (below)
   override MODULE ENDPOINT [--unguard]  the override file for MODULE, on stdout
   credentials ENDPOINT ACCOUNT          shell exports of moto credentials in ACCOUNT (STS AssumeRole)
-  compare SCENARIO TERRAFORM_JSON STACKWRIGHT_JSON   action per address; exit 1 on an unknown disagreement
+  compare SCENARIO TERRAFORM_JSON STACKWRIGHT_JSON [--env ENV]   action per address; exit 1 on an unknown
+                                        disagreement (environment `test` unless --env)
+  only-change TERRAFORM_JSON STACKWRIGHT_JSON ADDRESS ACTION   exit 1 unless both plans change ADDRESS
+                                        (with ACTION) and nothing else
+  lambda-code ENDPOINT ACCOUNT REGION FUNCTION ZIP   exit 1 unless moto's code of FUNCTION is ZIP (sha256)
+  cloudformation LIST_JSON ENV ENDPOINT ACCOUNT   publish with the printed commands, create the stacks of
+                                        ENV, check the functions' code; exit 1 when not the assets
   predicts-refusal PLAN_JSON            the addresses Stackwright's plan says `terraform destroy` refuses
   leftovers ENDPOINT ACCOUNT REGION     what moto still holds in ACCOUNT/REGION; exit 1 when anything
   created MODULE STATE_LIST             the module's resources missing from `terraform state list`
@@ -15,7 +21,9 @@ import sys
 
 # Services the flagship's Terraform module talks to; the provider's endpoint names (hashicorp/aws 5.x).
 SERVICES = ["acm", "autoscaling", "cloudwatch", "ec2", "elbv2", "iam", "kms", "logs", "route53", "s3",
-            "sns", "ssm", "sts"]
+            "sns", "ssm", "sts",
+            # the code assets phase's example (crates/stackwright-aws-terraform/examples/orders.rs)
+            "apigatewayv2", "lambda", "sqs"]
 
 # Differences between Stackwright's plan and Terraform's that are understood, as (scenario, address):
 # reason. Listed in the README too; anything else fails the rehearsal.
@@ -64,6 +72,77 @@ def serve(host, port):
             self.data["UserData"] = parse_user_data(self.data["UserData"] or None)
         return plain_user_data(self)
 
+    # moto gap: moto 5.2.5's CloudFormation knows a queue's `Arn` and `QueueName` only, and refuses a
+    # template reading `Fn::GetAtt [Queue, QueueUrl]` (the code assets phase's serverless template does):
+    # the URL as SQS forms it.
+    from moto.sqs.models import Queue
+    queue_attribute = Queue.get_cfn_attribute
+
+    def queue_url_attribute(self, attribute_name):
+        if attribute_name == "QueueUrl":
+            return f"https://sqs.{self.region}.amazonaws.com/{self.account_id}/{self.name}"
+        return queue_attribute(self, attribute_name)
+
+    Queue.has_cfn_attr = classmethod(lambda cls, attr: attr in ["Arn", "QueueName", "QueueUrl"])
+    Queue.get_cfn_attribute = queue_url_attribute
+    # moto gap: moto 5.2.5's CloudFormation has no AWS::Lambda::Url (its Lambda API has function URLs): it
+    # skips the resource, and a GetAtt of it crashes the stack's creation. Made here with that API.
+    from moto.awslambda.models import lambda_backends
+    from moto.core.common_models import CloudFormationModel
+
+    class FunctionUrl(CloudFormationModel):
+        # moto's model classes name their service by their module (moto.<service>.models).
+        __module__ = "moto.awslambda.models"
+
+        def __init__(self, config):
+            self.config = config
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::Lambda::Url"
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                            region_name, **kwargs):
+            props = cloudformation_json["Properties"]
+            config = {k: props[k] for k in ("AuthType", "Cors", "InvokeMode") if k in props}
+            return cls(lambda_backends[account_id][region_name].create_function_url_config(
+                props["TargetFunctionArn"], config))
+
+        @property
+        def physical_resource_id(self):
+            return self.config.function.function_arn
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return attr in ("FunctionArn", "FunctionUrl")
+
+        def get_cfn_attribute(self, attribute_name):
+            return self.config.to_dict()[attribute_name]
+
+    # moto gap: moto 5.2.5 executes a change set that creates a stack (what `aws cloudformation deploy`, the
+    # deploy command `list` prints, sends) without the template's outputs and exports, so a later stack's
+    # Fn::ImportValue (the asset bucket's name) fails: such a change set is executed here as CreateStack
+    # with the change set's template.
+    from moto.cloudformation.models import CloudFormationBackend
+    plain_execute_change_set = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = self.change_sets.get(change_set_name) or next(
+            (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None)
+        if change_set is None or change_set.change_set_type != "CREATE":
+            return plain_execute_change_set(self, change_set_name, stack_name)
+        self.stacks.pop(change_set.stack_id)
+        self.create_stack(name=change_set.stack_name, template=change_set.template,
+                          parameters=change_set.parameters, notification_arns=change_set.notification_arns,
+                          tags=change_set.tags, role_arn=change_set.role_arn)
+        change_set.execution_status = "EXECUTE_COMPLETE"
+
+    CloudFormationBackend.execute_change_set = execute_change_set
     LaunchTemplateVersion.user_data = property(user_data)
     AutoScalingResponse.start_instance_refresh = start_instance_refresh
     AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
@@ -124,6 +203,19 @@ def override(module_path, endpoint, unguard=False):
                 "//": "moto gap: moto drops a security group rule's description, a difference in every plan",
                 "lifecycle": {"ignore_changes": ["description"]},
             }
+    for name in module.get("resource", {}).get("aws_lambda_function", {}):
+        resources.setdefault("aws_lambda_function", {})[name] = {
+            "//": "moto gap: moto 5.2.5 keeps no dead-letter configuration of a function (GetFunction "
+                  "answers none), so the block would be added again in every plan",
+            "lifecycle": {"ignore_changes": ["dead_letter_config"]},
+        }
+    for name, body in module.get("resource", {}).get("aws_sqs_queue", {}).items():
+        if "redrive_policy" in body:
+            resources.setdefault("aws_sqs_queue", {})[name] = {
+                "//": "moto gap: moto answers a queue's redrive policy re-serialized (spaces after ':' and "
+                      "','), which the provider takes for a change in every plan",
+                "lifecycle": {"ignore_changes": ["redrive_policy"]},
+            }
     if unguard:
         # Only for the teardown after Terraform refused: lift the artifact's guards so moto ends empty.
         for type_name, blocks in module.get("resource", {}).items():
@@ -173,14 +265,19 @@ def stackwright_actions(plan_path, env="test"):
     return actions
 
 
-def compare(scenario, terraform_path, stackwright_path):
+def terraform_actions(terraform_path):
     terraform = {}
     for change in json.load(open(terraform_path)).get("resource_changes", []):
         if change.get("mode") != "managed":
             continue
         actions = tuple(change["change"]["actions"])
         terraform[change["address"]] = TERRAFORM_ACTIONS.get(actions, "+".join(actions))
-    ours = stackwright_actions(stackwright_path)
+    return terraform
+
+
+def compare(scenario, terraform_path, stackwright_path, env="test"):
+    terraform = terraform_actions(terraform_path)
+    ours = stackwright_actions(stackwright_path, env)
     addresses = sorted(set(terraform) | set(ours))
     disagree = [(a, terraform.get(a, "no-op"), ours.get(a, "no-op")) for a in addresses
                 if terraform.get(a, "no-op") != ours.get(a, "no-op")]
@@ -196,6 +293,117 @@ def compare(scenario, terraform_path, stackwright_path):
     # Machine-readable tally for the total line.
     print(f"@tally {agree} {len(addresses)}", file=sys.stderr)
     sys.exit(1 if unknown else 0)
+
+
+def only_change(terraform_path, stackwright_path, address, action):
+    """Both plans change ADDRESS with ACTION and nothing else (environment `dev`, the orders example's)."""
+    ok = True
+    for who, actions in (("terraform", terraform_actions(terraform_path)),
+                         ("stackwright", stackwright_actions(stackwright_path, "dev"))):
+        changes = {a: x for a, x in actions.items() if x != "no-op"}
+        if changes == {address: action}:
+            print(f"{who} plans exactly one change: {address} {action}")
+        else:
+            print(f"{who} plans {changes or 'no change'}, expected only {address} {action}")
+            ok = False
+    sys.exit(0 if ok else 1)
+
+
+def moto_client(service, endpoint, account, region):
+    """A boto3 client for moto, with credentials in ACCOUNT (see `credentials`)."""
+    import boto3
+    creds = dict(line.split("=", 1) for line in subprocess.run(
+        [sys.executable, __file__, "credentials", endpoint, account], check=True, capture_output=True,
+        text=True).stdout.removeprefix("export ").split())
+    return boto3.client(service, endpoint_url=endpoint, region_name=region,
+                        aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
+                        aws_session_token=creds["AWS_SESSION_TOKEN"])
+
+
+def lambda_code(endpoint, account, region, function, zip_path):
+    """moto's CodeSha256 of FUNCTION (base64 of the zip's sha256, as Lambda answers) against ZIP's, which
+    is also the asset's name (out/assets/<sha256>.zip)."""
+    import base64
+    import hashlib
+    import os
+    data = open(zip_path, "rb").read()
+    digest = hashlib.sha256(data).digest()
+    name = os.path.basename(zip_path).removesuffix(".zip")
+    config = moto_client("lambda", endpoint, account, region).get_function(
+        FunctionName=function)["Configuration"]
+    want = base64.b64encode(digest).decode()
+    ok = config["CodeSha256"] == want and digest.hex() == name and config["CodeSize"] == len(data)
+    print(f"{function}: moto's code sha256 {config['CodeSha256']} ({config['CodeSize']} bytes); the asset "
+          f"{name[:12]}..: {want} ({len(data)} bytes): " + ("same" if ok else "DIFFERENT"))
+    sys.exit(0 if ok else 1)
+
+
+def cloudformation(list_path, env, endpoint, account):
+    """The CloudFormation side of the code assets phase, in the directory holding `out/`: each wave of ENV
+    in order (`list --format json`), and before the first stack whose template reads an asset, the
+    asset's publish commands exactly as printed (`publish_argv`), sent to moto by AWS_ENDPOINT_URL. The
+    stacks are deployed with the printed deploy commands (`deploy_argv`, `aws cloudformation deploy`), to
+    moto the same way (a gap of moto's change sets is worked around in `serve`). Then every Lambda function of the templates must be on moto with the code of
+    its asset (CodeSha256 = the zip's, whose sha256 is its S3 key)."""
+    import base64
+    import hashlib
+    import os
+    import shutil
+    listing = json.load(open(list_path))
+    artifacts = sorted((a for a in listing["artifacts"]
+                        if a["env"] == env and a["target"] == "cloudformation"), key=lambda a: a["wave"])
+    publish = [p for p in listing["publish"] if p["env"] == env and "cloudformation" in p["targets"]]
+    if not artifacts or not publish:
+        sys.exit(f"no CloudFormation stack or no asset to publish in environment {env}")
+    aws = shutil.which("aws")
+    if not aws:
+        sys.exit("CANNOT PUBLISH: no `aws` command (awscli) on PATH to run the printed publish commands")
+    cli_env = dict(os.environ, AWS_ENDPOINT_URL=endpoint)
+    ok, published, functions = True, set(), []
+    for artifact in artifacts:
+        template_text = open(artifact["path"]).read()
+        for asset in publish:
+            if asset["key"] in template_text and asset["key"] not in published:
+                for argv in asset["publish_argv"]:
+                    done = subprocess.run(argv, env=cli_env, capture_output=True, text=True)
+                    if done.returncode != 0:
+                        sys.exit(f"publish failed: {' '.join(argv)}: {done.stderr.strip()}")
+                print(f"published {asset['key'][:12]}.. ({asset['kind']}, {asset['source']}): "
+                      f"{' '.join(asset['publish_argv'][0][:3])} .. s3://{asset['bucket']}/ with AWS_ENDPOINT_URL")
+                published.add(asset["key"])
+        argv = artifact["deploy_argv"][-1]
+        stack_name, region = argv[argv.index("--stack-name") + 1], argv[argv.index("--region") + 1]
+        for argv in artifact["deploy_argv"]:
+            done = subprocess.run(argv, env=cli_env, capture_output=True, text=True)
+            if done.returncode != 0:
+                sys.exit(f"deploy failed: {' '.join(argv)}: {done.stderr.strip()}")
+        cfn = moto_client("cloudformation", endpoint, account, region)
+        template = json.loads(template_text)
+        # A resource moto's CloudFormation skips is listed without ids.
+        made = {r["LogicalResourceId"]: r for r in cfn.describe_stack_resources(
+            StackName=stack_name)["StackResources"] if r.get("LogicalResourceId")}
+        missing = sorted(set(template["Resources"]) - set(made))
+        status = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
+        ok = ok and status == "CREATE_COMPLETE"
+        print(f"stack {stack_name} (wave {artifact['wave']}): `{' '.join(argv[:3])}` as printed: {status}, "
+              f"{len(template['Resources']) - len(missing)}/{len(template['Resources'])} resources made"
+              + (f"; MOTO GAP: moto's CloudFormation skipped {', '.join(missing)} "
+                 f"({', '.join(sorted({template['Resources'][m]['Type'] for m in missing}))})"
+                 if missing else ""))
+        for logical, body in template["Resources"].items():
+            if body["Type"] == "AWS::Lambda::Function" and "S3Key" in body["Properties"].get("Code", {}):
+                functions.append((region, made[logical]["PhysicalResourceId"], body["Properties"]["Code"]["S3Key"]))
+    for region, name, key in functions:
+        data = open(os.path.join("out", "assets", key), "rb").read()
+        want = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        got = moto_client("lambda", endpoint, account, region).get_function(
+            FunctionName=name)["Configuration"]["CodeSha256"]
+        same = got == want and hashlib.sha256(data).hexdigest() == key.removesuffix(".zip")
+        ok = ok and same
+        print(f"function {name}: moto's code sha256 {got}; the asset {key[:12]}..: {want}: "
+              + ("same" if same else "DIFFERENT"))
+    sys.exit(0 if ok else 1)
 
 
 def predicts_refusal(plan_path):
@@ -270,7 +478,13 @@ if __name__ == "__main__":
     elif command == "credentials":
         credentials(*args)
     elif command == "compare":
-        compare(*args)
+        compare(*args[:3], **({"env": args[4]} if args[3:4] == ["--env"] else {}))
+    elif command == "only-change":
+        only_change(*args)
+    elif command == "lambda-code":
+        lambda_code(*args)
+    elif command == "cloudformation":
+        cloudformation(*args)
     elif command == "predicts-refusal":
         predicts_refusal(*args)
     elif command == "leftovers":
