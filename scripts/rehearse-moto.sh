@@ -127,7 +127,12 @@ if ! "$venv/bin/python" -c "import sys, importlib.metadata as m; sys.exit(m.vers
   waited "$venv/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" ||
     die "pip could not install moto[server]==$MOTO_VERSION"
 fi
-py() { waited "$venv/bin/python" "$root/scripts/rehearse_moto.py" "$@"; }
+# Everything that talks to AWS (terraform and its provider, the AWS CLI, the rehearsal's Python) runs behind a
+# dead proxy on loopback: an endpoint the override missed fails closed instead of reaching past 127.0.0.1.
+# pip and cargo, which fetch packages, run without it.
+LOOPBACK=(env HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+  http_proxy=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost)
+py() { waited "${LOOPBACK[@]}" "$venv/bin/python" "$root/scripts/rehearse_moto.py" "$@"; }
 
 # Terraform 1.0.3 as the checkers install it, on first use (a fresh machine has none), or to finish an
 # install that was stopped before the binary was made executable.
@@ -176,7 +181,7 @@ use_tree() {
   cp "$work/trees/$1/out/$module" "$run/main.tf.json"
   py override "$run/main.tf.json" "$endpoint" "${@:2}" >"$run/rehearsal_override.tf.json"
 }
-tf() { waited "$TF_BIN" -chdir="$run" "$@"; }
+tf() { waited "${LOOPBACK[@]}" "$TF_BIN" -chdir="$run" "$@"; }
 errors() { grep -A6 'Error' "$1" | head -n 24 | sed 's/^/    /'; }
 
 # Code assets (issue 22): the Terraform-only example with a Lambda function from a code directory
@@ -191,7 +196,7 @@ assets_phase() {
   local run_dir=$work/assets/run/terraform/dev/api bin account region ns=(-m) ok=0
   local -a tfa loopback
   # Nothing of this phase but cargo reaches past loopback: a dead proxy on 127.0.0.1 for every other address.
-  loopback=(env HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost)
+  loopback=("${LOOPBACK[@]}")
   tfa=("${loopback[@]}" "$TF_BIN" -chdir="$run_dir")
   mkdir -p "$a"
   echo "rehearse-moto: code assets: the orders example (hashicorp/aws Lambda from examples/orders-code)" >&2
