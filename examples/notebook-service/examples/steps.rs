@@ -30,15 +30,14 @@ fn main() {
         App::new("shop")
             .environment(dev())
             .stacks(move |stacks, _| {
-                let vpc = network.then(|| {
-                    stacks.stack("network", |s| s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16")))
-                });
+                let vpc = network
+                    .then(|| stacks.stack("network", |s| s.add(fixture_vpc("Vpc", "10.0.0.0/16"))));
                 stacks.stack("service", |s| {
                     let vpc = match (&vpc, shared) {
                         (Some(vpc), true) => vpc.clone(),
-                        _ => s.add(ec2::Vpc::new("OwnVpc", "10.1.0.0/16")),
+                        _ => s.add(fixture_vpc("OwnVpc", "10.1.0.0/16")),
                     };
-                    s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+                    s.add(fixture_security_group("Web", &vpc, "web"));
                 });
             })
     };
@@ -78,11 +77,11 @@ fn main() {
         dir,
         "rename",
         &one("123456789012", |s| {
-            s.add(ec2::Vpc::new("Network", "10.0.0.0/16"));
+            s.add(fixture_vpc("Network", "10.0.0.0/16"));
         }),
         &one("123456789012", |s| {
             s.add(
-                ec2::Vpc::new("Vpc", "10.0.0.0/16")
+                fixture_vpc("Vpc", "10.0.0.0/16")
                     .renamed_from("Network")
                     .tag("tier", "core"),
             );
@@ -93,12 +92,12 @@ fn main() {
         dir,
         "named-replacement",
         &one("123456789012", |s| {
-            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
-            s.add(ec2::SecurityGroup::new("Web", &vpc, "web servers").name("web"));
+            let vpc = s.add(fixture_vpc("Vpc", "10.0.0.0/16"));
+            s.add(fixture_security_group("Web", &vpc, "web servers").name("web"));
         }),
         &one("123456789012", |s| {
-            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
-            s.add(ec2::SecurityGroup::new("Web", &vpc, "web servers (HTTPS)").name("web"));
+            let vpc = s.add(fixture_vpc("Vpc", "10.0.0.0/16"));
+            s.add(fixture_security_group("Web", &vpc, "web servers (HTTPS)").name("web"));
         }),
     );
     write(
@@ -108,7 +107,7 @@ fn main() {
         &flagship(Color::Green),
     );
     let vpc: fn(&mut Stack) = |s| {
-        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(fixture_vpc("Vpc", "10.0.0.0/16"));
     };
     write(
         dir,
@@ -116,6 +115,23 @@ fn main() {
         &one("111111111111", vpc),
         &one("222222222222", vpc),
     );
+}
+
+/// A VPC of a fixture: nothing runs in it, so there is no traffic for flow logs to record (checkov's
+/// CKV2_AWS_11, accepted with that reason, as a user would).
+fn fixture_vpc(id: &str, cidr: &str) -> ec2::Vpc {
+    ec2::Vpc::new(id, cidr).accept_finding(
+        "CKV2_AWS_11",
+        "a fixture of the change-steps check: nothing runs in it, no traffic to log",
+    )
+}
+
+/// A security group of a fixture, attached to nothing because nothing runs (checkov's CKV2_AWS_5).
+fn fixture_security_group(id: &str, vpc: &ec2::VpcHandle, description: &str) -> ec2::SecurityGroup {
+    ec2::SecurityGroup::new(id, vpc, description).accept_finding(
+        "CKV2_AWS_5",
+        "a fixture of the change-steps check: nothing runs, so nothing uses the group",
+    )
 }
 
 /// Synthesizes `before` into `DIR/<kind>/out`, then the steps of `after` beside it; exits 1 if either
