@@ -50,7 +50,9 @@ pub use bootstrap::{
     bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS, REPOSITORY_NAME,
 };
 pub use dockerfile::ImageBuild;
-pub use rust::{Architecture, RustFunction, GLIBC, ZIGBUILD_VERSION, ZIGLANG_VERSION};
+pub use rust::{
+    untestable_here, Architecture, RustFunction, GLIBC, ZIGBUILD_VERSION, ZIGLANG_VERSION,
+};
 pub use store::{forget, load, save};
 
 use stackwright_core::{

@@ -74,6 +74,21 @@ impl Architecture {
     }
 }
 
+/// For tests that build Rust functions: `None` when x86_64 functions can be built here; else, outside
+/// CI, the reason, which the caller prints as "NOT TESTED" and skips (a fresh machine's `cargo test` needs
+/// no Lambda tooling); in CI (`CI` set, as `.ci/run` does, which installs the tools first) a missing tool
+/// is a failure, never a skip.
+///
+/// # Panics
+/// In CI, when x86_64 functions cannot be built.
+pub fn untestable_here() -> Option<String> {
+    let why = Architecture::X86_64.unavailable()?;
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("CI must build Rust functions, and cannot: {why}");
+    }
+    Some(why)
+}
+
 /// The cargo-zigbuild release `scripts/install-lambda-build.sh` pins.
 pub const ZIGBUILD_VERSION: &str = "0.24.0";
 /// The ziglang (zig, the linker) release `scripts/install-lambda-build.sh` pins.

@@ -74,9 +74,9 @@ pub use stackwright_core::tags;
 /// [`assets::bootstrap`] declares the bucket they are published to.
 pub mod assets {
     pub use stackwright_assets::{
-        asset_path, bootstrap, bucket_exists, bucket_name, Architecture, Asset, AssetBucket,
-        AssetHandle, AssetPath, AssetUse, BuildCommand, ImageBuild, Kind, RustFunction,
-        StackAssets, UsedAssets, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT,
+        asset_path, bootstrap, bucket_exists, bucket_name, untestable_here, Architecture, Asset,
+        AssetBucket, AssetHandle, AssetPath, AssetUse, BuildCommand, ImageBuild, Kind,
+        RustFunction, StackAssets, UsedAssets, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIPPED_LIMIT,
     };
 }
 

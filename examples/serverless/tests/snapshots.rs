@@ -7,9 +7,20 @@
 //! compared; `crates/stackwright-assets` tests that the build gives the same bytes twice.
 
 use stackwright_testing::{insta, orphan_snapshots, snapshot_files, snapshot_name};
+use std::io::Write as _;
 
 #[test]
 fn every_artifact_matches_its_snapshot_and_none_is_orphaned() {
+    // The example builds a Rust function: on a machine without the Lambda tools (a fresh clone's `cargo
+    // test`), say so and skip; CI installs them and fails instead.
+    if let Some(why) = stackwright::assets::untestable_here() {
+        // Straight to stderr, past the test harness's capture: a skip is said even when the test passes.
+        let _ = writeln!(
+            std::io::stderr(),
+            "NOT TESTED: the serverless example's snapshots need its Rust function built: {why}"
+        );
+        return;
+    }
     let synthesis = stackwright_testing::synthesis(&serverless::app());
     let rust: Vec<_> = synthesis
         .assets
