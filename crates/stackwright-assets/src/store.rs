@@ -227,17 +227,7 @@ fn hash_inputs(
     for input in inputs {
         let input_shown = format!("{dir_shown}/{}", input.display());
         let scanned = scan::scan(&dir.join(input), &input_shown, u64::MAX)?;
-        let digests = match remembered(&scanned) {
-            Some(digests) => digests,
-            None => scanned
-                .entries
-                .iter()
-                .map(|e| {
-                    hash_file(&e.path)
-                        .map_err(|why| format!("cannot read input `{}` of {shown}: {why}", e.name))
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        };
+        let digests = digests(&scanned, &|name| format!("input `{name}` of {shown}"))?;
         key.update(b"\ninput\n");
         key.update(input.to_string_lossy().as_bytes());
         key.update(key_of(&scanned, &digests));
@@ -273,18 +263,9 @@ pub(crate) fn resolve_image(
 ) -> Result<(Info, Remembered, String), String> {
     let started = SystemTime::now();
     let scanned = scan::scan(root, shown, u64::MAX)?;
-    let digests = match remembered(&scanned) {
-        Some(digests) => digests,
-        None => scanned
-            .entries
-            .iter()
-            .map(|e| {
-                hash_file(&e.path).map_err(|why| {
-                    format!("cannot read `{}` of image layout `{shown}`: {why}", e.name)
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-    };
+    let digests = digests(&scanned, &|name| {
+        format!("`{name}` of image layout `{shown}`")
+    })?;
     let tag = crate::image::manifest_digest(&scanned, &digests, shown)?;
     let mut key = Sha256::new();
     key.update(crate::image::ARCHIVER.as_bytes());
@@ -323,17 +304,7 @@ pub(crate) fn resolve_build(build: &crate::ImageBuild) -> Result<(Info, Remember
     let started = SystemTime::now();
     let shown = build.shown();
     let scanned = scan::scan(&build.context.resolve(), &build.context.shown(), u64::MAX)?;
-    let digests = match remembered(&scanned) {
-        Some(digests) => digests,
-        None => scanned
-            .entries
-            .iter()
-            .map(|e| {
-                hash_file(&e.path)
-                    .map_err(|why| format!("cannot read `{}` of {shown}: {why}", e.name))
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-    };
+    let digests = digests(&scanned, &|name| format!("`{name}` of {shown}"))?;
     let mut key = Sha256::new();
     key.update(crate::dockerfile::BUILDER.as_bytes());
     key.update(crate::image::ARCHIVER.as_bytes());
@@ -456,6 +427,19 @@ fn build(command: &crate::BuildCommand) -> Result<(Info, [u8; 32]), String> {
         ));
     }
     Ok(remember_packed(packed))
+}
+
+/// The sha256 of each scanned file: remembered by stamp, else read; `what` names a file (by its name in
+/// the scan) for the error.
+fn digests(scanned: &Scanned, what: &dyn Fn(&str) -> String) -> Result<Vec<[u8; 32]>, String> {
+    if let Some(digests) = remembered(scanned) {
+        return Ok(digests);
+    }
+    scanned
+        .entries
+        .iter()
+        .map(|e| hash_file(&e.path).map_err(|why| format!("cannot read {}: {why}", what(&e.name))))
+        .collect()
 }
 
 fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
