@@ -16,6 +16,7 @@ mod gitlab;
 mod settings;
 
 pub use settings::{CiEnvironment, CiSettings};
+pub use stackwright_core::Target;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -133,29 +134,11 @@ pub struct Listed {
     pub deployed_by: Option<String>,
 }
 
-/// The deployment engine a pipeline deploys with: one per pipeline, as deploying both would deploy
-/// every stack twice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// `aws cloudformation deploy` of each template.
-    CloudFormation,
-    /// `terraform init` and `apply` of each module.
-    Terraform,
-}
-
-impl Target {
-    /// As `list` spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::CloudFormation => "cloudformation",
-            Target::Terraform => "terraform",
-        }
-    }
-}
-
 /// How to generate the pipelines.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// The deployment engine the pipeline deploys with: one per pipeline, as deploying both would
+    /// deploy every stack twice.
     pub target: Target,
     /// The artifact tree, relative to the repository root, as `list` was given it (`out`).
     pub out: String,

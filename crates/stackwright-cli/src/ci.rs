@@ -2,7 +2,7 @@
 //! from `list --format json`, owning only the files it wrote (their marker line), or checks them
 //! (`ci --check`).
 
-use stackwright_ci::{Options, Ownership, Target};
+use stackwright_ci::{Options, Ownership};
 use stackwright_core::AnyApp;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -231,10 +231,7 @@ pub(crate) fn run(
     };
     let (build, run) = args.cargo();
     let options = Options {
-        target: match target {
-            crate::synth::Target::CloudFormation => Target::CloudFormation,
-            crate::synth::Target::Terraform => Target::Terraform,
-        },
+        target,
         out: args.out.display().to_string(),
         role_arn: args.role_arn.clone(),
         max_parallel: usize::from(args.max_parallel),
