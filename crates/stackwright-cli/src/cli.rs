@@ -912,7 +912,7 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
             commands::Command::deploy(&s.app, a, &path).human()
         ));
         if a.target == Target::Terraform {
-            let dir = path.trim_end_matches("/main.tf.json");
+            let dir = stackwright_tree::fields::module_directory(&path);
             text.push_str(&format!(
                 "    state: {}\n",
                 StateLocation::of(a, dir).describe()
@@ -1039,7 +1039,7 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                 // Set just below, in this place (`Command::add_to`).
                 "deploy": serde_json::Value::Null,
                 "state": (a.target == Target::Terraform)
-                    .then(|| StateLocation::of(a, path.trim_end_matches("/main.tf.json")).json()),
+                    .then(|| StateLocation::of(a, stackwright_tree::fields::module_directory(&path)).json()),
             });
             match crate::steps::refactor_of(tree, a) {
                 // A step's stack refactor: `deploy` creates it, `refactor_execute` runs it.

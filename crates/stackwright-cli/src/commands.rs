@@ -358,7 +358,7 @@ impl Command {
 
 /// `terraform -chdir=DIR init && terraform -chdir=DIR {action}`, for the module at `path`.
 fn terraform(path: &str, action: &'static str) -> Vec<Vec<Word>> {
-    let dir = path.strip_suffix("/main.tf.json").unwrap_or(path);
+    let dir = stackwright_tree::fields::module_directory(path);
     ["init", action]
         .into_iter()
         .map(|step| {

@@ -1094,8 +1094,7 @@ pub(crate) fn serialized_size(document: &Json) -> usize {
 
 /// Where a stack's artifact goes, relative to the output directory.
 pub(crate) fn artifact_path(target: Target, env: &str, stack: &str) -> String {
-    stackwright_tree::fields::artifact_path(target.name(), env, stack)
-        .expect("every target has a layout")
+    stackwright_tree::fields::ArtifactPath::new(target, env, stack).path()
 }
 
 /// The deploy wave of each artifact (1 = depends on nothing; n + 1 = depends on waves up to n): the

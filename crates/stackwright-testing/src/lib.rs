@@ -38,11 +38,12 @@ pub fn synthesis<C>(app: &App<C>) -> Synthesis {
 pub fn assert_modules_written_as_trees<C>(app: &App<C>, synthesis: &Synthesis) {
     let instantiation = app.instantiate(&Default::default());
     for instance in &instantiation.instances {
-        let path = format!(
-            "terraform/{}/{}/main.tf.json",
-            instance.environment.name,
-            instance.stack.name()
-        );
+        let path = stackwright_tree::fields::ArtifactPath::new(
+            stackwright::Target::Terraform,
+            &instance.environment.name,
+            instance.stack.name(),
+        )
+        .path();
         let Some(written) = synthesis.artifacts.iter().find(|a| a.path == path) else {
             continue;
         };

@@ -5,40 +5,94 @@
 //! - environment and stack: the name syntax of [`ids::validate_name`] (lowercase ASCII letters, digits
 //!   and `-`, starting with a letter), as is the app;
 //! - account: [`ids::validate_account`] (12 digits); region: one of [`regions::REGIONS`];
-//! - path: exactly [`artifact_path`] of the entry's (target, environment, stack), and each `depends_on`
+//! - path: exactly the [`ArtifactPath`] of the entry's (target, environment, stack), and each `depends_on`
 //!   the path of some artifact in that layout.
 //!
 //! Errors name the field and show the value escaped (`escape_debug`), so that a newline or a terminal
 //! escape in a hand-edited manifest cannot forge lines of output.
 
 use crate::manifest::Entry;
-use stackwright_core::{ids, regions};
+use stackwright_core::{ids, regions, Target};
 
-/// Where the artifact of a stack goes, relative to the tree's root: `cloudformation/{env}/{stack}.template.json`
-/// or `terraform/{env}/{stack}/main.tf.json`; `None` for a target other than `cloudformation` and
-/// `terraform`.
-pub fn artifact_path(target: &str, environment: &str, stack: &str) -> Option<String> {
-    match target {
-        "cloudformation" => Some(format!(
-            "cloudformation/{environment}/{stack}.template.json"
-        )),
-        "terraform" => Some(format!("terraform/{environment}/{stack}/main.tf.json")),
-        _ => None,
+/// Where one stack's artifact lives in a tree, relative to its root: the one layout that the writer,
+/// the manifest's reader, `list`, `plan`, the pipelines and the tests share.
+///
+/// - CloudFormation: `cloudformation/{environment}/{stack}.template.json`;
+/// - Terraform: `terraform/{environment}/{stack}/main.tf.json`, a root module in its own directory
+///   ([`ArtifactPath::module_directory`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArtifactPath<'a> {
+    pub target: Target,
+    pub environment: &'a str,
+    pub stack: &'a str,
+}
+
+const CLOUDFORMATION_SUFFIX: &str = ".template.json";
+const TERRAFORM_FILE: &str = "main.tf.json";
+
+impl<'a> ArtifactPath<'a> {
+    /// The artifact of `stack` of `environment` for `target`.
+    pub fn new(target: Target, environment: &'a str, stack: &'a str) -> Self {
+        ArtifactPath {
+            target,
+            environment,
+            stack,
+        }
+    }
+
+    /// The path, relative to the tree's root.
+    pub fn path(&self) -> String {
+        let ArtifactPath {
+            environment, stack, ..
+        } = self;
+        match self.target {
+            Target::CloudFormation => {
+                format!("cloudformation/{environment}/{stack}{CLOUDFORMATION_SUFFIX}")
+            }
+            Target::Terraform => format!("terraform/{environment}/{stack}/{TERRAFORM_FILE}"),
+        }
+    }
+
+    /// The artifact a path relative to the tree's root names, when it is one in this layout with
+    /// valid environment and stack names.
+    pub fn parse(path: &'a str) -> Option<Self> {
+        let (target, environment, stack) = if let Some(rest) = path.strip_prefix("cloudformation/")
+        {
+            let (env, file) = rest.split_once('/')?;
+            (
+                Target::CloudFormation,
+                env,
+                file.strip_suffix(CLOUDFORMATION_SUFFIX)?,
+            )
+        } else {
+            let rest = path.strip_prefix("terraform/")?;
+            let (env, rest) = rest.split_once('/')?;
+            let stack = rest.strip_suffix(TERRAFORM_FILE)?.strip_suffix('/')?;
+            (Target::Terraform, env, stack)
+        };
+        (ids::validate_name(environment).is_ok() && ids::validate_name(stack).is_ok())
+            .then_some(ArtifactPath::new(target, environment, stack))
     }
 }
 
-/// The (target, environment, stack) whose [`artifact_path`] `path` is, when it is one with valid names.
+/// The directory of the Terraform root module whose `main.tf.json` is at `path` (under any prefix,
+/// e.g. `out/terraform/dev/web/main.tf.json` -> `out/terraform/dev/web`); `path` itself when it is not
+/// a module's file.
+pub fn module_directory(path: &str) -> &str {
+    path.strip_suffix(TERRAFORM_FILE)
+        .and_then(|dir| dir.strip_suffix('/'))
+        .unwrap_or(path)
+}
+
+/// [`ArtifactPath::path`] of a target named as the manifest spells it (`cloudformation`,
+/// `terraform`); `None` for another name.
+pub fn artifact_path(target: &str, environment: &str, stack: &str) -> Option<String> {
+    Target::from_name(target).map(|t| ArtifactPath::new(t, environment, stack).path())
+}
+
+/// The (target name, environment, stack) whose artifact `path` is ([`ArtifactPath::parse`]).
 pub fn layout(path: &str) -> Option<(&'static str, &str, &str)> {
-    let (target, env, stack) = if let Some(rest) = path.strip_prefix("cloudformation/") {
-        let (env, file) = rest.split_once('/')?;
-        ("cloudformation", env, file.strip_suffix(".template.json")?)
-    } else {
-        let rest = path.strip_prefix("terraform/")?;
-        let (env, rest) = rest.split_once('/')?;
-        ("terraform", env, rest.strip_suffix("/main.tf.json")?)
-    };
-    (ids::validate_name(env).is_ok() && ids::validate_name(stack).is_ok())
-        .then_some((target, env, stack))
+    ArtifactPath::parse(path).map(|a| (a.target.name(), a.environment, a.stack))
 }
 
 /// Where code assets live in the tree: `assets/<sha256>.zip`.
@@ -310,6 +364,42 @@ pub fn check_step_line(line: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_artifact_path_reads_back_as_the_artifact_it_names() {
+        for target in Target::ALL {
+            let artifact = ArtifactPath::new(target, "prod", "web-1");
+            let path = artifact.path();
+            assert_eq!(ArtifactPath::parse(&path), Some(artifact), "{path}");
+        }
+        assert_eq!(
+            ArtifactPath::new(Target::Terraform, "prod", "web").path(),
+            "terraform/prod/web/main.tf.json"
+        );
+        assert_eq!(
+            ArtifactPath::new(Target::CloudFormation, "prod", "web").path(),
+            "cloudformation/prod/web.template.json"
+        );
+        for not_one in [
+            "terraform/prod/web/other.tf.json",
+            "terraform/prod/main.tf.json",
+            "terraform/prod/a/b/main.tf.json",
+            "terraform/Prod/web/main.tf.json",
+            "cloudformation/prod/web.json",
+            "cloudformation/prod/x/web.template.json",
+            "kubernetes/prod/web.yaml",
+        ] {
+            assert_eq!(ArtifactPath::parse(not_one), None, "{not_one}");
+        }
+        assert_eq!(
+            module_directory("out dir/terraform/dev/web/main.tf.json"),
+            "out dir/terraform/dev/web"
+        );
+        assert_eq!(
+            module_directory("cloudformation/dev/web.template.json"),
+            "cloudformation/dev/web.template.json"
+        );
+    }
 
     fn entry() -> Entry {
         Entry {
