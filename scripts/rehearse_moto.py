@@ -341,8 +341,9 @@ def lambda_code(endpoint, account, region, function, zip_path):
 
 def cloudformation(list_path, env, endpoint, account):
     """The CloudFormation side of the code assets phase, in the directory holding `out/`: each wave of ENV
-    in order (`list --format json`), and before the first stack whose template reads an asset, the
-    asset's publish commands exactly as printed (`publish_argv`), sent to moto by AWS_ENDPOINT_URL. The
+    in order (`list --format json`), and before the wave the listing names for each asset
+    (`waves.cloudformation`: after the bootstrap stack's wave, which creates the bucket), the asset's
+    publish commands exactly as printed (`publish_argv`), sent to moto by AWS_ENDPOINT_URL. The
     stacks are deployed with the printed deploy commands (`deploy_argv`, `aws cloudformation deploy`), to
     moto the same way (a gap of moto's change sets is worked around in `serve`). Then every Lambda function of the templates must be on moto with the code of
     its asset (CodeSha256 = the zip's, whose sha256 is its S3 key)."""
@@ -364,7 +365,11 @@ def cloudformation(list_path, env, endpoint, account):
     for artifact in artifacts:
         template_text = open(artifact["path"]).read()
         for asset in publish:
-            if asset["key"] in template_text and asset["key"] not in published:
+            if asset["key"] in template_text and asset["key"] not in published \
+                    and asset["waves"].get("cloudformation") != artifact["wave"]:
+                sys.exit(f"the listing publishes {asset['key']} before wave {asset['waves']}, but stack "
+                         f"{artifact['stack']} of wave {artifact['wave']} reads it")
+            if asset["waves"].get("cloudformation") == artifact["wave"] and asset["key"] not in published:
                 for argv in asset["publish_argv"]:
                     done = subprocess.run(argv, env=cli_env, capture_output=True, text=True)
                     if done.returncode != 0:

@@ -47,7 +47,7 @@ mod scan;
 mod store;
 
 pub use bootstrap::{
-    bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS, REPOSITORY_NAME,
+    bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS, PROVIDES, REPOSITORY_NAME,
 };
 pub use dockerfile::ImageBuild;
 pub use rust::{
@@ -636,7 +636,8 @@ fn base64(bytes: &[u8]) -> String {
 /// Declaring assets on a stack: `stack.asset(Asset::directory(asset_path!("functions/orders")))`.
 pub trait StackAssets {
     /// Packs the asset (or finds it unchanged), records it on the stack (so that synth writes it into
-    /// the tree and lists it in `manifest.json`) and returns its handle. A problem (missing path,
+    /// the tree and lists it in `manifest.json`) and returns its handle. The stack deploys after the
+    /// environment's [`bootstrap`] stack, if it has one. A problem (missing path,
     /// symbolic link out, special file, over Lambda's limits, failed build) is reported at the line that
     /// created the [`Asset`], and fails the synthesis.
     fn asset(&mut self, asset: Asset) -> AssetHandle;
@@ -647,6 +648,8 @@ impl StackAssets for Stack {
         match asset.resolve() {
             Ok(used) => {
                 let used = Arc::new(used);
+                // Published to the environment's bucket or repository: deploy after its bootstrap stack.
+                self.needs(PROVIDES, used.source.clone(), used.location);
                 let known = self.extensions().get::<UsedAssets>().and_then(|u| {
                     u.nodes
                         .iter()

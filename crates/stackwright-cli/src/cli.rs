@@ -831,13 +831,17 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
             ));
             last_env = &a.environment;
             last_wave = 0;
-            text.push_str(&crate::publish::human(s, &a.environment, out));
         }
         // Teardown waves are numbered after the deploy waves' slot (see `list_waves`).
         if wave != last_wave {
             match wave.checked_sub(TEARDOWN) {
                 Some(teardown) => text.push_str(&format!("  teardown wave {}\n", teardown + 1)),
-                None => text.push_str(&format!("  wave {wave}\n")),
+                None => {
+                    // The assets the wave's stacks are the first to use, published once the earlier
+                    // waves (the bootstrap stack's) are deployed.
+                    text.push_str(&crate::publish::human(s, &waves, &a.environment, wave, out));
+                    text.push_str(&format!("  wave {wave}\n"));
+                }
             }
             last_wave = wave;
         }
@@ -1091,7 +1095,7 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
         })
         .collect();
     let mut listing = serde_json::json!({ "app": s.app, "artifacts": artifacts });
-    crate::publish::add_json(s, out, &mut listing);
+    crate::publish::add_json(s, &waves, out, &mut listing);
     listing
 }
 

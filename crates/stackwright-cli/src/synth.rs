@@ -301,12 +301,13 @@ impl UsedAssets {
     /// The manifest's entries (sorted by path; destinations one per environment, in the definition's
     /// order) and each one's asset.
     pub(crate) fn entries(
-        mut self,
+        self,
     ) -> (
         Vec<stackwright_tree::manifest::AssetEntry>,
         Vec<Arc<stackwright_assets::AssetUse>>,
     ) {
-        self.used.sort_by_key(|u| u.0);
+        let mut used: Vec<_> = self.used.into_iter().zip(self.stacks).collect();
+        used.sort_by_key(|(u, _)| u.0);
         let mut by_path: std::collections::BTreeMap<
             String,
             (
@@ -314,7 +315,7 @@ impl UsedAssets {
                 Arc<stackwright_assets::AssetUse>,
             ),
         > = std::collections::BTreeMap::new();
-        for (_, environment, account, region, asset) in self.used {
+        for ((_, environment, account, region, asset), (_, stack)) in used {
             let (entry, _) = by_path.entry(asset.tree_path()).or_insert_with(|| {
                 (
                     stackwright_tree::manifest::AssetEntry {
@@ -330,12 +331,18 @@ impl UsedAssets {
             });
             // An asset read only by its path in the tree (a Terraform function's `filename`) goes
             // nowhere but the tree.
-            if (asset.read_from_s3() || asset.image_tag().is_some())
-                && !entry
-                    .destinations
-                    .iter()
-                    .any(|d| d.environment == environment)
+            if !(asset.read_from_s3() || asset.image_tag().is_some()) {
+                continue;
+            }
+            if let Some(d) = entry
+                .destinations
+                .iter_mut()
+                .find(|d| d.environment == environment)
             {
+                if !d.stacks.contains(&stack) {
+                    d.stacks.push(stack);
+                }
+            } else {
                 // An image goes to the environment's image repository, tagged with its digest.
                 let (bucket, key) = match asset.image_tag() {
                     Some(tag) => (
@@ -355,6 +362,7 @@ impl UsedAssets {
                         environment,
                         account,
                         region,
+                        stacks: vec![stack],
                     });
             }
         }

@@ -139,6 +139,9 @@ pub fn check_asset(what: &str, asset: &crate::manifest::AssetEntry) -> Result<()
             let why = format!("expected one of {}", regions::REGIONS.join(", "));
             return Err(refused(what, "region", &d.region, &why));
         }
+        for stack in &d.stacks {
+            ids::validate_name(stack).map_err(|why| refused(what, "stacks", stack, &why))?;
+        }
         if asset.kind == IMAGE_KIND {
             let repository = image_repository(&d.account, &d.region);
             if d.bucket != repository {

@@ -87,9 +87,11 @@ fn synth_writes_each_asset_once_and_links_it_while_unchanged() {
         asset["destinations"],
         serde_json::json!([
             {"env": "dev", "account": "123456789012", "region": "us-west-2",
-             "bucket": "stackwright-assets-123456789012-us-west-2", "key": format!("{sha}.zip")},
+             "bucket": "stackwright-assets-123456789012-us-west-2", "key": format!("{sha}.zip"),
+             "stacks": ["orders"]},
             {"env": "prod", "account": "210987654321", "region": "eu-west-1",
-             "bucket": "stackwright-assets-210987654321-eu-west-1", "key": format!("{sha}.zip")},
+             "bucket": "stackwright-assets-210987654321-eu-west-1", "key": format!("{sha}.zip"),
+             "stacks": ["orders"]},
         ])
     );
     // The cache of this machine's stamps is beside the tree, ignored by git, never in the tree.
@@ -213,10 +215,11 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
         .unwrap()
         .into_owned();
     let expected = format!(
-        "environment dev (account 123456789012, region us-west-2)\n  publish (once the asset bucket and image repository exist, before the stacks that read \
-         them; zips for CloudFormation only, as Terraform uploads them itself; images after `skopeo login`):\n    \
+        "environment dev (account 123456789012, region us-west-2)\n  publish before wave 1 (the asset bucket and \
+         image repository exist: they deploy before the stacks that use assets; zips for CloudFormation \
+         only, as Terraform uploads them itself; images after `skopeo login`):\n    \
          asset {} \
-         (directory, {} bytes, from {})\n      publish: aws s3 cp {quoted} \
+         (directory, {} bytes, from {}; used by orders)\n      publish: aws s3 cp {quoted} \
          s3://stackwright-assets-123456789012-us-west-2/{sha}.zip --sse AES256 --region us-west-2  # with \
          credentials for account 123456789012\n  wave 1\n",
         zip.display(),
@@ -238,6 +241,11 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
     assert_eq!(publish.len(), 2);
     assert_eq!(publish[0]["env"], "dev");
     assert_eq!(publish[0]["targets"], serde_json::json!(["cloudformation"]));
+    assert_eq!(publish[0]["stacks"], serde_json::json!(["orders"]));
+    assert_eq!(
+        publish[0]["waves"],
+        serde_json::json!({"cloudformation": 1})
+    );
     assert_eq!(
         publish[0]["publish_argv"],
         serde_json::json!([[
@@ -262,6 +270,113 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
             .map(|w| w.as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
     );
+}
+
+/// The bootstrap stack deploys in the environment's first wave, so publishing before it would copy to
+/// a bucket that does not exist yet: a stack that declares an asset deploys after the bootstrap stack
+/// (whether or not it reads the bucket's handle, whatever the order of declaration), and each asset is
+/// published between the bootstrap's wave and the wave of the first stack that uses it, in `list`
+/// (human and json) and in the manifest's deploy order.
+#[test]
+fn publish_goes_after_the_bootstrap_wave_and_before_the_first_user_s_wave() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let sha = sha_of(&code);
+    let out = scratch.path().join("out");
+    let (first, late) = (code.clone(), code.clone());
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        // Declared before the bootstrap stack, and never reading its handle.
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(first.clone()));
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            stack.output("CodeKey", code.s3_key());
+        })
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
+        })
+        .stacks(move |stacks, _| {
+            let vpc = stacks.stack("network", |stack| {
+                stack.add(ec2::Vpc::new("Shared", "10.2.0.0/16"))
+            });
+            let late = late.clone();
+            stacks.stack("reports", move |stack| {
+                let code = stack.asset(Asset::directory(late.clone()));
+                stack.add(ec2::Subnet::new("Subnet", &vpc, "10.2.0.0/24"));
+                stack.output("CodeKey", code.s3_key());
+            });
+        });
+    synth(&app, &out, &[]);
+    let m = manifest(&out);
+    let depends_on = |path: &str| -> serde_json::Value {
+        m["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["path"] == path)
+            .unwrap()["depends_on"]
+            .clone()
+    };
+    for target in [
+        "cloudformation/dev/assets.template.json",
+        "terraform/dev/assets/main.tf.json",
+    ] {
+        let consumer = target.replace("assets", "orders");
+        assert_eq!(
+            depends_on(&consumer),
+            serde_json::json!([target]),
+            "{consumer}"
+        );
+    }
+    assert_eq!(
+        depends_on("cloudformation/dev/reports.template.json"),
+        serde_json::json!([
+            "cloudformation/dev/assets.template.json",
+            "cloudformation/dev/network.template.json"
+        ])
+    );
+    assert_eq!(
+        m["assets"][0]["destinations"][0]["stacks"],
+        serde_json::json!(["orders", "reports"])
+    );
+
+    let (status, stdout, stderr) = run(&app, &["list", "--out", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+    let wave = |n: usize| {
+        stdout
+            .find(&format!("  wave {n}\n"))
+            .unwrap_or_else(|| panic!("{stdout}"))
+    };
+    let publish = stdout.find("  publish before wave 2").expect(&stdout);
+    assert!(wave(1) < publish && publish < wave(2), "{stdout}");
+    assert_eq!(stdout.matches("publish: aws s3 cp").count(), 1, "{stdout}");
+    assert!(stdout.contains("; used by orders, reports)"), "{stdout}");
+    let bootstrap = stdout.find("stack assets [cloudformation]").unwrap();
+    assert!(wave(1) < bootstrap && bootstrap < publish, "{stdout}");
+    let orders = stdout.find("stack orders [cloudformation]").unwrap();
+    assert!(wave(2) < orders, "{stdout}");
+
+    let (status, stdout, stderr) = run(
+        &app,
+        &["list", "--format", "json", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let publish = &json["publish"][0];
+    assert_eq!(publish["key"], format!("{sha}.zip"));
+    assert_eq!(publish["waves"], serde_json::json!({"cloudformation": 2}));
+    let wave_of = |stack: &str| {
+        json["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["stack"] == stack && a["target"] == "cloudformation")
+            .unwrap()["wave"]
+            .clone()
+    };
+    assert_eq!(wave_of("assets"), 1);
+    assert_eq!(wave_of("orders"), 2);
 }
 
 /// Terraform uploads the zips it reads itself: a deploy by Terraform alone publishes nothing.
@@ -573,7 +688,7 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
     assert_eq!(
         asset["destinations"],
         serde_json::json!([{"env": "dev", "account": "123456789012", "region": "us-west-2",
-            "repository": repository, "tag": digest}])
+            "repository": repository, "tag": digest, "stacks": ["orders"]}])
     );
     let template: serde_json::Value = serde_json::from_slice(
         &std::fs::read(out.join("cloudformation/dev/orders.template.json")).unwrap(),
@@ -611,6 +726,8 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
         publish["targets"],
         serde_json::json!(["cloudformation", "terraform"])
     );
+    // Only Terraform deploys in this listing: the wave of its stack.
+    assert_eq!(publish["waves"], serde_json::json!({"terraform": 1}));
     let tar = out.join(format!("assets/{sha}.tar"));
     assert_eq!(
         publish["publish_argv"],
