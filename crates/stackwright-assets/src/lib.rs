@@ -560,7 +560,8 @@ impl AssetHandle {
     }
 
     /// An image's URI in the environment's image repository, tagged with its manifest's digest:
-    /// `<account>.dkr.ecr.<region>.amazonaws.com/stackwright-assets:<sha256>` (a Lambda function's
+    /// `<account>.dkr.ecr.<region>.<partition's DNS suffix>/stackwright-assets:<sha256>` (`amazonaws.com`;
+    /// `amazonaws.com.cn` in China: [`Expr::url_suffix`]; a Lambda function's
     /// `Code.ImageUri`, an ECS container's `Image`), in any layer. Published by `list`'s command (`skopeo
     /// copy`) before the deploy, in both targets. Not an image: the zip's `s3://` URL.
     pub fn image_uri(&self) -> Expr {
@@ -569,11 +570,9 @@ impl AssetHandle {
                 Expr::account_id()
                     + ".dkr.ecr."
                     + Expr::region()
-                    + format!(
-                        ".amazonaws.com/{}:{tag}",
-                        stackwright_tree::fields::IMAGE_REPOSITORY_NAME
-                    )
-                    .as_str()
+                    + "."
+                    + Expr::url_suffix()
+                    + format!("/{}:{tag}", stackwright_tree::fields::IMAGE_REPOSITORY_NAME).as_str()
             }
             None => self.s3_url(),
         }

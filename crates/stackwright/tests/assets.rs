@@ -696,15 +696,22 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
     .unwrap();
     assert_eq!(
         template["Outputs"]["Image"]["Value"],
-        serde_json::json!({"Fn::Sub": format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com/stackwright-assets:{digest}")})
+        serde_json::json!({"Fn::Sub": format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/stackwright-assets:{digest}")})
     );
     let module: serde_json::Value = serde_json::from_slice(
         &std::fs::read(out.join("terraform/dev/orders/main.tf.json")).unwrap(),
     )
     .unwrap();
+    // The partition's DNS suffix, read from the provider (`amazonaws.com.cn` in China).
     assert_eq!(
         module["output"]["image"]["value"],
-        format!("{repository}:{digest}")
+        format!(
+            "{}:{digest}",
+            repository.replace(
+                "amazonaws.com",
+                "${data.aws_partition.stackwright_partition.dns_suffix}"
+            )
+        )
     );
     // Published for Terraform too: neither engine pushes images.
     let (status, stdout, stderr) = run(
