@@ -379,6 +379,101 @@ fn publish_goes_after_the_bootstrap_wave_and_before_the_first_user_s_wave() {
     assert_eq!(wave_of("orders"), 2);
 }
 
+/// Terraform: each module owns its upload of a zip (`terraform/<env>/<stack>/<sha256>.zip`), so two
+/// stacks that share an asset never delete each other's object, and none owns the object published for
+/// CloudFormation; an environment with more default tags than an S3 object allows (10) uploads through a
+/// provider configuration without them.
+#[test]
+fn terraform_uploads_are_owned_by_their_module_and_tagged_within_s3_s_limit() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let sha = sha_of(&code);
+    let uses = |code: PathBuf| {
+        move |stack: &mut stackwright::Stack, _: &Environment<()>| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            stack.output("CodeKey", code.s3_key());
+        }
+    };
+    let mut tagged = App::new("shop");
+    for i in 0..10 {
+        tagged = tagged.tag(format!("team-{i}"), "x");
+    }
+    let app = tagged
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(
+            Environment::new("few", "123456789012", "eu-west-1", ()).tag("cost-center", "1"),
+        )
+        .stack("orders", uses(code.clone()))
+        .stack("reports", uses(code.clone()));
+    let s = stackwright::synth::synthesize(&app, &stackwright::synth::Request::default()).unwrap();
+    let module = |path: &str| -> serde_json::Value {
+        let a = s.artifacts.iter().find(|a| a.path == path).unwrap();
+        serde_json::from_slice(&a.bytes).unwrap()
+    };
+    for stack in ["orders", "reports"] {
+        let m = module(&format!("terraform/dev/{stack}/main.tf.json"));
+        let objects = m["resource"]["aws_s3_object"].as_object().unwrap();
+        let (_, object) = objects.iter().next().unwrap();
+        assert_eq!(object["key"], format!("terraform/dev/{stack}/{sha}.zip"));
+        assert_eq!(object["provider"], "aws.stackwright_assets");
+        let providers = m["provider"]["aws"].as_array().unwrap();
+        assert!(
+            providers[0]["default_tags"]["tags"]
+                .as_object()
+                .unwrap()
+                .len()
+                > 10
+        );
+        assert_eq!(providers[1]["alias"], "stackwright_assets");
+        assert!(
+            providers[1].get("default_tags").is_none(),
+            "{}",
+            providers[1]
+        );
+        assert_eq!(providers[1]["region"], providers[0]["region"]);
+        assert_eq!(
+            providers[1]["allowed_account_ids"],
+            providers[0]["allowed_account_ids"]
+        );
+    }
+    // The output reads the module's own object.
+    let m = module("terraform/dev/orders/main.tf.json");
+    assert!(
+        m["output"].to_string().contains("aws_s3_object."),
+        "{}",
+        m["output"]
+    );
+    // CloudFormation reads the published object, at the bucket's root.
+    let cfn = s
+        .artifacts
+        .iter()
+        .find(|a| a.path == "cloudformation/dev/orders.template.json")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&cfn.bytes).contains(&format!("\"{sha}.zip\"")));
+    // Without the tag surplus, one provider configuration, whose tags the object gets.
+    let few = App::new("shop")
+        .environment(Environment::new("few", "123456789012", "eu-west-1", ()))
+        .stack("orders", uses(code));
+    let s = stackwright::synth::synthesize(&few, &stackwright::synth::Request::default()).unwrap();
+    let a = s
+        .artifacts
+        .iter()
+        .find(|a| a.path == "terraform/few/orders/main.tf.json")
+        .unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&a.bytes).unwrap();
+    assert!(m["provider"]["aws"].is_object(), "{}", m["provider"]);
+    let (_, object) = m["resource"]["aws_s3_object"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .unwrap();
+    assert!(object.get("provider").is_none());
+    assert_eq!(object["key"], format!("terraform/few/orders/{sha}.zip"));
+}
+
 /// Terraform uploads the zips it reads itself: a deploy by Terraform alone publishes nothing.
 #[test]
 fn list_of_terraform_alone_publishes_nothing() {
