@@ -271,9 +271,11 @@ for l in open(sys.argv[1]):
 # serverless example's `staging` templates (functions from two code directories and a Rust crate, S3Bucket
 # and S3Key of the environment's asset bucket), deployed wave by wave into moto's CloudFormation with the
 # deploy commands `list --format json` prints (`deploy_argv`, `aws cloudformation deploy`), the assets
-# published before the first stack reading them with the commands it prints (`publish_argv`, `aws s3 cp`),
-# all sent to moto by AWS_ENDPOINT_URL; each function's code on moto must be its asset
-# (`rehearse_moto.py cloudformation`).
+# published before the wave the listing names for each (`waves`: after the bootstrap stack's) with the
+# commands it prints (`publish_argv`, `aws s3 cp`), all sent to moto by AWS_ENDPOINT_URL; each function's
+# code on moto must be its asset, and the image function's URI the image the listing publishes (moto has no
+# registry to push the image to: said as a MOTO GAP; scripts/check-image-push.sh pushes one to a local
+# registry) (`rehearse_moto.py cloudformation`).
 cloudformation_assets() {
   local c=$work/assets/cf bin account
   mkdir -p "$c"
