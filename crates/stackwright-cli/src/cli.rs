@@ -91,6 +91,9 @@ enum ListFormat {
     Human,
     /// A JSON document for CI: every artifact with its wave, dependencies and deploy command
     Json,
+    /// The published code assets the definition and the tree in DIR use, one per line: `s3://BUCKET/KEY`
+    /// and `docker://REPOSITORY:TAG` (to keep when cleaning up old assets)
+    Referenced,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -323,6 +326,10 @@ fn run_on(
                 let _ = stdout.write_all(&crate::synth::to_bytes(&json));
                 0
             }
+            Some(Listing::Format(ListFormat::Referenced)) => {
+                let _ = write!(stdout, "{}", crate::publish::referenced(&synthesis, &tree));
+                0
+            }
             Some(Listing::Ci(ci)) => {
                 let listing = list_json(&synthesis, &args.out, &tree);
                 crate::ci::run(app, &ci, listing, stdout, stderr)
@@ -376,6 +383,10 @@ fn run_on(
         Some(Listing::Format(ListFormat::Json)) => {
             let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out, &tree));
             let _ = stdout.write_all(&json);
+            0
+        }
+        Some(Listing::Format(ListFormat::Referenced)) => {
+            let _ = write!(stdout, "{}", crate::publish::referenced(&synthesis, &tree));
             0
         }
         Some(Listing::Ci(ci)) => {

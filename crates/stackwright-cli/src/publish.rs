@@ -11,6 +11,7 @@
 use crate::commands::Command;
 use crate::synth::{Synthesis, Target};
 use stackwright_tree::manifest::{AssetDestination, AssetEntry};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The assets the synthesis lists, each with its destination in `environment`.
@@ -178,4 +179,35 @@ pub(crate) fn add_json(
         }
     }
     listing["publish"] = entries.into();
+}
+
+/// `list --format referenced`: every published object and image that the definition's tree (what synth
+/// would write) or the tree in the output directory (what was last synthesized, maybe deployed) names,
+/// one per line, sorted: `s3://<bucket>/<key>` (zips, published for CloudFormation) and
+/// `docker://<repository>:<tag>` (images). Whatever an asset bucket or image repository holds besides
+/// these, and besides what other apps of the account and region reference, is unreferenced: the safe
+/// clean-up (README) deletes only that, and never the objects under `terraform/`, which the Terraform
+/// modules own and delete themselves. Only the selected environments (`--env`) are listed.
+pub(crate) fn referenced(s: &Synthesis, tree: &stackwright_tree::PreviousTree) -> String {
+    let selected: BTreeSet<&str> = s.artifacts.iter().map(|a| a.environment.as_str()).collect();
+    let fresh = assets(s);
+    let previous = tree
+        .manifest()
+        .map(|m| m.assets.as_slice())
+        .unwrap_or_default();
+    let mut lines = BTreeSet::new();
+    for asset in fresh.iter().chain(previous) {
+        for d in asset
+            .destinations
+            .iter()
+            .filter(|d| selected.contains(d.environment.as_str()))
+        {
+            lines.insert(if is_image(asset) {
+                format!("docker://{}:{}\n", d.bucket, d.key)
+            } else {
+                format!("s3://{}/{}\n", d.bucket, d.key)
+            });
+        }
+    }
+    lines.into_iter().collect()
 }

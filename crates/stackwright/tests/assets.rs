@@ -474,6 +474,59 @@ fn terraform_uploads_are_owned_by_their_module_and_tagged_within_s3_s_limit() {
     assert_eq!(object["key"], format!("terraform/few/orders/{sha}.zip"));
 }
 
+/// `list --format referenced` prints what must survive a clean-up of old assets: the objects the
+/// definition's tree and the tree on disk (the last synthesized, maybe deployed) name, one per line.
+#[test]
+fn list_prints_the_referenced_objects_of_both_trees() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let old = sha_of(&code);
+    let out = scratch.path().join("out");
+    let app = app(code.clone());
+    synth(&app, &out, &[]);
+    write(&code, &[("index.py", "print(1)\n")]);
+    let new = sha_of(&code);
+    assert_ne!(old, new);
+    let referenced = |more: &[&str]| {
+        let mut args = vec![
+            "list",
+            "--format",
+            "referenced",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(more);
+        let (status, stdout, stderr) = run(&app, &args);
+        assert_eq!(status, 0, "{stderr}");
+        stdout
+    };
+    let object = |account: &str, region: &str, sha: &str| {
+        format!("s3://stackwright-assets-{account}-{region}/{sha}.zip")
+    };
+    // Before the new tree is written: the deployed tree's object and the definition's.
+    let mut expected = vec![
+        object("123456789012", "us-west-2", &old),
+        object("123456789012", "us-west-2", &new),
+        object("210987654321", "eu-west-1", &old),
+        object("210987654321", "eu-west-1", &new),
+    ];
+    expected.sort();
+    assert_eq!(referenced(&[]).lines().collect::<Vec<_>>(), expected);
+    // One environment only.
+    assert!(referenced(&["--env", "dev"])
+        .lines()
+        .all(|l| l.contains("123456789012")));
+    // Once synthesized, the old zip is named by neither.
+    synth(&app, &out, &[]);
+    let mut expected = vec![
+        object("123456789012", "us-west-2", &new),
+        object("210987654321", "eu-west-1", &new),
+    ];
+    expected.sort();
+    assert_eq!(referenced(&[]).lines().collect::<Vec<_>>(), expected);
+}
+
 /// Terraform uploads the zips it reads itself: a deploy by Terraform alone publishes nothing.
 #[test]
 fn list_of_terraform_alone_publishes_nothing() {
@@ -830,6 +883,19 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
     );
     // Only Terraform deploys in this listing: the wave of its stack.
     assert_eq!(publish["waves"], serde_json::json!({"terraform": 1}));
+    // What a clean-up keeps: the image, by its repository and tag.
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "list",
+            "--format",
+            "referenced",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(stdout, format!("docker://{repository}:{digest}\n"));
     let tar = out.join(format!("assets/{sha}.tar"));
     assert_eq!(
         publish["publish_argv"],
