@@ -290,6 +290,9 @@ pub(crate) struct Unit {
     pub gate: Option<String>,
     /// The script: each command line of the listing, in order, each stopping the script if it fails.
     pub script: String,
+    /// Whether the script pushes images (skopeo): GitLab runs such a CloudFormation job in an image
+    /// whose package manager has skopeo ([`gitlab`]).
+    pub pushes_images: bool,
 }
 
 /// Jobs of one wave that share an approval gate, at most [`GITHUB_MATRIX_LIMIT`] units each.
@@ -581,12 +584,13 @@ fn publish(
         }
         text.push_str(&format!("{} || exit 1\n", p.publish));
     }
-    for ((env, wave), text, _) in lines {
+    for ((env, wave), text, registries) in lines {
         if let Some(unit) = waves
             .get_mut(&wave)
             .and_then(|units| units.iter_mut().find(|u| u.env == env))
         {
             unit.script.insert_str(0, &text);
+            unit.pushes_images |= !registries.is_empty();
         }
     }
 }
@@ -607,6 +611,7 @@ fn push_line(units: &mut Vec<Unit>, a: &Listed, role: String, gate: Option<Strin
             role,
             gate,
             script: step,
+            pushes_images: false,
         }),
     }
 }

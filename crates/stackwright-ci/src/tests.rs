@@ -609,6 +609,21 @@ fn images_are_pushed_after_installing_skopeo_and_logging_in() {
          terraform -chdir=out/terraform/staging/service init"
     );
     assert!(script.starts_with(&expected), "{script}\n---\n{expected}");
+    // GitLab: the AWS CLI's image has no skopeo package; a CloudFormation job that pushes runs in
+    // Alpine's, which installs both; a job that pushes nothing keeps the AWS CLI's.
+    let mut both = shop();
+    let mut pushed = image("aa");
+    pushed["waves"] = json!({"terraform": 3, "cloudformation": 1});
+    both.publish = serde_json::from_value(json!([pushed])).unwrap();
+    let p = gitlab(&both, &options(Target::CloudFormation));
+    assert_eq!(p["deploy w1 staging"]["image"]["name"], "alpine:3.20");
+    assert!(p["deploy w1 production"]["script"].is_array());
+    assert!(p["deploy w1 production"].get("image").is_none());
+    let p = gitlab(&both, &options(Target::Terraform));
+    assert!(p["deploy w3 staging"]["script"]
+        .to_string()
+        .contains("skopeo copy"));
+    assert!(p["deploy w3 staging"].get("image").is_none());
     // A repository that is not the region's ECR registry is refused, never logged in to.
     let mut bad = shop();
     let mut elsewhere = image("aa");
