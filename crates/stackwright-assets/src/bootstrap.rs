@@ -31,6 +31,7 @@ pub const NONCURRENT_VERSION_DAYS: i64 = 30;
 #[track_caller]
 pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
     stack.extensions_mut().insert(AssetBucket);
+    stack.extensions_mut().insert(Bootstrap);
     stack.provides(PROVIDES);
     let bucket = stack.add(
         Bucket::new("AssetBucket")
@@ -66,3 +67,9 @@ pub fn bucket_exists(stack: &mut Stack) {
 /// nothing creates the bucket.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AssetBucket;
+
+/// The mark (in a stack's extensions) of a stack that declares the environment's asset bucket and image
+/// repository ([`bootstrap`]): synth warns of an asset published there that the same stack declares (its
+/// publish step would come before the stack, hence before the bucket).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bootstrap;

@@ -527,6 +527,36 @@ fn list_prints_the_referenced_objects_of_both_trees() {
     assert_eq!(referenced(&[]).lines().collect::<Vec<_>>(), expected);
 }
 
+/// An asset declared in the stack that declares the bucket would be published before that stack, hence
+/// before the bucket: synth warns at the asset's line.
+#[test]
+fn synth_warns_of_an_asset_in_the_bootstrap_stack() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let line = line!() + 5;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("everything", move |stack, _| {
+            stackwright::assets::bootstrap(stack);
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.output("CodeKey", code.s3_key());
+        });
+    let out = scratch.path().join("out");
+    let (status, stdout, stderr) = run(&app, &["synth", "--out", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(
+        stderr.contains("is declared in stack `everything`, which also declares the asset bucket and image repository (`bootstrap`): it is published before that stack deploys"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("assets.rs:{line}")), "{stderr}");
+    assert_eq!(
+        stderr.matches("also declares the asset bucket").count(),
+        1,
+        "{stderr}"
+    );
+}
+
 /// Terraform uploads the zips it reads itself: a deploy by Terraform alone publishes nothing.
 #[test]
 fn list_of_terraform_alone_publishes_nothing() {
