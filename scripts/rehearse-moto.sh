@@ -185,30 +185,30 @@ tf() { waited "${LOOPBACK[@]}" "$TF_BIN" -chdir="$run" "$@"; }
 errors() { grep -A6 'Error' "$1" | head -n 24 | sed 's/^/    /'; }
 
 # Code assets (issue 22): the Terraform-only example with a Lambda function from a code directory
-# (crates/stackwright-aws-terraform/examples/orders.rs: `filename` + `source_code_hash` of the zip synth
+# (examples/terraform-native: `filename` + `source_code_hash` of the zip synth
 # writes to out/assets/<sha256>.zip) applied into moto; the function's code on moto must be the asset. Then
 # the code changes, in a copy of the code directory in scratch mounted over the example's for synth and plan
 # only (a private mount namespace, `unshare -m`: the repository's files are never edited), and Stackwright's
 # `plan --against` the deployed tree and `terraform plan` must both say one thing: the function updated in
 # place; applied, moto must hold the new code.
 assets_phase() {
-  local a=$work/assets code_dir=$root/crates/stackwright-aws-terraform/examples/orders-code
+  local a=$work/assets code_dir=$root/examples/terraform-native/functions/orders
   local run_dir=$work/assets/run/terraform/dev/api bin account region ns=(-m) ok=0
   local -a tfa loopback
   # Nothing of this phase but cargo reaches past loopback: a dead proxy on 127.0.0.1 for every other address.
   loopback=("${LOOPBACK[@]}")
   tfa=("${loopback[@]}" "$TF_BIN" -chdir="$run_dir")
   mkdir -p "$a"
-  echo "rehearse-moto: code assets: the orders example (hashicorp/aws Lambda from examples/orders-code)" >&2
-  (cd "$root" && exec cargo build -q -p stackwright-aws-terraform --example orders --message-format=json-render-diagnostics) >"$a/build.json" &
-  wait $! || { echo "assets: the orders example did not build"; return 1; }
+  echo "rehearse-moto: code assets: the terraform-native example (hashicorp/aws Lambda from its functions/orders)" >&2
+  (cd "$root" && exec cargo build -q -p terraform-native --example terraform-native --message-format=json-render-diagnostics) >"$a/build.json" &
+  wait $! || { echo "assets: the terraform-native example did not build"; return 1; }
   bin=$(python3 -c 'import json,sys
 for l in open(sys.argv[1]):
     m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "orders" and m.get("executable"): print(m["executable"])' "$a/build.json" | tail -n 1)
-  [ -x "$bin" ] || { echo "assets: cargo named no executable of the orders example"; return 1; }
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "terraform-native" and m.get("executable"): print(m["executable"])' "$a/build.json" | tail -n 1)
+  [ -x "$bin" ] || { echo "assets: cargo named no executable of the terraform-native example"; return 1; }
   waited "$bin" synth --target terraform --out "$a/v1/out" >"$a/synth-v1.log" 2>&1 ||
-    { echo "assets: synth of the orders example failed:"; sed 's/^/    /' "$a/synth-v1.log"; return 1; }
+    { echo "assets: synth of the terraform-native example failed:"; sed 's/^/    /' "$a/synth-v1.log"; return 1; }
   mkdir -p "$run_dir" "$a/run/assets"
   cp "$a/v1/out/terraform/dev/api/main.tf.json" "$run_dir/"
   cp "$a"/v1/out/assets/*.zip "$a/run/assets/"
@@ -219,7 +219,7 @@ for l in open(sys.argv[1]):
   waited "${tfa[@]}" init -input=false -no-color >"$a/init.log" 2>&1 ||
     { echo "assets: terraform init failed:"; errors "$a/init.log"; return 1; }
   if ! AWS_REGION=$region waited "${tfa[@]}" apply -auto-approve -input=false -no-color >"$a/apply-v1.log" 2>&1; then
-    echo "assets: terraform apply of the orders example failed:"; errors "$a/apply-v1.log"; return 1
+    echo "assets: terraform apply of the terraform-native example failed:"; errors "$a/apply-v1.log"; return 1
   fi
   py lambda-code "$endpoint" "$account" "$region" orders-handler "$a"/v1/out/assets/*.zip | sed 's/^/assets: created: /'
   [ "${PIPESTATUS[0]}" = 0 ] || ok=1
@@ -229,7 +229,7 @@ for l in open(sys.argv[1]):
   if ! AWS_REGION=$region waited "${tfa[@]}" apply -auto-approve -input=false -no-color >"$a/apply-settle.log" 2>&1; then
     echo "assets: terraform apply (settling moto's tags of security group rules) failed:"; errors "$a/apply-settle.log"; return 1
   fi
-  echo "assets: MOTO GAP: settled by a second apply: $(grep -o 'Resources: .*' "$a/apply-settle.log" || echo '?') (tags of a security group rule that moto reads back as null)"
+  echo "assets: MOTO GAP: settled by a second apply: $(grep -o 'Resources: .*' "$a/apply-settle.log" || echo '?') (tags of security group rules that moto reads back as null)"
 
   # The code change: a copy of the code directory, one line added, mounted over the example's.
   cp -r "$code_dir" "$a/code"
@@ -267,13 +267,15 @@ for l in open(sys.argv[1]):
   return "$ok"
 }
 
-# The CloudFormation side (the orders example has none: hashicorp/aws builders are Terraform only): the
+# The CloudFormation side (the terraform-native example has none: hashicorp/aws builders are Terraform only): the
 # serverless example's `staging` templates (functions from two code directories and a Rust crate, S3Bucket
 # and S3Key of the environment's asset bucket), deployed wave by wave into moto's CloudFormation with the
 # deploy commands `list --format json` prints (`deploy_argv`, `aws cloudformation deploy`), the assets
-# published before the first stack reading them with the commands it prints (`publish_argv`, `aws s3 cp`),
-# all sent to moto by AWS_ENDPOINT_URL; each function's code on moto must be its asset
-# (`rehearse_moto.py cloudformation`).
+# published before the wave the listing names for each (`waves`: after the bootstrap stack's) with the
+# commands it prints (`publish_argv`, `aws s3 cp`), all sent to moto by AWS_ENDPOINT_URL; each function's
+# code on moto must be its asset, and the image function's URI the image the listing publishes (moto has no
+# registry to push the image to: said as a MOTO GAP; scripts/check-image-push.sh pushes one to a local
+# registry) (`rehearse_moto.py cloudformation`).
 cloudformation_assets() {
   local c=$work/assets/cf bin account
   mkdir -p "$c"

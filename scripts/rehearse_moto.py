@@ -341,8 +341,9 @@ def lambda_code(endpoint, account, region, function, zip_path):
 
 def cloudformation(list_path, env, endpoint, account):
     """The CloudFormation side of the code assets phase, in the directory holding `out/`: each wave of ENV
-    in order (`list --format json`), and before the first stack whose template reads an asset, the
-    asset's publish commands exactly as printed (`publish_argv`), sent to moto by AWS_ENDPOINT_URL. The
+    in order (`list --format json`), and before the wave the listing names for each asset
+    (`waves.cloudformation`: after the bootstrap stack's wave, which creates the bucket), the asset's
+    publish commands exactly as printed (`publish_argv`), sent to moto by AWS_ENDPOINT_URL. The
     stacks are deployed with the printed deploy commands (`deploy_argv`, `aws cloudformation deploy`), to
     moto the same way (a gap of moto's change sets is worked around in `serve`). Then every Lambda function of the templates must be on moto with the code of
     its asset (CodeSha256 = the zip's, whose sha256 is its S3 key)."""
@@ -360,11 +361,24 @@ def cloudformation(list_path, env, endpoint, account):
     if not aws:
         sys.exit("CANNOT PUBLISH: no `aws` command (awscli) on PATH to run the printed publish commands")
     cli_env = dict(os.environ, AWS_ENDPOINT_URL=endpoint)
-    ok, published, functions = True, set(), []
+    ok, published, functions, images, image_functions = True, set(), [], {}, []
     for artifact in artifacts:
         template_text = open(artifact["path"]).read()
         for asset in publish:
-            if asset["key"] in template_text and asset["key"] not in published:
+            if asset["key"] in template_text and asset["key"] not in published \
+                    and asset["waves"].get("cloudformation") != artifact["wave"]:
+                sys.exit(f"the listing publishes {asset['key']} before wave {asset['waves']}, but stack "
+                         f"{artifact['stack']} of wave {artifact['wave']} reads it")
+            if asset["waves"].get("cloudformation") == artifact["wave"] and asset["key"] not in published \
+                    and asset["kind"] == "image":
+                # moto mocks ECR's API, not a registry: nothing to push an image to.
+                print(f"MOTO GAP: image {asset['key'][:12]}.. ({asset['source']}) not pushed: moto has no image "
+                      f"registry (scripts/check-image-push.sh pushes an image to a local one); its publish "
+                      f"command, as printed: {' '.join(asset['publish_argv'][0][:2])} .. "
+                      f"docker://{asset['bucket']}:{asset['key'][:12]}..")
+                published.add(asset["key"])
+                images[f"{asset['bucket']}:{asset['key']}"] = asset
+            if asset["waves"].get("cloudformation") == artifact["wave"] and asset["key"] not in published:
                 for argv in asset["publish_argv"]:
                     done = subprocess.run(argv, env=cli_env, capture_output=True, text=True)
                     if done.returncode != 0:
@@ -394,6 +408,8 @@ def cloudformation(list_path, env, endpoint, account):
         for logical, body in template["Resources"].items():
             if body["Type"] == "AWS::Lambda::Function" and "S3Key" in body["Properties"].get("Code", {}):
                 functions.append((region, made[logical]["PhysicalResourceId"], body["Properties"]["Code"]["S3Key"]))
+            if body["Type"] == "AWS::Lambda::Function" and "ImageUri" in body["Properties"].get("Code", {}):
+                image_functions.append((region, made[logical]["PhysicalResourceId"]))
     for region, name, key in functions:
         data = open(os.path.join("out", "assets", key), "rb").read()
         want = base64.b64encode(hashlib.sha256(data).digest()).decode()
@@ -403,6 +419,14 @@ def cloudformation(list_path, env, endpoint, account):
         ok = ok and same
         print(f"function {name}: moto's code sha256 {got}; the asset {key[:12]}..: {want}: "
               + ("same" if same else "DIFFERENT"))
+    # An image function's ImageUri, as CloudFormation resolved it, is where the listing publishes its image.
+    for region, name in image_functions:
+        uri = moto_client("lambda", endpoint, account, region).get_function(
+            FunctionName=name)["Code"].get("ImageUri", "")
+        same = uri in images
+        ok = ok and same
+        print(f"function {name}: moto's image URI {uri.split(':')[0]}:{uri.split(':')[-1][:12]}..: "
+              + ("the image the listing publishes" if same else f"NOT one the listing publishes ({sorted(images)})"))
     sys.exit(0 if ok else 1)
 
 

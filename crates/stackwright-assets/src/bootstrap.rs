@@ -24,9 +24,15 @@ pub const NONCURRENT_VERSION_DAYS: i64 = 30;
 /// immutable (an image asset's tag is its content digest), encrypted, untagged images expired after
 /// [`UNTAGGED_EXPIRATION_DAYS`](stackwright_aws::ecr::UNTAGGED_EXPIRATION_DAYS) days, kept when the
 /// stack goes.
+///
+/// Every stack of the environment that declares an asset ([`StackAssets::asset`](crate::StackAssets))
+/// deploys after this one (`Stack::needs` of [`PROVIDES`]), whether or not it reads the returned
+/// handle, so that the publish step between them (`list`, `ci`) finds the bucket and repository.
 #[track_caller]
 pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
     stack.extensions_mut().insert(AssetBucket);
+    stack.extensions_mut().insert(Bootstrap);
+    stack.provides(PROVIDES);
     let bucket = stack.add(
         Bucket::new("AssetBucket")
             .noncurrent_version_expiration_days(NONCURRENT_VERSION_DAYS)
@@ -40,6 +46,10 @@ pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
     );
     bucket
 }
+
+/// What a [`bootstrap`] stack provides to the stacks of its environment that declare assets
+/// (`Stack::provides`, `Stack::needs`): they deploy after it.
+pub const PROVIDES: &str = "the asset bucket and image repository";
 
 /// The name of an environment's image repository ([`bootstrap`]): one per account and region.
 pub const REPOSITORY_NAME: &str = "stackwright-assets";
@@ -57,3 +67,9 @@ pub fn bucket_exists(stack: &mut Stack) {
 /// nothing creates the bucket.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AssetBucket;
+
+/// The mark (in a stack's extensions) of a stack that declares the environment's asset bucket and image
+/// repository ([`bootstrap`]): synth warns of an asset published there that the same stack declares (its
+/// publish step would come before the stack, hence before the bucket).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bootstrap;

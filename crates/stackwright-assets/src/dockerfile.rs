@@ -31,6 +31,8 @@ pub struct ImageBuild {
     pub(crate) context: AssetPath,
     pub(crate) dockerfile: String,
     pub(crate) architecture: Architecture,
+    /// Rust binaries put into the context, by name ([`ImageBuild::rust_binary`]).
+    pub(crate) binaries: Vec<(String, crate::RustFunction)>,
 }
 
 impl ImageBuild {
@@ -40,7 +42,20 @@ impl ImageBuild {
             context: context.into(),
             dockerfile: "Dockerfile".to_owned(),
             architecture: Architecture::X86_64,
+            binaries: Vec::new(),
         }
+    }
+
+    /// Puts a Rust function's binary into the context as `name` (a path relative to it that no file of
+    /// the context has), for the Dockerfile to `COPY` (e.g. `COPY bootstrap /bootstrap` and `ENTRYPOINT
+    /// ["/bootstrap"]`: a Lambda function of `PackageType` `Image` whose binary speaks the runtime API
+    /// itself). Built as [`Asset::rust`](crate::Asset::rust) builds it, only when its inputs changed; a
+    /// `FROM scratch` image has no C library, so build it [`statically_linked`](
+    /// crate::RustFunction::statically_linked) (a dynamically linked binary would not start). Its
+    /// architecture should be the image's ([`architecture`](Self::architecture)).
+    pub fn rust_binary(mut self, name: impl Into<String>, function: crate::RustFunction) -> Self {
+        self.binaries.push((name.into(), function));
+        self
     }
 
     /// Another Dockerfile of the context (relative to it).

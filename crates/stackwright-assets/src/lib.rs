@@ -47,7 +47,8 @@ mod scan;
 mod store;
 
 pub use bootstrap::{
-    bootstrap, bucket_exists, AssetBucket, NONCURRENT_VERSION_DAYS, REPOSITORY_NAME,
+    bootstrap, bucket_exists, AssetBucket, Bootstrap, NONCURRENT_VERSION_DAYS, PROVIDES,
+    REPOSITORY_NAME,
 };
 pub use dockerfile::ImageBuild;
 pub use rust::{
@@ -560,7 +561,8 @@ impl AssetHandle {
     }
 
     /// An image's URI in the environment's image repository, tagged with its manifest's digest:
-    /// `<account>.dkr.ecr.<region>.amazonaws.com/stackwright-assets:<sha256>` (a Lambda function's
+    /// `<account>.dkr.ecr.<region>.<partition's DNS suffix>/stackwright-assets:<sha256>` (`amazonaws.com`;
+    /// `amazonaws.com.cn` in China: [`Expr::url_suffix`]; a Lambda function's
     /// `Code.ImageUri`, an ECS container's `Image`), in any layer. Published by `list`'s command (`skopeo
     /// copy`) before the deploy, in both targets. Not an image: the zip's `s3://` URL.
     pub fn image_uri(&self) -> Expr {
@@ -569,11 +571,9 @@ impl AssetHandle {
                 Expr::account_id()
                     + ".dkr.ecr."
                     + Expr::region()
-                    + format!(
-                        ".amazonaws.com/{}:{tag}",
-                        stackwright_tree::fields::IMAGE_REPOSITORY_NAME
-                    )
-                    .as_str()
+                    + "."
+                    + Expr::url_suffix()
+                    + format!("/{}:{tag}", stackwright_tree::fields::IMAGE_REPOSITORY_NAME).as_str()
             }
             None => self.s3_url(),
         }
@@ -636,7 +636,8 @@ fn base64(bytes: &[u8]) -> String {
 /// Declaring assets on a stack: `stack.asset(Asset::directory(asset_path!("functions/orders")))`.
 pub trait StackAssets {
     /// Packs the asset (or finds it unchanged), records it on the stack (so that synth writes it into
-    /// the tree and lists it in `manifest.json`) and returns its handle. A problem (missing path,
+    /// the tree and lists it in `manifest.json`) and returns its handle. The stack deploys after the
+    /// environment's [`bootstrap`] stack, if it has one. A problem (missing path,
     /// symbolic link out, special file, over Lambda's limits, failed build) is reported at the line that
     /// created the [`Asset`], and fails the synthesis.
     fn asset(&mut self, asset: Asset) -> AssetHandle;
@@ -647,6 +648,8 @@ impl StackAssets for Stack {
         match asset.resolve() {
             Ok(used) => {
                 let used = Arc::new(used);
+                // Published to the environment's bucket or repository: deploy after its bootstrap stack.
+                self.needs(PROVIDES, used.source.clone(), used.location);
                 let known = self.extensions().get::<UsedAssets>().and_then(|u| {
                     u.nodes
                         .iter()

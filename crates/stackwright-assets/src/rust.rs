@@ -109,6 +109,8 @@ pub struct RustFunction {
     pub(crate) bin: Option<String>,
     pub(crate) architecture: Architecture,
     pub(crate) inputs: Vec<PathBuf>,
+    /// Links the C library in ([`RustFunction::statically_linked`]).
+    pub(crate) static_link: bool,
 }
 
 impl RustFunction {
@@ -120,7 +122,21 @@ impl RustFunction {
             bin: None,
             architecture: Architecture::X86_64,
             inputs: Vec::new(),
+            static_link: false,
         }
+    }
+
+    /// Links glibc into the binary (its static library, `-C target-feature=+crt-static`), so that the
+    /// binary runs where there is no C library: an image `FROM scratch` ([`ImageBuild::rust_binary`](
+    /// crate::ImageBuild::rust_binary)). Built by `cargo build` with this machine's C toolchain rather
+    /// than cargo-zigbuild, for this machine's architecture only, with glibc's static library installed
+    /// (`libc6-dev`, `glibc-static`). The bytes then also depend on this machine's `libc.a` and linker,
+    /// which are part of the build's key: the same sources, Rust toolchain, glibc and linker give the
+    /// same bytes. A binary that resolves host names through NSS (`getaddrinfo` of a name) needs the
+    /// shared libraries at run time; one that reaches only addresses (the Lambda runtime API) does not.
+    pub fn statically_linked(mut self) -> Self {
+        self.static_link = true;
+        self
     }
 
     /// Another binary of the package than the one named like it.
@@ -147,10 +163,15 @@ impl RustFunction {
 
     pub(crate) fn shown(&self) -> String {
         format!(
-            "Rust function `{}` (binary `{}`, {}) in `{}`",
+            "Rust function `{}` (binary `{}`, {}{}) in `{}`",
             self.package,
             self.bin_name(),
             self.architecture.lambda_name(),
+            if self.static_link {
+                ", statically linked"
+            } else {
+                ""
+            },
             self.dir.shown()
         )
     }
@@ -184,6 +205,22 @@ impl RustFunction {
     /// What besides the inputs decides the bytes: the recipe, the crate and binary, the target, the
     /// toolchain's compiler and cargo-zigbuild's executable (their paths and stamps). No process runs.
     pub(crate) fn key_text(&self) -> Result<String, String> {
+        if self.static_link {
+            let (libc, linker) = static_toolchain(self.architecture).map_err(|why| {
+                format!(
+                    "cannot build {}: this machine cannot link it statically for {}: {why}",
+                    self.shown(),
+                    self.architecture.lambda_name()
+                )
+            })?;
+            return Ok(format!(
+                "{STATIC_RECIPE}\npackage {}\nbin {}\ntarget {}\nrustc {}\nlibc.a {libc}\nlinker {linker}\n",
+                self.package,
+                self.bin_name(),
+                self.architecture.rust_target(),
+                toolchain().map_or("unknown", |(_, identity)| identity.as_str()),
+            ));
+        }
         if let Some(why) = self.architecture.unavailable() {
             return Err(format!(
                 "cannot build {}: this machine cannot build for {}: {why}",
@@ -238,7 +275,13 @@ impl RustFunction {
                 }
             ));
         }
-        let target_dir = metadata.target_directory.join("stackwright-lambda");
+        // A statically linked build has flags of its own: a directory of its own, so that the two
+        // builds never undo each other's.
+        let target_dir = metadata.target_directory.join(if self.static_link {
+            "stackwright-lambda-static"
+        } else {
+            "stackwright-lambda"
+        });
         let cargo_home = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
@@ -251,7 +294,13 @@ impl RustFunction {
         }
         let triple = self.architecture.rust_target();
         let mut command = Command::new("cargo");
-        if let Some((zigbuild, _)) = zigbuild() {
+        if self.static_link {
+            flags.push("-Ctarget-feature=+crt-static".to_owned());
+            command
+                .args(["build", "--release", "--locked", "--package"])
+                .arg(&self.package)
+                .args(["--bin", self.bin_name(), "--target", triple]);
+        } else if let Some((zigbuild, _)) = zigbuild() {
             // cargo finds its subcommand, and cargo-zigbuild its zig (`python3 -m ziglang` of the
             // install's venv), first in cargo-zigbuild's directory.
             let path = std::env::var_os("PATH").unwrap_or_default();
@@ -264,13 +313,14 @@ impl RustFunction {
                 command.env("PATH", joined);
             }
         }
-        command
-            .args(["zigbuild", "--release", "--locked", "--package"])
-            .arg(&self.package)
-            .args(["--bin", self.bin_name(), "--target"])
-            .arg(format!("{triple}.{GLIBC}"))
-            .current_dir(&dir)
-            .stdin(Stdio::null());
+        if !self.static_link {
+            command
+                .args(["zigbuild", "--release", "--locked", "--package"])
+                .arg(&self.package)
+                .args(["--bin", self.bin_name(), "--target"])
+                .arg(format!("{triple}.{GLIBC}"));
+        }
+        command.current_dir(&dir).stdin(Stdio::null());
         for variable in [
             "RUSTFLAGS",
             "CARGO_BUILD_RUSTFLAGS",
@@ -291,7 +341,7 @@ impl RustFunction {
             .env("SOURCE_DATE_EPOCH", "315532800");
         let output = command
             .output()
-            .map_err(|e| format!("cannot run `cargo zigbuild` for {shown}: {e}"))?;
+            .map_err(|e| format!("cannot run `cargo {}` for {shown}: {e}", self.builder()))?;
         if !output.status.success() {
             let mut tail: Vec<String> = String::from_utf8_lossy(&output.stderr)
                 .lines()
@@ -301,7 +351,8 @@ impl RustFunction {
                 tail.drain(..tail.len() - 20);
             }
             return Err(format!(
-                "`cargo zigbuild` of {shown} failed ({}); its last lines of output:\n  {}",
+                "`cargo {}` of {shown} failed ({}); its last lines of output:\n  {}",
+                self.builder(),
                 output.status,
                 tail.join("\n  ")
             ));
@@ -315,11 +366,129 @@ impl RustFunction {
             self.bin_name(),
             self.architecture.lambda_name()
         ));
+        if self.static_link {
+            check_static(&built).map_err(|why| format!("{shown}: {why}"))?;
+        }
         std::fs::create_dir_all(&staged)
             .and_then(|()| std::fs::copy(&built, staged.join("bootstrap")).map(drop))
             .map_err(|e| format!("cannot stage the binary of {shown} as `bootstrap`: {e}"))?;
         Ok(staged)
     }
+}
+
+impl RustFunction {
+    /// The cargo subcommand that builds it.
+    fn builder(&self) -> &'static str {
+        if self.static_link {
+            "build"
+        } else {
+            "zigbuild"
+        }
+    }
+}
+
+/// Changes whenever a statically linked build would give other bytes for the same sources, toolchain,
+/// C library and linker.
+pub(crate) const STATIC_RECIPE: &str =
+    "stackwright-rust-static 1: cargo build --release --locked, crt-static (glibc libc.a), \
+     remapped workspace and cargo home, strip=symbols, debug=0, SOURCE_DATE_EPOCH=315532800";
+
+/// Where glibc's static library is for an architecture (Debian's multiarch directory, then the usual
+/// library directories).
+fn static_libc(architecture: Architecture) -> Option<PathBuf> {
+    let multiarch = match architecture {
+        Architecture::X86_64 => "x86_64-linux-gnu",
+        Architecture::Arm64 => "aarch64-linux-gnu",
+    };
+    [
+        format!("/usr/lib/{multiarch}/libc.a"),
+        "/usr/lib64/libc.a".to_owned(),
+        "/usr/lib/libc.a".to_owned(),
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
+}
+
+/// What a statically linked build for `architecture` depends on here: the stamps of glibc's `libc.a`
+/// and of the linker (`cc`); an error saying what is missing: another architecture than this machine's
+/// (the host's C toolchain links), glibc's static library, a `cc` on `PATH`, the Rust standard library.
+fn static_toolchain(architecture: Architecture) -> Result<(String, String), String> {
+    let host = match std::env::consts::ARCH {
+        "x86_64" => Architecture::X86_64,
+        "aarch64" => Architecture::Arm64,
+        other => {
+            return Err(format!(
+                "this machine's architecture ({other}) is neither of Lambda's"
+            ))
+        }
+    };
+    if architecture != host {
+        return Err(format!(
+            "a statically linked binary is linked by this machine's C toolchain, which builds for {} only",
+            host.lambda_name()
+        ));
+    }
+    let libc = static_libc(architecture).ok_or(
+        "glibc's static library (libc.a) is not installed (Debian, Ubuntu: `apt-get install libc6-dev`; \
+         Fedora, Amazon Linux: `dnf install glibc-static`)",
+    )?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let linker = std::env::split_paths(&path)
+        .map(|dir| dir.join("cc"))
+        .find_map(|cc| {
+            let real = std::fs::canonicalize(&cc).ok()?;
+            stamp(&real).map(|s| format!("{} {s}", real.display()))
+        })
+        .ok_or("no C compiler (`cc`) on PATH to link with")?;
+    let sysroot =
+        sysroot().ok_or("`rustc --print sysroot` failed: is a Rust toolchain on PATH?")?;
+    if !sysroot
+        .join("lib/rustlib")
+        .join(architecture.rust_target())
+        .is_dir()
+    {
+        return Err(format!(
+            "the Rust standard library for `{}` is not installed (`rustup target add {}`)",
+            architecture.rust_target(),
+            architecture.rust_target()
+        ));
+    }
+    let libc_stamp =
+        stamp(&libc).map_or_else(|| "?".to_owned(), |s| format!("{} {s}", libc.display()));
+    Ok((libc_stamp, linker))
+}
+
+/// Refuses a binary that still asks for a program interpreter (`PT_INTERP`, the dynamic loader): it
+/// would not start where there is no C library.
+fn check_static(binary: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(binary).map_err(|e| format!("cannot read the built binary: {e}"))?;
+    // ELF64, little-endian: the program headers' offset, entry size and count; PT_INTERP is type 3.
+    let field = |at: usize, width: usize| -> Option<u64> {
+        let mut value = 0u64;
+        for (i, b) in bytes.get(at..at + width)?.iter().enumerate() {
+            value |= u64::from(*b) << (8 * i);
+        }
+        Some(value)
+    };
+    let elf =
+        bytes.get(..4) == Some(b"\x7fELF") && bytes.get(4) == Some(&2) && bytes.get(5) == Some(&1);
+    let headers = elf
+        .then(|| Some((field(0x20, 8)?, field(0x36, 2)?, field(0x38, 2)?)))
+        .flatten()
+        .ok_or("the built binary is not a 64-bit little-endian ELF file")?;
+    let (offset, size, count) = headers;
+    for i in 0..count {
+        let at = usize::try_from(offset + i * size).unwrap_or(usize::MAX);
+        if field(at, 4) == Some(3) {
+            return Err(
+                "the built binary is dynamically linked (it names a program interpreter) although it \
+                 was built with crt-static: it would not start in an image without a C library"
+                    .to_owned(),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// What `cargo metadata` says of a workspace.

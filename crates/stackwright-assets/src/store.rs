@@ -37,6 +37,9 @@ pub(crate) struct Remembered {
     pub(crate) command_key: Option<[u8; 32]>,
     /// Whether resolving packed the zip (and ran the build command, for one): false when remembered.
     pub(crate) packed: bool,
+    /// The builds the asset holds the output of (a Rust binary in an image: `ImageBuild::rust_binary`),
+    /// as (command key, content key, what was built), so that the next synthesis knows them too.
+    pub(crate) builds: Vec<([u8; 32], [u8; 32], Info)>,
 }
 
 /// The sha256 of each file of an asset, in its entries' order.
@@ -119,6 +122,7 @@ pub(crate) fn resolve_path(root: &Path, shown: &str) -> Result<(Info, Remembered
                     content_key: key,
                     command_key: None,
                     packed: false,
+                    builds: Vec::new(),
                 },
             ));
         }
@@ -132,6 +136,7 @@ pub(crate) fn resolve_path(root: &Path, shown: &str) -> Result<(Info, Remembered
             content_key: key,
             command_key: None,
             packed: true,
+            builds: Vec::new(),
         },
     ))
 }
@@ -210,6 +215,7 @@ pub(crate) fn resolve_command(command: &crate::BuildCommand) -> Result<(Info, Re
             content_key,
             command_key: Some(command_key),
             packed: true,
+            builds: Vec::new(),
         },
     ))
 }
@@ -251,6 +257,7 @@ fn known_build(
             content_key,
             command_key: Some(command_key),
             packed: false,
+            builds: Vec::new(),
         },
     ))
 }
@@ -278,6 +285,7 @@ pub(crate) fn resolve_image(
             content_key: key,
             command_key: None,
             packed: false,
+            builds: Vec::new(),
         };
         return Ok((info, remembered, tag));
     }
@@ -294,6 +302,7 @@ pub(crate) fn resolve_image(
         content_key: key,
         command_key: None,
         packed: true,
+        builds: Vec::new(),
     };
     Ok((info, remembered, tag))
 }
@@ -303,7 +312,7 @@ pub(crate) fn resolve_image(
 pub(crate) fn resolve_build(build: &crate::ImageBuild) -> Result<(Info, Remembered), String> {
     let started = SystemTime::now();
     let shown = build.shown();
-    let scanned = scan::scan(&build.context.resolve(), &build.context.shown(), u64::MAX)?;
+    let mut scanned = scan::scan(&build.context.resolve(), &build.context.shown(), u64::MAX)?;
     let digests = digests(&scanned, &|name| format!("`{name}` of {shown}"))?;
     let mut key = Sha256::new();
     key.update(crate::dockerfile::BUILDER.as_bytes());
@@ -312,13 +321,39 @@ pub(crate) fn resolve_build(build: &crate::ImageBuild) -> Result<(Info, Remember
     key.update(b"\0");
     key.update(build.dockerfile.as_bytes());
     key.update(key_of(&scanned, &digests));
+    let mut files = remember_files(&scanned, &digests, started);
+    // The Rust binaries put into the context: each built (or remembered) as `Asset::rust` builds it,
+    // named in the key by its zip's sha256.
+    let mut builds = Vec::new();
+    for (name, function) in &build.binaries {
+        if scanned.entries.iter().any(|e| &e.name == name) {
+            return Err(format!(
+                "{shown} has a file `{name}`, where the binary of {} goes: name the binary otherwise",
+                function.shown()
+            ));
+        }
+        let (built, remembered) = resolve_rust(function)?;
+        key.update(b"\0binary\0");
+        key.update(name.as_bytes());
+        key.update(b"\0");
+        key.update(built.sha256.as_bytes());
+        files.extend(remembered.files);
+        if let Some(command) = remembered.command_key {
+            builds.push((command, remembered.content_key, built.clone()));
+        }
+        builds.extend(remembered.builds);
+    }
     let key: [u8; 32] = key.finalize().into();
-    let files = remember_files(&scanned, &digests, started);
     let known = memo().assets.get(&key).cloned();
     let (info, packed) = match known.filter(|info| info.tag.is_some()) {
         Some(info) => (info, false),
         None => {
-            let (layout, tag) = crate::dockerfile::build(build, &scanned)?;
+            let staged = stage_binaries(build, &mut scanned)?;
+            let built = crate::dockerfile::build(build, &scanned);
+            if let Some(dir) = staged {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            let (layout, tag) = built?;
             let bytes = crate::image::pack_files(&layout)
                 .map_err(|e| format!("cannot pack the image of {shown}: {e}"))?;
             let info = Info {
@@ -338,8 +373,67 @@ pub(crate) fn resolve_build(build: &crate::ImageBuild) -> Result<(Info, Remember
             content_key: key,
             command_key: None,
             packed,
+            builds,
         },
     ))
+}
+
+/// Writes the Rust binaries of an image build (`ImageBuild::rust_binary`) into a scratch directory, from
+/// their zips (whose bytes are checked against their names), and adds each to `scanned` under its name
+/// in the context; returns the directory, to remove once the image is built.
+fn stage_binaries(
+    build: &crate::ImageBuild,
+    scanned: &mut scan::Scanned,
+) -> Result<Option<PathBuf>, String> {
+    if build.binaries.is_empty() {
+        return Ok(None);
+    }
+    static STAGED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "stackwright-image-{}-{}",
+        std::process::id(),
+        STAGED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let staged = (|| -> Result<(), String> {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot make `{}`: {e}", dir.display()))?;
+        for (i, (name, function)) in build.binaries.iter().enumerate() {
+            let (built, _) = resolve_rust(function)?;
+            let zip = bytes(&crate::Spec::Rust(function.clone()), &built.sha256)?;
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.as_slice()))
+                .map_err(|e| format!("cannot read the zip of {}: {e}", function.shown()))?;
+            let mut binary = Vec::new();
+            std::io::Read::read_to_end(
+                &mut archive.by_name("bootstrap").map_err(|e| {
+                    format!("the zip of {} has no `bootstrap`: {e}", function.shown())
+                })?,
+                &mut binary,
+            )
+            .map_err(|e| format!("cannot unzip the binary of {}: {e}", function.shown()))?;
+            let path = dir.join(i.to_string());
+            std::fs::write(&path, &binary)
+                .and_then(|()| {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                })
+                .map_err(|e| format!("cannot stage the binary of {}: {e}", function.shown()))?;
+            let mut one = scan::scan(&path, &function.shown(), u64::MAX)?;
+            for mut entry in one.entries.drain(..) {
+                entry.name = name.clone();
+                scanned.total += binary.len() as u64;
+                scanned.entries.push(entry);
+            }
+        }
+        scanned.entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(())
+    })();
+    match staged {
+        Ok(()) => Ok(Some(dir)),
+        Err(why) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(why)
+        }
+    }
 }
 
 /// Resolves a Rust function's asset: builds it (`cargo zigbuild`) only when its key (the recipe, the
@@ -372,6 +466,7 @@ pub(crate) fn resolve_rust(function: &crate::RustFunction) -> Result<(Info, Reme
             content_key,
             command_key: Some(command_key),
             packed: true,
+            builds: Vec::new(),
         },
     ))
 }
@@ -614,6 +709,18 @@ pub fn save<'a>(assets: impl IntoIterator<Item = &'a crate::AssetUse>) -> Vec<u8
         }
         if let Some(command) = r.command_key {
             commands.insert(hex(&command), hex(&r.content_key));
+        }
+        for (command, content, info) in &r.builds {
+            commands.insert(hex(command), hex(content));
+            infos.insert(
+                hex(content),
+                (
+                    info.sha256.clone(),
+                    info.size,
+                    info.unzipped,
+                    info.tag.clone(),
+                ),
+            );
         }
         infos.insert(
             hex(&r.content_key),

@@ -866,6 +866,109 @@ fn flate2_read(gz: &[u8], out: &mut Vec<u8>) {
     decoder.read_to_end(out).unwrap();
 }
 
+/// A Rust function's binary in a `FROM scratch` image (`ImageBuild::rust_binary`), linked statically
+/// (there is no C library in the image): the same image from two checkouts, the binary at its
+/// destination, executable, with no program interpreter, and it runs; a context file of the binary's
+/// name is an error.
+#[test]
+fn a_statically_linked_rust_binary_goes_into_a_scratch_image() {
+    let _cpu = CPU.lock().unwrap_or_else(|e| e.into_inner());
+    let function = |root: &Path| {
+        stackwright_assets::RustFunction::new(root.to_path_buf(), "hello-lambda")
+            .statically_linked()
+    };
+    let dockerfile = "FROM scratch\nCOPY bootstrap /bootstrap\nENTRYPOINT [\"/bootstrap\"]\n";
+    let probe = tempfile::tempdir().unwrap();
+    checkout(
+        probe.path(),
+        RUST_CRATE,
+        0o022,
+        SystemTime::now() - Duration::from_secs(60),
+    );
+    if let Err(why) = Asset::rust(function(probe.path())).resolve() {
+        if why.contains("cannot link it statically") && std::env::var_os("CI").is_none() {
+            let _ = writeln!(std::io::stderr(), "NOT TESTED: {why}");
+            return;
+        }
+        panic!("{why}");
+    }
+    let mut built = Vec::new();
+    for (umask, age) in [(0o022, 60), (0o077, 3600)] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join(format!("checkout-{umask:o}"));
+        let when = SystemTime::now() - Duration::from_secs(age);
+        checkout(&root, RUST_CRATE, umask, when);
+        let context = dir.path().join("image");
+        checkout(&context, &[("Dockerfile", dockerfile, false)], umask, when);
+        stackwright_assets::forget();
+        let asset = Asset::image(
+            stackwright_assets::ImageBuild::new(context.clone())
+                .rust_binary("bootstrap", function(&root)),
+        )
+        .resolve()
+        .unwrap_or_else(|why| panic!("{why}"));
+        built.push((
+            asset.image_tag().unwrap().to_owned(),
+            asset.bytes().unwrap(),
+        ));
+        // Unchanged: found, neither built nor packed again.
+        let again = Asset::image(
+            stackwright_assets::ImageBuild::new(context.clone())
+                .rust_binary("bootstrap", function(&root)),
+        )
+        .resolve()
+        .unwrap();
+        assert!(!again.was_packed());
+        // The binary's name is the context's own: refused.
+        fs::write(context.join("bootstrap"), "x").unwrap();
+        let clash = Asset::image(
+            stackwright_assets::ImageBuild::new(context).rust_binary("bootstrap", function(&root)),
+        )
+        .resolve()
+        .unwrap_err();
+        assert!(
+            clash.contains("has a file `bootstrap`, where the binary of"),
+            "{clash}"
+        );
+    }
+    assert_eq!(built[0], built[1], "two checkouts, two images");
+    let files = layout_of(&built[0].1);
+    let blob = |digest: &str| &files[&format!("blobs/sha256/{}", &digest["sha256:".len()..])];
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files[&format!("blobs/sha256/{}", built[0].0)]).unwrap();
+    let gz = blob(manifest["layers"][0]["digest"].as_str().unwrap());
+    let mut tar = Vec::new();
+    flate2_read(gz, &mut tar);
+    let mut found = None;
+    for entry in tar::Archive::new(&tar[..]).entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry.path().unwrap().to_string_lossy() == "bootstrap" {
+            assert_eq!(entry.header().mode().unwrap(), 0o755);
+            let mut binary = Vec::new();
+            entry.read_to_end(&mut binary).unwrap();
+            found = Some(binary);
+        }
+    }
+    let binary = found.expect("the image has /bootstrap");
+    assert_eq!(elf_machine(&binary), 62);
+    // No program header of type PT_INTERP (3): nothing to load it with in a scratch image.
+    let (offset, size, count) = (
+        u64::from_le_bytes(binary[0x20..0x28].try_into().unwrap()) as usize,
+        u16::from_le_bytes([binary[0x36], binary[0x37]]) as usize,
+        u16::from_le_bytes([binary[0x38], binary[0x39]]) as usize,
+    );
+    assert!((0..count).all(|i| binary[offset + i * size..][..4] != [3, 0, 0, 0]));
+    let run = tempfile::tempdir().unwrap();
+    let path = run.path().join("bootstrap");
+    fs::write(&path, &binary).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new(&path)
+        .arg("image")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello image\n");
+}
+
 /// What needs a real builder (a base image, `RUN`) or a shell (`ENTRYPOINT` in shell form) is an error at
 /// the declaring line that says how to build it elsewhere.
 #[test]

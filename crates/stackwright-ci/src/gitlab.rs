@@ -82,6 +82,11 @@ pub(crate) fn pipeline(rollout: &Rollout, options: &Options) -> String {
             if let Some(gate) = &unit.gate {
                 job["environment"] = json!({ "name": gate, "action": "start" });
             }
+            // The AWS CLI's image (Amazon Linux 2) has no skopeo package: a job that pushes images runs
+            // in Alpine's, whose packages have both (the script installs them: `apk add`).
+            if unit.pushes_images && options.target == Target::CloudFormation {
+                job["image"] = json!({ "name": TOOLS_IMAGE, "entrypoint": [""] });
+            }
             if rollout.s3_bucket {
                 job["variables"]["S3_BUCKET"] = "$STACKWRIGHT_S3_BUCKET".into();
             }

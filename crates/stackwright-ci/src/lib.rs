@@ -78,12 +78,27 @@ pub struct Published {
     pub account: String,
     /// The zip's path, output directory included.
     pub path: String,
-    /// The upload command (`aws s3 cp ...`), for a POSIX shell.
+    /// The region of its asset bucket or image repository.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// `image` for a container image (published with `skopeo`, after a login to its registry); a zip's
+    /// kind otherwise.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The asset bucket; an image's repository (`<registry>/<name>`).
+    #[serde(default)]
+    pub bucket: Option<String>,
+    /// The upload command (`aws s3 cp ...`, `skopeo copy ...`), for a POSIX shell.
     pub publish: String,
     /// The deploy targets that need it (`["cloudformation"]` for a zip, which Terraform uploads itself
     /// from the tree); absent in listings written before the field: every target.
     #[serde(default)]
     pub targets: Option<Vec<String>>,
+    /// Per deploy target, the deploy wave before which it is published (that of the first stack of its
+    /// environment that uses it; after the bootstrap stack's wave); a target absent deploys none of
+    /// those stacks. Absent in listings written before the field: the environment's first wave.
+    #[serde(default)]
+    pub waves: Option<BTreeMap<String, usize>>,
 }
 
 /// One artifact of [`Listing`]; see `list --format json` in the README for every field.
@@ -258,6 +273,9 @@ pub(crate) struct Unit {
     pub gate: Option<String>,
     /// The script: each command line of the listing, in order, each stopping the script if it fails.
     pub script: String,
+    /// Whether the script pushes images (skopeo): GitLab runs such a CloudFormation job in an image
+    /// whose package manager has skopeo ([`gitlab`]).
+    pub pushes_images: bool,
 }
 
 /// Jobs of one wave that share an approval gate, at most [`GITHUB_MATRIX_LIMIT`] units each.
@@ -429,17 +447,50 @@ impl Rollout {
 /// Terraform image (Alpine) does not.
 pub(crate) const AWS_CLI_PRESENT: &str = "command -v aws >/dev/null || apk add --no-cache aws-cli";
 
-/// Puts each environment's publish lines (the listing's, taken whole) at the start of its first deploy
-/// job, before its deploy lines, so that no function is deployed before the object it reads exists.
-/// Publishing again is harmless (the keys are content hashes), so every deploy publishes. A command
-/// the deploy's target does not need (a zip, for Terraform, which uploads it itself) is left out.
+/// The line that makes sure skopeo is there before an image is pushed: apk (GitLab's Terraform image),
+/// yum (the AWS CLI image) or apt-get (GitHub's runner, which usually has it).
+pub(crate) const SKOPEO_PRESENT: &str = "command -v skopeo >/dev/null || { command -v apk >/dev/null && apk add --no-cache skopeo; } || { command -v yum >/dev/null && yum install -y skopeo; } || { sudo apt-get update -q && sudo apt-get install -y -q skopeo; }";
+
+/// The line that logs skopeo in to an image repository's registry (`<account>.dkr.ecr.<region>.<dns
+/// suffix>`) with the job's AWS credentials: the password goes from the AWS CLI to skopeo through a pipe,
+/// never on a command line or in the log. `None` for a repository that is not an ECR registry's.
+fn registry_login(repository: &str, region: &str) -> Option<String> {
+    let registry = repository.split('/').next()?;
+    let mut parts = registry.split('.');
+    let account = parts.next()?;
+    let plausible = account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && parts.next() == Some("dkr")
+        && parts.next() == Some("ecr")
+        && parts.next() == Some(region)
+        && registry
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    plausible.then(|| {
+        format!(
+            "aws ecr get-login-password --region {} | skopeo login --username AWS --password-stdin {}",
+            shell(&[region.to_owned()]),
+            shell(&[registry.to_owned()])
+        )
+    })
+}
+
+/// Puts each asset's publish line (the listing's, taken whole) at the start of the deploy job of its
+/// environment and wave (`waves`: that of the first stack that uses it, after the bootstrap stack's,
+/// which creates the bucket and repository), before its deploy lines, so that no function is deployed
+/// before the object it reads exists, and nothing is copied to a bucket that does not exist yet. A
+/// listing written before `waves` puts them in the environment's first job. Publishing again is
+/// harmless (the keys are content hashes), so every deploy publishes. A command the deploy's target
+/// does not need (a zip, for Terraform, which uploads it itself) is left out. Images are pushed by
+/// skopeo (installed if missing), once logged in to their registry.
 fn publish(
     listing: &Listing,
     target: Target,
     waves: &mut BTreeMap<usize, Vec<Unit>>,
     problems: &mut Vec<String>,
 ) {
-    let mut lines: Vec<(&str, String)> = Vec::new();
+    // (environment, wave) -> (the lines, the registries logged in to).
+    let mut lines: Vec<((&str, usize), String, Vec<String>)> = Vec::new();
     for p in &listing.publish {
         if p.targets
             .as_ref()
@@ -449,39 +500,86 @@ fn publish(
         }
         let place = format!("the asset `{}` of environment `{}`", p.path, p.env);
         check_text(&place, &p.publish, problems);
+        let wave = match &p.waves {
+            Some(by_target) => match by_target.get(target.name()) {
+                Some(&wave) => wave,
+                // No stack of this target that uses it deploys there.
+                None => continue,
+            },
+            None => match waves
+                .iter()
+                .find(|(_, units)| units.iter().any(|u| u.env == p.env))
+            {
+                Some((&wave, _)) => wave,
+                // No stack of this target deploys there: nothing reads the asset.
+                None => continue,
+            },
+        };
         let Some(unit) = waves
-            .values_mut()
-            .flat_map(|units| units.iter_mut())
-            .find(|u| u.env == p.env)
+            .get(&wave)
+            .and_then(|units| units.iter().find(|u| u.env == p.env))
         else {
-            // No stack of this target deploys there: nothing reads the asset.
+            problems.push(format!(
+                "{place} is published before deploy wave {wave}, where no {} stack of the environment \
+                 deploys: synthesize the tree again (`synth`)",
+                target.name()
+            ));
             continue;
         };
         if unit.account != p.account {
             problems.push(format!(
-                "{place} is published to account {}, but the environment deploys to account {}:                  synthesize the tree again (`synth`)",
+                "{place} is published to account {}, but the environment deploys to account {}: \
+                 synthesize the tree again (`synth`)",
                 p.account, unit.account
             ));
             continue;
         }
-        match lines.iter_mut().find(|(env, _)| *env == p.env) {
-            Some((_, text)) => text.push_str(&format!("{} || exit 1\n", p.publish)),
-            None => lines.push((
-                &p.env,
-                format!("{AWS_CLI_PRESENT} || exit 1\n{} || exit 1\n", p.publish),
-            )),
+        let key = (p.env.as_str(), wave);
+        let at = match lines.iter().position(|(k, _, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                lines.push((key, format!("{AWS_CLI_PRESENT} || exit 1\n"), Vec::new()));
+                lines.len() - 1
+            }
+        };
+        let (_, text, registries) = &mut lines[at];
+        if p.kind.as_deref() == Some(IMAGE_KIND) {
+            let (repository, region) = (p.bucket.as_deref(), p.region.as_deref());
+            let Some(login) = repository
+                .zip(region)
+                .and_then(|(repository, region)| registry_login(repository, region))
+            else {
+                problems.push(format!(
+                    "{place} is an image whose repository ({}) is not an ECR repository of its region \
+                     ({}): synthesize the tree again (`synth`)",
+                    repository.unwrap_or("absent"),
+                    region.unwrap_or("absent")
+                ));
+                continue;
+            };
+            if registries.is_empty() {
+                text.push_str(&format!("{SKOPEO_PRESENT} || exit 1\n"));
+            }
+            if !registries.contains(&login) {
+                text.push_str(&format!("{login} || exit 1\n"));
+                registries.push(login);
+            }
         }
+        text.push_str(&format!("{} || exit 1\n", p.publish));
     }
-    for (env, text) in lines {
+    for ((env, wave), text, registries) in lines {
         if let Some(unit) = waves
-            .values_mut()
-            .flat_map(|units| units.iter_mut())
-            .find(|u| u.env == env)
+            .get_mut(&wave)
+            .and_then(|units| units.iter_mut().find(|u| u.env == env))
         {
             unit.script.insert_str(0, &text);
+            unit.pushes_images |= !registries.is_empty();
         }
     }
 }
+
+/// The listing's kind of an image asset.
+const IMAGE_KIND: &str = "image";
 
 /// Adds `line` to the unit of `a`'s environment in `units` (the last one, as the listing groups
 /// environments), or starts one.
@@ -496,6 +594,7 @@ fn push_line(units: &mut Vec<Unit>, a: &Listed, role: String, gate: Option<Strin
             role,
             gate,
             script: step,
+            pushes_images: false,
         }),
     }
 }

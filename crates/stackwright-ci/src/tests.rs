@@ -532,6 +532,112 @@ fn a_terraform_deploy_skips_what_only_cloudformation_needs_published() {
         .contains("aws s3 cp out/assets/aa.zip"));
 }
 
+/// An asset is published in the job of the wave its first user deploys in (`waves`), after the
+/// bootstrap stack's wave, not in the environment's first job, where the bucket is only being created.
+#[test]
+fn assets_are_published_before_the_wave_of_their_first_user() {
+    let mut l = shop();
+    let mut zip = published("staging", "333333333333", "aa");
+    zip["targets"] = json!(["cloudformation", "terraform"]);
+    zip["waves"] = json!({"terraform": 2});
+    l.publish = serde_json::from_value(json!([zip])).unwrap();
+    let w = workflow(&l, &options(Target::Terraform));
+    let script = |job: &str| {
+        w["jobs"][job]["strategy"]["matrix"]["include"][0]["script"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(!script("deploy-w1-1").contains("aws s3 cp"));
+    assert!(
+        script("deploy-w2-1").starts_with(
+            "command -v aws >/dev/null || apk add --no-cache aws-cli || exit 1\n\
+             aws s3 cp out/assets/aa.zip s3://stackwright-assets-333333333333-us-west-2/aa.zip --sse AES256 --region us-west-2 || exit 1\n\
+             terraform -chdir=out/terraform/staging/data init"
+        ),
+        "{}",
+        script("deploy-w2-1")
+    );
+    let p = gitlab(&l, &options(Target::Terraform));
+    assert!(!p["deploy w1 staging"].to_string().contains("aws s3 cp"));
+    assert!(p["deploy w2 staging"].to_string().contains("aws s3 cp"));
+    // A target its waves leave out deploys no stack that uses it: nothing published.
+    assert!(!workflow(&l, &options(Target::CloudFormation))
+        .to_string()
+        .contains("aws s3 cp"));
+    // A wave where the environment deploys nothing of the target: the listing is stale.
+    let mut stale = shop();
+    let mut zip = published("staging", "333333333333", "aa");
+    zip["waves"] = json!({"terraform": 7});
+    stale.publish = serde_json::from_value(json!([zip])).unwrap();
+    let problems = generate(&stale, &options(Target::Terraform))
+        .unwrap_err()
+        .join("\n");
+    assert!(
+        problems.contains("the asset `out/assets/aa.zip` of environment `staging` is published before deploy wave 7, where no terraform stack of the environment deploys"),
+        "{problems}"
+    );
+}
+
+/// An image is pushed by skopeo, installed when missing and logged in to the environment's registry
+/// once per job, the password piped from the AWS CLI, never on a command line.
+#[test]
+fn images_are_pushed_after_installing_skopeo_and_logging_in() {
+    let mut l = shop();
+    let repository = "333333333333.dkr.ecr.us-west-2.amazonaws.com/stackwright-assets";
+    let image = |tag: &str| {
+        json!({
+            "env": "staging", "account": "333333333333", "region": "us-west-2",
+            "path": format!("out/assets/{tag}.tar"), "kind": "image", "bucket": repository, "key": tag,
+            "targets": ["cloudformation", "terraform"], "waves": {"terraform": 3},
+            "publish": format!("skopeo copy --preserve-digests oci-archive:out/assets/{tag}.tar docker://{repository}:{tag}"),
+            "publish_argv": [],
+        })
+    };
+    l.publish = serde_json::from_value(json!([image("aa"), image("bb")])).unwrap();
+    let w = workflow(&l, &options(Target::Terraform));
+    let script = w["jobs"]["deploy-w3-1"]["strategy"]["matrix"]["include"][0]["script"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let expected = format!(
+        "command -v aws >/dev/null || apk add --no-cache aws-cli || exit 1\n\
+         {SKOPEO_PRESENT} || exit 1\n\
+         aws ecr get-login-password --region us-west-2 | skopeo login --username AWS --password-stdin 333333333333.dkr.ecr.us-west-2.amazonaws.com || exit 1\n\
+         skopeo copy --preserve-digests oci-archive:out/assets/aa.tar docker://{repository}:aa || exit 1\n\
+         skopeo copy --preserve-digests oci-archive:out/assets/bb.tar docker://{repository}:bb || exit 1\n\
+         terraform -chdir=out/terraform/staging/service init"
+    );
+    assert!(script.starts_with(&expected), "{script}\n---\n{expected}");
+    // GitLab: the AWS CLI's image has no skopeo package; a CloudFormation job that pushes runs in
+    // Alpine's, which installs both; a job that pushes nothing keeps the AWS CLI's.
+    let mut both = shop();
+    let mut pushed = image("aa");
+    pushed["waves"] = json!({"terraform": 3, "cloudformation": 1});
+    both.publish = serde_json::from_value(json!([pushed])).unwrap();
+    let p = gitlab(&both, &options(Target::CloudFormation));
+    assert_eq!(p["deploy w1 staging"]["image"]["name"], "alpine:3.20");
+    assert!(p["deploy w1 production"]["script"].is_array());
+    assert!(p["deploy w1 production"].get("image").is_none());
+    let p = gitlab(&both, &options(Target::Terraform));
+    assert!(p["deploy w3 staging"]["script"]
+        .to_string()
+        .contains("skopeo copy"));
+    assert!(p["deploy w3 staging"].get("image").is_none());
+    // A repository that is not the region's ECR registry is refused, never logged in to.
+    let mut bad = shop();
+    let mut elsewhere = image("aa");
+    elsewhere["bucket"] = "evil.example/x".into();
+    bad.publish = serde_json::from_value(json!([elsewhere])).unwrap();
+    let problems = generate(&bad, &options(Target::Terraform))
+        .unwrap_err()
+        .join("\n");
+    assert!(
+        problems.contains("is an image whose repository (evil.example/x) is not an ECR repository of its region (us-west-2)"),
+        "{problems}"
+    );
+}
+
 #[test]
 fn gitlab_resource_groups_deploy_in_pipeline_order() {
     let mut artifacts = vec![listed("live", "111111111111", "web", 1, "cloudformation")];

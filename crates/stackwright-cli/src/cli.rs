@@ -91,6 +91,9 @@ enum ListFormat {
     Human,
     /// A JSON document for CI: every artifact with its wave, dependencies and deploy command
     Json,
+    /// The published code assets the definition and the tree in DIR use, one per line: `s3://BUCKET/KEY`
+    /// and `docker://REPOSITORY:TAG` (to keep when cleaning up old assets)
+    Referenced,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -323,6 +326,10 @@ fn run_on(
                 let _ = stdout.write_all(&crate::synth::to_bytes(&json));
                 0
             }
+            Some(Listing::Format(ListFormat::Referenced)) => {
+                let _ = write!(stdout, "{}", crate::publish::referenced(&synthesis, &tree));
+                0
+            }
             Some(Listing::Ci(ci)) => {
                 let listing = list_json(&synthesis, &args.out, &tree);
                 crate::ci::run(app, &ci, listing, stdout, stderr)
@@ -376,6 +383,10 @@ fn run_on(
         Some(Listing::Format(ListFormat::Json)) => {
             let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out, &tree));
             let _ = stdout.write_all(&json);
+            0
+        }
+        Some(Listing::Format(ListFormat::Referenced)) => {
+            let _ = write!(stdout, "{}", crate::publish::referenced(&synthesis, &tree));
             0
         }
         Some(Listing::Ci(ci)) => {
@@ -831,13 +842,17 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
             ));
             last_env = &a.environment;
             last_wave = 0;
-            text.push_str(&crate::publish::human(s, &a.environment, out));
         }
         // Teardown waves are numbered after the deploy waves' slot (see `list_waves`).
         if wave != last_wave {
             match wave.checked_sub(TEARDOWN) {
                 Some(teardown) => text.push_str(&format!("  teardown wave {}\n", teardown + 1)),
-                None => text.push_str(&format!("  wave {wave}\n")),
+                None => {
+                    // The assets the wave's stacks are the first to use, published once the earlier
+                    // waves (the bootstrap stack's) are deployed.
+                    text.push_str(&crate::publish::human(s, &waves, &a.environment, wave, out));
+                    text.push_str(&format!("  wave {wave}\n"));
+                }
             }
             last_wave = wave;
         }
@@ -1091,7 +1106,7 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
         })
         .collect();
     let mut listing = serde_json::json!({ "app": s.app, "artifacts": artifacts });
-    crate::publish::add_json(s, out, &mut listing);
+    crate::publish::add_json(s, &waves, out, &mut listing);
     listing
 }
 

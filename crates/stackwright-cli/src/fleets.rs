@@ -383,6 +383,7 @@ impl Selected<'_> {
                 module: None,
                 assets: Vec::new(),
                 asset_bucket: false,
+                bootstrap: false,
                 gaps: Vec::new(),
                 template: None,
             });

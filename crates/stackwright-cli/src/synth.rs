@@ -242,6 +242,8 @@ pub(crate) struct UsedAssets {
     stacks: Vec<(usize, String)>,
     /// The environments one of whose stacks declares the asset bucket or says it exists.
     buckets: HashSet<String>,
+    /// The instances (by index) whose stack declares the asset bucket (`bootstrap`).
+    bootstrap_stacks: HashSet<usize>,
 }
 
 impl UsedAssets {
@@ -249,6 +251,9 @@ impl UsedAssets {
         let a = &lowered.artifact;
         if lowered.asset_bucket {
             self.buckets.insert(a.environment.clone());
+        }
+        if lowered.bootstrap {
+            self.bootstrap_stacks.insert(index);
         }
         for asset in &lowered.assets {
             self.stacks.push((index, a.stack.clone()));
@@ -277,6 +282,37 @@ impl UsedAssets {
             })
             .collect();
         missing.sort_by_key(|((index, ..), _)| *index);
+        // An asset published to the bucket the same stack declares: its publish step (`list`, `ci`)
+        // comes before that stack's wave, when the bucket does not exist yet.
+        let mut own: Vec<_> = self
+            .used
+            .iter()
+            .zip(&self.stacks)
+            .filter(|((index, .., asset), _)| {
+                (asset.read_from_s3() || asset.image_tag().is_some())
+                    && self.bootstrap_stacks.contains(index)
+            })
+            .collect();
+        own.sort_by_key(|((index, ..), _)| *index);
+        let mut seen_own = HashSet::new();
+        let own = own
+            .into_iter()
+            .filter(|((_, environment, _, _, asset), _)| {
+                seen_own.insert((environment.clone(), asset.location, asset.sha256.clone()))
+            })
+            .map(|((_, environment, _, _, asset), (_, stack))| {
+                Diagnostic::new(format!(
+                    "asset `{}` is declared in stack `{stack}`, which also declares the asset bucket and image \
+                     repository (`bootstrap`): it is published before that stack deploys, when they do not \
+                     exist yet; call `stackwright::assets::bootstrap(stack)` in a stack of its own (the \
+                     stacks that declare assets deploy after it)",
+                    asset.source
+                ))
+                .at(asset.location)
+                .in_environment(environment)
+                .in_stack(stack)
+                .to_string()
+            });
         missing
             .into_iter()
             .filter(|((_, environment, _, _, asset), _)| {
@@ -295,18 +331,20 @@ impl UsedAssets {
                 .in_stack(stack)
                 .to_string()
             })
+            .chain(own)
             .collect()
     }
 
     /// The manifest's entries (sorted by path; destinations one per environment, in the definition's
     /// order) and each one's asset.
     pub(crate) fn entries(
-        mut self,
+        self,
     ) -> (
         Vec<stackwright_tree::manifest::AssetEntry>,
         Vec<Arc<stackwright_assets::AssetUse>>,
     ) {
-        self.used.sort_by_key(|u| u.0);
+        let mut used: Vec<_> = self.used.into_iter().zip(self.stacks).collect();
+        used.sort_by_key(|(u, _)| u.0);
         let mut by_path: std::collections::BTreeMap<
             String,
             (
@@ -314,7 +352,7 @@ impl UsedAssets {
                 Arc<stackwright_assets::AssetUse>,
             ),
         > = std::collections::BTreeMap::new();
-        for (_, environment, account, region, asset) in self.used {
+        for ((_, environment, account, region, asset), (_, stack)) in used {
             let (entry, _) = by_path.entry(asset.tree_path()).or_insert_with(|| {
                 (
                     stackwright_tree::manifest::AssetEntry {
@@ -330,12 +368,18 @@ impl UsedAssets {
             });
             // An asset read only by its path in the tree (a Terraform function's `filename`) goes
             // nowhere but the tree.
-            if (asset.read_from_s3() || asset.image_tag().is_some())
-                && !entry
-                    .destinations
-                    .iter()
-                    .any(|d| d.environment == environment)
+            if !(asset.read_from_s3() || asset.image_tag().is_some()) {
+                continue;
+            }
+            if let Some(d) = entry
+                .destinations
+                .iter_mut()
+                .find(|d| d.environment == environment)
             {
+                if !d.stacks.contains(&stack) {
+                    d.stacks.push(stack);
+                }
+            } else {
                 // An image goes to the environment's image repository, tagged with its digest.
                 let (bucket, key) = match asset.image_tag() {
                     Some(tag) => (
@@ -355,6 +399,7 @@ impl UsedAssets {
                         environment,
                         account,
                         region,
+                        stacks: vec![stack],
                     });
             }
         }
@@ -710,6 +755,8 @@ pub(crate) struct Lowered {
     /// Whether the stack declares the environment's asset bucket or says it exists
     /// ([`stackwright_assets::AssetBucket`]), on its first artifact only.
     pub(crate) asset_bucket: bool,
+    /// Whether the stack declares it ([`stackwright_assets::Bootstrap`]), on its first artifact only.
+    pub(crate) bootstrap: bool,
     /// What the stack gives the other target only, which this artifact's deployment lacks
     /// ([`stackwright_lowering::parity`]): `plan` notes it on the resources.
     pub(crate) gaps: Vec<stackwright_lowering::parity::Gap>,
@@ -1046,9 +1093,16 @@ fn lower(
                 .extensions()
                 .get::<stackwright_assets::AssetBucket>()
                 .is_some();
+        let bootstrap = artifacts.is_empty()
+            && instance
+                .stack
+                .extensions()
+                .get::<stackwright_assets::Bootstrap>()
+                .is_some();
         artifacts.push(Lowered {
             assets,
             asset_bucket,
+            bootstrap,
             gaps: Vec::new(),
             template,
             artifact: Artifact {

@@ -46,8 +46,9 @@ pub struct Links {
     pub imports: Vec<Import>,
     /// Values other stacks read from this one, by resource (declaration order), then attribute.
     pub exports: Vec<Export>,
-    /// Stacks of the same environment this one deploys after (it imports from them or names one of
-    /// their resources in `depends_on`), in declaration order.
+    /// Stacks of the same environment this one deploys after (it imports from them, names one of
+    /// their resources in `depends_on`, or needs what they provide: `Stack::needs`), in declaration
+    /// order.
     pub depends_on: Vec<String>,
     /// Outputs of other environments' stacks that resources of this one read.
     pub remote: Vec<RemoteRead>,
@@ -116,6 +117,16 @@ pub(crate) fn link(
     // The position of each export in its producer's list, so that many imports stay linear.
     let mut export_index: Vec<HashMap<AttrRef, usize>> = vec![HashMap::new(); instances.len()];
     let mut all_links: Vec<Links> = Vec::with_capacity(instances.len());
+    // The stacks that provide something (`Stack::provides`), by (environment, what), in order.
+    let mut providers: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, instance) in instances.iter().enumerate() {
+        for what in &instance.stack.provided {
+            providers
+                .entry((instance.environment.name.as_str(), what))
+                .or_default()
+                .push(i);
+        }
+    }
     for (here, instance) in instances.iter().enumerate() {
         let mut links = Links::default();
         let mut reject = |problem: Diagnostic, links: &mut Links| {
@@ -282,6 +293,21 @@ pub(crate) fn link(
             each_reference(&output.value, &mut |r| {
                 visit(r, &output.id, output.location, &mut links, &mut edges)
             });
+        }
+        // What the stack needs of another (`Stack::needs`): deploy order only, no import.
+        for need in &stack.needed {
+            let found = providers.get(&(instance.environment.name.as_str(), need.what));
+            for &there in found.into_iter().flatten().filter(|&&there| there != here) {
+                edges.entry((here, there)).or_insert(Use {
+                    user: need.user.clone(),
+                    target: format!(
+                        "{} (stack `{}` provides it)",
+                        need.what,
+                        instances[there].stack.name()
+                    ),
+                    location: need.location,
+                });
+            }
         }
         links.depends_on = edges
             .range((here, 0)..(here + 1, 0))
@@ -555,5 +581,58 @@ mod tests {
         assert!(problems[0].1.message.contains("of environment `dev`"));
         assert_eq!(all[1].links.rejected, 1);
         assert!(all[0].links.exports.is_empty());
+    }
+    /// A stack that needs what another provides (`Stack::needs`) deploys after it, in its environment
+    /// only, without importing anything, whatever the order they were declared in; one providing to
+    /// itself does not wait for itself.
+    #[test]
+    fn a_need_orders_the_stacks_of_its_environment_only() {
+        let (dev, prod) = (env("dev"), env("prod"));
+        let mut service = stack("service", 1, "Web", &[]);
+        service.needs(
+            "the asset bucket",
+            "functions/api",
+            std::panic::Location::caller(),
+        );
+        let mut assets = stack("assets", 2, "Bucket", &[]);
+        assets.provides("the asset bucket");
+        assets.needs(
+            "the asset bucket",
+            "functions/own",
+            std::panic::Location::caller(),
+        );
+        let mut all = instances(&dev, vec![service, assets]);
+        let mut other = stack("assets", 3, "Bucket", &[]);
+        other.provides("the asset bucket");
+        all.extend(instances(&prod, vec![other]));
+        assert!(link(&mut all, &HashMap::new()).is_empty());
+        assert_eq!(all[0].links.depends_on, ["assets"]);
+        assert!(all[0].links.imports.is_empty());
+        assert!(all[1].links.exports.is_empty());
+        assert!(all[1].links.depends_on.is_empty());
+        assert!(all[2].links.depends_on.is_empty());
+    }
+
+    /// A need that closes a cycle is one problem naming it, like a reference.
+    #[test]
+    fn a_need_that_closes_a_cycle_is_named() {
+        let dev = env("dev");
+        let mut service = stack("service", 1, "Web", &[]);
+        service.needs(
+            "the asset bucket",
+            "functions/api",
+            std::panic::Location::caller(),
+        );
+        let mut assets = stack("assets", 2, "Bucket", &[1]);
+        assets.provides("the asset bucket");
+        let mut all = instances(&dev, vec![service, assets]);
+        let problems = link(&mut all, &HashMap::new());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].1.message,
+            "stacks depend on each other in a cycle, so none can deploy first: `functions/api` of stack \
+             `service` uses the asset bucket (stack `assets` provides it), `Bucket` of stack `assets` uses \
+             `Web.id` of stack `service`; move one of these resources so that references go one way"
+        );
     }
 }

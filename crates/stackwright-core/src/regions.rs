@@ -24,6 +24,20 @@ pub fn partition(region: &str) -> &'static str {
     }
 }
 
+/// The DNS suffix of the partition a region belongs to, as CloudFormation's `AWS::URLSuffix` and
+/// Terraform's `aws_partition.dns_suffix` give it: `amazonaws.com`, `amazonaws.com.cn` in China, ...
+pub fn dns_suffix(region: &str) -> &'static str {
+    match partition(region) {
+        "aws-cn" => "amazonaws.com.cn",
+        "aws-iso" => "c2s.ic.gov",
+        "aws-iso-b" => "sc2s.sgov.gov",
+        "aws-iso-e" => "cloud.adc-e.uk",
+        "aws-iso-f" => "csp.hci.ic.gov",
+        "aws-eusc" => "amazonaws.eu",
+        _ => "amazonaws.com",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -36,5 +50,8 @@ mod tests {
             "sorted for binary search"
         );
         assert_eq!(super::partition("cn-north-1"), "aws-cn");
+        assert_eq!(super::dns_suffix("cn-north-1"), "amazonaws.com.cn");
+        assert_eq!(super::dns_suffix("us-gov-west-1"), "amazonaws.com");
+        assert_eq!(super::dns_suffix("eu-west-1"), "amazonaws.com");
     }
 }

@@ -424,6 +424,11 @@ pub struct Stack {
     pub(crate) problems: Vec<Diagnostic>,
     /// Attributes exported whether or not another stack imports them (see [`Stack::keep_export`]).
     pub(crate) kept_exports: Vec<(crate::expr::AttrRef, Location)>,
+    /// What this stack provides to the other stacks of its environment (see [`Stack::provides`]).
+    pub(crate) provided: Vec<&'static str>,
+    /// What this stack needs of another stack of its environment, each with its first user and
+    /// location (see [`Stack::needs`]).
+    pub(crate) needed: Vec<Need>,
     naming: NameContext,
     location: Location,
     /// Typed records that a library keeps about this stack without the core knowing their type (the code
@@ -435,6 +440,14 @@ pub struct Stack {
     /// constant time: a stack of n resources costs O(n), not O(n^2). Keys are the user's ids (std's
     /// hasher: the core has no dependencies, and this is not where synthesis spends its time).
     ids: Ids,
+}
+
+/// What a stack needs of another stack of its environment ([`Stack::needs`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Need {
+    pub(crate) what: &'static str,
+    pub(crate) user: String,
+    pub(crate) location: Location,
 }
 
 /// First declarations by id, one map per id space, and physical names by (kind, name).
@@ -458,6 +471,8 @@ impl Stack {
             outputs: Vec::new(),
             problems: Vec::new(),
             kept_exports: Vec::new(),
+            provided: Vec::new(),
+            needed: Vec::new(),
             naming,
             location,
             extensions: crate::Extensions::default(),
@@ -700,6 +715,30 @@ impl Stack {
     /// and fails the synthesis; give it a location (`.at(...)`) so that it points at the user's line.
     pub fn report(&mut self, problem: Diagnostic) {
         self.problems.push(problem);
+    }
+
+    /// Says that this stack provides `what` to the other stacks of its environment (a library's word
+    /// for something outside the references between resources, e.g. `"the asset bucket"`): every stack
+    /// of the environment that [`needs`](Stack::needs) it deploys after this one (`depends_on`, deploy
+    /// waves), whatever the order the stacks were declared in.
+    pub fn provides(&mut self, what: &'static str) {
+        if !self.provided.contains(&what) {
+            self.provided.push(what);
+        }
+    }
+
+    /// Says that this stack needs what another stack of its environment [`provides`](Stack::provides)
+    /// (`what`), so that it deploys after that stack; `user` (e.g. a code asset's source) and `location`
+    /// name the need in messages (a dependency cycle). Nothing happens in an environment where no other
+    /// stack provides it (a library may warn of that itself).
+    pub fn needs(&mut self, what: &'static str, user: impl Into<String>, location: Location) {
+        if !self.needed.iter().any(|n| n.what == what) {
+            self.needed.push(Need {
+                what,
+                user: user.into(),
+                location,
+            });
+        }
     }
 
     /// Keeps exporting an attribute of one of this stack's resources (e.g. `vpc.id()`) although no stack

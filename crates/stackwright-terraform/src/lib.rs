@@ -403,7 +403,7 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
     }
 
     // Last: what every block and output above read of the code assets.
-    lowering.uploads(&mut blocks, &mut problems);
+    let untagged_uploads = lowering.uploads(&mut blocks, &mut problems);
 
     let mut module = Map::new();
     module.insert(
@@ -419,6 +419,16 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         .into(),
     );
     module.insert("terraform".into(), Json::Object(terraform));
+    // Code assets of an environment with more default tags than an S3 object allows are uploaded
+    // through a configuration of the provider without them (`resources::ASSET_PROVIDER_ALIAS`).
+    let provider = if untagged_uploads {
+        let mut plain = provider.clone();
+        plain.remove("default_tags");
+        plain.insert("alias".into(), resources::ASSET_PROVIDER_ALIAS.into());
+        json!([provider, plain])
+    } else {
+        Json::Object(provider)
+    };
     if blocks.awscc {
         // The same region and role as the aws provider; the account is checked through the aws provider
         // (see `resources::registry`).

@@ -134,9 +134,13 @@ pub fn asset_path_of(kind: &str, sha256: &str) -> String {
 pub const IMAGE_REPOSITORY_NAME: &str = "stackwright-assets";
 
 /// The image repository of an environment, as an image reference names it:
-/// `<account>.dkr.ecr.<region>.amazonaws.com/stackwright-assets`.
+/// `<account>.dkr.ecr.<region>.<partition DNS suffix>/stackwright-assets` (`amazonaws.com`, `amazonaws.com.cn` in
+/// China).
 pub fn image_repository(account: &str, region: &str) -> String {
-    format!("{account}.dkr.ecr.{region}.amazonaws.com/{IMAGE_REPOSITORY_NAME}")
+    format!(
+        "{account}.dkr.ecr.{region}.{}/{IMAGE_REPOSITORY_NAME}",
+        regions::dns_suffix(region)
+    )
 }
 
 /// The asset bucket of an environment: `stackwright-assets-<account>-<region>` (unique in S3 as account and
@@ -192,6 +196,9 @@ pub fn check_asset(what: &str, asset: &crate::manifest::AssetEntry) -> Result<()
         if !regions::is_known(&d.region) {
             let why = format!("expected one of {}", regions::REGIONS.join(", "));
             return Err(refused(what, "region", &d.region, &why));
+        }
+        for stack in &d.stacks {
+            ids::validate_name(stack).map_err(|why| refused(what, "stacks", stack, &why))?;
         }
         if asset.kind == IMAGE_KIND {
             let repository = image_repository(&d.account, &d.region);
@@ -398,6 +405,19 @@ mod tests {
         assert_eq!(
             module_directory("cloudformation/dev/web.template.json"),
             "cloudformation/dev/web.template.json"
+        );
+    }
+
+    /// An image repository's registry is in its partition's DNS domain (China's is not `amazonaws.com`).
+    #[test]
+    fn image_repositories_use_the_partition_s_dns_suffix() {
+        assert_eq!(
+            image_repository("111111111111", "cn-north-1"),
+            "111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn/stackwright-assets"
+        );
+        assert_eq!(
+            image_repository("111111111111", "us-west-2"),
+            "111111111111.dkr.ecr.us-west-2.amazonaws.com/stackwright-assets"
         );
     }
 

@@ -77,6 +77,10 @@ pub struct AssetDestination {
     pub bucket: String,
     /// `<sha256>.zip`; an image's tag, its manifest's sha256 (hex).
     pub key: String,
+    /// The stacks of the environment that use the asset, in the definition's order (`stacks`; empty in
+    /// a manifest written before the field): its publish command runs before the first of them deploys,
+    /// and the object stays referenced while one of them is deployed.
+    pub stacks: Vec<String>,
 }
 
 /// A parsed `manifest.json` that stackwright wrote.
@@ -436,6 +440,7 @@ impl Manifest {
                                 "region": d.region,
                                 place: d.bucket,
                                 name: d.key,
+                                "stacks": d.stacks,
                             })
                         }).collect::<Vec<_>>(),
                     })
@@ -594,6 +599,28 @@ fn parse_asset(i: usize, item: &Json) -> Result<AssetEntry, String> {
                     region: field("region")?,
                     bucket: field(place)?,
                     key: field(name)?,
+                    stacks: match d.get("stacks") {
+                        None => Vec::new(),
+                        Some(Json::Array(names)) => names
+                            .iter()
+                            .map(|n| {
+                                n.as_str().map(str::to_owned).ok_or_else(|| {
+                                    format!(
+                                        "{what} has a destination whose `stacks` holds {}, expected \
+                                         a stack's name",
+                                        kind(n)
+                                    )
+                                })
+                            })
+                            .collect::<Result<_, String>>()?,
+                        Some(other) => {
+                            return Err(format!(
+                                "{what} has a destination whose `stacks` is {}, expected a list of \
+                                 stack names",
+                                kind(other)
+                            ))
+                        }
+                    },
                 })
             })
             .collect::<Result<_, String>>()?,
@@ -896,6 +923,27 @@ mod tests {
             parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [bad]}))
                 .unwrap_err();
         assert!(error.contains("has `key` \"other.zip\""), "{error}");
+        // The stacks that use it: names, round-tripped; absent (an older manifest) is none.
+        let mut used = asset.clone();
+        used["destinations"][0]["stacks"] = serde_json::json!(["orders", "reports"]);
+        let m =
+            parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [used]}))
+                .unwrap();
+        assert_eq!(m.assets[0].destinations[0].stacks, ["orders", "reports"]);
+        assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
+        for (value, expected) in [
+            (serde_json::json!("orders"), "whose `stacks` is a string"),
+            (serde_json::json!([1]), "whose `stacks` holds a number"),
+            (serde_json::json!(["a b"]), "has `stacks` \"a b\""),
+        ] {
+            let mut bad = asset.clone();
+            bad["destinations"][0]["stacks"] = value;
+            let error = parse(
+                serde_json::json!({"format": 1, "app": "a", "artifacts": [], "assets": [bad]}),
+            )
+            .unwrap_err();
+            assert!(error.contains(expected), "{error}");
+        }
     }
 
     #[test]

@@ -87,9 +87,11 @@ fn synth_writes_each_asset_once_and_links_it_while_unchanged() {
         asset["destinations"],
         serde_json::json!([
             {"env": "dev", "account": "123456789012", "region": "us-west-2",
-             "bucket": "stackwright-assets-123456789012-us-west-2", "key": format!("{sha}.zip")},
+             "bucket": "stackwright-assets-123456789012-us-west-2", "key": format!("{sha}.zip"),
+             "stacks": ["orders"]},
             {"env": "prod", "account": "210987654321", "region": "eu-west-1",
-             "bucket": "stackwright-assets-210987654321-eu-west-1", "key": format!("{sha}.zip")},
+             "bucket": "stackwright-assets-210987654321-eu-west-1", "key": format!("{sha}.zip"),
+             "stacks": ["orders"]},
         ])
     );
     // The cache of this machine's stamps is beside the tree, ignored by git, never in the tree.
@@ -213,10 +215,11 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
         .unwrap()
         .into_owned();
     let expected = format!(
-        "environment dev (account 123456789012, region us-west-2)\n  publish (once the asset bucket and image repository exist, before the stacks that read \
-         them; zips for CloudFormation only, as Terraform uploads them itself; images after `skopeo login`):\n    \
+        "environment dev (account 123456789012, region us-west-2)\n  publish before wave 1 (the asset bucket and \
+         image repository exist: they deploy before the stacks that use assets; zips for CloudFormation \
+         only, as Terraform uploads them itself; images after `skopeo login`):\n    \
          asset {} \
-         (directory, {} bytes, from {})\n      publish: aws s3 cp {quoted} \
+         (directory, {} bytes, from {}; used by orders)\n      publish: aws s3 cp {quoted} \
          s3://stackwright-assets-123456789012-us-west-2/{sha}.zip --sse AES256 --region us-west-2  # with \
          credentials for account 123456789012\n  wave 1\n",
         zip.display(),
@@ -238,6 +241,11 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
     assert_eq!(publish.len(), 2);
     assert_eq!(publish[0]["env"], "dev");
     assert_eq!(publish[0]["targets"], serde_json::json!(["cloudformation"]));
+    assert_eq!(publish[0]["stacks"], serde_json::json!(["orders"]));
+    assert_eq!(
+        publish[0]["waves"],
+        serde_json::json!({"cloudformation": 1})
+    );
     assert_eq!(
         publish[0]["publish_argv"],
         serde_json::json!([[
@@ -261,6 +269,291 @@ fn list_gives_the_publish_commands_before_each_environment_s_first_wave() {
             .iter()
             .map(|w| w.as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
+    );
+}
+
+/// The bootstrap stack deploys in the environment's first wave, so publishing before it would copy to
+/// a bucket that does not exist yet: a stack that declares an asset deploys after the bootstrap stack
+/// (whether or not it reads the bucket's handle, whatever the order of declaration), and each asset is
+/// published between the bootstrap's wave and the wave of the first stack that uses it, in `list`
+/// (human and json) and in the manifest's deploy order.
+#[test]
+fn publish_goes_after_the_bootstrap_wave_and_before_the_first_user_s_wave() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let sha = sha_of(&code);
+    let out = scratch.path().join("out");
+    let (first, late) = (code.clone(), code.clone());
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        // Declared before the bootstrap stack, and never reading its handle.
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(first.clone()));
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            stack.output("CodeKey", code.s3_key());
+        })
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
+        })
+        .stacks(move |stacks, _| {
+            let vpc = stacks.stack("network", |stack| {
+                stack.add(ec2::Vpc::new("Shared", "10.2.0.0/16"))
+            });
+            let late = late.clone();
+            stacks.stack("reports", move |stack| {
+                let code = stack.asset(Asset::directory(late.clone()));
+                stack.add(ec2::Subnet::new("Subnet", &vpc, "10.2.0.0/24"));
+                stack.output("CodeKey", code.s3_key());
+            });
+        });
+    synth(&app, &out, &[]);
+    let m = manifest(&out);
+    let depends_on = |path: &str| -> serde_json::Value {
+        m["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["path"] == path)
+            .unwrap()["depends_on"]
+            .clone()
+    };
+    for target in [
+        "cloudformation/dev/assets.template.json",
+        "terraform/dev/assets/main.tf.json",
+    ] {
+        let consumer = target.replace("assets", "orders");
+        assert_eq!(
+            depends_on(&consumer),
+            serde_json::json!([target]),
+            "{consumer}"
+        );
+    }
+    assert_eq!(
+        depends_on("cloudformation/dev/reports.template.json"),
+        serde_json::json!([
+            "cloudformation/dev/assets.template.json",
+            "cloudformation/dev/network.template.json"
+        ])
+    );
+    assert_eq!(
+        m["assets"][0]["destinations"][0]["stacks"],
+        serde_json::json!(["orders", "reports"])
+    );
+
+    let (status, stdout, stderr) = run(&app, &["list", "--out", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
+    let wave = |n: usize| {
+        stdout
+            .find(&format!("  wave {n}\n"))
+            .unwrap_or_else(|| panic!("{stdout}"))
+    };
+    let publish = stdout.find("  publish before wave 2").expect(&stdout);
+    assert!(wave(1) < publish && publish < wave(2), "{stdout}");
+    assert_eq!(stdout.matches("publish: aws s3 cp").count(), 1, "{stdout}");
+    assert!(stdout.contains("; used by orders, reports)"), "{stdout}");
+    let bootstrap = stdout.find("stack assets [cloudformation]").unwrap();
+    assert!(wave(1) < bootstrap && bootstrap < publish, "{stdout}");
+    let orders = stdout.find("stack orders [cloudformation]").unwrap();
+    assert!(wave(2) < orders, "{stdout}");
+
+    let (status, stdout, stderr) = run(
+        &app,
+        &["list", "--format", "json", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let publish = &json["publish"][0];
+    assert_eq!(publish["key"], format!("{sha}.zip"));
+    assert_eq!(publish["waves"], serde_json::json!({"cloudformation": 2}));
+    let wave_of = |stack: &str| {
+        json["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["stack"] == stack && a["target"] == "cloudformation")
+            .unwrap()["wave"]
+            .clone()
+    };
+    assert_eq!(wave_of("assets"), 1);
+    assert_eq!(wave_of("orders"), 2);
+}
+
+/// Terraform: each module owns its upload of a zip (`terraform/<env>/<stack>/<sha256>.zip`), so two
+/// stacks that share an asset never delete each other's object, and none owns the object published for
+/// CloudFormation; an environment with more default tags than an S3 object allows (10) uploads through a
+/// provider configuration without them.
+#[test]
+fn terraform_uploads_are_owned_by_their_module_and_tagged_within_s3_s_limit() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let sha = sha_of(&code);
+    let uses = |code: PathBuf| {
+        move |stack: &mut stackwright::Stack, _: &Environment<()>| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            stack.output("CodeKey", code.s3_key());
+        }
+    };
+    let mut tagged = App::new("shop");
+    for i in 0..10 {
+        tagged = tagged.tag(format!("team-{i}"), "x");
+    }
+    let app = tagged
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(
+            Environment::new("few", "123456789012", "eu-west-1", ()).tag("cost-center", "1"),
+        )
+        .stack("orders", uses(code.clone()))
+        .stack("reports", uses(code.clone()));
+    let s = stackwright::synth::synthesize(&app, &stackwright::synth::Request::default()).unwrap();
+    let module = |path: &str| -> serde_json::Value {
+        let a = s.artifacts.iter().find(|a| a.path == path).unwrap();
+        serde_json::from_slice(&a.bytes).unwrap()
+    };
+    for stack in ["orders", "reports"] {
+        let m = module(&format!("terraform/dev/{stack}/main.tf.json"));
+        let objects = m["resource"]["aws_s3_object"].as_object().unwrap();
+        let (_, object) = objects.iter().next().unwrap();
+        assert_eq!(object["key"], format!("terraform/dev/{stack}/{sha}.zip"));
+        assert_eq!(object["provider"], "aws.stackwright_assets");
+        let providers = m["provider"]["aws"].as_array().unwrap();
+        assert!(
+            providers[0]["default_tags"]["tags"]
+                .as_object()
+                .unwrap()
+                .len()
+                > 10
+        );
+        assert_eq!(providers[1]["alias"], "stackwright_assets");
+        assert!(
+            providers[1].get("default_tags").is_none(),
+            "{}",
+            providers[1]
+        );
+        assert_eq!(providers[1]["region"], providers[0]["region"]);
+        assert_eq!(
+            providers[1]["allowed_account_ids"],
+            providers[0]["allowed_account_ids"]
+        );
+    }
+    // The output reads the module's own object.
+    let m = module("terraform/dev/orders/main.tf.json");
+    assert!(
+        m["output"].to_string().contains("aws_s3_object."),
+        "{}",
+        m["output"]
+    );
+    // CloudFormation reads the published object, at the bucket's root.
+    let cfn = s
+        .artifacts
+        .iter()
+        .find(|a| a.path == "cloudformation/dev/orders.template.json")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&cfn.bytes).contains(&format!("\"{sha}.zip\"")));
+    // Without the tag surplus, one provider configuration, whose tags the object gets.
+    let few = App::new("shop")
+        .environment(Environment::new("few", "123456789012", "eu-west-1", ()))
+        .stack("orders", uses(code));
+    let s = stackwright::synth::synthesize(&few, &stackwright::synth::Request::default()).unwrap();
+    let a = s
+        .artifacts
+        .iter()
+        .find(|a| a.path == "terraform/few/orders/main.tf.json")
+        .unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&a.bytes).unwrap();
+    assert!(m["provider"]["aws"].is_object(), "{}", m["provider"]);
+    let (_, object) = m["resource"]["aws_s3_object"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .unwrap();
+    assert!(object.get("provider").is_none());
+    assert_eq!(object["key"], format!("terraform/few/orders/{sha}.zip"));
+}
+
+/// `list --format referenced` prints what must survive a clean-up of old assets: the objects the
+/// definition's tree and the tree on disk (the last synthesized, maybe deployed) name, one per line.
+#[test]
+fn list_prints_the_referenced_objects_of_both_trees() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let old = sha_of(&code);
+    let out = scratch.path().join("out");
+    let app = app(code.clone());
+    synth(&app, &out, &[]);
+    write(&code, &[("index.py", "print(1)\n")]);
+    let new = sha_of(&code);
+    assert_ne!(old, new);
+    let referenced = |more: &[&str]| {
+        let mut args = vec![
+            "list",
+            "--format",
+            "referenced",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(more);
+        let (status, stdout, stderr) = run(&app, &args);
+        assert_eq!(status, 0, "{stderr}");
+        stdout
+    };
+    let object = |account: &str, region: &str, sha: &str| {
+        format!("s3://stackwright-assets-{account}-{region}/{sha}.zip")
+    };
+    // Before the new tree is written: the deployed tree's object and the definition's.
+    let mut expected = vec![
+        object("123456789012", "us-west-2", &old),
+        object("123456789012", "us-west-2", &new),
+        object("210987654321", "eu-west-1", &old),
+        object("210987654321", "eu-west-1", &new),
+    ];
+    expected.sort();
+    assert_eq!(referenced(&[]).lines().collect::<Vec<_>>(), expected);
+    // One environment only.
+    assert!(referenced(&["--env", "dev"])
+        .lines()
+        .all(|l| l.contains("123456789012")));
+    // Once synthesized, the old zip is named by neither.
+    synth(&app, &out, &[]);
+    let mut expected = vec![
+        object("123456789012", "us-west-2", &new),
+        object("210987654321", "eu-west-1", &new),
+    ];
+    expected.sort();
+    assert_eq!(referenced(&[]).lines().collect::<Vec<_>>(), expected);
+}
+
+/// An asset declared in the stack that declares the bucket would be published before that stack, hence
+/// before the bucket: synth warns at the asset's line.
+#[test]
+fn synth_warns_of_an_asset_in_the_bootstrap_stack() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let line = line!() + 5;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("everything", move |stack, _| {
+            stackwright::assets::bootstrap(stack);
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.output("CodeKey", code.s3_key());
+        });
+    let out = scratch.path().join("out");
+    let (status, stdout, stderr) = run(&app, &["synth", "--out", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(
+        stderr.contains("is declared in stack `everything`, which also declares the asset bucket and image repository (`bootstrap`): it is published before that stack deploys"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("assets.rs:{line}")), "{stderr}");
+    assert_eq!(
+        stderr.matches("also declares the asset bucket").count(),
+        1,
+        "{stderr}"
     );
 }
 
@@ -573,7 +866,7 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
     assert_eq!(
         asset["destinations"],
         serde_json::json!([{"env": "dev", "account": "123456789012", "region": "us-west-2",
-            "repository": repository, "tag": digest}])
+            "repository": repository, "tag": digest, "stacks": ["orders"]}])
     );
     let template: serde_json::Value = serde_json::from_slice(
         &std::fs::read(out.join("cloudformation/dev/orders.template.json")).unwrap(),
@@ -581,15 +874,22 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
     .unwrap();
     assert_eq!(
         template["Outputs"]["Image"]["Value"],
-        serde_json::json!({"Fn::Sub": format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com/stackwright-assets:{digest}")})
+        serde_json::json!({"Fn::Sub": format!("${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/stackwright-assets:{digest}")})
     );
     let module: serde_json::Value = serde_json::from_slice(
         &std::fs::read(out.join("terraform/dev/orders/main.tf.json")).unwrap(),
     )
     .unwrap();
+    // The partition's DNS suffix, read from the provider (`amazonaws.com.cn` in China).
     assert_eq!(
         module["output"]["image"]["value"],
-        format!("{repository}:{digest}")
+        format!(
+            "{}:{digest}",
+            repository.replace(
+                "amazonaws.com",
+                "${data.aws_partition.stackwright_partition.dns_suffix}"
+            )
+        )
     );
     // Published for Terraform too: neither engine pushes images.
     let (status, stdout, stderr) = run(
@@ -611,6 +911,21 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
         publish["targets"],
         serde_json::json!(["cloudformation", "terraform"])
     );
+    // Only Terraform deploys in this listing: the wave of its stack.
+    assert_eq!(publish["waves"], serde_json::json!({"terraform": 1}));
+    // What a clean-up keeps: the image, by its repository and tag.
+    let (status, stdout, stderr) = run(
+        &app,
+        &[
+            "list",
+            "--format",
+            "referenced",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(stdout, format!("docker://{repository}:{digest}\n"));
     let tar = out.join(format!("assets/{sha}.tar"));
     assert_eq!(
         publish["publish_argv"],

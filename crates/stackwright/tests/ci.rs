@@ -268,7 +268,7 @@ fn a_cargo_name_that_is_not_one_is_refused_before_it_reaches_a_run_line() {
 }
 
 #[test]
-fn code_assets_are_published_before_the_first_deploy_of_each_environment() {
+fn code_assets_are_published_after_the_bootstrap_wave_before_their_first_user() {
     use stackwright::assets::{Asset, StackAssets};
     let scratch = tempfile::tempdir().unwrap();
     let code = scratch.path().join("functions/orders");
@@ -280,6 +280,9 @@ fn code_assets_are_published_before_the_first_deploy_of_each_environment() {
             let code = stack.asset(Asset::directory(code.clone()));
             stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
             stack.output("CodeKey", code.s3_key());
+        })
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
         });
     let root = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = ci(&app, root.path(), &[]);
@@ -299,18 +302,30 @@ fn code_assets_are_published_before_the_first_deploy_of_each_environment() {
     assert_eq!(code, 0, "{stderr}");
     let listing: Value = serde_json::from_str(&listing).unwrap();
     let publish = listing["publish"][0]["publish"].as_str().unwrap();
-    let deploy = listing["artifacts"][0]["deploy"].as_str().unwrap();
-    // The listing's upload line, whole, before the deploy line, in the environment's first job.
+    let orders = listing["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["stack"] == "orders")
+        .unwrap();
+    assert_eq!(orders["wave"], 2);
+    let deploy = orders["deploy"].as_str().unwrap();
+    // The listing's upload line, whole, before the deploy line, in the job of the wave after the
+    // bootstrap stack's (which creates the bucket).
     let expected = format!(
         "command -v aws >/dev/null || apk add --no-cache aws-cli || exit 1\n{publish} || exit 1\n\
          {deploy} --no-fail-on-empty-changeset || exit 1\n"
     );
     let workflow = yaml(&root.path().join(WORKFLOW));
     assert_eq!(
-        workflow["jobs"]["deploy-w1-1"]["strategy"]["matrix"]["include"][0]["script"],
+        workflow["jobs"]["deploy-w2-1"]["strategy"]["matrix"]["include"][0]["script"],
         expected.as_str()
     );
+    let first = workflow["jobs"]["deploy-w1-1"]["strategy"]["matrix"]["include"][0]["script"]
+        .as_str()
+        .unwrap();
+    assert!(!first.contains("aws s3 cp"), "{first}");
     let gitlab = yaml(&root.path().join(GITLAB));
     let lines: Vec<&str> = expected.lines().collect();
-    assert_eq!(gitlab["deploy w1 dev"]["script"], serde_json::json!(lines));
+    assert_eq!(gitlab["deploy w2 dev"]["script"], serde_json::json!(lines));
 }

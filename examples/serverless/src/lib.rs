@@ -8,15 +8,20 @@
 //! - an EventBridge schedule that runs the worker every five minutes to sweep what is left;
 //! - an SNS topic for alerts, to which both dead-letter queues feed nothing but its ARN is an output;
 //! - a `health` function written in Rust (the workspace's `serverless-health` crate), built for Lambda by
-//!   synth and answering on its own function URL.
+//!   synth and answering on its own function URL;
+//! - the same function from a container image (`PackageType: Image`): a `FROM scratch` image
+//!   (`images/health/Dockerfile`) built by synth without a daemon, holding the function's binary linked
+//!   statically (a scratch image has no C library), pushed to the environment's image repository.
 //!
 //! The Python functions' code is a directory each (`functions/api`, `functions/worker`) and the Rust
 //! function a crate (`functions/health`): code assets, packed into reproducible zips named by their sha256
-//! in `out/assets/`. An `assets` stack per environment declares the asset bucket (deployed first: the
-//! service reads its name); CloudFormation reads the zips there once `list`'s publish commands uploaded
-//! them, Terraform uploads them itself from the tree.
+//! in `out/assets/`; the image is an OCI archive there, tagged with its digest. An `assets` stack per
+//! environment declares the asset bucket and image repository (deployed first: every stack that declares
+//! an asset deploys after it); CloudFormation reads the zips there once `list`'s publish commands uploaded
+//! them, Terraform uploads them itself from the tree; the image is pushed by `list`'s `skopeo copy` for
+//! both.
 
-use stackwright::assets::{bootstrap, Architecture, AssetHandle, RustFunction};
+use stackwright::assets::{bootstrap, Architecture, AssetHandle, ImageBuild, RustFunction};
 use stackwright::aws::s3::BucketHandle;
 use stackwright::prelude::*;
 use stackwright::registry::{dynamodb, events, iam, lambda, sns, sqs};
@@ -151,6 +156,15 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
     let health_code = stack.asset(Asset::rust(
         RustFunction::new(asset_path!("functions/health"), "serverless-health")
             .architecture(Architecture::X86_64),
+    ));
+    // The same crate in an image: linked statically, as a scratch image has no C library.
+    let health_image = stack.asset(Asset::image(
+        ImageBuild::new(asset_path!("images/health")).rust_binary(
+            "bootstrap",
+            RustFunction::new(asset_path!("functions/health"), "serverless-health")
+                .architecture(Architecture::X86_64)
+                .statically_linked(),
+        ),
     ));
     let alerts = stack.add(
         sns::Topic::new("Alerts")
@@ -302,7 +316,45 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
         lambda::url::AuthType::AwsIam,
     ));
 
+    // The image function: its code is the image in the environment's repository, tagged by digest.
+    let image_role = function_role(stack, "HealthImageRole", &[], Vec::new());
+    let health_from_image = stack.add(
+        lambda::Function::new(
+            "HealthImage",
+            lambda::function::Code::new().image_uri(health_image.image_uri()),
+            image_role.arn(),
+        )
+        .package_type(lambda::function::PackageType::Image)
+        .architectures([lambda::function::Architectures::X8664])
+        .timeout(5)
+        .memory_size(128)
+        .reserved_concurrent_executions(2)
+        .dead_letter_config(
+            lambda::function::DeadLetterConfig::new().target_arn(dead_letters.arn()),
+        )
+        .environment(
+            lambda::function::Environment::new()
+                .variables(object([("SERVICE", "orders".into())])),
+        )
+        .tracing_config(
+            lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active),
+        )
+        .accept_finding(
+            "CKV_AWS_117",
+            "the health function reaches nothing; no VPC resources to reach",
+        )
+        .accept_finding(
+            "CKV_AWS_173",
+            "the variable is the service's name, not a secret",
+        )
+        .accept_finding(
+            "CKV_AWS_272",
+            "code signing applies to zip packages only; the image is content-addressed by its digest",
+        ),
+    );
+
     stack.output("ApiUrl", url.function_url());
+    stack.output("HealthImageFunction", health_from_image.arn());
     stack.output("HealthUrl", health_url.function_url());
     stack.output("OrdersTable", table.id());
     stack.output("AlertsTopic", alerts.id());

@@ -409,7 +409,8 @@ fn a_function_s_code_from_a_directory_is_an_object_named_by_its_content() {
         upload["bucket"],
         "stackwright-assets-111111111111-eu-west-1"
     );
-    assert_eq!(upload["key"], format!("{sha}.zip"));
+    // The module's own object: never the one published for CloudFormation, nor another module's.
+    assert_eq!(upload["key"], format!("terraform/dev/s/{sha}.zip"));
     assert_eq!(
         upload["source"],
         format!("${{path.module}}/../../../assets/{sha}.zip")

@@ -2,9 +2,11 @@
 //!
 //! The Rust function's zip is the binary the toolchain on this machine builds, so its sha256 and size
 //! change with the compiler: the snapshots hold `[rust-health-sha256]` (and its first 16 digits,
-//! `[rust-health-sha256-16]`, in Terraform names) and `[rust-health-size]` in their place, and the
-//! manifest `[depends-on-rust-health]` for the sha256 of each artifact that names it. Every other byte is
-//! compared; `crates/stackwright-assets` tests that the build gives the same bytes twice.
+//! `[rust-health-sha256-16]`, in Terraform names) and `[rust-health-size]` in their place; likewise the
+//! image holding the statically linked binary (which also follows this machine's glibc):
+//! `[health-image-sha256]`, `[health-image-tag]`, `[health-image-size]`; and the manifest
+//! `[depends-on-built-binaries]` for the sha256 of each artifact that names one. Every other byte is
+//! compared; `crates/stackwright-assets` tests that the builds give the same bytes twice.
 
 use stackwright_testing::{insta, orphan_snapshots, snapshot_files, snapshot_name};
 use std::io::Write as _;
@@ -22,25 +24,47 @@ fn every_artifact_matches_its_snapshot_and_none_is_orphaned() {
         return;
     }
     let synthesis = stackwright_testing::synthesis(&serverless::app());
-    let rust: Vec<_> = synthesis
-        .assets
-        .iter()
-        .filter(|a| a.asset.kind == stackwright::assets::Kind::Rust)
-        .collect();
+    let of_kind = |kind| -> Vec<_> {
+        synthesis
+            .assets
+            .iter()
+            .filter(|a| a.asset.kind == kind)
+            .map(|a| a.asset.clone())
+            .collect()
+    };
+    let (rust, image) = (
+        of_kind(stackwright::assets::Kind::Rust),
+        of_kind(stackwright::assets::Kind::Image),
+    );
     assert_eq!(rust.len(), 1, "one Rust function");
-    let asset = &rust[0].asset;
-    // The artifacts that name the zip: the manifest's sha256 of each changes with it too.
+    assert_eq!(image.len(), 1, "one image");
+    let (rust, image) = (&rust[0], &image[0]);
+    let tag = image.image_tag().expect("an image has a tag");
+    // What changes with the binaries this machine builds: (text, its mask).
+    let masks = [
+        (rust.sha256.clone(), "[rust-health-sha256]"),
+        (rust.sha256[..16].to_owned(), "[rust-health-sha256-16]"),
+        (image.sha256.clone(), "[health-image-sha256]"),
+        (tag.to_owned(), "[health-image-tag]"),
+    ];
+    // The artifacts that name a zip or the image: the manifest's sha256 of each changes with them too.
     let naming: Vec<&str> = synthesis
         .artifacts
         .iter()
-        .filter(|a| std::str::from_utf8(&a.bytes).is_ok_and(|t| t.contains(&asset.sha256)))
+        .filter(|a| {
+            std::str::from_utf8(&a.bytes).is_ok_and(|t| t.contains(&rust.sha256) || t.contains(tag))
+        })
         .map(|a| a.path.as_str())
         .collect();
-    assert!(!naming.is_empty(), "the function's code names the zip");
+    assert!(
+        !naming.is_empty(),
+        "the functions' code names the zip and the image"
+    );
     let mask = |text: &str| {
-        let mut text = text
-            .replace(&asset.sha256, "[rust-health-sha256]")
-            .replace(&asset.sha256[..16], "[rust-health-sha256-16]");
+        let mut text = text.to_owned();
+        for (needle, label) in &masks {
+            text = text.replace(needle.as_str(), label);
+        }
         for path in &naming {
             let Some(at) = text.find(&format!("\"path\": \"{path}\",")) else {
                 continue;
@@ -48,15 +72,20 @@ fn every_artifact_matches_its_snapshot_and_none_is_orphaned() {
             let key = "\"sha256\": \"";
             if let Some(offset) = text[at..].find(key) {
                 let start = at + offset + key.len();
-                text.replace_range(start..start + 64, "[depends-on-rust-health]");
+                text.replace_range(start..start + 64, "[depends-on-built-binaries]");
             }
         }
-        // The manifest's entry of the asset: its size follows its kind.
-        if let Some(at) = text.find("\"kind\": \"rust\"") {
-            let size = format!("\"size\": {},", asset.size);
-            if let Some(offset) = text[at..].find(&size) {
-                let start = at + offset;
-                text.replace_range(start..start + size.len(), "\"size\": [rust-health-size],");
+        // The manifest's entries of the built assets: their sizes follow their kinds.
+        for (kind, size, label) in [
+            ("rust", rust.size, "[rust-health-size]"),
+            ("image", image.size, "[health-image-size]"),
+        ] {
+            if let Some(at) = text.find(&format!("\"kind\": \"{kind}\"")) {
+                let size = format!("\"size\": {size},");
+                if let Some(offset) = text[at..].find(&size) {
+                    let start = at + offset;
+                    text.replace_range(start..start + size.len(), &format!("\"size\": {label},"));
+                }
             }
         }
         text

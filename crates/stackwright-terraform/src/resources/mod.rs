@@ -58,6 +58,13 @@ pub(crate) struct Lowering<'a> {
     pub uploaded: std::cell::RefCell<std::collections::BTreeSet<usize>>,
 }
 
+/// How many tags S3 allows on an object ("Categorizing your storage using tags", S3 user guide).
+pub(crate) const OBJECT_TAG_LIMIT: usize = 10;
+
+/// The alias of the aws provider configuration without `default_tags` that uploads code assets when the
+/// environment has more default tags than an S3 object allows ([`OBJECT_TAG_LIMIT`]).
+pub(crate) const ASSET_PROVIDER_ALIAS: &str = "stackwright_assets";
+
 /// The `aws_partition` data source a module declares (once) when it reads `Expr::url_suffix()`.
 pub(crate) const PARTITION_DATA_SOURCE: &str = "stackwright_partition";
 
@@ -737,8 +744,19 @@ impl Lowering<'_> {
     /// bucket's policy asks. Named by the content, so that a code change creates the new object, updates
     /// what reads it, and only then deletes the old one (the bucket keeps its version for a while).
     /// Called once every block and output is lowered.
-    pub(crate) fn uploads(&self, blocks: &mut Blocks, problems: &mut Vec<Diagnostic>) {
+    ///
+    /// The key is the module's own, `terraform/<env>/<stack>/<sha256>.zip`: two modules that upload one
+    /// zip to one bucket (two stacks of an environment, or two environments of one account and region)
+    /// each own an object, so that destroying one never deletes the other's, and no module owns an
+    /// object `list`'s publish commands upload for CloudFormation (`<sha256>.zip`, at the bucket's root).
+    ///
+    /// S3 allows an object at most [`OBJECT_TAG_LIMIT`] tags, and the provider gives every object its
+    /// `default_tags`: with more, the objects are uploaded through a provider configuration without them
+    /// ([`ASSET_PROVIDER_ALIAS`]); returns whether one is needed.
+    pub(crate) fn uploads(&self, blocks: &mut Blocks, problems: &mut Vec<Diagnostic>) -> bool {
         use stackwright_aws::kinds::asset;
+        let untagged = self.default_tags.len() > OBJECT_TAG_LIMIT;
+        let mut any = false;
         let uploaded = std::mem::take(&mut *self.uploaded.borrow_mut());
         for index in uploaded {
             let Some(resource) = self.stack.resources().get(index) else {
@@ -752,7 +770,19 @@ impl Lowering<'_> {
                 skips: Vec::new(),
             };
             a.copy(asset::BUCKET, "bucket");
-            a.copy(asset::KEY, "key");
+            let sha256 = resource
+                .get(asset::SHA256)
+                .and_then(Value::as_expr)
+                .and_then(|e| e.as_literal())
+                .unwrap_or_default();
+            a.insert(
+                "key",
+                Json::String(expr::escape(&format!(
+                    "terraform/{}/{}/{sha256}.zip",
+                    self.env.name,
+                    self.stack.name()
+                ))),
+            );
             let source = resource
                 .get(asset::TERRAFORM_SOURCE)
                 .and_then(Value::as_expr)
@@ -771,7 +801,7 @@ impl Lowering<'_> {
                 "a code asset, encrypted with the asset bucket's SSE-S3 key like every object of it: its \
                  content is the function's code, readable by the deploy role and Lambda only",
             );
-            let body = a.take();
+            let mut body = a.take();
             crate::validation::check(
                 ASSET_OBJECT,
                 false,
@@ -780,8 +810,16 @@ impl Lowering<'_> {
                 resource,
                 problems,
             );
+            if untagged {
+                body.insert(
+                    "provider".into(),
+                    format!("aws.{ASSET_PROVIDER_ALIAS}").into(),
+                );
+            }
+            any = true;
             blocks.add(false, ASSET_OBJECT, &self.names.resources[index], body);
         }
+        untagged && any
     }
 }
 
