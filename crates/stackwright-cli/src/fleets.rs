@@ -385,6 +385,7 @@ impl Selected<'_> {
                 asset_bucket: false,
                 gaps: Vec::new(),
                 template: None,
+                moves: Vec::new(),
             });
         }
         if problems.is_empty() {
