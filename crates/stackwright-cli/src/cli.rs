@@ -624,9 +624,10 @@ fn steps(
             }
             let _ = writeln!(
                 stdout,
-                "this change needs {} steps; deploy each tree in order (`list --out DIR` prints its commands), \
+                "this change needs {} step{}; deploy each tree in order (`list --out DIR` prints its commands), \
                  then run synth:",
-                written.steps.len()
+                written.steps.len(),
+                if written.steps.len() == 1 { "" } else { "s" }
             );
             for step in &written.steps {
                 let _ = writeln!(stdout, "  {}", written.dir.join(&step.name).display());
