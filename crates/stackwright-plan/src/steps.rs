@@ -1504,6 +1504,7 @@ pub fn import_id_attribute(type_name: &str) -> Option<&'static str> {
         "aws_cloudwatch_log_group",
         "aws_cloudwatch_metric_alarm",
         "aws_db_subnet_group",
+        "aws_default_security_group",
         "aws_dynamodb_table",
         "aws_ebs_volume",
         "aws_eip",
