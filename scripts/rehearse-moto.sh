@@ -391,7 +391,10 @@ steps_move() {
     echo "steps: move: deployed at once, terraform would NOT create a table in storage, expected it to"; ok=1
   fi
   # The step: its script, then the plans and applies.
-  (cd "$run" && PATH=$s/bin:$PATH exec bash "$step/move/dev/service-to-storage.sh") >"$s/move-script.log" 2>&1 &
+  # The script works in the tree it is part of: here, the run directory, which holds the state.
+  mkdir -p "$run/move/dev"
+  cp "$step/move/dev/service-to-storage.sh" "$run/move/dev/"
+  (PATH=$s/bin:$PATH exec bash "$run/move/dev/service-to-storage.sh") >"$s/move-script.log" 2>&1 &
   wait $! || { echo "steps: move: the step's move script failed:"; tail -n 20 "$s/move-script.log" | sed 's/^/    /'; return 1; }
   echo "steps: move: the step's script moved $(grep -c '^moving ' "$s/move-script.log") block (terraform state rm in service, terraform import in storage): $(grep '^moving ' "$s/move-script.log")"
   for stack in storage service; do
