@@ -15,8 +15,8 @@
 //! Usage: `cargo run -p notebook-service --example steps -- DIR [--rehearsal]`
 
 use notebook_service::{app_with, environments};
-use stackwright::aws::{dynamodb, ec2, elbv2};
 use stackwright::aws::service::Color;
+use stackwright::aws::{dynamodb, ec2, elbv2};
 use stackwright::prelude::*;
 use stackwright::synth::run_with;
 use std::path::Path;
@@ -156,9 +156,7 @@ fn rehearsal(dir: &Path) {
     let dev = || Environment::new("dev", "555555555555", "us-west-2", ());
     // The orders table moves from `service` to `storage`, under the name it has (a table's name is
     // create-only: a new name would replace it).
-    let table = |id: &str| {
-        dynamodb::Table::new(id, dynamodb::Key::string("id")).name("orders")
-    };
+    let table = |id: &str| dynamodb::Table::new(id, dynamodb::Key::string("id")).name("orders");
     let moved = move |after: bool| {
         App::new("shop")
             .environment(dev())
@@ -197,9 +195,18 @@ fn rehearsal(dir: &Path) {
                     &subnets,
                     [&group],
                 ));
-                let blue = s.add(elbv2::TargetGroup::new("Blue", elbv2::Protocol::Http, 80, &vpc));
-                let green_group =
-                    s.add(elbv2::TargetGroup::new("Green", elbv2::Protocol::Http, 80, &vpc));
+                let blue = s.add(elbv2::TargetGroup::new(
+                    "Blue",
+                    elbv2::Protocol::Http,
+                    80,
+                    &vpc,
+                ));
+                let green_group = s.add(elbv2::TargetGroup::new(
+                    "Green",
+                    elbv2::Protocol::Http,
+                    80,
+                    &vpc,
+                ));
                 s.add(elbv2::Listener::http(
                     "Http",
                     &lb,
